@@ -1,0 +1,29 @@
+//! Handshake's conformance suite.
+//!
+//! A [`Case`] is data plus a function: an id that begins with the crate it
+//! tests, the RFC requirement it checks, a [`Level`], a [`Kind`], what it
+//! [`Need`]s from the machine, and a `run` function returning an [`Outcome`].
+//! `cargo xtask conformance` runs them, reports by requirement and writes
+//! JSON, JUnit and Markdown reports (see the README).
+//!
+//! ```
+//! use handshake_conformance::{all_cases, Ctx};
+//! for case in all_cases() {
+//!     assert!(case.id.starts_with(case.krate()));
+//! }
+//! let _ = Ctx::new(1);
+//! ```
+
+mod case;
+pub mod cases;
+mod property;
+
+pub use case::{Case, Ctx, Kind, Level, Need, Outcome};
+pub use property::check_property;
+
+/// Every case in the suite, in a stable order (by crate, then as registered).
+pub fn all_cases() -> Vec<Case> {
+    let mut all = Vec::new();
+    cases::register(&mut all);
+    all
+}
