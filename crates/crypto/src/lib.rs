@@ -1,3 +1,66 @@
 //! Cryptographic primitives for Handshake, from scratch, with hardware fast paths.
-#![no_std]
+//!
+//! Everything TLS needs on its symmetric side:
+//!
+//! - hashes: [`Sha256`], [`Sha384`], [`Sha512`] (FIPS 180-4), streaming and one-shot;
+//! - MACs and key derivation: [`Hmac`] (RFC 2104), [`hkdf`] (RFC 5869) and the TLS 1.2
+//!   PRF ([`prf`], RFC 5246 §5);
+//! - block cipher: [`Aes`] (FIPS 197), AES-128 and AES-256;
+//! - AEADs behind the [`Aead`] trait: [`AesGcm`] (SP 800-38D) and
+//!   [`ChaCha20Poly1305`] (RFC 8439);
+//! - the TLS 1.2 MAC-then-encrypt record protection [`cbc::TlsCbcHmacSha256`]
+//!   with a constant-time padding and MAC check.
+//!
+//! Each primitive has a portable constant-time implementation (no branches and no
+//! table lookups on secret data) and, on x86-64, hardware fast paths (SHA-NI, AES-NI,
+//! VAES, PCLMULQDQ, AVX2) chosen at run time. [`Backend`] picks between them; the
+//! `force-portable` cargo feature or `HANDSHAKE_CRYPTO_PORTABLE=1` in the environment
+//! force the portable code, and the `*_with_backend` constructors let a test run both
+//! side by side in one process.
+//!
+//! ```
+//! use handshake_crypto::{Aead, AesGcm, Sha256};
+//!
+//! let digest = Sha256::digest(b"abc");
+//! assert_eq!(digest[0], 0xba);
+//!
+//! let aead = AesGcm::new(&[7u8; 16]).unwrap();
+//! let sealed = aead.seal(&[1u8; 12], b"header", b"hello");
+//! assert_eq!(aead.open(&[1u8; 12], b"header", &sealed).unwrap(), b"hello");
+//! ```
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
+
+extern crate alloc;
+
+mod aead;
+pub mod aes;
+mod backend;
+pub mod cbc;
+mod chacha20;
+mod chacha20poly1305;
+mod ct;
+mod error;
+mod gcm;
+mod ghash;
+pub mod hkdf;
+mod hmac;
+mod poly1305;
+pub mod prf;
+mod sha2;
+
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod x86;
+
+pub use aead::Aead;
+pub use aes::Aes;
+pub use backend::Backend;
+pub use chacha20::{chacha20_xor, chacha20_xor_with_backend};
+pub use chacha20poly1305::ChaCha20Poly1305;
+pub use ct::ct_eq;
+pub use error::Error;
+pub use gcm::AesGcm;
+pub use hmac::{Hmac, HmacSha256, HmacSha384, HmacSha512};
+pub use poly1305::Poly1305;
+pub use sha2::{HashFunction, Sha256, Sha384, Sha512};

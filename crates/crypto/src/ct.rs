@@ -1,0 +1,76 @@
+//! Constant-time helpers: comparisons and masks whose timing does not depend on data.
+
+/// Compares two byte strings in time that depends only on their lengths.
+///
+/// Returns `false` at once when the lengths differ (lengths are public); otherwise
+/// it looks at every byte whatever it finds, so a MAC or tag check leaks nothing
+/// about where the first difference is.
+///
+/// ```
+/// use handshake_crypto::ct_eq;
+/// assert!(ct_eq(b"tag!", b"tag!"));
+/// assert!(!ct_eq(b"tag!", b"tag?"));
+/// ```
+pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut diff = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        diff |= x ^ y;
+    }
+    ct_is_zero_u32(u32::from(core::hint::black_box(diff))) == u32::MAX
+}
+
+/// All ones when `x == 0`, else zero, without a branch.
+#[inline]
+pub(crate) fn ct_is_zero_u32(x: u32) -> u32 {
+    // (x | -x) has its top bit set exactly when x != 0.
+    let nz = (x | x.wrapping_neg()) >> 31;
+    nz.wrapping_sub(1)
+}
+
+/// All ones when `a < b` (unsigned), else zero, without a branch.
+#[inline]
+pub(crate) fn ct_lt_u32(a: u32, b: u32) -> u32 {
+    // Borrow of a - b, computed on 64 bits.
+    let d = u64::from(a).wrapping_sub(u64::from(b));
+    0u32.wrapping_sub((d >> 63) as u32)
+}
+
+/// All ones when `a == b`, else zero.
+#[inline]
+pub(crate) fn ct_eq_u32(a: u32, b: u32) -> u32 {
+    ct_is_zero_u32(a ^ b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(ct_is_zero_u32(0), u32::MAX);
+        assert_eq!(ct_is_zero_u32(1), 0);
+        assert_eq!(ct_is_zero_u32(0x8000_0000), 0);
+        assert_eq!(ct_lt_u32(3, 4), u32::MAX);
+        assert_eq!(ct_lt_u32(4, 4), 0);
+        assert_eq!(ct_lt_u32(0, u32::MAX), u32::MAX);
+        assert_eq!(ct_lt_u32(u32::MAX, 0), 0);
+        assert_eq!(ct_eq_u32(9, 9), u32::MAX);
+        assert_eq!(ct_eq_u32(9, 8), 0);
+    }
+
+    #[test]
+    fn eq() {
+        assert!(ct_eq(b"", b""));
+        assert!(ct_eq(&[0u8; 33], &[0u8; 33]));
+        assert!(!ct_eq(b"a", b"ab"));
+        for i in 0..32 {
+            let a = [0x5au8; 32];
+            let mut b = a;
+            b[i] ^= 0x80;
+            assert!(!ct_eq(&a, &b));
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! ChaCha20 with AVX2: eight blocks at once, each 256-bit register holding one state
+//! word of all eight blocks, transposed back to block order on output.
+
+use core::arch::x86_64::*;
+
+use super::{load256_at, store256_at};
+
+/// XORs as many whole 512-byte groups of `data` as it holds with the keystream
+/// starting at `state`; returns how many bytes it did. Only called when AVX2 was
+/// detected (`chacha20::use_avx2`).
+pub(crate) fn xor_blocks8(state: &[u32; 16], data: &mut [u8]) -> usize {
+    // SAFETY: callers pass avx2 = true only after run-time detection of AVX2.
+    unsafe { xor_avx2(state, data) }
+}
+
+#[inline]
+#[target_feature(enable = "avx2")]
+fn rotl(x: __m256i, n: i32, r16: __m256i, r8: __m256i) -> __m256i {
+    match n {
+        16 => _mm256_shuffle_epi8(x, r16),
+        8 => _mm256_shuffle_epi8(x, r8),
+        12 => _mm256_or_si256(_mm256_slli_epi32(x, 12), _mm256_srli_epi32(x, 20)),
+        _ => _mm256_or_si256(_mm256_slli_epi32(x, 7), _mm256_srli_epi32(x, 25)),
+    }
+}
+
+#[inline]
+#[target_feature(enable = "avx2")]
+fn qr(v: &mut [__m256i; 16], a: usize, b: usize, c: usize, d: usize, r16: __m256i, r8: __m256i) {
+    v[a] = _mm256_add_epi32(v[a], v[b]);
+    v[d] = rotl(_mm256_xor_si256(v[d], v[a]), 16, r16, r8);
+    v[c] = _mm256_add_epi32(v[c], v[d]);
+    v[b] = rotl(_mm256_xor_si256(v[b], v[c]), 12, r16, r8);
+    v[a] = _mm256_add_epi32(v[a], v[b]);
+    v[d] = rotl(_mm256_xor_si256(v[d], v[a]), 8, r16, r8);
+    v[c] = _mm256_add_epi32(v[c], v[d]);
+    v[b] = rotl(_mm256_xor_si256(v[b], v[c]), 7, r16, r8);
+}
+
+/// Transposes eight registers of eight 32-bit lanes: out[b] = lane b of in[0..8].
+#[inline]
+#[target_feature(enable = "avx2")]
+fn transpose8(a: &[__m256i]) -> [__m256i; 8] {
+    let t0 = _mm256_unpacklo_epi32(a[0], a[1]);
+    let t1 = _mm256_unpackhi_epi32(a[0], a[1]);
+    let t2 = _mm256_unpacklo_epi32(a[2], a[3]);
+    let t3 = _mm256_unpackhi_epi32(a[2], a[3]);
+    let t4 = _mm256_unpacklo_epi32(a[4], a[5]);
+    let t5 = _mm256_unpackhi_epi32(a[4], a[5]);
+    let t6 = _mm256_unpacklo_epi32(a[6], a[7]);
+    let t7 = _mm256_unpackhi_epi32(a[6], a[7]);
+    let u0 = _mm256_unpacklo_epi64(t0, t2);
+    let u1 = _mm256_unpackhi_epi64(t0, t2);
+    let u2 = _mm256_unpacklo_epi64(t1, t3);
+    let u3 = _mm256_unpackhi_epi64(t1, t3);
+    let u4 = _mm256_unpacklo_epi64(t4, t6);
+    let u5 = _mm256_unpackhi_epi64(t4, t6);
+    let u6 = _mm256_unpacklo_epi64(t5, t7);
+    let u7 = _mm256_unpackhi_epi64(t5, t7);
+    [
+        _mm256_permute2x128_si256(u0, u4, 0x20),
+        _mm256_permute2x128_si256(u1, u5, 0x20),
+        _mm256_permute2x128_si256(u2, u6, 0x20),
+        _mm256_permute2x128_si256(u3, u7, 0x20),
+        _mm256_permute2x128_si256(u0, u4, 0x31),
+        _mm256_permute2x128_si256(u1, u5, 0x31),
+        _mm256_permute2x128_si256(u2, u6, 0x31),
+        _mm256_permute2x128_si256(u3, u7, 0x31),
+    ]
+}
+
+#[target_feature(enable = "avx2")]
+fn xor_avx2(state: &[u32; 16], data: &mut [u8]) -> usize {
+    let r16 = _mm256_set_epi8(
+        13, 12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2, 13, 12, 15, 14, 9, 8, 11, 10, 5, 4,
+        7, 6, 1, 0, 3, 2,
+    );
+    let r8 = _mm256_set_epi8(
+        14, 13, 12, 15, 10, 9, 8, 11, 6, 5, 4, 7, 2, 1, 0, 3, 14, 13, 12, 15, 10, 9, 8, 11, 6, 5,
+        4, 7, 2, 1, 0, 3,
+    );
+    let mut init: [__m256i; 16] = core::array::from_fn(|i| _mm256_set1_epi32(state[i] as i32));
+    init[12] = _mm256_add_epi32(init[12], _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0));
+    let eight = _mm256_set1_epi32(8);
+    let mut done = 0;
+    for chunk in data.chunks_exact_mut(512) {
+        let mut v = init;
+        for _ in 0..10 {
+            qr(&mut v, 0, 4, 8, 12, r16, r8);
+            qr(&mut v, 1, 5, 9, 13, r16, r8);
+            qr(&mut v, 2, 6, 10, 14, r16, r8);
+            qr(&mut v, 3, 7, 11, 15, r16, r8);
+            qr(&mut v, 0, 5, 10, 15, r16, r8);
+            qr(&mut v, 1, 6, 11, 12, r16, r8);
+            qr(&mut v, 2, 7, 8, 13, r16, r8);
+            qr(&mut v, 3, 4, 9, 14, r16, r8);
+        }
+        for (x, i) in v.iter_mut().zip(init.iter()) {
+            *x = _mm256_add_epi32(*x, *i);
+        }
+        let lo = transpose8(&v[..8]);
+        let hi = transpose8(&v[8..]);
+        for b in 0..8 {
+            let off = 64 * b;
+            let x0 = _mm256_xor_si256(load256_at(chunk, off), lo[b]);
+            let x1 = _mm256_xor_si256(load256_at(chunk, off + 32), hi[b]);
+            store256_at(chunk, off, x0);
+            store256_at(chunk, off + 32, x1);
+        }
+        init[12] = _mm256_add_epi32(init[12], eight);
+        done += 512;
+    }
+    done
+}
