@@ -6,7 +6,7 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Error {
-    /// A key had a length the algorithm does not take (AES: 16 or 32 bytes;
+    /// A key had a length the algorithm does not take (AES: 16, 24 or 32 bytes;
     /// ChaCha20-Poly1305: 32 bytes).
     InvalidKeyLength,
     /// A nonce had a length the algorithm does not take (RFC 8439: 12 bytes;

@@ -146,7 +146,7 @@ impl AesGcm {
 }
 
 impl Aead for AesGcm {
-    /// Keys AES-GCM on the default backend; the key is 16 or 32 bytes.
+    /// Keys AES-GCM on the default backend; the key is 16, 24 or 32 bytes.
     fn new(key: &[u8]) -> Result<AesGcm, Error> {
         AesGcm::new_with_backend(Backend::auto(), key)
     }

@@ -1,4 +1,4 @@
-//! AES-128 and AES-256 (FIPS 197): AES-NI on x86-64, a bitsliced constant-time
+//! AES-128, AES-192 and AES-256 (FIPS 197): AES-NI on x86-64, a bitsliced constant-time
 //! implementation everywhere else.
 
 mod soft;
@@ -9,7 +9,8 @@ use crate::{Backend, Error};
 
 pub(crate) use soft::SoftKey;
 
-/// An expanded AES key (AES-128 or AES-256, chosen by the key length).
+/// An expanded AES key (AES-128, AES-192 or AES-256, chosen by the key length;
+/// AES-192 always runs on the portable code).
 ///
 /// ```
 /// use handshake_crypto::Aes;
@@ -44,20 +45,22 @@ impl core::fmt::Debug for Aes {
 }
 
 impl Aes {
-    /// Expands a 16-byte (AES-128) or 32-byte (AES-256) key on the default backend.
+    /// Expands a 16-byte (AES-128), 24-byte (AES-192, portable code only) or 32-byte
+    /// (AES-256) key on the default backend.
     pub fn new(key: &[u8]) -> Result<Aes, Error> {
         Aes::new_with_backend(Backend::auto(), key)
     }
 
     /// Expands a key for `backend` (AES-NI when [`Backend::Native`] and available).
     pub fn new_with_backend(backend: Backend, key: &[u8]) -> Result<Aes, Error> {
-        if key.len() != 16 && key.len() != 32 {
+        if key.len() != 16 && key.len() != 24 && key.len() != 32 {
             return Err(Error::InvalidKeyLength);
         }
         #[cfg(target_arch = "x86_64")]
         {
             let f = crate::backend::Features::for_backend(backend);
-            if f.aes {
+            // AES-192 (no TLS suite uses it) always runs on the portable code.
+            if f.aes && key.len() != 24 {
                 return Ok(Aes {
                     inner: Inner::Ni(alloc::boxed::Box::new(crate::x86::aesni::NiKey::new(
                         key, f.vaes,
@@ -222,8 +225,14 @@ mod tests {
                 assert_eq!(b, pt);
             }
         }
-        // AES-192 is not offered.
-        assert_eq!(Aes::new(&[0; 24]).unwrap_err(), Error::InvalidKeyLength);
+        // FIPS 197 C.2, AES-192.
+        let aes = Aes::new(&h("000102030405060708090a0b0c0d0e0f1011121314151617")).unwrap();
+        let mut b = pt;
+        aes.encrypt_block(&mut b);
+        assert_eq!(b.to_vec(), h("dda97ca4864cdfe06eaf70a0ec0d7191"));
+        aes.decrypt_block(&mut b);
+        assert_eq!(b, pt);
+        assert_eq!(Aes::new(&[0; 20]).unwrap_err(), Error::InvalidKeyLength);
     }
 
     #[test]
