@@ -23,12 +23,11 @@ fn ring_seal(
     buf
 }
 
+/// A sealing function: (nonce, aad, plaintext) -> ciphertext || tag.
+type SealFn = Box<dyn Fn(&[u8; 12], &[u8], &[u8]) -> Vec<u8>>;
+
 /// Which AEAD: 0 = AES-128-GCM, 1 = AES-256-GCM, 2 = ChaCha20-Poly1305.
-fn make(
-    which: u8,
-    backend: Backend,
-    key: &[u8],
-) -> Box<dyn Fn(&[u8; 12], &[u8], &[u8]) -> Vec<u8>> {
+fn make(which: u8, backend: Backend, key: &[u8]) -> SealFn {
     match which {
         0 | 1 => {
             let a = AesGcm::new_with_backend(backend, key).unwrap();
