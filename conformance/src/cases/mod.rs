@@ -3,8 +3,12 @@
 use crate::Case;
 
 mod crypto;
+mod ip;
+mod tcp;
 
 /// Appends every case of every crate to `all`.
 pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(crypto::cases());
+    all.extend(ip::cases());
+    all.extend(tcp::cases());
 }
