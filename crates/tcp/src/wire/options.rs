@@ -247,7 +247,8 @@ impl<'a> Iterator for OptionIter<'a> {
 /// Parsing keeps the last occurrence of a repeated option and skips unknown
 /// ones (RFC 9293 §3.2, MUST-6). Emitting lays them out 4-byte aligned with
 /// NOPs, as common stacks do: MSS, window scale, SACK-permitted, timestamps,
-/// SACK blocks.
+/// SACK blocks; when that would exceed 40 bytes, the same order packed
+/// without NOPs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct TcpOptions {
     /// Maximum Segment Size (RFC 9293 §3.7.1).
@@ -279,8 +280,8 @@ impl TcpOptions {
         Ok(o)
     }
 
-    /// Bytes [`TcpOptions::emit`] writes: a multiple of 4.
-    pub fn buffer_len(&self) -> usize {
+    /// Bytes of the 4-byte-aligned layout (NOP padded, as common stacks send).
+    fn aligned_len(&self) -> usize {
         let mut n = 0;
         if self.mss.is_some() {
             n += 4;
@@ -288,16 +289,40 @@ impl TcpOptions {
         if self.window_scale.is_some() {
             n += 4;
         }
-        n += match (self.sack_permitted, self.timestamps.is_some()) {
-            (true, true) => 12,
-            (false, true) => 12,
-            (true, false) => 4,
-            (false, false) => 0,
-        };
+        if self.sack_permitted || self.timestamps.is_some() {
+            n += if self.timestamps.is_some() { 12 } else { 4 };
+        }
         if !self.sack.is_empty() {
             n += 4 + 8 * self.sack.len();
         }
         n
+    }
+
+    /// Bytes of the options without alignment padding.
+    fn packed_len(&self) -> usize {
+        usize::from(self.mss.is_some()) * 4
+            + usize::from(self.window_scale.is_some()) * 3
+            + usize::from(self.sack_permitted) * 2
+            + usize::from(self.timestamps.is_some()) * 10
+            + if self.sack.is_empty() {
+                0
+            } else {
+                2 + 8 * self.sack.len()
+            }
+    }
+
+    /// Bytes [`TcpOptions::emit`] writes: a multiple of 4.
+    ///
+    /// The aligned layout when it fits in 40 bytes, else the packed layout
+    /// (no NOPs, End of Option List padding) so that every set of options
+    /// that fitted in a received header also fits when sent again.
+    pub fn buffer_len(&self) -> usize {
+        let aligned = self.aligned_len();
+        if aligned <= MAX_OPTIONS_LEN {
+            aligned
+        } else {
+            self.packed_len().div_ceil(4) * 4
+        }
     }
 
     /// Writes the options into the start of `buf`; returns the bytes written
@@ -313,23 +338,34 @@ impl TcpOptions {
                 have: buf.len(),
             });
         };
+        let aligned = len == self.aligned_len();
         let mut at = 0;
         let mut put = |bytes: &[u8]| {
             out[at..at + bytes.len()].copy_from_slice(bytes);
             at += bytes.len();
+        };
+        // NOP padding only in the aligned layout.
+        let pad: &[u8] = if aligned {
+            &[kind::NOP, kind::NOP]
+        } else {
+            &[]
         };
         if let Some(mss) = self.mss {
             let m = mss.to_be_bytes();
             put(&[kind::MSS, 4, m[0], m[1]]);
         }
         if let Some(ws) = self.window_scale {
-            put(&[kind::NOP, kind::WINDOW_SCALE, 3, ws]);
+            put(&pad[..pad.len().min(1)]);
+            put(&[kind::WINDOW_SCALE, 3, ws]);
         }
-        match (self.sack_permitted, self.timestamps.is_some()) {
-            (true, true) => put(&[kind::SACK_PERMITTED, 2]),
-            (false, true) => put(&[kind::NOP, kind::NOP]),
-            (true, false) => put(&[kind::NOP, kind::NOP, kind::SACK_PERMITTED, 2]),
-            (false, false) => {}
+        match (self.sack_permitted, self.timestamps) {
+            (true, Some(_)) => put(&[kind::SACK_PERMITTED, 2]),
+            (false, Some(_)) => put(pad),
+            (true, None) => {
+                put(pad);
+                put(&[kind::SACK_PERMITTED, 2]);
+            }
+            (false, None) => {}
         }
         if let Some(ts) = self.timestamps {
             put(&[kind::TIMESTAMPS, 10]);
@@ -337,18 +373,16 @@ impl TcpOptions {
             put(&ts.tsecr.to_be_bytes());
         }
         if !self.sack.is_empty() {
-            put(&[
-                kind::NOP,
-                kind::NOP,
-                kind::SACK,
-                (2 + 8 * self.sack.len()) as u8,
-            ]);
+            put(pad);
+            put(&[kind::SACK, (2 + 8 * self.sack.len()) as u8]);
             for b in self.sack.as_slice() {
                 put(&b.left.0.to_be_bytes());
                 put(&b.right.0.to_be_bytes());
             }
         }
-        debug_assert_eq!(at, len);
+        // RFC 9293 §3.2: the header is padded with zeros (End of Option List)
+        // to a 32-bit boundary.
+        out[at..].fill(kind::EOL);
         Ok(len)
     }
 }
