@@ -16,6 +16,7 @@
 
 mod case;
 pub mod cases;
+pub mod peers;
 mod property;
 
 pub use case::{Case, Ctx, Kind, Level, Need, Outcome};

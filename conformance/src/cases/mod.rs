@@ -3,6 +3,7 @@
 use crate::Case;
 
 mod crypto;
+mod dissector;
 mod ip;
 mod tcp;
 
@@ -11,4 +12,5 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(crypto::cases());
     all.extend(ip::cases());
     all.extend(tcp::cases());
+    all.extend(dissector::cases());
 }

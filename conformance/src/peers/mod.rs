@@ -1,0 +1,4 @@
+//! Real peer programs the cases talk to, behind small safe wrappers.
+
+pub mod pcap;
+pub mod tshark;
