@@ -1,0 +1,21 @@
+//! DNS for Handshake.
+//!
+//! So far: [`wire`], the message codec — header, questions and resource
+//! records (RFC 1035 §4), AAAA (RFC 3596), SRV (RFC 2782), CAA (RFC 8659),
+//! EDNS(0) OPT (RFC 6891) and any other type as opaque RDATA (RFC 3597) —
+//! with name compression on emit and decompression that rejects loops,
+//! forward pointers and over-long names.
+//!
+//! ```
+//! use handshake_dns::wire::{Message, Name, Question, RecordType};
+//! let q = Message::query(0xbeef, Question::new("example.com".parse::<Name>().unwrap(), RecordType::A));
+//! let bytes = q.to_bytes().unwrap();
+//! assert_eq!(Message::parse(&bytes).unwrap(), q);
+//! ```
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod wire;
+
+pub use error::Error;
