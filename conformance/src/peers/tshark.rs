@@ -29,8 +29,8 @@ pub struct Dissected {
 /// Runs tshark over `pcap` and returns one [`Dissected`] per packet.
 ///
 /// Checksum validation is on for IPv4, TCP, UDP and ICMP; sequence numbers are
-/// absolute; only the network and transport dissectors are enabled, so that
-/// random payloads are not read as some application protocol.
+/// absolute; transport payloads are decoded as plain data, so that random
+/// payloads are not read as some application protocol.
 pub fn dissect(pcap: &Path, fields: &[&str]) -> Result<Vec<Dissected>, String> {
     let mut cmd = Command::new("tshark");
     cmd.arg("-n").arg("-r").arg(pcap);
@@ -43,8 +43,14 @@ pub fn dissect(pcap: &Path, fields: &[&str]) -> Result<Vec<Dissected>, String> {
     ] {
         cmd.args(["-o", pref]);
     }
-    cmd.args(["--disable-protocol", "ALL", "--enable-protocol"])
-        .arg("frame,raw,ip,ipv6,tcp,udp,icmp,icmpv6,data");
+    // Payloads are random bytes: decode every port's payload as plain data so
+    // that no application dissector (port-based or heuristic) reads them.
+    cmd.args([
+        "-d",
+        "udp.port==1-65535,data",
+        "-d",
+        "tcp.port==1-65535,data",
+    ]);
     cmd.args([
         "-T",
         "fields",
