@@ -67,6 +67,16 @@ impl ChaCha20Poly1305 {
         mac.finalize()
     }
 
+    /// Pads the ciphertext, appends the lengths and finishes the tag (RFC 8439 §2.8).
+    fn finish(mut mac: Poly1305, aad_len: usize, ct_len: usize) -> [u8; 16] {
+        mac.update_padded(&[]);
+        let mut lens = [0u8; 16];
+        lens[..8].copy_from_slice(&(aad_len as u64).to_le_bytes());
+        lens[8..].copy_from_slice(&(ct_len as u64).to_le_bytes());
+        mac.update(&lens);
+        mac.finalize()
+    }
+
     /// Largest message: 2^32 - 1 blocks of keystream after the one-time key block
     /// (RFC 8439 §2.8 "up to 274,877,906,880 bytes").
     const MAX_LEN: u64 = ((1u64 << 32) - 1) * 64;
@@ -88,18 +98,24 @@ impl Aead for ChaCha20Poly1305 {
         );
         let (mut mac, mut s) = self.setup(nonce);
         mac.update_padded(aad);
+        #[cfg(target_arch = "x86_64")]
+        if self.avx2 && in_out.len() >= 512 {
+            let (h, r) = mac.raw_parts().expect("block-aligned after padding");
+            let done = crate::x86::chacha_avx2::seal_stitched(&s, in_out, h, r);
+            s[12] = s[12].wrapping_add((done / 64) as u32);
+            let rest = &mut in_out[done..];
+            chacha20::xor_with(false, &s, rest);
+            mac.update(rest);
+            s.zeroize();
+            return Self::finish(mac, aad.len(), in_out.len());
+        }
         for chunk in in_out.chunks_mut(CHUNK) {
             chacha20::xor_with(self.avx2, &s, chunk);
             s[12] = s[12].wrapping_add((CHUNK / 64) as u32);
             mac.update(chunk);
         }
         s.zeroize();
-        mac.update_padded(&[]);
-        let mut lens = [0u8; 16];
-        lens[..8].copy_from_slice(&(aad.len() as u64).to_le_bytes());
-        lens[8..].copy_from_slice(&(in_out.len() as u64).to_le_bytes());
-        mac.update(&lens);
-        mac.finalize()
+        Self::finish(mac, aad.len(), in_out.len())
     }
 
     fn open_in_place_detached(

@@ -1,11 +1,10 @@
-//! Poly1305 (RFC 8439 §2.5): three 44/44/42-bit limbs and 64x64->128 multiplications
-//! (poly1305-donna-64). No branch or index depends on the key or the message; the
-//! final reduction selects h or h - p with masks.
+//! Poly1305 (RFC 8439 §2.5) in radix 2^64: h = h0 + h1*2^64 + h2*2^128 with h2
+//! small, r = r0 + r1*2^64. Clamping clears the low two bits of r1, so
+//! h1*r1*2^128 = h1*(r1/4)*2^130 == h1*(r1 + r1/4) (mod 2^130 - 5): four 64x64->128
+//! multiplications per block. No branch or index depends on the key or the message;
+//! the final reduction selects h or h - p with masks.
 
 use zeroize::Zeroize;
-
-const M44: u64 = 0xfff_ffff_ffff;
-const M42: u64 = 0x3ff_ffff_ffff;
 
 /// A Poly1305 one-time authenticator.
 ///
@@ -19,7 +18,7 @@ const M42: u64 = 0x3ff_ffff_ffff;
 #[derive(Clone, Zeroize)]
 #[zeroize(drop)]
 pub struct Poly1305 {
-    r: [u64; 3],
+    r: [u64; 2],
     h: [u64; 3],
     pad: [u64; 2],
     buf: [u8; 16],
@@ -37,16 +36,49 @@ fn le64(b: &[u8]) -> u64 {
     u64::from_le_bytes(b[..8].try_into().expect("8 bytes"))
 }
 
+#[inline(always)]
+fn mul(a: u64, b: u64) -> u128 {
+    u128::from(a) * u128::from(b)
+}
+
+/// h = (h + m) * r mod 2^130 - 5 for each 16-byte block of `m`; `padbit` is the
+/// 2^128 bit (1 for full blocks, 0 for the already padded last one).
+#[inline(always)]
+pub(crate) fn poly_blocks(h: &mut [u64; 3], r: &[u64; 2], m: &[u8], padbit: u64) {
+    let [r0, r1] = *r;
+    let s1 = r1 + (r1 >> 2);
+    let [mut h0, mut h1, mut h2] = *h;
+    for blk in m.chunks_exact(16) {
+        let t = u128::from(h0) + u128::from(le64(blk));
+        h0 = t as u64;
+        let t = u128::from(h1) + u128::from(le64(&blk[8..])) + (t >> 64);
+        h1 = t as u64;
+        h2 += (t >> 64) as u64 + padbit;
+
+        let d0 = mul(h0, r0) + mul(h1, s1);
+        let d1 = mul(h0, r1) + mul(h1, r0) + mul(h2, s1) + (d0 >> 64);
+        let d2 = h2 * r0 + (d1 >> 64) as u64;
+        h0 = d0 as u64;
+        h1 = d1 as u64;
+        // Fold the bits at 2^130 and above back in times 5.
+        let c = (d2 >> 2) + (d2 & !3);
+        h2 = d2 & 3;
+        let t = u128::from(h0) + u128::from(c);
+        h0 = t as u64;
+        let t = u128::from(h1) + (t >> 64);
+        h1 = t as u64;
+        h2 += (t >> 64) as u64;
+    }
+    *h = [h0, h1, h2];
+}
+
 impl Poly1305 {
     /// Keys with the 32-byte one-time key r || s; r is clamped (RFC 8439 §2.5).
     pub fn new(key: &[u8; 32]) -> Poly1305 {
-        let t0 = le64(&key[0..]);
-        let t1 = le64(&key[8..]);
         Poly1305 {
             r: [
-                t0 & 0xffc_0fff_ffff,
-                ((t0 >> 44) | (t1 << 20)) & 0xfff_ffc0_ffff,
-                (t1 >> 24) & 0x00f_ffff_fc0f,
+                le64(&key[0..]) & 0x0fff_fffc_0fff_ffff,
+                le64(&key[8..]) & 0x0fff_fffc_0fff_fffc,
             ],
             h: [0; 3],
             pad: [le64(&key[16..]), le64(&key[24..])],
@@ -55,39 +87,15 @@ impl Poly1305 {
         }
     }
 
-    /// h = (h + m) * r mod 2^130 - 5 for each 16-byte block; `hibit` is 2^128 in
-    /// limb 2 for full blocks and 0 for the padded last one.
-    fn blocks(&mut self, m: &[u8], hibit: u64) {
-        let [r0, r1, r2] = self.r;
-        let s1 = r1 * (5 << 2);
-        let s2 = r2 * (5 << 2);
-        let [mut h0, mut h1, mut h2] = self.h;
-        let mul = |a: u64, b: u64| u128::from(a) * u128::from(b);
-        for blk in m.chunks_exact(16) {
-            let t0 = le64(blk);
-            let t1 = le64(&blk[8..]);
-            h0 += t0 & M44;
-            h1 += ((t0 >> 44) | (t1 << 20)) & M44;
-            h2 += ((t1 >> 24) & M42) | hibit;
+    /// The accumulator and r, for code that hashes whole blocks itself (the stitched
+    /// ChaCha20-Poly1305); `None` while a partial block is buffered.
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    pub(crate) fn raw_parts(&mut self) -> Option<(&mut [u64; 3], &[u64; 2])> {
+        (self.buf_len == 0).then_some((&mut self.h, &self.r))
+    }
 
-            let d0 = mul(h0, r0) + mul(h1, s2) + mul(h2, s1);
-            let mut d1 = mul(h0, r1) + mul(h1, r0) + mul(h2, s2);
-            let mut d2 = mul(h0, r2) + mul(h1, r1) + mul(h2, r0);
-
-            let mut c = (d0 >> 44) as u64;
-            h0 = (d0 as u64) & M44;
-            d1 += u128::from(c);
-            c = (d1 >> 44) as u64;
-            h1 = (d1 as u64) & M44;
-            d2 += u128::from(c);
-            c = (d2 >> 42) as u64;
-            h2 = (d2 as u64) & M42;
-            h0 += c * 5;
-            c = h0 >> 44;
-            h0 &= M44;
-            h1 += c;
-        }
-        self.h = [h0, h1, h2];
+    fn blocks(&mut self, m: &[u8], padbit: u64) {
+        poly_blocks(&mut self.h, &self.r, m, padbit);
     }
 
     /// Absorbs more message bytes.
@@ -101,11 +109,11 @@ impl Poly1305 {
                 return;
             }
             let b = self.buf;
-            self.blocks(&b, 1 << 40);
+            self.blocks(&b, 1);
             self.buf_len = 0;
         }
         let whole = data.len() & !15;
-        self.blocks(&data[..whole], 1 << 40);
+        self.blocks(&data[..whole], 1);
         let rest = &data[whole..];
         self.buf[..rest.len()].copy_from_slice(rest);
         self.buf_len = rest.len();
@@ -117,7 +125,7 @@ impl Poly1305 {
         if self.buf_len > 0 {
             self.buf[self.buf_len..].fill(0);
             let b = self.buf;
-            self.blocks(&b, 1 << 40);
+            self.blocks(&b, 1);
             self.buf_len = 0;
         }
     }
@@ -131,59 +139,21 @@ impl Poly1305 {
             let b = self.buf;
             self.blocks(&b, 0);
         }
-        let [mut h0, mut h1, mut h2] = self.h;
-        // Fully carry h.
-        let mut c = h1 >> 44;
-        h1 &= M44;
-        h2 += c;
-        c = h2 >> 42;
-        h2 &= M42;
-        h0 += c * 5;
-        c = h0 >> 44;
-        h0 &= M44;
-        h1 += c;
-        c = h1 >> 44;
-        h1 &= M44;
-        h2 += c;
-        c = h2 >> 42;
-        h2 &= M42;
-        h0 += c * 5;
-        c = h0 >> 44;
-        h0 &= M44;
-        h1 += c;
-
-        // g = h + -p = h + 5 - 2^130
-        let mut g0 = h0 + 5;
-        c = g0 >> 44;
-        g0 &= M44;
-        let mut g1 = h1 + c;
-        c = g1 >> 44;
-        g1 &= M44;
-        let mut g2 = h2.wrapping_add(c).wrapping_sub(1 << 42);
-
-        // Keep g when h >= p (g2 did not go negative), else h; by mask, not branch.
-        let mask = (g2 >> 63).wrapping_sub(1);
-        g0 &= mask;
-        g1 &= mask;
-        g2 &= mask;
-        let keep = !mask;
-        h0 = (h0 & keep) | g0;
-        h1 = (h1 & keep) | g1;
-        h2 = (h2 & keep) | g2;
-
-        // h += s
-        let [t0, t1] = self.pad;
-        h0 += t0 & M44;
-        c = h0 >> 44;
-        h0 &= M44;
-        h1 += (((t0 >> 44) | (t1 << 20)) & M44) + c;
-        c = h1 >> 44;
-        h1 &= M44;
-        h2 += ((t1 >> 24) & M42) + c;
-        h2 &= M42;
-
-        let lo = h0 | (h1 << 44);
-        let hi = (h1 >> 20) | (h2 << 24);
+        let [h0, h1, h2] = self.h;
+        // h < 2p here; g = h + 5 reaches 2^130 exactly when h >= p, and then h - p is
+        // g mod 2^130.
+        let t = u128::from(h0) + 5;
+        let g0 = t as u64;
+        let t = u128::from(h1) + (t >> 64);
+        let g1 = t as u64;
+        let g2 = h2 + (t >> 64) as u64;
+        let mask = 0u64.wrapping_sub(g2 >> 2);
+        let h0 = (h0 & !mask) | (g0 & mask);
+        let h1 = (h1 & !mask) | (g1 & mask);
+        // + s, modulo 2^128.
+        let t = u128::from(h0) + u128::from(self.pad[0]);
+        let lo = t as u64;
+        let hi = h1.wrapping_add(self.pad[1]).wrapping_add((t >> 64) as u64);
         let mut out = [0u8; 16];
         out[..8].copy_from_slice(&lo.to_le_bytes());
         out[8..].copy_from_slice(&hi.to_le_bytes());

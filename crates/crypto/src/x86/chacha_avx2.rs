@@ -69,8 +69,52 @@ fn transpose8(a: &[__m256i]) -> [__m256i; 8] {
     ]
 }
 
+/// ChaCha20 encryption stitched with Poly1305 over the ciphertext: while the vector
+/// units make the keystream for group i, the scalar multiplier hashes the ciphertext
+/// of group i-1 (the two use different execution ports). Encrypts and hashes every
+/// whole 512-byte group of `data`; returns how many bytes that was. Only called when
+/// AVX2 was detected.
+pub(crate) fn seal_stitched(
+    state: &[u32; 16],
+    data: &mut [u8],
+    h: &mut [u64; 3],
+    r: &[u64; 2],
+) -> usize {
+    // SAFETY: callers pass avx2 = true only after run-time detection of AVX2.
+    unsafe { seal_avx2(state, data, h, r) }
+}
+
 #[target_feature(enable = "avx2")]
-fn xor_avx2(state: &[u32; 16], data: &mut [u8]) -> usize {
+fn seal_avx2(state: &[u32; 16], data: &mut [u8], h: &mut [u64; 3], r: &[u64; 2]) -> usize {
+    let groups = data.len() / 512;
+    let mut s = *state;
+    for g in 0..groups {
+        let (done, rest) = data.split_at_mut(512 * g);
+        let prev: &[u8] = if g == 0 { &[] } else { &done[512 * (g - 1)..] };
+        xor_group(&s, &mut rest[..512], |round| {
+            if !prev.is_empty() {
+                // 32 blocks over 10 double rounds: three per round, the last two after.
+                let blocks = if round < 10 {
+                    &prev[48 * round..48 * round + 48]
+                } else {
+                    &prev[480..]
+                };
+                crate::poly1305::poly_blocks(h, r, blocks, 1);
+            }
+        });
+        s[12] = s[12].wrapping_add(8);
+    }
+    if groups > 0 {
+        crate::poly1305::poly_blocks(h, r, &data[512 * (groups - 1)..512 * groups], 1);
+    }
+    groups * 512
+}
+
+/// One 512-byte group of keystream XORed into `chunk`; `interleave(round)` runs once
+/// per double round (0..10) and once more after them (10).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn xor_group(state: &[u32; 16], chunk: &mut [u8], mut interleave: impl FnMut(usize)) {
     let r16 = _mm256_set_epi8(
         13, 12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2, 13, 12, 15, 14, 9, 8, 11, 10, 5, 4,
         7, 6, 1, 0, 3, 2,
@@ -81,33 +125,40 @@ fn xor_avx2(state: &[u32; 16], data: &mut [u8]) -> usize {
     );
     let mut init: [__m256i; 16] = core::array::from_fn(|i| _mm256_set1_epi32(state[i] as i32));
     init[12] = _mm256_add_epi32(init[12], _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0));
-    let eight = _mm256_set1_epi32(8);
+    let mut v = init;
+    for round in 0..10 {
+        qr(&mut v, 0, 4, 8, 12, r16, r8);
+        qr(&mut v, 1, 5, 9, 13, r16, r8);
+        qr(&mut v, 2, 6, 10, 14, r16, r8);
+        qr(&mut v, 3, 7, 11, 15, r16, r8);
+        interleave(round);
+        qr(&mut v, 0, 5, 10, 15, r16, r8);
+        qr(&mut v, 1, 6, 11, 12, r16, r8);
+        qr(&mut v, 2, 7, 8, 13, r16, r8);
+        qr(&mut v, 3, 4, 9, 14, r16, r8);
+    }
+    interleave(10);
+    for (x, i) in v.iter_mut().zip(init.iter()) {
+        *x = _mm256_add_epi32(*x, *i);
+    }
+    let lo = transpose8(&v[..8]);
+    let hi = transpose8(&v[8..]);
+    for b in 0..8 {
+        let off = 64 * b;
+        let x0 = _mm256_xor_si256(load256_at(chunk, off), lo[b]);
+        let x1 = _mm256_xor_si256(load256_at(chunk, off + 32), hi[b]);
+        store256_at(chunk, off, x0);
+        store256_at(chunk, off + 32, x1);
+    }
+}
+
+#[target_feature(enable = "avx2")]
+fn xor_avx2(state: &[u32; 16], data: &mut [u8]) -> usize {
+    let mut s = *state;
     let mut done = 0;
     for chunk in data.chunks_exact_mut(512) {
-        let mut v = init;
-        for _ in 0..10 {
-            qr(&mut v, 0, 4, 8, 12, r16, r8);
-            qr(&mut v, 1, 5, 9, 13, r16, r8);
-            qr(&mut v, 2, 6, 10, 14, r16, r8);
-            qr(&mut v, 3, 7, 11, 15, r16, r8);
-            qr(&mut v, 0, 5, 10, 15, r16, r8);
-            qr(&mut v, 1, 6, 11, 12, r16, r8);
-            qr(&mut v, 2, 7, 8, 13, r16, r8);
-            qr(&mut v, 3, 4, 9, 14, r16, r8);
-        }
-        for (x, i) in v.iter_mut().zip(init.iter()) {
-            *x = _mm256_add_epi32(*x, *i);
-        }
-        let lo = transpose8(&v[..8]);
-        let hi = transpose8(&v[8..]);
-        for b in 0..8 {
-            let off = 64 * b;
-            let x0 = _mm256_xor_si256(load256_at(chunk, off), lo[b]);
-            let x1 = _mm256_xor_si256(load256_at(chunk, off + 32), hi[b]);
-            store256_at(chunk, off, x0);
-            store256_at(chunk, off + 32, x1);
-        }
-        init[12] = _mm256_add_epi32(init[12], eight);
+        xor_group(&s, chunk, |_| {});
+        s[12] = s[12].wrapping_add(8);
         done += 512;
     }
     done
