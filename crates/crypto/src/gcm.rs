@@ -74,8 +74,13 @@ impl AesGcm {
         Ok(j0)
     }
 
-    fn inc32(mut cb: [u8; 16]) -> [u8; 16] {
-        let c = u32::from_be_bytes([cb[12], cb[13], cb[14], cb[15]]).wrapping_add(1);
+    fn inc32(cb: [u8; 16]) -> [u8; 16] {
+        Self::add32(cb, 1)
+    }
+
+    /// Adds `n` to the last 32 bits of a counter block, modulo 2^32.
+    fn add32(mut cb: [u8; 16], n: u32) -> [u8; 16] {
+        let c = u32::from_be_bytes([cb[12], cb[13], cb[14], cb[15]]).wrapping_add(n);
         cb[12..].copy_from_slice(&c.to_be_bytes());
         cb
     }
@@ -110,12 +115,17 @@ impl AesGcm {
         let mut s = [0u8; 16];
         self.ghash.update(&mut s, aad);
         let mut cb = Self::inc32(j0);
-        for chunk in in_out.chunks_mut(CHUNK) {
+        #[allow(unused_mut)]
+        let mut done = 0;
+        #[cfg(target_arch = "x86_64")]
+        if let (Some(k), Some(t)) = (self.aes.ni_key(), self.ghash.clmul_table()) {
+            done = crate::x86::gcm::seal(k, t, &cb, &mut s, in_out);
+            cb = Self::add32(cb, (done / 16) as u32);
+        }
+        for chunk in in_out[done..].chunks_mut(CHUNK) {
             self.aes.ctr32_xor(&cb, chunk);
             self.ghash.update(&mut s, chunk);
-            let c = u32::from_be_bytes([cb[12], cb[13], cb[14], cb[15]])
-                .wrapping_add((CHUNK / 16) as u32);
-            cb[12..].copy_from_slice(&c.to_be_bytes());
+            cb = Self::add32(cb, (CHUNK / 16) as u32);
         }
         Ok(self.finish_tag(&j0, s, aad.len(), in_out.len()))
     }
@@ -135,12 +145,23 @@ impl AesGcm {
         let j0 = self.j0(nonce)?;
         let mut s = [0u8; 16];
         self.ghash.update(&mut s, aad);
-        self.ghash.update(&mut s, in_out);
+        let cb = Self::inc32(j0);
+        // The stitched path hashes and decrypts the leading whole groups together.
+        #[allow(unused_mut)]
+        let mut done = 0;
+        #[cfg(target_arch = "x86_64")]
+        if let (Some(k), Some(t)) = (self.aes.ni_key(), self.ghash.clmul_table()) {
+            done = crate::x86::gcm::open(k, t, &cb, &mut s, in_out);
+        }
+        self.ghash.update(&mut s, &in_out[done..]);
         let expected = self.finish_tag(&j0, s, aad.len(), in_out.len());
         if !crate::ct_eq(&expected, tag) {
+            // Put back the ciphertext: no unauthenticated plaintext is released.
+            self.aes.ctr32_xor(&cb, &mut in_out[..done]);
             return Err(Error::BadRecordMac);
         }
-        self.aes.ctr32_xor(&Self::inc32(j0), in_out);
+        self.aes
+            .ctr32_xor(&Self::add32(cb, (done / 16) as u32), &mut in_out[done..]);
         Ok(())
     }
 }
@@ -226,6 +247,22 @@ mod tests {
                     Err(Error::BadRecordMac)
                 );
                 assert_eq!(buf2, h(ct), "ciphertext left alone on failure");
+            }
+        }
+    }
+
+    #[test]
+    fn failed_open_leaves_ciphertext() {
+        for backend in [Backend::Portable, Backend::Native] {
+            let gcm = AesGcm::new_with_backend(backend, &[9u8; 32]).unwrap();
+            for len in [300usize, 1000, 4096] {
+                let mut buf: Vec<u8> = (0..len).map(|i| i as u8).collect();
+                let mut tag = gcm.seal_in_place_detached(&[1; 12], b"aad", &mut buf);
+                let ct = buf.clone();
+                tag[0] ^= 1;
+                let r = gcm.open_in_place_detached(&[1; 12], b"aad", &mut buf, &tag);
+                assert_eq!(r, Err(Error::BadRecordMac));
+                assert_eq!(buf, ct, "{backend:?} len {len}");
             }
         }
     }

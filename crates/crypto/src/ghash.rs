@@ -39,6 +39,12 @@ impl GhashKey {
         }
     }
 
+    /// The PCLMULQDQ table, when PCLMULQDQ does the multiplications.
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) fn clmul_table(&self) -> Option<&crate::x86::clmul::HTable> {
+        self.clmul.as_ref()
+    }
+
     /// True when PCLMULQDQ does the multiplications.
     pub(crate) fn is_accelerated(&self) -> bool {
         #[cfg(target_arch = "x86_64")]

@@ -74,6 +74,15 @@ impl Aes {
         })
     }
 
+    /// The AES-NI key, when this key runs on AES-NI.
+    #[cfg(target_arch = "x86_64")]
+    pub(crate) fn ni_key(&self) -> Option<&crate::x86::aesni::NiKey> {
+        match &self.inner {
+            Inner::Ni(k) => Some(k),
+            Inner::Soft(_) => None,
+        }
+    }
+
     /// True when this key runs on AES-NI.
     pub fn is_accelerated(&self) -> bool {
         !matches!(self.inner, Inner::Soft(_))

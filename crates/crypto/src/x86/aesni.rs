@@ -58,8 +58,18 @@ impl NiKey {
         unsafe { cbc_decrypt(self, iv, data) }
     }
 
+    /// Number of rounds (10 or 14).
+    pub(crate) fn rounds(&self) -> usize {
+        self.rounds
+    }
+
+    /// True when the key may use VAES.
+    pub(crate) fn has_vaes(&self) -> bool {
+        self.vaes
+    }
+
     #[inline(always)]
-    fn enc_keys(&self) -> [__m128i; 15] {
+    pub(crate) fn enc_keys(&self) -> [__m128i; 15] {
         core::array::from_fn(|i| load128(&self.enc[i]))
     }
 }
@@ -226,15 +236,19 @@ fn ctr_tail(rk: &[__m128i; 15], rounds: usize, base: __m128i, mut ctr: u32, rest
 }
 
 /// CTR with VAES: two blocks per 256-bit register, sixteen blocks per iteration.
+/// The counters are kept byte-reversed so that one VPADDD steps all of them (the
+/// 32-bit lane add wraps modulo 2^32 exactly as inc32 does); VPSHUFB turns them back.
 #[target_feature(enable = "aes,vaes,avx2,sse4.1")]
 fn ctr32_vaes(k: &NiKey, counter_block: &[u8; 16], data: &mut [u8]) {
     let rk128 = k.enc_keys();
-    let mut rk = [_mm256_setzero_si256(); 15];
-    for (w, n) in rk.iter_mut().zip(rk128.iter()) {
-        *w = _mm256_broadcastsi128_si256(*n);
-    }
+    let rk: [__m256i; 15] = core::array::from_fn(|i| _mm256_broadcastsi128_si256(rk128[i]));
     let base128 = load128(counter_block);
-    let base = _mm256_broadcastsi128_si256(base128);
+    let rev = _mm256_broadcastsi128_si256(_mm_set_epi8(
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    ));
+    let mut c = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(base128), rev);
+    c = _mm256_add_epi32(c, _mm256_set_epi32(0, 0, 0, 1, 0, 0, 0, 0));
+    let two = _mm256_set_epi32(0, 0, 0, 2, 0, 0, 0, 2);
     let mut ctr = u32::from_be_bytes([
         counter_block[12],
         counter_block[13],
@@ -245,11 +259,9 @@ fn ctr32_vaes(k: &NiKey, counter_block: &[u8; 16], data: &mut [u8]) {
     let mut chunks = data.chunks_exact_mut(256);
     for chunk in &mut chunks {
         let mut b = [_mm256_setzero_si256(); 8];
-        for (i, x) in b.iter_mut().enumerate() {
-            let c0 = ctr.wrapping_add(2 * i as u32).to_be() as i32;
-            let c1 = ctr.wrapping_add(2 * i as u32 + 1).to_be() as i32;
-            let v = _mm256_insert_epi32(_mm256_insert_epi32(base, c0, 3), c1, 7);
-            *x = _mm256_xor_si256(v, rk[0]);
+        for x in b.iter_mut() {
+            *x = _mm256_xor_si256(_mm256_shuffle_epi8(c, rev), rk[0]);
+            c = _mm256_add_epi32(c, two);
         }
         ctr = ctr.wrapping_add(16);
         for key in &rk[1..rounds] {

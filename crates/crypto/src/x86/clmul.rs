@@ -1,12 +1,13 @@
-//! GHASH with PCLMULQDQ, eight blocks per reduction (VPCLMULQDQ: two blocks per
-//! 256-bit multiplication).
+//! GHASH with PCLMULQDQ, eight blocks per reduction (VPCLMULQDQ: sixteen blocks per
+//! reduction, two per 256-bit multiplication).
 //!
 //! The arithmetic is done in the POLYVAL domain (RFC 8452 Appendix A):
 //! GHASH(H, X) = ByteReverse(POLYVAL(mulX_POLYVAL(ByteReverse(H)), ByteReverse(X))),
 //! where multiplication is a*b*x^-128 modulo x^128 + x^127 + x^126 + x^121 + 1, so
 //! no bit reflection is needed and the Montgomery reduction takes two PCLMULQDQs.
-//! With precomputed powers H^1..H^8, eight blocks are multiplied, summed unreduced
-//! and reduced once (aggregated reduction).
+//! With precomputed powers H^1..H^16, eight or sixteen blocks are multiplied, summed
+//! unreduced and reduced once (aggregated reduction), which also takes the reduction
+//! off the critical path of all but one block in eight (sixteen).
 
 use core::arch::x86_64::*;
 
@@ -14,11 +15,11 @@ use zeroize::Zeroize;
 
 use super::{load128, load128_at, store128};
 
-/// H^1..H^8 in the POLYVAL domain (little-endian 128-bit integers).
+/// H^1..H^16 in the POLYVAL domain (little-endian 128-bit integers).
 #[derive(Clone, Zeroize)]
 #[zeroize(drop)]
 pub(crate) struct HTable {
-    pow: [[u8; 16]; 8],
+    pow: [[u8; 16]; 16],
     vpclmul: bool,
 }
 
@@ -31,7 +32,7 @@ impl HTable {
         let carry = x >> 127;
         let hx = (x << 1) ^ (carry.wrapping_mul(0xc200_0000_0000_0000_0000_0000_0000_0001));
         let mut t = HTable {
-            pow: [[0; 16]; 8],
+            pow: [[0; 16]; 16],
             vpclmul,
         };
         t.pow[0] = hx.to_le_bytes();
@@ -41,8 +42,19 @@ impl HTable {
         t
     }
 
+    /// True when the table may use VPCLMULQDQ.
+    pub(crate) fn has_vpclmul(&self) -> bool {
+        self.vpclmul
+    }
+
+    /// H^(i+1) as a POLYVAL-domain vector.
+    #[inline(always)]
+    pub(crate) fn power(&self, i: usize) -> __m128i {
+        load128(&self.pow[i])
+    }
+
     pub(crate) fn update(&self, y: &mut [u8; 16], data: &[u8]) {
-        if self.vpclmul && data.len() >= 128 {
+        if self.vpclmul && data.len() >= 256 {
             // SAFETY: `vpclmul` is set only when VPCLMULQDQ and AVX2 were detected.
             unsafe { update_vpclmul(self, y, data) }
         } else {
@@ -54,7 +66,7 @@ impl HTable {
 
 #[inline]
 #[target_feature(enable = "ssse3")]
-fn bswap(x: __m128i) -> __m128i {
+pub(crate) fn bswap(x: __m128i) -> __m128i {
     _mm_shuffle_epi8(
         x,
         _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
@@ -74,7 +86,7 @@ fn mul_acc(acc: &mut [__m128i; 3], a: __m128i, b: __m128i) {
 /// (lo, mid, hi) * x^-128 mod the POLYVAL polynomial.
 #[inline]
 #[target_feature(enable = "pclmulqdq,sse2")]
-fn reduce(acc: [__m128i; 3]) -> __m128i {
+pub(crate) fn reduce(acc: [__m128i; 3]) -> __m128i {
     let lo = _mm_xor_si128(acc[0], _mm_slli_si128(acc[1], 8));
     let hi = _mm_xor_si128(acc[2], _mm_srli_si128(acc[1], 8));
     // x^-64 = x^64 + x^63 + x^62 + x^57: fold the low 64 bits up twice.
@@ -99,7 +111,7 @@ fn dot(a: __m128i, b: __m128i) -> __m128i {
 fn powers(t: &mut HTable) {
     let h = load128(&t.pow[0]);
     let mut p = h;
-    for i in 1..8 {
+    for i in 1..16 {
         p = dot(p, h);
         store128(&mut t.pow[i], p);
     }
@@ -107,6 +119,11 @@ fn powers(t: &mut HTable) {
 
 #[target_feature(enable = "pclmulqdq,sse2,ssse3")]
 fn update(t: &HTable, y: &mut [u8; 16], data: &[u8]) {
+    if data.len() < 128 {
+        let acc = tail(t, bswap(load128(y)), data);
+        store128(y, bswap(acc));
+        return;
+    }
     let pow: [__m128i; 8] = core::array::from_fn(|i| load128(&t.pow[i]));
     let mut acc = bswap(load128(y));
     let mut chunks = data.chunks_exact(128);
@@ -122,13 +139,14 @@ fn update(t: &HTable, y: &mut [u8; 16], data: &[u8]) {
         }
         acc = reduce(s);
     }
-    acc = tail(&pow, acc, chunks.remainder());
+    acc = tail(t, acc, chunks.remainder());
     store128(y, bswap(acc));
 }
 
-/// Fewer than eight blocks left: aggregate them the same way (the last one zero-padded).
+/// Fewer than sixteen blocks left: aggregate them the same way (the last one
+/// zero-padded).
 #[target_feature(enable = "pclmulqdq,sse2,ssse3")]
-fn tail(pow: &[__m128i; 8], acc: __m128i, rest: &[u8]) -> __m128i {
+fn tail(t: &HTable, acc: __m128i, rest: &[u8]) -> __m128i {
     if rest.is_empty() {
         return acc;
     }
@@ -143,24 +161,24 @@ fn tail(pow: &[__m128i; 8], acc: __m128i, rest: &[u8]) -> __m128i {
         if i == 0 {
             x = _mm_xor_si128(x, acc);
         }
-        mul_acc(&mut s, x, pow[n - 1 - i]);
+        mul_acc(&mut s, x, load128(&t.pow[n - 1 - i]));
     }
     reduce(s)
 }
 
-/// Eight blocks per reduction with 256-bit VPCLMULQDQ: four multiplications of two
-/// blocks each.
+/// Sixteen blocks per reduction with 256-bit VPCLMULQDQ: eight multiplications of
+/// two blocks each.
 #[target_feature(enable = "pclmulqdq,vpclmulqdq,avx2,sse2,ssse3")]
 fn update_vpclmul(t: &HTable, y: &mut [u8; 16], data: &[u8]) {
-    let pow: [__m128i; 8] = core::array::from_fn(|i| load128(&t.pow[i]));
-    // Pairs (H^8, H^7), (H^6, H^5), ... : lane 0 gets the earlier block.
-    let hp: [__m256i; 4] =
-        core::array::from_fn(|j| _mm256_set_m128i(pow[6 - 2 * j], pow[7 - 2 * j]));
+    // Pairs (H^16, H^15), (H^14, H^13), ...: lane 0 gets the earlier block.
+    let hp: [__m256i; 8] = core::array::from_fn(|j| {
+        _mm256_set_m128i(load128(&t.pow[14 - 2 * j]), load128(&t.pow[15 - 2 * j]))
+    });
     let rev = _mm256_broadcastsi128_si256(_mm_set_epi8(
         0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
     ));
     let mut acc = bswap(load128(y));
-    let mut chunks = data.chunks_exact(128);
+    let mut chunks = data.chunks_exact(256);
     for chunk in &mut chunks {
         let z = _mm256_setzero_si256();
         let (mut lo, mut mid, mut hi) = (z, z, z);
@@ -178,6 +196,6 @@ fn update_vpclmul(t: &HTable, y: &mut [u8; 16], data: &[u8]) {
             |v: __m256i| _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
         acc = reduce([fold(lo), fold(mid), fold(hi)]);
     }
-    acc = tail(&pow, acc, chunks.remainder());
+    acc = tail(t, acc, chunks.remainder());
     store128(y, bswap(acc));
 }

@@ -7,6 +7,7 @@
 pub(crate) mod aesni;
 pub(crate) mod chacha_avx2;
 pub(crate) mod clmul;
+pub(crate) mod gcm;
 pub(crate) mod sha_ni;
 
 use core::arch::x86_64::{

@@ -1,0 +1,161 @@
+//! AES-GCM with VAES and VPCLMULQDQ, stitched: each iteration encrypts sixteen
+//! counter blocks (eight 256-bit registers) and, between the AES rounds, multiplies
+//! sixteen ciphertext blocks into GHASH (eight 256-bit VPCLMULQDQ products, one
+//! reduction). The AES and carry-less multiply units run side by side instead of one
+//! pass after the other.
+
+use core::arch::x86_64::*;
+
+use super::aesni::NiKey;
+use super::clmul::{bswap, reduce, HTable};
+use super::{load128, load256_at, store128, store256_at};
+
+/// Seals the whole 256-byte groups of `data` in place: CTR from counter block `cb`
+/// (already inc32(J0)), GHASH state `y` updated with the ciphertext. Returns the
+/// number of bytes done (0 when VAES or VPCLMULQDQ is missing).
+pub(crate) fn seal(
+    k: &NiKey,
+    t: &HTable,
+    cb: &[u8; 16],
+    y: &mut [u8; 16],
+    data: &mut [u8],
+) -> usize {
+    if !(k.has_vaes() && t.has_vpclmul()) || data.len() < 256 {
+        return 0;
+    }
+    // SAFETY: has_vaes / has_vpclmul are set only after run-time detection of AES-NI,
+    // VAES, AVX2, PCLMULQDQ, VPCLMULQDQ, SSSE3 and SSE4.1.
+    unsafe { stitched::<true>(k, t, cb, y, data) }
+}
+
+/// Opens the whole 256-byte groups of `data` in place: GHASH over the ciphertext,
+/// then CTR decryption, stitched. Returns the number of bytes done.
+pub(crate) fn open(
+    k: &NiKey,
+    t: &HTable,
+    cb: &[u8; 16],
+    y: &mut [u8; 16],
+    data: &mut [u8],
+) -> usize {
+    if !(k.has_vaes() && t.has_vpclmul()) || data.len() < 256 {
+        return 0;
+    }
+    // SAFETY: as in `seal`.
+    unsafe { stitched::<false>(k, t, cb, y, data) }
+}
+
+struct Ghash {
+    hp: [__m256i; 8],
+    rev: __m256i,
+    acc: __m128i,
+    lo: __m256i,
+    mid: __m256i,
+    hi: __m256i,
+}
+
+impl Ghash {
+    /// Multiplies the pair of blocks at 32*j of `chunk` by its powers of H.
+    #[inline]
+    #[target_feature(enable = "pclmulqdq,vpclmulqdq,avx2")]
+    fn step(&mut self, chunk: &[u8], j: usize) {
+        let mut x = _mm256_shuffle_epi8(load256_at(chunk, 32 * j), self.rev);
+        if j == 0 {
+            x = _mm256_xor_si256(x, _mm256_zextsi128_si256(self.acc));
+            let z = _mm256_setzero_si256();
+            self.lo = z;
+            self.mid = z;
+            self.hi = z;
+        }
+        let h = self.hp[j];
+        self.lo = _mm256_xor_si256(self.lo, _mm256_clmulepi64_epi128(x, h, 0x00));
+        self.hi = _mm256_xor_si256(self.hi, _mm256_clmulepi64_epi128(x, h, 0x11));
+        self.mid = _mm256_xor_si256(self.mid, _mm256_clmulepi64_epi128(x, h, 0x01));
+        self.mid = _mm256_xor_si256(self.mid, _mm256_clmulepi64_epi128(x, h, 0x10));
+    }
+
+    #[inline]
+    #[target_feature(enable = "pclmulqdq,avx2")]
+    fn finish(&mut self) {
+        let fold =
+            |v: __m256i| _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+        self.acc = reduce([fold(self.lo), fold(self.mid), fold(self.hi)]);
+    }
+}
+
+#[target_feature(enable = "aes,vaes,avx2,pclmulqdq,vpclmulqdq,sse4.1,ssse3")]
+fn stitched<const SEAL: bool>(
+    k: &NiKey,
+    t: &HTable,
+    cb: &[u8; 16],
+    y: &mut [u8; 16],
+    data: &mut [u8],
+) -> usize {
+    let rounds = k.rounds();
+    let rk128 = k.enc_keys();
+    let rk: [__m256i; 15] = core::array::from_fn(|i| _mm256_broadcastsi128_si256(rk128[i]));
+    let rev = _mm256_broadcastsi128_si256(_mm_set_epi8(
+        0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+    ));
+    let mut gh = Ghash {
+        // Pairs (H^16, H^15), (H^14, H^13), ...: lane 0 gets the earlier block.
+        hp: core::array::from_fn(|j| _mm256_set_m128i(t.power(14 - 2 * j), t.power(15 - 2 * j))),
+        rev,
+        acc: bswap(load128(y)),
+        lo: _mm256_setzero_si256(),
+        mid: _mm256_setzero_si256(),
+        hi: _mm256_setzero_si256(),
+    };
+    // Byte-reversed counters: one VPADDD steps them, wrapping modulo 2^32 like inc32.
+    let mut c = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(load128(cb)), rev);
+    c = _mm256_add_epi32(c, _mm256_set_epi32(0, 0, 0, 1, 0, 0, 0, 0));
+    let two = _mm256_set_epi32(0, 0, 0, 2, 0, 0, 0, 2);
+
+    let groups = data.len() / 256;
+    for g in 0..groups {
+        let (done, rest) = data.split_at_mut(256 * g);
+        let chunk = &mut rest[..256];
+        let mut b = [_mm256_setzero_si256(); 8];
+        for x in b.iter_mut() {
+            *x = _mm256_xor_si256(_mm256_shuffle_epi8(c, rev), rk[0]);
+            c = _mm256_add_epi32(c, two);
+        }
+        // Sealing hashes the previous group's ciphertext; opening hashes this group's
+        // ciphertext before it is overwritten.
+        let hashing: Option<&[u8]> = if SEAL {
+            (g > 0).then(|| &done[256 * (g - 1)..])
+        } else {
+            Some(&*chunk)
+        };
+        if let Some(src) = hashing {
+            for (r, key) in rk.iter().enumerate().take(rounds).skip(1) {
+                for x in b.iter_mut() {
+                    *x = _mm256_aesenc_epi128(*x, *key);
+                }
+                if r <= 8 {
+                    gh.step(src, r - 1);
+                }
+            }
+            gh.finish();
+        } else {
+            for key in &rk[1..rounds] {
+                for x in b.iter_mut() {
+                    *x = _mm256_aesenc_epi128(*x, *key);
+                }
+            }
+        }
+        for (i, x) in b.iter().enumerate() {
+            let s = _mm256_aesenclast_epi128(*x, rk[rounds]);
+            let d = _mm256_xor_si256(load256_at(chunk, 32 * i), s);
+            store256_at(chunk, 32 * i, d);
+        }
+    }
+    if SEAL && groups > 0 {
+        let last = &data[256 * (groups - 1)..256 * groups];
+        for j in 0..8 {
+            gh.step(last, j);
+        }
+        gh.finish();
+    }
+    store128(y, bswap(gh.acc));
+    groups * 256
+}
