@@ -131,18 +131,17 @@ impl<'a> OptionIter<'a> {
     }
 }
 
+#[inline]
 fn be32(b: &[u8]) -> u32 {
     u32::from_be_bytes([b[0], b[1], b[2], b[3]])
 }
 
-fn parse_one(b: &[u8]) -> Result<(TcpOption<'_>, usize), Error> {
+/// Splits the kind-length-value option at the start of `b` (kind not EOL or
+/// NOP): validates its length, in general and for the known kinds, and returns
+/// its data and total length.
+#[inline]
+fn split_tlv(b: &[u8]) -> Result<(&[u8], usize), Error> {
     let k = b[0];
-    match k {
-        // RFC 9293 §3.2, MUST-5: EOL and NOP are one octet, no length.
-        kind::EOL => return Ok((TcpOption::EndOfList, 1)),
-        kind::NOP => return Ok((TcpOption::NoOperation, 1)),
-        _ => {}
-    }
     let Some(&len) = b.get(1) else {
         return Err(Error::OptionOverflow {
             kind: k,
@@ -164,51 +163,52 @@ fn parse_one(b: &[u8]) -> Result<(TcpOption<'_>, usize), Error> {
             remaining: b.len(),
         });
     }
-    let data = &b[2..n];
-    let bad = |rule| Err(Error::BadOptionLength { kind: k, len, rule });
+    let rule = match k {
+        kind::MSS if len != 4 => "MSS length must be 4 (RFC 9293 §3.2)",
+        kind::WINDOW_SCALE if len != 3 => "Window Scale length must be 3 (RFC 7323 §2.2)",
+        kind::SACK_PERMITTED if len != 2 => "SACK-Permitted length must be 2 (RFC 2018 §2)",
+        // RFC 2018 §3: length 2 + 8n; 1 <= n <= 4 within 40 option bytes.
+        kind::SACK if (n - 2) % 8 != 0 || !(10..=34).contains(&n) => {
+            "SACK length must be 2 + 8n with 1 <= n <= 4 (RFC 2018 §3)"
+        }
+        kind::TIMESTAMPS if len != 10 => "Timestamps length must be 10 (RFC 7323 §3.2)",
+        _ => return Ok((&b[2..n], n)),
+    };
+    Err(Error::BadOptionLength { kind: k, len, rule })
+}
+
+/// The SACK blocks of a SACK option's data, whose length [`split_tlv`] checked.
+#[inline]
+fn sack_blocks(data: &[u8]) -> SackBlocks {
+    let mut blocks = SackBlocks::default();
+    for (slot, c) in blocks.blocks.iter_mut().zip(data.chunks_exact(8)) {
+        *slot = SackBlock {
+            left: SeqNumber(be32(&c[..4])),
+            right: SeqNumber(be32(&c[4..])),
+        };
+    }
+    blocks.len = (data.len() / 8) as u8;
+    blocks
+}
+
+fn parse_one(b: &[u8]) -> Result<(TcpOption<'_>, usize), Error> {
+    let k = b[0];
+    match k {
+        // RFC 9293 §3.2, MUST-5: EOL and NOP are one octet, no length.
+        kind::EOL => return Ok((TcpOption::EndOfList, 1)),
+        kind::NOP => return Ok((TcpOption::NoOperation, 1)),
+        _ => {}
+    }
+    let (data, n) = split_tlv(b)?;
     let opt = match k {
-        kind::MSS => {
-            if len != 4 {
-                return bad("MSS length must be 4 (RFC 9293 §3.2)");
-            }
-            TcpOption::MaxSegmentSize(u16::from_be_bytes([data[0], data[1]]))
-        }
-        kind::WINDOW_SCALE => {
-            if len != 3 {
-                return bad("Window Scale length must be 3 (RFC 7323 §2.2)");
-            }
-            TcpOption::WindowScale(data[0])
-        }
-        kind::SACK_PERMITTED => {
-            if len != 2 {
-                return bad("SACK-Permitted length must be 2 (RFC 2018 §2)");
-            }
-            TcpOption::SackPermitted
-        }
-        kind::SACK => {
-            // RFC 2018 §3: length 2 + 8n; n blocks, 1 <= n <= 4 within 40 bytes.
-            if (n - 2) % 8 != 0 || !(10..=34).contains(&n) {
-                return bad("SACK length must be 2 + 8n with 1 <= n <= 4 (RFC 2018 §3)");
-            }
-            let mut blocks = SackBlocks::default();
-            for (i, c) in data.chunks_exact(8).enumerate() {
-                blocks.blocks[i] = SackBlock {
-                    left: SeqNumber(be32(&c[..4])),
-                    right: SeqNumber(be32(&c[4..])),
-                };
-            }
-            blocks.len = ((n - 2) / 8) as u8;
-            TcpOption::Sack(blocks)
-        }
-        kind::TIMESTAMPS => {
-            if len != 10 {
-                return bad("Timestamps length must be 10 (RFC 7323 §3.2)");
-            }
-            TcpOption::Timestamps(Timestamps {
-                tsval: be32(&data[..4]),
-                tsecr: be32(&data[4..]),
-            })
-        }
+        kind::MSS => TcpOption::MaxSegmentSize(u16::from_be_bytes([data[0], data[1]])),
+        kind::WINDOW_SCALE => TcpOption::WindowScale(data[0]),
+        kind::SACK_PERMITTED => TcpOption::SackPermitted,
+        kind::SACK => TcpOption::Sack(sack_blocks(data)),
+        kind::TIMESTAMPS => TcpOption::Timestamps(Timestamps {
+            tsval: be32(&data[..4]),
+            tsecr: be32(&data[4..]),
+        }),
         // RFC 9293 §3.2, MUST-6: ignore, without error, any option not
         // implemented, using its length to skip it.
         _ => TcpOption::Unknown { kind: k, data },
@@ -266,16 +266,35 @@ pub struct TcpOptions {
 impl TcpOptions {
     /// Reads every option of `options` (the header bytes after the first 20).
     pub fn parse(options: &[u8]) -> Result<Self, Error> {
+        // The same rules as [`OptionIter`], without building a `TcpOption` per option.
         let mut o = TcpOptions::default();
-        for opt in OptionIter::new(options) {
-            match opt? {
-                TcpOption::MaxSegmentSize(m) => o.mss = Some(m),
-                TcpOption::WindowScale(w) => o.window_scale = Some(w),
-                TcpOption::SackPermitted => o.sack_permitted = true,
-                TcpOption::Timestamps(t) => o.timestamps = Some(t),
-                TcpOption::Sack(s) => o.sack = s,
+        let mut rest = options;
+        while let Some(&k) = rest.first() {
+            match k {
+                // RFC 9293 §3.2: EOL ends the list; what follows is padding.
+                kind::EOL => break,
+                kind::NOP => {
+                    rest = &rest[1..];
+                    continue;
+                }
                 _ => {}
             }
+            let (data, n) = split_tlv(rest)?;
+            match k {
+                kind::MSS => o.mss = Some(u16::from_be_bytes([data[0], data[1]])),
+                kind::WINDOW_SCALE => o.window_scale = Some(data[0]),
+                kind::SACK_PERMITTED => o.sack_permitted = true,
+                kind::TIMESTAMPS => {
+                    o.timestamps = Some(Timestamps {
+                        tsval: be32(&data[..4]),
+                        tsecr: be32(&data[4..]),
+                    })
+                }
+                kind::SACK => o.sack = sack_blocks(data),
+                // RFC 9293 §3.2, MUST-6: unknown options are skipped by length.
+                _ => {}
+            }
+            rest = &rest[n..];
         }
         Ok(o)
     }
@@ -391,6 +410,31 @@ impl TcpOptions {
 mod tests {
     use super::*;
     use std::vec::Vec;
+
+    /// The options as [`OptionIter`] sees them, folded like [`TcpOptions::parse`].
+    fn via_iter(b: &[u8]) -> Result<TcpOptions, Error> {
+        let mut o = TcpOptions::default();
+        for opt in OptionIter::new(b) {
+            match opt? {
+                TcpOption::MaxSegmentSize(m) => o.mss = Some(m),
+                TcpOption::WindowScale(w) => o.window_scale = Some(w),
+                TcpOption::SackPermitted => o.sack_permitted = true,
+                TcpOption::Timestamps(t) => o.timestamps = Some(t),
+                TcpOption::Sack(s) => o.sack = s,
+                _ => {}
+            }
+        }
+        Ok(o)
+    }
+
+    proptest::proptest! {
+        /// The fast `TcpOptions::parse` and the `OptionIter` agree on any bytes, errors included.
+        #[test]
+        fn parse_agrees_with_iter(b in proptest::collection::vec(
+            proptest::prop_oneof![0u8..12, proptest::arbitrary::any::<u8>()], 0..40)) {
+            proptest::prop_assert_eq!(TcpOptions::parse(&b), via_iter(&b));
+        }
+    }
 
     fn first_err(b: &[u8]) -> Error {
         TcpOptions::parse(b).unwrap_err()
