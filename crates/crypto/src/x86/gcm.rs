@@ -25,7 +25,13 @@ pub(crate) fn seal(
     }
     // SAFETY: has_vaes / has_vpclmul are set only after run-time detection of AES-NI,
     // VAES, AVX2, PCLMULQDQ, VPCLMULQDQ, SSSE3 and SSE4.1.
-    unsafe { stitched::<true>(k, t, cb, y, data) }
+    unsafe {
+        if k.rounds() == 10 {
+            stitched::<true, 10>(k, t, cb, y, data)
+        } else {
+            stitched::<true, 14>(k, t, cb, y, data)
+        }
+    }
 }
 
 /// Opens the whole 256-byte groups of `data` in place: GHASH over the ciphertext,
@@ -41,121 +47,100 @@ pub(crate) fn open(
         return 0;
     }
     // SAFETY: as in `seal`.
-    unsafe { stitched::<false>(k, t, cb, y, data) }
-}
-
-struct Ghash {
-    hp: [__m256i; 8],
-    rev: __m256i,
-    acc: __m128i,
-    lo: __m256i,
-    mid: __m256i,
-    hi: __m256i,
-}
-
-impl Ghash {
-    /// Multiplies the pair of blocks at 32*j of `chunk` by its powers of H.
-    #[inline]
-    #[target_feature(enable = "pclmulqdq,vpclmulqdq,avx2")]
-    fn step(&mut self, chunk: &[u8], j: usize) {
-        let mut x = _mm256_shuffle_epi8(load256_at(chunk, 32 * j), self.rev);
-        if j == 0 {
-            x = _mm256_xor_si256(x, _mm256_zextsi128_si256(self.acc));
-            let z = _mm256_setzero_si256();
-            self.lo = z;
-            self.mid = z;
-            self.hi = z;
+    unsafe {
+        if k.rounds() == 10 {
+            stitched::<false, 10>(k, t, cb, y, data)
+        } else {
+            stitched::<false, 14>(k, t, cb, y, data)
         }
-        let h = self.hp[j];
-        self.lo = _mm256_xor_si256(self.lo, _mm256_clmulepi64_epi128(x, h, 0x00));
-        self.hi = _mm256_xor_si256(self.hi, _mm256_clmulepi64_epi128(x, h, 0x11));
-        self.mid = _mm256_xor_si256(self.mid, _mm256_clmulepi64_epi128(x, h, 0x01));
-        self.mid = _mm256_xor_si256(self.mid, _mm256_clmulepi64_epi128(x, h, 0x10));
-    }
-
-    #[inline]
-    #[target_feature(enable = "pclmulqdq,avx2")]
-    fn finish(&mut self) {
-        let fold =
-            |v: __m256i| _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
-        self.acc = reduce([fold(self.lo), fold(self.mid), fold(self.hi)]);
     }
 }
 
+#[inline(always)]
+fn fold(v: __m256i) -> __m128i {
+    // SAFETY: only inlined into functions with AVX2 enabled (`stitched`).
+    unsafe { _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)) }
+}
+
+/// The rounds are a const parameter so every loop below unrolls and the GHASH steps
+/// land between fixed AES rounds.
 #[target_feature(enable = "aes,vaes,avx2,pclmulqdq,vpclmulqdq,sse4.1,ssse3")]
-fn stitched<const SEAL: bool>(
+fn stitched<const SEAL: bool, const R: usize>(
     k: &NiKey,
     t: &HTable,
     cb: &[u8; 16],
     y: &mut [u8; 16],
     data: &mut [u8],
 ) -> usize {
-    let rounds = k.rounds();
     let rk128 = k.enc_keys();
     let rk: [__m256i; 15] = core::array::from_fn(|i| _mm256_broadcastsi128_si256(rk128[i]));
     let rev = _mm256_broadcastsi128_si256(_mm_set_epi8(
         0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
     ));
-    let mut gh = Ghash {
-        // Pairs (H^16, H^15), (H^14, H^13), ...: lane 0 gets the earlier block.
-        hp: core::array::from_fn(|j| _mm256_set_m128i(t.power(14 - 2 * j), t.power(15 - 2 * j))),
-        rev,
-        acc: bswap(load128(y)),
-        lo: _mm256_setzero_si256(),
-        mid: _mm256_setzero_si256(),
-        hi: _mm256_setzero_si256(),
-    };
+    // Pairs (H^16, H^15), (H^14, H^13), ...: lane 0 gets the earlier block.
+    let hp: [__m256i; 8] =
+        core::array::from_fn(|j| _mm256_set_m128i(t.power(14 - 2 * j), t.power(15 - 2 * j)));
+    let mut acc = bswap(load128(y));
     // Byte-reversed counters: one VPADDD steps them, wrapping modulo 2^32 like inc32.
     let mut c = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(load128(cb)), rev);
     c = _mm256_add_epi32(c, _mm256_set_epi32(0, 0, 0, 1, 0, 0, 0, 0));
     let two = _mm256_set_epi32(0, 0, 0, 2, 0, 0, 0, 2);
 
     let groups = data.len() / 256;
-    for g in 0..groups {
-        let (done, rest) = data.split_at_mut(256 * g);
-        let chunk = &mut rest[..256];
-        let mut b = [_mm256_setzero_si256(); 8];
-        for x in b.iter_mut() {
-            *x = _mm256_xor_si256(_mm256_shuffle_epi8(c, rev), rk[0]);
-            c = _mm256_add_epi32(c, two);
-        }
+    for g in 0..=groups {
         // Sealing hashes the previous group's ciphertext; opening hashes this group's
-        // ciphertext before it is overwritten.
-        let hashing: Option<&[u8]> = if SEAL {
+        // ciphertext before it is overwritten. Sealing runs one extra pass, hash only.
+        let (done, rest) = data.split_at_mut(256 * g.min(groups));
+        let encrypting = g < groups;
+        if !SEAL && !encrypting {
+            break;
+        }
+        let src: Option<&[u8]> = if SEAL {
             (g > 0).then(|| &done[256 * (g - 1)..])
         } else {
-            Some(&*chunk)
+            Some(&rest[..256])
         };
-        if let Some(src) = hashing {
-            for (r, key) in rk.iter().enumerate().take(rounds).skip(1) {
-                for x in b.iter_mut() {
-                    *x = _mm256_aesenc_epi128(*x, *key);
-                }
-                if r <= 8 {
-                    gh.step(src, r - 1);
-                }
-            }
-            gh.finish();
-        } else {
-            for key in &rk[1..rounds] {
-                for x in b.iter_mut() {
-                    *x = _mm256_aesenc_epi128(*x, *key);
-                }
+        let mut b = [_mm256_setzero_si256(); 8];
+        if encrypting {
+            for x in b.iter_mut() {
+                *x = _mm256_xor_si256(_mm256_shuffle_epi8(c, rev), rk[0]);
+                c = _mm256_add_epi32(c, two);
             }
         }
-        for (i, x) in b.iter().enumerate() {
-            let s = _mm256_aesenclast_epi128(*x, rk[rounds]);
-            let d = _mm256_xor_si256(load256_at(chunk, 32 * i), s);
-            store256_at(chunk, 32 * i, d);
+        let z = _mm256_setzero_si256();
+        let (mut lo, mut mid, mut hi) = (z, z, z);
+        #[allow(clippy::needless_range_loop)] // r also places the GHASH steps
+        for r in 1..R.max(9) {
+            if encrypting && r < R {
+                for x in b.iter_mut() {
+                    *x = _mm256_aesenc_epi128(*x, rk[r]);
+                }
+            }
+            if let (Some(src), true) = (src, r <= 8) {
+                let j = r - 1;
+                let mut x = _mm256_shuffle_epi8(load256_at(src, 32 * j), rev);
+                if j == 0 {
+                    x = _mm256_xor_si256(x, _mm256_zextsi128_si256(acc));
+                }
+                let h = hp[j];
+                lo = _mm256_xor_si256(lo, _mm256_clmulepi64_epi128(x, h, 0x00));
+                hi = _mm256_xor_si256(hi, _mm256_clmulepi64_epi128(x, h, 0x11));
+                mid = _mm256_xor_si256(mid, _mm256_clmulepi64_epi128(x, h, 0x01));
+                mid = _mm256_xor_si256(mid, _mm256_clmulepi64_epi128(x, h, 0x10));
+            }
+        }
+        if src.is_some() {
+            acc = reduce([fold(lo), fold(mid), fold(hi)]);
+        }
+        if encrypting {
+            let chunk = &mut rest[..256];
+            for (i, x) in b.iter().enumerate() {
+                let s = _mm256_aesenclast_epi128(*x, rk[R]);
+                let d = _mm256_xor_si256(load256_at(chunk, 32 * i), s);
+                store256_at(chunk, 32 * i, d);
+            }
         }
     }
-    if SEAL && groups > 0 {
-        let last = &data[256 * (groups - 1)..256 * groups];
-        for j in 0..8 {
-            gh.step(last, j);
-        }
-        gh.finish();
-    }
-    store128(y, bswap(gh.acc));
+    store128(y, bswap(acc));
     groups * 256
 }
