@@ -91,17 +91,7 @@ fn seal_avx2(state: &[u32; 16], data: &mut [u8], h: &mut [u64; 3], r: &[u64; 2])
     for g in 0..groups {
         let (done, rest) = data.split_at_mut(512 * g);
         let prev: &[u8] = if g == 0 { &[] } else { &done[512 * (g - 1)..] };
-        xor_group(&s, &mut rest[..512], |round| {
-            if !prev.is_empty() {
-                // 32 blocks over 10 double rounds: three per round, the last two after.
-                let blocks = if round < 10 {
-                    &prev[48 * round..48 * round + 48]
-                } else {
-                    &prev[480..]
-                };
-                crate::poly1305::poly_blocks(h, r, blocks, 1);
-            }
-        });
+        xor_group(&s, &mut rest[..512], prev, h, r);
         s[12] = s[12].wrapping_add(8);
     }
     if groups > 0 {
@@ -110,11 +100,12 @@ fn seal_avx2(state: &[u32; 16], data: &mut [u8], h: &mut [u64; 3], r: &[u64; 2])
     groups * 512
 }
 
-/// One 512-byte group of keystream XORed into `chunk`; `interleave(round)` runs once
-/// per double round (0..10) and once more after them (10).
+/// One 512-byte group of keystream XORed into `chunk`, while Poly1305 absorbs the
+/// 32 blocks of `prev` (when not empty): three per double round, the last two after.
+/// (No closure: a call that is not inlined would spill every ymm register.)
 #[inline]
 #[target_feature(enable = "avx2")]
-fn xor_group(state: &[u32; 16], chunk: &mut [u8], mut interleave: impl FnMut(usize)) {
+fn xor_group(state: &[u32; 16], chunk: &mut [u8], prev: &[u8], h: &mut [u64; 3], r: &[u64; 2]) {
     let r16 = _mm256_set_epi8(
         13, 12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2, 13, 12, 15, 14, 9, 8, 11, 10, 5, 4,
         7, 6, 1, 0, 3, 2,
@@ -131,13 +122,17 @@ fn xor_group(state: &[u32; 16], chunk: &mut [u8], mut interleave: impl FnMut(usi
         qr(&mut v, 1, 5, 9, 13, r16, r8);
         qr(&mut v, 2, 6, 10, 14, r16, r8);
         qr(&mut v, 3, 7, 11, 15, r16, r8);
-        interleave(round);
+        if !prev.is_empty() {
+            crate::poly1305::poly_blocks(h, r, &prev[48 * round..48 * round + 48], 1);
+        }
         qr(&mut v, 0, 5, 10, 15, r16, r8);
         qr(&mut v, 1, 6, 11, 12, r16, r8);
         qr(&mut v, 2, 7, 8, 13, r16, r8);
         qr(&mut v, 3, 4, 9, 14, r16, r8);
     }
-    interleave(10);
+    if !prev.is_empty() {
+        crate::poly1305::poly_blocks(h, r, &prev[480..512], 1);
+    }
     for (x, i) in v.iter_mut().zip(init.iter()) {
         *x = _mm256_add_epi32(*x, *i);
     }
@@ -157,7 +152,7 @@ fn xor_avx2(state: &[u32; 16], data: &mut [u8]) -> usize {
     let mut s = *state;
     let mut done = 0;
     for chunk in data.chunks_exact_mut(512) {
-        xor_group(&s, chunk, |_| {});
+        xor_group(&s, chunk, &[], &mut [0; 3], &[0; 2]);
         s[12] = s[12].wrapping_add(8);
         done += 512;
     }

@@ -95,8 +95,13 @@ fn stitched<const SEAL: bool, const R: usize>(
         if !SEAL && !encrypting {
             break;
         }
+        // (No closures here: a call that is not inlined would spill every ymm register.)
         let src: Option<&[u8]> = if SEAL {
-            (g > 0).then(|| &done[256 * (g - 1)..])
+            if g > 0 {
+                Some(&done[256 * (g - 1)..])
+            } else {
+                None
+            }
         } else {
             Some(&rest[..256])
         };
