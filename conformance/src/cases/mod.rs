@@ -4,12 +4,14 @@ use crate::Case;
 
 mod crypto;
 mod dissector;
+mod dns;
 mod ip;
 mod tcp;
 
 /// Appends every case of every crate to `all`.
 pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(crypto::cases());
+    all.extend(dns::cases());
     all.extend(ip::cases());
     all.extend(tcp::cases());
     all.extend(dissector::cases());

@@ -1,0 +1,252 @@
+//! handshake-dns: the message codec (RFC 1035 §4 and its extensions).
+
+use proptest::prelude::*;
+
+use handshake_dns::wire::{Edns, Message, Name, Question, RData, Rcode, Record, RecordType};
+use handshake_dns::Error;
+
+use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
+
+fn vector(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
+    Case {
+        id,
+        spec,
+        level: Level::Must,
+        kind: Kind::Vector,
+        needs: &[],
+        run,
+    }
+}
+
+fn name(s: &str) -> Name {
+    s.parse().expect("case names are valid")
+}
+
+/// A one-question message with the question name's bytes given raw, at offset 12.
+fn with_raw_qname(qname: &[u8]) -> Vec<u8> {
+    let mut m = vec![0xab, 0xcd, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+    m.extend_from_slice(qname);
+    m.extend_from_slice(&[0, 1, 0, 1]);
+    m
+}
+
+fn expect_err(got: Result<Message, Error>, want: &str, pred: impl Fn(&Error) -> bool) -> Outcome {
+    match got {
+        Err(e) if pred(&e) => Outcome::Pass,
+        other => Outcome::Fail(format!("expected {want}, got {other:?}")),
+    }
+}
+
+pub(crate) fn cases() -> Vec<Case> {
+    vec![
+        vector(
+            "dns.wire.query-known-bytes",
+            "RFC 1035 §4.1.1-4.1.2; RFC 6891 §6.1.2",
+            |_| {
+                // `dig example.com A`: id 0x1234, RD, EDNS(0) with a 1232-byte buffer.
+                let want = hex::decode("123401000001000000000001076578616d706c6503636f6d000001000100002904d0000000000000")
+                .expect("hex");
+                let q = Message::query(0x1234, Question::new(name("example.com"), RecordType::A));
+                match q.to_bytes() {
+                    Ok(b) if b == want => {
+                        Outcome::check(Message::parse(&want).as_ref() == Ok(&q), || {
+                            "known bytes parse differently".into()
+                        })
+                    }
+                    other => Outcome::Fail(format!("emitted {other:02x?}")),
+                }
+            },
+        ),
+        vector("dns.wire.pointer-to-itself", "RFC 1035 §4.1.4", |_| {
+            expect_err(
+                Message::parse(&with_raw_qname(&[0xc0, 12])),
+                "BadPointer",
+                |e| matches!(e, Error::BadPointer { .. }),
+            )
+        }),
+        vector("dns.wire.forward-pointer", "RFC 1035 §4.1.4", |_| {
+            expect_err(
+                Message::parse(&with_raw_qname(&[0xc0, 14, 0])),
+                "BadPointer",
+                |e| matches!(e, Error::BadPointer { .. }),
+            )
+        }),
+        vector(
+            "dns.wire.pointer-loop-through-labels",
+            "RFC 1035 §4.1.4",
+            |_| {
+                // `a` then a pointer back to `a`: every hop backwards, yet a loop.
+                expect_err(
+                    Message::parse(&with_raw_qname(&[1, b'a', 0xc0, 12])),
+                    "BadPointer",
+                    |e| matches!(e, Error::BadPointer { .. }),
+                )
+            },
+        ),
+        vector("dns.wire.label-over-63", "RFC 1035 §2.3.4", |_| {
+            // On the wire a length octet of 64 or more is not a label at all
+            // (its top bits make it an extended or pointer type); in text form
+            // and through the builder the limit must be enforced.
+            let text = "x".repeat(64).parse::<Name>();
+            let built = Name::from_labels([&[b'x'; 64][..]]);
+            Outcome::check(
+                text == Err(Error::LabelTooLong(64)) && built == Err(Error::LabelTooLong(64)),
+                || format!("text: {text:?}, builder: {built:?}"),
+            )
+        }),
+        vector(
+            "dns.wire.extended-label-types-rejected",
+            "RFC 6891 §5; RFC 1035 §4.1.4",
+            |_| {
+                for first in [0x40u8, 0x80] {
+                    let got = Message::parse(&with_raw_qname(&[first, 0]));
+                    if got != Err(Error::ReservedLabelType(first)) {
+                        return Outcome::Fail(format!("label type {first:#04x}: {got:?}"));
+                    }
+                }
+                Outcome::Pass
+            },
+        ),
+        vector("dns.wire.name-over-255", "RFC 1035 §2.3.4", |_| {
+            let mut q = Vec::new();
+            for _ in 0..4 {
+                q.push(63);
+                q.extend_from_slice(&[b'x'; 63]);
+            }
+            q.push(0);
+            expect_err(Message::parse(&with_raw_qname(&q)), "NameTooLong", |e| {
+                matches!(e, Error::NameTooLong(_))
+            })
+        }),
+        vector("dns.wire.truncated-anywhere", "RFC 1035 §4.1", |_| {
+            let full = with_raw_qname(&[7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 0]);
+            for n in 0..full.len() {
+                if !matches!(Message::parse(&full[..n]), Err(Error::Truncated { .. })) {
+                    return Outcome::Fail(format!("a {n}-byte prefix was not reported truncated"));
+                }
+            }
+            Outcome::Pass
+        }),
+        vector("dns.wire.opt-root-owner", "RFC 6891 §6.1.2", |_| {
+            let mut m = with_raw_qname(&[0]);
+            m[11] = 1; // ARCOUNT
+            m.extend_from_slice(&[1, b'a', 0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0]);
+            expect_err(Message::parse(&m), "BadOpt", |e| {
+                matches!(e, Error::BadOpt(_))
+            })
+        }),
+        vector("dns.wire.opt-at-most-once", "RFC 6891 §6.1.1", |_| {
+            let mut m = with_raw_qname(&[0]);
+            m[11] = 2;
+            for _ in 0..2 {
+                m.extend_from_slice(&[0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0]);
+            }
+            expect_err(Message::parse(&m), "BadOpt", |e| {
+                matches!(e, Error::BadOpt("repeated"))
+            })
+        }),
+        vector("dns.wire.extended-rcode", "RFC 6891 §6.1.3", |_| {
+            let mut m = Message::query(1, Question::new(Name::root(), RecordType::NS)).response();
+            m.set_rcode(Rcode::BADVERS);
+            let back = m.to_bytes().and_then(|b| Message::parse(&b));
+            Outcome::check(
+                matches!(&back, Ok(b) if b.rcode() == Rcode::BADVERS && b.header.rcode_low == 0),
+                || format!("{back:?}"),
+            )
+        }),
+        vector("dns.wire.names-case-insensitive", "RFC 4343 §3", |_| {
+            let a = name("WWW.Example.COM");
+            Outcome::check(
+                a == name("www.example.com") && a.to_string() == "WWW.Example.COM.",
+                || "case handling".into(),
+            )
+        }),
+        vector(
+            "dns.wire.srv-target-not-compressed",
+            "RFC 2782 (Target)",
+            |_| {
+                let mut m = Message::query(
+                    1,
+                    Question::new(name("_x._tcp.example.com"), RecordType::SRV),
+                )
+                .response();
+                m.edns = None;
+                let target = name("example.com");
+                m.answers.push(Record::new(
+                    name("_x._tcp.example.com"),
+                    60,
+                    RData::Srv {
+                        priority: 0,
+                        weight: 0,
+                        port: 1,
+                        target: target.clone(),
+                    },
+                ));
+                let b = m.to_bytes().unwrap_or_default();
+                // The target is the message's last name and must end in full.
+                Outcome::check(b.ends_with(target.as_wire()), || {
+                    format!("SRV target compressed: {b:02x?}")
+                })
+            },
+        ),
+        vector("dns.wire.unknown-type-opaque", "RFC 3597 §3", |_| {
+            let mut m = Message::query(1, Question::new(name("x"), RecordType(65280))).response();
+            m.edns = Some(Edns::default());
+            m.answers.push(Record::new(
+                name("x"),
+                1,
+                RData::Unknown {
+                    rtype: RecordType(65280),
+                    data: vec![0xc0, 12],
+                },
+            ));
+            let back = m.to_bytes().and_then(|b| Message::parse(&b));
+            Outcome::check(back.as_ref() == Ok(&m), || format!("{back:?}"))
+        }),
+        vector("dns.wire.ttl-top-bit-is-zero", "RFC 2181 §8", |_| {
+            let r = Record::new(name("x"), 0x8000_0000, RData::A([192, 0, 2, 1].into()));
+            Outcome::check(r.ttl_secs() == 0, || format!("ttl_secs {}", r.ttl_secs()))
+        }),
+        Case {
+            id: "dns.wire.arbitrary-bytes-never-panic",
+            spec: "RFC 1035 §4.1",
+            level: Level::Must,
+            kind: Kind::Property,
+            needs: &[],
+            run: |ctx| {
+                check_property(ctx, prop::collection::vec(any::<u8>(), 0..700), |b| {
+                    let _ = Message::parse(&b);
+                    Ok(())
+                })
+            },
+        },
+        Case {
+            id: "dns.wire.compressed-emit-parses-back",
+            spec: "RFC 1035 §4.1.4",
+            level: Level::Must,
+            kind: Kind::Property,
+            needs: &[],
+            run: |ctx| {
+                let label = prop::sample::select(vec!["a", "Example", "com", "net", "www", "x-y"]);
+                let names = prop::collection::vec(prop::collection::vec(label, 1..5), 1..12);
+                check_property(ctx, names, |names| {
+                    let names: Vec<Name> = names.iter().map(|l| name(&l.join("."))).collect();
+                    let mut m = Message::query(9, Question::new(names[0].clone(), RecordType::A))
+                        .response();
+                    for (i, n) in names.iter().enumerate() {
+                        m.answers.push(Record::new(
+                            n.clone(),
+                            i as u32,
+                            RData::Cname(names[(i + 1) % names.len()].clone()),
+                        ));
+                    }
+                    let bytes = m
+                        .to_bytes()
+                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    prop_assert_eq!(Message::parse(&bytes), Ok(m));
+                    Ok(())
+                })
+            },
+        },
+    ]
+}
