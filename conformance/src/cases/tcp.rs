@@ -708,6 +708,25 @@ pub(crate) fn cases() -> Vec<Case> {
                 Outcome::Pass
             },
         ),
+        case(
+            "tcp.wire.segment-length",
+            "RFC 9293 §3.4 (SEG.LEN)",
+            Must,
+            Vector,
+            |_| {
+                // SEG.LEN counts the data and one each for SYN and FIN.
+                let mut r = SegmentRepr::new(1, 2, SeqNumber(0), TcpFlags::SYN | TcpFlags::FIN);
+                r.payload = b"abc";
+                let plain = SegmentRepr::new(1, 2, SeqNumber(0), TcpFlags::ACK);
+                Outcome::check(r.segment_len() == 5 && plain.segment_len() == 0, || {
+                    format!(
+                        "SYN|FIN+3 bytes: {}, bare ACK: {}",
+                        r.segment_len(),
+                        plain.segment_len()
+                    )
+                })
+            },
+        ),
         // ---- properties ----
         case(
             "tcp.wire.roundtrip",
