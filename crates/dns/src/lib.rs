@@ -1,6 +1,7 @@
 //! DNS for Handshake.
 //!
-//! So far: [`wire`], the message codec — header, questions and resource
+//! So far: a resolver [`Cache`] (TTLs on the caller's clock, RFC 2308
+//! negative caching, LRU-bounded), the [`Hosts`] file, and [`wire`], the message codec — header, questions and resource
 //! records (RFC 1035 §4), AAAA (RFC 3596), SRV (RFC 2782), CAA (RFC 8659),
 //! EDNS(0) OPT (RFC 6891) and any other type as opaque RDATA (RFC 3597) —
 //! with name compression on emit and decompression that rejects loops,
@@ -15,7 +16,11 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod cache;
 mod error;
+mod hosts;
 pub mod wire;
 
+pub use cache::{Cache, CacheConfig, Cached};
 pub use error::Error;
+pub use hosts::{Hosts, DEFAULT_PATH as HOSTS_PATH};

@@ -1,0 +1,360 @@
+//! The resolver's cache: RRsets by (name, type, class) with TTLs that count
+//! down on the caller's clock, negative answers (RFC 2308), and a bounded
+//! size with least-recently-used eviction.
+
+use std::collections::{BTreeMap, HashMap};
+
+use handshake_time::{Duration, Instant};
+
+use crate::wire::{Class, Name, Record, RecordType, Soa};
+
+/// What the cache knows about a question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cached {
+    /// The RRset, each TTL lowered to the seconds it has left.
+    Records(Vec<Record>),
+    /// The name does not exist (for any type); the SOA that said so (RFC 2308 §3).
+    NxDomain(Soa),
+    /// The name exists but has no records of this type (RFC 2308 §2.2).
+    NoData(Soa),
+}
+
+/// Limits, with defaults from common resolvers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheConfig {
+    /// Entries kept before the least recently used is evicted.
+    pub capacity: usize,
+    /// Longest a positive answer is kept, whatever its TTL (unbound's cache-max-ttl).
+    pub max_ttl: Duration,
+    /// Longest a negative answer is kept (RFC 2308 §5 recommends one to three hours).
+    pub max_negative_ttl: Duration,
+}
+
+impl Default for CacheConfig {
+    fn default() -> CacheConfig {
+        CacheConfig {
+            capacity: 10_000,
+            max_ttl: Duration::from_secs(86_400),
+            max_negative_ttl: Duration::from_secs(3 * 3600),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Key {
+    /// An RRset or NODATA for (name, type, class).
+    Set(Name, RecordType, Class),
+    /// NXDOMAIN for (name, class): it answers every type (RFC 2308 §5).
+    NxDomain(Name, Class),
+}
+
+#[derive(Debug, Clone)]
+enum Value {
+    Records(Vec<Record>),
+    NoData(Soa),
+    NxDomain(Soa),
+}
+
+#[derive(Debug)]
+struct Slot {
+    value: Value,
+    stored: Instant,
+    expires: Instant,
+    used: u64,
+}
+
+/// The cache. Time comes from the caller.
+///
+/// ```
+/// use handshake_dns::{Cache, CacheConfig, Cached};
+/// use handshake_dns::wire::{Record, RData, RecordType, Class};
+/// use handshake_time::{Duration, Instant};
+/// let mut cache = Cache::new(CacheConfig::default());
+/// let name: handshake_dns::wire::Name = "example.com".parse().unwrap();
+/// let t0 = Instant::ZERO;
+/// cache.insert_records(t0, vec![Record::new(name.clone(), 300, RData::A([192, 0, 2, 1].into()))]);
+/// let later = t0 + Duration::from_secs(100);
+/// match cache.get(later, &name, RecordType::A, Class::IN) {
+///     Some(Cached::Records(rs)) => assert_eq!(rs[0].ttl, 200),
+///     other => panic!("{other:?}"),
+/// }
+/// assert_eq!(cache.get(t0 + Duration::from_secs(300), &name, RecordType::A, Class::IN), None);
+/// ```
+#[derive(Debug)]
+pub struct Cache {
+    config: CacheConfig,
+    slots: HashMap<Key, Slot>,
+    /// Use stamp -> key, oldest first.
+    lru: BTreeMap<u64, Key>,
+    clock: u64,
+}
+
+impl Cache {
+    /// An empty cache.
+    pub fn new(config: CacheConfig) -> Cache {
+        Cache {
+            config,
+            slots: HashMap::new(),
+            lru: BTreeMap::new(),
+            clock: 0,
+        }
+    }
+
+    /// Entries held (expired ones included until they are looked up or evicted).
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Stores an RRset (all records share owner, type and class; the first
+    /// decides). It lives for the smallest TTL in the set (RFC 2181 §5.2),
+    /// capped by `max_ttl`; a zero TTL is not cached (RFC 1035 §3.2.1).
+    pub fn insert_records(&mut self, now: Instant, records: Vec<Record>) {
+        let Some(first) = records.first() else { return };
+        let key = Key::Set(first.name.clone(), first.rtype(), first.class);
+        let ttl = records.iter().map(Record::ttl_secs).min().unwrap_or(0);
+        let ttl = Duration::from_secs(ttl.into()).min(self.config.max_ttl);
+        self.store(now, key, Value::Records(records), ttl);
+    }
+
+    /// Stores a negative answer: `nxdomain` for a name that does not exist,
+    /// else NODATA for (name, rtype). It lives for min(SOA TTL, SOA MINIMUM)
+    /// (RFC 2308 §5), capped by `max_negative_ttl`.
+    pub fn insert_negative(
+        &mut self,
+        now: Instant,
+        name: &Name,
+        rtype: RecordType,
+        class: Class,
+        nxdomain: bool,
+        soa: &Record,
+    ) {
+        let crate::wire::RData::Soa(s) = &soa.data else {
+            return;
+        };
+        let ttl = Duration::from_secs(soa.ttl_secs().min(s.minimum).into())
+            .min(self.config.max_negative_ttl);
+        let (key, value) = if nxdomain {
+            (
+                Key::NxDomain(name.clone(), class),
+                Value::NxDomain(s.clone()),
+            )
+        } else {
+            (
+                Key::Set(name.clone(), rtype, class),
+                Value::NoData(s.clone()),
+            )
+        };
+        self.store(now, key, value, ttl);
+    }
+
+    /// What the cache holds for the question at `now`, with TTLs counted down.
+    pub fn get(
+        &mut self,
+        now: Instant,
+        name: &Name,
+        rtype: RecordType,
+        class: Class,
+    ) -> Option<Cached> {
+        let nx = Key::NxDomain(name.clone(), class);
+        if let Some(Value::NxDomain(soa)) = self.touch(now, &nx).map(|s| &s.value) {
+            return Some(Cached::NxDomain(soa.clone()));
+        }
+        let key = Key::Set(name.clone(), rtype, class);
+        let slot = self.touch(now, &key)?;
+        let elapsed = u32::try_from((now - slot.stored).as_secs()).unwrap_or(u32::MAX);
+        // What is left, also when the cap cut the entry's life short.
+        let left = u32::try_from((slot.expires - now).as_secs()).unwrap_or(u32::MAX);
+        Some(match &slot.value {
+            Value::Records(rs) => Cached::Records(
+                rs.iter()
+                    .map(|r| Record {
+                        ttl: r.ttl_secs().saturating_sub(elapsed).min(left),
+                        ..r.clone()
+                    })
+                    .collect(),
+            ),
+            Value::NoData(soa) => Cached::NoData(soa.clone()),
+            Value::NxDomain(soa) => Cached::NxDomain(soa.clone()),
+        })
+    }
+
+    /// Marks `key` used, or drops it if it has expired.
+    fn touch(&mut self, now: Instant, key: &Key) -> Option<&Slot> {
+        let expired = self.slots.get(key)?.expires <= now;
+        if expired {
+            let slot = self.slots.remove(key)?;
+            self.lru.remove(&slot.used);
+            return None;
+        }
+        self.clock += 1;
+        let stamp = self.clock;
+        let slot = self.slots.get_mut(key)?;
+        self.lru.remove(&slot.used);
+        slot.used = stamp;
+        self.lru.insert(stamp, key.clone());
+        self.slots.get(key)
+    }
+
+    fn store(&mut self, now: Instant, key: Key, value: Value, ttl: Duration) {
+        if ttl.is_zero() || self.config.capacity == 0 {
+            return;
+        }
+        self.clock += 1;
+        let slot = Slot {
+            value,
+            stored: now,
+            expires: now + ttl,
+            used: self.clock,
+        };
+        if let Some(old) = self.slots.insert(key.clone(), slot) {
+            self.lru.remove(&old.used);
+        }
+        self.lru.insert(self.clock, key);
+        while self.slots.len() > self.config.capacity {
+            let Some((_, oldest)) = self.lru.pop_first() else {
+                break;
+            };
+            self.slots.remove(&oldest);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::RData;
+
+    fn a(name: &str, ttl: u32) -> Record {
+        Record::new(name.parse().unwrap(), ttl, RData::A([192, 0, 2, 1].into()))
+    }
+
+    fn soa(ttl: u32, minimum: u32) -> Record {
+        Record::new(
+            "example".parse().unwrap(),
+            ttl,
+            RData::Soa(Soa {
+                mname: "ns.example".parse().unwrap(),
+                rname: "h.example".parse().unwrap(),
+                serial: 1,
+                refresh: 1,
+                retry: 1,
+                expire: 1,
+                minimum,
+            }),
+        )
+    }
+
+    const S: fn(u64) -> Duration = Duration::from_secs;
+
+    #[test]
+    fn rrset_lives_for_its_smallest_ttl_and_zero_is_not_cached() {
+        let mut c = Cache::new(CacheConfig::default());
+        let t0 = Instant::ZERO;
+        let n: Name = "x.example".parse().unwrap();
+        c.insert_records(t0, vec![a("x.example", 50), a("x.example", 20)]);
+        assert!(
+            matches!(c.get(t0 + S(19), &n, RecordType::A, Class::IN), Some(Cached::Records(r)) if r.iter().all(|r| r.ttl <= 31))
+        );
+        assert_eq!(c.get(t0 + S(20), &n, RecordType::A, Class::IN), None);
+        c.insert_records(t0, vec![a("x.example", 0)]);
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn negative_ttl_is_min_of_soa_ttl_and_minimum() {
+        let mut c = Cache::new(CacheConfig::default());
+        let n: Name = "nope.example".parse().unwrap();
+        c.insert_negative(
+            Instant::ZERO,
+            &n,
+            RecordType::A,
+            Class::IN,
+            true,
+            &soa(3600, 60),
+        );
+        // NXDOMAIN answers every type.
+        assert!(matches!(
+            c.get(Instant::ZERO + S(59), &n, RecordType::MX, Class::IN),
+            Some(Cached::NxDomain(_))
+        ));
+        assert_eq!(
+            c.get(Instant::ZERO + S(60), &n, RecordType::MX, Class::IN),
+            None
+        );
+        c.insert_negative(
+            Instant::ZERO,
+            &n,
+            RecordType::AAAA,
+            Class::IN,
+            false,
+            &soa(30, 600),
+        );
+        assert!(matches!(
+            c.get(Instant::ZERO + S(29), &n, RecordType::AAAA, Class::IN),
+            Some(Cached::NoData(_))
+        ));
+        assert_eq!(
+            c.get(Instant::ZERO + S(29), &n, RecordType::A, Class::IN),
+            None
+        );
+    }
+
+    #[test]
+    fn least_recently_used_is_evicted_first() {
+        let mut c = Cache::new(CacheConfig {
+            capacity: 2,
+            ..CacheConfig::default()
+        });
+        let t = Instant::ZERO;
+        c.insert_records(t, vec![a("a", 100)]);
+        c.insert_records(t, vec![a("b", 100)]);
+        // Use `a`, so `b` is the oldest when `c` arrives.
+        assert!(c
+            .get(t, &"A".parse().unwrap(), RecordType::A, Class::IN)
+            .is_some());
+        c.insert_records(t, vec![a("c", 100)]);
+        assert_eq!(c.len(), 2);
+        assert!(c
+            .get(t, &"b".parse().unwrap(), RecordType::A, Class::IN)
+            .is_none());
+        assert!(c
+            .get(t, &"a".parse().unwrap(), RecordType::A, Class::IN)
+            .is_some());
+        assert!(c
+            .get(t, &"c".parse().unwrap(), RecordType::A, Class::IN)
+            .is_some());
+    }
+
+    #[test]
+    fn ttls_are_capped() {
+        let mut c = Cache::new(CacheConfig {
+            max_ttl: S(10),
+            ..CacheConfig::default()
+        });
+        c.insert_records(Instant::ZERO, vec![a("a", u32::MAX)]);
+        // A TTL with the top bit set counts as zero (RFC 2181 §8): not cached at all.
+        assert!(c.is_empty());
+        c.insert_records(Instant::ZERO, vec![a("a", 1_000_000)]);
+        let got = c.get(
+            Instant::ZERO + S(4),
+            &"a".parse().unwrap(),
+            RecordType::A,
+            Class::IN,
+        );
+        assert!(matches!(got, Some(Cached::Records(r)) if r[0].ttl == 6));
+        assert_eq!(
+            c.get(
+                Instant::ZERO + S(10),
+                &"a".parse().unwrap(),
+                RecordType::A,
+                Class::IN
+            ),
+            None
+        );
+    }
+}
