@@ -38,35 +38,38 @@ fn qr(v: &mut [__m256i; 16], a: usize, b: usize, c: usize, d: usize, r16: __m256
 }
 
 /// Transposes eight registers of eight 32-bit lanes: out[b] = lane b of in[0..8].
-#[inline]
-#[target_feature(enable = "avx2")]
-fn transpose8(a: &[__m256i]) -> [__m256i; 8] {
-    let t0 = _mm256_unpacklo_epi32(a[0], a[1]);
-    let t1 = _mm256_unpackhi_epi32(a[0], a[1]);
-    let t2 = _mm256_unpacklo_epi32(a[2], a[3]);
-    let t3 = _mm256_unpackhi_epi32(a[2], a[3]);
-    let t4 = _mm256_unpacklo_epi32(a[4], a[5]);
-    let t5 = _mm256_unpackhi_epi32(a[4], a[5]);
-    let t6 = _mm256_unpacklo_epi32(a[6], a[7]);
-    let t7 = _mm256_unpackhi_epi32(a[6], a[7]);
-    let u0 = _mm256_unpacklo_epi64(t0, t2);
-    let u1 = _mm256_unpackhi_epi64(t0, t2);
-    let u2 = _mm256_unpacklo_epi64(t1, t3);
-    let u3 = _mm256_unpackhi_epi64(t1, t3);
-    let u4 = _mm256_unpacklo_epi64(t4, t6);
-    let u5 = _mm256_unpackhi_epi64(t4, t6);
-    let u6 = _mm256_unpacklo_epi64(t5, t7);
-    let u7 = _mm256_unpackhi_epi64(t5, t7);
-    [
-        _mm256_permute2x128_si256(u0, u4, 0x20),
-        _mm256_permute2x128_si256(u1, u5, 0x20),
-        _mm256_permute2x128_si256(u2, u6, 0x20),
-        _mm256_permute2x128_si256(u3, u7, 0x20),
-        _mm256_permute2x128_si256(u0, u4, 0x31),
-        _mm256_permute2x128_si256(u1, u5, 0x31),
-        _mm256_permute2x128_si256(u2, u6, 0x31),
-        _mm256_permute2x128_si256(u3, u7, 0x31),
-    ]
+/// A macro rather than a function so it always inlines (a call would pass every
+/// register through memory).
+macro_rules! transpose8 {
+    ($a:expr) => {{
+        let a = $a;
+        let t0 = _mm256_unpacklo_epi32(a[0], a[1]);
+        let t1 = _mm256_unpackhi_epi32(a[0], a[1]);
+        let t2 = _mm256_unpacklo_epi32(a[2], a[3]);
+        let t3 = _mm256_unpackhi_epi32(a[2], a[3]);
+        let t4 = _mm256_unpacklo_epi32(a[4], a[5]);
+        let t5 = _mm256_unpackhi_epi32(a[4], a[5]);
+        let t6 = _mm256_unpacklo_epi32(a[6], a[7]);
+        let t7 = _mm256_unpackhi_epi32(a[6], a[7]);
+        let u0 = _mm256_unpacklo_epi64(t0, t2);
+        let u1 = _mm256_unpackhi_epi64(t0, t2);
+        let u2 = _mm256_unpacklo_epi64(t1, t3);
+        let u3 = _mm256_unpackhi_epi64(t1, t3);
+        let u4 = _mm256_unpacklo_epi64(t4, t6);
+        let u5 = _mm256_unpackhi_epi64(t4, t6);
+        let u6 = _mm256_unpacklo_epi64(t5, t7);
+        let u7 = _mm256_unpackhi_epi64(t5, t7);
+        [
+            _mm256_permute2x128_si256(u0, u4, 0x20),
+            _mm256_permute2x128_si256(u1, u5, 0x20),
+            _mm256_permute2x128_si256(u2, u6, 0x20),
+            _mm256_permute2x128_si256(u3, u7, 0x20),
+            _mm256_permute2x128_si256(u0, u4, 0x31),
+            _mm256_permute2x128_si256(u1, u5, 0x31),
+            _mm256_permute2x128_si256(u2, u6, 0x31),
+            _mm256_permute2x128_si256(u3, u7, 0x31),
+        ]
+    }};
 }
 
 /// ChaCha20 encryption stitched with Poly1305 over the ciphertext: while the vector
@@ -136,8 +139,8 @@ fn xor_group(state: &[u32; 16], chunk: &mut [u8], prev: &[u8], h: &mut [u64; 3],
     for (x, i) in v.iter_mut().zip(init.iter()) {
         *x = _mm256_add_epi32(*x, *i);
     }
-    let lo = transpose8(&v[..8]);
-    let hi = transpose8(&v[8..]);
+    let lo = transpose8!(&v[..8]);
+    let hi = transpose8!(&v[8..]);
     for b in 0..8 {
         let off = 64 * b;
         let x0 = _mm256_xor_si256(load256_at(chunk, off), lo[b]);
