@@ -1,9 +1,16 @@
-//! handshake-dns: the message codec (RFC 1035 §4 and its extensions).
+//! handshake-dns: the message codec (RFC 1035 §4 and its extensions), the
+//! cache (RFC 2308) and the hosts file against the C library's resolver.
+
+use std::collections::BTreeSet;
+use std::net::{IpAddr, ToSocketAddrs};
 
 use proptest::prelude::*;
 
-use handshake_dns::wire::{Edns, Message, Name, Question, RData, Rcode, Record, RecordType};
-use handshake_dns::Error;
+use handshake_dns::wire::{
+    Class, Edns, Message, Name, Question, RData, Rcode, Record, RecordType, Soa,
+};
+use handshake_dns::{Cache, CacheConfig, Cached, Error, Hosts};
+use handshake_time::{Duration, Instant};
 
 use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
 
@@ -37,8 +44,150 @@ fn expect_err(got: Result<Message, Error>, want: &str, pred: impl Fn(&Error) -> 
     }
 }
 
+fn soa_record(ttl: u32, minimum: u32) -> Record {
+    Record::new(
+        name("example"),
+        ttl,
+        RData::Soa(Soa {
+            mname: name("ns.example"),
+            rname: name("hostmaster.example"),
+            serial: 1,
+            refresh: 7200,
+            retry: 3600,
+            expire: 1_209_600,
+            minimum,
+        }),
+    )
+}
+
+/// Every name in the system hosts file resolves through getaddrinfo (the C
+/// library, `files` first in nsswitch) to the addresses our parser finds.
+fn hosts_agree_with_getaddrinfo(_: &mut Ctx) -> Outcome {
+    let text = match std::fs::read_to_string(handshake_dns::HOSTS_PATH) {
+        Ok(t) => t,
+        Err(e) => return Outcome::Skip(format!("cannot read {}: {e}", handshake_dns::HOSTS_PATH)),
+    };
+    let ours = Hosts::parse(&text);
+    let names: BTreeSet<String> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or_default())
+        .flat_map(|l| {
+            l.split_whitespace()
+                .skip(1)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    if names.is_empty() {
+        return Outcome::Skip(format!("{} names no host", handshake_dns::HOSTS_PATH));
+    }
+    let mut problems = Vec::new();
+    for n in &names {
+        let Ok(parsed) = n.parse::<Name>() else {
+            continue;
+        };
+        let mine: BTreeSet<IpAddr> = ours.lookup(&parsed).iter().copied().collect();
+        let system: BTreeSet<IpAddr> = match (n.as_str(), 0u16).to_socket_addrs() {
+            Ok(addrs) => addrs.map(|a| a.ip()).collect(),
+            Err(e) => {
+                problems.push(format!("getaddrinfo({n}) failed: {e}"));
+                continue;
+            }
+        };
+        if mine != system {
+            problems.push(format!("{n}: ours {mine:?}, getaddrinfo {system:?}"));
+        }
+    }
+    Outcome::check(problems.is_empty(), || problems.join("; "))
+}
+
 pub(crate) fn cases() -> Vec<Case> {
     vec![
+        Case {
+            id: "dns.hosts.agrees-with-getaddrinfo",
+            spec: "RFC 952 (host table); RFC 1123 §6.1.3.8",
+            level: Level::Must,
+            kind: Kind::InteropOs,
+            needs: &[],
+            run: hosts_agree_with_getaddrinfo,
+        },
+        vector(
+            "dns.cache.ttl-counts-down",
+            "RFC 1035 §3.2.1; RFC 2181 §5.2",
+            |_| {
+                let mut c = Cache::new(CacheConfig::default());
+                let n = name("www.example");
+                let rr = |ttl| Record::new(n.clone(), ttl, RData::A([192, 0, 2, 1].into()));
+                // RFC 2181 §5.2: an RRset's records share one TTL; keep the smallest.
+                c.insert_records(Instant::ZERO, vec![rr(600), rr(300)]);
+                let mut at = |s| {
+                    c.get(
+                        Instant::ZERO + Duration::from_secs(s),
+                        &n,
+                        RecordType::A,
+                        Class::IN,
+                    )
+                };
+                let mid = at(100);
+                let ok = matches!(&mid, Some(Cached::Records(r)) if r.iter().all(|r| r.ttl == 200));
+                let gone = at(300);
+                Outcome::check(ok && gone.is_none(), || {
+                    format!("at 100 s: {mid:?}; at 300 s: {gone:?}")
+                })
+            },
+        ),
+        vector("dns.cache.zero-ttl-not-cached", "RFC 1035 §3.2.1", |_| {
+            let mut c = Cache::new(CacheConfig::default());
+            c.insert_records(
+                Instant::ZERO,
+                vec![Record::new(name("x"), 0, RData::A([192, 0, 2, 1].into()))],
+            );
+            Outcome::check(c.is_empty(), || "a zero-TTL record was cached".into())
+        }),
+        vector("dns.cache.negative-ttl-from-soa", "RFC 2308 §5", |_| {
+            let mut c = Cache::new(CacheConfig::default());
+            let n = name("missing.example");
+            // min(SOA TTL 3600, MINIMUM 60) = 60 s, for every type of the name.
+            c.insert_negative(
+                Instant::ZERO,
+                &n,
+                RecordType::A,
+                Class::IN,
+                true,
+                &soa_record(3600, 60),
+            );
+            let at = |c: &mut Cache, s, t| {
+                c.get(Instant::ZERO + Duration::from_secs(s), &n, t, Class::IN)
+            };
+            let held = at(&mut c, 59, RecordType::TXT);
+            let gone = at(&mut c, 60, RecordType::TXT);
+            Outcome::check(
+                matches!(held, Some(Cached::NxDomain(_))) && gone.is_none(),
+                || format!("at 59 s {held:?}, at 60 s {gone:?}"),
+            )
+        }),
+        vector(
+            "dns.cache.nodata-is-per-type",
+            "RFC 2308 §2.2, §5",
+            |_| {
+                let mut c = Cache::new(CacheConfig::default());
+                let n = name("www.example");
+                c.insert_negative(
+                    Instant::ZERO,
+                    &n,
+                    RecordType::AAAA,
+                    Class::IN,
+                    false,
+                    &soa_record(300, 300),
+                );
+                let aaaa = c.get(Instant::ZERO, &n, RecordType::AAAA, Class::IN);
+                let a = c.get(Instant::ZERO, &n, RecordType::A, Class::IN);
+                Outcome::check(
+                    matches!(aaaa, Some(Cached::NoData(_))) && a.is_none(),
+                    || format!("AAAA {aaaa:?}, A {a:?}"),
+                )
+            },
+        ),
         vector(
             "dns.wire.query-known-bytes",
             "RFC 1035 §4.1.1-4.1.2; RFC 6891 §6.1.2",
