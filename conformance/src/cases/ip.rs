@@ -509,6 +509,35 @@ pub(crate) fn cases() -> Vec<Case> {
             },
         ),
         case(
+            "ip.ipv4.fragment-fields",
+            "RFC 791 §3.1 (Flags, Fragment Offset)",
+            Must,
+            Vector,
+            |_| {
+                // MF set, offset 185 (1480 bytes), DF clear: 0x20b9 in the flags/offset word.
+                let mut r = Ipv4Repr::new(
+                    Ipv4Addr::new(192, 0, 2, 1),
+                    Ipv4Addr::new(192, 0, 2, 2),
+                    IpProtocol::UDP,
+                    8,
+                );
+                r.dont_frag = false;
+                r.more_frags = true;
+                r.frag_offset = 185;
+                r.ident = 0xbeef;
+                let mut b = [0u8; 28];
+                if let Err(e) = r.emit(&mut b) {
+                    return Outcome::Fail(format!("emit: {e}"));
+                }
+                let back = Ipv4Packet::new_checked(&b[..])
+                    .and_then(|p| Ipv4Repr::parse(&p, ChecksumMode::Verify));
+                Outcome::check(
+                    b[6..8] == [0x20, 0xb9] && b[4..6] == [0xbe, 0xef] && back == Ok(r),
+                    || format!("flags/offset {:02x}{:02x}, parsed {back:?}", b[6], b[7]),
+                )
+            },
+        ),
+        case(
             "ip.ipv4.options-kept",
             "RFC 791 §3.1",
             Should,
@@ -707,6 +736,51 @@ pub(crate) fn cases() -> Vec<Case> {
                     "HopByHopNotFirst",
                     |e| *e == Error::HopByHopNotFirst,
                 )
+            },
+        ),
+        case(
+            "ip.ipv6.fragment-later-offset",
+            "RFC 8200 §4.5",
+            Must,
+            Vector,
+            |_| {
+                // A non-first fragment: the walk stops at the Fragment header. It
+                // names Destination Options as next, but what follows is fragment
+                // data (here it would be a truncated header if wrongly walked).
+                let mut pl = vec![60, 0, 0x05, 0xc9, 0, 0, 0x12, 0x34]; // offset 185, M = 1, id 0x1234
+                pl.extend_from_slice(&[6, 200]);
+                pl.extend_from_slice(&[0x55; 14]);
+                let b = ipv6_with(44, &pl);
+                let got = Ipv6Packet::new_checked(&b[..]).and_then(|p| {
+                    p.upper_layer()
+                        .map(|u| (u.protocol, u.offset, u.payload.len(), u.fragment))
+                });
+                match got {
+                    Ok((IpProtocol::IPV6_OPTS, 8, 16, Some(f)))
+                        if f.offset == 185 && f.more && f.ident == 0x1234 =>
+                    {
+                        Outcome::Pass
+                    }
+                    other => Outcome::Fail(format!(
+                        "expected fragment data at offset 185, got {other:?}"
+                    )),
+                }
+            },
+        ),
+        case(
+            "ip.ipv6.no-next-header",
+            "RFC 8200 §4.7",
+            Must,
+            Vector,
+            |_| {
+                // Next Header 59 ends the chain; what follows it is not parsed.
+                let b = ipv6_with(60, &[59, 0, 1, 4, 0, 0, 0, 0, 0xff, 0xff]);
+                match Ipv6Packet::new_checked(&b[..])
+                    .and_then(|p| p.upper_layer().map(|u| (u.protocol, u.offset)))
+                {
+                    Ok((IpProtocol::IPV6_NO_NXT, 8)) => Outcome::Pass,
+                    other => Outcome::Fail(format!("expected No Next Header at 8, got {other:?}")),
+                }
             },
         ),
         case(

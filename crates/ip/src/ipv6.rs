@@ -58,7 +58,8 @@ pub struct UpperLayer<'a> {
     /// The upper-layer bytes (to the end of the IPv6 payload).
     pub payload: &'a [u8],
     /// The Fragment header, if the chain held one. When its offset is not
-    /// zero, `payload` is a later fragment, not an upper-layer header.
+    /// zero the walk stops there: `payload` is fragment data of `protocol`,
+    /// not an upper-layer header (RFC 8200 §4.5).
     pub fragment: Option<Ipv6Fragment>,
 }
 
@@ -213,7 +214,18 @@ fn walk_chain(first: IpProtocol, payload: &[u8]) -> Result<UpperLayer<'_>, Error
                         have: rest.len(),
                     });
                 }
+                let was = next;
                 next = IpProtocol(rest[0]);
+                // RFC 8200 §4.5: after a Fragment header with a non-zero
+                // offset comes fragment data, not headers: stop walking.
+                if was == IpProtocol::IPV6_FRAG && fragment.is_some_and(|f| f.offset != 0) {
+                    return Ok(UpperLayer {
+                        protocol: next,
+                        offset: offset + len,
+                        payload: &payload[offset + len..],
+                        fragment,
+                    });
+                }
                 len
             }
             _ => {
@@ -415,6 +427,22 @@ mod tests {
                 ident: 0xdead_beef
             })
         );
+    }
+
+    #[test]
+    fn later_fragment_is_data() {
+        // Fragment (offset 1) says Destination Options follow, but the bytes
+        // after it are fragment data: they must not be walked.
+        let mut pl = std::vec![60u8, 0, 0, 8, 0, 0, 0, 1];
+        pl.extend_from_slice(&[6, 200, 0, 0, 0, 0, 0, 0]);
+        let b = packet(44, &pl);
+        let p = Ipv6Packet::new_checked(&b[..]).unwrap();
+        let up = p.upper_layer().unwrap();
+        assert_eq!(
+            (up.protocol, up.offset, up.payload.len()),
+            (IpProtocol::IPV6_OPTS, 8, 8)
+        );
+        assert_eq!(up.fragment.map(|f| f.offset), Some(1));
     }
 
     #[test]
