@@ -2,8 +2,6 @@
 //! x86-64, one block at a time in portable code. ChaCha20 is add-rotate-xor only,
 //! so both are constant time.
 
-use zeroize::Zeroize;
-
 use crate::Backend;
 
 /// "expand 32-byte k" (RFC 8439 §2.3).
@@ -52,7 +50,7 @@ pub(crate) fn block(state: &[u32; 16]) -> [u8; 64] {
     for i in 0..16 {
         out[4 * i..4 * i + 4].copy_from_slice(&x[i].wrapping_add(state[i]).to_le_bytes());
     }
-    x.zeroize();
+    crate::ct::wipe(&mut x);
     out
 }
 
@@ -65,25 +63,49 @@ pub(crate) fn xor_portable(state: &[u32; 16], data: &mut [u8]) {
         for (x, k) in chunk.iter_mut().zip(ks.iter()) {
             *x ^= k;
         }
-        ks.zeroize();
+        crate::ct::wipe(&mut ks);
         s[12] = s[12].wrapping_add(1);
     }
-    s.zeroize();
+    crate::ct::wipe(&mut s);
 }
 
 /// XORs with the keystream on the backend's best implementation.
 pub(crate) fn xor_with(avx2: bool, state: &[u32; 16], data: &mut [u8]) {
-    #[cfg(target_arch = "x86_64")]
-    if avx2 && data.len() >= 512 {
-        let done = crate::x86::chacha_avx2::xor_blocks8(state, data);
+    if avx2 && data.len() > 128 {
         let mut s = *state;
-        s[12] = s[12].wrapping_add((done / 64) as u32);
-        xor_portable(&s, &mut data[done..]);
-        s.zeroize();
+        #[cfg(target_arch = "x86_64")]
+        {
+            let done = crate::x86::chacha_avx2::xor_blocks8(&s, data);
+            s[12] = s[12].wrapping_add((done / 64) as u32);
+            let rest = &mut data[done..];
+            if let (Some(mut ks), true) = (keystream_group(avx2, &s), rest.len() > 128) {
+                // One more eight-block group costs less than three scalar blocks.
+                for (x, k) in rest.iter_mut().zip(ks.iter()) {
+                    *x ^= k;
+                }
+                crate::ct::wipe(&mut ks);
+            } else {
+                xor_portable(&s, rest);
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        xor_portable(&s, data);
+        crate::ct::wipe(&mut s);
         return;
     }
-    let _ = avx2;
     xor_portable(state, data);
+}
+
+/// Eight blocks of keystream (512 bytes) from `state` in one AVX2 pass, when `avx2`.
+pub(crate) fn keystream_group(avx2: bool, state: &[u32; 16]) -> Option<[u8; 512]> {
+    #[cfg(target_arch = "x86_64")]
+    if avx2 {
+        let mut ks = [0u8; 512];
+        crate::x86::chacha_avx2::xor_blocks8(state, &mut ks);
+        return Some(ks);
+    }
+    let _ = (avx2, state);
+    None
 }
 
 /// True when `backend` gives ChaCha20 its AVX2 path.
@@ -123,7 +145,7 @@ pub fn chacha20_xor_with_backend(
 ) {
     let mut s = initial_state(key, counter, nonce);
     xor_with(use_avx2(backend), &s, data);
-    s.zeroize();
+    crate::ct::wipe(&mut s);
 }
 
 #[cfg(test)]

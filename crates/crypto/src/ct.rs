@@ -22,6 +22,17 @@ pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
     ct_is_zero_u32(u32::from(core::hint::black_box(diff))) == u32::MAX
 }
 
+/// Overwrites a temporary (keystream, message schedule, padded block) with zeros: a
+/// plain, vectorizable fill that `black_box` keeps the compiler from dropping as a
+/// dead store. `zeroize`'s element-by-element volatile writes cost hundreds of
+/// cycles on a 512-byte buffer, which small records would pay every time; key
+/// material in long-lived structures still uses `zeroize` on drop.
+#[inline]
+pub(crate) fn wipe<T: Copy + Default>(buf: &mut [T]) {
+    buf.fill(T::default());
+    core::hint::black_box(buf);
+}
+
 /// All ones when `x == 0`, else zero, without a branch.
 #[inline]
 pub(crate) fn ct_is_zero_u32(x: u32) -> u32 {

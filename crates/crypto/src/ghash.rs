@@ -101,7 +101,7 @@ fn ghash_ctmul64(y: &mut [u8; 16], h: &[u64; 2], data: &[u8]) {
         block[..chunk.len()].copy_from_slice(chunk);
         y1 ^= u64::from_be_bytes(block[..8].try_into().expect("8 bytes"));
         y0 ^= u64::from_be_bytes(block[8..].try_into().expect("8 bytes"));
-        block.zeroize();
+        crate::ct::wipe(&mut block);
 
         // Karatsuba on the bit-reflected operands: the low halves of the products come
         // from bmul64 on the values, the high halves from bmul64 on the reversed values.

@@ -1,7 +1,5 @@
 //! HMAC (RFC 2104) over the SHA-2 family.
 
-use zeroize::Zeroize;
-
 use crate::{Backend, HashFunction, Sha256, Sha384, Sha512};
 
 /// HMAC-H (RFC 2104): H((K ^ opad) || H((K ^ ipad) || text)).
@@ -46,7 +44,7 @@ impl<H: HashFunction> Hmac<H> {
             h.update(key);
             let mut d = h.finalize();
             block[..H::OUTPUT_LEN].copy_from_slice(d.as_ref());
-            d.as_mut().zeroize();
+            crate::ct::wipe(d.as_mut());
         } else {
             block[..key.len()].copy_from_slice(key);
         }
@@ -60,7 +58,7 @@ impl<H: HashFunction> Hmac<H> {
         }
         let mut outer = H::new_with_backend(backend);
         outer.update(block);
-        block.zeroize();
+        crate::ct::wipe(block);
         Hmac { inner, outer }
     }
 
@@ -79,7 +77,7 @@ impl<H: HashFunction> Hmac<H> {
         let Hmac { inner, mut outer } = self;
         let mut ih = inner.finalize();
         outer.update(ih.as_ref());
-        ih.as_mut().zeroize();
+        crate::ct::wipe(ih.as_mut());
         outer.finalize()
     }
 

@@ -4,8 +4,6 @@
 //! the straight FIPS 180-4 §6.2.2 / §6.4.2 compression function (hashing has no secret
 //! indices, only data-independent rotations and additions).
 
-use zeroize::Zeroize;
-
 use crate::Backend;
 
 /// A hash function from the SHA-2 family: what [`crate::Hmac`], [`crate::hkdf`] and
@@ -199,7 +197,7 @@ pub(crate) fn compress256_soft(state: &mut [u32; 8], blocks: &[u8]) {
         for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
             *s = s.wrapping_add(v);
         }
-        w.zeroize();
+        crate::ct::wipe(&mut w);
     }
 }
 
@@ -244,7 +242,7 @@ fn compress512(state: &mut [u64; 8], blocks: &[u8]) {
         for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
             *s = s.wrapping_add(v);
         }
-        w.zeroize();
+        crate::ct::wipe(&mut w);
     }
 }
 
@@ -388,8 +386,8 @@ impl Default for Sha256 {
 impl Drop for Sha256 {
     fn drop(&mut self) {
         // HMAC keeps key-derived chaining values in here.
-        self.state.zeroize();
-        self.buf.zeroize();
+        crate::ct::wipe(&mut self.state);
+        crate::ct::wipe(&mut self.buf);
     }
 }
 
@@ -480,8 +478,8 @@ impl Engine512 {
 
 impl Drop for Engine512 {
     fn drop(&mut self) {
-        self.state.zeroize();
-        self.buf.zeroize();
+        crate::ct::wipe(&mut self.state);
+        crate::ct::wipe(&mut self.buf);
     }
 }
 

@@ -3,8 +3,6 @@
 
 mod soft;
 
-use zeroize::Zeroize;
-
 use crate::{Backend, Error};
 
 pub(crate) use soft::SoftKey;
@@ -95,7 +93,7 @@ impl Aes {
                 let mut four = [*block, [0; 16], [0; 16], [0; 16]];
                 k.encrypt4(&mut four);
                 *block = four[0];
-                four.zeroize();
+                crate::ct::wipe(&mut four);
             }
             #[cfg(target_arch = "x86_64")]
             Inner::Ni(k) => k.encrypt_block(block),
@@ -109,7 +107,7 @@ impl Aes {
                 let mut four = [*block, [0; 16], [0; 16], [0; 16]];
                 k.decrypt4(&mut four);
                 *block = four[0];
-                four.zeroize();
+                crate::ct::wipe(&mut four);
             }
             #[cfg(target_arch = "x86_64")]
             Inner::Ni(k) => k.decrypt_block(block),
@@ -176,7 +174,7 @@ fn soft_ctr32(k: &SoftKey, counter_block: &[u8; 16], data: &mut [u8]) {
         for (x, s) in chunk.iter_mut().zip(ks.as_flattened()) {
             *x ^= s;
         }
-        ks.zeroize();
+        crate::ct::wipe(&mut ks);
     }
 }
 
@@ -197,7 +195,7 @@ fn soft_cbc_decrypt(k: &SoftKey, iv: &[u8; 16], data: &mut [u8]) -> [u8; 16] {
             }
         }
         prev = ct[n - 1];
-        blocks.zeroize();
+        crate::ct::wipe(&mut blocks);
     }
     prev
 }

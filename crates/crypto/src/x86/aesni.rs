@@ -231,7 +231,7 @@ fn ctr_tail(rk: &[__m128i; 15], rounds: usize, base: __m128i, mut ctr: u32, rest
         for (x, y) in chunk.iter_mut().zip(ks) {
             *x ^= y;
         }
-        ks.zeroize();
+        crate::ct::wipe(&mut ks);
     }
 }
 

@@ -157,7 +157,7 @@ fn tail(t: &HTable, acc: __m128i, rest: &[u8]) -> __m128i {
         let mut b = [0u8; 16];
         b[..chunk.len()].copy_from_slice(chunk);
         let mut x = bswap(load128(&b));
-        b.zeroize();
+        crate::ct::wipe(&mut b);
         if i == 0 {
             x = _mm_xor_si128(x, acc);
         }
