@@ -1,7 +1,8 @@
 //! DNS for Handshake.
 //!
 //! So far: a resolver [`Cache`] (TTLs on the caller's clock, RFC 2308
-//! negative caching, LRU-bounded), the [`Hosts`] file, and [`wire`], the message codec — header, questions and resource
+//! negative caching, LRU-bounded), the [`Hosts`] file, the stub resolver's [`ResolvConf`], the response checks of an
+//! [`Outstanding`] query (RFC 5452, DNS 0x20), and [`wire`], the message codec — header, questions and resource
 //! records (RFC 1035 §4), AAAA (RFC 3596), SRV (RFC 2782), CAA (RFC 8659),
 //! EDNS(0) OPT (RFC 6891) and any other type as opaque RDATA (RFC 3597) —
 //! with name compression on emit and decompression that rejects loops,
@@ -19,8 +20,12 @@
 mod cache;
 mod error;
 mod hosts;
+mod query;
+mod resolv_conf;
 pub mod wire;
 
 pub use cache::{Cache, CacheConfig, Cached};
 pub use error::Error;
 pub use hosts::{Hosts, DEFAULT_PATH as HOSTS_PATH};
+pub use query::{Mismatch, Outstanding};
+pub use resolv_conf::{ResolvConf, DEFAULT_PATH as RESOLV_CONF_PATH};
