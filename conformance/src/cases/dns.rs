@@ -14,15 +14,9 @@ use handshake_time::{Duration, Instant};
 
 use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
 
+/// A MUST-level known-answer case.
 fn vector(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
-    Case {
-        id,
-        spec,
-        level: Level::Must,
-        kind: Kind::Vector,
-        needs: &[],
-        run,
-    }
+    super::case(id, spec, Level::Must, Kind::Vector, run)
 }
 
 fn name(s: &str) -> Name {

@@ -13,7 +13,8 @@ use handshake_ip::{
     Ipv4Packet, Ipv4Repr, Ipv6Addr, Ipv6Packet, Ipv6Repr, UdpPacket, UdpRepr,
 };
 
-use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
+use super::case;
+use crate::{check_property, Case, Kind, Level, Outcome};
 
 /// A TCP SYN Linux sent from 192.0.2.1:39630 to 192.0.2.2:80 (IPv4 + TCP).
 pub(crate) const LINUX_SYN_V4: &str = "4500003c52b6400040066402c0000201c00002029ace00504d3bad0e00000000a002faf0864c0000020405b40402080a3d2f7024000000000103030a";
@@ -29,23 +30,6 @@ pub(crate) fn unhex(s: &str) -> Vec<u8> {
     hex::decode(s).expect("case vectors are valid hex")
 }
 
-fn case(
-    id: &'static str,
-    spec: &'static str,
-    level: Level,
-    kind: Kind,
-    run: fn(&mut Ctx) -> Outcome,
-) -> Case {
-    Case {
-        id,
-        spec,
-        level,
-        kind,
-        needs: &[],
-        run,
-    }
-}
-
 /// Pass when `got` is an error matching `pred`, else fail naming `want`.
 fn expect_err<T: std::fmt::Debug>(
     got: Result<T, Error>,
@@ -58,14 +42,14 @@ fn expect_err<T: std::fmt::Debug>(
     }
 }
 
-fn v4_pair() -> PseudoHeader {
+pub(crate) fn v4_pair() -> PseudoHeader {
     PseudoHeader::V4 {
         src: Ipv4Addr::new(192, 0, 2, 1),
         dst: Ipv4Addr::new(192, 0, 2, 2),
     }
 }
 
-fn v6_pair() -> PseudoHeader {
+pub(crate) fn v6_pair() -> PseudoHeader {
     PseudoHeader::V6 {
         src: "2001:db8::1".parse().expect("valid"),
         dst: "2001:db8::2".parse().expect("valid"),
@@ -111,7 +95,7 @@ fn arb_ipv4_repr() -> impl Strategy<Value = Ipv4Repr> {
         )
 }
 
-fn arb_pseudo_header() -> impl Strategy<Value = PseudoHeader> {
+pub(crate) fn arb_pseudo_header() -> impl Strategy<Value = PseudoHeader> {
     (any::<bool>(), any::<[u8; 16]>(), any::<[u8; 16]>()).prop_map(|(v6, a, b)| {
         if v6 {
             PseudoHeader::V6 {

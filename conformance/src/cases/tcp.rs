@@ -11,39 +11,9 @@ use handshake_tcp::wire::{
 };
 use handshake_tcp::Error;
 
-use super::ip::{unhex, LINUX_SYN_V4, LINUX_SYN_V6};
-use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
-
-fn case(
-    id: &'static str,
-    spec: &'static str,
-    level: Level,
-    kind: Kind,
-    run: fn(&mut Ctx) -> Outcome,
-) -> Case {
-    Case {
-        id,
-        spec,
-        level,
-        kind,
-        needs: &[],
-        run,
-    }
-}
-
-fn v4() -> PseudoHeader {
-    PseudoHeader::V4 {
-        src: Ipv4Addr::new(192, 0, 2, 1),
-        dst: Ipv4Addr::new(192, 0, 2, 2),
-    }
-}
-
-fn v6() -> PseudoHeader {
-    PseudoHeader::V6 {
-        src: "2001:db8::1".parse().expect("valid"),
-        dst: "2001:db8::2".parse().expect("valid"),
-    }
-}
+use super::case;
+use super::ip::{arb_pseudo_header, unhex, v4_pair, v6_pair, LINUX_SYN_V4, LINUX_SYN_V6};
+use crate::{check_property, Case, Kind, Level, Outcome};
 
 /// The Linux IPv4 SYN's TCP bytes (40: 20 header + 20 options).
 fn syn() -> Vec<u8> {
@@ -51,7 +21,7 @@ fn syn() -> Vec<u8> {
 }
 
 /// A 20-byte header with data offset `5 + opts.len() / 4` and the given option
-/// bytes (padded to a multiple of 4 with EOL), checksum filled over `v4()`.
+/// bytes (padded to a multiple of 4 with EOL), checksum filled over `v4_pair()`.
 fn with_options(opts: &[u8]) -> Vec<u8> {
     let mut o = opts.to_vec();
     while o.len() % 4 != 0 {
@@ -67,12 +37,12 @@ fn with_options(opts: &[u8]) -> Vec<u8> {
     b
 }
 
-/// Fills the checksum over `v4()` with the plain reference sum (not the code under test).
+/// Fills the checksum over `v4_pair()` with the plain reference sum (not the code under test).
 fn fill(b: &mut [u8]) {
     b[16] = 0;
     b[17] = 0;
     let s = checksum::add(
-        v4().sum(handshake_ip::IpProtocol::TCP, b.len() as u32),
+        v4_pair().sum(handshake_ip::IpProtocol::TCP, b.len() as u32),
         checksum::reference::sum(b),
     );
     b[16..18].copy_from_slice(&(!s).to_be_bytes());
@@ -80,7 +50,7 @@ fn fill(b: &mut [u8]) {
 
 fn parse(b: &[u8]) -> Result<SegmentRepr<'_>, Error> {
     let s = Segment::new_checked(b)?;
-    SegmentRepr::parse(&s, &v4(), ChecksumMode::Verify)
+    SegmentRepr::parse(&s, &v4_pair(), ChecksumMode::Verify)
 }
 
 fn expect_err<T: std::fmt::Debug>(
@@ -170,22 +140,6 @@ fn arb_segment() -> impl Strategy<Value = Seg> {
         )
 }
 
-fn arb_pseudo_header() -> impl Strategy<Value = PseudoHeader> {
-    (any::<bool>(), any::<[u8; 16]>(), any::<[u8; 16]>()).prop_map(|(is6, a, b)| {
-        if is6 {
-            PseudoHeader::V6 {
-                src: a.into(),
-                dst: b.into(),
-            }
-        } else {
-            PseudoHeader::V4 {
-                src: [a[0], a[1], a[2], a[3]].into(),
-                dst: [b[0], b[1], b[2], b[3]].into(),
-            }
-        }
-    })
-}
-
 pub(crate) fn cases() -> Vec<Case> {
     use Kind::{Property, Vector};
     use Level::{Must, Should};
@@ -227,7 +181,7 @@ pub(crate) fn cases() -> Vec<Case> {
             |_| {
                 let p = unhex(LINUX_SYN_V6);
                 let r = Segment::new_checked(&p[40..])
-                    .and_then(|s| SegmentRepr::parse(&s, &v6(), ChecksumMode::Verify));
+                    .and_then(|s| SegmentRepr::parse(&s, &v6_pair(), ChecksumMode::Verify));
                 match r {
                     Ok(r) => Outcome::check(
                         (r.src_port, r.dst_port, r.options.mss, r.window)
@@ -250,7 +204,7 @@ pub(crate) fn cases() -> Vec<Case> {
                     return Outcome::Fail("Linux SYN rejected".into());
                 };
                 let mut out = [0u8; 60];
-                match r.emit(&mut out, &v4()) {
+                match r.emit(&mut out, &v4_pair()) {
                     Ok(n) => Outcome::check(n == 40 && parse(&out[..n]) == Ok(r), || {
                         format!("re-emitted {n} bytes: {:02x?}", &out[..n])
                     }),
@@ -359,7 +313,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 let mut b = syn();
                 b[16] ^= 0xff;
                 let r = Segment::new_checked(&b[..])
-                    .and_then(|s| SegmentRepr::parse(&s, &v4(), ChecksumMode::Ignore));
+                    .and_then(|s| SegmentRepr::parse(&s, &v4_pair(), ChecksumMode::Ignore));
                 Outcome::check(r.is_ok(), || {
                     format!("ChecksumMode::Ignore still failed: {r:?}")
                 })
@@ -634,7 +588,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 let mut r = SegmentRepr::new(1, 2, SeqNumber(0), TcpFlags::SYN);
                 r.options.mss = Some(1220);
                 let mut b = [0u8; 24];
-                match r.emit(&mut b, &v4()) {
+                match r.emit(&mut b, &v4_pair()) {
                     Ok(24) => {
                         Outcome::check(b[12] == 0x60 && b[20..24] == [2, 4, 0x04, 0xc4], || {
                             format!("{b:02x?}")
@@ -661,7 +615,7 @@ pub(crate) fn cases() -> Vec<Case> {
                     ..SegmentRepr::new(1, 2, SeqNumber(0), TcpFlags::ACK)
                 };
                 let mut b = [0u8; 100];
-                expect_err(r.emit(&mut b, &v4()), "OptionsTooLong", |e| {
+                expect_err(r.emit(&mut b, &v4_pair()), "OptionsTooLong", |e| {
                     *e == Error::OptionsTooLong { len: 48 }
                 })
             },
@@ -679,7 +633,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 match parse(&b) {
                     Ok(r) => {
                         let mut out = [0u8; 40];
-                        let emitted = r.emit(&mut out, &v4());
+                        let emitted = r.emit(&mut out, &v4_pair());
                         Outcome::check(emitted == Ok(40) && out[12] & 0x0f == 0, || {
                             format!("emitted offset byte {:02x}", out[12])
                         })
@@ -698,7 +652,7 @@ pub(crate) fn cases() -> Vec<Case> {
                     let r = SegmentRepr::new(1, 2, SeqNumber(3), TcpFlags::from_bits_retain(bits));
                     let mut b = [0u8; 20];
                     let back = r
-                        .emit(&mut b, &v4())
+                        .emit(&mut b, &v4_pair())
                         .map_err(|e| e.to_string())
                         .and_then(|_| parse(&b).map_err(|e| e.to_string()));
                     if back != Ok(r) || b[13] != bits {
@@ -776,7 +730,7 @@ pub(crate) fn cases() -> Vec<Case> {
             Property,
             |ctx| {
                 check_property(ctx, (arb_segment(), any::<u32>()), |(seg, new_seq)| {
-                    let ph = v4();
+                    let ph = v4_pair();
                     let r = seg.repr();
                     let mut b = vec![0u8; r.buffer_len()];
                     r.emit(&mut b, &ph)
@@ -828,7 +782,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         }
                         if let Ok(s) = Segment::new_checked(&b[..]) {
                             let _ = s.options().count();
-                            if let Ok(r) = SegmentRepr::parse(&s, &v4(), ChecksumMode::Ignore) {
+                            if let Ok(r) = SegmentRepr::parse(&s, &v4_pair(), ChecksumMode::Ignore)
+                            {
                                 prop_assert_eq!(r.payload.len() + s.header_len(), b.len());
                             }
                         }
