@@ -1,6 +1,6 @@
 //! DNS for Handshake.
 //!
-//! So far: a resolver [`Cache`] (TTLs on the caller's clock, RFC 2308
+//! So far: an [`Iterative`] resolver from the root (sans-IO), a resolver [`Cache`] (TTLs on the caller's clock, RFC 2308
 //! negative caching, LRU-bounded), the [`Hosts`] file, the stub resolver's [`ResolvConf`], the response checks of an
 //! [`Outstanding`] query (RFC 5452, DNS 0x20), and [`wire`], the message codec — header, questions and resource
 //! records (RFC 1035 §4), AAAA (RFC 3596), SRV (RFC 2782), CAA (RFC 8659),
@@ -20,6 +20,7 @@
 mod cache;
 mod error;
 mod hosts;
+mod iterative;
 mod query;
 mod resolv_conf;
 pub mod wire;
@@ -27,5 +28,6 @@ pub mod wire;
 pub use cache::{Cache, CacheConfig, Cached};
 pub use error::Error;
 pub use hosts::{Hosts, DEFAULT_PATH as HOSTS_PATH};
+pub use iterative::{IterConfig, Iterative, Outcome, Step, TraceEvent};
 pub use query::{Mismatch, Outstanding};
 pub use resolv_conf::{ResolvConf, DEFAULT_PATH as RESOLV_CONF_PATH};

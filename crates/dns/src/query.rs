@@ -94,6 +94,11 @@ impl Outstanding {
         self.id
     }
 
+    /// The server the query went to.
+    pub fn server(&self) -> SocketAddr {
+        self.server
+    }
+
     /// The question as sent (with its randomised case).
     pub fn question(&self) -> &Question {
         &self.question
