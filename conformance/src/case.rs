@@ -59,6 +59,8 @@ impl Kind {
 pub enum Need {
     /// CAP_NET_ADMIN and /dev/net/tun (network namespaces and TUN devices).
     NetAdmin,
+    /// Root, to bind port 53 on loopback addresses.
+    Root,
     /// A program on PATH, with the Debian package that provides it.
     Binary {
         /// Program name looked up on PATH.
@@ -78,6 +80,9 @@ impl Need {
                 } else {
                     Some("needs CAP_NET_ADMIN and /dev/net/tun: run as root on Linux".into())
                 }
+            }
+            Need::Root => {
+                (!is_root()).then(|| "needs root to bind port 53 on 127.0.0.x: run as root".into())
             }
             Need::Binary { name, package } => match which::which(name) {
                 Ok(_) => None,

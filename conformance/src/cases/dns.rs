@@ -98,6 +98,14 @@ fn hosts_agree_with_getaddrinfo(_: &mut Ctx) -> Outcome {
 pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case {
+            id: "dns.interop.iterative-agrees-with-unbound",
+            spec: "RFC 1034 §5.3.3; RFC 1035 §7; RFC 2308 §2; RFC 7766 §5",
+            level: Level::Must,
+            kind: Kind::InteropPeer,
+            needs: crate::peers::dnsnet::NEEDS,
+            run: iterative_agrees_with_unbound,
+        },
+        Case {
             id: "dns.hosts.agrees-with-getaddrinfo",
             spec: "RFC 952 (host table); RFC 1123 §6.1.3.8",
             level: Level::Must,
@@ -392,4 +400,86 @@ pub(crate) fn cases() -> Vec<Case> {
             },
         },
     ]
+}
+
+/// A comparable view of an answer: the rcode and the answer section as a set
+/// of (owner, type, RDATA) in lower case, TTLs left out (unbound counts them down).
+type Comparable = (u16, BTreeSet<(String, String, String)>);
+
+fn comparable(rcode: Rcode, records: &[Record]) -> Comparable {
+    let set = records
+        .iter()
+        .map(|r| {
+            (
+                r.name.to_lowercase().to_string(),
+                r.rtype().to_string(),
+                format!("{:?}", r.data).to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    (rcode.0, set)
+}
+
+fn ours(outcome: handshake_dns::Outcome) -> Comparable {
+    use handshake_dns::Outcome as O;
+    match outcome {
+        O::Answer {
+            mut cnames,
+            records,
+        } => {
+            cnames.extend(records);
+            comparable(Rcode::NOERROR, &cnames)
+        }
+        O::NxDomain { cnames, .. } => comparable(Rcode::NXDOMAIN, &cnames),
+        O::NoData { cnames, .. } => comparable(Rcode::NOERROR, &cnames),
+        O::ServFail(_) => comparable(Rcode::SERVFAIL, &[]),
+    }
+}
+
+/// Our iterative resolver and unbound, both starting from the same root
+/// hints, give the same rcode and answer RRsets for every fixture query.
+fn iterative_agrees_with_unbound(ctx: &mut Ctx) -> Outcome {
+    use crate::peers::dnsnet::{self, DnsNet, UNBOUND};
+    let questions = match dnsnet::queries() {
+        Ok(q) => q,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let net = match DnsNet::start(&ctx.artifacts) {
+        Ok(n) => n,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let hints = vec![(name("a.root"), vec![IpAddr::from([127, 0, 0, 2])])];
+    let timeout = std::time::Duration::from_millis(700);
+    let mut problems = Vec::new();
+    for q in questions {
+        let config = handshake_dns::IterConfig::default();
+        let mut lookup = handshake_dns::Iterative::new(q.clone(), &hints, config);
+        let mine = ours(handshake_io::dns::resolve(&mut lookup, timeout));
+        let theirs = match handshake_io::dns::query(
+            UNBOUND,
+            &Message::query(0x5eed, q.clone()),
+            std::time::Duration::from_secs(5),
+        ) {
+            Ok(m) => comparable(m.rcode(), &m.answers),
+            Err(e) => {
+                problems.push(format!("{} {}: unbound: {e}", q.name, q.qtype));
+                continue;
+            }
+        };
+        if mine != theirs {
+            problems.push(format!(
+                "{} {}: ours {mine:?}, unbound {theirs:?}",
+                q.name, q.qtype
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(format!(
+            "{}\n--- daemon logs ---\n{}",
+            problems.join("\n"),
+            net.logs()
+        ))
+    }
 }

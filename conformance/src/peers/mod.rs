@@ -1,4 +1,5 @@
 //! Real peer programs the cases talk to, behind small safe wrappers.
 
+pub mod dnsnet;
 pub mod pcap;
 pub mod tshark;

@@ -231,6 +231,16 @@ impl Iterative {
         &self.trace
     }
 
+    /// True while a query handed out by [`Iterative::poll`] awaits its
+    /// response or timeout (a transport keeps listening while this holds).
+    pub fn is_waiting(&self) -> bool {
+        match &self.waiting {
+            Waiting::Response { sent, .. } => *sent,
+            Waiting::Nested { child, .. } => child.is_waiting(),
+            Waiting::Nothing => false,
+        }
+    }
+
     /// Queries sent so far (nested lookups included).
     pub fn queries(&self) -> u16 {
         self.queries

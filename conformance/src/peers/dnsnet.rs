@@ -1,0 +1,243 @@
+//! The fixture Internet of fixtures/dns: one NSD per authoritative server on
+//! its own 127.0.0.x address, and unbound as the reference recursive
+//! resolver with the same root hints. Started by a case, stopped (by process
+//! group) when the handle drops, also when the case fails.
+
+use std::fmt::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use handshake_dns::wire::{Message, Name, Question, RecordType};
+
+use crate::Need;
+
+/// What a case using the fixture Internet needs.
+pub const NEEDS: &[Need] = &[
+    Need::Root,
+    Need::Binary {
+        name: "nsd",
+        package: "nsd",
+    },
+    Need::Binary {
+        name: "unbound",
+        package: "unbound",
+    },
+];
+
+/// Where unbound listens.
+pub const UNBOUND: SocketAddr =
+    SocketAddr::new(IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, 60)), 53);
+
+/// Cases share the fixed addresses: one network at a time.
+static NETWORK: Mutex<()> = Mutex::new(());
+
+/// The fixtures folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dns")
+}
+
+/// One authoritative server of servers.txt: its address and (zone, zone file) pairs.
+pub type Server = (IpAddr, Vec<(String, String)>);
+
+/// Every authoritative server in servers.txt.
+pub fn servers() -> Result<Vec<Server>, String> {
+    let text = std::fs::read_to_string(fixtures().join("servers.txt"))
+        .map_err(|e| format!("servers.txt: {e}"))?;
+    let mut out = Vec::new();
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let mut f = line.split_whitespace();
+        let addr = f
+            .next()
+            .and_then(|a| a.parse().ok())
+            .ok_or(format!("bad line `{line}`"))?;
+        let rest: Vec<&str> = f.collect();
+        let zones = rest
+            .chunks(2)
+            .map(|z| {
+                (
+                    z[0].to_string(),
+                    z.get(1).copied().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        out.push((addr, zones));
+    }
+    Ok(out)
+}
+
+/// (name, type) pairs of queries.txt.
+pub fn queries() -> Result<Vec<Question>, String> {
+    let text = std::fs::read_to_string(fixtures().join("queries.txt"))
+        .map_err(|e| format!("queries.txt: {e}"))?;
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let mut f = l.split_whitespace();
+            let name: Name = f
+                .next()
+                .and_then(|n| n.parse().ok())
+                .ok_or(format!("bad name in `{l}`"))?;
+            let t = match f.next() {
+                Some("A") => RecordType::A,
+                Some("AAAA") => RecordType::AAAA,
+                Some("TXT") => RecordType::TXT,
+                Some("MX") => RecordType::MX,
+                Some("NS") => RecordType::NS,
+                other => return Err(format!("unknown type {other:?} in `{l}`")),
+            };
+            Ok(Question::new(name, t))
+        })
+        .collect()
+}
+
+/// The running network; dropping it stops every daemon.
+pub struct DnsNet {
+    daemons: Vec<(String, Child, PathBuf)>,
+    dir: PathBuf,
+    _lock: MutexGuard<'static, ()>,
+}
+
+impl DnsNet {
+    /// Starts every NSD and unbound, and waits until each answers.
+    pub fn start(work: &Path) -> Result<DnsNet, String> {
+        let lock = NETWORK.lock().unwrap_or_else(|p| p.into_inner());
+        let dir = work.join("dnsnet");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut net = DnsNet {
+            daemons: Vec::new(),
+            dir: dir.clone(),
+            _lock: lock,
+        };
+        let zonesdir = fixtures()
+            .canonicalize()
+            .map_err(|e| format!("fixtures/dns: {e}"))?;
+        for (addr, zones) in servers()? {
+            let d = dir.join(format!("nsd-{addr}"));
+            std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+            let mut conf = format!(
+                "server:\n  ip-address: {addr}\n  port: 53\n  username: \"\"\n  chroot: \"\"\n  zonesdir: \"{z}\"\n  \
+                 database: \"\"\n  pidfile: \"{d}/nsd.pid\"\n  xfrdfile: \"{d}/xfrd.state\"\n  zonelistfile: \"{d}/zone.list\"\n  \
+                 logfile: \"{d}/nsd.log\"\n  server-count: 1\n  verbosity: 1\n  hide-version: yes\n  do-ip6: no\n\
+                 remote-control:\n  control-enable: no\n",
+                z = zonesdir.display(),
+                d = d.display()
+            );
+            for (zone, file) in zones {
+                let _ = write!(conf, "zone:\n  name: \"{zone}\"\n  zonefile: \"{file}\"\n");
+            }
+            let path = d.join("nsd.conf");
+            std::fs::write(&path, conf).map_err(|e| e.to_string())?;
+            net.spawn(
+                &format!("nsd@{addr}"),
+                Command::new("nsd").arg("-d").arg("-c").arg(&path),
+                d.join("nsd.log"),
+            )?;
+            net.wait_ready(SocketAddr::new(addr, 53), &format!("nsd@{addr}"))?;
+        }
+        let d = dir.join("unbound");
+        std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+        std::fs::write(
+            d.join("root.hints"),
+            ".  3600000 NS a.root.\na.root. 3600000 A 127.0.0.2\n",
+        )
+        .map_err(|e| e.to_string())?;
+        let conf = format!(
+            "server:\n  interface: {ip}\n  port: 53\n  do-ip6: no\n  do-not-query-localhost: no\n  \
+             root-hints: \"{d}/root.hints\"\n  username: \"\"\n  chroot: \"\"\n  directory: \"{d}\"\n  pidfile: \"{d}/unbound.pid\"\n  \
+             use-syslog: no\n  logfile: \"{d}/unbound.log\"\n  verbosity: 1\n  module-config: \"iterator\"\n  num-threads: 1\n  \
+             so-reuseport: no\n  harden-glue: yes\n  qname-minimisation: no\n  edns-buffer-size: 1232\n  \
+             infra-host-ttl: 60\n  local-zone: \"test.\" nodefault\n\
+             remote-control:\n  control-enable: no\n",
+            ip = UNBOUND.ip(),
+            d = d.display()
+        );
+        let path = d.join("unbound.conf");
+        std::fs::write(&path, conf).map_err(|e| e.to_string())?;
+        net.spawn(
+            "unbound",
+            Command::new("unbound").arg("-d").arg("-c").arg(&path),
+            d.join("unbound.log"),
+        )?;
+        net.wait_ready(UNBOUND, "unbound")?;
+        Ok(net)
+    }
+
+    fn spawn(&mut self, name: &str, cmd: &mut Command, log: PathBuf) -> Result<(), String> {
+        // Its own process group, so stopping it stops the workers it forks.
+        let child = cmd
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("starting {name}: {e}"))?;
+        self.daemons.push((name.to_string(), child, log));
+        Ok(())
+    }
+
+    /// Polls `addr` with an SOA query for the root until it answers (5 s at most).
+    fn wait_ready(&mut self, addr: SocketAddr, name: &str) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let probe = Message::query(1, Question::new(Name::root(), RecordType::SOA));
+        while Instant::now() < deadline {
+            if let Some((_, child, log)) = self.daemons.last_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    let log = std::fs::read_to_string(log).unwrap_or_default();
+                    return Err(format!("{name} exited with {status}: {}", log.trim()));
+                }
+            }
+            if handshake_io::dns::query(addr, &probe, Duration::from_millis(200)).is_ok() {
+                return Ok(());
+            }
+        }
+        Err(format!("{name} did not answer at {addr} within 5 s"))
+    }
+
+    /// The daemons' logs, for a failure's reason.
+    pub fn logs(&self) -> String {
+        self.daemons
+            .iter()
+            .map(|(n, _, log)| {
+                format!(
+                    "{n}: {}",
+                    std::fs::read_to_string(log).unwrap_or_default().trim()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+impl Drop for DnsNet {
+    fn drop(&mut self) {
+        use rustix::process::{kill_process_group, Pid, Signal};
+        // SIGTERM to each daemon's own process group (made at spawn) lets NSD
+        // and unbound stop the workers they fork. The group id is the
+        // daemon's pid: never our own group, never "every process".
+        let group = |c: &Child| Pid::from_child(c);
+        for (_, child, _) in &mut self.daemons {
+            let _ = kill_process_group(group(child), Signal::TERM);
+        }
+        for (_, child, _) in &mut self.daemons {
+            let deadline = Instant::now() + Duration::from_secs(3);
+            while Instant::now() < deadline && !matches!(child.try_wait(), Ok(Some(_))) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if !matches!(child.try_wait(), Ok(Some(_))) {
+                let _ = kill_process_group(group(child), Signal::KILL);
+                let _ = child.wait();
+            }
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}

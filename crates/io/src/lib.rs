@@ -1,0 +1,8 @@
+//! Handshake's adapters: the only crate that performs I/O.
+//!
+//! The protocol crates are sans-IO state machines; this crate drives them
+//! over real sockets. So far: [`dns`], blocking UDP and TCP transports for
+//! the DNS resolver.
+#![deny(missing_docs)]
+
+pub mod dns;
