@@ -95,6 +95,23 @@ fn hosts_agree_with_getaddrinfo(_: &mut Ctx) -> Outcome {
     Outcome::check(problems.is_empty(), || problems.join("; "))
 }
 
+/// The fixture Internet and dig.
+const DIG_NEEDS: &[crate::Need] = &[
+    crate::Need::Root,
+    crate::Need::Binary {
+        name: "nsd",
+        package: "nsd",
+    },
+    crate::Need::Binary {
+        name: "unbound",
+        package: "unbound",
+    },
+    crate::Need::Binary {
+        name: "dig",
+        package: "dnsutils",
+    },
+];
+
 pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case {
@@ -104,6 +121,14 @@ pub(crate) fn cases() -> Vec<Case> {
             kind: Kind::InteropPeer,
             needs: crate::peers::dnsnet::NEEDS,
             run: iterative_agrees_with_unbound,
+        },
+        Case {
+            id: "dns.interop.stub-via-unbound-matches-dig",
+            spec: "RFC 1035 §4.2.1, §5.1; RFC 7766 §5",
+            level: Level::Must,
+            kind: Kind::InteropPeer,
+            needs: DIG_NEEDS,
+            run: stub_matches_dig,
         },
         Case {
             id: "dns.hosts.agrees-with-getaddrinfo",
@@ -404,7 +429,10 @@ pub(crate) fn cases() -> Vec<Case> {
 
 /// A comparable view of an answer: the rcode and the answer section as a set
 /// of (owner, type, RDATA) in lower case, TTLs left out (unbound counts them down).
-type Comparable = (u16, BTreeSet<(String, String, String)>);
+type Comparable = (u16, RecordSet);
+
+/// Answer records as (owner, type, RDATA) strings.
+type RecordSet = BTreeSet<(String, String, String)>;
 
 fn comparable(rcode: Rcode, records: &[Record]) -> Comparable {
     let set = records
@@ -471,6 +499,119 @@ fn iterative_agrees_with_unbound(ctx: &mut Ctx) -> Outcome {
                 "{} {}: ours {mine:?}, unbound {theirs:?}",
                 q.name, q.qtype
             ));
+        }
+    }
+    if problems.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(format!(
+            "{}\n--- daemon logs ---\n{}",
+            problems.join("\n"),
+            net.logs()
+        ))
+    }
+}
+
+/// dig's view of one query to unbound: status and answer records as
+/// (owner, type, RDATA) in presentation format.
+fn dig(q: &Question) -> Result<(String, RecordSet), String> {
+    use crate::peers::dnsnet::UNBOUND;
+    let out = std::process::Command::new("dig")
+        .args([
+            "+noall",
+            "+comments",
+            "+answer",
+            "+tries=1",
+            "+time=5",
+            "-p",
+            "53",
+        ])
+        .arg(format!("@{}", UNBOUND.ip()))
+        .arg(q.name.to_string())
+        .arg(q.qtype.to_string())
+        .output()
+        .map_err(|e| format!("running dig: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let status = text
+        .lines()
+        .find_map(|l| l.split("status: ").nth(1))
+        .and_then(|s| s.split(',').next())
+        .ok_or_else(|| format!("no status in dig's output: {text}"))?
+        .to_string();
+    let records = text
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() >= 5).then(|| {
+                (
+                    f[0].to_ascii_lowercase(),
+                    f[3].to_string(),
+                    f[4..].join(" "),
+                )
+            })
+        })
+        .collect();
+    Ok((status, records))
+}
+
+fn rcode_name(r: Rcode) -> String {
+    match r {
+        Rcode::NOERROR => "NOERROR".into(),
+        Rcode::FORMERR => "FORMERR".into(),
+        Rcode::SERVFAIL => "SERVFAIL".into(),
+        Rcode::NXDOMAIN => "NXDOMAIN".into(),
+        Rcode::NOTIMP => "NOTIMP".into(),
+        Rcode::REFUSED => "REFUSED".into(),
+        Rcode(n) => format!("RCODE{n}"),
+    }
+}
+
+/// Our stub, pointed at unbound, sees what `dig @unbound` sees: the same
+/// status and answer records, printed in the same presentation format.
+fn stub_matches_dig(ctx: &mut Ctx) -> Outcome {
+    use crate::peers::dnsnet::{self, DnsNet, UNBOUND};
+    let questions = match dnsnet::queries() {
+        Ok(q) => q,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let net = match DnsNet::start(&ctx.artifacts) {
+        Ok(n) => n,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let mut problems = Vec::new();
+    for q in questions {
+        let ours = match handshake_io::dns::query(
+            UNBOUND,
+            &Message::query(0x0d16, q.clone()),
+            std::time::Duration::from_secs(5),
+        ) {
+            Ok(m) => {
+                let records: RecordSet = m
+                    .answers
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.name.to_lowercase().to_string(),
+                            r.rtype().to_string(),
+                            r.data.to_string(),
+                        )
+                    })
+                    .collect();
+                (rcode_name(m.rcode()), records)
+            }
+            Err(e) => {
+                problems.push(format!("{} {}: our stub: {e}", q.name, q.qtype));
+                continue;
+            }
+        };
+        match dig(&q) {
+            Ok(theirs) if theirs == ours => {}
+            Ok(theirs) => problems.push(format!(
+                "{} {}: ours {ours:?}, dig {theirs:?}",
+                q.name, q.qtype
+            )),
+            Err(e) => problems.push(e),
         }
     }
     if problems.is_empty() {

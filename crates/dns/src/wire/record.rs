@@ -367,6 +367,70 @@ impl RData {
     }
 }
 
+/// A character-string in presentation format (RFC 1035 §5.1): quoted, with
+/// `"` and `\` escaped and non-printable octets as `\DDD`.
+fn write_quoted(f: &mut fmt::Formatter<'_>, s: &[u8]) -> fmt::Result {
+    f.write_str("\"")?;
+    for &b in s {
+        match b {
+            b'"' | b'\\' => write!(f, "\\{}", b as char)?,
+            0x20..=0x7e => write!(f, "{}", b as char)?,
+            _ => write!(f, "\\{b:03}")?,
+        }
+    }
+    f.write_str("\"")
+}
+
+impl fmt::Display for RData {
+    /// Presentation format, as in zone files and dig's output (RFC 1035 §5.1;
+    /// RFC 3597 §5 `\# len hex` for unknown types).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RData::A(a) => write!(f, "{a}"),
+            RData::Aaaa(a) => write!(f, "{a}"),
+            RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => write!(f, "{n}"),
+            RData::Soa(s) => write!(
+                f,
+                "{} {} {} {} {} {} {}",
+                s.mname, s.rname, s.serial, s.refresh, s.retry, s.expire, s.minimum
+            ),
+            RData::Mx {
+                preference,
+                exchange,
+            } => write!(f, "{preference} {exchange}"),
+            RData::Txt(strings) => {
+                for (i, s) in strings.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" ")?;
+                    }
+                    write_quoted(f, s)?;
+                }
+                Ok(())
+            }
+            RData::Srv {
+                priority,
+                weight,
+                port,
+                target,
+            } => write!(f, "{priority} {weight} {port} {target}"),
+            RData::Caa { flags, tag, value } => {
+                write!(f, "{flags} {} ", String::from_utf8_lossy(tag))?;
+                write_quoted(f, value)
+            }
+            RData::Unknown { data, .. } => {
+                write!(f, "\\# {}", data.len())?;
+                if !data.is_empty() {
+                    f.write_str(" ")?;
+                    for b in data {
+                        write!(f, "{b:02X}")?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
 /// A resource record (RFC 1035 §4.1.3). OPT is not a `Record`: it is read
 /// into [`super::Edns`].
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -380,6 +444,25 @@ pub struct Record {
     pub ttl: u32,
     /// Data (its type is the record's type).
     pub data: RData,
+}
+
+impl fmt::Display for Record {
+    /// One zone-file line: owner, TTL, class, type, RDATA.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let class = match self.class {
+            Class::IN => "IN".to_string(),
+            Class::CH => "CH".to_string(),
+            Class(c) => format!("CLASS{c}"),
+        };
+        write!(
+            f,
+            "{} {} {class} {} {}",
+            self.name,
+            self.ttl,
+            self.rtype(),
+            self.data
+        )
+    }
 }
 
 impl Record {
