@@ -2,7 +2,7 @@
 //! cache (RFC 2308) and the hosts file against the C library's resolver.
 
 use std::collections::BTreeSet;
-use std::net::{IpAddr, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
 
 use proptest::prelude::*;
 
@@ -112,6 +112,20 @@ const DIG_NEEDS: &[crate::Need] = &[
     },
 ];
 
+/// The fixture Internet and tshark.
+const TSHARK_NEEDS: &[crate::Need] = &[
+    crate::Need::Root,
+    crate::Need::Binary {
+        name: "nsd",
+        package: "nsd",
+    },
+    crate::Need::Binary {
+        name: "unbound",
+        package: "unbound",
+    },
+    crate::peers::tshark::NEED,
+];
+
 pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case {
@@ -129,6 +143,14 @@ pub(crate) fn cases() -> Vec<Case> {
             kind: Kind::InteropPeer,
             needs: DIG_NEEDS,
             run: stub_matches_dig,
+        },
+        Case {
+            id: "dns.interop.wire-accepted-and-dissected",
+            spec: "RFC 1035 §4.1; RFC 6891 §6.1; RFC 7766 §8",
+            level: Level::Must,
+            kind: Kind::InteropPeer,
+            needs: TSHARK_NEEDS,
+            run: wire_accepted_and_dissected,
         },
         Case {
             id: "dns.hosts.agrees-with-getaddrinfo",
@@ -621,6 +643,142 @@ fn stub_matches_dig(ctx: &mut Ctx) -> Outcome {
             "{}\n--- daemon logs ---\n{}",
             problems.join("\n"),
             net.logs()
+        ))
+    }
+}
+
+/// A UDP/IPv4 datagram carrying `payload`, built with our own emitters.
+fn udp_v4(src: SocketAddr, dst: SocketAddr, payload: &[u8]) -> Result<Vec<u8>, String> {
+    use handshake_ip::checksum::PseudoHeader;
+    use handshake_ip::{IpProtocol, Ipv4Repr, UdpRepr};
+    let (IpAddr::V4(s), IpAddr::V4(d)) = (src.ip(), dst.ip()) else {
+        return Err("the fixture Internet is IPv4".into());
+    };
+    let udp = UdpRepr {
+        src_port: src.port(),
+        dst_port: dst.port(),
+        payload,
+    };
+    let ip = Ipv4Repr::new(s, d, IpProtocol::UDP, udp.buffer_len());
+    let mut buf = vec![0u8; ip.buffer_len()];
+    let hl = ip.emit(&mut buf).map_err(|e| e.to_string())?;
+    udp.emit(&mut buf[hl..], &PseudoHeader::V4 { src: s, dst: d })
+        .map_err(|e| e.to_string())?;
+    Ok(buf)
+}
+
+/// Every query our resolver sends is accepted by NSD (no FORMERR), every
+/// response the servers send parses, and tshark's DNS dissector reads both
+/// without complaint, with the IDs and names we used.
+fn wire_accepted_and_dissected(ctx: &mut Ctx) -> Outcome {
+    use crate::peers::dnsnet::{self, DnsNet};
+    use crate::peers::{pcap, tshark};
+    let questions = match dnsnet::queries() {
+        Ok(q) => q,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let net = match DnsNet::start(&ctx.artifacts) {
+        Ok(n) => n,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let hints = vec![(name("a.root"), vec![IpAddr::from([127, 0, 0, 2])])];
+    let mut exchanges = Vec::new();
+    for q in questions {
+        let mut lookup =
+            handshake_dns::Iterative::new(q, &hints, handshake_dns::IterConfig::default());
+        handshake_io::dns::resolve_observed(
+            &mut lookup,
+            std::time::Duration::from_millis(700),
+            |x| exchanges.push(x),
+        );
+    }
+    drop(net);
+    let mut problems = Vec::new();
+    let mut packets = Vec::new();
+    // (id, is response, query name) tshark must read from each packet, in order.
+    let mut expect: Vec<(u16, bool, String)> = Vec::new();
+    let client: SocketAddr = ([127, 0, 0, 1], 0).into();
+    for (i, x) in exchanges.iter().enumerate() {
+        let Ok(query) = Message::parse(&x.query) else {
+            problems.push(format!("our query {i} does not parse"));
+            continue;
+        };
+        let qname = query
+            .questions
+            .first()
+            .map(|q| q.name.to_string())
+            .unwrap_or_default();
+        // Each exchange gets its own client port, as the resolver's fresh sockets do.
+        let me = SocketAddr::new(client.ip(), 20_000 + i as u16);
+        let mut datagrams = vec![(me, x.server, &x.query[..], false)];
+        for (from, bytes) in &x.responses {
+            match Message::parse(bytes) {
+                Ok(m) if m.rcode() == Rcode::FORMERR => {
+                    problems.push(format!("{from} answered FORMERR to {qname}"))
+                }
+                Ok(_) => {}
+                Err(e) => problems.push(format!(
+                    "response from {from} to {qname} does not parse: {e}"
+                )),
+            }
+            datagrams.push((*from, me, &bytes[..], true));
+        }
+        for (from, to, bytes, response) in datagrams {
+            match udp_v4(from, to, bytes) {
+                Ok(p) => {
+                    packets.push(p);
+                    expect.push((query.header.id, response, qname.clone()));
+                }
+                Err(e) => problems.push(e),
+            }
+        }
+    }
+    if exchanges.is_empty() {
+        problems.push("no query was sent".into());
+    }
+    let path = ctx.artifacts.join("dns.pcap");
+    if let Err(e) = pcap::write_raw_ip(&path, &packets) {
+        return Outcome::Fail(e);
+    }
+    match tshark::dissect_as(
+        &path,
+        &["dns.id", "dns.flags.response", "dns.qry.name"],
+        &[],
+    ) {
+        Ok(rows) if rows.len() == expect.len() => {
+            for (i, (row, (id, response, qname))) in rows.iter().zip(&expect).enumerate() {
+                problems.extend(row.errors.iter().map(|e| format!("packet {}: {e}", i + 1)));
+                let got_id = row.fields[0]
+                    .strip_prefix("0x")
+                    .and_then(|h| u16::from_str_radix(h, 16).ok());
+                let got_resp = matches!(row.fields[1].as_str(), "1" | "True" | "true");
+                let got_name = format!("{}.", row.fields[2]).to_ascii_lowercase();
+                if got_id != Some(*id)
+                    || got_resp != *response
+                    || got_name != qname.to_ascii_lowercase()
+                {
+                    problems.push(format!("packet {}: tshark read {:?}, we sent id {id:#06x} response {response} name {qname}", i + 1, row.fields));
+                }
+            }
+        }
+        Ok(rows) => problems.push(format!(
+            "tshark read {} packets of {}",
+            rows.len(),
+            expect.len()
+        )),
+        Err(e) => problems.push(e),
+    }
+    if problems.is_empty() {
+        if !ctx.keep_pcaps {
+            let _ = std::fs::remove_file(&path);
+        }
+        Outcome::Pass
+    } else {
+        problems.truncate(8);
+        Outcome::Fail(format!(
+            "{}; capture at {}",
+            problems.join("; "),
+            path.display()
         ))
     }
 }

@@ -32,6 +32,20 @@ pub struct Dissected {
 /// absolute; transport payloads are decoded as plain data, so that random
 /// payloads are not read as some application protocol.
 pub fn dissect(pcap: &Path, fields: &[&str]) -> Result<Vec<Dissected>, String> {
+    dissect_as(
+        pcap,
+        fields,
+        &["udp.port==1-65535,data", "tcp.port==1-65535,data"],
+    )
+}
+
+/// [`dissect`] with tshark's own "Decode As" rules (`-d`) in place of "all
+/// payloads are data": `&[]` lets tshark pick dissectors by port (DNS on 53).
+pub fn dissect_as(
+    pcap: &Path,
+    fields: &[&str],
+    decode_as: &[&str],
+) -> Result<Vec<Dissected>, String> {
     let mut cmd = Command::new("tshark");
     cmd.arg("-n").arg("-r").arg(pcap);
     for pref in [
@@ -43,14 +57,9 @@ pub fn dissect(pcap: &Path, fields: &[&str]) -> Result<Vec<Dissected>, String> {
     ] {
         cmd.args(["-o", pref]);
     }
-    // Payloads are random bytes: decode every port's payload as plain data so
-    // that no application dissector (port-based or heuristic) reads them.
-    cmd.args([
-        "-d",
-        "udp.port==1-65535,data",
-        "-d",
-        "tcp.port==1-65535,data",
-    ]);
+    for rule in decode_as {
+        cmd.args(["-d", rule]);
+    }
     cmd.args([
         "-T",
         "fields",

@@ -106,8 +106,30 @@ fn invalid(e: handshake_dns::Error) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e)
 }
 
+/// One query and what came back for it, as bytes on the wire.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The server asked.
+    pub server: SocketAddr,
+    /// Over TCP (after truncation) rather than UDP.
+    pub tcp: bool,
+    /// The query as sent.
+    pub query: Vec<u8>,
+    /// Every response datagram (or the TCP response) received for it.
+    pub responses: Vec<(SocketAddr, Vec<u8>)>,
+}
+
 /// Runs an iterative lookup to its end over real sockets, `timeout` per query.
 pub fn resolve(lookup: &mut Iterative, timeout: Duration) -> Outcome {
+    resolve_observed(lookup, timeout, |_| {})
+}
+
+/// [`resolve`], handing every [`Exchange`] to `observe` (for traces and captures).
+pub fn resolve_observed(
+    lookup: &mut Iterative,
+    timeout: Duration,
+    mut observe: impl FnMut(Exchange),
+) -> Outcome {
     let mut rng = OsRng;
     loop {
         match lookup.poll(&mut rng) {
@@ -123,14 +145,26 @@ pub fn resolve(lookup: &mut Iterative, timeout: Duration) -> Outcome {
                     lookup.handle_timeout();
                     continue;
                 };
+                let mut seen = Exchange {
+                    server,
+                    tcp,
+                    query: bytes.clone(),
+                    responses: Vec::new(),
+                };
                 if tcp {
-                    match tcp_exchange(server, &bytes, timeout).map(|r| Message::parse(&r)) {
+                    let resp = tcp_exchange(server, &bytes, timeout);
+                    if let Ok(r) = &resp {
+                        seen.responses.push((server, r.clone()));
+                    }
+                    match resp.map(|r| Message::parse(&r)) {
                         Ok(Ok(m)) => lookup.handle_response(server, &m),
                         _ => lookup.handle_timeout(),
                     }
+                    observe(seen);
                     continue;
                 }
                 let answered = udp_exchange(server, &bytes, timeout, |from, resp| {
+                    seen.responses.push((from, resp.to_vec()));
                     let Ok(m) = Message::parse(resp) else {
                         return false;
                     };
@@ -141,6 +175,7 @@ pub fn resolve(lookup: &mut Iterative, timeout: Duration) -> Outcome {
                 if !matches!(answered, Ok(true)) {
                     lookup.handle_timeout();
                 }
+                observe(seen);
             }
         }
     }
