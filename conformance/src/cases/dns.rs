@@ -153,6 +153,14 @@ pub(crate) fn cases() -> Vec<Case> {
             run: wire_accepted_and_dissected,
         },
         Case {
+            id: "dns.interop.cache-hosts-network-pipeline",
+            spec: "RFC 1034 §5.3.1; RFC 2308 §5; RFC 1035 §7.4",
+            level: Level::Must,
+            kind: Kind::InteropPeer,
+            needs: crate::peers::dnsnet::NEEDS,
+            run: resolver_pipeline,
+        },
+        Case {
             id: "dns.hosts.agrees-with-getaddrinfo",
             spec: "RFC 952 (host table); RFC 1123 §6.1.3.8",
             level: Level::Must,
@@ -779,6 +787,115 @@ fn wire_accepted_and_dissected(ctx: &mut Ctx) -> Outcome {
             "{}; capture at {}",
             problems.join("; "),
             path.display()
+        ))
+    }
+}
+
+/// The pipeline: the network answers first, the cache answers again without
+/// a query (CNAME targets and negative answers included), the hosts file wins
+/// over the network, and the stub expands names with the search list.
+fn resolver_pipeline(ctx: &mut Ctx) -> Outcome {
+    use crate::peers::dnsnet::{DnsNet, UNBOUND};
+    use handshake_io::resolver::{Resolver, Source, Upstream};
+    let net = match DnsNet::start(&ctx.artifacts) {
+        Ok(n) => n,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let iterative = Upstream::Iterative {
+        root_hints: vec![(name("a.root"), vec![IpAddr::from([127, 0, 0, 2])])],
+        config: handshake_dns::IterConfig::default(),
+        timeout: std::time::Duration::from_millis(700),
+    };
+    let mut r = Resolver::new(Hosts::parse("192.0.2.200 pinned.example.com\n"), iterative);
+    let mut problems = Vec::new();
+    let mut expect = |what: &str,
+                      name: &str,
+                      t: RecordType,
+                      source: Source,
+                      ok: fn(&handshake_dns::Outcome) -> bool| {
+        match r.lookup(name, t) {
+            Ok(a)
+                if a.source == source
+                    && ok(&a.outcome)
+                    && (source != Source::Cache || a.queries == 0) => {}
+            Ok(a) => problems.push(format!("{what}: {name} {t} gave {a:?}")),
+            Err(e) => problems.push(format!("{what}: {name} {t}: {e}")),
+        }
+    };
+    use handshake_dns::Outcome as O;
+    expect(
+        "first lookup",
+        "www.example.com",
+        RecordType::A,
+        Source::Network,
+        |o| matches!(o, O::Answer { .. }),
+    );
+    expect(
+        "repeat",
+        "www.example.com",
+        RecordType::A,
+        Source::Cache,
+        |o| matches!(o, O::Answer { .. }),
+    );
+    expect(
+        "cross-zone CNAME",
+        "alias.example.com",
+        RecordType::A,
+        Source::Network,
+        |o| matches!(o, O::Answer { cnames, .. } if cnames.len() == 1),
+    );
+    expect(
+        "CNAME from cache",
+        "alias.example.com",
+        RecordType::A,
+        Source::Cache,
+        |o| matches!(o, O::Answer { cnames, .. } if cnames.len() == 1),
+    );
+    expect(
+        "CNAME target cached",
+        "www.other.com",
+        RecordType::A,
+        Source::Cache,
+        |o| matches!(o, O::Answer { .. }),
+    );
+    expect(
+        "NXDOMAIN",
+        "nope.example.com",
+        RecordType::A,
+        Source::Network,
+        |o| matches!(o, O::NxDomain { .. }),
+    );
+    expect(
+        "negative cache",
+        "nope.example.com",
+        RecordType::A,
+        Source::Cache,
+        |o| matches!(o, O::NxDomain { .. }),
+    );
+    expect(
+        "hosts file",
+        "pinned.example.com",
+        RecordType::A,
+        Source::Hosts,
+        |o| matches!(o, O::Answer { .. }),
+    );
+    let conf = handshake_dns::ResolvConf::parse(&format!(
+        "nameserver {}\nsearch nope.invalid example.com\n",
+        UNBOUND.ip()
+    ));
+    let mut stub = Resolver::new(Hosts::default(), Upstream::Stub(conf));
+    match stub.lookup("www", RecordType::A) {
+        Ok(a) if matches!(&a.outcome, O::Answer { records, .. } if records[0].name == name("www.example.com")) =>
+            {}
+        other => problems.push(format!("stub search list: www gave {other:?}")),
+    }
+    if problems.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(format!(
+            "{}\n--- daemon logs ---\n{}",
+            problems.join("\n"),
+            net.logs()
         ))
     }
 }
