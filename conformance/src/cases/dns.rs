@@ -130,7 +130,7 @@ pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case {
             id: "dns.interop.iterative-agrees-with-unbound",
-            spec: "RFC 1034 §5.3.3; RFC 1035 §7; RFC 2308 §2; RFC 7766 §5",
+            spec: "RFC 1034 §5.3.3; RFC 1035 §7; RFC 2308 §2; RFC 7766 §5; RFC 9156 §3",
             level: Level::Must,
             kind: Kind::InteropPeer,
             needs: crate::peers::dnsnet::NEEDS,
@@ -509,26 +509,33 @@ fn iterative_agrees_with_unbound(ctx: &mut Ctx) -> Outcome {
     let hints = vec![(name("a.root"), vec![IpAddr::from([127, 0, 0, 2])])];
     let timeout = std::time::Duration::from_millis(700);
     let mut problems = Vec::new();
-    for q in questions {
-        let config = handshake_dns::IterConfig::default();
-        let mut lookup = handshake_dns::Iterative::new(q.clone(), &hints, config);
-        let mine = ours(handshake_io::dns::resolve(&mut lookup, timeout));
-        let theirs = match handshake_io::dns::query(
-            UNBOUND,
-            &Message::query(0x5eed, q.clone()),
-            std::time::Duration::from_secs(5),
-        ) {
-            Ok(m) => comparable(m.rcode(), &m.answers),
-            Err(e) => {
-                problems.push(format!("{} {}: unbound: {e}", q.name, q.qtype));
-                continue;
+    // Both with and without QNAME minimisation (RFC 9156).
+    for minimise in [false, true] {
+        for q in &questions {
+            let config = handshake_dns::IterConfig {
+                qname_minimisation: minimise,
+                ..handshake_dns::IterConfig::default()
+            };
+            let mut lookup = handshake_dns::Iterative::new(q.clone(), &hints, config);
+            let mine = ours(handshake_io::dns::resolve(&mut lookup, timeout));
+            let query = Message::query(0x5eed, q.clone());
+            let theirs = match handshake_io::dns::query(
+                UNBOUND,
+                &query,
+                std::time::Duration::from_secs(5),
+            ) {
+                Ok(m) => comparable(m.rcode(), &m.answers),
+                Err(e) => {
+                    problems.push(format!("{} {}: unbound: {e}", q.name, q.qtype));
+                    continue;
+                }
+            };
+            if mine != theirs {
+                problems.push(format!(
+                    "{} {} (minimisation {minimise}): ours {mine:?}, unbound {theirs:?}",
+                    q.name, q.qtype
+                ));
             }
-        };
-        if mine != theirs {
-            problems.push(format!(
-                "{} {}: ours {mine:?}, unbound {theirs:?}",
-                q.name, q.qtype
-            ));
         }
     }
     if problems.is_empty() {

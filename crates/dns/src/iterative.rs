@@ -28,6 +28,9 @@ pub struct IterConfig {
     pub max_depth: u8,
     /// DNS 0x20: random case in every query name.
     pub randomise_case: bool,
+    /// QNAME minimisation (RFC 9156): tell each server only one label more
+    /// than the zone it serves, asking for A, until the cut is found.
+    pub qname_minimisation: bool,
 }
 
 impl Default for IterConfig {
@@ -39,6 +42,7 @@ impl Default for IterConfig {
             max_cnames: 8,
             max_depth: 4,
             randomise_case: true,
+            qname_minimisation: false,
         }
     }
 }
@@ -137,8 +141,22 @@ struct NameServer {
 struct Cut {
     zone: Name,
     servers: Vec<NameServer>,
-    /// (server index, address index) pairs already tried at this cut.
+    /// Addresses already tried at this cut (for the current query name).
     tried: Vec<IpAddr>,
+    /// With QNAME minimisation: labels of the name sent to this cut's servers.
+    labels: usize,
+}
+
+impl Cut {
+    fn new(zone: Name, servers: Vec<NameServer>) -> Cut {
+        let labels = zone.label_count() + 1;
+        Cut {
+            zone,
+            servers,
+            tried: Vec::new(),
+            labels,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -189,6 +207,8 @@ pub struct Iterative {
     waiting: Waiting,
     done: Option<Outcome>,
     trace: Vec<TraceEvent>,
+    /// The outstanding query carries a minimised name.
+    sent_minimised: bool,
 }
 
 impl Iterative {
@@ -210,11 +230,7 @@ impl Iterative {
             config,
             qname: question.name.clone(),
             question,
-            cut: Cut {
-                zone: Name::root(),
-                servers: hints.clone(),
-                tried: Vec::new(),
-            },
+            cut: Cut::new(Name::root(), hints.clone()),
             hints,
             cnames: Vec::new(),
             referrals: 0,
@@ -223,6 +239,7 @@ impl Iterative {
             waiting: Waiting::Nothing,
             done: None,
             trace: Vec::new(),
+            sent_minimised: false,
         }
     }
 
@@ -317,9 +334,21 @@ impl Iterative {
         if let Some(addr) = untried {
             self.cut.tried.push(addr);
             let server = SocketAddr::new(addr, 53);
-            let question = Question {
-                name: self.qname.clone(),
-                ..self.question.clone()
+            // RFC 9156 §3: send the zone's labels plus one, with QTYPE A,
+            // until that is the whole name.
+            let full = self.qname.label_count();
+            self.sent_minimised = self.config.qname_minimisation && self.cut.labels < full;
+            let question = if self.sent_minimised {
+                let labels: Vec<&[u8]> = self.qname.labels().skip(full - self.cut.labels).collect();
+                Question::new(
+                    Name::from_labels(labels).unwrap_or_else(|_| self.qname.clone()),
+                    RecordType::A,
+                )
+            } else {
+                Question {
+                    name: self.qname.clone(),
+                    ..self.question.clone()
+                }
             };
             let (outstanding, _) =
                 Outstanding::new(rng, server, question.clone(), self.config.randomise_case);
@@ -581,14 +610,17 @@ impl Iterative {
                 zone: child.clone(),
                 servers: servers.iter().map(|s| s.name.clone()).collect(),
             });
-            self.cut = Cut {
-                zone: child,
-                servers,
-                tried: Vec::new(),
-            };
+            self.cut = Cut::new(child, servers);
             return;
         }
 
+        if m.header.authoritative && self.sent_minimised {
+            // RFC 9156 §3: the minimised name exists and no cut is there; one
+            // more label, to the same servers.
+            self.cut.labels += 1;
+            self.cut.tried.clear();
+            return;
+        }
         if m.header.authoritative {
             self.done = Some(Outcome::NoData {
                 cnames: self.cnames.clone(),
@@ -601,10 +633,6 @@ impl Iterative {
     }
 
     fn restart(&mut self) {
-        self.cut = Cut {
-            zone: Name::root(),
-            servers: self.hints.clone(),
-            tried: Vec::new(),
-        };
+        self.cut = Cut::new(Name::root(), self.hints.clone());
     }
 }

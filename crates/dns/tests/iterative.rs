@@ -442,3 +442,47 @@ fn a_name_with_no_reachable_server_fails() {
     let o = net.resolve(&mut lookup("www.example.com", RecordType::A));
     assert!(matches!(o, Outcome::ServFail(_)), "{o:?}");
 }
+
+#[test]
+fn qname_minimisation_tells_each_server_one_label_more() {
+    let mut net = Internet::small();
+    let config = IterConfig {
+        qname_minimisation: true,
+        ..IterConfig::default()
+    };
+    for (name, want) in [
+        ("www.example.com", Some(ip(80))),
+        ("deep.sub.example.com", Some(ip(90))),
+        ("alias.example.com", Some(ip(81))),
+    ] {
+        let mut l = Iterative::new(
+            Question::new(n(name), RecordType::A),
+            &Internet::hints(),
+            config,
+        );
+        let o = net.resolve(&mut l);
+        assert_eq!(addrs(&o).first().copied(), want, "{name}: {o:?}");
+    }
+    // The root heard only `com`, com only `example.com` (RFC 9156 §2).
+    let first: Vec<(IpAddr, String)> = net
+        .log
+        .iter()
+        .take(3)
+        .map(|(s, q, _)| (s.ip(), q.name.to_lowercase().to_string()))
+        .collect();
+    assert_eq!(
+        first,
+        [
+            (ip(1), "com.".into()),
+            (ip(2), "example.com.".into()),
+            (ip(10), "www.example.com.".into())
+        ]
+    );
+    // NXDOMAIN for a minimised name ends the lookup (RFC 8020).
+    let mut l = Iterative::new(
+        Question::new(n("a.b.nope.example.com"), RecordType::A),
+        &Internet::hints(),
+        config,
+    );
+    assert!(matches!(net.resolve(&mut l), Outcome::NxDomain { .. }));
+}
