@@ -5,7 +5,8 @@
 //! - hashes: [`Sha256`], [`Sha384`], [`Sha512`] (FIPS 180-4), streaming and one-shot;
 //! - MACs and key derivation: [`Hmac`] (RFC 2104), [`hkdf`] (RFC 5869) and the TLS 1.2
 //!   PRF ([`prf`], RFC 5246 §5);
-//! - block cipher: [`Aes`] (FIPS 197), AES-128 and AES-256;
+//! - block cipher: [`Aes`] (FIPS 197), AES-128 and AES-256 (and AES-192 on the
+//!   portable code, for completeness);
 //! - AEADs behind the [`Aead`] trait: [`AesGcm`] (SP 800-38D) and
 //!   [`ChaCha20Poly1305`] (RFC 8439);
 //! - the TLS 1.2 MAC-then-encrypt record protection [`cbc::TlsCbcHmacSha256`]
@@ -15,8 +16,13 @@
 //! table lookups on secret data) and, on x86-64, hardware fast paths (SHA-NI, AES-NI,
 //! VAES, PCLMULQDQ, AVX2) chosen at run time. [`Backend`] picks between them; the
 //! `force-portable` cargo feature or `HANDSHAKE_CRYPTO_PORTABLE=1` in the environment
-//! force the portable code, and the `*_with_backend` constructors let a test run both
-//! side by side in one process.
+//! make [`Backend::auto`] (what the plain constructors use) choose the portable code,
+//! and the `*_with_backend` constructors let a test run both side by side in one
+//! process.
+//!
+//! The crate is `no_std` + `alloc` without its default `std` feature (CPU features are
+//! then taken from the compile-time target features). Its MSRV is 1.89, for the VAES
+//! and VPCLMULQDQ intrinsics.
 //!
 //! ```
 //! use handshake_crypto::{Aead, AesGcm, Sha256};
