@@ -5,6 +5,7 @@ use crate::{Case, Ctx, Kind, Level, Outcome};
 mod crypto;
 mod dissector;
 mod dns;
+mod dns_scenarios;
 mod ip;
 mod tcp;
 
@@ -12,6 +13,7 @@ mod tcp;
 pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(crypto::cases());
     all.extend(dns::cases());
+    all.extend(dns_scenarios::cases());
     all.extend(ip::cases());
     all.extend(tcp::cases());
     all.extend(dissector::cases());

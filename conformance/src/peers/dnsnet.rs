@@ -35,6 +35,11 @@ pub const UNBOUND: SocketAddr =
 /// Cases share the fixed addresses: one network at a time.
 static NETWORK: Mutex<()> = Mutex::new(());
 
+/// Holds the loopback DNS addresses for one case at a time.
+pub fn lock() -> MutexGuard<'static, ()> {
+    NETWORK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 /// The fixtures folder.
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/dns")
@@ -109,7 +114,7 @@ pub struct DnsNet {
 impl DnsNet {
     /// Starts every NSD and unbound, and waits until each answers.
     pub fn start(work: &Path) -> Result<DnsNet, String> {
-        let lock = NETWORK.lock().unwrap_or_else(|p| p.into_inner());
+        let lock = lock();
         let dir = work.join("dnsnet");
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;

@@ -2,4 +2,5 @@
 
 pub mod dnsnet;
 pub mod pcap;
+pub mod scripted;
 pub mod tshark;
