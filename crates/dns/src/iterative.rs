@@ -492,10 +492,11 @@ impl Iterative {
                 .collect();
             if !direct.is_empty() {
                 self.cnames.extend(followed);
-                self.done = Some(Outcome::Answer {
-                    cnames: self.cnames.clone(),
-                    records: direct,
-                });
+                let mut cnames = self.cnames.clone();
+                let mut records = direct;
+                self.restore_case(&mut cnames);
+                self.restore_case(&mut records);
+                self.done = Some(Outcome::Answer { cnames, records });
                 return;
             }
             let Some(cname) = answers
@@ -629,6 +630,23 @@ impl Iterative {
         } else {
             // Neither answer nor referral nor authority: a lame server.
             self.reject(from, "lame: no answer, no referral, not authoritative");
+        }
+    }
+
+    /// Owner names come back in the random case DNS 0x20 put in our
+    /// queries; give them the case the caller asked for (or the case the
+    /// CNAME that led there was written in).
+    fn restore_case(&self, records: &mut [Record]) {
+        let asked: Vec<&Name> = std::iter::once(&self.question.name)
+            .chain(self.cnames.iter().filter_map(|r| match &r.data {
+                RData::Cname(t) => Some(t),
+                _ => None,
+            }))
+            .collect();
+        for r in records {
+            if let Some(n) = asked.iter().find(|n| ***n == r.name) {
+                r.name = (*n).clone();
+            }
         }
     }
 

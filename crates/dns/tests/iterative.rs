@@ -303,6 +303,15 @@ fn follows_referrals_from_the_root_with_glue() {
     let mut l = lookup("www.example.com", RecordType::A);
     let o = net.resolve(&mut l);
     assert_eq!(addrs(&o), [ip(80)]);
+    // DNS 0x20 randomised the case on the wire; the answer has the caller's.
+    let Outcome::Answer { records, .. } = &o else {
+        unreachable!()
+    };
+    assert_eq!(records[0].name.as_wire(), n("www.example.com").as_wire());
+    assert!(net
+        .log
+        .iter()
+        .any(|(_, q, _)| q.name.as_wire() != n("www.example.com").as_wire()));
     let referrals: Vec<_> = l
         .trace()
         .iter()
