@@ -2,13 +2,17 @@
 //!
 //! So far: [`wire`], the segment format (RFC 9293 §3.1) with its options
 //! (RFC 9293 §3.2, RFC 7323, RFC 2018) and sequence-number arithmetic
-//! (RFC 9293 §3.4).
+//! (RFC 9293 §3.4); and [`conn`], the connection state machine (RFC 9293
+//! §3.3-3.10) with RFC 6528 initial sequence numbers, RFC 5961 challenge
+//! ACKs and RFC 6298 retransmission, driven sans-IO by the caller.
 #![no_std]
 #![deny(missing_docs)]
 
+extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod conn;
 mod error;
 pub mod wire;
 

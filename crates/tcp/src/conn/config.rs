@@ -1,0 +1,137 @@
+//! Per-connection settings with RFC-recommended defaults and builder-style setters.
+
+use handshake_time::Duration;
+
+/// Settings for a [`Connection`](super::Connection) or [`Listener`](super::Listener).
+///
+/// Every default is the value the RFCs recommend; each setter consumes and
+/// returns the config so settings chain.
+///
+/// ```
+/// use handshake_tcp::conn::Config;
+/// use handshake_time::Duration;
+/// // The classic 240 s TIME-WAIT (MSL = 120 s) is one line:
+/// let c = Config::default().time_wait(Duration::from_secs(240));
+/// assert_eq!(c.time_wait_duration(), Duration::from_secs(240));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    pub(crate) mss: u16,
+    pub(crate) send_buffer: usize,
+    pub(crate) recv_buffer: usize,
+    pub(crate) window_scaling: bool,
+    pub(crate) msl: Duration,
+    pub(crate) initial_rto: Duration,
+    pub(crate) min_rto: Duration,
+    pub(crate) max_rto: Duration,
+    pub(crate) max_retries: u32,
+    pub(crate) max_syn_retries: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            // Ethernet MTU 1500 less 20 bytes of IPv4 and 20 of TCP header.
+            mss: 1460,
+            send_buffer: 256 * 1024,
+            recv_buffer: 256 * 1024,
+            window_scaling: true,
+            // MSL: 60 s as in Linux (TIME-WAIT 2*MSL = 120 s; RFC 9293 §3.4.2 MSL is 2 min).
+            msl: Duration::from_secs(60),
+            // RFC 6298 §2.1: until a measurement is made, RTO SHOULD be 1 second.
+            initial_rto: Duration::from_secs(1),
+            // RFC 6298 §2.4: whenever RTO is computed below 1 second it SHOULD be rounded up.
+            min_rto: Duration::from_secs(1),
+            // RFC 6298 §2.5: a maximum value MAY be placed on RTO provided it is at least 60 s.
+            max_rto: Duration::from_secs(60),
+            // RFC 9293 §3.8.3: R2 for data at least 100 s; 15 backed-off retries as Linux.
+            max_retries: 15,
+            // RFC 9293 §3.8.3: R2 for a SYN at least 3 minutes; 6 retries as Linux.
+            max_syn_retries: 6,
+        }
+    }
+}
+
+impl Config {
+    /// The maximum segment size we announce and send (default 1460).
+    pub fn mss(mut self, mss: u16) -> Self {
+        self.mss = mss.max(1);
+        self
+    }
+
+    /// Send buffer capacity in bytes (default 256 KiB).
+    pub fn send_buffer(mut self, bytes: usize) -> Self {
+        self.send_buffer = bytes.max(1);
+        self
+    }
+
+    /// Receive buffer capacity in bytes (default 256 KiB); the receive window
+    /// is its free space. Capped at 2^30 (RFC 7323 §2.3).
+    pub fn recv_buffer(mut self, bytes: usize) -> Self {
+        self.recv_buffer = bytes.clamp(1, 1 << 30);
+        self
+    }
+
+    /// Offer the window scale option (RFC 7323); default on.
+    pub fn window_scaling(mut self, on: bool) -> Self {
+        self.window_scaling = on;
+        self
+    }
+
+    /// Maximum segment lifetime; TIME-WAIT lasts twice this (default 60 s).
+    pub fn msl(mut self, msl: Duration) -> Self {
+        self.msl = msl;
+        self
+    }
+
+    /// Sets the TIME-WAIT duration (2*MSL) directly: `time_wait(240 s)` is the classic.
+    pub fn time_wait(mut self, d: Duration) -> Self {
+        self.msl = d / 2;
+        self
+    }
+
+    /// The TIME-WAIT duration, 2*MSL.
+    pub fn time_wait_duration(&self) -> Duration {
+        self.msl * 2
+    }
+
+    /// The RTO before any RTT measurement (default 1 s, RFC 6298 §2.1).
+    pub fn initial_rto(mut self, d: Duration) -> Self {
+        self.initial_rto = d;
+        self
+    }
+
+    /// Lower bound on the RTO (default 1 s, RFC 6298 §2.4).
+    pub fn min_rto(mut self, d: Duration) -> Self {
+        self.min_rto = d;
+        self
+    }
+
+    /// Upper bound on the RTO, also for backoff (default 60 s, RFC 6298 §2.5).
+    pub fn max_rto(mut self, d: Duration) -> Self {
+        self.max_rto = d;
+        self
+    }
+
+    /// Retransmissions of one data segment before giving up (default 15).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.max_retries = n;
+        self
+    }
+
+    /// Retransmissions of a SYN or SYN-ACK before giving up (default 6).
+    pub fn max_syn_retries(mut self, n: u32) -> Self {
+        self.max_syn_retries = n;
+        self
+    }
+
+    /// The window scale shift we offer: the smallest shift that lets the
+    /// 16-bit window field describe the whole receive buffer (at most 14).
+    pub(crate) fn our_window_shift(&self) -> u8 {
+        let mut shift = 0u8;
+        while shift < 14 && (self.recv_buffer >> shift) > 0xffff {
+            shift += 1;
+        }
+        shift
+    }
+}

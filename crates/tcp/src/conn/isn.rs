@@ -1,0 +1,68 @@
+//! Initial sequence numbers per RFC 6528.
+
+use core::net::SocketAddr;
+
+use handshake_crypto::HmacSha256;
+use handshake_time::Instant;
+
+use crate::wire::SeqNumber;
+
+/// RFC 6528 §3 initial sequence numbers: `ISN = M + F(localip, localport,
+/// remoteip, remoteport, secretkey)`, where M is a timer that ticks every
+/// 4 microseconds and F is HMAC-SHA256 keyed with the caller's secret,
+/// truncated to 32 bits.
+///
+/// The key and the clock both come from the caller (sans-IO): draw the key
+/// once from a CSPRNG and keep it for the life of the host.
+///
+/// ```
+/// use handshake_tcp::conn::IsnGenerator;
+/// use handshake_time::Instant;
+/// let g = IsnGenerator::new([7u8; 32]);
+/// let (a, b) = ("192.0.2.1:1000".parse().unwrap(), "192.0.2.2:80".parse().unwrap());
+/// let t = Instant::from_nanos(0);
+/// // 4 µs later the ISN is one larger (RFC 6528 §3 M).
+/// assert_eq!(g.isn(t + handshake_time::Duration::from_micros(4), a, b), g.isn(t, a, b) + 1);
+/// ```
+#[derive(Clone)]
+pub struct IsnGenerator {
+    key: [u8; 32],
+}
+
+impl core::fmt::Debug for IsnGenerator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("IsnGenerator { key: <secret> }")
+    }
+}
+
+impl IsnGenerator {
+    /// A generator keyed with `key` (RFC 6528 §3: a secret the attacker cannot guess).
+    pub fn new(key: [u8; 32]) -> Self {
+        IsnGenerator { key }
+    }
+
+    /// A generator whose key is drawn from `rng` (use a CSPRNG in production).
+    pub fn from_rng<R: rand_core::RngCore + ?Sized>(rng: &mut R) -> Self {
+        let mut key = [0u8; 32];
+        rng.fill_bytes(&mut key);
+        IsnGenerator { key }
+    }
+
+    /// The ISN for the connection `local` <-> `remote` at time `now`.
+    pub fn isn(&self, now: Instant, local: SocketAddr, remote: SocketAddr) -> SeqNumber {
+        // RFC 6528 §3: M is a 4-microsecond timer.
+        let m = (now.as_nanos() / 4_000) as u32;
+        let mut h = HmacSha256::new(&self.key);
+        for a in [local, remote] {
+            match a {
+                SocketAddr::V4(v4) => h.update(&v4.ip().octets()),
+                SocketAddr::V6(v6) => h.update(&v6.ip().octets()),
+            }
+            h.update(&a.port().to_be_bytes());
+        }
+        let d = h.finalize();
+        let d = d.as_ref();
+        let f = u32::from_be_bytes([d[0], d[1], d[2], d[3]]);
+        SeqNumber(m.wrapping_add(f))
+    }
+}

@@ -1,0 +1,167 @@
+//! Passive open: a listener with a bounded backlog of half-open connections.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::net::SocketAddr;
+
+use handshake_time::Instant;
+
+use super::input::rst_for;
+use super::{Config, Connection, IsnGenerator, State, Transmit};
+use crate::wire::{SegmentRepr, TcpFlags};
+
+/// A socket in LISTEN (RFC 9293 §3.10.7.2) that turns SYNs into connections.
+///
+/// Half-open connections (SYN-RECEIVED) are kept up to the backlog; SYNs
+/// beyond it are dropped (the peer retransmits). Once a connection is
+/// established it moves to the accept queue and the caller takes it with
+/// [`Listener::accept`]; segments for it go straight to the connection.
+///
+/// ```
+/// use handshake_tcp::conn::{Config, Connection, IsnGenerator, Listener, State};
+/// use handshake_tcp::wire::SeqNumber;
+/// use handshake_time::Instant;
+/// let (c, s) = ("192.0.2.1:4000".parse().unwrap(), "192.0.2.2:80".parse().unwrap());
+/// let now = Instant::ZERO;
+/// let mut l = Listener::new(Config::default(), s, IsnGenerator::new([1; 32]), 16);
+/// let mut client = Connection::connect(Config::default(), c, s, now, SeqNumber(1));
+/// let syn = client.poll_transmit(now).unwrap();
+/// l.handle_segment(now, c, &syn.repr());
+/// let (to, synack) = l.poll_transmit(now).unwrap();
+/// assert_eq!(to, c);
+/// client.handle_segment(now, &synack.repr());
+/// assert_eq!(client.state(), State::Established);
+/// let ack = client.poll_transmit(now).unwrap();
+/// l.handle_segment(now, c, &ack.repr());
+/// assert_eq!(l.accept().unwrap().state(), State::Established);
+/// ```
+#[derive(Debug)]
+pub struct Listener {
+    config: Config,
+    local: SocketAddr,
+    isn: IsnGenerator,
+    backlog: usize,
+    half_open: Vec<Connection>,
+    accept_queue: VecDeque<Connection>,
+    replies: VecDeque<(SocketAddr, Transmit)>,
+    dropped_syns: u64,
+}
+
+impl Listener {
+    /// A listener on `local` holding at most `backlog` half-open connections.
+    pub fn new(config: Config, local: SocketAddr, isn: IsnGenerator, backlog: usize) -> Self {
+        Listener {
+            config,
+            local,
+            isn,
+            backlog,
+            half_open: Vec::new(),
+            accept_queue: VecDeque::new(),
+            replies: VecDeque::new(),
+            dropped_syns: 0,
+        }
+    }
+
+    /// Always [`State::Listen`].
+    pub fn state(&self) -> State {
+        State::Listen
+    }
+
+    /// Half-open connections held.
+    pub fn half_open(&self) -> usize {
+        self.half_open.len()
+    }
+
+    /// SYNs dropped because the backlog was full.
+    pub fn dropped_syns(&self) -> u64 {
+        self.dropped_syns
+    }
+
+    /// An established connection, oldest first.
+    pub fn accept(&mut self) -> Option<Connection> {
+        self.accept_queue.pop_front()
+    }
+
+    /// Processes a segment from `remote` to our port (RFC 9293 §3.10.7.2).
+    pub fn handle_segment(&mut self, now: Instant, remote: SocketAddr, seg: &SegmentRepr<'_>) {
+        if seg.dst_port != self.local.port() || seg.src_port != remote.port() {
+            return;
+        }
+        if let Some(i) = self.half_open.iter().position(|c| c.remote() == remote) {
+            self.half_open[i].handle_segment(now, seg);
+            self.sweep();
+            return;
+        }
+        let f = seg.flags;
+        // First: an incoming RST is ignored.
+        if f.contains(TcpFlags::RST) {
+            return;
+        }
+        // Second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
+        if f.contains(TcpFlags::ACK) {
+            self.replies.push_back((remote, rst_for(seg)));
+            return;
+        }
+        // Third: a SYN makes a new connection in SYN-RECEIVED.
+        if !f.contains(TcpFlags::SYN) {
+            return;
+        }
+        if self.half_open.len() >= self.backlog {
+            self.dropped_syns += 1;
+            return;
+        }
+        // RFC 6528: the ISN from a keyed hash of the 4-tuple plus a clock.
+        let iss = self.isn.isn(now, self.local, remote);
+        let mut c = Connection::new(self.config.clone(), self.local, remote, iss);
+        c.state = State::SynReceived;
+        let offer = self.config.window_scaling;
+        c.take_syn_options(seg, offer);
+        self.half_open.push(c);
+    }
+
+    /// Moves established connections to the accept queue and forgets dead ones.
+    fn sweep(&mut self) {
+        let mut i = 0;
+        while i < self.half_open.len() {
+            match self.half_open[i].state() {
+                State::SynReceived => i += 1,
+                State::Closed => {
+                    let mut c = self.half_open.remove(i);
+                    while let Some(t) = c.poll_transmit(Instant::ZERO) {
+                        self.replies.push_back((c.remote(), t));
+                    }
+                }
+                _ => {
+                    let c = self.half_open.remove(i);
+                    self.accept_queue.push_back(c);
+                }
+            }
+        }
+    }
+
+    /// The next segment to send and its destination.
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<(SocketAddr, Transmit)> {
+        if let Some(r) = self.replies.pop_front() {
+            return Some(r);
+        }
+        for c in &mut self.half_open {
+            if let Some(t) = c.poll_transmit(now) {
+                return Some((c.remote(), t));
+            }
+        }
+        None
+    }
+
+    /// The earliest timer of the half-open connections.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.half_open.iter().filter_map(|c| c.poll_timeout()).min()
+    }
+
+    /// Runs the half-open connections' timers (SYN,ACK retransmission).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        for c in &mut self.half_open {
+            c.handle_timeout(now);
+        }
+        self.sweep();
+    }
+}

@@ -1,0 +1,524 @@
+//! The connection state machine (RFC 9293 §3.3.2, §3.10), sans-IO.
+//!
+//! A [`Connection`] is one TCP connection's state: the caller feeds it
+//! segments ([`Connection::handle_segment`]) and the time
+//! ([`Connection::handle_timeout`]), and drains what it wants to send
+//! ([`Connection::poll_transmit`]), when it next wants to be woken
+//! ([`Connection::poll_timeout`]) and what the application should hear
+//! ([`Connection::poll_event`]). It reads no clock and draws no randomness:
+//! initial sequence numbers come from an [`IsnGenerator`] keyed by the caller.
+//! A [`Listener`] turns SYNs into connections with a bounded backlog of
+//! half-open ones.
+//!
+//! Implemented: all eleven states, active/passive/simultaneous open and
+//! close, half-close, TIME-WAIT (RFC 1337), the segment acceptability test,
+//! RFC 5961 challenge ACKs, the sliding window with MSS and window scale
+//! negotiation, out-of-order reassembly, and RFC 6298 retransmission.
+//! Not yet: congestion control (a fixed window of 10*MSS), SACK, Nagle,
+//! delayed ACKs, silly window avoidance, a proper persist timer, timestamps.
+
+mod config;
+mod input;
+mod isn;
+mod listener;
+mod output;
+pub mod pair;
+mod reassembly;
+mod rtt;
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use core::net::SocketAddr;
+
+use handshake_time::{Duration, Instant};
+
+use crate::wire::{SegmentRepr, SeqNumber};
+
+pub use config::Config;
+pub use isn::IsnGenerator;
+pub use listener::Listener;
+
+use reassembly::Reassembly;
+use rtt::RttEstimator;
+
+/// The eleven connection states of RFC 9293 §3.3.2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum State {
+    /// No connection.
+    Closed,
+    /// Waiting for a SYN (a [`Listener`]).
+    Listen,
+    /// SYN sent, waiting for the peer's SYN.
+    SynSent,
+    /// SYN received and answered, waiting for its acknowledgment.
+    SynReceived,
+    /// Open: data flows both ways.
+    Established,
+    /// We closed; our FIN is not yet acknowledged.
+    FinWait1,
+    /// We closed and our FIN is acknowledged; the peer may still send.
+    FinWait2,
+    /// The peer closed; we may still send.
+    CloseWait,
+    /// Both closed at once; waiting for our FIN's acknowledgment.
+    Closing,
+    /// The peer closed, then we did; waiting for our FIN's acknowledgment.
+    LastAck,
+    /// Both closed; waiting 2*MSL so stray segments die (RFC 9293 §3.6.1).
+    TimeWait,
+}
+
+impl State {
+    /// True in the states after the SYN exchange (RFC 9293 §3.10.7.4).
+    pub fn is_synchronized(self) -> bool {
+        !matches!(
+            self,
+            State::Closed | State::Listen | State::SynSent | State::SynReceived
+        )
+    }
+}
+
+/// What the application learns from a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Event {
+    /// The handshake completed.
+    Connected,
+    /// The peer sent FIN: no more data will arrive after what is buffered.
+    PeerClosed,
+    /// The peer reset the connection (or refused it).
+    Reset,
+    /// Retransmissions ran out (RFC 9293 §3.8.3 R2); the connection is closed.
+    TimedOut,
+    /// The connection reached CLOSED after an orderly close.
+    Closed,
+}
+
+/// A segment to send, owning its data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// Header fields and options; its `payload` is empty, see [`Transmit::payload`].
+    pub header: SegmentRepr<'static>,
+    /// The data.
+    pub payload: Vec<u8>,
+}
+
+impl Transmit {
+    /// The segment as a [`SegmentRepr`], ready to `emit`.
+    pub fn repr(&self) -> SegmentRepr<'_> {
+        SegmentRepr {
+            payload: &self.payload,
+            ..self.header
+        }
+    }
+
+    /// The sequence space it occupies: data plus SYN and FIN.
+    pub fn segment_len(&self) -> usize {
+        self.repr().segment_len()
+    }
+}
+
+/// Numbers a user can read about a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    /// The state.
+    pub state: State,
+    /// Smoothed round-trip time, once measured (RFC 6298 §2).
+    pub srtt: Option<Duration>,
+    /// Round-trip time variation (RFC 6298 §2).
+    pub rttvar: Duration,
+    /// The retransmission timeout in force, with backoff.
+    pub rto: Duration,
+    /// Congestion window (fixed at 10*MSS until congestion control lands).
+    pub cwnd: u32,
+    /// Bytes sent and not yet acknowledged (SND.NXT - SND.UNA, SYN/FIN included).
+    pub bytes_in_flight: u32,
+    /// Segments retransmitted after a timeout.
+    pub retransmits: u64,
+    /// Segments sent.
+    pub segments_sent: u64,
+    /// Segments received.
+    pub segments_received: u64,
+    /// Challenge ACKs sent (RFC 5961).
+    pub challenge_acks: u64,
+    /// Bytes held in the out-of-order buffer (bounded by the receive window).
+    pub reassembly_bytes: usize,
+}
+
+/// One TCP connection, sans-IO.
+///
+/// ```
+/// use handshake_tcp::conn::{Config, Connection, Event, State};
+/// use handshake_tcp::wire::SeqNumber;
+/// use handshake_time::Instant;
+/// let (a, b) = ("192.0.2.1:4000".parse().unwrap(), "192.0.2.2:80".parse().unwrap());
+/// let now = Instant::ZERO;
+/// let mut client = Connection::connect(Config::default(), a, b, now, SeqNumber(100));
+/// let syn = client.poll_transmit(now).unwrap();
+/// assert!(syn.header.flags.contains(handshake_tcp::wire::TcpFlags::SYN));
+/// assert_eq!(client.state(), State::SynSent);
+/// // The SYN is retransmitted after the initial RTO of 1 s (RFC 6298 §2.1).
+/// assert_eq!(client.poll_timeout(), Some(now + handshake_time::Duration::from_secs(1)));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Connection {
+    config: Config,
+    local: SocketAddr,
+    remote: SocketAddr,
+    state: State,
+
+    // Send sequence space (RFC 9293 §3.3.1).
+    iss: SeqNumber,
+    snd_una: SeqNumber,
+    snd_nxt: SeqNumber,
+    /// The highest SND.NXT so far (SND.NXT goes back on a retransmission timeout).
+    snd_max: SeqNumber,
+    snd_wnd: u32,
+    max_snd_wnd: u32,
+    snd_wl1: SeqNumber,
+    snd_wl2: SeqNumber,
+    /// Shift applied to the peer's window field (RFC 7323 §2.3).
+    snd_wscale: u8,
+    /// Effective send MSS.
+    snd_mss: usize,
+    cwnd: u32,
+    /// Unacknowledged and unsent data; its first byte has sequence number `buf_seq`.
+    send_buf: VecDeque<u8>,
+    buf_seq: SeqNumber,
+    /// `close()` was called: a FIN follows the queued data.
+    fin_queued: bool,
+
+    // Receive sequence space.
+    irs: SeqNumber,
+    rcv_nxt: SeqNumber,
+    /// Shift applied to our window field (RFC 7323 §2.3).
+    rcv_wscale: u8,
+    /// The window right edge we last advertised (never moved left, RFC 9293 §3.8.6).
+    rcv_adv: SeqNumber,
+    recv_buf: VecDeque<u8>,
+    ooo: Reassembly,
+    /// A FIN that arrived beyond a gap: its sequence number.
+    ooo_fin: Option<SeqNumber>,
+    peer_fin: bool,
+    /// Whether the peer's SYN carried a window scale option (and its shift).
+    peer_wscale: Option<u8>,
+
+    // Output.
+    ack_pending: bool,
+    challenge_pending: bool,
+    rst_pending: bool,
+    /// RST replies to unacceptable segments (RFC 9293 §3.10.7.3).
+    replies: VecDeque<Transmit>,
+
+    // Timers.
+    rtt: RttEstimator,
+    rtt_sample: Option<(SeqNumber, Instant)>,
+    rtx_deadline: Option<Instant>,
+    retries: u32,
+    syn_retransmitted: bool,
+    /// Send one byte beyond a zero window when the retransmission timer fires.
+    probe: bool,
+    time_wait_deadline: Option<Instant>,
+
+    events: VecDeque<Event>,
+    retransmits: u64,
+    segments_sent: u64,
+    segments_received: u64,
+    challenge_acks: u64,
+}
+
+/// RFC 9293 §3.7.1: without an MSS option the send MSS is 536 (IPv4) or 1220 (IPv6).
+fn default_mss(remote: SocketAddr) -> u16 {
+    match remote {
+        SocketAddr::V4(_) => 536,
+        SocketAddr::V6(_) => 1220,
+    }
+}
+
+impl Connection {
+    fn new(config: Config, local: SocketAddr, remote: SocketAddr, iss: SeqNumber) -> Self {
+        let rtt = RttEstimator::new(&config);
+        let snd_mss = usize::from(config.mss.min(default_mss(remote)));
+        Connection {
+            local,
+            remote,
+            state: State::Closed,
+            iss,
+            snd_una: iss,
+            snd_nxt: iss,
+            snd_max: iss,
+            snd_wnd: 0,
+            max_snd_wnd: 0,
+            snd_wl1: SeqNumber(0),
+            snd_wl2: iss,
+            snd_wscale: 0,
+            snd_mss,
+            cwnd: 10 * snd_mss as u32,
+            send_buf: VecDeque::new(),
+            buf_seq: iss + 1,
+            fin_queued: false,
+            irs: SeqNumber(0),
+            rcv_nxt: SeqNumber(0),
+            rcv_wscale: 0,
+            rcv_adv: SeqNumber(0),
+            recv_buf: VecDeque::new(),
+            ooo: Reassembly::default(),
+            ooo_fin: None,
+            peer_fin: false,
+            peer_wscale: None,
+            ack_pending: false,
+            challenge_pending: false,
+            rst_pending: false,
+            replies: VecDeque::new(),
+            rtt,
+            rtt_sample: None,
+            rtx_deadline: None,
+            retries: 0,
+            syn_retransmitted: false,
+            probe: false,
+            time_wait_deadline: None,
+            events: VecDeque::new(),
+            retransmits: 0,
+            segments_sent: 0,
+            segments_received: 0,
+            challenge_acks: 0,
+            config,
+        }
+    }
+
+    /// An active open (RFC 9293 §3.10.1): the connection enters SYN-SENT and
+    /// its SYN comes out of the next [`Connection::poll_transmit`]. `isn` is
+    /// the initial send sequence number; take it from [`IsnGenerator::isn`].
+    pub fn connect(
+        config: Config,
+        local: SocketAddr,
+        remote: SocketAddr,
+        now: Instant,
+        isn: SeqNumber,
+    ) -> Self {
+        let _ = now;
+        let mut c = Connection::new(config, local, remote, isn);
+        c.state = State::SynSent;
+        c
+    }
+
+    /// The state (RFC 9293 §3.3.2).
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Our address and port.
+    pub fn local(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The peer's address and port.
+    pub fn remote(&self) -> SocketAddr {
+        self.remote
+    }
+
+    /// The effective send MSS after negotiation (RFC 9293 §3.7.1).
+    pub fn mss(&self) -> usize {
+        self.snd_mss
+    }
+
+    /// The window scale shifts (ours, the peer's) after negotiation; both 0
+    /// unless both SYNs carried the option (RFC 7323 §1.3).
+    pub fn window_scales(&self) -> (u8, u8) {
+        (self.rcv_wscale, self.snd_wscale)
+    }
+
+    /// The next application event, if any.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Numbers about the connection.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            state: self.state,
+            srtt: self.rtt.srtt,
+            rttvar: self.rtt.rttvar,
+            rto: self.rtt.rto,
+            cwnd: self.cwnd,
+            bytes_in_flight: self.snd_max.distance_from(self.snd_una).max(0) as u32,
+            retransmits: self.retransmits,
+            segments_sent: self.segments_sent,
+            segments_received: self.segments_received,
+            challenge_acks: self.challenge_acks,
+            reassembly_bytes: self.ooo.len(),
+        }
+    }
+
+    /// Queues data to send; returns how many bytes fit in the send buffer.
+    /// Nothing is accepted once `close()` was called or the peer reset.
+    pub fn send(&mut self, data: &[u8]) -> usize {
+        let open = matches!(
+            self.state,
+            State::SynSent | State::SynReceived | State::Established | State::CloseWait
+        );
+        if !open || self.fin_queued {
+            return 0;
+        }
+        let n = data
+            .len()
+            .min(self.config.send_buffer.saturating_sub(self.send_buf.len()));
+        self.send_buf.extend(&data[..n]);
+        n
+    }
+
+    /// Free space in the send buffer.
+    pub fn send_capacity(&self) -> usize {
+        self.config.send_buffer.saturating_sub(self.send_buf.len())
+    }
+
+    /// Bytes queued and not yet acknowledged.
+    pub fn send_queue(&self) -> usize {
+        self.send_buf.len()
+    }
+
+    /// Reads received in-order data into `buf`; returns the byte count.
+    pub fn recv(&mut self, buf: &mut [u8]) -> usize {
+        let n = buf.len().min(self.recv_buf.len());
+        for (dst, src) in buf.iter_mut().zip(self.recv_buf.drain(..n)) {
+            *dst = src;
+        }
+        // A window update when the window opened by at least one MSS or half the
+        // buffer beyond what we advertised (the peer may be waiting on it).
+        if n > 0 && self.state.is_synchronized() && !self.peer_fin {
+            let right = self.rcv_nxt + self.rcv_wnd() as u32;
+            let grown = right.distance_from(self.rcv_adv).max(0) as usize;
+            if grown >= self.snd_mss.min(self.config.recv_buffer / 2).max(1) {
+                self.ack_pending = true;
+            }
+        }
+        n
+    }
+
+    /// Bytes received and waiting for `recv`.
+    pub fn recv_queue(&self) -> usize {
+        self.recv_buf.len()
+    }
+
+    /// True when the peer sent FIN and every byte before it was read.
+    pub fn recv_finished(&self) -> bool {
+        self.peer_fin && self.recv_buf.is_empty()
+    }
+
+    /// Closes our direction (RFC 9293 §3.10.4): a FIN follows the queued data.
+    /// The peer may keep sending until it closes too (half-close).
+    pub fn close(&mut self) {
+        match self.state {
+            // RFC 9293 §3.10.4: in SYN-SENT, delete the TCB.
+            State::SynSent | State::Listen => self.state = State::Closed,
+            // RFC 9293 §3.10.4: in SYN-RECEIVED the FIN waits for ESTABLISHED.
+            State::SynReceived => self.fin_queued = true,
+            State::Established => {
+                self.fin_queued = true;
+                self.state = State::FinWait1;
+            }
+            State::CloseWait => {
+                self.fin_queued = true;
+                self.state = State::LastAck;
+            }
+            _ => {}
+        }
+    }
+
+    /// Aborts (RFC 9293 §3.10.5): a RST goes out (in the synchronized states
+    /// and SYN-RECEIVED), queues are dropped and the connection is CLOSED.
+    pub fn abort(&mut self) {
+        let send_rst = matches!(
+            self.state,
+            State::SynReceived
+                | State::Established
+                | State::FinWait1
+                | State::FinWait2
+                | State::CloseWait
+        );
+        self.rst_pending = send_rst;
+        self.send_buf.clear();
+        self.recv_buf.clear();
+        self.enter_closed();
+    }
+
+    /// When [`Connection::handle_timeout`] should next be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match (self.rtx_deadline, self.time_wait_deadline) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Runs the timers due at `now`: retransmission (RFC 6298 §5.4-5.6) and
+    /// the TIME-WAIT expiry.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if let Some(t) = self.time_wait_deadline {
+            if now >= t {
+                // RFC 9293 §3.10.8: when the time-wait timeout expires, delete the TCB.
+                self.enter_closed();
+                self.events.push_back(Event::Closed);
+                return;
+            }
+        }
+        let Some(t) = self.rtx_deadline else { return };
+        if now < t {
+            return;
+        }
+        let handshake = matches!(self.state, State::SynSent | State::SynReceived);
+        let zero_window_probe = self.snd_wnd == 0
+            && self.snd_nxt == self.snd_una
+            && !self.send_buf.is_empty()
+            && !handshake;
+        if zero_window_probe {
+            // A crude persist timer: probe with one byte (RFC 9293 §3.8.6.1).
+            self.probe = true;
+            self.rtt.backoff();
+            self.rtx_deadline = Some(now + self.rtt.rto);
+            return;
+        }
+        let limit = if handshake {
+            self.config.max_syn_retries
+        } else {
+            self.config.max_retries
+        };
+        if self.retries >= limit {
+            // RFC 9293 §3.8.3: past R2, close the connection.
+            self.enter_closed();
+            self.events.push_back(Event::TimedOut);
+            return;
+        }
+        self.retries += 1;
+        self.retransmits += 1;
+        // RFC 6298 §5.5: back off; §5.4: retransmit the earliest unacknowledged segment.
+        self.rtt.backoff();
+        if handshake {
+            self.syn_retransmitted = true;
+        }
+        self.snd_nxt = self.snd_una;
+        // Karn's rule (RFC 6298 §3): no RTT sample from a retransmitted segment.
+        self.rtt_sample = None;
+        // RFC 6298 §5.6: restart the timer.
+        self.rtx_deadline = Some(now + self.rtt.rto);
+    }
+
+    /// The receive window: free receive buffer space.
+    fn rcv_wnd(&self) -> usize {
+        self.config.recv_buffer.saturating_sub(self.recv_buf.len())
+    }
+
+    fn enter_closed(&mut self) {
+        self.state = State::Closed;
+        self.rtx_deadline = None;
+        self.time_wait_deadline = None;
+        self.ack_pending = false;
+        self.challenge_pending = false;
+        self.probe = false;
+    }
+
+    fn enter_time_wait(&mut self, now: Instant) {
+        self.state = State::TimeWait;
+        self.rtx_deadline = None;
+        // RFC 9293 §3.10.7.4: start (or restart) the 2 MSL time-wait timeout.
+        self.time_wait_deadline = Some(now + self.config.time_wait_duration());
+    }
+}

@@ -1,0 +1,285 @@
+//! Two connections joined by an in-memory link with a controllable clock
+//! (quinn-proto's test pair): for tests, conformance cases and examples.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::net::SocketAddr;
+
+use handshake_time::{Duration, Instant};
+
+use super::{Config, Connection, IsnGenerator, Listener, Transmit};
+use crate::wire::SeqNumber;
+
+/// Which end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Side {
+    /// The active opener.
+    Client,
+    /// The passive opener (or the second active opener).
+    Server,
+}
+
+/// What the link does with one segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Deliver after the link latency.
+    Deliver,
+    /// Lose it.
+    Drop,
+    /// Deliver it twice.
+    Duplicate,
+    /// Deliver it this much later than the latency (reordering).
+    Delay(Duration),
+}
+
+/// Decides each segment's fate from its sender, its index among that
+/// sender's segments (0-based) and the segment.
+pub type FateFn = Box<dyn FnMut(Side, u64, &Transmit) -> Fate>;
+
+/// A client and a server over an in-memory link.
+///
+/// ```
+/// use handshake_tcp::conn::pair::Pair;
+/// use handshake_tcp::conn::{Config, State};
+/// use handshake_tcp::wire::SeqNumber;
+/// let mut p = Pair::new(Config::default(), Config::default(), SeqNumber(7));
+/// p.run_until_idle();
+/// assert_eq!(p.client.state(), State::Established);
+/// assert_eq!(p.server.as_ref().unwrap().state(), State::Established);
+/// ```
+pub struct Pair {
+    /// The client connection.
+    pub client: Connection,
+    /// The server connection, once the listener accepted it.
+    pub server: Option<Connection>,
+    /// The server's listener (passive open).
+    pub listener: Listener,
+    /// The current time.
+    pub now: Instant,
+    /// One-way delay of the link.
+    pub latency: Duration,
+    /// The link's decision for each segment.
+    pub fate: FateFn,
+    /// Every segment sent: time, sender, segment, fate.
+    pub log: Vec<(Instant, Side, Transmit, Fate)>,
+    in_flight: Vec<(Instant, u64, Side, Transmit)>,
+    sent: [u64; 2],
+    order: u64,
+}
+
+impl core::fmt::Debug for Pair {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Pair")
+            .field("now", &self.now)
+            .field("client", &self.client.state())
+            .field("server", &self.server.as_ref().map(|s| s.state()))
+            .finish()
+    }
+}
+
+/// The client's address in a [`Pair`] (RFC 5737 TEST-NET-1).
+pub fn client_addr() -> SocketAddr {
+    SocketAddr::from(([192, 0, 2, 1], 49152))
+}
+
+/// The server's address in a [`Pair`].
+pub fn server_addr() -> SocketAddr {
+    SocketAddr::from(([192, 0, 2, 2], 80))
+}
+
+impl Pair {
+    /// A client in SYN-SENT with ISN `client_isn` and a listening server
+    /// (its ISN from a fixed-key RFC 6528 generator); latency 10 ms.
+    pub fn new(client: Config, server: Config, client_isn: SeqNumber) -> Self {
+        let now = Instant::from_nanos(1_000_000_000);
+        Pair {
+            client: Connection::connect(client, client_addr(), server_addr(), now, client_isn),
+            server: None,
+            listener: Listener::new(server, server_addr(), IsnGenerator::new([0x5a; 32]), 8),
+            now,
+            latency: Duration::from_millis(10),
+            fate: Box::new(|_, _, _| Fate::Deliver),
+            log: Vec::new(),
+            in_flight: Vec::new(),
+            sent: [0; 2],
+            order: 0,
+        }
+    }
+
+    /// Both ends open actively at once (RFC 9293 §3.5, simultaneous open).
+    pub fn simultaneous(config: Config, client_isn: SeqNumber, server_isn: SeqNumber) -> Self {
+        let mut p = Pair::new(config.clone(), config.clone(), client_isn);
+        p.server = Some(Connection::connect(
+            config,
+            server_addr(),
+            client_addr(),
+            p.now,
+            server_isn,
+        ));
+        p
+    }
+
+    /// The server connection; panics if the listener has not accepted one (test helper).
+    pub fn server(&mut self) -> &mut Connection {
+        self.server.as_mut().expect("server not yet accepted")
+    }
+
+    /// Moves every segment both ends want to send onto the link.
+    pub fn transmit(&mut self) {
+        let now = self.now;
+        loop {
+            let mut any = false;
+            while let Some(t) = self.client.poll_transmit(now) {
+                self.put(Side::Client, t);
+                any = true;
+            }
+            if let Some(s) = self.server.as_mut() {
+                let mut out = Vec::new();
+                while let Some(t) = s.poll_transmit(now) {
+                    out.push(t);
+                }
+                for t in out {
+                    self.put(Side::Server, t);
+                    any = true;
+                }
+            }
+            while let Some((_, t)) = self.listener.poll_transmit(now) {
+                self.put(Side::Server, t);
+                any = true;
+            }
+            if !any {
+                break;
+            }
+        }
+    }
+
+    fn put(&mut self, from: Side, t: Transmit) {
+        let i = match from {
+            Side::Client => 0,
+            Side::Server => 1,
+        };
+        let index = self.sent[i];
+        self.sent[i] += 1;
+        let fate = (self.fate)(from, index, &t);
+        self.log.push((self.now, from, t.clone(), fate));
+        let at = self.now + self.latency;
+        match fate {
+            Fate::Deliver => self.push(at, from, t),
+            Fate::Drop => {}
+            Fate::Duplicate => {
+                self.push(at, from, t.clone());
+                self.push(at, from, t);
+            }
+            Fate::Delay(d) => self.push(at + d, from, t),
+        }
+    }
+
+    fn push(&mut self, at: Instant, from: Side, t: Transmit) {
+        self.order += 1;
+        self.in_flight.push((at, self.order, from, t));
+    }
+
+    /// The earliest pending delivery or timer.
+    pub fn next_event(&self) -> Option<Instant> {
+        let link = self.in_flight.iter().map(|(at, ..)| *at).min();
+        [
+            link,
+            self.client.poll_timeout(),
+            self.server.as_ref().and_then(|s| s.poll_timeout()),
+            self.listener.poll_timeout(),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// Transmits, advances the clock to the next event and runs it. Returns
+    /// false when nothing is pending.
+    pub fn step(&mut self) -> bool {
+        self.transmit();
+        let Some(t) = self.next_event() else {
+            return false;
+        };
+        self.now = self.now.max(t);
+        let now = self.now;
+        let mut due: Vec<_> = Vec::new();
+        let mut i = 0;
+        while i < self.in_flight.len() {
+            if self.in_flight[i].0 <= now {
+                due.push(self.in_flight.swap_remove(i));
+            } else {
+                i += 1;
+            }
+        }
+        due.sort_by_key(|(at, order, ..)| (*at, *order));
+        for (_, _, from, t) in due {
+            self.deliver(from, &t);
+        }
+        if self.client.poll_timeout().is_some_and(|t| t <= now) {
+            self.client.handle_timeout(now);
+        }
+        if let Some(s) = self.server.as_mut() {
+            if s.poll_timeout().is_some_and(|t| t <= now) {
+                s.handle_timeout(now);
+            }
+        }
+        if self.listener.poll_timeout().is_some_and(|t| t <= now) {
+            self.listener.handle_timeout(now);
+            self.accept();
+        }
+        self.transmit();
+        true
+    }
+
+    fn accept(&mut self) {
+        if self.server.is_none() {
+            self.server = self.listener.accept();
+        }
+    }
+
+    fn deliver(&mut self, from: Side, t: &Transmit) {
+        let now = self.now;
+        match from {
+            Side::Client => match self.server.as_mut() {
+                Some(s) => s.handle_segment(now, &t.repr()),
+                None => {
+                    self.listener.handle_segment(now, client_addr(), &t.repr());
+                    self.accept();
+                }
+            },
+            Side::Server => self.client.handle_segment(now, &t.repr()),
+        }
+    }
+
+    /// Steps until nothing is pending (or 1000 s of simulated time pass).
+    pub fn run_until_idle(&mut self) {
+        let limit = self.now + Duration::from_secs(1000);
+        while self.now < limit && self.step() {}
+    }
+
+    /// Steps while `app` returns false and something is pending, for at most
+    /// `limit` of simulated time; `app` runs before each step. Returns
+    /// whether `app` reported done.
+    pub fn run(&mut self, limit: Duration, mut app: impl FnMut(&mut Pair) -> bool) -> bool {
+        let end = self.now + limit;
+        loop {
+            if app(self) {
+                return true;
+            }
+            if self.now > end || !self.step() {
+                return app(self);
+            }
+        }
+    }
+
+    /// Advances the clock by `d` without delivering anything new before it
+    /// (what is due by then is delivered; timers run).
+    pub fn advance(&mut self, d: Duration) {
+        let end = self.now + d;
+        self.transmit();
+        while self.next_event().is_some_and(|t| t <= end) {
+            self.step();
+        }
+        self.now = self.now.max(end);
+    }
+}
