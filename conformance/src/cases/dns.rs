@@ -803,7 +803,7 @@ fn wire_accepted_and_dissected(ctx: &mut Ctx) -> Outcome {
 /// over the network, and the stub expands names with the search list.
 fn resolver_pipeline(ctx: &mut Ctx) -> Outcome {
     use crate::peers::dnsnet::{DnsNet, UNBOUND};
-    use handshake_io::resolver::{Resolver, Source, Upstream};
+    use handshake_io::resolver::{BlockingResolver, Resolver, Source, Upstream};
     let net = match DnsNet::start(&ctx.artifacts) {
         Ok(n) => n,
         Err(e) => return Outcome::Fail(e),
@@ -813,7 +813,11 @@ fn resolver_pipeline(ctx: &mut Ctx) -> Outcome {
         config: handshake_dns::IterConfig::default(),
         timeout: std::time::Duration::from_millis(700),
     };
-    let mut r = Resolver::new(Hosts::parse("192.0.2.200 pinned.example.com\n"), iterative);
+    let resolver = Resolver::new(Hosts::parse("192.0.2.200 pinned.example.com\n"), iterative);
+    let mut r = match BlockingResolver::new(resolver) {
+        Ok(r) => r,
+        Err(e) => return Outcome::Fail(e.to_string()),
+    };
     let mut problems = Vec::new();
     let mut expect = |what: &str,
                       name: &str,
@@ -890,7 +894,10 @@ fn resolver_pipeline(ctx: &mut Ctx) -> Outcome {
         "nameserver {}\nsearch nope.invalid example.com\n",
         UNBOUND.ip()
     ));
-    let mut stub = Resolver::new(Hosts::default(), Upstream::Stub(conf));
+    let Ok(mut stub) = BlockingResolver::new(Resolver::new(Hosts::default(), Upstream::Stub(conf)))
+    else {
+        return Outcome::Fail("no runtime".into());
+    };
     match stub.lookup("www", RecordType::A) {
         Ok(a) if matches!(&a.outcome, O::Answer { records, .. } if records[0].name == name("www.example.com")) =>
             {}

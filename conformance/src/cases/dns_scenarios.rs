@@ -161,8 +161,11 @@ fn scenario(m: Mischief, hints: &[SocketAddr]) -> Outcome {
         config: IterConfig::default(),
         timeout: Duration::from_millis(500),
     };
-    let mut resolver =
-        handshake_io::resolver::Resolver::new(handshake_dns::Hosts::default(), upstream);
+    let resolver = handshake_io::resolver::Resolver::new(handshake_dns::Hosts::default(), upstream);
+    let mut resolver = match handshake_io::resolver::BlockingResolver::new(resolver) {
+        Ok(r) => r,
+        Err(e) => return Outcome::Fail(e.to_string()),
+    };
     let first = resolver.lookup("www.victim", RecordType::A);
     let got: Vec<Ipv4Addr> = match &first {
         Ok(a) => match &a.outcome {

@@ -1,22 +1,35 @@
-//! DNS over UDP and TCP (RFC 1035 §4.2, RFC 7766), driving the sans-IO
-//! [`Iterative`] resolver. Blocking, on `std::net`.
+//! DNS over UDP and TCP (RFC 1035 §4.2, RFC 7766) on tokio, driving the
+//! sans-IO [`Iterative`] resolver; each async function has a blocking twin
+//! that runs it on a current-thread runtime.
 
-use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream, UdpSocket};
-use std::time::{Duration, Instant};
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
 
 use handshake_dns::wire::Message;
 use handshake_dns::{Iterative, Outcome, Step};
 use rand::rngs::OsRng;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpStream, UdpSocket};
+use tokio::time::{timeout_at, Instant};
 
 /// EDNS(0) buffer we advertise and read into (DNS Flag Day 2020).
 pub const UDP_PAYLOAD: usize = 1232;
 
+/// Runs `f` to completion on a fresh current-thread runtime.
+pub(crate) fn block_on<F: Future>(f: F) -> io::Result<F::Output> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(f))
+}
+
 /// Sends `query` over UDP from a fresh socket (an OS-chosen random port) and
-/// returns every datagram that arrives before `timeout` to `accept`, until it
+/// hands every datagram that arrives before `timeout` to `accept`, until it
 /// returns true. Datagrams from other addresses are passed on too: the
 /// resolver, not the transport, decides what matches (RFC 5452).
-fn udp_exchange(
+async fn udp_exchange(
     server: SocketAddr,
     query: &[u8],
     timeout: Duration,
@@ -27,56 +40,61 @@ fn udp_exchange(
     } else {
         ([0u16; 8], 0).into()
     };
-    let sock = UdpSocket::bind(bind)?;
-    sock.send_to(query, server)?;
+    let sock = UdpSocket::bind(bind).await?;
+    sock.send_to(query, server).await?;
     let deadline = Instant::now() + timeout;
     let mut buf = vec![0u8; 65_535];
     loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Ok(false);
-        }
-        sock.set_read_timeout(Some(left))?;
-        match sock.recv_from(&mut buf) {
-            Ok((n, from)) => {
+        match timeout_at(deadline, sock.recv_from(&mut buf)).await {
+            Err(_elapsed) => return Ok(false),
+            Ok(Ok((n, from))) => {
                 if accept(from, &buf[..n]) {
                     return Ok(true);
                 }
             }
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Ok(false)
-            }
-            Err(e) => return Err(e),
+            Ok(Err(e)) => return Err(e),
         }
     }
 }
 
 /// One query over TCP with the 2-byte length prefix (RFC 1035 §4.2.2, RFC 7766 §8).
-pub fn tcp_exchange(server: SocketAddr, query: &[u8], timeout: Duration) -> io::Result<Vec<u8>> {
-    let mut s = TcpStream::connect_timeout(&server, timeout)?;
-    s.set_read_timeout(Some(timeout))?;
-    s.set_write_timeout(Some(timeout))?;
-    let len = u16::try_from(query.len())
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "query over 65535 bytes"))?;
-    let mut framed = Vec::with_capacity(query.len() + 2);
-    framed.extend_from_slice(&len.to_be_bytes());
-    framed.extend_from_slice(query);
-    s.write_all(&framed)?;
-    let mut len = [0u8; 2];
-    s.read_exact(&mut len)?;
-    let mut resp = vec![0u8; usize::from(u16::from_be_bytes(len))];
-    s.read_exact(&mut resp)?;
-    Ok(resp)
+pub async fn tcp_exchange(
+    server: SocketAddr,
+    query: &[u8],
+    timeout: Duration,
+) -> io::Result<Vec<u8>> {
+    let deadline = Instant::now() + timeout;
+    let timed_out = |_| {
+        io::Error::new(
+            io::ErrorKind::TimedOut,
+            format!("TCP exchange with {server}"),
+        )
+    };
+    timeout_at(deadline, async {
+        let mut s = TcpStream::connect(server).await?;
+        let len = u16::try_from(query.len())
+            .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "query over 65535 bytes"))?;
+        let mut framed = Vec::with_capacity(query.len() + 2);
+        framed.extend_from_slice(&len.to_be_bytes());
+        framed.extend_from_slice(query);
+        s.write_all(&framed).await?;
+        let mut len = [0u8; 2];
+        s.read_exact(&mut len).await?;
+        let mut resp = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        s.read_exact(&mut resp).await?;
+        Ok(resp)
+    })
+    .await
+    .map_err(timed_out)?
 }
 
-/// Sends one query with the RD bit as given and returns the parsed response
-/// (UDP, then TCP if truncated): a small stub for talking to a recursive server.
-pub fn query(server: SocketAddr, message: &Message, timeout: Duration) -> io::Result<Message> {
+/// Sends one query as given (RD as the message says) and returns the parsed
+/// response, over UDP and then TCP if truncated: a stub's single exchange.
+pub async fn query_async(
+    server: SocketAddr,
+    message: &Message,
+    timeout: Duration,
+) -> io::Result<Message> {
     let bytes = message.to_bytes().map_err(invalid)?;
     let mut got = None;
     udp_exchange(server, &bytes, timeout, |from, resp| {
@@ -89,10 +107,11 @@ pub fn query(server: SocketAddr, message: &Message, timeout: Duration) -> io::Re
             got = Some(m);
         }
         ok
-    })?;
+    })
+    .await?;
     match got {
         Some(m) if m.header.truncated => {
-            Message::parse(&tcp_exchange(server, &bytes, timeout)?).map_err(invalid)
+            Message::parse(&tcp_exchange(server, &bytes, timeout).await?).map_err(invalid)
         }
         Some(m) => Ok(m),
         None => Err(io::Error::new(
@@ -100,6 +119,11 @@ pub fn query(server: SocketAddr, message: &Message, timeout: Duration) -> io::Re
             format!("no answer from {server}"),
         )),
     }
+}
+
+/// [`query_async`], blocking.
+pub fn query(server: SocketAddr, message: &Message, timeout: Duration) -> io::Result<Message> {
+    block_on(query_async(server, message, timeout))?
 }
 
 fn invalid(e: handshake_dns::Error) -> io::Error {
@@ -119,20 +143,15 @@ pub struct Exchange {
     pub responses: Vec<(SocketAddr, Vec<u8>)>,
 }
 
-/// Runs an iterative lookup to its end over real sockets, `timeout` per query.
-pub fn resolve(lookup: &mut Iterative, timeout: Duration) -> Outcome {
-    resolve_observed(lookup, timeout, |_| {})
-}
-
-/// [`resolve`], handing every [`Exchange`] to `observe` (for traces and captures).
-pub fn resolve_observed(
+/// Runs an iterative lookup to its end, `timeout` per query, handing every
+/// [`Exchange`] to `observe` (for traces and captures).
+pub async fn resolve_async(
     lookup: &mut Iterative,
     timeout: Duration,
     mut observe: impl FnMut(Exchange),
 ) -> Outcome {
-    let mut rng = OsRng;
     loop {
-        match lookup.poll(&mut rng) {
+        match lookup.poll(&mut OsRng) {
             Step::Done(outcome) => return outcome,
             // Nothing is outstanding after every branch below: poll will not ask to wait.
             Step::Wait => lookup.handle_timeout(),
@@ -152,7 +171,7 @@ pub fn resolve_observed(
                     responses: Vec::new(),
                 };
                 if tcp {
-                    let resp = tcp_exchange(server, &bytes, timeout);
+                    let resp = tcp_exchange(server, &bytes, timeout).await;
                     if let Ok(r) = &resp {
                         seen.responses.push((server, r.clone()));
                     }
@@ -171,7 +190,8 @@ pub fn resolve_observed(
                     lookup.handle_response(from, &m);
                     // Still waiting means the datagram did not match: keep listening.
                     !lookup.is_waiting()
-                });
+                })
+                .await;
                 if !matches!(answered, Ok(true)) {
                     lookup.handle_timeout();
                 }
@@ -179,4 +199,19 @@ pub fn resolve_observed(
             }
         }
     }
+}
+
+/// [`resolve_async`], blocking, without an observer.
+pub fn resolve(lookup: &mut Iterative, timeout: Duration) -> Outcome {
+    resolve_observed(lookup, timeout, |_| {})
+}
+
+/// [`resolve_async`], blocking.
+pub fn resolve_observed(
+    lookup: &mut Iterative,
+    timeout: Duration,
+    observe: impl FnMut(Exchange),
+) -> Outcome {
+    block_on(resolve_async(lookup, timeout, observe))
+        .unwrap_or(Outcome::ServFail("could not start an I/O runtime"))
 }

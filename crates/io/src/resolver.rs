@@ -1,6 +1,7 @@
 //! The resolver pipeline: cache, then the hosts file, then the network —
 //! a stub asking the configured servers, or iterative resolution from the
-//! root. Blocking; the clock is the process's monotonic clock mapped onto
+//! root. [`Resolver`] is async on tokio; [`BlockingResolver`] wraps it with
+//! its own runtime. The clock is the process's monotonic clock mapped onto
 //! [`handshake_time::Instant`].
 
 use std::io;
@@ -53,13 +54,15 @@ pub struct Answer {
     pub queries: usize,
 }
 
-/// A resolver: cache -> hosts file -> network.
+/// A resolver: cache -> hosts file -> network, async.
 ///
 /// ```no_run
+/// # async fn f() -> std::io::Result<()> {
 /// use handshake_io::resolver::Resolver;
-/// let mut r = Resolver::system().unwrap();
-/// let addrs = r.lookup_ip("localhost").unwrap();
+/// let mut r = Resolver::system()?;
+/// let addrs = r.lookup_ip("localhost").await?;
 /// assert!(!addrs.is_empty());
+/// # Ok(()) }
 /// ```
 #[derive(Debug)]
 pub struct Resolver {
@@ -98,10 +101,10 @@ impl Resolver {
     }
 
     /// The IPv4 and IPv6 addresses of `name` (hosts file first, then A and AAAA).
-    pub fn lookup_ip(&mut self, name: &str) -> io::Result<Vec<IpAddr>> {
+    pub async fn lookup_ip(&mut self, name: &str) -> io::Result<Vec<IpAddr>> {
         let mut out = Vec::new();
         for t in [RecordType::A, RecordType::AAAA] {
-            if let Outcome::Answer { records, .. } = self.lookup(name, t)?.outcome {
+            if let Outcome::Answer { records, .. } = self.lookup(name, t).await?.outcome {
                 out.extend(records.iter().filter_map(|r| match r.data {
                     RData::A(a) => Some(IpAddr::V4(a)),
                     RData::Aaaa(a) => Some(IpAddr::V6(a)),
@@ -113,7 +116,7 @@ impl Resolver {
     }
 
     /// Looks `name` up for `rtype`.
-    pub fn lookup(&mut self, name: &str, rtype: RecordType) -> io::Result<Answer> {
+    pub async fn lookup(&mut self, name: &str, rtype: RecordType) -> io::Result<Answer> {
         let qname: Name = name
             .parse()
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
@@ -162,10 +165,10 @@ impl Resolver {
             } => {
                 let mut lookup =
                     Iterative::new(Question::new(qname.clone(), rtype), &root_hints, config);
-                let outcome = dns::resolve(&mut lookup, timeout);
+                let outcome = dns::resolve_async(&mut lookup, timeout, |_| {}).await;
                 (outcome, usize::from(lookup.queries()))
             }
-            Upstream::Stub(conf) => self.stub(&conf, name, rtype)?,
+            Upstream::Stub(conf) => self.stub(&conf, name, rtype).await?,
         };
         self.remember(&qname, rtype, &outcome);
         Ok(Answer {
@@ -179,7 +182,7 @@ impl Resolver {
     /// `attempts` rounds over the servers (starting where the last success
     /// was, with `rotate` moving on each time); NXDOMAIN moves to the next
     /// candidate, anything else ends the search.
-    fn stub(
+    async fn stub(
         &mut self,
         conf: &ResolvConf,
         name: &str,
@@ -197,11 +200,13 @@ impl Resolver {
                         conf.nameservers[(self.next_server + i) % conf.nameservers.len()];
                     let id = u16::try_from(rand::random::<u32>() & 0xffff).unwrap_or(0);
                     queries += 1;
-                    match dns::query(
+                    match dns::query_async(
                         server,
                         &Message::query(id, Question::new(candidate.clone(), rtype)),
                         timeout,
-                    ) {
+                    )
+                    .await
+                    {
                         Ok(m) if m.rcode() == Rcode::SERVFAIL || m.rcode() == Rcode::REFUSED => {
                             continue
                         }
@@ -304,5 +309,44 @@ impl Resolver {
             self.cache
                 .insert_negative(now, &name, rtype, Class::IN, nx, &record);
         }
+    }
+}
+
+/// [`Resolver`] with its own current-thread runtime, for callers without one.
+///
+/// ```no_run
+/// use handshake_io::resolver::BlockingResolver;
+/// let mut r = BlockingResolver::system().unwrap();
+/// let addrs = r.lookup_ip("localhost").unwrap();
+/// assert!(!addrs.is_empty());
+/// ```
+#[derive(Debug)]
+pub struct BlockingResolver {
+    runtime: tokio::runtime::Runtime,
+    inner: Resolver,
+}
+
+impl BlockingResolver {
+    /// Wraps a resolver.
+    pub fn new(inner: Resolver) -> io::Result<BlockingResolver> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        Ok(BlockingResolver { runtime, inner })
+    }
+
+    /// The system's configuration (hosts file, resolv.conf).
+    pub fn system() -> io::Result<BlockingResolver> {
+        BlockingResolver::new(Resolver::system()?)
+    }
+
+    /// [`Resolver::lookup`], blocking.
+    pub fn lookup(&mut self, name: &str, rtype: RecordType) -> io::Result<Answer> {
+        self.runtime.block_on(self.inner.lookup(name, rtype))
+    }
+
+    /// [`Resolver::lookup_ip`], blocking.
+    pub fn lookup_ip(&mut self, name: &str) -> io::Result<Vec<IpAddr>> {
+        self.runtime.block_on(self.inner.lookup_ip(name))
     }
 }
