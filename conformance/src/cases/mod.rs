@@ -8,6 +8,7 @@ mod dns;
 mod dns_scenarios;
 mod ip;
 mod tcp;
+mod tcp_conn;
 
 /// Appends every case of every crate to `all`.
 pub(crate) fn register(all: &mut Vec<Case>) {
@@ -16,6 +17,7 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(dns_scenarios::cases());
     all.extend(ip::cases());
     all.extend(tcp::cases());
+    all.extend(tcp_conn::cases());
     all.extend(dissector::cases());
 }
 

@@ -67,11 +67,10 @@ impl RttEstimator {
 
     /// RFC 6298 §5.7: after a lost SYN the RTO must be 3 s when data transmission begins.
     pub(crate) fn at_least_three_seconds(&mut self) {
+        // "Re-initialized": the backoff from the lost SYN ends too.
         let three = Duration::from_secs(3).min(self.max_rto);
-        if self.srtt.is_none() {
-            self.base_rto = self.base_rto.max(three);
-        }
-        self.rto = self.rto.max(three);
+        self.base_rto = self.base_rto.max(three);
+        self.rto = self.base_rto;
     }
 }
 

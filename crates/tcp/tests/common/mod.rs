@@ -33,13 +33,13 @@ pub fn exchange(
     p.run(limit, |p| {
         c_sent += p.client.send(&c2s[c_sent..]);
         drain(&mut p.client, &mut buf, &mut c_got);
-        if close && c_sent == c2s.len() {
+        if close && c_sent == c2s.len() && p.client.state().is_synchronized() {
             p.client.close();
         }
         if let Some(s) = p.server.as_mut() {
             s_sent += s.send(&s2c[s_sent..]);
             drain(s, &mut buf, &mut s_got);
-            if close && s_sent == s2c.len() {
+            if close && s_sent == s2c.len() && s.state().is_synchronized() {
                 s.close();
             }
         }
@@ -63,4 +63,23 @@ pub fn drain(c: &mut Connection, buf: &mut [u8], out: &mut Vec<u8>) {
 /// Every event the connection has queued.
 pub fn events(c: &mut Connection) -> Vec<Event> {
     std::iter::from_fn(|| c.poll_event()).collect()
+}
+
+/// A small deterministic generator (SplitMix64) for link decisions.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// True with probability `pct`%.
+    pub fn chance(&mut self, pct: u64) -> bool {
+        self.next_u64() % 100 < pct
+    }
 }
