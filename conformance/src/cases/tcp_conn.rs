@@ -683,6 +683,184 @@ fn lossy(ctx: &mut Ctx) -> Outcome {
     )
 }
 
+fn out_of_order() -> R {
+    let mut p = established(21)?;
+    p.fate = Box::new(|side, i, _| {
+        if side == Side::Client && i % 5 == 1 {
+            Fate::Delay(Duration::from_millis(25))
+        } else {
+            Fate::Deliver
+        }
+    });
+    let data = pattern(120_000, 13);
+    let (_, sg) = exchange(&mut p, &data, &[], false);
+    ensure(sg == data, || {
+        "reordered data not reassembled in order".into()
+    })?;
+    let held = server(&mut p)?.stats().reassembly_bytes;
+    let r = p.client.stats().retransmits;
+    ensure(held == 0 && r == 0, || {
+        format!("{held} bytes left out of order, {r} retransmissions (reordering alone needs none)")
+    })
+}
+
+fn abort() -> R {
+    let mut p = established(22)?;
+    p.client.send(b"never sent in full");
+    p.client.abort();
+    p.run_until_idle();
+    let rst = p
+        .log
+        .iter()
+        .any(|(_, s, t, _)| *s == Side::Client && t.header.flags == TcpFlags::RST);
+    let s = server(&mut p)?;
+    let ev = events(s);
+    ensure(
+        rst && s.state() == State::Closed && ev.last() == Some(&Event::Reset),
+        || format!("RST sent: {rst}; peer {:?}, events {ev:?}", s.state()),
+    )
+}
+
+fn syn_sent_bad_ack() -> R {
+    let now = Instant::ZERO;
+    let mut c = Connection::connect(
+        Config::default(),
+        client_addr(),
+        server_addr(),
+        now,
+        SeqNumber(500),
+    );
+    c.poll_transmit(now).ok_or("no SYN")?;
+    let mut bad = SegmentRepr::new(
+        80,
+        client_addr().port(),
+        SeqNumber(9),
+        TcpFlags::SYN | TcpFlags::ACK,
+    );
+    bad.ack_number = SeqNumber(400);
+    c.handle_segment(now, &bad);
+    let t = c
+        .poll_transmit(now)
+        .ok_or("no RST for an unacceptable ACK")?;
+    ensure(
+        t.header.flags == TcpFlags::RST
+            && t.header.seq_number == SeqNumber(400)
+            && c.state() == State::SynSent,
+        || format!("reply {:?}, state {:?}", t.header, c.state()),
+    )?;
+    // A RST without an acceptable ACK is ignored in SYN-SENT.
+    let rst = SegmentRepr::new(80, client_addr().port(), SeqNumber(9), TcpFlags::RST);
+    c.handle_segment(now, &rst);
+    ensure(c.state() == State::SynSent, || {
+        "a RST without ACK closed SYN-SENT".into()
+    })
+}
+
+fn time_wait_fin_retransmit() -> R {
+    let mut p = established(23)?;
+    p.client.close();
+    p.run(Duration::from_secs(1), |p| {
+        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
+    });
+    server(&mut p)?.close();
+    p.run(Duration::from_secs(1), |p| {
+        p.client.state() == State::TimeWait
+    });
+    let fin = p
+        .log
+        .iter()
+        .rev()
+        .find(|(_, s, t, _)| *s == Side::Server && t.header.flags.contains(TcpFlags::FIN))
+        .map(|(_, _, t, _)| t.clone())
+        .ok_or("no FIN")?;
+    p.advance(Duration::from_secs(60));
+    let now = p.now;
+    p.client.handle_segment(now, &fin.repr());
+    let ack = p
+        .client
+        .poll_transmit(now)
+        .ok_or("retransmitted FIN not ACKed in TIME-WAIT")?;
+    ensure(ack.header.ack_number == fin.header.seq_number + 1, || {
+        format!("ACK {:?}", ack.header)
+    })?;
+    let start = p.now;
+    p.run(Duration::from_secs(1000), |p| {
+        p.client.state() == State::Closed
+    });
+    let waited = p.now - start;
+    ensure(waited == Duration::from_secs(120), || {
+        format!("TIME-WAIT not restarted by the FIN: {waited:?} after it, want 120 s")
+    })
+}
+
+fn random_segments(ctx: &mut Ctx) -> Outcome {
+    let seg = (
+        any::<u32>(),
+        any::<u32>(),
+        any::<u8>(),
+        any::<u16>(),
+        0usize..2000,
+        any::<Option<u8>>(),
+    );
+    let strategy = (0u8..3, any::<bool>(), proptest::collection::vec(seg, 1..25));
+    check_property(ctx, strategy, |(stage, to_client, segs)| {
+        let cfg = Config::default().recv_buffer(8192);
+        let mut p = Pair::new(cfg.clone(), cfg, SeqNumber(u32::MAX - 50));
+        p.run_until_idle();
+        if stage >= 1 {
+            p.client.close();
+        }
+        if stage >= 2 {
+            p.advance(Duration::from_millis(50));
+            if let Some(s) = p.server.as_mut() {
+                s.close();
+            }
+        }
+        p.advance(Duration::from_millis(50));
+        for (seq, ack, flags, window, len, ws) in segs {
+            let now = p.now;
+            let c = match (to_client, p.server.as_mut()) {
+                (false, Some(s)) => s,
+                _ => &mut p.client,
+            };
+            // Half of the numbers land near the live window, half anywhere.
+            let near = |x: u32, base: u32| {
+                if x % 2 == 0 {
+                    base.wrapping_add(x % 4000).wrapping_sub(2000)
+                } else {
+                    x
+                }
+            };
+            let last = c.stats().segments_received as u32;
+            let mut s = SegmentRepr::new(
+                c.remote().port(),
+                c.local().port(),
+                SeqNumber(near(seq, last)),
+                TcpFlags::from_bits_retain(flags),
+            );
+            s.ack_number = SeqNumber(ack);
+            s.window = window;
+            s.options.window_scale = ws;
+            let payload = vec![1u8; len];
+            s.payload = &payload;
+            c.handle_segment(now, &s);
+            let mut n = 0;
+            while c.poll_transmit(now).is_some() {
+                n += 1;
+                prop_assert!(n < 1000, "poll_transmit never stops");
+            }
+            prop_assert!(
+                c.stats().reassembly_bytes + c.recv_queue() <= 8192,
+                "receive side outgrew its buffer"
+            );
+            p.advance(Duration::from_millis(u64::from(window % 2000)));
+        }
+        p.run_until_idle();
+        prop_assert!(p.next_event().is_none(), "timers never ran out");
+        Ok(())
+    })
+}
+
 /// The connection cases.
 pub(crate) fn cases() -> Vec<Case> {
     use Kind::{Property, Simulation};
@@ -827,6 +1005,41 @@ pub(crate) fn cases() -> Vec<Case> {
             Must,
             Simulation,
             |_| sim(listener_backlog),
+        ),
+        case(
+            "tcp.conn.reassembly.out-of-order",
+            "RFC 9293 §3.10.7.4",
+            Must,
+            Simulation,
+            |_| sim(out_of_order),
+        ),
+        case(
+            "tcp.conn.close.abort-rst",
+            "RFC 9293 §3.10.5",
+            Must,
+            Simulation,
+            |_| sim(abort),
+        ),
+        case(
+            "tcp.conn.syn-sent.bad-ack-rst",
+            "RFC 9293 §3.10.7.3, RFC 5961 §3.2",
+            Must,
+            Simulation,
+            |_| sim(syn_sent_bad_ack),
+        ),
+        case(
+            "tcp.conn.close.time-wait-fin-retransmit",
+            "RFC 9293 §3.10.7.4 (TIME-WAIT, eighth)",
+            Must,
+            Simulation,
+            |_| sim(time_wait_fin_retransmit),
+        ),
+        case(
+            "tcp.conn.robustness.random-segments",
+            "RFC 9293 §3.10.7",
+            Must,
+            Property,
+            random_segments,
         ),
         case("tcp.conn.isn.rfc6528", "RFC 6528 §3", Must, Property, isn),
         case(

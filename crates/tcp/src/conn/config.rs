@@ -92,7 +92,7 @@ impl Config {
 
     /// The TIME-WAIT duration, 2*MSL.
     pub fn time_wait_duration(&self) -> Duration {
-        self.msl * 2
+        self.msl.saturating_mul(2)
     }
 
     /// The RTO before any RTT measurement (default 1 s, RFC 6298 §2.1).

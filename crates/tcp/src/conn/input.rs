@@ -46,7 +46,7 @@ impl Connection {
             State::Closed => {
                 // RFC 9293 §3.10.7.1: a segment not containing RST causes a RST in response.
                 if !seg.flags.contains(TcpFlags::RST) {
-                    self.replies.push_back(rst_for(seg));
+                    self.reply_rst(seg);
                 }
             }
             State::Listen => {}
@@ -95,7 +95,7 @@ impl Connection {
             let ack = seg.ack_number;
             if ack.distance_from(self.iss) <= 0 || ack.distance_from(self.snd_max) > 0 {
                 if !f.contains(TcpFlags::RST) {
-                    self.replies.push_back(rst_for(seg));
+                    self.reply_rst(seg);
                 }
                 return;
             }
@@ -224,7 +224,7 @@ impl Connection {
                 self.snd_wl2 = ack;
                 self.on_established();
             } else {
-                self.replies.push_back(rst_for(seg));
+                self.reply_rst(seg);
                 return;
             }
         }
@@ -268,6 +268,14 @@ impl Connection {
         }
 
         self.accept_text_and_fin(now, seg, seg_len);
+    }
+
+    /// Queues a RST reply; the queue is bounded so a flood cannot grow it
+    /// when the caller polls slowly (excess replies are dropped, RSTs are best effort).
+    fn reply_rst(&mut self, seg: &SegmentRepr<'_>) {
+        if self.replies.len() < super::MAX_REPLIES {
+            self.replies.push_back(rst_for(seg));
+        }
     }
 
     /// RFC 5961 §3.2/§4.2/§5.2 challenge ACK: `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`.

@@ -99,7 +99,9 @@ impl Listener {
         }
         // Second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
         if f.contains(TcpFlags::ACK) {
-            self.replies.push_back((remote, rst_for(seg)));
+            if self.replies.len() < super::MAX_REPLIES {
+                self.replies.push_back((remote, rst_for(seg)));
+            }
             return;
         }
         // Third: a SYN makes a new connection in SYN-RECEIVED.

@@ -226,6 +226,9 @@ pub struct Connection {
     challenge_acks: u64,
 }
 
+/// At most this many RST replies wait for `poll_transmit`.
+const MAX_REPLIES: usize = 16;
+
 /// RFC 9293 §3.7.1: without an MSS option the send MSS is 536 (IPv4) or 1220 (IPv6).
 fn default_mss(remote: SocketAddr) -> u16 {
     match remote {

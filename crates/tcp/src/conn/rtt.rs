@@ -54,7 +54,7 @@ impl RttEstimator {
         }
         let srtt = self.srtt.unwrap_or(r);
         // §2.2/§2.3: RTO <- SRTT + max(G, K*RTTVAR), K = 4; §2.4 min; §2.5 max.
-        let rto = srtt + GRANULARITY.max(self.rttvar * 4);
+        let rto = srtt.saturating_add(GRANULARITY.max(self.rttvar.saturating_mul(4)));
         self.base_rto = rto.clamp(self.min_rto, self.max_rto);
         // A new measurement ends any backoff (RFC 6298 §5, after 5.7).
         self.rto = self.base_rto;
@@ -62,7 +62,7 @@ impl RttEstimator {
 
     /// RFC 6298 §5.5: RTO <- RTO * 2, bounded by the maximum (§2.5).
     pub(crate) fn backoff(&mut self) {
-        self.rto = (self.rto * 2).min(self.max_rto);
+        self.rto = self.rto.saturating_mul(2).min(self.max_rto);
     }
 
     /// RFC 6298 §5.7: after a lost SYN the RTO must be 3 s when data transmission begins.
