@@ -556,3 +556,22 @@ fn rfc6528_isn() {
     );
     assert_ne!(IsnGenerator::new([8; 32]).isn(t, a, b), g.isn(t, a, b));
 }
+
+#[test]
+fn every_segment_survives_the_wire_format() {
+    let mut p = Pair::new(
+        Config::default(),
+        Config::default(),
+        SeqNumber(u32::MAX - 7),
+    );
+    p.wire = true;
+    p.run_until_idle();
+    assert_eq!(p.client.state(), State::Established);
+    let (a, b) = (pattern(100_000, 12), pattern(70_000, 13));
+    let (c_got, s_got) = exchange(&mut p, &a, &b, true, Duration::from_secs(600));
+    assert_eq!((c_got, s_got), (b, a));
+    assert_eq!(p.wire_errors, 0);
+    // Run until idle: TIME-WAIT has expired as well.
+    assert_eq!(p.client.state(), State::Closed);
+    assert_eq!(p.server().state(), State::Closed);
+}

@@ -115,6 +115,18 @@ impl Transmit {
     pub fn segment_len(&self) -> usize {
         self.repr().segment_len()
     }
+
+    /// The segment as bytes, checksum filled over the pseudo-header `ph`.
+    pub fn to_bytes(
+        &self,
+        ph: &handshake_ip::checksum::PseudoHeader,
+    ) -> Result<Vec<u8>, crate::Error> {
+        let repr = self.repr();
+        let mut buf = alloc::vec![0u8; repr.buffer_len()];
+        let n = repr.emit(&mut buf, ph)?;
+        buf.truncate(n);
+        Ok(buf)
+    }
 }
 
 /// Numbers a user can read about a connection.

@@ -3,12 +3,15 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use core::net::SocketAddr;
+use core::net::{IpAddr, SocketAddr};
+
+use handshake_ip::checksum::PseudoHeader;
+use handshake_ip::ChecksumMode;
 
 use handshake_time::{Duration, Instant};
 
 use super::{Config, Connection, IsnGenerator, Listener, Transmit};
-use crate::wire::SeqNumber;
+use crate::wire::{Segment, SegmentRepr, SeqNumber};
 
 /// Which end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,6 +65,11 @@ pub struct Pair {
     pub fate: FateFn,
     /// Every segment sent: time, sender, segment, fate.
     pub log: Vec<(Instant, Side, Transmit, Fate)>,
+    /// Carry each segment as bytes: emit with the checksum, then check and
+    /// parse it at the receiver (a bad segment is dropped and counted).
+    pub wire: bool,
+    /// Segments that failed to emit or parse on the `wire` path.
+    pub wire_errors: u64,
     in_flight: Vec<(Instant, u64, Side, Transmit)>,
     sent: [u64; 2],
     order: u64,
@@ -100,6 +108,8 @@ impl Pair {
             latency: Duration::from_millis(10),
             fate: Box::new(|_, _, _| Fate::Deliver),
             log: Vec::new(),
+            wire: false,
+            wire_errors: 0,
             in_flight: Vec::new(),
             sent: [0; 2],
             order: 0,
@@ -238,6 +248,39 @@ impl Pair {
     }
 
     fn deliver(&mut self, from: Side, t: &Transmit) {
+        if self.wire {
+            let (src, dst) = match from {
+                Side::Client => (client_addr(), server_addr()),
+                Side::Server => (server_addr(), client_addr()),
+            };
+            let ph = match (src.ip(), dst.ip()) {
+                (IpAddr::V4(src), IpAddr::V4(dst)) => PseudoHeader::V4 { src, dst },
+                (IpAddr::V6(src), IpAddr::V6(dst)) => PseudoHeader::V6 { src, dst },
+                _ => return,
+            };
+            let parsed = t.to_bytes(&ph).and_then(|bytes| {
+                let seg = Segment::new_checked(&bytes[..])?;
+                let repr = SegmentRepr::parse(&seg, &ph, ChecksumMode::Verify)?;
+                Ok(Transmit {
+                    header: SegmentRepr {
+                        payload: &[],
+                        ..repr
+                    },
+                    payload: repr.payload.to_vec(),
+                })
+            });
+            match parsed {
+                Ok(p) => return self.deliver_repr(from, &p),
+                Err(_) => {
+                    self.wire_errors += 1;
+                    return;
+                }
+            }
+        }
+        self.deliver_repr(from, t)
+    }
+
+    fn deliver_repr(&mut self, from: Side, t: &Transmit) {
         let now = self.now;
         match from {
             Side::Client => match self.server.as_mut() {
