@@ -85,7 +85,9 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
                 cmd.args(["--package", &p]);
             }
         }
-        cmd.args(["--benches", "--"]);
+        // `--bench *` (not `--benches`, which includes libraries and would
+        // hand the criterion flags to libtest).
+        cmd.args(["--bench", "*", "--"]);
         if args.quick {
             cmd.args(["--warm-up-time", "1", "--measurement-time", "2"]);
         }

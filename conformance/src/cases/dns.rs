@@ -12,6 +12,7 @@ use handshake_dns::wire::{
 use handshake_dns::{Cache, CacheConfig, Cached, Error, Hosts};
 use handshake_time::{Duration, Instant};
 
+use crate::peers::dnsnet;
 use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
 
 /// A MUST-level known-answer case.
@@ -98,14 +99,8 @@ fn hosts_agree_with_getaddrinfo(_: &mut Ctx) -> Outcome {
 /// The fixture Internet and dig.
 const DIG_NEEDS: &[crate::Need] = &[
     crate::Need::Root,
-    crate::Need::Binary {
-        name: "nsd",
-        package: "nsd",
-    },
-    crate::Need::Binary {
-        name: "unbound",
-        package: "unbound",
-    },
+    dnsnet::NSD,
+    dnsnet::UNBOUND_BIN,
     crate::Need::Binary {
         name: "dig",
         package: "dnsutils",
@@ -115,14 +110,8 @@ const DIG_NEEDS: &[crate::Need] = &[
 /// The fixture Internet and tshark.
 const TSHARK_NEEDS: &[crate::Need] = &[
     crate::Need::Root,
-    crate::Need::Binary {
-        name: "nsd",
-        package: "nsd",
-    },
-    crate::Need::Binary {
-        name: "unbound",
-        package: "unbound",
-    },
+    dnsnet::NSD,
+    dnsnet::UNBOUND_BIN,
     crate::peers::tshark::NEED,
 ];
 
@@ -133,7 +122,7 @@ pub(crate) fn cases() -> Vec<Case> {
             spec: "RFC 1034 §5.3.3; RFC 1035 §7; RFC 2308 §2; RFC 7766 §5; RFC 9156 §3",
             level: Level::Must,
             kind: Kind::InteropPeer,
-            needs: crate::peers::dnsnet::NEEDS,
+            needs: dnsnet::NEEDS,
             run: iterative_agrees_with_unbound,
         },
         Case {
@@ -157,7 +146,7 @@ pub(crate) fn cases() -> Vec<Case> {
             spec: "RFC 1034 §5.3.1; RFC 2308 §5; RFC 1035 §7.4",
             level: Level::Must,
             kind: Kind::InteropPeer,
-            needs: crate::peers::dnsnet::NEEDS,
+            needs: dnsnet::NEEDS,
             run: resolver_pipeline,
         },
         Case {
@@ -497,7 +486,7 @@ fn ours(outcome: handshake_dns::Outcome) -> Comparable {
 /// Our iterative resolver and unbound, both starting from the same root
 /// hints, give the same rcode and answer RRsets for every fixture query.
 fn iterative_agrees_with_unbound(ctx: &mut Ctx) -> Outcome {
-    use crate::peers::dnsnet::{self, DnsNet, UNBOUND};
+    use crate::peers::dnsnet::{DnsNet, UNBOUND};
     let questions = match dnsnet::queries() {
         Ok(q) => q,
         Err(e) => return Outcome::Fail(e),
@@ -607,7 +596,7 @@ fn rcode_name(r: Rcode) -> String {
 /// Our stub, pointed at unbound, sees what `dig @unbound` sees: the same
 /// status and answer records, printed in the same presentation format.
 fn stub_matches_dig(ctx: &mut Ctx) -> Outcome {
-    use crate::peers::dnsnet::{self, DnsNet, UNBOUND};
+    use crate::peers::dnsnet::{DnsNet, UNBOUND};
     let questions = match dnsnet::queries() {
         Ok(q) => q,
         Err(e) => return Outcome::Fail(e),
@@ -686,7 +675,7 @@ fn udp_v4(src: SocketAddr, dst: SocketAddr, payload: &[u8]) -> Result<Vec<u8>, S
 /// response the servers send parses, and tshark's DNS dissector reads both
 /// without complaint, with the IDs and names we used.
 fn wire_accepted_and_dissected(ctx: &mut Ctx) -> Outcome {
-    use crate::peers::dnsnet::{self, DnsNet};
+    use crate::peers::dnsnet::DnsNet;
     use crate::peers::{pcap, tshark};
     let questions = match dnsnet::queries() {
         Ok(q) => q,

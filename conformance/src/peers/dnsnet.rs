@@ -15,18 +15,20 @@ use handshake_dns::wire::{Message, Name, Question, RecordType};
 
 use crate::Need;
 
+/// NSD, the authoritative servers.
+pub const NSD: Need = Need::Binary {
+    name: "nsd",
+    package: "nsd",
+};
+
+/// unbound, the reference recursive resolver.
+pub const UNBOUND_BIN: Need = Need::Binary {
+    name: "unbound",
+    package: "unbound",
+};
+
 /// What a case using the fixture Internet needs.
-pub const NEEDS: &[Need] = &[
-    Need::Root,
-    Need::Binary {
-        name: "nsd",
-        package: "nsd",
-    },
-    Need::Binary {
-        name: "unbound",
-        package: "unbound",
-    },
-];
+pub const NEEDS: &[Need] = &[Need::Root, NSD, UNBOUND_BIN];
 
 /// Where unbound listens.
 pub const UNBOUND: SocketAddr =
