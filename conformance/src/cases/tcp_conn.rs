@@ -864,6 +864,25 @@ fn random_segments(ctx: &mut Ctx) -> Outcome {
     })
 }
 
+fn challenge_throttle() -> R {
+    let cfg = Config::default().challenge_ack_limit(10);
+    let mut p = Pair::new(Config::default(), cfg, SeqNumber(24));
+    p.run_until_idle();
+    let (rcv_nxt, _) = server_seqs(&p)?;
+    let now = p.now;
+    let s = server(&mut p)?;
+    let mut acks = 0;
+    for i in 0..1000u32 {
+        s.handle_segment(now, &from_client(rcv_nxt + 1 + i, TcpFlags::RST));
+        while s.poll_transmit(now).is_some() {
+            acks += 1;
+        }
+    }
+    ensure(acks == 10 && s.state() == State::Established, || {
+        format!("{acks} challenge ACKs for 1000 blind RSTs in one second, limit 10")
+    })
+}
+
 /// The connection cases.
 pub(crate) fn cases() -> Vec<Case> {
     use Kind::{Property, Simulation};
@@ -952,6 +971,13 @@ pub(crate) fn cases() -> Vec<Case> {
             Must,
             Simulation,
             |_| sim(rst_exact),
+        ),
+        case(
+            "tcp.conn.rst.challenge-ack-throttle",
+            "RFC 5961 §7",
+            Level::Should,
+            Simulation,
+            |_| sim(challenge_throttle),
         ),
         case(
             "tcp.conn.syn.challenge-ack",

@@ -575,3 +575,32 @@ fn every_segment_survives_the_wire_format() {
     assert_eq!(p.client.state(), State::Closed);
     assert_eq!(p.server().state(), State::Closed);
 }
+
+#[test]
+fn challenge_acks_are_throttled() {
+    let cfg = Config::default().challenge_ack_limit(5);
+    let mut p = Pair::new(Config::default(), cfg, SeqNumber(61));
+    p.run_until_idle();
+    let (rcv_nxt, _) = server_seqs(&p);
+    let now = p.now;
+    let mut acks = 0;
+    for i in 0..50 {
+        p.server().handle_segment(
+            now,
+            &from_client(rcv_nxt + 1 + i, SeqNumber(0), TcpFlags::RST),
+        );
+        while p.server().poll_transmit(now).is_some() {
+            acks += 1;
+        }
+    }
+    assert_eq!(acks, 5);
+    assert_eq!(p.server().stats().challenge_acks, 5);
+    // A second later the budget is back.
+    let later = now + Duration::from_secs(1);
+    p.server().handle_segment(
+        later,
+        &from_client(rcv_nxt + 1, SeqNumber(0), TcpFlags::SYN),
+    );
+    assert!(p.server().poll_transmit(later).is_some());
+    assert_eq!(p.server().state(), State::Established);
+}

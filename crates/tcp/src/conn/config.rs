@@ -26,6 +26,7 @@ pub struct Config {
     pub(crate) max_rto: Duration,
     pub(crate) max_retries: u32,
     pub(crate) max_syn_retries: u32,
+    pub(crate) challenge_ack_limit: u32,
 }
 
 impl Default for Config {
@@ -48,6 +49,9 @@ impl Default for Config {
             max_retries: 15,
             // RFC 9293 §3.8.3: R2 for a SYN at least 3 minutes; 6 retries as Linux.
             max_syn_retries: 6,
+            // RFC 5961 §7: an ACK throttling mechanism SHOULD be included;
+            // 1000 per second per connection (Linux's historic limit).
+            challenge_ack_limit: 1000,
         }
     }
 }
@@ -122,6 +126,12 @@ impl Config {
     /// Retransmissions of a SYN or SYN-ACK before giving up (default 6).
     pub fn max_syn_retries(mut self, n: u32) -> Self {
         self.max_syn_retries = n;
+        self
+    }
+
+    /// Challenge ACKs sent per second at most (RFC 5961 §7; default 1000).
+    pub fn challenge_ack_limit(mut self, per_second: u32) -> Self {
+        self.challenge_ack_limit = per_second;
         self
     }
 

@@ -197,7 +197,7 @@ impl Connection {
                 }
             } else {
                 // RFC 5961 §3.2: in the window but not exact, send a challenge ACK.
-                self.challenge_ack();
+                self.challenge_ack(now);
             }
             return;
         }
@@ -205,7 +205,7 @@ impl Connection {
         // Fourth: the SYN bit. RFC 5961 §4.2: a SYN in a synchronized state
         // (or SYN-RECEIVED) gets a challenge ACK and is dropped.
         if f.contains(TcpFlags::SYN) {
-            self.challenge_ack();
+            self.challenge_ack(now);
             return;
         }
 
@@ -235,7 +235,7 @@ impl Connection {
         }
         // RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is dropped with an ACK.
         if ack.distance_from(self.snd_una) < -(self.max_snd_wnd.min(i32::MAX as u32) as i32) {
-            self.challenge_ack();
+            self.challenge_ack(now);
             return;
         }
         if ack.distance_from(self.snd_una) >= 0 {
@@ -279,7 +279,17 @@ impl Connection {
     }
 
     /// RFC 5961 §3.2/§4.2/§5.2 challenge ACK: `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`.
-    fn challenge_ack(&mut self) {
+    /// RFC 5961 §7: challenge ACKs are throttled to a configurable number per second.
+    fn challenge_ack(&mut self, now: Instant) {
+        let second = handshake_time::Duration::from_secs(1);
+        if now - self.challenge_window_start >= second || now < self.challenge_window_start {
+            self.challenge_window_start = now;
+            self.challenge_window_count = 0;
+        }
+        if self.challenge_window_count >= self.config.challenge_ack_limit {
+            return;
+        }
+        self.challenge_window_count += 1;
         self.challenge_pending = true;
         self.challenge_acks += 1;
     }

@@ -236,6 +236,8 @@ pub struct Connection {
     segments_sent: u64,
     segments_received: u64,
     challenge_acks: u64,
+    challenge_window_start: Instant,
+    challenge_window_count: u32,
 }
 
 /// At most this many RST replies wait for `poll_transmit`.
@@ -296,6 +298,8 @@ impl Connection {
             segments_sent: 0,
             segments_received: 0,
             challenge_acks: 0,
+            challenge_window_start: Instant::ZERO,
+            challenge_window_count: 0,
             config,
         }
     }
