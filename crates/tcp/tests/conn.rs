@@ -604,3 +604,32 @@ fn challenge_acks_are_throttled() {
     assert!(p.server().poll_transmit(later).is_some());
     assert_eq!(p.server().state(), State::Established);
 }
+
+#[test]
+fn zero_window_then_reader_resumes() {
+    let mut p = Pair::new(
+        Config::default(),
+        Config::default().recv_buffer(8192),
+        SeqNumber(71),
+    );
+    p.run_until_idle();
+    let data = pattern(40_000, 14);
+    let mut sent = 0;
+    // The reader sleeps for 60 s while the window is closed.
+    p.run(Duration::from_secs(60), |p| {
+        sent += p.client.send(&data[sent..]);
+        false
+    });
+    assert_eq!(p.server().recv_queue(), 8192);
+    assert_eq!(p.client.state(), State::Established);
+    // The window reopens as the application reads: the rest arrives.
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    p.run(Duration::from_secs(600), |p| {
+        sent += p.client.send(&data[sent..]);
+        common::drain(p.server(), &mut buf, &mut got);
+        got.len() == data.len()
+    });
+    assert_eq!(got, data);
+    assert_eq!(p.client.state(), State::Established);
+}
