@@ -483,19 +483,27 @@ fn ours(outcome: handshake_dns::Outcome) -> Comparable {
     }
 }
 
+/// Starts the fixture Internet and reads its query list.
+fn fixture_net(ctx: &Ctx) -> Result<(dnsnet::DnsNet, Vec<Question>), Outcome> {
+    let questions = dnsnet::queries().map_err(Outcome::Fail)?;
+    let net = dnsnet::DnsNet::start(&ctx.artifacts).map_err(Outcome::Fail)?;
+    Ok((net, questions))
+}
+
+/// The fixture root server, as root hints.
+fn fixture_root_hints() -> Vec<(Name, Vec<IpAddr>)> {
+    vec![(name("a.root"), vec![IpAddr::from([127, 0, 0, 2])])]
+}
+
 /// Our iterative resolver and unbound, both starting from the same root
 /// hints, give the same rcode and answer RRsets for every fixture query.
 fn iterative_agrees_with_unbound(ctx: &mut Ctx) -> Outcome {
-    use crate::peers::dnsnet::{DnsNet, UNBOUND};
-    let questions = match dnsnet::queries() {
-        Ok(q) => q,
-        Err(e) => return Outcome::Fail(e),
+    use crate::peers::dnsnet::UNBOUND;
+    let (net, questions) = match fixture_net(ctx) {
+        Ok(x) => x,
+        Err(fail) => return fail,
     };
-    let net = match DnsNet::start(&ctx.artifacts) {
-        Ok(n) => n,
-        Err(e) => return Outcome::Fail(e),
-    };
-    let hints = vec![(name("a.root"), vec![IpAddr::from([127, 0, 0, 2])])];
+    let hints = fixture_root_hints();
     let timeout = std::time::Duration::from_millis(700);
     let mut problems = Vec::new();
     // Both with and without QNAME minimisation (RFC 9156).
@@ -596,14 +604,10 @@ fn rcode_name(r: Rcode) -> String {
 /// Our stub, pointed at unbound, sees what `dig @unbound` sees: the same
 /// status and answer records, printed in the same presentation format.
 fn stub_matches_dig(ctx: &mut Ctx) -> Outcome {
-    use crate::peers::dnsnet::{DnsNet, UNBOUND};
-    let questions = match dnsnet::queries() {
-        Ok(q) => q,
-        Err(e) => return Outcome::Fail(e),
-    };
-    let net = match DnsNet::start(&ctx.artifacts) {
-        Ok(n) => n,
-        Err(e) => return Outcome::Fail(e),
+    use crate::peers::dnsnet::UNBOUND;
+    let (net, questions) = match fixture_net(ctx) {
+        Ok(x) => x,
+        Err(fail) => return fail,
     };
     let mut problems = Vec::new();
     for q in questions {
@@ -675,17 +679,12 @@ fn udp_v4(src: SocketAddr, dst: SocketAddr, payload: &[u8]) -> Result<Vec<u8>, S
 /// response the servers send parses, and tshark's DNS dissector reads both
 /// without complaint, with the IDs and names we used.
 fn wire_accepted_and_dissected(ctx: &mut Ctx) -> Outcome {
-    use crate::peers::dnsnet::DnsNet;
     use crate::peers::{pcap, tshark};
-    let questions = match dnsnet::queries() {
-        Ok(q) => q,
-        Err(e) => return Outcome::Fail(e),
+    let (net, questions) = match fixture_net(ctx) {
+        Ok(x) => x,
+        Err(fail) => return fail,
     };
-    let net = match DnsNet::start(&ctx.artifacts) {
-        Ok(n) => n,
-        Err(e) => return Outcome::Fail(e),
-    };
-    let hints = vec![(name("a.root"), vec![IpAddr::from([127, 0, 0, 2])])];
+    let hints = fixture_root_hints();
     let mut exchanges = Vec::new();
     for q in questions {
         let mut lookup =
@@ -798,7 +797,7 @@ fn resolver_pipeline(ctx: &mut Ctx) -> Outcome {
         Err(e) => return Outcome::Fail(e),
     };
     let iterative = Upstream::Iterative {
-        root_hints: vec![(name("a.root"), vec![IpAddr::from([127, 0, 0, 2])])],
+        root_hints: fixture_root_hints(),
         config: handshake_dns::IterConfig::default(),
         timeout: std::time::Duration::from_millis(700),
     };
