@@ -64,6 +64,8 @@ pub(crate) struct Features {
     pub avx2: bool,
     pub vaes: bool,
     pub vpclmul: bool,
+    /// AVX2 and BMI2 (`mulx`): the stitched ChaCha20-Poly1305 seal.
+    pub avx2_bmi2: bool,
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -84,6 +86,7 @@ impl Features {
             avx2,
             vaes: avx2 && aes && std::is_x86_feature_detected!("vaes"),
             vpclmul: avx2 && pclmul && std::is_x86_feature_detected!("vpclmulqdq"),
+            avx2_bmi2: avx2 && std::is_x86_feature_detected!("bmi2"),
         }
     }
 
@@ -100,6 +103,7 @@ impl Features {
             avx2,
             vaes: avx2 && aes && cfg!(target_feature = "vaes"),
             vpclmul: avx2 && pclmul && cfg!(target_feature = "vpclmulqdq"),
+            avx2_bmi2: avx2 && cfg!(target_feature = "bmi2"),
         }
     }
 

@@ -20,6 +20,9 @@ pub struct ChaCha20Poly1305 {
     key: [u8; 32],
     #[zeroize(skip)]
     avx2: bool,
+    /// AVX2 and BMI2: the stitched seal (`x86::chacha_avx2::seal_stitched`).
+    #[zeroize(skip)]
+    stitch: bool,
 }
 
 impl core::fmt::Debug for ChaCha20Poly1305 {
@@ -37,6 +40,7 @@ impl ChaCha20Poly1305 {
         Ok(ChaCha20Poly1305 {
             key,
             avx2: chacha20::use_avx2(backend),
+            stitch: use_stitch(backend),
         })
     }
 
@@ -96,6 +100,19 @@ impl ChaCha20Poly1305 {
     const MAX_LEN: u64 = ((1u64 << 32) - 1) * 64;
 }
 
+/// True when `backend` has AVX2 and BMI2, for the stitched seal.
+fn use_stitch(backend: Backend) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        crate::backend::Features::for_backend(backend).avx2_bmi2
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = backend;
+        false
+    }
+}
+
 /// Encrypt-then-MAC in chunks so the MAC reads the ciphertext while it is in L1.
 const CHUNK: usize = 4096;
 
@@ -120,7 +137,7 @@ impl Aead for ChaCha20Poly1305 {
         let (mut mac, mut s) = self.setup(nonce);
         mac.update_padded(aad);
         #[cfg(target_arch = "x86_64")]
-        if self.avx2 && in_out.len() >= 512 {
+        if self.stitch && in_out.len() >= 512 {
             let (h, r) = mac.raw_parts().expect("block-aligned after padding");
             let done = crate::x86::chacha_avx2::seal_stitched(&s, in_out, h, r);
             s[12] = s[12].wrapping_add((done / 64) as u32);

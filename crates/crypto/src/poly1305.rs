@@ -56,7 +56,9 @@ pub(crate) fn poly_blocks(h: &mut [u64; 3], r: &[u64; 2], m: &[u8], padbit: u64)
         h2 += (t >> 64) as u64 + padbit;
 
         let d0 = mul(h0, r0) + mul(h1, s1);
-        let d1 = mul(h0, r1) + mul(h1, r0) + mul(h2, s1) + (d0 >> 64);
+        // h2 <= 6 and s1 < 2^61, so h2 * s1 fits in 64 bits: one imul, not a
+        // full 64x64->128 mul.
+        let d1 = mul(h0, r1) + mul(h1, r0) + u128::from(h2 * s1) + (d0 >> 64);
         let d2 = h2 * r0 + (d1 >> 64) as u64;
         h0 = d0 as u64;
         h1 = d1 as u64;

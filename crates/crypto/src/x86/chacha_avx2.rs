@@ -76,25 +76,27 @@ macro_rules! transpose8 {
 /// units make the keystream for group i, the scalar multiplier hashes the ciphertext
 /// of group i-1 (the two use different execution ports). Encrypts and hashes every
 /// whole 512-byte group of `data`; returns how many bytes that was. Only called when
-/// AVX2 was detected.
+/// AVX2 and BMI2 were detected (`Features::avx2_bmi2`): `mulx` leaves the flags and
+/// rax/rdx alone, which saves Poly1305 a dozen moves a block, and the stitched loop
+/// is limited by how many instructions the core can issue, not by either unit.
 pub(crate) fn seal_stitched(
     state: &[u32; 16],
     data: &mut [u8],
     h: &mut [u64; 3],
     r: &[u64; 2],
 ) -> usize {
-    // SAFETY: callers pass avx2 = true only after run-time detection of AVX2.
+    // SAFETY: callers call this only after run-time detection of AVX2 and BMI2.
     unsafe { seal_avx2(state, data, h, r) }
 }
 
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,bmi2")]
 fn seal_avx2(state: &[u32; 16], data: &mut [u8], h: &mut [u64; 3], r: &[u64; 2]) -> usize {
     let groups = data.len() / 512;
     let mut s = *state;
     for g in 0..groups {
         let (done, rest) = data.split_at_mut(512 * g);
         let prev: &[u8] = if g == 0 { &[] } else { &done[512 * (g - 1)..] };
-        xor_group(&s, &mut rest[..512], prev, h, r);
+        seal_group(&s, &mut rest[..512], prev, h, r);
         s[12] = s[12].wrapping_add(8);
     }
     if groups > 0 {
@@ -104,51 +106,77 @@ fn seal_avx2(state: &[u32; 16], data: &mut [u8], h: &mut [u64; 3], r: &[u64; 2])
 }
 
 /// One 512-byte group of keystream XORed into `chunk`, while Poly1305 absorbs the
-/// 32 blocks of `prev` (when not empty): three per double round, the last two after.
-/// (No closure: a call that is not inlined would spill every ymm register.)
-#[inline]
-#[target_feature(enable = "avx2")]
-fn xor_group(state: &[u32; 16], chunk: &mut [u8], prev: &[u8], h: &mut [u64; 3], r: &[u64; 2]) {
-    let r16 = _mm256_set_epi8(
-        13, 12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2, 13, 12, 15, 14, 9, 8, 11, 10, 5, 4,
-        7, 6, 1, 0, 3, 2,
-    );
-    let r8 = _mm256_set_epi8(
-        14, 13, 12, 15, 10, 9, 8, 11, 6, 5, 4, 7, 2, 1, 0, 3, 14, 13, 12, 15, 10, 9, 8, 11, 6, 5,
-        4, 7, 2, 1, 0, 3,
-    );
-    let mut init: [__m256i; 16] = core::array::from_fn(|i| _mm256_set1_epi32(state[i] as i32));
-    init[12] = _mm256_add_epi32(init[12], _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0));
-    let mut v = init;
-    for round in 0..10 {
-        qr(&mut v, 0, 4, 8, 12, r16, r8);
-        qr(&mut v, 1, 5, 9, 13, r16, r8);
-        qr(&mut v, 2, 6, 10, 14, r16, r8);
-        qr(&mut v, 3, 7, 11, 15, r16, r8);
-        if !prev.is_empty() {
-            crate::poly1305::poly_blocks(h, r, &prev[48 * round..48 * round + 48], 1);
+/// 32 blocks of `prev` (when not empty): two after the column rounds and one after
+/// the diagonal rounds of each double round, the last two after.
+/// Defined twice by a macro: for AVX2 alone, and with BMI2 for the stitched seal
+/// so Poly1305 gets `mulx`. (No closure: a call that is not inlined would spill
+/// every ymm register.)
+macro_rules! group_fn {
+    ($(#[$attr:meta])* $name:ident) => {
+        $(#[$attr])*
+        fn $name(
+            state: &[u32; 16],
+            chunk: &mut [u8],
+            prev: &[u8],
+            h: &mut [u64; 3],
+            r: &[u64; 2],
+        ) {
+            let r16 = _mm256_set_epi8(
+                13, 12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2, 13, 12, 15, 14, 9, 8, 11, 10, 5, 4,
+                7, 6, 1, 0, 3, 2,
+            );
+            let r8 = _mm256_set_epi8(
+                14, 13, 12, 15, 10, 9, 8, 11, 6, 5, 4, 7, 2, 1, 0, 3, 14, 13, 12, 15, 10, 9, 8, 11, 6, 5,
+                4, 7, 2, 1, 0, 3,
+            );
+            let mut init: [__m256i; 16] = core::array::from_fn(|i| _mm256_set1_epi32(state[i] as i32));
+            init[12] = _mm256_add_epi32(init[12], _mm256_set_epi32(7, 6, 5, 4, 3, 2, 1, 0));
+            let mut v = init;
+            for round in 0..10 {
+                qr(&mut v, 0, 4, 8, 12, r16, r8);
+                qr(&mut v, 1, 5, 9, 13, r16, r8);
+                qr(&mut v, 2, 6, 10, 14, r16, r8);
+                qr(&mut v, 3, 7, 11, 15, r16, r8);
+                if !prev.is_empty() {
+                    crate::poly1305::poly_blocks(h, r, &prev[48 * round..48 * round + 32], 1);
+                }
+                qr(&mut v, 0, 5, 10, 15, r16, r8);
+                qr(&mut v, 1, 6, 11, 12, r16, r8);
+                qr(&mut v, 2, 7, 8, 13, r16, r8);
+                qr(&mut v, 3, 4, 9, 14, r16, r8);
+                if !prev.is_empty() {
+                    crate::poly1305::poly_blocks(h, r, &prev[48 * round + 32..48 * round + 48], 1);
+                }
+            }
+            if !prev.is_empty() {
+                crate::poly1305::poly_blocks(h, r, &prev[480..512], 1);
+            }
+            for (x, i) in v.iter_mut().zip(init.iter()) {
+                *x = _mm256_add_epi32(*x, *i);
+            }
+            let lo = transpose8!(&v[..8]);
+            let hi = transpose8!(&v[8..]);
+            for b in 0..8 {
+                let off = 64 * b;
+                let x0 = _mm256_xor_si256(load256_at(chunk, off), lo[b]);
+                let x1 = _mm256_xor_si256(load256_at(chunk, off + 32), hi[b]);
+                store256_at(chunk, off, x0);
+                store256_at(chunk, off + 32, x1);
+            }
         }
-        qr(&mut v, 0, 5, 10, 15, r16, r8);
-        qr(&mut v, 1, 6, 11, 12, r16, r8);
-        qr(&mut v, 2, 7, 8, 13, r16, r8);
-        qr(&mut v, 3, 4, 9, 14, r16, r8);
-    }
-    if !prev.is_empty() {
-        crate::poly1305::poly_blocks(h, r, &prev[480..512], 1);
-    }
-    for (x, i) in v.iter_mut().zip(init.iter()) {
-        *x = _mm256_add_epi32(*x, *i);
-    }
-    let lo = transpose8!(&v[..8]);
-    let hi = transpose8!(&v[8..]);
-    for b in 0..8 {
-        let off = 64 * b;
-        let x0 = _mm256_xor_si256(load256_at(chunk, off), lo[b]);
-        let x1 = _mm256_xor_si256(load256_at(chunk, off + 32), hi[b]);
-        store256_at(chunk, off, x0);
-        store256_at(chunk, off + 32, x1);
-    }
+    };
 }
+
+group_fn!(
+    #[inline]
+    #[target_feature(enable = "avx2")]
+    xor_group
+);
+group_fn!(
+    #[inline]
+    #[target_feature(enable = "avx2,bmi2")]
+    seal_group
+);
 
 #[target_feature(enable = "avx2")]
 fn xor_avx2(state: &[u32; 16], data: &mut [u8]) -> usize {
