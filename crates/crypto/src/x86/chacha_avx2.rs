@@ -95,8 +95,11 @@ fn seal_avx2(state: &[u32; 16], data: &mut [u8], h: &mut [u64; 3], r: &[u64; 2])
     let mut s = *state;
     for g in 0..groups {
         let (done, rest) = data.split_at_mut(512 * g);
-        let prev: &[u8] = if g == 0 { &[] } else { &done[512 * (g - 1)..] };
-        seal_group(&s, &mut rest[..512], prev, h, r);
+        if g == 0 {
+            xor_group(&s, &mut rest[..512], &[], h, r);
+        } else {
+            seal_group(&s, &mut rest[..512], &done[512 * (g - 1)..], h, r);
+        }
         s[12] = s[12].wrapping_add(8);
     }
     if groups > 0 {
@@ -106,13 +109,13 @@ fn seal_avx2(state: &[u32; 16], data: &mut [u8], h: &mut [u64; 3], r: &[u64; 2])
 }
 
 /// One 512-byte group of keystream XORed into `chunk`, while Poly1305 absorbs the
-/// 32 blocks of `prev` (when not empty): two after the column rounds and one after
+/// 32 blocks of `prev` (when `$hash`): two after the column rounds and one after
 /// the diagonal rounds of each double round, the last two after.
 /// Defined twice by a macro: for AVX2 alone, and with BMI2 for the stitched seal
 /// so Poly1305 gets `mulx`. (No closure: a call that is not inlined would spill
 /// every ymm register.)
 macro_rules! group_fn {
-    ($(#[$attr:meta])* $name:ident) => {
+    ($(#[$attr:meta])* $name:ident, $hash:literal) => {
         $(#[$attr])*
         fn $name(
             state: &[u32; 16],
@@ -137,18 +140,18 @@ macro_rules! group_fn {
                 qr(&mut v, 1, 5, 9, 13, r16, r8);
                 qr(&mut v, 2, 6, 10, 14, r16, r8);
                 qr(&mut v, 3, 7, 11, 15, r16, r8);
-                if !prev.is_empty() {
+                if $hash {
                     crate::poly1305::poly_blocks(h, r, &prev[48 * round..48 * round + 32], 1);
                 }
                 qr(&mut v, 0, 5, 10, 15, r16, r8);
                 qr(&mut v, 1, 6, 11, 12, r16, r8);
                 qr(&mut v, 2, 7, 8, 13, r16, r8);
                 qr(&mut v, 3, 4, 9, 14, r16, r8);
-                if !prev.is_empty() {
+                if $hash {
                     crate::poly1305::poly_blocks(h, r, &prev[48 * round + 32..48 * round + 48], 1);
                 }
             }
-            if !prev.is_empty() {
+            if $hash {
                 crate::poly1305::poly_blocks(h, r, &prev[480..512], 1);
             }
             for (x, i) in v.iter_mut().zip(init.iter()) {
@@ -170,12 +173,14 @@ macro_rules! group_fn {
 group_fn!(
     #[inline]
     #[target_feature(enable = "avx2")]
-    xor_group
+    xor_group,
+    false
 );
 group_fn!(
     #[inline]
     #[target_feature(enable = "avx2,bmi2")]
-    seal_group
+    seal_group,
+    true
 );
 
 #[target_feature(enable = "avx2")]
