@@ -69,7 +69,11 @@ fn exchange(p: &mut Pair, up: &[u8], down: &[u8], close: bool) -> (Vec<u8>, Vec<
 }
 
 fn established(isn: u32) -> Result<Pair, String> {
-    let mut p = Pair::new(Config::default(), Config::default(), SeqNumber(isn));
+    established_with(Config::default(), isn)
+}
+
+fn established_with(config: Config, isn: u32) -> Result<Pair, String> {
+    let mut p = Pair::new(config.clone(), config, SeqNumber(isn));
     p.run_until_idle();
     let s = p.server.as_ref().map(|s| s.state());
     ensure(
@@ -470,7 +474,9 @@ fn rto_backoff() -> R {
 }
 
 fn karn() -> R {
-    let mut p = established(18)?;
+    // Karn's rule is for ambiguous samples: without timestamps (with them,
+    // RFC 7323 §4 times retransmissions exactly).
+    let mut p = established_with(Config::default().timestamps(false), 18)?;
     let srtt = p.client.stats().srtt;
     ensure(srtt == Some(Duration::from_millis(20)), || {
         format!("handshake SRTT {srtt:?}")
@@ -701,9 +707,15 @@ fn out_of_order() -> R {
         "reordered data not reassembled in order".into()
     })?;
     let held = server(&mut p)?.stats().reassembly_bytes;
-    let r = p.client.stats().retransmits;
-    ensure(held == 0 && r == 0, || {
-        format!("{held} bytes left out of order, {r} retransmissions (reordering alone needs none)")
+    let st = p.client.stats();
+    // Reordering by three or more segments looks like loss to RFC 5681
+    // §3.2 fast retransmit; what must not happen is a timeout: reassembly,
+    // not the retransmission timer, delivers the data.
+    ensure(held == 0 && st.timeouts == 0, || {
+        format!(
+            "{held} bytes left out of order, {} retransmission timeouts (reordering needs none)",
+            st.timeouts
+        )
     })
 }
 

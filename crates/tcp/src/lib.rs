@@ -12,6 +12,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+pub mod congestion;
 pub mod conn;
 mod error;
 pub mod wire;

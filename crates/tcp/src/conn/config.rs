@@ -2,6 +2,8 @@
 
 use handshake_time::Duration;
 
+use crate::congestion::Algorithm;
+
 /// Settings for a [`Connection`](super::Connection) or [`Listener`](super::Listener).
 ///
 /// Every default is the value the RFCs recommend; each setter consumes and
@@ -27,6 +29,14 @@ pub struct Config {
     pub(crate) max_retries: u32,
     pub(crate) max_syn_retries: u32,
     pub(crate) challenge_ack_limit: u32,
+    pub(crate) congestion: Algorithm,
+    pub(crate) initial_window: u32,
+    pub(crate) sack: bool,
+    pub(crate) timestamps: bool,
+    pub(crate) nagle: bool,
+    pub(crate) delayed_ack: Option<Duration>,
+    pub(crate) stop_and_wait: bool,
+    pub(crate) trace_capacity: usize,
 }
 
 impl Default for Config {
@@ -52,6 +62,20 @@ impl Default for Config {
             // RFC 5961 §7: an ACK throttling mechanism SHOULD be included;
             // 1000 per second per connection (Linux's historic limit).
             challenge_ack_limit: 1000,
+            // RFC 9438 CUBIC, the default in Linux.
+            congestion: Algorithm::Cubic,
+            // RFC 6928: an initial window of 10 segments.
+            initial_window: 10,
+            // RFC 2018 SACK and RFC 7323 timestamps, offered as Linux does.
+            sack: true,
+            timestamps: true,
+            // RFC 9293 §3.7.4: a TCP SHOULD implement the Nagle algorithm (SHLD-7).
+            nagle: true,
+            // RFC 9293 §3.8.6.3: delayed ACKs, the delay MUST be under 0.5 s;
+            // 40 ms as Linux's minimum delayed-ACK timeout.
+            delayed_ack: Some(Duration::from_millis(40)),
+            stop_and_wait: false,
+            trace_capacity: 0,
         }
     }
 }
@@ -132,6 +156,59 @@ impl Config {
     /// Challenge ACKs sent per second at most (RFC 5961 §7; default 1000).
     pub fn challenge_ack_limit(mut self, per_second: u32) -> Self {
         self.challenge_ack_limit = per_second;
+        self
+    }
+
+    /// The congestion-control algorithm (default CUBIC, RFC 9438).
+    pub fn congestion(mut self, algorithm: Algorithm) -> Self {
+        self.congestion = algorithm;
+        self
+    }
+
+    /// The initial congestion window in segments (default 10, RFC 6928).
+    pub fn initial_window(mut self, segments: u32) -> Self {
+        self.initial_window = segments.max(1);
+        self
+    }
+
+    /// Offer SACK-permitted and use SACK for loss recovery (RFC 2018, RFC 6675); default on.
+    pub fn sack(mut self, on: bool) -> Self {
+        self.sack = on;
+        self
+    }
+
+    /// Offer timestamps for RTTM and PAWS (RFC 7323); default on.
+    pub fn timestamps(mut self, on: bool) -> Self {
+        self.timestamps = on;
+        self
+    }
+
+    /// Disable the Nagle algorithm (RFC 896) when `true`: small segments go
+    /// out at once even with data unacknowledged (TCP_NODELAY).
+    pub fn nodelay(mut self, on: bool) -> Self {
+        self.nagle = !on;
+        self
+    }
+
+    /// Delay ACKs of in-order data by at most `d` (capped below 500 ms, RFC
+    /// 9293 §3.8.6.3), acknowledging at least every second segment; `None`
+    /// acknowledges every segment at once. Default 40 ms.
+    pub fn delayed_ack(mut self, d: Option<Duration>) -> Self {
+        self.delayed_ack = d.map(|d| d.min(Duration::from_millis(499)));
+        self
+    }
+
+    /// Stop-and-wait flow control: at most one segment in flight, the next
+    /// sent only when it is acknowledged. Default off (a sliding window).
+    pub fn stop_and_wait(mut self, on: bool) -> Self {
+        self.stop_and_wait = on;
+        self
+    }
+
+    /// Keep a trace of the last `events` segments and cwnd changes (see
+    /// [`Connection::drain_trace`](super::Connection::drain_trace)); 0, the default, keeps none.
+    pub fn trace(mut self, events: usize) -> Self {
+        self.trace_capacity = events;
         self
     }
 

@@ -1,9 +1,13 @@
 //! Segment arrival (RFC 9293 §3.10.7).
 
-use handshake_time::Instant;
+use handshake_time::{Duration, Instant};
 
-use super::{Connection, Event, State, Transmit};
+use super::{Connection, Event, State, TraceEvent, Transmit};
+use crate::congestion::Controller;
 use crate::wire::{SegmentRepr, SeqNumber, TcpFlags};
+
+/// RFC 7323 §5.5: TS.Recent is invalid after 24 days idle.
+const PAWS_IDLE: Duration = Duration::from_secs(24 * 24 * 3600);
 
 /// The segment acceptability test of RFC 9293 §3.10.7.4 (the four cases).
 pub(crate) fn acceptable(seq: SeqNumber, seg_len: u32, rcv_nxt: SeqNumber, rcv_wnd: u32) -> bool {
@@ -42,6 +46,10 @@ impl Connection {
             return;
         }
         self.segments_received += 1;
+        if self.config.trace_capacity > 0 {
+            let segment = super::output::summary(seg, seg.payload.len());
+            self.record(TraceEvent::Received { at: now, segment });
+        }
         match self.state {
             State::Closed => {
                 // RFC 9293 §3.10.7.1: a segment not containing RST causes a RST in response.
@@ -56,7 +64,12 @@ impl Connection {
     }
 
     /// Records the peer's SYN options (RFC 9293 §3.7.1, RFC 7323 §2.2).
-    pub(crate) fn take_syn_options(&mut self, seg: &SegmentRepr<'_>, we_offered_ws: bool) {
+    pub(crate) fn take_syn_options(
+        &mut self,
+        now: Instant,
+        seg: &SegmentRepr<'_>,
+        we_offered_ws: bool,
+    ) {
         let mss = seg
             .options
             .mss
@@ -64,7 +77,22 @@ impl Connection {
             .max(1);
         // RFC 9293 §3.7.1: segments no larger than the peer's MSS (and ours).
         self.snd_mss = usize::from(mss.min(self.config.mss));
-        self.cwnd = 10 * self.snd_mss as u32;
+        // The initial window counts in segments of the negotiated MSS (RFC 6928).
+        self.cc = Controller::new(
+            self.config.congestion,
+            self.snd_mss as u32,
+            self.config.initial_window,
+        );
+        // RFC 2018 §2: SACK only when both ends sent SACK-permitted.
+        self.sack_ok = self.config.sack && seg.options.sack_permitted;
+        // RFC 7323 §3.2: timestamps only when both SYNs carry TSopt.
+        if let (true, Some(ts)) = (self.config.timestamps, seg.options.timestamps) {
+            self.ts_ok = true;
+            self.ts_recent = ts.tsval;
+            self.ts_recent_at = now;
+        } else {
+            self.ts_ok = false;
+        }
         self.peer_wscale = seg.options.window_scale;
         // RFC 7323 §1.3: scaling only when both SYNs carry the option;
         // §2.3: a shift above 14 is used as 14.
@@ -113,12 +141,12 @@ impl Connection {
             return;
         }
         let offered = self.config.window_scaling;
-        self.take_syn_options(seg, offered);
+        self.take_syn_options(now, seg, offered);
         if f.contains(TcpFlags::ACK) {
-            self.on_ack_advance(now, seg.ack_number);
+            self.on_ack_advance(now, seg);
             // Our SYN is acknowledged: ESTABLISHED, ACK the peer's SYN.
             self.state = State::Established;
-            self.on_established();
+            self.on_established(now);
             // A window update from the SYN-ACK: remember SND.WL1/WL2.
             self.ack_pending = true;
             self.accept_text_and_fin(now, seg, 1);
@@ -130,7 +158,7 @@ impl Connection {
         }
     }
 
-    fn on_established(&mut self) {
+    fn on_established(&mut self, now: Instant) {
         self.events.push_back(super::Event::Connected);
         self.retries = 0;
         if self.fin_queued {
@@ -140,6 +168,7 @@ impl Connection {
         if self.syn_retransmitted {
             // RFC 6298 §5.7: after a lost SYN, RTO MUST be 3 s when data transmission begins.
             self.rtt.at_least_three_seconds();
+            self.on_lost_syn(now);
         }
     }
 
@@ -158,6 +187,22 @@ impl Connection {
             return;
         }
 
+        // RFC 7323 §5.3 R1 (PAWS): a segment whose TSval is older than
+        // TS.Recent is a duplicate from an earlier wrap of the sequence space.
+        let ts = seg.options.timestamps.filter(|_| self.ts_ok);
+        if let Some(ts) = ts {
+            if now - self.ts_recent_at > PAWS_IDLE {
+                // §5.5: after 24 days idle TS.Recent is no longer valid.
+                self.ts_recent = ts.tsval;
+                self.ts_recent_at = now;
+            }
+            let older = (ts.tsval.wrapping_sub(self.ts_recent) as i32) < 0;
+            if older && !f.contains(TcpFlags::RST) {
+                self.ack_unacceptable(now, seg);
+                return;
+            }
+        }
+
         // RFC 9293 §3.10.7.4 first: sequence number check.
         let mut ok = acceptable(seg.seq_number, seg_len, self.rcv_nxt, rcv_wnd);
         if !ok && rcv_wnd == 0 && seg.seq_number == self.rcv_nxt {
@@ -168,13 +213,22 @@ impl Connection {
         if !ok {
             if !f.contains(TcpFlags::RST) {
                 // MUST: an unacceptable segment is answered with an ACK and dropped.
-                self.ack_pending = true;
+                self.ack_unacceptable(now, seg);
                 if self.state == State::TimeWait && f.contains(TcpFlags::FIN) {
                     // A retransmitted FIN: ACK it and restart the 2 MSL timeout.
                     self.enter_time_wait(now);
                 }
             }
             return;
+        }
+        if let Some(ts) = ts {
+            // RFC 7323 §4.3 (R3): remember the TSval of a segment that
+            // covers Last.ACK.sent, to echo it.
+            let newer = (ts.tsval.wrapping_sub(self.ts_recent) as i32) >= 0;
+            if newer && seg.seq_number.distance_from(self.last_ack_sent) <= 0 {
+                self.ts_recent = ts.tsval;
+                self.ts_recent_at = now;
+            }
         }
 
         // Second: the RST bit (RFC 5961 §3.2).
@@ -222,7 +276,7 @@ impl Connection {
                 self.max_snd_wnd = self.max_snd_wnd.max(self.snd_wnd);
                 self.snd_wl1 = seg.seq_number;
                 self.snd_wl2 = ack;
-                self.on_established();
+                self.on_established(now);
             } else {
                 self.reply_rst(seg);
                 return;
@@ -230,7 +284,7 @@ impl Connection {
         }
         if ack.distance_from(self.snd_max) > 0 {
             // RFC 9293 §3.10.7.4: an ACK for something not yet sent: send an ACK, drop.
-            self.ack_pending = true;
+            self.ack_unacceptable(now, seg);
             return;
         }
         // RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is dropped with an ACK.
@@ -238,9 +292,15 @@ impl Connection {
             self.challenge_ack(now);
             return;
         }
+        let old_wnd = self.snd_wnd;
         if ack.distance_from(self.snd_una) >= 0 {
-            // RFC 9293 §3.10.7.4: update the send window when the segment is newer.
-            let newer = self.snd_wl1.distance_from(seg.seq_number) < 0
+            // RFC 9293 §3.10.7.4: update the send window when the segment is
+            // newer (SND.WL1 < SEG.SEQ, or equal with SND.WL2 =< SEG.ACK). An
+            // ACK of new data is never an old segment, so it updates the
+            // window too (as Linux's tcp_may_update_window): a stale SND.WL1
+            // must not pin a zero window while the peer acknowledges probes.
+            let newer = ack.distance_from(self.snd_una) > 0
+                || self.snd_wl1.distance_from(seg.seq_number) < 0
                 || (self.snd_wl1 == seg.seq_number && self.snd_wl2.distance_from(ack) <= 0);
             if newer {
                 self.snd_wnd = u32::from(seg.window) << self.snd_wscale;
@@ -249,7 +309,40 @@ impl Connection {
                 self.snd_wl2 = ack;
             }
         }
-        self.on_ack_advance(now, ack);
+        // RFC 2018 §3 / RFC 6675: the peer's SACK blocks fill the scoreboard.
+        let mut newly_sacked = 0;
+        if self.sack_ok {
+            for b in seg.options.sack.as_slice() {
+                newly_sacked += self
+                    .scoreboard
+                    .add(self.snd_una, self.snd_max, b.left, b.right);
+            }
+        }
+        // RFC 5681 §2: a duplicate ACK acknowledges nothing new, carries no
+        // data, SYN or FIN, leaves the window alone and arrives with data
+        // outstanding. With SACK (RFC 6675 §2) it is one that SACKs new
+        // data, whatever its window. A zero window's ACKs answer probes and
+        // say nothing of loss.
+        let outstanding = self.snd_max != self.snd_una;
+        let dup = ack == self.snd_una
+            && outstanding
+            && self.snd_wnd != 0
+            && if self.sack_ok && !seg.options.sack.is_empty() {
+                newly_sacked > 0
+            } else {
+                seg.payload.is_empty() && !f.contains(TcpFlags::FIN) && self.snd_wnd == old_wnd
+            };
+        let before = self.snd_una;
+        let rtt = self.on_ack_advance(now, seg);
+        let acked = self.snd_una.distance_from(before).max(0) as u32;
+        if self.state.is_synchronized() {
+            self.on_ack_congestion(now, acked, dup, rtt);
+        }
+        if self.snd_wnd == 0 {
+            // RFC 9293 §3.8.6.1 (MUST-36): the peer answers our probes; the
+            // connection MUST NOT time out while it does.
+            self.retries = 0;
+        }
 
         // The FIN's acknowledgment drives the closing states.
         let fin_acked = self.fin_queued
@@ -294,11 +387,18 @@ impl Connection {
         self.challenge_acks += 1;
     }
 
-    /// Advances SND.UNA to `ack` if it acknowledges something new: frees the
-    /// acknowledged data, takes an RTT sample, manages the timer (RFC 6298 §5).
-    pub(crate) fn on_ack_advance(&mut self, now: Instant, ack: SeqNumber) {
+    /// Advances SND.UNA to the segment's ACK if it acknowledges something
+    /// new: frees the acknowledged data, takes an RTT sample (RFC 7323 §4
+    /// RTTM from the echoed timestamp, else RFC 6298 with Karn's rule) and
+    /// manages the timer (RFC 6298 §5). Returns the sample.
+    pub(crate) fn on_ack_advance(
+        &mut self,
+        now: Instant,
+        seg: &SegmentRepr<'_>,
+    ) -> Option<Duration> {
+        let ack = seg.ack_number;
         if ack.distance_from(self.snd_una) <= 0 {
-            return;
+            return None;
         }
         self.snd_una = ack;
         if self.snd_nxt.distance_from(ack) < 0 {
@@ -311,11 +411,24 @@ impl Connection {
             self.send_buf.drain(..n);
             self.buf_seq += n as u32;
         }
+        self.scoreboard.advance(ack);
+        let mut sample = None;
         if let Some((end, sent)) = self.rtt_sample {
             if ack.distance_from(end) >= 0 {
-                self.rtt.sample(now - sent);
+                sample = Some(now - sent);
                 self.rtt_sample = None;
             }
+        }
+        if let Some(ts) = seg.options.timestamps.filter(|_| self.ts_ok) {
+            // RFC 7323 §4.1: RTT = now - TSecr, for an ACK that advances SND.UNA;
+            // valid for retransmissions too, so Karn's rule is not needed.
+            let ms = self.ts_val(now).wrapping_sub(ts.tsecr);
+            if ts.tsecr != 0 && ms < 1 << 31 {
+                sample = Some(Duration::from_millis(u64::from(ms)));
+            }
+        }
+        if let Some(r) = sample {
+            self.rtt.sample(r);
         }
         self.retries = 0;
         self.probe = false;
@@ -326,6 +439,7 @@ impl Connection {
         } else {
             Some(now + self.rtt.rto)
         };
+        sample
     }
 
     /// Sixth to eighth steps of RFC 9293 §3.10.7.4: segment text and FIN.
@@ -368,19 +482,23 @@ impl Connection {
             payload = &payload[..room];
             fin = false;
         }
-        if !payload.is_empty() || seg.flags.contains(TcpFlags::FIN) {
-            // RFC 9293 §3.10.7.4: acknowledge received data (no delayed ACKs yet).
-            self.ack_pending = true;
-        }
+        let had_gap = !self.ooo.is_empty();
+        let in_order = seq == self.rcv_nxt;
         if receiving && !payload.is_empty() && !self.peer_fin {
-            if seq == self.rcv_nxt {
+            if in_order {
                 self.recv_buf.extend(payload);
                 self.rcv_nxt += payload.len() as u32;
                 let recv_buf = &mut self.recv_buf;
                 self.rcv_nxt = self.ooo.drain(self.rcv_nxt, |d| recv_buf.extend(d));
             } else {
                 self.ooo.insert(self.rcv_nxt, seq, payload);
+                // RFC 2018 §4: the first SACK block reports the newest arrival.
+                self.sack_recent.rotate_right(1);
+                self.sack_recent[0] = Some(seq);
             }
+        }
+        if !payload.is_empty() || seg.flags.contains(TcpFlags::FIN) {
+            self.ack_received_data(now, in_order && !had_gap && !payload.is_empty() && !fin);
         }
         if fin && fin_allowed && !self.peer_fin {
             let fin_seq = seq + payload.len() as u32;
@@ -427,6 +545,51 @@ impl Connection {
             State::TimeWait => self.enter_time_wait(now),
             _ => {}
         }
+    }
+}
+
+impl Connection {
+    /// RFC 9293 §3.10.7.4: received data is acknowledged, with delayed ACKs
+    /// (§3.8.6.3, SHLD-18): an in-order segment may wait up to the delay
+    /// (MUST-40: under 0.5 s), but at least every second one is acknowledged
+    /// at once; out-of-order data, a filled gap or a FIN is acknowledged at
+    /// once (RFC 5681 §4.2, SHOULD) so the sender's loss recovery hears of it.
+    fn ack_received_data(&mut self, now: Instant, may_delay: bool) {
+        let Some(delay) = self.config.delayed_ack.filter(|_| may_delay) else {
+            self.ack_pending = true;
+            return;
+        };
+        self.unacked_segments += 1;
+        if self.unacked_segments >= 2 {
+            self.ack_pending = true;
+        } else if self.delack_deadline.is_none() {
+            self.delack_deadline = Some(now + delay);
+        }
+    }
+}
+
+/// At most one ACK per this interval answers unacceptable pure ACKs (Linux's
+/// tcp_invalid_ratelimit default).
+const INVALID_ACK_INTERVAL: Duration = Duration::from_millis(500);
+
+impl Connection {
+    /// The ACK that answers an unacceptable segment (RFC 9293 §3.10.7.4).
+    /// When the segment is itself a bare ACK, replies are limited to one per
+    /// 500 ms: two ends that disagree on the sequence space (after an
+    /// injected segment, say) would otherwise answer each other's ACKs
+    /// forever, an ACK war (the throttling idea of RFC 5961 §7, as Linux does).
+    fn ack_unacceptable(&mut self, now: Instant, seg: &SegmentRepr<'_>) {
+        let bare = seg.payload.is_empty() && !seg.flags.intersects(TcpFlags::SYN | TcpFlags::FIN);
+        if bare {
+            if self
+                .last_invalid_ack
+                .is_some_and(|t| now >= t && now - t < INVALID_ACK_INTERVAL)
+            {
+                return;
+            }
+            self.last_invalid_ack = Some(now);
+        }
+        self.ack_pending = true;
     }
 }
 

@@ -117,7 +117,7 @@ impl Listener {
         let mut c = Connection::new(self.config.clone(), self.local, remote, iss);
         c.state = State::SynReceived;
         let offer = self.config.window_scaling;
-        c.take_syn_options(seg, offer);
+        c.take_syn_options(now, seg, offer);
         self.half_open.push(c);
     }
 

@@ -13,9 +13,12 @@
 //! Implemented: all eleven states, active/passive/simultaneous open and
 //! close, half-close, TIME-WAIT (RFC 1337), the segment acceptability test,
 //! RFC 5961 challenge ACKs, the sliding window with MSS and window scale
-//! negotiation, out-of-order reassembly, and RFC 6298 retransmission.
-//! Not yet: congestion control (a fixed window of 10*MSS), SACK, Nagle,
-//! delayed ACKs, silly window avoidance, a proper persist timer, timestamps.
+//! negotiation, out-of-order reassembly, RFC 6298 retransmission, congestion
+//! control ([`crate::congestion`]: Reno, NewReno, CUBIC) with fast
+//! retransmit and recovery, SACK (RFC 2018) and SACK-based loss recovery
+//! (RFC 6675), timestamps with RTTM and PAWS (RFC 7323), Nagle, delayed
+//! ACKs, silly window syndrome avoidance on both sides, the persist timer,
+//! a stop-and-wait mode and an optional event trace.
 
 mod config;
 mod input;
@@ -24,7 +27,10 @@ mod listener;
 mod output;
 pub mod pair;
 mod reassembly;
+mod recovery;
 mod rtt;
+mod scoreboard;
+mod trace;
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -32,14 +38,17 @@ use core::net::SocketAddr;
 
 use handshake_time::{Duration, Instant};
 
+use crate::congestion::{CongestionControl, Controller};
 use crate::wire::{SegmentRepr, SeqNumber};
 
 pub use config::Config;
 pub use isn::IsnGenerator;
 pub use listener::Listener;
+pub use trace::{CwndCause, SegmentSummary, TraceEvent};
 
 use reassembly::Reassembly;
 use rtt::RttEstimator;
+use scoreboard::Scoreboard;
 
 /// The eleven connection states of RFC 9293 §3.3.2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -140,12 +149,26 @@ pub struct Stats {
     pub rttvar: Duration,
     /// The retransmission timeout in force, with backoff.
     pub rto: Duration,
-    /// Congestion window (fixed at 10*MSS until congestion control lands).
+    /// Congestion window, bytes.
     pub cwnd: u32,
+    /// Slow-start threshold, bytes (`u32::MAX` until the first loss).
+    pub ssthresh: u32,
+    /// In fast recovery (RFC 5681 §3.2, RFC 6582, RFC 6675).
+    pub in_recovery: bool,
     /// Bytes sent and not yet acknowledged (SND.NXT - SND.UNA, SYN/FIN included).
     pub bytes_in_flight: u32,
-    /// Segments retransmitted after a timeout.
+    /// Segments retransmitted, for any reason.
     pub retransmits: u64,
+    /// Losses repaired by fast retransmit (duplicate ACKs or SACK).
+    pub fast_retransmits: u64,
+    /// Retransmission timeouts.
+    pub timeouts: u64,
+    /// Octets the peer has SACKed above SND.UNA.
+    pub sacked_bytes: u32,
+    /// Whether SACK (RFC 2018) and timestamps (RFC 7323) were negotiated.
+    pub sack: bool,
+    /// See `sack`.
+    pub timestamps: bool,
     /// Segments sent.
     pub segments_sent: u64,
     /// Segments received.
@@ -192,7 +215,31 @@ pub struct Connection {
     snd_wscale: u8,
     /// Effective send MSS.
     snd_mss: usize,
-    cwnd: u32,
+    cc: Controller,
+    /// Duplicate ACKs in a row (RFC 5681 §2).
+    dupacks: u32,
+    /// In fast recovery: RFC 6582 "recover" / RFC 6675 RecoveryPoint is `recover`.
+    in_recovery: bool,
+    recover: SeqNumber,
+    /// The segment at SND.UNA goes out again at once (fast retransmit, RFC 6582 partial ACK).
+    fast_rtx: bool,
+    /// RFC 6675 HighRxt: the highest octet retransmitted in this recovery.
+    high_rxt: SeqNumber,
+    /// SACK negotiated (RFC 2018 §2).
+    sack_ok: bool,
+    scoreboard: Scoreboard,
+    /// Starts of the latest out-of-order arrivals, newest first: the first
+    /// SACK block reports the newest (RFC 2018 §4).
+    sack_recent: [Option<SeqNumber>; 3],
+    /// Timestamps negotiated (RFC 7323 §3.2).
+    ts_ok: bool,
+    /// Added to our millisecond clock for TSval (RFC 7323 §5.4: per-connection offset).
+    ts_offset: u32,
+    /// TS.Recent and when it was set (RFC 7323 §4.3, §5.5).
+    ts_recent: u32,
+    ts_recent_at: Instant,
+    /// The ACK field we last sent (RFC 7323 §4.3: Last.ACK.sent).
+    last_ack_sent: SeqNumber,
     /// Unacknowledged and unsent data; its first byte has sequence number `buf_seq`.
     send_buf: VecDeque<u8>,
     buf_seq: SeqNumber,
@@ -216,6 +263,9 @@ pub struct Connection {
 
     // Output.
     ack_pending: bool,
+    /// In-order segments received since we last sent an ACK (RFC 9293 §3.8.6.3).
+    unacked_segments: u32,
+    delack_deadline: Option<Instant>,
     challenge_pending: bool,
     rst_pending: bool,
     /// RST replies to unacceptable segments (RFC 9293 §3.10.7.3).
@@ -232,12 +282,17 @@ pub struct Connection {
     time_wait_deadline: Option<Instant>,
 
     events: VecDeque<Event>,
+    trace: VecDeque<TraceEvent>,
     retransmits: u64,
+    fast_retransmits: u64,
+    timeouts: u64,
     segments_sent: u64,
     segments_received: u64,
     challenge_acks: u64,
     challenge_window_start: Instant,
     challenge_window_count: u32,
+    /// When we last answered an unacceptable bare ACK (see `ack_unacceptable`).
+    last_invalid_ack: Option<Instant>,
 }
 
 /// At most this many RST replies wait for `poll_transmit`.
@@ -269,7 +324,22 @@ impl Connection {
             snd_wl2: iss,
             snd_wscale: 0,
             snd_mss,
-            cwnd: 10 * snd_mss as u32,
+            cc: Controller::new(config.congestion, snd_mss as u32, config.initial_window),
+            dupacks: 0,
+            in_recovery: false,
+            recover: iss,
+            fast_rtx: false,
+            high_rxt: iss,
+            sack_ok: false,
+            scoreboard: Scoreboard::default(),
+            sack_recent: [None; 3],
+            ts_ok: false,
+            // RFC 7323 §5.4: a per-connection random offset; the ISN is the
+            // caller's keyed hash of the 4-tuple, so it serves.
+            ts_offset: iss.0.rotate_left(13) ^ 0x9e37_79b9,
+            ts_recent: 0,
+            ts_recent_at: Instant::ZERO,
+            last_ack_sent: SeqNumber(0),
             send_buf: VecDeque::new(),
             buf_seq: iss + 1,
             fin_queued: false,
@@ -283,6 +353,8 @@ impl Connection {
             peer_fin: false,
             peer_wscale: None,
             ack_pending: false,
+            unacked_segments: 0,
+            delack_deadline: None,
             challenge_pending: false,
             rst_pending: false,
             replies: VecDeque::new(),
@@ -294,12 +366,16 @@ impl Connection {
             probe: false,
             time_wait_deadline: None,
             events: VecDeque::new(),
+            trace: VecDeque::new(),
             retransmits: 0,
+            fast_retransmits: 0,
+            timeouts: 0,
             segments_sent: 0,
             segments_received: 0,
             challenge_acks: 0,
             challenge_window_start: Instant::ZERO,
             challenge_window_count: 0,
+            last_invalid_ack: None,
             config,
         }
     }
@@ -358,9 +434,16 @@ impl Connection {
             srtt: self.rtt.srtt,
             rttvar: self.rtt.rttvar,
             rto: self.rtt.rto,
-            cwnd: self.cwnd,
-            bytes_in_flight: self.snd_max.distance_from(self.snd_una).max(0) as u32,
+            cwnd: self.cc.cwnd(),
+            ssthresh: self.cc.ssthresh(),
+            in_recovery: self.in_recovery,
+            bytes_in_flight: self.flight_size(),
             retransmits: self.retransmits,
+            fast_retransmits: self.fast_retransmits,
+            timeouts: self.timeouts,
+            sacked_bytes: self.scoreboard.sacked_bytes(),
+            sack: self.sack_ok,
+            timestamps: self.ts_ok,
             segments_sent: self.segments_sent,
             segments_received: self.segments_received,
             challenge_acks: self.challenge_acks,
@@ -462,14 +545,19 @@ impl Connection {
 
     /// When [`Connection::handle_timeout`] should next be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match (self.rtx_deadline, self.time_wait_deadline) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [
+            self.rtx_deadline,
+            self.time_wait_deadline,
+            self.delack_deadline,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
-    /// Runs the timers due at `now`: retransmission (RFC 6298 §5.4-5.6) and
-    /// the TIME-WAIT expiry.
+    /// Runs the timers due at `now`: the delayed ACK (RFC 9293 §3.8.6.3),
+    /// retransmission (RFC 6298 §5.4-5.6) doubling as the persist timer
+    /// (RFC 9293 §3.8.6.1), and the TIME-WAIT expiry.
     pub fn handle_timeout(&mut self, now: Instant) {
         if let Some(t) = self.time_wait_deadline {
             if now >= t {
@@ -479,17 +567,20 @@ impl Connection {
                 return;
             }
         }
+        if self.delack_deadline.is_some_and(|t| now >= t) {
+            self.delack_deadline = None;
+            self.ack_pending = true;
+        }
         let Some(t) = self.rtx_deadline else { return };
         if now < t {
             return;
         }
         let handshake = matches!(self.state, State::SynSent | State::SynReceived);
-        let zero_window_probe = self.snd_wnd == 0
-            && self.snd_nxt == self.snd_una
-            && !self.send_buf.is_empty()
-            && !handshake;
-        if zero_window_probe {
-            // A crude persist timer: probe with one byte (RFC 9293 §3.8.6.1).
+        let waiting = self.snd_nxt == self.snd_una && self.snd_una == self.snd_max;
+        if waiting && !self.send_buf.is_empty() && !handshake {
+            // The persist timer (RFC 9293 §3.8.6.1): nothing in flight, data
+            // held back by a zero window (probe with one octet) or by sender
+            // SWS avoidance (the override timeout, §3.8.6.2.1: send what fits).
             self.probe = true;
             self.rtt.backoff();
             self.rtx_deadline = Some(now + self.rtt.rto);
@@ -506,8 +597,12 @@ impl Connection {
             self.events.push_back(Event::TimedOut);
             return;
         }
+        if !handshake {
+            self.on_rto_congestion(now);
+        }
         self.retries += 1;
         self.retransmits += 1;
+        self.timeouts += 1;
         // RFC 6298 §5.5: back off; §5.4: retransmit the earliest unacknowledged segment.
         self.rtt.backoff();
         if handshake {
@@ -520,6 +615,28 @@ impl Connection {
         self.rtx_deadline = Some(now + self.rtt.rto);
     }
 
+    /// SND.MAX - SND.UNA: every octet sent and not yet acknowledged (FlightSize, RFC 5681 §2).
+    fn flight_size(&self) -> u32 {
+        self.snd_max.distance_from(self.snd_una).max(0) as u32
+    }
+
+    /// Appends to the trace if one is kept, dropping the oldest past its capacity.
+    fn record(&mut self, event: TraceEvent) {
+        let cap = self.config.trace_capacity;
+        if cap == 0 {
+            return;
+        }
+        if self.trace.len() >= cap {
+            self.trace.pop_front();
+        }
+        self.trace.push_back(event);
+    }
+
+    /// Takes the trace recorded so far (see [`Config::trace`]).
+    pub fn drain_trace(&mut self) -> impl Iterator<Item = TraceEvent> + '_ {
+        self.trace.drain(..)
+    }
+
     /// The receive window: free receive buffer space.
     fn rcv_wnd(&self) -> usize {
         self.config.recv_buffer.saturating_sub(self.recv_buf.len())
@@ -529,6 +646,7 @@ impl Connection {
         self.state = State::Closed;
         self.rtx_deadline = None;
         self.time_wait_deadline = None;
+        self.delack_deadline = None;
         self.ack_pending = false;
         self.challenge_pending = false;
         self.probe = false;
@@ -537,6 +655,7 @@ impl Connection {
     fn enter_time_wait(&mut self, now: Instant) {
         self.state = State::TimeWait;
         self.rtx_deadline = None;
+        self.delack_deadline = None;
         // RFC 9293 §3.10.7.4: start (or restart) the 2 MSL time-wait timeout.
         self.time_wait_deadline = Some(now + self.config.time_wait_duration());
     }

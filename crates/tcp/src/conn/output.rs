@@ -1,24 +1,36 @@
-//! What goes out: SYNs, data, FINs, ACKs and RSTs.
+//! What goes out: SYNs, data, retransmissions, FINs, ACKs and RSTs, within
+//! the receiver's window, the congestion window, Nagle and SWS avoidance.
 
 use alloc::vec::Vec;
 
 use handshake_time::Instant;
 
-use super::{Connection, State, Transmit};
-use crate::wire::{SegmentRepr, TcpFlags, TcpOptions};
+use super::{Connection, SegmentSummary, State, TraceEvent, Transmit};
+use crate::congestion::CongestionControl;
+use crate::wire::{
+    SackBlock, SackBlocks, SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestamps,
+};
 
 impl Connection {
     /// The next segment to send, if any. Call it until it returns `None`
     /// after every input, timeout and application call.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
+        let t = self.next_transmit(now)?;
+        self.segments_sent += 1;
+        if self.config.trace_capacity > 0 {
+            let segment = summary(&t.header, t.payload.len());
+            self.record(TraceEvent::Sent { at: now, segment });
+        }
+        Some(t)
+    }
+
+    fn next_transmit(&mut self, now: Instant) -> Option<Transmit> {
         if let Some(r) = self.replies.pop_front() {
-            self.segments_sent += 1;
             return Some(r);
         }
         if self.rst_pending {
             // RFC 9293 §3.10.5: ABORT sends <SEQ=SND.NXT><CTL=RST>.
             self.rst_pending = false;
-            self.segments_sent += 1;
             let h = SegmentRepr::new(
                 self.local.port(),
                 self.remote.port(),
@@ -30,7 +42,7 @@ impl Connection {
                 payload: Vec::new(),
             });
         }
-        let t = match self.state {
+        match self.state {
             State::Closed | State::Listen => None,
             State::SynSent | State::SynReceived => {
                 if self.snd_nxt == self.iss {
@@ -38,44 +50,108 @@ impl Connection {
                 } else if self.state == State::SynReceived
                     && (self.ack_pending || self.challenge_pending)
                 {
-                    Some(self.segment(TcpFlags::ACK, Vec::new()))
+                    Some(self.segment(now, TcpFlags::ACK, Vec::new()))
                 } else {
                     None
                 }
             }
             _ => self.data_or_ack(now),
-        };
-        if t.is_some() {
-            self.segments_sent += 1;
         }
-        t
+    }
+
+    /// The TSval for `now`: a millisecond clock plus the connection's offset (RFC 7323 §5.4).
+    pub(crate) fn ts_val(&self, now: Instant) -> u32 {
+        ((now.as_nanos() / 1_000_000) as u32).wrapping_add(self.ts_offset)
     }
 
     /// A header from our ports with SEQ=SND.NXT, ACK=RCV.NXT and our window.
-    fn segment(&mut self, flags: TcpFlags, payload: Vec<u8>) -> Transmit {
-        let mut h = SegmentRepr::new(self.local.port(), self.remote.port(), self.snd_nxt, flags);
+    fn segment(&mut self, now: Instant, flags: TcpFlags, payload: Vec<u8>) -> Transmit {
+        self.segment_at(now, self.snd_nxt, flags, payload)
+    }
+
+    /// A header with SEQ=`seq`, ACK=RCV.NXT, our window, and the options
+    /// every segment carries once negotiated (timestamps, SACK blocks).
+    fn segment_at(
+        &mut self,
+        now: Instant,
+        seq: SeqNumber,
+        flags: TcpFlags,
+        payload: Vec<u8>,
+    ) -> Transmit {
+        let mut h = SegmentRepr::new(self.local.port(), self.remote.port(), seq, flags);
+        let syn = flags.contains(TcpFlags::SYN);
         if flags.contains(TcpFlags::ACK) {
             h.ack_number = self.rcv_nxt;
+            self.last_ack_sent = self.rcv_nxt;
             self.ack_pending = false;
             self.challenge_pending = false;
+            // This ACK covers everything received: no delayed ACK is owed.
+            self.unacked_segments = 0;
+            self.delack_deadline = None;
+            if self.sack_ok && !syn {
+                h.options.sack = self.sack_blocks();
+            }
         }
-        let wnd = self.rcv_wnd();
-        h.window = if flags.contains(TcpFlags::SYN) {
-            // RFC 7323 §2.2: the window in a SYN is not scaled.
-            wnd.min(0xffff) as u16
-        } else {
-            (wnd >> self.rcv_wscale).min(0xffff) as u16
-        };
-        let shift = if flags.contains(TcpFlags::SYN) {
-            0
-        } else {
-            self.rcv_wscale
-        };
+        let shift = if syn { 0 } else { self.rcv_wscale };
+        let wnd = self.advertised_window();
+        // RFC 7323 §2.2: the window in a SYN is not scaled.
+        h.window = (wnd >> shift).min(0xffff) as u16;
         let right = self.rcv_nxt + (u32::from(h.window) << shift);
         if right.distance_from(self.rcv_adv) > 0 {
             self.rcv_adv = right;
         }
+        if self.ts_ok {
+            // RFC 7323 §3.2: once negotiated, TSopt MUST be sent in every non-RST segment.
+            h.options.timestamps = Some(Timestamps {
+                tsval: self.ts_val(now),
+                tsecr: self.ts_recent,
+            });
+        }
         Transmit { header: h, payload }
+    }
+
+    /// The window to advertise, with receiver SWS avoidance (RFC 9293
+    /// §3.8.6.2.2, MUST-39): the right edge moves only when it can move by
+    /// min(RCV.BUFF/2, Eff.snd.MSS); it never moves left (§3.8.6, SHLD-14).
+    fn advertised_window(&self) -> usize {
+        let free = self.rcv_wnd();
+        let offered = self.rcv_adv.distance_from(self.rcv_nxt).max(0) as usize;
+        let grown = free.saturating_sub(offered);
+        let threshold = self.snd_mss.min(self.config.recv_buffer / 2).max(1);
+        if grown >= threshold || free == 0 {
+            free
+        } else {
+            offered
+        }
+    }
+
+    /// RFC 2018 §4: up to three (with timestamps) or four blocks; the first
+    /// holds the newest out-of-order arrival, then the most recently reported.
+    fn sack_blocks(&self) -> SackBlocks {
+        let max = if self.ts_ok { 3 } else { 4 };
+        let mut out: [SackBlock; 4] = [SackBlock {
+            left: SeqNumber(0),
+            right: SeqNumber(0),
+        }; 4];
+        let mut n = 0;
+        let push = |b: (SeqNumber, SeqNumber), out: &mut [SackBlock; 4], n: &mut usize| {
+            if *n < max && !out[..*n].iter().any(|x| x.left == b.0) {
+                out[*n] = SackBlock {
+                    left: b.0,
+                    right: b.1,
+                };
+                *n += 1;
+            }
+        };
+        for seq in self.sack_recent.iter().flatten() {
+            if let Some(b) = self.ooo.block_containing(self.rcv_nxt, *seq) {
+                push(b, &mut out, &mut n);
+            }
+        }
+        for b in self.ooo.blocks(self.rcv_nxt) {
+            push(b, &mut out, &mut n);
+        }
+        SackBlocks::new(&out[..n]).unwrap_or_default()
     }
 
     fn arm_rtx(&mut self, now: Instant) {
@@ -105,62 +181,192 @@ impl Connection {
         } else {
             TcpFlags::SYN
         };
-        let mut t = self.segment(flags, Vec::new());
+        let mut t = self.segment(now, flags, Vec::new());
         let offer_ws = self.config.window_scaling && (!synack || self.peer_wscale.is_some());
+        // RFC 7323 §3.2 / RFC 2018 §2: in a SYN,ACK only if the SYN offered them.
+        let offer_ts = if synack {
+            self.ts_ok
+        } else {
+            self.config.timestamps
+        };
+        let offer_sack = if synack {
+            self.sack_ok
+        } else {
+            self.config.sack
+        };
         t.header.options = TcpOptions {
-            // RFC 9293 §3.7.1: announce our MSS in the SYN.
+            // RFC 9293 §3.7.1: announce our MSS in the SYN (MUST-14).
             mss: Some(self.config.mss),
             // RFC 7323 §1.3: in a SYN,ACK only if the SYN carried it.
             window_scale: offer_ws.then(|| self.config.our_window_shift()),
+            sack_permitted: offer_sack,
+            timestamps: offer_ts.then(|| Timestamps {
+                tsval: self.ts_val(now),
+                // RFC 7323 §3.2: TSecr is zero in a SYN without ACK.
+                tsecr: if synack { self.ts_recent } else { 0 },
+            }),
             ..TcpOptions::default()
         };
         self.sent(now, 1);
         t
     }
 
+    /// The sequence number just past our last data octet (where a FIN goes).
+    fn data_end(&self) -> SeqNumber {
+        self.buf_seq + self.send_buf.len() as u32
+    }
+
+    /// Sends again the octets from `seq` (a fast or SACK-driven
+    /// retransmission), up to one SMSS and never into a SACKed range.
+    fn retransmit(&mut self, now: Instant, seq: SeqNumber) -> Transmit {
+        let data_end = self.data_end();
+        let end = self.unsacked_end(seq).min(data_end);
+        let n = (end.distance_from(seq).max(0) as usize).min(self.snd_mss);
+        let offset = seq.distance_from(self.buf_seq).max(0) as usize;
+        let payload: Vec<u8> = self.send_buf.range(offset..offset + n).copied().collect();
+        let fin_sent = self.fin_queued && self.snd_max.distance_from(data_end) > 0;
+        let mut flags = TcpFlags::ACK;
+        let fin = fin_sent && seq + n as u32 == data_end;
+        if fin {
+            flags |= TcpFlags::FIN;
+        }
+        let t = self.segment_at(now, seq, flags, payload);
+        let seg_end = seq + n as u32 + u32::from(fin);
+        self.high_rxt = self.high_rxt.max(seg_end);
+        self.retransmits += 1;
+        // Karn (RFC 6298 §3): a retransmitted segment gives no RTT sample.
+        if self
+            .rtt_sample
+            .is_some_and(|(end, _)| end.distance_from(seq) > 0)
+        {
+            self.rtt_sample = None;
+        }
+        self.arm_rtx(now);
+        t
+    }
+
     fn data_or_ack(&mut self, now: Instant) -> Option<Transmit> {
+        let smss = self.snd_mss;
+        // Fast retransmit (RFC 5681 §3.2 step 2) or an RFC 6582 partial-ACK retransmission.
+        if self.fast_rtx {
+            self.fast_rtx = false;
+            if self.snd_nxt.distance_from(self.snd_una) > 0 {
+                return Some(self.retransmit(now, self.snd_una));
+            }
+        }
+        let sack_recovery = self.in_recovery && self.sack_ok;
+        let cwnd = self.cc.cwnd();
+        // The congestion window's room: cwnd - pipe in SACK recovery (RFC
+        // 6675 §5 step C), else what SND.UNA + cwnd leaves past SND.NXT.
+        let cwnd_room = if sack_recovery {
+            cwnd.saturating_sub(self.pipe()) as usize
+        } else {
+            (self.snd_una + cwnd).distance_from(self.snd_nxt).max(0) as usize
+        };
+        if sack_recovery && cwnd_room >= smss {
+            // RFC 6675 §4 NextSeg rule (1): a lost segment above HighRxt.
+            if let Some(seq) = self.next_sack_retransmit(false) {
+                return Some(self.retransmit(now, seq));
+            }
+        }
+        if let Some(t) = self.new_data(now, cwnd_room) {
+            return Some(t);
+        }
+        if sack_recovery && cwnd_room >= smss {
+            // NextSeg rule (3): no new data could go; any unSACKed octet above HighRxt.
+            if let Some(seq) = self.next_sack_retransmit(true) {
+                return Some(self.retransmit(now, seq));
+            }
+        }
+        if self.ack_pending || self.challenge_pending {
+            // A pure ACK carries SND.MAX, not a SND.NXT that a timeout moved
+            // back: the peer may already hold those octets, and an ACK whose
+            // SEQ lies below its RCV.NXT fails the acceptability test
+            // (RFC 9293 §3.10.7.4) and would never be heard.
+            return Some(self.segment_at(now, self.snd_max, TcpFlags::ACK, Vec::new()));
+        }
+        None
+    }
+
+    /// Data from SND.NXT (new, or again after a timeout) and the FIN.
+    fn new_data(&mut self, now: Instant, cwnd_room: usize) -> Option<Transmit> {
+        let smss = self.snd_mss;
         let len = self.send_buf.len();
         let offset = self.snd_nxt.distance_from(self.buf_seq);
+        if !(0..=len as i64).contains(&i64::from(offset)) {
+            return None;
+        }
+        let offset = offset as usize;
+        let avail = len - offset;
         let closing = matches!(
             self.state,
             State::FinWait1 | State::Closing | State::LastAck
         );
-        if (0..=len as i64).contains(&i64::from(offset)) {
-            let offset = offset as usize;
-            let avail = len - offset;
-            // The sender's window: SND.UNA..SND.UNA+min(SND.WND, cwnd) (RFC 9293 §3.8.6).
-            let limit = self.snd_wnd.min(self.cwnd);
-            let window_end = self.snd_una + limit;
-            let room = window_end.distance_from(self.snd_nxt).max(0) as usize;
-            let mut n = avail.min(self.snd_mss).min(room);
-            if n == 0 && avail > 0 && self.probe && self.snd_wnd == 0 {
-                // Zero-window probe: one byte beyond the window.
-                n = 1;
-                self.probe = false;
-            }
-            if n == 0 && avail > 0 && self.snd_una == self.snd_max {
-                // Data waits on a zero window with nothing in flight: the
-                // retransmission timer doubles as the probe timer.
-                self.arm_rtx(now);
-            }
-            let fin = closing && self.fin_queued && offset + n == len;
-            if n > 0 || fin {
-                let payload: Vec<u8> = self.send_buf.range(offset..offset + n).copied().collect();
-                let mut flags = TcpFlags::ACK;
-                if n > 0 && offset + n == len {
-                    flags |= TcpFlags::PSH;
-                }
-                if fin {
-                    flags |= TcpFlags::FIN;
-                }
-                let t = self.segment(flags, payload);
-                self.sent(now, n as u32 + u32::from(fin));
-                return Some(t);
-            }
+        // The receiver's window: SND.UNA..SND.UNA+SND.WND (RFC 9293 §3.8.6).
+        let wnd_room = (self.snd_una + self.snd_wnd)
+            .distance_from(self.snd_nxt)
+            .max(0) as usize;
+        let mut room = wnd_room.min(cwnd_room);
+        let nothing_in_flight = self.snd_nxt == self.snd_una;
+        if self.config.stop_and_wait {
+            // Stop-and-wait: one segment in flight at a time.
+            room = if nothing_in_flight { room.min(smss) } else { 0 };
         }
-        if self.ack_pending || self.challenge_pending {
-            return Some(self.segment(TcpFlags::ACK, Vec::new()));
+        let mut n = avail.min(smss).min(room);
+        // A retransmission after a timeout (SND.NXT went back) always goes.
+        let resend = self.snd_nxt.distance_from(self.snd_max) < 0;
+        let unacked = self.snd_max != self.snd_una;
+        let flush = closing && self.fin_queued;
+        // RFC 9293 §3.7.4 (SHLD-7): Nagle holds a short segment while data
+        // is unacknowledged; close() flushes.
+        let nagle_ok = !self.config.nagle || !unacked || flush;
+        // RFC 9293 §3.8.6.2.1 (SHLD-?/MUST-38): sender SWS avoidance; send a
+        // full segment, or all queued data, or half the largest window seen.
+        let sws_ok = n >= smss
+            || (n == avail && nagle_ok)
+            || (nagle_ok && self.max_snd_wnd > 0 && n >= (self.max_snd_wnd as usize).div_ceil(2));
+        if n > 0 && !resend && !sws_ok {
+            n = 0;
         }
-        None
+        if self.probe && avail > 0 && nothing_in_flight {
+            // The persist timer fired: a zero-window probe of one octet
+            // (RFC 9293 §3.8.6.1), or the SWS override sending what fits.
+            n = avail.min(smss).min(wnd_room.max(1));
+            self.probe = false;
+        }
+        if n == 0 && avail > 0 && self.snd_una == self.snd_max {
+            // Data waits with nothing in flight: the persist timer runs.
+            self.arm_rtx(now);
+        }
+        let fin = closing
+            && self.fin_queued
+            && offset + n == len
+            && (n > 0 || !self.config.stop_and_wait || nothing_in_flight);
+        if n == 0 && !fin {
+            return None;
+        }
+        let payload: Vec<u8> = self.send_buf.range(offset..offset + n).copied().collect();
+        let mut flags = TcpFlags::ACK;
+        if n > 0 && offset + n == len {
+            flags |= TcpFlags::PSH;
+        }
+        if fin {
+            flags |= TcpFlags::FIN;
+        }
+        let t = self.segment(now, flags, payload);
+        self.sent(now, n as u32 + u32::from(fin));
+        Some(t)
+    }
+}
+
+/// The trace's view of a header.
+pub(crate) fn summary(h: &SegmentRepr<'_>, len: usize) -> SegmentSummary {
+    SegmentSummary {
+        seq: h.seq_number,
+        ack: h.ack_number,
+        flags: h.flags,
+        len: len as u32,
+        window: h.window,
+        sack_blocks: h.options.sack.len() as u8,
     }
 }

@@ -50,6 +50,44 @@ impl Reassembly {
         self.pieces.sort_by_key(|(s, _)| off(*s));
     }
 
+    /// True when nothing is held.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
+    /// The contiguous blocks held, `[left, right)`, lowest first (pieces
+    /// that touch are one block): what SACK reports (RFC 2018 §3).
+    pub(crate) fn blocks(
+        &self,
+        rcv_nxt: SeqNumber,
+    ) -> impl Iterator<Item = (SeqNumber, SeqNumber)> + '_ {
+        let mut i = 0;
+        core::iter::from_fn(move || {
+            let (start, d) = self.pieces.get(i)?;
+            let mut end = *start + d.len() as u32;
+            i += 1;
+            while let Some((s, d)) = self.pieces.get(i) {
+                if s.distance_from(end) > 0 {
+                    break;
+                }
+                end = end.max(*s + d.len() as u32);
+                i += 1;
+            }
+            Some((*start, end))
+        })
+        .filter(move |(l, _)| l.distance_from(rcv_nxt) > 0)
+    }
+
+    /// The block holding octet `seq`, if any.
+    pub(crate) fn block_containing(
+        &self,
+        rcv_nxt: SeqNumber,
+        seq: SeqNumber,
+    ) -> Option<(SeqNumber, SeqNumber)> {
+        self.blocks(rcv_nxt)
+            .find(|(l, r)| seq.distance_from(*l) >= 0 && seq.distance_from(*r) < 0)
+    }
+
     /// After RCV.NXT advanced to `rcv_nxt`: drops what is now old and hands
     /// back, through `deliver`, every byte that became contiguous. Returns the
     /// new RCV.NXT.
