@@ -12,9 +12,9 @@ use handshake_time::{Duration, Instant};
 use super::case;
 use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
 
-type R = Result<(), String>;
+pub(super) type R = Result<(), String>;
 
-fn ensure(cond: bool, why: impl FnOnce() -> String) -> R {
+pub(super) fn ensure(cond: bool, why: impl FnOnce() -> String) -> R {
     if cond {
         Ok(())
     } else {
@@ -22,18 +22,18 @@ fn ensure(cond: bool, why: impl FnOnce() -> String) -> R {
     }
 }
 
-fn sim(f: fn() -> R) -> Outcome {
+pub(super) fn sim(f: fn() -> R) -> Outcome {
     Outcome::from_result(f())
 }
 
 /// Byte i of test stream `tag`.
-fn pattern(len: usize, tag: u8) -> Vec<u8> {
+pub(super) fn pattern(len: usize, tag: u8) -> Vec<u8> {
     (0..len)
         .map(|i| ((i as u32).wrapping_mul(2_654_435_761) >> 8) as u8 ^ tag)
         .collect()
 }
 
-fn drain(c: &mut Connection, out: &mut Vec<u8>) {
+pub(super) fn drain(c: &mut Connection, out: &mut Vec<u8>) {
     let mut buf = [0u8; 16 * 1024];
     loop {
         let n = c.recv(&mut buf);
@@ -47,7 +47,7 @@ fn drain(c: &mut Connection, out: &mut Vec<u8>) {
 /// Sends `up` from the client and `down` from the server, reading eagerly;
 /// with `close`, each side closes once its data is queued and the run lasts
 /// until nothing is pending. Returns (client received, server received).
-fn exchange(p: &mut Pair, up: &[u8], down: &[u8], close: bool) -> (Vec<u8>, Vec<u8>) {
+pub(super) fn exchange(p: &mut Pair, up: &[u8], down: &[u8], close: bool) -> (Vec<u8>, Vec<u8>) {
     let (mut cs, mut ss) = (0, 0);
     let (mut cg, mut sg) = (Vec::new(), Vec::new());
     p.run(Duration::from_secs(3000), |p| {
@@ -68,11 +68,11 @@ fn exchange(p: &mut Pair, up: &[u8], down: &[u8], close: bool) -> (Vec<u8>, Vec<
     (cg, sg)
 }
 
-fn established(isn: u32) -> Result<Pair, String> {
+pub(super) fn established(isn: u32) -> Result<Pair, String> {
     established_with(Config::default(), isn)
 }
 
-fn established_with(config: Config, isn: u32) -> Result<Pair, String> {
+pub(super) fn established_with(config: Config, isn: u32) -> Result<Pair, String> {
     let mut p = Pair::new(config.clone(), config, SeqNumber(isn));
     p.run_until_idle();
     let s = p.server.as_ref().map(|s| s.state());
@@ -83,13 +83,13 @@ fn established_with(config: Config, isn: u32) -> Result<Pair, String> {
     Ok(p)
 }
 
-fn server(p: &mut Pair) -> Result<&mut Connection, String> {
+pub(super) fn server(p: &mut Pair) -> Result<&mut Connection, String> {
     p.server
         .as_mut()
         .ok_or_else(|| "listener accepted nothing".to_string())
 }
 
-fn events(c: &mut Connection) -> Vec<Event> {
+pub(super) fn events(c: &mut Connection) -> Vec<Event> {
     std::iter::from_fn(|| c.poll_event()).collect()
 }
 

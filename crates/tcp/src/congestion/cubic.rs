@@ -4,7 +4,7 @@
 
 use handshake_time::{Duration, Instant};
 
-use super::reno::MAX_CWND;
+use super::reno::{slow_start, MAX_CWND};
 use super::{initial_window, CongestionControl};
 
 /// RFC 9438 §5: C = 0.4 (segments per second cubed).
@@ -122,8 +122,8 @@ impl CongestionControl for Cubic {
         }
         let mss = f64::from(smss);
         if (self.cwnd as u32) < self.ssthresh {
-            // Slow start (RFC 9438 §4.10 defers to RFC 5681; RFC 3465 L = 2).
-            self.cwnd = (self.cwnd + f64::from(acked.min(2 * smss))).min(f64::from(MAX_CWND));
+            // Slow start (RFC 9438 §4.10 defers to RFC 5681).
+            self.cwnd = f64::from(slow_start(self.cwnd as u32, self.ssthresh, acked));
             return;
         }
         let cwnd = self.cwnd / mss;

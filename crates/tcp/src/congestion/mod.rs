@@ -17,7 +17,7 @@
 //! let mss = 1000;
 //! let mut cc = Reno::new(mss, 10);
 //! assert_eq!(cc.cwnd(), 10_000); // RFC 6928 initial window
-//! // Slow start: each ACK of 2 segments adds 2*SMSS (RFC 3465 L = 2).
+//! // Slow start: cwnd grows by the bytes acknowledged (RFC 3465).
 //! cc.on_ack(Instant::ZERO, 2_000, mss, None);
 //! assert_eq!(cc.cwnd(), 12_000);
 //! // Loss: ssthresh = max(FlightSize/2, 2*SMSS) (RFC 5681 §3.1, eq. 4).

@@ -4,9 +4,9 @@ use handshake_time::{Duration, Instant};
 
 use super::{half_flight, initial_window, CongestionControl};
 
-/// RFC 5681 slow start and congestion avoidance, with appropriate byte
-/// counting (RFC 3465, L = 2*SMSS) so that a delayed-ACK receiver still sees
-/// cwnd double each round trip in slow start.
+/// RFC 5681 slow start and congestion avoidance, both counting acknowledged
+/// bytes (RFC 3465), so cwnd doubles each round trip in slow start and grows
+/// one SMSS per round trip in avoidance whatever the receiver's ACK pattern.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reno {
     cwnd: u32,
@@ -30,6 +30,18 @@ impl Reno {
 /// The cap on cwnd: far beyond any window the peer can offer (2^30).
 pub(super) const MAX_CWND: u32 = 1 << 31;
 
+/// Slow start (RFC 5681 §3.1) by byte counting (RFC 3465 §2.1): cwnd grows
+/// by every newly acknowledged byte, up to ssthresh. RFC 5681 caps the growth
+/// per ACK at SMSS (RFC 3465: L = 2*SMSS); like Linux we don't, because
+/// receivers aggregate ACKs (RFC 9293 MUST-58) and a stretch ACK for ten
+/// segments must not cost a round trip of growth. ACK division cannot
+/// inflate cwnd: only new bytes count.
+pub(super) fn slow_start(cwnd: u32, ssthresh: u32, acked: u32) -> u32 {
+    cwnd.saturating_add(acked)
+        .min(ssthresh.max(cwnd))
+        .min(MAX_CWND)
+}
+
 impl CongestionControl for Reno {
     fn cwnd(&self) -> u32 {
         self.cwnd
@@ -41,8 +53,7 @@ impl CongestionControl for Reno {
 
     fn on_ack(&mut self, _now: Instant, acked: u32, smss: u32, _rtt: Option<Duration>) {
         if self.cwnd < self.ssthresh {
-            // RFC 5681 §3.1 eq. 2 with RFC 3465 §2.2 (L = 2*SMSS): cwnd += min(N, L).
-            self.cwnd = self.cwnd.saturating_add(acked.min(2 * smss)).min(MAX_CWND);
+            self.cwnd = slow_start(self.cwnd, self.ssthresh, acked);
             self.bytes_acked = 0;
         } else {
             // RFC 5681 §3.1: congestion avoidance by byte counting: one SMSS

@@ -63,6 +63,9 @@ pub struct Pair {
     pub latency: Duration,
     /// The link's decision for each segment.
     pub fate: FateFn,
+    /// Serialisation time per segment in each direction (a link rate):
+    /// segments sent together arrive this far apart. Zero by default.
+    pub spacing: Duration,
     /// Every segment sent: time, sender, segment, fate.
     pub log: Vec<(Instant, Side, Transmit, Fate)>,
     /// Carry each segment as bytes: emit with the checksum, then check and
@@ -72,6 +75,7 @@ pub struct Pair {
     pub wire_errors: u64,
     in_flight: Vec<(Instant, u64, Side, Transmit)>,
     sent: [u64; 2],
+    link_free: [Instant; 2],
     order: u64,
 }
 
@@ -107,11 +111,13 @@ impl Pair {
             now,
             latency: Duration::from_millis(10),
             fate: Box::new(|_, _, _| Fate::Deliver),
+            spacing: Duration::ZERO,
             log: Vec::new(),
             wire: false,
             wire_errors: 0,
             in_flight: Vec::new(),
             sent: [0; 2],
+            link_free: [Instant::ZERO; 2],
             order: 0,
         }
     }
@@ -172,7 +178,10 @@ impl Pair {
         self.sent[i] += 1;
         let fate = (self.fate)(from, index, &t);
         self.log.push((self.now, from, t.clone(), fate));
-        let at = self.now + self.latency;
+        // The segment leaves when the link is free, one spacing after the last.
+        let depart = self.now.max(self.link_free[i]);
+        self.link_free[i] = depart + self.spacing;
+        let at = depart + self.spacing + self.latency;
         match fate {
             Fate::Deliver => self.push(at, from, t),
             Fate::Drop => {}
