@@ -206,9 +206,14 @@ impl Connection {
         // RFC 9293 §3.10.7.4 first: sequence number check.
         let mut ok = acceptable(seg.seq_number, seg_len, self.rcv_nxt, rcv_wnd);
         if !ok && rcv_wnd == 0 && seg.seq_number == self.rcv_nxt {
-            // With a zero window, still process valid ACKs and RSTs (§3.10.7.4).
+            // With a zero window, still process valid ACKs and RSTs
+            // (§3.10.7.4, MUST-66); the data (a window probe) is not
+            // acceptable and is answered with an ACK (§3.8.6.1).
             ok = true;
             seg_len = 0;
+            if !seg.payload.is_empty() {
+                self.ack_pending = true;
+            }
         }
         if !ok {
             if !f.contains(TcpFlags::RST) {

@@ -597,6 +597,19 @@ impl Connection {
             self.events.push_back(Event::TimedOut);
             return;
         }
+        if !handshake && self.snd_wnd == 0 {
+            // A probe beyond a zero window went unanswered (RFC 9293
+            // §3.8.6.1): probe again with backoff. It says nothing about
+            // congestion, and every ACK of the peer resets `retries`
+            // (MUST-37: the window may stay zero indefinitely).
+            self.retries += 1;
+            self.rtt.backoff();
+            self.snd_nxt = self.snd_una;
+            self.rtt_sample = None;
+            self.probe = true;
+            self.rtx_deadline = Some(now + self.rtt.rto);
+            return;
+        }
         if !handshake {
             self.on_rto_congestion(now);
         }
