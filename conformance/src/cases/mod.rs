@@ -8,6 +8,7 @@ mod dns;
 mod dns_scenarios;
 mod ip;
 mod tcp;
+mod tcp_cc;
 mod tcp_conn;
 mod tcp_flow;
 
@@ -18,6 +19,7 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(dns_scenarios::cases());
     all.extend(ip::cases());
     all.extend(tcp::cases());
+    all.extend(tcp_cc::cases());
     all.extend(tcp_conn::cases());
     all.extend(tcp_flow::cases());
     all.extend(dissector::cases());
