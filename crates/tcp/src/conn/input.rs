@@ -339,6 +339,13 @@ impl Connection {
             };
         let before = self.snd_una;
         let rtt = self.on_ack_advance(now, seg);
+        if self
+            .snd_up
+            .is_some_and(|up| self.snd_una.distance_from(up) >= 0)
+        {
+            // All urgent data acknowledged: segments stop carrying URG.
+            self.snd_up = None;
+        }
         let acked = self.snd_una.distance_from(before).max(0) as u32;
         if self.state.is_synchronized() {
             self.on_ack_congestion(now, acked, dup, rtt);
@@ -365,7 +372,34 @@ impl Connection {
             _ => {}
         }
 
+        // Sixth: the URG bit (RFC 9293 §3.10.7.4), also with a zero window (MUST-66).
+        if f.contains(TcpFlags::URG)
+            && matches!(
+                self.state,
+                State::Established | State::FinWait1 | State::FinWait2
+            )
+        {
+            self.on_urgent(seg);
+        }
         self.accept_text_and_fin(now, seg, seg_len);
+    }
+
+    /// RCV.UP <- max(RCV.UP, SEG.UP); the application hears of urgent data
+    /// once per urgent run (MUST-32).
+    fn on_urgent(&mut self, seg: &SegmentRepr<'_>) {
+        let up = seg.seq_number + u32::from(seg.urgent_pointer);
+        let unread = self.rcv_nxt - self.recv_buf.len() as u32;
+        let active = self.rcv_up.is_some_and(|r| r.distance_from(unread) > 0);
+        match self.rcv_up {
+            Some(r) if active && up.distance_from(r) <= 0 => {}
+            _ if up.distance_from(unread) > 0 => {
+                self.rcv_up = Some(up);
+                if !active {
+                    self.events.push_back(Event::Urgent);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Queues a RST reply; the queue is bounded so a flood cannot grow it

@@ -89,6 +89,7 @@ impl State {
 
 /// What the application learns from a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Event {
     /// The handshake completed.
     Connected,
@@ -100,6 +101,9 @@ pub enum Event {
     TimedOut,
     /// The connection reached CLOSED after an orderly close.
     Closed,
+    /// The peer sent urgent data (RFC 9293 §3.8.5, MUST-32): see
+    /// [`Connection::urgent_pending`] for how much lies ahead of the reader.
+    Urgent,
 }
 
 /// A segment to send, owning its data.
@@ -245,6 +249,10 @@ pub struct Connection {
     buf_seq: SeqNumber,
     /// `close()` was called: a FIN follows the queued data.
     fin_queued: bool,
+    /// SND.UP: the sequence number just past our urgent data, while any is unacknowledged.
+    snd_up: Option<SeqNumber>,
+    /// RCV.UP: the peer's urgent pointer, while urgent data is unread.
+    rcv_up: Option<SeqNumber>,
 
     // Receive sequence space.
     irs: SeqNumber,
@@ -343,6 +351,8 @@ impl Connection {
             send_buf: VecDeque::new(),
             buf_seq: iss + 1,
             fin_queued: false,
+            snd_up: None,
+            rcv_up: None,
             irs: SeqNumber(0),
             rcv_nxt: SeqNumber(0),
             rcv_wscale: 0,
@@ -466,6 +476,26 @@ impl Connection {
             .min(self.config.send_buffer.saturating_sub(self.send_buf.len()));
         self.send_buf.extend(&data[..n]);
         n
+    }
+
+    /// Queues urgent data (RFC 9293 §3.8.5, MUST-30, MUST-31): like
+    /// [`Connection::send`], and the urgent pointer moves to just past it, so
+    /// segments carry URG until the peer acknowledges it. Returns how many
+    /// bytes fit; any length works.
+    pub fn send_urgent(&mut self, data: &[u8]) -> usize {
+        let n = self.send(data);
+        if n > 0 {
+            self.snd_up = Some(self.buf_seq + self.send_buf.len() as u32);
+        }
+        n
+    }
+
+    /// How many received bytes, from the next one `recv` returns, lie before
+    /// the peer's urgent pointer (RFC 9293 §3.8.5, MUST-33); 0 when none.
+    pub fn urgent_pending(&self) -> usize {
+        let unread = self.rcv_nxt - self.recv_buf.len() as u32;
+        self.rcv_up
+            .map_or(0, |up| up.distance_from(unread).max(0) as usize)
     }
 
     /// Free space in the send buffer.

@@ -100,6 +100,15 @@ impl Connection {
         if right.distance_from(self.rcv_adv) > 0 {
             self.rcv_adv = right;
         }
+        if let Some(up) = self.snd_up {
+            // RFC 9293 §3.8.5 (MUST-62): the urgent pointer is the offset
+            // from SEG.SEQ of the first non-urgent octet; RFC 6093 §4 caps it.
+            let off = up.distance_from(seq);
+            if off > 0 && !syn {
+                h.flags |= TcpFlags::URG;
+                h.urgent_pointer = off.min(0xffff) as u16;
+            }
+        }
         if self.ts_ok {
             // RFC 7323 §3.2: once negotiated, TSopt MUST be sent in every non-RST segment.
             h.options.timestamps = Some(Timestamps {
