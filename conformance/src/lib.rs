@@ -16,6 +16,7 @@
 
 mod case;
 pub mod cases;
+pub mod coverage;
 pub mod peers;
 mod property;
 

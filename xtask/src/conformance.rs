@@ -20,6 +20,9 @@ pub(crate) struct CaseResult {
 }
 
 pub(crate) fn run(args: ConformanceArgs) -> anyhow::Result<ExitCode> {
+    if args.coverage {
+        return coverage(&args);
+    }
     let cases = select(all_cases(), &args.filters)?;
 
     if args.list {
@@ -146,6 +149,67 @@ fn execute(cases: &[Case], jobs: usize, ctx_for: impl Fn(&Case) -> Ctx + Sync) -
 /// Whether a failed case of this level fails the run.
 pub(crate) fn fails_run(level: Level) -> bool {
     level == Level::Must
+}
+
+/// `--coverage`: RFC 9293 Appendix B against the cases.
+fn coverage(args: &ConformanceArgs) -> anyhow::Result<ExitCode> {
+    use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+    use handshake_conformance::coverage;
+
+    let rows = coverage::rfc9293(&all_cases());
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(["RFC 9293", "requirement", "covered by"]);
+    let mut md = String::from(
+        "# RFC 9293 Appendix B coverage\n\n| ReqID | requirement | covered by |\n|---|---|---|\n",
+    );
+    let (mut covered, mut na, mut gaps) = (0, 0, Vec::new());
+    for r in &rows {
+        let by = if !r.missing.is_empty() {
+            format!("MISSING CASES: {}", r.missing.join(", "))
+        } else if !r.cases.is_empty() {
+            covered += 1;
+            r.cases.join("\n")
+        } else if let Some(why) = r.req.reason {
+            na += 1;
+            format!("not applicable: {why}")
+        } else {
+            "UNCOVERED".to_string()
+        };
+        if r.is_gap() {
+            gaps.push(r.req.id);
+        }
+        md.push_str(&format!(
+            "| {} | {} | {} |\n",
+            r.req.id,
+            r.req.feature,
+            by.replace('\n', "<br>")
+        ));
+        table.add_row([r.req.id, r.req.feature, by.as_str()]);
+    }
+    println!("{table}");
+    let summary = format!(
+        "RFC 9293 Appendix B: {} requirements, {covered} covered by cases, {na} not applicable (with reasons), {} gaps{}",
+        rows.len(),
+        gaps.len(),
+        if gaps.is_empty() { String::new() } else { format!(": {}", gaps.join(", ")) }
+    );
+    println!("{summary}");
+    md.push_str(&format!("\n{summary}\n"));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| crate::target_dir().join("conformance"));
+    std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
+    std::fs::write(out.join("coverage.md"), md).context("writing coverage.md")?;
+    let must_gap = gaps.iter().any(|id| id.starts_with("MUST"));
+    Ok(if must_gap {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 #[cfg(test)]

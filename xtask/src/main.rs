@@ -72,6 +72,11 @@ pub(crate) struct ConformanceArgs {
     /// Keep the packet captures of passing interop cases too (failed cases always keep theirs).
     #[arg(long)]
     pub pcap: bool,
+    /// Print each RFC's requirement list (RFC 9293 Appendix B) against the
+    /// cases that cover it, write target/conformance/coverage.md, and exit
+    /// (1 if a MUST has neither a case nor a reason).
+    #[arg(long)]
+    pub coverage: bool,
 }
 
 #[derive(clap::Args)]

@@ -11,6 +11,7 @@ mod tcp;
 mod tcp_cc;
 mod tcp_conn;
 mod tcp_flow;
+mod tcp_req;
 
 /// Appends every case of every crate to `all`.
 pub(crate) fn register(all: &mut Vec<Case>) {
@@ -22,6 +23,7 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(tcp_cc::cases());
     all.extend(tcp_conn::cases());
     all.extend(tcp_flow::cases());
+    all.extend(tcp_req::cases());
     all.extend(dissector::cases());
 }
 

@@ -87,4 +87,11 @@ pub enum Error {
         /// Segment length.
         len: usize,
     },
+    /// An OPEN to an address no connection can have: unspecified, broadcast,
+    /// multicast, or port 0 (RFC 9293 §3.9.1.1, MUST-46).
+    #[error("{addr} is not a unicast address and port a connection can use (RFC 9293 MUST-46)")]
+    InvalidAddress {
+        /// The address refused.
+        addr: core::net::SocketAddr,
+    },
 }

@@ -28,6 +28,7 @@ pub struct Config {
     pub(crate) max_rto: Duration,
     pub(crate) max_retries: u32,
     pub(crate) max_syn_retries: u32,
+    pub(crate) r1: u32,
     pub(crate) challenge_ack_limit: u32,
     pub(crate) congestion: Algorithm,
     pub(crate) initial_window: u32,
@@ -57,8 +58,12 @@ impl Default for Config {
             max_rto: Duration::from_secs(60),
             // RFC 9293 §3.8.3: R2 for data at least 100 s; 15 backed-off retries as Linux.
             max_retries: 15,
-            // RFC 9293 §3.8.3: R2 for a SYN at least 3 minutes; 6 retries as Linux.
-            max_syn_retries: 6,
+            // RFC 9293 §3.8.3 (MUST-23): R2 for a SYN at least 3 minutes.
+            // With the 60 s RTO cap, 7 retries wait 1+2+4+8+16+32+60+60 = 183 s
+            // (Linux's 6 give up after 127 s).
+            max_syn_retries: 7,
+            // RFC 9293 §3.8.3 (SHLD-10): R1 at least 3 retransmissions.
+            r1: 3,
             // RFC 5961 §7: an ACK throttling mechanism SHOULD be included;
             // 1000 per second per connection (Linux's historic limit).
             challenge_ack_limit: 1000,
@@ -147,9 +152,18 @@ impl Config {
         self
     }
 
-    /// Retransmissions of a SYN or SYN-ACK before giving up (default 6).
+    /// Retransmissions of a SYN or SYN-ACK before giving up (default 7:
+    /// 183 s, past the 3 minutes RFC 9293 §3.8.3 requires, MUST-23).
     pub fn max_syn_retries(mut self, n: u32) -> Self {
         self.max_syn_retries = n;
+        self
+    }
+
+    /// R1 (RFC 9293 §3.8.3): after this many retransmissions of one segment
+    /// the application hears [`Event::Retransmitting`](super::Event::Retransmitting)
+    /// (SHLD-9); default 3 (SHLD-10).
+    pub fn r1(mut self, n: u32) -> Self {
+        self.r1 = n;
         self
     }
 

@@ -108,6 +108,12 @@ impl Listener {
         if !f.contains(TcpFlags::SYN) {
             return;
         }
+        // RFC 9293 §3.10.7.2: a SYN from a broadcast, multicast or otherwise
+        // invalid source (MUST-63), or to such an address (MUST-57), is
+        // silently discarded.
+        if !super::is_unicast(remote) || !super::is_unicast(self.local) {
+            return;
+        }
         if self.half_open.len() >= self.backlog {
             self.dropped_syns += 1;
             return;

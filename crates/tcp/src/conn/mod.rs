@@ -99,6 +99,9 @@ pub enum Event {
     Reset,
     /// Retransmissions ran out (RFC 9293 §3.8.3 R2); the connection is closed.
     TimedOut,
+    /// One segment has been retransmitted R1 times ([`Config::r1`]): the
+    /// path may be failing (RFC 9293 §3.8.3, SHLD-9). The connection goes on.
+    Retransmitting,
     /// The connection reached CLOSED after an orderly close.
     Closed,
     /// The peer sent urgent data (RFC 9293 §3.8.5, MUST-32): see
@@ -406,6 +409,25 @@ impl Connection {
         c
     }
 
+    /// [`Connection::connect`] after checking that both ends are addresses
+    /// a connection can have: not unspecified, broadcast or multicast, and
+    /// no port 0 (RFC 9293 §3.9.1.1: an OPEN to an invalid address MUST be
+    /// rejected, MUST-46).
+    pub fn try_connect(
+        config: Config,
+        local: SocketAddr,
+        remote: SocketAddr,
+        now: Instant,
+        isn: SeqNumber,
+    ) -> Result<Self, crate::Error> {
+        for addr in [local, remote] {
+            if !is_unicast(addr) {
+                return Err(crate::Error::InvalidAddress { addr });
+            }
+        }
+        Ok(Connection::connect(config, local, remote, now, isn))
+    }
+
     /// The state (RFC 9293 §3.3.2).
     pub fn state(&self) -> State {
         self.state
@@ -511,9 +533,12 @@ impl Connection {
     /// Reads received in-order data into `buf`; returns the byte count.
     pub fn recv(&mut self, buf: &mut [u8]) -> usize {
         let n = buf.len().min(self.recv_buf.len());
-        for (dst, src) in buf.iter_mut().zip(self.recv_buf.drain(..n)) {
-            *dst = src;
-        }
+        // Two memcpys from the ring's halves, not a byte-at-a-time drain.
+        let (a, b) = self.recv_buf.as_slices();
+        let k = n.min(a.len());
+        buf[..k].copy_from_slice(&a[..k]);
+        buf[k..n].copy_from_slice(&b[..n - k]);
+        self.recv_buf.drain(..n);
         // A window update when the window opened by at least one MSS or half the
         // buffer beyond what we advertised (the peer may be waiting on it).
         if n > 0 && self.state.is_synchronized() && !self.peer_fin {
@@ -646,6 +671,10 @@ impl Connection {
         self.retries += 1;
         self.retransmits += 1;
         self.timeouts += 1;
+        if self.retries == self.config.r1 {
+            // RFC 9293 §3.8.3: at R1, tell the application (SHLD-9).
+            self.events.push_back(Event::Retransmitting);
+        }
         // RFC 6298 §5.5: back off; §5.4: retransmit the earliest unacknowledged segment.
         self.rtt.backoff();
         if handshake {
@@ -702,4 +731,14 @@ impl Connection {
         // RFC 9293 §3.10.7.4: start (or restart) the 2 MSL time-wait timeout.
         self.time_wait_deadline = Some(now + self.config.time_wait_duration());
     }
+}
+
+/// A unicast address and a non-zero port: what either end of a connection
+/// must be (RFC 9293 §3.9.1.1 MUST-46, §3.10.7.2 MUST-57, MUST-63).
+pub(crate) fn is_unicast(addr: SocketAddr) -> bool {
+    let ip_ok = match addr.ip() {
+        core::net::IpAddr::V4(a) => !(a.is_unspecified() || a.is_broadcast() || a.is_multicast()),
+        core::net::IpAddr::V6(a) => !(a.is_unspecified() || a.is_multicast()),
+    };
+    ip_ok && addr.port() != 0
 }

@@ -220,6 +220,20 @@ impl Connection {
         t
     }
 
+    /// `n` octets of the send buffer from `offset`, copied from the ring's halves.
+    fn copy_out(&self, offset: usize, n: usize) -> Vec<u8> {
+        let mut out = Vec::with_capacity(n);
+        let (a, b) = self.send_buf.as_slices();
+        if offset < a.len() {
+            let end = (offset + n).min(a.len());
+            out.extend_from_slice(&a[offset..end]);
+            out.extend_from_slice(&b[..n - (end - offset)]);
+        } else {
+            out.extend_from_slice(&b[offset - a.len()..offset - a.len() + n]);
+        }
+        out
+    }
+
     /// The sequence number just past our last data octet (where a FIN goes).
     fn data_end(&self) -> SeqNumber {
         self.buf_seq + self.send_buf.len() as u32
@@ -232,7 +246,7 @@ impl Connection {
         let end = self.unsacked_end(seq).min(data_end);
         let n = (end.distance_from(seq).max(0) as usize).min(self.snd_mss);
         let offset = seq.distance_from(self.buf_seq).max(0) as usize;
-        let payload: Vec<u8> = self.send_buf.range(offset..offset + n).copied().collect();
+        let payload = self.copy_out(offset, n);
         let fin_sent = self.fin_queued && self.snd_max.distance_from(data_end) > 0;
         let mut flags = TcpFlags::ACK;
         let fin = fin_sent && seq + n as u32 == data_end;
@@ -354,7 +368,7 @@ impl Connection {
         if n == 0 && !fin {
             return None;
         }
-        let payload: Vec<u8> = self.send_buf.range(offset..offset + n).copied().collect();
+        let payload = self.copy_out(offset, n);
         let mut flags = TcpFlags::ACK;
         if n > 0 && offset + n == len {
             flags |= TcpFlags::PSH;
