@@ -9,6 +9,7 @@ mod dns_scenarios;
 mod ip;
 mod tcp;
 mod tcp_conn;
+mod tcp_sim;
 
 /// Appends every case of every crate to `all`.
 pub(crate) fn register(all: &mut Vec<Case>) {
@@ -18,6 +19,7 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(ip::cases());
     all.extend(tcp::cases());
     all.extend(tcp_conn::cases());
+    all.extend(tcp_sim::cases());
     all.extend(dissector::cases());
 }
 
