@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 use plotters::prelude::*;
 
 use super::{EndpointId, Trace};
+use crate::conn::State;
 
 /// Why a chart could not be drawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,8 +28,8 @@ fn err(e: impl core::fmt::Display) -> PlotError {
 }
 
 /// Draws each connection's congestion window (solid) and bytes in flight
-/// (thin) in KiB over simulated seconds, from the trace's samples, as an
-/// SVG document of `width` x `height` pixels.
+/// (thin) in KiB over simulated seconds, from the trace's samples (up to
+/// TIME-WAIT), as an SVG document of `width` x `height` pixels.
 ///
 /// ```
 /// use handshake_tcp::conn::Config;
@@ -44,7 +45,11 @@ pub fn cwnd_svg(trace: &Trace, width: u32, height: u32) -> Result<String, PlotEr
     // Points per connection: (seconds, cwnd KiB, in flight KiB).
     let mut series: BTreeMap<EndpointId, Vec<(f64, f64, f64)>> = BTreeMap::new();
     let t0 = trace.samples().next().map(|s| s.time);
-    for s in trace.samples() {
+    // TIME-WAIT and CLOSED only stretch the time axis: leave them out.
+    for s in trace
+        .samples()
+        .filter(|s| !matches!(s.stats.state, State::TimeWait | State::Closed))
+    {
         let t = (s.time - t0.unwrap_or(s.time)).as_secs_f64();
         let kib = |b: u32| f64::from(b) / 1024.0;
         series.entry(s.endpoint).or_default().push((
