@@ -12,6 +12,7 @@ mod tcp_cc;
 mod tcp_conn;
 mod tcp_flow;
 mod tcp_req;
+mod tcp_sim;
 
 /// Appends every case of every crate to `all`.
 pub(crate) fn register(all: &mut Vec<Case>) {
@@ -24,6 +25,7 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(tcp_conn::cases());
     all.extend(tcp_flow::cases());
     all.extend(tcp_req::cases());
+    all.extend(tcp_sim::cases());
     all.extend(dissector::cases());
 }
 

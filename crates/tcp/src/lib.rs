@@ -5,16 +5,20 @@
 //! (RFC 9293 §3.4); and [`conn`], the connection state machine (RFC 9293
 //! §3.3-3.10) with RFC 6528 initial sequence numbers, RFC 5961 challenge
 //! ACKs and RFC 6298 retransmission, driven sans-IO by the caller.
+//!
+//! [`sim`] runs connections over a simulated network: seeded, deterministic,
+//! with delay, bandwidth, drop-tail queues, loss, reordering and duplication.
 #![no_std]
 #![deny(missing_docs)]
 
 extern crate alloc;
-#[cfg(test)]
+#[cfg(any(test, feature = "plot"))]
 extern crate std;
 
 pub mod congestion;
 pub mod conn;
 mod error;
+pub mod sim;
 pub mod wire;
 
 pub use error::Error;

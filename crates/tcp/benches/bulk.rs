@@ -1,0 +1,423 @@
+//! TCP speed: two of our connections beside two smoltcp 0.12 sockets, each
+//! pair over an in-memory lossless link.
+//!
+//! - `tcp/bulk-64MiB`: 64 MiB from one end to the other, with MSS 1460 and
+//!   with the largest MSS a 64 KiB IPv4 packet allows (65495); 256 KiB send
+//!   and receive buffers on both stacks.
+//! - `tcp/connections`: one connection per iteration: handshake, 1 KiB each
+//!   way, close (done when the client is in TIME-WAIT and the server CLOSED).
+//!
+//! Both stacks do the same work per packet: segments are emitted to bytes
+//! with their checksum and parsed with it verified (smoltcp's `Loopback`
+//! turns checksums off, so it is wrapped to turn them back on and to set the
+//! MTU), applications copy data in with `send` and out with `recv`, and the
+//! clock is virtual: it jumps to the next timer only when nothing else can
+//! happen.
+
+use criterion::{criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+use std::time::Duration as WallDuration;
+
+const MIB64: usize = 64 << 20;
+const BUFFER: usize = 256 * 1024;
+
+/// Our connections, driven by hand: no simulator, nothing but the stack and
+/// the wire format between the two ends.
+mod ours {
+    use handshake_ip::checksum::PseudoHeader;
+    use handshake_ip::{ChecksumMode, Ipv4Addr};
+    use handshake_tcp::conn::{Config, Connection, IsnGenerator, Listener, State, Transmit};
+    use handshake_tcp::wire::{Segment, SegmentRepr, SeqNumber};
+    use handshake_time::{Duration, Instant};
+    use std::net::SocketAddr;
+
+    const CLIENT_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
+    const SERVER_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
+
+    /// Two endpoints and the bytes between them.
+    pub struct Net {
+        pub now: Instant,
+        pub client: Connection,
+        pub server: Option<Connection>,
+        listener: Listener,
+        up: PseudoHeader,
+        down: PseudoHeader,
+    }
+
+    impl Net {
+        pub fn new(config: Config, client_port: u16, isn: u32) -> Net {
+            let c = SocketAddr::from((CLIENT_IP, client_port));
+            let s = SocketAddr::from((SERVER_IP, 80));
+            let now = Instant::from_nanos(1_000_000_000);
+            Net {
+                now,
+                client: Connection::connect(config.clone(), c, s, now, SeqNumber(isn)),
+                server: None,
+                listener: Listener::new(config, s, IsnGenerator::new([7; 32]), 4),
+                up: PseudoHeader::V4 {
+                    src: CLIENT_IP,
+                    dst: SERVER_IP,
+                },
+                down: PseudoHeader::V4 {
+                    src: SERVER_IP,
+                    dst: CLIENT_IP,
+                },
+            }
+        }
+
+        /// Emits `t` with its checksum and parses it back, verifying it.
+        fn wire(t: &Transmit, ph: &PseudoHeader, f: impl FnOnce(&SegmentRepr<'_>)) {
+            let bytes = t.to_bytes(ph).expect("emit");
+            let seg = Segment::new_checked(&bytes[..]).expect("segment");
+            let repr = SegmentRepr::parse(&seg, ph, ChecksumMode::Verify).expect("parse");
+            f(&repr)
+        }
+
+        /// Moves every pending segment across; true if any moved.
+        pub fn exchange(&mut self) -> bool {
+            let now = self.now;
+            let mut moved = false;
+            while let Some(t) = self.client.poll_transmit(now) {
+                moved = true;
+                let (server, listener) = (&mut self.server, &mut self.listener);
+                Self::wire(&t, &self.up, |seg| match server {
+                    Some(s) => s.handle_segment(now, seg),
+                    None => listener.handle_segment(now, self.client.local(), seg),
+                });
+                if self.server.is_none() {
+                    self.server = self.listener.accept();
+                }
+            }
+            while let Some((_, t)) = self.listener.poll_transmit(now) {
+                moved = true;
+                Self::wire(&t, &self.down, |seg| self.client.handle_segment(now, seg));
+            }
+            if let Some(s) = self.server.as_mut() {
+                while let Some(t) = s.poll_transmit(now) {
+                    moved = true;
+                    Self::wire(&t, &self.down, |seg| self.client.handle_segment(now, seg));
+                }
+            }
+            moved
+        }
+
+        /// Nothing moved: jump to the earliest timer and run it.
+        pub fn advance(&mut self) {
+            let next = [
+                self.client.poll_timeout(),
+                self.server.as_ref().and_then(|s| s.poll_timeout()),
+                self.listener.poll_timeout(),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(self.now + Duration::from_millis(1));
+            self.now = self.now.max(next);
+            self.client.handle_timeout(self.now);
+            if let Some(s) = self.server.as_mut() {
+                s.handle_timeout(self.now);
+            }
+            self.listener.handle_timeout(self.now);
+        }
+    }
+
+    pub fn bulk(total: usize, mss: u16, data: &[u8]) -> usize {
+        let config = Config::default()
+            .mss(mss)
+            .send_buffer(super::BUFFER)
+            .recv_buffer(super::BUFFER);
+        let mut net = Net::new(config, 49152, 1);
+        let mut buf = vec![0u8; 64 * 1024];
+        let (mut sent, mut received) = (0, 0);
+        while received < total {
+            if sent < total {
+                let n = (total - sent).min(data.len());
+                sent += net.client.send(&data[..n]);
+            }
+            let mut moved = net.exchange();
+            if let Some(s) = net.server.as_mut() {
+                loop {
+                    let n = s.recv(&mut buf);
+                    if n == 0 {
+                        break;
+                    }
+                    received += n;
+                    moved = true;
+                }
+            }
+            if !moved {
+                net.advance();
+            }
+        }
+        received
+    }
+
+    /// One connection: handshake, 1 KiB each way, close.
+    pub fn connection(port: u16, data: &[u8]) -> usize {
+        let mut net = Net::new(Config::default(), port, u32::from(port) << 12);
+        let mut buf = [0u8; 2048];
+        let (mut c_sent, mut s_sent, mut c_got, mut s_got) = (0, 0, 0, 0);
+        loop {
+            if c_sent < data.len() {
+                c_sent += net.client.send(&data[c_sent..]);
+            } else if c_got == data.len() && net.client.state() == State::Established {
+                net.client.close();
+            }
+            let mut moved = net.exchange();
+            let n = net.client.recv(&mut buf);
+            c_got += n;
+            moved |= n > 0;
+            if let Some(s) = net.server.as_mut() {
+                let n = s.recv(&mut buf);
+                s_got += n;
+                moved |= n > 0;
+                if s_got == data.len() && s_sent < data.len() {
+                    s_sent += s.send(&data[s_sent..]);
+                }
+                if s.state() == State::CloseWait && s_sent == data.len() {
+                    s.close();
+                    moved = true;
+                }
+                if s.state() == State::Closed && net.client.state() == State::TimeWait {
+                    return c_got + s_got;
+                }
+            }
+            if !moved {
+                net.advance();
+            }
+        }
+    }
+}
+
+/// smoltcp 0.12: two TCP sockets in one `SocketSet` on one interface over
+/// its `Loopback` device (as smoltcp's `examples/loopback_benchmark.rs`).
+mod peer {
+    use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+    use smoltcp::phy::{ChecksumCapabilities, Device, DeviceCapabilities, Loopback, Medium};
+    use smoltcp::socket::tcp::{Socket, SocketBuffer, State};
+    use smoltcp::time::{Duration, Instant};
+    use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
+
+    /// `Loopback` with a chosen MTU and checksums computed and verified.
+    pub struct Dev {
+        inner: Loopback,
+        mtu: usize,
+    }
+
+    impl Device for Dev {
+        type RxToken<'a> = <Loopback as Device>::RxToken<'a>;
+        type TxToken<'a> = <Loopback as Device>::TxToken<'a>;
+
+        fn receive(&mut self, t: Instant) -> Option<(Self::RxToken<'_>, Self::TxToken<'_>)> {
+            self.inner.receive(t)
+        }
+
+        fn transmit(&mut self, t: Instant) -> Option<Self::TxToken<'_>> {
+            self.inner.transmit(t)
+        }
+
+        fn capabilities(&self) -> DeviceCapabilities {
+            let mut caps = self.inner.capabilities();
+            caps.max_transmission_unit = self.mtu;
+            caps.checksum = ChecksumCapabilities::default();
+            caps
+        }
+    }
+
+    const IP: IpAddress = IpAddress::v4(192, 0, 2, 1);
+
+    pub struct Net {
+        pub now: Instant,
+        dev: Dev,
+        iface: Interface,
+        pub sockets: SocketSet<'static>,
+    }
+
+    impl Net {
+        pub fn new(mtu: usize) -> Net {
+            let now = Instant::from_secs(1);
+            let mut dev = Dev {
+                inner: Loopback::new(Medium::Ip),
+                mtu,
+            };
+            let mut iface = Interface::new(Config::new(HardwareAddress::Ip), &mut dev, now);
+            iface.update_ip_addrs(|a| a.push(IpCidr::new(IP, 24)).unwrap());
+            Net {
+                now,
+                dev,
+                iface,
+                sockets: SocketSet::new(Vec::new()),
+            }
+        }
+
+        pub fn pair(&mut self, buffer: usize, port: u16) -> (SocketHandle, SocketHandle) {
+            let socket = || {
+                Socket::new(
+                    SocketBuffer::new(vec![0; buffer]),
+                    SocketBuffer::new(vec![0; buffer]),
+                )
+            };
+            let mut server = socket();
+            server.listen(80).unwrap();
+            let s = self.sockets.add(server);
+            let c = self.sockets.add(socket());
+            let cx = self.iface.context();
+            self.sockets
+                .get_mut::<Socket<'_>>(c)
+                .connect(cx, (IP, 80), port)
+                .unwrap();
+            (c, s)
+        }
+
+        /// Runs the interface; true if anything changed.
+        pub fn poll(&mut self) -> bool {
+            let r = self.iface.poll(self.now, &mut self.dev, &mut self.sockets);
+            r == smoltcp::iface::PollResult::SocketStateChanged
+        }
+
+        /// Nothing moved: jump to the interface's next timer.
+        pub fn advance(&mut self) {
+            let d = self
+                .iface
+                .poll_delay(self.now, &self.sockets)
+                .unwrap_or(Duration::from_millis(1));
+            self.now += d.max(Duration::from_micros(1));
+        }
+    }
+
+    pub fn bulk(total: usize, mtu: usize, data: &[u8]) -> usize {
+        let mut net = Net::new(mtu);
+        let (c, s) = net.pair(super::BUFFER, 49152);
+        let mut buf = vec![0u8; 64 * 1024];
+        let (mut sent, mut received) = (0, 0);
+        while received < total {
+            let mut moved = net.poll();
+            let client = net.sockets.get_mut::<Socket<'_>>(c);
+            if sent < total && client.can_send() {
+                let n = (total - sent).min(data.len());
+                let k = client.send_slice(&data[..n]).unwrap();
+                sent += k;
+                moved |= k > 0;
+            }
+            let server = net.sockets.get_mut::<Socket<'_>>(s);
+            while server.can_recv() {
+                let n = server.recv_slice(&mut buf).unwrap();
+                received += n;
+                moved |= n > 0;
+            }
+            if !moved {
+                net.advance();
+            }
+        }
+        received
+    }
+
+    /// One connection: handshake, 1 KiB each way, close.
+    pub fn connection(net: &mut Net, port: u16, data: &[u8]) -> usize {
+        let (c, s) = net.pair(2048, port);
+        let mut buf = [0u8; 2048];
+        let (mut c_sent, mut s_sent, mut c_got, mut s_got) = (0, 0, 0, 0);
+        loop {
+            let mut moved = net.poll();
+            let client = net.sockets.get_mut::<Socket<'_>>(c);
+            if c_sent < data.len() && client.can_send() {
+                c_sent += client.send_slice(&data[c_sent..]).unwrap();
+                moved = true;
+            }
+            if client.can_recv() {
+                let n = client.recv_slice(&mut buf).unwrap();
+                c_got += n;
+                moved |= n > 0;
+            }
+            if c_got == data.len() && client.state() == State::Established {
+                client.close();
+                moved = true;
+            }
+            let client_state = client.state();
+            let server = net.sockets.get_mut::<Socket<'_>>(s);
+            if server.can_recv() {
+                let n = server.recv_slice(&mut buf).unwrap();
+                s_got += n;
+                moved |= n > 0;
+            }
+            if s_got == data.len() && s_sent < data.len() && server.can_send() {
+                s_sent += server.send_slice(&data[s_sent..]).unwrap();
+                moved = true;
+            }
+            if server.state() == State::CloseWait && s_sent == data.len() {
+                server.close();
+                moved = true;
+            }
+            if server.state() == State::Closed && client_state == State::TimeWait {
+                net.sockets.remove(c);
+                net.sockets.remove(s);
+                return c_got + s_got;
+            }
+            if !moved {
+                net.advance();
+            }
+        }
+    }
+}
+
+fn pattern(len: usize) -> Vec<u8> {
+    let mut v = vec![0u8; len];
+    handshake_tcp::sim::fill_pattern(1, 0, &mut v);
+    v
+}
+
+fn bulk(c: &mut Criterion) {
+    let data = pattern(BUFFER);
+    let mut g = c.benchmark_group("tcp/bulk-64MiB");
+    g.sample_size(10)
+        .warm_up_time(WallDuration::from_secs(1))
+        .measurement_time(WallDuration::from_secs(8))
+        .throughput(Throughput::Bytes(MIB64 as u64));
+    // MSS 1460 (MTU 1500) and the largest MSS in a 64 KiB IPv4 packet.
+    for (param, mss) in [("mss1460", 1460u16), ("mss65495", 65495)] {
+        g.bench_function(BenchmarkId::new("handshake", param), |b| {
+            b.iter(|| assert_eq!(ours::bulk(MIB64, mss, black_box(&data)), MIB64))
+        });
+        let mtu = usize::from(mss) + 40;
+        g.bench_function(BenchmarkId::new("smoltcp", param), |b| {
+            b.iter(|| assert_eq!(peer::bulk(MIB64, mtu, black_box(&data)), MIB64))
+        });
+    }
+    g.finish();
+}
+
+fn connections(c: &mut Criterion) {
+    let data = pattern(1024);
+    let mut g = c.benchmark_group("tcp/connections");
+    g.sample_size(20)
+        .warm_up_time(WallDuration::from_secs(1))
+        .measurement_time(WallDuration::from_secs(3))
+        .throughput(Throughput::Elements(1));
+    let param = "1KiB-each-way";
+    let mut port = 0u16;
+    let mut next_port = move || {
+        port = port.wrapping_add(1);
+        49152 + port % 16384
+    };
+    g.bench_function(BenchmarkId::new("handshake", param), |b| {
+        b.iter(|| assert_eq!(ours::connection(next_port(), black_box(&data)), 2048))
+    });
+    let mut net = peer::Net::new(1500);
+    g.bench_function(BenchmarkId::new("smoltcp", param), |b| {
+        b.iter(|| {
+            assert_eq!(
+                peer::connection(&mut net, next_port(), black_box(&data)),
+                2048
+            )
+        })
+    });
+    g.finish();
+}
+
+fn benches() {
+    let mut c = Criterion::default().configure_from_args();
+    bulk(&mut c);
+    connections(&mut c);
+}
+
+criterion_main!(benches);

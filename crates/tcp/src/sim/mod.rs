@@ -1,0 +1,823 @@
+//! A deterministic network simulator for TCP: connections and listeners on
+//! two sides of a path whose two directions each have a propagation delay, a
+//! bottleneck bandwidth behind a drop-tail queue, random loss, reordering and
+//! duplication, all drawn from one seed.
+//!
+//! Time is simulated: an event queue ordered by (time, insertion order) jumps
+//! from one packet arrival or timer to the next, so hours of protocol time
+//! take milliseconds, and the same seed gives the same run, segment for
+//! segment. Nothing reads a clock or iterates a hash map.
+//!
+//! ```
+//! use handshake_tcp::conn::{Config, State};
+//! use handshake_tcp::sim::{Bulk, LinkConfig, Side, SimConfig, Simulator, Sink};
+//! use handshake_time::Duration;
+//!
+//! let mut sim = Simulator::new(SimConfig::default().seed(42).trace_capacity(100_000));
+//! // 10 Mbit/s each way, 20 ms one way, 2% loss from A to B.
+//! let link = LinkConfig::default().delay(Duration::from_millis(20)).bandwidth_bps(10_000_000);
+//! sim.set_link(Side::A, link.clone().loss(0.02));
+//! sim.set_link(Side::B, link);
+//! let server = sim.listen(Side::B, Config::default(), 80, || Box::new(Sink::new(1)));
+//! let to = sim.addr(server);
+//! let client = sim.connect(Side::A, Config::default(), to, Bulk::new(200_000));
+//! sim.run_until_idle();
+//! let got = sim.report(sim.accepted(server)[0]).unwrap();
+//! assert_eq!((got.received, got.first_mismatch), (200_000, None));
+//! assert_eq!(sim.connection(client).unwrap().state(), State::Closed);
+//! let mut csv = String::new();
+//! sim.trace().write_csv(&mut csv).unwrap();
+//! ```
+
+mod app;
+mod link;
+#[cfg(feature = "plot")]
+pub mod plot;
+mod trace;
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, BinaryHeap};
+use alloc::vec::Vec;
+use core::cmp::Ordering;
+use core::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use handshake_ip::checksum::PseudoHeader;
+use handshake_ip::ChecksumMode;
+use handshake_time::{Duration, Instant};
+use rand_chacha::ChaCha8Rng;
+use rand_core::SeedableRng;
+
+use crate::conn::{Config, Connection, Event, IsnGenerator, Listener, State, Transmit};
+use crate::wire::{Segment, SegmentRepr};
+
+pub use app::{fill_pattern, pattern_byte, App, AppReport, Bulk, Echo, Requester, Sink, Verifier};
+pub use link::{Action, DropReason, LinkConfig, LinkStats, Rule, Select};
+pub use trace::{Sample, SegmentEvent, SegmentRecord, Trace, TraceEvent};
+
+use link::{Fate, Link, Packet};
+
+/// One side of the simulated path. Packets sent from side A cross the A
+/// link to side B and the other way round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Side {
+    /// Addresses 192.0.2.0/24 (RFC 5737 TEST-NET-1).
+    A,
+    /// Addresses 198.51.100.0/24 (RFC 5737 TEST-NET-2).
+    B,
+}
+
+impl Side {
+    fn index(self) -> usize {
+        match self {
+            Side::A => 0,
+            Side::B => 1,
+        }
+    }
+
+    /// The other side.
+    pub fn peer(self) -> Side {
+        match self {
+            Side::A => Side::B,
+            Side::B => Side::A,
+        }
+    }
+}
+
+/// A connection or listener in a [`Simulator`], numbered in creation order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EndpointId(u32);
+
+impl EndpointId {
+    /// The creation index.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Settings of a [`Simulator`].
+///
+/// ```
+/// use handshake_tcp::sim::SimConfig;
+/// let c = SimConfig::default().seed(7).trace_capacity(10_000).wire_format(true);
+/// assert_eq!(c, SimConfig::default().wire_format(true).trace_capacity(10_000).seed(7));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SimConfig {
+    seed: u64,
+    start: Instant,
+    trace_capacity: usize,
+    wire: bool,
+    max_events: u64,
+    time_limit: Duration,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            seed: 0,
+            start: Instant::from_nanos(1_000_000_000),
+            trace_capacity: 0,
+            wire: false,
+            max_events: 200_000_000,
+            time_limit: Duration::from_secs(7 * 24 * 3600),
+        }
+    }
+}
+
+impl SimConfig {
+    /// The seed of every random choice: links' loss, reordering and
+    /// duplication, and the ISN key (default 0).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// The simulated time at which the run starts (default 1 s).
+    pub fn start(mut self, t: Instant) -> Self {
+        self.start = t;
+        self
+    }
+
+    /// Keep at most this many trace events (default 0: no trace).
+    pub fn trace_capacity(mut self, n: usize) -> Self {
+        self.trace_capacity = n;
+        self
+    }
+
+    /// Carry every segment as bytes: emit with the checksum at the sender,
+    /// verify and parse at the receiver (default off: hand over the repr).
+    pub fn wire_format(mut self, on: bool) -> Self {
+        self.wire = on;
+        self
+    }
+
+    /// Stop any run after this many events (default 200 million), a guard
+    /// against an application that never settles.
+    pub fn max_events(mut self, n: u64) -> Self {
+        self.max_events = n;
+        self
+    }
+
+    /// Stop [`Simulator::run_until_idle`] after this much simulated time (default a week).
+    pub fn time_limit(mut self, d: Duration) -> Self {
+        self.time_limit = d;
+        self
+    }
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// Nothing left to happen (or the condition held).
+    Done,
+    /// The simulated time limit passed first.
+    TimeLimit,
+    /// The event limit ([`SimConfig::max_events`]) was reached.
+    EventLimit,
+}
+
+/// The largest values seen at one connection, sampled after every event.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Peaks {
+    /// Bytes in the out-of-order buffer.
+    pub reassembly_bytes: usize,
+    /// Bytes received and not yet read.
+    pub recv_queue: usize,
+    /// Bytes queued to send and not yet acknowledged.
+    pub send_queue: usize,
+    /// Bytes in flight.
+    pub bytes_in_flight: u32,
+}
+
+/// How often a connection reported each [`Event`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EventCounts {
+    /// [`Event::Connected`].
+    pub connected: u32,
+    /// [`Event::PeerClosed`].
+    pub peer_closed: u32,
+    /// [`Event::Reset`].
+    pub reset: u32,
+    /// [`Event::TimedOut`].
+    pub timed_out: u32,
+    /// [`Event::Closed`].
+    pub closed: u32,
+}
+
+/// Makes the application of each connection a listener accepts.
+pub type AppFactory = Box<dyn FnMut() -> Box<dyn App>>;
+
+enum Kind {
+    Conn {
+        conn: Box<Connection>,
+        app: Box<dyn App>,
+        peaks: Peaks,
+        events: EventCounts,
+        /// (cwnd, state, retransmits) at the last sample.
+        sampled: Option<(u32, State, u64)>,
+    },
+    Listener {
+        listener: Box<Listener>,
+        factory: AppFactory,
+        accepted: Vec<EndpointId>,
+    },
+}
+
+struct Endpoint {
+    side: Side,
+    addr: SocketAddr,
+    kind: Kind,
+    /// The earliest wake-up event queued for it.
+    wake: Option<Instant>,
+    dirty: bool,
+}
+
+enum What {
+    Arrive { to: Side, pkt: Packet },
+    Wake(usize),
+}
+
+struct Scheduled {
+    at: Instant,
+    order: u64,
+    what: What,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.order) == (other.at, other.order)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    /// Reversed: the max-heap pops the earliest event, ties in insertion order.
+    fn cmp(&self, other: &Self) -> Ordering {
+        (other.at, other.order).cmp(&(self.at, self.order))
+    }
+}
+
+/// The simulated network. See the [module documentation](self) for an example.
+pub struct Simulator {
+    config: SimConfig,
+    now: Instant,
+    queue: BinaryHeap<Scheduled>,
+    order: u64,
+    links: [Link; 2],
+    endpoints: Vec<Endpoint>,
+    /// (side, local, remote) of each connection.
+    conns: BTreeMap<(Side, SocketAddr, SocketAddr), usize>,
+    /// (side, local) of each listener.
+    listeners: BTreeMap<(Side, SocketAddr), usize>,
+    isn: IsnGenerator,
+    trace: Trace,
+    events_run: u64,
+    hosts: [u32; 2],
+}
+
+impl core::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("now", &self.now)
+            .field("endpoints", &self.endpoints.len())
+            .field("pending", &self.queue.len())
+            .field("events_run", &self.events_run)
+            .finish()
+    }
+}
+
+impl Simulator {
+    /// An empty network with perfect links (see [`LinkConfig::default`]).
+    pub fn new(config: SimConfig) -> Self {
+        // Independent ChaCha streams: adding an endpoint never shifts a link's draws.
+        let stream = |s: u64| {
+            let mut r = ChaCha8Rng::seed_from_u64(config.seed);
+            r.set_stream(s);
+            r
+        };
+        let isn = IsnGenerator::from_rng(&mut stream(0));
+        Simulator {
+            now: config.start,
+            queue: BinaryHeap::new(),
+            order: 0,
+            links: [
+                Link::new(LinkConfig::default(), stream(1)),
+                Link::new(LinkConfig::default(), stream(2)),
+            ],
+            endpoints: Vec::new(),
+            conns: BTreeMap::new(),
+            listeners: BTreeMap::new(),
+            isn,
+            trace: Trace::with_capacity(config.trace_capacity),
+            events_run: 0,
+            hosts: [0; 2],
+            config,
+        }
+    }
+
+    /// Sets how packets sent from `from` travel (keeps the counters and rules).
+    pub fn set_link(&mut self, from: Side, config: LinkConfig) {
+        self.links[from.index()].config = config;
+    }
+
+    /// The settings of the link carrying packets sent from `from`.
+    pub fn link(&self, from: Side) -> &LinkConfig {
+        &self.links[from.index()].config
+    }
+
+    /// Adds a deterministic rule for packets sent from `from`; the first
+    /// matching rule applies.
+    pub fn add_rule(&mut self, from: Side, rule: Rule) {
+        self.links[from.index()].rules.push(rule);
+    }
+
+    /// Counters of the link carrying packets sent from `from`.
+    pub fn link_stats(&self, from: Side) -> LinkStats {
+        self.links[from.index()].stats
+    }
+
+    /// Packets in the bottleneck queue of the link from `from` now.
+    pub fn queue_len(&self, from: Side) -> usize {
+        self.links[from.index()].queue_len(self.now)
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// Events run so far.
+    pub fn events_run(&self) -> u64 {
+        self.events_run
+    }
+
+    /// The trace (empty unless [`SimConfig::trace_capacity`] was set).
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// A fresh address on `side`: host 1, 2, ... of its test network.
+    fn next_addr(&mut self, side: Side, port: Option<u16>) -> SocketAddr {
+        let n = self.hosts[side.index()];
+        self.hosts[side.index()] += 1;
+        let host = (n % 254 + 1) as u8;
+        let ip = match side {
+            Side::A => Ipv4Addr::new(192, 0, 2, host),
+            Side::B => Ipv4Addr::new(198, 51, 100, host),
+        };
+        let port = port.unwrap_or(49152 + (n % 16384) as u16);
+        SocketAddr::new(IpAddr::V4(ip), port)
+    }
+
+    fn add(&mut self, side: Side, addr: SocketAddr, kind: Kind) -> EndpointId {
+        let i = self.endpoints.len();
+        self.endpoints.push(Endpoint {
+            side,
+            addr,
+            kind,
+            wake: None,
+            dirty: true,
+        });
+        EndpointId(i as u32)
+    }
+
+    /// A listener on a new host of `side`, port `port`, with a backlog of
+    /// 128; `factory` makes the application of each accepted connection.
+    pub fn listen(
+        &mut self,
+        side: Side,
+        config: Config,
+        port: u16,
+        factory: impl FnMut() -> Box<dyn App> + 'static,
+    ) -> EndpointId {
+        let addr = self.next_addr(side, Some(port));
+        let listener = Listener::new(config, addr, self.isn.clone(), 128);
+        let id = self.add(
+            side,
+            addr,
+            Kind::Listener {
+                listener: Box::new(listener),
+                factory: Box::new(factory),
+                accepted: Vec::new(),
+            },
+        );
+        self.listeners.insert((side, addr), id.index());
+        id
+    }
+
+    /// An active open from a new host of `side` to `remote`, driven by
+    /// `app`; the ISN comes from the seeded RFC 6528 generator.
+    pub fn connect(
+        &mut self,
+        side: Side,
+        config: Config,
+        remote: SocketAddr,
+        app: impl App + 'static,
+    ) -> EndpointId {
+        let local = self.next_addr(side, None);
+        let isn = self.isn.isn(self.now, local, remote);
+        let conn = Connection::connect(config, local, remote, self.now, isn);
+        self.add_conn(side, conn, Box::new(app))
+    }
+
+    fn add_conn(&mut self, side: Side, conn: Connection, app: Box<dyn App>) -> EndpointId {
+        let key = (side, conn.local(), conn.remote());
+        let id = self.add(
+            side,
+            conn.local(),
+            Kind::Conn {
+                conn: Box::new(conn),
+                app,
+                peaks: Peaks::default(),
+                events: EventCounts::default(),
+                sampled: None,
+            },
+        );
+        self.conns.insert(key, id.index());
+        id
+    }
+
+    /// Every endpoint, in creation order.
+    pub fn endpoints(&self) -> impl Iterator<Item = EndpointId> + '_ {
+        (0..self.endpoints.len()).map(|i| EndpointId(i as u32))
+    }
+
+    /// The side an endpoint is on.
+    pub fn side(&self, id: EndpointId) -> Side {
+        self.endpoints[id.index()].side
+    }
+
+    /// An endpoint's local address and port.
+    pub fn addr(&self, id: EndpointId) -> SocketAddr {
+        self.endpoints[id.index()].addr
+    }
+
+    /// The connection, if `id` is one.
+    pub fn connection(&self, id: EndpointId) -> Option<&Connection> {
+        match &self.endpoints.get(id.index())?.kind {
+            Kind::Conn { conn, .. } => Some(conn),
+            Kind::Listener { .. } => None,
+        }
+    }
+
+    /// The connection, to call `send`, `close`, `abort` on it directly; its
+    /// output is picked up before the next event.
+    pub fn connection_mut(&mut self, id: EndpointId) -> Option<&mut Connection> {
+        let e = self.endpoints.get_mut(id.index())?;
+        e.dirty = true;
+        match &mut e.kind {
+            Kind::Conn { conn, .. } => Some(conn),
+            Kind::Listener { .. } => None,
+        }
+    }
+
+    /// The listener, if `id` is one.
+    pub fn listener(&self, id: EndpointId) -> Option<&Listener> {
+        match &self.endpoints.get(id.index())?.kind {
+            Kind::Listener { listener, .. } => Some(listener),
+            Kind::Conn { .. } => None,
+        }
+    }
+
+    /// The connections a listener accepted, oldest first (empty for a connection).
+    pub fn accepted(&self, id: EndpointId) -> &[EndpointId] {
+        match &self.endpoints[id.index()].kind {
+            Kind::Listener { accepted, .. } => accepted,
+            Kind::Conn { .. } => &[],
+        }
+    }
+
+    /// The application's progress, if `id` is a connection.
+    pub fn report(&self, id: EndpointId) -> Option<AppReport> {
+        match &self.endpoints.get(id.index())?.kind {
+            Kind::Conn { app, .. } => Some(app.report()),
+            Kind::Listener { .. } => None,
+        }
+    }
+
+    /// The largest buffer occupancies seen at a connection.
+    pub fn peaks(&self, id: EndpointId) -> Option<Peaks> {
+        match &self.endpoints.get(id.index())?.kind {
+            Kind::Conn { peaks, .. } => Some(*peaks),
+            Kind::Listener { .. } => None,
+        }
+    }
+
+    /// The events a connection reported.
+    pub fn event_counts(&self, id: EndpointId) -> Option<EventCounts> {
+        match &self.endpoints.get(id.index())?.kind {
+            Kind::Conn { events, .. } => Some(*events),
+            Kind::Listener { .. } => None,
+        }
+    }
+
+    /// True when every connection's application reports done.
+    pub fn apps_done(&self) -> bool {
+        self.endpoints.iter().all(|e| match &e.kind {
+            Kind::Conn { app, .. } => app.report().done,
+            Kind::Listener { .. } => true,
+        })
+    }
+
+    fn schedule(&mut self, at: Instant, what: What) {
+        self.order += 1;
+        self.queue.push(Scheduled {
+            at,
+            order: self.order,
+            what,
+        });
+    }
+
+    /// Runs one event (after picking up the output of endpoints touched from
+    /// outside). Returns false when nothing is pending.
+    pub fn step(&mut self) -> bool {
+        for i in 0..self.endpoints.len() {
+            if self.endpoints[i].dirty {
+                self.service(i);
+            }
+        }
+        let Some(ev) = self.queue.pop() else {
+            return false;
+        };
+        self.events_run += 1;
+        self.now = self.now.max(ev.at);
+        match ev.what {
+            What::Arrive { to, pkt } => self.arrive(to, pkt),
+            What::Wake(i) => self.wake(i, ev.at),
+        }
+        true
+    }
+
+    /// The time of the next pending event.
+    pub fn next_event(&self) -> Option<Instant> {
+        self.queue.peek().map(|e| e.at)
+    }
+
+    /// Runs until nothing is pending (every connection closed or idle and
+    /// without timers), or a limit of [`SimConfig`] is reached.
+    pub fn run_until_idle(&mut self) -> RunOutcome {
+        let limit = self.config.time_limit;
+        self.run_until(limit, |_| false)
+    }
+
+    /// Runs until `done` holds (checked before every event), nothing is
+    /// pending, `limit` of simulated time passed, or the event limit is hit.
+    pub fn run_until(
+        &mut self,
+        limit: Duration,
+        mut done: impl FnMut(&Simulator) -> bool,
+    ) -> RunOutcome {
+        let end = self.now + limit;
+        let budget = self.events_run.saturating_add(self.config.max_events);
+        loop {
+            if done(self) {
+                return RunOutcome::Done;
+            }
+            if self.events_run >= budget {
+                return RunOutcome::EventLimit;
+            }
+            if self.next_event().is_some_and(|t| t > end) {
+                self.now = self.now.max(end);
+                return RunOutcome::TimeLimit;
+            }
+            if !self.step() {
+                return RunOutcome::Done;
+            }
+        }
+    }
+
+    /// Runs every event due in the next `d`, then sets the clock to `now + d`.
+    pub fn run_for(&mut self, d: Duration) -> RunOutcome {
+        let end = self.now + d;
+        let outcome = self.run_until(d, |_| false);
+        self.now = self.now.max(end);
+        outcome
+    }
+
+    fn wake(&mut self, i: usize, at: Instant) {
+        let now = self.now;
+        let e = &mut self.endpoints[i];
+        if e.wake == Some(at) {
+            e.wake = None;
+        }
+        match &mut e.kind {
+            Kind::Conn { conn, .. } => {
+                if conn.poll_timeout().is_some_and(|t| t <= now) {
+                    conn.handle_timeout(now);
+                }
+            }
+            Kind::Listener { listener, .. } => {
+                if listener.poll_timeout().is_some_and(|t| t <= now) {
+                    listener.handle_timeout(now);
+                }
+            }
+        }
+        self.service(i);
+    }
+
+    fn arrive(&mut self, to: Side, pkt: Packet) {
+        let now = self.now;
+        let from = to.peer();
+        let Some(t) = self.decode(&pkt) else {
+            self.record(from, &pkt, SegmentEvent::Dropped(DropReason::Malformed));
+            return;
+        };
+        let target = self
+            .conns
+            .get(&(to, pkt.dst, pkt.src))
+            .or_else(|| self.listeners.get(&(to, pkt.dst)))
+            .copied();
+        let Some(i) = target else {
+            self.record(from, &pkt, SegmentEvent::Dropped(DropReason::NoEndpoint));
+            return;
+        };
+        self.record(from, &pkt, SegmentEvent::Delivered);
+        match &mut self.endpoints[i].kind {
+            Kind::Conn { conn, .. } => conn.handle_segment(now, &t.repr()),
+            Kind::Listener { listener, .. } => listener.handle_segment(now, pkt.src, &t.repr()),
+        }
+        self.service(i);
+    }
+
+    /// The segment as the receiver sees it: through bytes on the wire path.
+    fn decode(&self, pkt: &Packet) -> Option<Transmit> {
+        if !self.config.wire {
+            return Some(pkt.t.clone());
+        }
+        let ph = match (pkt.src.ip(), pkt.dst.ip()) {
+            (IpAddr::V4(src), IpAddr::V4(dst)) => PseudoHeader::V4 { src, dst },
+            (IpAddr::V6(src), IpAddr::V6(dst)) => PseudoHeader::V6 { src, dst },
+            _ => return None,
+        };
+        let bytes = pkt.t.to_bytes(&ph).ok()?;
+        let seg = Segment::new_checked(&bytes[..]).ok()?;
+        let repr = SegmentRepr::parse(&seg, &ph, ChecksumMode::Verify).ok()?;
+        Some(Transmit {
+            header: SegmentRepr {
+                payload: &[],
+                ..repr
+            },
+            payload: repr.payload.to_vec(),
+        })
+    }
+
+    /// After anything happened at endpoint `i`: runs its application, sends
+    /// what it wants to send, takes accepted connections, samples its
+    /// numbers and schedules its next wake-up.
+    fn service(&mut self, i: usize) {
+        let now = self.now;
+        self.endpoints[i].dirty = false;
+        let side = self.endpoints[i].side;
+        let mut out: Vec<Packet> = Vec::new();
+        let mut new_conns: Vec<Connection> = Vec::new();
+        let mut sample = None;
+        let deadline;
+        {
+            let e = &mut self.endpoints[i];
+            match &mut e.kind {
+                Kind::Conn {
+                    conn,
+                    app,
+                    peaks,
+                    events,
+                    sampled,
+                } => {
+                    while let Some(ev) = conn.poll_event() {
+                        count(events, ev);
+                        app.on_event(now, ev);
+                    }
+                    app.poll(now, conn);
+                    while let Some(ev) = conn.poll_event() {
+                        count(events, ev);
+                        app.on_event(now, ev);
+                    }
+                    let (src, dst) = (conn.local(), conn.remote());
+                    while let Some(t) = conn.poll_transmit(now) {
+                        out.push(Packet { src, dst, t });
+                    }
+                    let s = conn.stats();
+                    peaks.reassembly_bytes = peaks.reassembly_bytes.max(s.reassembly_bytes);
+                    peaks.recv_queue = peaks.recv_queue.max(conn.recv_queue());
+                    peaks.send_queue = peaks.send_queue.max(conn.send_queue());
+                    peaks.bytes_in_flight = peaks.bytes_in_flight.max(s.bytes_in_flight);
+                    let key = (s.cwnd, s.state, s.retransmits);
+                    if *sampled != Some(key) {
+                        *sampled = Some(key);
+                        sample = Some(s);
+                    }
+                    deadline = min_opt(conn.poll_timeout(), app.poll_timeout());
+                }
+                Kind::Listener { listener, .. } => {
+                    let src = e.addr;
+                    while let Some((dst, t)) = listener.poll_transmit(now) {
+                        out.push(Packet { src, dst, t });
+                    }
+                    while let Some(c) = listener.accept() {
+                        new_conns.push(c);
+                    }
+                    deadline = listener.poll_timeout();
+                }
+            }
+        }
+        if let Some(stats) = sample {
+            if self.trace.is_enabled() {
+                self.trace.push(TraceEvent::Sample(Sample {
+                    time: now,
+                    endpoint: EndpointId(i as u32),
+                    stats,
+                }));
+            }
+        }
+        for pkt in out {
+            self.send(side, pkt);
+        }
+        if let Some(d) = deadline {
+            let d = d.max(now);
+            if self.endpoints[i].wake.is_none_or(|w| d < w) {
+                self.endpoints[i].wake = Some(d);
+                self.schedule(d, What::Wake(i));
+            }
+        }
+        for c in new_conns {
+            let app = match &mut self.endpoints[i].kind {
+                Kind::Listener { factory, .. } => factory(),
+                Kind::Conn { .. } => unreachable!("only listeners accept"),
+            };
+            let id = self.add_conn(side, c, app);
+            if let Kind::Listener { accepted, .. } = &mut self.endpoints[i].kind {
+                accepted.push(id);
+            }
+            self.service(id.index());
+        }
+    }
+
+    /// Hands a packet from `from` to its link.
+    fn send(&mut self, from: Side, pkt: Packet) {
+        let now = self.now;
+        self.record(from, &pkt, SegmentEvent::Sent);
+        match self.links[from.index()].offer(now, &pkt) {
+            Fate::Dropped(why) => self.record(from, &pkt, SegmentEvent::Dropped(why)),
+            Fate::Arrives(at, dup) => {
+                let to = from.peer();
+                if let Some(again) = dup {
+                    self.record(from, &pkt, SegmentEvent::Duplicated);
+                    self.schedule(
+                        again,
+                        What::Arrive {
+                            to,
+                            pkt: pkt.clone(),
+                        },
+                    );
+                }
+                self.schedule(at, What::Arrive { to, pkt });
+            }
+        }
+    }
+
+    fn record(&mut self, from: Side, pkt: &Packet, event: SegmentEvent) {
+        if !self.trace.is_enabled() {
+            return;
+        }
+        let h = &pkt.t.header;
+        self.trace.push(TraceEvent::Segment(SegmentRecord {
+            time: self.now,
+            event,
+            from,
+            src: pkt.src,
+            dst: pkt.dst,
+            flags: h.flags,
+            seq: h.seq_number,
+            ack: h.ack_number,
+            len: pkt.t.payload.len() as u32,
+            window: h.window,
+            sack: h.options.sack,
+        }));
+    }
+}
+
+fn count(c: &mut EventCounts, ev: Event) {
+    let n = match ev {
+        Event::Connected => &mut c.connected,
+        Event::PeerClosed => &mut c.peer_closed,
+        Event::Reset => &mut c.reset,
+        Event::TimedOut => &mut c.timed_out,
+        Event::Closed => &mut c.closed,
+        #[allow(unreachable_patterns)]
+        _ => return,
+    };
+    *n += 1;
+}
+
+fn min_opt(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+#[cfg(test)]
+mod tests;
