@@ -44,6 +44,7 @@ fn err(e: impl core::fmt::Display) -> PlotError {
 pub fn cwnd_svg(trace: &Trace, width: u32, height: u32) -> Result<String, PlotError> {
     // Points per connection: (seconds, cwnd KiB, in flight KiB).
     let mut series: BTreeMap<EndpointId, Vec<(f64, f64, f64)>> = BTreeMap::new();
+    let mut thresholds: BTreeMap<EndpointId, Vec<(f64, f64)>> = BTreeMap::new();
     let t0 = trace.samples().next().map(|s| s.time);
     // TIME-WAIT and CLOSED only stretch the time axis: leave them out.
     for s in trace
@@ -57,6 +58,13 @@ pub fn cwnd_svg(trace: &Trace, width: u32, height: u32) -> Result<String, PlotEr
             kib(s.stats.cwnd),
             kib(s.stats.bytes_in_flight),
         ));
+        // ssthresh is "infinite" until the first loss: plot it from then on.
+        if s.stats.ssthresh != u32::MAX {
+            thresholds
+                .entry(s.endpoint)
+                .or_default()
+                .push((t, kib(s.stats.ssthresh)));
+        }
     }
     let t_max = series
         .values()
@@ -110,6 +118,20 @@ pub fn cwnd_svg(trace: &Trace, width: u32, height: u32) -> Result<String, PlotEr
                 .map_err(err)?
                 .label(format!("in flight #{}", id.index()))
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.mix(0.4)));
+            if let Some(th) = thresholds.get(id) {
+                let mut steps = Vec::with_capacity(th.len() * 2);
+                for (k, p) in th.iter().enumerate() {
+                    if k > 0 {
+                        steps.push((p.0, th[k - 1].1));
+                    }
+                    steps.push(*p);
+                }
+                chart
+                    .draw_series(LineSeries::new(steps, color.mix(0.7).stroke_width(1)))
+                    .map_err(err)?
+                    .label(format!("ssthresh #{}", id.index()))
+                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], color.mix(0.7)));
+            }
         }
         chart
             .configure_series_labels()

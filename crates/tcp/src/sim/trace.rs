@@ -102,7 +102,7 @@ pub struct Trace {
 /// The CSV header; one line per [`TraceEvent`], empty fields where a column
 /// does not apply.
 const CSV_HEADER: &str = "time_ns,event,side,endpoint,src,dst,flags,seq,ack,len,window,sack,\
-state,cwnd,bytes_in_flight,srtt_ns,rttvar_ns,rto_ns,retransmits,segments_sent,reassembly_bytes\n";
+state,cwnd,ssthresh,bytes_in_flight,srtt_ns,rttvar_ns,rto_ns,retransmits,segments_sent,reassembly_bytes\n";
 
 impl Trace {
     /// An empty trace that keeps at most `capacity` events (0: record nothing).
@@ -241,18 +241,19 @@ fn write_segment<W: Write>(w: &mut W, s: &SegmentRecord) -> fmt::Result {
         }
         write!(w, "{}-{}", b.left.0, b.right.0)?;
     }
-    w.write_str(",,,,,,,,,\n")
+    w.write_str(",,,,,,,,,,\n")
 }
 
 fn write_sample<W: Write>(w: &mut W, s: &Sample) -> fmt::Result {
     let st = &s.stats;
     write!(
         w,
-        "{},sample,,{},,,,,,,,,{:?},{},{},",
+        "{},sample,,{},,,,,,,,,{:?},{},{},{},",
         s.time.as_nanos(),
         s.endpoint.index(),
         st.state,
         st.cwnd,
+        st.ssthresh,
         st.bytes_in_flight
     )?;
     if let Some(srtt) = st.srtt {
