@@ -220,6 +220,20 @@ impl Connection {
         t
     }
 
+    /// Eff.snd.MSS (RFC 9293 §3.7.1, MUST-16): the send MSS less the TCP
+    /// options every segment now carries (timestamps, SACK blocks), so a
+    /// full segment never exceeds what the peer's MSS allows.
+    pub(crate) fn payload_mss(&self) -> usize {
+        let ts = if self.ts_ok { 12 } else { 0 };
+        let sack = if self.sack_ok && !self.ooo.is_empty() {
+            let max = if self.ts_ok { 3 } else { 4 };
+            4 + 8 * self.ooo.blocks(self.rcv_nxt).take(max).count()
+        } else {
+            0
+        };
+        self.snd_mss.saturating_sub(ts + sack).max(1)
+    }
+
     /// `n` octets of the send buffer from `offset`, copied from the ring's halves.
     fn copy_out(&self, offset: usize, n: usize) -> Vec<u8> {
         let mut out = Vec::with_capacity(n);
@@ -244,7 +258,7 @@ impl Connection {
     fn retransmit(&mut self, now: Instant, seq: SeqNumber) -> Transmit {
         let data_end = self.data_end();
         let end = self.unsacked_end(seq).min(data_end);
-        let n = (end.distance_from(seq).max(0) as usize).min(self.snd_mss);
+        let n = (end.distance_from(seq).max(0) as usize).min(self.payload_mss());
         let offset = seq.distance_from(self.buf_seq).max(0) as usize;
         let payload = self.copy_out(offset, n);
         let fin_sent = self.fin_queued && self.snd_max.distance_from(data_end) > 0;
@@ -284,7 +298,17 @@ impl Connection {
         let cwnd_room = if sack_recovery {
             cwnd.saturating_sub(self.pipe()) as usize
         } else {
-            (self.snd_una + cwnd).distance_from(self.snd_nxt).max(0) as usize
+            // RFC 3042 limited transmit: the first two duplicate ACKs each
+            // let one new segment out beyond cwnd, so a small window still
+            // collects the three duplicates fast retransmit needs.
+            let limited = if self.in_recovery {
+                0
+            } else {
+                self.dupacks.min(2) * smss as u32
+            };
+            (self.snd_una + cwnd + limited)
+                .distance_from(self.snd_nxt)
+                .max(0) as usize
         };
         if sack_recovery && cwnd_room >= smss {
             // RFC 6675 §4 NextSeg rule (1): a lost segment above HighRxt.
@@ -313,7 +337,7 @@ impl Connection {
 
     /// Data from SND.NXT (new, or again after a timeout) and the FIN.
     fn new_data(&mut self, now: Instant, cwnd_room: usize) -> Option<Transmit> {
-        let smss = self.snd_mss;
+        let smss = self.payload_mss();
         let len = self.send_buf.len();
         let offset = self.snd_nxt.distance_from(self.buf_seq);
         if !(0..=len as i64).contains(&i64::from(offset)) {

@@ -15,16 +15,31 @@ impl Connection {
     }
 
     fn trace_cwnd(&mut self, now: Instant, cause: CwndCause) {
+        let flight = self.flight_size();
+        self.trace_cwnd_with(now, cause, flight);
+    }
+
+    fn trace_cwnd_with(&mut self, now: Instant, cause: CwndCause, flight: u32) {
         if self.config.trace_capacity > 0 {
             let e = TraceEvent::Cwnd {
                 at: now,
                 cwnd: self.cc.cwnd(),
                 ssthresh: self.cc.ssthresh(),
-                flight: self.flight_size(),
+                flight,
                 cause,
             };
             self.record(e);
         }
+    }
+
+    /// FlightSize for a window reduction: the octets outstanding, but no
+    /// more than cwnd. After a lost retransmission the outstanding octets
+    /// include everything the receiver SACKed, and halving that would set
+    /// ssthresh far above the window that met the loss; RFC 5681 §3.1 asks
+    /// for ssthresh "no more than" max(FlightSize/2, 2*SMSS), so the bound
+    /// keeps to it (Linux reduces from cwnd for the same reason).
+    fn reduction_flight(&self) -> u32 {
+        self.flight_size().min(self.cc.cwnd())
     }
 
     /// The congestion response to one ACK, after SND.UNA moved by `acked`
@@ -112,7 +127,8 @@ impl Connection {
         self.in_recovery = true;
         self.recover = self.snd_max;
         self.high_rxt = self.snd_una;
-        self.cc.on_congestion_event(now, self.flight_size(), smss);
+        let flight = self.reduction_flight();
+        self.cc.on_congestion_event(now, flight, smss);
         if !self.sack_ok {
             // RFC 5681 §3.2 step 3: cwnd = ssthresh + 3*SMSS, for the three
             // segments the duplicate ACKs say have left the network.
@@ -121,16 +137,17 @@ impl Connection {
         }
         self.fast_rtx = true;
         self.fast_retransmits += 1;
-        self.trace_cwnd(now, CwndCause::FastRetransmit);
+        self.trace_cwnd_with(now, CwndCause::FastRetransmit, flight);
     }
 
     /// The congestion response to a retransmission timeout (RFC 5681 §3.1,
     /// RFC 6582 §3.2 step 4, RFC 6675 §5.1).
     pub(crate) fn on_rto_congestion(&mut self, now: Instant) {
         let smss = self.smss();
+        let flight = self.reduction_flight();
         if self.retries == 0 {
             // RFC 5681 §3.1 eq. 4, and cwnd = loss window.
-            self.cc.on_rto(now, self.flight_size(), smss);
+            self.cc.on_rto(now, flight, smss);
         } else {
             // RFC 5681 §3.1: a segment already retransmitted by the timer
             // keeps ssthresh constant; cwnd stays at the loss window.
@@ -145,7 +162,7 @@ impl Connection {
         // (the receiver may renege, RFC 2018 §8); go back to SND.UNA.
         self.scoreboard.clear();
         self.high_rxt = self.snd_una;
-        self.trace_cwnd(now, CwndCause::Timeout);
+        self.trace_cwnd_with(now, CwndCause::Timeout, flight);
     }
 
     /// RFC 5681 §3.1: after a lost SYN or SYN-ACK the initial window MUST be one segment.

@@ -66,7 +66,8 @@ pub enum TraceEvent {
         cwnd: u32,
         /// The slow-start threshold, bytes.
         ssthresh: u32,
-        /// Bytes in flight at the time.
+        /// Bytes in flight at the time; for a reduction (fast retransmit,
+        /// timeout), the FlightSize it used: outstanding bytes, at most cwnd.
         flight: u32,
         /// Why.
         cause: CwndCause,
