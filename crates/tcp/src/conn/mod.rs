@@ -137,11 +137,7 @@ impl Transmit {
         &self,
         ph: &handshake_ip::checksum::PseudoHeader,
     ) -> Result<Vec<u8>, crate::Error> {
-        let repr = self.repr();
-        let mut buf = alloc::vec![0u8; repr.buffer_len()];
-        let n = repr.emit(&mut buf, ph)?;
-        buf.truncate(n);
-        Ok(buf)
+        self.repr().to_vec(ph)
     }
 }
 

@@ -342,6 +342,47 @@ impl<'a> SegmentRepr<'a> {
     /// with the checksum over `ph` filled in (RFC 9293 §3.1, MUST-2); returns
     /// the segment length.
     pub fn emit(&self, buf: &mut [u8], ph: &PseudoHeader) -> Result<usize, Error> {
+        let (hl, len) = self.lengths(ph)?;
+        let Some(s) = buf.get_mut(..len) else {
+            return Err(Error::BufferTooSmall {
+                need: len,
+                have: buf.len(),
+            });
+        };
+        self.emit_header(&mut s[..hl])?;
+        s[hl..].copy_from_slice(self.payload);
+        fill_checksum(s, ph);
+        Ok(len)
+    }
+
+    /// The segment as a new `Vec`, checksum filled: like [`SegmentRepr::emit`]
+    /// into a buffer of [`SegmentRepr::buffer_len`], without first zeroing
+    /// a buffer the payload then overwrites.
+    ///
+    /// ```
+    /// use handshake_ip::checksum::PseudoHeader;
+    /// use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags};
+    /// let ph = PseudoHeader::V4 { src: [192, 0, 2, 1].into(), dst: [192, 0, 2, 2].into() };
+    /// let mut r = SegmentRepr::new(1000, 80, SeqNumber(1), TcpFlags::ACK | TcpFlags::PSH);
+    /// r.payload = b"hello";
+    /// let v = r.to_vec(&ph).unwrap();
+    /// let mut b = vec![0u8; r.buffer_len()];
+    /// let n = r.emit(&mut b, &ph).unwrap();
+    /// assert_eq!(v, &b[..n]);
+    /// ```
+    pub fn to_vec(&self, ph: &PseudoHeader) -> Result<alloc::vec::Vec<u8>, Error> {
+        let (hl, len) = self.lengths(ph)?;
+        let mut header = [0u8; HEADER_LEN + super::MAX_OPTIONS_LEN];
+        self.emit_header(&mut header[..hl])?;
+        let mut v = alloc::vec::Vec::with_capacity(len);
+        v.extend_from_slice(&header[..hl]);
+        v.extend_from_slice(self.payload);
+        fill_checksum(&mut v, ph);
+        Ok(v)
+    }
+
+    /// (header length, segment length), checked against what the IP layer can carry.
+    fn lengths(&self, ph: &PseudoHeader) -> Result<(usize, usize), Error> {
         let opt_len = self.options.buffer_len();
         if opt_len > super::MAX_OPTIONS_LEN {
             return Err(Error::OptionsTooLong { len: opt_len });
@@ -357,12 +398,13 @@ impl<'a> SegmentRepr<'a> {
         if len > max {
             return Err(Error::SegmentTooLong { len });
         }
-        let Some(s) = buf.get_mut(..len) else {
-            return Err(Error::BufferTooSmall {
-                need: len,
-                have: buf.len(),
-            });
-        };
+        Ok((hl, len))
+    }
+
+    /// The fixed header and options into `s` (exactly the header length),
+    /// checksum field zero.
+    fn emit_header(&self, s: &mut [u8]) -> Result<(), Error> {
+        let hl = s.len();
         s[field::SRC_PORT..field::SRC_PORT + 2].copy_from_slice(&self.src_port.to_be_bytes());
         s[field::DST_PORT..field::DST_PORT + 2].copy_from_slice(&self.dst_port.to_be_bytes());
         s[field::SEQ..field::SEQ + 4].copy_from_slice(&self.seq_number.0.to_be_bytes());
@@ -374,13 +416,15 @@ impl<'a> SegmentRepr<'a> {
         s[field::CHECKSUM..field::CHECKSUM + 2].copy_from_slice(&[0, 0]);
         s[field::URGENT..field::URGENT + 2].copy_from_slice(&self.urgent_pointer.to_be_bytes());
         self.options.emit(&mut s[HEADER_LEN..hl])?;
-        s[hl..].copy_from_slice(self.payload);
-        // RFC 9293 §3.1, MUST-2: the sender generates the checksum over the
-        // pseudo-header, header and data.
-        let c = !checksum::add(ph.sum(IpProtocol::TCP, len as u32), checksum::sum(s));
-        s[field::CHECKSUM..field::CHECKSUM + 2].copy_from_slice(&c.to_be_bytes());
-        Ok(len)
+        Ok(())
     }
+}
+
+/// RFC 9293 §3.1, MUST-2: the sender generates the checksum over the
+/// pseudo-header, header and data (`s` is the whole segment, checksum zero).
+fn fill_checksum(s: &mut [u8], ph: &PseudoHeader) {
+    let c = !checksum::add(ph.sum(IpProtocol::TCP, s.len() as u32), checksum::sum(s));
+    s[field::CHECKSUM..field::CHECKSUM + 2].copy_from_slice(&c.to_be_bytes());
 }
 
 #[cfg(test)]
