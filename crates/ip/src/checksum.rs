@@ -77,7 +77,7 @@ fn sum_block(data: &[u8]) -> u64 {
         // Lanes are each below 2^60: their sum cannot overflow.
         (lanes.iter().sum::<u64>(), chunks.remainder())
     } else {
-        (0, data)
+        (u64::from(sum_short(data)), &[][..])
     };
     let mut words = rest.chunks_exact(8);
     for word in &mut words {
@@ -112,7 +112,28 @@ fn sum_block(data: &[u8]) -> u64 {
 /// ```
 #[inline]
 pub fn sum(data: &[u8]) -> u16 {
+    if data.len() < SMALL {
+        return u16::from_be(sum_short(data));
+    }
     u16::from_be(fold(sum_native(data)))
+}
+
+/// The folded native-endian sum of fewer than [`SMALL`] bytes: 16-bit words
+/// into a 32-bit accumulator (below 2^22, so it cannot overflow and two
+/// folds finish it), a widening reduction with no carry chain.
+#[inline]
+fn sum_short(data: &[u8]) -> u16 {
+    let mut words = data.chunks_exact(2);
+    let mut acc: u32 = (&mut words)
+        .map(|w| u32::from(u16::from_ne_bytes([w[0], w[1]])))
+        .sum();
+    // RFC 1071 §4.1: an odd trailing byte is padded with a zero byte on the right.
+    if let [b] = words.remainder() {
+        acc += u32::from(u16::from_ne_bytes([*b, 0]));
+    }
+    acc = (acc & 0xffff) + (acc >> 16);
+    acc = (acc & 0xffff) + (acc >> 16);
+    acc as u16
 }
 
 /// The Internet checksum of `data`: the one's complement of [`sum`].
