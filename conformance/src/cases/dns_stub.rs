@@ -423,7 +423,7 @@ pub(crate) fn cases() -> Vec<Case> {
         ),
         c(
             "dns.hosts.system-path",
-            "hosts(5); Windows %SystemRoot%\\System32\\drivers\\etc\\hosts",
+            "RFC 952; hosts(5); Windows %SystemRoot%\\System32\\drivers\\etc\\hosts",
             Should,
             Vector,
             hosts_system_path,

@@ -131,10 +131,13 @@ impl DnsNet {
         for (addr, zones) in servers()? {
             let d = dir.join(format!("nsd-{addr}"));
             std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+            // rrl-ratelimit 0: response rate limiting off, as the cases and
+            // benches send bursts of like queries from one address that NSD's
+            // default limit (200/s) would drop or truncate.
             let mut conf = format!(
                 "server:\n  ip-address: {addr}\n  port: 53\n  username: \"\"\n  chroot: \"\"\n  zonesdir: \"{z}\"\n  \
                  database: \"\"\n  pidfile: \"{d}/nsd.pid\"\n  xfrdfile: \"{d}/xfrd.state\"\n  zonelistfile: \"{d}/zone.list\"\n  \
-                 logfile: \"{d}/nsd.log\"\n  server-count: 1\n  verbosity: 1\n  hide-version: yes\n  do-ip6: no\n\
+                 logfile: \"{d}/nsd.log\"\n  server-count: 1\n  verbosity: 1\n  hide-version: yes\n  do-ip6: no\n  rrl-ratelimit: 0\n\
                  remote-control:\n  control-enable: no\n",
                 z = zonesdir.display(),
                 d = d.display()
