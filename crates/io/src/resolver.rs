@@ -130,40 +130,43 @@ pub struct Answer {
     pub trace: Vec<TraceStep>,
 }
 
-/// The system's hosts file: `%SystemRoot%\System32\drivers\etc\hosts` on
-/// Windows (`C:\Windows` when the variable is unset), `/etc/hosts` on Unix and macOS.
+/// The system's hosts file: `%SystemRoot%\System32\drivers\etc\hosts`
+/// (`C:\Windows` when the variable is unset).
+#[cfg(windows)]
 pub fn system_hosts_path() -> PathBuf {
-    #[cfg(windows)]
-    if let Some(root) = std::env::var_os("SystemRoot") {
-        return PathBuf::from(root)
-            .join("System32")
-            .join("drivers")
-            .join("etc")
-            .join("hosts");
-    }
+    std::env::var_os("SystemRoot")
+        .map_or_else(|| PathBuf::from(r"C:\Windows"), PathBuf::from)
+        .join("System32")
+        .join("drivers")
+        .join("etc")
+        .join("hosts")
+}
+
+/// The system's hosts file: `/etc/hosts` on Unix and macOS.
+#[cfg(not(windows))]
+pub fn system_hosts_path() -> PathBuf {
     PathBuf::from(handshake_dns::HOSTS_PATH)
 }
 
-/// The stub resolver's configuration as the system has it.
-///
-/// - Unix and macOS: `/etc/resolv.conf` (on macOS configd writes it from the
-///   primary service; per-domain resolvers of `scutil --dns` are not read).
-/// - Windows: the DNS servers of every adapter that is up, in adapter
-///   order, through `GetAdaptersAddresses` (the `ipconfig` crate), and the
-///   DNS suffix search list from the registry; glibc's defaults for the rest.
-///
-/// A file or registry that cannot be read gives [`ResolvConf::default`] (127.0.0.1).
+/// The stub resolver's configuration as the system has it: the DNS servers
+/// of every adapter that is up, in adapter order, through
+/// `GetAdaptersAddresses` (the `ipconfig` crate), and the DNS suffix search
+/// list from the registry; glibc's defaults for the rest. Without any
+/// server, [`ResolvConf::default`] (127.0.0.1).
+#[cfg(windows)]
 pub fn system_resolv_conf() -> ResolvConf {
-    #[cfg(windows)]
-    {
-        windows::resolv_conf()
-    }
-    #[cfg(not(windows))]
-    {
-        std::fs::read_to_string(handshake_dns::RESOLV_CONF_PATH)
-            .map(|t| ResolvConf::parse(&t))
-            .unwrap_or_default()
-    }
+    windows::resolv_conf()
+}
+
+/// The stub resolver's configuration as the system has it: `/etc/resolv.conf`
+/// (on macOS configd writes it from the primary service; the per-domain
+/// resolvers of `scutil --dns` are not read). A missing file gives
+/// [`ResolvConf::default`] (127.0.0.1).
+#[cfg(not(windows))]
+pub fn system_resolv_conf() -> ResolvConf {
+    std::fs::read_to_string(handshake_dns::RESOLV_CONF_PATH)
+        .map(|t| ResolvConf::parse(&t))
+        .unwrap_or_default()
 }
 
 /// The name servers of a list of network adapters, `(is up, its DNS servers)`

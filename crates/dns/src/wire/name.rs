@@ -109,6 +109,30 @@ impl Builder {
         Ok(())
     }
 
+    /// Ends the name with `suffix` (a whole name in wire form), or gives
+    /// the builder back if the result would be over 255 octets.
+    fn finish_with(mut self, suffix: &[u8]) -> Result<Name, Builder> {
+        let len = self.len + suffix.len();
+        if len > MAX_NAME_LEN {
+            return Err(self);
+        }
+        let wire = match self.heap {
+            None if len <= INLINE => {
+                self.inline[self.len..len].copy_from_slice(suffix);
+                Wire::Inline {
+                    len: len as u8,
+                    buf: self.inline,
+                }
+            }
+            heap => {
+                let mut heap = heap.unwrap_or_else(|| self.inline[..self.len].to_vec());
+                heap.extend_from_slice(suffix);
+                Wire::Heap(heap.into_boxed_slice())
+            }
+        };
+        Ok(Name { wire })
+    }
+
     /// Ends the name with the root label.
     fn finish(mut self) -> Name {
         let wire = match self.heap {
@@ -206,6 +230,14 @@ impl Name {
     /// a *prior* occurrence), which rejects forward pointers and makes loops
     /// impossible; the 255-octet limit bounds the work.
     pub fn parse(msg: &[u8], at: usize) -> Result<(Name, usize), Error> {
+        Name::decode(msg, at, None)
+    }
+
+    /// [`Name::parse`]; a pointer to a name in `cache` ends the name with a
+    /// copy of it (what following the pointer would read, as it was read
+    /// from the same bytes), unless that would be too long, in which case
+    /// decoding goes on and reports the error as usual.
+    fn decode(msg: &[u8], at: usize, cache: Option<&NameCache>) -> Result<(Name, usize), Error> {
         let mut wire = Builder::new();
         let mut pos = at;
         let mut limit = at;
@@ -234,7 +266,13 @@ impl Name {
                     if target >= limit {
                         return Err(Error::BadPointer { at: pos, target });
                     }
-                    end.get_or_insert(pos + 2);
+                    let after = *end.get_or_insert(pos + 2);
+                    if let Some(suffix) = cache.and_then(|c| c.find(target)) {
+                        match wire.finish_with(suffix.as_wire()) {
+                            Ok(name) => return Ok((name, after)),
+                            Err(unfinished) => wire = unfinished,
+                        }
+                    }
                     limit = target;
                     pos = target;
                 }
@@ -329,7 +367,7 @@ impl NameCache {
                 }
             }
         }
-        let (name, next) = Name::parse(&msg[..end.min(msg.len())], at)?;
+        let (name, next) = Name::decode(&msg[..end.min(msg.len())], at, Some(self))?;
         self.remember_wire(at, name.as_wire());
         Ok((name, next))
     }
@@ -607,4 +645,59 @@ fn same_name_at(out: &[u8], mut off: u16, suffix: &[u8]) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// At every offset, in order (so earlier names fill the cache), the
+    /// cached decoder gives what the plain one gives: the same name and end,
+    /// or an error of the same kind.
+    fn cache_agrees(bytes: &[u8]) -> Result<(), String> {
+        let mut cache = NameCache::default();
+        for at in 0..bytes.len() {
+            let plain = Name::parse(bytes, at);
+            let cached = cache.parse(bytes, at, bytes.len());
+            let same = match (&plain, &cached) {
+                (Ok((a, x)), Ok((b, y))) => a.as_wire() == b.as_wire() && x == y,
+                (Err(a), Err(b)) => std::mem::discriminant(a) == std::mem::discriminant(b),
+                _ => false,
+            };
+            if !same {
+                return Err(format!("at {at}: plain {plain:?}, cached {cached:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn cached_decoding_of_a_compressed_message() {
+        let mut out = vec![0u8; 12];
+        let mut c = Compressor::default();
+        for n in [
+            "www.Example.com",
+            "example.COM",
+            "ns1.example.com",
+            "a.b.ns1.example.com",
+            "other.net",
+            "x.a.b.ns1.example.com",
+        ] {
+            c.emit(&n.parse().unwrap(), &mut out);
+            out.extend_from_slice(&[0, 1]);
+        }
+        assert_eq!(cache_agrees(&out), Ok(()));
+    }
+
+    proptest! {
+        #[test]
+        fn cached_decoding_of_arbitrary_bytes(mut bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            // Make pointers likely: every fifth byte a pointer octet.
+            for b in bytes.iter_mut().step_by(5) {
+                *b |= 0xc0;
+            }
+            prop_assert_eq!(cache_agrees(&bytes), Ok(()));
+        }
+    }
 }
