@@ -328,6 +328,21 @@ impl Resolver {
                 });
             }
         }
+        // The network part lives in its own boxed future: the one `lookup`
+        // returns stays small, so a cache or hosts-file answer does not move
+        // the (large) state of a network exchange around.
+        Box::pin(self.ask_network(qname, name, rtype, trace)).await
+    }
+
+    /// The network stage of [`Resolver::lookup`]: stub or iterative, then
+    /// the cache is filled from the outcome.
+    async fn ask_network(
+        &mut self,
+        qname: Name,
+        name: &str,
+        rtype: RecordType,
+        mut trace: Vec<TraceStep>,
+    ) -> io::Result<Answer> {
         let (outcome, queries) = match self.upstream.clone() {
             Upstream::Iterative {
                 root_hints,
