@@ -14,7 +14,7 @@ pub const MAX_NAME_LEN: usize = 255;
 /// An absolute domain name, kept in uncompressed wire form with the case it
 /// arrived in. Comparison and hashing ignore ASCII case (RFC 4343), so
 /// `Example.COM.` equals `example.com.`; the original case is kept for DNS
-/// 0x20 randomisation and for display. Names of up to 46 wire octets (most
+/// 0x20 randomisation and for display. Names of up to 30 wire octets (most
 /// names) are stored inline: parsing and cloning them does not allocate.
 ///
 /// ```
@@ -32,7 +32,7 @@ pub struct Name {
 }
 
 /// Wire octets kept inline up to this length.
-const INLINE: usize = 46;
+const INLINE: usize = 30;
 
 /// A name's wire form: inline when short, else on the heap.
 #[derive(Clone)]
@@ -683,6 +683,9 @@ mod tests {
             "a.b.ns1.example.com",
             "other.net",
             "x.a.b.ns1.example.com",
+            // Past the inline size: decoded on the heap, suffix appended there.
+            "a-label-long-enough-for-the-heap.x.a.b.ns1.example.com",
+            "y.a-label-long-enough-for-the-heap.x.a.b.ns1.example.com",
         ] {
             c.emit(&n.parse().unwrap(), &mut out);
             out.extend_from_slice(&[0, 1]);
