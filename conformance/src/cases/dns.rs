@@ -118,14 +118,6 @@ const TSHARK_NEEDS: &[crate::Need] = &[
 pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case {
-            id: "dns.interop.iterative-agrees-with-unbound",
-            spec: "RFC 1034 §5.3.3; RFC 1035 §7; RFC 2308 §2; RFC 7766 §5; RFC 9156 §3",
-            level: Level::Must,
-            kind: Kind::InteropPeer,
-            needs: dnsnet::NEEDS,
-            run: iterative_agrees_with_unbound,
-        },
-        Case {
             id: "dns.interop.stub-via-unbound-matches-dig",
             spec: "RFC 1035 §4.2.1, §5.1; RFC 7766 §5",
             level: Level::Must,
@@ -448,12 +440,12 @@ pub(crate) fn cases() -> Vec<Case> {
 
 /// A comparable view of an answer: the rcode and the answer section as a set
 /// of (owner, type, RDATA) in lower case, TTLs left out (unbound counts them down).
-type Comparable = (u16, RecordSet);
+pub(super) type Comparable = (u16, RecordSet);
 
 /// Answer records as (owner, type, RDATA) strings.
-type RecordSet = BTreeSet<(String, String, String)>;
+pub(super) type RecordSet = BTreeSet<(String, String, String)>;
 
-fn comparable(rcode: Rcode, records: &[Record]) -> Comparable {
+pub(super) fn comparable(rcode: Rcode, records: &[Record]) -> Comparable {
     let set = records
         .iter()
         .map(|r| {
@@ -467,7 +459,7 @@ fn comparable(rcode: Rcode, records: &[Record]) -> Comparable {
     (rcode.0, set)
 }
 
-fn ours(outcome: handshake_dns::Outcome) -> Comparable {
+pub(super) fn ours(outcome: handshake_dns::Outcome) -> Comparable {
     use handshake_dns::Outcome as O;
     match outcome {
         O::Answer {
@@ -484,66 +476,15 @@ fn ours(outcome: handshake_dns::Outcome) -> Comparable {
 }
 
 /// Starts the fixture Internet and reads its query list.
-fn fixture_net(ctx: &Ctx) -> Result<(dnsnet::DnsNet, Vec<Question>), Outcome> {
+pub(super) fn fixture_net(ctx: &Ctx) -> Result<(dnsnet::DnsNet, Vec<Question>), Outcome> {
     let questions = dnsnet::queries().map_err(Outcome::Fail)?;
     let net = dnsnet::DnsNet::start(&ctx.artifacts).map_err(Outcome::Fail)?;
     Ok((net, questions))
 }
 
 /// The fixture root server, as root hints.
-fn fixture_root_hints() -> Vec<(Name, Vec<IpAddr>)> {
+pub(super) fn fixture_root_hints() -> Vec<(Name, Vec<IpAddr>)> {
     vec![(name("a.root"), vec![IpAddr::from([127, 0, 0, 2])])]
-}
-
-/// Our iterative resolver and unbound, both starting from the same root
-/// hints, give the same rcode and answer RRsets for every fixture query.
-fn iterative_agrees_with_unbound(ctx: &mut Ctx) -> Outcome {
-    use crate::peers::dnsnet::UNBOUND;
-    let (net, questions) = match fixture_net(ctx) {
-        Ok(x) => x,
-        Err(fail) => return fail,
-    };
-    let hints = fixture_root_hints();
-    let timeout = std::time::Duration::from_millis(700);
-    let mut problems = Vec::new();
-    // Both with and without QNAME minimisation (RFC 9156).
-    for minimise in [false, true] {
-        for q in &questions {
-            let config = handshake_dns::IterConfig {
-                qname_minimisation: minimise,
-                ..handshake_dns::IterConfig::default()
-            };
-            let mut lookup = handshake_dns::Iterative::new(q.clone(), &hints, config);
-            let mine = ours(handshake_io::dns::resolve(&mut lookup, timeout));
-            let query = Message::query(0x5eed, q.clone());
-            let theirs = match handshake_io::dns::query(
-                UNBOUND,
-                &query,
-                std::time::Duration::from_secs(5),
-            ) {
-                Ok(m) => comparable(m.rcode(), &m.answers),
-                Err(e) => {
-                    problems.push(format!("{} {}: unbound: {e}", q.name, q.qtype));
-                    continue;
-                }
-            };
-            if mine != theirs {
-                problems.push(format!(
-                    "{} {} (minimisation {minimise}): ours {mine:?}, unbound {theirs:?}",
-                    q.name, q.qtype
-                ));
-            }
-        }
-    }
-    if problems.is_empty() {
-        Outcome::Pass
-    } else {
-        Outcome::Fail(format!(
-            "{}\n--- daemon logs ---\n{}",
-            problems.join("\n"),
-            net.logs()
-        ))
-    }
 }
 
 /// dig's view of one query to unbound: status and answer records as

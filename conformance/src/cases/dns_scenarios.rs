@@ -22,6 +22,9 @@ const GENUINE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 7);
 const POISON: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 6);
 
 const NEEDS: &[Need] = &[Need::Root];
+const UNBOUND_NEEDS: &[Need] = &[Need::Root, crate::peers::dnsnet::UNBOUND_BIN];
+/// Where the scenarios' unbound listens.
+const UNBOUND: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 61)), 53);
 
 /// How the child server misbehaves.
 #[derive(Clone, Copy, Debug)]
@@ -54,13 +57,33 @@ fn soa(zone: &str) -> Record {
     )
 }
 
-/// The root: refers `victim.` to the child, NXDOMAIN for the rest.
+/// The root: its own NS and SOA (unbound primes with `. NS`), the address
+/// of its server `a.root.`, a referral of `victim.` to the child, and
+/// NXDOMAIN for the rest.
 fn root(q: &Message, _tcp: bool) -> Vec<Reply> {
     let mut r = q.response();
     let Some(question) = q.questions.first() else {
         return vec![];
     };
-    if question.name.is_subdomain_of(&name("victim")) {
+    let a_root = name("a.root");
+    let root_ip = match ROOT.ip() {
+        IpAddr::V4(v4) => v4,
+        IpAddr::V6(_) => return vec![],
+    };
+    if question.name.is_root() || question.name == a_root {
+        r.header.authoritative = true;
+        match (question.name.is_root(), question.qtype) {
+            (true, RecordType::NS) => {
+                r.answers
+                    .push(Record::new(Name::root(), 60, RData::Ns(a_root.clone())));
+                r.additionals
+                    .push(Record::new(a_root, 60, RData::A(root_ip)));
+            }
+            (true, RecordType::SOA) => r.answers.push(soa(".")),
+            (false, RecordType::A) => r.answers.push(Record::new(a_root, 60, RData::A(root_ip))),
+            _ => r.authorities.push(soa(".")),
+        }
+    } else if question.name.is_subdomain_of(&name("victim")) {
         r.authorities.push(Record::new(
             name("victim"),
             60,
@@ -89,10 +112,20 @@ fn child(m: Mischief, q: &Message, tcp: bool) -> Vec<Reply> {
     };
     let mut genuine = q.response();
     genuine.header.authoritative = true;
-    if question.name == name("www.victim") && question.qtype == RecordType::A {
-        genuine
-            .answers
-            .push(Record::new(question.name.clone(), 60, RData::A(GENUINE)));
+    let known = [
+        (name("www.victim"), GENUINE),
+        (name("ns.victim"), Ipv4Addr::new(127, 0, 0, 71)),
+    ];
+    if let Some((_, addr)) = known.iter().find(|(n, _)| *n == question.name) {
+        // An existing name: its address, or NODATA for other types (unbound
+        // also asks for the server's AAAA).
+        if question.qtype == RecordType::A {
+            genuine
+                .answers
+                .push(Record::new(question.name.clone(), 60, RData::A(*addr)));
+        } else {
+            genuine.authorities.push(soa("victim"));
+        }
     } else {
         genuine.set_rcode(Rcode::NXDOMAIN);
         genuine.authorities.push(soa("victim"));
@@ -190,6 +223,53 @@ fn scenario(m: Mischief, hints: &[SocketAddr]) -> Outcome {
     }
 }
 
+/// The scripted peers again, with unbound as the resolver: it must reach
+/// the outcome ours reaches — the genuine address for `www.victim.`, and
+/// NXDOMAIN for `www.bank.` (nothing the child said about it believed).
+fn unbound_agrees(ctx: &Ctx, m: Mischief) -> Outcome {
+    let ours = scenario(m, &[ROOT]);
+    if !ours.is_pass() {
+        return ours;
+    }
+    let guard = crate::peers::dnsnet::lock();
+    let servers = (|| -> Result<Vec<Scripted>, String> {
+        Ok(vec![
+            Scripted::start(ROOT, Arc::new(root))?,
+            Scripted::start(CHILD, Arc::new(move |q: &Message, tcp| child(m, q, tcp)))?,
+        ])
+    })();
+    let servers = match servers {
+        Ok(s) => s,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let unbound =
+        match crate::peers::dnsnet::DnsNet::unbound_only(&ctx.artifacts, UNBOUND, ROOT.ip(), guard)
+        {
+            Ok(u) => u,
+            Err(e) => return Outcome::Fail(e),
+        };
+    let ask = |n: &str| {
+        let q = handshake_dns::wire::Question::new(name(n), RecordType::A);
+        handshake_io::dns::query(UNBOUND, &Message::query(0x0b0b, q), Duration::from_secs(5))
+    };
+    let www = ask("www.victim");
+    let bank = ask("www.bank");
+    let www_ok = matches!(&www, Ok(r) if r.rcode() == Rcode::NOERROR
+        && r.answers.iter().map(|a| &a.data).eq([&RData::A(GENUINE)]));
+    let bank_ok = matches!(&bank, Ok(r) if r.rcode() == Rcode::NXDOMAIN && r.answers.is_empty());
+    let outcome = Outcome::check(www_ok && bank_ok, || {
+        format!(
+            "{m:?}: ours passes, unbound gave www.victim. {www:?} and www.bank. {bank:?}\n{}",
+            unbound.logs()
+        )
+    });
+    // The scripted servers release their addresses before unbound (which
+    // holds the network lock) stops.
+    drop(servers);
+    drop(unbound);
+    outcome
+}
+
 fn iterative_only(_: &mut Ctx) -> Outcome {
     // The same scenario through the bare state machine: it reports the query
     // count, which shows the forgeries cost no extra queries.
@@ -241,6 +321,12 @@ pub(crate) fn cases() -> Vec<Case> {
             run,
         }
     }
+    fn u(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
+        Case {
+            needs: UNBOUND_NEEDS,
+            ..c(id, spec, run)
+        }
+    }
     vec![
         c(
             "dns.scenario.forged-source-ignored",
@@ -281,6 +367,26 @@ pub(crate) fn cases() -> Vec<Case> {
             "dns.scenario.forgery-costs-no-query",
             "RFC 5452 §9.1",
             iterative_only,
+        ),
+        u(
+            "dns.scenario.unbound-agrees.forged-source",
+            "RFC 5452 §9.1",
+            |ctx| unbound_agrees(ctx, Mischief::ForgedSource),
+        ),
+        u(
+            "dns.scenario.unbound-agrees.forged-id",
+            "RFC 5452 §9.1; RFC 1035 §7.3",
+            |ctx| unbound_agrees(ctx, Mischief::ForgedId),
+        ),
+        u(
+            "dns.scenario.unbound-agrees.out-of-bailiwick",
+            "RFC 5452 §6; RFC 2181 §5.4.1",
+            |ctx| unbound_agrees(ctx, Mischief::OutOfBailiwick),
+        ),
+        u(
+            "dns.scenario.unbound-agrees.truncated-over-tcp",
+            "RFC 7766 §5; RFC 1035 §4.2.1",
+            |ctx| unbound_agrees(ctx, Mischief::Truncate),
         ),
     ]
 }

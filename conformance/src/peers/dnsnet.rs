@@ -131,10 +131,13 @@ impl DnsNet {
         for (addr, zones) in servers()? {
             let d = dir.join(format!("nsd-{addr}"));
             std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
+            // rrl-ratelimit 0: response rate limiting off, as the cases and
+            // benches send bursts of like queries from one address that NSD's
+            // default limit (200/s) would drop or truncate.
             let mut conf = format!(
                 "server:\n  ip-address: {addr}\n  port: 53\n  username: \"\"\n  chroot: \"\"\n  zonesdir: \"{z}\"\n  \
                  database: \"\"\n  pidfile: \"{d}/nsd.pid\"\n  xfrdfile: \"{d}/xfrd.state\"\n  zonelistfile: \"{d}/zone.list\"\n  \
-                 logfile: \"{d}/nsd.log\"\n  server-count: 1\n  verbosity: 1\n  hide-version: yes\n  do-ip6: no\n\
+                 logfile: \"{d}/nsd.log\"\n  server-count: 1\n  verbosity: 1\n  hide-version: yes\n  do-ip6: no\n  rrl-ratelimit: 0\n\
                  remote-control:\n  control-enable: no\n",
                 z = zonesdir.display(),
                 d = d.display()
@@ -151,32 +154,90 @@ impl DnsNet {
             )?;
             net.wait_ready(SocketAddr::new(addr, 53), &format!("nsd@{addr}"))?;
         }
-        let d = dir.join("unbound");
+        net.spawn_unbound(UNBOUND, &[(Name::root(), "a.root.", [127, 0, 0, 2].into())])?;
+        Ok(net)
+    }
+
+    /// Starts only unbound on `listen`, with `root` as its root hint (a name
+    /// and an address), for a network of scripted servers the caller runs
+    /// while it holds `guard` (from [`lock`]).
+    pub fn unbound_only(
+        work: &Path,
+        listen: SocketAddr,
+        root: IpAddr,
+        guard: MutexGuard<'static, ()>,
+    ) -> Result<DnsNet, String> {
+        let dir = work.join(format!("unbound-{}", listen.ip()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let mut net = DnsNet {
+            daemons: Vec::new(),
+            dir,
+            _lock: guard,
+        };
+        net.spawn_unbound(listen, &[(Name::root(), "a.root.", root)])?;
+        Ok(net)
+    }
+
+    /// Where unbound's control socket is.
+    pub fn unbound_control_socket(&self) -> PathBuf {
+        self.dir.join("unbound").join("control.sock")
+    }
+
+    /// Sends one command to unbound's remote control and returns its reply:
+    /// what `unbound-control` does over a Unix socket (which unbound serves
+    /// without TLS) — the line `UBCT1 <command>`, then the reply to EOF.
+    pub fn unbound_control(&self, command: &str) -> Result<String, String> {
+        use std::io::{Read, Write};
+        use std::os::unix::net::UnixStream;
+        let path = self.unbound_control_socket();
+        let mut s = UnixStream::connect(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        s.set_read_timeout(Some(Duration::from_secs(2)))
+            .map_err(|e| e.to_string())?;
+        s.write_all(format!("UBCT1 {command}\n").as_bytes())
+            .map_err(|e| format!("unbound-control {command}: {e}"))?;
+        let mut reply = String::new();
+        s.read_to_string(&mut reply)
+            .map_err(|e| format!("unbound-control {command}: {e}"))?;
+        Ok(reply)
+    }
+
+    /// unbound on `listen` with root hints `(zone, server name, address)`,
+    /// its remote control on a Unix socket (no TLS) for cache flushes.
+    fn spawn_unbound(
+        &mut self,
+        listen: SocketAddr,
+        hints: &[(Name, &str, IpAddr)],
+    ) -> Result<(), String> {
+        let d = self.dir.join("unbound");
         std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
-        std::fs::write(
-            d.join("root.hints"),
-            ".  3600000 NS a.root.\na.root. 3600000 A 127.0.0.2\n",
-        )
-        .map_err(|e| e.to_string())?;
+        let mut hint_text = String::new();
+        for (zone, server, addr) in hints {
+            let _ = writeln!(
+                hint_text,
+                "{zone} 3600000 NS {server}\n{server} 3600000 A {addr}"
+            );
+        }
+        std::fs::write(d.join("root.hints"), hint_text).map_err(|e| e.to_string())?;
         let conf = format!(
-            "server:\n  interface: {ip}\n  port: 53\n  do-ip6: no\n  do-not-query-localhost: no\n  \
+            "server:\n  interface: {ip}\n  port: {port}\n  do-ip6: no\n  do-not-query-localhost: no\n  \
              root-hints: \"{d}/root.hints\"\n  username: \"\"\n  chroot: \"\"\n  directory: \"{d}\"\n  pidfile: \"{d}/unbound.pid\"\n  \
              use-syslog: no\n  logfile: \"{d}/unbound.log\"\n  verbosity: 1\n  module-config: \"iterator\"\n  num-threads: 1\n  \
              so-reuseport: no\n  harden-glue: yes\n  qname-minimisation: no\n  edns-buffer-size: 1232\n  \
              infra-host-ttl: 60\n  local-zone: \"test.\" nodefault\n\
-             remote-control:\n  control-enable: no\n",
-            ip = UNBOUND.ip(),
+             remote-control:\n  control-enable: yes\n  control-interface: \"{d}/control.sock\"\n",
+            ip = listen.ip(),
+            port = listen.port(),
             d = d.display()
         );
         let path = d.join("unbound.conf");
         std::fs::write(&path, conf).map_err(|e| e.to_string())?;
-        net.spawn(
+        self.spawn(
             "unbound",
             Command::new("unbound").arg("-d").arg("-c").arg(&path),
             d.join("unbound.log"),
         )?;
-        net.wait_ready(UNBOUND, "unbound")?;
-        Ok(net)
+        self.wait_ready(listen, "unbound")
     }
 
     fn spawn(&mut self, name: &str, cmd: &mut Command, log: PathBuf) -> Result<(), String> {

@@ -60,7 +60,10 @@ struct Slot {
     value: Value,
     stored: Instant,
     expires: Instant,
+    /// Stamp of the last store or use.
     used: u64,
+    /// The stamp this key is filed under in `lru`.
+    stored_stamp: u64,
 }
 
 /// The cache. Time comes from the caller.
@@ -84,7 +87,10 @@ struct Slot {
 pub struct Cache {
     config: CacheConfig,
     slots: HashMap<Key, Slot>,
-    /// Use stamp -> key, oldest first.
+    /// Stamp -> key, oldest first: one entry per key, holding the stamp of
+    /// its last store or of an earlier use. A hit only updates the slot's
+    /// stamp; eviction moves stale entries to their slot's stamp until the
+    /// oldest entry is current, so the least recently used key goes first.
     lru: BTreeMap<u64, Key>,
     clock: u64,
 }
@@ -185,19 +191,19 @@ impl Cache {
 
     /// Marks `key` used, or drops it if it has expired.
     fn touch(&mut self, now: Instant, key: &Key) -> Option<&Slot> {
-        let expired = self.slots.get(key)?.expires <= now;
-        if expired {
-            let slot = self.slots.remove(key)?;
-            self.lru.remove(&slot.used);
+        use std::collections::hash_map::Entry;
+        let Entry::Occupied(entry) = self.slots.entry(key.clone()) else {
+            return None;
+        };
+        if entry.get().expires <= now {
+            let (_, slot) = entry.remove_entry();
+            self.lru.remove(&slot.stored_stamp);
             return None;
         }
         self.clock += 1;
-        let stamp = self.clock;
-        let slot = self.slots.get_mut(key)?;
-        self.lru.remove(&slot.used);
-        slot.used = stamp;
-        self.lru.insert(stamp, key.clone());
-        self.slots.get(key)
+        let slot = entry.into_mut();
+        slot.used = self.clock;
+        Some(slot)
     }
 
     fn store(&mut self, now: Instant, key: Key, value: Value, ttl: Duration) {
@@ -210,16 +216,27 @@ impl Cache {
             stored: now,
             expires: now + ttl,
             used: self.clock,
+            stored_stamp: self.clock,
         };
         if let Some(old) = self.slots.insert(key.clone(), slot) {
-            self.lru.remove(&old.used);
+            self.lru.remove(&old.stored_stamp);
         }
         self.lru.insert(self.clock, key);
         while self.slots.len() > self.config.capacity {
-            let Some((_, oldest)) = self.lru.pop_first() else {
+            let Some((stamp, oldest)) = self.lru.pop_first() else {
                 break;
             };
-            self.slots.remove(&oldest);
+            match self.slots.get_mut(&oldest) {
+                // Used since it was filed: file it again under its last use.
+                // Each key moves at most once per eviction, so this ends.
+                Some(slot) if slot.used != stamp => {
+                    slot.stored_stamp = slot.used;
+                    self.lru.insert(slot.used, oldest);
+                }
+                _ => {
+                    self.slots.remove(&oldest);
+                }
+            }
         }
     }
 }
@@ -328,6 +345,30 @@ mod tests {
         assert!(c
             .get(t, &"c".parse().unwrap(), RecordType::A, Class::IN)
             .is_some());
+    }
+
+    #[test]
+    fn eviction_follows_the_last_use_not_the_insertion() {
+        let mut c = Cache::new(CacheConfig {
+            capacity: 3,
+            ..CacheConfig::default()
+        });
+        let t = Instant::ZERO;
+        let get = |c: &mut Cache, n: &str| {
+            c.get(t, &n.parse().unwrap(), RecordType::A, Class::IN)
+                .is_some()
+        };
+        for n in ["a", "b", "c"] {
+            c.insert_records(t, vec![a(n, 100)]);
+        }
+        // Use a, then b, then a again: c is now the least recently used, then b.
+        assert!(get(&mut c, "a") && get(&mut c, "b") && get(&mut c, "a"));
+        c.insert_records(t, vec![a("d", 100)]);
+        assert!(!get(&mut c, "c"));
+        c.insert_records(t, vec![a("e", 100)]);
+        assert!(!get(&mut c, "b"));
+        assert!(get(&mut c, "a") && get(&mut c, "d") && get(&mut c, "e"));
+        assert_eq!(c.len(), 3);
     }
 
     #[test]

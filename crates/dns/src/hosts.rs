@@ -11,7 +11,8 @@ use std::net::IpAddr;
 
 use crate::wire::Name;
 
-/// Where the system keeps its hosts file.
+/// Where the system keeps its hosts file, when `%SystemRoot%` is the usual
+/// `C:\Windows` (`handshake_io::resolver::system_hosts_path` reads the variable).
 #[cfg(windows)]
 pub const DEFAULT_PATH: &str = r"C:\Windows\System32\drivers\etc\hosts";
 /// Where the system keeps its hosts file.

@@ -126,6 +126,41 @@ pub enum TraceEvent {
         /// Why.
         why: String,
     },
+    /// The server's UDP answer had TC=1: the query goes again over TCP (RFC 7766 §5).
+    Truncated {
+        /// The server.
+        server: SocketAddr,
+    },
+}
+
+impl std::fmt::Display for TraceEvent {
+    /// One line, as `handshake resolve --trace` prints it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TraceEvent::Asked {
+                server,
+                zone,
+                question,
+            } => write!(
+                f,
+                "asked {server} (for {zone}) {} {}",
+                question.name, question.qtype
+            ),
+            TraceEvent::Referral { zone, servers } => {
+                write!(f, "referral to {zone}")?;
+                for (i, s) in servers.iter().enumerate() {
+                    f.write_str(if i == 0 { " via " } else { ", " })?;
+                    write!(f, "{s}")?;
+                }
+                Ok(())
+            }
+            TraceEvent::Cname { from, to } => write!(f, "CNAME {from} -> {to}"),
+            TraceEvent::Rejected { server, why } => write!(f, "ignored {server}: {why}"),
+            TraceEvent::Truncated { server } => {
+                write!(f, "truncated by {server}: retrying over TCP")
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -451,6 +486,7 @@ impl Iterative {
         self.waiting = Waiting::Nothing;
         if response.header.truncated && !tcp {
             // RFC 7766 §5 / RFC 1035 §4.2.1: retry the same server over TCP.
+            self.trace.push(TraceEvent::Truncated { server: from });
             self.waiting = Waiting::Response {
                 outstanding,
                 tcp: true,
@@ -571,6 +607,9 @@ impl Iterative {
             _ => None,
         });
         if let Some(child) = child {
+            // The cut and its servers keep the case the zone is written in,
+            // not the 0x20 pattern of our query that the response echoed.
+            let child = child.to_lowercase();
             if self.referrals >= self.config.max_referrals {
                 self.done = Some(Outcome::ServFail("referral limit reached"));
                 return;
@@ -581,7 +620,7 @@ impl Iterative {
                 .iter()
                 .filter(|r| r.name == child)
                 .filter_map(|r| match &r.data {
-                    RData::Ns(ns) => Some(ns.clone()),
+                    RData::Ns(ns) => Some(ns.to_lowercase()),
                     _ => None,
                 })
                 .map(|ns| {

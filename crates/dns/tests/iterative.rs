@@ -400,9 +400,14 @@ fn a_dead_server_is_skipped_after_its_timeout() {
 fn truncated_answers_are_retried_over_tcp() {
     let mut net = Internet::small();
     net.truncating.push(ip(10));
+    let mut l = lookup("www.example.com", RecordType::A);
+    assert_eq!(addrs(&net.resolve(&mut l)), [ip(80)]);
+    // The trace says why the query went again.
+    let server = SocketAddr::new(ip(10), 53);
+    assert!(l.trace().contains(&TraceEvent::Truncated { server }));
     assert_eq!(
-        addrs(&net.resolve(&mut lookup("www.example.com", RecordType::A))),
-        [ip(80)]
+        TraceEvent::Truncated { server }.to_string(),
+        "truncated by 192.0.2.10:53: retrying over TCP"
     );
     let last: Vec<_> = net
         .log

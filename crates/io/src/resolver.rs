@@ -3,14 +3,20 @@
 //! root. [`Resolver`] is async on tokio; [`BlockingResolver`] wraps it with
 //! its own runtime. The clock is the process's monotonic clock mapped onto
 //! [`handshake_time::Instant`].
+//!
+//! Every [`Answer`] carries a [`TraceStep`] list — cache hit or miss, hosts
+//! file hit, each server asked and what it said, each referral — that a CLI
+//! prints one line per step.
 
+use std::fmt;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use handshake_dns::wire::{Class, Message, Name, Question, RData, Rcode, Record, RecordType};
 use handshake_dns::{
-    Cache, CacheConfig, Cached, Hosts, IterConfig, Iterative, Outcome, ResolvConf,
+    Cache, CacheConfig, Cached, Hosts, IterConfig, Iterative, Outcome, ResolvConf, TraceEvent,
 };
 use handshake_time::Instant;
 
@@ -43,6 +49,74 @@ pub enum Source {
     Network,
 }
 
+/// One step of a lookup through the pipeline, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TraceStep {
+    /// The cache answered (after any CNAMEs it also held).
+    CacheHit {
+        /// The name asked for.
+        name: Name,
+        /// The type asked for.
+        rtype: RecordType,
+    },
+    /// The cache had nothing for the question.
+    CacheMiss {
+        /// The name asked for.
+        name: Name,
+        /// The type asked for.
+        rtype: RecordType,
+    },
+    /// The hosts file knows the name.
+    HostsHit {
+        /// The name.
+        name: Name,
+        /// Its addresses in the file, of either family.
+        addrs: Vec<IpAddr>,
+    },
+    /// The stub asked a recursive server (RD=1), and what came back.
+    Stub {
+        /// The server.
+        server: SocketAddr,
+        /// The question, after search-list expansion.
+        question: Question,
+        /// Its response code, or why there was none (timeout, I/O error).
+        reply: Result<Rcode, String>,
+    },
+    /// A step of iterative resolution: a query to an authority, a referral,
+    /// a CNAME, a truncated or rejected response.
+    Iterative(TraceEvent),
+}
+
+impl fmt::Display for TraceStep {
+    /// One line per step, as `handshake resolve --trace` prints them.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TraceStep::CacheHit { name, rtype } => write!(f, "cache hit {name} {rtype}"),
+            TraceStep::CacheMiss { name, rtype } => write!(f, "cache miss {name} {rtype}"),
+            TraceStep::HostsHit { name, addrs } => {
+                write!(f, "hosts file {name}")?;
+                for a in addrs {
+                    write!(f, " {a}")?;
+                }
+                Ok(())
+            }
+            TraceStep::Stub {
+                server,
+                question,
+                reply,
+            } => {
+                write!(f, "asked {server} {} {}: ", question.name, question.qtype)?;
+                match reply {
+                    Ok(rcode) => write!(f, "rcode {}", rcode.0),
+                    Err(e) => write!(f, "no answer ({e})"),
+                }
+            }
+            TraceStep::Iterative(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 /// A lookup's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Answer {
@@ -52,6 +126,95 @@ pub struct Answer {
     pub source: Source,
     /// Queries sent for it.
     pub queries: usize,
+    /// What the pipeline did, step by step.
+    pub trace: Vec<TraceStep>,
+}
+
+/// The system's hosts file: `%SystemRoot%\System32\drivers\etc\hosts`
+/// (`C:\Windows` when the variable is unset).
+#[cfg(windows)]
+pub fn system_hosts_path() -> PathBuf {
+    std::env::var_os("SystemRoot")
+        .map_or_else(|| PathBuf::from(r"C:\Windows"), PathBuf::from)
+        .join("System32")
+        .join("drivers")
+        .join("etc")
+        .join("hosts")
+}
+
+/// The system's hosts file: `/etc/hosts` on Unix and macOS.
+#[cfg(not(windows))]
+pub fn system_hosts_path() -> PathBuf {
+    PathBuf::from(handshake_dns::HOSTS_PATH)
+}
+
+/// The stub resolver's configuration as the system has it: the DNS servers
+/// of every adapter that is up, in adapter order, through
+/// `GetAdaptersAddresses` (the `ipconfig` crate), and the DNS suffix search
+/// list from the registry; glibc's defaults for the rest. Without any
+/// server, [`ResolvConf::default`] (127.0.0.1).
+#[cfg(windows)]
+pub fn system_resolv_conf() -> ResolvConf {
+    windows::resolv_conf()
+}
+
+/// The stub resolver's configuration as the system has it: `/etc/resolv.conf`
+/// (on macOS configd writes it from the primary service; the per-domain
+/// resolvers of `scutil --dns` are not read). A missing file gives
+/// [`ResolvConf::default`] (127.0.0.1).
+#[cfg(not(windows))]
+pub fn system_resolv_conf() -> ResolvConf {
+    std::fs::read_to_string(handshake_dns::RESOLV_CONF_PATH)
+        .map(|t| ResolvConf::parse(&t))
+        .unwrap_or_default()
+}
+
+/// The name servers of a list of network adapters, `(is up, its DNS servers)`
+/// in adapter order: duplicates and down adapters dropped, and the three
+/// site-local `fec0:0:0:ffff::1-3` addresses that Windows lists for an
+/// adapter with no IPv6 DNS server (draft-ietf-ipv6-dns-discovery, deprecated
+/// with site-local addresses by RFC 3879) left out.
+pub fn adapter_name_servers<'a>(
+    adapters: impl IntoIterator<Item = (bool, &'a [IpAddr])>,
+) -> Vec<SocketAddr> {
+    let placeholder = |ip: &IpAddr| match ip {
+        IpAddr::V6(v6) => (1..=3).any(|n| *v6 == Ipv6Addr::new(0xfec0, 0, 0, 0xffff, 0, 0, 0, n)),
+        IpAddr::V4(_) => false,
+    };
+    let mut out: Vec<SocketAddr> = Vec::new();
+    for (up, servers) in adapters {
+        for ip in servers.iter().filter(|ip| up && !placeholder(ip)) {
+            let sa = SocketAddr::new(*ip, 53);
+            if !out.contains(&sa) {
+                out.push(sa);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(windows)]
+mod windows {
+    use handshake_dns::ResolvConf;
+
+    pub(super) fn resolv_conf() -> ResolvConf {
+        let mut conf = ResolvConf::default();
+        if let Ok(adapters) = ipconfig::get_adapters() {
+            let servers = super::adapter_name_servers(adapters.iter().map(|a| {
+                (
+                    a.oper_status() == ipconfig::OperStatus::IfOperStatusUp,
+                    a.dns_servers(),
+                )
+            }));
+            if !servers.is_empty() {
+                conf.nameservers = servers;
+            }
+        }
+        if let Ok(list) = ipconfig::computer::get_search_list() {
+            conf.search = list.iter().filter_map(|d| d.trim().parse().ok()).collect();
+        }
+        conf
+    }
 }
 
 /// A resolver: cache -> hosts file -> network, async.
@@ -85,15 +248,13 @@ impl Resolver {
         }
     }
 
-    /// The system's configuration: the hosts file and resolv.conf (stub mode).
+    /// The system's configuration (stub mode): the hosts file of
+    /// [`system_hosts_path`] and the servers of [`system_resolv_conf`].
     pub fn system() -> io::Result<Resolver> {
-        let hosts = std::fs::read_to_string(handshake_dns::HOSTS_PATH)
+        let hosts = std::fs::read_to_string(system_hosts_path())
             .map(|t| Hosts::parse(&t))
             .unwrap_or_default();
-        let conf = std::fs::read_to_string(handshake_dns::RESOLV_CONF_PATH)
-            .map(|t| ResolvConf::parse(&t))
-            .unwrap_or_default();
-        Ok(Resolver::new(hosts, Upstream::Stub(conf)))
+        Ok(Resolver::new(hosts, Upstream::Stub(system_resolv_conf())))
     }
 
     fn now(&self) -> Instant {
@@ -125,11 +286,20 @@ impl Resolver {
                 outcome,
                 source: Source::Cache,
                 queries: 0,
+                trace: vec![TraceStep::CacheHit { name: qname, rtype }],
             });
         }
+        let mut trace = vec![TraceStep::CacheMiss {
+            name: qname.clone(),
+            rtype,
+        }];
         if matches!(rtype, RecordType::A | RecordType::AAAA) {
             let addrs = self.hosts.lookup(&qname);
             if !addrs.is_empty() {
+                trace.push(TraceStep::HostsHit {
+                    name: qname.clone(),
+                    addrs: addrs.to_vec(),
+                });
                 let records: Vec<Record> = addrs
                     .iter()
                     .filter_map(|a| match (a, rtype) {
@@ -154,9 +324,25 @@ impl Resolver {
                     outcome,
                     source: Source::Hosts,
                     queries: 0,
+                    trace,
                 });
             }
         }
+        // The network part lives in its own boxed future: the one `lookup`
+        // returns stays small, so a cache or hosts-file answer does not move
+        // the (large) state of a network exchange around.
+        Box::pin(self.ask_network(qname, name, rtype, trace)).await
+    }
+
+    /// The network stage of [`Resolver::lookup`]: stub or iterative, then
+    /// the cache is filled from the outcome.
+    async fn ask_network(
+        &mut self,
+        qname: Name,
+        name: &str,
+        rtype: RecordType,
+        mut trace: Vec<TraceStep>,
+    ) -> io::Result<Answer> {
         let (outcome, queries) = match self.upstream.clone() {
             Upstream::Iterative {
                 root_hints,
@@ -166,15 +352,17 @@ impl Resolver {
                 let mut lookup =
                     Iterative::new(Question::new(qname.clone(), rtype), &root_hints, config);
                 let outcome = dns::resolve_async(&mut lookup, timeout, |_| {}).await;
+                trace.extend(lookup.trace().iter().cloned().map(TraceStep::Iterative));
                 (outcome, usize::from(lookup.queries()))
             }
-            Upstream::Stub(conf) => self.stub(&conf, name, rtype).await?,
+            Upstream::Stub(conf) => self.stub(&conf, name, rtype, &mut trace).await?,
         };
         self.remember(&qname, rtype, &outcome);
         Ok(Answer {
             outcome,
             source: Source::Network,
             queries,
+            trace,
         })
     }
 
@@ -187,6 +375,7 @@ impl Resolver {
         conf: &ResolvConf,
         name: &str,
         rtype: RecordType,
+        trace: &mut Vec<TraceStep>,
     ) -> io::Result<(Outcome, usize)> {
         let mut queries = 0;
         let mut last = Outcome::ServFail("no server answered");
@@ -200,13 +389,19 @@ impl Resolver {
                         conf.nameservers[(self.next_server + i) % conf.nameservers.len()];
                     let id = u16::try_from(rand::random::<u32>() & 0xffff).unwrap_or(0);
                     queries += 1;
-                    match dns::query_async(
+                    let question = Question::new(candidate.clone(), rtype);
+                    let reply =
+                        dns::query_async(server, &Message::query(id, question.clone()), timeout)
+                            .await;
+                    trace.push(TraceStep::Stub {
                         server,
-                        &Message::query(id, Question::new(candidate.clone(), rtype)),
-                        timeout,
-                    )
-                    .await
-                    {
+                        question,
+                        reply: reply
+                            .as_ref()
+                            .map(Message::rcode)
+                            .map_err(ToString::to_string),
+                    });
+                    match reply {
                         Ok(m) if m.rcode() == Rcode::SERVFAIL || m.rcode() == Rcode::REFUSED => {
                             continue
                         }

@@ -1,7 +1,7 @@
 //! Whole messages (RFC 1035 §4.1) with EDNS(0) (RFC 6891).
 
 use super::header::{Counts, Header, Rcode, HEADER_LEN};
-use super::name::{Compressor, Name};
+use super::name::{Compressor, Name, NameCache};
 use super::record::{Class, RData, Record, RecordType};
 use super::take;
 use crate::Error;
@@ -170,23 +170,17 @@ impl Message {
         }
         let mut edns = None;
         let mut sections: [Vec<Record>; 3] = Default::default();
+        // Names in records are mostly a bare pointer to the question's name
+        // (or a suffix of it) or to an earlier name: those are copied rather
+        // than decoded again.
+        let mut names = NameCache::default();
+        if let Some(q) = questions.first() {
+            names.remember_suffixes(HEADER_LEN, &q.name);
+        }
         for (i, count) in [counts.an, counts.ns, counts.ar].into_iter().enumerate() {
             sections[i].reserve(room(MIN_RECORD, count));
             for _ in 0..count {
-                let (parsed, next) = parse_record(msg, pos)?;
-                pos = next;
-                match parsed {
-                    Parsed::Record(r) => sections[i].push(r),
-                    Parsed::Opt(e) => {
-                        // RFC 6891 §6.1.1: only in the additional section, at most once.
-                        if i != 2 {
-                            return Err(Error::BadOpt("outside the additional section"));
-                        }
-                        if edns.replace(e).is_some() {
-                            return Err(Error::BadOpt("repeated"));
-                        }
-                    }
-                }
+                pos = parse_record(msg, pos, &mut names, i == 2, &mut sections[i], &mut edns)?;
             }
         }
         if pos != msg.len() {
@@ -273,13 +267,19 @@ fn patch_len(out: &mut [u8], at: usize, what: &'static str) -> Result<(), Error>
     Ok(())
 }
 
-enum Parsed {
-    Record(Record),
-    Opt(Edns),
-}
-
-fn parse_record(msg: &[u8], at: usize) -> Result<(Parsed, usize), Error> {
-    let (name, p) = Name::parse(msg, at)?;
+/// Reads the record at `at` into `out` (or, for OPT, into `edns`) and
+/// returns the offset after it. Records go straight into their section: a
+/// record is large, and moving it through return values costs more than
+/// reading it.
+fn parse_record(
+    msg: &[u8],
+    at: usize,
+    names: &mut NameCache,
+    additional: bool,
+    out: &mut Vec<Record>,
+    edns: &mut Option<Edns>,
+) -> Result<usize, Error> {
+    let (name, p) = names.parse(msg, at, msg.len())?;
     let f: [u8; 10] = take(msg, p, "record type, class, TTL and RDLENGTH")?;
     let rtype = RecordType(u16::from_be_bytes([f[0], f[1]]));
     let class = u16::from_be_bytes([f[2], f[3]]);
@@ -318,26 +318,29 @@ fn parse_record(msg: &[u8], at: usize) -> Result<(Parsed, usize), Error> {
             rest = &rest[4 + n..];
         }
         let flags = u16::from_be_bytes([f[6], f[7]]);
-        return Ok((
-            Parsed::Opt(Edns {
-                udp_payload_size: class,
-                rcode_high: f[4],
-                version: f[5],
-                dnssec_ok: flags & 0x8000 != 0,
-                z: flags & 0x7fff,
-                options,
-            }),
-            next,
-        ));
+        // RFC 6891 §6.1.1: only in the additional section, at most once.
+        if !additional {
+            return Err(Error::BadOpt("outside the additional section"));
+        }
+        let e = Edns {
+            udp_payload_size: class,
+            rcode_high: f[4],
+            version: f[5],
+            dnssec_ok: flags & 0x8000 != 0,
+            z: flags & 0x7fff,
+            options,
+        };
+        if edns.replace(e).is_some() {
+            return Err(Error::BadOpt("repeated"));
+        }
+        return Ok(next);
     }
-    let data = RData::parse(rtype, msg, rd_at, rdlen)?;
-    Ok((
-        Parsed::Record(Record {
-            name,
-            class: Class(class),
-            ttl,
-            data,
-        }),
-        next,
-    ))
+    let data = RData::parse(rtype, msg, rd_at, rdlen, names)?;
+    out.push(Record {
+        name,
+        class: Class(class),
+        ttl,
+        data,
+    });
+    Ok(next)
 }

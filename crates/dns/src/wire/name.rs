@@ -1,6 +1,5 @@
 //! Domain names (RFC 1035 §2.3.4, §3.1, §4.1.4).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
@@ -15,7 +14,8 @@ pub const MAX_NAME_LEN: usize = 255;
 /// An absolute domain name, kept in uncompressed wire form with the case it
 /// arrived in. Comparison and hashing ignore ASCII case (RFC 4343), so
 /// `Example.COM.` equals `example.com.`; the original case is kept for DNS
-/// 0x20 randomisation and for display.
+/// 0x20 randomisation and for display. Names of up to 30 wire octets (most
+/// names) are stored inline: parsing and cloning them does not allocate.
 ///
 /// ```
 /// use handshake_dns::wire::Name;
@@ -28,33 +28,159 @@ pub const MAX_NAME_LEN: usize = 255;
 #[derive(Clone)]
 pub struct Name {
     /// Length-prefixed labels ending with the zero-length root label.
-    wire: Vec<u8>,
+    wire: Wire,
+}
+
+/// Wire octets kept inline up to this length.
+const INLINE: usize = 30;
+
+/// A name's wire form: inline when short, else on the heap.
+#[derive(Clone)]
+enum Wire {
+    Inline { len: u8, buf: [u8; INLINE] },
+    Heap(Box<[u8]>),
+}
+
+impl Wire {
+    fn new(bytes: &[u8]) -> Wire {
+        match u8::try_from(bytes.len()) {
+            Ok(len) if bytes.len() <= INLINE => {
+                let mut buf = [0u8; INLINE];
+                buf[..bytes.len()].copy_from_slice(bytes);
+                Wire::Inline { len, buf }
+            }
+            _ => Wire::Heap(bytes.into()),
+        }
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Wire::Inline { len, buf } => &buf[..usize::from(*len)],
+            Wire::Heap(b) => b,
+        }
+    }
+
+    fn as_mut_slice(&mut self) -> &mut [u8] {
+        match self {
+            Wire::Inline { len, buf } => &mut buf[..usize::from(*len)],
+            Wire::Heap(b) => b,
+        }
+    }
+}
+
+/// A name being built, within RFC 1035 §2.3.4's limits: in the inline
+/// buffer it will keep, moved to the heap once it outgrows it.
+struct Builder {
+    inline: [u8; INLINE],
+    len: usize,
+    heap: Option<Vec<u8>>,
+}
+
+impl Builder {
+    fn new() -> Builder {
+        Builder {
+            inline: [0; INLINE],
+            len: 0,
+            heap: None,
+        }
+    }
+
+    /// Appends one label, keeping the name within RFC 1035 §2.3.4's limits.
+    fn push_label(&mut self, label: &[u8]) -> Result<(), Error> {
+        if label.len() > MAX_LABEL_LEN {
+            return Err(Error::LabelTooLong(label.len()));
+        }
+        // +1 for this label's length octet, +1 for the root label still to come.
+        let len = self.len + 1 + label.len() + 1;
+        if len > MAX_NAME_LEN {
+            return Err(Error::NameTooLong(len));
+        }
+        if self.heap.is_none() && len <= INLINE {
+            self.inline[self.len] = label.len() as u8;
+            self.inline[self.len + 1..len - 1].copy_from_slice(label);
+        } else {
+            let heap = self
+                .heap
+                .get_or_insert_with(|| self.inline[..self.len].to_vec());
+            heap.push(label.len() as u8);
+            heap.extend_from_slice(label);
+        }
+        self.len = len - 1;
+        Ok(())
+    }
+
+    /// Ends the name with `suffix` (a whole name in wire form), or gives
+    /// the builder back if the result would be over 255 octets.
+    fn finish_with(mut self, suffix: &[u8]) -> Result<Name, Builder> {
+        let len = self.len + suffix.len();
+        if len > MAX_NAME_LEN {
+            return Err(self);
+        }
+        let wire = match self.heap {
+            None if len <= INLINE => {
+                self.inline[self.len..len].copy_from_slice(suffix);
+                Wire::Inline {
+                    len: len as u8,
+                    buf: self.inline,
+                }
+            }
+            heap => {
+                let mut heap = heap.unwrap_or_else(|| self.inline[..self.len].to_vec());
+                heap.extend_from_slice(suffix);
+                Wire::Heap(heap.into_boxed_slice())
+            }
+        };
+        Ok(Name { wire })
+    }
+
+    /// Ends the name with the root label.
+    fn finish(mut self) -> Name {
+        let wire = match self.heap {
+            Some(mut heap) => {
+                heap.push(0);
+                Wire::Heap(heap.into_boxed_slice())
+            }
+            None => {
+                // push_label left room for it.
+                self.inline[self.len] = 0;
+                Wire::Inline {
+                    len: (self.len + 1) as u8,
+                    buf: self.inline,
+                }
+            }
+        };
+        Name { wire }
+    }
 }
 
 impl Name {
     /// The root name, `.`.
     pub fn root() -> Name {
-        Name { wire: vec![0] }
+        Name {
+            wire: Wire::new(&[0]),
+        }
     }
 
     /// True for the root name.
     pub fn is_root(&self) -> bool {
-        self.wire.len() == 1
+        self.wire_len() == 1
     }
 
     /// Length in uncompressed wire form (at most 255).
     pub fn wire_len(&self) -> usize {
-        self.wire.len()
+        self.as_wire().len()
     }
 
     /// The uncompressed wire form.
     pub fn as_wire(&self) -> &[u8] {
-        &self.wire
+        self.wire.as_slice()
     }
 
     /// The labels, leftmost first, without the root label.
     pub fn labels(&self) -> Labels<'_> {
-        Labels { rest: &self.wire }
+        Labels {
+            rest: self.as_wire(),
+        }
     }
 
     /// Number of labels, not counting the root.
@@ -64,15 +190,14 @@ impl Name {
 
     /// Builds a name from labels (leftmost first), checking the length limits.
     pub fn from_labels<'a>(labels: impl IntoIterator<Item = &'a [u8]>) -> Result<Name, Error> {
-        let mut wire = Vec::new();
+        let mut b = Builder::new();
         for l in labels {
             if l.is_empty() {
                 return Err(Error::EmptyLabel(String::from_utf8_lossy(l).into_owned()));
             }
-            push_label(&mut wire, l)?;
+            b.push_label(l)?;
         }
-        wire.push(0);
-        Ok(Name { wire })
+        Ok(b.finish())
     }
 
     /// True if `self` is `other` or below it (case-insensitive): the bailiwick test.
@@ -83,17 +208,18 @@ impl Name {
 
     /// The name without its leftmost label; `None` for the root.
     pub fn parent(&self) -> Option<Name> {
-        let first = usize::from(*self.wire.first()?);
+        let wire = self.as_wire();
+        let first = usize::from(*wire.first()?);
         (first > 0).then(|| Name {
-            wire: self.wire[1 + first..].to_vec(),
+            wire: Wire::new(&wire[1 + first..]),
         })
     }
 
     /// The name with ASCII letters lower-cased (the canonical form of RFC 4034 §6.2).
     pub fn to_lowercase(&self) -> Name {
-        Name {
-            wire: self.wire.to_ascii_lowercase(),
-        }
+        let mut n = self.clone();
+        n.wire.as_mut_slice().make_ascii_lowercase();
+        n
     }
 
     /// Reads a possibly compressed name starting at `at` in `msg`.
@@ -104,7 +230,15 @@ impl Name {
     /// a *prior* occurrence), which rejects forward pointers and makes loops
     /// impossible; the 255-octet limit bounds the work.
     pub fn parse(msg: &[u8], at: usize) -> Result<(Name, usize), Error> {
-        let mut wire = Vec::with_capacity(32);
+        Name::decode(msg, at, None)
+    }
+
+    /// [`Name::parse`]; a pointer to a name in `cache` ends the name with a
+    /// copy of it (what following the pointer would read, as it was read
+    /// from the same bytes), unless that would be too long, in which case
+    /// decoding goes on and reports the error as usual.
+    fn decode(msg: &[u8], at: usize, cache: Option<&NameCache>) -> Result<(Name, usize), Error> {
+        let mut wire = Builder::new();
         let mut pos = at;
         let mut limit = at;
         let mut end = None;
@@ -114,15 +248,14 @@ impl Name {
             };
             match len >> 6 {
                 0b00 if len == 0 => {
-                    wire.push(0);
-                    return Ok((Name { wire }, end.unwrap_or(pos + 1)));
+                    return Ok((wire.finish(), end.unwrap_or(pos + 1)));
                 }
                 0b00 => {
                     let l = usize::from(len);
                     let Some(label) = msg.get(pos + 1..pos + 1 + l) else {
                         return Err(truncated("name label", pos + 1, l, msg));
                     };
-                    push_label(&mut wire, label)?;
+                    wire.push_label(label)?;
                     pos += 1 + l;
                 }
                 0b11 => {
@@ -133,7 +266,13 @@ impl Name {
                     if target >= limit {
                         return Err(Error::BadPointer { at: pos, target });
                     }
-                    end.get_or_insert(pos + 2);
+                    let after = *end.get_or_insert(pos + 2);
+                    if let Some(suffix) = cache.and_then(|c| c.find(target)) {
+                        match wire.finish_with(suffix.as_wire()) {
+                            Ok(name) => return Ok((name, after)),
+                            Err(unfinished) => wire = unfinished,
+                        }
+                    }
                     limit = target;
                     pos = target;
                 }
@@ -144,7 +283,7 @@ impl Name {
 
     /// Appends the name uncompressed.
     pub fn emit(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.wire);
+        out.extend_from_slice(self.as_wire());
     }
 }
 
@@ -157,19 +296,81 @@ fn truncated(what: &'static str, at: usize, need: usize, msg: &[u8]) -> Error {
     }
 }
 
-/// Appends one label, keeping the name within RFC 1035 §2.3.4's limits.
-fn push_label(wire: &mut Vec<u8>, label: &[u8]) -> Result<(), Error> {
-    if label.len() > MAX_LABEL_LEN {
-        return Err(Error::LabelTooLong(label.len()));
+/// Names already decoded while one message is parsed, by the offset they
+/// start at: a name that is a bare pointer to one of them is copied instead
+/// of decoded again (most owner names point at the question, most glue
+/// owners at an NS record's RDATA).
+pub(crate) struct NameCache {
+    seen: [Option<(usize, Name)>; CACHED_NAMES],
+    len: usize,
+}
+
+/// Offsets remembered per message (on the stack); names past them are
+/// decoded as usual.
+const CACHED_NAMES: usize = 8;
+
+impl Default for NameCache {
+    fn default() -> NameCache {
+        NameCache {
+            seen: [const { None }; CACHED_NAMES],
+            len: 0,
+        }
     }
-    // +1 for this label's length octet, +1 for the root label still to come.
-    let len = wire.len() + 1 + label.len() + 1;
-    if len > MAX_NAME_LEN {
-        return Err(Error::NameTooLong(len));
+}
+
+impl NameCache {
+    fn find(&self, at: usize) -> Option<&Name> {
+        self.seen[..self.len]
+            .iter()
+            .flatten()
+            .find(|(o, _)| *o == at)
+            .map(|(_, n)| n)
     }
-    wire.push(label.len() as u8);
-    wire.extend_from_slice(label);
-    Ok(())
+
+    fn remember_wire(&mut self, at: usize, wire: &[u8]) {
+        if self.len < CACHED_NAMES && self.find(at).is_none() {
+            self.seen[self.len] = Some((
+                at,
+                Name {
+                    wire: Wire::new(wire),
+                },
+            ));
+            self.len += 1;
+        }
+    }
+
+    /// Remembers `name`, written in full at `at`, and each of its parents
+    /// at the offset of its first label.
+    pub(crate) fn remember_suffixes(&mut self, at: usize, name: &Name) {
+        let wire = name.as_wire();
+        let mut i = 0;
+        while wire[i] != 0 {
+            self.remember_wire(at + i, &wire[i..]);
+            i += 1 + usize::from(wire[i]);
+        }
+    }
+
+    /// [`Name::parse`] of the name at `at`, which must end by `end`.
+    /// A hit is a two-octet pointer to a remembered offset before `at`: the
+    /// same bytes would decode to the same name, under the same rules.
+    pub(crate) fn parse(
+        &mut self,
+        msg: &[u8],
+        at: usize,
+        end: usize,
+    ) -> Result<(Name, usize), Error> {
+        if let (Some(&hi), Some(&lo)) = (msg.get(at), msg.get(at + 1)) {
+            let target = usize::from(hi & 0x3f) << 8 | usize::from(lo);
+            if hi & 0xc0 == 0xc0 && at + 2 <= end && target < at {
+                if let Some(n) = self.find(target) {
+                    return Ok((n.clone(), at + 2));
+                }
+            }
+        }
+        let (name, next) = Name::decode(&msg[..end.min(msg.len())], at, Some(self))?;
+        self.remember_wire(at, name.as_wire());
+        Ok((name, next))
+    }
 }
 
 /// Iterator over a name's labels.
@@ -210,7 +411,7 @@ impl PartialEq for Name {
     fn eq(&self, other: &Name) -> bool {
         // Length octets are below 64, never letters, so a case-insensitive
         // compare of the wire forms compares label by label.
-        self.wire.eq_ignore_ascii_case(&other.wire)
+        self.as_wire().eq_ignore_ascii_case(other.as_wire())
     }
 }
 
@@ -218,8 +419,13 @@ impl Eq for Name {}
 
 impl Hash for Name {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for b in &self.wire {
-            state.write_u8(b.to_ascii_lowercase());
+        // The lower-cased wire form (self-delimiting: it ends with the root
+        // label), eight octets at a time; equal for names that compare equal.
+        for chunk in self.as_wire().chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            word.make_ascii_lowercase();
+            state.write_u64(u64::from_le_bytes(word));
         }
     }
 }
@@ -263,8 +469,8 @@ impl FromStr for Name {
             return Ok(Name::root());
         }
         let bad_escape = || Error::BadEscape(s.to_string());
-        let mut wire = Vec::with_capacity(s.len() + 2);
-        let mut label = Vec::with_capacity(MAX_LABEL_LEN);
+        let mut wire = Builder::new();
+        let mut label = Label::default();
         let mut ended_with_dot = false;
         let mut bytes = s.bytes();
         while let Some(c) = bytes.next() {
@@ -274,7 +480,7 @@ impl FromStr for Name {
                     if label.is_empty() {
                         return Err(Error::EmptyLabel(s.to_string()));
                     }
-                    push_label(&mut wire, &label)?;
+                    wire.push_label(label.as_slice())?;
                     label.clear();
                     ended_with_dot = true;
                 }
@@ -290,54 +496,211 @@ impl FromStr for Name {
                         let v = u32::from(d - b'0') * 100
                             + u32::from(d2 - b'0') * 10
                             + u32::from(d3 - b'0');
-                        label.push(u8::try_from(v).map_err(|_| bad_escape())?);
+                        label.push(u8::try_from(v).map_err(|_| bad_escape())?)?;
                     }
-                    c => label.push(c),
+                    c => label.push(c)?,
                 },
-                c => label.push(c),
-            }
-            if label.len() > MAX_LABEL_LEN {
-                return Err(Error::LabelTooLong(label.len()));
+                c => label.push(c)?,
             }
         }
         if !label.is_empty() {
-            push_label(&mut wire, &label)?;
+            wire.push_label(label.as_slice())?;
         } else if !ended_with_dot {
             return Err(Error::EmptyLabel(s.to_string()));
         }
-        wire.push(0);
-        Ok(Name { wire })
+        Ok(wire.finish())
+    }
+}
+
+/// A label being read from text, on the stack.
+struct Label {
+    buf: [u8; MAX_LABEL_LEN],
+    len: usize,
+}
+
+impl Default for Label {
+    fn default() -> Label {
+        Label {
+            buf: [0; MAX_LABEL_LEN],
+            len: 0,
+        }
+    }
+}
+
+impl Label {
+    fn push(&mut self, b: u8) -> Result<(), Error> {
+        // RFC 1035 §2.3.4: 63 octets at most.
+        let slot = self
+            .buf
+            .get_mut(self.len)
+            .ok_or(Error::LabelTooLong(MAX_LABEL_LEN + 1))?;
+        *slot = b;
+        self.len += 1;
+        Ok(())
+    }
+
+    fn as_slice(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    fn clear(&mut self) {
+        self.len = 0;
     }
 }
 
 /// Remembers where names were written so later ones can point at them
-/// (RFC 1035 §4.1.4). Offsets past 0x3FFF cannot be pointed at and are not kept.
+/// (RFC 1035 §4.1.4). Offsets past 0x3FFF cannot be pointed at and are not
+/// kept. Each written suffix is remembered by a case-insensitive hash and
+/// its offset; a hash match is confirmed against the bytes already written,
+/// so a collision costs a missed pointer, never a wrong one.
 #[derive(Debug, Default)]
 pub struct Compressor {
-    seen: HashMap<Vec<u8>, u16>,
+    seen: Vec<(u64, u16)>,
 }
+
+/// Most labels a name can have: 255 octets of one-octet labels and their lengths.
+const MAX_LABELS: usize = MAX_NAME_LEN / 2;
 
 impl Compressor {
     /// Appends `name` to `out` (a message being built from its first byte),
     /// replacing its longest already-written suffix with a pointer.
     pub fn emit(&mut self, name: &Name, out: &mut Vec<u8>) {
         let wire = name.as_wire();
+        // Where each label starts, and the hash of the suffix from there.
+        let mut starts = [0u8; MAX_LABELS];
+        let mut n = 0;
         let mut at = 0;
-        while wire[at] != 0 {
-            let suffix = wire[at..].to_ascii_lowercase();
-            if let Some(&ptr) = self.seen.get(&suffix) {
+        while wire[at] != 0 && n < MAX_LABELS {
+            starts[n] = at as u8;
+            n += 1;
+            at += 1 + usize::from(wire[at]);
+        }
+        let mut hashes = [0u64; MAX_LABELS];
+        let mut h = 0xcbf2_9ce4_8422_2325_u64;
+        for i in (0..n).rev() {
+            let s = usize::from(starts[i]);
+            for &b in &wire[s..s + 1 + usize::from(wire[s])] {
+                h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3);
+            }
+            hashes[i] = h;
+        }
+        for i in 0..n {
+            let s = usize::from(starts[i]);
+            let suffix = &wire[s..];
+            let found = self
+                .seen
+                .iter()
+                .find(|(hash, off)| *hash == hashes[i] && same_name_at(out, *off, suffix));
+            if let Some(&(_, ptr)) = found {
                 out.extend_from_slice(&(0xc000 | ptr).to_be_bytes());
                 return;
             }
             if let Ok(offset) = u16::try_from(out.len()) {
                 if offset <= 0x3fff {
-                    self.seen.insert(suffix, offset);
+                    self.seen.push((hashes[i], offset));
                 }
             }
-            let len = usize::from(wire[at]);
-            out.extend_from_slice(&wire[at..at + 1 + len]);
-            at += 1 + len;
+            out.extend_from_slice(&wire[s..s + 1 + usize::from(wire[s])]);
         }
         out.push(0);
+    }
+}
+
+/// True if the name written at `off` in `out` (following its pointers) is
+/// `suffix` (an uncompressed wire name), ignoring ASCII case.
+fn same_name_at(out: &[u8], mut off: u16, suffix: &[u8]) -> bool {
+    let mut pos = usize::from(off);
+    let mut rest = suffix;
+    // Each step consumes a label of `suffix` or follows a pointer backwards.
+    for _ in 0..2 * MAX_NAME_LEN {
+        let Some(&len) = out.get(pos) else {
+            return false;
+        };
+        if len & 0xc0 == 0xc0 {
+            let Some(&low) = out.get(pos + 1) else {
+                return false;
+            };
+            let target = u16::from(len & 0x3f) << 8 | u16::from(low);
+            if target >= off {
+                return false;
+            }
+            off = target;
+            pos = usize::from(target);
+            continue;
+        }
+        let l = 1 + usize::from(len);
+        match (out.get(pos..pos + l), rest.get(..l)) {
+            (Some(a), Some(b)) if a.eq_ignore_ascii_case(b) => {
+                if len == 0 {
+                    return true;
+                }
+                rest = &rest[l..];
+                pos += l;
+            }
+            _ => return false,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// At every offset, in order (so earlier names fill the cache), the
+    /// cached decoder gives what the plain one gives: the same name and end,
+    /// or an error of the same kind.
+    fn cache_agrees(bytes: &[u8]) -> Result<(), String> {
+        let mut cache = NameCache::default();
+        for at in 0..bytes.len() {
+            let plain = Name::parse(bytes, at);
+            let cached = cache.parse(bytes, at, bytes.len());
+            let same = match (&plain, &cached) {
+                (Ok((a, x)), Ok((b, y))) => a.as_wire() == b.as_wire() && x == y,
+                (Err(a), Err(b)) => std::mem::discriminant(a) == std::mem::discriminant(b),
+                _ => false,
+            };
+            if !same {
+                return Err(format!("at {at}: plain {plain:?}, cached {cached:?}"));
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn cached_decoding_of_a_compressed_message() {
+        let mut out = vec![0u8; 12];
+        let mut c = Compressor::default();
+        for n in [
+            "www.Example.com",
+            "example.COM",
+            "ns1.example.com",
+            "a.b.ns1.example.com",
+            "other.net",
+            "x.a.b.ns1.example.com",
+            // Past the inline size: decoded on the heap, suffix appended there.
+            "a-label-long-enough-for-the-heap.x.a.b.ns1.example.com",
+            "y.a-label-long-enough-for-the-heap.x.a.b.ns1.example.com",
+        ] {
+            c.emit(&n.parse().unwrap(), &mut out);
+            out.extend_from_slice(&[0, 1]);
+        }
+        assert_eq!(cache_agrees(&out), Ok(()));
+    }
+
+    proptest! {
+        #[test]
+        fn cached_decoding_of_arbitrary_bytes(mut bytes in prop::collection::vec(any::<u8>(), 0..300)) {
+            // Make pointers likely: every fifth byte a pointer octet.
+            for b in bytes.iter_mut().step_by(5) {
+                *b |= 0xc0;
+            }
+            prop_assert_eq!(cache_agrees(&bytes), Ok(()));
+        }
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::name::{Compressor, Name};
+use super::name::{Compressor, Name, NameCache};
 use super::take;
 use crate::Error;
 
@@ -184,6 +184,7 @@ impl RData {
         msg: &[u8],
         at: usize,
         len: usize,
+        names: &mut NameCache,
     ) -> Result<RData, Error> {
         let end = at + len;
         let rdata = &msg[at..end];
@@ -192,10 +193,7 @@ impl RData {
             why,
         };
         // A name inside RDATA must end inside it.
-        let name_at = |pos: usize| -> Result<(Name, usize), Error> {
-            let (n, next) = Name::parse(&msg[..end], pos)?;
-            Ok((n, next))
-        };
+        let mut name_at = |pos: usize| names.parse(msg, pos, end);
         let exact = |next: usize| {
             if next == end {
                 Ok(())

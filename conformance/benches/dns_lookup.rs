@@ -1,0 +1,185 @@
+//! Resolver lookups, ours beside a peer's, in the same run.
+//!
+//! - `dns/lookup-cached`: a lookup the cache answers, our pipeline
+//!   (`handshake_io::resolver::Resolver`) beside hickory-resolver's
+//!   `Resolver::lookup`. Both were filled by one real query to the same
+//!   in-process server on 127.0.0.1, and both run on the same tokio
+//!   current-thread runtime; the server is checked afterwards to have heard
+//!   exactly one query from each, so every measured lookup came from cache.
+//! - `dns/lookup-cold`: `www.example.com. A` resolved from nothing over the
+//!   fixture Internet (NSD on 127.0.0.x, fixtures/dns): ours is a fresh
+//!   `Iterative` from the root hints each iteration (three UDP exchanges);
+//!   unbound's cache is emptied before each iteration through its remote
+//!   control (`flush_zone .` and `flush_infra all`, outside the timed part),
+//!   and the timed part is one stub query to it, during which unbound walks
+//!   root -> com -> example.com itself (re-priming the root first, as a cold
+//!   unbound does). Needs root (port 53 on 127.0.0.x), nsd and unbound;
+//!   without them these rows are skipped with a note.
+
+use std::hint::black_box;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use criterion::{criterion_main, BenchmarkId, Criterion};
+use handshake_conformance::peers::dns_loopback::Loopback;
+use handshake_conformance::peers::dnsnet::{self, DnsNet, UNBOUND};
+use handshake_dns::wire::{Message, Name, Question, RData, Record, RecordType};
+use handshake_dns::{Hosts, IterConfig, Iterative, Outcome, ResolvConf};
+use handshake_io::resolver::{Resolver, Source, Upstream};
+use hickory_resolver::config::{NameServerConfigGroup, ResolveHosts, ResolverConfig, ResolverOpts};
+use hickory_resolver::name_server::TokioConnectionProvider;
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn bench_cached(c: &mut Criterion) {
+    let server = Loopback::start(Arc::new(|q: &Message, _| {
+        let mut r = q.response();
+        r.header.recursion_available = true;
+        let qq = q.questions.first()?;
+        r.answers.push(Record::new(
+            qq.name.clone(),
+            3600,
+            RData::A([192, 0, 2, 80].into()),
+        ));
+        Some(r)
+    }))
+    .expect("a loopback server");
+    let rt = runtime();
+    let conf = ResolvConf {
+        nameservers: vec![server.addr()],
+        ..ResolvConf::default()
+    };
+    let mut ours = Resolver::new(Hosts::default(), Upstream::Stub(conf));
+    let mut opts = ResolverOpts::default();
+    opts.use_hosts_file = ResolveHosts::Never;
+    opts.edns0 = true;
+    let hickory = hickory_resolver::Resolver::builder_with_config(
+        ResolverConfig::from_parts(
+            None,
+            vec![],
+            NameServerConfigGroup::from_ips_clear(
+                &[server.addr().ip()],
+                server.addr().port(),
+                true,
+            ),
+        ),
+        TokioConnectionProvider::default(),
+    )
+    .with_options(opts)
+    .build();
+    let qname = "www.example.com.";
+    let htype = hickory_resolver::proto::rr::RecordType::A;
+    // Fill both caches, then check they answer from it.
+    rt.block_on(async {
+        ours.lookup(qname, RecordType::A)
+            .await
+            .expect("our first lookup");
+        hickory
+            .lookup(qname, htype)
+            .await
+            .expect("hickory's first lookup");
+        let again = ours.lookup(qname, RecordType::A).await.expect("ours again");
+        assert_eq!(again.source, Source::Cache);
+        let theirs = hickory.lookup(qname, htype).await.expect("hickory again");
+        assert_eq!(theirs.records().len(), 1);
+    });
+    let mut g = c.benchmark_group("dns/lookup-cached");
+    g.bench_function(BenchmarkId::new("handshake", "www.example.com"), |b| {
+        b.iter(|| rt.block_on(ours.lookup(black_box(qname), RecordType::A)))
+    });
+    g.bench_function(BenchmarkId::new("hickory", "www.example.com"), |b| {
+        b.iter(|| rt.block_on(hickory.lookup(black_box(qname), htype)))
+    });
+    g.finish();
+    assert_eq!(
+        server.received().len(),
+        2,
+        "a measured lookup went to the network"
+    );
+}
+
+fn hints() -> Vec<(Name, Vec<IpAddr>)> {
+    vec![(
+        "a.root".parse().expect("name"),
+        vec![IpAddr::from([127, 0, 0, 2])],
+    )]
+}
+
+fn bench_cold(c: &mut Criterion) {
+    let missing: Vec<String> = dnsnet::NEEDS.iter().filter_map(|n| n.missing()).collect();
+    if !missing.is_empty() {
+        eprintln!("dns/lookup-cold: skipped ({})", missing.join("; "));
+        return;
+    }
+    let work = std::env::temp_dir().join("handshake-bench");
+    let net = match DnsNet::start(&work) {
+        Ok(n) => n,
+        Err(e) => {
+            eprintln!("dns/lookup-cold: skipped (the fixture Internet did not start: {e})");
+            return;
+        }
+    };
+    let rt = runtime();
+    let q = Question::new("www.example.com".parse().expect("name"), RecordType::A);
+    let timeout = Duration::from_millis(700);
+    let ours = || {
+        let mut lookup = Iterative::new(q.clone(), &hints(), IterConfig::default());
+        rt.block_on(handshake_io::dns::resolve_async(
+            &mut lookup,
+            timeout,
+            |_| {},
+        ))
+    };
+    assert!(matches!(ours(), Outcome::Answer { .. }), "our lookup fails");
+    let flush = || {
+        for cmd in ["flush_zone .", "flush_infra all"] {
+            let reply = net.unbound_control(cmd).expect("unbound's remote control");
+            assert!(reply.starts_with("ok"), "unbound-control {cmd}: {reply}");
+        }
+    };
+    let query = Message::query(0x0c01, q.clone());
+    let theirs = || {
+        rt.block_on(handshake_io::dns::query_async(
+            UNBOUND,
+            &query,
+            Duration::from_secs(5),
+        ))
+    };
+    flush();
+    let first = theirs().expect("unbound answers");
+    assert_eq!(first.answers.len(), 1, "unbound: {first:?}");
+
+    let mut g = c.benchmark_group("dns/lookup-cold");
+    g.sample_size(20);
+    g.bench_function(BenchmarkId::new("handshake", "www.example.com"), |b| {
+        b.iter(|| black_box(ours()))
+    });
+    g.bench_function(BenchmarkId::new("unbound", "www.example.com"), |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                flush();
+                let started = Instant::now();
+                let r = theirs();
+                total += started.elapsed();
+                assert!(matches!(&r, Ok(m) if m.answers.len() == 1), "{r:?}");
+            }
+            total
+        })
+    });
+    g.finish();
+    drop(net);
+}
+
+#[allow(missing_docs)]
+mod group {
+    criterion::criterion_group!(benches, super::bench_cached, super::bench_cold);
+}
+use group::benches;
+criterion_main!(benches);

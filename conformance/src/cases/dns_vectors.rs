@@ -1,0 +1,535 @@
+//! Known-answer vectors for handshake-dns: each record type's RDATA as
+//! bytes, the header's bits, name compression on emit, EDNS(0), and the
+//! RFC 5452 checks a response must pass.
+
+use std::net::SocketAddr;
+
+use handshake_dns::wire::{
+    Class, Edns, EdnsOption, Header, Message, Name, Opcode, Question, RData, Record, RecordType,
+    Soa,
+};
+use handshake_dns::{Error, IterConfig, Iterative, Mismatch, Outstanding, Step};
+
+use crate::{Case, Ctx, Kind, Level, Outcome};
+
+fn name(s: &str) -> Name {
+    s.parse().expect("case names are valid")
+}
+
+fn unhex(s: &str) -> Vec<u8> {
+    hex::decode(s).expect("case hex is valid")
+}
+
+/// Emits `m`, compares with `want`, and parses `want` back to `m`.
+fn both_ways(m: &Message, want: &[u8]) -> Outcome {
+    match m.to_bytes() {
+        Ok(b) if b == want => match Message::parse(want) {
+            Ok(back) if &back == m => Outcome::Pass,
+            other => Outcome::Fail(format!("the known bytes parse as {other:?}")),
+        },
+        Ok(b) => Outcome::Fail(format!(
+            "emitted {}\n   want {}",
+            hex::encode(&b),
+            hex::encode(want)
+        )),
+        Err(e) => Outcome::Fail(format!("emit failed: {e}")),
+    }
+}
+
+/// A response (id 0xbeef, QR and AA) to `example.com. <type>` whose one
+/// answer, owned by the question name (a pointer to offset 12), has TTL 3600
+/// and `data`; its RDATA must be exactly `rdata_hex`. RDATA starts at offset
+/// 41, so names in it that begin there can be pointed at later.
+fn rr_vector(data: RData, rdata_hex: &str) -> Outcome {
+    let owner = name("example.com");
+    let t = data.rtype();
+    let mut m = Message::default();
+    m.header.id = 0xbeef;
+    m.header.response = true;
+    m.header.authoritative = true;
+    m.questions.push(Question::new(owner.clone(), t));
+    m.answers.push(Record::new(owner, 3600, data));
+    let rdata = unhex(rdata_hex);
+    let mut want = unhex("beef84000001000100000000076578616d706c6503636f6d00");
+    want.extend_from_slice(&t.0.to_be_bytes());
+    want.extend_from_slice(&[0, 1, 0xc0, 0x0c]);
+    want.extend_from_slice(&t.0.to_be_bytes());
+    want.extend_from_slice(&[0, 1, 0, 0, 0x0e, 0x10]);
+    want.extend_from_slice(&(rdata.len() as u16).to_be_bytes());
+    want.extend_from_slice(&rdata);
+    both_ways(&m, &want)
+}
+
+fn rr_cases() -> Vec<Case> {
+    fn v(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
+        super::case(id, spec, Level::Must, Kind::Vector, run)
+    }
+    vec![
+        v("dns.wire.rr.a", "RFC 1035 §3.4.1", |_| {
+            rr_vector(RData::A([192, 0, 2, 1].into()), "c0000201")
+        }),
+        v("dns.wire.rr.aaaa", "RFC 3596 §2.2", |_| {
+            rr_vector(
+                RData::Aaaa("2001:db8::1".parse().expect("address")),
+                "20010db8000000000000000000000001",
+            )
+        }),
+        v("dns.wire.rr.ns", "RFC 1035 §3.3.11, §4.1.4", |_| {
+            // ns1 then a pointer to example.com at offset 12.
+            rr_vector(RData::Ns(name("ns1.example.com")), "036e7331c00c")
+        }),
+        v("dns.wire.rr.cname", "RFC 1035 §3.3.1, §4.1.4", |_| {
+            rr_vector(RData::Cname(name("www.example.com")), "03777777c00c")
+        }),
+        v("dns.wire.rr.ptr", "RFC 1035 §3.3.12, §4.1.4", |_| {
+            rr_vector(RData::Ptr(name("host.example.com")), "04686f7374c00c")
+        }),
+        v("dns.wire.rr.soa", "RFC 1035 §3.3.13, §4.1.4", |_| {
+            rr_vector(
+                RData::Soa(Soa {
+                    mname: name("ns1.example.com"),
+                    rname: name("hostmaster.example.com"),
+                    serial: 1,
+                    refresh: 7200,
+                    retry: 3600,
+                    expire: 1_209_600,
+                    minimum: 300,
+                }),
+                // MNAME, RNAME (both ending in a pointer to 12), then five 32-bit fields.
+                "036e7331c00c0a686f73746d6173746572c00c\
+                 0000000100001c2000000e10001275000000012c",
+            )
+        }),
+        v("dns.wire.rr.mx", "RFC 1035 §3.3.9, §4.1.4", |_| {
+            rr_vector(
+                RData::Mx {
+                    preference: 10,
+                    exchange: name("mail.example.com"),
+                },
+                "000a046d61696cc00c",
+            )
+        }),
+        v("dns.wire.rr.txt", "RFC 1035 §3.3.14", |_| {
+            // Two character-strings, the second empty: each is a length octet and its bytes.
+            rr_vector(
+                RData::Txt(vec![b"hello".to_vec(), Vec::new()]),
+                "0568656c6c6f00",
+            )
+        }),
+        v("dns.wire.rr.srv", "RFC 2782; RFC 3597 §4", |_| {
+            // Priority 10, weight 60, port 5060, and the target in full: no compression.
+            rr_vector(
+                RData::Srv {
+                    priority: 10,
+                    weight: 60,
+                    port: 5060,
+                    target: name("sip.example.com"),
+                },
+                "000a003c13c403736970076578616d706c6503636f6d00",
+            )
+        }),
+        v("dns.wire.rr.caa", "RFC 8659 §4.1", |_| {
+            rr_vector(
+                RData::Caa {
+                    flags: 0,
+                    tag: b"issue".to_vec(),
+                    value: b"letsencrypt.org".to_vec(),
+                },
+                "000569737375656c657473656e63727970742e6f7267",
+            )
+        }),
+        v(
+            "dns.wire.rr.opt",
+            "RFC 6891 §6.1.2-6.1.4; RFC 3225 §3",
+            |_| {
+                // A query with EDNS(0): 1232-byte buffer, DO set, one option (a
+                // client cookie, RFC 7873), owner the root, in the additional section.
+                let mut m =
+                    Message::query(0x1234, Question::new(name("example.com"), RecordType::A));
+                m.edns = Some(Edns {
+                    udp_payload_size: 1232,
+                    rcode_high: 0,
+                    version: 0,
+                    dnssec_ok: true,
+                    z: 0,
+                    options: vec![EdnsOption {
+                        code: 10,
+                        data: unhex("0102030405060708"),
+                    }],
+                });
+                both_ways(
+                    &m,
+                    &unhex(
+                        "123401000001000000000001076578616d706c6503636f6d0000010001\
+                     00002904d000008000000c000a00080102030405060708",
+                    ),
+                )
+            },
+        ),
+    ]
+}
+
+/// RFC 1035 §4.1.4: a name is written as its labels up to the longest suffix
+/// already in the message, then a pointer to it.
+fn compression_longest_suffix(_: &mut Ctx) -> Outcome {
+    let mut m = Message::default();
+    m.header.id = 0xabcd;
+    m.header.response = true;
+    m.header.recursion_desired = true;
+    m.header.recursion_available = true;
+    m.questions
+        .push(Question::new(name("a.b.example.com"), RecordType::A));
+    m.answers.extend([
+        // c, then a pointer to b.example.com at offset 14.
+        Record::new(name("c.b.example.com"), 60, RData::A([192, 0, 2, 1].into())),
+        // The whole owner is a pointer; the exchange points at example.com (16).
+        Record::new(
+            name("b.example.com"),
+            60,
+            RData::Mx {
+                preference: 10,
+                exchange: name("example.com"),
+            },
+        ),
+        Record::new(
+            name("mail.b.example.com"),
+            60,
+            RData::A([192, 0, 2, 2].into()),
+        ),
+    ]);
+    both_ways(
+        &m,
+        &unhex(
+            "abcd8180000100030000000001610162076578616d706c6503636f6d0000010001\
+             0163c00e000100010000003c0004c0000201\
+             c00e000f00010000003c0004000ac010\
+             046d61696cc00e000100010000003c0004c0000202",
+        ),
+    )
+}
+
+/// RFC 1035 §4.1.4: a pointer has 14 bits, so a name first written past
+/// offset 0x3FFF cannot be pointed at; a later copy must be written out
+/// (here: its label, then a pointer to `example.`, which is early).
+fn compression_offset_limit(_: &mut Ctx) -> Outcome {
+    let mut m = Message::query(7, Question::new(name("example"), RecordType::TXT)).response();
+    m.edns = None;
+    for i in 0..70u8 {
+        m.answers.push(Record::new(
+            name("filler.example"),
+            60,
+            RData::Txt(vec![vec![b'a' + i % 26; 255]]),
+        ));
+    }
+    for last in [1, 2] {
+        m.additionals.push(Record::new(
+            name("late.example"),
+            60,
+            RData::A([192, 0, 2, last].into()),
+        ));
+    }
+    let bytes = match m.to_bytes() {
+        Ok(b) => b,
+        Err(e) => return Outcome::Fail(format!("emit failed: {e}")),
+    };
+    let late: Vec<usize> = bytes
+        .windows(5)
+        .enumerate()
+        .filter(|(_, w)| *w == b"\x04late")
+        .map(|(i, _)| i)
+        .collect();
+    if late.len() != 2 || late[0] <= 0x3fff {
+        return Outcome::Fail(format!(
+            "late.example's label written at {late:x?}: want twice, past 0x3fff"
+        ));
+    }
+    match Message::parse(&bytes) {
+        Ok(back) if back == m => Outcome::Pass,
+        other => Outcome::Fail(format!("{}-byte message parses as {other:?}", bytes.len())),
+    }
+}
+
+fn header_bytes(h: Header) -> Result<[u8; 2], String> {
+    let m = Message {
+        header: h,
+        ..Message::default()
+    };
+    let b = m.to_bytes().map_err(|e| e.to_string())?;
+    match Message::parse(&b) {
+        Ok(back) if back.header == h => Ok([b[2], b[3]]),
+        other => Err(format!("{h:?} parses back as {other:?}")),
+    }
+}
+
+/// RFC 1035 §4.1.1 (and RFC 4035 §3.2 for AD, CD): each flag is its own bit.
+fn header_flag_bits(_: &mut Ctx) -> Outcome {
+    type Set = fn(&mut Header);
+    let flags: [(&str, Set, u16); 8] = [
+        ("QR", |h| h.response = true, 0x8000),
+        ("AA", |h| h.authoritative = true, 0x0400),
+        ("TC", |h| h.truncated = true, 0x0200),
+        ("RD", |h| h.recursion_desired = true, 0x0100),
+        ("RA", |h| h.recursion_available = true, 0x0080),
+        ("Z", |h| h.z = true, 0x0040),
+        ("AD", |h| h.authentic_data = true, 0x0020),
+        ("CD", |h| h.checking_disabled = true, 0x0010),
+    ];
+    let mut all = Header::default();
+    let mut all_bits = 0;
+    for (flag, set, bit) in flags {
+        let mut h = Header::default();
+        set(&mut h);
+        set(&mut all);
+        all_bits |= bit;
+        match header_bytes(h) {
+            Ok(b) if u16::from_be_bytes(b) == bit => {}
+            Ok(b) => return Outcome::Fail(format!("{flag}: flags {b:02x?}, want {bit:#06x}")),
+            Err(e) => return Outcome::Fail(e),
+        }
+    }
+    Outcome::check(
+        header_bytes(all).map(u16::from_be_bytes) == Ok(all_bits),
+        || "all flags together".into(),
+    )
+}
+
+/// RFC 1035 §4.1.1: OPCODE is bits 1-4, RCODE bits 12-15 of the flags word.
+fn header_opcode_rcode(_: &mut Ctx) -> Outcome {
+    let cases = [
+        (Opcode::QUERY, 0u8, 0x0000u16),
+        (Opcode::STATUS, 0, 0x1000),
+        (Opcode::NOTIFY, 0, 0x2000),
+        (Opcode::UPDATE, 0, 0x2800),
+        (Opcode(15), 0, 0x7800),
+        (Opcode::QUERY, 3, 0x0003),
+        (Opcode::QUERY, 5, 0x0005),
+        (Opcode::UPDATE, 15, 0x280f),
+    ];
+    for (opcode, rcode_low, want) in cases {
+        let h = Header {
+            opcode,
+            rcode_low,
+            ..Header::default()
+        };
+        match header_bytes(h) {
+            Ok(b) if u16::from_be_bytes(b) == want => {}
+            other => {
+                return Outcome::Fail(format!(
+                    "opcode {} rcode {rcode_low}: {other:02x?}, want {want:#06x}",
+                    opcode.0
+                ))
+            }
+        }
+    }
+    Outcome::Pass
+}
+
+/// RFC 1035 §4.1.1: QDCOUNT, ANCOUNT, NSCOUNT and ARCOUNT count the
+/// sections (the OPT record included in ARCOUNT, RFC 6891 §6.1.1); a header
+/// announcing more or fewer records than follow is an error.
+fn header_counts(_: &mut Ctx) -> Outcome {
+    let mut m = Message::query(1, Question::new(name("example"), RecordType::A)).response();
+    let a = |last| Record::new(name("example"), 60, RData::A([192, 0, 2, last].into()));
+    m.answers.extend([a(1), a(2)]);
+    m.authorities.push(Record::new(
+        name("example"),
+        60,
+        RData::Ns(name("ns.example")),
+    ));
+    m.additionals.extend([a(3), a(4)]);
+    let b = match m.to_bytes() {
+        Ok(b) => b,
+        Err(e) => return Outcome::Fail(e.to_string()),
+    };
+    if b[4..12] != [0, 1, 0, 2, 0, 1, 0, 3] {
+        return Outcome::Fail(format!("counts {:02x?}", &b[4..12]));
+    }
+    let mut more = b.clone();
+    more[7] = 3;
+    let mut fewer = b;
+    fewer[7] = 1;
+    match (Message::parse(&more), Message::parse(&fewer)) {
+        (Err(Error::Truncated { .. }), Err(Error::TrailingBytes(_))) => Outcome::Pass,
+        other => Outcome::Fail(format!("ANCOUNT 3 and 1 for 2 answers: {other:?}")),
+    }
+}
+
+fn outstanding(ctx: &Ctx) -> (Outstanding, Message, SocketAddr) {
+    let server: SocketAddr = "192.0.2.53:53".parse().expect("address");
+    // 40 letters: 0x20 leaves it all lower case once in 2^40 seeds.
+    let q = Question::new(
+        name("abcdefghij.klmnopqrst.uvwxyzabcd.efghijklmn.example"),
+        RecordType::AAAA,
+    );
+    let (pending, query) = Outstanding::new(&mut ctx.rng(), server, q, true);
+    (pending, query, server)
+}
+
+/// RFC 5452 §9.1: a response is accepted only with the query's ID.
+fn rfc5452_id(ctx: &mut Ctx) -> Outcome {
+    let (p, query, server) = outstanding(ctx);
+    let ok = query.response();
+    if p.accept(server, &ok).is_err() {
+        return Outcome::Fail("the genuine response was refused".into());
+    }
+    for flip in [0x0001u16, 0x8000, 0xffff] {
+        let mut bad = ok.clone();
+        bad.header.id ^= flip;
+        if !matches!(p.accept(server, &bad), Err(Mismatch::Id { .. })) {
+            return Outcome::Fail(format!(
+                "ID {:#06x} accepted for {:#06x}",
+                bad.header.id,
+                p.id()
+            ));
+        }
+    }
+    Outcome::Pass
+}
+
+/// RFC 5452 §9.1: the response's question must be the query's: name, type,
+/// class, and under DNS 0x20 the letter case as sent (RFC 5452 §9.3 notes
+/// the extra bits it gives).
+fn rfc5452_question(ctx: &mut Ctx) -> Outcome {
+    let (p, query, server) = outstanding(ctx);
+    let sent = p.question().name.clone();
+    if sent.as_wire() == sent.to_lowercase().as_wire() {
+        return Outcome::Fail("0x20 left the query name all lower case".into());
+    }
+    let ok = query.response();
+    type Spoil = fn(&mut Message);
+    let spoilers: [(&str, Spoil); 5] = [
+        ("other name", |m| {
+            m.questions[0].name = "other.example".parse().expect("name")
+        }),
+        ("other type", |m| m.questions[0].qtype = RecordType::A),
+        ("other class", |m| m.questions[0].qclass = Class::CH),
+        ("lower case", |m| {
+            m.questions[0].name = m.questions[0].name.to_lowercase()
+        }),
+        ("no question", |m| m.questions.clear()),
+    ];
+    for (what, spoil) in spoilers {
+        let mut bad = ok.clone();
+        spoil(&mut bad);
+        if !matches!(p.accept(server, &bad), Err(Mismatch::Question { .. })) {
+            return Outcome::Fail(format!("a response with {what} was accepted"));
+        }
+    }
+    Outcome::check(p.accept(server, &ok).is_ok(), || {
+        "the genuine response was refused".into()
+    })
+}
+
+/// RFC 5452 §9.1: the response must come from the address and port the
+/// query went to.
+fn rfc5452_source(ctx: &mut Ctx) -> Outcome {
+    let (p, query, server) = outstanding(ctx);
+    let ok = query.response();
+    for from in ["192.0.2.54:53", "192.0.2.53:5353", "[2001:db8::53]:53"] {
+        let from: SocketAddr = from.parse().expect("address");
+        if !matches!(p.accept(from, &ok), Err(Mismatch::Source { .. })) {
+            return Outcome::Fail(format!("a response from {from} was accepted"));
+        }
+    }
+    Outcome::check(p.accept(server, &ok).is_ok(), || {
+        "the genuine response was refused".into()
+    })
+}
+
+/// RFC 6891 §6.2.5 and DNS Flag Day 2020: every query we send carries
+/// EDNS(0) version 0 advertising a 1232-byte UDP buffer.
+fn edns_1232(ctx: &mut Ctx) -> Outcome {
+    let q = Question::new(name("www.example.com"), RecordType::A);
+    let mut it = Iterative::new(
+        q.clone(),
+        &[(name("a.root"), vec!["192.0.2.1".parse().expect("address")])],
+        IterConfig::default(),
+    );
+    let iterative = match it.poll(&mut ctx.rng()) {
+        Step::Query { message, .. } => message,
+        other => return Outcome::Fail(format!("first step {other:?}")),
+    };
+    let (_, checked) = Outstanding::new(
+        &mut ctx.rng(),
+        "192.0.2.1:53".parse().expect("a"),
+        q.clone(),
+        true,
+    );
+    let stub = Message::query(1, q);
+    for (who, m) in [
+        ("iterative", iterative),
+        ("outstanding", checked),
+        ("stub", stub),
+    ] {
+        let Ok(bytes) = m.to_bytes() else {
+            return Outcome::Fail(format!("{who}: emit failed"));
+        };
+        // The OPT record closes the message: root owner, TYPE 41, CLASS = the buffer size.
+        let tail = &bytes[bytes.len().saturating_sub(11)..];
+        let good = matches!(&m.edns, Some(e) if e.udp_payload_size == 1232 && e.version == 0)
+            && tail[..5] == [0, 0, 41, 0x04, 0xd0]
+            && bytes[11] == 1;
+        if !good {
+            return Outcome::Fail(format!("{who} query: {:?}, tail {tail:02x?}", m.edns));
+        }
+    }
+    Outcome::check(handshake_io::dns::UDP_PAYLOAD == 1232, || {
+        format!(
+            "the transport reads {} bytes",
+            handshake_io::dns::UDP_PAYLOAD
+        )
+    })
+}
+
+pub(crate) fn cases() -> Vec<Case> {
+    let mut all = rr_cases();
+    fn v(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
+        super::case(id, spec, Level::Must, Kind::Vector, run)
+    }
+    all.extend([
+        v(
+            "dns.wire.compression.longest-suffix",
+            "RFC 1035 §4.1.4",
+            compression_longest_suffix,
+        ),
+        v(
+            "dns.wire.compression.offset-limit-0x3fff",
+            "RFC 1035 §4.1.4",
+            compression_offset_limit,
+        ),
+        v(
+            "dns.wire.header.flag-bits",
+            "RFC 1035 §4.1.1; RFC 4035 §3.2",
+            header_flag_bits,
+        ),
+        v(
+            "dns.wire.header.opcode-rcode-fields",
+            "RFC 1035 §4.1.1; RFC 6895 §2",
+            header_opcode_rcode,
+        ),
+        v(
+            "dns.wire.header.counts-match-sections",
+            "RFC 1035 §4.1.1; RFC 6891 §6.1.1",
+            header_counts,
+        ),
+        v("dns.rfc5452.id-must-match", "RFC 5452 §9.1", rfc5452_id),
+        v(
+            "dns.rfc5452.question-must-match",
+            "RFC 5452 §9.1, §9.3",
+            rfc5452_question,
+        ),
+        v(
+            "dns.rfc5452.source-must-match",
+            "RFC 5452 §9.1",
+            rfc5452_source,
+        ),
+        super::case(
+            "dns.edns.udp-buffer-1232",
+            "RFC 6891 §6.2.5; DNS Flag Day 2020",
+            Level::Should,
+            Kind::Vector,
+            edns_1232,
+        ),
+    ]);
+    all
+}
