@@ -179,9 +179,12 @@ impl DnsNet {
         Ok(net)
     }
 
-    /// Where unbound's control socket is.
+    /// Where unbound's control socket is: a short path in the temporary
+    /// directory, because a Unix socket path has room for only 107 bytes
+    /// and the case's artifact folder can be longer than that. The process
+    /// id keeps parallel runs apart; the network lock, cases in one run.
     pub fn unbound_control_socket(&self) -> PathBuf {
-        self.dir.join("unbound").join("control.sock")
+        std::env::temp_dir().join(format!("handshake-unbound-{}.sock", std::process::id()))
     }
 
     /// Sends one command to unbound's remote control and returns its reply:
@@ -225,11 +228,13 @@ impl DnsNet {
              use-syslog: no\n  logfile: \"{d}/unbound.log\"\n  verbosity: 1\n  module-config: \"iterator\"\n  num-threads: 1\n  \
              so-reuseport: no\n  harden-glue: yes\n  qname-minimisation: no\n  edns-buffer-size: 1232\n  \
              infra-host-ttl: 60\n  local-zone: \"test.\" nodefault\n\
-             remote-control:\n  control-enable: yes\n  control-interface: \"{d}/control.sock\"\n",
+             remote-control:\n  control-enable: yes\n  control-interface: \"{sock}\"\n",
             ip = listen.ip(),
             port = listen.port(),
-            d = d.display()
+            d = d.display(),
+            sock = self.unbound_control_socket().display()
         );
+        let _ = std::fs::remove_file(self.unbound_control_socket());
         let path = d.join("unbound.conf");
         std::fs::write(&path, conf).map_err(|e| e.to_string())?;
         self.spawn(
@@ -307,5 +312,6 @@ impl Drop for DnsNet {
             }
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = std::fs::remove_file(self.unbound_control_socket());
     }
 }
