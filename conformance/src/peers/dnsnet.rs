@@ -5,6 +5,7 @@
 
 use std::fmt::Write as _;
 use std::net::{IpAddr, SocketAddr};
+#[cfg(unix)]
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -190,6 +191,7 @@ impl DnsNet {
     /// Sends one command to unbound's remote control and returns its reply:
     /// what `unbound-control` does over a Unix socket (which unbound serves
     /// without TLS) — the line `UBCT1 <command>`, then the reply to EOF.
+    #[cfg(unix)]
     pub fn unbound_control(&self, command: &str) -> Result<String, String> {
         use std::io::{Read, Write};
         use std::os::unix::net::UnixStream;
@@ -203,6 +205,12 @@ impl DnsNet {
         s.read_to_string(&mut reply)
             .map_err(|e| format!("unbound-control {command}: {e}"))?;
         Ok(reply)
+    }
+
+    /// Without Unix sockets there is no remote control to speak to.
+    #[cfg(not(unix))]
+    pub fn unbound_control(&self, command: &str) -> Result<String, String> {
+        Err(format!("unbound-control {command}: needs a Unix socket"))
     }
 
     /// unbound on `listen` with root hints `(zone, server name, address)`,
@@ -247,8 +255,9 @@ impl DnsNet {
 
     fn spawn(&mut self, name: &str, cmd: &mut Command, log: PathBuf) -> Result<(), String> {
         // Its own process group, so stopping it stops the workers it forks.
+        #[cfg(unix)]
+        cmd.process_group(0);
         let child = cmd
-            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -293,13 +302,8 @@ impl DnsNet {
 
 impl Drop for DnsNet {
     fn drop(&mut self) {
-        use rustix::process::{kill_process_group, Pid, Signal};
-        // SIGTERM to each daemon's own process group (made at spawn) lets NSD
-        // and unbound stop the workers they fork. The group id is the
-        // daemon's pid: never our own group, never "every process".
-        let group = |c: &Child| Pid::from_child(c);
         for (_, child, _) in &mut self.daemons {
-            let _ = kill_process_group(group(child), Signal::TERM);
+            terminate(child);
         }
         for (_, child, _) in &mut self.daemons {
             let deadline = Instant::now() + Duration::from_secs(3);
@@ -307,11 +311,38 @@ impl Drop for DnsNet {
                 std::thread::sleep(Duration::from_millis(20));
             }
             if !matches!(child.try_wait(), Ok(Some(_))) {
-                let _ = kill_process_group(group(child), Signal::KILL);
+                kill(child);
                 let _ = child.wait();
             }
         }
         let _ = std::fs::remove_dir_all(&self.dir);
         let _ = std::fs::remove_file(self.unbound_control_socket());
     }
+}
+
+/// SIGTERM to the daemon's own process group (made at spawn) lets NSD and
+/// unbound stop the workers they fork. The group id is the daemon's pid:
+/// never our own group, never "every process".
+#[cfg(unix)]
+fn terminate(child: &Child) {
+    use rustix::process::{kill_process_group, Pid, Signal};
+    let _ = kill_process_group(Pid::from_child(child), Signal::TERM);
+}
+
+/// SIGKILL to the daemon's process group.
+#[cfg(unix)]
+fn kill(child: &mut Child) {
+    use rustix::process::{kill_process_group, Pid, Signal};
+    let _ = kill_process_group(Pid::from_child(child), Signal::KILL);
+}
+
+/// Elsewhere the daemons do not run (the cases skip), but stop what started.
+#[cfg(not(unix))]
+fn terminate(child: &Child) {
+    let _ = child;
+}
+
+#[cfg(not(unix))]
+fn kill(child: &mut Child) {
+    let _ = child.kill();
 }
