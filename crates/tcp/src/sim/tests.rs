@@ -72,9 +72,9 @@ fn same_seed_same_run_and_seeds_differ() {
 
 #[test]
 fn bandwidth_sets_the_transfer_time() {
-    // 8 Mbit/s: 1 MB of segments (MSS 1460 + 40 header bytes) takes ~1.03 s.
-    // The fixed window (10 MSS = 14600 bytes) exceeds the 2 ms-RTT BDP, so the
-    // link stays busy.
+    // 8 Mbit/s: 1 MB of segments (1448 data octets: MSS 1460 less the 12 of
+    // TSopt, + 52 header bytes) takes ~1.04 s. The fixed window (10 segments
+    // = 14480 bytes) exceeds the 2 ms-RTT BDP, so the link stays busy.
     let link = LinkConfig::default().delay(ms(1)).bandwidth_bps(8_000_000);
     let (sim, c, s) = bulk(2, link.clone(), link, 1_000_000);
     assert_eq!(sim.report(s).unwrap().received, 1_000_000);
@@ -90,10 +90,10 @@ fn bandwidth_sets_the_transfer_time() {
         .unwrap()
         .time;
     let secs = (fin - first).as_secs_f64();
-    let ideal = 1_000_000.0 / 1460.0 * 1500.0 * 8.0 / 8e6;
+    let ideal = 1_000_000.0 / 1448.0 * 1500.0 * 8.0 / 8e6;
     assert!(secs > ideal && secs < ideal * 1.02, "{secs} s vs {ideal} s");
     assert_eq!(sim.link_stats(Side::A).dropped_queue, 0);
-    assert!(sim.peaks(c).unwrap().bytes_in_flight <= 14_600 + 1);
+    assert!(sim.peaks(c).unwrap().bytes_in_flight <= 14_480 + 1);
 }
 
 #[test]
