@@ -11,6 +11,7 @@ mod tcp;
 mod tcp_cc;
 mod tcp_conn;
 mod tcp_flow;
+mod tcp_interop;
 mod tcp_req;
 mod tcp_sim;
 
@@ -24,6 +25,7 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(tcp_cc::cases());
     all.extend(tcp_conn::cases());
     all.extend(tcp_flow::cases());
+    all.extend(tcp_interop::cases());
     all.extend(tcp_req::cases());
     all.extend(tcp_sim::cases());
     all.extend(dissector::cases());

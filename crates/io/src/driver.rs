@@ -172,10 +172,15 @@ impl Driver {
             );
         }
         let mut next = self.link.recv(wait)?;
-        // Drain what is queued, bounded so that timers and sends interleave.
+        // Drain what is queued, bounded so that timers interleave. What a
+        // segment makes the connection send (an immediate duplicate ACK,
+        // RFC 5681 §4.2; an ACK for every second segment, RFC 9293
+        // §3.8.6.3) goes out before the next segment is processed, as on a
+        // wire.
         for _ in 0..256 {
             let Some(p) = next else { break };
             self.input(&p);
+            self.flush()?;
             next = self.link.recv(Duration::ZERO)?;
         }
         if let Some(p) = next {
