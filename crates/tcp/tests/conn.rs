@@ -676,3 +676,40 @@ fn zero_window_then_reader_resumes() {
     assert_eq!(got, data);
     assert_eq!(p.client.state(), State::Established);
 }
+
+/// Regression (found against the Linux kernel, whose zero-window probes are
+/// bare ACKs one below RCV.NXT, 200-500 ms apart): every probe into our zero
+/// window is answered with the window, not only one per 500 ms as other
+/// unacceptable bare ACKs are (RFC 9293 §3.8.6.1, RFC 793 p. 42: "it must
+/// still send an acknowledgment").
+#[test]
+fn every_zero_window_probe_is_answered() {
+    let mut p = Pair::new(
+        Config::default().timestamps(false),
+        Config::default().recv_buffer(8192).timestamps(false),
+        SeqNumber(91),
+    );
+    p.run_until_idle();
+    let data = pattern(40_000, 15);
+    let mut sent = 0;
+    p.run(Duration::from_secs(5), |p| {
+        sent += p.client.send(&data[sent..]);
+        false
+    });
+    assert_eq!(p.server().recv_queue(), 8192);
+    let rcv_nxt = SeqNumber(92 + 8192);
+    let now = p.now;
+    while p.server().poll_transmit(now).is_some() {}
+    let snd_nxt = server_seqs(&p).1;
+    for k in 0..3u64 {
+        let at = now + Duration::from_millis(200 * (k + 1));
+        let probe = from_client(rcv_nxt - 1, snd_nxt, TcpFlags::ACK);
+        p.server().handle_segment(at, &probe);
+        let ack = p.server().poll_transmit(at).expect("the probe is answered");
+        assert_eq!(
+            (ack.header.ack_number, ack.header.window),
+            (rcv_nxt, 0),
+            "probe {k}"
+        );
+    }
+}

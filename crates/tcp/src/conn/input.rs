@@ -628,7 +628,12 @@ impl Connection {
     /// forever, an ACK war (the throttling idea of RFC 5961 §7, as Linux does).
     fn ack_unacceptable(&mut self, now: Instant, seg: &SegmentRepr<'_>) {
         let bare = seg.payload.is_empty() && !seg.flags.intersects(TcpFlags::SYN | TcpFlags::FIN);
-        if bare {
+        // RFC 9293 §3.8.6.1 (RFC 793 p. 42): with a zero window "it must still
+        // send an acknowledgment showing its next expected sequence number and
+        // current window (zero)": a zero-window probe is always answered (the
+        // prober's persist timer bounds how often one comes, so no ACK war).
+        let probe = self.rcv_wnd() == 0;
+        if bare && !probe {
             if self
                 .last_invalid_ack
                 .is_some_and(|t| now >= t && now - t < INVALID_ACK_INTERVAL)
