@@ -187,6 +187,14 @@ pub struct Seen {
     pub sack_blocks: usize,
     /// Source port.
     pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+    /// TSopt present.
+    pub ts: bool,
+    /// SACK-permitted present.
+    pub sack_ok: bool,
+    /// Window scale option.
+    pub wscale: Option<u8>,
 }
 
 impl Seen {
@@ -201,6 +209,10 @@ impl Seen {
             len: s.payload.len(),
             sack_blocks: s.options.sack.len(),
             src_port: s.src_port,
+            dst_port: s.dst_port,
+            ts: s.options.timestamps.is_some(),
+            sack_ok: s.options.sack_permitted,
+            wscale: s.options.window_scale,
         }
     }
 
@@ -371,23 +383,25 @@ pub fn ours(port: u16) -> std::net::SocketAddr {
     (OUR_ADDR, port).into()
 }
 
-/// Waits (polling `ss`) until the kernel shows a socket matching `pred`.
+/// Waits (polling `ss`, our driver running in between) until the kernel
+/// shows a socket matching `pred`.
 pub fn wait_kernel_state(
-    net: &TestNet,
+    env: &mut Env,
     limit: Duration,
     mut pred: impl FnMut(&handshake_io::kernel::SockInfo) -> bool,
 ) -> Result<handshake_io::kernel::SockInfo, String> {
     let end = Instant::now() + limit;
     loop {
-        let all = handshake_io::kernel::sockets(net).map_err(|e| e.to_string())?;
-        if let Some(s) = all.into_iter().find(&mut pred) {
-            return Ok(s);
+        let all = handshake_io::kernel::sockets(&env.net).map_err(|e| e.to_string())?;
+        if let Some(s) = all.iter().find(|s| pred(s)) {
+            return Ok(s.clone());
         }
         if Instant::now() >= end {
-            let all = handshake_io::kernel::sockets(net).map_err(|e| e.to_string())?;
             return Err(format!("kernel sockets never matched; ss shows {all:?}"));
         }
-        std::thread::sleep(Duration::from_millis(10));
+        env.d
+            .run_for(Duration::from_millis(10))
+            .map_err(|e| e.to_string())?;
     }
 }
 

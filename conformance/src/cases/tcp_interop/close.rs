@@ -31,8 +31,8 @@ fn open(env: &mut Env, port: u16) -> Result<(ConnId, std::net::TcpStream), Strin
     Ok((c, s))
 }
 
-fn kernel_time_wait(env: &Env, our_port: u16, limit: Duration) -> Result<(), String> {
-    wait_kernel_state(&env.net, limit, |i| {
+fn kernel_time_wait(env: &mut Env, our_port: u16, limit: Duration) -> Result<(), String> {
+    wait_kernel_state(env, limit, |i| {
         i.state == SockState::TimeWait && i.peer.is_some_and(|p| p.port() == our_port)
     })
     .map(drop)

@@ -9,7 +9,7 @@ use handshake_tcp::conn::{Config, Event, State};
 use handshake_tcp::wire::TcpFlags;
 use handshake_time::Duration as SimDuration;
 
-use crate::peers::kernel::{kernel, ours, run, timeouts, wait_kernel_state, Env, KernelTask};
+use crate::peers::kernel::{kernel, ours, run, timeouts, wait_kernel_state, Env, KernelTask, Seen};
 use crate::{Ctx, Outcome};
 
 /// One set of options our side offers (the kernel offers all of them: the
@@ -77,43 +77,73 @@ fn config(s: &OptionSet) -> Config {
 }
 
 /// Checks what both sides negotiated for set `s` on the connection whose
-/// kernel end is at `kernel_port` (the other end ours at `our_port`).
+/// our end is at `our_port`; `k` is the kernel's end, which sends one byte
+/// so that its post-handshake options show in the capture.
 fn check_negotiated(
     env: &mut Env,
     s: &OptionSet,
     c: handshake_io::driver::ConnId,
     our_port: u16,
+    k: &mut std::net::TcpStream,
 ) -> Result<(), String> {
+    use std::io::Write;
     let name = s.name;
+    k.write_all(b"k")
+        .map_err(|e| format!("{name}: kernel write: {e}"))?;
+    env.until(Duration::from_secs(2), "the kernel's byte", |d| {
+        d.conn(c).recv_queue() > 0
+    })?;
     let st = env.d.conn(c).stats();
     let (our_shift, peer_shift) = env.d.conn(c).window_scales();
     let our_mss = env.d.conn(c).mss();
     let segs = env.segments();
-    // The kernel's SYN or SYN-ACK on this connection: its MSS.
-    let kernel_syn_mss = {
-        let cap = env.d.link.capture().ok_or("no capture")?;
-        cap.packets()
-            .filter_map(|(_, p)| handshake_io::packet::decode(p).ok())
-            .find(|d| {
-                d.src != handshake_io::netns::OUR_ADDR
-                    && d.segment.flags.contains(TcpFlags::SYN)
-                    && d.segment.dst_port == our_port
-            })
-            .and_then(|d| d.segment.options.mss)
-            .ok_or(format!("{name}: no kernel SYN with MSS in the capture"))?
-    };
-    // Our SYN / SYN-ACK carried our MSS (RFC 9293 §3.7.1 MUST-14).
-    let our_syn = segs
+    let mine = |x: &&Seen| x.src_port == our_port || x.dst_port == our_port;
+    let kernel_syn = segs
         .iter()
-        .find(|x| {
-            x.dir == Dir::ToKernel && x.flags.contains(TcpFlags::SYN) && x.src_port == our_port
+        .filter(mine)
+        .find(|x| x.dir == Dir::ToUs && x.flags.contains(TcpFlags::SYN))
+        .ok_or(format!("{name}: no kernel SYN in the capture"))?;
+    let kernel_syn_mss = env
+        .d
+        .link
+        .capture()
+        .ok_or("no capture")?
+        .packets()
+        .filter_map(|(_, p)| handshake_io::packet::decode(p).ok())
+        .find(|d| {
+            d.src != handshake_io::netns::OUR_ADDR
+                && d.segment.flags.contains(TcpFlags::SYN)
+                && d.segment.dst_port == our_port
         })
-        .ok_or(format!("{name}: none of our SYNs in the capture"))?;
-    let _ = our_syn;
+        .and_then(|d| d.segment.options.mss)
+        .ok_or(format!("{name}: the kernel's SYN carries no MSS"))?;
+    if kernel_syn.is_synack() {
+        // RFC 2018 §2, RFC 7323 §1.3, §3.2: a SYN-ACK carries these only if the SYN did.
+        let got = (
+            kernel_syn.sack_ok,
+            kernel_syn.ts,
+            kernel_syn.wscale.is_some(),
+        );
+        if got != (s.sack, s.ts, s.ws) {
+            return Err(format!("{name}: the kernel's SYN-ACK answered (sack, ts, wscale) = {got:?} to our offer {:?}", (s.sack, s.ts, s.ws)));
+        }
+    }
     if st.sack != s.sack || st.timestamps != s.ts {
         return Err(format!(
             "{name}: we negotiated sack={} ts={}, expected sack={} ts={} (the kernel offers both)",
             st.sack, st.timestamps, s.sack, s.ts
+        ));
+    }
+    // RFC 7323 §3.2: once negotiated the kernel's data carries TSopt, else never.
+    let kdata = segs
+        .iter()
+        .filter(mine)
+        .find(|x| x.dir == Dir::ToUs && x.len > 0)
+        .ok_or(format!("{name}: no kernel data in the capture"))?;
+    if kdata.ts != s.ts {
+        return Err(format!(
+            "{name}: the kernel's data segment has TSopt={} with timestamps offered={}",
+            kdata.ts, s.ts
         ));
     }
     if s.ws != (peer_shift > 0) || (!s.ws && our_shift != 0) {
@@ -131,15 +161,10 @@ fn check_negotiated(
             s.mss, s.ts
         ));
     }
-    let k = wait_kernel_state(&env.net, Duration::from_secs(2), |i| {
+    let k = wait_kernel_state(env, Duration::from_secs(2), |i| {
         i.state == SockState::Established && i.peer.is_some_and(|p| p.port() == our_port)
     })?;
-    if k.has("sack") != s.sack || k.has("ts") != s.ts {
-        return Err(format!(
-            "{name}: the kernel shows {:?}, expected sack={} ts={}",
-            k.info, s.sack, s.ts
-        ));
-    }
+    // ss: wscale:<the shift the kernel applies to our windows>,<its own>.
     match (s.ws, k.get("wscale")) {
         (true, Some(w)) if w == format!("{our_shift},{peer_shift}") => {}
         (false, None) => {}
@@ -175,10 +200,10 @@ pub(super) fn options_client(ctx: &mut Ctx) -> Outcome {
             env.until(Duration::from_secs(5), s.name, |d| {
                 d.conn(c).state() == State::Established
             })?;
-            let stream = acc
+            let mut stream = acc
                 .join()?
                 .map_err(|e| format!("{}: accept: {e}", s.name))?;
-            check_negotiated(env, s, c, our_port)?;
+            check_negotiated(env, s, c, our_port, &mut stream)?;
             drop(stream);
         }
         Ok(())
@@ -190,14 +215,14 @@ pub(super) fn options_server(ctx: &mut Ctx) -> Outcome {
         for (i, s) in SETS.iter().enumerate() {
             let port = 6000 + i as u16;
             env.d.listen(config(s), port, 8);
-            let k = kernel::connect_nonblocking(&env.net, ours(port)).map_err(|e| e.to_string())?;
+            let mut k = env.kernel_connect(ours(port))?;
             let mut got = None;
             env.until(Duration::from_secs(5), s.name, |d| {
                 got = got.or_else(|| d.accept());
                 got.is_some()
             })?;
             let c = got.ok_or("no connection")?;
-            check_negotiated(env, s, c, port)?;
+            check_negotiated(env, s, c, port, &mut k)?;
             drop(k);
         }
         Ok(())
