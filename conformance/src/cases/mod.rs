@@ -13,6 +13,7 @@ mod tcp_conn;
 mod tcp_flow;
 mod tcp_interop;
 mod tcp_req;
+pub mod tcp_script;
 mod tcp_sim;
 
 /// Appends every case of every crate to `all`.
@@ -27,6 +28,7 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(tcp_flow::cases());
     all.extend(tcp_interop::cases());
     all.extend(tcp_req::cases());
+    all.extend(tcp_script::cases());
     all.extend(tcp_sim::cases());
     all.extend(dissector::cases());
 }
