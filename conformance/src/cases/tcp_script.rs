@@ -154,5 +154,38 @@ fn header(text: &str) -> (&'static str, Level) {
 }
 
 scripts! {
+    "abort-sends-rst" => abort_sends_rst_ours, abort_sends_rst_kernel;
+    "ack-of-unsent-data" => ack_of_unsent_data_ours, ack_of_unsent_data_kernel;
+    "close-active" => close_active_ours, close_active_kernel;
+    "close-passive" => close_passive_ours, close_passive_kernel;
+    "close-simultaneous" => close_simultaneous_ours, close_simultaneous_kernel;
+    "data-in-order" => data_in_order_ours, data_in_order_kernel;
+    "data-out-of-order-dupack" => data_out_of_order_dupack_ours, data_out_of_order_dupack_kernel;
+    "data-send-acked" => data_send_acked_ours, data_send_acked_kernel;
+    "fast-retransmit" => fast_retransmit_ours, fast_retransmit_kernel;
+    "fin-with-data" => fin_with_data_ours, fin_with_data_kernel;
+    "half-close-receive" => half_close_receive_ours, half_close_receive_kernel;
+    "handshake-active" => handshake_active_ours, handshake_active_kernel;
+    "handshake-active-default-mss" => handshake_active_default_mss_ours, handshake_active_default_mss_kernel;
     "handshake-passive" => handshake_passive_ours, handshake_passive_kernel;
+    "handshake-passive-options" => handshake_passive_options_ours, handshake_passive_options_kernel;
+    "listen-ack-draws-rst" => listen_ack_draws_rst_ours, listen_ack_draws_rst_kernel;
+    "listen-rst-ignored" => listen_rst_ignored_ours, listen_rst_ignored_kernel;
+    "retransmit-rto-backoff" => retransmit_rto_backoff_ours, retransmit_rto_backoff_kernel;
+    "rst-ack-to-closed-port" => rst_ack_to_closed_port_ours, rst_ack_to_closed_port_kernel;
+    "rst-established-resets" => rst_established_resets_ours, rst_established_resets_kernel;
+    "rst-in-window-challenge-ack" => rst_in_window_challenge_ack_ours, rst_in_window_challenge_ack_kernel;
+    "rst-out-of-window-ignored" => rst_out_of_window_ignored_ours, rst_out_of_window_ignored_kernel;
+    "rst-syn-to-closed-port" => rst_syn_to_closed_port_ours, rst_syn_to_closed_port_kernel;
+    "send-window-limited" => send_window_limited_ours, send_window_limited_kernel;
+    "simultaneous-open" => simultaneous_open_ours, simultaneous_open_kernel;
+    "syn-in-established-challenge-ack" => syn_in_established_challenge_ack_ours, syn_in_established_challenge_ack_kernel;
+    "syn-retransmit" => syn_retransmit_ours, syn_retransmit_kernel;
+    "synack-retransmit" => synack_retransmit_ours, synack_retransmit_kernel;
+    "synrecv-dup-syn" => synrecv_dup_syn_ours, synrecv_dup_syn_kernel;
+    "synrecv-rst-back-to-listen" => synrecv_rst_back_to_listen_ours, synrecv_rst_back_to_listen_kernel;
+    "synsent-bad-ack-draws-rst" => synsent_bad_ack_draws_rst_ours, synsent_bad_ack_draws_rst_kernel;
+    "synsent-rst-refused" => synsent_rst_refused_ours, synsent_rst_refused_kernel;
+    "time-wait-acks-fin-again" => time_wait_acks_fin_again_ours, time_wait_acks_fin_again_kernel;
+    "zero-window-probe" => zero_window_probe_ours, zero_window_probe_kernel;
 }

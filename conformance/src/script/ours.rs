@@ -280,3 +280,56 @@ impl Stack for Ours {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::parse::parse;
+    use crate::script::play;
+
+    fn diverges_at(text: &str) -> Option<usize> {
+        let s = parse(text).unwrap();
+        play(&s, &mut Ours::new(Config::default(), 1), Duration::ZERO)
+            .divergence
+            .map(|(line, _)| line)
+    }
+
+    const OPEN: &str = "0 listen = ok\n+0 < S 0:0(0) win 65535 <mss 1460>\n";
+
+    #[test]
+    fn a_faithful_script_passes() {
+        assert_eq!(
+            diverges_at(&format!("{OPEN}+0 > S. 0:0(0) ack 1 win ~ <mss 1460>\n")),
+            None
+        );
+    }
+
+    #[test]
+    fn each_field_is_checked() {
+        for wrong in [
+            "+0 > S. 0:0(0) ack 2 win ~ <mss 1460>",
+            "+0 > S 0:0(0) win ~ <mss 1460>",
+            "+0 > S. 0:0(0) ack 1 win 1 <mss 1460>",
+            "+0 > S. 0:0(0) ack 1 win ~ <mss 1400>",
+            "+0 > S. 0:0(0) ack 1 win ~",
+            "+0 > S. 0:0(0) ack 1 win ~ <mss 1460,sackOK>",
+            "+1 > S. 0:0(0) ack 1 win ~ <mss 1460>",
+        ] {
+            assert_eq!(diverges_at(&format!("{OPEN}{wrong}\n")), Some(3), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn an_unscripted_segment_is_a_divergence() {
+        // The SYN-ACK goes out but the script injects before expecting it.
+        assert_eq!(
+            diverges_at(&format!("{OPEN}+0.1 < . 1:1(0) ack 1 win 65535\n")),
+            Some(3)
+        );
+    }
+
+    #[test]
+    fn a_wrong_call_result_is_a_divergence() {
+        assert_eq!(diverges_at("0 listen = ok\n+0 accept = ok\n"), Some(2));
+    }
+}
