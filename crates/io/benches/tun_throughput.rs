@@ -4,7 +4,7 @@
 //! elsewhere, or without CAP_NET_ADMIN, it says why and exits).
 //!
 //! Each figure is one transfer of `HANDSHAKE_TUN_BENCH_MIB` MiB (default
-//! 512) timed from the first byte to the last, for a 1500-octet MTU and for
+//! 512, 128 under `cargo xtask bench --quick`) timed from the first byte to the last, for a 1500-octet MTU and for
 //! a 64000-octet one (a TUN device has no wire: a large MTU is the batching
 //! a real NIC gets from TSO/GRO).
 
@@ -202,7 +202,12 @@ mod linux {
         let mib: usize = std::env::var("HANDSHAKE_TUN_BENCH_MIB")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(512);
+            // `cargo xtask bench --quick` passes a short criterion measurement time.
+            .unwrap_or(if std::env::args().any(|a| a == "--measurement-time") {
+                128
+            } else {
+                512
+            });
         let bytes = mib << 20;
         println!(
             "bulk throughput, {mib} MiB per transfer, Gbit/s (ratio to kernel-to-kernel over veth)"
