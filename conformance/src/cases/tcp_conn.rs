@@ -193,8 +193,9 @@ fn mss() -> R {
         .map(|(_, _, t, _)| t.payload.len())
         .max()
         .unwrap_or(0);
-    ensure(big == 700, || {
-        format!("largest segment {big} bytes, peer MSS 700")
+    // RFC 9293 §3.7.1: the 12 octets of TSopt come out of the peer's 700.
+    ensure(big == 700 - 12, || {
+        format!("largest segment {big} bytes, peer MSS 700 less 12 of TSopt")
     })
 }
 

@@ -223,11 +223,12 @@ fn sender_sws() -> R {
     // queued data (PSH), or at least half the largest window seen; a
     // one-octet persist probe is the timer's override.
     let max_wnd = 16 * 1024;
+    let mss = p.client.mss();
     let small: Vec<usize> = data(&p, Side::Client, from)
         .iter()
         .filter(|(_, t)| {
             let n = t.payload.len();
-            n < 1460 && n < max_wnd / 2 && n > 1 && !t.header.flags.contains(TcpFlags::PSH)
+            n < mss && n < max_wnd / 2 && n > 1 && !t.header.flags.contains(TcpFlags::PSH)
         })
         .map(|(_, t)| t.payload.len())
         .collect();

@@ -361,7 +361,8 @@ fn ack_aggregation() -> R {
     let from = p.log.len();
     // Ten segments arrive together (no link rate): the receiver processes
     // them all, then sends one ACK covering them (MUST-58, MUST-59).
-    p.client.send(&pattern(10 * 1460, 8));
+    let mss = p.client.mss();
+    p.client.send(&pattern(10 * mss, 8));
     p.run_until_idle();
     let acks: Vec<SeqNumber> = p.log[from..]
         .iter()
@@ -370,7 +371,7 @@ fn ack_aggregation() -> R {
         .collect();
     let end = client_data(&p, from)
         .last()
-        .map(|h| h.seq_number + 1460)
+        .map(|h| h.seq_number + mss as u32)
         .ok_or("no data")?;
     ensure(acks == [end], || {
         format!("server ACKs {acks:?}, want one for {end:?}")
