@@ -19,6 +19,7 @@ pub mod cases;
 pub mod coverage;
 pub mod peers;
 mod property;
+pub mod script;
 
 pub use case::{Case, Ctx, Kind, Level, Need, Outcome};
 pub use property::check_property;

@@ -15,7 +15,9 @@ mod tcp;
 mod tcp_cc;
 mod tcp_conn;
 mod tcp_flow;
+mod tcp_interop;
 mod tcp_req;
+pub mod tcp_script;
 mod tcp_sim;
 
 /// Appends every case of every crate to `all`.
@@ -32,7 +34,9 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(tcp_cc::cases());
     all.extend(tcp_conn::cases());
     all.extend(tcp_flow::cases());
+    all.extend(tcp_interop::cases());
     all.extend(tcp_req::cases());
+    all.extend(tcp_script::cases());
     all.extend(tcp_sim::cases());
     all.extend(dissector::cases());
 }

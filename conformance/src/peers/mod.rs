@@ -2,6 +2,8 @@
 
 pub mod dns_loopback;
 pub mod dnsnet;
+#[cfg(target_os = "linux")]
+pub mod kernel;
 pub mod pcap;
 pub mod scripted;
 pub mod tshark;

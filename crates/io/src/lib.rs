@@ -1,11 +1,32 @@
 //! Handshake's adapters: the only crate that performs I/O.
 //!
 //! The protocol crates are sans-IO state machines; this crate drives them
-//! over real sockets. So far: [`dns`], UDP and TCP transports on tokio (and
-//! blocking twins) that drive the DNS resolver, and [`resolver`], the cache
-//! -> hosts -> network pipeline with its trace and the system's DNS
-//! configuration (hosts file, resolv.conf, Windows adapters' servers).
+//! over real sockets and devices:
+//! - [`dns`], UDP and TCP transports on tokio (and blocking twins) for the
+//!   DNS resolver, and [`resolver`], the cache -> hosts -> network pipeline
+//!   with its trace and the system's DNS configuration (hosts file,
+//!   resolv.conf, Windows adapters' servers);
+//! - [`netns`] (Linux), a network namespace of the test's own with a TUN
+//!   device in it, [`link`] the lossy recorded wire over that device,
+//!   [`driver`] our sans-IO TCP running over it and [`kernel`] helpers for
+//!   the kernel's sockets on the other side;
+//! - [`fault`] the drop/delay/duplicate/reorder rules, [`pcap`] captures and
+//!   [`packet`] IPv4+TCP encoding with checksums, on every platform;
+//! - [`tun`], opening a TUN device on macOS (utun) and Windows (wintun).
 #![deny(missing_docs)]
 
 pub mod dns;
+#[cfg(target_os = "linux")]
+pub mod driver;
+pub mod fault;
+#[cfg(target_os = "linux")]
+pub mod kernel;
+#[cfg(target_os = "linux")]
+pub mod link;
+#[cfg(target_os = "linux")]
+pub mod netns;
+pub mod packet;
+pub mod pcap;
 pub mod resolver;
+#[cfg(any(target_os = "macos", target_os = "windows"))]
+pub mod tun;

@@ -39,7 +39,8 @@ fn three_way_handshake_and_options() {
     assert_eq!(synack.ack_number, SeqNumber(1001));
     assert_eq!(p.log[2].2.header.ack_number, synack.seq_number + 1);
     assert_eq!(syn.options.mss, Some(1460));
-    assert_eq!(p.client.mss(), 1460);
+    // RFC 9293 §3.7.1: the 12 octets of TSopt come out of the 1460.
+    assert_eq!(p.client.mss(), 1448);
     // 256 KiB buffer: shift 3 (RFC 7323), negotiated because both SYNs carry it.
     assert_eq!(p.client.window_scales(), (3, 3));
     assert_eq!(events(&mut p.client), [Event::Connected]);
@@ -67,12 +68,43 @@ fn window_scale_needs_both_syns() {
 fn mss_is_the_smaller_of_both() {
     let mut p = Pair::new(Config::default().mss(536), Config::default(), SeqNumber(9));
     p.run_until_idle();
-    assert_eq!(p.client.mss(), 536);
-    assert_eq!(p.server().mss(), 536);
+    // 536 less the 12 octets of TSopt in every segment (RFC 9293 §3.7.1).
+    assert_eq!(p.client.mss(), 524);
+    assert_eq!(p.server().mss(), 524);
     let data = pattern(10_000, 2);
     let (_, got) = exchange(&mut p, &data, &[], false, Duration::from_secs(10));
     assert_eq!(got, data);
-    assert!(p.log.iter().all(|(_, _, t, _)| t.payload.len() <= 536));
+    assert!(p.log.iter().all(|(_, _, t, _)| t.payload.len() <= 524));
+}
+
+/// Regression (found against the Linux kernel, which sends 1448-octet
+/// segments here): RFC 9293 §3.7.1 Eff.snd.MSS = min(SendMSS+20, MMS_S) -
+/// TCPhdrsize counts the header's options, so data plus options never
+/// exceed the MSS and a 1500-octet MTU holds every segment.
+#[test]
+fn options_come_out_of_the_mss() {
+    for ts in [true, false] {
+        let config = Config::default().timestamps(ts);
+        let mut p = Pair::new(config.clone(), config, SeqNumber(21));
+        p.run_until_idle();
+        let want = if ts { 1448 } else { 1460 };
+        assert_eq!(
+            (p.client.mss(), p.server().mss()),
+            (want, want),
+            "timestamps {ts}"
+        );
+        let data = pattern(100_000, 3);
+        let (_, got) = exchange(&mut p, &data, &[], false, Duration::from_secs(10));
+        assert_eq!(got, data);
+        for (_, _, t, _) in &p.log {
+            let options = t.repr().header_len() - 20;
+            assert!(
+                t.payload.len() + options <= 1460,
+                "{} data + {options} options octets exceed the MSS",
+                t.payload.len()
+            );
+        }
+    }
 }
 
 #[test]
@@ -643,4 +675,41 @@ fn zero_window_then_reader_resumes() {
     });
     assert_eq!(got, data);
     assert_eq!(p.client.state(), State::Established);
+}
+
+/// Regression (found against the Linux kernel, whose zero-window probes are
+/// bare ACKs one below RCV.NXT, 200-500 ms apart): every probe into our zero
+/// window is answered with the window, not only one per 500 ms as other
+/// unacceptable bare ACKs are (RFC 9293 §3.8.6.1, RFC 793 p. 42: "it must
+/// still send an acknowledgment").
+#[test]
+fn every_zero_window_probe_is_answered() {
+    let mut p = Pair::new(
+        Config::default().timestamps(false),
+        Config::default().recv_buffer(8192).timestamps(false),
+        SeqNumber(91),
+    );
+    p.run_until_idle();
+    let data = pattern(40_000, 15);
+    let mut sent = 0;
+    p.run(Duration::from_secs(5), |p| {
+        sent += p.client.send(&data[sent..]);
+        false
+    });
+    assert_eq!(p.server().recv_queue(), 8192);
+    let rcv_nxt = SeqNumber(92 + 8192);
+    let now = p.now;
+    while p.server().poll_transmit(now).is_some() {}
+    let snd_nxt = server_seqs(&p).1;
+    for k in 0..3u64 {
+        let at = now + Duration::from_millis(200 * (k + 1));
+        let probe = from_client(rcv_nxt - 1, snd_nxt, TcpFlags::ACK);
+        p.server().handle_segment(at, &probe);
+        let ack = p.server().poll_transmit(at).expect("the probe is answered");
+        assert_eq!(
+            (ack.header.ack_number, ack.header.window),
+            (rcv_nxt, 0),
+            "probe {k}"
+        );
+    }
 }

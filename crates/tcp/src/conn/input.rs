@@ -21,6 +21,9 @@ pub(crate) fn acceptable(seq: SeqNumber, seg_len: u32, rcv_nxt: SeqNumber, rcv_w
     }
 }
 
+/// Octets TSopt takes in every segment: 10, padded to 12 by two NOPs (RFC 7323 Appendix A).
+pub(crate) const TS_OPTION_LEN: usize = 12;
+
 /// A RST answering `seg` (RFC 9293 §3.10.7.1 and §3.10.7.3): `<SEQ=SEG.ACK><CTL=RST>`
 /// when it carried an ACK, else `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`.
 pub(crate) fn rst_for(seg: &SegmentRepr<'_>) -> Transmit {
@@ -75,14 +78,6 @@ impl Connection {
             .mss
             .unwrap_or(super::default_mss(self.remote))
             .max(1);
-        // RFC 9293 §3.7.1: segments no larger than the peer's MSS (and ours).
-        self.snd_mss = usize::from(mss.min(self.config.mss));
-        // The initial window counts in segments of the negotiated MSS (RFC 6928).
-        self.cc = Controller::new(
-            self.config.congestion,
-            self.snd_mss as u32,
-            self.config.initial_window,
-        );
         // RFC 2018 §2: SACK only when both ends sent SACK-permitted.
         self.sack_ok = self.config.sack && seg.options.sack_permitted;
         // RFC 7323 §3.2: timestamps only when both SYNs carry TSopt.
@@ -93,6 +88,20 @@ impl Connection {
         } else {
             self.ts_ok = false;
         }
+        // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS+20, MMS_S) - TCPhdrsize,
+        // where the header counts its options (RFC 6691 §2): the 12 octets of
+        // TSopt (with its two NOPs) that every segment carries once
+        // timestamps are on come out of each segment's data.
+        let options = if self.ts_ok { TS_OPTION_LEN } else { 0 };
+        self.snd_mss = usize::from(mss.min(self.config.mss))
+            .saturating_sub(options)
+            .max(1);
+        // The initial window counts in segments of the negotiated MSS (RFC 6928).
+        self.cc = Controller::new(
+            self.config.congestion,
+            self.snd_mss as u32,
+            self.config.initial_window,
+        );
         self.peer_wscale = seg.options.window_scale;
         // RFC 7323 §1.3: scaling only when both SYNs carry the option;
         // §2.3: a shift above 14 is used as 14.
@@ -619,7 +628,12 @@ impl Connection {
     /// forever, an ACK war (the throttling idea of RFC 5961 §7, as Linux does).
     fn ack_unacceptable(&mut self, now: Instant, seg: &SegmentRepr<'_>) {
         let bare = seg.payload.is_empty() && !seg.flags.intersects(TcpFlags::SYN | TcpFlags::FIN);
-        if bare {
+        // RFC 9293 §3.8.6.1 (RFC 793 p. 42): with a zero window "it must still
+        // send an acknowledgment showing its next expected sequence number and
+        // current window (zero)": a zero-window probe is always answered (the
+        // prober's persist timer bounds how often one comes, so no ACK war).
+        let probe = self.rcv_wnd() == 0;
+        if bare && !probe {
             if self
                 .last_invalid_ack
                 .is_some_and(|t| now >= t && now - t < INVALID_ACK_INTERVAL)

@@ -220,18 +220,18 @@ impl Connection {
         t
     }
 
-    /// Eff.snd.MSS (RFC 9293 §3.7.1, MUST-16): the send MSS less the TCP
-    /// options every segment now carries (timestamps, SACK blocks), so a
-    /// full segment never exceeds what the peer's MSS allows.
+    /// The data octets this segment may carry (RFC 9293 §3.7.1, MUST-16):
+    /// the effective send MSS, which already leaves room for TSopt, less
+    /// the SACK blocks this segment carries while our receive queue has a
+    /// gap, so no segment exceeds what the peer's MSS allows.
     pub(crate) fn payload_mss(&self) -> usize {
-        let ts = if self.ts_ok { 12 } else { 0 };
         let sack = if self.sack_ok && !self.ooo.is_empty() {
             let max = if self.ts_ok { 3 } else { 4 };
             4 + 8 * self.ooo.blocks(self.rcv_nxt).take(max).count()
         } else {
             0
         };
-        self.snd_mss.saturating_sub(ts + sack).max(1)
+        self.snd_mss.saturating_sub(sack).max(1)
     }
 
     /// `n` octets of the send buffer from `offset`, copied from the ring's halves.

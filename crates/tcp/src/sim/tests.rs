@@ -72,10 +72,10 @@ fn same_seed_same_run_and_seeds_differ() {
 
 #[test]
 fn bandwidth_sets_the_transfer_time() {
-    // 8 Mbit/s: 1 MB of segments (MSS 1460 + 40 header bytes) takes ~1.03 s.
-    // The initial window (10 MSS = 14600 bytes) already exceeds the 2 ms-RTT
-    // BDP, so the link stays busy; a queue deep enough for slow start's
-    // overshoot keeps it lossless.
+    // 8 Mbit/s: 1 MB of segments (1448 data octets: MSS 1460 less the 12 of
+    // TSopt, + 52 header bytes) takes ~1.04 s. The initial window (10
+    // segments) already exceeds the 2 ms-RTT BDP, so the link stays busy; a
+    // queue deep enough for slow start's overshoot keeps it lossless.
     let link = LinkConfig::default()
         .delay(ms(1))
         .bandwidth_bps(8_000_000)
@@ -95,7 +95,7 @@ fn bandwidth_sets_the_transfer_time() {
         .unwrap()
         .time;
     let secs = (fin - first).as_secs_f64();
-    let ideal = 1_000_000.0 / 1460.0 * 1500.0 * 8.0 / 8e6;
+    let ideal = 1_000_000.0 / 1448.0 * 1500.0 * 8.0 / 8e6;
     assert!(secs > ideal && secs < ideal * 1.02, "{secs} s vs {ideal} s");
     assert_eq!(sim.link_stats(Side::A).dropped_queue, 0);
     // The flight never exceeds the receive window (256 KiB).

@@ -1,0 +1,288 @@
+//! Data both ways, 1 byte to 64 MiB, checked by SHA-256; zero windows both ways.
+
+use std::time::Duration;
+
+use handshake_crypto::Sha256;
+use handshake_io::fault::Dir;
+use handshake_io::kernel;
+use handshake_tcp::conn::{Config, State};
+use handshake_time::Duration as SimDuration;
+
+use crate::peers::kernel::{
+    drain, kernel, ours, pump, read_all_hash, run, timeouts, write_pattern, Env, KernelTask,
+    Pattern, Seen,
+};
+use crate::{Ctx, Outcome};
+
+const SIZES: [usize; 6] = [1, 2, 1000, 1448 * 3 + 7, 100_000, 1 << 20];
+const BULK: usize = 64 << 20;
+
+fn big() -> Config {
+    Config::default().send_buffer(4 << 20).recv_buffer(4 << 20)
+}
+
+/// We connect to a kernel listener at `port` and send `len` bytes of
+/// pattern `seed`, then close; the kernel hashes what it reads.
+fn send_to_kernel(
+    env: &mut Env,
+    port: u16,
+    seed: u64,
+    len: usize,
+    config: Config,
+    limit: Duration,
+) -> Result<(), String> {
+    let l = kernel::listen(&env.net, kernel(port), None).map_err(|e| e.to_string())?;
+    let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
+        let mut s = kernel::accept(&l, Duration::from_secs(5))?;
+        timeouts(&s)?;
+        read_all_hash(&mut s)
+    });
+    let c = env.d.connect(config, port, kernel(port));
+    let mut p = Pattern::new(seed, len);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut closed = false;
+    env.until(limit, &format!("sending {len} bytes"), |d| {
+        if d.conn(c).state() == State::Established || d.conn(c).state() == State::CloseWait {
+            pump(d, c, &mut p, &mut buf);
+            if p.remaining() == 0 && !closed {
+                d.conn(c).close();
+                closed = true;
+            }
+        }
+        task.is_finished()
+    })?;
+    let (n, h) = task.join()?.map_err(|e| format!("kernel read: {e}"))?;
+    if n != len || h != Pattern::sha256(seed, len) {
+        return Err(format!(
+            "the kernel read {n} bytes of {len}, SHA-256 {}",
+            if h == Pattern::sha256(seed, len) {
+                "equal"
+            } else {
+                "different"
+            }
+        ));
+    }
+    Ok(())
+}
+
+/// The kernel connects to our listener at `port` and sends `len` bytes,
+/// then closes; we hash what we read until its FIN.
+fn receive_from_kernel(
+    env: &mut Env,
+    port: u16,
+    seed: u64,
+    len: usize,
+    config: Config,
+    limit: Duration,
+) -> Result<(), String> {
+    env.d.listen(config, port, 8);
+    let net_stream = env.kernel_connect(ours(port))?;
+    let task = KernelTask::spawn(move || -> std::io::Result<()> {
+        let mut s = net_stream;
+        timeouts(&s)?;
+        write_pattern(&mut s, seed, len)?;
+        s.shutdown(std::net::Shutdown::Write)
+    });
+    let mut c = None;
+    let mut h = Sha256::new();
+    let mut got = 0;
+    let mut buf = vec![0u8; 256 * 1024];
+    env.until(limit, &format!("receiving {len} bytes"), |d| {
+        if c.is_none() {
+            c = d.accept();
+        }
+        let Some(id) = c else { return false };
+        got += drain(d, id, &mut h, &mut buf);
+        d.conn(id).recv_finished()
+    })?;
+    task.join()?.map_err(|e| format!("kernel write: {e}"))?;
+    if got != len || h.finalize() != Pattern::sha256(seed, len) {
+        return Err(format!(
+            "we read {got} bytes of {len}, or the SHA-256 differs"
+        ));
+    }
+    if let Some(id) = c {
+        env.d.conn(id).close();
+    }
+    Ok(())
+}
+
+pub(super) fn sizes_to_kernel(ctx: &mut Ctx) -> Outcome {
+    let seed = ctx.seed;
+    run(ctx, |env| {
+        for (i, &len) in SIZES.iter().enumerate() {
+            send_to_kernel(
+                env,
+                7000 + i as u16,
+                seed ^ i as u64,
+                len,
+                Config::default(),
+                Duration::from_secs(10),
+            )?;
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn sizes_from_kernel(ctx: &mut Ctx) -> Outcome {
+    let seed = ctx.seed;
+    run(ctx, |env| {
+        for (i, &len) in SIZES.iter().enumerate() {
+            receive_from_kernel(
+                env,
+                7100 + i as u16,
+                seed ^ i as u64,
+                len,
+                Config::default(),
+                Duration::from_secs(10),
+            )?;
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn bulk_to_kernel(ctx: &mut Ctx) -> Outcome {
+    let seed = ctx.seed;
+    run(ctx, |env| {
+        send_to_kernel(env, 7200, seed, BULK, big(), Duration::from_secs(30))
+    })
+}
+
+pub(super) fn bulk_from_kernel(ctx: &mut Ctx) -> Outcome {
+    let seed = ctx.seed;
+    run(ctx, |env| {
+        receive_from_kernel(env, 7300, seed, BULK, big(), Duration::from_secs(30))
+    })
+}
+
+/// Segments from `from` sent while the other side's latest window was zero.
+fn during_zero_window(segs: &[Seen], from: Dir) -> (bool, Vec<Seen>) {
+    let mut zero = false;
+    let mut seen_zero = false;
+    let mut out = Vec::new();
+    for s in segs {
+        if s.dir != from && !s.is_syn() && !s.is_synack() {
+            zero = s.win == 0;
+            seen_zero |= zero;
+        } else if s.dir == from && zero {
+            out.push(s.clone());
+        }
+    }
+    (seen_zero, out)
+}
+
+pub(super) fn zero_window_kernel_receiver(ctx: &mut Ctx) -> Outcome {
+    let seed = ctx.seed;
+    run(ctx, |env| {
+        let len = 1 << 20;
+        let l = kernel::listen(&env.net, kernel(7400), Some(4096)).map_err(|e| e.to_string())?;
+        let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
+            let mut s = kernel::accept(&l, Duration::from_secs(5))?;
+            timeouts(&s)?;
+            // The application stops reading: the window closes.
+            std::thread::sleep(Duration::from_millis(2500));
+            read_all_hash(&mut s)
+        });
+        // Linux's 200 ms minimum RTO keeps the persist probes frequent enough to watch.
+        let c = env.d.connect(
+            Config::default().min_rto(SimDuration::from_millis(200)),
+            7400,
+            kernel(7400),
+        );
+        let mut p = Pattern::new(seed, len);
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut closed = false;
+        env.until(Duration::from_secs(15), "the transfer", |d| {
+            if d.conn(c).state() == State::Established {
+                pump(d, c, &mut p, &mut buf);
+                if p.remaining() == 0 && !closed {
+                    d.conn(c).close();
+                    closed = true;
+                }
+            }
+            task.is_finished()
+        })?;
+        let (n, h) = task.join()?.map_err(|e| format!("kernel read: {e}"))?;
+        if n != len || h != Pattern::sha256(seed, len) {
+            return Err(format!(
+                "the kernel read {n} of {len} bytes or the hash differs"
+            ));
+        }
+        let (seen_zero, probes) = during_zero_window(&env.segments(), Dir::ToKernel);
+        if !seen_zero {
+            return Err("the kernel never advertised a zero window".into());
+        }
+        // RFC 9293 §3.8.6.1 (MUST-35): probe a zero window; each probe holds at most one octet.
+        if probes.len() < 2 || probes.iter().any(|s| s.len > 1) {
+            return Err(format!("while the kernel's window was zero we sent {probes:?}; expected at least 2 probes of at most one octet"));
+        }
+        // RFC 1122 §4.2.2.17: the probe interval SHOULD increase exponentially.
+        let gaps: Vec<Duration> = probes.windows(2).map(|w| w[1].at - w[0].at).collect();
+        if gaps
+            .windows(2)
+            .any(|g| g[1] + Duration::from_millis(20) < g[0])
+        {
+            return Err(format!("probe intervals shrink: {gaps:?}"));
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn zero_window_our_receiver(ctx: &mut Ctx) -> Outcome {
+    let seed = ctx.seed;
+    run(ctx, |env| {
+        let len = 256 * 1024;
+        env.d
+            .listen(Config::default().recv_buffer(16 * 1024), 7500, 8);
+        let stream = env.kernel_connect(ours(7500))?;
+        let task = KernelTask::spawn(move || -> std::io::Result<()> {
+            let mut s = stream;
+            timeouts(&s)?;
+            write_pattern(&mut s, seed, len)?;
+            s.shutdown(std::net::Shutdown::Write)
+        });
+        let mut c = None;
+        // We do not read for 2.5 s: our window closes and the kernel probes it.
+        env.until(Duration::from_secs(5), "accept", |d| {
+            c = c.or_else(|| d.accept());
+            c.is_some()
+        })?;
+        let id = c.ok_or("no connection")?;
+        env.d
+            .run_for(Duration::from_millis(2500))
+            .map_err(|e| e.to_string())?;
+        let mut h = Sha256::new();
+        let mut got = 0;
+        let mut buf = vec![0u8; 64 * 1024];
+        env.until(Duration::from_secs(10), "the transfer", |d| {
+            got += drain(d, id, &mut h, &mut buf);
+            d.conn(id).recv_finished()
+        })?;
+        task.join()?.map_err(|e| format!("kernel write: {e}"))?;
+        if got != len || h.finalize() != Pattern::sha256(seed, len) {
+            return Err(format!("we read {got} of {len} bytes or the hash differs"));
+        }
+        let segs = env.segments();
+        let (seen_zero, probes) = during_zero_window(&segs, Dir::ToUs);
+        if !seen_zero {
+            return Err("we never advertised a zero window".into());
+        }
+        if probes.len() < 2 {
+            return Err(format!(
+                "the kernel sent {} probe(s) into our zero window",
+                probes.len()
+            ));
+        }
+        // MUST-37 (RFC 9293 §3.8.6.1): the receiver keeps acknowledging while
+        // the window is zero: an ACK follows each probe.
+        for p in &probes {
+            let answered = segs.iter().any(|s| {
+                s.dir == Dir::ToKernel && s.at >= p.at && s.at < p.at + Duration::from_millis(200)
+            });
+            if !answered {
+                return Err(format!("no ACK from us after the kernel's probe {p:?}"));
+            }
+        }
+        Ok(())
+    })
+}

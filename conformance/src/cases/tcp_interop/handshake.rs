@@ -1,0 +1,373 @@
+//! Opening: option negotiation both ways, SYN and SYN-ACK retransmission,
+//! RST for a closed port in both directions.
+
+use std::time::Duration;
+
+use handshake_io::fault::{Action, Dir, Rule, Select};
+use handshake_io::kernel::{self, SockState};
+use handshake_tcp::conn::{Config, Event, State};
+use handshake_tcp::wire::TcpFlags;
+use handshake_time::Duration as SimDuration;
+
+use crate::peers::kernel::{kernel, ours, run, timeouts, wait_kernel_state, Env, KernelTask, Seen};
+use crate::{Ctx, Outcome};
+
+/// One set of options our side offers (the kernel offers all of them: the
+/// namespace starts with the default sysctls).
+#[derive(Debug, Clone, Copy)]
+struct OptionSet {
+    name: &'static str,
+    mss: u16,
+    ws: bool,
+    sack: bool,
+    ts: bool,
+}
+
+const SETS: [OptionSet; 6] = [
+    OptionSet {
+        name: "all",
+        mss: 1460,
+        ws: true,
+        sack: true,
+        ts: true,
+    },
+    OptionSet {
+        name: "none",
+        mss: 1460,
+        ws: false,
+        sack: false,
+        ts: false,
+    },
+    OptionSet {
+        name: "sack-only",
+        mss: 1460,
+        ws: false,
+        sack: true,
+        ts: false,
+    },
+    OptionSet {
+        name: "ts-only",
+        mss: 1460,
+        ws: false,
+        sack: false,
+        ts: true,
+    },
+    OptionSet {
+        name: "wscale-only",
+        mss: 1460,
+        ws: true,
+        sack: false,
+        ts: false,
+    },
+    OptionSet {
+        name: "mss-1000",
+        mss: 1000,
+        ws: true,
+        sack: true,
+        ts: true,
+    },
+];
+
+fn config(s: &OptionSet) -> Config {
+    Config::default()
+        .mss(s.mss)
+        .window_scaling(s.ws)
+        .sack(s.sack)
+        .timestamps(s.ts)
+}
+
+/// Checks what both sides negotiated for set `s` on the connection whose
+/// our end is at `our_port`; `k` is the kernel's end, which sends one byte
+/// so that its post-handshake options show in the capture.
+fn check_negotiated(
+    env: &mut Env,
+    s: &OptionSet,
+    c: handshake_io::driver::ConnId,
+    our_port: u16,
+    k: &mut std::net::TcpStream,
+) -> Result<(), String> {
+    use std::io::Write;
+    let name = s.name;
+    k.write_all(b"k")
+        .map_err(|e| format!("{name}: kernel write: {e}"))?;
+    env.until(Duration::from_secs(2), "the kernel's byte", |d| {
+        d.conn(c).recv_queue() > 0
+    })?;
+    let st = env.d.conn(c).stats();
+    let (our_shift, peer_shift) = env.d.conn(c).window_scales();
+    let our_mss = env.d.conn(c).mss();
+    let segs = env.segments();
+    let mine = |x: &&Seen| x.src_port == our_port || x.dst_port == our_port;
+    let kernel_syn = segs
+        .iter()
+        .filter(mine)
+        .find(|x| x.dir == Dir::ToUs && x.flags.contains(TcpFlags::SYN))
+        .ok_or(format!("{name}: no kernel SYN in the capture"))?;
+    let kernel_syn_mss = env
+        .d
+        .link
+        .capture()
+        .ok_or("no capture")?
+        .packets()
+        .filter_map(|(_, p)| handshake_io::packet::decode(p).ok())
+        .find(|d| {
+            d.src != handshake_io::netns::OUR_ADDR
+                && d.segment.flags.contains(TcpFlags::SYN)
+                && d.segment.dst_port == our_port
+        })
+        .and_then(|d| d.segment.options.mss)
+        .ok_or(format!("{name}: the kernel's SYN carries no MSS"))?;
+    if kernel_syn.is_synack() {
+        // RFC 2018 §2, RFC 7323 §1.3, §3.2: a SYN-ACK carries these only if the SYN did.
+        let got = (
+            kernel_syn.sack_ok,
+            kernel_syn.ts,
+            kernel_syn.wscale.is_some(),
+        );
+        if got != (s.sack, s.ts, s.ws) {
+            return Err(format!("{name}: the kernel's SYN-ACK answered (sack, ts, wscale) = {got:?} to our offer {:?}", (s.sack, s.ts, s.ws)));
+        }
+    }
+    if st.sack != s.sack || st.timestamps != s.ts {
+        return Err(format!(
+            "{name}: we negotiated sack={} ts={}, expected sack={} ts={} (the kernel offers both)",
+            st.sack, st.timestamps, s.sack, s.ts
+        ));
+    }
+    // RFC 7323 §3.2: once negotiated the kernel's data carries TSopt, else never.
+    let kdata = segs
+        .iter()
+        .filter(mine)
+        .find(|x| x.dir == Dir::ToUs && x.len > 0)
+        .ok_or(format!("{name}: no kernel data in the capture"))?;
+    if kdata.ts != s.ts {
+        return Err(format!(
+            "{name}: the kernel's data segment has TSopt={} with timestamps offered={}",
+            kdata.ts, s.ts
+        ));
+    }
+    if s.ws != (peer_shift > 0) || (!s.ws && our_shift != 0) {
+        return Err(format!(
+            "{name}: window scales (ours {our_shift}, kernel's {peer_shift}) with scaling offered={}",
+            s.ws
+        ));
+    }
+    // RFC 9293 §3.7.1: Eff.snd.MSS = min(SendMSS+20, MMS_S) - TCPhdrsize, the
+    // header including the 12 octets of TSopt that every segment carries.
+    let want_mss = usize::from(kernel_syn_mss.min(s.mss)) - if s.ts { 12 } else { 0 };
+    if our_mss != want_mss {
+        return Err(format!(
+            "{name}: our effective send MSS {our_mss}, RFC 9293 §3.7.1 gives {want_mss} (kernel MSS {kernel_syn_mss}, ours {}, timestamps {})",
+            s.mss, s.ts
+        ));
+    }
+    let k = wait_kernel_state(env, Duration::from_secs(2), |i| {
+        i.state == SockState::Established && i.peer.is_some_and(|p| p.port() == our_port)
+    })?;
+    // ss: wscale:<the shift the kernel applies to our windows>,<its own>.
+    match (s.ws, k.get("wscale")) {
+        (true, Some(w)) if w == format!("{our_shift},{peer_shift}") => {}
+        (false, None) => {}
+        (_, w) => {
+            return Err(format!(
+                "{name}: kernel wscale {w:?}, ours (sent {our_shift}, received {peer_shift}), offered={}",
+                s.ws
+            ))
+        }
+    }
+    let kmss: usize = k
+        .get("mss")
+        .and_then(|m| m.parse().ok())
+        .ok_or("ss shows no mss")?;
+    let want_kmss = usize::from(s.mss.min(1460)) - if s.ts { 12 } else { 0 };
+    if kmss != want_kmss {
+        return Err(format!(
+            "{name}: the kernel's send MSS {kmss}, expected {want_kmss} from our MSS option {}",
+            s.mss
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn options_client(ctx: &mut Ctx) -> Outcome {
+    run(ctx, |env| {
+        for (i, s) in SETS.iter().enumerate() {
+            let port = 5000 + i as u16;
+            let l = kernel::listen(&env.net, kernel(port), None).map_err(|e| e.to_string())?;
+            let acc = KernelTask::spawn(move || kernel::accept(&l, Duration::from_secs(5)));
+            let our_port = 40000 + i as u16;
+            let c = env.d.connect(config(s), our_port, kernel(port));
+            env.until(Duration::from_secs(5), s.name, |d| {
+                d.conn(c).state() == State::Established
+            })?;
+            let mut stream = acc
+                .join()?
+                .map_err(|e| format!("{}: accept: {e}", s.name))?;
+            check_negotiated(env, s, c, our_port, &mut stream)?;
+            drop(stream);
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn options_server(ctx: &mut Ctx) -> Outcome {
+    run(ctx, |env| {
+        for (i, s) in SETS.iter().enumerate() {
+            let port = 6000 + i as u16;
+            env.d.listen(config(s), port, 8);
+            let mut k = env.kernel_connect(ours(port))?;
+            let mut got = None;
+            env.until(Duration::from_secs(5), s.name, |d| {
+                got = got.or_else(|| d.accept());
+                got.is_some()
+            })?;
+            let c = got.ok_or("no connection")?;
+            check_negotiated(env, s, c, port, &mut k)?;
+            drop(k);
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn syn_retransmit(ctx: &mut Ctx) -> Outcome {
+    run(ctx, |env| {
+        let l = kernel::listen(&env.net, kernel(5100), None).map_err(|e| e.to_string())?;
+        let acc = KernelTask::spawn(move || kernel::accept(&l, Duration::from_secs(8)));
+        // Lose the kernel's SYN-ACKs until our SYN's retransmission is certain.
+        env.d
+            .link
+            .faults
+            .add(Rule::new(Dir::ToUs, Select::EverySynAck, Action::Drop).times(2));
+        let c = env.d.connect(Config::default(), 40100, kernel(5100));
+        env.until(Duration::from_secs(8), "handshake", |d| {
+            d.conn(c).state() == State::Established
+        })?;
+        acc.join()?.map_err(|e| format!("accept: {e}"))?;
+        let syns: Vec<_> = env
+            .segments()
+            .into_iter()
+            .filter(|s| s.dir == Dir::ToKernel && s.is_syn())
+            .collect();
+        if syns.len() < 2 || syns.iter().any(|s| s.seq != syns[0].seq) {
+            return Err(format!(
+                "expected our SYN retransmitted with the same ISN, saw {syns:?}"
+            ));
+        }
+        // RFC 6298 §2.1: the first retransmission after the initial RTO of 1 s.
+        let gap = syns[1].at - syns[0].at;
+        if gap < Duration::from_millis(900) {
+            return Err(format!(
+                "our SYN was retransmitted after {gap:?}, before the 1 s initial RTO"
+            ));
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn synack_retransmit(ctx: &mut Ctx) -> Outcome {
+    run(ctx, |env| {
+        // Our SYN-ACK timer is 3 s so that the kernel's SYN timer (1 s) fires first.
+        env.d.listen(
+            Config::default().initial_rto(SimDuration::from_secs(3)),
+            5200,
+            8,
+        );
+        env.d
+            .link
+            .faults
+            .add(Rule::new(Dir::ToKernel, Select::EverySynAck, Action::Drop).times(1));
+        let k = kernel::connect_nonblocking(&env.net, ours(5200)).map_err(|e| e.to_string())?;
+        let mut got = None;
+        env.until(Duration::from_secs(6), "accept", |d| {
+            got = got.or_else(|| d.accept());
+            got.is_some()
+        })?;
+        drop(k);
+        let segs = env.segments();
+        let syns: Vec<_> = segs
+            .iter()
+            .filter(|s| s.dir == Dir::ToUs && s.is_syn())
+            .collect();
+        if syns.len() < 2 {
+            return Err(format!("the kernel's SYN was not retransmitted: {syns:?}"));
+        }
+        let gap = syns[1].at - syns[0].at;
+        if gap < Duration::from_millis(900) {
+            return Err(format!("kernel SYN retransmitted after {gap:?}"));
+        }
+        let synacks = segs
+            .iter()
+            .filter(|s| s.dir == Dir::ToKernel && s.is_synack())
+            .count();
+        if synacks < 2 {
+            return Err(format!(
+                "we sent {synacks} SYN-ACK(s); the retransmitted SYN must be answered again"
+            ));
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn rst_closed_port(ctx: &mut Ctx) -> Outcome {
+    run(ctx, |env| {
+        let c = env.d.connect(Config::default(), 40200, kernel(9));
+        let mut reset = false;
+        env.until(Duration::from_secs(3), "RST from the kernel", |d| {
+            while let Some(e) = d.conn(c).poll_event() {
+                reset |= e == Event::Reset;
+            }
+            reset
+        })?;
+        if env.d.conn(c).state() != State::Closed {
+            return Err(format!(
+                "after the RST our state is {:?}",
+                env.d.conn(c).state()
+            ));
+        }
+        let segs = env.segments();
+        let syn = segs
+            .iter()
+            .find(|s| s.dir == Dir::ToKernel && s.is_syn())
+            .ok_or("no SYN")?;
+        let rst = segs
+            .iter()
+            .find(|s| s.dir == Dir::ToUs && s.flags.contains(TcpFlags::RST))
+            .ok_or("no RST from the kernel")?;
+        // RFC 9293 §3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>.
+        if rst.ack != syn.seq.wrapping_add(1) || !rst.flags.contains(TcpFlags::ACK) {
+            return Err(format!(
+                "kernel RST {rst:?} does not acknowledge our SYN {syn:?}"
+            ));
+        }
+        Ok(())
+    })
+}
+
+pub(super) fn refused_by_us(ctx: &mut Ctx) -> Outcome {
+    run(ctx, |env| {
+        let net_addr = ours(7);
+        let stream = kernel::connect_nonblocking(&env.net, net_addr).map_err(|e| e.to_string())?;
+        timeouts(&stream).map_err(|e| e.to_string())?;
+        let mut err = None;
+        env.until(
+            Duration::from_secs(3),
+            "the kernel's connect to fail",
+            |_| {
+                if let Ok(Some(e)) = kernel::take_error(&stream) {
+                    err = Some(e);
+                }
+                err.is_some()
+            },
+        )?;
+        let e = err.ok_or("no error")?;
+        if e.kind() != std::io::ErrorKind::ConnectionRefused {
+            return Err(format!(
+                "the kernel's connect ended with {e}, expected ECONNREFUSED"
+            ));
+        }
+        if env.d.stats().resets_sent == 0 {
+            return Err("we sent no RST".into());
+        }
+        Ok(())
+    })
+}

@@ -1,0 +1,435 @@
+//! The Linux kernel's TCP as a peer: a namespace with a TUN device, our stack
+//! driven over it, the capture checked by tshark and kept for failed cases.
+//!
+//! A case calls [`run`] with a closure that gets an [`Env`]; the closure
+//! returns `Ok(())` or the failure's reason. Skips (no CAP_NET_ADMIN, no
+//! /dev/net/tun) come from [`run`] itself.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use handshake_crypto::Sha256;
+use handshake_io::driver::{ConnId, Driver};
+use handshake_io::fault::Dir;
+use handshake_io::link::Link;
+use handshake_io::netns::{NetConfig, TestNet, KERNEL_ADDR, OUR_ADDR};
+use handshake_io::packet::decode;
+use handshake_tcp::wire::{SegmentRepr, TcpFlags};
+
+use crate::peers::tshark;
+use crate::{Ctx, Outcome};
+
+/// Timeout on every kernel socket read and write: no thread blocks for ever.
+pub const IO_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A namespace, our driver on its TUN device, and where artefacts go.
+pub struct Env {
+    /// The namespace (kernel sockets are made through it).
+    pub net: TestNet,
+    /// Our stack.
+    pub d: Driver,
+    dir: PathBuf,
+    keep: bool,
+}
+
+/// Runs `f` in a fresh namespace; the capture is written, checked by tshark
+/// and kept if the case fails (or `--pcap`).
+pub fn run(ctx: &Ctx, f: impl FnOnce(&mut Env) -> Result<(), String>) -> Outcome {
+    run_with(ctx, NetConfig::default(), f)
+}
+
+/// [`run`] with a chosen TUN configuration (MTU).
+pub fn run_with(
+    ctx: &Ctx,
+    config: NetConfig,
+    f: impl FnOnce(&mut Env) -> Result<(), String>,
+) -> Outcome {
+    let (net, tun) = match TestNet::new(config) {
+        Ok(v) => v,
+        Err(e) if e.is_unsupported() => return Outcome::Skip(e.to_string()),
+        Err(e) => return Outcome::Fail(e.to_string()),
+    };
+    let Some(tun) = tun else {
+        return Outcome::Fail("no TUN device".into());
+    };
+    let link = match Link::new(tun, ctx.seed) {
+        Ok(l) => l,
+        Err(e) => return Outcome::Fail(format!("TUN device: {e}")),
+    };
+    let mut env = Env {
+        net,
+        d: Driver::new(link, ctx.seed),
+        dir: ctx.artifacts.clone(),
+        keep: ctx.keep_pcaps,
+    };
+    let result = f(&mut env);
+    env.finish(result)
+}
+
+impl Env {
+    /// Writes the capture and fault log, has tshark re-read it, and removes
+    /// it again when everything passed and `--pcap` was not given.
+    fn finish(self, result: Result<(), String>) -> Outcome {
+        let pcap = self.dir.join("wire.pcap");
+        let mut result = result;
+        if let Some(cap) = self.d.link.capture() {
+            if let Err(e) = cap.write(&pcap) {
+                return Outcome::Fail(format!("writing {}: {e}", pcap.display()));
+            }
+            let log = self.d.link.fault_log().join("\n");
+            let _ = std::fs::write(self.dir.join("faults.txt"), log);
+            if result.is_ok() && tshark::NEED.missing().is_none() {
+                result = tshark_clean(&pcap);
+            }
+        }
+        if self.d.stats().bad_packets > 0 && result.is_ok() {
+            result = Err(format!(
+                "{} datagram(s) from the kernel failed to parse: {}",
+                self.d.stats().bad_packets,
+                self.d.last_bad.clone().unwrap_or_default()
+            ));
+        }
+        match result {
+            Ok(()) => {
+                if !self.keep {
+                    let _ = std::fs::remove_dir_all(&self.dir);
+                }
+                Outcome::Pass
+            }
+            Err(e) => Outcome::Fail(format!("{e} (capture: {})", pcap.display())),
+        }
+    }
+
+    /// The packets recorded so far, parsed: time, direction and segment.
+    pub fn segments(&self) -> Vec<Seen> {
+        let Some(cap) = self.d.link.capture() else {
+            return Vec::new();
+        };
+        cap.packets()
+            .filter_map(|(at, p)| {
+                let d = decode(p).ok()?;
+                let dir = if d.src == OUR_ADDR {
+                    Dir::ToKernel
+                } else {
+                    Dir::ToUs
+                };
+                Some(Seen::new(at, dir, &d.segment))
+            })
+            .collect()
+    }
+
+    /// The kernel connects to `addr` (one of ours) while our driver runs;
+    /// returns the connected stream, blocking again, with [`IO_TIMEOUT`]s.
+    pub fn kernel_connect(&mut self, addr: std::net::SocketAddr) -> Result<TcpStream, String> {
+        let s = handshake_io::kernel::connect_nonblocking(&self.net, addr)
+            .map_err(|e| e.to_string())?;
+        let mut failed = None;
+        self.until(Duration::from_secs(5), "the kernel's connect", |_| {
+            if let Ok(Some(e)) = handshake_io::kernel::take_error(&s) {
+                failed = Some(e);
+                return true;
+            }
+            s.peer_addr().is_ok()
+        })?;
+        if let Some(e) = failed {
+            return Err(format!("the kernel's connect to {addr}: {e}"));
+        }
+        s.set_nonblocking(false).map_err(|e| e.to_string())?;
+        timeouts(&s).map_err(|e| e.to_string())?;
+        Ok(s)
+    }
+
+    /// Runs until `cond`, turning a timeout into the reason `what`.
+    pub fn until(
+        &mut self,
+        limit: Duration,
+        what: &str,
+        cond: impl FnMut(&mut Driver) -> bool,
+    ) -> Result<(), String> {
+        self.d
+            .run_until(limit, cond)
+            .map_err(|e| format!("{what}: {e}"))
+    }
+}
+
+/// tshark's verdict on a capture: any malformed packet or bad checksum fails.
+pub fn tshark_clean(pcap: &std::path::Path) -> Result<(), String> {
+    let packets = tshark::dissect(pcap, &["frame.number"])?;
+    for d in &packets {
+        if let Some(e) = d.errors.first() {
+            return Err(format!("tshark, frame {}: {e}", d.fields[0]));
+        }
+    }
+    Ok(())
+}
+
+/// One recorded segment, owning what a check needs.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    /// Time since the link was made.
+    pub at: Duration,
+    /// Which way it went.
+    pub dir: Dir,
+    /// Flags.
+    pub flags: TcpFlags,
+    /// Sequence number.
+    pub seq: u32,
+    /// Acknowledgment number.
+    pub ack: u32,
+    /// Window field (unscaled).
+    pub win: u16,
+    /// Payload length.
+    pub len: usize,
+    /// Number of SACK blocks.
+    pub sack_blocks: usize,
+    /// Source port.
+    pub src_port: u16,
+    /// Destination port.
+    pub dst_port: u16,
+    /// TSopt present.
+    pub ts: bool,
+    /// SACK-permitted present.
+    pub sack_ok: bool,
+    /// Window scale option.
+    pub wscale: Option<u8>,
+}
+
+impl Seen {
+    fn new(at: Duration, dir: Dir, s: &SegmentRepr<'_>) -> Seen {
+        Seen {
+            at,
+            dir,
+            flags: s.flags,
+            seq: s.seq_number.0,
+            ack: s.ack_number.0,
+            win: s.window,
+            len: s.payload.len(),
+            sack_blocks: s.options.sack.len(),
+            src_port: s.src_port,
+            dst_port: s.dst_port,
+            ts: s.options.timestamps.is_some(),
+            sack_ok: s.options.sack_permitted,
+            wscale: s.options.window_scale,
+        }
+    }
+
+    /// A pure SYN (no ACK).
+    pub fn is_syn(&self) -> bool {
+        self.flags.contains(TcpFlags::SYN) && !self.flags.contains(TcpFlags::ACK)
+    }
+
+    /// A SYN-ACK.
+    pub fn is_synack(&self) -> bool {
+        self.flags.contains(TcpFlags::SYN | TcpFlags::ACK)
+    }
+}
+
+/// A deterministic byte stream of a given length and its SHA-256.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    seed: u64,
+    len: usize,
+    pos: usize,
+}
+
+impl Pattern {
+    /// `len` bytes derived from `seed`.
+    pub fn new(seed: u64, len: usize) -> Pattern {
+        Pattern { seed, len, pos: 0 }
+    }
+
+    fn byte(seed: u64, i: usize) -> u8 {
+        let x = (i as u64 ^ seed).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (x >> 56) as u8
+    }
+
+    /// Fills `buf` with the next bytes; returns how many (0 at the end).
+    pub fn fill(&mut self, buf: &mut [u8]) -> usize {
+        let n = buf.len().min(self.len - self.pos);
+        for (k, b) in buf[..n].iter_mut().enumerate() {
+            *b = Pattern::byte(self.seed, self.pos + k);
+        }
+        self.pos += n;
+        n
+    }
+
+    /// Bytes not yet produced.
+    pub fn remaining(&self) -> usize {
+        self.len - self.pos
+    }
+
+    /// SHA-256 of the whole stream.
+    pub fn sha256(seed: u64, len: usize) -> [u8; 32] {
+        let mut p = Pattern::new(seed, len);
+        let mut h = Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = p.fill(&mut buf);
+            if n == 0 {
+                return h.finalize();
+            }
+            h.update(&buf[..n]);
+        }
+    }
+}
+
+/// A kernel-side thread, joined on drop (every kernel socket it uses has
+/// [`IO_TIMEOUT`], so the join is bounded).
+pub struct KernelTask<T> {
+    handle: Option<JoinHandle<T>>,
+}
+
+impl<T: Send + 'static> KernelTask<T> {
+    /// Starts `f` on its own thread.
+    pub fn spawn(f: impl FnOnce() -> T + Send + 'static) -> KernelTask<T> {
+        KernelTask {
+            handle: Some(std::thread::spawn(f)),
+        }
+    }
+
+    /// True once the thread finished.
+    pub fn is_finished(&self) -> bool {
+        self.handle.as_ref().is_none_or(JoinHandle::is_finished)
+    }
+
+    /// Waits for the result.
+    pub fn join(mut self) -> Result<T, String> {
+        self.handle
+            .take()
+            .ok_or("already joined")?
+            .join()
+            .map_err(|_| "kernel-side thread panicked".to_string())
+    }
+}
+
+impl<T> Drop for KernelTask<T> {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Sets [`IO_TIMEOUT`] on both directions of a kernel stream.
+pub fn timeouts(s: &TcpStream) -> std::io::Result<()> {
+    s.set_read_timeout(Some(IO_TIMEOUT))?;
+    s.set_write_timeout(Some(IO_TIMEOUT))
+}
+
+/// Reads until EOF, hashing; returns (bytes, SHA-256).
+pub fn read_all_hash(s: &mut TcpStream) -> std::io::Result<(usize, [u8; 32])> {
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut total = 0;
+    loop {
+        let n = s.read(&mut buf)?;
+        if n == 0 {
+            return Ok((total, h.finalize()));
+        }
+        total += n;
+        h.update(&buf[..n]);
+    }
+}
+
+/// Writes the pattern `seed`/`len` in full.
+pub fn write_pattern(s: &mut TcpStream, seed: u64, len: usize) -> std::io::Result<()> {
+    let mut p = Pattern::new(seed, len);
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = p.fill(&mut buf);
+        if n == 0 {
+            return Ok(());
+        }
+        s.write_all(&buf[..n])?;
+    }
+}
+
+/// Feeds our connection from `p` as far as its send buffer allows.
+pub fn pump(d: &mut Driver, c: ConnId, p: &mut Pattern, buf: &mut [u8]) {
+    loop {
+        let room = d.conn(c).send_capacity().min(buf.len());
+        if room == 0 || p.remaining() == 0 {
+            return;
+        }
+        let n = p.fill(&mut buf[..room]);
+        let sent = d.conn(c).send(&buf[..n]);
+        debug_assert_eq!(sent, n);
+    }
+}
+
+/// Reads everything our connection has into the hash; returns bytes read.
+pub fn drain(d: &mut Driver, c: ConnId, h: &mut Sha256, buf: &mut [u8]) -> usize {
+    let mut total = 0;
+    loop {
+        let n = d.conn(c).recv(buf);
+        if n == 0 {
+            return total;
+        }
+        h.update(&buf[..n]);
+        total += n;
+    }
+}
+
+/// The kernel's address and a port.
+pub fn kernel(port: u16) -> std::net::SocketAddr {
+    (KERNEL_ADDR, port).into()
+}
+
+/// Our address and a port.
+pub fn ours(port: u16) -> std::net::SocketAddr {
+    (OUR_ADDR, port).into()
+}
+
+/// Waits (polling `ss`, our driver running in between) until the kernel
+/// shows a socket matching `pred`.
+pub fn wait_kernel_state(
+    env: &mut Env,
+    limit: Duration,
+    mut pred: impl FnMut(&handshake_io::kernel::SockInfo) -> bool,
+) -> Result<handshake_io::kernel::SockInfo, String> {
+    let end = Instant::now() + limit;
+    loop {
+        let all = handshake_io::kernel::sockets(&env.net).map_err(|e| e.to_string())?;
+        if let Some(s) = all.iter().find(|s| pred(s)) {
+            return Ok(s.clone());
+        }
+        if Instant::now() >= end {
+            return Err(format!("kernel sockets never matched; ss shows {all:?}"));
+        }
+        env.d
+            .run_for(Duration::from_millis(10))
+            .map_err(|e| e.to_string())?;
+    }
+}
+
+/// The kernel's TCP counters in the namespace (`/proc/net/netstat` TcpExt
+/// and `/proc/net/snmp` Tcp), by name.
+pub fn kernel_counters(net: &TestNet) -> Result<std::collections::HashMap<String, u64>, String> {
+    let text = net
+        .run(|| {
+            let a = std::fs::read_to_string("/proc/thread-self/net/netstat").unwrap_or_default();
+            let b = std::fs::read_to_string("/proc/thread-self/net/snmp").unwrap_or_default();
+            a + &b
+        })
+        .map_err(|e| e.to_string())?;
+    let mut m = std::collections::HashMap::new();
+    let lines: Vec<&str> = text.lines().collect();
+    for pair in lines.chunks(2) {
+        if let [names, values] = pair {
+            let (p1, names) = names.split_once(':').unwrap_or(("", ""));
+            let (p2, values) = values.split_once(':').unwrap_or(("", ""));
+            if p1 != p2 {
+                continue;
+            }
+            for (n, v) in names.split_whitespace().zip(values.split_whitespace()) {
+                if let Ok(v) = v.parse() {
+                    m.insert(format!("{p1}.{n}"), v);
+                }
+            }
+        }
+    }
+    Ok(m)
+}

@@ -1,0 +1,280 @@
+//! The wire between the kernel and our stack: a TUN device with fault
+//! injection and a capture (Linux).
+//!
+//! [`Link::send`] carries a datagram from our stack into the kernel and
+//! [`Link::recv`] brings the kernel's next datagram to us; both pass the
+//! [`Faults`] rules on the way and both are recorded, as sent, in the
+//! [`Capture`]. Delayed and reordered packets wait in the link and are
+//! released by `recv`, which never sleeps past their release time.
+//!
+//! ```no_run
+//! use handshake_io::link::Link;
+//! use handshake_io::netns::{NetConfig, TestNet};
+//! let (net, tun) = TestNet::new(NetConfig::default())?;
+//! let mut link = Link::new(tun.expect("asked for a TUN device"), 1)?;
+//! let first = link.recv(std::time::Duration::from_millis(10))?; // None: the kernel is quiet
+//! # drop((net, first));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::VecDeque;
+use std::io;
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+use rustix::event::{PollFd, PollFlags, Timespec};
+
+use crate::fault::{Action, Dir, Faults, PacketInfo};
+use crate::pcap::Capture;
+
+/// How long a reordered packet waits for a successor before it goes anyway.
+const REORDER_WAIT: Duration = Duration::from_millis(200);
+/// Packets read from the device in one `recv` before returning.
+const READ_BATCH: usize = 64;
+
+#[derive(Debug)]
+struct Held {
+    at: Instant,
+    dir: Dir,
+    packet: Vec<u8>,
+    /// Released right after the next packet in its direction.
+    reorder: bool,
+}
+
+/// A TUN device seen as a lossy, recorded wire.
+pub struct Link {
+    dev: tun_rs::SyncDevice,
+    origin: Instant,
+    /// The fault rules; add to them at any time.
+    pub faults: Faults,
+    capture: Option<Capture>,
+    held: Vec<Held>,
+    inbox: VecDeque<Vec<u8>>,
+    log: Vec<String>,
+    buf: Vec<u8>,
+    sent: u64,
+    received: u64,
+}
+
+impl std::fmt::Debug for Link {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Link")
+            .field("sent", &self.sent)
+            .field("received", &self.received)
+            .field("held", &self.held.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Link {
+    /// A link over `dev` with no fault rules, recording every packet;
+    /// `seed` drives random faults.
+    pub fn new(dev: tun_rs::SyncDevice, seed: u64) -> io::Result<Link> {
+        dev.set_nonblocking(true)?;
+        Ok(Link {
+            dev,
+            origin: Instant::now(),
+            faults: Faults::new(seed),
+            capture: Some(Capture::new()),
+            held: Vec::new(),
+            inbox: VecDeque::new(),
+            log: Vec::new(),
+            // Any IPv4 datagram fits, whatever MTU the device was given.
+            buf: vec![0; 65_536],
+            sent: 0,
+            received: 0,
+        })
+    }
+
+    /// Stops recording (for throughput runs) and drops what was recorded.
+    pub fn without_capture(mut self) -> Link {
+        self.capture = None;
+        self
+    }
+
+    /// Time since the link was made.
+    pub fn elapsed(&self) -> Duration {
+        self.origin.elapsed()
+    }
+
+    /// The link's clock as a sans-IO instant: nanoseconds since it was made.
+    pub fn now(&self) -> handshake_time::Instant {
+        handshake_time::Instant::from_nanos(self.elapsed().as_nanos() as u64)
+    }
+
+    /// The real time of a sans-IO instant on this link's clock.
+    pub fn to_std(&self, t: handshake_time::Instant) -> Instant {
+        self.origin + Duration::from_nanos(t.as_nanos())
+    }
+
+    /// What was recorded so far.
+    pub fn capture(&self) -> Option<&Capture> {
+        self.capture.as_ref()
+    }
+
+    /// One line per fault applied: time, direction, action, packet.
+    pub fn fault_log(&self) -> &[String] {
+        &self.log
+    }
+
+    /// Datagrams written to the kernel and read from it.
+    pub fn counts(&self) -> (u64, u64) {
+        (self.sent, self.received)
+    }
+
+    /// Carries one datagram from our stack to the kernel.
+    pub fn send(&mut self, packet: Vec<u8>) -> io::Result<()> {
+        self.record(&packet);
+        self.route(Dir::ToKernel, packet)
+    }
+
+    /// The kernel's next datagram, waiting at most `wait`; `None` if none came.
+    pub fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+        let deadline = Instant::now() + wait;
+        loop {
+            self.release_due()?;
+            if let Some(p) = self.inbox.pop_front() {
+                return Ok(Some(p));
+            }
+            let now = Instant::now();
+            let mut until = deadline;
+            if let Some(h) = self.held.iter().map(|h| h.at).min() {
+                until = until.min(h);
+            }
+            if self.read_ready()? {
+                continue;
+            }
+            if now >= deadline {
+                return Ok(None);
+            }
+            let left = until.saturating_duration_since(now);
+            self.wait_readable(left)?;
+        }
+    }
+
+    /// The earliest time a held packet is due, if any.
+    pub fn next_release(&self) -> Option<Instant> {
+        self.held.iter().map(|h| h.at).min()
+    }
+
+    /// Reads whatever the device has now (up to a batch); true if anything came.
+    fn read_ready(&mut self) -> io::Result<bool> {
+        let mut got = false;
+        for _ in 0..READ_BATCH {
+            match self.dev.recv(&mut self.buf) {
+                Ok(n) => {
+                    let p = self.buf[..n].to_vec();
+                    // Only IPv4 is ours; the kernel may also emit IPv6 router solicitations.
+                    if p.first().map(|b| b >> 4) != Some(4) {
+                        continue;
+                    }
+                    got = true;
+                    self.record(&p);
+                    self.route(Dir::ToUs, p)?;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(got)
+    }
+
+    fn wait_readable(&self, left: Duration) -> io::Result<()> {
+        let ts = Timespec {
+            tv_sec: left.as_secs() as _,
+            tv_nsec: left.subsec_nanos() as _,
+        };
+        let fd = self.dev.as_fd();
+        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+        match rustix::event::poll(&mut fds, Some(&ts)) {
+            Ok(_) => Ok(()),
+            Err(rustix::io::Errno::INTR) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn record(&mut self, packet: &[u8]) {
+        let at = self.elapsed();
+        if let Some(c) = &mut self.capture {
+            c.record(at, packet);
+        }
+    }
+
+    /// Applies the fault rules and delivers, holds or drops the packet.
+    fn route(&mut self, dir: Dir, packet: Vec<u8>) -> io::Result<()> {
+        let info = PacketInfo::of(&packet).unwrap_or_default();
+        let action = self.faults.judge(dir, &info);
+        if let Some(a) = action {
+            let line = format!(
+                "{:>10.6}s {:?} {:?} seq={} len={} syn={}",
+                self.elapsed().as_secs_f64(),
+                dir,
+                a,
+                info.seq,
+                info.data_len,
+                info.syn
+            );
+            self.log.push(line);
+        }
+        match action {
+            None => self.deliver(dir, packet)?,
+            Some(Action::Drop) => {}
+            Some(Action::Duplicate) => {
+                self.deliver(dir, packet.clone())?;
+                self.deliver(dir, packet)?;
+            }
+            Some(Action::Delay(d)) => self.held.push(Held {
+                at: Instant::now() + d,
+                dir,
+                packet,
+                reorder: false,
+            }),
+            Some(Action::Reorder) => self.held.push(Held {
+                at: Instant::now() + REORDER_WAIT,
+                dir,
+                packet,
+                reorder: true,
+            }),
+        }
+        Ok(())
+    }
+
+    /// Hands a packet to its receiver, then any reordered packet waiting behind it.
+    fn deliver(&mut self, dir: Dir, packet: Vec<u8>) -> io::Result<()> {
+        self.put(dir, packet)?;
+        while let Some(i) = self.held.iter().position(|h| h.reorder && h.dir == dir) {
+            let h = self.held.swap_remove(i);
+            self.put(dir, h.packet)?;
+        }
+        Ok(())
+    }
+
+    fn put(&mut self, dir: Dir, packet: Vec<u8>) -> io::Result<()> {
+        match dir {
+            Dir::ToUs => {
+                self.received += 1;
+                self.inbox.push_back(packet);
+            }
+            Dir::ToKernel => {
+                self.sent += 1;
+                match self.dev.send(&packet) {
+                    Ok(_) => {}
+                    // A full device queue is loss on the wire, as on a real link.
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn release_due(&mut self) -> io::Result<()> {
+        let now = Instant::now();
+        while let Some(i) = self.held.iter().position(|h| h.at <= now) {
+            let h = self.held.swap_remove(i);
+            self.put(h.dir, h.packet)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,51 @@
+//! Our TCP against the kernel's through a TUN device in a namespace of our own.
+#![cfg(target_os = "linux")]
+
+use std::io::{Read, Write};
+use std::time::Duration;
+
+use handshake_io::driver::Driver;
+use handshake_io::kernel;
+use handshake_io::link::Link;
+use handshake_io::netns::{NetConfig, TestNet, KERNEL_ADDR};
+use handshake_tcp::conn::{Config, State};
+
+#[test]
+fn echo_through_the_kernel() {
+    let (net, tun) = match TestNet::new(NetConfig::default()) {
+        Ok(v) => v,
+        Err(e) if e.is_unsupported() => {
+            eprintln!("skipped: {e}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let l = kernel::listen(&net, (KERNEL_ADDR, 7000).into(), None).unwrap();
+    let server = std::thread::spawn(move || {
+        let mut s = kernel::accept(&l, Duration::from_secs(5)).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut buf = [0u8; 5];
+        s.read_exact(&mut buf).unwrap();
+        s.write_all(&buf).unwrap();
+    });
+    let mut d = Driver::new(Link::new(tun.unwrap(), 1).unwrap(), 1);
+    let c = d.connect(Config::default(), 40000, (KERNEL_ADDR, 7000).into());
+    d.run_until(Duration::from_secs(5), |d| {
+        d.conn(c).state() == State::Established
+    })
+    .unwrap();
+    assert_eq!(d.conn(c).send(b"hello"), 5);
+    let mut got = Vec::new();
+    d.run_until(Duration::from_secs(5), |d| {
+        let mut b = [0u8; 16];
+        let n = d.conn(c).recv(&mut b);
+        got.extend_from_slice(&b[..n]);
+        got.len() >= 5
+    })
+    .unwrap();
+    assert_eq!(got, b"hello");
+    server.join().unwrap();
+    assert_eq!(d.stats().bad_packets, 0);
+    let info = kernel::sockets(&net).unwrap();
+    assert!(!info.is_empty(), "ss sees the kernel's sockets");
+}
