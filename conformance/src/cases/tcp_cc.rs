@@ -9,7 +9,7 @@ use handshake_tcp::wire::SeqNumber;
 use handshake_time::{Duration, Instant};
 
 use super::case;
-use super::tcp_conn::{ensure, established_with, exchange, pattern, sim, R};
+use super::tcp_conn::{ensure, established_with, exchange, pattern, sim, transfer_dropping, R};
 use crate::{Case, Kind, Level};
 
 const MSS: u32 = 1460;
@@ -69,20 +69,7 @@ fn transfer(
 ) -> Result<Pair, String> {
     let mut p = established_with(cfg, isn)?;
     p.spacing = spacing;
-    let mut k = 0u64;
-    p.fate = Box::new(move |side, _, t| {
-        if side == Side::Client && !t.payload.is_empty() {
-            k += 1;
-            if drop.contains(&k) {
-                return Fate::Drop;
-            }
-        }
-        Fate::Deliver
-    });
-    let data = pattern(segments * MSS as usize, 1);
-    let (_, got) = exchange(&mut p, &data, &[], false);
-    ensure(got == data, || "data not delivered intact".into())?;
-    p.run_until_idle();
+    transfer_dropping(&mut p, &pattern(segments * MSS as usize, 1), drop)?;
     Ok(p)
 }
 

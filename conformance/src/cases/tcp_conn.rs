@@ -73,7 +73,12 @@ pub(super) fn established(isn: u32) -> Result<Pair, String> {
 }
 
 pub(super) fn established_with(config: Config, isn: u32) -> Result<Pair, String> {
-    let mut p = Pair::new(config.clone(), config, SeqNumber(isn));
+    established_pair(config.clone(), config, isn)
+}
+
+/// A pair with the client's and the server's configs, brought to ESTABLISHED.
+pub(super) fn established_pair(client: Config, server: Config, isn: u32) -> Result<Pair, String> {
+    let mut p = Pair::new(client, server, SeqNumber(isn));
     p.run_until_idle();
     let s = p.server.as_ref().map(|s| s.state());
     ensure(
@@ -1093,4 +1098,23 @@ pub(crate) fn cases() -> Vec<Case> {
             lossy,
         ),
     ]
+}
+
+/// A transfer of `data` from the client over `p` whose client data segments
+/// number `drop` (1-based, counting retransmissions) are lost once.
+pub(super) fn transfer_dropping(p: &mut Pair, data: &[u8], drop: &'static [u64]) -> R {
+    let mut k = 0u64;
+    p.fate = Box::new(move |side, _, t| {
+        if side == Side::Client && !t.payload.is_empty() {
+            k += 1;
+            if drop.contains(&k) {
+                return Fate::Drop;
+            }
+        }
+        Fate::Deliver
+    });
+    let (_, got) = exchange(p, data, &[], false);
+    ensure(got == data, || "data not delivered intact".into())?;
+    p.run_until_idle();
+    Ok(())
 }

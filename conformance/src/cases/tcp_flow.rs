@@ -8,7 +8,10 @@ use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestam
 use handshake_time::{Duration, Instant};
 
 use super::case;
-use super::tcp_conn::{ensure, established_with, events, exchange, pattern, server, sim, R};
+use super::tcp_conn::{
+    ensure, established_pair, established_with, events, exchange, pattern, server, sim,
+    transfer_dropping, R,
+};
 use crate::{Case, Kind, Level};
 
 /// Segments one side sent, with the time, from log index `from` on.
@@ -25,18 +28,6 @@ fn data(p: &Pair, side: Side, from: usize) -> Vec<(Instant, Transmit)> {
         .into_iter()
         .filter(|(_, t)| !t.payload.is_empty())
         .collect()
-}
-
-/// A pair, established, with the client's and server's configs.
-fn pair(client: Config, server_cfg: Config, isn: u32) -> Result<Pair, String> {
-    let mut p = Pair::new(client, server_cfg, SeqNumber(isn));
-    p.run_until_idle();
-    let s = p.server.as_ref().map(|s| s.state());
-    ensure(
-        p.client.state() == State::Established && s == Some(State::Established),
-        || format!("handshake ended in {:?} / {s:?}", p.client.state()),
-    )?;
-    Ok(p)
 }
 
 /// Sends one byte, then ten more one at a time while the first is unacknowledged.
@@ -165,7 +156,7 @@ fn right_edges(p: &Pair, from: usize, shift: u8) -> Vec<u32> {
 /// A receiver with a 16 KiB buffer whose application reads 100 bytes every
 /// millisecond (slower than the link delivers).
 fn slow_reader() -> Result<(Pair, usize), String> {
-    let mut p = pair(
+    let mut p = established_pair(
         Config::default(),
         Config::default().recv_buffer(16 * 1024),
         35,
@@ -240,7 +231,7 @@ fn sender_sws() -> R {
 
 /// A receiver that does not read for `closed`, then reads everything.
 fn zero_window(closed: Duration) -> Result<(Pair, usize, bool), String> {
-    let mut p = pair(Config::default(), Config::default().recv_buffer(4096), 36)?;
+    let mut p = established_pair(Config::default(), Config::default().recv_buffer(4096), 36)?;
     let from = p.log.len();
     let data = pattern(20_000, 4);
     let mut n = 0;
@@ -329,7 +320,7 @@ fn stop_and_wait() -> R {
 fn sack_negotiated() -> R {
     let mut p = established_with(Config::default(), 38)?;
     let on = p.client.stats().sack && server(&mut p)?.stats().sack;
-    let mut q = pair(Config::default(), Config::default().sack(false), 39)?;
+    let mut q = established_pair(Config::default(), Config::default().sack(false), 39)?;
     let off = !q.client.stats().sack && !server(&mut q)?.stats().sack;
     // Drop a segment: the SACK-less side must send no SACK option.
     q.fate = Box::new(|side, i, t| {
@@ -354,21 +345,8 @@ fn sack_negotiated() -> R {
 fn lossy_flight(cfg: Config, drop: &'static [u64], isn: u32) -> Result<(Pair, usize), String> {
     let mut p = established_with(cfg, isn)?;
     p.spacing = Duration::from_micros(100);
-    let mut k = 0u64;
-    p.fate = Box::new(move |side, _, t| {
-        if side == Side::Client && !t.payload.is_empty() {
-            k += 1;
-            if drop.contains(&k) {
-                return Fate::Drop;
-            }
-        }
-        Fate::Deliver
-    });
     let from = p.log.len();
-    let data = pattern(40 * 1460, 7);
-    let (_, got) = exchange(&mut p, &data, &[], false);
-    ensure(got == data, || "data not delivered intact".into())?;
-    p.run_until_idle();
+    transfer_dropping(&mut p, &pattern(40 * 1460, 7), drop)?;
     Ok((p, from))
 }
 
@@ -453,7 +431,7 @@ fn ts_every_segment() -> R {
 }
 
 fn ts_only_if_both() -> R {
-    let mut p = pair(Config::default(), Config::default().timestamps(false), 44)?;
+    let mut p = established_pair(Config::default(), Config::default().timestamps(false), 44)?;
     let (_, _) = exchange(&mut p, &pattern(10_000, 10), &pattern(10_000, 11), true);
     // RFC 7323 §3.2: the SYN offers TSopt; without it in the SYN,ACK no
     // later segment carries it.
@@ -572,7 +550,7 @@ fn ts_echo_oldest() -> R {
 
 /// The client sends `prefix` normally, then `urgent` as urgent data.
 fn urgent_run(prefix: usize, urgent: usize) -> Result<(Pair, usize), String> {
-    let mut p = pair(
+    let mut p = established_pair(
         Config::default(),
         Config::default().recv_buffer(1 << 20),
         48,
@@ -663,7 +641,7 @@ fn urgent_any_length() -> R {
 }
 
 fn urgent_zero_window() -> R {
-    let mut p = pair(Config::default(), Config::default().recv_buffer(2000), 49)?;
+    let mut p = established_pair(Config::default(), Config::default().recv_buffer(2000), 49)?;
     p.client.send(&pattern(2000, 16));
     p.run_until_idle();
     let rcv_nxt = p
