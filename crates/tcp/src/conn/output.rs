@@ -367,7 +367,7 @@ impl Connection {
         // RFC 9293 §3.7.4 (SHLD-7): Nagle holds a short segment while data
         // is unacknowledged; close() flushes.
         let nagle_ok = !self.config.nagle || !unacked || flush;
-        // RFC 9293 §3.8.6.2.1 (SHLD-?/MUST-38): sender SWS avoidance; send a
+        // RFC 9293 §3.8.6.2.1 (MUST-38): sender SWS avoidance; send a
         // full segment, or all queued data, or half the largest window seen.
         let sws_ok = n >= smss
             || (n == avail && nagle_ok)
