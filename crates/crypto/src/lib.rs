@@ -68,6 +68,7 @@ pub use backend::Backend;
 pub use chacha20::{chacha20_xor, chacha20_xor_with_backend};
 pub use chacha20poly1305::ChaCha20Poly1305;
 pub use ct::ct_eq;
+pub use curve25519::ed25519::{Ed25519SigningKey, Ed25519VerifyingKey};
 pub use curve25519::x25519::{x25519, X25519SecretKey, X25519_BASEPOINT};
 pub use error::Error;
 pub use gcm::AesGcm;

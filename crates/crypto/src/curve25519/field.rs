@@ -114,7 +114,6 @@ impl Fe {
     }
 
     #[inline(always)]
-    #[allow(dead_code)] // Ed25519 (next commit)
     pub(crate) fn neg(&self) -> Fe {
         Fe::ZERO.sub(self)
     }
@@ -216,7 +215,6 @@ impl Fe {
     }
 
     /// `self^((p-5)/8) = self^(2^252 - 3)`, for square roots (RFC 8032 §5.1.3).
-    #[allow(dead_code)] // Ed25519 (next commit)
     pub(crate) fn pow_p58(&self) -> Fe {
         let (z_250_0, _) = self.pow_2_250_1();
         z_250_0.square_n(2).mul(self)
@@ -235,7 +233,6 @@ impl Fe {
 
     /// `if choice == 1 { b } else { a }`.
     #[inline(always)]
-    #[allow(dead_code)] // Ed25519 (next commit)
     pub(crate) fn select(a: &Fe, b: &Fe, choice: u64) -> Fe {
         let m = 0u64.wrapping_sub(choice);
         let mut r = *a;
@@ -257,13 +254,11 @@ impl Fe {
     }
 
     /// 1 when the canonical value is odd ("negative" in RFC 8032 §5.1.2).
-    #[allow(dead_code)] // Ed25519 (next commit)
     pub(crate) fn is_negative(&self) -> u64 {
         u64::from(self.to_bytes()[0] & 1)
     }
 
     /// 1 when `self == o`.
-    #[allow(dead_code)] // Ed25519 (next commit)
     pub(crate) fn ct_eq(&self, o: &Fe) -> u64 {
         self.sub(o).is_zero()
     }
