@@ -6,8 +6,6 @@
 //! arithmetically, the final Montgomery subtraction is a masked select, and the
 //! exponentiation window is read out of the table by scanning every entry
 //! ([`select_from_table`]) rather than by indexing with secret bits.
-// The variable-width half (`Modulus`) is for RSA, which lands in a later commit.
-#![allow(dead_code)]
 
 /// The largest modulus, in limbs, the Montgomery code takes (8192 bits).
 pub(crate) const MAX_LIMBS: usize = 128;
@@ -234,21 +232,37 @@ impl Modulus {
             return None;
         }
         let n0 = neg_inv_u64(n[0]);
-        // R^2 mod n = 2^(128 len) mod n, by doubling 1 that many times, each doubling
-        // followed by a masked subtraction of n.
+        // 2R mod n (the Montgomery form of 2) by doubling 1 (64 len + 1) times, each
+        // doubling followed by a masked subtraction of n; then R^2 mod n, the
+        // Montgomery form of 2^(64 len), by raising it to the public power 64 len.
         let mut x = alloc::vec![0u64; len];
         x[0] = 1;
-        for _ in 0..128 * len {
+        let mut s = [0u64; MAX_LIMBS];
+        let s = &mut s[..len];
+        // Only n = 1 could leave x >= n at the start; one masked subtraction covers it.
+        s.copy_from_slice(&x);
+        let borrow = sub_assign(s, n);
+        ct_assign(&mut x, s, mask(borrow ^ 1));
+        for _ in 0..64 * len + 1 {
             let carry = add_assign_self_double(&mut x);
-            let mut s = x.clone();
-            let borrow = sub_assign(&mut s, n);
+            s.copy_from_slice(&x);
+            let borrow = sub_assign(s, n);
             let (_, under) = sbb(carry, 0, borrow);
-            ct_assign(&mut x, &s, mask(under ^ 1));
+            ct_assign(&mut x, s, mask(under ^ 1));
         }
-        // Only n = 1 could leave x = n here; a final masked subtraction covers it.
-        let mut s = x.clone();
-        let borrow = sub_assign(&mut s, n);
-        ct_assign(&mut x, &s, mask(borrow ^ 1));
+        let two = x;
+        let e = (64 * len) as u64;
+        let mut acc = two.clone();
+        let mut tmp = alloc::vec![0u64; len];
+        for i in (0..63 - e.leading_zeros()).rev() {
+            mont_mul(&mut tmp, &acc, &acc, n, n0);
+            acc.copy_from_slice(&tmp);
+            if (e >> i) & 1 == 1 {
+                mont_mul(&mut tmp, &acc, &two, n, n0);
+                acc.copy_from_slice(&tmp);
+            }
+        }
+        let x = acc;
         Some(Modulus {
             n: n.to_vec(),
             n0,
@@ -307,6 +321,28 @@ impl Modulus {
             acc.copy_from_slice(&tmp);
         }
         acc
+    }
+
+    /// `base^e mod n` for a *public* exponent (left-to-right square and multiply;
+    /// the exponent's bits shape the loop, the base's never do).
+    pub(crate) fn pow_public(&self, base: &[u64], e: &[u64]) -> alloc::vec::Vec<u64> {
+        let len = self.len();
+        let bm = self.to_mont(base);
+        let mut acc = self.leave_mont(&self.rr);
+        let mut tmp = alloc::vec![0u64; len];
+        let bits = e
+            .iter()
+            .rposition(|&l| l != 0)
+            .map_or(0, |i| 64 * i + 64 - e[i].leading_zeros() as usize);
+        for i in (0..bits).rev() {
+            self.mul(&mut tmp, &acc, &acc);
+            acc.copy_from_slice(&tmp);
+            if (e[i / 64] >> (i % 64)) & 1 == 1 {
+                self.mul(&mut tmp, &acc, &bm);
+                acc.copy_from_slice(&tmp);
+            }
+        }
+        self.leave_mont(&acc)
     }
 
     /// `base^exp mod n` (normal domain in and out, `base < n`), for an exponent of

