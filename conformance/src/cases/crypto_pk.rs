@@ -16,6 +16,8 @@ use handshake_crypto::{
 };
 
 use super::case;
+
+mod rsa;
 use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
 
 fn unhex32(s: &str) -> [u8; 32] {
@@ -43,6 +45,7 @@ pub(crate) fn cases() -> Vec<Case> {
     let mut all = x25519_cases();
     all.extend(ecdsa_cases());
     all.extend(ed25519_cases());
+    all.extend(rsa::cases());
     all
 }
 
