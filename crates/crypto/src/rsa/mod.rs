@@ -317,7 +317,9 @@ impl RsaPrivateKey {
         let mut two = vec![0u8; key.public.k];
         two[key.public.k - 1] = 2;
         let c2 = key.public.public_op(&two)?;
-        let back = key.raw_private(&key.public.limbs(&c2)).map_err(|_| bad)?;
+        let back = key
+            .raw_private(&key.public.limbs(&c2), None)
+            .map_err(|_| bad)?;
         if key.public.to_bytes(&back) != two {
             return Err(bad);
         }
@@ -348,14 +350,23 @@ impl RsaPrivateKey {
         &self.public
     }
 
-    /// CRT exponentiation `c^d mod n` (Garner), constant time; no blinding.
-    fn raw_private(&self, c: &[u64]) -> Result<Vec<u64>, Error> {
+    /// CRT exponentiation `c^d mod n` (Garner), constant time. With `unblind`,
+    /// each half is multiplied by `r^-1` modulo its prime before recombining.
+    fn raw_private(&self, c: &[u64], unblind: Option<(&[u64], &[u64])>) -> Result<Vec<u64>, Error> {
         let mut cb = self.public.to_bytes(c);
         let cp = self.p.reduce_be_bytes(&cb);
         let cq = self.q.reduce_be_bytes(&cb);
         cb.zeroize();
         let mut m1 = self.p.pow(&cp, &self.dp, 64 * self.dp.len());
-        let m2 = self.q.pow(&cq, &self.dq, 64 * self.dq.len());
+        let mut m2 = self.q.pow(&cq, &self.dq, 64 * self.dq.len());
+        if let Some((rp_inv, rq_inv)) = unblind {
+            let mut t = vec![0u64; self.p.len()];
+            self.p.mul(&mut t, &self.p.to_mont(&m1), rp_inv);
+            m1.copy_from_slice(&t);
+            let mut t = vec![0u64; self.q.len()];
+            self.q.mul(&mut t, &self.q.to_mont(&m2), rq_inv);
+            m2.copy_from_slice(&t);
+        }
         let mut m2b = vec![0u8; 8 * m2.len()];
         bigint::to_be_bytes(&m2, &mut m2b);
         let m2p = self.p.reduce_be_bytes(&m2b);
@@ -369,11 +380,16 @@ impl RsaPrivateKey {
         bigint::add_assign(&mut m, &m2w);
         m.resize(self.public.n_limbs.len(), 0);
         m1.zeroize();
+        m2.zeroize();
         h.zeroize();
         Ok(m)
     }
 
     /// RSADP / RSASP1 with base blinding and a fault check: `c^d mod n` for `c < n`.
+    ///
+    /// The ciphertext is multiplied by `r^e` for a fresh random r; the result is
+    /// unblinded in each CRT half with `r^-1 mod p` and `r^-1 mod q` (fixed-length
+    /// binary GCDs at half size).
     fn private_op<R: RngCore + CryptoRng>(
         &self,
         rng: &mut R,
@@ -381,25 +397,25 @@ impl RsaPrivateKey {
     ) -> Result<Vec<u64>, Error> {
         let n = &self.public.n;
         let len = n.len();
-        // A random r, invertible mod n (fails with negligible probability: retry).
-        let (r, rinv) = loop {
+        // A random r, invertible mod p and q (fails with negligible probability).
+        let (r, rp_inv, rq_inv) = loop {
             let mut rb = vec![0u8; 8 * len];
             rng.fill_bytes(&mut rb);
             let r = n.reduce_be_bytes(&rb);
+            let rp = self.p.reduce_be_bytes(&rb);
+            let rq = self.q.reduce_be_bytes(&rb);
             rb.zeroize();
-            if let Some(inv) = ct_inverse(&r, &n.n) {
-                break (r, inv);
+            // p and q divide n, so (rb mod n) mod p = rb mod p.
+            if let (Some(a), Some(b)) = (ct_inverse(&rp, &self.p.n), ct_inverse(&rq, &self.q.n)) {
+                break (r, a, b);
             }
         };
         let re = n.pow_public(&r, &self.public.e);
         let mut blinded = vec![0u64; len];
         n.mul(&mut blinded, &n.to_mont(c), &re);
-        let mb = self.raw_private(&blinded)?;
-        let mut m = vec![0u64; len];
-        n.mul(&mut m, &n.to_mont(&mb), &rinv);
+        let mut m = self.raw_private(&blinded, Some((&rp_inv, &rq_inv)))?;
         // Fault check (Boneh-DeMillo-Lipton): m^e must give c back.
         let check = n.pow_public(&m, &self.public.e);
-        drop(r);
         if bigint::ct_eq_limbs(&check, c) != u64::MAX {
             m.zeroize();
             return Err(Error::DecryptionFailed);
