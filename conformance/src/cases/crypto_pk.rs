@@ -17,6 +17,7 @@ use handshake_crypto::{
 
 use super::case;
 
+mod keys;
 mod rsa;
 use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
 
@@ -46,6 +47,7 @@ pub(crate) fn cases() -> Vec<Case> {
     all.extend(ecdsa_cases());
     all.extend(ed25519_cases());
     all.extend(rsa::cases());
+    all.extend(keys::cases());
     all
 }
 
