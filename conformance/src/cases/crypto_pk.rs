@@ -19,6 +19,7 @@ use super::case;
 
 mod keys;
 mod rsa;
+mod timing;
 use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
 
 fn unhex32(s: &str) -> [u8; 32] {
@@ -48,6 +49,7 @@ pub(crate) fn cases() -> Vec<Case> {
     all.extend(ed25519_cases());
     all.extend(rsa::cases());
     all.extend(keys::cases());
+    all.extend(timing::cases());
     all
 }
 

@@ -34,9 +34,14 @@ pub(crate) fn mac(acc: u64, a: u64, b: u64, carry: u64) -> (u64, u64) {
 }
 
 /// All ones when `bit` (0 or 1) is 1, else zero.
+///
+/// The value passes through `black_box`: without that barrier LLVM recognises
+/// `x ^= (x ^ y) & mask` as "if bit { x = y }" and may compile it to a branch,
+/// which the dudect case `crypto.ecdsa.timing-signing-scalar` caught in release
+/// builds (|t| near 190 before this barrier).
 #[inline(always)]
 pub(crate) fn mask(bit: u64) -> u64 {
-    0u64.wrapping_sub(bit)
+    core::hint::black_box(0u64.wrapping_sub(bit))
 }
 
 /// `dst = if mask == !0 { src } else { dst }`, in constant time.
@@ -105,7 +110,7 @@ pub(crate) fn select_from_table(out: &mut [u64], table: &[u64], width: usize, in
     out.fill(0);
     for (i, entry) in table.chunks_exact(width).enumerate() {
         let d = (i as u64) ^ index;
-        let m = mask(((d | d.wrapping_neg()) >> 63) ^ 1);
+        let m = mask(((d | d.wrapping_neg()) >> 63) ^ 1); // black_box'd: stays a mask
         for (o, e) in out.iter_mut().zip(entry) {
             *o |= e & m;
         }

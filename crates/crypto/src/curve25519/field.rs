@@ -223,7 +223,8 @@ impl Fe {
     /// Swaps `a` and `b` when `choice` is 1 (RFC 7748 §5 `cswap`), by masks.
     #[inline(always)]
     pub(crate) fn cswap(a: &mut Fe, b: &mut Fe, choice: u64) {
-        let m = 0u64.wrapping_sub(choice);
+        // black_box: keep LLVM from turning the masked swap into a branch.
+        let m = core::hint::black_box(0u64.wrapping_sub(choice));
         for i in 0..5 {
             let t = (a.0[i] ^ b.0[i]) & m;
             a.0[i] ^= t;
@@ -234,7 +235,7 @@ impl Fe {
     /// `if choice == 1 { b } else { a }`.
     #[inline(always)]
     pub(crate) fn select(a: &Fe, b: &Fe, choice: u64) -> Fe {
-        let m = 0u64.wrapping_sub(choice);
+        let m = core::hint::black_box(0u64.wrapping_sub(choice));
         let mut r = *a;
         for i in 0..5 {
             r.0[i] ^= (a.0[i] ^ b.0[i]) & m;

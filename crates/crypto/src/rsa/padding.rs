@@ -158,7 +158,8 @@ pub(crate) fn pkcs1v15_enc_check(em: &[u8]) -> (u32, u32) {
     let mut found = 0u32;
     let mut sep = 0u32;
     for (i, &b) in em.iter().enumerate().skip(2) {
-        let zero = ct_is_zero_u32(u32::from(b));
+        // black_box: the masks must stay masks, not become branches on the plaintext.
+        let zero = core::hint::black_box(ct_is_zero_u32(u32::from(b)));
         let first = zero & !found;
         sep |= (i as u32) & first;
         found |= zero;
@@ -177,7 +178,7 @@ pub(crate) fn pkcs1v15_implicit(em: &[u8], fallback: &[u8]) -> Vec<u8> {
     let l = fallback.len();
     let (mut good, start) = pkcs1v15_enc_check(em);
     good &= ct_eq_u32(start, (k - l) as u32);
-    let m = good as u8; // all ones or zero
+    let m = core::hint::black_box(good as u8); // all ones or zero
     em[k - l..]
         .iter()
         .zip(fallback)
