@@ -115,18 +115,43 @@ impl Point {
         for w in (0..64).rev() {
             acc = acc.double().double().double().double();
             let idx = u64::from((k[w / 2] >> (4 * (w % 2))) & 15);
-            let mut sel = Point::identity();
-            for (i, p) in table.iter().enumerate() {
-                let d = (i as u64) ^ idx;
-                let hit = ((d | d.wrapping_neg()) >> 63) ^ 1;
-                sel.x = Fe::select(&sel.x, &p.x, hit);
-                sel.y = Fe::select(&sel.y, &p.y, hit);
-                sel.z = Fe::select(&sel.z, &p.z, hit);
-                sel.t = Fe::select(&sel.t, &p.t, hit);
-            }
-            acc = acc.add(&sel);
+            acc = acc.add(&select(&table, idx));
         }
         acc
+    }
+
+    /// `k * B` with a fixed-base comb, `sum_i T[i][k_i]` with `T[i][j] = j 16^i B`:
+    /// 64 additions, each addend read by a masked scan of its 16-entry row. The
+    /// table (160 KiB) is built once per process with `std`; without it this is
+    /// [`Point::mul`] on B.
+    fn mul_base(k: &[u8; 32]) -> Point {
+        #[cfg(feature = "std")]
+        {
+            static TABLE: std::sync::OnceLock<alloc::vec::Vec<Point>> = std::sync::OnceLock::new();
+            let table = TABLE.get_or_init(|| {
+                let mut t = alloc::vec::Vec::with_capacity(64 * 16);
+                let mut base = Point::base();
+                for _ in 0..64 {
+                    let mut p = Point::identity();
+                    for _ in 0..16 {
+                        t.push(p);
+                        p = p.add(&base);
+                    }
+                    base = p;
+                }
+                t
+            });
+            let mut acc = Point::identity();
+            for w in 0..64 {
+                let idx = u64::from((k[w / 2] >> (4 * (w % 2))) & 15);
+                acc = acc.add(&select(&table[16 * w..16 * w + 16], idx));
+            }
+            acc
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            Point::base().mul(k)
+        }
     }
 
     /// RFC 8032 §5.1.2: y with the sign of x in the top bit.
@@ -176,6 +201,20 @@ impl Point {
             t: x.mul(&y),
         })
     }
+}
+
+/// `table[idx]`, read by scanning every entry with masks (no secret index).
+fn select(table: &[Point], idx: u64) -> Point {
+    let mut sel = Point::identity();
+    for (i, p) in table.iter().enumerate() {
+        let d = (i as u64) ^ idx;
+        let hit = ((d | d.wrapping_neg()) >> 63) ^ 1;
+        sel.x = Fe::select(&sel.x, &p.x, hit);
+        sel.y = Fe::select(&sel.y, &p.y, hit);
+        sel.z = Fe::select(&sel.z, &p.z, hit);
+        sel.t = Fe::select(&sel.t, &p.t, hit);
+    }
+    sel
 }
 
 /// A little-endian 64-byte digest reduced modulo L, as 32 little-endian bytes.
@@ -246,7 +285,7 @@ impl Ed25519SigningKey {
         scalar[31] |= 64;
         let prefix = h[32..].try_into().expect("32 bytes");
         h.zeroize();
-        let public = Point::base().mul(&scalar).encode();
+        let public = Point::mul_base(&scalar).encode();
         Ed25519SigningKey {
             seed: *seed,
             scalar,
@@ -280,7 +319,7 @@ impl Ed25519SigningKey {
         let r = reduce_wide(&rh);
         rh.zeroize();
         let mut r_bytes = limbs_to_le(&r);
-        let big_r = Point::base().mul(&r_bytes).encode();
+        let big_r = Point::mul_base(&r_bytes).encode();
         let k = reduce_wide(&sha512(&[&big_r, &self.public, msg]));
         // S = r + k * a mod L; a is below 2^255, so reduce it first.
         let mut a = [0u64; 4];
@@ -325,7 +364,7 @@ impl Ed25519VerifyingKey {
         let a = Point::decode(&self.0)?;
         let k = limbs_to_le(&reduce_wide(&sha512(&[&r_bytes, &self.0, msg])));
         let s: [u8; 32] = sig[32..].try_into().expect("32 bytes");
-        let check = Point::base().mul(&s).add(&a.neg().mul(&k)).encode();
+        let check = Point::mul_base(&s).add(&a.neg().mul(&k)).encode();
         if bigint::ct_eq_limbs(&le_words(&check), &le_words(&r_bytes)) == u64::MAX {
             Ok(())
         } else {
@@ -357,6 +396,9 @@ mod tests {
         // L * B is the identity.
         let l = limbs_to_le(&FL.m);
         assert_eq!(b.mul(&l).encode(), Point::identity().encode());
+        for k in [[0u8; 32], [1; 32], [0xff; 32], l] {
+            assert_eq!(Point::mul_base(&k).encode(), b.mul(&k).encode());
+        }
     }
 
     /// RFC 8032 §7.1 TEST 1 (empty message).

@@ -6,7 +6,7 @@ use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroize;
 
 use super::field::{Field, Limbs, FN};
-use super::point::Point;
+use super::point::{mul_base, Point};
 use crate::bigint;
 use crate::{Error, HashFunction, Hmac};
 
@@ -63,7 +63,7 @@ impl P256SecretKey {
         if FN.is_zero(&d) == u64::MAX {
             return Err(Error::InvalidPrivateKey);
         }
-        let (x, y) = Point::generator().mul(&d).to_affine_bytes()?;
+        let (x, y) = mul_base(&d).to_affine_bytes()?;
         Ok(P256SecretKey {
             d,
             public: P256PublicKey { x, y },
@@ -118,7 +118,7 @@ impl P256SecretKey {
 
     /// `(r, s)` for nonce `k` (normal domain, in [1, n-1]); `None` when r or s is 0.
     fn sign_with_k(&self, e: &Limbs, k: &Limbs) -> Option<[u8; 64]> {
-        let (x, _) = Point::generator().mul(k).affine_x();
+        let (x, _) = mul_base(k).affine_x();
         let r = FN.reduce_be_bytes(&Field::to_be_bytes(&x));
         // s = k^-1 (e + r d) mod n, all in the Montgomery domain of n.
         let km = FN.to_mont(k);
@@ -195,7 +195,7 @@ impl P256PublicKey {
         let w = FN.invert(&FN.to_mont(&s));
         let u1 = FN.leave_mont(&FN.mul(&FN.to_mont(&e), &w));
         let u2 = FN.leave_mont(&FN.mul(&FN.to_mont(&r), &w));
-        let sum = Point::generator().mul(&u1).add(&q.mul(&u2));
+        let sum = mul_base(&u1).add(&q.mul(&u2));
         let (x, inf) = sum.affine_x();
         if inf == u64::MAX {
             return Err(Error::BadSignature);

@@ -249,6 +249,43 @@ impl Point {
     }
 }
 
+/// `k * G` with a fixed-base comb: `sum_i T[i][k_i]` where `T[i][j] = j 16^i G` and
+/// `k_i` is the i-th 4-bit window of k. 64 complete additions and no doublings; each
+/// addend read by a masked scan of its 16-entry row. The 96 KiB table is built once
+/// per process (with `std`); without `std` this falls back to [`Point::mul`].
+pub(crate) fn mul_base(k: &Limbs) -> Point {
+    #[cfg(feature = "std")]
+    {
+        static TABLE: std::sync::OnceLock<alloc::vec::Vec<u64>> = std::sync::OnceLock::new();
+        let table = TABLE.get_or_init(|| {
+            let mut t = alloc::vec::Vec::with_capacity(64 * 16 * 12);
+            let mut base = Point::generator();
+            for _ in 0..64 {
+                let mut p = Point::identity();
+                for _ in 0..16 {
+                    t.extend_from_slice(&p.to_limbs());
+                    p = p.add(&base);
+                }
+                // p is now 16 * base.
+                base = p;
+            }
+            t
+        });
+        let mut acc = Point::identity();
+        let mut entry = [0u64; 12];
+        for w in 0..64 {
+            let idx = (k[w / 16] >> (4 * (w % 16))) & 15;
+            bigint::select_from_table(&mut entry, &table[w * 192..(w + 1) * 192], 12, idx);
+            acc = acc.add(&Point::from_limbs(&entry));
+        }
+        acc
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        Point::generator().mul(k)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::field::FN;
@@ -274,5 +311,16 @@ mod tests {
             (GX, GY)
         );
         assert_eq!(Point::decompress_y(&GX, GY[31] & 1 == 1).unwrap(), GY);
+        for k in [
+            [0u64; 4],
+            [1, 0, 0, 0],
+            [0xdead_beef, 7, u64::MAX, 0x1234],
+            n1,
+        ] {
+            assert_eq!(
+                super::mul_base(&k).to_affine_bytes(),
+                g.mul(&k).to_affine_bytes()
+            );
+        }
     }
 }
