@@ -184,6 +184,41 @@ pub(crate) fn mont_mul(out: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64
     ct_assign(out, &t[..len], mask(under));
 }
 
+/// [`mont_mul`] with the limb count fixed at compile time: the same CIOS loop,
+/// with the two top words of the accumulator held apart from the array.
+#[inline(always)]
+fn mont_mul_fixed<const N: usize>(
+    out: &mut [u64; N],
+    a: &[u64; N],
+    b: &[u64; N],
+    n: &[u64; N],
+    n0: u64,
+) {
+    let mut t = [0u64; N];
+    let mut hi = 0u64;
+    for &bi in b {
+        let mut c = 0;
+        for j in 0..N {
+            (t[j], c) = mac(t[j], a[j], bi, c);
+        }
+        let (s, hi2) = adc(hi, c, 0);
+        let m = t[0].wrapping_mul(n0);
+        let (_, mut c) = mac(t[0], m, n[0], 0);
+        for j in 1..N {
+            (t[j - 1], c) = mac(t[j], m, n[j], c);
+        }
+        let (s2, c3) = adc(s, c, 0);
+        t[N - 1] = s2;
+        hi = hi2 + c3;
+    }
+    let mut borrow = 0;
+    for j in 0..N {
+        (out[j], borrow) = sbb(t[j], n[j], borrow);
+    }
+    let (_, under) = sbb(hi, 0, borrow);
+    ct_assign(out, &t, mask(under));
+}
+
 /// `a = a + b mod n` for `a, b < n`.
 #[inline]
 pub(crate) fn mod_add(a: &mut [u64], b: &[u64], n: &[u64]) {
@@ -279,10 +314,22 @@ impl Modulus {
         self.n.len()
     }
 
-    /// `out = a * b * R^-1 mod n`.
+    /// `out = a * b * R^-1 mod n` (the unrolled fixed-size loop for RSA's sizes).
     #[inline]
     pub(crate) fn mul(&self, out: &mut [u64], a: &[u64], b: &[u64]) {
-        mont_mul(out, a, b, &self.n, self.n0);
+        fn fixed<const N: usize>(out: &mut [u64], a: &[u64], b: &[u64], n: &[u64], n0: u64) {
+            let arr = |x: &[u64]| -> [u64; N] { x.try_into().expect("N limbs") };
+            let mut o = [0u64; N];
+            mont_mul_fixed(&mut o, &arr(a), &arr(b), &arr(n), n0);
+            out.copy_from_slice(&o);
+        }
+        match self.len() {
+            16 => fixed::<16>(out, a, b, &self.n, self.n0),
+            32 => fixed::<32>(out, a, b, &self.n, self.n0),
+            48 => fixed::<48>(out, a, b, &self.n, self.n0),
+            64 => fixed::<64>(out, a, b, &self.n, self.n0),
+            _ => mont_mul(out, a, b, &self.n, self.n0),
+        }
     }
 
     /// `a * R mod n` for any `a < R`.
@@ -356,6 +403,68 @@ impl Modulus {
     /// Fixed 5-bit windows: 5 squarings then one multiplication by a table entry read
     /// with [`select_from_table`], for every window, whatever its bits.
     pub(crate) fn pow(&self, base: &[u64], exp: &[u64], exp_bits: usize) -> alloc::vec::Vec<u64> {
+        // The RSA sizes get a copy of the loop with the limb count fixed at compile
+        // time (unrolled, no bounds checks); the arithmetic is the same.
+        match self.len() {
+            16 => self.pow_fixed::<16>(base, exp, exp_bits),
+            24 => self.pow_fixed::<24>(base, exp, exp_bits),
+            32 => self.pow_fixed::<32>(base, exp, exp_bits),
+            _ => self.pow_generic(base, exp, exp_bits),
+        }
+    }
+
+    /// [`Modulus::pow`] for an `N`-limb modulus.
+    fn pow_fixed<const N: usize>(
+        &self,
+        base: &[u64],
+        exp: &[u64],
+        exp_bits: usize,
+    ) -> alloc::vec::Vec<u64> {
+        const W: usize = 5;
+        let n: &[u64; N] = self.n[..].try_into().expect("N limbs");
+        let mul = |a: &[u64; N], b: &[u64; N]| -> [u64; N] {
+            let mut out = [0u64; N];
+            mont_mul_fixed(&mut out, a, b, n, self.n0);
+            out
+        };
+        let one: [u64; N] = self.leave_mont(&self.rr)[..].try_into().expect("N limbs");
+        let bm: [u64; N] = self.to_mont(base)[..].try_into().expect("N limbs");
+        let mut table = alloc::vec![[0u64; N]; 1 << W];
+        table[0] = one;
+        table[1] = bm;
+        for i in 2..(1 << W) {
+            table[i] = mul(&table[i - 1], &bm);
+        }
+        let mut acc = one;
+        let mut entry = [0u64; N];
+        for w in (0..exp_bits.div_ceil(W)).rev() {
+            for _ in 0..W {
+                acc = mul(&acc, &acc);
+            }
+            let mut idx = 0u64;
+            for k in 0..W {
+                let b = w * W + k;
+                idx |= exp.get(b / 64).map_or(0, |l| (l >> (b % 64)) & 1) << k;
+            }
+            entry.fill(0);
+            for (i, row) in table.iter().enumerate() {
+                let d = (i as u64) ^ idx;
+                let m = mask(((d | d.wrapping_neg()) >> 63) ^ 1);
+                for (o, e) in entry.iter_mut().zip(row) {
+                    *o |= e & m;
+                }
+            }
+            acc = mul(&acc, &entry);
+        }
+        let out = self.leave_mont(&acc);
+        zeroize::Zeroize::zeroize(&mut table);
+        zeroize::Zeroize::zeroize(&mut acc);
+        zeroize::Zeroize::zeroize(&mut entry);
+        out
+    }
+
+    /// [`Modulus::pow`] for any length.
+    fn pow_generic(&self, base: &[u64], exp: &[u64], exp_bits: usize) -> alloc::vec::Vec<u64> {
         const W: usize = 5;
         let len = self.len();
         let mut table = alloc::vec![0u64; len << W];
