@@ -12,6 +12,19 @@
 //! - the TLS 1.2 MAC-then-encrypt record protection [`cbc::TlsCbcHmacSha256`]
 //!   with a constant-time padding and MAC check.
 //!
+//! And its public-key side, all on constant-time fixed-width big integers
+//! (Montgomery multiplication, fixed-window exponentiation, masked table reads):
+//!
+//! - key agreement: [`x25519`] / [`X25519SecretKey`] (RFC 7748) and P-256 ECDH
+//!   ([`P256SecretKey::diffie_hellman`]);
+//! - signatures: ECDSA P-256 with RFC 6979 nonces ([`P256SecretKey`],
+//!   [`P256PublicKey`], DER via [`ecdsa_signature_to_der`]), Ed25519
+//!   ([`Ed25519SigningKey`], RFC 8032), RSA PKCS#1 v1.5 and PSS ([`RsaPrivateKey`],
+//!   [`RsaPublicKey`], RFC 8017);
+//! - RSA encryption with blinding and the TLS implicit-rejection decryption
+//!   ([`RsaPrivateKey::decrypt_pkcs1v15_implicit`], RFC 5246 §7.4.7.1);
+//! - SPKI and PKCS#8 key encodings ([`PublicKey`], [`PrivateKey`]).
+//!
 //! Each primitive has a portable constant-time implementation (no branches and no
 //! table lookups on secret data) and, on x86-64, hardware fast paths (SHA-NI, AES-NI,
 //! VAES, PCLMULQDQ, AVX2) chosen at run time. [`Backend`] picks between them; the

@@ -272,6 +272,13 @@ impl core::fmt::Debug for Ed25519SigningKey {
 }
 
 /// An Ed25519 public key (32 bytes, RFC 8032 §5.1.5).
+///
+/// ```
+/// use handshake_crypto::{Ed25519SigningKey, Ed25519VerifyingKey};
+/// let sig = Ed25519SigningKey::from_seed(&[1; 32]).sign(b"m");
+/// let public = Ed25519SigningKey::from_seed(&[1; 32]).verifying_key().to_bytes();
+/// Ed25519VerifyingKey::from_bytes(&public).unwrap().verify(b"m", &sig).unwrap();
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Ed25519VerifyingKey([u8; 32]);
 

@@ -49,6 +49,17 @@ impl core::fmt::Debug for P256SecretKey {
 }
 
 /// A P-256 public key: an affine point on the curve, not the identity.
+///
+/// ```
+/// use handshake_crypto::{ecdsa_signature_to_der, P256PublicKey, P256SecretKey, Sha256};
+/// let key = P256SecretKey::from_bytes(&[3u8; 32]).unwrap();
+/// let public = P256PublicKey::from_sec1_bytes(&key.public_key().to_uncompressed()).unwrap();
+/// let der = ecdsa_signature_to_der(&key.sign::<Sha256>(b"tbs"));
+/// public.verify_der::<Sha256>(b"tbs", &der).unwrap();
+/// // ECDH: both sides reach the same x-coordinate.
+/// let other = P256SecretKey::from_bytes(&[4u8; 32]).unwrap();
+/// assert_eq!(key.diffie_hellman(&other.public_key()), other.diffie_hellman(&public));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct P256PublicKey {
     x: [u8; 32],

@@ -171,6 +171,18 @@ impl RsaPublicKey {
 }
 
 /// An RSA private key with its CRT parameters; secrets are zeroized on drop.
+///
+/// ```
+/// # use handshake_crypto::{RsaPrivateKey, Sha256};
+/// # use rand_chacha::rand_core::SeedableRng;
+/// let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
+/// let key = RsaPrivateKey::generate(&mut rng, 2048).unwrap();
+/// let sig = key.sign_pss::<Sha256, _>(&mut rng, b"tbs").unwrap();
+/// key.public_key().verify_pss::<Sha256>(b"tbs", &sig).unwrap();
+/// // The components rebuild the same key.
+/// let again = RsaPrivateKey::from_components(&key.components()).unwrap();
+/// assert_eq!(again.public_key().n_bytes(), key.public_key().n_bytes());
+/// ```
 pub struct RsaPrivateKey {
     public: RsaPublicKey,
     d: Vec<u64>,
@@ -197,7 +209,8 @@ impl core::fmt::Debug for RsaPrivateKey {
 }
 
 /// The fields of a private key, big-endian, as PKCS#1 `RSAPrivateKey` lists them
-/// (RFC 8017 §A.1.2).
+/// (RFC 8017 §A.1.2); zeroized on drop. See [`RsaPrivateKey::from_components`]
+/// and [`RsaPrivateKey::components`] for an example.
 #[derive(Clone, Zeroize)]
 #[zeroize(drop)]
 pub struct RsaPrivateComponents {
