@@ -3,6 +3,7 @@
 use crate::{Case, Ctx, Kind, Level, Outcome};
 
 mod crypto;
+mod crypto_pk;
 mod dissector;
 mod dns;
 mod dns_interop;
@@ -23,6 +24,7 @@ mod tcp_sim;
 /// Appends every case of every crate to `all`.
 pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(crypto::cases());
+    all.extend(crypto_pk::cases());
     all.extend(dns::cases());
     all.extend(dns_vectors::cases());
     all.extend(dns_stub::cases());

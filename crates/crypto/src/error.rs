@@ -19,6 +19,27 @@ pub enum Error {
     OutputTooLong,
     /// An input was too short or not a multiple of the block size.
     InvalidLength,
+    /// A public key was malformed: wrong length, not on the curve, not canonical, or
+    /// (RSA) a modulus or exponent out of range.
+    InvalidPublicKey,
+    /// A private key was malformed or out of range (a scalar of zero or at least the
+    /// group order, RSA factors that do not match the modulus).
+    InvalidPrivateKey,
+    /// Key agreement gave the all-zero value: the peer sent a low-order point
+    /// (RFC 7748 §6.1, RFC 8446 §7.4.2 require aborting).
+    LowOrderPoint,
+    /// A signature did not verify, or was malformed (wrong length, out-of-range
+    /// components, bad DER).
+    BadSignature,
+    /// A message was too long for the key (RFC 8017 §7.2.1, §9.1.1).
+    MessageTooLong,
+    /// RSA decryption failed (RFC 8017 §7.2.2). Callers in TLS use the
+    /// implicit-rejection API instead, which never returns this.
+    DecryptionFailed,
+    /// DER input was malformed or described a different algorithm.
+    BadEncoding,
+    /// A key size the implementation does not support (RSA: 2048 to 4096 bits).
+    UnsupportedKeySize,
 }
 
 impl fmt::Display for Error {
@@ -29,6 +50,14 @@ impl fmt::Display for Error {
             Error::BadRecordMac => "authentication failed (bad_record_mac)",
             Error::OutputTooLong => "requested output longer than 255 * HashLen (RFC 5869 §2.3)",
             Error::InvalidLength => "input length invalid for this operation",
+            Error::InvalidPublicKey => "invalid public key",
+            Error::InvalidPrivateKey => "invalid private key",
+            Error::LowOrderPoint => "key agreement produced the all-zero value (RFC 7748 §6.1)",
+            Error::BadSignature => "signature verification failed",
+            Error::MessageTooLong => "message too long for the key (RFC 8017)",
+            Error::DecryptionFailed => "decryption error (RFC 8017 §7.2.2)",
+            Error::BadEncoding => "malformed DER or wrong algorithm identifier",
+            Error::UnsupportedKeySize => "unsupported key size",
         })
     }
 }

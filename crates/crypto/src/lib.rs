@@ -12,6 +12,19 @@
 //! - the TLS 1.2 MAC-then-encrypt record protection [`cbc::TlsCbcHmacSha256`]
 //!   with a constant-time padding and MAC check.
 //!
+//! And its public-key side, all on constant-time fixed-width big integers
+//! (Montgomery multiplication, fixed-window exponentiation, masked table reads):
+//!
+//! - key agreement: [`x25519`] / [`X25519SecretKey`] (RFC 7748) and P-256 ECDH
+//!   ([`P256SecretKey::diffie_hellman`]);
+//! - signatures: ECDSA P-256 with RFC 6979 nonces ([`P256SecretKey`],
+//!   [`P256PublicKey`], DER via [`ecdsa_signature_to_der`]), Ed25519
+//!   ([`Ed25519SigningKey`], RFC 8032), RSA PKCS#1 v1.5 and PSS ([`RsaPrivateKey`],
+//!   [`RsaPublicKey`], RFC 8017);
+//! - RSA encryption with blinding and the TLS implicit-rejection decryption
+//!   ([`RsaPrivateKey::decrypt_pkcs1v15_implicit`], RFC 5246 §7.4.7.1);
+//! - SPKI and PKCS#8 key encodings ([`PublicKey`], [`PrivateKey`]).
+//!
 //! Each primitive has a portable constant-time implementation (no branches and no
 //! table lookups on secret data) and, on x86-64, hardware fast paths (SHA-NI, AES-NI,
 //! VAES, PCLMULQDQ, AVX2) chosen at run time. [`Backend`] picks between them; the
@@ -42,17 +55,22 @@ extern crate alloc;
 mod aead;
 pub mod aes;
 mod backend;
+mod bigint;
 pub mod cbc;
 mod chacha20;
 mod chacha20poly1305;
 mod ct;
+mod curve25519;
+mod encoding;
 mod error;
 mod gcm;
 mod ghash;
 pub mod hkdf;
 mod hmac;
+mod p256;
 mod poly1305;
 pub mod prf;
+mod rsa;
 mod sha2;
 
 #[cfg(target_arch = "x86_64")]
@@ -65,8 +83,15 @@ pub use backend::Backend;
 pub use chacha20::{chacha20_xor, chacha20_xor_with_backend};
 pub use chacha20poly1305::ChaCha20Poly1305;
 pub use ct::ct_eq;
+pub use curve25519::ed25519::{Ed25519SigningKey, Ed25519VerifyingKey};
+pub use curve25519::x25519::{x25519, X25519SecretKey, X25519_BASEPOINT};
+pub use encoding::{PrivateKey, PublicKey, RsaPublicKeyDer};
 pub use error::Error;
 pub use gcm::AesGcm;
 pub use hmac::{Hmac, HmacSha256, HmacSha384, HmacSha512};
+pub use p256::ecdsa::{
+    ecdsa_signature_from_der, ecdsa_signature_to_der, P256PublicKey, P256SecretKey,
+};
 pub use poly1305::Poly1305;
+pub use rsa::{RsaPrivateComponents, RsaPrivateKey, RsaPublicKey};
 pub use sha2::{HashFunction, Sha256, Sha384, Sha512};

@@ -1,0 +1,431 @@
+//! Ed25519 signatures (RFC 8032 §5.1): the twisted Edwards curve
+//! -x^2 + y^2 = 1 + d x^2 y^2 in extended coordinates (Hisil, Wong, Carter, Dawson
+//! 2008), whose unified addition is complete, so scalar multiplication needs no
+//! special cases; scalars modulo L use the constant-time Montgomery field code.
+
+use zeroize::{Zeroize, ZeroizeOnDrop};
+
+use super::field::Fe;
+use crate::p256::field::{Field, Limbs};
+use crate::{bigint, Error, Sha512};
+
+/// d = -121665/121666 (RFC 8032 §5.1), little-endian.
+const D: [u8; 32] = [
+    0xa3, 0x78, 0x59, 0x13, 0xca, 0x4d, 0xeb, 0x75, 0xab, 0xd8, 0x41, 0x41, 0x4d, 0x0a, 0x70, 0x00,
+    0x98, 0xe8, 0x79, 0x77, 0x79, 0x40, 0xc7, 0x8c, 0x73, 0xfe, 0x6f, 0x2b, 0xee, 0x6c, 0x03, 0x52,
+];
+
+/// sqrt(-1) = 2^((p-1)/4), little-endian.
+const SQRT_M1: [u8; 32] = [
+    0xb0, 0xa0, 0x0e, 0x4a, 0x27, 0x1b, 0xee, 0xc4, 0x78, 0xe4, 0x2f, 0xad, 0x06, 0x18, 0x43, 0x2f,
+    0xa7, 0xd7, 0xfb, 0x3d, 0x99, 0x00, 0x4d, 0x2b, 0x0b, 0xdf, 0xc1, 0x4f, 0x80, 0x24, 0x83, 0x2b,
+];
+
+/// The base point B's encoding: y = 4/5, x even (RFC 8032 §5.1).
+const B_BYTES: [u8; 32] = {
+    let mut b = [0x66u8; 32];
+    b[0] = 0x58;
+    b
+};
+
+/// The group order L = 2^252 + 27742317777372353535851937790883648493.
+static FL: Field = Field::new([
+    0x5812_631a_5cf5_d3ed,
+    0x14de_f9de_a2f7_9cd6,
+    0x0000_0000_0000_0000,
+    0x1000_0000_0000_0000,
+]);
+
+/// (X : Y : Z : T) with x = X/Z, y = Y/Z, xy = T/Z.
+#[derive(Clone, Copy, Debug)]
+struct Point {
+    x: Fe,
+    y: Fe,
+    z: Fe,
+    t: Fe,
+}
+
+impl Point {
+    fn identity() -> Point {
+        Point {
+            x: Fe::ZERO,
+            y: Fe::ONE,
+            z: Fe::ONE,
+            t: Fe::ZERO,
+        }
+    }
+
+    fn base() -> Point {
+        Point::decode(&B_BYTES).expect("B decodes")
+    }
+
+    /// Complete addition, "add-2008-hwcd-3" (a = -1).
+    fn add(&self, o: &Point) -> Point {
+        let d2 = Fe::from_bytes(&D).add(&Fe::from_bytes(&D));
+        let a = self.y.sub(&self.x).mul(&o.y.sub(&o.x));
+        let b = self.y.add(&self.x).mul(&o.y.add(&o.x));
+        let c = self.t.mul(&d2).mul(&o.t);
+        let d = self.z.add(&self.z).mul(&o.z);
+        let e = b.sub(&a);
+        let f = d.sub(&c);
+        let g = d.add(&c);
+        let h = b.add(&a);
+        Point {
+            x: e.mul(&f),
+            y: g.mul(&h),
+            z: f.mul(&g),
+            t: e.mul(&h),
+        }
+    }
+
+    /// Doubling, "dbl-2008-hwcd" (a = -1).
+    fn double(&self) -> Point {
+        let a = self.x.square();
+        let b = self.y.square();
+        let c = self.z.square().add(&self.z.square());
+        let h = a.add(&b);
+        let e = h.sub(&self.x.add(&self.y).square());
+        let g = a.sub(&b);
+        let f = c.add(&g);
+        Point {
+            x: e.mul(&f),
+            y: g.mul(&h),
+            z: f.mul(&g),
+            t: e.mul(&h),
+        }
+    }
+
+    fn neg(&self) -> Point {
+        Point {
+            x: self.x.neg(),
+            y: self.y,
+            z: self.z,
+            t: self.t.neg(),
+        }
+    }
+
+    /// `k * self` for a secret 256-bit little-endian scalar: 4-bit fixed windows,
+    /// the addend read by a masked scan of all 16 table entries.
+    fn mul(&self, k: &[u8; 32]) -> Point {
+        let mut table = [Point::identity(); 16];
+        for i in 1..16 {
+            table[i] = table[i - 1].add(self);
+        }
+        let mut acc = Point::identity();
+        for w in (0..64).rev() {
+            acc = acc.double().double().double().double();
+            let idx = u64::from((k[w / 2] >> (4 * (w % 2))) & 15);
+            acc = acc.add(&select(&table, idx));
+        }
+        acc
+    }
+
+    /// `k * B` with a fixed-base comb, `sum_i T[i][k_i]` with `T[i][j] = j 16^i B`:
+    /// 64 additions, each addend read by a masked scan of its 16-entry row. The
+    /// table (160 KiB) is built once per process with `std`; without it this is
+    /// [`Point::mul`] on B.
+    fn mul_base(k: &[u8; 32]) -> Point {
+        #[cfg(feature = "std")]
+        {
+            static TABLE: std::sync::OnceLock<alloc::vec::Vec<Point>> = std::sync::OnceLock::new();
+            let table = TABLE.get_or_init(|| {
+                let mut t = alloc::vec::Vec::with_capacity(64 * 16);
+                let mut base = Point::base();
+                for _ in 0..64 {
+                    let mut p = Point::identity();
+                    for _ in 0..16 {
+                        t.push(p);
+                        p = p.add(&base);
+                    }
+                    base = p;
+                }
+                t
+            });
+            let mut acc = Point::identity();
+            for w in 0..64 {
+                let idx = u64::from((k[w / 2] >> (4 * (w % 2))) & 15);
+                acc = acc.add(&select(&table[16 * w..16 * w + 16], idx));
+            }
+            acc
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            Point::base().mul(k)
+        }
+    }
+
+    /// RFC 8032 §5.1.2: y with the sign of x in the top bit.
+    fn encode(&self) -> [u8; 32] {
+        let zi = self.z.invert();
+        let x = self.x.mul(&zi);
+        let mut out = self.y.mul(&zi).to_bytes();
+        out[31] |= (x.is_negative() as u8) << 7;
+        out
+    }
+
+    /// RFC 8032 §5.1.3 decoding; public input, so it may branch. Rejects y >= p and
+    /// x = 0 with the sign bit set.
+    fn decode(b: &[u8; 32]) -> Result<Point, Error> {
+        let sign = u64::from(b[31] >> 7);
+        let mut yb = *b;
+        yb[31] &= 0x7f;
+        let y = Fe::from_bytes(&yb);
+        if y.to_bytes() != yb {
+            return Err(Error::InvalidPublicKey); // y >= p
+        }
+        let d = Fe::from_bytes(&D);
+        let yy = y.square();
+        let u = yy.sub(&Fe::ONE);
+        let v = d.mul(&yy).add(&Fe::ONE);
+        let v3 = v.square().mul(&v);
+        let v7 = v3.square().mul(&v);
+        let mut x = u.mul(&v3).mul(&u.mul(&v7).pow_p58());
+        let vxx = v.mul(&x.square());
+        if vxx.ct_eq(&u) == 0 {
+            if vxx.ct_eq(&u.neg()) == 1 {
+                x = x.mul(&Fe::from_bytes(&SQRT_M1));
+            } else {
+                return Err(Error::InvalidPublicKey);
+            }
+        }
+        if x.is_zero() == 1 && sign == 1 {
+            return Err(Error::InvalidPublicKey);
+        }
+        if x.is_negative() != sign {
+            x = x.neg();
+        }
+        Ok(Point {
+            x,
+            y,
+            z: Fe::ONE,
+            t: x.mul(&y),
+        })
+    }
+}
+
+/// `table[idx]`, read by scanning every entry with masks (no secret index).
+fn select(table: &[Point], idx: u64) -> Point {
+    let mut sel = Point::identity();
+    for (i, p) in table.iter().enumerate() {
+        let d = (i as u64) ^ idx;
+        let hit = ((d | d.wrapping_neg()) >> 63) ^ 1;
+        sel.x = Fe::select(&sel.x, &p.x, hit);
+        sel.y = Fe::select(&sel.y, &p.y, hit);
+        sel.z = Fe::select(&sel.z, &p.z, hit);
+        sel.t = Fe::select(&sel.t, &p.t, hit);
+    }
+    sel
+}
+
+/// A little-endian 64-byte digest reduced modulo L, as 32 little-endian bytes.
+fn reduce_wide(h: &[u8; 64]) -> Limbs {
+    let le = |s: &[u8]| -> Limbs {
+        core::array::from_fn(|i| u64::from_le_bytes(s[8 * i..8 * i + 8].try_into().expect("8")))
+    };
+    let (lo, hi) = (le(&h[..32]), le(&h[32..]));
+    // hi * 2^256 mod L is the Montgomery form of hi; lo mod L is lo's form taken out.
+    let hi_part = FL.to_mont(&hi);
+    let lo_part = FL.leave_mont(&FL.to_mont(&lo));
+    FL.add(&hi_part, &lo_part)
+}
+
+fn limbs_to_le(l: &Limbs) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, w) in l.iter().enumerate() {
+        out[8 * i..8 * i + 8].copy_from_slice(&w.to_le_bytes());
+    }
+    out
+}
+
+fn sha512(parts: &[&[u8]]) -> [u8; 64] {
+    let mut h = Sha512::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize()
+}
+
+/// An Ed25519 private key (the 32-byte seed of RFC 8032 §5.1.5 and what it expands
+/// to), zeroized on drop.
+///
+/// ```
+/// use handshake_crypto::Ed25519SigningKey;
+/// let key = Ed25519SigningKey::from_seed(&[9u8; 32]);
+/// let sig = key.sign(b"message");
+/// key.verifying_key().verify(b"message", &sig).unwrap();
+/// assert!(key.verifying_key().verify(b"massage", &sig).is_err());
+/// ```
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct Ed25519SigningKey {
+    seed: [u8; 32],
+    scalar: [u8; 32],
+    prefix: [u8; 32],
+    public: [u8; 32],
+}
+
+impl core::fmt::Debug for Ed25519SigningKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Ed25519SigningKey")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+/// An Ed25519 public key (32 bytes, RFC 8032 §5.1.5).
+///
+/// ```
+/// use handshake_crypto::{Ed25519SigningKey, Ed25519VerifyingKey};
+/// let sig = Ed25519SigningKey::from_seed(&[1; 32]).sign(b"m");
+/// let public = Ed25519SigningKey::from_seed(&[1; 32]).verifying_key().to_bytes();
+/// Ed25519VerifyingKey::from_bytes(&public).unwrap().verify(b"m", &sig).unwrap();
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ed25519VerifyingKey([u8; 32]);
+
+impl Ed25519SigningKey {
+    /// Expands a 32-byte seed (RFC 8032 §5.1.5).
+    pub fn from_seed(seed: &[u8; 32]) -> Self {
+        let mut h = sha512(&[seed]);
+        let mut scalar: [u8; 32] = h[..32].try_into().expect("32 bytes");
+        scalar[0] &= 248;
+        scalar[31] &= 127;
+        scalar[31] |= 64;
+        let prefix = h[32..].try_into().expect("32 bytes");
+        h.zeroize();
+        let public = Point::mul_base(&scalar).encode();
+        Ed25519SigningKey {
+            seed: *seed,
+            scalar,
+            prefix,
+            public,
+        }
+    }
+
+    /// Draws a seed from a cryptographic RNG.
+    pub fn generate<R: rand_core::RngCore + rand_core::CryptoRng>(rng: &mut R) -> Self {
+        let mut seed = [0u8; 32];
+        rng.fill_bytes(&mut seed);
+        let k = Ed25519SigningKey::from_seed(&seed);
+        seed.zeroize();
+        k
+    }
+
+    /// The seed (what PKCS#8 stores, RFC 8410 §7).
+    pub fn seed(&self) -> [u8; 32] {
+        self.seed
+    }
+
+    /// The public key.
+    pub fn verifying_key(&self) -> Ed25519VerifyingKey {
+        Ed25519VerifyingKey(self.public)
+    }
+
+    /// Signs `msg` (RFC 8032 §5.1.6): deterministic, 64 bytes `R || S`.
+    pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        let mut rh = sha512(&[&self.prefix, msg]);
+        let r = reduce_wide(&rh);
+        rh.zeroize();
+        let mut r_bytes = limbs_to_le(&r);
+        let big_r = Point::mul_base(&r_bytes).encode();
+        let k = reduce_wide(&sha512(&[&big_r, &self.public, msg]));
+        // S = r + k * a mod L; a is below 2^255, so reduce it first.
+        let mut a = [0u64; 4];
+        for (i, w) in a.iter_mut().enumerate() {
+            *w = u64::from_le_bytes(self.scalar[8 * i..8 * i + 8].try_into().expect("8"));
+        }
+        let a_red = FL.leave_mont(&FL.to_mont(&a));
+        let ka = FL.mul(&FL.to_mont(&k), &a_red);
+        let s = FL.add(&ka, &r);
+        a.zeroize();
+        r_bytes.zeroize();
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(&big_r);
+        out[32..].copy_from_slice(&limbs_to_le(&s));
+        out
+    }
+}
+
+impl Ed25519VerifyingKey {
+    /// A public key from its encoding; it must decode to a curve point (§5.1.3).
+    pub fn from_bytes(b: &[u8; 32]) -> Result<Self, Error> {
+        Point::decode(b)?;
+        Ok(Ed25519VerifyingKey(*b))
+    }
+
+    /// The 32-byte encoding.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        self.0
+    }
+
+    /// Verifies `R || S` over `msg` (RFC 8032 §5.1.7): S must be below L, R and A
+    /// must decode, and `[S]B - [k]A` must encode to exactly R's bytes.
+    pub fn verify(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
+        let sig: &[u8; 64] = sig.try_into().map_err(|_| Error::BadSignature)?;
+        let mut s_be: [u8; 32] = sig[32..].try_into().expect("32 bytes");
+        s_be.reverse();
+        if FL.parse_be_bytes(&s_be).is_none() {
+            return Err(Error::BadSignature);
+        }
+        let r_bytes: [u8; 32] = sig[..32].try_into().expect("32 bytes");
+        Point::decode(&r_bytes).map_err(|_| Error::BadSignature)?;
+        let a = Point::decode(&self.0)?;
+        let k = limbs_to_le(&reduce_wide(&sha512(&[&r_bytes, &self.0, msg])));
+        let s: [u8; 32] = sig[32..].try_into().expect("32 bytes");
+        let check = Point::mul_base(&s).add(&a.neg().mul(&k)).encode();
+        if bigint::ct_eq_limbs(&le_words(&check), &le_words(&r_bytes)) == u64::MAX {
+            Ok(())
+        } else {
+            Err(Error::BadSignature)
+        }
+    }
+}
+
+fn le_words(b: &[u8; 32]) -> Limbs {
+    core::array::from_fn(|i| u64::from_le_bytes(b[8 * i..8 * i + 8].try_into().expect("8")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constants() {
+        let d = Fe::from_bytes(&D);
+        assert_eq!(
+            d.mul_small(121_666).to_bytes(),
+            Fe::ONE.mul_small(121_665).neg().to_bytes()
+        );
+        let i = Fe::from_bytes(&SQRT_M1);
+        assert_eq!(i.square().to_bytes(), Fe::ONE.neg().to_bytes());
+        assert_eq!(Point::base().encode(), B_BYTES);
+        let b = Point::base();
+        assert_eq!(b.double().encode(), b.add(&b).encode());
+        // L * B is the identity.
+        let l = limbs_to_le(&FL.m);
+        assert_eq!(b.mul(&l).encode(), Point::identity().encode());
+        for k in [[0u8; 32], [1; 32], [0xff; 32], l] {
+            assert_eq!(Point::mul_base(&k).encode(), b.mul(&k).encode());
+        }
+    }
+
+    /// RFC 8032 §7.1 TEST 1 (empty message).
+    #[test]
+    fn rfc8032_test1() {
+        let h = |s: &str| -> Vec<u8> {
+            (0..s.len() / 2)
+                .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+                .collect()
+        };
+        let seed: [u8; 32] = h("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60")
+            .try_into()
+            .unwrap();
+        let key = Ed25519SigningKey::from_seed(&seed);
+        assert_eq!(
+            key.verifying_key().to_bytes().to_vec(),
+            h("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a")
+        );
+        let sig = key.sign(b"");
+        assert_eq!(sig.to_vec(), h("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"));
+        key.verifying_key().verify(b"", &sig).unwrap();
+    }
+}

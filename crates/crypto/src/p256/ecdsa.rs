@@ -1,0 +1,397 @@
+//! ECDSA over P-256 (FIPS 186-4 §6.4, SEC 1 §4.1) with deterministic nonces
+//! (RFC 6979 §3.2), and P-256 ECDH (SEC 1 §3.3.1).
+
+use alloc::vec::Vec;
+use rand_core::{CryptoRng, RngCore};
+use zeroize::Zeroize;
+
+use super::field::{Field, Limbs, FN};
+use super::point::{mul_base, Point};
+use crate::bigint;
+use crate::{Error, HashFunction, Hmac};
+
+/// A P-256 private key (a scalar in [1, n-1]), for ECDSA signing and ECDH; zeroized
+/// on drop.
+///
+/// ```
+/// use handshake_crypto::{P256SecretKey, Sha256};
+/// let key = P256SecretKey::from_bytes(&[7u8; 32]).unwrap();
+/// let sig = key.sign::<Sha256>(b"hello");
+/// key.public_key().verify::<Sha256>(b"hello", &sig).unwrap();
+/// assert!(key.public_key().verify::<Sha256>(b"hellO", &sig).is_err());
+/// ```
+pub struct P256SecretKey {
+    d: Limbs,
+    public: P256PublicKey,
+}
+
+impl Drop for P256SecretKey {
+    fn drop(&mut self) {
+        self.d.zeroize();
+    }
+}
+
+impl Clone for P256SecretKey {
+    fn clone(&self) -> Self {
+        P256SecretKey {
+            d: self.d,
+            public: self.public.clone(),
+        }
+    }
+}
+
+impl core::fmt::Debug for P256SecretKey {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("P256SecretKey")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A P-256 public key: an affine point on the curve, not the identity.
+///
+/// ```
+/// use handshake_crypto::{ecdsa_signature_to_der, P256PublicKey, P256SecretKey, Sha256};
+/// let key = P256SecretKey::from_bytes(&[3u8; 32]).unwrap();
+/// let public = P256PublicKey::from_sec1_bytes(&key.public_key().to_uncompressed()).unwrap();
+/// let der = ecdsa_signature_to_der(&key.sign::<Sha256>(b"tbs"));
+/// public.verify_der::<Sha256>(b"tbs", &der).unwrap();
+/// // ECDH: both sides reach the same x-coordinate.
+/// let other = P256SecretKey::from_bytes(&[4u8; 32]).unwrap();
+/// assert_eq!(key.diffie_hellman(&other.public_key()), other.diffie_hellman(&public));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct P256PublicKey {
+    x: [u8; 32],
+    y: [u8; 32],
+}
+
+impl P256SecretKey {
+    /// A key from its 32-byte big-endian scalar; it must lie in [1, n-1]
+    /// (SEC 1 §2.3.6 / §3.2.1).
+    pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, Error> {
+        let d = FN.parse_be_bytes(bytes).ok_or(Error::InvalidPrivateKey)?;
+        if FN.is_zero(&d) == u64::MAX {
+            return Err(Error::InvalidPrivateKey);
+        }
+        let (x, y) = mul_base(&d).to_affine_bytes()?;
+        Ok(P256SecretKey {
+            d,
+            public: P256PublicKey { x, y },
+        })
+    }
+
+    /// Draws a key by rejection sampling (FIPS 186-4 §B.4.2): 32 random bytes, retried
+    /// while the value is zero or at least n.
+    pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Self {
+        loop {
+            let mut b = [0u8; 32];
+            rng.fill_bytes(&mut b);
+            let k = P256SecretKey::from_bytes(&b);
+            b.zeroize();
+            if let Ok(k) = k {
+                return k;
+            }
+        }
+    }
+
+    /// The 32-byte big-endian scalar.
+    pub fn to_bytes(&self) -> [u8; 32] {
+        Field::to_be_bytes(&self.d)
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> P256PublicKey {
+        self.public.clone()
+    }
+
+    /// Signs `msg` hashed with `H` (SHA-256 for TLS's ecdsa_secp256r1_sha256), the
+    /// nonce derived by RFC 6979 §3.2 from the key and the hash. Returns `r || s`,
+    /// 32 bytes each (IEEE P1363); [`ecdsa_signature_to_der`] gives the DER form.
+    pub fn sign<H: HashFunction>(&self, msg: &[u8]) -> [u8; 64] {
+        let h = H::digest(msg);
+        self.sign_prehashed::<H>(h.as_ref())
+    }
+
+    /// Signs a message digest computed with `H` (RFC 6979 runs its HMAC with `H` too).
+    pub fn sign_prehashed<H: HashFunction>(&self, digest: &[u8]) -> [u8; 64] {
+        let e = bits2int(digest);
+        let mut drbg = Rfc6979::<H>::new(&self.to_bytes(), &Field::to_be_bytes(&e));
+        loop {
+            let mut k = drbg.next_k();
+            if let Some(sig) = self.sign_with_k(&e, &k) {
+                k.zeroize();
+                return sig;
+            }
+            k.zeroize();
+        }
+    }
+
+    /// `(r, s)` for nonce `k` (normal domain, in [1, n-1]); `None` when r or s is 0.
+    fn sign_with_k(&self, e: &Limbs, k: &Limbs) -> Option<[u8; 64]> {
+        let (x, _) = mul_base(k).affine_x();
+        let r = FN.reduce_be_bytes(&Field::to_be_bytes(&x));
+        // s = k^-1 (e + r d) mod n, all in the Montgomery domain of n.
+        let km = FN.to_mont(k);
+        let kinv = FN.invert(&km);
+        let rd = FN.mul(&FN.to_mont(&r), &self.d); // r R * d / R = r d
+        let sum = FN.add(&FN.reduce_be_bytes(&Field::to_be_bytes(e)), &rd);
+        let s = FN.leave_mont(&FN.mul(&kinv, &FN.to_mont(&sum)));
+        if FN.is_zero(&r) == u64::MAX || FN.is_zero(&s) == u64::MAX {
+            return None;
+        }
+        let mut out = [0u8; 64];
+        out[..32].copy_from_slice(&Field::to_be_bytes(&r));
+        out[32..].copy_from_slice(&Field::to_be_bytes(&s));
+        Some(out)
+    }
+
+    /// P-256 ECDH (SEC 1 §3.3.1; RFC 8446 §7.4.2): the x-coordinate of `d * Q`.
+    pub fn diffie_hellman(&self, peer: &P256PublicKey) -> Result<[u8; 32], Error> {
+        let q = Point::from_affine_bytes(&peer.x, &peer.y)?;
+        // With cofactor 1 and Q validated, d*Q is never the identity.
+        Ok(q.mul(&self.d).to_affine_bytes()?.0)
+    }
+}
+
+impl P256PublicKey {
+    /// Parses a SEC 1 §2.3.4 point: uncompressed (`04 || x || y`, 65 bytes) or
+    /// compressed (`02/03 || x`, 33 bytes). Rejects the identity, coordinates not
+    /// below p, and points off the curve.
+    pub fn from_sec1_bytes(b: &[u8]) -> Result<Self, Error> {
+        let x: [u8; 32] = b
+            .get(1..33)
+            .and_then(|s| s.try_into().ok())
+            .ok_or(Error::InvalidPublicKey)?;
+        let y = match (b[0], b.len()) {
+            (0x04, 65) => b[33..65].try_into().expect("32 bytes"),
+            (0x02 | 0x03, 33) => Point::decompress_y(&x, b[0] == 0x03)?,
+            _ => return Err(Error::InvalidPublicKey),
+        };
+        Point::from_affine_bytes(&x, &y)?;
+        Ok(P256PublicKey { x, y })
+    }
+
+    /// The uncompressed SEC 1 encoding, `04 || x || y`.
+    pub fn to_uncompressed(&self) -> [u8; 65] {
+        let mut out = [4u8; 65];
+        out[1..33].copy_from_slice(&self.x);
+        out[33..].copy_from_slice(&self.y);
+        out
+    }
+
+    /// Verifies an `r || s` signature (64 bytes) over `msg` hashed with `H`
+    /// (FIPS 186-4 §6.4.2). Public data only: variable time is fine here.
+    pub fn verify<H: HashFunction>(&self, msg: &[u8], sig: &[u8]) -> Result<(), Error> {
+        self.verify_prehashed(H::digest(msg).as_ref(), sig)
+    }
+
+    /// Verifies a DER `ECDSA-Sig-Value` (RFC 5480 §2.2 / RFC 3279 §2.2.3), as TLS
+    /// carries it.
+    pub fn verify_der<H: HashFunction>(&self, msg: &[u8], der: &[u8]) -> Result<(), Error> {
+        self.verify::<H>(msg, &ecdsa_signature_from_der(der)?)
+    }
+
+    /// Verifies `r || s` against a digest.
+    pub fn verify_prehashed(&self, digest: &[u8], sig: &[u8]) -> Result<(), Error> {
+        let sig: &[u8; 64] = sig.try_into().map_err(|_| Error::BadSignature)?;
+        let in_range = |b: &[u8]| {
+            FN.parse_be_bytes(b.try_into().expect("32 bytes"))
+                .filter(|v| FN.is_zero(v) == 0)
+        };
+        let r = in_range(&sig[..32]).ok_or(Error::BadSignature)?;
+        let s = in_range(&sig[32..]).ok_or(Error::BadSignature)?;
+        let e = FN.reduce_be_bytes(&Field::to_be_bytes(&bits2int(digest)));
+        let q = Point::from_affine_bytes(&self.x, &self.y)?;
+        let w = FN.invert(&FN.to_mont(&s));
+        let u1 = FN.leave_mont(&FN.mul(&FN.to_mont(&e), &w));
+        let u2 = FN.leave_mont(&FN.mul(&FN.to_mont(&r), &w));
+        let sum = mul_base(&u1).add(&q.mul(&u2));
+        let (x, inf) = sum.affine_x();
+        if inf == u64::MAX {
+            return Err(Error::BadSignature);
+        }
+        let v = FN.reduce_be_bytes(&Field::to_be_bytes(&x));
+        if bigint::ct_eq_limbs(&v, &r) == u64::MAX {
+            Ok(())
+        } else {
+            Err(Error::BadSignature)
+        }
+    }
+}
+
+/// RFC 6979 §2.3.2 bits2int for qlen = 256: the leftmost 256 bits of the digest.
+fn bits2int(digest: &[u8]) -> Limbs {
+    let mut b = [0u8; 32];
+    if digest.len() >= 32 {
+        b.copy_from_slice(&digest[..32]);
+    } else {
+        // Shorter digests are used whole (qlen > hlen): right-aligned.
+        b[32 - digest.len()..].copy_from_slice(digest);
+    }
+    let mut l = [0u64; 4];
+    bigint::from_be_bytes(&mut l, &b);
+    l
+}
+
+/// The HMAC_DRBG of RFC 6979 §3.2 steps b-h.
+struct Rfc6979<H: HashFunction> {
+    k: H::Output,
+    v: H::Output,
+}
+
+impl<H: HashFunction> Rfc6979<H> {
+    /// Steps b-g: `x` is int2octets(private key), `h` is bits2int(H(m)) as 32 bytes.
+    fn new(x: &[u8; 32], h: &[u8; 32]) -> Self {
+        // bits2octets(h1) = int2octets(bits2int(h1) mod q).
+        let h = Field::to_be_bytes(&FN.reduce_be_bytes(h));
+        let mut v = H::digest(b"");
+        v.as_mut().fill(0x01);
+        let mut k = v;
+        k.as_mut().fill(0x00);
+        for round in [0u8, 1] {
+            let mut m = Hmac::<H>::new(k.as_ref());
+            m.update(v.as_ref());
+            m.update(&[round]);
+            m.update(x);
+            m.update(&h);
+            k = m.finalize();
+            v = Hmac::<H>::mac(k.as_ref(), v.as_ref());
+        }
+        Rfc6979 { k, v }
+    }
+
+    /// Step h: the next candidate k in [1, n-1].
+    fn next_k(&mut self) -> Limbs {
+        loop {
+            let mut t = Vec::with_capacity(32);
+            while t.len() < 32 {
+                self.v = Hmac::<H>::mac(self.k.as_ref(), self.v.as_ref());
+                t.extend_from_slice(self.v.as_ref());
+            }
+            let cand = FN.parse_be_bytes(t[..32].try_into().expect("32 bytes"));
+            t.zeroize();
+            if let Some(k) = cand.filter(|k| FN.is_zero(k) == 0) {
+                return k;
+            }
+            let mut m = Hmac::<H>::new(self.k.as_ref());
+            m.update(self.v.as_ref());
+            m.update(&[0]);
+            self.k = m.finalize();
+            self.v = Hmac::<H>::mac(self.k.as_ref(), self.v.as_ref());
+        }
+    }
+}
+
+impl<H: HashFunction> Drop for Rfc6979<H> {
+    fn drop(&mut self) {
+        self.k.as_mut().zeroize();
+        self.v.as_mut().zeroize();
+    }
+}
+
+/// Encodes `r || s` as a DER `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }`
+/// (RFC 3279 §2.2.3).
+///
+/// ```
+/// use handshake_crypto::{ecdsa_signature_from_der, ecdsa_signature_to_der};
+/// let mut sig = [0u8; 64];
+/// sig[31] = 1;
+/// sig[32] = 0x80;
+/// let der = ecdsa_signature_to_der(&sig);
+/// assert_eq!(ecdsa_signature_from_der(&der).unwrap(), sig);
+/// ```
+pub fn ecdsa_signature_to_der(sig: &[u8; 64]) -> Vec<u8> {
+    fn int(out: &mut Vec<u8>, v: &[u8]) {
+        let start = v.iter().position(|&b| b != 0).unwrap_or(v.len() - 1);
+        let v = &v[start..];
+        let pad = v[0] & 0x80 != 0;
+        out.push(0x02);
+        out.push((v.len() + usize::from(pad)) as u8);
+        if pad {
+            out.push(0);
+        }
+        out.extend_from_slice(v);
+    }
+    let mut body = Vec::with_capacity(70);
+    int(&mut body, &sig[..32]);
+    int(&mut body, &sig[32..]);
+    let mut out = Vec::with_capacity(72);
+    out.push(0x30);
+    out.push(body.len() as u8);
+    out.extend_from_slice(&body);
+    out
+}
+
+/// Parses a strict DER `ECDSA-Sig-Value` into `r || s`: minimal lengths, minimal
+/// non-negative integers of at most 32 significant bytes, nothing trailing. Any
+/// violation (BER forms included) is [`Error::BadSignature`].
+pub fn ecdsa_signature_from_der(der: &[u8]) -> Result<[u8; 64], Error> {
+    fn int<'a>(b: &'a [u8], out: &mut [u8]) -> Result<&'a [u8], Error> {
+        let (&tag, rest) = b.split_first().ok_or(Error::BadSignature)?;
+        let (&len, rest) = rest.split_first().ok_or(Error::BadSignature)?;
+        let len = usize::from(len);
+        if tag != 0x02 || len == 0 || len >= 0x80 || rest.len() < len {
+            return Err(Error::BadSignature);
+        }
+        let (v, rest) = rest.split_at(len);
+        if v[0] & 0x80 != 0 || (len > 1 && v[0] == 0 && v[1] & 0x80 == 0) {
+            return Err(Error::BadSignature); // negative, or not minimal
+        }
+        let v = if v[0] == 0 && len > 1 { &v[1..] } else { v };
+        if v.len() > out.len() {
+            return Err(Error::BadSignature);
+        }
+        let n = out.len();
+        out[n - v.len()..].copy_from_slice(v);
+        Ok(rest)
+    }
+    let (&tag, rest) = der.split_first().ok_or(Error::BadSignature)?;
+    let (&len, body) = rest.split_first().ok_or(Error::BadSignature)?;
+    if tag != 0x30 || len >= 0x80 || body.len() != usize::from(len) {
+        return Err(Error::BadSignature);
+    }
+    let mut sig = [0u8; 64];
+    let rest = int(body, &mut sig[..32])?;
+    let rest = int(rest, &mut sig[32..])?;
+    if !rest.is_empty() {
+        return Err(Error::BadSignature);
+    }
+    Ok(sig)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Sha256;
+
+    fn h(s: &str) -> Vec<u8> {
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// RFC 6979 §A.2.5, P-256 key, SHA-256, messages "sample" and "test".
+    #[test]
+    fn rfc6979_a25_sha256() {
+        let x: [u8; 32] = h("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721")
+            .try_into()
+            .unwrap();
+        let key = P256SecretKey::from_bytes(&x).unwrap();
+        assert_eq!(
+            key.public_key().to_uncompressed()[1..].to_vec(),
+            h("60fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299")
+        );
+        let sig = key.sign::<Sha256>(b"sample");
+        assert_eq!(
+            sig.to_vec(),
+            h("efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8")
+        );
+        let sig = key.sign::<Sha256>(b"test");
+        assert_eq!(
+            sig.to_vec(),
+            h("f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083")
+        );
+        key.public_key().verify::<Sha256>(b"test", &sig).unwrap();
+    }
+}
