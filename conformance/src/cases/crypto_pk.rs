@@ -17,6 +17,7 @@ use handshake_crypto::{
 
 use super::case;
 
+mod certs;
 mod keys;
 mod rsa;
 mod timing;
@@ -49,6 +50,7 @@ pub(crate) fn cases() -> Vec<Case> {
     all.extend(ed25519_cases());
     all.extend(rsa::cases());
     all.extend(keys::cases());
+    all.extend(certs::cases());
     all.extend(timing::cases());
     all
 }
