@@ -52,16 +52,6 @@ pub(crate) fn ct_assign(dst: &mut [u64], src: &[u64], mask: u64) {
     }
 }
 
-/// Swaps `a` and `b` when `mask == !0`, in constant time.
-#[inline(always)]
-pub(crate) fn ct_swap(a: &mut [u64], b: &mut [u64], mask: u64) {
-    for (x, y) in a.iter_mut().zip(b.iter_mut()) {
-        let t = (*x ^ *y) & mask;
-        *x ^= t;
-        *y ^= t;
-    }
-}
-
 /// All ones when `a == b` (as integers of equal length), else zero.
 #[inline]
 pub(crate) fn ct_eq_limbs(a: &[u64], b: &[u64]) -> u64 {
