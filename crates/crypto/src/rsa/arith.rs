@@ -5,6 +5,7 @@
 use alloc::vec;
 use alloc::vec::Vec;
 use rand_core::{CryptoRng, RngCore};
+use zeroize::Zeroize;
 
 use crate::bigint::{self, mac, mask, Modulus};
 
@@ -29,49 +30,218 @@ fn shr1(x: &mut [u64]) {
     }
 }
 
-/// `u = u / 2 mod m` for odd `m` and `u < m`: add m when u is odd, then halve.
-fn halve_mod(u: &mut [u64], m: &[u64]) {
-    let odd = mask(u[0] & 1);
-    let mut c = 0;
-    for (x, y) in u.iter_mut().zip(m) {
-        (*x, c) = bigint::adc(*x, y & odd, c);
+/// 62-bit limb mask for the signed-62 representation of [`ct_inverse`].
+const M62: u64 = u64::MAX >> 2;
+
+/// The number of signed 62-bit limbs that hold any value in `(-2m, 2m)` for an
+/// `len`-limb `m`: `64 len + 2` bits, the top limb signed.
+fn s62_len(len: usize) -> usize {
+    (64 * len + 2) / 62 + 1
+}
+
+/// Little-endian `u64` limbs to signed 62-bit limbs (every limb in `[0, 2^62)`).
+fn to_s62(x: &[u64], out: &mut [i64]) {
+    for (i, o) in out.iter_mut().enumerate() {
+        let (w, sh) = ((62 * i) / 64, (62 * i) % 64);
+        let lo = x.get(w).map_or(0, |&l| l >> sh);
+        // Bits from the next limb when fewer than 62 remain in this one (public shape).
+        let hi = if sh > 2 {
+            x.get(w + 1).map_or(0, |&l| l << (64 - sh))
+        } else {
+            0
+        };
+        *o = ((lo | hi) & M62) as i64;
     }
-    shr1(u);
-    let top = u.len() - 1;
-    u[top] |= c << 63;
+}
+
+/// Signed 62-bit limbs of a value in `[0, 2^(64 out.len()))` to `u64` limbs.
+fn from_s62(s: &[i64], out: &mut [u64]) {
+    out.fill(0);
+    for (i, &l) in s.iter().enumerate() {
+        let (w, sh) = ((62 * i) / 64, (62 * i) % 64);
+        let l = l as u64;
+        if let Some(o) = out.get_mut(w) {
+            *o |= l << sh;
+        }
+        if sh > 2 {
+            if let Some(o) = out.get_mut(w + 1) {
+                *o |= l >> (64 - sh);
+            }
+        }
+    }
+}
+
+/// The transition matrix of 62 divsteps, `[u v; q r]`, scaled by `2^62`.
+struct Trans {
+    u: i64,
+    v: i64,
+    q: i64,
+    r: i64,
+}
+
+/// 62 constant-time divsteps (Bernstein and Yang, "Fast constant-time gcd
+/// computation and modular inversion", 2019, §8) on the low 64 bits of `f`
+/// (odd) and `g`, the branches replaced by masks as in libsecp256k1's
+/// `modinv64_divsteps_59`. Returns the new `delta` and the matrix `t` with
+/// `2^62 [f'; g'] = t [f; g]`; `|u| + |v|, |q| + |r| <= 2^62`.
+fn divsteps_62(mut delta: i64, f0: u64, g0: u64) -> (i64, Trans) {
+    let (mut u, mut v, mut q, mut r) = (1u64, 0u64, 0u64, 1u64);
+    let (mut f, mut g) = (f0, g0);
+    for _ in 0..62 {
+        // swap = (delta > 0) and (g odd): then (f, g) = (g, -f), delta = -delta.
+        let pos = core::hint::black_box((delta.wrapping_neg() >> 63) as u64);
+        let odd = mask(g & 1);
+        let swap = pos & odd;
+        let t = (f ^ g) & swap;
+        f ^= t;
+        g = ((g ^ t) ^ swap).wrapping_sub(swap);
+        let t = (u ^ q) & swap;
+        u ^= t;
+        q = ((q ^ t) ^ swap).wrapping_sub(swap);
+        let t = (v ^ r) & swap;
+        v ^= t;
+        r = ((r ^ t) ^ swap).wrapping_sub(swap);
+        delta = (delta ^ swap as i64).wrapping_sub(swap as i64);
+        // g odd: g += f (so g is even), then g /= 2, doubling f's row instead.
+        g = g.wrapping_add(f & odd);
+        q = q.wrapping_add(u & odd);
+        r = r.wrapping_add(v & odd);
+        g >>= 1;
+        u <<= 1;
+        v <<= 1;
+        delta += 1;
+    }
+    let t = Trans {
+        u: u as i64,
+        v: v as i64,
+        q: q as i64,
+        r: r as i64,
+    };
+    (delta, t)
+}
+
+/// `[f; g] = t [f; g] / 2^62` (exact) on signed 62-bit limbs.
+fn update_fg(f: &mut [i64], g: &mut [i64], t: &Trans) {
+    let l = f.len();
+    let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
+    let mut cf = u * f[0] as i128 + v * g[0] as i128;
+    let mut cg = q * f[0] as i128 + r * g[0] as i128;
+    cf >>= 62;
+    cg >>= 62;
+    for i in 1..l {
+        cf += u * f[i] as i128 + v * g[i] as i128;
+        cg += q * f[i] as i128 + r * g[i] as i128;
+        f[i - 1] = (cf as u64 & M62) as i64;
+        g[i - 1] = (cg as u64 & M62) as i64;
+        cf >>= 62;
+        cg >>= 62;
+    }
+    f[l - 1] = cf as i64;
+    g[l - 1] = cg as i64;
+}
+
+/// `[d; e] = (t [d; e] + m [md; me]) / 2^62` with `md, me` chosen so the division is
+/// exact (libsecp256k1's `modinv64_update_de_62`): keeps `d, e` in `(-2m, m)`,
+/// congruent to `t [d; e] / 2^62` modulo `m`. `minv = m^-1 mod 2^62`.
+fn update_de(d: &mut [i64], e: &mut [i64], t: &Trans, m: &[i64], minv: u64) {
+    let l = d.len();
+    let sd = d[l - 1] >> 63;
+    let se = e[l - 1] >> 63;
+    let mut md = (t.u & sd) + (t.v & se);
+    let mut me = (t.q & sd) + (t.r & se);
+    let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
+    let mut cd = u * d[0] as i128 + v * e[0] as i128;
+    let mut ce = q * d[0] as i128 + r * e[0] as i128;
+    md -= (minv.wrapping_mul(cd as u64).wrapping_add(md as u64) & M62) as i64;
+    me -= (minv.wrapping_mul(ce as u64).wrapping_add(me as u64) & M62) as i64;
+    let (mdw, mew) = (md as i128, me as i128);
+    cd += m[0] as i128 * mdw;
+    ce += m[0] as i128 * mew;
+    debug_assert!(cd as u64 & M62 == 0 && ce as u64 & M62 == 0);
+    cd >>= 62;
+    ce >>= 62;
+    for i in 1..l {
+        cd += u * d[i] as i128 + v * e[i] as i128 + m[i] as i128 * mdw;
+        ce += q * d[i] as i128 + r * e[i] as i128 + m[i] as i128 * mew;
+        d[i - 1] = (cd as u64 & M62) as i64;
+        e[i - 1] = (ce as u64 & M62) as i64;
+        cd >>= 62;
+        ce >>= 62;
+    }
+    d[l - 1] = cd as i64;
+    e[l - 1] = ce as i64;
+}
+
+/// Carries every limb but the top one back into `[0, 2^62)`.
+fn carry_s62(x: &mut [i64]) {
+    for i in 0..x.len() - 1 {
+        x[i + 1] += x[i] >> 62;
+        x[i] &= M62 as i64;
+    }
+}
+
+/// `x = x + m` when `x < 0` (by the sign of its top limb), limb-wise then carried.
+fn add_if_negative_s62(x: &mut [i64], m: &[i64]) {
+    let mask = x[x.len() - 1] >> 63;
+    for (a, b) in x.iter_mut().zip(m) {
+        *a += b & mask;
+    }
+    carry_s62(x);
 }
 
 /// `a^-1 mod m` for odd `m` and `a < m`, or `None` when gcd(a, m) != 1.
 ///
-/// The binary extended GCD with every step done by masks, for a fixed
-/// `2 * 64 * len` iterations (each one removes at least one bit from `a` or `b`):
-/// invariants `a = u * x` and `b = v * x` (mod m).
+/// Bernstein-Yang safegcd with batches of 62 divsteps, the update steps of
+/// libsecp256k1's `modinv64`. The divstep count is the paper's bound for
+/// `64 len`-bit inputs (Theorem 11.2: `floor((49 d + 57) / 17)` for `d >= 46`),
+/// rounded up to whole batches, so the run time depends only on `m.len()`.
 pub(crate) fn ct_inverse(x: &[u64], m: &[u64]) -> Option<Vec<u64>> {
     let len = m.len();
-    let mut a = x.to_vec();
-    let mut b = m.to_vec();
-    let mut u = vec![0u64; len];
-    u[0] = 1;
-    let mut v = vec![0u64; len];
-    let mut t = vec![0u64; len];
-    for _ in 0..128 * len {
-        let odd = mask(a[0] & 1);
-        let swap = odd & bigint::ct_lt_limbs(&a, &b);
-        bigint::ct_swap(&mut a, &mut b, swap);
-        bigint::ct_swap(&mut u, &mut v, swap);
-        // if odd: a -= b, u -= v (mod m).
-        t.copy_from_slice(&a);
-        bigint::sub_assign(&mut t, &b);
-        bigint::ct_assign(&mut a, &t, odd);
-        t.copy_from_slice(&u);
-        bigint::mod_sub(&mut t, &v, m);
-        bigint::ct_assign(&mut u, &t, odd);
-        shr1(&mut a);
-        halve_mod(&mut u, m);
+    let l = s62_len(len);
+    let mut ms = vec![0i64; l];
+    to_s62(m, &mut ms);
+    let mut f = ms.clone();
+    let mut g = vec![0i64; l];
+    to_s62(x, &mut g);
+    let mut d = vec![0i64; l];
+    let mut e = vec![0i64; l];
+    e[0] = 1;
+    // m^-1 mod 2^62 from the Newton iteration for -m^-1 mod 2^64.
+    let minv = bigint::neg_inv_u64(m[0]).wrapping_neg() & M62;
+    let bits = 64 * len;
+    let steps = if bits >= 46 {
+        (49 * bits + 57) / 17
+    } else {
+        (49 * bits + 80) / 17
+    };
+    let mut delta = 1i64;
+    for _ in 0..steps.div_ceil(62) {
+        let (nd, t) = divsteps_62(delta, f[0] as u64, g[0] as u64);
+        delta = nd;
+        update_de(&mut d, &mut e, &t, &ms, minv);
+        update_fg(&mut f, &mut g, &t);
     }
-    let mut one = vec![0u64; len];
-    one[0] = 1;
-    (bigint::ct_eq_limbs(&b, &one) == u64::MAX).then_some(v)
+    // Now g = 0, f = +-gcd(x, m) and d = +-x^-1 (sign of f) in (-2m, m).
+    let sf = f[l - 1] >> 63;
+    add_if_negative_s62(&mut d, &ms);
+    for (di, fi) in d.iter_mut().zip(f.iter_mut()) {
+        *di = (*di ^ sf) - sf;
+        *fi = (*fi ^ sf) - sf;
+    }
+    carry_s62(&mut d);
+    carry_s62(&mut f);
+    add_if_negative_s62(&mut d, &ms);
+    let mut inv = vec![0u64; len];
+    from_s62(&d, &mut inv);
+    // gcd = 1 exactly when f is now 1 (folded without an early exit).
+    let diff = f.iter().skip(1).fold(f[0] ^ 1, |acc, &x| acc | x);
+    let one = core::hint::black_box(diff) == 0;
+    ms.zeroize();
+    d.zeroize();
+    e.zeroize();
+    f.zeroize();
+    g.zeroize();
+    one.then_some(inv)
 }
 
 /// `x mod 65537` in constant time (the divisor is a constant, so `%` compiles to
@@ -243,6 +413,86 @@ mod tests {
         let d128 = u128::from(d[0]) | (u128::from(d[1]) << 64);
         assert!(d128 < phi128);
         assert_eq!((d128 * 65537) % phi128, 1);
+    }
+
+    /// `x * inv mod m == 1`, through the wide product and Horner reduction.
+    fn is_inverse(x: &[u64], inv: &[u64], m: &[u64]) -> bool {
+        let p = mul_wide(x, inv);
+        let pb: Vec<u8> = p.iter().rev().flat_map(|l| l.to_be_bytes()).collect();
+        let mut one = vec![0u64; m.len()];
+        one[0] = 1;
+        Modulus::new(m).unwrap().reduce_be_bytes(&pb) == one
+    }
+
+    fn mod_small(x: &[u64], p: u64) -> u64 {
+        x.iter()
+            .rev()
+            .fold(0u128, |r, &l| ((r << 64) | u128::from(l)) % u128::from(p)) as u64
+    }
+
+    #[test]
+    fn safegcd_inverse_random_and_edges() {
+        use rand_chacha::rand_core::{RngCore, SeedableRng};
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(62);
+        // Single limb against u128 arithmetic, including m = 3 and m = 2^64 - 1.
+        for m in [3u64, 5, 0xffff_ffff_ffff_ffff, 0x8000_0000_0000_0001] {
+            for x in [1u64, 2, m - 1, m / 2] {
+                let inv = ct_inverse(&[x], &[m]).unwrap();
+                assert_eq!((u128::from(x) * u128::from(inv[0])) % u128::from(m), 1);
+            }
+        }
+        for len in [1usize, 2, 3, 7, 16, 17, 24, 32, 64] {
+            for round in 0..6 {
+                let mut m = vec![0u64; len];
+                for l in m.iter_mut() {
+                    *l = rng.next_u64();
+                }
+                m[0] |= 1;
+                match round {
+                    0 => m.fill(u64::MAX),                    // all-ones limbs
+                    1 => m[len - 1] = 1 + (m[len - 1] >> 60), // a short top limb
+                    _ => m[len - 1] |= 1 << 63,
+                }
+                let mut x = vec![0u64; len];
+                for l in x.iter_mut() {
+                    *l = rng.next_u64();
+                }
+                x[len - 1] &= m[len - 1] >> 1;
+                // x random, 1, m - 1, and x = 2 (inverse (m + 1) / 2).
+                let mut mm1 = m.clone();
+                mm1[0] -= 1;
+                let mut one = vec![0u64; len];
+                one[0] = 1;
+                let mut two = vec![0u64; len];
+                two[0] = 2;
+                for x in [&x, &one, &mm1, &two] {
+                    if bigint::ct_eq_limbs(x, &vec![0; len]) == u64::MAX {
+                        continue;
+                    }
+                    match ct_inverse(x, &m) {
+                        Some(inv) => {
+                            assert_eq!(bigint::ct_lt_limbs(&inv, &m), u64::MAX);
+                            assert!(is_inverse(x, &inv, &m), "len {len} round {round}");
+                        }
+                        // Only a shared factor may fail (a small one, for random
+                        // values, but for negligible probability).
+                        None => assert!(
+                            (3..1000u64).any(|p| mod_small(x, p) == 0 && mod_small(&m, p) == 0),
+                            "len {len} round {round}"
+                        ),
+                    }
+                }
+                // m - 1 is its own inverse; 1 too.
+                assert_eq!(ct_inverse(&mm1, &m).unwrap(), mm1);
+                assert_eq!(ct_inverse(&one, &m).unwrap(), one);
+                // Zero and a common factor have none.
+                assert!(ct_inverse(&vec![0; len], &m).is_none());
+            }
+        }
+        // A common factor: m = 3 * 5 * 7 * 11 * 13 (+ 2^64, coprime to 21).
+        assert!(ct_inverse(&[21, 0], &[15015, 1]).is_some());
+        assert!(ct_inverse(&[21, 0], &[15015, 0]).is_none());
+        assert!(ct_inverse(&[5, 0], &[15015, 0]).is_none());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //!
 //! The private operation is constant-time CRT exponentiation (fixed windows, masked
 //! table reads) on a ciphertext blinded by `r^e`, unblinded with an inverse computed
-//! by a fixed-length binary GCD, and checked by re-encrypting (against faults). The
+//! by constant-time safegcd (Bernstein-Yang divsteps), and checked by re-encrypting (against faults). The
 //! decryption padding check never returns early and never branches on the
 //! plaintext: the lesson of RUSTSEC-2023-0071 (the Marvin attack).
 
@@ -401,8 +401,8 @@ impl RsaPrivateKey {
     /// RSADP / RSASP1 with base blinding and a fault check: `c^d mod n` for `c < n`.
     ///
     /// The ciphertext is multiplied by `r^e` for a fresh random r; the result is
-    /// unblinded in each CRT half with `r^-1 mod p` and `r^-1 mod q` (fixed-length
-    /// binary GCDs at half size).
+    /// unblinded in each CRT half with `r^-1 mod p` and `r^-1 mod q` (constant-time
+    /// safegcd inverses at half size).
     fn private_op<R: RngCore + CryptoRng>(
         &self,
         rng: &mut R,
