@@ -304,26 +304,26 @@ const P3: u64 = 0xffff_ffff_0000_0001;
 /// fiat-crypto's p256_64.
 #[inline(always)]
 fn p256_reduce(t: [u64; 8]) -> Limbs {
-    let mut t = t;
-    // `carry` is the carry out of word i + 4 in step i, owed to word i + 5; it is
-    // added with the next step's high product word, which cannot overflow
-    // (floor(q * P3 / 2^64) < P3 < 2^64 - 1).
-    let mut carry = 0u64;
-    for i in 0..4 {
-        let q = t[i];
+    // Reduce the low half word by word: each round adds q p for q the low word,
+    // which clears it, and shifts down one word. After four rounds (r0..r3) is
+    // (t_lo + Q p) / 2^256 <= p.
+    let (mut r0, mut r1, mut r2, mut r3) = (t[0], t[1], t[2], t[3]);
+    for _ in 0..4 {
+        let q = r0;
         let m = u128::from(q) * u128::from(P3);
-        let c;
-        (t[i + 1], c) = adc(t[i + 1], q << 32, 0);
-        let (v, c) = adc(t[i + 2], q >> 32, c);
-        t[i + 2] = v;
-        let (v, c) = adc(t[i + 3], m as u64, c);
-        t[i + 3] = v;
-        let (v, c) = adc(t[i + 4], ((m >> 64) as u64) + carry, c);
-        t[i + 4] = v;
-        carry = c;
+        let (u1, c) = adc(r1, q << 32, 0);
+        let (u2, c) = adc(r2, q >> 32, c);
+        let (u3, c) = adc(r3, m as u64, c);
+        // floor(q P3 / 2^64) < P3 < 2^64 - 1: adding the carry cannot overflow.
+        let u4 = ((m >> 64) as u64) + c;
+        (r0, r1, r2, r3) = (u1, u2, u3, u4);
     }
-    // r = carry * 2^256 + t[4..8] < 2p: subtract p unless that borrows.
-    let r = [t[4], t[5], t[6], t[7]];
+    // Plus the high half (below p, as t < p 2^256): the sum is below 2p.
+    let (s0, c) = adc(r0, t[4], 0);
+    let (s1, c) = adc(r1, t[5], c);
+    let (s2, c) = adc(r2, t[6], c);
+    let (s3, carry) = adc(r3, t[7], c);
+    let r = [s0, s1, s2, s3];
     let mut out = [0u64; 4];
     let mut borrow = 0;
     for j in 0..4 {
@@ -335,18 +335,37 @@ fn p256_reduce(t: [u64; 8]) -> Limbs {
 }
 
 impl FieldP {
-    /// Montgomery product modulo p: schoolbook 4x4 product, then [`p256_reduce`].
+    /// Montgomery product modulo p, word by word (operand scanning interleaved with
+    /// the reduction, as ecp_nistz256's `mul_mont` does): each round adds `a b[i]`
+    /// to a five-word accumulator, then `q p` for q its low word (n0 = 1), which
+    /// clears that word, and shifts down one word.
     #[inline(always)]
     pub(crate) fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
-        let mut t = [0u64; 8];
-        for i in 0..4 {
-            let mut c = 0;
-            for j in 0..4 {
-                (t[i + j], c) = bigint::mac(t[i + j], a[i], b[j], c);
-            }
-            t[i + 4] = c;
+        let (mut r0, mut r1, mut r2, mut r3, mut r4) = (0u64, 0u64, 0u64, 0u64, 0u64);
+        for &bi in b {
+            let (t0, c) = bigint::mac(r0, a[0], bi, 0);
+            let (t1, c) = bigint::mac(r1, a[1], bi, c);
+            let (t2, c) = bigint::mac(r2, a[2], bi, c);
+            let (t3, c) = bigint::mac(r3, a[3], bi, c);
+            let (t4, t5) = adc(r4, c, 0);
+            // + t0 p: t0 2^96 - t0 + t0 P3 2^192; the low word cancels.
+            let m = u128::from(t0) * u128::from(P3);
+            let (u1, c) = adc(t1, t0 << 32, 0);
+            let (u2, c) = adc(t2, t0 >> 32, c);
+            let (u3, c) = adc(t3, m as u64, c);
+            let (u4, c) = adc(t4, (m >> 64) as u64, c);
+            (r0, r1, r2, r3, r4) = (u1, u2, u3, u4, t5 + c);
         }
-        p256_reduce(t)
+        // r < 2p: subtract p unless that borrows.
+        let r = [r0, r1, r2, r3];
+        let mut out = [0u64; 4];
+        let mut borrow = 0;
+        for j in 0..4 {
+            (out[j], borrow) = sbb(r[j], P[j], borrow);
+        }
+        let (_, under) = sbb(r4, 0, borrow);
+        bigint::ct_assign(&mut out, &r, mask(under));
+        out
     }
 
     /// Montgomery square modulo p: the six cross products once, doubled, plus the

@@ -32,9 +32,9 @@ const GY: [u8; 32] = [
 /// A point (X : Y : Z), coordinates in the Montgomery domain; the identity is (0 : 1 : 0).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Point {
-    x: Limbs,
-    y: Limbs,
-    z: Limbs,
+    pub(super) x: Limbs,
+    pub(super) y: Limbs,
+    pub(super) z: Limbs,
 }
 
 impl Point {
@@ -310,7 +310,7 @@ const COMB_COLS: usize = 1 << (COMB_W - 1);
 /// Bits `[pos, pos + len)` of `k` (zero beyond bit 255); `pos` and `len` (at most
 /// 63) are public, so this indexes by public values only.
 #[inline(always)]
-fn scalar_bits(k: &Limbs, pos: usize, len: usize) -> u64 {
+pub(super) fn scalar_bits(k: &Limbs, pos: usize, len: usize) -> u64 {
     let word = |i: usize| if i < 4 { k[i] } else { 0 };
     let (i, sh) = (pos / 64, pos % 64);
     let mut v = word(i) >> sh;
@@ -342,7 +342,7 @@ pub(crate) fn booth_digit(k: &Limbs, w: usize, i: usize) -> (u64, u64) {
 /// Converts projective points to affine (x, y) with one shared inversion
 /// (Montgomery's trick). Public data only (table building): no point may be the
 /// identity.
-fn batch_to_affine(points: &[Point]) -> alloc::vec::Vec<(Limbs, Limbs)> {
+pub(super) fn batch_to_affine(points: &[Point]) -> alloc::vec::Vec<(Limbs, Limbs)> {
     let f = &FP;
     let mut prefix = alloc::vec::Vec::with_capacity(points.len());
     let mut acc = f.one;
@@ -457,7 +457,7 @@ pub(crate) fn mul_base_reference(k: &Limbs) -> Point {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::field::FN;
     use super::*;
     use rand::{RngCore, SeedableRng};
