@@ -224,6 +224,15 @@ impl Field {
         s
     }
 
+    /// `a mod m` for any `a` below 2^256 (both P-256 moduli exceed 2^255, so one
+    /// masked subtraction suffices). Constant time.
+    pub(crate) fn reduce_limbs(&self, a: &Limbs) -> Limbs {
+        let mut s = *a;
+        let borrow = bigint::sub_assign(&mut s, &self.m);
+        bigint::ct_assign(&mut s, a, mask(borrow));
+        s
+    }
+
     pub(crate) fn to_be_bytes(l: &Limbs) -> [u8; 32] {
         let mut out = [0u8; 32];
         bigint::to_be_bytes(l, &mut out);

@@ -3,7 +3,7 @@
 //! a = -3. "Complete" means no special case for the identity or for P = Q, so the
 //! scalar multiplication has no data-dependent branch.
 
-use super::field::{Field, Limbs, FP};
+use super::field::{Field, Limbs, FN, FP};
 use crate::bigint;
 use crate::Error;
 use zeroize::Zeroize;
@@ -169,7 +169,9 @@ impl Point {
 
     /// Complete mixed addition, RCB16 Algorithm 5 (a = -3): `o` is an affine point
     /// (x, y), Montgomery domain, never the identity; `self` may be any point,
-    /// the identity included. Algorithm 4 with Z2 = 1: 11 multiplications.
+    /// the identity included. Algorithm 4 with Z2 = 1: 11 multiplications. The
+    /// tests' reference for the comb's (incomplete, cheaper) Jacobian additions.
+    #[cfg(test)]
     pub(crate) fn add_affine(&self, x2: &Limbs, y2: &Limbs) -> Point {
         let f = &FP;
         let (x1, y1, z1) = (&self.x, &self.y, &self.z);
@@ -386,8 +388,9 @@ fn comb_table() -> alloc::vec::Vec<u64> {
 /// `k * G` for a secret `k` below 2^256 with a fixed-base comb of signed
 /// digits (Booth recoding, as ecp_nistz256 does with 7-bit windows):
 /// `sum_i d_i 2^(W i) G`, each term read from row i of a table of affine points by
-/// a masked scan of the whole row, negated by mask, and added with the complete
-/// mixed formula; a zero digit keeps the accumulator by mask. No doublings.
+/// a masked scan of the whole row, negated by mask, and added with a Jacobian
+/// mixed addition (see [`comb_mul`] for why its exceptional cases cannot occur);
+/// a zero digit keeps the accumulator by mask. No doublings.
 ///
 /// The table (37 rows of 64 affine points, 148 KiB) is built once per process with
 /// `std`; without `std` each call builds it.
@@ -403,29 +406,61 @@ pub(crate) fn mul_base(k: &Limbs) -> Point {
     }
 }
 
+/// The comb's sum, in Jacobian coordinates (X / Z^2, Y / Z^3) with the mixed
+/// addition "madd-2004-hmv"-style (8M + 3S; Explicit-Formulas Database, as
+/// ecp_nistz256's `point_add_affine`), which is not complete: it fails when the
+/// accumulator is the identity (handled by mask here) or equals plus or minus the
+/// addend. The latter cannot happen for k in [0, n-1]: before row i the
+/// accumulator is a G with |a| < 2^(7i-1) and the addend e G with
+/// 2^(7i) <= |e| <= 2^(7i+6); for i <= 35, 0 < |e -+ a| < n, and in the last row
+/// (e = d 2^252, 0 <= d <= 16) e -+ a = n would need k = a + e to be n or
+/// above 2^256. So `k` is first reduced mod n.
 fn comb_mul(table: &[u64], k: &Limbs) -> Point {
     let f = &FP;
-    let mut acc = Point::identity();
+    let mut k = FN.reduce_limbs(k);
+    let (mut ax, mut ay, mut az) = (f.one, f.one, [0u64; 4]);
     let mut entry = [0u64; 8];
     for i in 0..COMB_ROWS {
-        let (mag, neg) = booth_digit(k, COMB_W, i);
+        let (mag, neg) = booth_digit(&k, COMB_W, i);
         let row = &table[i * COMB_COLS * 8..(i + 1) * COMB_COLS * 8];
         // Column mag - 1; for mag = 0 nothing matches (and the sum is dropped below).
         bigint::select_from_table(&mut entry, row, 8, mag.wrapping_sub(1));
-        let x: Limbs = [entry[0], entry[1], entry[2], entry[3]];
-        let mut y: Limbs = [entry[4], entry[5], entry[6], entry[7]];
-        let ny = f.neg(&y);
-        bigint::ct_assign(&mut y, &ny, neg);
-        let sum = acc.add_affine(&x, &y);
+        let x2: Limbs = [entry[0], entry[1], entry[2], entry[3]];
+        let mut y2: Limbs = [entry[4], entry[5], entry[6], entry[7]];
+        let ny = f.neg(&y2);
+        bigint::ct_assign(&mut y2, &ny, neg);
+        // Jacobian mixed addition.
+        let z1z1 = f.sqr(&az);
+        let u2 = f.mul(&x2, &z1z1);
+        let s2 = f.mul(&y2, &f.mul(&az, &z1z1));
+        let h = f.sub(&u2, &ax);
+        let r = f.sub(&s2, &ay);
+        let hh = f.sqr(&h);
+        let hhh = f.mul(&h, &hh);
+        let v = f.mul(&ax, &hh);
+        let x3 = f.sub(&f.sub(&f.sqr(&r), &hhh), &f.add(&v, &v));
+        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.mul(&ay, &hhh));
+        let z3 = f.mul(&az, &h);
+        // Identity accumulator: the sum is the addend, (x2, y2, 1).
+        let was_identity = f.is_zero(&az);
+        let x3 = pick(&x3, &x2, was_identity);
+        let y3 = pick(&y3, &y2, was_identity);
+        let z3 = pick(&z3, &f.one, was_identity);
+        // Zero digit: keep the accumulator.
         let keep = bigint::ct_eq_limbs(&[mag], &[0]);
-        acc = Point {
-            x: pick(&sum.x, &acc.x, keep),
-            y: pick(&sum.y, &acc.y, keep),
-            z: pick(&sum.z, &acc.z, keep),
-        };
+        ax = pick(&x3, &ax, keep);
+        ay = pick(&y3, &ay, keep);
+        az = pick(&z3, &az, keep);
     }
     entry.zeroize();
-    acc
+    k.zeroize();
+    // Jacobian to projective: (X Z, Y, Z^3); the identity (Z = 0) maps to (0, Y, 0).
+    let z2 = f.sqr(&az);
+    Point {
+        x: f.mul(&ax, &az),
+        y: ay,
+        z: f.mul(&z2, &az),
+    }
 }
 
 /// `if m == !0 { b } else { a }`, in constant time.
@@ -458,7 +493,6 @@ pub(crate) fn mul_base_reference(k: &Limbs) -> Point {
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use super::super::field::FN;
     use super::*;
     use rand::{RngCore, SeedableRng};
 
@@ -483,7 +517,26 @@ pub(crate) mod tests {
             [0x7df7_df7d_f7df_7df7; 4],
             FN.m,
             n1,
+            // Top comb digit 16 (k >= 2^256 - 2^251), below and above n.
+            [0, 0, 0, 0xf800_0000_0000_0000],
+            [0, 0, 0, 0xfc00_0000_0000_0000],
+            [u64::MAX, u64::MAX, u64::MAX, 0xffff_fffe_ffff_ffff],
+            [FN.m[0] + 1, FN.m[1], FN.m[2], FN.m[3]],
         ];
+        let mut rng0 = rand_chacha::ChaCha20Rng::seed_from_u64(0x257);
+        for _ in 0..20 {
+            // n - (random value below 2^200), and 2^256 - 2^251 + (random below 2^224).
+            let mut k = n1;
+            let r: Limbs = [rng0.next_u64(), rng0.next_u64(), rng0.next_u64() >> 56, 0];
+            crate::bigint::sub_assign(&mut k, &r);
+            v.push(k);
+            v.push([
+                rng0.next_u64(),
+                rng0.next_u64(),
+                rng0.next_u64(),
+                0xf800_0000_0000_0000 | (rng0.next_u64() >> 37),
+            ]);
+        }
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x256);
         for _ in 0..40 {
             v.push(core::array::from_fn(|_| rng.next_u64()));
