@@ -5,8 +5,9 @@ use alloc::vec::Vec;
 use rand_core::{CryptoRng, RngCore};
 use zeroize::Zeroize;
 
-use super::field::{Field, Limbs, FN};
+use super::field::{Field, Limbs, FN, FP};
 use super::point::{mul_base, Point};
+use super::vartime;
 use crate::bigint;
 use crate::{Error, HashFunction, Hmac};
 
@@ -206,13 +207,10 @@ impl P256PublicKey {
         let w = FN.invert(&FN.to_mont(&s));
         let u1 = FN.leave_mont(&FN.mul(&FN.to_mont(&e), &w));
         let u2 = FN.leave_mont(&FN.mul(&FN.to_mont(&r), &w));
-        let sum = mul_base(&u1).add(&q.mul(&u2));
-        let (x, inf) = sum.affine_x();
-        if inf == u64::MAX {
-            return Err(Error::BadSignature);
-        }
-        let v = FN.reduce_be_bytes(&Field::to_be_bytes(&x));
-        if bigint::ct_eq_limbs(&v, &r) == u64::MAX {
+        // Public inputs: the variable-time double-scalar multiplication, and the
+        // x-coordinate compared without leaving projective coordinates.
+        let sum = vartime::double_mul(&u1, &u2, &q);
+        if vartime::x_matches_mod_n(&sum, &r, &FN.m, &FP.m) {
             Ok(())
         } else {
             Err(Error::BadSignature)

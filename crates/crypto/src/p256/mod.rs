@@ -3,3 +3,4 @@
 pub(crate) mod ecdsa;
 pub(crate) mod field;
 pub(crate) mod point;
+pub(crate) mod vartime;

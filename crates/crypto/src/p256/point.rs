@@ -3,9 +3,10 @@
 //! a = -3. "Complete" means no special case for the identity or for P = Q, so the
 //! scalar multiplication has no data-dependent branch.
 
-use super::field::{Field, Limbs, FP};
+use super::field::{Field, Limbs, FN, FP};
 use crate::bigint;
 use crate::Error;
+use zeroize::Zeroize;
 
 /// b in the Montgomery domain (b * 2^256 mod p); b from SP 800-186 §3.2.1.3.
 const B_MONT: Limbs = [
@@ -31,9 +32,9 @@ const GY: [u8; 32] = [
 /// A point (X : Y : Z), coordinates in the Montgomery domain; the identity is (0 : 1 : 0).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Point {
-    x: Limbs,
-    y: Limbs,
-    z: Limbs,
+    pub(super) x: Limbs,
+    pub(super) y: Limbs,
+    pub(super) z: Limbs,
 }
 
 impl Point {
@@ -51,7 +52,7 @@ impl Point {
 
     /// `y^2 = x^3 - 3x + b` for Montgomery-domain `x`, `y`: all ones when it holds.
     fn on_curve(x: &Limbs, y: &Limbs) -> u64 {
-        let f: &Field = &FP;
+        let f = &FP;
         let rhs = f.add(
             &f.sub(&f.mul(&f.sqr(x), x), &f.add(&f.add(x, x), x)),
             &B_MONT,
@@ -76,12 +77,12 @@ impl Point {
     pub(crate) fn decompress_y(x: &[u8; 32], odd: bool) -> Result<[u8; 32], Error> {
         let xn = FP.parse_be_bytes(x).ok_or(Error::InvalidPublicKey)?;
         let xm = FP.to_mont(&xn);
-        let f: &Field = &FP;
+        let f = &FP;
         let rhs = f.add(
             &f.sub(&f.mul(&f.sqr(&xm), &xm), &f.add(&f.add(&xm, &xm), &xm)),
             &B_MONT,
         );
-        let y = f.pow(&rhs, &SQRT_EXP);
+        let y = f.pow_public_exp(&rhs, &SQRT_EXP);
         if bigint::ct_eq_limbs(&f.sqr(&y), &rhs) != u64::MAX {
             return Err(Error::InvalidPublicKey);
         }
@@ -113,7 +114,7 @@ impl Point {
 
     /// Complete addition, RCB16 Algorithm 4 (a = -3).
     pub(crate) fn add(&self, o: &Point) -> Point {
-        let f: &Field = &FP;
+        let f = &FP;
         let (x1, y1, z1) = (&self.x, &self.y, &self.z);
         let (x2, y2, z2) = (&o.x, &o.y, &o.z);
         let mut t0 = f.mul(x1, x2);
@@ -166,9 +167,60 @@ impl Point {
         }
     }
 
+    /// Complete mixed addition, RCB16 Algorithm 5 (a = -3): `o` is an affine point
+    /// (x, y), Montgomery domain, never the identity; `self` may be any point,
+    /// the identity included. Algorithm 4 with Z2 = 1: 11 multiplications. The
+    /// tests' reference for the comb's (incomplete, cheaper) Jacobian additions.
+    #[cfg(test)]
+    pub(crate) fn add_affine(&self, x2: &Limbs, y2: &Limbs) -> Point {
+        let f = &FP;
+        let (x1, y1, z1) = (&self.x, &self.y, &self.z);
+        let mut t0 = f.mul(x1, x2);
+        let mut t1 = f.mul(y1, y2);
+        let mut t3 = f.add(x2, y2);
+        let mut t4 = f.add(x1, y1);
+        t3 = f.mul(&t3, &t4);
+        t4 = f.add(&t0, &t1);
+        t3 = f.sub(&t3, &t4);
+        t4 = f.mul(y2, z1);
+        t4 = f.add(&t4, y1);
+        let mut y3 = f.mul(x2, z1);
+        y3 = f.add(&y3, x1);
+        let mut z3 = f.mul(&B_MONT, z1);
+        let mut x3 = f.sub(&y3, &z3);
+        z3 = f.add(&x3, &x3);
+        x3 = f.add(&x3, &z3);
+        z3 = f.sub(&t1, &x3);
+        x3 = f.add(&t1, &x3);
+        y3 = f.mul(&B_MONT, &y3);
+        t1 = f.add(z1, z1);
+        let mut t2 = f.add(&t1, z1);
+        y3 = f.sub(&y3, &t2);
+        y3 = f.sub(&y3, &t0);
+        t1 = f.add(&y3, &y3);
+        y3 = f.add(&t1, &y3);
+        t1 = f.add(&t0, &t0);
+        t0 = f.add(&t1, &t0);
+        t0 = f.sub(&t0, &t2);
+        t1 = f.mul(&t4, &y3);
+        t2 = f.mul(&t0, &y3);
+        y3 = f.mul(&x3, &z3);
+        y3 = f.add(&y3, &t2);
+        x3 = f.mul(&t3, &x3);
+        x3 = f.sub(&x3, &t1);
+        z3 = f.mul(&t4, &z3);
+        t1 = f.mul(&t3, &t0);
+        z3 = f.add(&z3, &t1);
+        Point {
+            x: x3,
+            y: y3,
+            z: z3,
+        }
+    }
+
     /// Complete doubling, RCB16 Algorithm 6 (a = -3).
     pub(crate) fn double(&self) -> Point {
-        let f: &Field = &FP;
+        let f = &FP;
         let (x, y, z) = (&self.x, &self.y, &self.z);
         let mut t0 = f.sqr(x);
         let t1 = f.sqr(y);
@@ -249,47 +301,316 @@ impl Point {
     }
 }
 
-/// `k * G` with a fixed-base comb: `sum_i T[i][k_i]` where `T[i][j] = j 16^i G` and
-/// `k_i` is the i-th 4-bit window of k. 64 complete additions and no doublings; each
-/// addend read by a masked scan of its 16-entry row. The 96 KiB table is built once
-/// per process (with `std`); without `std` this falls back to [`Point::mul`].
+/// Window width of the fixed-base comb: signed digits in [-2^(W-1), 2^(W-1)].
+const COMB_W: usize = 7;
+/// Rows of the comb: enough W-bit windows for 257 bits (a 256-bit scalar plus the
+/// recoding's final carry).
+const COMB_ROWS: usize = 257usize.div_ceil(COMB_W);
+/// Affine entries per row: `j 2^(W i) G` for j in 1..=2^(W-1).
+const COMB_COLS: usize = 1 << (COMB_W - 1);
+
+/// Bits `[pos, pos + len)` of `k` (zero beyond bit 255); `pos` and `len` (at most
+/// 63) are public, so this indexes by public values only.
+#[inline(always)]
+pub(super) fn scalar_bits(k: &Limbs, pos: usize, len: usize) -> u64 {
+    let word = |i: usize| if i < 4 { k[i] } else { 0 };
+    let (i, sh) = (pos / 64, pos % 64);
+    let mut v = word(i) >> sh;
+    if sh != 0 {
+        v |= word(i + 1) << (64 - sh);
+    }
+    v & ((1u64 << len) - 1)
+}
+
+/// The i-th signed window digit of `k` in width `w` (Booth recoding, as in
+/// Gueron and Krasnov's ecp_nistz256): `v + b - 2^w t` where v is bits
+/// [w i, w i + w), b the bit below them and t their top bit. Returns (|digit|,
+/// all ones when negative); branch-free for secret `k`. The digits satisfy
+/// `k = sum_i digit_i 2^(w i)`.
+#[inline(always)]
+pub(crate) fn booth_digit(k: &Limbs, w: usize, i: usize) -> (u64, u64) {
+    let v = scalar_bits(k, w * i, w);
+    let below = if i == 0 {
+        0
+    } else {
+        scalar_bits(k, w * i - 1, 1)
+    };
+    let top = v >> (w - 1);
+    let d = (v + below).wrapping_sub(top << w); // two's complement, |d| <= 2^(w-1)
+    let neg = 0u64.wrapping_sub(top);
+    ((d ^ neg).wrapping_sub(neg), neg)
+}
+
+/// Converts projective points to affine (x, y) with one shared inversion
+/// (Montgomery's trick). Public data only (table building): no point may be the
+/// identity.
+pub(super) fn batch_to_affine(points: &[Point]) -> alloc::vec::Vec<(Limbs, Limbs)> {
+    let f = &FP;
+    let mut prefix = alloc::vec::Vec::with_capacity(points.len());
+    let mut acc = f.one;
+    for p in points {
+        prefix.push(acc);
+        acc = f.mul(&acc, &p.z);
+    }
+    let mut inv = f.invert(&acc);
+    let mut out = alloc::vec![([0u64; 4], [0u64; 4]); points.len()];
+    for (i, p) in points.iter().enumerate().rev() {
+        let zi = f.mul(&inv, &prefix[i]);
+        inv = f.mul(&inv, &p.z);
+        out[i] = (f.mul(&p.x, &zi), f.mul(&p.y, &zi));
+    }
+    out
+}
+
+/// The comb table, flat: row i, column j - 1 holds `j 2^(W i) G` as affine
+/// (x, y), eight limbs, Montgomery domain.
+fn comb_table() -> alloc::vec::Vec<u64> {
+    let mut points = alloc::vec::Vec::with_capacity(COMB_ROWS * COMB_COLS);
+    let mut base = Point::generator();
+    for _ in 0..COMB_ROWS {
+        let mut p = base;
+        for _ in 0..COMB_COLS {
+            points.push(p);
+            p = p.add(&base);
+        }
+        for _ in 0..COMB_W {
+            base = base.double();
+        }
+    }
+    let mut t = alloc::vec::Vec::with_capacity(COMB_ROWS * COMB_COLS * 8);
+    for (x, y) in batch_to_affine(&points) {
+        t.extend_from_slice(&x);
+        t.extend_from_slice(&y);
+    }
+    t
+}
+
+/// `k * G` for a secret `k` below 2^256 with a fixed-base comb of signed
+/// digits (Booth recoding, as ecp_nistz256 does with 7-bit windows):
+/// `sum_i d_i 2^(W i) G`, each term read from row i of a table of affine points by
+/// a masked scan of the whole row, negated by mask, and added with a Jacobian
+/// mixed addition (see [`comb_mul`] for why its exceptional cases cannot occur);
+/// a zero digit keeps the accumulator by mask. No doublings.
+///
+/// The table (37 rows of 64 affine points, 148 KiB) is built once per process with
+/// `std`; without `std` each call builds it.
 pub(crate) fn mul_base(k: &Limbs) -> Point {
     #[cfg(feature = "std")]
     {
         static TABLE: std::sync::OnceLock<alloc::vec::Vec<u64>> = std::sync::OnceLock::new();
-        let table = TABLE.get_or_init(|| {
-            let mut t = alloc::vec::Vec::with_capacity(64 * 16 * 12);
-            let mut base = Point::generator();
-            for _ in 0..64 {
-                let mut p = Point::identity();
-                for _ in 0..16 {
-                    t.extend_from_slice(&p.to_limbs());
-                    p = p.add(&base);
-                }
-                // p is now 16 * base.
-                base = p;
-            }
-            t
-        });
-        let mut acc = Point::identity();
-        let mut entry = [0u64; 12];
-        for w in 0..64 {
-            let idx = (k[w / 16] >> (4 * (w % 16))) & 15;
-            bigint::select_from_table(&mut entry, &table[w * 192..(w + 1) * 192], 12, idx);
-            acc = acc.add(&Point::from_limbs(&entry));
-        }
-        acc
+        comb_mul(TABLE.get_or_init(comb_table), k)
     }
     #[cfg(not(feature = "std"))]
     {
-        Point::generator().mul(k)
+        comb_mul(&comb_table(), k)
     }
 }
 
+/// The comb's sum, in Jacobian coordinates (X / Z^2, Y / Z^3) with the mixed
+/// addition "madd-2004-hmv"-style (8M + 3S; Explicit-Formulas Database, as
+/// ecp_nistz256's `point_add_affine`), which is not complete: it fails when the
+/// accumulator is the identity (handled by mask here) or equals plus or minus the
+/// addend. The latter cannot happen for k in [0, n-1]: before row i the
+/// accumulator is a G with |a| < 2^(7i-1) and the addend e G with
+/// 2^(7i) <= |e| <= 2^(7i+6); for i <= 35, 0 < |e -+ a| < n, and in the last row
+/// (e = d 2^252, 0 <= d <= 16) e -+ a = n would need k = a + e to be n or
+/// above 2^256. So `k` is first reduced mod n.
+fn comb_mul(table: &[u64], k: &Limbs) -> Point {
+    let f = &FP;
+    let mut k = FN.reduce_limbs(k);
+    let (mut ax, mut ay, mut az) = (f.one, f.one, [0u64; 4]);
+    let mut entry = [0u64; 8];
+    for i in 0..COMB_ROWS {
+        let (mag, neg) = booth_digit(&k, COMB_W, i);
+        let row = &table[i * COMB_COLS * 8..(i + 1) * COMB_COLS * 8];
+        // Column mag - 1; for mag = 0 nothing matches (and the sum is dropped below).
+        bigint::select_from_table(&mut entry, row, 8, mag.wrapping_sub(1));
+        let x2: Limbs = [entry[0], entry[1], entry[2], entry[3]];
+        let mut y2: Limbs = [entry[4], entry[5], entry[6], entry[7]];
+        let ny = f.neg(&y2);
+        bigint::ct_assign(&mut y2, &ny, neg);
+        // Jacobian mixed addition.
+        let z1z1 = f.sqr(&az);
+        let u2 = f.mul(&x2, &z1z1);
+        let s2 = f.mul(&y2, &f.mul(&az, &z1z1));
+        let h = f.sub(&u2, &ax);
+        let r = f.sub(&s2, &ay);
+        let hh = f.sqr(&h);
+        let hhh = f.mul(&h, &hh);
+        let v = f.mul(&ax, &hh);
+        let x3 = f.sub(&f.sub(&f.sqr(&r), &hhh), &f.add(&v, &v));
+        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.mul(&ay, &hhh));
+        let z3 = f.mul(&az, &h);
+        // Identity accumulator: the sum is the addend, (x2, y2, 1).
+        let was_identity = f.is_zero(&az);
+        let x3 = pick(&x3, &x2, was_identity);
+        let y3 = pick(&y3, &y2, was_identity);
+        let z3 = pick(&z3, &f.one, was_identity);
+        // Zero digit: keep the accumulator.
+        let keep = bigint::ct_eq_limbs(&[mag], &[0]);
+        ax = pick(&x3, &ax, keep);
+        ay = pick(&y3, &ay, keep);
+        az = pick(&z3, &az, keep);
+    }
+    entry.zeroize();
+    k.zeroize();
+    // Jacobian to projective: (X Z, Y, Z^3); the identity (Z = 0) maps to (0, Y, 0).
+    let z2 = f.sqr(&az);
+    Point {
+        x: f.mul(&ax, &az),
+        y: ay,
+        z: f.mul(&z2, &az),
+    }
+}
+
+/// `if m == !0 { b } else { a }`, in constant time.
+#[inline(always)]
+fn pick(a: &Limbs, b: &Limbs, m: u64) -> Limbs {
+    let mut r = *a;
+    bigint::ct_assign(&mut r, b, m);
+    r
+}
+
+/// The former comb (4-bit unsigned windows, projective entries, complete additions),
+/// kept as the tests' reference.
 #[cfg(test)]
-mod tests {
-    use super::super::field::FN;
+pub(crate) fn mul_base_reference(k: &Limbs) -> Point {
+    let mut acc = Point::identity();
+    let mut base = Point::generator();
+    for w in 0..64 {
+        let idx = (k[w / 16] >> (4 * (w % 16))) & 15;
+        let mut p = Point::identity();
+        for _ in 0..idx {
+            p = p.add(&base);
+        }
+        acc = acc.add(&p);
+        for _ in 0..4 {
+            base = base.double();
+        }
+    }
+    acc
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
     use super::*;
+    use rand::{RngCore, SeedableRng};
+
+    /// Scalars that stress the recodings: edges, long runs of ones and zeros,
+    /// digits at their extremes, and random values.
+    pub(crate) fn test_scalars() -> alloc::vec::Vec<Limbs> {
+        let mut n1 = FN.m;
+        n1[0] -= 1;
+        let mut v = alloc::vec![
+            [0u64; 4],
+            [1, 0, 0, 0],
+            [2, 0, 0, 0],
+            [31, 0, 0, 0],
+            [32, 0, 0, 0],
+            [33, 0, 0, 0],
+            [u64::MAX; 4],
+            [0, 0, 0, 1 << 63],
+            [0, 0, 0, u64::MAX << 60],
+            [0x8208_2082_0820_8208; 4],
+            [0x5555_5555_5555_5555; 4],
+            [0xaaaa_aaaa_aaaa_aaaa; 4],
+            [0x7df7_df7d_f7df_7df7; 4],
+            FN.m,
+            n1,
+            // Top comb digit 16 (k >= 2^256 - 2^251), below and above n.
+            [0, 0, 0, 0xf800_0000_0000_0000],
+            [0, 0, 0, 0xfc00_0000_0000_0000],
+            [u64::MAX, u64::MAX, u64::MAX, 0xffff_fffe_ffff_ffff],
+            [FN.m[0] + 1, FN.m[1], FN.m[2], FN.m[3]],
+        ];
+        let mut rng0 = rand_chacha::ChaCha20Rng::seed_from_u64(0x257);
+        for _ in 0..20 {
+            // n - (random value below 2^200), and 2^256 - 2^251 + (random below 2^224).
+            let mut k = n1;
+            let r: Limbs = [rng0.next_u64(), rng0.next_u64(), rng0.next_u64() >> 56, 0];
+            crate::bigint::sub_assign(&mut k, &r);
+            v.push(k);
+            v.push([
+                rng0.next_u64(),
+                rng0.next_u64(),
+                rng0.next_u64(),
+                0xf800_0000_0000_0000 | (rng0.next_u64() >> 37),
+            ]);
+        }
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0x256);
+        for _ in 0..40 {
+            v.push(core::array::from_fn(|_| rng.next_u64()));
+        }
+        v
+    }
+
+    fn affine(p: Point) -> Option<([u8; 32], [u8; 32])> {
+        p.to_affine_bytes().ok()
+    }
+
+    #[test]
+    fn booth_digits_recompose() {
+        for k in test_scalars() {
+            // sum_i d_i 2^(w i), computed in the integers with i128 per 64-bit chunk
+            // would be awkward: check through the group instead, and the digit bounds.
+            for w in [5usize, 6, 7] {
+                let mut acc = Point::identity();
+                for i in (0..257usize.div_ceil(w)).rev() {
+                    for _ in 0..w {
+                        acc = acc.double();
+                    }
+                    let (mag, neg) = booth_digit(&k, w, i);
+                    assert!(mag <= 1 << (w - 1));
+                    assert!(neg == 0 || neg == u64::MAX);
+                    let mut p = Point::generator().mul(&[mag, 0, 0, 0]);
+                    if neg != 0 {
+                        p.y = FP.neg(&p.y);
+                    }
+                    acc = acc.add(&p);
+                }
+                assert_eq!(
+                    affine(acc),
+                    affine(Point::generator().mul(&k)),
+                    "{k:x?} w={w}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn mixed_addition_matches_projective() {
+        let g = Point::generator();
+        let pts = [Point::identity(), g, g.double(), g.mul(&[5, 0, 0, 0]), {
+            let mut m = g;
+            m.y = FP.neg(&m.y);
+            m
+        }];
+        for a in &pts {
+            for b in &pts[1..] {
+                let (bx, by, _) = {
+                    let zi = FP.invert(&b.z);
+                    (FP.mul(&b.x, &zi), FP.mul(&b.y, &zi), ())
+                };
+                // Scale a's coordinates so that Z != 1 is exercised.
+                let s = FP.to_mont(&[7, 0, 0, 0]);
+                let a2 = Point {
+                    x: FP.mul(&a.x, &s),
+                    y: FP.mul(&a.y, &s),
+                    z: FP.mul(&a.z, &s),
+                };
+                assert_eq!(affine(a2.add_affine(&bx, &by)), affine(a.add(b)));
+            }
+        }
+    }
+
+    #[test]
+    fn comb_matches_reference() {
+        for k in test_scalars() {
+            let want = affine(mul_base_reference(&k));
+            assert_eq!(affine(mul_base(&k)), want, "{k:x?}");
+            assert_eq!(affine(Point::generator().mul(&k)), want, "{k:x?}");
+        }
+    }
 
     #[test]
     fn doubling_matches_addition_and_order() {
