@@ -133,8 +133,8 @@ impl P256SecretKey {
         let (x, _) = mul_base(k).affine_x();
         let r = FN.reduce_be_bytes(&Field::to_be_bytes(&x));
         // s = k^-1 (e + r d) mod n, all in the Montgomery domain of n.
-        let km = FN.to_mont(k);
-        let kinv = FN.invert(&km);
+        // k^-1 mod n (constant time; k is in [1, n-1] and n is prime).
+        let kinv = FN.invert(&FN.to_mont(k));
         let rd = FN.mul(&FN.to_mont(&r), &self.d); // r R * d / R = r d
         let sum = FN.add(&FN.reduce_be_bytes(&Field::to_be_bytes(e)), &rd);
         let s = FN.leave_mont(&FN.mul(&kinv, &FN.to_mont(&sum)));

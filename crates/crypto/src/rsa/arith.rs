@@ -145,8 +145,9 @@ fn update_fg(f: &mut [i64], g: &mut [i64], t: &Trans) {
 /// congruent to `t [d; e] / 2^62` modulo `m`. `minv = m^-1 mod 2^62`.
 fn update_de(d: &mut [i64], e: &mut [i64], t: &Trans, m: &[i64], minv: u64) {
     let l = d.len();
-    let sd = d[l - 1] >> 63;
-    let se = e[l - 1] >> 63;
+    // Masks pass through black_box so LLVM keeps them masks, not branches.
+    let sd = core::hint::black_box(d[l - 1] >> 63);
+    let se = core::hint::black_box(e[l - 1] >> 63);
     let mut md = (t.u & sd) + (t.v & se);
     let mut me = (t.q & sd) + (t.r & se);
     let (u, v, q, r) = (t.u as i128, t.v as i128, t.q as i128, t.r as i128);
@@ -182,7 +183,7 @@ fn carry_s62(x: &mut [i64]) {
 
 /// `x = x + m` when `x < 0` (by the sign of its top limb), limb-wise then carried.
 fn add_if_negative_s62(x: &mut [i64], m: &[i64]) {
-    let mask = x[x.len() - 1] >> 63;
+    let mask = core::hint::black_box(x[x.len() - 1] >> 63);
     for (a, b) in x.iter_mut().zip(m) {
         *a += b & mask;
     }
@@ -222,7 +223,7 @@ pub(crate) fn ct_inverse(x: &[u64], m: &[u64]) -> Option<Vec<u64>> {
         update_fg(&mut f, &mut g, &t);
     }
     // Now g = 0, f = +-gcd(x, m) and d = +-x^-1 (sign of f) in (-2m, m).
-    let sf = f[l - 1] >> 63;
+    let sf = core::hint::black_box(f[l - 1] >> 63);
     add_if_negative_s62(&mut d, &ms);
     for (di, fi) in d.iter_mut().zip(f.iter_mut()) {
         *di = (*di ^ sf) - sf;

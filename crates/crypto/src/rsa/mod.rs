@@ -8,7 +8,7 @@
 //! decryption padding check never returns early and never branches on the
 //! plaintext: the lesson of RUSTSEC-2023-0071 (the Marvin attack).
 
-mod arith;
+pub(crate) mod arith;
 mod padding;
 
 use alloc::vec;
