@@ -225,6 +225,9 @@ pub struct Ctx {
     pub artifacts: PathBuf,
     /// Keep captures of passing cases too (`--pcap`).
     pub keep_pcaps: bool,
+    /// A figure the case measured (a timing statistic, a rate), which the reports
+    /// show whatever the outcome: the case sets it, the runner reads it.
+    pub measurement: Option<String>,
 }
 
 impl Ctx {
@@ -235,6 +238,7 @@ impl Ctx {
             property_cases: 256,
             artifacts: std::env::temp_dir().join("handshake-conformance"),
             keep_pcaps: false,
+            measurement: None,
         }
     }
 

@@ -17,6 +17,8 @@ pub(crate) struct CaseResult {
     pub case: Case,
     pub outcome: Outcome,
     pub duration: Duration,
+    /// What the case measured, if anything ([`Ctx::measurement`]).
+    pub measurement: Option<String>,
 }
 
 pub(crate) fn run(args: ConformanceArgs) -> anyhow::Result<ExitCode> {
@@ -132,6 +134,7 @@ fn execute(cases: &[Case], jobs: usize, ctx_for: impl Fn(&Case) -> Ctx + Sync) -
                     case: case.clone(),
                     outcome,
                     duration,
+                    measurement: ctx.measurement.take(),
                 });
                 bar.inc(1);
             });

@@ -107,6 +107,7 @@ struct JsonCase<'a> {
     kind: &'a str,
     outcome: &'a str,
     reason: Option<&'a str>,
+    measurement: Option<&'a str>,
     duration_ms: f64,
 }
 
@@ -133,6 +134,7 @@ pub(crate) fn json(report: &Report) -> anyhow::Result<String> {
                 kind: r.case.kind.as_str(),
                 outcome: r.outcome.as_str(),
                 reason: r.outcome.reason(),
+                measurement: r.measurement.as_deref(),
                 duration_ms: r.duration.as_secs_f64() * 1e3,
             })
             .collect(),
@@ -214,6 +216,23 @@ pub(crate) fn markdown(report: &Report) -> String {
             );
         }
     }
+    let measured: Vec<_> = report
+        .results
+        .iter()
+        .filter_map(|r| r.measurement.as_deref().map(|m| (r, m)))
+        .collect();
+    if !measured.is_empty() {
+        md += "\n### Measurements\n\n| case | level | outcome | measurement |\n|---|---|---|---|\n";
+        for (r, m) in measured {
+            md += &format!(
+                "| `{}` | {} | {} | {} |\n",
+                r.case.id,
+                r.case.level.as_str(),
+                r.outcome.as_str(),
+                m.replace('|', "\\|").replace('\n', " ")
+            );
+        }
+    }
     md += "\n<details><summary>All cases</summary>\n\n| case | requirement | level | kind | outcome | ms |\n|---|---|---|---|---|---:|\n";
     for r in &report.results {
         md += &format!(
@@ -245,6 +264,17 @@ pub(crate) fn print_human(report: &Report, out: &Path) {
         ]);
     }
     println!("{table}");
+    let measured: Vec<_> = report
+        .results
+        .iter()
+        .filter_map(|r| r.measurement.as_deref().map(|m| (r, m)))
+        .collect();
+    if !measured.is_empty() {
+        println!("\nMeasurements:");
+        for (r, m) in measured {
+            println!("  {} ({}): {m}", r.case.id, r.outcome.as_str());
+        }
+    }
 
     let failures: Vec<_> = report
         .results
@@ -331,13 +361,17 @@ mod tests {
             },
             outcome,
             duration: Duration::from_millis(3),
+            measurement: None,
         }
     }
 
     fn sample(require_all: bool) -> Report {
         Report::new(
             vec![
-                result("ip.ok", Level::Must, Outcome::Pass),
+                CaseResult {
+                    measurement: Some("Welch t = 0.42".into()),
+                    ..result("ip.ok", Level::Must, Outcome::Pass)
+                },
                 result("ip.bad", Level::Should, Outcome::Fail("off by one".into())),
                 result(
                     "tcp.skip",
@@ -365,11 +399,14 @@ mod tests {
             "kind",
             "outcome",
             "reason",
+            "measurement",
             "duration_ms",
         ] {
-            assert!(!c[key].is_null(), "missing {key}");
+            assert!(c.as_object().unwrap().contains_key(key), "missing {key}");
         }
         assert_eq!(c["outcome"], "fail");
+        assert!(c["measurement"].is_null());
+        assert_eq!(v["cases"][0]["measurement"], "Welch t = 0.42");
         assert_eq!(c["reason"], "off by one");
     }
 
@@ -394,5 +431,7 @@ mod tests {
             assert!(xml.contains(id) && md.contains(id), "{id}");
         }
         assert!(xml.contains("<failure") && xml.contains("<skipped"));
+        // A measurement shows whatever the outcome: here on a pass.
+        assert!(md.contains("### Measurements") && md.contains("Welch t = 0.42"));
     }
 }

@@ -7,7 +7,8 @@
 //! They are Should-level cases: a noisy, shared machine can still push |t| up, so
 //! a failure asks for a rerun on a quiet machine before it asks for a fix. The t
 //! statistic is written to `t-statistic.txt` in the case's artefact directory and
-//! is part of the failure reason.
+//! is part of the failure reason and, pass or fail, the case's measurement in
+//! every report.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -71,8 +72,9 @@ fn measure(ctx: &Ctx, n: usize, mut op: impl FnMut(usize)) -> f64 {
     welch_t(&class(0), &class(1))
 }
 
-fn report(ctx: &Ctx, what: &str, t: f64) -> Outcome {
+fn report(ctx: &mut Ctx, what: &str, t: f64) -> Outcome {
     let line = format!("{what}: Welch t = {t:.2} (limit |t| < {T_LIMIT})\n");
+    ctx.measurement = Some(line.trim_end().to_string());
     if std::fs::create_dir_all(&ctx.artifacts).is_ok() {
         let _ = std::fs::write(ctx.artifacts.join("t-statistic.txt"), &line);
     }
