@@ -96,13 +96,24 @@ pub(crate) fn sub_assign(a: &mut [u64], b: &[u64]) -> u64 {
 /// Reads table entry `index` (each entry `width` limbs) into `out` by touching every
 /// entry and keeping the matching one with a mask: no memory access depends on `index`.
 #[inline]
+///
+/// The masks of up to 64 entries are computed first and pass through one
+/// `black_box` together (LLVM must then treat them as arbitrary words, so `e & m`
+/// stays an AND): one barrier per scan instead of one per entry.
 pub(crate) fn select_from_table(out: &mut [u64], table: &[u64], width: usize, index: u64) {
     out.fill(0);
-    for (i, entry) in table.chunks_exact(width).enumerate() {
-        let d = (i as u64) ^ index;
-        let m = mask(((d | d.wrapping_neg()) >> 63) ^ 1); // black_box'd: stays a mask
-        for (o, e) in out.iter_mut().zip(entry) {
-            *o |= e & m;
+    let mut masks = [0u64; 64];
+    for (start, chunk) in table.chunks(64 * width).enumerate() {
+        let n = chunk.len() / width;
+        for (i, m) in masks[..n].iter_mut().enumerate() {
+            let d = ((64 * start + i) as u64) ^ index;
+            *m = 0u64.wrapping_sub(((d | d.wrapping_neg()) >> 63) ^ 1);
+        }
+        let masks = core::hint::black_box(&mut masks);
+        for (entry, m) in chunk.chunks_exact(width).zip(masks.iter()) {
+            for (o, e) in out.iter_mut().zip(entry) {
+                *o |= e & m;
+            }
         }
     }
 }

@@ -5,6 +5,18 @@
 
 use crate::bigint::{self, adc, mask, sbb};
 
+/// The all-ones-or-zero mask for `bit`: through `black_box` (so that LLVM cannot
+/// turn the masked select into a branch) when the data may be secret, plain for
+/// the public-data `_vt` variants used by verification.
+#[inline(always)]
+fn sel_mask<const CT: bool>(bit: u64) -> u64 {
+    if CT {
+        mask(bit)
+    } else {
+        0u64.wrapping_sub(bit)
+    }
+}
+
 /// Four little-endian limbs.
 pub(crate) type Limbs = [u64; 4];
 
@@ -74,6 +86,18 @@ impl Field {
 
     #[inline(always)]
     pub(crate) fn add(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        self.add_with::<true>(a, b)
+    }
+
+    /// [`Field::add`] for public data (verification): the same arithmetic without
+    /// the `black_box` barrier on its mask.
+    #[inline(always)]
+    pub(crate) fn add_vt(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        self.add_with::<false>(a, b)
+    }
+
+    #[inline(always)]
+    fn add_with<const CT: bool>(&self, a: &Limbs, b: &Limbs) -> Limbs {
         let mut r = [0u64; 4];
         let mut c = 0;
         for i in 0..4 {
@@ -85,18 +109,29 @@ impl Field {
             (s[i], borrow) = sbb(r[i], self.m[i], borrow);
         }
         let (_, under) = sbb(c, 0, borrow);
-        bigint::ct_assign(&mut s, &r, mask(under));
+        bigint::ct_assign(&mut s, &r, sel_mask::<CT>(under));
         s
     }
 
     #[inline(always)]
     pub(crate) fn sub(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        self.sub_with::<true>(a, b)
+    }
+
+    /// [`Field::sub`] for public data (verification), without the barrier.
+    #[inline(always)]
+    pub(crate) fn sub_vt(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        self.sub_with::<false>(a, b)
+    }
+
+    #[inline(always)]
+    fn sub_with<const CT: bool>(&self, a: &Limbs, b: &Limbs) -> Limbs {
         let mut r = [0u64; 4];
         let mut borrow = 0;
         for i in 0..4 {
             (r[i], borrow) = sbb(a[i], b[i], borrow);
         }
-        let mm = mask(borrow);
+        let mm = sel_mask::<CT>(borrow);
         let mut c = 0;
         for (ri, mi) in r.iter_mut().zip(&self.m) {
             (*ri, c) = adc(*ri, mi & mm, c);
@@ -324,7 +359,7 @@ const P3: u64 = 0xffff_ffff_0000_0001;
 /// "Fast prime field elliptic-curve cryptography with 256-bit primes") and
 /// fiat-crypto's p256_64.
 #[inline(always)]
-fn p256_reduce(t: [u64; 8]) -> Limbs {
+fn p256_reduce<const CT: bool>(t: [u64; 8]) -> Limbs {
     // Reduce the low half word by word: each round adds q p for q the low word,
     // which clears it, and shifts down one word. After four rounds (r0..r3) is
     // (t_lo + Q p) / 2^256 <= p.
@@ -351,7 +386,7 @@ fn p256_reduce(t: [u64; 8]) -> Limbs {
         (out[j], borrow) = sbb(r[j], P[j], borrow);
     }
     let (_, under) = sbb(carry, 0, borrow);
-    bigint::ct_assign(&mut out, &r, mask(under));
+    bigint::ct_assign(&mut out, &r, sel_mask::<CT>(under));
     out
 }
 
@@ -362,6 +397,17 @@ impl FieldP {
     /// clears that word, and shifts down one word.
     #[inline(always)]
     pub(crate) fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        Self::mul_with::<true>(a, b)
+    }
+
+    /// [`FieldP::mul`] for public data (verification), without the barrier.
+    #[inline(always)]
+    pub(crate) fn mul_vt(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        Self::mul_with::<false>(a, b)
+    }
+
+    #[inline(always)]
+    fn mul_with<const CT: bool>(a: &Limbs, b: &Limbs) -> Limbs {
         let (mut r0, mut r1, mut r2, mut r3, mut r4) = (0u64, 0u64, 0u64, 0u64, 0u64);
         for &bi in b {
             let (t0, c) = bigint::mac(r0, a[0], bi, 0);
@@ -385,7 +431,7 @@ impl FieldP {
             (out[j], borrow) = sbb(r[j], P[j], borrow);
         }
         let (_, under) = sbb(r4, 0, borrow);
-        bigint::ct_assign(&mut out, &r, mask(under));
+        bigint::ct_assign(&mut out, &r, sel_mask::<CT>(under));
         out
     }
 
@@ -393,6 +439,17 @@ impl FieldP {
     /// four squares (10 word multiplications instead of 16).
     #[inline(always)]
     pub(crate) fn sqr(&self, a: &Limbs) -> Limbs {
+        Self::sqr_with::<true>(a)
+    }
+
+    /// [`FieldP::sqr`] for public data (verification), without the barrier.
+    #[inline(always)]
+    pub(crate) fn sqr_vt(&self, a: &Limbs) -> Limbs {
+        Self::sqr_with::<false>(a)
+    }
+
+    #[inline(always)]
+    fn sqr_with<const CT: bool>(a: &Limbs) -> Limbs {
         let mut t = [0u64; 8];
         // Cross products a[i] a[j], i < j.
         for i in 0..3 {
@@ -415,7 +472,7 @@ impl FieldP {
             (t[2 * i], c) = adc(t[2 * i], s as u64, c);
             (t[2 * i + 1], c) = adc(t[2 * i + 1], (s >> 64) as u64, c);
         }
-        p256_reduce(t)
+        p256_reduce::<CT>(t)
     }
 
     /// `a^(2^k)` by k squarings.
@@ -475,7 +532,7 @@ impl FieldP {
     pub(crate) fn leave_mont(&self, a: &Limbs) -> Limbs {
         let mut t = [0u64; 8];
         t[..4].copy_from_slice(a);
-        p256_reduce(t)
+        p256_reduce::<true>(t)
     }
 }
 

@@ -54,22 +54,22 @@ impl Jacobian {
             return *self;
         }
         let f = &FP;
-        let delta = f.sqr(&self.z);
-        let gamma = f.sqr(&self.y);
-        let beta = f.mul(&self.x, &gamma);
-        let alpha = f.mul(&f.sub(&self.x, &delta), &f.add(&self.x, &delta));
-        let alpha = f.add(&f.add(&alpha, &alpha), &alpha);
-        let beta2 = f.add(&beta, &beta);
-        let beta4 = f.add(&beta2, &beta2);
-        let beta8 = f.add(&beta4, &beta4);
-        let x3 = f.sub(&f.sqr(&alpha), &beta8);
-        let yz = f.add(&self.y, &self.z);
-        let z3 = f.sub(&f.sub(&f.sqr(&yz), &gamma), &delta);
-        let gamma2 = f.sqr(&gamma);
-        let g2 = f.add(&gamma2, &gamma2);
-        let g4 = f.add(&g2, &g2);
-        let g8 = f.add(&g4, &g4);
-        let y3 = f.sub(&f.mul(&alpha, &f.sub(&beta4, &x3)), &g8);
+        let delta = f.sqr_vt(&self.z);
+        let gamma = f.sqr_vt(&self.y);
+        let beta = f.mul_vt(&self.x, &gamma);
+        let alpha = f.mul_vt(&f.sub_vt(&self.x, &delta), &f.add_vt(&self.x, &delta));
+        let alpha = f.add_vt(&f.add_vt(&alpha, &alpha), &alpha);
+        let beta2 = f.add_vt(&beta, &beta);
+        let beta4 = f.add_vt(&beta2, &beta2);
+        let beta8 = f.add_vt(&beta4, &beta4);
+        let x3 = f.sub_vt(&f.sqr_vt(&alpha), &beta8);
+        let yz = f.add_vt(&self.y, &self.z);
+        let z3 = f.sub_vt(&f.sub_vt(&f.sqr_vt(&yz), &gamma), &delta);
+        let gamma2 = f.sqr_vt(&gamma);
+        let g2 = f.add_vt(&gamma2, &gamma2);
+        let g4 = f.add_vt(&g2, &g2);
+        let g8 = f.add_vt(&g4, &g4);
+        let y3 = f.sub_vt(&f.mul_vt(&alpha, &f.sub_vt(&beta4, &x3)), &g8);
         Jacobian {
             x: x3,
             y: y3,
@@ -87,14 +87,14 @@ impl Jacobian {
             return *self;
         }
         let f = &FP;
-        let z1z1 = f.sqr(&self.z);
-        let z2z2 = f.sqr(&o.z);
-        let u1 = f.mul(&self.x, &z2z2);
-        let u2 = f.mul(&o.x, &z1z1);
-        let s1 = f.mul(&self.y, &f.mul(&o.z, &z2z2));
-        let s2 = f.mul(&o.y, &f.mul(&self.z, &z1z1));
-        let h = f.sub(&u2, &u1);
-        let r = f.sub(&s2, &s1);
+        let z1z1 = f.sqr_vt(&self.z);
+        let z2z2 = f.sqr_vt(&o.z);
+        let u1 = f.mul_vt(&self.x, &z2z2);
+        let u2 = f.mul_vt(&o.x, &z1z1);
+        let s1 = f.mul_vt(&self.y, &f.mul_vt(&o.z, &z2z2));
+        let s2 = f.mul_vt(&o.y, &f.mul_vt(&self.z, &z1z1));
+        let h = f.sub_vt(&u2, &u1);
+        let r = f.sub_vt(&s2, &s1);
         if h == [0; 4] {
             return if r == [0; 4] {
                 self.double()
@@ -102,12 +102,12 @@ impl Jacobian {
                 Jacobian::identity()
             };
         }
-        let hh = f.sqr(&h);
-        let hhh = f.mul(&h, &hh);
-        let v = f.mul(&u1, &hh);
-        let x3 = f.sub(&f.sub(&f.sqr(&r), &hhh), &f.add(&v, &v));
-        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.mul(&s1, &hhh));
-        let z3 = f.mul(&f.mul(&self.z, &o.z), &h);
+        let hh = f.sqr_vt(&h);
+        let hhh = f.mul_vt(&h, &hh);
+        let v = f.mul_vt(&u1, &hh);
+        let x3 = f.sub_vt(&f.sub_vt(&f.sqr_vt(&r), &hhh), &f.add_vt(&v, &v));
+        let y3 = f.sub_vt(&f.mul_vt(&r, &f.sub_vt(&v, &x3)), &f.mul_vt(&s1, &hhh));
+        let z3 = f.mul_vt(&f.mul_vt(&self.z, &o.z), &h);
         Jacobian {
             x: x3,
             y: y3,
@@ -122,11 +122,11 @@ impl Jacobian {
             return Jacobian::from_affine(x2, y2);
         }
         let f = &FP;
-        let z1z1 = f.sqr(&self.z);
-        let u2 = f.mul(x2, &z1z1);
-        let s2 = f.mul(y2, &f.mul(&self.z, &z1z1));
-        let h = f.sub(&u2, &self.x);
-        let r = f.sub(&s2, &self.y);
+        let z1z1 = f.sqr_vt(&self.z);
+        let u2 = f.mul_vt(x2, &z1z1);
+        let s2 = f.mul_vt(y2, &f.mul_vt(&self.z, &z1z1));
+        let h = f.sub_vt(&u2, &self.x);
+        let r = f.sub_vt(&s2, &self.y);
         if h == [0; 4] {
             return if r == [0; 4] {
                 self.double()
@@ -134,12 +134,12 @@ impl Jacobian {
                 Jacobian::identity()
             };
         }
-        let hh = f.sqr(&h);
-        let hhh = f.mul(&h, &hh);
-        let v = f.mul(&self.x, &hh);
-        let x3 = f.sub(&f.sub(&f.sqr(&r), &hhh), &f.add(&v, &v));
-        let y3 = f.sub(&f.mul(&r, &f.sub(&v, &x3)), &f.mul(&self.y, &hhh));
-        let z3 = f.mul(&self.z, &h);
+        let hh = f.sqr_vt(&h);
+        let hhh = f.mul_vt(&h, &hh);
+        let v = f.mul_vt(&self.x, &hh);
+        let x3 = f.sub_vt(&f.sub_vt(&f.sqr_vt(&r), &hhh), &f.add_vt(&v, &v));
+        let y3 = f.sub_vt(&f.mul_vt(&r, &f.sub_vt(&v, &x3)), &f.mul_vt(&self.y, &hhh));
+        let z3 = f.mul_vt(&self.z, &h);
         Jacobian {
             x: x3,
             y: y3,
@@ -247,15 +247,15 @@ pub(crate) fn x_matches_mod_n(p: &Jacobian, r: &Limbs, n: &Limbs, pm: &Limbs) ->
     if p.is_identity() {
         return false;
     }
-    let z2 = FP.sqr(&p.z);
-    if FP.mul(&FP.to_mont(r), &z2) == p.x {
+    let z2 = FP.sqr_vt(&p.z);
+    if FP.mul_vt(&FP.to_mont(r), &z2) == p.x {
         return true;
     }
     // r + n < 2^257: the carry out of the top limb counts.
     let mut rn = *r;
     let carry = crate::bigint::add_assign(&mut rn, n);
     if carry == 0 && crate::bigint::ct_lt_limbs(&rn, pm) == u64::MAX {
-        return FP.mul(&FP.to_mont(&rn), &z2) == p.x;
+        return FP.mul_vt(&FP.to_mont(&rn), &z2) == p.x;
     }
     false
 }
