@@ -59,27 +59,26 @@ impl Point {
         Point::decode(&B_BYTES).expect("B decodes")
     }
 
-    /// Complete addition, "add-2008-hwcd-3" (a = -1).
+    /// Complete addition, "add-2008-hwcd-3" (a = -1): 9 multiplications, one of
+    /// them preparing `o` ([`Point::add_cached`] has the formula).
     fn add(&self, o: &Point) -> Point {
-        let d2 = Fe::from_bytes(&D).add(&Fe::from_bytes(&D));
-        let a = self.y.sub(&self.x).mul(&o.y.sub(&o.x));
-        let b = self.y.add(&self.x).mul(&o.y.add(&o.x));
-        let c = self.t.mul(&d2).mul(&o.t);
-        let d = self.z.add(&self.z).mul(&o.z);
-        let e = b.sub(&a);
-        let f = d.sub(&c);
-        let g = d.add(&c);
-        let h = b.add(&a);
-        Point {
-            x: e.mul(&f),
-            y: g.mul(&h),
-            z: f.mul(&g),
-            t: e.mul(&h),
-        }
+        self.add_cached(&o.to_cached(), false)
     }
 
     /// Doubling, "dbl-2008-hwcd" (a = -1).
     fn double(&self) -> Point {
+        self.double_with_t(true)
+    }
+
+    /// Doubling that leaves T stale ("dbl-2008-hwcd" less its last
+    /// multiplication): for a doubling whose result is only doubled again, which
+    /// reads X, Y and Z alone.
+    fn double_no_t(&self) -> Point {
+        self.double_with_t(false)
+    }
+
+    #[inline(always)]
+    fn double_with_t(&self, with_t: bool) -> Point {
         let a = self.x.square();
         let b = self.y.square();
         let c = self.z.square().add(&self.z.square());
@@ -91,7 +90,8 @@ impl Point {
             x: e.mul(&f),
             y: g.mul(&h),
             z: f.mul(&g),
-            t: e.mul(&h),
+            // `with_t` is a constant at every call site, never data.
+            t: if with_t { e.mul(&h) } else { self.t },
         }
     }
 
@@ -228,7 +228,8 @@ impl Point {
 
     /// `self + q` (or `self - q` when `negate`): the same complete formula as
     /// [`Point::add`], with the addend's half precomputed. Negating a cached point
-    /// swaps Y + X with Y - X and negates 2dT. Public data only (branches on `negate`).
+    /// swaps Y + X with Y - X and negates 2dT. `negate` is branched on: callers pass
+    /// a constant or a public digit's sign, never secret data.
     fn add_cached(&self, q: &Cached, negate: bool) -> Point {
         let (qp, qm, qt) = if negate {
             (&q.y_minus_x, &q.y_plus_x, q.t2d.neg())
@@ -248,25 +249,6 @@ impl Point {
             y: g.mul(&h),
             z: f.mul(&g),
             t: e.mul(&h),
-        }
-    }
-
-    /// Doubling that leaves T stale ("dbl-2008-hwcd" less its last
-    /// multiplication): for a doubling whose result is only doubled again, which
-    /// reads X, Y and Z alone.
-    fn double_no_t(&self) -> Point {
-        let a = self.x.square();
-        let b = self.y.square();
-        let c = self.z.square().add(&self.z.square());
-        let h = a.add(&b);
-        let e = h.sub(&self.x.add(&self.y).square());
-        let g = a.sub(&b);
-        let f = c.add(&g);
-        Point {
-            x: e.mul(&f),
-            y: g.mul(&h),
-            z: f.mul(&g),
-            t: self.t,
         }
     }
 
