@@ -869,6 +869,19 @@ mod tests {
                     w[16] = c;
                     w
                 };
+                // x + (2^28 - 1) n: up to 2^1052, digit 37 in use (the largest
+                // inputs the exponentiation modulo k0 n passes).
+                let plus_big = |x: &[u64; 16]| {
+                    let mut w = wide(x);
+                    let mut c = 0;
+                    for (o, &l) in w.iter_mut().zip(&n) {
+                        let (lo, hi) = mac(*o, l, (1 << 28) - 1, c);
+                        *o = lo;
+                        c = hi;
+                    }
+                    w[16] = c;
+                    w
+                };
                 for a in &ops {
                     for b in &ops {
                         let mut want = [0u64; 16];
@@ -877,12 +890,22 @@ mod tests {
                             (wide(a), wide(b)),
                             (plus_n(a), wide(b)),
                             (plus_n(a), plus_n(b)),
+                            (plus_big(a), plus_big(b)),
+                            (plus_big(a), wide(b)),
                         ] {
-                            let got =
-                                crate::x86::mont_avx2::mul_for_test(f, &wa, &wb, &n, n0).unwrap();
+                            use crate::x86::mont_avx2::mul_for_test;
+                            let got = mul_for_test(f, &wa, &wb, &n, n0, false).unwrap();
                             let mut back = [0u64; 16];
                             mont_mul(&mut back, &got, &r1120, &n, n0);
                             assert_eq!(back, want, "seed {seed} n {n:x?}");
+                            // Modulo k0 n, then out: a b / 2^2240.
+                            let got = mul_for_test(f, &wa, &wb, &n, n0, true).unwrap();
+                            let mut t = [0u64; 16];
+                            mont_mul(&mut t, &got, &r1120, &n, n0);
+                            mont_mul(&mut back, &t, &r1120, &n, n0);
+                            let mut want2 = [0u64; 16];
+                            mont_mul(&mut want2, &want, &unit::<16>(), &n, n0);
+                            assert_eq!(back, want2, "k0 n: seed {seed} n {n:x?}");
                         }
                     }
                 }

@@ -7,8 +7,8 @@
 //! column sums below fit 64-bit lanes with room to spare:
 //!
 //! * A number is 40 digits `d_k < 2^28 + 2^7` (value `sum d_k 2^(28 k)`), four to a
-//!   256-bit register, stored after four zero words ([`Red`]) so that loads of the
-//!   number shifted up by 1..3 digits read zeros below digit 0.
+//!   256-bit register, stored between zero words ([`Red`]) so that loads of the
+//!   number shifted up by 1..3 digits read zeros outside it.
 //! * [`amm`] is digit-serial Montgomery multiplication ("almost Montgomery": no final
 //!   subtraction) with `R = 2^(28 * 40) = 2^1120`. The products `a_k b_i` and
 //!   `n_k y_i` (`_mm256_mul_epu32`, 32x32->64) are added into 64-bit column sums
@@ -21,19 +21,22 @@
 //! * The exponentiation ([`pow1024`]) stays in this form from the table to the last
 //!   square: one conversion in, one out (with a single masked subtraction).
 //!
-//! Bounds (the reason no carry is propagated inside a multiplication):
+//! Bounds (the reason no carry is propagated inside a multiplication). The
+//! exponentiation works modulo `n' = k0 n < 2^1052` (`k0 = -n^-1 mod 2^28 < 2^28`,
+//! see [`Ctx::minus_one`]), and converts out modulo `n` itself:
 //!
-//! * Inputs: every digit `< 2^28 + 2^7` and value `< 2^1025`. Since digits are
-//!   nonnegative, digits 37..39 (weight `>= 2^1036`) are then zero.
+//! * Inputs: every digit `< 2^28 + 2^7` and value `< 2^1053`. Since digits are
+//!   nonnegative, digits 38 and 39 (weight `>= 2^1064`) are then zero.
 //! * Each product is `< (2^28 + 2^7)^2 < 2^56 (1 + 2^-20)`. Column `k` receives at most
-//!   37 products `a_j b_i` (37 nonzero digits of `a` and `b`) and at most 37 products
-//!   `n_j y_i` (`n < 2^1024`: 37 digits; `y_i < 2^28`), so a column sum is below
-//!   `74 * 2^56 (1 + 2^-20) < 2^62.3`. The scalar chain adds at most three products and
-//!   a carry `< 2^35` to a column: still far below `2^64`.
-//! * The result `(a b + y n) / R` with `y < R` is below `a b / R + n < 2^954 + n <
-//!   2^1025` (for `a, b < 2^1037`), so it is again a valid input: the chain never
-//!   needs a subtraction, whatever the modulus (any odd `n < 2^1024`).
-//! * Output columns are below `2^62.3` (plus a carry `< 2^35` in the lowest). Two
+//!   38 products `a_j b_i` (38 nonzero digits of `a` and `b`) and at most 38 products
+//!   `n_j y_i` (`n' < 2^1052`: 38 digits; `y_i < 2^28`), so a column sum is below
+//!   `76 * 2^56 (1 + 2^-20) < 2^62.3`. The scalar chain adds at most three products and
+//!   a carry `< 2^36` to a column: still far below `2^64`.
+//! * The result `(a b + y n') / R` with `y < R` is below `a b / R + n' < 2^986 +
+//!   2^1052 < 2^1053` (for `a, b < 2^1053`), so it is again a valid input: the chain
+//!   never needs a subtraction, whatever the modulus (any odd `n < 2^1024`). The last
+//!   multiplication, by 1 modulo `n`, gives `< 2^1053 / R + n < n + 1`.
+//! * Output columns are below `2^62.3` (plus a carry `< 2^36` in the lowest). Two
 //!   rounds of "keep 28 bits, add the rest to the next digit" (done in parallel on
 //!   all lanes) leave digits below `2^28 + 2^35` and then below `2^28 + 2^7`; a carry
 //!   out of digit 39 would mean a value `>= 2^1120`, so none is lost.
@@ -50,31 +53,37 @@ use crate::backend::Features;
 const D: u32 = 28;
 /// The low-digit mask.
 const M: u64 = (1 << D) - 1;
-/// Digits of a number (37 hold 1036 bits; 40 fill ten registers).
+/// Digits of a number (38 hold the 1053 bits of the largest values; 40 fill ten
+/// registers).
 const DIGITS: usize = 40;
 /// Registers of a number.
 const REGS: usize = DIGITS / 4;
-/// Zero words stored below digit 0.
+/// Zero words stored below digit 0 (and above digit 39).
 const PAD: usize = 4;
+/// Registers of the column accumulator: a number shifted up by three digits spans
+/// eleven registers once its digit 37 is in use (`n' < 2^1052` and values up to
+/// `2^1053` have 38 digits).
+const ACC: usize = REGS + 1;
 
-/// A number in redundant radix 2^28: `PAD` zero words, then `DIGITS` digits.
+/// A number in redundant radix 2^28: `PAD` zero words, `DIGITS` digits, `PAD` zero
+/// words (read by the shifted loads of the accumulator's eleventh register).
 #[derive(Clone, Copy)]
 #[repr(C, align(32))]
-struct Red([u64; PAD + DIGITS]);
+struct Red([u64; PAD + DIGITS + PAD]);
 
 impl Red {
-    const ZERO: Red = Red([0; PAD + DIGITS]);
+    const ZERO: Red = Red([0; PAD + DIGITS + PAD]);
 
-    /// The 16-limb integer `x` (exact digits `< 2^28`).
-    fn from_limbs(x: &[u64; 16]) -> Red {
+    /// The integer `x` (up to 17 limbs; exact digits `< 2^28`).
+    fn from_limbs(x: &[u64]) -> Red {
         let mut r = Red::ZERO;
         for k in 0..DIGITS {
             let pos = D as usize * k;
             let (l, off) = (pos / 64, pos % 64);
             let mut d = 0;
-            if l < 16 {
+            if l < x.len() {
                 d = x[l] >> off;
-                if off + D as usize > 64 && l + 1 < 16 {
+                if off + D as usize > 64 && l + 1 < x.len() {
                     d |= x[l + 1] << (64 - off);
                 }
             }
@@ -83,8 +92,8 @@ impl Red {
         r
     }
 
-    /// The value as 18 limbs (any value below `2^1152`; ours are below `2^1025`).
-    fn to_limbs(&self) -> [u64; 18] {
+    /// The value as 18 limbs (any value below `2^1152`; ours are below `2^1053`).
+    fn limbs(&self) -> [u64; 18] {
         let mut out = [0u64; 18];
         let mut carry = 0u64;
         for k in 0..DIGITS {
@@ -126,62 +135,94 @@ fn st(x: &mut Red, off: usize, v: __m256i) {
     unsafe { _mm256_storeu_si256(w.as_mut_ptr().cast(), v) }
 }
 
-/// The modulus in redundant form and `-n^-1 mod 2^28`.
+/// A modulus in redundant form with its Montgomery digit constant.
 struct Ctx {
     n: Red,
+    /// `-n^-1 mod 2^28`; 1 when [`Ctx::minus_one`].
     k0: u64,
+    /// `n = -1 mod 2^28`: then `y = c mod 2^28` and the carry is `c / 2^28 + y`.
+    minus_one: bool,
 }
 
 /// Almost Montgomery multiplication: `out = a b / 2^1120 mod n`, as a redundant
-/// number `< 2^1025` (not reduced below `n`). See the module comment for bounds.
+/// number `< a b / 2^1120 + n` (not reduced below `n`). See the module comment for
+/// the bounds. With `ctx.minus_one` (the exponentiation's `n' = k0 n`) each
+/// Montgomery digit is just the column's low 28 bits, which takes the two
+/// multiplications out of the serial chain.
 #[inline]
 #[target_feature(enable = "avx2")]
 fn amm(out: &mut Red, a: &Red, b: &Red, ctx: &Ctx) {
     let n = &ctx.n;
     let k0 = ctx.k0;
+    let m1 = ctx.minus_one;
     let (n0, n1, n2, n3) = (n.0[PAD], n.0[PAD + 1], n.0[PAD + 2], n.0[PAD + 3]);
-    // acc[r] lane l: the column sum of digit 4 q + 4 r + l during block q.
-    let mut acc = [_mm256_setzero_si256(); REGS];
+    // Column c made divisible by 2^28 by y n: (y, (c + y n0) / 2^28). For n0 = 2^28 - 1
+    // and y = c mod 2^28, c + y n0 = (c - y) + y 2^28.
+    let step = |c: u64| -> (u64, u64) {
+        if m1 {
+            let y = c & M;
+            (y, (c >> D) + y)
+        } else {
+            let y = c.wrapping_mul(k0) & M;
+            (y, (c + y * n0) >> D)
+        }
+    };
+    // acc[r] lane l: the column sum of digit 4 q + 4 r + l during block q (the
+    // products of block q reach column 4 q + 37 + 3 = 4 q + 40: eleven registers). The
+    // blocks are unrolled (`block!`), so moving down a register is renaming.
+    let z = _mm256_setzero_si256();
     let mut carry = 0u64;
-    for q in 0..REGS {
-        // a * b_{4q+j}, with `a` loaded j digits higher (zeros come in from the pad).
-        for j in 0..4 {
-            let bj = _mm256_set1_epi64x(b.0[PAD + 4 * q + j] as i64);
-            for (r, x) in acc.iter_mut().enumerate() {
-                *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(a, PAD - j + 4 * r), bj));
+    macro_rules! block {
+        ($q:expr, $acc:ident) => {{
+            let q: usize = $q;
+            let mut v: [__m256i; ACC] = $acc;
+            // a * b_{4q+j}, with `a` loaded j digits higher (zeros from the pad).
+            for j in 0..4 {
+                let bj = _mm256_set1_epi64x(b.0[PAD + 4 * q + j] as i64);
+                for (r, x) in v.iter_mut().enumerate() {
+                    *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(a, PAD - j + 4 * r), bj));
+                }
             }
-        }
-        // The block's four low columns in scalar registers: each y_j makes its
-        // column (with the carry from below and the y n terms of this block that
-        // land in it) divisible by 2^28.
-        let mut x = Red::ZERO;
-        st(&mut x, 0, acc[0]);
-        let c0 = x.0[0] + carry;
-        let y0 = c0.wrapping_mul(k0) & M;
-        let t = (c0 + y0 * n0) >> D;
-        let c1 = x.0[1] + y0 * n1 + t;
-        let y1 = c1.wrapping_mul(k0) & M;
-        let t = (c1 + y1 * n0) >> D;
-        let c2 = x.0[2] + y0 * n2 + y1 * n1 + t;
-        let y2 = c2.wrapping_mul(k0) & M;
-        let t = (c2 + y2 * n0) >> D;
-        let c3 = x.0[3] + y0 * n3 + y1 * n2 + y2 * n1 + t;
-        let y3 = c3.wrapping_mul(k0) & M;
-        carry = (c3 + y3 * n0) >> D;
-        // n * y_j into the columns above the block (the block's own were done above).
-        for (j, y) in [y0, y1, y2, y3].into_iter().enumerate() {
-            let yj = _mm256_set1_epi64x(y as i64);
-            for (r, x) in acc.iter_mut().enumerate().skip(1) {
-                *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(n, PAD - j + 4 * r), yj));
+            // The block's four low columns in scalar registers: each y_j makes its
+            // column (with the carry from below and the y n terms of this block
+            // that land in it) divisible by 2^28.
+            let x0 = _mm256_extract_epi64::<0>(v[0]) as u64;
+            let x1 = _mm256_extract_epi64::<1>(v[0]) as u64;
+            let x2 = _mm256_extract_epi64::<2>(v[0]) as u64;
+            let x3 = _mm256_extract_epi64::<3>(v[0]) as u64;
+            let (y0, t) = step(x0 + carry);
+            let (y1, t) = step(x1 + y0 * n1 + t);
+            let (y2, t) = step(x2 + y0 * n2 + y1 * n1 + t);
+            let (y3, t) = step(x3 + y0 * n3 + y1 * n2 + y2 * n1 + t);
+            carry = t;
+            // n * y_j into the columns above the block (its own were done above).
+            for (j, y) in [y0, y1, y2, y3].into_iter().enumerate() {
+                let yj = _mm256_set1_epi64x(y as i64);
+                for (r, x) in v.iter_mut().enumerate().skip(1) {
+                    *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(n, PAD - j + 4 * r), yj));
+                }
             }
-        }
-        // The block's columns are now zero mod 2^28 (their carry is in `carry`):
-        // move down by one register.
-        for r in 0..REGS - 1 {
-            acc[r] = acc[r + 1];
-        }
-        acc[REGS - 1] = _mm256_setzero_si256();
+            // The block's columns are now zero mod 2^28 (their carry is in `carry`):
+            // move down by one register.
+            [
+                v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], z,
+            ]
+        }};
     }
+    let acc = [z; ACC];
+    let acc = block!(0, acc);
+    let acc = block!(1, acc);
+    let acc = block!(2, acc);
+    let acc = block!(3, acc);
+    let acc = block!(4, acc);
+    let acc = block!(5, acc);
+    let acc = block!(6, acc);
+    let acc = block!(7, acc);
+    let acc = block!(8, acc);
+    let acc = block!(9, acc);
+    // Columns 40..79 (the eleventh register, columns 80..83, is zero: the highest
+    // products land in column 37 + 39 = 76).
+    let mut acc: [__m256i; REGS] = acc[..REGS].try_into().expect("ten registers");
     acc[0] = _mm256_add_epi64(acc[0], _mm256_set_epi64x(0, 0, 0, carry as i64));
     // Two rounds of partial normalisation: digits < 2^28 + 2^35, then < 2^28 + 2^7.
     let mask = _mm256_set1_epi64x(M as i64);
@@ -221,17 +262,39 @@ fn select(out: &mut Red, table: &[Red; 32], idx: u64) {
 }
 
 impl Ctx {
+    /// `n` itself, for the conversion out.
     fn new(n: &[u64; 16], n0: u64) -> Ctx {
         Ctx {
             n: Red::from_limbs(n),
             k0: n0 & M,
+            minus_one: false,
+        }
+    }
+
+    /// `n' = k0 n` with `k0 = -n^-1 mod 2^28`, so `n' = -1 mod 2^28`: a multiple of
+    /// `n` below `2^1052`. Products modulo `n'` are products modulo `n`; the bounds
+    /// of the module comment hold with 38 digits of `n'` and values `< 2^1053`.
+    fn minus_one(n: &[u64; 16], n0: u64) -> Ctx {
+        let k0 = n0 & M;
+        let mut np = [0u64; 17];
+        let mut c = 0;
+        for (o, &l) in np.iter_mut().zip(n) {
+            (*o, c) = crate::bigint::mac(0, l, k0, c);
+        }
+        np[16] = c;
+        let r = Red::from_limbs(&np);
+        zeroize::Zeroize::zeroize(&mut np);
+        Ctx {
+            n: r,
+            k0: 1,
+            minus_one: true,
         }
     }
 }
 
 /// The value of redundant `x <= n` as 16 limbs reduced mod `n` (masked subtraction).
 fn reduce_out(x: &Red, n: &[u64; 16]) -> [u64; 16] {
-    let t = x.to_limbs();
+    let t = x.limbs();
     let mut out = [0u64; 16];
     let mut borrow = 0;
     for j in 0..16 {
@@ -272,7 +335,7 @@ fn pow_avx2(
     exp_bits: usize,
 ) -> [u64; 16] {
     const W: usize = 5;
-    let ctx = Ctx::new(n, n0);
+    let ctx = Ctx::minus_one(n, n0);
     let mut table = [Red::ZERO; 1 << W];
     table[0] = Red::from_limbs(one);
     table[1] = Red::from_limbs(base_r);
@@ -298,9 +361,13 @@ fn pow_avx2(
         amm(&mut tmp, &acc, &entry, &ctx);
         core::mem::swap(&mut acc, &mut tmp);
     }
-    // Out of the Montgomery form: acc / R < 1 + n, so the result is at most n.
+    // Out of the Montgomery form, modulo n itself: acc / R + n < 1 + n (acc <
+    // 2^1053), so the result is at most n.
     let mut unit = Red::ZERO;
     unit.0[PAD] = 1;
+    let mut ctx = ctx;
+    zeroize::Zeroize::zeroize(&mut ctx.n);
+    let ctx = Ctx::new(n, n0);
     amm(&mut tmp, &acc, &unit, &ctx);
     let out = reduce_out(&tmp, n);
     zeroize::Zeroize::zeroize(&mut table);
@@ -310,8 +377,10 @@ fn pow_avx2(
     out
 }
 
-/// One multiplication for the tests: `a b / 2^1120 mod n`, reduced, for `a, b`
-/// given as limbs (`a, b < 2^1025`, so non-reduced inputs can be checked too).
+/// One multiplication for the tests, reduced mod `n`, for `a, b` given as limbs
+/// (`a, b < 2^1053`, so non-reduced inputs are checked too): `a b / 2^1120` modulo
+/// `n` itself, or with `minus_one` modulo `n' = k0 n` (as the exponentiation does)
+/// followed by the conversion out modulo `n`, which gives `a b / 2^2240`.
 #[cfg(test)]
 pub(crate) fn mul_for_test(
     f: Features,
@@ -319,18 +388,86 @@ pub(crate) fn mul_for_test(
     b: &[u64; 17],
     n: &[u64; 16],
     n0: u64,
+    minus_one: bool,
 ) -> Option<[u64; 16]> {
     if !f.avx2 {
         return None;
     }
-    let ctx = Ctx::new(n, n0);
-    let mut ra = Red::from_limbs(a[..16].try_into().expect("16"));
-    let mut rb = Red::from_limbs(b[..16].try_into().expect("16"));
-    // Bit 1024 (limb 16) is digit 36, bit 16.
-    ra.0[PAD + 36] |= (a[16] & 1) << 16;
-    rb.0[PAD + 36] |= (b[16] & 1) << 16;
+    let ctx_n = Ctx::new(n, n0);
+    let ctx = if minus_one {
+        Ctx::minus_one(n, n0)
+    } else {
+        Ctx::new(n, n0)
+    };
+    let ra = Red::from_limbs(a);
+    let rb = Red::from_limbs(b);
     let mut out = Red::ZERO;
     // SAFETY: AVX2 was detected (`f.avx2`).
     unsafe { amm(&mut out, &ra, &rb, &ctx) };
+    if minus_one {
+        let mut unit = Red::ZERO;
+        unit.0[PAD] = 1;
+        let t = out;
+        // SAFETY: AVX2 was detected (`f.avx2`).
+        unsafe { amm(&mut out, &t, &unit, &ctx_n) };
+    }
     Some(reduce_out(&out, n))
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    /// Per-multiplication times of this kernel and the portable CIOS loop
+    /// (`cargo test --release -p handshake-crypto -- --ignored mont_timing --nocapture`).
+    #[test]
+    #[ignore]
+    fn mont_timing() {
+        let f = crate::backend::Features::for_backend(crate::Backend::Native);
+        if !f.avx2 {
+            return;
+        }
+        let mut n = [0u64; 16];
+        let mut s = 1u64;
+        for l in n.iter_mut() {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            *l = s;
+        }
+        n[0] |= 1;
+        n[15] |= 1 << 63;
+        let n0 = crate::bigint::neg_inv_u64(n[0]);
+        let ctx = Ctx::minus_one(&n, n0);
+        let mut a = Red::from_limbs(&n);
+        a.0[PAD] = 12345;
+        let mut t = Red::ZERO;
+        const K: u32 = 20_000;
+        let mut x = n;
+        x[0] = 12345;
+        x[15] >>= 1;
+        let m = crate::bigint::Modulus::new(&n).unwrap();
+        let mut y = alloc::vec![0u64; 16];
+        let (mut avx, mut sc) = (std::time::Duration::MAX, std::time::Duration::MAX);
+        for _ in 0..30 {
+            let start = std::time::Instant::now();
+            for _ in 0..K {
+                // SAFETY: AVX2 was detected.
+                unsafe { amm(&mut t, &a, &a, &ctx) };
+                core::mem::swap(&mut a, &mut t);
+            }
+            avx = avx.min(start.elapsed() / K);
+            let start = std::time::Instant::now();
+            for _ in 0..K {
+                m.mul(&mut y, &x, &x);
+                x.copy_from_slice(&y);
+            }
+            sc = sc.min(start.elapsed() / K);
+        }
+        std::println!(
+            "avx2 amm {avx:?} (digit {}), scalar cios {sc:?} ({})",
+            a.0[PAD],
+            x[0]
+        );
+    }
 }
