@@ -31,7 +31,8 @@
 //!   38 products `a_j b_i` (38 nonzero digits of `a` and `b`) and at most 38 products
 //!   `n_j y_i` (`n' < 2^1052`: 38 digits; `y_i < 2^28`), so a column sum is below
 //!   `76 * 2^56 (1 + 2^-20) < 2^62.3`. The scalar chain adds at most three products and
-//!   a carry `< 2^36` to a column: still far below `2^64`.
+//!   a carry `< 2^36` to a column (and four products from the block below, see
+//!   `cross` in [`amm`]): still far below `2^64`.
 //! * The result `(a b + y n') / R` with `y < R` is below `a b / R + n' < 2^986 +
 //!   2^1052 < 2^1053` (for `a, b < 2^1053`), so it is again a valid input: the chain
 //!   never needs a subtraction, whatever the modulus (any odd `n < 2^1024`). The last
@@ -156,6 +157,21 @@ fn amm(out: &mut Red, a: &Red, b: &Red, ctx: &Ctx) {
     let k0 = ctx.k0;
     let m1 = ctx.minus_one;
     let (n0, n1, n2, n3) = (n.0[PAD], n.0[PAD + 1], n.0[PAD + 2], n.0[PAD + 3]);
+    let (n4, n5, n6, n7) = (n.0[PAD + 4], n.0[PAD + 5], n.0[PAD + 6], n.0[PAD + 7]);
+    // The terms y_j n_k of a block that land in the next block's four columns
+    // (k = 4 + l - j in 1..7), computed in scalar registers rather than added into
+    // the accumulator's second register: then reading the next block's columns
+    // out of the accumulator does not wait for this block's y, and the serial
+    // chain from one y to the next stays in scalar registers.
+    let cross = |y: [u64; 4]| -> [u64; 4] {
+        [
+            y[0] * n4 + y[1] * n3 + y[2] * n2 + y[3] * n1,
+            y[0] * n5 + y[1] * n4 + y[2] * n3 + y[3] * n2,
+            y[0] * n6 + y[1] * n5 + y[2] * n4 + y[3] * n3,
+            y[0] * n7 + y[1] * n6 + y[2] * n5 + y[3] * n4,
+        ]
+    };
+    let mut prev = [0u64; 4];
     // Column c made divisible by 2^28 by y n: (y, (c + y n0) / 2^28). For n0 = 2^28 - 1
     // and y = c mod 2^28, c + y n0 = (c - y) + y 2^28.
     let step = |c: u64| -> (u64, u64) {
@@ -190,15 +206,18 @@ fn amm(out: &mut Red, a: &Red, b: &Red, ctx: &Ctx) {
             let x1 = _mm256_extract_epi64::<1>(v[0]) as u64;
             let x2 = _mm256_extract_epi64::<2>(v[0]) as u64;
             let x3 = _mm256_extract_epi64::<3>(v[0]) as u64;
-            let (y0, t) = step(x0 + carry);
-            let (y1, t) = step(x1 + y0 * n1 + t);
-            let (y2, t) = step(x2 + y0 * n2 + y1 * n1 + t);
-            let (y3, t) = step(x3 + y0 * n3 + y1 * n2 + y2 * n1 + t);
+            let p = cross(prev);
+            let (y0, t) = step(x0 + p[0] + carry);
+            let (y1, t) = step(x1 + p[1] + y0 * n1 + t);
+            let (y2, t) = step(x2 + p[2] + y0 * n2 + y1 * n1 + t);
+            let (y3, t) = step(x3 + p[3] + y0 * n3 + y1 * n2 + y2 * n1 + t);
             carry = t;
-            // n * y_j into the columns above the block (its own were done above).
-            for (j, y) in [y0, y1, y2, y3].into_iter().enumerate() {
+            prev = [y0, y1, y2, y3];
+            // n * y_j into the columns above the next block (this block's were done
+            // above, the next block's are `cross`).
+            for (j, y) in prev.into_iter().enumerate() {
                 let yj = _mm256_set1_epi64x(y as i64);
-                for (r, x) in v.iter_mut().enumerate().skip(1) {
+                for (r, x) in v.iter_mut().enumerate().skip(2) {
                     *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(n, PAD - j + 4 * r), yj));
                 }
             }
@@ -223,7 +242,9 @@ fn amm(out: &mut Red, a: &Red, b: &Red, ctx: &Ctx) {
     // Columns 40..79 (the eleventh register, columns 80..83, is zero: the highest
     // products land in column 37 + 39 = 76).
     let mut acc: [__m256i; REGS] = acc[..REGS].try_into().expect("ten registers");
-    acc[0] = _mm256_add_epi64(acc[0], _mm256_set_epi64x(0, 0, 0, carry as i64));
+    let p = cross(prev);
+    let low = _mm256_set_epi64x(p[3] as i64, p[2] as i64, p[1] as i64, (p[0] + carry) as i64);
+    acc[0] = _mm256_add_epi64(acc[0], low);
     // Two rounds of partial normalisation: digits < 2^28 + 2^35, then < 2^28 + 2^7.
     let mask = _mm256_set1_epi64x(M as i64);
     for _ in 0..2 {
