@@ -136,6 +136,14 @@ fn st(x: &mut Red, off: usize, v: __m256i) {
     unsafe { _mm256_storeu_si256(w.as_mut_ptr().cast(), v) }
 }
 
+/// Lane `l` all ones when `f(base + l)` (a constant once the caller is unrolled).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn lanes(base: usize, f: impl Fn(usize) -> bool) -> __m256i {
+    let m = |l: usize| -i64::from(f(base + l));
+    _mm256_set_epi64x(m(3), m(2), m(1), m(0))
+}
+
 /// A modulus in redundant form with its Montgomery digit constant.
 struct Ctx {
     n: Red,
@@ -150,12 +158,27 @@ struct Ctx {
 /// the bounds. With `ctx.minus_one` (the exponentiation's `n' = k0 n`) each
 /// Montgomery digit is just the column's low 28 bits, which takes the two
 /// multiplications out of the serial chain.
+///
+/// `SQR`: `b` is `a`, and each product `a_i a_k` (`i != k`) is computed once, as
+/// `a_i (2 a_k)`, from a doubled copy of `a` (digits `< 2^29 + 2^8`, still below
+/// 2^32 for `_mm256_mul_epu32`; the column sums are the same as for the full
+/// product). `M1` must be `ctx.minus_one`.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn amm(out: &mut Red, a: &Red, b: &Red, ctx: &Ctx) {
+fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &Ctx, a2: &mut Red) {
+    debug_assert_eq!(ctx.minus_one, M1);
     let n = &ctx.n;
     let k0 = ctx.k0;
-    let m1 = ctx.minus_one;
+    let m1 = M1;
+    // 2a for the squaring, in the caller's scratch `a2` (zeroized by the caller;
+    // its zero words stay zero).
+    if SQR {
+        for r in 0..REGS {
+            let x = ld(a, PAD + 4 * r);
+            st(a2, PAD + 4 * r, _mm256_add_epi64(x, x));
+        }
+    }
+    let a2: &Red = a2;
     let (n0, n1, n2, n3) = (n.0[PAD], n.0[PAD + 1], n.0[PAD + 2], n.0[PAD + 3]);
     let (n4, n5, n6, n7) = (n.0[PAD + 4], n.0[PAD + 5], n.0[PAD + 6], n.0[PAD + 7]);
     // The terms y_j n_k of a block that land in the next block's four columns
@@ -188,15 +211,72 @@ fn amm(out: &mut Red, a: &Red, b: &Red, ctx: &Ctx) {
     // blocks are unrolled (`block!`), so moving down a register is renaming.
     let z = _mm256_setzero_si256();
     let mut carry = 0u64;
+    // a * b_{4q+j} into the window, with `a` loaded j digits higher (zeros from
+    // the pad).
+    macro_rules! mul_row {
+        ($q:expr, $j:expr, $v:ident) => {{
+            let j: usize = $j;
+            let bj = _mm256_set1_epi64x(b.0[PAD + 4 * $q + j] as i64);
+            for (r, x) in $v.iter_mut().enumerate() {
+                if r == ACC - 1 && j < 3 {
+                    continue;
+                }
+                *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(a, PAD - j + 4 * r), bj));
+            }
+        }};
+    }
+    // Row i = 4 q + j of the square: column 4 q + 4 r + l gets a_i a_k for
+    // k = 4 r + l - j; only k >= i counts (k > i from 2a, k = i from a), which
+    // leaves registers r >= q, masked at r = q and q + 1.
+    macro_rules! sqr_row {
+        ($q:expr, $j:expr, $v:ident) => {{
+            let (q, j): (usize, usize) = ($q, $j);
+            let bj = _mm256_set1_epi64x(a.0[PAD + 4 * q + j] as i64);
+            for (r, x) in $v.iter_mut().enumerate().skip(q) {
+                if r == ACC - 1 && j < 3 {
+                    continue;
+                }
+                let d = r - q;
+                let op = if d >= 2 {
+                    ld(a2, PAD - j + 4 * r)
+                } else {
+                    let off = lanes(4 * d, |k| k > 2 * j);
+                    let diag = lanes(4 * d, |k| k == 2 * j);
+                    _mm256_or_si256(
+                        _mm256_and_si256(ld(a2, PAD - j + 4 * r), off),
+                        _mm256_and_si256(ld(a, PAD - j + 4 * r), diag),
+                    )
+                };
+                *x = _mm256_add_epi64(*x, _mm256_mul_epu32(op, bj));
+            }
+        }};
+    }
+    // n * y_j into the columns above the next block (this block's are done in
+    // scalar registers, the next block's are `cross`).
+    macro_rules! red_row {
+        ($j:expr, $y:expr, $v:ident) => {{
+            let j: usize = $j;
+            let yj = _mm256_set1_epi64x($y as i64);
+            for (r, x) in $v.iter_mut().enumerate().skip(2) {
+                if r == ACC - 1 && j < 3 {
+                    continue;
+                }
+                *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(n, PAD - j + 4 * r), yj));
+            }
+        }};
+    }
     macro_rules! block {
         ($q:expr, $acc:ident) => {{
             let q: usize = $q;
             let mut v: [__m256i; ACC] = $acc;
             // a * b_{4q+j}, with `a` loaded j digits higher (zeros from the pad).
+            // Digits 38 and 39 are zero (module comment), so the eleventh register
+            // only matters for j = 3 (its lane 0 is digit 40 - j).
             for j in 0..4 {
-                let bj = _mm256_set1_epi64x(b.0[PAD + 4 * q + j] as i64);
-                for (r, x) in v.iter_mut().enumerate() {
-                    *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(a, PAD - j + 4 * r), bj));
+                if SQR {
+                    sqr_row!(q, j, v);
+                } else {
+                    mul_row!(q, j, v);
                 }
             }
             // The block's four low columns in scalar registers: each y_j makes its
@@ -216,10 +296,7 @@ fn amm(out: &mut Red, a: &Red, b: &Red, ctx: &Ctx) {
             // n * y_j into the columns above the next block (this block's were done
             // above, the next block's are `cross`).
             for (j, y) in prev.into_iter().enumerate() {
-                let yj = _mm256_set1_epi64x(y as i64);
-                for (r, x) in v.iter_mut().enumerate().skip(2) {
-                    *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(n, PAD - j + 4 * r), yj));
-                }
+                red_row!(j, y, v);
             }
             // The block's columns are now zero mod 2^28 (their carry is in `carry`):
             // move down by one register.
@@ -357,12 +434,13 @@ fn pow_avx2(
 ) -> [u64; 16] {
     const W: usize = 5;
     let ctx = Ctx::minus_one(n, n0);
+    let mut a2 = Red::ZERO;
     let mut table = [Red::ZERO; 1 << W];
     table[0] = Red::from_limbs(one);
     table[1] = Red::from_limbs(base_r);
     for i in 2..(1 << W) {
         let mut t = Red::ZERO;
-        amm(&mut t, &table[i - 1], &table[1], &ctx);
+        amm::<false, true>(&mut t, &table[i - 1], &table[1], &ctx, &mut a2);
         table[i] = t;
     }
     let mut acc = table[0];
@@ -370,7 +448,7 @@ fn pow_avx2(
     let mut entry = Red::ZERO;
     for w in (0..exp_bits.div_ceil(W)).rev() {
         for _ in 0..W {
-            amm(&mut tmp, &acc, &acc, &ctx);
+            amm::<true, true>(&mut tmp, &acc, &acc, &ctx, &mut a2);
             core::mem::swap(&mut acc, &mut tmp);
         }
         let mut idx = 0u64;
@@ -379,7 +457,7 @@ fn pow_avx2(
             idx |= exp.get(b / 64).map_or(0, |l| (l >> (b % 64)) & 1) << k;
         }
         select(&mut entry, &table, idx);
-        amm(&mut tmp, &acc, &entry, &ctx);
+        amm::<false, true>(&mut tmp, &acc, &entry, &ctx, &mut a2);
         core::mem::swap(&mut acc, &mut tmp);
     }
     // Out of the Montgomery form, modulo n itself: acc / R + n < 1 + n (acc <
@@ -389,19 +467,21 @@ fn pow_avx2(
     let mut ctx = ctx;
     zeroize::Zeroize::zeroize(&mut ctx.n);
     let ctx = Ctx::new(n, n0);
-    amm(&mut tmp, &acc, &unit, &ctx);
+    amm::<false, false>(&mut tmp, &acc, &unit, &ctx, &mut a2);
     let out = reduce_out(&tmp, n);
     zeroize::Zeroize::zeroize(&mut table);
     zeroize::Zeroize::zeroize(&mut acc);
     zeroize::Zeroize::zeroize(&mut tmp);
     zeroize::Zeroize::zeroize(&mut entry);
+    zeroize::Zeroize::zeroize(&mut a2);
     out
 }
 
 /// One multiplication for the tests, reduced mod `n`, for `a, b` given as limbs
 /// (`a, b < 2^1053`, so non-reduced inputs are checked too): `a b / 2^1120` modulo
 /// `n` itself, or with `minus_one` modulo `n' = k0 n` (as the exponentiation does)
-/// followed by the conversion out modulo `n`, which gives `a b / 2^2240`.
+/// followed by the conversion out modulo `n`, which gives `a b / 2^2240`. With
+/// `sqr`, the squaring kernel on `a` (`b` is ignored).
 #[cfg(test)]
 pub(crate) fn mul_for_test(
     f: Features,
@@ -410,6 +490,7 @@ pub(crate) fn mul_for_test(
     n: &[u64; 16],
     n0: u64,
     minus_one: bool,
+    sqr: bool,
 ) -> Option<[u64; 16]> {
     if !f.avx2 {
         return None;
@@ -421,16 +502,24 @@ pub(crate) fn mul_for_test(
         Ctx::new(n, n0)
     };
     let ra = Red::from_limbs(a);
-    let rb = Red::from_limbs(b);
+    let rb = if sqr { ra } else { Red::from_limbs(b) };
     let mut out = Red::ZERO;
+    let mut s = Red::ZERO;
     // SAFETY: AVX2 was detected (`f.avx2`).
-    unsafe { amm(&mut out, &ra, &rb, &ctx) };
+    unsafe {
+        match (sqr, minus_one) {
+            (false, false) => amm::<false, false>(&mut out, &ra, &rb, &ctx, &mut s),
+            (false, true) => amm::<false, true>(&mut out, &ra, &rb, &ctx, &mut s),
+            (true, false) => amm::<true, false>(&mut out, &ra, &rb, &ctx, &mut s),
+            (true, true) => amm::<true, true>(&mut out, &ra, &rb, &ctx, &mut s),
+        }
+    }
     if minus_one {
         let mut unit = Red::ZERO;
         unit.0[PAD] = 1;
         let t = out;
         // SAFETY: AVX2 was detected (`f.avx2`).
-        unsafe { amm(&mut out, &t, &unit, &ctx_n) };
+        unsafe { amm::<false, false>(&mut out, &t, &unit, &ctx_n, &mut s) };
     }
     Some(reduce_out(&out, n))
 }
@@ -463,6 +552,7 @@ mod timing {
         let mut a = Red::from_limbs(&n);
         a.0[PAD] = 12345;
         let mut t = Red::ZERO;
+        let mut s = Red::ZERO;
         const K: u32 = 20_000;
         let mut x = n;
         x[0] = 12345;
@@ -474,7 +564,7 @@ mod timing {
             let start = std::time::Instant::now();
             for _ in 0..K {
                 // SAFETY: AVX2 was detected.
-                unsafe { amm(&mut t, &a, &a, &ctx) };
+                unsafe { amm::<true, true>(&mut t, &a, &a, &ctx, &mut s) };
                 core::mem::swap(&mut a, &mut t);
             }
             avx = avx.min(start.elapsed() / K);
