@@ -136,6 +136,18 @@ fn st(x: &mut Red, off: usize, v: __m256i) {
     unsafe { _mm256_storeu_si256(w.as_mut_ptr().cast(), v) }
 }
 
+/// The low 32 bits of `x` in every 32-bit lane: the multiplier operand of
+/// `_mm256_mul_epu32` (which reads the even lanes). Written this way because of
+/// how LLVM lowers the intrinsic (a 64-bit multiply of masked operands): with a
+/// 64-bit broadcast it often cannot see, in the loop body, that the high halves
+/// are zero and emits a 64x32-bit product (three instructions instead of one);
+/// this form leaves fewer of those (measured: squaring 166 ns vs 179 ns).
+#[inline]
+#[target_feature(enable = "avx2")]
+fn bcast(x: u64) -> __m256i {
+    _mm256_set1_epi32(x as i32)
+}
+
 /// Lane `l` all ones when `f(base + l)` (a constant once the caller is unrolled).
 #[inline]
 #[target_feature(enable = "avx2")]
@@ -216,7 +228,7 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
     macro_rules! mul_row {
         ($q:expr, $j:expr, $v:ident) => {{
             let j: usize = $j;
-            let bj = _mm256_set1_epi64x(b.0[PAD + 4 * $q + j] as i64);
+            let bj = bcast(b.0[PAD + 4 * $q + j]);
             for (r, x) in $v.iter_mut().enumerate() {
                 if r == ACC - 1 && j < 3 {
                     continue;
@@ -231,7 +243,7 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
     macro_rules! sqr_row {
         ($q:expr, $j:expr, $v:ident) => {{
             let (q, j): (usize, usize) = ($q, $j);
-            let bj = _mm256_set1_epi64x(a.0[PAD + 4 * q + j] as i64);
+            let bj = bcast(a.0[PAD + 4 * q + j]);
             for (r, x) in $v.iter_mut().enumerate().skip(q) {
                 if r == ACC - 1 && j < 3 {
                     continue;
@@ -256,7 +268,7 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
     macro_rules! red_row {
         ($j:expr, $y:expr, $v:ident) => {{
             let j: usize = $j;
-            let yj = _mm256_set1_epi64x($y as i64);
+            let yj = bcast($y);
             for (r, x) in $v.iter_mut().enumerate().skip(2) {
                 if r == ACC - 1 && j < 3 {
                     continue;
@@ -560,6 +572,8 @@ mod timing {
         let m = crate::bigint::Modulus::new(&n).unwrap();
         let mut y = alloc::vec![0u64; 16];
         let (mut avx, mut sc) = (std::time::Duration::MAX, std::time::Duration::MAX);
+        let mut mulv = std::time::Duration::MAX;
+        let b = a;
         for _ in 0..30 {
             let start = std::time::Instant::now();
             for _ in 0..K {
@@ -570,13 +584,20 @@ mod timing {
             avx = avx.min(start.elapsed() / K);
             let start = std::time::Instant::now();
             for _ in 0..K {
+                // SAFETY: AVX2 was detected.
+                unsafe { amm::<false, true>(&mut t, &a, &b, &ctx, &mut s) };
+                core::mem::swap(&mut a, &mut t);
+            }
+            mulv = mulv.min(start.elapsed() / K);
+            let start = std::time::Instant::now();
+            for _ in 0..K {
                 m.mul(&mut y, &x, &x);
                 x.copy_from_slice(&y);
             }
             sc = sc.min(start.elapsed() / K);
         }
         std::println!(
-            "avx2 amm {avx:?} (digit {}), scalar cios {sc:?} ({})",
+            "avx2 sqr {avx:?}, avx2 mul {mulv:?} (digit {}), scalar cios {sc:?} ({})",
             a.0[PAD],
             x[0]
         );
