@@ -172,25 +172,16 @@ struct Ctx {
 /// multiplications out of the serial chain.
 ///
 /// `SQR`: `b` is `a`, and each product `a_i a_k` (`i != k`) is computed once, as
-/// `a_i (2 a_k)`, from a doubled copy of `a` (digits `< 2^29 + 2^8`, still below
-/// 2^32 for `_mm256_mul_epu32`; the column sums are the same as for the full
-/// product). `M1` must be `ctx.minus_one`.
+/// `(2 a_i) a_k` (`2 a_i < 2^29 + 2^8`, still below 2^32 for `_mm256_mul_epu32`;
+/// the column sums are the same as for the full product). `M1` must be
+/// `ctx.minus_one`.
 #[inline]
 #[target_feature(enable = "avx2")]
-fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &Ctx, a2: &mut Red) {
+fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &Ctx) {
     debug_assert_eq!(ctx.minus_one, M1);
     let n = &ctx.n;
     let k0 = ctx.k0;
     let m1 = M1;
-    // 2a for the squaring, in the caller's scratch `a2` (zeroized by the caller;
-    // its zero words stay zero).
-    if SQR {
-        for r in 0..REGS {
-            let x = ld(a, PAD + 4 * r);
-            st(a2, PAD + 4 * r, _mm256_add_epi64(x, x));
-        }
-    }
-    let a2: &Red = a2;
     let (n0, n1, n2, n3) = (n.0[PAD], n.0[PAD + 1], n.0[PAD + 2], n.0[PAD + 3]);
     let (n4, n5, n6, n7) = (n.0[PAD + 4], n.0[PAD + 5], n.0[PAD + 6], n.0[PAD + 7]);
     // The terms y_j n_k of a block that land in the next block's four columns
@@ -238,28 +229,28 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
         }};
     }
     // Row i = 4 q + j of the square: column 4 q + 4 r + l gets a_i a_k for
-    // k = 4 r + l - j; only k >= i counts (k > i from 2a, k = i from a), which
+    // k = 4 r + l - j; only k >= i counts (k > i times 2 a_i, k = i times a_i), which
     // leaves registers r >= q, masked at r = q and q + 1.
     macro_rules! sqr_row {
         ($q:expr, $j:expr, $v:ident) => {{
             let (q, j): (usize, usize) = ($q, $j);
-            let bj = bcast(a.0[PAD + 4 * q + j]);
+            let ai = a.0[PAD + 4 * q + j];
+            let (bj, bj2) = (bcast(ai), bcast(2 * ai));
             for (r, x) in $v.iter_mut().enumerate().skip(q) {
                 if r == ACC - 1 && j < 3 {
                     continue;
                 }
                 let d = r - q;
-                let op = if d >= 2 {
-                    ld(a2, PAD - j + 4 * r)
+                let p = if d >= 2 {
+                    _mm256_mul_epu32(ld(a, PAD - j + 4 * r), bj2)
                 } else {
-                    let off = lanes(4 * d, |k| k > 2 * j);
+                    // Lanes k < i dropped, k = i times a_i, k > i times 2 a_i.
+                    let keep = lanes(4 * d, |k| k >= 2 * j);
                     let diag = lanes(4 * d, |k| k == 2 * j);
-                    _mm256_or_si256(
-                        _mm256_and_si256(ld(a2, PAD - j + 4 * r), off),
-                        _mm256_and_si256(ld(a, PAD - j + 4 * r), diag),
-                    )
+                    let m = _mm256_blendv_epi8(bj2, bj, diag);
+                    _mm256_mul_epu32(_mm256_and_si256(ld(a, PAD - j + 4 * r), keep), m)
                 };
-                *x = _mm256_add_epi64(*x, _mm256_mul_epu32(op, bj));
+                *x = _mm256_add_epi64(*x, p);
             }
         }};
     }
@@ -446,13 +437,12 @@ fn pow_avx2(
 ) -> [u64; 16] {
     const W: usize = 5;
     let ctx = Ctx::minus_one(n, n0);
-    let mut a2 = Red::ZERO;
     let mut table = [Red::ZERO; 1 << W];
     table[0] = Red::from_limbs(one);
     table[1] = Red::from_limbs(base_r);
     for i in 2..(1 << W) {
         let mut t = Red::ZERO;
-        amm::<false, true>(&mut t, &table[i - 1], &table[1], &ctx, &mut a2);
+        amm::<false, true>(&mut t, &table[i - 1], &table[1], &ctx);
         table[i] = t;
     }
     let mut acc = table[0];
@@ -460,7 +450,7 @@ fn pow_avx2(
     let mut entry = Red::ZERO;
     for w in (0..exp_bits.div_ceil(W)).rev() {
         for _ in 0..W {
-            amm::<true, true>(&mut tmp, &acc, &acc, &ctx, &mut a2);
+            amm::<true, true>(&mut tmp, &acc, &acc, &ctx);
             core::mem::swap(&mut acc, &mut tmp);
         }
         let mut idx = 0u64;
@@ -469,7 +459,7 @@ fn pow_avx2(
             idx |= exp.get(b / 64).map_or(0, |l| (l >> (b % 64)) & 1) << k;
         }
         select(&mut entry, &table, idx);
-        amm::<false, true>(&mut tmp, &acc, &entry, &ctx, &mut a2);
+        amm::<false, true>(&mut tmp, &acc, &entry, &ctx);
         core::mem::swap(&mut acc, &mut tmp);
     }
     // Out of the Montgomery form, modulo n itself: acc / R + n < 1 + n (acc <
@@ -479,13 +469,12 @@ fn pow_avx2(
     let mut ctx = ctx;
     zeroize::Zeroize::zeroize(&mut ctx.n);
     let ctx = Ctx::new(n, n0);
-    amm::<false, false>(&mut tmp, &acc, &unit, &ctx, &mut a2);
+    amm::<false, false>(&mut tmp, &acc, &unit, &ctx);
     let out = reduce_out(&tmp, n);
     zeroize::Zeroize::zeroize(&mut table);
     zeroize::Zeroize::zeroize(&mut acc);
     zeroize::Zeroize::zeroize(&mut tmp);
     zeroize::Zeroize::zeroize(&mut entry);
-    zeroize::Zeroize::zeroize(&mut a2);
     out
 }
 
@@ -516,14 +505,13 @@ pub(crate) fn mul_for_test(
     let ra = Red::from_limbs(a);
     let rb = if sqr { ra } else { Red::from_limbs(b) };
     let mut out = Red::ZERO;
-    let mut s = Red::ZERO;
     // SAFETY: AVX2 was detected (`f.avx2`).
     unsafe {
         match (sqr, minus_one) {
-            (false, false) => amm::<false, false>(&mut out, &ra, &rb, &ctx, &mut s),
-            (false, true) => amm::<false, true>(&mut out, &ra, &rb, &ctx, &mut s),
-            (true, false) => amm::<true, false>(&mut out, &ra, &rb, &ctx, &mut s),
-            (true, true) => amm::<true, true>(&mut out, &ra, &rb, &ctx, &mut s),
+            (false, false) => amm::<false, false>(&mut out, &ra, &rb, &ctx),
+            (false, true) => amm::<false, true>(&mut out, &ra, &rb, &ctx),
+            (true, false) => amm::<true, false>(&mut out, &ra, &rb, &ctx),
+            (true, true) => amm::<true, true>(&mut out, &ra, &rb, &ctx),
         }
     }
     if minus_one {
@@ -531,7 +519,7 @@ pub(crate) fn mul_for_test(
         unit.0[PAD] = 1;
         let t = out;
         // SAFETY: AVX2 was detected (`f.avx2`).
-        unsafe { amm::<false, false>(&mut out, &t, &unit, &ctx_n, &mut s) };
+        unsafe { amm::<false, false>(&mut out, &t, &unit, &ctx_n) };
     }
     Some(reduce_out(&out, n))
 }
@@ -564,7 +552,6 @@ mod timing {
         let mut a = Red::from_limbs(&n);
         a.0[PAD] = 12345;
         let mut t = Red::ZERO;
-        let mut s = Red::ZERO;
         const K: u32 = 20_000;
         let mut x = n;
         x[0] = 12345;
@@ -578,14 +565,14 @@ mod timing {
             let start = std::time::Instant::now();
             for _ in 0..K {
                 // SAFETY: AVX2 was detected.
-                unsafe { amm::<true, true>(&mut t, &a, &a, &ctx, &mut s) };
+                unsafe { amm::<true, true>(&mut t, &a, &a, &ctx) };
                 core::mem::swap(&mut a, &mut t);
             }
             avx = avx.min(start.elapsed() / K);
             let start = std::time::Instant::now();
             for _ in 0..K {
                 // SAFETY: AVX2 was detected.
-                unsafe { amm::<false, true>(&mut t, &a, &b, &ctx, &mut s) };
+                unsafe { amm::<false, true>(&mut t, &a, &b, &ctx) };
                 core::mem::swap(&mut a, &mut t);
             }
             mulv = mulv.min(start.elapsed() / K);
