@@ -22,21 +22,21 @@
 //!   square: one conversion in, one out (with a single masked subtraction).
 //!
 //! Bounds (the reason no carry is propagated inside a multiplication). The
-//! exponentiation works modulo `n' = k0 n < 2^1052` (`k0 = -n^-1 mod 2^28 < 2^28`,
+//! exponentiation works modulo `n' = k n < 2^1080` (`k = -n^-1 mod 2^56 < 2^56`,
 //! see [`Ctx::minus_one`]), and converts out modulo `n` itself:
 //!
-//! * Inputs: every digit `< 2^28 + 2^7` and value `< 2^1053`. Since digits are
-//!   nonnegative, digits 38 and 39 (weight `>= 2^1064`) are then zero.
+//! * Inputs: every digit `< 2^28 + 2^7` and value `< 2^1081`. Since digits are
+//!   nonnegative, digit 39 (weight `2^1092`) is then zero.
 //! * Each product is `< (2^28 + 2^7)^2 < 2^56 (1 + 2^-20)`. Column `k` receives at most
-//!   38 products `a_j b_i` (38 nonzero digits of `a` and `b`) and at most 38 products
-//!   `n_j y_i` (`n' < 2^1052`: 38 digits; `y_i < 2^28`), so a column sum is below
-//!   `76 * 2^56 (1 + 2^-20) < 2^62.3`. The scalar chain adds at most three products and
+//!   39 products `a_j b_i` (39 nonzero digits of `a` and `b`) and at most 39 products
+//!   `n_j y_i` (`n' < 2^1080`: 39 digits; `y_i < 2^28`), so a column sum is below
+//!   `78 * 2^56 (1 + 2^-20) < 2^62.3`. The scalar chain adds at most three products and
 //!   a carry `< 2^36` to a column (and four products from the block below, see
 //!   `cross` in [`amm`]): still far below `2^64`.
-//! * The result `(a b + y n') / R` with `y < R` is below `a b / R + n' < 2^986 +
-//!   2^1052 < 2^1053` (for `a, b < 2^1053`), so it is again a valid input: the chain
+//! * The result `(a b + y n') / R` with `y < R` is below `a b / R + n' < 2^1042 +
+//!   2^1080 < 2^1081` (for `a, b < 2^1081`), so it is again a valid input: the chain
 //!   never needs a subtraction, whatever the modulus (any odd `n < 2^1024`). The last
-//!   multiplication, by 1 modulo `n`, gives `< 2^1053 / R + n < n + 1`.
+//!   multiplication, by 1 modulo `n`, gives `< 2^1081 / R + n < n + 1`.
 //! * Output columns are below `2^62.3` (plus a carry `< 2^36` in the lowest). Two
 //!   rounds of "keep 28 bits, add the rest to the next digit" (done in parallel on
 //!   all lanes) leave digits below `2^28 + 2^35` and then below `2^28 + 2^7`; a carry
@@ -54,7 +54,7 @@ use crate::backend::Features;
 const D: u32 = 28;
 /// The low-digit mask.
 const M: u64 = (1 << D) - 1;
-/// Digits of a number (38 hold the 1053 bits of the largest values; 40 fill ten
+/// Digits of a number (39 hold the 1081 bits of the largest values; 40 fill ten
 /// registers).
 const DIGITS: usize = 40;
 /// Registers of a number.
@@ -62,8 +62,8 @@ const REGS: usize = DIGITS / 4;
 /// Zero words stored below digit 0 (and above digit 39).
 const PAD: usize = 4;
 /// Registers of the column accumulator: a number shifted up by three digits spans
-/// eleven registers once its digit 37 is in use (`n' < 2^1052` and values up to
-/// `2^1053` have 38 digits).
+/// eleven registers once its digits 37 and 38 are in use (`n' < 2^1080` and values
+/// up to `2^1081` have 39 digits).
 const ACC: usize = REGS + 1;
 
 /// A number in redundant radix 2^28: `PAD` zero words, `DIGITS` digits, `PAD` zero
@@ -93,7 +93,7 @@ impl Red {
         r
     }
 
-    /// The value as 18 limbs (any value below `2^1152`; ours are below `2^1053`).
+    /// The value as 18 limbs (any value below `2^1152`; ours are below `2^1081`).
     fn limbs(&self) -> [u64; 18] {
         let mut out = [0u64; 18];
         let mut carry = 0u64;
@@ -161,13 +161,13 @@ struct Ctx {
     n: Red,
     /// `-n^-1 mod 2^28`; 1 when [`Ctx::minus_one`].
     k0: u64,
-    /// `n = -1 mod 2^28`: then `y = c mod 2^28` and the carry is `c / 2^28 + y`.
+    /// `n = -1 mod 2^56`: then `y = c mod 2^28` and the carry is `c / 2^28 + y`.
     minus_one: bool,
 }
 
 /// Almost Montgomery multiplication: `out = a b / 2^1120 mod n`, as a redundant
 /// number `< a b / 2^1120 + n` (not reduced below `n`). See the module comment for
-/// the bounds. With `ctx.minus_one` (the exponentiation's `n' = k0 n`) each
+/// the bounds. With `ctx.minus_one` (the exponentiation's `n' = k n`) each
 /// Montgomery digit is just the column's low 28 bits, which takes the two
 /// multiplications out of the serial chain.
 ///
@@ -181,7 +181,7 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
     debug_assert_eq!(ctx.minus_one, M1);
     let n = &ctx.n;
     let k0 = ctx.k0;
-    let m1 = M1;
+
     let (n0, n1, n2, n3) = (n.0[PAD], n.0[PAD + 1], n.0[PAD + 2], n.0[PAD + 3]);
     let (n4, n5, n6, n7) = (n.0[PAD + 4], n.0[PAD + 5], n.0[PAD + 6], n.0[PAD + 7]);
     // The terms y_j n_k of a block that land in the next block's four columns
@@ -198,19 +198,13 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
         ]
     };
     let mut prev = [0u64; 4];
-    // Column c made divisible by 2^28 by y n: (y, (c + y n0) / 2^28). For n0 = 2^28 - 1
-    // and y = c mod 2^28, c + y n0 = (c - y) + y 2^28.
+    // Column c made divisible by 2^28 by y n: (y, (c + y n0) / 2^28).
     let step = |c: u64| -> (u64, u64) {
-        if m1 {
-            let y = c & M;
-            (y, (c >> D) + y)
-        } else {
-            let y = c.wrapping_mul(k0) & M;
-            (y, (c + y * n0) >> D)
-        }
+        let y = c.wrapping_mul(k0) & M;
+        (y, (c + y * n0) >> D)
     };
     // acc[r] lane l: the column sum of digit 4 q + 4 r + l during block q (the
-    // products of block q reach column 4 q + 37 + 3 = 4 q + 40: eleven registers). The
+    // products of block q reach column 4 q + 38 + 3 = 4 q + 41: eleven registers). The
     // blocks are unrolled (`block!`), so moving down a register is renaming.
     let z = _mm256_setzero_si256();
     let mut carry = 0u64;
@@ -221,7 +215,7 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
             let j: usize = $j;
             let bj = bcast(b.0[PAD + 4 * $q + j]);
             for (r, x) in $v.iter_mut().enumerate() {
-                if r == ACC - 1 && j < 3 {
+                if r == ACC - 1 && j < 2 {
                     continue;
                 }
                 *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(a, PAD - j + 4 * r), bj));
@@ -237,7 +231,7 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
             let ai = a.0[PAD + 4 * q + j];
             let (bj, bj2) = (bcast(ai), bcast(2 * ai));
             for (r, x) in $v.iter_mut().enumerate().skip(q) {
-                if r == ACC - 1 && j < 3 {
+                if r == ACC - 1 && j < 2 {
                     continue;
                 }
                 let d = r - q;
@@ -261,7 +255,7 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
             let j: usize = $j;
             let yj = bcast($y);
             for (r, x) in $v.iter_mut().enumerate().skip(2) {
-                if r == ACC - 1 && j < 3 {
+                if r == ACC - 1 && j < 2 {
                     continue;
                 }
                 *x = _mm256_add_epi64(*x, _mm256_mul_epu32(ld(n, PAD - j + 4 * r), yj));
@@ -273,14 +267,20 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
             let q: usize = $q;
             let mut v: [__m256i; ACC] = $acc;
             // a * b_{4q+j}, with `a` loaded j digits higher (zeros from the pad).
-            // Digits 38 and 39 are zero (module comment), so the eleventh register
-            // only matters for j = 3 (its lane 0 is digit 40 - j).
-            for j in 0..4 {
-                if SQR {
-                    sqr_row!(q, j, v);
-                } else {
-                    mul_row!(q, j, v);
-                }
+            // Digit 39 is zero (module comment), so the eleventh register only
+            // matters for j >= 2 (its lane 0 is digit 40 - j). The rows are
+            // unrolled by hand: as a loop, LLVM schedules them much worse (the
+            // squaring took 171 ns instead of 123).
+            if SQR {
+                sqr_row!(q, 0, v);
+                sqr_row!(q, 1, v);
+                sqr_row!(q, 2, v);
+                sqr_row!(q, 3, v);
+            } else {
+                mul_row!(q, 0, v);
+                mul_row!(q, 1, v);
+                mul_row!(q, 2, v);
+                mul_row!(q, 3, v);
             }
             // The block's four low columns in scalar registers: each y_j makes its
             // column (with the carry from below and the y n terms of this block
@@ -290,11 +290,31 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
             let x2 = _mm256_extract_epi64::<2>(v[0]) as u64;
             let x3 = _mm256_extract_epi64::<3>(v[0]) as u64;
             let p = cross(prev);
-            let (y0, t) = step(x0 + p[0] + carry);
-            let (y1, t) = step(x1 + p[1] + y0 * n1 + t);
-            let (y2, t) = step(x2 + p[2] + y0 * n2 + y1 * n1 + t);
-            let (y3, t) = step(x3 + p[3] + y0 * n3 + y1 * n2 + y2 * n1 + t);
-            carry = t;
+            let (y0, y1, y2, y3);
+            if M1 {
+                // n'_0 = n'_1 = 2^28 - 1: y_j n'_1 plus the carry (c_j >> 28) + y_j
+                // is y_j 2^28 + (c_j >> 28), so the chain from one column to the
+                // next is a mask, a shift and an add.
+                let c0 = x0 + p[0] + carry;
+                y0 = c0 & M;
+                let c1 = x1 + p[1] + (y0 << D) + (c0 >> D);
+                y1 = c1 & M;
+                let c2 = x2 + p[2] + y0 * n2 + (y1 << D) + (c1 >> D);
+                y2 = c2 & M;
+                let c3 = x3 + p[3] + y0 * n3 + y1 * n2 + (y2 << D) + (c2 >> D);
+                y3 = c3 & M;
+                carry = (c3 >> D) + y3;
+            } else {
+                let t;
+                (y0, t) = step(x0 + p[0] + carry);
+                let t2;
+                (y1, t2) = step(x1 + p[1] + y0 * n1 + t);
+                let t3;
+                (y2, t3) = step(x2 + p[2] + y0 * n2 + y1 * n1 + t2);
+                let t4;
+                (y3, t4) = step(x3 + p[3] + y0 * n3 + y1 * n2 + y2 * n1 + t3);
+                carry = t4;
+            }
             prev = [y0, y1, y2, y3];
             // n * y_j into the columns above the next block (this block's were done
             // above, the next block's are `cross`).
@@ -320,7 +340,7 @@ fn amm<const SQR: bool, const M1: bool>(out: &mut Red, a: &Red, b: &Red, ctx: &C
     let acc = block!(8, acc);
     let acc = block!(9, acc);
     // Columns 40..79 (the eleventh register, columns 80..83, is zero: the highest
-    // products land in column 37 + 39 = 76).
+    // products land in column 38 + 39 = 77).
     let mut acc: [__m256i; REGS] = acc[..REGS].try_into().expect("ten registers");
     let p = cross(prev);
     let low = _mm256_set_epi64x(p[3] as i64, p[2] as i64, p[1] as i64, (p[0] + carry) as i64);
@@ -372,11 +392,12 @@ impl Ctx {
         }
     }
 
-    /// `n' = k0 n` with `k0 = -n^-1 mod 2^28`, so `n' = -1 mod 2^28`: a multiple of
-    /// `n` below `2^1052`. Products modulo `n'` are products modulo `n`; the bounds
-    /// of the module comment hold with 38 digits of `n'` and values `< 2^1053`.
+    /// `n' = k n` with `k = -n^-1 mod 2^56`, so `n' = -1 mod 2^56` (its two low
+    /// digits are `2^28 - 1`): a multiple of `n` below `2^1080`. Products modulo
+    /// `n'` are products modulo `n`; the bounds of the module comment hold with 39
+    /// digits of `n'` and values `< 2^1081`.
     fn minus_one(n: &[u64; 16], n0: u64) -> Ctx {
-        let k0 = n0 & M;
+        let k0 = n0 & ((1 << (2 * D)) - 1);
         let mut np = [0u64; 17];
         let mut c = 0;
         for (o, &l) in np.iter_mut().zip(n) {
@@ -463,7 +484,7 @@ fn pow_avx2(
         core::mem::swap(&mut acc, &mut tmp);
     }
     // Out of the Montgomery form, modulo n itself: acc / R + n < 1 + n (acc <
-    // 2^1053), so the result is at most n.
+    // 2^1081), so the result is at most n.
     let mut unit = Red::ZERO;
     unit.0[PAD] = 1;
     let mut ctx = ctx;
@@ -479,8 +500,9 @@ fn pow_avx2(
 }
 
 /// One multiplication for the tests, reduced mod `n`, for `a, b` given as limbs
-/// (`a, b < 2^1053`, so non-reduced inputs are checked too): `a b / 2^1120` modulo
-/// `n` itself, or with `minus_one` modulo `n' = k0 n` (as the exponentiation does)
+/// (`a, b < 2^1081`, so non-reduced inputs are checked too): `a b / 2^1120` modulo
+/// `n` itself (for `a, b < 2^1025`), or with `minus_one` modulo `n' = k n` (as the
+/// exponentiation does)
 /// followed by the conversion out modulo `n`, which gives `a b / 2^2240`. With
 /// `sqr`, the squaring kernel on `a` (`b` is ignored).
 #[cfg(test)]
