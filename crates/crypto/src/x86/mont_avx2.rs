@@ -382,6 +382,13 @@ fn select(out: &mut Red, table: &[Red; 32], idx: u64) {
     }
 }
 
+impl Drop for Ctx {
+    fn drop(&mut self) {
+        // The modulus is a secret prime (or a multiple of one).
+        zeroize::Zeroize::zeroize(&mut self.n);
+    }
+}
+
 impl Ctx {
     /// `n` itself, for the conversion out.
     fn new(n: &[u64; 16], n0: u64) -> Ctx {
@@ -487,8 +494,7 @@ fn pow_avx2(
     // 2^1081), so the result is at most n.
     let mut unit = Red::ZERO;
     unit.0[PAD] = 1;
-    let mut ctx = ctx;
-    zeroize::Zeroize::zeroize(&mut ctx.n);
+    drop(ctx);
     let ctx = Ctx::new(n, n0);
     amm::<false, false>(&mut tmp, &acc, &unit, &ctx);
     let out = reduce_out(&tmp, n);
