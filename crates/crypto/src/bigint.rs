@@ -559,6 +559,30 @@ impl Modulus {
     /// Fixed 5-bit windows: 5 squarings then one multiplication by a table entry read
     /// with [`select_from_table`], for every window, whatever its bits.
     pub(crate) fn pow(&self, base: &[u64], exp: &[u64], exp_bits: usize) -> alloc::vec::Vec<u64> {
+        self.pow_with(crate::backend::Backend::auto(), base, exp, exp_bits)
+    }
+
+    /// [`Modulus::pow`] on a given backend: with [`crate::Backend::Native`] and AVX2,
+    /// 16-limb moduli (the RSA-2048 CRT halves) take the AVX2 redundant-radix path
+    /// (`x86::mont_avx2`); every other case runs the portable loops.
+    pub(crate) fn pow_with(
+        &self,
+        backend: crate::backend::Backend,
+        base: &[u64],
+        exp: &[u64],
+        exp_bits: usize,
+    ) -> alloc::vec::Vec<u64> {
+        #[cfg(target_arch = "x86_64")]
+        if self.len() == 16 {
+            let f = crate::backend::Features::for_backend(backend);
+            if f.avx2 {
+                if let Some(out) = self.pow16_avx2(f, base, exp, exp_bits) {
+                    return out;
+                }
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = backend;
         // The RSA sizes get a copy of the loop with the limb count fixed at compile
         // time (unrolled, no bounds checks); the arithmetic is the same.
         match self.len() {
@@ -569,6 +593,38 @@ impl Modulus {
             64 => self.pow_fixed::<64>(base, exp, exp_bits),
             _ => self.pow_generic(base, exp, exp_bits),
         }
+    }
+
+    /// The AVX2 exponentiation for a 16-limb modulus. Its Montgomery radix is
+    /// `2^1120` (40 digits of 28 bits): the scalar code supplies `2^1120 mod n` and
+    /// `base 2^1120 mod n`, and the vector code returns `base^exp mod n`.
+    #[cfg(target_arch = "x86_64")]
+    fn pow16_avx2(
+        &self,
+        f: crate::backend::Features,
+        base: &[u64],
+        exp: &[u64],
+        exp_bits: usize,
+    ) -> Option<alloc::vec::Vec<u64>> {
+        let n: &[u64; 16] = arr(&self.n);
+        // 2^96 < 2^1024 = R64 is a valid operand: (2^2048 mod n) 2^96 / 2^1024.
+        let mut two96 = [0u64; 16];
+        two96[1] = 1 << 32;
+        let mut one = [0u64; 16];
+        mont_mul_fixed(&mut one, arr(&self.rr), &two96, n, self.n0);
+        let mut bm = [0u64; 16];
+        mont_mul_fixed(&mut bm, arr(base), arr(&self.rr), n, self.n0);
+        let mut br = [0u64; 16];
+        mont_mul_fixed(&mut br, &bm, &one, n, self.n0);
+        let out = crate::x86::mont_avx2::pow1024(f, n, self.n0, &one, &br, exp, exp_bits);
+        zeroize::Zeroize::zeroize(&mut one);
+        zeroize::Zeroize::zeroize(&mut bm);
+        zeroize::Zeroize::zeroize(&mut br);
+        out.map(|mut o| {
+            let v = o.to_vec();
+            zeroize::Zeroize::zeroize(&mut o);
+            v
+        })
     }
 
     /// [`Modulus::pow`] for an `N`-limb modulus.
@@ -790,6 +846,128 @@ mod tests {
         fixed_matches_generic::<32>();
         fixed_matches_generic::<48>();
         fixed_matches_generic::<64>();
+    }
+
+    /// The AVX2 Montgomery multiplication (radix 2^1120) against the portable one:
+    /// `avx(a, b) (2^1120 mod n) / 2^1024 = a b / 2^1024`, also for `a + n` (a
+    /// non-reduced input, as the exponentiation passes them).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_mont_mul_matches_portable() {
+        use crate::backend::{Backend, Features};
+        let f = Features::for_backend(Backend::Native);
+        if !f.avx2 {
+            return;
+        }
+        let mut seeds = vec![16u64, 17, 18];
+        seeds.extend(100..110);
+        for seed in seeds {
+            for (n, ops) in cases::<16>(seed) {
+                let n0 = neg_inv_u64(n[0]);
+                let m = Modulus::new(&n).unwrap();
+                let mut two96 = [0u64; 16];
+                two96[1] = 1 << 32;
+                let mut r1120 = [0u64; 16];
+                mont_mul(&mut r1120, &m.rr, &two96, &n, n0);
+                let wide = |x: &[u64; 16]| {
+                    let mut w = [0u64; 17];
+                    w[..16].copy_from_slice(x);
+                    w
+                };
+                let plus_n = |x: &[u64; 16]| {
+                    let mut w = wide(x);
+                    let c = add_assign(&mut w[..16], &n);
+                    w[16] = c;
+                    w
+                };
+                // x + (2^56 - 1) n: up to 2^1080, digit 38 in use (the largest
+                // inputs the exponentiation modulo k n passes).
+                let plus_big = |x: &[u64; 16]| {
+                    let mut w = wide(x);
+                    let mut c = 0;
+                    for (o, &l) in w.iter_mut().zip(&n) {
+                        let (lo, hi) = mac(*o, l, (1 << 56) - 1, c);
+                        *o = lo;
+                        c = hi;
+                    }
+                    w[16] = c;
+                    w
+                };
+                for a in &ops {
+                    for b in &ops {
+                        let mut want = [0u64; 16];
+                        mont_mul(&mut want, a, b, &n, n0);
+                        // (a, b, both below 2^1025: the plain modulus applies too)
+                        for (wa, wb, small) in [
+                            (wide(a), wide(b), true),
+                            (plus_n(a), wide(b), true),
+                            (plus_n(a), plus_n(b), true),
+                            (plus_big(a), plus_big(b), false),
+                            (plus_big(a), wide(b), false),
+                        ] {
+                            use crate::x86::mont_avx2::mul_for_test;
+                            // The squaring kernel when a = b (the same value,
+                            // possibly not reduced alike: a + n vs a is skipped).
+                            let modes: &[bool] = if wa == wb { &[false, true] } else { &[false] };
+                            for &sqr in modes {
+                                let mut back = [0u64; 16];
+                                if small {
+                                    let got =
+                                        mul_for_test(f, &wa, &wb, &n, n0, false, sqr).unwrap();
+                                    mont_mul(&mut back, &got, &r1120, &n, n0);
+                                    assert_eq!(back, want, "sqr {sqr} seed {seed} n {n:x?}");
+                                }
+                                // Modulo k n, then out: a b / 2^2240.
+                                let got = mul_for_test(f, &wa, &wb, &n, n0, true, sqr).unwrap();
+                                let mut t = [0u64; 16];
+                                mont_mul(&mut t, &got, &r1120, &n, n0);
+                                mont_mul(&mut back, &t, &r1120, &n, n0);
+                                let mut want2 = [0u64; 16];
+                                mont_mul(&mut want2, &want, &unit::<16>(), &n, n0);
+                                assert_eq!(back, want2, "k n, sqr {sqr}: seed {seed} n {n:x?}");
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Full exponentiations on the AVX2 path against the portable path: random
+    /// moduli of every shape in `cases`, random and edge bases, random exponents of
+    /// several lengths.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_pow_matches_portable() {
+        use crate::backend::Backend;
+        let mut s = 0x5eed_u64;
+        for seed in 0..12u64 {
+            for (n, ops) in cases::<16>(1000 + seed) {
+                let m = Modulus::new(&n).unwrap();
+                for (i, a) in ops.iter().enumerate() {
+                    let mut e = [0u64; 16];
+                    for l in e.iter_mut() {
+                        *l = next(&mut s);
+                    }
+                    let bits = [1024, 1023, 1, 5, 64, 517][i % 6];
+                    for (k, l) in e.iter_mut().enumerate() {
+                        if 64 * k >= bits {
+                            *l = 0;
+                        } else if 64 * k + 64 > bits {
+                            *l &= u64::MAX >> (64 * k + 64 - bits);
+                        }
+                    }
+                    if i == 7 {
+                        e = [u64::MAX; 16];
+                    }
+                    assert_eq!(
+                        m.pow_with(Backend::Native, a, &e, bits),
+                        m.pow_with(Backend::Portable, a, &e, bits),
+                        "seed {seed} i {i}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub(crate) mod aesni;
 pub(crate) mod chacha_avx2;
 pub(crate) mod clmul;
 pub(crate) mod gcm;
+pub(crate) mod mont_avx2;
 pub(crate) mod sha_ni;
 
 use core::arch::x86_64::{
