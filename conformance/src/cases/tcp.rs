@@ -24,7 +24,7 @@ fn syn() -> Vec<u8> {
 /// bytes (padded to a multiple of 4 with EOL), checksum filled over `v4_pair()`.
 fn with_options(opts: &[u8]) -> Vec<u8> {
     let mut o = opts.to_vec();
-    while o.len() % 4 != 0 {
+    while !o.len().is_multiple_of(4) {
         o.push(0);
     }
     let mut b = vec![0u8; 20];

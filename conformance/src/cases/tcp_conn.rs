@@ -847,7 +847,7 @@ fn random_segments(ctx: &mut Ctx) -> Outcome {
             };
             // Half of the numbers land near the live window, half anywhere.
             let near = |x: u32, base: u32| {
-                if x % 2 == 0 {
+                if x.is_multiple_of(2) {
                     base.wrapping_add(x % 4000).wrapping_sub(2000)
                 } else {
                     x

@@ -271,7 +271,7 @@ impl Ipv4Options {
     /// Options from raw bytes: at most 40 and a multiple of 4 (the IHL counts
     /// 32-bit words, RFC 791 §3.1; pad with End of Option List, zero).
     pub fn new(raw: &[u8]) -> Result<Self, Error> {
-        if raw.len() > 40 || raw.len() % 4 != 0 {
+        if raw.len() > 40 || !raw.len().is_multiple_of(4) {
             return Err(Error::FieldOverflow {
                 what: "IPv4 options length",
                 value: raw.len(),

