@@ -10,5 +10,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let bytes = msg.to_bytes().expect("a parsed message re-emits");
-    assert_eq!(Message::parse(&bytes).expect("re-emitted message parses"), msg);
+    assert_eq!(
+        Message::parse(&bytes).expect("re-emitted message parses"),
+        msg
+    );
 });

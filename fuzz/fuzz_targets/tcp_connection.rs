@@ -32,7 +32,9 @@ fuzz_target!(|data: &[u8]| {
         let n = usize::from(*len).min(tail.len());
         let (seg, next) = tail.split_at(n);
         rest = next;
-        let Ok(s) = Segment::new_checked(seg) else { continue };
+        let Ok(s) = Segment::new_checked(seg) else {
+            continue;
+        };
         let Ok(repr) = SegmentRepr::parse(&s, &ph, ChecksumMode::Ignore) else {
             continue;
         };
