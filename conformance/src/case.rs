@@ -1,7 +1,9 @@
 //! The case model (DESIGN.md §4).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// How strongly the RFC states the requirement a case checks (RFC 2119).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -139,57 +141,153 @@ impl Outcome {
             Outcome::Fail(r) | Outcome::Skip(r) => Some(r),
         }
     }
+}
 
-    /// `Pass` when `cond` holds, else `Fail(reason())`.
-    pub fn check(cond: bool, reason: impl FnOnce() -> String) -> Outcome {
-        if cond {
-            Outcome::Pass
-        } else {
-            Outcome::Fail(reason())
-        }
-    }
-
-    /// Turns a `Result` into an outcome: `Ok` passes, `Err` fails with its text.
-    pub fn from_result<E: fmt::Display>(r: Result<(), E>) -> Outcome {
+/// A check's verdict: `Ok` passes, `Err` fails with its reason. Case bodies
+/// compose checks with `?` (see [`crate::check`]) and may return this or an
+/// [`Outcome`] (when they can also skip).
+impl From<Result<(), String>> for Outcome {
+    fn from(r: Result<(), String>) -> Outcome {
         match r {
             Ok(()) => Outcome::Pass,
-            Err(e) => Outcome::Fail(e.to_string()),
+            Err(why) => Outcome::Fail(why),
         }
     }
 }
 
-/// One conformance case (DESIGN.md §4).
+/// A case's body: runs with the runner's [`Ctx`] and says what it found.
+pub type Body = Arc<dyn Fn(&mut Ctx) -> Outcome + Send + Sync>;
+
+/// One conformance case (DESIGN.md §4): an id that begins with its crate, the
+/// requirement it checks, a level, a kind, what it needs from the machine,
+/// and a body. Made by one builder:
+///
+/// ```
+/// use handshake_conformance::{check, Case};
+///
+/// let case = Case::must("ip.checksum.zero", "RFC 1071 §3")
+///     .vector(|_| check::equal("sum of nothing", handshake_ip::checksum::checksum(&[]), 0xffff));
+/// assert_eq!(case.id(), "ip.checksum.zero");
+/// ```
+///
+/// The body is a closure, so a family of cases comes from a table:
+///
+/// ```
+/// use handshake_conformance::{check, Case};
+///
+/// let cases: Vec<Case> = [("a", 1u8), ("b", 2)]
+///     .into_iter()
+///     .map(|(name, n)| {
+///         Case::must(format!("ip.family.{name}"), "RFC 791").vector(move |_| check::ensure(n > 0, || "zero".into()))
+///     })
+///     .collect();
+/// assert_eq!(cases[1].id(), "ip.family.b");
+/// ```
 #[derive(Clone)]
 pub struct Case {
-    /// Stable id, beginning with the crate: `tcp.wire.option-len-zero`.
-    pub id: &'static str,
-    /// The requirement: `RFC 9293 §3.1, MUST-3`.
-    pub spec: &'static str,
-    /// RFC 2119 level of the requirement.
-    pub level: Level,
-    /// What sort of evidence the case gives.
-    pub kind: Kind,
-    /// What the machine must have to run it.
-    pub needs: &'static [Need],
-    /// The check itself.
-    pub run: fn(&mut Ctx) -> Outcome,
+    id: Cow<'static, str>,
+    spec: Cow<'static, str>,
+    level: Level,
+    kind: Kind,
+    needs: Vec<Need>,
+    run: Body,
+}
+
+/// A case being built: id, requirement, level and needs so far. A kind method
+/// (`vector`, `property`, `simulation`, `interop_os`, `interop_peer`) gives it
+/// its body and finishes it.
+#[derive(Debug, Clone)]
+#[must_use = "a case needs a kind and a body: call .vector(..), .property(..), ..."]
+pub struct CaseBuilder {
+    id: Cow<'static, str>,
+    spec: Cow<'static, str>,
+    level: Level,
+    needs: Vec<Need>,
 }
 
 impl Case {
+    /// A MUST requirement (RFC 2119): a failure fails the run.
+    pub fn must(
+        id: impl Into<Cow<'static, str>>,
+        spec: impl Into<Cow<'static, str>>,
+    ) -> CaseBuilder {
+        Case::with_level(Level::Must, id, spec)
+    }
+
+    /// A SHOULD requirement: a failure is reported, the run still passes.
+    pub fn should(
+        id: impl Into<Cow<'static, str>>,
+        spec: impl Into<Cow<'static, str>>,
+    ) -> CaseBuilder {
+        Case::with_level(Level::Should, id, spec)
+    }
+
+    /// A MAY requirement.
+    pub fn may(
+        id: impl Into<Cow<'static, str>>,
+        spec: impl Into<Cow<'static, str>>,
+    ) -> CaseBuilder {
+        Case::with_level(Level::May, id, spec)
+    }
+
+    /// A requirement whose level is data (a script's header says it).
+    pub fn with_level(
+        level: Level,
+        id: impl Into<Cow<'static, str>>,
+        spec: impl Into<Cow<'static, str>>,
+    ) -> CaseBuilder {
+        CaseBuilder {
+            id: id.into(),
+            spec: spec.into(),
+            level,
+            needs: Vec::new(),
+        }
+    }
+
+    /// Stable id, beginning with the crate: `tcp.wire.option-len-zero`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The requirement: `RFC 9293 §3.1, MUST-3`.
+    pub fn spec(&self) -> &str {
+        &self.spec
+    }
+
+    /// RFC 2119 level of the requirement.
+    pub fn level(&self) -> Level {
+        self.level
+    }
+
+    /// What sort of evidence the case gives.
+    pub fn kind(&self) -> Kind {
+        self.kind
+    }
+
+    /// What the machine must have to run it.
+    pub fn needs(&self) -> &[Need] {
+        &self.needs
+    }
+
     /// The crate a case belongs to: the id up to the first dot.
-    pub fn krate(&self) -> &'static str {
-        self.id.split('.').next().unwrap_or(self.id)
+    pub fn krate(&self) -> &str {
+        self.id.split('.').next().unwrap_or(&self.id)
+    }
+
+    /// True for the kinds that need nothing outside the process (vector,
+    /// property, simulation): `cargo test` runs these.
+    pub fn is_offline(&self) -> bool {
+        matches!(self.kind, Kind::Vector | Kind::Property | Kind::Simulation)
     }
 
     /// Runs the case unless one of its needs is missing, catching panics as failures.
     pub fn execute(&self, ctx: &mut Ctx) -> Outcome {
-        for need in self.needs {
+        for need in &self.needs {
             if let Some(reason) = need.missing() {
                 return Outcome::Skip(reason);
             }
         }
-        let run = self.run;
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(ctx))) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (self.run)(ctx))) {
             Ok(outcome) => outcome,
             Err(panic) => {
                 let msg = panic
@@ -203,6 +301,70 @@ impl Case {
     }
 }
 
+impl CaseBuilder {
+    /// Adds what the machine must have; a missing one makes the case skip.
+    pub fn needs(mut self, needs: &[Need]) -> CaseBuilder {
+        self.needs.extend_from_slice(needs);
+        self
+    }
+
+    fn finish<R, F>(self, kind: Kind, run: F) -> Case
+    where
+        R: Into<Outcome>,
+        F: Fn(&mut Ctx) -> R + Send + Sync + 'static,
+    {
+        Case {
+            id: self.id,
+            spec: self.spec,
+            level: self.level,
+            kind,
+            needs: self.needs,
+            run: Arc::new(move |ctx| run(ctx).into()),
+        }
+    }
+
+    /// A known answer: fixed input, the output from the RFC, a peer or a hand-built packet.
+    pub fn vector<R: Into<Outcome>>(
+        self,
+        run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
+    ) -> Case {
+        self.finish(Kind::Vector, run)
+    }
+
+    /// A property over generated inputs (seeded from `--seed`, see [`crate::check_property`]).
+    pub fn property<R: Into<Outcome>>(
+        self,
+        run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
+    ) -> Case {
+        self.finish(Kind::Property, run)
+    }
+
+    /// A deterministic run of our own endpoints, in-process, over a simulated
+    /// link or in-memory servers.
+    pub fn simulation<R: Into<Outcome>>(
+        self,
+        run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
+    ) -> Case {
+        self.finish(Kind::Simulation, run)
+    }
+
+    /// Against the operating system's own stack (kernel TCP through TUN, getaddrinfo).
+    pub fn interop_os<R: Into<Outcome>>(
+        self,
+        run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
+    ) -> Case {
+        self.finish(Kind::InteropOs, run)
+    }
+
+    /// Against a real peer program or library (tshark, unbound, rustls, ...).
+    pub fn interop_peer<R: Into<Outcome>>(
+        self,
+        run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
+    ) -> Case {
+        self.finish(Kind::InteropPeer, run)
+    }
+}
+
 impl fmt::Debug for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Case")
@@ -210,6 +372,7 @@ impl fmt::Debug for Case {
             .field("spec", &self.spec)
             .field("level", &self.level)
             .field("kind", &self.kind)
+            .field("needs", &self.needs)
             .finish_non_exhaustive()
     }
 }

@@ -33,7 +33,7 @@ pub struct Row {
     /// The requirement.
     pub req: Requirement,
     /// Every case covering it.
-    pub cases: Vec<&'static str>,
+    pub cases: Vec<String>,
     /// Listed case ids that do not exist (a stale table).
     pub missing: Vec<&'static str>,
 }
@@ -60,16 +60,16 @@ pub fn rfc9293(cases: &[Case]) -> Vec<Row> {
     RFC9293
         .iter()
         .map(|req| {
-            let mut found: Vec<&'static str> = cases
+            let mut found: Vec<String> = cases
                 .iter()
-                .filter(|c| c.spec.contains("RFC 9293") && names(c.spec, req.id))
-                .map(|c| c.id)
+                .filter(|c| c.spec().contains("RFC 9293") && names(c.spec(), req.id))
+                .map(|c| c.id().to_string())
                 .collect();
             let mut missing = Vec::new();
             for id in req.cases {
-                if cases.iter().any(|c| c.id == *id) {
-                    if !found.contains(id) {
-                        found.push(id);
+                if cases.iter().any(|c| c.id() == *id) {
+                    if !found.iter().any(|f| f == id) {
+                        found.push(id.to_string());
                     }
                 } else {
                     missing.push(*id);

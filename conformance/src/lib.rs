@@ -16,12 +16,13 @@
 
 mod case;
 pub mod cases;
+pub mod check;
 pub mod coverage;
 pub mod peers;
 mod property;
 pub mod script;
 
-pub use case::{Case, Ctx, Kind, Level, Need, Outcome};
+pub use case::{Body, Case, CaseBuilder, Ctx, Kind, Level, Need, Outcome};
 pub use property::check_property;
 
 /// Every case in the suite, in a stable order (by crate, then as registered).

@@ -31,10 +31,10 @@ pub(crate) fn run(args: ConformanceArgs) -> anyhow::Result<ExitCode> {
         for c in &cases {
             println!(
                 "{:<48} {:<6} {:<12} {}",
-                c.id,
-                c.level.as_str(),
-                c.kind.as_str(),
-                c.spec
+                c.id(),
+                c.level().as_str(),
+                c.kind().as_str(),
+                c.spec()
             );
         }
         println!("{} cases", cases.len());
@@ -60,7 +60,7 @@ pub(crate) fn run(args: ConformanceArgs) -> anyhow::Result<ExitCode> {
     let results = execute(&cases, jobs, |case| {
         let mut ctx = Ctx::new(seed);
         ctx.property_cases = args.property_cases;
-        ctx.artifacts = out.join("pcap").join(case.id);
+        ctx.artifacts = out.join("pcap").join(case.id());
         ctx.keep_pcaps = args.pcap;
         ctx
     });
@@ -87,13 +87,13 @@ fn select(cases: Vec<Case>, filters: &[String]) -> anyhow::Result<Vec<Case>> {
         return Ok(cases);
     }
     for f in filters {
-        if !cases.iter().any(|c| c.id.contains(f.as_str())) {
+        if !cases.iter().any(|c| c.id().contains(f.as_str())) {
             bail!("filter `{f}` matches no case (see `cargo xtask conformance --list`)");
         }
     }
     Ok(cases
         .into_iter()
-        .filter(|c| filters.iter().any(|f| c.id.contains(f.as_str())))
+        .filter(|c| filters.iter().any(|f| c.id().contains(f.as_str())))
         .collect())
 }
 
@@ -122,13 +122,13 @@ fn execute(cases: &[Case], jobs: usize, ctx_for: impl Fn(&Case) -> Ctx + Sync) -
             s.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(case) = cases.get(i) else { break };
-                bar.set_message(case.id);
+                bar.set_message(case.id().to_string());
                 let mut ctx = ctx_for(case);
                 let t = Instant::now();
                 let outcome = case.execute(&mut ctx);
                 let duration = t.elapsed();
                 if let Outcome::Fail(reason) = &outcome {
-                    bar.println(format!("FAIL {}: {reason}", case.id));
+                    bar.println(format!("FAIL {}: {reason}", case.id()));
                 }
                 results.lock().expect("no panics while holding the lock")[i] = Some(CaseResult {
                     case: case.clone(),
@@ -218,23 +218,15 @@ fn coverage(args: &ConformanceArgs) -> anyhow::Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use handshake_conformance::{Kind, Level};
 
     fn case(id: &'static str) -> Case {
-        Case {
-            id,
-            spec: "RFC 0000",
-            level: Level::Must,
-            kind: Kind::Vector,
-            needs: &[],
-            run: |_| Outcome::Pass,
-        }
+        Case::must(id, "RFC 0000").vector(|_| Outcome::Pass)
     }
 
     #[test]
     fn filters_select_by_substring_and_reject_unmatched() {
         let all = vec![case("ip.a"), case("tcp.b"), case("tcp.c")];
-        let ids = |v: Vec<Case>| v.iter().map(|c| c.id).collect::<Vec<_>>();
+        let ids = |v: Vec<Case>| v.iter().map(|c| c.id().to_string()).collect::<Vec<_>>();
         assert_eq!(ids(select(all.clone(), &[]).unwrap()).len(), 3);
         assert_eq!(
             ids(select(all.clone(), &["tcp".into()]).unwrap()),
@@ -257,7 +249,7 @@ mod tests {
             case("a.5"),
         ];
         let results = execute(&all, 3, |_| Ctx::new(7));
-        let ids: Vec<_> = results.iter().map(|r| r.case.id).collect();
+        let ids: Vec<_> = results.iter().map(|r| r.case.id()).collect();
         assert_eq!(ids, ["a.1", "a.2", "a.3", "a.4", "a.5"]);
         assert!(results.iter().all(|r| r.outcome.is_pass()));
     }

@@ -64,8 +64,8 @@ impl Report {
         c
     }
 
-    pub fn by_crate(&self) -> BTreeMap<&'static str, Counts> {
-        let mut m: BTreeMap<&'static str, Counts> = BTreeMap::new();
+    pub fn by_crate(&self) -> BTreeMap<&str, Counts> {
+        let mut m: BTreeMap<&str, Counts> = BTreeMap::new();
         for r in &self.results {
             m.entry(r.case.krate()).or_default().add(&r.outcome);
         }
@@ -76,7 +76,7 @@ impl Report {
     pub fn failed_musts(&self) -> usize {
         self.results
             .iter()
-            .filter(|r| matches!(r.outcome, Outcome::Fail(_)) && fails_run(r.case.level))
+            .filter(|r| matches!(r.outcome, Outcome::Fail(_)) && fails_run(r.case.level()))
             .count()
     }
 }
@@ -127,11 +127,11 @@ pub(crate) fn json(report: &Report) -> anyhow::Result<String> {
             .results
             .iter()
             .map(|r| JsonCase {
-                id: r.case.id,
+                id: r.case.id(),
                 krate: r.case.krate(),
-                spec: r.case.spec,
-                level: r.case.level.as_str(),
-                kind: r.case.kind.as_str(),
+                spec: r.case.spec(),
+                level: r.case.level().as_str(),
+                kind: r.case.kind().as_str(),
                 outcome: r.outcome.as_str(),
                 reason: r.outcome.reason(),
                 measurement: r.measurement.as_deref(),
@@ -151,7 +151,8 @@ pub(crate) fn junit(report: &Report) -> anyhow::Result<String> {
             Outcome::Pass => TestCaseStatus::success(),
             Outcome::Fail(why) => {
                 let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(why.as_str()).set_type(r.case.level.as_str());
+                s.set_message(why.as_str())
+                    .set_type(r.case.level().as_str());
                 s
             }
             Outcome::Skip(why) => {
@@ -160,8 +161,8 @@ pub(crate) fn junit(report: &Report) -> anyhow::Result<String> {
                 s
             }
         };
-        let mut tc = TestCase::new(r.case.id, status);
-        tc.set_classname(format!("{} [{}]", r.case.spec, r.case.kind.as_str()))
+        let mut tc = TestCase::new(r.case.id(), status);
+        tc.set_classname(format!("{} [{}]", r.case.spec(), r.case.kind().as_str()))
             .set_time(r.duration);
         suites
             .entry(r.case.krate())
@@ -205,9 +206,9 @@ pub(crate) fn markdown(report: &Report) -> String {
         for r in rows {
             md += &format!(
                 "| `{}` | {} | {} | {} |\n",
-                r.case.id,
-                r.case.spec,
-                r.case.level.as_str(),
+                r.case.id(),
+                r.case.spec(),
+                r.case.level().as_str(),
                 r.outcome
                     .reason()
                     .unwrap_or("")
@@ -226,8 +227,8 @@ pub(crate) fn markdown(report: &Report) -> String {
         for (r, m) in measured {
             md += &format!(
                 "| `{}` | {} | {} | {} |\n",
-                r.case.id,
-                r.case.level.as_str(),
+                r.case.id(),
+                r.case.level().as_str(),
                 r.outcome.as_str(),
                 m.replace('|', "\\|").replace('\n', " ")
             );
@@ -237,10 +238,10 @@ pub(crate) fn markdown(report: &Report) -> String {
     for r in &report.results {
         md += &format!(
             "| `{}` | {} | {} | {} | {} | {:.1} |\n",
-            r.case.id,
-            r.case.spec,
-            r.case.level.as_str(),
-            r.case.kind.as_str(),
+            r.case.id(),
+            r.case.spec(),
+            r.case.level().as_str(),
+            r.case.kind().as_str(),
             r.outcome.as_str(),
             r.duration.as_secs_f64() * 1e3
         );
@@ -272,7 +273,7 @@ pub(crate) fn print_human(report: &Report, out: &Path) {
     if !measured.is_empty() {
         println!("\nMeasurements:");
         for (r, m) in measured {
-            println!("  {} ({}): {m}", r.case.id, r.outcome.as_str());
+            println!("  {} ({}): {m}", r.case.id(), r.outcome.as_str());
         }
     }
 
@@ -284,16 +285,16 @@ pub(crate) fn print_human(report: &Report, out: &Path) {
     if !failures.is_empty() {
         println!("\nFailures:");
         for r in failures {
-            let gate = if fails_run(r.case.level) {
+            let gate = if fails_run(r.case.level()) {
                 ""
             } else {
                 " (does not fail the run)"
             };
             println!(
                 "  FAIL {} [{} {}]{gate}\n       {}",
-                r.case.id,
-                r.case.spec,
-                r.case.level.as_str().to_uppercase(),
+                r.case.id(),
+                r.case.spec(),
+                r.case.level().as_str().to_uppercase(),
                 r.outcome.reason().unwrap_or("")
             );
         }
@@ -302,7 +303,7 @@ pub(crate) fn print_human(report: &Report, out: &Path) {
     let mut skips: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for r in &report.results {
         if let Outcome::Skip(why) = &r.outcome {
-            skips.entry(why.as_str()).or_default().push(r.case.id);
+            skips.entry(why.as_str()).or_default().push(r.case.id());
         }
     }
     if !skips.is_empty() {
@@ -314,7 +315,7 @@ pub(crate) fn print_human(report: &Report, out: &Path) {
     let must_failed = report
         .results
         .iter()
-        .any(|r| r.case.level == Level::Must && matches!(r.outcome, Outcome::Fail(_)));
+        .any(|r| r.case.level() == Level::Must && matches!(r.outcome, Outcome::Fail(_)));
     let c = report.counts();
     println!(
         "\nreports: {}/report.{{json,xml,md}}; seed {} ({:.1} s)",
@@ -347,18 +348,11 @@ pub(crate) fn write_all(report: &Report, out: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use handshake_conformance::{Case, Kind};
+    use handshake_conformance::Case;
 
     fn result(id: &'static str, level: Level, outcome: Outcome) -> CaseResult {
         CaseResult {
-            case: Case {
-                id,
-                spec: "RFC 1071 §3",
-                level,
-                kind: Kind::Vector,
-                needs: &[],
-                run: |_| Outcome::Pass,
-            },
+            case: Case::with_level(level, id, "RFC 1071 §3").vector(|_| Outcome::Pass),
             outcome,
             duration: Duration::from_millis(3),
             measurement: None,

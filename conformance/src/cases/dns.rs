@@ -13,12 +13,7 @@ use handshake_dns::{Cache, CacheConfig, Cached, Error, Hosts};
 use handshake_time::{Duration, Instant};
 
 use crate::peers::dnsnet;
-use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
-
-/// A MUST-level known-answer case.
-fn vector(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
-    super::case(id, spec, Level::Must, Kind::Vector, run)
-}
+use crate::{check, check_property, Case, Ctx, Outcome};
 
 fn name(s: &str) -> Name {
     s.parse().expect("case names are valid")
@@ -93,7 +88,7 @@ fn hosts_agree_with_getaddrinfo(_: &mut Ctx) -> Outcome {
             problems.push(format!("{n}: ours {mine:?}, getaddrinfo {system:?}"));
         }
     }
-    Outcome::check(problems.is_empty(), || problems.join("; "))
+    Outcome::from(check::ensure(problems.is_empty(), || problems.join("; ")))
 }
 
 /// The fixture Internet and dig.
@@ -117,72 +112,65 @@ const TSHARK_NEEDS: &[crate::Need] = &[
 
 pub(crate) fn cases() -> Vec<Case> {
     vec![
-        Case {
-            id: "dns.interop.stub-via-unbound-matches-dig",
-            spec: "RFC 1035 §4.2.1, §5.1; RFC 7766 §5",
-            level: Level::Must,
-            kind: Kind::InteropPeer,
-            needs: DIG_NEEDS,
-            run: stub_matches_dig,
-        },
-        Case {
-            id: "dns.interop.wire-accepted-and-dissected",
-            spec: "RFC 1035 §4.1; RFC 6891 §6.1; RFC 7766 §8",
-            level: Level::Must,
-            kind: Kind::InteropPeer,
-            needs: TSHARK_NEEDS,
-            run: wire_accepted_and_dissected,
-        },
-        Case {
-            id: "dns.interop.cache-hosts-network-pipeline",
-            spec: "RFC 1034 §5.3.1; RFC 2308 §5; RFC 1035 §7.4",
-            level: Level::Must,
-            kind: Kind::InteropPeer,
-            needs: dnsnet::NEEDS,
-            run: resolver_pipeline,
-        },
-        Case {
-            id: "dns.hosts.agrees-with-getaddrinfo",
-            spec: "RFC 952 (host table); RFC 1123 §6.1.3.8",
-            level: Level::Must,
-            kind: Kind::InteropOs,
-            needs: &[],
-            run: hosts_agree_with_getaddrinfo,
-        },
-        vector(
+        Case::must(
+            "dns.interop.stub-via-unbound-matches-dig",
+            "RFC 1035 §4.2.1, §5.1; RFC 7766 §5",
+        )
+        .needs(DIG_NEEDS)
+        .interop_peer(stub_matches_dig),
+        Case::must(
+            "dns.interop.wire-accepted-and-dissected",
+            "RFC 1035 §4.1; RFC 6891 §6.1; RFC 7766 §8",
+        )
+        .needs(TSHARK_NEEDS)
+        .interop_peer(wire_accepted_and_dissected),
+        Case::must(
+            "dns.interop.cache-hosts-network-pipeline",
+            "RFC 1034 §5.3.1; RFC 2308 §5; RFC 1035 §7.4",
+        )
+        .needs(dnsnet::NEEDS)
+        .interop_peer(resolver_pipeline),
+        Case::must(
+            "dns.hosts.agrees-with-getaddrinfo",
+            "RFC 952 (host table); RFC 1123 §6.1.3.8",
+        )
+        .interop_os(hosts_agree_with_getaddrinfo),
+        Case::must(
             "dns.cache.ttl-counts-down",
             "RFC 1035 §3.2.1; RFC 2181 §5.2",
-            |_| {
-                let mut c = Cache::new(CacheConfig::default());
-                let n = name("www.example");
-                let rr = |ttl| Record::new(n.clone(), ttl, RData::A([192, 0, 2, 1].into()));
-                // RFC 2181 §5.2: an RRset's records share one TTL; keep the smallest.
-                c.insert_records(Instant::ZERO, vec![rr(600), rr(300)]);
-                let mut at = |s| {
-                    c.get(
-                        Instant::ZERO + Duration::from_secs(s),
-                        &n,
-                        RecordType::A,
-                        Class::IN,
-                    )
-                };
-                let mid = at(100);
-                let ok = matches!(&mid, Some(Cached::Records(r)) if r.iter().all(|r| r.ttl == 200));
-                let gone = at(300);
-                Outcome::check(ok && gone.is_none(), || {
-                    format!("at 100 s: {mid:?}; at 300 s: {gone:?}")
-                })
-            },
-        ),
-        vector("dns.cache.zero-ttl-not-cached", "RFC 1035 §3.2.1", |_| {
+        )
+        .vector(|_| {
+            let mut c = Cache::new(CacheConfig::default());
+            let n = name("www.example");
+            let rr = |ttl| Record::new(n.clone(), ttl, RData::A([192, 0, 2, 1].into()));
+            // RFC 2181 §5.2: an RRset's records share one TTL; keep the smallest.
+            c.insert_records(Instant::ZERO, vec![rr(600), rr(300)]);
+            let mut at = |s| {
+                c.get(
+                    Instant::ZERO + Duration::from_secs(s),
+                    &n,
+                    RecordType::A,
+                    Class::IN,
+                )
+            };
+            let mid = at(100);
+            let ok = matches!(&mid, Some(Cached::Records(r)) if r.iter().all(|r| r.ttl == 200));
+            let gone = at(300);
+            Outcome::from(check::ensure(ok && gone.is_none(), || {
+                format!("at 100 s: {mid:?}; at 300 s: {gone:?}")
+            }))
+        }),
+        Case::must("dns.cache.zero-ttl-not-cached", "RFC 1035 §3.2.1").vector(|_| {
             let mut c = Cache::new(CacheConfig::default());
             c.insert_records(
                 Instant::ZERO,
                 vec![Record::new(name("x"), 0, RData::A([192, 0, 2, 1].into()))],
             );
-            Outcome::check(c.is_empty(), || "a zero-TTL record was cached".into())
+            Outcome::from(check::ensure(c.is_empty(), || {
+                "a zero-TTL record was cached".into()
+            }))
         }),
-        vector("dns.cache.negative-ttl-from-soa", "RFC 2308 §5", |_| {
+        Case::must("dns.cache.negative-ttl-from-soa", "RFC 2308 §5").vector(|_| {
             let mut c = Cache::new(CacheConfig::default());
             let n = name("missing.example");
             // min(SOA TTL 3600, MINIMUM 60) = 60 s, for every type of the name.
@@ -199,102 +187,95 @@ pub(crate) fn cases() -> Vec<Case> {
             };
             let held = at(&mut c, 59, RecordType::TXT);
             let gone = at(&mut c, 60, RecordType::TXT);
-            Outcome::check(
+            Outcome::from(check::ensure(
                 matches!(held, Some(Cached::NxDomain(_))) && gone.is_none(),
                 || format!("at 59 s {held:?}, at 60 s {gone:?}"),
-            )
+            ))
         }),
-        vector(
-            "dns.cache.nodata-is-per-type",
-            "RFC 2308 §2.2, §5",
-            |_| {
-                let mut c = Cache::new(CacheConfig::default());
-                let n = name("www.example");
-                c.insert_negative(
-                    Instant::ZERO,
-                    &n,
-                    RecordType::AAAA,
-                    Class::IN,
-                    false,
-                    &soa_record(300, 300),
-                );
-                let aaaa = c.get(Instant::ZERO, &n, RecordType::AAAA, Class::IN);
-                let a = c.get(Instant::ZERO, &n, RecordType::A, Class::IN);
-                Outcome::check(
-                    matches!(aaaa, Some(Cached::NoData(_))) && a.is_none(),
-                    || format!("AAAA {aaaa:?}, A {a:?}"),
-                )
-            },
-        ),
-        vector(
+        Case::must("dns.cache.nodata-is-per-type", "RFC 2308 §2.2, §5").vector(|_| {
+            let mut c = Cache::new(CacheConfig::default());
+            let n = name("www.example");
+            c.insert_negative(
+                Instant::ZERO,
+                &n,
+                RecordType::AAAA,
+                Class::IN,
+                false,
+                &soa_record(300, 300),
+            );
+            let aaaa = c.get(Instant::ZERO, &n, RecordType::AAAA, Class::IN);
+            let a = c.get(Instant::ZERO, &n, RecordType::A, Class::IN);
+            Outcome::from(check::ensure(
+                matches!(aaaa, Some(Cached::NoData(_))) && a.is_none(),
+                || format!("AAAA {aaaa:?}, A {a:?}"),
+            ))
+        }),
+        Case::must(
             "dns.wire.query-known-bytes",
             "RFC 1035 §4.1.1-4.1.2; RFC 6891 §6.1.2",
-            |_| {
-                // `dig example.com A`: id 0x1234, RD, EDNS(0) with a 1232-byte buffer.
-                let want = hex::decode("123401000001000000000001076578616d706c6503636f6d000001000100002904d0000000000000")
-                .expect("hex");
-                let q = Message::query(0x1234, Question::new(name("example.com"), RecordType::A));
-                match q.to_bytes() {
-                    Ok(b) if b == want => {
-                        Outcome::check(Message::parse(&want).as_ref() == Ok(&q), || {
-                            "known bytes parse differently".into()
-                        })
-                    }
-                    other => Outcome::Fail(format!("emitted {other:02x?}")),
-                }
-            },
-        ),
-        vector("dns.wire.pointer-to-itself", "RFC 1035 §4.1.4", |_| {
+        )
+        .vector(|_| {
+            // `dig example.com A`: id 0x1234, RD, EDNS(0) with a 1232-byte buffer.
+            let want = hex::decode(
+                "123401000001000000000001076578616d706c6503636f6d000001000100002904d0000000000000",
+            )
+            .expect("hex");
+            let q = Message::query(0x1234, Question::new(name("example.com"), RecordType::A));
+            match q.to_bytes() {
+                Ok(b) if b == want => Outcome::from(check::ensure(
+                    Message::parse(&want).as_ref() == Ok(&q),
+                    || "known bytes parse differently".into(),
+                )),
+                other => Outcome::Fail(format!("emitted {other:02x?}")),
+            }
+        }),
+        Case::must("dns.wire.pointer-to-itself", "RFC 1035 §4.1.4").vector(|_| {
             expect_err(
                 Message::parse(&with_raw_qname(&[0xc0, 12])),
                 "BadPointer",
                 |e| matches!(e, Error::BadPointer { .. }),
             )
         }),
-        vector("dns.wire.forward-pointer", "RFC 1035 §4.1.4", |_| {
+        Case::must("dns.wire.forward-pointer", "RFC 1035 §4.1.4").vector(|_| {
             expect_err(
                 Message::parse(&with_raw_qname(&[0xc0, 14, 0])),
                 "BadPointer",
                 |e| matches!(e, Error::BadPointer { .. }),
             )
         }),
-        vector(
-            "dns.wire.pointer-loop-through-labels",
-            "RFC 1035 §4.1.4",
-            |_| {
-                // `a` then a pointer back to `a`: every hop backwards, yet a loop.
-                expect_err(
-                    Message::parse(&with_raw_qname(&[1, b'a', 0xc0, 12])),
-                    "BadPointer",
-                    |e| matches!(e, Error::BadPointer { .. }),
-                )
-            },
-        ),
-        vector("dns.wire.label-over-63", "RFC 1035 §2.3.4", |_| {
+        Case::must("dns.wire.pointer-loop-through-labels", "RFC 1035 §4.1.4").vector(|_| {
+            // `a` then a pointer back to `a`: every hop backwards, yet a loop.
+            expect_err(
+                Message::parse(&with_raw_qname(&[1, b'a', 0xc0, 12])),
+                "BadPointer",
+                |e| matches!(e, Error::BadPointer { .. }),
+            )
+        }),
+        Case::must("dns.wire.label-over-63", "RFC 1035 §2.3.4").vector(|_| {
             // On the wire a length octet of 64 or more is not a label at all
             // (its top bits make it an extended or pointer type); in text form
             // and through the builder the limit must be enforced.
             let text = "x".repeat(64).parse::<Name>();
             let built = Name::from_labels([&[b'x'; 64][..]]);
-            Outcome::check(
+            Outcome::from(check::ensure(
                 text == Err(Error::LabelTooLong(64)) && built == Err(Error::LabelTooLong(64)),
                 || format!("text: {text:?}, builder: {built:?}"),
-            )
+            ))
         }),
-        vector(
+        Case::must(
             "dns.wire.extended-label-types-rejected",
             "RFC 6891 §5; RFC 1035 §4.1.4",
-            |_| {
-                for first in [0x40u8, 0x80] {
-                    let got = Message::parse(&with_raw_qname(&[first, 0]));
-                    if got != Err(Error::ReservedLabelType(first)) {
-                        return Outcome::Fail(format!("label type {first:#04x}: {got:?}"));
-                    }
+        )
+        .vector(|_| {
+            for first in [0x40u8, 0x80] {
+                let got = Message::parse(&with_raw_qname(&[first, 0]));
+                if got != Err(Error::ReservedLabelType(first)) {
+                    return Outcome::Fail(format!("label type {first:#04x}: {got:?}"));
                 }
-                Outcome::Pass
-            },
-        ),
-        vector("dns.wire.name-over-255", "RFC 1035 §2.3.4", |_| {
+            }
+            Outcome::Pass
+        }),
+        Case::must("dns.wire.name-over-255", "RFC 1035 §2.3.4").vector(|_| {
             let mut q = Vec::new();
             for _ in 0..4 {
                 q.push(63);
@@ -305,7 +286,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 matches!(e, Error::NameTooLong(_))
             })
         }),
-        vector("dns.wire.truncated-anywhere", "RFC 1035 §4.1", |_| {
+        Case::must("dns.wire.truncated-anywhere", "RFC 1035 §4.1").vector(|_| {
             let full = with_raw_qname(&[7, b'e', b'x', b'a', b'm', b'p', b'l', b'e', 0]);
             for n in 0..full.len() {
                 if !matches!(Message::parse(&full[..n]), Err(Error::Truncated { .. })) {
@@ -314,7 +295,7 @@ pub(crate) fn cases() -> Vec<Case> {
             }
             Outcome::Pass
         }),
-        vector("dns.wire.opt-root-owner", "RFC 6891 §6.1.2", |_| {
+        Case::must("dns.wire.opt-root-owner", "RFC 6891 §6.1.2").vector(|_| {
             let mut m = with_raw_qname(&[0]);
             m[11] = 1; // ARCOUNT
             m.extend_from_slice(&[1, b'a', 0, 0, 41, 4, 0xd0, 0, 0, 0, 0, 0, 0]);
@@ -322,7 +303,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 matches!(e, Error::BadOpt(_))
             })
         }),
-        vector("dns.wire.opt-at-most-once", "RFC 6891 §6.1.1", |_| {
+        Case::must("dns.wire.opt-at-most-once", "RFC 6891 §6.1.1").vector(|_| {
             let mut m = with_raw_qname(&[0]);
             m[11] = 2;
             for _ in 0..2 {
@@ -332,51 +313,47 @@ pub(crate) fn cases() -> Vec<Case> {
                 matches!(e, Error::BadOpt("repeated"))
             })
         }),
-        vector("dns.wire.extended-rcode", "RFC 6891 §6.1.3", |_| {
+        Case::must("dns.wire.extended-rcode", "RFC 6891 §6.1.3").vector(|_| {
             let mut m = Message::query(1, Question::new(Name::root(), RecordType::NS)).response();
             m.set_rcode(Rcode::BADVERS);
             let back = m.to_bytes().and_then(|b| Message::parse(&b));
-            Outcome::check(
+            Outcome::from(check::ensure(
                 matches!(&back, Ok(b) if b.rcode() == Rcode::BADVERS && b.header.rcode_low == 0),
                 || format!("{back:?}"),
-            )
+            ))
         }),
-        vector("dns.wire.names-case-insensitive", "RFC 4343 §3", |_| {
+        Case::must("dns.wire.names-case-insensitive", "RFC 4343 §3").vector(|_| {
             let a = name("WWW.Example.COM");
-            Outcome::check(
+            Outcome::from(check::ensure(
                 a == name("www.example.com") && a.to_string() == "WWW.Example.COM.",
                 || "case handling".into(),
-            )
+            ))
         }),
-        vector(
-            "dns.wire.srv-target-not-compressed",
-            "RFC 2782 (Target)",
-            |_| {
-                let mut m = Message::query(
-                    1,
-                    Question::new(name("_x._tcp.example.com"), RecordType::SRV),
-                )
-                .response();
-                m.edns = None;
-                let target = name("example.com");
-                m.answers.push(Record::new(
-                    name("_x._tcp.example.com"),
-                    60,
-                    RData::Srv {
-                        priority: 0,
-                        weight: 0,
-                        port: 1,
-                        target: target.clone(),
-                    },
-                ));
-                let b = m.to_bytes().unwrap_or_default();
-                // The target is the message's last name and must end in full.
-                Outcome::check(b.ends_with(target.as_wire()), || {
-                    format!("SRV target compressed: {b:02x?}")
-                })
-            },
-        ),
-        vector("dns.wire.unknown-type-opaque", "RFC 3597 §3", |_| {
+        Case::must("dns.wire.srv-target-not-compressed", "RFC 2782 (Target)").vector(|_| {
+            let mut m = Message::query(
+                1,
+                Question::new(name("_x._tcp.example.com"), RecordType::SRV),
+            )
+            .response();
+            m.edns = None;
+            let target = name("example.com");
+            m.answers.push(Record::new(
+                name("_x._tcp.example.com"),
+                60,
+                RData::Srv {
+                    priority: 0,
+                    weight: 0,
+                    port: 1,
+                    target: target.clone(),
+                },
+            ));
+            let b = m.to_bytes().unwrap_or_default();
+            // The target is the message's last name and must end in full.
+            Outcome::from(check::ensure(b.ends_with(target.as_wire()), || {
+                format!("SRV target compressed: {b:02x?}")
+            }))
+        }),
+        Case::must("dns.wire.unknown-type-opaque", "RFC 3597 §3").vector(|_| {
             let mut m = Message::query(1, Question::new(name("x"), RecordType(65280))).response();
             m.edns = Some(Edns::default());
             m.answers.push(Record::new(
@@ -388,53 +365,43 @@ pub(crate) fn cases() -> Vec<Case> {
                 },
             ));
             let back = m.to_bytes().and_then(|b| Message::parse(&b));
-            Outcome::check(back.as_ref() == Ok(&m), || format!("{back:?}"))
+            Outcome::from(check::ensure(back.as_ref() == Ok(&m), || {
+                format!("{back:?}")
+            }))
         }),
-        vector("dns.wire.ttl-top-bit-is-zero", "RFC 2181 §8", |_| {
+        Case::must("dns.wire.ttl-top-bit-is-zero", "RFC 2181 §8").vector(|_| {
             let r = Record::new(name("x"), 0x8000_0000, RData::A([192, 0, 2, 1].into()));
-            Outcome::check(r.ttl_secs() == 0, || format!("ttl_secs {}", r.ttl_secs()))
+            Outcome::from(check::ensure(r.ttl_secs() == 0, || {
+                format!("ttl_secs {}", r.ttl_secs())
+            }))
         }),
-        Case {
-            id: "dns.wire.arbitrary-bytes-never-panic",
-            spec: "RFC 1035 §4.1",
-            level: Level::Must,
-            kind: Kind::Property,
-            needs: &[],
-            run: |ctx| {
-                check_property(ctx, prop::collection::vec(any::<u8>(), 0..700), |b| {
-                    let _ = Message::parse(&b);
-                    Ok(())
-                })
-            },
-        },
-        Case {
-            id: "dns.wire.compressed-emit-parses-back",
-            spec: "RFC 1035 §4.1.4",
-            level: Level::Must,
-            kind: Kind::Property,
-            needs: &[],
-            run: |ctx| {
-                let label = prop::sample::select(vec!["a", "Example", "com", "net", "www", "x-y"]);
-                let names = prop::collection::vec(prop::collection::vec(label, 1..5), 1..12);
-                check_property(ctx, names, |names| {
-                    let names: Vec<Name> = names.iter().map(|l| name(&l.join("."))).collect();
-                    let mut m = Message::query(9, Question::new(names[0].clone(), RecordType::A))
-                        .response();
-                    for (i, n) in names.iter().enumerate() {
-                        m.answers.push(Record::new(
-                            n.clone(),
-                            i as u32,
-                            RData::Cname(names[(i + 1) % names.len()].clone()),
-                        ));
-                    }
-                    let bytes = m
-                        .to_bytes()
-                        .map_err(|e| TestCaseError::fail(e.to_string()))?;
-                    prop_assert_eq!(Message::parse(&bytes), Ok(m));
-                    Ok(())
-                })
-            },
-        },
+        Case::must("dns.wire.arbitrary-bytes-never-panic", "RFC 1035 §4.1").property(|ctx| {
+            check_property(ctx, prop::collection::vec(any::<u8>(), 0..700), |b| {
+                let _ = Message::parse(&b);
+                Ok(())
+            })
+        }),
+        Case::must("dns.wire.compressed-emit-parses-back", "RFC 1035 §4.1.4").property(|ctx| {
+            let label = prop::sample::select(vec!["a", "Example", "com", "net", "www", "x-y"]);
+            let names = prop::collection::vec(prop::collection::vec(label, 1..5), 1..12);
+            check_property(ctx, names, |names| {
+                let names: Vec<Name> = names.iter().map(|l| name(&l.join("."))).collect();
+                let mut m =
+                    Message::query(9, Question::new(names[0].clone(), RecordType::A)).response();
+                for (i, n) in names.iter().enumerate() {
+                    m.answers.push(Record::new(
+                        n.clone(),
+                        i as u32,
+                        RData::Cname(names[(i + 1) % names.len()].clone()),
+                    ));
+                }
+                let bytes = m
+                    .to_bytes()
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(Message::parse(&bytes), Ok(m));
+                Ok(())
+            })
+        }),
     ]
 }
 

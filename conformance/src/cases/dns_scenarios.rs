@@ -12,7 +12,7 @@ use handshake_dns::wire::{Message, Name, RData, Rcode, Record, RecordType, Soa};
 use handshake_dns::{IterConfig, Iterative, Outcome as Lookup};
 
 use crate::peers::scripted::{Reply, Scripted};
-use crate::{Case, Ctx, Kind, Level, Need, Outcome};
+use crate::{check, Case, Ctx, Need, Outcome};
 
 const ROOT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 70)), 53);
 const CHILD: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 71)), 53);
@@ -257,12 +257,12 @@ fn unbound_agrees(ctx: &Ctx, m: Mischief) -> Outcome {
     let www_ok = matches!(&www, Ok(r) if r.rcode() == Rcode::NOERROR
         && r.answers.iter().map(|a| &a.data).eq([&RData::A(GENUINE)]));
     let bank_ok = matches!(&bank, Ok(r) if r.rcode() == Rcode::NXDOMAIN && r.answers.is_empty());
-    let outcome = Outcome::check(www_ok && bank_ok, || {
+    let outcome = Outcome::from(check::ensure(www_ok && bank_ok, || {
         format!(
             "{m:?}: ours passes, unbound gave www.victim. {www:?} and www.bank. {bank:?}\n{}",
             unbound.logs()
         )
-    });
+    }));
     // The scripted servers release their addresses before unbound (which
     // holds the network lock) stops.
     drop(servers);
@@ -297,7 +297,7 @@ fn iterative_only(_: &mut Ctx) -> Outcome {
     let rejected = lookup.trace().iter().any(
         |e| matches!(e, handshake_dns::TraceEvent::Rejected { server, .. } if *server == FORGER),
     );
-    Outcome::check(
+    Outcome::from(check::ensure(
         matches!(&outcome, Lookup::Answer { records, .. } if records.len() == 1)
             && lookup.queries() == 2
             && rejected,
@@ -307,86 +307,64 @@ fn iterative_only(_: &mut Ctx) -> Outcome {
                 lookup.queries()
             )
         },
-    )
+    ))
 }
 
 pub(crate) fn cases() -> Vec<Case> {
-    fn c(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
-        Case {
-            id,
-            spec,
-            level: Level::Must,
-            kind: Kind::InteropPeer,
-            needs: NEEDS,
-            run,
-        }
-    }
-    fn u(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
-        Case {
-            needs: UNBOUND_NEEDS,
-            ..c(id, spec, run)
-        }
-    }
     vec![
-        c(
-            "dns.scenario.forged-source-ignored",
-            "RFC 5452 §9.1",
-            |_| scenario(Mischief::ForgedSource, &[ROOT]),
-        ),
-        c(
+        Case::must("dns.scenario.forged-source-ignored", "RFC 5452 §9.1")
+            .needs(NEEDS)
+            .interop_peer(|_| scenario(Mischief::ForgedSource, &[ROOT])),
+        Case::must(
             "dns.scenario.forged-id-ignored",
             "RFC 5452 §9.1; RFC 1035 §7.3",
-            |_| scenario(Mischief::ForgedId, &[ROOT]),
-        ),
-        c(
-            "dns.scenario.forged-question-ignored",
-            "RFC 5452 §9.1",
-            |_| scenario(Mischief::ForgedQuestion, &[ROOT]),
-        ),
-        c(
-            "dns.scenario.forged-case-ignored",
-            "RFC 5452 §9.3 (0x20)",
-            |_| scenario(Mischief::ForgedCase, &[ROOT]),
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_peer(|_| scenario(Mischief::ForgedId, &[ROOT])),
+        Case::must("dns.scenario.forged-question-ignored", "RFC 5452 §9.1")
+            .needs(NEEDS)
+            .interop_peer(|_| scenario(Mischief::ForgedQuestion, &[ROOT])),
+        Case::must("dns.scenario.forged-case-ignored", "RFC 5452 §9.3 (0x20)")
+            .needs(NEEDS)
+            .interop_peer(|_| scenario(Mischief::ForgedCase, &[ROOT])),
+        Case::must(
             "dns.scenario.out-of-bailiwick-not-believed",
             "RFC 5452 §6; RFC 2181 §5.4.1",
-            |_| scenario(Mischief::OutOfBailiwick, &[ROOT]),
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_peer(|_| scenario(Mischief::OutOfBailiwick, &[ROOT])),
+        Case::must(
             "dns.scenario.truncated-retried-over-tcp",
             "RFC 7766 §5; RFC 1035 §4.2.1",
-            |_| scenario(Mischief::Truncate, &[ROOT]),
-        ),
-        c(
-            "dns.scenario.silent-server-skipped",
-            "RFC 1035 §7.2",
-            |_| scenario(Mischief::ForgedSource, &[SILENT, ROOT]),
-        ),
-        c(
-            "dns.scenario.forgery-costs-no-query",
-            "RFC 5452 §9.1",
-            iterative_only,
-        ),
-        u(
-            "dns.scenario.unbound-agrees.forged-source",
-            "RFC 5452 §9.1",
-            |ctx| unbound_agrees(ctx, Mischief::ForgedSource),
-        ),
-        u(
+        )
+        .needs(NEEDS)
+        .interop_peer(|_| scenario(Mischief::Truncate, &[ROOT])),
+        Case::must("dns.scenario.silent-server-skipped", "RFC 1035 §7.2")
+            .needs(NEEDS)
+            .interop_peer(|_| scenario(Mischief::ForgedSource, &[SILENT, ROOT])),
+        Case::must("dns.scenario.forgery-costs-no-query", "RFC 5452 §9.1")
+            .needs(NEEDS)
+            .interop_peer(iterative_only),
+        Case::must("dns.scenario.unbound-agrees.forged-source", "RFC 5452 §9.1")
+            .needs(UNBOUND_NEEDS)
+            .interop_peer(|ctx| unbound_agrees(ctx, Mischief::ForgedSource)),
+        Case::must(
             "dns.scenario.unbound-agrees.forged-id",
             "RFC 5452 §9.1; RFC 1035 §7.3",
-            |ctx| unbound_agrees(ctx, Mischief::ForgedId),
-        ),
-        u(
+        )
+        .needs(UNBOUND_NEEDS)
+        .interop_peer(|ctx| unbound_agrees(ctx, Mischief::ForgedId)),
+        Case::must(
             "dns.scenario.unbound-agrees.out-of-bailiwick",
             "RFC 5452 §6; RFC 2181 §5.4.1",
-            |ctx| unbound_agrees(ctx, Mischief::OutOfBailiwick),
-        ),
-        u(
+        )
+        .needs(UNBOUND_NEEDS)
+        .interop_peer(|ctx| unbound_agrees(ctx, Mischief::OutOfBailiwick)),
+        Case::must(
             "dns.scenario.unbound-agrees.truncated-over-tcp",
             "RFC 7766 §5; RFC 1035 §4.2.1",
-            |ctx| unbound_agrees(ctx, Mischief::Truncate),
-        ),
+        )
+        .needs(UNBOUND_NEEDS)
+        .interop_peer(|ctx| unbound_agrees(ctx, Mischief::Truncate)),
     ]
 }

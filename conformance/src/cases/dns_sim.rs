@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use handshake_dns::wire::{Message, Name, Question, RData, Rcode, Record, RecordType, Soa};
 use handshake_dns::{IterConfig, Iterative, Outcome as Lookup, Step, TraceEvent};
 
-use crate::{Case, Ctx, Kind, Level, Outcome};
+use crate::{Case, Ctx, Outcome};
 
 fn name(s: &str) -> Name {
     s.parse().expect("case names are valid")
@@ -409,56 +409,38 @@ fn qname_minimisation_steps(ctx: &mut Ctx) -> Outcome {
 }
 
 pub(crate) fn cases() -> Vec<Case> {
-    fn sim(
-        id: &'static str,
-        spec: &'static str,
-        level: Level,
-        run: fn(&mut Ctx) -> Outcome,
-    ) -> Case {
-        super::case(id, spec, level, Kind::Simulation, run)
-    }
     vec![
-        sim(
+        Case::must(
             "dns.iterative.cname-loop-across-zones",
             "RFC 1034 §3.6.2; RFC 1035 §7.1",
-            Level::Must,
-            cname_loop_across_zones,
-        ),
-        sim(
+        )
+        .simulation(cname_loop_across_zones),
+        Case::must(
             "dns.iterative.referral-depth-limit",
             "RFC 1034 §5.3.3; RFC 1035 §7.1",
-            Level::Must,
-            referral_depth_limit,
-        ),
-        sim(
+        )
+        .simulation(referral_depth_limit),
+        Case::must(
             "dns.iterative.total-query-limit",
             "RFC 1035 §7.1; RFC 1034 §5.3.3",
-            Level::Must,
-            total_query_limit,
-        ),
-        sim(
+        )
+        .simulation(total_query_limit),
+        Case::must(
             "dns.iterative.lame-server-skipped",
             "RFC 1034 §5.3.3 step 4d; RFC 4697 §2.1",
-            Level::Must,
-            lame_delegation,
-        ),
-        sim(
+        )
+        .simulation(lame_delegation),
+        Case::must(
             "dns.iterative.servfail-tries-next-server",
             "RFC 1034 §5.3.3 step 4d; RFC 1035 §7.2",
-            Level::Must,
-            servfail_next_server,
-        ),
-        sim(
+        )
+        .simulation(servfail_next_server),
+        Case::must(
             "dns.iterative.out-of-bailiwick-glue-ignored",
             "RFC 2181 §5.4.1; RFC 5452 §6",
-            Level::Must,
-            out_of_bailiwick_glue,
-        ),
-        sim(
-            "dns.iterative.qname-minimisation-steps",
-            "RFC 9156 §3",
-            Level::Should,
-            qname_minimisation_steps,
-        ),
+        )
+        .simulation(out_of_bailiwick_glue),
+        Case::should("dns.iterative.qname-minimisation-steps", "RFC 9156 §3")
+            .simulation(qname_minimisation_steps),
     ]
 }

@@ -13,7 +13,7 @@ use handshake_io::resolver::{BlockingResolver, Resolver, TraceStep, Upstream};
 use handshake_time::Duration;
 
 use crate::peers::dns_loopback::Loopback;
-use crate::{Case, Ctx, Kind, Level, Outcome};
+use crate::{check, Case, Ctx, Outcome};
 
 fn name(s: &str) -> Name {
     s.parse().expect("case names are valid")
@@ -52,9 +52,10 @@ fn hosts_comments(_: &mut Ctx) -> Outcome {
             return Outcome::Fail(format!("{n}: {:?}, want {want:?}", got(n)));
         }
     }
-    Outcome::check(h.len() == 3 && h.skipped_lines() == 1, || {
-        format!("{} names, {} lines skipped", h.len(), h.skipped_lines())
-    })
+    Outcome::from(check::ensure(
+        h.len() == 3 && h.skipped_lines() == 1,
+        || format!("{} names, {} lines skipped", h.len(), h.skipped_lines()),
+    ))
 }
 
 /// hosts(5): the first name is the canonical name, the others aliases; all
@@ -74,9 +75,10 @@ fn hosts_aliases(_: &mut Ctx) -> Outcome {
         }
     }
     let canonical = h.reverse(&want[0]).map(|n| n.to_string());
-    Outcome::check(canonical.as_deref() == Some("www.example.com."), || {
-        format!("reverse of 192.0.2.10: {canonical:?}")
-    })
+    Outcome::from(check::ensure(
+        canonical.as_deref() == Some("www.example.com."),
+        || format!("reverse of 192.0.2.10: {canonical:?}"),
+    ))
 }
 
 /// hosts(5) with IPv6 (RFC 4291 §2.2 text forms): a name on an IPv4 and an
@@ -99,9 +101,9 @@ fn hosts_ipv6(_: &mut Ctx) -> Outcome {
             return Outcome::Fail(format!("{n}: {:?}, want {want:?}", h.lookup(&name(n))));
         }
     }
-    Outcome::check(h.skipped_lines() == 2, || {
+    Outcome::from(check::ensure(h.skipped_lines() == 2, || {
         format!("{} lines skipped, want 2", h.skipped_lines())
-    })
+    }))
 }
 
 /// The hosts file is where the system keeps it: `%SystemRoot%\System32\
@@ -115,9 +117,9 @@ fn hosts_system_path(_: &mut Ctx) -> Outcome {
     .join(r"System32\drivers\etc\hosts");
     #[cfg(not(windows))]
     let want = std::path::PathBuf::from("/etc/hosts");
-    Outcome::check(got == want, || {
+    Outcome::from(check::ensure(got == want, || {
         format!("{} , want {}", got.display(), want.display())
-    })
+    }))
 }
 
 /// resolv.conf(5) `ndots`: a name with at least ndots dots is tried as is
@@ -143,9 +145,9 @@ fn resolvconf_ndots(_: &mut Ctx) -> Outcome {
             return Outcome::Fail(format!("{got:?}, want {want:?}"));
         }
     }
-    Outcome::check(d.ndots == 1 && capped.ndots == 15, || {
+    Outcome::from(check::ensure(d.ndots == 1 && capped.ndots == 15, || {
         format!("default ndots {}, ndots:40 gives {}", d.ndots, capped.ndots)
-    })
+    }))
 }
 
 /// resolv.conf(5) `search` and `domain`: the last of them wins, at most six
@@ -162,9 +164,9 @@ fn resolvconf_search(_: &mut Ctx) -> Outcome {
         return Outcome::Fail(format!("{} search domains kept", seven.search.len()));
     }
     let absolute = names(&last_search, "host.");
-    Outcome::check(absolute == ["host."], || {
+    Outcome::from(check::ensure(absolute == ["host."], || {
         format!("host. expanded to {absolute:?}")
-    })
+    }))
 }
 
 /// A server that answers `www.example.` A with 192.0.2.1, SERVFAIL when
@@ -276,11 +278,11 @@ fn resolvconf_timeout(_: &mut Ctx) -> Outcome {
     });
     let took = started.elapsed();
     let ok = matches!(&got, Ok(a) if matches!(a.outcome, Lookup::Answer { .. }));
-    Outcome::check(
+    Outcome::from(check::ensure(
         ok && took >= std::time::Duration::from_millis(300)
             && took < std::time::Duration::from_millis(1500),
         || format!("{got:?} after {took:?}; want an answer after the 300 ms timeout"),
-    )
+    ))
 }
 
 /// resolv.conf(5) `rotate`: successive queries start at successive
@@ -315,12 +317,15 @@ fn resolvconf_rotate(_: &mut Ctx) -> Outcome {
         firsts.push(asked);
     }
     let (a, b) = (one.addr(), two.addr());
-    Outcome::check(firsts == [vec![a, b, a, b], vec![a, a, a, a]], || {
-        format!(
-            "servers asked with rotate {:?}, without {:?} ({a} {b})",
-            firsts[0], firsts[1]
-        )
-    })
+    Outcome::from(check::ensure(
+        firsts == [vec![a, b, a, b], vec![a, a, a, a]],
+        || {
+            format!(
+                "servers asked with rotate {:?}, without {:?} ({a} {b})",
+                firsts[0], firsts[1]
+            )
+        },
+    ))
 }
 
 /// A SERVFAIL from the first server sends the stub to the next (RFC 1035
@@ -396,86 +401,47 @@ fn truncated_over_tcp(_: &mut Ctx) -> Outcome {
 }
 
 pub(crate) fn cases() -> Vec<Case> {
-    use super::case as c;
-    use Kind::{InteropOs as Os, Vector};
-    use Level::{Must, Should};
     vec![
-        c(
-            "dns.hosts.comments-and-blank-lines",
-            "hosts(5); RFC 952",
-            Should,
-            Vector,
-            hosts_comments,
-        ),
-        c(
-            "dns.hosts.aliases",
-            "hosts(5); RFC 952; RFC 4343 §3",
-            Should,
-            Vector,
-            hosts_aliases,
-        ),
-        c(
-            "dns.hosts.ipv6",
-            "hosts(5); RFC 4291 §2.2",
-            Should,
-            Vector,
-            hosts_ipv6,
-        ),
-        c(
+        Case::should("dns.hosts.comments-and-blank-lines", "hosts(5); RFC 952")
+            .vector(hosts_comments),
+        Case::should("dns.hosts.aliases", "hosts(5); RFC 952; RFC 4343 §3").vector(hosts_aliases),
+        Case::should("dns.hosts.ipv6", "hosts(5); RFC 4291 §2.2").vector(hosts_ipv6),
+        Case::should(
             "dns.hosts.system-path",
             "RFC 952; hosts(5); Windows %SystemRoot%\\System32\\drivers\\etc\\hosts",
-            Should,
-            Vector,
-            hosts_system_path,
-        ),
-        c(
-            "dns.resolvconf.ndots",
-            "resolv.conf(5) ndots; RFC 1535 §3",
-            Should,
-            Vector,
-            resolvconf_ndots,
-        ),
-        c(
+        )
+        .vector(hosts_system_path),
+        Case::should("dns.resolvconf.ndots", "resolv.conf(5) ndots; RFC 1535 §3")
+            .vector(resolvconf_ndots),
+        Case::should(
             "dns.resolvconf.search",
             "resolv.conf(5) search, domain; RFC 1535 §3",
-            Should,
-            Vector,
-            resolvconf_search,
-        ),
-        c(
+        )
+        .vector(resolvconf_search),
+        Case::should(
             "dns.resolvconf.attempts",
             "resolv.conf(5) attempts; RFC 1035 §7.2",
-            Should,
-            Os,
-            resolvconf_attempts,
-        ),
-        c(
+        )
+        .interop_os(resolvconf_attempts),
+        Case::should(
             "dns.resolvconf.timeout",
             "resolv.conf(5) timeout; RFC 1035 §7.2",
-            Should,
-            Os,
-            resolvconf_timeout,
-        ),
-        c(
+        )
+        .interop_os(resolvconf_timeout),
+        Case::should(
             "dns.resolvconf.rotate",
             "resolv.conf(5) rotate; RFC 1035 §7.2",
-            Should,
-            Os,
-            resolvconf_rotate,
-        ),
-        c(
+        )
+        .interop_os(resolvconf_rotate),
+        Case::must(
             "dns.stub.servfail-tries-next-server",
             "RFC 1035 §7.2; RFC 1034 §5.3.1",
-            Must,
-            Os,
-            stub_servfail_next,
-        ),
-        c(
+        )
+        .interop_os(stub_servfail_next),
+        Case::must(
             "dns.transport.truncated-retried-over-tcp",
             "RFC 7766 §5, §8; RFC 1035 §4.2.2",
-            Must,
-            Os,
-            truncated_over_tcp,
-        ),
+        )
+        .interop_os(truncated_over_tcp),
     ]
 }

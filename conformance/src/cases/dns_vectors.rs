@@ -10,7 +10,7 @@ use handshake_dns::wire::{
 };
 use handshake_dns::{Error, IterConfig, Iterative, Mismatch, Outstanding, Step};
 
-use crate::{Case, Ctx, Kind, Level, Outcome};
+use crate::{check, Case, Ctx, Outcome};
 
 fn name(s: &str) -> Name {
     s.parse().expect("case names are valid")
@@ -61,30 +61,24 @@ fn rr_vector(data: RData, rdata_hex: &str) -> Outcome {
 }
 
 fn rr_cases() -> Vec<Case> {
-    fn v(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
-        super::case(id, spec, Level::Must, Kind::Vector, run)
-    }
     vec![
-        v("dns.wire.rr.a", "RFC 1035 §3.4.1", |_| {
-            rr_vector(RData::A([192, 0, 2, 1].into()), "c0000201")
-        }),
-        v("dns.wire.rr.aaaa", "RFC 3596 §2.2", |_| {
+        Case::must("dns.wire.rr.a", "RFC 1035 §3.4.1")
+            .vector(|_| rr_vector(RData::A([192, 0, 2, 1].into()), "c0000201")),
+        Case::must("dns.wire.rr.aaaa", "RFC 3596 §2.2").vector(|_| {
             rr_vector(
                 RData::Aaaa("2001:db8::1".parse().expect("address")),
                 "20010db8000000000000000000000001",
             )
         }),
-        v("dns.wire.rr.ns", "RFC 1035 §3.3.11, §4.1.4", |_| {
+        Case::must("dns.wire.rr.ns", "RFC 1035 §3.3.11, §4.1.4").vector(|_| {
             // ns1 then a pointer to example.com at offset 12.
             rr_vector(RData::Ns(name("ns1.example.com")), "036e7331c00c")
         }),
-        v("dns.wire.rr.cname", "RFC 1035 §3.3.1, §4.1.4", |_| {
-            rr_vector(RData::Cname(name("www.example.com")), "03777777c00c")
-        }),
-        v("dns.wire.rr.ptr", "RFC 1035 §3.3.12, §4.1.4", |_| {
-            rr_vector(RData::Ptr(name("host.example.com")), "04686f7374c00c")
-        }),
-        v("dns.wire.rr.soa", "RFC 1035 §3.3.13, §4.1.4", |_| {
+        Case::must("dns.wire.rr.cname", "RFC 1035 §3.3.1, §4.1.4")
+            .vector(|_| rr_vector(RData::Cname(name("www.example.com")), "03777777c00c")),
+        Case::must("dns.wire.rr.ptr", "RFC 1035 §3.3.12, §4.1.4")
+            .vector(|_| rr_vector(RData::Ptr(name("host.example.com")), "04686f7374c00c")),
+        Case::must("dns.wire.rr.soa", "RFC 1035 §3.3.13, §4.1.4").vector(|_| {
             rr_vector(
                 RData::Soa(Soa {
                     mname: name("ns1.example.com"),
@@ -100,7 +94,7 @@ fn rr_cases() -> Vec<Case> {
                  0000000100001c2000000e10001275000000012c",
             )
         }),
-        v("dns.wire.rr.mx", "RFC 1035 §3.3.9, §4.1.4", |_| {
+        Case::must("dns.wire.rr.mx", "RFC 1035 §3.3.9, §4.1.4").vector(|_| {
             rr_vector(
                 RData::Mx {
                     preference: 10,
@@ -109,14 +103,14 @@ fn rr_cases() -> Vec<Case> {
                 "000a046d61696cc00c",
             )
         }),
-        v("dns.wire.rr.txt", "RFC 1035 §3.3.14", |_| {
+        Case::must("dns.wire.rr.txt", "RFC 1035 §3.3.14").vector(|_| {
             // Two character-strings, the second empty: each is a length octet and its bytes.
             rr_vector(
                 RData::Txt(vec![b"hello".to_vec(), Vec::new()]),
                 "0568656c6c6f00",
             )
         }),
-        v("dns.wire.rr.srv", "RFC 2782; RFC 3597 §4", |_| {
+        Case::must("dns.wire.rr.srv", "RFC 2782; RFC 3597 §4").vector(|_| {
             // Priority 10, weight 60, port 5060, and the target in full: no compression.
             rr_vector(
                 RData::Srv {
@@ -128,7 +122,7 @@ fn rr_cases() -> Vec<Case> {
                 "000a003c13c403736970076578616d706c6503636f6d00",
             )
         }),
-        v("dns.wire.rr.caa", "RFC 8659 §4.1", |_| {
+        Case::must("dns.wire.rr.caa", "RFC 8659 §4.1").vector(|_| {
             rr_vector(
                 RData::Caa {
                     flags: 0,
@@ -138,34 +132,29 @@ fn rr_cases() -> Vec<Case> {
                 "000569737375656c657473656e63727970742e6f7267",
             )
         }),
-        v(
-            "dns.wire.rr.opt",
-            "RFC 6891 §6.1.2-6.1.4; RFC 3225 §3",
-            |_| {
-                // A query with EDNS(0): 1232-byte buffer, DO set, one option (a
-                // client cookie, RFC 7873), owner the root, in the additional section.
-                let mut m =
-                    Message::query(0x1234, Question::new(name("example.com"), RecordType::A));
-                m.edns = Some(Edns {
-                    udp_payload_size: 1232,
-                    rcode_high: 0,
-                    version: 0,
-                    dnssec_ok: true,
-                    z: 0,
-                    options: vec![EdnsOption {
-                        code: 10,
-                        data: unhex("0102030405060708"),
-                    }],
-                });
-                both_ways(
-                    &m,
-                    &unhex(
-                        "123401000001000000000001076578616d706c6503636f6d0000010001\
+        Case::must("dns.wire.rr.opt", "RFC 6891 §6.1.2-6.1.4; RFC 3225 §3").vector(|_| {
+            // A query with EDNS(0): 1232-byte buffer, DO set, one option (a
+            // client cookie, RFC 7873), owner the root, in the additional section.
+            let mut m = Message::query(0x1234, Question::new(name("example.com"), RecordType::A));
+            m.edns = Some(Edns {
+                udp_payload_size: 1232,
+                rcode_high: 0,
+                version: 0,
+                dnssec_ok: true,
+                z: 0,
+                options: vec![EdnsOption {
+                    code: 10,
+                    data: unhex("0102030405060708"),
+                }],
+            });
+            both_ways(
+                &m,
+                &unhex(
+                    "123401000001000000000001076578616d706c6503636f6d0000010001\
                      00002904d000008000000c000a00080102030405060708",
-                    ),
-                )
-            },
-        ),
+                ),
+            )
+        }),
     ]
 }
 
@@ -287,10 +276,10 @@ fn header_flag_bits(_: &mut Ctx) -> Outcome {
             Err(e) => return Outcome::Fail(e),
         }
     }
-    Outcome::check(
+    Outcome::from(check::ensure(
         header_bytes(all).map(u16::from_be_bytes) == Ok(all_bits),
         || "all flags together".into(),
-    )
+    ))
 }
 
 /// RFC 1035 §4.1.1: OPCODE is bits 1-4, RCODE bits 12-15 of the flags word.
@@ -415,9 +404,9 @@ fn rfc5452_question(ctx: &mut Ctx) -> Outcome {
             return Outcome::Fail(format!("a response with {what} was accepted"));
         }
     }
-    Outcome::check(p.accept(server, &ok).is_ok(), || {
+    Outcome::from(check::ensure(p.accept(server, &ok).is_ok(), || {
         "the genuine response was refused".into()
-    })
+    }))
 }
 
 /// RFC 5452 §9.1: the response must come from the address and port the
@@ -431,9 +420,9 @@ fn rfc5452_source(ctx: &mut Ctx) -> Outcome {
             return Outcome::Fail(format!("a response from {from} was accepted"));
         }
     }
-    Outcome::check(p.accept(server, &ok).is_ok(), || {
+    Outcome::from(check::ensure(p.accept(server, &ok).is_ok(), || {
         "the genuine response was refused".into()
-    })
+    }))
 }
 
 /// RFC 6891 §6.2.5 and DNS Flag Day 2020: every query we send carries
@@ -473,63 +462,51 @@ fn edns_1232(ctx: &mut Ctx) -> Outcome {
             return Outcome::Fail(format!("{who} query: {:?}, tail {tail:02x?}", m.edns));
         }
     }
-    Outcome::check(handshake_io::dns::UDP_PAYLOAD == 1232, || {
-        format!(
-            "the transport reads {} bytes",
-            handshake_io::dns::UDP_PAYLOAD
-        )
-    })
+    Outcome::from(check::ensure(
+        handshake_io::dns::UDP_PAYLOAD == 1232,
+        || {
+            format!(
+                "the transport reads {} bytes",
+                handshake_io::dns::UDP_PAYLOAD
+            )
+        },
+    ))
 }
 
 pub(crate) fn cases() -> Vec<Case> {
     let mut all = rr_cases();
-    fn v(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
-        super::case(id, spec, Level::Must, Kind::Vector, run)
-    }
     all.extend([
-        v(
-            "dns.wire.compression.longest-suffix",
-            "RFC 1035 §4.1.4",
-            compression_longest_suffix,
-        ),
-        v(
+        Case::must("dns.wire.compression.longest-suffix", "RFC 1035 §4.1.4")
+            .vector(compression_longest_suffix),
+        Case::must(
             "dns.wire.compression.offset-limit-0x3fff",
             "RFC 1035 §4.1.4",
-            compression_offset_limit,
-        ),
-        v(
+        )
+        .vector(compression_offset_limit),
+        Case::must(
             "dns.wire.header.flag-bits",
             "RFC 1035 §4.1.1; RFC 4035 §3.2",
-            header_flag_bits,
-        ),
-        v(
+        )
+        .vector(header_flag_bits),
+        Case::must(
             "dns.wire.header.opcode-rcode-fields",
             "RFC 1035 §4.1.1; RFC 6895 §2",
-            header_opcode_rcode,
-        ),
-        v(
+        )
+        .vector(header_opcode_rcode),
+        Case::must(
             "dns.wire.header.counts-match-sections",
             "RFC 1035 §4.1.1; RFC 6891 §6.1.1",
-            header_counts,
-        ),
-        v("dns.rfc5452.id-must-match", "RFC 5452 §9.1", rfc5452_id),
-        v(
-            "dns.rfc5452.question-must-match",
-            "RFC 5452 §9.1, §9.3",
-            rfc5452_question,
-        ),
-        v(
-            "dns.rfc5452.source-must-match",
-            "RFC 5452 §9.1",
-            rfc5452_source,
-        ),
-        super::case(
+        )
+        .vector(header_counts),
+        Case::must("dns.rfc5452.id-must-match", "RFC 5452 §9.1").vector(rfc5452_id),
+        Case::must("dns.rfc5452.question-must-match", "RFC 5452 §9.1, §9.3")
+            .vector(rfc5452_question),
+        Case::must("dns.rfc5452.source-must-match", "RFC 5452 §9.1").vector(rfc5452_source),
+        Case::should(
             "dns.edns.udp-buffer-1232",
             "RFC 6891 §6.2.5; DNS Flag Day 2020",
-            Level::Should,
-            Kind::Vector,
-            edns_1232,
-        ),
+        )
+        .vector(edns_1232),
     ]);
     all
 }

@@ -13,8 +13,7 @@ use handshake_ip::{
     Ipv4Packet, Ipv4Repr, Ipv6Addr, Ipv6Packet, Ipv6Repr, UdpPacket, UdpRepr,
 };
 
-use super::case;
-use crate::{check_property, Case, Kind, Level, Outcome};
+use crate::{check, check_property, Case, Outcome};
 
 /// A TCP SYN Linux sent from 192.0.2.1:39630 to 192.0.2.2:80 (IPv4 + TCP).
 pub(crate) const LINUX_SYN_V4: &str = "4500003c52b6400040066402c0000201c00002029ace00504d3bad0e00000000a002faf0864c0000020405b40402080a3d2f7024000000000103030a";
@@ -112,57 +111,32 @@ pub(crate) fn arb_pseudo_header() -> impl Strategy<Value = PseudoHeader> {
 }
 
 pub(crate) fn cases() -> Vec<Case> {
-    use Kind::{Property, Vector};
-    use Level::{Must, Should};
     vec![
         // ---- the Internet checksum ----
-        case(
-            "ip.checksum.rfc1071-example",
-            "RFC 1071 §3",
-            Must,
-            Vector,
-            |_| {
+        Case::must("ip.checksum.rfc1071-example", "RFC 1071 §3").vector(|_| {
                 let d = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
                 let (s, c) = (checksum::sum(&d), checksum::checksum(&d));
-                Outcome::check(s == 0xddf2 && c == 0x220d, || {
+                Outcome::from(check::ensure(s == 0xddf2 && c == 0x220d, || {
                     format!("sum {s:04x} checksum {c:04x}, RFC 1071 says ddf2 / 220d")
-                })
-            },
-        ),
-        case(
-            "ip.checksum.odd-length-padded",
-            "RFC 1071 §4.1",
-            Must,
-            Vector,
-            |_| {
+                }))
+            }),
+        Case::must("ip.checksum.odd-length-padded", "RFC 1071 §4.1").vector(|_| {
                 // The odd trailing byte is the high byte of a zero-padded word.
                 let d = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7, 0x11];
                 let s = checksum::sum(&d);
-                Outcome::check(s == 0xeef2, || {
+                Outcome::from(check::ensure(s == 0xeef2, || {
                     format!("sum {s:04x}, expected eef2 (ddf2 + 1100)")
-                })
-            },
-        ),
-        case(
-            "ip.checksum.rfc1624-example",
-            "RFC 1624 §4, eqn. 3",
-            Must,
-            Vector,
-            |_| {
+                }))
+            }),
+        Case::must("ip.checksum.rfc1624-example", "RFC 1624 §4, eqn. 3").vector(|_| {
                 // HC = 0xdd2f, m = 0x5555 -> m' = 0x3285: eqn. 3 gives 0x0000, not
                 // the -0 (0xffff) that RFC 1141's eqn. 2 produced.
                 let hc = checksum::update(0xdd2f, 0x5555, 0x3285);
-                Outcome::check(hc == 0x0000, || {
+                Outcome::from(check::ensure(hc == 0x0000, || {
                     format!("HC' = {hc:04x}, RFC 1624 says 0000")
-                })
-            },
-        ),
-        case(
-            "ip.checksum.rfc1624-ttl-decrement",
-            "RFC 1624 §3; RFC 791 §3.1",
-            Must,
-            Vector,
-            |_| {
+                }))
+            }),
+        Case::must("ip.checksum.rfc1624-ttl-decrement", "RFC 1624 §3; RFC 791 §3.1").vector(|_| {
                 // A router decrements TTL in the Linux SYN's IPv4 header: the
                 // incrementally updated checksum equals full recomputation.
                 let mut h = unhex(LINUX_SYN_V4)[..20].to_vec();
@@ -174,17 +148,11 @@ pub(crate) fn cases() -> Vec<Case> {
                 h[10] = 0;
                 h[11] = 0;
                 let full = checksum::checksum(&h);
-                Outcome::check(inc == full, || {
+                Outcome::from(check::ensure(inc == full, || {
                     format!("incremental {inc:04x} vs full {full:04x}")
-                })
-            },
-        ),
-        case(
-            "ip.checksum.fast-equals-reference-every-length",
-            "RFC 1071 §4.1",
-            Must,
-            Property,
-            |ctx| {
+                }))
+            }),
+        Case::must("ip.checksum.fast-equals-reference-every-length", "RFC 1071 §4.1").property(|ctx| {
                 // Every length 0..4096 at every alignment 0..8, random bytes from the seed.
                 let mut rng = ctx.rng();
                 let mut buf = vec![0u8; 4096 + 8];
@@ -202,14 +170,8 @@ pub(crate) fn cases() -> Vec<Case> {
                     }
                 }
                 Outcome::Pass
-            },
-        ),
-        case(
-            "ip.checksum.fast-equals-reference",
-            "RFC 1071 §4.1",
-            Must,
-            Property,
-            |ctx| {
+            }),
+        Case::must("ip.checksum.fast-equals-reference", "RFC 1071 §4.1").property(|ctx| {
                 check_property(
                     ctx,
                     (proptest::collection::vec(any::<u8>(), 0..70_000), 0usize..8),
@@ -219,28 +181,16 @@ pub(crate) fn cases() -> Vec<Case> {
                         Ok(())
                     },
                 )
-            },
-        ),
-        case(
-            "ip.checksum.saturated-carries",
-            "RFC 1071 §2(C)",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.checksum.saturated-carries", "RFC 1071 §2(C)").vector(|_| {
                 // All-ones data stresses every carry: 64 KiB of 0xff sums to 0xffff.
                 let d = vec![0xffu8; 65_536];
                 let (f, r) = (checksum::sum(&d), checksum::reference::sum(&d));
-                Outcome::check(f == 0xffff && r == 0xffff, || {
+                Outcome::from(check::ensure(f == 0xffff && r == 0xffff, || {
                     format!("fast {f:04x} reference {r:04x}")
-                })
-            },
-        ),
-        case(
-            "ip.checksum.filled-verifies-to-zero",
-            "RFC 1071 §1",
-            Must,
-            Property,
-            |ctx| {
+                }))
+            }),
+        Case::must("ip.checksum.filled-verifies-to-zero", "RFC 1071 §1").property(|ctx| {
                 check_property(
                     ctx,
                     proptest::collection::vec(any::<u8>(), 2..3000),
@@ -256,14 +206,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         Ok(())
                     },
                 )
-            },
-        ),
-        case(
-            "ip.checksum.incremental-equals-full",
-            "RFC 1624 §3, eqn. 3",
-            Must,
-            Property,
-            |ctx| {
+            }),
+        Case::must("ip.checksum.incremental-equals-full", "RFC 1624 §3, eqn. 3").property(|ctx| {
                 check_property(
                     ctx,
                     (
@@ -298,14 +242,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         Ok(())
                     },
                 )
-            },
-        ),
-        case(
-            "ip.checksum.pseudo-header-ipv4",
-            "RFC 9293 §3.1; RFC 768",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.checksum.pseudo-header-ipv4", "RFC 9293 §3.1; RFC 768").vector(|_| {
                 // The Linux SYN's TCP checksum verifies with the IPv4 pseudo-header.
                 let p = unhex(LINUX_SYN_V4);
                 let s = checksum::add(
@@ -317,31 +255,19 @@ pub(crate) fn cases() -> Vec<Case> {
                     ),
                     checksum::sum(&p[20..]),
                 );
-                Outcome::check(s == 0xffff, || {
+                Outcome::from(check::ensure(s == 0xffff, || {
                     format!("pseudo-header + segment sum {s:04x}, not ffff")
-                })
-            },
-        ),
-        case(
-            "ip.checksum.pseudo-header-ipv6",
-            "RFC 8200 §8.1",
-            Must,
-            Vector,
-            |_| {
+                }))
+            }),
+        Case::must("ip.checksum.pseudo-header-ipv6", "RFC 8200 §8.1").vector(|_| {
                 let p = unhex(LINUX_SYN_V6);
                 let s = checksum::add(v6_pair().sum(IpProtocol::TCP, 40), checksum::sum(&p[40..]));
-                Outcome::check(s == 0xffff, || {
+                Outcome::from(check::ensure(s == 0xffff, || {
                     format!("pseudo-header + segment sum {s:04x}, not ffff")
-                })
-            },
-        ),
+                }))
+            }),
         // ---- IPv4 ----
-        case(
-            "ip.ipv4.linux-header",
-            "RFC 791 §3.1",
-            Must,
-            Vector,
-            |_| {
+        Case::must("ip.ipv4.linux-header", "RFC 791 §3.1").vector(|_| {
                 let p = unhex(LINUX_SYN_V4);
                 let pkt = match Ipv4Packet::new_checked(&p[..]) {
                     Ok(pkt) => pkt,
@@ -361,24 +287,18 @@ pub(crate) fn cases() -> Vec<Case> {
                     && !r.more_frags;
                 let mut out = [0u8; 20];
                 let emitted = r.emit(&mut out).is_ok() && out[..] == p[..20];
-                Outcome::check(fields_ok && emitted, || {
+                Outcome::from(check::ensure(fields_ok && emitted, || {
                     format!("fields {r:?}, re-emitted {out:02x?} vs {:02x?}", &p[..20])
-                })
-            },
-        ),
-        case("ip.ipv4.ihl-below-5", "RFC 791 §3.1", Must, Vector, |_| {
+                }))
+            }),
+        Case::must("ip.ipv4.ihl-below-5", "RFC 791 §3.1").vector(|_| {
             let mut p = unhex(LINUX_SYN_V4);
             p[0] = 0x44;
             expect_err(Ipv4Packet::new_checked(&p[..]), "BadIhl(4)", |e| {
                 *e == Error::BadIhl(4)
             })
         }),
-        case(
-            "ip.ipv4.ihl-beyond-buffer",
-            "RFC 791 §3.1",
-            Must,
-            Vector,
-            |_| {
+        Case::must("ip.ipv4.ihl-beyond-buffer", "RFC 791 §3.1").vector(|_| {
                 // IHL 15 (60 bytes) in a 40-byte buffer whose total length says 40.
                 let mut p = unhex(LINUX_SYN_V4)[..40].to_vec();
                 p[0] = 0x4f;
@@ -386,14 +306,8 @@ pub(crate) fn cases() -> Vec<Case> {
                 expect_err(Ipv4Packet::new_checked(&p[..]), "Truncated", |e| {
                     matches!(e, Error::Truncated { need: 60, .. })
                 })
-            },
-        ),
-        case(
-            "ip.ipv4.total-length-beyond-buffer",
-            "RFC 791 §3.1",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv4.total-length-beyond-buffer", "RFC 791 §3.1").vector(|_| {
                 let p = unhex(LINUX_SYN_V4);
                 expect_err(
                     Ipv4Packet::new_checked(&p[..59]),
@@ -409,14 +323,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         )
                     },
                 )
-            },
-        ),
-        case(
-            "ip.ipv4.total-length-below-header",
-            "RFC 791 §3.1",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv4.total-length-below-header", "RFC 791 §3.1").vector(|_| {
                 let mut p = unhex(LINUX_SYN_V4);
                 p[2..4].copy_from_slice(&19u16.to_be_bytes());
                 expect_err(Ipv4Packet::new_checked(&p[..]), "LengthBelowHeader", |e| {
@@ -429,14 +337,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         }
                     )
                 })
-            },
-        ),
-        case(
-            "ip.ipv4.truncated-header",
-            "RFC 791 §3.1",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv4.truncated-header", "RFC 791 §3.1").vector(|_| {
                 let p = unhex(LINUX_SYN_V4);
                 expect_err(Ipv4Packet::new_checked(&p[..19]), "Truncated", |e| {
                     matches!(
@@ -448,14 +350,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         }
                     )
                 })
-            },
-        ),
-        case(
-            "ip.ipv4.wrong-version",
-            "RFC 791 §3.1",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv4.wrong-version", "RFC 791 §3.1").vector(|_| {
                 let p = unhex(LINUX_SYN_V6);
                 expect_err(Ipv4Packet::new_checked(&p[..]), "Version", |e| {
                     matches!(
@@ -466,14 +362,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         }
                     )
                 })
-            },
-        ),
-        case(
-            "ip.ipv4.bad-checksum",
-            "RFC 791 §3.1",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv4.bad-checksum", "RFC 791 §3.1").vector(|_| {
                 let mut p = unhex(LINUX_SYN_V4);
                 p[8] = 63; // TTL changed, checksum not updated
                 let pkt = match Ipv4Packet::new_checked(&p[..]) {
@@ -490,14 +380,8 @@ pub(crate) fn cases() -> Vec<Case> {
                     Outcome::Pass => Outcome::Fail("ChecksumMode::Ignore still rejected it".into()),
                     other => other,
                 }
-            },
-        ),
-        case(
-            "ip.ipv4.fragment-fields",
-            "RFC 791 §3.1 (Flags, Fragment Offset)",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv4.fragment-fields", "RFC 791 §3.1 (Flags, Fragment Offset)").vector(|_| {
                 // MF set, offset 185 (1480 bytes), DF clear: 0x20b9 in the flags/offset word.
                 let mut r = Ipv4Repr::new(
                     Ipv4Addr::new(192, 0, 2, 1),
@@ -515,18 +399,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 }
                 let back = Ipv4Packet::new_checked(&b[..])
                     .and_then(|p| Ipv4Repr::parse(&p, ChecksumMode::Verify));
-                Outcome::check(
+                Outcome::from(check::ensure(
                     b[6..8] == [0x20, 0xb9] && b[4..6] == [0xbe, 0xef] && back == Ok(r),
                     || format!("flags/offset {:02x}{:02x}, parsed {back:?}", b[6], b[7]),
-                )
-            },
-        ),
-        case(
-            "ip.ipv4.options-kept",
-            "RFC 791 §3.1",
-            Should,
-            Vector,
-            |_| {
+                ))
+            }),
+        Case::should("ip.ipv4.options-kept", "RFC 791 §3.1").vector(|_| {
                 // A header with a 4-byte option (Router Alert, RFC 2113) re-emits byte for byte.
                 let mut r = Ipv4Repr::new(
                     Ipv4Addr::new(192, 0, 2, 1),
@@ -544,15 +422,14 @@ pub(crate) fn cases() -> Vec<Case> {
                 });
                 match parsed {
                     Ok((p, opts)) => {
-                        Outcome::check(b[0] == 0x46 && p == r && opts == [0x94, 4, 0, 0], || {
+                        Outcome::from(check::ensure(b[0] == 0x46 && p == r && opts == [0x94, 4, 0, 0], || {
                             format!("IHL byte {:02x}, parsed {p:?}", b[0])
-                        })
+                        }))
                     }
                     Err(e) => Outcome::Fail(format!("parse: {e}")),
                 }
-            },
-        ),
-        case("ip.ipv4.roundtrip", "RFC 791 §3.1", Must, Property, |ctx| {
+            }),
+        Case::must("ip.ipv4.roundtrip", "RFC 791 §3.1").property(|ctx| {
             check_property(ctx, arb_ipv4_repr(), |r| {
                 let mut b = vec![0u8; r.buffer_len()];
                 let hl = r
@@ -565,12 +442,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 Ok(())
             })
         }),
-        case(
-            "ip.ipv4.arbitrary-bytes",
-            "RFC 791 §3.1",
-            Must,
-            Property,
-            |ctx| {
+        Case::must("ip.ipv4.arbitrary-bytes", "RFC 791 §3.1").property(|ctx| {
                 check_property(
                     ctx,
                     proptest::collection::vec(any::<u8>(), 0..120),
@@ -592,10 +464,9 @@ pub(crate) fn cases() -> Vec<Case> {
                         Ok(())
                     },
                 )
-            },
-        ),
+            }),
         // ---- IPv6 ----
-        case("ip.ipv6.linux-header", "RFC 8200 §3", Must, Vector, |_| {
+        Case::must("ip.ipv6.linux-header", "RFC 8200 §3").vector(|_| {
             let p = unhex(LINUX_SYN_V6);
             let parsed = Ipv6Packet::new_checked(&p[..]).and_then(|pkt| {
                 let r = Ipv6Repr::parse(&pkt, ChecksumMode::Verify)?;
@@ -611,19 +482,14 @@ pub(crate) fn cases() -> Vec<Case> {
                         && (proto, off, len) == (IpProtocol::TCP, 0, 40);
                     let mut out = [0u8; 40];
                     let same = r.emit(&mut out).is_ok() && out[..] == p[..40];
-                    Outcome::check(ok && same, || {
+                    Outcome::from(check::ensure(ok && same, || {
                         format!("parsed {r:?}, upper {proto:?}@{off}")
-                    })
+                    }))
                 }
                 Err(e) => Outcome::Fail(format!("rejected a Linux header: {e}")),
             }
         }),
-        case(
-            "ip.ipv6.extension-chain-walk",
-            "RFC 8200 §4, §4.3-4.6",
-            Must,
-            Vector,
-            |_| {
+        Case::must("ip.ipv6.extension-chain-walk", "RFC 8200 §4, §4.3-4.6").vector(|_| {
                 let mut pl = Vec::new();
                 pl.extend_from_slice(&[43, 0, 1, 4, 0, 0, 0, 0]); // Hop-by-Hop -> Routing, PadN
                 pl.extend_from_slice(&[44, 0, 4, 0, 0, 0, 0, 0]); // Routing (type 4, segments left 0) -> Fragment
@@ -640,14 +506,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         "expected UDP at offset 52 after a Fragment header, got {other:?}"
                     )),
                 }
-            },
-        ),
-        case(
-            "ip.ipv6.extension-chain-truncated",
-            "RFC 8200 §4",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv6.extension-chain-truncated", "RFC 8200 §4").vector(|_| {
                 // A Destination Options header claiming 16 bytes with 8 present.
                 let b = ipv6_with(60, &[6, 1, 1, 4, 0, 0, 0, 0]);
                 expect_err(
@@ -664,14 +524,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         )
                     },
                 )
-            },
-        ),
-        case(
-            "ip.ipv6.extension-chain-short",
-            "RFC 8200 §4",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv6.extension-chain-short", "RFC 8200 §4").vector(|_| {
                 // Next header says Routing, but only 4 bytes of payload remain.
                 let b = ipv6_with(43, &[6, 0, 0, 0]);
                 expect_err(
@@ -688,14 +542,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         )
                     },
                 )
-            },
-        ),
-        case(
-            "ip.ipv6.extension-chain-too-long",
-            "RFC 8200 §4.1",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv6.extension-chain-too-long", "RFC 8200 §4.1").vector(|_| {
                 let mut pl = Vec::new();
                 for _ in 0..100 {
                     pl.extend_from_slice(&[60, 0, 1, 4, 0, 0, 0, 0]);
@@ -706,28 +554,16 @@ pub(crate) fn cases() -> Vec<Case> {
                     "TooManyExtensionHeaders",
                     |e| matches!(e, Error::TooManyExtensionHeaders(_)),
                 )
-            },
-        ),
-        case(
-            "ip.ipv6.hop-by-hop-only-first",
-            "RFC 8200 §4.3",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv6.hop-by-hop-only-first", "RFC 8200 §4.3").vector(|_| {
                 let b = ipv6_with(60, &[0, 0, 1, 4, 0, 0, 0, 0, 59, 0, 1, 4, 0, 0, 0, 0]);
                 expect_err(
                     Ipv6Packet::new_checked(&b[..]).and_then(|p| p.upper_layer().map(|_| ())),
                     "HopByHopNotFirst",
                     |e| *e == Error::HopByHopNotFirst,
                 )
-            },
-        ),
-        case(
-            "ip.ipv6.fragment-later-offset",
-            "RFC 8200 §4.5",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv6.fragment-later-offset", "RFC 8200 §4.5").vector(|_| {
                 // A non-first fragment: the walk stops at the Fragment header. It
                 // names Destination Options as next, but what follows is fragment
                 // data (here it would be a truncated header if wrongly walked).
@@ -749,14 +585,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         "expected fragment data at offset 185, got {other:?}"
                     )),
                 }
-            },
-        ),
-        case(
-            "ip.ipv6.no-next-header",
-            "RFC 8200 §4.7",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv6.no-next-header", "RFC 8200 §4.7").vector(|_| {
                 // Next Header 59 ends the chain; what follows it is not parsed.
                 let b = ipv6_with(60, &[59, 0, 1, 4, 0, 0, 0, 0, 0xff, 0xff]);
                 match Ipv6Packet::new_checked(&b[..])
@@ -765,14 +595,8 @@ pub(crate) fn cases() -> Vec<Case> {
                     Ok((IpProtocol::IPV6_NO_NXT, 8)) => Outcome::Pass,
                     other => Outcome::Fail(format!("expected No Next Header at 8, got {other:?}")),
                 }
-            },
-        ),
-        case(
-            "ip.ipv6.payload-length-beyond-buffer",
-            "RFC 8200 §3",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.ipv6.payload-length-beyond-buffer", "RFC 8200 §3").vector(|_| {
                 let p = unhex(LINUX_SYN_V6);
                 expect_err(
                     Ipv6Packet::new_checked(&p[..79]),
@@ -788,9 +612,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         )
                     },
                 )
-            },
-        ),
-        case("ip.ipv6.roundtrip", "RFC 8200 §3", Must, Property, |ctx| {
+            }),
+        Case::must("ip.ipv6.roundtrip", "RFC 8200 §3").property(|ctx| {
             check_property(
                 ctx,
                 (
@@ -820,12 +643,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 },
             )
         }),
-        case(
-            "ip.ipv6.arbitrary-bytes",
-            "RFC 8200 §4",
-            Must,
-            Property,
-            |ctx| {
+        Case::must("ip.ipv6.arbitrary-bytes", "RFC 8200 §4").property(|ctx| {
                 check_property(
                     ctx,
                     (any::<u8>(), proptest::collection::vec(any::<u8>(), 0..400)),
@@ -840,15 +658,9 @@ pub(crate) fn cases() -> Vec<Case> {
                         Ok(())
                     },
                 )
-            },
-        ),
+            }),
         // ---- UDP ----
-        case(
-            "ip.udp.length-beyond-buffer",
-            "RFC 768",
-            Must,
-            Vector,
-            |_| {
+        Case::must("ip.udp.length-beyond-buffer", "RFC 768").vector(|_| {
                 let b = [0, 1, 0, 2, 0, 12, 0, 0, 1, 2];
                 expect_err(UdpPacket::new_checked(&b[..]), "LengthBeyondBuffer", |e| {
                     matches!(
@@ -860,21 +672,14 @@ pub(crate) fn cases() -> Vec<Case> {
                         }
                     )
                 })
-            },
-        ),
-        case(
-            "ip.udp.length-below-header",
-            "RFC 768",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.udp.length-below-header", "RFC 768").vector(|_| {
                 let b = [0, 1, 0, 2, 0, 7, 0, 0, 1, 2];
                 expect_err(UdpPacket::new_checked(&b[..]), "LengthBelowHeader", |e| {
                     matches!(e, Error::LengthBelowHeader { value: 7, .. })
                 })
-            },
-        ),
-        case("ip.udp.truncated-header", "RFC 768", Must, Vector, |_| {
+            }),
+        Case::must("ip.udp.truncated-header", "RFC 768").vector(|_| {
             expect_err(
                 UdpPacket::new_checked(&[0u8, 1, 0, 2, 0, 8, 0][..]),
                 "Truncated",
@@ -890,16 +695,11 @@ pub(crate) fn cases() -> Vec<Case> {
                 },
             )
         }),
-        case(
-            "ip.udp.zero-checksum-ipv4-means-none",
-            "RFC 768",
-            Must,
-            Vector,
-            |_| {
+        Case::must("ip.udp.zero-checksum-ipv4-means-none", "RFC 768").vector(|_| {
                 let b = [0x30, 0x39, 0x00, 0x35, 0, 10, 0, 0, 0xab, 0xcd];
                 let r = UdpPacket::new_checked(&b[..])
                     .and_then(|p| UdpRepr::parse(&p, &v4_pair(), ChecksumMode::Verify));
-                Outcome::check(
+                Outcome::from(check::ensure(
                     matches!(
                         r,
                         Ok(UdpRepr {
@@ -909,15 +709,9 @@ pub(crate) fn cases() -> Vec<Case> {
                         })
                     ),
                     || format!("a zero IPv4 UDP checksum means none, got {r:?}"),
-                )
-            },
-        ),
-        case(
-            "ip.udp.zero-checksum-ipv6-rejected",
-            "RFC 8200 §8.1",
-            Must,
-            Vector,
-            |_| {
+                ))
+            }),
+        Case::must("ip.udp.zero-checksum-ipv6-rejected", "RFC 8200 §8.1").vector(|_| {
                 let b = [0x30, 0x39, 0x00, 0x35, 0, 10, 0, 0, 0xab, 0xcd];
                 expect_err(
                     UdpPacket::new_checked(&b[..])
@@ -925,14 +719,8 @@ pub(crate) fn cases() -> Vec<Case> {
                     "UdpZeroChecksumV6",
                     |e| *e == Error::UdpZeroChecksumV6,
                 )
-            },
-        ),
-        case(
-            "ip.udp.computed-zero-sent-as-ones",
-            "RFC 768",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.udp.computed-zero-sent-as-ones", "RFC 768").vector(|_| {
                 // Pick the data so the computed checksum is zero: it must go out as 0xffff.
                 let ph = v4_pair();
                 let mut buf = [0u8; 10];
@@ -955,15 +743,14 @@ pub(crate) fn cases() -> Vec<Case> {
                 }
                 let parsed = UdpPacket::new_checked(&buf[..])
                     .and_then(|p| UdpRepr::parse(&p, &ph, ChecksumMode::Verify));
-                Outcome::check(buf[6..8] == [0xff, 0xff] && parsed == Ok(r), || {
+                Outcome::from(check::ensure(buf[6..8] == [0xff, 0xff] && parsed == Ok(r), || {
                     format!(
                         "checksum field {:02x}{:02x}, parsed {parsed:?}",
                         buf[6], buf[7]
                     )
-                })
-            },
-        ),
-        case("ip.udp.bad-checksum", "RFC 768", Must, Vector, |_| {
+                }))
+            }),
+        Case::must("ip.udp.bad-checksum", "RFC 768").vector(|_| {
             let r = UdpRepr {
                 src_port: 5353,
                 dst_port: 5353,
@@ -981,12 +768,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 |e| matches!(e, Error::BadChecksum { .. }),
             )
         }),
-        case(
-            "ip.udp.roundtrip",
-            "RFC 768; RFC 8200 §8.1",
-            Must,
-            Property,
-            |ctx| {
+        Case::must("ip.udp.roundtrip", "RFC 768; RFC 8200 §8.1").property(|ctx| {
                 check_property(
                     ctx,
                     (
@@ -1011,9 +793,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         Ok(())
                     },
                 )
-            },
-        ),
-        case("ip.udp.arbitrary-bytes", "RFC 768", Must, Property, |ctx| {
+            }),
+        Case::must("ip.udp.arbitrary-bytes", "RFC 768").property(|ctx| {
             check_property(
                 ctx,
                 (
@@ -1032,12 +813,7 @@ pub(crate) fn cases() -> Vec<Case> {
             )
         }),
         // ---- ICMP ----
-        case(
-            "ip.icmp.v4-linux-echo",
-            "RFC 792 (Echo)",
-            Must,
-            Vector,
-            |_| {
+        Case::must("ip.icmp.v4-linux-echo", "RFC 792 (Echo)").vector(|_| {
                 let p = unhex(LINUX_ECHO_V4);
                 let parsed = Ipv4Packet::new_checked(&p[..]).and_then(|ip| {
                     let msg = IcmpPacket::new_checked(ip.payload())?;
@@ -1052,14 +828,8 @@ pub(crate) fn cases() -> Vec<Case> {
                     }
                     other => Outcome::Fail(format!("Linux echo request: {other:?}")),
                 }
-            },
-        ),
-        case(
-            "ip.icmp.v6-linux-echo",
-            "RFC 4443 §4.1",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.icmp.v6-linux-echo", "RFC 4443 §4.1").vector(|_| {
                 let p = unhex(LINUX_ECHO_V6);
                 let parsed = Ipv6Packet::new_checked(&p[..]).and_then(|ip| {
                     let ph = PseudoHeader::V6 {
@@ -1076,14 +846,8 @@ pub(crate) fn cases() -> Vec<Case> {
                     Ok((r, true)) if r.contains("EchoRequest") => Outcome::Pass,
                     other => Outcome::Fail(format!("Linux ICMPv6 echo request: {other:?}")),
                 }
-            },
-        ),
-        case(
-            "ip.icmp.v6-checksum-covers-pseudo-header",
-            "RFC 4443 §2.3",
-            Must,
-            Vector,
-            |_| {
+            }),
+        Case::must("ip.icmp.v6-checksum-covers-pseudo-header", "RFC 4443 §2.3").vector(|_| {
                 // The same message from another source address must fail: the
                 // pseudo-header is part of the ICMPv6 checksum.
                 let p = unhex(LINUX_ECHO_V6);
@@ -1097,9 +861,8 @@ pub(crate) fn cases() -> Vec<Case> {
                     "BadChecksum",
                     |e| matches!(e, Error::BadChecksum { .. }),
                 )
-            },
-        ),
-        case("ip.icmp.v4-bad-checksum", "RFC 792", Must, Vector, |_| {
+            }),
+        Case::must("ip.icmp.v4-bad-checksum", "RFC 792").vector(|_| {
             let mut p = unhex(LINUX_ECHO_V4);
             p[28] ^= 0xff;
             expect_err(
@@ -1109,12 +872,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 |e| matches!(e, Error::BadChecksum { .. }),
             )
         }),
-        case(
-            "ip.icmp.truncated",
-            "RFC 792; RFC 4443 §2.1",
-            Must,
-            Vector,
-            |_| {
+        Case::must("ip.icmp.truncated", "RFC 792; RFC 4443 §2.1").vector(|_| {
                 expect_err(
                     IcmpPacket::new_checked(&[8u8, 0, 0, 0, 0, 0][..]),
                     "Truncated",
@@ -1129,14 +887,8 @@ pub(crate) fn cases() -> Vec<Case> {
                         )
                     },
                 )
-            },
-        ),
-        case(
-            "ip.icmp.roundtrip",
-            "RFC 792; RFC 4443 §4",
-            Must,
-            Property,
-            |ctx| {
+            }),
+        Case::must("ip.icmp.roundtrip", "RFC 792; RFC 4443 §4").property(|ctx| {
                 check_property(
                     ctx,
                     (
@@ -1186,7 +938,6 @@ pub(crate) fn cases() -> Vec<Case> {
                         Ok(())
                     },
                 )
-            },
-        ),
+            }),
     ]
 }

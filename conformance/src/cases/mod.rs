@@ -1,6 +1,6 @@
 //! The cases, one module per crate. Each module exposes `cases()`.
 
-use crate::{Case, Ctx, Kind, Level, Outcome};
+use crate::Case;
 
 mod crypto;
 mod crypto_pk;
@@ -41,22 +41,4 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(tcp_script::cases());
     all.extend(tcp_sim::cases());
     all.extend(dissector::cases());
-}
-
-/// A case that needs nothing from the machine.
-pub(crate) fn case(
-    id: &'static str,
-    spec: &'static str,
-    level: Level,
-    kind: Kind,
-    run: fn(&mut Ctx) -> Outcome,
-) -> Case {
-    Case {
-        id,
-        spec,
-        level,
-        kind,
-        needs: &[],
-        run,
-    }
 }

@@ -8,9 +8,8 @@ use handshake_tcp::conn::{Config, CwndCause, TraceEvent};
 use handshake_tcp::wire::SeqNumber;
 use handshake_time::{Duration, Instant};
 
-use super::case;
 use super::tcp_conn::{ensure, established_with, exchange, pattern, sim, transfer_dropping, R};
-use crate::{Case, Kind, Level};
+use crate::Case;
 
 const MSS: u32 = 1460;
 
@@ -431,99 +430,39 @@ fn iw_large_mss() -> R {
 }
 
 pub(crate) fn cases() -> Vec<Case> {
-    use Kind::{Simulation, Vector};
-    use Level::{Must, Should};
     vec![
-        case(
-            "tcp.cc.initial-window-10-segments",
-            "RFC 6928 §2",
-            Should,
-            Simulation,
-            |_| sim(initial_window),
-        ),
-        case(
-            "tcp.cc.initial-window-formula",
-            "RFC 6928 §2",
-            Must,
-            Vector,
-            |_| sim(iw_large_mss),
-        ),
-        case(
-            "tcp.cc.lost-syn-initial-window-one",
-            "RFC 5681 §3.1",
-            Must,
-            Simulation,
-            |_| sim(lost_syn_window),
-        ),
-        case(
+        Case::should("tcp.cc.initial-window-10-segments", "RFC 6928 §2")
+            .simulation(|_| sim(initial_window)),
+        Case::must("tcp.cc.initial-window-formula", "RFC 6928 §2").vector(|_| sim(iw_large_mss)),
+        Case::must("tcp.cc.lost-syn-initial-window-one", "RFC 5681 §3.1")
+            .simulation(|_| sim(lost_syn_window)),
+        Case::must(
             "tcp.cc.slow-start-doubles-per-rtt",
             "RFC 5681 §3.1; RFC 3465 §2 (MUST-19)",
-            Must,
-            Simulation,
-            |_| sim(slow_start_doubles),
-        ),
-        case(
+        )
+        .simulation(|_| sim(slow_start_doubles)),
+        Case::must(
             "tcp.cc.avoidance-one-smss-per-rtt",
             "RFC 5681 §3.1 (MUST-19)",
-            Must,
-            Simulation,
-            |_| sim(avoidance_linear),
-        ),
-        case(
-            "tcp.cc.fast-retransmit-third-dupack",
-            "RFC 5681 §3.2",
-            Must,
-            Simulation,
-            |_| sim(fast_retransmit),
-        ),
-        case(
+        )
+        .simulation(|_| sim(avoidance_linear)),
+        Case::must("tcp.cc.fast-retransmit-third-dupack", "RFC 5681 §3.2")
+            .simulation(|_| sim(fast_retransmit)),
+        Case::must(
             "tcp.cc.rto-loss-window",
             "RFC 5681 §3.1; RFC 6298 §5 (MUST-19)",
-            Must,
-            Simulation,
-            |_| sim(rto_loss_window),
-        ),
-        case(
-            "tcp.cc.newreno-partial-ack",
-            "RFC 6582 §3.2",
-            Must,
-            Simulation,
-            |_| sim(newreno_partial_ack),
-        ),
-        case(
-            "tcp.cc.reno-deflates-at-first-new-ack",
-            "RFC 5681 §3.2",
-            Must,
-            Simulation,
-            |_| sim(reno_first_new_ack),
-        ),
-        case(
-            "tcp.cc.cubic-multiplicative-decrease",
-            "RFC 9438 §4.6",
-            Must,
-            Simulation,
-            |_| sim(cubic_beta),
-        ),
-        case(
-            "tcp.cc.cubic-window-curve",
-            "RFC 9438 §4.2",
-            Must,
-            Vector,
-            |_| sim(cubic_curve),
-        ),
-        case(
-            "tcp.cc.cubic-fast-convergence",
-            "RFC 9438 §4.7",
-            Should,
-            Vector,
-            |_| sim(cubic_fast_convergence),
-        ),
-        case(
-            "tcp.cc.cubic-reno-friendly",
-            "RFC 9438 §4.3",
-            Should,
-            Vector,
-            |_| sim(cubic_reno_friendly),
-        ),
+        )
+        .simulation(|_| sim(rto_loss_window)),
+        Case::must("tcp.cc.newreno-partial-ack", "RFC 6582 §3.2")
+            .simulation(|_| sim(newreno_partial_ack)),
+        Case::must("tcp.cc.reno-deflates-at-first-new-ack", "RFC 5681 §3.2")
+            .simulation(|_| sim(reno_first_new_ack)),
+        Case::must("tcp.cc.cubic-multiplicative-decrease", "RFC 9438 §4.6")
+            .simulation(|_| sim(cubic_beta)),
+        Case::must("tcp.cc.cubic-window-curve", "RFC 9438 §4.2").vector(|_| sim(cubic_curve)),
+        Case::should("tcp.cc.cubic-fast-convergence", "RFC 9438 §4.7")
+            .vector(|_| sim(cubic_fast_convergence)),
+        Case::should("tcp.cc.cubic-reno-friendly", "RFC 9438 §4.3")
+            .vector(|_| sim(cubic_reno_friendly)),
     ]
 }

@@ -9,8 +9,7 @@ use handshake_tcp::conn::{Config, Connection, Event, IsnGenerator, Listener, Sta
 use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags};
 use handshake_time::{Duration, Instant};
 
-use super::case;
-use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
+use crate::{check_property, Case, Ctx, Outcome};
 
 pub(super) type R = Result<(), String>;
 
@@ -23,7 +22,7 @@ pub(super) fn ensure(cond: bool, why: impl FnOnce() -> String) -> R {
 }
 
 pub(super) fn sim(f: fn() -> R) -> Outcome {
-    Outcome::from_result(f())
+    Outcome::from(f())
 }
 
 /// Byte i of test stream `tag`.
@@ -904,199 +903,85 @@ fn challenge_throttle() -> R {
 
 /// The connection cases.
 pub(crate) fn cases() -> Vec<Case> {
-    use Kind::{Property, Simulation};
-    use Level::Must;
     vec![
-        case(
-            "tcp.conn.handshake.three-way",
-            "RFC 9293 §3.5",
-            Must,
-            Simulation,
-            |_| sim(three_way),
-        ),
-        case(
+        Case::must("tcp.conn.handshake.three-way", "RFC 9293 §3.5").simulation(|_| sim(three_way)),
+        Case::must(
             "tcp.conn.handshake.simultaneous-open",
             "RFC 9293 §3.5 (Figure 8)",
-            Must,
-            Simulation,
-            |_| sim(simultaneous_open),
-        ),
-        case(
+        )
+        .simulation(|_| sim(simultaneous_open)),
+        Case::must(
             "tcp.conn.handshake.syn-retransmit",
             "RFC 6298 §5.7, RFC 9293 §3.8.1",
-            Must,
-            Simulation,
-            |_| sim(syn_retransmit),
-        ),
-        case(
-            "tcp.conn.options.mss",
-            "RFC 9293 §3.7.1",
-            Must,
-            Simulation,
-            |_| sim(mss),
-        ),
-        case(
+        )
+        .simulation(|_| sim(syn_retransmit)),
+        Case::must("tcp.conn.options.mss", "RFC 9293 §3.7.1").simulation(|_| sim(mss)),
+        Case::must(
             "tcp.conn.options.window-scale-both-syns",
             "RFC 7323 §1.3, §2.2",
-            Must,
-            Simulation,
-            |_| sim(window_scale),
-        ),
-        case(
-            "tcp.conn.close.active",
-            "RFC 9293 §3.6 (case 1)",
-            Must,
-            Simulation,
-            |_| sim(active_close),
-        ),
-        case(
-            "tcp.conn.close.simultaneous",
-            "RFC 9293 §3.6 (case 3)",
-            Must,
-            Simulation,
-            |_| sim(simultaneous_close),
-        ),
-        case(
+        )
+        .simulation(|_| sim(window_scale)),
+        Case::must("tcp.conn.close.active", "RFC 9293 §3.6 (case 1)")
+            .simulation(|_| sim(active_close)),
+        Case::must("tcp.conn.close.simultaneous", "RFC 9293 §3.6 (case 3)")
+            .simulation(|_| sim(simultaneous_close)),
+        Case::must(
             "tcp.conn.close.half-close",
             "RFC 9293 §3.6 (half-duplex close)",
-            Must,
-            Simulation,
-            |_| sim(half_close),
-        ),
-        case(
+        )
+        .simulation(|_| sim(half_close)),
+        Case::must(
             "tcp.conn.close.time-wait-2msl",
             "RFC 9293 §3.6.1, §3.10.7.4",
-            Must,
-            Simulation,
-            |_| sim(time_wait_2msl),
-        ),
-        case(
+        )
+        .simulation(|_| sim(time_wait_2msl)),
+        Case::should(
             "tcp.conn.rst.time-wait-rfc1337",
             "RFC 1337 §3 (TIME-WAIT assassination)",
-            Level::Should,
-            Simulation,
-            |_| sim(rfc1337),
-        ),
-        case(
-            "tcp.conn.rst.challenge-ack",
-            "RFC 5961 §3.2",
-            Must,
-            Simulation,
-            |_| sim(rst_challenge),
-        ),
-        case(
+        )
+        .simulation(|_| sim(rfc1337)),
+        Case::must("tcp.conn.rst.challenge-ack", "RFC 5961 §3.2")
+            .simulation(|_| sim(rst_challenge)),
+        Case::must(
             "tcp.conn.rst.exact-resets",
             "RFC 5961 §3.2, RFC 9293 §3.10.7.4",
-            Must,
-            Simulation,
-            |_| sim(rst_exact),
-        ),
-        case(
-            "tcp.conn.rst.challenge-ack-throttle",
-            "RFC 5961 §7",
-            Level::Should,
-            Simulation,
-            |_| sim(challenge_throttle),
-        ),
-        case(
-            "tcp.conn.syn.challenge-ack",
-            "RFC 5961 §4.2",
-            Must,
-            Simulation,
-            |_| sim(syn_challenge),
-        ),
-        case(
-            "tcp.conn.seq.unacceptable-acked",
-            "RFC 9293 §3.10.7.4",
-            Must,
-            Simulation,
-            |_| sim(unacceptable),
-        ),
-        case(
-            "tcp.conn.seq.wraparound",
-            "RFC 9293 §3.4",
-            Must,
-            Simulation,
-            |_| sim(wraparound),
-        ),
-        case(
-            "tcp.conn.flow.receive-window",
-            "RFC 9293 §3.8.6",
-            Must,
-            Simulation,
-            |_| sim(receive_window),
-        ),
-        case(
-            "tcp.conn.rto.backoff",
-            "RFC 6298 §5.5",
-            Must,
-            Simulation,
-            |_| sim(rto_backoff),
-        ),
-        case(
-            "tcp.conn.rto.karn",
-            "RFC 6298 §3",
-            Must,
-            Simulation,
-            |_| sim(karn),
-        ),
-        case(
-            "tcp.conn.rto.give-up",
-            "RFC 9293 §3.8.3 (R2)",
-            Must,
-            Simulation,
-            |_| sim(give_up),
-        ),
-        case(
-            "tcp.conn.listen.backlog-and-rst",
-            "RFC 9293 §3.10.7.2",
-            Must,
-            Simulation,
-            |_| sim(listener_backlog),
-        ),
-        case(
-            "tcp.conn.reassembly.out-of-order",
-            "RFC 9293 §3.10.7.4",
-            Must,
-            Simulation,
-            |_| sim(out_of_order),
-        ),
-        case(
-            "tcp.conn.close.abort-rst",
-            "RFC 9293 §3.10.5",
-            Must,
-            Simulation,
-            |_| sim(abort),
-        ),
-        case(
+        )
+        .simulation(|_| sim(rst_exact)),
+        Case::should("tcp.conn.rst.challenge-ack-throttle", "RFC 5961 §7")
+            .simulation(|_| sim(challenge_throttle)),
+        Case::must("tcp.conn.syn.challenge-ack", "RFC 5961 §4.2")
+            .simulation(|_| sim(syn_challenge)),
+        Case::must("tcp.conn.seq.unacceptable-acked", "RFC 9293 §3.10.7.4")
+            .simulation(|_| sim(unacceptable)),
+        Case::must("tcp.conn.seq.wraparound", "RFC 9293 §3.4").simulation(|_| sim(wraparound)),
+        Case::must("tcp.conn.flow.receive-window", "RFC 9293 §3.8.6")
+            .simulation(|_| sim(receive_window)),
+        Case::must("tcp.conn.rto.backoff", "RFC 6298 §5.5").simulation(|_| sim(rto_backoff)),
+        Case::must("tcp.conn.rto.karn", "RFC 6298 §3").simulation(|_| sim(karn)),
+        Case::must("tcp.conn.rto.give-up", "RFC 9293 §3.8.3 (R2)").simulation(|_| sim(give_up)),
+        Case::must("tcp.conn.listen.backlog-and-rst", "RFC 9293 §3.10.7.2")
+            .simulation(|_| sim(listener_backlog)),
+        Case::must("tcp.conn.reassembly.out-of-order", "RFC 9293 §3.10.7.4")
+            .simulation(|_| sim(out_of_order)),
+        Case::must("tcp.conn.close.abort-rst", "RFC 9293 §3.10.5").simulation(|_| sim(abort)),
+        Case::must(
             "tcp.conn.syn-sent.bad-ack-rst",
             "RFC 9293 §3.10.7.3, RFC 5961 §3.2",
-            Must,
-            Simulation,
-            |_| sim(syn_sent_bad_ack),
-        ),
-        case(
+        )
+        .simulation(|_| sim(syn_sent_bad_ack)),
+        Case::must(
             "tcp.conn.close.time-wait-fin-retransmit",
             "RFC 9293 §3.10.7.4 (TIME-WAIT, eighth)",
-            Must,
-            Simulation,
-            |_| sim(time_wait_fin_retransmit),
-        ),
-        case(
-            "tcp.conn.robustness.random-segments",
-            "RFC 9293 §3.10.7",
-            Must,
-            Property,
-            random_segments,
-        ),
-        case("tcp.conn.isn.rfc6528", "RFC 6528 §3", Must, Property, isn),
-        case(
+        )
+        .simulation(|_| sim(time_wait_fin_retransmit)),
+        Case::must("tcp.conn.robustness.random-segments", "RFC 9293 §3.10.7")
+            .property(random_segments),
+        Case::must("tcp.conn.isn.rfc6528", "RFC 6528 §3").property(isn),
+        Case::must(
             "tcp.conn.reliability.lossy-link",
             "RFC 9293 §3.10.7.4, §3.8.1",
-            Must,
-            Property,
-            lossy,
-        ),
+        )
+        .property(lossy),
     ]
 }
 

@@ -7,12 +7,11 @@ use handshake_tcp::conn::{Config, Event, State, Transmit};
 use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestamps};
 use handshake_time::{Duration, Instant};
 
-use super::case;
 use super::tcp_conn::{
     ensure, established_pair, established_with, events, exchange, pattern, server, sim,
     transfer_dropping, R,
 };
-use crate::{Case, Kind, Level};
+use crate::Case;
 
 /// Segments one side sent, with the time, from log index `from` on.
 fn sent(p: &Pair, side: Side, from: usize) -> Vec<(Instant, Transmit)> {
@@ -683,176 +682,93 @@ fn urgent_zero_window() -> R {
 }
 
 pub(crate) fn cases() -> Vec<Case> {
-    use Kind::Simulation;
-    use Level::{Must, Should};
     vec![
-        case(
+        Case::should(
             "tcp.flow.nagle-coalesces",
             "RFC 9293 §3.7.4 (SHLD-7); RFC 896",
-            Should,
-            Simulation,
-            |_| sim(nagle),
-        ),
-        case(
+        )
+        .simulation(|_| sim(nagle)),
+        Case::must(
             "tcp.flow.nagle-can-be-disabled",
             "RFC 9293 §3.7.4 (MUST-17)",
-            Must,
-            Simulation,
-            |_| sim(nodelay),
-        ),
-        case(
+        )
+        .simulation(|_| sim(nodelay)),
+        Case::should(
             "tcp.flow.delayed-ack-every-second-segment",
             "RFC 9293 §3.8.6.3 (SHLD-18, SHLD-19); RFC 5681 §4.2",
-            Should,
-            Simulation,
-            |_| sim(delayed_ack_every_second),
-        ),
-        case(
+        )
+        .simulation(|_| sim(delayed_ack_every_second)),
+        Case::must(
             "tcp.flow.delayed-ack-under-half-second",
             "RFC 9293 §3.8.6.3 (MUST-40)",
-            Must,
-            Simulation,
-            |_| sim(delayed_ack_bound),
-        ),
-        case(
+        )
+        .simulation(|_| sim(delayed_ack_bound)),
+        Case::should(
             "tcp.flow.out-of-order-acked-at-once",
             "RFC 5681 §4.2; RFC 9293 §3.10.7.4 (MAY-13)",
-            Should,
-            Simulation,
-            |_| sim(ooo_immediate_ack),
-        ),
-        case(
+        )
+        .simulation(|_| sim(ooo_immediate_ack)),
+        Case::must(
             "tcp.flow.receiver-sws-avoidance",
             "RFC 9293 §3.8.6.2.2 (MUST-39)",
-            Must,
-            Simulation,
-            |_| sim(receiver_sws),
-        ),
-        case(
-            "tcp.flow.window-not-shrunk",
-            "RFC 9293 §3.8.6 (SHLD-14)",
-            Should,
-            Simulation,
-            |_| sim(window_not_shrunk),
-        ),
-        case(
+        )
+        .simulation(|_| sim(receiver_sws)),
+        Case::should("tcp.flow.window-not-shrunk", "RFC 9293 §3.8.6 (SHLD-14)")
+            .simulation(|_| sim(window_not_shrunk)),
+        Case::must(
             "tcp.flow.sender-sws-avoidance",
             "RFC 9293 §3.8.6.2.1 (MUST-38)",
-            Must,
-            Simulation,
-            |_| sim(sender_sws),
-        ),
-        case(
+        )
+        .simulation(|_| sim(sender_sws)),
+        Case::must(
             "tcp.flow.zero-window-probes-back-off",
             "RFC 9293 §3.8.6.1 (MUST-35, MUST-36, SHLD-29, SHLD-30)",
-            Must,
-            Simulation,
-            |_| sim(zero_window_probes),
-        ),
-        case(
+        )
+        .simulation(|_| sim(zero_window_probes)),
+        Case::must(
             "tcp.flow.zero-window-indefinitely",
             "RFC 9293 §3.8.6.1 (MUST-37)",
-            Must,
-            Simulation,
-            |_| sim(zero_window_indefinite),
-        ),
-        case(
+        )
+        .simulation(|_| sim(zero_window_indefinite)),
+        Case::must(
             "tcp.flow.stop-and-wait",
             "RFC 9293 §3.8.6 (one segment in flight, a teaching mode)",
-            Must,
-            Simulation,
-            |_| sim(stop_and_wait),
-        ),
-        case(
+        )
+        .simulation(|_| sim(stop_and_wait)),
+        Case::must(
             "tcp.urg.pointer-first-non-urgent",
             "RFC 9293 §3.8.5 (MUST-30, MUST-62)",
-            Must,
-            Simulation,
-            |_| sim(urgent_pointer),
-        ),
-        case(
+        )
+        .simulation(|_| sim(urgent_pointer)),
+        Case::must(
             "tcp.urg.application-informed",
             "RFC 9293 §3.8.5 (MUST-32, MUST-33)",
-            Must,
-            Simulation,
-            |_| sim(urgent_informed),
-        ),
-        case(
+        )
+        .simulation(|_| sim(urgent_informed)),
+        Case::must(
             "tcp.urg.any-length",
             "RFC 9293 §3.8.5 (MUST-31); RFC 6093 §4",
-            Must,
-            Simulation,
-            |_| sim(urgent_any_length),
-        ),
-        case(
-            "tcp.urg.zero-window",
-            "RFC 9293 §3.10.7.4 (MUST-66)",
-            Must,
-            Simulation,
-            |_| sim(urgent_zero_window),
-        ),
-        case(
-            "tcp.sack.negotiated-in-syn",
-            "RFC 2018 §2",
-            Must,
-            Simulation,
-            |_| sim(sack_negotiated),
-        ),
-        case(
-            "tcp.sack.first-block-newest-arrival",
-            "RFC 2018 §4",
-            Must,
-            Simulation,
-            |_| sim(sack_first_block_newest),
-        ),
-        case(
-            "tcp.sack.recovery-resends-only-holes",
-            "RFC 6675 §5",
-            Should,
-            Simulation,
-            |_| sim(sack_recovery_only_holes),
-        ),
-        case(
-            "tcp.sack.blocks-fit-option-space",
-            "RFC 2018 §3",
-            Must,
-            Simulation,
-            |_| sim(sack_block_limit),
-        ),
-        case(
-            "tcp.ts.on-every-segment",
-            "RFC 7323 §3.2",
-            Must,
-            Simulation,
-            |_| sim(ts_every_segment),
-        ),
-        case(
-            "tcp.ts.only-when-both-offer",
-            "RFC 7323 §3.2",
-            Must,
-            Simulation,
-            |_| sim(ts_only_if_both),
-        ),
-        case(
-            "tcp.ts.paws-drops-old-duplicate",
-            "RFC 7323 §5.3 (R1)",
-            Must,
-            Simulation,
-            |_| sim(paws),
-        ),
-        case(
-            "tcp.ts.rttm-times-retransmissions",
-            "RFC 7323 §4.1",
-            Should,
-            Simulation,
-            |_| sim(ts_rttm_retransmission),
-        ),
-        case(
-            "tcp.ts.echo-oldest-unacknowledged",
-            "RFC 7323 §4.3",
-            Must,
-            Simulation,
-            |_| sim(ts_echo_oldest),
-        ),
+        )
+        .simulation(|_| sim(urgent_any_length)),
+        Case::must("tcp.urg.zero-window", "RFC 9293 §3.10.7.4 (MUST-66)")
+            .simulation(|_| sim(urgent_zero_window)),
+        Case::must("tcp.sack.negotiated-in-syn", "RFC 2018 §2")
+            .simulation(|_| sim(sack_negotiated)),
+        Case::must("tcp.sack.first-block-newest-arrival", "RFC 2018 §4")
+            .simulation(|_| sim(sack_first_block_newest)),
+        Case::should("tcp.sack.recovery-resends-only-holes", "RFC 6675 §5")
+            .simulation(|_| sim(sack_recovery_only_holes)),
+        Case::must("tcp.sack.blocks-fit-option-space", "RFC 2018 §3")
+            .simulation(|_| sim(sack_block_limit)),
+        Case::must("tcp.ts.on-every-segment", "RFC 7323 §3.2")
+            .simulation(|_| sim(ts_every_segment)),
+        Case::must("tcp.ts.only-when-both-offer", "RFC 7323 §3.2")
+            .simulation(|_| sim(ts_only_if_both)),
+        Case::must("tcp.ts.paws-drops-old-duplicate", "RFC 7323 §5.3 (R1)")
+            .simulation(|_| sim(paws)),
+        Case::should("tcp.ts.rttm-times-retransmissions", "RFC 7323 §4.1")
+            .simulation(|_| sim(ts_rttm_retransmission)),
+        Case::must("tcp.ts.echo-oldest-unacknowledged", "RFC 7323 §4.3")
+            .simulation(|_| sim(ts_echo_oldest)),
     ]
 }

@@ -10,11 +10,10 @@ use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags, TcpOptions};
 use handshake_tcp::Error;
 use handshake_time::{Duration, Instant};
 
-use super::case;
 use super::tcp_conn::{
     ensure, established, established_with, events, exchange, pattern, server, sim, R,
 };
-use crate::{coverage, Case, Ctx, Kind, Level, Outcome};
+use crate::{coverage, Case, Ctx, Outcome};
 
 fn client_data(p: &Pair, from: usize) -> Vec<SegmentRepr<'static>> {
     p.log[from..]
@@ -460,127 +459,79 @@ fn coverage_complete(_: &mut Ctx) -> Outcome {
 }
 
 pub(crate) fn cases() -> Vec<Case> {
-    use Kind::{Simulation, Vector};
-    use Level::{Must, Should};
     vec![
-        case(
+        Case::must(
             "tcp.push.psh-on-last-segment",
             "RFC 9293 §3.9.1.2 (MUST-60, MUST-61, SHLD-27)",
-            Must,
-            Simulation,
-            |_| sim(psh_last),
-        ),
-        case(
-            "tcp.window.unsigned",
-            "RFC 9293 §3.1 (MUST-1)",
-            Must,
-            Simulation,
-            |_| sim(window_unsigned),
-        ),
-        case(
+        )
+        .simulation(|_| sim(psh_last)),
+        Case::must("tcp.window.unsigned", "RFC 9293 §3.1 (MUST-1)")
+            .simulation(|_| sim(window_unsigned)),
+        Case::must(
             "tcp.window.peer-shrinks",
             "RFC 9293 §3.8.6 (MUST-34, SHLD-15, SHLD-16, SHLD-17)",
-            Must,
-            Simulation,
-            |_| sim(peer_shrinks),
-        ),
-        case(
+        )
+        .simulation(|_| sim(peer_shrinks)),
+        Case::must(
             "tcp.window.rst-at-zero-window",
             "RFC 9293 §3.10.7.4 (MUST-66)",
-            Must,
-            Simulation,
-            |_| sim(rst_zero_window),
-        ),
-        case(
-            "tcp.conn.options.default-mss",
-            "RFC 9293 §3.7.1 (MUST-15)",
-            Must,
-            Vector,
-            |_| sim(default_mss),
-        ),
-        case(
+        )
+        .simulation(|_| sim(rst_zero_window)),
+        Case::must("tcp.conn.options.default-mss", "RFC 9293 §3.7.1 (MUST-15)")
+            .vector(|_| sim(default_mss)),
+        Case::must(
             "tcp.conn.options.mss-only-in-syn",
             "RFC 9293 §3.2 (MUST-65)",
-            Must,
-            Simulation,
-            |_| sim(mss_only_in_syn),
-        ),
-        case(
+        )
+        .simulation(|_| sim(mss_only_in_syn)),
+        Case::must(
             "tcp.wire.options-padded-with-zero",
             "RFC 9293 §3.1 (MUST-69)",
-            Must,
-            Vector,
-            |_| sim(options_zero_padded),
-        ),
-        case(
+        )
+        .vector(|_| sim(options_zero_padded)),
+        Case::must(
             "tcp.conn.listen.rst-back-to-listen",
             "RFC 9293 §3.10.7.4 (MUST-11)",
-            Must,
-            Vector,
-            |_| sim(syn_rcvd_back_to_listen),
-        ),
-        case(
+        )
+        .vector(|_| sim(syn_rcvd_back_to_listen)),
+        Case::must(
             "tcp.conn.listen.independent-listeners",
             "RFC 9293 §3.9.1.1 (MUST-41, MUST-42)",
-            Must,
-            Vector,
-            |_| sim(independent_listeners),
-        ),
-        case(
+        )
+        .vector(|_| sim(independent_listeners)),
+        Case::must(
             "tcp.conn.open.invalid-address-rejected",
             "RFC 9293 §3.9.1.1 (MUST-46)",
-            Must,
-            Vector,
-            |_| sim(invalid_open),
-        ),
-        case(
+        )
+        .vector(|_| sim(invalid_open)),
+        Case::must(
             "tcp.conn.listen.invalid-address-ignored",
             "RFC 9293 §3.10.7.2 (MUST-57, MUST-63)",
-            Must,
-            Vector,
-            |_| sim(invalid_syn_ignored),
-        ),
-        case(
-            "tcp.conn.rst.with-data",
-            "RFC 9293 §3.5.3 (SHLD-2)",
-            Should,
-            Vector,
-            |_| sim(rst_with_data),
-        ),
-        case(
+        )
+        .vector(|_| sim(invalid_syn_ignored)),
+        Case::should("tcp.conn.rst.with-data", "RFC 9293 §3.5.3 (SHLD-2)")
+            .vector(|_| sim(rst_with_data)),
+        Case::must(
             "tcp.flow.ack-aggregation",
             "RFC 9293 §3.10.7.4 (MUST-58, MUST-59)",
-            Must,
-            Simulation,
-            |_| sim(ack_aggregation),
-        ),
-        case(
+        )
+        .simulation(|_| sim(ack_aggregation)),
+        Case::should(
             "tcp.conn.rto.r1-notifies",
             "RFC 9293 §3.8.3 (SHLD-9, SHLD-10)",
-            Should,
-            Simulation,
-            |_| sim(r1_notifies),
-        ),
-        case(
-            "tcp.conn.rto.r2-at-least-100s",
-            "RFC 9293 §3.8.3 (SHLD-11)",
-            Should,
-            Simulation,
-            |_| sim(r2_default),
-        ),
-        case(
+        )
+        .simulation(|_| sim(r1_notifies)),
+        Case::should("tcp.conn.rto.r2-at-least-100s", "RFC 9293 §3.8.3 (SHLD-11)")
+            .simulation(|_| sim(r2_default)),
+        Case::must(
             "tcp.conn.rto.syn-r2-three-minutes",
             "RFC 9293 §3.8.3 (MUST-22, MUST-23)",
-            Must,
-            Simulation,
-            |_| sim(syn_r2),
-        ),
-        case(
+        )
+        .simulation(|_| sim(syn_r2)),
+        Case::must(
             "tcp.coverage.rfc9293-appendix-b",
             "RFC 9293 Appendix B (every MUST covered or not applicable)",
-            Must,
-            Vector,
-            coverage_complete,
-        ),
+        )
+        .vector(coverage_complete),
     ]
 }

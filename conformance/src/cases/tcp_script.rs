@@ -4,6 +4,8 @@
 //! fails the case with the line, what differed, and both stacks' traces
 //! (kept under target/conformance/pcap/<case>/ with the kernel's capture).
 
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use handshake_tcp::conn::Config;
@@ -11,7 +13,7 @@ use handshake_tcp::conn::Config;
 use crate::script::ours::Ours;
 use crate::script::parse::{parse, Script};
 use crate::script::{play, Report};
-use crate::{Case, Ctx, Kind, Level, Need, Outcome};
+use crate::{Case, Ctx, Level, Need, Outcome};
 
 /// How far the kernel may stray from a script's times (scheduling jitter).
 const KERNEL_TOLERANCE: Duration = Duration::from_millis(30);
@@ -108,84 +110,58 @@ fn run_kernel(ctx: &mut Ctx, text: &str) -> Outcome {
 
 const KERNEL_NEEDS: &[Need] = &[Need::NetAdmin, crate::peers::tshark::NEED];
 
-macro_rules! scripts {
-    ($($file:literal => $ours:ident, $kernel:ident;)*) => {
-        $(
-            fn $ours(ctx: &mut Ctx) -> Outcome {
-                run_ours(ctx, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/tcp/scripts/", $file, ".pkt")))
-            }
-            fn $kernel(ctx: &mut Ctx) -> Outcome {
-                run_kernel(ctx, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/tcp/scripts/", $file, ".pkt")))
-            }
-        )*
-
-        /// Every script's name and text.
-        pub fn all_scripts() -> Vec<(&'static str, &'static str)> {
-            vec![$(($file, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/tcp/scripts/", $file, ".pkt")))),*]
-        }
-
-        /// Two cases per script: our stack and the kernel.
-        pub(crate) fn cases() -> Vec<Case> {
-            let mut v = Vec::new();
-            $(
-                let text = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/tcp/scripts/", $file, ".pkt"));
-                let (spec, level) = header(text);
-                v.push(Case { id: concat!("tcp.script.", $file, ".ours"), spec, level, kind: Kind::Simulation, needs: &[], run: $ours });
-                v.push(Case { id: concat!("tcp.script.", $file, ".kernel"), spec, level, kind: Kind::InteropOs, needs: KERNEL_NEEDS, run: $kernel });
-            )*
-            v
-        }
-    };
+/// The folder the scripts live in.
+pub fn scripts_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/tcp/scripts")
 }
 
-/// The spec and level a script declares (leaked once: cases live for the run).
-fn header(text: &str) -> (&'static str, Level) {
-    match parse(text) {
-        Ok(s) => {
-            let level = match s.level.as_str() {
-                "should" => Level::Should,
-                "may" => Level::May,
-                _ => Level::Must,
-            };
-            (Box::leak(s.spec.into_boxed_str()), level)
-        }
-        Err(_) => ("(script does not parse)", Level::Must),
+/// Every script's name (its file stem) and text, sorted by name: the folder
+/// is listed at run time, so a new `.pkt` file is a new pair of cases.
+pub fn all_scripts() -> Vec<(String, String)> {
+    let mut all: Vec<(String, String)> = std::fs::read_dir(scripts_dir())
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "pkt"))
+                .filter_map(|p| {
+                    let name = p.file_stem()?.to_str()?.to_string();
+                    let text = std::fs::read_to_string(&p).ok()?;
+                    Some((name, text))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    all.sort();
+    all
+}
+
+/// Two cases per script: our stack and the kernel. A script that does not
+/// parse still yields both, failing with the parser's error.
+pub(crate) fn cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for (name, text) in all_scripts() {
+        let (spec, level) = match parse(&text) {
+            Ok(s) => {
+                let level = match s.level.as_str() {
+                    "should" => Level::Should,
+                    "may" => Level::May,
+                    _ => Level::Must,
+                };
+                (s.spec, level)
+            }
+            Err(_) => ("(script does not parse)".to_string(), Level::Must),
+        };
+        let text = Arc::new(text);
+        let t = Arc::clone(&text);
+        v.push(
+            Case::with_level(level, format!("tcp.script.{name}.ours"), spec.clone())
+                .simulation(move |ctx| run_ours(ctx, &t)),
+        );
+        v.push(
+            Case::with_level(level, format!("tcp.script.{name}.kernel"), spec)
+                .needs(KERNEL_NEEDS)
+                .interop_os(move |ctx| run_kernel(ctx, &text)),
+        );
     }
-}
-
-scripts! {
-    "abort-sends-rst" => abort_sends_rst_ours, abort_sends_rst_kernel;
-    "ack-of-unsent-data" => ack_of_unsent_data_ours, ack_of_unsent_data_kernel;
-    "close-active" => close_active_ours, close_active_kernel;
-    "close-passive" => close_passive_ours, close_passive_kernel;
-    "close-simultaneous" => close_simultaneous_ours, close_simultaneous_kernel;
-    "data-in-order" => data_in_order_ours, data_in_order_kernel;
-    "data-out-of-order-dupack" => data_out_of_order_dupack_ours, data_out_of_order_dupack_kernel;
-    "data-send-acked" => data_send_acked_ours, data_send_acked_kernel;
-    "fast-retransmit" => fast_retransmit_ours, fast_retransmit_kernel;
-    "fin-with-data" => fin_with_data_ours, fin_with_data_kernel;
-    "half-close-receive" => half_close_receive_ours, half_close_receive_kernel;
-    "handshake-active" => handshake_active_ours, handshake_active_kernel;
-    "handshake-active-default-mss" => handshake_active_default_mss_ours, handshake_active_default_mss_kernel;
-    "handshake-passive" => handshake_passive_ours, handshake_passive_kernel;
-    "handshake-passive-options" => handshake_passive_options_ours, handshake_passive_options_kernel;
-    "listen-ack-draws-rst" => listen_ack_draws_rst_ours, listen_ack_draws_rst_kernel;
-    "listen-rst-ignored" => listen_rst_ignored_ours, listen_rst_ignored_kernel;
-    "retransmit-rto-backoff" => retransmit_rto_backoff_ours, retransmit_rto_backoff_kernel;
-    "rst-ack-to-closed-port" => rst_ack_to_closed_port_ours, rst_ack_to_closed_port_kernel;
-    "rst-established-resets" => rst_established_resets_ours, rst_established_resets_kernel;
-    "rst-in-window-challenge-ack" => rst_in_window_challenge_ack_ours, rst_in_window_challenge_ack_kernel;
-    "rst-out-of-window-ignored" => rst_out_of_window_ignored_ours, rst_out_of_window_ignored_kernel;
-    "rst-syn-to-closed-port" => rst_syn_to_closed_port_ours, rst_syn_to_closed_port_kernel;
-    "send-window-limited" => send_window_limited_ours, send_window_limited_kernel;
-    "simultaneous-open" => simultaneous_open_ours, simultaneous_open_kernel;
-    "syn-in-established-challenge-ack" => syn_in_established_challenge_ack_ours, syn_in_established_challenge_ack_kernel;
-    "syn-retransmit" => syn_retransmit_ours, syn_retransmit_kernel;
-    "synack-retransmit" => synack_retransmit_ours, synack_retransmit_kernel;
-    "synrecv-dup-syn" => synrecv_dup_syn_ours, synrecv_dup_syn_kernel;
-    "synrecv-rst-back-to-listen" => synrecv_rst_back_to_listen_ours, synrecv_rst_back_to_listen_kernel;
-    "synsent-bad-ack-draws-rst" => synsent_bad_ack_draws_rst_ours, synsent_bad_ack_draws_rst_kernel;
-    "synsent-rst-refused" => synsent_rst_refused_ours, synsent_rst_refused_kernel;
-    "time-wait-acks-fin-again" => time_wait_acks_fin_again_ours, time_wait_acks_fin_again_kernel;
-    "zero-window-probe" => zero_window_probe_ours, zero_window_probe_kernel;
+    v
 }

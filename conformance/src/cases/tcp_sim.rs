@@ -13,8 +13,7 @@ use handshake_tcp::sim::{
 };
 use handshake_time::Duration;
 
-use super::case;
-use crate::{check_property, Case, Ctx, Kind, Level, Outcome};
+use crate::{check_property, Case, Ctx, Outcome};
 
 type R = Result<(), String>;
 
@@ -461,75 +460,48 @@ fn nth_segment_lost() -> R {
 }
 
 fn sim(f: fn() -> R) -> Outcome {
-    Outcome::from_result(f())
+    Outcome::from(f())
 }
 
 pub(crate) fn cases() -> Vec<Case> {
-    use Kind::{Property, Simulation};
-    use Level::{Must, Should};
     vec![
-        case(
+        Case::must(
             "tcp.sim.property.delivery-exactly-once",
             "RFC 9293 §3.4, §3.10.7.4, §3.6",
-            Must,
-            Property,
-            delivery_exactly_once,
-        ),
-        case(
+        )
+        .property(delivery_exactly_once),
+        Case::must(
             "tcp.sim.property.both-ways-half-close",
             "RFC 9293 §3.6, §3.10.7.4, §3.1 (checksum)",
-            Must,
-            Property,
-            both_ways,
-        ),
-        case(
+        )
+        .property(both_ways),
+        Case::must(
             "tcp.sim.property.request-response",
             "RFC 9293 §3.4, §3.10.7.4",
-            Must,
-            Property,
-            echo,
-        ),
-        case(
+        )
+        .property(echo),
+        Case::should(
             "tcp.sim.bulk.bottleneck-throughput",
             "RFC 9293 §3.8.6 (sliding window)",
-            Should,
-            Simulation,
-            |_| sim(bottleneck_throughput),
-        ),
-        case(
+        )
+        .simulation(|_| sim(bottleneck_throughput)),
+        Case::must(
             "tcp.sim.queue.drop-tail-recovery",
             "RFC 6298 §5, RFC 9293 §3.8.1",
-            Must,
-            Simulation,
-            |_| sim(drop_tail),
-        ),
-        case(
-            "tcp.sim.bottleneck.shared-by-four",
-            "RFC 9293 §3.8.6, §3.6",
-            Must,
-            Simulation,
-            |_| sim(shared_bottleneck),
-        ),
-        case(
-            "tcp.sim.path.long-rtt-300ms",
-            "RFC 6298 §2, §5",
-            Must,
-            Simulation,
-            |_| sim(long_rtt),
-        ),
-        case(
+        )
+        .simulation(|_| sim(drop_tail)),
+        Case::must("tcp.sim.bottleneck.shared-by-four", "RFC 9293 §3.8.6, §3.6")
+            .simulation(|_| sim(shared_bottleneck)),
+        Case::must("tcp.sim.path.long-rtt-300ms", "RFC 6298 §2, §5").simulation(|_| sim(long_rtt)),
+        Case::must(
             "tcp.sim.idle.two-hours-no-keepalive",
             "RFC 9293 §3.8.4 (MUST-24)",
-            Must,
-            Simulation,
-            |_| sim(idle_hours),
-        ),
-        case(
+        )
+        .simulation(|_| sim(idle_hours)),
+        Case::must(
             "tcp.sim.loss.nth-data-segment",
             "RFC 6298 §5.4, RFC 9293 §3.10.7.4",
-            Must,
-            Simulation,
-            |_| sim(nth_segment_lost),
-        ),
+        )
+        .simulation(|_| sim(nth_segment_lost)),
     ]
 }

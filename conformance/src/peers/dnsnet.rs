@@ -81,30 +81,60 @@ pub fn servers() -> Result<Vec<Server>, String> {
     Ok(out)
 }
 
-/// (name, type) pairs of queries.txt.
-pub fn queries() -> Result<Vec<Question>, String> {
+/// One line of queries.txt: a question the fixture Internet answers, and
+/// what it exercises.
+#[derive(Debug, Clone)]
+pub struct FixtureQuery {
+    /// The name asked for.
+    pub name: Name,
+    /// The type asked for.
+    pub qtype: RecordType,
+    /// The last part of the case id (`dns.interop.iterative.<slug>`).
+    pub slug: String,
+    /// The requirement the answer shows.
+    pub spec: String,
+    /// What the query exercises, in words.
+    pub about: String,
+}
+
+/// Every line of queries.txt, in file order.
+pub fn fixture_queries() -> Result<Vec<FixtureQuery>, String> {
     let text = std::fs::read_to_string(fixtures().join("queries.txt"))
         .map_err(|e| format!("queries.txt: {e}"))?;
     text.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
         .map(|l| {
-            let mut f = l.split_whitespace();
-            let name: Name = f
-                .next()
-                .and_then(|n| n.parse().ok())
-                .ok_or(format!("bad name in `{l}`"))?;
-            let t = match f.next() {
-                Some("A") => RecordType::A,
-                Some("AAAA") => RecordType::AAAA,
-                Some("TXT") => RecordType::TXT,
-                Some("MX") => RecordType::MX,
-                Some("NS") => RecordType::NS,
+            let f: Vec<&str> = l.split('|').map(str::trim).collect();
+            let [name, qtype, slug, spec, about] = f[..] else {
+                return Err(format!("`{l}`: want five |-separated fields"));
+            };
+            let name: Name = name.parse().map_err(|_| format!("bad name in `{l}`"))?;
+            let qtype = match qtype {
+                "A" => RecordType::A,
+                "AAAA" => RecordType::AAAA,
+                "TXT" => RecordType::TXT,
+                "MX" => RecordType::MX,
+                "NS" => RecordType::NS,
                 other => return Err(format!("unknown type {other:?} in `{l}`")),
             };
-            Ok(Question::new(name, t))
+            Ok(FixtureQuery {
+                name,
+                qtype,
+                slug: slug.to_string(),
+                spec: spec.to_string(),
+                about: about.to_string(),
+            })
         })
         .collect()
+}
+
+/// The questions of queries.txt, in file order.
+pub fn queries() -> Result<Vec<Question>, String> {
+    Ok(fixture_queries()?
+        .into_iter()
+        .map(|q| Question::new(q.name, q.qtype))
+        .collect())
 }
 
 /// The running network; dropping it stops every daemon.

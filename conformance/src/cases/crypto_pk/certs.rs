@@ -23,8 +23,7 @@ use handshake_crypto::{
     Sha256,
 };
 
-use super::must;
-use crate::{Case, Kind, Outcome};
+use crate::{Case, Outcome};
 
 /// The key types certificates are made with.
 #[derive(Clone, Copy, Debug)]
@@ -279,8 +278,8 @@ fn chain_accepted(alg: Alg, seed: u64) -> Result<(), String> {
 /// The certificate cases.
 pub(super) fn cases() -> Vec<Case> {
     vec![
-        must("crypto.ecdsa.rcgen-rustls-chain", "RFC 5280 §4.1.1.3; RFC 5758 §3.2; RFC 8446 §4.4.2.4 (our P-256 keys in rcgen, our ECDSA signing a CA and leaf that rustls accepts in TLS 1.3 and 1.2; ring-signed certificates verify under ours)", Kind::InteropPeer, |ctx| Outcome::from_result(chain_accepted(Alg::P256, ctx.seed))),
-        must("crypto.ed25519.rcgen-rustls-chain", "RFC 5280 §4.1.1.3; RFC 8410 §6; RFC 8446 §4.4.2.4 (our Ed25519 keys in rcgen, our signatures on a chain rustls accepts; ring's verify under ours)", Kind::InteropPeer, |ctx| Outcome::from_result(chain_accepted(Alg::Ed25519, ctx.seed))),
-        must("crypto.rsa.rcgen-rustls-chain", "RFC 5280 §4.1.1.3; RFC 8017 §8.2; RFC 8446 §4.4.2.4 (RSA-2048 keys we generate load into rcgen and sign a chain rustls accepts; ring's signatures verify under ours)", Kind::InteropPeer, |ctx| Outcome::from_result(chain_accepted(Alg::Rsa2048, ctx.seed))),
+        Case::must("crypto.ecdsa.rcgen-rustls-chain", "RFC 5280 §4.1.1.3; RFC 5758 §3.2; RFC 8446 §4.4.2.4 (our P-256 keys in rcgen, our ECDSA signing a CA and leaf that rustls accepts in TLS 1.3 and 1.2; ring-signed certificates verify under ours)").interop_peer(|ctx| Outcome::from(chain_accepted(Alg::P256, ctx.seed))),
+        Case::must("crypto.ed25519.rcgen-rustls-chain", "RFC 5280 §4.1.1.3; RFC 8410 §6; RFC 8446 §4.4.2.4 (our Ed25519 keys in rcgen, our signatures on a chain rustls accepts; ring's verify under ours)").interop_peer(|ctx| Outcome::from(chain_accepted(Alg::Ed25519, ctx.seed))),
+        Case::must("crypto.rsa.rcgen-rustls-chain", "RFC 5280 §4.1.1.3; RFC 8017 §8.2; RFC 8446 §4.4.2.4 (RSA-2048 keys we generate load into rcgen and sign a chain rustls accepts; ring's signatures verify under ours)").interop_peer(|ctx| Outcome::from(chain_accepted(Alg::Rsa2048, ctx.seed))),
     ]
 }

