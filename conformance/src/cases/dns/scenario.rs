@@ -1,0 +1,372 @@
+//! `dns.scenario.*`: Forged and hostile answers against our resolver and unbound, on the fixture Internet.
+
+use crate::peers::scripted::{Reply, Scripted};
+use crate::{check, Case, Ctx, Need, Outcome};
+use handshake_dns::wire::{Message, Name, RData, Rcode, Record, RecordType, Soa};
+use handshake_dns::{IterConfig, Iterative, Outcome as Lookup};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+const ROOT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 70)), 53);
+
+const CHILD: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 71)), 53);
+
+const SILENT: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 72)), 53);
+
+const FORGER: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 99)), 53);
+
+const GENUINE: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 7);
+
+const POISON: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 6);
+
+const NEEDS: &[Need] = &[Need::Root];
+
+const UNBOUND_NEEDS: &[Need] = &[Need::Root, crate::peers::dnsnet::UNBOUND_BIN];
+
+/// Where the scenarios' unbound listens.
+const UNBOUND: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 61)), 53);
+
+/// How the child server misbehaves.
+#[derive(Clone, Copy, Debug)]
+enum Mischief {
+    ForgedSource,
+    ForgedId,
+    ForgedQuestion,
+    ForgedCase,
+    OutOfBailiwick,
+    Truncate,
+}
+
+fn name(s: &str) -> Name {
+    s.parse().expect("scenario names are valid")
+}
+
+fn soa(zone: &str) -> Record {
+    Record::new(
+        name(zone),
+        60,
+        RData::Soa(Soa {
+            mname: name("ns.root-servers.test"),
+            rname: name("hostmaster.test"),
+            serial: 1,
+            refresh: 60,
+            retry: 60,
+            expire: 60,
+            minimum: 60,
+        }),
+    )
+}
+
+/// The root: its own NS and SOA (unbound primes with `. NS`), the address
+/// of its server `a.root.`, a referral of `victim.` to the child, and
+/// NXDOMAIN for the rest.
+fn root(q: &Message, _tcp: bool) -> Vec<Reply> {
+    let mut r = q.response();
+    let Some(question) = q.questions.first() else {
+        return vec![];
+    };
+    let a_root = name("a.root");
+    let root_ip = match ROOT.ip() {
+        IpAddr::V4(v4) => v4,
+        IpAddr::V6(_) => return vec![],
+    };
+    if question.name.is_root() || question.name == a_root {
+        r.header.authoritative = true;
+        match (question.name.is_root(), question.qtype) {
+            (true, RecordType::NS) => {
+                r.answers
+                    .push(Record::new(Name::root(), 60, RData::Ns(a_root.clone())));
+                r.additionals
+                    .push(Record::new(a_root, 60, RData::A(root_ip)));
+            }
+            (true, RecordType::SOA) => r.answers.push(soa(".")),
+            (false, RecordType::A) => r.answers.push(Record::new(a_root, 60, RData::A(root_ip))),
+            _ => r.authorities.push(soa(".")),
+        }
+    } else if question.name.is_subdomain_of(&name("victim")) {
+        r.authorities.push(Record::new(
+            name("victim"),
+            60,
+            RData::Ns(name("ns.victim")),
+        ));
+        r.additionals.push(Record::new(
+            name("ns.victim"),
+            60,
+            RData::A(Ipv4Addr::new(127, 0, 0, 71)),
+        ));
+    } else {
+        r.header.authoritative = true;
+        r.set_rcode(Rcode::NXDOMAIN);
+        r.authorities.push(soa("."));
+    }
+    vec![Reply {
+        from: None,
+        message: r,
+    }]
+}
+
+/// The child: the genuine answer for `www.victim.`, preceded or spoiled by `m`.
+fn child(m: Mischief, q: &Message, tcp: bool) -> Vec<Reply> {
+    let Some(question) = q.questions.first() else {
+        return vec![];
+    };
+    let mut genuine = q.response();
+    genuine.header.authoritative = true;
+    let known = [
+        (name("www.victim"), GENUINE),
+        (name("ns.victim"), Ipv4Addr::new(127, 0, 0, 71)),
+    ];
+    if let Some((_, addr)) = known.iter().find(|(n, _)| *n == question.name) {
+        // An existing name: its address, or NODATA for other types (unbound
+        // also asks for the server's AAAA).
+        if question.qtype == RecordType::A {
+            genuine
+                .answers
+                .push(Record::new(question.name.clone(), 60, RData::A(*addr)));
+        } else {
+            genuine.authorities.push(soa("victim"));
+        }
+    } else {
+        genuine.set_rcode(Rcode::NXDOMAIN);
+        genuine.authorities.push(soa("victim"));
+    }
+    let mut forged = genuine.clone();
+    forged.answers = vec![Record::new(question.name.clone(), 60, RData::A(POISON))];
+    let forgery = |from, message| Reply { from, message };
+    match m {
+        Mischief::ForgedSource => vec![forgery(Some(FORGER), forged), forgery(None, genuine)],
+        Mischief::ForgedId => {
+            forged.header.id ^= 0x0101;
+            vec![forgery(None, forged), forgery(None, genuine)]
+        }
+        Mischief::ForgedQuestion => {
+            forged.questions[0].name = name("evil.victim");
+            vec![forgery(None, forged), forgery(None, genuine)]
+        }
+        Mischief::ForgedCase => {
+            // An off-path attacker who guessed the ID but not the 0x20 case pattern.
+            forged.questions[0].name = forged.questions[0].name.to_lowercase();
+            let lower = forged.questions[0].name.as_wire() != question.name.as_wire();
+            if lower {
+                vec![forgery(None, forged), forgery(None, genuine)]
+            } else {
+                vec![forgery(None, genuine)]
+            }
+        }
+        Mischief::OutOfBailiwick => {
+            // The child serves victim. only; `www.bank.` is not its to vouch for.
+            let bank = Record::new(name("www.bank"), 86_400, RData::A(POISON));
+            genuine.answers.push(bank.clone());
+            genuine.additionals.push(bank);
+            vec![forgery(None, genuine)]
+        }
+        Mischief::Truncate if !tcp => {
+            let mut tc = q.response();
+            tc.header.truncated = true;
+            vec![forgery(None, tc)]
+        }
+        Mischief::Truncate => vec![forgery(None, genuine)],
+    }
+}
+
+/// Runs a lookup of `www.victim. A` (then `www.bank. A` through the same
+/// resolver cache) with the child misbehaving as `m`.
+fn scenario(m: Mischief, hints: &[SocketAddr]) -> Outcome {
+    let _lock = crate::peers::dnsnet::lock();
+    let servers = (|| -> Result<Vec<Scripted>, String> {
+        Ok(vec![
+            Scripted::start(ROOT, Arc::new(root))?,
+            Scripted::start(CHILD, Arc::new(move |q: &Message, tcp| child(m, q, tcp)))?,
+            // Never answers.
+            Scripted::start(SILENT, Arc::new(|_: &Message, _| Vec::new()))?,
+        ])
+    })();
+    let _servers = match servers {
+        Ok(s) => s,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let hints: Vec<(Name, Vec<IpAddr>)> = hints
+        .iter()
+        .map(|h| (name("a.root"), vec![h.ip()]))
+        .collect();
+    let upstream = handshake_io::resolver::Upstream::Iterative {
+        root_hints: hints,
+        config: IterConfig::default(),
+        timeout: Duration::from_millis(500),
+    };
+    let resolver = handshake_io::resolver::Resolver::new(handshake_dns::Hosts::default(), upstream);
+    let mut resolver = match handshake_io::resolver::BlockingResolver::new(resolver) {
+        Ok(r) => r,
+        Err(e) => return Outcome::Fail(e.to_string()),
+    };
+    let first = resolver.lookup("www.victim", RecordType::A);
+    let got: Vec<Ipv4Addr> = match &first {
+        Ok(a) => match &a.outcome {
+            Lookup::Answer { records, .. } => records
+                .iter()
+                .filter_map(|r| match r.data {
+                    RData::A(a) => Some(a),
+                    _ => None,
+                })
+                .collect(),
+            _ => vec![],
+        },
+        Err(_) => vec![],
+    };
+    if got != [GENUINE] {
+        return Outcome::Fail(format!("{m:?}: www.victim. A gave {first:?}"));
+    }
+    // Nothing the child said about www.bank. may be believed or cached.
+    match resolver.lookup("www.bank", RecordType::A) {
+        Ok(a) if matches!(a.outcome, Lookup::NxDomain { .. }) => Outcome::Pass,
+        other => Outcome::Fail(format!("{m:?}: www.bank. A gave {other:?}")),
+    }
+}
+
+/// The scripted peers again, with unbound as the resolver: it must reach
+/// the outcome ours reaches — the genuine address for `www.victim.`, and
+/// NXDOMAIN for `www.bank.` (nothing the child said about it believed).
+fn unbound_agrees(ctx: &Ctx, m: Mischief) -> Outcome {
+    let ours = scenario(m, &[ROOT]);
+    if !ours.is_pass() {
+        return ours;
+    }
+    let guard = crate::peers::dnsnet::lock();
+    let servers = (|| -> Result<Vec<Scripted>, String> {
+        Ok(vec![
+            Scripted::start(ROOT, Arc::new(root))?,
+            Scripted::start(CHILD, Arc::new(move |q: &Message, tcp| child(m, q, tcp)))?,
+        ])
+    })();
+    let servers = match servers {
+        Ok(s) => s,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let unbound =
+        match crate::peers::dnsnet::DnsNet::unbound_only(&ctx.artifacts, UNBOUND, ROOT.ip(), guard)
+        {
+            Ok(u) => u,
+            Err(e) => return Outcome::Fail(e),
+        };
+    let ask = |n: &str| {
+        let q = handshake_dns::wire::Question::new(name(n), RecordType::A);
+        handshake_io::dns::query(UNBOUND, &Message::query(0x0b0b, q), Duration::from_secs(5))
+    };
+    let www = ask("www.victim");
+    let bank = ask("www.bank");
+    let www_ok = matches!(&www, Ok(r) if r.rcode() == Rcode::NOERROR
+        && r.answers.iter().map(|a| &a.data).eq([&RData::A(GENUINE)]));
+    let bank_ok = matches!(&bank, Ok(r) if r.rcode() == Rcode::NXDOMAIN && r.answers.is_empty());
+    let outcome = Outcome::from(check::ensure(www_ok && bank_ok, || {
+        format!(
+            "{m:?}: ours passes, unbound gave www.victim. {www:?} and www.bank. {bank:?}\n{}",
+            unbound.logs()
+        )
+    }));
+    // The scripted servers release their addresses before unbound (which
+    // holds the network lock) stops.
+    drop(servers);
+    drop(unbound);
+    outcome
+}
+
+fn iterative_only(_: &mut Ctx) -> Outcome {
+    // The same scenario through the bare state machine: it reports the query
+    // count, which shows the forgeries cost no extra queries.
+    let _lock = crate::peers::dnsnet::lock();
+    let servers = (|| -> Result<Vec<Scripted>, String> {
+        Ok(vec![
+            Scripted::start(ROOT, Arc::new(root))?,
+            Scripted::start(
+                CHILD,
+                Arc::new(|q: &Message, tcp| child(Mischief::ForgedSource, q, tcp)),
+            )?,
+        ])
+    })();
+    let _servers = match servers {
+        Ok(s) => s,
+        Err(e) => return Outcome::Fail(e),
+    };
+    let q = handshake_dns::wire::Question::new(name("www.victim"), RecordType::A);
+    let mut lookup = Iterative::new(
+        q,
+        &[(name("a.root"), vec![ROOT.ip()])],
+        IterConfig::default(),
+    );
+    let outcome = handshake_io::dns::resolve(&mut lookup, Duration::from_millis(500));
+    let rejected = lookup.trace().iter().any(
+        |e| matches!(e, handshake_dns::TraceEvent::Rejected { server, .. } if *server == FORGER),
+    );
+    Outcome::from(check::ensure(
+        matches!(&outcome, Lookup::Answer { records, .. } if records.len() == 1)
+            && lookup.queries() == 2
+            && rejected,
+        || {
+            format!(
+                "{outcome:?} after {} queries; forgery seen and rejected: {rejected}",
+                lookup.queries()
+            )
+        },
+    ))
+}
+
+/// The `dns.scenario.*` cases.
+pub(crate) fn cases() -> Vec<Case> {
+    vec![
+        Case::must("dns.scenario.forged-source-ignored", "RFC 5452 §9.1")
+            .needs(NEEDS)
+            .interop_peer(|_| scenario(Mischief::ForgedSource, &[ROOT])),
+        Case::must(
+            "dns.scenario.forged-id-ignored",
+            "RFC 5452 §9.1; RFC 1035 §7.3",
+        )
+        .needs(NEEDS)
+        .interop_peer(|_| scenario(Mischief::ForgedId, &[ROOT])),
+        Case::must("dns.scenario.forged-question-ignored", "RFC 5452 §9.1")
+            .needs(NEEDS)
+            .interop_peer(|_| scenario(Mischief::ForgedQuestion, &[ROOT])),
+        Case::must("dns.scenario.forged-case-ignored", "RFC 5452 §9.3 (0x20)")
+            .needs(NEEDS)
+            .interop_peer(|_| scenario(Mischief::ForgedCase, &[ROOT])),
+        Case::must(
+            "dns.scenario.out-of-bailiwick-not-believed",
+            "RFC 5452 §6; RFC 2181 §5.4.1",
+        )
+        .needs(NEEDS)
+        .interop_peer(|_| scenario(Mischief::OutOfBailiwick, &[ROOT])),
+        Case::must(
+            "dns.scenario.truncated-retried-over-tcp",
+            "RFC 7766 §5; RFC 1035 §4.2.1",
+        )
+        .needs(NEEDS)
+        .interop_peer(|_| scenario(Mischief::Truncate, &[ROOT])),
+        Case::must("dns.scenario.silent-server-skipped", "RFC 1035 §7.2")
+            .needs(NEEDS)
+            .interop_peer(|_| scenario(Mischief::ForgedSource, &[SILENT, ROOT])),
+        Case::must("dns.scenario.forgery-costs-no-query", "RFC 5452 §9.1")
+            .needs(NEEDS)
+            .interop_peer(iterative_only),
+        Case::must("dns.scenario.unbound-agrees.forged-source", "RFC 5452 §9.1")
+            .needs(UNBOUND_NEEDS)
+            .interop_peer(|ctx| unbound_agrees(ctx, Mischief::ForgedSource)),
+        Case::must(
+            "dns.scenario.unbound-agrees.forged-id",
+            "RFC 5452 §9.1; RFC 1035 §7.3",
+        )
+        .needs(UNBOUND_NEEDS)
+        .interop_peer(|ctx| unbound_agrees(ctx, Mischief::ForgedId)),
+        Case::must(
+            "dns.scenario.unbound-agrees.out-of-bailiwick",
+            "RFC 5452 §6; RFC 2181 §5.4.1",
+        )
+        .needs(UNBOUND_NEEDS)
+        .interop_peer(|ctx| unbound_agrees(ctx, Mischief::OutOfBailiwick)),
+        Case::must(
+            "dns.scenario.unbound-agrees.truncated-over-tcp",
+            "RFC 7766 §5; RFC 1035 §4.2.1",
+        )
+        .needs(UNBOUND_NEEDS)
+        .interop_peer(|ctx| unbound_agrees(ctx, Mischief::Truncate)),
+    ]
+}

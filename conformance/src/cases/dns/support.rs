@@ -1,0 +1,139 @@
+//! Helpers shared by the cases of more than one group (no cases here).
+
+use crate::peers::dns_loopback::Loopback;
+use crate::Ctx;
+use handshake_dns::wire::{Message, Name, Question, RData, Rcode, Record, RecordType};
+use handshake_dns::{Hosts, Outstanding, ResolvConf};
+use handshake_io::resolver::{BlockingResolver, Resolver, Upstream};
+use std::collections::BTreeSet;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+pub(crate) fn name(s: &str) -> Name {
+    s.parse().expect("case names are valid")
+}
+
+/// A comparable view of an answer: the rcode and the answer section as a set
+/// of (owner, type, RDATA) in lower case, TTLs left out (unbound counts them down).
+pub(crate) type Comparable = (u16, RecordSet);
+
+/// Answer records as (owner, type, RDATA) strings.
+pub(crate) type RecordSet = BTreeSet<(String, String, String)>;
+
+pub(crate) fn comparable(rcode: Rcode, records: &[Record]) -> Comparable {
+    let set = records
+        .iter()
+        .map(|r| {
+            (
+                r.name.to_lowercase().to_string(),
+                r.rtype().to_string(),
+                format!("{:?}", r.data).to_ascii_lowercase(),
+            )
+        })
+        .collect();
+    (rcode.0, set)
+}
+
+pub(crate) fn ours(outcome: handshake_dns::Outcome) -> Comparable {
+    use handshake_dns::Outcome as O;
+    match outcome {
+        O::Answer {
+            mut cnames,
+            records,
+        } => {
+            cnames.extend(records);
+            comparable(Rcode::NOERROR, &cnames)
+        }
+        O::NxDomain { cnames, .. } => comparable(Rcode::NXDOMAIN, &cnames),
+        O::NoData { cnames, .. } => comparable(Rcode::NOERROR, &cnames),
+        O::ServFail(_) => comparable(Rcode::SERVFAIL, &[]),
+    }
+}
+
+/// dig's view of one query to unbound: status and answer records as
+/// (owner, type, RDATA) in presentation format.
+pub(crate) fn dig(q: &Question) -> Result<(String, RecordSet), String> {
+    use crate::peers::dnsnet::UNBOUND;
+    let out = std::process::Command::new("dig")
+        .args([
+            "+noall",
+            "+comments",
+            "+answer",
+            "+tries=1",
+            "+time=5",
+            "-p",
+            "53",
+        ])
+        .arg(format!("@{}", UNBOUND.ip()))
+        .arg(q.name.to_string())
+        .arg(q.qtype.to_string())
+        .output()
+        .map_err(|e| format!("running dig: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let status = text
+        .lines()
+        .find_map(|l| l.split("status: ").nth(1))
+        .and_then(|s| s.split(',').next())
+        .ok_or_else(|| format!("no status in dig's output: {text}"))?
+        .to_string();
+    let records = text
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.len() >= 5).then(|| {
+                (
+                    f[0].to_ascii_lowercase(),
+                    f[3].to_string(),
+                    f[4..].join(" "),
+                )
+            })
+        })
+        .collect();
+    Ok((status, records))
+}
+
+pub(crate) fn names(c: &ResolvConf, input: &str) -> Vec<String> {
+    c.candidates(input)
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+/// A server that answers `www.example.` A with 192.0.2.1, SERVFAIL when
+/// `servfail`, NXDOMAIN otherwise.
+pub(crate) fn server(servfail: bool) -> Result<Loopback, String> {
+    Loopback::start(Arc::new(move |q: &Message, _| {
+        let mut r = q.response();
+        r.header.recursion_available = true;
+        let qq = q.questions.first()?;
+        if servfail {
+            r.set_rcode(Rcode::SERVFAIL);
+        } else if qq.name.labels().nth(1) == Some(&b"example"[..]) && qq.qtype == RecordType::A {
+            r.answers.push(Record::new(
+                qq.name.clone(),
+                300,
+                RData::A([192, 0, 2, 1].into()),
+            ));
+        } else {
+            r.set_rcode(Rcode::NXDOMAIN);
+        }
+        Some(r)
+    }))
+}
+
+pub(crate) fn stub(conf: ResolvConf) -> Result<BlockingResolver, String> {
+    BlockingResolver::new(Resolver::new(Hosts::default(), Upstream::Stub(conf)))
+        .map_err(|e| e.to_string())
+}
+
+pub(crate) fn outstanding(ctx: &Ctx) -> (Outstanding, Message, SocketAddr) {
+    let server: SocketAddr = "192.0.2.53:53".parse().expect("address");
+    // 40 letters: 0x20 leaves it all lower case once in 2^40 seeds.
+    let q = Question::new(
+        name("abcdefghij.klmnopqrst.uvwxyzabcd.efghijklmn.example"),
+        RecordType::AAAA,
+    );
+    let (pending, query) = Outstanding::new(&mut ctx.rng(), server, q, true);
+    (pending, query, server)
+}

@@ -1,0 +1,197 @@
+//! `tcp.conn.*` bodies. Closing: FIN exchanges, half-close, TIME-WAIT and RFC 1337, abort.
+
+use super::*;
+
+pub(super) fn active_close() -> R {
+    let mut p = established(7)?;
+    let (a, b) = (pattern(10_000, 5), pattern(12_000, 6));
+    p.client.send(&a);
+    p.client.close();
+    let (mut cg, mut sg) = (Vec::new(), Vec::new());
+    p.run(Duration::from_secs(10), |p| {
+        drain(&mut p.client, &mut cg);
+        if let Some(s) = p.server.as_mut() {
+            drain(s, &mut sg);
+        }
+        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait) && sg.len() == a.len()
+    });
+    let s = server(&mut p)?;
+    s.send(&b);
+    s.close();
+    p.run(Duration::from_secs(10), |p| {
+        drain(&mut p.client, &mut cg);
+        p.server.as_ref().map(|s| s.state()) == Some(State::Closed)
+    });
+    ensure(sg == a && cg == b, || "data differs".into())?;
+    ensure(p.client.state() == State::TimeWait, || {
+        format!("active closer in {:?}, want TIME-WAIT", p.client.state())
+    })?;
+    let ev = events(server(&mut p)?);
+    ensure(
+        ev == [Event::Connected, Event::PeerClosed, Event::Closed],
+        || format!("server events {ev:?}"),
+    )
+}
+
+pub(super) fn simultaneous_close() -> R {
+    let mut p = established(8)?;
+    p.client.close();
+    server(&mut p)?.close();
+    p.transmit();
+    p.step();
+    let s = server(&mut p)?.state();
+    ensure(
+        p.client.state() == State::Closing && s == State::Closing,
+        || {
+            format!(
+                "after crossing FINs: {:?} / {s:?}, want CLOSING",
+                p.client.state()
+            )
+        },
+    )?;
+    p.advance(Duration::from_secs(1));
+    let s = server(&mut p)?.state();
+    ensure(
+        p.client.state() == State::TimeWait && s == State::TimeWait,
+        || format!("{:?} / {s:?}, want TIME-WAIT both", p.client.state()),
+    )
+}
+
+pub(super) fn half_close() -> R {
+    let mut p = established(9)?;
+    p.client.close();
+    let data = pattern(150_000, 7);
+    let (mut sent, mut got) = (0, Vec::new());
+    p.run(Duration::from_secs(60), |p| {
+        if let Some(s) = p.server.as_mut() {
+            if s.state() == State::CloseWait {
+                sent += s.send(&data[sent..]);
+            }
+        }
+        drain(&mut p.client, &mut got);
+        got.len() == data.len()
+    });
+    ensure(got == data, || {
+        format!("after our FIN got {} of {} bytes", got.len(), data.len())
+    })?;
+    ensure(p.client.state() == State::FinWait2, || {
+        format!("{:?}", p.client.state())
+    })
+}
+
+pub(super) fn time_wait_2msl() -> R {
+    for (cfg, want) in [
+        (Config::default(), Duration::from_secs(120)),
+        (
+            Config::default().time_wait(Duration::from_secs(240)),
+            Duration::from_secs(240),
+        ),
+    ] {
+        let mut p = Pair::new(cfg, Config::default(), SeqNumber(11));
+        p.run_until_idle();
+        p.client.close();
+        p.run(Duration::from_secs(1), |p| {
+            p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
+        });
+        server(&mut p)?.close();
+        p.run(Duration::from_secs(1), |p| {
+            p.client.state() == State::TimeWait
+        });
+        let start = p.now;
+        p.run(Duration::from_secs(1000), |p| {
+            p.client.state() == State::Closed
+        });
+        let waited = p.now - start;
+        ensure(waited == want, || {
+            format!("TIME-WAIT lasted {waited:?}, want {want:?}")
+        })?;
+    }
+    Ok(())
+}
+
+pub(super) fn rfc1337() -> R {
+    let mut p = established(12)?;
+    p.client.close();
+    p.run(Duration::from_secs(1), |p| {
+        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
+    });
+    server(&mut p)?.close();
+    p.run(Duration::from_secs(1), |p| {
+        p.client.state() == State::TimeWait
+    });
+    let (_, _, last, _) = p
+        .log
+        .iter()
+        .rev()
+        .find(|(_, s, ..)| *s == Side::Server)
+        .ok_or("no FIN")?;
+    let mut rst = SegmentRepr::new(
+        80,
+        client_addr().port(),
+        last.header.seq_number + 1,
+        TcpFlags::RST,
+    );
+    rst.window = 0;
+    let now = p.now;
+    p.client.handle_segment(now, &rst);
+    ensure(p.client.state() == State::TimeWait, || {
+        format!(
+            "RST in TIME-WAIT moved the connection to {:?}",
+            p.client.state()
+        )
+    })
+}
+
+pub(super) fn abort() -> R {
+    let mut p = established(22)?;
+    p.client.send(b"never sent in full");
+    p.client.abort();
+    p.run_until_idle();
+    let rst = p
+        .log
+        .iter()
+        .any(|(_, s, t, _)| *s == Side::Client && t.header.flags == TcpFlags::RST);
+    let s = server(&mut p)?;
+    let ev = events(s);
+    ensure(
+        rst && s.state() == State::Closed && ev.last() == Some(&Event::Reset),
+        || format!("RST sent: {rst}; peer {:?}, events {ev:?}", s.state()),
+    )
+}
+
+pub(super) fn time_wait_fin_retransmit() -> R {
+    let mut p = established(23)?;
+    p.client.close();
+    p.run(Duration::from_secs(1), |p| {
+        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
+    });
+    server(&mut p)?.close();
+    p.run(Duration::from_secs(1), |p| {
+        p.client.state() == State::TimeWait
+    });
+    let fin = p
+        .log
+        .iter()
+        .rev()
+        .find(|(_, s, t, _)| *s == Side::Server && t.header.flags.contains(TcpFlags::FIN))
+        .map(|(_, _, t, _)| t.clone())
+        .ok_or("no FIN")?;
+    p.advance(Duration::from_secs(60));
+    let now = p.now;
+    p.client.handle_segment(now, &fin.repr());
+    let ack = p
+        .client
+        .poll_transmit(now)
+        .ok_or("retransmitted FIN not ACKed in TIME-WAIT")?;
+    ensure(ack.header.ack_number == fin.header.seq_number + 1, || {
+        format!("ACK {:?}", ack.header)
+    })?;
+    let start = p.now;
+    p.run(Duration::from_secs(1000), |p| {
+        p.client.state() == State::Closed
+    });
+    let waited = p.now - start;
+    ensure(waited == Duration::from_secs(120), || {
+        format!("TIME-WAIT not restarted by the FIN: {waited:?} after it, want 120 s")
+    })
+}

@@ -1,0 +1,355 @@
+//! `tcp.conn.*` bodies. Opening: the three-way handshake, simultaneous open, MSS and window-scale negotiation, listeners.
+
+use super::*;
+
+pub(super) fn three_way() -> R {
+    let p = established(4000)?;
+    let got: Vec<_> = p
+        .log
+        .iter()
+        .map(|(_, s, t, _)| (*s, t.header.flags, t.header.seq_number, t.header.ack_number))
+        .collect();
+    ensure(got.len() == 3, || {
+        format!("expected 3 segments, saw {got:?}")
+    })?;
+    let n = got[1].2;
+    let want = [
+        (Side::Client, TcpFlags::SYN, SeqNumber(4000), SeqNumber(0)),
+        (
+            Side::Server,
+            TcpFlags::SYN | TcpFlags::ACK,
+            n,
+            SeqNumber(4001),
+        ),
+        (Side::Client, TcpFlags::ACK, SeqNumber(4001), n + 1),
+    ];
+    ensure(got == want, || {
+        format!("SYN(M) / SYN(N)+ACK(M+1) / ACK(N+1) expected, saw {got:?}")
+    })
+}
+
+pub(super) fn simultaneous_open() -> R {
+    let mut p = Pair::simultaneous(Config::default(), SeqNumber(10), SeqNumber(20_000));
+    p.run_until_idle();
+    let s = server(&mut p)?.state();
+    ensure(
+        p.client.state() == State::Established && s == State::Established,
+        || format!("ended in {:?} / {s:?}", p.client.state()),
+    )?;
+    let (a, b) = (pattern(30_000, 1), pattern(20_000, 2));
+    let (cg, sg) = exchange(&mut p, &a, &b, false);
+    ensure(cg == b && sg == a, || {
+        "data after simultaneous open differs".into()
+    })
+}
+
+pub(super) fn syn_retransmit() -> R {
+    let mut p = Pair::new(Config::default(), Config::default(), SeqNumber(1));
+    p.fate = Box::new(|side, i, _| {
+        if side == Side::Client && i < 2 {
+            Fate::Drop
+        } else {
+            Fate::Deliver
+        }
+    });
+    p.run_until_idle();
+    let syns: Vec<_> = p
+        .log
+        .iter()
+        .filter(|(_, _, t, _)| t.header.flags == TcpFlags::SYN)
+        .map(|(at, ..)| *at)
+        .collect();
+    let gaps: Vec<_> = syns.windows(2).map(|w| w[1] - w[0]).collect();
+    ensure(
+        gaps == [Duration::from_secs(1), Duration::from_secs(2)],
+        || format!("SYN retransmission gaps {gaps:?}, want [1 s, 2 s]"),
+    )?;
+    ensure(p.client.state() == State::Established, || {
+        "not established".into()
+    })?;
+    let rto = p.client.stats().rto;
+    ensure(rto == Duration::from_secs(3), || {
+        format!("RTO after a lost SYN is {rto:?}, RFC 6298 §5.7 wants 3 s")
+    })
+}
+
+pub(super) fn mss() -> R {
+    let mut p = Pair::new(Config::default(), Config::default().mss(700), SeqNumber(5));
+    p.run_until_idle();
+    let data = pattern(50_000, 3);
+    let (_, sg) = exchange(&mut p, &data, &[], false);
+    ensure(sg == data, || "data differs".into())?;
+    let big = p
+        .log
+        .iter()
+        .map(|(_, _, t, _)| t.payload.len())
+        .max()
+        .unwrap_or(0);
+    // RFC 9293 §3.7.1 (MUST-16): Eff.snd.MSS = SendMSS less the options
+    // each segment carries (12 bytes of timestamps here).
+    ensure(big == 700 - 12, || {
+        format!("largest segment {big} bytes, peer MSS 700 less 12 bytes of options")
+    })
+}
+
+pub(super) fn window_scale() -> R {
+    let mut p = established(6)?;
+    ensure(p.client.window_scales() == (3, 3), || {
+        format!(
+            "scales {:?}, want (3, 3) for 256 KiB",
+            p.client.window_scales()
+        )
+    })?;
+    let _ = &mut p;
+    let mut q = Pair::new(
+        Config::default(),
+        Config::default().window_scaling(false),
+        SeqNumber(6),
+    );
+    q.run_until_idle();
+    ensure(q.client.window_scales() == (0, 0), || {
+        format!(
+            "peer SYN-ACK had no WS option, yet scales {:?}",
+            q.client.window_scales()
+        )
+    })?;
+    let data = pattern(200_000, 4);
+    let (_, sg) = exchange(&mut q, &data, &[], false);
+    ensure(sg == data, || "unscaled transfer differs".into())
+}
+
+pub(super) fn listener_backlog() -> R {
+    let mut l = Listener::new(
+        Config::default(),
+        server_addr(),
+        IsnGenerator::new([1; 32]),
+        3,
+    );
+    let now = Instant::ZERO;
+    for port in 2000..2010u16 {
+        let mut syn = SegmentRepr::new(port, 80, SeqNumber(7), TcpFlags::SYN);
+        syn.window = 100;
+        l.handle_segment(
+            now,
+            std::net::SocketAddr::from(([192, 0, 2, 5], port)),
+            &syn,
+        );
+    }
+    ensure(l.half_open() == 3 && l.dropped_syns() == 7, || {
+        format!(
+            "{} half-open, {} dropped; backlog 3 of 10 SYNs",
+            l.half_open(),
+            l.dropped_syns()
+        )
+    })?;
+    let mut ack = SegmentRepr::new(3000, 80, SeqNumber(1), TcpFlags::ACK);
+    ack.ack_number = SeqNumber(4242);
+    l.handle_segment(
+        now,
+        std::net::SocketAddr::from(([192, 0, 2, 5], 3000)),
+        &ack,
+    );
+    let rst = std::iter::from_fn(|| l.poll_transmit(now))
+        .find(|(_, t)| t.header.flags.contains(TcpFlags::RST));
+    ensure(
+        rst.is_some_and(|(_, t)| t.header.seq_number == SeqNumber(4242)),
+        || "an ACK in LISTEN got no <SEQ=SEG.ACK><CTL=RST>".into(),
+    )
+}
+
+pub(super) fn syn_sent_bad_ack() -> R {
+    let now = Instant::ZERO;
+    let mut c = Connection::connect(
+        Config::default(),
+        client_addr(),
+        server_addr(),
+        now,
+        SeqNumber(500),
+    );
+    c.poll_transmit(now).ok_or("no SYN")?;
+    let mut bad = SegmentRepr::new(
+        80,
+        client_addr().port(),
+        SeqNumber(9),
+        TcpFlags::SYN | TcpFlags::ACK,
+    );
+    bad.ack_number = SeqNumber(400);
+    c.handle_segment(now, &bad);
+    let t = c
+        .poll_transmit(now)
+        .ok_or("no RST for an unacceptable ACK")?;
+    ensure(
+        t.header.flags == TcpFlags::RST
+            && t.header.seq_number == SeqNumber(400)
+            && c.state() == State::SynSent,
+        || format!("reply {:?}, state {:?}", t.header, c.state()),
+    )?;
+    // A RST without an acceptable ACK is ignored in SYN-SENT.
+    let rst = SegmentRepr::new(80, client_addr().port(), SeqNumber(9), TcpFlags::RST);
+    c.handle_segment(now, &rst);
+    ensure(c.state() == State::SynSent, || {
+        "a RST without ACK closed SYN-SENT".into()
+    })
+}
+
+pub(super) fn default_mss() -> R {
+    for (remote, want) in [
+        ("192.0.2.2:80".parse::<SocketAddr>().unwrap(), 536usize),
+        ("[2001:db8::2]:80".parse().unwrap(), 1220),
+    ] {
+        let local: SocketAddr = if remote.is_ipv4() {
+            "192.0.2.1:4000".parse().unwrap()
+        } else {
+            "[2001:db8::1]:4000".parse().unwrap()
+        };
+        let now = Instant::ZERO;
+        let mut c = Connection::connect(Config::default(), local, remote, now, SeqNumber(1));
+        let syn = c.poll_transmit(now).ok_or("no SYN")?;
+        // A SYN-ACK with no MSS option.
+        let mut sa = SegmentRepr::new(80, 4000, SeqNumber(900), TcpFlags::SYN | TcpFlags::ACK);
+        sa.ack_number = syn.header.seq_number + 1;
+        sa.window = 65535;
+        c.handle_segment(now, &sa);
+        ensure(c.state() == State::Established && c.mss() == want, || {
+            format!(
+                "{remote}: send MSS {} without the option, want {want}",
+                c.mss()
+            )
+        })?;
+    }
+    Ok(())
+}
+
+pub(super) fn mss_only_in_syn() -> R {
+    let mut p = established(64)?;
+    let _ = exchange(&mut p, &pattern(20_000, 6), &pattern(5000, 7), true);
+    let bad = p
+        .log
+        .iter()
+        .filter(|(_, _, t, _)| {
+            !t.header.flags.contains(TcpFlags::SYN) && t.header.options.mss.is_some()
+        })
+        .count();
+    let syns = p
+        .log
+        .iter()
+        .filter(|(_, _, t, _)| {
+            t.header.flags.contains(TcpFlags::SYN) && t.header.options.mss.is_some()
+        })
+        .count();
+    ensure(bad == 0 && syns == 2, || {
+        format!("{bad} non-SYN segments carry MSS; {syns} SYNs do")
+    })
+}
+
+pub(super) fn syn_rcvd_back_to_listen() -> R {
+    let mut l = Listener::new(
+        Config::default(),
+        server_addr(),
+        IsnGenerator::new([1; 32]),
+        4,
+    );
+    let now = Instant::ZERO;
+    let syn = SegmentRepr::new(49152, 80, SeqNumber(100), TcpFlags::SYN);
+    l.handle_segment(now, client_addr(), &syn);
+    let synack = l.poll_transmit(now).ok_or("no SYN-ACK")?.1;
+    ensure(l.half_open() == 1, || "SYN not taken".into())?;
+    // RFC 9293 §3.10.7.4: a RST in SYN-RECEIVED from a passive OPEN returns to LISTEN.
+    let mut rst = SegmentRepr::new(49152, 80, SeqNumber(101), TcpFlags::RST);
+    rst.ack_number = synack.header.seq_number + 1;
+    l.handle_segment(now, client_addr(), &rst);
+    let gone = l.half_open() == 0 && l.accept().is_none();
+    // ... and the listener still listens.
+    l.handle_segment(
+        now,
+        client_addr(),
+        &SegmentRepr::new(49152, 80, SeqNumber(500), TcpFlags::SYN),
+    );
+    ensure(
+        gone && l.half_open() == 1 && l.state() == State::Listen,
+        || format!("after RST: half-open {} (want 0 then 1)", l.half_open()),
+    )
+}
+
+pub(super) fn independent_listeners() -> R {
+    // Two passive OPENs on port 80 at different local addresses: each takes
+    // only its own SYNs and neither disturbs the other.
+    let a: SocketAddr = "192.0.2.2:80".parse().unwrap();
+    let b: SocketAddr = "192.0.2.3:80".parse().unwrap();
+    let mut la = Listener::new(Config::default(), a, IsnGenerator::new([2; 32]), 4);
+    let mut lb = Listener::new(Config::default(), b, IsnGenerator::new([3; 32]), 4);
+    let now = Instant::ZERO;
+    let syn = SegmentRepr::new(49152, 80, SeqNumber(7), TcpFlags::SYN);
+    la.handle_segment(now, client_addr(), &syn);
+    let sa = la.poll_transmit(now).ok_or("no SYN-ACK from a")?.1;
+    lb.handle_segment(
+        now,
+        "198.51.100.9:5555".parse().unwrap(),
+        &SegmentRepr::new(5555, 80, SeqNumber(9), TcpFlags::SYN),
+    );
+    ensure(
+        la.half_open() == 1 && lb.half_open() == 1 && sa.header.ack_number == SeqNumber(8),
+        || format!("half-open a {} b {}", la.half_open(), lb.half_open()),
+    )
+}
+
+pub(super) fn invalid_open() -> R {
+    let local = client_addr();
+    for bad in [
+        "224.0.0.1:80",
+        "255.255.255.255:80",
+        "0.0.0.0:80",
+        "[ff02::1]:80",
+        "192.0.2.2:0",
+    ] {
+        let addr: SocketAddr = bad.parse().unwrap();
+        let r =
+            Connection::try_connect(Config::default(), local, addr, Instant::ZERO, SeqNumber(1));
+        ensure(matches!(r, Err(Error::InvalidAddress { .. })), || {
+            format!("OPEN to {bad} was not rejected")
+        })?;
+    }
+    ensure(
+        Connection::try_connect(
+            Config::default(),
+            local,
+            server_addr(),
+            Instant::ZERO,
+            SeqNumber(1),
+        )
+        .is_ok(),
+        || "OPEN to a unicast address refused".into(),
+    )
+}
+
+pub(super) fn invalid_syn_ignored() -> R {
+    let now = Instant::ZERO;
+    let mut l = Listener::new(
+        Config::default(),
+        server_addr(),
+        IsnGenerator::new([4; 32]),
+        4,
+    );
+    for src in ["224.0.0.5:1000", "255.255.255.255:1000", "0.0.0.0:1000"] {
+        let syn = SegmentRepr::new(1000, 80, SeqNumber(1), TcpFlags::SYN);
+        l.handle_segment(now, src.parse().unwrap(), &syn);
+    }
+    let mut m = Listener::new(
+        Config::default(),
+        "224.0.0.1:80".parse().unwrap(),
+        IsnGenerator::new([5; 32]),
+        4,
+    );
+    m.handle_segment(
+        now,
+        client_addr(),
+        &SegmentRepr::new(49152, 80, SeqNumber(1), TcpFlags::SYN),
+    );
+    ensure(
+        l.half_open() == 0
+            && l.poll_transmit(now).is_none()
+            && m.half_open() == 0
+            && m.poll_transmit(now).is_none(),
+        || "a SYN from or to a broadcast/multicast address was answered".into(),
+    )
+}

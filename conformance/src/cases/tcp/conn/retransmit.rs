@@ -1,0 +1,139 @@
+//! `tcp.conn.*` bodies. Retransmission (RFC 6298, RFC 9293 §3.8.3): backoff, Karn, R1/R2 thresholds.
+
+use super::*;
+
+pub(super) fn rto_backoff() -> R {
+    let mut p = established(17)?;
+    let mut n = 0;
+    p.fate = Box::new(move |side, _, t| {
+        if side == Side::Client && !t.payload.is_empty() && n < 4 {
+            n += 1;
+            Fate::Drop
+        } else {
+            Fate::Deliver
+        }
+    });
+    p.client.send(b"x");
+    let mut got = Vec::new();
+    p.run(Duration::from_secs(100), |p| {
+        if let Some(s) = p.server.as_mut() {
+            drain(s, &mut got);
+        }
+        !got.is_empty()
+    });
+    let times: Vec<_> = p
+        .log
+        .iter()
+        .filter(|(_, s, t, _)| *s == Side::Client && !t.payload.is_empty())
+        .map(|(at, ..)| *at)
+        .collect();
+    let gaps: Vec<_> = times.windows(2).map(|w| (w[1] - w[0]).as_secs()).collect();
+    ensure(gaps == [1, 2, 4, 8], || {
+        format!("retransmission gaps {gaps:?} s, want [1, 2, 4, 8]")
+    })
+}
+
+pub(super) fn karn() -> R {
+    // Karn's rule is for ambiguous samples: without timestamps (with them,
+    // RFC 7323 §4 times retransmissions exactly).
+    let mut p = established_with(Config::default().timestamps(false), 18)?;
+    let srtt = p.client.stats().srtt;
+    ensure(srtt == Some(Duration::from_millis(20)), || {
+        format!("handshake SRTT {srtt:?}")
+    })?;
+    let mut first = true;
+    p.fate = Box::new(move |side, _, t| {
+        if side == Side::Client && !t.payload.is_empty() && first {
+            first = false;
+            Fate::Drop
+        } else {
+            Fate::Deliver
+        }
+    });
+    p.client.send(b"ambiguous");
+    p.run_until_idle();
+    let after = p.client.stats().srtt;
+    ensure(after == srtt, || {
+        format!("SRTT moved to {after:?} from a retransmitted segment")
+    })
+}
+
+pub(super) fn give_up() -> R {
+    let mut p = Pair::new(
+        Config::default().max_retries(4),
+        Config::default(),
+        SeqNumber(19),
+    );
+    p.run_until_idle();
+    p.fate = Box::new(|side, _, _| {
+        if side == Side::Client {
+            Fate::Drop
+        } else {
+            Fate::Deliver
+        }
+    });
+    p.client.send(b"lost");
+    p.run_until_idle();
+    let ev = events(&mut p.client);
+    ensure(
+        p.client.state() == State::Closed && ev.last() == Some(&Event::TimedOut),
+        || format!("{:?}, events {ev:?}", p.client.state()),
+    )?;
+    let r = p.client.stats().retransmits;
+    ensure(r == 4, || format!("{r} retransmissions, configured 4"))
+}
+
+pub(super) fn black_hole(
+    cfg: Config,
+    isn: u32,
+    client_only: bool,
+) -> Result<(Pair, Instant), String> {
+    let mut p = if client_only {
+        established_with(cfg, isn)?
+    } else {
+        Pair::new(cfg, Config::default(), SeqNumber(isn))
+    };
+    p.fate = Box::new(|side, _, _| {
+        if side == Side::Client {
+            Fate::Drop
+        } else {
+            Fate::Deliver
+        }
+    });
+    let start = p.now;
+    if client_only {
+        p.client.send(b"into the void");
+    }
+    p.run_until_idle();
+    Ok((p, start))
+}
+
+pub(super) fn r1_notifies() -> R {
+    let (mut p, _) = black_hole(Config::default().max_retries(5), 67, true)?;
+    let ev = events(&mut p.client);
+    let r1 = ev.iter().position(|e| *e == Event::Retransmitting);
+    let to = ev.iter().position(|e| *e == Event::TimedOut);
+    ensure(matches!((r1, to), (Some(a), Some(b)) if a < b), || {
+        format!("events {ev:?}: want Retransmitting (at R1 = 3) before TimedOut")
+    })
+}
+
+pub(super) fn r2_default() -> R {
+    let (mut p, start) = black_hole(Config::default(), 68, true)?;
+    let ended = p.now - start;
+    let ev = events(&mut p.client);
+    ensure(
+        ev.contains(&Event::TimedOut) && ended >= Duration::from_secs(100),
+        || format!("gave up after {ended:?} (R2 SHOULD be at least 100 s), events {ev:?}"),
+    )
+}
+
+pub(super) fn syn_r2() -> R {
+    let (mut p, start) = black_hole(Config::default(), 69, false)?;
+    let ended = p.now - start;
+    let ev = events(&mut p.client);
+    ensure(
+        ev.contains(&Event::TimedOut) && ended >= Duration::from_secs(180),
+        || format!("SYN given up after {ended:?} (R2 MUST be at least 3 minutes), events {ev:?}"),
+    )
+}
