@@ -190,6 +190,7 @@ pub struct Case {
     level: Level,
     kind: Kind,
     needs: Vec<Need>,
+    source: &'static str,
     run: Body,
 }
 
@@ -203,10 +204,12 @@ pub struct CaseBuilder {
     spec: Cow<'static, str>,
     level: Level,
     needs: Vec<Need>,
+    source: &'static str,
 }
 
 impl Case {
     /// A MUST requirement (RFC 2119): a failure fails the run.
+    #[track_caller]
     pub fn must(
         id: impl Into<Cow<'static, str>>,
         spec: impl Into<Cow<'static, str>>,
@@ -215,6 +218,7 @@ impl Case {
     }
 
     /// A SHOULD requirement: a failure is reported, the run still passes.
+    #[track_caller]
     pub fn should(
         id: impl Into<Cow<'static, str>>,
         spec: impl Into<Cow<'static, str>>,
@@ -223,6 +227,7 @@ impl Case {
     }
 
     /// A MAY requirement.
+    #[track_caller]
     pub fn may(
         id: impl Into<Cow<'static, str>>,
         spec: impl Into<Cow<'static, str>>,
@@ -231,6 +236,7 @@ impl Case {
     }
 
     /// A requirement whose level is data (a script's header says it).
+    #[track_caller]
     pub fn with_level(
         level: Level,
         id: impl Into<Cow<'static, str>>,
@@ -241,6 +247,7 @@ impl Case {
             spec: spec.into(),
             level,
             needs: Vec::new(),
+            source: std::panic::Location::caller().file(),
         }
     }
 
@@ -267,6 +274,12 @@ impl Case {
     /// What the machine must have to run it.
     pub fn needs(&self) -> &[Need] {
         &self.needs
+    }
+
+    /// The source file that built the case (`conformance/src/cases/tcp/conn.rs`):
+    /// a registry test holds it to the id.
+    pub fn source(&self) -> &'static str {
+        self.source
     }
 
     /// The crate a case belongs to: the id up to the first dot.
@@ -319,6 +332,7 @@ impl CaseBuilder {
             level: self.level,
             kind,
             needs: self.needs,
+            source: self.source,
             run: Arc::new(move |ctx| run(ctx).into()),
         }
     }

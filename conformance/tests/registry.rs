@@ -43,3 +43,34 @@ fn every_case_cites_a_specification() {
         );
     }
 }
+
+/// `cases/<crate>/<group>.rs` (or a file under `cases/<crate>/<group>/`) builds
+/// exactly the cases `<crate>.<group>.*`, so an id tells where its case is.
+#[test]
+fn every_case_lives_in_the_file_its_id_names() {
+    let mut wrong = Vec::new();
+    for case in all_cases() {
+        let path = case.source().replace('\\', "/");
+        let mut parts = case.id().split('.');
+        let (krate, group) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let file = format!("src/cases/{krate}/{group}.rs");
+        let folder = format!("src/cases/{krate}/{group}/");
+        if !(path.ends_with(&file) || path.contains(&folder)) {
+            wrong.push(format!("{} is built in {path}, want {file}", case.id()));
+        }
+    }
+    assert!(wrong.is_empty(), "{} cases in the wrong file:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+/// A support module holds helpers only.
+#[test]
+fn support_modules_build_no_cases() {
+    for case in all_cases() {
+        assert!(
+            !case.source().ends_with("support.rs"),
+            "{} is built in {}",
+            case.id(),
+            case.source()
+        );
+    }
+}
