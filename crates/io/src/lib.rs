@@ -12,7 +12,8 @@
 //!   the kernel's sockets on the other side;
 //! - [`fault`] the drop/delay/duplicate/reorder rules, [`pcap`] captures and
 //!   [`packet`] IPv4+TCP encoding with checksums, on every platform;
-//! - [`tun`], opening a TUN device on macOS (utun) and Windows (wintun).
+//! - `tun`, opening a TUN device on macOS (utun) and Windows (wintun); the
+//!   module exists on those two platforms only, so it is not linked here.
 #![deny(missing_docs)]
 
 pub mod dns;
