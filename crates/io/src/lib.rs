@@ -16,6 +16,11 @@
 //!   module exists on those two platforms only, so it is not linked here.
 #![deny(missing_docs)]
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub mod dns;
 #[cfg(target_os = "linux")]
 pub mod driver;
