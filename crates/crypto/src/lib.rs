@@ -52,6 +52,11 @@
 
 extern crate alloc;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod aead;
 pub mod aes;
 mod backend;

@@ -2,7 +2,9 @@
 //! down on the caller's clock, negative answers (RFC 2308), and a bounded
 //! size with least-recently-used eviction.
 
-use std::collections::{BTreeMap, HashMap};
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use std::collections::HashMap;
 
 use handshake_time::{Duration, Instant};
 
@@ -245,6 +247,7 @@ impl Cache {
 mod tests {
     use super::*;
     use crate::wire::RData;
+    use alloc::vec;
 
     fn a(name: &str, ttl: u32) -> Record {
         Record::new(name.parse().unwrap(), ttl, RData::A([192, 0, 2, 1].into()))

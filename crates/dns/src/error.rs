@@ -1,5 +1,7 @@
 //! The crate's one error type.
 
+use alloc::string::String;
+
 /// What was wrong with a DNS message or name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

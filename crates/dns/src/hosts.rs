@@ -6,8 +6,9 @@
 //! library skips them. Reading the file is the caller's business (the `io`
 //! crate): this module only parses text.
 
+use alloc::vec::Vec;
+use core::net::IpAddr;
 use std::collections::HashMap;
-use std::net::IpAddr;
 
 use crate::wire::Name;
 
@@ -97,6 +98,7 @@ impl Hosts {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
 
     #[test]
     fn comments_aliases_and_bad_lines() {

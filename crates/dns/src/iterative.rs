@@ -8,7 +8,12 @@
 //! server names with a nested lookup, chases CNAMEs across zones, and stops
 //! on loops and on the limits in [`IterConfig`].
 
-use std::net::{IpAddr, SocketAddr};
+use alloc::boxed::Box;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use core::net::{IpAddr, SocketAddr};
 
 use rand_core::RngCore;
 
@@ -133,9 +138,9 @@ pub enum TraceEvent {
     },
 }
 
-impl std::fmt::Display for TraceEvent {
+impl core::fmt::Display for TraceEvent {
     /// One line, as `handshake resolve --trace` prints it.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             TraceEvent::Asked {
                 server,
@@ -676,7 +681,7 @@ impl Iterative {
     /// queries; give them the case the caller asked for (or the case the
     /// CNAME that led there was written in).
     fn restore_case(&self, records: &mut [Record]) {
-        let asked: Vec<&Name> = std::iter::once(&self.question.name)
+        let asked: Vec<&Name> = core::iter::once(&self.question.name)
             .chain(self.cnames.iter().filter_map(|r| match &r.data {
                 RData::Cname(t) => Some(t),
                 _ => None,

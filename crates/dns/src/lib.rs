@@ -8,25 +8,44 @@
 //! with name compression on emit and decompression that rejects loops,
 //! forward pointers and over-long names.
 //!
+//! The crate is `no_std` + `alloc`. Its default `std` feature adds the two
+//! types that keep their entries in std's `HashMap` (alloc has no hash map):
+//! the resolver [`Cache`] and the [`Hosts`] file. Without it, the codec, the
+//! iterative resolver, the response checks and resolv.conf parsing remain.
+//!
 //! ```
 //! use handshake_dns::wire::{Message, Name, Question, RecordType};
 //! let q = Message::query(0xbeef, Question::new("example.com".parse::<Name>().unwrap(), RecordType::A));
 //! let bytes = q.to_bytes().unwrap();
 //! assert_eq!(Message::parse(&bytes).unwrap(), q);
 //! ```
+#![no_std]
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+extern crate alloc;
+#[cfg(any(test, feature = "std"))]
+extern crate std;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
+#[cfg(feature = "std")]
 mod cache;
 mod error;
+#[cfg(feature = "std")]
 mod hosts;
 mod iterative;
 mod query;
 mod resolv_conf;
 pub mod wire;
 
+#[cfg(feature = "std")]
 pub use cache::{Cache, CacheConfig, Cached};
 pub use error::Error;
+#[cfg(feature = "std")]
 pub use hosts::{Hosts, DEFAULT_PATH as HOSTS_PATH};
 pub use iterative::{IterConfig, Iterative, Outcome, Step, TraceEvent};
 pub use query::{Mismatch, Outstanding};

@@ -3,7 +3,10 @@
 //! carries our random ID, and repeats our question exactly — with DNS 0x20,
 //! letter for letter in the case we randomised.
 
-use std::net::SocketAddr;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+use core::net::SocketAddr;
 
 use rand_core::RngCore;
 

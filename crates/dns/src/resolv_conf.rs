@@ -3,7 +3,10 @@
 //! Only parsing lives here; reading the file (and the system configuration
 //! on Windows and macOS) is the `io` crate's business.
 
-use std::net::{IpAddr, SocketAddr};
+use alloc::vec;
+use alloc::vec::Vec;
+
+use core::net::{IpAddr, SocketAddr};
 
 use handshake_time::Duration;
 
@@ -150,6 +153,7 @@ impl ResolvConf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::ToString;
 
     #[test]
     fn limits_comments_and_last_search_wins() {

@@ -12,8 +12,14 @@
 //!   the kernel's sockets on the other side;
 //! - [`fault`] the drop/delay/duplicate/reorder rules, [`pcap`] captures and
 //!   [`packet`] IPv4+TCP encoding with checksums, on every platform;
-//! - [`tun`], opening a TUN device on macOS (utun) and Windows (wintun).
+//! - `tun`, opening a TUN device on macOS (utun) and Windows (wintun); the
+//!   module exists on those two platforms only, so it is not linked here.
 #![deny(missing_docs)]
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 pub mod dns;
 #[cfg(target_os = "linux")]

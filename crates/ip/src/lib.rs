@@ -31,6 +31,11 @@
 #[cfg(test)]
 extern crate std;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub mod checksum;
 mod error;
 mod icmp;

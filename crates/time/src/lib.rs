@@ -21,6 +21,11 @@
 #[cfg(test)]
 extern crate std;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 use core::fmt;
 use core::ops::{Add, AddAssign, Sub};
 

@@ -1,5 +1,7 @@
 //! The message header (RFC 1035 §4.1.1, RFC 2535 §6.1 for AD and CD).
 
+use alloc::vec::Vec;
+
 use super::take;
 use crate::Error;
 

@@ -1,5 +1,8 @@
 //! Whole messages (RFC 1035 §4.1) with EDNS(0) (RFC 6891).
 
+use alloc::vec;
+use alloc::vec::Vec;
+
 use super::header::{Counts, Header, Rcode, HEADER_LEN};
 use super::name::{Compressor, Name, NameCache};
 use super::record::{Class, RData, Record, RecordType};

@@ -1,8 +1,12 @@
 //! Domain names (RFC 1035 §2.3.4, §3.1, §4.1.4).
 
-use std::fmt;
-use std::hash::{Hash, Hasher};
-use std::str::FromStr;
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use core::fmt;
+use core::hash::{Hash, Hasher};
+use core::str::FromStr;
 
 use crate::Error;
 
@@ -650,6 +654,7 @@ fn same_name_at(out: &[u8], mut off: u16, suffix: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::{format, vec};
     use proptest::prelude::*;
 
     /// At every offset, in order (so earlier names fill the cache), the
@@ -662,7 +667,7 @@ mod tests {
             let cached = cache.parse(bytes, at, bytes.len());
             let same = match (&plain, &cached) {
                 (Ok((a, x)), Ok((b, y))) => a.as_wire() == b.as_wire() && x == y,
-                (Err(a), Err(b)) => std::mem::discriminant(a) == std::mem::discriminant(b),
+                (Err(a), Err(b)) => core::mem::discriminant(a) == core::mem::discriminant(b),
                 _ => false,
             };
             if !same {

@@ -1,7 +1,11 @@
 //! Resource records (RFC 1035 §3.2, §4.1.3) and the RDATA of the types we know.
 
-use std::fmt;
-use std::net::{Ipv4Addr, Ipv6Addr};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+use core::fmt;
+use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::name::{Compressor, Name, NameCache};
 use super::take;

@@ -166,7 +166,7 @@ impl Trace {
     }
 
     /// Writes the trace as CSV to an `std::io::Write`.
-    #[cfg(feature = "plot")]
+    #[cfg(feature = "std")]
     pub fn write_csv_io<W: std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
         let mut s = alloc::string::String::new();
         self.write_csv(&mut s).map_err(std::io::Error::other)?;
