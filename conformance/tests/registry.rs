@@ -59,7 +59,12 @@ fn every_case_lives_in_the_file_its_id_names() {
             wrong.push(format!("{} is built in {path}, want {file}", case.id()));
         }
     }
-    assert!(wrong.is_empty(), "{} cases in the wrong file:\n{}", wrong.len(), wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "{} cases in the wrong file:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
 }
 
 /// A support module holds helpers only.

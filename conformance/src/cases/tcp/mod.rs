@@ -25,7 +25,7 @@
 //!
 //! Each case builds a fresh namespace (kernel at 192.0.2.1, us at
 //! 192.0.2.2), runs, and leaves a capture under
-//! target/conformance/pcap/<case>/ when it fails (or with `--pcap`); tshark
+//! `target/conformance/pcap/<case>/` when it fails (or with `--pcap`); tshark
 //! re-reads every capture and a malformed packet or bad checksum fails the
 //! case. Off Linux the cases skip.
 //!

@@ -2,7 +2,7 @@
 //! played against our stack (simulated clock) and against the Linux
 //! kernel (through TUN in a namespace of the case's own). A divergence
 //! fails the case with the line, what differed, and both stacks' traces
-//! (kept under target/conformance/pcap/<case>/ with the kernel's capture).
+//! (kept under `target/conformance/pcap/<case>/` with the kernel's capture).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
