@@ -1,15 +1,18 @@
 //! Handshake's conformance suite.
 //!
-//! A [`Case`] is data plus a function: an id that begins with the crate it
+//! A [`Case`] is data plus a closure: an id that begins with the crate it
 //! tests, the RFC requirement it checks, a [`Level`], a [`Kind`], what it
-//! [`Need`]s from the machine, and a `run` function returning an [`Outcome`].
+//! [`Need`]s from the machine, and a body returning an [`Outcome`]; one
+//! builder makes every case ([`Case::must`], [`Case::should`], [`Case::may`]).
+//! The cases live in `src/cases/<crate>/<group>.rs`, each file holding exactly
+//! the cases `<crate>.<group>.*`; [`check`] is how their bodies assert.
 //! `cargo xtask conformance` runs them, reports by requirement and writes
 //! JSON, JUnit and Markdown reports (see the README).
 //!
 //! ```
 //! use handshake_conformance::{all_cases, Ctx};
 //! for case in all_cases() {
-//!     assert!(case.id.starts_with(case.krate()));
+//!     assert!(case.id().starts_with(case.krate()));
 //! }
 //! let _ = Ctx::new(1);
 //! ```
