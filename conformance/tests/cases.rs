@@ -13,7 +13,7 @@ fn run_offline(krate: &str) {
     let seed = std::env::var("HANDSHAKE_CONFORMANCE_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed_0f_c0de);
+        .unwrap_or(0x5eed_c0de);
     let cases: Vec<_> = all_cases()
         .into_iter()
         .filter(|c| c.krate() == krate && c.is_offline())

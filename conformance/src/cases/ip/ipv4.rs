@@ -1,6 +1,5 @@
 //! `ip.ipv4.*`: IPv4 headers (RFC 791): parse, emit, options and the malformed shapes.
 
-use super::support::*;
 use crate::cases::support::*;
 use crate::check::unhex;
 use crate::{check, check_property, Case, Outcome};
@@ -67,22 +66,29 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::must("ip.ipv4.ihl-below-5", "RFC 791 §3.1").vector(|_| {
             let mut p = unhex(LINUX_SYN_V4);
             p[0] = 0x44;
-            expect_err(Ipv4Packet::new_checked(&p[..]), "BadIhl(4)", |e| {
-                *e == Error::BadIhl(4)
-            })
+            Outcome::from(check::error(
+                "result",
+                Ipv4Packet::new_checked(&p[..]),
+                "BadIhl(4)",
+                |e| *e == Error::BadIhl(4),
+            ))
         }),
         Case::must("ip.ipv4.ihl-beyond-buffer", "RFC 791 §3.1").vector(|_| {
             // IHL 15 (60 bytes) in a 40-byte buffer whose total length says 40.
             let mut p = unhex(LINUX_SYN_V4)[..40].to_vec();
             p[0] = 0x4f;
             p[2..4].copy_from_slice(&40u16.to_be_bytes());
-            expect_err(Ipv4Packet::new_checked(&p[..]), "Truncated", |e| {
-                matches!(e, Error::Truncated { need: 60, .. })
-            })
+            Outcome::from(check::error(
+                "result",
+                Ipv4Packet::new_checked(&p[..]),
+                "Truncated",
+                |e| matches!(e, Error::Truncated { need: 60, .. }),
+            ))
         }),
         Case::must("ip.ipv4.total-length-beyond-buffer", "RFC 791 §3.1").vector(|_| {
             let p = unhex(LINUX_SYN_V4);
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 Ipv4Packet::new_checked(&p[..59]),
                 "LengthBeyondBuffer",
                 |e| {
@@ -95,46 +101,61 @@ pub(crate) fn cases() -> Vec<Case> {
                         }
                     )
                 },
-            )
+            ))
         }),
         Case::must("ip.ipv4.total-length-below-header", "RFC 791 §3.1").vector(|_| {
             let mut p = unhex(LINUX_SYN_V4);
             p[2..4].copy_from_slice(&19u16.to_be_bytes());
-            expect_err(Ipv4Packet::new_checked(&p[..]), "LengthBelowHeader", |e| {
-                matches!(
-                    e,
-                    Error::LengthBelowHeader {
-                        value: 19,
-                        min: 20,
-                        ..
-                    }
-                )
-            })
+            Outcome::from(check::error(
+                "result",
+                Ipv4Packet::new_checked(&p[..]),
+                "LengthBelowHeader",
+                |e| {
+                    matches!(
+                        e,
+                        Error::LengthBelowHeader {
+                            value: 19,
+                            min: 20,
+                            ..
+                        }
+                    )
+                },
+            ))
         }),
         Case::must("ip.ipv4.truncated-header", "RFC 791 §3.1").vector(|_| {
             let p = unhex(LINUX_SYN_V4);
-            expect_err(Ipv4Packet::new_checked(&p[..19]), "Truncated", |e| {
-                matches!(
-                    e,
-                    Error::Truncated {
-                        need: 20,
-                        have: 19,
-                        ..
-                    }
-                )
-            })
+            Outcome::from(check::error(
+                "result",
+                Ipv4Packet::new_checked(&p[..19]),
+                "Truncated",
+                |e| {
+                    matches!(
+                        e,
+                        Error::Truncated {
+                            need: 20,
+                            have: 19,
+                            ..
+                        }
+                    )
+                },
+            ))
         }),
         Case::must("ip.ipv4.wrong-version", "RFC 791 §3.1").vector(|_| {
             let p = unhex(LINUX_SYN_V6);
-            expect_err(Ipv4Packet::new_checked(&p[..]), "Version", |e| {
-                matches!(
-                    e,
-                    Error::Version {
-                        found: 6,
-                        expected: 4
-                    }
-                )
-            })
+            Outcome::from(check::error(
+                "result",
+                Ipv4Packet::new_checked(&p[..]),
+                "Version",
+                |e| {
+                    matches!(
+                        e,
+                        Error::Version {
+                            found: 6,
+                            expected: 4
+                        }
+                    )
+                },
+            ))
         }),
         Case::must("ip.ipv4.bad-checksum", "RFC 791 §3.1").vector(|_| {
             let mut p = unhex(LINUX_SYN_V4);
@@ -144,11 +165,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 Err(e) => return Outcome::Fail(format!("view rejected: {e}")),
             };
             let ignored_ok = Ipv4Repr::parse(&pkt, ChecksumMode::Ignore).is_ok();
-            match expect_err(
+            match Outcome::from(check::error(
+                "result",
                 Ipv4Repr::parse(&pkt, ChecksumMode::Verify),
                 "BadChecksum",
                 |e| matches!(e, Error::BadChecksum { .. }),
-            ) {
+            )) {
                 Outcome::Pass if ignored_ok => Outcome::Pass,
                 Outcome::Pass => Outcome::Fail("ChecksumMode::Ignore still rejected it".into()),
                 other => other,

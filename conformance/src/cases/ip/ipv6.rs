@@ -1,6 +1,5 @@
 //! `ip.ipv6.*`: IPv6 headers (RFC 8200): parse, emit and extension headers skipped safely.
 
-use super::support::*;
 use crate::cases::support::*;
 use crate::check::unhex;
 use crate::{check, check_property, Case, Outcome};
@@ -67,7 +66,8 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::must("ip.ipv6.extension-chain-truncated", "RFC 8200 §4").vector(|_| {
             // A Destination Options header claiming 16 bytes with 8 present.
             let b = ipv6_with(60, &[6, 1, 1, 4, 0, 0, 0, 0]);
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 Ipv6Packet::new_checked(&b[..]).and_then(|p| p.upper_layer().map(|_| ())),
                 "Truncated",
                 |e| {
@@ -80,12 +80,13 @@ pub(crate) fn cases() -> Vec<Case> {
                         }
                     )
                 },
-            )
+            ))
         }),
         Case::must("ip.ipv6.extension-chain-short", "RFC 8200 §4").vector(|_| {
             // Next header says Routing, but only 4 bytes of payload remain.
             let b = ipv6_with(43, &[6, 0, 0, 0]);
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 Ipv6Packet::new_checked(&b[..]).and_then(|p| p.upper_layer().map(|_| ())),
                 "Truncated",
                 |e| {
@@ -98,7 +99,7 @@ pub(crate) fn cases() -> Vec<Case> {
                         }
                     )
                 },
-            )
+            ))
         }),
         Case::must("ip.ipv6.extension-chain-too-long", "RFC 8200 §4.1").vector(|_| {
             let mut pl = Vec::new();
@@ -106,19 +107,21 @@ pub(crate) fn cases() -> Vec<Case> {
                 pl.extend_from_slice(&[60, 0, 1, 4, 0, 0, 0, 0]);
             }
             let b = ipv6_with(60, &pl);
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 Ipv6Packet::new_checked(&b[..]).and_then(|p| p.upper_layer().map(|_| ())),
                 "TooManyExtensionHeaders",
                 |e| matches!(e, Error::TooManyExtensionHeaders(_)),
-            )
+            ))
         }),
         Case::must("ip.ipv6.hop-by-hop-only-first", "RFC 8200 §4.3").vector(|_| {
             let b = ipv6_with(60, &[0, 0, 1, 4, 0, 0, 0, 0, 59, 0, 1, 4, 0, 0, 0, 0]);
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 Ipv6Packet::new_checked(&b[..]).and_then(|p| p.upper_layer().map(|_| ())),
                 "HopByHopNotFirst",
                 |e| *e == Error::HopByHopNotFirst,
-            )
+            ))
         }),
         Case::must("ip.ipv6.fragment-later-offset", "RFC 8200 §4.5").vector(|_| {
             // A non-first fragment: the walk stops at the Fragment header. It
@@ -155,7 +158,8 @@ pub(crate) fn cases() -> Vec<Case> {
         }),
         Case::must("ip.ipv6.payload-length-beyond-buffer", "RFC 8200 §3").vector(|_| {
             let p = unhex(LINUX_SYN_V6);
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 Ipv6Packet::new_checked(&p[..79]),
                 "LengthBeyondBuffer",
                 |e| {
@@ -168,7 +172,7 @@ pub(crate) fn cases() -> Vec<Case> {
                         }
                     )
                 },
-            )
+            ))
         }),
         Case::must("ip.ipv6.roundtrip", "RFC 8200 §3").property(|ctx| {
             check_property(

@@ -18,7 +18,6 @@ mod icmp;
 mod interop;
 mod ipv4;
 mod ipv6;
-mod support;
 mod udp;
 
 /// Every `ip.*` case, group by group.

@@ -1,6 +1,5 @@
 //! `ip.udp.*`: UDP (RFC 768): headers, lengths and the checksum over the pseudo-header.
 
-use super::support::*;
 use crate::cases::support::*;
 use crate::{check, check_property, Case, Outcome};
 use handshake_ip::{ChecksumMode, Error, UdpPacket, UdpRepr};
@@ -12,25 +11,34 @@ pub(crate) fn cases() -> Vec<Case> {
         // ---- UDP ----
         Case::must("ip.udp.length-beyond-buffer", "RFC 768").vector(|_| {
             let b = [0, 1, 0, 2, 0, 12, 0, 0, 1, 2];
-            expect_err(UdpPacket::new_checked(&b[..]), "LengthBeyondBuffer", |e| {
-                matches!(
-                    e,
-                    Error::LengthBeyondBuffer {
-                        value: 12,
-                        have: 10,
-                        ..
-                    }
-                )
-            })
+            Outcome::from(check::error(
+                "result",
+                UdpPacket::new_checked(&b[..]),
+                "LengthBeyondBuffer",
+                |e| {
+                    matches!(
+                        e,
+                        Error::LengthBeyondBuffer {
+                            value: 12,
+                            have: 10,
+                            ..
+                        }
+                    )
+                },
+            ))
         }),
         Case::must("ip.udp.length-below-header", "RFC 768").vector(|_| {
             let b = [0, 1, 0, 2, 0, 7, 0, 0, 1, 2];
-            expect_err(UdpPacket::new_checked(&b[..]), "LengthBelowHeader", |e| {
-                matches!(e, Error::LengthBelowHeader { value: 7, .. })
-            })
+            Outcome::from(check::error(
+                "result",
+                UdpPacket::new_checked(&b[..]),
+                "LengthBelowHeader",
+                |e| matches!(e, Error::LengthBelowHeader { value: 7, .. }),
+            ))
         }),
         Case::must("ip.udp.truncated-header", "RFC 768").vector(|_| {
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 UdpPacket::new_checked(&[0u8, 1, 0, 2, 0, 8, 0][..]),
                 "Truncated",
                 |e| {
@@ -43,7 +51,7 @@ pub(crate) fn cases() -> Vec<Case> {
                         }
                     )
                 },
-            )
+            ))
         }),
         Case::must("ip.udp.zero-checksum-ipv4-means-none", "RFC 768").vector(|_| {
             let b = [0x30, 0x39, 0x00, 0x35, 0, 10, 0, 0, 0xab, 0xcd];
@@ -63,12 +71,13 @@ pub(crate) fn cases() -> Vec<Case> {
         }),
         Case::must("ip.udp.zero-checksum-ipv6-rejected", "RFC 8200 §8.1").vector(|_| {
             let b = [0x30, 0x39, 0x00, 0x35, 0, 10, 0, 0, 0xab, 0xcd];
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 UdpPacket::new_checked(&b[..])
                     .and_then(|p| UdpRepr::parse(&p, &v6_pair(), ChecksumMode::Verify)),
                 "UdpZeroChecksumV6",
                 |e| *e == Error::UdpZeroChecksumV6,
-            )
+            ))
         }),
         Case::must("ip.udp.computed-zero-sent-as-ones", "RFC 768").vector(|_| {
             // Pick the data so the computed checksum is zero: it must go out as 0xffff.
@@ -114,12 +123,13 @@ pub(crate) fn cases() -> Vec<Case> {
                 return Outcome::Fail(format!("emit: {e}"));
             }
             buf[9] ^= 0x20;
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 UdpPacket::new_checked(&buf[..])
                     .and_then(|p| UdpRepr::parse(&p, &v4_pair(), ChecksumMode::Verify)),
                 "BadChecksum",
                 |e| matches!(e, Error::BadChecksum { .. }),
-            )
+            ))
         }),
         Case::must("ip.udp.roundtrip", "RFC 768; RFC 8200 §8.1").property(|ctx| {
             check_property(

@@ -51,17 +51,6 @@ fn parse(b: &[u8]) -> Result<SegmentRepr<'_>, Error> {
     SegmentRepr::parse(&s, &v4_pair(), ChecksumMode::Verify)
 }
 
-fn expect_err<T: std::fmt::Debug>(
-    got: Result<T, Error>,
-    want: &str,
-    pred: impl Fn(&Error) -> bool,
-) -> Outcome {
-    match got {
-        Err(e) if pred(&e) => Outcome::Pass,
-        other => Outcome::Fail(format!("expected {want}, got {other:?}")),
-    }
-}
-
 fn arb_options() -> impl Strategy<Value = TcpOptions> {
     (
         proptest::option::of(any::<u16>()),
@@ -232,28 +221,38 @@ pub(crate) fn cases() -> Vec<Case> {
         // ---- header errors ----
         Case::must("tcp.wire.truncated-header", "RFC 9293 §3.1").vector(|_| {
             let b = syn();
-            expect_err(Segment::new_checked(&b[..19]), "Truncated", |e| {
-                *e == Error::Truncated { have: 19 }
-            })
+            Outcome::from(check::error(
+                "result",
+                Segment::new_checked(&b[..19]),
+                "Truncated",
+                |e| *e == Error::Truncated { have: 19 },
+            ))
         }),
         Case::must("tcp.wire.data-offset-below-5", "RFC 9293 §3.1").vector(|_| {
             let mut b = syn();
             b[12] = 0x40;
-            expect_err(Segment::new_checked(&b[..]), "DataOffsetTooSmall(4)", |e| {
-                *e == Error::DataOffsetTooSmall(4)
-            })
+            Outcome::from(check::error(
+                "result",
+                Segment::new_checked(&b[..]),
+                "DataOffsetTooSmall(4)",
+                |e| *e == Error::DataOffsetTooSmall(4),
+            ))
         }),
         Case::must("tcp.wire.data-offset-zero", "RFC 9293 §3.1").vector(|_| {
             let mut b = syn();
             b[12] = 0x00;
-            expect_err(Segment::new_checked(&b[..]), "DataOffsetTooSmall(0)", |e| {
-                *e == Error::DataOffsetTooSmall(0)
-            })
+            Outcome::from(check::error(
+                "result",
+                Segment::new_checked(&b[..]),
+                "DataOffsetTooSmall(0)",
+                |e| *e == Error::DataOffsetTooSmall(0),
+            ))
         }),
         Case::must("tcp.wire.data-offset-beyond-buffer", "RFC 9293 §3.1").vector(|_| {
             let b = syn();
             // Data offset 10 (40 bytes) in a 36-byte buffer.
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 Segment::new_checked(&b[..36]),
                 "DataOffsetBeyondBuffer",
                 |e| {
@@ -262,14 +261,14 @@ pub(crate) fn cases() -> Vec<Case> {
                         have: 36,
                     }
                 },
-            )
+            ))
         }),
         Case::must("tcp.wire.bad-checksum", "RFC 9293 §3.1, MUST-3").vector(|_| {
             let mut b = syn();
             b[4] ^= 0x80; // sequence number changed, checksum not
-            expect_err(parse(&b), "BadChecksum", |e| {
+            Outcome::from(check::error("result", parse(&b), "BadChecksum", |e| {
                 matches!(e, Error::BadChecksum { .. })
-            })
+            }))
         }),
         Case::must(
             "tcp.wire.checksum-covers-pseudo-header",
@@ -282,12 +281,13 @@ pub(crate) fn cases() -> Vec<Case> {
                 src: Ipv4Addr::new(192, 0, 2, 1),
                 dst: Ipv4Addr::new(192, 0, 2, 3),
             };
-            expect_err(
+            Outcome::from(check::error(
+                "result",
                 Segment::new_checked(&b[..])
                     .and_then(|s| SegmentRepr::parse(&s, &other, ChecksumMode::Verify)),
                 "BadChecksum",
                 |e| matches!(e, Error::BadChecksum { .. }),
-            )
+            ))
         }),
         Case::should("tcp.wire.checksum-ignored-when-told", "RFC 9293 §3.1").vector(|_| {
             let mut b = syn();
@@ -301,28 +301,34 @@ pub(crate) fn cases() -> Vec<Case> {
         // ---- options: illegal lengths (MUST-7) ----
         Case::must("tcp.wire.option-len-zero", "RFC 9293 §3.2, MUST-7").vector(|_| {
             let b = with_options(&[30, 0, 0, 0]);
-            expect_err(parse(&b), "IllegalOptionLength len 0", |e| {
-                *e == Error::IllegalOptionLength { kind: 30, len: 0 }
-            })
+            Outcome::from(check::error(
+                "result",
+                parse(&b),
+                "IllegalOptionLength len 0",
+                |e| *e == Error::IllegalOptionLength { kind: 30, len: 0 },
+            ))
         }),
         Case::must("tcp.wire.option-len-one", "RFC 9293 §3.2, MUST-7").vector(|_| {
             let b = with_options(&[1, 1, 30, 1]);
-            expect_err(parse(&b), "IllegalOptionLength len 1", |e| {
-                *e == Error::IllegalOptionLength { kind: 30, len: 1 }
-            })
+            Outcome::from(check::error(
+                "result",
+                parse(&b),
+                "IllegalOptionLength len 1",
+                |e| *e == Error::IllegalOptionLength { kind: 30, len: 1 },
+            ))
         }),
         Case::must("tcp.wire.option-overflow", "RFC 9293 §3.2, MUST-7").vector(|_| {
             // Kind 30 says 12 bytes; 8 remain in the header (payload follows and must not be read as options).
             let mut b = with_options(&[1, 1, 1, 1, 30, 12, 0, 0]);
             b.extend_from_slice(&[0xaa; 16]);
             fill(&mut b);
-            expect_err(parse(&b), "OptionOverflow", |e| {
+            Outcome::from(check::error("result", parse(&b), "OptionOverflow", |e| {
                 *e == Error::OptionOverflow {
                     kind: 30,
                     len: 12,
                     remaining: 4,
                 }
-            })
+            }))
         }),
         Case::must(
             "tcp.wire.option-length-byte-missing",
@@ -331,7 +337,7 @@ pub(crate) fn cases() -> Vec<Case> {
         .vector(|_| {
             // MSS kind as the very last option byte: no room for its length.
             let b = with_options(&[1, 1, 1, 2]);
-            expect_err(parse(&b), "OptionOverflow", |e| {
+            Outcome::from(check::error("result", parse(&b), "OptionOverflow", |e| {
                 matches!(
                     e,
                     Error::OptionOverflow {
@@ -340,21 +346,26 @@ pub(crate) fn cases() -> Vec<Case> {
                         ..
                     }
                 )
-            })
+            }))
         }),
         // ---- options: known kinds with wrong lengths ----
         Case::must("tcp.wire.mss-bad-length", "RFC 9293 §3.2 (MSS Length = 4)").vector(|_| {
             let b = with_options(&[2, 6, 5, 0xb4, 0, 0]);
-            expect_err(parse(&b), "BadOptionLength kind 2", |e| {
-                matches!(
-                    e,
-                    Error::BadOptionLength {
-                        kind: 2,
-                        len: 6,
-                        ..
-                    }
-                )
-            })
+            Outcome::from(check::error(
+                "result",
+                parse(&b),
+                "BadOptionLength kind 2",
+                |e| {
+                    matches!(
+                        e,
+                        Error::BadOptionLength {
+                            kind: 2,
+                            len: 6,
+                            ..
+                        }
+                    )
+                },
+            ))
         }),
         Case::must(
             "tcp.wire.window-scale-bad-length",
@@ -362,16 +373,21 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .vector(|_| {
             let b = with_options(&[3, 4, 7, 0]);
-            expect_err(parse(&b), "BadOptionLength kind 3", |e| {
-                matches!(
-                    e,
-                    Error::BadOptionLength {
-                        kind: 3,
-                        len: 4,
-                        ..
-                    }
-                )
-            })
+            Outcome::from(check::error(
+                "result",
+                parse(&b),
+                "BadOptionLength kind 3",
+                |e| {
+                    matches!(
+                        e,
+                        Error::BadOptionLength {
+                            kind: 3,
+                            len: 4,
+                            ..
+                        }
+                    )
+                },
+            ))
         }),
         Case::must(
             "tcp.wire.sack-permitted-bad-length",
@@ -379,29 +395,39 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .vector(|_| {
             let b = with_options(&[4, 4, 0, 0]);
-            expect_err(parse(&b), "BadOptionLength kind 4", |e| {
-                matches!(
-                    e,
-                    Error::BadOptionLength {
-                        kind: 4,
-                        len: 4,
-                        ..
-                    }
-                )
-            })
+            Outcome::from(check::error(
+                "result",
+                parse(&b),
+                "BadOptionLength kind 4",
+                |e| {
+                    matches!(
+                        e,
+                        Error::BadOptionLength {
+                            kind: 4,
+                            len: 4,
+                            ..
+                        }
+                    )
+                },
+            ))
         }),
         Case::must("tcp.wire.sack-bad-length", "RFC 2018 §3 (Length = 2 + 8n)").vector(|_| {
             let b = with_options(&[5, 14, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]);
-            expect_err(parse(&b), "BadOptionLength kind 5", |e| {
-                matches!(
-                    e,
-                    Error::BadOptionLength {
-                        kind: 5,
-                        len: 14,
-                        ..
-                    }
-                )
-            })
+            Outcome::from(check::error(
+                "result",
+                parse(&b),
+                "BadOptionLength kind 5",
+                |e| {
+                    matches!(
+                        e,
+                        Error::BadOptionLength {
+                            kind: 5,
+                            len: 14,
+                            ..
+                        }
+                    )
+                },
+            ))
         }),
         Case::must(
             "tcp.wire.timestamps-bad-length",
@@ -409,16 +435,21 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .vector(|_| {
             let b = with_options(&[8, 6, 0, 0, 0, 1]);
-            expect_err(parse(&b), "BadOptionLength kind 8", |e| {
-                matches!(
-                    e,
-                    Error::BadOptionLength {
-                        kind: 8,
-                        len: 6,
-                        ..
-                    }
-                )
-            })
+            Outcome::from(check::error(
+                "result",
+                parse(&b),
+                "BadOptionLength kind 8",
+                |e| {
+                    matches!(
+                        e,
+                        Error::BadOptionLength {
+                            kind: 8,
+                            len: 6,
+                            ..
+                        }
+                    )
+                },
+            ))
         }),
         // ---- options: what must be accepted ----
         Case::must("tcp.wire.unknown-option-skipped", "RFC 9293 §3.2, MUST-6").vector(|_| {
@@ -520,9 +551,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 ..SegmentRepr::new(1, 2, SeqNumber(0), TcpFlags::ACK)
             };
             let mut b = [0u8; 100];
-            expect_err(r.emit(&mut b, &v4_pair()), "OptionsTooLong", |e| {
-                *e == Error::OptionsTooLong { len: 48 }
-            })
+            Outcome::from(check::error(
+                "result",
+                r.emit(&mut b, &v4_pair()),
+                "OptionsTooLong",
+                |e| *e == Error::OptionsTooLong { len: 48 },
+            ))
         }),
         Case::must("tcp.wire.reserved-bits", "RFC 9293 §3.1 (Reserved)").vector(|_| {
             // Received reserved bits are ignored; emitted ones are zero.
