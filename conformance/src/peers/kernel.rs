@@ -360,6 +360,45 @@ pub fn pump(d: &mut Driver, c: ConnId, p: &mut Pattern, buf: &mut [u8]) {
     }
 }
 
+/// What a kernel reader reports: the bytes it read and their SHA-256.
+pub type ReadHash = std::io::Result<(usize, [u8; 32])>;
+
+/// Sends `len` bytes of pattern `seed` on our connection `c` as fast as its
+/// window allows, closes it once all is queued, waits up to `limit` for the
+/// kernel's reader `task`, and checks that the kernel read exactly the pattern.
+pub fn send_pattern(
+    env: &mut Env,
+    c: ConnId,
+    task: KernelTask<ReadHash>,
+    seed: u64,
+    len: usize,
+    limit: Duration,
+) -> Result<(), String> {
+    use handshake_tcp::conn::State;
+    let mut p = Pattern::new(seed, len);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut closed = false;
+    env.until(limit, &format!("sending {len} bytes"), |d| {
+        if matches!(d.conn(c).state(), State::Established | State::CloseWait) {
+            pump(d, c, &mut p, &mut buf);
+            if p.remaining() == 0 && !closed {
+                d.conn(c).close();
+                closed = true;
+            }
+        }
+        task.is_finished()
+    })?;
+    let (n, h) = task.join()?.map_err(|e| format!("kernel read: {e}"))?;
+    let same = h == Pattern::sha256(seed, len);
+    if n != len || !same {
+        return Err(format!(
+            "the kernel read {n} bytes of {len}, SHA-256 {}",
+            if same { "equal" } else { "different" }
+        ));
+    }
+    Ok(())
+}
+
 /// Reads everything our connection has into the hash; returns bytes read.
 pub fn drain(d: &mut Driver, c: ConnId, h: &mut Sha256, buf: &mut [u8]) -> usize {
     let mut total = 0;

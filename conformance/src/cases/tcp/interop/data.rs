@@ -5,12 +5,12 @@ use std::time::Duration;
 use handshake_crypto::Sha256;
 use handshake_io::fault::Dir;
 use handshake_io::kernel;
-use handshake_tcp::conn::{Config, State};
+use handshake_tcp::conn::Config;
 use handshake_time::Duration as SimDuration;
 
 use crate::peers::kernel::{
-    drain, kernel, ours, pump, read_all_hash, run, timeouts, write_pattern, Env, KernelTask,
-    Pattern, Seen,
+    drain, kernel, ours, read_all_hash, run, send_pattern, timeouts, write_pattern, Env,
+    KernelTask, Pattern, Seen,
 };
 use crate::{Ctx, Outcome};
 
@@ -38,31 +38,7 @@ fn send_to_kernel(
         read_all_hash(&mut s)
     });
     let c = env.d.connect(config, port, kernel(port));
-    let mut p = Pattern::new(seed, len);
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut closed = false;
-    env.until(limit, &format!("sending {len} bytes"), |d| {
-        if d.conn(c).state() == State::Established || d.conn(c).state() == State::CloseWait {
-            pump(d, c, &mut p, &mut buf);
-            if p.remaining() == 0 && !closed {
-                d.conn(c).close();
-                closed = true;
-            }
-        }
-        task.is_finished()
-    })?;
-    let (n, h) = task.join()?.map_err(|e| format!("kernel read: {e}"))?;
-    if n != len || h != Pattern::sha256(seed, len) {
-        return Err(format!(
-            "the kernel read {n} bytes of {len}, SHA-256 {}",
-            if h == Pattern::sha256(seed, len) {
-                "equal"
-            } else {
-                "different"
-            }
-        ));
-    }
-    Ok(())
+    send_pattern(env, c, task, seed, len, limit)
 }
 
 /// The kernel connects to our listener at `port` and sends `len` bytes,
@@ -189,25 +165,7 @@ pub(super) fn zero_window_kernel_receiver(ctx: &mut Ctx) -> Outcome {
             7400,
             kernel(7400),
         );
-        let mut p = Pattern::new(seed, len);
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut closed = false;
-        env.until(Duration::from_secs(15), "the transfer", |d| {
-            if d.conn(c).state() == State::Established {
-                pump(d, c, &mut p, &mut buf);
-                if p.remaining() == 0 && !closed {
-                    d.conn(c).close();
-                    closed = true;
-                }
-            }
-            task.is_finished()
-        })?;
-        let (n, h) = task.join()?.map_err(|e| format!("kernel read: {e}"))?;
-        if n != len || h != Pattern::sha256(seed, len) {
-            return Err(format!(
-                "the kernel read {n} of {len} bytes or the hash differs"
-            ));
-        }
+        send_pattern(env, c, task, seed, len, Duration::from_secs(15))?;
         let (seen_zero, probes) = during_zero_window(&env.segments(), Dir::ToKernel);
         if !seen_zero {
             return Err("the kernel never advertised a zero window".into());

@@ -10,8 +10,8 @@ use handshake_tcp::conn::{Config, State};
 use handshake_time::Duration as SimDuration;
 
 use crate::peers::kernel::{
-    drain, kernel, kernel_counters, pump, read_all_hash, run, timeouts, write_pattern, KernelTask,
-    Pattern,
+    drain, kernel, kernel_counters, read_all_hash, run, send_pattern, timeouts, write_pattern,
+    KernelTask, Pattern,
 };
 use crate::{Ctx, Outcome};
 
@@ -133,25 +133,7 @@ pub(super) fn our_fast_retransmit(ctx: &mut Ctx) -> Outcome {
             .faults
             .add(Rule::new(Dir::ToKernel, Select::NthData(DROPPED), Action::Drop).times(1));
         let c = env.d.connect(Config::default(), 9100, kernel(9100));
-        let mut p = Pattern::new(seed, LEN);
-        let mut buf = vec![0u8; 256 * 1024];
-        let mut closed = false;
-        env.until(Duration::from_secs(10), "the transfer", |d| {
-            if d.conn(c).state() == State::Established {
-                pump(d, c, &mut p, &mut buf);
-                if p.remaining() == 0 && !closed {
-                    d.conn(c).close();
-                    closed = true;
-                }
-            }
-            task.is_finished()
-        })?;
-        let (n, h) = task.join()?.map_err(|e| format!("kernel: {e}"))?;
-        if n != LEN || h != Pattern::sha256(seed, LEN) {
-            return Err(format!(
-                "the kernel read {n} of {LEN} bytes or the hash differs"
-            ));
-        }
+        send_pattern(env, c, task, seed, LEN, Duration::from_secs(10))?;
         let st = env.d.conn(c).stats();
         if st.fast_retransmits == 0 || st.timeouts != 0 {
             return Err(format!(
