@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Level::{Must, Should};
 use handshake_tcp::conn::pair::{Fate, Pair, Side};
 use handshake_tcp::conn::{Config, State};
 use handshake_tcp::wire::{SeqNumber, TcpFlags};
@@ -320,63 +321,78 @@ fn ack_aggregation() -> R {
 
 /// The `tcp.flow.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::should(
+    simulations(&[
+        (
+            Should,
             "tcp.flow.nagle-coalesces",
             "RFC 9293 §3.7.4 (SHLD-7); RFC 896",
-        )
-        .simulation(|_| sim(nagle)),
-        Case::must(
+            nagle,
+        ),
+        (
+            Must,
             "tcp.flow.nagle-can-be-disabled",
             "RFC 9293 §3.7.4 (MUST-17)",
-        )
-        .simulation(|_| sim(nodelay)),
-        Case::should(
+            nodelay,
+        ),
+        (
+            Should,
             "tcp.flow.delayed-ack-every-second-segment",
             "RFC 9293 §3.8.6.3 (SHLD-18, SHLD-19); RFC 5681 §4.2",
-        )
-        .simulation(|_| sim(delayed_ack_every_second)),
-        Case::must(
+            delayed_ack_every_second,
+        ),
+        (
+            Must,
             "tcp.flow.delayed-ack-under-half-second",
             "RFC 9293 §3.8.6.3 (MUST-40)",
-        )
-        .simulation(|_| sim(delayed_ack_bound)),
-        Case::should(
+            delayed_ack_bound,
+        ),
+        (
+            Should,
             "tcp.flow.out-of-order-acked-at-once",
             "RFC 5681 §4.2; RFC 9293 §3.10.7.4 (MAY-13)",
-        )
-        .simulation(|_| sim(ooo_immediate_ack)),
-        Case::must(
+            ooo_immediate_ack,
+        ),
+        (
+            Must,
             "tcp.flow.receiver-sws-avoidance",
             "RFC 9293 §3.8.6.2.2 (MUST-39)",
-        )
-        .simulation(|_| sim(receiver_sws)),
-        Case::should("tcp.flow.window-not-shrunk", "RFC 9293 §3.8.6 (SHLD-14)")
-            .simulation(|_| sim(window_not_shrunk)),
-        Case::must(
+            receiver_sws,
+        ),
+        (
+            Should,
+            "tcp.flow.window-not-shrunk",
+            "RFC 9293 §3.8.6 (SHLD-14)",
+            window_not_shrunk,
+        ),
+        (
+            Must,
             "tcp.flow.sender-sws-avoidance",
             "RFC 9293 §3.8.6.2.1 (MUST-38)",
-        )
-        .simulation(|_| sim(sender_sws)),
-        Case::must(
+            sender_sws,
+        ),
+        (
+            Must,
             "tcp.flow.zero-window-probes-back-off",
             "RFC 9293 §3.8.6.1 (MUST-35, MUST-36, SHLD-29, SHLD-30)",
-        )
-        .simulation(|_| sim(zero_window_probes)),
-        Case::must(
+            zero_window_probes,
+        ),
+        (
+            Must,
             "tcp.flow.zero-window-indefinitely",
             "RFC 9293 §3.8.6.1 (MUST-37)",
-        )
-        .simulation(|_| sim(zero_window_indefinite)),
-        Case::must(
+            zero_window_indefinite,
+        ),
+        (
+            Must,
             "tcp.flow.stop-and-wait",
             "RFC 9293 §3.8.6 (one segment in flight, a teaching mode)",
-        )
-        .simulation(|_| sim(stop_and_wait)),
-        Case::must(
+            stop_and_wait,
+        ),
+        (
+            Must,
             "tcp.flow.ack-aggregation",
             "RFC 9293 §3.10.7.4 (MUST-58, MUST-59)",
-        )
-        .simulation(|_| sim(ack_aggregation)),
-    ]
+            ack_aggregation,
+        ),
+    ])
 }

@@ -1,5 +1,7 @@
 //! `tcp.sim.*`: Whole connections over the seeded network simulator: delivery, loss, reordering, fairness.
 
+use super::support::{simulations, R};
+use crate::Level::{Must, Should};
 use crate::{check_property, Case, Ctx, Outcome};
 use handshake_tcp::conn::{Config, State};
 use handshake_tcp::sim::{
@@ -8,8 +10,6 @@ use handshake_tcp::sim::{
 };
 use handshake_time::Duration;
 use proptest::prelude::*;
-
-type R = Result<(), String>;
 
 fn ensure(cond: bool, why: impl FnOnce() -> String) -> R {
     if cond {
@@ -453,13 +453,47 @@ fn nth_segment_lost() -> R {
     closed_cleanly(&sim, &[c, s])
 }
 
-fn sim(f: fn() -> R) -> Outcome {
-    Outcome::from(f())
-}
-
 /// The `tcp.sim.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
+    let mut all = simulations(&[
+        (
+            Should,
+            "tcp.sim.bulk.bottleneck-throughput",
+            "RFC 9293 §3.8.6 (sliding window)",
+            bottleneck_throughput,
+        ),
+        (
+            Must,
+            "tcp.sim.queue.drop-tail-recovery",
+            "RFC 6298 §5, RFC 9293 §3.8.1",
+            drop_tail,
+        ),
+        (
+            Must,
+            "tcp.sim.bottleneck.shared-by-four",
+            "RFC 9293 §3.8.6, §3.6",
+            shared_bottleneck,
+        ),
+        (
+            Must,
+            "tcp.sim.path.long-rtt-300ms",
+            "RFC 6298 §2, §5",
+            long_rtt,
+        ),
+        (
+            Must,
+            "tcp.sim.idle.two-hours-no-keepalive",
+            "RFC 9293 §3.8.4 (MUST-24)",
+            idle_hours,
+        ),
+        (
+            Must,
+            "tcp.sim.loss.nth-data-segment",
+            "RFC 6298 §5.4, RFC 9293 §3.10.7.4",
+            nth_segment_lost,
+        ),
+    ]);
+    all.extend([
         Case::must(
             "tcp.sim.property.delivery-exactly-once",
             "RFC 9293 §3.4, §3.10.7.4, §3.6",
@@ -475,28 +509,6 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 9293 §3.4, §3.10.7.4",
         )
         .property(echo),
-        Case::should(
-            "tcp.sim.bulk.bottleneck-throughput",
-            "RFC 9293 §3.8.6 (sliding window)",
-        )
-        .simulation(|_| sim(bottleneck_throughput)),
-        Case::must(
-            "tcp.sim.queue.drop-tail-recovery",
-            "RFC 6298 §5, RFC 9293 §3.8.1",
-        )
-        .simulation(|_| sim(drop_tail)),
-        Case::must("tcp.sim.bottleneck.shared-by-four", "RFC 9293 §3.8.6, §3.6")
-            .simulation(|_| sim(shared_bottleneck)),
-        Case::must("tcp.sim.path.long-rtt-300ms", "RFC 6298 §2, §5").simulation(|_| sim(long_rtt)),
-        Case::must(
-            "tcp.sim.idle.two-hours-no-keepalive",
-            "RFC 9293 §3.8.4 (MUST-24)",
-        )
-        .simulation(|_| sim(idle_hours)),
-        Case::must(
-            "tcp.sim.loss.nth-data-segment",
-            "RFC 6298 §5.4, RFC 9293 §3.10.7.4",
-        )
-        .simulation(|_| sim(nth_segment_lost)),
-    ]
+    ]);
+    all
 }

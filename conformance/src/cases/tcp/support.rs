@@ -1,24 +1,28 @@
 //! Helpers shared by the cases of more than one group (no cases here).
 
 use crate::{check_property, Ctx, Outcome};
+use crate::{Case, Level};
 use handshake_tcp::conn::pair::{Fate, Pair, Side};
 use handshake_tcp::conn::{Config, Connection, Event, IsnGenerator, State, Transmit};
 use handshake_tcp::wire::SeqNumber;
 use handshake_time::{Duration, Instant};
 use proptest::prelude::*;
 
-pub(crate) type R = Result<(), String>;
+/// What a simulation body returns (the suite's check verdict).
+pub(crate) type R = crate::check::Checked;
+pub(crate) use crate::check::ensure;
 
-pub(crate) fn ensure(cond: bool, why: impl FnOnce() -> String) -> R {
-    if cond {
-        Ok(())
-    } else {
-        Err(why())
-    }
-}
+/// A row of a simulation table: level, id, requirement, body.
+pub(crate) type SimRow = (Level, &'static str, &'static str, fn() -> R);
 
-pub(crate) fn sim(f: fn() -> R) -> Outcome {
-    Outcome::from(f())
+/// One simulation case per row: level, id, requirement, and a body that
+/// needs nothing from the runner.
+pub(crate) fn simulations(rows: &[SimRow]) -> Vec<Case> {
+    rows.iter()
+        .map(|&(level, id, spec, body)| {
+            Case::with_level(level, id, spec).simulation(move |_| body())
+        })
+        .collect()
 }
 
 /// Byte i of test stream `tag`.

@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Level::{Must, Should};
 use handshake_tcp::conn::pair::{Fate, Side};
 use handshake_tcp::conn::Config;
 use handshake_tcp::wire::{SegmentRepr, TcpFlags, TcpOptions, Timestamps};
@@ -141,16 +142,36 @@ fn ts_echo_oldest() -> R {
 
 /// The `tcp.ts.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::must("tcp.ts.on-every-segment", "RFC 7323 §3.2")
-            .simulation(|_| sim(ts_every_segment)),
-        Case::must("tcp.ts.only-when-both-offer", "RFC 7323 §3.2")
-            .simulation(|_| sim(ts_only_if_both)),
-        Case::must("tcp.ts.paws-drops-old-duplicate", "RFC 7323 §5.3 (R1)")
-            .simulation(|_| sim(paws)),
-        Case::should("tcp.ts.rttm-times-retransmissions", "RFC 7323 §4.1")
-            .simulation(|_| sim(ts_rttm_retransmission)),
-        Case::must("tcp.ts.echo-oldest-unacknowledged", "RFC 7323 §4.3")
-            .simulation(|_| sim(ts_echo_oldest)),
-    ]
+    simulations(&[
+        (
+            Must,
+            "tcp.ts.on-every-segment",
+            "RFC 7323 §3.2",
+            ts_every_segment,
+        ),
+        (
+            Must,
+            "tcp.ts.only-when-both-offer",
+            "RFC 7323 §3.2",
+            ts_only_if_both,
+        ),
+        (
+            Must,
+            "tcp.ts.paws-drops-old-duplicate",
+            "RFC 7323 §5.3 (R1)",
+            paws,
+        ),
+        (
+            Should,
+            "tcp.ts.rttm-times-retransmissions",
+            "RFC 7323 §4.1",
+            ts_rttm_retransmission,
+        ),
+        (
+            Must,
+            "tcp.ts.echo-oldest-unacknowledged",
+            "RFC 7323 §4.3",
+            ts_echo_oldest,
+        ),
+    ])
 }

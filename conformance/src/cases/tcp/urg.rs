@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Level::Must;
 use handshake_tcp::conn::pair::{Pair, Side};
 use handshake_tcp::conn::{Config, Event};
 use handshake_tcp::wire::{SegmentRepr, TcpFlags};
@@ -142,23 +143,30 @@ fn urgent_zero_window() -> R {
 
 /// The `tcp.urg.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::must(
+    simulations(&[
+        (
+            Must,
             "tcp.urg.pointer-first-non-urgent",
             "RFC 9293 §3.8.5 (MUST-30, MUST-62)",
-        )
-        .simulation(|_| sim(urgent_pointer)),
-        Case::must(
+            urgent_pointer,
+        ),
+        (
+            Must,
             "tcp.urg.application-informed",
             "RFC 9293 §3.8.5 (MUST-32, MUST-33)",
-        )
-        .simulation(|_| sim(urgent_informed)),
-        Case::must(
+            urgent_informed,
+        ),
+        (
+            Must,
             "tcp.urg.any-length",
             "RFC 9293 §3.8.5 (MUST-31); RFC 6093 §4",
-        )
-        .simulation(|_| sim(urgent_any_length)),
-        Case::must("tcp.urg.zero-window", "RFC 9293 §3.10.7.4 (MUST-66)")
-            .simulation(|_| sim(urgent_zero_window)),
-    ]
+            urgent_any_length,
+        ),
+        (
+            Must,
+            "tcp.urg.zero-window",
+            "RFC 9293 §3.10.7.4 (MUST-66)",
+            urgent_zero_window,
+        ),
+    ])
 }

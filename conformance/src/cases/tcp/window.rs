@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Level::Must;
 use handshake_tcp::conn::pair::{Pair, Side};
 use handshake_tcp::conn::{Config, Event, State};
 use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags};
@@ -101,18 +102,24 @@ fn rst_zero_window() -> R {
 
 /// The `tcp.window.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::must("tcp.window.unsigned", "RFC 9293 §3.1 (MUST-1)")
-            .simulation(|_| sim(window_unsigned)),
-        Case::must(
+    simulations(&[
+        (
+            Must,
+            "tcp.window.unsigned",
+            "RFC 9293 §3.1 (MUST-1)",
+            window_unsigned,
+        ),
+        (
+            Must,
             "tcp.window.peer-shrinks",
             "RFC 9293 §3.8.6 (MUST-34, SHLD-15, SHLD-16, SHLD-17)",
-        )
-        .simulation(|_| sim(peer_shrinks)),
-        Case::must(
+            peer_shrinks,
+        ),
+        (
+            Must,
             "tcp.window.rst-at-zero-window",
             "RFC 9293 §3.10.7.4 (MUST-66)",
-        )
-        .simulation(|_| sim(rst_zero_window)),
-    ]
+            rst_zero_window,
+        ),
+    ])
 }
