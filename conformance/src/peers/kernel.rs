@@ -153,6 +153,24 @@ impl Env {
             .run_until(limit, cond)
             .map_err(|e| format!("{what}: {e}"))
     }
+
+    /// Runs until our connection `c` reports `event`, turning a timeout into
+    /// the reason `what`.
+    pub fn until_event(
+        &mut self,
+        c: ConnId,
+        event: handshake_tcp::conn::Event,
+        limit: Duration,
+        what: &str,
+    ) -> Result<(), String> {
+        let mut seen = false;
+        self.until(limit, what, |d| {
+            while let Some(e) = d.conn(c).poll_event() {
+                seen |= e == event;
+            }
+            seen
+        })
+    }
 }
 
 /// tshark's verdict on a capture: any malformed packet or bad checksum fails.

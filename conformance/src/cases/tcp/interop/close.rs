@@ -180,21 +180,19 @@ pub(super) fn active_close_kernel(ctx: &mut Ctx) -> Outcome {
     run(ctx, |env| {
         let (c, s) = open(env, 8300)?;
         drop(s);
-        let mut fin = false;
-        env.until(Duration::from_secs(5), "the kernel's FIN", |d| {
-            while let Some(e) = d.conn(c).poll_event() {
-                fin |= e == Event::PeerClosed;
-            }
-            fin
-        })?;
+        env.until_event(
+            c,
+            Event::PeerClosed,
+            Duration::from_secs(5),
+            "the kernel's FIN",
+        )?;
         env.d.conn(c).close();
-        let mut closed = false;
-        env.until(Duration::from_secs(5), "LAST-ACK to CLOSED", |d| {
-            while let Some(e) = d.conn(c).poll_event() {
-                closed |= e == Event::Closed;
-            }
-            closed
-        })?;
+        env.until_event(
+            c,
+            Event::Closed,
+            Duration::from_secs(5),
+            "LAST-ACK to CLOSED",
+        )?;
         if env.d.conn(c).state() != State::Closed {
             return Err(format!(
                 "we are in {:?}, expected CLOSED without TIME-WAIT",
@@ -287,13 +285,7 @@ pub(super) fn kernel_abort(ctx: &mut Ctx) -> Outcome {
     run(ctx, |env| {
         let (c, s) = open(env, 8600)?;
         kernel::abort(s).map_err(|e| e.to_string())?;
-        let mut reset = false;
-        env.until(Duration::from_secs(5), "the kernel's RST", |d| {
-            while let Some(e) = d.conn(c).poll_event() {
-                reset |= e == Event::Reset;
-            }
-            reset
-        })?;
+        env.until_event(c, Event::Reset, Duration::from_secs(5), "the kernel's RST")?;
         if env.d.conn(c).state() != State::Closed {
             return Err(format!(
                 "after the RST we are in {:?}",

@@ -311,13 +311,12 @@ pub(super) fn synack_retransmit(ctx: &mut Ctx) -> Outcome {
 pub(super) fn rst_closed_port(ctx: &mut Ctx) -> Outcome {
     run(ctx, |env| {
         let c = env.d.connect(Config::default(), 40200, kernel(9));
-        let mut reset = false;
-        env.until(Duration::from_secs(3), "RST from the kernel", |d| {
-            while let Some(e) = d.conn(c).poll_event() {
-                reset |= e == Event::Reset;
-            }
-            reset
-        })?;
+        env.until_event(
+            c,
+            Event::Reset,
+            Duration::from_secs(3),
+            "RST from the kernel",
+        )?;
         if env.d.conn(c).state() != State::Closed {
             return Err(format!(
                 "after the RST our state is {:?}",
