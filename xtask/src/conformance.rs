@@ -22,8 +22,8 @@ pub(crate) struct CaseResult {
 }
 
 pub(crate) fn run(args: ConformanceArgs) -> anyhow::Result<ExitCode> {
-    if args.coverage {
-        return coverage(&args);
+    if let Some(spec) = args.coverage.clone() {
+        return coverage(&args, spec);
     }
     let cases = select(all_cases(), &args.filters)?;
 
@@ -66,12 +66,14 @@ pub(crate) fn run(args: ConformanceArgs) -> anyhow::Result<ExitCode> {
     });
     let report = Report::new(results, seed, started.elapsed(), args.require_all);
 
-    report::write_all(&report, &out)?;
+    let matrix = report::requirement_matrix();
+    report::write_all(&report, &matrix, &out)?;
     match args.format {
         Format::Human => report::print_human(&report, &out),
         Format::Json => println!("{}", report::json(&report)?),
         Format::Junit => println!("{}", report::junit(&report)?),
         Format::Markdown => println!("{}", report::markdown(&report)),
+        Format::Html => println!("{}", report::html(&report, &matrix, &out)),
     }
 
     Ok(if report.failed_musts() > 0 {
@@ -154,60 +156,101 @@ pub(crate) fn fails_run(level: Level) -> bool {
     level == Level::Must
 }
 
-/// `--coverage`: RFC 9293 Appendix B against the cases.
-fn coverage(args: &ConformanceArgs) -> anyhow::Result<ExitCode> {
+/// `--coverage [SPEC]`: every RFC table's summary, or one table row by row;
+/// coverage.md gets every table. Exit 1 when a shown table has a MUST gap.
+fn coverage(args: &ConformanceArgs, spec: Option<String>) -> anyhow::Result<ExitCode> {
     use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
-    use handshake_conformance::coverage;
+    use handshake_conformance::coverage::{self, Status};
 
-    let rows = coverage::rfc9293(&all_cases());
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(["RFC 9293", "requirement", "covered by"]);
-    let mut md = String::from(
-        "# RFC 9293 Appendix B coverage\n\n| ReqID | requirement | covered by |\n|---|---|---|\n",
-    );
-    let (mut covered, mut na, mut gaps) = (0, 0, Vec::new());
-    for r in &rows {
-        let by = if !r.missing.is_empty() {
-            format!("MISSING CASES: {}", r.missing.join(", "))
-        } else if !r.cases.is_empty() {
-            covered += 1;
-            r.cases.join("\n")
-        } else if let Some(why) = r.req.reason {
-            na += 1;
-            format!("not applicable: {why}")
-        } else {
-            "UNCOVERED".to_string()
-        };
-        if r.is_gap() {
-            gaps.push(r.req.id);
+    // `--coverage RFC 7766` unquoted leaves `7766` among the filters, which
+    // mean nothing here: read them as the rest of SPEC.
+    let spec = match (spec, args.filters.is_empty()) {
+        (Some(s), true) => Some(s),
+        (s, _) => Some(
+            s.into_iter()
+                .chain(args.filters.iter().cloned())
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
+        .filter(|s| !s.is_empty()),
+    };
+    let shown: Vec<&coverage::Table> = match &spec {
+        None => coverage::TABLES.to_vec(),
+        Some(s) => match coverage::find(s) {
+            Some(t) => vec![t],
+            None => bail!(
+                "no requirement table for `{s}`; tables: {}",
+                coverage::TABLES
+                    .iter()
+                    .map(|t| t.key)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+    };
+    let cases = all_cases();
+    let mut md = String::from("# Requirement coverage\n\n");
+    let mut must_gap = false;
+    for table in coverage::TABLES {
+        let rows = coverage::check(table, &cases);
+        md.push_str(&coverage::markdown(table, &rows));
+        if !shown.iter().any(|t| std::ptr::eq(*t, *table)) {
+            continue;
         }
-        md.push_str(&format!(
-            "| {} | {} | {} |\n",
-            r.req.id,
-            r.req.feature,
-            by.replace('\n', "<br>")
-        ));
-        table.add_row([r.req.id, r.req.feature, by.as_str()]);
+        if spec.is_some() {
+            let mut t = Table::new();
+            t.load_preset(UTF8_FULL_CONDENSED)
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_header([
+                    table.rfc,
+                    "level",
+                    "requirement",
+                    "status",
+                    "cases or reason",
+                ]);
+            if t.width().is_none() {
+                // Not a terminal: wrap to a width a log or a pager shows.
+                t.set_width(160);
+            }
+            for r in &rows {
+                let by = if r.missing.is_empty() {
+                    r.cases
+                        .iter()
+                        .cloned()
+                        .chain(r.note().map(str::to_string))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                } else {
+                    format!("MISSING CASES: {}", r.missing.join(", "))
+                };
+                let id = if r.req.section.is_empty() {
+                    r.req.id.to_string()
+                } else {
+                    format!("{}\n{}", r.req.id, r.req.section)
+                };
+                t.add_row([
+                    id.as_str(),
+                    r.req.level.as_str(),
+                    r.req.feature,
+                    r.status().as_str(),
+                    by.as_str(),
+                ]);
+            }
+            println!("{t}");
+        }
+        println!("{}", coverage::summary_line(table, &rows));
+        must_gap |= rows
+            .iter()
+            .any(|r| r.status() == Status::Gap && fails_run(r.req.level));
     }
-    println!("{table}");
-    let summary = format!(
-        "RFC 9293 Appendix B: {} requirements, {covered} covered by cases, {na} not applicable (with reasons), {} gaps{}",
-        rows.len(),
-        gaps.len(),
-        if gaps.is_empty() { String::new() } else { format!(": {}", gaps.join(", ")) }
-    );
-    println!("{summary}");
-    md.push_str(&format!("\n{summary}\n"));
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| crate::target_dir().join("conformance"));
     std::fs::create_dir_all(&out).with_context(|| format!("creating {}", out.display()))?;
-    std::fs::write(out.join("coverage.md"), md).context("writing coverage.md")?;
-    let must_gap = gaps.iter().any(|id| id.starts_with("MUST"));
+    let path = out.join("coverage.md");
+    std::fs::write(&path, md).with_context(|| format!("writing {}", path.display()))?;
+    println!("coverage of every table: {}", path.display());
     Ok(if must_gap {
         ExitCode::from(1)
     } else {

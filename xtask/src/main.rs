@@ -42,6 +42,8 @@ pub(crate) enum Format {
     Junit,
     /// Markdown, for a CI job summary.
     Markdown,
+    /// The self-contained HTML page (report.html).
+    Html,
 }
 
 #[derive(clap::Args)]
@@ -54,7 +56,7 @@ pub(crate) struct ConformanceArgs {
     /// What to print on standard output.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Directory for report.json, report.xml, report.md and pcaps [default: target/conformance].
+    /// Directory for report.json, report.xml, report.md, report.html and pcaps [default: target/conformance].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Treat a skipped case as a failure (CI uses this on a machine with every peer installed).
@@ -72,11 +74,13 @@ pub(crate) struct ConformanceArgs {
     /// Keep the packet captures of passing interop cases too (failed cases always keep theirs).
     #[arg(long)]
     pub pcap: bool,
-    /// Print each RFC's requirement list (RFC 9293 Appendix B) against the
-    /// cases that cover it, write target/conformance/coverage.md, and exit
-    /// (1 if a MUST has neither a case nor a reason).
-    #[arg(long)]
-    pub coverage: bool,
+    /// Requirement coverage instead of a run: with no SPEC, every RFC table's
+    /// summary (RFC 9293 Appendix B, RFC 1035, 2181, 2308, 5452, 7766); with
+    /// SPEC (`rfc7766`, `"RFC 7766"`), that table row by row. Writes
+    /// target/conformance/coverage.md with every table; exits 1 if a MUST
+    /// row is a gap.
+    #[arg(long, value_name = "SPEC", num_args = 0..=1)]
+    pub coverage: Option<Option<String>>,
 }
 
 #[derive(clap::Args)]

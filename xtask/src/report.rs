@@ -1,4 +1,6 @@
-//! Conformance reports: human table, JSON, JUnit XML and Markdown.
+//! Conformance reports: human table, JSON, JUnit XML, Markdown and HTML.
+
+mod html;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -6,11 +8,27 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, Table};
-use handshake_conformance::{Level, Outcome};
+use handshake_conformance::{coverage, Level, Outcome};
 use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 use serde::Serialize;
 
 use crate::conformance::{fails_run, CaseResult};
+
+pub(crate) use html::html;
+
+/// Each requirement table with its rows resolved against the registered
+/// cases (all of them, whatever this run's filters: a case not run is shown
+/// as such, not as a gap).
+pub(crate) type Matrix = Vec<(&'static coverage::Table, Vec<coverage::Row>)>;
+
+/// The requirement tables against every registered case.
+pub(crate) fn requirement_matrix() -> Matrix {
+    let cases = handshake_conformance::all_cases();
+    coverage::TABLES
+        .iter()
+        .map(|t| (*t, coverage::check(t, &cases)))
+        .collect()
+}
 
 /// The results of one run, ready to print.
 pub(crate) struct Report {
@@ -318,7 +336,7 @@ pub(crate) fn print_human(report: &Report, out: &Path) {
         .any(|r| r.case.level() == Level::Must && matches!(r.outcome, Outcome::Fail(_)));
     let c = report.counts();
     println!(
-        "\nreports: {}/report.{{json,xml,md}}; seed {} ({:.1} s)",
+        "\nreports: {}/report.{{json,xml,md,html}}; seed {} ({:.1} s)",
         out.display(),
         report.seed,
         report.elapsed.as_secs_f64()
@@ -332,12 +350,13 @@ pub(crate) fn print_human(report: &Report, out: &Path) {
     );
 }
 
-/// Writes report.json, report.xml and report.md into `out`.
-pub(crate) fn write_all(report: &Report, out: &Path) -> anyhow::Result<()> {
+/// Writes report.json, report.xml, report.md and report.html into `out`.
+pub(crate) fn write_all(report: &Report, matrix: &Matrix, out: &Path) -> anyhow::Result<()> {
     for (name, text) in [
         ("report.json", json(report)?),
         ("report.xml", junit(report)?),
         ("report.md", markdown(report)),
+        ("report.html", html(report, matrix, out)),
     ] {
         let path = out.join(name);
         std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;

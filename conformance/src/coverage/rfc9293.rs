@@ -1,104 +1,37 @@
-//! Requirement coverage: every numbered requirement of RFC 9293's summary
-//! (Appendix B, Table 8) against the cases that check it, or the reason it
-//! does not apply to a sans-IO, ICMP-free TCP.
-//!
-//! A case covers a requirement when its `spec` names the requirement's id
-//! (`MUST-39`, `SHLD-7`) or when the table lists the case by id.
-//!
-//! ```
-//! use handshake_conformance::{all_cases, coverage};
-//! let rows = coverage::rfc9293(&all_cases());
-//! let must_gaps = rows.iter().filter(|r| r.is_gap() && r.req.id.starts_with("MUST")).count();
-//! assert_eq!(must_gaps, 0);
-//! ```
+//! RFC 9293 Appendix B (Table 8): every numbered requirement of the TCP
+//! summary against the cases that check it, or the reason it does not apply
+//! to a sans-IO, ICMP-free TCP. A case also covers a row when its `spec`
+//! names the row's id (`MUST-39`, `SHLD-7`) beside "RFC 9293".
 
-use crate::Case;
+use super::{Disposition, Requirement};
+use crate::Level;
 
-/// One row of RFC 9293 Table 8.
-#[derive(Debug, Clone, Copy)]
-pub struct Requirement {
-    /// The requirement id: `MUST-n`, `SHLD-n`, `MAY-n` or `REC-n`.
-    pub id: &'static str,
-    /// The feature, in the table's words.
-    pub feature: &'static str,
-    /// Cases that check it beyond those whose spec names the id.
-    pub cases: &'static [&'static str],
-    /// Why no case checks it, when none does.
-    pub reason: Option<&'static str>,
-}
-
-/// A requirement with the cases found for it.
-#[derive(Debug, Clone)]
-pub struct Row {
-    /// The requirement.
-    pub req: Requirement,
-    /// Every case covering it.
-    pub cases: Vec<String>,
-    /// Listed case ids that do not exist (a stale table).
-    pub missing: Vec<&'static str>,
-}
-
-impl Row {
-    /// Neither covered by an existing case nor given a reason.
-    pub fn is_gap(&self) -> bool {
-        (self.cases.is_empty() && self.req.reason.is_none()) || !self.missing.is_empty()
+/// The level a Table 8 id states: `MUST-n`, `SHLD-n` and `REC-n` (SHOULD), `MAY-n`.
+const fn level_of(id: &str) -> Level {
+    match id.as_bytes() {
+        [b'M', b'U', ..] => Level::Must,
+        [b'M', b'A', ..] => Level::May,
+        _ => Level::Should,
     }
-}
-
-/// True when `spec` names `id` as a whole token (`MUST-3` is not in `MUST-30`).
-fn names(spec: &str, id: &str) -> bool {
-    spec.match_indices(id).any(|(i, _)| {
-        let before = spec[..i].chars().next_back();
-        let after = spec[i + id.len()..].chars().next();
-        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
-            && !after.is_some_and(|c| c.is_ascii_digit())
-    })
-}
-
-/// RFC 9293 Appendix B against `cases`.
-pub fn rfc9293(cases: &[Case]) -> Vec<Row> {
-    RFC9293
-        .iter()
-        .map(|req| {
-            let mut found: Vec<String> = cases
-                .iter()
-                .filter(|c| c.spec().contains("RFC 9293") && names(c.spec(), req.id))
-                .map(|c| c.id().to_string())
-                .collect();
-            let mut missing = Vec::new();
-            for id in req.cases {
-                if cases.iter().any(|c| c.id() == *id) {
-                    if !found.iter().any(|f| f == id) {
-                        found.push(id.to_string());
-                    }
-                } else {
-                    missing.push(*id);
-                }
-            }
-            Row {
-                req: *req,
-                cases: found,
-                missing,
-            }
-        })
-        .collect()
 }
 
 const fn r(id: &'static str, feature: &'static str, cases: &'static [&'static str]) -> Requirement {
     Requirement {
         id,
+        section: "",
+        level: level_of(id),
         feature,
-        cases,
-        reason: None,
+        disposition: Disposition::Cases(cases),
     }
 }
 
 const fn na(id: &'static str, feature: &'static str, reason: &'static str) -> Requirement {
     Requirement {
         id,
+        section: "",
+        level: level_of(id),
         feature,
-        cases: &[],
-        reason: Some(reason),
+        disposition: Disposition::NotApplicable(reason),
     }
 }
 
@@ -108,7 +41,7 @@ const IP_LAYER: &str = "an IP-layer matter: the sans-IO connection hands segment
 const SOURCE_ROUTE: &str = "IP source routing is not supported by handshake-ip (RFC 7126 recommends dropping such packets), so there is no route to honour or reverse";
 
 /// RFC 9293 Table 8, in the table's order.
-pub static RFC9293: &[Requirement] = &[
+pub(super) static ROWS: &[Requirement] = &[
     // PUSH flag
     na("MAY-16", "Aggregate or queue un-pushed data", "optional: every send() is treated as pushed"),
     r("SHLD-27", "Sender collapse successive PSH bits", &["tcp.push.psh-on-last-segment"]),
@@ -249,16 +182,3 @@ pub static RFC9293: &[Requirement] = &[
     // Alternative congestion control
     r("MAY-18", "Implement alternative conformant algorithm(s)", &["tcp.cc.cubic-window-curve", "tcp.cc.cubic-multiplicative-decrease"]),
 ];
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn token_match() {
-        assert!(names("RFC 9293 §3.1, MUST-3", "MUST-3"));
-        assert!(!names("RFC 9293 (MUST-30)", "MUST-3"));
-        assert!(names("RFC 9293 (MUST-35, MUST-36)", "MUST-36"));
-        assert!(!names("RFC 9293 (XMUST-36)", "MUST-36"));
-    }
-}
