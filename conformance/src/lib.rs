@@ -21,7 +21,6 @@ mod case;
 pub mod cases;
 pub mod check;
 pub mod coverage;
-mod coverage_cases;
 pub mod peers;
 mod property;
 pub mod script;
@@ -33,6 +32,5 @@ pub use property::check_property;
 pub fn all_cases() -> Vec<Case> {
     let mut all = Vec::new();
     cases::register(&mut all);
-    all.extend(coverage_cases::cases());
     all
 }

@@ -33,6 +33,7 @@
 use crate::Case;
 
 mod cache;
+mod coverage;
 mod edns;
 mod hosts;
 mod interop;
@@ -59,6 +60,7 @@ pub(crate) fn cases() -> Vec<Case> {
         transport::cases(),
         rfc5452::cases(),
         edns::cases(),
+        coverage::cases(),
     ]
     .concat()
 }

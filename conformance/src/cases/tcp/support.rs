@@ -17,12 +17,13 @@ pub(crate) type SimRow = (Level, &'static str, &'static str, fn() -> R);
 
 /// One simulation case per row: level, id, requirement, and a body that
 /// needs nothing from the runner.
+#[track_caller] // the cases are built where the table is (a registry test checks it)
 pub(crate) fn simulations(rows: &[SimRow]) -> Vec<Case> {
-    rows.iter()
-        .map(|&(level, id, spec, body)| {
-            Case::with_level(level, id, spec).simulation(move |_| body())
-        })
-        .collect()
+    let mut cases = Vec::with_capacity(rows.len());
+    for &(level, id, spec, body) in rows {
+        cases.push(Case::with_level(level, id, spec).simulation(move |_| body()));
+    }
+    cases
 }
 
 /// Byte i of test stream `tag`.

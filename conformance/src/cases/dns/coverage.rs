@@ -1,0 +1,96 @@
+//! `dns.coverage.*`: one case per DNS requirement table (see
+//! [`crate::coverage`]). Each fails when a MUST row of its RFC is a gap that
+//! is not on the list of known gaps below, when a listed gap has been closed
+//! (so the list only shrinks), or when the table names a case id that no
+//! longer exists. (RFC 9293's table has its own case,
+//! `tcp.coverage.rfc9293-appendix-b`.)
+//!
+//! The known gaps are real: `--coverage` counts them as gaps and exits 1 on
+//! them. They are the work of the DNS hardening issue (#14); listing them
+//! here keeps a new gap from hiding among them.
+
+use crate::coverage::{self, Table};
+use crate::{Case, Outcome};
+
+/// The DNS tables, each with its case id.
+const DNS: &[(&str, &str)] = &[
+    ("rfc1035", "dns.coverage.rfc1035"),
+    ("rfc2181", "dns.coverage.rfc2181"),
+    ("rfc2308", "dns.coverage.rfc2308"),
+    ("rfc5452", "dns.coverage.rfc5452"),
+    ("rfc7766", "dns.coverage.rfc7766"),
+];
+
+/// MUST rows with no case yet, by table key and row id (issue #14).
+const KNOWN_MUST_GAPS: &[(&str, &str)] = &[
+    ("rfc2181", "5.4-no-merge"),
+    ("rfc2181", "8-ttl-transmit"),
+    ("rfc2181", "11-any-label"),
+    ("rfc2308", "5-ttl-from-response"),
+    ("rfc5452", "9.1-destination"),
+    ("rfc5452", "9.2-source-port"),
+    ("rfc5452", "9.2-ports-simultaneous"),
+    ("rfc5452", "9.2-query-id"),
+    ("rfc7766", "6.2.2-concurrent"),
+    ("rfc7766", "7-match-tcp"),
+];
+
+/// Fails naming every MUST gap not known, every known gap now closed, and
+/// every stale case id of `table`.
+fn table_complete(table: &Table) -> Outcome {
+    let rows = coverage::check(table, &crate::all_cases());
+    let known = |id: &str| KNOWN_MUST_GAPS.contains(&(table.key, id));
+    let unknown: Vec<_> = rows
+        .iter()
+        .filter(|r| !(known(r.req.id) && r.missing.is_empty()))
+        .cloned()
+        .collect();
+    let mut failures = coverage::failures(&unknown);
+    for (key, id) in KNOWN_MUST_GAPS.iter().filter(|(k, _)| *k == table.key) {
+        match rows.iter().find(|r| r.req.id == *id) {
+            None => failures.push(format!("known gap {key} {id} names no row")),
+            Some(r) if !r.is_gap() => failures.push(format!(
+                "{id} is no longer a gap: take it off KNOWN_MUST_GAPS"
+            )),
+            Some(_) => {}
+        }
+    }
+    if failures.is_empty() {
+        Outcome::Pass
+    } else {
+        Outcome::Fail(format!(
+            "{} requirements with no case, reason or deviation: {}",
+            table.rfc,
+            failures.join("; ")
+        ))
+    }
+}
+
+pub(crate) fn cases() -> Vec<Case> {
+    DNS.iter()
+        .map(|&(key, id)| {
+            let table = coverage::find(key).expect("every DNS key names a table");
+            Case::must(
+                id,
+                format!(
+                    "{} (every MUST covered, not applicable or a listed deviation)",
+                    table.rfc
+                ),
+            )
+            .vector(move |_| table_complete(table))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_case_per_dns_table() {
+        let ids: Vec<String> = super::cases().iter().map(|c| c.id().to_string()).collect();
+        let dns_tables = crate::coverage::TABLES
+            .iter()
+            .filter(|t| t.key != "rfc9293")
+            .count();
+        assert_eq!(ids.len(), dns_tables, "{ids:?}");
+    }
+}
