@@ -84,3 +84,17 @@ pub fn unhex_array<const N: usize>(s: &str) -> [u8; N] {
         .try_into()
         .unwrap_or_else(|v: Vec<u8>| panic!("vector has {} bytes, want {N}", v.len()))
 }
+
+/// Holds when `$got` is an `Err` matching the pattern; else fails quoting the
+/// pattern and what came instead: `expect_error!(parse(b), Error::Truncated { need: 8, .. })`.
+#[macro_export]
+macro_rules! expect_error {
+    ($got:expr, $($pattern:tt)+) => {
+        $crate::check::error(
+            stringify!($got),
+            $got,
+            stringify!($($pattern)+),
+            |e| matches!(e, $($pattern)+),
+        )
+    };
+}

@@ -1,8 +1,8 @@
 //! `ip.icmp.*`: ICMP and ICMPv6 echo (RFC 792, RFC 4443).
 
 use crate::cases::support::*;
-use crate::check;
 use crate::check::unhex;
+use crate::expect_error;
 use crate::{check_property, Case, Outcome};
 use handshake_ip::checksum::{self, PseudoHeader};
 use handshake_ip::{
@@ -63,41 +63,33 @@ pub(crate) fn cases() -> Vec<Case> {
                 src: "2001:db8::3".parse().expect("valid"),
                 dst: "2001:db8::2".parse().expect("valid"),
             };
-            Outcome::from(check::error(
-                "result",
-                IcmpPacket::new_checked(&p[40..])
-                    .and_then(|m| Icmpv6Repr::parse(&m, &ph, ChecksumMode::Verify)),
-                "BadChecksum",
-                |e| matches!(e, Error::BadChecksum { .. }),
-            ))
+            expect_error!(
+                IcmpPacket::new_checked(&p[40..]).and_then(|m| Icmpv6Repr::parse(
+                    &m,
+                    &ph,
+                    ChecksumMode::Verify
+                )),
+                Error::BadChecksum { .. }
+            )
         }),
         Case::must("ip.icmp.v4-bad-checksum", "RFC 792").vector(|_| {
             let mut p = unhex(LINUX_ECHO_V4);
             p[28] ^= 0xff;
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 IcmpPacket::new_checked(&p[20..])
                     .and_then(|m| Icmpv4Repr::parse(&m, ChecksumMode::Verify)),
-                "BadChecksum",
-                |e| matches!(e, Error::BadChecksum { .. }),
-            ))
+                Error::BadChecksum { .. }
+            )
         }),
         Case::must("ip.icmp.truncated", "RFC 792; RFC 4443 §2.1").vector(|_| {
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 IcmpPacket::new_checked(&[8u8, 0, 0, 0, 0, 0][..]),
-                "Truncated",
-                |e| {
-                    matches!(
-                        e,
-                        Error::Truncated {
-                            need: 8,
-                            have: 6,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::Truncated {
+                    need: 8,
+                    have: 6,
+                    ..
+                }
+            )
         }),
         Case::must("ip.icmp.roundtrip", "RFC 792; RFC 4443 §4").property(|ctx| {
             check_property(

@@ -2,6 +2,7 @@
 
 use crate::cases::support::*;
 use crate::check::unhex;
+use crate::expect_error;
 use crate::{check, check_property, Case, Outcome};
 use handshake_ip::checksum::{self};
 use handshake_ip::{ChecksumMode, Error, IpProtocol, Ipv4Addr, Ipv4Options, Ipv4Packet, Ipv4Repr};
@@ -78,84 +79,54 @@ pub(crate) fn cases() -> Vec<Case> {
             let mut p = unhex(LINUX_SYN_V4)[..40].to_vec();
             p[0] = 0x4f;
             p[2..4].copy_from_slice(&40u16.to_be_bytes());
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 Ipv4Packet::new_checked(&p[..]),
-                "Truncated",
-                |e| matches!(e, Error::Truncated { need: 60, .. }),
-            ))
+                Error::Truncated { need: 60, .. }
+            )
         }),
         Case::must("ip.ipv4.total-length-beyond-buffer", "RFC 791 §3.1").vector(|_| {
             let p = unhex(LINUX_SYN_V4);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 Ipv4Packet::new_checked(&p[..59]),
-                "LengthBeyondBuffer",
-                |e| {
-                    matches!(
-                        e,
-                        Error::LengthBeyondBuffer {
-                            value: 60,
-                            have: 59,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::LengthBeyondBuffer {
+                    value: 60,
+                    have: 59,
+                    ..
+                }
+            )
         }),
         Case::must("ip.ipv4.total-length-below-header", "RFC 791 §3.1").vector(|_| {
             let mut p = unhex(LINUX_SYN_V4);
             p[2..4].copy_from_slice(&19u16.to_be_bytes());
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 Ipv4Packet::new_checked(&p[..]),
-                "LengthBelowHeader",
-                |e| {
-                    matches!(
-                        e,
-                        Error::LengthBelowHeader {
-                            value: 19,
-                            min: 20,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::LengthBelowHeader {
+                    value: 19,
+                    min: 20,
+                    ..
+                }
+            )
         }),
         Case::must("ip.ipv4.truncated-header", "RFC 791 §3.1").vector(|_| {
             let p = unhex(LINUX_SYN_V4);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 Ipv4Packet::new_checked(&p[..19]),
-                "Truncated",
-                |e| {
-                    matches!(
-                        e,
-                        Error::Truncated {
-                            need: 20,
-                            have: 19,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::Truncated {
+                    need: 20,
+                    have: 19,
+                    ..
+                }
+            )
         }),
         Case::must("ip.ipv4.wrong-version", "RFC 791 §3.1").vector(|_| {
             let p = unhex(LINUX_SYN_V6);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 Ipv4Packet::new_checked(&p[..]),
-                "Version",
-                |e| {
-                    matches!(
-                        e,
-                        Error::Version {
-                            found: 6,
-                            expected: 4
-                        }
-                    )
-                },
-            ))
+                Error::Version {
+                    found: 6,
+                    expected: 4
+                }
+            )
         }),
         Case::must("ip.ipv4.bad-checksum", "RFC 791 §3.1").vector(|_| {
             let mut p = unhex(LINUX_SYN_V4);
@@ -165,11 +136,9 @@ pub(crate) fn cases() -> Vec<Case> {
                 Err(e) => return Outcome::Fail(format!("view rejected: {e}")),
             };
             let ignored_ok = Ipv4Repr::parse(&pkt, ChecksumMode::Ignore).is_ok();
-            match Outcome::from(check::error(
-                "result",
+            match Outcome::from(expect_error!(
                 Ipv4Repr::parse(&pkt, ChecksumMode::Verify),
-                "BadChecksum",
-                |e| matches!(e, Error::BadChecksum { .. }),
+                Error::BadChecksum { .. }
             )) {
                 Outcome::Pass if ignored_ok => Outcome::Pass,
                 Outcome::Pass => Outcome::Fail("ChecksumMode::Ignore still rejected it".into()),

@@ -2,6 +2,7 @@
 
 use crate::cases::support::*;
 use crate::check::unhex;
+use crate::expect_error;
 use crate::{check, check_property, Case, Outcome};
 use handshake_ip::checksum::PseudoHeader;
 use handshake_ip::{ChecksumMode, Error, IpProtocol, Ipv6Addr, Ipv6Packet, Ipv6Repr};
@@ -66,40 +67,26 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::must("ip.ipv6.extension-chain-truncated", "RFC 8200 §4").vector(|_| {
             // A Destination Options header claiming 16 bytes with 8 present.
             let b = ipv6_with(60, &[6, 1, 1, 4, 0, 0, 0, 0]);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 Ipv6Packet::new_checked(&b[..]).and_then(|p| p.upper_layer().map(|_| ())),
-                "Truncated",
-                |e| {
-                    matches!(
-                        e,
-                        Error::Truncated {
-                            need: 16,
-                            have: 8,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::Truncated {
+                    need: 16,
+                    have: 8,
+                    ..
+                }
+            )
         }),
         Case::must("ip.ipv6.extension-chain-short", "RFC 8200 §4").vector(|_| {
             // Next header says Routing, but only 4 bytes of payload remain.
             let b = ipv6_with(43, &[6, 0, 0, 0]);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 Ipv6Packet::new_checked(&b[..]).and_then(|p| p.upper_layer().map(|_| ())),
-                "Truncated",
-                |e| {
-                    matches!(
-                        e,
-                        Error::Truncated {
-                            need: 8,
-                            have: 4,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::Truncated {
+                    need: 8,
+                    have: 4,
+                    ..
+                }
+            )
         }),
         Case::must("ip.ipv6.extension-chain-too-long", "RFC 8200 §4.1").vector(|_| {
             let mut pl = Vec::new();
@@ -107,12 +94,10 @@ pub(crate) fn cases() -> Vec<Case> {
                 pl.extend_from_slice(&[60, 0, 1, 4, 0, 0, 0, 0]);
             }
             let b = ipv6_with(60, &pl);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 Ipv6Packet::new_checked(&b[..]).and_then(|p| p.upper_layer().map(|_| ())),
-                "TooManyExtensionHeaders",
-                |e| matches!(e, Error::TooManyExtensionHeaders(_)),
-            ))
+                Error::TooManyExtensionHeaders(_)
+            )
         }),
         Case::must("ip.ipv6.hop-by-hop-only-first", "RFC 8200 §4.3").vector(|_| {
             let b = ipv6_with(60, &[0, 0, 1, 4, 0, 0, 0, 0, 59, 0, 1, 4, 0, 0, 0, 0]);
@@ -158,21 +143,14 @@ pub(crate) fn cases() -> Vec<Case> {
         }),
         Case::must("ip.ipv6.payload-length-beyond-buffer", "RFC 8200 §3").vector(|_| {
             let p = unhex(LINUX_SYN_V6);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 Ipv6Packet::new_checked(&p[..79]),
-                "LengthBeyondBuffer",
-                |e| {
-                    matches!(
-                        e,
-                        Error::LengthBeyondBuffer {
-                            value: 40,
-                            have: 39,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::LengthBeyondBuffer {
+                    value: 40,
+                    have: 39,
+                    ..
+                }
+            )
         }),
         Case::must("ip.ipv6.roundtrip", "RFC 8200 §3").property(|ctx| {
             check_property(

@@ -1,6 +1,7 @@
 //! `ip.udp.*`: UDP (RFC 768): headers, lengths and the checksum over the pseudo-header.
 
 use crate::cases::support::*;
+use crate::expect_error;
 use crate::{check, check_property, Case, Outcome};
 use handshake_ip::{ChecksumMode, Error, UdpPacket, UdpRepr};
 use proptest::prelude::*;
@@ -11,47 +12,31 @@ pub(crate) fn cases() -> Vec<Case> {
         // ---- UDP ----
         Case::must("ip.udp.length-beyond-buffer", "RFC 768").vector(|_| {
             let b = [0, 1, 0, 2, 0, 12, 0, 0, 1, 2];
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 UdpPacket::new_checked(&b[..]),
-                "LengthBeyondBuffer",
-                |e| {
-                    matches!(
-                        e,
-                        Error::LengthBeyondBuffer {
-                            value: 12,
-                            have: 10,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::LengthBeyondBuffer {
+                    value: 12,
+                    have: 10,
+                    ..
+                }
+            )
         }),
         Case::must("ip.udp.length-below-header", "RFC 768").vector(|_| {
             let b = [0, 1, 0, 2, 0, 7, 0, 0, 1, 2];
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 UdpPacket::new_checked(&b[..]),
-                "LengthBelowHeader",
-                |e| matches!(e, Error::LengthBelowHeader { value: 7, .. }),
-            ))
+                Error::LengthBelowHeader { value: 7, .. }
+            )
         }),
         Case::must("ip.udp.truncated-header", "RFC 768").vector(|_| {
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 UdpPacket::new_checked(&[0u8, 1, 0, 2, 0, 8, 0][..]),
-                "Truncated",
-                |e| {
-                    matches!(
-                        e,
-                        Error::Truncated {
-                            need: 8,
-                            have: 7,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::Truncated {
+                    need: 8,
+                    have: 7,
+                    ..
+                }
+            )
         }),
         Case::must("ip.udp.zero-checksum-ipv4-means-none", "RFC 768").vector(|_| {
             let b = [0x30, 0x39, 0x00, 0x35, 0, 10, 0, 0, 0xab, 0xcd];
@@ -119,17 +104,17 @@ pub(crate) fn cases() -> Vec<Case> {
                 payload: b"query",
             };
             let mut buf = [0u8; 13];
-            if let Err(e) = r.emit(&mut buf, &v4_pair()) {
-                return Outcome::Fail(format!("emit: {e}"));
-            }
+            r.emit(&mut buf, &v4_pair())
+                .map_err(|e| format!("emit: {e}"))?;
             buf[9] ^= 0x20;
-            Outcome::from(check::error(
-                "result",
-                UdpPacket::new_checked(&buf[..])
-                    .and_then(|p| UdpRepr::parse(&p, &v4_pair(), ChecksumMode::Verify)),
-                "BadChecksum",
-                |e| matches!(e, Error::BadChecksum { .. }),
-            ))
+            expect_error!(
+                UdpPacket::new_checked(&buf[..]).and_then(|p| UdpRepr::parse(
+                    &p,
+                    &v4_pair(),
+                    ChecksumMode::Verify
+                )),
+                Error::BadChecksum { .. }
+            )
         }),
         Case::must("ip.udp.roundtrip", "RFC 768; RFC 8200 §8.1").property(|ctx| {
             check_property(

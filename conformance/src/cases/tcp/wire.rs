@@ -3,6 +3,7 @@
 use super::support::*;
 use crate::cases::support::*;
 use crate::check::unhex;
+use crate::expect_error;
 use crate::{check, check_property, Case, Outcome};
 use handshake_ip::checksum::{self, PseudoHeader};
 use handshake_ip::{ChecksumMode, Ipv4Addr};
@@ -266,9 +267,7 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::must("tcp.wire.bad-checksum", "RFC 9293 §3.1, MUST-3").vector(|_| {
             let mut b = syn();
             b[4] ^= 0x80; // sequence number changed, checksum not
-            Outcome::from(check::error("result", parse(&b), "BadChecksum", |e| {
-                matches!(e, Error::BadChecksum { .. })
-            }))
+            expect_error!(parse(&b), Error::BadChecksum { .. })
         }),
         Case::must(
             "tcp.wire.checksum-covers-pseudo-header",
@@ -281,13 +280,14 @@ pub(crate) fn cases() -> Vec<Case> {
                 src: Ipv4Addr::new(192, 0, 2, 1),
                 dst: Ipv4Addr::new(192, 0, 2, 3),
             };
-            Outcome::from(check::error(
-                "result",
-                Segment::new_checked(&b[..])
-                    .and_then(|s| SegmentRepr::parse(&s, &other, ChecksumMode::Verify)),
-                "BadChecksum",
-                |e| matches!(e, Error::BadChecksum { .. }),
-            ))
+            expect_error!(
+                Segment::new_checked(&b[..]).and_then(|s| SegmentRepr::parse(
+                    &s,
+                    &other,
+                    ChecksumMode::Verify
+                )),
+                Error::BadChecksum { .. }
+            )
         }),
         Case::should("tcp.wire.checksum-ignored-when-told", "RFC 9293 §3.1").vector(|_| {
             let mut b = syn();
@@ -337,35 +337,26 @@ pub(crate) fn cases() -> Vec<Case> {
         .vector(|_| {
             // MSS kind as the very last option byte: no room for its length.
             let b = with_options(&[1, 1, 1, 2]);
-            Outcome::from(check::error("result", parse(&b), "OptionOverflow", |e| {
-                matches!(
-                    e,
-                    Error::OptionOverflow {
-                        kind: 2,
-                        len: 0,
-                        ..
-                    }
-                )
-            }))
+            expect_error!(
+                parse(&b),
+                Error::OptionOverflow {
+                    kind: 2,
+                    len: 0,
+                    ..
+                }
+            )
         }),
         // ---- options: known kinds with wrong lengths ----
         Case::must("tcp.wire.mss-bad-length", "RFC 9293 §3.2 (MSS Length = 4)").vector(|_| {
             let b = with_options(&[2, 6, 5, 0xb4, 0, 0]);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 parse(&b),
-                "BadOptionLength kind 2",
-                |e| {
-                    matches!(
-                        e,
-                        Error::BadOptionLength {
-                            kind: 2,
-                            len: 6,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::BadOptionLength {
+                    kind: 2,
+                    len: 6,
+                    ..
+                }
+            )
         }),
         Case::must(
             "tcp.wire.window-scale-bad-length",
@@ -373,21 +364,14 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .vector(|_| {
             let b = with_options(&[3, 4, 7, 0]);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 parse(&b),
-                "BadOptionLength kind 3",
-                |e| {
-                    matches!(
-                        e,
-                        Error::BadOptionLength {
-                            kind: 3,
-                            len: 4,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::BadOptionLength {
+                    kind: 3,
+                    len: 4,
+                    ..
+                }
+            )
         }),
         Case::must(
             "tcp.wire.sack-permitted-bad-length",
@@ -395,39 +379,25 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .vector(|_| {
             let b = with_options(&[4, 4, 0, 0]);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 parse(&b),
-                "BadOptionLength kind 4",
-                |e| {
-                    matches!(
-                        e,
-                        Error::BadOptionLength {
-                            kind: 4,
-                            len: 4,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::BadOptionLength {
+                    kind: 4,
+                    len: 4,
+                    ..
+                }
+            )
         }),
         Case::must("tcp.wire.sack-bad-length", "RFC 2018 §3 (Length = 2 + 8n)").vector(|_| {
             let b = with_options(&[5, 14, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 parse(&b),
-                "BadOptionLength kind 5",
-                |e| {
-                    matches!(
-                        e,
-                        Error::BadOptionLength {
-                            kind: 5,
-                            len: 14,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::BadOptionLength {
+                    kind: 5,
+                    len: 14,
+                    ..
+                }
+            )
         }),
         Case::must(
             "tcp.wire.timestamps-bad-length",
@@ -435,21 +405,14 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .vector(|_| {
             let b = with_options(&[8, 6, 0, 0, 0, 1]);
-            Outcome::from(check::error(
-                "result",
+            expect_error!(
                 parse(&b),
-                "BadOptionLength kind 8",
-                |e| {
-                    matches!(
-                        e,
-                        Error::BadOptionLength {
-                            kind: 8,
-                            len: 6,
-                            ..
-                        }
-                    )
-                },
-            ))
+                Error::BadOptionLength {
+                    kind: 8,
+                    len: 6,
+                    ..
+                }
+            )
         }),
         // ---- options: what must be accepted ----
         Case::must("tcp.wire.unknown-option-skipped", "RFC 9293 §3.2, MUST-6").vector(|_| {
