@@ -315,6 +315,18 @@ impl DnsNet {
         Err(format!("{name} did not answer at {addr} within 5 s"))
     }
 
+    /// Passes when a case found no problems; else fails listing them, then
+    /// the daemons' logs.
+    pub fn verdict(&self, problems: &[String]) -> crate::check::Checked {
+        crate::check::ensure(problems.is_empty(), || {
+            format!(
+                "{}\n--- daemon logs ---\n{}",
+                problems.join("\n"),
+                self.logs()
+            )
+        })
+    }
+
     /// The daemons' logs, for a failure's reason.
     pub fn logs(&self) -> String {
         self.daemons

@@ -96,15 +96,7 @@ fn stub_matches_dig(ctx: &mut Ctx) -> Outcome {
             Err(e) => problems.push(e),
         }
     }
-    if problems.is_empty() {
-        Outcome::Pass
-    } else {
-        Outcome::Fail(format!(
-            "{}\n--- daemon logs ---\n{}",
-            problems.join("\n"),
-            net.logs()
-        ))
-    }
+    Outcome::from(net.verdict(&problems))
 }
 
 /// A UDP/IPv4 datagram carrying `payload`, built with our own emitters.
@@ -343,15 +335,7 @@ fn resolver_pipeline(ctx: &mut Ctx) -> Outcome {
             {}
         other => problems.push(format!("stub search list: www gave {other:?}")),
     }
-    if problems.is_empty() {
-        Outcome::Pass
-    } else {
-        Outcome::Fail(format!(
-            "{}\n--- daemon logs ---\n{}",
-            problems.join("\n"),
-            net.logs()
-        ))
-    }
+    Outcome::from(net.verdict(&problems))
 }
 
 fn name(s: &str) -> Name {
@@ -540,9 +524,7 @@ fn hickory_agrees(ctx: &mut Ctx) -> Outcome {
             Err(e) => problems.push(format!("{fqdn} {}: {e}; ours {mine:?}", q.qtype)),
         }
     }
-    Outcome::from(check::ensure(problems.is_empty(), || {
-        format!("{}\n{}", problems.join("\n"), net.logs())
-    }))
+    Outcome::from(net.verdict(&problems))
 }
 
 /// The pipeline's trace of `www.example.com. A` from cold shows the
