@@ -7,7 +7,7 @@ use handshake_crypto::{
     Sha384, Sha512,
 };
 use proptest::prelude::*;
-use rand::{RngCore, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use ring::signature as rs;
 use std::hint::black_box;
@@ -288,18 +288,7 @@ fn rsa_padding(ctx: &mut Ctx) -> Outcome {
 }
 
 fn compare(ctx: &mut Ctx) -> Outcome {
-    let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed ^ 4);
-    let mut a = [0u8; 64];
-    rng.fill_bytes(&mut a);
-    let same = a;
-    let mut early = a;
-    early[0] ^= 1;
-    let t = measure(ctx, 40_000, |c| {
-        let b = if c == 0 { &same } else { &early };
-        for _ in 0..64 {
-            black_box(ct_eq(black_box(&a), black_box(b)));
-        }
-    });
+    let t = compare_t(ctx, ct_eq);
     report(ctx, "ct_eq on 64 bytes, equal vs first byte differs", t)
 }
 
