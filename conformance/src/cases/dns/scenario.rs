@@ -1,6 +1,6 @@
 //! `dns.scenario.*`: Forged and hostile answers against our resolver and unbound, on the fixture Internet.
 
-use crate::peers::scripted::{Reply, Scripted};
+use crate::peers::dns_server::{DnsServer, Reply};
 use crate::{check, Case, Ctx, Need, Outcome};
 use handshake_dns::wire::{Message, Name, RData, Rcode, Record, RecordType, Soa};
 use handshake_dns::{IterConfig, Iterative, Outcome as Lookup};
@@ -174,12 +174,12 @@ fn child(m: Mischief, q: &Message, tcp: bool) -> Vec<Reply> {
 /// resolver cache) with the child misbehaving as `m`.
 fn scenario(m: Mischief, hints: &[SocketAddr]) -> Outcome {
     let _lock = crate::peers::dnsnet::lock();
-    let servers = (|| -> Result<Vec<Scripted>, String> {
+    let servers = (|| -> Result<Vec<DnsServer>, String> {
         Ok(vec![
-            Scripted::start(ROOT, Arc::new(root))?,
-            Scripted::start(CHILD, Arc::new(move |q: &Message, tcp| child(m, q, tcp)))?,
+            DnsServer::bind(ROOT, Arc::new(root))?,
+            DnsServer::bind(CHILD, Arc::new(move |q: &Message, tcp| child(m, q, tcp)))?,
             // Never answers.
-            Scripted::start(SILENT, Arc::new(|_: &Message, _| Vec::new()))?,
+            DnsServer::bind(SILENT, Arc::new(|_: &Message, _| Vec::new()))?,
         ])
     })();
     let _servers = match servers {
@@ -233,10 +233,10 @@ fn unbound_agrees(ctx: &Ctx, m: Mischief) -> Outcome {
         return ours;
     }
     let guard = crate::peers::dnsnet::lock();
-    let servers = (|| -> Result<Vec<Scripted>, String> {
+    let servers = (|| -> Result<Vec<DnsServer>, String> {
         Ok(vec![
-            Scripted::start(ROOT, Arc::new(root))?,
-            Scripted::start(CHILD, Arc::new(move |q: &Message, tcp| child(m, q, tcp)))?,
+            DnsServer::bind(ROOT, Arc::new(root))?,
+            DnsServer::bind(CHILD, Arc::new(move |q: &Message, tcp| child(m, q, tcp)))?,
         ])
     })();
     let servers = match servers {
@@ -275,10 +275,10 @@ fn iterative_only(_: &mut Ctx) -> Outcome {
     // The same scenario through the bare state machine: it reports the query
     // count, which shows the forgeries cost no extra queries.
     let _lock = crate::peers::dnsnet::lock();
-    let servers = (|| -> Result<Vec<Scripted>, String> {
+    let servers = (|| -> Result<Vec<DnsServer>, String> {
         Ok(vec![
-            Scripted::start(ROOT, Arc::new(root))?,
-            Scripted::start(
+            DnsServer::bind(ROOT, Arc::new(root))?,
+            DnsServer::bind(
                 CHILD,
                 Arc::new(|q: &Message, tcp| child(Mischief::ForgedSource, q, tcp)),
             )?,
