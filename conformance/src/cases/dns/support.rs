@@ -136,3 +136,10 @@ pub(crate) fn outstanding(ctx: &Ctx) -> (Outstanding, Message, SocketAddr) {
     let (pending, query) = Outstanding::new(&mut ctx.rng(), server, q, true);
     (pending, query, server)
 }
+
+/// Both upper and lower case letters in the name as sent: a DNS 0x20 pattern
+/// that a forgery of the case (all lower, all upper) cannot match.
+pub(crate) fn mixed_case(n: &Name) -> bool {
+    let letters = || n.labels().flatten().filter(|b| b.is_ascii_alphabetic());
+    letters().any(u8::is_ascii_uppercase) && letters().any(u8::is_ascii_lowercase)
+}
