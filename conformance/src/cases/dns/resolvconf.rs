@@ -204,16 +204,16 @@ pub(crate) fn cases() -> Vec<Case> {
             "dns.resolvconf.attempts",
             "resolv.conf(5) attempts; RFC 1035 §7.2",
         )
-        .interop_os(resolvconf_attempts),
+        .simulation(resolvconf_attempts),
         Case::should(
             "dns.resolvconf.timeout",
             "resolv.conf(5) timeout; RFC 1035 §7.2",
         )
-        .interop_os(resolvconf_timeout),
+        .simulation(resolvconf_timeout),
         Case::should(
             "dns.resolvconf.rotate",
             "resolv.conf(5) rotate; RFC 1035 §7.2",
         )
-        .interop_os(resolvconf_rotate),
+        .simulation(resolvconf_rotate),
     ]
 }

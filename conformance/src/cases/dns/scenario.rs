@@ -394,37 +394,37 @@ pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case::must("dns.scenario.forged-source-ignored", "RFC 5452 §9.1")
             .needs(NEEDS)
-            .interop_peer(|_| scenario(Mischief::ForgedSource, &[ROOT])),
+            .simulation(|_| scenario(Mischief::ForgedSource, &[ROOT])),
         Case::must(
             "dns.scenario.forged-id-ignored",
             "RFC 5452 §9.1; RFC 1035 §7.3",
         )
         .needs(NEEDS)
-        .interop_peer(|_| scenario(Mischief::ForgedId, &[ROOT])),
+        .simulation(|_| scenario(Mischief::ForgedId, &[ROOT])),
         Case::must("dns.scenario.forged-question-ignored", "RFC 5452 §9.1")
             .needs(NEEDS)
-            .interop_peer(|_| scenario(Mischief::ForgedQuestion, &[ROOT])),
+            .simulation(|_| scenario(Mischief::ForgedQuestion, &[ROOT])),
         Case::must("dns.scenario.forged-case-ignored", "RFC 5452 §9.3 (0x20)")
             .needs(NEEDS)
-            .interop_peer(forged_case),
+            .simulation(forged_case),
         Case::must(
             "dns.scenario.out-of-bailiwick-not-believed",
             "RFC 5452 §6; RFC 2181 §5.4.1",
         )
         .needs(NEEDS)
-        .interop_peer(|_| scenario(Mischief::OutOfBailiwick, &[ROOT])),
+        .simulation(|_| scenario(Mischief::OutOfBailiwick, &[ROOT])),
         Case::must(
             "dns.scenario.truncated-retried-over-tcp",
             "RFC 7766 §5; RFC 1035 §4.2.1",
         )
         .needs(NEEDS)
-        .interop_peer(|_| scenario(Mischief::Truncate, &[ROOT])),
+        .simulation(|_| scenario(Mischief::Truncate, &[ROOT])),
         Case::must("dns.scenario.silent-server-skipped", "RFC 1035 §7.2")
             .needs(NEEDS)
-            .interop_peer(|_| scenario(Mischief::ForgedSource, &[SILENT, ROOT])),
+            .simulation(|_| scenario(Mischief::ForgedSource, &[SILENT, ROOT])),
         Case::must("dns.scenario.forgery-costs-no-query", "RFC 5452 §9.1")
             .needs(NEEDS)
-            .interop_peer(iterative_only),
+            .simulation(iterative_only),
         Case::must("dns.scenario.unbound-agrees.forged-source", "RFC 5452 §9.1")
             .needs(UNBOUND_NEEDS)
             .interop_peer(|ctx| unbound_agrees(ctx, Mischief::ForgedSource)),

@@ -56,5 +56,5 @@ pub(crate) fn cases() -> Vec<Case> {
         "dns.transport.truncated-retried-over-tcp",
         "RFC 7766 §5, §8; RFC 1035 §4.2.2",
     )
-    .interop_os(truncated_over_tcp)]
+    .simulation(truncated_over_tcp)]
 }
