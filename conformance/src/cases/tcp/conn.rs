@@ -93,9 +93,19 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::must("tcp.conn.seq.wraparound", "RFC 9293 §3.4").simulation(|_| sim(wraparound)),
         Case::must("tcp.conn.flow.receive-window", "RFC 9293 §3.8.6")
             .simulation(|_| sim(receive_window)),
+        Case::must(
+            "tcp.conn.flow.zero-window-probes-answered",
+            "RFC 9293 §3.8.6.1, MUST-37 (a zero-window receiver answers every probe with RCV.NXT and window 0)",
+        )
+        .simulation(|_| sim(zero_window_probes_answered)),
         Case::must("tcp.conn.rto.backoff", "RFC 6298 §5.5").simulation(|_| sim(rto_backoff)),
         Case::must("tcp.conn.rto.karn", "RFC 6298 §3").simulation(|_| sim(karn)),
         Case::must("tcp.conn.rto.give-up", "RFC 9293 §3.8.3 (R2)").simulation(|_| sim(give_up)),
+        Case::must(
+            "tcp.conn.rto.syn-r2-settable",
+            "RFC 9293 §3.8.3 (MUST-21: the application sets R2, here the SYN's)",
+        )
+        .simulation(|_| sim(syn_r2_settable)),
         Case::must("tcp.conn.listen.backlog-and-rst", "RFC 9293 §3.10.7.2")
             .simulation(|_| sim(listener_backlog)),
         Case::must("tcp.conn.reassembly.out-of-order", "RFC 9293 §3.10.7.4")
