@@ -50,7 +50,7 @@ pub(crate) fn cases() -> Vec<Case> {
         }),
         Case::must(
             "crypto.ct.timing-detector-catches-early-exit",
-            "dudect (Reparaz, Balasch, Verbauwhede 2017) self-check for crypto.rsa.timing-ct-compare: an early-exit compare under the same settings gives |t| >= 2 x 10",
+            "RFC 8017 §8.2.2 step 4, RFC 5246 §6.2.3.2 (what crypto.rsa.timing-ct-compare times): the dudect detector's self-check (Reparaz, Balasch, Verbauwhede 2017), an early-exit compare under the same settings gives |t| >= 2 x 10",
         )
         .property(detector_catches_early_exit),
     ]
