@@ -18,11 +18,10 @@
 
 use std::hint::black_box;
 use std::net::IpAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_main, BenchmarkId, Criterion};
-use handshake_conformance::peers::dns_loopback::Loopback;
+use handshake_conformance::peers::dns_server::{answering, DnsServer};
 use handshake_conformance::peers::dnsnet::{self, DnsNet, UNBOUND};
 use handshake_dns::wire::{Message, Name, Question, RData, Record, RecordType};
 use handshake_dns::{Hosts, IterConfig, Iterative, Outcome, ResolvConf};
@@ -38,7 +37,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 fn bench_cached(c: &mut Criterion) {
-    let server = Loopback::start(Arc::new(|q: &Message, _| {
+    let server = DnsServer::loopback(answering(|q: &Message, _| {
         let mut r = q.response();
         r.header.recursion_available = true;
         let qq = q.questions.first()?;

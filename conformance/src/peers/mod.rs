@@ -1,9 +1,8 @@
 //! Real peer programs the cases talk to, behind small safe wrappers.
 
-pub mod dns_loopback;
+pub mod dns_server;
 pub mod dnsnet;
 #[cfg(target_os = "linux")]
 pub mod kernel;
 pub mod pcap;
-pub mod scripted;
 pub mod tshark;

@@ -42,6 +42,13 @@
 //! statistic is written to `t-statistic.txt` in the case's artefact directory and
 //! is part of the failure reason and, pass or fail, the case's measurement in
 //! every report.
+//!
+//! A pass is only evidence if the detector could have failed: the Must-level
+//! `crypto.ct.timing-detector-catches-early-exit` runs an early-exit byte
+//! compare under exactly the settings of `crypto.rsa.timing-ct-compare` and
+//! passes only when that known leak shows as |t| of at least twice the limit
+//! (it shows in the hundreds to thousands; noise can only lower it, so a
+//! failure means the measurement itself is broken).
 
 use crate::Case;
 

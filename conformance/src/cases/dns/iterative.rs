@@ -403,6 +403,142 @@ fn qname_minimisation_steps(ctx: &mut Ctx) -> Outcome {
     }
 }
 
+/// RFC 2308 §5: a negative answer (NXDOMAIN, and NODATA for a type the name
+/// lacks) comes back with the zone's SOA from the authority section, which
+/// negative caching takes its TTL from.
+fn negative_answers_keep_the_soa(ctx: &mut Ctx) -> Outcome {
+    let RData::Soa(want) = soa("example").data else {
+        return Outcome::Fail("the case's SOA is not an SOA".into());
+    };
+    let zone = |q: &Message| {
+        if qname(q) == name("www.example") {
+            // www.example has an A record and nothing else.
+            let records = if q.questions[0].qtype == RecordType::A {
+                vec![a(&qname(q), 80)]
+            } else {
+                vec![]
+            };
+            answer(q, "example", records)
+        } else {
+            let mut r = answer(q, "example", vec![]);
+            r.set_rcode(Rcode::NXDOMAIN);
+            r
+        }
+    };
+    let mut problems = Vec::new();
+    for (qname, qtype, nx) in [
+        ("nope.example", RecordType::A, true),
+        ("www.example", RecordType::AAAA, false),
+    ] {
+        let mut l = new_lookup(qname, qtype, IterConfig::default());
+        let run = drive(
+            &mut l,
+            |server, q| {
+                Some(if server == ip(2, ROOT) {
+                    root(q)
+                } else {
+                    zone(q)
+                })
+            },
+            ctx,
+        );
+        match run {
+            Ok((Lookup::NxDomain { soa: Some(s), .. }, _)) if nx && s == want => {}
+            Ok((Lookup::NoData { soa: Some(s), .. }, _)) if !nx && s == want => {}
+            other => problems.push(format!("{qname} {qtype}: {other:?}")),
+        }
+    }
+    Outcome::from(crate::check::ensure(problems.is_empty(), || {
+        format!("want the zone's SOA {want:?}: {}", problems.join("; "))
+    }))
+}
+
+/// RFC 1034 §5.3.3 step 4a: a response whose answer holds a CNAME chain
+/// inside the zone and the record at its end answers the question: no
+/// further query for the canonical name.
+fn in_zone_cname_chain_used(ctx: &mut Ctx) -> Outcome {
+    let mut l = new_lookup("inner.example", RecordType::A, IterConfig::default());
+    let www = name("www.example");
+    let run = drive(
+        &mut l,
+        |server, q| {
+            Some(if server == ip(2, ROOT) {
+                root(q)
+            } else if qname(q) == name("inner.example") {
+                let chain = Record::new(qname(q), 300, RData::Cname(www.clone()));
+                answer(q, "example", vec![chain, a(&www, 80)])
+            } else {
+                answer(q, "example", vec![a(&qname(q), 80)])
+            })
+        },
+        ctx,
+    );
+    match run {
+        Ok((Lookup::Answer { cnames, records }, sent))
+            if cnames.len() == 1 && records == [a(&www, 80)] && sent.len() == 2 =>
+        {
+            Outcome::Pass
+        }
+        Ok((o, sent)) => Outcome::Fail(format!("{o:?} after queries {sent:?}; want 2 queries")),
+        Err(e) => Outcome::Fail(e),
+    }
+}
+
+/// Every server of the zone silent: the lookup ends in failure after a
+/// bounded number of queries (RFC 1034 §5.3.3 step 4d; RFC 1035 §7.2), it
+/// neither hangs nor invents an answer.
+fn no_server_answers(ctx: &mut Ctx) -> Outcome {
+    let config = IterConfig::default();
+    let mut l = new_lookup("www.example", RecordType::A, config);
+    let run = drive(
+        &mut l,
+        |server, q| (server == ip(2, ROOT)).then(|| root(q)),
+        ctx,
+    );
+    match run {
+        Ok((Lookup::ServFail(_), sent))
+            if sent.iter().any(|(s, ..)| *s == ip(2, 10))
+                && sent.len() <= usize::from(config.max_queries) =>
+        {
+            Outcome::Pass
+        }
+        Ok((o, sent)) => Outcome::Fail(format!("{o:?} after queries {sent:?}")),
+        Err(e) => Outcome::Fail(e),
+    }
+}
+
+/// RFC 9156 §3 and RFC 8020 §2: with QNAME minimisation, NXDOMAIN for a
+/// minimised name means nothing exists below it: the lookup ends there.
+fn minimised_nxdomain_stops(ctx: &mut Ctx) -> Outcome {
+    let config = IterConfig {
+        qname_minimisation: true,
+        ..IterConfig::default()
+    };
+    let mut l = new_lookup("a.b.nope.example", RecordType::A, config);
+    let run = drive(
+        &mut l,
+        |server, q| {
+            Some(if server == ip(2, ROOT) {
+                root(q)
+            } else {
+                let mut r = answer(q, "example", vec![]);
+                r.set_rcode(Rcode::NXDOMAIN);
+                r
+            })
+        },
+        ctx,
+    );
+    let want: Vec<Sent> = vec![
+        (ip(2, ROOT), "example.".into(), RecordType::A),
+        (ip(2, 10), "nope.example.".into(), RecordType::A),
+    ];
+    match run {
+        Ok((Lookup::NxDomain { .. }, sent)) if sent == want => Outcome::Pass,
+        Ok((o, sent)) => Outcome::Fail(format!("{o:?}; sent {sent:?}, want {want:?}")),
+        Err(e) => Outcome::Fail(e),
+    }
+}
+
 /// The `dns.iterative.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
@@ -438,5 +574,25 @@ pub(crate) fn cases() -> Vec<Case> {
         .simulation(out_of_bailiwick_glue),
         Case::should("dns.iterative.qname-minimisation-steps", "RFC 9156 §3")
             .simulation(qname_minimisation_steps),
+        Case::must(
+            "dns.iterative.negative-answers-keep-the-soa",
+            "RFC 2308 §5 (NXDOMAIN and NODATA keep the zone's SOA for negative caching)",
+        )
+        .simulation(negative_answers_keep_the_soa),
+        Case::should(
+            "dns.iterative.in-zone-cname-chain-used",
+            "RFC 1034 §5.3.3 step 4a, §3.6.2 (a chain answered in one response is not asked again)",
+        )
+        .simulation(in_zone_cname_chain_used),
+        Case::must(
+            "dns.iterative.no-server-answers-servfail",
+            "RFC 1034 §5.3.3 step 4d; RFC 1035 §7.2 (every server silent: a bounded failure)",
+        )
+        .simulation(no_server_answers),
+        Case::should(
+            "dns.iterative.qname-minimisation-nxdomain-stops",
+            "RFC 9156 §3; RFC 8020 §2 (NXDOMAIN for a minimised name ends the lookup)",
+        )
+        .simulation(minimised_nxdomain_stops),
     ]
 }

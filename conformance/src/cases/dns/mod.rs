@@ -10,7 +10,8 @@
 //! names the query), hickory-resolver beside our stub, and the referral
 //! chain our pipeline traces.
 //!
-//! Scripted scenarios (in the spirit of Deckard's .rpl files): a scripted
+//! Scripted scenarios (in the spirit of Deckard's .rpl files; the servers
+//! are `peers::dns_server`, the one in-process server every case uses): a scripted
 //! root at 127.0.0.70 refers `victim.` to a scripted child at 127.0.0.71,
 //! which misbehaves as each scenario says — forgeries from another address,
 //! with another ID, question or letter case, out-of-bailiwick records,

@@ -1,7 +1,7 @@
 //! `dns.resolvconf.*`: resolv.conf (resolv.conf(5)): servers, search list, ndots, timeouts, attempts, rotation.
 
 use super::support::*;
-use crate::peers::dns_loopback::Loopback;
+use crate::peers::dns_server::DnsServer;
 use crate::{check, Case, Ctx, Outcome};
 use handshake_dns::wire::{Message, RecordType};
 use handshake_dns::{Outcome as Lookup, ResolvConf};
@@ -59,8 +59,8 @@ fn resolvconf_search(_: &mut Ctx) -> Outcome {
 }
 
 /// A server that never answers.
-fn silent() -> Result<Loopback, String> {
-    Loopback::start(Arc::new(|_: &Message, _| None))
+fn silent() -> Result<DnsServer, String> {
+    DnsServer::loopback(Arc::new(|_: &Message, _| Vec::new()))
 }
 
 fn servers_asked(trace: &[TraceStep]) -> Vec<SocketAddr> {
@@ -204,16 +204,16 @@ pub(crate) fn cases() -> Vec<Case> {
             "dns.resolvconf.attempts",
             "resolv.conf(5) attempts; RFC 1035 §7.2",
         )
-        .interop_os(resolvconf_attempts),
+        .simulation(resolvconf_attempts),
         Case::should(
             "dns.resolvconf.timeout",
             "resolv.conf(5) timeout; RFC 1035 §7.2",
         )
-        .interop_os(resolvconf_timeout),
+        .simulation(resolvconf_timeout),
         Case::should(
             "dns.resolvconf.rotate",
             "resolv.conf(5) rotate; RFC 1035 §7.2",
         )
-        .interop_os(resolvconf_rotate),
+        .simulation(resolvconf_rotate),
     ]
 }

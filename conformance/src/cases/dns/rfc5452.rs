@@ -2,7 +2,7 @@
 
 use super::support::*;
 use crate::{check, Case, Ctx, Outcome};
-use handshake_dns::wire::{Class, Message, RecordType};
+use handshake_dns::wire::{Class, Message, Name, RecordType};
 use handshake_dns::Mismatch;
 use std::net::SocketAddr;
 
@@ -33,12 +33,15 @@ fn rfc5452_id(ctx: &mut Ctx) -> Outcome {
 fn rfc5452_question(ctx: &mut Ctx) -> Outcome {
     let (p, query, server) = outstanding(ctx);
     let sent = p.question().name.clone();
-    if sent.as_wire() == sent.to_lowercase().as_wire() {
-        return Outcome::Fail("0x20 left the query name all lower case".into());
+    if !mixed_case(&sent) {
+        return Outcome::Fail(format!(
+            "0x20 did not mix the query name's case ({:?}): the case spoilers below would test nothing",
+            String::from_utf8_lossy(sent.as_wire())
+        ));
     }
     let ok = query.response();
     type Spoil = fn(&mut Message);
-    let spoilers: [(&str, Spoil); 5] = [
+    let spoilers: [(&str, Spoil); 6] = [
         ("other name", |m| {
             m.questions[0].name = "other.example".parse().expect("name")
         }),
@@ -46,6 +49,15 @@ fn rfc5452_question(ctx: &mut Ctx) -> Outcome {
         ("other class", |m| m.questions[0].qclass = Class::CH),
         ("lower case", |m| {
             m.questions[0].name = m.questions[0].name.to_lowercase()
+        }),
+        ("upper case", |m| {
+            let upper: Vec<Vec<u8>> = m.questions[0]
+                .name
+                .labels()
+                .map(<[u8]>::to_ascii_uppercase)
+                .collect();
+            m.questions[0].name =
+                Name::from_labels(upper.iter().map(Vec::as_slice)).expect("same lengths")
         }),
         ("no question", |m| m.questions.clear()),
     ];

@@ -39,5 +39,5 @@ pub(crate) fn cases() -> Vec<Case> {
         "dns.stub.servfail-tries-next-server",
         "RFC 1035 §7.2; RFC 1034 §5.3.1",
     )
-    .interop_os(stub_servfail_next)]
+    .simulation(stub_servfail_next)]
 }

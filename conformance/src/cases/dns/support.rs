@@ -1,13 +1,12 @@
 //! Helpers shared by the cases of more than one group (no cases here).
 
-use crate::peers::dns_loopback::Loopback;
+use crate::peers::dns_server::{answering, DnsServer};
 use crate::Ctx;
 use handshake_dns::wire::{Message, Name, Question, RData, Rcode, Record, RecordType};
 use handshake_dns::{Hosts, Outstanding, ResolvConf};
 use handshake_io::resolver::{BlockingResolver, Resolver, Upstream};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 pub(crate) fn name(s: &str) -> Name {
     s.parse().expect("case names are valid")
@@ -102,8 +101,8 @@ pub(crate) fn names(c: &ResolvConf, input: &str) -> Vec<String> {
 
 /// A server that answers `www.example.` A with 192.0.2.1, SERVFAIL when
 /// `servfail`, NXDOMAIN otherwise.
-pub(crate) fn server(servfail: bool) -> Result<Loopback, String> {
-    Loopback::start(Arc::new(move |q: &Message, _| {
+pub(crate) fn server(servfail: bool) -> Result<DnsServer, String> {
+    DnsServer::loopback(answering(move |q: &Message, _| {
         let mut r = q.response();
         r.header.recursion_available = true;
         let qq = q.questions.first()?;
@@ -136,4 +135,11 @@ pub(crate) fn outstanding(ctx: &Ctx) -> (Outstanding, Message, SocketAddr) {
     );
     let (pending, query) = Outstanding::new(&mut ctx.rng(), server, q, true);
     (pending, query, server)
+}
+
+/// Both upper and lower case letters in the name as sent: a DNS 0x20 pattern
+/// that a forgery of the case (all lower, all upper) cannot match.
+pub(crate) fn mixed_case(n: &Name) -> bool {
+    let letters = || n.labels().flatten().filter(|b| b.is_ascii_alphabetic());
+    letters().any(u8::is_ascii_uppercase) && letters().any(u8::is_ascii_lowercase)
 }

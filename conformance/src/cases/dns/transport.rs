@@ -1,16 +1,15 @@
 //! `dns.transport.*`: DNS over TCP (RFC 7766, RFC 1035 §4.2.2): fallback on truncation.
 
 use super::support::*;
-use crate::peers::dns_loopback::Loopback;
+use crate::peers::dns_server::{answering, DnsServer};
 use crate::{Case, Ctx, Outcome};
 use handshake_dns::wire::{Message, Question, RData, Record, RecordType};
-use std::sync::Arc;
 
 /// RFC 7766 §5 and §8: a truncated UDP answer is asked again over TCP, the
 /// same query behind a two-octet length, and the TCP answer is read by its
 /// own length prefix.
 fn truncated_over_tcp(_: &mut Ctx) -> Outcome {
-    let srv = Loopback::start(Arc::new(|q: &Message, tcp| {
+    let srv = DnsServer::loopback(answering(|q: &Message, tcp| {
         let mut r = q.response();
         if tcp {
             // 60 A records: 60 * 16 bytes, more than fits in 512.
@@ -57,5 +56,5 @@ pub(crate) fn cases() -> Vec<Case> {
         "dns.transport.truncated-retried-over-tcp",
         "RFC 7766 §5, §8; RFC 1035 §4.2.2",
     )
-    .interop_os(truncated_over_tcp)]
+    .simulation(truncated_over_tcp)]
 }

@@ -134,6 +134,12 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 9293 §3.8.6",
             receive_window,
         ),
+        (
+            Must,
+            "tcp.conn.flow.zero-window-probes-answered",
+            "RFC 9293 §3.8.6.1, MUST-37 (a zero-window receiver answers every probe with RCV.NXT and window 0)",
+            zero_window_probes_answered,
+        ),
         (Must, "tcp.conn.rto.backoff", "RFC 6298 §5.5", rto_backoff),
         (Must, "tcp.conn.rto.karn", "RFC 6298 §3", karn),
         (
@@ -141,6 +147,12 @@ pub(crate) fn cases() -> Vec<Case> {
             "tcp.conn.rto.give-up",
             "RFC 9293 §3.8.3 (R2)",
             give_up,
+        ),
+        (
+            Must,
+            "tcp.conn.rto.syn-r2-settable",
+            "RFC 9293 §3.8.3 (MUST-21: the application sets R2, here the SYN's)",
+            syn_r2_settable,
         ),
         (
             Must,

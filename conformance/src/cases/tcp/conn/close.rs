@@ -7,6 +7,10 @@ pub(super) fn active_close() -> R {
     let (a, b) = (pattern(10_000, 5), pattern(12_000, 6));
     p.client.send(&a);
     p.client.close();
+    // RFC 9293 §3.6, Figure 13: CLOSE sends FIN and enters FIN-WAIT-1.
+    ensure(p.client.state() == State::FinWait1, || {
+        format!("after CLOSE: {:?}, want FIN-WAIT-1", p.client.state())
+    })?;
     let (mut cg, mut sg) = (Vec::new(), Vec::new());
     p.run(Duration::from_secs(10), |p| {
         drain(&mut p.client, &mut cg);
@@ -15,9 +19,24 @@ pub(super) fn active_close() -> R {
         }
         p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait) && sg.len() == a.len()
     });
+    // Our FIN acknowledged (its ACK a one-way delay behind): FIN-WAIT-2.
+    p.run(Duration::from_secs(1), |p| {
+        drain(&mut p.client, &mut cg);
+        p.client.state() != State::FinWait1
+    });
+    ensure(p.client.state() == State::FinWait2, || {
+        format!("FIN acknowledged: {:?}, want FIN-WAIT-2", p.client.state())
+    })?;
     let s = server(&mut p)?;
     s.send(&b);
     s.close();
+    // The passive side's CLOSE from CLOSE-WAIT: LAST-ACK.
+    ensure(s.state() == State::LastAck, || {
+        format!(
+            "server after CLOSE in CLOSE-WAIT: {:?}, want LAST-ACK",
+            s.state()
+        )
+    })?;
     p.run(Duration::from_secs(10), |p| {
         drain(&mut p.client, &mut cg);
         p.server.as_ref().map(|s| s.state()) == Some(State::Closed)
@@ -146,6 +165,10 @@ pub(super) fn abort() -> R {
     let mut p = established(22)?;
     p.client.send(b"never sent in full");
     p.client.abort();
+    // RFC 9293 §3.10.5: ABORT sends a RST and enters CLOSED at once.
+    ensure(p.client.state() == State::Closed, || {
+        format!("after ABORT: {:?}, want CLOSED", p.client.state())
+    })?;
     p.run_until_idle();
     let rst = p
         .log

@@ -3,13 +3,29 @@
 use super::*;
 
 pub(super) fn wraparound() -> R {
-    for isn in [u32::MAX, u32::MAX - 30_000] {
+    // Across 2^32, and across 2^31 (where a signed comparison would flip).
+    for isn in [u32::MAX, u32::MAX - 30_000, 0x7fff_ffff] {
         let mut p = Pair::new(Config::default(), Config::default(), SeqNumber(isn));
+        // One data segment lost, so a retransmission straddles the boundary too.
+        p.fate = Box::new(|side, i, _| {
+            if side == Side::Client && i == 4 {
+                Fate::Drop
+            } else {
+                Fate::Deliver
+            }
+        });
         p.run_until_idle();
         let (a, b) = (pattern(80_000, 8), pattern(5_000, 9));
         let (cg, sg) = exchange(&mut p, &a, &b, true);
         ensure(cg == b && sg == a, || {
-            format!("data differs across 2^32 (ISN {isn:#x})")
+            format!("data differs across the boundary (ISN {isn:#x})")
+        })?;
+        let boundary = if isn > 0x8000_0000 { 0 } else { 0x8000_0000 };
+        let crossed = p.log.iter().any(|(_, s, t, _)| {
+            *s == Side::Client && t.header.seq_number.0.wrapping_sub(boundary) < 1_000_000
+        });
+        ensure(crossed, || {
+            format!("ISN {isn:#x}: the client's sequence numbers never crossed {boundary:#x}")
         })?;
         ensure(p.client.state() == State::Closed, || {
             format!("{:?}", p.client.state())
@@ -201,4 +217,57 @@ pub(super) fn random_segments(ctx: &mut Ctx) -> Outcome {
         prop_assert!(p.next_event().is_none(), "timers never ran out");
         Ok(())
     })
+}
+
+/// A receiver whose window is zero answers every probe: the Linux kernel
+/// probes with bare ACKs one below RCV.NXT, 200-500 ms apart, and each must
+/// draw an ACK of RCV.NXT with window 0 (RFC 9293 §3.8.6.1: "it must still
+/// send an acknowledgment showing its next expected sequence number and
+/// current window (zero)"), not only one per 500 ms as other unacceptable
+/// bare ACKs get. A regression found against the kernel.
+pub(super) fn zero_window_probes_answered() -> R {
+    let isn = 91;
+    let mut p = established_pair(
+        Config::default().timestamps(false),
+        Config::default().recv_buffer(8192).timestamps(false),
+        isn,
+    )?;
+    let data = pattern(40_000, 15);
+    let mut sent = 0;
+    // The reader never reads: the 8192-byte buffer fills, the window closes.
+    p.run(Duration::from_secs(5), |p| {
+        sent += p.client.send(&data[sent..]);
+        false
+    });
+    let now = p.now;
+    let s = server(&mut p)?;
+    let held = s.recv_queue();
+    ensure(held == 8192, || {
+        format!("the receiver holds {held} bytes, want its full 8192-byte buffer")
+    })?;
+    while s.poll_transmit(now).is_some() {}
+    // RCV.NXT from the client's ISN and the bytes the buffer took, not from
+    // the code under test.
+    let rcv_nxt = SeqNumber(isn + 1 + 8192);
+    let (_, snd_nxt) = server_seqs(&p)?;
+    let s = server(&mut p)?;
+    for k in 0..3u64 {
+        let at = now + Duration::from_millis(200 * (k + 1));
+        let mut probe = from_client(rcv_nxt - 1, TcpFlags::ACK);
+        probe.ack_number = snd_nxt;
+        s.handle_segment(at, &probe);
+        let ack = s
+            .poll_transmit(at)
+            .ok_or_else(|| format!("probe {k} ({} ms after the first) went unanswered", 200 * k))?;
+        ensure(
+            (ack.header.ack_number, ack.header.window) == (rcv_nxt, 0),
+            || {
+                format!(
+                    "probe {k} answered with ACK {} window {}, want ACK {rcv_nxt} window 0",
+                    ack.header.ack_number, ack.header.window
+                )
+            },
+        )?;
+    }
+    Ok(())
 }

@@ -74,48 +74,82 @@ pub(super) fn syn_retransmit() -> R {
 }
 
 pub(super) fn mss() -> R {
-    let mut p = Pair::new(Config::default(), Config::default().mss(700), SeqNumber(5));
-    p.run_until_idle();
-    let data = pattern(50_000, 3);
-    let (_, sg) = exchange(&mut p, &data, &[], false);
-    ensure(sg == data, || "data differs".into())?;
-    let big = p
-        .log
-        .iter()
-        .map(|(_, _, t, _)| t.payload.len())
-        .max()
-        .unwrap_or(0);
-    // RFC 9293 §3.7.1 (MUST-16): Eff.snd.MSS = SendMSS less the options
-    // each segment carries (12 bytes of timestamps here).
-    ensure(big == 700 - 12, || {
-        format!("largest segment {big} bytes, peer MSS 700 less 12 bytes of options")
-    })
+    // RFC 9293 §3.7.1 (MUST-16): Eff.snd.MSS = SendMSS less the options each
+    // segment carries: 12 bytes of timestamps (RFC 7323 §3.2: 10, padded to
+    // 12), or none without them. Data and options together never exceed the
+    // peer's MSS (a regression found against Linux, which sends 1448 here).
+    for (ts, options) in [(true, 12), (false, 0)] {
+        let cfg = Config::default().timestamps(ts);
+        let mut p = Pair::new(cfg.clone(), cfg.mss(700), SeqNumber(5));
+        p.run_until_idle();
+        let data = pattern(50_000, 3);
+        let (_, sg) = exchange(&mut p, &data, &[], false);
+        ensure(sg == data, || "data differs".into())?;
+        let big = p
+            .log
+            .iter()
+            .map(|(_, _, t, _)| t.payload.len())
+            .max()
+            .unwrap_or(0);
+        ensure(big == 700 - options, || {
+            format!(
+                "timestamps {ts}: largest segment {big} bytes, want the peer's MSS 700 less {options} bytes of options"
+            )
+        })?;
+        let over = p
+            .log
+            .iter()
+            .map(|(_, _, t, _)| (t.payload.len(), t.repr().header_len() - 20))
+            .find(|(data, opts)| data + opts > 700);
+        ensure(over.is_none(), || {
+            format!(
+                "timestamps {ts}: a segment of {over:?} (data, option) bytes exceeds the MSS 700"
+            )
+        })?;
+    }
+    Ok(())
 }
 
 pub(super) fn window_scale() -> R {
-    let mut p = established(6)?;
+    let p = established(6)?;
     ensure(p.client.window_scales() == (3, 3), || {
         format!(
             "scales {:?}, want (3, 3) for 256 KiB",
             p.client.window_scales()
         )
     })?;
-    let _ = &mut p;
-    let mut q = Pair::new(
-        Config::default(),
-        Config::default().window_scaling(false),
-        SeqNumber(6),
-    );
-    q.run_until_idle();
-    ensure(q.client.window_scales() == (0, 0), || {
-        format!(
-            "peer SYN-ACK had no WS option, yet scales {:?}",
-            q.client.window_scales()
-        )
-    })?;
-    let data = pattern(200_000, 4);
-    let (_, sg) = exchange(&mut q, &data, &[], false);
-    ensure(sg == data, || "unscaled transfer differs".into())
+    // Either side without window scaling: no scaling either way (RFC 7323
+    // §1.3), and data still flows with unscaled windows.
+    for client_scales in [true, false] {
+        let mut q = Pair::new(
+            Config::default().window_scaling(client_scales),
+            Config::default().window_scaling(!client_scales),
+            SeqNumber(6),
+        );
+        q.run_until_idle();
+        let server = server(&mut q)?.window_scales();
+        ensure(
+            q.client.window_scales() == (0, 0) && server == (0, 0),
+            || {
+                format!(
+                    "one SYN without WS, yet scales {:?} / {server:?}",
+                    q.client.window_scales()
+                )
+            },
+        )?;
+        // RFC 7323 §2.2: WS in a SYN-ACK only if the SYN carried it.
+        let synack_ws = q
+            .log
+            .get(1)
+            .and_then(|(_, _, t, _)| t.header.options.window_scale);
+        ensure(synack_ws.is_none(), || {
+            format!("the SYN-ACK carries WS {synack_ws:?} (client scales: {client_scales})")
+        })?;
+        let data = pattern(200_000, 4);
+        let (_, sg) = exchange(&mut q, &data, &[], false);
+        ensure(sg == data, || "unscaled transfer differs".into())?;
+    }
+    Ok(())
 }
 
 pub(super) fn listener_backlog() -> R {
@@ -151,9 +185,10 @@ pub(super) fn listener_backlog() -> R {
     );
     let rst = std::iter::from_fn(|| l.poll_transmit(now))
         .find(|(_, t)| t.header.flags.contains(TcpFlags::RST));
+    let from = std::net::SocketAddr::from(([192, 0, 2, 5], 3000));
     ensure(
-        rst.is_some_and(|(_, t)| t.header.seq_number == SeqNumber(4242)),
-        || "an ACK in LISTEN got no <SEQ=SEG.ACK><CTL=RST>".into(),
+        rst.is_some_and(|(to, t)| to == from && t.header.seq_number == SeqNumber(4242)),
+        || "an ACK in LISTEN got no <SEQ=SEG.ACK><CTL=RST> back to its source".into(),
     )
 }
 

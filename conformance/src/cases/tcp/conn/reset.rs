@@ -96,7 +96,15 @@ pub(super) fn challenge_throttle() -> R {
     }
     ensure(acks == 10 && s.state() == State::Established, || {
         format!("{acks} challenge ACKs for 1000 blind RSTs in one second, limit 10")
-    })
+    })?;
+    // RFC 5961 §7: the limit is per time unit; a second later a blind SYN
+    // draws a challenge ACK again.
+    let later = now + Duration::from_secs(1);
+    s.handle_segment(later, &from_client(rcv_nxt + 1, TcpFlags::SYN));
+    ensure(
+        s.poll_transmit(later).is_some() && s.state() == State::Established,
+        || "no challenge ACK a second after the limit was reached".into(),
+    )
 }
 
 pub(super) fn rst_with_data() -> R {

@@ -1,7 +1,15 @@
-//! A DNS server in this process on 127.0.0.1 and an OS-chosen port: no
-//! privileges needed. A closure answers each query; every query received is
-//! kept (with its transport, and for TCP the 2-byte length prefix as read)
-//! so a case can check what the client sent. Stopped on drop.
+//! The one DNS server the cases run in this process: a closure (the script)
+//! decides, for each query, what goes back — a genuine answer, forgeries from
+//! another address or with another ID, a truncated answer, or nothing (in the
+//! spirit of Deckard's .rpl scenarios). UDP and TCP on one address: an
+//! OS-chosen port on 127.0.0.1 ([`DnsServer::loopback`], no privileges) or a
+//! given one ([`DnsServer::bind`], port 53 on 127.0.0.x for the iterative
+//! scenarios, which needs root). Every query received is kept, with its
+//! transport and for TCP the length its 2-byte prefix announced, so a case can
+//! check what the client sent. Stopped on drop.
+//!
+//! It is our own code, so a case that runs our resolver against it is a
+//! simulation, not interop.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};
@@ -23,39 +31,81 @@ pub struct Received {
     pub framed_len: Option<usize>,
 }
 
-/// Decides the response to a query (None: stay silent); the flag says TCP.
-pub type Answer = dyn Fn(&Message, bool) -> Option<Message> + Send + Sync;
+/// One message to send back.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// Send from this address instead of the server's own (a forgery; UDP
+    /// only: over TCP such a reply is not sent, as no one else can write
+    /// into the connection).
+    pub from: Option<SocketAddr>,
+    /// The message.
+    pub message: Message,
+}
+
+impl Reply {
+    /// A reply from the server's own address.
+    pub fn genuine(message: Message) -> Reply {
+        Reply {
+            from: None,
+            message,
+        }
+    }
+}
+
+/// Decides the replies to a query (none: stay silent); the flag says TCP.
+pub type Script = dyn Fn(&Message, bool) -> Vec<Reply> + Send + Sync;
+
+/// A script that answers each query once from the server's own address, or
+/// stays silent when `answer` gives `None`.
+pub fn answering(
+    answer: impl Fn(&Message, bool) -> Option<Message> + Send + Sync + 'static,
+) -> Arc<Script> {
+    Arc::new(move |q: &Message, tcp| answer(q, tcp).map(Reply::genuine).into_iter().collect())
+}
 
 /// A running server.
-pub struct Loopback {
+pub struct DnsServer {
     addr: SocketAddr,
     received: Arc<Mutex<Vec<Received>>>,
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
 }
 
-impl Loopback {
-    /// Serves `answer` over UDP and TCP on one port of 127.0.0.1.
-    pub fn start(answer: Arc<Answer>) -> Result<Loopback, String> {
+impl DnsServer {
+    /// Serves `script` over UDP and TCP on one OS-chosen port of 127.0.0.1.
+    pub fn loopback(script: Arc<Script>) -> Result<DnsServer, String> {
         // UDP first on a free port, then TCP on the same port; a port whose
         // TCP side is taken is given back and another one tried.
-        let mut bound = None;
         for _ in 0..20 {
             let udp = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
             let addr = udp.local_addr().map_err(|e| e.to_string())?;
             if let Ok(tcp) = TcpListener::bind(addr) {
-                bound = Some((udp, tcp, addr));
-                break;
+                return DnsServer::serve(udp, tcp, addr, script);
             }
         }
-        let (udp, tcp, addr) = bound.ok_or("no port free for both UDP and TCP on 127.0.0.1")?;
+        Err("no port free for both UDP and TCP on 127.0.0.1".into())
+    }
+
+    /// Serves `script` over UDP and TCP on `addr` (port 53 needs root).
+    pub fn bind(addr: SocketAddr, script: Arc<Script>) -> Result<DnsServer, String> {
+        let udp = UdpSocket::bind(addr).map_err(|e| format!("binding UDP {addr}: {e}"))?;
+        let tcp = TcpListener::bind(addr).map_err(|e| format!("binding TCP {addr}: {e}"))?;
+        DnsServer::serve(udp, tcp, addr, script)
+    }
+
+    fn serve(
+        udp: UdpSocket,
+        tcp: TcpListener,
+        addr: SocketAddr,
+        script: Arc<Script>,
+    ) -> Result<DnsServer, String> {
         udp.set_read_timeout(Some(Duration::from_millis(20)))
             .map_err(|e| e.to_string())?;
         tcp.set_nonblocking(true).map_err(|e| e.to_string())?;
         let received = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
         let mut threads = Vec::new();
-        let (s, a, r) = (stop.clone(), answer.clone(), received.clone());
+        let (s, sc, r) = (stop.clone(), script.clone(), received.clone());
         threads.push(std::thread::spawn(move || {
             let mut buf = vec![0u8; 65_535];
             while !s.load(Ordering::Relaxed) {
@@ -63,11 +113,21 @@ impl Loopback {
                     continue;
                 };
                 record(&r, false, &buf[..n], None);
-                let Ok(q) = Message::parse(&buf[..n]) else {
+                let Ok(query) = Message::parse(&buf[..n]) else {
                     continue;
                 };
-                if let Some(bytes) = a(&q, false).and_then(|m| m.to_bytes().ok()) {
-                    let _ = udp.send_to(&bytes, client);
+                for reply in sc(&query, false) {
+                    let Ok(bytes) = reply.message.to_bytes() else {
+                        continue;
+                    };
+                    match reply.from {
+                        None => drop(udp.send_to(&bytes, client)),
+                        Some(from) => {
+                            if let Ok(forger) = UdpSocket::bind(from) {
+                                let _ = forger.send_to(&bytes, client);
+                            }
+                        }
+                    }
                 }
             }
         }));
@@ -94,7 +154,13 @@ impl Loopback {
                 let Ok(query) = Message::parse(&q) else {
                     continue;
                 };
-                if let Some(bytes) = answer(&query, true).and_then(|m| m.to_bytes().ok()) {
+                for reply in script(&query, true) {
+                    if reply.from.is_some() {
+                        continue;
+                    }
+                    let Some(bytes) = reply.message.to_bytes().ok() else {
+                        continue;
+                    };
                     let Ok(n) = u16::try_from(bytes.len()) else {
                         continue;
                     };
@@ -104,7 +170,7 @@ impl Loopback {
                 }
             }
         }));
-        Ok(Loopback {
+        Ok(DnsServer {
             addr,
             received,
             stop,
@@ -135,7 +201,7 @@ fn record(r: &Mutex<Vec<Received>>, tcp: bool, bytes: &[u8], framed_len: Option<
     });
 }
 
-impl Drop for Loopback {
+impl Drop for DnsServer {
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
         for t in self.threads.drain(..) {
