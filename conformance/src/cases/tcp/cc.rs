@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Kind;
 use crate::Level::{Must, Should};
 use handshake_tcp::congestion::{Algorithm, CongestionControl, Cubic};
 use handshake_tcp::conn::pair::{Fate, Pair, Side};
@@ -429,62 +430,65 @@ fn iw_large_mss() -> R {
 
 /// The `tcp.cc.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    let mut all = simulations(&[
-        (
-            Should,
-            "tcp.cc.initial-window-10-segments",
-            "RFC 6928 §2",
-            initial_window,
-        ),
-        (
-            Must,
-            "tcp.cc.lost-syn-initial-window-one",
-            "RFC 5681 §3.1",
-            lost_syn_window,
-        ),
-        (
-            Must,
-            "tcp.cc.slow-start-doubles-per-rtt",
-            "RFC 5681 §3.1; RFC 3465 §2 (MUST-19)",
-            slow_start_doubles,
-        ),
-        (
-            Must,
-            "tcp.cc.avoidance-one-smss-per-rtt",
-            "RFC 5681 §3.1 (MUST-19)",
-            avoidance_linear,
-        ),
-        (
-            Must,
-            "tcp.cc.fast-retransmit-third-dupack",
-            "RFC 5681 §3.2",
-            fast_retransmit,
-        ),
-        (
-            Must,
-            "tcp.cc.rto-loss-window",
-            "RFC 5681 §3.1; RFC 6298 §5 (MUST-19)",
-            rto_loss_window,
-        ),
-        (
-            Must,
-            "tcp.cc.newreno-partial-ack",
-            "RFC 6582 §3.2",
-            newreno_partial_ack,
-        ),
-        (
-            Must,
-            "tcp.cc.reno-deflates-at-first-new-ack",
-            "RFC 5681 §3.2",
-            reno_first_new_ack,
-        ),
-        (
-            Must,
-            "tcp.cc.cubic-multiplicative-decrease",
-            "RFC 9438 §4.6",
-            cubic_beta,
-        ),
-    ]);
+    let mut all = Case::table(
+        Kind::Simulation,
+        &[
+            (
+                Should,
+                "tcp.cc.initial-window-10-segments",
+                "RFC 6928 §2",
+                initial_window,
+            ),
+            (
+                Must,
+                "tcp.cc.lost-syn-initial-window-one",
+                "RFC 5681 §3.1",
+                lost_syn_window,
+            ),
+            (
+                Must,
+                "tcp.cc.slow-start-doubles-per-rtt",
+                "RFC 5681 §3.1; RFC 3465 §2 (MUST-19)",
+                slow_start_doubles,
+            ),
+            (
+                Must,
+                "tcp.cc.avoidance-one-smss-per-rtt",
+                "RFC 5681 §3.1 (MUST-19)",
+                avoidance_linear,
+            ),
+            (
+                Must,
+                "tcp.cc.fast-retransmit-third-dupack",
+                "RFC 5681 §3.2",
+                fast_retransmit,
+            ),
+            (
+                Must,
+                "tcp.cc.rto-loss-window",
+                "RFC 5681 §3.1; RFC 6298 §5 (MUST-19)",
+                rto_loss_window,
+            ),
+            (
+                Must,
+                "tcp.cc.newreno-partial-ack",
+                "RFC 6582 §3.2",
+                newreno_partial_ack,
+            ),
+            (
+                Must,
+                "tcp.cc.reno-deflates-at-first-new-ack",
+                "RFC 5681 §3.2",
+                reno_first_new_ack,
+            ),
+            (
+                Must,
+                "tcp.cc.cubic-multiplicative-decrease",
+                "RFC 9438 §4.6",
+                cubic_beta,
+            ),
+        ],
+    );
     all.extend([
         Case::must("tcp.cc.initial-window-formula", "RFC 6928 §2").vector(|_| iw_large_mss()),
         Case::must("tcp.cc.cubic-window-curve", "RFC 9438 §4.2").vector(|_| cubic_curve()),

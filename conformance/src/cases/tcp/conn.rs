@@ -1,6 +1,7 @@
 //! `tcp.conn.*`: The connection state machine (RFC 9293 §3.5-3.10): handshakes, closes, resets, TIME-WAIT, RFC 5961 challenge ACKs, retransmission.
 
 use super::support::*;
+use crate::Kind;
 use crate::Level::{Must, Should};
 use crate::{check_property, Case, Ctx, Outcome};
 use handshake_tcp::conn::pair::{client_addr, server_addr, Fate, Pair, Side};
@@ -41,7 +42,7 @@ fn from_client(seq: SeqNumber, flags: TcpFlags) -> SegmentRepr<'static> {
 
 /// The `tcp.conn.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    let mut all = simulations(&[
+    let mut all = Case::table(Kind::Simulation, &[
         (
             Must,
             "tcp.conn.handshake.three-way",

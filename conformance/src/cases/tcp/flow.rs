@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Kind;
 use crate::Level::{Must, Should};
 use handshake_tcp::conn::pair::{Fate, Pair, Side};
 use handshake_tcp::conn::{Config, State};
@@ -321,78 +322,81 @@ fn ack_aggregation() -> R {
 
 /// The `tcp.flow.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    simulations(&[
-        (
-            Should,
-            "tcp.flow.nagle-coalesces",
-            "RFC 9293 §3.7.4 (SHLD-7); RFC 896",
-            nagle,
-        ),
-        (
-            Must,
-            "tcp.flow.nagle-can-be-disabled",
-            "RFC 9293 §3.7.4 (MUST-17)",
-            nodelay,
-        ),
-        (
-            Should,
-            "tcp.flow.delayed-ack-every-second-segment",
-            "RFC 9293 §3.8.6.3 (SHLD-18, SHLD-19); RFC 5681 §4.2",
-            delayed_ack_every_second,
-        ),
-        (
-            Must,
-            "tcp.flow.delayed-ack-under-half-second",
-            "RFC 9293 §3.8.6.3 (MUST-40)",
-            delayed_ack_bound,
-        ),
-        (
-            Should,
-            "tcp.flow.out-of-order-acked-at-once",
-            "RFC 5681 §4.2; RFC 9293 §3.10.7.4 (MAY-13)",
-            ooo_immediate_ack,
-        ),
-        (
-            Must,
-            "tcp.flow.receiver-sws-avoidance",
-            "RFC 9293 §3.8.6.2.2 (MUST-39)",
-            receiver_sws,
-        ),
-        (
-            Should,
-            "tcp.flow.window-not-shrunk",
-            "RFC 9293 §3.8.6 (SHLD-14)",
-            window_not_shrunk,
-        ),
-        (
-            Must,
-            "tcp.flow.sender-sws-avoidance",
-            "RFC 9293 §3.8.6.2.1 (MUST-38)",
-            sender_sws,
-        ),
-        (
-            Must,
-            "tcp.flow.zero-window-probes-back-off",
-            "RFC 9293 §3.8.6.1 (MUST-35, MUST-36, SHLD-29, SHLD-30)",
-            zero_window_probes,
-        ),
-        (
-            Must,
-            "tcp.flow.zero-window-indefinitely",
-            "RFC 9293 §3.8.6.1 (MUST-37)",
-            zero_window_indefinite,
-        ),
-        (
-            Must,
-            "tcp.flow.stop-and-wait",
-            "RFC 9293 §3.8.6 (one segment in flight, a teaching mode)",
-            stop_and_wait,
-        ),
-        (
-            Must,
-            "tcp.flow.ack-aggregation",
-            "RFC 9293 §3.10.7.4 (MUST-58, MUST-59)",
-            ack_aggregation,
-        ),
-    ])
+    Case::table(
+        Kind::Simulation,
+        &[
+            (
+                Should,
+                "tcp.flow.nagle-coalesces",
+                "RFC 9293 §3.7.4 (SHLD-7); RFC 896",
+                nagle,
+            ),
+            (
+                Must,
+                "tcp.flow.nagle-can-be-disabled",
+                "RFC 9293 §3.7.4 (MUST-17)",
+                nodelay,
+            ),
+            (
+                Should,
+                "tcp.flow.delayed-ack-every-second-segment",
+                "RFC 9293 §3.8.6.3 (SHLD-18, SHLD-19); RFC 5681 §4.2",
+                delayed_ack_every_second,
+            ),
+            (
+                Must,
+                "tcp.flow.delayed-ack-under-half-second",
+                "RFC 9293 §3.8.6.3 (MUST-40)",
+                delayed_ack_bound,
+            ),
+            (
+                Should,
+                "tcp.flow.out-of-order-acked-at-once",
+                "RFC 5681 §4.2; RFC 9293 §3.10.7.4 (MAY-13)",
+                ooo_immediate_ack,
+            ),
+            (
+                Must,
+                "tcp.flow.receiver-sws-avoidance",
+                "RFC 9293 §3.8.6.2.2 (MUST-39)",
+                receiver_sws,
+            ),
+            (
+                Should,
+                "tcp.flow.window-not-shrunk",
+                "RFC 9293 §3.8.6 (SHLD-14)",
+                window_not_shrunk,
+            ),
+            (
+                Must,
+                "tcp.flow.sender-sws-avoidance",
+                "RFC 9293 §3.8.6.2.1 (MUST-38)",
+                sender_sws,
+            ),
+            (
+                Must,
+                "tcp.flow.zero-window-probes-back-off",
+                "RFC 9293 §3.8.6.1 (MUST-35, MUST-36, SHLD-29, SHLD-30)",
+                zero_window_probes,
+            ),
+            (
+                Must,
+                "tcp.flow.zero-window-indefinitely",
+                "RFC 9293 §3.8.6.1 (MUST-37)",
+                zero_window_indefinite,
+            ),
+            (
+                Must,
+                "tcp.flow.stop-and-wait",
+                "RFC 9293 §3.8.6 (one segment in flight, a teaching mode)",
+                stop_and_wait,
+            ),
+            (
+                Must,
+                "tcp.flow.ack-aggregation",
+                "RFC 9293 §3.10.7.4 (MUST-58, MUST-59)",
+                ack_aggregation,
+            ),
+        ],
+    )
 }

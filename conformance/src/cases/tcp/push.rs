@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Kind;
 use crate::Level::Must;
 use handshake_tcp::conn::pair::{Pair, Side};
 use handshake_tcp::wire::{SegmentRepr, TcpFlags};
@@ -35,10 +36,13 @@ fn psh_last() -> R {
 
 /// The `tcp.push.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    simulations(&[(
-        Must,
-        "tcp.push.psh-on-last-segment",
-        "RFC 9293 §3.9.1.2 (MUST-60, MUST-61, SHLD-27)",
-        psh_last,
-    )])
+    Case::table(
+        Kind::Simulation,
+        &[(
+            Must,
+            "tcp.push.psh-on-last-segment",
+            "RFC 9293 §3.9.1.2 (MUST-60, MUST-61, SHLD-27)",
+            psh_last,
+        )],
+    )
 }

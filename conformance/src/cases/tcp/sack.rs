@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Kind;
 use crate::Level::{Must, Should};
 use handshake_tcp::conn::pair::{Fate, Pair, Side};
 use handshake_tcp::conn::Config;
@@ -109,30 +110,33 @@ fn sack_block_limit() -> R {
 
 /// The `tcp.sack.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    simulations(&[
-        (
-            Must,
-            "tcp.sack.negotiated-in-syn",
-            "RFC 2018 §2",
-            sack_negotiated,
-        ),
-        (
-            Must,
-            "tcp.sack.first-block-newest-arrival",
-            "RFC 2018 §4",
-            sack_first_block_newest,
-        ),
-        (
-            Should,
-            "tcp.sack.recovery-resends-only-holes",
-            "RFC 6675 §5",
-            sack_recovery_only_holes,
-        ),
-        (
-            Must,
-            "tcp.sack.blocks-fit-option-space",
-            "RFC 2018 §3",
-            sack_block_limit,
-        ),
-    ])
+    Case::table(
+        Kind::Simulation,
+        &[
+            (
+                Must,
+                "tcp.sack.negotiated-in-syn",
+                "RFC 2018 §2",
+                sack_negotiated,
+            ),
+            (
+                Must,
+                "tcp.sack.first-block-newest-arrival",
+                "RFC 2018 §4",
+                sack_first_block_newest,
+            ),
+            (
+                Should,
+                "tcp.sack.recovery-resends-only-holes",
+                "RFC 6675 §5",
+                sack_recovery_only_holes,
+            ),
+            (
+                Must,
+                "tcp.sack.blocks-fit-option-space",
+                "RFC 2018 §3",
+                sack_block_limit,
+            ),
+        ],
+    )
 }

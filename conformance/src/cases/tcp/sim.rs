@@ -1,6 +1,7 @@
 //! `tcp.sim.*`: Whole connections over the seeded network simulator: delivery, loss, reordering, fairness.
 
-use super::support::{simulations, R};
+use super::support::R;
+use crate::Kind;
 use crate::Level::{Must, Should};
 use crate::{check_property, Case, Ctx, Outcome};
 use handshake_tcp::conn::{Config, State};
@@ -455,44 +456,47 @@ fn nth_segment_lost() -> R {
 
 /// The `tcp.sim.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    let mut all = simulations(&[
-        (
-            Should,
-            "tcp.sim.bulk.bottleneck-throughput",
-            "RFC 9293 §3.8.6 (sliding window)",
-            bottleneck_throughput,
-        ),
-        (
-            Must,
-            "tcp.sim.queue.drop-tail-recovery",
-            "RFC 6298 §5, RFC 9293 §3.8.1",
-            drop_tail,
-        ),
-        (
-            Must,
-            "tcp.sim.bottleneck.shared-by-four",
-            "RFC 9293 §3.8.6, §3.6",
-            shared_bottleneck,
-        ),
-        (
-            Must,
-            "tcp.sim.path.long-rtt-300ms",
-            "RFC 6298 §2, §5",
-            long_rtt,
-        ),
-        (
-            Must,
-            "tcp.sim.idle.two-hours-no-keepalive",
-            "RFC 9293 §3.8.4 (MUST-24)",
-            idle_hours,
-        ),
-        (
-            Must,
-            "tcp.sim.loss.nth-data-segment",
-            "RFC 6298 §5.4, RFC 9293 §3.10.7.4",
-            nth_segment_lost,
-        ),
-    ]);
+    let mut all = Case::table(
+        Kind::Simulation,
+        &[
+            (
+                Should,
+                "tcp.sim.bulk.bottleneck-throughput",
+                "RFC 9293 §3.8.6 (sliding window)",
+                bottleneck_throughput,
+            ),
+            (
+                Must,
+                "tcp.sim.queue.drop-tail-recovery",
+                "RFC 6298 §5, RFC 9293 §3.8.1",
+                drop_tail,
+            ),
+            (
+                Must,
+                "tcp.sim.bottleneck.shared-by-four",
+                "RFC 9293 §3.8.6, §3.6",
+                shared_bottleneck,
+            ),
+            (
+                Must,
+                "tcp.sim.path.long-rtt-300ms",
+                "RFC 6298 §2, §5",
+                long_rtt,
+            ),
+            (
+                Must,
+                "tcp.sim.idle.two-hours-no-keepalive",
+                "RFC 9293 §3.8.4 (MUST-24)",
+                idle_hours,
+            ),
+            (
+                Must,
+                "tcp.sim.loss.nth-data-segment",
+                "RFC 6298 §5.4, RFC 9293 §3.10.7.4",
+                nth_segment_lost,
+            ),
+        ],
+    );
     all.extend([
         Case::must(
             "tcp.sim.property.delivery-exactly-once",

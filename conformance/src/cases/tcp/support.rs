@@ -1,7 +1,6 @@
 //! Helpers shared by the cases of more than one group (no cases here).
 
 use crate::{check_property, Ctx, Outcome};
-use crate::{Case, Level};
 use handshake_tcp::conn::pair::{Fate, Pair, Side};
 use handshake_tcp::conn::{Config, Connection, Event, IsnGenerator, State, Transmit};
 use handshake_tcp::wire::SeqNumber;
@@ -11,20 +10,6 @@ use proptest::prelude::*;
 /// What a simulation body returns (the suite's check verdict).
 pub(crate) type R = crate::check::Checked;
 pub(crate) use crate::check::ensure;
-
-/// A row of a simulation table: level, id, requirement, body.
-pub(crate) type SimRow = (Level, &'static str, &'static str, fn() -> R);
-
-/// One simulation case per row: level, id, requirement, and a body that
-/// needs nothing from the runner.
-#[track_caller] // the cases are built where the table is (a registry test checks it)
-pub(crate) fn simulations(rows: &[SimRow]) -> Vec<Case> {
-    let mut cases = Vec::with_capacity(rows.len());
-    for &(level, id, spec, body) in rows {
-        cases.push(Case::with_level(level, id, spec).simulation(move |_| body()));
-    }
-    cases
-}
 
 /// Byte i of test stream `tag`.
 pub(crate) fn pattern(len: usize, tag: u8) -> Vec<u8> {

@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Kind;
 use crate::Level::{Must, Should};
 use handshake_tcp::conn::pair::{Fate, Side};
 use handshake_tcp::conn::Config;
@@ -142,36 +143,39 @@ fn ts_echo_oldest() -> R {
 
 /// The `tcp.ts.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    simulations(&[
-        (
-            Must,
-            "tcp.ts.on-every-segment",
-            "RFC 7323 §3.2",
-            ts_every_segment,
-        ),
-        (
-            Must,
-            "tcp.ts.only-when-both-offer",
-            "RFC 7323 §3.2",
-            ts_only_if_both,
-        ),
-        (
-            Must,
-            "tcp.ts.paws-drops-old-duplicate",
-            "RFC 7323 §5.3 (R1)",
-            paws,
-        ),
-        (
-            Should,
-            "tcp.ts.rttm-times-retransmissions",
-            "RFC 7323 §4.1",
-            ts_rttm_retransmission,
-        ),
-        (
-            Must,
-            "tcp.ts.echo-oldest-unacknowledged",
-            "RFC 7323 §4.3",
-            ts_echo_oldest,
-        ),
-    ])
+    Case::table(
+        Kind::Simulation,
+        &[
+            (
+                Must,
+                "tcp.ts.on-every-segment",
+                "RFC 7323 §3.2",
+                ts_every_segment,
+            ),
+            (
+                Must,
+                "tcp.ts.only-when-both-offer",
+                "RFC 7323 §3.2",
+                ts_only_if_both,
+            ),
+            (
+                Must,
+                "tcp.ts.paws-drops-old-duplicate",
+                "RFC 7323 §5.3 (R1)",
+                paws,
+            ),
+            (
+                Should,
+                "tcp.ts.rttm-times-retransmissions",
+                "RFC 7323 §4.1",
+                ts_rttm_retransmission,
+            ),
+            (
+                Must,
+                "tcp.ts.echo-oldest-unacknowledged",
+                "RFC 7323 §4.3",
+                ts_echo_oldest,
+            ),
+        ],
+    )
 }

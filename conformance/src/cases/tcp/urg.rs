@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Kind;
 use crate::Level::Must;
 use handshake_tcp::conn::pair::{Pair, Side};
 use handshake_tcp::conn::{Config, Event};
@@ -143,30 +144,33 @@ fn urgent_zero_window() -> R {
 
 /// The `tcp.urg.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    simulations(&[
-        (
-            Must,
-            "tcp.urg.pointer-first-non-urgent",
-            "RFC 9293 §3.8.5 (MUST-30, MUST-62)",
-            urgent_pointer,
-        ),
-        (
-            Must,
-            "tcp.urg.application-informed",
-            "RFC 9293 §3.8.5 (MUST-32, MUST-33)",
-            urgent_informed,
-        ),
-        (
-            Must,
-            "tcp.urg.any-length",
-            "RFC 9293 §3.8.5 (MUST-31); RFC 6093 §4",
-            urgent_any_length,
-        ),
-        (
-            Must,
-            "tcp.urg.zero-window",
-            "RFC 9293 §3.10.7.4 (MUST-66)",
-            urgent_zero_window,
-        ),
-    ])
+    Case::table(
+        Kind::Simulation,
+        &[
+            (
+                Must,
+                "tcp.urg.pointer-first-non-urgent",
+                "RFC 9293 §3.8.5 (MUST-30, MUST-62)",
+                urgent_pointer,
+            ),
+            (
+                Must,
+                "tcp.urg.application-informed",
+                "RFC 9293 §3.8.5 (MUST-32, MUST-33)",
+                urgent_informed,
+            ),
+            (
+                Must,
+                "tcp.urg.any-length",
+                "RFC 9293 §3.8.5 (MUST-31); RFC 6093 §4",
+                urgent_any_length,
+            ),
+            (
+                Must,
+                "tcp.urg.zero-window",
+                "RFC 9293 §3.10.7.4 (MUST-66)",
+                urgent_zero_window,
+            ),
+        ],
+    )
 }

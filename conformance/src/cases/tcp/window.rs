@@ -2,6 +2,7 @@
 
 use super::support::*;
 use crate::Case;
+use crate::Kind;
 use crate::Level::Must;
 use handshake_tcp::conn::pair::{Pair, Side};
 use handshake_tcp::conn::{Config, Event, State};
@@ -102,24 +103,27 @@ fn rst_zero_window() -> R {
 
 /// The `tcp.window.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    simulations(&[
-        (
-            Must,
-            "tcp.window.unsigned",
-            "RFC 9293 §3.1 (MUST-1)",
-            window_unsigned,
-        ),
-        (
-            Must,
-            "tcp.window.peer-shrinks",
-            "RFC 9293 §3.8.6 (MUST-34, SHLD-15, SHLD-16, SHLD-17)",
-            peer_shrinks,
-        ),
-        (
-            Must,
-            "tcp.window.rst-at-zero-window",
-            "RFC 9293 §3.10.7.4 (MUST-66)",
-            rst_zero_window,
-        ),
-    ])
+    Case::table(
+        Kind::Simulation,
+        &[
+            (
+                Must,
+                "tcp.window.unsigned",
+                "RFC 9293 §3.1 (MUST-1)",
+                window_unsigned,
+            ),
+            (
+                Must,
+                "tcp.window.peer-shrinks",
+                "RFC 9293 §3.8.6 (MUST-34, SHLD-15, SHLD-16, SHLD-17)",
+                peer_shrinks,
+            ),
+            (
+                Must,
+                "tcp.window.rst-at-zero-window",
+                "RFC 9293 §3.10.7.4 (MUST-66)",
+                rst_zero_window,
+            ),
+        ],
+    )
 }
