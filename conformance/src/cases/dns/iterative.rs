@@ -59,6 +59,34 @@ fn answer(q: &Message, zone: &str, records: Vec<Record>) -> Message {
     r
 }
 
+/// NXDOMAIN from the zone's server, with its SOA.
+fn nxdomain(q: &Message, zone: &str) -> Message {
+    let mut r = answer(q, zone, vec![]);
+    r.set_rcode(Rcode::NXDOMAIN);
+    r
+}
+
+/// The root (see [`root`]) and, at every other address, `zone`.
+fn under_root(
+    zone: impl Fn(&Message) -> Message,
+) -> impl FnMut(IpAddr, &Message) -> Option<Message> {
+    move |server, q| {
+        Some(if server == ip(2, ROOT) {
+            root(q)
+        } else {
+            zone(q)
+        })
+    }
+}
+
+/// The default configuration with QNAME minimisation (RFC 9156) on.
+fn minimising() -> IterConfig {
+    IterConfig {
+        qname_minimisation: true,
+        ..IterConfig::default()
+    }
+}
+
 fn with_rcode(q: &Message, rcode: Rcode) -> Message {
     let mut r = q.response();
     r.set_rcode(rcode);
@@ -121,9 +149,7 @@ fn root(q: &Message) -> Message {
     } else if n.is_subdomain_of(&name("other")) {
         referral(q, "other", &[("ns.other", Some(ip(2, 20)))])
     } else {
-        let mut r = answer(q, ".", vec![]);
-        r.set_rcode(Rcode::NXDOMAIN);
-        r
+        nxdomain(q, ".")
     }
 }
 
@@ -354,10 +380,7 @@ fn out_of_bailiwick_glue(ctx: &mut Ctx) -> Outcome {
 /// to the server of the name's own zone; an empty non-terminal (NODATA)
 /// adds one label more at the same servers.
 fn qname_minimisation_steps(ctx: &mut Ctx) -> Outcome {
-    let config = IterConfig {
-        qname_minimisation: true,
-        ..IterConfig::default()
-    };
+    let config = minimising();
     let (com, zone) = (ip(2, 2), ip(2, 10));
     let mut l = new_lookup("a.b.c.example.com", RecordType::MX, config);
     let target = name("a.b.c.example.com");
@@ -420,9 +443,7 @@ fn negative_answers_keep_the_soa(ctx: &mut Ctx) -> Outcome {
             };
             answer(q, "example", records)
         } else {
-            let mut r = answer(q, "example", vec![]);
-            r.set_rcode(Rcode::NXDOMAIN);
-            r
+            nxdomain(q, "example")
         }
     };
     let mut problems = Vec::new();
@@ -431,17 +452,7 @@ fn negative_answers_keep_the_soa(ctx: &mut Ctx) -> Outcome {
         ("www.example", RecordType::AAAA, false),
     ] {
         let mut l = new_lookup(qname, qtype, IterConfig::default());
-        let run = drive(
-            &mut l,
-            |server, q| {
-                Some(if server == ip(2, ROOT) {
-                    root(q)
-                } else {
-                    zone(q)
-                })
-            },
-            ctx,
-        );
+        let run = drive(&mut l, under_root(zone), ctx);
         match run {
             Ok((Lookup::NxDomain { soa: Some(s), .. }, _)) if nx && s == want => {}
             Ok((Lookup::NoData { soa: Some(s), .. }, _)) if !nx && s == want => {}
@@ -510,24 +521,9 @@ fn no_server_answers(ctx: &mut Ctx) -> Outcome {
 /// RFC 9156 §3 and RFC 8020 §2: with QNAME minimisation, NXDOMAIN for a
 /// minimised name means nothing exists below it: the lookup ends there.
 fn minimised_nxdomain_stops(ctx: &mut Ctx) -> Outcome {
-    let config = IterConfig {
-        qname_minimisation: true,
-        ..IterConfig::default()
-    };
+    let config = minimising();
     let mut l = new_lookup("a.b.nope.example", RecordType::A, config);
-    let run = drive(
-        &mut l,
-        |server, q| {
-            Some(if server == ip(2, ROOT) {
-                root(q)
-            } else {
-                let mut r = answer(q, "example", vec![]);
-                r.set_rcode(Rcode::NXDOMAIN);
-                r
-            })
-        },
-        ctx,
-    );
+    let run = drive(&mut l, under_root(|q| nxdomain(q, "example")), ctx);
     let want: Vec<Sent> = vec![
         (ip(2, ROOT), "example.".into(), RecordType::A),
         (ip(2, 10), "nope.example.".into(), RecordType::A),
