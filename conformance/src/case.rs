@@ -34,7 +34,9 @@ pub enum Kind {
     Vector,
     /// A property checked over generated inputs (proptest, seeded by `--seed`).
     Property,
-    /// A deterministic simulation of endpoints over a simulated link.
+    /// Our own code against our own peers, all in this process: endpoints over
+    /// the simulated link, or our resolver against DNS servers we implement
+    /// (in memory, or on loopback sockets). No program or stack of anyone else.
     Simulation,
     /// Interop with the operating system's own stack (kernel TCP through TUN, getaddrinfo).
     InteropOs,
