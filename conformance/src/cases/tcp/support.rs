@@ -141,3 +141,16 @@ pub(crate) fn data(p: &Pair, side: Side, from: usize) -> Vec<(Instant, Transmit)
         .filter(|(_, t)| !t.payload.is_empty())
         .collect()
 }
+
+/// A fate that drops the client's first data segment and delivers the rest.
+pub(crate) fn drop_first_client_data() -> handshake_tcp::conn::pair::FateFn {
+    let mut first = true;
+    Box::new(move |side, _, t| {
+        if side == Side::Client && !t.payload.is_empty() && first {
+            first = false;
+            Fate::Drop
+        } else {
+            Fate::Deliver
+        }
+    })
+}

@@ -4,7 +4,7 @@ use super::support::*;
 use crate::Case;
 use crate::Kind;
 use crate::Level::{Must, Should};
-use handshake_tcp::conn::pair::{Fate, Side};
+use handshake_tcp::conn::pair::Side;
 use handshake_tcp::conn::Config;
 use handshake_tcp::wire::{SegmentRepr, TcpFlags, TcpOptions, Timestamps};
 use handshake_time::Duration;
@@ -88,15 +88,7 @@ fn paws() -> R {
 
 fn ts_rttm_retransmission() -> R {
     let mut p = established_with(Config::default().delayed_ack(None), 46)?;
-    let mut first = true;
-    p.fate = Box::new(move |side, _, t| {
-        if side == Side::Client && !t.payload.is_empty() && first {
-            first = false;
-            Fate::Drop
-        } else {
-            Fate::Deliver
-        }
-    });
+    p.fate = drop_first_client_data();
     let before = p.client.stats().srtt;
     p.client.send(b"timed even when retransmitted");
     p.latency = Duration::from_millis(50);

@@ -41,15 +41,7 @@ pub(super) fn karn() -> R {
     ensure(srtt == Some(Duration::from_millis(20)), || {
         format!("handshake SRTT {srtt:?}")
     })?;
-    let mut first = true;
-    p.fate = Box::new(move |side, _, t| {
-        if side == Side::Client && !t.payload.is_empty() && first {
-            first = false;
-            Fate::Drop
-        } else {
-            Fate::Deliver
-        }
-    });
+    p.fate = drop_first_client_data();
     p.client.send(b"ambiguous");
     p.run_until_idle();
     let after = p.client.stats().srtt;
