@@ -7,6 +7,8 @@
 //! are printed. The seed is fixed so a run replays; set
 //! `HANDSHAKE_CONFORMANCE_SEED` to draw other property inputs.
 
+use std::io::Write as _;
+
 use handshake_conformance::{all_cases, Ctx, Level, Outcome};
 
 fn run_offline(krate: &str) {
@@ -38,8 +40,11 @@ fn run_offline(krate: &str) {
             }
         }
     }
-    println!(
-        "{krate}: {} offline cases, {pass} passed, {} MUST failed, {soft} SHOULD/MAY failed, {skip} skipped (seed {seed})",
+    // Straight to stderr, past the test harness's capture: `cargo test`
+    // shows how many cases each crate's test ran, pass or fail.
+    let _ = writeln!(
+        std::io::stderr(),
+        "conformance {krate}: {} offline cases, {pass} passed, {} MUST failed, {soft} SHOULD/MAY failed, {skip} skipped (seed {seed})",
         cases.len(),
         failed.len()
     );
