@@ -340,6 +340,21 @@ impl Case {
     }
 }
 
+/// The kind methods of [`CaseBuilder`]: each gives the case its body and finishes it.
+macro_rules! kinds {
+    ($($(#[$doc:meta])* $name:ident => $kind:ident;)*) => {
+        $(
+            $(#[$doc])*
+            pub fn $name<R: Into<Outcome>>(
+                self,
+                run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
+            ) -> Case {
+                self.finish(Kind::$kind, run)
+            }
+        )*
+    };
+}
+
 impl CaseBuilder {
     /// Adds what the machine must have; a missing one makes the case skip.
     pub fn needs(mut self, needs: &[Need]) -> CaseBuilder {
@@ -363,45 +378,18 @@ impl CaseBuilder {
         }
     }
 
-    /// A known answer: fixed input, the output from the RFC, a peer or a hand-built packet.
-    pub fn vector<R: Into<Outcome>>(
-        self,
-        run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
-    ) -> Case {
-        self.finish(Kind::Vector, run)
-    }
-
-    /// A property over generated inputs (seeded from `--seed`, see [`crate::check_property`]).
-    pub fn property<R: Into<Outcome>>(
-        self,
-        run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
-    ) -> Case {
-        self.finish(Kind::Property, run)
-    }
-
-    /// A deterministic run of our own endpoints, in-process, over a simulated
-    /// link or in-memory servers.
-    pub fn simulation<R: Into<Outcome>>(
-        self,
-        run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
-    ) -> Case {
-        self.finish(Kind::Simulation, run)
-    }
-
-    /// Against the operating system's own stack (kernel TCP through TUN, getaddrinfo).
-    pub fn interop_os<R: Into<Outcome>>(
-        self,
-        run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
-    ) -> Case {
-        self.finish(Kind::InteropOs, run)
-    }
-
-    /// Against a real peer program or library (tshark, unbound, rustls, ...).
-    pub fn interop_peer<R: Into<Outcome>>(
-        self,
-        run: impl Fn(&mut Ctx) -> R + Send + Sync + 'static,
-    ) -> Case {
-        self.finish(Kind::InteropPeer, run)
+    kinds! {
+        /// A known answer: fixed input, the output from the RFC, a peer or a hand-built packet.
+        vector => Vector;
+        /// A property over generated inputs (seeded from `--seed`, see [`crate::check_property`]).
+        property => Property;
+        /// Our own code against our own peers in this process: a simulated link,
+        /// in-memory servers, or servers of ours on loopback.
+        simulation => Simulation;
+        /// Against the operating system's own stack (kernel TCP through TUN, getaddrinfo).
+        interop_os => InteropOs;
+        /// Against a real peer program or library (tshark, unbound, rustls, ...).
+        interop_peer => InteropPeer;
     }
 }
 
