@@ -1,6 +1,6 @@
 //! Helpers shared by the cases of more than one group (no cases here).
 
-use crate::{check, check_property, Ctx, Outcome};
+use crate::{check, check_property, Case, Ctx, Outcome};
 use handshake_crypto::{
     ecdsa_signature_to_der, Aead, AesGcm, Backend, Ed25519SigningKey, Error, P256SecretKey,
     PrivateKey, PublicKey, RsaPrivateKey, Sha256,
@@ -548,4 +548,21 @@ pub(crate) fn report(ctx: &mut Ctx, what: &str, t: f64) -> Outcome {
     Outcome::from(check::ensure(t.abs() < T_LIMIT, || {
         line.trim_end().to_string()
     }))
+}
+
+/// A digest's known answers: (id, requirement, message, digest in hex).
+pub(crate) type DigestExample = (&'static str, &'static str, &'static [u8], &'static str);
+
+/// One vector case per example, checking `digest` (named `name`) against it.
+#[track_caller] // the cases are located in the file that lists the examples
+pub(crate) fn digest_examples(
+    name: &'static str,
+    digest: fn(&[u8]) -> Vec<u8>,
+    examples: &[DigestExample],
+) -> Vec<Case> {
+    let mut cases = Vec::with_capacity(examples.len());
+    for &(id, spec, msg, want) in examples {
+        cases.push(Case::must(id, spec).vector(move |_| check::hex(name, &digest(msg), want)));
+    }
+    cases
 }
