@@ -1,0 +1,114 @@
+//! `tcp.robust.*`: what a hostile or odd peer must not be able to do to a
+//! connection or a listener (issue 13's defects, each case failing on the
+//! code before its fix).
+
+use super::support::*;
+use crate::Case;
+use crate::Level::Must;
+use handshake_tcp::conn::pair::{client_addr, server_addr, Side};
+use handshake_tcp::conn::Config;
+use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestamps};
+
+/// One blind segment from the server's address to the client, at the
+/// client's RCV.NXT (in its window, as an off-path attacker who guessed the
+/// sequence number would send it), carrying a TSval far ahead of the
+/// server's clock. Returns an error when the client then stops accepting the
+/// server's real traffic.
+fn blind_ts(isn: u32, flags: TcpFlags, ack_off: i64, payload: &'static [u8]) -> R {
+    let mut p = established_with(Config::default(), isn)?;
+    let _ = exchange(&mut p, b"warm up", b"both ways", false);
+    p.run_until_idle();
+    let (_, _, last, _) = p
+        .log
+        .iter()
+        .rev()
+        .find(|(_, s, ..)| *s == Side::Client)
+        .ok_or("client sent nothing")?;
+    // The client's RCV.NXT and SND.NXT, as its last segment shows them.
+    let (rcv_nxt, snd_nxt) = (last.header.ack_number, last.header.seq_number);
+    let tsval = p
+        .log
+        .iter()
+        .rev()
+        .find_map(|(_, s, t, _)| (*s == Side::Server).then_some(t.header.options.timestamps?))
+        .ok_or("no server segment with TSopt")?
+        .tsval;
+    let mut seg = SegmentRepr::new(server_addr().port(), client_addr().port(), rcv_nxt, flags);
+    seg.ack_number = SeqNumber(snd_nxt.0.wrapping_add(ack_off as u32));
+    seg.window = 1000;
+    seg.options = TcpOptions {
+        // 2^30 ahead: "newer" in the 2^31 comparison of RFC 7323 §5.3.
+        timestamps: Some(Timestamps {
+            tsval: tsval.wrapping_add(1 << 30),
+            tsecr: 0,
+        }),
+        ..TcpOptions::default()
+    };
+    seg.payload = payload;
+    let now = p.now;
+    p.client.handle_segment(now, &seg);
+    // Real traffic both ways after the injection.
+    let (up, down) = (pattern(20_000, 31), pattern(20_000, 32));
+    let (got_down, got_up) = exchange(&mut p, &up, &down, false);
+    ensure(got_down == down && got_up == up, || {
+        format!(
+            "after one blind {flags:?} segment with TSval +2^30 the client got {} of {} bytes \
+             (server got {} of {}), client {:?}: PAWS now drops the real peer",
+            got_down.len(),
+            down.len(),
+            got_up.len(),
+            up.len(),
+            p.client.state()
+        )
+    })
+}
+
+fn ts_recent_blind_syn() -> R {
+    // RFC 5961 §4.2: a SYN in a synchronized state gets a challenge ACK; it
+    // must not move TS.Recent (RFC 7323 §4.3, checked after the SYN bit).
+    blind_ts(61, TcpFlags::SYN, 0, b"")
+}
+
+fn ts_recent_blind_unsent_ack() -> R {
+    // RFC 9293 §3.10.7.4: an ACK of unsent data is answered and dropped.
+    blind_ts(62, TcpFlags::ACK | TcpFlags::PSH, 1 << 30, b"injected")
+}
+
+fn ts_recent_blind_old_ack() -> R {
+    // RFC 5961 §5.2: an ACK older than SND.UNA - MAX.SND.WND is dropped.
+    blind_ts(63, TcpFlags::ACK | TcpFlags::PSH, -(1 << 30), b"injected")
+}
+
+fn ts_recent_blind_no_ack() -> R {
+    // RFC 9293 §3.10.7.4 fifth: a segment without ACK is dropped.
+    blind_ts(64, TcpFlags::PSH, 0, b"injected")
+}
+
+pub(crate) fn cases() -> Vec<Case> {
+    simulations(&[
+        (
+            Must,
+            "tcp.robust.ts-recent-blind-syn",
+            "RFC 7323 §4.3, §5.3 R3; RFC 5961 §4.2",
+            ts_recent_blind_syn,
+        ),
+        (
+            Must,
+            "tcp.robust.ts-recent-blind-unsent-ack",
+            "RFC 7323 §4.3, §5.3 R3; RFC 9293 §3.10.7.4",
+            ts_recent_blind_unsent_ack,
+        ),
+        (
+            Must,
+            "tcp.robust.ts-recent-blind-old-ack",
+            "RFC 7323 §4.3, §5.3 R3; RFC 5961 §5.2",
+            ts_recent_blind_old_ack,
+        ),
+        (
+            Must,
+            "tcp.robust.ts-recent-blind-no-ack",
+            "RFC 7323 §4.3, §5.3 R3; RFC 9293 §3.10.7.4",
+            ts_recent_blind_no_ack,
+        ),
+    ])
+}
