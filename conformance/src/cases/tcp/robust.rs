@@ -8,6 +8,7 @@ use crate::Level::Must;
 use handshake_tcp::conn::pair::{client_addr, server_addr, Side};
 use handshake_tcp::conn::Config;
 use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestamps};
+use handshake_time::Duration;
 
 /// One blind segment from the server's address to the client, at the
 /// client's RCV.NXT (in its window, as an off-path attacker who guessed the
@@ -84,6 +85,51 @@ fn ts_recent_blind_no_ack() -> R {
     blind_ts(64, TcpFlags::PSH, 0, b"injected")
 }
 
+/// Linux's tcp_min_snd_mss (net.ipv4.tcp_min_snd_mss, default 48), the fix
+/// of CVE-2019-11479.
+const MIN_SND_MSS: usize = 48;
+
+fn min_snd_mss() -> R {
+    // The client announces MSS 1 (RFC 9293 §3.7.1 lets the peer announce any value).
+    let mut p = established_pair(Config::default().mss(1), Config::default(), 65)?;
+    let from = p.log.len();
+    let down = pattern(3000, 33);
+    let mut sent = 0;
+    let mut got = Vec::new();
+    p.run(Duration::from_secs(600), |p| {
+        if let Some(s) = p.server.as_mut() {
+            sent += s.send(&down[sent..]);
+        }
+        drain(&mut p.client, &mut got);
+        got.len() == down.len()
+    });
+    let segs = data(&p, Side::Server, from);
+    let end = segs
+        .iter()
+        .map(|(_, t)| t.header.seq_number + t.payload.len() as u32)
+        .max_by(|a, b| a.distance_from(*b).cmp(&0))
+        .ok_or("the server sent no data")?;
+    // A short segment is allowed only where the data ran out.
+    let short: Vec<usize> = segs
+        .iter()
+        .filter(|(_, t)| {
+            t.payload.len() < MIN_SND_MSS && t.header.seq_number + t.payload.len() as u32 != end
+        })
+        .map(|(_, t)| t.payload.len())
+        .collect();
+    ensure(short.is_empty() && got == down, || {
+        format!(
+            "peer MSS 1: {} of {} server data segments carried under {MIN_SND_MSS} bytes \
+             with more queued (sizes {:?}...); client got {} of {} bytes",
+            short.len(),
+            segs.len(),
+            &short[..short.len().min(5)],
+            got.len(),
+            down.len()
+        )
+    })
+}
+
 pub(crate) fn cases() -> Vec<Case> {
     simulations(&[
         (
@@ -109,6 +155,12 @@ pub(crate) fn cases() -> Vec<Case> {
             "tcp.robust.ts-recent-blind-no-ack",
             "RFC 7323 §4.3, §5.3 R3; RFC 9293 §3.10.7.4",
             ts_recent_blind_no_ack,
+        ),
+        (
+            Must,
+            "tcp.robust.min-snd-mss",
+            "RFC 9293 §3.7.1; CVE-2019-11479 (Linux tcp_min_snd_mss = 48)",
+            min_snd_mss,
         ),
     ])
 }

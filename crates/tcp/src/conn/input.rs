@@ -21,6 +21,11 @@ pub(crate) fn acceptable(seq: SeqNumber, seg_len: u32, rcv_nxt: SeqNumber, rcv_w
     }
 }
 
+/// The least data per segment we send, whatever MSS the peer announced:
+/// Linux's `net.ipv4.tcp_min_snd_mss` default, the fix of CVE-2019-11479
+/// (a peer announcing MSS 1 made the kernel send one byte per segment).
+pub(crate) const MIN_SND_MSS: usize = 48;
+
 /// Octets TSopt takes in every segment: 10, padded to 12 by two NOPs (RFC 7323 Appendix A).
 pub(crate) const TS_OPTION_LEN: usize = 12;
 
@@ -92,10 +97,13 @@ impl Connection {
         // where the header counts its options (RFC 6691 §2): the 12 octets of
         // TSopt (with its two NOPs) that every segment carries once
         // timestamps are on come out of each segment's data.
+        // A peer may announce any MSS, down to 1: clamped to a floor
+        // (CVE-2019-11479, Linux's tcp_min_snd_mss), it cannot make us cut
+        // its data into one-byte segments, 40 octets of headers each.
         let options = if self.ts_ok { TS_OPTION_LEN } else { 0 };
         self.snd_mss = usize::from(mss.min(self.config.mss))
             .saturating_sub(options)
-            .max(1);
+            .max(MIN_SND_MSS);
         // The initial window counts in segments of the negotiated MSS (RFC 6928).
         self.cc = Controller::new(
             self.config.congestion,
