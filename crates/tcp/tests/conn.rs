@@ -188,8 +188,8 @@ fn active_close_ends_in_time_wait_then_closed_after_2msl() {
         p.server().state() == State::Closed
     });
     assert_eq!(p.client.state(), State::TimeWait);
-    // TIME-WAIT lasts 2*MSL = 120 s by default.
-    p.advance(Duration::from_secs(120) - (p.now - tw_start) - Duration::from_millis(1));
+    // TIME-WAIT lasts 2*MSL = 240 s by default (RFC 9293 §3.4.2: MSL is 2 minutes).
+    p.advance(Duration::from_secs(240) - (p.now - tw_start) - Duration::from_millis(1));
     assert_eq!(p.client.state(), State::TimeWait);
     p.advance(Duration::from_millis(2));
     assert_eq!(p.client.state(), State::Closed);

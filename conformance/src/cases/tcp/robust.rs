@@ -5,8 +5,8 @@
 use super::support::*;
 use crate::Case;
 use crate::Level::Must;
-use handshake_tcp::conn::pair::{client_addr, server_addr, Side};
-use handshake_tcp::conn::Config;
+use handshake_tcp::conn::pair::{client_addr, server_addr, Pair, Side};
+use handshake_tcp::conn::{Config, State};
 use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestamps};
 use handshake_time::Duration;
 
@@ -130,6 +130,43 @@ fn min_snd_mss() -> R {
     })
 }
 
+/// How long the client (the active closer) stays in TIME-WAIT with `cfg`.
+fn time_wait_of(cfg: Config) -> Result<Duration, String> {
+    let mut p = Pair::new(cfg, Config::default(), SeqNumber(66));
+    p.run_until_idle();
+    p.client.close();
+    p.run(Duration::from_secs(1), |p| {
+        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
+    });
+    server(&mut p)?.close();
+    p.run(Duration::from_secs(1), |p| {
+        p.client.state() == State::TimeWait
+    });
+    ensure(p.client.state() == State::TimeWait, || {
+        format!("active closer in {:?}, want TIME-WAIT", p.client.state())
+    })?;
+    let start = p.now;
+    p.run(Duration::from_secs(1000), |p| {
+        p.client.state() == State::Closed
+    });
+    Ok(p.now - start)
+}
+
+fn time_wait_rfc_default() -> R {
+    // RFC 9293 §3.4.2: "the Maximum Segment Lifetime ... is arbitrarily
+    // defined to be 2 minutes"; §3.6.1 / MUST-13: TIME-WAIT lasts 2 MSL.
+    let want = Duration::from_secs(2 * 2 * 60);
+    let waited = time_wait_of(Config::default())?;
+    ensure(waited == want, || {
+        format!("default TIME-WAIT lasted {waited:?}, RFC 9293 §3.4.2 gives 2 MSL = {want:?}")
+    })?;
+    // The Linux profile: TCP_TIMEWAIT_LEN, 60 s (include/net/tcp.h).
+    let linux = time_wait_of(Config::linux())?;
+    ensure(linux == Duration::from_secs(60), || {
+        format!("Config::linux() TIME-WAIT lasted {linux:?}, Linux's is 60 s")
+    })
+}
+
 pub(crate) fn cases() -> Vec<Case> {
     simulations(&[
         (
@@ -161,6 +198,12 @@ pub(crate) fn cases() -> Vec<Case> {
             "tcp.robust.min-snd-mss",
             "RFC 9293 §3.7.1; CVE-2019-11479 (Linux tcp_min_snd_mss = 48)",
             min_snd_mss,
+        ),
+        (
+            Must,
+            "tcp.robust.time-wait-rfc-default",
+            "RFC 9293 §3.4.2, §3.6.1 (MUST-13)",
+            time_wait_rfc_default,
         ),
     ])
 }
