@@ -6,9 +6,10 @@ use super::support::*;
 use crate::Case;
 use crate::Level::Must;
 use handshake_tcp::conn::pair::{client_addr, server_addr, Pair, Side};
-use handshake_tcp::conn::{Config, State};
+use handshake_tcp::conn::{Config, Connection, IsnGenerator, Listener, State};
 use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestamps};
-use handshake_time::Duration;
+use handshake_time::{Duration, Instant};
+use std::net::SocketAddr;
 
 /// One blind segment from the server's address to the client, at the
 /// client's RCV.NXT (in its window, as an off-path attacker who guessed the
@@ -167,6 +168,93 @@ fn time_wait_rfc_default() -> R {
     })
 }
 
+/// Delivers every segment between `clients` and `l` at `now` until none is left.
+fn pump(now: Instant, clients: &mut [Connection], l: &mut Listener) {
+    loop {
+        let mut moved = false;
+        for c in clients.iter_mut() {
+            while let Some(t) = c.poll_transmit(now) {
+                l.handle_segment(now, c.local(), &t.repr());
+                moved = true;
+            }
+        }
+        while let Some((to, t)) = l.poll_transmit(now) {
+            if let Some(c) = clients.iter_mut().find(|c| c.local() == to) {
+                c.handle_segment(now, &t.repr());
+            }
+            moved = true;
+        }
+        if !moved {
+            return;
+        }
+    }
+}
+
+fn accept_queue_bounded() -> R {
+    let backlog = 2;
+    let now = Instant::from_nanos(1_000_000_000);
+    let mut l = Listener::new(
+        Config::default(),
+        server_addr(),
+        IsnGenerator::new([0x33; 32]),
+        backlog,
+    );
+    let mut clients: Vec<Connection> = (0..4u16)
+        .map(|i| {
+            let local = SocketAddr::new(client_addr().ip(), 40_000 + i);
+            let isn = SeqNumber(1_000_000 * u32::from(i));
+            Connection::connect(Config::default(), local, server_addr(), now, isn)
+        })
+        .collect();
+    // The application accepts nothing. One handshake completes; then two
+    // SYNs arrive together (two half-open connections, within the backlog)
+    // and their ACKs: the first fills the accept queue, the second finds
+    // it full; then a fourth client's SYN arrives.
+    pump(now, &mut clients[..1], &mut l);
+    pump(now, &mut clients[1..3], &mut l);
+    pump(now, &mut clients[3..], &mut l);
+    let mut accepted = Vec::new();
+    while let Some(c) = l.accept() {
+        accepted.push(c);
+    }
+    let (n, dropped) = (accepted.len(), l.dropped_syns());
+    ensure(n <= backlog && dropped == 1, || {
+        format!(
+            "backlog {backlog}: the accept queue held {n} connections; SYNs dropped while \
+             it was full: {dropped} (want at most {backlog} and 1)"
+        )
+    })?;
+    // With room again, the refused ones complete by retransmission (the
+    // SYN-ACK's, the SYN's) and none is reset.
+    let mut t = now;
+    while t < now + Duration::from_secs(10) && accepted.len() < clients.len() {
+        for c in clients.iter_mut() {
+            if c.poll_timeout().is_some_and(|d| d <= t) {
+                c.handle_timeout(t);
+            }
+        }
+        if l.poll_timeout().is_some_and(|d| d <= t) {
+            l.handle_timeout(t);
+        }
+        pump(t, &mut clients, &mut l);
+        while let Some(c) = l.accept() {
+            accepted.push(c);
+        }
+        t += Duration::from_millis(10);
+    }
+    let states: Vec<State> = clients.iter().map(Connection::state).collect();
+    ensure(
+        accepted.len() == clients.len() && states.iter().all(|s| *s == State::Established),
+        || {
+            format!(
+                "after the queue drained, {} of {} accepted; clients {states:?}",
+                accepted.len(),
+                clients.len()
+            )
+        },
+    )
+}
+
 pub(crate) fn cases() -> Vec<Case> {
     simulations(&[
         (
@@ -204,6 +292,12 @@ pub(crate) fn cases() -> Vec<Case> {
             "tcp.robust.time-wait-rfc-default",
             "RFC 9293 §3.4.2, §3.6.1 (MUST-13)",
             time_wait_rfc_default,
+        ),
+        (
+            Must,
+            "tcp.robust.accept-queue-bounded",
+            "RFC 9293 §3.10.7.2; Linux sk_acceptq_is_full (tcp_conn_request, tcp_check_req)",
+            accept_queue_bounded,
         ),
     ])
 }
