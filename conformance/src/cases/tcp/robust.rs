@@ -255,6 +255,61 @@ fn accept_queue_bounded() -> R {
     )
 }
 
+fn ts_offset_keyed() -> R {
+    // Two listeners with different keys, and times chosen so that both
+    // answer the same client with the same ISN (RFC 6528 §3: M ticks every
+    // 4 µs, so key 2 reaches key 1's ISN `delta` ticks later).
+    let (c, s) = (client_addr(), server_addr());
+    let (g1, g2) = (IsnGenerator::new([0x11; 32]), IsnGenerator::new([0x22; 32]));
+    let t1 = Instant::from_nanos(5_000_000_000);
+    let delta = g1.isn(t1, s, c).0.wrapping_sub(g2.isn(t1, s, c).0);
+    let t2 = t1 + Duration::from_micros(4 * u64::from(delta));
+    let mut seen = Vec::new();
+    for (g, t) in [(&g1, t1), (&g2, t2)] {
+        let mut l = Listener::new(Config::default(), s, g.clone(), 4);
+        let mut client = Connection::connect(Config::default(), c, s, t, SeqNumber(7));
+        let syn = client.poll_transmit(t).ok_or("no SYN")?;
+        l.handle_segment(t, c, &syn.repr());
+        let (_, synack) = l.poll_transmit(t).ok_or("no SYN-ACK")?;
+        let ts = synack
+            .header
+            .options
+            .timestamps
+            .ok_or("SYN-ACK without TSopt")?;
+        // RFC 7323 §5.4: TSval = clock + offset; our clock ticks in ms.
+        let clock = (t.as_nanos() / 1_000_000) as u32;
+        seen.push((synack.header.seq_number, ts.tsval.wrapping_sub(clock)));
+    }
+    ensure(seen[0].0 == seen[1].0, || {
+        format!("the ISNs differ: {seen:?} (RFC 6528 M is not a 4 µs clock?)")
+    })?;
+    // RFC 7323 §5.4 / RFC 6528: the offset must be a keyed secret. If it
+    // were a function of the ISN, an observer of the SYN-ACK would learn
+    // the host's clock as TSval - f(ISN).
+    ensure(seen[0].1 != seen[1].1, || {
+        format!(
+            "different keys, same ISN {:?}: the same TSval offset {:#x}, so TSval - f(ISN) \
+             reveals the host clock",
+            seen[0].0, seen[0].1
+        )
+    })?;
+    // The same for an active open from a keyed host (the io driver's and
+    // the simulator's connect): the SYN's TSval.
+    let delta = g1.isn(t1, c, s).0.wrapping_sub(g2.isn(t1, c, s).0);
+    let t2 = t1 + Duration::from_micros(4 * u64::from(delta));
+    let mut seen = Vec::new();
+    for (g, t) in [(&g1, t1), (&g2, t2)] {
+        let mut client = Connection::connect_keyed(Config::default(), c, s, t, g);
+        let syn = client.poll_transmit(t).ok_or("no SYN")?;
+        let ts = syn.header.options.timestamps.ok_or("SYN without TSopt")?;
+        let clock = (t.as_nanos() / 1_000_000) as u32;
+        seen.push((syn.header.seq_number, ts.tsval.wrapping_sub(clock)));
+    }
+    ensure(seen[0].0 == seen[1].0 && seen[0].1 != seen[1].1, || {
+        format!("active open, different keys: (ISN, TSval offset) {seen:?}")
+    })
+}
+
 pub(crate) fn cases() -> Vec<Case> {
     simulations(&[
         (
@@ -298,6 +353,12 @@ pub(crate) fn cases() -> Vec<Case> {
             "tcp.robust.accept-queue-bounded",
             "RFC 9293 §3.10.7.2; Linux sk_acceptq_is_full (tcp_conn_request, tcp_check_req)",
             accept_queue_bounded,
+        ),
+        (
+            Must,
+            "tcp.robust.ts-offset-keyed",
+            "RFC 7323 §5.4; RFC 6528 §3",
+            ts_offset_keyed,
         ),
     ])
 }

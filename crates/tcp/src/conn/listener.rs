@@ -158,6 +158,8 @@ impl Listener {
         // RFC 6528: the ISN from a keyed hash of the 4-tuple plus a clock.
         let iss = self.isn.isn(now, self.local, remote);
         let mut c = Connection::new(self.config.clone(), self.local, remote, iss);
+        // RFC 7323 §5.4: the TSval offset, a keyed hash like the ISN.
+        c.ts_offset = self.isn.ts_offset(self.local.ip(), remote.ip());
         c.state = State::SynReceived;
         let offer = self.config.window_scaling;
         c.take_syn_options(now, seg, offer);
