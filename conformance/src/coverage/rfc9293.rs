@@ -110,7 +110,7 @@ pub(super) static ROWS: &[Requirement] = &[
     r("MUST-12", "Inform application of aborted conn", &["tcp.conn.rst.exact-resets"]),
     r("MAY-1", "Half-duplex close connections", &["tcp.conn.close.half-close"]),
     na("SHLD-3", "Send RST to indicate data lost", "close() is a half-close after which the application still reads (MAY-1 is not taken), so no received data is lost at close; abort() sends the RST"),
-    r("MUST-13", "In TIME-WAIT state for 2MSL seconds", &["tcp.conn.close.time-wait-2msl"]),
+    r("MUST-13", "In TIME-WAIT state for 2MSL seconds", &["tcp.conn.close.time-wait-2msl", "tcp.robust.time-wait-rfc-default"]),
     na("MAY-2", "Accept SYN from TIME-WAIT state", "optional and not done: a SYN in TIME-WAIT gets a challenge ACK (RFC 5961 §4.2)"),
     na("SHLD-4", "Use Timestamps to reduce TIME-WAIT", "applies to accepting SYNs in TIME-WAIT (MAY-2), which is not done"),
     // Retransmissions

@@ -61,7 +61,7 @@ pub fn run_with(
     };
     let mut env = Env {
         net,
-        d: Driver::new(link, ctx.seed),
+        d: Driver::new(link),
         dir: ctx.artifacts.clone(),
         keep: ctx.keep_pcaps,
     };

@@ -211,13 +211,12 @@ impl Stack for Ours {
             },
             "connect" => {
                 let (local, remote) = (Ours::sut(50000), (SCRIPT_ADDR, SCRIPT_PORT).into());
-                let isn = self.isn.isn(now, local, remote);
-                self.conn = Some(Connection::connect(
+                self.conn = Some(Connection::connect_keyed(
                     self.config.clone(),
                     local,
                     remote,
                     now,
-                    isn,
+                    &self.isn,
                 ));
                 ok()
             }

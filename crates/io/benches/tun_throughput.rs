@@ -45,7 +45,7 @@ mod linux {
         let link = Link::new(tun.ok_or("no TUN")?, 1)
             .map_err(|e| e.to_string())?
             .without_capture();
-        Ok((net, Driver::new(link, 1)))
+        Ok((net, Driver::new(link)))
     }
 
     /// Our stack sends `bytes` to a kernel reader.

@@ -20,7 +20,7 @@
 //! use handshake_tcp::conn::{Config, State};
 //! let (net, tun) = TestNet::new(NetConfig::default())?;
 //! let _l = net.run(|| std::net::TcpListener::bind((KERNEL_ADDR, 5000)))??;
-//! let mut d = Driver::new(Link::new(tun.unwrap(), 1)?, 1);
+//! let mut d = Driver::new(Link::new(tun.unwrap(), 1)?);
 //! let c = d.connect(Config::default(), 40000, (KERNEL_ADDR, 5000).into());
 //! d.run_until(std::time::Duration::from_secs(5), |d| d.conn(c).state() == State::Established)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -76,10 +76,19 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// A driver with no connections; `seed` keys the ISN generator.
-    pub fn new(link: Link, seed: u64) -> Driver {
+    /// A driver with no connections. The key of its ISNs (RFC 6528 §3) and
+    /// TSval offsets (RFC 7323 §5.4) is a 256-bit secret drawn from the
+    /// operating system's CSPRNG: RFC 6528 §3 wants a key the attacker
+    /// cannot guess, which a 64-bit seed padded with zeros is not.
+    pub fn new(link: Link) -> Driver {
         let mut key = [0u8; 32];
-        key[..8].copy_from_slice(&seed.to_le_bytes());
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut key);
+        Driver::with_key(link, key)
+    }
+
+    /// A driver whose ISN and TSval-offset key is `key` (to replay a run;
+    /// a host uses [`Driver::new`]).
+    pub fn with_key(link: Link, key: [u8; 32]) -> Driver {
         Driver {
             link,
             conns: Vec::new(),
@@ -94,9 +103,9 @@ impl Driver {
     pub fn connect(&mut self, config: Config, local_port: u16, remote: SocketAddr) -> ConnId {
         let now = self.link.now();
         let local = SocketAddr::V4(SocketAddrV4::new(OUR_ADDR, local_port));
-        let isn = self.isn.isn(now, local, remote);
-        self.conns
-            .push(Connection::connect(config, local, remote, now, isn));
+        self.conns.push(Connection::connect_keyed(
+            config, local, remote, now, &self.isn,
+        ));
         ConnId(self.conns.len() - 1)
     }
 

@@ -28,7 +28,7 @@ fn echo_through_the_kernel() {
         s.read_exact(&mut buf).unwrap();
         s.write_all(&buf).unwrap();
     });
-    let mut d = Driver::new(Link::new(tun.unwrap(), 1).unwrap(), 1);
+    let mut d = Driver::new(Link::new(tun.unwrap(), 1).unwrap());
     let c = d.connect(Config::default(), 40000, (KERNEL_ADDR, 7000).into());
     d.run_until(Duration::from_secs(5), |d| {
         d.conn(c).state() == State::Established

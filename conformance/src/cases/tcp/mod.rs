@@ -47,6 +47,7 @@ mod coverage;
 mod flow;
 mod interop;
 mod push;
+mod robust;
 mod sack;
 mod script;
 mod seq;
@@ -74,6 +75,7 @@ pub(crate) fn cases() -> Vec<Case> {
         coverage::cases(),
         sim::cases(),
         script::cases(),
+        robust::cases(),
     ]
     .concat()
 }

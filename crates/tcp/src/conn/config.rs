@@ -12,9 +12,10 @@ use crate::congestion::Algorithm;
 /// ```
 /// use handshake_tcp::conn::Config;
 /// use handshake_time::Duration;
-/// // The classic 240 s TIME-WAIT (MSL = 120 s) is one line:
-/// let c = Config::default().time_wait(Duration::from_secs(240));
-/// assert_eq!(c.time_wait_duration(), Duration::from_secs(240));
+/// // TIME-WAIT is 2 MSL = 240 s (RFC 9293 §3.4.2: MSL is 2 minutes) ...
+/// assert_eq!(Config::default().time_wait_duration(), Duration::from_secs(240));
+/// // ... and 60 s in the Linux profile.
+/// assert_eq!(Config::linux().time_wait_duration(), Duration::from_secs(60));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -48,8 +49,9 @@ impl Default for Config {
             send_buffer: 256 * 1024,
             recv_buffer: 256 * 1024,
             window_scaling: true,
-            // MSL: 60 s as in Linux (TIME-WAIT 2*MSL = 120 s; RFC 9293 §3.4.2 MSL is 2 min).
-            msl: Duration::from_secs(60),
+            // RFC 9293 §3.4.2: MSL is 2 minutes; TIME-WAIT lasts 2 MSL =
+            // 240 s (§3.6.1, MUST-13). Config::linux() has Linux's 60 s.
+            msl: Duration::from_secs(120),
             // RFC 6298 §2.1: until a measurement is made, RTO SHOULD be 1 second.
             initial_rto: Duration::from_secs(1),
             // RFC 6298 §2.4: whenever RTO is computed below 1 second it SHOULD be rounded up.
@@ -86,6 +88,13 @@ impl Default for Config {
 }
 
 impl Config {
+    /// The Linux profile: the defaults, with Linux's values where Linux
+    /// departs from the RFCs' figures. Today that is TIME-WAIT: 60 s
+    /// (`TCP_TIMEWAIT_LEN`, MSL 30 s) instead of RFC 9293's 240 s.
+    pub fn linux() -> Self {
+        Config::default().time_wait(Duration::from_secs(60))
+    }
+
     /// The maximum segment size we announce and send (default 1460).
     pub fn mss(mut self, mss: u16) -> Self {
         self.mss = mss.max(1);
@@ -111,13 +120,14 @@ impl Config {
         self
     }
 
-    /// Maximum segment lifetime; TIME-WAIT lasts twice this (default 60 s).
+    /// Maximum segment lifetime; TIME-WAIT lasts twice this (default 2
+    /// minutes, RFC 9293 §3.4.2).
     pub fn msl(mut self, msl: Duration) -> Self {
         self.msl = msl;
         self
     }
 
-    /// Sets the TIME-WAIT duration (2*MSL) directly: `time_wait(240 s)` is the classic.
+    /// Sets the TIME-WAIT duration (2*MSL) directly (default 240 s; `time_wait(60 s)` is Linux's).
     pub fn time_wait(mut self, d: Duration) -> Self {
         self.msl = d / 2;
         self

@@ -21,6 +21,11 @@ pub(crate) fn acceptable(seq: SeqNumber, seg_len: u32, rcv_nxt: SeqNumber, rcv_w
     }
 }
 
+/// The least data per segment we send, whatever MSS the peer announced:
+/// Linux's `net.ipv4.tcp_min_snd_mss` default, the fix of CVE-2019-11479
+/// (a peer announcing MSS 1 made the kernel send one byte per segment).
+pub(crate) const MIN_SND_MSS: usize = 48;
+
 /// Octets TSopt takes in every segment: 10, padded to 12 by two NOPs (RFC 7323 Appendix A).
 pub(crate) const TS_OPTION_LEN: usize = 12;
 
@@ -92,10 +97,13 @@ impl Connection {
         // where the header counts its options (RFC 6691 §2): the 12 octets of
         // TSopt (with its two NOPs) that every segment carries once
         // timestamps are on come out of each segment's data.
+        // A peer may announce any MSS, down to 1: clamped to a floor
+        // (CVE-2019-11479, Linux's tcp_min_snd_mss), it cannot make us cut
+        // its data into one-byte segments, 40 octets of headers each.
         let options = if self.ts_ok { TS_OPTION_LEN } else { 0 };
         self.snd_mss = usize::from(mss.min(self.config.mss))
             .saturating_sub(options)
-            .max(1);
+            .max(MIN_SND_MSS);
         // The initial window counts in segments of the negotiated MSS (RFC 6928).
         self.cc = Controller::new(
             self.config.congestion,
@@ -235,15 +243,6 @@ impl Connection {
             }
             return;
         }
-        if let Some(ts) = ts {
-            // RFC 7323 §4.3 (R3): remember the TSval of a segment that
-            // covers Last.ACK.sent, to echo it.
-            let newer = (ts.tsval.wrapping_sub(self.ts_recent) as i32) >= 0;
-            if newer && seg.seq_number.distance_from(self.last_ack_sent) <= 0 {
-                self.ts_recent = ts.tsval;
-                self.ts_recent_at = now;
-            }
-        }
 
         // Second: the RST bit (RFC 5961 §3.2).
         if f.contains(TcpFlags::RST) {
@@ -305,6 +304,15 @@ impl Connection {
         if ack.distance_from(self.snd_una) < -(self.max_snd_wnd.min(i32::MAX as u32) as i32) {
             self.challenge_ack(now);
             return;
+        }
+        if ack.distance_from(self.snd_una) >= 0 {
+            // RFC 7323 §4.3 (R3): remember the TSval of a segment that covers
+            // Last.ACK.sent, to echo it; only here, once the RST, SYN and ACK
+            // checks have passed and SND.UNA =< SEG.ACK (Linux's
+            // tcp_replace_ts_recent from tcp_ack, since 2013): a blind
+            // segment that those checks drop must not move TS.Recent, or
+            // PAWS (§5.3 R1) would drop every later segment of the real peer.
+            self.update_ts_recent(now, seg);
         }
         let old_wnd = self.snd_wnd;
         if ack.distance_from(self.snd_una) >= 0 {
@@ -391,6 +399,18 @@ impl Connection {
             self.on_urgent(seg);
         }
         self.accept_text_and_fin(now, seg, seg_len);
+    }
+
+    /// RFC 7323 §4.3: if SEG.TSval >= TS.Recent and SEG.SEQ =< Last.ACK.sent,
+    /// TS.Recent <- SEG.TSval. The caller has checked the segment's ACK.
+    fn update_ts_recent(&mut self, now: Instant, seg: &SegmentRepr<'_>) {
+        if let Some(ts) = seg.options.timestamps.filter(|_| self.ts_ok) {
+            let newer = (ts.tsval.wrapping_sub(self.ts_recent) as i32) >= 0;
+            if newer && seg.seq_number.distance_from(self.last_ack_sent) <= 0 {
+                self.ts_recent = ts.tsval;
+                self.ts_recent_at = now;
+            }
+        }
     }
 
     /// RCV.UP <- max(RCV.UP, SEG.UP); the application hears of urgent data

@@ -1,6 +1,6 @@
 //! Initial sequence numbers per RFC 6528.
 
-use core::net::SocketAddr;
+use core::net::{IpAddr, SocketAddr};
 
 use handshake_crypto::HmacSha256;
 use handshake_time::Instant;
@@ -64,5 +64,27 @@ impl IsnGenerator {
         let d = d.as_ref();
         let f = u32::from_be_bytes([d[0], d[1], d[2], d[3]]);
         SeqNumber(m.wrapping_add(f))
+    }
+
+    /// The offset added to our timestamp clock for TSval on connections
+    /// between the hosts `local` and `remote` (RFC 7323 §5.4: a random
+    /// per-connection offset, which it suggests computing as RFC 6528 does
+    /// the ISN). A keyed hash, under this generator's key with its own label,
+    /// of the two addresses: a secret, so TSval does not reveal the host's
+    /// clock (an offset computed from the ISN would, to anyone who knows how);
+    /// per pair of hosts and not per port, as Linux's `secure_tcp_ts_off`,
+    /// so TSvals toward one host keep increasing across connections.
+    pub fn ts_offset(&self, local: IpAddr, remote: IpAddr) -> u32 {
+        let mut h = HmacSha256::new(&self.key);
+        h.update(b"handshake-tcp timestamp offset");
+        for a in [local, remote] {
+            match a {
+                IpAddr::V4(v4) => h.update(&v4.octets()),
+                IpAddr::V6(v6) => h.update(&v6.octets()),
+            }
+        }
+        let d = h.finalize();
+        let d = d.as_ref();
+        u32::from_be_bytes([d[0], d[1], d[2], d[3]])
     }
 }

@@ -1,4 +1,5 @@
-//! Passive open: a listener with a bounded backlog of half-open connections.
+//! Passive open: a listener with a bounded backlog of half-open connections
+//! and a bounded accept queue.
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
@@ -16,6 +17,14 @@ use crate::wire::{SegmentRepr, TcpFlags};
 /// beyond it are dropped (the peer retransmits). Once a connection is
 /// established it moves to the accept queue and the caller takes it with
 /// [`Listener::accept`]; segments for it go straight to the connection.
+///
+/// The accept queue holds at most `backlog` connections too. While it is
+/// full, as Linux does with `tcp_abort_on_overflow` off (its default):
+/// new SYNs are dropped (`tcp_conn_request`), and the ACK that would
+/// complete a half-open connection is dropped (`tcp_check_req`), which stays
+/// in SYN-RECEIVED; its SYN,ACK retransmission draws the peer's ACK again,
+/// and the handshake completes once the application has made room. Nothing
+/// is reset: the peer sees a slow server, not a refused one.
 ///
 /// ```
 /// use handshake_tcp::conn::{Config, Connection, IsnGenerator, Listener, State};
@@ -45,6 +54,7 @@ pub struct Listener {
     accept_queue: VecDeque<Connection>,
     replies: VecDeque<(SocketAddr, Transmit)>,
     dropped_syns: u64,
+    listen_overflows: u64,
 }
 
 impl Listener {
@@ -59,6 +69,7 @@ impl Listener {
             accept_queue: VecDeque::new(),
             replies: VecDeque::new(),
             dropped_syns: 0,
+            listen_overflows: 0,
         }
     }
 
@@ -72,9 +83,24 @@ impl Listener {
         self.half_open.len()
     }
 
-    /// SYNs dropped because the backlog was full.
+    /// SYNs dropped because the backlog or the accept queue was full.
     pub fn dropped_syns(&self) -> u64 {
         self.dropped_syns
+    }
+
+    /// Handshake-completing ACKs dropped because the accept queue was full
+    /// (Linux's `ListenOverflows`).
+    pub fn listen_overflows(&self) -> u64 {
+        self.listen_overflows
+    }
+
+    /// Established connections waiting for [`Listener::accept`] (at most the backlog).
+    pub fn accept_queue(&self) -> usize {
+        self.accept_queue.len()
+    }
+
+    fn accept_queue_full(&self) -> bool {
+        self.accept_queue.len() >= self.backlog
     }
 
     /// An established connection, oldest first.
@@ -88,6 +114,15 @@ impl Listener {
             return;
         }
         if let Some(i) = self.half_open.iter().position(|c| c.remote() == remote) {
+            // Linux tcp_check_req: with the accept queue full the ACK that
+            // would complete the handshake is dropped, not answered.
+            let f = seg.flags;
+            let completes =
+                f.contains(TcpFlags::ACK) && !f.intersects(TcpFlags::RST | TcpFlags::SYN);
+            if completes && self.accept_queue_full() {
+                self.listen_overflows += 1;
+                return;
+            }
             self.half_open[i].handle_segment(now, seg);
             self.sweep();
             return;
@@ -114,13 +149,17 @@ impl Listener {
         if !super::is_unicast(remote) || !super::is_unicast(self.local) {
             return;
         }
-        if self.half_open.len() >= self.backlog {
+        // Linux tcp_conn_request: a SYN is dropped while the accept queue is
+        // full, as while the half-open backlog is.
+        if self.half_open.len() >= self.backlog || self.accept_queue_full() {
             self.dropped_syns += 1;
             return;
         }
         // RFC 6528: the ISN from a keyed hash of the 4-tuple plus a clock.
         let iss = self.isn.isn(now, self.local, remote);
         let mut c = Connection::new(self.config.clone(), self.local, remote, iss);
+        // RFC 7323 §5.4: the TSval offset, a keyed hash like the ISN.
+        c.ts_offset = self.isn.ts_offset(self.local.ip(), remote.ip());
         c.state = State::SynReceived;
         let offer = self.config.window_scaling;
         c.take_syn_options(now, seg, offer);

@@ -341,9 +341,11 @@ impl Connection {
             scoreboard: Scoreboard::default(),
             sack_recent: [None; 3],
             ts_ok: false,
-            // RFC 7323 §5.4: a per-connection random offset; the ISN is the
-            // caller's keyed hash of the 4-tuple, so it serves.
-            ts_offset: iss.0.rotate_left(13) ^ 0x9e37_79b9,
+            // RFC 7323 §5.4: a secret offset comes from the caller's key
+            // (IsnGenerator::ts_offset, set by Listener and connect_keyed);
+            // none without one: an offset computed from the ISN would give
+            // the clock away to whoever knows the computation.
+            ts_offset: 0,
             ts_recent: 0,
             ts_recent_at: Instant::ZERO,
             last_ack_sent: SeqNumber(0),
@@ -392,6 +394,8 @@ impl Connection {
     /// An active open (RFC 9293 §3.10.1): the connection enters SYN-SENT and
     /// its SYN comes out of the next [`Connection::poll_transmit`]. `isn` is
     /// the initial send sequence number; take it from [`IsnGenerator::isn`].
+    /// The TSval offset is 0 until [`Connection::set_ts_offset`]: a host
+    /// uses [`Connection::connect_keyed`], which sets both from its key.
     pub fn connect(
         config: Config,
         local: SocketAddr,
@@ -403,6 +407,28 @@ impl Connection {
         let mut c = Connection::new(config, local, remote, isn);
         c.state = State::SynSent;
         c
+    }
+
+    /// [`Connection::connect`] with the ISN (RFC 6528) and the TSval
+    /// offset (RFC 7323 §5.4) from the caller's keyed generator: what a
+    /// host should use.
+    pub fn connect_keyed(
+        config: Config,
+        local: SocketAddr,
+        remote: SocketAddr,
+        now: Instant,
+        keys: &IsnGenerator,
+    ) -> Self {
+        let mut c = Connection::connect(config, local, remote, now, keys.isn(now, local, remote));
+        c.ts_offset = keys.ts_offset(local.ip(), remote.ip());
+        c
+    }
+
+    /// Sets the offset added to our millisecond clock in TSval (RFC 7323
+    /// §5.4), before the SYN goes out; take it from
+    /// [`IsnGenerator::ts_offset`]. [`Connection::connect`] leaves it 0.
+    pub fn set_ts_offset(&mut self, offset: u32) {
+        self.ts_offset = offset;
     }
 
     /// [`Connection::connect`] after checking that both ends are addresses

@@ -419,8 +419,7 @@ impl Simulator {
         app: impl App + 'static,
     ) -> EndpointId {
         let local = self.next_addr(side, None);
-        let isn = self.isn.isn(self.now, local, remote);
-        let conn = Connection::connect(config, local, remote, self.now, isn);
+        let conn = Connection::connect_keyed(config, local, remote, self.now, &self.isn);
         self.add_conn(side, conn, Box::new(app))
     }
 
