@@ -418,10 +418,11 @@ impl Resolver {
                 }
             }
             let Some(m) = answered else { continue };
-            let soa = m.authorities.iter().find_map(|r| match &r.data {
-                RData::Soa(s) => Some(s.clone()),
-                _ => None,
-            });
+            let soa = m
+                .authorities
+                .iter()
+                .find(|r| matches!(r.data, RData::Soa(_)))
+                .cloned();
             let rcode = m.rcode();
             let (cnames, records): (Vec<Record>, Vec<Record>) = m
                 .answers
@@ -499,10 +500,9 @@ impl Resolver {
                     _ => None,
                 })
                 .unwrap_or_else(|| qname.clone());
-            // The SOA's own TTL is not known here; its MINIMUM bounds the entry (RFC 2308 §5).
-            let record = Record::new(name.clone(), soa.minimum, RData::Soa(soa.clone()));
+            // RFC 2308 §5: the cache keeps it for min(SOA record TTL, MINIMUM).
             self.cache
-                .insert_negative(now, &name, rtype, Class::IN, nx, &record);
+                .insert_negative(now, &name, rtype, Class::IN, nx, soa);
         }
     }
 }
