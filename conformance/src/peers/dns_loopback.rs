@@ -26,6 +26,10 @@ pub struct Received {
 /// Decides the response to a query (None: stay silent); the flag says TCP.
 pub type Answer = dyn Fn(&Message, bool) -> Option<Message> + Send + Sync;
 
+/// Decides the responses to a query, sent in order (over TCP, on the
+/// query's connection); the flag says TCP.
+pub type Answers = dyn Fn(&Message, bool) -> Vec<Message> + Send + Sync;
+
 /// A running server.
 pub struct Loopback {
     addr: SocketAddr,
@@ -37,6 +41,14 @@ pub struct Loopback {
 impl Loopback {
     /// Serves `answer` over UDP and TCP on one port of 127.0.0.1.
     pub fn start(answer: Arc<Answer>) -> Result<Loopback, String> {
+        Loopback::start_many(Arc::new(move |q: &Message, tcp| {
+            answer(q, tcp).into_iter().collect()
+        }))
+    }
+
+    /// Serves `answers` over UDP and TCP on one port of 127.0.0.1: several
+    /// responses (or none) to each query.
+    pub fn start_many(answer: Arc<Answers>) -> Result<Loopback, String> {
         // UDP first on a free port, then TCP on the same port; a port whose
         // TCP side is taken is given back and another one tried.
         let mut bound = None;
@@ -66,7 +78,7 @@ impl Loopback {
                 let Ok(q) = Message::parse(&buf[..n]) else {
                     continue;
                 };
-                if let Some(bytes) = a(&q, false).and_then(|m| m.to_bytes().ok()) {
+                for bytes in a(&q, false).iter().filter_map(|m| m.to_bytes().ok()) {
                     let _ = udp.send_to(&bytes, client);
                 }
             }
@@ -94,7 +106,10 @@ impl Loopback {
                 let Ok(query) = Message::parse(&q) else {
                     continue;
                 };
-                if let Some(bytes) = answer(&query, true).and_then(|m| m.to_bytes().ok()) {
+                for bytes in answer(&query, true)
+                    .iter()
+                    .filter_map(|m| m.to_bytes().ok())
+                {
                     let Ok(n) = u16::try_from(bytes.len()) else {
                         continue;
                     };

@@ -4,7 +4,7 @@
 use super::support::*;
 use crate::peers::dns_loopback::Loopback;
 use crate::{check, Case, Ctx};
-use handshake_dns::wire::{Message, RData, Rcode, Record, RecordType, Soa};
+use handshake_dns::wire::{Message, Question, RData, Rcode, Record, RecordType, Soa};
 use handshake_dns::ResolvConf;
 use handshake_io::resolver::Source;
 use std::sync::Arc;
@@ -100,10 +100,73 @@ fn negative_ttl_min_of_soa_ttl(_: &mut Ctx) -> check::Checked {
     )
 }
 
+/// Defect 8. RFC 7766 §7: over TCP the client matches responses to its
+/// queries by ID and question, as RFC 5452 §9.1 asks of any response. The
+/// server truncates over UDP; over TCP it first sends a response with
+/// another ID and one with another question (both carrying 6.6.6.6), then
+/// the genuine one. Only the genuine one may be used; with no genuine one,
+/// the exchange fails.
+fn tcp_answer_must_match(_: &mut Ctx) -> check::Checked {
+    let srv = Loopback::start_many(Arc::new(|q: &Message, tcp| {
+        let mut r = q.response();
+        let Some(qname) = q.questions.first().map(|q| q.name.clone()) else {
+            return vec![];
+        };
+        if !tcp {
+            r.header.truncated = true;
+            return vec![r];
+        }
+        let evil = RData::A([6, 6, 6, 6].into());
+        let mut wrong_id = r.clone();
+        wrong_id.header.id ^= 0x5a5a;
+        wrong_id
+            .answers
+            .push(Record::new(qname.clone(), 300, evil.clone()));
+        let mut wrong_question = r.clone();
+        wrong_question.questions[0].name = name("victim.example");
+        wrong_question
+            .answers
+            .push(Record::new(name("victim.example"), 300, evil));
+        let mut genuine = r;
+        genuine.answers.push(Record::new(
+            qname.clone(),
+            300,
+            RData::A([192, 0, 2, 1].into()),
+        ));
+        if qname == name("forged-only.example") {
+            vec![wrong_id, wrong_question]
+        } else {
+            vec![wrong_id, wrong_question, genuine]
+        }
+    }))?;
+    let query = |n: &str| Message::query(0x1234, Question::new(name(n), RecordType::A));
+    let timeout = std::time::Duration::from_secs(2);
+    let got = handshake_io::dns::query(srv.addr(), &query("a.example"), timeout)
+        .map_err(|e| format!("a.example over TCP: {e}"))?;
+    check::equal("ID of the response used", got.header.id, 0x1234)?;
+    check::equal(
+        "answer of the response used",
+        got.answers
+            .iter()
+            .map(|r| r.data.clone())
+            .collect::<Vec<_>>(),
+        vec![RData::A([192, 0, 2, 1].into())],
+    )?;
+    let forged = handshake_io::dns::query(srv.addr(), &query("forged-only.example"), timeout);
+    check::ensure(forged.is_err(), || {
+        format!("only forgeries came over TCP, yet the query returned {forged:?}")
+    })
+}
+
 /// The `dns.robust.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case::must("dns.robust.negative-ttl-min-soa-ttl", "RFC 2308 §5")
             .simulation(negative_ttl_min_of_soa_ttl),
+        Case::must(
+            "dns.robust.tcp-answer-must-match",
+            "RFC 7766 §7; RFC 5452 §9.1",
+        )
+        .simulation(tcp_answer_must_match),
     ]
 }
