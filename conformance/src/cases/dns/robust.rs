@@ -3,10 +3,11 @@
 
 use super::support::*;
 use crate::peers::dns_loopback::Loopback;
-use crate::{check, Case, Ctx};
+use crate::{check, check_property, Case, Ctx, Outcome};
 use handshake_dns::wire::{Message, Question, RData, Rcode, Record, RecordType, Soa};
 use handshake_dns::ResolvConf;
 use handshake_io::resolver::Source;
+use proptest::prelude::*;
 use std::sync::Arc;
 
 /// The SOA of `example.` with this record TTL and MINIMUM.
@@ -158,6 +159,97 @@ fn tcp_answer_must_match(_: &mut Ctx) -> check::Checked {
     })
 }
 
+/// A response holding `m` compression pointers, each to the one before, the
+/// first to a root name at the start of an opaque RDATA (type 65280, RFC
+/// 3597), and then `owners` A records, the first owned by a pointer to the
+/// last of them, each next one by a pointer to the owner before: reading
+/// the owner of the j-th A record follows `m + j` pointers and adds no label.
+fn pointer_chain(m: usize, owners: usize) -> Vec<u8> {
+    // Header: ID 0, QR, no question, 1 + owners answers.
+    let mut msg = vec![0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    msg[6..8].copy_from_slice(&u16::try_from(1 + owners).expect("count").to_be_bytes());
+    // Record 1: owner ".", type 65280, class IN, TTL 0, RDLENGTH.
+    msg.extend_from_slice(&[0, 0xff, 0x00, 0, 1, 0, 0, 0, 0]);
+    let rdlength = u16::try_from(1 + 2 * m).expect("chain fits a message");
+    msg.extend_from_slice(&rdlength.to_be_bytes());
+    let root = msg.len();
+    msg.push(0);
+    let mut last = root;
+    for _ in 0..m {
+        let here = msg.len();
+        msg.extend_from_slice(&pointer(last));
+        last = here;
+    }
+    // The A records: owner = pointer to the last pointer so far; 192.0.2.1.
+    for _ in 0..owners {
+        let here = msg.len();
+        msg.extend_from_slice(&pointer(last));
+        msg.extend_from_slice(&[0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1]);
+        last = here;
+    }
+    msg
+}
+
+/// A compression pointer to `offset` (below 2^14).
+fn pointer(offset: usize) -> [u8; 2] {
+    assert!(offset < 0x4000, "a pointer reaches 14 bits");
+    (0xc000 | offset as u16).to_be_bytes()
+}
+
+/// Defect 3. Decompression work per name is bounded: a pointer may only
+/// point backwards (RFC 1035 §4.1.4), but pointers that add no label cost
+/// nothing in length, so without a limit on hops a 64 KB message of
+/// chained pointers costs tens of millions of them. A name may follow at
+/// most 256 pointers (unbound's limit): 256 hops decode, 257 are refused.
+fn pointer_hops_bounded(_: &mut Ctx) -> check::Checked {
+    let ok = Message::parse(&pointer_chain(255, 1));
+    check::ensure(
+        matches!(&ok, Ok(m) if m.answers.len() == 2 && m.answers[1].name == name(".")),
+        || format!("a name behind 256 pointers: {ok:?}"),
+    )?;
+    // 8000: the longest chain within the 14-bit reach of a pointer.
+    for m in [256, 1000, 8000] {
+        let got = Message::parse(&pointer_chain(m, 1));
+        check::ensure(too_many_pointers(&got), || {
+            format!(
+                "a name behind {} pointers: {:?}",
+                m + 1,
+                got.map(|m| m.answers.len())
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Defect 3, over generated chains: a message whose deepest name follows
+/// `m + owners` pointers parses when that is at most 256 and is refused
+/// with the typed error otherwise, whether the names are decoded pointer by
+/// pointer or copied from an earlier name the parser remembered.
+fn pointer_hops_property(ctx: &mut Ctx) -> Outcome {
+    check_property(ctx, (0usize..600, 1usize..12), |(m, owners)| {
+        let got = Message::parse(&pointer_chain(m, owners));
+        if m + owners <= 256 {
+            prop_assert!(
+                matches!(&got, Ok(msg) if msg.answers.len() == 1 + owners),
+                "{} hops: {:?}",
+                m + owners,
+                got
+            );
+        } else {
+            prop_assert!(too_many_pointers(&got), "{} hops: {:?}", m + owners, got);
+        }
+        Ok(())
+    })
+}
+
+/// Refused for following too many compression pointers: the typed error.
+fn too_many_pointers(got: &Result<Message, handshake_dns::Error>) -> bool {
+    matches!(
+        got,
+        Err(handshake_dns::Error::TooManyPointers { limit: 256, .. })
+    )
+}
+
 /// The `dns.robust.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
@@ -168,5 +260,15 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 7766 §7; RFC 5452 §9.1",
         )
         .simulation(tcp_answer_must_match),
+        Case::must(
+            "dns.robust.pointer-hops-bounded",
+            "RFC 1035 §4.1.4; RFC 9267 §2",
+        )
+        .vector(pointer_hops_bounded),
+        Case::must(
+            "dns.robust.pointer-hops-bounded-generated",
+            "RFC 1035 §4.1.4; RFC 9267 §2",
+        )
+        .property(pointer_hops_property),
     ]
 }
