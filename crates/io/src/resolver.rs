@@ -418,21 +418,9 @@ impl Resolver {
                 }
             }
             let Some(m) = answered else { continue };
-            let soa = m
-                .authorities
-                .iter()
-                .find(|r| matches!(r.data, RData::Soa(_)))
-                .cloned();
-            let rcode = m.rcode();
-            let (cnames, records): (Vec<Record>, Vec<Record>) = m
-                .answers
-                .into_iter()
-                .partition(|r| r.rtype() == RecordType::CNAME && rtype != RecordType::CNAME);
-            last = match rcode {
-                Rcode::NXDOMAIN => Outcome::NxDomain { cnames, soa },
-                _ if records.is_empty() => Outcome::NoData { cnames, soa },
-                _ => Outcome::Answer { cnames, records },
-            };
+            // Only the question's own chain counts: nothing else from the
+            // answer section is returned or cached (RFC 1034 §5.3.3).
+            last = Outcome::from_response(&Question::new(candidate.clone(), rtype), &m);
             if !matches!(last, Outcome::NxDomain { .. }) {
                 break;
             }

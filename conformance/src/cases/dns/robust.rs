@@ -5,7 +5,7 @@ use super::support::*;
 use crate::peers::dns_loopback::Loopback;
 use crate::{check, check_property, Case, Ctx, Outcome};
 use handshake_dns::wire::{Message, Question, RData, Rcode, Record, RecordType, Soa};
-use handshake_dns::ResolvConf;
+use handshake_dns::{Outcome as Lookup, ResolvConf};
 use handshake_io::resolver::Source;
 use proptest::prelude::*;
 use std::sync::Arc;
@@ -250,6 +250,107 @@ fn too_many_pointers(got: &Result<Message, handshake_dns::Error>) -> bool {
     )
 }
 
+/// Defect 1. A stub keeps from a recursive server's answer section only the
+/// chain from the question name through its CNAMEs to records of the asked
+/// type and class (RFC 1034 §5.3.3 and §4.3.2: the answer is that RRset, the
+/// rest is not an answer to the question; RFC 2181 §5.4.1 ranks such
+/// records below any other data), caches nothing else from it, and takes a
+/// negative answer's SOA only from a zone that contains the name (RFC 2308
+/// §3, §5). The server plays a poisoner: every reply carries
+/// `victim.example. A 6.6.6.6`.
+fn stub_answer_chain_only(_: &mut Ctx) -> check::Checked {
+    let a = |n: &str, ip: [u8; 4]| Record::new(name(n), 300, RData::A(ip.into()));
+    let srv = Loopback::start(Arc::new(move |q: &Message, _| {
+        let mut r = q.response();
+        r.header.recursion_available = true;
+        let qq = q.questions.first()?;
+        let poison = a("victim.example", [6, 6, 6, 6]);
+        match qq.name.to_string().as_str() {
+            "victim.example." => {
+                r.set_rcode(Rcode::NXDOMAIN);
+                r.authorities.push(soa(300, 300));
+            }
+            "b.example." => r.answers.extend([a("b.example", [192, 0, 2, 2]), poison]),
+            "c.example." => r.answers.extend([
+                Record::new(name("c.example"), 300, RData::Cname(name("d.example"))),
+                poison.clone(),
+                a("d.example", [192, 0, 2, 4]),
+                Record::new(name("e.example"), 300, RData::Cname(name("victim.example"))),
+            ]),
+            "n.example." => {
+                r.set_rcode(Rcode::NXDOMAIN);
+                let mut foreign = soa(300, 300);
+                foreign.name = name("victim.test");
+                r.authorities.push(foreign);
+            }
+            _ => r.answers.push(poison),
+        }
+        Some(r)
+    }))?;
+    let mut r = stub_of(&srv)?;
+    let mut lookup =
+        |n: &str, t: RecordType| r.lookup(n, t).map_err(|e| format!("lookup {n} {t}: {e}"));
+    let got = lookup("a.example.", RecordType::A)?;
+    check::equal(
+        "a.example. A when the reply holds only victim.example. A",
+        ours(got.outcome),
+        comparable(Rcode::NOERROR, &[]),
+    )?;
+    let got = lookup("a.example.", RecordType::MX)?;
+    check::equal(
+        "a.example. MX when the reply holds only victim.example. A",
+        ours(got.outcome),
+        comparable(Rcode::NOERROR, &[]),
+    )?;
+    let got = lookup("b.example.", RecordType::A)?;
+    check::equal(
+        "b.example. A",
+        ours(got.outcome),
+        comparable(Rcode::NOERROR, &[a("b.example", [192, 0, 2, 2])]),
+    )?;
+    let got = lookup("c.example.", RecordType::A)?;
+    check::equal(
+        "c.example. A through its CNAME",
+        ours(got.outcome),
+        comparable(
+            Rcode::NOERROR,
+            &[
+                Record::new(name("c.example"), 300, RData::Cname(name("d.example"))),
+                a("d.example", [192, 0, 2, 4]),
+            ],
+        ),
+    )?;
+    let got = lookup("victim.example.", RecordType::A)?;
+    check::equal(
+        "where victim.example. A came from",
+        got.source,
+        Source::Network,
+    )?;
+    check::equal(
+        "victim.example. A",
+        ours(got.outcome),
+        comparable(Rcode::NXDOMAIN, &[]),
+    )?;
+    let got = lookup("n.example.", RecordType::A)?;
+    check::ensure(
+        matches!(got.outcome, Lookup::NxDomain { soa: None, .. }),
+        || {
+            format!(
+                "n.example.: the SOA of victim.test. was taken: {:?}",
+                got.outcome
+            )
+        },
+    )?;
+    check::equal("queries for n.example. so far", asked(&srv, "n.example"), 1)?;
+    lookup("n.example.", RecordType::A)?;
+    // RFC 2308 §5: without an SOA a negative answer is not cached.
+    check::equal(
+        "queries for n.example. after a second lookup",
+        asked(&srv, "n.example"),
+        2,
+    )
+}
+
 /// The `dns.robust.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
@@ -270,5 +371,10 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 1035 §4.1.4; RFC 9267 §2",
         )
         .property(pointer_hops_property),
+        Case::must(
+            "dns.robust.stub-answer-chain-only",
+            "RFC 1034 §5.3.3, §4.3.2; RFC 2181 §5.4.1; RFC 2308 §5",
+        )
+        .simulation(stub_answer_chain_only),
     ]
 }
