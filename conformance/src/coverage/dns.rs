@@ -307,12 +307,12 @@ pub(super) static RFC2181: Table = Table {
             "An RRSet with differing TTLs from an authoritative source (and \"Clients configured to send all queries to one or more particular servers should treat those servers as authoritative for this purpose\"): \"treat the RRs for all purposes as if all TTLs in the RRSet had been set to the value of the lowest TTL in the RRSet\"",
             &["dns.cache.ttl-counts-down"],
         ),
-        gap(
+        cases(
             "5.4-no-merge",
             "§5.4",
             Must,
             "\"Servers must never merge RRs from a response with RRs in their cache to form an RRSet\"; they \"must either ignore the RRs in the response, or discard the entire RRSet currently in the cache\" (binds a caching resolver)",
-            "Cache::insert_records replaces the whole entry, but no case caches an RRset, stores a second one for the same name, type and class, and checks the records are not merged",
+            &["dns.cache.rrsets-never-merged"],
         ),
         cases(
             "5.4.1-untrusted-not-answers",
@@ -324,12 +324,12 @@ pub(super) static RFC2181: Table = Table {
                 "dns.scenario.unbound-agrees.out-of-bailiwick",
             ],
         ),
-        gap(
+        cases(
             "8-ttl-transmit",
             "§8",
             Must,
             "\"a TTL value is an unsigned number, with a minimum value of 0, and a maximum value of 2147483647\"; \"When transmitted, this value shall be encoded in the less significant 31 bits of the 32 bit TTL field, with the most significant, or sign, bit set to zero\"",
-            "no case emits a record whose TTL is above 2^31 - 1 and checks the sign bit of the emitted TTL field is zero (Record::ttl is a u32 written as given)",
+            &["dns.wire.ttl-sent-below-2-31"],
         ),
         cases(
             "8-ttl-receive",
@@ -363,12 +363,12 @@ pub(super) static RFC2181: Table = Table {
             "\"The length of any one label is limited to between 1 and 63 octets. A full domain name is limited to 255 octets (including the separators)\"",
             &["dns.wire.label-over-63", "dns.wire.name-over-255"],
         ),
-        gap(
+        cases(
             "11-any-label",
             "§11",
             Must,
             "\"Implementations of the DNS protocols must not place any restrictions on the labels that can be used\"; \"any binary string whatever can be used as the label of any resource record\"",
-            "the property case draws labels from letters, digits and '-' only: no case parses and emits labels holding arbitrary octets (0x00, '.', ' ', '\\', 0xff) and checks they round-trip",
+            &["dns.wire.any-octet-labels-round-trip"],
         ),
     ],
 };
@@ -394,12 +394,12 @@ pub(super) static RFC2308: Table = Table {
             "The negative TTL is \"the minimum of the MINIMUM field of the SOA record and the TTL of the SOA itself\"; it \"decrements in a similar manner to a normal cached answer and upon reaching zero (0) indicates the cached negative answer MUST NOT be used again\" (the cache, given the SOA record)",
             &["dns.cache.negative-ttl-from-soa"],
         ),
-        gap(
+        cases(
             "5-ttl-from-response",
             "§3, §5",
             Must,
             "The same, end to end: a resolver caches a negative answer from the network no longer than the TTL of the SOA record in the response's authority section",
-            "no case checks it, and it does not hold: handshake-io's Resolver::remember caches a negative answer for the SOA's MINIMUM field, because Outcome::NxDomain/NoData carry the SOA's RDATA without the record's TTL; an SOA that arrives with a TTL below MINIMUM (one counted down by an upstream cache, RFC 2308 §6) is kept past zero",
+            &["dns.robust.negative-ttl-min-soa-ttl"],
         ),
         cases(
             "5-nxdomain-tuple",
@@ -652,12 +652,12 @@ pub(super) static RFC7766: Table = Table {
             "\"Client resolvers MUST be able to process responses that arrive in a different order to that in which the requests were sent, regardless of the transport protocol in use\"",
             "the client has at most one query outstanding per UDP socket and per TCP connection, so no two responses share a channel whose order could differ",
         ),
-        gap(
+        cases(
             "7-match-tcp",
             "§7",
             Must,
             "\"clients MUST match responses to outstanding queries on the same TCP connection using the Message ID. If the response contains a question section, the client MUST match the QNAME, QCLASS, and QTYPE fields\"",
-            "no case answers over TCP with another ID or question, and it does not hold on the stub path: handshake-io's query_async returns whatever the TCP exchange reads without comparing its ID or question (the iterative path checks them in Outstanding::accept)",
+            &["dns.robust.tcp-answer-must-match"],
         ),
         gap(
             "8-single-write",
