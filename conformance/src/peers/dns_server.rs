@@ -63,6 +63,14 @@ pub fn answering(
     Arc::new(move |q: &Message, tcp| answer(q, tcp).map(Reply::genuine).into_iter().collect())
 }
 
+/// A script that sends every message `answers` gives, in order, from the
+/// server's own address (over TCP, on the query's connection).
+pub fn answering_many(
+    answers: impl Fn(&Message, bool) -> Vec<Message> + Send + Sync + 'static,
+) -> Arc<Script> {
+    Arc::new(move |q: &Message, tcp| answers(q, tcp).into_iter().map(Reply::genuine).collect())
+}
+
 /// A running server.
 pub struct DnsServer {
     addr: SocketAddr,

@@ -8,17 +8,20 @@ use std::collections::HashMap;
 
 use handshake_time::{Duration, Instant};
 
-use crate::wire::{Class, Name, Record, RecordType, Soa};
+use crate::wire::{Class, Name, Record, RecordType};
 
 /// What the cache knows about a question.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cached {
     /// The RRset, each TTL lowered to the seconds it has left.
     Records(Vec<Record>),
-    /// The name does not exist (for any type); the SOA that said so (RFC 2308 §3).
-    NxDomain(Soa),
-    /// The name exists but has no records of this type (RFC 2308 §2.2).
-    NoData(Soa),
+    /// The name does not exist (for any type); the SOA record that said so
+    /// (RFC 2308 §3), its TTL lowered to the seconds the entry has left
+    /// (RFC 2308 §6).
+    NxDomain(Record),
+    /// The name exists but has no records of this type (RFC 2308 §2.2); the
+    /// SOA record, its TTL lowered as for [`Cached::NxDomain`].
+    NoData(Record),
 }
 
 /// Limits, with defaults from common resolvers.
@@ -53,8 +56,8 @@ enum Key {
 #[derive(Debug, Clone)]
 enum Value {
     Records(Vec<Record>),
-    NoData(Soa),
-    NxDomain(Soa),
+    NoData(Record),
+    NxDomain(Record),
 }
 
 #[derive(Debug)]
@@ -144,17 +147,19 @@ impl Cache {
         let crate::wire::RData::Soa(s) = &soa.data else {
             return;
         };
+        // RFC 2308 §5: the TTL of a negative answer is the minimum of the
+        // SOA record's TTL and its MINIMUM field.
         let ttl = Duration::from_secs(soa.ttl_secs().min(s.minimum).into())
             .min(self.config.max_negative_ttl);
         let (key, value) = if nxdomain {
             (
                 Key::NxDomain(name.clone(), class),
-                Value::NxDomain(s.clone()),
+                Value::NxDomain(soa.clone()),
             )
         } else {
             (
                 Key::Set(name.clone(), rtype, class),
-                Value::NoData(s.clone()),
+                Value::NoData(soa.clone()),
             )
         };
         self.store(now, key, value, ttl);
@@ -168,11 +173,13 @@ impl Cache {
         rtype: RecordType,
         class: Class,
     ) -> Option<Cached> {
+        // An NXDOMAIN for the name answers every type (RFC 2308 §5).
         let nx = Key::NxDomain(name.clone(), class);
-        if let Some(Value::NxDomain(soa)) = self.touch(now, &nx).map(|s| &s.value) {
-            return Some(Cached::NxDomain(soa.clone()));
-        }
-        let key = Key::Set(name.clone(), rtype, class);
+        let key = if self.touch(now, &nx).is_some() {
+            nx
+        } else {
+            Key::Set(name.clone(), rtype, class)
+        };
         let slot = self.touch(now, &key)?;
         let elapsed = u32::try_from((now - slot.stored).as_secs()).unwrap_or(u32::MAX);
         // What is left, also when the cap cut the entry's life short.
@@ -186,8 +193,15 @@ impl Cache {
                     })
                     .collect(),
             ),
-            Value::NoData(soa) => Cached::NoData(soa.clone()),
-            Value::NxDomain(soa) => Cached::NxDomain(soa.clone()),
+            // RFC 2308 §6: the SOA goes out with its TTL counted down.
+            Value::NoData(soa) => Cached::NoData(Record {
+                ttl: left,
+                ..soa.clone()
+            }),
+            Value::NxDomain(soa) => Cached::NxDomain(Record {
+                ttl: left,
+                ..soa.clone()
+            }),
         })
     }
 
@@ -246,7 +260,7 @@ impl Cache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::RData;
+    use crate::wire::{RData, Soa};
     use alloc::vec;
 
     fn a(name: &str, ttl: u32) -> Record {

@@ -39,6 +39,16 @@ pub enum Error {
         /// Where it points.
         target: usize,
     },
+    /// A name that follows more compression pointers than
+    /// [`wire::MAX_POINTER_HOPS`](crate::wire::MAX_POINTER_HOPS) (RFC 9267 §2:
+    /// bound the work of decompression).
+    #[error("name at {at} follows more than {limit} compression pointers (RFC 9267 §2)")]
+    TooManyPointers {
+        /// Offset of the name.
+        at: usize,
+        /// The limit.
+        limit: usize,
+    },
     /// Label type 0b01 or 0b10 (RFC 6891 §5 retired extended labels).
     #[error("reserved label type {0:#04x} (RFC 1035 §4.1.4, RFC 6891 §5)")]
     ReservedLabelType(u8),

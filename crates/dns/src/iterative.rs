@@ -18,7 +18,7 @@ use core::net::{IpAddr, SocketAddr};
 use rand_core::RngCore;
 
 use crate::query::Outstanding;
-use crate::wire::{Message, Name, Question, RData, Rcode, Record, RecordType, Soa};
+use crate::wire::{Message, Name, Question, RData, Rcode, Record, RecordType};
 
 /// Limits and switches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,15 +66,16 @@ pub enum Outcome {
     NxDomain {
         /// CNAME records followed.
         cnames: Vec<Record>,
-        /// The SOA from the authority section, for negative caching.
-        soa: Option<Soa>,
+        /// The SOA record from the authority section, with its TTL: a
+        /// negative answer is cached for min(its TTL, its MINIMUM) (RFC 2308 §5).
+        soa: Option<Record>,
     },
     /// The name exists without records of that type (RFC 2308 §2.2).
     NoData {
         /// CNAME records followed.
         cnames: Vec<Record>,
-        /// The SOA from the authority section.
-        soa: Option<Soa>,
+        /// The SOA record from the authority section, with its TTL.
+        soa: Option<Record>,
     },
     /// No server gave a usable answer.
     ServFail(&'static str),
@@ -584,10 +585,8 @@ impl Iterative {
             .authorities
             .iter()
             .filter(in_zone)
-            .find_map(|r| match &r.data {
-                RData::Soa(s) => Some(s.clone()),
-                _ => None,
-            });
+            .find(|r| matches!(r.data, RData::Soa(_)))
+            .cloned();
         if rcode == Rcode::NXDOMAIN {
             if m.header.authoritative {
                 self.done = Some(Outcome::NxDomain {

@@ -32,6 +32,7 @@ extern crate std;
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+mod answer;
 #[cfg(feature = "std")]
 mod cache;
 mod error;

@@ -92,6 +92,20 @@ impl Outstanding {
         )
     }
 
+    /// The state to check responses to `query`, a message the caller built
+    /// (its ID and its question as they are, no 0x20 applied), sent to
+    /// `server`. None unless it has exactly one question.
+    pub fn for_query(server: SocketAddr, query: &Message) -> Option<Outstanding> {
+        match query.questions.as_slice() {
+            [q] => Some(Outstanding {
+                id: query.header.id,
+                server,
+                question: q.clone(),
+            }),
+            _ => None,
+        }
+    }
+
     /// The query ID.
     pub fn id(&self) -> u16 {
         self.id
@@ -107,7 +121,9 @@ impl Outstanding {
         &self.question
     }
 
-    /// Accepts `response` received from `from`, or says why not.
+    /// Accepts `response` received from `from`, or says why not: the one
+    /// check every transport applies (RFC 5452 §9.1; over TCP too, where
+    /// `from` is the connection's peer, RFC 7766 §7).
     pub fn accept(&self, from: SocketAddr, response: &Message) -> Result<(), Mismatch> {
         if from != self.server {
             return Err(Mismatch::Source {

@@ -359,7 +359,8 @@ fn arb_rdata() -> impl Strategy<Value = RData> {
 }
 
 fn arb_record() -> impl Strategy<Value = Record> {
-    (arb_name(), any::<u32>(), arb_rdata()).prop_map(|(n, ttl, d)| Record::new(n, ttl, d))
+    // TTLs are 0..=2^31 - 1 (RFC 2181 §8): a larger value is sent and read as 0.
+    (arb_name(), 0..=i32::MAX as u32, arb_rdata()).prop_map(|(n, ttl, d)| Record::new(n, ttl, d))
 }
 
 prop_compose! {

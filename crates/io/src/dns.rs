@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use handshake_dns::wire::Message;
-use handshake_dns::{Iterative, Outcome, Step};
+use handshake_dns::{Iterative, Outcome, Outstanding, Step};
 use rand::rngs::OsRng;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
@@ -63,6 +63,26 @@ pub async fn tcp_exchange(
     query: &[u8],
     timeout: Duration,
 ) -> io::Result<Vec<u8>> {
+    let mut got = None;
+    tcp_exchange_until(server, query, timeout, |resp| {
+        got = Some(resp.to_vec());
+        true
+    })
+    .await?;
+    got.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no response"))
+}
+
+/// Sends `query` over TCP (RFC 1035 §4.2.2, RFC 7766 §8) and hands each
+/// response read from the connection to `accept` until it returns true:
+/// RFC 7766 §7, the client matches responses to its query by ID and
+/// question, so one that does not match is skipped and the next read.
+/// Fails when the connection closes or `timeout` passes first.
+async fn tcp_exchange_until(
+    server: SocketAddr,
+    query: &[u8],
+    timeout: Duration,
+    mut accept: impl FnMut(&[u8]) -> bool,
+) -> io::Result<()> {
     let deadline = Instant::now() + timeout;
     let timed_out = |_| {
         io::Error::new(
@@ -78,11 +98,16 @@ pub async fn tcp_exchange(
         framed.extend_from_slice(&len.to_be_bytes());
         framed.extend_from_slice(query);
         s.write_all(&framed).await?;
-        let mut len = [0u8; 2];
-        s.read_exact(&mut len).await?;
-        let mut resp = vec![0u8; usize::from(u16::from_be_bytes(len))];
-        s.read_exact(&mut resp).await?;
-        Ok(resp)
+        let mut resp = Vec::new();
+        loop {
+            let mut len = [0u8; 2];
+            s.read_exact(&mut len).await?;
+            resp.resize(usize::from(u16::from_be_bytes(len)), 0);
+            s.read_exact(&mut resp).await?;
+            if accept(&resp) {
+                return Ok(());
+            }
+        }
     })
     .await
     .map_err(timed_out)?
@@ -96,22 +121,29 @@ pub async fn query_async(
     timeout: Duration,
 ) -> io::Result<Message> {
     let bytes = message.to_bytes().map_err(invalid)?;
+    let pending = Outstanding::for_query(server, message)
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "a query has one question"))?;
+    // RFC 5452 §9.1, over UDP and TCP alike (RFC 7766 §7): one check.
+    let check = |from: SocketAddr, resp: &[u8]| -> Option<Message> {
+        let m = Message::parse(resp).ok()?;
+        pending.accept(from, &m).ok().map(|()| m)
+    };
     let mut got = None;
     udp_exchange(server, &bytes, timeout, |from, resp| {
-        let Ok(m) = Message::parse(resp) else {
-            return false;
-        };
-        let ok =
-            from == server && m.header.id == message.header.id && m.questions == message.questions;
-        if ok {
-            got = Some(m);
-        }
-        ok
+        got = check(from, resp);
+        got.is_some()
     })
     .await?;
     match got {
         Some(m) if m.header.truncated => {
-            Message::parse(&tcp_exchange(server, &bytes, timeout).await?).map_err(invalid)
+            let mut over_tcp = None;
+            tcp_exchange_until(server, &bytes, timeout, |resp| {
+                over_tcp = check(server, resp);
+                over_tcp.is_some()
+            })
+            .await?;
+            over_tcp
+                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no response over TCP"))
         }
         Some(m) => Ok(m),
         None => Err(io::Error::new(
@@ -171,13 +203,19 @@ pub async fn resolve_async(
                     responses: Vec::new(),
                 };
                 if tcp {
-                    let resp = tcp_exchange(server, &bytes, timeout).await;
-                    if let Ok(r) = &resp {
-                        seen.responses.push((server, r.clone()));
-                    }
-                    match resp.map(|r| Message::parse(&r)) {
-                        Ok(Ok(m)) => lookup.handle_response(server, &m),
-                        _ => lookup.handle_timeout(),
+                    // Each response on the connection goes through the
+                    // resolver's RFC 5452 check (RFC 7766 §7) until one is taken.
+                    let answered = tcp_exchange_until(server, &bytes, timeout, |resp| {
+                        seen.responses.push((server, resp.to_vec()));
+                        let Ok(m) = Message::parse(resp) else {
+                            return false;
+                        };
+                        lookup.handle_response(server, &m);
+                        !lookup.is_waiting()
+                    })
+                    .await;
+                    if answered.is_err() {
+                        lookup.handle_timeout();
                     }
                     observe(seen);
                     continue;

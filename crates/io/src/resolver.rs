@@ -418,20 +418,9 @@ impl Resolver {
                 }
             }
             let Some(m) = answered else { continue };
-            let soa = m.authorities.iter().find_map(|r| match &r.data {
-                RData::Soa(s) => Some(s.clone()),
-                _ => None,
-            });
-            let rcode = m.rcode();
-            let (cnames, records): (Vec<Record>, Vec<Record>) = m
-                .answers
-                .into_iter()
-                .partition(|r| r.rtype() == RecordType::CNAME && rtype != RecordType::CNAME);
-            last = match rcode {
-                Rcode::NXDOMAIN => Outcome::NxDomain { cnames, soa },
-                _ if records.is_empty() => Outcome::NoData { cnames, soa },
-                _ => Outcome::Answer { cnames, records },
-            };
+            // Only the question's own chain counts: nothing else from the
+            // answer section is returned or cached (RFC 1034 §5.3.3).
+            last = Outcome::from_response(&Question::new(candidate.clone(), rtype), &m);
             if !matches!(last, Outcome::NxDomain { .. }) {
                 break;
             }
@@ -499,10 +488,9 @@ impl Resolver {
                     _ => None,
                 })
                 .unwrap_or_else(|| qname.clone());
-            // The SOA's own TTL is not known here; its MINIMUM bounds the entry (RFC 2308 §5).
-            let record = Record::new(name.clone(), soa.minimum, RData::Soa(soa.clone()));
+            // RFC 2308 §5: the cache keeps it for min(SOA record TTL, MINIMUM).
             self.cache
-                .insert_negative(now, &name, rtype, Class::IN, nx, &record);
+                .insert_negative(now, &name, rtype, Class::IN, nx, soa);
         }
     }
 }

@@ -25,6 +25,33 @@ fn soa_record(ttl: u32, minimum: u32) -> Record {
 /// The `dns.cache.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
+        Case::must("dns.cache.rrsets-never-merged", "RFC 2181 §5.4").vector(|_| {
+            // RFC 2181 §5.4: an RRset from a response is never merged with
+            // the cached one of the same name, type and class: the cache
+            // keeps one of them whole.
+            let mut c = Cache::new(CacheConfig::default());
+            let n = name("www.example");
+            let rr = |last: u8| Record::new(n.clone(), 300, RData::A([192, 0, 2, last].into()));
+            c.insert_records(Instant::ZERO, vec![rr(1), rr(2)]);
+            c.insert_records(Instant::ZERO + Duration::from_secs(1), vec![rr(3)]);
+            let got = match c.get(
+                Instant::ZERO + Duration::from_secs(2),
+                &n,
+                RecordType::A,
+                Class::IN,
+            ) {
+                Some(Cached::Records(rs)) => {
+                    let mut d: Vec<RData> = rs.into_iter().map(|r| r.data).collect();
+                    d.sort_by_key(|d| format!("{d:?}"));
+                    d
+                }
+                other => return Err(format!("cached: {other:?}")),
+            };
+            let (old, new) = (vec![rr(1).data, rr(2).data], vec![rr(3).data]);
+            check::ensure(got == old || got == new, || {
+                format!("cached RRset {got:?}: neither {old:?} nor {new:?}")
+            })
+        }),
         Case::must(
             "dns.cache.ttl-counts-down",
             "RFC 1035 §3.2.1; RFC 2181 §5.2",

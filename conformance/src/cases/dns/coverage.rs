@@ -23,16 +23,11 @@ const DNS: &[(&str, &str)] = &[
 
 /// MUST rows with no case yet, by table key and row id (issue #14).
 const KNOWN_MUST_GAPS: &[(&str, &str)] = &[
-    ("rfc2181", "5.4-no-merge"),
-    ("rfc2181", "8-ttl-transmit"),
-    ("rfc2181", "11-any-label"),
-    ("rfc2308", "5-ttl-from-response"),
     ("rfc5452", "9.1-destination"),
     ("rfc5452", "9.2-source-port"),
     ("rfc5452", "9.2-ports-simultaneous"),
     ("rfc5452", "9.2-query-id"),
     ("rfc7766", "6.2.2-concurrent"),
-    ("rfc7766", "7-match-tcp"),
 ];
 
 /// Fails naming every MUST gap not known, every known gap now closed, and

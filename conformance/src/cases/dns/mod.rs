@@ -41,6 +41,7 @@ mod interop;
 mod iterative;
 mod resolvconf;
 mod rfc5452;
+mod robust;
 mod scenario;
 mod stub;
 mod support;
@@ -61,6 +62,7 @@ pub(crate) fn cases() -> Vec<Case> {
         transport::cases(),
         rfc5452::cases(),
         edns::cases(),
+        robust::cases(),
         coverage::cases(),
     ]
     .concat()

@@ -418,6 +418,79 @@ pub(crate) fn cases() -> Vec<Case> {
                 format!("ttl_secs {}", r.ttl_secs())
             }))
         }),
+        Case::must("dns.wire.ttl-sent-below-2-31", "RFC 2181 §8").vector(|_| {
+            // The TTL field of the emitted record: after the header (12),
+            // the owner "x." (3), type and class (4).
+            let ttl_field = |ttl: u32| {
+                let mut m = Message::query(1, Question::new(name("x"), RecordType::A)).response();
+                m.questions.clear();
+                m.answers
+                    .push(Record::new(name("x"), ttl, RData::A([192, 0, 2, 1].into())));
+                m.to_bytes().map(|b| b.get(19..23).map(<[u8]>::to_vec))
+            };
+            // The largest TTL goes out as it is; one with the top bit set is
+            // no TTL (received, it means zero): never sent with that bit.
+            for (ttl, want) in [
+                (0x7fff_ffff, "7fffffff"),
+                (0x8000_0000, "00000000"),
+                (0xffff_ffff, "00000000"),
+            ] {
+                let got = ttl_field(ttl)
+                    .map_err(|e| e.to_string())?
+                    .unwrap_or_default();
+                check::hex(&format!("TTL field for {ttl:#x}"), &got, want)?;
+            }
+            Ok::<(), String>(())
+        }),
+        Case::must("dns.wire.any-octet-labels-round-trip", "RFC 2181 §11").property(|ctx| {
+            // Labels of any octets, the awkward ones made likely: NUL, '.',
+            // ' ', '\\', 0xff, an upper-case letter.
+            let octet = prop_oneof![
+                Just(0u8),
+                Just(b'.'),
+                Just(b' '),
+                Just(b'\\'),
+                Just(0xff),
+                Just(b'A'),
+                any::<u8>()
+            ];
+            let label = prop::collection::vec(octet, 1..12);
+            let names = prop::collection::vec(prop::collection::vec(label, 1..4), 1..5);
+            check_property(ctx, names, |names| {
+                let names: Vec<Name> = names
+                    .iter()
+                    .map(|ls| Name::from_labels(ls.iter().map(Vec::as_slice)))
+                    .collect::<Result<_, _>>()
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let mut m =
+                    Message::query(7, Question::new(names[0].clone(), RecordType::A)).response();
+                for n in &names {
+                    m.answers
+                        .push(Record::new(n.clone(), 60, RData::Cname(names[0].clone())));
+                }
+                let bytes = m
+                    .to_bytes()
+                    .map_err(|e| TestCaseError::fail(e.to_string()))?;
+                let back =
+                    Message::parse(&bytes).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                // Octet for octet, case included: the label is any binary string.
+                let wires = |m: &Message| -> Vec<Vec<u8>> {
+                    m.questions
+                        .iter()
+                        .map(|q| q.name.as_wire().to_vec())
+                        .chain(m.answers.iter().flat_map(|r| {
+                            let target = match &r.data {
+                                RData::Cname(t) => t.as_wire().to_vec(),
+                                _ => Vec::new(),
+                            };
+                            [r.name.as_wire().to_vec(), target]
+                        }))
+                        .collect()
+                };
+                prop_assert_eq!(wires(&back), wires(&m));
+                Ok(())
+            })
+        }),
         Case::should(
             "dns.wire.arbitrary-bytes-never-panic",
             "RFC 1123 §1.2.2 (robustness: deal with every conceivable error); RFC 1035 §4.1",

@@ -230,7 +230,9 @@ impl Message {
             c.emit(&r.name, &mut out);
             out.extend_from_slice(&r.rtype().0.to_be_bytes());
             out.extend_from_slice(&r.class.0.to_be_bytes());
-            out.extend_from_slice(&r.ttl.to_be_bytes());
+            // RFC 2181 §8: a TTL is at most 2^31 - 1 and goes out with the
+            // top bit clear; a larger value means zero, as on receipt.
+            out.extend_from_slice(&r.ttl_secs().to_be_bytes());
             let len_at = out.len();
             out.extend_from_slice(&[0, 0]);
             r.data.emit(&mut c, &mut out)?;
@@ -342,7 +344,8 @@ fn parse_record(
     out.push(Record {
         name,
         class: Class(class),
-        ttl,
+        // RFC 2181 §8: a TTL received with the top bit set is taken as zero.
+        ttl: if ttl > i32::MAX as u32 { 0 } else { ttl },
         data,
     });
     Ok(next)

@@ -13,7 +13,7 @@ mod record;
 
 pub use header::{Header, Opcode, Rcode};
 pub use message::{Edns, EdnsOption, Message, Question};
-pub use name::{Compressor, Labels, Name, MAX_LABEL_LEN, MAX_NAME_LEN};
+pub use name::{Compressor, Labels, Name, MAX_LABEL_LEN, MAX_NAME_LEN, MAX_POINTER_HOPS};
 pub use record::{Class, RData, Record, RecordType, Soa};
 
 use crate::Error;

@@ -232,27 +232,35 @@ impl Name {
     /// first pointer, if any). Every pointer must point strictly before the
     /// start of the labels read so far (RFC 1035 §4.1.4: a pointer refers to
     /// a *prior* occurrence), which rejects forward pointers and makes loops
-    /// impossible; the 255-octet limit bounds the work.
+    /// impossible. The 255-octet limit bounds the labels, and
+    /// [`MAX_POINTER_HOPS`] the pointers, which add no octets (RFC 9267 §2).
     pub fn parse(msg: &[u8], at: usize) -> Result<(Name, usize), Error> {
-        Name::decode(msg, at, None)
+        Name::decode(msg, at, None).map(|(name, next, _)| (name, next))
     }
 
     /// [`Name::parse`]; a pointer to a name in `cache` ends the name with a
     /// copy of it (what following the pointer would read, as it was read
     /// from the same bytes), unless that would be too long, in which case
     /// decoding goes on and reports the error as usual.
-    fn decode(msg: &[u8], at: usize, cache: Option<&NameCache>) -> Result<(Name, usize), Error> {
+    /// Also returns the pointers followed (a cached suffix counting the
+    /// pointers its own decoding followed).
+    fn decode(
+        msg: &[u8],
+        at: usize,
+        cache: Option<&NameCache>,
+    ) -> Result<(Name, usize, usize), Error> {
         let mut wire = Builder::new();
         let mut pos = at;
         let mut limit = at;
         let mut end = None;
+        let mut hops = 0;
         loop {
             let Some(&len) = msg.get(pos) else {
                 return Err(truncated("name label length", pos, 1, msg));
             };
             match len >> 6 {
                 0b00 if len == 0 => {
-                    return Ok((wire.finish(), end.unwrap_or(pos + 1)));
+                    return Ok((wire.finish(), end.unwrap_or(pos + 1), hops));
                 }
                 0b00 => {
                     let l = usize::from(len);
@@ -270,11 +278,23 @@ impl Name {
                     if target >= limit {
                         return Err(Error::BadPointer { at: pos, target });
                     }
+                    // A pointer adds no octet to the name, so the 255-octet
+                    // limit does not bound them: count them (RFC 9267 §2).
+                    hops += 1;
+                    if hops > MAX_POINTER_HOPS {
+                        return Err(Error::TooManyPointers {
+                            at,
+                            limit: MAX_POINTER_HOPS,
+                        });
+                    }
                     let after = *end.get_or_insert(pos + 2);
-                    if let Some(suffix) = cache.and_then(|c| c.find(target)) {
-                        match wire.finish_with(suffix.as_wire()) {
-                            Ok(name) => return Ok((name, after)),
-                            Err(unfinished) => wire = unfinished,
+                    if let Some((suffix, more)) = cache.and_then(|c| c.find(target)) {
+                        // Only when decoding it here would stay within the limit too.
+                        if hops + more <= MAX_POINTER_HOPS {
+                            match wire.finish_with(suffix.as_wire()) {
+                                Ok(name) => return Ok((name, after, hops + more)),
+                                Err(unfinished) => wire = unfinished,
+                            }
                         }
                     }
                     limit = target;
@@ -291,6 +311,12 @@ impl Name {
     }
 }
 
+/// The most compression pointers one name may follow (unbound's
+/// `MAX_COMPRESS_PTRS`). Each must point backwards (RFC 1035 §4.1.4), yet a
+/// chain of pointers that add no label is limited only by the message: in
+/// 16 KB of reach, thousands of hops for every name of a 64 KB message.
+pub const MAX_POINTER_HOPS: usize = 256;
+
 fn truncated(what: &'static str, at: usize, need: usize, msg: &[u8]) -> Error {
     Error::Truncated {
         what,
@@ -305,7 +331,8 @@ fn truncated(what: &'static str, at: usize, need: usize, msg: &[u8]) -> Error {
 /// of decoded again (most owner names point at the question, most glue
 /// owners at an NS record's RDATA).
 pub(crate) struct NameCache {
-    seen: [Option<(usize, Name)>; CACHED_NAMES],
+    /// (offset, name, pointers its decoding followed).
+    seen: [Option<(usize, Name, usize)>; CACHED_NAMES],
     len: usize,
 }
 
@@ -323,21 +350,23 @@ impl Default for NameCache {
 }
 
 impl NameCache {
-    fn find(&self, at: usize) -> Option<&Name> {
+    /// The name remembered at `at` and the pointers its decoding followed.
+    fn find(&self, at: usize) -> Option<(&Name, usize)> {
         self.seen[..self.len]
             .iter()
             .flatten()
-            .find(|(o, _)| *o == at)
-            .map(|(_, n)| n)
+            .find(|(o, _, _)| *o == at)
+            .map(|(_, n, hops)| (n, *hops))
     }
 
-    fn remember_wire(&mut self, at: usize, wire: &[u8]) {
+    fn remember_wire(&mut self, at: usize, wire: &[u8], hops: usize) {
         if self.len < CACHED_NAMES && self.find(at).is_none() {
             self.seen[self.len] = Some((
                 at,
                 Name {
                     wire: Wire::new(wire),
                 },
+                hops,
             ));
             self.len += 1;
         }
@@ -349,7 +378,7 @@ impl NameCache {
         let wire = name.as_wire();
         let mut i = 0;
         while wire[i] != 0 {
-            self.remember_wire(at + i, &wire[i..]);
+            self.remember_wire(at + i, &wire[i..], 0);
             i += 1 + usize::from(wire[i]);
         }
     }
@@ -366,13 +395,14 @@ impl NameCache {
         if let (Some(&hi), Some(&lo)) = (msg.get(at), msg.get(at + 1)) {
             let target = usize::from(hi & 0x3f) << 8 | usize::from(lo);
             if hi & 0xc0 == 0xc0 && at + 2 <= end && target < at {
-                if let Some(n) = self.find(target) {
-                    return Ok((n.clone(), at + 2));
+                match self.find(target) {
+                    Some((n, hops)) if hops < MAX_POINTER_HOPS => return Ok((n.clone(), at + 2)),
+                    _ => {}
                 }
             }
         }
-        let (name, next) = Name::decode(&msg[..end.min(msg.len())], at, Some(self))?;
-        self.remember_wire(at, name.as_wire());
+        let (name, next, hops) = Name::decode(&msg[..end.min(msg.len())], at, Some(self))?;
+        self.remember_wire(at, name.as_wire(), hops);
         Ok((name, next))
     }
 }
