@@ -2,25 +2,9 @@
 
 use super::support::*;
 use crate::{check, Case, Outcome};
-use handshake_dns::wire::{Class, RData, Record, RecordType, Soa};
+use handshake_dns::wire::{Class, RData, Record, RecordType};
 use handshake_dns::{Cache, CacheConfig, Cached};
 use handshake_time::{Duration, Instant};
-
-fn soa_record(ttl: u32, minimum: u32) -> Record {
-    Record::new(
-        name("example"),
-        ttl,
-        RData::Soa(Soa {
-            mname: name("ns.example"),
-            rname: name("hostmaster.example"),
-            serial: 1,
-            refresh: 7200,
-            retry: 3600,
-            expire: 1_209_600,
-            minimum,
-        }),
-    )
-}
 
 /// The `dns.cache.*` cases.
 pub(crate) fn cases() -> Vec<Case> {

@@ -4,27 +4,10 @@
 use super::support::*;
 use crate::peers::dns_server::{answering, answering_many, DnsServer};
 use crate::{check, check_property, Case, Ctx, Outcome};
-use handshake_dns::wire::{Message, Question, RData, Rcode, Record, RecordType, Soa};
+use handshake_dns::wire::{Message, Question, RData, Rcode, Record, RecordType};
 use handshake_dns::{Outcome as Lookup, ResolvConf};
 use handshake_io::resolver::Source;
 use proptest::prelude::*;
-
-/// The SOA of `example.` with this record TTL and MINIMUM.
-fn soa(ttl: u32, minimum: u32) -> Record {
-    Record::new(
-        name("example"),
-        ttl,
-        RData::Soa(Soa {
-            mname: name("ns.example"),
-            rname: name("hostmaster.example"),
-            serial: 1,
-            refresh: 7200,
-            retry: 3600,
-            expire: 1_209_600,
-            minimum,
-        }),
-    )
-}
 
 /// A stub resolver asking only `srv`, once.
 fn stub_of(srv: &DnsServer) -> Result<handshake_io::resolver::BlockingResolver, String> {
@@ -61,7 +44,7 @@ fn negative_ttl_min_of_soa_ttl(_: &mut Ctx) -> check::Checked {
         } else {
             0
         };
-        r.authorities.push(soa(ttl, 3600));
+        r.authorities.push(soa_record(ttl, 3600));
         Some(r)
     }))?;
     let mut r = stub_of(&srv)?;
@@ -267,7 +250,7 @@ fn stub_answer_chain_only(_: &mut Ctx) -> check::Checked {
         match qq.name.to_string().as_str() {
             "victim.example." => {
                 r.set_rcode(Rcode::NXDOMAIN);
-                r.authorities.push(soa(300, 300));
+                r.authorities.push(soa_record(300, 300));
             }
             "b.example." => r.answers.extend([a("b.example", [192, 0, 2, 2]), poison]),
             "c.example." => r.answers.extend([
@@ -278,7 +261,7 @@ fn stub_answer_chain_only(_: &mut Ctx) -> check::Checked {
             ]),
             "n.example." => {
                 r.set_rcode(Rcode::NXDOMAIN);
-                let mut foreign = soa(300, 300);
+                let mut foreign = soa_record(300, 300);
                 foreign.name = name("victim.test");
                 r.authorities.push(foreign);
             }

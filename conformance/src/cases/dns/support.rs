@@ -8,6 +8,23 @@ use handshake_io::resolver::{BlockingResolver, Resolver, Upstream};
 use std::collections::BTreeSet;
 use std::net::SocketAddr;
 
+/// The SOA of `example.` with this record TTL and MINIMUM.
+pub(crate) fn soa_record(ttl: u32, minimum: u32) -> Record {
+    Record::new(
+        name("example"),
+        ttl,
+        RData::Soa(handshake_dns::wire::Soa {
+            mname: name("ns.example"),
+            rname: name("hostmaster.example"),
+            serial: 1,
+            refresh: 7200,
+            retry: 3600,
+            expire: 1_209_600,
+            minimum,
+        }),
+    )
+}
+
 pub(crate) fn name(s: &str) -> Name {
     s.parse().expect("case names are valid")
 }
