@@ -5,7 +5,7 @@
 use super::support::*;
 use crate::Level::Must;
 use crate::{Case, Kind};
-use handshake_tcp::conn::pair::{client_addr, server_addr, Pair, Side};
+use handshake_tcp::conn::pair::{client_addr, server_addr, Side};
 use handshake_tcp::conn::{Config, Connection, IsnGenerator, Listener, State};
 use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestamps};
 use handshake_time::{Duration, Instant};
@@ -129,28 +129,6 @@ fn min_snd_mss() -> R {
             down.len()
         )
     })
-}
-
-/// How long the client (the active closer) stays in TIME-WAIT with `cfg`.
-fn time_wait_of(cfg: Config) -> Result<Duration, String> {
-    let mut p = Pair::new(cfg, Config::default(), SeqNumber(66));
-    p.run_until_idle();
-    p.client.close();
-    p.run(Duration::from_secs(1), |p| {
-        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
-    });
-    server(&mut p)?.close();
-    p.run(Duration::from_secs(1), |p| {
-        p.client.state() == State::TimeWait
-    });
-    ensure(p.client.state() == State::TimeWait, || {
-        format!("active closer in {:?}, want TIME-WAIT", p.client.state())
-    })?;
-    let start = p.now;
-    p.run(Duration::from_secs(1000), |p| {
-        p.client.state() == State::Closed
-    });
-    Ok(p.now - start)
 }
 
 fn time_wait_rfc_default() -> R {

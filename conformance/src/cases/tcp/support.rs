@@ -154,3 +154,31 @@ pub(crate) fn drop_first_client_data() -> handshake_tcp::conn::pair::FateFn {
         }
     })
 }
+
+/// Closes the client first and the server after it (RFC 9293 §3.6 case 1),
+/// so the client, the active closer, is left in TIME-WAIT.
+pub(crate) fn close_into_time_wait(p: &mut Pair) -> R {
+    p.client.close();
+    p.run(Duration::from_secs(1), |p| {
+        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
+    });
+    server(p)?.close();
+    p.run(Duration::from_secs(1), |p| {
+        p.client.state() == State::TimeWait
+    });
+    ensure(p.client.state() == State::TimeWait, || {
+        format!("active closer in {:?}, want TIME-WAIT", p.client.state())
+    })
+}
+
+/// How long the client, the active closer, stays in TIME-WAIT with `cfg`.
+pub(crate) fn time_wait_of(cfg: Config) -> Result<Duration, String> {
+    let mut p = Pair::new(cfg, Config::default(), SeqNumber(66));
+    p.run_until_idle();
+    close_into_time_wait(&mut p)?;
+    let start = p.now;
+    p.run(Duration::from_secs(1000), |p| {
+        p.client.state() == State::Closed
+    });
+    Ok(p.now - start)
+}

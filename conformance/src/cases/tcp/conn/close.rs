@@ -112,21 +112,7 @@ pub(super) fn time_wait_2msl() -> R {
             Duration::from_secs(90),
         ),
     ] {
-        let mut p = Pair::new(cfg, Config::default(), SeqNumber(11));
-        p.run_until_idle();
-        p.client.close();
-        p.run(Duration::from_secs(1), |p| {
-            p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
-        });
-        server(&mut p)?.close();
-        p.run(Duration::from_secs(1), |p| {
-            p.client.state() == State::TimeWait
-        });
-        let start = p.now;
-        p.run(Duration::from_secs(1000), |p| {
-            p.client.state() == State::Closed
-        });
-        let waited = p.now - start;
+        let waited = time_wait_of(cfg)?;
         ensure(waited == want, || {
             format!("TIME-WAIT lasted {waited:?}, want {want:?}")
         })?;
@@ -136,14 +122,7 @@ pub(super) fn time_wait_2msl() -> R {
 
 pub(super) fn rfc1337() -> R {
     let mut p = established(12)?;
-    p.client.close();
-    p.run(Duration::from_secs(1), |p| {
-        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
-    });
-    server(&mut p)?.close();
-    p.run(Duration::from_secs(1), |p| {
-        p.client.state() == State::TimeWait
-    });
+    close_into_time_wait(&mut p)?;
     let (_, _, last, _) = p
         .log
         .iter()
@@ -190,14 +169,7 @@ pub(super) fn abort() -> R {
 
 pub(super) fn time_wait_fin_retransmit() -> R {
     let mut p = established(23)?;
-    p.client.close();
-    p.run(Duration::from_secs(1), |p| {
-        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
-    });
-    server(&mut p)?.close();
-    p.run(Duration::from_secs(1), |p| {
-        p.client.state() == State::TimeWait
-    });
+    close_into_time_wait(&mut p)?;
     let fin = p
         .log
         .iter()
