@@ -369,7 +369,8 @@ mod tests {
     use super::*;
     use handshake_conformance::Case;
 
-    fn result(id: &'static str, level: Level, outcome: Outcome) -> CaseResult {
+    /// A result for a case `id` at `level` (the report tests' fixture).
+    pub(super) fn result(id: &'static str, level: Level, outcome: Outcome) -> CaseResult {
         CaseResult {
             case: Case::with_level(level, id, "RFC 1071 §3").vector(|_| Outcome::Pass),
             outcome,

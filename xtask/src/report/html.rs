@@ -386,18 +386,10 @@ mod tests {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
 
-    use handshake_conformance::{Case, Level};
+    use handshake_conformance::Level;
 
     use crate::conformance::CaseResult;
-
-    fn result(id: &'static str, level: Level, outcome: Outcome) -> CaseResult {
-        CaseResult {
-            case: Case::with_level(level, id, "RFC 1071 §3").vector(|_| Outcome::Pass),
-            outcome,
-            duration: Duration::from_millis(3),
-            measurement: None,
-        }
-    }
+    use crate::report::tests::result;
 
     /// Two passes (one with a measurement), two failures (one MUST, whose
     /// reason holds markup that must stay text), one skip.
