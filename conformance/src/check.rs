@@ -15,7 +15,7 @@
 //!     let bytes = check::unhex("4500");
 //!     check::equal("version nibble", bytes[0] >> 4, 4)?;
 //!     check::hex("first two bytes", &bytes, "4500")?;
-//!     check::error("a short header", "4".parse::<u8>().map(|_| ()).map_err(|_| ()).and(Err::<(), ()>(())), "Err", |_| true)
+//!     check::error("a bad digit", "x".parse::<u8>(), "an invalid digit", |_| true)
 //! }
 //! assert!(body().is_ok());
 //! ```
