@@ -1,7 +1,7 @@
 //! `dns.cache.*`: The cache (RFC 1035 §7.4, RFC 2181 §5, RFC 2308): TTLs, negative answers, RRsets.
 
 use super::support::*;
-use crate::{check, Case, Outcome};
+use crate::{check, Case};
 use handshake_dns::wire::{Class, RData, Record, RecordType};
 use handshake_dns::{Cache, CacheConfig, Cached};
 use handshake_time::{Duration, Instant};
@@ -57,9 +57,9 @@ pub(crate) fn cases() -> Vec<Case> {
             let mid = at(100);
             let ok = matches!(&mid, Some(Cached::Records(r)) if r.iter().all(|r| r.ttl == 200));
             let gone = at(300);
-            Outcome::from(check::ensure(ok && gone.is_none(), || {
+            check::ensure(ok && gone.is_none(), || {
                 format!("at 100 s: {mid:?}; at 300 s: {gone:?}")
-            }))
+            })
         }),
         Case::must("dns.cache.zero-ttl-not-cached", "RFC 1035 §3.2.1").vector(|_| {
             let mut c = Cache::new(CacheConfig::default());
@@ -67,9 +67,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 Instant::ZERO,
                 vec![Record::new(name("x"), 0, RData::A([192, 0, 2, 1].into()))],
             );
-            Outcome::from(check::ensure(c.is_empty(), || {
-                "a zero-TTL record was cached".into()
-            }))
+            check::ensure(c.is_empty(), || "a zero-TTL record was cached".into())
         }),
         Case::must("dns.cache.negative-ttl-from-soa", "RFC 2308 §5").vector(|_| {
             let mut c = Cache::new(CacheConfig::default());
@@ -88,10 +86,10 @@ pub(crate) fn cases() -> Vec<Case> {
             };
             let held = at(&mut c, 59, RecordType::TXT);
             let gone = at(&mut c, 60, RecordType::TXT);
-            Outcome::from(check::ensure(
+            check::ensure(
                 matches!(held, Some(Cached::NxDomain(_))) && gone.is_none(),
                 || format!("at 59 s {held:?}, at 60 s {gone:?}"),
-            ))
+            )
         }),
         Case::must("dns.cache.nodata-is-per-type", "RFC 2308 §2.2, §5").vector(|_| {
             let mut c = Cache::new(CacheConfig::default());
@@ -106,10 +104,10 @@ pub(crate) fn cases() -> Vec<Case> {
             );
             let aaaa = c.get(Instant::ZERO, &n, RecordType::AAAA, Class::IN);
             let a = c.get(Instant::ZERO, &n, RecordType::A, Class::IN);
-            Outcome::from(check::ensure(
+            check::ensure(
                 matches!(aaaa, Some(Cached::NoData(_))) && a.is_none(),
                 || format!("AAAA {aaaa:?}, A {a:?}"),
-            ))
+            )
         }),
     ]
 }

@@ -293,17 +293,17 @@ fn unbound_agrees(ctx: &Ctx, m: Mischief) -> Outcome {
     let www_ok = matches!(&www, Ok(r) if r.rcode() == Rcode::NOERROR
         && r.answers.iter().map(|a| &a.data).eq([&RData::A(GENUINE)]));
     let bank_ok = matches!(&bank, Ok(r) if r.rcode() == Rcode::NXDOMAIN && r.answers.is_empty());
-    let outcome = Outcome::from(check::ensure(www_ok && bank_ok, || {
+    let outcome = check::ensure(www_ok && bank_ok, || {
         format!(
             "{m:?}: ours passes, unbound gave www.victim. {www:?} and www.bank. {bank:?}\n{}",
             unbound.logs()
         )
-    }));
+    });
     // The scripted servers release their addresses before unbound (which
     // holds the network lock) stops.
     drop(servers);
     drop(unbound);
-    outcome
+    outcome.into()
 }
 
 /// How many lookups the forged-case scenario may take to see its query sent

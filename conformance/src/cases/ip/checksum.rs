@@ -15,25 +15,25 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::must("ip.checksum.rfc1071-example", "RFC 1071 §3").vector(|_| {
                 let d = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7];
                 let (s, c) = (checksum::sum(&d), checksum::checksum(&d));
-                Outcome::from(check::ensure(s == 0xddf2 && c == 0x220d, || {
+                check::ensure(s == 0xddf2 && c == 0x220d, || {
                     format!("sum {s:04x} checksum {c:04x}, RFC 1071 says ddf2 / 220d")
-                }))
+                })
             }),
         Case::must("ip.checksum.odd-length-padded", "RFC 1071 §4.1").vector(|_| {
                 // The odd trailing byte is the high byte of a zero-padded word.
                 let d = [0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7, 0x11];
                 let s = checksum::sum(&d);
-                Outcome::from(check::ensure(s == 0xeef2, || {
+                check::ensure(s == 0xeef2, || {
                     format!("sum {s:04x}, expected eef2 (ddf2 + 1100)")
-                }))
+                })
             }),
         Case::must("ip.checksum.rfc1624-example", "RFC 1624 §4, eqn. 3").vector(|_| {
                 // HC = 0xdd2f, m = 0x5555 -> m' = 0x3285: eqn. 3 gives 0x0000, not
                 // the -0 (0xffff) that RFC 1141's eqn. 2 produced.
                 let hc = checksum::update(0xdd2f, 0x5555, 0x3285);
-                Outcome::from(check::ensure(hc == 0x0000, || {
+                check::ensure(hc == 0x0000, || {
                     format!("HC' = {hc:04x}, RFC 1624 says 0000")
-                }))
+                })
             }),
         Case::must("ip.checksum.rfc1624-ttl-decrement", "RFC 1624 §3; RFC 791 §3.1").vector(|_| {
                 // A router decrements TTL in the Linux SYN's IPv4 header: the
@@ -47,9 +47,9 @@ pub(crate) fn cases() -> Vec<Case> {
                 h[10] = 0;
                 h[11] = 0;
                 let full = checksum::checksum(&h);
-                Outcome::from(check::ensure(inc == full, || {
+                check::ensure(inc == full, || {
                     format!("incremental {inc:04x} vs full {full:04x}")
-                }))
+                })
             }),
         Case::must("ip.checksum.fast-equals-reference-every-length", "RFC 1071 §4.1").property(|ctx| {
                 // Every length 0..4096 at every alignment 0..8, random bytes from the seed.
@@ -85,9 +85,9 @@ pub(crate) fn cases() -> Vec<Case> {
                 // All-ones data stresses every carry: 64 KiB of 0xff sums to 0xffff.
                 let d = vec![0xffu8; 65_536];
                 let (f, r) = (checksum::sum(&d), checksum::reference::sum(&d));
-                Outcome::from(check::ensure(f == 0xffff && r == 0xffff, || {
+                check::ensure(f == 0xffff && r == 0xffff, || {
                     format!("fast {f:04x} reference {r:04x}")
-                }))
+                })
             }),
         Case::must("ip.checksum.filled-verifies-to-zero", "RFC 1071 §1").property(|ctx| {
                 check_property(
@@ -154,16 +154,16 @@ pub(crate) fn cases() -> Vec<Case> {
                     ),
                     checksum::sum(&p[20..]),
                 );
-                Outcome::from(check::ensure(s == 0xffff, || {
+                check::ensure(s == 0xffff, || {
                     format!("pseudo-header + segment sum {s:04x}, not ffff")
-                }))
+                })
             }),
         Case::must("ip.checksum.pseudo-header-ipv6", "RFC 8200 §8.1").vector(|_| {
                 let p = unhex(LINUX_SYN_V6);
                 let s = checksum::add(v6_pair().sum(IpProtocol::TCP, 40), checksum::sum(&p[40..]));
-                Outcome::from(check::ensure(s == 0xffff, || {
+                check::ensure(s == 0xffff, || {
                     format!("pseudo-header + segment sum {s:04x}, not ffff")
-                }))
+                })
             }),
     ]
 }

@@ -39,11 +39,11 @@ pub(crate) fn cases() -> Vec<Case> {
                         && (proto, off, len) == (IpProtocol::TCP, 0, 40);
                     let mut out = [0u8; 40];
                     let same = r.emit(&mut out).is_ok() && out[..] == p[..40];
-                    Outcome::from(check::ensure(ok && same, || {
+                    check::ensure(ok && same, || {
                         format!("parsed {r:?}, upper {proto:?}@{off}")
-                    }))
+                    })
                 }
-                Err(e) => Outcome::Fail(format!("rejected a Linux header: {e}")),
+                Err(e) => Err(format!("rejected a Linux header: {e}")),
             }
         }),
         Case::must("ip.ipv6.extension-chain-walk", "RFC 8200 §4, §4.3-4.6").vector(|_| {

@@ -1,6 +1,6 @@
 //! `tcp.seq.*`: Sequence-number arithmetic modulo 2^32 (RFC 9293 §3.4).
 
-use crate::{check, check_property, Case, Outcome};
+use crate::{check, check_property, Case};
 use handshake_tcp::wire::SeqNumber;
 use proptest::prelude::*;
 
@@ -19,7 +19,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 && (b - 1).in_window(a, 0x20)
                 && !b.in_window(a, 0x20)
                 && SeqNumber(0).partial_cmp(&SeqNumber(0x8000_0000)).is_none();
-            Outcome::from(check::ensure(ok, || format!("a {a:?} b {b:?}")))
+            check::ensure(ok, || format!("a {a:?} b {b:?}"))
         }),
         Case::must("tcp.seq.modular-order", "RFC 9293 §3.4").property(|ctx| {
             check_property(ctx, (any::<u32>(), 1u32..0x8000_0000), |(x, n)| {

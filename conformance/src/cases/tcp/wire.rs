@@ -187,9 +187,9 @@ pub(crate) fn cases() -> Vec<Case> {
                                 tsecr: 0,
                             })
                         && r.payload.is_empty();
-                    Outcome::from(check::ensure(ok, || format!("parsed {r:?}")))
+                    check::ensure(ok, || format!("parsed {r:?}"))
                 }
-                Err(e) => Outcome::Fail(format!("rejected a Linux SYN: {e}")),
+                Err(e) => Err(format!("rejected a Linux SYN: {e}")),
             }
         }),
         Case::must("tcp.wire.linux-syn-ipv6", "RFC 9293 §3.1; RFC 8200 §8.1").vector(|_| {
