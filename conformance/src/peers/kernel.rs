@@ -292,6 +292,19 @@ impl Pattern {
             h.update(&buf[..n]);
         }
     }
+
+    /// Whether `who` read exactly the pattern: `n` bytes of `len` whose
+    /// SHA-256 is `hash`.
+    pub fn check(who: &str, n: usize, hash: [u8; 32], seed: u64, len: usize) -> Result<(), String> {
+        let same = hash == Pattern::sha256(seed, len);
+        if n != len || !same {
+            return Err(format!(
+                "{who} read {n} bytes of {len}, SHA-256 {}",
+                if same { "equal" } else { "different" }
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A kernel-side thread, joined on drop (every kernel socket it uses has
@@ -407,14 +420,32 @@ pub fn send_pattern(
         task.is_finished()
     })?;
     let (n, h) = task.join()?.map_err(|e| format!("kernel read: {e}"))?;
-    let same = h == Pattern::sha256(seed, len);
-    if n != len || !same {
-        return Err(format!(
-            "the kernel read {n} bytes of {len}, SHA-256 {}",
-            if same { "equal" } else { "different" }
-        ));
-    }
-    Ok(())
+    Pattern::check("the kernel", n, h, seed, len)
+}
+
+/// Reads connection `c` (or the first connection our listener accepts, when
+/// `c` is `None`) until the peer's FIN, waiting up to `limit`, and checks
+/// that it carried exactly `len` bytes of pattern `seed`; returns the
+/// connection.
+pub fn receive_pattern(
+    env: &mut Env,
+    c: Option<ConnId>,
+    seed: u64,
+    len: usize,
+    limit: Duration,
+) -> Result<ConnId, String> {
+    let mut c = c;
+    let mut h = Sha256::new();
+    let mut got = 0;
+    let mut buf = vec![0u8; 256 * 1024];
+    env.until(limit, &format!("receiving {len} bytes"), |d| {
+        c = c.or_else(|| d.accept());
+        let Some(id) = c else { return false };
+        got += drain(d, id, &mut h, &mut buf);
+        d.conn(id).recv_finished()
+    })?;
+    Pattern::check("we", got, h.finalize(), seed, len)?;
+    c.ok_or_else(|| "no connection".into())
 }
 
 /// Reads everything our connection has into the hash; returns bytes read.

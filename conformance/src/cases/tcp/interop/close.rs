@@ -12,8 +12,8 @@ use handshake_tcp::conn::{Config, Event, State};
 use handshake_tcp::wire::TcpFlags;
 
 use crate::peers::kernel::{
-    drain, kernel, ours, pump, read_all_hash, run, timeouts, wait_kernel_state, write_pattern, Env,
-    KernelTask, Pattern,
+    drain, kernel, ours, pump, read_all_hash, receive_pattern, run, timeouts, wait_kernel_state,
+    write_pattern, Env, KernelTask, Pattern,
 };
 use crate::{Ctx, Outcome};
 
@@ -75,16 +75,8 @@ pub(super) fn half_close_ours(ctx: &mut Ctx) -> Outcome {
             },
         )?;
         let (n, kh) = task.join()?.map_err(|e| format!("kernel: {e}"))?;
-        if n != a || kh != Pattern::sha256(seed, a) {
-            return Err(format!(
-                "the kernel read {n} of {a} bytes before our FIN, or the hash differs"
-            ));
-        }
-        if got != b || h.finalize() != Pattern::sha256(seed + 1, b) {
-            return Err(format!(
-                "after our FIN we read {got} of {b} bytes, or the hash differs"
-            ));
-        }
+        Pattern::check("before our FIN, the kernel", n, kh, seed, a)?;
+        Pattern::check("after our FIN, we", got, h.finalize(), seed + 1, b)?;
         let st = env.d.conn(c).state();
         if st != State::FinWait2 && st != State::TimeWait {
             return Err(format!("half-closed, we are in {st:?}"));
@@ -106,26 +98,14 @@ pub(super) fn half_close_kernel(ctx: &mut Ctx) -> Outcome {
             s.shutdown(std::net::Shutdown::Write)?;
             read_all_hash(&mut s)
         });
-        let mut c = None;
-        let mut h = Sha256::new();
-        let mut got = 0;
-        let mut buf = vec![0u8; 64 * 1024];
-        env.until(Duration::from_secs(5), "the kernel's FIN", |d| {
-            c = c.or_else(|| d.accept());
-            let Some(id) = c else { return false };
-            got += drain(d, id, &mut h, &mut buf);
-            d.conn(id).recv_finished()
-        })?;
-        let id = c.ok_or("no connection")?;
+        let id = receive_pattern(env, None, seed, a, Duration::from_secs(5))?;
         if env.d.conn(id).state() != State::CloseWait {
             return Err(format!(
                 "after the kernel's FIN we are in {:?}, not CLOSE-WAIT",
                 env.d.conn(id).state()
             ));
         }
-        if got != a || h.finalize() != Pattern::sha256(seed, a) {
-            return Err(format!("we read {got} of {a} bytes or the hash differs"));
-        }
+        let mut buf = vec![0u8; 64 * 1024];
         // RFC 9293 §3.10.7.4: in CLOSE-WAIT we may still send.
         let mut p = Pattern::new(seed + 1, b);
         let mut closed = false;
@@ -138,11 +118,7 @@ pub(super) fn half_close_kernel(ctx: &mut Ctx) -> Outcome {
             task.is_finished()
         })?;
         let (n, kh) = task.join()?.map_err(|e| format!("kernel: {e}"))?;
-        if n != b || kh != Pattern::sha256(seed + 1, b) {
-            return Err(format!(
-                "the kernel read {n} of {b} bytes or the hash differs"
-            ));
-        }
+        Pattern::check("the kernel", n, kh, seed + 1, b)?;
         Ok(())
     })
 }

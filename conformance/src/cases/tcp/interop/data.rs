@@ -2,15 +2,14 @@
 
 use std::time::Duration;
 
-use handshake_crypto::Sha256;
 use handshake_io::fault::Dir;
 use handshake_io::kernel;
 use handshake_tcp::conn::Config;
 use handshake_time::Duration as SimDuration;
 
 use crate::peers::kernel::{
-    drain, kernel, ours, read_all_hash, run, send_pattern, timeouts, write_pattern, Env,
-    KernelTask, Pattern, Seen,
+    kernel, ours, read_all_hash, receive_pattern, run, send_pattern, timeouts, write_pattern, Env,
+    KernelTask, Seen,
 };
 use crate::{Ctx, Outcome};
 
@@ -59,38 +58,25 @@ fn receive_from_kernel(
         write_pattern(&mut s, seed, len)?;
         s.shutdown(std::net::Shutdown::Write)
     });
-    let mut c = None;
-    let mut h = Sha256::new();
-    let mut got = 0;
-    let mut buf = vec![0u8; 256 * 1024];
-    env.until(limit, &format!("receiving {len} bytes"), |d| {
-        if c.is_none() {
-            c = d.accept();
-        }
-        let Some(id) = c else { return false };
-        got += drain(d, id, &mut h, &mut buf);
-        d.conn(id).recv_finished()
-    })?;
+    let c = receive_pattern(env, None, seed, len, limit);
     task.join()?.map_err(|e| format!("kernel write: {e}"))?;
-    if got != len || h.finalize() != Pattern::sha256(seed, len) {
-        return Err(format!(
-            "we read {got} bytes of {len}, or the SHA-256 differs"
-        ));
-    }
-    if let Some(id) = c {
-        env.d.conn(id).close();
-    }
+    env.d.conn(c?).close();
     Ok(())
 }
 
-pub(super) fn sizes_to_kernel(ctx: &mut Ctx) -> Outcome {
+/// A transfer of `len` bytes of pattern `seed` on `port`, either way.
+type Transfer = fn(&mut Env, u16, u64, usize, Config, Duration) -> Result<(), String>;
+
+/// Every size in [`SIZES`], on ports from `first_port` up.
+fn each_size(ctx: &mut Ctx, first_port: u16, transfer: Transfer) -> Outcome {
     let seed = ctx.seed;
     run(ctx, |env| {
         for (i, &len) in SIZES.iter().enumerate() {
-            send_to_kernel(
+            let (port, seed) = (first_port + i as u16, seed ^ i as u64);
+            transfer(
                 env,
-                7000 + i as u16,
-                seed ^ i as u64,
+                port,
+                seed,
                 len,
                 Config::default(),
                 Duration::from_secs(10),
@@ -100,35 +86,28 @@ pub(super) fn sizes_to_kernel(ctx: &mut Ctx) -> Outcome {
     })
 }
 
+pub(super) fn sizes_to_kernel(ctx: &mut Ctx) -> Outcome {
+    each_size(ctx, 7000, send_to_kernel)
+}
+
 pub(super) fn sizes_from_kernel(ctx: &mut Ctx) -> Outcome {
+    each_size(ctx, 7100, receive_from_kernel)
+}
+
+/// [`BULK`] bytes with large buffers on `port`.
+fn bulk(ctx: &mut Ctx, port: u16, transfer: Transfer) -> Outcome {
     let seed = ctx.seed;
     run(ctx, |env| {
-        for (i, &len) in SIZES.iter().enumerate() {
-            receive_from_kernel(
-                env,
-                7100 + i as u16,
-                seed ^ i as u64,
-                len,
-                Config::default(),
-                Duration::from_secs(10),
-            )?;
-        }
-        Ok(())
+        transfer(env, port, seed, BULK, big(), Duration::from_secs(30))
     })
 }
 
 pub(super) fn bulk_to_kernel(ctx: &mut Ctx) -> Outcome {
-    let seed = ctx.seed;
-    run(ctx, |env| {
-        send_to_kernel(env, 7200, seed, BULK, big(), Duration::from_secs(30))
-    })
+    bulk(ctx, 7200, send_to_kernel)
 }
 
 pub(super) fn bulk_from_kernel(ctx: &mut Ctx) -> Outcome {
-    let seed = ctx.seed;
-    run(ctx, |env| {
-        receive_from_kernel(env, 7300, seed, BULK, big(), Duration::from_secs(30))
-    })
+    bulk(ctx, 7300, receive_from_kernel)
 }
 
 /// Segments from `from` sent while the other side's latest window was zero.
@@ -209,17 +188,8 @@ pub(super) fn zero_window_our_receiver(ctx: &mut Ctx) -> Outcome {
         env.d
             .run_for(Duration::from_millis(2500))
             .map_err(|e| e.to_string())?;
-        let mut h = Sha256::new();
-        let mut got = 0;
-        let mut buf = vec![0u8; 64 * 1024];
-        env.until(Duration::from_secs(10), "the transfer", |d| {
-            got += drain(d, id, &mut h, &mut buf);
-            d.conn(id).recv_finished()
-        })?;
+        receive_pattern(env, Some(id), seed, len, Duration::from_secs(10))?;
         task.join()?.map_err(|e| format!("kernel write: {e}"))?;
-        if got != len || h.finalize() != Pattern::sha256(seed, len) {
-            return Err(format!("we read {got} of {len} bytes or the hash differs"));
-        }
         let segs = env.segments();
         let (seen_zero, probes) = during_zero_window(&segs, Dir::ToUs);
         if !seen_zero {

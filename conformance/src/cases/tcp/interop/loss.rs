@@ -3,15 +3,14 @@
 
 use std::time::Duration;
 
-use handshake_crypto::Sha256;
 use handshake_io::fault::{Action, Dir, Rule, Select};
 use handshake_io::kernel;
 use handshake_tcp::conn::{Config, State};
 use handshake_time::Duration as SimDuration;
 
 use crate::peers::kernel::{
-    drain, kernel, kernel_counters, read_all_hash, run, send_pattern, timeouts, write_pattern,
-    KernelTask, Pattern,
+    kernel, kernel_counters, read_all_hash, receive_pattern, run, send_pattern, timeouts,
+    write_pattern, KernelTask,
 };
 use crate::{Ctx, Outcome};
 
@@ -38,17 +37,8 @@ pub(super) fn kernel_fast_retransmit(ctx: &mut Ctx) -> Outcome {
             .faults
             .add(Rule::new(Dir::ToUs, Select::NthData(DROPPED), Action::Drop).times(1));
         let c = env.d.connect(Config::default(), 9000, kernel(9000));
-        let mut h = Sha256::new();
-        let mut got = 0;
-        let mut buf = vec![0u8; 256 * 1024];
-        env.until(Duration::from_secs(10), "the transfer", |d| {
-            got += drain(d, c, &mut h, &mut buf);
-            d.conn(c).recv_finished()
-        })?;
+        receive_pattern(env, Some(c), seed, LEN, Duration::from_secs(10))?;
         task.join()?.map_err(|e| format!("kernel: {e}"))?;
-        if got != LEN || h.finalize() != Pattern::sha256(seed, LEN) {
-            return Err(format!("we read {got} of {LEN} bytes or the hash differs"));
-        }
         let segs = env.segments();
         let lost = env
             .d
