@@ -11,6 +11,9 @@ use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestam
 use handshake_time::{Duration, Instant};
 use std::net::SocketAddr;
 
+mod accept;
+use accept::*;
+
 /// One blind segment from the server's address to the client, at the
 /// client's RCV.NXT (in its window, as an off-path attacker who guessed the
 /// sequence number would send it), carrying a TSval far ahead of the
@@ -339,6 +342,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tcp.robust.ts-offset-keyed",
                 "RFC 7323 §5.4; RFC 6528 §3",
                 ts_offset_keyed,
+            ),
+            (
+                Must,
+                "tcp.robust.data-before-accept",
+                "RFC 9293 §3.10.7.3, §3.10.7.4",
+                data_before_accept,
             ),
         ],
     )

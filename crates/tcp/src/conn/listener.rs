@@ -124,7 +124,20 @@ impl Listener {
                 return;
             }
             self.half_open[i].handle_segment(now, seg);
-            self.sweep();
+            self.sweep(now);
+            return;
+        }
+        // An established connection that the application has not accepted
+        // yet is a connection (RFC 9293 §3.10.7.4): its segments reach it and
+        // it answers them now, as Linux's child sockets do, not a RST from
+        // LISTEN. One that closed meanwhile stays to be accepted; a new SYN
+        // from its 4-tuple is the listener's.
+        if let Some(c) = self
+            .accept_queue
+            .iter_mut()
+            .find(|c| c.remote() == remote && c.state() != State::Closed)
+        {
+            c.handle_segment(now, seg);
             return;
         }
         let f = seg.flags;
@@ -167,15 +180,17 @@ impl Listener {
     }
 
     /// Moves established connections to the accept queue and forgets dead ones.
-    fn sweep(&mut self) {
+    fn sweep(&mut self, now: Instant) {
         let mut i = 0;
         while i < self.half_open.len() {
             match self.half_open[i].state() {
                 State::SynReceived => i += 1,
                 State::Closed => {
                     let mut c = self.half_open.remove(i);
-                    while let Some(t) = c.poll_transmit(Instant::ZERO) {
-                        self.replies.push_back((c.remote(), t));
+                    while let Some(t) = c.poll_transmit(now) {
+                        if self.replies.len() < super::MAX_REPLIES {
+                            self.replies.push_back((c.remote(), t));
+                        }
                     }
                 }
                 _ => {
@@ -186,12 +201,15 @@ impl Listener {
         }
     }
 
-    /// The next segment to send and its destination.
+    /// The next segment to send and its destination: replies, then the
+    /// half-open connections' and those waiting to be accepted (which
+    /// acknowledge data and retransmit like any connection).
     pub fn poll_transmit(&mut self, now: Instant) -> Option<(SocketAddr, Transmit)> {
         if let Some(r) = self.replies.pop_front() {
             return Some(r);
         }
-        for c in &mut self.half_open {
+        let queued = self.half_open.iter_mut().chain(self.accept_queue.iter_mut());
+        for c in queued {
             if let Some(t) = c.poll_transmit(now) {
                 return Some((c.remote(), t));
             }
@@ -199,16 +217,22 @@ impl Listener {
         None
     }
 
-    /// The earliest timer of the half-open connections.
+    /// The earliest timer of the half-open connections and of those waiting
+    /// to be accepted.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.half_open.iter().filter_map(|c| c.poll_timeout()).min()
+        let queued = self.half_open.iter().chain(self.accept_queue.iter());
+        queued.filter_map(|c| c.poll_timeout()).min()
     }
 
-    /// Runs the half-open connections' timers (SYN,ACK retransmission).
+    /// Runs the timers of the half-open connections (SYN,ACK retransmission)
+    /// and of those waiting to be accepted (delayed ACKs, retransmission).
     pub fn handle_timeout(&mut self, now: Instant) {
-        for c in &mut self.half_open {
-            c.handle_timeout(now);
+        let queued = self.half_open.iter_mut().chain(self.accept_queue.iter_mut());
+        for c in queued {
+            if c.poll_timeout().is_some_and(|t| t <= now) {
+                c.handle_timeout(now);
+            }
         }
-        self.sweep();
+        self.sweep(now);
     }
 }
