@@ -101,7 +101,7 @@ fn min_snd_mss() -> R {
     let mut sent = 0;
     let mut got = Vec::new();
     p.run(Duration::from_secs(600), |p| {
-        if let Some(s) = p.server.as_mut() {
+        if let Some(s) = p.server_mut() {
             sent += s.send(&down[sent..]);
         }
         drain(&mut p.client, &mut got);

@@ -7,7 +7,7 @@ use core::net::SocketAddr;
 
 use handshake_time::Instant;
 
-use super::input::rst_for;
+use super::rst_reply;
 use super::{Config, Connection, IsnGenerator, State, Transmit};
 use crate::wire::{SegmentRepr, TcpFlags};
 
@@ -148,7 +148,7 @@ impl Listener {
         // Second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
         if f.contains(TcpFlags::ACK) {
             if self.replies.len() < super::MAX_REPLIES {
-                self.replies.push_back((remote, rst_for(seg)));
+                self.replies.extend(rst_reply(seg).map(|t| (remote, t)));
             }
             return;
         }
@@ -208,7 +208,10 @@ impl Listener {
         if let Some(r) = self.replies.pop_front() {
             return Some(r);
         }
-        let queued = self.half_open.iter_mut().chain(self.accept_queue.iter_mut());
+        let queued = self
+            .half_open
+            .iter_mut()
+            .chain(self.accept_queue.iter_mut());
         for c in queued {
             if let Some(t) = c.poll_transmit(now) {
                 return Some((c.remote(), t));
@@ -227,7 +230,10 @@ impl Listener {
     /// Runs the timers of the half-open connections (SYN,ACK retransmission)
     /// and of those waiting to be accepted (delayed ACKs, retransmission).
     pub fn handle_timeout(&mut self, now: Instant) {
-        let queued = self.half_open.iter_mut().chain(self.accept_queue.iter_mut());
+        let queued = self
+            .half_open
+            .iter_mut()
+            .chain(self.accept_queue.iter_mut());
         for c in queued {
             if c.poll_timeout().is_some_and(|t| t <= now) {
                 c.handle_timeout(now);

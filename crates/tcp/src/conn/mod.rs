@@ -25,6 +25,7 @@ mod input;
 mod isn;
 mod listener;
 mod output;
+#[cfg(any(test, feature = "testing"))]
 pub mod pair;
 mod reassembly;
 mod recovery;
@@ -42,6 +43,7 @@ use crate::congestion::{CongestionControl, Controller};
 use crate::wire::{SegmentRepr, SeqNumber};
 
 pub use config::Config;
+pub use input::rst_reply;
 pub use isn::IsnGenerator;
 pub use listener::Listener;
 pub use trace::{CwndCause, SegmentSummary, TraceEvent};

@@ -65,9 +65,8 @@ pub(crate) fn data_before_accept() -> R {
     );
     let (first, second) = (pattern(300, 1), pattern(400, 2));
     // The pure ACK that ends the handshake is lost.
-    let mut lose = |t: &handshake_tcp::conn::Transmit| {
-        t.payload.is_empty() && t.header.flags == TcpFlags::ACK
-    };
+    let mut lose =
+        |t: &handshake_tcp::conn::Transmit| t.payload.is_empty() && t.header.flags == TcpFlags::ACK;
     let mut flags = pump(now, &mut client, &mut l, &mut lose);
     ensure(client.state() == State::Established, || {
         format!("client {:?} after the SYN-ACK", client.state())
@@ -81,7 +80,10 @@ pub(crate) fn data_before_accept() -> R {
     // allows up to 500 ms, and far less than an RTO) everything is acked.
     let end = now + Duration::from_millis(100);
     while now < end {
-        for t in [client.poll_timeout(), l.poll_timeout()].into_iter().flatten() {
+        for t in [client.poll_timeout(), l.poll_timeout()]
+            .into_iter()
+            .flatten()
+        {
             if t <= now {
                 client.handle_timeout(now);
                 l.handle_timeout(now);
