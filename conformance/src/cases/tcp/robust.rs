@@ -12,7 +12,9 @@ use handshake_time::{Duration, Instant};
 use std::net::SocketAddr;
 
 mod accept;
+mod reassembly;
 use accept::*;
+use reassembly::*;
 
 /// One blind segment from the server's address to the client, at the
 /// client's RCV.NXT (in its window, as an off-path attacker who guessed the
@@ -348,6 +350,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tcp.robust.data-before-accept",
                 "RFC 9293 §3.10.7.3, §3.10.7.4",
                 data_before_accept,
+            ),
+            (
+                Must,
+                "tcp.robust.reassembly-linear",
+                "RFC 9293 §3.10.7.4",
+                reassembly_linear,
             ),
         ],
     )

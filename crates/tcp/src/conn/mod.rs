@@ -182,6 +182,10 @@ pub struct Stats {
     pub challenge_acks: u64,
     /// Bytes held in the out-of-order buffer (bounded by the receive window).
     pub reassembly_bytes: usize,
+    /// Work the out-of-order buffer did so far: pieces it visited plus
+    /// octets it copied, a deterministic measure of its cost (issue 13
+    /// defect 4: it must grow linearly with the segments inserted).
+    pub reassembly_work: u64,
 }
 
 /// One TCP connection, sans-IO.
@@ -504,6 +508,7 @@ impl Connection {
             segments_received: self.segments_received,
             challenge_acks: self.challenge_acks,
             reassembly_bytes: self.ooo.len(),
+            reassembly_work: self.ooo.work(),
         }
     }
 
