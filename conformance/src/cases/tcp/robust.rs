@@ -294,6 +294,22 @@ fn ts_offset_keyed() -> R {
 }
 
 pub(crate) fn cases() -> Vec<Case> {
+    let mut cases = table();
+    let kernel = Case::must(
+        "tcp.robust.data-before-accept-kernel",
+        "RFC 9293 §3.10.7.3, §3.10.7.4",
+    )
+    .needs(&[crate::Need::NetAdmin, crate::peers::tshark::NEED]);
+    #[cfg(target_os = "linux")]
+    cases.push(kernel.interop_os(data_before_accept_kernel));
+    #[cfg(not(target_os = "linux"))]
+    cases.push(kernel.interop_os(|_| {
+        crate::Outcome::Skip("kernel interop needs Linux network namespaces and TUN".into())
+    }));
+    cases
+}
+
+fn table() -> Vec<Case> {
     Case::table(
         Kind::Simulation,
         &[

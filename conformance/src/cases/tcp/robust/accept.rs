@@ -117,3 +117,67 @@ pub(crate) fn data_before_accept() -> R {
         )
     })
 }
+
+/// The kernel connects to our listener and writes at once, as a client
+/// does; the application accepts only 300 ms later. Every octet must be
+/// acknowledged before that (RFC 9293 §3.10.7.4), nothing reset, and the
+/// application reads it all after accept.
+#[cfg(target_os = "linux")]
+pub(crate) fn data_before_accept_kernel(ctx: &mut crate::Ctx) -> crate::Outcome {
+    use crate::peers::kernel::{ours, run};
+    use handshake_io::fault::Dir;
+    use std::io::Write;
+    run(ctx, |env| {
+        env.d.listen(Config::default(), 5400, 8);
+        let mut k = env.kernel_connect(ours(5400))?;
+        let data = pattern(3000, 9);
+        k.write_all(&data).map_err(|e| e.to_string())?;
+        env.d
+            .run_for(std::time::Duration::from_millis(300))
+            .map_err(|e| e.to_string())?;
+        let segs = env.segments();
+        if let Some(r) = segs
+            .iter()
+            .find(|s| s.dir == Dir::ToKernel && s.flags.contains(TcpFlags::RST))
+        {
+            return Err(format!(
+                "before accept we reset the kernel's connection: {r:?}"
+            ));
+        }
+        let syn = segs
+            .iter()
+            .find(|s| s.dir == Dir::ToUs && s.is_syn())
+            .ok_or("no SYN from the kernel")?;
+        let want_ack = syn.seq.wrapping_add(1 + data.len() as u32);
+        let acked = segs.iter().any(|s| {
+            s.dir == Dir::ToKernel
+                && s.flags.contains(TcpFlags::ACK)
+                && s.ack.wrapping_sub(want_ack) as i32 >= 0
+        });
+        if !acked {
+            return Err(format!(
+                "within 300 ms before accept we did not acknowledge the kernel's {} bytes",
+                data.len()
+            ));
+        }
+        let mut c = None;
+        env.until(std::time::Duration::from_secs(2), "accept", |d| {
+            c = c.or_else(|| d.accept());
+            c.is_some()
+        })?;
+        let c = c.ok_or("nothing accepted")?;
+        let mut got = Vec::new();
+        env.until(std::time::Duration::from_secs(2), "read", |d| {
+            drain(d.conn(c), &mut got);
+            got.len() >= data.len()
+        })?;
+        if got != data {
+            return Err(format!(
+                "read {} of {} bytes, or other bytes",
+                got.len(),
+                data.len()
+            ));
+        }
+        Ok(())
+    })
+}
