@@ -12,8 +12,10 @@ use handshake_time::{Duration, Instant};
 use std::net::SocketAddr;
 
 mod accept;
+mod cookies;
 mod reassembly;
 use accept::*;
+use cookies::*;
 use reassembly::*;
 
 /// One blind segment from the server's address to the client, at the
@@ -372,6 +374,12 @@ fn table() -> Vec<Case> {
                 "tcp.robust.reassembly-linear",
                 "RFC 9293 §3.10.7.4",
                 reassembly_linear,
+            ),
+            (
+                Must,
+                "tcp.robust.syn-flood-cookies",
+                "RFC 4987 §3.6; RFC 9293 §3.10.7.2",
+                syn_flood_cookies,
             ),
         ],
     )

@@ -21,6 +21,7 @@
 //! a stop-and-wait mode and an optional event trace.
 
 mod config;
+mod cookie;
 mod input;
 mod isn;
 mod listener;

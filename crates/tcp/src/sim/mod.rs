@@ -778,6 +778,19 @@ impl Simulator {
         }
     }
 
+    /// Puts a segment from `src` to `dst` on the link from `from`, whatever
+    /// `src` is: an attacker's spoofed segment, or a crafted one.
+    pub fn inject(&mut self, from: Side, src: SocketAddr, dst: SocketAddr, segment: Transmit) {
+        self.send(
+            from,
+            Packet {
+                src,
+                dst,
+                t: segment,
+            },
+        );
+    }
+
     /// Hands a packet from `from` to its link.
     fn send(&mut self, from: Side, pkt: Packet) {
         let now = self.now;
