@@ -102,7 +102,7 @@ pub struct EndpointStats {
     pub segments: u64,
     /// Segments for no connection or listener answered with a RST.
     pub resets_sent: u64,
-    /// RSTs not sent because [`MAX_REPLIES`] were already waiting.
+    /// RSTs not sent because 64 were already waiting for `poll_transmit`.
     pub resets_suppressed: u64,
     /// Segments for no connection or listener that were RSTs (discarded).
     pub dropped: u64,
