@@ -7,20 +7,20 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use handshake_io::packet::{decode, encode};
-use handshake_tcp::conn::{Config, Connection, Event, IsnGenerator, Listener, State};
-use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags};
+use handshake_tcp::conn::{Config, Connection, Event, IsnGenerator, State};
+use handshake_tcp::endpoint::{ConnHandle, Endpoint};
 use handshake_time::Instant;
 
 use super::parse::Call;
 use super::{write_payload, Stack, SCRIPT_ADDR, SCRIPT_PORT, SUT_ADDR, SUT_PORT};
 
-/// Our stack under test.
+/// Our stack under test: one [`Endpoint`], which routes every injected
+/// segment (a closed port's RST included) as a host would.
 pub struct Ours {
     config: Config,
     now: Instant,
-    isn: IsnGenerator,
-    listener: Option<Listener>,
-    conn: Option<Connection>,
+    endpoint: Endpoint,
+    conn: Option<ConnHandle>,
     out: VecDeque<(Instant, Vec<u8>)>,
     connected: bool,
     reset: bool,
@@ -35,8 +35,7 @@ impl Ours {
         Ours {
             config,
             now: Instant::ZERO,
-            isn: IsnGenerator::new(key),
-            listener: None,
+            endpoint: Endpoint::new(IsnGenerator::new(key)),
             conn: None,
             out: VecDeque::new(),
             connected: false,
@@ -51,11 +50,7 @@ impl Ours {
 
     fn collect(&mut self) {
         let now = self.now;
-        let mut segs: Vec<(SocketAddr, SegmentRepr<'static>, Vec<u8>)> = Vec::new();
-        if let Some(c) = &mut self.conn {
-            while let Some(t) = c.poll_transmit(now) {
-                segs.push((c.remote(), t.header, t.payload));
-            }
+        if let Some(c) = self.conn.and_then(|h| self.endpoint.conn_mut(h)) {
             while let Some(e) = c.poll_event() {
                 match e {
                     Event::Connected => self.connected = true,
@@ -65,27 +60,18 @@ impl Ours {
                 }
             }
         }
-        if let Some(l) = &mut self.listener {
-            while let Some((r, t)) = l.poll_transmit(now) {
-                segs.push((r, t.header, t.payload));
-            }
-        }
-        for (remote, h, payload) in segs {
-            let SocketAddr::V4(r) = remote else { continue };
-            let seg = SegmentRepr {
-                payload: &payload,
-                ..h
+        while let Some(o) = self.endpoint.poll_transmit(now) {
+            let (SocketAddr::V4(src), SocketAddr::V4(dst)) = (o.src, o.dst) else {
+                continue;
             };
-            if let Ok(b) = encode(SUT_ADDR, *r.ip(), &seg) {
+            if let Ok(b) = encode(*src.ip(), *dst.ip(), &o.segment.repr()) {
                 self.out.push_back((now, b));
             }
         }
     }
 
-    fn next_timer(&self) -> Option<Instant> {
-        let c = self.conn.as_ref().and_then(Connection::poll_timeout);
-        let l = self.listener.as_ref().and_then(Listener::poll_timeout);
-        c.into_iter().chain(l).min()
+    fn connection(&mut self) -> Option<&mut Connection> {
+        self.endpoint.conn_mut(self.conn?)
     }
 }
 
@@ -131,16 +117,10 @@ impl Stack for Ours {
             if let Some((t, b)) = self.out.pop_front() {
                 return Some((dur(t), b));
             }
-            match self.next_timer() {
+            match self.endpoint.poll_timeout() {
                 Some(t) if t <= deadline => {
                     self.now = self.now.max(t);
-                    let now = self.now;
-                    if let Some(c) = &mut self.conn {
-                        c.handle_timeout(now);
-                    }
-                    if let Some(l) = &mut self.listener {
-                        l.handle_timeout(now);
-                    }
+                    self.endpoint.handle_timeout(self.now);
                 }
                 _ => {
                     self.now = self.now.max(deadline);
@@ -152,39 +132,11 @@ impl Stack for Ours {
     }
 
     fn inject(&mut self, datagram: Vec<u8>) {
-        let now = self.now;
         let Ok(d) = decode(&datagram) else { return };
-        let seg = d.segment;
-        let remote: SocketAddr = (d.src, seg.src_port).into();
-        if let Some(c) = &mut self.conn {
-            if c.remote() == remote
-                && c.local().port() == seg.dst_port
-                && c.state() != State::Closed
-            {
-                c.handle_segment(now, &seg);
-                return;
-            }
-        }
-        if let Some(l) = &mut self.listener {
-            if seg.dst_port == SUT_PORT {
-                l.handle_segment(now, remote, &seg);
-                return;
-            }
-        }
-        // RFC 9293 §3.10.7.1: CLOSED answers anything but a RST with a RST.
-        if seg.flags.contains(TcpFlags::RST) {
-            return;
-        }
-        let mut rst = SegmentRepr::new(seg.dst_port, seg.src_port, SeqNumber(0), TcpFlags::RST);
-        if seg.flags.contains(TcpFlags::ACK) {
-            rst.seq_number = seg.ack_number;
-        } else {
-            rst.flags |= TcpFlags::ACK;
-            rst.ack_number = seg.seq_number + seg.segment_len() as u32;
-        }
-        if let Ok(b) = encode(SUT_ADDR, d.src, &rst) {
-            self.out.push_back((now, b));
-        }
+        // The endpoint routes it: the connection, the listener, or RFC 9293
+        // §3.10.7.1's RST for a closed port.
+        self.endpoint
+            .handle_segment(self.now, d.src.into(), d.dst.into(), &d.segment);
     }
 
     fn call(&mut self, call: &Call) -> String {
@@ -192,16 +144,14 @@ impl Stack for Ours {
         self.collect();
         let ok = || "ok".to_string();
         match call.name.as_str() {
-            "listen" => {
-                self.listener = Some(Listener::new(
-                    self.config.clone(),
-                    Ours::sut(SUT_PORT),
-                    self.isn.clone(),
-                    16,
-                ));
-                ok()
-            }
-            "accept" => match self.listener.as_mut().and_then(Listener::accept) {
+            "listen" => match self
+                .endpoint
+                .listen(self.config.clone(), Ours::sut(SUT_PORT), 16)
+            {
+                Ok(()) => ok(),
+                Err(e) => e.to_string(),
+            },
+            "accept" => match self.endpoint.accept(Ours::sut(SUT_PORT)) {
                 Some(c) => {
                     self.conn = Some(c);
                     self.connected = true;
@@ -211,14 +161,16 @@ impl Stack for Ours {
             },
             "connect" => {
                 let (local, remote) = (Ours::sut(50000), (SCRIPT_ADDR, SCRIPT_PORT).into());
-                self.conn = Some(Connection::connect_keyed(
-                    self.config.clone(),
-                    local,
-                    remote,
-                    now,
-                    &self.isn,
-                ));
-                ok()
+                match self
+                    .endpoint
+                    .connect(self.config.clone(), local, remote, now)
+                {
+                    Ok(h) => {
+                        self.conn = Some(h);
+                        ok()
+                    }
+                    Err(e) => e.to_string(),
+                }
             }
             "connected" => {
                 if self.connected {
@@ -233,16 +185,18 @@ impl Stack for Ours {
             }
             "write" => {
                 let data = write_payload(call.arg.unwrap_or(0));
-                match &mut self.conn {
-                    _ if self.reset => "ECONNRESET".into(),
+                let reset = self.reset;
+                match self.connection() {
+                    _ if reset => "ECONNRESET".into(),
                     Some(c) => c.send(&data).to_string(),
                     None => "ENOTCONN".into(),
                 }
             }
             "read" => {
                 let mut buf = vec![0u8; call.arg.unwrap_or(0) as usize];
-                match &mut self.conn {
-                    _ if self.reset => "ECONNRESET".into(),
+                let reset = self.reset;
+                match self.connection() {
+                    _ if reset => "ECONNRESET".into(),
                     Some(c) => match c.recv(&mut buf) {
                         0 if c.recv_finished() => "EOF".into(),
                         0 => "EAGAIN".into(),
@@ -252,22 +206,23 @@ impl Stack for Ours {
                 }
             }
             "shutdown" | "close" => {
-                if let Some(c) = &mut self.conn {
+                if let Some(c) = self.connection() {
                     c.close();
                 }
                 if call.name == "close" && self.conn.is_none() {
-                    self.listener = None;
+                    let _ = self.endpoint.unlisten(Ours::sut(SUT_PORT));
                 }
                 ok()
             }
             "abort" => {
-                if let Some(c) = &mut self.conn {
+                if let Some(c) = self.connection() {
                     c.abort();
                 }
                 ok()
             }
             "state" => {
-                let s = self.conn.as_ref().map_or(State::Closed, Connection::state);
+                let conn = self.conn.and_then(|h| self.endpoint.conn(h));
+                let s = conn.map_or(State::Closed, Connection::state);
                 let name = state_name(s);
                 if Some(name) == call.text.as_deref() {
                     ok()

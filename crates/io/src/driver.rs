@@ -30,16 +30,16 @@ use std::io;
 use std::net::{SocketAddr, SocketAddrV4};
 use std::time::{Duration, Instant};
 
-use handshake_tcp::conn::{Config, Connection, IsnGenerator, Listener, Transmit};
-use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags};
+use handshake_tcp::conn::{Config, Connection, IsnGenerator};
+use handshake_tcp::endpoint::{ConnHandle, Endpoint};
+use handshake_tcp::wire::SegmentRepr;
 
 use crate::link::Link;
 use crate::netns::OUR_ADDR;
 use crate::packet::{decode, encode};
 
-/// An index into the driver's connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnId(pub usize);
+/// A connection of the driver: the handle its [`Endpoint`] gave it.
+pub type ConnId = ConnHandle;
 
 /// Why [`Driver::run_until`] stopped without its condition holding.
 #[derive(Debug, thiserror::Error)]
@@ -58,19 +58,21 @@ pub enum DriveError {
 pub struct DriverStats {
     /// Datagrams that failed the IPv4 or TCP checksum or did not parse.
     pub bad_packets: u64,
-    /// Segments for no connection, answered with RST (RFC 9293 §3.10.7.1).
+    /// Segments for no connection, answered with RST by the endpoint
+    /// (RFC 9293 §3.10.7.1).
     pub resets_sent: u64,
 }
 
-/// Our TCP endpoints at [`OUR_ADDR`] and the link they talk over.
+/// Our TCP host at [`OUR_ADDR`] (one sans-IO [`Endpoint`], which routes
+/// every segment) and the link it talks over.
 #[derive(Debug)]
 pub struct Driver {
     /// The wire; add fault rules through `link.faults`.
     pub link: Link,
-    conns: Vec<Connection>,
-    listener: Option<(u16, Listener)>,
-    isn: IsnGenerator,
-    stats: DriverStats,
+    endpoint: Endpoint,
+    /// The addresses listened on, oldest first.
+    listening: Vec<SocketAddr>,
+    bad_packets: u64,
     /// The last packet error, for the report.
     pub last_bad: Option<String>,
 }
@@ -91,48 +93,60 @@ impl Driver {
     pub fn with_key(link: Link, key: [u8; 32]) -> Driver {
         Driver {
             link,
-            conns: Vec::new(),
-            listener: None,
-            isn: IsnGenerator::new(key),
-            stats: DriverStats::default(),
+            endpoint: Endpoint::new(IsnGenerator::new(key)),
+            listening: Vec::new(),
+            bad_packets: 0,
             last_bad: None,
         }
     }
 
     /// Opens a connection from `OUR_ADDR:local_port` to `remote`.
+    ///
+    /// # Panics
+    /// If `remote` is not a unicast address with a port, or a live
+    /// connection already has this 4-tuple: the test chose them.
     pub fn connect(&mut self, config: Config, local_port: u16, remote: SocketAddr) -> ConnId {
         let now = self.link.now();
         let local = SocketAddr::V4(SocketAddrV4::new(OUR_ADDR, local_port));
-        self.conns.push(Connection::connect_keyed(
-            config, local, remote, now, &self.isn,
-        ));
-        ConnId(self.conns.len() - 1)
+        match self.endpoint.connect(config, local, remote, now) {
+            Ok(h) => h,
+            Err(e) => panic!("connect {local} -> {remote}: {e}"),
+        }
     }
 
-    /// Listens on `OUR_ADDR:port`.
+    /// Listens on `OUR_ADDR:port`, replacing an earlier listener there.
     pub fn listen(&mut self, config: Config, port: u16, backlog: usize) {
         let local = SocketAddr::V4(SocketAddrV4::new(OUR_ADDR, port));
-        self.listener = Some((
-            port,
-            Listener::new(config, local, self.isn.clone(), backlog),
-        ));
+        let _ = self.endpoint.unlisten(local);
+        self.listening.retain(|l| *l != local);
+        // OUR_ADDR is unicast and the address is free now: this cannot fail.
+        if self.endpoint.listen(config, local, backlog).is_ok() {
+            self.listening.push(local);
+        }
     }
 
-    /// The next connection the listener completed, if any.
+    /// The next connection a listener completed, if any.
     pub fn accept(&mut self) -> Option<ConnId> {
-        let c = self.listener.as_mut()?.1.accept()?;
-        self.conns.push(c);
-        Some(ConnId(self.conns.len() - 1))
+        let listening = self.listening.clone();
+        listening.into_iter().find_map(|l| self.endpoint.accept(l))
     }
 
     /// A connection.
+    ///
+    /// # Panics
+    /// If `id` is not a handle this driver returned.
     pub fn conn(&mut self, id: ConnId) -> &mut Connection {
-        &mut self.conns[id.0]
+        self.endpoint
+            .conn_mut(id)
+            .expect("a handle this driver returned")
     }
 
     /// Counters of what was not for a connection.
     pub fn stats(&self) -> DriverStats {
-        self.stats
+        DriverStats {
+            bad_packets: self.bad_packets,
+            resets_sent: self.endpoint.stats().resets_sent,
+        }
     }
 
     /// Runs until `cond` holds, at most `limit`; `cond` is checked after
@@ -200,52 +214,30 @@ impl Driver {
     }
 
     fn next_timer(&self) -> Option<handshake_time::Instant> {
-        self.conns
-            .iter()
-            .filter_map(Connection::poll_timeout)
-            .chain(self.listener.as_ref().and_then(|(_, l)| l.poll_timeout()))
-            .min()
+        self.endpoint.poll_timeout()
     }
 
     fn timers(&mut self) {
         let now = self.link.now();
-        for c in &mut self.conns {
-            if c.poll_timeout().is_some_and(|t| t <= now) {
-                c.handle_timeout(now);
-            }
-        }
-        if let Some((_, l)) = &mut self.listener {
-            if l.poll_timeout().is_some_and(|t| t <= now) {
-                l.handle_timeout(now);
-            }
+        if self.endpoint.poll_timeout().is_some_and(|t| t <= now) {
+            self.endpoint.handle_timeout(now);
         }
     }
 
-    /// Sends every segment the connections and the listener have ready.
+    /// Sends every segment the endpoint has ready.
     pub fn flush(&mut self) -> io::Result<()> {
         let now = self.link.now();
-        let mut out: Vec<(SocketAddr, Transmit)> = Vec::new();
-        for c in &mut self.conns {
-            while let Some(t) = c.poll_transmit(now) {
-                out.push((c.remote(), t));
-            }
-        }
-        if let Some((_, l)) = &mut self.listener {
-            while let Some(x) = l.poll_transmit(now) {
-                out.push(x);
-            }
-        }
-        for (remote, t) in out {
-            self.emit(remote, &t.repr())?;
+        while let Some(o) = self.endpoint.poll_transmit(now) {
+            self.emit(o.src, o.dst, &o.segment.repr())?;
         }
         Ok(())
     }
 
-    fn emit(&mut self, remote: SocketAddr, seg: &SegmentRepr<'_>) -> io::Result<()> {
-        let SocketAddr::V4(r) = remote else {
+    fn emit(&mut self, src: SocketAddr, dst: SocketAddr, seg: &SegmentRepr<'_>) -> io::Result<()> {
+        let (SocketAddr::V4(s), SocketAddr::V4(d)) = (src, dst) else {
             return Ok(());
         };
-        let bytes = encode(OUR_ADDR, *r.ip(), seg).map_err(io::Error::other)?;
+        let bytes = encode(*s.ip(), *d.ip(), seg).map_err(io::Error::other)?;
         self.link.send(bytes)
     }
 
@@ -256,40 +248,14 @@ impl Driver {
             Ok(d) if d.dst == OUR_ADDR => d,
             Ok(_) => return,
             Err(e) => {
-                self.stats.bad_packets += 1;
+                self.bad_packets += 1;
                 self.last_bad = Some(e.to_string());
                 return;
             }
         };
-        let seg = d.segment;
-        let remote = SocketAddr::V4(SocketAddrV4::new(d.src, seg.src_port));
-        if let Some(c) = self.conns.iter_mut().find(|c| {
-            c.remote() == remote
-                && c.local().port() == seg.dst_port
-                && c.state() != handshake_tcp::conn::State::Closed
-        }) {
-            c.handle_segment(now, &seg);
-            return;
-        }
-        if let Some((port, l)) = &mut self.listener {
-            if *port == seg.dst_port {
-                l.handle_segment(now, remote, &seg);
-                return;
-            }
-        }
-        // RFC 9293 §3.10.7.1: a segment for no connection (CLOSED) gets a
-        // RST unless it is one; the RST's fields follow the incoming ACK bit.
-        if seg.flags.contains(TcpFlags::RST) {
-            return;
-        }
-        let mut rst = SegmentRepr::new(seg.dst_port, seg.src_port, SeqNumber(0), TcpFlags::RST);
-        if seg.flags.contains(TcpFlags::ACK) {
-            rst.seq_number = seg.ack_number;
-        } else {
-            rst.flags |= TcpFlags::ACK;
-            rst.ack_number = seg.seq_number + seg.segment_len() as u32;
-        }
-        self.stats.resets_sent += 1;
-        let _ = self.emit(remote, &rst);
+        // The endpoint routes it: a connection, a listener, or RFC 9293
+        // §3.10.7.1's RST for no connection.
+        self.endpoint
+            .handle_segment(now, d.src.into(), d.dst.into(), &d.segment);
     }
 }

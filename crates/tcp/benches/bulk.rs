@@ -26,7 +26,8 @@ const BUFFER: usize = 256 * 1024;
 mod ours {
     use handshake_ip::checksum::PseudoHeader;
     use handshake_ip::{ChecksumMode, Ipv4Addr};
-    use handshake_tcp::conn::{Config, Connection, IsnGenerator, Listener, State, Transmit};
+    use handshake_tcp::conn::{Config, Connection, IsnGenerator, State, Transmit};
+    use handshake_tcp::endpoint::{ConnHandle, Endpoint};
     use handshake_tcp::wire::{Segment, SegmentRepr, SeqNumber};
     use handshake_time::{Duration, Instant};
     use std::net::SocketAddr;
@@ -34,12 +35,13 @@ mod ours {
     const CLIENT_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
     const SERVER_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
 
-    /// Two endpoints and the bytes between them.
+    /// A client connection, a server host (an [`Endpoint`] listening on
+    /// port 80, which routes what arrives) and the bytes between them.
     pub struct Net {
         pub now: Instant,
         pub client: Connection,
-        pub server: Option<Connection>,
-        listener: Listener,
+        server: Option<ConnHandle>,
+        host: Endpoint,
         up: PseudoHeader,
         down: PseudoHeader,
     }
@@ -49,11 +51,14 @@ mod ours {
             let c = SocketAddr::from((CLIENT_IP, client_port));
             let s = SocketAddr::from((SERVER_IP, 80));
             let now = Instant::from_nanos(1_000_000_000);
+            let mut host = Endpoint::new(IsnGenerator::new([7; 32]));
+            host.listen(config.clone(), s, 4)
+                .expect("a unicast address, free");
             Net {
                 now,
-                client: Connection::connect(config.clone(), c, s, now, SeqNumber(isn)),
+                client: Connection::connect(config, c, s, now, SeqNumber(isn)),
                 server: None,
-                listener: Listener::new(config, s, IsnGenerator::new([7; 32]), 4),
+                host,
                 up: PseudoHeader::V4 {
                     src: CLIENT_IP,
                     dst: SERVER_IP,
@@ -79,45 +84,38 @@ mod ours {
             let mut moved = false;
             while let Some(t) = self.client.poll_transmit(now) {
                 moved = true;
-                let (server, listener) = (&mut self.server, &mut self.listener);
-                Self::wire(&t, &self.up, |seg| match server {
-                    Some(s) => s.handle_segment(now, seg),
-                    None => listener.handle_segment(now, self.client.local(), seg),
+                let host = &mut self.host;
+                Self::wire(&t, &self.up, |seg| {
+                    host.handle_segment(now, CLIENT_IP.into(), SERVER_IP.into(), seg);
                 });
                 if self.server.is_none() {
-                    self.server = self.listener.accept();
+                    self.server = self.host.accept(SocketAddr::from((SERVER_IP, 80)));
                 }
             }
-            while let Some((_, t)) = self.listener.poll_transmit(now) {
+            while let Some(o) = self.host.poll_transmit(now) {
                 moved = true;
-                Self::wire(&t, &self.down, |seg| self.client.handle_segment(now, seg));
-            }
-            if let Some(s) = self.server.as_mut() {
-                while let Some(t) = s.poll_transmit(now) {
-                    moved = true;
-                    Self::wire(&t, &self.down, |seg| self.client.handle_segment(now, seg));
-                }
+                Self::wire(&o.segment, &self.down, |seg| {
+                    self.client.handle_segment(now, seg)
+                });
             }
             moved
         }
 
+        /// The server's connection, once accepted.
+        pub fn server_mut(&mut self) -> Option<&mut Connection> {
+            self.host.conn_mut(self.server?)
+        }
+
         /// Nothing moved: jump to the earliest timer and run it.
         pub fn advance(&mut self) {
-            let next = [
-                self.client.poll_timeout(),
-                self.server.as_ref().and_then(|s| s.poll_timeout()),
-                self.listener.poll_timeout(),
-            ]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(self.now + Duration::from_millis(1));
+            let next = [self.client.poll_timeout(), self.host.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(self.now + Duration::from_millis(1));
             self.now = self.now.max(next);
             self.client.handle_timeout(self.now);
-            if let Some(s) = self.server.as_mut() {
-                s.handle_timeout(self.now);
-            }
-            self.listener.handle_timeout(self.now);
+            self.host.handle_timeout(self.now);
         }
     }
 
@@ -135,7 +133,7 @@ mod ours {
                 sent += net.client.send(&data[..n]);
             }
             let mut moved = net.exchange();
-            if let Some(s) = net.server.as_mut() {
+            if let Some(s) = net.server_mut() {
                 loop {
                     let n = s.recv(&mut buf);
                     if n == 0 {
@@ -167,7 +165,7 @@ mod ours {
             let n = net.client.recv(&mut buf);
             c_got += n;
             moved |= n > 0;
-            if let Some(s) = net.server.as_mut() {
+            if let Some(s) = net.server_mut() {
                 let n = s.recv(&mut buf);
                 s_got += n;
                 moved |= n > 0;

@@ -94,4 +94,14 @@ pub enum Error {
         /// The address refused.
         addr: core::net::SocketAddr,
     },
+    /// An OPEN or LISTEN on a 4-tuple or local address that a live
+    /// connection or listener already holds (RFC 9293 §3.9.1.1: "connection
+    /// already exists", §3.3.1: a connection is identified by its socket pair).
+    #[error("{local} (to {remote:?}) is already in use")]
+    AddressInUse {
+        /// Our end.
+        local: core::net::SocketAddr,
+        /// The peer, for a connection; `None` for a listener.
+        remote: Option<core::net::SocketAddr>,
+    },
 }

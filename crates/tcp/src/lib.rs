@@ -7,6 +7,9 @@
 //! ACKs and RFC 6298 retransmission, driven sans-IO by the caller; and
 //! [`congestion`], Reno, NewReno and CUBIC behind one trait.
 //!
+//! [`endpoint`] is one host's TCP: listeners and connections by 4-tuple,
+//! routing every segment, answering those for no connection with a RST.
+//!
 //! [`sim`] runs connections over a simulated network: seeded, deterministic,
 //! with delay, bandwidth, drop-tail queues, loss, reordering and duplication.
 //!
@@ -28,6 +31,7 @@ struct ReadmeDoctests;
 
 pub mod congestion;
 pub mod conn;
+pub mod endpoint;
 mod error;
 pub mod sim;
 pub mod wire;

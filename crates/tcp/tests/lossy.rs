@@ -38,7 +38,7 @@ fn lossy_run(seed: u64, loss: u64, dup: u64, reorder: u64, up: usize, down: usiz
     assert_eq!(c_got.len(), b.len());
     assert!(c_got == b, "server->client bytes differ");
     let end = |s: State| matches!(s, State::Closed | State::TimeWait);
-    let server = p.server.as_ref().expect("accepted").state();
+    let server = p.server_ref().expect("accepted").state();
     assert!(
         end(p.client.state()) && end(server),
         "client {:?}, server {:?}",

@@ -58,7 +58,7 @@ fn staged(stage: u8) -> Pair {
     }
     if stage >= 3 {
         p.advance(Duration::from_millis(100));
-        if let Some(s) = p.server.as_mut() {
+        if let Some(s) = p.server_mut() {
             s.close();
         }
     }
@@ -104,7 +104,7 @@ proptest! {
                 j.seq_off += i64::from(last);
             }
             let now = p.now;
-            let c = if side || p.server.is_none() { &mut p.client } else { p.server.as_mut().unwrap() };
+            let c = if side || p.server_ref().is_none() { &mut p.client } else { p.server_mut().unwrap() };
             feed(c, now, &j, true);
             let mut n = 0;
             while c.poll_transmit(now).is_some() {
@@ -125,7 +125,7 @@ proptest! {
             s,
             State::SynSent | State::SynReceived | State::FinWait1 | State::Closing | State::LastAck | State::TimeWait
         );
-        let ss = p.server.as_ref().map(|s| s.state());
+        let ss = p.server_ref().map(|s| s.state());
         prop_assert!(!transient(st) && !ss.is_some_and(transient), "resting in {st:?} / {ss:?}");
     }
 }

@@ -209,7 +209,7 @@ fn rto_loss_window() -> R {
     p.run(Duration::from_secs(600), |p| {
         clock.set(p.now);
         n += p.client.send(&data[n..]);
-        if let Some(s) = p.server.as_mut() {
+        if let Some(s) = p.server_mut() {
             let mut buf = [0u8; 65536];
             got += s.recv(&mut buf);
         }

@@ -219,7 +219,7 @@ fn zero_window(closed: Duration) -> Result<(Pair, usize, bool), String> {
     let done = p.run(closed + Duration::from_secs(600), |p| {
         n += p.client.send(&data[n..]);
         if p.now >= open_at {
-            if let Some(s) = p.server.as_mut() {
+            if let Some(s) = p.server_mut() {
                 let mut buf = [0u8; 4096];
                 loop {
                     let k = s.recv(&mut buf);
@@ -277,7 +277,7 @@ fn stop_and_wait() -> R {
         let done = p.run(Duration::from_secs(600), |p| {
             n += p.client.send(&data[n..]);
             worst = worst.max(p.client.stats().bytes_in_flight);
-            if let Some(s) = p.server.as_mut() {
+            if let Some(s) = p.server_mut() {
                 let mut buf = [0u8; 65536];
                 got += s.recv(&mut buf);
             }

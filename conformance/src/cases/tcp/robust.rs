@@ -11,6 +11,13 @@ use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestam
 use handshake_time::{Duration, Instant};
 use std::net::SocketAddr;
 
+mod accept;
+mod cookies;
+mod reassembly;
+use accept::*;
+use cookies::*;
+use reassembly::*;
+
 /// One blind segment from the server's address to the client, at the
 /// client's RCV.NXT (in its window, as an off-path attacker who guessed the
 /// sequence number would send it), carrying a TSval far ahead of the
@@ -98,7 +105,7 @@ fn min_snd_mss() -> R {
     let mut sent = 0;
     let mut got = Vec::new();
     p.run(Duration::from_secs(600), |p| {
-        if let Some(s) = p.server.as_mut() {
+        if let Some(s) = p.server_mut() {
             sent += s.send(&down[sent..]);
         }
         drain(&mut p.client, &mut got);
@@ -289,6 +296,22 @@ fn ts_offset_keyed() -> R {
 }
 
 pub(crate) fn cases() -> Vec<Case> {
+    let mut cases = table();
+    let kernel = Case::must(
+        "tcp.robust.data-before-accept-kernel",
+        "RFC 9293 §3.10.7.3, §3.10.7.4",
+    )
+    .needs(&[crate::Need::NetAdmin, crate::peers::tshark::NEED]);
+    #[cfg(target_os = "linux")]
+    cases.push(kernel.interop_os(data_before_accept_kernel));
+    #[cfg(not(target_os = "linux"))]
+    cases.push(kernel.interop_os(|_| {
+        crate::Outcome::Skip("kernel interop needs Linux network namespaces and TUN".into())
+    }));
+    cases
+}
+
+fn table() -> Vec<Case> {
     Case::table(
         Kind::Simulation,
         &[
@@ -339,6 +362,24 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tcp.robust.ts-offset-keyed",
                 "RFC 7323 §5.4; RFC 6528 §3",
                 ts_offset_keyed,
+            ),
+            (
+                Must,
+                "tcp.robust.data-before-accept",
+                "RFC 9293 §3.10.7.3, §3.10.7.4",
+                data_before_accept,
+            ),
+            (
+                Must,
+                "tcp.robust.reassembly-linear",
+                "RFC 9293 §3.10.7.4",
+                reassembly_linear,
+            ),
+            (
+                Must,
+                "tcp.robust.syn-flood-cookies",
+                "RFC 4987 §3.6; RFC 9293 §3.10.7.2",
+                syn_flood_cookies,
             ),
         ],
     )

@@ -41,7 +41,7 @@ pub(crate) fn exchange(p: &mut Pair, up: &[u8], down: &[u8], close: bool) -> (Ve
         if close && cs == up.len() && p.client.state().is_synchronized() {
             p.client.close();
         }
-        if let Some(s) = p.server.as_mut() {
+        if let Some(s) = p.server_mut() {
             ss += s.send(&down[ss..]);
             drain(s, &mut sg);
             if close && ss == down.len() && s.state().is_synchronized() {
@@ -65,7 +65,7 @@ pub(crate) fn established_with(config: Config, isn: u32) -> Result<Pair, String>
 pub(crate) fn established_pair(client: Config, server: Config, isn: u32) -> Result<Pair, String> {
     let mut p = Pair::new(client, server, SeqNumber(isn));
     p.run_until_idle();
-    let s = p.server.as_ref().map(|s| s.state());
+    let s = p.server_ref().map(|s| s.state());
     ensure(
         p.client.state() == State::Established && s == Some(State::Established),
         || format!("handshake ended in {:?} / {s:?}", p.client.state()),
@@ -74,8 +74,7 @@ pub(crate) fn established_pair(client: Config, server: Config, isn: u32) -> Resu
 }
 
 pub(crate) fn server(p: &mut Pair) -> Result<&mut Connection, String> {
-    p.server
-        .as_mut()
+    p.server_mut()
         .ok_or_else(|| "listener accepted nothing".to_string())
 }
 
@@ -160,7 +159,7 @@ pub(crate) fn drop_first_client_data() -> handshake_tcp::conn::pair::FateFn {
 pub(crate) fn close_into_time_wait(p: &mut Pair) -> R {
     p.client.close();
     p.run(Duration::from_secs(1), |p| {
-        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait)
+        p.server_ref().map(|s| s.state()) == Some(State::CloseWait)
     });
     server(p)?.close();
     p.run(Duration::from_secs(1), |p| {

@@ -57,7 +57,7 @@ fn peer_shrinks() -> R {
     let want = 10 * 1460 + 20_000;
     let mut total = 0;
     let done = p.run(Duration::from_secs(600), |p| {
-        if let Some(s) = p.server.as_mut() {
+        if let Some(s) = p.server_mut() {
             let mut buf = [0u8; 65536];
             total += s.recv(&mut buf);
         }

@@ -29,9 +29,28 @@ pub(crate) const MIN_SND_MSS: usize = 48;
 /// Octets TSopt takes in every segment: 10, padded to 12 by two NOPs (RFC 7323 Appendix A).
 pub(crate) const TS_OPTION_LEN: usize = 12;
 
-/// A RST answering `seg` (RFC 9293 §3.10.7.1 and §3.10.7.3): `<SEQ=SEG.ACK><CTL=RST>`
-/// when it carried an ACK, else `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`.
-pub(crate) fn rst_for(seg: &SegmentRepr<'_>) -> Transmit {
+/// The RST that answers `seg` where no connection takes it: the crate's one
+/// RST-reply function, used by connections, listeners and
+/// [`Endpoint`](crate::endpoint::Endpoint).
+///
+/// RFC 9293 §3.10.7.1 (CLOSED): "An incoming segment containing a RST is
+/// discarded" (`None`); otherwise, if the ACK bit is on,
+/// `<SEQ=SEG.ACK><CTL=RST>`, else `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`
+/// (the same form §3.10.7.2 and §3.10.7.3 use for a bad ACK).
+///
+/// ```
+/// use handshake_tcp::conn::rst_reply;
+/// use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags};
+/// let syn = SegmentRepr::new(40000, 80, SeqNumber(100), TcpFlags::SYN);
+/// let rst = rst_reply(&syn).unwrap();
+/// assert_eq!(rst.header.flags, TcpFlags::RST | TcpFlags::ACK);
+/// assert_eq!((rst.header.seq_number, rst.header.ack_number), (SeqNumber(0), SeqNumber(101)));
+/// assert!(rst_reply(&rst.repr()).is_none());
+/// ```
+pub fn rst_reply(seg: &SegmentRepr<'_>) -> Option<Transmit> {
+    if seg.flags.contains(TcpFlags::RST) {
+        return None;
+    }
     let mut h = SegmentRepr::new(seg.dst_port, seg.src_port, SeqNumber(0), TcpFlags::RST);
     if seg.flags.contains(TcpFlags::ACK) {
         h.seq_number = seg.ack_number;
@@ -39,10 +58,10 @@ pub(crate) fn rst_for(seg: &SegmentRepr<'_>) -> Transmit {
         h.flags |= TcpFlags::ACK;
         h.ack_number = seg.seq_number + seg.segment_len() as u32;
     }
-    Transmit {
+    Some(Transmit {
         header: h,
         payload: alloc::vec::Vec::new(),
-    }
+    })
 }
 
 impl Connection {
@@ -435,7 +454,7 @@ impl Connection {
     /// when the caller polls slowly (excess replies are dropped, RSTs are best effort).
     fn reply_rst(&mut self, seg: &SegmentRepr<'_>) {
         if self.replies.len() < super::MAX_REPLIES {
-            self.replies.push_back(rst_for(seg));
+            self.replies.extend(rst_reply(seg));
         }
     }
 

@@ -87,4 +87,30 @@ impl IsnGenerator {
         let d = d.as_ref();
         u32::from_be_bytes([d[0], d[1], d[2], d[3]])
     }
+
+    /// A keyed hash of the 4-tuple, `count` and `which` for SYN cookies
+    /// (RFC 4987 §3.6: the secret is the caller's key, domain-separated
+    /// from the ISN's and the TSval offset's).
+    pub(crate) fn cookie_hash(
+        &self,
+        local: SocketAddr,
+        remote: SocketAddr,
+        count: u32,
+        which: u8,
+    ) -> u32 {
+        let mut h = HmacSha256::new(&self.key);
+        h.update(b"handshake-tcp syn cookie");
+        h.update(&[which]);
+        h.update(&count.to_be_bytes());
+        for a in [local, remote] {
+            match a {
+                SocketAddr::V4(v4) => h.update(&v4.ip().octets()),
+                SocketAddr::V6(v6) => h.update(&v6.ip().octets()),
+            }
+            h.update(&a.port().to_be_bytes());
+        }
+        let d = h.finalize();
+        let d = d.as_ref();
+        u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+    }
 }

@@ -7,14 +7,15 @@ use core::net::SocketAddr;
 
 use handshake_time::Instant;
 
-use super::input::rst_for;
-use super::{Config, Connection, IsnGenerator, State, Transmit};
-use crate::wire::{SegmentRepr, TcpFlags};
+use super::rst_reply;
+use super::{cookie, Config, Connection, IsnGenerator, State, Transmit};
+use crate::wire::{SegmentRepr, SeqNumber, TcpFlags, Timestamps};
 
 /// A socket in LISTEN (RFC 9293 §3.10.7.2) that turns SYNs into connections.
 ///
-/// Half-open connections (SYN-RECEIVED) are kept up to the backlog; SYNs
-/// beyond it are dropped (the peer retransmits). Once a connection is
+/// Half-open connections (SYN-RECEIVED) are kept up to the backlog; a SYN
+/// beyond it is answered with a SYN cookie (RFC 4987 §3.6) and no state,
+/// or dropped when cookies are off (the peer retransmits). Once a connection is
 /// established it moves to the accept queue and the caller takes it with
 /// [`Listener::accept`]; segments for it go straight to the connection.
 ///
@@ -55,6 +56,10 @@ pub struct Listener {
     replies: VecDeque<(SocketAddr, Transmit)>,
     dropped_syns: u64,
     listen_overflows: u64,
+    syn_cookies: bool,
+    cookie_sent_at: Option<Instant>,
+    cookies_sent: u64,
+    cookies_accepted: u64,
 }
 
 impl Listener {
@@ -70,7 +75,28 @@ impl Listener {
             replies: VecDeque::new(),
             dropped_syns: 0,
             listen_overflows: 0,
+            syn_cookies: true,
+            cookie_sent_at: None,
+            cookies_sent: 0,
+            cookies_accepted: 0,
         }
+    }
+
+    /// Whether a SYN that finds the half-open backlog full gets a SYN
+    /// cookie (RFC 4987 §3.6; on by default, as Linux's `tcp_syncookies=1`)
+    /// or is dropped.
+    pub fn set_syn_cookies(&mut self, on: bool) {
+        self.syn_cookies = on;
+    }
+
+    /// SYN-ACKs sent with a cookie.
+    pub fn cookies_sent(&self) -> u64 {
+        self.cookies_sent
+    }
+
+    /// Connections made from a valid returning cookie.
+    pub fn cookies_accepted(&self) -> u64 {
+        self.cookies_accepted
     }
 
     /// Always [`State::Listen`].
@@ -124,7 +150,20 @@ impl Listener {
                 return;
             }
             self.half_open[i].handle_segment(now, seg);
-            self.sweep();
+            self.sweep(now);
+            return;
+        }
+        // An established connection that the application has not accepted
+        // yet is a connection (RFC 9293 §3.10.7.4): its segments reach it and
+        // it answers them now, as Linux's child sockets do, not a RST from
+        // LISTEN. One that closed meanwhile stays to be accepted; a new SYN
+        // from its 4-tuple is the listener's.
+        if let Some(c) = self
+            .accept_queue
+            .iter_mut()
+            .find(|c| c.remote() == remote && c.state() != State::Closed)
+        {
+            c.handle_segment(now, seg);
             return;
         }
         let f = seg.flags;
@@ -132,10 +171,27 @@ impl Listener {
         if f.contains(TcpFlags::RST) {
             return;
         }
+        // An ACK may return a SYN cookie (RFC 4987 §3.6), looked for only
+        // while cookies were sent in the last two periods (Linux
+        // tcp_synq_no_recent_overflow).
+        let recent = self.cookie_sent_at.is_some_and(|t| {
+            now.saturating_duration_since(t).as_nanos() < u128::from(2 * cookie::PERIOD_NS)
+        });
+        if recent && f.contains(TcpFlags::ACK) && !f.contains(TcpFlags::SYN) {
+            if let Some(c) = self.cookie_connection(now, remote, seg) {
+                if self.accept_queue_full() {
+                    self.listen_overflows += 1;
+                    return;
+                }
+                self.cookies_accepted += 1;
+                self.accept_queue.push_back(c);
+                return;
+            }
+        }
         // Second: any acknowledgment is bad: <SEQ=SEG.ACK><CTL=RST>.
         if f.contains(TcpFlags::ACK) {
             if self.replies.len() < super::MAX_REPLIES {
-                self.replies.push_back((remote, rst_for(seg)));
+                self.replies.extend(rst_reply(seg).map(|t| (remote, t)));
             }
             return;
         }
@@ -150,32 +206,114 @@ impl Listener {
             return;
         }
         // Linux tcp_conn_request: a SYN is dropped while the accept queue is
-        // full, as while the half-open backlog is.
-        if self.half_open.len() >= self.backlog || self.accept_queue_full() {
+        // full; while the half-open backlog is, it gets a SYN cookie
+        // (RFC 4987 §3.6) unless cookies are off.
+        if self.accept_queue_full() || (self.half_open.len() >= self.backlog && !self.syn_cookies) {
             self.dropped_syns += 1;
+            return;
+        }
+        if self.half_open.len() >= self.backlog {
+            self.send_cookie(now, remote, seg);
             return;
         }
         // RFC 6528: the ISN from a keyed hash of the 4-tuple plus a clock.
         let iss = self.isn.isn(now, self.local, remote);
+        let c = self.syn_received(now, remote, iss, seg);
+        self.half_open.push(c);
+    }
+
+    /// A connection in SYN-RECEIVED for `syn`, our ISN `iss`.
+    fn syn_received(
+        &self,
+        now: Instant,
+        remote: SocketAddr,
+        iss: SeqNumber,
+        syn: &SegmentRepr<'_>,
+    ) -> Connection {
         let mut c = Connection::new(self.config.clone(), self.local, remote, iss);
         // RFC 7323 §5.4: the TSval offset, a keyed hash like the ISN.
         c.ts_offset = self.isn.ts_offset(self.local.ip(), remote.ip());
         c.state = State::SynReceived;
-        let offer = self.config.window_scaling;
-        c.take_syn_options(now, seg, offer);
-        self.half_open.push(c);
+        c.take_syn_options(now, syn, self.config.window_scaling);
+        c
+    }
+
+    /// RFC 4987 §3.6: answers `syn` with a SYN-ACK whose ISN is a cookie and
+    /// keeps nothing. Without timestamps there is nowhere to keep the window
+    /// scale and SACK-permitted options, so the SYN-ACK offers neither.
+    fn send_cookie(&mut self, now: Instant, remote: SocketAddr, syn: &SegmentRepr<'_>) {
+        if self.replies.len() >= super::MAX_REPLIES {
+            self.dropped_syns += 1;
+            return;
+        }
+        let mss = syn.options.mss.unwrap_or(536);
+        let iss = cookie::encode(&self.isn, now, self.local, remote, syn.seq_number, mss);
+        let mut kept = *syn;
+        kept.options.mss = Some(cookie::table_mss(mss));
+        let ts = self.config.timestamps && syn.options.timestamps.is_some();
+        if !ts {
+            kept.options.window_scale = None;
+            kept.options.sack_permitted = false;
+        }
+        let mut c = self.syn_received(now, remote, iss, &kept);
+        let Some(mut synack) = c.poll_transmit(now) else {
+            return;
+        };
+        let wscale = kept
+            .options
+            .window_scale
+            .filter(|_| self.config.window_scaling);
+        let sack = kept.options.sack_permitted && self.config.sack;
+        if let Some(t) = synack.header.options.timestamps.as_mut() {
+            t.tsval = cookie::ts_with_options(t.tsval, wscale, sack);
+        }
+        self.cookies_sent += 1;
+        self.cookie_sent_at = Some(now);
+        self.replies.push_back((remote, synack));
+    }
+
+    /// The connection a returning ACK's SYN cookie describes, ESTABLISHED by
+    /// that ACK, or `None` when it carries no valid cookie.
+    fn cookie_connection(
+        &self,
+        now: Instant,
+        remote: SocketAddr,
+        ack: &SegmentRepr<'_>,
+    ) -> Option<Connection> {
+        let client_isn = ack.seq_number - 1;
+        let iss = ack.ack_number - 1;
+        let mss = cookie::decode(&self.isn, now, self.local, remote, client_isn, iss)?;
+        let mut syn = SegmentRepr::new(ack.src_port, ack.dst_port, client_isn, TcpFlags::SYN);
+        syn.window = ack.window;
+        syn.options.mss = Some(mss);
+        if let (true, Some(ts)) = (self.config.timestamps, ack.options.timestamps) {
+            let (wscale, sack) = cookie::ts_options(ts.tsecr);
+            syn.options.window_scale = wscale;
+            syn.options.sack_permitted = sack;
+            syn.options.timestamps = Some(Timestamps {
+                tsval: ts.tsval,
+                tsecr: 0,
+            });
+        }
+        let mut c = self.syn_received(now, remote, iss, &syn);
+        // The SYN-ACK went out statelessly: this one only moves SND.NXT.
+        let _ = c.poll_transmit(now);
+        c.handle_segment(now, ack);
+        (c.state() == State::Established).then_some(c)
     }
 
     /// Moves established connections to the accept queue and forgets dead ones.
-    fn sweep(&mut self) {
+    fn sweep(&mut self, now: Instant) {
         let mut i = 0;
         while i < self.half_open.len() {
             match self.half_open[i].state() {
                 State::SynReceived => i += 1,
                 State::Closed => {
                     let mut c = self.half_open.remove(i);
-                    while let Some(t) = c.poll_transmit(Instant::ZERO) {
-                        self.replies.push_back((c.remote(), t));
+                    while let Some(t) = c.poll_transmit(now) {
+                        if self.replies.len() < super::MAX_REPLIES {
+                            self.replies.push_back((c.remote(), t));
+                        }
                     }
                 }
                 _ => {
@@ -186,12 +324,18 @@ impl Listener {
         }
     }
 
-    /// The next segment to send and its destination.
+    /// The next segment to send and its destination: replies, then the
+    /// half-open connections' and those waiting to be accepted (which
+    /// acknowledge data and retransmit like any connection).
     pub fn poll_transmit(&mut self, now: Instant) -> Option<(SocketAddr, Transmit)> {
         if let Some(r) = self.replies.pop_front() {
             return Some(r);
         }
-        for c in &mut self.half_open {
+        let queued = self
+            .half_open
+            .iter_mut()
+            .chain(self.accept_queue.iter_mut());
+        for c in queued {
             if let Some(t) = c.poll_transmit(now) {
                 return Some((c.remote(), t));
             }
@@ -199,16 +343,25 @@ impl Listener {
         None
     }
 
-    /// The earliest timer of the half-open connections.
+    /// The earliest timer of the half-open connections and of those waiting
+    /// to be accepted.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.half_open.iter().filter_map(|c| c.poll_timeout()).min()
+        let queued = self.half_open.iter().chain(self.accept_queue.iter());
+        queued.filter_map(|c| c.poll_timeout()).min()
     }
 
-    /// Runs the half-open connections' timers (SYN,ACK retransmission).
+    /// Runs the timers of the half-open connections (SYN,ACK retransmission)
+    /// and of those waiting to be accepted (delayed ACKs, retransmission).
     pub fn handle_timeout(&mut self, now: Instant) {
-        for c in &mut self.half_open {
-            c.handle_timeout(now);
+        let queued = self
+            .half_open
+            .iter_mut()
+            .chain(self.accept_queue.iter_mut());
+        for c in queued {
+            if c.poll_timeout().is_some_and(|t| t <= now) {
+                c.handle_timeout(now);
+            }
         }
-        self.sweep();
+        self.sweep(now);
     }
 }

@@ -1,5 +1,12 @@
-//! Two connections joined by an in-memory link with a controllable clock
-//! (quinn-proto's test pair): for tests, conformance cases and examples.
+//! A client connection and a server [`Endpoint`] joined by an in-memory
+//! link with a controllable clock (quinn-proto's test pair): for tests,
+//! conformance cases and examples, behind the crate's `testing` feature.
+//!
+//! The client side holds one connection and nothing else, so every segment
+//! for it is its own; the server side is an [`Endpoint`] with a listener on
+//! [`server_addr`], which routes each segment (and answers those for no
+//! connection). The pair accepts the server's connection as soon as it is
+//! established.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -10,7 +17,8 @@ use handshake_ip::ChecksumMode;
 
 use handshake_time::{Duration, Instant};
 
-use super::{Config, Connection, IsnGenerator, Listener, Transmit};
+use super::{Config, Connection, IsnGenerator, Transmit};
+use crate::endpoint::{ConnHandle, Endpoint};
 use crate::wire::{Segment, SegmentRepr, SeqNumber};
 
 /// Which end.
@@ -48,15 +56,15 @@ pub type FateFn = Box<dyn FnMut(Side, u64, &Transmit) -> Fate>;
 /// let mut p = Pair::new(Config::default(), Config::default(), SeqNumber(7));
 /// p.run_until_idle();
 /// assert_eq!(p.client.state(), State::Established);
-/// assert_eq!(p.server.as_ref().unwrap().state(), State::Established);
+/// assert_eq!(p.server_ref().unwrap().state(), State::Established);
 /// ```
 pub struct Pair {
     /// The client connection.
     pub client: Connection,
-    /// The server connection, once the listener accepted it.
-    pub server: Option<Connection>,
-    /// The server's listener (passive open).
-    pub listener: Listener,
+    /// The server's host: a listener on [`server_addr`] and its connections.
+    pub endpoint: Endpoint,
+    /// The server connection, once accepted.
+    server: Option<ConnHandle>,
     /// The current time.
     pub now: Instant,
     /// One-way delay of the link.
@@ -84,7 +92,7 @@ impl core::fmt::Debug for Pair {
         f.debug_struct("Pair")
             .field("now", &self.now)
             .field("client", &self.client.state())
-            .field("server", &self.server.as_ref().map(|s| s.state()))
+            .field("server", &self.server_ref().map(|s| s.state()))
             .finish()
     }
 }
@@ -104,10 +112,14 @@ impl Pair {
     /// (its ISN from a fixed-key RFC 6528 generator); latency 10 ms.
     pub fn new(client: Config, server: Config, client_isn: SeqNumber) -> Self {
         let now = Instant::from_nanos(1_000_000_000);
+        let mut endpoint = Endpoint::new(IsnGenerator::new([0x5a; 32]));
+        endpoint
+            .listen(server, server_addr(), 8)
+            .expect("server_addr() is a unicast address, the endpoint empty");
         Pair {
             client: Connection::connect(client, client_addr(), server_addr(), now, client_isn),
             server: None,
-            listener: Listener::new(server, server_addr(), IsnGenerator::new([0x5a; 32]), 8),
+            endpoint,
             now,
             latency: Duration::from_millis(10),
             fate: Box::new(|_, _, _| Fate::Deliver),
@@ -125,19 +137,28 @@ impl Pair {
     /// Both ends open actively at once (RFC 9293 §3.5, simultaneous open).
     pub fn simultaneous(config: Config, client_isn: SeqNumber, server_isn: SeqNumber) -> Self {
         let mut p = Pair::new(config.clone(), config.clone(), client_isn);
-        p.server = Some(Connection::connect(
-            config,
-            server_addr(),
-            client_addr(),
-            p.now,
-            server_isn,
-        ));
+        let c = Connection::connect(config, server_addr(), client_addr(), p.now, server_isn);
+        let h = p
+            .endpoint
+            .adopt(c)
+            .expect("a fresh endpoint holds no connection");
+        p.server = Some(h);
         p
     }
 
-    /// The server connection; panics if the listener has not accepted one (test helper).
+    /// The server connection; panics if none was accepted yet (test helper).
     pub fn server(&mut self) -> &mut Connection {
-        self.server.as_mut().expect("server not yet accepted")
+        self.server_mut().expect("server not yet accepted")
+    }
+
+    /// The server connection, once accepted.
+    pub fn server_mut(&mut self) -> Option<&mut Connection> {
+        self.endpoint.conn_mut(self.server?)
+    }
+
+    /// The server connection, once accepted.
+    pub fn server_ref(&self) -> Option<&Connection> {
+        self.endpoint.conn(self.server?)
     }
 
     /// Moves every segment both ends want to send onto the link.
@@ -149,18 +170,8 @@ impl Pair {
                 self.put(Side::Client, t);
                 any = true;
             }
-            if let Some(s) = self.server.as_mut() {
-                let mut out = Vec::new();
-                while let Some(t) = s.poll_transmit(now) {
-                    out.push(t);
-                }
-                for t in out {
-                    self.put(Side::Server, t);
-                    any = true;
-                }
-            }
-            while let Some((_, t)) = self.listener.poll_transmit(now) {
-                self.put(Side::Server, t);
+            while let Some(o) = self.endpoint.poll_transmit(now) {
+                self.put(Side::Server, o.segment);
                 any = true;
             }
             if !any {
@@ -204,8 +215,7 @@ impl Pair {
         [
             link,
             self.client.poll_timeout(),
-            self.server.as_ref().and_then(|s| s.poll_timeout()),
-            self.listener.poll_timeout(),
+            self.endpoint.poll_timeout(),
         ]
         .into_iter()
         .flatten()
@@ -237,13 +247,8 @@ impl Pair {
         if self.client.poll_timeout().is_some_and(|t| t <= now) {
             self.client.handle_timeout(now);
         }
-        if let Some(s) = self.server.as_mut() {
-            if s.poll_timeout().is_some_and(|t| t <= now) {
-                s.handle_timeout(now);
-            }
-        }
-        if self.listener.poll_timeout().is_some_and(|t| t <= now) {
-            self.listener.handle_timeout(now);
+        if self.endpoint.poll_timeout().is_some_and(|t| t <= now) {
+            self.endpoint.handle_timeout(now);
             self.accept();
         }
         self.transmit();
@@ -252,7 +257,7 @@ impl Pair {
 
     fn accept(&mut self) {
         if self.server.is_none() {
-            self.server = self.listener.accept();
+            self.server = self.endpoint.accept(server_addr());
         }
     }
 
@@ -292,13 +297,12 @@ impl Pair {
     fn deliver_repr(&mut self, from: Side, t: &Transmit) {
         let now = self.now;
         match from {
-            Side::Client => match self.server.as_mut() {
-                Some(s) => s.handle_segment(now, &t.repr()),
-                None => {
-                    self.listener.handle_segment(now, client_addr(), &t.repr());
-                    self.accept();
-                }
-            },
+            Side::Client => {
+                let (src, dst) = (client_addr().ip(), server_addr().ip());
+                self.endpoint.handle_segment(now, src, dst, &t.repr());
+                self.accept();
+            }
+            // The client's host has one connection: the segment is its.
             Side::Server => self.client.handle_segment(now, &t.repr()),
         }
     }

@@ -30,6 +30,7 @@
 //! ```
 
 mod app;
+mod config;
 mod link;
 #[cfg(feature = "plot")]
 pub mod plot;
@@ -48,9 +49,11 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
 use crate::conn::{Config, Connection, Event, IsnGenerator, Listener, State, Transmit};
+use crate::endpoint::{ConnHandle, Endpoint as Host, Route};
 use crate::wire::{Segment, SegmentRepr};
 
 pub use app::{fill_pattern, pattern_byte, App, AppReport, Bulk, Echo, Requester, Sink, Verifier};
+pub use config::{EventCounts, Peaks, RunOutcome, SimConfig};
 pub use link::{Action, DropReason, LinkConfig, LinkStats, Rule, Select};
 pub use trace::{Sample, SegmentEvent, SegmentRecord, Trace, TraceEvent};
 
@@ -94,122 +97,12 @@ impl EndpointId {
     }
 }
 
-/// Settings of a [`Simulator`].
-///
-/// ```
-/// use handshake_tcp::sim::SimConfig;
-/// let c = SimConfig::default().seed(7).trace_capacity(10_000).wire_format(true);
-/// assert_eq!(c, SimConfig::default().wire_format(true).trace_capacity(10_000).seed(7));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SimConfig {
-    seed: u64,
-    start: Instant,
-    trace_capacity: usize,
-    wire: bool,
-    max_events: u64,
-    time_limit: Duration,
-}
-
-impl Default for SimConfig {
-    fn default() -> Self {
-        SimConfig {
-            seed: 0,
-            start: Instant::from_nanos(1_000_000_000),
-            trace_capacity: 0,
-            wire: false,
-            max_events: 200_000_000,
-            time_limit: Duration::from_secs(7 * 24 * 3600),
-        }
-    }
-}
-
-impl SimConfig {
-    /// The seed of every random choice: links' loss, reordering and
-    /// duplication, and the ISN key (default 0).
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
-        self
-    }
-
-    /// The simulated time at which the run starts (default 1 s).
-    pub fn start(mut self, t: Instant) -> Self {
-        self.start = t;
-        self
-    }
-
-    /// Keep at most this many trace events (default 0: no trace).
-    pub fn trace_capacity(mut self, n: usize) -> Self {
-        self.trace_capacity = n;
-        self
-    }
-
-    /// Carry every segment as bytes: emit with the checksum at the sender,
-    /// verify and parse at the receiver (default off: hand over the repr).
-    pub fn wire_format(mut self, on: bool) -> Self {
-        self.wire = on;
-        self
-    }
-
-    /// Stop any run after this many events (default 200 million), a guard
-    /// against an application that never settles.
-    pub fn max_events(mut self, n: u64) -> Self {
-        self.max_events = n;
-        self
-    }
-
-    /// Stop [`Simulator::run_until_idle`] after this much simulated time (default a week).
-    pub fn time_limit(mut self, d: Duration) -> Self {
-        self.time_limit = d;
-        self
-    }
-}
-
-/// How a run ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunOutcome {
-    /// Nothing left to happen (or the condition held).
-    Done,
-    /// The simulated time limit passed first.
-    TimeLimit,
-    /// The event limit ([`SimConfig::max_events`]) was reached.
-    EventLimit,
-}
-
-/// The largest values seen at one connection, sampled after every event.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Peaks {
-    /// Bytes in the out-of-order buffer.
-    pub reassembly_bytes: usize,
-    /// Bytes received and not yet read.
-    pub recv_queue: usize,
-    /// Bytes queued to send and not yet acknowledged.
-    pub send_queue: usize,
-    /// Bytes in flight.
-    pub bytes_in_flight: u32,
-}
-
-/// How often a connection reported each [`Event`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EventCounts {
-    /// [`Event::Connected`].
-    pub connected: u32,
-    /// [`Event::PeerClosed`].
-    pub peer_closed: u32,
-    /// [`Event::Reset`].
-    pub reset: u32,
-    /// [`Event::TimedOut`].
-    pub timed_out: u32,
-    /// [`Event::Closed`].
-    pub closed: u32,
-}
-
 /// Makes the application of each connection a listener accepts.
 pub type AppFactory = Box<dyn FnMut() -> Box<dyn App>>;
 
 enum Kind {
     Conn {
-        conn: Box<Connection>,
+        handle: ConnHandle,
         app: Box<dyn App>,
         peaks: Peaks,
         events: EventCounts,
@@ -217,7 +110,6 @@ enum Kind {
         sampled: Option<(u32, State, u64)>,
     },
     Listener {
-        listener: Box<Listener>,
         factory: AppFactory,
         accepted: Vec<EndpointId>,
     },
@@ -269,9 +161,11 @@ pub struct Simulator {
     order: u64,
     links: [Link; 2],
     endpoints: Vec<Endpoint>,
-    /// (side, local, remote) of each connection.
-    conns: BTreeMap<(Side, SocketAddr, SocketAddr), usize>,
-    /// (side, local) of each listener.
+    /// Each side's TCP, which routes every segment that arrives there.
+    tcp: [Host; 2],
+    /// The simulator endpoint of each side's connection handles.
+    by_handle: [Vec<usize>; 2],
+    /// (side, local) of each listener, to its simulator endpoint.
     listeners: BTreeMap<(Side, SocketAddr), usize>,
     isn: IsnGenerator,
     trace: Trace,
@@ -309,7 +203,8 @@ impl Simulator {
                 Link::new(LinkConfig::default(), stream(2)),
             ],
             endpoints: Vec::new(),
-            conns: BTreeMap::new(),
+            tcp: [Host::new(isn.clone()), Host::new(isn.clone())],
+            by_handle: [Vec::new(), Vec::new()],
             listeners: BTreeMap::new(),
             isn,
             trace: Trace::with_capacity(config.trace_capacity),
@@ -395,12 +290,14 @@ impl Simulator {
         factory: impl FnMut() -> Box<dyn App> + 'static,
     ) -> EndpointId {
         let addr = self.next_addr(side, Some(port));
-        let listener = Listener::new(config, addr, self.isn.clone(), 128);
+        // A fresh host address: neither in use nor invalid.
+        if let Err(e) = self.tcp[side.index()].listen(config, addr, 128) {
+            unreachable!("listen on a fresh address {addr}: {e}");
+        }
         let id = self.add(
             side,
             addr,
             Kind::Listener {
-                listener: Box::new(listener),
                 factory: Box::new(factory),
                 accepted: Vec::new(),
             },
@@ -420,23 +317,33 @@ impl Simulator {
     ) -> EndpointId {
         let local = self.next_addr(side, None);
         let conn = Connection::connect_keyed(config, local, remote, self.now, &self.isn);
-        self.add_conn(side, conn, Box::new(app))
+        // A fresh local address: its 4-tuple cannot be in use.
+        let handle = match self.tcp[side.index()].adopt(conn) {
+            Ok(h) => h,
+            Err(e) => unreachable!("connect from a fresh address {local}: {e}"),
+        };
+        self.add_conn(side, handle, Box::new(app))
     }
 
-    fn add_conn(&mut self, side: Side, conn: Connection, app: Box<dyn App>) -> EndpointId {
-        let key = (side, conn.local(), conn.remote());
+    fn add_conn(&mut self, side: Side, handle: ConnHandle, app: Box<dyn App>) -> EndpointId {
+        let local = self.tcp[side.index()].conn(handle).map(Connection::local);
+        let local = local.unwrap_or(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0));
         let id = self.add(
             side,
-            conn.local(),
+            local,
             Kind::Conn {
-                conn: Box::new(conn),
+                handle,
                 app,
                 peaks: Peaks::default(),
                 events: EventCounts::default(),
                 sampled: None,
             },
         );
-        self.conns.insert(key, id.index());
+        let map = &mut self.by_handle[side.index()];
+        if map.len() <= handle.index() {
+            map.resize(handle.index() + 1, usize::MAX);
+        }
+        map[handle.index()] = id.index();
         id
     }
 
@@ -457,8 +364,9 @@ impl Simulator {
 
     /// The connection, if `id` is one.
     pub fn connection(&self, id: EndpointId) -> Option<&Connection> {
-        match &self.endpoints.get(id.index())?.kind {
-            Kind::Conn { conn, .. } => Some(conn),
+        let e = self.endpoints.get(id.index())?;
+        match &e.kind {
+            Kind::Conn { handle, .. } => self.tcp[e.side.index()].conn(*handle),
             Kind::Listener { .. } => None,
         }
     }
@@ -468,16 +376,17 @@ impl Simulator {
     pub fn connection_mut(&mut self, id: EndpointId) -> Option<&mut Connection> {
         let e = self.endpoints.get_mut(id.index())?;
         e.dirty = true;
-        match &mut e.kind {
-            Kind::Conn { conn, .. } => Some(conn),
+        match &e.kind {
+            Kind::Conn { handle, .. } => self.tcp[e.side.index()].conn_mut(*handle),
             Kind::Listener { .. } => None,
         }
     }
 
     /// The listener, if `id` is one.
     pub fn listener(&self, id: EndpointId) -> Option<&Listener> {
-        match &self.endpoints.get(id.index())?.kind {
-            Kind::Listener { listener, .. } => Some(listener),
+        let e = self.endpoints.get(id.index())?;
+        match &e.kind {
+            Kind::Listener { .. } => self.tcp[e.side.index()].listener(e.addr),
             Kind::Conn { .. } => None,
         }
     }
@@ -603,17 +512,10 @@ impl Simulator {
         if e.wake == Some(at) {
             e.wake = None;
         }
-        match &mut e.kind {
-            Kind::Conn { conn, .. } => {
-                if conn.poll_timeout().is_some_and(|t| t <= now) {
-                    conn.handle_timeout(now);
-                }
-            }
-            Kind::Listener { listener, .. } => {
-                if listener.poll_timeout().is_some_and(|t| t <= now) {
-                    listener.handle_timeout(now);
-                }
-            }
+        // The side's TCP runs every timer due (this endpoint's among them).
+        let tcp = &mut self.tcp[e.side.index()];
+        if tcp.poll_timeout().is_some_and(|t| t <= now) {
+            tcp.handle_timeout(now);
         }
         self.service(i);
     }
@@ -625,21 +527,33 @@ impl Simulator {
             self.record(from, &pkt, SegmentEvent::Dropped(DropReason::Malformed));
             return;
         };
-        let target = self
-            .conns
-            .get(&(to, pkt.dst, pkt.src))
-            .or_else(|| self.listeners.get(&(to, pkt.dst)))
-            .copied();
-        let Some(i) = target else {
-            self.record(from, &pkt, SegmentEvent::Dropped(DropReason::NoEndpoint));
-            return;
+        let (src, dst) = (pkt.src.ip(), pkt.dst.ip());
+        let target = match self.tcp[to.index()].handle_segment(now, src, dst, &t.repr()) {
+            Route::Connection(h) => self.by_handle[to.index()].get(h.index()).copied(),
+            Route::Listener(local) => self.listeners.get(&(to, local)).copied(),
+            _ => None,
         };
-        self.record(from, &pkt, SegmentEvent::Delivered);
-        match &mut self.endpoints[i].kind {
-            Kind::Conn { conn, .. } => conn.handle_segment(now, &t.repr()),
-            Kind::Listener { listener, .. } => listener.handle_segment(now, pkt.src, &t.repr()),
+        match target {
+            Some(i) => {
+                self.record(from, &pkt, SegmentEvent::Delivered);
+                self.service(i);
+            }
+            None => {
+                // No connection: the side's TCP answers with a RST
+                // (RFC 9293 §3.10.7.1); send it.
+                self.record(from, &pkt, SegmentEvent::Dropped(DropReason::NoEndpoint));
+                self.flush(to);
+            }
         }
-        self.service(i);
+    }
+
+    /// Sends everything `side`'s TCP has ready.
+    fn flush(&mut self, side: Side) {
+        let mut out = Vec::new();
+        drain(&mut self.tcp[side.index()], self.now, &mut out);
+        for pkt in out {
+            self.send(side, pkt);
+        }
     }
 
     /// The segment as the receiver sees it: through bytes on the wire path.
@@ -671,20 +585,24 @@ impl Simulator {
         let now = self.now;
         self.endpoints[i].dirty = false;
         let side = self.endpoints[i].side;
+        let mut new_conns: Vec<ConnHandle> = Vec::new();
         let mut out: Vec<Packet> = Vec::new();
-        let mut new_conns: Vec<Connection> = Vec::new();
         let mut sample = None;
         let deadline;
         {
             let e = &mut self.endpoints[i];
+            let tcp = &mut self.tcp[side.index()];
             match &mut e.kind {
                 Kind::Conn {
-                    conn,
+                    handle,
                     app,
                     peaks,
                     events,
                     sampled,
                 } => {
+                    let Some(conn) = tcp.conn_mut(*handle) else {
+                        return;
+                    };
                     while let Some(ev) = conn.poll_event() {
                         count(events, ev);
                         app.on_event(now, ev);
@@ -694,10 +612,11 @@ impl Simulator {
                         count(events, ev);
                         app.on_event(now, ev);
                     }
-                    let (src, dst) = (conn.local(), conn.remote());
-                    while let Some(t) = conn.poll_transmit(now) {
-                        out.push(Packet { src, dst, t });
-                    }
+                    // Before the deadline: sending arms the retransmission timer.
+                    drain(tcp, now, &mut out);
+                    let Some(conn) = tcp.conn_mut(*handle) else {
+                        return;
+                    };
                     let s = conn.stats();
                     peaks.reassembly_bytes = peaks.reassembly_bytes.max(s.reassembly_bytes);
                     peaks.recv_queue = peaks.recv_queue.max(conn.recv_queue());
@@ -710,17 +629,17 @@ impl Simulator {
                     }
                     deadline = min_opt(conn.poll_timeout(), app.poll_timeout());
                 }
-                Kind::Listener { listener, .. } => {
-                    let src = e.addr;
-                    while let Some((dst, t)) = listener.poll_transmit(now) {
-                        out.push(Packet { src, dst, t });
+                Kind::Listener { .. } => {
+                    drain(tcp, now, &mut out);
+                    while let Some(h) = tcp.accept(e.addr) {
+                        new_conns.push(h);
                     }
-                    while let Some(c) = listener.accept() {
-                        new_conns.push(c);
-                    }
-                    deadline = listener.poll_timeout();
+                    deadline = tcp.listener(e.addr).and_then(Listener::poll_timeout);
                 }
             }
+        }
+        for pkt in out {
+            self.send(side, pkt);
         }
         if let Some(stats) = sample {
             if self.trace.is_enabled() {
@@ -731,9 +650,6 @@ impl Simulator {
                 }));
             }
         }
-        for pkt in out {
-            self.send(side, pkt);
-        }
         if let Some(d) = deadline {
             let d = d.max(now);
             if self.endpoints[i].wake.is_none_or(|w| d < w) {
@@ -741,17 +657,30 @@ impl Simulator {
                 self.schedule(d, What::Wake(i));
             }
         }
-        for c in new_conns {
+        for h in new_conns {
             let app = match &mut self.endpoints[i].kind {
                 Kind::Listener { factory, .. } => factory(),
                 Kind::Conn { .. } => unreachable!("only listeners accept"),
             };
-            let id = self.add_conn(side, c, app);
+            let id = self.add_conn(side, h, app);
             if let Kind::Listener { accepted, .. } = &mut self.endpoints[i].kind {
                 accepted.push(id);
             }
             self.service(id.index());
         }
+    }
+
+    /// Puts a segment from `src` to `dst` on the link from `from`, whatever
+    /// `src` is: an attacker's spoofed segment, or a crafted one.
+    pub fn inject(&mut self, from: Side, src: SocketAddr, dst: SocketAddr, segment: Transmit) {
+        self.send(
+            from,
+            Packet {
+                src,
+                dst,
+                t: segment,
+            },
+        );
     }
 
     /// Hands a packet from `from` to its link.
@@ -795,6 +724,17 @@ impl Simulator {
             window: h.window,
             sack: h.options.sack,
         }));
+    }
+}
+
+/// Everything `tcp` has ready to send, as packets.
+fn drain(tcp: &mut Host, now: Instant, out: &mut Vec<Packet>) {
+    while let Some(o) = tcp.poll_transmit(now) {
+        out.push(Packet {
+            src: o.src,
+            dst: o.dst,
+            t: o.segment,
+        });
     }
 }
 

@@ -232,7 +232,9 @@ fn no_endpoint_drops_and_several_connections_share_a_link() {
     for c in clients {
         assert!(sim.report(c).unwrap().done);
     }
-    assert_eq!(sim.event_counts(lost).unwrap().timed_out, 1);
+    // RFC 9293 §3.10.7.1: the host with no such port answers the SYN with
+    // a RST, which the client accepts (§3.10.7.3).
+    assert_eq!(sim.event_counts(lost).unwrap().reset, 1);
     assert!(sim
         .trace()
         .segments()

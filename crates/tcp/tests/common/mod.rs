@@ -36,7 +36,7 @@ pub fn exchange(
         if close && c_sent == c2s.len() && p.client.state().is_synchronized() {
             p.client.close();
         }
-        if let Some(s) = p.server.as_mut() {
+        if let Some(s) = p.server_mut() {
             s_sent += s.send(&s2c[s_sent..]);
             drain(s, &mut buf, &mut s_got);
             if close && s_sent == s2c.len() && s.state().is_synchronized() {

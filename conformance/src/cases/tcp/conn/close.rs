@@ -14,10 +14,10 @@ pub(super) fn active_close() -> R {
     let (mut cg, mut sg) = (Vec::new(), Vec::new());
     p.run(Duration::from_secs(10), |p| {
         drain(&mut p.client, &mut cg);
-        if let Some(s) = p.server.as_mut() {
+        if let Some(s) = p.server_mut() {
             drain(s, &mut sg);
         }
-        p.server.as_ref().map(|s| s.state()) == Some(State::CloseWait) && sg.len() == a.len()
+        p.server_ref().map(|s| s.state()) == Some(State::CloseWait) && sg.len() == a.len()
     });
     // Our FIN acknowledged (its ACK a one-way delay behind): FIN-WAIT-2.
     p.run(Duration::from_secs(1), |p| {
@@ -39,7 +39,7 @@ pub(super) fn active_close() -> R {
     })?;
     p.run(Duration::from_secs(10), |p| {
         drain(&mut p.client, &mut cg);
-        p.server.as_ref().map(|s| s.state()) == Some(State::Closed)
+        p.server_ref().map(|s| s.state()) == Some(State::Closed)
     });
     ensure(sg == a && cg == b, || "data differs".into())?;
     ensure(p.client.state() == State::TimeWait, || {
@@ -82,7 +82,7 @@ pub(super) fn half_close() -> R {
     let data = pattern(150_000, 7);
     let (mut sent, mut got) = (0, Vec::new());
     p.run(Duration::from_secs(60), |p| {
-        if let Some(s) = p.server.as_mut() {
+        if let Some(s) = p.server_mut() {
             if s.state() == State::CloseWait {
                 sent += s.send(&data[sent..]);
             }

@@ -112,7 +112,7 @@ pub(super) fn lossy(ctx: &mut Ctx) -> Outcome {
                 b.len()
             );
             let done = |s: Option<State>| matches!(s, Some(State::Closed | State::TimeWait));
-            let s = p.server.as_ref().map(|s| s.state());
+            let s = p.server_ref().map(|s| s.state());
             prop_assert!(
                 done(Some(p.client.state())) && done(s),
                 "ended in {:?} / {:?}",
@@ -170,14 +170,14 @@ pub(super) fn random_segments(ctx: &mut Ctx) -> Outcome {
         }
         if stage >= 2 {
             p.advance(Duration::from_millis(50));
-            if let Some(s) = p.server.as_mut() {
+            if let Some(s) = p.server_mut() {
                 s.close();
             }
         }
         p.advance(Duration::from_millis(50));
         for (seq, ack, flags, window, len, ws) in segs {
             let now = p.now;
-            let c = match (to_client, p.server.as_mut()) {
+            let c = match (to_client, p.server_mut()) {
                 (false, Some(s)) => s,
                 _ => &mut p.client,
             };

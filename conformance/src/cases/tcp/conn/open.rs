@@ -153,29 +153,54 @@ pub(super) fn window_scale() -> R {
 }
 
 pub(super) fn listener_backlog() -> R {
-    let mut l = Listener::new(
-        Config::default(),
-        server_addr(),
-        IsnGenerator::new([1; 32]),
-        3,
-    );
-    let now = Instant::ZERO;
-    for port in 2000..2010u16 {
-        let mut syn = SegmentRepr::new(port, 80, SeqNumber(7), TcpFlags::SYN);
-        syn.window = 100;
-        l.handle_segment(
-            now,
-            std::net::SocketAddr::from(([192, 0, 2, 5], port)),
-            &syn,
-        );
-    }
-    ensure(l.half_open() == 3 && l.dropped_syns() == 7, || {
+    // With SYN cookies off, SYNs beyond the backlog are dropped; with them
+    // on (the default, RFC 4987 §3.6) each gets a cookie SYN-ACK and no
+    // state. Either way at most the backlog is held.
+    let syns = |l: &mut Listener| {
+        for port in 2000..2010u16 {
+            let mut syn = SegmentRepr::new(port, 80, SeqNumber(7), TcpFlags::SYN);
+            syn.window = 100;
+            l.handle_segment(
+                Instant::ZERO,
+                std::net::SocketAddr::from(([192, 0, 2, 5], port)),
+                &syn,
+            );
+        }
+    };
+    let listener = || {
+        Listener::new(
+            Config::default(),
+            server_addr(),
+            IsnGenerator::new([1; 32]),
+            3,
+        )
+    };
+    let mut off = listener();
+    off.set_syn_cookies(false);
+    syns(&mut off);
+    ensure(off.half_open() == 3 && off.dropped_syns() == 7, || {
         format!(
-            "{} half-open, {} dropped; backlog 3 of 10 SYNs",
-            l.half_open(),
-            l.dropped_syns()
+            "cookies off: {} half-open, {} dropped; backlog 3 of 10 SYNs",
+            off.half_open(),
+            off.dropped_syns()
         )
     })?;
+    let mut l = listener();
+    syns(&mut l);
+    let now = Instant::ZERO;
+    let synacks = std::iter::from_fn(|| l.poll_transmit(now))
+        .filter(|(_, t)| t.header.flags == TcpFlags::SYN | TcpFlags::ACK)
+        .count();
+    ensure(
+        l.half_open() == 3 && l.cookies_sent() == 7 && synacks == 10,
+        || {
+            format!(
+                "cookies on: {} half-open, {} cookies, {synacks} SYN-ACKs for 10 SYNs, backlog 3",
+                l.half_open(),
+                l.cookies_sent()
+            )
+        },
+    )?;
     let mut ack = SegmentRepr::new(3000, 80, SeqNumber(1), TcpFlags::ACK);
     ack.ack_number = SeqNumber(4242);
     l.handle_segment(

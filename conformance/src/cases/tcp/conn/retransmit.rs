@@ -16,7 +16,7 @@ pub(super) fn rto_backoff() -> R {
     p.client.send(b"x");
     let mut got = Vec::new();
     p.run(Duration::from_secs(100), |p| {
-        if let Some(s) = p.server.as_mut() {
+        if let Some(s) = p.server_mut() {
             drain(s, &mut got);
         }
         !got.is_empty()

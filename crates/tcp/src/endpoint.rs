@@ -1,0 +1,405 @@
+//! One host's TCP: listeners and connections by 4-tuple behind one sans-IO
+//! interface.
+//!
+//! The [`Endpoint`] is the only place that decides which state machine a
+//! segment is for (RFC 9293 §3.3.1: a connection is named by its pair of
+//! sockets): an open connection of that 4-tuple, else the listener on the
+//! destination, else nobody, and then the answer is RFC 9293 §3.10.7.1's RST
+//! from [`rst_reply`]. It drives every connection's transmissions and
+//! timers, also those of connections that completed their handshake and wait
+//! for [`Endpoint::accept`] (they acknowledge data at once, like the
+//! kernel's). The simulator, the in-memory pair, the I/O driver over TUN and
+//! the conformance script runner all go through it.
+//!
+//! Like a [`Connection`] it reads no clock and draws no randomness: the
+//! caller passes `now`, and ISNs and TSval offsets come from the caller's
+//! keyed [`IsnGenerator`].
+//!
+//! ```
+//! use handshake_tcp::conn::{Config, State};
+//! use handshake_tcp::endpoint::Endpoint;
+//! use handshake_tcp::conn::IsnGenerator;
+//! use handshake_time::Instant;
+//! let (c, s) = ("192.0.2.1:4000".parse().unwrap(), "192.0.2.2:80".parse().unwrap());
+//! let now = Instant::ZERO;
+//! let mut client = Endpoint::new(IsnGenerator::new([1; 32]));
+//! let mut server = Endpoint::new(IsnGenerator::new([2; 32]));
+//! server.listen(Config::default(), s, 16).unwrap();
+//! let h = client.connect(Config::default(), c, s, now).unwrap();
+//! // A perfect wire: move segments until both ends are quiet.
+//! for _ in 0..10 {
+//!     while let Some(o) = client.poll_transmit(now) {
+//!         server.handle_segment(now, o.src.ip(), o.dst.ip(), &o.segment.repr());
+//!     }
+//!     while let Some(o) = server.poll_transmit(now) {
+//!         client.handle_segment(now, o.src.ip(), o.dst.ip(), &o.segment.repr());
+//!     }
+//! }
+//! assert_eq!(client.conn(h).unwrap().state(), State::Established);
+//! let accepted = server.accept(s).unwrap();
+//! assert_eq!(server.conn(accepted).unwrap().remote(), c);
+//! ```
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::vec::Vec;
+use core::net::{IpAddr, SocketAddr};
+
+use handshake_time::Instant;
+
+use crate::conn::{rst_reply, Config, Connection, IsnGenerator, Listener, State, Transmit};
+use crate::wire::SegmentRepr;
+use crate::Error;
+
+/// At most this many RSTs for segments of no connection wait for
+/// [`Endpoint::poll_transmit`]; beyond it they are not sent (counted in
+/// [`EndpointStats::resets_suppressed`]), so a flood at a closed port cannot
+/// grow memory when the caller polls slowly.
+const MAX_REPLIES: usize = 64;
+
+/// A connection of an [`Endpoint`], valid until [`Endpoint::remove`].
+/// Handles are never reused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnHandle(u32);
+
+impl ConnHandle {
+    /// The creation index (0 for the endpoint's first connection).
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A segment to put on the wire, with both ends' addresses (the IP layer's
+/// source and destination and the pseudo-header).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Our address and port.
+    pub src: SocketAddr,
+    /// The peer's address and port.
+    pub dst: SocketAddr,
+    /// The segment.
+    pub segment: Transmit,
+}
+
+/// Where [`Endpoint::handle_segment`] delivered a segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Route {
+    /// To this connection (accepted, or opened by [`Endpoint::connect`]).
+    Connection(ConnHandle),
+    /// To the listener on this address (a SYN, a half-open connection's
+    /// segment, or one for a connection waiting to be accepted).
+    Listener(SocketAddr),
+    /// To nobody: answered with a RST (RFC 9293 §3.10.7.1).
+    Reset,
+    /// To nobody, and not answered: it was a RST, or the reply queue was full.
+    Dropped,
+}
+
+/// What an [`Endpoint`] did with segments that were not for a connection.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct EndpointStats {
+    /// Segments handed to [`Endpoint::handle_segment`].
+    pub segments: u64,
+    /// Segments for no connection or listener answered with a RST.
+    pub resets_sent: u64,
+    /// RSTs not sent because 64 were already waiting for `poll_transmit`.
+    pub resets_suppressed: u64,
+    /// Segments for no connection or listener that were RSTs (discarded).
+    pub dropped: u64,
+}
+
+/// One host's TCP: see the [module documentation](self).
+#[derive(Debug)]
+pub struct Endpoint {
+    isn: IsnGenerator,
+    listeners: BTreeMap<SocketAddr, Listener>,
+    conns: Vec<Option<Connection>>,
+    /// (local, remote) of each connection, to its handle; a closed
+    /// connection's entry stays until it is removed or its 4-tuple reused.
+    routes: BTreeMap<(SocketAddr, SocketAddr), ConnHandle>,
+    replies: VecDeque<Outgoing>,
+    /// Where [`Endpoint::poll_transmit`] looks first (round robin).
+    cursor: usize,
+    stats: EndpointStats,
+}
+
+impl Endpoint {
+    /// A host with no listeners or connections whose ISNs (RFC 6528) and
+    /// TSval offsets (RFC 7323 §5.4) come from `isn`'s secret key.
+    pub fn new(isn: IsnGenerator) -> Self {
+        Endpoint {
+            isn,
+            listeners: BTreeMap::new(),
+            conns: Vec::new(),
+            routes: BTreeMap::new(),
+            replies: VecDeque::new(),
+            cursor: 0,
+            stats: EndpointStats::default(),
+        }
+    }
+
+    /// Listens on `local` with at most `backlog` half-open connections and
+    /// `backlog` waiting to be accepted (see [`Listener`]).
+    pub fn listen(
+        &mut self,
+        config: Config,
+        local: SocketAddr,
+        backlog: usize,
+    ) -> Result<(), Error> {
+        if !crate::conn::is_unicast(local) {
+            return Err(Error::InvalidAddress { addr: local });
+        }
+        if self.listeners.contains_key(&local) {
+            return Err(Error::AddressInUse {
+                local,
+                remote: None,
+            });
+        }
+        let l = Listener::new(config, local, self.isn.clone(), backlog);
+        self.listeners.insert(local, l);
+        Ok(())
+    }
+
+    /// Stops listening on `local` and returns the listener, with the
+    /// connections it still holds (half-open, or waiting to be accepted).
+    pub fn unlisten(&mut self, local: SocketAddr) -> Option<Listener> {
+        self.listeners.remove(&local)
+    }
+
+    /// The listener on `local`.
+    pub fn listener(&self, local: SocketAddr) -> Option<&Listener> {
+        self.listeners.get(&local)
+    }
+
+    /// An active open from `local` to `remote` (RFC 9293 §3.10.1), its ISN
+    /// and TSval offset from the endpoint's key. Fails for an address no
+    /// connection can have (MUST-46) or a 4-tuple a live connection holds.
+    pub fn connect(
+        &mut self,
+        config: Config,
+        local: SocketAddr,
+        remote: SocketAddr,
+        now: Instant,
+    ) -> Result<ConnHandle, Error> {
+        for addr in [local, remote] {
+            if !crate::conn::is_unicast(addr) {
+                return Err(Error::InvalidAddress { addr });
+            }
+        }
+        if self.live(local, remote).is_some() {
+            return Err(Error::AddressInUse {
+                local,
+                remote: Some(remote),
+            });
+        }
+        let c = Connection::connect_keyed(config, local, remote, now, &self.isn);
+        Ok(self.insert(c))
+    }
+
+    /// Takes over a connection made elsewhere (say by
+    /// [`Connection::connect`] with a chosen ISN, for a test); fails if a
+    /// live connection holds its 4-tuple.
+    pub fn adopt(&mut self, c: Connection) -> Result<ConnHandle, Error> {
+        let (local, remote) = (c.local(), c.remote());
+        if self.live(local, remote).is_some() {
+            return Err(Error::AddressInUse {
+                local,
+                remote: Some(remote),
+            });
+        }
+        Ok(self.insert(c))
+    }
+
+    /// The oldest connection the listener on `local` completed, now the
+    /// caller's to use through its handle.
+    pub fn accept(&mut self, local: SocketAddr) -> Option<ConnHandle> {
+        let c = self.listeners.get_mut(&local)?.accept()?;
+        Some(self.insert(c))
+    }
+
+    fn insert(&mut self, c: Connection) -> ConnHandle {
+        let h = ConnHandle(self.conns.len() as u32);
+        self.routes.insert((c.local(), c.remote()), h);
+        self.conns.push(Some(c));
+        h
+    }
+
+    /// The handle of the open (not CLOSED) connection of this 4-tuple.
+    fn live(&self, local: SocketAddr, remote: SocketAddr) -> Option<ConnHandle> {
+        let h = *self.routes.get(&(local, remote))?;
+        let c = self.conn(h)?;
+        (c.state() != State::Closed).then_some(h)
+    }
+
+    /// A connection.
+    pub fn conn(&self, h: ConnHandle) -> Option<&Connection> {
+        self.conns.get(h.index())?.as_ref()
+    }
+
+    /// A connection, to send, receive, close or abort; what that makes it
+    /// send comes out of the next [`Endpoint::poll_transmit`].
+    pub fn conn_mut(&mut self, h: ConnHandle) -> Option<&mut Connection> {
+        self.conns.get_mut(h.index())?.as_mut()
+    }
+
+    /// Forgets a connection (typically once CLOSED and read) and returns it.
+    pub fn remove(&mut self, h: ConnHandle) -> Option<Connection> {
+        let c = self.conns.get_mut(h.index())?.take()?;
+        let key = (c.local(), c.remote());
+        if self.routes.get(&key) == Some(&h) {
+            self.routes.remove(&key);
+        }
+        Some(c)
+    }
+
+    /// The handles of the connections not removed, oldest first.
+    pub fn handles(&self) -> impl Iterator<Item = ConnHandle> + '_ {
+        let live = self.conns.iter().enumerate();
+        live.filter_map(|(i, c)| c.as_ref().map(|_| ConnHandle(i as u32)))
+    }
+
+    /// Counters of segments that were not for a connection.
+    pub fn stats(&self) -> EndpointStats {
+        self.stats
+    }
+
+    /// Processes one segment that arrived from `src` to `dst` (the IP
+    /// header's addresses; the ports are the segment's). Nothing a peer
+    /// sends can make this panic or queue more than a bounded reply.
+    pub fn handle_segment(
+        &mut self,
+        now: Instant,
+        src: IpAddr,
+        dst: IpAddr,
+        seg: &SegmentRepr<'_>,
+    ) -> Route {
+        self.stats.segments += 1;
+        let remote = SocketAddr::new(src, seg.src_port);
+        let local = SocketAddr::new(dst, seg.dst_port);
+        // RFC 9293 §3.3.1: the 4-tuple names the connection.
+        if let Some(h) = self.live(local, remote) {
+            if let Some(c) = self.conn_mut(h) {
+                c.handle_segment(now, seg);
+            }
+            return Route::Connection(h);
+        }
+        if let Some(l) = self.listeners.get_mut(&local) {
+            l.handle_segment(now, remote, seg);
+            return Route::Listener(local);
+        }
+        // RFC 9293 §3.10.7.1: no connection exists (CLOSED).
+        let Some(rst) = rst_reply(seg) else {
+            self.stats.dropped += 1;
+            return Route::Dropped;
+        };
+        if self.replies.len() >= MAX_REPLIES {
+            self.stats.resets_suppressed += 1;
+            return Route::Dropped;
+        }
+        self.stats.resets_sent += 1;
+        self.replies.push_back(Outgoing {
+            src: local,
+            dst: remote,
+            segment: rst,
+        });
+        Route::Reset
+    }
+
+    /// The next segment to send: RSTs for no connection, then the
+    /// connections' (round robin), then the listeners' (SYN-ACKs, and the
+    /// segments of connections waiting to be accepted).
+    pub fn poll_transmit(&mut self, now: Instant) -> Option<Outgoing> {
+        if let Some(r) = self.replies.pop_front() {
+            return Some(r);
+        }
+        let n = self.conns.len();
+        for k in 0..n {
+            let i = (self.cursor + k) % n;
+            let Some(c) = self.conns[i].as_mut() else {
+                continue;
+            };
+            if let Some(segment) = c.poll_transmit(now) {
+                self.cursor = i;
+                let (src, dst) = (c.local(), c.remote());
+                return Some(Outgoing { src, dst, segment });
+            }
+        }
+        for (local, l) in &mut self.listeners {
+            if let Some((dst, segment)) = l.poll_transmit(now) {
+                let src = *local;
+                return Some(Outgoing { src, dst, segment });
+            }
+        }
+        None
+    }
+
+    /// When [`Endpoint::handle_timeout`] should next be called: the
+    /// earliest timer of any connection or listener.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let conns = self
+            .conns
+            .iter()
+            .flatten()
+            .filter_map(Connection::poll_timeout);
+        let listeners = self.listeners.values().filter_map(Listener::poll_timeout);
+        conns.chain(listeners).min()
+    }
+
+    /// Runs every timer due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        for c in self.conns.iter_mut().flatten() {
+            if c.poll_timeout().is_some_and(|t| t <= now) {
+                c.handle_timeout(now);
+            }
+        }
+        for l in self.listeners.values_mut() {
+            if l.poll_timeout().is_some_and(|t| t <= now) {
+                l.handle_timeout(now);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{SeqNumber, TcpFlags};
+
+    fn addr(s: &str) -> SocketAddr {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn no_connection_gets_a_bounded_number_of_resets() {
+        let mut e = Endpoint::new(IsnGenerator::new([3; 32]));
+        let (src, dst) = (addr("192.0.2.1:1000"), addr("192.0.2.2:81"));
+        let syn = SegmentRepr::new(src.port(), dst.port(), SeqNumber(5), TcpFlags::SYN);
+        for _ in 0..MAX_REPLIES + 10 {
+            e.handle_segment(Instant::ZERO, src.ip(), dst.ip(), &syn);
+        }
+        let rst = SegmentRepr::new(src.port(), dst.port(), SeqNumber(5), TcpFlags::RST);
+        assert_eq!(
+            e.handle_segment(Instant::ZERO, src.ip(), dst.ip(), &rst),
+            Route::Dropped
+        );
+        let s = e.stats();
+        assert_eq!((s.resets_sent, s.resets_suppressed, s.dropped), (64, 10, 1));
+        let mut n = 0;
+        while let Some(o) = e.poll_transmit(Instant::ZERO) {
+            assert_eq!((o.src, o.dst), (dst, src));
+            n += 1;
+        }
+        assert_eq!(n, MAX_REPLIES);
+    }
+
+    #[test]
+    fn a_live_four_tuple_cannot_be_opened_twice() {
+        let mut e = Endpoint::new(IsnGenerator::new([3; 32]));
+        let (a, b) = (addr("192.0.2.1:1000"), addr("192.0.2.2:80"));
+        let h = e.connect(Config::default(), a, b, Instant::ZERO).unwrap();
+        let again = e.connect(Config::default(), a, b, Instant::ZERO);
+        assert!(matches!(again, Err(Error::AddressInUse { .. })));
+        e.conn_mut(h).unwrap().abort();
+        assert!(e.connect(Config::default(), a, b, Instant::ZERO).is_ok());
+    }
+}
