@@ -9,6 +9,8 @@ use handshake_dns::{Outcome as Lookup, ResolvConf};
 use handshake_io::resolver::Source;
 use proptest::prelude::*;
 
+mod decoder;
+
 /// A stub resolver asking only `srv`, once.
 fn stub_of(srv: &DnsServer) -> Result<handshake_io::resolver::BlockingResolver, String> {
     stub(ResolvConf {
@@ -358,5 +360,10 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 1034 §5.3.3, §4.3.2; RFC 2181 §5.4.1; RFC 2308 §5",
         )
         .simulation(stub_answer_chain_only),
+        Case::must(
+            "dns.robust.question-compressed-against-header",
+            "RFC 1035 §4.1.4",
+        )
+        .vector(|_| decoder::question_compressed_against_header()),
     ]
 }
