@@ -219,6 +219,38 @@ impl Name {
         })
     }
 
+    /// The name with the labels it shares at its end with `asked` (compared
+    /// ignoring case) spelled as in `asked`. A response's names compressed
+    /// against the question carry the random DNS 0x20 case of the query;
+    /// this gives them back the case the caller asked in, as unbound does
+    /// (issue 14, defect 2).
+    ///
+    /// ```
+    /// use handshake_dns::wire::Name;
+    /// let got: Name = "mx1.ExamPLE.tEst".parse().unwrap();
+    /// let asked: Name = "www.example.Test".parse().unwrap();
+    /// assert_eq!(got.with_case_of(&asked).to_string(), "mx1.example.Test.");
+    /// ```
+    pub fn with_case_of(&self, asked: &Name) -> Name {
+        let ours: Vec<&[u8]> = self.labels().collect();
+        let theirs: Vec<&[u8]> = asked.labels().collect();
+        let shared = ours
+            .iter()
+            .rev()
+            .zip(theirs.iter().rev())
+            .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+            .count();
+        if shared == 0 {
+            return self.clone();
+        }
+        let labels = ours[..ours.len() - shared]
+            .iter()
+            .chain(&theirs[theirs.len() - shared..])
+            .copied();
+        // Same labels, same lengths: within the limits `self` is within.
+        Name::from_labels(labels).unwrap_or_else(|_| self.clone())
+    }
+
     /// The name with ASCII letters lower-cased (the canonical form of RFC 4034 §6.2).
     pub fn to_lowercase(&self) -> Name {
         let mut n = self.clone();
