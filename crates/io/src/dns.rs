@@ -144,8 +144,9 @@ pub async fn query_async(
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "a query has one question"))?;
     // RFC 5452 §9.1, over UDP and TCP alike (RFC 7766 §7): one check,
     // the header's before any name is decompressed.
-    let check =
-        |from: SocketAddr, resp: &[u8]| -> Option<Message> { pending.accept_datagram(from, resp).ok() };
+    let check = |from: SocketAddr, resp: &[u8]| -> Option<Message> {
+        pending.accept_datagram(from, resp).ok()
+    };
     let mut got = None;
     udp_exchange(server, &bytes, timeout, |from, resp| {
         got = check(from, resp);
@@ -234,9 +235,9 @@ pub async fn resolve_async(
                 tcp,
             } => {
                 let bytes = message.to_bytes().map_err(invalid)?;
-                let wait = lookup.deadline().map_or(timeout, |d| {
-                    timeout.min(d.saturating_duration_since(now()))
-                });
+                let wait = lookup
+                    .deadline()
+                    .map_or(timeout, |d| timeout.min(d.saturating_duration_since(now())));
                 let mut seen = Exchange {
                     server,
                     tcp,

@@ -368,29 +368,20 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 1035 §4.1.4",
         )
         .vector(|_| decoder::question_compressed_against_header()),
-        Case::must(
-            "dns.robust.header-checked-before-parsing",
-            "RFC 5452 §9.1",
-        )
-        .needs(&[Need::Root])
-        .simulation(|_| onwire::header_checked_before_parsing()),
+        Case::must("dns.robust.header-checked-before-parsing", "RFC 5452 §9.1")
+            .needs(&[Need::Root])
+            .simulation(|_| onwire::header_checked_before_parsing()),
         Case::must(
             "dns.robust.names-in-callers-case",
             "RFC 5452 §9.3; RFC 1035 §4.1.4",
         )
         .needs(&[Need::Root])
         .simulation(|_| onwire::names_in_callers_case()),
-        Case::must(
-            "dns.robust.silent-server-remembered",
-            "RFC 1035 §7.2",
-        )
-        .needs(&[Need::Root])
-        .simulation(|_| onwire::silent_server_remembered()),
-        Case::must(
-            "dns.robust.query-budget-per-resolution",
-            "RFC 1035 §7.2",
-        )
-        .simulation(budget::budget_is_per_resolution),
+        Case::must("dns.robust.silent-server-remembered", "RFC 1035 §7.2")
+            .needs(&[Need::Root])
+            .simulation(|_| onwire::silent_server_remembered()),
+        Case::must("dns.robust.query-budget-per-resolution", "RFC 1035 §7.2")
+            .simulation(budget::budget_is_per_resolution),
         Case::must("dns.robust.deadline-ends-resolution", "RFC 1035 §7.2")
             .simulation(budget::deadline_ends_resolution),
         Case::must("dns.robust.mismatch-flood-bounded", "RFC 5452 §9.1")

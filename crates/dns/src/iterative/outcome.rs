@@ -71,4 +71,3 @@ pub enum ServFail {
     #[error("no address for any server of the zone")]
     NoServerAddress,
 }
-

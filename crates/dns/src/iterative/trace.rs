@@ -76,4 +76,3 @@ impl core::fmt::Display for TraceEvent {
         }
     }
 }
-

@@ -102,7 +102,9 @@ pub(super) fn budget_is_per_resolution(ctx: &mut Ctx) -> check::Checked {
 /// the caller), whatever its budget: forty silent servers at 1 s a timeout
 /// and a 5 s limit end in SERVFAIL for the time after at most 6 queries.
 pub(super) fn deadline_ends_resolution(ctx: &mut Ctx) -> check::Checked {
-    let hints: Vec<IpAddr> = (10..50).map(|i| IpAddr::V4(Ipv4Addr::new(192, 0, 2, i))).collect();
+    let hints: Vec<IpAddr> = (10..50)
+        .map(|i| IpAddr::V4(Ipv4Addr::new(192, 0, 2, i)))
+        .collect();
     let config = IterConfig {
         time_limit: Some(Duration::from_secs(5)),
         ..IterConfig::default()
@@ -151,7 +153,9 @@ pub(super) fn mismatch_flood_bounded(ctx: &mut Ctx) -> check::Checked {
         format!("{} trace entries after {FLOOD} forgeries", l.trace().len())
     })?;
     check::equal("forgeries counted", l.mismatched(), u64::from(FLOOD))?;
-    check::ensure(l.is_waiting(), || "the query is no longer outstanding".into())?;
+    check::ensure(l.is_waiting(), || {
+        "the query is no longer outstanding".into()
+    })?;
     l.handle_datagram(server, &bytes);
     check::ensure(
         matches!(l.poll(&mut rng), Step::Done(Lookup::Answer { .. })),

@@ -203,4 +203,3 @@ pub(super) fn silent_server_remembered() -> check::Checked {
         1,
     )
 }
-
