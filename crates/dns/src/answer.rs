@@ -5,7 +5,7 @@
 
 use alloc::vec::Vec;
 
-use crate::iterative::Outcome;
+use crate::iterative::{Outcome, ServFail};
 use crate::wire::{Message, Name, Question, RData, Rcode, Record, RecordType};
 
 /// The longest CNAME chain taken from one response.
@@ -34,7 +34,11 @@ impl Outcome {
     pub fn from_response(question: &Question, response: &Message) -> Outcome {
         let rcode = response.rcode();
         if rcode != Rcode::NOERROR && rcode != Rcode::NXDOMAIN {
-            return Outcome::ServFail("the server answered with an error");
+            return Outcome::ServFail(if rcode == Rcode::REFUSED {
+                ServFail::AllServersRefused
+            } else {
+                ServFail::ServerError
+            });
         }
         let wanted = |r: &Record, name: &Name, rtype: RecordType| {
             r.class == question.qclass
@@ -63,10 +67,10 @@ impl Outcome {
             let Some((cname, target)) = next else { break };
             // RFC 1034 §3.6.2: a chain back to a name already seen is a loop.
             if *target == question.name || cnames.iter().any(|c| c.name == *target) {
-                return Outcome::ServFail("CNAME loop");
+                return Outcome::ServFail(ServFail::Loop);
             }
             if cnames.len() >= MAX_CNAMES {
-                return Outcome::ServFail("CNAME chain too long");
+                return Outcome::ServFail(ServFail::ChainTooLong);
             }
             cnames.push(cname.clone());
             name = target.clone();

@@ -29,6 +29,12 @@ pub enum Cached {
 pub struct CacheConfig {
     /// Entries kept before the least recently used is evicted.
     pub capacity: usize,
+    /// Bytes of records kept (an estimate of the memory they hold) before
+    /// the least recently used entry is evicted; an RRset larger than this
+    /// is not cached (issue 14, defect 5: a zone with thousands of records
+    /// per name cannot grow the cache past its budget). unbound's
+    /// `rrset-cache-size` plays this part.
+    pub max_bytes: usize,
     /// Longest a positive answer is kept, whatever its TTL (unbound's cache-max-ttl).
     pub max_ttl: Duration,
     /// Longest a negative answer is kept (RFC 2308 §5 recommends one to three hours).
@@ -39,6 +45,7 @@ impl Default for CacheConfig {
     fn default() -> CacheConfig {
         CacheConfig {
             capacity: 10_000,
+            max_bytes: 16 << 20,
             max_ttl: Duration::from_secs(86_400),
             max_negative_ttl: Duration::from_secs(3 * 3600),
         }
@@ -69,6 +76,37 @@ struct Slot {
     used: u64,
     /// The stamp this key is filed under in `lru`.
     stored_stamp: u64,
+    /// Its share of the byte budget.
+    bytes: usize,
+}
+
+/// The memory an entry holds, estimated: each record's in-memory size plus
+/// what its owner and RDATA keep on the heap (at most their wire length
+/// plus a vector's header per piece), and the key's name.
+fn footprint(key: &Key, value: &Value) -> usize {
+    use crate::wire::RData;
+    let name_bytes = |n: &Name| n.wire_len();
+    let record = |r: &Record| {
+        let heap = match &r.data {
+            RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => name_bytes(n),
+            RData::Mx { exchange, .. } => name_bytes(exchange),
+            RData::Srv { target, .. } => name_bytes(target),
+            RData::Soa(s) => name_bytes(&s.mname) + name_bytes(&s.rname),
+            RData::Txt(t) => t.iter().map(|s| s.len() + 3 * 8).sum(),
+            RData::Caa { tag, value, .. } => tag.len() + value.len(),
+            RData::Unknown { data, .. } => data.len(),
+            _ => 0,
+        };
+        core::mem::size_of::<Record>() + name_bytes(&r.name) + heap
+    };
+    let key_bytes = match key {
+        Key::Set(n, ..) | Key::NxDomain(n, _) => name_bytes(n),
+    };
+    let value_bytes = match value {
+        Value::Records(rs) => rs.iter().map(record).sum(),
+        Value::NoData(soa) | Value::NxDomain(soa) => record(soa),
+    };
+    core::mem::size_of::<Slot>() + core::mem::size_of::<Key>() + key_bytes + value_bytes
 }
 
 /// The cache. Time comes from the caller.
@@ -98,6 +136,8 @@ pub struct Cache {
     /// oldest entry is current, so the least recently used key goes first.
     lru: BTreeMap<u64, Key>,
     clock: u64,
+    /// The sum of the entries' [`footprint`]s.
+    bytes: usize,
 }
 
 impl Cache {
@@ -108,7 +148,14 @@ impl Cache {
             slots: HashMap::new(),
             lru: BTreeMap::new(),
             clock: 0,
+            bytes: 0,
         }
+    }
+
+    /// The estimated bytes the entries hold, at most
+    /// [`CacheConfig::max_bytes`].
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// Entries held (expired ones included until they are looked up or evicted).
@@ -214,6 +261,7 @@ impl Cache {
         if entry.get().expires <= now {
             let (_, slot) = entry.remove_entry();
             self.lru.remove(&slot.stored_stamp);
+            self.bytes -= slot.bytes;
             return None;
         }
         self.clock += 1;
@@ -223,22 +271,26 @@ impl Cache {
     }
 
     fn store(&mut self, now: Instant, key: Key, value: Value, ttl: Duration) {
-        if ttl.is_zero() || self.config.capacity == 0 {
+        let bytes = footprint(&key, &value);
+        if ttl.is_zero() || self.config.capacity == 0 || bytes > self.config.max_bytes {
             return;
         }
         self.clock += 1;
         let slot = Slot {
+            bytes,
             value,
             stored: now,
             expires: now + ttl,
             used: self.clock,
             stored_stamp: self.clock,
         };
+        self.bytes += bytes;
         if let Some(old) = self.slots.insert(key.clone(), slot) {
             self.lru.remove(&old.stored_stamp);
+            self.bytes -= old.bytes;
         }
         self.lru.insert(self.clock, key);
-        while self.slots.len() > self.config.capacity {
+        while self.slots.len() > self.config.capacity || self.bytes > self.config.max_bytes {
             let Some((stamp, oldest)) = self.lru.pop_first() else {
                 break;
             };
@@ -250,7 +302,9 @@ impl Cache {
                     self.lru.insert(slot.used, oldest);
                 }
                 _ => {
-                    self.slots.remove(&oldest);
+                    if let Some(slot) = self.slots.remove(&oldest) {
+                        self.bytes -= slot.bytes;
+                    }
                 }
             }
         }

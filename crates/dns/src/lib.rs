@@ -41,6 +41,7 @@ mod hosts;
 mod iterative;
 mod query;
 mod resolv_conf;
+mod restore;
 pub mod wire;
 
 #[cfg(feature = "std")]
@@ -48,6 +49,6 @@ pub use cache::{Cache, CacheConfig, Cached};
 pub use error::Error;
 #[cfg(feature = "std")]
 pub use hosts::{Hosts, DEFAULT_PATH as HOSTS_PATH};
-pub use iterative::{IterConfig, Iterative, Outcome, Step, TraceEvent};
+pub use iterative::{Infra, IterConfig, Iterative, Outcome, ServFail, Step, TraceEvent};
 pub use query::{Mismatch, Outstanding};
 pub use resolv_conf::{ResolvConf, DEFAULT_PATH as RESOLV_CONF_PATH};

@@ -328,7 +328,7 @@ fn configured_limits_stop_the_lookup() {
     );
     assert_eq!(
         net.resolve(&mut l),
-        Outcome::ServFail("referral limit reached")
+        Outcome::ServFail(handshake_dns::ServFail::ReferralLimit)
     );
     let config = IterConfig {
         max_queries: 2,
@@ -341,6 +341,6 @@ fn configured_limits_stop_the_lookup() {
     );
     assert_eq!(
         net.resolve(&mut l),
-        Outcome::ServFail("query limit reached")
+        Outcome::ServFail(handshake_dns::ServFail::BudgetExhausted)
     );
 }

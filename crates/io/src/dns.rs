@@ -5,10 +5,12 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use handshake_dns::wire::Message;
 use handshake_dns::{Iterative, Outcome, Outstanding, Step};
+use handshake_time::Instant as Tick;
 use rand::rngs::OsRng;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
@@ -16,6 +18,18 @@ use tokio::time::{timeout_at, Instant};
 
 /// EDNS(0) buffer we advertise and read into (DNS Flag Day 2020).
 pub const UDP_PAYLOAD: usize = 1232;
+
+/// Datagrams kept per [`Exchange`]; the rest are counted (issue 14, defect 7).
+pub const EXCHANGE_SAMPLE: usize = 16;
+
+/// The process's monotonic clock as a [`handshake_time::Instant`]: the
+/// time the sans-IO machines are given (one origin for every lookup, so an
+/// infrastructure cache's instants compare across lookups).
+pub fn now() -> Tick {
+    static ORIGIN: OnceLock<std::time::Instant> = OnceLock::new();
+    let origin = ORIGIN.get_or_init(std::time::Instant::now);
+    Tick::from_nanos(u64::try_from(origin.elapsed().as_nanos()).unwrap_or(u64::MAX))
+}
 
 /// Runs `f` to completion on a fresh current-thread runtime.
 pub(crate) fn block_on<F: Future>(f: F) -> io::Result<F::Output> {
@@ -29,6 +43,10 @@ pub(crate) fn block_on<F: Future>(f: F) -> io::Result<F::Output> {
 /// hands every datagram that arrives before `timeout` to `accept`, until it
 /// returns true. Datagrams from other addresses are passed on too: the
 /// resolver, not the transport, decides what matches (RFC 5452).
+///
+/// Ok(false): no accepted answer — a timeout, or the server unreachable
+/// (the send failed, or an ICMP error came back). Err: a local failure (no
+/// socket), which is no server's fault.
 async fn udp_exchange(
     server: SocketAddr,
     query: &[u8],
@@ -41,18 +59,19 @@ async fn udp_exchange(
         ([0u16; 8], 0).into()
     };
     let sock = UdpSocket::bind(bind).await?;
-    sock.send_to(query, server).await?;
+    if sock.send_to(query, server).await.is_err() {
+        return Ok(false);
+    }
     let deadline = Instant::now() + timeout;
     let mut buf = vec![0u8; 65_535];
     loop {
         match timeout_at(deadline, sock.recv_from(&mut buf)).await {
-            Err(_elapsed) => return Ok(false),
+            Err(_) | Ok(Err(_)) => return Ok(false),
             Ok(Ok((n, from))) => {
                 if accept(from, &buf[..n]) {
                     return Ok(true);
                 }
             }
-            Ok(Err(e)) => return Err(e),
         }
     }
 }
@@ -123,10 +142,10 @@ pub async fn query_async(
     let bytes = message.to_bytes().map_err(invalid)?;
     let pending = Outstanding::for_query(server, message)
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "a query has one question"))?;
-    // RFC 5452 §9.1, over UDP and TCP alike (RFC 7766 §7): one check.
+    // RFC 5452 §9.1, over UDP and TCP alike (RFC 7766 §7): one check,
+    // the header's before any name is decompressed.
     let check = |from: SocketAddr, resp: &[u8]| -> Option<Message> {
-        let m = Message::parse(resp).ok()?;
-        pending.accept(from, &m).ok().map(|()| m)
+        pending.accept_datagram(from, resp).ok()
     };
     let mut got = None;
     udp_exchange(server, &bytes, timeout, |from, resp| {
@@ -171,20 +190,43 @@ pub struct Exchange {
     pub tcp: bool,
     /// The query as sent.
     pub query: Vec<u8>,
-    /// Every response datagram (or the TCP response) received for it.
+    /// The first [`EXCHANGE_SAMPLE`] datagrams (or TCP messages) received
+    /// while it was outstanding, whoever sent them.
     pub responses: Vec<(SocketAddr, Vec<u8>)>,
+    /// How many more arrived and were not kept (issue 14, defect 7: a flood
+    /// of forgeries is counted, not copied).
+    pub more: u64,
 }
 
-/// Runs an iterative lookup to its end, `timeout` per query, handing every
-/// [`Exchange`] to `observe` (for traces and captures).
+impl Exchange {
+    /// Keeps a copy of a datagram while the sample has room, else counts it.
+    fn keep(&mut self, from: SocketAddr, datagram: &[u8]) {
+        if self.responses.len() < EXCHANGE_SAMPLE {
+            self.responses.push((from, datagram.to_vec()));
+        } else {
+            self.more = self.more.saturating_add(1);
+        }
+    }
+}
+
+/// Runs an iterative lookup to its end, `timeout` per query and the
+/// lookup's own deadline overall ([`Iterative::start`], from [`now`] if the
+/// caller did not start it), handing every [`Exchange`] to `observe` (for
+/// traces and captures). Err only for a local failure (no socket, a query
+/// that cannot be encoded): a server's silence or error is the lookup's
+/// business, and ends in an [`Outcome`].
 pub async fn resolve_async(
     lookup: &mut Iterative,
     timeout: Duration,
     mut observe: impl FnMut(Exchange),
-) -> Outcome {
+) -> io::Result<Outcome> {
+    if lookup.last_time().is_none() {
+        lookup.start(now());
+    }
     loop {
+        lookup.handle_time(now());
         match lookup.poll(&mut OsRng) {
-            Step::Done(outcome) => return outcome,
+            Step::Done(outcome) => return Ok(outcome),
             // Nothing is outstanding after every branch below: poll will not ask to wait.
             Step::Wait => lookup.handle_timeout(),
             Step::Query {
@@ -192,45 +234,36 @@ pub async fn resolve_async(
                 message,
                 tcp,
             } => {
-                let Ok(bytes) = message.to_bytes() else {
-                    lookup.handle_timeout();
-                    continue;
-                };
+                let bytes = message.to_bytes().map_err(invalid)?;
+                let wait = lookup
+                    .deadline()
+                    .map_or(timeout, |d| timeout.min(d.saturating_duration_since(now())));
                 let mut seen = Exchange {
                     server,
                     tcp,
                     query: bytes.clone(),
                     responses: Vec::new(),
+                    more: 0,
                 };
-                if tcp {
-                    // Each response on the connection goes through the
-                    // resolver's RFC 5452 check (RFC 7766 §7) until one is taken.
-                    let answered = tcp_exchange_until(server, &bytes, timeout, |resp| {
-                        seen.responses.push((server, resp.to_vec()));
-                        let Ok(m) = Message::parse(resp) else {
-                            return false;
-                        };
-                        lookup.handle_response(server, &m);
-                        !lookup.is_waiting()
-                    })
-                    .await;
-                    if answered.is_err() {
-                        lookup.handle_timeout();
-                    }
-                    observe(seen);
-                    continue;
-                }
-                let answered = udp_exchange(server, &bytes, timeout, |from, resp| {
-                    seen.responses.push((from, resp.to_vec()));
-                    let Ok(m) = Message::parse(resp) else {
-                        return false;
-                    };
-                    lookup.handle_response(from, &m);
-                    // Still waiting means the datagram did not match: keep listening.
+                // Each datagram, or each message on the connection, goes to
+                // the resolver's check (RFC 5452 §9.1, RFC 7766 §7), which
+                // reads its header first; still waiting means it did not
+                // match: keep listening.
+                let mut take = |from: SocketAddr, resp: &[u8]| {
+                    seen.keep(from, resp);
+                    lookup.handle_time(now());
+                    lookup.handle_datagram(from, resp);
                     !lookup.is_waiting()
-                })
-                .await;
-                if !matches!(answered, Ok(true)) {
+                };
+                let answered = if tcp {
+                    // A refused or reset connection is the server's failure.
+                    tcp_exchange_until(server, &bytes, wait, |resp| take(server, resp))
+                        .await
+                        .is_ok()
+                } else {
+                    udp_exchange(server, &bytes, wait, take).await?
+                };
+                if !answered && lookup.is_waiting() {
                     lookup.handle_timeout();
                 }
                 observe(seen);
@@ -240,7 +273,7 @@ pub async fn resolve_async(
 }
 
 /// [`resolve_async`], blocking, without an observer.
-pub fn resolve(lookup: &mut Iterative, timeout: Duration) -> Outcome {
+pub fn resolve(lookup: &mut Iterative, timeout: Duration) -> io::Result<Outcome> {
     resolve_observed(lookup, timeout, |_| {})
 }
 
@@ -249,7 +282,6 @@ pub fn resolve_observed(
     lookup: &mut Iterative,
     timeout: Duration,
     observe: impl FnMut(Exchange),
-) -> Outcome {
-    block_on(resolve_async(lookup, timeout, observe))
-        .unwrap_or(Outcome::ServFail("could not start an I/O runtime"))
+) -> io::Result<Outcome> {
+    block_on(resolve_async(lookup, timeout, observe))?
 }

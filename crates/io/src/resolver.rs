@@ -16,7 +16,8 @@ use std::time::Duration;
 
 use handshake_dns::wire::{Class, Message, Name, Question, RData, Rcode, Record, RecordType};
 use handshake_dns::{
-    Cache, CacheConfig, Cached, Hosts, IterConfig, Iterative, Outcome, ResolvConf, TraceEvent,
+    Cache, CacheConfig, Cached, Hosts, Infra, IterConfig, Iterative, Outcome, ResolvConf, ServFail,
+    TraceEvent,
 };
 use handshake_time::Instant;
 
@@ -232,7 +233,9 @@ pub struct Resolver {
     cache: Cache,
     hosts: Hosts,
     upstream: Upstream,
-    origin: std::time::Instant,
+    /// What iterative lookups learnt about servers (RTT, timeouts), kept
+    /// across lookups (issue 14, defect 4).
+    infra: Infra,
     next_server: usize,
 }
 
@@ -243,7 +246,7 @@ impl Resolver {
             cache: Cache::new(CacheConfig::default()),
             hosts,
             upstream,
-            origin: std::time::Instant::now(),
+            infra: Infra::default(),
             next_server: 0,
         }
     }
@@ -258,7 +261,12 @@ impl Resolver {
     }
 
     fn now(&self) -> Instant {
-        Instant::from_nanos(u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX))
+        dns::now()
+    }
+
+    /// What iterative lookups learnt about servers so far.
+    pub fn infra(&self) -> &Infra {
+        &self.infra
     }
 
     /// The IPv4 and IPv6 addresses of `name` (hosts file first, then A and AAAA).
@@ -350,8 +358,12 @@ impl Resolver {
                 timeout,
             } => {
                 let mut lookup =
-                    Iterative::new(Question::new(qname.clone(), rtype), &root_hints, config);
+                    Iterative::new(Question::new(qname.clone(), rtype), &root_hints, config)
+                        .with_infra(std::mem::take(&mut self.infra));
+                lookup.start(self.now());
                 let outcome = dns::resolve_async(&mut lookup, timeout, |_| {}).await;
+                self.infra = lookup.take_infra();
+                let outcome = outcome?;
                 trace.extend(lookup.trace().iter().cloned().map(TraceStep::Iterative));
                 (outcome, usize::from(lookup.queries()))
             }
@@ -378,11 +390,12 @@ impl Resolver {
         trace: &mut Vec<TraceStep>,
     ) -> io::Result<(Outcome, usize)> {
         let mut queries = 0;
-        let mut last = Outcome::ServFail("no server answered");
+        let mut last = Outcome::ServFail(ServFail::Timeout);
         let timeout =
             Duration::from_nanos(u64::try_from(conf.timeout.as_nanos()).unwrap_or(u64::MAX));
         for candidate in conf.candidates(name) {
             let mut answered = None;
+            let (mut refused, mut errors) = (0, 0);
             'rounds: for _ in 0..conf.attempts {
                 for i in 0..conf.nameservers.len() {
                     let server: SocketAddr =
@@ -402,9 +415,8 @@ impl Resolver {
                             .map_err(ToString::to_string),
                     });
                     match reply {
-                        Ok(m) if m.rcode() == Rcode::SERVFAIL || m.rcode() == Rcode::REFUSED => {
-                            continue
-                        }
+                        Ok(m) if m.rcode() == Rcode::REFUSED => refused += 1,
+                        Ok(m) if m.rcode() == Rcode::SERVFAIL => errors += 1,
                         Ok(m) => {
                             if conf.rotate {
                                 self.next_server =
@@ -413,11 +425,22 @@ impl Resolver {
                             answered = Some(m);
                             break 'rounds;
                         }
-                        Err(_) => continue,
+                        // Our own socket failed: no server is to blame.
+                        Err(e) if is_local(&e) => return Err(e),
+                        Err(_) => {}
                     }
                 }
             }
-            let Some(m) = answered else { continue };
+            let Some(m) = answered else {
+                last = Outcome::ServFail(if errors > 0 {
+                    ServFail::ServerError
+                } else if refused > 0 {
+                    ServFail::AllServersRefused
+                } else {
+                    ServFail::Timeout
+                });
+                continue;
+            };
             // Only the question's own chain counts: nothing else from the
             // answer section is returned or cached (RFC 1034 §5.3.3).
             last = Outcome::from_response(&Question::new(candidate.clone(), rtype), &m);
@@ -493,6 +516,25 @@ impl Resolver {
                 .insert_negative(now, &name, rtype, Class::IN, nx, soa);
         }
     }
+}
+
+/// True for an exchange's error that is ours, not the server's: anything
+/// but a timeout, a refused or broken connection, or a server's bad message.
+fn is_local(e: &io::Error) -> bool {
+    use io::ErrorKind as K;
+    !matches!(
+        e.kind(),
+        K::TimedOut
+            | K::ConnectionRefused
+            | K::ConnectionReset
+            | K::ConnectionAborted
+            | K::BrokenPipe
+            | K::NotConnected
+            | K::UnexpectedEof
+            | K::InvalidData
+            | K::HostUnreachable
+            | K::NetworkUnreachable
+    )
 }
 
 /// [`Resolver`] with its own current-thread runtime, for callers without one.

@@ -133,11 +133,13 @@ fn wire_accepted_and_dissected(ctx: &mut Ctx) -> Outcome {
     for q in questions {
         let mut lookup =
             handshake_dns::Iterative::new(q, &hints, handshake_dns::IterConfig::default());
-        handshake_io::dns::resolve_observed(
+        if let Err(e) = handshake_io::dns::resolve_observed(
             &mut lookup,
             std::time::Duration::from_millis(700),
             |x| exchanges.push(x),
-        );
+        ) {
+            return Outcome::Fail(format!("our resolver's I/O: {e}"));
+        }
     }
     drop(net);
     let mut problems = Vec::new();
@@ -390,10 +392,10 @@ fn iterative_agrees(ctx: &mut Ctx, qname: &str, qtype: RecordType) -> Outcome {
             ..IterConfig::default()
         };
         let mut lookup = Iterative::new(q.clone(), &fixture_root_hints(), config);
-        let mine = ours(handshake_io::dns::resolve(
-            &mut lookup,
-            Duration::from_millis(700),
-        ));
+        let mine = match handshake_io::dns::resolve(&mut lookup, Duration::from_millis(700)) {
+            Ok(outcome) => ours(outcome),
+            Err(e) => return Outcome::Fail(format!("our resolver's I/O: {e}")),
+        };
         if mine != theirs {
             problems.push(format!(
                 "minimisation {minimise}: ours {mine:?}, unbound {theirs:?}"

@@ -2,7 +2,7 @@
 
 use crate::{Case, Ctx, Outcome};
 use handshake_dns::wire::{Message, Name, Question, RData, Rcode, Record, RecordType, Soa};
-use handshake_dns::{IterConfig, Iterative, Outcome as Lookup, Step, TraceEvent};
+use handshake_dns::{IterConfig, Iterative, Outcome as Lookup, ServFail, Step, TraceEvent};
 use std::net::{IpAddr, Ipv4Addr};
 
 fn name(s: &str) -> Name {
@@ -178,7 +178,7 @@ fn cname_loop_across_zones(ctx: &mut Ctx) -> Outcome {
         ctx,
     );
     match run {
-        Ok((Lookup::ServFail("CNAME loop"), sent)) if sent.len() <= 4 => Outcome::Pass,
+        Ok((Lookup::ServFail(ServFail::Loop), sent)) if sent.len() <= 4 => Outcome::Pass,
         Ok((o, sent)) => Outcome::Fail(format!("{o:?} after {} queries: {sent:?}", sent.len())),
         Err(e) => Outcome::Fail(e),
     }
@@ -211,7 +211,7 @@ fn referral_depth_limit(ctx: &mut Ctx) -> Outcome {
         .filter(|e| matches!(e, TraceEvent::Referral { .. }))
         .count();
     match run {
-        Ok((Lookup::ServFail("referral limit reached"), sent))
+        Ok((Lookup::ServFail(ServFail::ReferralLimit), sent))
             if referrals == usize::from(config.max_referrals) && sent.len() == referrals + 1 =>
         {
             Outcome::Pass
@@ -253,7 +253,7 @@ fn total_query_limit(ctx: &mut Ctx) -> Outcome {
         ctx,
     );
     match run {
-        Ok((Lookup::ServFail("query limit reached"), sent))
+        Ok((Lookup::ServFail(ServFail::BudgetExhausted), sent))
             if sent.len() == usize::from(config.max_queries) =>
         {
             Outcome::Pass

@@ -3,11 +3,16 @@
 
 use super::support::*;
 use crate::peers::dns_server::{answering, answering_many, DnsServer};
-use crate::{check, check_property, Case, Ctx, Outcome};
+use crate::{check, check_property, Case, Ctx, Need, Outcome};
 use handshake_dns::wire::{Message, Question, RData, Rcode, Record, RecordType};
 use handshake_dns::{Outcome as Lookup, ResolvConf};
 use handshake_io::resolver::Source;
 use proptest::prelude::*;
+
+mod budget;
+mod cachebytes;
+mod decoder;
+mod onwire;
 
 /// A stub resolver asking only `srv`, once.
 fn stub_of(srv: &DnsServer) -> Result<handshake_io::resolver::BlockingResolver, String> {
@@ -358,5 +363,35 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 1034 §5.3.3, §4.3.2; RFC 2181 §5.4.1; RFC 2308 §5",
         )
         .simulation(stub_answer_chain_only),
+        Case::must(
+            "dns.robust.question-compressed-against-header",
+            "RFC 1035 §4.1.4",
+        )
+        .vector(|_| decoder::question_compressed_against_header()),
+        Case::must("dns.robust.header-checked-before-parsing", "RFC 5452 §9.1")
+            .needs(&[Need::Root])
+            .simulation(|_| onwire::header_checked_before_parsing()),
+        Case::must(
+            "dns.robust.names-in-callers-case",
+            "RFC 5452 §9.3; RFC 1035 §4.1.4",
+        )
+        .needs(&[Need::Root])
+        .simulation(|_| onwire::names_in_callers_case()),
+        Case::must("dns.robust.silent-server-remembered", "RFC 1035 §7.2")
+            .needs(&[Need::Root])
+            .simulation(|_| onwire::silent_server_remembered()),
+        Case::must("dns.robust.query-budget-per-resolution", "RFC 1035 §7.2")
+            .simulation(budget::budget_is_per_resolution),
+        Case::must("dns.robust.deadline-ends-resolution", "RFC 1035 §7.2")
+            .simulation(budget::deadline_ends_resolution),
+        Case::must("dns.robust.mismatch-flood-bounded", "RFC 5452 §9.1")
+            .simulation(budget::mismatch_flood_bounded),
+        Case::must(
+            "dns.robust.servfail-reasons",
+            "RFC 1034 §4.2.2, §3.6.2; RFC 1035 §4.1.1",
+        )
+        .simulation(budget::servfail_reasons),
+        Case::must("dns.robust.cache-byte-budget", "RFC 1035 §7.4")
+            .simulation(|_| cachebytes::cache_byte_budget()),
     ]
 }

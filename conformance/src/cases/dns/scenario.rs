@@ -372,7 +372,10 @@ fn iterative_only(_: &mut Ctx) -> Outcome {
         &[(name("a.root"), vec![ROOT.ip()])],
         IterConfig::default(),
     );
-    let outcome = handshake_io::dns::resolve(&mut lookup, Duration::from_millis(500));
+    let outcome = match handshake_io::dns::resolve(&mut lookup, Duration::from_millis(500)) {
+        Ok(o) => o,
+        Err(e) => return Outcome::Fail(format!("our resolver's I/O: {e}")),
+    };
     let rejected = lookup.trace().iter().any(
         |e| matches!(e, handshake_dns::TraceEvent::Rejected { server, .. } if *server == FORGER),
     );

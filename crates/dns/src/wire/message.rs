@@ -160,9 +160,17 @@ impl Message {
         // Bound every allocation by what the remaining bytes could hold.
         let room = |min: usize, n: u16| usize::from(n).min(msg.len() / min);
 
+        // Names in records are mostly a bare pointer to the question's name
+        // (or a suffix of it) or to an earlier name: those are copied rather
+        // than decoded again.
+        let mut names = NameCache::default();
         let mut questions = Vec::with_capacity(room(MIN_QUESTION, counts.qd));
-        for _ in 0..counts.qd {
-            let (name, p) = Name::parse(msg, pos)?;
+        for i in 0..counts.qd {
+            let (name, p) = if i == 0 {
+                names.parse_question(msg, pos)?
+            } else {
+                Name::parse(msg, pos)?
+            };
             let f: [u8; 4] = take(msg, p, "question type and class")?;
             questions.push(Question {
                 name,
@@ -173,13 +181,6 @@ impl Message {
         }
         let mut edns = None;
         let mut sections: [Vec<Record>; 3] = Default::default();
-        // Names in records are mostly a bare pointer to the question's name
-        // (or a suffix of it) or to an earlier name: those are copied rather
-        // than decoded again.
-        let mut names = NameCache::default();
-        if let Some(q) = questions.first() {
-            names.remember_suffixes(HEADER_LEN, &q.name);
-        }
         for (i, count) in [counts.an, counts.ns, counts.ar].into_iter().enumerate() {
             sections[i].reserve(room(MIN_RECORD, count));
             for _ in 0..count {

@@ -219,6 +219,38 @@ impl Name {
         })
     }
 
+    /// The name with the labels it shares at its end with `asked` (compared
+    /// ignoring case) spelled as in `asked`. A response's names compressed
+    /// against the question carry the random DNS 0x20 case of the query;
+    /// this gives them back the case the caller asked in, as unbound does
+    /// (issue 14, defect 2).
+    ///
+    /// ```
+    /// use handshake_dns::wire::Name;
+    /// let got: Name = "mx1.ExamPLE.tEst".parse().unwrap();
+    /// let asked: Name = "www.example.Test".parse().unwrap();
+    /// assert_eq!(got.with_case_of(&asked).to_string(), "mx1.example.Test.");
+    /// ```
+    pub fn with_case_of(&self, asked: &Name) -> Name {
+        let ours: Vec<&[u8]> = self.labels().collect();
+        let theirs: Vec<&[u8]> = asked.labels().collect();
+        let shared = ours
+            .iter()
+            .rev()
+            .zip(theirs.iter().rev())
+            .take_while(|(a, b)| a.eq_ignore_ascii_case(b))
+            .count();
+        if shared == 0 {
+            return self.clone();
+        }
+        let labels = ours[..ours.len() - shared]
+            .iter()
+            .chain(&theirs[theirs.len() - shared..])
+            .copied();
+        // Same labels, same lengths: within the limits `self` is within.
+        Name::from_labels(labels).unwrap_or_else(|_| self.clone())
+    }
+
     /// The name with ASCII letters lower-cased (the canonical form of RFC 4034 §6.2).
     pub fn to_lowercase(&self) -> Name {
         let mut n = self.clone();
@@ -372,15 +404,25 @@ impl NameCache {
         }
     }
 
-    /// Remembers `name`, written in full at `at`, and each of its parents
-    /// at the offset of its first label.
-    pub(crate) fn remember_suffixes(&mut self, at: usize, name: &Name) {
+    /// Reads the question's name at `at` (RFC 1035 §4.1.4, as
+    /// [`Name::parse`]) and remembers it and each parent that is written
+    /// out in place, at the offset of its first label. Labels behind a
+    /// pointer are not where the decoded name's octets would put them: the
+    /// question may itself be compressed (against the header, even), and a
+    /// later pointer to the octets after it must read those octets, as
+    /// [`Name::parse`] does (issue 14, defect 9: one decoder).
+    pub(crate) fn parse_question(&mut self, msg: &[u8], at: usize) -> Result<(Name, usize), Error> {
+        let (name, next, hops) = Name::decode(msg, at, None)?;
         let wire = name.as_wire();
-        let mut i = 0;
-        while wire[i] != 0 {
-            self.remember_wire(at + i, &wire[i..], 0);
-            i += 1 + usize::from(wire[i]);
+        let (mut i, mut pos) = (0, at);
+        // In place while the message holds the same plain label as the name.
+        while wire[i] != 0 && msg.get(pos) == Some(&wire[i]) {
+            self.remember_wire(pos, &wire[i..], hops);
+            let step = 1 + usize::from(wire[i]);
+            i += step;
+            pos += step;
         }
+        Ok((name, next))
     }
 
     /// [`Name::parse`] of the name at `at`, which must end by `end`.
@@ -691,8 +733,12 @@ mod tests {
     /// cached decoder gives what the plain one gives: the same name and end,
     /// or an error of the same kind.
     fn cache_agrees(bytes: &[u8]) -> Result<(), String> {
-        let mut cache = NameCache::default();
-        for at in 0..bytes.len() {
+        cache_agrees_after(bytes, NameCache::default(), 0)
+    }
+
+    /// [`cache_agrees`] from offset `from`, with `cache` as it is.
+    fn cache_agrees_after(bytes: &[u8], mut cache: NameCache, from: usize) -> Result<(), String> {
+        for at in from..bytes.len() {
             let plain = Name::parse(bytes, at);
             let cached = cache.parse(bytes, at, bytes.len());
             let same = match (&plain, &cached) {
@@ -736,6 +782,21 @@ mod tests {
                 *b |= 0xc0;
             }
             prop_assert_eq!(cache_agrees(&bytes), Ok(()));
+        }
+
+        /// Issue 14, defect 9: after the question's name (at offset 12, as
+        /// a message has it, and often compressed against the header), every
+        /// later name decodes as the plain decoder reads it.
+        #[test]
+        fn cached_decoding_after_a_question(mut bytes in prop::collection::vec(any::<u8>(), 12..200)) {
+            for b in bytes.iter_mut().skip(12).step_by(4) {
+                *b |= 0xc0;
+            }
+            let mut cache = NameCache::default();
+            if let Ok((name, next)) = cache.parse_question(&bytes, 12) {
+                prop_assert_eq!(Name::parse(&bytes, 12), Ok((name, next)));
+                prop_assert_eq!(cache_agrees_after(&bytes, cache, next), Ok(()));
+            }
         }
     }
 }

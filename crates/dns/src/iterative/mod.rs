@@ -9,23 +9,39 @@
 //! on loops and on the limits in [`IterConfig`].
 
 use alloc::boxed::Box;
-use alloc::format;
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
 use alloc::vec::Vec;
 
 use core::net::{IpAddr, SocketAddr};
 
 use rand_core::RngCore;
 
-use crate::query::Outstanding;
-use crate::wire::{Message, Name, Question, RData, Rcode, Record, RecordType};
+use handshake_time::{Duration, Instant};
+
+use crate::query::{Mismatch, Outstanding};
+use crate::wire::{Message, Name, Question, RData, Record, RecordType};
+
+mod digest;
+mod infra;
+mod outcome;
+mod trace;
+
+pub use infra::Infra;
+pub use outcome::{Outcome, ServFail};
+pub use trace::TraceEvent;
+
+/// Non-matching datagrams traced per lookup; the rest are only counted
+/// (issue 14, defect 7: a flood of forgeries costs no memory).
+pub const MISMATCH_SAMPLE: usize = 16;
 
 /// Limits and switches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IterConfig {
     /// Referrals followed in one lookup (the depth of the delegation chain).
     pub max_referrals: u8,
-    /// Queries sent in one lookup, nested name-server lookups included.
+    /// Queries sent in one resolution, nested name-server lookups
+    /// included: one budget, which a nested lookup draws on and does not
+    /// reset (issue 14, defect 4).
     pub max_queries: u16,
     /// CNAMEs followed.
     pub max_cnames: u8,
@@ -36,6 +52,9 @@ pub struct IterConfig {
     /// QNAME minimisation (RFC 9156): tell each server only one label more
     /// than the zone it serves, asking for A, until the cut is found.
     pub qname_minimisation: bool,
+    /// The longest one resolution may take, from [`Iterative::start`]
+    /// (None: no overall limit, only the caller's per-query timeouts).
+    pub time_limit: Option<Duration>,
 }
 
 impl Default for IterConfig {
@@ -48,37 +67,9 @@ impl Default for IterConfig {
             max_depth: 4,
             randomise_case: true,
             qname_minimisation: false,
+            time_limit: Some(Duration::from_secs(30)),
         }
     }
-}
-
-/// How a lookup ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// The RRset, after the CNAMEs that led to it (in order).
-    Answer {
-        /// CNAME records followed, first to last.
-        cnames: Vec<Record>,
-        /// The records of the final name and the asked type.
-        records: Vec<Record>,
-    },
-    /// The name (or the last CNAME target) does not exist (RFC 2308 §2.1).
-    NxDomain {
-        /// CNAME records followed.
-        cnames: Vec<Record>,
-        /// The SOA record from the authority section, with its TTL: a
-        /// negative answer is cached for min(its TTL, its MINIMUM) (RFC 2308 §5).
-        soa: Option<Record>,
-    },
-    /// The name exists without records of that type (RFC 2308 §2.2).
-    NoData {
-        /// CNAME records followed.
-        cnames: Vec<Record>,
-        /// The SOA record from the authority section, with its TTL.
-        soa: Option<Record>,
-    },
-    /// No server gave a usable answer.
-    ServFail(&'static str),
 }
 
 /// What the caller should do next.
@@ -99,76 +90,6 @@ pub enum Step {
     Done(Outcome),
 }
 
-/// One entry of the trace a person can read (`handshake resolve --trace`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TraceEvent {
-    /// A query went out.
-    Asked {
-        /// To whom.
-        server: SocketAddr,
-        /// The zone we believe the server serves.
-        zone: Name,
-        /// What.
-        question: Question,
-    },
-    /// A referral to a child zone.
-    Referral {
-        /// The child zone.
-        zone: Name,
-        /// Its name servers.
-        servers: Vec<Name>,
-    },
-    /// A CNAME was followed.
-    Cname {
-        /// From.
-        from: Name,
-        /// To.
-        to: Name,
-    },
-    /// A server's answer was not used, and why.
-    Rejected {
-        /// The server.
-        server: SocketAddr,
-        /// Why.
-        why: String,
-    },
-    /// The server's UDP answer had TC=1: the query goes again over TCP (RFC 7766 §5).
-    Truncated {
-        /// The server.
-        server: SocketAddr,
-    },
-}
-
-impl core::fmt::Display for TraceEvent {
-    /// One line, as `handshake resolve --trace` prints it.
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            TraceEvent::Asked {
-                server,
-                zone,
-                question,
-            } => write!(
-                f,
-                "asked {server} (for {zone}) {} {}",
-                question.name, question.qtype
-            ),
-            TraceEvent::Referral { zone, servers } => {
-                write!(f, "referral to {zone}")?;
-                for (i, s) in servers.iter().enumerate() {
-                    f.write_str(if i == 0 { " via " } else { ", " })?;
-                    write!(f, "{s}")?;
-                }
-                Ok(())
-            }
-            TraceEvent::Cname { from, to } => write!(f, "CNAME {from} -> {to}"),
-            TraceEvent::Rejected { server, why } => write!(f, "ignored {server}: {why}"),
-            TraceEvent::Truncated { server } => {
-                write!(f, "truncated by {server}: retrying over TCP")
-            }
-        }
-    }
-}
-
 #[derive(Debug, Clone)]
 struct NameServer {
     name: Name,
@@ -184,6 +105,8 @@ struct Cut {
     servers: Vec<NameServer>,
     /// Addresses already tried at this cut (for the current query name).
     tried: Vec<IpAddr>,
+    /// How the servers tried at this cut failed, for the SERVFAIL reason.
+    failures: Failures,
     /// With QNAME minimisation: labels of the name sent to this cut's servers.
     labels: usize,
 }
@@ -195,7 +118,35 @@ impl Cut {
             zone,
             servers,
             tried: Vec::new(),
+            failures: Failures::default(),
             labels,
+        }
+    }
+}
+
+/// How the servers tried at one cut failed.
+#[derive(Debug, Clone, Copy, Default)]
+struct Failures {
+    timeouts: u16,
+    refused: u16,
+    errors: u16,
+    lame: u16,
+}
+
+impl Failures {
+    /// Why no server of the cut gave an answer.
+    fn reason(&self) -> ServFail {
+        let f = *self;
+        if f.lame > 0 {
+            ServFail::Lame
+        } else if f.refused > 0 && f.errors == 0 && f.timeouts == 0 {
+            ServFail::AllServersRefused
+        } else if f.errors + f.refused > 0 {
+            ServFail::ServerError
+        } else if f.timeouts > 0 {
+            ServFail::Timeout
+        } else {
+            ServFail::NoServerAddress
         }
     }
 }
@@ -208,6 +159,8 @@ enum Waiting {
         tcp: bool,
         /// Handed to the caller already.
         sent: bool,
+        /// When it was handed out, if the caller gives the time.
+        sent_at: Option<Instant>,
     },
     /// A nested lookup of a name server's address.
     Nested {
@@ -250,6 +203,15 @@ pub struct Iterative {
     trace: Vec<TraceEvent>,
     /// The outstanding query carries a minimised name.
     sent_minimised: bool,
+    /// Datagrams that did not match the outstanding query (all of them;
+    /// only the first [`MISMATCH_SAMPLE`] are traced).
+    mismatched: u64,
+    /// What this resolution learns about servers, lent by the caller.
+    infra: Infra,
+    /// The caller's clock, as last told ([`Iterative::handle_time`]).
+    now: Option<Instant>,
+    /// When the whole resolution gives up.
+    deadline: Option<Instant>,
 }
 
 impl Iterative {
@@ -281,7 +243,71 @@ impl Iterative {
             done: None,
             trace: Vec::new(),
             sent_minimised: false,
+            mismatched: 0,
+            infra: Infra::default(),
+            now: None,
+            deadline: None,
         }
+    }
+
+    /// Lends the lookup an infrastructure cache from earlier lookups (see
+    /// [`Iterative::take_infra`]).
+    pub fn with_infra(mut self, infra: Infra) -> Iterative {
+        self.infra = infra;
+        self
+    }
+
+    /// The infrastructure cache back, with what this lookup learnt.
+    pub fn take_infra(&mut self) -> Infra {
+        core::mem::take(&mut self.infra)
+    }
+
+    /// The infrastructure cache as it is now.
+    pub fn infra(&self) -> &Infra {
+        &self.infra
+    }
+
+    /// Starts the clock at `now`: the resolution gives up at `now` plus the
+    /// configured [`IterConfig::time_limit`] (issue 14, defect 4).
+    pub fn start(&mut self, now: Instant) {
+        self.now = Some(now);
+        self.deadline = self.config.time_limit.and_then(|d| now.checked_add(d));
+    }
+
+    /// The caller's clock as last told, None before [`Iterative::start`]
+    /// or [`Iterative::handle_time`].
+    pub fn last_time(&self) -> Option<Instant> {
+        self.now
+    }
+
+    /// When the resolution gives up, if it has a deadline.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// The caller's clock: at or past the deadline the lookup ends in
+    /// [`ServFail::Timeout`], whatever is outstanding.
+    pub fn handle_time(&mut self, now: Instant) {
+        self.now = Some(now);
+        if let Waiting::Nested { child, .. } = &mut self.waiting {
+            child.now = Some(now);
+        }
+        if self.done.is_none() && self.deadline.is_some_and(|d| now >= d) {
+            self.waiting = Waiting::Nothing;
+            self.done = Some(Outcome::ServFail(ServFail::Timeout));
+        }
+    }
+
+    /// Datagrams ignored so far because they did not match the query
+    /// outstanding (wrong source, ID, question, or not a message), nested
+    /// lookups included. Only the first [`MISMATCH_SAMPLE`] of each
+    /// lookup are in the trace.
+    pub fn mismatched(&self) -> u64 {
+        let nested = match &self.waiting {
+            Waiting::Nested { child, .. } => child.mismatched(),
+            _ => 0,
+        };
+        self.mismatched.saturating_add(nested)
     }
 
     /// What happened so far, for a person to read.
@@ -301,7 +327,10 @@ impl Iterative {
 
     /// Queries sent so far (nested lookups included).
     pub fn queries(&self) -> u16 {
-        self.queries
+        match &self.waiting {
+            Waiting::Nested { child, .. } => self.queries.max(child.queries()),
+            _ => self.queries,
+        }
     }
 
     /// The next step: a query to send (returned once), [`Step::Wait`] while it
@@ -317,8 +346,10 @@ impl Iterative {
                     outstanding,
                     tcp,
                     sent,
+                    sent_at,
                 } => {
                     *sent = true;
+                    *sent_at = self.now;
                     let mut message =
                         Message::query(outstanding.id(), outstanding.question().clone());
                     // RFC 1034 §5.3.3: iterative queries do not ask for recursion.
@@ -333,7 +364,11 @@ impl Iterative {
                     let server = *server;
                     match child.poll(rng) {
                         Step::Done(outcome) => {
-                            self.queries = self.queries.saturating_add(child.queries);
+                            // The child drew on this resolution's budget.
+                            self.queries = self.queries.max(child.queries);
+                            self.mismatched = self.mismatched.saturating_add(child.mismatched);
+                            self.infra = child.take_infra();
+                            self.now = child.now.or(self.now);
                             self.trace.append(&mut child.trace);
                             let ns = &mut self.cut.servers[server];
                             ns.looked_up = true;
@@ -361,16 +396,20 @@ impl Iterative {
     /// Picks the next server to ask at the current cut, or starts a nested
     /// lookup for a server's address, or gives up.
     fn next_query(&mut self, rng: &mut impl RngCore) -> Option<Step> {
-        if self.queries + self.nested_budget_used() >= self.config.max_queries {
-            self.done = Some(Outcome::ServFail("query limit reached"));
+        if self.queries >= self.config.max_queries {
+            self.done = Some(Outcome::ServFail(ServFail::BudgetExhausted));
             return None;
         }
+        // Servers not in back-off first, then the fastest (unbound's
+        // server selection, without its randomisation within a band).
+        let now = self.now.unwrap_or(Instant::ZERO);
         let untried = self
             .cut
             .servers
             .iter()
             .flat_map(|s| s.addrs.iter())
-            .find(|a| !self.cut.tried.contains(a))
+            .filter(|a| !self.cut.tried.contains(a))
+            .min_by_key(|a| self.infra.preference(now, **a))
             .copied();
         if let Some(addr) = untried {
             self.cut.tried.push(addr);
@@ -403,6 +442,7 @@ impl Iterative {
                 outstanding,
                 tcp: false,
                 sent: false,
+                sent_at: None,
             };
             return None;
         }
@@ -427,9 +467,13 @@ impl Iterative {
                     .map(|h| (h.name.clone(), h.addrs.clone()))
                     .collect();
                 let mut child =
-                    Iterative::new(Question::new(name, RecordType::A), &hints, self.config);
+                    Iterative::new(Question::new(name, RecordType::A), &hints, self.config)
+                        .with_infra(self.take_infra());
                 child.depth = self.depth + 1;
-                child.queries = 0;
+                // One budget for the resolution: the child goes on counting
+                // from here (issue 14, defect 4).
+                child.queries = self.queries;
+                child.now = self.now;
                 self.waiting = Waiting::Nested {
                     child: Box::new(child),
                     server: i,
@@ -441,33 +485,45 @@ impl Iterative {
                 None
             }
             None => {
-                self.done = Some(Outcome::ServFail(
-                    "no server for the zone answered usefully",
-                ));
+                self.done = Some(Outcome::ServFail(self.cut.failures.reason()));
                 None
             }
         }
     }
 
-    fn nested_budget_used(&self) -> u16 {
-        match &self.waiting {
-            Waiting::Nested { child, .. } => child.queries,
-            _ => 0,
-        }
-    }
-
-    /// The outstanding query timed out: try the next server.
+    /// The outstanding query timed out: try the next server, and
+    /// remember that this one did not answer.
     pub fn handle_timeout(&mut self) {
         match &mut self.waiting {
             Waiting::Nested { child, .. } => child.handle_timeout(),
             Waiting::Response { outstanding, .. } => {
+                let server = outstanding.server();
                 self.trace.push(TraceEvent::Rejected {
-                    server: outstanding.server(),
+                    server,
                     why: "timed out".into(),
                 });
+                let now = self.now.unwrap_or(Instant::ZERO);
+                self.infra.record_timeout(now, server.ip());
+                self.cut.failures.timeouts = self.cut.failures.timeouts.saturating_add(1);
                 self.waiting = Waiting::Nothing;
             }
             Waiting::Nothing => {}
+        }
+    }
+
+    /// A datagram (or a TCP message) arrived from `from`. Its header is
+    /// checked before anything else in it is read (RFC 5452 §9.1: source,
+    /// ID, QR; issue 14, defect 3), so a forgery is not parsed; then the
+    /// message is parsed and handled as [`Iterative::handle_response`].
+    pub fn handle_datagram(&mut self, from: SocketAddr, datagram: &[u8]) {
+        let outstanding = match &mut self.waiting {
+            Waiting::Nested { child, .. } => return child.handle_datagram(from, datagram),
+            Waiting::Response { outstanding, .. } => outstanding,
+            Waiting::Nothing => return,
+        };
+        match outstanding.accept_datagram(from, datagram) {
+            Ok(m) => self.take_response(from, m),
+            Err(why) => self.mismatch(from, &why),
         }
     }
 
@@ -475,21 +531,45 @@ impl Iterative {
     /// outstanding query (RFC 5452 §9.1) are ignored, so a forger has to
     /// guess; the query stays outstanding.
     pub fn handle_response(&mut self, from: SocketAddr, response: &Message) {
-        let (outstanding, tcp) = match &mut self.waiting {
+        let outstanding = match &mut self.waiting {
             Waiting::Nested { child, .. } => return child.handle_response(from, response),
-            Waiting::Response {
-                outstanding, tcp, ..
-            } => (outstanding.clone(), *tcp),
+            Waiting::Response { outstanding, .. } => outstanding,
             Waiting::Nothing => return,
         };
-        if let Err(why) = outstanding.accept(from, response) {
+        match outstanding.accept(from, response) {
+            Ok(()) => self.take_response(from, response.clone()),
+            Err(why) => self.mismatch(from, &why),
+        }
+    }
+
+    /// Counts a datagram that is not the response, and traces the first
+    /// [`MISMATCH_SAMPLE`] of them (issue 14, defect 7).
+    fn mismatch(&mut self, from: SocketAddr, why: &Mismatch) {
+        self.mismatched = self.mismatched.saturating_add(1);
+        if self.mismatched <= MISMATCH_SAMPLE as u64 {
             self.trace.push(TraceEvent::Rejected {
                 server: from,
                 why: why.to_string(),
             });
-            return;
         }
-        self.waiting = Waiting::Nothing;
+    }
+
+    /// The response to the outstanding query, accepted.
+    fn take_response(&mut self, from: SocketAddr, mut response: Message) {
+        let Waiting::Response {
+            outstanding,
+            tcp,
+            sent_at,
+            ..
+        } = core::mem::replace(&mut self.waiting, Waiting::Nothing)
+        else {
+            return;
+        };
+        let now = self.now.unwrap_or(Instant::ZERO);
+        match (sent_at, self.now) {
+            (Some(t0), Some(t1)) => self.infra.record_rtt(now, from.ip(), t1 - t0),
+            _ => self.infra.record_answer(now, from.ip()),
+        }
         if response.header.truncated && !tcp {
             // RFC 7766 §5 / RFC 1035 §4.2.1: retry the same server over TCP.
             self.trace.push(TraceEvent::Truncated { server: from });
@@ -497,200 +577,14 @@ impl Iterative {
                 outstanding,
                 tcp: true,
                 sent: false,
+                sent_at: None,
             };
             return;
         }
-        self.digest(from, response);
-    }
-
-    fn reject(&mut self, server: SocketAddr, why: impl Into<String>) {
-        self.trace.push(TraceEvent::Rejected {
-            server,
-            why: why.into(),
-        });
-    }
-
-    /// Reads an accepted response: answer, CNAME, referral, negative, or useless.
-    fn digest(&mut self, from: SocketAddr, m: &Message) {
-        let zone = self.cut.zone.clone();
-        // Anti-poisoning: only records at or below the zone the server serves count.
-        let in_zone = |r: &&Record| r.name.is_subdomain_of(&zone);
-        let rcode = m.rcode();
-        if rcode != Rcode::NOERROR && rcode != Rcode::NXDOMAIN {
-            return self.reject(from, format!("rcode {}", rcode.0));
-        }
-        let qname = self.qname.clone();
-        let qtype = self.question.qtype;
-        let answers: Vec<&Record> = m.answers.iter().filter(in_zone).collect();
-
-        // Follow the CNAME chain as far as this response carries it.
-        let mut name = qname.clone();
-        let mut followed = Vec::new();
-        loop {
-            let direct: Vec<Record> = answers
-                .iter()
-                .filter(|r| r.name == name && (r.rtype() == qtype || qtype == RecordType::ANY))
-                .map(|r| (*r).clone())
-                .collect();
-            if !direct.is_empty() {
-                self.cnames.extend(followed);
-                let mut cnames = self.cnames.clone();
-                let mut records = direct;
-                self.restore_case(&mut cnames);
-                self.restore_case(&mut records);
-                self.done = Some(Outcome::Answer { cnames, records });
-                return;
-            }
-            let Some(cname) = answers
-                .iter()
-                .find(|r| r.name == name && r.rtype() == RecordType::CNAME)
-            else {
-                break;
-            };
-            let RData::Cname(target) = &cname.data else {
-                break;
-            };
-            let target = target.clone();
-            // RFC 1034 §3.6.2: a CNAME chain that comes back to a name is a loop.
-            if target == self.question.name
-                || self
-                    .cnames
-                    .iter()
-                    .chain(&followed)
-                    .any(|r| r.name == target)
-            {
-                self.done = Some(Outcome::ServFail("CNAME loop"));
-                return;
-            }
-            if self.cnames.len() + followed.len() >= usize::from(self.config.max_cnames) {
-                self.done = Some(Outcome::ServFail("CNAME chain too long"));
-                return;
-            }
-            self.trace.push(TraceEvent::Cname {
-                from: name.clone(),
-                to: target.clone(),
-            });
-            followed.push((*cname).clone());
-            name = target;
-        }
-        if !followed.is_empty() {
-            // The chain left this response: start over for the target, from the root.
-            self.cnames.extend(followed);
-            self.qname = name;
-            self.restart();
-            return;
-        }
-
-        let soa = m
-            .authorities
-            .iter()
-            .filter(in_zone)
-            .find(|r| matches!(r.data, RData::Soa(_)))
-            .cloned();
-        if rcode == Rcode::NXDOMAIN {
-            if m.header.authoritative {
-                self.done = Some(Outcome::NxDomain {
-                    cnames: self.cnames.clone(),
-                    soa,
-                });
-            } else {
-                self.reject(from, "NXDOMAIN without AA");
-            }
-            return;
-        }
-
-        // A referral: NS records for a zone strictly below ours and at or above the name.
-        let child = m.authorities.iter().find_map(|r| match &r.data {
-            RData::Ns(_)
-                if r.name != zone
-                    && r.name.is_subdomain_of(&zone)
-                    && qname.is_subdomain_of(&r.name) =>
-            {
-                Some(r.name.clone())
-            }
-            _ => None,
-        });
-        if let Some(child) = child {
-            // The cut and its servers keep the case the zone is written in,
-            // not the 0x20 pattern of our query that the response echoed.
-            let child = child.to_lowercase();
-            if self.referrals >= self.config.max_referrals {
-                self.done = Some(Outcome::ServFail("referral limit reached"));
-                return;
-            }
-            self.referrals += 1;
-            let servers: Vec<NameServer> = m
-                .authorities
-                .iter()
-                .filter(|r| r.name == child)
-                .filter_map(|r| match &r.data {
-                    RData::Ns(ns) => Some(ns.to_lowercase()),
-                    _ => None,
-                })
-                .map(|ns| {
-                    // Glue is believed only for a server name inside the zone of
-                    // the server that sent it (the bailiwick rule).
-                    let addrs = if ns.is_subdomain_of(&zone) {
-                        m.additionals
-                            .iter()
-                            .filter(|a| a.name == ns)
-                            .filter_map(|a| match a.data {
-                                RData::A(v4) => Some(IpAddr::V4(v4)),
-                                RData::Aaaa(v6) => Some(IpAddr::V6(v6)),
-                                _ => None,
-                            })
-                            .collect()
-                    } else {
-                        Vec::new()
-                    };
-                    NameServer {
-                        name: ns,
-                        addrs,
-                        looked_up: false,
-                    }
-                })
-                .collect();
-            self.trace.push(TraceEvent::Referral {
-                zone: child.clone(),
-                servers: servers.iter().map(|s| s.name.clone()).collect(),
-            });
-            self.cut = Cut::new(child, servers);
-            return;
-        }
-
-        if m.header.authoritative && self.sent_minimised {
-            // RFC 9156 §3: the minimised name exists and no cut is there; one
-            // more label, to the same servers.
-            self.cut.labels += 1;
-            self.cut.tried.clear();
-            return;
-        }
-        if m.header.authoritative {
-            self.done = Some(Outcome::NoData {
-                cnames: self.cnames.clone(),
-                soa,
-            });
-        } else {
-            // Neither answer nor referral nor authority: a lame server.
-            self.reject(from, "lame: no answer, no referral, not authoritative");
-        }
-    }
-
-    /// Owner names come back in the random case DNS 0x20 put in our
-    /// queries; give them the case the caller asked for (or the case the
-    /// CNAME that led there was written in).
-    fn restore_case(&self, records: &mut [Record]) {
-        let asked: Vec<&Name> = core::iter::once(&self.question.name)
-            .chain(self.cnames.iter().filter_map(|r| match &r.data {
-                RData::Cname(t) => Some(t),
-                _ => None,
-            }))
-            .collect();
-        for r in records {
-            if let Some(n) = asked.iter().find(|n| ***n == r.name) {
-                r.name = (*n).clone();
-            }
-        }
+        // Names compressed against our question carry its 0x20 case: give
+        // them the case of the name we were asked (issue 14, defect 2).
+        crate::restore::restore_case(&mut response, &self.qname);
+        self.digest(from, &response);
     }
 
     fn restart(&mut self) {
