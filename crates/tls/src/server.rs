@@ -314,6 +314,7 @@ impl ServerMachine {
             return self.send_retry(c, ch, raw, suite, group);
         };
         let share = share.clone();
+        let first_flight = retry.is_none();
         let mut transcript = match retry {
             Some(r) => r.transcript,
             None => Transcript::new(),
