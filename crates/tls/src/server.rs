@@ -319,11 +319,10 @@ impl ServerMachine {
             Some(r) => r.transcript,
             None => Transcript::new(),
         };
-        let sent_ccs = transcript.buffered().is_none();
         transcript.add(raw);
         transcript.start_hash(suite.hash());
         self.flight(
-            c, &ch, transcript, suite, group, &share, scheme, alpn, sent_ccs,
+            c, &ch, transcript, suite, group, &share, scheme, alpn, first_flight,
         )
     }
 

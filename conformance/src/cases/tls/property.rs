@@ -103,5 +103,5 @@ fn splits(ctx: &Ctx) -> crate::Outcome {
 
 /// The `tls.property.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![Case::must("tls.property.split-points-same-keys-and-bytes", "RFC 8446 §5.1, §7.1").property(splits)]
+    vec![Case::must("tls.property.split-points-same-keys-and-bytes", "RFC 8446 §5.1, §7.1").property(|ctx: &mut Ctx| splits(ctx))]
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use handshake_crypto::{PrivateKey, RsaPrivateKey};
 use handshake_tls::{
-    CipherSuite, ClientConfig, ClientConnection, Error, Event, KeyLog, NamedGroup, ServerConfig,
+    ClientConfig, ClientConnection, Error, Event, KeyLog, ServerConfig,
     ServerConnection, TrustAnchor,
 };
 use rand::SeedableRng;
@@ -256,16 +256,6 @@ pub(crate) fn expect_failure(
         peer.clone(),
         Some(Error::PeerAlert(alert)),
     )
-}
-
-pub(crate) fn suite_and_group() -> Vec<(CipherSuite, NamedGroup)> {
-    let mut v = Vec::new();
-    for s in CipherSuite::ALL {
-        for g in NamedGroup::ALL {
-            v.push((s, g));
-        }
-    }
-    v
 }
 
 /// A server with a throwaway P-256 key and a placeholder certificate, for
