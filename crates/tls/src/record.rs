@@ -131,7 +131,8 @@ impl Deframer {
 
 #[derive(Clone)]
 enum Cipher {
-    Gcm(AesGcm),
+    // Boxed: the AES key schedule is ten times ChaCha's key.
+    Gcm(Box<AesGcm>),
     ChaCha(ChaCha20Poly1305),
 }
 
@@ -176,7 +177,7 @@ impl RecordKeys {
         let cipher = match aead {
             // Lengths come from `aead.key_len()`, which these constructors take.
             AeadAlg::Aes128Gcm | AeadAlg::Aes256Gcm => {
-                Cipher::Gcm(AesGcm::new(key).expect("AES key of 16 or 32 bytes"))
+                Cipher::Gcm(Box::new(AesGcm::new(key).expect("AES key of 16 or 32 bytes")))
             }
             AeadAlg::ChaCha20Poly1305 => {
                 Cipher::ChaCha(ChaCha20Poly1305::new(key).expect("ChaCha20 key of 32 bytes"))

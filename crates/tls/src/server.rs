@@ -29,7 +29,7 @@ struct Retry {
 }
 
 enum State {
-    ExpectClientHello(Option<Retry>),
+    ExpectClientHello(Option<Box<Retry>>),
     ExpectFinished {
         expected: Vec<u8>,
         app: AppSecrets,
@@ -200,7 +200,7 @@ impl ServerMachine {
         c: &mut Common,
         ch: ClientHello,
         raw: &[u8],
-        retry: Option<Retry>,
+        retry: Option<Box<Retry>>,
     ) -> Result<State, Error> {
         let exts = &ch.extensions;
         if let Some(r) = &retry {
@@ -322,7 +322,15 @@ impl ServerMachine {
         transcript.add(raw);
         transcript.start_hash(suite.hash());
         self.flight(
-            c, &ch, transcript, suite, group, &share, scheme, alpn, first_flight,
+            c,
+            &ch,
+            transcript,
+            suite,
+            group,
+            &share,
+            scheme,
+            alpn,
+            first_flight,
         )
     }
 
@@ -374,12 +382,12 @@ impl ServerMachine {
         if !ch.session_id.is_empty() {
             c.send_ccs();
         }
-        Ok(State::ExpectClientHello(Some(Retry {
+        Ok(State::ExpectClientHello(Some(Box::new(Retry {
             first: ch,
             transcript,
             suite,
             group,
-        })))
+        }))))
     }
 
     #[allow(clippy::too_many_arguments)]

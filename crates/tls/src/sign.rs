@@ -44,7 +44,7 @@ pub fn sign(
     mut rng: &mut dyn CryptoRngCore,
 ) -> Result<Vec<u8>, Error> {
     use SignatureScheme as S;
-    Ok(match (key, scheme) {
+    let signed = match (key, scheme) {
         // §4.2.3: ECDSA signatures are DER ECDSA-Sig-Value.
         (PrivateKey::P256(k), S::EcdsaSecp256r1Sha256) => {
             Ok(ecdsa_signature_to_der(&k.sign::<Sha256>(msg)))
@@ -56,8 +56,8 @@ pub fn sign(
         (PrivateKey::Rsa(k), S::RsaPssRsaeSha384) => k.sign_pss::<Sha384, _>(&mut rng, msg),
         (PrivateKey::Rsa(k), S::RsaPssRsaeSha512) => k.sign_pss::<Sha512, _>(&mut rng, msg),
         _ => return Err(Error::Config("signature scheme does not fit the key")),
-    }
-    .map_err(Error::Crypto)?)
+    };
+    signed.map_err(Error::Crypto)
 }
 
 /// Verifies a CertificateVerify signature with the leaf's public key. A

@@ -8,7 +8,9 @@ use handshake_tls::record::{ContentType, Header, RecordKeys};
 use handshake_tls::{AlertDescription as A, CertError, CipherSuite, Error, Event, NamedGroup};
 use rcgen::ExtendedKeyUsagePurpose;
 
-use super::support::{self, expect_failure, pair, pki, run_pair, Dir, KeyKind, LeafSpec, MemoryKeyLog};
+use super::support::{
+    self, expect_failure, pair, pki, run_pair, Dir, KeyKind, LeafSpec, MemoryKeyLog,
+};
 use crate::check::{self, Checked};
 use crate::Case;
 
@@ -17,23 +19,46 @@ fn s(e: impl ToString) -> String {
 }
 
 fn full(kind: KeyKind) -> Checked {
-    let p = pki(&LeafSpec { kind, ..LeafSpec::default() })?;
+    let p = pki(&LeafSpec {
+        kind,
+        ..LeafSpec::default()
+    })?;
     let (mut c, mut sv) = pair(&p, "localhost", |cc, sc| {
         cc.trace = true;
         sc.trace = true;
     })?;
     let run = run_pair(&mut c, &mut sv, |_, _| {});
     check::equal("errors", (run.client_err, run.server_err), (None, None))?;
-    check::ensure(run.client_events.contains(&Event::HandshakeComplete), || "client did not complete".into())?;
-    check::ensure(run.server_events.contains(&Event::HandshakeComplete), || "server did not complete".into())?;
+    check::ensure(
+        run.client_events.contains(&Event::HandshakeComplete),
+        || "client did not complete".into(),
+    )?;
+    check::ensure(
+        run.server_events.contains(&Event::HandshakeComplete),
+        || "server did not complete".into(),
+    )?;
     c.send(b"ping").map_err(s)?;
     sv.send(b"pong").map_err(s)?;
     let run = run_pair(&mut c, &mut sv, |_, _| {});
-    check::equal("server got", run.server_events, vec![Event::ApplicationData(b"ping".to_vec())])?;
-    check::equal("client got", run.client_events, vec![Event::ApplicationData(b"pong".to_vec())])?;
+    check::equal(
+        "server got",
+        run.server_events,
+        vec![Event::ApplicationData(b"ping".to_vec())],
+    )?;
+    check::equal(
+        "client got",
+        run.client_events,
+        vec![Event::ApplicationData(b"pong".to_vec())],
+    )?;
     let trace: Vec<String> = c.trace().iter().map(|l| l.to_string()).collect();
-    check::ensure(trace.iter().any(|l| l.contains("derive \"c hs traffic\"")), || format!("trace lacks secret labels: {trace:?}"))?;
-    check::ensure(trace.iter().any(|l| l.contains("SAN localhost matched")), || format!("trace lacks the SAN: {trace:?}"))
+    check::ensure(
+        trace.iter().any(|l| l.contains("derive \"c hs traffic\"")),
+        || format!("trace lacks secret labels: {trace:?}"),
+    )?;
+    check::ensure(
+        trace.iter().any(|l| l.contains("SAN localhost matched")),
+        || format!("trace lacks the SAN: {trace:?}"),
+    )
 }
 
 fn hello_retry() -> Checked {
@@ -45,8 +70,16 @@ fn hello_retry() -> Checked {
     let run = run_pair(&mut c, &mut sv, |_, _| {});
     check::equal("errors", (run.client_err, run.server_err), (None, None))?;
     let n = c.negotiated().cloned().ok_or("client did not finish")?;
-    check::equal("group and retry", (n.group, n.hello_retry), (NamedGroup::Secp256r1, true))?;
-    check::equal("server agrees", sv.negotiated().map(|n| n.hello_retry), Some(true))
+    check::equal(
+        "group and retry",
+        (n.group, n.hello_retry),
+        (NamedGroup::Secp256r1, true),
+    )?;
+    check::equal(
+        "server agrees",
+        sv.negotiated().map(|n| n.hello_retry),
+        Some(true),
+    )
 }
 
 fn key_update_and_close() -> Checked {
@@ -57,10 +90,18 @@ fn key_update_and_close() -> Checked {
     c.send(b"after update").map_err(s)?;
     let run = run_pair(&mut c, &mut sv, |_, _| {});
     check::equal("errors", (run.client_err, run.server_err), (None, None))?;
-    check::equal("server got", run.server_events, vec![Event::ApplicationData(b"after update".to_vec())])?;
+    check::equal(
+        "server got",
+        run.server_events,
+        vec![Event::ApplicationData(b"after update".to_vec())],
+    )?;
     sv.send(b"server after its update").map_err(s)?;
     let run = run_pair(&mut c, &mut sv, |_, _| {});
-    check::equal("client got", run.client_events, vec![Event::ApplicationData(b"server after its update".to_vec())])?;
+    check::equal(
+        "client got",
+        run.client_events,
+        vec![Event::ApplicationData(b"server after its update".to_vec())],
+    )?;
     // §6.1: close_notify, then anything after it is ignored.
     c.close();
     let mut bytes = c.poll_transmit().ok_or("no close_notify")?;
@@ -89,7 +130,9 @@ fn tampered_finished() -> Checked {
             return;
         }
         seen = true;
-        let Some(secret) = log.get("SERVER_HANDSHAKE_TRAFFIC_SECRET") else { return };
+        let Some(secret) = log.get("SERVER_HANDSHAKE_TRAFFIC_SECRET") else {
+            return;
+        };
         let aead = CipherSuite::Aes128GcmSha256.aead();
         let hash = CipherSuite::Aes128GcmSha256.hash();
         let mut open = RecordKeys::from_secret(aead, hash, &secret);
@@ -100,18 +143,30 @@ fn tampered_finished() -> Checked {
                 out.extend_from_slice(&rec);
                 continue;
             }
-            let Ok(h) = Header::parse(&rec[..5]) else { return };
-            let Ok((typ, mut content)) = open.open(&h, rec[5..].to_vec()) else { return };
+            let Ok(h) = Header::parse(&rec[..5]) else {
+                return;
+            };
+            let Ok((typ, mut content)) = open.open(&h, rec[5..].to_vec()) else {
+                return;
+            };
             if content.first() == Some(&20) {
                 content[4] ^= 1; // the first verify_data byte
             }
-            let Ok(r) = seal.seal(typ, &content, 0) else { return };
+            let Ok(r) = seal.seal(typ, &content, 0) else {
+                return;
+            };
             out.extend_from_slice(&r);
         }
         *bytes = out;
     });
     check::ensure(seen, || "no server flight".into())?;
-    expect_failure("client", &run.client_err, |e| *e == Error::BadFinished, &run.server_err, A::DecryptError)
+    expect_failure(
+        "client",
+        &run.client_err,
+        |e| *e == Error::BadFinished,
+        &run.server_err,
+        A::DecryptError,
+    )
 }
 
 fn corrupted_tag() -> Checked {
@@ -125,7 +180,13 @@ fn corrupted_tag() -> Checked {
             b[n - 1] ^= 0x01; // the last record's tag
         }
     });
-    expect_failure("client", &run.client_err, |e| *e == Error::BadRecordMac, &run.server_err, A::BadRecordMac)
+    expect_failure(
+        "client",
+        &run.client_err,
+        |e| *e == Error::BadRecordMac,
+        &run.server_err,
+        A::BadRecordMac,
+    )
 }
 
 fn over_limit() -> Checked {
@@ -137,7 +198,13 @@ fn over_limit() -> Checked {
             b[3..5].copy_from_slice(&((1u16 << 14) + 257).to_be_bytes());
         }
     });
-    expect_failure("server", &run.server_err, |e| matches!(e, Error::RecordOverflow { .. }), &run.client_err, A::RecordOverflow)
+    expect_failure(
+        "server",
+        &run.server_err,
+        |e| matches!(e, Error::RecordOverflow { .. }),
+        &run.client_err,
+        A::RecordOverflow,
+    )
 }
 
 fn duplicate_in_hello() -> Checked {
@@ -169,7 +236,13 @@ fn duplicate_in_hello() -> Checked {
         rec.extend_from_slice(&hello);
         *b = rec;
     });
-    expect_failure("server", &run.server_err, |e| *e == Error::DuplicateExtension { typ: 43 }, &run.client_err, A::IllegalParameter)
+    expect_failure(
+        "server",
+        &run.server_err,
+        |e| *e == Error::DuplicateExtension { typ: 43 },
+        &run.client_err,
+        A::IllegalParameter,
+    )
 }
 
 fn no_common(suites: bool) -> Checked {
@@ -184,8 +257,18 @@ fn no_common(suites: bool) -> Checked {
         }
     })?;
     let run = run_pair(&mut c, &mut sv, |_, _| {});
-    let want = if suites { Error::NoCommonCipherSuite } else { Error::NoCommonGroup };
-    expect_failure("server", &run.server_err, |e| *e == want, &run.client_err, A::HandshakeFailure)
+    let want = if suites {
+        Error::NoCommonCipherSuite
+    } else {
+        Error::NoCommonGroup
+    };
+    expect_failure(
+        "server",
+        &run.server_err,
+        |e| *e == want,
+        &run.client_err,
+        A::HandshakeFailure,
+    )
 }
 
 fn cert_failure(spec: LeafSpec, name: &str, want: CertError, alert: A) -> Checked {
@@ -193,13 +276,31 @@ fn cert_failure(spec: LeafSpec, name: &str, want: CertError, alert: A) -> Checke
     let (mut c, mut sv) = pair(&p, name, |_, _| {})?;
     if want == CertError::UnknownIssuer {
         // Trust another CA than the one that issued the chain.
-        let other = pki(&LeafSpec { ca_name: "Another CA", ..LeafSpec::default() })?;
+        let other = pki(&LeafSpec {
+            ca_name: "Another CA",
+            ..LeafSpec::default()
+        })?;
         let cc = support::client_config(&other)?;
-        c = handshake_tls::ClientConnection::new(Arc::new(cc), name, support::NOW, support::rng(11)).map_err(s)?;
+        c = handshake_tls::ClientConnection::new(
+            Arc::new(cc),
+            name,
+            support::NOW,
+            support::rng(11),
+        )
+        .map_err(s)?;
     }
     let run = run_pair(&mut c, &mut sv, |_, _| {});
-    check::ensure(!run.client_events.contains(&Event::HandshakeComplete), || "client completed".into())?;
-    expect_failure("client", &run.client_err, |e| *e == Error::Certificate(want.clone()), &run.server_err, alert)
+    check::ensure(
+        !run.client_events.contains(&Event::HandshakeComplete),
+        || "client completed".into(),
+    )?;
+    expect_failure(
+        "client",
+        &run.client_err,
+        |e| *e == Error::Certificate(want.clone()),
+        &run.server_err,
+        alert,
+    )
 }
 
 fn downgrade() -> Checked {
@@ -221,83 +322,234 @@ fn downgrade() -> Checked {
     let mut rec = vec![22, 3, 3];
     rec.extend_from_slice(&(sh.len() as u16).to_be_bytes());
     rec.extend_from_slice(&sh);
-    check::equal("client error", c.read_tls(&rec).err(), Some(Error::Downgrade))?;
-    check::equal("alert sent", c.poll_transmit(), Some(vec![21, 3, 3, 0, 2, 2, A::IllegalParameter.to_u8()]))
+    check::equal(
+        "client error",
+        c.read_tls(&rec).err(),
+        Some(Error::Downgrade),
+    )?;
+    check::equal(
+        "alert sent",
+        c.poll_transmit(),
+        Some(vec![21, 3, 3, 0, 2, 2, A::IllegalParameter.to_u8()]),
+    )
 }
 
 fn unexpected() -> Checked {
     // A Finished where the server waits for a ClientHello.
     let mut sv = support::bare_server();
     let r = sv.read_tls(&[22, 3, 3, 0, 8, 20, 0, 0, 4, 1, 2, 3, 4]);
-    check::ensure(matches!(r, Err(Error::UnexpectedMessage { got: "Finished", .. })), || format!("server: {r:?}"))?;
-    check::equal("server alert", sv.poll_transmit(), Some(vec![21, 3, 3, 0, 2, 2, A::UnexpectedMessage.to_u8()]))?;
+    check::ensure(
+        matches!(
+            r,
+            Err(Error::UnexpectedMessage {
+                got: "Finished",
+                ..
+            })
+        ),
+        || format!("server: {r:?}"),
+    )?;
+    check::equal(
+        "server alert",
+        sv.poll_transmit(),
+        Some(vec![21, 3, 3, 0, 2, 2, A::UnexpectedMessage.to_u8()]),
+    )?;
     // Application data before the handshake.
     let mut c = support::bare_client();
     let _ = c.poll_transmit();
-    check::equal("client on early application data", c.read_tls(&[23, 3, 3, 0, 1, 0]).err(), Some(Error::UnexpectedRecord { content_type: 23 }))?;
-    check::equal("client alert", c.poll_transmit(), Some(vec![21, 3, 3, 0, 2, 2, A::UnexpectedMessage.to_u8()]))
+    check::equal(
+        "client on early application data",
+        c.read_tls(&[23, 3, 3, 0, 1, 0]).err(),
+        Some(Error::UnexpectedRecord { content_type: 23 }),
+    )?;
+    check::equal(
+        "client alert",
+        c.poll_transmit(),
+        Some(vec![21, 3, 3, 0, 2, 2, A::UnexpectedMessage.to_u8()]),
+    )
 }
 
 /// The `tls.handshake.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    let expired = LeafSpec { not_after_year: 2021, ..LeafSpec::default() };
-    let client_auth = LeafSpec { eku: vec![ExtendedKeyUsagePurpose::ClientAuth], ..LeafSpec::default() };
-    let not_ca = LeafSpec { via_intermediate: true, intermediate_is_ca: false, ..LeafSpec::default() };
-    let wildcard = LeafSpec { names: vec!["*.example.test".into()], ..LeafSpec::default() };
+    let expired = LeafSpec {
+        not_after_year: 2021,
+        ..LeafSpec::default()
+    };
+    let client_auth = LeafSpec {
+        eku: vec![ExtendedKeyUsagePurpose::ClientAuth],
+        ..LeafSpec::default()
+    };
+    let not_ca = LeafSpec {
+        via_intermediate: true,
+        intermediate_is_ca: false,
+        ..LeafSpec::default()
+    };
+    let wildcard = LeafSpec {
+        names: vec!["*.example.test".into()],
+        ..LeafSpec::default()
+    };
     vec![
-        Case::must("tls.handshake.full-ecdsa-p256", "RFC 8446 §2, §4.4.3").simulation(|_| full(KeyKind::P256)),
-        Case::must("tls.handshake.full-ed25519", "RFC 8446 §4.2.3, §4.4.3").simulation(|_| full(KeyKind::Ed25519)),
-        Case::must("tls.handshake.full-rsa-pss", "RFC 8446 §4.2.3 (rsa_pss_rsae_*), §4.4.3").simulation(|_| full(KeyKind::Rsa2048)),
-        Case::must("tls.handshake.hello-retry-request", "RFC 8446 §4.1.4, §4.4.1").simulation(|_| hello_retry()),
-        Case::must("tls.handshake.key-update-and-close", "RFC 8446 §4.6.3, §6.1").simulation(|_| key_update_and_close()),
-        Case::must("tls.handshake.tampered-finished", "RFC 8446 §4.4.4 (decrypt_error)").simulation(|_| tampered_finished()),
-        Case::must("tls.handshake.corrupted-record-tag", "RFC 8446 §5.2 (bad_record_mac)").simulation(|_| corrupted_tag()),
-        Case::must("tls.handshake.record-over-limit", "RFC 8446 §5.2 (record_overflow)").simulation(|_| over_limit()),
-        Case::must("tls.handshake.duplicate-extension", "RFC 8446 §4.2 (illegal_parameter)").simulation(|_| duplicate_in_hello()),
-        Case::must("tls.handshake.no-common-suite", "RFC 8446 §4.1.1 (handshake_failure)").simulation(|_| no_common(true)),
-        Case::must("tls.handshake.no-common-group", "RFC 8446 §4.1.1 (handshake_failure)").simulation(|_| no_common(false)),
-        Case::must("tls.handshake.wrong-host-name", "RFC 9525 §6.3; RFC 8446 §6.2 (bad_certificate)").simulation(|_| {
-            cert_failure(LeafSpec::default(), "other.test", CertError::NameMismatch("other.test".into()), A::BadCertificate)
+        Case::must("tls.handshake.full-ecdsa-p256", "RFC 8446 §2, §4.4.3")
+            .simulation(|_| full(KeyKind::P256)),
+        Case::must("tls.handshake.full-ed25519", "RFC 8446 §4.2.3, §4.4.3")
+            .simulation(|_| full(KeyKind::Ed25519)),
+        Case::must(
+            "tls.handshake.full-rsa-pss",
+            "RFC 8446 §4.2.3 (rsa_pss_rsae_*), §4.4.3",
+        )
+        .simulation(|_| full(KeyKind::Rsa2048)),
+        Case::must(
+            "tls.handshake.hello-retry-request",
+            "RFC 8446 §4.1.4, §4.4.1",
+        )
+        .simulation(|_| hello_retry()),
+        Case::must(
+            "tls.handshake.key-update-and-close",
+            "RFC 8446 §4.6.3, §6.1",
+        )
+        .simulation(|_| key_update_and_close()),
+        Case::must(
+            "tls.handshake.tampered-finished",
+            "RFC 8446 §4.4.4 (decrypt_error)",
+        )
+        .simulation(|_| tampered_finished()),
+        Case::must(
+            "tls.handshake.corrupted-record-tag",
+            "RFC 8446 §5.2 (bad_record_mac)",
+        )
+        .simulation(|_| corrupted_tag()),
+        Case::must(
+            "tls.handshake.record-over-limit",
+            "RFC 8446 §5.2 (record_overflow)",
+        )
+        .simulation(|_| over_limit()),
+        Case::must(
+            "tls.handshake.duplicate-extension",
+            "RFC 8446 §4.2 (illegal_parameter)",
+        )
+        .simulation(|_| duplicate_in_hello()),
+        Case::must(
+            "tls.handshake.no-common-suite",
+            "RFC 8446 §4.1.1 (handshake_failure)",
+        )
+        .simulation(|_| no_common(true)),
+        Case::must(
+            "tls.handshake.no-common-group",
+            "RFC 8446 §4.1.1 (handshake_failure)",
+        )
+        .simulation(|_| no_common(false)),
+        Case::must(
+            "tls.handshake.wrong-host-name",
+            "RFC 9525 §6.3; RFC 8446 §6.2 (bad_certificate)",
+        )
+        .simulation(|_| {
+            cert_failure(
+                LeafSpec::default(),
+                "other.test",
+                CertError::NameMismatch("other.test".into()),
+                A::BadCertificate,
+            )
         }),
         Case::must("tls.handshake.wildcard-one-label", "RFC 9525 §6.3").simulation(move |_| {
             let p = pki(&wildcard)?;
             let (mut c, mut sv) = pair(&p, "www.example.test", |_, _| {})?;
             let run = run_pair(&mut c, &mut sv, |_, _| {});
             check::equal("www.example.test", run.client_err, None)?;
-            cert_failure(wildcard.clone(), "a.b.example.test", CertError::NameMismatch("a.b.example.test".into()), A::BadCertificate)
+            cert_failure(
+                wildcard.clone(),
+                "a.b.example.test",
+                CertError::NameMismatch("a.b.example.test".into()),
+                A::BadCertificate,
+            )
         }),
-        Case::must("tls.handshake.unknown-ca", "RFC 5280 §6.1; RFC 8446 §6.2 (unknown_ca)").simulation(|_| {
-            cert_failure(LeafSpec::default(), "localhost", CertError::UnknownIssuer, A::UnknownCa)
+        Case::must(
+            "tls.handshake.unknown-ca",
+            "RFC 5280 §6.1; RFC 8446 §6.2 (unknown_ca)",
+        )
+        .simulation(|_| {
+            cert_failure(
+                LeafSpec::default(),
+                "localhost",
+                CertError::UnknownIssuer,
+                A::UnknownCa,
+            )
         }),
-        Case::must("tls.handshake.expired-leaf", "RFC 5280 §4.1.2.5; RFC 8446 §6.2 (certificate_expired)").simulation(move |_| {
-            cert_failure(expired.clone(), "localhost", CertError::Expired, A::CertificateExpired)
+        Case::must(
+            "tls.handshake.expired-leaf",
+            "RFC 5280 §4.1.2.5; RFC 8446 §6.2 (certificate_expired)",
+        )
+        .simulation(move |_| {
+            cert_failure(
+                expired.clone(),
+                "localhost",
+                CertError::Expired,
+                A::CertificateExpired,
+            )
         }),
-        Case::must("tls.handshake.wrong-eku", "RFC 5280 §4.2.1.12; RFC 8446 §6.2 (unsupported_certificate)").simulation(move |_| {
-            cert_failure(client_auth.clone(), "localhost", CertError::WrongExtendedKeyUsage, A::UnsupportedCertificate)
+        Case::must(
+            "tls.handshake.wrong-eku",
+            "RFC 5280 §4.2.1.12; RFC 8446 §6.2 (unsupported_certificate)",
+        )
+        .simulation(move |_| {
+            cert_failure(
+                client_auth.clone(),
+                "localhost",
+                CertError::WrongExtendedKeyUsage,
+                A::UnsupportedCertificate,
+            )
         }),
-        Case::must("tls.handshake.intermediate-not-ca", "RFC 5280 §4.2.1.9; RFC 8446 §6.2 (bad_certificate)").simulation(move |_| {
-            cert_failure(not_ca.clone(), "localhost", CertError::IssuerNotCa, A::BadCertificate)
+        Case::must(
+            "tls.handshake.intermediate-not-ca",
+            "RFC 5280 §4.2.1.9; RFC 8446 §6.2 (bad_certificate)",
+        )
+        .simulation(move |_| {
+            cert_failure(
+                not_ca.clone(),
+                "localhost",
+                CertError::IssuerNotCa,
+                A::BadCertificate,
+            )
         }),
-        Case::must("tls.handshake.intermediate-chain", "RFC 5280 §6.1; RFC 8446 §4.4.2").simulation(|_| {
-            let p = pki(&LeafSpec { via_intermediate: true, ..LeafSpec::default() })?;
+        Case::must(
+            "tls.handshake.intermediate-chain",
+            "RFC 5280 §6.1; RFC 8446 §4.4.2",
+        )
+        .simulation(|_| {
+            let p = pki(&LeafSpec {
+                via_intermediate: true,
+                ..LeafSpec::default()
+            })?;
             let (mut c, mut sv) = pair(&p, "localhost", |_, _| {})?;
             let run = run_pair(&mut c, &mut sv, |_, _| {});
             check::equal("errors", (run.client_err, run.server_err), (None, None))
         }),
-        Case::must("tls.handshake.downgrade-sentinel", "RFC 8446 §4.1.3 (illegal_parameter)").simulation(|_| downgrade()),
-        Case::must("tls.handshake.unexpected-message", "RFC 8446 §5, §6.2 (unexpected_message)").simulation(|_| unexpected()),
+        Case::must(
+            "tls.handshake.downgrade-sentinel",
+            "RFC 8446 §4.1.3 (illegal_parameter)",
+        )
+        .simulation(|_| downgrade()),
+        Case::must(
+            "tls.handshake.unexpected-message",
+            "RFC 8446 §5, §6.2 (unexpected_message)",
+        )
+        .simulation(|_| unexpected()),
         Case::must("tls.handshake.inner-type-hidden", "RFC 8446 §5.2").simulation(|_| {
             // Every record after ServerHello is application_data on the outside.
             let p = pki(&LeafSpec::default())?;
             let (mut c, mut sv) = pair(&p, "localhost", |_, _| {})?;
             let mut outer = Vec::new();
-            run_pair(&mut c, &mut sv, |_, b| outer.extend(support::records(b).iter().map(|r| r[0])));
+            run_pair(&mut c, &mut sv, |_, b| {
+                outer.extend(support::records(b).iter().map(|r| r[0]))
+            });
             check::equal(
                 "outer types (CH, SH, then protected)",
                 outer,
                 vec![22, 22, 23, 23, 23, 23, 23],
             )?;
-            check::equal("ContentType", ContentType::from_u8(23).ok(), Some(ContentType::ApplicationData))
+            check::equal(
+                "ContentType",
+                ContentType::from_u8(23).ok(),
+                Some(ContentType::ApplicationData),
+            )
         }),
     ]
 }

@@ -67,7 +67,8 @@ macro_rules! theirs {
             fn give_tls(&mut self, mut b: &[u8]) -> Result<(), String> {
                 while !b.is_empty() {
                     self.read_tls(&mut b).map_err(|e| e.to_string())?;
-                    self.process_new_packets().map_err(|e| format!("rustls: {e}"))?;
+                    self.process_new_packets()
+                        .map_err(|e| format!("rustls: {e}"))?;
                 }
                 Ok(())
             }
@@ -116,7 +117,9 @@ fn pump(a: &mut dyn Peer, b: &mut dyn Peer) -> Result<(), String> {
 /// Handshake, then 1 MiB from the client, echoed by the server, checked.
 fn echo(client: &mut dyn Peer, server: &mut dyn Peer, seed: u64) -> Checked {
     pump(client, server)?;
-    check::ensure(client.done() && server.done(), || "handshake did not complete".into())?;
+    check::ensure(client.done() && server.done(), || {
+        "handshake did not complete".into()
+    })?;
     let mut data = vec![0u8; 1 << 20];
     rand::RngCore::fill_bytes(&mut *support::rng(seed), &mut data);
     let mut at_server = Vec::new();
@@ -130,8 +133,15 @@ fn echo(client: &mut dyn Peer, server: &mut dyn Peer, seed: u64) -> Checked {
         pump(client, server)?;
         back.extend_from_slice(&client.read()?);
     }
-    check::ensure(at_server == data, || format!("server received {} bytes, not the 1 MiB sent", at_server.len()))?;
-    check::ensure(back == data, || format!("client received {} bytes back, not the 1 MiB", back.len()))
+    check::ensure(at_server == data, || {
+        format!(
+            "server received {} bytes, not the 1 MiB sent",
+            at_server.len()
+        )
+    })?;
+    check::ensure(back == data, || {
+        format!("client received {} bytes back, not the 1 MiB", back.len())
+    })
 }
 
 fn provider(suite: CipherSuite, groups: &[NamedGroup]) -> Arc<rustls::crypto::CryptoProvider> {
@@ -151,8 +161,16 @@ fn provider(suite: CipherSuite, groups: &[NamedGroup]) -> Arc<rustls::crypto::Cr
     Arc::new(p)
 }
 
-fn rustls_server(p: &Pki, suite: CipherSuite, groups: &[NamedGroup]) -> Result<rustls::ServerConnection, String> {
-    let chain = p.chain.iter().map(|d| CertificateDer::from(d.clone())).collect();
+fn rustls_server(
+    p: &Pki,
+    suite: CipherSuite,
+    groups: &[NamedGroup],
+) -> Result<rustls::ServerConnection, String> {
+    let chain = p
+        .chain
+        .iter()
+        .map(|d| CertificateDer::from(d.clone()))
+        .collect();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.key_pkcs8.clone()));
     let cfg = rustls::ServerConfig::builder_with_provider(provider(suite, groups))
         .with_protocol_versions(&[&rustls::version::TLS13])
@@ -165,9 +183,15 @@ fn rustls_server(p: &Pki, suite: CipherSuite, groups: &[NamedGroup]) -> Result<r
     Ok(s)
 }
 
-fn rustls_client(p: &Pki, suite: CipherSuite, groups: &[NamedGroup]) -> Result<rustls::ClientConnection, String> {
+fn rustls_client(
+    p: &Pki,
+    suite: CipherSuite,
+    groups: &[NamedGroup],
+) -> Result<rustls::ClientConnection, String> {
     let mut roots = rustls::RootCertStore::empty();
-    roots.add(CertificateDer::from(p.ca_der.clone())).map_err(|e| e.to_string())?;
+    roots
+        .add(CertificateDer::from(p.ca_der.clone()))
+        .map_err(|e| e.to_string())?;
     let cfg = rustls::ClientConfig::builder_with_provider(provider(suite, groups))
         .with_protocol_versions(&[&rustls::version::TLS13])
         .map_err(|e| e.to_string())?
@@ -179,18 +203,33 @@ fn rustls_client(p: &Pki, suite: CipherSuite, groups: &[NamedGroup]) -> Result<r
     Ok(c)
 }
 
-fn ours_vs_rustls_server(suite: CipherSuite, ours: &[NamedGroup], theirs: &[NamedGroup], want_hrr: bool) -> Checked {
+fn ours_vs_rustls_server(
+    suite: CipherSuite,
+    ours: &[NamedGroup],
+    theirs: &[NamedGroup],
+    want_hrr: bool,
+) -> Checked {
     let p = pki(&LeafSpec::default())?;
     let mut s = rustls_server(&p, suite, theirs)?;
     let mut cc = support::client_config(&p)?;
     cc.groups = ours.to_vec();
-    let mut c = ClientConnection::new(Arc::new(cc), "localhost", support::NOW, support::rng(21)).map_err(|e| e.to_string())?;
+    let mut c = ClientConnection::new(Arc::new(cc), "localhost", support::NOW, support::rng(21))
+        .map_err(|e| e.to_string())?;
     echo(&mut c, &mut s, 1)?;
     let n = c.negotiated().cloned().ok_or("no negotiated parameters")?;
-    check::equal("suite, group, retry", (n.suite, n.group, n.hello_retry), (suite, theirs[0], want_hrr))
+    check::equal(
+        "suite, group, retry",
+        (n.suite, n.group, n.hello_retry),
+        (suite, theirs[0], want_hrr),
+    )
 }
 
-fn rustls_vs_our_server(suite: CipherSuite, ours: &[NamedGroup], theirs: &[NamedGroup], want_hrr: bool) -> Checked {
+fn rustls_vs_our_server(
+    suite: CipherSuite,
+    ours: &[NamedGroup],
+    theirs: &[NamedGroup],
+    want_hrr: bool,
+) -> Checked {
     let p = pki(&LeafSpec::default())?;
     let mut c = rustls_client(&p, suite, theirs)?;
     let mut sc = support::server_config(&p)?;
@@ -198,7 +237,11 @@ fn rustls_vs_our_server(suite: CipherSuite, ours: &[NamedGroup], theirs: &[Named
     let mut s = ServerConnection::new(Arc::new(sc), support::rng(22)).map_err(|e| e.to_string())?;
     echo(&mut c, &mut s, 2)?;
     let n = s.negotiated().cloned().ok_or("no negotiated parameters")?;
-    check::equal("suite, group, retry", (n.suite, n.group, n.hello_retry), (suite, ours[0], want_hrr))?;
+    check::equal(
+        "suite, group, retry",
+        (n.suite, n.group, n.hello_retry),
+        (suite, ours[0], want_hrr),
+    )?;
     check::equal("server_name", s.server_name(), Some("localhost"))
 }
 
@@ -217,21 +260,49 @@ pub(crate) fn cases() -> Vec<Case> {
         for group in NamedGroup::ALL {
             let tag = format!("{}-{}", short(suite), group.name());
             v.push(
-                Case::must(format!("tls.interop.rustls-server-{tag}"), "RFC 8446 §2, §4.1-§4.4, §5.2, §7.1")
-                    .interop_peer(move |_| ours_vs_rustls_server(suite, &[group], &[group], false)),
+                Case::must(
+                    format!("tls.interop.rustls-server-{tag}"),
+                    "RFC 8446 §2, §4.1-§4.4, §5.2, §7.1",
+                )
+                .interop_peer(move |_| ours_vs_rustls_server(suite, &[group], &[group], false)),
             );
             v.push(
-                Case::must(format!("tls.interop.rustls-client-{tag}"), "RFC 8446 §2, §4.1-§4.4, §5.2, §7.1")
-                    .interop_peer(move |_| rustls_vs_our_server(suite, &[group], &[group], false)),
+                Case::must(
+                    format!("tls.interop.rustls-client-{tag}"),
+                    "RFC 8446 §2, §4.1-§4.4, §5.2, §7.1",
+                )
+                .interop_peer(move |_| rustls_vs_our_server(suite, &[group], &[group], false)),
             );
         }
     }
     let both = [NamedGroup::X25519, NamedGroup::Secp256r1];
-    v.push(Case::must("tls.interop.rustls-server-hello-retry", "RFC 8446 §4.1.4, §4.4.1").interop_peer(move |_| {
-        ours_vs_rustls_server(CipherSuite::Aes128GcmSha256, &both, &[NamedGroup::Secp256r1], true)
-    }));
-    v.push(Case::must("tls.interop.rustls-client-hello-retry", "RFC 8446 §4.1.4, §4.4.1").interop_peer(move |_| {
-        rustls_vs_our_server(CipherSuite::Aes128GcmSha256, &[NamedGroup::Secp256r1], &both, true)
-    }));
+    v.push(
+        Case::must(
+            "tls.interop.rustls-server-hello-retry",
+            "RFC 8446 §4.1.4, §4.4.1",
+        )
+        .interop_peer(move |_| {
+            ours_vs_rustls_server(
+                CipherSuite::Aes128GcmSha256,
+                &both,
+                &[NamedGroup::Secp256r1],
+                true,
+            )
+        }),
+    );
+    v.push(
+        Case::must(
+            "tls.interop.rustls-client-hello-retry",
+            "RFC 8446 §4.1.4, §4.4.1",
+        )
+        .interop_peer(move |_| {
+            rustls_vs_our_server(
+                CipherSuite::Aes128GcmSha256,
+                &[NamedGroup::Secp256r1],
+                &both,
+                true,
+            )
+        }),
+    );
     v
 }

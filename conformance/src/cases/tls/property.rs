@@ -11,11 +11,26 @@ use proptest::prelude::*;
 use super::support::{pair, pki, LeafSpec, MemoryKeyLog, Pki};
 use crate::{check_property, Case, Ctx};
 
-type Outcome = (Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>, Vec<u8>, Vec<u8>);
+type Outcome = (
+    Vec<(String, Vec<u8>)>,
+    Vec<(String, Vec<u8>)>,
+    Vec<u8>,
+    Vec<u8>,
+);
 
 /// One run; `split` says how long each piece of a flight is.
-fn run(p: &Pki, suite: CipherSuite, group: NamedGroup, frag: usize, data: &[u8], split: &mut dyn FnMut() -> usize) -> Result<Outcome, String> {
-    let (cl, sl) = (Arc::new(MemoryKeyLog::default()), Arc::new(MemoryKeyLog::default()));
+fn run(
+    p: &Pki,
+    suite: CipherSuite,
+    group: NamedGroup,
+    frag: usize,
+    data: &[u8],
+    split: &mut dyn FnMut() -> usize,
+) -> Result<Outcome, String> {
+    let (cl, sl) = (
+        Arc::new(MemoryKeyLog::default()),
+        Arc::new(MemoryKeyLog::default()),
+    );
     let (c2, s2) = (cl.clone(), sl.clone());
     let (mut c, mut s) = pair(p, "localhost", move |cc, sc| {
         cc.cipher_suites = vec![suite];
@@ -34,7 +49,8 @@ fn run(p: &Pki, suite: CipherSuite, group: NamedGroup, frag: usize, data: &[u8],
             let mut at = 0;
             while at < b.len() {
                 let n = split().clamp(1, b.len() - at);
-                s.read_tls(&b[at..at + n]).map_err(|e| format!("server: {e}"))?;
+                s.read_tls(&b[at..at + n])
+                    .map_err(|e| format!("server: {e}"))?;
                 at += n;
             }
         }
@@ -43,7 +59,8 @@ fn run(p: &Pki, suite: CipherSuite, group: NamedGroup, frag: usize, data: &[u8],
             let mut at = 0;
             while at < b.len() {
                 let n = split().clamp(1, b.len() - at);
-                c.read_tls(&b[at..at + n]).map_err(|e| format!("client: {e}"))?;
+                c.read_tls(&b[at..at + n])
+                    .map_err(|e| format!("client: {e}"))?;
                 at += n;
             }
         }
@@ -78,15 +95,23 @@ fn splits(ctx: &Ctx) -> crate::Outcome {
     // Each input runs three handshakes, one of them byte by byte.
     let mut few = ctx.clone();
     few.property_cases = ctx.property_cases.min(12);
-    let strategy = (0..3usize, 0..2usize, 1..=16384usize, proptest::collection::vec(any::<u8>(), 0..20000), any::<u64>());
+    let strategy = (
+        0..3usize,
+        0..2usize,
+        1..=16384usize,
+        proptest::collection::vec(any::<u8>(), 0..20000),
+        any::<u64>(),
+    );
     check_property(&few, strategy, |(si, gi, frag, data, seed)| {
         let (suite, group) = (CipherSuite::ALL[si], NamedGroup::ALL[gi]);
-        let whole = run(&p, suite, group, frag, &data, &mut || usize::MAX).map_err(TestCaseError::fail)?;
+        let whole =
+            run(&p, suite, group, frag, &data, &mut || usize::MAX).map_err(TestCaseError::fail)?;
         prop_assert!(!whole.0.is_empty(), "no secrets logged");
         prop_assert_eq!(&whole.0, &whole.1, "client and server secrets differ");
         prop_assert_eq!(&whole.2, &data);
         prop_assert_eq!(&whole.3, &data[..data.len() / 2].to_vec());
-        let bytewise = run(&p, suite, group, frag, &data, &mut || 1).map_err(TestCaseError::fail)?;
+        let bytewise =
+            run(&p, suite, group, frag, &data, &mut || 1).map_err(TestCaseError::fail)?;
         prop_assert_eq!(&bytewise, &whole, "byte-at-a-time delivery differs");
         let mut x = seed | 1;
         let random = run(&p, suite, group, frag, &data, &mut || {
@@ -103,5 +128,9 @@ fn splits(ctx: &Ctx) -> crate::Outcome {
 
 /// The `tls.property.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![Case::must("tls.property.split-points-same-keys-and-bytes", "RFC 8446 §5.1, §7.1").property(|ctx: &mut Ctx| splits(ctx))]
+    vec![Case::must(
+        "tls.property.split-points-same-keys-and-bytes",
+        "RFC 8446 §5.1, §7.1",
+    )
+    .property(|ctx: &mut Ctx| splits(ctx))]
 }

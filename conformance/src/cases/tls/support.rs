@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use handshake_crypto::{PrivateKey, RsaPrivateKey};
 use handshake_tls::{
-    ClientConfig, ClientConnection, Error, Event, KeyLog, ServerConfig,
-    ServerConnection, TrustAnchor,
+    ClientConfig, ClientConnection, Error, Event, KeyLog, ServerConfig, ServerConnection,
+    TrustAnchor,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -64,15 +64,22 @@ pub(crate) struct Pki {
 
 fn key_pair(kind: KeyKind, seed: u64) -> Result<KeyPair, String> {
     match kind {
-        KeyKind::P256 => KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string()),
+        KeyKind::P256 => {
+            KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())
+        }
         KeyKind::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519).map_err(|e| e.to_string()),
         KeyKind::Rsa2048 => {
             // ring cannot generate RSA keys: ours makes it, rcgen (ring) loads it.
             let mut rng = ChaCha20Rng::seed_from_u64(seed);
-            let k = PrivateKey::Rsa(RsaPrivateKey::generate(&mut rng, 2048).map_err(|e| e.to_string())?);
+            let k = PrivateKey::Rsa(
+                RsaPrivateKey::generate(&mut rng, 2048).map_err(|e| e.to_string())?,
+            );
             let der = k.to_pkcs8_der();
-            KeyPair::from_pkcs8_der_and_sign_algo(&PrivatePkcs8KeyDer::from(&der[..]), &rcgen::PKCS_RSA_SHA256)
-                .map_err(|e| e.to_string())
+            KeyPair::from_pkcs8_der_and_sign_algo(
+                &PrivatePkcs8KeyDer::from(&der[..]),
+                &rcgen::PKCS_RSA_SHA256,
+            )
+            .map_err(|e| e.to_string())
         }
     }
 }
@@ -93,10 +100,15 @@ fn ca_params(cn: &str, is_ca: bool) -> Result<CertificateParams, String> {
 pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
     let e = |e: rcgen::Error| e.to_string();
     let ca_key = key_pair(KeyKind::P256, 1)?;
-    let ca = ca_params(spec.ca_name, true)?.self_signed(&ca_key).map_err(e)?;
+    let ca = ca_params(spec.ca_name, true)?
+        .self_signed(&ca_key)
+        .map_err(e)?;
     let leaf_key = key_pair(spec.kind, 2)?;
     let mut lp = CertificateParams::new(spec.names.clone()).map_err(e)?;
-    lp.distinguished_name.push(DnType::CommonName, spec.names.first().cloned().unwrap_or_default());
+    lp.distinguished_name.push(
+        DnType::CommonName,
+        spec.names.first().cloned().unwrap_or_default(),
+    );
     lp.extended_key_usages = spec.eku.clone();
     lp.not_before = rcgen::date_time_ymd(2020, 1, 1);
     lp.not_after = rcgen::date_time_ymd(spec.not_after_year, 1, 1);
@@ -110,7 +122,12 @@ pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
         chain.push(leaf.der().to_vec());
         chain.push(inter.der().to_vec());
     } else {
-        chain.push(lp.signed_by(&leaf_key, &ca, &ca_key).map_err(e)?.der().to_vec());
+        chain.push(
+            lp.signed_by(&leaf_key, &ca, &ca_key)
+                .map_err(e)?
+                .der()
+                .to_vec(),
+        );
     }
     Ok(Pki {
         ca_der: ca.der().to_vec(),
@@ -216,7 +233,12 @@ impl KeyLog for MemoryKeyLog {
 
 impl MemoryKeyLog {
     pub(crate) fn get(&self, label: &str) -> Option<Vec<u8>> {
-        self.0.lock().ok()?.iter().find(|(l, _)| l == label).map(|(_, s)| s.clone())
+        self.0
+            .lock()
+            .ok()?
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, s)| s.clone())
     }
 
     /// Every (label, secret) in order.
@@ -269,6 +291,11 @@ pub(crate) fn bare_server() -> ServerConnection {
 
 /// A client trusting nothing, its ClientHello queued.
 pub(crate) fn bare_client() -> ClientConnection {
-    ClientConnection::new(Arc::new(ClientConfig::new(Vec::new())), "localhost", NOW, rng(7))
-        .expect("a valid config")
+    ClientConnection::new(
+        Arc::new(ClientConfig::new(Vec::new())),
+        "localhost",
+        NOW,
+        rng(7),
+    )
+    .expect("a valid config")
 }
