@@ -176,9 +176,9 @@ impl RecordKeys {
     pub fn new(aead: AeadAlg, key: &[u8], iv: &[u8]) -> Self {
         let cipher = match aead {
             // Lengths come from `aead.key_len()`, which these constructors take.
-            AeadAlg::Aes128Gcm | AeadAlg::Aes256Gcm => {
-                Cipher::Gcm(Box::new(AesGcm::new(key).expect("AES key of 16 or 32 bytes")))
-            }
+            AeadAlg::Aes128Gcm | AeadAlg::Aes256Gcm => Cipher::Gcm(Box::new(
+                AesGcm::new(key).expect("AES key of 16 or 32 bytes"),
+            )),
             AeadAlg::ChaCha20Poly1305 => {
                 Cipher::ChaCha(ChaCha20Poly1305::new(key).expect("ChaCha20 key of 32 bytes"))
             }

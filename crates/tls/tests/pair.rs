@@ -45,3 +45,34 @@ fn no_common_suite_is_handshake_failure() {
         .poll_event()
         .is_none_or(|e| e != Event::HandshakeComplete));
 }
+
+mod arbitrary {
+    use handshake_tls::extensions::{parse_block, Context};
+    use handshake_tls::msgs::HandshakeMessage;
+    use handshake_tls::record::Deframer;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Parsers take any bytes without panicking; what parses round-trips.
+        #[test]
+        fn parsers_never_panic(typ in any::<u8>(), body in proptest::collection::vec(any::<u8>(), 0..512)) {
+            if let Ok(m) = HandshakeMessage::parse(typ, &body) {
+                let again = m.encode();
+                prop_assert_eq!(HandshakeMessage::parse(again[0], &again[4..]).ok(), Some(m));
+            }
+            for ctx in [Context::ClientHello, Context::ServerHello, Context::HelloRetryRequest,
+                        Context::EncryptedExtensions, Context::Certificate, Context::NewSessionTicket] {
+                let _ = parse_block(&body, ctx);
+            }
+            let mut d = Deframer::default();
+            d.push(&body);
+            for _ in 0..body.len() {
+                match d.pop() {
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+            prop_assert!(d.buffered() <= body.len());
+        }
+    }
+}
