@@ -243,6 +243,11 @@ impl Common {
                     continue;
                 }
                 (ContentType::ApplicationData, Some(k)) => k.open(&h, frag)?,
+                // A peer that fails before it has keys (a client refusing the
+                // ServerHello) can only send its alert in the clear.
+                (ContentType::Alert, Some(_)) if !self.connected && frag.len() == 2 => {
+                    (ContentType::Alert, frag)
+                }
                 (t, Some(_)) => {
                     return Err(Error::UnexpectedRecord {
                         content_type: t.to_u8(),

@@ -368,6 +368,52 @@ fn unexpected() -> Checked {
     )
 }
 
+fn unoffered_suite() -> Checked {
+    let p = pki(&LeafSpec::default())?;
+    let (mut c, mut sv) = pair(&p, "localhost", |cc, _| {
+        cc.cipher_suites = vec![CipherSuite::Aes128GcmSha256];
+    })?;
+    let run = run_pair(&mut c, &mut sv, |dir, b| {
+        // ServerHello.cipher_suite: record header 5, message header 4,
+        // version 2, random 32, empty session id 1.
+        if dir == Dir::ToClient && b.len() > 46 && b[5] == 2 {
+            b[44..46].copy_from_slice(&[0x13, 0x03]);
+        }
+    });
+    expect_failure(
+        "client",
+        &run.client_err,
+        |e| matches!(e, Error::IllegalParameter { .. }),
+        &run.server_err,
+        A::IllegalParameter,
+    )
+}
+
+fn changed_second_hello() -> Checked {
+    let p = pki(&LeafSpec::default())?;
+    let (mut c, mut sv) = pair(&p, "localhost", |cc, sc| {
+        cc.groups = vec![NamedGroup::X25519, NamedGroup::Secp256r1];
+        sc.groups = vec![NamedGroup::Secp256r1];
+    })?;
+    let mut hellos = 0;
+    let run = run_pair(&mut c, &mut sv, |dir, b| {
+        if dir == Dir::ToServer && b[0] == 22 {
+            hellos += 1;
+            if hellos == 2 {
+                b[11] ^= 1; // the second ClientHello's random
+            }
+        }
+    });
+    check::equal("ClientHellos sent", hellos, 2)?;
+    expect_failure(
+        "server",
+        &run.server_err,
+        |e| matches!(e, Error::IllegalParameter { .. }),
+        &run.client_err,
+        A::IllegalParameter,
+    )
+}
+
 /// The `tls.handshake.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     let expired = LeafSpec {
@@ -527,6 +573,16 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 8446 §4.1.3 (illegal_parameter)",
         )
         .simulation(|_| downgrade()),
+        Case::must(
+            "tls.handshake.unoffered-suite",
+            "RFC 8446 §4.1.3 (illegal_parameter)",
+        )
+        .simulation(|_| unoffered_suite()),
+        Case::must(
+            "tls.handshake.second-hello-changed",
+            "RFC 8446 §4.1.2 (illegal_parameter)",
+        )
+        .simulation(|_| changed_second_hello()),
         Case::must(
             "tls.handshake.unexpected-message",
             "RFC 8446 §5, §6.2 (unexpected_message)",
