@@ -75,3 +75,8 @@ fn tcp_offline_cases() {
 fn dns_offline_cases() {
     run_offline("dns");
 }
+
+#[test]
+fn tls_offline_cases() {
+    run_offline("tls");
+}

@@ -10,6 +10,7 @@ mod dns;
 mod ip;
 mod support;
 pub mod tcp;
+mod tls;
 
 /// Appends every case of every crate to `all`.
 pub(crate) fn register(all: &mut Vec<Case>) {
@@ -17,4 +18,5 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(dns::cases());
     all.extend(ip::cases());
     all.extend(tcp::cases());
+    all.extend(tls::cases());
 }

@@ -1,0 +1,308 @@
+//! `tls.interop.*`: rustls (ring provider, in-process, over in-memory
+//! buffers) as the independent TLS 1.3 peer: our client against a rustls
+//! server and a rustls client against our server, for each TLS 1.3 suite
+//! and group, with 1 MiB echoed and checked both ways, and the
+//! HelloRetryRequest path each way.
+
+use std::io::{Read, Write};
+use std::sync::Arc;
+
+use handshake_tls::{CipherSuite, ClientConnection, Event, NamedGroup, ServerConnection};
+use rustls::crypto::ring as rr;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+
+use super::support::{self, pki, LeafSpec, Pki};
+use crate::check::{self, Checked};
+use crate::Case;
+
+/// One end of a connection, ours or rustls's.
+trait Peer {
+    fn take_tls(&mut self) -> Result<Vec<u8>, String>;
+    fn give_tls(&mut self, b: &[u8]) -> Result<(), String>;
+    fn write(&mut self, d: &[u8]) -> Result<(), String>;
+    fn read(&mut self) -> Result<Vec<u8>, String>;
+    fn done(&self) -> bool;
+}
+
+macro_rules! ours {
+    ($t:ty) => {
+        impl Peer for $t {
+            fn take_tls(&mut self) -> Result<Vec<u8>, String> {
+                Ok(self.poll_transmit().unwrap_or_default())
+            }
+            fn give_tls(&mut self, b: &[u8]) -> Result<(), String> {
+                self.read_tls(b).map_err(|e| format!("ours: {e}"))
+            }
+            fn write(&mut self, d: &[u8]) -> Result<(), String> {
+                self.send(d).map_err(|e| format!("ours: {e}"))
+            }
+            fn read(&mut self) -> Result<Vec<u8>, String> {
+                let mut out = Vec::new();
+                while let Some(e) = self.poll_event() {
+                    if let Event::ApplicationData(d) = e {
+                        out.extend_from_slice(&d);
+                    }
+                }
+                Ok(out)
+            }
+            fn done(&self) -> bool {
+                !self.is_handshaking()
+            }
+        }
+    };
+}
+ours!(ClientConnection);
+ours!(ServerConnection);
+
+macro_rules! theirs {
+    ($t:ty) => {
+        impl Peer for $t {
+            fn take_tls(&mut self) -> Result<Vec<u8>, String> {
+                let mut v = Vec::new();
+                while self.wants_write() {
+                    self.write_tls(&mut v).map_err(|e| e.to_string())?;
+                }
+                Ok(v)
+            }
+            fn give_tls(&mut self, mut b: &[u8]) -> Result<(), String> {
+                while !b.is_empty() {
+                    self.read_tls(&mut b).map_err(|e| e.to_string())?;
+                    self.process_new_packets()
+                        .map_err(|e| format!("rustls: {e}"))?;
+                }
+                Ok(())
+            }
+            fn write(&mut self, d: &[u8]) -> Result<(), String> {
+                self.writer().write_all(d).map_err(|e| e.to_string())
+            }
+            fn read(&mut self) -> Result<Vec<u8>, String> {
+                let mut out = Vec::new();
+                let mut buf = [0u8; 16384];
+                loop {
+                    match self.reader().read(&mut buf) {
+                        Ok(0) => break,
+                        Ok(n) => out.extend_from_slice(&buf[..n]),
+                        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                        Err(e) => return Err(e.to_string()),
+                    }
+                }
+                Ok(out)
+            }
+            fn done(&self) -> bool {
+                !self.is_handshaking()
+            }
+        }
+    };
+}
+theirs!(rustls::ClientConnection);
+theirs!(rustls::ServerConnection);
+
+fn pump(a: &mut dyn Peer, b: &mut dyn Peer) -> Result<(), String> {
+    for _ in 0..64 {
+        let x = a.take_tls()?;
+        if !x.is_empty() {
+            b.give_tls(&x)?;
+        }
+        let y = b.take_tls()?;
+        if !y.is_empty() {
+            a.give_tls(&y)?;
+        }
+        if x.is_empty() && y.is_empty() {
+            return Ok(());
+        }
+    }
+    Err("endless exchange".into())
+}
+
+/// Handshake, then 1 MiB from the client, echoed by the server, checked.
+fn echo(client: &mut dyn Peer, server: &mut dyn Peer, seed: u64) -> Checked {
+    pump(client, server)?;
+    check::ensure(client.done() && server.done(), || {
+        "handshake did not complete".into()
+    })?;
+    let mut data = vec![0u8; 1 << 20];
+    rand::RngCore::fill_bytes(&mut *support::rng(seed), &mut data);
+    let mut at_server = Vec::new();
+    let mut back = Vec::new();
+    for chunk in data.chunks(16 * 1024) {
+        client.write(chunk)?;
+        pump(client, server)?;
+        let got = server.read()?;
+        at_server.extend_from_slice(&got);
+        server.write(&got)?;
+        pump(client, server)?;
+        back.extend_from_slice(&client.read()?);
+    }
+    check::ensure(at_server == data, || {
+        format!(
+            "server received {} bytes, not the 1 MiB sent",
+            at_server.len()
+        )
+    })?;
+    check::ensure(back == data, || {
+        format!("client received {} bytes back, not the 1 MiB", back.len())
+    })
+}
+
+fn provider(suite: CipherSuite, groups: &[NamedGroup]) -> Arc<rustls::crypto::CryptoProvider> {
+    let mut p = rr::default_provider();
+    p.cipher_suites = vec![match suite {
+        CipherSuite::Aes128GcmSha256 => rr::cipher_suite::TLS13_AES_128_GCM_SHA256,
+        CipherSuite::Aes256GcmSha384 => rr::cipher_suite::TLS13_AES_256_GCM_SHA384,
+        _ => rr::cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
+    }];
+    p.kx_groups = groups
+        .iter()
+        .map(|g| match g {
+            NamedGroup::Secp256r1 => rr::kx_group::SECP256R1,
+            _ => rr::kx_group::X25519,
+        })
+        .collect();
+    Arc::new(p)
+}
+
+fn rustls_server(
+    p: &Pki,
+    suite: CipherSuite,
+    groups: &[NamedGroup],
+) -> Result<rustls::ServerConnection, String> {
+    let chain = p
+        .chain
+        .iter()
+        .map(|d| CertificateDer::from(d.clone()))
+        .collect();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.key_pkcs8.clone()));
+    let cfg = rustls::ServerConfig::builder_with_provider(provider(suite, groups))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(|e| e.to_string())?;
+    let mut s = rustls::ServerConnection::new(Arc::new(cfg)).map_err(|e| e.to_string())?;
+    s.set_buffer_limit(None);
+    Ok(s)
+}
+
+fn rustls_client(
+    p: &Pki,
+    suite: CipherSuite,
+    groups: &[NamedGroup],
+) -> Result<rustls::ClientConnection, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(p.ca_der.clone()))
+        .map_err(|e| e.to_string())?;
+    let cfg = rustls::ClientConfig::builder_with_provider(provider(suite, groups))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = ServerName::try_from("localhost").map_err(|e| e.to_string())?;
+    let mut c = rustls::ClientConnection::new(Arc::new(cfg), name).map_err(|e| e.to_string())?;
+    c.set_buffer_limit(None);
+    Ok(c)
+}
+
+fn ours_vs_rustls_server(
+    suite: CipherSuite,
+    ours: &[NamedGroup],
+    theirs: &[NamedGroup],
+    want_hrr: bool,
+) -> Checked {
+    let p = pki(&LeafSpec::default())?;
+    let mut s = rustls_server(&p, suite, theirs)?;
+    let mut cc = support::client_config(&p)?;
+    cc.groups = ours.to_vec();
+    let mut c = ClientConnection::new(Arc::new(cc), "localhost", support::NOW, support::rng(21))
+        .map_err(|e| e.to_string())?;
+    echo(&mut c, &mut s, 1)?;
+    let n = c.negotiated().cloned().ok_or("no negotiated parameters")?;
+    check::equal(
+        "suite, group, retry",
+        (n.suite, n.group, n.hello_retry),
+        (suite, theirs[0], want_hrr),
+    )
+}
+
+fn rustls_vs_our_server(
+    suite: CipherSuite,
+    ours: &[NamedGroup],
+    theirs: &[NamedGroup],
+    want_hrr: bool,
+) -> Checked {
+    let p = pki(&LeafSpec::default())?;
+    let mut c = rustls_client(&p, suite, theirs)?;
+    let mut sc = support::server_config(&p)?;
+    sc.groups = ours.to_vec();
+    let mut s = ServerConnection::new(Arc::new(sc), support::rng(22)).map_err(|e| e.to_string())?;
+    echo(&mut c, &mut s, 2)?;
+    let n = s.negotiated().cloned().ok_or("no negotiated parameters")?;
+    check::equal(
+        "suite, group, retry",
+        (n.suite, n.group, n.hello_retry),
+        (suite, ours[0], want_hrr),
+    )?;
+    check::equal("server_name", s.server_name(), Some("localhost"))
+}
+
+fn short(s: CipherSuite) -> &'static str {
+    match s {
+        CipherSuite::Aes128GcmSha256 => "aes128gcm",
+        CipherSuite::Aes256GcmSha384 => "aes256gcm",
+        _ => "chacha20",
+    }
+}
+
+/// The `tls.interop.*` cases.
+pub(crate) fn cases() -> Vec<Case> {
+    let mut v = Vec::new();
+    for suite in CipherSuite::ALL {
+        for group in NamedGroup::ALL {
+            let tag = format!("{}-{}", short(suite), group.name());
+            v.push(
+                Case::must(
+                    format!("tls.interop.rustls-server-{tag}"),
+                    "RFC 8446 §2, §4.1-§4.4, §5.2, §7.1",
+                )
+                .interop_peer(move |_| ours_vs_rustls_server(suite, &[group], &[group], false)),
+            );
+            v.push(
+                Case::must(
+                    format!("tls.interop.rustls-client-{tag}"),
+                    "RFC 8446 §2, §4.1-§4.4, §5.2, §7.1",
+                )
+                .interop_peer(move |_| rustls_vs_our_server(suite, &[group], &[group], false)),
+            );
+        }
+    }
+    let both = [NamedGroup::X25519, NamedGroup::Secp256r1];
+    v.push(
+        Case::must(
+            "tls.interop.rustls-server-hello-retry",
+            "RFC 8446 §4.1.4, §4.4.1",
+        )
+        .interop_peer(move |_| {
+            ours_vs_rustls_server(
+                CipherSuite::Aes128GcmSha256,
+                &both,
+                &[NamedGroup::Secp256r1],
+                true,
+            )
+        }),
+    );
+    v.push(
+        Case::must(
+            "tls.interop.rustls-client-hello-retry",
+            "RFC 8446 §4.1.4, §4.4.1",
+        )
+        .interop_peer(move |_| {
+            rustls_vs_our_server(
+                CipherSuite::Aes128GcmSha256,
+                &[NamedGroup::Secp256r1],
+                &both,
+                true,
+            )
+        }),
+    );
+    v
+}

@@ -1,0 +1,31 @@
+//! The `tls.*` cases: one module per group, `tls/<group>.rs` holding exactly
+//! the cases `tls.<group>.*`; helpers shared by groups live in `support.rs`.
+//!
+//! handshake-tls: the RFC 8448 key schedule and records as vectors, the
+//! codec's rules, our client against our server (negotiation, HelloRetryRequest,
+//! certificates, and each failure with the exact alert the RFC names), a
+//! property over configurations and every split of the byte stream, and
+//! rustls as the independent peer both ways.
+
+use crate::Case;
+
+mod codec;
+mod handshake;
+mod interop;
+mod keys;
+mod property;
+mod record;
+mod support;
+
+/// Every `tls.*` case, group by group.
+pub(crate) fn cases() -> Vec<Case> {
+    [
+        keys::cases(),
+        record::cases(),
+        codec::cases(),
+        handshake::cases(),
+        property::cases(),
+        interop::cases(),
+    ]
+    .concat()
+}

@@ -1,0 +1,301 @@
+//! Helpers the `tls.*` groups share (no cases here): certificates made by
+//! rcgen at run time, our client and server paired in memory with a wire
+//! the case may tamper with, rustls peers, and a key log.
+
+use std::sync::{Arc, Mutex};
+
+use handshake_crypto::{PrivateKey, RsaPrivateKey};
+use handshake_tls::{
+    ClientConfig, ClientConnection, Error, Event, KeyLog, ServerConfig, ServerConnection,
+    TrustAnchor,
+};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+    KeyUsagePurpose,
+};
+use rustls::pki_types::PrivatePkcs8KeyDer;
+
+/// A fixed "now" for our client (2026-01-01T00:00:00Z): certificates made
+/// here are valid from 2020 to 2040 unless a case says otherwise.
+pub(crate) const NOW: u64 = 1_767_225_600;
+
+/// Key types of server certificates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum KeyKind {
+    P256,
+    Ed25519,
+    Rsa2048,
+}
+
+/// What the leaf certificate says.
+#[derive(Clone, Debug)]
+pub(crate) struct LeafSpec {
+    pub(crate) kind: KeyKind,
+    pub(crate) names: Vec<String>,
+    pub(crate) eku: Vec<ExtendedKeyUsagePurpose>,
+    pub(crate) not_after_year: i32,
+    pub(crate) via_intermediate: bool,
+    pub(crate) intermediate_is_ca: bool,
+    pub(crate) ca_name: &'static str,
+}
+
+impl Default for LeafSpec {
+    fn default() -> Self {
+        LeafSpec {
+            kind: KeyKind::P256,
+            names: vec!["localhost".into()],
+            eku: vec![ExtendedKeyUsagePurpose::ServerAuth],
+            not_after_year: 2040,
+            via_intermediate: false,
+            intermediate_is_ca: true,
+            ca_name: "Handshake TLS test CA",
+        }
+    }
+}
+
+/// A CA, and a leaf chain with its PKCS#8 key.
+pub(crate) struct Pki {
+    pub(crate) ca_der: Vec<u8>,
+    pub(crate) chain: Vec<Vec<u8>>,
+    pub(crate) key_pkcs8: Vec<u8>,
+}
+
+fn key_pair(kind: KeyKind, seed: u64) -> Result<KeyPair, String> {
+    match kind {
+        KeyKind::P256 => {
+            KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())
+        }
+        KeyKind::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519).map_err(|e| e.to_string()),
+        KeyKind::Rsa2048 => {
+            // ring cannot generate RSA keys: ours makes it, rcgen (ring) loads it.
+            let mut rng = ChaCha20Rng::seed_from_u64(seed);
+            let k = PrivateKey::Rsa(
+                RsaPrivateKey::generate(&mut rng, 2048).map_err(|e| e.to_string())?,
+            );
+            let der = k.to_pkcs8_der();
+            KeyPair::from_pkcs8_der_and_sign_algo(
+                &PrivatePkcs8KeyDer::from(&der[..]),
+                &rcgen::PKCS_RSA_SHA256,
+            )
+            .map_err(|e| e.to_string())
+        }
+    }
+}
+
+fn ca_params(cn: &str, is_ca: bool) -> Result<CertificateParams, String> {
+    let mut p = CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+    p.distinguished_name.push(DnType::CommonName, cn);
+    if is_ca {
+        p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    }
+    p.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    p.not_after = rcgen::date_time_ymd(2040, 1, 1);
+    Ok(p)
+}
+
+/// Makes a CA (P-256) and a leaf as `spec` says.
+pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
+    let e = |e: rcgen::Error| e.to_string();
+    let ca_key = key_pair(KeyKind::P256, 1)?;
+    let ca = ca_params(spec.ca_name, true)?
+        .self_signed(&ca_key)
+        .map_err(e)?;
+    let leaf_key = key_pair(spec.kind, 2)?;
+    let mut lp = CertificateParams::new(spec.names.clone()).map_err(e)?;
+    lp.distinguished_name.push(
+        DnType::CommonName,
+        spec.names.first().cloned().unwrap_or_default(),
+    );
+    lp.extended_key_usages = spec.eku.clone();
+    lp.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    lp.not_after = rcgen::date_time_ymd(spec.not_after_year, 1, 1);
+    let mut chain = Vec::new();
+    if spec.via_intermediate {
+        let ik = key_pair(KeyKind::P256, 3)?;
+        let inter = ca_params("Handshake TLS test intermediate", spec.intermediate_is_ca)?
+            .signed_by(&ik, &ca, &ca_key)
+            .map_err(e)?;
+        let leaf = lp.signed_by(&leaf_key, &inter, &ik).map_err(e)?;
+        chain.push(leaf.der().to_vec());
+        chain.push(inter.der().to_vec());
+    } else {
+        chain.push(
+            lp.signed_by(&leaf_key, &ca, &ca_key)
+                .map_err(e)?
+                .der()
+                .to_vec(),
+        );
+    }
+    Ok(Pki {
+        ca_der: ca.der().to_vec(),
+        chain,
+        key_pkcs8: leaf_key.serialize_der(),
+    })
+}
+
+/// Our client config trusting `pki`'s CA.
+pub(crate) fn client_config(pki: &Pki) -> Result<ClientConfig, String> {
+    let anchor = TrustAnchor::from_der(&pki.ca_der).map_err(|e| e.to_string())?;
+    Ok(ClientConfig::new(vec![anchor]))
+}
+
+/// Our server config with `pki`'s chain and key.
+pub(crate) fn server_config(pki: &Pki) -> Result<ServerConfig, String> {
+    ServerConfig::new(pki.chain.clone(), &pki.key_pkcs8).map_err(|e| e.to_string())
+}
+
+pub(crate) fn rng(seed: u64) -> Box<ChaCha20Rng> {
+    Box::new(ChaCha20Rng::seed_from_u64(seed))
+}
+
+/// Which way bytes travel on the in-memory wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dir {
+    ToServer,
+    ToClient,
+}
+
+/// How a paired run ended.
+#[derive(Debug, Default)]
+pub(crate) struct Run {
+    pub(crate) client_err: Option<Error>,
+    pub(crate) server_err: Option<Error>,
+    pub(crate) client_events: Vec<Event>,
+    pub(crate) server_events: Vec<Event>,
+}
+
+/// Runs our client against our server, every flight passing through
+/// `wire` (which may change, drop or add bytes), until neither has
+/// anything to send (bounded).
+pub(crate) fn run_pair(
+    c: &mut ClientConnection,
+    s: &mut ServerConnection,
+    mut wire: impl FnMut(Dir, &mut Vec<u8>),
+) -> Run {
+    let mut run = Run::default();
+    for _ in 0..64 {
+        let mut moved = false;
+        if let Some(mut b) = c.poll_transmit() {
+            moved = true;
+            wire(Dir::ToServer, &mut b);
+            if let Err(e) = s.read_tls(&b) {
+                run.server_err.get_or_insert(e);
+            }
+        }
+        if let Some(mut b) = s.poll_transmit() {
+            moved = true;
+            wire(Dir::ToClient, &mut b);
+            if let Err(e) = c.read_tls(&b) {
+                run.client_err.get_or_insert(e);
+            }
+        }
+        while let Some(e) = c.poll_event() {
+            run.client_events.push(e);
+        }
+        while let Some(e) = s.poll_event() {
+            run.server_events.push(e);
+        }
+        if !moved {
+            break;
+        }
+    }
+    run
+}
+
+/// A fresh pair over `pki` with `tweak`s applied to the configs.
+pub(crate) fn pair(
+    pki: &Pki,
+    name: &str,
+    tweak: impl FnOnce(&mut ClientConfig, &mut ServerConfig),
+) -> Result<(ClientConnection, ServerConnection), String> {
+    let mut cc = client_config(pki)?;
+    let mut sc = server_config(pki)?;
+    tweak(&mut cc, &mut sc);
+    let c = ClientConnection::new(Arc::new(cc), name, NOW, rng(11)).map_err(|e| e.to_string())?;
+    let s = ServerConnection::new(Arc::new(sc), rng(12)).map_err(|e| e.to_string())?;
+    Ok((c, s))
+}
+
+/// A key log that keeps every (label, secret).
+#[derive(Default)]
+pub(crate) struct MemoryKeyLog(pub(crate) Mutex<Vec<(String, Vec<u8>)>>);
+
+impl KeyLog for MemoryKeyLog {
+    fn log(&self, label: &str, _client_random: &[u8; 32], secret: &[u8]) {
+        if let Ok(mut v) = self.0.lock() {
+            v.push((label.to_string(), secret.to_vec()));
+        }
+    }
+}
+
+impl MemoryKeyLog {
+    pub(crate) fn get(&self, label: &str) -> Option<Vec<u8>> {
+        self.0
+            .lock()
+            .ok()?
+            .iter()
+            .find(|(l, _)| l == label)
+            .map(|(_, s)| s.clone())
+    }
+
+    /// Every (label, secret) in order.
+    pub(crate) fn all(&self) -> Vec<(String, Vec<u8>)> {
+        self.0.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+}
+
+/// Splits a flight into records (header + fragment).
+pub(crate) fn records(bytes: &[u8]) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 5 <= bytes.len() {
+        let len = u16::from_be_bytes([bytes[at + 3], bytes[at + 4]]) as usize;
+        let end = (at + 5 + len).min(bytes.len());
+        out.push(bytes[at..end].to_vec());
+        at = end;
+    }
+    out
+}
+
+/// Checks that `got` failed with `want` and that the peer received the alert
+/// `alert` (the exact alert the RFC names).
+pub(crate) fn expect_failure(
+    who: &str,
+    got: &Option<Error>,
+    want: impl Fn(&Error) -> bool,
+    peer: &Option<Error>,
+    alert: handshake_tls::AlertDescription,
+) -> Result<(), String> {
+    match got {
+        Some(e) if want(e) => {}
+        other => return Err(format!("{who}: got {other:?}")),
+    }
+    crate::check::equal(
+        "alert the peer received",
+        peer.clone(),
+        Some(Error::PeerAlert(alert)),
+    )
+}
+
+/// A server with a throwaway P-256 key and a placeholder certificate, for
+/// cases that never get as far as sending it.
+pub(crate) fn bare_server() -> ServerConnection {
+    let mut r = ChaCha20Rng::seed_from_u64(5);
+    let key = PrivateKey::P256(handshake_crypto::P256SecretKey::generate(&mut r));
+    let sc = ServerConfig::new(vec![vec![0x30, 0]], &key.to_pkcs8_der()).expect("a P-256 key");
+    ServerConnection::new(Arc::new(sc), rng(6)).expect("a valid config")
+}
+
+/// A client trusting nothing, its ClientHello queued.
+pub(crate) fn bare_client() -> ClientConnection {
+    ClientConnection::new(
+        Arc::new(ClientConfig::new(Vec::new())),
+        "localhost",
+        NOW,
+        rng(7),
+    )
+    .expect("a valid config")
+}

@@ -1,0 +1,81 @@
+//! Key shares (RFC 8446 §4.2.8) and the (EC)DHE shared secret (§7.4).
+
+use handshake_crypto::{P256PublicKey, P256SecretKey, X25519SecretKey};
+use rand_core::CryptoRngCore;
+use zeroize::Zeroizing;
+
+use crate::suites::NamedGroup;
+use crate::Error;
+
+/// A private key share, kept until the peer's share arrives.
+pub enum KeyShare {
+    /// X25519 (RFC 7748).
+    X25519(X25519SecretKey),
+    /// secp256r1.
+    P256(P256SecretKey),
+}
+
+impl core::fmt::Debug for KeyShare {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            KeyShare::X25519(_) => "KeyShare(x25519)",
+            KeyShare::P256(_) => "KeyShare(secp256r1)",
+        })
+    }
+}
+
+impl KeyShare {
+    /// A fresh share for `group` from the caller's RNG.
+    pub fn generate(group: NamedGroup, mut rng: &mut dyn CryptoRngCore) -> Self {
+        match group {
+            NamedGroup::X25519 => KeyShare::X25519(X25519SecretKey::generate(&mut rng)),
+            NamedGroup::Secp256r1 => KeyShare::P256(P256SecretKey::generate(&mut rng)),
+        }
+    }
+
+    /// The group.
+    pub fn group(&self) -> NamedGroup {
+        match self {
+            KeyShare::X25519(_) => NamedGroup::X25519,
+            KeyShare::P256(_) => NamedGroup::Secp256r1,
+        }
+    }
+
+    /// The public value as key_exchange carries it: 32 bytes for X25519
+    /// (§4.2.8.2), the uncompressed point for secp256r1 (§4.2.8.2).
+    pub fn public(&self) -> Vec<u8> {
+        match self {
+            KeyShare::X25519(k) => k.public_key().to_vec(),
+            KeyShare::P256(k) => k.public_key().to_uncompressed().to_vec(),
+        }
+    }
+
+    /// The shared secret with the peer's key_exchange. A malformed point, a
+    /// point not on the curve or an all-zero X25519 result is
+    /// illegal_parameter (§4.2.8.2: peers MUST validate; §7.4.2: the all-zero
+    /// value MUST be refused).
+    pub fn agree(&self, peer: &[u8]) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let bad = |_| Error::IllegalParameter {
+            what: "invalid key_exchange value (RFC 8446 §4.2.8.2, §7.4.2)",
+        };
+        match self {
+            KeyShare::X25519(k) => {
+                let p: [u8; 32] = peer.try_into().map_err(|_| Error::IllegalParameter {
+                    what: "X25519 key_exchange is not 32 bytes (RFC 8446 §4.2.8.2)",
+                })?;
+                Ok(Zeroizing::new(k.diffie_hellman(&p).map_err(bad)?.to_vec()))
+            }
+            KeyShare::P256(k) => {
+                // §4.2.8.2: only the uncompressed form (legacy_form = 4).
+                if peer.len() != 65 || peer[0] != 4 {
+                    return Err(Error::IllegalParameter {
+                        what:
+                            "secp256r1 key_exchange not an uncompressed point (RFC 8446 §4.2.8.2)",
+                    });
+                }
+                let p = P256PublicKey::from_sec1_bytes(peer).map_err(bad)?;
+                Ok(Zeroizing::new(k.diffie_hellman(&p).map_err(bad)?.to_vec()))
+            }
+        }
+    }
+}

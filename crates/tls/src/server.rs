@@ -1,0 +1,505 @@
+//! The TLS 1.3 server (RFC 8446 §2, §4): negotiation, HelloRetryRequest,
+//! the server flight, and the client's Finished.
+
+use std::sync::Arc;
+
+use handshake_crypto::ct_eq;
+use rand_core::CryptoRngCore;
+
+use crate::config::ServerConfig;
+use crate::conn::{AppSecrets, Common, Event, Machine, Negotiated};
+use crate::extensions::{find, Extension, KeyShareEntry};
+use crate::keys::{finished_verify_data, KeySchedule, Transcript};
+use crate::kx::KeyShare;
+use crate::msgs::{
+    message_hash, Certificate, CertificateEntry, ClientHello, HandshakeMessage, ServerHello,
+    HRR_RANDOM,
+};
+use crate::record::RecordKeys;
+use crate::sign;
+use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
+use crate::trace::TraceLine;
+use crate::Error;
+
+struct Retry {
+    first: ClientHello,
+    transcript: Transcript,
+    suite: CipherSuite,
+    group: NamedGroup,
+}
+
+enum State {
+    ExpectClientHello(Option<Box<Retry>>),
+    ExpectFinished {
+        expected: Vec<u8>,
+        app: AppSecrets,
+        negotiated: Negotiated,
+    },
+    Connected(AppSecrets),
+    Failed,
+}
+
+struct ServerMachine {
+    config: Arc<ServerConfig>,
+    rng: Box<dyn CryptoRngCore + Send>,
+    state: State,
+    server_name: Option<String>,
+}
+
+/// A TLS 1.3 server connection: the same sans-IO shape as
+/// [`ClientConnection`](crate::ClientConnection).
+pub struct ServerConnection {
+    common: Common,
+    machine: ServerMachine,
+}
+
+impl ServerConnection {
+    /// A server waiting for a ClientHello.
+    pub fn new(
+        config: Arc<ServerConfig>,
+        rng: Box<dyn CryptoRngCore + Send>,
+    ) -> Result<Self, Error> {
+        config.check()?;
+        Ok(ServerConnection {
+            common: Common::new(config.trace, config.key_log.clone(), config.max_fragment),
+            machine: ServerMachine {
+                config,
+                rng,
+                state: State::ExpectClientHello(None),
+                server_name: None,
+            },
+        })
+    }
+
+    /// Feeds bytes received from the client; see
+    /// [`ClientConnection::read_tls`](crate::ClientConnection::read_tls).
+    pub fn read_tls(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.common.read_tls(data, &mut self.machine)
+    }
+
+    /// Bytes to send to the client, if any.
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.common.poll_transmit()
+    }
+
+    /// The next event.
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.common.poll_event()
+    }
+
+    /// Queues application data (after the handshake).
+    pub fn send(&mut self, data: &[u8]) -> Result<(), Error> {
+        self.common.send_app(data)
+    }
+
+    /// Sends close_notify.
+    pub fn close(&mut self) {
+        self.common.close()
+    }
+
+    /// Sends a KeyUpdate (RFC 8446 §4.6.3).
+    pub fn key_update(&mut self, request_peer: bool) -> Result<(), Error> {
+        match &mut self.machine.state {
+            State::Connected(app) => app.update_ours(&mut self.common, request_peer),
+            _ => Err(Error::NotConnected),
+        }
+    }
+
+    /// Whether the handshake is still running.
+    pub fn is_handshaking(&self) -> bool {
+        !self.common.connected && self.common.error.is_none()
+    }
+
+    /// What the handshake agreed on, once it completed.
+    pub fn negotiated(&self) -> Option<&Negotiated> {
+        self.common.negotiated.as_ref()
+    }
+
+    /// The host name the client asked for (server_name), if any.
+    pub fn server_name(&self) -> Option<&str> {
+        self.machine.server_name.as_deref()
+    }
+
+    /// The error that ended the connection, if one did.
+    pub fn error(&self) -> Option<&Error> {
+        self.common.error.as_ref()
+    }
+
+    /// The trace (empty unless the config asked for one).
+    pub fn trace(&self) -> &[TraceLine] {
+        self.common.trace.as_deref().unwrap_or(&[])
+    }
+}
+
+fn illegal(what: &'static str) -> Error {
+    Error::IllegalParameter { what }
+}
+
+impl Machine for ServerMachine {
+    fn handle(&mut self, c: &mut Common, msg: HandshakeMessage, raw: Vec<u8>) -> Result<(), Error> {
+        let state = std::mem::replace(&mut self.state, State::Failed);
+        self.state = match (state, msg) {
+            (State::ExpectClientHello(retry), HandshakeMessage::ClientHello(ch)) => {
+                self.client_hello(c, ch, &raw, retry)?
+            }
+            (
+                State::ExpectFinished {
+                    expected,
+                    app,
+                    negotiated,
+                },
+                HandshakeMessage::Finished(v),
+            ) => {
+                // §4.4.4: a wrong verify_data is decrypt_error (constant-time compare).
+                if v.len() != expected.len() {
+                    return Err(Error::Decode {
+                        what: "Finished.verify_data length (RFC 8446 §4.4.4)",
+                    });
+                }
+                if !ct_eq(&expected, &v) {
+                    return Err(Error::BadFinished);
+                }
+                let (aead, hash) = (app.suite.aead(), app.suite.hash());
+                c.set_read_keys(RecordKeys::from_secret(aead, hash, &app.theirs))?;
+                c.connected = true;
+                c.negotiated = Some(negotiated);
+                c.push_event(Event::HandshakeComplete);
+                State::Connected(app)
+            }
+            (State::Connected(mut app), HandshakeMessage::KeyUpdate { update_requested }) => {
+                app.key_update(c, update_requested)?;
+                State::Connected(app)
+            }
+            (state, m) => {
+                return Err(Error::UnexpectedMessage {
+                    got: m.name(),
+                    state: match state {
+                        State::ExpectClientHello(_) => "waiting for ClientHello",
+                        State::ExpectFinished { .. } => "waiting for the client's Finished",
+                        State::Connected(_) => "connected",
+                        State::Failed => "failed",
+                    },
+                })
+            }
+        };
+        Ok(())
+    }
+}
+
+/// Extensions other than the ones a second ClientHello may change (§4.1.2).
+fn stable_extensions(ch: &ClientHello) -> Vec<&Extension> {
+    ch.extensions
+        .iter()
+        .filter(|e| !matches!(e, Extension::KeyShares(_) | Extension::Cookie(_)))
+        .collect()
+}
+
+impl ServerMachine {
+    fn client_hello(
+        &mut self,
+        c: &mut Common,
+        ch: ClientHello,
+        raw: &[u8],
+        retry: Option<Box<Retry>>,
+    ) -> Result<State, Error> {
+        let exts = &ch.extensions;
+        if let Some(r) = &retry {
+            // §4.1.2: after a HelloRetryRequest the client MUST send the same
+            // ClientHello but for key_share, cookie and a few PSK fields.
+            let first = &r.first;
+            if ch.legacy_version != first.legacy_version
+                || ch.random != first.random
+                || ch.session_id != first.session_id
+                || ch.cipher_suites != first.cipher_suites
+                || ch.compression_methods != first.compression_methods
+                || stable_extensions(&ch) != stable_extensions(first)
+            {
+                return Err(illegal(
+                    "second ClientHello changed more than key_share (RFC 8446 §4.1.2)",
+                ));
+            }
+        }
+        let versions = find(exts, |e| match e {
+            Extension::SupportedVersions(v) => Some(v),
+            _ => None,
+        });
+        // §4.2.1: without 1.3 in supported_versions there is no version in
+        // common (this server speaks TLS 1.3 only).
+        if !versions.is_some_and(|v| v.contains(&TLS13)) {
+            return Err(Error::ProtocolVersion);
+        }
+        // §4.1.2: a TLS 1.3 ClientHello's compression methods are exactly [0].
+        if ch.compression_methods != [0] {
+            return Err(illegal(
+                "legacy_compression_methods is not [0] (RFC 8446 §4.1.2)",
+            ));
+        }
+        let suite = self
+            .config
+            .cipher_suites
+            .iter()
+            .copied()
+            .find(|s| ch.cipher_suites.contains(&s.to_u16()))
+            .ok_or(Error::NoCommonCipherSuite)?;
+        let offered_schemes = find(exts, |e| match e {
+            Extension::SignatureAlgorithms(s) => Some(s),
+            _ => None,
+        })
+        .ok_or(Error::MissingExtension {
+            what: "signature_algorithms",
+        })?;
+        let scheme = *sign::schemes_for(&self.config.key)
+            .iter()
+            .find(|s| offered_schemes.contains(&s.to_u16()))
+            .ok_or(Error::NoCommonSignatureScheme)?;
+        let groups = find(exts, |e| match e {
+            Extension::SupportedGroups(g) => Some(g),
+            _ => None,
+        });
+        let shares = find(exts, |e| match e {
+            Extension::KeyShares(s) => Some(s),
+            _ => None,
+        });
+        // §9.2: a ClientHello without PSK needs both supported_groups and key_share.
+        let (Some(groups), Some(shares)) = (groups, shares) else {
+            return Err(Error::MissingExtension {
+                what: "supported_groups and key_share",
+            });
+        };
+        // §4.2.8: at most one share per group.
+        for (i, s) in shares.iter().enumerate() {
+            if shares[..i].iter().any(|t| t.group == s.group) {
+                return Err(illegal("two key shares for one group (RFC 8446 §4.2.8)"));
+            }
+        }
+        if let Some(r) = &retry {
+            // §4.2.8: after HRR, exactly one share, for the group asked for.
+            if shares.len() != 1 || shares[0].group != r.group.to_u16() {
+                return Err(illegal(
+                    "second ClientHello's key_share is not the requested group (RFC 8446 §4.2.8)",
+                ));
+            }
+            if suite != r.suite {
+                return Err(illegal(
+                    "second ClientHello changed the suite (RFC 8446 §4.1.4)",
+                ));
+            }
+        }
+        if let Some(name) = find(exts, |e| match e {
+            Extension::ServerName(Some(n)) => Some(n),
+            _ => None,
+        }) {
+            self.server_name = Some(String::from_utf8_lossy(name).into_owned());
+        }
+        let alpn = self.choose_alpn(exts)?;
+        // A share the server accepts, in the server's order; otherwise a group
+        // both support, asked for by HelloRetryRequest (§4.1.4).
+        let usable = self.config.groups.iter().find_map(|g| {
+            shares
+                .iter()
+                .find(|s| s.group == g.to_u16())
+                .map(|s| (*g, s))
+        });
+        let Some((group, share)) = usable else {
+            if retry.is_some() {
+                return Err(Error::NoCommonGroup);
+            }
+            let group = self
+                .config
+                .groups
+                .iter()
+                .copied()
+                .find(|g| groups.contains(&g.to_u16()))
+                .ok_or(Error::NoCommonGroup)?;
+            return self.send_retry(c, ch, raw, suite, group);
+        };
+        let share = share.clone();
+        let first_flight = retry.is_none();
+        let mut transcript = match retry {
+            Some(r) => r.transcript,
+            None => Transcript::new(),
+        };
+        transcript.add(raw);
+        transcript.start_hash(suite.hash());
+        self.flight(
+            c,
+            &ch,
+            transcript,
+            suite,
+            group,
+            &share,
+            scheme,
+            alpn,
+            first_flight,
+        )
+    }
+
+    fn choose_alpn(&self, exts: &[Extension]) -> Result<Option<Vec<u8>>, Error> {
+        let offered = find(exts, |e| match e {
+            Extension::Alpn(p) => Some(p),
+            _ => None,
+        });
+        match offered {
+            Some(list) if !self.config.alpn.is_empty() => self
+                .config
+                .alpn
+                .iter()
+                .find(|p| list.contains(p))
+                .cloned()
+                .map(Some)
+                // RFC 7301 §3.2: no protocol in common is no_application_protocol.
+                .ok_or(Error::NoApplicationProtocol),
+            _ => Ok(None),
+        }
+    }
+
+    fn send_retry(
+        &mut self,
+        c: &mut Common,
+        ch: ClientHello,
+        raw: &[u8],
+        suite: CipherSuite,
+        group: NamedGroup,
+    ) -> Result<State, Error> {
+        let hash = suite.hash();
+        // §4.4.1: the transcript restarts with message_hash(Hash(ClientHello1)).
+        let mut transcript = Transcript::Buffer(message_hash(&hash.hash(raw)));
+        transcript.start_hash(hash);
+        let hrr = HandshakeMessage::ServerHello(ServerHello {
+            legacy_version: TLS12,
+            random: HRR_RANDOM,
+            session_id: ch.session_id.clone(),
+            cipher_suite: suite.to_u16(),
+            compression_method: 0,
+            extensions: vec![
+                Extension::SelectedVersion(TLS13),
+                Extension::KeyShareGroup(group.to_u16()),
+            ],
+        });
+        let hrr_raw = c.send_handshake(&hrr)?;
+        transcript.add(&hrr_raw);
+        // §D.4: middlebox compatibility, when the client sent a session id.
+        if !ch.session_id.is_empty() {
+            c.send_ccs();
+        }
+        Ok(State::ExpectClientHello(Some(Box::new(Retry {
+            first: ch,
+            transcript,
+            suite,
+            group,
+        }))))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn flight(
+        &mut self,
+        c: &mut Common,
+        ch: &ClientHello,
+        mut transcript: Transcript,
+        suite: CipherSuite,
+        group: NamedGroup,
+        client_share: &KeyShareEntry,
+        scheme: SignatureScheme,
+        alpn: Option<Vec<u8>>,
+        first_flight: bool,
+    ) -> Result<State, Error> {
+        let (hash, aead) = (suite.hash(), suite.aead());
+        let mine = KeyShare::generate(group, &mut *self.rng);
+        let shared = mine.agree(&client_share.key_exchange)?;
+        let mut random = [0u8; 32];
+        self.rng.fill_bytes(&mut random);
+        c.client_random = ch.random;
+        let sh = HandshakeMessage::ServerHello(ServerHello {
+            legacy_version: TLS12,
+            random,
+            session_id: ch.session_id.clone(),
+            cipher_suite: suite.to_u16(),
+            compression_method: 0,
+            extensions: vec![
+                Extension::SelectedVersion(TLS13),
+                Extension::KeyShare(KeyShareEntry {
+                    group: group.to_u16(),
+                    key_exchange: mine.public(),
+                }),
+            ],
+        });
+        transcript.add(&c.send_handshake(&sh)?);
+        if first_flight && !ch.session_id.is_empty() {
+            c.send_ccs();
+        }
+        let ks = KeySchedule::new(hash, &shared);
+        let hs = ks.handshake_traffic(&transcript.current());
+        c.secret(
+            "c hs traffic",
+            Some("CLIENT_HANDSHAKE_TRAFFIC_SECRET"),
+            &hs.client,
+        );
+        c.secret(
+            "s hs traffic",
+            Some("SERVER_HANDSHAKE_TRAFFIC_SECRET"),
+            &hs.server,
+        );
+        c.set_write_keys(RecordKeys::from_secret(aead, hash, &hs.server));
+
+        let mut ee = Vec::new();
+        if find(&ch.extensions, |e| {
+            matches!(e, Extension::ServerName(Some(_))).then_some(())
+        })
+        .is_some()
+        {
+            ee.push(Extension::ServerName(None));
+        }
+        if let Some(p) = &alpn {
+            ee.push(Extension::Alpn(vec![p.clone()]));
+        }
+        transcript.add(&c.send_handshake(&HandshakeMessage::EncryptedExtensions(ee))?);
+        let cert = HandshakeMessage::Certificate(Certificate {
+            context: Vec::new(),
+            entries: self
+                .config
+                .cert_chain
+                .iter()
+                .map(|d| CertificateEntry {
+                    cert_data: d.clone(),
+                    extensions: Vec::new(),
+                })
+                .collect(),
+        });
+        transcript.add(&c.send_handshake(&cert)?);
+        let content = sign::signed_content(sign::SERVER_CONTEXT, &transcript.current());
+        let signature = sign::sign(&self.config.key, scheme, &content, &mut *self.rng)?;
+        let cv = HandshakeMessage::CertificateVerify {
+            scheme: scheme.to_u16(),
+            signature,
+        };
+        transcript.add(&c.send_handshake(&cv)?);
+        let fin = finished_verify_data(hash, &hs.server, &transcript.current());
+        transcript.add(&c.send_handshake(&HandshakeMessage::Finished(fin))?);
+
+        let th = transcript.current();
+        let master = ks.master_secret();
+        let app = ks.application_traffic(&master, &th);
+        c.secret("c ap traffic", Some("CLIENT_TRAFFIC_SECRET_0"), &app.client);
+        c.secret("s ap traffic", Some("SERVER_TRAFFIC_SECRET_0"), &app.server);
+        let exporter = hash.derive_secret(&master, "exp master", &th);
+        c.secret("exp master", Some("EXPORTER_SECRET"), &exporter);
+        c.set_write_keys(RecordKeys::from_secret(aead, hash, &app.server));
+        c.set_read_keys(RecordKeys::from_secret(aead, hash, &hs.client))?;
+        let expected = finished_verify_data(hash, &hs.client, &th);
+        Ok(State::ExpectFinished {
+            expected,
+            app: AppSecrets {
+                suite,
+                ours: app.server,
+                theirs: app.client,
+            },
+            negotiated: Negotiated {
+                suite,
+                group,
+                signature_scheme: scheme,
+                alpn,
+                hello_retry: !first_flight,
+            },
+        })
+    }
+}

@@ -1,0 +1,203 @@
+//! The algorithms a TLS 1.3 connection negotiates: cipher suites (RFC 8446
+//! §B.4), key exchange groups (§4.2.7) and signature schemes (§4.2.3).
+
+/// TLS 1.3's version number in supported_versions (RFC 8446 §4.2.1).
+pub const TLS13: u16 = 0x0304;
+/// TLS 1.2's, the legacy_version every 1.3 hello carries (RFC 8446 §4.1.2).
+pub const TLS12: u16 = 0x0303;
+
+/// The hash of a suite's key schedule and transcript.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HashAlg {
+    /// SHA-256, 32-byte output.
+    Sha256,
+    /// SHA-384, 48-byte output.
+    Sha384,
+}
+
+impl HashAlg {
+    /// Hash.length.
+    pub fn len(self) -> usize {
+        match self {
+            HashAlg::Sha256 => 32,
+            HashAlg::Sha384 => 48,
+        }
+    }
+
+    /// Always false: a hash has an output (keeps clippy's `len` rule content).
+    pub fn is_empty(self) -> bool {
+        false
+    }
+}
+
+/// The record cipher of a suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AeadAlg {
+    /// AES-128-GCM.
+    Aes128Gcm,
+    /// AES-256-GCM.
+    Aes256Gcm,
+    /// ChaCha20-Poly1305 (RFC 8439).
+    ChaCha20Poly1305,
+}
+
+impl AeadAlg {
+    /// Key length in bytes.
+    pub fn key_len(self) -> usize {
+        match self {
+            AeadAlg::Aes128Gcm => 16,
+            AeadAlg::Aes256Gcm | AeadAlg::ChaCha20Poly1305 => 32,
+        }
+    }
+}
+
+/// A TLS 1.3 cipher suite (RFC 8446 §B.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CipherSuite {
+    /// TLS_AES_128_GCM_SHA256 (0x1301).
+    Aes128GcmSha256,
+    /// TLS_AES_256_GCM_SHA384 (0x1302).
+    Aes256GcmSha384,
+    /// TLS_CHACHA20_POLY1305_SHA256 (0x1303).
+    ChaCha20Poly1305Sha256,
+}
+
+impl CipherSuite {
+    /// Every suite, in the default preference order.
+    pub const ALL: [CipherSuite; 3] = [
+        CipherSuite::Aes128GcmSha256,
+        CipherSuite::Aes256GcmSha384,
+        CipherSuite::ChaCha20Poly1305Sha256,
+    ];
+
+    /// The wire value.
+    pub fn to_u16(self) -> u16 {
+        match self {
+            CipherSuite::Aes128GcmSha256 => 0x1301,
+            CipherSuite::Aes256GcmSha384 => 0x1302,
+            CipherSuite::ChaCha20Poly1305Sha256 => 0x1303,
+        }
+    }
+
+    /// From the wire value, if this crate implements it.
+    pub fn from_u16(v: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.to_u16() == v)
+    }
+
+    /// The key schedule's hash.
+    pub fn hash(self) -> HashAlg {
+        match self {
+            CipherSuite::Aes256GcmSha384 => HashAlg::Sha384,
+            _ => HashAlg::Sha256,
+        }
+    }
+
+    /// The record AEAD.
+    pub fn aead(self) -> AeadAlg {
+        match self {
+            CipherSuite::Aes128GcmSha256 => AeadAlg::Aes128Gcm,
+            CipherSuite::Aes256GcmSha384 => AeadAlg::Aes256Gcm,
+            CipherSuite::ChaCha20Poly1305Sha256 => AeadAlg::ChaCha20Poly1305,
+        }
+    }
+
+    /// The RFC's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            CipherSuite::Aes128GcmSha256 => "TLS_AES_128_GCM_SHA256",
+            CipherSuite::Aes256GcmSha384 => "TLS_AES_256_GCM_SHA384",
+            CipherSuite::ChaCha20Poly1305Sha256 => "TLS_CHACHA20_POLY1305_SHA256",
+        }
+    }
+}
+
+/// A key exchange group (RFC 8446 §4.2.7).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum NamedGroup {
+    /// x25519 (0x001d, RFC 7748).
+    X25519,
+    /// secp256r1 (0x0017).
+    Secp256r1,
+}
+
+impl NamedGroup {
+    /// Every group, in the default preference order.
+    pub const ALL: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::Secp256r1];
+
+    /// The wire value.
+    pub fn to_u16(self) -> u16 {
+        match self {
+            NamedGroup::X25519 => 0x001d,
+            NamedGroup::Secp256r1 => 0x0017,
+        }
+    }
+
+    /// From the wire value, if this crate implements it.
+    pub fn from_u16(v: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.to_u16() == v)
+    }
+
+    /// The RFC's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            NamedGroup::X25519 => "x25519",
+            NamedGroup::Secp256r1 => "secp256r1",
+        }
+    }
+}
+
+/// A signature scheme for CertificateVerify (RFC 8446 §4.2.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureScheme {
+    /// ecdsa_secp256r1_sha256 (0x0403).
+    EcdsaSecp256r1Sha256,
+    /// ed25519 (0x0807).
+    Ed25519,
+    /// rsa_pss_rsae_sha256 (0x0804).
+    RsaPssRsaeSha256,
+    /// rsa_pss_rsae_sha384 (0x0805).
+    RsaPssRsaeSha384,
+    /// rsa_pss_rsae_sha512 (0x0806).
+    RsaPssRsaeSha512,
+}
+
+impl SignatureScheme {
+    /// Every scheme, in the default preference order.
+    pub const ALL: [SignatureScheme; 5] = [
+        SignatureScheme::EcdsaSecp256r1Sha256,
+        SignatureScheme::Ed25519,
+        SignatureScheme::RsaPssRsaeSha256,
+        SignatureScheme::RsaPssRsaeSha384,
+        SignatureScheme::RsaPssRsaeSha512,
+    ];
+
+    /// The wire value.
+    pub fn to_u16(self) -> u16 {
+        match self {
+            SignatureScheme::EcdsaSecp256r1Sha256 => 0x0403,
+            SignatureScheme::Ed25519 => 0x0807,
+            SignatureScheme::RsaPssRsaeSha256 => 0x0804,
+            SignatureScheme::RsaPssRsaeSha384 => 0x0805,
+            SignatureScheme::RsaPssRsaeSha512 => 0x0806,
+        }
+    }
+
+    /// From the wire value, if this crate implements it.
+    pub fn from_u16(v: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.to_u16() == v)
+    }
+
+    /// The RFC's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SignatureScheme::EcdsaSecp256r1Sha256 => "ecdsa_secp256r1_sha256",
+            SignatureScheme::Ed25519 => "ed25519",
+            SignatureScheme::RsaPssRsaeSha256 => "rsa_pss_rsae_sha256",
+            SignatureScheme::RsaPssRsaeSha384 => "rsa_pss_rsae_sha384",
+            SignatureScheme::RsaPssRsaeSha512 => "rsa_pss_rsae_sha512",
+        }
+    }
+}

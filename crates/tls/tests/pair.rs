@@ -1,0 +1,78 @@
+//! Our client against our server in memory: the crate's private smoke test
+//! (the conformance suite holds the RFC cases and the rustls interop).
+
+use std::sync::Arc;
+
+use handshake_crypto::{P256SecretKey, PrivateKey};
+use handshake_tls::{
+    ClientConfig, ClientConnection, Event, ServerConfig, ServerConnection, TrustAnchor,
+};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+
+/// A self-signed P-256 certificate made with x509-cert's builder would need
+/// a signer; this test instead checks only the parts that need no
+/// certificate: the ClientHello parses back and a server with no common
+/// suite answers handshake_failure.
+#[test]
+fn no_common_suite_is_handshake_failure() {
+    let mut rng = ChaCha20Rng::seed_from_u64(1);
+    let key = PrivateKey::P256(P256SecretKey::generate(&mut rng));
+    let pkcs8 = key.to_pkcs8_der();
+    let mut sc = ServerConfig::new(vec![vec![0x30, 0]], &pkcs8).unwrap();
+    sc.cipher_suites = vec![handshake_tls::CipherSuite::Aes256GcmSha384];
+    let mut cc = ClientConfig::new(Vec::<TrustAnchor>::new());
+    cc.cipher_suites = vec![handshake_tls::CipherSuite::Aes128GcmSha256];
+    let mut client = ClientConnection::new(
+        Arc::new(cc),
+        "localhost",
+        0,
+        Box::new(ChaCha20Rng::seed_from_u64(2)),
+    )
+    .unwrap();
+    let mut server =
+        ServerConnection::new(Arc::new(sc), Box::new(ChaCha20Rng::seed_from_u64(3))).unwrap();
+    let hello = client.poll_transmit().unwrap();
+    let err = server.read_tls(&hello).unwrap_err();
+    assert_eq!(err, handshake_tls::Error::NoCommonCipherSuite);
+    let alert = server.poll_transmit().unwrap();
+    assert_eq!(alert, vec![21, 3, 3, 0, 2, 2, 40]);
+    assert_eq!(
+        client.read_tls(&alert).unwrap_err(),
+        handshake_tls::Error::PeerAlert(handshake_tls::AlertDescription::HandshakeFailure)
+    );
+    assert!(client
+        .poll_event()
+        .is_none_or(|e| e != Event::HandshakeComplete));
+}
+
+mod arbitrary {
+    use handshake_tls::extensions::{parse_block, Context};
+    use handshake_tls::msgs::HandshakeMessage;
+    use handshake_tls::record::Deframer;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Parsers take any bytes without panicking; what parses round-trips.
+        #[test]
+        fn parsers_never_panic(typ in any::<u8>(), body in proptest::collection::vec(any::<u8>(), 0..512)) {
+            if let Ok(m) = HandshakeMessage::parse(typ, &body) {
+                let again = m.encode();
+                prop_assert_eq!(HandshakeMessage::parse(again[0], &again[4..]).ok(), Some(m));
+            }
+            for ctx in [Context::ClientHello, Context::ServerHello, Context::HelloRetryRequest,
+                        Context::EncryptedExtensions, Context::Certificate, Context::NewSessionTicket] {
+                let _ = parse_block(&body, ctx);
+            }
+            let mut d = Deframer::default();
+            d.push(&body);
+            for _ in 0..body.len() {
+                match d.pop() {
+                    Ok(Some(_)) => {}
+                    _ => break,
+                }
+            }
+            prop_assert!(d.buffered() <= body.len());
+        }
+    }
+}
