@@ -207,7 +207,7 @@ impl RecordKeys {
         Ok(n)
     }
 
-    /// Protects one record: TLSInnerPlaintext = content || type || zeros[pad],
+    /// Protects one record: TLSInnerPlaintext = content || type || zeros\[pad\],
     /// sealed with the header as additional data (§5.2). `content.len() + 1 +
     /// pad` must not exceed 2^14 + 1.
     pub fn seal(&mut self, typ: ContentType, content: &[u8], pad: usize) -> Result<Vec<u8>, Error> {

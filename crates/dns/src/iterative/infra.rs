@@ -91,7 +91,7 @@ impl Infra {
     }
 
     /// The order in which to ask: servers not in back-off first, then by
-    /// smoothed RTT, unmeasured ones at [`UNKNOWN_RTT`].
+    /// smoothed RTT, unmeasured ones at 376 ms (`UNKNOWN_RTT`).
     pub fn preference(&self, now: Instant, addr: IpAddr) -> (bool, Duration) {
         (
             self.is_backed_off(now, addr),
@@ -120,8 +120,8 @@ impl Infra {
         h.backed_off_until = None;
     }
 
-    /// `addr` did not answer in time: back off for [`FIRST_BACKOFF`],
-    /// doubled for each timeout in a row, at most [`MAX_BACKOFF`].
+    /// `addr` did not answer in time: back off for 10 s (`FIRST_BACKOFF`),
+    /// doubled for each timeout in a row, at most 900 s (`MAX_BACKOFF`).
     pub fn record_timeout(&mut self, now: Instant, addr: IpAddr) {
         let h = self.entry(now, addr);
         h.timeouts = h.timeouts.saturating_add(1);

@@ -204,7 +204,7 @@ pub struct Iterative {
     /// The outstanding query carries a minimised name.
     sent_minimised: bool,
     /// Datagrams that did not match the outstanding query (all of them;
-    /// only the first [`MISMATCH_SAMPLE`] are traced).
+    /// only the first 16 (`MISMATCH_SAMPLE`) are traced).
     mismatched: u64,
     /// What this resolution learns about servers, lent by the caller.
     infra: Infra,
@@ -300,7 +300,7 @@ impl Iterative {
 
     /// Datagrams ignored so far because they did not match the query
     /// outstanding (wrong source, ID, question, or not a message), nested
-    /// lookups included. Only the first [`MISMATCH_SAMPLE`] of each
+    /// lookups included. Only the first 16 (`MISMATCH_SAMPLE`) of each
     /// lookup are in the trace.
     pub fn mismatched(&self) -> u64 {
         let nested = match &self.waiting {
@@ -543,7 +543,7 @@ impl Iterative {
     }
 
     /// Counts a datagram that is not the response, and traces the first
-    /// [`MISMATCH_SAMPLE`] of them (issue 14, defect 7).
+    /// 16 (`MISMATCH_SAMPLE`) of them (issue 14, defect 7).
     fn mismatch(&mut self, from: SocketAddr, why: &Mismatch) {
         self.mismatched = self.mismatched.saturating_add(1);
         if self.mismatched <= MISMATCH_SAMPLE as u64 {
