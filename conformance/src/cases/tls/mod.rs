@@ -10,6 +10,7 @@
 use crate::Case;
 
 mod codec;
+mod coverage;
 mod handshake;
 mod interop;
 mod keys;
@@ -26,6 +27,7 @@ pub(crate) fn cases() -> Vec<Case> {
         handshake::cases(),
         property::cases(),
         interop::cases(),
+        coverage::cases(),
     ]
     .concat()
 }
