@@ -53,13 +53,21 @@ pub(crate) fn aead_input() -> impl Strategy<Value = AeadInput> {
     )
 }
 
-/// Fast, portable and ring agree; `make` builds ours for a backend.
-pub(crate) fn differential<A: Aead>(
-    ctx: &Ctx,
-    alg: &'static ring::aead::Algorithm,
-    klen: usize,
-    make: fn(Backend, &[u8]) -> A,
-) -> Outcome {
+/// An AEAD under test: ring's twin, the key length, and how to build ours
+/// for a backend.
+pub(crate) struct Subject<A> {
+    pub(crate) ring: &'static ring::aead::Algorithm,
+    pub(crate) klen: usize,
+    pub(crate) make: fn(Backend, &[u8]) -> A,
+}
+
+/// Fast, portable and ring agree.
+pub(crate) fn differential<A: Aead>(ctx: &Ctx, aead: Subject<A>) -> Outcome {
+    let Subject {
+        ring: alg,
+        klen,
+        make,
+    } = aead;
     check_property(ctx, aead_input(), |(key, nonce, aad, pt)| {
         let key = &key[..klen];
         let want = ring_seal(alg, key, nonce, &aad, &pt);
@@ -73,7 +81,8 @@ pub(crate) fn differential<A: Aead>(
 }
 
 /// Any change to ciphertext, tag, AAD or nonce, or a truncation, is rejected.
-pub(crate) fn tamper<A: Aead>(ctx: &Ctx, klen: usize, make: fn(Backend, &[u8]) -> A) -> Outcome {
+pub(crate) fn tamper<A: Aead>(ctx: &Ctx, aead: Subject<A>) -> Outcome {
+    let Subject { klen, make, .. } = aead;
     check_property(
         ctx,
         (aead_input(), any::<usize>(), 1u8..=255, 0u8..4),
@@ -108,12 +117,12 @@ pub(crate) fn tamper<A: Aead>(ctx: &Ctx, klen: usize, make: fn(Backend, &[u8]) -
 }
 
 /// Every length 0..=4096: fast, portable and ring byte-identical.
-pub(crate) fn every_length<A: Aead>(
-    ctx: &Ctx,
-    alg: &'static ring::aead::Algorithm,
-    klen: usize,
-    make: fn(Backend, &[u8]) -> A,
-) -> Outcome {
+pub(crate) fn every_length<A: Aead>(ctx: &Ctx, aead: Subject<A>) -> Outcome {
+    let Subject {
+        ring: alg,
+        klen,
+        make,
+    } = aead;
     use rand::RngCore;
     let mut rng = ctx.rng();
     let mut key = vec![0u8; klen];
@@ -150,6 +159,25 @@ pub(crate) fn every_length<A: Aead>(
 
 pub(crate) fn gcm(b: Backend, key: &[u8]) -> AesGcm {
     AesGcm::new_with_backend(b, key).expect("valid key")
+}
+
+pub(crate) const AES128_GCM: Subject<AesGcm> = Subject {
+    ring: &ring::aead::AES_128_GCM,
+    klen: 16,
+    make: gcm,
+};
+
+pub(crate) const AES256_GCM: Subject<AesGcm> = Subject {
+    ring: &ring::aead::AES_256_GCM,
+    klen: 32,
+    make: gcm,
+};
+
+/// At least `min` vectors of a set ran: a set that silently shrank fails.
+pub(crate) fn ran_at_least(n: usize, min: usize) -> Result<(), String> {
+    check::ensure(n >= min, || {
+        format!("only {n} tests ran, want at least {min}")
+    })
 }
 
 // ---------------------------------------------------------------- ChaCha20-Poly1305
@@ -484,6 +512,27 @@ pub(crate) fn measure(ctx: &Ctx, n: usize, mut op: impl FnMut(usize)) -> f64 {
 /// and its detector `crypto.ct.timing-detector-catches-early-exit` run with
 /// exactly these settings, so the detector's verdict vouches for the check's.
 pub(crate) const COMPARE_SAMPLES: usize = 40_000;
+
+/// Times `op` with `fixed` (class 0) against keys taken in turn from
+/// `randoms` (class 1): the dudect fixed-vs-random test.
+pub(crate) fn fixed_vs_random<K>(
+    ctx: &Ctx,
+    n: usize,
+    fixed: &K,
+    randoms: &[K],
+    mut op: impl FnMut(&K),
+) -> f64 {
+    let mut i = 0;
+    measure(ctx, n, |c| {
+        let k = if c == 0 {
+            fixed
+        } else {
+            i = (i + 1) % randoms.len();
+            &randoms[i]
+        };
+        op(k)
+    })
+}
 
 /// Welch t of `eq` on 64 bytes: class 0 compares equal inputs, class 1
 /// inputs whose first byte differs (where an early exit stops at once); 64
