@@ -9,26 +9,9 @@
 //! case would have to show), not applicable (with the reason), or a
 //! deliberate deviation (with the reason).
 
-use super::Disposition::{self, Cases, Gap, NotApplicable};
-use super::{Requirement, Table};
-use crate::Level::{self, May, Must, Should};
-
-/// One row: the requirement and what answers it.
-const fn row(
-    id: &'static str,
-    section: &'static str,
-    level: Level,
-    feature: &'static str,
-    disposition: Disposition,
-) -> Requirement {
-    Requirement {
-        id,
-        section,
-        level,
-        feature,
-        disposition,
-    }
-}
+use super::Disposition::{Cases, Gap, NotApplicable};
+use super::{row, Table};
+use crate::Level::{May, Must, Should};
 
 /// The reason a server-side requirement does not apply.
 const NO_SERVER: &str = "binds name servers: handshake-dns is a codec, a cache, a stub and an iterative resolver, and answers no queries (the suite's in-process servers are test peers)";

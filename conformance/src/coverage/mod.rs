@@ -63,6 +63,23 @@ pub struct Requirement {
     pub disposition: Disposition,
 }
 
+/// One row of a section-based table: the requirement and what answers it.
+const fn row(
+    id: &'static str,
+    section: &'static str,
+    level: Level,
+    feature: &'static str,
+    disposition: Disposition,
+) -> Requirement {
+    Requirement {
+        id,
+        section,
+        level,
+        feature,
+        disposition,
+    }
+}
+
 /// An RFC's requirement list.
 #[derive(Debug)]
 pub struct Table {

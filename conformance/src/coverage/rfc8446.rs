@@ -8,26 +8,9 @@
 //! reason), or a deliberate deviation (with the reason). Resumption, 0-RTT
 //! and client certificates are not implemented yet: their rows say so.
 
-use super::Disposition::{self, Cases, Gap, NotApplicable};
-use super::{Requirement, Table};
-use crate::Level::{self, Must, Should};
-
-/// One row: the requirement and what answers it.
-const fn row(
-    id: &'static str,
-    section: &'static str,
-    level: Level,
-    feature: &'static str,
-    disposition: Disposition,
-) -> Requirement {
-    Requirement {
-        id,
-        section,
-        level,
-        feature,
-        disposition,
-    }
-}
+use super::Disposition::{Cases, Gap, NotApplicable};
+use super::{row, Table};
+use crate::Level::{Must, Should};
 
 /// Every interop case against rustls (server and client), suite by group.
 const RUSTLS_BOTH_WAYS: &[&str] = &[

@@ -63,11 +63,7 @@ pub(crate) struct Subject<A> {
 
 /// Fast, portable and ring agree.
 pub(crate) fn differential<A: Aead>(ctx: &Ctx, aead: Subject<A>) -> Outcome {
-    let Subject {
-        ring: alg,
-        klen,
-        make,
-    } = aead;
+    let (alg, klen, make) = (aead.ring, aead.klen, aead.make);
     check_property(ctx, aead_input(), |(key, nonce, aad, pt)| {
         let key = &key[..klen];
         let want = ring_seal(alg, key, nonce, &aad, &pt);
@@ -118,14 +114,10 @@ pub(crate) fn tamper<A: Aead>(ctx: &Ctx, aead: Subject<A>) -> Outcome {
 
 /// Every length 0..=4096: fast, portable and ring byte-identical.
 pub(crate) fn every_length<A: Aead>(ctx: &Ctx, aead: Subject<A>) -> Outcome {
-    let Subject {
-        ring: alg,
-        klen,
-        make,
-    } = aead;
     use rand::RngCore;
+    let make = aead.make;
     let mut rng = ctx.rng();
-    let mut key = vec![0u8; klen];
+    let mut key = vec![0u8; aead.klen];
     rng.fill_bytes(&mut key);
     let mut data = vec![0u8; 4096];
     rng.fill_bytes(&mut data);
@@ -135,7 +127,7 @@ pub(crate) fn every_length<A: Aead>(ctx: &Ctx, aead: Subject<A>) -> Outcome {
         let mut nonce = [0u8; 12];
         rng.fill_bytes(&mut nonce);
         let aad = &data[..len % 29];
-        let want = ring_seal(alg, &key, nonce, aad, &data[..len]);
+        let want = ring_seal(aead.ring, &key, nonce, aad, &data[..len]);
         if fast.seal(&nonce, aad, &data[..len]) != want {
             return Outcome::Fail(format!(
                 "fast path differs from ring at length {len} (seed {})",
