@@ -299,6 +299,15 @@ pub(crate) fn verify_with_ours(cert_der: &[u8], issuer: &PublicKey) -> Result<()
     res.map_err(|e| format!("our verifier rejects the signature: {e}"))
 }
 
+/// Moves what `from` has to send into `to`, which processes it.
+fn flight(from: &mut rustls::Connection, to: &mut rustls::Connection) -> Result<(), rustls::Error> {
+    let io = |e: std::io::Error| rustls::Error::General(e.to_string());
+    let mut buf = Vec::new();
+    from.write_tls(&mut buf).map_err(io)?;
+    to.read_tls(&mut &buf[..]).map_err(io)?;
+    to.process_new_packets().map(drop)
+}
+
 /// Moves TLS records between a rustls client and server in memory until both
 /// finish the handshake, then sends one message each way.
 pub(crate) fn handshake(
@@ -306,23 +315,12 @@ pub(crate) fn handshake(
     server: Arc<ServerConfig>,
 ) -> Result<(), rustls::Error> {
     let name = ServerName::try_from("localhost").expect("a valid DNS name");
-    let mut c = ClientConnection::new(client, name)?;
-    let mut s = ServerConnection::new(server)?;
-    let mut buf = Vec::new();
+    let mut c = rustls::Connection::Client(ClientConnection::new(client, name)?);
+    let mut s = rustls::Connection::Server(ServerConnection::new(server)?);
     // A TLS 1.2 or 1.3 handshake takes at most a handful of flights.
     for _ in 0..16 {
-        buf.clear();
-        c.write_tls(&mut buf)
-            .map_err(|e| rustls::Error::General(e.to_string()))?;
-        s.read_tls(&mut &buf[..])
-            .map_err(|e| rustls::Error::General(e.to_string()))?;
-        s.process_new_packets()?;
-        buf.clear();
-        s.write_tls(&mut buf)
-            .map_err(|e| rustls::Error::General(e.to_string()))?;
-        c.read_tls(&mut &buf[..])
-            .map_err(|e| rustls::Error::General(e.to_string()))?;
-        c.process_new_packets()?;
+        flight(&mut c, &mut s)?;
+        flight(&mut s, &mut c)?;
         if !c.is_handshaking() && !s.is_handshaking() {
             break;
         }
@@ -335,10 +333,7 @@ pub(crate) fn handshake(
     c.writer()
         .write_all(b"GET / HTTP/1.1\r\n\r\n")
         .map_err(io)?;
-    buf.clear();
-    c.write_tls(&mut buf).map_err(io)?;
-    s.read_tls(&mut &buf[..]).map_err(io)?;
-    s.process_new_packets()?;
+    flight(&mut c, &mut s)?;
     let mut got = [0u8; 18];
     s.reader().read_exact(&mut got).map_err(io)?;
     if &got != b"GET / HTTP/1.1\r\n\r\n" {

@@ -12,7 +12,7 @@ use super::support::*;
 use crate::Case;
 use crate::Kind;
 use crate::Level::{May, Must, Should};
-use handshake_tcp::conn::pair::{Fate, Pair, Side};
+use handshake_tcp::conn::pair::{Fate, FateFn, Pair, Side};
 use handshake_tcp::conn::{Config, Event, KeepAlive, State, Transmit};
 use handshake_tcp::wire::{SeqNumber, TcpFlags};
 use handshake_time::{Duration, Instant};
@@ -56,6 +56,24 @@ fn probes(p: &Pair, from: usize) -> Vec<(Instant, Transmit)> {
         .collect()
 }
 
+/// A link that loses everything `quiet` sends.
+fn silenced(quiet: Side) -> FateFn {
+    Box::new(move |side, _, _| {
+        if side == quiet {
+            Fate::Drop
+        } else {
+            Fate::Deliver
+        }
+    })
+}
+
+/// The client's probes during the next `d` of simulated time.
+fn probes_within(p: &mut Pair, d: Duration) -> Vec<(Instant, Transmit)> {
+    let from = p.log.len();
+    p.advance(d);
+    probes(p, from)
+}
+
 /// When the server last sent anything (the client heard it a link delay later).
 fn server_last_sent(p: &Pair) -> Result<Instant, String> {
     let before = sent(p, Side::Server, 0);
@@ -78,9 +96,7 @@ fn off_by_default() -> R {
 fn default_two_hours() -> R {
     let mut p = established_ka(Config::default().keep_alive(Some(KeepAlive::default())))?;
     let heard = server_last_sent(&p)?;
-    let from = p.log.len();
-    p.advance(secs(3 * 3600));
-    let first = probes(&p, from)
+    let first = probes_within(&mut p, secs(3 * 3600))
         .first()
         .map(|(at, _)| *at)
         .ok_or("no probe in 3 hours")?;
@@ -96,8 +112,7 @@ fn default_two_hours() -> R {
 fn probe_after_idle() -> R {
     let mut p = established_ka(keep_alive(60, 10, 3, false))?;
     let from = p.log.len();
-    p.advance(secs(150));
-    let got = probes(&p, from);
+    let got = probes_within(&mut p, secs(150));
     let times: Vec<Instant> = got.iter().map(|(at, _)| *at).collect();
     ensure(times.len() == 2 && times[1] - times[0] >= secs(60), || {
         format!("probes at {times:?}, want two, 60 s apart")
@@ -139,13 +154,7 @@ fn probe_after_idle() -> R {
 fn only_when_idle() -> R {
     let mut p = established_ka(keep_alive(1, 1, 100, false))?;
     // The server goes silent: the client's data stays unacknowledged.
-    p.fate = Box::new(|side, _, _| {
-        if side == Side::Server {
-            Fate::Drop
-        } else {
-            Fate::Deliver
-        }
-    });
+    p.fate = silenced(Side::Server);
     let from = p.log.len();
     p.client.send(&pattern(1000, 3));
     p.advance(secs(30));
@@ -165,13 +174,7 @@ fn only_when_idle() -> R {
 fn dead_peer() -> R {
     let mut p = established_ka(keep_alive(60, 10, 3, false))?;
     let heard = server_last_sent(&p)?;
-    p.fate = Box::new(|side, _, _| {
-        if side == Side::Client {
-            Fate::Drop
-        } else {
-            Fate::Deliver
-        }
-    });
+    p.fate = silenced(Side::Client);
     let from = p.log.len();
     let closed = p.run(secs(300), |p| p.client.state() == State::Closed);
     let at: Vec<Instant> = probes(&p, from).iter().map(|(t, _)| *t).collect();
@@ -206,9 +209,10 @@ fn lost_acks_tolerated() -> R {
             Fate::Deliver
         }
     });
-    let from = p.log.len();
-    p.advance(secs(200));
-    let at: Vec<Instant> = probes(&p, from).iter().map(|(t, _)| *t).collect();
+    let at: Vec<Instant> = probes_within(&mut p, secs(200))
+        .iter()
+        .map(|(t, _)| *t)
+        .collect();
     let ev = events(&mut p.client);
     ensure(
         p.client.state() == State::Established && !ev.contains(&Event::TimedOut),
@@ -224,9 +228,7 @@ fn lost_acks_tolerated() -> R {
 /// application reads nothing.
 fn garbage_octet() -> R {
     let mut p = established_ka(keep_alive(60, 10, 3, true))?;
-    let from = p.log.len();
-    p.advance(secs(70));
-    let got = probes(&p, from);
+    let got = probes_within(&mut p, secs(70));
     let probe = &got.first().ok_or("no probe")?.1;
     ensure(probe.payload.len() == 1, || {
         format!("probe with {} octets, want 1", probe.payload.len())
