@@ -1,6 +1,8 @@
 //! DNS over UDP and TCP (RFC 1035 §4.2, RFC 7766) on tokio, driving the
-//! sans-IO [`Iterative`] resolver; each async function has a blocking twin
-//! that runs it on a current-thread runtime.
+//! sans-IO [`Iterative`] resolver and the pipeline's [`NetworkLookup`]
+//! (stub or iterative); each async function has a blocking twin that runs
+//! it on a current-thread runtime. Only bytes move here: which response is
+//! believed, what to ask next and when to give up are the machines' calls.
 
 use std::future::Future;
 use std::io;
@@ -9,7 +11,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use handshake_dns::wire::Message;
-use handshake_dns::{Iterative, Outcome, Outstanding, Step};
+use handshake_dns::{Iterative, NetworkLookup, Outcome, Outstanding, Step};
 use handshake_time::Instant as Tick;
 use rand::rngs::OsRng;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -284,4 +286,88 @@ pub fn resolve_observed(
     observe: impl FnMut(Exchange),
 ) -> io::Result<Outcome> {
     block_on(resolve_async(lookup, timeout, observe))?
+}
+
+/// Drives a pipeline lookup (stub or iterative) to its end over UDP, and
+/// over TCP when the machine asks (after a truncated answer). The machine
+/// sets each query's deadline ([`NetworkLookup::poll_timeout`]) and checks
+/// every datagram and TCP message ([`NetworkLookup::handle_datagram`]); a
+/// server's silence, refusal or broken connection is fed back to it. Err
+/// only for a local failure (no socket, a query that cannot be encoded).
+pub(crate) async fn drive(lookup: &mut NetworkLookup) -> io::Result<Outcome> {
+    loop {
+        lookup.handle_time(now());
+        match lookup.poll(&mut OsRng) {
+            Step::Done(outcome) => return Ok(outcome),
+            // Nothing awaits a response after each branch below; should a
+            // machine still wait, its timer is due now.
+            Step::Wait => {
+                let due = lookup.poll_timeout().map_or(now(), |d| d.max(now()));
+                lookup.handle_timeout(due);
+                if lookup.is_waiting() {
+                    lookup.handle_error("no timer for the outstanding query");
+                }
+            }
+            Step::Query {
+                server,
+                message,
+                tcp,
+            } => {
+                let bytes = message.to_bytes().map_err(invalid)?;
+                // Without a deadline from the machine (it was given no
+                // time), glibc's default timeout.
+                let deadline = lookup.poll_timeout();
+                let wait = deadline.map_or(Duration::from_secs(5), |d| {
+                    d.saturating_duration_since(now())
+                });
+                let mut take = |from: SocketAddr, resp: &[u8]| {
+                    lookup.handle_time(now());
+                    lookup.handle_datagram(from, resp);
+                    !lookup.is_waiting()
+                };
+                let failed = if tcp {
+                    match tcp_exchange_until(server, &bytes, wait, |resp| take(server, resp)).await
+                    {
+                        Ok(()) => None,
+                        Err(e) if e.kind() == io::ErrorKind::TimedOut => Some(None),
+                        // Our own failure, no server's: the lookup ends.
+                        Err(e) if is_local(&e) => return Err(e),
+                        Err(e) => Some(Some(e.to_string())),
+                    }
+                } else if udp_exchange(server, &bytes, wait, take).await? {
+                    None
+                } else {
+                    Some(None)
+                };
+                match failed {
+                    Some(_) if !lookup.is_waiting() => {}
+                    Some(None) => {
+                        let due = deadline.map_or(now(), |d| d.max(now()));
+                        lookup.handle_timeout(due);
+                    }
+                    Some(Some(why)) => lookup.handle_error(&why),
+                    None => {}
+                }
+            }
+        }
+    }
+}
+
+/// True for an exchange's error that is ours, not the server's: anything
+/// but a timeout, a refused or broken connection, or a server's bad message.
+pub(crate) fn is_local(e: &io::Error) -> bool {
+    use io::ErrorKind as K;
+    !matches!(
+        e.kind(),
+        K::TimedOut
+            | K::ConnectionRefused
+            | K::ConnectionReset
+            | K::ConnectionAborted
+            | K::BrokenPipe
+            | K::NotConnected
+            | K::UnexpectedEof
+            | K::InvalidData
+            | K::HostUnreachable
+            | K::NetworkUnreachable
+    )
 }

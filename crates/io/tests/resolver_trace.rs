@@ -64,7 +64,7 @@ fn stub(servers: Vec<SocketAddr>, hosts: &str) -> BlockingResolver {
 #[test]
 fn trace_names_the_cache_the_hosts_file_and_each_server_asked() {
     let (addr, t) = server(1);
-    let mut r = stub(vec![addr], "192.0.2.9 pinned.example\n");
+    let r = stub(vec![addr], "192.0.2.9 pinned.example\n");
 
     let first = r.lookup("www.example", RecordType::A).unwrap();
     assert_eq!(first.source, Source::Network);
@@ -125,7 +125,7 @@ fn trace_shows_a_silent_server_then_the_next() {
     let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
     let dead = silent.local_addr().unwrap();
     let (addr, t) = server(1);
-    let mut r = stub(vec![dead, addr], "");
+    let r = stub(vec![dead, addr], "");
     let a = r.lookup("www.example", RecordType::A).unwrap();
     assert!(matches!(a.outcome, Outcome::Answer { .. }), "{a:?}");
     assert_eq!(a.queries, 2);

@@ -52,8 +52,8 @@ fn negative_ttl_min_of_soa_ttl(_: &mut Ctx) -> check::Checked {
         r.authorities.push(soa_record(ttl, 3600));
         Some(r)
     }))?;
-    let mut r = stub_of(&srv)?;
-    let mut source = |n: &str| {
+    let r = stub_of(&srv)?;
+    let source = |n: &str| {
         r.lookup(n, RecordType::A)
             .map(|a| a.source)
             .map_err(|e| format!("lookup {n}: {e}"))
@@ -274,8 +274,8 @@ fn stub_answer_chain_only(_: &mut Ctx) -> check::Checked {
         }
         Some(r)
     }))?;
-    let mut r = stub_of(&srv)?;
-    let mut lookup =
+    let r = stub_of(&srv)?;
+    let lookup =
         |n: &str, t: RecordType| r.lookup(n, t).map_err(|e| format!("lookup {n} {t}: {e}"));
     let got = lookup("a.example.", RecordType::A)?;
     check::equal(

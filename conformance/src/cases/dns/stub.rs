@@ -18,7 +18,7 @@ fn stub_servfail_next(_: &mut Ctx) -> Outcome {
         attempts: 1,
         ..ResolvConf::default()
     };
-    let got = stub(conf).and_then(|mut r| {
+    let got = stub(conf).and_then(|r| {
         r.lookup("www.example.", RecordType::A)
             .map_err(|e| e.to_string())
     });
