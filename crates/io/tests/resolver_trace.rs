@@ -170,3 +170,28 @@ fn unix_system_files() {
         std::path::PathBuf::from("/etc/hosts")
     );
 }
+
+#[test]
+fn resolvers_can_be_shared_between_threads_and_tasks() {
+    // Defect 10: lookups take &self, so one resolver serves many callers.
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Resolver>();
+    shareable::<BlockingResolver>();
+}
+
+#[test]
+fn blocking_lookups_from_two_threads_share_one_resolver() {
+    let (addr, t) = server(1);
+    let r = stub(vec![addr], "");
+    let answers = std::thread::scope(|s| {
+        let a = s.spawn(|| r.lookup("www.example", RecordType::A).unwrap());
+        let b = s.spawn(|| r.lookup("www.example", RecordType::A).unwrap());
+        [a.join().unwrap(), b.join().unwrap()]
+    });
+    for a in &answers {
+        assert!(matches!(a.outcome, Outcome::Answer { .. }), "{a:?}");
+    }
+    // One query at the server: the second lookup joined the first in flight
+    // or found its answer (TTL 300) in the cache.
+    assert_eq!(t.join().unwrap(), 1);
+}
