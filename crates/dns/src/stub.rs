@@ -12,6 +12,7 @@
 //! and back [`Stub::handle_datagram`], [`Stub::handle_timeout`] or
 //! [`Stub::handle_error`].
 
+use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
@@ -91,6 +92,10 @@ pub struct Stub {
     queries: usize,
     mismatched: u64,
     now: Option<Instant>,
+    /// The last response believed (not a truncated one), kept for
+    /// [`Stub::last_response`] by a [`Stub::exchange`].
+    response: Option<Box<Message>>,
+    keep_response: bool,
 }
 
 impl Stub {
@@ -119,7 +124,44 @@ impl Stub {
             queries: 0,
             mismatched: 0,
             now: None,
+            response: None,
+            keep_response: false,
         }
+    }
+
+    /// One exchange of `message` as given (its ID, flags and question, no
+    /// 0x20 applied) with `server`: one attempt, `timeout` to wait, and the
+    /// retry over TCP after TC=1 (RFC 7766 §5) — `dig`'s single query, with
+    /// the same checks. [`Stub::last_response`] then holds what the server
+    /// said, whatever its RCODE. None unless `message` has one question.
+    pub fn exchange(server: SocketAddr, message: Message, timeout: Duration) -> Option<Stub> {
+        let outstanding = Outstanding::for_query(server, &message)?;
+        let question = outstanding.question().clone();
+        let conf = ResolvConf {
+            nameservers: alloc::vec![server],
+            search: Vec::new(),
+            timeout,
+            attempts: 1,
+            ..ResolvConf::default()
+        };
+        let mut stub = Stub::new(&conf, ".", question.qtype, 0);
+        stub.candidates = alloc::vec![question.name.clone()];
+        stub.keep_response = true;
+        stub.pending = Some(Pending {
+            outstanding,
+            message,
+            question,
+            tcp: false,
+            sent: false,
+            deadline: None,
+        });
+        Some(stub)
+    }
+
+    /// The last response believed, whatever its RCODE (a truncated UDP
+    /// answer is not kept: its TCP retry is).
+    pub fn last_response(&self) -> Option<&Message> {
+        self.response.as_deref()
     }
 
     /// DNS 0x20: randomise the case of every query name (off by default: a
@@ -322,6 +364,9 @@ impl Stub {
             return;
         }
         let rcode = m.rcode();
+        if self.keep_response {
+            self.response = Some(Box::new(m.clone()));
+        }
         self.trace.push(TraceStep::Stub {
             server,
             question: p.question.clone(),

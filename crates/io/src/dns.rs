@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use handshake_dns::wire::Message;
-use handshake_dns::{Iterative, NetworkLookup, Outcome, Outstanding, Step};
+use handshake_dns::{Iterative, NetworkLookup, Outcome, Step, Stub};
 use handshake_time::Instant as Tick;
 use rand::rngs::OsRng;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -135,43 +135,20 @@ async fn tcp_exchange_until(
 }
 
 /// Sends one query as given (RD as the message says) and returns the parsed
-/// response, over UDP and then TCP if truncated: a stub's single exchange.
+/// response, over UDP and then TCP if truncated: a stub's single exchange,
+/// run by [`Stub::exchange`] (its checks, RFC 5452 §9.1 on both legs).
 pub async fn query_async(
     server: SocketAddr,
     message: &Message,
     timeout: Duration,
 ) -> io::Result<Message> {
-    let bytes = message.to_bytes().map_err(invalid)?;
-    let pending = Outstanding::for_query(server, message)
+    let mut exchange = Stub::exchange(server, message.clone(), timeout)
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "a query has one question"))?;
-    // RFC 5452 §9.1, over UDP and TCP alike (RFC 7766 §7): one check,
-    // the header's before any name is decompressed.
-    let check = |from: SocketAddr, resp: &[u8]| -> Option<Message> {
-        pending.accept_datagram(from, resp).ok()
-    };
-    let mut got = None;
-    udp_exchange(server, &bytes, timeout, |from, resp| {
-        got = check(from, resp);
-        got.is_some()
-    })
-    .await?;
-    match got {
-        Some(m) if m.header.truncated => {
-            let mut over_tcp = None;
-            tcp_exchange_until(server, &bytes, timeout, |resp| {
-                over_tcp = check(server, resp);
-                over_tcp.is_some()
-            })
-            .await?;
-            over_tcp
-                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no response over TCP"))
-        }
-        Some(m) => Ok(m),
-        None => Err(io::Error::new(
-            io::ErrorKind::TimedOut,
-            format!("no answer from {server}"),
-        )),
-    }
+    drive(&mut exchange).await?;
+    exchange
+        .last_response()
+        .cloned()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, format!("no answer from {server}")))
 }
 
 /// [`query_async`], blocking.
@@ -288,13 +265,55 @@ pub fn resolve_observed(
     block_on(resolve_async(lookup, timeout, observe))?
 }
 
+/// What [`drive`] needs of a sans-IO lookup: the calls [`Stub`] and
+/// [`NetworkLookup`] share.
+pub(crate) trait Machine {
+    fn handle_time(&mut self, now: Tick);
+    fn poll(&mut self, rng: &mut OsRng) -> Step;
+    fn poll_timeout(&self) -> Option<Tick>;
+    fn handle_timeout(&mut self, now: Tick);
+    fn handle_error(&mut self, why: &str);
+    fn handle_datagram(&mut self, from: SocketAddr, datagram: &[u8]);
+    fn is_waiting(&self) -> bool;
+}
+
+macro_rules! machine {
+    ($($t:ty),*) => {$(
+        impl Machine for $t {
+            fn handle_time(&mut self, now: Tick) {
+                <$t>::handle_time(self, now)
+            }
+            fn poll(&mut self, rng: &mut OsRng) -> Step {
+                <$t>::poll(self, rng)
+            }
+            fn poll_timeout(&self) -> Option<Tick> {
+                <$t>::poll_timeout(self)
+            }
+            fn handle_timeout(&mut self, now: Tick) {
+                <$t>::handle_timeout(self, now)
+            }
+            fn handle_error(&mut self, why: &str) {
+                <$t>::handle_error(self, why)
+            }
+            fn handle_datagram(&mut self, from: SocketAddr, datagram: &[u8]) {
+                <$t>::handle_datagram(self, from, datagram)
+            }
+            fn is_waiting(&self) -> bool {
+                <$t>::is_waiting(self)
+            }
+        }
+    )*};
+}
+
+machine!(Stub, NetworkLookup);
+
 /// Drives a pipeline lookup (stub or iterative) to its end over UDP, and
 /// over TCP when the machine asks (after a truncated answer). The machine
 /// sets each query's deadline ([`NetworkLookup::poll_timeout`]) and checks
 /// every datagram and TCP message ([`NetworkLookup::handle_datagram`]); a
 /// server's silence, refusal or broken connection is fed back to it. Err
 /// only for a local failure (no socket, a query that cannot be encoded).
-pub(crate) async fn drive(lookup: &mut NetworkLookup) -> io::Result<Outcome> {
+pub(crate) async fn drive(lookup: &mut impl Machine) -> io::Result<Outcome> {
     loop {
         lookup.handle_time(now());
         match lookup.poll(&mut OsRng) {

@@ -286,7 +286,7 @@ impl Resolver {
             resolver: self,
             key: Some(key),
         };
-        let result = dns::drive(&mut lookup).await;
+        let result = dns::drive(&mut *lookup).await;
         let mut shared = self.shared();
         let answer = match result {
             Ok(outcome) => Ok(shared.pipeline.finish(dns::now(), lookup, outcome)),
