@@ -25,8 +25,6 @@ const DNS: &[(&str, &str)] = &[
 const KNOWN_MUST_GAPS: &[(&str, &str)] = &[
     ("rfc5452", "9.1-destination"),
     ("rfc5452", "9.2-source-port"),
-    ("rfc5452", "9.2-ports-simultaneous"),
-    ("rfc5452", "9.2-query-id"),
     ("rfc7766", "6.2.2-concurrent"),
 ];
 
