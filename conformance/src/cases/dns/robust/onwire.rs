@@ -111,6 +111,22 @@ fn mx_of(n: &Name) -> Name {
     Name::from_labels(labels).expect("one short label more")
 }
 
+/// The authority at [`AUTH`]: answers every question authoritatively with
+/// one record of the question's name, whose data `rdata` makes from it.
+fn authority(rdata: impl Fn(&Name) -> RData + Send + Sync + 'static) -> Result<DnsServer, String> {
+    DnsServer::bind(
+        AUTH,
+        answering(move |q: &Message, _| {
+            let qq = q.questions.first()?;
+            let mut r = q.response();
+            r.header.authoritative = true;
+            r.answers
+                .push(Record::new(qq.name.clone(), 60, rdata(&qq.name)));
+            Some(r)
+        }),
+    )
+}
+
 /// Defect 2. DNS 0x20 (RFC 5452 §9.3) randomises the case of our query; a
 /// server echoes the question and compresses the names of its answer
 /// against it (RFC 1035 §4.1.4), so those names come back in our random
@@ -120,23 +136,10 @@ fn mx_of(n: &Name) -> Name {
 /// the question name as it received it.
 pub(super) fn names_in_callers_case() -> check::Checked {
     let _net = crate::peers::dnsnet::lock();
-    let _auth = DnsServer::bind(
-        AUTH,
-        answering(|q: &Message, _| {
-            let qq = q.questions.first()?;
-            let mut r = q.response();
-            r.header.authoritative = true;
-            r.answers.push(Record::new(
-                qq.name.clone(),
-                60,
-                RData::Mx {
-                    preference: 10,
-                    exchange: mx_of(&qq.name),
-                },
-            ));
-            Some(r)
-        }),
-    )?;
+    let _auth = authority(|n| RData::Mx {
+        preference: 10,
+        exchange: mx_of(n),
+    })?;
     let resolver = iterative(&[AUTH])?;
     let asked = "Mail.Example.";
     let want_owner = name(asked);
@@ -177,17 +180,7 @@ pub(super) fn names_in_callers_case() -> check::Checked {
 pub(super) fn silent_server_remembered() -> check::Checked {
     let _net = crate::peers::dnsnet::lock();
     let silent = DnsServer::bind(SILENT, answering(|_: &Message, _| None))?;
-    let _auth = DnsServer::bind(
-        AUTH,
-        answering(|q: &Message, _| {
-            let qq = q.questions.first()?;
-            let mut r = q.response();
-            r.header.authoritative = true;
-            r.answers
-                .push(Record::new(qq.name.clone(), 60, RData::A(GENUINE)));
-            Some(r)
-        }),
-    )?;
+    let _auth = authority(|_| RData::A(GENUINE))?;
     let resolver = iterative(&[SILENT, AUTH])?;
     for n in ["one.example.", "two.example.", "three.example."] {
         let got = resolver
