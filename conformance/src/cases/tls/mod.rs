@@ -13,17 +13,21 @@ mod codec;
 mod handshake;
 mod interop;
 mod keys;
+mod keys12;
 mod property;
 mod record;
 mod support;
+mod tls12;
 
 /// Every `tls.*` case, group by group.
 pub(crate) fn cases() -> Vec<Case> {
     [
         keys::cases(),
+        keys12::cases(),
         record::cases(),
         codec::cases(),
         handshake::cases(),
+        tls12::cases(),
         property::cases(),
         interop::cases(),
     ]

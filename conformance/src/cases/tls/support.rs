@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use handshake_crypto::{PrivateKey, RsaPrivateKey};
+use handshake_crypto::PrivateKey;
 use handshake_tls::{
     ClientConfig, ClientConnection, Error, Event, KeyLog, ServerConfig, ServerConnection,
     TrustAnchor,
@@ -15,6 +15,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose,
 };
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::PrivatePkcs8KeyDer;
 
 /// A fixed "now" for our client (2026-01-01T00:00:00Z): certificates made
@@ -62,24 +63,22 @@ pub(crate) struct Pki {
     pub(crate) key_pkcs8: Vec<u8>,
 }
 
-fn key_pair(kind: KeyKind, seed: u64) -> Result<KeyPair, String> {
+/// The fixture RSA-2048 key (PKCS#8 PEM, `openssl genpkey`; fixtures/README.md).
+pub(crate) const RSA2048_PEM: &str = include_str!("../../../../fixtures/tls/rsa2048.pk8.pem");
+
+fn key_pair(kind: KeyKind) -> Result<KeyPair, String> {
     match kind {
         KeyKind::P256 => {
             KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())
         }
         KeyKind::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519).map_err(|e| e.to_string()),
         KeyKind::Rsa2048 => {
-            // ring cannot generate RSA keys: ours makes it, rcgen (ring) loads it.
-            let mut rng = ChaCha20Rng::seed_from_u64(seed);
-            let k = PrivateKey::Rsa(
-                RsaPrivateKey::generate(&mut rng, 2048).map_err(|e| e.to_string())?,
-            );
-            let der = k.to_pkcs8_der();
-            KeyPair::from_pkcs8_der_and_sign_algo(
-                &PrivatePkcs8KeyDer::from(&der[..]),
-                &rcgen::PKCS_RSA_SHA256,
-            )
-            .map_err(|e| e.to_string())
+            // ring cannot generate RSA keys, and generating one at run time
+            // is slow: the committed fixture key (made once by openssl).
+            let der = PrivatePkcs8KeyDer::from_pem_slice(RSA2048_PEM.as_bytes())
+                .map_err(|e| format!("fixtures/tls/rsa2048.pk8.pem: {e}"))?;
+            KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_RSA_SHA256)
+                .map_err(|e| e.to_string())
         }
     }
 }
@@ -99,11 +98,11 @@ fn ca_params(cn: &str, is_ca: bool) -> Result<CertificateParams, String> {
 /// Makes a CA (P-256) and a leaf as `spec` says.
 pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
     let e = |e: rcgen::Error| e.to_string();
-    let ca_key = key_pair(KeyKind::P256, 1)?;
+    let ca_key = key_pair(KeyKind::P256)?;
     let ca = ca_params(spec.ca_name, true)?
         .self_signed(&ca_key)
         .map_err(e)?;
-    let leaf_key = key_pair(spec.kind, 2)?;
+    let leaf_key = key_pair(spec.kind)?;
     let mut lp = CertificateParams::new(spec.names.clone()).map_err(e)?;
     lp.distinguished_name.push(
         DnType::CommonName,
@@ -114,7 +113,7 @@ pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
     lp.not_after = rcgen::date_time_ymd(spec.not_after_year, 1, 1);
     let mut chain = Vec::new();
     if spec.via_intermediate {
-        let ik = key_pair(KeyKind::P256, 3)?;
+        let ik = key_pair(KeyKind::P256)?;
         let inter = ca_params("Handshake TLS test intermediate", spec.intermediate_is_ca)?
             .signed_by(&ik, &ca, &ca_key)
             .map_err(e)?;

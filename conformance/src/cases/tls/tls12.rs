@@ -1,0 +1,399 @@
+//! `tls.tls12.*`: our TLS 1.2 client against our TLS 1.2 server in memory:
+//! a handshake and application data for every TLS 1.2 suite, version
+//! negotiation with TLS 1.3 and the downgrade sentinel, and each failure
+//! with the exact alert its RFC names.
+
+use handshake_tls::suites::{TLS12, TLS13};
+use handshake_tls::{
+    AlertDescription as A, ClientConnection, Error, Event, ServerConnection, Tls12Suite,
+};
+
+use super::support::{expect_failure, pair, pki, run_pair, Dir, KeyKind, LeafSpec, Pki};
+use crate::check::{self, Checked};
+use crate::Case;
+
+fn s(e: impl ToString) -> String {
+    e.to_string()
+}
+
+/// The key type a suite's server needs.
+pub(crate) fn kind_for(suite: Tls12Suite) -> KeyKind {
+    use handshake_tls::tls12::suites::KeyExchange;
+    match suite.kx() {
+        KeyExchange::EcdheEcdsa => KeyKind::P256,
+        _ => KeyKind::Rsa2048,
+    }
+}
+
+pub(crate) fn pki_for(suite: Tls12Suite) -> Result<Pki, String> {
+    pki(&LeafSpec {
+        kind: kind_for(suite),
+        ..LeafSpec::default()
+    })
+}
+
+/// A TLS 1.2-only pair with one suite enabled on both sides.
+fn pair12(
+    p: &Pki,
+    suite: Tls12Suite,
+    tweak: impl FnOnce(&mut handshake_tls::ClientConfig, &mut handshake_tls::ServerConfig),
+) -> Result<(ClientConnection, ServerConnection), String> {
+    pair(p, "localhost", |cc, sc| {
+        cc.tls12_suites = vec![suite];
+        sc.tls12_suites = vec![suite];
+        sc.versions = vec![TLS12];
+        tweak(cc, sc);
+    })
+}
+
+/// Handshake, then 40 KiB each way (several records), checked.
+fn exchange(c: &mut ClientConnection, sv: &mut ServerConnection) -> Checked {
+    let run = run_pair(c, sv, |_, _| {});
+    check::equal("errors", (run.client_err, run.server_err), (None, None))?;
+    check::ensure(
+        run.client_events.contains(&Event::HandshakeComplete)
+            && run.server_events.contains(&Event::HandshakeComplete),
+        || "handshake did not complete".into(),
+    )?;
+    let up: Vec<u8> = (0..40_000u32).map(|i| (i * 7) as u8).collect();
+    let down: Vec<u8> = (0..40_000u32).map(|i| (i * 13 + 1) as u8).collect();
+    c.send(&up).map_err(s)?;
+    sv.send(&down).map_err(s)?;
+    let run = run_pair(c, sv, |_, _| {});
+    let joined = |ev: &[Event]| -> Vec<u8> {
+        ev.iter()
+            .filter_map(|e| match e {
+                Event::ApplicationData(d) => Some(d.clone()),
+                _ => None,
+            })
+            .flatten()
+            .collect()
+    };
+    check::ensure(joined(&run.server_events) == up, || {
+        "server did not receive the client's 40 KiB".into()
+    })?;
+    check::ensure(joined(&run.client_events) == down, || {
+        "client did not receive the server's 40 KiB".into()
+    })
+}
+
+fn suite_case(suite: Tls12Suite) -> Checked {
+    let p = pki_for(suite)?;
+    // Enabled by name, as a configuration would (the RSA key exchange is
+    // off by default).
+    let by_name = Tls12Suite::from_name(suite.name()).ok_or("suite not found by its name")?;
+    let (mut c, mut sv) = pair12(&p, suite, |cc, _| cc.tls12_suites = vec![by_name])?;
+    exchange(&mut c, &mut sv)?;
+    let n = c
+        .negotiated_tls12()
+        .cloned()
+        .ok_or("client: no TLS 1.2 parameters")?;
+    check::equal("client's suite", n.suite, suite)?;
+    check::equal(
+        "server's suite",
+        sv.negotiated_tls12().map(|n| n.suite),
+        Some(suite),
+    )?;
+    check::equal(
+        "extended master secret and secure renegotiation",
+        (n.extended_master_secret, n.secure_renegotiation),
+        (true, true),
+    )?;
+    check::equal(
+        "version",
+        (c.protocol_version(), sv.protocol_version()),
+        (Some(TLS12), Some(TLS12)),
+    )
+}
+
+/// Runs a pair whose wire `tamper` changes, expecting the `who` side to fail
+/// with `want` and the other to receive `alert`.
+fn expect12(
+    p: &Pki,
+    suite: Tls12Suite,
+    tweak: impl FnOnce(&mut handshake_tls::ClientConfig, &mut handshake_tls::ServerConfig),
+    tamper: impl FnMut(Dir, &mut Vec<u8>),
+    server_fails: bool,
+    want: impl Fn(&Error) -> bool,
+    alert: A,
+) -> Checked {
+    let (mut c, mut sv) = pair12(p, suite, tweak)?;
+    let run = run_pair(&mut c, &mut sv, tamper);
+    if server_fails {
+        expect_failure("server", &run.server_err, want, &run.client_err, alert)
+    } else {
+        expect_failure("client", &run.client_err, want, &run.server_err, alert)
+    }
+}
+
+/// Replaces the first occurrence of `from` with `to` (same length) in the
+/// first flight that holds it, once.
+fn replace_once(from: Vec<u8>, to: Vec<u8>, dir: Dir) -> impl FnMut(Dir, &mut Vec<u8>) {
+    let mut done = false;
+    move |d, b| {
+        if done || d != dir {
+            return;
+        }
+        if let Some(at) = b.windows(from.len()).position(|w| w == from) {
+            b[at..at + to.len()].copy_from_slice(&to);
+            done = true;
+        }
+    }
+}
+
+const ECDSA128: Tls12Suite = Tls12Suite::EcdheEcdsaWithAes128GcmSha256;
+
+fn unoffered_suite() -> Checked {
+    // The ServerHello's suite rewritten to one the client did not offer.
+    let p = pki_for(ECDSA128)?;
+    expect12(
+        &p,
+        ECDSA128,
+        |_, _| {},
+        replace_once(
+            vec![0x00, 0xc0, 0x2b, 0x00],
+            vec![0x00, 0xc0, 0x2c, 0x00],
+            Dir::ToClient,
+        ),
+        false,
+        |e| matches!(e, Error::IllegalParameter { .. }),
+        A::IllegalParameter,
+    )
+}
+
+/// The extended_master_secret extension (type 23, empty) renamed to an
+/// unknown type 0xfafa in the ClientHello: the server no longer sees it.
+fn strip_ems() -> impl FnMut(Dir, &mut Vec<u8>) {
+    replace_once(
+        vec![0x00, 0x17, 0x00, 0x00],
+        vec![0xfa, 0xfa, 0x00, 0x00],
+        Dir::ToServer,
+    )
+}
+
+fn ems_required_server() -> Checked {
+    let p = pki_for(ECDSA128)?;
+    expect12(
+        &p,
+        ECDSA128,
+        |_, _| {},
+        strip_ems(),
+        true,
+        |e| *e == Error::MissingExtendedMasterSecret,
+        A::HandshakeFailure,
+    )
+}
+
+fn ems_required_client() -> Checked {
+    let p = pki_for(ECDSA128)?;
+    expect12(
+        &p,
+        ECDSA128,
+        |_, sc| sc.require_extended_master_secret = false,
+        strip_ems(),
+        false,
+        |e| *e == Error::MissingExtendedMasterSecret,
+        A::HandshakeFailure,
+    )
+}
+
+fn finished_mismatch() -> Checked {
+    // Without the extended master secret (both sides allow it) the keys
+    // depend only on the randoms and the pre-master secret, so a changed
+    // ClientHello byte goes unnoticed until Finished: the transcripts differ
+    // and the server's check of the client's verify_data fails.
+    let p = pki_for(ECDSA128)?;
+    expect12(
+        &p,
+        ECDSA128,
+        |cc, sc| {
+            cc.require_extended_master_secret = false;
+            sc.require_extended_master_secret = false;
+        },
+        strip_ems(),
+        true,
+        |e| *e == Error::BadFinished,
+        A::DecryptError,
+    )
+}
+
+fn bad_record_mac(suite: Tls12Suite) -> Checked {
+    let p = pki_for(suite)?;
+    let (mut c, mut sv) = pair12(&p, suite, |_, _| {})?;
+    let run = run_pair(&mut c, &mut sv, |_, _| {});
+    check::equal("handshake", (run.client_err, run.server_err), (None, None))?;
+    c.send(b"a record that will be damaged").map_err(s)?;
+    let run = run_pair(&mut c, &mut sv, |d, b| {
+        if d == Dir::ToServer {
+            let n = b.len();
+            b[n - 1] ^= 0x80;
+        }
+    });
+    expect_failure(
+        "server",
+        &run.server_err,
+        |e| *e == Error::BadRecordMac,
+        &run.client_err,
+        A::BadRecordMac,
+    )
+}
+
+fn version_negotiation() -> Checked {
+    // Both sides do both versions: TLS 1.3 (RFC 8446 §4.2.1).
+    let p = pki_for(ECDSA128)?;
+    let (mut c, mut sv) = pair(&p, "localhost", |_, _| {})?;
+    let run = run_pair(&mut c, &mut sv, |_, _| {});
+    check::equal("errors", (run.client_err, run.server_err), (None, None))?;
+    check::equal("1.3 when both can", c.protocol_version(), Some(TLS13))?;
+    // A TLS 1.2-only server: TLS 1.2, and no sentinel (it is not a TLS 1.3
+    // server), so the TLS 1.3-capable client accepts.
+    let (mut c, mut sv) = pair(&p, "localhost", |_, sc| sc.versions = vec![TLS12])?;
+    let run = run_pair(&mut c, &mut sv, |_, _| {});
+    check::equal("errors", (run.client_err, run.server_err), (None, None))?;
+    check::equal("1.2 with a 1.2 server", c.protocol_version(), Some(TLS12))
+}
+
+fn sentinel_set() -> Checked {
+    // A TLS 1.3-capable server that negotiates TLS 1.2 (the client offers
+    // only 1.2) ends ServerHello.random with "DOWNGRD" 01 (RFC 8446 §4.1.3).
+    let p = pki_for(ECDSA128)?;
+    let (mut c, mut sv) = pair(&p, "localhost", |cc, _| cc.versions = vec![TLS12])?;
+    let mut server_hello_random = None;
+    let run = run_pair(&mut c, &mut sv, |d, b| {
+        if d == Dir::ToClient && server_hello_random.is_none() && b.len() > 43 && b[5] == 2 {
+            // record header (5), handshake header (4), version (2), random (32)
+            server_hello_random = Some(b[11..43].to_vec());
+        }
+    });
+    check::equal("errors", (run.client_err, run.server_err), (None, None))?;
+    let r = server_hello_random.ok_or("no ServerHello seen")?;
+    check::equal(
+        "last 8 bytes of ServerHello.random",
+        &r[24..],
+        b"DOWNGRD\x01",
+    )
+}
+
+fn sentinel_detected() -> Checked {
+    // An attacker edits the ClientHello's supported_versions from
+    // {1.3, 1.2} to {1.2, 1.2}; the TLS 1.3 server answers with TLS 1.2 and
+    // the sentinel, which the TLS 1.3 client detects (RFC 8446 §4.1.3).
+    let p = pki_for(ECDSA128)?;
+    let (mut c, mut sv) = pair(&p, "localhost", |_, _| {})?;
+    let mut tamper = replace_once(
+        vec![0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x04, 0x03, 0x03],
+        vec![0x00, 0x2b, 0x00, 0x05, 0x04, 0x03, 0x03, 0x03, 0x03],
+        Dir::ToServer,
+    );
+    let run = run_pair(&mut c, &mut sv, |d, b| tamper(d, b));
+    expect_failure(
+        "client",
+        &run.client_err,
+        |e| *e == Error::Downgrade,
+        &run.server_err,
+        A::IllegalParameter,
+    )
+}
+
+fn rsa_kx_off_by_default() -> Checked {
+    let cc = handshake_tls::ClientConfig::new(Vec::new());
+    check::ensure(
+        cc.tls12_suites.iter().all(|s| s.is_forward_secret()),
+        || {
+            format!(
+                "default client suites include RSA key exchange: {:?}",
+                cc.tls12_suites
+            )
+        },
+    )?;
+    // A server with an RSA key and default suites facing a client that
+    // offers only RSA key exchange: no suite in common.
+    let suite = Tls12Suite::RsaWithAes128GcmSha256;
+    let p = pki_for(suite)?;
+    let (mut c, mut sv) = pair(&p, "localhost", |cc, sc| {
+        cc.tls12_suites = vec![suite];
+        cc.versions = vec![TLS12];
+        sc.versions = vec![TLS12];
+    })?;
+    let run = run_pair(&mut c, &mut sv, |_, _| {});
+    expect_failure(
+        "server",
+        &run.server_err,
+        |e| *e == Error::NoCommonCipherSuite,
+        &run.client_err,
+        A::HandshakeFailure,
+    )
+}
+
+macro_rules! suite_cases {
+    ($($id:literal => $suite:ident, $spec:literal;)*) => {
+        vec![$(
+            Case::must($id, $spec).simulation(|_| suite_case(Tls12Suite::$suite)),
+        )*]
+    };
+}
+
+pub(crate) fn cases() -> Vec<Case> {
+    let mut v = suite_cases! {
+        "tls.tls12.rsa-aes128-cbc-sha256" => RsaWithAes128CbcSha256, "RFC 5246 §7.4.7.1, §6.2.3.2";
+        "tls.tls12.rsa-aes256-cbc-sha256" => RsaWithAes256CbcSha256, "RFC 5246 §7.4.7.1, §6.2.3.2";
+        "tls.tls12.rsa-aes128-gcm-sha256" => RsaWithAes128GcmSha256, "RFC 5288 §3; RFC 5246 §7.4.7.1";
+        "tls.tls12.rsa-aes256-gcm-sha384" => RsaWithAes256GcmSha384, "RFC 5288 §3; RFC 5246 §7.4.7.1";
+        "tls.tls12.ecdhe-ecdsa-aes128-gcm-sha256" => EcdheEcdsaWithAes128GcmSha256, "RFC 5289 §3.2; RFC 8422 §5.4";
+        "tls.tls12.ecdhe-ecdsa-aes256-gcm-sha384" => EcdheEcdsaWithAes256GcmSha384, "RFC 5289 §3.2; RFC 8422 §5.4";
+        "tls.tls12.ecdhe-ecdsa-chacha20-poly1305" => EcdheEcdsaWithChaCha20Poly1305Sha256, "RFC 7905 §2";
+        "tls.tls12.ecdhe-rsa-aes128-gcm-sha256" => EcdheRsaWithAes128GcmSha256, "RFC 5289 §3.2; RFC 8422 §5.4";
+        "tls.tls12.ecdhe-rsa-aes256-gcm-sha384" => EcdheRsaWithAes256GcmSha384, "RFC 5289 §3.2; RFC 8422 §5.4";
+        "tls.tls12.ecdhe-rsa-chacha20-poly1305" => EcdheRsaWithChaCha20Poly1305Sha256, "RFC 7905 §2";
+    };
+    v.extend([
+        Case::must(
+            "tls.tls12.unoffered-suite",
+            "RFC 5246 §7.4.1.3 (illegal_parameter)",
+        )
+        .simulation(|_| unoffered_suite()),
+        Case::must(
+            "tls.tls12.ems-required-by-server",
+            "RFC 7627 §5.3 (handshake_failure)",
+        )
+        .simulation(|_| ems_required_server()),
+        Case::must(
+            "tls.tls12.ems-required-by-client",
+            "RFC 7627 §5.2 (handshake_failure)",
+        )
+        .simulation(|_| ems_required_client()),
+        Case::must(
+            "tls.tls12.finished-mismatch",
+            "RFC 5246 §7.4.9 (decrypt_error)",
+        )
+        .simulation(|_| finished_mismatch()),
+        Case::must(
+            "tls.tls12.bad-record-mac-gcm",
+            "RFC 5246 §6.2.3.3, §7.2.2 (bad_record_mac)",
+        )
+        .simulation(|_| bad_record_mac(Tls12Suite::EcdheEcdsaWithAes128GcmSha256)),
+        Case::must(
+            "tls.tls12.bad-record-mac-cbc",
+            "RFC 5246 §6.2.3.2, §7.2.2 (bad_record_mac)",
+        )
+        .simulation(|_| bad_record_mac(Tls12Suite::RsaWithAes128CbcSha256)),
+        Case::must(
+            "tls.tls12.version-negotiation",
+            "RFC 8446 §4.2.1; RFC 5246 Appendix E.1",
+        )
+        .simulation(|_| version_negotiation()),
+        Case::must("tls.tls12.downgrade-sentinel-set", "RFC 8446 §4.1.3")
+            .simulation(|_| sentinel_set()),
+        Case::must(
+            "tls.tls12.downgrade-sentinel-detected",
+            "RFC 8446 §4.1.3 (illegal_parameter)",
+        )
+        .simulation(|_| sentinel_detected()),
+        Case::must(
+            "tls.tls12.rsa-kx-off-by-default",
+            "RFC 7525bis (RFC 9325) §4.1",
+        )
+        .simulation(|_| rsa_kx_off_by_default()),
+    ]);
+    v
+}
