@@ -14,6 +14,7 @@ mod handshake;
 mod interop;
 mod keys;
 mod keys12;
+mod openssl;
 mod property;
 mod record;
 mod support;
@@ -30,6 +31,7 @@ pub(crate) fn cases() -> Vec<Case> {
         tls12::cases(),
         property::cases(),
         interop::cases(),
+        openssl::cases(),
     ]
     .concat()
 }

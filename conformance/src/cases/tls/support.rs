@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use handshake_crypto::PrivateKey;
 use handshake_tls::{
     ClientConfig, ClientConnection, Error, Event, KeyLog, ServerConfig, ServerConnection,
-    TrustAnchor,
+    Tls12Suite, TrustAnchor,
 };
 use rand::SeedableRng;
 use rand_chacha::ChaCha20Rng;
@@ -132,6 +132,22 @@ pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
         ca_der: ca.der().to_vec(),
         chain,
         key_pkcs8: leaf_key.serialize_der(),
+    })
+}
+
+/// The key type a suite's server needs.
+pub(crate) fn kind_for(suite: Tls12Suite) -> KeyKind {
+    use handshake_tls::tls12::suites::KeyExchange;
+    match suite.kx() {
+        KeyExchange::EcdheEcdsa => KeyKind::P256,
+        _ => KeyKind::Rsa2048,
+    }
+}
+
+pub(crate) fn pki_for(suite: Tls12Suite) -> Result<Pki, String> {
+    pki(&LeafSpec {
+        kind: kind_for(suite),
+        ..LeafSpec::default()
     })
 }
 

@@ -8,28 +8,12 @@ use handshake_tls::{
     AlertDescription as A, ClientConnection, Error, Event, ServerConnection, Tls12Suite,
 };
 
-use super::support::{expect_failure, pair, pki, run_pair, Dir, KeyKind, LeafSpec, Pki};
+use super::support::{expect_failure, pair, pki_for, run_pair, Dir, Pki};
 use crate::check::{self, Checked};
 use crate::Case;
 
 fn s(e: impl ToString) -> String {
     e.to_string()
-}
-
-/// The key type a suite's server needs.
-pub(crate) fn kind_for(suite: Tls12Suite) -> KeyKind {
-    use handshake_tls::tls12::suites::KeyExchange;
-    match suite.kx() {
-        KeyExchange::EcdheEcdsa => KeyKind::P256,
-        _ => KeyKind::Rsa2048,
-    }
-}
-
-pub(crate) fn pki_for(suite: Tls12Suite) -> Result<Pki, String> {
-    pki(&LeafSpec {
-        kind: kind_for(suite),
-        ..LeafSpec::default()
-    })
 }
 
 /// A TLS 1.2-only pair with one suite enabled on both sides.
