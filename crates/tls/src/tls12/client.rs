@@ -260,11 +260,14 @@ fn certificate(
         .public_key
         .ok_or(Error::Certificate(CertError::UnsupportedAlgorithm))?;
     // RFC 5246 §7.4.2: the key MUST fit the suite's key exchange.
-    let fits = match (suite.kx(), &key) {
-        (KeyExchange::Rsa | KeyExchange::EcdheRsa, PublicKey::Rsa(_)) => true,
-        (KeyExchange::EcdheEcdsa, PublicKey::P256(_) | PublicKey::Ed25519(_)) => true,
-        _ => false,
-    };
+    let fits = matches!(
+        (suite.kx(), &key),
+        (KeyExchange::Rsa | KeyExchange::EcdheRsa, PublicKey::Rsa(_))
+            | (
+                KeyExchange::EcdheEcdsa,
+                PublicKey::P256(_) | PublicKey::Ed25519(_)
+            )
+    );
     if !fits {
         return Err(Error::Certificate(CertError::UnsupportedAlgorithm));
     }

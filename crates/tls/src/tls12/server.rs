@@ -46,7 +46,7 @@ pub(crate) enum State12 {
     Connected,
 }
 
-fn unknown_ext<'a>(exts: &'a [Extension], t: u16) -> Option<&'a [u8]> {
+fn unknown_ext(exts: &[Extension], t: u16) -> Option<&[u8]> {
     exts.iter().find_map(|e| match e {
         Extension::Unknown { typ, data } if *typ == t => Some(&data[..]),
         _ => None,
