@@ -138,6 +138,13 @@ impl Common {
         self.write = Some(Protection::V13(k));
     }
 
+    /// Switches the record layer to TLS 1.2's rules once it is negotiated.
+    pub(crate) fn enter_tls12(&mut self) {
+        self.tls12 = true;
+        self.deframer
+            .set_max_fragment(crate::record::MAX_CIPHERTEXT_TLS12);
+    }
+
     /// TLS 1.2: the read keys the peer's next ChangeCipherSpec switches to
     /// (RFC 5246 §7.1); a ChangeCipherSpec before this is unexpected.
     pub(crate) fn set_pending_read12(&mut self, k: RecordKeys12) {

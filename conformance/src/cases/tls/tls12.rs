@@ -569,6 +569,35 @@ fn pms_implicit_rejection() -> Checked {
     )
 }
 
+fn record_limit() -> Checked {
+    // RFC 5246 §6.2.3: TLSCiphertext.length up to 2^14 + 2048 is a record
+    // (here one that fails to authenticate); beyond it, record_overflow.
+    let (mut c, _, _, _, _) = connected12()?;
+    let mut rec = vec![23, 3, 3];
+    rec.extend_from_slice(&((1u16 << 14) + 2048).to_be_bytes());
+    rec.resize(5 + (1 << 14) + 2048, 0x42);
+    check::equal(
+        "2^14 + 2048",
+        c.read_tls(&rec).err(),
+        Some(Error::BadRecordMac),
+    )?;
+    let (mut c, _, cw, _, _) = connected12()?;
+    let header = [23, 3, 3, 0x48, 0x01]; // 2^14 + 2049
+    check::equal(
+        "2^14 + 2049",
+        c.read_tls(&header).err(),
+        Some(Error::RecordOverflow {
+            len: (1 << 14) + 2049,
+        }),
+    )?;
+    let alert = c.poll_transmit().ok_or("no alert sent")?;
+    check::equal(
+        "alert sent (fatal, record_overflow)",
+        cw.open(1, &alert)?,
+        (21, vec![2, A::RecordOverflow.to_u8()]),
+    )
+}
+
 macro_rules! suite_cases {
     ($($id:literal => $suite:ident, $spec:literal;)*) => {
         vec![$(
@@ -648,6 +677,11 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 5246 §7.4.7.1 (no distinct alert)",
         )
         .simulation(|_| pms_implicit_rejection()),
+        Case::must(
+            "tls.tls12.record-length-limit",
+            "RFC 5246 §6.2.3 (record_overflow)",
+        )
+        .simulation(|_| record_limit()),
         Case::must("tls.tls12.rsa-kx-off-by-default", "RFC 9325 §4.1")
             .simulation(|_| rsa_kx_off_by_default()),
     ]);

@@ -138,7 +138,7 @@ pub(crate) fn server_hello(
     if !ems && cx.config.require_extended_master_secret {
         return Err(Error::MissingExtendedMasterSecret);
     }
-    c.tls12 = true;
+    c.enter_tls12();
     transcript.start_hash(suite.prf());
     transcript.add(raw);
     Ok(State12::ExpectCertificate(Hs {

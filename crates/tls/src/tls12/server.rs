@@ -142,7 +142,7 @@ pub(crate) fn client_hello(
         }
     }
     let (suite, group, scheme) = chosen.ok_or(Error::NoCommonCipherSuite)?;
-    c.tls12 = true;
+    c.enter_tls12();
     c.client_random = ch.random;
     let mut server_random = [0u8; 32];
     cx.rng.fill_bytes(&mut server_random);
