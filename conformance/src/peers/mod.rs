@@ -4,6 +4,6 @@ pub mod dns_server;
 pub mod dnsnet;
 #[cfg(target_os = "linux")]
 pub mod kernel;
-pub mod openssl;
 pub mod pcap;
+pub mod tls_tool;
 pub mod tshark;

@@ -10,6 +10,7 @@
 use crate::Case;
 
 mod codec;
+mod gnutls;
 mod handshake;
 mod interop;
 mod keys;
@@ -32,6 +33,7 @@ pub(crate) fn cases() -> Vec<Case> {
         property::cases(),
         interop::cases(),
         openssl::cases(),
+        gnutls::cases(),
     ]
     .concat()
 }

@@ -2,7 +2,10 @@
 //! rcgen at run time, our client and server paired in memory with a wire
 //! the case may tamper with, rustls peers, and a key log.
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use handshake_crypto::PrivateKey;
 use handshake_tls::{
@@ -10,6 +13,9 @@ use handshake_tls::{
     Tls12Suite, TrustAnchor,
 };
 use rand::SeedableRng;
+
+use crate::check::Checked;
+use crate::peers::tls_tool::ToolPeer;
 use rand_chacha::ChaCha20Rng;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
@@ -313,4 +319,172 @@ pub(crate) fn bare_client() -> ClientConnection {
         rng(7),
     )
     .expect("a valid config")
+}
+
+/// Our end of a TCP connection.
+trait Ours {
+    fn take(&mut self) -> Option<Vec<u8>>;
+    fn give(&mut self, b: &[u8]) -> Result<(), Error>;
+    fn event(&mut self) -> Option<Event>;
+    fn handshaking(&self) -> bool;
+    fn write(&mut self, d: &[u8]) -> Result<(), Error>;
+}
+
+macro_rules! ours {
+    ($t:ty) => {
+        impl Ours for $t {
+            fn take(&mut self) -> Option<Vec<u8>> {
+                self.poll_transmit()
+            }
+            fn give(&mut self, b: &[u8]) -> Result<(), Error> {
+                self.read_tls(b)
+            }
+            fn event(&mut self) -> Option<Event> {
+                self.poll_event()
+            }
+            fn handshaking(&self) -> bool {
+                self.is_handshaking()
+            }
+            fn write(&mut self, d: &[u8]) -> Result<(), Error> {
+                self.send(d)
+            }
+        }
+    };
+}
+ours!(ClientConnection);
+ours!(ServerConnection);
+
+/// Moves bytes between `conn` and the socket, collecting application data
+/// in `got`, until `done` holds (or 10 s pass, or either side fails).
+fn drive(
+    conn: &mut dyn Ours,
+    sock: &mut TcpStream,
+    got: &mut Vec<u8>,
+    peer: &ToolPeer,
+    done: impl Fn(&dyn Ours, &[u8]) -> bool,
+) -> Checked {
+    sock.set_read_timeout(Some(Duration::from_millis(20)))
+        .map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        while let Some(b) = conn.take() {
+            sock.write_all(&b).map_err(|e| format!("write: {e}"))?;
+        }
+        while let Some(e) = conn.event() {
+            if let Event::ApplicationData(d) = e {
+                got.extend_from_slice(&d);
+            }
+        }
+        if done(conn, got) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("timed out; peer said: {}", peer.stderr_text()));
+        }
+        match sock.read(&mut buf) {
+            Ok(0) => {
+                return Err(format!(
+                    "the peer closed the connection; it said: {}",
+                    peer.stderr_text()
+                ))
+            }
+            Ok(n) => {
+                if let Err(e) = conn.give(&buf[..n]) {
+                    // Send our alert before reporting.
+                    while let Some(b) = conn.take() {
+                        let _ = sock.write_all(&b);
+                    }
+                    return Err(format!("ours: {e}; peer said: {}", peer.stderr_text()));
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => return Err(format!("read: {e}; peer said: {}", peer.stderr_text())),
+        }
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// What both directions check after the handshake: a line each way.
+fn talk(conn: &mut dyn Ours, sock: &mut TcpStream, peer: &mut ToolPeer) -> Checked {
+    let mut got = Vec::new();
+    conn.write(b"ping from handshake\n")
+        .map_err(|e| e.to_string())?;
+    drive(conn, sock, &mut got, peer, |_, _| true)?;
+    peer.wait_for(b"ping from handshake\n", Duration::from_secs(10))?;
+    peer.send(b"pong from the peer\n")?;
+    drive(conn, sock, &mut got, peer, |_, g| {
+        contains(g, b"pong from the peer\n")
+    })
+}
+
+/// Our client against a command-line server `peer` listening on `port`:
+/// the handshake, then a line each way.
+pub(crate) fn ours_client(
+    p: &Pki,
+    mut peer: ToolPeer,
+    port: u16,
+    cfg: impl FnOnce(&mut ClientConfig),
+) -> Result<ClientConnection, String> {
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    let mut cc = client_config(p)?;
+    cfg(&mut cc);
+    let mut c = ClientConnection::new(Arc::new(cc), "localhost", NOW, rng(31))
+        .map_err(|e| e.to_string())?;
+    let mut got = Vec::new();
+    drive(&mut c, &mut sock, &mut got, &peer, |c, _| !c.handshaking())?;
+    talk(&mut c, &mut sock, &mut peer)?;
+    Ok(c)
+}
+
+/// A command-line client (`start` runs it against a port) against our
+/// server on 127.0.0.1: the handshake, then a line each way.
+pub(crate) fn ours_server(
+    p: &Pki,
+    start: impl FnOnce(u16) -> Result<ToolPeer, String>,
+    cfg: impl FnOnce(&mut ServerConfig),
+) -> Result<ServerConnection, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let mut peer = start(port)?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut sock = loop {
+        match listener.accept() {
+            Ok((s, _)) => break s,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if Instant::now() > deadline || peer.exited() {
+                    return Err(format!(
+                        "the client did not connect: {}",
+                        peer.stderr_text()
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    };
+    sock.set_nonblocking(false).map_err(|e| e.to_string())?;
+    let mut sc = server_config(p)?;
+    cfg(&mut sc);
+    let mut s = ServerConnection::new(Arc::new(sc), rng(32)).map_err(|e| e.to_string())?;
+    let mut got = Vec::new();
+    drive(&mut s, &mut sock, &mut got, &peer, |s, _| !s.handshaking())?;
+    // The tool sends its stdin lines once connected.
+    peer.send(b"ping from the peer\n")?;
+    drive(&mut s, &mut sock, &mut got, &peer, |_, g| {
+        contains(g, b"ping from the peer\n")
+    })?;
+    s.write(b"pong from handshake\n")
+        .map_err(|e| e.to_string())?;
+    drive(&mut s, &mut sock, &mut got, &peer, |_, _| true)?;
+    peer.wait_for(b"pong from handshake\n", Duration::from_secs(10))?;
+    Ok(s)
 }

@@ -1,9 +1,11 @@
-//! OpenSSL's command-line TLS peers, `openssl s_server` and `openssl
-//! s_client`, on 127.0.0.1. Each runs with `-quiet`, so its stdout is
-//! exactly the application data it received and its stdin is what it sends.
-//! Certificates and keys go to a private temporary folder as PEM. The
-//! process is stopped by its pid (Child::kill) when the peer is dropped,
-//! also when the case fails.
+//! Command-line TLS peers on 127.0.0.1: OpenSSL's `openssl s_server` and
+//! `openssl s_client` (with `-quiet`) and GnuTLS's `gnutls-cli` (with
+//! `--logfile`), each run so that its stdout is exactly the application data
+//! it received and its stdin is what it sends. Certificates and keys go to a
+//! private temporary folder as PEM. The process is stopped by its pid
+//! (Child::kill) when the peer is dropped, also when the case fails.
+//!
+//! `gnutls-serv` is not used: it cannot be told to listen on loopback only.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
@@ -16,13 +18,19 @@ use std::time::{Duration, Instant};
 use crate::Need;
 
 /// What an OpenSSL case needs.
-pub const NEED: Need = Need::Binary {
+pub const OPENSSL: Need = Need::Binary {
     name: "openssl",
     package: "openssl",
 };
 
-/// A running `openssl s_server` or `s_client`.
-pub struct OpensslPeer {
+/// What a GnuTLS case needs.
+pub const GNUTLS: Need = Need::Binary {
+    name: "gnutls-cli",
+    package: "gnutls-bin",
+};
+
+/// A running `openssl s_server`, `openssl s_client` or `gnutls-cli`.
+pub struct ToolPeer {
     child: Child,
     stdin: Option<ChildStdin>,
     stdout: Arc<Mutex<Vec<u8>>>,
@@ -91,16 +99,16 @@ fn scratch_dir(tag: &str) -> Result<PathBuf, String> {
     Ok(dir)
 }
 
-impl OpensslPeer {
-    fn spawn(args: &[String], dir: PathBuf) -> Result<Self, String> {
-        let mut child = Command::new("openssl")
+impl ToolPeer {
+    fn spawn(program: &str, args: &[String], dir: PathBuf) -> Result<Self, String> {
+        let mut child = Command::new(program)
             .args(args)
             .current_dir(&dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("starting openssl: {e}"))?;
+            .map_err(|e| format!("starting {program}: {e}"))?;
         let stdout = Arc::new(Mutex::new(Vec::new()));
         let stderr = Arc::new(Mutex::new(Vec::new()));
         let mut readers = Vec::new();
@@ -124,7 +132,7 @@ impl OpensslPeer {
             readers.push(pipe(Box::new(e), stderr.clone()));
         }
         let stdin = child.stdin.take();
-        Ok(OpensslPeer {
+        Ok(ToolPeer {
             child,
             stdin,
             stdout,
@@ -172,7 +180,7 @@ impl OpensslPeer {
             args.extend(["-cert_chain".to_string(), "chain.pem".to_string()]);
         }
         args.extend(extra.iter().map(|s| s.to_string()));
-        let mut peer = Self::spawn(&args, dir)?;
+        let mut peer = Self::spawn("openssl", &args, dir)?;
         let deadline = Instant::now() + Duration::from_secs(10);
         while !listening(port) {
             if Instant::now() > deadline || peer.exited() {
@@ -210,7 +218,31 @@ impl OpensslPeer {
         .map(|s| s.to_string())
         .collect();
         args.extend(extra.iter().map(|s| s.to_string()));
-        Self::spawn(&args, dir)
+        Self::spawn("openssl", &args, dir)
+    }
+
+    /// `gnutls-cli` to 127.0.0.1:`port`, trusting `ca_der`, checking the
+    /// name "localhost" (sent as SNI too), with the GnuTLS `priority` string;
+    /// its diagnostics go to a log file, its stdout is the data received.
+    pub fn gnutls_client(ca_der: &[u8], port: u16, priority: &str) -> Result<Self, String> {
+        let dir = scratch_dir("gnutls")?;
+        std::fs::write(dir.join("ca.pem"), pem("CERTIFICATE", ca_der))
+            .map_err(|e| e.to_string())?;
+        let args: Vec<String> = vec![
+            "-p".into(),
+            port.to_string(),
+            "127.0.0.1".into(),
+            "--x509cafile".into(),
+            "ca.pem".into(),
+            "--verify-hostname".into(),
+            "localhost".into(),
+            "--sni-hostname".into(),
+            "localhost".into(),
+            "--logfile".into(),
+            "gnutls.log".into(),
+            format!("--priority={priority}"),
+        ];
+        Self::spawn("gnutls-cli", &args, dir)
     }
 
     /// Sends `data` to the TLS peer (through the program's stdin).
@@ -231,7 +263,7 @@ impl OpensslPeer {
             }
             if Instant::now() > deadline {
                 return Err(format!(
-                    "openssl did not receive {:?} (got {:?}); stderr: {}",
+                    "the peer did not receive {:?} (got {:?}); stderr: {}",
                     String::from_utf8_lossy(needle),
                     String::from_utf8_lossy(&got),
                     self.stderr_text()
@@ -246,10 +278,15 @@ impl OpensslPeer {
         matches!(self.child.try_wait(), Ok(Some(_)))
     }
 
-    /// What the program wrote to stderr so far.
+    /// What the program wrote to stderr so far (and gnutls-cli to its log).
     pub fn stderr_text(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().map(|v| v.clone()).unwrap_or_default())
-            .into_owned()
+        let mut t =
+            String::from_utf8_lossy(&self.stderr.lock().map(|v| v.clone()).unwrap_or_default())
+                .into_owned();
+        if let Ok(log) = std::fs::read_to_string(self.dir.join("gnutls.log")) {
+            t.push_str(&log);
+        }
+        t
     }
 
     /// The scratch folder (certificates, keys).
@@ -258,7 +295,7 @@ impl OpensslPeer {
     }
 }
 
-impl Drop for OpensslPeer {
+impl Drop for ToolPeer {
     fn drop(&mut self) {
         // Stopped by its pid, then reaped.
         let _ = self.child.kill();
