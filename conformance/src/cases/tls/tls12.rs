@@ -569,6 +569,109 @@ fn pms_implicit_rejection() -> Checked {
     )
 }
 
+/// Changes the first handshake record of type `msg` going `dir` with `f`
+/// (on the whole record, header included).
+fn edit_message(dir: Dir, msg: u8, mut f: impl FnMut(&mut [u8])) -> impl FnMut(Dir, &mut Vec<u8>) {
+    let mut done = false;
+    move |d, b| {
+        if done || d != dir {
+            return;
+        }
+        let mut at = 0;
+        while at + 5 < b.len() {
+            let len = u16::from_be_bytes([b[at + 3], b[at + 4]]) as usize;
+            let end = (at + 5 + len).min(b.len());
+            if b[at] == 22 && b[at + 5] == msg {
+                f(&mut b[at..end]);
+                done = true;
+                return;
+            }
+            at = end;
+        }
+    }
+}
+
+fn renegotiation_info_not_empty(server_checks: bool) -> Checked {
+    // renegotiation_info (ff01) with data 00 (an empty
+    // renegotiated_connection) rewritten to 01: a non-empty one.
+    let p = pki_for(ECDSA128)?;
+    let dir = if server_checks {
+        Dir::ToServer
+    } else {
+        Dir::ToClient
+    };
+    expect12(
+        &p,
+        ECDSA128,
+        |_, _| {},
+        replace_once(
+            vec![0xff, 0x01, 0x00, 0x01, 0x00],
+            vec![0xff, 0x01, 0x00, 0x01, 0x01],
+            dir,
+        ),
+        server_checks,
+        |e| *e == Error::BadRenegotiationInfo,
+        A::HandshakeFailure,
+    )
+}
+
+fn bad_ske_signature() -> Checked {
+    // The last byte of the ServerKeyExchange (inside the ECDSA signature).
+    let p = pki_for(ECDSA128)?;
+    expect12(
+        &p,
+        ECDSA128,
+        |_, _| {},
+        edit_message(Dir::ToClient, 12, |r| {
+            let n = r.len();
+            r[n - 1] ^= 0x01;
+        }),
+        false,
+        |e| *e == Error::BadKeyExchangeSignature,
+        A::DecryptError,
+    )
+}
+
+fn ske_curve_not_offered() -> Checked {
+    // ServerECDHParams: curve_type 3, then the curve; rewritten to
+    // secp384r1 (0x0018), which the client did not offer.
+    let p = pki_for(ECDSA128)?;
+    expect12(
+        &p,
+        ECDSA128,
+        |cc, _| cc.groups = vec![handshake_tls::NamedGroup::X25519],
+        edit_message(Dir::ToClient, 12, |r| {
+            // header (5) + handshake header (4): curve_type at 9.
+            r[10] = 0x00;
+            r[11] = 0x18;
+        }),
+        false,
+        |e| matches!(e, Error::IllegalParameter { .. }),
+        A::IllegalParameter,
+    )
+}
+
+fn key_does_not_fit_suite() -> Checked {
+    // The client offers ECDHE_ECDSA and ECDHE_RSA; the ServerHello's
+    // ECDHE_ECDSA suite rewritten to ECDHE_RSA, with a P-256 certificate.
+    let p = pki_for(ECDSA128)?;
+    expect12(
+        &p,
+        ECDSA128,
+        |cc, _| {
+            cc.tls12_suites = vec![ECDSA128, Tls12Suite::EcdheRsaWithAes128GcmSha256];
+        },
+        replace_once(
+            vec![0x00, 0xc0, 0x2b, 0x00],
+            vec![0x00, 0xc0, 0x2f, 0x00],
+            Dir::ToClient,
+        ),
+        false,
+        |e| *e == Error::Certificate(handshake_tls::CertError::UnsupportedAlgorithm),
+        A::UnsupportedCertificate,
+    )
+}
+
 fn record_limit() -> Checked {
     // RFC 5246 §6.2.3: TLSCiphertext.length up to 2^14 + 2048 is a record
     // (here one that fails to authenticate); beyond it, record_overflow.
@@ -682,6 +785,31 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 5246 §6.2.3 (record_overflow)",
         )
         .simulation(|_| record_limit()),
+        Case::must(
+            "tls.tls12.renegotiation-info-not-empty-server",
+            "RFC 5746 §3.6 (handshake_failure)",
+        )
+        .simulation(|_| renegotiation_info_not_empty(true)),
+        Case::must(
+            "tls.tls12.renegotiation-info-not-empty-client",
+            "RFC 5746 §3.4 (handshake_failure)",
+        )
+        .simulation(|_| renegotiation_info_not_empty(false)),
+        Case::must(
+            "tls.tls12.bad-server-key-exchange-signature",
+            "RFC 5246 §7.4.3, §7.2.2 (decrypt_error)",
+        )
+        .simulation(|_| bad_ske_signature()),
+        Case::must(
+            "tls.tls12.server-key-exchange-curve-not-offered",
+            "RFC 8422 §5.4 (illegal_parameter)",
+        )
+        .simulation(|_| ske_curve_not_offered()),
+        Case::must(
+            "tls.tls12.certificate-does-not-fit-suite",
+            "RFC 5246 §7.4.2 (unsupported_certificate)",
+        )
+        .simulation(|_| key_does_not_fit_suite()),
         Case::must("tls.tls12.rsa-kx-off-by-default", "RFC 9325 §4.1")
             .simulation(|_| rsa_kx_off_by_default()),
     ]);
