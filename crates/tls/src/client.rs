@@ -17,7 +17,7 @@ use crate::record::RecordKeys;
 use crate::sign;
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
 use crate::tls12::client::{self as client12, State12};
-use crate::tls12::Negotiated12;
+use crate::tls12::{Negotiated12, Tls12Session};
 use crate::trace::TraceLine;
 use crate::Error;
 
@@ -116,7 +116,31 @@ impl ClientConnection {
         let mut random = [0u8; 32];
         rng.fill_bytes(&mut random);
         common.client_random = random;
-        let hello = client_hello(&config, &name, random, &shares);
+        // RFC 5077 §3.4: a client offering a ticket sends a session ID, which
+        // the server echoes when it resumes.
+        let resume = config.offers12() && config.tls12_session_tickets;
+        let ticket = resume
+            .then(|| {
+                config
+                    .tls12_session
+                    .as_ref()
+                    .filter(|s| config.tls12_suites.contains(&s.suite))
+                    .map(|s| s.ticket.clone())
+            })
+            .flatten();
+        let mut session_id = Vec::new();
+        if ticket.is_some() {
+            session_id = vec![0u8; 32];
+            rng.fill_bytes(&mut session_id);
+        }
+        let mut hello = client_hello(&config, &name, random, &shares);
+        hello.session_id = session_id;
+        if resume {
+            hello.extensions.push(Extension::Unknown {
+                typ: crate::tls12::msgs::ext::SESSION_TICKET,
+                data: ticket.unwrap_or_default(),
+            });
+        }
         let msg = HandshakeMessage::ClientHello(hello.clone());
         let raw = common.send_handshake(&msg)?;
         let mut transcript = Transcript::new();
@@ -187,6 +211,12 @@ impl ClientConnection {
     /// What a TLS 1.2 handshake agreed on, once it completed.
     pub fn negotiated_tls12(&self) -> Option<&Negotiated12> {
         self.common.negotiated12.as_ref()
+    }
+
+    /// TLS 1.2: the session the server's ticket lets a later connection
+    /// resume (RFC 5077), once the handshake completed with a ticket.
+    pub fn tls12_session(&self) -> Option<&Tls12Session> {
+        self.common.session12.as_ref()
     }
 
     /// The protocol version once the handshake completed: 0x0304 or 0x0303.

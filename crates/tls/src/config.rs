@@ -10,8 +10,10 @@ use crate::cert::TrustAnchor;
 use crate::record::MAX_PLAINTEXT;
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
 use crate::tls12::suites::Tls12Suite;
+use crate::tls12::Tls12Session;
 use crate::trace::KeyLog;
 use crate::Error;
+use zeroize::Zeroizing;
 
 /// What a client offers and trusts.
 #[derive(Clone)]
@@ -28,6 +30,14 @@ pub struct ClientConfig {
     /// TLS 1.2: refuse a server that does not agree to the extended master
     /// secret (RFC 7627 §5.2; default true).
     pub require_extended_master_secret: bool,
+    /// TLS 1.2: offer the session_ticket extension (RFC 5077; default
+    /// false), so the server may issue a ticket.
+    pub tls12_session_tickets: bool,
+    /// TLS 1.2: a session to resume (from
+    /// [`ClientConnection::tls12_session`](crate::ClientConnection::tls12_session)
+    /// of an earlier connection); its ticket is offered when
+    /// `tls12_session_tickets` is on.
+    pub tls12_session: Option<Tls12Session>,
     /// Groups for supported_groups, in preference order.
     pub groups: Vec<NamedGroup>,
     /// How many of the first `groups` get a key share in the first
@@ -56,6 +66,8 @@ impl ClientConfig {
             cipher_suites: CipherSuite::ALL.to_vec(),
             tls12_suites: Tls12Suite::DEFAULT.to_vec(),
             require_extended_master_secret: true,
+            tls12_session_tickets: false,
+            tls12_session: None,
             groups: NamedGroup::ALL.to_vec(),
             key_shares: 1,
             signature_schemes: SignatureScheme::ALL.to_vec(),
@@ -102,6 +114,10 @@ pub struct ServerConfig {
     /// TLS 1.2: refuse a client that does not offer the extended master
     /// secret (RFC 7627 §5.3; default true).
     pub require_extended_master_secret: bool,
+    /// TLS 1.2: the key that seals session tickets (RFC 5077), from the
+    /// caller's RNG and shared by the servers that should resume each
+    /// other's sessions; `None` (the default) issues and accepts none.
+    pub tls12_ticket_key: Option<Zeroizing<[u8; 32]>>,
     /// Groups, in preference order.
     pub groups: Vec<NamedGroup>,
     /// The certificate chain, leaf first (DER).
@@ -134,6 +150,7 @@ impl ServerConfig {
             cipher_suites: CipherSuite::ALL.to_vec(),
             tls12_suites: Tls12Suite::DEFAULT.to_vec(),
             require_extended_master_secret: true,
+            tls12_ticket_key: None,
             groups: NamedGroup::ALL.to_vec(),
             cert_chain,
             key: Arc::new(key),
@@ -149,6 +166,12 @@ impl ServerConfig {
             return Err(Error::Config("server needs at least one group"));
         }
         check_versions(&self.versions, &self.cipher_suites, &self.tls12_suites)
+    }
+
+    /// Sets the TLS 1.2 ticket key (RFC 5077), drawn by the caller from its
+    /// RNG; the copy passed in is the caller's to wipe.
+    pub fn set_tls12_ticket_key(&mut self, key: [u8; 32]) {
+        self.tls12_ticket_key = Some(Zeroizing::new(key));
     }
 
     /// Whether TLS 1.3 is accepted.

@@ -79,6 +79,7 @@ pub(crate) struct Common {
     max_fragment: usize,
     pub(crate) negotiated: Option<Negotiated>,
     pub(crate) negotiated12: Option<Negotiated12>,
+    pub(crate) session12: Option<crate::tls12::Tls12Session>,
 }
 
 impl Common {
@@ -102,6 +103,7 @@ impl Common {
             max_fragment: max_fragment.clamp(1, MAX_PLAINTEXT),
             negotiated: None,
             negotiated12: None,
+            session12: None,
         }
     }
 

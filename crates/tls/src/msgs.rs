@@ -160,6 +160,13 @@ pub enum HandshakeMessage {
     ServerKeyExchange(Vec<u8>),
     /// ServerHelloDone (RFC 5246 §7.4.5): empty.
     ServerHelloDone,
+    /// A TLS 1.2 NewSessionTicket (RFC 5077 §3.3).
+    NewSessionTicket12 {
+        /// ticket_lifetime_hint in seconds (0: unspecified).
+        lifetime_hint: u32,
+        /// The opaque ticket.
+        ticket: Vec<u8>,
+    },
     /// A TLS 1.2 ClientKeyExchange body (RFC 5246 §7.4.7), parsed by the
     /// machine that knows the key exchange.
     ClientKeyExchange(Vec<u8>),
@@ -194,6 +201,7 @@ impl HandshakeMessage {
             HandshakeMessage::Certificate12(_) => "Certificate",
             HandshakeMessage::ServerKeyExchange(_) => "ServerKeyExchange",
             HandshakeMessage::ServerHelloDone => "ServerHelloDone",
+            HandshakeMessage::NewSessionTicket12 { .. } => "NewSessionTicket",
             HandshakeMessage::ClientKeyExchange(_) => "ClientKeyExchange",
             HandshakeMessage::Other { .. } => "an unsupported handshake message",
         }
@@ -209,6 +217,14 @@ impl HandshakeMessage {
         let msg = match typ {
             htype::HELLO_REQUEST => HandshakeMessage::HelloRequest,
             htype::SERVER_HELLO_DONE => HandshakeMessage::ServerHelloDone,
+            htype::NEW_SESSION_TICKET => {
+                let lifetime_hint = r.u32("ticket_lifetime_hint")?;
+                let ticket = r.vec16("ticket")?.to_vec();
+                HandshakeMessage::NewSessionTicket12 {
+                    lifetime_hint,
+                    ticket,
+                }
+            }
             htype::CERTIFICATE => {
                 // opaque ASN.1Cert<1..2^24-1>; ASN.1Cert certificate_list<0..2^24-1>.
                 let mut list = Reader::new(r.vec24("certificate_list")?);
@@ -400,6 +416,7 @@ impl HandshakeMessage {
             HandshakeMessage::Certificate12(_) => htype::CERTIFICATE,
             HandshakeMessage::ServerKeyExchange(_) => htype::SERVER_KEY_EXCHANGE,
             HandshakeMessage::ServerHelloDone => htype::SERVER_HELLO_DONE,
+            HandshakeMessage::NewSessionTicket12 { .. } => htype::NEW_SESSION_TICKET,
             HandshakeMessage::ClientKeyExchange(_) => htype::CLIENT_KEY_EXCHANGE,
             HandshakeMessage::Other { typ } => *typ,
         };
@@ -456,6 +473,13 @@ impl HandshakeMessage {
             }),
             HandshakeMessage::ServerKeyExchange(b) | HandshakeMessage::ClientKeyExchange(b) => {
                 o.extend_from_slice(b)
+            }
+            HandshakeMessage::NewSessionTicket12 {
+                lifetime_hint,
+                ticket,
+            } => {
+                o.extend_from_slice(&lifetime_hint.to_be_bytes());
+                with_len(o, 2, |o| o.extend_from_slice(ticket));
             }
             HandshakeMessage::HelloRequest
             | HandshakeMessage::ServerHelloDone

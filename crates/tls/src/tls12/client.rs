@@ -24,7 +24,7 @@ use super::keys::{self, CLIENT_FINISHED, SERVER_FINISHED};
 use super::msgs::{self as m12, ext, EcdheServerKeyExchange};
 use super::record::RecordKeys12;
 use super::suites::KeyExchange;
-use super::{random_tail, Negotiated12, Tls12Suite};
+use super::{random_tail, Negotiated12, Tls12Session, Tls12Suite};
 
 /// What the client needs from its connection to run TLS 1.2.
 pub(crate) struct Ctx<'a> {
@@ -44,13 +44,18 @@ pub(crate) struct Hs {
     alpn: Option<Vec<u8>>,
     group: Option<NamedGroup>,
     scheme: Option<SignatureScheme>,
+    /// The server said it will send a NewSessionTicket (RFC 5077 §3.2).
+    ticket_expected: bool,
+    ticket: Option<Vec<u8>>,
 }
 
 pub(crate) enum State12 {
     ExpectCertificate(Hs),
     ExpectServerKeyExchange(Hs, PublicKey),
     ExpectServerHelloDone(Hs, PublicKey, Option<EcdheServerKeyExchange>),
-    ExpectFinished(Hs, Vec<u8>),
+    /// The server's (NewSessionTicket,) ChangeCipherSpec and Finished; the
+    /// master secret; for a resumption, our write keys still to switch to.
+    ExpectFinished(Hs, Secret, Option<RecordKeys12>),
     Connected,
 }
 
@@ -92,8 +97,23 @@ pub(crate) fn server_hello(
     let mut ems = false;
     let mut secure_reneg = false;
     let mut alpn = None;
+    let mut ticket_expected = false;
+    let offered_ticket = hello
+        .extensions
+        .iter()
+        .any(|e| e.typ() == ext::SESSION_TICKET);
     for e in &sh.extensions {
         match e {
+            // RFC 5077 §3.2: an empty session_ticket, only if we offered one:
+            // a NewSessionTicket will come.
+            Extension::Unknown { typ, data } if *typ == ext::SESSION_TICKET && offered_ticket => {
+                if !data.is_empty() {
+                    return Err(Error::Decode {
+                        what: "session_ticket in ServerHello is empty (RFC 5077 §3.2)",
+                    });
+                }
+                ticket_expected = true;
+            }
             Extension::Unknown { typ, data } if *typ == ext::EXTENDED_MASTER_SECRET => {
                 // RFC 7627 §5.1: the extension_data is empty.
                 if !data.is_empty() {
@@ -141,7 +161,7 @@ pub(crate) fn server_hello(
     c.enter_tls12();
     transcript.start_hash(suite.prf());
     transcript.add(raw);
-    Ok(State12::ExpectCertificate(Hs {
+    let mut hs = Hs {
         suite,
         transcript,
         client_random: hello.random,
@@ -151,7 +171,55 @@ pub(crate) fn server_hello(
         alpn,
         group: None,
         scheme: None,
-    }))
+        ticket_expected,
+        ticket: None,
+    };
+    // RFC 5077 §3.4: the server resumes by echoing the session ID we sent
+    // with the ticket; then the abbreviated handshake follows (RFC 5246
+    // §7.3): the server's ChangeCipherSpec and Finished come next.
+    let session = cx.config.tls12_session.as_ref();
+    if let Some(sess) = session.filter(|_| !hello.session_id.is_empty()) {
+        if sh.session_id == hello.session_id {
+            // RFC 5246 §7.4.1.3: a resumed session keeps its suite.
+            if sess.suite != suite {
+                return Err(illegal(
+                    "resumed session with another suite (RFC 5246 §7.4.1.3)",
+                ));
+            }
+            // RFC 7627 §5.3: a session with the extended master secret is
+            // resumed only with it.
+            if sess.extended_master_secret != ems {
+                return Err(Error::MissingExtendedMasterSecret);
+            }
+            let master = sess.master.clone();
+            let (write, read) = record_keys(cx.rng, &hs, &master)?;
+            c.set_pending_read12(read);
+            hs.ticket = Some(sess.ticket.clone());
+            return Ok(State12::ExpectFinished(hs, master, Some(write)));
+        }
+    }
+    Ok(State12::ExpectCertificate(hs))
+}
+
+/// (write, read) record keys from the master secret (RFC 5246 §6.3).
+fn record_keys(
+    rng: &mut (dyn CryptoRngCore + Send),
+    hs: &Hs,
+    master: &[u8],
+) -> Result<(RecordKeys12, RecordKeys12), Error> {
+    let bulk = hs.suite.bulk();
+    let kb = keys::key_block(
+        hs.suite.prf(),
+        bulk,
+        master,
+        &hs.client_random,
+        &hs.server_random,
+    );
+    let mut seed = [0u8; 16];
+    rng.fill_bytes(&mut seed);
+    let write = RecordKeys12::new(bulk, &kb.client_mac, &kb.client_key, &kb.client_iv, &seed)?;
+    let read = RecordKeys12::new(bulk, &kb.server_mac, &kb.server_key, &kb.server_iv, &seed)?;
+    Ok((write, read))
 }
 
 /// One handshake message in TLS 1.2.
@@ -188,7 +256,18 @@ pub(crate) fn handle(
         (State12::ExpectServerHelloDone(hs, key, ske), HandshakeMessage::ServerHelloDone) => {
             client_flight(cx, c, hs, &key, ske, raw)?
         }
-        (State12::ExpectFinished(hs, expected), HandshakeMessage::Finished(v)) => {
+        // RFC 5077 §3.3: NewSessionTicket, announced in ServerHello, before
+        // the server's ChangeCipherSpec; it is part of the transcript.
+        (
+            State12::ExpectFinished(mut hs, master, write),
+            HandshakeMessage::NewSessionTicket12 { ticket, .. },
+        ) if hs.ticket_expected && !c.read_protected() => {
+            hs.ticket_expected = false;
+            hs.ticket = Some(ticket);
+            hs.transcript.add(raw);
+            State12::ExpectFinished(hs, master, write)
+        }
+        (State12::ExpectFinished(mut hs, master, write), HandshakeMessage::Finished(v)) => {
             // RFC 5246 §7.4.9: Finished comes right after ChangeCipherSpec,
             // under the new keys.
             if !c.read_protected() {
@@ -202,10 +281,31 @@ pub(crate) fn handle(
                     what: "Finished.verify_data is 12 bytes (RFC 5246 §7.4.9)",
                 });
             }
+            let prf = hs.suite.prf();
+            let expected =
+                keys::verify_data(prf, &master, SERVER_FINISHED, &hs.transcript.current());
             // RFC 5246 §7.4.9: a wrong verify_data is decrypt_error;
             // compared in constant time.
             if !ct_eq(&expected, &v) {
                 return Err(Error::BadFinished);
+            }
+            let resumed = write.is_some();
+            if let Some(write) = write {
+                // Abbreviated handshake (RFC 5246 §7.3): our ChangeCipherSpec
+                // and Finished follow the server's.
+                hs.transcript.add(raw);
+                let fin =
+                    keys::verify_data(prf, &master, CLIENT_FINISHED, &hs.transcript.current());
+                c.send_ccs12(write)?;
+                c.send_handshake(&HandshakeMessage::Finished(fin))?;
+            }
+            if let Some(ticket) = hs.ticket.take() {
+                c.session12 = Some(Tls12Session {
+                    suite: hs.suite,
+                    extended_master_secret: hs.ems,
+                    master,
+                    ticket,
+                });
             }
             c.connected = true;
             c.negotiated12 = Some(Negotiated12 {
@@ -215,6 +315,7 @@ pub(crate) fn handle(
                 alpn: hs.alpn,
                 extended_master_secret: hs.ems,
                 secure_renegotiation: hs.secure_reneg,
+                resumed,
             });
             c.push_event(Event::HandshakeComplete);
             State12::Connected
@@ -346,23 +447,16 @@ fn client_flight(
     };
     drop(pms);
     c.secret("master secret", Some("CLIENT_RANDOM"), &master);
-    let kb = keys::key_block(
-        prf,
-        hs.suite.bulk(),
+    let (write, read) = record_keys(cx.rng, &hs, &master)?;
+    let fin = keys::verify_data(
+        hs.suite.prf(),
         &master,
-        &hs.client_random,
-        &hs.server_random,
+        CLIENT_FINISHED,
+        &hs.transcript.current(),
     );
-    let mut seed = [0u8; 16];
-    cx.rng.fill_bytes(&mut seed);
-    let bulk = hs.suite.bulk();
-    let write = RecordKeys12::new(bulk, &kb.client_mac, &kb.client_key, &kb.client_iv, &seed)?;
-    let read = RecordKeys12::new(bulk, &kb.server_mac, &kb.server_key, &kb.server_iv, &seed)?;
-    let fin = keys::verify_data(prf, &master, CLIENT_FINISHED, &hs.transcript.current());
     c.send_ccs12(write)?;
     let raw_fin = c.send_handshake(&HandshakeMessage::Finished(fin))?;
     hs.transcript.add(&raw_fin);
     c.set_pending_read12(read);
-    let expected = keys::verify_data(prf, &master, SERVER_FINISHED, &hs.transcript.current());
-    Ok(State12::ExpectFinished(hs, expected))
+    Ok(State12::ExpectFinished(hs, master, None))
 }

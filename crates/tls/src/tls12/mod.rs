@@ -29,6 +29,7 @@ pub mod msgs;
 pub mod record;
 pub(crate) mod server;
 pub mod suites;
+pub(crate) mod ticket;
 
 use crate::suites::{NamedGroup, SignatureScheme};
 
@@ -49,6 +50,34 @@ pub struct Negotiated12 {
     pub extended_master_secret: bool,
     /// Whether both sides signalled secure renegotiation (RFC 5746).
     pub secure_renegotiation: bool,
+    /// Whether this was an abbreviated handshake resuming a session from a
+    /// ticket (RFC 5077).
+    pub resumed: bool,
+}
+
+/// A TLS 1.2 session a client can resume (RFC 5077): the server's ticket
+/// and what the client must remember with it. The master secret is zeroized
+/// on drop and never printed.
+#[derive(Clone)]
+pub struct Tls12Session {
+    /// The suite of the session.
+    pub suite: Tls12Suite,
+    /// Whether the session used the extended master secret (RFC 7627).
+    pub extended_master_secret: bool,
+    /// The master secret.
+    pub master: crate::keys::Secret,
+    /// The server's opaque ticket.
+    pub ticket: Vec<u8>,
+}
+
+impl core::fmt::Debug for Tls12Session {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Tls12Session")
+            .field("suite", &self.suite)
+            .field("extended_master_secret", &self.extended_master_secret)
+            .field("ticket_len", &self.ticket.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The 8 bytes of `random` after 24, to check a downgrade sentinel.

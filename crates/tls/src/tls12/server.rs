@@ -22,7 +22,7 @@ use super::keys::{self, CLIENT_FINISHED, SERVER_FINISHED};
 use super::msgs::{self as m12, ext, EcdheServerKeyExchange, EMPTY_RENEGOTIATION_INFO_SCSV};
 use super::record::RecordKeys12;
 use super::suites::KeyExchange;
-use super::{Negotiated12, Tls12Suite};
+use super::{ticket, Negotiated12, Tls12Suite};
 
 /// What the server needs from its connection to run TLS 1.2.
 pub(crate) struct Ctx<'a> {
@@ -38,11 +38,16 @@ pub(crate) struct Hs {
     server_random: [u8; 32],
     share: Option<KeyShare>,
     negotiated: Negotiated12,
+    /// Send a NewSessionTicket before our ChangeCipherSpec (RFC 5077 §3.3).
+    issue_ticket: bool,
+    ticket_nonce: [u8; 12],
 }
 
 pub(crate) enum State12 {
     ExpectClientKeyExchange(Box<Hs>),
-    ExpectFinished(Box<Hs>, Secret, RecordKeys12),
+    /// The client's Finished; the master secret; our write keys for the
+    /// full handshake (none when resuming: ours went first).
+    ExpectFinished(Box<Hs>, Secret, Option<RecordKeys12>),
     Connected,
 }
 
@@ -99,6 +104,54 @@ pub(crate) fn client_hello(
     // aborts with handshake_failure when the client does not offer it.
     if !ems && cx.config.require_extended_master_secret {
         return Err(Error::MissingExtendedMasterSecret);
+    }
+    // RFC 5077 §3.1, §3.4: a ticket this server sealed, with a session ID to
+    // echo, for a suite still offered and enabled, and the extended master
+    // secret on both the session and this hello (RFC 7627 §5.3): resume.
+    // Anything else (a ticket of another key, tampered, expired) is ignored
+    // and a full handshake follows.
+    let ticket_ext = unknown_ext(exts, ext::SESSION_TICKET);
+    let key = cx.config.tls12_ticket_key.as_deref();
+    if let (Some(k), Some(t)) = (key, ticket_ext) {
+        let session = ticket::open(k, t).filter(|(suite, ems_t, _)| {
+            !t.is_empty()
+                && !ch.session_id.is_empty()
+                && ch.cipher_suites.contains(&suite.to_u16())
+                && cx.config.tls12_suites.contains(suite)
+                && *ems_t
+                && ems
+        });
+        if let Some((suite, _, master)) = session {
+            let mut sh_ext = Vec::new();
+            if secure_reneg {
+                sh_ext.push(Extension::Unknown {
+                    typ: ext::RENEGOTIATION_INFO,
+                    data: vec![0],
+                });
+            }
+            sh_ext.push(Extension::Unknown {
+                typ: ext::EXTENDED_MASTER_SECRET,
+                data: Vec::new(),
+            });
+            if let Some(p) = &alpn {
+                sh_ext.push(Extension::Alpn(vec![p.clone()]));
+            }
+            let negotiated = Negotiated12 {
+                suite,
+                group: None,
+                signature_scheme: None,
+                alpn,
+                extended_master_secret: true,
+                secure_renegotiation: secure_reneg,
+                resumed: true,
+            };
+            return resume(cx, c, ch, raw, suite, master, sh_ext, negotiated);
+        }
+    }
+    let issue_ticket = key.is_some() && ticket_ext.is_some();
+    let mut ticket_nonce = [0u8; 12];
+    if issue_ticket {
+        cx.rng.fill_bytes(&mut ticket_nonce);
     }
     let groups = find(exts, |e| match e {
         Extension::SupportedGroups(g) => Some(g),
@@ -173,6 +226,13 @@ pub(crate) fn client_hello(
     if let Some(p) = &alpn {
         sh_ext.push(Extension::Alpn(vec![p.clone()]));
     }
+    if issue_ticket {
+        // RFC 5077 §3.2: an empty session_ticket says a ticket will come.
+        sh_ext.push(Extension::Unknown {
+            typ: ext::SESSION_TICKET,
+            data: Vec::new(),
+        });
+    }
     let sh = HandshakeMessage::ServerHello(ServerHello {
         legacy_version: TLS12,
         random: server_random,
@@ -218,8 +278,102 @@ pub(crate) fn client_hello(
             alpn,
             extended_master_secret: ems,
             secure_renegotiation: secure_reneg,
+            resumed: false,
         },
+        issue_ticket,
+        ticket_nonce,
     })))
+}
+
+/// NewSessionTicket (RFC 5077 §3.3): the session sealed under the ticket key.
+fn issue_ticket(cx: &Ctx<'_>, c: &mut Common, hs: &mut Hs, master: &[u8]) -> Result<(), Error> {
+    let Some(key) = &cx.config.tls12_ticket_key else {
+        return Ok(());
+    };
+    let nonce = hs.ticket_nonce;
+    let ticket = ticket::seal(
+        key,
+        nonce,
+        hs.suite,
+        hs.negotiated.extended_master_secret,
+        master,
+    )
+    .ok_or(Error::Config("ticket key"))?;
+    let msg = HandshakeMessage::NewSessionTicket12 {
+        lifetime_hint: TICKET_LIFETIME_HINT,
+        ticket,
+    };
+    hs.transcript.add(&c.send_handshake(&msg)?);
+    Ok(())
+}
+
+/// The lifetime hint a ticket carries, in seconds (RFC 5077 §3.3); this
+/// server reads no clock, so it does not enforce it.
+const TICKET_LIFETIME_HINT: u32 = 7200;
+
+/// The abbreviated handshake (RFC 5246 §7.3, RFC 5077 §3.1): ServerHello
+/// echoing the client's session ID, then our ChangeCipherSpec and Finished
+/// under keys from the ticket's master secret and the new randoms.
+#[allow(clippy::too_many_arguments)]
+fn resume(
+    cx: Ctx<'_>,
+    c: &mut Common,
+    ch: &ClientHello,
+    raw: &[u8],
+    suite: Tls12Suite,
+    master: Secret,
+    sh_ext: Vec<Extension>,
+    negotiated: Negotiated12,
+) -> Result<State12, Error> {
+    c.enter_tls12();
+    c.client_random = ch.random;
+    let mut server_random = [0u8; 32];
+    cx.rng.fill_bytes(&mut server_random);
+    if cx.config.accepts13() {
+        server_random[24..].copy_from_slice(&DOWNGRADE_TLS12);
+    }
+    let sh = HandshakeMessage::ServerHello(ServerHello {
+        legacy_version: TLS12,
+        random: server_random,
+        session_id: ch.session_id.clone(),
+        cipher_suite: suite.to_u16(),
+        compression_method: 0,
+        extensions: sh_ext,
+    });
+    let mut transcript = Transcript::new();
+    transcript.add(raw);
+    transcript.start_hash(suite.prf());
+    transcript.add(&c.send_handshake(&sh)?);
+    c.secret("master secret", Some("CLIENT_RANDOM"), &master);
+    let prf = suite.prf();
+    let bulk = suite.bulk();
+    let kb = keys::key_block(prf, bulk, &master, &ch.random, &server_random);
+    let mut seed = [0u8; 16];
+    cx.rng.fill_bytes(&mut seed);
+    let read = RecordKeys12::new(bulk, &kb.client_mac, &kb.client_key, &kb.client_iv, &seed)?;
+    let write = RecordKeys12::new(bulk, &kb.server_mac, &kb.server_key, &kb.server_iv, &seed)?;
+    let fin = keys::verify_data(prf, &master, SERVER_FINISHED, &transcript.current());
+    c.send_ccs12(write)?;
+    transcript.add(&c.send_handshake(&HandshakeMessage::Finished(fin))?);
+    c.set_pending_read12(read);
+    Ok(State12::ExpectFinished(
+        Box::new(Hs {
+            suite,
+            transcript,
+            client_version: ch.legacy_version,
+            client_random: ch.random,
+            server_random,
+            share: None,
+            negotiated: Negotiated12 {
+                resumed: true,
+                ..negotiated
+            },
+            issue_ticket: false,
+            ticket_nonce: [0; 12],
+        }),
+        master,
+        None,
+    ))
 }
 
 /// The pre-master secret from an RSA ClientKeyExchange (RFC 5246
@@ -288,7 +442,7 @@ pub(crate) fn handle(
             let write =
                 RecordKeys12::new(bulk, &kb.server_mac, &kb.server_key, &kb.server_iv, &seed)?;
             c.set_pending_read12(read);
-            State12::ExpectFinished(hs, master, write)
+            State12::ExpectFinished(hs, master, Some(write))
         }
         (State12::ExpectFinished(mut hs, master, write), HandshakeMessage::Finished(v)) => {
             // RFC 5246 §7.4.9: Finished follows ChangeCipherSpec.
@@ -312,10 +466,16 @@ pub(crate) fn handle(
             if !ct_eq(&expected, &v) {
                 return Err(Error::BadFinished);
             }
-            hs.transcript.add(raw);
-            let fin = keys::verify_data(prf, &master, SERVER_FINISHED, &hs.transcript.current());
-            c.send_ccs12(write)?;
-            c.send_handshake(&HandshakeMessage::Finished(fin))?;
+            if let Some(write) = write {
+                hs.transcript.add(raw);
+                if hs.issue_ticket {
+                    issue_ticket(&cx, c, &mut hs, &master)?;
+                }
+                let fin =
+                    keys::verify_data(prf, &master, SERVER_FINISHED, &hs.transcript.current());
+                c.send_ccs12(write)?;
+                c.send_handshake(&HandshakeMessage::Finished(fin))?;
+            }
             c.connected = true;
             c.negotiated12 = Some(hs.negotiated.clone());
             c.push_event(Event::HandshakeComplete);

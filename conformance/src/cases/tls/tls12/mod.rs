@@ -10,7 +10,7 @@ use handshake_tls::{
     AlertDescription as A, ClientConnection, Error, Event, ServerConnection, Tls12Suite,
 };
 
-use super::support::{expect_failure, pair, pki_for, run_pair, Dir, Pki};
+use super::support::{self, expect_failure, pair, pki_for, run_pair, Dir, Pki};
 use crate::check::{self, Checked};
 use crate::Case;
 
@@ -414,6 +414,81 @@ fn key_does_not_fit_suite() -> Checked {
     )
 }
 
+/// A full handshake that issues a ticket, then a connection resuming it
+/// (with `edit` applied to the session first): the second pair's
+/// (client, server) resumed flags, and the outer record types of the second
+/// server flight.
+fn resume_with(
+    edit: impl FnOnce(&mut handshake_tls::tls12::Tls12Session),
+) -> Result<((bool, bool), Vec<u8>), String> {
+    let p = pki_for(ECDSA128)?;
+    let (mut c, mut sv) = pair12(&p, ECDSA128, move |cc, sc| {
+        cc.tls12_session_tickets = true;
+        sc.set_tls12_ticket_key([7; 32]);
+    })?;
+    exchange(&mut c, &mut sv)?;
+    let first = c.negotiated_tls12().map(|n| n.resumed);
+    check::equal("first connection resumed", first, Some(false))?;
+    let mut session = c.tls12_session().cloned().ok_or("no ticket received")?;
+    edit(&mut session);
+    let (mut c, mut sv) = pair12(&p, ECDSA128, move |cc, sc| {
+        cc.tls12_session_tickets = true;
+        cc.tls12_session = Some(session);
+        sc.set_tls12_ticket_key([7; 32]);
+    })?;
+    let mut server_flight = None;
+    let run = run_pair(&mut c, &mut sv, |d, b| {
+        if d == Dir::ToClient && server_flight.is_none() {
+            server_flight = Some(
+                support::records(b)
+                    .iter()
+                    .map(|r| r[0])
+                    .collect::<Vec<u8>>(),
+            );
+        }
+    });
+    check::equal("errors", (run.client_err, run.server_err), (None, None))?;
+    check::ensure(
+        run.client_events.contains(&Event::HandshakeComplete)
+            && run.server_events.contains(&Event::HandshakeComplete),
+        || "second handshake did not complete".into(),
+    )?;
+    c.send(b"after resumption").map_err(s)?;
+    let run = run_pair(&mut c, &mut sv, |_, _| {});
+    check::equal(
+        "data after resumption",
+        run.server_events,
+        vec![Event::ApplicationData(b"after resumption".to_vec())],
+    )?;
+    let flags = (
+        c.negotiated_tls12().map(|n| n.resumed).unwrap_or(false),
+        sv.negotiated_tls12().map(|n| n.resumed).unwrap_or(false),
+    );
+    Ok((flags, server_flight.unwrap_or_default()))
+}
+
+fn ticket_resumption() -> Checked {
+    let (flags, flight) = resume_with(|_| {})?;
+    check::equal("resumed (client, server)", flags, (true, true))?;
+    // RFC 5246 §7.3: ServerHello, ChangeCipherSpec, Finished; no
+    // Certificate, no key exchange.
+    check::equal(
+        "second server flight's record types",
+        flight,
+        vec![22, 20, 22],
+    )
+}
+
+fn ticket_tampered() -> Checked {
+    // RFC 5077 §3.4: a ticket that does not verify is not used; the server
+    // goes on with a full handshake.
+    let (flags, _) = resume_with(|s| {
+        let n = s.ticket.len();
+        s.ticket[n - 1] ^= 1;
+    })?;
+    check::equal("resumed (client, server)", flags, (false, false))
+}
+
 macro_rules! suite_cases {
     ($($id:literal => $suite:ident, $spec:literal;)*) => {
         vec![$(
@@ -503,6 +578,13 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 5246 §7.4.2 (unsupported_certificate)",
         )
         .simulation(|_| key_does_not_fit_suite()),
+        Case::must(
+            "tls.tls12.ticket-resumption",
+            "RFC 5077 §3.1, §3.3, §3.4; RFC 5246 §7.3",
+        )
+        .simulation(|_| ticket_resumption()),
+        Case::must("tls.tls12.ticket-tampered-full-handshake", "RFC 5077 §3.4")
+            .simulation(|_| ticket_tampered()),
         Case::must("tls.tls12.rsa-kx-off-by-default", "RFC 9325 §4.1")
             .simulation(|_| rsa_kx_off_by_default()),
     ]);
