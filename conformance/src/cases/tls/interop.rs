@@ -340,6 +340,80 @@ fn tls12_with_rustls(suite: Tls12Suite, group: NamedGroup, ours_is_client: bool)
     )
 }
 
+/// TLS 1.2 session tickets (RFC 5077) with rustls: two connections, the
+/// second resuming the first's ticket; `ours_is_client` says which side
+/// rustls plays (the server with a ring Ticketer, or the client with its
+/// default in-memory resumption store).
+fn tls12_ticket_with_rustls(ours_is_client: bool) -> Checked {
+    let suite = Tls12Suite::EcdheEcdsaWithAes128GcmSha256;
+    let p = support::pki_for(suite)?;
+    let provider = provider12(suite, NamedGroup::X25519);
+    let mut resumed = Vec::new();
+    if ours_is_client {
+        let chain: Vec<CertificateDer<'static>> = p
+            .chain
+            .iter()
+            .map(|d| CertificateDer::from(d.clone()))
+            .collect();
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.key_pkcs8.clone()));
+        let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS12])
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| e.to_string())?;
+        cfg.ticketer = rr::Ticketer::new().map_err(|e| e.to_string())?;
+        let cfg = Arc::new(cfg);
+        let mut session = None;
+        for i in 0..2u64 {
+            let mut s = rustls::ServerConnection::new(cfg.clone()).map_err(|e| e.to_string())?;
+            let mut cc = support::client_config(&p)?;
+            cc.tls12_session_tickets = true;
+            cc.tls12_session = session.take();
+            let mut c = ClientConnection::new(
+                Arc::new(cc),
+                "localhost",
+                support::NOW,
+                support::rng(50 + i),
+            )
+            .map_err(|e| e.to_string())?;
+            echo(&mut c, &mut s, 5)?;
+            resumed.push(c.negotiated_tls12().map(|n| n.resumed));
+            session = c.tls12_session().cloned();
+            check::ensure(session.is_some(), || "rustls issued no ticket".into())?;
+        }
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from(p.ca_der.clone()))
+            .map_err(|e| e.to_string())?;
+        let cfg = Arc::new(
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_protocol_versions(&[&rustls::version::TLS12])
+                .map_err(|e| e.to_string())?
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        );
+        let mut sc = support::server_config(&p)?;
+        sc.set_tls12_ticket_key([9; 32]);
+        let sc = Arc::new(sc);
+        for i in 0..2u64 {
+            let name = ServerName::try_from("localhost").map_err(|e| e.to_string())?;
+            let mut c =
+                rustls::ClientConnection::new(cfg.clone(), name).map_err(|e| e.to_string())?;
+            let mut s = ServerConnection::new(sc.clone(), support::rng(60 + i))
+                .map_err(|e| e.to_string())?;
+            echo(&mut c, &mut s, 6)?;
+            resumed.push(s.negotiated_tls12().map(|n| n.resumed));
+        }
+    }
+    check::equal(
+        "resumed (first, second connection)",
+        resumed,
+        vec![Some(false), Some(true)],
+    )
+}
+
 fn short12(s: Tls12Suite) -> String {
     s.name()
         .trim_start_matches("TLS_")
@@ -398,6 +472,16 @@ pub(crate) fn cases() -> Vec<Case> {
                 .interop_peer(move |_| tls12_with_rustls(suite, group, ours_is_client)),
             );
         }
+    }
+    for ours_is_client in [true, false] {
+        let side = if ours_is_client { "server" } else { "client" };
+        v.push(
+            Case::must(
+                format!("tls.interop.rustls-tls12-{side}-ticket-resumption"),
+                "RFC 5077 §3.1-§3.4; RFC 5246 §7.3",
+            )
+            .interop_peer(move |_| tls12_ticket_with_rustls(ours_is_client)),
+        );
     }
     let both = [NamedGroup::X25519, NamedGroup::Secp256r1];
     v.push(
