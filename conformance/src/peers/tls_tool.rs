@@ -37,6 +37,8 @@ pub struct ToolPeer {
     stderr: Arc<Mutex<Vec<u8>>>,
     readers: Vec<JoinHandle<()>>,
     dir: PathBuf,
+    /// How much of stdout earlier `wait_for`s consumed.
+    seen: usize,
 }
 
 fn b64(data: &[u8]) -> String {
@@ -139,6 +141,7 @@ impl ToolPeer {
             stderr,
             readers,
             dir,
+            seen: 0,
         })
     }
 
@@ -149,6 +152,16 @@ impl ToolPeer {
         chain: &[Vec<u8>],
         key_pkcs8: &[u8],
         extra: &[&str],
+    ) -> Result<(Self, u16), String> {
+        Self::server_for(chain, key_pkcs8, extra, 1)
+    }
+
+    /// [`ToolPeer::server`] for `connections` connections in turn.
+    pub fn server_for(
+        chain: &[Vec<u8>],
+        key_pkcs8: &[u8],
+        extra: &[&str],
+        connections: u32,
     ) -> Result<(Self, u16), String> {
         let dir = scratch_dir("server")?;
         let w = |name: &str, text: String| {
@@ -171,7 +184,7 @@ impl ToolPeer {
             "key.pem",
             "-quiet",
             "-naccept",
-            "1",
+            &connections.to_string(),
         ]
         .iter()
         .map(|s| s.to_string())
@@ -253,19 +266,22 @@ impl ToolPeer {
             .map_err(|e| format!("writing to openssl: {e}"))
     }
 
-    /// Waits until the application data received contains `needle`.
+    /// Waits until the application data received since the last
+    /// successful wait contains `needle`.
     pub fn wait_for(&mut self, needle: &[u8], timeout: Duration) -> Result<(), String> {
         let deadline = Instant::now() + timeout;
         loop {
-            let got = self.stdout.lock().map(|v| v.clone()).unwrap_or_default();
-            if got.windows(needle.len()).any(|w| w == needle) {
+            let all = self.stdout.lock().map(|v| v.clone()).unwrap_or_default();
+            let got = &all[self.seen.min(all.len())..];
+            if let Some(at) = got.windows(needle.len()).position(|w| w == needle) {
+                self.seen += at + needle.len();
                 return Ok(());
             }
             if Instant::now() > deadline {
                 return Err(format!(
                     "the peer did not receive {:?} (got {:?}); stderr: {}",
                     String::from_utf8_lossy(needle),
-                    String::from_utf8_lossy(&got),
+                    String::from_utf8_lossy(got),
                     self.stderr_text()
                 ));
             }

@@ -33,8 +33,8 @@ fn tls12_case(suite: Tls12Suite, ours_is_client: bool) -> Checked {
     let p = pki_for(suite)?;
     let args = ["-tls1_2", "-cipher", openssl_name(suite)];
     let n = if ours_is_client {
-        let (peer, port) = ToolPeer::server(&p.chain, &p.key_pkcs8, &args)?;
-        let c = ours_client(&p, peer, port, |cc| cc.tls12_suites = vec![suite])?;
+        let (mut peer, port) = ToolPeer::server(&p.chain, &p.key_pkcs8, &args)?;
+        let c = ours_client(&p, &mut peer, port, |cc| cc.tls12_suites = vec![suite])?;
         check::equal("version", c.protocol_version(), Some(TLS12))?;
         c.negotiated_tls12().cloned()
     } else {
@@ -58,8 +58,8 @@ fn tls13_case(suite: CipherSuite, ours_is_client: bool) -> Checked {
     let p = pki(&LeafSpec::default())?;
     let args = ["-tls1_3", "-ciphersuites", suite.name()];
     let n = if ours_is_client {
-        let (peer, port) = ToolPeer::server(&p.chain, &p.key_pkcs8, &args)?;
-        let c = ours_client(&p, peer, port, |_| {})?;
+        let (mut peer, port) = ToolPeer::server(&p.chain, &p.key_pkcs8, &args)?;
+        let c = ours_client(&p, &mut peer, port, |_| {})?;
         check::equal("version", c.protocol_version(), Some(TLS13))?;
         c.negotiated().cloned()
     } else {
@@ -68,6 +68,31 @@ fn tls13_case(suite: CipherSuite, ours_is_client: bool) -> Checked {
         s.negotiated().cloned()
     };
     check::equal("suite", n.map(|n| n.suite), Some(suite))
+}
+
+/// Our client against `openssl s_server -tls1_2` (tickets on by default)
+/// twice: the second connection resumes the first's ticket (RFC 5077).
+fn ticket_resumption() -> Checked {
+    let suite = Tls12Suite::EcdheEcdsaWithAes128GcmSha256;
+    let p = pki_for(suite)?;
+    let (mut peer, port) = ToolPeer::server_for(&p.chain, &p.key_pkcs8, &["-tls1_2"], 2)?;
+    let first = ours_client(&p, &mut peer, port, |cc| cc.tls12_session_tickets = true)?;
+    let session = first
+        .tls12_session()
+        .cloned()
+        .ok_or("s_server issued no ticket")?;
+    let second = ours_client(&p, &mut peer, port, |cc| {
+        cc.tls12_session_tickets = true;
+        cc.tls12_session = Some(session);
+    })?;
+    check::equal(
+        "resumed (first, second connection)",
+        (
+            first.negotiated_tls12().map(|n| n.resumed),
+            second.negotiated_tls12().map(|n| n.resumed),
+        ),
+        (Some(false), Some(true)),
+    )
 }
 
 fn short(name: &str) -> String {
@@ -98,6 +123,14 @@ pub(crate) fn cases() -> Vec<Case> {
             );
         }
     }
+    v.push(
+        Case::must(
+            "tls.openssl.s-server-tls12-ticket-resumption",
+            "RFC 5077 §3.1-§3.4; RFC 5246 §7.3",
+        )
+        .needs(&[OPENSSL])
+        .interop_peer(|_| ticket_resumption()),
+    );
     for suite in CipherSuite::ALL {
         for ours_is_client in [true, false] {
             let side = if ours_is_client { "server" } else { "client" };

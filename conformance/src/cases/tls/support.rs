@@ -429,7 +429,7 @@ fn talk(conn: &mut dyn Ours, sock: &mut TcpStream, peer: &mut ToolPeer) -> Check
 /// the handshake, then a line each way.
 pub(crate) fn ours_client(
     p: &Pki,
-    mut peer: ToolPeer,
+    peer: &mut ToolPeer,
     port: u16,
     cfg: impl FnOnce(&mut ClientConfig),
 ) -> Result<ClientConnection, String> {
@@ -439,8 +439,8 @@ pub(crate) fn ours_client(
     let mut c = ClientConnection::new(Arc::new(cc), "localhost", NOW, rng(31))
         .map_err(|e| e.to_string())?;
     let mut got = Vec::new();
-    drive(&mut c, &mut sock, &mut got, &peer, |c, _| !c.handshaking())?;
-    talk(&mut c, &mut sock, &mut peer)?;
+    drive(&mut c, &mut sock, &mut got, peer, |c, _| !c.handshaking())?;
+    talk(&mut c, &mut sock, peer)?;
     Ok(c)
 }
 

@@ -192,6 +192,7 @@ pub(crate) fn server_hello(
                 return Err(Error::MissingExtendedMasterSecret);
             }
             let master = sess.master.clone();
+            c.secret("master secret", Some("CLIENT_RANDOM"), &master);
             let (write, read) = record_keys(cx.rng, &hs, &master)?;
             c.set_pending_read12(read);
             hs.ticket = Some(sess.ticket.clone());
