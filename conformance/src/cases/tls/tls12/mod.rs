@@ -489,6 +489,46 @@ fn ticket_tampered() -> Checked {
     check::equal("resumed (client, server)", flags, (false, false))
 }
 
+fn early_change_cipher_spec() -> Checked {
+    // A ChangeCipherSpec before the ClientKeyExchange: the server has no
+    // keys to switch to (RFC 5246 §7.1: unexpected_message).
+    let p = pki_for(ECDSA128)?;
+    let (mut c, mut sv) = pair12(&p, ECDSA128, |_, _| {})?;
+    let hello = c.poll_transmit().ok_or("no ClientHello")?;
+    sv.read_tls(&hello).map_err(s)?;
+    let _ = sv.poll_transmit();
+    check::equal(
+        "server error",
+        sv.read_tls(&[20, 3, 3, 0, 1, 1]).err(),
+        Some(Error::UnexpectedRecord { content_type: 20 }),
+    )?;
+    check::equal(
+        "alert sent",
+        sv.poll_transmit(),
+        Some(vec![21, 3, 3, 0, 2, 2, A::UnexpectedMessage.to_u8()]),
+    )
+}
+
+fn compression_without_null() -> Checked {
+    // The ClientHello's compression_methods (01 00: one method, null)
+    // rewritten to (01 01: DEFLATE only), right after the cipher suites.
+    let p = pki_for(ECDSA128)?;
+    let suite_then_compression = vec![0xc0, 0x2b, 0x01, 0x00];
+    expect12(
+        &p,
+        ECDSA128,
+        |cc, _| cc.versions = vec![TLS12],
+        replace_once(
+            suite_then_compression,
+            vec![0xc0, 0x2b, 0x01, 0x01],
+            Dir::ToServer,
+        ),
+        true,
+        |e| matches!(e, Error::IllegalParameter { .. }),
+        A::IllegalParameter,
+    )
+}
+
 macro_rules! suite_cases {
     ($($id:literal => $suite:ident, $spec:literal;)*) => {
         vec![$(
@@ -585,6 +625,16 @@ pub(crate) fn cases() -> Vec<Case> {
         .simulation(|_| ticket_resumption()),
         Case::must("tls.tls12.ticket-tampered-full-handshake", "RFC 5077 §3.4")
             .simulation(|_| ticket_tampered()),
+        Case::must(
+            "tls.tls12.early-change-cipher-spec",
+            "RFC 5246 §7.1 (unexpected_message)",
+        )
+        .simulation(|_| early_change_cipher_spec()),
+        Case::must(
+            "tls.tls12.compression-without-null",
+            "RFC 5246 §7.4.1.2 (illegal_parameter)",
+        )
+        .simulation(|_| compression_without_null()),
         Case::must("tls.tls12.rsa-kx-off-by-default", "RFC 9325 §4.1")
             .simulation(|_| rsa_kx_off_by_default()),
     ]);
