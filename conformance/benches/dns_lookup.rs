@@ -54,7 +54,7 @@ fn bench_cached(c: &mut Criterion) {
         nameservers: vec![server.addr()],
         ..ResolvConf::default()
     };
-    let mut ours = Resolver::new(Hosts::default(), Upstream::Stub(conf));
+    let ours = Resolver::new(Hosts::default(), Upstream::Stub(conf));
     let mut opts = ResolverOpts::default();
     opts.use_hosts_file = ResolveHosts::Never;
     opts.edns0 = true;

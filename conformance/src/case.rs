@@ -213,41 +213,31 @@ pub struct CaseBuilder {
     source: &'static str,
 }
 
+/// A case's id or reference: usually a literal, built when a table makes it.
+pub type Text = Cow<'static, str>;
+
 impl Case {
     /// A MUST requirement (RFC 2119): a failure fails the run.
     #[track_caller]
-    pub fn must(
-        id: impl Into<Cow<'static, str>>,
-        spec: impl Into<Cow<'static, str>>,
-    ) -> CaseBuilder {
+    pub fn must(id: impl Into<Text>, spec: impl Into<Text>) -> CaseBuilder {
         Case::with_level(Level::Must, id, spec)
     }
 
     /// A SHOULD requirement: a failure is reported, the run still passes.
     #[track_caller]
-    pub fn should(
-        id: impl Into<Cow<'static, str>>,
-        spec: impl Into<Cow<'static, str>>,
-    ) -> CaseBuilder {
+    pub fn should(id: impl Into<Text>, spec: impl Into<Text>) -> CaseBuilder {
         Case::with_level(Level::Should, id, spec)
     }
 
     /// A MAY requirement.
     #[track_caller]
-    pub fn may(
-        id: impl Into<Cow<'static, str>>,
-        spec: impl Into<Cow<'static, str>>,
-    ) -> CaseBuilder {
+    pub fn may(id: impl Into<Text>, spec: impl Into<Text>) -> CaseBuilder {
         Case::with_level(Level::May, id, spec)
     }
 
     /// A requirement whose level is data (a script's header says it).
     #[track_caller]
-    pub fn with_level(
-        level: Level,
-        id: impl Into<Cow<'static, str>>,
-        spec: impl Into<Cow<'static, str>>,
-    ) -> CaseBuilder {
+    pub fn with_level(level: Level, id: impl Into<Text>, spec: impl Into<Text>) -> CaseBuilder {
         CaseBuilder {
             id: id.into(),
             spec: spec.into(),

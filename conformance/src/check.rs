@@ -66,6 +66,14 @@ pub fn error<T: Debug, E: Debug>(
     }
 }
 
+/// `got` is exactly the error `want`, every field included.
+pub fn refused<T: Debug, E: Debug + PartialEq>(got: Result<T, E>, want: E) -> Checked {
+    match got {
+        Err(e) if e == want => Ok(()),
+        other => Err(format!("expected {want:?}, got {other:?}")),
+    }
+}
+
 /// The bytes a hex string spells (case vectors are written in hex).
 ///
 /// # Panics

@@ -9,26 +9,9 @@
 //! case would have to show), not applicable (with the reason), or a
 //! deliberate deviation (with the reason).
 
-use super::Disposition::{self, Cases, Gap, NotApplicable};
-use super::{Requirement, Table};
-use crate::Level::{self, May, Must, Should};
-
-/// One row: the requirement and what answers it.
-const fn row(
-    id: &'static str,
-    section: &'static str,
-    level: Level,
-    feature: &'static str,
-    disposition: Disposition,
-) -> Requirement {
-    Requirement {
-        id,
-        section,
-        level,
-        feature,
-        disposition,
-    }
-}
+use super::Disposition::{Cases, Gap, NotApplicable};
+use super::{row, Table};
+use crate::Level::{May, Must, Should};
 
 /// The reason a server-side requirement does not apply.
 const NO_SERVER: &str = "binds name servers: handshake-dns is a codec, a cache, a stub and an iterative resolver, and answers no queries (the suite's in-process servers are test peers)";
@@ -152,10 +135,10 @@ pub(super) static RFC2308: Table = Table {
         row("5-nxdomain-tuple", "§5", Should, "\"A negative answer that resulted from a name error (NXDOMAIN) should be cached such that it can be retrieved and returned in response to another query for the same <QNAME, QCLASS>\"", Cases(&["dns.cache.negative-ttl-from-soa"])),
         row("5-nodata-tuple", "§5", Should, "\"A negative answer that resulted from a no data error (NODATA) should be cached such that it can be retrieved and returned in response to another query for the same <QNAME, QTYPE, QCLASS>\"", Cases(&["dns.cache.nodata-is-per-type"])),
         row("5-nxt-stored", "§5", Must, "\"The NXT record, if it exists in the authority section of a negative answer received, MUST be stored such that it can be be located and returned with SOA record\"", NotApplicable(NO_DNSSEC)),
-        row("5-no-soa-not-cached", "§5", Should, "\"Negative responses without SOA records SHOULD NOT be cached as there is no way to prevent the negative responses looping forever between a pair of servers\"", Gap("Resolver::remember caches a negative answer only when it came with an SOA, but no case sends an NXDOMAIN or NODATA without one and checks the next lookup goes to the network")),
+        row("5-no-soa-not-cached", "§5", Should, "\"Negative responses without SOA records SHOULD NOT be cached as there is no way to prevent the negative responses looping forever between a pair of servers\"", Gap("Pipeline::remember (handshake-dns) caches a negative answer only when it came with an SOA, but no case sends an NXDOMAIN or NODATA without one and checks the next lookup goes to the network")),
         row("5-negative-limit", "§5", Should, "A resolver should \"limit for how long it will cache a negative response\"; \"Such a limit should not be greater than that applied to positive answers and preferably be tunable\"", Gap("CacheConfig::max_negative_ttl (3 h by default, tunable) is below max_ttl (1 day), but no case stores a negative answer whose SOA TTL exceeds the limit and checks it expires at the limit")),
         row("6-cached-soa-in-response", "§6", Must, "\"When a server, in answering a query, encounters a cached negative response it MUST add the cached SOA record to the authority section of the response with the TTL decremented\"", NotApplicable(NO_SERVER)),
-        row("7.1-servfail-cache", "§7.1", May, "\"a resolver MAY cache a server failure response. If it does so it MUST NOT cache it for longer than five (5) minutes, and it MUST be cached against the specific query tuple <query name, type, class, server IP address>\"", NotApplicable("server failures are not cached (Resolver::remember returns on SERVFAIL), so the limits on doing so do not arise")),
+        row("7.1-servfail-cache", "§7.1", May, "\"a resolver MAY cache a server failure response. If it does so it MUST NOT cache it for longer than five (5) minutes, and it MUST be cached against the specific query tuple <query name, type, class, server IP address>\"", NotApplicable("server failures are not cached (Pipeline::remember returns on SERVFAIL), so the limits on doing so do not arise")),
         row("7.2-dead-server-cache", "§7.2", May, "\"A server MAY cache a dead server indication. If it does so it MUST NOT be deemed dead for longer than five (5) minutes\"", NotApplicable("dead servers are not remembered beyond one lookup (the iterative resolver's server list lives in the lookup), so the limit does not arise")),
         row("8-must-cache-negative", "§8", Must, "\"Negative caching in resolvers is no-longer optional, if a resolver caches anything it must also cache negative answers\"", Cases(&["dns.interop.cache-hosts-network-pipeline"])),
     ],
@@ -191,8 +174,8 @@ pub(super) static RFC5452: Table = Table {
                 "dns.scenario.forged-case-ignored",
             ])),
         row("9.2-source-port", "§9.2", Must, "\"Resolver implementations MUST: Use an unpredictable source port for outgoing queries from the range of available ports (53, or 1024 and above) that is as large as possible and practicable\"", Gap("the port is the kernel's ephemeral choice (handshake-io binds port 0); no case sends queries and checks the source ports they leave from vary across the range")),
-        row("9.2-ports-simultaneous", "§9.2", Must, "Resolver implementations MUST \"Use multiple different source ports simultaneously in case of multiple outstanding queries\"", Gap("each query gets its own socket in handshake-io, but no case has two queries outstanding at once and checks they leave from different ports")),
-        row("9.2-query-id", "§9.2", Must, "Resolver implementations MUST \"Use an unpredictable query ID for outgoing queries, utilizing the full range available (0-65535)\"", Gap("Outstanding::new and the stub draw the ID from a random generator, but no case checks the IDs of successive queries are spread over the full 16 bits (the RFC 5452 cases use whatever ID was drawn)")),
+        row("9.2-ports-simultaneous", "§9.2", Must, "Resolver implementations MUST \"Use multiple different source ports simultaneously in case of multiple outstanding queries\"", Cases(&["dns.rfc5452.ports-simultaneous"])),
+        row("9.2-query-id", "§9.2", Must, "Resolver implementations MUST \"Use an unpredictable query ID for outgoing queries, utilizing the full range available (0-65535)\"", Cases(&["dns.rfc5452.query-id-full-range"])),
         row("9.2-addresses", "§9.2", Should, "\"Resolvers that have multiple IP addresses SHOULD use them in an unpredictable manner for outgoing queries\"", Gap("not implemented: the transport binds the wildcard address and the kernel picks the source address")),
         row("9.2-avoid-ports", "§9.2", Should, "\"Resolver implementations SHOULD provide means to avoid usage of certain ports\"", NotApplicable("the kernel chooses the port from its ephemeral range, which the administrator sets and restricts (net.ipv4.ip_local_port_range and ip_local_reserved_ports on Linux); the resolver picks no port itself")),
         row("9.2-tsig", "§9.2", Should, "\"stub-resolvers SHOULD be able to use Transaction Signature (TSIG) ([RFC2845]) or IPsec ([RFC4301]) when communicating with their recursive resolver\"", Gap("not implemented: the stub has no TSIG")),

@@ -24,6 +24,7 @@
 //! ```
 
 mod dns;
+mod rfc8446;
 mod rfc9293;
 
 use std::fmt::Write as _;
@@ -60,6 +61,23 @@ pub struct Requirement {
     pub feature: &'static str,
     /// Covered, not applicable, a deviation, or a gap.
     pub disposition: Disposition,
+}
+
+/// One row of a section-based table: the requirement and what answers it.
+const fn row(
+    id: &'static str,
+    section: &'static str,
+    level: Level,
+    feature: &'static str,
+    disposition: Disposition,
+) -> Requirement {
+    Requirement {
+        id,
+        section,
+        level,
+        feature,
+        disposition,
+    }
 }
 
 /// An RFC's requirement list.
@@ -144,7 +162,7 @@ impl Row {
     }
 }
 
-/// Every table: RFC 9293, then the DNS RFCs in number order.
+/// Every table: RFC 9293, the DNS RFCs in number order, then RFC 8446.
 pub static TABLES: &[&Table] = &[
     &RFC9293,
     &dns::RFC1035,
@@ -152,6 +170,7 @@ pub static TABLES: &[&Table] = &[
     &dns::RFC2308,
     &dns::RFC5452,
     &dns::RFC7766,
+    &rfc8446::RFC8446,
 ];
 
 /// RFC 9293 Appendix B (Table 8).
@@ -308,6 +327,36 @@ impl Summary {
             .collect::<Vec<_>>()
             .join("; ")
     }
+}
+
+/// A table's coverage case: fails naming every MUST gap not in
+/// `known_gaps` (row ids), every known gap that is now closed (so the list
+/// only shrinks), and every listed case id that no longer exists.
+pub fn complete(table: &Table, known_gaps: &[&str], cases: &[Case]) -> Result<(), String> {
+    let rows = check(table, cases);
+    let unknown: Vec<Row> = rows
+        .iter()
+        .filter(|r| !(known_gaps.contains(&r.req.id) && r.missing.is_empty()))
+        .cloned()
+        .collect();
+    let mut failures = failures(&unknown);
+    for id in known_gaps {
+        match rows.iter().find(|r| r.req.id == *id) {
+            None => failures.push(format!("known gap {id} names no row")),
+            Some(r) if !r.is_gap() => failures.push(format!(
+                "{id} is no longer a gap: take it off the known gaps"
+            )),
+            Some(_) => {}
+        }
+    }
+    if failures.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "{} requirements with no case, reason or deviation: {}",
+        table.rfc,
+        failures.join("; ")
+    ))
 }
 
 /// What fails a table's coverage case: each MUST row that is a gap, and

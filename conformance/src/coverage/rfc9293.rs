@@ -36,7 +36,6 @@ const fn na(id: &'static str, feature: &'static str, reason: &'static str) -> Re
 }
 
 const ICMP_FREE: &str = "ICMP-free by design: the connection takes no ICMP input (the issue's scope), so it never aborts on an ICMP error and Source Quench is discarded by construction";
-const KEEPALIVE: &str = "keep-alives are not implemented (they are optional, MAY-5); these rules bind only an implementation that sends them";
 const IP_LAYER: &str = "an IP-layer matter: the sans-IO connection hands segments to the caller, whose IP layer (handshake-ip's Ipv4Repr/Ipv6Repr) writes the header fields";
 const SOURCE_ROUTE: &str = "IP source routing is not supported by handshake-ip (RFC 7126 recommends dropping such packets), so there is no route to honour or reverse";
 
@@ -140,15 +139,15 @@ pub(super) static ROWS: &[Requirement] = &[
     r("MUST-22", "Same mechanism for SYNs", &["tcp.conn.rto.syn-r2-three-minutes"]),
     r("MUST-23", "R2 at least 3 minutes for SYN", &["tcp.conn.rto.syn-r2-three-minutes"]),
     // Keep-alive
-    na("MAY-5", "Send Keep-alive Packets", KEEPALIVE),
-    na("MUST-24", "Application can request keep-alives", KEEPALIVE),
-    na("MUST-25", "Keep-alive default is off", KEEPALIVE),
-    na("MUST-26", "Only send if idle for interval", KEEPALIVE),
-    na("MUST-27", "Interval configurable", KEEPALIVE),
-    na("MUST-28", "Default at least 2 hrs.", KEEPALIVE),
-    na("MUST-29", "Tolerant of lost ACKs", KEEPALIVE),
-    na("SHLD-12", "Send with no data", KEEPALIVE),
-    na("MAY-6", "Configurable to send garbage octet", KEEPALIVE),
+    r("MAY-5", "Send Keep-alive Packets", &["tcp.keepalive.probe-after-idle"]),
+    r("MUST-24", "Application can request keep-alives", &["tcp.keepalive.probe-after-idle"]),
+    r("MUST-25", "Keep-alive default is off", &["tcp.keepalive.off-by-default"]),
+    r("MUST-26", "Only send if idle for interval", &["tcp.keepalive.only-when-idle"]),
+    r("MUST-27", "Interval configurable", &["tcp.keepalive.probe-after-idle"]),
+    r("MUST-28", "Default at least 2 hrs.", &["tcp.keepalive.default-idle-two-hours"]),
+    r("MUST-29", "Tolerant of lost ACKs", &["tcp.keepalive.lost-acks-tolerated"]),
+    r("SHLD-12", "Send with no data", &["tcp.keepalive.probe-after-idle"]),
+    r("MAY-6", "Configurable to send garbage octet", &["tcp.keepalive.garbage-octet"]),
     // IP options
     na("MUST-50", "Ignore options TCP doesn't understand", "the connection receives segments, never IP options; handshake-ip keeps and skips them (ip.ipv4.options-kept)"),
     na("MAY-10", "Timestamp support", IP_LAYER),

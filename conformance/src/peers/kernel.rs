@@ -154,6 +154,47 @@ impl Env {
             .map_err(|e| format!("{what}: {e}"))
     }
 
+    /// Feeds `c` from `p` whenever it may send (ESTABLISHED or CLOSE-WAIT),
+    /// closes it once all of `p` is queued, and waits up to `limit` for `done`.
+    pub fn send_then_close(
+        &mut self,
+        c: ConnId,
+        p: &mut Pattern,
+        limit: Duration,
+        what: &str,
+        mut done: impl FnMut() -> bool,
+    ) -> Result<(), String> {
+        use handshake_tcp::conn::State;
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut closed = false;
+        self.until(limit, what, |d| {
+            if matches!(d.conn(c).state(), State::Established | State::CloseWait) {
+                pump(d, c, p, &mut buf);
+                if p.remaining() == 0 && !closed {
+                    d.conn(c).close();
+                    closed = true;
+                }
+            }
+            done()
+        })
+    }
+
+    /// Waits up to `secs` seconds for `event` on `c` (what the kernel did:
+    /// `what`), then requires `c` to be CLOSED.
+    pub fn until_closed(
+        &mut self,
+        c: ConnId,
+        event: handshake_tcp::conn::Event,
+        secs: u64,
+        what: &str,
+    ) -> Result<(), String> {
+        self.until_event(c, event, Duration::from_secs(secs), what)?;
+        match self.d.conn(c).state() {
+            handshake_tcp::conn::State::Closed => Ok(()),
+            other => Err(format!("after {what} we are in {other:?}, not CLOSED")),
+        }
+    }
+
     /// Runs until our connection `c` reports `event`, turning a timeout into
     /// the reason `what`.
     pub fn until_event(
@@ -405,20 +446,9 @@ pub fn send_pattern(
     len: usize,
     limit: Duration,
 ) -> Result<(), String> {
-    use handshake_tcp::conn::State;
     let mut p = Pattern::new(seed, len);
-    let mut buf = vec![0u8; 256 * 1024];
-    let mut closed = false;
-    env.until(limit, &format!("sending {len} bytes"), |d| {
-        if matches!(d.conn(c).state(), State::Established | State::CloseWait) {
-            pump(d, c, &mut p, &mut buf);
-            if p.remaining() == 0 && !closed {
-                d.conn(c).close();
-                closed = true;
-            }
-        }
-        task.is_finished()
-    })?;
+    let what = format!("sending {len} bytes");
+    env.send_then_close(c, &mut p, limit, &what, || task.is_finished())?;
     let (n, h) = task.join()?.map_err(|e| format!("kernel read: {e}"))?;
     Pattern::check("the kernel", n, h, seed, len)
 }

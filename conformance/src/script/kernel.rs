@@ -11,8 +11,10 @@ use handshake_io::link::Link;
 use handshake_io::netns::{NetConfig, NetError, TestNet};
 use handshake_io::packet::decode;
 
+use super::ours::state_name;
 use super::parse::Call;
 use super::{write_payload, Stack, SCRIPT_ADDR, SCRIPT_PORT, SUT_ADDR, SUT_PORT};
+use handshake_tcp::conn::State;
 
 /// The kernel under test.
 pub struct Kernel {
@@ -70,19 +72,21 @@ fn errno_name(e: &std::io::Error) -> String {
     }
 }
 
-fn ss_name(s: SockState) -> &'static str {
+/// The kernel's socket state as RFC 9293 names it (`ss` shows no socket
+/// once it is closed).
+fn ss_state(s: SockState) -> State {
     match s {
-        SockState::Listen => "LISTEN",
-        SockState::SynSent => "SYN-SENT",
-        SockState::SynRecv => "SYN-RECV",
-        SockState::Established => "ESTAB",
-        SockState::FinWait1 => "FIN-WAIT-1",
-        SockState::FinWait2 => "FIN-WAIT-2",
-        SockState::CloseWait => "CLOSE-WAIT",
-        SockState::Closing => "CLOSING",
-        SockState::LastAck => "LAST-ACK",
-        SockState::TimeWait => "TIME-WAIT",
-        SockState::Other => "CLOSED",
+        SockState::Listen => State::Listen,
+        SockState::SynSent => State::SynSent,
+        SockState::SynRecv => State::SynReceived,
+        SockState::Established => State::Established,
+        SockState::FinWait1 => State::FinWait1,
+        SockState::FinWait2 => State::FinWait2,
+        SockState::CloseWait => State::CloseWait,
+        SockState::Closing => State::Closing,
+        SockState::LastAck => State::LastAck,
+        SockState::TimeWait => State::TimeWait,
+        SockState::Other => State::Closed,
     }
 }
 
@@ -187,7 +191,7 @@ impl Stack for Kernel {
                 let s = all
                     .iter()
                     .find(|i| i.peer.is_some_and(|p| p.port() == SCRIPT_PORT))
-                    .map_or("CLOSED", |i| ss_name(i.state));
+                    .map_or("CLOSED", |i| state_name(ss_state(i.state)));
                 if Some(s) == call.text.as_deref() {
                     ok()
                 } else {

@@ -1,6 +1,8 @@
 //! DNS over UDP and TCP (RFC 1035 §4.2, RFC 7766) on tokio, driving the
-//! sans-IO [`Iterative`] resolver; each async function has a blocking twin
-//! that runs it on a current-thread runtime.
+//! sans-IO [`Iterative`] resolver and the pipeline's [`NetworkLookup`]
+//! (stub or iterative); each async function has a blocking twin that runs
+//! it on a current-thread runtime. Only bytes move here: which response is
+//! believed, what to ask next and when to give up are the machines' calls.
 
 use std::future::Future;
 use std::io;
@@ -9,7 +11,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use handshake_dns::wire::Message;
-use handshake_dns::{Iterative, Outcome, Outstanding, Step};
+use handshake_dns::{Iterative, NetworkLookup, Outcome, Step, Stub};
 use handshake_time::Instant as Tick;
 use rand::rngs::OsRng;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -133,43 +135,20 @@ async fn tcp_exchange_until(
 }
 
 /// Sends one query as given (RD as the message says) and returns the parsed
-/// response, over UDP and then TCP if truncated: a stub's single exchange.
+/// response, over UDP and then TCP if truncated: a stub's single exchange,
+/// run by [`Stub::exchange`] (its checks, RFC 5452 §9.1 on both legs).
 pub async fn query_async(
     server: SocketAddr,
     message: &Message,
     timeout: Duration,
 ) -> io::Result<Message> {
-    let bytes = message.to_bytes().map_err(invalid)?;
-    let pending = Outstanding::for_query(server, message)
+    let mut exchange = Stub::exchange(server, message.clone(), timeout)
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "a query has one question"))?;
-    // RFC 5452 §9.1, over UDP and TCP alike (RFC 7766 §7): one check,
-    // the header's before any name is decompressed.
-    let check = |from: SocketAddr, resp: &[u8]| -> Option<Message> {
-        pending.accept_datagram(from, resp).ok()
-    };
-    let mut got = None;
-    udp_exchange(server, &bytes, timeout, |from, resp| {
-        got = check(from, resp);
-        got.is_some()
-    })
-    .await?;
-    match got {
-        Some(m) if m.header.truncated => {
-            let mut over_tcp = None;
-            tcp_exchange_until(server, &bytes, timeout, |resp| {
-                over_tcp = check(server, resp);
-                over_tcp.is_some()
-            })
-            .await?;
-            over_tcp
-                .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no response over TCP"))
-        }
-        Some(m) => Ok(m),
-        None => Err(io::Error::new(
-            io::ErrorKind::TimedOut,
-            format!("no answer from {server}"),
-        )),
-    }
+    drive(&mut exchange).await?;
+    exchange
+        .last_response()
+        .cloned()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::TimedOut, format!("no answer from {server}")))
 }
 
 /// [`query_async`], blocking.
@@ -284,4 +263,130 @@ pub fn resolve_observed(
     observe: impl FnMut(Exchange),
 ) -> io::Result<Outcome> {
     block_on(resolve_async(lookup, timeout, observe))?
+}
+
+/// What [`drive`] needs of a sans-IO lookup: the calls [`Stub`] and
+/// [`NetworkLookup`] share.
+pub(crate) trait Machine {
+    fn handle_time(&mut self, now: Tick);
+    fn poll(&mut self, rng: &mut OsRng) -> Step;
+    fn poll_timeout(&self) -> Option<Tick>;
+    fn handle_timeout(&mut self, now: Tick);
+    fn handle_error(&mut self, why: &str);
+    fn handle_datagram(&mut self, from: SocketAddr, datagram: &[u8]);
+    fn is_waiting(&self) -> bool;
+}
+
+macro_rules! machine {
+    ($($t:ty),*) => {$(
+        impl Machine for $t {
+            fn handle_time(&mut self, now: Tick) {
+                <$t>::handle_time(self, now)
+            }
+            fn poll(&mut self, rng: &mut OsRng) -> Step {
+                <$t>::poll(self, rng)
+            }
+            fn poll_timeout(&self) -> Option<Tick> {
+                <$t>::poll_timeout(self)
+            }
+            fn handle_timeout(&mut self, now: Tick) {
+                <$t>::handle_timeout(self, now)
+            }
+            fn handle_error(&mut self, why: &str) {
+                <$t>::handle_error(self, why)
+            }
+            fn handle_datagram(&mut self, from: SocketAddr, datagram: &[u8]) {
+                <$t>::handle_datagram(self, from, datagram)
+            }
+            fn is_waiting(&self) -> bool {
+                <$t>::is_waiting(self)
+            }
+        }
+    )*};
+}
+
+machine!(Stub, NetworkLookup);
+
+/// Drives a pipeline lookup (stub or iterative) to its end over UDP, and
+/// over TCP when the machine asks (after a truncated answer). The machine
+/// sets each query's deadline ([`NetworkLookup::poll_timeout`]) and checks
+/// every datagram and TCP message ([`NetworkLookup::handle_datagram`]); a
+/// server's silence, refusal or broken connection is fed back to it. Err
+/// only for a local failure (no socket, a query that cannot be encoded).
+pub(crate) async fn drive(lookup: &mut impl Machine) -> io::Result<Outcome> {
+    loop {
+        lookup.handle_time(now());
+        match lookup.poll(&mut OsRng) {
+            Step::Done(outcome) => return Ok(outcome),
+            // Nothing awaits a response after each branch below; should a
+            // machine still wait, its timer is due now.
+            Step::Wait => {
+                let due = lookup.poll_timeout().map_or(now(), |d| d.max(now()));
+                lookup.handle_timeout(due);
+                if lookup.is_waiting() {
+                    lookup.handle_error("no timer for the outstanding query");
+                }
+            }
+            Step::Query {
+                server,
+                message,
+                tcp,
+            } => {
+                let bytes = message.to_bytes().map_err(invalid)?;
+                // Without a deadline from the machine (it was given no
+                // time), glibc's default timeout.
+                let deadline = lookup.poll_timeout();
+                let wait = deadline.map_or(Duration::from_secs(5), |d| {
+                    d.saturating_duration_since(now())
+                });
+                let mut take = |from: SocketAddr, resp: &[u8]| {
+                    lookup.handle_time(now());
+                    lookup.handle_datagram(from, resp);
+                    !lookup.is_waiting()
+                };
+                let failed = if tcp {
+                    match tcp_exchange_until(server, &bytes, wait, |resp| take(server, resp)).await
+                    {
+                        Ok(()) => None,
+                        Err(e) if e.kind() == io::ErrorKind::TimedOut => Some(None),
+                        // Our own failure, no server's: the lookup ends.
+                        Err(e) if is_local(&e) => return Err(e),
+                        Err(e) => Some(Some(e.to_string())),
+                    }
+                } else if udp_exchange(server, &bytes, wait, take).await? {
+                    None
+                } else {
+                    Some(None)
+                };
+                match failed {
+                    Some(_) if !lookup.is_waiting() => {}
+                    Some(None) => {
+                        let due = deadline.map_or(now(), |d| d.max(now()));
+                        lookup.handle_timeout(due);
+                    }
+                    Some(Some(why)) => lookup.handle_error(&why),
+                    None => {}
+                }
+            }
+        }
+    }
+}
+
+/// True for an exchange's error that is ours, not the server's: anything
+/// but a timeout, a refused or broken connection, or a server's bad message.
+pub(crate) fn is_local(e: &io::Error) -> bool {
+    use io::ErrorKind as K;
+    !matches!(
+        e.kind(),
+        K::TimedOut
+            | K::ConnectionRefused
+            | K::ConnectionReset
+            | K::ConnectionAborted
+            | K::BrokenPipe
+            | K::NotConnected
+            | K::UnexpectedEof
+            | K::InvalidData
+            | K::HostUnreachable
+            | K::NetworkUnreachable
+    )
 }

@@ -3,9 +3,10 @@
 //! The protocol crates are sans-IO state machines; this crate drives them
 //! over real sockets and devices:
 //! - [`dns`], UDP and TCP transports on tokio (and blocking twins) for the
-//!   DNS resolver, and [`resolver`], the cache -> hosts -> network pipeline
-//!   with its trace and the system's DNS configuration (hosts file,
-//!   resolv.conf, Windows adapters' servers);
+//!   sans-IO DNS machines, and [`resolver`], which runs the dns crate's
+//!   cache -> hosts -> network pipeline with concurrent lookups, and reads
+//!   the system's DNS configuration (hosts file, resolv.conf, Windows
+//!   adapters' servers);
 //! - [`netns`] (Linux), a network namespace of the test's own with a TUN
 //!   device in it, [`link`] the lossy recorded wire over that device,
 //!   [`driver`] our sans-IO TCP running over it and [`kernel`] helpers for

@@ -64,7 +64,7 @@ fn stub(servers: Vec<SocketAddr>, hosts: &str) -> BlockingResolver {
 #[test]
 fn trace_names_the_cache_the_hosts_file_and_each_server_asked() {
     let (addr, t) = server(1);
-    let mut r = stub(vec![addr], "192.0.2.9 pinned.example\n");
+    let r = stub(vec![addr], "192.0.2.9 pinned.example\n");
 
     let first = r.lookup("www.example", RecordType::A).unwrap();
     assert_eq!(first.source, Source::Network);
@@ -125,7 +125,7 @@ fn trace_shows_a_silent_server_then_the_next() {
     let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
     let dead = silent.local_addr().unwrap();
     let (addr, t) = server(1);
-    let mut r = stub(vec![dead, addr], "");
+    let r = stub(vec![dead, addr], "");
     let a = r.lookup("www.example", RecordType::A).unwrap();
     assert!(matches!(a.outcome, Outcome::Answer { .. }), "{a:?}");
     assert_eq!(a.queries, 2);
@@ -169,4 +169,100 @@ fn unix_system_files() {
         handshake_io::resolver::system_hosts_path(),
         std::path::PathBuf::from("/etc/hosts")
     );
+}
+
+#[test]
+fn resolvers_can_be_shared_between_threads_and_tasks() {
+    // Defect 10: lookups take &self, so one resolver serves many callers.
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Resolver>();
+    shareable::<BlockingResolver>();
+}
+
+#[test]
+fn blocking_lookups_from_two_threads_share_one_resolver() {
+    let (addr, t) = server(1);
+    let r = stub(vec![addr], "");
+    let answers = std::thread::scope(|s| {
+        let a = s.spawn(|| r.lookup("www.example", RecordType::A).unwrap());
+        let b = s.spawn(|| r.lookup("www.example", RecordType::A).unwrap());
+        [a.join().unwrap(), b.join().unwrap()]
+    });
+    for a in &answers {
+        assert!(matches!(a.outcome, Outcome::Answer { .. }), "{a:?}");
+    }
+    // One query at the server: the second lookup joined the first in flight
+    // or found its answer (TTL 300) in the cache.
+    assert_eq!(t.join().unwrap(), 1);
+}
+
+#[test]
+fn a_waiter_outlives_the_lookup_it_joined() {
+    // A server that answers each query 300 ms late.
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let addr = sock.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        let mut buf = [0u8; 1500];
+        let mut served = 0;
+        while served < 2 {
+            let Ok((len, client)) = sock.recv_from(&mut buf) else {
+                break;
+            };
+            let Ok(q) = Message::parse(&buf[..len]) else {
+                continue;
+            };
+            served += 1;
+            std::thread::sleep(Duration::from_millis(300));
+            let mut r = q.response();
+            r.answers.push(Record::new(
+                q.questions[0].name.clone(),
+                0,
+                RData::A([192, 0, 2, 1].into()),
+            ));
+            let _ = sock.send_to(&r.to_bytes().unwrap(), client);
+        }
+        served
+    });
+    let conf = ResolvConf {
+        nameservers: vec![addr],
+        attempts: 1,
+        timeout: handshake_time::Duration::from_secs(2),
+        ..ResolvConf::default()
+    };
+    let r = std::sync::Arc::new(Resolver::new(Hosts::default(), Upstream::Stub(conf)));
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (leader, waiter) = rt.block_on(async {
+        let r1 = r.clone();
+        // The first lookup is given up (dropped) after 100 ms...
+        let leader = tokio::spawn(async move {
+            tokio::time::timeout(
+                Duration::from_millis(100),
+                r1.lookup("www.example.", RecordType::A),
+            )
+            .await
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        // ...while a second one waits for it: it must not wait forever.
+        let r2 = r.clone();
+        let waiter = tokio::spawn(async move {
+            tokio::time::timeout(
+                Duration::from_secs(3),
+                r2.lookup("www.example.", RecordType::A),
+            )
+            .await
+        });
+        (leader.await.unwrap(), waiter.await.unwrap())
+    });
+    assert!(leader.is_err(), "the first lookup was cancelled");
+    let answer = waiter.expect("the waiter hung").unwrap();
+    assert!(
+        matches!(answer.outcome, Outcome::Answer { .. }),
+        "{answer:?}"
+    );
+    // It asked again itself once the lookup it had joined was gone.
+    assert_eq!(server.join().unwrap(), 2);
 }

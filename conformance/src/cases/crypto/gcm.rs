@@ -74,16 +74,16 @@ pub(crate) fn cases() -> Vec<Case> {
             check::ensure(r == Err(Error::InvalidNonceLength), || format!("empty IV gave {r:?}"))
         }),
         Case::must("crypto.gcm.aes128-differential-ring", "SP 800-38D §7.1, §7.2 (fast, portable and ring agree)").property(|ctx| {
-            differential(ctx, &ring::aead::AES_128_GCM, 16, gcm)
+            differential(ctx, AES128_GCM)
         }),
         Case::must("crypto.gcm.aes256-differential-ring", "SP 800-38D §7.1, §7.2 (fast, portable and ring agree)").property(|ctx| {
-            differential(ctx, &ring::aead::AES_256_GCM, 32, gcm)
+            differential(ctx, AES256_GCM)
         }),
         Case::must("crypto.gcm.tamper-rejected", "SP 800-38D §7.2 step 7 (FAIL unless T = T'); RFC 5116 §2.2").property(|ctx| {
-            tamper(ctx, 16, gcm)
+            tamper(ctx, AES128_GCM)
         }),
         Case::must("crypto.gcm.every-length-0-4096", "SP 800-38D §6.5 (partial final block), every length 0..=4096").property(|ctx| {
-            every_length(ctx, &ring::aead::AES_128_GCM, 16, gcm)
+            every_length(ctx, AES128_GCM)
         }),
     ]
 }

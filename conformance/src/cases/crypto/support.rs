@@ -53,13 +53,17 @@ pub(crate) fn aead_input() -> impl Strategy<Value = AeadInput> {
     )
 }
 
-/// Fast, portable and ring agree; `make` builds ours for a backend.
-pub(crate) fn differential<A: Aead>(
-    ctx: &Ctx,
-    alg: &'static ring::aead::Algorithm,
-    klen: usize,
-    make: fn(Backend, &[u8]) -> A,
-) -> Outcome {
+/// An AEAD under test: ring's twin, the key length, and how to build ours
+/// for a backend.
+pub(crate) struct Subject<A> {
+    pub(crate) ring: &'static ring::aead::Algorithm,
+    pub(crate) klen: usize,
+    pub(crate) make: fn(Backend, &[u8]) -> A,
+}
+
+/// Fast, portable and ring agree.
+pub(crate) fn differential<A: Aead>(ctx: &Ctx, aead: Subject<A>) -> Outcome {
+    let (alg, klen, make) = (aead.ring, aead.klen, aead.make);
     check_property(ctx, aead_input(), |(key, nonce, aad, pt)| {
         let key = &key[..klen];
         let want = ring_seal(alg, key, nonce, &aad, &pt);
@@ -73,7 +77,8 @@ pub(crate) fn differential<A: Aead>(
 }
 
 /// Any change to ciphertext, tag, AAD or nonce, or a truncation, is rejected.
-pub(crate) fn tamper<A: Aead>(ctx: &Ctx, klen: usize, make: fn(Backend, &[u8]) -> A) -> Outcome {
+pub(crate) fn tamper<A: Aead>(ctx: &Ctx, aead: Subject<A>) -> Outcome {
+    let Subject { klen, make, .. } = aead;
     check_property(
         ctx,
         (aead_input(), any::<usize>(), 1u8..=255, 0u8..4),
@@ -108,15 +113,11 @@ pub(crate) fn tamper<A: Aead>(ctx: &Ctx, klen: usize, make: fn(Backend, &[u8]) -
 }
 
 /// Every length 0..=4096: fast, portable and ring byte-identical.
-pub(crate) fn every_length<A: Aead>(
-    ctx: &Ctx,
-    alg: &'static ring::aead::Algorithm,
-    klen: usize,
-    make: fn(Backend, &[u8]) -> A,
-) -> Outcome {
+pub(crate) fn every_length<A: Aead>(ctx: &Ctx, aead: Subject<A>) -> Outcome {
     use rand::RngCore;
+    let make = aead.make;
     let mut rng = ctx.rng();
-    let mut key = vec![0u8; klen];
+    let mut key = vec![0u8; aead.klen];
     rng.fill_bytes(&mut key);
     let mut data = vec![0u8; 4096];
     rng.fill_bytes(&mut data);
@@ -126,7 +127,7 @@ pub(crate) fn every_length<A: Aead>(
         let mut nonce = [0u8; 12];
         rng.fill_bytes(&mut nonce);
         let aad = &data[..len % 29];
-        let want = ring_seal(alg, &key, nonce, aad, &data[..len]);
+        let want = ring_seal(aead.ring, &key, nonce, aad, &data[..len]);
         if fast.seal(&nonce, aad, &data[..len]) != want {
             return Outcome::Fail(format!(
                 "fast path differs from ring at length {len} (seed {})",
@@ -150,6 +151,25 @@ pub(crate) fn every_length<A: Aead>(
 
 pub(crate) fn gcm(b: Backend, key: &[u8]) -> AesGcm {
     AesGcm::new_with_backend(b, key).expect("valid key")
+}
+
+pub(crate) const AES128_GCM: Subject<AesGcm> = Subject {
+    ring: &ring::aead::AES_128_GCM,
+    klen: 16,
+    make: gcm,
+};
+
+pub(crate) const AES256_GCM: Subject<AesGcm> = Subject {
+    ring: &ring::aead::AES_256_GCM,
+    klen: 32,
+    make: gcm,
+};
+
+/// At least `min` vectors of a set ran: a set that silently shrank fails.
+pub(crate) fn ran_at_least(n: usize, min: usize) -> Result<(), String> {
+    check::ensure(n >= min, || {
+        format!("only {n} tests ran, want at least {min}")
+    })
 }
 
 // ---------------------------------------------------------------- ChaCha20-Poly1305
@@ -279,6 +299,15 @@ pub(crate) fn verify_with_ours(cert_der: &[u8], issuer: &PublicKey) -> Result<()
     res.map_err(|e| format!("our verifier rejects the signature: {e}"))
 }
 
+/// Moves what `from` has to send into `to`, which processes it.
+fn flight(from: &mut rustls::Connection, to: &mut rustls::Connection) -> Result<(), rustls::Error> {
+    let io = |e: std::io::Error| rustls::Error::General(e.to_string());
+    let mut buf = Vec::new();
+    from.write_tls(&mut buf).map_err(io)?;
+    to.read_tls(&mut &buf[..]).map_err(io)?;
+    to.process_new_packets().map(drop)
+}
+
 /// Moves TLS records between a rustls client and server in memory until both
 /// finish the handshake, then sends one message each way.
 pub(crate) fn handshake(
@@ -286,23 +315,12 @@ pub(crate) fn handshake(
     server: Arc<ServerConfig>,
 ) -> Result<(), rustls::Error> {
     let name = ServerName::try_from("localhost").expect("a valid DNS name");
-    let mut c = ClientConnection::new(client, name)?;
-    let mut s = ServerConnection::new(server)?;
-    let mut buf = Vec::new();
+    let mut c = rustls::Connection::Client(ClientConnection::new(client, name)?);
+    let mut s = rustls::Connection::Server(ServerConnection::new(server)?);
     // A TLS 1.2 or 1.3 handshake takes at most a handful of flights.
     for _ in 0..16 {
-        buf.clear();
-        c.write_tls(&mut buf)
-            .map_err(|e| rustls::Error::General(e.to_string()))?;
-        s.read_tls(&mut &buf[..])
-            .map_err(|e| rustls::Error::General(e.to_string()))?;
-        s.process_new_packets()?;
-        buf.clear();
-        s.write_tls(&mut buf)
-            .map_err(|e| rustls::Error::General(e.to_string()))?;
-        c.read_tls(&mut &buf[..])
-            .map_err(|e| rustls::Error::General(e.to_string()))?;
-        c.process_new_packets()?;
+        flight(&mut c, &mut s)?;
+        flight(&mut s, &mut c)?;
         if !c.is_handshaking() && !s.is_handshaking() {
             break;
         }
@@ -315,10 +333,7 @@ pub(crate) fn handshake(
     c.writer()
         .write_all(b"GET / HTTP/1.1\r\n\r\n")
         .map_err(io)?;
-    buf.clear();
-    c.write_tls(&mut buf).map_err(io)?;
-    s.read_tls(&mut &buf[..]).map_err(io)?;
-    s.process_new_packets()?;
+    flight(&mut c, &mut s)?;
     let mut got = [0u8; 18];
     s.reader().read_exact(&mut got).map_err(io)?;
     if &got != b"GET / HTTP/1.1\r\n\r\n" {
@@ -484,6 +499,27 @@ pub(crate) fn measure(ctx: &Ctx, n: usize, mut op: impl FnMut(usize)) -> f64 {
 /// and its detector `crypto.ct.timing-detector-catches-early-exit` run with
 /// exactly these settings, so the detector's verdict vouches for the check's.
 pub(crate) const COMPARE_SAMPLES: usize = 40_000;
+
+/// Times `op` with `fixed` (class 0) against keys taken in turn from
+/// `randoms` (class 1): the dudect fixed-vs-random test.
+pub(crate) fn fixed_vs_random<K>(
+    ctx: &Ctx,
+    n: usize,
+    fixed: &K,
+    randoms: &[K],
+    mut op: impl FnMut(&K),
+) -> f64 {
+    let mut i = 0;
+    measure(ctx, n, |c| {
+        let k = if c == 0 {
+            fixed
+        } else {
+            i = (i + 1) % randoms.len();
+            &randoms[i]
+        };
+        op(k)
+    })
+}
 
 /// Welch t of `eq` on 64 bytes: class 0 compares equal inputs, class 1
 /// inputs whose first byte differs (where an early exit stops at once); 64

@@ -248,7 +248,7 @@ fn resolver_pipeline(ctx: &mut Ctx) -> Outcome {
         timeout: std::time::Duration::from_millis(700),
     };
     let resolver = Resolver::new(Hosts::parse("192.0.2.200 pinned.example.com\n"), iterative);
-    let mut r = match BlockingResolver::new(resolver) {
+    let r = match BlockingResolver::new(resolver) {
         Ok(r) => r,
         Err(e) => return Outcome::Fail(e.to_string()),
     };
@@ -328,7 +328,7 @@ fn resolver_pipeline(ctx: &mut Ctx) -> Outcome {
         "nameserver {}\nsearch nope.invalid example.com\n",
         UNBOUND.ip()
     ));
-    let Ok(mut stub) = BlockingResolver::new(Resolver::new(Hosts::default(), Upstream::Stub(conf)))
+    let Ok(stub) = BlockingResolver::new(Resolver::new(Hosts::default(), Upstream::Stub(conf)))
     else {
         return Outcome::Fail("no runtime".into());
     };
@@ -499,7 +499,7 @@ fn hickory_agrees(ctx: &mut Ctx) -> Outcome {
         attempts: 1,
         ..handshake_dns::ResolvConf::default()
     };
-    let mut stub = Resolver::new(handshake_dns::Hosts::default(), Upstream::Stub(conf));
+    let stub = Resolver::new(handshake_dns::Hosts::default(), Upstream::Stub(conf));
     let mut problems = Vec::new();
     for q in &questions {
         let fqdn = q.name.to_string();
@@ -543,11 +543,10 @@ fn referral_chain_traced(ctx: &mut Ctx) -> Outcome {
         config: IterConfig::default(),
         timeout: Duration::from_millis(700),
     };
-    let mut r =
-        match BlockingResolver::new(Resolver::new(handshake_dns::Hosts::default(), upstream)) {
-            Ok(r) => r,
-            Err(e) => return Outcome::Fail(e.to_string()),
-        };
+    let r = match BlockingResolver::new(Resolver::new(handshake_dns::Hosts::default(), upstream)) {
+        Ok(r) => r,
+        Err(e) => return Outcome::Fail(e.to_string()),
+    };
     let first = r.lookup("www.example.com", RecordType::A);
     let again = r.lookup("www.example.com", RecordType::A);
     let (first, again) = match (first, again) {

@@ -96,7 +96,7 @@ fn resolvconf_attempts(_: &mut Ctx) -> Outcome {
         timeout: Duration::from_millis(100),
         ..parsed
     };
-    let got = stub(conf).and_then(|mut r| {
+    let got = stub(conf).and_then(|r| {
         r.lookup("www.example.", RecordType::A)
             .map_err(|e| e.to_string())
     });
@@ -134,7 +134,7 @@ fn resolvconf_timeout(_: &mut Ctx) -> Outcome {
         ..ResolvConf::default()
     };
     let started = Instant::now();
-    let got = stub(conf).and_then(|mut r| {
+    let got = stub(conf).and_then(|r| {
         r.lookup("www.example.", RecordType::A)
             .map_err(|e| e.to_string())
     });
@@ -164,7 +164,7 @@ fn resolvconf_rotate(_: &mut Ctx) -> Outcome {
             rotate,
             ..ResolvConf::default()
         };
-        let mut r = match stub(conf) {
+        let r = match stub(conf) {
             Ok(r) => r,
             Err(e) => return Outcome::Fail(e),
         };

@@ -1,10 +1,15 @@
-//! `dns.rfc5452.*`: Response acceptance (RFC 5452 §9.1): ID, source and question must match.
+//! `dns.rfc5452.*`: Response acceptance (RFC 5452 §9.1): ID, source and
+//! question must match; and what §9.2 asks of the queries themselves: IDs
+//! over the full 16 bits, different source ports for queries outstanding
+//! at once.
 
 use super::support::*;
 use crate::{check, Case, Ctx, Outcome};
 use handshake_dns::wire::{Class, Message, Name, RecordType};
-use handshake_dns::Mismatch;
+use handshake_dns::{Mismatch, ResolvConf, Step, Stub};
+use std::collections::BTreeSet;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// RFC 5452 §9.1: a response is accepted only with the query's ID.
 fn rfc5452_id(ctx: &mut Ctx) -> Outcome {
@@ -89,6 +94,79 @@ fn rfc5452_source(ctx: &mut Ctx) -> Outcome {
     }))
 }
 
+/// RFC 5452 §9.2: "Use an unpredictable query ID for outgoing queries,
+/// utilizing the full range available (0-65535)". The sans-IO stub's first
+/// query of 4096 lookups, with the run's seeded generator: every one of
+/// the 16 ID bits is seen set and clear, IDs reach both ends of the range
+/// (below 1024 and above 64511: each fails for a uniform 16-bit draw with
+/// probability (63/64)^4096, about 1e-28), and at least 3800 are distinct
+/// (a uniform draw expects 65536 * (1 - e^(-4096/65536)) = 3970; a
+/// counter, an 8-bit or a 12-bit ID fails these).
+fn query_id_full_range(ctx: &mut Ctx) -> check::Checked {
+    let conf = ResolvConf::parse("nameserver 192.0.2.53\n");
+    let mut rng = ctx.rng();
+    let mut ids = Vec::with_capacity(4096);
+    for _ in 0..4096 {
+        let mut stub = Stub::new(&conf, "www.example.", RecordType::A, 0);
+        match stub.poll(&mut rng) {
+            Step::Query { message, .. } => ids.push(message.header.id),
+            other => return Err(format!("no query: {other:?}")),
+        }
+    }
+    let (and, or) = ids
+        .iter()
+        .fold((0xffffu16, 0u16), |(a, o), &id| (a & id, o | id));
+    check::equal("bits set in every ID", and, 0)?;
+    check::equal("bits set in some ID", or, 0xffff)?;
+    let (min, max) = (ids.iter().min(), ids.iter().max());
+    check::ensure(min < Some(&1024) && max > Some(&64511), || {
+        format!("IDs span {min:?}..={max:?}, not the full range")
+    })?;
+    let distinct = ids.iter().collect::<BTreeSet<_>>().len();
+    check::ensure(distinct >= 3800, || {
+        format!("{distinct} distinct IDs in 4096 (a uniform 16-bit draw expects about 3970)")
+    })
+}
+
+/// RFC 5452 §9.2: "Use multiple different source ports simultaneously in
+/// case of multiple outstanding queries". Four lookups of four names start
+/// at once on one resolver; the server (127.0.0.1, answers held 400 ms)
+/// has all four queries 250 ms in — so they were outstanding together —
+/// and they came from four different source ports.
+fn ports_simultaneous(_: &mut Ctx) -> check::Checked {
+    let srv = DelayingServer::start(|_| Duration::from_millis(400))?;
+    let r = shared_stub(srv.addr());
+    const NAMES: [&str; 4] = ["a.example.", "b.example.", "c.example.", "d.example."];
+    let (early, answers) = runtime()?.block_on(async {
+        let tasks: Vec<_> = NAMES
+            .iter()
+            .map(|n| {
+                let r = r.clone();
+                tokio::spawn(async move { r.lookup(n, RecordType::A).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let early = srv.clients();
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await);
+        }
+        (early, answers)
+    });
+    for (n, a) in NAMES.iter().zip(answers) {
+        let a = a
+            .map_err(|e| format!("{n}: {e}"))?
+            .map_err(|e| format!("{n}: {e}"))?;
+        check::ensure(
+            matches!(a.outcome, handshake_dns::Outcome::Answer { .. }),
+            || format!("{n} not answered: {a:?}"),
+        )?;
+    }
+    check::equal("queries outstanding together at the server", early.len(), 4)?;
+    let ports: BTreeSet<u16> = early.iter().map(SocketAddr::port).collect();
+    check::equal("different source ports among them", ports.len(), 4)
+}
+
 /// The `dns.rfc5452.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
@@ -96,5 +174,9 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::must("dns.rfc5452.question-must-match", "RFC 5452 §9.1, §9.3")
             .vector(rfc5452_question),
         Case::must("dns.rfc5452.source-must-match", "RFC 5452 §9.1").vector(rfc5452_source),
+        Case::must("dns.rfc5452.query-id-full-range", "RFC 5452 §9.2")
+            .property(query_id_full_range),
+        Case::must("dns.rfc5452.ports-simultaneous", "RFC 5452 §9.2")
+            .simulation(ports_simultaneous),
     ]
 }

@@ -11,6 +11,7 @@ use proptest::prelude::*;
 
 mod budget;
 mod cachebytes;
+mod concurrent;
 mod decoder;
 mod onwire;
 
@@ -52,8 +53,8 @@ fn negative_ttl_min_of_soa_ttl(_: &mut Ctx) -> check::Checked {
         r.authorities.push(soa_record(ttl, 3600));
         Some(r)
     }))?;
-    let mut r = stub_of(&srv)?;
-    let mut source = |n: &str| {
+    let r = stub_of(&srv)?;
+    let source = |n: &str| {
         r.lookup(n, RecordType::A)
             .map(|a| a.source)
             .map_err(|e| format!("lookup {n}: {e}"))
@@ -274,8 +275,8 @@ fn stub_answer_chain_only(_: &mut Ctx) -> check::Checked {
         }
         Some(r)
     }))?;
-    let mut r = stub_of(&srv)?;
-    let mut lookup =
+    let r = stub_of(&srv)?;
+    let lookup =
         |n: &str, t: RecordType| r.lookup(n, t).map_err(|e| format!("lookup {n} {t}: {e}"));
     let got = lookup("a.example.", RecordType::A)?;
     check::equal(
@@ -341,6 +342,16 @@ fn stub_answer_chain_only(_: &mut Ctx) -> check::Checked {
 /// The `dns.robust.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
+        Case::should(
+            "dns.robust.concurrent-lookups-not-blocked",
+            "issue 14 defect 10 (robustness, no RFC rule)",
+        )
+        .simulation(|_| concurrent::concurrent_lookups_not_blocked()),
+        Case::should(
+            "dns.robust.identical-questions-coalesced",
+            "RFC 5452 §5 (birthday attacks); issue 14 defect 10",
+        )
+        .simulation(|_| concurrent::identical_questions_coalesced()),
         Case::must("dns.robust.negative-ttl-min-soa-ttl", "RFC 2308 §5")
             .simulation(negative_ttl_min_of_soa_ttl),
         Case::must(

@@ -231,7 +231,7 @@ fn lookups(m: Mischief, hints: &[SocketAddr]) -> Outcome {
         timeout: Duration::from_millis(500),
     };
     let resolver = handshake_io::resolver::Resolver::new(handshake_dns::Hosts::default(), upstream);
-    let mut resolver = match handshake_io::resolver::BlockingResolver::new(resolver) {
+    let resolver = match handshake_io::resolver::BlockingResolver::new(resolver) {
         Ok(r) => r,
         Err(e) => return Outcome::Fail(e.to_string()),
     };

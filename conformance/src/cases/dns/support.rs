@@ -5,8 +5,12 @@ use crate::Ctx;
 use handshake_dns::wire::{Message, Name, Question, RData, Rcode, Record, RecordType};
 use handshake_dns::{Hosts, Outstanding, ResolvConf};
 use handshake_io::resolver::{BlockingResolver, Resolver, Upstream};
-use std::collections::BTreeSet;
-use std::net::SocketAddr;
+use std::collections::{BTreeSet, HashMap};
+use std::net::{SocketAddr, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Duration;
 
 /// The SOA of `example.` with this record TTL and MINIMUM.
 pub(crate) fn soa_record(ttl: u32, minimum: u32) -> Record {
@@ -159,4 +163,128 @@ pub(crate) fn outstanding(ctx: &Ctx) -> (Outstanding, Message, SocketAddr) {
 pub(crate) fn mixed_case(n: &Name) -> bool {
     let letters = || n.labels().flatten().filter(|b| b.is_ascii_alphabetic());
     letters().any(u8::is_ascii_uppercase) && letters().any(u8::is_ascii_lowercase)
+}
+
+/// A recursive server of the test's own on 127.0.0.1 (an OS-chosen port)
+/// that answers A queries with 192.0.2.1, TTL 0, each on a thread of its
+/// own after a delay chosen by name (so a slow name does not hold up a fast
+/// one), counts the queries for each name and records where each came
+/// from; stopped (and its threads joined) on drop.
+pub(crate) struct DelayingServer {
+    addr: SocketAddr,
+    counts: Arc<Mutex<HashMap<String, usize>>>,
+    clients: Arc<Mutex<Vec<SocketAddr>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl DelayingServer {
+    pub(crate) fn start(delay: fn(&str) -> Duration) -> Result<DelayingServer, String> {
+        let sock = UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+        sock.set_read_timeout(Some(Duration::from_millis(20)))
+            .map_err(|e| e.to_string())?;
+        let addr = sock.local_addr().map_err(|e| e.to_string())?;
+        let counts = Arc::new(Mutex::new(HashMap::new()));
+        let clients = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (c, s, from) = (counts.clone(), stop.clone(), clients.clone());
+        let thread = std::thread::spawn(move || {
+            let mut replies: Vec<JoinHandle<()>> = Vec::new();
+            let mut buf = [0u8; 1500];
+            while !s.load(Ordering::Relaxed) {
+                let Ok((n, client)) = sock.recv_from(&mut buf) else {
+                    continue;
+                };
+                let Ok(query) = Message::parse(&buf[..n]) else {
+                    continue;
+                };
+                let Some(q) = query.questions.first().cloned() else {
+                    continue;
+                };
+                let qname = q.name.to_lowercase().to_string();
+                from.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(client);
+                *c.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .entry(qname.clone())
+                    .or_insert(0) += 1;
+                let mut r = query.response();
+                r.header.recursion_available = true;
+                if q.qtype == RecordType::A {
+                    r.answers
+                        .push(Record::new(q.name, 0, RData::A([192, 0, 2, 1].into())));
+                }
+                let (Ok(bytes), Ok(out)) = (r.to_bytes(), sock.try_clone()) else {
+                    continue;
+                };
+                let wait = delay(&qname);
+                replies.push(std::thread::spawn(move || {
+                    std::thread::sleep(wait);
+                    let _ = out.send_to(&bytes, client);
+                }));
+            }
+            for r in replies {
+                let _ = r.join();
+            }
+        });
+        Ok(DelayingServer {
+            addr,
+            counts,
+            clients,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// Its address.
+    pub(crate) fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The source address of each query received, in order.
+    pub(crate) fn clients(&self) -> Vec<SocketAddr> {
+        self.clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Queries received for `qname` (lower case, with the final dot).
+    pub(crate) fn count(&self, qname: &str) -> usize {
+        self.counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(qname)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for DelayingServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A current-thread tokio runtime for a case that drives the async resolver.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// A stub resolver asking only `server` (once, 5 s), to share between tasks.
+pub(crate) fn shared_stub(server: SocketAddr) -> Arc<Resolver> {
+    let conf = ResolvConf {
+        nameservers: vec![server],
+        attempts: 1,
+        timeout: Duration::from_secs(5),
+        ..ResolvConf::default()
+    };
+    Arc::new(Resolver::new(Hosts::default(), Upstream::Stub(conf)))
 }

@@ -57,26 +57,26 @@ fn cwnd_events(p: &mut Pair) -> Vec<CwndChange> {
 }
 
 /// A transfer of `segments` full segments with client data segments number
-/// `drop` (1-based) lost once; `spacing` is the link's time per segment.
-fn transfer(
-    cfg: Config,
-    segments: usize,
-    drop: &'static [u64],
-    spacing: Duration,
-    isn: u32,
-) -> Result<Pair, String> {
+/// `drop` (1-based) lost once, over a link that takes 100 µs per segment.
+fn transfer(cfg: Config, segments: usize, drop: &'static [u64], isn: u32) -> Result<Pair, String> {
     let mut p = established_with(cfg, isn)?;
-    p.spacing = spacing;
+    p.spacing = Duration::from_micros(100);
     transfer_dropping(&mut p, &pattern(segments * MSS as usize, 1), drop)?;
     Ok(p)
 }
 
-fn initial_window() -> R {
-    let mut p = established_with(Config::default(), 50)?;
+/// How many segments the client sends at once when it has 100,000 bytes
+/// to send.
+fn first_flight(p: &mut Pair) -> usize {
     let from = p.log.len();
     p.client.send(&pattern(100_000, 2));
     p.transmit();
-    let first = flights(&p, from).first().map_or(0, |f| f.1);
+    flights(p, from).first().map_or(0, |f| f.1)
+}
+
+fn initial_window() -> R {
+    let mut p = established_with(Config::default(), 50)?;
+    let first = first_flight(&mut p);
     // RFC 6928 §2: min(10*MSS, max(2*MSS, 14600)) = 10 segments of 1460.
     ensure(first == 10, || {
         format!("first flight {first} segments, want 10")
@@ -98,12 +98,9 @@ fn lost_syn_window() -> R {
         }
     });
     p.run_until_idle();
-    let from = p.log.len();
-    p.client.send(&pattern(100_000, 3));
-    p.transmit();
-    let first_flight = flights(&p, from).first().map_or(0, |f| f.1);
-    ensure(first_flight == 1, || {
-        format!("after a lost SYN the first flight is {first_flight} segments, want 1")
+    let first = first_flight(&mut p);
+    ensure(first == 1, || {
+        format!("after a lost SYN the first flight is {first} segments, want 1")
     })
 }
 
@@ -122,13 +119,7 @@ fn slow_start_doubles() -> R {
 }
 
 fn fast_retransmit() -> R {
-    let mut p = transfer(
-        traced(Algorithm::Reno, false),
-        60,
-        &[15],
-        Duration::from_micros(100),
-        53,
-    )?;
+    let mut p = transfer(traced(Algorithm::Reno, false), 60, &[15], 53)?;
     let st = p.client.stats();
     ensure(st.timeouts == 0 && st.fast_retransmits == 1, || {
         format!(
@@ -231,13 +222,7 @@ fn rto_loss_window() -> R {
 }
 
 fn two_losses(alg: Algorithm) -> Result<(Pair, Vec<CwndChange>), String> {
-    let mut p = transfer(
-        traced(alg, false),
-        60,
-        &[15, 19],
-        Duration::from_micros(100),
-        55,
-    )?;
+    let mut p = transfer(traced(alg, false), 60, &[15, 19], 55)?;
     let ev = cwnd_events(&mut p);
     Ok((p, ev))
 }
@@ -278,13 +263,7 @@ fn reno_first_new_ack() -> R {
 }
 
 fn avoidance_linear() -> R {
-    let mut p = transfer(
-        traced(Algorithm::Reno, true),
-        1500,
-        &[40],
-        Duration::from_micros(100),
-        56,
-    )?;
+    let mut p = transfer(traced(Algorithm::Reno, true), 1500, &[40], 56)?;
     let srtt = p.client.stats().srtt.ok_or("no RTT")?;
     let ev = cwnd_events(&mut p);
     let end = ev
@@ -314,13 +293,7 @@ fn avoidance_linear() -> R {
 }
 
 fn cubic_beta() -> R {
-    let mut p = transfer(
-        traced(Algorithm::Cubic, true),
-        80,
-        &[30],
-        Duration::from_micros(100),
-        57,
-    )?;
+    let mut p = transfer(traced(Algorithm::Cubic, true), 80, &[30], 57)?;
     let ev = cwnd_events(&mut p);
     let (_, cwnd, ssthresh, flight, _) = *ev
         .iter()

@@ -25,12 +25,7 @@ use retransmit::*;
 
 /// (server RCV.NXT, server SND.NXT) as the client's last segment shows them.
 fn server_seqs(p: &Pair) -> Result<(SeqNumber, SeqNumber), String> {
-    let (_, _, t, _) = p
-        .log
-        .iter()
-        .rev()
-        .find(|(_, s, ..)| *s == Side::Client)
-        .ok_or("client sent nothing")?;
+    let t = last_sent(p, Side::Client)?;
     Ok((t.header.seq_number, t.header.ack_number))
 }
 

@@ -136,6 +136,8 @@ mod data;
 #[cfg(target_os = "linux")]
 mod handshake;
 #[cfg(target_os = "linux")]
+mod keepalive;
+#[cfg(target_os = "linux")]
 mod loss;
 
 /// Declares wrappers that run the Linux implementation or skip elsewhere.
@@ -180,6 +182,8 @@ interop!(
     loss::kernel_fast_retransmit,
     loss::our_fast_retransmit,
     loss::rto_backoff,
+    keepalive::our_probes_answered,
+    keepalive::kernel_probes_answered,
 );
 
 /// The `tcp.interop.*` cases.
@@ -281,6 +285,18 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .needs(NEEDS)
         .interop_os(active_close_ours),
+        Case::may(
+            "tcp.interop.keepalive-kernel-answers-ours",
+            "RFC 9293 §3.8.4 (MAY-5: our probes at SND.NXT-1 draw the kernel's ACKs)",
+        )
+        .needs(NEEDS)
+        .interop_os(our_probes_answered),
+        Case::must(
+            "tcp.interop.keepalive-we-answer-kernel",
+            "RFC 9293 §3.8.4, §3.10.7.4 (the kernel's keep-alive probes get our ACK)",
+        )
+        .needs(NEEDS)
+        .interop_os(kernel_probes_answered),
         Case::must(
             "tcp.interop.active-close-kernel",
             "RFC 9293 §3.6 (passive close: LAST-ACK, no TIME-WAIT)",

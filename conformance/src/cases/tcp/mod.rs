@@ -29,6 +29,10 @@
 //! re-reads every capture and a malformed packet or bad checksum fails the
 //! case. Off Linux the cases skip.
 //!
+//! handshake-tcp keep-alives (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6): off by
+//! default, probes only on an idle connection, dead peers found, lost ACKs
+//! tolerated.
+//!
 //! handshake-tcp: the remaining numbered requirements of RFC 9293 Appendix B
 //! (PUSH, window edge cases, MSS defaults, address validation, R1/R2, ACK
 //! aggregation), and the coverage check over the whole table.
@@ -46,6 +50,7 @@ mod conn;
 mod coverage;
 mod flow;
 mod interop;
+mod keepalive;
 mod push;
 mod robust;
 mod sack;
@@ -68,6 +73,7 @@ pub(crate) fn cases() -> Vec<Case> {
         conn::cases(),
         flow::cases(),
         urg::cases(),
+        keepalive::cases(),
         sack::cases(),
         ts::cases(),
         push::cases(),

@@ -27,12 +27,7 @@ fn blind_ts(isn: u32, flags: TcpFlags, ack_off: i64, payload: &'static [u8]) -> 
     let mut p = established_with(Config::default(), isn)?;
     let _ = exchange(&mut p, b"warm up", b"both ways", false);
     p.run_until_idle();
-    let (_, _, last, _) = p
-        .log
-        .iter()
-        .rev()
-        .find(|(_, s, ..)| *s == Side::Client)
-        .ok_or("client sent nothing")?;
+    let last = last_sent(&p, Side::Client)?;
     // The client's RCV.NXT and SND.NXT, as its last segment shows them.
     let (rcv_nxt, snd_nxt) = (last.header.ack_number, last.header.seq_number);
     let tsval = p

@@ -117,6 +117,20 @@ fn bounded(sim: &Simulator, ids: &[EndpointId], send_buffer: usize, recv_buffer:
     Ok(())
 }
 
+/// The first connection `l` accepted, which received exactly `size` bytes,
+/// in order and each once.
+fn received_all(sim: &Simulator, l: EndpointId, size: u64) -> Result<EndpointId, String> {
+    let s = *sim.accepted(l).first().ok_or("nothing accepted")?;
+    let got = sim.report(s).ok_or("no report")?;
+    ensure(got.received == size && got.first_mismatch.is_none(), || {
+        format!(
+            "{} of {size} bytes, first out of order: {:?}",
+            got.received, got.first_mismatch
+        )
+    })?;
+    Ok(s)
+}
+
 /// A bulk transfer of `size` bytes from A to a sink on B over the given
 /// paths; every byte must arrive once, in order, and both ends close.
 fn one_way(seed: u64, up: Path, down: Path, size: u64, buffers: usize) -> R {
@@ -239,10 +253,7 @@ fn bottleneck_throughput() -> R {
             .and_then(|&s| sim.report(s))
             .is_some_and(|r| r.received == size)
     });
-    let s = *sim.accepted(l).first().ok_or("nothing accepted")?;
-    ensure(sim.report(s).unwrap().received == size, || {
-        "incomplete".into()
-    })?;
+    received_all(&sim, l, size)?;
     let secs = (sim.now() - start).as_secs_f64();
     let goodput = size as f64 * 8.0 / secs;
     // 1460 data bytes in each 1500-byte packet: at most 97.3% of the link.
@@ -273,12 +284,7 @@ fn drop_tail() -> R {
         st.dropped_queue > 0 && st.max_queue_packets == queue,
         || format!("queue stats {st:?}"),
     )?;
-    let s = *sim.accepted(l).first().ok_or("nothing accepted")?;
-    let got = sim.report(s).unwrap();
-    ensure(
-        got.received == 200_000 && got.first_mismatch.is_none(),
-        || format!("received {got:?}"),
-    )?;
+    let s = received_all(&sim, l, 200_000)?;
     // Bytes accepted by the link and not yet delivered, once all events at
     // an instant are done: at most a full queue, what the propagation delay
     // holds at the link rate, and one packet of rounding.
@@ -368,10 +374,7 @@ fn long_rtt() -> R {
     });
     let conn = sim.connection(c).ok_or("no connection")?;
     let st = conn.stats();
-    let s = *sim.accepted(l).first().ok_or("nothing accepted")?;
-    ensure(sim.report(s).unwrap().received == 256 * 1024, || {
-        "incomplete".into()
-    })?;
+    received_all(&sim, l, 256 * 1024)?;
     // RFC 9293 §3.8.6.3: an ACK is delayed less than 0.5 s, so a sample is
     // the RTT plus at most that.
     let srtt = st.srtt.ok_or("no RTT measured")?;
@@ -402,10 +405,7 @@ fn idle_hours() -> R {
     let quiet_from = start + Duration::from_secs(1);
     ensure(sim.run_until_idle() == RunOutcome::Done, || "no end".into())?;
     let elapsed = wall.elapsed();
-    let s = *sim.accepted(l).first().ok_or("nothing accepted")?;
-    ensure(sim.report(s).unwrap().received == 100_000, || {
-        "incomplete".into()
-    })?;
+    let s = received_all(&sim, l, 100_000)?;
     ensure(sim.now() - start > idle, || {
         "less than 2 h simulated".into()
     })?;
@@ -433,12 +433,7 @@ fn nth_segment_lost() -> R {
     let l = sim.listen(Side::B, cfg.clone(), 80, || Box::new(Sink::new(1)));
     let c = sim.connect(Side::A, cfg.clone(), sim.addr(l), Bulk::new(50_000));
     sim.run_until_idle();
-    let s = *sim.accepted(l).first().ok_or("nothing accepted")?;
-    let got = sim.report(s).unwrap();
-    ensure(
-        got.received == 50_000 && got.first_mismatch.is_none(),
-        || format!("{got:?}"),
-    )?;
+    let s = received_all(&sim, l, 50_000)?;
     let lost = sim
         .trace()
         .segments()

@@ -125,6 +125,21 @@ pub(crate) fn transfer_dropping(p: &mut Pair, data: &[u8], drop: &'static [u64])
     Ok(())
 }
 
+/// How many logged segments, either side's, `which` picks.
+pub(crate) fn count_sent(p: &Pair, which: impl Fn(&Transmit) -> bool) -> usize {
+    p.log.iter().filter(|(_, _, t, _)| which(t)).count()
+}
+
+/// The last segment `side` sent.
+pub(crate) fn last_sent(p: &Pair, side: Side) -> Result<&Transmit, String> {
+    p.log
+        .iter()
+        .rev()
+        .find(|(_, s, ..)| *s == side)
+        .map(|(_, _, t, _)| t)
+        .ok_or_else(|| format!("{side:?} sent nothing"))
+}
+
 /// Segments one side sent, with the time, from log index `from` on.
 pub(crate) fn sent(p: &Pair, side: Side, from: usize) -> Vec<(Instant, Transmit)> {
     p.log[from..]

@@ -12,12 +12,9 @@ use handshake_time::Duration;
 fn ts_every_segment() -> R {
     let mut p = established_with(Config::default(), 43)?;
     let (_, _) = exchange(&mut p, &pattern(30_000, 8), &pattern(20_000, 9), true);
-    let missing = p
-        .log
-        .iter()
-        .filter(|(_, _, t, _)| !t.header.flags.contains(TcpFlags::RST))
-        .filter(|(_, _, t, _)| t.header.options.timestamps.is_none())
-        .count();
+    let missing = count_sent(&p, |t| {
+        !t.header.flags.contains(TcpFlags::RST) && t.header.options.timestamps.is_none()
+    });
     ensure(missing == 0 && p.client.stats().timestamps, || {
         format!("{missing} non-RST segments without TSopt")
     })
@@ -28,12 +25,9 @@ fn ts_only_if_both() -> R {
     let (_, _) = exchange(&mut p, &pattern(10_000, 10), &pattern(10_000, 11), true);
     // RFC 7323 §3.2: the SYN offers TSopt; without it in the SYN,ACK no
     // later segment carries it.
-    let later = p
-        .log
-        .iter()
-        .filter(|(_, _, t, _)| !t.header.flags.contains(TcpFlags::SYN))
-        .filter(|(_, _, t, _)| t.header.options.timestamps.is_some())
-        .count();
+    let later = count_sent(&p, |t| {
+        !t.header.flags.contains(TcpFlags::SYN) && t.header.options.timestamps.is_some()
+    });
     let syn = p
         .log
         .first()
@@ -48,16 +42,9 @@ fn paws() -> R {
     let (_, _) = exchange(&mut p, b"warm up", b"both ways", false);
     p.run_until_idle();
     // The server's last segment: its TSval is the client's TS.Recent.
-    let (seq, ack, tsval) = p
-        .log
-        .iter()
-        .rev()
-        .find(|(_, s, _, _)| *s == Side::Server)
-        .and_then(|(_, _, t, _)| {
-            let ts = t.header.options.timestamps?;
-            Some((t.header.seq_number, t.header.ack_number, ts.tsval))
-        })
-        .ok_or("no server segment with TSopt")?;
+    let t = last_sent(&p, Side::Server)?;
+    let tsval = t.header.options.timestamps.ok_or("no TSopt")?.tsval;
+    let (seq, ack) = (t.header.seq_number, t.header.ack_number);
     // An in-window data segment whose TSval is older: an old duplicate.
     let mut seg = SegmentRepr::new(80, 49152, seq, TcpFlags::ACK | TcpFlags::PSH);
     seg.ack_number = ack;

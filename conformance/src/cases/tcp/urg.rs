@@ -104,13 +104,8 @@ fn urgent_zero_window() -> R {
     let mut p = established_pair(Config::default(), Config::default().recv_buffer(2000), 49)?;
     p.client.send(&pattern(2000, 16));
     p.run_until_idle();
-    let rcv_nxt = p
-        .log
-        .iter()
-        .rev()
-        .find(|(_, s, _, _)| *s == Side::Server)
-        .map(|(_, _, t, _)| (t.header.ack_number, t.header.seq_number, t.header.window))
-        .ok_or("no server segment")?;
+    let rcv_nxt = last_sent(&p, Side::Server)
+        .map(|t| (t.header.ack_number, t.header.seq_number, t.header.window))?;
     ensure(rcv_nxt.2 == 0, || {
         format!("window {} not closed", rcv_nxt.2)
     })?;
@@ -121,12 +116,7 @@ fn urgent_zero_window() -> R {
     seg.ack_number = rcv_nxt.1;
     seg.window = 65535;
     seg.urgent_pointer = 10;
-    seg.options.timestamps = p
-        .log
-        .iter()
-        .rev()
-        .find(|(_, s, _, _)| *s == Side::Client)
-        .and_then(|(_, _, t, _)| t.header.options.timestamps);
+    seg.options.timestamps = last_sent(&p, Side::Client)?.header.options.timestamps;
     let now = p.now;
     let s = server(&mut p)?;
     s.handle_segment(now, &seg);

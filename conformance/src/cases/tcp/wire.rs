@@ -47,6 +47,11 @@ fn fill(b: &mut [u8]) {
     b[16..18].copy_from_slice(&(!s).to_be_bytes());
 }
 
+/// The segment view over `b`, or why it is refused.
+fn view(b: &[u8]) -> Result<(), Error> {
+    Segment::new_checked(b).map(drop)
+}
+
 fn parse(b: &[u8]) -> Result<SegmentRepr<'_>, Error> {
     let s = Segment::new_checked(b)?;
     SegmentRepr::parse(&s, &v4_pair(), ChecksumMode::Verify)
@@ -164,7 +169,7 @@ fn options_zero_padded() -> R {
 
 /// The `tcp.wire.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
+    let mut all = vec![
         // ---- known segments ----
         Case::must(
             "tcp.wire.linux-syn-ipv4",
@@ -222,47 +227,23 @@ pub(crate) fn cases() -> Vec<Case> {
         // ---- header errors ----
         Case::must("tcp.wire.truncated-header", "RFC 9293 §3.1").vector(|_| {
             let b = syn();
-            Outcome::from(check::error(
-                "result",
-                Segment::new_checked(&b[..19]),
-                "Truncated",
-                |e| *e == Error::Truncated { have: 19 },
-            ))
+            Outcome::from(check::refused(view(&b[..19]), Error::Truncated { have: 19 }))
         }),
         Case::must("tcp.wire.data-offset-below-5", "RFC 9293 §3.1").vector(|_| {
             let mut b = syn();
             b[12] = 0x40;
-            Outcome::from(check::error(
-                "result",
-                Segment::new_checked(&b[..]),
-                "DataOffsetTooSmall(4)",
-                |e| *e == Error::DataOffsetTooSmall(4),
-            ))
+            Outcome::from(check::refused(view(&b[..]), Error::DataOffsetTooSmall(4)))
         }),
         Case::must("tcp.wire.data-offset-zero", "RFC 9293 §3.1").vector(|_| {
             let mut b = syn();
             b[12] = 0x00;
-            Outcome::from(check::error(
-                "result",
-                Segment::new_checked(&b[..]),
-                "DataOffsetTooSmall(0)",
-                |e| *e == Error::DataOffsetTooSmall(0),
-            ))
+            Outcome::from(check::refused(view(&b[..]), Error::DataOffsetTooSmall(0)))
         }),
         Case::must("tcp.wire.data-offset-beyond-buffer", "RFC 9293 §3.1").vector(|_| {
             let b = syn();
             // Data offset 10 (40 bytes) in a 36-byte buffer.
-            Outcome::from(check::error(
-                "result",
-                Segment::new_checked(&b[..36]),
-                "DataOffsetBeyondBuffer",
-                |e| {
-                    *e == Error::DataOffsetBeyondBuffer {
-                        header_len: 40,
-                        have: 36,
-                    }
-                },
-            ))
+            let want = Error::DataOffsetBeyondBuffer { header_len: 40, have: 36 };
+            Outcome::from(check::refused(view(&b[..36]), want))
         }),
         Case::must("tcp.wire.bad-checksum", "RFC 9293 §3.1, MUST-3").vector(|_| {
             let mut b = syn();
@@ -301,34 +282,19 @@ pub(crate) fn cases() -> Vec<Case> {
         // ---- options: illegal lengths (MUST-7) ----
         Case::must("tcp.wire.option-len-zero", "RFC 9293 §3.2, MUST-7").vector(|_| {
             let b = with_options(&[30, 0, 0, 0]);
-            Outcome::from(check::error(
-                "result",
-                parse(&b),
-                "IllegalOptionLength len 0",
-                |e| *e == Error::IllegalOptionLength { kind: 30, len: 0 },
-            ))
+            Outcome::from(check::refused(parse(&b), Error::IllegalOptionLength { kind: 30, len: 0 }))
         }),
         Case::must("tcp.wire.option-len-one", "RFC 9293 §3.2, MUST-7").vector(|_| {
             let b = with_options(&[1, 1, 30, 1]);
-            Outcome::from(check::error(
-                "result",
-                parse(&b),
-                "IllegalOptionLength len 1",
-                |e| *e == Error::IllegalOptionLength { kind: 30, len: 1 },
-            ))
+            Outcome::from(check::refused(parse(&b), Error::IllegalOptionLength { kind: 30, len: 1 }))
         }),
         Case::must("tcp.wire.option-overflow", "RFC 9293 §3.2, MUST-7").vector(|_| {
             // Kind 30 says 12 bytes; 8 remain in the header (payload follows and must not be read as options).
             let mut b = with_options(&[1, 1, 1, 1, 30, 12, 0, 0]);
             b.extend_from_slice(&[0xaa; 16]);
             fill(&mut b);
-            Outcome::from(check::error("result", parse(&b), "OptionOverflow", |e| {
-                *e == Error::OptionOverflow {
-                    kind: 30,
-                    len: 12,
-                    remaining: 4,
-                }
-            }))
+            let want = Error::OptionOverflow { kind: 30, len: 12, remaining: 4 };
+            Outcome::from(check::refused(parse(&b), want))
         }),
         Case::must(
             "tcp.wire.option-length-byte-missing",
@@ -337,82 +303,7 @@ pub(crate) fn cases() -> Vec<Case> {
         .vector(|_| {
             // MSS kind as the very last option byte: no room for its length.
             let b = with_options(&[1, 1, 1, 2]);
-            expect_error!(
-                parse(&b),
-                Error::OptionOverflow {
-                    kind: 2,
-                    len: 0,
-                    ..
-                }
-            )
-        }),
-        // ---- options: known kinds with wrong lengths ----
-        Case::must("tcp.wire.mss-bad-length", "RFC 9293 §3.2 (MSS Length = 4)").vector(|_| {
-            let b = with_options(&[2, 6, 5, 0xb4, 0, 0]);
-            expect_error!(
-                parse(&b),
-                Error::BadOptionLength {
-                    kind: 2,
-                    len: 6,
-                    ..
-                }
-            )
-        }),
-        Case::must(
-            "tcp.wire.window-scale-bad-length",
-            "RFC 7323 §2.2 (Length = 3)",
-        )
-        .vector(|_| {
-            let b = with_options(&[3, 4, 7, 0]);
-            expect_error!(
-                parse(&b),
-                Error::BadOptionLength {
-                    kind: 3,
-                    len: 4,
-                    ..
-                }
-            )
-        }),
-        Case::must(
-            "tcp.wire.sack-permitted-bad-length",
-            "RFC 2018 §2 (Length = 2)",
-        )
-        .vector(|_| {
-            let b = with_options(&[4, 4, 0, 0]);
-            expect_error!(
-                parse(&b),
-                Error::BadOptionLength {
-                    kind: 4,
-                    len: 4,
-                    ..
-                }
-            )
-        }),
-        Case::must("tcp.wire.sack-bad-length", "RFC 2018 §3 (Length = 2 + 8n)").vector(|_| {
-            let b = with_options(&[5, 14, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]);
-            expect_error!(
-                parse(&b),
-                Error::BadOptionLength {
-                    kind: 5,
-                    len: 14,
-                    ..
-                }
-            )
-        }),
-        Case::must(
-            "tcp.wire.timestamps-bad-length",
-            "RFC 7323 §3.2 (Length = 10)",
-        )
-        .vector(|_| {
-            let b = with_options(&[8, 6, 0, 0, 0, 1]);
-            expect_error!(
-                parse(&b),
-                Error::BadOptionLength {
-                    kind: 8,
-                    len: 6,
-                    ..
-                }
-            )
+            expect_error!(parse(&b), Error::OptionOverflow { kind: 2, len: 0, .. })
         }),
         // ---- options: what must be accepted ----
         Case::must("tcp.wire.unknown-option-skipped", "RFC 9293 §3.2, MUST-6").vector(|_| {
@@ -514,12 +405,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 ..SegmentRepr::new(1, 2, SeqNumber(0), TcpFlags::ACK)
             };
             let mut b = [0u8; 100];
-            Outcome::from(check::error(
-                "result",
-                r.emit(&mut b, &v4_pair()),
-                "OptionsTooLong",
-                |e| *e == Error::OptionsTooLong { len: 48 },
-            ))
+            Outcome::from(check::refused(r.emit(&mut b, &v4_pair()), Error::OptionsTooLong { len: 48 }))
         }),
         Case::must("tcp.wire.reserved-bits", "RFC 9293 §3.1 (Reserved)").vector(|_| {
             // Received reserved bits are ignored; emitted ones are zero.
@@ -736,5 +622,31 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 9293 §3.1 (MUST-69)",
         )
         .vector(|_| options_zero_padded()),
-    ]
+    ];
+    all.extend(bad_lengths());
+    all
+}
+
+/// Options of known kinds with the wrong length, each alone in a segment:
+/// the parse refuses it naming the option's kind and its length octet.
+fn bad_lengths() -> Vec<Case> {
+    #[rustfmt::skip]
+    let rows: [(&str, &str, &[u8]); 5] = [
+        ("tcp.wire.mss-bad-length", "RFC 9293 §3.2 (MSS Length = 4)", &[2, 6, 5, 0xb4, 0, 0]),
+        ("tcp.wire.window-scale-bad-length", "RFC 7323 §2.2 (Length = 3)", &[3, 4, 7, 0]),
+        ("tcp.wire.sack-permitted-bad-length", "RFC 2018 §2 (Length = 2)", &[4, 4, 0, 0]),
+        ("tcp.wire.sack-bad-length", "RFC 2018 §3 (Length = 2 + 8n)", &[5, 14, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3]),
+        ("tcp.wire.timestamps-bad-length", "RFC 7323 §3.2 (Length = 10)", &[8, 6, 0, 0, 0, 1]),
+    ];
+    let case = |(id, spec, option): (&'static str, &'static str, &'static [u8])| {
+        Case::must(id, spec).vector(move |_| {
+            let (kind, len) = (option[0], option[1]);
+            let want = format!("BadOptionLength {{ kind: {kind}, len: {len}, .. }}");
+            let segment = with_options(option);
+            check::error("the parse", parse(&segment), &want, |e| {
+                matches!(*e, Error::BadOptionLength { kind: k, len: l, .. } if (k, l) == (kind, len))
+            })
+        })
+    };
+    rows.into_iter().map(case).collect()
 }

@@ -132,6 +132,22 @@ impl Infra {
         h.backed_off_until = Some(now + backoff);
     }
 
+    /// Folds in what another copy learnt (a lookup that ran concurrently
+    /// with a clone of this cache): per address, the more recently updated
+    /// entry wins; the capacity bound holds.
+    pub fn merge(&mut self, other: Infra) {
+        for (addr, host) in other.hosts {
+            if self
+                .hosts
+                .get(&addr)
+                .is_some_and(|h| h.updated > host.updated)
+            {
+                continue;
+            }
+            *self.entry(host.updated, addr) = host;
+        }
+    }
+
     fn entry(&mut self, now: Instant, addr: IpAddr) -> &mut Host {
         if !self.hosts.contains_key(&addr) && self.hosts.len() >= self.capacity.max(1) {
             let oldest = self
@@ -177,6 +193,20 @@ mod tests {
         infra.record_rtt(t0, a, Duration::from_millis(160));
         // 7/8 * 80 + 1/8 * 160 = 90.
         assert_eq!(infra.rtt(a), Some(Duration::from_millis(90)));
+    }
+
+    #[test]
+    fn merge_keeps_the_newer_entry() {
+        let (a, b): (IpAddr, IpAddr) = ([192, 0, 2, 1].into(), [192, 0, 2, 2].into());
+        let t = |s| Instant::ZERO + Duration::from_secs(s);
+        let mut mine = Infra::default();
+        mine.record_timeout(t(5), a);
+        let mut theirs = Infra::default();
+        theirs.record_rtt(t(1), a, Duration::from_millis(10)); // older: loses
+        theirs.record_rtt(t(2), b, Duration::from_millis(20)); // new address: kept
+        mine.merge(theirs);
+        assert_eq!((mine.timeouts(a), mine.rtt(a)), (1, None));
+        assert_eq!(mine.rtt(b), Some(Duration::from_millis(20)));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Per-connection settings with RFC-recommended defaults and builder-style setters.
 
+use super::keepalive::KeepAlive;
 use handshake_time::Duration;
 
 use crate::congestion::Algorithm;
@@ -39,6 +40,7 @@ pub struct Config {
     pub(crate) delayed_ack: Option<Duration>,
     pub(crate) stop_and_wait: bool,
     pub(crate) trace_capacity: usize,
+    pub(crate) keep_alive: Option<KeepAlive>,
 }
 
 impl Default for Config {
@@ -83,6 +85,8 @@ impl Default for Config {
             delayed_ack: Some(Duration::from_millis(40)),
             stop_and_wait: false,
             trace_capacity: 0,
+            // RFC 9293 §3.8.4 (MUST-25): keep-alives default to off.
+            keep_alive: None,
         }
     }
 }
@@ -233,6 +237,13 @@ impl Config {
     /// [`Connection::drain_trace`](super::Connection::drain_trace)); 0, the default, keeps none.
     pub fn trace(mut self, events: usize) -> Self {
         self.trace_capacity = events;
+        self
+    }
+
+    /// Keep-alive probes of an idle peer (RFC 9293 §3.8.4); `None`, the
+    /// default, sends none (MUST-25). See [`KeepAlive`].
+    pub fn keep_alive(mut self, keep_alive: Option<KeepAlive>) -> Self {
+        self.keep_alive = keep_alive;
         self
     }
 

@@ -197,6 +197,7 @@ impl Connection {
     fn on_established(&mut self, now: Instant) {
         self.events.push_back(super::Event::Connected);
         self.retries = 0;
+        self.heard_from_peer(now);
         if self.fin_queued {
             // close() was called in SYN-RECEIVED: now the FIN can go.
             self.state = State::FinWait1;
@@ -262,6 +263,8 @@ impl Connection {
             }
             return;
         }
+        // An acceptable segment: the peer is alive (keep-alives, §3.8.4).
+        self.heard_from_peer(now);
 
         // Second: the RST bit (RFC 5961 §3.2).
         if f.contains(TcpFlags::RST) {

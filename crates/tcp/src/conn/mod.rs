@@ -24,6 +24,7 @@ mod config;
 mod cookie;
 mod input;
 mod isn;
+mod keepalive;
 mod listener;
 mod output;
 #[cfg(any(test, feature = "testing"))]
@@ -46,6 +47,7 @@ use crate::wire::{SegmentRepr, SeqNumber};
 pub use config::Config;
 pub use input::rst_reply;
 pub use isn::IsnGenerator;
+pub use keepalive::KeepAlive;
 pub use listener::Listener;
 pub use trace::{CwndCause, SegmentSummary, TraceEvent};
 
@@ -294,6 +296,12 @@ pub struct Connection {
     /// Send one byte beyond a zero window when the retransmission timer fires.
     probe: bool,
     time_wait_deadline: Option<Instant>,
+    /// When an acceptable segment last arrived (the keep-alive idle clock).
+    last_heard: Instant,
+    /// Keep-alive probes sent since the peer was last heard from.
+    keepalive_probes: u32,
+    /// Send a keep-alive probe.
+    keepalive_pending: bool,
 
     events: VecDeque<Event>,
     trace: VecDeque<TraceEvent>,
@@ -355,6 +363,9 @@ impl Connection {
             ts_offset: 0,
             ts_recent: 0,
             ts_recent_at: Instant::ZERO,
+            last_heard: Instant::ZERO,
+            keepalive_probes: 0,
+            keepalive_pending: false,
             last_ack_sent: SeqNumber(0),
             send_buf: VecDeque::new(),
             buf_seq: iss + 1,
@@ -634,6 +645,7 @@ impl Connection {
             self.rtx_deadline,
             self.time_wait_deadline,
             self.delack_deadline,
+            self.keepalive_deadline(),
         ]
         .into_iter()
         .flatten()
@@ -641,8 +653,8 @@ impl Connection {
     }
 
     /// Runs the timers due at `now`: the delayed ACK (RFC 9293 §3.8.6.3),
-    /// retransmission (RFC 6298 §5.4-5.6) doubling as the persist timer
-    /// (RFC 9293 §3.8.6.1), and the TIME-WAIT expiry.
+    /// keep-alives (§3.8.4), retransmission (RFC 6298 §5.4-5.6) doubling as
+    /// the persist timer (RFC 9293 §3.8.6.1), and the TIME-WAIT expiry.
     pub fn handle_timeout(&mut self, now: Instant) {
         if let Some(t) = self.time_wait_deadline {
             if now >= t {
@@ -655,6 +667,9 @@ impl Connection {
         if self.delack_deadline.is_some_and(|t| now >= t) {
             self.delack_deadline = None;
             self.ack_pending = true;
+        }
+        if self.keepalive_deadline().is_some_and(|t| now >= t) {
+            self.on_keepalive_timer();
         }
         let Some(t) = self.rtx_deadline else { return };
         if now < t {

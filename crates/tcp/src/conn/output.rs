@@ -42,6 +42,12 @@ impl Connection {
                 payload: Vec::new(),
             });
         }
+        if core::mem::take(&mut self.keepalive_pending) {
+            // RFC 9293 §3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT>, already-acknowledged
+            // sequence space the peer answers with an ACK.
+            let payload = self.keepalive_payload();
+            return Some(self.segment_at(now, self.snd_nxt - 1, TcpFlags::ACK, payload));
+        }
         match self.state {
             State::Closed | State::Listen => None,
             State::SynSent | State::SynReceived => {

@@ -137,7 +137,7 @@ pub(super) fn names_in_callers_case() -> check::Checked {
             Some(r)
         }),
     )?;
-    let mut resolver = iterative(&[AUTH])?;
+    let resolver = iterative(&[AUTH])?;
     let asked = "Mail.Example.";
     let want_owner = name(asked);
     let want_mx = mx_of(&want_owner);
@@ -188,7 +188,7 @@ pub(super) fn silent_server_remembered() -> check::Checked {
             Some(r)
         }),
     )?;
-    let mut resolver = iterative(&[SILENT, AUTH])?;
+    let resolver = iterative(&[SILENT, AUTH])?;
     for n in ["one.example.", "two.example.", "three.example."] {
         let got = resolver
             .lookup(n, RecordType::A)

@@ -123,12 +123,7 @@ pub(super) fn time_wait_2msl() -> R {
 pub(super) fn rfc1337() -> R {
     let mut p = established(12)?;
     close_into_time_wait(&mut p)?;
-    let (_, _, last, _) = p
-        .log
-        .iter()
-        .rev()
-        .find(|(_, s, ..)| *s == Side::Server)
-        .ok_or("no FIN")?;
+    let last = last_sent(&p, Side::Server)?;
     let mut rst = SegmentRepr::new(
         80,
         client_addr().port(),

@@ -283,20 +283,12 @@ pub(super) fn default_mss() -> R {
 pub(super) fn mss_only_in_syn() -> R {
     let mut p = established(64)?;
     let _ = exchange(&mut p, &pattern(20_000, 6), &pattern(5000, 7), true);
-    let bad = p
-        .log
-        .iter()
-        .filter(|(_, _, t, _)| {
-            !t.header.flags.contains(TcpFlags::SYN) && t.header.options.mss.is_some()
+    let with_mss = |syn: bool| {
+        count_sent(&p, |t| {
+            t.header.flags.contains(TcpFlags::SYN) == syn && t.header.options.mss.is_some()
         })
-        .count();
-    let syns = p
-        .log
-        .iter()
-        .filter(|(_, _, t, _)| {
-            t.header.flags.contains(TcpFlags::SYN) && t.header.options.mss.is_some()
-        })
-        .count();
+    };
+    let (bad, syns) = (with_mss(false), with_mss(true));
     ensure(bad == 0 && syns == 2, || {
         format!("{bad} non-SYN segments carry MSS; {syns} SYNs do")
     })

@@ -109,18 +109,11 @@ pub(super) fn challenge_throttle() -> R {
 
 pub(super) fn rst_with_data() -> R {
     let mut p = established(65)?;
-    let (seq, ack) = p
-        .log
-        .iter()
-        .rev()
-        .find(|(_, s, _, _)| *s == Side::Server)
-        .map(|(_, _, t, _)| {
-            (
-                t.header.seq_number + t.segment_len() as u32,
-                t.header.ack_number,
-            )
-        })
-        .ok_or("no server segment")?;
+    let t = last_sent(&p, Side::Server)?;
+    let (seq, ack) = (
+        t.header.seq_number + t.segment_len() as u32,
+        t.header.ack_number,
+    );
     let mut rst = SegmentRepr::new(80, 49152, seq, TcpFlags::RST | TcpFlags::ACK);
     rst.ack_number = ack;
     rst.payload = b"connection reset: application gone";

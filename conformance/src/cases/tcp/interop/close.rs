@@ -105,16 +105,10 @@ pub(super) fn half_close_kernel(ctx: &mut Ctx) -> Outcome {
                 env.d.conn(id).state()
             ));
         }
-        let mut buf = vec![0u8; 64 * 1024];
         // RFC 9293 §3.10.7.4: in CLOSE-WAIT we may still send.
         let mut p = Pattern::new(seed + 1, b);
-        let mut closed = false;
-        env.until(Duration::from_secs(10), "our data in CLOSE-WAIT", |d| {
-            pump(d, id, &mut p, &mut buf);
-            if p.remaining() == 0 && !closed {
-                d.conn(id).close();
-                closed = true;
-            }
+        let limit = Duration::from_secs(10);
+        env.send_then_close(id, &mut p, limit, "our data in CLOSE-WAIT", || {
             task.is_finished()
         })?;
         let (n, kh) = task.join()?.map_err(|e| format!("kernel: {e}"))?;
@@ -163,18 +157,8 @@ pub(super) fn active_close_kernel(ctx: &mut Ctx) -> Outcome {
             "the kernel's FIN",
         )?;
         env.d.conn(c).close();
-        env.until_event(
-            c,
-            Event::Closed,
-            Duration::from_secs(5),
-            "LAST-ACK to CLOSED",
-        )?;
-        if env.d.conn(c).state() != State::Closed {
-            return Err(format!(
-                "we are in {:?}, expected CLOSED without TIME-WAIT",
-                env.d.conn(c).state()
-            ));
-        }
+        // Closed, not TIME-WAIT: we closed second.
+        env.until_closed(c, Event::Closed, 5, "LAST-ACK")?;
         // RFC 9293 §3.6: the side that closed first waits in TIME-WAIT.
         kernel_time_wait(env, 8300, Duration::from_secs(2))
     })
@@ -261,13 +245,6 @@ pub(super) fn kernel_abort(ctx: &mut Ctx) -> Outcome {
     run(ctx, |env| {
         let (c, s) = open(env, 8600)?;
         kernel::abort(s).map_err(|e| e.to_string())?;
-        env.until_event(c, Event::Reset, Duration::from_secs(5), "the kernel's RST")?;
-        if env.d.conn(c).state() != State::Closed {
-            return Err(format!(
-                "after the RST we are in {:?}",
-                env.d.conn(c).state()
-            ));
-        }
-        Ok(())
+        env.until_closed(c, Event::Reset, 5, "the kernel's RST")
     })
 }

@@ -20,37 +20,37 @@ fn big() -> Config {
     Config::default().send_buffer(4 << 20).recv_buffer(4 << 20)
 }
 
-/// We connect to a kernel listener at `port` and send `len` bytes of
-/// pattern `seed`, then close; the kernel hashes what it reads.
-fn send_to_kernel(
-    env: &mut Env,
+/// One transfer: `len` bytes of pattern `seed` on `port`, our side using
+/// `config`, all of it within `limit`.
+struct Job {
     port: u16,
     seed: u64,
     len: usize,
     config: Config,
     limit: Duration,
-) -> Result<(), String> {
+}
+
+/// We connect to a kernel listener and send the job's bytes, then close;
+/// the kernel hashes what it reads.
+fn send_to_kernel(env: &mut Env, job: Job) -> Result<(), String> {
+    let port = job.port;
     let l = kernel::listen(&env.net, kernel(port), None).map_err(|e| e.to_string())?;
     let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
         let mut s = kernel::accept(&l, Duration::from_secs(5))?;
         timeouts(&s)?;
         read_all_hash(&mut s)
     });
-    let c = env.d.connect(config, port, kernel(port));
-    send_pattern(env, c, task, seed, len, limit)
+    let c = env.d.connect(job.config, port, kernel(port));
+    send_pattern(env, c, task, job.seed, job.len, job.limit)
 }
 
-/// The kernel connects to our listener at `port` and sends `len` bytes,
-/// then closes; we hash what we read until its FIN.
-fn receive_from_kernel(
-    env: &mut Env,
-    port: u16,
-    seed: u64,
-    len: usize,
-    config: Config,
-    limit: Duration,
-) -> Result<(), String> {
-    env.d.listen(config, port, 8);
+/// The kernel connects to our listener and sends the job's bytes, then
+/// closes; we hash what we read until its FIN.
+fn receive_from_kernel(env: &mut Env, job: Job) -> Result<(), String> {
+    let Job {
+        port, seed, len, ..
+    } = job;
+    env.d.listen(job.config, port, 8);
     let net_stream = env.kernel_connect(ours(port))?;
     let task = KernelTask::spawn(move || -> std::io::Result<()> {
         let mut s = net_stream;
@@ -58,28 +58,29 @@ fn receive_from_kernel(
         write_pattern(&mut s, seed, len)?;
         s.shutdown(std::net::Shutdown::Write)
     });
-    let c = receive_pattern(env, None, seed, len, limit);
+    let c = receive_pattern(env, None, seed, len, job.limit);
     task.join()?.map_err(|e| format!("kernel write: {e}"))?;
     env.d.conn(c?).close();
     Ok(())
 }
 
-/// A transfer of `len` bytes of pattern `seed` on `port`, either way.
-type Transfer = fn(&mut Env, u16, u64, usize, Config, Duration) -> Result<(), String>;
+/// A transfer either way.
+type Transfer = fn(&mut Env, Job) -> Result<(), String>;
 
 /// Every size in [`SIZES`], on ports from `first_port` up.
 fn each_size(ctx: &mut Ctx, first_port: u16, transfer: Transfer) -> Outcome {
     let seed = ctx.seed;
     run(ctx, |env| {
         for (i, &len) in SIZES.iter().enumerate() {
-            let (port, seed) = (first_port + i as u16, seed ^ i as u64);
             transfer(
                 env,
-                port,
-                seed,
-                len,
-                Config::default(),
-                Duration::from_secs(10),
+                Job {
+                    port: first_port + i as u16,
+                    seed: seed ^ i as u64,
+                    len,
+                    config: Config::default(),
+                    limit: Duration::from_secs(10),
+                },
             )?;
         }
         Ok(())
@@ -98,7 +99,17 @@ pub(super) fn sizes_from_kernel(ctx: &mut Ctx) -> Outcome {
 fn bulk(ctx: &mut Ctx, port: u16, transfer: Transfer) -> Outcome {
     let seed = ctx.seed;
     run(ctx, |env| {
-        transfer(env, port, seed, BULK, big(), Duration::from_secs(30))
+        let limit = Duration::from_secs(30);
+        transfer(
+            env,
+            Job {
+                port,
+                seed,
+                len: BULK,
+                config: big(),
+                limit,
+            },
+        )
     })
 }
 

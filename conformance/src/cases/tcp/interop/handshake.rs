@@ -311,18 +311,7 @@ pub(super) fn synack_retransmit(ctx: &mut Ctx) -> Outcome {
 pub(super) fn rst_closed_port(ctx: &mut Ctx) -> Outcome {
     run(ctx, |env| {
         let c = env.d.connect(Config::default(), 40200, kernel(9));
-        env.until_event(
-            c,
-            Event::Reset,
-            Duration::from_secs(3),
-            "RST from the kernel",
-        )?;
-        if env.d.conn(c).state() != State::Closed {
-            return Err(format!(
-                "after the RST our state is {:?}",
-                env.d.conn(c).state()
-            ));
-        }
+        env.until_closed(c, Event::Reset, 3, "the kernel's RST")?;
         let segs = env.segments();
         let syn = segs
             .iter()

@@ -17,12 +17,7 @@ fn reverse_one_byte_segments(n: u32) -> Result<(u64, usize), String> {
         .nodelay(true);
     let mut p = established_pair(cfg.clone(), cfg, 77)?;
     p.run_until_idle();
-    let (_, _, last, _) = p
-        .log
-        .iter()
-        .rev()
-        .find(|(_, s, ..)| *s == Side::Client)
-        .ok_or("client sent nothing")?;
+    let last = last_sent(&p, Side::Client)?;
     // The server's RCV.NXT and SND.NXT, as the client's last segment shows them.
     let (rcv_nxt, snd_nxt) = (last.header.seq_number, last.header.ack_number);
     let data = pattern(n as usize + 1, 5);
