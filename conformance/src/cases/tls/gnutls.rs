@@ -8,7 +8,7 @@ use handshake_tls::suites::{TLS12, TLS13};
 use handshake_tls::tls12::suites::{BulkCipher, KeyExchange};
 use handshake_tls::{CipherSuite, Tls12Suite};
 
-use super::support::{ours_server, pki, pki_for, LeafSpec};
+use super::support::{ours_server, pki, pki_for, slug, LeafSpec};
 use crate::check::{self, Checked};
 use crate::peers::tls_tool::{ToolPeer, GNUTLS};
 use crate::Case;
@@ -67,20 +67,13 @@ fn tls13_case(suite: CipherSuite) -> Checked {
     check::equal("suite", s.negotiated().map(|n| n.suite), Some(suite))
 }
 
-fn short(name: &str) -> String {
-    name.trim_start_matches("TLS_")
-        .replace("_WITH_", "-")
-        .replace('_', "-")
-        .to_lowercase()
-}
-
 /// The `tls.gnutls.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     let mut v = Vec::new();
     for suite in Tls12Suite::ALL.iter().copied() {
         v.push(
             Case::must(
-                format!("tls.gnutls.cli-tls12-{}", short(suite.name())),
+                format!("tls.gnutls.cli-tls12-{}", slug(suite.name())),
                 "RFC 5246 §7.3, §7.4; RFC 7627 §4",
             )
             .needs(&[GNUTLS])
@@ -90,7 +83,7 @@ pub(crate) fn cases() -> Vec<Case> {
     for suite in CipherSuite::ALL {
         v.push(
             Case::must(
-                format!("tls.gnutls.cli-tls13-{}", short(suite.name())),
+                format!("tls.gnutls.cli-tls13-{}", slug(suite.name())),
                 "RFC 8446 §2, §4, §5.2, §7.1",
             )
             .needs(&[GNUTLS])

@@ -414,14 +414,6 @@ fn tls12_ticket_with_rustls(ours_is_client: bool) -> Checked {
     )
 }
 
-fn short12(s: Tls12Suite) -> String {
-    s.name()
-        .trim_start_matches("TLS_")
-        .replace("_WITH_", "-")
-        .replace('_', "-")
-        .to_lowercase()
-}
-
 fn short(s: CipherSuite) -> &'static str {
     match s {
         CipherSuite::Aes128GcmSha256 => "aes128gcm",
@@ -464,7 +456,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 Case::must(
                     format!(
                         "tls.interop.rustls-tls12-{side}-{}-{}",
-                        short12(suite),
+                        support::slug(suite.name()),
                         group.name()
                     ),
                     "RFC 5246 §7.3, §7.4; RFC 8422 §5.4; RFC 5289; RFC 7905; RFC 7627",

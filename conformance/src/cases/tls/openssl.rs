@@ -8,7 +8,7 @@
 use handshake_tls::suites::{TLS12, TLS13};
 use handshake_tls::{CipherSuite, Tls12Suite};
 
-use super::support::{ours_client, ours_server, pki, pki_for, LeafSpec};
+use super::support::{ours_client, ours_server, pki, pki_for, slug, LeafSpec};
 use crate::check::{self, Checked};
 use crate::peers::tls_tool::{ToolPeer, OPENSSL};
 use crate::Case;
@@ -95,13 +95,6 @@ fn ticket_resumption() -> Checked {
     )
 }
 
-fn short(name: &str) -> String {
-    name.trim_start_matches("TLS_")
-        .replace("_WITH_", "-")
-        .replace('_', "-")
-        .to_lowercase()
-}
-
 /// The `tls.openssl.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     let mut v = Vec::new();
@@ -115,7 +108,7 @@ pub(crate) fn cases() -> Vec<Case> {
             };
             v.push(
                 Case::must(
-                    format!("tls.openssl.s-{side}-tls12-{}", short(suite.name())),
+                    format!("tls.openssl.s-{side}-tls12-{}", slug(suite.name())),
                     spec,
                 )
                 .needs(&[OPENSSL])
@@ -136,7 +129,7 @@ pub(crate) fn cases() -> Vec<Case> {
             let side = if ours_is_client { "server" } else { "client" };
             v.push(
                 Case::must(
-                    format!("tls.openssl.s-{side}-tls13-{}", short(suite.name())),
+                    format!("tls.openssl.s-{side}-tls13-{}", slug(suite.name())),
                     "RFC 8446 §2, §4, §5.2, §7.1",
                 )
                 .needs(&[OPENSSL])

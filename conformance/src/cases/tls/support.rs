@@ -141,6 +141,15 @@ pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
     })
 }
 
+/// A suite's IANA name as a case-id fragment:
+/// "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" -> "ecdhe-rsa-aes-128-gcm-sha256".
+pub(crate) fn slug(name: &str) -> String {
+    name.trim_start_matches("TLS_")
+        .replace("_WITH_", "-")
+        .replace('_', "-")
+        .to_lowercase()
+}
+
 /// The key type a suite's server needs.
 pub(crate) fn kind_for(suite: Tls12Suite) -> KeyKind {
     use handshake_tls::tls12::suites::KeyExchange;
