@@ -5,4 +5,5 @@ pub mod dnsnet;
 #[cfg(target_os = "linux")]
 pub mod kernel;
 pub mod pcap;
+pub mod tls_tool;
 pub mod tshark;

@@ -90,6 +90,8 @@ alerts! {
     InappropriateFallback = 86, "inappropriate_fallback";
     /// The user cancels the handshake.
     UserCanceled = 90, "user_canceled";
+    /// TLS 1.2: the sender refuses to renegotiate (RFC 5246 §7.2.2), a warning.
+    NoRenegotiation = 100, "no_renegotiation";
     /// A required extension was missing.
     MissingExtension = 109, "missing_extension";
     /// An extension not allowed in this message.

@@ -16,6 +16,8 @@ use crate::msgs::{message_hash, ClientHello, HandshakeMessage, ServerHello};
 use crate::record::RecordKeys;
 use crate::sign;
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
+use crate::tls12::client::{self as client12, State12};
+use crate::tls12::{Negotiated12, Tls12Session};
 use crate::trace::TraceLine;
 use crate::Error;
 
@@ -48,6 +50,8 @@ enum State {
     ExpectCertificateVerify(Handshake, PublicKey),
     ExpectFinished(Handshake, SignatureScheme),
     Connected(AppSecrets),
+    /// TLS 1.2 was negotiated.
+    Tls12(Box<State12>),
     Failed,
 }
 
@@ -60,6 +64,7 @@ impl State {
             State::ExpectCertificateVerify(..) => "waiting for CertificateVerify",
             State::ExpectFinished(..) => "waiting for Finished",
             State::Connected(_) => "connected",
+            State::Tls12(_) => "TLS 1.2",
             State::Failed => "failed",
         }
     }
@@ -97,7 +102,13 @@ impl ClientConnection {
         config.check()?;
         let name = ServerName::new(server_name);
         let mut common = Common::new(config.trace, config.key_log.clone(), config.max_fragment);
-        let n = config.key_shares.clamp(1, config.groups.len());
+        // Key shares only for TLS 1.3; TLS 1.2 ECDHE makes its share after
+        // the ServerKeyExchange names the curve.
+        let n = if config.offers13() {
+            config.key_shares.clamp(1, config.groups.len())
+        } else {
+            0
+        };
         let shares: Vec<KeyShare> = config.groups[..n]
             .iter()
             .map(|g| KeyShare::generate(*g, &mut *rng))
@@ -105,7 +116,31 @@ impl ClientConnection {
         let mut random = [0u8; 32];
         rng.fill_bytes(&mut random);
         common.client_random = random;
-        let hello = client_hello(&config, &name, random, &shares);
+        // RFC 5077 §3.4: a client offering a ticket sends a session ID, which
+        // the server echoes when it resumes.
+        let resume = config.offers12() && config.tls12_session_tickets;
+        let ticket = resume
+            .then(|| {
+                config
+                    .tls12_session
+                    .as_ref()
+                    .filter(|s| config.tls12_suites.contains(&s.suite))
+                    .map(|s| s.ticket.clone())
+            })
+            .flatten();
+        let mut session_id = Vec::new();
+        if ticket.is_some() {
+            session_id = vec![0u8; 32];
+            rng.fill_bytes(&mut session_id);
+        }
+        let mut hello = client_hello(&config, &name, random, &shares);
+        hello.session_id = session_id;
+        if resume {
+            hello.extensions.push(Extension::Unknown {
+                typ: crate::tls12::msgs::ext::SESSION_TICKET,
+                data: ticket.unwrap_or_default(),
+            });
+        }
         let msg = HandshakeMessage::ClientHello(hello.clone());
         let raw = common.send_handshake(&msg)?;
         let mut transcript = Transcript::new();
@@ -168,9 +203,29 @@ impl ClientConnection {
         !self.common.connected && self.common.error.is_none()
     }
 
-    /// What the handshake agreed on, once it completed.
+    /// What a TLS 1.3 handshake agreed on, once it completed.
     pub fn negotiated(&self) -> Option<&Negotiated> {
         self.common.negotiated.as_ref()
+    }
+
+    /// What a TLS 1.2 handshake agreed on, once it completed.
+    pub fn negotiated_tls12(&self) -> Option<&Negotiated12> {
+        self.common.negotiated12.as_ref()
+    }
+
+    /// TLS 1.2: the session the server's ticket lets a later connection
+    /// resume (RFC 5077), once the handshake completed with a ticket.
+    pub fn tls12_session(&self) -> Option<&Tls12Session> {
+        self.common.session12.as_ref()
+    }
+
+    /// The protocol version once the handshake completed: 0x0304 or 0x0303.
+    pub fn protocol_version(&self) -> Option<u16> {
+        if self.common.negotiated.is_some() {
+            Some(TLS13)
+        } else {
+            self.common.negotiated12.as_ref().map(|_| TLS12)
+        }
     }
 
     /// The error that ended the connection, if one did.
@@ -195,36 +250,72 @@ fn client_hello(
     if let ServerName::Dns(d) = name {
         ext.push(Extension::ServerName(Some(d.as_bytes().to_vec())));
     }
-    ext.push(Extension::SupportedVersions(vec![TLS13]));
+    // RFC 8446 §4.2.1: supported_versions lists what a TLS 1.3 client
+    // offers; a TLS 1.2-only client sends no such extension.
+    if config.offers13() {
+        let mut v = vec![TLS13];
+        if config.offers12() {
+            v.push(TLS12);
+        }
+        ext.push(Extension::SupportedVersions(v));
+    }
     ext.push(Extension::SupportedGroups(
         config.groups.iter().map(|g| g.to_u16()).collect(),
     ));
-    ext.push(Extension::SignatureAlgorithms(
-        config
-            .signature_schemes
-            .iter()
-            .map(|s| s.to_u16())
-            .collect(),
-    ));
-    ext.push(Extension::KeyShares(
-        shares
-            .iter()
-            .map(|s| KeyShareEntry {
-                group: s.group().to_u16(),
-                key_exchange: s.public(),
-            })
-            .collect(),
-    ));
-    // psk_dhe_ke: what a later resumption would use; harmless without a PSK.
-    ext.push(Extension::PskKeyExchangeModes(vec![1]));
+    let mut schemes: Vec<u16> = config
+        .signature_schemes
+        .iter()
+        .map(|s| s.to_u16())
+        .collect();
+    if config.offers12() {
+        // RFC 8446 §4.2.3: rsa_pkcs1_* stay offered for TLS 1.2.
+        schemes.extend(SignatureScheme::TLS12_ONLY.iter().map(|s| s.to_u16()));
+    }
+    ext.push(Extension::SignatureAlgorithms(schemes));
+    if config.offers13() {
+        ext.push(Extension::KeyShares(
+            shares
+                .iter()
+                .map(|s| KeyShareEntry {
+                    group: s.group().to_u16(),
+                    key_exchange: s.public(),
+                })
+                .collect(),
+        ));
+        // psk_dhe_ke: what a later resumption would use; harmless without a PSK.
+        ext.push(Extension::PskKeyExchangeModes(vec![1]));
+    }
     if !config.alpn.is_empty() {
         ext.push(Extension::Alpn(config.alpn.clone()));
+    }
+    let mut cipher_suites: Vec<u16> = Vec::new();
+    if config.offers13() {
+        cipher_suites.extend(config.cipher_suites.iter().map(|s| s.to_u16()));
+    }
+    if config.offers12() {
+        use crate::tls12::msgs::ext as e12;
+        cipher_suites.extend(config.tls12_suites.iter().map(|s| s.to_u16()));
+        // RFC 8422 §5.1.2: uncompressed points only.
+        ext.push(Extension::Unknown {
+            typ: e12::EC_POINT_FORMATS,
+            data: vec![1, 0],
+        });
+        // RFC 7627 §5.1: empty extended_master_secret.
+        ext.push(Extension::Unknown {
+            typ: e12::EXTENDED_MASTER_SECRET,
+            data: Vec::new(),
+        });
+        // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake.
+        ext.push(Extension::Unknown {
+            typ: e12::RENEGOTIATION_INFO,
+            data: vec![0],
+        });
     }
     ClientHello {
         legacy_version: TLS12,
         random,
         session_id: Vec::new(),
-        cipher_suites: config.cipher_suites.iter().map(|s| s.to_u16()).collect(),
+        cipher_suites,
         compression_methods: vec![0],
         extensions: ext,
     }
@@ -252,7 +343,22 @@ impl Machine for ClientMachine {
                 },
                 HandshakeMessage::ServerHello(sh),
             ) => {
-                if sh.is_hrr() {
+                let is12 = !sh.is_hrr()
+                    && hrr_suite.is_none()
+                    && find(&sh.extensions, |e| {
+                        matches!(e, Extension::SelectedVersion(_)).then_some(())
+                    })
+                    .is_none();
+                if is12 && self.config.offers12() {
+                    let cx = client12::Ctx {
+                        config: &self.config,
+                        name: &self.name,
+                        now: self.now,
+                        rng: &mut *self.rng,
+                    };
+                    let s12 = client12::server_hello(cx, c, &hello, transcript, &sh, &raw)?;
+                    State::Tls12(Box::new(s12))
+                } else if sh.is_hrr() {
                     self.hello_retry(c, hello, shares, transcript, hrr_suite, &sh, &raw)?
                 } else {
                     self.server_hello(c, &hello, &shares, transcript, hrr_suite, &sh, &raw)?
@@ -275,8 +381,9 @@ impl Machine for ClientMachine {
                 State::ExpectCertificateVerify(mut hs, key),
                 HandshakeMessage::CertificateVerify { scheme, signature },
             ) => {
+                // §4.2.3: RSASSA-PKCS1-v1_5 is never a CertificateVerify scheme.
                 let scheme = SignatureScheme::from_u16(scheme)
-                    .filter(|s| self.config.signature_schemes.contains(s))
+                    .filter(|s| self.config.signature_schemes.contains(s) && !s.is_tls12_only())
                     .ok_or(illegal(
                         "CertificateVerify scheme not offered (RFC 8446 §4.4.3)",
                     ))?;
@@ -287,6 +394,15 @@ impl Machine for ClientMachine {
             }
             (State::ExpectFinished(hs, scheme), HandshakeMessage::Finished(v)) => {
                 self.finished(c, hs, scheme, &v, &raw)?
+            }
+            (State::Tls12(s12), m) => {
+                let cx = client12::Ctx {
+                    config: &self.config,
+                    name: &self.name,
+                    now: self.now,
+                    rng: &mut *self.rng,
+                };
+                State::Tls12(Box::new(client12::handle(cx, c, *s12, m, &raw)?))
             }
             (State::Connected(app), HandshakeMessage::NewSessionTicket(_)) => State::Connected(app),
             (State::Connected(mut app), HandshakeMessage::KeyUpdate { update_requested }) => {
@@ -317,7 +433,7 @@ impl ClientMachine {
             return Err(Error::ProtocolVersion);
         };
         // §4.2.1: a version the client did not offer is illegal_parameter.
-        if version != TLS13 || sh.legacy_version != TLS12 {
+        if version != TLS13 || sh.legacy_version != TLS12 || !self.config.offers13() {
             return Err(illegal("selected_version not offered (RFC 8446 §4.2.1)"));
         }
         // §4.1.3: a session id echo that differs is illegal_parameter.

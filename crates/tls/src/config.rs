@@ -8,15 +8,36 @@ use handshake_crypto::PrivateKey;
 
 use crate::cert::TrustAnchor;
 use crate::record::MAX_PLAINTEXT;
-use crate::suites::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
+use crate::tls12::suites::Tls12Suite;
+use crate::tls12::Tls12Session;
 use crate::trace::KeyLog;
 use crate::Error;
+use zeroize::Zeroizing;
 
 /// What a client offers and trusts.
 #[derive(Clone)]
 pub struct ClientConfig {
-    /// Cipher suites, in preference order.
+    /// Protocol versions offered: [`TLS13`] and/or [`TLS12`] (default both).
+    pub versions: Vec<u16>,
+    /// TLS 1.3 cipher suites, in preference order.
     pub cipher_suites: Vec<CipherSuite>,
+    /// TLS 1.2 cipher suites, in preference order. The default is the
+    /// forward-secret ECDHE AEAD suites; the RSA key-exchange suites
+    /// ([`Tls12Suite::RSA_KX`]) have no forward secrecy and are only offered
+    /// when added here by name.
+    pub tls12_suites: Vec<Tls12Suite>,
+    /// TLS 1.2: refuse a server that does not agree to the extended master
+    /// secret (RFC 7627 §5.2; default true).
+    pub require_extended_master_secret: bool,
+    /// TLS 1.2: offer the session_ticket extension (RFC 5077; default
+    /// false), so the server may issue a ticket.
+    pub tls12_session_tickets: bool,
+    /// TLS 1.2: a session to resume (from
+    /// [`ClientConnection::tls12_session`](crate::ClientConnection::tls12_session)
+    /// of an earlier connection); its ticket is offered when
+    /// `tls12_session_tickets` is on.
+    pub tls12_session: Option<Tls12Session>,
     /// Groups for supported_groups, in preference order.
     pub groups: Vec<NamedGroup>,
     /// How many of the first `groups` get a key share in the first
@@ -41,7 +62,12 @@ impl ClientConfig {
     /// Defaults: every suite and group, every scheme, one key share (x25519).
     pub fn new(roots: Vec<TrustAnchor>) -> Self {
         ClientConfig {
+            versions: vec![TLS13, TLS12],
             cipher_suites: CipherSuite::ALL.to_vec(),
+            tls12_suites: Tls12Suite::DEFAULT.to_vec(),
+            require_extended_master_secret: true,
+            tls12_session_tickets: false,
+            tls12_session: None,
             groups: NamedGroup::ALL.to_vec(),
             key_shares: 1,
             signature_schemes: SignatureScheme::ALL.to_vec(),
@@ -54,23 +80,44 @@ impl ClientConfig {
     }
 
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if self.cipher_suites.is_empty()
-            || self.groups.is_empty()
-            || self.signature_schemes.is_empty()
-        {
+        if self.groups.is_empty() || self.signature_schemes.is_empty() {
             return Err(Error::Config(
-                "client needs at least one suite, group and signature scheme",
+                "client needs at least one group and signature scheme",
             ));
         }
-        Ok(())
+        check_versions(&self.versions, &self.cipher_suites, &self.tls12_suites)
+    }
+
+    /// Whether TLS 1.3 is offered.
+    pub(crate) fn offers13(&self) -> bool {
+        self.versions.contains(&TLS13)
+    }
+
+    /// Whether TLS 1.2 is offered.
+    pub(crate) fn offers12(&self) -> bool {
+        self.versions.contains(&TLS12)
     }
 }
 
 /// What a server accepts and who it is.
 #[derive(Clone)]
 pub struct ServerConfig {
-    /// Cipher suites, in the server's preference order.
+    /// Protocol versions accepted: [`TLS13`] and/or [`TLS12`] (default both).
+    pub versions: Vec<u16>,
+    /// TLS 1.3 cipher suites, in the server's preference order.
     pub cipher_suites: Vec<CipherSuite>,
+    /// TLS 1.2 cipher suites, in the server's preference order; only those
+    /// the key can serve are chosen (ECDHE_ECDSA needs a P-256 key, RSA and
+    /// ECDHE_RSA an RSA key). The RSA key-exchange suites are off unless
+    /// added here by name (no forward secrecy).
+    pub tls12_suites: Vec<Tls12Suite>,
+    /// TLS 1.2: refuse a client that does not offer the extended master
+    /// secret (RFC 7627 §5.3; default true).
+    pub require_extended_master_secret: bool,
+    /// TLS 1.2: the key that seals session tickets (RFC 5077), from the
+    /// caller's RNG and shared by the servers that should resume each
+    /// other's sessions; `None` (the default) issues and accepts none.
+    pub tls12_ticket_key: Option<Zeroizing<[u8; 32]>>,
     /// Groups, in preference order.
     pub groups: Vec<NamedGroup>,
     /// The certificate chain, leaf first (DER).
@@ -99,7 +146,11 @@ impl ServerConfig {
             return Err(Error::Config("server needs a certificate"));
         }
         Ok(ServerConfig {
+            versions: vec![TLS13, TLS12],
             cipher_suites: CipherSuite::ALL.to_vec(),
+            tls12_suites: Tls12Suite::DEFAULT.to_vec(),
+            require_extended_master_secret: true,
+            tls12_ticket_key: None,
             groups: NamedGroup::ALL.to_vec(),
             cert_chain,
             key: Arc::new(key),
@@ -111,9 +162,44 @@ impl ServerConfig {
     }
 
     pub(crate) fn check(&self) -> Result<(), Error> {
-        if self.cipher_suites.is_empty() || self.groups.is_empty() {
-            return Err(Error::Config("server needs at least one suite and group"));
+        if self.groups.is_empty() {
+            return Err(Error::Config("server needs at least one group"));
         }
-        Ok(())
+        check_versions(&self.versions, &self.cipher_suites, &self.tls12_suites)
     }
+
+    /// Sets the TLS 1.2 ticket key (RFC 5077), drawn by the caller from its
+    /// RNG; the copy passed in is the caller's to wipe.
+    pub fn set_tls12_ticket_key(&mut self, key: [u8; 32]) {
+        self.tls12_ticket_key = Some(Zeroizing::new(key));
+    }
+
+    /// Whether TLS 1.3 is accepted.
+    pub(crate) fn accepts13(&self) -> bool {
+        self.versions.contains(&TLS13)
+    }
+
+    /// Whether TLS 1.2 is accepted.
+    pub(crate) fn accepts12(&self) -> bool {
+        self.versions.contains(&TLS12)
+    }
+}
+
+fn check_versions(
+    versions: &[u16],
+    suites13: &[CipherSuite],
+    suites12: &[Tls12Suite],
+) -> Result<(), Error> {
+    if versions.is_empty() || versions.iter().any(|v| *v != TLS13 && *v != TLS12) {
+        return Err(Error::Config("versions must be TLS13 and/or TLS12"));
+    }
+    if versions.contains(&TLS13) && suites13.is_empty() {
+        return Err(Error::Config("TLS 1.3 needs at least one cipher suite"));
+    }
+    if versions.contains(&TLS12) && suites12.is_empty() {
+        return Err(Error::Config(
+            "TLS 1.2 needs at least one TLS 1.2 cipher suite",
+        ));
+    }
+    Ok(())
 }

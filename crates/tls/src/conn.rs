@@ -10,8 +10,16 @@ use crate::keys::Secret;
 use crate::msgs::HandshakeMessage;
 use crate::record::{ContentType, Deframer, Header, RecordKeys, MAX_PLAINTEXT};
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme};
+use crate::tls12::record::RecordKeys12;
+use crate::tls12::Negotiated12;
 use crate::trace::{self, KeyLog, TraceLine};
 use crate::Error;
+
+/// One direction's record protection: TLS 1.3's or TLS 1.2's.
+pub(crate) enum Protection {
+    V13(RecordKeys),
+    V12(RecordKeys12),
+}
 
 /// Largest handshake message buffered (a certificate chain fits easily; a
 /// peer cannot make us hold more).
@@ -52,8 +60,13 @@ pub(crate) trait Machine {
 pub(crate) struct Common {
     deframer: Deframer,
     hs_buf: Vec<u8>,
-    read: Option<RecordKeys>,
-    write: Option<RecordKeys>,
+    read: Option<Protection>,
+    write: Option<Protection>,
+    /// TLS 1.2 was negotiated: records carry their own type, ChangeCipherSpec
+    /// switches keys, and warning alerts are not fatal.
+    pub(crate) tls12: bool,
+    /// TLS 1.2 read keys that the peer's ChangeCipherSpec makes current.
+    pending_read: Option<RecordKeys12>,
     out: Vec<u8>,
     events: VecDeque<Event>,
     pub(crate) error: Option<Error>,
@@ -65,6 +78,8 @@ pub(crate) struct Common {
     pub(crate) client_random: [u8; 32],
     max_fragment: usize,
     pub(crate) negotiated: Option<Negotiated>,
+    pub(crate) negotiated12: Option<Negotiated12>,
+    pub(crate) session12: Option<crate::tls12::Tls12Session>,
 }
 
 impl Common {
@@ -74,6 +89,8 @@ impl Common {
             hs_buf: Vec::new(),
             read: None,
             write: None,
+            tls12: false,
+            pending_read: None,
             out: Vec::new(),
             events: VecDeque::new(),
             error: None,
@@ -85,6 +102,8 @@ impl Common {
             client_random: [0; 32],
             max_fragment: max_fragment.clamp(1, MAX_PLAINTEXT),
             negotiated: None,
+            negotiated12: None,
+            session12: None,
         }
     }
 
@@ -113,12 +132,39 @@ impl Common {
         if !self.hs_buf.is_empty() {
             return Err(Error::HandshakeSpansKeyChange);
         }
-        self.read = Some(k);
+        self.read = Some(Protection::V13(k));
         Ok(())
     }
 
     pub(crate) fn set_write_keys(&mut self, k: RecordKeys) {
-        self.write = Some(k);
+        self.write = Some(Protection::V13(k));
+    }
+
+    /// Switches the record layer to TLS 1.2's rules once it is negotiated.
+    pub(crate) fn enter_tls12(&mut self) {
+        self.tls12 = true;
+        self.deframer
+            .set_max_fragment(crate::record::MAX_CIPHERTEXT_TLS12);
+    }
+
+    /// TLS 1.2: the read keys the peer's next ChangeCipherSpec switches to
+    /// (RFC 5246 §7.1); a ChangeCipherSpec before this is unexpected.
+    pub(crate) fn set_pending_read12(&mut self, k: RecordKeys12) {
+        self.pending_read = Some(k);
+    }
+
+    /// TLS 1.2: sends ChangeCipherSpec and protects everything after it with
+    /// `k` (RFC 5246 §7.1).
+    pub(crate) fn send_ccs12(&mut self, k: RecordKeys12) -> Result<(), Error> {
+        self.write_records(ContentType::ChangeCipherSpec, &[1])?;
+        self.write = Some(Protection::V12(k));
+        Ok(())
+    }
+
+    /// Whether records read now are protected (TLS 1.2: after the peer's
+    /// ChangeCipherSpec).
+    pub(crate) fn read_protected(&self) -> bool {
+        self.read.is_some()
     }
 
     pub(crate) fn push_event(&mut self, e: Event) {
@@ -142,8 +188,12 @@ impl Common {
         }
         for piece in pieces {
             match &mut self.write {
-                Some(k) => {
+                Some(Protection::V13(k)) => {
                     let rec = k.seal(typ, piece, 0)?;
+                    self.out.extend_from_slice(&rec);
+                }
+                Some(Protection::V12(k)) => {
+                    let rec = k.seal(typ, piece)?;
                     self.out.extend_from_slice(&rec);
                 }
                 None => {
@@ -233,6 +283,10 @@ impl Common {
             let Some((h, frag)) = self.deframer.pop()? else {
                 return Ok(());
             };
+            if self.tls12 {
+                self.record12(h, frag, m)?;
+                continue;
+            }
             let (typ, content) = match (h.typ, &mut self.read) {
                 (ContentType::ChangeCipherSpec, _) => {
                     // §5: a single-byte 0x01 change_cipher_spec during the
@@ -242,7 +296,7 @@ impl Common {
                     }
                     continue;
                 }
-                (ContentType::ApplicationData, Some(k)) => k.open(&h, frag)?,
+                (ContentType::ApplicationData, Some(Protection::V13(k))) => k.open(&h, frag)?,
                 // A peer that fails before it has keys (a client refusing the
                 // ServerHello) can only send its alert in the clear.
                 (ContentType::Alert, Some(_)) if !self.connected && frag.len() == 2 => {
@@ -261,6 +315,52 @@ impl Common {
                     (t, frag)
                 }
             };
+            self.dispatch(typ, content, m)?;
+        }
+        Ok(())
+    }
+
+    /// One TLS 1.2 record (RFC 5246 §6.2): the header's type is the real
+    /// type; ChangeCipherSpec switches to the pending read keys.
+    fn record12(&mut self, h: Header, frag: Vec<u8>, m: &mut dyn Machine) -> Result<(), Error> {
+        let content = match &mut self.read {
+            Some(Protection::V12(k)) => k.open(&h, frag)?,
+            Some(Protection::V13(_)) => {
+                return Err(Error::UnexpectedRecord {
+                    content_type: h.typ.to_u8(),
+                })
+            }
+            None => {
+                // RFC 5246 §6.2.1: TLSPlaintext.length MUST NOT exceed 2^14.
+                if frag.len() > MAX_PLAINTEXT {
+                    return Err(Error::RecordOverflow { len: frag.len() });
+                }
+                frag
+            }
+        };
+        if h.typ == ContentType::ChangeCipherSpec {
+            // RFC 5246 §7.1: the message is one byte of value 1; it comes
+            // only where the handshake expects it (pending keys exist) and
+            // not in the middle of a handshake message.
+            if content != [1] || !self.hs_buf.is_empty() {
+                return Err(Error::UnexpectedRecord { content_type: 20 });
+            }
+            let Some(k) = self.pending_read.take() else {
+                return Err(Error::UnexpectedRecord { content_type: 20 });
+            };
+            self.read = Some(Protection::V12(k));
+            return Ok(());
+        }
+        self.dispatch(h.typ, content, m)
+    }
+
+    fn dispatch(
+        &mut self,
+        typ: ContentType,
+        content: Vec<u8>,
+        m: &mut dyn Machine,
+    ) -> Result<(), Error> {
+        {
             match typ {
                 ContentType::Handshake => self.handshake_fragment(&content, m)?,
                 ContentType::Alert => self.alert(&content)?,
@@ -302,7 +402,11 @@ impl Common {
                 break;
             }
             let raw: Vec<u8> = self.hs_buf.drain(..4 + len).collect();
-            let msg = HandshakeMessage::parse(raw[0], &raw[4..])?;
+            let msg = if self.tls12 {
+                HandshakeMessage::parse_tls12(raw[0], &raw[4..])?
+            } else {
+                HandshakeMessage::parse(raw[0], &raw[4..])?
+            };
             let line = trace::describe(&msg);
             self.note(|| TraceLine::Received(line));
             m.handle(self, msg, raw)?;
@@ -329,6 +433,9 @@ impl Common {
             }
             // §6.1: user_canceled is followed by close_notify; nothing to do.
             AlertDescription::UserCanceled => Ok(()),
+            // RFC 5246 §7.2: in TLS 1.2 a warning (no_renegotiation, say)
+            // does not end the connection.
+            _ if self.tls12 && content[0] == 1 => Ok(()),
             // §6: in TLS 1.3 every other alert is fatal, whatever its level.
             other => {
                 let e = Error::PeerAlert(other);

@@ -157,6 +157,18 @@ pub enum Error {
     /// CertificateVerify's signature does not verify (RFC 8446 §4.4.3).
     #[error("CertificateVerify signature does not verify (RFC 8446 §4.4.3)")]
     BadCertificateVerify,
+    /// TLS 1.2: the ServerKeyExchange signature does not verify (RFC 5246
+    /// §7.4.3, §7.2.2 decrypt_error).
+    #[error("ServerKeyExchange signature does not verify (RFC 5246 §7.4.3)")]
+    BadKeyExchangeSignature,
+    /// TLS 1.2: the peer did not agree to the extended master secret, which
+    /// this side requires (RFC 7627 §5.2, §5.3).
+    #[error("extended master secret required but not negotiated (RFC 7627 §5.2, §5.3)")]
+    MissingExtendedMasterSecret,
+    /// TLS 1.2: renegotiation_info with a non-empty renegotiated_connection
+    /// on an initial handshake (RFC 5746 §3.4, §3.6).
+    #[error("renegotiation_info not empty on the initial handshake (RFC 5746 §3.4, §3.6)")]
+    BadRenegotiationInfo,
     /// The peer's certificate chain was refused.
     #[error("certificate: {0}")]
     Certificate(CertError),
@@ -204,11 +216,15 @@ impl Error {
             Error::RecordOverflow { .. } => A::RecordOverflow,
             Error::BadRecordMac => A::BadRecordMac,
             Error::ProtocolVersion => A::ProtocolVersion,
-            Error::NoCommonCipherSuite | Error::NoCommonGroup | Error::NoCommonSignatureScheme => {
-                A::HandshakeFailure
-            }
+            Error::NoCommonCipherSuite
+            | Error::NoCommonGroup
+            | Error::NoCommonSignatureScheme
+            | Error::MissingExtendedMasterSecret
+            | Error::BadRenegotiationInfo => A::HandshakeFailure,
             Error::NoApplicationProtocol => A::NoApplicationProtocol,
-            Error::BadFinished | Error::BadCertificateVerify => A::DecryptError,
+            Error::BadFinished | Error::BadCertificateVerify | Error::BadKeyExchangeSignature => {
+                A::DecryptError
+            }
             Error::Certificate(c) => c.alert(),
             Error::SequenceExhausted | Error::Crypto(_) => A::InternalError,
             Error::PeerAlert(_) | Error::NotConnected | Error::Config(_) => return None,

@@ -38,6 +38,10 @@ pub enum Context {
     ClientHello,
     /// ServerHello.
     ServerHello,
+    /// A TLS 1.2 ServerHello (no supported_versions): server_name and ALPN
+    /// answers live here (RFC 6066 §3, RFC 7301 §3.1), not in
+    /// EncryptedExtensions.
+    ServerHello12,
     /// HelloRetryRequest.
     HelloRetryRequest,
     /// EncryptedExtensions.
@@ -100,9 +104,10 @@ pub enum Extension {
 fn allowed(t: u16, ctx: Context) -> Option<bool> {
     use Context::*;
     Some(match t {
-        typ::SERVER_NAME | typ::SUPPORTED_GROUPS | typ::ALPN => {
-            matches!(ctx, ClientHello | EncryptedExtensions)
+        typ::SERVER_NAME | typ::ALPN => {
+            matches!(ctx, ClientHello | EncryptedExtensions | ServerHello12)
         }
+        typ::SUPPORTED_GROUPS => matches!(ctx, ClientHello | EncryptedExtensions),
         typ::SIGNATURE_ALGORITHMS
         | typ::SIGNATURE_ALGORITHMS_CERT
         | typ::PSK_KEY_EXCHANGE_MODES => ctx == ClientHello,
@@ -168,7 +173,9 @@ impl Extension {
             }
             typ::ALPN => {
                 let names = parse_alpn(&mut r)?;
-                if ctx == Context::EncryptedExtensions && names.len() != 1 {
+                if matches!(ctx, Context::EncryptedExtensions | Context::ServerHello12)
+                    && names.len() != 1
+                {
                     // RFC 7301 §3.1: the server's list contains exactly one name.
                     return Err(Error::Decode {
                         what: "ALPN: server sends one protocol",
@@ -348,6 +355,19 @@ pub fn parse_block(data: &[u8], ctx: Context) -> Result<Vec<Extension>, Error> {
         out.push(Extension::parse(t, body, ctx)?);
     }
     Ok(out)
+}
+
+/// Whether an extension block (its length already removed) holds type `t`;
+/// false for a block too short to hold it. Used to tell a TLS 1.2
+/// ServerHello from a TLS 1.3 one before parsing (supported_versions, 43).
+pub fn has_type(block: &[u8], t: u16) -> bool {
+    let mut r = Reader::new(block);
+    while let (Ok(typ), Ok(_)) = (r.u16("extension_type"), r.vec16("extension_data")) {
+        if typ == t {
+            return true;
+        }
+    }
+    false
 }
 
 /// Appends a length-prefixed extension block.

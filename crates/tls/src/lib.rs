@@ -1,4 +1,5 @@
-//! A sans-IO TLS 1.3 client and server (RFC 8446) on handshake-crypto.
+//! A sans-IO TLS 1.3 client and server (RFC 8446), with TLS 1.2 (RFC 5246;
+//! [`tls12`]) beside it, on handshake-crypto.
 //!
 //! Layers, each its own module:
 //!
@@ -14,9 +15,9 @@
 //! *Sans-IO*: a connection performs no I/O, reads no clock and draws no
 //! randomness. The caller moves bytes ([`ClientConnection::read_tls`],
 //! [`ClientConnection::poll_transmit`]), reads [`Event`]s, and supplies the
-//! time (for certificate validity) and a `rand_core` RNG. The record layer,
-//! codec, alerts and certificate code are version-neutral so TLS 1.2 slots
-//! in beside the 1.3 machines.
+//! time (for certificate validity) and a `rand_core` RNG. The record layer's
+//! framing, the codec, alerts and certificate code are shared by both
+//! versions; [`tls12`] holds what only TLS 1.2 has.
 //!
 //! ```
 //! use std::sync::Arc;
@@ -48,6 +49,7 @@ pub mod record;
 mod server;
 pub mod sign;
 pub mod suites;
+pub mod tls12;
 pub mod trace;
 
 pub use alert::{AlertDescription, AlertLevel};
@@ -58,4 +60,5 @@ pub use conn::{Event, Negotiated, MAX_HANDSHAKE_MESSAGE};
 pub use error::{CertError, Error};
 pub use server::ServerConnection;
 pub use suites::{CipherSuite, NamedGroup, SignatureScheme};
+pub use tls12::{Negotiated12, Tls12Suite};
 pub use trace::{nss_key_log_line, KeyLog, TraceLine};

@@ -3,7 +3,9 @@
 //! (type, 24-bit length, body).
 //!
 //! The Certificate message is TLS 1.3's (§4.4.2); TLS 1.2's shape, without
-//! the request context and per-entry extensions, will be a sibling variant.
+//! the request context and per-entry extensions, is the sibling variant
+//! [`HandshakeMessage::Certificate12`], parsed by [`HandshakeMessage::parse_tls12`]
+//! with the other TLS 1.2 messages (RFC 5246 §7.4).
 
 use crate::codec::{put_u16, put_u24, with_len, Reader};
 use crate::extensions::{self, Context, Extension};
@@ -18,6 +20,14 @@ pub const HRR_RANDOM: [u8; 32] = [
 
 /// Handshake message types (RFC 8446 §4).
 pub mod htype {
+    /// hello_request (TLS 1.2, RFC 5246 §7.4.1.1).
+    pub const HELLO_REQUEST: u8 = 0;
+    /// server_key_exchange (TLS 1.2, RFC 5246 §7.4.3).
+    pub const SERVER_KEY_EXCHANGE: u8 = 12;
+    /// server_hello_done (TLS 1.2, RFC 5246 §7.4.5).
+    pub const SERVER_HELLO_DONE: u8 = 14;
+    /// client_key_exchange (TLS 1.2, RFC 5246 §7.4.7).
+    pub const CLIENT_KEY_EXCHANGE: u8 = 16;
     /// client_hello.
     pub const CLIENT_HELLO: u8 = 1;
     /// server_hello (and HelloRetryRequest).
@@ -141,6 +151,25 @@ pub enum HandshakeMessage {
         /// update_requested (1) or update_not_requested (0).
         update_requested: bool,
     },
+    /// HelloRequest (TLS 1.2, RFC 5246 §7.4.1.1): empty.
+    HelloRequest,
+    /// A TLS 1.2 Certificate (RFC 5246 §7.4.2): the DER chain, leaf first.
+    Certificate12(Vec<Vec<u8>>),
+    /// A TLS 1.2 ServerKeyExchange body (RFC 5246 §7.4.3), parsed by the
+    /// machine that knows the key exchange ([`crate::tls12::msgs`]).
+    ServerKeyExchange(Vec<u8>),
+    /// ServerHelloDone (RFC 5246 §7.4.5): empty.
+    ServerHelloDone,
+    /// A TLS 1.2 NewSessionTicket (RFC 5077 §3.3).
+    NewSessionTicket12 {
+        /// ticket_lifetime_hint in seconds (0: unspecified).
+        lifetime_hint: u32,
+        /// The opaque ticket.
+        ticket: Vec<u8>,
+    },
+    /// A TLS 1.2 ClientKeyExchange body (RFC 5246 §7.4.7), parsed by the
+    /// machine that knows the key exchange.
+    ClientKeyExchange(Vec<u8>),
     /// A message this crate parses no further (CertificateRequest and others);
     /// every state refuses it as unexpected.
     Other {
@@ -168,8 +197,65 @@ impl HandshakeMessage {
             HandshakeMessage::Finished(_) => "Finished",
             HandshakeMessage::NewSessionTicket(_) => "NewSessionTicket",
             HandshakeMessage::KeyUpdate { .. } => "KeyUpdate",
+            HandshakeMessage::HelloRequest => "HelloRequest",
+            HandshakeMessage::Certificate12(_) => "Certificate",
+            HandshakeMessage::ServerKeyExchange(_) => "ServerKeyExchange",
+            HandshakeMessage::ServerHelloDone => "ServerHelloDone",
+            HandshakeMessage::NewSessionTicket12 { .. } => "NewSessionTicket",
+            HandshakeMessage::ClientKeyExchange(_) => "ClientKeyExchange",
             HandshakeMessage::Other { .. } => "an unsupported handshake message",
         }
+    }
+
+    /// Parses a message body of type `typ` once TLS 1.2 is negotiated: the
+    /// TLS 1.2 shapes of Certificate and the messages only TLS 1.2 has
+    /// (RFC 5246 §7.4); the hellos and Finished as [`Self::parse`] does; the
+    /// TLS 1.3-only messages as [`HandshakeMessage::Other`], which every state
+    /// refuses.
+    pub fn parse_tls12(typ: u8, body: &[u8]) -> Result<Self, Error> {
+        let mut r = Reader::new(body);
+        let msg = match typ {
+            htype::HELLO_REQUEST => HandshakeMessage::HelloRequest,
+            htype::SERVER_HELLO_DONE => HandshakeMessage::ServerHelloDone,
+            htype::NEW_SESSION_TICKET => {
+                let lifetime_hint = r.u32("ticket_lifetime_hint")?;
+                let ticket = r.vec16("ticket")?.to_vec();
+                HandshakeMessage::NewSessionTicket12 {
+                    lifetime_hint,
+                    ticket,
+                }
+            }
+            htype::CERTIFICATE => {
+                // opaque ASN.1Cert<1..2^24-1>; ASN.1Cert certificate_list<0..2^24-1>.
+                let mut list = Reader::new(r.vec24("certificate_list")?);
+                let mut chain = Vec::new();
+                while !list.is_empty() {
+                    let cert = list.vec24("ASN.1Cert")?;
+                    if cert.is_empty() {
+                        return Err(Error::Decode {
+                            what: "ASN.1Cert<1..2^24-1>",
+                        });
+                    }
+                    chain.push(cert.to_vec());
+                }
+                HandshakeMessage::Certificate12(chain)
+            }
+            htype::SERVER_KEY_EXCHANGE => HandshakeMessage::ServerKeyExchange(
+                r.take(body.len(), "ServerKeyExchange")?.to_vec(),
+            ),
+            htype::CLIENT_KEY_EXCHANGE => HandshakeMessage::ClientKeyExchange(
+                r.take(body.len(), "ClientKeyExchange")?.to_vec(),
+            ),
+            htype::CLIENT_HELLO | htype::SERVER_HELLO | htype::FINISHED => {
+                return Self::parse(typ, body)
+            }
+            other => {
+                r.take(body.len(), "body")?;
+                HandshakeMessage::Other { typ: other }
+            }
+        };
+        r.finish("trailing bytes after the message")?;
+        Ok(msg)
     }
 
     /// Parses a message body of type `typ`.
@@ -220,6 +306,10 @@ impl HandshakeMessage {
                 let compression_method = r.u8("legacy_compression_method")?;
                 let ctx = if random == HRR_RANDOM {
                     Context::HelloRetryRequest
+                } else if r.rest().len() >= 2 && !extensions::has_type(&r.rest()[2..], 43) {
+                    // No supported_versions: a TLS 1.2 ServerHello, whose
+                    // extensions follow RFC 5246 §7.4.1.4 and their own RFCs.
+                    Context::ServerHello12
                 } else {
                     Context::ServerHello
                 };
@@ -322,6 +412,12 @@ impl HandshakeMessage {
             HandshakeMessage::Finished(_) => htype::FINISHED,
             HandshakeMessage::NewSessionTicket(_) => htype::NEW_SESSION_TICKET,
             HandshakeMessage::KeyUpdate { .. } => htype::KEY_UPDATE,
+            HandshakeMessage::HelloRequest => htype::HELLO_REQUEST,
+            HandshakeMessage::Certificate12(_) => htype::CERTIFICATE,
+            HandshakeMessage::ServerKeyExchange(_) => htype::SERVER_KEY_EXCHANGE,
+            HandshakeMessage::ServerHelloDone => htype::SERVER_HELLO_DONE,
+            HandshakeMessage::NewSessionTicket12 { .. } => htype::NEW_SESSION_TICKET,
+            HandshakeMessage::ClientKeyExchange(_) => htype::CLIENT_KEY_EXCHANGE,
             HandshakeMessage::Other { typ } => *typ,
         };
         out.push(typ);
@@ -370,7 +466,24 @@ impl HandshakeMessage {
                 extensions::emit_block(o, &t.extensions);
             }
             HandshakeMessage::KeyUpdate { update_requested } => o.push(u8::from(*update_requested)),
-            HandshakeMessage::Other { .. } => {}
+            HandshakeMessage::Certificate12(chain) => with_len(o, 3, |o| {
+                for c in chain {
+                    with_len(o, 3, |o| o.extend_from_slice(c));
+                }
+            }),
+            HandshakeMessage::ServerKeyExchange(b) | HandshakeMessage::ClientKeyExchange(b) => {
+                o.extend_from_slice(b)
+            }
+            HandshakeMessage::NewSessionTicket12 {
+                lifetime_hint,
+                ticket,
+            } => {
+                o.extend_from_slice(&lifetime_hint.to_be_bytes());
+                with_len(o, 2, |o| o.extend_from_slice(ticket));
+            }
+            HandshakeMessage::HelloRequest
+            | HandshakeMessage::ServerHelloDone
+            | HandshakeMessage::Other { .. } => {}
         }
     }
 }

@@ -16,6 +16,8 @@ use crate::Error;
 pub const MAX_PLAINTEXT: usize = 1 << 14;
 /// TLSCiphertext.length limit: 2^14 + 256 (RFC 8446 §5.2).
 pub const MAX_CIPHERTEXT: usize = MAX_PLAINTEXT + 256;
+/// TLSCiphertext.length limit in TLS 1.2: 2^14 + 2048 (RFC 5246 §6.2.3).
+pub const MAX_CIPHERTEXT_TLS12: usize = MAX_PLAINTEXT + 2048;
 /// The record header's length.
 pub const HEADER_LEN: usize = 5;
 
@@ -76,11 +78,18 @@ impl Header {
     /// An endpoint that receives a record that exceeds this length MUST
     /// terminate the connection with a record_overflow alert").
     pub fn parse(b: &[u8]) -> Result<Self, Error> {
+        Self::parse_with_limit(b, MAX_CIPHERTEXT)
+    }
+
+    /// [`Header::parse`] with another length limit: TLS 1.2 allows
+    /// [`MAX_CIPHERTEXT_TLS12`] (RFC 5246 §6.2.3: "MUST NOT exceed 2^14 +
+    /// 2048"), room for CBC padding of up to 255 bytes.
+    pub fn parse_with_limit(b: &[u8], max: usize) -> Result<Self, Error> {
         let mut r = Reader::new(b);
         let typ = ContentType::from_u8(r.u8("ContentType")?)?;
         let version = r.u16("legacy_record_version")?;
         let len = r.u16("length")? as usize;
-        if len > MAX_CIPHERTEXT {
+        if len > max {
             return Err(Error::RecordOverflow { len });
         }
         Ok(Header { typ, version, len })
@@ -96,12 +105,28 @@ impl Header {
 
 /// Splits a byte stream into records; never buffers more than one record's
 /// worth beyond what it returns.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Deframer {
     buf: Vec<u8>,
+    max: usize,
+}
+
+impl Default for Deframer {
+    fn default() -> Self {
+        Deframer {
+            buf: Vec::new(),
+            max: MAX_CIPHERTEXT,
+        }
+    }
 }
 
 impl Deframer {
+    /// Accepts records up to `max` bytes of fragment (TLS 1.2:
+    /// [`MAX_CIPHERTEXT_TLS12`]).
+    pub fn set_max_fragment(&mut self, max: usize) {
+        self.max = max;
+    }
+
     /// Adds received bytes.
     pub fn push(&mut self, data: &[u8]) {
         self.buf.extend_from_slice(data);
@@ -119,7 +144,7 @@ impl Deframer {
         if self.buf.len() < HEADER_LEN {
             return Ok(None);
         }
-        let h = Header::parse(&self.buf[..HEADER_LEN])?;
+        let h = Header::parse_with_limit(&self.buf[..HEADER_LEN], self.max)?;
         if self.buf.len() < HEADER_LEN + h.len {
             return Ok(None);
         }

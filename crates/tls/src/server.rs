@@ -18,6 +18,8 @@ use crate::msgs::{
 use crate::record::RecordKeys;
 use crate::sign;
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
+use crate::tls12::server::{self as server12, State12};
+use crate::tls12::Negotiated12;
 use crate::trace::TraceLine;
 use crate::Error;
 
@@ -36,6 +38,8 @@ enum State {
         negotiated: Negotiated,
     },
     Connected(AppSecrets),
+    /// TLS 1.2 was negotiated.
+    Tls12(Box<State12>),
     Failed,
 }
 
@@ -110,9 +114,23 @@ impl ServerConnection {
         !self.common.connected && self.common.error.is_none()
     }
 
-    /// What the handshake agreed on, once it completed.
+    /// What a TLS 1.3 handshake agreed on, once it completed.
     pub fn negotiated(&self) -> Option<&Negotiated> {
         self.common.negotiated.as_ref()
+    }
+
+    /// What a TLS 1.2 handshake agreed on, once it completed.
+    pub fn negotiated_tls12(&self) -> Option<&Negotiated12> {
+        self.common.negotiated12.as_ref()
+    }
+
+    /// The protocol version once the handshake completed: 0x0304 or 0x0303.
+    pub fn protocol_version(&self) -> Option<u16> {
+        if self.common.negotiated.is_some() {
+            Some(TLS13)
+        } else {
+            self.common.negotiated12.as_ref().map(|_| TLS12)
+        }
     }
 
     /// The host name the client asked for (server_name), if any.
@@ -170,6 +188,13 @@ impl Machine for ServerMachine {
                 app.key_update(c, update_requested)?;
                 State::Connected(app)
             }
+            (State::Tls12(s12), m) => {
+                let cx = server12::Ctx {
+                    config: &self.config,
+                    rng: &mut *self.rng,
+                };
+                State::Tls12(Box::new(server12::handle(cx, c, *s12, m, &raw)?))
+            }
             (state, m) => {
                 return Err(Error::UnexpectedMessage {
                     got: m.name(),
@@ -177,6 +202,7 @@ impl Machine for ServerMachine {
                         State::ExpectClientHello(_) => "waiting for ClientHello",
                         State::ExpectFinished { .. } => "waiting for the client's Finished",
                         State::Connected(_) => "connected",
+                        State::Tls12(_) => "TLS 1.2",
                         State::Failed => "failed",
                     },
                 })
@@ -223,9 +249,30 @@ impl ServerMachine {
             Extension::SupportedVersions(v) => Some(v),
             _ => None,
         });
-        // §4.2.1: without 1.3 in supported_versions there is no version in
-        // common (this server speaks TLS 1.3 only).
-        if !versions.is_some_and(|v| v.contains(&TLS13)) {
+        // §4.2.1: TLS 1.3 when both offer it; else TLS 1.2 when both do
+        // (supported_versions, or without it legacy_version, RFC 8446
+        // §4.2.1 and RFC 5246 Appendix E.1); else protocol_version.
+        let wants13 = versions.is_some_and(|v| v.contains(&TLS13));
+        if !(wants13 && self.config.accepts13()) {
+            let offers12 = match versions {
+                Some(v) => v.contains(&TLS12),
+                None => ch.legacy_version >= TLS12,
+            };
+            if offers12 && self.config.accepts12() && retry.is_none() {
+                if let Some(name) = find(exts, |e| match e {
+                    Extension::ServerName(Some(n)) => Some(n),
+                    _ => None,
+                }) {
+                    self.server_name = Some(String::from_utf8_lossy(name).into_owned());
+                }
+                let alpn = self.choose_alpn(exts)?;
+                let cx = server12::Ctx {
+                    config: &self.config,
+                    rng: &mut *self.rng,
+                };
+                let s12 = server12::client_hello(cx, c, &ch, raw, alpn)?;
+                return Ok(State::Tls12(Box::new(s12)));
+            }
             return Err(Error::ProtocolVersion);
         }
         // §4.1.2: a TLS 1.3 ClientHello's compression methods are exactly [0].

@@ -36,6 +36,23 @@ pub fn schemes_for(key: &PrivateKey) -> &'static [SignatureScheme] {
     }
 }
 
+/// The schemes `key` can sign a TLS 1.2 ServerKeyExchange with, in
+/// preference order: RSA-PSS first (RFC 8446 §4.2.3 applies the rsae schemes
+/// to TLS 1.2 too), then RSASSA-PKCS1-v1_5 for older peers.
+pub fn schemes12_for(key: &PrivateKey) -> &'static [SignatureScheme] {
+    match key {
+        PrivateKey::Rsa(_) => &[
+            SignatureScheme::RsaPssRsaeSha256,
+            SignatureScheme::RsaPssRsaeSha384,
+            SignatureScheme::RsaPssRsaeSha512,
+            SignatureScheme::RsaPkcs1Sha256,
+            SignatureScheme::RsaPkcs1Sha384,
+            SignatureScheme::RsaPkcs1Sha512,
+        ],
+        other => schemes_for(other),
+    }
+}
+
 /// Signs `msg` with `key` under `scheme` (one `schemes_for(key)` returned).
 pub fn sign(
     key: &PrivateKey,
@@ -55,6 +72,9 @@ pub fn sign(
         (PrivateKey::Rsa(k), S::RsaPssRsaeSha256) => k.sign_pss::<Sha256, _>(&mut rng, msg),
         (PrivateKey::Rsa(k), S::RsaPssRsaeSha384) => k.sign_pss::<Sha384, _>(&mut rng, msg),
         (PrivateKey::Rsa(k), S::RsaPssRsaeSha512) => k.sign_pss::<Sha512, _>(&mut rng, msg),
+        (PrivateKey::Rsa(k), S::RsaPkcs1Sha256) => k.sign_pkcs1v15::<Sha256, _>(&mut rng, msg),
+        (PrivateKey::Rsa(k), S::RsaPkcs1Sha384) => k.sign_pkcs1v15::<Sha384, _>(&mut rng, msg),
+        (PrivateKey::Rsa(k), S::RsaPkcs1Sha512) => k.sign_pkcs1v15::<Sha512, _>(&mut rng, msg),
         _ => return Err(Error::Config("signature scheme does not fit the key")),
     };
     signed.map_err(Error::Crypto)
@@ -79,6 +99,14 @@ pub fn verify(
                 S::RsaPssRsaeSha256 => key.verify_pss::<Sha256>(msg, sig),
                 S::RsaPssRsaeSha384 => key.verify_pss::<Sha384>(msg, sig),
                 _ => key.verify_pss::<Sha512>(msg, sig),
+            }
+        }
+        (PublicKey::Rsa(k), S::RsaPkcs1Sha256 | S::RsaPkcs1Sha384 | S::RsaPkcs1Sha512) => {
+            let key = k.to_key().map_err(|_| Error::BadCertificateVerify)?;
+            match scheme {
+                S::RsaPkcs1Sha256 => key.verify_pkcs1v15::<Sha256>(msg, sig),
+                S::RsaPkcs1Sha384 => key.verify_pkcs1v15::<Sha384>(msg, sig),
+                _ => key.verify_pkcs1v15::<Sha512>(msg, sig),
             }
         }
         _ => {

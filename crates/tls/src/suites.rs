@@ -162,6 +162,13 @@ pub enum SignatureScheme {
     RsaPssRsaeSha384,
     /// rsa_pss_rsae_sha512 (0x0806).
     RsaPssRsaeSha512,
+    /// rsa_pkcs1_sha256 (0x0401): TLS 1.2 ServerKeyExchange only (RFC 8446
+    /// §4.2.3 forbids it in TLS 1.3 CertificateVerify).
+    RsaPkcs1Sha256,
+    /// rsa_pkcs1_sha384 (0x0501): TLS 1.2 only.
+    RsaPkcs1Sha384,
+    /// rsa_pkcs1_sha512 (0x0601): TLS 1.2 only.
+    RsaPkcs1Sha512,
 }
 
 impl SignatureScheme {
@@ -174,9 +181,25 @@ impl SignatureScheme {
         SignatureScheme::RsaPssRsaeSha512,
     ];
 
+    /// The RSASSA-PKCS1-v1_5 schemes, which TLS 1.2 ServerKeyExchange may use
+    /// and TLS 1.3 CertificateVerify may not (RFC 8446 §4.2.3).
+    pub const TLS12_ONLY: [SignatureScheme; 3] = [
+        SignatureScheme::RsaPkcs1Sha256,
+        SignatureScheme::RsaPkcs1Sha384,
+        SignatureScheme::RsaPkcs1Sha512,
+    ];
+
+    /// Whether TLS 1.3 forbids the scheme in CertificateVerify (RFC 8446 §4.2.3).
+    pub fn is_tls12_only(self) -> bool {
+        Self::TLS12_ONLY.contains(&self)
+    }
+
     /// The wire value.
     pub fn to_u16(self) -> u16 {
         match self {
+            SignatureScheme::RsaPkcs1Sha256 => 0x0401,
+            SignatureScheme::RsaPkcs1Sha384 => 0x0501,
+            SignatureScheme::RsaPkcs1Sha512 => 0x0601,
             SignatureScheme::EcdsaSecp256r1Sha256 => 0x0403,
             SignatureScheme::Ed25519 => 0x0807,
             SignatureScheme::RsaPssRsaeSha256 => 0x0804,
@@ -187,12 +210,18 @@ impl SignatureScheme {
 
     /// From the wire value, if this crate implements it.
     pub fn from_u16(v: u16) -> Option<Self> {
-        Self::ALL.into_iter().find(|s| s.to_u16() == v)
+        Self::ALL
+            .into_iter()
+            .chain(Self::TLS12_ONLY)
+            .find(|s| s.to_u16() == v)
     }
 
     /// The RFC's name.
     pub fn name(self) -> &'static str {
         match self {
+            SignatureScheme::RsaPkcs1Sha256 => "rsa_pkcs1_sha256",
+            SignatureScheme::RsaPkcs1Sha384 => "rsa_pkcs1_sha384",
+            SignatureScheme::RsaPkcs1Sha512 => "rsa_pkcs1_sha512",
             SignatureScheme::EcdsaSecp256r1Sha256 => "ecdsa_secp256r1_sha256",
             SignatureScheme::Ed25519 => "ed25519",
             SignatureScheme::RsaPssRsaeSha256 => "rsa_pss_rsae_sha256",

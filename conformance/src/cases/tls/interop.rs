@@ -1,13 +1,17 @@
 //! `tls.interop.*`: rustls (ring provider, in-process, over in-memory
-//! buffers) as the independent TLS 1.3 peer: our client against a rustls
-//! server and a rustls client against our server, for each TLS 1.3 suite
-//! and group, with 1 MiB echoed and checked both ways, and the
-//! HelloRetryRequest path each way.
+//! buffers) as the independent peer: our client against a rustls server
+//! and a rustls client against our server, for each TLS 1.3 suite and
+//! group, with 1 MiB echoed and checked both ways, and the
+//! HelloRetryRequest path each way; and the same for each TLS 1.2 ECDHE
+//! suite (rustls has no RSA key exchange: OpenSSL covers that).
 
 use std::io::{Read, Write};
 use std::sync::Arc;
 
-use handshake_tls::{CipherSuite, ClientConnection, Event, NamedGroup, ServerConnection};
+use handshake_tls::suites::TLS12;
+use handshake_tls::{
+    CipherSuite, ClientConnection, Event, NamedGroup, ServerConnection, Tls12Suite,
+};
 use rustls::crypto::ring as rr;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 
@@ -245,6 +249,171 @@ fn rustls_vs_our_server(
     check::equal("server_name", s.server_name(), Some("localhost"))
 }
 
+fn provider12(suite: Tls12Suite, group: NamedGroup) -> Arc<rustls::crypto::CryptoProvider> {
+    use rr::cipher_suite as cs;
+    use Tls12Suite as T;
+    let mut p = rr::default_provider();
+    p.cipher_suites = vec![match suite {
+        T::EcdheEcdsaWithAes128GcmSha256 => cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        T::EcdheEcdsaWithAes256GcmSha384 => cs::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        T::EcdheEcdsaWithChaCha20Poly1305Sha256 => {
+            cs::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256
+        }
+        T::EcdheRsaWithAes128GcmSha256 => cs::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        T::EcdheRsaWithAes256GcmSha384 => cs::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        _ => cs::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    }];
+    p.kx_groups = vec![match group {
+        NamedGroup::Secp256r1 => rr::kx_group::SECP256R1,
+        _ => rr::kx_group::X25519,
+    }];
+    Arc::new(p)
+}
+
+/// rustls speaking TLS 1.2 only, one suite and one group.
+fn rustls12(
+    p: &Pki,
+    suite: Tls12Suite,
+    group: NamedGroup,
+    server: bool,
+) -> Result<Box<dyn Peer>, String> {
+    let provider = provider12(suite, group);
+    if server {
+        let chain = p
+            .chain
+            .iter()
+            .map(|d| CertificateDer::from(d.clone()))
+            .collect();
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.key_pkcs8.clone()));
+        let cfg = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS12])
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| e.to_string())?;
+        let mut s = rustls::ServerConnection::new(Arc::new(cfg)).map_err(|e| e.to_string())?;
+        s.set_buffer_limit(None);
+        return Ok(Box::new(s));
+    }
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(p.ca_der.clone()))
+        .map_err(|e| e.to_string())?;
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = ServerName::try_from("localhost").map_err(|e| e.to_string())?;
+    let mut c = rustls::ClientConnection::new(Arc::new(cfg), name).map_err(|e| e.to_string())?;
+    c.set_buffer_limit(None);
+    Ok(Box::new(c))
+}
+
+/// TLS 1.2 with rustls: our client (default configuration, TLS 1.3 and
+/// 1.2 offered) against a TLS 1.2-only rustls server, or a TLS 1.2-only
+/// rustls client against our server (default configuration).
+fn tls12_with_rustls(suite: Tls12Suite, group: NamedGroup, ours_is_client: bool) -> Checked {
+    let p = support::pki_for(suite)?;
+    let mut theirs = rustls12(&p, suite, group, ours_is_client)?;
+    let n = if ours_is_client {
+        let cc = support::client_config(&p)?;
+        let mut c =
+            ClientConnection::new(Arc::new(cc), "localhost", support::NOW, support::rng(23))
+                .map_err(|e| e.to_string())?;
+        echo(&mut c, &mut *theirs, 3)?;
+        check::equal("version", c.protocol_version(), Some(TLS12))?;
+        c.negotiated_tls12().cloned()
+    } else {
+        let sc = support::server_config(&p)?;
+        let mut s =
+            ServerConnection::new(Arc::new(sc), support::rng(24)).map_err(|e| e.to_string())?;
+        echo(&mut *theirs, &mut s, 4)?;
+        check::equal("version", s.protocol_version(), Some(TLS12))?;
+        s.negotiated_tls12().cloned()
+    };
+    let n = n.ok_or("no TLS 1.2 parameters")?;
+    check::equal(
+        "suite, group, extended master secret",
+        (n.suite, n.group, n.extended_master_secret),
+        (suite, Some(group), true),
+    )
+}
+
+/// TLS 1.2 session tickets (RFC 5077) with rustls: two connections, the
+/// second resuming the first's ticket; `ours_is_client` says which side
+/// rustls plays (the server with a ring Ticketer, or the client with its
+/// default in-memory resumption store).
+fn tls12_ticket_with_rustls(ours_is_client: bool) -> Checked {
+    let suite = Tls12Suite::EcdheEcdsaWithAes128GcmSha256;
+    let p = support::pki_for(suite)?;
+    let provider = provider12(suite, NamedGroup::X25519);
+    let mut resumed = Vec::new();
+    if ours_is_client {
+        let chain: Vec<CertificateDer<'static>> = p
+            .chain
+            .iter()
+            .map(|d| CertificateDer::from(d.clone()))
+            .collect();
+        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.key_pkcs8.clone()));
+        let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
+            .with_protocol_versions(&[&rustls::version::TLS12])
+            .map_err(|e| e.to_string())?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|e| e.to_string())?;
+        cfg.ticketer = rr::Ticketer::new().map_err(|e| e.to_string())?;
+        let cfg = Arc::new(cfg);
+        let mut session = None;
+        for i in 0..2u64 {
+            let mut s = rustls::ServerConnection::new(cfg.clone()).map_err(|e| e.to_string())?;
+            let mut cc = support::client_config(&p)?;
+            cc.tls12_session_tickets = true;
+            cc.tls12_session = session.take();
+            let mut c = ClientConnection::new(
+                Arc::new(cc),
+                "localhost",
+                support::NOW,
+                support::rng(50 + i),
+            )
+            .map_err(|e| e.to_string())?;
+            echo(&mut c, &mut s, 5)?;
+            resumed.push(c.negotiated_tls12().map(|n| n.resumed));
+            session = c.tls12_session().cloned();
+            check::ensure(session.is_some(), || "rustls issued no ticket".into())?;
+        }
+    } else {
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from(p.ca_der.clone()))
+            .map_err(|e| e.to_string())?;
+        let cfg = Arc::new(
+            rustls::ClientConfig::builder_with_provider(provider)
+                .with_protocol_versions(&[&rustls::version::TLS12])
+                .map_err(|e| e.to_string())?
+                .with_root_certificates(roots)
+                .with_no_client_auth(),
+        );
+        let mut sc = support::server_config(&p)?;
+        sc.set_tls12_ticket_key([9; 32]);
+        let sc = Arc::new(sc);
+        for i in 0..2u64 {
+            let name = ServerName::try_from("localhost").map_err(|e| e.to_string())?;
+            let mut c =
+                rustls::ClientConnection::new(cfg.clone(), name).map_err(|e| e.to_string())?;
+            let mut s = ServerConnection::new(sc.clone(), support::rng(60 + i))
+                .map_err(|e| e.to_string())?;
+            echo(&mut c, &mut s, 6)?;
+            resumed.push(s.negotiated_tls12().map(|n| n.resumed));
+        }
+    }
+    check::equal(
+        "resumed (first, second connection)",
+        resumed,
+        vec![Some(false), Some(true)],
+    )
+}
+
 fn short(s: CipherSuite) -> &'static str {
     match s {
         CipherSuite::Aes128GcmSha256 => "aes128gcm",
@@ -274,6 +443,37 @@ pub(crate) fn cases() -> Vec<Case> {
                 .interop_peer(move |_| rustls_vs_our_server(suite, &[group], &[group], false)),
             );
         }
+    }
+    for suite in Tls12Suite::DEFAULT {
+        for (group, ours_is_client) in [
+            (NamedGroup::X25519, true),
+            (NamedGroup::X25519, false),
+            (NamedGroup::Secp256r1, true),
+            (NamedGroup::Secp256r1, false),
+        ] {
+            let side = if ours_is_client { "server" } else { "client" };
+            v.push(
+                Case::must(
+                    format!(
+                        "tls.interop.rustls-tls12-{side}-{}-{}",
+                        support::slug(suite.name()),
+                        group.name()
+                    ),
+                    "RFC 5246 §7.3, §7.4; RFC 8422 §5.4; RFC 5289; RFC 7905; RFC 7627",
+                )
+                .interop_peer(move |_| tls12_with_rustls(suite, group, ours_is_client)),
+            );
+        }
+    }
+    for ours_is_client in [true, false] {
+        let side = if ours_is_client { "server" } else { "client" };
+        v.push(
+            Case::must(
+                format!("tls.interop.rustls-tls12-{side}-ticket-resumption"),
+                "RFC 5077 §3.1-§3.4; RFC 5246 §7.3",
+            )
+            .interop_peer(move |_| tls12_ticket_with_rustls(ours_is_client)),
+        );
     }
     let both = [NamedGroup::X25519, NamedGroup::Secp256r1];
     v.push(

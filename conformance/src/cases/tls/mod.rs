@@ -5,28 +5,38 @@
 //! codec's rules, our client against our server (negotiation, HelloRetryRequest,
 //! certificates, and each failure with the exact alert the RFC names), a
 //! property over configurations and every split of the byte stream, and
-//! rustls as the independent peer both ways.
+//! rustls as the independent peer both ways; TLS 1.2's vectors (`keys12`)
+//! and cases (`tls12`); OpenSSL and GnuTLS command-line peers over loopback
+//! TCP (`openssl`, `gnutls`); RFC 8446's requirement table (`coverage`).
 
 use crate::Case;
 
 mod codec;
 mod coverage;
+mod gnutls;
 mod handshake;
 mod interop;
 mod keys;
+mod keys12;
+mod openssl;
 mod property;
 mod record;
 mod support;
+mod tls12;
 
 /// Every `tls.*` case, group by group.
 pub(crate) fn cases() -> Vec<Case> {
     [
         keys::cases(),
+        keys12::cases(),
         record::cases(),
         codec::cases(),
         handshake::cases(),
+        tls12::cases(),
         property::cases(),
         interop::cases(),
+        openssl::cases(),
+        gnutls::cases(),
         coverage::cases(),
     ]
     .concat()

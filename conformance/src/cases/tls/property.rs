@@ -1,14 +1,15 @@
 //! `tls.property.*`: for random suites, groups, record sizes and data, our
 //! client and server derive the same secrets and deliver the same bytes
 //! whether each flight arrives whole, one byte at a time (every split point
-//! of the stream), or in random pieces.
+//! of the stream), or in random pieces; in TLS 1.3 and in TLS 1.2.
 
 use std::sync::Arc;
 
-use handshake_tls::{CipherSuite, Event, NamedGroup};
+use handshake_tls::suites::TLS12;
+use handshake_tls::{CipherSuite, Event, NamedGroup, Tls12Suite};
 use proptest::prelude::*;
 
-use super::support::{pair, pki, LeafSpec, MemoryKeyLog, Pki};
+use super::support::{pair, pki, pki_for, LeafSpec, MemoryKeyLog, Pki};
 use crate::{check_property, Case, Ctx};
 
 type Outcome = (
@@ -23,6 +24,7 @@ fn run(
     p: &Pki,
     suite: CipherSuite,
     group: NamedGroup,
+    tls12: Option<Tls12Suite>,
     frag: usize,
     data: &[u8],
     split: &mut dyn FnMut() -> usize,
@@ -39,6 +41,12 @@ fn run(
         cc.key_log = Some(c2);
         sc.max_fragment = frag;
         sc.key_log = Some(s2);
+        if let Some(s12) = tls12 {
+            cc.tls12_suites = vec![s12];
+            sc.tls12_suites = vec![s12];
+            sc.groups = vec![group];
+            sc.versions = vec![TLS12];
+        }
     })?;
     let (mut to_server, mut to_client) = (Vec::new(), Vec::new());
     let mut sent = false;
@@ -104,17 +112,17 @@ fn splits(ctx: &Ctx) -> crate::Outcome {
     );
     check_property(&few, strategy, |(si, gi, frag, data, seed)| {
         let (suite, group) = (CipherSuite::ALL[si], NamedGroup::ALL[gi]);
-        let whole =
-            run(&p, suite, group, frag, &data, &mut || usize::MAX).map_err(TestCaseError::fail)?;
+        let whole = run(&p, suite, group, None, frag, &data, &mut || usize::MAX)
+            .map_err(TestCaseError::fail)?;
         prop_assert!(!whole.0.is_empty(), "no secrets logged");
         prop_assert_eq!(&whole.0, &whole.1, "client and server secrets differ");
         prop_assert_eq!(&whole.2, &data);
         prop_assert_eq!(&whole.3, &data[..data.len() / 2].to_vec());
         let bytewise =
-            run(&p, suite, group, frag, &data, &mut || 1).map_err(TestCaseError::fail)?;
+            run(&p, suite, group, None, frag, &data, &mut || 1).map_err(TestCaseError::fail)?;
         prop_assert_eq!(&bytewise, &whole, "byte-at-a-time delivery differs");
         let mut x = seed | 1;
-        let random = run(&p, suite, group, frag, &data, &mut || {
+        let random = run(&p, suite, group, None, frag, &data, &mut || {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
@@ -126,11 +134,69 @@ fn splits(ctx: &Ctx) -> crate::Outcome {
     })
 }
 
+/// The same property over every TLS 1.2 suite (RSA key exchange included).
+fn splits12(ctx: &Ctx) -> crate::Outcome {
+    let pkis = match (
+        pki_for(Tls12Suite::EcdheEcdsaWithAes128GcmSha256),
+        pki_for(Tls12Suite::RsaWithAes128GcmSha256),
+    ) {
+        (Ok(e), Ok(r)) => (e, r),
+        (Err(e), _) | (_, Err(e)) => return crate::Outcome::Fail(e),
+    };
+    let mut few = ctx.clone();
+    few.property_cases = ctx.property_cases.min(12);
+    let strategy = (
+        0..Tls12Suite::ALL.len(),
+        0..2usize,
+        1..=16384usize,
+        proptest::collection::vec(any::<u8>(), 0..20000),
+        any::<u64>(),
+    );
+    check_property(&few, strategy, |(si, gi, frag, data, seed)| {
+        let s12 = Tls12Suite::ALL[si];
+        let p = if super::support::kind_for(s12) == super::support::KeyKind::P256 {
+            &pkis.0
+        } else {
+            &pkis.1
+        };
+        let (suite, group) = (CipherSuite::Aes128GcmSha256, NamedGroup::ALL[gi]);
+        let go = |split: &mut dyn FnMut() -> usize| {
+            run(p, suite, group, Some(s12), frag, &data, split).map_err(TestCaseError::fail)
+        };
+        let whole = go(&mut || usize::MAX)?;
+        prop_assert!(!whole.0.is_empty(), "no secrets logged");
+        prop_assert_eq!(
+            &whole.0,
+            &whole.1,
+            "client and server master secrets differ"
+        );
+        prop_assert_eq!(&whole.2, &data);
+        prop_assert_eq!(&whole.3, &data[..data.len() / 2].to_vec());
+        prop_assert_eq!(&go(&mut || 1)?, &whole, "byte-at-a-time delivery differs");
+        let mut x = seed | 1;
+        let random = go(&mut || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % 3000) as usize + 1
+        })?;
+        prop_assert_eq!(&random, &whole, "random pieces differ");
+        Ok(())
+    })
+}
+
 /// The `tls.property.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![Case::must(
-        "tls.property.split-points-same-keys-and-bytes",
-        "RFC 8446 §5.1, §7.1",
-    )
-    .property(|ctx: &mut Ctx| splits(ctx))]
+    vec![
+        Case::must(
+            "tls.property.split-points-same-keys-and-bytes",
+            "RFC 8446 §5.1, §7.1",
+        )
+        .property(|ctx: &mut Ctx| splits(ctx)),
+        Case::must(
+            "tls.property.tls12-split-points-same-keys-and-bytes",
+            "RFC 5246 §6.2.1, §6.3, §8.1",
+        )
+        .property(|ctx: &mut Ctx| splits12(ctx)),
+    ]
 }

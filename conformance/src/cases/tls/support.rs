@@ -2,19 +2,26 @@
 //! rcgen at run time, our client and server paired in memory with a wire
 //! the case may tamper with, rustls peers, and a key log.
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use handshake_crypto::{PrivateKey, RsaPrivateKey};
+use handshake_crypto::PrivateKey;
 use handshake_tls::{
     ClientConfig, ClientConnection, Error, Event, KeyLog, ServerConfig, ServerConnection,
-    TrustAnchor,
+    Tls12Suite, TrustAnchor,
 };
 use rand::SeedableRng;
+
+use crate::check::Checked;
+use crate::peers::tls_tool::ToolPeer;
 use rand_chacha::ChaCha20Rng;
 use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose,
 };
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::PrivatePkcs8KeyDer;
 
 /// A fixed "now" for our client (2026-01-01T00:00:00Z): certificates made
@@ -62,24 +69,22 @@ pub(crate) struct Pki {
     pub(crate) key_pkcs8: Vec<u8>,
 }
 
-fn key_pair(kind: KeyKind, seed: u64) -> Result<KeyPair, String> {
+/// The fixture RSA-2048 key (PKCS#8 PEM, `openssl genpkey`; fixtures/README.md).
+pub(crate) const RSA2048_PEM: &str = include_str!("../../../../fixtures/tls/rsa2048.pk8.pem");
+
+fn key_pair(kind: KeyKind) -> Result<KeyPair, String> {
     match kind {
         KeyKind::P256 => {
             KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())
         }
         KeyKind::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519).map_err(|e| e.to_string()),
         KeyKind::Rsa2048 => {
-            // ring cannot generate RSA keys: ours makes it, rcgen (ring) loads it.
-            let mut rng = ChaCha20Rng::seed_from_u64(seed);
-            let k = PrivateKey::Rsa(
-                RsaPrivateKey::generate(&mut rng, 2048).map_err(|e| e.to_string())?,
-            );
-            let der = k.to_pkcs8_der();
-            KeyPair::from_pkcs8_der_and_sign_algo(
-                &PrivatePkcs8KeyDer::from(&der[..]),
-                &rcgen::PKCS_RSA_SHA256,
-            )
-            .map_err(|e| e.to_string())
+            // ring cannot generate RSA keys, and generating one at run time
+            // is slow: the committed fixture key (made once by openssl).
+            let der = PrivatePkcs8KeyDer::from_pem_slice(RSA2048_PEM.as_bytes())
+                .map_err(|e| format!("fixtures/tls/rsa2048.pk8.pem: {e}"))?;
+            KeyPair::from_pkcs8_der_and_sign_algo(&der, &rcgen::PKCS_RSA_SHA256)
+                .map_err(|e| e.to_string())
         }
     }
 }
@@ -99,11 +104,11 @@ fn ca_params(cn: &str, is_ca: bool) -> Result<CertificateParams, String> {
 /// Makes a CA (P-256) and a leaf as `spec` says.
 pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
     let e = |e: rcgen::Error| e.to_string();
-    let ca_key = key_pair(KeyKind::P256, 1)?;
+    let ca_key = key_pair(KeyKind::P256)?;
     let ca = ca_params(spec.ca_name, true)?
         .self_signed(&ca_key)
         .map_err(e)?;
-    let leaf_key = key_pair(spec.kind, 2)?;
+    let leaf_key = key_pair(spec.kind)?;
     let mut lp = CertificateParams::new(spec.names.clone()).map_err(e)?;
     lp.distinguished_name.push(
         DnType::CommonName,
@@ -114,7 +119,7 @@ pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
     lp.not_after = rcgen::date_time_ymd(spec.not_after_year, 1, 1);
     let mut chain = Vec::new();
     if spec.via_intermediate {
-        let ik = key_pair(KeyKind::P256, 3)?;
+        let ik = key_pair(KeyKind::P256)?;
         let inter = ca_params("Handshake TLS test intermediate", spec.intermediate_is_ca)?
             .signed_by(&ik, &ca, &ca_key)
             .map_err(e)?;
@@ -133,6 +138,31 @@ pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
         ca_der: ca.der().to_vec(),
         chain,
         key_pkcs8: leaf_key.serialize_der(),
+    })
+}
+
+/// A suite's IANA name as a case-id fragment:
+/// "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" -> "ecdhe-rsa-aes-128-gcm-sha256".
+pub(crate) fn slug(name: &str) -> String {
+    name.trim_start_matches("TLS_")
+        .replace("_WITH_", "-")
+        .replace('_', "-")
+        .to_lowercase()
+}
+
+/// The key type a suite's server needs.
+pub(crate) fn kind_for(suite: Tls12Suite) -> KeyKind {
+    use handshake_tls::tls12::suites::KeyExchange;
+    match suite.kx() {
+        KeyExchange::EcdheEcdsa => KeyKind::P256,
+        _ => KeyKind::Rsa2048,
+    }
+}
+
+pub(crate) fn pki_for(suite: Tls12Suite) -> Result<Pki, String> {
+    pki(&LeafSpec {
+        kind: kind_for(suite),
+        ..LeafSpec::default()
     })
 }
 
@@ -298,4 +328,172 @@ pub(crate) fn bare_client() -> ClientConnection {
         rng(7),
     )
     .expect("a valid config")
+}
+
+/// Our end of a TCP connection.
+trait Ours {
+    fn take(&mut self) -> Option<Vec<u8>>;
+    fn give(&mut self, b: &[u8]) -> Result<(), Error>;
+    fn event(&mut self) -> Option<Event>;
+    fn handshaking(&self) -> bool;
+    fn write(&mut self, d: &[u8]) -> Result<(), Error>;
+}
+
+macro_rules! ours {
+    ($t:ty) => {
+        impl Ours for $t {
+            fn take(&mut self) -> Option<Vec<u8>> {
+                self.poll_transmit()
+            }
+            fn give(&mut self, b: &[u8]) -> Result<(), Error> {
+                self.read_tls(b)
+            }
+            fn event(&mut self) -> Option<Event> {
+                self.poll_event()
+            }
+            fn handshaking(&self) -> bool {
+                self.is_handshaking()
+            }
+            fn write(&mut self, d: &[u8]) -> Result<(), Error> {
+                self.send(d)
+            }
+        }
+    };
+}
+ours!(ClientConnection);
+ours!(ServerConnection);
+
+/// Moves bytes between `conn` and the socket, collecting application data
+/// in `got`, until `done` holds (or 10 s pass, or either side fails).
+fn drive(
+    conn: &mut dyn Ours,
+    sock: &mut TcpStream,
+    got: &mut Vec<u8>,
+    peer: &ToolPeer,
+    done: impl Fn(&dyn Ours, &[u8]) -> bool,
+) -> Checked {
+    sock.set_read_timeout(Some(Duration::from_millis(20)))
+        .map_err(|e| e.to_string())?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        while let Some(b) = conn.take() {
+            sock.write_all(&b).map_err(|e| format!("write: {e}"))?;
+        }
+        while let Some(e) = conn.event() {
+            if let Event::ApplicationData(d) = e {
+                got.extend_from_slice(&d);
+            }
+        }
+        if done(conn, got) {
+            return Ok(());
+        }
+        if Instant::now() > deadline {
+            return Err(format!("timed out; peer said: {}", peer.stderr_text()));
+        }
+        match sock.read(&mut buf) {
+            Ok(0) => {
+                return Err(format!(
+                    "the peer closed the connection; it said: {}",
+                    peer.stderr_text()
+                ))
+            }
+            Ok(n) => {
+                if let Err(e) = conn.give(&buf[..n]) {
+                    // Send our alert before reporting.
+                    while let Some(b) = conn.take() {
+                        let _ = sock.write_all(&b);
+                    }
+                    return Err(format!("ours: {e}; peer said: {}", peer.stderr_text()));
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) => return Err(format!("read: {e}; peer said: {}", peer.stderr_text())),
+        }
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// What both directions check after the handshake: a line each way.
+fn talk(conn: &mut dyn Ours, sock: &mut TcpStream, peer: &mut ToolPeer) -> Checked {
+    let mut got = Vec::new();
+    conn.write(b"ping from handshake\n")
+        .map_err(|e| e.to_string())?;
+    drive(conn, sock, &mut got, peer, |_, _| true)?;
+    peer.wait_for(b"ping from handshake\n", Duration::from_secs(10))?;
+    peer.send(b"pong from the peer\n")?;
+    drive(conn, sock, &mut got, peer, |_, g| {
+        contains(g, b"pong from the peer\n")
+    })
+}
+
+/// Our client against a command-line server `peer` listening on `port`:
+/// the handshake, then a line each way.
+pub(crate) fn ours_client(
+    p: &Pki,
+    peer: &mut ToolPeer,
+    port: u16,
+    cfg: impl FnOnce(&mut ClientConfig),
+) -> Result<ClientConnection, String> {
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).map_err(|e| e.to_string())?;
+    let mut cc = client_config(p)?;
+    cfg(&mut cc);
+    let mut c = ClientConnection::new(Arc::new(cc), "localhost", NOW, rng(31))
+        .map_err(|e| e.to_string())?;
+    let mut got = Vec::new();
+    drive(&mut c, &mut sock, &mut got, peer, |c, _| !c.handshaking())?;
+    talk(&mut c, &mut sock, peer)?;
+    Ok(c)
+}
+
+/// A command-line client (`start` runs it against a port) against our
+/// server on 127.0.0.1: the handshake, then a line each way.
+pub(crate) fn ours_server(
+    p: &Pki,
+    start: impl FnOnce(u16) -> Result<ToolPeer, String>,
+    cfg: impl FnOnce(&mut ServerConfig),
+) -> Result<ServerConnection, String> {
+    let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+    listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+    let mut peer = start(port)?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut sock = loop {
+        match listener.accept() {
+            Ok((s, _)) => break s,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if Instant::now() > deadline || peer.exited() {
+                    return Err(format!(
+                        "the client did not connect: {}",
+                        peer.stderr_text()
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    };
+    sock.set_nonblocking(false).map_err(|e| e.to_string())?;
+    let mut sc = server_config(p)?;
+    cfg(&mut sc);
+    let mut s = ServerConnection::new(Arc::new(sc), rng(32)).map_err(|e| e.to_string())?;
+    let mut got = Vec::new();
+    drive(&mut s, &mut sock, &mut got, &peer, |s, _| !s.handshaking())?;
+    // The tool sends its stdin lines once connected.
+    peer.send(b"ping from the peer\n")?;
+    drive(&mut s, &mut sock, &mut got, &peer, |_, g| {
+        contains(g, b"ping from the peer\n")
+    })?;
+    s.write(b"pong from handshake\n")
+        .map_err(|e| e.to_string())?;
+    drive(&mut s, &mut sock, &mut got, &peer, |_, _| true)?;
+    peer.wait_for(b"pong from handshake\n", Duration::from_secs(10))?;
+    Ok(s)
 }
