@@ -75,6 +75,11 @@ pub enum Need {
 }
 
 impl Need {
+    /// The program `name` on PATH, from the Debian package `package`.
+    pub const fn binary(name: &'static str, package: &'static str) -> Need {
+        Need::Binary { name, package }
+    }
+
     /// `None` when the machine has it, else the reason to skip with.
     pub fn missing(&self) -> Option<String> {
         match *self {

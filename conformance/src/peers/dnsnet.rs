@@ -17,16 +17,10 @@ use handshake_dns::wire::{Message, Name, Question, RecordType};
 use crate::Need;
 
 /// NSD, the authoritative servers.
-pub const NSD: Need = Need::Binary {
-    name: "nsd",
-    package: "nsd",
-};
+pub const NSD: Need = Need::binary("nsd", "nsd");
 
 /// unbound, the reference recursive resolver.
-pub const UNBOUND_BIN: Need = Need::Binary {
-    name: "unbound",
-    package: "unbound",
-};
+pub const UNBOUND_BIN: Need = Need::binary("unbound", "unbound");
 
 /// What a case using the fixture Internet needs.
 pub const NEEDS: &[Need] = &[Need::Root, NSD, UNBOUND_BIN];

@@ -18,16 +18,10 @@ use std::time::{Duration, Instant};
 use crate::Need;
 
 /// What an OpenSSL case needs.
-pub const OPENSSL: Need = Need::Binary {
-    name: "openssl",
-    package: "openssl",
-};
+pub const OPENSSL: Need = Need::binary("openssl", "openssl");
 
 /// What a GnuTLS case needs.
-pub const GNUTLS: Need = Need::Binary {
-    name: "gnutls-cli",
-    package: "gnutls-bin",
-};
+pub const GNUTLS: Need = Need::binary("gnutls-cli", "gnutls-bin");
 
 /// A running `openssl s_server`, `openssl s_client` or `gnutls-cli`.
 pub struct ToolPeer {

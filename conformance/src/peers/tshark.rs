@@ -6,10 +6,7 @@ use std::process::Command;
 use crate::Need;
 
 /// What a tshark case needs.
-pub const NEED: Need = Need::Binary {
-    name: "tshark",
-    package: "tshark",
-};
+pub const NEED: Need = Need::binary("tshark", "tshark");
 
 /// Expert-info severity of an error (`PI_ERROR` in epan/proto.h): malformed
 /// packets and bad checksums are reported at this level.

@@ -15,10 +15,7 @@ const DIG_NEEDS: &[crate::Need] = &[
     crate::Need::Root,
     dnsnet::NSD,
     dnsnet::UNBOUND_BIN,
-    crate::Need::Binary {
-        name: "dig",
-        package: "dnsutils",
-    },
+    crate::Need::binary("dig", "dnsutils"),
 ];
 
 /// The fixture Internet and tshark.

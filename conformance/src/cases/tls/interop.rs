@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use handshake_tls::suites::TLS12;
 use handshake_tls::{
-    CipherSuite, ClientConnection, Event, NamedGroup, ServerConnection, Tls12Suite,
+    CipherSuite, ClientConnection, Event, NamedGroup, Negotiated, ServerConnection, Tls12Suite,
 };
 use rustls::crypto::ring as rr;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
@@ -165,10 +165,12 @@ fn provider(suite: CipherSuite, groups: &[NamedGroup]) -> Arc<rustls::crypto::Cr
     Arc::new(p)
 }
 
-fn rustls_server(
+/// A rustls server with our PKI's chain and key, speaking `version` with
+/// what `provider` allows.
+fn rustls_server_with(
     p: &Pki,
-    suite: CipherSuite,
-    groups: &[NamedGroup],
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    version: &'static rustls::SupportedProtocolVersion,
 ) -> Result<rustls::ServerConnection, String> {
     let chain = p
         .chain
@@ -176,8 +178,8 @@ fn rustls_server(
         .map(|d| CertificateDer::from(d.clone()))
         .collect();
     let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.key_pkcs8.clone()));
-    let cfg = rustls::ServerConfig::builder_with_provider(provider(suite, groups))
-        .with_protocol_versions(&[&rustls::version::TLS13])
+    let cfg = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[version])
         .map_err(|e| e.to_string())?
         .with_no_client_auth()
         .with_single_cert(chain, key)
@@ -187,17 +189,19 @@ fn rustls_server(
     Ok(s)
 }
 
-fn rustls_client(
+/// A rustls client trusting our PKI's CA, for `localhost`, speaking
+/// `version` with what `provider` allows.
+fn rustls_client_with(
     p: &Pki,
-    suite: CipherSuite,
-    groups: &[NamedGroup],
+    provider: Arc<rustls::crypto::CryptoProvider>,
+    version: &'static rustls::SupportedProtocolVersion,
 ) -> Result<rustls::ClientConnection, String> {
     let mut roots = rustls::RootCertStore::empty();
     roots
         .add(CertificateDer::from(p.ca_der.clone()))
         .map_err(|e| e.to_string())?;
-    let cfg = rustls::ClientConfig::builder_with_provider(provider(suite, groups))
-        .with_protocol_versions(&[&rustls::version::TLS13])
+    let cfg = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[version])
         .map_err(|e| e.to_string())?
         .with_root_certificates(roots)
         .with_no_client_auth();
@@ -207,45 +211,61 @@ fn rustls_client(
     Ok(c)
 }
 
-fn ours_vs_rustls_server(
+/// What a TLS 1.3 interop case offers: the suite, our groups and rustls's
+/// (in preference order), and whether a HelloRetryRequest must happen.
+#[derive(Clone)]
+struct Offer {
     suite: CipherSuite,
-    ours: &[NamedGroup],
-    theirs: &[NamedGroup],
-    want_hrr: bool,
-) -> Checked {
+    ours: Vec<NamedGroup>,
+    theirs: Vec<NamedGroup>,
+    hello_retry: bool,
+}
+
+impl Offer {
+    /// Both sides offer one suite and one group: no retry.
+    fn plain(suite: CipherSuite, group: NamedGroup) -> Offer {
+        Offer {
+            suite,
+            ours: vec![group],
+            theirs: vec![group],
+            hello_retry: false,
+        }
+    }
+
+    /// The parameters `n` a side negotiated are the offer's, with `group`.
+    fn agreed(&self, n: Option<&Negotiated>, group: NamedGroup) -> Checked {
+        let n = n.ok_or("no negotiated parameters")?;
+        check::equal(
+            "suite, group, retry",
+            (n.suite, n.group, n.hello_retry),
+            (self.suite, group, self.hello_retry),
+        )
+    }
+}
+
+/// Our client against a rustls server: the server's first group wins.
+fn ours_vs_rustls_server(offer: &Offer) -> Checked {
     let p = pki(&LeafSpec::default())?;
-    let mut s = rustls_server(&p, suite, theirs)?;
+    let theirs = provider(offer.suite, &offer.theirs);
+    let mut s = rustls_server_with(&p, theirs, &rustls::version::TLS13)?;
     let mut cc = support::client_config(&p)?;
-    cc.groups = ours.to_vec();
+    cc.groups = offer.ours.clone();
     let mut c = ClientConnection::new(Arc::new(cc), "localhost", support::NOW, support::rng(21))
         .map_err(|e| e.to_string())?;
     echo(&mut c, &mut s, 1)?;
-    let n = c.negotiated().cloned().ok_or("no negotiated parameters")?;
-    check::equal(
-        "suite, group, retry",
-        (n.suite, n.group, n.hello_retry),
-        (suite, theirs[0], want_hrr),
-    )
+    offer.agreed(c.negotiated(), offer.theirs[0])
 }
 
-fn rustls_vs_our_server(
-    suite: CipherSuite,
-    ours: &[NamedGroup],
-    theirs: &[NamedGroup],
-    want_hrr: bool,
-) -> Checked {
+/// A rustls client against our server: our first group wins.
+fn rustls_vs_our_server(offer: &Offer) -> Checked {
     let p = pki(&LeafSpec::default())?;
-    let mut c = rustls_client(&p, suite, theirs)?;
+    let theirs = provider(offer.suite, &offer.theirs);
+    let mut c = rustls_client_with(&p, theirs, &rustls::version::TLS13)?;
     let mut sc = support::server_config(&p)?;
-    sc.groups = ours.to_vec();
+    sc.groups = offer.ours.clone();
     let mut s = ServerConnection::new(Arc::new(sc), support::rng(22)).map_err(|e| e.to_string())?;
     echo(&mut c, &mut s, 2)?;
-    let n = s.negotiated().cloned().ok_or("no negotiated parameters")?;
-    check::equal(
-        "suite, group, retry",
-        (n.suite, n.group, n.hello_retry),
-        (suite, ours[0], want_hrr),
-    )?;
+    offer.agreed(s.negotiated(), offer.ours[0])?;
     check::equal("server_name", s.server_name(), Some("localhost"))
 }
 
@@ -278,36 +298,12 @@ fn rustls12(
     server: bool,
 ) -> Result<Box<dyn Peer>, String> {
     let provider = provider12(suite, group);
-    if server {
-        let chain = p
-            .chain
-            .iter()
-            .map(|d| CertificateDer::from(d.clone()))
-            .collect();
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.key_pkcs8.clone()));
-        let cfg = rustls::ServerConfig::builder_with_provider(provider)
-            .with_protocol_versions(&[&rustls::version::TLS12])
-            .map_err(|e| e.to_string())?
-            .with_no_client_auth()
-            .with_single_cert(chain, key)
-            .map_err(|e| e.to_string())?;
-        let mut s = rustls::ServerConnection::new(Arc::new(cfg)).map_err(|e| e.to_string())?;
-        s.set_buffer_limit(None);
-        return Ok(Box::new(s));
-    }
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(p.ca_der.clone()))
-        .map_err(|e| e.to_string())?;
-    let cfg = rustls::ClientConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS12])
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    let name = ServerName::try_from("localhost").map_err(|e| e.to_string())?;
-    let mut c = rustls::ClientConnection::new(Arc::new(cfg), name).map_err(|e| e.to_string())?;
-    c.set_buffer_limit(None);
-    Ok(Box::new(c))
+    let tls12 = &rustls::version::TLS12;
+    Ok(if server {
+        Box::new(rustls_server_with(p, provider, tls12)?)
+    } else {
+        Box::new(rustls_client_with(p, provider, tls12)?)
+    })
 }
 
 /// TLS 1.2 with rustls: our client (default configuration, TLS 1.3 and
@@ -433,14 +429,14 @@ pub(crate) fn cases() -> Vec<Case> {
                     format!("tls.interop.rustls-server-{tag}"),
                     "RFC 8446 §2, §4.1-§4.4, §5.2, §7.1",
                 )
-                .interop_peer(move |_| ours_vs_rustls_server(suite, &[group], &[group], false)),
+                .interop_peer(move |_| ours_vs_rustls_server(&Offer::plain(suite, group))),
             );
             v.push(
                 Case::must(
                     format!("tls.interop.rustls-client-{tag}"),
                     "RFC 8446 §2, §4.1-§4.4, §5.2, §7.1",
                 )
-                .interop_peer(move |_| rustls_vs_our_server(suite, &[group], &[group], false)),
+                .interop_peer(move |_| rustls_vs_our_server(&Offer::plain(suite, group))),
             );
         }
     }
@@ -475,34 +471,29 @@ pub(crate) fn cases() -> Vec<Case> {
             .interop_peer(move |_| tls12_ticket_with_rustls(ours_is_client)),
         );
     }
-    let both = [NamedGroup::X25519, NamedGroup::Secp256r1];
+    // Each side prefers a group the other offered no share for.
+    let both = vec![NamedGroup::X25519, NamedGroup::Secp256r1];
+    let retry = |ours: Vec<NamedGroup>, theirs: Vec<NamedGroup>| Offer {
+        suite: CipherSuite::Aes128GcmSha256,
+        ours,
+        theirs,
+        hello_retry: true,
+    };
+    let to_rustls = retry(both.clone(), vec![NamedGroup::Secp256r1]);
+    let from_rustls = retry(vec![NamedGroup::Secp256r1], both);
     v.push(
         Case::must(
             "tls.interop.rustls-server-hello-retry",
             "RFC 8446 §4.1.4, §4.4.1",
         )
-        .interop_peer(move |_| {
-            ours_vs_rustls_server(
-                CipherSuite::Aes128GcmSha256,
-                &both,
-                &[NamedGroup::Secp256r1],
-                true,
-            )
-        }),
+        .interop_peer(move |_| ours_vs_rustls_server(&to_rustls)),
     );
     v.push(
         Case::must(
             "tls.interop.rustls-client-hello-retry",
             "RFC 8446 §4.1.4, §4.4.1",
         )
-        .interop_peer(move |_| {
-            rustls_vs_our_server(
-                CipherSuite::Aes128GcmSha256,
-                &[NamedGroup::Secp256r1],
-                &both,
-                true,
-            )
-        }),
+        .interop_peer(move |_| rustls_vs_our_server(&from_rustls)),
     );
     v
 }
