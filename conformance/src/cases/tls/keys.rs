@@ -78,36 +78,37 @@ fn handshake_traffic() -> Checked {
 
 fn traffic_keys() -> Checked {
     let h = HashAlg::Sha256;
-    check::hex(
-        "server hs key",
-        &h.expand_label(&unhex(S_HS), "key", b"", 16),
-        "3fce516009c21727d0f2e4e86ee403bc",
-    )?;
-    check::hex(
-        "server hs iv",
-        &h.expand_label(&unhex(S_HS), "iv", b"", 12),
-        "5d313eb2671276ee13000b30",
-    )?;
-    check::hex(
-        "client hs key",
-        &h.expand_label(&unhex(C_HS), "key", b"", 16),
-        "dbfaa693d1762c5b666af5d950258d01",
-    )?;
-    check::hex(
-        "client hs iv",
-        &h.expand_label(&unhex(C_HS), "iv", b"", 12),
-        "5bd3c71b836e0b76bb73265f",
-    )?;
-    check::hex(
-        "client ap key",
-        &h.expand_label(&unhex(C_AP), "key", b"", 16),
-        "17422dda596ed5d9acd890e3c63f5051",
-    )?;
-    check::hex(
-        "server ap iv",
-        &h.expand_label(&unhex(S_AP), "iv", b"", 12),
-        "cf782b88dd83549aadf1e984",
-    )
+    // (which, traffic secret, label, length, RFC 8448's value)
+    let rows = [
+        (
+            "server hs key",
+            S_HS,
+            "key",
+            16,
+            "3fce516009c21727d0f2e4e86ee403bc",
+        ),
+        ("server hs iv", S_HS, "iv", 12, "5d313eb2671276ee13000b30"),
+        (
+            "client hs key",
+            C_HS,
+            "key",
+            16,
+            "dbfaa693d1762c5b666af5d950258d01",
+        ),
+        ("client hs iv", C_HS, "iv", 12, "5bd3c71b836e0b76bb73265f"),
+        (
+            "client ap key",
+            C_AP,
+            "key",
+            16,
+            "17422dda596ed5d9acd890e3c63f5051",
+        ),
+        ("server ap iv", S_AP, "iv", 12, "cf782b88dd83549aadf1e984"),
+    ];
+    for (what, secret, label, len, want) in rows {
+        check::hex(what, &h.expand_label(&unhex(secret), label, b"", len), want)?;
+    }
+    Ok(())
 }
 
 fn master_and_application() -> Checked {

@@ -19,6 +19,21 @@ type Outcome = (
     Vec<u8>,
 );
 
+/// Hands `flight` to `read` in pieces as long as `split` says (at least 1).
+fn in_pieces(
+    flight: &[u8],
+    split: &mut dyn FnMut() -> usize,
+    read: &mut dyn FnMut(&[u8]) -> Result<(), String>,
+) -> Result<(), String> {
+    let mut at = 0;
+    while at < flight.len() {
+        let n = split().clamp(1, flight.len() - at);
+        read(&flight[at..at + n])?;
+        at += n;
+    }
+    Ok(())
+}
+
 /// One run; `split` says how long each piece of a flight is.
 fn run(
     p: &Pki,
@@ -54,23 +69,19 @@ fn run(
         let mut moved = false;
         if let Some(b) = c.poll_transmit() {
             moved = true;
-            let mut at = 0;
-            while at < b.len() {
-                let n = split().clamp(1, b.len() - at);
-                s.read_tls(&b[at..at + n])
-                    .map_err(|e| format!("server: {e}"))?;
-                at += n;
-            }
+            in_pieces(&b, split, &mut |piece| {
+                s.read_tls(piece)
+                    .map(drop)
+                    .map_err(|e| format!("server: {e}"))
+            })?;
         }
         if let Some(b) = s.poll_transmit() {
             moved = true;
-            let mut at = 0;
-            while at < b.len() {
-                let n = split().clamp(1, b.len() - at);
-                c.read_tls(&b[at..at + n])
-                    .map_err(|e| format!("client: {e}"))?;
-                at += n;
-            }
+            in_pieces(&b, split, &mut |piece| {
+                c.read_tls(piece)
+                    .map(drop)
+                    .map_err(|e| format!("client: {e}"))
+            })?;
         }
         while let Some(e) = c.poll_event() {
             if let Event::ApplicationData(d) = e {
