@@ -433,29 +433,29 @@ fn our_verdict(outcome: Lookup) -> Verdict {
 /// hickory's answer records, re-read through our parser (a message hickory
 /// emits) so both sides print RDATA the same way.
 fn hickory_verdict(
-    got: Result<hickory_resolver::lookup::Lookup, hickory_resolver::ResolveError>,
+    got: Result<hickory_resolver::lookup::Lookup, hickory_resolver::net::NetError>,
 ) -> Result<Verdict, String> {
-    use hickory_proto::op::Message as HMessage;
-    use hickory_proto::ProtoErrorKind;
+    use hickory_proto::op::{Message as HMessage, MessageType, OpCode};
+    use hickory_resolver::net::{DnsError, NetError, NoRecords};
     match got {
         Ok(lookup) => {
-            let mut m = HMessage::new();
-            m.add_answers(lookup.records().iter().cloned());
+            let mut m = HMessage::new(0, MessageType::Response, OpCode::Query);
+            m.add_answers(lookup.answers().iter().cloned());
             let bytes = m.to_vec().map_err(|e| format!("hickory emit: {e}"))?;
             let back =
                 Message::parse(&bytes).map_err(|e| format!("re-reading hickory's records: {e}"))?;
             Ok(Verdict::Answer(comparable(Rcode::NOERROR, &back.answers)))
         }
-        Err(e) => match e.proto().map(|p| p.kind()) {
-            Some(ProtoErrorKind::NoRecordsFound { response_code, .. }) => {
-                Ok(match u16::from(*response_code) {
-                    0 => Verdict::NoData,
-                    3 => Verdict::NxDomain,
-                    code => Verdict::Failure(code),
-                })
-            }
-            _ => Err(format!("hickory: {e}")),
-        },
+        Err(NetError::Dns(DnsError::NoRecordsFound(NoRecords { response_code, .. }))) => {
+            Ok(match u16::from(response_code) {
+                0 => Verdict::NoData,
+                3 => Verdict::NxDomain,
+                code => Verdict::Failure(code),
+            })
+        }
+        // 0.26 reports SERVFAIL and REFUSED as the response code itself.
+        Err(NetError::Dns(DnsError::ResponseCode(code))) => Ok(Verdict::Failure(u16::from(code))),
+        Err(e) => Err(format!("hickory: {e}")),
     }
 }
 
@@ -464,9 +464,9 @@ fn hickory_verdict(
 /// for answers, the same records in any order.
 fn hickory_agrees(ctx: &mut Ctx) -> Outcome {
     use hickory_resolver::config::{
-        NameServerConfigGroup, ResolveHosts, ResolverConfig, ResolverOpts,
+        ConnectionConfig, NameServerConfig, ResolveHosts, ResolverConfig, ResolverOpts,
     };
-    use hickory_resolver::name_server::TokioConnectionProvider;
+    use hickory_resolver::net::runtime::TokioRuntimeProvider;
     let (net, questions) = match fixture_net(ctx) {
         Ok(x) => x,
         Err(fail) => return fail,
@@ -478,7 +478,16 @@ fn hickory_agrees(ctx: &mut Ctx) -> Outcome {
         Ok(r) => r,
         Err(e) => return Outcome::Fail(e.to_string()),
     };
-    let servers = NameServerConfigGroup::from_ips_clear(&[UNBOUND.ip()], UNBOUND.port(), true);
+    // unbound on its port, over UDP and TCP, its negative answers trusted.
+    let connections = [ConnectionConfig::udp(), ConnectionConfig::tcp()].map(|mut c| {
+        c.port = UNBOUND.port();
+        c
+    });
+    let servers = vec![NameServerConfig::new(
+        UNBOUND.ip(),
+        true,
+        connections.to_vec(),
+    )];
     let mut opts = ResolverOpts::default();
     opts.use_hosts_file = ResolveHosts::Never;
     opts.edns0 = true;
@@ -487,10 +496,14 @@ fn hickory_agrees(ctx: &mut Ctx) -> Outcome {
     opts.preserve_intermediates = true;
     let hickory = hickory_resolver::Resolver::builder_with_config(
         ResolverConfig::from_parts(None, vec![], servers),
-        TokioConnectionProvider::default(),
+        TokioRuntimeProvider::default(),
     )
     .with_options(opts)
     .build();
+    let hickory = match hickory {
+        Ok(h) => h,
+        Err(e) => return Outcome::Fail(format!("hickory-resolver: {e}")),
+    };
     let conf = handshake_dns::ResolvConf {
         nameservers: vec![UNBOUND],
         attempts: 1,
