@@ -33,6 +33,7 @@ pub mod typ {
 
 /// The message an extension block belongs to: what is allowed depends on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Context {
     /// ClientHello.
     ClientHello,

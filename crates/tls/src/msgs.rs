@@ -126,6 +126,7 @@ pub struct NewSessionTicket {
 
 /// A handshake message.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum HandshakeMessage {
     /// ClientHello.
     ClientHello(ClientHello),
