@@ -48,7 +48,7 @@ pub(super) static RFC8446: Table = Table {
                 "tls.handshake.hello-retry-request",
                 "tls.interop.rustls-server-hello-retry",
             ])),
-        row("4.1.2-compression", "§4.1.2", Must, "legacy_compression_methods: a TLS 1.3 ClientHello with anything but the single null method is aborted with \"illegal_parameter\"", Gap("no case sends a ClientHello with another compression method to our server")),
+        row("4.1.2-compression", "§4.1.2", Must, "legacy_compression_methods: a TLS 1.3 ClientHello with anything but the single null method is aborted with \"illegal_parameter\" (our server refuses [null, DEFLATE], which TLS 1.2 would accept)", Cases(&["tls.handshake.compression-offered-in-tls13"])),
         row("4.1.3-unoffered-suite", "§4.1.3", Must, "\"A client which receives a cipher suite that was not offered MUST abort the handshake with an \\\"illegal_parameter\\\" alert\"", Cases(&["tls.handshake.unoffered-suite"])),
         row("4.1.3-downgrade-check", "§4.1.3", Must, "TLS 1.3 clients receiving a ServerHello for TLS 1.2 or below \"MUST check that the last 8 bytes are not equal to either of these values\" and abort with \"illegal_parameter\" on a match", Cases(&["tls.handshake.downgrade-sentinel"])),
         row("4.1.4-hrr-second", "§4.1.4", Must, "\"If a client receives a second HelloRetryRequest in the same connection ... it MUST abort the handshake with an \\\"unexpected_message\\\" alert\"", Gap("no case answers our second ClientHello with another HelloRetryRequest")),
@@ -78,7 +78,7 @@ pub(super) static RFC8446: Table = Table {
                 "tls.handshake.intermediate-chain",
             ])),
         row("4.4.3-rsa-pss", "§4.4.3", Must, "\"RSA signatures MUST use an RSASSA-PSS algorithm, regardless of whether RSASSA-PKCS1-v1_5 algorithms appear in \\\"signature_algorithms\\\"\"", Cases(&["tls.handshake.full-rsa-pss"])),
-        row("4.4.3-verify-fails", "§4.4.3", Must, "\"If the verification fails, the receiver MUST terminate the handshake with a \\\"decrypt_error\\\" alert\"", Gap("no case tampers with a CertificateVerify signature (tls.handshake.tampered-finished tampers with Finished)")),
+        row("4.4.3-verify-fails", "§4.4.3", Must, "\"If the verification fails, the receiver MUST terminate the handshake with a \\\"decrypt_error\\\" alert\" (a server signing with a key that is not its certificate's)", Cases(&["tls.handshake.certificate-verify-wrong-key"])),
         row("4.4.4-finished", "§4.4.4", Must, "\"Recipients of Finished messages MUST verify that the contents are correct and if incorrect MUST terminate the connection with a \\\"decrypt_error\\\" alert\"", Cases(&[
                 "tls.handshake.tampered-finished",
                 "tls.keys.rfc8448-finished",

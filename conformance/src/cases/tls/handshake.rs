@@ -389,6 +389,60 @@ fn unoffered_suite() -> Checked {
     )
 }
 
+/// The ClientHello's legacy_compression_methods rewritten from [null] to
+/// [null, DEFLATE]: acceptable in TLS 1.2 (null is there), not in a TLS 1.3
+/// ClientHello, where the list must be exactly the null method.
+fn compression_offered() -> Checked {
+    let p = pki(&LeafSpec::default())?;
+    let (mut c, mut sv) = pair(&p, "localhost", |_, _| {})?;
+    let mut first = true;
+    let run = run_pair(&mut c, &mut sv, |dir, b| {
+        if dir != Dir::ToServer || !std::mem::take(&mut first) {
+            return;
+        }
+        // Record header 5, handshake header 4, version 2, random 32, then
+        // the session id, the suites and the compression methods.
+        let sid = 43;
+        let suites = sid + 1 + usize::from(b[sid]);
+        let comp = suites + 2 + usize::from(u16::from_be_bytes([b[suites], b[suites + 1]]));
+        if b[comp..comp + 2] != [1, 0] {
+            return;
+        }
+        b.splice(comp..comp + 2, [2, 0, 1]);
+        let rec = u16::from_be_bytes([b[3], b[4]]) + 1;
+        b[3..5].copy_from_slice(&rec.to_be_bytes());
+        let hs = u32::from_be_bytes([0, b[6], b[7], b[8]]) + 1;
+        b[6..9].copy_from_slice(&hs.to_be_bytes()[1..]);
+    });
+    check::ensure(!first, || "no ClientHello went by".into())?;
+    expect_failure(
+        "server",
+        &run.server_err,
+        |e| matches!(e, Error::IllegalParameter { .. }),
+        &run.client_err,
+        A::IllegalParameter,
+    )
+}
+
+/// The server signs its CertificateVerify with a key that is not its
+/// certificate's: the client's check fails with decrypt_error.
+fn wrong_signing_key() -> Checked {
+    use rand::SeedableRng;
+    let p = pki(&LeafSpec::default())?;
+    let mut r = rand_chacha::ChaCha20Rng::seed_from_u64(31);
+    let other =
+        handshake_crypto::PrivateKey::P256(handshake_crypto::P256SecretKey::generate(&mut r));
+    let (mut c, mut sv) = pair(&p, "localhost", |_, sc| sc.key = Arc::new(other))?;
+    let run = run_pair(&mut c, &mut sv, |_, _| {});
+    expect_failure(
+        "client",
+        &run.client_err,
+        |e| *e == Error::BadCertificateVerify,
+        &run.server_err,
+        A::DecryptError,
+    )
+}
+
 fn changed_second_hello() -> Checked {
     let p = pki(&LeafSpec::default())?;
     let (mut c, mut sv) = pair(&p, "localhost", |cc, sc| {
@@ -583,6 +637,16 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 8446 §4.1.2 (illegal_parameter)",
         )
         .simulation(|_| changed_second_hello()),
+        Case::must(
+            "tls.handshake.compression-offered-in-tls13",
+            "RFC 8446 §4.1.2 (illegal_parameter)",
+        )
+        .simulation(|_| compression_offered()),
+        Case::must(
+            "tls.handshake.certificate-verify-wrong-key",
+            "RFC 8446 §4.4.3 (decrypt_error)",
+        )
+        .simulation(|_| wrong_signing_key()),
         Case::must(
             "tls.handshake.unexpected-message",
             "RFC 8446 §5, §6.2 (unexpected_message)",
