@@ -32,7 +32,8 @@ const TSHARK_NEEDS: &[crate::Need] = &[
 /// Starts the fixture Internet and reads its query list.
 pub(super) fn fixture_net(ctx: &Ctx) -> Result<(dnsnet::DnsNet, Vec<Question>), Outcome> {
     let questions = dnsnet::queries().map_err(Outcome::Fail)?;
-    let net = dnsnet::DnsNet::start(&ctx.artifacts).map_err(Outcome::Fail)?;
+    let net =
+        dnsnet::DnsNet::start(&ctx.artifacts, dnsnet::Authority::Nsd).map_err(Outcome::Fail)?;
     Ok((net, questions))
 }
 
@@ -238,7 +239,7 @@ fn wire_accepted_and_dissected(ctx: &mut Ctx) -> Outcome {
 fn resolver_pipeline(ctx: &mut Ctx) -> Outcome {
     use crate::peers::dnsnet::{DnsNet, UNBOUND};
     use handshake_io::resolver::{BlockingResolver, Resolver, Source, Upstream};
-    let net = match DnsNet::start(&ctx.artifacts) {
+    let net = match DnsNet::start(&ctx.artifacts, dnsnet::Authority::Nsd) {
         Ok(n) => n,
         Err(e) => return Outcome::Fail(e),
     };
@@ -344,9 +345,12 @@ fn name(s: &str) -> Name {
     s.parse().expect("case names are valid")
 }
 
-/// One case per line of fixtures/dns/queries.txt: our iterative resolver
-/// beside unbound for that name and type, under the requirement the line
-/// names. The file is read at run time, so a new query is a new case.
+/// One case per line of fixtures/dns/queries.txt and authoritative
+/// implementation: our iterative resolver beside unbound for that name and
+/// type, under the requirement the line names, with the fixture zones served
+/// by NSD (`dns.interop.iterative.<slug>`), Knot DNS (`<slug>-knot`) or
+/// BIND 9 (`<slug>-bind`). The file is read at run time, so a new query is
+/// three new cases.
 fn per_query_cases() -> Vec<Case> {
     let queries = match dnsnet::fixture_queries() {
         Ok(q) => q,
@@ -357,23 +361,34 @@ fn per_query_cases() -> Vec<Case> {
             ]
         }
     };
-    queries
+    dnsnet::Authority::ALL
         .into_iter()
-        .map(|q| {
-            let (qname, qtype) = (q.name.to_string(), q.qtype);
-            Case::must(format!("dns.interop.iterative.{}", q.slug), q.spec)
-                .needs(dnsnet::NEEDS)
-                .interop_peer(move |ctx| iterative_agrees(ctx, &qname, qtype))
+        .flat_map(|authority| {
+            queries.iter().map(move |q| {
+                let (qname, qtype) = (q.name.to_string(), q.qtype);
+                Case::must(
+                    format!("dns.interop.iterative.{}{}", q.slug, authority.suffix()),
+                    q.spec.clone(),
+                )
+                .needs(authority.needs())
+                .interop_peer(move |ctx| iterative_agrees(ctx, &qname, qtype, authority))
+            })
         })
         .collect()
 }
 
 /// Our iterative resolver (with and without QNAME minimisation, RFC 9156)
 /// and unbound, from the same root hints, give the same rcode and the same
-/// answer records (CNAMEs included) for one fixture query.
-fn iterative_agrees(ctx: &mut Ctx, qname: &str, qtype: RecordType) -> Outcome {
+/// answer records (CNAMEs included) for one fixture query, the zones served
+/// by `authority`.
+fn iterative_agrees(
+    ctx: &mut Ctx,
+    qname: &str,
+    qtype: RecordType,
+    authority: dnsnet::Authority,
+) -> Outcome {
     let q = Question::new(name(qname), qtype);
-    let net = match dnsnet::DnsNet::start(&ctx.artifacts) {
+    let net = match dnsnet::DnsNet::start(&ctx.artifacts, authority) {
         Ok(n) => n,
         Err(e) => return Outcome::Fail(e),
     };
@@ -534,7 +549,7 @@ fn hickory_agrees(ctx: &mut Ctx) -> Outcome {
 /// com server, a referral to example.com, its server; the repeat is one
 /// cache hit.
 fn referral_chain_traced(ctx: &mut Ctx) -> Outcome {
-    let net = match dnsnet::DnsNet::start(&ctx.artifacts) {
+    let net = match dnsnet::DnsNet::start(&ctx.artifacts, dnsnet::Authority::Nsd) {
         Ok(n) => n,
         Err(e) => return Outcome::Fail(e),
     };
