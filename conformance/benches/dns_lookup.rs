@@ -122,7 +122,7 @@ fn bench_cold(c: &mut Criterion) {
         return;
     }
     let work = std::env::temp_dir().join("handshake-bench");
-    let net = match DnsNet::start(&work) {
+    let net = match DnsNet::start(&work, dnsnet::Authority::Nsd) {
         Ok(n) => n,
         Err(e) => {
             eprintln!("dns/lookup-cold: skipped (the fixture Internet did not start: {e})");

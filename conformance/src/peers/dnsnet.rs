@@ -1,5 +1,6 @@
-//! The fixture Internet of fixtures/dns: one NSD per authoritative server on
-//! its own 127.0.0.x address, and unbound as the reference recursive
+//! The fixture Internet of fixtures/dns: one authoritative server per line
+//! of servers.txt on its own 127.0.0.x address — NSD by default, or Knot
+//! DNS or BIND 9 ([`Authority`]) — and unbound as the reference recursive
 //! resolver with the same root hints. Started by a case, stopped (by process
 //! group) when the handle drops, also when the case fails.
 
@@ -12,17 +13,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use handshake_dns::wire::{Message, Name, Question, RecordType};
+use handshake_dns::wire::{Message, Name, Question, Rcode, RecordType};
 
 use crate::Need;
 
-/// NSD, the authoritative servers.
-pub const NSD: Need = Need::binary("nsd", "nsd");
+pub use super::authority::{Authority, NSD, UNBOUND_BIN};
 
-/// unbound, the reference recursive resolver.
-pub const UNBOUND_BIN: Need = Need::binary("unbound", "unbound");
-
-/// What a case using the fixture Internet needs.
+/// What a case using the fixture Internet served by NSD needs.
 pub const NEEDS: &[Need] = &[Need::Root, NSD, UNBOUND_BIN];
 
 /// Where unbound listens.
@@ -135,12 +132,17 @@ pub fn queries() -> Result<Vec<Question>, String> {
 pub struct DnsNet {
     daemons: Vec<(String, Child, PathBuf)>,
     dir: PathBuf,
+    /// BIND's private loopback; dropped (left, deleted) after the daemons stop.
+    #[cfg(target_os = "linux")]
+    netns: Option<super::netns::NetNs>,
     _lock: MutexGuard<'static, ()>,
 }
 
 impl DnsNet {
-    /// Starts every NSD and unbound, and waits until each answers.
-    pub fn start(work: &Path) -> Result<DnsNet, String> {
+    /// Starts one `authority` per server of servers.txt and unbound, and
+    /// waits until each server answers an SOA query for each of its zones
+    /// authoritatively and unbound answers at all.
+    pub fn start(work: &Path, authority: Authority) -> Result<DnsNet, String> {
         let lock = lock();
         let dir = work.join("dnsnet");
         let _ = std::fs::remove_dir_all(&dir);
@@ -148,39 +150,47 @@ impl DnsNet {
         let mut net = DnsNet {
             daemons: Vec::new(),
             dir: dir.clone(),
+            #[cfg(target_os = "linux")]
+            netns: None,
             _lock: lock,
         };
         let zonesdir = fixtures()
             .canonicalize()
             .map_err(|e| format!("fixtures/dns: {e}"))?;
-        for (addr, zones) in servers()? {
-            let d = dir.join(format!("nsd-{addr}"));
-            std::fs::create_dir_all(&d).map_err(|e| e.to_string())?;
-            // rrl-ratelimit 0: response rate limiting off, as the cases and
-            // benches send bursts of like queries from one address that NSD's
-            // default limit (200/s) would drop or truncate.
-            let mut conf = format!(
-                "server:\n  ip-address: {addr}\n  port: 53\n  username: \"\"\n  chroot: \"\"\n  zonesdir: \"{z}\"\n  \
-                 database: \"\"\n  pidfile: \"{d}/nsd.pid\"\n  xfrdfile: \"{d}/xfrd.state\"\n  zonelistfile: \"{d}/zone.list\"\n  \
-                 logfile: \"{d}/nsd.log\"\n  server-count: 1\n  verbosity: 1\n  hide-version: yes\n  do-ip6: no\n  rrl-ratelimit: 0\n\
-                 remote-control:\n  control-enable: no\n",
-                z = zonesdir.display(),
-                d = d.display()
-            );
-            for (zone, file) in zones {
-                let _ = write!(conf, "zone:\n  name: \"{zone}\"\n  zonefile: \"{file}\"\n");
-            }
-            let path = d.join("nsd.conf");
-            std::fs::write(&path, conf).map_err(|e| e.to_string())?;
-            net.spawn(
-                &format!("nsd@{addr}"),
-                Command::new("nsd").arg("-d").arg("-c").arg(&path),
-                d.join("nsd.log"),
-            )?;
-            net.wait_ready(SocketAddr::new(addr, 53), &format!("nsd@{addr}"))?;
+        let servers = servers()?;
+        if authority.needs_interface_addresses() {
+            net.enter_netns(&servers)?;
+        }
+        for (addr, zones) in servers {
+            let label = format!("{}@{addr}", authority.name());
+            let (mut cmd, log) = authority.command(&dir.join(&label), addr, &zones, &zonesdir)?;
+            net.spawn(&label, &mut cmd, log)?;
+            let names = zones
+                .iter()
+                .map(|(z, _)| z.parse().map_err(|_| format!("bad zone name {z}")))
+                .collect::<Result<Vec<Name>, String>>()?;
+            net.wait_authoritative(SocketAddr::new(addr, 53), &names, &label)?;
         }
         net.spawn_unbound(UNBOUND, &[(Name::root(), "a.root.", [127, 0, 0, 2].into())])?;
         Ok(net)
+    }
+
+    /// Moves this thread into a new network namespace whose `lo` carries
+    /// every server address and unbound's (see
+    /// [`Authority::needs_interface_addresses`]).
+    #[cfg(target_os = "linux")]
+    fn enter_netns(&mut self, servers: &[Server]) -> Result<(), String> {
+        let mut addrs: Vec<IpAddr> = servers.iter().map(|(a, _)| *a).collect();
+        addrs.push(UNBOUND.ip());
+        let name = format!("handshake-dns-{}", std::process::id());
+        self.netns = Some(super::netns::NetNs::enter(&name, &addrs)?);
+        Ok(())
+    }
+
+    /// Network namespaces are Linux's.
+    #[cfg(not(target_os = "linux"))]
+    fn enter_netns(&mut self, _: &[Server]) -> Result<(), String> {
+        Err("this authority needs a Linux network namespace".into())
     }
 
     /// Starts only unbound on `listen`, with `root` as its root hint (a name
@@ -198,6 +208,8 @@ impl DnsNet {
         let mut net = DnsNet {
             daemons: Vec::new(),
             dir,
+            #[cfg(target_os = "linux")]
+            netns: None,
             _lock: guard,
         };
         net.spawn_unbound(listen, &[(Name::root(), "a.root.", root)])?;
@@ -309,6 +321,49 @@ impl DnsNet {
         Err(format!("{name} did not answer at {addr} within 5 s"))
     }
 
+    /// Polls `addr` with an SOA query for each of `zones` until it answers
+    /// each with NOERROR, AA and the zone's SOA (5 s at most): a server that
+    /// listens before its zones are loaded (BIND) is not ready yet.
+    fn wait_authoritative(
+        &mut self,
+        addr: SocketAddr,
+        zones: &[Name],
+        name: &str,
+    ) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let mut last;
+        for zone in zones {
+            let probe = Message::query(1, Question::new(zone.clone(), RecordType::SOA));
+            loop {
+                if let Some((_, child, log)) = self.daemons.last_mut() {
+                    if let Ok(Some(status)) = child.try_wait() {
+                        let log = std::fs::read_to_string(log).unwrap_or_default();
+                        return Err(format!("{name} exited with {status}: {}", log.trim()));
+                    }
+                }
+                match handshake_io::dns::query(addr, &probe, Duration::from_millis(200)) {
+                    Ok(m)
+                        if m.rcode() == Rcode::NOERROR
+                            && m.header.authoritative
+                            && m.answers.iter().any(|r| r.rtype() == RecordType::SOA) =>
+                    {
+                        break
+                    }
+                    Ok(m) => last = format!("rcode {:?}, aa {}", m.rcode(), m.header.authoritative),
+                    Err(e) => last = e.to_string(),
+                }
+                if Instant::now() >= deadline {
+                    return Err(format!(
+                        "{name} did not serve {zone} at {addr} within 5 s: {last}\n{}",
+                        self.logs()
+                    ));
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        Ok(())
+    }
+
     /// Passes when a case found no problems; else fails listing them, then
     /// the daemons' logs.
     pub fn verdict(&self, problems: &[String]) -> crate::check::Checked {
@@ -353,6 +408,9 @@ impl Drop for DnsNet {
         }
         let _ = std::fs::remove_dir_all(&self.dir);
         let _ = std::fs::remove_file(self.unbound_control_socket());
+        for (addr, _) in servers().unwrap_or_default() {
+            let _ = std::fs::remove_file(super::authority::knot_control_socket(addr));
+        }
     }
 }
 

@@ -1,9 +1,12 @@
 //! Real peer programs the cases talk to, behind small safe wrappers.
 
+pub mod authority;
 pub mod dns_server;
 pub mod dnsnet;
 #[cfg(target_os = "linux")]
 pub mod kernel;
+#[cfg(target_os = "linux")]
+pub mod netns;
 pub mod pcap;
 pub mod tls_tool;
 pub mod tshark;

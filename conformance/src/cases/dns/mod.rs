@@ -6,8 +6,9 @@
 //!
 //! handshake-dns against real resolvers on the fixture Internet
 //! (fixtures/dns: NSD on 127.0.0.x, unbound at 127.0.0.60): one case per
-//! fixture query comparing our iterative resolver with unbound (so a failure
-//! names the query), hickory-resolver beside our stub, and the referral
+//! fixture query and authoritative implementation (NSD, Knot DNS, BIND 9)
+//! comparing our iterative resolver with unbound (so a failure names the
+//! query and the server), hickory-resolver beside our stub, and the referral
 //! chain our pipeline traces.
 //!
 //! Scripted scenarios (in the spirit of Deckard's .rpl files; the servers

@@ -71,8 +71,40 @@ pub(crate) fn ours(outcome: handshake_dns::Outcome) -> Comparable {
 }
 
 /// dig's view of one query to unbound: status and answer records as
-/// (owner, type, RDATA) in presentation format.
-pub(crate) fn dig(q: &Question) -> Result<(String, RecordSet), String> {
+/// (owner, type, RDATA) in presentation format, except that records of the
+/// types in `generic` (type numbers our codec has no mnemonic for, which it
+/// prints as RFC 3597 §5 `TYPEnn \# len hex`) come as dig prints them with
+/// `+unknownformat`, their type read as a number.
+pub(crate) fn dig_generic(q: &Question, generic: &[u16]) -> Result<(String, RecordSet), String> {
+    let (status, named) = dig_as(q, false)?;
+    if generic.is_empty() {
+        return Ok((status, named));
+    }
+    let (_, raw) = dig_as(q, true)?;
+    // With +unknownformat dig names every type `TYPEnn` (RFC 3597 §5);
+    // otherwise hickory's table, which lacks DNAME (39, RFC 6672 §2.1).
+    let number = |mnemonic: &str| match mnemonic {
+        "DNAME" => Some(39),
+        m if m.starts_with("TYPE") => m[4..].parse().ok(),
+        m => m
+            .parse::<hickory_proto::rr::RecordType>()
+            .map(u16::from)
+            .ok(),
+    };
+    let is_generic = |mnemonic: &str| number(mnemonic).is_some_and(|n| generic.contains(&n));
+    let mut records: RecordSet = named
+        .into_iter()
+        .filter(|(_, t, _)| !is_generic(t))
+        .collect();
+    for (owner, t, data) in raw {
+        if let Some(n) = number(&t).filter(|n| generic.contains(n)) {
+            records.insert((owner, format!("TYPE{n}"), data));
+        }
+    }
+    Ok((status, records))
+}
+
+fn dig_as(q: &Question, unknown_format: bool) -> Result<(String, RecordSet), String> {
     use crate::peers::dnsnet::UNBOUND;
     let out = std::process::Command::new("dig")
         .args([
@@ -84,6 +116,7 @@ pub(crate) fn dig(q: &Question) -> Result<(String, RecordSet), String> {
             "-p",
             "53",
         ])
+        .args(unknown_format.then_some("+unknownformat"))
         .arg(format!("@{}", UNBOUND.ip()))
         .arg(q.name.to_string())
         .arg(q.qtype.to_string())
