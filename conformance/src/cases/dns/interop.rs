@@ -485,7 +485,10 @@ fn hickory_verdict(
             let bytes = m.to_vec().map_err(|e| format!("hickory emit: {e}"))?;
             let back =
                 Message::parse(&bytes).map_err(|e| format!("re-reading hickory's records: {e}"))?;
-            Ok(Verdict::Answer(comparable(Rcode::NOERROR, &back.answers)))
+            // hickory returns the DNAME beside its synthesized CNAME, as
+            // unbound does; ours follows the CNAME only (see `without_dnames`).
+            let (answer, _dnames) = without_dnames(comparable(Rcode::NOERROR, &back.answers));
+            Ok(Verdict::Answer(answer))
         }
         Err(NetError::Dns(DnsError::NoRecordsFound(NoRecords { response_code, .. }))) => {
             Ok(match u16::from(response_code) {
