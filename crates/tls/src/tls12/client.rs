@@ -1,7 +1,7 @@
 //! The TLS 1.2 client (RFC 5246 §7.3): from the ServerHello that chose
 //! TLS 1.2 to the server's Finished.
 
-use handshake_crypto::{ct_eq, PublicKey};
+use handshake_crypto::PublicKey;
 use rand_core::CryptoRngCore;
 use zeroize::Zeroizing;
 
@@ -269,27 +269,9 @@ pub(crate) fn handle(
             State12::ExpectFinished(hs, master, write)
         }
         (State12::ExpectFinished(mut hs, master, write), HandshakeMessage::Finished(v)) => {
-            // RFC 5246 §7.4.9: Finished comes right after ChangeCipherSpec,
-            // under the new keys.
-            if !c.read_protected() {
-                return Err(Error::UnexpectedMessage {
-                    got: "Finished before ChangeCipherSpec",
-                    state: "waiting for ChangeCipherSpec (RFC 5246 §7.4.9)",
-                });
-            }
-            if v.len() != 12 {
-                return Err(Error::Decode {
-                    what: "Finished.verify_data is 12 bytes (RFC 5246 §7.4.9)",
-                });
-            }
+            let hash = hs.transcript.current();
             let prf = hs.suite.prf();
-            let expected =
-                keys::verify_data(prf, &master, SERVER_FINISHED, &hs.transcript.current());
-            // RFC 5246 §7.4.9: a wrong verify_data is decrypt_error;
-            // compared in constant time.
-            if !ct_eq(&expected, &v) {
-                return Err(Error::BadFinished);
-            }
+            keys::check_finished(c.read_protected(), prf, &master, SERVER_FINISHED, &hash, &v)?;
             let resumed = write.is_some();
             if let Some(write) = write {
                 // Abbreviated handshake (RFC 5246 §7.3): our ChangeCipherSpec

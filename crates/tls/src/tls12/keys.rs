@@ -2,11 +2,12 @@
 //! (§8.1) or the extended master secret (RFC 7627 §4), the key block (§6.3)
 //! and Finished.verify_data (§7.4.9).
 
-use handshake_crypto::prf;
+use handshake_crypto::{ct_eq, prf};
 use zeroize::Zeroizing;
 
 use crate::keys::Secret;
 use crate::suites::HashAlg;
+use crate::Error;
 
 use super::suites::BulkCipher;
 
@@ -96,4 +97,35 @@ pub const SERVER_FINISHED: &[u8] = b"server finished";
 /// Hash(handshake_messages))\[0..11\] (RFC 5246 §7.4.9).
 pub fn verify_data(hash: HashAlg, master: &[u8], label: &[u8], handshake_hash: &[u8]) -> Vec<u8> {
     prf(hash, master, label, handshake_hash, 12).to_vec()
+}
+
+/// Checks the peer's Finished (RFC 5246 §7.4.9): it comes right after
+/// ChangeCipherSpec, under the new keys (`protected`), its verify_data is 12
+/// bytes, and it equals PRF(master, `label`, handshake hash), compared in
+/// constant time. A wrong one is decrypt_error ([`Error::BadFinished`]),
+/// also when implicit rejection replaced the pre-master secret.
+pub(crate) fn check_finished(
+    protected: bool,
+    hash: HashAlg,
+    master: &[u8],
+    label: &[u8],
+    handshake_hash: &[u8],
+    got: &[u8],
+) -> Result<(), Error> {
+    if !protected {
+        return Err(Error::UnexpectedMessage {
+            got: "Finished before ChangeCipherSpec",
+            state: "waiting for ChangeCipherSpec (RFC 5246 §7.4.9)",
+        });
+    }
+    if got.len() != 12 {
+        return Err(Error::Decode {
+            what: "Finished.verify_data is 12 bytes (RFC 5246 §7.4.9)",
+        });
+    }
+    let expected = verify_data(hash, master, label, handshake_hash);
+    if !ct_eq(&expected, got) {
+        return Err(Error::BadFinished);
+    }
+    Ok(())
 }

@@ -2,7 +2,7 @@
 //! the client's key exchange (RSA with implicit rejection, or ECDHE), and
 //! the Finished exchange.
 
-use handshake_crypto::{ct_eq, PrivateKey};
+use handshake_crypto::PrivateKey;
 use rand_core::CryptoRngCore;
 use zeroize::Zeroizing;
 
@@ -445,27 +445,11 @@ pub(crate) fn handle(
             State12::ExpectFinished(hs, master, Some(write))
         }
         (State12::ExpectFinished(mut hs, master, write), HandshakeMessage::Finished(v)) => {
-            // RFC 5246 §7.4.9: Finished follows ChangeCipherSpec.
-            if !c.read_protected() {
-                return Err(Error::UnexpectedMessage {
-                    got: "Finished before ChangeCipherSpec",
-                    state: "waiting for ChangeCipherSpec (RFC 5246 §7.4.9)",
-                });
-            }
-            if v.len() != 12 {
-                return Err(Error::Decode {
-                    what: "Finished.verify_data is 12 bytes (RFC 5246 §7.4.9)",
-                });
-            }
+            // A pre-master secret replaced by implicit rejection ends here,
+            // with the same alert as any bad Finished.
+            let hash = hs.transcript.current();
             let prf = hs.suite.prf();
-            let expected =
-                keys::verify_data(prf, &master, CLIENT_FINISHED, &hs.transcript.current());
-            // RFC 5246 §7.4.9: a wrong verify_data is decrypt_error, compared
-            // in constant time. A pre-master secret replaced by implicit
-            // rejection ends here, with the same alert as any bad Finished.
-            if !ct_eq(&expected, &v) {
-                return Err(Error::BadFinished);
-            }
+            keys::check_finished(c.read_protected(), prf, &master, CLIENT_FINISHED, &hash, &v)?;
             if let Some(write) = write {
                 hs.transcript.add(raw);
                 if hs.issue_ticket {
