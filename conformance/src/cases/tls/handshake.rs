@@ -8,9 +8,7 @@ use handshake_tls::record::{ContentType, Header, RecordKeys};
 use handshake_tls::{AlertDescription as A, CertError, CipherSuite, Error, Event, NamedGroup};
 use rcgen::ExtendedKeyUsagePurpose;
 
-use super::support::{
-    self, expect_failure, pair, pki, run_pair, Dir, KeyKind, LeafSpec, MemoryKeyLog,
-};
+use super::support::{self, pair, pki, run_pair, Dir, KeyKind, LeafSpec, MemoryKeyLog};
 use crate::check::{self, Checked};
 use crate::Case;
 
@@ -160,13 +158,7 @@ fn tampered_finished() -> Checked {
         *bytes = out;
     });
     check::ensure(seen, || "no server flight".into())?;
-    expect_failure(
-        "client",
-        &run.client_err,
-        |e| *e == Error::BadFinished,
-        &run.server_err,
-        A::DecryptError,
-    )
+    run.client_failed(|e| *e == Error::BadFinished, A::DecryptError)
 }
 
 fn corrupted_tag() -> Checked {
@@ -180,13 +172,7 @@ fn corrupted_tag() -> Checked {
             b[n - 1] ^= 0x01; // the last record's tag
         }
     });
-    expect_failure(
-        "client",
-        &run.client_err,
-        |e| *e == Error::BadRecordMac,
-        &run.server_err,
-        A::BadRecordMac,
-    )
+    run.client_failed(|e| *e == Error::BadRecordMac, A::BadRecordMac)
 }
 
 fn over_limit() -> Checked {
@@ -198,11 +184,8 @@ fn over_limit() -> Checked {
             b[3..5].copy_from_slice(&((1u16 << 14) + 257).to_be_bytes());
         }
     });
-    expect_failure(
-        "server",
-        &run.server_err,
+    run.server_failed(
         |e| matches!(e, Error::RecordOverflow { .. }),
-        &run.client_err,
         A::RecordOverflow,
     )
 }
@@ -236,11 +219,8 @@ fn duplicate_in_hello() -> Checked {
         rec.extend_from_slice(&hello);
         *b = rec;
     });
-    expect_failure(
-        "server",
-        &run.server_err,
+    run.server_failed(
         |e| *e == Error::DuplicateExtension { typ: 43 },
-        &run.client_err,
         A::IllegalParameter,
     )
 }
@@ -262,13 +242,7 @@ fn no_common(suites: bool) -> Checked {
     } else {
         Error::NoCommonGroup
     };
-    expect_failure(
-        "server",
-        &run.server_err,
-        |e| *e == want,
-        &run.client_err,
-        A::HandshakeFailure,
-    )
+    run.server_failed(|e| *e == want, A::HandshakeFailure)
 }
 
 fn cert_failure(spec: LeafSpec, name: &str, want: CertError, alert: A) -> Checked {
@@ -294,13 +268,7 @@ fn cert_failure(spec: LeafSpec, name: &str, want: CertError, alert: A) -> Checke
         !run.client_events.contains(&Event::HandshakeComplete),
         || "client completed".into(),
     )?;
-    expect_failure(
-        "client",
-        &run.client_err,
-        |e| *e == Error::Certificate(want.clone()),
-        &run.server_err,
-        alert,
-    )
+    run.client_failed(|e| *e == Error::Certificate(want.clone()), alert)
 }
 
 fn downgrade() -> Checked {
@@ -380,11 +348,8 @@ fn unoffered_suite() -> Checked {
             b[44..46].copy_from_slice(&[0x13, 0x03]);
         }
     });
-    expect_failure(
-        "client",
-        &run.client_err,
+    run.client_failed(
         |e| matches!(e, Error::IllegalParameter { .. }),
-        &run.server_err,
         A::IllegalParameter,
     )
 }
@@ -415,11 +380,8 @@ fn compression_offered() -> Checked {
         b[6..9].copy_from_slice(&hs.to_be_bytes()[1..]);
     });
     check::ensure(!first, || "no ClientHello went by".into())?;
-    expect_failure(
-        "server",
-        &run.server_err,
+    run.server_failed(
         |e| matches!(e, Error::IllegalParameter { .. }),
-        &run.client_err,
         A::IllegalParameter,
     )
 }
@@ -434,13 +396,7 @@ fn wrong_signing_key() -> Checked {
         handshake_crypto::PrivateKey::P256(handshake_crypto::P256SecretKey::generate(&mut r));
     let (mut c, mut sv) = pair(&p, "localhost", |_, sc| sc.key = Arc::new(other))?;
     let run = run_pair(&mut c, &mut sv, |_, _| {});
-    expect_failure(
-        "client",
-        &run.client_err,
-        |e| *e == Error::BadCertificateVerify,
-        &run.server_err,
-        A::DecryptError,
-    )
+    run.client_failed(|e| *e == Error::BadCertificateVerify, A::DecryptError)
 }
 
 fn changed_second_hello() -> Checked {
@@ -459,11 +415,8 @@ fn changed_second_hello() -> Checked {
         }
     });
     check::equal("ClientHellos sent", hellos, 2)?;
-    expect_failure(
-        "server",
-        &run.server_err,
+    run.server_failed(
         |e| matches!(e, Error::IllegalParameter { .. }),
-        &run.client_err,
         A::IllegalParameter,
     )
 }

@@ -290,6 +290,28 @@ pub(crate) fn records(bytes: &[u8]) -> Vec<Vec<u8>> {
     out
 }
 
+impl Run {
+    /// The server failed with an error `want` accepts, and the client
+    /// received `alert`.
+    pub(crate) fn server_failed(
+        &self,
+        want: impl Fn(&Error) -> bool,
+        alert: handshake_tls::AlertDescription,
+    ) -> Result<(), String> {
+        expect_failure("server", &self.server_err, want, &self.client_err, alert)
+    }
+
+    /// The client failed with an error `want` accepts, and the server
+    /// received `alert`.
+    pub(crate) fn client_failed(
+        &self,
+        want: impl Fn(&Error) -> bool,
+        alert: handshake_tls::AlertDescription,
+    ) -> Result<(), String> {
+        expect_failure("client", &self.client_err, want, &self.server_err, alert)
+    }
+}
+
 /// Checks that `got` failed with `want` and that the peer received the alert
 /// `alert` (the exact alert the RFC names).
 pub(crate) fn expect_failure(

@@ -10,7 +10,7 @@ use handshake_tls::{
     AlertDescription as A, ClientConnection, Error, Event, ServerConnection, Tls12Suite,
 };
 
-use super::support::{self, expect_failure, pair, pki_for, run_pair, Dir, Pki};
+use super::support::{self, pair, pki_for, run_pair, Dir, Pki};
 use crate::check::{self, Checked};
 use crate::Case;
 
@@ -106,9 +106,9 @@ fn expect12(
     let (mut c, mut sv) = pair12(p, suite, tweak)?;
     let run = run_pair(&mut c, &mut sv, tamper);
     if server_fails {
-        expect_failure("server", &run.server_err, want, &run.client_err, alert)
+        run.server_failed(want, alert)
     } else {
-        expect_failure("client", &run.client_err, want, &run.server_err, alert)
+        run.client_failed(want, alert)
     }
 }
 
@@ -215,13 +215,7 @@ fn bad_record_mac(suite: Tls12Suite) -> Checked {
             b[n - 1] ^= 0x80;
         }
     });
-    expect_failure(
-        "server",
-        &run.server_err,
-        |e| *e == Error::BadRecordMac,
-        &run.client_err,
-        A::BadRecordMac,
-    )
+    run.server_failed(|e| *e == Error::BadRecordMac, A::BadRecordMac)
 }
 
 fn version_negotiation() -> Checked {
@@ -272,13 +266,7 @@ fn sentinel_detected() -> Checked {
         Dir::ToServer,
     );
     let run = run_pair(&mut c, &mut sv, |d, b| tamper(d, b));
-    expect_failure(
-        "client",
-        &run.client_err,
-        |e| *e == Error::Downgrade,
-        &run.server_err,
-        A::IllegalParameter,
-    )
+    run.client_failed(|e| *e == Error::Downgrade, A::IllegalParameter)
 }
 
 fn rsa_kx_off_by_default() -> Checked {
@@ -302,13 +290,7 @@ fn rsa_kx_off_by_default() -> Checked {
         sc.versions = vec![TLS12];
     })?;
     let run = run_pair(&mut c, &mut sv, |_, _| {});
-    expect_failure(
-        "server",
-        &run.server_err,
-        |e| *e == Error::NoCommonCipherSuite,
-        &run.client_err,
-        A::HandshakeFailure,
-    )
+    run.server_failed(|e| *e == Error::NoCommonCipherSuite, A::HandshakeFailure)
 }
 
 /// Changes the first handshake record of type `msg` going `dir` with `f`
