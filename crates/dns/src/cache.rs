@@ -91,7 +91,11 @@ fn footprint(key: &Key, value: &Value) -> usize {
             RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => name_bytes(n),
             RData::Mx { exchange, .. } => name_bytes(exchange),
             RData::Srv { target, .. } => name_bytes(target),
-            RData::Soa(s) => name_bytes(&s.mname) + name_bytes(&s.rname),
+            RData::Soa(s) => {
+                core::mem::size_of::<crate::wire::Soa>()
+                    + name_bytes(&s.mname)
+                    + name_bytes(&s.rname)
+            }
             RData::Txt(t) => t.iter().map(|s| s.len() + 3 * 8).sum(),
             RData::Caa { tag, value, .. } => tag.len() + value.len(),
             RData::Unknown { data, .. } => data.len(),
@@ -315,6 +319,7 @@ impl Cache {
 mod tests {
     use super::*;
     use crate::wire::{RData, Soa};
+    use alloc::boxed::Box;
     use alloc::vec;
 
     fn a(name: &str, ttl: u32) -> Record {
@@ -325,7 +330,7 @@ mod tests {
         Record::new(
             "example".parse().unwrap(),
             ttl,
-            RData::Soa(Soa {
+            RData::Soa(Box::new(Soa {
                 mname: "ns.example".parse().unwrap(),
                 rname: "h.example".parse().unwrap(),
                 serial: 1,
@@ -333,7 +338,7 @@ mod tests {
                 retry: 1,
                 expire: 1,
                 minimum,
-            }),
+            })),
         )
     }
 

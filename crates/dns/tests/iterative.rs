@@ -37,7 +37,7 @@ fn soa(zone: &str) -> Record {
     Record::new(
         n(zone),
         300,
-        RData::Soa(Soa {
+        RData::Soa(Box::new(Soa {
             mname: n("ns.invalid"),
             rname: n("hostmaster.invalid"),
             serial: 1,
@@ -45,7 +45,7 @@ fn soa(zone: &str) -> Record {
             retry: 1,
             expire: 1,
             minimum: 60,
-        }),
+        })),
     )
 }
 

@@ -199,7 +199,7 @@ fn sample_response() -> Message {
         Record::new(
             name("example.com"),
             3600,
-            RData::Soa(Soa {
+            RData::Soa(Box::new(Soa {
                 mname: name("ns1.example.com"),
                 rname: name("hostmaster.example.com"),
                 serial: 2026112301,
@@ -207,7 +207,7 @@ fn sample_response() -> Message {
                 retry: 3600,
                 expire: 1209600,
                 minimum: 300,
-            }),
+            })),
         ),
     ];
     r.additionals = vec![Record::new(
@@ -330,15 +330,17 @@ fn arb_rdata() -> impl Strategy<Value = RData> {
                 target
             }
         ),
-        (arb_name(), arb_name(), any::<[u32; 5]>()).prop_map(|(mname, rname, v)| RData::Soa(Soa {
-            mname,
-            rname,
-            serial: v[0],
-            refresh: v[1],
-            retry: v[2],
-            expire: v[3],
-            minimum: v[4]
-        })),
+        (arb_name(), arb_name(), any::<[u32; 5]>()).prop_map(|(mname, rname, v)| RData::Soa(
+            Box::new(Soa {
+                mname,
+                rname,
+                serial: v[0],
+                refresh: v[1],
+                retry: v[2],
+                expire: v[3],
+                minimum: v[4]
+            })
+        )),
         (
             any::<u8>(),
             "[a-z0-9]{1,15}",

@@ -23,7 +23,7 @@ fn soa(zone: &str) -> Record {
     Record::new(
         name(zone),
         300,
-        RData::Soa(Soa {
+        RData::Soa(Box::new(Soa {
             mname: name("ns.invalid"),
             rname: name("hostmaster.invalid"),
             serial: 1,
@@ -31,7 +31,7 @@ fn soa(zone: &str) -> Record {
             retry: 1,
             expire: 1,
             minimum: 60,
-        }),
+        })),
     )
 }
 

@@ -47,7 +47,7 @@ fn soa(zone: &str) -> Record {
     Record::new(
         name(zone),
         60,
-        RData::Soa(Soa {
+        RData::Soa(Box::new(Soa {
             mname: name("ns.root-servers.test"),
             rname: name("hostmaster.test"),
             serial: 1,
@@ -55,7 +55,7 @@ fn soa(zone: &str) -> Record {
             retry: 60,
             expire: 60,
             minimum: 60,
-        }),
+        })),
     )
 }
 

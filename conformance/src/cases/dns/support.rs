@@ -17,7 +17,7 @@ pub(crate) fn soa_record(ttl: u32, minimum: u32) -> Record {
     Record::new(
         name("example"),
         ttl,
-        RData::Soa(handshake_dns::wire::Soa {
+        RData::Soa(Box::new(handshake_dns::wire::Soa {
             mname: name("ns.example"),
             rname: name("hostmaster.example"),
             serial: 1,
@@ -25,7 +25,7 @@ pub(crate) fn soa_record(ttl: u32, minimum: u32) -> Record {
             retry: 3600,
             expire: 1_209_600,
             minimum,
-        }),
+        })),
     )
 }
 

@@ -541,7 +541,7 @@ pub(crate) fn cases() -> Vec<Case> {
             .vector(|_| rr_vector(RData::Ptr(name("host.example.com")), "04686f7374c00c")),
         Case::must("dns.wire.rr.soa", "RFC 1035 §3.3.13, §4.1.4").vector(|_| {
             rr_vector(
-                RData::Soa(Soa {
+                RData::Soa(Box::new(Soa {
                     mname: name("ns1.example.com"),
                     rname: name("hostmaster.example.com"),
                     serial: 1,
@@ -549,7 +549,7 @@ pub(crate) fn cases() -> Vec<Case> {
                     retry: 3600,
                     expire: 1_209_600,
                     minimum: 300,
-                }),
+                })),
                 // MNAME, RNAME (both ending in a pointer to 12), then five 32-bit fields.
                 "036e7331c00c0a686f73746d6173746572c00c\
                  0000000100001c2000000e10001275000000012c",

@@ -180,9 +180,9 @@ impl Message {
             pos = p + 4;
         }
         let mut edns = None;
-        let mut sections: [Vec<Record>; 3] = Default::default();
-        for (i, count) in [counts.an, counts.ns, counts.ar].into_iter().enumerate() {
-            sections[i].reserve(room(MIN_RECORD, count));
+        let counts = [counts.an, counts.ns, counts.ar];
+        let mut sections = counts.map(|n| Vec::with_capacity(room(MIN_RECORD, n)));
+        for (i, count) in counts.into_iter().enumerate() {
             for _ in 0..count {
                 pos = parse_record(msg, pos, &mut names, i == 2, &mut sections[i], &mut edns)?;
             }

@@ -113,6 +113,24 @@ impl Builder {
         Ok(())
     }
 
+    /// Appends labels that [`Name::decode`] has checked (each length octet
+    /// below 64, the whole within RFC 1035 §2.3.4's 255 octets with the
+    /// root label still to come): one copy for a run of labels read in place.
+    fn push_run(&mut self, run: &[u8]) {
+        let len = self.len + run.len();
+        if self.heap.is_none() && len < INLINE {
+            self.inline[self.len..len].copy_from_slice(run);
+        } else {
+            let heap = self.heap.get_or_insert_with(|| {
+                let mut heap = Vec::with_capacity(MAX_NAME_LEN);
+                heap.extend_from_slice(&self.inline[..self.len]);
+                heap
+            });
+            heap.extend_from_slice(run);
+        }
+        self.len = len;
+    }
+
     /// Ends the name with `suffix` (a whole name in wire form), or gives
     /// the builder back if the result would be over 255 octets.
     fn finish_with(mut self, suffix: &[u8]) -> Result<Name, Builder> {
@@ -161,7 +179,10 @@ impl Name {
     /// The root name, `.`.
     pub fn root() -> Name {
         Name {
-            wire: Wire::new(&[0]),
+            wire: Wire::Inline {
+                len: 1,
+                buf: [0; INLINE],
+            },
         }
     }
 
@@ -281,8 +302,14 @@ impl Name {
         at: usize,
         cache: Option<&NameCache>,
     ) -> Result<(Name, usize, usize), Error> {
+        if msg.get(at) == Some(&0) {
+            // The root name (every OPT record's owner): nothing to build.
+            return Ok((Name::root(), at + 1, 0));
+        }
         let mut wire = Builder::new();
         let mut pos = at;
+        // Labels read in place since the last pointer: copied in one go.
+        let mut run = at;
         let mut limit = at;
         let mut end = None;
         let mut hops = 0;
@@ -292,14 +319,20 @@ impl Name {
             };
             match len >> 6 {
                 0b00 if len == 0 => {
+                    wire.push_run(&msg[run..pos]);
                     return Ok((wire.finish(), end.unwrap_or(pos + 1), hops));
                 }
                 0b00 => {
                     let l = usize::from(len);
-                    let Some(label) = msg.get(pos + 1..pos + 1 + l) else {
+                    if msg.len() < pos + 1 + l {
                         return Err(truncated("name label", pos + 1, l, msg));
-                    };
-                    wire.push_label(label)?;
+                    }
+                    // RFC 1035 §2.3.4: this label's length octet and octets,
+                    // and the root label still to come, within 255 octets.
+                    let total = wire.len + (pos - run) + 1 + l + 1;
+                    if total > MAX_NAME_LEN {
+                        return Err(Error::NameTooLong(total));
+                    }
                     pos += 1 + l;
                 }
                 0b11 => {
@@ -319,11 +352,14 @@ impl Name {
                             limit: MAX_POINTER_HOPS,
                         });
                     }
+                    wire.push_run(&msg[run..pos]);
                     let after = *end.get_or_insert(pos + 2);
-                    if let Some((suffix, more)) = cache.and_then(|c| c.find(target)) {
+                    if let Some(((suffix, more), cache)) =
+                        cache.and_then(|c| Some((c.find(target)?, c)))
+                    {
                         // Only when decoding it here would stay within the limit too.
                         if hops + more <= MAX_POINTER_HOPS {
-                            match wire.finish_with(suffix.as_wire()) {
+                            match wire.finish_with(cache.wire(suffix)) {
                                 Ok(name) => return Ok((name, after, hops + more)),
                                 Err(unfinished) => wire = unfinished,
                             }
@@ -331,6 +367,7 @@ impl Name {
                     }
                     limit = target;
                     pos = target;
+                    run = target;
                 }
                 _ => return Err(Error::ReservedLabelType(len & 0xc0)),
             }
@@ -361,45 +398,107 @@ fn truncated(what: &'static str, at: usize, need: usize, msg: &[u8]) -> Error {
 /// Names already decoded while one message is parsed, by the offset they
 /// start at: a name that is a bare pointer to one of them is copied instead
 /// of decoded again (most owner names point at the question, most glue
-/// owners at an NS record's RDATA).
+/// owners at an NS record's RDATA). The wire forms sit back to back in one
+/// buffer on the stack; the question's suffixes share its octets.
 pub(crate) struct NameCache {
-    /// (offset, name, pointers its decoding followed).
-    seen: [Option<(usize, Name, usize)>; CACHED_NAMES],
+    /// Message offset of each remembered name.
+    offsets: [usize; CACHED_NAMES],
+    /// Where each one's wire form is in `octets`, and the pointers its
+    /// decoding followed.
+    spans: [Span; CACHED_NAMES],
     len: usize,
+    /// The wire forms, with `INLINE` octets of slack after the last one so
+    /// an inline name is copied with one fixed-size copy.
+    octets: [u8; CACHE_OCTETS + INLINE],
+    used: usize,
 }
 
-/// Offsets remembered per message (on the stack); names past them are
-/// decoded as usual.
+/// A remembered name's place in [`NameCache::octets`].
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Span {
+    start: usize,
+    len: usize,
+    hops: usize,
+}
+
+/// Offsets remembered per message; names past them are decoded as usual.
 const CACHED_NAMES: usize = 8;
+/// Octets of wire form remembered per message.
+const CACHE_OCTETS: usize = 256;
+/// A compression pointer's 14-bit offset cannot reach past this (RFC 1035
+/// §4.1.4): names that start later are never pointed at.
+const POINTER_REACH: usize = 0x4000;
 
 impl Default for NameCache {
     fn default() -> NameCache {
         NameCache {
-            seen: [const { None }; CACHED_NAMES],
+            offsets: [0; CACHED_NAMES],
+            spans: [Span::default(); CACHED_NAMES],
             len: 0,
+            octets: [0; CACHE_OCTETS + INLINE],
+            used: 0,
         }
     }
 }
 
 impl NameCache {
     /// The name remembered at `at` and the pointers its decoding followed.
-    fn find(&self, at: usize) -> Option<(&Name, usize)> {
-        self.seen[..self.len]
-            .iter()
-            .flatten()
-            .find(|(o, _, _)| *o == at)
-            .map(|(_, n, hops)| (n, *hops))
+    fn find(&self, at: usize) -> Option<(Span, usize)> {
+        let i = self.offsets[..self.len].iter().position(|&o| o == at)?;
+        let span = self.spans[i];
+        Some((span, span.hops))
     }
 
-    fn remember_wire(&mut self, at: usize, wire: &[u8], hops: usize) {
-        if self.len < CACHED_NAMES && self.find(at).is_none() {
-            self.seen[self.len] = Some((
-                at,
-                Name {
-                    wire: Wire::new(wire),
-                },
+    /// A remembered name's wire form.
+    fn wire(&self, span: Span) -> &[u8] {
+        &self.octets[span.start..span.start + span.len]
+    }
+
+    /// A remembered name, copied out.
+    fn name(&self, span: Span) -> Name {
+        let wire = if span.len <= INLINE {
+            // Octets past `len` are never read (`Wire::as_slice`): copy a
+            // fixed 30 octets, which the slack after the buffer allows.
+            let mut buf = [0u8; INLINE];
+            buf.copy_from_slice(&self.octets[span.start..span.start + INLINE]);
+            Wire::Inline {
+                len: span.len as u8,
+                buf,
+            }
+        } else {
+            Wire::Heap(self.wire(span).into())
+        };
+        Name { wire }
+    }
+
+    /// Remembers `wire`, decoded at `at`, and the suffixes of it that start
+    /// at the message offsets `suffixes` gives (their index into `wire`).
+    fn remember(
+        &mut self,
+        at: usize,
+        wire: &[u8],
+        hops: usize,
+        suffixes: impl Iterator<Item = (usize, usize)>,
+    ) {
+        let start = self.used;
+        if start + wire.len() > CACHE_OCTETS {
+            return;
+        }
+        self.octets[start..start + wire.len()].copy_from_slice(wire);
+        self.used += wire.len();
+        for (offset, i) in core::iter::once((at, 0)).chain(suffixes) {
+            if self.len == CACHED_NAMES {
+                break;
+            }
+            if offset >= POINTER_REACH || self.offsets[..self.len].contains(&offset) {
+                continue;
+            }
+            self.offsets[self.len] = offset;
+            self.spans[self.len] = Span {
+                start: start + i,
+                len: wire.len() - i,
                 hops,
-            ));
+            };
             self.len += 1;
         }
     }
@@ -414,13 +513,15 @@ impl NameCache {
     pub(crate) fn parse_question(&mut self, msg: &[u8], at: usize) -> Result<(Name, usize), Error> {
         let (name, next, hops) = Name::decode(msg, at, None)?;
         let wire = name.as_wire();
-        let (mut i, mut pos) = (0, at);
-        // In place while the message holds the same plain label as the name.
-        while wire[i] != 0 && msg.get(pos) == Some(&wire[i]) {
-            self.remember_wire(pos, &wire[i..], hops);
-            let step = 1 + usize::from(wire[i]);
-            i += step;
-            pos += step;
+        // In place while the message holds the same plain label as the name
+        // (a pointer octet is never a label length).
+        let in_place = |i: usize| wire[i] != 0 && msg.get(at + i) == Some(&wire[i]);
+        if in_place(0) {
+            let parents = core::iter::successors(Some(0), |&i| Some(i + 1 + usize::from(wire[i])))
+                .skip(1)
+                .take_while(|&i| in_place(i))
+                .map(|i| (at + i, i));
+            self.remember(at, wire, hops, parents);
         }
         Ok((name, next))
     }
@@ -428,23 +529,41 @@ impl NameCache {
     /// [`Name::parse`] of the name at `at`, which must end by `end`.
     /// A hit is a two-octet pointer to a remembered offset before `at`: the
     /// same bytes would decode to the same name, under the same rules.
+    #[inline]
     pub(crate) fn parse(
         &mut self,
         msg: &[u8],
         at: usize,
         end: usize,
     ) -> Result<(Name, usize), Error> {
-        if let (Some(&hi), Some(&lo)) = (msg.get(at), msg.get(at + 1)) {
-            let target = usize::from(hi & 0x3f) << 8 | usize::from(lo);
-            if hi & 0xc0 == 0xc0 && at + 2 <= end && target < at {
-                match self.find(target) {
-                    Some((n, hops)) if hops < MAX_POINTER_HOPS => return Ok((n.clone(), at + 2)),
-                    _ => {}
-                }
-            }
+        match self.hit(msg, at, end) {
+            Some(name) => Ok((name, at + 2)),
+            None => self.parse_and_remember(msg, at, end),
         }
+    }
+
+    /// The remembered name a bare pointer at `at` refers to, if any.
+    #[inline]
+    fn hit(&self, msg: &[u8], at: usize, end: usize) -> Option<Name> {
+        let (&hi, &lo) = (msg.get(at)?, msg.get(at + 1)?);
+        let target = usize::from(hi & 0x3f) << 8 | usize::from(lo);
+        if hi & 0xc0 != 0xc0 || at + 2 > end || target >= at {
+            return None;
+        }
+        let (span, hops) = self.find(target)?;
+        (hops < MAX_POINTER_HOPS).then(|| self.name(span))
+    }
+
+    /// A miss: decodes the name and remembers it.
+    #[inline(never)]
+    fn parse_and_remember(
+        &mut self,
+        msg: &[u8],
+        at: usize,
+        end: usize,
+    ) -> Result<(Name, usize), Error> {
         let (name, next, hops) = Name::decode(&msg[..end.min(msg.len())], at, Some(self))?;
-        self.remember_wire(at, name.as_wire(), hops);
+        self.remember(at, name.as_wire(), hops, core::iter::empty());
         Ok((name, next))
     }
 }

@@ -1,5 +1,6 @@
 //! Resource records (RFC 1035 §3.2, §4.1.3) and the RDATA of the types we know.
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -124,8 +125,9 @@ pub enum RData {
     Cname(Name),
     /// PTR.
     Ptr(Name),
-    /// SOA.
-    Soa(Soa),
+    /// SOA (boxed: it holds two names, and would double the size of every
+    /// record otherwise).
+    Soa(Box<Soa>),
     /// MX.
     Mx {
         /// Lower is preferred.
@@ -227,7 +229,7 @@ impl RData {
                 let f: [u8; 20] = take(&msg[..end], p, "SOA fields")?;
                 exact(p + 20)?;
                 let u = |i: usize| u32::from_be_bytes([f[i], f[i + 1], f[i + 2], f[i + 3]]);
-                RData::Soa(Soa {
+                RData::Soa(Box::new(Soa {
                     mname,
                     rname,
                     serial: u(0),
@@ -235,7 +237,7 @@ impl RData {
                     retry: u(8),
                     expire: u(12),
                     minimum: u(16),
-                })
+                }))
             }
             RecordType::MX => {
                 let pref: [u8; 2] = take(&msg[..end], at, "MX preference")?;
