@@ -8,7 +8,8 @@ use handshake_tls::suites::AeadAlg;
 use handshake_tls::Error;
 
 use crate::check::{self, unhex, unhex_array, Checked};
-use crate::Case;
+use crate::Level::Must;
+use crate::{Case, Kind};
 
 /// RFC 8448 §3: 50 bytes 00..31 under the client application keys, seq 0.
 pub(crate) const CLIENT_APP_RECORD: &str = "1703030043a23f7054b62c94d0affafe8228ba55cbefacea42f914aa66bcab3f2b9819a8a5b46b395bd54a9a20441e2b62974e1f5a6292a2977014bd1e3deae63aeebb21694915e4";
@@ -171,22 +172,45 @@ fn limits() -> Checked {
 
 /// The `tls.record.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::must("tls.record.nonce-construction", "RFC 8446 §5.3").vector(|_| nonce()),
-        Case::must(
-            "tls.record.rfc8448-seal",
-            "RFC 8446 §5.2, §5.3; RFC 8448 §3",
-        )
-        .vector(|_| seal_rfc8448()),
-        Case::must(
-            "tls.record.rfc8448-open",
-            "RFC 8446 §5.2, §5.4; RFC 8448 §3",
-        )
-        .vector(|_| open_rfc8448()),
-        Case::must("tls.record.bad-tag-is-bad-record-mac", "RFC 8446 §5.2")
-            .vector(|_| tampered_tag()),
-        Case::must("tls.record.padding-and-inner-type", "RFC 8446 §5.4")
-            .vector(|_| padding_and_type()),
-        Case::must("tls.record.length-limits", "RFC 8446 §5.1, §5.2").vector(|_| limits()),
-    ]
+    Case::table(
+        Kind::Vector,
+        &[
+            (
+                Must,
+                "tls.record.nonce-construction",
+                "RFC 8446 §5.3",
+                nonce,
+            ),
+            (
+                Must,
+                "tls.record.rfc8448-seal",
+                "RFC 8446 §5.2, §5.3; RFC 8448 §3",
+                seal_rfc8448,
+            ),
+            (
+                Must,
+                "tls.record.rfc8448-open",
+                "RFC 8446 §5.2, §5.4; RFC 8448 §3",
+                open_rfc8448,
+            ),
+            (
+                Must,
+                "tls.record.bad-tag-is-bad-record-mac",
+                "RFC 8446 §5.2",
+                tampered_tag,
+            ),
+            (
+                Must,
+                "tls.record.padding-and-inner-type",
+                "RFC 8446 §5.4",
+                padding_and_type,
+            ),
+            (
+                Must,
+                "tls.record.length-limits",
+                "RFC 8446 §5.1, §5.2",
+                limits,
+            ),
+        ],
+    )
 }
