@@ -8,7 +8,9 @@ use handshake_tls::record::{ContentType, Header, RecordKeys};
 use handshake_tls::{AlertDescription as A, CertError, CipherSuite, Error, Event, NamedGroup};
 use rcgen::ExtendedKeyUsagePurpose;
 
-use super::support::{self, pair, pki, run_pair, Dir, KeyKind, LeafSpec, MemoryKeyLog};
+use super::support::{
+    self, pair, pki, run_pair, send_one_way, Dir, KeyKind, LeafSpec, MemoryKeyLog,
+};
 use crate::check::{self, Checked};
 use crate::Case;
 
@@ -85,20 +87,20 @@ fn key_update_and_close() -> Checked {
     let (mut c, mut sv) = pair(&p, "localhost", |_, _| {})?;
     run_pair(&mut c, &mut sv, |_, _| {});
     c.key_update(true).map_err(s)?;
-    c.send(b"after update").map_err(s)?;
-    let run = run_pair(&mut c, &mut sv, |_, _| {});
-    check::equal("errors", (run.client_err, run.server_err), (None, None))?;
-    check::equal(
+    let run = send_one_way(
+        &mut c,
+        &mut sv,
+        Dir::ToServer,
+        b"after update",
         "server got",
-        run.server_events,
-        vec![Event::ApplicationData(b"after update".to_vec())],
     )?;
-    sv.send(b"server after its update").map_err(s)?;
-    let run = run_pair(&mut c, &mut sv, |_, _| {});
-    check::equal(
+    check::equal("errors", (run.client_err, run.server_err), (None, None))?;
+    send_one_way(
+        &mut c,
+        &mut sv,
+        Dir::ToClient,
+        b"server after its update",
         "client got",
-        run.client_events,
-        vec![Event::ApplicationData(b"server after its update".to_vec())],
     )?;
     // §6.1: close_notify, then anything after it is ignored.
     c.close();

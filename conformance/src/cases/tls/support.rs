@@ -14,7 +14,7 @@ use handshake_tls::{
 };
 use rand::SeedableRng;
 
-use crate::check::Checked;
+use crate::check::{self, Checked};
 use crate::peers::tls_tool::ToolPeer;
 use rand_chacha::ChaCha20Rng;
 use rcgen::{
@@ -233,6 +233,35 @@ pub(crate) fn run_pair(
         }
     }
     run
+}
+
+/// Sends `data` one way (`Dir::ToServer`: the client sends it), runs the
+/// pair, and checks that the receiving side's events are exactly `data`, as
+/// one ApplicationData event (`what` names the check). The run is returned for
+/// further checks.
+pub(crate) fn send_one_way(
+    c: &mut ClientConnection,
+    s: &mut ServerConnection,
+    dir: Dir,
+    data: &[u8],
+    what: &str,
+) -> Result<Run, String> {
+    match dir {
+        Dir::ToServer => c.send(data),
+        Dir::ToClient => s.send(data),
+    }
+    .map_err(|e| e.to_string())?;
+    let run = run_pair(c, s, |_, _| {});
+    let received = match dir {
+        Dir::ToServer => &run.server_events,
+        Dir::ToClient => &run.client_events,
+    };
+    check::equal(
+        what,
+        received.clone(),
+        vec![Event::ApplicationData(data.to_vec())],
+    )?;
+    Ok(run)
 }
 
 /// A fresh pair over `pki` with `tweak`s applied to the configs.
