@@ -78,24 +78,20 @@ fn open_rfc8448() -> Checked {
     check::equal("payload", data, (0u8..=0x31).collect::<Vec<u8>>())
 }
 
+/// The error opening the whole record `b` under fresh client application keys.
+fn open_error(b: &[u8]) -> Result<Option<Error>, String> {
+    let h = Header::parse(&b[..5]).map_err(|e| e.to_string())?;
+    Ok(client_keys().open(&h, b[5..].to_vec()).err())
+}
+
 fn tampered_tag() -> Checked {
     let mut b = unhex(CLIENT_APP_RECORD);
     let last = b.len() - 1;
     b[last] ^= 0x80;
-    let h = Header::parse(&b[..5]).map_err(|e| e.to_string())?;
-    check::equal(
-        "tag flipped",
-        client_keys().open(&h, b[5..].to_vec()).err(),
-        Some(Error::BadRecordMac),
-    )?;
+    check::equal("tag flipped", open_error(&b)?, Some(Error::BadRecordMac))?;
     let mut b = unhex(CLIENT_APP_RECORD);
     b[2] = 1; // the header is the additional data
-    let h = Header::parse(&b[..5]).map_err(|e| e.to_string())?;
-    check::equal(
-        "header changed",
-        client_keys().open(&h, b[5..].to_vec()).err(),
-        Some(Error::BadRecordMac),
-    )
+    check::equal("header changed", open_error(&b)?, Some(Error::BadRecordMac))
 }
 
 fn padding_and_type() -> Checked {
@@ -129,10 +125,9 @@ fn padding_and_type() -> Checked {
         v.extend_from_slice(&aead.seal(&nonce, &hdr, &[0, 0, 0, 0]));
         v
     };
-    let h = Header::parse(&zero[..5]).map_err(|e| e.to_string())?;
     check::equal(
         "inner plaintext of zeros",
-        client_keys().open(&h, zero[5..].to_vec()).err(),
+        open_error(&zero)?,
         Some(Error::NoContentType),
     )
 }
