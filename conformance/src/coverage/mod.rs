@@ -95,6 +95,25 @@ pub struct Table {
     pub rows: &'static [Requirement],
 }
 
+impl Table {
+    /// A table whose rows are covered only by the cases they list
+    /// ([`Table::spec_names_id`] false): every table but RFC 9293's.
+    const fn listed(
+        key: &'static str,
+        rfc: &'static str,
+        title: &'static str,
+        rows: &'static [Requirement],
+    ) -> Table {
+        Table {
+            key,
+            rfc,
+            title,
+            spec_names_id: false,
+            rows,
+        }
+    }
+}
+
 /// Where a row stands after [`check`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Status {

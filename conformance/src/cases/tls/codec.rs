@@ -8,7 +8,8 @@ use proptest::prelude::*;
 
 use super::keys::{CLIENT_HELLO, SERVER_HELLO};
 use crate::check::{self, unhex, Checked};
-use crate::{check_property, Case};
+use crate::Level::Must;
+use crate::{check_property, Case, Kind};
 
 fn client_hello() -> Checked {
     let raw = unhex(CLIENT_HELLO);
@@ -118,24 +119,42 @@ fn truncations() -> Checked {
 
 /// The `tls.codec.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::must(
-            "tls.codec.rfc8448-client-hello",
-            "RFC 8446 §4.1.2; RFC 8448 §3",
-        )
-        .vector(|_| client_hello()),
-        Case::must(
-            "tls.codec.rfc8448-server-hello",
-            "RFC 8446 §4.1.3; RFC 8448 §3",
-        )
-        .vector(|_| server_hello()),
-        Case::must("tls.codec.duplicate-extension", "RFC 8446 §4.2").vector(|_| duplicate()),
-        Case::must("tls.codec.extension-placement", "RFC 8446 §4.2").vector(|_| placement()),
-        Case::must(
-            "tls.codec.truncated-is-decode-error",
-            "RFC 8446 §6.2 (decode_error)",
-        )
-        .vector(|_| truncations()),
+    let mut all = Case::table(
+        Kind::Vector,
+        &[
+            (
+                Must,
+                "tls.codec.rfc8448-client-hello",
+                "RFC 8446 §4.1.2; RFC 8448 §3",
+                client_hello,
+            ),
+            (
+                Must,
+                "tls.codec.rfc8448-server-hello",
+                "RFC 8446 §4.1.3; RFC 8448 §3",
+                server_hello,
+            ),
+            (
+                Must,
+                "tls.codec.duplicate-extension",
+                "RFC 8446 §4.2",
+                duplicate,
+            ),
+            (
+                Must,
+                "tls.codec.extension-placement",
+                "RFC 8446 §4.2",
+                placement,
+            ),
+            (
+                Must,
+                "tls.codec.truncated-is-decode-error",
+                "RFC 8446 §6.2 (decode_error)",
+                truncations,
+            ),
+        ],
+    );
+    all.push(
         Case::must("tls.codec.arbitrary-bytes", "RFC 8446 §6.2; §5.1").property(|ctx| {
             check_property(
                 ctx,
@@ -169,5 +188,6 @@ pub(crate) fn cases() -> Vec<Case> {
                 },
             )
         }),
-    ]
+    );
+    all
 }

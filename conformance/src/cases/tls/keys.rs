@@ -9,7 +9,8 @@ use handshake_tls::record::RecordKeys;
 use handshake_tls::suites::{AeadAlg, HashAlg};
 
 use crate::check::{self, unhex, unhex_array, Checked};
-use crate::Case;
+use crate::Level::Must;
+use crate::{Case, Kind};
 
 /// RFC 8448 §3: the ClientHello and ServerHello handshake messages.
 pub(crate) const CLIENT_HELLO: &str = "010000c00303cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7000006130113031302010000910000000b0009000006736572766572ff01000100000a00140012001d0017001800190100010101020103010400230000003300260024001d002099381de560e4bd43d23d8e435a7dbafeb3c06e51c13cae4d5413691e529aaf2c002b0003020304000d0020001e040305030603020308040805080604010501060102010402050206020202002d00020101001c00024001";
@@ -170,43 +171,57 @@ fn record_keys_from_secret() -> Checked {
 
 /// The `tls.keys.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::must(
-            "tls.keys.rfc8448-early-secret",
-            "RFC 8446 §7.1; RFC 8448 §3",
-        )
-        .vector(|_| early_and_derived()),
-        Case::must(
-            "tls.keys.rfc8448-ecdhe-handshake-secret",
-            "RFC 8446 §7.1, §7.4.2; RFC 8448 §3",
-        )
-        .vector(|_| ecdhe()),
-        Case::must(
-            "tls.keys.rfc8448-transcript-hash",
-            "RFC 8446 §4.4.1; RFC 8448 §3",
-        )
-        .vector(|_| transcript()),
-        Case::must(
-            "tls.keys.rfc8448-handshake-traffic",
-            "RFC 8446 §7.1; RFC 8448 §3",
-        )
-        .vector(|_| handshake_traffic()),
-        Case::must(
-            "tls.keys.rfc8448-traffic-keys",
-            "RFC 8446 §7.3; RFC 8448 §3",
-        )
-        .vector(|_| traffic_keys()),
-        Case::must(
-            "tls.keys.rfc8448-master-application",
-            "RFC 8446 §7.1, §7.5; RFC 8448 §3",
-        )
-        .vector(|_| master_and_application()),
-        Case::must("tls.keys.rfc8448-finished", "RFC 8446 §4.4.4; RFC 8448 §3")
-            .vector(|_| finished()),
-        Case::must(
-            "tls.keys.rfc8448-record-from-secret",
-            "RFC 8446 §7.3, §5.2; RFC 8448 §3",
-        )
-        .vector(|_| record_keys_from_secret()),
-    ]
+    Case::table(
+        Kind::Vector,
+        &[
+            (
+                Must,
+                "tls.keys.rfc8448-early-secret",
+                "RFC 8446 §7.1; RFC 8448 §3",
+                early_and_derived,
+            ),
+            (
+                Must,
+                "tls.keys.rfc8448-ecdhe-handshake-secret",
+                "RFC 8446 §7.1, §7.4.2; RFC 8448 §3",
+                ecdhe,
+            ),
+            (
+                Must,
+                "tls.keys.rfc8448-transcript-hash",
+                "RFC 8446 §4.4.1; RFC 8448 §3",
+                transcript,
+            ),
+            (
+                Must,
+                "tls.keys.rfc8448-handshake-traffic",
+                "RFC 8446 §7.1; RFC 8448 §3",
+                handshake_traffic,
+            ),
+            (
+                Must,
+                "tls.keys.rfc8448-traffic-keys",
+                "RFC 8446 §7.3; RFC 8448 §3",
+                traffic_keys,
+            ),
+            (
+                Must,
+                "tls.keys.rfc8448-master-application",
+                "RFC 8446 §7.1, §7.5; RFC 8448 §3",
+                master_and_application,
+            ),
+            (
+                Must,
+                "tls.keys.rfc8448-finished",
+                "RFC 8446 §4.4.4; RFC 8448 §3",
+                finished,
+            ),
+            (
+                Must,
+                "tls.keys.rfc8448-record-from-secret",
+                "RFC 8446 §7.3, §5.2; RFC 8448 §3",
+                record_keys_from_secret,
+            ),
+        ],
+    )
 }

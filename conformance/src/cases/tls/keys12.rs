@@ -18,7 +18,8 @@ use handshake_tls::tls12::suites::BulkCipher;
 use handshake_tls::Error;
 
 use crate::check::{self, unhex, Checked};
-use crate::Case;
+use crate::Level::Must;
+use crate::{Case, Kind};
 
 const MASTER256: &str = "fb51721a8916841437350870790c928e0a9bf72120649894769d001e6a08b9ec1b594f50f30b4d29f14c14a6c997fd61";
 const MASTER384: &str = "37fa73ca4e87b9fa12acdf8da81d90323576c036f15b4c46e3ddfd6e249d624dd2d59530a713e5a23268d0f51b1359c3";
@@ -210,21 +211,45 @@ fn cbc_record() -> Checked {
 }
 
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::must("tls.keys12.master-secret", "RFC 5246 §8.1, §5").vector(|_| master()),
-        Case::must("tls.keys12.extended-master-secret", "RFC 7627 §4").vector(|_| extended()),
-        Case::must(
-            "tls.keys12.key-block",
-            "RFC 5246 §6.3; RFC 5288 §3; RFC 7905 §2",
-        )
-        .vector(|_| block()),
-        Case::must("tls.keys12.finished-verify-data", "RFC 5246 §7.4.9").vector(|_| finished()),
-        Case::must("tls.keys12.gcm-record", "RFC 5288 §3; RFC 5246 §6.2.3.3")
-            .vector(|_| gcm_record()),
-        Case::must(
-            "tls.keys12.cbc-padding-same-alert",
-            "RFC 5246 §6.2.3.2, §7.2.2 (bad_record_mac)",
-        )
-        .vector(|_| cbc_record()),
-    ]
+    Case::table(
+        Kind::Vector,
+        &[
+            (
+                Must,
+                "tls.keys12.master-secret",
+                "RFC 5246 §8.1, §5",
+                master,
+            ),
+            (
+                Must,
+                "tls.keys12.extended-master-secret",
+                "RFC 7627 §4",
+                extended,
+            ),
+            (
+                Must,
+                "tls.keys12.key-block",
+                "RFC 5246 §6.3; RFC 5288 §3; RFC 7905 §2",
+                block,
+            ),
+            (
+                Must,
+                "tls.keys12.finished-verify-data",
+                "RFC 5246 §7.4.9",
+                finished,
+            ),
+            (
+                Must,
+                "tls.keys12.gcm-record",
+                "RFC 5288 §3; RFC 5246 §6.2.3.3",
+                gcm_record,
+            ),
+            (
+                Must,
+                "tls.keys12.cbc-padding-same-alert",
+                "RFC 5246 §6.2.3.2, §7.2.2 (bad_record_mac)",
+                cbc_record,
+            ),
+        ],
+    )
 }

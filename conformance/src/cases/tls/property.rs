@@ -9,7 +9,7 @@ use handshake_tls::suites::TLS12;
 use handshake_tls::{CipherSuite, Event, NamedGroup, Tls12Suite};
 use proptest::prelude::*;
 
-use super::support::{pair, pki, pki_for, LeafSpec, MemoryKeyLog, Pki};
+use super::support::{pair, pki, pki_for, LeafSpec, MemoryKeyLog, Ours, Pki};
 use crate::{check_property, Case, Ctx};
 
 type Outcome = (
@@ -32,6 +32,23 @@ fn in_pieces(
         at += n;
     }
     Ok(())
+}
+
+/// Passes `from`'s next flight, if it has one, to `to` (`who`, named in an
+/// error) in pieces; false when there was nothing to pass.
+fn pass_flight(
+    from: &mut dyn Ours,
+    to: &mut dyn Ours,
+    who: &str,
+    split: &mut dyn FnMut() -> usize,
+) -> Result<bool, String> {
+    let Some(flight) = from.take() else {
+        return Ok(false);
+    };
+    in_pieces(&flight, split, &mut |piece| {
+        to.give(piece).map_err(|e| format!("{who}: {e}"))
+    })?;
+    Ok(true)
 }
 
 /// One run; `split` says how long each piece of a flight is.
@@ -66,23 +83,8 @@ fn run(
     let (mut to_server, mut to_client) = (Vec::new(), Vec::new());
     let mut sent = false;
     for _ in 0..64 {
-        let mut moved = false;
-        if let Some(b) = c.poll_transmit() {
-            moved = true;
-            in_pieces(&b, split, &mut |piece| {
-                s.read_tls(piece)
-                    .map(drop)
-                    .map_err(|e| format!("server: {e}"))
-            })?;
-        }
-        if let Some(b) = s.poll_transmit() {
-            moved = true;
-            in_pieces(&b, split, &mut |piece| {
-                c.read_tls(piece)
-                    .map(drop)
-                    .map_err(|e| format!("client: {e}"))
-            })?;
-        }
+        let mut moved = pass_flight(&mut c, &mut s, "server", split)?;
+        moved |= pass_flight(&mut s, &mut c, "client", split)?;
         while let Some(e) = c.poll_event() {
             if let Event::ApplicationData(d) = e {
                 to_client.extend_from_slice(&d);

@@ -8,7 +8,8 @@ use handshake_tls::suites::AeadAlg;
 use handshake_tls::Error;
 
 use crate::check::{self, unhex, unhex_array, Checked};
-use crate::Case;
+use crate::Level::Must;
+use crate::{Case, Kind};
 
 /// RFC 8448 §3: 50 bytes 00..31 under the client application keys, seq 0.
 pub(crate) const CLIENT_APP_RECORD: &str = "1703030043a23f7054b62c94d0affafe8228ba55cbefacea42f914aa66bcab3f2b9819a8a5b46b395bd54a9a20441e2b62974e1f5a6292a2977014bd1e3deae63aeebb21694915e4";
@@ -77,24 +78,20 @@ fn open_rfc8448() -> Checked {
     check::equal("payload", data, (0u8..=0x31).collect::<Vec<u8>>())
 }
 
+/// The error opening the whole record `b` under fresh client application keys.
+fn open_error(b: &[u8]) -> Result<Option<Error>, String> {
+    let h = Header::parse(&b[..5]).map_err(|e| e.to_string())?;
+    Ok(client_keys().open(&h, b[5..].to_vec()).err())
+}
+
 fn tampered_tag() -> Checked {
     let mut b = unhex(CLIENT_APP_RECORD);
     let last = b.len() - 1;
     b[last] ^= 0x80;
-    let h = Header::parse(&b[..5]).map_err(|e| e.to_string())?;
-    check::equal(
-        "tag flipped",
-        client_keys().open(&h, b[5..].to_vec()).err(),
-        Some(Error::BadRecordMac),
-    )?;
+    check::equal("tag flipped", open_error(&b)?, Some(Error::BadRecordMac))?;
     let mut b = unhex(CLIENT_APP_RECORD);
     b[2] = 1; // the header is the additional data
-    let h = Header::parse(&b[..5]).map_err(|e| e.to_string())?;
-    check::equal(
-        "header changed",
-        client_keys().open(&h, b[5..].to_vec()).err(),
-        Some(Error::BadRecordMac),
-    )
+    check::equal("header changed", open_error(&b)?, Some(Error::BadRecordMac))
 }
 
 fn padding_and_type() -> Checked {
@@ -128,10 +125,9 @@ fn padding_and_type() -> Checked {
         v.extend_from_slice(&aead.seal(&nonce, &hdr, &[0, 0, 0, 0]));
         v
     };
-    let h = Header::parse(&zero[..5]).map_err(|e| e.to_string())?;
     check::equal(
         "inner plaintext of zeros",
-        client_keys().open(&h, zero[5..].to_vec()).err(),
+        open_error(&zero)?,
         Some(Error::NoContentType),
     )
 }
@@ -171,22 +167,45 @@ fn limits() -> Checked {
 
 /// The `tls.record.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::must("tls.record.nonce-construction", "RFC 8446 §5.3").vector(|_| nonce()),
-        Case::must(
-            "tls.record.rfc8448-seal",
-            "RFC 8446 §5.2, §5.3; RFC 8448 §3",
-        )
-        .vector(|_| seal_rfc8448()),
-        Case::must(
-            "tls.record.rfc8448-open",
-            "RFC 8446 §5.2, §5.4; RFC 8448 §3",
-        )
-        .vector(|_| open_rfc8448()),
-        Case::must("tls.record.bad-tag-is-bad-record-mac", "RFC 8446 §5.2")
-            .vector(|_| tampered_tag()),
-        Case::must("tls.record.padding-and-inner-type", "RFC 8446 §5.4")
-            .vector(|_| padding_and_type()),
-        Case::must("tls.record.length-limits", "RFC 8446 §5.1, §5.2").vector(|_| limits()),
-    ]
+    Case::table(
+        Kind::Vector,
+        &[
+            (
+                Must,
+                "tls.record.nonce-construction",
+                "RFC 8446 §5.3",
+                nonce,
+            ),
+            (
+                Must,
+                "tls.record.rfc8448-seal",
+                "RFC 8446 §5.2, §5.3; RFC 8448 §3",
+                seal_rfc8448,
+            ),
+            (
+                Must,
+                "tls.record.rfc8448-open",
+                "RFC 8446 §5.2, §5.4; RFC 8448 §3",
+                open_rfc8448,
+            ),
+            (
+                Must,
+                "tls.record.bad-tag-is-bad-record-mac",
+                "RFC 8446 §5.2",
+                tampered_tag,
+            ),
+            (
+                Must,
+                "tls.record.padding-and-inner-type",
+                "RFC 8446 §5.4",
+                padding_and_type,
+            ),
+            (
+                Must,
+                "tls.record.length-limits",
+                "RFC 8446 §5.1, §5.2",
+                limits,
+            ),
+        ],
+    )
 }

@@ -14,7 +14,7 @@ use handshake_tls::{
 };
 use rand::SeedableRng;
 
-use crate::check::Checked;
+use crate::check::{self, Checked};
 use crate::peers::tls_tool::ToolPeer;
 use rand_chacha::ChaCha20Rng;
 use rcgen::{
@@ -235,6 +235,35 @@ pub(crate) fn run_pair(
     run
 }
 
+/// Sends `data` one way (`Dir::ToServer`: the client sends it), runs the
+/// pair, and checks that the receiving side's events are exactly `data`, as
+/// one ApplicationData event (`what` names the check). The run is returned for
+/// further checks.
+pub(crate) fn send_one_way(
+    c: &mut ClientConnection,
+    s: &mut ServerConnection,
+    dir: Dir,
+    data: &[u8],
+    what: &str,
+) -> Result<Run, String> {
+    match dir {
+        Dir::ToServer => c.send(data),
+        Dir::ToClient => s.send(data),
+    }
+    .map_err(|e| e.to_string())?;
+    let run = run_pair(c, s, |_, _| {});
+    let received = match dir {
+        Dir::ToServer => &run.server_events,
+        Dir::ToClient => &run.client_events,
+    };
+    check::equal(
+        what,
+        received.clone(),
+        vec![Event::ApplicationData(data.to_vec())],
+    )?;
+    Ok(run)
+}
+
 /// A fresh pair over `pki` with `tweak`s applied to the configs.
 pub(crate) fn pair(
     pki: &Pki,
@@ -291,6 +320,21 @@ pub(crate) fn records(bytes: &[u8]) -> Vec<Vec<u8>> {
 }
 
 impl Run {
+    /// Neither side failed and both completed the handshake (`what` names
+    /// the handshake in the failure).
+    pub(crate) fn completed(&self, what: &str) -> Checked {
+        check::equal(
+            "errors",
+            (&self.client_err, &self.server_err),
+            (&None, &None),
+        )?;
+        check::ensure(
+            self.client_events.contains(&Event::HandshakeComplete)
+                && self.server_events.contains(&Event::HandshakeComplete),
+            || format!("{what} did not complete"),
+        )
+    }
+
     /// The server failed with an error `want` accepts, and the client
     /// received `alert`.
     pub(crate) fn server_failed(
@@ -332,6 +376,25 @@ pub(crate) fn expect_failure(
     )
 }
 
+/// Gives `conn` (`who`) a `record` of a content type it does not expect
+/// now: it must refuse it with UnexpectedRecord and send an
+/// unexpected_message alert (RFC 8446 §5, RFC 5246 §7.1).
+pub(crate) fn refuses_record(conn: &mut dyn Ours, who: &str, record: &[u8]) -> Checked {
+    check::equal(
+        &format!("{who}'s error on a record of type {}", record[0]),
+        conn.give(record).err(),
+        Some(Error::UnexpectedRecord {
+            content_type: record[0],
+        }),
+    )?;
+    let unexpected_message = handshake_tls::AlertDescription::UnexpectedMessage.to_u8();
+    check::equal(
+        &format!("{who}'s alert"),
+        conn.take(),
+        Some(vec![21, 3, 3, 0, 2, 2, unexpected_message]),
+    )
+}
+
 /// A server with a throwaway P-256 key and a placeholder certificate, for
 /// cases that never get as far as sending it.
 pub(crate) fn bare_server() -> ServerConnection {
@@ -352,8 +415,8 @@ pub(crate) fn bare_client() -> ClientConnection {
     .expect("a valid config")
 }
 
-/// Our end of a TCP connection.
-trait Ours {
+/// Our client or server, as the drivers here move bytes through it.
+pub(crate) trait Ours {
     fn take(&mut self) -> Option<Vec<u8>>;
     fn give(&mut self, b: &[u8]) -> Result<(), Error>;
     fn event(&mut self) -> Option<Event>;

@@ -10,9 +10,10 @@ use handshake_tls::{
     AlertDescription as A, ClientConnection, Error, Event, ServerConnection, Tls12Suite,
 };
 
-use super::support::{self, pair, pki_for, run_pair, Dir, Pki};
+use super::support::{self, pair, pki_for, run_pair, send_one_way, Dir, Pki, Run};
 use crate::check::{self, Checked};
-use crate::Case;
+use crate::Level::Must;
+use crate::{Case, Kind};
 
 fn s(e: impl ToString) -> String {
     e.to_string()
@@ -35,12 +36,7 @@ fn pair12(
 /// Handshake, then 40 KiB each way (several records), checked.
 fn exchange(c: &mut ClientConnection, sv: &mut ServerConnection) -> Checked {
     let run = run_pair(c, sv, |_, _| {});
-    check::equal("errors", (run.client_err, run.server_err), (None, None))?;
-    check::ensure(
-        run.client_events.contains(&Event::HandshakeComplete)
-            && run.server_events.contains(&Event::HandshakeComplete),
-        || "handshake did not complete".into(),
-    )?;
+    run.completed("handshake")?;
     let up: Vec<u8> = (0..40_000u32).map(|i| (i * 7) as u8).collect();
     let down: Vec<u8> = (0..40_000u32).map(|i| (i * 13 + 1) as u8).collect();
     c.send(&up).map_err(s)?;
@@ -92,24 +88,16 @@ fn suite_case(suite: Tls12Suite) -> Checked {
     )
 }
 
-/// Runs a pair whose wire `tamper` changes, expecting the `who` side to fail
-/// with `want` and the other to receive `alert`.
-fn expect12(
-    p: &Pki,
-    suite: Tls12Suite,
+/// Runs an ECDHE_ECDSA AES-128-GCM pair, configured by `tweak`, whose wire
+/// `tamper` changes: the caller checks which side failed, how, and the alert
+/// the other received ([`Run::server_failed`], [`Run::client_failed`]).
+fn tampered12(
     tweak: impl FnOnce(&mut handshake_tls::ClientConfig, &mut handshake_tls::ServerConfig),
     tamper: impl FnMut(Dir, &mut Vec<u8>),
-    server_fails: bool,
-    want: impl Fn(&Error) -> bool,
-    alert: A,
-) -> Checked {
-    let (mut c, mut sv) = pair12(p, suite, tweak)?;
-    let run = run_pair(&mut c, &mut sv, tamper);
-    if server_fails {
-        run.server_failed(want, alert)
-    } else {
-        run.client_failed(want, alert)
-    }
+) -> Result<Run, String> {
+    let p = pki_for(ECDSA128)?;
+    let (mut c, mut sv) = pair12(&p, ECDSA128, tweak)?;
+    Ok(run_pair(&mut c, &mut sv, tamper))
 }
 
 /// Replaces the first occurrence of `from` with `to` (same length) in the
@@ -131,17 +119,15 @@ const ECDSA128: Tls12Suite = Tls12Suite::EcdheEcdsaWithAes128GcmSha256;
 
 fn unoffered_suite() -> Checked {
     // The ServerHello's suite rewritten to one the client did not offer.
-    let p = pki_for(ECDSA128)?;
-    expect12(
-        &p,
-        ECDSA128,
+    tampered12(
         |_, _| {},
         replace_once(
             vec![0x00, 0xc0, 0x2b, 0x00],
             vec![0x00, 0xc0, 0x2c, 0x00],
             Dir::ToClient,
         ),
-        false,
+    )?
+    .client_failed(
         |e| matches!(e, Error::IllegalParameter { .. }),
         A::IllegalParameter,
     )
@@ -158,26 +144,18 @@ fn strip_ems() -> impl FnMut(Dir, &mut Vec<u8>) {
 }
 
 fn ems_required_server() -> Checked {
-    let p = pki_for(ECDSA128)?;
-    expect12(
-        &p,
-        ECDSA128,
-        |_, _| {},
-        strip_ems(),
-        true,
+    tampered12(|_, _| {}, strip_ems())?.server_failed(
         |e| *e == Error::MissingExtendedMasterSecret,
         A::HandshakeFailure,
     )
 }
 
 fn ems_required_client() -> Checked {
-    let p = pki_for(ECDSA128)?;
-    expect12(
-        &p,
-        ECDSA128,
+    tampered12(
         |_, sc| sc.require_extended_master_secret = false,
         strip_ems(),
-        false,
+    )?
+    .client_failed(
         |e| *e == Error::MissingExtendedMasterSecret,
         A::HandshakeFailure,
     )
@@ -188,19 +166,14 @@ fn finished_mismatch() -> Checked {
     // depend only on the randoms and the pre-master secret, so a changed
     // ClientHello byte goes unnoticed until Finished: the transcripts differ
     // and the server's check of the client's verify_data fails.
-    let p = pki_for(ECDSA128)?;
-    expect12(
-        &p,
-        ECDSA128,
+    tampered12(
         |cc, sc| {
             cc.require_extended_master_secret = false;
             sc.require_extended_master_secret = false;
         },
         strip_ems(),
-        true,
-        |e| *e == Error::BadFinished,
-        A::DecryptError,
-    )
+    )?
+    .server_failed(|e| *e == Error::BadFinished, A::DecryptError)
 }
 
 fn bad_record_mac(suite: Tls12Suite) -> Checked {
@@ -318,58 +291,50 @@ fn edit_message(dir: Dir, msg: u8, mut f: impl FnMut(&mut [u8])) -> impl FnMut(D
 fn renegotiation_info_not_empty(server_checks: bool) -> Checked {
     // renegotiation_info (ff01) with data 00 (an empty
     // renegotiated_connection) rewritten to 01: a non-empty one.
-    let p = pki_for(ECDSA128)?;
     let dir = if server_checks {
         Dir::ToServer
     } else {
         Dir::ToClient
     };
-    expect12(
-        &p,
-        ECDSA128,
+    let run = tampered12(
         |_, _| {},
         replace_once(
             vec![0xff, 0x01, 0x00, 0x01, 0x00],
             vec![0xff, 0x01, 0x00, 0x01, 0x01],
             dir,
         ),
-        server_checks,
-        |e| *e == Error::BadRenegotiationInfo,
-        A::HandshakeFailure,
-    )
+    )?;
+    if server_checks {
+        run.server_failed(|e| *e == Error::BadRenegotiationInfo, A::HandshakeFailure)
+    } else {
+        run.client_failed(|e| *e == Error::BadRenegotiationInfo, A::HandshakeFailure)
+    }
 }
 
 fn bad_ske_signature() -> Checked {
     // The last byte of the ServerKeyExchange (inside the ECDSA signature).
-    let p = pki_for(ECDSA128)?;
-    expect12(
-        &p,
-        ECDSA128,
+    tampered12(
         |_, _| {},
         edit_message(Dir::ToClient, 12, |r| {
             let n = r.len();
             r[n - 1] ^= 0x01;
         }),
-        false,
-        |e| *e == Error::BadKeyExchangeSignature,
-        A::DecryptError,
-    )
+    )?
+    .client_failed(|e| *e == Error::BadKeyExchangeSignature, A::DecryptError)
 }
 
 fn ske_curve_not_offered() -> Checked {
     // ServerECDHParams: curve_type 3, then the curve; rewritten to
     // secp384r1 (0x0018), which the client did not offer.
-    let p = pki_for(ECDSA128)?;
-    expect12(
-        &p,
-        ECDSA128,
+    tampered12(
         |cc, _| cc.groups = vec![handshake_tls::NamedGroup::X25519],
         edit_message(Dir::ToClient, 12, |r| {
             // header (5) + handshake header (4): curve_type at 9.
             r[10] = 0x00;
             r[11] = 0x18;
         }),
-        false,
+    )?
+    .client_failed(
         |e| matches!(e, Error::IllegalParameter { .. }),
         A::IllegalParameter,
     )
@@ -378,10 +343,7 @@ fn ske_curve_not_offered() -> Checked {
 fn key_does_not_fit_suite() -> Checked {
     // The client offers ECDHE_ECDSA and ECDHE_RSA; the ServerHello's
     // ECDHE_ECDSA suite rewritten to ECDHE_RSA, with a P-256 certificate.
-    let p = pki_for(ECDSA128)?;
-    expect12(
-        &p,
-        ECDSA128,
+    tampered12(
         |cc, _| {
             cc.tls12_suites = vec![ECDSA128, Tls12Suite::EcdheRsaWithAes128GcmSha256];
         },
@@ -390,7 +352,8 @@ fn key_does_not_fit_suite() -> Checked {
             vec![0x00, 0xc0, 0x2f, 0x00],
             Dir::ToClient,
         ),
-        false,
+    )?
+    .client_failed(
         |e| *e == Error::Certificate(handshake_tls::CertError::UnsupportedAlgorithm),
         A::UnsupportedCertificate,
     )
@@ -429,18 +392,13 @@ fn resume_with(
             );
         }
     });
-    check::equal("errors", (run.client_err, run.server_err), (None, None))?;
-    check::ensure(
-        run.client_events.contains(&Event::HandshakeComplete)
-            && run.server_events.contains(&Event::HandshakeComplete),
-        || "second handshake did not complete".into(),
-    )?;
-    c.send(b"after resumption").map_err(s)?;
-    let run = run_pair(&mut c, &mut sv, |_, _| {});
-    check::equal(
+    run.completed("second handshake")?;
+    send_one_way(
+        &mut c,
+        &mut sv,
+        Dir::ToServer,
+        b"after resumption",
         "data after resumption",
-        run.server_events,
-        vec![Event::ApplicationData(b"after resumption".to_vec())],
     )?;
     let flags = (
         c.negotiated_tls12().map(|n| n.resumed).unwrap_or(false),
@@ -479,33 +437,22 @@ fn early_change_cipher_spec() -> Checked {
     let hello = c.poll_transmit().ok_or("no ClientHello")?;
     sv.read_tls(&hello).map_err(s)?;
     let _ = sv.poll_transmit();
-    check::equal(
-        "server error",
-        sv.read_tls(&[20, 3, 3, 0, 1, 1]).err(),
-        Some(Error::UnexpectedRecord { content_type: 20 }),
-    )?;
-    check::equal(
-        "alert sent",
-        sv.poll_transmit(),
-        Some(vec![21, 3, 3, 0, 2, 2, A::UnexpectedMessage.to_u8()]),
-    )
+    support::refuses_record(&mut sv, "server", &[20, 3, 3, 0, 1, 1])
 }
 
 fn compression_without_null() -> Checked {
     // The ClientHello's compression_methods (01 00: one method, null)
     // rewritten to (01 01: DEFLATE only), right after the cipher suites.
-    let p = pki_for(ECDSA128)?;
     let suite_then_compression = vec![0xc0, 0x2b, 0x01, 0x00];
-    expect12(
-        &p,
-        ECDSA128,
+    tampered12(
         |cc, _| cc.versions = vec![TLS12],
         replace_once(
             suite_then_compression,
             vec![0xc0, 0x2b, 0x01, 0x01],
             Dir::ToServer,
         ),
-        true,
+    )?
+    .server_failed(
         |e| matches!(e, Error::IllegalParameter { .. }),
         A::IllegalParameter,
     )
@@ -532,94 +479,125 @@ pub(crate) fn cases() -> Vec<Case> {
         "tls.tls12.ecdhe-rsa-aes256-gcm-sha384" => EcdheRsaWithAes256GcmSha384, "RFC 5289 §3.2; RFC 8422 §5.4";
         "tls.tls12.ecdhe-rsa-chacha20-poly1305" => EcdheRsaWithChaCha20Poly1305Sha256, "RFC 7905 §2";
     };
-    v.extend([
-        Case::must(
-            "tls.tls12.unoffered-suite",
-            "RFC 5246 §7.4.1.3 (illegal_parameter)",
-        )
-        .simulation(|_| unoffered_suite()),
-        Case::must(
-            "tls.tls12.ems-required-by-server",
-            "RFC 7627 §5.3 (handshake_failure)",
-        )
-        .simulation(|_| ems_required_server()),
-        Case::must(
-            "tls.tls12.ems-required-by-client",
-            "RFC 7627 §5.2 (handshake_failure)",
-        )
-        .simulation(|_| ems_required_client()),
-        Case::must(
-            "tls.tls12.finished-mismatch",
-            "RFC 5246 §7.4.9 (decrypt_error)",
-        )
-        .simulation(|_| finished_mismatch()),
-        Case::must(
-            "tls.tls12.bad-record-mac-gcm",
-            "RFC 5246 §6.2.3.3, §7.2.2 (bad_record_mac)",
-        )
-        .simulation(|_| bad_record_mac(Tls12Suite::EcdheEcdsaWithAes128GcmSha256)),
-        Case::must(
-            "tls.tls12.bad-record-mac-cbc",
-            "RFC 5246 §6.2.3.2, §7.2.2 (bad_record_mac)",
-        )
-        .simulation(|_| bad_record_mac(Tls12Suite::RsaWithAes128CbcSha256)),
-        Case::must(
-            "tls.tls12.version-negotiation",
-            "RFC 8446 §4.2.1; RFC 5246 Appendix E.1",
-        )
-        .simulation(|_| version_negotiation()),
-        Case::must("tls.tls12.downgrade-sentinel-set", "RFC 8446 §4.1.3")
-            .simulation(|_| sentinel_set()),
-        Case::must(
-            "tls.tls12.downgrade-sentinel-detected",
-            "RFC 8446 §4.1.3 (illegal_parameter)",
-        )
-        .simulation(|_| sentinel_detected()),
-        Case::must(
-            "tls.tls12.renegotiation-info-not-empty-server",
-            "RFC 5746 §3.6 (handshake_failure)",
-        )
-        .simulation(|_| renegotiation_info_not_empty(true)),
-        Case::must(
-            "tls.tls12.renegotiation-info-not-empty-client",
-            "RFC 5746 §3.4 (handshake_failure)",
-        )
-        .simulation(|_| renegotiation_info_not_empty(false)),
-        Case::must(
-            "tls.tls12.bad-server-key-exchange-signature",
-            "RFC 5246 §7.4.3, §7.2.2 (decrypt_error)",
-        )
-        .simulation(|_| bad_ske_signature()),
-        Case::must(
-            "tls.tls12.server-key-exchange-curve-not-offered",
-            "RFC 8422 §5.4 (illegal_parameter)",
-        )
-        .simulation(|_| ske_curve_not_offered()),
-        Case::must(
-            "tls.tls12.certificate-does-not-fit-suite",
-            "RFC 5246 §7.4.2 (unsupported_certificate)",
-        )
-        .simulation(|_| key_does_not_fit_suite()),
-        Case::must(
-            "tls.tls12.ticket-resumption",
-            "RFC 5077 §3.1, §3.3, §3.4; RFC 5246 §7.3",
-        )
-        .simulation(|_| ticket_resumption()),
-        Case::must("tls.tls12.ticket-tampered-full-handshake", "RFC 5077 §3.4")
-            .simulation(|_| ticket_tampered()),
-        Case::must(
-            "tls.tls12.early-change-cipher-spec",
-            "RFC 5246 §7.1 (unexpected_message)",
-        )
-        .simulation(|_| early_change_cipher_spec()),
-        Case::must(
-            "tls.tls12.compression-without-null",
-            "RFC 5246 §7.4.1.2 (illegal_parameter)",
-        )
-        .simulation(|_| compression_without_null()),
-        Case::must("tls.tls12.rsa-kx-off-by-default", "RFC 9325 §4.1")
-            .simulation(|_| rsa_kx_off_by_default()),
-    ]);
+    v.extend(Case::table(
+        Kind::Simulation,
+        &[
+            (
+                Must,
+                "tls.tls12.unoffered-suite",
+                "RFC 5246 §7.4.1.3 (illegal_parameter)",
+                unoffered_suite,
+            ),
+            (
+                Must,
+                "tls.tls12.ems-required-by-server",
+                "RFC 7627 §5.3 (handshake_failure)",
+                ems_required_server,
+            ),
+            (
+                Must,
+                "tls.tls12.ems-required-by-client",
+                "RFC 7627 §5.2 (handshake_failure)",
+                ems_required_client,
+            ),
+            (
+                Must,
+                "tls.tls12.finished-mismatch",
+                "RFC 5246 §7.4.9 (decrypt_error)",
+                finished_mismatch,
+            ),
+            (
+                Must,
+                "tls.tls12.bad-record-mac-gcm",
+                "RFC 5246 §6.2.3.3, §7.2.2 (bad_record_mac)",
+                || bad_record_mac(Tls12Suite::EcdheEcdsaWithAes128GcmSha256),
+            ),
+            (
+                Must,
+                "tls.tls12.bad-record-mac-cbc",
+                "RFC 5246 §6.2.3.2, §7.2.2 (bad_record_mac)",
+                || bad_record_mac(Tls12Suite::RsaWithAes128CbcSha256),
+            ),
+            (
+                Must,
+                "tls.tls12.version-negotiation",
+                "RFC 8446 §4.2.1; RFC 5246 Appendix E.1",
+                version_negotiation,
+            ),
+            (
+                Must,
+                "tls.tls12.downgrade-sentinel-set",
+                "RFC 8446 §4.1.3",
+                sentinel_set,
+            ),
+            (
+                Must,
+                "tls.tls12.downgrade-sentinel-detected",
+                "RFC 8446 §4.1.3 (illegal_parameter)",
+                sentinel_detected,
+            ),
+            (
+                Must,
+                "tls.tls12.renegotiation-info-not-empty-server",
+                "RFC 5746 §3.6 (handshake_failure)",
+                || renegotiation_info_not_empty(true),
+            ),
+            (
+                Must,
+                "tls.tls12.renegotiation-info-not-empty-client",
+                "RFC 5746 §3.4 (handshake_failure)",
+                || renegotiation_info_not_empty(false),
+            ),
+            (
+                Must,
+                "tls.tls12.bad-server-key-exchange-signature",
+                "RFC 5246 §7.4.3, §7.2.2 (decrypt_error)",
+                bad_ske_signature,
+            ),
+            (
+                Must,
+                "tls.tls12.server-key-exchange-curve-not-offered",
+                "RFC 8422 §5.4 (illegal_parameter)",
+                ske_curve_not_offered,
+            ),
+            (
+                Must,
+                "tls.tls12.certificate-does-not-fit-suite",
+                "RFC 5246 §7.4.2 (unsupported_certificate)",
+                key_does_not_fit_suite,
+            ),
+            (
+                Must,
+                "tls.tls12.ticket-resumption",
+                "RFC 5077 §3.1, §3.3, §3.4; RFC 5246 §7.3",
+                ticket_resumption,
+            ),
+            (
+                Must,
+                "tls.tls12.ticket-tampered-full-handshake",
+                "RFC 5077 §3.4",
+                ticket_tampered,
+            ),
+            (
+                Must,
+                "tls.tls12.early-change-cipher-spec",
+                "RFC 5246 §7.1 (unexpected_message)",
+                early_change_cipher_spec,
+            ),
+            (
+                Must,
+                "tls.tls12.compression-without-null",
+                "RFC 5246 §7.4.1.2 (illegal_parameter)",
+                compression_without_null,
+            ),
+            (
+                Must,
+                "tls.tls12.rsa-kx-off-by-default",
+                "RFC 9325 §4.1",
+                rsa_kx_off_by_default,
+            ),
+        ],
+    ));
     v.extend(forged::cases());
     v
 }
