@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use handshake_tls::record::{ContentType, Header, RecordKeys};
+use handshake_tls::record::ContentType;
 use handshake_tls::{AlertDescription as A, CertError, CipherSuite, Error, Event, NamedGroup};
 use rcgen::ExtendedKeyUsagePurpose;
 
-use super::support::{
-    self, pair, pki, run_pair, send_one_way, Dir, KeyKind, LeafSpec, MemoryKeyLog,
-};
+mod forged;
+
+use super::support::{self, pair, pki, run_pair, send_one_way, Dir, KeyKind, LeafSpec};
 use crate::check::{self, Checked};
 use crate::Case;
 
@@ -111,56 +111,6 @@ fn key_update_and_close() -> Checked {
     sv.read_tls(&bytes).map_err(s)?;
     check::equal("server events", sv.poll_event(), Some(Event::Closed))?;
     check::equal("nothing after close", sv.poll_event(), None)
-}
-
-/// Re-encrypts the server's handshake flight with the secret from its key
-/// log, changing the Finished's verify_data on the way (an attacker who knew
-/// the keys but not the transcript).
-fn tampered_finished() -> Checked {
-    let p = pki(&LeafSpec::default())?;
-    let log = Arc::new(MemoryKeyLog::default());
-    let l2 = log.clone();
-    let (mut c, mut sv) = pair(&p, "localhost", move |cc, sc| {
-        cc.cipher_suites = vec![CipherSuite::Aes128GcmSha256];
-        sc.key_log = Some(l2);
-    })?;
-    let mut seen = false;
-    let run = run_pair(&mut c, &mut sv, |dir, bytes| {
-        if dir != Dir::ToClient || seen {
-            return;
-        }
-        seen = true;
-        let Some(secret) = log.get("SERVER_HANDSHAKE_TRAFFIC_SECRET") else {
-            return;
-        };
-        let aead = CipherSuite::Aes128GcmSha256.aead();
-        let hash = CipherSuite::Aes128GcmSha256.hash();
-        let mut open = RecordKeys::from_secret(aead, hash, &secret);
-        let mut seal = RecordKeys::from_secret(aead, hash, &secret);
-        let mut out = Vec::new();
-        for rec in support::records(bytes) {
-            if rec[0] != 23 {
-                out.extend_from_slice(&rec);
-                continue;
-            }
-            let Ok(h) = Header::parse(&rec[..5]) else {
-                return;
-            };
-            let Ok((typ, mut content)) = open.open(&h, rec[5..].to_vec()) else {
-                return;
-            };
-            if content.first() == Some(&20) {
-                content[4] ^= 1; // the first verify_data byte
-            }
-            let Ok(r) = seal.seal(typ, &content, 0) else {
-                return;
-            };
-            out.extend_from_slice(&r);
-        }
-        *bytes = out;
-    });
-    check::ensure(seen, || "no server flight".into())?;
-    run.client_failed(|e| *e == Error::BadFinished, A::DecryptError)
 }
 
 fn corrupted_tag() -> Checked {
@@ -433,7 +383,7 @@ pub(crate) fn cases() -> Vec<Case> {
         names: vec!["*.example.test".into()],
         ..LeafSpec::default()
     };
-    vec![
+    let mut cases = vec![
         Case::must("tls.handshake.full-ecdsa-p256", "RFC 8446 §2, §4.4.3")
             .simulation(|_| full(KeyKind::P256)),
         Case::must("tls.handshake.full-ed25519", "RFC 8446 §4.2.3, §4.4.3")
@@ -453,11 +403,6 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 8446 §4.6.3, §6.1",
         )
         .simulation(|_| key_update_and_close()),
-        Case::must(
-            "tls.handshake.tampered-finished",
-            "RFC 8446 §4.4.4 (decrypt_error)",
-        )
-        .simulation(|_| tampered_finished()),
         Case::must(
             "tls.handshake.corrupted-record-tag",
             "RFC 8446 §5.2 (bad_record_mac)",
@@ -617,5 +562,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 Some(ContentType::ApplicationData),
             )
         }),
-    ]
+    ];
+    cases.extend(forged::cases());
+    cases
 }
