@@ -304,3 +304,39 @@ proptest! {
         }
     }
 }
+
+fn merged(events: Result<Vec<Event>, Error>) -> Result<Vec<Event>, Error> {
+    let mut out: Vec<Event> = Vec::new();
+    for e in events? {
+        match (e, out.last_mut()) {
+            (Event::Data(d), Some(Event::Data(prev))) => prev.extend_from_slice(&d),
+            (e, _) => out.push(e),
+        }
+    }
+    Ok(out)
+}
+
+proptest! {
+    /// What the fuzz target checks: any bytes, whole or split, decode alike.
+    #[test]
+    fn arbitrary_bytes_split_alike(
+        prefix in prop::sample::select(vec![
+            &b""[..],
+            b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n",
+            b"GET / HTTP/1.1\r\nHost: a\r\n",
+        ]),
+        junk in prop::collection::vec(prop::sample::select(b"\r\n :;0a9XG/HTTP1.\t\x00\xff".to_vec()), 0..200),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let mut bytes = prefix.to_vec();
+        bytes.extend_from_slice(&junk);
+        let c = cut.index(bytes.len() + 1);
+        for request in [true, false] {
+            let new = || if request { Decoder::request(Limits::default()) } else { Decoder::response(Limits::default()) };
+            let whole = merged(decode_all(new(), &[&bytes], true));
+            let split = merged(decode_all(new(), &[&bytes[..c], &bytes[c..]], true));
+            prop_assert_eq!(whole, split);
+        }
+    }
+}
