@@ -34,7 +34,9 @@ fn merged(events: Vec<Event>) -> Vec<Event> {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let split = data.first().map_or(0, |&b| usize::from(b) % (data.len() + 1));
+    let split = data
+        .first()
+        .map_or(0, |&b| usize::from(b) % (data.len() + 1));
     for request in [true, false] {
         let new = || {
             if request {

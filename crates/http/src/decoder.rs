@@ -183,10 +183,10 @@ impl Decoder {
     }
 
     fn end_message(&mut self) -> Event {
-        self.state = if !self.keep_alive {
-            State::Closed
-        } else if self.framing == Framing::Tunnel {
+        self.state = if self.framing == Framing::Tunnel {
             State::Tunnel
+        } else if !self.keep_alive {
+            State::Closed
         } else {
             State::Head
         };
