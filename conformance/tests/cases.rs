@@ -80,3 +80,8 @@ fn dns_offline_cases() {
 fn tls_offline_cases() {
     run_offline("tls");
 }
+
+#[test]
+fn http_offline_cases() {
+    run_offline("http");
+}

@@ -7,6 +7,7 @@ use crate::Case;
 
 mod crypto;
 mod dns;
+mod http;
 mod ip;
 mod support;
 pub mod tcp;
@@ -16,6 +17,7 @@ mod tls;
 pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(crypto::cases());
     all.extend(dns::cases());
+    all.extend(http::cases());
     all.extend(ip::cases());
     all.extend(tcp::cases());
     all.extend(tls::cases());

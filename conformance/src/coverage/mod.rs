@@ -25,6 +25,8 @@
 
 mod dns;
 mod rfc8446;
+mod rfc9112;
+pub use rfc9112::RFC9112;
 mod rfc9293;
 
 use std::fmt::Write as _;
@@ -181,7 +183,7 @@ impl Row {
     }
 }
 
-/// Every table: RFC 9293, the DNS RFCs in number order, then RFC 8446.
+/// Every table: RFC 9293, the DNS RFCs in number order, RFC 8446, then RFC 9112.
 pub static TABLES: &[&Table] = &[
     &RFC9293,
     &dns::RFC1035,
@@ -190,6 +192,7 @@ pub static TABLES: &[&Table] = &[
     &dns::RFC5452,
     &dns::RFC7766,
     &rfc8446::RFC8446,
+    &rfc9112::RFC9112,
 ];
 
 /// RFC 9293 Appendix B (Table 8).
