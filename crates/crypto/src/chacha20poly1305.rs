@@ -104,7 +104,7 @@ impl ChaCha20Poly1305 {
 fn use_stitch(backend: Backend) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        crate::backend::Features::for_backend(backend).avx2_bmi2
+        crate::backend::Features::for_backend(backend).avx2_bmi2()
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -139,7 +139,13 @@ impl Aead for ChaCha20Poly1305 {
         #[cfg(target_arch = "x86_64")]
         if self.stitch && in_out.len() >= 512 {
             let (h, r) = mac.raw_parts().expect("block-aligned after padding");
-            let done = crate::x86::chacha_avx2::seal_stitched(&s, in_out, h, r);
+            let done = crate::x86::chacha_avx2::seal_stitched(
+                crate::backend::Features::detected(),
+                &s,
+                in_out,
+                h,
+                r,
+            );
             s[12] = s[12].wrapping_add((done / 64) as u32);
             let rest = &mut in_out[done..];
             chacha20::xor_with(true, &s, rest);
