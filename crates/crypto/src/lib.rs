@@ -44,7 +44,7 @@
 //! assert_eq!(digest[0], 0xba);
 //!
 //! let aead = AesGcm::new(&[7u8; 16]).unwrap();
-//! let sealed = aead.seal(&[1u8; 12], b"header", b"hello");
+//! let sealed = aead.seal(&[1u8; 12], b"header", b"hello").unwrap();
 //! assert_eq!(aead.open(&[1u8; 12], b"header", &sealed).unwrap(), b"hello");
 //! ```
 #![cfg_attr(not(feature = "std"), no_std)]
