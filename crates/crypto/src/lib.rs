@@ -77,6 +77,7 @@ mod poly1305;
 pub mod prf;
 mod rsa;
 mod sha2;
+mod sha3;
 
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
@@ -100,3 +101,4 @@ pub use p256::ecdsa::{
 pub use poly1305::Poly1305;
 pub use rsa::{RsaPrivateComponents, RsaPrivateKey, RsaPublicKey};
 pub use sha2::{HashFunction, Sha256, Sha384, Sha512};
+pub use sha3::{Sha3_256, Sha3_384, Sha3_512, Shake128, Shake256, XofReader};
