@@ -81,7 +81,7 @@ fn bench_aead<A: Aead>(
         g.throughput(Throughput::Bytes(len as u64));
         let mut buf = vec![0x42u8; len];
         if open {
-            let tag = fast.seal_in_place_detached(&nonce, &aad, &mut buf);
+            let tag = fast.seal_in_place_detached(&nonce, &aad, &mut buf).unwrap();
             let sealed = buf.clone();
             g.bench_function(BenchmarkId::new("handshake", name), |b| {
                 b.iter(|| {
@@ -114,10 +114,17 @@ fn bench_aead<A: Aead>(
             });
         } else {
             g.bench_function(BenchmarkId::new("handshake", name), |b| {
-                b.iter(|| fast.seal_in_place_detached(&nonce, &aad, black_box(&mut buf)))
+                b.iter(|| {
+                    fast.seal_in_place_detached(&nonce, &aad, black_box(&mut buf))
+                        .unwrap()
+                })
             });
             g.bench_function(BenchmarkId::new("handshake-portable", name), |b| {
-                b.iter(|| portable.seal_in_place_detached(&nonce, &aad, black_box(&mut buf)))
+                b.iter(|| {
+                    portable
+                        .seal_in_place_detached(&nonce, &aad, black_box(&mut buf))
+                        .unwrap()
+                })
             });
             g.bench_function(BenchmarkId::new("ring", name), |b| {
                 b.iter(|| {

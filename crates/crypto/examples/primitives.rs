@@ -60,7 +60,9 @@ fn main() -> Result<(), handshake_crypto::Error> {
         .unwrap();
     let nonce: [u8; 12] = unhex("cafebabefacedbaddecaf888").try_into().unwrap();
     let gcm = AesGcm::new(&key)?;
-    let sealed = gcm.seal(&nonce, b"record header", b"attack at dawn");
+    let sealed = gcm
+        .seal(&nonce, b"record header", b"attack at dawn")
+        .unwrap();
     println!();
     // The expected value is OpenSSL's, through Python's `cryptography`:
     // AESGCM(key).encrypt(nonce, b"attack at dawn", b"record header").

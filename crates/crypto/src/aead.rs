@@ -11,7 +11,7 @@ use crate::Error;
 /// use handshake_crypto::{Aead, ChaCha20Poly1305};
 /// let aead = ChaCha20Poly1305::new(&[9u8; 32]).unwrap();
 /// let mut buf = *b"attack at dawn";
-/// let tag = aead.seal_in_place_detached(&[0u8; 12], b"aad", &mut buf);
+/// let tag = aead.seal_in_place_detached(&[0u8; 12], b"aad", &mut buf).unwrap();
 /// assert!(aead.open_in_place_detached(&[0u8; 12], b"aad", &mut buf, &tag).is_ok());
 /// assert_eq!(&buf, b"attack at dawn");
 /// ```
@@ -27,11 +27,19 @@ pub trait Aead {
         Self: Sized;
 
     /// Encrypts `in_out` in place and returns the tag over `aad` and the ciphertext.
-    fn seal_in_place_detached(&self, nonce: &[u8; 12], aad: &[u8], in_out: &mut [u8]) -> [u8; 16];
+    /// A message longer than the algorithm allows (AES-GCM: 2^36 - 32 bytes, SP
+    /// 800-38D §5.2.1.1; ChaCha20-Poly1305: 2^38 - 64 bytes, RFC 8439 §2.8) is
+    /// [`Error::InvalidLength`], with `in_out` untouched; sealing never panics.
+    fn seal_in_place_detached(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        in_out: &mut [u8],
+    ) -> Result<[u8; 16], Error>;
 
     /// Checks `tag` in constant time and, only when it is right, decrypts `in_out` in
     /// place. On failure `in_out` still holds the ciphertext and the error is
-    /// [`Error::BadRecordMac`].
+    /// [`Error::AuthenticationFailed`].
     fn open_in_place_detached(
         &self,
         nonce: &[u8; 12],
@@ -40,19 +48,19 @@ pub trait Aead {
         tag: &[u8],
     ) -> Result<(), Error>;
 
-    /// Returns ciphertext || tag.
-    fn seal(&self, nonce: &[u8; 12], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    /// Returns ciphertext || tag; fails as [`Aead::seal_in_place_detached`] does.
+    fn seal(&self, nonce: &[u8; 12], aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, Error> {
         let mut out = Vec::with_capacity(plaintext.len() + 16);
         out.extend_from_slice(plaintext);
-        let tag = self.seal_in_place_detached(nonce, aad, &mut out);
+        let tag = self.seal_in_place_detached(nonce, aad, &mut out)?;
         out.extend_from_slice(&tag);
-        out
+        Ok(out)
     }
 
     /// Opens ciphertext || tag and returns the plaintext.
     fn open(&self, nonce: &[u8; 12], aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, Error> {
         if sealed.len() < 16 {
-            return Err(Error::BadRecordMac);
+            return Err(Error::AuthenticationFailed);
         }
         let (ct, tag) = sealed.split_at(sealed.len() - 16);
         let mut out = ct.to_vec();
@@ -68,7 +76,7 @@ pub trait Aead {
         in_out: &'a mut [u8],
     ) -> Result<&'a mut [u8], Error> {
         if in_out.len() < 16 {
-            return Err(Error::BadRecordMac);
+            return Err(Error::AuthenticationFailed);
         }
         let n = in_out.len() - 16;
         let (ct, tag) = in_out.split_at_mut(n);

@@ -55,21 +55,79 @@ fn forced_portable() -> bool {
 }
 
 /// The x86-64 features the fast paths use, detected once.
+///
+/// The fields are private and there is no `Default`: the only ways to obtain a value
+/// are [`Features::detected`] (the CPU's, from run-time detection or, without `std`,
+/// the compile-time target features) and [`Features::portable`] (none). A fast path
+/// that checks a `Features` therefore never runs instructions the CPU lacks.
 #[cfg(target_arch = "x86_64")]
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Features {
-    pub sha: bool,
-    pub aes: bool,
-    pub pclmul: bool,
-    pub avx2: bool,
-    pub vaes: bool,
-    pub vpclmul: bool,
+    sha: bool,
+    aes: bool,
+    pclmul: bool,
+    avx2: bool,
+    vaes: bool,
+    vpclmul: bool,
     /// AVX2 and BMI2 (`mulx`): the stitched ChaCha20-Poly1305 seal.
-    pub avx2_bmi2: bool,
+    avx2_bmi2: bool,
 }
 
 #[cfg(target_arch = "x86_64")]
 impl Features {
+    /// No features: every primitive takes its portable path.
+    pub(crate) const fn portable() -> Features {
+        Features {
+            sha: false,
+            aes: false,
+            pclmul: false,
+            avx2: false,
+            vaes: false,
+            vpclmul: false,
+            avx2_bmi2: false,
+        }
+    }
+
+    /// The CPU's features, detected once and cached.
+    pub(crate) fn detected() -> Features {
+        cached()
+    }
+
+    /// SHA-NI (with SSSE3 and SSE4.1).
+    pub(crate) fn sha(self) -> bool {
+        self.sha
+    }
+
+    /// AES-NI (with SSSE3 and SSE4.1).
+    pub(crate) fn aes(self) -> bool {
+        self.aes
+    }
+
+    /// PCLMULQDQ (with SSSE3 and SSE4.1).
+    pub(crate) fn pclmul(self) -> bool {
+        self.pclmul
+    }
+
+    /// AVX and AVX2.
+    pub(crate) fn avx2(self) -> bool {
+        self.avx2
+    }
+
+    /// VAES, with AVX2 and AES-NI.
+    pub(crate) fn vaes(self) -> bool {
+        self.vaes
+    }
+
+    /// VPCLMULQDQ, with AVX2 and PCLMULQDQ.
+    pub(crate) fn vpclmul(self) -> bool {
+        self.vpclmul
+    }
+
+    /// AVX2 and BMI2.
+    pub(crate) fn avx2_bmi2(self) -> bool {
+        self.avx2_bmi2
+    }
+
     #[cfg(feature = "std")]
     fn detect() -> Features {
         let base = std::is_x86_feature_detected!("sse2")
@@ -110,8 +168,8 @@ impl Features {
     /// The CPU's features, or none of them for [`Backend::Portable`].
     pub(crate) fn for_backend(backend: Backend) -> Features {
         match backend {
-            Backend::Portable => Features::default(),
-            Backend::Native => cached(),
+            Backend::Portable => Features::portable(),
+            Backend::Native => Features::detected(),
         }
     }
 }
@@ -126,4 +184,54 @@ fn cached() -> Features {
 #[cfg(all(target_arch = "x86_64", not(feature = "std")))]
 fn cached() -> Features {
     Features::detect()
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+    use core::marker::PhantomData;
+
+    /// Inherent methods win over trait methods when their bounds hold: `Probe<T>`
+    /// answers true exactly when `T: Default`.
+    struct Probe<T>(PhantomData<T>);
+    trait Fallback {
+        fn has_default(&self) -> bool {
+            false
+        }
+    }
+    impl<T> Fallback for Probe<T> {}
+    impl<T: Default> Probe<T> {
+        fn has_default(&self) -> bool {
+            true
+        }
+    }
+
+    #[test]
+    fn features_come_only_from_detection() {
+        // The probe works: a type with Default is seen as such.
+        assert!(Probe::<u8>(PhantomData).has_default());
+        // No `Features::default()` that could be mistaken for, or edited into, a
+        // claim about the CPU.
+        assert!(!Probe::<Features>(PhantomData).has_default());
+        let p = Features::portable();
+        assert!(!(p.sha() || p.aes() || p.pclmul() || p.avx2() || p.vaes()));
+        assert!(!(p.vpclmul() || p.avx2_bmi2()));
+        assert_eq!(Features::for_backend(Backend::Portable), p);
+        assert_eq!(Features::for_backend(Backend::Native), Features::detected());
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn detected_matches_the_cpu() {
+        let f = Features::detected();
+        assert_eq!(f.avx2(), std::is_x86_feature_detected!("avx2"));
+        assert_eq!(
+            f.aes(),
+            std::is_x86_feature_detected!("aes") && std::is_x86_feature_detected!("sse4.1")
+        );
+        // Each derived feature implies the features it needs.
+        assert!(!f.vaes() || (f.avx2() && f.aes()));
+        assert!(!f.vpclmul() || (f.avx2() && f.pclmul()));
+        assert!(!f.avx2_bmi2() || f.avx2());
+    }
 }

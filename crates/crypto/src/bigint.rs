@@ -575,7 +575,7 @@ impl Modulus {
         #[cfg(target_arch = "x86_64")]
         if self.len() == 16 {
             let f = crate::backend::Features::for_backend(backend);
-            if f.avx2 {
+            if f.avx2() {
                 if let Some(out) = self.pow16_avx2(f, base, exp, exp_bits) {
                     return out;
                 }
@@ -856,7 +856,7 @@ mod tests {
     fn avx2_mont_mul_matches_portable() {
         use crate::backend::{Backend, Features};
         let f = Features::for_backend(Backend::Native);
-        if !f.avx2 {
+        if !f.avx2() {
             return;
         }
         let mut seeds = vec![16u64, 17, 18];

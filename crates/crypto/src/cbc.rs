@@ -8,7 +8,7 @@
 //! (the Lucky Thirteen countermeasure of AlFardan and Paterson, the approach of
 //! BoringSSL's `EVP_tls_cbc_digest_record`), and the received MAC is gathered from
 //! its secret offset with masks. A bad padding and a bad MAC give the same
-//! [`Error::BadRecordMac`] (RFC 5246 §6.2.3.2, §7.2.2).
+//! [`Error::AuthenticationFailed`] (RFC 5246 §6.2.3.2, §7.2.2).
 
 use alloc::vec::Vec;
 
@@ -105,16 +105,16 @@ impl TlsCbcHmacSha256 {
     }
 
     /// Opens a GenericBlockCipher fragment; returns the content. Any failure (bad
-    /// length, padding or MAC) is [`Error::BadRecordMac`], found in time that depends
+    /// length, padding or MAC) is [`Error::AuthenticationFailed`], found in time that depends
     /// only on the fragment's length.
     pub fn open(&self, hdr: &RecordHeader, fragment: &[u8]) -> Result<Vec<u8>, Error> {
         // Public checks: IV plus at least MAC + 1 byte of padding, whole blocks.
         if fragment.len() < BLOCK || !(fragment.len() - BLOCK).is_multiple_of(BLOCK) {
-            return Err(Error::BadRecordMac);
+            return Err(Error::AuthenticationFailed);
         }
         let len = fragment.len() - BLOCK;
         if len < (MAC_LEN + 1).div_ceil(BLOCK) * BLOCK {
-            return Err(Error::BadRecordMac);
+            return Err(Error::AuthenticationFailed);
         }
         let iv: [u8; 16] = fragment[..BLOCK].try_into().expect("16 bytes");
         let mut p = fragment[BLOCK..].to_vec();
@@ -144,7 +144,7 @@ impl TlsCbcHmacSha256 {
         good &= crate::ct::ct_is_zero_u32(u32::from(core::hint::black_box(diff)));
         if good != u32::MAX {
             p.zeroize();
-            return Err(Error::BadRecordMac);
+            return Err(Error::AuthenticationFailed);
         }
         p.truncate(content_len as usize);
         Ok(p)
@@ -288,7 +288,7 @@ mod tests {
                 );
                 assert_eq!(
                     prot.open(&hdr(len as u64 + 1), &frag),
-                    Err(Error::BadRecordMac)
+                    Err(Error::AuthenticationFailed)
                 );
             }
         }

@@ -75,7 +75,8 @@ pub(crate) fn xor_with(avx2: bool, state: &[u32; 16], data: &mut [u8]) {
         let mut s = *state;
         #[cfg(target_arch = "x86_64")]
         {
-            let done = crate::x86::chacha_avx2::xor_blocks8(&s, data);
+            let f = crate::backend::Features::detected();
+            let done = crate::x86::chacha_avx2::xor_blocks8(f, &s, data);
             s[12] = s[12].wrapping_add((done / 64) as u32);
             let rest = &mut data[done..];
             if let (Some(mut ks), true) = (keystream_group(avx2, &s), rest.len() > 128) {
@@ -101,8 +102,10 @@ pub(crate) fn keystream_group(avx2: bool, state: &[u32; 16]) -> Option<[u8; 512]
     #[cfg(target_arch = "x86_64")]
     if avx2 {
         let mut ks = [0u8; 512];
-        crate::x86::chacha_avx2::xor_blocks8(state, &mut ks);
-        return Some(ks);
+        let f = crate::backend::Features::detected();
+        if crate::x86::chacha_avx2::xor_blocks8(f, state, &mut ks) == ks.len() {
+            return Some(ks);
+        }
     }
     let _ = (avx2, state);
     None
@@ -112,7 +115,7 @@ pub(crate) fn keystream_group(avx2: bool, state: &[u32; 16]) -> Option<[u8; 512]
 pub(crate) fn use_avx2(backend: Backend) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        crate::backend::Features::for_backend(backend).avx2
+        crate::backend::Features::for_backend(backend).avx2()
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -192,5 +195,32 @@ mod tests {
                 assert_eq!(a, b, "len {len} counter {counter}");
             }
         }
+    }
+
+    /// The AVX2 entry point checks the detected features itself: handed the portable
+    /// (empty) features it does nothing, so a safe caller cannot run AVX2 on a CPU
+    /// that lacks it; with the detected ones it agrees with the portable code.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn avx2_entry_points_check_features() {
+        use crate::backend::Features;
+        use crate::x86::chacha_avx2::{seal_stitched, xor_blocks8};
+        let state = initial_state(&[5; 32], 7, &[6; 12]);
+        let mut data = vec![0xa5u8; 1024];
+        assert_eq!(xor_blocks8(Features::portable(), &state, &mut data), 0);
+        assert!(data.iter().all(|&b| b == 0xa5));
+        let (mut h, r) = ([1u64, 2, 3], [4u64, 5]);
+        assert_eq!(
+            seal_stitched(Features::portable(), &state, &mut data, &mut h, &r),
+            0
+        );
+        assert!(data.iter().all(|&b| b == 0xa5));
+        assert_eq!(h, [1, 2, 3]);
+        let f = Features::detected();
+        let done = xor_blocks8(f, &state, &mut data);
+        assert_eq!(done, if f.avx2() { 1024 } else { 0 });
+        let mut want = vec![0xa5u8; 1024];
+        xor_portable(&state, &mut want[..done]);
+        assert_eq!(data, want);
     }
 }

@@ -10,7 +10,7 @@ use crate::{Aead, Backend, Error, Poly1305};
 /// ```
 /// use handshake_crypto::{Aead, ChaCha20Poly1305};
 /// let aead = ChaCha20Poly1305::new(&[0x42; 32]).unwrap();
-/// let sealed = aead.seal(&[0; 12], b"", b"data");
+/// let sealed = aead.seal(&[0; 12], b"", b"data").unwrap();
 /// assert_eq!(sealed.len(), 4 + 16);
 /// assert!(aead.open(&[1; 12], b"", &sealed).is_err());
 /// ```
@@ -104,7 +104,7 @@ impl ChaCha20Poly1305 {
 fn use_stitch(backend: Backend) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        crate::backend::Features::for_backend(backend).avx2_bmi2
+        crate::backend::Features::for_backend(backend).avx2_bmi2()
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -122,30 +122,40 @@ impl Aead for ChaCha20Poly1305 {
         ChaCha20Poly1305::new_with_backend(Backend::auto(), key)
     }
 
-    fn seal_in_place_detached(&self, nonce: &[u8; 12], aad: &[u8], in_out: &mut [u8]) -> [u8; 16] {
-        assert!(
-            in_out.len() as u64 <= Self::MAX_LEN,
-            "message longer than RFC 8439 allows"
-        );
+    fn seal_in_place_detached(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        in_out: &mut [u8],
+    ) -> Result<[u8; 16], Error> {
+        if in_out.len() as u64 > Self::MAX_LEN {
+            return Err(Error::InvalidLength);
+        }
         if let Some((mac, mut ks)) = self.short(nonce, in_out.len()) {
             for (x, k) in in_out.iter_mut().zip(&ks[64..]) {
                 *x ^= k;
             }
             crate::ct::wipe(&mut ks);
-            return Self::tag(mac, aad, in_out);
+            return Ok(Self::tag(mac, aad, in_out));
         }
         let (mut mac, mut s) = self.setup(nonce);
         mac.update_padded(aad);
         #[cfg(target_arch = "x86_64")]
         if self.stitch && in_out.len() >= 512 {
             let (h, r) = mac.raw_parts().expect("block-aligned after padding");
-            let done = crate::x86::chacha_avx2::seal_stitched(&s, in_out, h, r);
+            let done = crate::x86::chacha_avx2::seal_stitched(
+                crate::backend::Features::detected(),
+                &s,
+                in_out,
+                h,
+                r,
+            );
             s[12] = s[12].wrapping_add((done / 64) as u32);
             let rest = &mut in_out[done..];
             chacha20::xor_with(true, &s, rest);
             mac.update(rest);
             crate::ct::wipe(&mut s);
-            return Self::finish(mac, aad.len(), in_out.len());
+            return Ok(Self::finish(mac, aad.len(), in_out.len()));
         }
         for chunk in in_out.chunks_mut(CHUNK) {
             chacha20::xor_with(self.avx2, &s, chunk);
@@ -153,7 +163,7 @@ impl Aead for ChaCha20Poly1305 {
             mac.update(chunk);
         }
         crate::ct::wipe(&mut s);
-        Self::finish(mac, aad.len(), in_out.len())
+        Ok(Self::finish(mac, aad.len(), in_out.len()))
     }
 
     fn open_in_place_detached(
@@ -164,7 +174,7 @@ impl Aead for ChaCha20Poly1305 {
         tag: &[u8],
     ) -> Result<(), Error> {
         if in_out.len() as u64 > Self::MAX_LEN {
-            return Err(Error::BadRecordMac);
+            return Err(Error::AuthenticationFailed);
         }
         if let Some((mac, mut ks)) = self.short(nonce, in_out.len()) {
             let expected = Self::tag(mac, aad, in_out);
@@ -175,13 +185,17 @@ impl Aead for ChaCha20Poly1305 {
                 }
             }
             crate::ct::wipe(&mut ks);
-            return if ok { Ok(()) } else { Err(Error::BadRecordMac) };
+            return if ok {
+                Ok(())
+            } else {
+                Err(Error::AuthenticationFailed)
+            };
         }
         let (mac, mut s) = self.setup(nonce);
         let expected = Self::tag(mac, aad, in_out);
         if !crate::ct_eq(&expected, tag) {
             crate::ct::wipe(&mut s);
-            return Err(Error::BadRecordMac);
+            return Err(Error::AuthenticationFailed);
         }
         chacha20::xor_with(self.avx2, &s, in_out);
         crate::ct::wipe(&mut s);
@@ -209,7 +223,7 @@ mod tests {
         for backend in [Backend::Portable, Backend::Native] {
             let aead = ChaCha20Poly1305::new_with_backend(backend, &key).unwrap();
             let mut buf = pt.to_vec();
-            let t = aead.seal_in_place_detached(&nonce, &aad, &mut buf);
+            let t = aead.seal_in_place_detached(&nonce, &aad, &mut buf).unwrap();
             assert_eq!(buf, ct);
             assert_eq!(t.to_vec(), tag);
             aead.open_in_place_detached(&nonce, &aad, &mut buf, &t)
@@ -239,12 +253,15 @@ mod tests {
                 &mut want,
             )
             .unwrap();
-            assert_eq!(fast.seal(&nonce, &aad, &pt), want, "len {len}");
-            assert_eq!(soft.seal(&nonce, &aad, &pt), want, "len {len}");
+            assert_eq!(fast.seal(&nonce, &aad, &pt).unwrap(), want, "len {len}");
+            assert_eq!(soft.seal(&nonce, &aad, &pt).unwrap(), want, "len {len}");
             assert_eq!(fast.open(&nonce, &aad, &want).unwrap(), pt);
             let mut bad = want.clone();
             bad[len / 2] ^= 4;
-            assert_eq!(soft.open(&nonce, &aad, &bad), Err(Error::BadRecordMac));
+            assert_eq!(
+                soft.open(&nonce, &aad, &bad),
+                Err(Error::AuthenticationFailed)
+            );
         }
     }
 }

@@ -232,14 +232,17 @@ impl PrivateKey {
                     return Err(Error::BadEncoding);
                 }
                 let inner = OctetStringRef::from_der(info.private_key).map_err(bad)?;
-                let seed: [u8; 32] = inner
-                    .as_bytes()
-                    .try_into()
-                    .map_err(|_| Error::InvalidPrivateKey)?;
+                // The copy of the seed is wiped when it goes out of scope.
+                let seed: Zeroizing<[u8; 32]> = Zeroizing::new(
+                    inner
+                        .as_bytes()
+                        .try_into()
+                        .map_err(|_| Error::InvalidPrivateKey)?,
+                );
                 if alg.oid == ID_ED25519 {
-                    PrivateKey::Ed25519(Ed25519SigningKey::from_seed(&Zeroizing::new(seed)))
+                    PrivateKey::Ed25519(Ed25519SigningKey::from_seed(&seed))
                 } else {
-                    PrivateKey::X25519(X25519SecretKey::from_bytes(seed))
+                    PrivateKey::X25519(X25519SecretKey::from_bytes(*seed))
                 }
             }
             RSA_ENCRYPTION => {

@@ -12,12 +12,14 @@ pub enum Error {
     /// A nonce had a length the algorithm does not take (RFC 8439: 12 bytes;
     /// SP 800-38D: at least 1 byte).
     InvalidNonceLength,
-    /// Authentication failed: wrong tag, tampered ciphertext or AAD, or (TLS CBC
-    /// records) bad padding. RFC 5246 §7.2.2 maps every such case to `bad_record_mac`.
-    BadRecordMac,
+    /// Authentication failed: a wrong tag or MAC, tampered ciphertext or AAD, or (TLS
+    /// CBC records) bad padding. What a protocol tells its peer is the protocol's
+    /// business (TLS maps it to its `bad_record_mac` alert, RFC 5246 §7.2.2).
+    AuthenticationFailed,
     /// HKDF-Expand was asked for more than 255 * HashLen bytes (RFC 5869 §2.3).
     OutputTooLong,
-    /// An input was too short or not a multiple of the block size.
+    /// An input was too short, too long (an AEAD message over its limit: SP 800-38D
+    /// §5.2.1.1, RFC 8439 §2.8) or not a multiple of the block size.
     InvalidLength,
     /// A public key was malformed: wrong length, not on the curve, not canonical, or
     /// (RSA) a modulus or exponent out of range.
@@ -47,7 +49,7 @@ impl fmt::Display for Error {
         f.write_str(match self {
             Error::InvalidKeyLength => "invalid key length",
             Error::InvalidNonceLength => "invalid nonce length",
-            Error::BadRecordMac => "authentication failed (bad_record_mac)",
+            Error::AuthenticationFailed => "authentication failed",
             Error::OutputTooLong => "requested output longer than 255 * HashLen (RFC 5869 §2.3)",
             Error::InvalidLength => "input length invalid for this operation",
             Error::InvalidPublicKey => "invalid public key",

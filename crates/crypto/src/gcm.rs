@@ -8,6 +8,16 @@ use crate::{Aead, Aes, Backend, Error};
 /// SP 800-38D §5.2.1.1: len(P) <= 2^39 - 256 bits.
 const MAX_PLAINTEXT: u64 = (1 << 36) - 32;
 
+/// SP 800-38D §5.2.1.1's limit on the plaintext, checked before anything is
+/// encrypted.
+fn check_plaintext_len(len: usize) -> Result<(), Error> {
+    if len as u64 > MAX_PLAINTEXT {
+        Err(Error::InvalidLength)
+    } else {
+        Ok(())
+    }
+}
+
 /// Messages up to this long take the one-CTR-call path.
 const SHORT: usize = 112;
 
@@ -24,7 +34,7 @@ const CHUNK: usize = 2048;
 /// use handshake_crypto::{Aead, AesGcm};
 /// let gcm = AesGcm::new(&[0u8; 16]).unwrap();
 /// // McGrew-Viega test case 1: empty message, all-zero key and IV.
-/// let tag = gcm.seal_in_place_detached(&[0u8; 12], b"", &mut []);
+/// let tag = gcm.seal_in_place_detached(&[0u8; 12], b"", &mut []).unwrap();
 /// assert_eq!(tag[..4], [0x58, 0xe2, 0xfc, 0xce]);
 /// ```
 #[derive(Clone)]
@@ -139,9 +149,7 @@ impl AesGcm {
         aad: &[u8],
         in_out: &mut [u8],
     ) -> Result<[u8; 16], Error> {
-        if in_out.len() as u64 > MAX_PLAINTEXT {
-            return Err(Error::InvalidLength);
-        }
+        check_plaintext_len(in_out.len())?;
         let j0 = self.j0(nonce)?;
         let mut s = [0u8; 16];
         self.ghash.update(&mut s, aad);
@@ -178,7 +186,7 @@ impl AesGcm {
         tag: &[u8],
     ) -> Result<(), Error> {
         if in_out.len() as u64 > MAX_PLAINTEXT {
-            return Err(Error::BadRecordMac);
+            return Err(Error::AuthenticationFailed);
         }
         let j0 = self.j0(nonce)?;
         let mut s = [0u8; 16];
@@ -196,7 +204,11 @@ impl AesGcm {
                 }
             }
             crate::ct::wipe(&mut ks);
-            return if ok { Ok(()) } else { Err(Error::BadRecordMac) };
+            return if ok {
+                Ok(())
+            } else {
+                Err(Error::AuthenticationFailed)
+            };
         }
         let cb = Self::inc32(j0);
         // The stitched path hashes and decrypts the leading whole groups together.
@@ -211,7 +223,7 @@ impl AesGcm {
         if !crate::ct_eq(&expected, tag) {
             // Put back the ciphertext: no unauthenticated plaintext is released.
             self.aes.ctr32_xor(&cb, &mut in_out[..done]);
-            return Err(Error::BadRecordMac);
+            return Err(Error::AuthenticationFailed);
         }
         self.aes
             .ctr32_xor(&Self::add32(cb, (done / 16) as u32), &mut in_out[done..]);
@@ -225,9 +237,13 @@ impl Aead for AesGcm {
         AesGcm::new_with_backend(Backend::auto(), key)
     }
 
-    fn seal_in_place_detached(&self, nonce: &[u8; 12], aad: &[u8], in_out: &mut [u8]) -> [u8; 16] {
+    fn seal_in_place_detached(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        in_out: &mut [u8],
+    ) -> Result<[u8; 16], Error> {
         self.seal_in_place_detached_with_nonce(nonce, aad, in_out)
-            .expect("a 12-byte nonce and a plaintext under 64 GiB")
     }
 
     fn open_in_place_detached(
@@ -297,7 +313,7 @@ mod tests {
                 let mut buf2 = h(ct);
                 assert_eq!(
                     gcm.open_in_place_detached_with_nonce(&h(iv), &h(aad), &mut buf2, &bad),
-                    Err(Error::BadRecordMac)
+                    Err(Error::AuthenticationFailed)
                 );
                 assert_eq!(buf2, h(ct), "ciphertext left alone on failure");
             }
@@ -310,11 +326,13 @@ mod tests {
             let gcm = AesGcm::new_with_backend(backend, &[9u8; 32]).unwrap();
             for len in [300usize, 1000, 4096] {
                 let mut buf: Vec<u8> = (0..len).map(|i| i as u8).collect();
-                let mut tag = gcm.seal_in_place_detached(&[1; 12], b"aad", &mut buf);
+                let mut tag = gcm
+                    .seal_in_place_detached(&[1; 12], b"aad", &mut buf)
+                    .unwrap();
                 let ct = buf.clone();
                 tag[0] ^= 1;
                 let r = gcm.open_in_place_detached(&[1; 12], b"aad", &mut buf, &tag);
-                assert_eq!(r, Err(Error::BadRecordMac));
+                assert_eq!(r, Err(Error::AuthenticationFailed));
                 assert_eq!(buf, ct, "{backend:?} len {len}");
             }
         }
@@ -353,11 +371,34 @@ mod tests {
                     &mut want,
                 )
                 .unwrap();
-                assert_eq!(fast.seal(&nonce, &aad, &pt), want, "fast len {len}");
-                assert_eq!(soft.seal(&nonce, &aad, &pt), want, "soft len {len}");
+                assert_eq!(
+                    fast.seal(&nonce, &aad, &pt).unwrap(),
+                    want,
+                    "fast len {len}"
+                );
+                assert_eq!(
+                    soft.seal(&nonce, &aad, &pt).unwrap(),
+                    want,
+                    "soft len {len}"
+                );
                 assert_eq!(fast.open(&nonce, &aad, &want).unwrap(), pt);
                 assert_eq!(soft.open(&nonce, &aad, &want).unwrap(), pt);
             }
         }
+    }
+
+    /// Sealing an over-long message is an error, not a panic (it was an `expect`):
+    /// the limit is 2^36 - 32 bytes (SP 800-38D §5.2.1.1). A 64 GiB buffer cannot be
+    /// allocated in a test, so the check `seal_in_place_detached` runs first is
+    /// exercised on its own; `Aead::seal*` return its error.
+    #[test]
+    fn overlong_seal_is_an_error() {
+        assert_eq!(MAX_PLAINTEXT, (1u64 << 39) / 8 - 256 / 8);
+        assert_eq!(check_plaintext_len(MAX_PLAINTEXT as usize), Ok(()));
+        assert_eq!(
+            check_plaintext_len(MAX_PLAINTEXT as usize + 1),
+            Err(Error::InvalidLength)
+        );
+        assert_eq!(check_plaintext_len(usize::MAX), Err(Error::InvalidLength));
     }
 }

@@ -27,8 +27,8 @@ impl GhashKey {
         #[cfg(target_arch = "x86_64")]
         let clmul = {
             let f = crate::backend::Features::for_backend(backend);
-            f.pclmul
-                .then(|| crate::x86::clmul::HTable::new(h, f.vpclmul))
+            f.pclmul()
+                .then(|| crate::x86::clmul::HTable::new(h, f.vpclmul()))
         };
         #[cfg(not(target_arch = "x86_64"))]
         let _ = backend;

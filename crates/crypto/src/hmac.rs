@@ -1,6 +1,9 @@
 //! HMAC (RFC 2104) over the SHA-2 family.
 
-use crate::{Backend, HashFunction, Sha256, Sha384, Sha512};
+use crate::{Backend, Error, HashFunction, Sha256, Sha384, Sha512};
+
+/// RFC 2104 §5: a truncated output is "not less than 80 bits".
+pub const MIN_TRUNCATED_LEN: usize = 10;
 
 /// HMAC-H (RFC 2104): H((K ^ opad) || H((K ^ ipad) || text)).
 ///
@@ -81,13 +84,48 @@ impl<H: HashFunction> Hmac<H> {
         outer.finalize()
     }
 
-    /// Finishes and compares with `tag` in constant time. A `tag` shorter than the
-    /// full output checks a truncated MAC (RFC 2104 §5); an empty tag never verifies.
+    /// Finishes and compares with `tag` in constant time. `tag` must be the full
+    /// output (`H::OUTPUT_LEN` bytes); any other length never verifies. A truncated
+    /// MAC is checked only by [`Hmac::verify_truncated`], which names its length.
     pub fn verify(self, tag: &[u8]) -> bool {
         let mac = self.finalize();
-        !tag.is_empty()
-            && tag.len() <= H::OUTPUT_LEN
-            && crate::ct_eq(&mac.as_ref()[..tag.len()], tag)
+        tag.len() == H::OUTPUT_LEN && crate::ct_eq(mac.as_ref(), tag)
+    }
+
+    /// The shortest truncation [`Hmac::verify_truncated`] accepts: RFC 2104 §5, "not
+    /// less than half the length of the hash output ... and not less than 80 bits"
+    /// (16 bytes for SHA-256, 24 for SHA-384, 32 for SHA-512).
+    pub fn min_truncated_len() -> usize {
+        MIN_TRUNCATED_LEN.max(H::OUTPUT_LEN.div_ceil(2))
+    }
+
+    /// Finishes and compares the leftmost `len` bytes of the MAC with `tag` in
+    /// constant time (RFC 2104 §5). `len` is the protocol's agreed tag length, not
+    /// whatever the peer sent: [`Error::InvalidLength`] when `len` is below
+    /// [`Hmac::min_truncated_len`] or above the output length, or `tag` is not `len`
+    /// bytes; [`Error::AuthenticationFailed`] when the tag is wrong.
+    ///
+    /// ```
+    /// use handshake_crypto::{Error, HmacSha256};
+    /// let tag = HmacSha256::mac(b"key", b"msg");
+    /// let m = HmacSha256::new(b"key");
+    /// let mut m2 = m.clone();
+    /// m2.update(b"msg");
+    /// assert_eq!(m2.verify_truncated(&tag[..16], 16), Ok(()));
+    /// // One byte, or ten of SHA-256's 32, is too short to mean anything.
+    /// assert_eq!(m.clone().verify_truncated(&tag[..1], 1), Err(Error::InvalidLength));
+    /// assert_eq!(m.verify_truncated(&tag[..10], 10), Err(Error::InvalidLength));
+    /// ```
+    pub fn verify_truncated(self, tag: &[u8], len: usize) -> Result<(), Error> {
+        let mac = self.finalize();
+        if len < Self::min_truncated_len() || len > H::OUTPUT_LEN || tag.len() != len {
+            return Err(Error::InvalidLength);
+        }
+        if crate::ct_eq(&mac.as_ref()[..len], tag) {
+            Ok(())
+        } else {
+            Err(Error::AuthenticationFailed)
+        }
     }
 
     /// One-shot HMAC of `data` under `key`.
@@ -182,11 +220,56 @@ mod tests {
         let data = b"Test With Truncation";
         let mut m = HmacSha256::new(&key);
         m.update(data);
-        assert!(m.clone().verify(&h("a3b6167473100ee06e0c796c2955552b")));
-        assert!(!m.verify(&h("a3b6167473100ee06e0c796c2955552c")));
+        // A truncated tag passed to `verify` no longer verifies: full length only.
+        assert!(!m.clone().verify(&h("a3b6167473100ee06e0c796c2955552b")));
+        assert_eq!(
+            m.clone()
+                .verify_truncated(&h("a3b6167473100ee06e0c796c2955552b"), 16),
+            Ok(())
+        );
+        assert_eq!(
+            m.verify_truncated(&h("a3b6167473100ee06e0c796c2955552c"), 16),
+            Err(Error::AuthenticationFailed)
+        );
         let mut m = HmacSha512::new(&key);
         m.update(data);
-        assert!(m.verify(&h("415fad6271580a531d4179bc891d87a6")));
+        // 16 bytes is less than half of SHA-512's 64: refused (RFC 2104 §5).
+        assert_eq!(
+            m.verify_truncated(&h("415fad6271580a531d4179bc891d87a6"), 16),
+            Err(Error::InvalidLength)
+        );
+    }
+
+    /// A 1-byte tag used to verify (about 1 in 256 forgeries accepted).
+    #[test]
+    fn short_tags_are_refused() {
+        let tag = HmacSha256::mac(b"k", b"m");
+        let keyed = || {
+            let mut m = HmacSha256::new(b"k");
+            m.update(b"m");
+            m
+        };
+        assert!(keyed().verify(&tag));
+        for len in 0..32 {
+            assert!(!keyed().verify(&tag[..len]), "verify took {len} bytes");
+        }
+        assert_eq!(HmacSha256::min_truncated_len(), 16);
+        assert_eq!(HmacSha384::min_truncated_len(), 24);
+        assert_eq!(HmacSha512::min_truncated_len(), 32);
+        for len in 0..16 {
+            assert_eq!(
+                keyed().verify_truncated(&tag[..len], len),
+                Err(Error::InvalidLength)
+            );
+        }
+        for len in 16..=32 {
+            assert_eq!(keyed().verify_truncated(&tag[..len], len), Ok(()));
+        }
+        // The length is named by the caller, not taken from the tag.
+        assert_eq!(
+            keyed().verify_truncated(&tag[..16], 20),
+            Err(Error::InvalidLength)
+        );
     }
 
     #[test]

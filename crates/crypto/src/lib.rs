@@ -44,7 +44,7 @@
 //! assert_eq!(digest[0], 0xba);
 //!
 //! let aead = AesGcm::new(&[7u8; 16]).unwrap();
-//! let sealed = aead.seal(&[1u8; 12], b"header", b"hello");
+//! let sealed = aead.seal(&[1u8; 12], b"header", b"hello").unwrap();
 //! assert_eq!(aead.open(&[1u8; 12], b"header", &sealed).unwrap(), b"hello");
 //! ```
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -77,6 +77,7 @@ mod poly1305;
 pub mod prf;
 mod rsa;
 mod sha2;
+mod sha3;
 
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
@@ -93,10 +94,11 @@ pub use curve25519::x25519::{x25519, X25519SecretKey, X25519_BASEPOINT};
 pub use encoding::{PrivateKey, PublicKey, RsaPublicKeyDer};
 pub use error::Error;
 pub use gcm::AesGcm;
-pub use hmac::{Hmac, HmacSha256, HmacSha384, HmacSha512};
+pub use hmac::{Hmac, HmacSha256, HmacSha384, HmacSha512, MIN_TRUNCATED_LEN};
 pub use p256::ecdsa::{
     ecdsa_signature_from_der, ecdsa_signature_to_der, P256PublicKey, P256SecretKey,
 };
 pub use poly1305::Poly1305;
 pub use rsa::{RsaPrivateComponents, RsaPrivateKey, RsaPublicKey};
 pub use sha2::{HashFunction, Sha256, Sha384, Sha512};
+pub use sha3::{Sha3_256, Sha3_384, Sha3_512, Shake128, Shake256, XofReader};

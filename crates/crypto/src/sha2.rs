@@ -273,7 +273,7 @@ impl Sha256 {
     /// A fresh SHA-256 on `backend` (SHA-NI when [`Backend::Native`] and available).
     pub fn new_with_backend(backend: Backend) -> Sha256 {
         #[cfg(target_arch = "x86_64")]
-        let shani = crate::backend::Features::for_backend(backend).sha;
+        let shani = crate::backend::Features::for_backend(backend).sha();
         #[cfg(not(target_arch = "x86_64"))]
         let shani = {
             let _ = backend;

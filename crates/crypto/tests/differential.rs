@@ -31,11 +31,11 @@ fn make(which: u8, backend: Backend, key: &[u8]) -> SealFn {
     match which {
         0 | 1 => {
             let a = AesGcm::new_with_backend(backend, key).unwrap();
-            Box::new(move |n, aad, pt| a.seal(n, aad, pt))
+            Box::new(move |n, aad, pt| a.seal(n, aad, pt).unwrap())
         }
         _ => {
             let a = ChaCha20Poly1305::new_with_backend(backend, key).unwrap();
-            Box::new(move |n, aad, pt| a.seal(n, aad, pt))
+            Box::new(move |n, aad, pt| a.seal(n, aad, pt).unwrap())
         }
     }
 }

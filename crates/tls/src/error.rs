@@ -214,7 +214,11 @@ impl Error {
             | Error::NoContentType
             | Error::HandshakeSpansKeyChange => A::UnexpectedMessage,
             Error::RecordOverflow { .. } => A::RecordOverflow,
-            Error::BadRecordMac => A::BadRecordMac,
+            // The crypto crate's authentication failure is this protocol's
+            // bad_record_mac (RFC 8446 §5.2, RFC 5246 §7.2.2).
+            Error::BadRecordMac | Error::Crypto(handshake_crypto::Error::AuthenticationFailed) => {
+                A::BadRecordMac
+            }
             Error::ProtocolVersion => A::ProtocolVersion,
             Error::NoCommonCipherSuite
             | Error::NoCommonGroup
@@ -235,5 +239,21 @@ impl Error {
 impl From<CertError> for Error {
     fn from(e: CertError) -> Self {
         Error::Certificate(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crypto_authentication_failure_is_bad_record_mac() {
+        use AlertDescription as A;
+        let e = Error::Crypto(handshake_crypto::Error::AuthenticationFailed);
+        assert_eq!(e.alert(), Some(A::BadRecordMac));
+        assert_eq!(Error::BadRecordMac.alert(), Some(A::BadRecordMac));
+        // Other crypto failures are ours, not the peer's.
+        let e = Error::Crypto(handshake_crypto::Error::InvalidLength);
+        assert_eq!(e.alert(), Some(A::InternalError));
     }
 }

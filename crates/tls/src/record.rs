@@ -257,7 +257,8 @@ impl RecordKeys {
         let tag = match &self.cipher {
             Cipher::Gcm(c) => c.seal_in_place_detached(&nonce, &aad, &mut out[HEADER_LEN..]),
             Cipher::ChaCha(c) => c.seal_in_place_detached(&nonce, &aad, &mut out[HEADER_LEN..]),
-        };
+        }
+        .map_err(Error::Crypto)?;
         out.extend_from_slice(&tag);
         Ok(out)
     }

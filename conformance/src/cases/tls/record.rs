@@ -122,7 +122,11 @@ fn padding_and_type() -> Checked {
         let hdr = [23u8, 3, 3, 0, 20];
         let nonce = unhex_array::<12>(C_AP_IV);
         v.extend_from_slice(&hdr);
-        v.extend_from_slice(&aead.seal(&nonce, &hdr, &[0, 0, 0, 0]));
+        v.extend_from_slice(
+            &aead
+                .seal(&nonce, &hdr, &[0, 0, 0, 0])
+                .map_err(|e| e.to_string())?,
+        );
         v
     };
     check::equal(

@@ -58,10 +58,11 @@ impl Aes {
         {
             let f = crate::backend::Features::for_backend(backend);
             // AES-192 (no TLS suite uses it) always runs on the portable code.
-            if f.aes && key.len() != 24 {
+            if f.aes() && key.len() != 24 {
                 return Ok(Aes {
                     inner: Inner::Ni(alloc::boxed::Box::new(crate::x86::aesni::NiKey::new(
-                        key, f.vaes,
+                        key,
+                        f.vaes(),
                     ))),
                 });
             }

@@ -359,6 +359,35 @@ fn select(table: &[Point], idx: u64) -> Point {
 }
 
 /// A little-endian 64-byte digest reduced modulo L, as 32 little-endian bytes.
+/// Ed25519 signing's secret intermediates (the nonce r, its hash and encoding, the
+/// scalar a, k a, and S before encoding), kept where the signer can wipe them.
+#[derive(Zeroize)]
+struct SignTemps {
+    rh: [u8; 64],
+    r: Limbs,
+    r_bytes: [u8; 32],
+    a: Limbs,
+    a_mont: Limbs,
+    a_red: Limbs,
+    ka: Limbs,
+    s: Limbs,
+}
+
+impl Default for SignTemps {
+    fn default() -> Self {
+        SignTemps {
+            rh: [0; 64],
+            r: [0; 4],
+            r_bytes: [0; 32],
+            a: [0; 4],
+            a_mont: [0; 4],
+            a_red: [0; 4],
+            ka: [0; 4],
+            s: [0; 4],
+        }
+    }
+}
+
 fn reduce_wide(h: &[u8; 64]) -> Limbs {
     let le = |s: &[u8]| -> Limbs {
         core::array::from_fn(|i| u64::from_le_bytes(s[8 * i..8 * i + 8].try_into().expect("8")))
@@ -484,25 +513,29 @@ impl Ed25519SigningKey {
 
     /// Signs `msg` (RFC 8032 §5.1.6): deterministic, 64 bytes `R || S`.
     pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
-        let mut rh = sha512(&[&self.prefix, msg]);
-        let r = reduce_wide(&rh);
-        rh.zeroize();
-        let mut r_bytes = limbs_to_le(&r);
-        let big_r = Point::mul_base(&r_bytes).encode();
+        self.sign_with(msg, &mut SignTemps::default())
+    }
+
+    /// [`Ed25519SigningKey::sign`] with its secret temporaries in `t`, which holds
+    /// zeros again when this returns.
+    fn sign_with(&self, msg: &[u8], t: &mut SignTemps) -> [u8; 64] {
+        t.rh = sha512(&[&self.prefix, msg]);
+        t.r = reduce_wide(&t.rh);
+        t.r_bytes = limbs_to_le(&t.r);
+        let big_r = Point::mul_base(&t.r_bytes).encode();
         let k = reduce_wide(&sha512(&[&big_r, &self.public, msg]));
         // S = r + k * a mod L; a is below 2^255, so reduce it first.
-        let mut a = [0u64; 4];
-        for (i, w) in a.iter_mut().enumerate() {
+        for (i, w) in t.a.iter_mut().enumerate() {
             *w = u64::from_le_bytes(self.scalar[8 * i..8 * i + 8].try_into().expect("8"));
         }
-        let a_red = FL.leave_mont(&FL.to_mont(&a));
-        let ka = FL.mul(&FL.to_mont(&k), &a_red);
-        let s = FL.add(&ka, &r);
-        a.zeroize();
-        r_bytes.zeroize();
+        t.a_mont = FL.to_mont(&t.a);
+        t.a_red = FL.leave_mont(&t.a_mont);
+        t.ka = FL.mul(&FL.to_mont(&k), &t.a_red);
+        t.s = FL.add(&t.ka, &t.r);
         let mut out = [0u8; 64];
         out[..32].copy_from_slice(&big_r);
-        out[32..].copy_from_slice(&limbs_to_le(&s));
+        out[32..].copy_from_slice(&limbs_to_le(&t.s));
+        t.zeroize();
         out
     }
 }
@@ -550,6 +583,30 @@ impl Ed25519VerifyingKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Signing leaves r, k a and S nowhere: the temporaries are zero afterwards,
+    /// and were really used (another key through them signs differently).
+    #[test]
+    fn sign_wipes_its_temporaries() {
+        let key = Ed25519SigningKey::from_seed(&[3u8; 32]);
+        let mut t = SignTemps {
+            rh: [1; 64],
+            r: [2; 4],
+            r_bytes: [3; 32],
+            a: [4; 4],
+            a_mont: [5; 4],
+            a_red: [6; 4],
+            ka: [7; 4],
+            s: [8; 4],
+        };
+        let sig = key.sign_with(b"wipe", &mut t);
+        assert_eq!(sig, key.sign(b"wipe"));
+        assert!(t.rh.iter().chain(&t.r_bytes).all(|&b| b == 0));
+        let limbs = [t.r, t.a, t.a_mont, t.a_red, t.ka, t.s];
+        assert!(limbs.iter().all(|l| *l == [0; 4]), "{limbs:x?}");
+        let other = Ed25519SigningKey::from_seed(&[4u8; 32]);
+        assert_ne!(other.sign_with(b"wipe", &mut t), sig);
+    }
 
     #[test]
     fn constants() {

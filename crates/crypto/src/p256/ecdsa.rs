@@ -49,6 +49,17 @@ impl core::fmt::Debug for P256SecretKey {
     }
 }
 
+/// ECDSA signing's secret intermediates (k in Montgomery form, k^-1, r d, e + r d),
+/// kept where the signer can wipe them: each reveals the key given the signature.
+#[derive(Default, Zeroize)]
+struct SignTemps {
+    k_mont: Limbs,
+    kinv: Limbs,
+    rd: Limbs,
+    sum: Limbs,
+    sum_mont: Limbs,
+}
+
 /// A P-256 public key: an affine point on the curve, not the identity.
 ///
 /// ```
@@ -116,28 +127,39 @@ impl P256SecretKey {
 
     /// Signs a message digest computed with `H` (RFC 6979 runs its HMAC with `H` too).
     pub fn sign_prehashed<H: HashFunction>(&self, digest: &[u8]) -> [u8; 64] {
+        self.sign_prehashed_with::<H>(digest, &mut SignTemps::default())
+    }
+
+    /// [`P256SecretKey::sign_prehashed`] with its secret temporaries in `t`, which
+    /// holds zeros again when this returns.
+    fn sign_prehashed_with<H: HashFunction>(&self, digest: &[u8], t: &mut SignTemps) -> [u8; 64] {
         let e = bits2int(digest);
-        let mut drbg = Rfc6979::<H>::new(&self.to_bytes(), &Field::to_be_bytes(&e));
+        let d = zeroize::Zeroizing::new(self.to_bytes());
+        let mut drbg = Rfc6979::<H>::new(&d, &Field::to_be_bytes(&e));
         loop {
             let mut k = drbg.next_k();
-            if let Some(sig) = self.sign_with_k(&e, &k) {
-                k.zeroize();
+            let sig = self.sign_with_k(&e, &k, t);
+            k.zeroize();
+            t.zeroize();
+            if let Some(sig) = sig {
                 return sig;
             }
-            k.zeroize();
         }
     }
 
     /// `(r, s)` for nonce `k` (normal domain, in [1, n-1]); `None` when r or s is 0.
-    fn sign_with_k(&self, e: &Limbs, k: &Limbs) -> Option<[u8; 64]> {
+    /// The secret intermediates go to `t`, for the caller to wipe.
+    fn sign_with_k(&self, e: &Limbs, k: &Limbs, t: &mut SignTemps) -> Option<[u8; 64]> {
         let (x, _) = mul_base(k).affine_x();
         let r = FN.reduce_be_bytes(&Field::to_be_bytes(&x));
         // s = k^-1 (e + r d) mod n, all in the Montgomery domain of n.
         // k^-1 mod n (constant time; k is in [1, n-1] and n is prime).
-        let kinv = FN.invert(&FN.to_mont(k));
-        let rd = FN.mul(&FN.to_mont(&r), &self.d); // r R * d / R = r d
-        let sum = FN.add(&FN.reduce_be_bytes(&Field::to_be_bytes(e)), &rd);
-        let s = FN.leave_mont(&FN.mul(&kinv, &FN.to_mont(&sum)));
+        t.k_mont = FN.to_mont(k);
+        t.kinv = FN.invert(&t.k_mont);
+        t.rd = FN.mul(&FN.to_mont(&r), &self.d); // r R * d / R = r d
+        t.sum = FN.add(&FN.reduce_be_bytes(&Field::to_be_bytes(e)), &t.rd);
+        t.sum_mont = FN.to_mont(&t.sum);
+        let s = FN.leave_mont(&FN.mul(&t.kinv, &t.sum_mont));
         if FN.is_zero(&r) == u64::MAX || FN.is_zero(&s) == u64::MAX {
             return None;
         }
@@ -367,6 +389,29 @@ mod tests {
         (0..s.len() / 2)
             .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
             .collect()
+    }
+
+    /// Signing leaves k^-1, r d and e + r d nowhere: the temporaries it used are
+    /// zero afterwards, and the signature is the one `sign_prehashed` gives.
+    #[test]
+    fn sign_wipes_its_temporaries() {
+        let key = P256SecretKey::from_bytes(&[9u8; 32]).unwrap();
+        let digest = Sha256::digest(b"wipe");
+        let mut t = SignTemps {
+            k_mont: [1; 4],
+            kinv: [2; 4],
+            rd: [3; 4],
+            sum: [4; 4],
+            sum_mont: [5; 4],
+        };
+        let sig = key.sign_prehashed_with::<Sha256>(&digest, &mut t);
+        assert_eq!(sig, key.sign_prehashed::<Sha256>(&digest));
+        let all = [t.k_mont, t.kinv, t.rd, t.sum, t.sum_mont];
+        assert!(all.iter().all(|l| *l == [0; 4]), "{all:x?}");
+        // They were used: signing with another key through the same slots changes
+        // the signature, so the slots are not dead stores.
+        let other = P256SecretKey::from_bytes(&[8u8; 32]).unwrap();
+        assert_ne!(other.sign_prehashed_with::<Sha256>(&digest, &mut t), sig);
     }
 
     /// RFC 6979 §A.2.5, P-256 key, SHA-256, messages "sample" and "test".

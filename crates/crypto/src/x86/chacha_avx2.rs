@@ -4,12 +4,18 @@
 use core::arch::x86_64::*;
 
 use super::{load256_at, store256_at};
+use crate::backend::Features;
 
 /// XORs as many whole 512-byte groups of `data` as it holds with the keystream
-/// starting at `state`; returns how many bytes it did. Only called when AVX2 was
-/// detected (`chacha20::use_avx2`).
-pub(crate) fn xor_blocks8(state: &[u32; 16], data: &mut [u8]) -> usize {
-    // SAFETY: callers pass avx2 = true only after run-time detection of AVX2.
+/// starting at `state`; returns how many bytes it did: 0, with `data` untouched,
+/// when `f` lacks AVX2. `Features` comes only from detection (or is
+/// [`Features::portable`]), so this safe function never runs AVX2 on a CPU without it.
+pub(crate) fn xor_blocks8(f: Features, state: &[u32; 16], data: &mut [u8]) -> usize {
+    if !f.avx2() {
+        return 0;
+    }
+    // SAFETY: AVX2 was detected (`f.avx2()`, and `Features` is only built by
+    // detection).
     unsafe { xor_avx2(state, data) }
 }
 
@@ -79,13 +85,20 @@ macro_rules! transpose8 {
 /// AVX2 and BMI2 were detected (`Features::avx2_bmi2`): `mulx` leaves the flags and
 /// rax/rdx alone, which saves Poly1305 a dozen moves a block, and the stitched loop
 /// is limited by how many instructions the core can issue, not by either unit.
+///
+/// Returns 0, with `data` and `h` untouched, when `f` lacks AVX2 and BMI2.
 pub(crate) fn seal_stitched(
+    f: Features,
     state: &[u32; 16],
     data: &mut [u8],
     h: &mut [u64; 3],
     r: &[u64; 2],
 ) -> usize {
-    // SAFETY: callers call this only after run-time detection of AVX2 and BMI2.
+    if !f.avx2_bmi2() {
+        return 0;
+    }
+    // SAFETY: AVX2 and BMI2 were detected (`f.avx2_bmi2()`, and `Features` is only
+    // built by detection).
     unsafe { seal_avx2(state, data, h, r) }
 }
 

@@ -56,10 +56,14 @@ pub(crate) fn open(
     }
 }
 
-#[inline(always)]
+/// The XOR of the two 128-bit lanes of `v`. A `#[target_feature]` function: safe to
+/// call only from code compiled with AVX2 enabled (`stitched`); anywhere else the
+/// compiler demands an `unsafe` block, so it cannot run on a CPU that was not
+/// checked for AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
 fn fold(v: __m256i) -> __m128i {
-    // SAFETY: only inlined into functions with AVX2 enabled (`stitched`).
-    unsafe { _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1)) }
+    _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1))
 }
 
 /// The rounds are a const parameter so every loop below unrolls and the GHASH steps

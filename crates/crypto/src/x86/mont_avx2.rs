@@ -447,10 +447,10 @@ pub(crate) fn pow1024(
     exp: &[u64],
     exp_bits: usize,
 ) -> Option<[u64; 16]> {
-    if !f.avx2 {
+    if !f.avx2() {
         return None;
     }
-    // SAFETY: AVX2 was detected (`f.avx2`).
+    // SAFETY: AVX2 was detected (`f.avx2()`).
     Some(unsafe { pow_avx2(n, n0, one, base_r, exp, exp_bits) })
 }
 
@@ -521,7 +521,7 @@ pub(crate) fn mul_for_test(
     minus_one: bool,
     sqr: bool,
 ) -> Option<[u64; 16]> {
-    if !f.avx2 {
+    if !f.avx2() {
         return None;
     }
     let ctx_n = Ctx::new(n, n0);
@@ -533,7 +533,7 @@ pub(crate) fn mul_for_test(
     let ra = Red::from_limbs(a);
     let rb = if sqr { ra } else { Red::from_limbs(b) };
     let mut out = Red::ZERO;
-    // SAFETY: AVX2 was detected (`f.avx2`).
+    // SAFETY: AVX2 was detected (`f.avx2()`).
     unsafe {
         match (sqr, minus_one) {
             (false, false) => amm::<false, false>(&mut out, &ra, &rb, &ctx),
@@ -546,7 +546,7 @@ pub(crate) fn mul_for_test(
         let mut unit = Red::ZERO;
         unit.0[PAD] = 1;
         let t = out;
-        // SAFETY: AVX2 was detected (`f.avx2`).
+        // SAFETY: AVX2 was detected (`f.avx2()`).
         unsafe { amm::<false, false>(&mut out, &t, &unit, &ctx_n) };
     }
     Some(reduce_out(&out, n))

@@ -24,7 +24,7 @@ use crate::wire::SeqNumber;
 /// // 4 µs later the ISN is one larger (RFC 6528 §3 M).
 /// assert_eq!(g.isn(t + handshake_time::Duration::from_micros(4), a, b), g.isn(t, a, b) + 1);
 /// ```
-#[derive(Clone)]
+#[derive(Clone, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct IsnGenerator {
     key: [u8; 32],
 }
@@ -43,9 +43,10 @@ impl IsnGenerator {
 
     /// A generator whose key is drawn from `rng` (use a CSPRNG in production).
     pub fn from_rng<R: rand_core::RngCore + ?Sized>(rng: &mut R) -> Self {
-        let mut key = [0u8; 32];
-        rng.fill_bytes(&mut key);
-        IsnGenerator { key }
+        // Filled in place: no copy of the key is left on the stack.
+        let mut g = IsnGenerator { key: [0u8; 32] };
+        rng.fill_bytes(&mut g.key);
+        g
     }
 
     /// The ISN for the connection `local` <-> `remote` at time `now`.
@@ -112,5 +113,39 @@ impl IsnGenerator {
         let d = h.finalize();
         let d = d.as_ref();
         u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The key is wiped when the generator drops (it did not derive
+    /// `ZeroizeOnDrop`, so this did not compile), and `zeroize` clears it.
+    #[test]
+    fn key_is_zeroized() {
+        fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>() {}
+        wiped_on_drop::<IsnGenerator>();
+        let mut g = IsnGenerator::new([7u8; 32]);
+        zeroize::Zeroize::zeroize(&mut g);
+        assert_eq!(g.key, [0u8; 32]);
+        // from_rng fills the key in place with the RNG's bytes.
+        struct Ones;
+        impl rand_core::RngCore for Ones {
+            fn next_u32(&mut self) -> u32 {
+                u32::MAX
+            }
+            fn next_u64(&mut self) -> u64 {
+                u64::MAX
+            }
+            fn fill_bytes(&mut self, dest: &mut [u8]) {
+                dest.fill(0xff);
+            }
+            fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+                dest.fill(0xff);
+                Ok(())
+            }
+        }
+        assert_eq!(IsnGenerator::from_rng(&mut Ones).key, [0xff; 32]);
     }
 }

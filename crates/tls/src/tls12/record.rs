@@ -133,14 +133,18 @@ impl RecordKeys12 {
                 let mut f = Vec::with_capacity(8 + content.len() + 16);
                 f.extend_from_slice(&seq.to_be_bytes());
                 f.extend_from_slice(content);
-                let tag = aead.seal_in_place_detached(&nonce, &aad, &mut f[8..]);
+                let tag = aead
+                    .seal_in_place_detached(&nonce, &aad, &mut f[8..])
+                    .map_err(Error::Crypto)?;
                 f.extend_from_slice(&tag);
                 f
             }
             Cipher::ChaCha { aead, iv } => {
                 let nonce = record_nonce(iv, seq);
                 let mut f = content.to_vec();
-                let tag = aead.seal_in_place_detached(&nonce, &aad, &mut f);
+                let tag = aead
+                    .seal_in_place_detached(&nonce, &aad, &mut f)
+                    .map_err(Error::Crypto)?;
                 f.extend_from_slice(&tag);
                 f
             }

@@ -31,7 +31,9 @@ pub(crate) fn seal(
     body.extend_from_slice(master.get(..48)?);
     let mut out = nonce.to_vec();
     out.extend_from_slice(&body);
-    let tag = aead.seal_in_place_detached(&nonce, LABEL, &mut out[12..]);
+    let tag = aead
+        .seal_in_place_detached(&nonce, LABEL, &mut out[12..])
+        .ok()?;
     out.extend_from_slice(&tag);
     Some(out)
 }

@@ -57,7 +57,7 @@ impl Gcm12 {
             .unwrap_or([0; 12]);
         let mut body = content.to_vec();
         let tag = AesGcm::new(&self.key)
-            .map(|g| {
+            .and_then(|g| {
                 g.seal_in_place_detached(&nonce, &Self::aad(seq, typ, content.len()), &mut body)
             })
             .unwrap_or([0; 16]);
