@@ -274,9 +274,9 @@ fn patch_len(out: &mut [u8], at: usize, what: &'static str) -> Result<(), Error>
 }
 
 /// Reads the record at `at` into `out` (or, for OPT, into `edns`) and
-/// returns the offset after it. Records go straight into their section: a
-/// record is large, and moving it through return values costs more than
-/// reading it.
+/// returns the offset after it. Each record is parsed in the slot it will
+/// keep in its section, never built and moved there: a record is large, and
+/// reading back what was just written stalls the CPU's store forwarding.
 fn parse_record(
     msg: &[u8],
     at: usize,
@@ -285,10 +285,42 @@ fn parse_record(
     out: &mut Vec<Record>,
     edns: &mut Option<Edns>,
 ) -> Result<usize, Error> {
-    let (name, p) = names.parse(msg, at, msg.len())?;
+    let slot = out.len();
+    out.push(Record::PLACEHOLDER);
+    let record = &mut out[slot];
+    let filled = fill_record(msg, at, names, record);
+    match filled {
+        Ok(Filled::Record(next)) => Ok(next),
+        Ok(Filled::Opt { next, fields }) => {
+            let owner_is_root = record.name.is_root();
+            out.truncate(slot);
+            parse_opt(msg, next, fields, owner_is_root, additional, edns)
+        }
+        Err(e) => {
+            out.truncate(slot);
+            Err(e)
+        }
+    }
+}
+
+/// What [`fill_record`] read.
+enum Filled {
+    /// A record, and the offset after it.
+    Record(usize),
+    /// An OPT pseudo-record: its fixed fields and the offset after its RDATA.
+    Opt { next: usize, fields: [u8; 10] },
+}
+
+/// Reads the record at `at` into `record`, except OPT's RDATA.
+fn fill_record(
+    msg: &[u8],
+    at: usize,
+    names: &mut NameCache,
+    record: &mut Record,
+) -> Result<Filled, Error> {
+    let p = names.parse_into(msg, at, msg.len(), &mut record.name)?;
     let f: [u8; 10] = take(msg, p, "record type, class, TTL and RDLENGTH")?;
     let rtype = RecordType(u16::from_be_bytes([f[0], f[1]]));
-    let class = u16::from_be_bytes([f[2], f[3]]);
     let ttl = u32::from_be_bytes([f[4], f[5], f[6], f[7]]);
     let rdlen = usize::from(u16::from_be_bytes([f[8], f[9]]));
     let rd_at = p + 10;
@@ -302,52 +334,62 @@ fn parse_record(
     }
     let next = rd_at + rdlen;
     if rtype == RecordType::OPT {
-        // RFC 6891 §6.1.2: the OPT owner name MUST be the root.
-        if !name.is_root() {
-            return Err(Error::BadOpt("with a name other than the root"));
-        }
-        let mut options = Vec::new();
-        let mut rest = &msg[rd_at..next];
-        while !rest.is_empty() {
-            let h: [u8; 4] = take(rest, 0, "EDNS option header")?;
-            let n = usize::from(u16::from_be_bytes([h[2], h[3]]));
-            let data = rest.get(4..4 + n).ok_or(Error::Truncated {
-                what: "EDNS option data",
-                at: next - rest.len() + 4,
-                need: n,
-                have: rest.len() - 4,
-            })?;
-            options.push(super::EdnsOption {
-                code: u16::from_be_bytes([h[0], h[1]]),
-                data: data.to_vec(),
-            });
-            rest = &rest[4 + n..];
-        }
-        let flags = u16::from_be_bytes([f[6], f[7]]);
-        // RFC 6891 §6.1.1: only in the additional section, at most once.
-        if !additional {
-            return Err(Error::BadOpt("outside the additional section"));
-        }
-        let e = Edns {
-            udp_payload_size: class,
-            rcode_high: f[4],
-            version: f[5],
-            dnssec_ok: flags & 0x8000 != 0,
-            z: flags & 0x7fff,
-            options,
-        };
-        if edns.replace(e).is_some() {
-            return Err(Error::BadOpt("repeated"));
-        }
-        return Ok(next);
+        return Ok(Filled::Opt { next, fields: f });
     }
-    let data = RData::parse(rtype, msg, rd_at, rdlen, names)?;
-    out.push(Record {
-        name,
-        class: Class(class),
-        // RFC 2181 §8: a TTL received with the top bit set is taken as zero.
-        ttl: if ttl > i32::MAX as u32 { 0 } else { ttl },
-        data,
-    });
+    record.class = Class(u16::from_be_bytes([f[2], f[3]]));
+    // RFC 2181 §8: a TTL received with the top bit set is taken as zero.
+    record.ttl = if ttl > i32::MAX as u32 { 0 } else { ttl };
+    RData::parse_into(rtype, msg, rd_at, rdlen, names, &mut record.data)?;
+    Ok(Filled::Record(next))
+}
+
+/// Reads an OPT pseudo-record (RFC 6891 §6.1) whose RDATA ends at `next`
+/// into `edns`, and returns `next`.
+fn parse_opt(
+    msg: &[u8],
+    next: usize,
+    f: [u8; 10],
+    owner_is_root: bool,
+    additional: bool,
+    edns: &mut Option<Edns>,
+) -> Result<usize, Error> {
+    // RFC 6891 §6.1.2: the OPT owner name MUST be the root.
+    if !owner_is_root {
+        return Err(Error::BadOpt("with a name other than the root"));
+    }
+    let rdlen = usize::from(u16::from_be_bytes([f[8], f[9]]));
+    let mut options = Vec::new();
+    let mut rest = &msg[next - rdlen..next];
+    while !rest.is_empty() {
+        let h: [u8; 4] = take(rest, 0, "EDNS option header")?;
+        let n = usize::from(u16::from_be_bytes([h[2], h[3]]));
+        let data = rest.get(4..4 + n).ok_or(Error::Truncated {
+            what: "EDNS option data",
+            at: next - rest.len() + 4,
+            need: n,
+            have: rest.len() - 4,
+        })?;
+        options.push(super::EdnsOption {
+            code: u16::from_be_bytes([h[0], h[1]]),
+            data: data.to_vec(),
+        });
+        rest = &rest[4 + n..];
+    }
+    let flags = u16::from_be_bytes([f[6], f[7]]);
+    // RFC 6891 §6.1.1: only in the additional section, at most once.
+    if !additional {
+        return Err(Error::BadOpt("outside the additional section"));
+    }
+    let e = Edns {
+        udp_payload_size: u16::from_be_bytes([f[2], f[3]]),
+        rcode_high: f[4],
+        version: f[5],
+        dnssec_ok: flags & 0x8000 != 0,
+        z: flags & 0x7fff,
+        options,
+    };
+    if edns.replace(e).is_some() {
+        return Err(Error::BadOpt("repeated"));
+    }
     Ok(next)
 }

@@ -131,58 +131,83 @@ impl Builder {
         self.len = len;
     }
 
-    /// Ends the name with `suffix` (a whole name in wire form), or gives
-    /// the builder back if the result would be over 255 octets.
-    fn finish_with(mut self, suffix: &[u8]) -> Result<Name, Builder> {
+    /// Ends the name with `suffix` (a whole name in wire form) and writes
+    /// it to `dst`, or gives the builder back if the result would be over
+    /// 255 octets.
+    fn finish_with_into(mut self, suffix: &[u8], dst: &mut Name) -> Result<(), Builder> {
         let len = self.len + suffix.len();
         if len > MAX_NAME_LEN {
             return Err(self);
         }
-        let wire = match self.heap {
+        match self.heap {
             None if len <= INLINE => {
                 self.inline[self.len..len].copy_from_slice(suffix);
-                Wire::Inline {
-                    len: len as u8,
-                    buf: self.inline,
-                }
+                dst.set_inline(len, &self.inline);
             }
             heap => {
                 let mut heap = heap.unwrap_or_else(|| self.inline[..self.len].to_vec());
                 heap.extend_from_slice(suffix);
-                Wire::Heap(heap.into_boxed_slice())
+                dst.wire = Wire::Heap(heap.into_boxed_slice());
             }
-        };
-        Ok(Name { wire })
+        }
+        Ok(())
     }
 
-    /// Ends the name with the root label.
-    fn finish(mut self) -> Name {
-        let wire = match self.heap {
+    /// Ends the name with the root label and writes it to `dst`.
+    fn finish_into(mut self, dst: &mut Name) {
+        match self.heap {
             Some(mut heap) => {
                 heap.push(0);
-                Wire::Heap(heap.into_boxed_slice())
+                dst.wire = Wire::Heap(heap.into_boxed_slice());
             }
             None => {
                 // push_label left room for it.
                 self.inline[self.len] = 0;
-                Wire::Inline {
-                    len: (self.len + 1) as u8,
-                    buf: self.inline,
-                }
+                dst.set_inline(self.len + 1, &self.inline);
             }
-        };
-        Name { wire }
+        }
+    }
+
+    /// Ends the name with the root label.
+    fn finish(self) -> Name {
+        let mut name = Name::root();
+        self.finish_into(&mut name);
+        name
     }
 }
 
 impl Name {
     /// The root name, `.`.
+    pub(crate) const ROOT: Name = Name {
+        wire: Wire::Inline {
+            len: 1,
+            buf: [0; INLINE],
+        },
+    };
+
+    /// The root name, `.`.
     pub fn root() -> Name {
-        Name {
-            wire: Wire::Inline {
-                len: 1,
-                buf: [0; INLINE],
-            },
+        Name::ROOT
+    }
+
+    /// Makes this name the inline one of `len` octets in `buf`, writing
+    /// in place when it is already inline. Names are parsed into the record
+    /// they belong to, not built and moved there: a freshly written name
+    /// read back as a whole stalls the CPU's store forwarding.
+    #[inline]
+    fn set_inline(&mut self, len: usize, buf: &[u8; INLINE]) {
+        debug_assert!(len <= INLINE);
+        match &mut self.wire {
+            Wire::Inline { len: l, buf: b } => {
+                *b = *buf;
+                *l = len as u8;
+            }
+            wire => {
+                *wire = Wire::Inline {
+                    len: len as u8,
+                    buf: *buf,
+                }
+            }
         }
     }
 
@@ -302,9 +327,23 @@ impl Name {
         at: usize,
         cache: Option<&NameCache>,
     ) -> Result<(Name, usize, usize), Error> {
+        let mut name = Name::root();
+        let (next, hops) = Name::decode_into(msg, at, cache, &mut name)?;
+        Ok((name, next, hops))
+    }
+
+    /// [`Name::decode`], writing the name to `dst` (left as it was on error).
+    /// Returns the offset after the name in place and the pointers followed.
+    fn decode_into(
+        msg: &[u8],
+        at: usize,
+        cache: Option<&NameCache>,
+        dst: &mut Name,
+    ) -> Result<(usize, usize), Error> {
         if msg.get(at) == Some(&0) {
             // The root name (every OPT record's owner): nothing to build.
-            return Ok((Name::root(), at + 1, 0));
+            dst.set_inline(1, &[0; INLINE]);
+            return Ok((at + 1, 0));
         }
         let mut wire = Builder::new();
         let mut pos = at;
@@ -320,7 +359,8 @@ impl Name {
             match len >> 6 {
                 0b00 if len == 0 => {
                     wire.push_run(&msg[run..pos]);
-                    return Ok((wire.finish(), end.unwrap_or(pos + 1), hops));
+                    wire.finish_into(dst);
+                    return Ok((end.unwrap_or(pos + 1), hops));
                 }
                 0b00 => {
                     let l = usize::from(len);
@@ -359,8 +399,8 @@ impl Name {
                     {
                         // Only when decoding it here would stay within the limit too.
                         if hops + more <= MAX_POINTER_HOPS {
-                            match wire.finish_with(cache.wire(suffix)) {
-                                Ok(name) => return Ok((name, after, hops + more)),
+                            match wire.finish_with_into(cache.wire(suffix), dst) {
+                                Ok(()) => return Ok((after, hops + more)),
                                 Err(unfinished) => wire = unfinished,
                             }
                         }
@@ -454,21 +494,18 @@ impl NameCache {
         &self.octets[span.start..span.start + span.len]
     }
 
-    /// A remembered name, copied out.
-    fn name(&self, span: Span) -> Name {
-        let wire = if span.len <= INLINE {
+    /// A remembered name, copied into `dst`.
+    #[inline]
+    fn name_into(&self, span: Span, dst: &mut Name) {
+        if span.len <= INLINE {
             // Octets past `len` are never read (`Wire::as_slice`): copy a
             // fixed 30 octets, which the slack after the buffer allows.
             let mut buf = [0u8; INLINE];
             buf.copy_from_slice(&self.octets[span.start..span.start + INLINE]);
-            Wire::Inline {
-                len: span.len as u8,
-                buf,
-            }
+            dst.set_inline(span.len, &buf);
         } else {
-            Wire::Heap(self.wire(span).into())
-        };
-        Name { wire }
+            dst.wire = Wire::Heap(self.wire(span).into());
+        }
     }
 
     /// Remembers `wire`, decoded at `at`, and the suffixes of it that start
@@ -527,44 +564,62 @@ impl NameCache {
     }
 
     /// [`Name::parse`] of the name at `at`, which must end by `end`.
-    /// A hit is a two-octet pointer to a remembered offset before `at`: the
-    /// same bytes would decode to the same name, under the same rules.
-    #[inline]
     pub(crate) fn parse(
         &mut self,
         msg: &[u8],
         at: usize,
         end: usize,
     ) -> Result<(Name, usize), Error> {
+        let mut name = Name::root();
+        let next = self.parse_into(msg, at, end, &mut name)?;
+        Ok((name, next))
+    }
+
+    /// [`NameCache::parse`], writing the name to `dst` (left as it was on
+    /// error) and returning the offset after it. A hit is a two-octet
+    /// pointer to a remembered offset before `at`: the same bytes would
+    /// decode to the same name, under the same rules.
+    #[inline]
+    pub(crate) fn parse_into(
+        &mut self,
+        msg: &[u8],
+        at: usize,
+        end: usize,
+        dst: &mut Name,
+    ) -> Result<usize, Error> {
         match self.hit(msg, at, end) {
-            Some(name) => Ok((name, at + 2)),
-            None => self.parse_and_remember(msg, at, end),
+            Some(span) => {
+                self.name_into(span, dst);
+                Ok(at + 2)
+            }
+            None => self.parse_and_remember(msg, at, end, dst),
         }
     }
 
     /// The remembered name a bare pointer at `at` refers to, if any.
     #[inline]
-    fn hit(&self, msg: &[u8], at: usize, end: usize) -> Option<Name> {
+    fn hit(&self, msg: &[u8], at: usize, end: usize) -> Option<Span> {
         let (&hi, &lo) = (msg.get(at)?, msg.get(at + 1)?);
         let target = usize::from(hi & 0x3f) << 8 | usize::from(lo);
         if hi & 0xc0 != 0xc0 || at + 2 > end || target >= at {
             return None;
         }
         let (span, hops) = self.find(target)?;
-        (hops < MAX_POINTER_HOPS).then(|| self.name(span))
+        (hops < MAX_POINTER_HOPS).then_some(span)
     }
 
-    /// A miss: decodes the name and remembers it.
+    /// A miss: decodes the name into `dst` and remembers it.
     #[inline(never)]
     fn parse_and_remember(
         &mut self,
         msg: &[u8],
         at: usize,
         end: usize,
-    ) -> Result<(Name, usize), Error> {
-        let (name, next, hops) = Name::decode(&msg[..end.min(msg.len())], at, Some(self))?;
-        self.remember(at, name.as_wire(), hops, core::iter::empty());
-        Ok((name, next))
+        dst: &mut Name,
+    ) -> Result<usize, Error> {
+        let (next, hops) = Name::decode_into(&msg[..end.min(msg.len())], at, Some(self), dst)?;
+        self.remember(at, dst.as_wire(), hops, core::iter::empty());
+        Ok(next)
     }
 }
 

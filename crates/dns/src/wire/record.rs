@@ -184,14 +184,17 @@ impl RData {
         }
     }
 
-    /// Reads the RDATA at `msg[at..at + len]` (names in it may point back into `msg`).
-    pub(crate) fn parse(
+    /// Reads the RDATA at `msg[at..at + len]` (names in it may point back
+    /// into `msg`) into `dst`, which is left holding something of no meaning
+    /// on error. Names are read in place (see `Name::set_inline`).
+    pub(crate) fn parse_into(
         rtype: RecordType,
         msg: &[u8],
         at: usize,
         len: usize,
         names: &mut NameCache,
-    ) -> Result<RData, Error> {
+        dst: &mut RData,
+    ) -> Result<(), Error> {
         let end = at + len;
         let rdata = &msg[at..end];
         let bad = |why| Error::BadRdata {
@@ -207,7 +210,7 @@ impl RData {
                 Err(bad("length does not match its fields"))
             }
         };
-        Ok(match rtype {
+        *dst = match rtype {
             RecordType::A => RData::A(Ipv4Addr::from(
                 <[u8; 4]>::try_from(rdata).map_err(|_| bad("length is not 4 (RFC 1035 §3.4.1)"))?,
             )),
@@ -215,13 +218,15 @@ impl RData {
                 <[u8; 16]>::try_from(rdata).map_err(|_| bad("length is not 16 (RFC 3596 §2.2)"))?,
             )),
             RecordType::NS | RecordType::CNAME | RecordType::PTR => {
-                let (n, next) = name_at(at)?;
-                exact(next)?;
-                match rtype {
-                    RecordType::NS => RData::Ns(n),
-                    RecordType::CNAME => RData::Cname(n),
-                    _ => RData::Ptr(n),
+                *dst = match rtype {
+                    RecordType::NS => RData::Ns(Name::root()),
+                    RecordType::CNAME => RData::Cname(Name::root()),
+                    _ => RData::Ptr(Name::root()),
+                };
+                if let RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) = dst {
+                    exact(names.parse_into(msg, at, end, n)?)?;
                 }
+                return Ok(());
             }
             RecordType::SOA => {
                 let (mname, p) = name_at(at)?;
@@ -241,12 +246,14 @@ impl RData {
             }
             RecordType::MX => {
                 let pref: [u8; 2] = take(&msg[..end], at, "MX preference")?;
-                let (exchange, next) = name_at(at + 2)?;
-                exact(next)?;
-                RData::Mx {
+                *dst = RData::Mx {
                     preference: u16::from_be_bytes(pref),
-                    exchange,
+                    exchange: Name::root(),
+                };
+                if let RData::Mx { exchange, .. } = dst {
+                    exact(names.parse_into(msg, at + 2, end, exchange)?)?;
                 }
+                return Ok(());
             }
             RecordType::TXT => {
                 if rdata.is_empty() {
@@ -301,7 +308,8 @@ impl RData {
                 rtype,
                 data: rdata.to_vec(),
             },
-        })
+        };
+        Ok(())
     }
 
     /// Appends the RDATA. Names in NS, CNAME, PTR, SOA and MX are compressed
@@ -470,6 +478,16 @@ impl fmt::Display for Record {
 }
 
 impl Record {
+    /// A record for the parser to fill in place: a constant, so it is
+    /// copied from read-only memory rather than assembled from small stores
+    /// and read back at once (which stalls store forwarding).
+    pub(crate) const PLACEHOLDER: Record = Record {
+        name: Name::ROOT,
+        class: Class::IN,
+        ttl: 0,
+        data: RData::A(Ipv4Addr::UNSPECIFIED),
+    };
+
     /// An IN record.
     pub fn new(name: Name, ttl: u32, data: RData) -> Record {
         Record {
