@@ -170,10 +170,14 @@ impl Rack {
             s.lost = false;
             // Step 2 (RACK_update): a retransmission's ACK may be for the
             // original; ignore it when the ACK's TSecr predates the
-            // retransmission or the round trip is below the minimum.
+            // retransmission or the round trip is below the minimum. The
+            // TSecr test only for a cumulative ACK: a receiver echoes the
+            // TSval of the last in-order segment (RFC 7323 §4.3), so the
+            // SACK of an out-of-order retransmission always echoes an
+            // older one (Linux uses the min_RTT test alone).
             let rtt = now - s.xmit;
-            let ambiguous =
-                s.rexmit && (tsecr_before(s.xmit) || self.min_rtt.is_some_and(|m| rtt < m));
+            let ambiguous = s.rexmit
+                && ((acked && tsecr_before(s.xmit)) || self.min_rtt.is_some_and(|m| rtt < m));
             if !ambiguous {
                 if !s.rexmit {
                     // Step 1: RACK.min_RTT from unambiguous samples.

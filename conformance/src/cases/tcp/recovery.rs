@@ -1,0 +1,282 @@
+//! `tcp.recovery.*`: RACK-TLP loss detection (RFC 8985) and D-SACK (RFC 2883).
+//!
+//! Each case drops, delays or duplicates chosen segments on the in-memory
+//! pair (one-way latency 10 ms, so the RTT is 20 ms) and reads what the
+//! sender did from the log and its stats. Where a case asserts that RACK
+//! avoided a timeout it also runs the same loss pattern with RACK off, to
+//! show that the pattern needs RACK.
+
+use super::support::*;
+use crate::Case;
+use crate::Kind;
+use crate::Level::{Must, Should};
+use handshake_tcp::conn::pair::{Fate, Pair, Side};
+use handshake_tcp::conn::{Config, Stats};
+use handshake_tcp::wire::SeqNumber;
+use handshake_time::Duration;
+
+const MSS: u32 = 1448; // 1460 less the 12 octets of TSopt
+
+/// Sends `segments` full segments from the client with `fate` on the
+/// link; the server ACKs every segment at once. Returns the pair and the
+/// log index where the transfer began.
+fn run(
+    cfg: Config,
+    segments: usize,
+    isn: u32,
+    fate: handshake_tcp::conn::pair::FateFn,
+) -> Result<(Pair, usize), String> {
+    let server = Config::default().delayed_ack(None);
+    let mut p = established_pair(cfg, server, isn)?;
+    p.spacing = Duration::from_millis(1);
+    let from = p.log.len();
+    p.fate = fate;
+    let data = pattern(segments * MSS as usize, 9);
+    let (_, got) = exchange(&mut p, &data, &[], false);
+    ensure(got == data, || "data not delivered intact".into())?;
+    p.run_until_idle();
+    Ok((p, from))
+}
+
+/// Drops the client's data segments that start at the `nth` data
+/// segment's sequence number (1-based) the first `times` times they go out.
+fn drop_seq(nth: u64, times: u32) -> handshake_tcp::conn::pair::FateFn {
+    let (mut k, mut target, mut dropped) = (0u64, None::<SeqNumber>, 0u32);
+    Box::new(move |side, _, t| {
+        if side != Side::Client || t.payload.is_empty() {
+            return Fate::Deliver;
+        }
+        k += 1;
+        if k == nth {
+            target = Some(t.header.seq_number);
+        }
+        if target == Some(t.header.seq_number) && dropped < times {
+            dropped += 1;
+            return Fate::Drop;
+        }
+        Fate::Deliver
+    })
+}
+
+fn show(st: &Stats) -> String {
+    format!(
+        "{} timeouts, {} retransmits, {} probes, {} marked lost by RACK",
+        st.timeouts, st.retransmits, st.tlp_probes, st.rack_lost
+    )
+}
+
+/// RFC 8985 §6.2: a retransmission that is lost again is found by the
+/// time-based rule (a segment sent after it was delivered), not by the RTO.
+fn lost_retransmission() -> R {
+    let (p, _) = run(Config::default(), 100, 80, drop_seq(5, 2))?;
+    let st = p.client.stats();
+    ensure(st.timeouts == 0 && st.retransmits >= 2, || {
+        format!("RACK on: {} (want 0 timeouts)", show(&st))
+    })?;
+    // The control: RFC 6675 alone needs the timer for it.
+    let (q, _) = run(Config::default().rack(false), 100, 80, drop_seq(5, 2))?;
+    let sq = q.client.stats();
+    ensure(sq.timeouts >= 1, || {
+        format!("RACK off: {} (the pattern should need an RTO)", show(&sq))
+    })
+}
+
+/// RFC 8985 §7.2-7.3: the last two segments of a flight are lost; a probe
+/// retransmits the last one 2*SRTT after the last ACK (two segments in
+/// flight, so no WCDelAckT), its SACK lets RACK find the other, no RTO.
+fn tail_loss_probe() -> R {
+    let fate = || -> handshake_tcp::conn::pair::FateFn {
+        let mut k = 0u64;
+        Box::new(move |side, _, t| {
+            if side == Side::Client && !t.payload.is_empty() {
+                k += 1;
+                if k == 9 || k == 10 {
+                    return Fate::Drop;
+                }
+            }
+            Fate::Deliver
+        })
+    };
+    let (p, from) = run(Config::default(), 10, 81, fate())?;
+    let st = p.client.stats();
+    let srtt = st.srtt.ok_or("no SRTT")?;
+    let data = data(&p, Side::Client, from);
+    let first = data.first().ok_or("no data")?.1.header.seq_number;
+    // The probe: the eleventh data segment, a copy of the tenth.
+    let (probe_at, probe) = data.get(10).ok_or("no retransmission")?;
+    let last_ack = sent(&p, Side::Server, from)
+        .into_iter()
+        .filter(|(at, _)| at < probe_at)
+        .last()
+        .ok_or("no ACK before the probe")?;
+    let heard = last_ack.0 + p.latency;
+    let gap = *probe_at - heard;
+    let want = srtt * 2;
+    ensure(
+        probe.header.seq_number == first + 9 * MSS
+            // SRTT is read after the run: it moved by a few ms since
+            // the probe was armed (the link's 1 ms spacing).
+            && gap.abs_diff(want) <= Duration::from_millis(12)
+            && st.timeouts == 0
+            && st.tlp_probes == 1,
+        || {
+            format!(
+                "probe at seq +{} {gap:?} after the last ACK (want +{} after 2*SRTT = {want:?}); {}",
+                probe.header.seq_number.distance_from(first),
+                9 * MSS,
+                show(&st)
+            )
+        },
+    )?;
+    let (q, _) = run(Config::default().rack(false), 10, 81, fate())?;
+    let sq = q.client.stats();
+    ensure(sq.timeouts >= 1, || {
+        format!(
+            "RACK-TLP off: {} (the tail loss should need an RTO)",
+            show(&sq)
+        )
+    })
+}
+
+/// RFC 8985 §6.2 step 5: a segment overtaken by one later segment (so
+/// fewer than DupThresh are SACKed) and arriving within reo_wnd =
+/// min_RTT/4 = 5 ms is not marked lost: no retransmission.
+fn reordering_within_window() -> R {
+    let mut k = 0u64;
+    let fate = Box::new(move |side, _, t: &handshake_tcp::conn::Transmit| {
+        if side == Side::Client && !t.payload.is_empty() {
+            k += 1;
+            if k == 5 {
+                // Segments leave 1 ms apart: this one arrives after the
+                // next, 1.5 ms late, well inside the 5 ms window.
+                return Fate::Delay(Duration::from_micros(1500));
+            }
+        }
+        Fate::Deliver
+    });
+    let (p, _) = run(Config::default(), 30, 82, fate)?;
+    let st = p.client.stats();
+    ensure(st.retransmits == 0 && st.rack_lost == 0, || {
+        format!("reordered within the window: {}", show(&st))
+    })
+}
+
+/// RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) increments RACK.reo_wnd_mult.
+fn dsack_widens_reo_wnd() -> R {
+    let mut k = 0u64;
+    let fate = Box::new(move |side, _, t: &handshake_tcp::conn::Transmit| {
+        if side == Side::Client && !t.payload.is_empty() {
+            k += 1;
+            if k == 3 {
+                return Fate::Duplicate;
+            }
+        }
+        Fate::Deliver
+    });
+    let (p, _) = run(Config::default(), 20, 83, fate)?;
+    let st = p.client.stats();
+    ensure(st.dsacks_received == 1 && st.reo_wnd_mult == 2, || {
+        format!(
+            "{} D-SACKs received, reo_wnd_mult {} (want 1, 2)",
+            st.dsacks_received, st.reo_wnd_mult
+        )
+    })
+}
+
+/// RFC 2883 §4 and its examples §4.1.1 (a duplicate below the cumulative
+/// ACK: the first block is exactly the duplicate) and §4.1.3 (a duplicate
+/// of data held out of order: the first block is the duplicate, the
+/// second the block that holds it).
+fn dsack_block_edges() -> R {
+    // Below the cumulative ACK: segment 3 arrives twice.
+    let mut k = 0u64;
+    let fate = Box::new(move |side, _, t: &handshake_tcp::conn::Transmit| {
+        if side == Side::Client && !t.payload.is_empty() {
+            k += 1;
+            if k == 3 {
+                return Fate::Duplicate;
+            }
+        }
+        Fate::Deliver
+    });
+    let (p, from) = run(Config::default(), 8, 84, fate)?;
+    let d = data(&p, Side::Client, from);
+    let s3 = d.get(2).ok_or("no third segment")?.1.header.seq_number;
+    let want = (s3, s3 + MSS);
+    let found = sent(&p, Side::Server, from).into_iter().any(|(_, t)| {
+        let b = t.header.options.sack.as_slice();
+        b.len() == 1
+            && (b[0].left, b[0].right) == want
+            && t.header.ack_number.distance_from(want.1) >= 0
+    });
+    ensure(found, || {
+        format!("no ACK with the single D-SACK block {want:?} at or below its ACK")
+    })?;
+    // Above it: segment 3 lost, segment 5 arrives twice.
+    let mut k = 0u64;
+    let fate = Box::new(move |side, _, t: &handshake_tcp::conn::Transmit| {
+        if side == Side::Client && !t.payload.is_empty() {
+            k += 1;
+            match k {
+                3 => return Fate::Drop,
+                5 => return Fate::Duplicate,
+                _ => {}
+            }
+        }
+        Fate::Deliver
+    });
+    let (p, from) = run(Config::default(), 8, 85, fate)?;
+    let d = data(&p, Side::Client, from);
+    let s3 = d.get(2).ok_or("no third segment")?.1.header.seq_number;
+    let s5 = s3 + 2 * MSS;
+    let found = sent(&p, Side::Server, from).into_iter().any(|(_, t)| {
+        let b = t.header.options.sack.as_slice();
+        b.len() >= 2
+            && t.header.ack_number == s3
+            && (b[0].left, b[0].right) == (s5, s5 + MSS)
+            // The second block holds the first: segments 4 and 5.
+            && (b[1].left, b[1].right) == (s3 + MSS, s5 + MSS)
+    });
+    ensure(found, || {
+        "no ACK of the hole with D-SACK [seg 5] then its block [seg 4, seg 5]".to_string()
+    })
+}
+
+/// The `tcp.recovery.*` cases.
+pub(crate) fn cases() -> Vec<Case> {
+    Case::table(
+        Kind::Simulation,
+        &[
+            (
+                Should,
+                "tcp.recovery.rack-lost-retransmission",
+                "RFC 8985 §6.2",
+                lost_retransmission,
+            ),
+            (
+                Should,
+                "tcp.recovery.tlp-tail-loss",
+                "RFC 8985 §7.2, §7.3",
+                tail_loss_probe,
+            ),
+            (
+                Should,
+                "tcp.recovery.rack-reordering-within-window",
+                "RFC 8985 §6.2 step 5",
+                reordering_within_window,
+            ),
+            (
+                Should,
+                "tcp.recovery.dsack-widens-reo-wnd",
+                "RFC 8985 §6.2 step 4",
+                dsack_widens_reo_wnd,
+            ),
+            (
+                Must,
+                "tcp.recovery.dsack-block-edges",
+                "RFC 2883 §4",
+                dsack_block_edges,
+            ),
+        ],
+    )
+}
