@@ -367,6 +367,7 @@ impl Connection {
         if dsack {
             self.dsacks += 1;
         }
+        let sacked_before = self.scoreboard.sacked_bytes();
         // RFC 2018 §3 / RFC 6675: the peer's SACK blocks fill the scoreboard.
         let mut newly_sacked = 0;
         if self.sack_ok {
@@ -403,6 +404,9 @@ impl Connection {
         if self.state.is_synchronized() {
             self.on_ack_congestion(now, acked, dup, rtt);
             self.rack_on_ack(now, seg, dsack);
+            // RFC 6937: DeliveredData = delta(snd.una) + delta(SACKed).
+            let sacked = i64::from(self.scoreboard.sacked_bytes()) - i64::from(sacked_before);
+            self.prr_on_ack(now, (i64::from(acked) + sacked).max(0) as u64);
         }
         if self.snd_wnd == 0 {
             // RFC 9293 §3.8.6.1 (MUST-36): the peer answers our probes; the

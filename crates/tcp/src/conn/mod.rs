@@ -29,6 +29,7 @@ mod listener;
 mod output;
 #[cfg(any(test, feature = "testing"))]
 pub mod pair;
+mod prr;
 mod rack;
 mod reassembly;
 mod recovery;
@@ -54,6 +55,7 @@ pub use listener::Listener;
 pub use stats::Stats;
 pub use trace::{CwndCause, SegmentSummary, TraceEvent};
 
+use prr::Prr;
 use rack::Rack;
 use reassembly::Reassembly;
 use rtt::RttEstimator;
@@ -201,6 +203,8 @@ pub struct Connection {
     scoreboard: Scoreboard,
     /// RACK-TLP (RFC 8985).
     rack: Rack,
+    /// Proportional Rate Reduction (RFC 6937).
+    prr: Prr,
     /// A duplicate segment to report in the next ACK's first SACK block (RFC 2883 §4).
     dsack: Option<(SeqNumber, SeqNumber)>,
     /// D-SACKs the peer sent us (RFC 2883).
@@ -320,6 +324,7 @@ impl Connection {
             sack_ok: false,
             scoreboard: Scoreboard::default(),
             rack: Rack::new(),
+            prr: Prr::default(),
             dsack: None,
             dsacks: 0,
             sack_recent: [None; 3],

@@ -205,6 +205,7 @@ impl Connection {
         }
         self.arm_rtx(now);
         self.rack_sent(now, start, self.snd_nxt);
+        self.prr_sent(len);
         if fresh {
             // RFC 8985 §7.2: new data (re)starts the probe timeout.
             self.arm_pto(now);
@@ -302,6 +303,7 @@ impl Connection {
         let seg_end = seq + n as u32 + u32::from(fin);
         self.high_rxt = self.high_rxt.max(seg_end);
         self.rack_sent(now, seq, seg_end);
+        self.prr_sent(seg_end.distance_from(seq).max(0) as u32);
         self.retransmits += 1;
         // Karn (RFC 6298 §3): a retransmitted segment gives no RTT sample.
         if self

@@ -14,7 +14,7 @@ impl Connection {
         self.snd_mss as u32
     }
 
-    fn trace_cwnd(&mut self, now: Instant, cause: CwndCause) {
+    pub(crate) fn trace_cwnd(&mut self, now: Instant, cause: CwndCause) {
         let flight = self.flight_size();
         self.trace_cwnd_with(now, cause, flight);
     }
@@ -131,6 +131,7 @@ impl Connection {
     pub(crate) fn enter_recovery(&mut self, now: Instant) {
         let smss = self.smss();
         self.in_recovery = true;
+        self.prr_start();
         self.recover = self.snd_max;
         self.high_rxt = self.snd_una;
         let flight = self.reduction_flight();
