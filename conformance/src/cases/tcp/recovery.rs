@@ -242,6 +242,75 @@ fn dsack_block_edges() -> R {
     })
 }
 
+/// RFC 6937 §3: the segments sent on each ACK of a recovery. A NewReno
+/// sender without timestamps (MSS 1460) sends 20 segments; segment 1 is
+/// lost and ACK k (k = 2..22) SACKs segments 2..=k, each delivering 1460
+/// octets. ACKs 2 and 3 each release one new segment (RFC 3042), so at the
+/// third duplicate (ACK 4) RecoverFS = 22 * 1460 = 32120 and ssthresh =
+/// FlightSize/2 = 10 * 1460 = 14600 (RFC 5681 eq. 4, FlightSize bounded by
+/// cwnd). By the RFC's pseudo-code, with prr_delivered = (k-3)*1460:
+///
+/// ```text
+/// ACK  pipe(MSS)  sndcnt (octets)                          sent
+///  4   18 > 10    ceil(1460*14600/32120) - 0     =  664    1 (the fast retransmit)
+///  5   18         ceil(2920*14600/32120) - 1460  <    0    0
+///  6   17         ceil(4380*...) - 1460          =  531    0
+///  7   16         1195                                     0
+///  8   15         ceil(7300*14600/32120) - 1460  = 1859    1
+///  9   15         1062 ; 10: 1726 -> 1 ; 11: 930 ; 12: 1593 -> 1 ; 13: 797
+/// 14   12         ceil(16060*14600/32120) - 7300 = 1460    1
+/// 15   12  664 ; 16  11  1328                              0, 0
+/// 17   10 = ssthresh: PRR-SSRB min(ssthresh - pipe, ..) = 0  0
+/// 18..22  9      min(14600 - 13140, max(.., 1460) + 1460) = 1460   1 each
+/// ```
+///
+/// Ten segments in all, and pipe ends at ssthresh. A segment goes only
+/// when sndcnt covers a whole one.
+fn prr_counts() -> R {
+    use handshake_tcp::congestion::Algorithm;
+    use handshake_tcp::wire::{SackBlock, SackBlocks, SegmentRepr, TcpFlags};
+    const WANT: [usize; 19] = [1, 0, 0, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0, 0, 1, 1, 1, 1, 1];
+    let cfg = Config::default()
+        .timestamps(false)
+        .rack(false)
+        .congestion(Algorithm::NewReno)
+        .initial_window(20);
+    let mut p = established_pair(cfg, Config::default().delayed_ack(None), 86)?;
+    let server_seq = {
+        let t = last_sent(&p, Side::Server)?;
+        t.header.seq_number + t.segment_len() as u32
+    };
+    let now = p.now;
+    let c = &mut p.client;
+    c.send(&pattern(60 * 1460, 3));
+    let first: Vec<_> = std::iter::from_fn(|| c.poll_transmit(now)).collect();
+    ensure(first.len() == 20, || {
+        format!("{} segments in the initial window", first.len())
+    })?;
+    let s1 = first[0].header.seq_number;
+    let seg = |i: u32| s1 + (i - 1) * 1460;
+    let mut got = Vec::new();
+    for k in 2..=22u32 {
+        let mut h = SegmentRepr::new(80, 49152, server_seq, TcpFlags::ACK);
+        h.ack_number = s1;
+        h.window = 0xffff;
+        let block = [SackBlock {
+            left: seg(2),
+            right: seg(k + 1),
+        }];
+        h.options.sack = SackBlocks::new(&block).map_err(|e| e.to_string())?;
+        c.handle_segment(now, &h);
+        got.push(
+            std::iter::from_fn(|| c.poll_transmit(now))
+                .filter(|t| !t.payload.is_empty())
+                .count(),
+        );
+    }
+    ensure(got[..2] == [1, 1] && got[2..] == WANT, || {
+        format!("sent per ACK 2..=22: {got:?}; want [1, 1] (RFC 3042) then {WANT:?}")
+    })
+}
+
 /// The `tcp.recovery.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     Case::table(
@@ -270,6 +339,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tcp.recovery.dsack-widens-reo-wnd",
                 "RFC 8985 §6.2 step 4",
                 dsack_widens_reo_wnd,
+            ),
+            (
+                Should,
+                "tcp.recovery.prr-sending-count",
+                "RFC 6937 §3",
+                prr_counts,
             ),
             (
                 Must,
