@@ -311,6 +311,53 @@ fn prr_counts() -> R {
     })
 }
 
+/// RFC 5682 §3.1: every ACK of the first flight is held up 1.5 s, past
+/// the 1 s RTO; none of the data is lost. The timeout fires, the first
+/// late ACK acknowledges new data (step 2b: two new segments go), the
+/// next acknowledges data that was never retransmitted (step 3a): the
+/// timeout was spurious, and ssthresh is back at its value before it (no
+/// loss yet: "arbitrarily high", RFC 5681 §3.1). With F-RTO off the
+/// same run keeps the halved ssthresh.
+fn frto_spurious_timeout() -> R {
+    let run_with = |frto: bool| -> Result<Stats, String> {
+        let cfg = Config::default().frto(frto);
+        let mut p = established_pair(cfg, Config::default().delayed_ack(None), 87)?;
+        let mut n = 0u32;
+        p.fate = Box::new(move |side, _, _| {
+            if side == Side::Server && n < 20 {
+                n += 1;
+                return Fate::Delay(Duration::from_millis(1500));
+            }
+            Fate::Deliver
+        });
+        let data = pattern(40 * MSS as usize, 4);
+        let (_, got) = exchange(&mut p, &data, &[], false);
+        ensure(got == data, || "data not delivered intact".into())?;
+        p.run_until_idle();
+        Ok(p.client.stats())
+    };
+    let on = run_with(true)?;
+    ensure(
+        on.timeouts == 1 && on.spurious_timeouts == 1 && on.ssthresh == u32::MAX,
+        || {
+            format!(
+                "F-RTO on: {} timeouts, {} found spurious, ssthresh {} (want 1, 1, {})",
+                on.timeouts,
+                on.spurious_timeouts,
+                on.ssthresh,
+                u32::MAX
+            )
+        },
+    )?;
+    let off = run_with(false)?;
+    ensure(off.timeouts >= 1 && off.ssthresh != u32::MAX, || {
+        format!(
+            "F-RTO off: ssthresh {} after {} timeouts",
+            off.ssthresh, off.timeouts
+        )
+    })
+}
+
 /// The `tcp.recovery.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     Case::table(
@@ -345,6 +392,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tcp.recovery.prr-sending-count",
                 "RFC 6937 §3",
                 prr_counts,
+            ),
+            (
+                Should,
+                "tcp.recovery.frto-spurious-timeout-undone",
+                "RFC 5682 §3.1",
+                frto_spurious_timeout,
             ),
             (
                 Must,

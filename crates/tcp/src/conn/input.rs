@@ -407,6 +407,7 @@ impl Connection {
             // RFC 6937: DeliveredData = delta(snd.una) + delta(SACKed).
             let sacked = i64::from(self.scoreboard.sacked_bytes()) - i64::from(sacked_before);
             self.prr_on_ack(now, (i64::from(acked) + sacked).max(0) as u64);
+            self.frto_on_ack(now, acked, newly_sacked, dup);
         }
         if self.snd_wnd == 0 {
             // RFC 9293 §3.8.6.1 (MUST-36): the peer answers our probes; the

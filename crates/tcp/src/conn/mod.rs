@@ -22,6 +22,7 @@
 
 mod config;
 mod cookie;
+mod frto;
 mod input;
 mod isn;
 mod keepalive;
@@ -55,6 +56,7 @@ pub use listener::Listener;
 pub use stats::Stats;
 pub use trace::{CwndCause, SegmentSummary, TraceEvent};
 
+use frto::Frto;
 use prr::Prr;
 use rack::Rack;
 use reassembly::Reassembly;
@@ -205,6 +207,8 @@ pub struct Connection {
     rack: Rack,
     /// Proportional Rate Reduction (RFC 6937).
     prr: Prr,
+    /// F-RTO (RFC 5682).
+    frto: Frto,
     /// A duplicate segment to report in the next ACK's first SACK block (RFC 2883 §4).
     dsack: Option<(SeqNumber, SeqNumber)>,
     /// D-SACKs the peer sent us (RFC 2883).
@@ -325,6 +329,7 @@ impl Connection {
             scoreboard: Scoreboard::default(),
             rack: Rack::new(),
             prr: Prr::default(),
+            frto: Frto::new(),
             dsack: None,
             dsacks: 0,
             sack_recent: [None; 3],

@@ -351,7 +351,10 @@ impl Connection {
         };
         // After a timeout RACK still finds a lost retransmission (RFC 8985
         // §6.2): it goes again as the pipe allows.
-        let rto_rack = !sack_recovery && self.rack_active() && self.rack.rto_end.is_some();
+        let rto_rack = !sack_recovery
+            && self.rack_active()
+            && self.rack.rto_end.is_some()
+            && !self.frto.active();
         let rtx_room = if rto_rack {
             cwnd.saturating_sub(self.pipe()) as usize
         } else {

@@ -320,6 +320,16 @@ impl Rack {
     }
 }
 
+impl Rack {
+    /// A timeout found spurious (RFC 5682): its loss marks are withdrawn.
+    pub(crate) fn undo_rto(&mut self) {
+        for s in self.segs.iter_mut() {
+            s.lost = false;
+        }
+        self.rto_end = None;
+    }
+}
+
 impl Connection {
     /// RACK-TLP runs when configured and SACK was negotiated (RFC 8985 §3).
     pub(crate) fn rack_active(&self) -> bool {

@@ -151,6 +151,7 @@ impl Connection {
     /// The congestion response to a retransmission timeout (RFC 5681 §3.1,
     /// RFC 6582 §3.2 step 4, RFC 6675 §5.1).
     pub(crate) fn on_rto_congestion(&mut self, now: Instant) {
+        self.frto_on_rto();
         let smss = self.smss();
         let flight = self.reduction_flight();
         if self.retries == 0 {

@@ -57,6 +57,8 @@ pub struct Stats {
     /// D-SACK blocks received (RFC 2883): segments the peer got twice, each
     /// a spurious retransmission or a duplicate made by the network.
     pub dsacks_received: u64,
+    /// Retransmission timeouts found spurious and undone (RFC 5682).
+    pub spurious_timeouts: u64,
 }
 
 impl Connection {
@@ -86,6 +88,7 @@ impl Connection {
             rack_lost: self.rack.marked_lost,
             reo_wnd_mult: self.rack.reo_wnd_mult(),
             dsacks_received: self.dsacks,
+            spurious_timeouts: self.frto.undone,
         }
     }
 }
