@@ -9,7 +9,7 @@
 use super::support::*;
 use crate::Case;
 use crate::Kind;
-use crate::Level::{Must, Should};
+use crate::Level::Should;
 use handshake_tcp::conn::pair::{Fate, Pair, Side};
 use handshake_tcp::conn::{Config, Stats};
 use handshake_tcp::wire::SeqNumber;
@@ -400,7 +400,7 @@ pub(crate) fn cases() -> Vec<Case> {
                 frto_spurious_timeout,
             ),
             (
-                Must,
+                Should,
                 "tcp.recovery.dsack-block-edges",
                 "RFC 2883 §4",
                 dsack_block_edges,

@@ -16,7 +16,9 @@
 //! negotiation, out-of-order reassembly, RFC 6298 retransmission, congestion
 //! control ([`crate::congestion`]: Reno, NewReno, CUBIC) with fast
 //! retransmit and recovery, SACK (RFC 2018) and SACK-based loss recovery
-//! (RFC 6675), timestamps with RTTM and PAWS (RFC 7323), Nagle, delayed
+//! (RFC 6675), RACK-TLP (RFC 8985), D-SACK (RFC 2883), Proportional Rate
+//! Reduction (RFC 6937), F-RTO (RFC 5682), timestamps with RTTM and PAWS
+//! (RFC 7323), Nagle, delayed
 //! ACKs, silly window syndrome avoidance on both sides, the persist timer,
 //! a stop-and-wait mode and an optional event trace.
 
