@@ -106,8 +106,7 @@ fn tail_loss_probe() -> R {
     let (probe_at, probe) = data.get(10).ok_or("no retransmission")?;
     let last_ack = sent(&p, Side::Server, from)
         .into_iter()
-        .filter(|(at, _)| at < probe_at)
-        .last()
+        .rfind(|(at, _)| at < probe_at)
         .ok_or("no ACK before the probe")?;
     let heard = last_ack.0 + p.latency;
     let gap = *probe_at - heard;

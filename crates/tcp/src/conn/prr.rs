@@ -41,9 +41,9 @@ impl Connection {
         }
     }
 
-    /// RFC 6937 §3, on every ACK during recovery: the window becomes pipe
-    /// + sndcnt. `delivered` is DeliveredData: the change in SND.UNA plus
-    /// the change in SACKed octets.
+    /// RFC 6937 §3, on every ACK during recovery: the window becomes
+    /// pipe plus sndcnt. `delivered` is DeliveredData: the change in
+    /// SND.UNA plus the change in SACKed octets.
     pub(crate) fn prr_on_ack(&mut self, now: Instant, delivered: u64) {
         if !(self.in_recovery && self.sack_ok) {
             return;
