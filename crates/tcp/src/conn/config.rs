@@ -44,6 +44,7 @@ pub struct Config {
     pub(crate) rack: bool,
     pub(crate) tlp_ack_delay: Duration,
     pub(crate) frto: bool,
+    pub(crate) nagle_classic: bool,
 }
 
 impl Default for Config {
@@ -96,6 +97,10 @@ impl Default for Config {
             tlp_ack_delay: Duration::from_millis(200),
             // RFC 5682 F-RTO, on as in Linux (net.ipv4.tcp_frto=2).
             frto: true,
+            // Minshall's variant of Nagle, as Linux: only one short segment
+            // unacknowledged at a time, so a response's short tail does not
+            // wait for a delayed ACK.
+            nagle_classic: false,
         }
     }
 }
@@ -240,6 +245,14 @@ impl Config {
     /// Default on.
     pub fn frto(mut self, on: bool) -> Self {
         self.frto = on;
+        self
+    }
+
+    /// Classic Nagle (RFC 1122 §4.2.3.4: hold a short segment while any
+    /// data is unacknowledged) instead of the default, Minshall's variant
+    /// (hold it only while an earlier short segment is unacknowledged).
+    pub fn classic_nagle(mut self, on: bool) -> Self {
+        self.nagle_classic = on;
         self
     }
 

@@ -230,6 +230,8 @@ pub struct Connection {
     /// Unacknowledged and unsent data; its first byte has sequence number `buf_seq`.
     send_buf: VecDeque<u8>,
     buf_seq: SeqNumber,
+    /// The end of the last short segment sent (Minshall's Nagle variant).
+    short_end: Option<SeqNumber>,
     /// `close()` was called: a FIN follows the queued data.
     fin_queued: bool,
     /// SND.UP: the sequence number just past our urgent data, while any is unacknowledged.
@@ -349,6 +351,7 @@ impl Connection {
             last_ack_sent: SeqNumber(0),
             send_buf: VecDeque::new(),
             buf_seq: iss + 1,
+            short_end: None,
             fin_queued: false,
             snd_up: None,
             rcv_up: None,

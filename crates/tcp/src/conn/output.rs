@@ -415,8 +415,17 @@ impl Connection {
         let unacked = self.snd_max != self.snd_una;
         let flush = closing && self.fin_queued;
         // RFC 9293 §3.7.4 (SHLD-7): Nagle holds a short segment while data
-        // is unacknowledged; close() flushes.
-        let nagle_ok = !self.config.nagle || !unacked || flush;
+        // is unacknowledged (classic), or by default while an earlier short
+        // segment is (Minshall's variant, as Linux); close() flushes.
+        let short_unacked = self
+            .short_end
+            .is_some_and(|e| e.distance_from(self.snd_una) > 0);
+        let held = if self.config.nagle_classic {
+            unacked
+        } else {
+            short_unacked
+        };
+        let nagle_ok = !self.config.nagle || !held || flush;
         // RFC 9293 §3.8.6.2.1 (MUST-38): sender SWS avoidance; send a
         // full segment, or all queued data, or half the largest window seen.
         let sws_ok = n >= smss
@@ -452,6 +461,9 @@ impl Connection {
         }
         let t = self.segment(now, flags, payload);
         self.sent(now, n as u32 + u32::from(fin));
+        if n > 0 && n < smss && !resend {
+            self.short_end = Some(self.snd_nxt);
+        }
         Some(t)
     }
 }
