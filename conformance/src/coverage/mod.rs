@@ -24,6 +24,7 @@
 //! ```
 
 mod dns;
+mod recovery;
 mod rfc8446;
 mod rfc9112;
 pub use rfc9112::RFC9112;
@@ -183,9 +184,14 @@ impl Row {
     }
 }
 
-/// Every table: RFC 9293, the DNS RFCs in number order, RFC 8446, then RFC 9112.
+/// Every table: RFC 9293 and the TCP recovery RFCs, the DNS RFCs in
+/// number order, RFC 8446, then RFC 9112.
 pub static TABLES: &[&Table] = &[
     &RFC9293,
+    &recovery::RFC2883,
+    &recovery::RFC5682,
+    &recovery::RFC6937,
+    &recovery::RFC8985,
     &dns::RFC1035,
     &dns::RFC2181,
     &dns::RFC2308,

@@ -34,6 +34,40 @@ fn nagle() -> R {
     })
 }
 
+/// Minshall's Nagle (the default) against classic Nagle (RFC 1122
+/// §4.2.3.4), with a receiver that delays ACKs 40 ms (RFC 9293 §3.8.6.3)
+/// and an MSS of 536: a 1000-octet request is a full segment and a short
+/// tail. Classic Nagle holds the tail until the first segment is
+/// acknowledged: the request completes at least one round trip (20 ms)
+/// later than with Minshall's variant, which holds a short segment only
+/// behind an unacknowledged short one, so both go at once and arrive after
+/// the one-way delay (10 ms).
+fn nagle_minshall() -> R {
+    let latency = |cfg: Config| -> Result<Duration, String> {
+        let mut p = established_pair(cfg, Config::default().mss(536), 32)?;
+        let start = p.now;
+        let req = pattern(1000, 2);
+        p.client.send(&req);
+        let mut got = Vec::new();
+        p.run(Duration::from_secs(5), |p| {
+            if let Some(s) = p.server_mut() {
+                drain(s, &mut got);
+            }
+            got.len() == req.len()
+        });
+        ensure(got == req, || "request not delivered".into())?;
+        Ok(p.now - start)
+    };
+    let minshall = latency(Config::default())?;
+    let classic = latency(Config::default().classic_nagle(true))?;
+    ensure(
+        minshall < Duration::from_millis(20) && classic >= minshall + Duration::from_millis(20),
+        || {
+            format!("request took {minshall:?} with Minshall's Nagle (want < 20 ms), {classic:?} with classic (want one 20 ms round trip more)")
+        },
+    )
+}
+
 fn nodelay() -> R {
     let mut p = established_with(Config::default().nodelay(true), 31)?;
     let from = small_writes(&mut p);
@@ -336,6 +370,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tcp.flow.nagle-can-be-disabled",
                 "RFC 9293 §3.7.4 (MUST-17)",
                 nodelay,
+            ),
+            (
+                Should,
+                "tcp.flow.nagle-minshall-no-delack-stall",
+                "RFC 1122 §4.2.3.4 (Minshall's variant)",
+                nagle_minshall,
             ),
             (
                 Should,

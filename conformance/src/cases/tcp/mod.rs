@@ -52,6 +52,7 @@ mod flow;
 mod interop;
 mod keepalive;
 mod push;
+mod recovery;
 mod robust;
 mod sack;
 mod script;
@@ -75,6 +76,7 @@ pub(crate) fn cases() -> Vec<Case> {
         urg::cases(),
         keepalive::cases(),
         sack::cases(),
+        recovery::cases(),
         ts::cases(),
         push::cases(),
         window::cases(),

@@ -91,7 +91,10 @@ fn ts_rttm_retransmission() -> R {
 fn ts_echo_oldest() -> R {
     // Delayed ACKs: the ACK for two segments echoes the first one's TSval
     // (RFC 7323 §4.3: TS.Recent only advances for SEG.SEQ =< Last.ACK.sent).
-    let mut p = established_with(Config::default(), 47)?;
+    // Classic Nagle holds the first write's 12-octet tail, so the second
+    // data segment leaves 5 ms after the first, with another TSval
+    // (Minshall's variant, the default, would send both at once).
+    let mut p = established_with(Config::default().classic_nagle(true), 47)?;
     let from = p.log.len();
     p.client.send(&pattern(1460, 12));
     p.transmit();

@@ -41,6 +41,10 @@ pub struct Config {
     pub(crate) stop_and_wait: bool,
     pub(crate) trace_capacity: usize,
     pub(crate) keep_alive: Option<KeepAlive>,
+    pub(crate) rack: bool,
+    pub(crate) tlp_ack_delay: Duration,
+    pub(crate) frto: bool,
+    pub(crate) nagle_classic: bool,
 }
 
 impl Default for Config {
@@ -87,6 +91,16 @@ impl Default for Config {
             trace_capacity: 0,
             // RFC 9293 §3.8.4 (MUST-25): keep-alives default to off.
             keep_alive: None,
+            // RFC 8985 RACK-TLP with SACK, on as in Linux (net.ipv4.tcp_recovery=1).
+            rack: true,
+            // RFC 8985 §7.2: WCDelAckT, the worst-case delayed-ACK time, 200 ms.
+            tlp_ack_delay: Duration::from_millis(200),
+            // RFC 5682 F-RTO, on as in Linux (net.ipv4.tcp_frto=2).
+            frto: true,
+            // Minshall's variant of Nagle, as Linux: only one short segment
+            // unacknowledged at a time, so a response's short tail does not
+            // wait for a delayed ACK.
+            nagle_classic: false,
         }
     }
 }
@@ -208,6 +222,37 @@ impl Config {
     /// Offer timestamps for RTTM and PAWS (RFC 7323); default on.
     pub fn timestamps(mut self, on: bool) -> Self {
         self.timestamps = on;
+        self
+    }
+
+    /// RACK-TLP (RFC 8985) when SACK is negotiated: time-based loss
+    /// detection and tail loss probes. Default on; off falls back to RFC
+    /// 6675's DupThresh rules.
+    pub fn rack(mut self, on: bool) -> Self {
+        self.rack = on;
+        self
+    }
+
+    /// WCDelAckT of RFC 8985 §7.2: added to the probe timeout when one
+    /// segment is in flight, for the receiver's delayed ACK. Default 200 ms.
+    pub fn tlp_ack_delay(mut self, d: Duration) -> Self {
+        self.tlp_ack_delay = d;
+        self
+    }
+
+    /// F-RTO (RFC 5682, the SACK-enhanced variant of §3.1): detect a
+    /// spurious retransmission timeout and undo its congestion response.
+    /// Default on.
+    pub fn frto(mut self, on: bool) -> Self {
+        self.frto = on;
+        self
+    }
+
+    /// Classic Nagle (RFC 1122 §4.2.3.4: hold a short segment while any
+    /// data is unacknowledged) instead of the default, Minshall's variant
+    /// (hold it only while an earlier short segment is unacknowledged).
+    pub fn classic_nagle(mut self, on: bool) -> Self {
+        self.nagle_classic = on;
         self
     }
 

@@ -353,6 +353,21 @@ impl Connection {
                 self.snd_wl2 = ack;
             }
         }
+        // RFC 2883 §4: a first block below the cumulative ACK, or inside
+        // the second block, is a D-SACK: it reports a duplicate, not a hole.
+        let blocks = seg.options.sack.as_slice();
+        let dsack = self.sack_ok
+            && blocks.first().is_some_and(|d| {
+                d.right.distance_from(d.left) > 0
+                    && (d.right.distance_from(ack) <= 0
+                        || blocks.get(1).is_some_and(|b| {
+                            b.left.distance_from(d.left) <= 0 && d.right.distance_from(b.right) <= 0
+                        }))
+            });
+        if dsack {
+            self.dsacks += 1;
+        }
+        let sacked_before = self.scoreboard.sacked_bytes();
         // RFC 2018 §3 / RFC 6675: the peer's SACK blocks fill the scoreboard.
         let mut newly_sacked = 0;
         if self.sack_ok {
@@ -388,6 +403,11 @@ impl Connection {
         let acked = self.snd_una.distance_from(before).max(0) as u32;
         if self.state.is_synchronized() {
             self.on_ack_congestion(now, acked, dup, rtt);
+            self.rack_on_ack(now, seg, dsack);
+            // RFC 6937: DeliveredData = delta(snd.una) + delta(SACKed).
+            let sacked = i64::from(self.scoreboard.sacked_bytes()) - i64::from(sacked_before);
+            self.prr_on_ack(now, (i64::from(acked) + sacked).max(0) as u64);
+            self.frto_on_ack(now, acked, newly_sacked, dup);
         }
         if self.snd_wnd == 0 {
             // RFC 9293 §3.8.6.1 (MUST-36): the peer answers our probes; the
@@ -555,6 +575,11 @@ impl Connection {
         let mut fin = seg.flags.contains(TcpFlags::FIN);
         // Trim what is already received.
         let old = self.rcv_nxt.distance_from(seq);
+        if old > 0 && !payload.is_empty() {
+            // RFC 2883 §4: the duplicate part goes in a D-SACK block.
+            let dup = (old as usize).min(payload.len()) as u32;
+            self.dsack = Some((seq, seq + dup));
+        }
         if old > 0 {
             let old = old as usize;
             if old > payload.len() {
@@ -581,6 +606,11 @@ impl Connection {
                 let recv_buf = &mut self.recv_buf;
                 self.rcv_nxt = self.ooo.drain(self.rcv_nxt, |d| recv_buf.extend(d));
             } else {
+                if let Some((_, r)) = self.ooo.block_containing(self.rcv_nxt, seq) {
+                    // RFC 2883 §4: a duplicate of data held above RCV.NXT.
+                    let end = seq + payload.len() as u32;
+                    self.dsack = Some((seq, if end.distance_from(r) < 0 { end } else { r }));
+                }
                 self.ooo.insert(self.rcv_nxt, seq, payload);
                 // RFC 2018 §4: the first SACK block reports the newest arrival.
                 self.sack_recent.rotate_right(1);
@@ -669,6 +699,11 @@ impl Connection {
     /// injected segment, say) would otherwise answer each other's ACKs
     /// forever, an ACK war (the throttling idea of RFC 5961 §7, as Linux does).
     fn ack_unacceptable(&mut self, now: Instant, seg: &SegmentRepr<'_>) {
+        let end = seg.seq_number + seg.payload.len() as u32;
+        if !seg.payload.is_empty() && end.distance_from(self.rcv_nxt) <= 0 {
+            // RFC 2883 §4: a segment received before is reported in a D-SACK.
+            self.dsack = Some((seg.seq_number, end));
+        }
         let bare = seg.payload.is_empty() && !seg.flags.intersects(TcpFlags::SYN | TcpFlags::FIN);
         // RFC 9293 §3.8.6.1 (RFC 793 p. 42): with a zero window "it must still
         // send an acknowledgment showing its next expected sequence number and

@@ -16,12 +16,15 @@
 //! negotiation, out-of-order reassembly, RFC 6298 retransmission, congestion
 //! control ([`crate::congestion`]: Reno, NewReno, CUBIC) with fast
 //! retransmit and recovery, SACK (RFC 2018) and SACK-based loss recovery
-//! (RFC 6675), timestamps with RTTM and PAWS (RFC 7323), Nagle, delayed
+//! (RFC 6675), RACK-TLP (RFC 8985), D-SACK (RFC 2883), Proportional Rate
+//! Reduction (RFC 6937), F-RTO (RFC 5682), timestamps with RTTM and PAWS
+//! (RFC 7323), Nagle, delayed
 //! ACKs, silly window syndrome avoidance on both sides, the persist timer,
 //! a stop-and-wait mode and an optional event trace.
 
 mod config;
 mod cookie;
+mod frto;
 mod input;
 mod isn;
 mod keepalive;
@@ -29,19 +32,22 @@ mod listener;
 mod output;
 #[cfg(any(test, feature = "testing"))]
 pub mod pair;
+mod prr;
+mod rack;
 mod reassembly;
 mod recovery;
 mod rtt;
 mod scoreboard;
+mod stats;
 mod trace;
 
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::net::SocketAddr;
 
-use handshake_time::{Duration, Instant};
+use handshake_time::Instant;
 
-use crate::congestion::{CongestionControl, Controller};
+use crate::congestion::Controller;
 use crate::wire::{SegmentRepr, SeqNumber};
 
 pub use config::Config;
@@ -49,8 +55,12 @@ pub use input::rst_reply;
 pub use isn::IsnGenerator;
 pub use keepalive::KeepAlive;
 pub use listener::Listener;
+pub use stats::Stats;
 pub use trace::{CwndCause, SegmentSummary, TraceEvent};
 
+use frto::Frto;
+use prr::Prr;
+use rack::Rack;
 use reassembly::Reassembly;
 use rtt::RttEstimator;
 use scoreboard::Scoreboard;
@@ -146,51 +156,6 @@ impl Transmit {
     }
 }
 
-/// Numbers a user can read about a connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stats {
-    /// The state.
-    pub state: State,
-    /// Smoothed round-trip time, once measured (RFC 6298 §2).
-    pub srtt: Option<Duration>,
-    /// Round-trip time variation (RFC 6298 §2).
-    pub rttvar: Duration,
-    /// The retransmission timeout in force, with backoff.
-    pub rto: Duration,
-    /// Congestion window, bytes.
-    pub cwnd: u32,
-    /// Slow-start threshold, bytes (`u32::MAX` until the first loss).
-    pub ssthresh: u32,
-    /// In fast recovery (RFC 5681 §3.2, RFC 6582, RFC 6675).
-    pub in_recovery: bool,
-    /// Bytes sent and not yet acknowledged (SND.NXT - SND.UNA, SYN/FIN included).
-    pub bytes_in_flight: u32,
-    /// Segments retransmitted, for any reason.
-    pub retransmits: u64,
-    /// Losses repaired by fast retransmit (duplicate ACKs or SACK).
-    pub fast_retransmits: u64,
-    /// Retransmission timeouts.
-    pub timeouts: u64,
-    /// Octets the peer has SACKed above SND.UNA.
-    pub sacked_bytes: u32,
-    /// Whether SACK (RFC 2018) and timestamps (RFC 7323) were negotiated.
-    pub sack: bool,
-    /// See `sack`.
-    pub timestamps: bool,
-    /// Segments sent.
-    pub segments_sent: u64,
-    /// Segments received.
-    pub segments_received: u64,
-    /// Challenge ACKs sent (RFC 5961).
-    pub challenge_acks: u64,
-    /// Bytes held in the out-of-order buffer (bounded by the receive window).
-    pub reassembly_bytes: usize,
-    /// Work the out-of-order buffer did so far: pieces it visited plus
-    /// octets it copied, a deterministic measure of its cost (issue 13
-    /// defect 4: it must grow linearly with the segments inserted).
-    pub reassembly_work: u64,
-}
-
 /// One TCP connection, sans-IO.
 ///
 /// ```
@@ -240,6 +205,16 @@ pub struct Connection {
     /// SACK negotiated (RFC 2018 §2).
     sack_ok: bool,
     scoreboard: Scoreboard,
+    /// RACK-TLP (RFC 8985).
+    rack: Rack,
+    /// Proportional Rate Reduction (RFC 6937).
+    prr: Prr,
+    /// F-RTO (RFC 5682).
+    frto: Frto,
+    /// A duplicate segment to report in the next ACK's first SACK block (RFC 2883 §4).
+    dsack: Option<(SeqNumber, SeqNumber)>,
+    /// D-SACKs the peer sent us (RFC 2883).
+    dsacks: u64,
     /// Starts of the latest out-of-order arrivals, newest first: the first
     /// SACK block reports the newest (RFC 2018 §4).
     sack_recent: [Option<SeqNumber>; 3],
@@ -255,6 +230,8 @@ pub struct Connection {
     /// Unacknowledged and unsent data; its first byte has sequence number `buf_seq`.
     send_buf: VecDeque<u8>,
     buf_seq: SeqNumber,
+    /// The end of the last short segment sent (Minshall's Nagle variant).
+    short_end: Option<SeqNumber>,
     /// `close()` was called: a FIN follows the queued data.
     fin_queued: bool,
     /// SND.UP: the sequence number just past our urgent data, while any is unacknowledged.
@@ -354,6 +331,11 @@ impl Connection {
             high_rxt: iss,
             sack_ok: false,
             scoreboard: Scoreboard::default(),
+            rack: Rack::new(),
+            prr: Prr::default(),
+            frto: Frto::new(),
+            dsack: None,
+            dsacks: 0,
             sack_recent: [None; 3],
             ts_ok: false,
             // RFC 7323 §5.4: a secret offset comes from the caller's key
@@ -369,6 +351,7 @@ impl Connection {
             last_ack_sent: SeqNumber(0),
             send_buf: VecDeque::new(),
             buf_seq: iss + 1,
+            short_end: None,
             fin_queued: false,
             snd_up: None,
             rcv_up: None,
@@ -499,31 +482,6 @@ impl Connection {
         self.events.pop_front()
     }
 
-    /// Numbers about the connection.
-    pub fn stats(&self) -> Stats {
-        Stats {
-            state: self.state,
-            srtt: self.rtt.srtt,
-            rttvar: self.rtt.rttvar,
-            rto: self.rtt.rto,
-            cwnd: self.cc.cwnd(),
-            ssthresh: self.cc.ssthresh(),
-            in_recovery: self.in_recovery,
-            bytes_in_flight: self.flight_size(),
-            retransmits: self.retransmits,
-            fast_retransmits: self.fast_retransmits,
-            timeouts: self.timeouts,
-            sacked_bytes: self.scoreboard.sacked_bytes(),
-            sack: self.sack_ok,
-            timestamps: self.ts_ok,
-            segments_sent: self.segments_sent,
-            segments_received: self.segments_received,
-            challenge_acks: self.challenge_acks,
-            reassembly_bytes: self.ooo.len(),
-            reassembly_work: self.ooo.work(),
-        }
-    }
-
     /// Queues data to send; returns how many bytes fit in the send buffer.
     /// Nothing is accepted once `close()` was called or the peer reset.
     pub fn send(&mut self, data: &[u8]) -> usize {
@@ -646,6 +604,8 @@ impl Connection {
             self.time_wait_deadline,
             self.delack_deadline,
             self.keepalive_deadline(),
+            self.rack.reo_deadline,
+            self.rack.pto_deadline,
         ]
         .into_iter()
         .flatten()
@@ -671,6 +631,8 @@ impl Connection {
         if self.keepalive_deadline().is_some_and(|t| now >= t) {
             self.on_keepalive_timer();
         }
+        // RFC 8985 §6.3, §7.3: the reordering timer and the probe timeout.
+        self.on_rack_timers(now);
         let Some(t) = self.rtx_deadline else { return };
         if now < t {
             return;
@@ -761,6 +723,7 @@ impl Connection {
 
     fn enter_closed(&mut self) {
         self.state = State::Closed;
+        self.rack.stop_timers();
         self.rtx_deadline = None;
         self.time_wait_deadline = None;
         self.delack_deadline = None;
@@ -771,6 +734,7 @@ impl Connection {
 
     fn enter_time_wait(&mut self, now: Instant) {
         self.state = State::TimeWait;
+        self.rack.stop_timers();
         self.rtx_deadline = None;
         self.delack_deadline = None;
         // RFC 9293 §3.10.7.4: start (or restart) the 2 MSL time-wait timeout.

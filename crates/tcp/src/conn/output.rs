@@ -96,6 +96,8 @@ impl Connection {
             self.delack_deadline = None;
             if self.sack_ok && !syn {
                 h.options.sack = self.sack_blocks();
+                // RFC 2883 §4: a duplicate is reported once.
+                self.dsack = None;
             }
         }
         let shift = if syn { 0 } else { self.rcv_wscale };
@@ -150,7 +152,7 @@ impl Connection {
         }; 4];
         let mut n = 0;
         let push = |b: (SeqNumber, SeqNumber), out: &mut [SackBlock; 4], n: &mut usize| {
-            if *n < max && !out[..*n].iter().any(|x| x.left == b.0) {
+            if *n < max && !out[..*n].iter().any(|x| (x.left, x.right) == b) {
                 out[*n] = SackBlock {
                     left: b.0,
                     right: b.1,
@@ -158,6 +160,20 @@ impl Connection {
                 *n += 1;
             }
         };
+        if let Some(d) = self.dsack {
+            // RFC 2883 §4: the first block reports the duplicate (D-SACK);
+            // when it lies in data held above RCV.NXT, the second block is
+            // the (possibly larger) block that holds it.
+            push(d, &mut out, &mut n);
+            if let Some(b) = self.ooo.block_containing(self.rcv_nxt, d.0) {
+                // Pushed even when equal to the D-SACK block itself.
+                out[n] = SackBlock {
+                    left: b.0,
+                    right: b.1,
+                };
+                n += 1;
+            }
+        }
         for seq in self.sack_recent.iter().flatten() {
             if let Some(b) = self.ooo.block_containing(self.rcv_nxt, *seq) {
                 push(b, &mut out, &mut n);
@@ -179,6 +195,7 @@ impl Connection {
     /// Advances SND.NXT past what was just sent; samples RTT only for new data (Karn).
     fn sent(&mut self, now: Instant, len: u32) {
         let fresh = self.snd_nxt == self.snd_max;
+        let start = self.snd_nxt;
         self.snd_nxt += len;
         if self.snd_nxt.distance_from(self.snd_max) > 0 {
             if fresh && self.rtt_sample.is_none() {
@@ -187,6 +204,12 @@ impl Connection {
             self.snd_max = self.snd_nxt;
         }
         self.arm_rtx(now);
+        self.rack_sent(now, start, self.snd_nxt);
+        self.prr_sent(len);
+        if fresh {
+            // RFC 8985 §7.2: new data (re)starts the probe timeout.
+            self.arm_pto(now);
+        }
     }
 
     fn syn(&mut self, now: Instant) -> Transmit {
@@ -231,9 +254,12 @@ impl Connection {
     /// the SACK blocks this segment carries while our receive queue has a
     /// gap, so no segment exceeds what the peer's MSS allows.
     pub(crate) fn payload_mss(&self) -> usize {
-        let sack = if self.sack_ok && !self.ooo.is_empty() {
+        let sack = if self.sack_ok && (!self.ooo.is_empty() || self.dsack.is_some()) {
             let max = if self.ts_ok { 3 } else { 4 };
-            4 + 8 * self.ooo.blocks(self.rcv_nxt).take(max).count()
+            let dsack = usize::from(self.dsack.is_some());
+            4 + 8 * (self.ooo.blocks(self.rcv_nxt).count() + dsack).min(max)
+        } else if self.sack_ok && self.dsack.is_some() {
+            12
         } else {
             0
         };
@@ -261,7 +287,7 @@ impl Connection {
 
     /// Sends again the octets from `seq` (a fast or SACK-driven
     /// retransmission), up to one SMSS and never into a SACKed range.
-    fn retransmit(&mut self, now: Instant, seq: SeqNumber) -> Transmit {
+    pub(crate) fn retransmit(&mut self, now: Instant, seq: SeqNumber) -> Transmit {
         let data_end = self.data_end();
         let end = self.unsacked_end(seq).min(data_end);
         let n = (end.distance_from(seq).max(0) as usize).min(self.payload_mss());
@@ -276,6 +302,8 @@ impl Connection {
         let t = self.segment_at(now, seq, flags, payload);
         let seg_end = seq + n as u32 + u32::from(fin);
         self.high_rxt = self.high_rxt.max(seg_end);
+        self.rack_sent(now, seq, seg_end);
+        self.prr_sent(seg_end.distance_from(seq).max(0) as u32);
         self.retransmits += 1;
         // Karn (RFC 6298 §3): a retransmitted segment gives no RTT sample.
         if self
@@ -297,6 +325,11 @@ impl Connection {
                 return Some(self.retransmit(now, self.snd_una));
             }
         }
+        if self.rack.probe_due {
+            if let Some(t) = self.tlp_probe(now) {
+                return Some(t);
+            }
+        }
         let sack_recovery = self.in_recovery && self.sack_ok;
         let cwnd = self.cc.cwnd();
         // The congestion window's room: cwnd - pipe in SACK recovery (RFC
@@ -316,7 +349,18 @@ impl Connection {
                 .distance_from(self.snd_nxt)
                 .max(0) as usize
         };
-        if sack_recovery && cwnd_room >= smss {
+        // After a timeout RACK still finds a lost retransmission (RFC 8985
+        // §6.2): it goes again as the pipe allows.
+        let rto_rack = !sack_recovery
+            && self.rack_active()
+            && self.rack.rto_end.is_some()
+            && !self.frto.active();
+        let rtx_room = if rto_rack {
+            cwnd.saturating_sub(self.pipe()) as usize
+        } else {
+            cwnd_room
+        };
+        if (sack_recovery || rto_rack) && rtx_room >= smss {
             // RFC 6675 §4 NextSeg rule (1): a lost segment above HighRxt.
             if let Some(seq) = self.next_sack_retransmit(false) {
                 return Some(self.retransmit(now, seq));
@@ -342,7 +386,7 @@ impl Connection {
     }
 
     /// Data from SND.NXT (new, or again after a timeout) and the FIN.
-    fn new_data(&mut self, now: Instant, cwnd_room: usize) -> Option<Transmit> {
+    pub(crate) fn new_data(&mut self, now: Instant, cwnd_room: usize) -> Option<Transmit> {
         let smss = self.payload_mss();
         let len = self.send_buf.len();
         let offset = self.snd_nxt.distance_from(self.buf_seq);
@@ -371,8 +415,17 @@ impl Connection {
         let unacked = self.snd_max != self.snd_una;
         let flush = closing && self.fin_queued;
         // RFC 9293 §3.7.4 (SHLD-7): Nagle holds a short segment while data
-        // is unacknowledged; close() flushes.
-        let nagle_ok = !self.config.nagle || !unacked || flush;
+        // is unacknowledged (classic), or by default while an earlier short
+        // segment is (Minshall's variant, as Linux); close() flushes.
+        let short_unacked = self
+            .short_end
+            .is_some_and(|e| e.distance_from(self.snd_una) > 0);
+        let held = if self.config.nagle_classic {
+            unacked
+        } else {
+            short_unacked
+        };
+        let nagle_ok = !self.config.nagle || !held || flush;
         // RFC 9293 §3.8.6.2.1 (MUST-38): sender SWS avoidance; send a
         // full segment, or all queued data, or half the largest window seen.
         let sws_ok = n >= smss
@@ -408,6 +461,9 @@ impl Connection {
         }
         let t = self.segment(now, flags, payload);
         self.sent(now, n as u32 + u32::from(fin));
+        if n > 0 && n < smss && !resend {
+            self.short_end = Some(self.snd_nxt);
+        }
         Some(t)
     }
 }

@@ -14,12 +14,12 @@ impl Connection {
         self.snd_mss as u32
     }
 
-    fn trace_cwnd(&mut self, now: Instant, cause: CwndCause) {
+    pub(crate) fn trace_cwnd(&mut self, now: Instant, cause: CwndCause) {
         let flight = self.flight_size();
         self.trace_cwnd_with(now, cause, flight);
     }
 
-    fn trace_cwnd_with(&mut self, now: Instant, cause: CwndCause, flight: u32) {
+    pub(crate) fn trace_cwnd_with(&mut self, now: Instant, cause: CwndCause, flight: u32) {
         if self.config.trace_capacity > 0 {
             let e = TraceEvent::Cwnd {
                 at: now,
@@ -68,6 +68,7 @@ impl Connection {
                 // RFC 5681 §3.2 step 6 (Reno: the first new ACK) / RFC 6582
                 // §3.2 step 3 (a full ACK): deflate the window and leave recovery.
                 self.in_recovery = false;
+                self.rack.on_recovery_exit();
                 let ssthresh = self.cc.ssthresh();
                 let cwnd = if self.config.congestion == Algorithm::Reno {
                     ssthresh
@@ -106,6 +107,11 @@ impl Connection {
             }
             return;
         }
+        if self.rack_active() {
+            // RFC 8985 §6.2: with RACK, time decides what is lost, not a
+            // count of duplicates (Linux's tcp_recovery=1).
+            return;
+        }
         // RFC 6675 §5 step 2: DupThresh duplicates, or IsLost(HighACK + 1).
         let lost = self.dupacks >= DUP_THRESH
             || (self.sack_ok
@@ -122,9 +128,10 @@ impl Connection {
     }
 
     /// Fast retransmit (RFC 5681 §3.2 steps 2-3, RFC 6675 §5 step 4).
-    fn enter_recovery(&mut self, now: Instant) {
+    pub(crate) fn enter_recovery(&mut self, now: Instant) {
         let smss = self.smss();
         self.in_recovery = true;
+        self.prr_start();
         self.recover = self.snd_max;
         self.high_rxt = self.snd_una;
         let flight = self.reduction_flight();
@@ -135,7 +142,8 @@ impl Connection {
             let cwnd = self.cc.ssthresh().saturating_add(3 * smss);
             self.cc.set_cwnd(cwnd);
         }
-        self.fast_rtx = true;
+        // With RACK the segments marked lost go first, whichever they are.
+        self.fast_rtx = !self.rack_active();
         self.fast_retransmits += 1;
         self.trace_cwnd_with(now, CwndCause::FastRetransmit, flight);
     }
@@ -143,6 +151,7 @@ impl Connection {
     /// The congestion response to a retransmission timeout (RFC 5681 §3.1,
     /// RFC 6582 §3.2 step 4, RFC 6675 §5.1).
     pub(crate) fn on_rto_congestion(&mut self, now: Instant) {
+        self.frto_on_rto();
         let smss = self.smss();
         let flight = self.reduction_flight();
         if self.retries == 0 {
@@ -161,6 +170,7 @@ impl Connection {
         // RFC 6675 §5.1: after a timeout, SACK information is not trusted
         // (the receiver may renege, RFC 2018 §8); go back to SND.UNA.
         self.scoreboard.clear();
+        self.rack.on_rto(self.snd_max);
         self.high_rxt = self.snd_una;
         self.trace_cwnd_with(now, CwndCause::Timeout, flight);
     }
@@ -175,6 +185,14 @@ impl Connection {
     /// retransmission during SACK recovery, if one is due. Rule (2), new
     /// data, is the caller's when this returns `None`.
     pub(crate) fn next_sack_retransmit(&self, rule3: bool) -> Option<SeqNumber> {
+        if self.rack_active() {
+            // RFC 8985: the segments RACK marked lost, lowest first.
+            return if rule3 {
+                None
+            } else {
+                self.rack.first_lost(self.snd_nxt)
+            };
+        }
         let smss = self.smss();
         for h in self.scoreboard.holes(self.snd_una, smss) {
             let start = h.start.max(self.high_rxt);
@@ -192,6 +210,9 @@ impl Connection {
     /// The end of the unSACKed run that starts at `seq`: a retransmission
     /// stops at the next SACKed range.
     pub(crate) fn unsacked_end(&self, seq: SeqNumber) -> SeqNumber {
+        if let Some(end) = self.rack.seg_end(seq).filter(|_| self.rack_active()) {
+            return end;
+        }
         self.scoreboard
             .holes(self.snd_una, self.smss())
             .find(|h| h.start.distance_from(seq) <= 0 && h.end.distance_from(seq) > 0)
@@ -200,7 +221,9 @@ impl Connection {
 
     /// RFC 6675 SetPipe during recovery; otherwise FlightSize.
     pub(crate) fn pipe(&self) -> u32 {
-        if self.in_recovery && self.sack_ok {
+        if self.rack_active() && (self.in_recovery || self.rack.rto_end.is_some()) {
+            self.rack.pipe()
+        } else if self.in_recovery && self.sack_ok {
             self.scoreboard
                 .pipe(self.snd_una, self.snd_max, self.high_rxt, self.smss())
         } else {

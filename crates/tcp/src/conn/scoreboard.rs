@@ -81,6 +81,13 @@ impl Scoreboard {
         self.sacked_bytes().saturating_sub(before)
     }
 
+    /// Whether one SACKed range holds all of `[left, right)`.
+    pub(crate) fn covers(&self, left: SeqNumber, right: SeqNumber) -> bool {
+        self.ranges
+            .iter()
+            .any(|(a, b)| a.distance_from(left) <= 0 && b.distance_from(right) >= 0)
+    }
+
     /// Forgets what SND.UNA has passed.
     pub(crate) fn advance(&mut self, snd_una: SeqNumber) {
         self.ranges.retain_mut(|(a, b)| {

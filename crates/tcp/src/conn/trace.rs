@@ -39,6 +39,12 @@ pub enum CwndCause {
     Timeout,
     /// A lost SYN or SYN-ACK: the initial window is one segment (RFC 5681 §3.1).
     LostSyn,
+    /// A tail loss probe repaired a loss (RFC 8985 §7.4.2).
+    TailLossProbe,
+    /// Proportional Rate Reduction set the window during recovery (RFC 6937).
+    Prr,
+    /// A spurious timeout was detected and its response undone (RFC 5682).
+    Undo,
 }
 
 /// One trace record.

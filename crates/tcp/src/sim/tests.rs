@@ -240,3 +240,55 @@ fn no_endpoint_drops_and_several_connections_share_a_link() {
         .segments()
         .any(|r| r.event == SegmentEvent::Dropped(DropReason::NoEndpoint)));
 }
+
+/// The same seeded lossy transfer (2 MB, both directions losing, 100
+/// Mbit/s, 10 ms each way) with RACK-TLP on and off: RACK must need fewer
+/// retransmission timeouts. `cargo test -p handshake-tcp rack_vs -- --nocapture`
+/// prints the figures.
+#[test]
+fn rack_vs_dupthresh_under_random_loss() {
+    extern crate std;
+    let run = |rack: bool, loss: f64, seed: u64| {
+        let link = || {
+            LinkConfig::default()
+                .bandwidth_bps(100_000_000)
+                .loss(loss)
+                .reorder(0.01, ms(2))
+                .duplicate(0.01)
+        };
+        let mut sim = Simulator::new(SimConfig::default().seed(seed));
+        sim.set_link(Side::A, link());
+        sim.set_link(Side::B, link());
+        let cfg = Config::default().rack(rack);
+        let l = sim.listen(Side::B, cfg.clone(), 80, || Box::new(Sink::new(1)));
+        let c = sim.connect(Side::A, cfg, sim.addr(l), Bulk::new(2_000_000));
+        let start = sim.now();
+        sim.run_until(Duration::from_secs(3600), |s| {
+            s.accepted(l)
+                .first()
+                .and_then(|&id| s.report(id))
+                .is_some_and(|r| r.received == 2_000_000)
+        });
+        let st = sim.connection(c).unwrap().stats();
+        (st.timeouts, sim.now() - start, st.tlp_probes)
+    };
+    let (mut with, mut without) = (0, 0);
+    for loss in [0.01, 0.03, 0.05] {
+        for seed in 1..=3 {
+            let on = run(true, loss, seed);
+            let off = run(false, loss, seed);
+            std::println!(
+                "loss {loss}: seed {seed}: RACK on {} RTOs {:?} ({} probes); off {} RTOs {:?}",
+                on.0,
+                on.1,
+                on.2,
+                off.0,
+                off.1
+            );
+            with += on.0;
+            without += off.0;
+        }
+    }
+    std::println!("total RTOs: RACK on {with}, off {without}");
+    assert!(with < without, "RACK on {with} timeouts, off {without}");
+}
