@@ -72,6 +72,7 @@ mod gcm;
 mod ghash;
 pub mod hkdf;
 mod hmac;
+pub mod mlkem;
 mod p256;
 mod poly1305;
 pub mod prf;
