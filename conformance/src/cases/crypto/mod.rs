@@ -66,6 +66,7 @@ mod poly1305;
 mod prf;
 mod rsa;
 mod sha256;
+mod sha3;
 mod sha384;
 mod sha512;
 mod support;
@@ -78,6 +79,7 @@ pub(crate) fn cases() -> Vec<Case> {
         sha256::cases(),
         sha384::cases(),
         sha512::cases(),
+        sha3::cases(),
         hmac::cases(),
         ct::cases(),
         hkdf::cases(),
