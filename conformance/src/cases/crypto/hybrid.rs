@@ -160,13 +160,13 @@ fn low_order() -> check::Checked {
 pub(crate) fn cases() -> Vec<Case> {
     vec![
         Case::must("crypto.hybrid.x25519mlkem768-share-layout",
-            "draft-ietf-tls-ecdhe-mlkem §4.1: client share ek || X25519 (1216 B), server share ct || X25519 (1120 B), secret ML-KEM || X25519 (64 B)")
+            "draft-ietf-tls-ecdhe-mlkem §4.1 (FIPS 203, RFC 7748): client share ek || X25519 (1216 B), server share ct || X25519 (1120 B), secret ML-KEM || X25519 (64 B)")
             .vector(|_| layout()),
         Case::must("crypto.hybrid.x25519mlkem768-our-client-peer-server",
-            "draft-ietf-tls-ecdhe-mlkem §4.1: our client agrees with a peer server (ml-kem crate, ring X25519)")
+            "draft-ietf-tls-ecdhe-mlkem §4.1 (FIPS 203, RFC 7748): our client agrees with a peer server (ml-kem crate, ring X25519)")
             .property(our_client),
         Case::must("crypto.hybrid.x25519mlkem768-peer-client-our-server",
-            "draft-ietf-tls-ecdhe-mlkem §4.1: a peer client (ml-kem crate, ring X25519) agrees with our server")
+            "draft-ietf-tls-ecdhe-mlkem §4.1 (FIPS 203, RFC 7748): a peer client (ml-kem crate, ring X25519) agrees with our server")
             .property(our_server),
         Case::must("crypto.hybrid.x25519mlkem768-wrong-lengths",
             "draft-ietf-tls-ecdhe-mlkem §4.1: a share of any other length is refused")
