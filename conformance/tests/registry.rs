@@ -35,9 +35,17 @@ fn every_case_cites_a_specification() {
     for case in all_cases() {
         let s = case.spec();
         assert!(
-            ["RFC ", "FIPS ", "NIST ", "SP 800", "IEEE ", "SEC 1"]
-                .iter()
-                .any(|p| s.contains(p)),
+            [
+                "RFC ",
+                "FIPS ",
+                "NIST ",
+                "SP 800",
+                "IEEE ",
+                "SEC 1",
+                "draft-ietf-"
+            ]
+            .iter()
+            .any(|p| s.contains(p)),
             "{}: spec `{s}` cites no RFC or standard",
             case.id()
         );

@@ -55,6 +55,27 @@ pub(crate) fn ct_eq_u32(a: u32, b: u32) -> u32 {
     ct_is_zero_u32(a ^ b)
 }
 
+/// All ones when `a == b` (equal lengths, which are public), else zero: every
+/// byte is looked at, and the result is a mask for [`ct_select_bytes`], not a
+/// `bool` the compiler could branch on.
+pub(crate) fn ct_eq_mask(a: &[u8], b: &[u8]) -> u32 {
+    debug_assert_eq!(a.len(), b.len());
+    let mut diff = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        diff |= x ^ y;
+    }
+    ct_is_zero_u32(u32::from(core::hint::black_box(diff)))
+}
+
+/// `out = a` where `mask` is all ones, `out = b` where it is zero, byte by byte
+/// with masks only.
+pub(crate) fn ct_select_bytes(mask: u32, a: &[u8], b: &[u8], out: &mut [u8]) {
+    let m = core::hint::black_box(mask) as u8;
+    for ((o, x), y) in out.iter_mut().zip(a).zip(b) {
+        *o = (x & m) | (y & !m);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +91,19 @@ mod tests {
         assert_eq!(ct_lt_u32(u32::MAX, 0), 0);
         assert_eq!(ct_eq_u32(9, 9), u32::MAX);
         assert_eq!(ct_eq_u32(9, 8), 0);
+    }
+
+    #[test]
+    fn eq_mask_and_select() {
+        let a = [1u8, 2, 3];
+        let b = [9u8, 8, 7];
+        assert_eq!(ct_eq_mask(&a, &a), u32::MAX);
+        assert_eq!(ct_eq_mask(&a, &[1, 2, 4]), 0);
+        let mut out = [0u8; 3];
+        ct_select_bytes(u32::MAX, &a, &b, &mut out);
+        assert_eq!(out, a);
+        ct_select_bytes(0, &a, &b, &mut out);
+        assert_eq!(out, b);
     }
 
     #[test]

@@ -42,6 +42,13 @@ pub enum Error {
     BadEncoding,
     /// A key size the implementation does not support (RSA: 2048 to 4096 bits).
     UnsupportedKeySize,
+    /// An ML-KEM encapsulation key failed the modulus check of FIPS 203 §7.2: a
+    /// 12-bit coefficient of t̂ is q = 3329 or more, so ByteEncode₁₂(ByteDecode₁₂(ek))
+    /// differs from ek.
+    EncapsulationKeyNotReduced,
+    /// An ML-KEM decapsulation key failed the hash check of FIPS 203 §7.3: the
+    /// H(ek) it stores is not the SHA3-256 of the ek it stores.
+    DecapsulationKeyHashMismatch,
 }
 
 impl fmt::Display for Error {
@@ -60,6 +67,12 @@ impl fmt::Display for Error {
             Error::DecryptionFailed => "decryption error (RFC 8017 §7.2.2)",
             Error::BadEncoding => "malformed DER or wrong algorithm identifier",
             Error::UnsupportedKeySize => "unsupported key size",
+            Error::EncapsulationKeyNotReduced => {
+                "ML-KEM encapsulation key has a coefficient not below q (FIPS 203 §7.2 modulus check)"
+            }
+            Error::DecapsulationKeyHashMismatch => {
+                "ML-KEM decapsulation key's H(ek) does not match its ek (FIPS 203 §7.3 hash check)"
+            }
         })
     }
 }

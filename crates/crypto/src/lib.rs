@@ -25,6 +25,11 @@
 //!   ([`RsaPrivateKey::decrypt_pkcs1v15_implicit`], RFC 5246 §7.4.7.1);
 //! - SPKI and PKCS#8 key encodings ([`PublicKey`], [`PrivateKey`]).
 //!
+//! Hashes of the SHA-3 family ([`Sha3_256`], [`Sha3_384`], [`Sha3_512`], the XOFs
+//! [`Shake128`] and [`Shake256`], FIPS 202), the post-quantum KEM [`mlkem`] (ML-KEM-512,
+//! -768 and -1024, FIPS 203) and the TLS hybrid [`x25519mlkem768`]
+//! (draft-ietf-tls-ecdhe-mlkem); these are portable code only.
+//!
 //! Each primitive has a portable constant-time implementation (no branches and no
 //! table lookups on secret data) and, on x86-64, hardware fast paths (SHA-NI, AES-NI,
 //! VAES, PCLMULQDQ, AVX2) chosen at run time. [`Backend`] picks between them; the
@@ -72,12 +77,14 @@ mod gcm;
 mod ghash;
 pub mod hkdf;
 mod hmac;
+pub mod mlkem;
 mod p256;
 mod poly1305;
 pub mod prf;
 mod rsa;
 mod sha2;
 mod sha3;
+pub mod x25519mlkem768;
 
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]

@@ -10,6 +10,11 @@
 //! property cases compare the hardware path, the portable path and ring byte for byte.
 //! Every vector runs on both backends.
 //!
+//! SHA-3 (FIPS 202): NIST's examples and `hashlib` values, and a property against
+//! the `sha3` crate. ML-KEM (FIPS 203): kyber-py known answers, differential
+//! properties against the `ml-kem` crate, the §7.2/§7.3 input checks and a dudect
+//! case on implicit rejection; X25519MLKEM768 against the `ml-kem` crate and ring.
+//!
 //! handshake-crypto, public-key side: X25519 (RFC 7748), ECDSA and ECDH on P-256
 //! (FIPS 186-4, RFC 6979), Ed25519 (RFC 8032).
 //!
@@ -62,10 +67,13 @@ mod ed25519;
 mod gcm;
 mod hkdf;
 mod hmac;
+mod hybrid;
+mod mlkem;
 mod poly1305;
 mod prf;
 mod rsa;
 mod sha256;
+mod sha3;
 mod sha384;
 mod sha512;
 mod support;
@@ -78,6 +86,7 @@ pub(crate) fn cases() -> Vec<Case> {
         sha256::cases(),
         sha384::cases(),
         sha512::cases(),
+        sha3::cases(),
         hmac::cases(),
         ct::cases(),
         hkdf::cases(),
@@ -90,6 +99,8 @@ pub(crate) fn cases() -> Vec<Case> {
         cbc::cases(),
         wycheproof::cases(),
         x25519::cases(),
+        mlkem::cases(),
+        hybrid::cases(),
         ecdsa::cases(),
         ed25519::cases(),
         rsa::cases(),

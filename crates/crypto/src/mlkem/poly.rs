@@ -1,0 +1,284 @@
+//! Polynomials of R_q = Z_q[X]/(X^256 + 1): encoding, compression and
+//! sampling (FIPS 203 §4.2).
+//!
+//! Every function that sees secret coefficients (messages, keys, noise) is
+//! branch-free and indexes only by public positions. Compression divides by q
+//! through a multiplication by a precomputed reciprocal and a shift, never with
+//! a division instruction, whose time varies with its operand on many CPUs
+//! (the KyberSlash timing attack).
+
+use super::ntt::{barrett_reduce, to_mont, Q};
+use crate::sha3::XofReader;
+
+/// One polynomial: 256 coefficients.
+pub(crate) type Poly = [i16; 256];
+
+/// The zero polynomial.
+pub(crate) const ZERO: Poly = [0; 256];
+
+/// r = a + b, coefficient-wise (no reduction).
+pub(crate) fn add(r: &mut Poly, b: &Poly) {
+    for (x, y) in r.iter_mut().zip(b) {
+        *x += *y;
+    }
+}
+
+/// r = a - r, coefficient-wise (no reduction).
+pub(crate) fn sub_from(r: &mut Poly, a: &Poly) {
+    for (x, y) in r.iter_mut().zip(a) {
+        *x = *y - *x;
+    }
+}
+
+/// Barrett-reduces every coefficient.
+pub(crate) fn reduce(r: &mut Poly) {
+    for x in r.iter_mut() {
+        *x = barrett_reduce(*x);
+    }
+}
+
+/// Multiplies every coefficient by R (out of Montgomery form after `basemul_acc`).
+pub(crate) fn tomont(r: &mut Poly) {
+    for x in r.iter_mut() {
+        *x = to_mont(*x);
+    }
+}
+
+/// The representative in [0, q) of a coefficient in (-q, q), without a branch:
+/// q is added when the sign bit is set.
+#[inline(always)]
+fn canonical(x: i16) -> u32 {
+    let x = x + ((x >> 15) & Q);
+    x as u32
+}
+
+/// M = ⌊2^48 / q⌋ + 1: (y · M) >> 48 equals ⌊y / q⌋ whenever y · (M q - 2^48)
+/// < 2^48, so for every y < 2^36 (M q - 2^48 < q < 2^12); compression's y stay
+/// below 2^23.
+const RECIP_Q: u64 = (1u64 << 48) / 3329 + 1;
+
+/// Compress_d (FIPS 203 §4.2.1, eq. 4.7): ⌈(2^d / q) · x⌋ mod 2^d, for x in
+/// (-q, q) (taken mod q), without a division.
+#[inline(always)]
+pub(crate) fn compress(x: i16, d: u32) -> u16 {
+    // ⌊(2^d x + ⌊q/2⌋) / q⌋ is the rounding of 2^d x / q, half up: q is odd, so
+    // the numerator never lands on the half.
+    let y = (u64::from(canonical(x)) << d) + 1664;
+    (((y * RECIP_Q) >> 48) as u16) & ((1u16 << d) - 1)
+}
+
+/// Decompress_d (FIPS 203 §4.2.1, eq. 4.8): ⌈(q / 2^d) · y⌋.
+#[inline(always)]
+pub(crate) fn decompress(y: u16, d: u32) -> i16 {
+    ((u32::from(y) * 3329 + (1 << (d - 1))) >> d) as i16
+}
+
+/// ByteEncode_d (FIPS 203 Algorithm 5) of 256 values below 2^d, into 32 d bytes.
+pub(crate) fn byte_encode(values: &[u16; 256], d: u32, out: &mut [u8]) {
+    debug_assert_eq!(out.len(), 32 * d as usize);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    let mut o = 0;
+    for &v in values {
+        acc |= u32::from(v) << bits;
+        bits += d;
+        while bits >= 8 {
+            out[o] = acc as u8;
+            o += 1;
+            acc >>= 8;
+            bits -= 8;
+        }
+    }
+}
+
+/// ByteDecode_d (FIPS 203 Algorithm 6) of 32 d bytes into 256 values below 2^d.
+pub(crate) fn byte_decode(bytes: &[u8], d: u32, out: &mut [u16; 256]) {
+    debug_assert_eq!(bytes.len(), 32 * d as usize);
+    let mask = (1u32 << d) - 1;
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    let mut i = 0;
+    for &b in bytes {
+        acc |= u32::from(b) << bits;
+        bits += 8;
+        while bits >= d {
+            out[i] = (acc & mask) as u16;
+            i += 1;
+            acc >>= d;
+            bits -= d;
+        }
+    }
+}
+
+/// ByteEncode_12 of a polynomial with coefficients in (-q, q), each taken mod q
+/// first (keys: t̂ and ŝ).
+pub(crate) fn encode12(p: &Poly, out: &mut [u8]) {
+    let mut v = [0u16; 256];
+    for (o, &x) in v.iter_mut().zip(p) {
+        *o = canonical(x) as u16;
+    }
+    byte_encode(&v, 12, out);
+    crate::ct::wipe(&mut v);
+}
+
+/// ByteDecode_12 without the reduction mod q, and a mask: all ones when every
+/// coefficient is below q (the modulus check of FIPS 203 §7.2 holds), else 0.
+/// Branch-free, as it also decodes the secret ŝ.
+pub(crate) fn decode12(bytes: &[u8], p: &mut Poly) -> u32 {
+    let mut v = [0u16; 256];
+    byte_decode(bytes, 12, &mut v);
+    let mut bad = 0u32;
+    for (o, &x) in p.iter_mut().zip(&v) {
+        // 0xffffffff when x >= q.
+        bad |= !crate::ct::ct_lt_u32(u32::from(x), 3329);
+        *o = x as i16;
+    }
+    crate::ct::wipe(&mut v);
+    !bad
+}
+
+/// Compress_d then ByteEncode_d (ciphertext u and v).
+pub(crate) fn compress_encode(p: &Poly, d: u32, out: &mut [u8]) {
+    let mut v = [0u16; 256];
+    for (o, &x) in v.iter_mut().zip(p) {
+        *o = compress(x, d);
+    }
+    byte_encode(&v, d, out);
+    crate::ct::wipe(&mut v);
+}
+
+/// ByteDecode_d then Decompress_d.
+pub(crate) fn decode_decompress(bytes: &[u8], d: u32, p: &mut Poly) {
+    let mut v = [0u16; 256];
+    byte_decode(bytes, d, &mut v);
+    for (o, &x) in p.iter_mut().zip(&v) {
+        *o = decompress(x, d);
+    }
+    crate::ct::wipe(&mut v);
+}
+
+/// Decompress_1(ByteDecode_1(m)): each bit of the message to 0 or ⌈q/2⌋ = 1665,
+/// through a mask rather than a branch.
+pub(crate) fn from_msg(m: &[u8; 32], p: &mut Poly) {
+    for (i, c) in p.iter_mut().enumerate() {
+        let bit = i16::from((m[i / 8] >> (i % 8)) & 1);
+        *c = (-bit) & 1665;
+    }
+}
+
+/// ByteEncode_1(Compress_1(w)) for w with coefficients in (-q, q).
+pub(crate) fn to_msg(p: &Poly, m: &mut [u8; 32]) {
+    m.fill(0);
+    for (i, &c) in p.iter().enumerate() {
+        m[i / 8] |= (compress(c, 1) as u8) << (i % 8);
+    }
+}
+
+/// SamplePolyCBD_η (FIPS 203 Algorithm 8) of 64 η bytes: each coefficient the
+/// difference of two sums of η bits. Bits are read at public positions.
+pub(crate) fn cbd(bytes: &[u8], eta: usize, p: &mut Poly) {
+    debug_assert_eq!(bytes.len(), 64 * eta);
+    let bit = |k: usize| i16::from((bytes[k / 8] >> (k % 8)) & 1);
+    for (i, c) in p.iter_mut().enumerate() {
+        let mut x = 0;
+        let mut y = 0;
+        for j in 0..eta {
+            x += bit(2 * i * eta + j);
+            y += bit(2 * i * eta + eta + j);
+        }
+        *c = x - y;
+    }
+}
+
+/// SampleNTT (FIPS 203 Algorithm 7): rejection sampling of a polynomial in the
+/// NTT domain from SHAKE128(ρ ‖ j ‖ i). The seed ρ is public, so the rejection
+/// loop may branch.
+pub(crate) fn sample_ntt(xof: &mut XofReader, p: &mut Poly) {
+    // Three SHAKE128 blocks at a time, then as many more as needed.
+    let mut buf = [0u8; 168 * 3];
+    xof.read(&mut buf);
+    let mut filled = buf.len();
+    let mut pos = 0;
+    let mut j = 0;
+    while j < 256 {
+        if pos + 3 > filled {
+            xof.read(&mut buf[..168]);
+            filled = 168;
+            pos = 0;
+        }
+        let c = &buf[pos..pos + 3];
+        pos += 3;
+        let d1 = u16::from(c[0]) | (u16::from(c[1] & 0x0f) << 8);
+        let d2 = u16::from(c[1] >> 4) | (u16::from(c[2]) << 4);
+        if d1 < 3329 {
+            p[j] = d1 as i16;
+            j += 1;
+        }
+        if d2 < 3329 && j < 256 {
+            p[j] = d2 as i16;
+            j += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Compression against the definition in exact rational arithmetic.
+    #[test]
+    fn compress_matches_definition() {
+        for d in [1u32, 4, 5, 10, 11] {
+            for x in 0..3329i64 {
+                // round(2^d x / q), half up, mod 2^d
+                let want = (((x << d) * 2 + 3329) / (2 * 3329)) % (1 << d);
+                assert_eq!(i64::from(compress(x as i16, d)), want, "d {d} x {x}");
+                // a negative representative gives the same
+                if x > 0 {
+                    assert_eq!(i64::from(compress((x - 3329) as i16, d)), want);
+                }
+            }
+            for y in 0..(1u32 << d) {
+                let want = ((u64::from(y) * 3329 * 2 + (1 << d)) / (2 << d)) as i16;
+                assert_eq!(decompress(y as u16, d), want, "d {d} y {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn encode_decode_round_trip() {
+        for d in [1u32, 4, 5, 10, 11, 12] {
+            let mut v = [0u16; 256];
+            for (i, x) in v.iter_mut().enumerate() {
+                *x = ((i * 2654435761) % (1 << d)) as u16;
+            }
+            let mut bytes = alloc::vec![0u8; 32 * d as usize];
+            byte_encode(&v, d, &mut bytes);
+            let mut back = [0u16; 256];
+            byte_decode(&bytes, d, &mut back);
+            assert_eq!(v, back, "d {d}");
+        }
+        // ByteEncode_1 puts coefficient 0 in the least significant bit.
+        let mut v = [0u16; 256];
+        v[0] = 1;
+        v[9] = 1;
+        let mut bytes = [0u8; 32];
+        byte_encode(&v, 1, &mut bytes);
+        assert_eq!(bytes[..2], [0x01, 0x02]);
+    }
+
+    #[test]
+    fn decode12_flags_unreduced() {
+        let mut bytes = [0u8; 384];
+        let mut p = ZERO;
+        assert_eq!(decode12(&bytes, &mut p), u32::MAX);
+        // coefficient 1 = 3329 = 0xd01: bits 12..24 of the string.
+        bytes[1] = 0x10;
+        bytes[2] = 0xd0;
+        assert_eq!(decode12(&bytes, &mut p), 0);
+        assert_eq!(p[1], 3329);
+        bytes[1] = 0x00;
+        bytes[2] = 0xd0; // 3328
+        assert_eq!(decode12(&bytes, &mut p), u32::MAX);
+    }
+}
