@@ -58,6 +58,20 @@ fn drop_seq(nth: u64, times: u32) -> handshake_tcp::conn::pair::FateFn {
     })
 }
 
+/// Delivers the client's `nth` data segment (1-based) twice.
+fn duplicate_nth(nth: u64) -> handshake_tcp::conn::pair::FateFn {
+    let mut k = 0u64;
+    Box::new(move |side, _, t| {
+        if side == Side::Client && !t.payload.is_empty() {
+            k += 1;
+            if k == nth {
+                return Fate::Duplicate;
+            }
+        }
+        Fate::Deliver
+    })
+}
+
 fn show(st: &Stats) -> String {
     format!(
         "{} timeouts, {} retransmits, {} probes, {} marked lost by RACK",
@@ -162,16 +176,7 @@ fn reordering_within_window() -> R {
 
 /// RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) increments RACK.reo_wnd_mult.
 fn dsack_widens_reo_wnd() -> R {
-    let mut k = 0u64;
-    let fate = Box::new(move |side, _, t: &handshake_tcp::conn::Transmit| {
-        if side == Side::Client && !t.payload.is_empty() {
-            k += 1;
-            if k == 3 {
-                return Fate::Duplicate;
-            }
-        }
-        Fate::Deliver
-    });
+    let fate = duplicate_nth(3);
     let (p, _) = run(Config::default(), 20, 83, fate)?;
     let st = p.client.stats();
     ensure(st.dsacks_received == 1 && st.reo_wnd_mult == 2, || {
@@ -188,16 +193,7 @@ fn dsack_widens_reo_wnd() -> R {
 /// second the block that holds it).
 fn dsack_block_edges() -> R {
     // Below the cumulative ACK: segment 3 arrives twice.
-    let mut k = 0u64;
-    let fate = Box::new(move |side, _, t: &handshake_tcp::conn::Transmit| {
-        if side == Side::Client && !t.payload.is_empty() {
-            k += 1;
-            if k == 3 {
-                return Fate::Duplicate;
-            }
-        }
-        Fate::Deliver
-    });
+    let fate = duplicate_nth(3);
     let (p, from) = run(Config::default(), 8, 84, fate)?;
     let d = data(&p, Side::Client, from);
     let s3 = d.get(2).ok_or("no third segment")?.1.header.seq_number;
