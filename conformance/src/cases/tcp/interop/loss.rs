@@ -174,15 +174,31 @@ pub(super) fn rto_backoff(ctx: &mut Ctx) -> Outcome {
             .collect();
         if sends.len() < 5 || sends.iter().any(|s| s.seq != sends[0].seq) {
             return Err(format!(
-                "expected the segment and 4 retransmissions of it, saw {}",
+                "expected the segment and at least 4 retransmissions of it, saw {}",
                 sends.len()
+            ));
+        }
+        // RACK-TLP (on by default) sends one tail loss probe before the
+        // first timeout (RFC 8985 §7.3: at most one probe per episode); the
+        // timer's backoff is measured between the retransmissions after it.
+        let probes = env.d.conn(c).stats().tlp_probes;
+        if probes > 1 {
+            return Err(format!(
+                "{probes} tail loss probes for one black-holed tail"
             ));
         }
         // RFC 6298 §5.5: each timeout doubles the RTO.
         let gaps: Vec<f64> = sends
             .windows(2)
             .map(|w| (w[1].at - w[0].at).as_secs_f64())
+            .skip(probes as usize)
             .collect();
+        if gaps.len() < 4 {
+            return Err(format!(
+                "{} timeouts after {probes} probe(s), want 4",
+                gaps.len()
+            ));
+        }
         for g in gaps.windows(2) {
             let r = g[1] / g[0];
             if !(1.7..=2.3).contains(&r) {
