@@ -6,7 +6,9 @@
 //! shape). They do not judge the fields' meaning: [`crate::framing`] does
 //! (Host, Content-Length, Transfer-Encoding).
 
-use crate::chars::{is_field_value, is_reason, is_target, is_token};
+use crate::chars::{
+    is_field_value, is_reason, is_target, is_token, scan_target, scan_token, scan_value,
+};
 use crate::{Error, Limits, Version};
 
 /// A field line borrowed from the input.
@@ -103,6 +105,159 @@ fn bare_cr_or(line: &[u8], other: Error) -> Error {
     }
 }
 
+/// A view of the input as text, validated as UTF-8 a window at a time, so
+/// that the names the parser hands out as `&str` cost one validation per
+/// window, not one call per field. Windows start where a name does and only
+/// move forward, so the work is linear in the head.
+struct Text<'b> {
+    buf: &'b [u8],
+    /// Where `text` starts in `buf`.
+    base: usize,
+    /// The longest valid UTF-8 prefix of the current window.
+    text: &'b str,
+}
+
+impl<'b> Text<'b> {
+    /// Octets validated per window: a typical head in one.
+    const WINDOW: usize = 1024;
+
+    fn new(buf: &'b [u8]) -> Text<'b> {
+        Text {
+            buf,
+            base: 0,
+            text: "",
+        }
+    }
+
+    /// `buf[a..b]` as text, if it is UTF-8 (a token always is).
+    #[inline]
+    fn get(&mut self, a: usize, b: usize) -> Option<&'b str> {
+        if a < self.base || b > self.base + self.text.len() {
+            let window = &self.buf[a..self.buf.len().min(a + Self::WINDOW.max(b - a))];
+            self.base = a;
+            self.text = match core::str::from_utf8(window) {
+                Ok(text) => text,
+                Err(e) => core::str::from_utf8(&window[..e.valid_up_to()]).unwrap_or_default(),
+            };
+        }
+        self.text.get(a - self.base..b - self.base)
+    }
+}
+
+/// A well-formed, complete field line at `at` no longer than `limit`: its
+/// name, its value with OWS trimmed, and the offset after its CRLF, found in
+/// one pass. `None` for anything else (the empty line, a line still
+/// arriving, any error), which [`fields`] then judges octet by octet, so
+/// the errors and their order are the careful path's alone.
+#[inline]
+fn field_line<'b>(
+    buf: &'b [u8],
+    text: &mut Text<'b>,
+    at: usize,
+    limit: usize,
+) -> Option<(&'b str, &'b [u8], usize)> {
+    let end = buf.len().min(at + limit + 2);
+    let colon = scan_token(buf, at, end);
+    if colon == at || buf.get(colon) != Some(&b':') {
+        return None;
+    }
+    let mut v = colon + 1;
+    while v < end && matches!(buf[v], b' ' | b'\t') {
+        v += 1;
+    }
+    let cr = scan_value(buf, v, end);
+    // The window keeps the line within the limit: a CRLF inside it starts
+    // at most `limit` octets after `at`.
+    if cr + 1 >= end || buf[cr] != b'\r' || buf[cr + 1] != b'\n' {
+        return None;
+    }
+    let mut value = &buf[v..cr];
+    while let [rest @ .., b' ' | b'\t'] = value {
+        value = rest;
+    }
+    Some((text.get(at, colon)?, value, cr + 2))
+}
+
+/// One line of a header or trailer section.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldLine<'b> {
+    /// A field line: its name and its value with OWS trimmed.
+    Field(&'b str, &'b [u8]),
+    /// The empty line that ends the section.
+    End,
+}
+
+/// The line at `at`, judged octet by octet: the reference every fast path
+/// agrees with, and the one that names each error. `first` says the line
+/// directly follows a start line; `start` is where the head began.
+fn checked_field_line<'b>(
+    buf: &'b [u8],
+    at: usize,
+    start: usize,
+    limits: &Limits,
+    first: bool,
+) -> Result<Parsed<FieldLine<'b>>, Error> {
+    let head_too_large = Error::HeadTooLarge {
+        limit: limits.max_head_bytes,
+    };
+    let Some((l, next)) = line(
+        buf,
+        at,
+        limits.max_field_size,
+        Error::FieldTooLarge {
+            limit: limits.max_field_size,
+        },
+    )?
+    else {
+        if buf.len() - start > limits.max_head_bytes {
+            return Err(head_too_large);
+        }
+        return Ok(Parsed::Partial);
+    };
+    if next - start > limits.max_head_bytes {
+        return Err(head_too_large);
+    }
+    if l.is_empty() {
+        return Ok(Parsed::Complete(FieldLine::End, next));
+    }
+    if matches!(l[0], b' ' | b'\t') {
+        return Err(if first {
+            // RFC 9112 §2.2: MUST reject or ignore; we reject.
+            Error::WhitespaceAfterStartLine
+        } else {
+            // RFC 9112 §5.2: a server MUST reject obs-fold in a request (400).
+            Error::ObsFold
+        });
+    }
+    let mut i = 0;
+    while i < l.len() && is_token(l[i]) {
+        i += 1;
+    }
+    match l.get(i) {
+        Some(b':') if i > 0 => {}
+        // RFC 9112 §5.1: no whitespace between name and colon; MUST reject (400).
+        Some(b' ' | b'\t') if i > 0 => return Err(Error::WhitespaceBeforeColon),
+        None => return Err(Error::MissingColon),
+        Some(_) => return Err(bare_cr_or(l, Error::InvalidFieldName)),
+    }
+    let name = &l[..i];
+    let mut v = &l[i + 1..];
+    // RFC 9112 §5.1: OWS before and after the value is not part of it.
+    while let [b' ' | b'\t', rest @ ..] = v {
+        v = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = v {
+        v = rest;
+    }
+    if !v.iter().all(|&b| is_field_value(b)) {
+        // RFC 9110 §5.5, RFC 9112 §2.2: CR, LF, NUL and other CTLs are invalid.
+        return Err(bare_cr_or(v, Error::InvalidFieldValue));
+    }
+    // A token is ASCII.
+    let name = core::str::from_utf8(name).map_err(|_| Error::InvalidFieldName)?;
+    Ok(Parsed::Complete(FieldLine::Field(name, v), next))
+}
+
 /// Parses field lines from `at` up to and including the empty line,
 /// filling `headers`. `start` is where the section began, for the size limit.
 pub(crate) fn fields<'b>(
@@ -115,75 +270,69 @@ pub(crate) fn fields<'b>(
 ) -> Result<Parsed<usize>, Error> {
     let max_count = limits.max_headers.min(headers.len());
     let mut n = 0;
+    let mut text = Text::new(buf);
     loop {
-        let Some((l, next)) = line(
-            buf,
-            at,
-            limits.max_field_size,
-            Error::FieldTooLarge {
-                limit: limits.max_field_size,
-            },
-        )?
-        else {
-            if buf.len() - start > limits.max_head_bytes {
-                return Err(Error::HeadTooLarge {
-                    limit: limits.max_head_bytes,
-                });
+        let (line, next) = match field_line(buf, &mut text, at, limits.max_field_size) {
+            Some((name, value, next)) if next - start <= limits.max_head_bytes => {
+                (FieldLine::Field(name, value), next)
             }
-            return Ok(Parsed::Partial);
+            _ => match checked_field_line(buf, at, start, limits, n == 0 && after_start_line)? {
+                Parsed::Complete(line, next) => (line, next),
+                Parsed::Partial => return Ok(Parsed::Partial),
+            },
         };
-        if next - start > limits.max_head_bytes {
-            return Err(Error::HeadTooLarge {
-                limit: limits.max_head_bytes,
-            });
-        }
         at = next;
-        if l.is_empty() {
+        let FieldLine::Field(name, value) = line else {
             return Ok(Parsed::Complete(n, at));
-        }
-        if matches!(l[0], b' ' | b'\t') {
-            return Err(if n == 0 && after_start_line {
-                // RFC 9112 §2.2: MUST reject or ignore; we reject.
-                Error::WhitespaceAfterStartLine
-            } else {
-                // RFC 9112 §5.2: a server MUST reject obs-fold in a request (400).
-                Error::ObsFold
-            });
-        }
-        let mut i = 0;
-        while i < l.len() && is_token(l[i]) {
-            i += 1;
-        }
-        match l.get(i) {
-            Some(b':') if i > 0 => {}
-            // RFC 9112 §5.1: no whitespace between name and colon; MUST reject (400).
-            Some(b' ' | b'\t') if i > 0 => return Err(Error::WhitespaceBeforeColon),
-            None => return Err(Error::MissingColon),
-            Some(_) => return Err(bare_cr_or(l, Error::InvalidFieldName)),
-        }
-        let name = &l[..i];
-        let mut v = &l[i + 1..];
-        // RFC 9112 §5.1: OWS before and after the value is not part of it.
-        while let [b' ' | b'\t', rest @ ..] = v {
-            v = rest;
-        }
-        while let [rest @ .., b' ' | b'\t'] = v {
-            v = rest;
-        }
-        if !v.iter().all(|&b| is_field_value(b)) {
-            // RFC 9110 §5.5, RFC 9112 §2.2: CR, LF, NUL and other CTLs are invalid.
-            return Err(bare_cr_or(v, Error::InvalidFieldValue));
-        }
+        };
         if n == max_count {
             return Err(Error::TooManyHeaders { limit: max_count });
         }
-        headers[n] = HeaderRef {
-            // A token is ASCII.
-            name: core::str::from_utf8(name).map_err(|_| Error::InvalidFieldName)?,
-            value: v,
-        };
+        headers[n] = HeaderRef { name, value };
         n += 1;
     }
+}
+
+/// The line at `at` when it holds no CTL but HTAB and ends in CRLF within
+/// `limit`, found in one pass: what [`line`] finds for such a line, `None`
+/// for any other, which [`line`] then judges.
+#[inline]
+fn text_line(buf: &[u8], at: usize, limit: usize) -> Option<(&[u8], usize)> {
+    let end = buf.len().min(at + limit + 2);
+    let cr = scan_value(buf, at, end);
+    (cr + 1 < end && buf[cr] == b'\r' && buf[cr + 1] == b'\n').then(|| (&buf[at..cr], cr + 2))
+}
+
+/// A request line's method, target and version, and the offset after it.
+type RequestLine<'b> = (&'b str, &'b str, Version, usize);
+
+/// A well-formed, complete request line at `at` no longer than `limit`:
+/// method, target, version and the offset after its CRLF, in one pass;
+/// `None` for anything else, which [`parse_request`] judges octet by octet.
+#[inline]
+fn request_line(buf: &[u8], at: usize, limit: usize) -> Option<RequestLine<'_>> {
+    let end = buf.len().min(at + limit + 2);
+    let sp = scan_token(buf, at, end);
+    if sp == at || buf.get(sp) != Some(&b' ') {
+        return None;
+    }
+    let target_end = scan_target(buf, sp + 1, end);
+    if target_end == sp + 1 || buf.get(target_end) != Some(&b' ') {
+        return None;
+    }
+    let v = target_end + 1;
+    let (Some(word), Some(b"\r\n")) = (buf.get(v..v + 8), buf.get(v + 8..v + 10)) else {
+        return None;
+    };
+    if v + 8 - at > limit {
+        return None;
+    }
+    Some((
+        core::str::from_utf8(&buf[at..sp]).ok()?,
+        core::str::from_utf8(&buf[sp + 1..target_end]).ok()?,
+        version(word).ok()?,
+        v + 10,
+    ))
 }
 
 /// Parses a request head from the start of `buf` into borrowed slices.
@@ -204,6 +353,32 @@ pub fn parse_request<'b, 'h>(
         return Err(Error::BareLf);
     }
     let start = at;
+    let Some((method, target, version, next)) = request_line(buf, at, limits.max_start_line)
+        .map_or_else(|| checked_request_line(buf, at, limits), |l| Ok(Some(l)))?
+    else {
+        return Ok(Parsed::Partial);
+    };
+    Ok(match fields(buf, next, start, headers, limits, true)? {
+        Parsed::Partial => Parsed::Partial,
+        Parsed::Complete(n, end) => Parsed::Complete(
+            RequestRef {
+                method,
+                target,
+                version,
+                headers: &headers[..n],
+            },
+            end,
+        ),
+    })
+}
+
+/// The request line at `at`, judged octet by octet (the reference
+/// [`request_line`] agrees with): `None` while it is still arriving.
+fn checked_request_line<'b>(
+    buf: &'b [u8],
+    at: usize,
+    limits: &Limits,
+) -> Result<Option<RequestLine<'b>>, Error> {
     let Some((l, next)) = line(
         buf,
         at,
@@ -213,7 +388,7 @@ pub fn parse_request<'b, 'h>(
         },
     )?
     else {
-        return Ok(Parsed::Partial);
+        return Ok(None);
     };
     // RFC 9112 §3: request-line = method SP request-target SP HTTP-version.
     let mut parts = l.splitn(3, |&b| b == b' ');
@@ -227,19 +402,13 @@ pub fn parse_request<'b, 'h>(
         return Err(bare_cr_or(t, Error::InvalidTarget));
     }
     let version = version(v).map_err(|e| if v.contains(&b'\r') { Error::BareCr } else { e })?;
-    match fields(buf, next, start, headers, limits, true)? {
-        Parsed::Partial => Ok(Parsed::Partial),
-        Parsed::Complete(n, end) => Ok(Parsed::Complete(
-            RequestRef {
-                // Tokens and VCHAR are ASCII.
-                method: core::str::from_utf8(m).map_err(|_| Error::InvalidMethod)?,
-                target: core::str::from_utf8(t).map_err(|_| Error::InvalidTarget)?,
-                version,
-                headers: &headers[..n],
-            },
-            end,
-        )),
-    }
+    Ok(Some((
+        // Tokens and VCHAR are ASCII.
+        core::str::from_utf8(m).map_err(|_| Error::InvalidMethod)?,
+        core::str::from_utf8(t).map_err(|_| Error::InvalidTarget)?,
+        version,
+        next,
+    )))
 }
 
 /// Parses a response head from the start of `buf` into borrowed slices.
@@ -254,13 +423,20 @@ pub fn parse_response<'b, 'h>(
     if buf.first() == Some(&b'\n') {
         return Err(Error::BareLf);
     }
-    let Some((l, next)) = line(
-        buf,
-        0,
-        limits.max_start_line,
-        Error::StartLineTooLong {
-            limit: limits.max_start_line,
+    // The status line's end in one pass when it holds no CTL but HTAB (the
+    // reason's whole class), else octet by octet.
+    let Some((l, next)) = text_line(buf, 0, limits.max_start_line).map_or_else(
+        || {
+            line(
+                buf,
+                0,
+                limits.max_start_line,
+                Error::StartLineTooLong {
+                    limit: limits.max_start_line,
+                },
+            )
         },
+        |found| Ok(Some(found)),
     )?
     else {
         return Ok(Parsed::Partial);
@@ -306,5 +482,130 @@ pub fn parse_response<'b, 'h>(
             },
             end,
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+    use proptest::prelude::*;
+
+    /// Line ends, right and wrong.
+    const ENDS: &[&[u8]] = &[b"\r\n", b"\r\n", b"\r\n", b"\n", b"\r", b""];
+
+    /// Octets that matter to the grammar, and some that do not.
+    const ALPHABET: &[u8] = b"aZ09-_.:; \t\r\n\x00\x7f\x80\xff\"/";
+
+    fn noise() -> impl Strategy<Value = Vec<u8>> {
+        prop::collection::vec(prop::sample::select(ALPHABET), 0..60)
+    }
+
+    /// A line that is often well-formed: name, colon, OWS, value, OWS,
+    /// CRLF, each part drawn from the alphabet or its own class.
+    fn field() -> impl Strategy<Value = Vec<u8>> {
+        (
+            "[A-Za-z0-9!#$%&'*+.^_`|~-]{0,30}",
+            prop::sample::select(&b": ;"[..]),
+            "[ \t]{0,3}",
+            prop::collection::vec(prop_oneof![8 => 0x20u8..0x7f, 1 => Just(b'\t'), 1 => 0x80u8..=0xff, 1 => any::<u8>()], 0..90),
+            "[ \t]{0,3}",
+            prop::sample::select(ENDS),
+            noise(),
+        )
+            .prop_map(|(name, colon, ows, value, ows2, end, rest)| {
+                let mut l = name.into_bytes();
+                l.push(colon);
+                l.extend_from_slice(ows.as_bytes());
+                l.extend(value);
+                l.extend_from_slice(ows2.as_bytes());
+                l.extend_from_slice(end);
+                l.extend(rest);
+                l
+            })
+    }
+
+    /// Where the first CRLF is, or the length: a limit about it shows an off-by-one.
+    fn line_length(buf: &[u8]) -> usize {
+        buf.windows(2).position(|w| w == b"\r\n").unwrap_or(buf.len())
+    }
+
+    fn limits(limit: usize) -> Limits {
+        Limits {
+            max_start_line: limit,
+            max_field_size: limit,
+            ..Limits::default()
+        }
+    }
+
+    proptest! {
+        // Enough cases to meet each off-by-one a few times.
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The one-pass field line is the checked one whenever it answers.
+        #[test]
+        fn fast_field_line_agrees(buf in prop_oneof![3 => field(), 1 => noise()], slack in -2isize..3) {
+            let limit = line_length(&buf).saturating_add_signed(slack);
+            let fast = field_line(&buf, &mut Text::new(&buf), 0, limit);
+            let checked = checked_field_line(&buf, 0, 0, &limits(limit), false);
+            if let Some((name, value, next)) = fast {
+                prop_assert_eq!(checked, Ok(Parsed::Complete(FieldLine::Field(name, value), next)));
+            }
+        }
+
+        /// The one-pass request line is the checked one whenever it answers.
+        #[test]
+        fn fast_request_line_agrees(
+            method in "[A-Z]{0,7}",
+            sep in prop::sample::select(&[" ", " ", " ", "  ", "\t", ""][..]),
+            target in prop::collection::vec(prop_oneof![30 => 0x21u8..0x7f, 1 => any::<u8>()], 0..40),
+            version in prop::sample::select(&["HTTP/1.1", "HTTP/1.1", "HTTP/1.1", "HTTP/1.0", "HTTP/2.0", "HTTP/1.", "http/1.1", "HTTP/1.1 "][..]),
+            end in prop::sample::select(ENDS),
+            slack in -2isize..3,
+        ) {
+            let mut buf = method.into_bytes();
+            buf.extend_from_slice(sep.as_bytes());
+            buf.extend(target);
+            buf.push(b' ');
+            buf.extend_from_slice(version.as_bytes());
+            // A limit about the line's length, where an off-by-one would show.
+            let limit = buf.len().saturating_add_signed(slack);
+            buf.extend_from_slice(end);
+            if let Some(fast) = request_line(&buf, 0, limit) {
+                prop_assert_eq!(checked_request_line(&buf, 0, &limits(limit)), Ok(Some(fast)));
+            }
+        }
+
+        /// The one-pass line end is the octet-by-octet one whenever it answers.
+        #[test]
+        fn text_line_agrees(buf in prop_oneof![3 => field(), 1 => noise()], slack in -2isize..3) {
+            let limit = line_length(&buf).saturating_add_signed(slack);
+            if let Some(fast) = text_line(&buf, 0, limit) {
+                prop_assert_eq!(line(&buf, 0, limit, Error::InvalidStatus), Ok(Some(fast)));
+            }
+        }
+    }
+
+    /// Names past the first text window, and values with obs-text that stop
+    /// a window early, still come back whole.
+    #[test]
+    fn names_across_text_windows() {
+        let mut head = b"HTTP/1.1 200 OK\r\n".to_vec();
+        for i in 0..60 {
+            head.extend_from_slice(alloc::format!("X-Field-{i}: ").as_bytes());
+            head.extend(core::iter::repeat_n(if i % 7 == 3 { 0xff } else { b'v' }, 40 + i));
+            head.extend_from_slice(b"\r\n");
+        }
+        head.extend_from_slice(b"\r\n");
+        let mut h = [HeaderRef::default(); 64];
+        let Ok(Parsed::Complete(r, n)) = parse_response(&head, &mut h, &Limits::default()) else {
+            panic!("not parsed");
+        };
+        assert_eq!(n, head.len());
+        assert_eq!(r.headers.len(), 60);
+        for (i, f) in r.headers.iter().enumerate() {
+            assert_eq!(f.name, alloc::format!("X-Field-{i}"));
+            assert_eq!(f.value.len(), 40 + i);
+        }
     }
 }
