@@ -13,6 +13,7 @@ use crate::extensions::{find, Extension, KeyShareEntry};
 use crate::keys::{finished_verify_data, KeySchedule, Secret, Transcript};
 use crate::kx::KeyShare;
 use crate::msgs::{message_hash, ClientHello, HandshakeMessage, ServerHello};
+use crate::psk::{self, Offered};
 use crate::record::RecordKeys;
 use crate::sign;
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
@@ -36,6 +37,8 @@ struct Handshake {
     client_hs: Secret,
     server_hs: Secret,
     alpn: Option<Vec<u8>>,
+    /// A PSK resumption: the original handshake's CertificateVerify scheme.
+    resumed: Option<SignatureScheme>,
 }
 
 enum State {
@@ -44,6 +47,7 @@ enum State {
         shares: Vec<KeyShare>,
         transcript: Transcript,
         hrr_suite: Option<CipherSuite>,
+        psk: Option<Box<Offered>>,
     },
     ExpectEncryptedExtensions(Handshake),
     ExpectCertificate(Handshake),
@@ -73,6 +77,8 @@ impl State {
 struct ClientMachine {
     config: Arc<ClientConfig>,
     name: ServerName,
+    /// The name as given, the session store's key.
+    host: String,
     now: u64,
     rng: Box<dyn CryptoRngCore + Send>,
     state: State,
@@ -141,6 +147,13 @@ impl ClientConnection {
                 data: ticket.unwrap_or_default(),
             });
         }
+        // RFC 8446 §4.2.11: a ticket from the store, offered last with its
+        // binder (psk_key_exchange_modes, psk_dhe_ke, is already there).
+        let psk = psk::take_offer(&config, server_name, now_unix);
+        if let Some(o) = &psk {
+            psk::attach(&mut hello, o, now_unix, &Transcript::new());
+            common.note(|| TraceLine::Secret("res binder"));
+        }
         let msg = HandshakeMessage::ClientHello(hello.clone());
         let raw = common.send_handshake(&msg)?;
         let mut transcript = Transcript::new();
@@ -150,6 +163,7 @@ impl ClientConnection {
             machine: ClientMachine {
                 config,
                 name,
+                host: server_name.to_string(),
                 now: now_unix,
                 rng,
                 state: State::ExpectServerHello {
@@ -157,6 +171,7 @@ impl ClientConnection {
                     shares,
                     transcript,
                     hrr_suite: None,
+                    psk,
                 },
             },
         })
@@ -340,6 +355,7 @@ impl Machine for ClientMachine {
                     shares,
                     transcript,
                     hrr_suite,
+                    psk,
                 },
                 HandshakeMessage::ServerHello(sh),
             ) => {
@@ -359,9 +375,11 @@ impl Machine for ClientMachine {
                     let s12 = client12::server_hello(cx, c, &hello, transcript, &sh, &raw)?;
                     State::Tls12(Box::new(s12))
                 } else if sh.is_hrr() {
-                    self.hello_retry(c, hello, shares, transcript, hrr_suite, &sh, &raw)?
+                    let prior = (shares, transcript, hrr_suite, psk);
+                    self.hello_retry(c, hello, prior, &sh, &raw)?
                 } else {
-                    self.server_hello(c, &hello, &shares, transcript, hrr_suite, &sh, &raw)?
+                    let prior = (transcript, hrr_suite, psk);
+                    self.server_hello(c, &hello, &shares, prior, &sh, &raw)?
                 }
             }
             (
@@ -370,7 +388,12 @@ impl Machine for ClientMachine {
             ) => {
                 hs.alpn = self.encrypted_extensions(&exts)?;
                 hs.transcript.add(&raw);
-                State::ExpectCertificate(hs)
+                match hs.resumed {
+                    // §2.2: a PSK handshake has no server Certificate or
+                    // CertificateVerify.
+                    Some(scheme) => State::ExpectFinished(hs, scheme),
+                    None => State::ExpectCertificate(hs),
+                }
             }
             (State::ExpectCertificate(mut hs), HandshakeMessage::Certificate(cert)) => {
                 let key = self.certificate(c, cert)?;
@@ -404,7 +427,14 @@ impl Machine for ClientMachine {
                 };
                 State::Tls12(Box::new(client12::handle(cx, c, *s12, m, &raw)?))
             }
-            (State::Connected(app), HandshakeMessage::NewSessionTicket(_)) => State::Connected(app),
+            (State::Connected(app), HandshakeMessage::NewSessionTicket(nst)) => {
+                if let (Some(res), Some(n)) = (&app.resumption, &c.negotiated) {
+                    let (suite, scheme) = (n.suite, n.signature_scheme);
+                    let (cfg, host) = (&self.config, &self.host);
+                    psk::keep_ticket(cfg, host, self.now, suite, scheme, res, nst);
+                }
+                State::Connected(app)
+            }
             (State::Connected(mut app), HandshakeMessage::KeyUpdate { update_requested }) => {
                 app.key_update(c, update_requested)?;
                 State::Connected(app)
@@ -454,6 +484,7 @@ impl ClientMachine {
                 Extension::SelectedVersion(_)
                 | Extension::KeyShare(_)
                 | Extension::KeyShareGroup(_)
+                | Extension::SelectedIdentity(_)
                 | Extension::Cookie(_) => {}
                 other => return Err(Error::UnsupportedExtension { typ: other.typ() }),
             }
@@ -461,17 +492,15 @@ impl ClientMachine {
         Ok(suite)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn hello_retry(
         &mut self,
         c: &mut Common,
         mut hello: ClientHello,
-        shares: Vec<KeyShare>,
-        transcript: Transcript,
-        hrr_suite: Option<CipherSuite>,
+        prior: (Vec<KeyShare>, Transcript, Option<CipherSuite>, Option<Box<Offered>>),
         hrr: &ServerHello,
         raw: &[u8],
     ) -> Result<State, Error> {
+        let (shares, transcript, hrr_suite, mut psk) = prior;
         // §4.1.4: a second HelloRetryRequest is unexpected_message.
         if hrr_suite.is_some() {
             return Err(Error::UnexpectedMessage {
@@ -537,6 +566,15 @@ impl ClientMachine {
         if let Some(ck) = cookie {
             hello.extensions.push(Extension::Cookie(ck));
         }
+        // §4.1.2: the PSK stays, with a new binder over the new transcript,
+        // only if its hash is the suite's (§4.2.11); otherwise it goes.
+        psk = psk.filter(|o| o.session.suite.hash() == hash);
+        match &psk {
+            Some(o) => psk::attach(&mut hello, o, self.now, &t),
+            None => hello
+                .extensions
+                .retain(|e| !matches!(e, Extension::PreSharedKey(_))),
+        }
         let raw2 = c.send_handshake(&HandshakeMessage::ClientHello(hello.clone()))?;
         t.add(&raw2);
         Ok(State::ExpectServerHello {
@@ -544,20 +582,20 @@ impl ClientMachine {
             shares: new_shares,
             transcript: t,
             hrr_suite: Some(suite),
+            psk,
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn server_hello(
         &mut self,
         c: &mut Common,
         hello: &ClientHello,
         shares: &[KeyShare],
-        mut transcript: Transcript,
-        hrr_suite: Option<CipherSuite>,
+        prior: (Transcript, Option<CipherSuite>, Option<Box<Offered>>),
         sh: &ServerHello,
         raw: &[u8],
     ) -> Result<State, Error> {
+        let (mut transcript, hrr_suite, psk) = prior;
         let suite = self.check_hello(hello, sh)?;
         // §4.1.4: the suite after a HelloRetryRequest must be the same.
         if hrr_suite.is_some_and(|s| s != suite) {
@@ -586,9 +624,38 @@ impl ClientMachine {
             .ok_or(illegal("key_share group not offered (RFC 8446 §4.2.8)"))?;
         let shared = mine.agree(&share.key_exchange)?;
         let hash = suite.hash();
+        let selected = find(&sh.extensions, |e| match e {
+            Extension::SelectedIdentity(i) => Some(*i),
+            _ => None,
+        });
+        let (early, resumed) = match (selected, psk) {
+            (None, _) => (KeySchedule::early_secret(hash), None),
+            // §4.2: a pre_shared_key the client did not offer.
+            (Some(_), None) => {
+                return Err(Error::UnsupportedExtension {
+                    typ: crate::extensions::typ::PRE_SHARED_KEY,
+                })
+            }
+            // §4.2.11: the client MUST check that selected_identity is in
+            // range and that the suite's hash is the PSK's, else abort with
+            // illegal_parameter (one identity is offered).
+            (Some(i), Some(o)) => {
+                if i != 0 {
+                    return Err(illegal(
+                        "selected_identity out of range (RFC 8446 §4.2.11)",
+                    ));
+                }
+                if o.session.suite.hash() != hash {
+                    return Err(illegal(
+                        "suite hash differs from the PSK's (RFC 8446 §4.2.11)",
+                    ));
+                }
+                (o.early.clone(), Some(o.session.signature_scheme))
+            }
+        };
         transcript.start_hash(hash);
         transcript.add(raw);
-        let ks = KeySchedule::new(hash, &shared);
+        let ks = KeySchedule::with_early(hash, &early, &shared);
         let th = transcript.current();
         let secrets = ks.handshake_traffic(&th);
         c.secret(
@@ -612,6 +679,7 @@ impl ClientMachine {
             client_hs: secrets.client,
             server_hs: secrets.server,
             alpn: None,
+            resumed,
         }))
     }
 
@@ -703,7 +771,11 @@ impl ClientMachine {
         let exporter = hash.derive_secret(&master, "exp master", &th);
         c.secret("exp master", Some("EXPORTER_SECRET"), &exporter);
         let mine = finished_verify_data(hash, &hs.client_hs, &th);
-        c.send_handshake(&HandshakeMessage::Finished(mine))?;
+        hs.transcript
+            .add(&c.send_handshake(&HandshakeMessage::Finished(mine))?);
+        // §7.1: resumption_master_secret over ClientHello..client Finished.
+        let resumption = hash.derive_secret(&master, "res master", &hs.transcript.current());
+        c.note(|| TraceLine::Secret("res master"));
         let aead = hs.suite.aead();
         c.set_write_keys(RecordKeys::from_secret(aead, hash, &app.client));
         c.set_read_keys(RecordKeys::from_secret(aead, hash, &app.server))?;
@@ -714,12 +786,14 @@ impl ClientMachine {
             signature_scheme: scheme,
             alpn: hs.alpn.take(),
             hello_retry: hs.hello_retry,
+            resumed: hs.resumed.is_some(),
         });
         c.push_event(Event::HandshakeComplete);
         Ok(State::Connected(AppSecrets {
             suite: hs.suite,
             ours: app.client,
             theirs: app.server,
+            resumption: Some(resumption),
         }))
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use handshake_crypto::PrivateKey;
 
 use crate::cert::TrustAnchor;
+use crate::psk::ClientSessionStore;
 use crate::record::MAX_PLAINTEXT;
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
 use crate::tls12::suites::Tls12Suite;
@@ -38,6 +39,11 @@ pub struct ClientConfig {
     /// of an earlier connection); its ticket is offered when
     /// `tls12_session_tickets` is on.
     pub tls12_session: Option<Tls12Session>,
+    /// TLS 1.3: where tickets from servers are kept and taken from to
+    /// resume (RFC 8446 §2.2, §4.6.1), by server name; `None` (the
+    /// default) keeps none and offers none. See
+    /// [`MemorySessionStore`](crate::MemorySessionStore).
+    pub session_store: Option<Arc<dyn ClientSessionStore>>,
     /// Groups for supported_groups, in preference order.
     pub groups: Vec<NamedGroup>,
     /// How many of the first `groups` get a key share in the first
@@ -68,6 +74,7 @@ impl ClientConfig {
             require_extended_master_secret: true,
             tls12_session_tickets: false,
             tls12_session: None,
+            session_store: None,
             groups: NamedGroup::ALL.to_vec(),
             key_shares: 1,
             signature_schemes: SignatureScheme::ALL.to_vec(),
@@ -114,10 +121,18 @@ pub struct ServerConfig {
     /// TLS 1.2: refuse a client that does not offer the extended master
     /// secret (RFC 7627 §5.3; default true).
     pub require_extended_master_secret: bool,
-    /// TLS 1.2: the key that seals session tickets (RFC 5077), from the
-    /// caller's RNG and shared by the servers that should resume each
-    /// other's sessions; `None` (the default) issues and accepts none.
+    /// The key that seals session tickets, from the caller's RNG and shared
+    /// by the servers that should resume each other's sessions: TLS 1.2's
+    /// (RFC 5077) and TLS 1.3's (RFC 8446 §4.6.1; only on a connection made
+    /// with [`ServerConnection::new_at`](crate::ServerConnection::new_at),
+    /// which knows the time). `None` (the default) issues and accepts none.
     pub tls12_ticket_key: Option<Zeroizing<[u8; 32]>>,
+    /// TLS 1.3: how many NewSessionTickets to send after the handshake when
+    /// a ticket key is set (default 2, as rustls's `send_tls13_tickets`).
+    pub tls13_tickets: usize,
+    /// TLS 1.3: ticket_lifetime in seconds (default 7200; at most 604800,
+    /// RFC 8446 §4.6.1).
+    pub ticket_lifetime: u32,
     /// Groups, in preference order.
     pub groups: Vec<NamedGroup>,
     /// The certificate chain, leaf first (DER).
@@ -151,6 +166,8 @@ impl ServerConfig {
             tls12_suites: Tls12Suite::DEFAULT.to_vec(),
             require_extended_master_secret: true,
             tls12_ticket_key: None,
+            tls13_tickets: 2,
+            ticket_lifetime: 7200,
             groups: NamedGroup::ALL.to_vec(),
             cert_chain,
             key: Arc::new(key),

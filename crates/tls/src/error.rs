@@ -154,6 +154,10 @@ pub enum Error {
     /// Finished.verify_data is wrong (RFC 8446 §4.4.4).
     #[error("Finished verify_data does not match (RFC 8446 §4.4.4)")]
     BadFinished,
+    /// The PSK binder does not validate (RFC 8446 §4.2.11: the server MUST
+    /// abort; §6.2: decrypt_error).
+    #[error("PSK binder does not validate (RFC 8446 §4.2.11.2)")]
+    BadBinder,
     /// CertificateVerify's signature does not verify (RFC 8446 §4.4.3).
     #[error("CertificateVerify signature does not verify (RFC 8446 §4.4.3)")]
     BadCertificateVerify,
@@ -226,9 +230,10 @@ impl Error {
             | Error::MissingExtendedMasterSecret
             | Error::BadRenegotiationInfo => A::HandshakeFailure,
             Error::NoApplicationProtocol => A::NoApplicationProtocol,
-            Error::BadFinished | Error::BadCertificateVerify | Error::BadKeyExchangeSignature => {
-                A::DecryptError
-            }
+            Error::BadFinished
+            | Error::BadBinder
+            | Error::BadCertificateVerify
+            | Error::BadKeyExchangeSignature => A::DecryptError,
             Error::Certificate(c) => c.alert(),
             Error::SequenceExhausted | Error::Crypto(_) => A::InternalError,
             Error::PeerAlert(_) | Error::NotConnected | Error::Config(_) => return None,

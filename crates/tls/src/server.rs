@@ -9,12 +9,13 @@ use rand_core::CryptoRngCore;
 use crate::config::ServerConfig;
 use crate::conn::{AppSecrets, Common, Event, Machine, Negotiated};
 use crate::extensions::{find, Extension, KeyShareEntry};
-use crate::keys::{finished_verify_data, KeySchedule, Transcript};
+use crate::keys::{finished_verify_data, KeySchedule, Secret, Transcript};
 use crate::kx::KeyShare;
 use crate::msgs::{
     message_hash, Certificate, CertificateEntry, ClientHello, HandshakeMessage, ServerHello,
     HRR_RANDOM,
 };
+use crate::psk::{self, Accepted};
 use crate::record::RecordKeys;
 use crate::sign;
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
@@ -36,6 +37,8 @@ enum State {
         expected: Vec<u8>,
         app: AppSecrets,
         negotiated: Negotiated,
+        transcript: Transcript,
+        master: Secret,
     },
     Connected(AppSecrets),
     /// TLS 1.2 was negotiated.
@@ -48,6 +51,9 @@ struct ServerMachine {
     rng: Box<dyn CryptoRngCore + Send>,
     state: State,
     server_name: Option<String>,
+    /// Seconds since the Unix epoch, for TLS 1.3 tickets; `None`: no
+    /// tickets issued or accepted.
+    now: Option<u64>,
 }
 
 /// A TLS 1.3 server connection: the same sans-IO shape as
@@ -58,9 +64,31 @@ pub struct ServerConnection {
 }
 
 impl ServerConnection {
-    /// A server waiting for a ClientHello.
+    /// A server waiting for a ClientHello. Without the time it neither
+    /// issues nor accepts TLS 1.3 tickets: see [`new_at`](Self::new_at).
     pub fn new(
         config: Arc<ServerConfig>,
+        rng: Box<dyn CryptoRngCore + Send>,
+    ) -> Result<Self, Error> {
+        Self::with_time(config, None, rng)
+    }
+
+    /// A server waiting for a ClientHello, told the time (`now_unix`,
+    /// seconds since the Unix epoch): with a ticket key in the config it
+    /// sends TLS 1.3 NewSessionTickets and resumes from them (RFC 8446
+    /// §4.6.1, §4.2.11; their lifetime and age are checked against this
+    /// time).
+    pub fn new_at(
+        config: Arc<ServerConfig>,
+        now_unix: u64,
+        rng: Box<dyn CryptoRngCore + Send>,
+    ) -> Result<Self, Error> {
+        Self::with_time(config, Some(now_unix), rng)
+    }
+
+    fn with_time(
+        config: Arc<ServerConfig>,
+        now: Option<u64>,
         rng: Box<dyn CryptoRngCore + Send>,
     ) -> Result<Self, Error> {
         config.check()?;
@@ -71,6 +99,7 @@ impl ServerConnection {
                 rng,
                 state: State::ExpectClientHello(None),
                 server_name: None,
+                now,
             },
         })
     }
@@ -165,6 +194,8 @@ impl Machine for ServerMachine {
                     expected,
                     app,
                     negotiated,
+                    mut transcript,
+                    master,
                 },
                 HandshakeMessage::Finished(v),
             ) => {
@@ -179,6 +210,8 @@ impl Machine for ServerMachine {
                 }
                 let (aead, hash) = (app.suite.aead(), app.suite.hash());
                 c.set_read_keys(RecordKeys::from_secret(aead, hash, &app.theirs))?;
+                transcript.add(&raw);
+                self.issue_tickets(c, &negotiated, &master, &transcript)?;
                 c.connected = true;
                 c.negotiated = Some(negotiated);
                 c.push_event(Event::HandshakeComplete);
@@ -216,7 +249,12 @@ impl Machine for ServerMachine {
 fn stable_extensions(ch: &ClientHello) -> Vec<&Extension> {
     ch.extensions
         .iter()
-        .filter(|e| !matches!(e, Extension::KeyShares(_) | Extension::Cookie(_)))
+        .filter(|e| {
+            !matches!(
+                e,
+                Extension::KeyShares(_) | Extension::Cookie(_) | Extension::PreSharedKey(_)
+            )
+        })
         .collect()
 }
 
@@ -366,6 +404,10 @@ impl ServerMachine {
             Some(r) => r.transcript,
             None => Transcript::new(),
         };
+        // §4.2.11: a PSK from one of our tickets, its binder checked over
+        // the transcript so far and Truncate(ClientHello).
+        let key = self.config.tls12_ticket_key.as_ref();
+        let accepted = psk::accept(key, self.now, &ch, raw, &transcript, suite)?;
         transcript.add(raw);
         transcript.start_hash(suite.hash());
         self.flight(
@@ -378,6 +420,7 @@ impl ServerMachine {
             scheme,
             alpn,
             first_flight,
+            accepted,
         )
     }
 
@@ -449,6 +492,7 @@ impl ServerMachine {
         scheme: SignatureScheme,
         alpn: Option<Vec<u8>>,
         first_flight: bool,
+        accepted: Option<Accepted>,
     ) -> Result<State, Error> {
         let (hash, aead) = (suite.hash(), suite.aead());
         let mine = KeyShare::generate(group, &mut *self.rng);
@@ -456,25 +500,32 @@ impl ServerMachine {
         let mut random = [0u8; 32];
         self.rng.fill_bytes(&mut random);
         c.client_random = ch.random;
+        let mut extensions = vec![
+            Extension::SelectedVersion(TLS13),
+            Extension::KeyShare(KeyShareEntry {
+                group: group.to_u16(),
+                key_exchange: mine.public(),
+            }),
+        ];
+        if let Some(a) = &accepted {
+            extensions.push(Extension::SelectedIdentity(a.index));
+        }
         let sh = HandshakeMessage::ServerHello(ServerHello {
             legacy_version: TLS12,
             random,
             session_id: ch.session_id.clone(),
             cipher_suite: suite.to_u16(),
             compression_method: 0,
-            extensions: vec![
-                Extension::SelectedVersion(TLS13),
-                Extension::KeyShare(KeyShareEntry {
-                    group: group.to_u16(),
-                    key_exchange: mine.public(),
-                }),
-            ],
+            extensions,
         });
         transcript.add(&c.send_handshake(&sh)?);
         if first_flight && !ch.session_id.is_empty() {
             c.send_ccs();
         }
-        let ks = KeySchedule::new(hash, &shared);
+        let ks = match &accepted {
+            Some(a) => KeySchedule::with_early(hash, &a.early, &shared),
+            None => KeySchedule::new(hash, &shared),
+        };
         let hs = ks.handshake_traffic(&transcript.current());
         c.secret(
             "c hs traffic",
@@ -500,6 +551,55 @@ impl ServerMachine {
             ee.push(Extension::Alpn(vec![p.clone()]));
         }
         transcript.add(&c.send_handshake(&HandshakeMessage::EncryptedExtensions(ee))?);
+        // §2.2: a PSK handshake sends no Certificate or CertificateVerify.
+        let (resumed, scheme) = match &accepted {
+            Some(a) => (true, a.scheme),
+            None => {
+                self.authenticate(c, &mut transcript, scheme)?;
+                (false, scheme)
+            }
+        };
+        let fin = finished_verify_data(hash, &hs.server, &transcript.current());
+        transcript.add(&c.send_handshake(&HandshakeMessage::Finished(fin))?);
+
+        let th = transcript.current();
+        let master = ks.master_secret();
+        let app = ks.application_traffic(&master, &th);
+        c.secret("c ap traffic", Some("CLIENT_TRAFFIC_SECRET_0"), &app.client);
+        c.secret("s ap traffic", Some("SERVER_TRAFFIC_SECRET_0"), &app.server);
+        let exporter = hash.derive_secret(&master, "exp master", &th);
+        c.secret("exp master", Some("EXPORTER_SECRET"), &exporter);
+        c.set_write_keys(RecordKeys::from_secret(aead, hash, &app.server));
+        c.set_read_keys(RecordKeys::from_secret(aead, hash, &hs.client))?;
+        let expected = finished_verify_data(hash, &hs.client, &th);
+        Ok(State::ExpectFinished {
+            expected,
+            app: AppSecrets {
+                suite,
+                ours: app.server,
+                theirs: app.client,
+                resumption: None,
+            },
+            negotiated: Negotiated {
+                suite,
+                group,
+                signature_scheme: scheme,
+                alpn,
+                hello_retry: !first_flight,
+                resumed,
+            },
+            transcript,
+            master,
+        })
+    }
+
+    /// Certificate and CertificateVerify (§4.4.2, §4.4.3).
+    fn authenticate(
+        &mut self,
+        c: &mut Common,
+        transcript: &mut Transcript,
+        scheme: SignatureScheme,
+    ) -> Result<(), Error> {
         let cert = HandshakeMessage::Certificate(Certificate {
             context: Vec::new(),
             entries: self
@@ -520,33 +620,35 @@ impl ServerMachine {
             signature,
         };
         transcript.add(&c.send_handshake(&cv)?);
-        let fin = finished_verify_data(hash, &hs.server, &transcript.current());
-        transcript.add(&c.send_handshake(&HandshakeMessage::Finished(fin))?);
+        Ok(())
+    }
 
-        let th = transcript.current();
-        let master = ks.master_secret();
-        let app = ks.application_traffic(&master, &th);
-        c.secret("c ap traffic", Some("CLIENT_TRAFFIC_SECRET_0"), &app.client);
-        c.secret("s ap traffic", Some("SERVER_TRAFFIC_SECRET_0"), &app.server);
-        let exporter = hash.derive_secret(&master, "exp master", &th);
-        c.secret("exp master", Some("EXPORTER_SECRET"), &exporter);
-        c.set_write_keys(RecordKeys::from_secret(aead, hash, &app.server));
-        c.set_read_keys(RecordKeys::from_secret(aead, hash, &hs.client))?;
-        let expected = finished_verify_data(hash, &hs.client, &th);
-        Ok(State::ExpectFinished {
-            expected,
-            app: AppSecrets {
-                suite,
-                ours: app.server,
-                theirs: app.client,
-            },
-            negotiated: Negotiated {
-                suite,
-                group,
-                signature_scheme: scheme,
-                alpn,
-                hello_retry: !first_flight,
-            },
-        })
+    /// After the client's Finished: resumption_master_secret (§7.1) and,
+    /// with a ticket key and the time, the NewSessionTickets (§4.6.1).
+    fn issue_tickets(
+        &mut self,
+        c: &mut Common,
+        n: &Negotiated,
+        master: &[u8],
+        transcript: &Transcript,
+    ) -> Result<(), Error> {
+        let (Some(key), Some(now)) = (&self.config.tls12_ticket_key, self.now) else {
+            return Ok(());
+        };
+        if self.config.tls13_tickets == 0 {
+            return Ok(());
+        }
+        let hash = n.suite.hash();
+        let res = hash.derive_secret(master, "res master", &transcript.current());
+        c.note(|| TraceLine::Secret("res master"));
+        let issue = psk::Issue {
+            key,
+            count: self.config.tls13_tickets,
+            lifetime: self.config.ticket_lifetime,
+            now,
+            suite: n.suite,
+            scheme: n.signature_scheme,
+        };
+        psk::issue(c, &mut *self.rng, issue, &res)
     }
 }

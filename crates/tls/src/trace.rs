@@ -98,6 +98,14 @@ fn ext_summary(exts: &[Extension]) -> Vec<String> {
                     .join(",")
             )),
             Extension::Cookie(_) => Some("cookie".to_string()),
+            Extension::PskKeyExchangeModes(m) => Some(format!("psk_modes={m:?}")),
+            Extension::PreSharedKey(p) => Some(format!(
+                "pre_shared_key={} identity(ies)",
+                p.identities.len()
+            )),
+            Extension::SelectedIdentity(i) => {
+                Some(format!("pre_shared_key selected={i} (resumption)"))
+            }
             _ => None,
         })
         .collect()
@@ -125,6 +133,11 @@ pub fn describe(msg: &HandshakeMessage) -> String {
         }
         HandshakeMessage::CertificateVerify { scheme, .. } => parts.push(scheme_name(*scheme)),
         HandshakeMessage::Finished(v) => parts.push(format!("{} bytes verify_data", v.len())),
+        HandshakeMessage::NewSessionTicket(t) => parts.push(format!(
+            "lifetime={}s ticket={} bytes",
+            t.lifetime,
+            t.ticket.len()
+        )),
         HandshakeMessage::KeyUpdate { update_requested } => {
             parts.push(format!("update_requested={update_requested}"))
         }
