@@ -496,7 +496,12 @@ impl ClientMachine {
         &mut self,
         c: &mut Common,
         mut hello: ClientHello,
-        prior: (Vec<KeyShare>, Transcript, Option<CipherSuite>, Option<Box<Offered>>),
+        prior: (
+            Vec<KeyShare>,
+            Transcript,
+            Option<CipherSuite>,
+            Option<Box<Offered>>,
+        ),
         hrr: &ServerHello,
         raw: &[u8],
     ) -> Result<State, Error> {
@@ -641,9 +646,7 @@ impl ClientMachine {
             // illegal_parameter (one identity is offered).
             (Some(i), Some(o)) => {
                 if i != 0 {
-                    return Err(illegal(
-                        "selected_identity out of range (RFC 8446 §4.2.11)",
-                    ));
+                    return Err(illegal("selected_identity out of range (RFC 8446 §4.2.11)"));
                 }
                 if o.session.suite.hash() != hash {
                     return Err(illegal(

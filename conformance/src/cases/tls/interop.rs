@@ -20,7 +20,7 @@ use crate::check::{self, Checked};
 use crate::Case;
 
 /// One end of a connection, ours or rustls's.
-trait Peer {
+pub(super) trait Peer {
     fn take_tls(&mut self) -> Result<Vec<u8>, String>;
     fn give_tls(&mut self, b: &[u8]) -> Result<(), String>;
     fn write(&mut self, d: &[u8]) -> Result<(), String>;
@@ -119,7 +119,7 @@ fn pump(a: &mut dyn Peer, b: &mut dyn Peer) -> Result<(), String> {
 }
 
 /// Handshake, then 1 MiB from the client, echoed by the server, checked.
-fn echo(client: &mut dyn Peer, server: &mut dyn Peer, seed: u64) -> Checked {
+pub(super) fn echo(client: &mut dyn Peer, server: &mut dyn Peer, seed: u64) -> Checked {
     pump(client, server)?;
     check::ensure(client.done() && server.done(), || {
         "handshake did not complete".into()
@@ -148,7 +148,10 @@ fn echo(client: &mut dyn Peer, server: &mut dyn Peer, seed: u64) -> Checked {
     })
 }
 
-fn provider(suite: CipherSuite, groups: &[NamedGroup]) -> Arc<rustls::crypto::CryptoProvider> {
+pub(super) fn provider(
+    suite: CipherSuite,
+    groups: &[NamedGroup],
+) -> Arc<rustls::crypto::CryptoProvider> {
     let mut p = rr::default_provider();
     p.cipher_suites = vec![match suite {
         CipherSuite::Aes128GcmSha256 => rr::cipher_suite::TLS13_AES_128_GCM_SHA256,

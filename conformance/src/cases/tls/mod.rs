@@ -21,6 +21,7 @@ mod keys12;
 mod openssl;
 mod property;
 mod record;
+mod resume;
 mod support;
 mod tls12;
 
@@ -37,6 +38,7 @@ pub(crate) fn cases() -> Vec<Case> {
         interop::cases(),
         openssl::cases(),
         gnutls::cases(),
+        resume::cases(),
         coverage::cases(),
     ]
     .concat()

@@ -568,7 +568,7 @@ pub(crate) fn ours_server(
     sock.set_nonblocking(false).map_err(|e| e.to_string())?;
     let mut sc = server_config(p)?;
     cfg(&mut sc);
-    let mut s = ServerConnection::new(Arc::new(sc), rng(32)).map_err(|e| e.to_string())?;
+    let mut s = ServerConnection::new_at(Arc::new(sc), NOW, rng(32)).map_err(|e| e.to_string())?;
     let mut got = Vec::new();
     drive(&mut s, &mut sock, &mut got, &peer, |s, _| !s.handshaking())?;
     // The tool sends its stdin lines once connected.
