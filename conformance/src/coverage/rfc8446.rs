@@ -5,8 +5,8 @@
 //! Wording is the RFC's, quoted or closely paraphrased (section given). A
 //! row is covered only by a case that checks that requirement; otherwise it
 //! is a gap (with what a case would have to show), not applicable (with the
-//! reason), or a deliberate deviation (with the reason). Resumption, 0-RTT
-//! and client certificates are not implemented yet: their rows say so.
+//! reason), or a deliberate deviation (with the reason). 0-RTT is not
+//! implemented (its row says why it binds nothing here).
 
 use super::Disposition::{Cases, Gap, NotApplicable};
 use super::{row, Table};
@@ -28,9 +28,6 @@ const RUSTLS_BOTH_WAYS: &[&str] = &[
     "tls.interop.rustls-client-chacha20-secp256r1",
 ];
 
-/// The reason the PSK rows do not apply yet.
-const NO_PSK: &str = "PSK resumption is not implemented: the client offers no pre_shared_key or psk_key_exchange_modes and the server sends no NewSessionTicket, so the rules for tickets, binders and modes bind nothing here yet (issue 15 lists it as not done)";
-
 /// RFC 8446: the TLS 1.3 MUSTs of negotiation, messages, records, alerts and keys.
 pub(super) static RFC8446: Table = Table::listed(
     "rfc8446",
@@ -51,7 +48,15 @@ pub(super) static RFC8446: Table = Table::listed(
         row("4.2-unsolicited", "§4.2", Must, "Extensions in EncryptedExtensions the client did not offer: \"Upon receiving such an extension, an endpoint MUST abort the handshake with an \\\"unsupported_extension\\\" alert\"", Cases(&["tls.handshake.unsolicited-extension"])),
         row("4.2.1-supported-versions", "§4.2.1", Must, "A client that sees supported_versions in the ServerHello \"MUST ignore the ServerHello.legacy_version value and MUST use only the \\\"supported_versions\\\" extension to determine the selected version\" (every ServerHello, RFC 8448's, ours and rustls's, says 0x0303 there: a client that read it would not finish one TLS 1.3 handshake)", Cases(&["tls.codec.rfc8448-server-hello", "tls.handshake.full-ecdsa-p256", "tls.interop.rustls-server-aes128gcm-x25519"])),
         row("4.2.8-selected-group", "§4.2.8", Must, "After a HelloRetryRequest with a key_share, \"the client MUST verify that the selected NamedGroup in the ServerHello is the same as that in the HelloRetryRequest\"", Cases(&["tls.handshake.server-hello-group-changed"])),
-        row("4.2.11-psk", "§4.2.11, §4.6.1", Must, "pre_shared_key last in the ClientHello, binders verified, tickets used once and within their lifetime", NotApplicable(NO_PSK)),
+        row("4.2.9-modes-required", "§4.2.9", Must, "\"If clients offer \\\"pre_shared_key\\\" without a \\\"psk_key_exchange_modes\\\" extension, servers MUST abort the handshake\\\" (missing_extension)", Cases(&["tls.resume.psk-without-modes-missing-extension"])),
+        row("4.2.9-mode-listed", "§4.2.9", Must, "\"Servers MUST NOT select a key exchange mode that is not listed by the client\" (a psk_ke-only offer gets a full handshake from a psk_dhe_ke-only server)", Cases(&["tls.resume.psk-ke-only-full-handshake"])),
+        row("4.2.10-early-data", "§4.2.10", Must, "The rules for 0-RTT data", NotApplicable("0-RTT is neither offered nor accepted: our client sends no early_data, and our tickets carry no early_data extension, so a client MUST NOT send 0-RTT data to our server (§4.2.10); an early_data extension in EncryptedExtensions is unsolicited (unsupported_extension)")),
+        row("4.2.11-psk-last", "§4.2.11", Must, "\"The \\\"pre_shared_key\\\" extension MUST be the last extension in the ClientHello ... Servers MUST check that it is the last extension and otherwise fail the handshake with an \\\"illegal_parameter\\\" alert\"", Cases(&["tls.resume.psk-not-last-illegal-parameter", "tls.resume.rustls-client-resumes-with-ours"])),
+        row("4.2.11-binder", "§4.2.11, §4.2.11.2", Must, "The server MUST validate the binder of the PSK it selects and abort the handshake if it does not validate (decrypt_error, §6.2); the binder covers Truncate(ClientHello), after a HelloRetryRequest with ClientHello1 and the HelloRetryRequest in the transcript", Cases(&["tls.resume.bad-binder-decrypt-error", "tls.resume.after-hello-retry", "tls.resume.rustls-client-resumes-with-ours", "tls.resume.openssl-s-client-resumes-with-ours", "tls.resume.ours-resumes-with-rustls-server", "tls.resume.ours-resumes-with-openssl-s-server"])),
+        row("4.2.11-selected-identity", "§4.2.11", Must, "\"Clients MUST verify that the server's selected_identity is within the range supplied by the client\" ... otherwise abort with \\\"illegal_parameter\\\"", Cases(&["tls.resume.selected-identity-out-of-range"])),
+        row("4.2.11-fallback", "§4.2.11", Must, "A PSK the server cannot use (not one of its tickets, altered, expired) is declined and the handshake proceeds in full with certificates", Cases(&["tls.resume.tampered-ticket-full-handshake", "tls.resume.expired-ticket-full-handshake"])),
+        row("4.6.1-lifetime", "§4.6.1", Must, "\"Servers MUST NOT use any value greater than 604800 seconds (7 days)\"; clients MUST NOT cache tickets for longer than 7 days nor use one past its lifetime", Cases(&["tls.resume.lifetime-at-most-7-days", "tls.resume.client-drops-expired-ticket"])),
+        row("4.6.1-resumption-psk", "§4.6.1, §7.1", Must, "The PSK of a ticket is HKDF-Expand-Label(resumption_master_secret, \"resumption\", ticket_nonce, Hash.length) with resumption_master_secret over ClientHello..client Finished, on both sides (independent peers resume with our tickets and we with theirs)", Cases(&["tls.resume.ours-full-then-resumed", "tls.resume.rustls-client-resumes-with-ours", "tls.resume.ours-resumes-with-rustls-server", "tls.resume.ours-resumes-with-openssl-s-server", "tls.resume.openssl-s-client-resumes-with-ours"])),
         // ---- authentication
         row("4.4.2-empty-certificate", "§4.4.2.4", Must, "\"If the server supplies an empty Certificate message, the client MUST abort the handshake with a \\\"decode_error\\\" alert\"", Cases(&["tls.handshake.empty-certificate"])),
         row("4.4.2-path", "§4.4.2.4; RFC 5280 §6.1", Must, "The certificate chain is validated: an unknown issuer, an expired leaf, a wrong host name, an intermediate that is not a CA and a leaf without serverAuth end the handshake with the alert §6.2 names", Cases(&["tls.handshake.unknown-ca", "tls.handshake.expired-leaf", "tls.handshake.wrong-host-name", "tls.handshake.intermediate-not-ca", "tls.handshake.wrong-eku", "tls.handshake.intermediate-chain"])),
@@ -59,7 +64,7 @@ pub(super) static RFC8446: Table = Table::listed(
         row("4.4.3-verify-fails", "§4.4.3", Must, "\"If the verification fails, the receiver MUST terminate the handshake with a \\\"decrypt_error\\\" alert\" (a server signing with a key that is not its certificate's)", Cases(&["tls.handshake.certificate-verify-wrong-key"])),
         row("4.4.4-finished", "§4.4.4", Must, "\"Recipients of Finished messages MUST verify that the contents are correct and if incorrect MUST terminate the connection with a \\\"decrypt_error\\\" alert\"", Cases(&["tls.handshake.tampered-finished", "tls.keys.rfc8448-finished"])),
         // ---- after the handshake
-        row("4.6.1-tickets-ignored", "§4.6.1", Should, "A client that does not resume may discard NewSessionTicket messages; receiving one must not end the connection", Gap("no case sends our client a NewSessionTicket and checks the connection goes on")),
+        row("4.6.1-tickets-ignored", "§4.6.1", Should, "A client that does not resume may discard NewSessionTicket messages; receiving one must not end the connection", Cases(&["tls.openssl.s-server-tls13-aes-128-gcm-sha256"])),
         row("4.6.3-key-update", "§4.6.3", Must, "On a KeyUpdate with request_update = update_requested the receiver MUST send its own KeyUpdate (update_not_requested), and each side's traffic secret moves to the next generation", Cases(&["tls.handshake.key-update-and-close"])),
         // ---- record layer
         row("5-unexpected-record", "§5", Must, "\"If a TLS implementation receives an unexpected record type, it MUST terminate the connection with an \\\"unexpected_message\\\" alert\" (and a handshake message the state does not expect, §6.2)", Cases(&["tls.handshake.unexpected-message"])),

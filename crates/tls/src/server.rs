@@ -31,15 +31,18 @@ struct Retry {
     group: NamedGroup,
 }
 
+/// What the server keeps until the client's Finished.
+struct Pending {
+    expected: Vec<u8>,
+    app: AppSecrets,
+    negotiated: Negotiated,
+    transcript: Transcript,
+    master: Secret,
+}
+
 enum State {
     ExpectClientHello(Option<Box<Retry>>),
-    ExpectFinished {
-        expected: Vec<u8>,
-        app: AppSecrets,
-        negotiated: Negotiated,
-        transcript: Transcript,
-        master: Secret,
-    },
+    ExpectFinished(Box<Pending>),
     Connected(AppSecrets),
     /// TLS 1.2 was negotiated.
     Tls12(Box<State12>),
@@ -189,16 +192,14 @@ impl Machine for ServerMachine {
             (State::ExpectClientHello(retry), HandshakeMessage::ClientHello(ch)) => {
                 self.client_hello(c, ch, &raw, retry)?
             }
-            (
-                State::ExpectFinished {
+            (State::ExpectFinished(pending), HandshakeMessage::Finished(v)) => {
+                let Pending {
                     expected,
                     app,
                     negotiated,
                     mut transcript,
                     master,
-                },
-                HandshakeMessage::Finished(v),
-            ) => {
+                } = *pending;
                 // §4.4.4: a wrong verify_data is decrypt_error (constant-time compare).
                 if v.len() != expected.len() {
                     return Err(Error::Decode {
@@ -233,7 +234,7 @@ impl Machine for ServerMachine {
                     got: m.name(),
                     state: match state {
                         State::ExpectClientHello(_) => "waiting for ClientHello",
-                        State::ExpectFinished { .. } => "waiting for the client's Finished",
+                        State::ExpectFinished(_) => "waiting for the client's Finished",
                         State::Connected(_) => "connected",
                         State::Tls12(_) => "TLS 1.2",
                         State::Failed => "failed",
@@ -572,7 +573,7 @@ impl ServerMachine {
         c.set_write_keys(RecordKeys::from_secret(aead, hash, &app.server));
         c.set_read_keys(RecordKeys::from_secret(aead, hash, &hs.client))?;
         let expected = finished_verify_data(hash, &hs.client, &th);
-        Ok(State::ExpectFinished {
+        Ok(State::ExpectFinished(Box::new(Pending {
             expected,
             app: AppSecrets {
                 suite,
@@ -590,7 +591,7 @@ impl ServerMachine {
             },
             transcript,
             master,
-        })
+        })))
     }
 
     /// Certificate and CertificateVerify (§4.4.2, §4.4.3).

@@ -264,11 +264,12 @@ fn record(msg: &HandshakeMessage) -> Vec<u8> {
     out
 }
 
+/// A server after one ClientHello: itself, its result, what it sent.
+type Seen = (ServerConnection, Result<(), Error>, Vec<u8>);
+
 /// A resuming client's ClientHello, changed by `f`, given to a fresh
-/// server: the server's result and what it sent.
-fn server_sees(
-    f: impl FnOnce(&mut Vec<Extension>),
-) -> Result<(ServerConnection, Result<(), Error>, Vec<u8>), String> {
+/// server.
+fn server_sees(f: impl FnOnce(&mut Vec<Extension>)) -> Result<Seen, String> {
     let st = setup(|_, _| {})?;
     st.first()?;
     let (mut c, mut s) = st.conns(NOW + 5, 7)?;
