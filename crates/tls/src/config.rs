@@ -56,6 +56,10 @@ pub struct ClientConfig {
     pub roots: Vec<TrustAnchor>,
     /// ALPN protocols to offer (none: no extension).
     pub alpn: Vec<Vec<u8>>,
+    /// A certificate to answer a server's CertificateRequest with
+    /// (RFC 8446 §4.4.2; TLS 1.3); `None` (the default) answers with an
+    /// empty Certificate.
+    pub client_cert: Option<ClientCert>,
     /// Where secrets go in NSS key-log form; `None` (the default) logs nothing.
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// Whether to keep a readable trace of the handshake.
@@ -80,10 +84,29 @@ impl ClientConfig {
             signature_schemes: SignatureScheme::ALL.to_vec(),
             roots,
             alpn: Vec::new(),
+            client_cert: None,
             key_log: None,
             trace: false,
             max_fragment: MAX_PLAINTEXT,
         }
+    }
+
+    /// Sets the client certificate: `chain` (leaf first, DER) and the
+    /// leaf's key in PKCS#8 DER.
+    pub fn set_client_cert(
+        &mut self,
+        chain: Vec<Vec<u8>>,
+        key_pkcs8_der: &[u8],
+    ) -> Result<(), Error> {
+        let key = signing_key(key_pkcs8_der)?;
+        if chain.is_empty() {
+            return Err(Error::Config("client certificate chain is empty"));
+        }
+        self.client_cert = Some(ClientCert {
+            chain,
+            key: Arc::new(key),
+        });
+        Ok(())
     }
 
     pub(crate) fn check(&self) -> Result<(), Error> {
@@ -104,6 +127,35 @@ impl ClientConfig {
     pub(crate) fn offers12(&self) -> bool {
         self.versions.contains(&TLS12)
     }
+}
+
+/// A client's certificate chain and key (mutual TLS).
+#[derive(Clone)]
+pub struct ClientCert {
+    /// The chain, leaf first (DER).
+    pub chain: Vec<Vec<u8>>,
+    /// The leaf's private key.
+    pub key: Arc<PrivateKey>,
+}
+
+/// Whether and how a server asks for client certificates (RFC 8446
+/// §4.3.2).
+#[derive(Clone)]
+pub struct ClientAuth {
+    /// The anchors a client's chain must lead to.
+    pub roots: Vec<TrustAnchor>,
+    /// Whether a client without a certificate is refused
+    /// (certificate_required, §4.4.2.4) rather than let through
+    /// unauthenticated.
+    pub required: bool,
+}
+
+fn signing_key(key_pkcs8_der: &[u8]) -> Result<PrivateKey, Error> {
+    let key = PrivateKey::from_pkcs8_der(key_pkcs8_der).map_err(Error::Crypto)?;
+    if crate::sign::schemes_for(&key).is_empty() {
+        return Err(Error::Config("the key type cannot sign CertificateVerify"));
+    }
+    Ok(key)
 }
 
 /// What a server accepts and who it is.
@@ -141,6 +193,9 @@ pub struct ServerConfig {
     pub key: Arc<PrivateKey>,
     /// ALPN protocols, in preference order.
     pub alpn: Vec<Vec<u8>>,
+    /// Client authentication (TLS 1.3): `None` (the default) asks for no
+    /// certificate.
+    pub client_auth: Option<ClientAuth>,
     /// Where secrets go in NSS key-log form; `None` logs nothing.
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// Whether to keep a readable trace.
@@ -153,10 +208,7 @@ impl ServerConfig {
     /// A server with `cert_chain` (leaf first, DER) and the leaf's key in
     /// PKCS#8 DER.
     pub fn new(cert_chain: Vec<Vec<u8>>, key_pkcs8_der: &[u8]) -> Result<Self, Error> {
-        let key = PrivateKey::from_pkcs8_der(key_pkcs8_der).map_err(Error::Crypto)?;
-        if crate::sign::schemes_for(&key).is_empty() {
-            return Err(Error::Config("the key type cannot sign CertificateVerify"));
-        }
+        let key = signing_key(key_pkcs8_der)?;
         if cert_chain.is_empty() {
             return Err(Error::Config("server needs a certificate"));
         }
@@ -172,6 +224,7 @@ impl ServerConfig {
             cert_chain,
             key: Arc::new(key),
             alpn: Vec::new(),
+            client_auth: None,
             key_log: None,
             trace: false,
             max_fragment: MAX_PLAINTEXT,

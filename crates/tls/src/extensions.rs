@@ -53,6 +53,8 @@ pub enum Context {
     Certificate,
     /// NewSessionTicket.
     NewSessionTicket,
+    /// CertificateRequest (§4.3.2).
+    CertificateRequest,
 }
 
 /// One KeyShareEntry (RFC 8446 §4.2.8).
@@ -143,9 +145,10 @@ fn allowed(t: u16, ctx: Context) -> Option<bool> {
             matches!(ctx, ClientHello | EncryptedExtensions | ServerHello12)
         }
         typ::SUPPORTED_GROUPS => matches!(ctx, ClientHello | EncryptedExtensions),
-        typ::SIGNATURE_ALGORITHMS
-        | typ::SIGNATURE_ALGORITHMS_CERT
-        | typ::PSK_KEY_EXCHANGE_MODES => ctx == ClientHello,
+        typ::SIGNATURE_ALGORITHMS | typ::SIGNATURE_ALGORITHMS_CERT => {
+            matches!(ctx, ClientHello | CertificateRequest)
+        }
+        typ::PSK_KEY_EXCHANGE_MODES => ctx == ClientHello,
         typ::SUPPORTED_VERSIONS | typ::KEY_SHARE => {
             matches!(ctx, ClientHello | ServerHello | HelloRetryRequest)
         }

@@ -136,6 +136,14 @@ pub enum HandshakeMessage {
     EncryptedExtensions(Vec<Extension>),
     /// Certificate.
     Certificate(Certificate),
+    /// CertificateRequest (§4.3.2): certificate_request_context (empty in
+    /// the handshake) and extensions (signature_algorithms among them).
+    CertificateRequest {
+        /// certificate_request_context.
+        context: Vec<u8>,
+        /// Extensions.
+        extensions: Vec<Extension>,
+    },
     /// CertificateVerify (§4.4.3): scheme and signature.
     CertificateVerify {
         /// SignatureScheme.
@@ -171,7 +179,7 @@ pub enum HandshakeMessage {
     /// A TLS 1.2 ClientKeyExchange body (RFC 5246 §7.4.7), parsed by the
     /// machine that knows the key exchange.
     ClientKeyExchange(Vec<u8>),
-    /// A message this crate parses no further (CertificateRequest and others);
+    /// A message this crate parses no further;
     /// every state refuses it as unexpected.
     Other {
         /// HandshakeType.
@@ -194,6 +202,7 @@ impl HandshakeMessage {
             HandshakeMessage::ServerHello(_) => "ServerHello",
             HandshakeMessage::EncryptedExtensions(_) => "EncryptedExtensions",
             HandshakeMessage::Certificate(_) => "Certificate",
+            HandshakeMessage::CertificateRequest { .. } => "CertificateRequest",
             HandshakeMessage::CertificateVerify { .. } => "CertificateVerify",
             HandshakeMessage::Finished(_) => "Finished",
             HandshakeMessage::NewSessionTicket(_) => "NewSessionTicket",
@@ -351,6 +360,15 @@ impl HandshakeMessage {
                 }
                 HandshakeMessage::Certificate(Certificate { context, entries })
             }
+            htype::CERTIFICATE_REQUEST => {
+                let context = r.vec8("certificate_request_context")?.to_vec();
+                let extensions =
+                    extensions::parse_block(r.vec16("extensions")?, Context::CertificateRequest)?;
+                HandshakeMessage::CertificateRequest {
+                    context,
+                    extensions,
+                }
+            }
             htype::CERTIFICATE_VERIFY => {
                 let scheme = r.u16("algorithm")?;
                 let signature = r.vec16("signature")?.to_vec();
@@ -409,6 +427,7 @@ impl HandshakeMessage {
             HandshakeMessage::ServerHello(_) => htype::SERVER_HELLO,
             HandshakeMessage::EncryptedExtensions(_) => htype::ENCRYPTED_EXTENSIONS,
             HandshakeMessage::Certificate(_) => htype::CERTIFICATE,
+            HandshakeMessage::CertificateRequest { .. } => htype::CERTIFICATE_REQUEST,
             HandshakeMessage::CertificateVerify { .. } => htype::CERTIFICATE_VERIFY,
             HandshakeMessage::Finished(_) => htype::FINISHED,
             HandshakeMessage::NewSessionTicket(_) => htype::NEW_SESSION_TICKET,
@@ -453,6 +472,13 @@ impl HandshakeMessage {
                         extensions::emit_block(o, &e.extensions);
                     }
                 });
+            }
+            HandshakeMessage::CertificateRequest {
+                context,
+                extensions,
+            } => {
+                with_len(o, 1, |o| o.extend_from_slice(context));
+                extensions::emit_block(o, extensions);
             }
             HandshakeMessage::CertificateVerify { scheme, signature } => {
                 put_u16(o, *scheme);

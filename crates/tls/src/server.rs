@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use handshake_crypto::ct_eq;
+use handshake_crypto::{ct_eq, PublicKey};
 use rand_core::CryptoRngCore;
 
 use crate::config::ServerConfig;
@@ -33,7 +33,8 @@ struct Retry {
 
 /// What the server keeps until the client's Finished.
 struct Pending {
-    expected: Vec<u8>,
+    /// client_handshake_traffic_secret, the key of the client's Finished.
+    client_hs: Secret,
     app: AppSecrets,
     negotiated: Negotiated,
     transcript: Transcript,
@@ -42,6 +43,9 @@ struct Pending {
 
 enum State {
     ExpectClientHello(Option<Box<Retry>>),
+    /// The client's Certificate, after our CertificateRequest (§4.3.2).
+    ExpectCertificate(Box<Pending>),
+    ExpectCertificateVerify(Box<Pending>, PublicKey),
     ExpectFinished(Box<Pending>),
     Connected(AppSecrets),
     /// TLS 1.2 was negotiated.
@@ -57,6 +61,8 @@ struct ServerMachine {
     /// Seconds since the Unix epoch, for TLS 1.3 tickets; `None`: no
     /// tickets issued or accepted.
     now: Option<u64>,
+    /// The client's certificate chain, once validated.
+    client_chain: Option<Vec<Vec<u8>>>,
 }
 
 /// A TLS 1.3 server connection: the same sans-IO shape as
@@ -95,6 +101,11 @@ impl ServerConnection {
         rng: Box<dyn CryptoRngCore + Send>,
     ) -> Result<Self, Error> {
         config.check()?;
+        if config.client_auth.is_some() && now.is_none() {
+            return Err(Error::Config(
+                "client authentication needs the time: use ServerConnection::new_at",
+            ));
+        }
         Ok(ServerConnection {
             common: Common::new(config.trace, config.key_log.clone(), config.max_fragment),
             machine: ServerMachine {
@@ -103,6 +114,7 @@ impl ServerConnection {
                 state: State::ExpectClientHello(None),
                 server_name: None,
                 now,
+                client_chain: None,
             },
         })
     }
@@ -165,6 +177,12 @@ impl ServerConnection {
         }
     }
 
+    /// The client's certificate chain (leaf first, DER), once it was
+    /// validated (mutual TLS, [`ServerConfig::client_auth`]).
+    pub fn client_certificates(&self) -> Option<&[Vec<u8>]> {
+        self.machine.client_chain.as_deref()
+    }
+
     /// The host name the client asked for (server_name), if any.
     pub fn server_name(&self) -> Option<&str> {
         self.machine.server_name.as_deref()
@@ -181,6 +199,9 @@ impl ServerConnection {
     }
 }
 
+/// The schemes a client may sign its CertificateVerify with (TLS 1.3's).
+const CLIENT_SCHEMES: [SignatureScheme; 5] = SignatureScheme::ALL;
+
 fn illegal(what: &'static str) -> Error {
     Error::IllegalParameter { what }
 }
@@ -194,12 +215,14 @@ impl Machine for ServerMachine {
             }
             (State::ExpectFinished(pending), HandshakeMessage::Finished(v)) => {
                 let Pending {
-                    expected,
+                    client_hs,
                     app,
                     negotiated,
                     mut transcript,
                     master,
                 } = *pending;
+                let expected =
+                    finished_verify_data(app.suite.hash(), &client_hs, &transcript.current());
                 // §4.4.4: a wrong verify_data is decrypt_error (constant-time compare).
                 if v.len() != expected.len() {
                     return Err(Error::Decode {
@@ -218,6 +241,26 @@ impl Machine for ServerMachine {
                 c.push_event(Event::HandshakeComplete);
                 State::Connected(app)
             }
+            (State::ExpectCertificate(mut p), HandshakeMessage::Certificate(cert)) => {
+                p.transcript.add(&raw);
+                self.client_certificate(c, p, cert)?
+            }
+            (
+                State::ExpectCertificateVerify(mut p, key),
+                HandshakeMessage::CertificateVerify { scheme, signature },
+            ) => {
+                // §4.4.3: a scheme from our CertificateRequest's list.
+                let scheme = SignatureScheme::from_u16(scheme)
+                    .filter(|s| CLIENT_SCHEMES.contains(s))
+                    .ok_or(illegal(
+                        "client CertificateVerify scheme not requested (RFC 8446 §4.4.3)",
+                    ))?;
+                let content = sign::signed_content(sign::CLIENT_CONTEXT, &p.transcript.current());
+                // §4.4.3: a signature that does not verify is decrypt_error.
+                sign::verify(&key, scheme, &content, &signature)?;
+                p.transcript.add(&raw);
+                State::ExpectFinished(p)
+            }
             (State::Connected(mut app), HandshakeMessage::KeyUpdate { update_requested }) => {
                 app.key_update(c, update_requested)?;
                 State::Connected(app)
@@ -234,6 +277,10 @@ impl Machine for ServerMachine {
                     got: m.name(),
                     state: match state {
                         State::ExpectClientHello(_) => "waiting for ClientHello",
+                        State::ExpectCertificate(_) => "waiting for the client's Certificate",
+                        State::ExpectCertificateVerify(..) => {
+                            "waiting for the client's CertificateVerify"
+                        }
                         State::ExpectFinished(_) => "waiting for the client's Finished",
                         State::Connected(_) => "connected",
                         State::Tls12(_) => "TLS 1.2",
@@ -552,6 +599,20 @@ impl ServerMachine {
             ee.push(Extension::Alpn(vec![p.clone()]));
         }
         transcript.add(&c.send_handshake(&HandshakeMessage::EncryptedExtensions(ee))?);
+        // §4.3.2: a server authenticating with a PSK MUST NOT send a
+        // CertificateRequest in the main handshake.
+        let request = accepted.is_none() && self.config.client_auth.is_some();
+        if request {
+            // §4.3.2: an empty context in the handshake; signature_algorithms
+            // MUST be present.
+            let cr = HandshakeMessage::CertificateRequest {
+                context: Vec::new(),
+                extensions: vec![Extension::SignatureAlgorithms(
+                    CLIENT_SCHEMES.iter().map(|s| s.to_u16()).collect(),
+                )],
+            };
+            transcript.add(&c.send_handshake(&cr)?);
+        }
         // §2.2: a PSK handshake sends no Certificate or CertificateVerify.
         let (resumed, scheme) = match &accepted {
             Some(a) => (true, a.scheme),
@@ -572,9 +633,8 @@ impl ServerMachine {
         c.secret("exp master", Some("EXPORTER_SECRET"), &exporter);
         c.set_write_keys(RecordKeys::from_secret(aead, hash, &app.server));
         c.set_read_keys(RecordKeys::from_secret(aead, hash, &hs.client))?;
-        let expected = finished_verify_data(hash, &hs.client, &th);
-        Ok(State::ExpectFinished(Box::new(Pending {
-            expected,
+        let pending = Box::new(Pending {
+            client_hs: hs.client,
             app: AppSecrets {
                 suite,
                 ours: app.server,
@@ -591,7 +651,59 @@ impl ServerMachine {
             },
             transcript,
             master,
-        })))
+        });
+        Ok(if request {
+            State::ExpectCertificate(pending)
+        } else {
+            State::ExpectFinished(pending)
+        })
+    }
+
+    /// The client's Certificate (§4.4.2): validated to the client-auth
+    /// anchors for clientAuth; an empty one is refused when a certificate
+    /// is required (§4.4.2.4).
+    fn client_certificate(
+        &mut self,
+        c: &mut Common,
+        p: Box<Pending>,
+        cert: Certificate,
+    ) -> Result<State, Error> {
+        // §4.4.2: the context is the CertificateRequest's, empty here.
+        if !cert.context.is_empty() {
+            return Err(illegal(
+                "certificate_request_context differs from the request's (RFC 8446 §4.4.2)",
+            ));
+        }
+        let Some(auth) = &self.config.client_auth else {
+            return Err(Error::UnexpectedMessage {
+                got: "Certificate",
+                state: "no client certificate requested",
+            });
+        };
+        if cert.entries.is_empty() {
+            // §4.4.2.4: abort with certificate_required, or go on without
+            // client authentication.
+            if auth.required {
+                return Err(Error::CertificateRequired);
+            }
+            return Ok(State::ExpectFinished(p));
+        }
+        let chain: Vec<Vec<u8>> = cert.entries.into_iter().map(|e| e.cert_data).collect();
+        let now = self.now.unwrap_or_default();
+        let (leaf, verified) = crate::cert::verify_client_chain(&chain, &auth.roots, now)?;
+        c.note(|| {
+            TraceLine::Certificate(format!(
+                "client: subject {} issuer {}, {} intermediate(s)",
+                leaf.subject(),
+                leaf.issuer(),
+                verified.intermediates
+            ))
+        });
+        let key = leaf.public_key.ok_or(Error::Certificate(
+            crate::error::CertError::UnsupportedAlgorithm,
+        ))?;
+        self.client_chain = Some(chain);
+        Ok(State::ExpectCertificateVerify(p, key))
     }
 
     /// Certificate and CertificateVerify (§4.4.2, §4.4.3).

@@ -18,6 +18,7 @@ mod handshake;
 mod interop;
 mod keys;
 mod keys12;
+mod mtls;
 mod openssl;
 mod property;
 mod record;
@@ -39,6 +40,7 @@ pub(crate) fn cases() -> Vec<Case> {
         openssl::cases(),
         gnutls::cases(),
         resume::cases(),
+        mtls::cases(),
         coverage::cases(),
     ]
     .concat()

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use handshake_crypto::{ct_eq, PublicKey};
 use rand_core::CryptoRngCore;
 
-use crate::cert::{self, ServerName};
+use crate::cert::ServerName;
 use crate::config::ClientConfig;
 use crate::conn::{AppSecrets, Common, Event, Machine, Negotiated};
 use crate::extensions::{find, Extension, KeyShareEntry};
@@ -21,6 +21,11 @@ use crate::tls12::client::{self as client12, State12};
 use crate::tls12::{Negotiated12, Tls12Session};
 use crate::trace::TraceLine;
 use crate::Error;
+
+mod auth;
+mod hello;
+
+use hello::client_hello;
 
 /// The last 8 bytes of ServerHello.random when a TLS 1.3 server negotiates
 /// TLS 1.2 ("DOWNGRD" 01) or below ("DOWNGRD" 00) (RFC 8446 §4.1.3).
@@ -39,6 +44,8 @@ struct Handshake {
     alpn: Option<Vec<u8>>,
     /// A PSK resumption: the original handshake's CertificateVerify scheme.
     resumed: Option<SignatureScheme>,
+    /// The schemes of the server's CertificateRequest, if it sent one.
+    cert_request: Option<Vec<u16>>,
 }
 
 enum State {
@@ -254,88 +261,6 @@ impl ClientConnection {
     }
 }
 
-fn client_hello(
-    config: &ClientConfig,
-    name: &ServerName,
-    random: [u8; 32],
-    shares: &[KeyShare],
-) -> ClientHello {
-    let mut ext = Vec::new();
-    // RFC 6066 §3: literal IP addresses are not sent as server_name.
-    if let ServerName::Dns(d) = name {
-        ext.push(Extension::ServerName(Some(d.as_bytes().to_vec())));
-    }
-    // RFC 8446 §4.2.1: supported_versions lists what a TLS 1.3 client
-    // offers; a TLS 1.2-only client sends no such extension.
-    if config.offers13() {
-        let mut v = vec![TLS13];
-        if config.offers12() {
-            v.push(TLS12);
-        }
-        ext.push(Extension::SupportedVersions(v));
-    }
-    ext.push(Extension::SupportedGroups(
-        config.groups.iter().map(|g| g.to_u16()).collect(),
-    ));
-    let mut schemes: Vec<u16> = config
-        .signature_schemes
-        .iter()
-        .map(|s| s.to_u16())
-        .collect();
-    if config.offers12() {
-        // RFC 8446 §4.2.3: rsa_pkcs1_* stay offered for TLS 1.2.
-        schemes.extend(SignatureScheme::TLS12_ONLY.iter().map(|s| s.to_u16()));
-    }
-    ext.push(Extension::SignatureAlgorithms(schemes));
-    if config.offers13() {
-        ext.push(Extension::KeyShares(
-            shares
-                .iter()
-                .map(|s| KeyShareEntry {
-                    group: s.group().to_u16(),
-                    key_exchange: s.public(),
-                })
-                .collect(),
-        ));
-        // psk_dhe_ke: what a later resumption would use; harmless without a PSK.
-        ext.push(Extension::PskKeyExchangeModes(vec![1]));
-    }
-    if !config.alpn.is_empty() {
-        ext.push(Extension::Alpn(config.alpn.clone()));
-    }
-    let mut cipher_suites: Vec<u16> = Vec::new();
-    if config.offers13() {
-        cipher_suites.extend(config.cipher_suites.iter().map(|s| s.to_u16()));
-    }
-    if config.offers12() {
-        use crate::tls12::msgs::ext as e12;
-        cipher_suites.extend(config.tls12_suites.iter().map(|s| s.to_u16()));
-        // RFC 8422 §5.1.2: uncompressed points only.
-        ext.push(Extension::Unknown {
-            typ: e12::EC_POINT_FORMATS,
-            data: vec![1, 0],
-        });
-        // RFC 7627 §5.1: empty extended_master_secret.
-        ext.push(Extension::Unknown {
-            typ: e12::EXTENDED_MASTER_SECRET,
-            data: Vec::new(),
-        });
-        // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake.
-        ext.push(Extension::Unknown {
-            typ: e12::RENEGOTIATION_INFO,
-            data: vec![0],
-        });
-    }
-    ClientHello {
-        legacy_version: TLS12,
-        random,
-        session_id: Vec::new(),
-        cipher_suites,
-        compression_methods: vec![0],
-        extensions: ext,
-    }
-}
-
 fn illegal(what: &'static str) -> Error {
     Error::IllegalParameter { what }
 }
@@ -394,6 +319,17 @@ impl Machine for ClientMachine {
                     Some(scheme) => State::ExpectFinished(hs, scheme),
                     None => State::ExpectCertificate(hs),
                 }
+            }
+            (
+                State::ExpectCertificate(mut hs),
+                HandshakeMessage::CertificateRequest {
+                    context,
+                    extensions,
+                },
+            ) if hs.cert_request.is_none() => {
+                hs.cert_request = Some(auth::certificate_request(&context, &extensions)?);
+                hs.transcript.add(&raw);
+                State::ExpectCertificate(hs)
             }
             (State::ExpectCertificate(mut hs), HandshakeMessage::Certificate(cert)) => {
                 let key = self.certificate(c, cert)?;
@@ -683,6 +619,7 @@ impl ClientMachine {
             server_hs: secrets.server,
             alpn: None,
             resumed,
+            cert_request: None,
         }))
     }
 
@@ -705,45 +642,6 @@ impl ClientMachine {
             }
         }
         Ok(alpn)
-    }
-
-    fn certificate(
-        &self,
-        c: &mut Common,
-        cert: crate::msgs::Certificate,
-    ) -> Result<PublicKey, Error> {
-        // §4.4.2: empty for server authentication.
-        if !cert.context.is_empty() {
-            return Err(illegal(
-                "certificate_request_context not empty (RFC 8446 §4.4.2)",
-            ));
-        }
-        // §4.4.2.4: an empty Certificate from the server is decode_error.
-        if cert.entries.is_empty() {
-            return Err(Error::Decode {
-                what: "empty server Certificate (RFC 8446 §4.4.2.4)",
-            });
-        }
-        for e in &cert.entries {
-            if let Some(x) = e.extensions.first() {
-                return Err(Error::UnsupportedExtension { typ: x.typ() });
-            }
-        }
-        let chain: Vec<Vec<u8>> = cert.entries.into_iter().map(|e| e.cert_data).collect();
-        let (leaf, verified) =
-            cert::verify_server_chain(&chain, &self.config.roots, &self.name, self.now)?;
-        c.note(|| {
-            TraceLine::Certificate(format!(
-                "subject {} issuer {}, SAN {} matched, {} intermediate(s)",
-                leaf.subject(),
-                leaf.issuer(),
-                verified.matched_name,
-                verified.intermediates
-            ))
-        });
-        leaf.public_key.ok_or(Error::Certificate(
-            crate::error::CertError::UnsupportedAlgorithm,
-        ))
     }
 
     fn finished(
@@ -773,7 +671,11 @@ impl ClientMachine {
         c.secret("s ap traffic", Some("SERVER_TRAFFIC_SECRET_0"), &app.server);
         let exporter = hash.derive_secret(&master, "exp master", &th);
         c.secret("exp master", Some("EXPORTER_SECRET"), &exporter);
-        let mine = finished_verify_data(hash, &hs.client_hs, &th);
+        if let Some(requested) = &hs.cert_request {
+            let rng = &mut *self.rng;
+            auth::send_certificate(c, &self.config, requested, &mut hs.transcript, rng)?;
+        }
+        let mine = finished_verify_data(hash, &hs.client_hs, &hs.transcript.current());
         hs.transcript
             .add(&c.send_handshake(&HandshakeMessage::Finished(mine))?);
         // §7.1: resumption_master_secret over ClientHello..client Finished.

@@ -1,0 +1,346 @@
+//! `tls.mtls.*`: client certificates (mutual TLS) in TLS 1.3 (RFC 8446
+//! §4.3.2 CertificateRequest, §4.4.2 the client's Certificate, §4.4.3 its
+//! CertificateVerify with the client context string): our client and
+//! server both ways, each failure with the alert the RFC names, rustls
+//! (in-process) both ways, and `openssl s_server -Verify 1` with our client.
+
+use std::sync::Arc;
+
+use handshake_tls::suites::TLS13;
+use handshake_tls::{
+    AlertDescription, CertError, ClientAuth, ClientConfig, ClientConnection, Error,
+    MemorySessionStore, ServerConfig, ServerConnection, TrustAnchor,
+};
+use rcgen::ExtendedKeyUsagePurpose as Eku;
+use rustls::crypto::ring as rr;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+
+use super::interop::echo;
+use super::support::NOW;
+use super::support::{self, ours_client, pki, run_pair, send_one_way, Dir, LeafSpec, Pki, Run};
+use crate::check::{self, Checked};
+use crate::peers::tls_tool::{pem, scratch_dir, ToolPeer, OPENSSL};
+use crate::Case;
+
+/// The server's PKI, whose CA also issues the client certificates.
+fn ca() -> Result<Pki, String> {
+    pki(&LeafSpec::default())
+}
+
+fn client_auth(p: &Pki, required: bool) -> Result<ClientAuth, String> {
+    Ok(ClientAuth {
+        roots: vec![TrustAnchor::from_der(&p.ca_der).map_err(|e| e.to_string())?],
+        required,
+    })
+}
+
+/// Our client (with `cert`: chain and key) against our server asking for
+/// a certificate (`required` or not), to the end of the handshake.
+fn ours(
+    p: &Pki,
+    cert: Option<(Vec<Vec<u8>>, Vec<u8>)>,
+    required: bool,
+    tweak: impl FnOnce(&mut ClientConfig, &mut ServerConfig),
+) -> Result<(ClientConnection, ServerConnection, Run), String> {
+    let mut cc = support::client_config(p)?;
+    cc.trace = true;
+    if let Some((chain, key)) = cert {
+        cc.set_client_cert(chain, &key).map_err(|e| e.to_string())?;
+    }
+    let mut sc = support::server_config(p)?;
+    sc.client_auth = Some(client_auth(p, required)?);
+    tweak(&mut cc, &mut sc);
+    let mut c = ClientConnection::new(Arc::new(cc), "localhost", NOW, support::rng(41))
+        .map_err(|e| e.to_string())?;
+    let mut s =
+        ServerConnection::new_at(Arc::new(sc), NOW, support::rng(42)).map_err(|e| e.to_string())?;
+    let run = run_pair(&mut c, &mut s, |_, _| {});
+    Ok((c, s, run))
+}
+
+/// §4.3.2, §4.4.2, §4.4.3: a required client certificate, sent and
+/// validated; the server has the client's chain; data flows.
+fn required_ok() -> Checked {
+    let p = ca()?;
+    let (chain, key) = p.client_leaf(vec![Eku::ClientAuth])?;
+    let (mut c, mut s, run) = ours(&p, Some((chain.clone(), key)), true, |_, _| {})?;
+    run.completed("the mutual TLS handshake")?;
+    check::equal(
+        "client chain at the server",
+        s.client_certificates(),
+        Some(&chain[..]),
+    )?;
+    check::ensure(
+        c.trace()
+            .iter()
+            .any(|l| l.to_string().contains("<- CertificateRequest")),
+        || "the client's trace shows no CertificateRequest".into(),
+    )?;
+    send_one_way(&mut c, &mut s, Dir::ToServer, b"authenticated", "to server")?;
+    Ok(())
+}
+
+/// §4.4.2.4: a client without a certificate sends an empty Certificate;
+/// a server that does not require one goes on without client
+/// authentication.
+fn optional_without_cert() -> Checked {
+    let p = ca()?;
+    let (_, s, run) = ours(&p, None, false, |_, _| {})?;
+    run.completed("the handshake without a client certificate")?;
+    check::equal("client chain at the server", s.client_certificates(), None)
+}
+
+/// §4.4.2.4: a server that requires a certificate aborts on an empty one
+/// with certificate_required.
+fn required_without_cert() -> Checked {
+    let p = ca()?;
+    let (_, _, run) = ours(&p, None, true, |_, _| {})?;
+    run.server_failed(
+        |e| *e == Error::CertificateRequired,
+        AlertDescription::CertificateRequired,
+    )
+}
+
+/// The server refuses the client's chain with `err` and sends `alert`.
+fn refused_chain(
+    cert: (Vec<Vec<u8>>, Vec<u8>),
+    p: &Pki,
+    err: CertError,
+    alert: AlertDescription,
+) -> Checked {
+    let (_, _, run) = ours(p, Some(cert), true, |_, _| {})?;
+    run.server_failed(|e| *e == Error::Certificate(err.clone()), alert)
+}
+
+/// RFC 5280 §6.1 via §4.4.2.4: a client certificate from a CA the server
+/// does not trust: unknown_ca.
+fn unknown_ca() -> Checked {
+    let p = ca()?;
+    let other = pki(&LeafSpec {
+        ca_name: "Another CA",
+        ..LeafSpec::default()
+    })?;
+    let cert = other.client_leaf(vec![Eku::ClientAuth])?;
+    refused_chain(
+        cert,
+        &p,
+        CertError::UnknownIssuer,
+        AlertDescription::UnknownCa,
+    )
+}
+
+/// RFC 5280 §4.2.1.12: a client certificate whose extKeyUsage allows only
+/// serverAuth is not for client authentication: unsupported_certificate.
+fn server_auth_only_eku() -> Checked {
+    let p = ca()?;
+    let cert = p.client_leaf(vec![Eku::ServerAuth])?;
+    refused_chain(
+        cert,
+        &p,
+        CertError::WrongExtendedKeyUsage,
+        AlertDescription::UnsupportedCertificate,
+    )
+}
+
+/// §4.4.3: a client CertificateVerify that does not verify (signed with a
+/// key that is not its certificate's): decrypt_error.
+fn bad_certificate_verify() -> Checked {
+    let p = ca()?;
+    let (chain, _) = p.client_leaf(vec![Eku::ClientAuth])?;
+    let (_, wrong_key) = p.client_leaf(vec![Eku::ClientAuth])?;
+    let (_, _, run) = ours(&p, Some((chain, wrong_key)), true, |_, _| {})?;
+    run.server_failed(
+        |e| *e == Error::BadCertificateVerify,
+        AlertDescription::DecryptError,
+    )
+}
+
+/// §4.3.2: "Servers which are authenticating with a resumption PSK MUST
+/// NOT send the CertificateRequest message in the main handshake".
+fn no_request_when_resumed() -> Checked {
+    let p = ca()?;
+    let store = Arc::new(MemorySessionStore::new(4));
+    let cert = p.client_leaf(vec![Eku::ClientAuth])?;
+    let tweak = |cc: &mut ClientConfig, sc: &mut ServerConfig| {
+        cc.session_store = Some(store.clone());
+        sc.set_tls12_ticket_key([3; 32]);
+    };
+    let (_, _, first) = ours(&p, Some(cert.clone()), true, tweak)?;
+    first.completed("the first handshake")?;
+    let (c, _, run) = ours(&p, Some(cert), true, tweak)?;
+    run.completed("the resumed handshake")?;
+    check::equal("resumed", c.negotiated().map(|n| n.resumed), Some(true))?;
+    check::ensure(
+        !c.trace()
+            .iter()
+            .any(|l| l.to_string().contains("CertificateRequest")),
+        || "a CertificateRequest in a PSK handshake".into(),
+    )
+}
+
+fn rustls_cert(
+    chain: &[Vec<u8>],
+    key: &[u8],
+) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    (
+        chain
+            .iter()
+            .map(|d| CertificateDer::from(d.clone()))
+            .collect(),
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.to_vec())),
+    )
+}
+
+fn rustls_provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rr::default_provider())
+}
+
+/// A rustls client with a client certificate against our server requiring
+/// one.
+fn rustls_client() -> Checked {
+    let p = ca()?;
+    let (chain, key) = p.client_leaf(vec![Eku::ClientAuth])?;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(p.ca_der.clone()))
+        .map_err(|e| e.to_string())?;
+    let (rc, rk) = rustls_cert(&chain, &key);
+    let cfg = rustls::ClientConfig::builder_with_provider(rustls_provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| e.to_string())?
+        .with_root_certificates(roots)
+        .with_client_auth_cert(rc, rk)
+        .map_err(|e| e.to_string())?;
+    let name = ServerName::try_from("localhost").map_err(|e| e.to_string())?;
+    let mut c = rustls::ClientConnection::new(Arc::new(cfg), name).map_err(|e| e.to_string())?;
+    let mut sc = support::server_config(&p)?;
+    sc.client_auth = Some(client_auth(&p, true)?);
+    let mut s =
+        ServerConnection::new_at(Arc::new(sc), NOW, support::rng(43)).map_err(|e| e.to_string())?;
+    echo(&mut c, &mut s, 9)?;
+    check::equal(
+        "client chain at our server",
+        s.client_certificates(),
+        Some(&chain[..]),
+    )
+}
+
+/// Our client with a certificate against a rustls server with a client
+/// verifier (WebPkiClientVerifier, required).
+fn rustls_server() -> Checked {
+    let p = ca()?;
+    let (chain, key) = p.client_leaf(vec![Eku::ClientAuth])?;
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(p.ca_der.clone()))
+        .map_err(|e| e.to_string())?;
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        rustls_provider(),
+    )
+    .build()
+    .map_err(|e| e.to_string())?;
+    let (sc_chain, sc_key) = rustls_cert(&p.chain, &p.key_pkcs8);
+    let cfg = rustls::ServerConfig::builder_with_provider(rustls_provider())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| e.to_string())?
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(sc_chain, sc_key)
+        .map_err(|e| e.to_string())?;
+    let mut s = rustls::ServerConnection::new(Arc::new(cfg)).map_err(|e| e.to_string())?;
+    let mut cc = support::client_config(&p)?;
+    cc.set_client_cert(chain.clone(), &key)
+        .map_err(|e| e.to_string())?;
+    let mut c = ClientConnection::new(Arc::new(cc), "localhost", NOW, support::rng(44))
+        .map_err(|e| e.to_string())?;
+    echo(&mut c, &mut s, 10)?;
+    let seen: Option<Vec<Vec<u8>>> = s
+        .peer_certificates()
+        .map(|v| v.iter().map(|d| d.to_vec()).collect());
+    check::equal("client chain at rustls", seen, Some(chain))
+}
+
+/// Our client with a certificate against `openssl s_server -tls1_3
+/// -Verify 1` (a client certificate required, checked against our CA).
+fn openssl_server() -> Checked {
+    let p = ca()?;
+    let (chain, key) = p.client_leaf(vec![Eku::ClientAuth])?;
+    let dir = scratch_dir("client-ca")?;
+    let ca_file = dir.join("client-ca.pem");
+    std::fs::write(&ca_file, pem("CERTIFICATE", &p.ca_der)).map_err(|e| e.to_string())?;
+    let ca_path = ca_file
+        .to_str()
+        .ok_or("temporary path is not UTF-8")?
+        .to_string();
+    let r = (|| {
+        let args = ["-tls1_3", "-Verify", "1", "-CAfile", ca_path.as_str()];
+        let (mut peer, port) = ToolPeer::server(&p.chain, &p.key_pkcs8, &args)?;
+        let c = ours_client(&p, &mut peer, port, |cc| {
+            let _ = cc.set_client_cert(chain.clone(), &key);
+        })?;
+        check::equal("version", c.protocol_version(), Some(TLS13))
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    r
+}
+
+/// The `tls.mtls.*` cases.
+pub(crate) fn cases() -> Vec<Case> {
+    use crate::Level::Must;
+    let mut v = Case::table(
+        crate::Kind::Simulation,
+        &[
+            (
+                Must,
+                "tls.mtls.ours-tls13-required",
+                "RFC 8446 §4.3.2, §4.4.2, §4.4.3",
+                required_ok as fn() -> Checked,
+            ),
+            (
+                Must,
+                "tls.mtls.ours-tls13-optional-without-cert",
+                "RFC 8446 §4.4.2.4",
+                optional_without_cert,
+            ),
+            (
+                Must,
+                "tls.mtls.tls13-no-cert-certificate-required",
+                "RFC 8446 §4.4.2.4",
+                required_without_cert,
+            ),
+            (
+                Must,
+                "tls.mtls.tls13-unknown-ca",
+                "RFC 8446 §4.4.2.4, §6.2; RFC 5280 §6.1",
+                unknown_ca,
+            ),
+            (
+                Must,
+                "tls.mtls.tls13-server-auth-only-eku",
+                "RFC 5280 §4.2.1.12; RFC 8446 §6.2",
+                server_auth_only_eku,
+            ),
+            (
+                Must,
+                "tls.mtls.tls13-bad-certificate-verify",
+                "RFC 8446 §4.4.3",
+                bad_certificate_verify,
+            ),
+            (
+                Must,
+                "tls.mtls.no-request-when-resumed",
+                "RFC 8446 §4.3.2",
+                no_request_when_resumed,
+            ),
+        ],
+    );
+    let spec = "RFC 8446 §4.3.2, §4.4.2, §4.4.3";
+    v.push(Case::must("tls.mtls.rustls-client-tls13", spec).interop_peer(|_| rustls_client()));
+    v.push(Case::must("tls.mtls.rustls-server-tls13", spec).interop_peer(|_| rustls_server()));
+    v.push(
+        Case::must("tls.mtls.openssl-s-server-verify-tls13", spec)
+            .needs(&[OPENSSL])
+            .interop_peer(|_| openssl_server()),
+    );
+    v
+}
