@@ -84,6 +84,8 @@ pub(crate) struct Common {
     pub(crate) negotiated: Option<Negotiated>,
     pub(crate) negotiated12: Option<Negotiated12>,
     pub(crate) session12: Option<crate::tls12::Tls12Session>,
+    /// The server's view of the client's validated certificate chain.
+    pub(crate) client_chain: Option<Vec<Vec<u8>>>,
 }
 
 impl Common {
@@ -108,6 +110,7 @@ impl Common {
             negotiated: None,
             negotiated12: None,
             session12: None,
+            client_chain: None,
         }
     }
 

@@ -160,6 +160,10 @@ pub enum Error {
     /// §7.4.6: handshake_failure in TLS 1.2).
     #[error("client certificate required (RFC 8446 §4.4.2.4)")]
     CertificateRequired,
+    /// TLS 1.2: the server requires a client certificate and the client
+    /// sent none (RFC 5246 §7.4.6: handshake_failure).
+    #[error("client certificate required (RFC 5246 §7.4.6)")]
+    NoClientCertificate,
     /// The PSK binder does not validate (RFC 8446 §4.2.11: the server MUST
     /// abort; §6.2: decrypt_error).
     #[error("PSK binder does not validate (RFC 8446 §4.2.11.2)")]
@@ -237,6 +241,7 @@ impl Error {
             | Error::BadRenegotiationInfo => A::HandshakeFailure,
             Error::NoApplicationProtocol => A::NoApplicationProtocol,
             Error::CertificateRequired => A::CertificateRequired,
+            Error::NoClientCertificate => A::HandshakeFailure,
             Error::BadFinished
             | Error::BadBinder
             | Error::BadCertificateVerify

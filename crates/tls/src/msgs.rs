@@ -164,6 +164,15 @@ pub enum HandshakeMessage {
     HelloRequest,
     /// A TLS 1.2 Certificate (RFC 5246 §7.4.2): the DER chain, leaf first.
     Certificate12(Vec<Vec<u8>>),
+    /// A TLS 1.2 CertificateRequest (RFC 5246 §7.4.4).
+    CertificateRequest12 {
+        /// certificate_types<1..2^8-1>.
+        cert_types: Vec<u8>,
+        /// supported_signature_algorithms<2..2^16-2>.
+        schemes: Vec<u16>,
+        /// certificate_authorities: DistinguishedName (DER) list.
+        authorities: Vec<Vec<u8>>,
+    },
     /// A TLS 1.2 ServerKeyExchange body (RFC 5246 §7.4.3), parsed by the
     /// machine that knows the key exchange ([`crate::tls12::msgs`]).
     ServerKeyExchange(Vec<u8>),
@@ -211,6 +220,7 @@ impl HandshakeMessage {
             HandshakeMessage::Certificate12(_) => "Certificate",
             HandshakeMessage::ServerKeyExchange(_) => "ServerKeyExchange",
             HandshakeMessage::ServerHelloDone => "ServerHelloDone",
+            HandshakeMessage::CertificateRequest12 { .. } => "CertificateRequest",
             HandshakeMessage::NewSessionTicket12 { .. } => "NewSessionTicket",
             HandshakeMessage::ClientKeyExchange(_) => "ClientKeyExchange",
             HandshakeMessage::Other { .. } => "an unsupported handshake message",
@@ -256,9 +266,36 @@ impl HandshakeMessage {
             htype::CLIENT_KEY_EXCHANGE => HandshakeMessage::ClientKeyExchange(
                 r.take(body.len(), "ClientKeyExchange")?.to_vec(),
             ),
-            htype::CLIENT_HELLO | htype::SERVER_HELLO | htype::FINISHED => {
-                return Self::parse(typ, body)
+            htype::CERTIFICATE_REQUEST => {
+                let cert_types = r.vec8("certificate_types")?.to_vec();
+                if cert_types.is_empty() {
+                    return Err(Error::Decode {
+                        what: "certificate_types<1..2^8-1>",
+                    });
+                }
+                let schemes = r.u16_list(true, "supported_signature_algorithms")?;
+                let mut list = Reader::new(r.vec16("certificate_authorities")?);
+                let mut authorities = Vec::new();
+                while !list.is_empty() {
+                    let dn = list.vec16("DistinguishedName")?;
+                    if dn.is_empty() {
+                        return Err(Error::Decode {
+                            what: "DistinguishedName<1..2^16-1>",
+                        });
+                    }
+                    authorities.push(dn.to_vec());
+                }
+                HandshakeMessage::CertificateRequest12 {
+                    cert_types,
+                    schemes,
+                    authorities,
+                }
             }
+            // RFC 5246 §7.4.8: digitally-signed, the same shape as TLS 1.3's.
+            htype::CLIENT_HELLO
+            | htype::SERVER_HELLO
+            | htype::FINISHED
+            | htype::CERTIFICATE_VERIFY => return Self::parse(typ, body),
             other => {
                 r.take(body.len(), "body")?;
                 HandshakeMessage::Other { typ: other }
@@ -436,6 +473,7 @@ impl HandshakeMessage {
             HandshakeMessage::Certificate12(_) => htype::CERTIFICATE,
             HandshakeMessage::ServerKeyExchange(_) => htype::SERVER_KEY_EXCHANGE,
             HandshakeMessage::ServerHelloDone => htype::SERVER_HELLO_DONE,
+            HandshakeMessage::CertificateRequest12 { .. } => htype::CERTIFICATE_REQUEST,
             HandshakeMessage::NewSessionTicket12 { .. } => htype::NEW_SESSION_TICKET,
             HandshakeMessage::ClientKeyExchange(_) => htype::CLIENT_KEY_EXCHANGE,
             HandshakeMessage::Other { typ } => *typ,
@@ -493,6 +531,19 @@ impl HandshakeMessage {
                 extensions::emit_block(o, &t.extensions);
             }
             HandshakeMessage::KeyUpdate { update_requested } => o.push(u8::from(*update_requested)),
+            HandshakeMessage::CertificateRequest12 {
+                cert_types,
+                schemes,
+                authorities,
+            } => {
+                with_len(o, 1, |o| o.extend_from_slice(cert_types));
+                crate::codec::put_u16_list(o, schemes);
+                with_len(o, 2, |o| {
+                    for dn in authorities {
+                        with_len(o, 2, |o| o.extend_from_slice(dn));
+                    }
+                });
+            }
             HandshakeMessage::Certificate12(chain) => with_len(o, 3, |o| {
                 for c in chain {
                     with_len(o, 3, |o| o.extend_from_slice(c));

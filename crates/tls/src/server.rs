@@ -61,8 +61,6 @@ struct ServerMachine {
     /// Seconds since the Unix epoch, for TLS 1.3 tickets; `None`: no
     /// tickets issued or accepted.
     now: Option<u64>,
-    /// The client's certificate chain, once validated.
-    client_chain: Option<Vec<Vec<u8>>>,
 }
 
 /// A TLS 1.3 server connection: the same sans-IO shape as
@@ -114,7 +112,6 @@ impl ServerConnection {
                 state: State::ExpectClientHello(None),
                 server_name: None,
                 now,
-                client_chain: None,
             },
         })
     }
@@ -180,7 +177,7 @@ impl ServerConnection {
     /// The client's certificate chain (leaf first, DER), once it was
     /// validated (mutual TLS, [`ServerConfig::client_auth`]).
     pub fn client_certificates(&self) -> Option<&[Vec<u8>]> {
-        self.machine.client_chain.as_deref()
+        self.common.client_chain.as_deref()
     }
 
     /// The host name the client asked for (server_name), if any.
@@ -199,8 +196,9 @@ impl ServerConnection {
     }
 }
 
-/// The schemes a client may sign its CertificateVerify with (TLS 1.3's).
-const CLIENT_SCHEMES: [SignatureScheme; 5] = SignatureScheme::ALL;
+/// The schemes a client may sign its CertificateVerify with (TLS 1.3's;
+/// the TLS 1.2 CertificateRequest lists them too).
+pub(crate) const CLIENT_SCHEMES: [SignatureScheme; 5] = SignatureScheme::ALL;
 
 fn illegal(what: &'static str) -> Error {
     Error::IllegalParameter { what }
@@ -268,6 +266,7 @@ impl Machine for ServerMachine {
             (State::Tls12(s12), m) => {
                 let cx = server12::Ctx {
                     config: &self.config,
+                    now: self.now,
                     rng: &mut *self.rng,
                 };
                 State::Tls12(Box::new(server12::handle(cx, c, *s12, m, &raw)?))
@@ -354,6 +353,7 @@ impl ServerMachine {
                 let alpn = self.choose_alpn(exts)?;
                 let cx = server12::Ctx {
                     config: &self.config,
+                    now: self.now,
                     rng: &mut *self.rng,
                 };
                 let s12 = server12::client_hello(cx, c, &ch, raw, alpn)?;
@@ -702,7 +702,7 @@ impl ServerMachine {
         let key = leaf.public_key.ok_or(Error::Certificate(
             crate::error::CertError::UnsupportedAlgorithm,
         ))?;
-        self.client_chain = Some(chain);
+        c.client_chain = Some(chain);
         Ok(State::ExpectCertificateVerify(p, key))
     }
 

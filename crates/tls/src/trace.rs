@@ -132,6 +132,16 @@ pub fn describe(msg: &HandshakeMessage) -> String {
             parts.push(format!("{} certificate(s)", c.entries.len()))
         }
         HandshakeMessage::CertificateVerify { scheme, .. } => parts.push(scheme_name(*scheme)),
+        HandshakeMessage::CertificateRequest { extensions, .. } => {
+            for e in extensions {
+                if let Extension::SignatureAlgorithms(s) = e {
+                    parts.push(format!("schemes=[{}]", list(s, scheme_name)));
+                }
+            }
+        }
+        HandshakeMessage::CertificateRequest12 { schemes, .. } => {
+            parts.push(format!("schemes=[{}]", list(schemes, scheme_name)))
+        }
         HandshakeMessage::Finished(v) => parts.push(format!("{} bytes verify_data", v.len())),
         HandshakeMessage::NewSessionTicket(t) => parts.push(format!(
             "lifetime={}s ticket={} bytes",

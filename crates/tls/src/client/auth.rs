@@ -7,12 +7,13 @@ use rand_core::CryptoRngCore;
 
 use super::{illegal, ClientMachine};
 use crate::cert;
-use crate::config::ClientConfig;
+use crate::config::{ClientCert, ClientConfig};
 use crate::conn::Common;
 use crate::extensions::{find, Extension};
 use crate::keys::Transcript;
 use crate::msgs::{Certificate, CertificateEntry, HandshakeMessage};
 use crate::sign;
+use crate::suites::SignatureScheme;
 use crate::trace::TraceLine;
 use crate::Error;
 
@@ -75,6 +76,20 @@ pub(super) fn certificate_request(context: &[u8], exts: &[Extension]) -> Result<
     })
 }
 
+/// The client certificate and the scheme to sign with, if the client has
+/// a certificate whose key can sign one of the `requested` schemes (both
+/// versions: RFC 8446 §4.4.2, RFC 5246 §7.4.6).
+pub(crate) fn choose<'a>(
+    config: &'a ClientConfig,
+    requested: &[u16],
+) -> Option<(&'a ClientCert, SignatureScheme)> {
+    let cc = config.client_cert.as_ref()?;
+    sign::schemes_for(&cc.key)
+        .iter()
+        .find(|s| requested.contains(&s.to_u16()))
+        .map(|s| (cc, *s))
+}
+
 /// Answers a CertificateRequest (§4.4.2): the configured chain and a
 /// CertificateVerify over the transcript with the client context string
 /// (§4.4.3), or an empty Certificate when there is no certificate or no
@@ -86,12 +101,7 @@ pub(super) fn send_certificate(
     transcript: &mut Transcript,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<(), Error> {
-    let chosen = config.client_cert.as_ref().and_then(|cc| {
-        sign::schemes_for(&cc.key)
-            .iter()
-            .find(|s| requested.contains(&s.to_u16()))
-            .map(|s| (cc, *s))
-    });
+    let chosen = choose(config, requested);
     let entries = chosen.map_or_else(Vec::new, |(cc, _)| {
         cc.chain
             .iter()

@@ -22,7 +22,7 @@ use crate::tls12::{Negotiated12, Tls12Session};
 use crate::trace::TraceLine;
 use crate::Error;
 
-mod auth;
+pub(crate) mod auth;
 mod hello;
 
 use hello::client_hello;
