@@ -305,7 +305,10 @@ pub(crate) fn client_hello(
         };
         add(&mut transcript, &c.send_handshake(&cr)?);
     }
-    add(&mut transcript, &c.send_handshake(&HandshakeMessage::ServerHelloDone)?);
+    add(
+        &mut transcript,
+        &c.send_handshake(&HandshakeMessage::ServerHelloDone)?,
+    );
     let hs = Box::new(Hs {
         suite,
         transcript,
