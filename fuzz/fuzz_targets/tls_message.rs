@@ -21,6 +21,14 @@ fuzz_target!(|data: &[u8]| {
             e
         );
     }
+    // The TLS 1.2 shapes (CertificateRequest among them) round-trip too.
+    if let Ok(m) = HandshakeMessage::parse_tls12(typ, body) {
+        let bytes = m.encode();
+        assert_eq!(
+            HandshakeMessage::parse_tls12(bytes[0], &bytes[4..]).expect("re-encoded TLS 1.2 message parses"),
+            m
+        );
+    }
     let Ok(msg) = HandshakeMessage::parse(typ, body) else {
         return;
     };

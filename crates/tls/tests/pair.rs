@@ -60,8 +60,14 @@ mod arbitrary {
                 let again = m.encode();
                 prop_assert_eq!(HandshakeMessage::parse(again[0], &again[4..]).ok(), Some(m));
             }
+            // The TLS 1.2 shapes (CertificateRequest, RFC 5246 §7.4.4, among them).
+            if let Ok(m) = HandshakeMessage::parse_tls12(typ, &body) {
+                let again = m.encode();
+                prop_assert_eq!(HandshakeMessage::parse_tls12(again[0], &again[4..]).ok(), Some(m));
+            }
             for ctx in [Context::ClientHello, Context::ServerHello, Context::HelloRetryRequest,
-                        Context::EncryptedExtensions, Context::Certificate, Context::NewSessionTicket] {
+                        Context::EncryptedExtensions, Context::Certificate, Context::NewSessionTicket,
+                        Context::CertificateRequest] {
                 let _ = parse_block(&body, ctx);
             }
             // pre_shared_key (RFC 8446 §4.2.11) in both messages that carry
