@@ -553,11 +553,24 @@ impl ClientMachine {
                 "HelloRetryRequest extension in ServerHello (RFC 8446 §4.2)",
             ));
         }
-        let share: &KeyShareEntry = find(&sh.extensions, |e| match e {
+        let selected = find(&sh.extensions, |e| match e {
+            Extension::SelectedIdentity(i) => Some(*i),
+            _ => None,
+        });
+        let share: &KeyShareEntry = match find(&sh.extensions, |e| match e {
             Extension::KeyShare(s) => Some(s),
             _ => None,
-        })
-        .ok_or(Error::MissingExtension { what: "key_share" })?;
+        }) {
+            Some(s) => s,
+            // §4.2.11: a PSK answer without the key_share psk_dhe_ke needs
+            // is illegal_parameter.
+            None if selected.is_some() => {
+                return Err(illegal(
+                    "pre_shared_key without key_share for psk_dhe_ke (RFC 8446 §4.2.11)",
+                ))
+            }
+            None => return Err(Error::MissingExtension { what: "key_share" }),
+        };
         // §4.2.8: the server's group must be one the client sent a share for.
         let mine = shares
             .iter()
@@ -565,10 +578,6 @@ impl ClientMachine {
             .ok_or(illegal("key_share group not offered (RFC 8446 §4.2.8)"))?;
         let shared = mine.agree(&share.key_exchange)?;
         let hash = suite.hash();
-        let selected = find(&sh.extensions, |e| match e {
-            Extension::SelectedIdentity(i) => Some(*i),
-            _ => None,
-        });
         let (early, resumed) = match (selected, psk) {
             (None, _) => (KeySchedule::early_secret(hash), None),
             // §4.2: a pre_shared_key the client did not offer.

@@ -378,9 +378,10 @@ fn bad_binder() -> Checked {
     run.server_failed(|e| *e == Error::BadBinder, AlertDescription::DecryptError)
 }
 
-/// §4.2.11: a selected_identity outside the client's list: the client
-/// MUST abort with illegal_parameter.
-fn selected_identity_out_of_range() -> Checked {
+/// A resumed handshake whose ServerHello extensions `change` alters (it
+/// says whether it changed anything): the client MUST abort with
+/// illegal_parameter, its error naming `what`.
+fn client_refuses_server_hello(change: fn(&mut Vec<Extension>) -> bool, what: &str) -> Checked {
     let st = setup(|_, _| {})?;
     st.first()?;
     let mut first = true;
@@ -394,19 +395,49 @@ fn selected_identity_out_of_range() -> Checked {
         let Ok(HandshakeMessage::ServerHello(mut sh)) = first_message(b) else {
             return;
         };
-        for e in sh.extensions.iter_mut() {
-            if let Extension::SelectedIdentity(i) = e {
-                *i = 1;
-                changed = true;
-            }
-        }
+        changed = change(&mut sh.extensions);
         let rec = record(&HandshakeMessage::ServerHello(sh));
         b.splice(..5 + len, rec);
     })?;
     check::ensure(changed, || "the server did not select the PSK".into())?;
     run.client_failed(
-        |e| matches!(e, Error::IllegalParameter { what } if what.contains("selected_identity")),
+        |e| matches!(e, Error::IllegalParameter { what: w } if w.contains(what)),
         AlertDescription::IllegalParameter,
+    )
+}
+
+/// §4.2.11: a selected_identity outside the client's list: the client
+/// MUST abort with illegal_parameter.
+fn selected_identity_out_of_range() -> Checked {
+    client_refuses_server_hello(
+        |exts| {
+            let mut changed = false;
+            for e in exts.iter_mut() {
+                if let Extension::SelectedIdentity(i) = e {
+                    *i = 1;
+                    changed = true;
+                }
+            }
+            changed
+        },
+        "selected_identity",
+    )
+}
+
+/// §4.2.11: a PSK selected without the key_share that the client's only
+/// mode (psk_dhe_ke) requires: the client MUST abort with
+/// illegal_parameter.
+fn psk_without_key_share() -> Checked {
+    client_refuses_server_hello(
+        |exts| {
+            let before = exts.len();
+            exts.retain(|e| !matches!(e, Extension::KeyShare(_)));
+            before != exts.len()
+                && exts
+                    .iter()
+                    .any(|e| matches!(e, Extension::SelectedIdentity(_)))
+        },
+        "without key_share",
     )
 }
 
@@ -481,6 +512,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tls.resume.selected-identity-out-of-range",
                 "RFC 8446 §4.2.11",
                 selected_identity_out_of_range,
+            ),
+            (
+                Must,
+                "tls.resume.psk-without-key-share-illegal-parameter",
+                "RFC 8446 §4.2.11, §4.2.9",
+                psk_without_key_share,
             ),
         ],
     );
