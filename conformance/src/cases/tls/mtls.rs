@@ -15,7 +15,7 @@ use handshake_tls::{
 };
 use rcgen::ExtendedKeyUsagePurpose as Eku;
 use rustls::crypto::ring as rr;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::pki_types::ServerName;
 
 use super::interop::echo;
 use super::support::NOW;
@@ -194,19 +194,6 @@ fn no_request_when_resumed() -> Checked {
     )
 }
 
-fn rustls_cert(
-    chain: &[Vec<u8>],
-    key: &[u8],
-) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
-    (
-        chain
-            .iter()
-            .map(|d| CertificateDer::from(d.clone()))
-            .collect(),
-        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.to_vec())),
-    )
-}
-
 fn rustls_provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rr::default_provider())
 }
@@ -224,11 +211,8 @@ fn rustls_version(v: u16) -> &'static rustls::SupportedProtocolVersion {
 fn rustls_client(v: u16) -> Checked {
     let p = ca()?;
     let (chain, key) = p.client_leaf(vec![Eku::ClientAuth])?;
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(p.ca_der.clone()))
-        .map_err(|e| e.to_string())?;
-    let (rc, rk) = rustls_cert(&chain, &key);
+    let roots = support::rustls_roots(&p)?;
+    let (rc, rk) = support::rustls_cert(&chain, &key);
     let cfg = rustls::ClientConfig::builder_with_provider(rustls_provider())
         .with_protocol_versions(&[rustls_version(v)])
         .map_err(|e| e.to_string())?
@@ -255,17 +239,14 @@ fn rustls_client(v: u16) -> Checked {
 fn rustls_server(v: u16) -> Checked {
     let p = ca()?;
     let (chain, key) = p.client_leaf(vec![Eku::ClientAuth])?;
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(p.ca_der.clone()))
-        .map_err(|e| e.to_string())?;
+    let roots = support::rustls_roots(&p)?;
     let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
         Arc::new(roots),
         rustls_provider(),
     )
     .build()
     .map_err(|e| e.to_string())?;
-    let (sc_chain, sc_key) = rustls_cert(&p.chain, &p.key_pkcs8);
+    let (sc_chain, sc_key) = support::rustls_cert(&p.chain, &p.key_pkcs8);
     let cfg = rustls::ServerConfig::builder_with_provider(rustls_provider())
         .with_protocol_versions(&[rustls_version(v)])
         .map_err(|e| e.to_string())?

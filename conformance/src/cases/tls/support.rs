@@ -194,6 +194,32 @@ pub(crate) fn pki_for(suite: Tls12Suite) -> Result<Pki, String> {
     })
 }
 
+/// rustls's root store holding only `pki`'s CA.
+pub(crate) fn rustls_roots(pki: &Pki) -> Result<rustls::RootCertStore, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(pki.ca_der.clone()))
+        .map_err(|e| e.to_string())?;
+    Ok(roots)
+}
+
+/// A chain (DER, leaf first) and PKCS#8 key in rustls's types.
+pub(crate) fn rustls_cert(
+    chain: &[Vec<u8>],
+    key_pkcs8: &[u8],
+) -> (
+    Vec<rustls::pki_types::CertificateDer<'static>>,
+    rustls::pki_types::PrivateKeyDer<'static>,
+) {
+    (
+        chain
+            .iter()
+            .map(|d| rustls::pki_types::CertificateDer::from(d.clone()))
+            .collect(),
+        rustls::pki_types::PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_pkcs8.to_vec())),
+    )
+}
+
 /// Our client config trusting `pki`'s CA.
 pub(crate) fn client_config(pki: &Pki) -> Result<ClientConfig, String> {
     let anchor = TrustAnchor::from_der(&pki.ca_der).map_err(|e| e.to_string())?;

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use handshake_tls::suites::TLS13;
 use handshake_tls::{ClientConnection, MemorySessionStore, ServerConnection};
 use rustls::crypto::ring as rr;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::pki_types::ServerName;
 use rustls::HandshakeKind;
 
 use super::super::interop::echo;
@@ -37,10 +37,7 @@ fn kinds(k: Vec<Option<HandshakeKind>>) -> Vec<bool> {
 /// our server.
 fn rustls_client() -> Checked {
     let p = pki(&LeafSpec::default())?;
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(p.ca_der.clone()))
-        .map_err(|e| e.to_string())?;
+    let roots = support::rustls_roots(&p)?;
     let cfg = Arc::new(
         rustls::ClientConfig::builder_with_provider(provider())
             .with_protocol_versions(&[&rustls::version::TLS13])
@@ -68,12 +65,7 @@ fn rustls_client() -> Checked {
 /// Our client (one session store) resuming against a rustls server.
 fn rustls_server() -> Checked {
     let p = pki(&LeafSpec::default())?;
-    let chain = p
-        .chain
-        .iter()
-        .map(|d| CertificateDer::from(d.clone()))
-        .collect();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.key_pkcs8.clone()));
+    let (chain, key) = support::rustls_cert(&p.chain, &p.key_pkcs8);
     let cfg = Arc::new(
         rustls::ServerConfig::builder_with_provider(provider())
             .with_protocol_versions(&[&rustls::version::TLS13])
