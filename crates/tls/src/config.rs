@@ -244,6 +244,15 @@ impl ServerConfig {
         self.tls12_ticket_key = Some(Zeroizing::new(key));
     }
 
+    /// Sets the key that seals the tickets of both versions (TLS 1.2's
+    /// RFC 5077 tickets and TLS 1.3's NewSessionTickets, the latter on
+    /// connections made with
+    /// [`ServerConnection::new_at`](crate::ServerConnection::new_at)): the
+    /// same field as [`set_tls12_ticket_key`](Self::set_tls12_ticket_key).
+    pub fn set_ticket_key(&mut self, key: [u8; 32]) {
+        self.set_tls12_ticket_key(key)
+    }
+
     /// Whether TLS 1.3 is accepted.
     pub(crate) fn accepts13(&self) -> bool {
         self.versions.contains(&TLS13)

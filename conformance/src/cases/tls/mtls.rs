@@ -179,7 +179,7 @@ fn no_request_when_resumed() -> Checked {
     let cert = p.client_leaf(vec![Eku::ClientAuth])?;
     let tweak = |cc: &mut ClientConfig, sc: &mut ServerConfig| {
         cc.session_store = Some(store.clone());
-        sc.set_tls12_ticket_key([3; 32]);
+        sc.set_ticket_key([3; 32]);
     };
     let (_, _, first) = ours(TLS13, &p, Some(cert.clone()), true, tweak)?;
     first.completed("the first handshake")?;

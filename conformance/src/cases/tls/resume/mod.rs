@@ -36,7 +36,7 @@ fn setup(tweak: impl FnOnce(&mut ClientConfig, &mut ServerConfig)) -> Result<Set
     cc.session_store = Some(store.clone());
     cc.trace = true;
     let mut sc = support::server_config(&p)?;
-    sc.set_tls12_ticket_key(TICKET_KEY);
+    sc.set_ticket_key(TICKET_KEY);
     sc.trace = true;
     tweak(&mut cc, &mut sc);
     Ok(Setup {

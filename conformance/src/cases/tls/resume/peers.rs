@@ -46,7 +46,7 @@ fn rustls_client() -> Checked {
             .with_no_client_auth(),
     );
     let mut sc = support::server_config(&p)?;
-    sc.set_tls12_ticket_key(TICKET_KEY);
+    sc.set_ticket_key(TICKET_KEY);
     let sc = Arc::new(sc);
     let (mut ours, mut theirs) = (Vec::new(), Vec::new());
     for i in 0..2u64 {
@@ -121,7 +121,7 @@ fn openssl_client() -> Checked {
         ours_server(
             &p,
             |port| ToolPeer::client(&p.ca_der, port, &args),
-            |sc| sc.set_tls12_ticket_key(TICKET_KEY),
+            |sc| sc.set_ticket_key(TICKET_KEY),
         )
         .map(|s| s.negotiated().map(|n| n.resumed))
     };
