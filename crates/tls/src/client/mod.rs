@@ -220,6 +220,15 @@ impl ClientConnection {
         }
     }
 
+    /// Tells the connection the current time (seconds since the Unix
+    /// epoch), for what it checks or records from now on: a certificate
+    /// not yet validated, and the receipt time of a NewSessionTicket (its
+    /// age, RFC 8446 §4.6.1, counts from there). Without it, the time given
+    /// to [`new`](Self::new) is used.
+    pub fn set_time(&mut self, now_unix: u64) {
+        self.machine.now = now_unix;
+    }
+
     /// Whether the handshake is still running.
     pub fn is_handshaking(&self) -> bool {
         !self.common.connected && self.common.error.is_none()

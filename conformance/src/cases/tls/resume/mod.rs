@@ -161,6 +161,28 @@ fn after_hello_retry() -> Checked {
     )
 }
 
+/// §4.2.11.1, §4.6.1: the client's obfuscated_ticket_age is the time since
+/// it received the ticket. The first connection starts at NOW and gets its
+/// ticket at NOW + 100 (the server's clock, `set_time` on the client); a
+/// second at NOW + 130 reports an age of 30 s, within the server's window
+/// of the ticket's issue time, and resumes.
+fn ticket_age_from_receipt() -> Checked {
+    let st = setup(|_, _| {})?;
+    let (mut c, _) = st.conns(NOW, 10)?;
+    let mut s = ServerConnection::new_at(st.sc.clone(), NOW + 100, support::rng(110))
+        .map_err(|e| e.to_string())?;
+    c.set_time(NOW + 100);
+    run_pair(&mut c, &mut s, |_, _| {}).completed("the first handshake")?;
+    check::ensure(!st.store.is_empty(), || "no ticket kept".into())?;
+    let (c2, s2, run) = st.connect(NOW + 130, 11, |_, _| {})?;
+    run.completed("the second handshake")?;
+    check::equal(
+        "resumed (client, server)",
+        (resumed(c2.negotiated()), resumed(s2.negotiated())),
+        (Some(true), Some(true)),
+    )
+}
+
 /// Takes the stored session, changes it with `f`, puts it back.
 fn alter_session(st: &Setup, f: impl FnOnce(&mut handshake_tls::Tls13Session)) -> Checked {
     let mut session = st.store.take("localhost").ok_or("no ticket kept")?;
@@ -458,6 +480,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tls.resume.after-hello-retry",
                 "RFC 8446 §4.1.2, §4.2.11.2",
                 after_hello_retry,
+            ),
+            (
+                Must,
+                "tls.resume.ticket-age-from-receipt",
+                "RFC 8446 §4.2.11.1, §4.6.1",
+                ticket_age_from_receipt,
             ),
             (
                 Must,
