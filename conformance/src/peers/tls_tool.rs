@@ -84,7 +84,8 @@ fn listening(port: u16) -> bool {
     })
 }
 
-fn scratch_dir(tag: &str) -> Result<PathBuf, String> {
+/// A fresh folder under the temporary directory for one peer's files.
+pub fn scratch_dir(tag: &str) -> Result<PathBuf, String> {
     static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!(

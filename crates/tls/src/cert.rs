@@ -29,6 +29,7 @@ const RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.11354
 const RSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
 const RSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.13");
 const KP_SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
+const KP_CLIENT_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.2");
 
 /// Longest path tried: leaf, up to this many intermediates, anchor.
 const MAX_INTERMEDIATES: usize = 6;
@@ -257,6 +258,28 @@ pub fn verify_server_chain(
     name: &ServerName,
     now: u64,
 ) -> Result<(ParsedCert, Verified), CertError> {
+    verify_chain(chain, anchors, Some(name), KP_SERVER_AUTH, now)
+}
+
+/// Validates a client's `chain` (leaf first) for client authentication at
+/// `now`: the same path rules, extKeyUsage (when present) must allow
+/// id-kp-clientAuth (RFC 5280 §4.2.1.12), and no name is matched (the
+/// matched name is the leaf's subject).
+pub fn verify_client_chain(
+    chain: &[Vec<u8>],
+    anchors: &[TrustAnchor],
+    now: u64,
+) -> Result<(ParsedCert, Verified), CertError> {
+    verify_chain(chain, anchors, None, KP_CLIENT_AUTH, now)
+}
+
+fn verify_chain(
+    chain: &[Vec<u8>],
+    anchors: &[TrustAnchor],
+    name: Option<&ServerName>,
+    purpose: ObjectIdentifier,
+    now: u64,
+) -> Result<(ParsedCert, Verified), CertError> {
     let Some(leaf_der) = chain.first() else {
         return Err(CertError::Empty);
     };
@@ -271,11 +294,14 @@ pub fn verify_server_chain(
     // RFC 5280 §4.2.1.12: when extKeyUsage is present, the certificate is
     // only for the listed purposes.
     if let Some(eku) = &leaf.eku {
-        if !eku.contains(&KP_SERVER_AUTH) {
+        if !eku.contains(&purpose) {
             return Err(CertError::WrongExtendedKeyUsage);
         }
     }
-    let matched_name = match_name(&leaf, name)?;
+    let matched_name = match name {
+        Some(name) => match_name(&leaf, name)?,
+        None => leaf.subject(),
+    };
     let intermediates = chain[1..]
         .iter()
         .take(MAX_INTERMEDIATES * 2)

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use handshake_crypto::PrivateKey;
 
 use crate::cert::TrustAnchor;
+use crate::psk::ClientSessionStore;
 use crate::record::MAX_PLAINTEXT;
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
 use crate::tls12::suites::Tls12Suite;
@@ -38,6 +39,11 @@ pub struct ClientConfig {
     /// of an earlier connection); its ticket is offered when
     /// `tls12_session_tickets` is on.
     pub tls12_session: Option<Tls12Session>,
+    /// TLS 1.3: where tickets from servers are kept and taken from to
+    /// resume (RFC 8446 §2.2, §4.6.1), by server name; `None` (the
+    /// default) keeps none and offers none. See
+    /// [`MemorySessionStore`](crate::MemorySessionStore).
+    pub session_store: Option<Arc<dyn ClientSessionStore>>,
     /// Groups for supported_groups, in preference order.
     pub groups: Vec<NamedGroup>,
     /// How many of the first `groups` get a key share in the first
@@ -50,6 +56,10 @@ pub struct ClientConfig {
     pub roots: Vec<TrustAnchor>,
     /// ALPN protocols to offer (none: no extension).
     pub alpn: Vec<Vec<u8>>,
+    /// A certificate to answer a server's CertificateRequest with
+    /// (RFC 8446 §4.4.2; TLS 1.3); `None` (the default) answers with an
+    /// empty Certificate.
+    pub client_cert: Option<ClientCert>,
     /// Where secrets go in NSS key-log form; `None` (the default) logs nothing.
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// Whether to keep a readable trace of the handshake.
@@ -68,15 +78,35 @@ impl ClientConfig {
             require_extended_master_secret: true,
             tls12_session_tickets: false,
             tls12_session: None,
+            session_store: None,
             groups: NamedGroup::ALL.to_vec(),
             key_shares: 1,
             signature_schemes: SignatureScheme::ALL.to_vec(),
             roots,
             alpn: Vec::new(),
+            client_cert: None,
             key_log: None,
             trace: false,
             max_fragment: MAX_PLAINTEXT,
         }
+    }
+
+    /// Sets the client certificate: `chain` (leaf first, DER) and the
+    /// leaf's key in PKCS#8 DER.
+    pub fn set_client_cert(
+        &mut self,
+        chain: Vec<Vec<u8>>,
+        key_pkcs8_der: &[u8],
+    ) -> Result<(), Error> {
+        let key = signing_key(key_pkcs8_der)?;
+        if chain.is_empty() {
+            return Err(Error::Config("client certificate chain is empty"));
+        }
+        self.client_cert = Some(ClientCert {
+            chain,
+            key: Arc::new(key),
+        });
+        Ok(())
     }
 
     pub(crate) fn check(&self) -> Result<(), Error> {
@@ -99,6 +129,35 @@ impl ClientConfig {
     }
 }
 
+/// A client's certificate chain and key (mutual TLS).
+#[derive(Clone)]
+pub struct ClientCert {
+    /// The chain, leaf first (DER).
+    pub chain: Vec<Vec<u8>>,
+    /// The leaf's private key.
+    pub key: Arc<PrivateKey>,
+}
+
+/// Whether and how a server asks for client certificates (RFC 8446
+/// §4.3.2).
+#[derive(Clone)]
+pub struct ClientAuth {
+    /// The anchors a client's chain must lead to.
+    pub roots: Vec<TrustAnchor>,
+    /// Whether a client without a certificate is refused
+    /// (certificate_required, §4.4.2.4) rather than let through
+    /// unauthenticated.
+    pub required: bool,
+}
+
+fn signing_key(key_pkcs8_der: &[u8]) -> Result<PrivateKey, Error> {
+    let key = PrivateKey::from_pkcs8_der(key_pkcs8_der).map_err(Error::Crypto)?;
+    if crate::sign::schemes_for(&key).is_empty() {
+        return Err(Error::Config("the key type cannot sign CertificateVerify"));
+    }
+    Ok(key)
+}
+
 /// What a server accepts and who it is.
 #[derive(Clone)]
 pub struct ServerConfig {
@@ -114,10 +173,18 @@ pub struct ServerConfig {
     /// TLS 1.2: refuse a client that does not offer the extended master
     /// secret (RFC 7627 §5.3; default true).
     pub require_extended_master_secret: bool,
-    /// TLS 1.2: the key that seals session tickets (RFC 5077), from the
-    /// caller's RNG and shared by the servers that should resume each
-    /// other's sessions; `None` (the default) issues and accepts none.
+    /// The key that seals session tickets, from the caller's RNG and shared
+    /// by the servers that should resume each other's sessions: TLS 1.2's
+    /// (RFC 5077) and TLS 1.3's (RFC 8446 §4.6.1; only on a connection made
+    /// with [`ServerConnection::new_at`](crate::ServerConnection::new_at),
+    /// which knows the time). `None` (the default) issues and accepts none.
     pub tls12_ticket_key: Option<Zeroizing<[u8; 32]>>,
+    /// TLS 1.3: how many NewSessionTickets to send after the handshake when
+    /// a ticket key is set (default 2, as rustls's `send_tls13_tickets`).
+    pub tls13_tickets: usize,
+    /// TLS 1.3: ticket_lifetime in seconds (default 7200; at most 604800,
+    /// RFC 8446 §4.6.1).
+    pub ticket_lifetime: u32,
     /// Groups, in preference order.
     pub groups: Vec<NamedGroup>,
     /// The certificate chain, leaf first (DER).
@@ -126,6 +193,9 @@ pub struct ServerConfig {
     pub key: Arc<PrivateKey>,
     /// ALPN protocols, in preference order.
     pub alpn: Vec<Vec<u8>>,
+    /// Client authentication (TLS 1.3): `None` (the default) asks for no
+    /// certificate.
+    pub client_auth: Option<ClientAuth>,
     /// Where secrets go in NSS key-log form; `None` logs nothing.
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// Whether to keep a readable trace.
@@ -138,10 +208,7 @@ impl ServerConfig {
     /// A server with `cert_chain` (leaf first, DER) and the leaf's key in
     /// PKCS#8 DER.
     pub fn new(cert_chain: Vec<Vec<u8>>, key_pkcs8_der: &[u8]) -> Result<Self, Error> {
-        let key = PrivateKey::from_pkcs8_der(key_pkcs8_der).map_err(Error::Crypto)?;
-        if crate::sign::schemes_for(&key).is_empty() {
-            return Err(Error::Config("the key type cannot sign CertificateVerify"));
-        }
+        let key = signing_key(key_pkcs8_der)?;
         if cert_chain.is_empty() {
             return Err(Error::Config("server needs a certificate"));
         }
@@ -151,10 +218,13 @@ impl ServerConfig {
             tls12_suites: Tls12Suite::DEFAULT.to_vec(),
             require_extended_master_secret: true,
             tls12_ticket_key: None,
+            tls13_tickets: 2,
+            ticket_lifetime: 7200,
             groups: NamedGroup::ALL.to_vec(),
             cert_chain,
             key: Arc::new(key),
             alpn: Vec::new(),
+            client_auth: None,
             key_log: None,
             trace: false,
             max_fragment: MAX_PLAINTEXT,
@@ -172,6 +242,15 @@ impl ServerConfig {
     /// RNG; the copy passed in is the caller's to wipe.
     pub fn set_tls12_ticket_key(&mut self, key: [u8; 32]) {
         self.tls12_ticket_key = Some(Zeroizing::new(key));
+    }
+
+    /// Sets the key that seals the tickets of both versions (TLS 1.2's
+    /// RFC 5077 tickets and TLS 1.3's NewSessionTickets, the latter on
+    /// connections made with
+    /// [`ServerConnection::new_at`](crate::ServerConnection::new_at)): the
+    /// same field as [`set_tls12_ticket_key`](Self::set_tls12_ticket_key).
+    pub fn set_ticket_key(&mut self, key: [u8; 32]) {
+        self.set_tls12_ticket_key(key)
     }
 
     /// Whether TLS 1.3 is accepted.

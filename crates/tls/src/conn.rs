@@ -43,8 +43,12 @@ pub struct Negotiated {
     pub suite: CipherSuite,
     /// The key exchange group.
     pub group: NamedGroup,
-    /// The server's CertificateVerify scheme.
+    /// The server's CertificateVerify scheme (when resumed, that of the
+    /// full handshake the session comes from).
     pub signature_scheme: SignatureScheme,
+    /// Whether the handshake resumed a session with a PSK from a ticket
+    /// (psk_dhe_ke, RFC 8446 §2.2): no certificates were exchanged.
+    pub resumed: bool,
     /// The ALPN protocol, if any.
     pub alpn: Option<Vec<u8>>,
     /// Whether a HelloRetryRequest was needed.
@@ -80,6 +84,8 @@ pub(crate) struct Common {
     pub(crate) negotiated: Option<Negotiated>,
     pub(crate) negotiated12: Option<Negotiated12>,
     pub(crate) session12: Option<crate::tls12::Tls12Session>,
+    /// The server's view of the client's validated certificate chain.
+    pub(crate) client_chain: Option<Vec<Vec<u8>>>,
 }
 
 impl Common {
@@ -104,6 +110,7 @@ impl Common {
             negotiated: None,
             negotiated12: None,
             session12: None,
+            client_chain: None,
         }
     }
 
@@ -451,6 +458,9 @@ pub(crate) struct AppSecrets {
     pub(crate) suite: CipherSuite,
     pub(crate) ours: Secret,
     pub(crate) theirs: Secret,
+    /// The client's resumption_master_secret (RFC 8446 §7.1), for the
+    /// tickets that may follow; the server issues its tickets at once.
+    pub(crate) resumption: Option<Secret>,
 }
 
 impl AppSecrets {

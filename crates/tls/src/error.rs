@@ -34,8 +34,9 @@ pub enum CertError {
     /// The leaf is a CA certificate, not an end entity.
     #[error("CA certificate used as an end entity")]
     CaUsedAsLeaf,
-    /// extKeyUsage present without id-kp-serverAuth (RFC 5280 §4.2.1.12).
-    #[error("extKeyUsage does not allow serverAuth")]
+    /// extKeyUsage present without the purpose asked for: id-kp-serverAuth
+    /// for a server, id-kp-clientAuth for a client (RFC 5280 §4.2.1.12).
+    #[error("extKeyUsage does not allow the purpose (serverAuth or clientAuth)")]
     WrongExtendedKeyUsage,
     /// No subjectAltName matches the reference identity (RFC 9525 §6; no CN fallback).
     #[error("certificate is not valid for {0}")]
@@ -154,6 +155,19 @@ pub enum Error {
     /// Finished.verify_data is wrong (RFC 8446 §4.4.4).
     #[error("Finished verify_data does not match (RFC 8446 §4.4.4)")]
     BadFinished,
+    /// The server requires a client certificate and the client sent an
+    /// empty Certificate (RFC 8446 §4.4.2.4: certificate_required; RFC 5246
+    /// §7.4.6: handshake_failure in TLS 1.2).
+    #[error("client certificate required (RFC 8446 §4.4.2.4)")]
+    CertificateRequired,
+    /// TLS 1.2: the server requires a client certificate and the client
+    /// sent none (RFC 5246 §7.4.6: handshake_failure).
+    #[error("client certificate required (RFC 5246 §7.4.6)")]
+    NoClientCertificate,
+    /// The PSK binder does not validate (RFC 8446 §4.2.11: the server MUST
+    /// abort; §6.2: decrypt_error).
+    #[error("PSK binder does not validate (RFC 8446 §4.2.11.2)")]
+    BadBinder,
     /// CertificateVerify's signature does not verify (RFC 8446 §4.4.3).
     #[error("CertificateVerify signature does not verify (RFC 8446 §4.4.3)")]
     BadCertificateVerify,
@@ -226,9 +240,12 @@ impl Error {
             | Error::MissingExtendedMasterSecret
             | Error::BadRenegotiationInfo => A::HandshakeFailure,
             Error::NoApplicationProtocol => A::NoApplicationProtocol,
-            Error::BadFinished | Error::BadCertificateVerify | Error::BadKeyExchangeSignature => {
-                A::DecryptError
-            }
+            Error::CertificateRequired => A::CertificateRequired,
+            Error::NoClientCertificate => A::HandshakeFailure,
+            Error::BadFinished
+            | Error::BadBinder
+            | Error::BadCertificateVerify
+            | Error::BadKeyExchangeSignature => A::DecryptError,
             Error::Certificate(c) => c.alert(),
             Error::SequenceExhausted | Error::Crypto(_) => A::InternalError,
             Error::PeerAlert(_) | Error::NotConnected | Error::Config(_) => return None,

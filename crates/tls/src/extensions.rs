@@ -25,6 +25,8 @@ pub mod typ {
     pub const COOKIE: u16 = 44;
     /// psk_key_exchange_modes.
     pub const PSK_KEY_EXCHANGE_MODES: u16 = 45;
+    /// pre_shared_key.
+    pub const PRE_SHARED_KEY: u16 = 41;
     /// signature_algorithms_cert.
     pub const SIGNATURE_ALGORITHMS_CERT: u16 = 50;
     /// key_share.
@@ -51,6 +53,8 @@ pub enum Context {
     Certificate,
     /// NewSessionTicket.
     NewSessionTicket,
+    /// CertificateRequest (§4.3.2).
+    CertificateRequest,
 }
 
 /// One KeyShareEntry (RFC 8446 §4.2.8).
@@ -60,6 +64,34 @@ pub struct KeyShareEntry {
     pub group: u16,
     /// The public value.
     pub key_exchange: Vec<u8>,
+}
+
+/// One PskIdentity (RFC 8446 §4.2.11).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PskIdentity {
+    /// The identity (for a resumption PSK, the server's ticket).
+    pub identity: Vec<u8>,
+    /// obfuscated_ticket_age: the ticket's age in ms plus ticket_age_add,
+    /// modulo 2^32.
+    pub obfuscated_age: u32,
+}
+
+/// A ClientHello's pre_shared_key: OfferedPsks (RFC 8446 §4.2.11).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfferedPsks {
+    /// The identities, one binder each, in the same order.
+    pub identities: Vec<PskIdentity>,
+    /// The binders.
+    pub binders: Vec<Vec<u8>>,
+}
+
+impl OfferedPsks {
+    /// The encoded length of the binders list (its 2-byte length included):
+    /// what Truncate(ClientHello) removes from the end of the message
+    /// (§4.2.11.2).
+    pub fn binders_len(&self) -> usize {
+        2 + self.binders.iter().map(|b| 1 + b.len()).sum::<usize>()
+    }
 }
 
 /// A parsed extension.
@@ -91,6 +123,10 @@ pub enum Extension {
     Cookie(Vec<u8>),
     /// psk_key_exchange_modes (§4.2.9).
     PskKeyExchangeModes(Vec<u8>),
+    /// pre_shared_key in a ClientHello: the offered PSKs (§4.2.11).
+    PreSharedKey(OfferedPsks),
+    /// pre_shared_key in a ServerHello: the selected identity's index.
+    SelectedIdentity(u16),
     /// Anything else, kept as bytes.
     Unknown {
         /// The extension type.
@@ -109,13 +145,15 @@ fn allowed(t: u16, ctx: Context) -> Option<bool> {
             matches!(ctx, ClientHello | EncryptedExtensions | ServerHello12)
         }
         typ::SUPPORTED_GROUPS => matches!(ctx, ClientHello | EncryptedExtensions),
-        typ::SIGNATURE_ALGORITHMS
-        | typ::SIGNATURE_ALGORITHMS_CERT
-        | typ::PSK_KEY_EXCHANGE_MODES => ctx == ClientHello,
+        typ::SIGNATURE_ALGORITHMS | typ::SIGNATURE_ALGORITHMS_CERT => {
+            matches!(ctx, ClientHello | CertificateRequest)
+        }
+        typ::PSK_KEY_EXCHANGE_MODES => ctx == ClientHello,
         typ::SUPPORTED_VERSIONS | typ::KEY_SHARE => {
             matches!(ctx, ClientHello | ServerHello | HelloRetryRequest)
         }
         typ::COOKIE => matches!(ctx, ClientHello | HelloRetryRequest),
+        typ::PRE_SHARED_KEY => matches!(ctx, ClientHello | ServerHello),
         _ => return None,
     })
 }
@@ -137,6 +175,7 @@ impl Extension {
             }
             Extension::Cookie(_) => typ::COOKIE,
             Extension::PskKeyExchangeModes(_) => typ::PSK_KEY_EXCHANGE_MODES,
+            Extension::PreSharedKey(_) | Extension::SelectedIdentity(_) => typ::PRE_SHARED_KEY,
             Extension::Unknown { typ, .. } => *typ,
         }
     }
@@ -228,6 +267,10 @@ impl Extension {
                 }
                 Extension::PskKeyExchangeModes(m.to_vec())
             }
+            typ::PRE_SHARED_KEY if ctx == Context::ClientHello => {
+                Extension::PreSharedKey(parse_offered_psks(&mut r)?)
+            }
+            typ::PRE_SHARED_KEY => Extension::SelectedIdentity(r.u16("selected_identity")?),
             _ => unreachable_known(t, data),
         };
         r.finish("extension_data has trailing bytes")?;
@@ -265,6 +308,20 @@ impl Extension {
             Extension::KeyShare(s) => emit_share(o, s),
             Extension::Cookie(c) => with_len(o, 2, |o| o.extend_from_slice(c)),
             Extension::PskKeyExchangeModes(m) => with_len(o, 1, |o| o.extend_from_slice(m)),
+            Extension::PreSharedKey(p) => {
+                with_len(o, 2, |o| {
+                    for id in &p.identities {
+                        with_len(o, 2, |o| o.extend_from_slice(&id.identity));
+                        o.extend_from_slice(&id.obfuscated_age.to_be_bytes());
+                    }
+                });
+                with_len(o, 2, |o| {
+                    for b in &p.binders {
+                        with_len(o, 1, |o| o.extend_from_slice(b));
+                    }
+                });
+            }
+            Extension::SelectedIdentity(i) => put_u16(o, *i),
             Extension::Unknown { data, .. } => o.extend_from_slice(data),
         });
     }
@@ -320,6 +377,50 @@ fn parse_alpn(r: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, Error> {
     Ok(names)
 }
 
+fn parse_offered_psks(r: &mut Reader<'_>) -> Result<OfferedPsks, Error> {
+    let mut ids = Reader::new(r.vec16("identities")?);
+    let mut identities = Vec::new();
+    while !ids.is_empty() {
+        let identity = ids.vec16("PskIdentity.identity")?;
+        if identity.is_empty() {
+            return Err(Error::Decode {
+                what: "PskIdentity.identity<1..2^16-1>",
+            });
+        }
+        identities.push(PskIdentity {
+            identity: identity.to_vec(),
+            obfuscated_age: ids.u32("obfuscated_ticket_age")?,
+        });
+    }
+    let mut bs = Reader::new(r.vec16("binders")?);
+    let mut binders = Vec::new();
+    while !bs.is_empty() {
+        let b = bs.vec8("PskBinderEntry")?;
+        // PskBinderEntry<32..255>.
+        if b.len() < 32 {
+            return Err(Error::Decode {
+                what: "PskBinderEntry<32..255>",
+            });
+        }
+        binders.push(b.to_vec());
+    }
+    if identities.is_empty() {
+        return Err(Error::Decode {
+            what: "identities<7..2^16-1>",
+        });
+    }
+    // §4.2.11: one binder per identity; a mismatch is illegal_parameter.
+    if binders.len() != identities.len() {
+        return Err(Error::IllegalParameter {
+            what: "PSK binders do not match the identities (RFC 8446 §4.2.11)",
+        });
+    }
+    Ok(OfferedPsks {
+        identities,
+        binders,
+    })
+}
+
 fn parse_share(r: &mut Reader<'_>) -> Result<KeyShareEntry, Error> {
     let group = r.u16("KeyShareEntry.group")?;
     let key = r.vec16("key_exchange")?;
@@ -352,6 +453,13 @@ pub fn parse_block(data: &[u8], ctx: Context) -> Result<Vec<Extension>, Error> {
         let body = r.vec16("extension_data")?;
         if !seen.insert(t) {
             return Err(Error::DuplicateExtension { typ: t });
+        }
+        // §4.2.11: pre_shared_key MUST be the last extension in the
+        // ClientHello; the server MUST check it (illegal_parameter).
+        if t == typ::PRE_SHARED_KEY && ctx == Context::ClientHello && !r.is_empty() {
+            return Err(Error::IllegalParameter {
+                what: "pre_shared_key is not the last extension (RFC 8446 §4.2.11)",
+            });
         }
         out.push(Extension::parse(t, body, ctx)?);
     }

@@ -157,11 +157,20 @@ impl KeySchedule {
         hash.extract(&vec![0u8; hash.len()], &vec![0u8; hash.len()])
     }
 
+    /// Early Secret = HKDF-Extract(0, PSK) for a resumption PSK (§7.1).
+    pub fn early_secret_psk(hash: HashAlg, psk: &[u8]) -> Secret {
+        hash.extract(&vec![0u8; hash.len()], psk)
+    }
+
     /// From the (EC)DHE shared secret to the Handshake Secret:
     /// HKDF-Extract(Derive-Secret(Early Secret, "derived", ""), (EC)DHE).
     pub fn new(hash: HashAlg, shared: &[u8]) -> Self {
-        let early = Self::early_secret(hash);
-        let salt = hash.derive_secret(&early, "derived", &hash.hash(b""));
+        Self::with_early(hash, &Self::early_secret(hash), shared)
+    }
+
+    /// As [`new`](Self::new), from a given Early Secret (a PSK's, §7.1).
+    pub fn with_early(hash: HashAlg, early: &[u8], shared: &[u8]) -> Self {
+        let salt = hash.derive_secret(early, "derived", &hash.hash(b""));
         KeySchedule {
             hash,
             handshake_secret: hash.extract(&salt, shared),
@@ -213,4 +222,19 @@ pub fn finished_verify_data(hash: HashAlg, base_key: &[u8], th: &[u8]) -> Vec<u8
 /// "", Hash.length) (RFC 8446 §7.2).
 pub fn next_traffic_secret(hash: HashAlg, secret: &[u8]) -> Secret {
     hash.expand_label(secret, "traffic upd", b"", hash.len())
+}
+
+/// The PSK binder (RFC 8446 §4.2.11.2): binder_key = Derive-Secret(Early
+/// Secret, "res binder", ""), and the binder is the Finished computation
+/// (§4.4.4) with binder_key as base key over Transcript-Hash(Truncate(
+/// ClientHello)), `th` here.
+pub fn psk_binder(hash: HashAlg, early: &[u8], th: &[u8]) -> Vec<u8> {
+    let binder_key = hash.derive_secret(early, "res binder", &hash.hash(b""));
+    finished_verify_data(hash, &binder_key, th)
+}
+
+/// The PSK of one ticket: HKDF-Expand-Label(resumption_master_secret,
+/// "resumption", ticket_nonce, Hash.length) (RFC 8446 §4.6.1).
+pub fn resumption_psk(hash: HashAlg, resumption_master: &[u8], nonce: &[u8]) -> Secret {
+    hash.expand_label(resumption_master, "resumption", nonce, hash.len())
 }

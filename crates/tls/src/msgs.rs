@@ -136,6 +136,14 @@ pub enum HandshakeMessage {
     EncryptedExtensions(Vec<Extension>),
     /// Certificate.
     Certificate(Certificate),
+    /// CertificateRequest (§4.3.2): certificate_request_context (empty in
+    /// the handshake) and extensions (signature_algorithms among them).
+    CertificateRequest {
+        /// certificate_request_context.
+        context: Vec<u8>,
+        /// Extensions.
+        extensions: Vec<Extension>,
+    },
     /// CertificateVerify (§4.4.3): scheme and signature.
     CertificateVerify {
         /// SignatureScheme.
@@ -156,6 +164,15 @@ pub enum HandshakeMessage {
     HelloRequest,
     /// A TLS 1.2 Certificate (RFC 5246 §7.4.2): the DER chain, leaf first.
     Certificate12(Vec<Vec<u8>>),
+    /// A TLS 1.2 CertificateRequest (RFC 5246 §7.4.4).
+    CertificateRequest12 {
+        /// certificate_types<1..2^8-1>.
+        cert_types: Vec<u8>,
+        /// supported_signature_algorithms<2..2^16-2>.
+        schemes: Vec<u16>,
+        /// certificate_authorities: DistinguishedName (DER) list.
+        authorities: Vec<Vec<u8>>,
+    },
     /// A TLS 1.2 ServerKeyExchange body (RFC 5246 §7.4.3), parsed by the
     /// machine that knows the key exchange ([`crate::tls12::msgs`]).
     ServerKeyExchange(Vec<u8>),
@@ -171,7 +188,7 @@ pub enum HandshakeMessage {
     /// A TLS 1.2 ClientKeyExchange body (RFC 5246 §7.4.7), parsed by the
     /// machine that knows the key exchange.
     ClientKeyExchange(Vec<u8>),
-    /// A message this crate parses no further (CertificateRequest and others);
+    /// A message this crate parses no further;
     /// every state refuses it as unexpected.
     Other {
         /// HandshakeType.
@@ -194,6 +211,7 @@ impl HandshakeMessage {
             HandshakeMessage::ServerHello(_) => "ServerHello",
             HandshakeMessage::EncryptedExtensions(_) => "EncryptedExtensions",
             HandshakeMessage::Certificate(_) => "Certificate",
+            HandshakeMessage::CertificateRequest { .. } => "CertificateRequest",
             HandshakeMessage::CertificateVerify { .. } => "CertificateVerify",
             HandshakeMessage::Finished(_) => "Finished",
             HandshakeMessage::NewSessionTicket(_) => "NewSessionTicket",
@@ -202,6 +220,7 @@ impl HandshakeMessage {
             HandshakeMessage::Certificate12(_) => "Certificate",
             HandshakeMessage::ServerKeyExchange(_) => "ServerKeyExchange",
             HandshakeMessage::ServerHelloDone => "ServerHelloDone",
+            HandshakeMessage::CertificateRequest12 { .. } => "CertificateRequest",
             HandshakeMessage::NewSessionTicket12 { .. } => "NewSessionTicket",
             HandshakeMessage::ClientKeyExchange(_) => "ClientKeyExchange",
             HandshakeMessage::Other { .. } => "an unsupported handshake message",
@@ -247,9 +266,36 @@ impl HandshakeMessage {
             htype::CLIENT_KEY_EXCHANGE => HandshakeMessage::ClientKeyExchange(
                 r.take(body.len(), "ClientKeyExchange")?.to_vec(),
             ),
-            htype::CLIENT_HELLO | htype::SERVER_HELLO | htype::FINISHED => {
-                return Self::parse(typ, body)
+            htype::CERTIFICATE_REQUEST => {
+                let cert_types = r.vec8("certificate_types")?.to_vec();
+                if cert_types.is_empty() {
+                    return Err(Error::Decode {
+                        what: "certificate_types<1..2^8-1>",
+                    });
+                }
+                let schemes = r.u16_list(true, "supported_signature_algorithms")?;
+                let mut list = Reader::new(r.vec16("certificate_authorities")?);
+                let mut authorities = Vec::new();
+                while !list.is_empty() {
+                    let dn = list.vec16("DistinguishedName")?;
+                    if dn.is_empty() {
+                        return Err(Error::Decode {
+                            what: "DistinguishedName<1..2^16-1>",
+                        });
+                    }
+                    authorities.push(dn.to_vec());
+                }
+                HandshakeMessage::CertificateRequest12 {
+                    cert_types,
+                    schemes,
+                    authorities,
+                }
             }
+            // RFC 5246 §7.4.8: digitally-signed, the same shape as TLS 1.3's.
+            htype::CLIENT_HELLO
+            | htype::SERVER_HELLO
+            | htype::FINISHED
+            | htype::CERTIFICATE_VERIFY => return Self::parse(typ, body),
             other => {
                 r.take(body.len(), "body")?;
                 HandshakeMessage::Other { typ: other }
@@ -351,6 +397,15 @@ impl HandshakeMessage {
                 }
                 HandshakeMessage::Certificate(Certificate { context, entries })
             }
+            htype::CERTIFICATE_REQUEST => {
+                let context = r.vec8("certificate_request_context")?.to_vec();
+                let extensions =
+                    extensions::parse_block(r.vec16("extensions")?, Context::CertificateRequest)?;
+                HandshakeMessage::CertificateRequest {
+                    context,
+                    extensions,
+                }
+            }
             htype::CERTIFICATE_VERIFY => {
                 let scheme = r.u16("algorithm")?;
                 let signature = r.vec16("signature")?.to_vec();
@@ -409,6 +464,7 @@ impl HandshakeMessage {
             HandshakeMessage::ServerHello(_) => htype::SERVER_HELLO,
             HandshakeMessage::EncryptedExtensions(_) => htype::ENCRYPTED_EXTENSIONS,
             HandshakeMessage::Certificate(_) => htype::CERTIFICATE,
+            HandshakeMessage::CertificateRequest { .. } => htype::CERTIFICATE_REQUEST,
             HandshakeMessage::CertificateVerify { .. } => htype::CERTIFICATE_VERIFY,
             HandshakeMessage::Finished(_) => htype::FINISHED,
             HandshakeMessage::NewSessionTicket(_) => htype::NEW_SESSION_TICKET,
@@ -417,6 +473,7 @@ impl HandshakeMessage {
             HandshakeMessage::Certificate12(_) => htype::CERTIFICATE,
             HandshakeMessage::ServerKeyExchange(_) => htype::SERVER_KEY_EXCHANGE,
             HandshakeMessage::ServerHelloDone => htype::SERVER_HELLO_DONE,
+            HandshakeMessage::CertificateRequest12 { .. } => htype::CERTIFICATE_REQUEST,
             HandshakeMessage::NewSessionTicket12 { .. } => htype::NEW_SESSION_TICKET,
             HandshakeMessage::ClientKeyExchange(_) => htype::CLIENT_KEY_EXCHANGE,
             HandshakeMessage::Other { typ } => *typ,
@@ -454,6 +511,13 @@ impl HandshakeMessage {
                     }
                 });
             }
+            HandshakeMessage::CertificateRequest {
+                context,
+                extensions,
+            } => {
+                with_len(o, 1, |o| o.extend_from_slice(context));
+                extensions::emit_block(o, extensions);
+            }
             HandshakeMessage::CertificateVerify { scheme, signature } => {
                 put_u16(o, *scheme);
                 with_len(o, 2, |o| o.extend_from_slice(signature));
@@ -467,6 +531,19 @@ impl HandshakeMessage {
                 extensions::emit_block(o, &t.extensions);
             }
             HandshakeMessage::KeyUpdate { update_requested } => o.push(u8::from(*update_requested)),
+            HandshakeMessage::CertificateRequest12 {
+                cert_types,
+                schemes,
+                authorities,
+            } => {
+                with_len(o, 1, |o| o.extend_from_slice(cert_types));
+                crate::codec::put_u16_list(o, schemes);
+                with_len(o, 2, |o| {
+                    for dn in authorities {
+                        with_len(o, 2, |o| o.extend_from_slice(dn));
+                    }
+                });
+            }
             HandshakeMessage::Certificate12(chain) => with_len(o, 3, |o| {
                 for c in chain {
                     with_len(o, 3, |o| o.extend_from_slice(c));

@@ -3,18 +3,19 @@
 
 use std::sync::Arc;
 
-use handshake_crypto::ct_eq;
+use handshake_crypto::{ct_eq, PublicKey};
 use rand_core::CryptoRngCore;
 
 use crate::config::ServerConfig;
 use crate::conn::{AppSecrets, Common, Event, Machine, Negotiated};
 use crate::extensions::{find, Extension, KeyShareEntry};
-use crate::keys::{finished_verify_data, KeySchedule, Transcript};
+use crate::keys::{finished_verify_data, KeySchedule, Secret, Transcript};
 use crate::kx::KeyShare;
 use crate::msgs::{
     message_hash, Certificate, CertificateEntry, ClientHello, HandshakeMessage, ServerHello,
     HRR_RANDOM,
 };
+use crate::psk::{self, Accepted};
 use crate::record::RecordKeys;
 use crate::sign;
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
@@ -30,13 +31,22 @@ struct Retry {
     group: NamedGroup,
 }
 
+/// What the server keeps until the client's Finished.
+struct Pending {
+    /// client_handshake_traffic_secret, the key of the client's Finished.
+    client_hs: Secret,
+    app: AppSecrets,
+    negotiated: Negotiated,
+    transcript: Transcript,
+    master: Secret,
+}
+
 enum State {
     ExpectClientHello(Option<Box<Retry>>),
-    ExpectFinished {
-        expected: Vec<u8>,
-        app: AppSecrets,
-        negotiated: Negotiated,
-    },
+    /// The client's Certificate, after our CertificateRequest (§4.3.2).
+    ExpectCertificate(Box<Pending>),
+    ExpectCertificateVerify(Box<Pending>, PublicKey),
+    ExpectFinished(Box<Pending>),
     Connected(AppSecrets),
     /// TLS 1.2 was negotiated.
     Tls12(Box<State12>),
@@ -48,6 +58,9 @@ struct ServerMachine {
     rng: Box<dyn CryptoRngCore + Send>,
     state: State,
     server_name: Option<String>,
+    /// Seconds since the Unix epoch, for TLS 1.3 tickets; `None`: no
+    /// tickets issued or accepted.
+    now: Option<u64>,
 }
 
 /// A TLS 1.3 server connection: the same sans-IO shape as
@@ -58,12 +71,39 @@ pub struct ServerConnection {
 }
 
 impl ServerConnection {
-    /// A server waiting for a ClientHello.
+    /// A server waiting for a ClientHello. Without the time it neither
+    /// issues nor accepts TLS 1.3 tickets: see [`new_at`](Self::new_at).
     pub fn new(
         config: Arc<ServerConfig>,
         rng: Box<dyn CryptoRngCore + Send>,
     ) -> Result<Self, Error> {
+        Self::with_time(config, None, rng)
+    }
+
+    /// A server waiting for a ClientHello, told the time (`now_unix`,
+    /// seconds since the Unix epoch): with a ticket key in the config it
+    /// sends TLS 1.3 NewSessionTickets and resumes from them (RFC 8446
+    /// §4.6.1, §4.2.11; their lifetime and age are checked against this
+    /// time).
+    pub fn new_at(
+        config: Arc<ServerConfig>,
+        now_unix: u64,
+        rng: Box<dyn CryptoRngCore + Send>,
+    ) -> Result<Self, Error> {
+        Self::with_time(config, Some(now_unix), rng)
+    }
+
+    fn with_time(
+        config: Arc<ServerConfig>,
+        now: Option<u64>,
+        rng: Box<dyn CryptoRngCore + Send>,
+    ) -> Result<Self, Error> {
         config.check()?;
+        if config.client_auth.is_some() && now.is_none() {
+            return Err(Error::Config(
+                "client authentication needs the time: use ServerConnection::new_at",
+            ));
+        }
         Ok(ServerConnection {
             common: Common::new(config.trace, config.key_log.clone(), config.max_fragment),
             machine: ServerMachine {
@@ -71,6 +111,7 @@ impl ServerConnection {
                 rng,
                 state: State::ExpectClientHello(None),
                 server_name: None,
+                now,
             },
         })
     }
@@ -133,6 +174,12 @@ impl ServerConnection {
         }
     }
 
+    /// The client's certificate chain (leaf first, DER), once it was
+    /// validated (mutual TLS, [`ServerConfig::client_auth`]).
+    pub fn client_certificates(&self) -> Option<&[Vec<u8>]> {
+        self.common.client_chain.as_deref()
+    }
+
     /// The host name the client asked for (server_name), if any.
     pub fn server_name(&self) -> Option<&str> {
         self.machine.server_name.as_deref()
@@ -149,6 +196,10 @@ impl ServerConnection {
     }
 }
 
+/// The schemes a client may sign its CertificateVerify with (TLS 1.3's;
+/// the TLS 1.2 CertificateRequest lists them too).
+pub(crate) const CLIENT_SCHEMES: [SignatureScheme; 5] = SignatureScheme::ALL;
+
 fn illegal(what: &'static str) -> Error {
     Error::IllegalParameter { what }
 }
@@ -160,14 +211,16 @@ impl Machine for ServerMachine {
             (State::ExpectClientHello(retry), HandshakeMessage::ClientHello(ch)) => {
                 self.client_hello(c, ch, &raw, retry)?
             }
-            (
-                State::ExpectFinished {
-                    expected,
+            (State::ExpectFinished(pending), HandshakeMessage::Finished(v)) => {
+                let Pending {
+                    client_hs,
                     app,
                     negotiated,
-                },
-                HandshakeMessage::Finished(v),
-            ) => {
+                    mut transcript,
+                    master,
+                } = *pending;
+                let expected =
+                    finished_verify_data(app.suite.hash(), &client_hs, &transcript.current());
                 // §4.4.4: a wrong verify_data is decrypt_error (constant-time compare).
                 if v.len() != expected.len() {
                     return Err(Error::Decode {
@@ -179,10 +232,32 @@ impl Machine for ServerMachine {
                 }
                 let (aead, hash) = (app.suite.aead(), app.suite.hash());
                 c.set_read_keys(RecordKeys::from_secret(aead, hash, &app.theirs))?;
+                transcript.add(&raw);
+                self.issue_tickets(c, &negotiated, &master, &transcript)?;
                 c.connected = true;
                 c.negotiated = Some(negotiated);
                 c.push_event(Event::HandshakeComplete);
                 State::Connected(app)
+            }
+            (State::ExpectCertificate(mut p), HandshakeMessage::Certificate(cert)) => {
+                p.transcript.add(&raw);
+                self.client_certificate(c, p, cert)?
+            }
+            (
+                State::ExpectCertificateVerify(mut p, key),
+                HandshakeMessage::CertificateVerify { scheme, signature },
+            ) => {
+                // §4.4.3: a scheme from our CertificateRequest's list.
+                let scheme = SignatureScheme::from_u16(scheme)
+                    .filter(|s| CLIENT_SCHEMES.contains(s))
+                    .ok_or(illegal(
+                        "client CertificateVerify scheme not requested (RFC 8446 §4.4.3)",
+                    ))?;
+                let content = sign::signed_content(sign::CLIENT_CONTEXT, &p.transcript.current());
+                // §4.4.3: a signature that does not verify is decrypt_error.
+                sign::verify(&key, scheme, &content, &signature)?;
+                p.transcript.add(&raw);
+                State::ExpectFinished(p)
             }
             (State::Connected(mut app), HandshakeMessage::KeyUpdate { update_requested }) => {
                 app.key_update(c, update_requested)?;
@@ -191,6 +266,7 @@ impl Machine for ServerMachine {
             (State::Tls12(s12), m) => {
                 let cx = server12::Ctx {
                     config: &self.config,
+                    now: self.now,
                     rng: &mut *self.rng,
                 };
                 State::Tls12(Box::new(server12::handle(cx, c, *s12, m, &raw)?))
@@ -200,7 +276,11 @@ impl Machine for ServerMachine {
                     got: m.name(),
                     state: match state {
                         State::ExpectClientHello(_) => "waiting for ClientHello",
-                        State::ExpectFinished { .. } => "waiting for the client's Finished",
+                        State::ExpectCertificate(_) => "waiting for the client's Certificate",
+                        State::ExpectCertificateVerify(..) => {
+                            "waiting for the client's CertificateVerify"
+                        }
+                        State::ExpectFinished(_) => "waiting for the client's Finished",
                         State::Connected(_) => "connected",
                         State::Tls12(_) => "TLS 1.2",
                         State::Failed => "failed",
@@ -216,7 +296,12 @@ impl Machine for ServerMachine {
 fn stable_extensions(ch: &ClientHello) -> Vec<&Extension> {
     ch.extensions
         .iter()
-        .filter(|e| !matches!(e, Extension::KeyShares(_) | Extension::Cookie(_)))
+        .filter(|e| {
+            !matches!(
+                e,
+                Extension::KeyShares(_) | Extension::Cookie(_) | Extension::PreSharedKey(_)
+            )
+        })
         .collect()
 }
 
@@ -268,6 +353,7 @@ impl ServerMachine {
                 let alpn = self.choose_alpn(exts)?;
                 let cx = server12::Ctx {
                     config: &self.config,
+                    now: self.now,
                     rng: &mut *self.rng,
                 };
                 let s12 = server12::client_hello(cx, c, &ch, raw, alpn)?;
@@ -366,6 +452,10 @@ impl ServerMachine {
             Some(r) => r.transcript,
             None => Transcript::new(),
         };
+        // §4.2.11: a PSK from one of our tickets, its binder checked over
+        // the transcript so far and Truncate(ClientHello).
+        let key = self.config.tls12_ticket_key.as_ref();
+        let accepted = psk::accept(key, self.now, &ch, raw, &transcript, suite)?;
         transcript.add(raw);
         transcript.start_hash(suite.hash());
         self.flight(
@@ -378,6 +468,7 @@ impl ServerMachine {
             scheme,
             alpn,
             first_flight,
+            accepted,
         )
     }
 
@@ -449,6 +540,7 @@ impl ServerMachine {
         scheme: SignatureScheme,
         alpn: Option<Vec<u8>>,
         first_flight: bool,
+        accepted: Option<Accepted>,
     ) -> Result<State, Error> {
         let (hash, aead) = (suite.hash(), suite.aead());
         let mine = KeyShare::generate(group, &mut *self.rng);
@@ -456,25 +548,32 @@ impl ServerMachine {
         let mut random = [0u8; 32];
         self.rng.fill_bytes(&mut random);
         c.client_random = ch.random;
+        let mut extensions = vec![
+            Extension::SelectedVersion(TLS13),
+            Extension::KeyShare(KeyShareEntry {
+                group: group.to_u16(),
+                key_exchange: mine.public(),
+            }),
+        ];
+        if let Some(a) = &accepted {
+            extensions.push(Extension::SelectedIdentity(a.index));
+        }
         let sh = HandshakeMessage::ServerHello(ServerHello {
             legacy_version: TLS12,
             random,
             session_id: ch.session_id.clone(),
             cipher_suite: suite.to_u16(),
             compression_method: 0,
-            extensions: vec![
-                Extension::SelectedVersion(TLS13),
-                Extension::KeyShare(KeyShareEntry {
-                    group: group.to_u16(),
-                    key_exchange: mine.public(),
-                }),
-            ],
+            extensions,
         });
         transcript.add(&c.send_handshake(&sh)?);
         if first_flight && !ch.session_id.is_empty() {
             c.send_ccs();
         }
-        let ks = KeySchedule::new(hash, &shared);
+        let ks = match &accepted {
+            Some(a) => KeySchedule::with_early(hash, &a.early, &shared),
+            None => KeySchedule::new(hash, &shared),
+        };
         let hs = ks.handshake_traffic(&transcript.current());
         c.secret(
             "c hs traffic",
@@ -500,6 +599,120 @@ impl ServerMachine {
             ee.push(Extension::Alpn(vec![p.clone()]));
         }
         transcript.add(&c.send_handshake(&HandshakeMessage::EncryptedExtensions(ee))?);
+        // §4.3.2: a server authenticating with a PSK MUST NOT send a
+        // CertificateRequest in the main handshake.
+        let request = accepted.is_none() && self.config.client_auth.is_some();
+        if request {
+            // §4.3.2: an empty context in the handshake; signature_algorithms
+            // MUST be present.
+            let cr = HandshakeMessage::CertificateRequest {
+                context: Vec::new(),
+                extensions: vec![Extension::SignatureAlgorithms(
+                    CLIENT_SCHEMES.iter().map(|s| s.to_u16()).collect(),
+                )],
+            };
+            transcript.add(&c.send_handshake(&cr)?);
+        }
+        // §2.2: a PSK handshake sends no Certificate or CertificateVerify.
+        let (resumed, scheme) = match &accepted {
+            Some(a) => (true, a.scheme),
+            None => {
+                self.authenticate(c, &mut transcript, scheme)?;
+                (false, scheme)
+            }
+        };
+        let fin = finished_verify_data(hash, &hs.server, &transcript.current());
+        transcript.add(&c.send_handshake(&HandshakeMessage::Finished(fin))?);
+
+        let th = transcript.current();
+        let master = ks.master_secret();
+        let app = ks.application_traffic(&master, &th);
+        c.secret("c ap traffic", Some("CLIENT_TRAFFIC_SECRET_0"), &app.client);
+        c.secret("s ap traffic", Some("SERVER_TRAFFIC_SECRET_0"), &app.server);
+        let exporter = hash.derive_secret(&master, "exp master", &th);
+        c.secret("exp master", Some("EXPORTER_SECRET"), &exporter);
+        c.set_write_keys(RecordKeys::from_secret(aead, hash, &app.server));
+        c.set_read_keys(RecordKeys::from_secret(aead, hash, &hs.client))?;
+        let pending = Box::new(Pending {
+            client_hs: hs.client,
+            app: AppSecrets {
+                suite,
+                ours: app.server,
+                theirs: app.client,
+                resumption: None,
+            },
+            negotiated: Negotiated {
+                suite,
+                group,
+                signature_scheme: scheme,
+                alpn,
+                hello_retry: !first_flight,
+                resumed,
+            },
+            transcript,
+            master,
+        });
+        Ok(if request {
+            State::ExpectCertificate(pending)
+        } else {
+            State::ExpectFinished(pending)
+        })
+    }
+
+    /// The client's Certificate (§4.4.2): validated to the client-auth
+    /// anchors for clientAuth; an empty one is refused when a certificate
+    /// is required (§4.4.2.4).
+    fn client_certificate(
+        &mut self,
+        c: &mut Common,
+        p: Box<Pending>,
+        cert: Certificate,
+    ) -> Result<State, Error> {
+        // §4.4.2: the context is the CertificateRequest's, empty here.
+        if !cert.context.is_empty() {
+            return Err(illegal(
+                "certificate_request_context differs from the request's (RFC 8446 §4.4.2)",
+            ));
+        }
+        let Some(auth) = &self.config.client_auth else {
+            return Err(Error::UnexpectedMessage {
+                got: "Certificate",
+                state: "no client certificate requested",
+            });
+        };
+        if cert.entries.is_empty() {
+            // §4.4.2.4: abort with certificate_required, or go on without
+            // client authentication.
+            if auth.required {
+                return Err(Error::CertificateRequired);
+            }
+            return Ok(State::ExpectFinished(p));
+        }
+        let chain: Vec<Vec<u8>> = cert.entries.into_iter().map(|e| e.cert_data).collect();
+        let now = self.now.unwrap_or_default();
+        let (leaf, verified) = crate::cert::verify_client_chain(&chain, &auth.roots, now)?;
+        c.note(|| {
+            TraceLine::Certificate(format!(
+                "client: subject {} issuer {}, {} intermediate(s)",
+                leaf.subject(),
+                leaf.issuer(),
+                verified.intermediates
+            ))
+        });
+        let key = leaf.public_key.ok_or(Error::Certificate(
+            crate::error::CertError::UnsupportedAlgorithm,
+        ))?;
+        c.client_chain = Some(chain);
+        Ok(State::ExpectCertificateVerify(p, key))
+    }
+
+    /// Certificate and CertificateVerify (§4.4.2, §4.4.3).
+    fn authenticate(
+        &mut self,
+        c: &mut Common,
+        transcript: &mut Transcript,
+        scheme: SignatureScheme,
+    ) -> Result<(), Error> {
         let cert = HandshakeMessage::Certificate(Certificate {
             context: Vec::new(),
             entries: self
@@ -520,33 +733,35 @@ impl ServerMachine {
             signature,
         };
         transcript.add(&c.send_handshake(&cv)?);
-        let fin = finished_verify_data(hash, &hs.server, &transcript.current());
-        transcript.add(&c.send_handshake(&HandshakeMessage::Finished(fin))?);
+        Ok(())
+    }
 
-        let th = transcript.current();
-        let master = ks.master_secret();
-        let app = ks.application_traffic(&master, &th);
-        c.secret("c ap traffic", Some("CLIENT_TRAFFIC_SECRET_0"), &app.client);
-        c.secret("s ap traffic", Some("SERVER_TRAFFIC_SECRET_0"), &app.server);
-        let exporter = hash.derive_secret(&master, "exp master", &th);
-        c.secret("exp master", Some("EXPORTER_SECRET"), &exporter);
-        c.set_write_keys(RecordKeys::from_secret(aead, hash, &app.server));
-        c.set_read_keys(RecordKeys::from_secret(aead, hash, &hs.client))?;
-        let expected = finished_verify_data(hash, &hs.client, &th);
-        Ok(State::ExpectFinished {
-            expected,
-            app: AppSecrets {
-                suite,
-                ours: app.server,
-                theirs: app.client,
-            },
-            negotiated: Negotiated {
-                suite,
-                group,
-                signature_scheme: scheme,
-                alpn,
-                hello_retry: !first_flight,
-            },
-        })
+    /// After the client's Finished: resumption_master_secret (§7.1) and,
+    /// with a ticket key and the time, the NewSessionTickets (§4.6.1).
+    fn issue_tickets(
+        &mut self,
+        c: &mut Common,
+        n: &Negotiated,
+        master: &[u8],
+        transcript: &Transcript,
+    ) -> Result<(), Error> {
+        let (Some(key), Some(now)) = (&self.config.tls12_ticket_key, self.now) else {
+            return Ok(());
+        };
+        if self.config.tls13_tickets == 0 {
+            return Ok(());
+        }
+        let hash = n.suite.hash();
+        let res = hash.derive_secret(master, "res master", &transcript.current());
+        c.note(|| TraceLine::Secret("res master"));
+        let issue = psk::Issue {
+            key,
+            count: self.config.tls13_tickets,
+            lifetime: self.config.ticket_lifetime,
+            now,
+            suite: n.suite,
+            scheme: n.signature_scheme,
+        };
+        psk::issue(c, &mut *self.rng, issue, &res)
     }
 }

@@ -98,6 +98,14 @@ fn ext_summary(exts: &[Extension]) -> Vec<String> {
                     .join(",")
             )),
             Extension::Cookie(_) => Some("cookie".to_string()),
+            Extension::PskKeyExchangeModes(m) => Some(format!("psk_modes={m:?}")),
+            Extension::PreSharedKey(p) => Some(format!(
+                "pre_shared_key={} identity(ies)",
+                p.identities.len()
+            )),
+            Extension::SelectedIdentity(i) => {
+                Some(format!("pre_shared_key selected={i} (resumption)"))
+            }
             _ => None,
         })
         .collect()
@@ -124,7 +132,22 @@ pub fn describe(msg: &HandshakeMessage) -> String {
             parts.push(format!("{} certificate(s)", c.entries.len()))
         }
         HandshakeMessage::CertificateVerify { scheme, .. } => parts.push(scheme_name(*scheme)),
+        HandshakeMessage::CertificateRequest { extensions, .. } => {
+            for e in extensions {
+                if let Extension::SignatureAlgorithms(s) = e {
+                    parts.push(format!("schemes=[{}]", list(s, scheme_name)));
+                }
+            }
+        }
+        HandshakeMessage::CertificateRequest12 { schemes, .. } => {
+            parts.push(format!("schemes=[{}]", list(schemes, scheme_name)))
+        }
         HandshakeMessage::Finished(v) => parts.push(format!("{} bytes verify_data", v.len())),
+        HandshakeMessage::NewSessionTicket(t) => parts.push(format!(
+            "lifetime={}s ticket={} bytes",
+            t.lifetime,
+            t.ticket.len()
+        )),
         HandshakeMessage::KeyUpdate { update_requested } => {
             parts.push(format!("update_requested={update_requested}"))
         }

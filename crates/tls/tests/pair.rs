@@ -47,7 +47,7 @@ fn no_common_suite_is_handshake_failure() {
 }
 
 mod arbitrary {
-    use handshake_tls::extensions::{parse_block, Context};
+    use handshake_tls::extensions::{parse_block, typ, Context, Extension};
     use handshake_tls::msgs::HandshakeMessage;
     use handshake_tls::record::Deframer;
     use proptest::prelude::*;
@@ -60,9 +60,24 @@ mod arbitrary {
                 let again = m.encode();
                 prop_assert_eq!(HandshakeMessage::parse(again[0], &again[4..]).ok(), Some(m));
             }
+            // The TLS 1.2 shapes (CertificateRequest, RFC 5246 §7.4.4, among them).
+            if let Ok(m) = HandshakeMessage::parse_tls12(typ, &body) {
+                let again = m.encode();
+                prop_assert_eq!(HandshakeMessage::parse_tls12(again[0], &again[4..]).ok(), Some(m));
+            }
             for ctx in [Context::ClientHello, Context::ServerHello, Context::HelloRetryRequest,
-                        Context::EncryptedExtensions, Context::Certificate, Context::NewSessionTicket] {
+                        Context::EncryptedExtensions, Context::Certificate, Context::NewSessionTicket,
+                        Context::CertificateRequest] {
                 let _ = parse_block(&body, ctx);
+            }
+            // pre_shared_key (RFC 8446 §4.2.11) in both messages that carry
+            // it: never a panic, and what parses round-trips.
+            for ctx in [Context::ClientHello, Context::ServerHello] {
+                if let Ok(e) = Extension::parse(typ::PRE_SHARED_KEY, &body, ctx) {
+                    let mut out = Vec::new();
+                    e.emit(&mut out);
+                    prop_assert_eq!(Extension::parse(typ::PRE_SHARED_KEY, &out[4..], ctx).ok(), Some(e));
+                }
             }
             let mut d = Deframer::default();
             d.push(&body);

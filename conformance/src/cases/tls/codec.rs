@@ -168,6 +168,14 @@ pub(crate) fn cases() -> Vec<Case> {
                             Some(m)
                         );
                     }
+                    // The TLS 1.2 shapes (CertificateRequest among them).
+                    if let Ok(m) = HandshakeMessage::parse_tls12(typ, &body) {
+                        let again = m.encode();
+                        prop_assert_eq!(
+                            HandshakeMessage::parse_tls12(again[0], &again[4..]).ok(),
+                            Some(m)
+                        );
+                    }
                     // Either machine fed the bytes as a stream ends in a clean wait
                     // or a typed error with at most one alert record queued.
                     let mut s = super::support::bare_server();

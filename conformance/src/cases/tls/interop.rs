@@ -13,14 +13,14 @@ use handshake_tls::{
     CipherSuite, ClientConnection, Event, NamedGroup, Negotiated, ServerConnection, Tls12Suite,
 };
 use rustls::crypto::ring as rr;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::pki_types::ServerName;
 
 use super::support::{self, pki, LeafSpec, Pki};
 use crate::check::{self, Checked};
 use crate::Case;
 
 /// One end of a connection, ours or rustls's.
-trait Peer {
+pub(super) trait Peer {
     fn take_tls(&mut self) -> Result<Vec<u8>, String>;
     fn give_tls(&mut self, b: &[u8]) -> Result<(), String>;
     fn write(&mut self, d: &[u8]) -> Result<(), String>;
@@ -119,7 +119,7 @@ fn pump(a: &mut dyn Peer, b: &mut dyn Peer) -> Result<(), String> {
 }
 
 /// Handshake, then 1 MiB from the client, echoed by the server, checked.
-fn echo(client: &mut dyn Peer, server: &mut dyn Peer, seed: u64) -> Checked {
+pub(super) fn echo(client: &mut dyn Peer, server: &mut dyn Peer, seed: u64) -> Checked {
     pump(client, server)?;
     check::ensure(client.done() && server.done(), || {
         "handshake did not complete".into()
@@ -148,7 +148,10 @@ fn echo(client: &mut dyn Peer, server: &mut dyn Peer, seed: u64) -> Checked {
     })
 }
 
-fn provider(suite: CipherSuite, groups: &[NamedGroup]) -> Arc<rustls::crypto::CryptoProvider> {
+pub(super) fn provider(
+    suite: CipherSuite,
+    groups: &[NamedGroup],
+) -> Arc<rustls::crypto::CryptoProvider> {
     let mut p = rr::default_provider();
     p.cipher_suites = vec![match suite {
         CipherSuite::Aes128GcmSha256 => rr::cipher_suite::TLS13_AES_128_GCM_SHA256,
@@ -172,12 +175,7 @@ fn rustls_server_with(
     provider: Arc<rustls::crypto::CryptoProvider>,
     version: &'static rustls::SupportedProtocolVersion,
 ) -> Result<rustls::ServerConnection, String> {
-    let chain = p
-        .chain
-        .iter()
-        .map(|d| CertificateDer::from(d.clone()))
-        .collect();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.key_pkcs8.clone()));
+    let (chain, key) = support::rustls_cert(&p.chain, &p.key_pkcs8);
     let cfg = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[version])
         .map_err(|e| e.to_string())?
@@ -196,10 +194,7 @@ fn rustls_client_with(
     provider: Arc<rustls::crypto::CryptoProvider>,
     version: &'static rustls::SupportedProtocolVersion,
 ) -> Result<rustls::ClientConnection, String> {
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(p.ca_der.clone()))
-        .map_err(|e| e.to_string())?;
+    let roots = support::rustls_roots(p)?;
     let cfg = rustls::ClientConfig::builder_with_provider(provider)
         .with_protocol_versions(&[version])
         .map_err(|e| e.to_string())?
@@ -346,12 +341,7 @@ fn tls12_ticket_with_rustls(ours_is_client: bool) -> Checked {
     let provider = provider12(suite, NamedGroup::X25519);
     let mut resumed = Vec::new();
     if ours_is_client {
-        let chain: Vec<CertificateDer<'static>> = p
-            .chain
-            .iter()
-            .map(|d| CertificateDer::from(d.clone()))
-            .collect();
-        let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(p.key_pkcs8.clone()));
+        let (chain, key) = support::rustls_cert(&p.chain, &p.key_pkcs8);
         let mut cfg = rustls::ServerConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS12])
             .map_err(|e| e.to_string())?
@@ -379,10 +369,7 @@ fn tls12_ticket_with_rustls(ours_is_client: bool) -> Checked {
             check::ensure(session.is_some(), || "rustls issued no ticket".into())?;
         }
     } else {
-        let mut roots = rustls::RootCertStore::empty();
-        roots
-            .add(CertificateDer::from(p.ca_der.clone()))
-            .map_err(|e| e.to_string())?;
+        let roots = support::rustls_roots(&p)?;
         let cfg = Arc::new(
             rustls::ClientConfig::builder_with_provider(provider)
                 .with_protocol_versions(&[&rustls::version::TLS12])

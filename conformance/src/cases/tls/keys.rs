@@ -1,9 +1,12 @@
 //! `tls.keys.*`: the TLS 1.3 key schedule (RFC 8446 §7.1, §7.3, §4.4.4)
-//! against the "Simple 1-RTT Handshake" trace of RFC 8448 §3. Every expected
-//! value is the RFC's hex.
+//! against the "Simple 1-RTT Handshake" trace of RFC 8448 §3, and the
+//! resumption secrets and PSK binder of its "Resumed 0-RTT Handshake" (§4).
+//! Every expected value is the RFC's hex.
 
 use handshake_crypto::X25519SecretKey;
-use handshake_tls::keys::{finished_verify_data, KeySchedule, Transcript};
+use handshake_tls::keys::{
+    finished_verify_data, psk_binder, resumption_psk, KeySchedule, Transcript,
+};
 use handshake_tls::kx::KeyShare;
 use handshake_tls::record::RecordKeys;
 use handshake_tls::suites::{AeadAlg, HashAlg};
@@ -150,6 +153,39 @@ fn finished() -> Checked {
     )
 }
 
+/// RFC 8448 §3: resumption_master_secret over ClientHello..client Finished
+/// and the ticket's PSK (nonce 00 00); §4: the Early Secret from that PSK
+/// and the binder over the truncated ClientHello's hash.
+fn resumption_and_binder() -> Checked {
+    let h = HashAlg::Sha256;
+    let master = schedule().master_secret();
+    let th_ch_cf = "209145a96ee8e2a122ff810047cc952684658d6049e86429426db87c54ad143d";
+    let res = h.derive_secret(&master, "res master", &unhex(th_ch_cf));
+    check::hex(
+        "resumption_master_secret",
+        &res,
+        "7df235f2031d2a051287d02b0241b0bfdaf86cc856231f2d5aba46c434ec196c",
+    )?;
+    let psk = resumption_psk(h, &res, &[0, 0]);
+    check::hex(
+        "PSK",
+        &psk,
+        "4ecd0eb6ec3b4d87f5d6028f922ca4c5851a277fd41311c9e62d2c9492e1c4f3",
+    )?;
+    let early = KeySchedule::early_secret_psk(h, &psk);
+    check::hex(
+        "Early Secret from the PSK",
+        &early,
+        "9b2188e9b2fc6d64d71dc329900e20bb41915000f678aa839cbb797cb7d8332c",
+    )?;
+    let binder_hash = "63224b2e4573f2d3454ca84b9d009a04f6be9e05711a8396473aefa01e924a14";
+    check::hex(
+        "PSK binder",
+        &psk_binder(h, &early, &unhex(binder_hash)),
+        "3add4fb2d8fdf822a0ca3cf7678ef5e88dae990141c5924d57bb6fa31b9e5f9d",
+    )
+}
+
 fn record_keys_from_secret() -> Checked {
     // The record layer keyed from the traffic secret seals the RFC's first
     // client application record byte for byte.
@@ -215,6 +251,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tls.keys.rfc8448-finished",
                 "RFC 8446 §4.4.4; RFC 8448 §3",
                 finished,
+            ),
+            (
+                Must,
+                "tls.keys.rfc8448-resumption-psk-binder",
+                "RFC 8446 §4.2.11.2, §4.6.1, §7.1; RFC 8448 §3, §4",
+                resumption_and_binder,
             ),
             (
                 Must,

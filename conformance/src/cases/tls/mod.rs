@@ -18,9 +18,11 @@ mod handshake;
 mod interop;
 mod keys;
 mod keys12;
+mod mtls;
 mod openssl;
 mod property;
 mod record;
+mod resume;
 mod support;
 mod tls12;
 
@@ -37,6 +39,8 @@ pub(crate) fn cases() -> Vec<Case> {
         interop::cases(),
         openssl::cases(),
         gnutls::cases(),
+        resume::cases(),
+        mtls::cases(),
         coverage::cases(),
     ]
     .concat()

@@ -67,6 +67,40 @@ pub(crate) struct Pki {
     pub(crate) ca_der: Vec<u8>,
     pub(crate) chain: Vec<Vec<u8>>,
     pub(crate) key_pkcs8: Vec<u8>,
+    /// The CA's certificate and key, to issue more leaves.
+    ca: (rcgen::Certificate, KeyPair),
+}
+
+impl Pki {
+    /// A P-256 client certificate for "client.test" with `eku`, issued by
+    /// this CA: (chain, PKCS#8 key).
+    pub(crate) fn client_leaf(
+        &self,
+        eku: Vec<ExtendedKeyUsagePurpose>,
+    ) -> Result<(Vec<Vec<u8>>, Vec<u8>), String> {
+        let key = key_pair(KeyKind::P256)?;
+        let lp = leaf_params(&["client.test".to_string()], eku, 2040)?;
+        let cert = lp
+            .signed_by(&key, &self.ca.0, &self.ca.1)
+            .map_err(|e| e.to_string())?;
+        Ok((vec![cert.der().to_vec()], key.serialize_der()))
+    }
+}
+
+fn leaf_params(
+    names: &[String],
+    eku: Vec<ExtendedKeyUsagePurpose>,
+    not_after_year: i32,
+) -> Result<CertificateParams, String> {
+    let mut lp = CertificateParams::new(names.to_vec()).map_err(|e| e.to_string())?;
+    lp.distinguished_name.push(
+        DnType::CommonName,
+        names.first().cloned().unwrap_or_default(),
+    );
+    lp.extended_key_usages = eku;
+    lp.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    lp.not_after = rcgen::date_time_ymd(not_after_year, 1, 1);
+    Ok(lp)
 }
 
 /// The fixture RSA-2048 key (PKCS#8 PEM, `openssl genpkey`; fixtures/README.md).
@@ -109,14 +143,7 @@ pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
         .self_signed(&ca_key)
         .map_err(e)?;
     let leaf_key = key_pair(spec.kind)?;
-    let mut lp = CertificateParams::new(spec.names.clone()).map_err(e)?;
-    lp.distinguished_name.push(
-        DnType::CommonName,
-        spec.names.first().cloned().unwrap_or_default(),
-    );
-    lp.extended_key_usages = spec.eku.clone();
-    lp.not_before = rcgen::date_time_ymd(2020, 1, 1);
-    lp.not_after = rcgen::date_time_ymd(spec.not_after_year, 1, 1);
+    let lp = leaf_params(&spec.names, spec.eku.clone(), spec.not_after_year)?;
     let mut chain = Vec::new();
     if spec.via_intermediate {
         let ik = key_pair(KeyKind::P256)?;
@@ -138,6 +165,7 @@ pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
         ca_der: ca.der().to_vec(),
         chain,
         key_pkcs8: leaf_key.serialize_der(),
+        ca: (ca, ca_key),
     })
 }
 
@@ -164,6 +192,32 @@ pub(crate) fn pki_for(suite: Tls12Suite) -> Result<Pki, String> {
         kind: kind_for(suite),
         ..LeafSpec::default()
     })
+}
+
+/// rustls's root store holding only `pki`'s CA.
+pub(crate) fn rustls_roots(pki: &Pki) -> Result<rustls::RootCertStore, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(rustls::pki_types::CertificateDer::from(pki.ca_der.clone()))
+        .map_err(|e| e.to_string())?;
+    Ok(roots)
+}
+
+/// A chain (DER, leaf first) and PKCS#8 key in rustls's types.
+pub(crate) fn rustls_cert(
+    chain: &[Vec<u8>],
+    key_pkcs8: &[u8],
+) -> (
+    Vec<rustls::pki_types::CertificateDer<'static>>,
+    rustls::pki_types::PrivateKeyDer<'static>,
+) {
+    (
+        chain
+            .iter()
+            .map(|d| rustls::pki_types::CertificateDer::from(d.clone()))
+            .collect(),
+        rustls::pki_types::PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key_pkcs8.to_vec())),
+    )
 }
 
 /// Our client config trusting `pki`'s CA.
@@ -568,7 +622,7 @@ pub(crate) fn ours_server(
     sock.set_nonblocking(false).map_err(|e| e.to_string())?;
     let mut sc = server_config(p)?;
     cfg(&mut sc);
-    let mut s = ServerConnection::new(Arc::new(sc), rng(32)).map_err(|e| e.to_string())?;
+    let mut s = ServerConnection::new_at(Arc::new(sc), NOW, rng(32)).map_err(|e| e.to_string())?;
     let mut got = Vec::new();
     drive(&mut s, &mut sock, &mut got, &peer, |s, _| !s.handshaking())?;
     // The tool sends its stdin lines once connected.

@@ -47,6 +47,18 @@ pub(crate) struct Hs {
     /// The server said it will send a NewSessionTicket (RFC 5077 §3.2).
     ticket_expected: bool,
     ticket: Option<Vec<u8>>,
+    /// Every handshake message so far, for a CertificateVerify (RFC 5246
+    /// §7.4.8) if the server asks for a certificate.
+    messages: Vec<u8>,
+    /// The schemes of the server's CertificateRequest (§7.4.4), if any.
+    cert_request: Option<Vec<u16>>,
+}
+
+impl Hs {
+    fn add(&mut self, raw: &[u8]) {
+        self.transcript.add(raw);
+        self.messages.extend_from_slice(raw);
+    }
 }
 
 pub(crate) enum State12 {
@@ -159,11 +171,15 @@ pub(crate) fn server_hello(
         return Err(Error::MissingExtendedMasterSecret);
     }
     c.enter_tls12();
+    let mut messages = transcript.buffered().unwrap_or_default().to_vec();
+    messages.extend_from_slice(raw);
     transcript.start_hash(suite.prf());
     transcript.add(raw);
     let mut hs = Hs {
         suite,
         transcript,
+        messages,
+        cert_request: None,
         client_random: hello.random,
         server_random: sh.random,
         ems,
@@ -242,7 +258,7 @@ pub(crate) fn handle(
         (s, HandshakeMessage::HelloRequest) => s,
         (State12::ExpectCertificate(mut hs), HandshakeMessage::Certificate12(chain)) => {
             let key = certificate(&cx, c, hs.suite, &chain)?;
-            hs.transcript.add(raw);
+            hs.add(raw);
             if hs.suite.kx() == KeyExchange::Rsa {
                 State12::ExpectServerHelloDone(hs, key, None)
             } else {
@@ -251,8 +267,17 @@ pub(crate) fn handle(
         }
         (State12::ExpectServerKeyExchange(mut hs, key), HandshakeMessage::ServerKeyExchange(b)) => {
             let ske = server_key_exchange(&cx, &mut hs, &key, &b)?;
-            hs.transcript.add(raw);
+            hs.add(raw);
             State12::ExpectServerHelloDone(hs, key, Some(ske))
+        }
+        // RFC 5246 §7.4.4: a CertificateRequest before ServerHelloDone.
+        (
+            State12::ExpectServerHelloDone(mut hs, key, ske),
+            HandshakeMessage::CertificateRequest12 { schemes, .. },
+        ) if hs.cert_request.is_none() => {
+            hs.cert_request = Some(schemes);
+            hs.add(raw);
+            State12::ExpectServerHelloDone(hs, key, ske)
         }
         (State12::ExpectServerHelloDone(hs, key, ske), HandshakeMessage::ServerHelloDone) => {
             client_flight(cx, c, hs, &key, ske, raw)?
@@ -265,7 +290,7 @@ pub(crate) fn handle(
         ) if hs.ticket_expected && !c.read_protected() => {
             hs.ticket_expected = false;
             hs.ticket = Some(ticket);
-            hs.transcript.add(raw);
+            hs.add(raw);
             State12::ExpectFinished(hs, master, write)
         }
         (State12::ExpectFinished(mut hs, master, write), HandshakeMessage::Finished(v)) => {
@@ -276,7 +301,7 @@ pub(crate) fn handle(
             if let Some(write) = write {
                 // Abbreviated handshake (RFC 5246 §7.3): our ChangeCipherSpec
                 // and Finished follow the server's.
-                hs.transcript.add(raw);
+                hs.add(raw);
                 let fin =
                     keys::verify_data(prf, &master, CLIENT_FINISHED, &hs.transcript.current());
                 c.send_ccs12(write)?;
@@ -395,7 +420,16 @@ fn client_flight(
     raw: &[u8],
 ) -> Result<State12, Error> {
     // RFC 5246 §7.4.5: ServerHelloDone is empty (checked by the parser).
-    hs.transcript.add(raw);
+    hs.add(raw);
+    // RFC 5246 §7.4.6: after a CertificateRequest the client sends a
+    // Certificate, empty when it has none that fits.
+    let mut chosen = None;
+    if let Some(requested) = &hs.cert_request {
+        chosen = crate::client::auth::choose(cx.config, requested);
+        let chain = chosen.map_or_else(Vec::new, |(cc, _)| cc.chain.clone());
+        let raw_cert = c.send_handshake(&HandshakeMessage::Certificate12(chain))?;
+        hs.add(&raw_cert);
+    }
     let (pms, cke): (Secret, Vec<u8>) = match (ske, key) {
         (None, PublicKey::Rsa(k)) => {
             // RFC 5246 §7.4.7.1: client_version (the version offered,
@@ -421,7 +455,7 @@ fn client_flight(
         (None, _) => return Err(Error::Certificate(CertError::UnsupportedAlgorithm)),
     };
     let raw_cke = c.send_handshake(&HandshakeMessage::ClientKeyExchange(cke))?;
-    hs.transcript.add(&raw_cke);
+    hs.add(&raw_cke);
     let prf = hs.suite.prf();
     let master = if hs.ems {
         keys::extended_master_secret(prf, &pms, &hs.transcript.current())
@@ -430,6 +464,18 @@ fn client_flight(
     };
     drop(pms);
     c.secret("master secret", Some("CLIENT_RANDOM"), &master);
+    // RFC 5246 §7.4.8: CertificateVerify signs every message before it
+    // (after the master secret: RFC 7627's session hash ends at the
+    // ClientKeyExchange).
+    if let Some((cc, scheme)) = chosen {
+        let signature = sign::sign(&cc.key, scheme, &hs.messages, &mut *cx.rng)?;
+        let cv = HandshakeMessage::CertificateVerify {
+            scheme: scheme.to_u16(),
+            signature,
+        };
+        let raw_cv = c.send_handshake(&cv)?;
+        hs.add(&raw_cv);
+    }
     let (write, read) = record_keys(cx.rng, &hs, &master)?;
     let fin = keys::verify_data(
         hs.suite.prf(),

@@ -2,7 +2,7 @@
 //! the client's key exchange (RSA with implicit rejection, or ECDHE), and
 //! the Finished exchange.
 
-use handshake_crypto::PrivateKey;
+use handshake_crypto::{PrivateKey, PublicKey};
 use rand_core::CryptoRngCore;
 use zeroize::Zeroizing;
 
@@ -27,6 +27,8 @@ use super::{ticket, Negotiated12, Tls12Suite};
 /// What the server needs from its connection to run TLS 1.2.
 pub(crate) struct Ctx<'a> {
     pub(crate) config: &'a ServerConfig,
+    /// Seconds since the Unix epoch (for client certificates), if known.
+    pub(crate) now: Option<u64>,
     pub(crate) rng: &'a mut (dyn CryptoRngCore + Send),
 }
 
@@ -41,10 +43,28 @@ pub(crate) struct Hs {
     /// Send a NewSessionTicket before our ChangeCipherSpec (RFC 5077 §3.3).
     issue_ticket: bool,
     ticket_nonce: [u8; 12],
+    /// With client authentication: every handshake message so far, which
+    /// the client's CertificateVerify signs (RFC 5246 §7.4.8).
+    messages: Option<Vec<u8>>,
+    /// The client certificate's key, for its CertificateVerify.
+    client_key: Option<PublicKey>,
+}
+
+impl Hs {
+    fn add(&mut self, raw: &[u8]) {
+        self.transcript.add(raw);
+        if let Some(m) = &mut self.messages {
+            m.extend_from_slice(raw);
+        }
+    }
 }
 
 pub(crate) enum State12 {
+    /// The client's Certificate, after our CertificateRequest (§7.4.6).
+    ExpectCertificate(Box<Hs>),
     ExpectClientKeyExchange(Box<Hs>),
+    /// The client's CertificateVerify (§7.4.8), then as ExpectFinished.
+    ExpectCertificateVerify(Box<Hs>, Secret, Option<RecordKeys12>),
     /// The client's Finished; the master secret; our write keys for the
     /// full handshake (none when resuming: ours went first).
     ExpectFinished(Box<Hs>, Secret, Option<RecordKeys12>),
@@ -245,9 +265,17 @@ pub(crate) fn client_hello(
     let mut transcript = Transcript::new();
     transcript.add(raw);
     transcript.start_hash(suite.prf());
-    transcript.add(&c.send_handshake(&sh)?);
+    // RFC 5246 §7.4.8: the client's CertificateVerify signs every message.
+    let mut messages = cx.config.client_auth.as_ref().map(|_| raw.to_vec());
+    let mut add = |t: &mut Transcript, raw: &[u8]| {
+        t.add(raw);
+        if let Some(m) = &mut messages {
+            m.extend_from_slice(raw);
+        }
+    };
+    add(&mut transcript, &c.send_handshake(&sh)?);
     let cert = HandshakeMessage::Certificate12(cx.config.cert_chain.clone());
-    transcript.add(&c.send_handshake(&cert)?);
+    add(&mut transcript, &c.send_handshake(&cert)?);
     let mut share = None;
     if let (Some(g), Some(sc)) = (group, scheme) {
         let mine = KeyShare::generate(g, &mut *cx.rng);
@@ -260,11 +288,28 @@ pub(crate) fn client_hello(
         let signed = m12::signed_params(&ch.random, &server_random, &ske.params());
         ske.signature = sign::sign(key, sc, &signed, &mut *cx.rng)?;
         let msg = HandshakeMessage::ServerKeyExchange(ske.encode());
-        transcript.add(&c.send_handshake(&msg)?);
+        add(&mut transcript, &c.send_handshake(&msg)?);
         share = Some(mine);
     }
-    transcript.add(&c.send_handshake(&HandshakeMessage::ServerHelloDone)?);
-    Ok(State12::ExpectClientKeyExchange(Box::new(Hs {
+    let request = cx.config.client_auth.is_some();
+    if request {
+        // RFC 5246 §7.4.4: rsa_sign (1) and ecdsa_sign (64), the schemes
+        // we verify, no authorities named.
+        let cr = HandshakeMessage::CertificateRequest12 {
+            cert_types: vec![1, 64],
+            schemes: crate::server::CLIENT_SCHEMES
+                .iter()
+                .map(|s| s.to_u16())
+                .collect(),
+            authorities: Vec::new(),
+        };
+        add(&mut transcript, &c.send_handshake(&cr)?);
+    }
+    add(
+        &mut transcript,
+        &c.send_handshake(&HandshakeMessage::ServerHelloDone)?,
+    );
+    let hs = Box::new(Hs {
         suite,
         transcript,
         client_version: ch.legacy_version,
@@ -282,7 +327,41 @@ pub(crate) fn client_hello(
         },
         issue_ticket,
         ticket_nonce,
-    })))
+        messages,
+        client_key: None,
+    });
+    Ok(if request {
+        State12::ExpectCertificate(hs)
+    } else {
+        State12::ExpectClientKeyExchange(hs)
+    })
+}
+
+/// The client's Certificate (RFC 5246 §7.4.6), validated for clientAuth;
+/// an empty one when a certificate is required is handshake_failure.
+fn client_certificate(
+    cx: &Ctx<'_>,
+    c: &mut Common,
+    hs: &mut Hs,
+    chain: Vec<Vec<u8>>,
+) -> Result<(), Error> {
+    let Some(auth) = &cx.config.client_auth else {
+        return Err(Error::Config("client authentication"));
+    };
+    if chain.is_empty() {
+        return if auth.required {
+            Err(Error::NoClientCertificate)
+        } else {
+            Ok(())
+        };
+    }
+    let now = cx.now.unwrap_or_default();
+    let (leaf, _) = crate::cert::verify_client_chain(&chain, &auth.roots, now)?;
+    hs.client_key = Some(leaf.public_key.ok_or(Error::Certificate(
+        crate::error::CertError::UnsupportedAlgorithm,
+    ))?);
+    c.client_chain = Some(chain);
+    Ok(())
 }
 
 /// NewSessionTicket (RFC 5077 §3.3): the session sealed under the ticket key.
@@ -370,6 +449,8 @@ fn resume(
             },
             issue_ticket: false,
             ticket_nonce: [0; 12],
+            messages: None,
+            client_key: None,
         }),
         master,
         None,
@@ -424,7 +505,7 @@ pub(crate) fn handle(
                 (None, _) => return Err(Error::Config("ECDHE without a share")),
             };
             hs.share = None;
-            hs.transcript.add(raw);
+            hs.add(raw);
             let prf = hs.suite.prf();
             let master = if hs.negotiated.extended_master_secret {
                 keys::extended_master_secret(prf, &pms, &hs.transcript.current())
@@ -442,7 +523,34 @@ pub(crate) fn handle(
             let write =
                 RecordKeys12::new(bulk, &kb.server_mac, &kb.server_key, &kb.server_iv, &seed)?;
             c.set_pending_read12(read);
-            State12::ExpectFinished(hs, master, Some(write))
+            if hs.client_key.is_some() {
+                State12::ExpectCertificateVerify(hs, master, Some(write))
+            } else {
+                State12::ExpectFinished(hs, master, Some(write))
+            }
+        }
+        (State12::ExpectCertificate(mut hs), HandshakeMessage::Certificate12(chain)) => {
+            hs.add(raw);
+            client_certificate(&cx, c, &mut hs, chain)?;
+            State12::ExpectClientKeyExchange(hs)
+        }
+        (
+            State12::ExpectCertificateVerify(mut hs, master, write),
+            HandshakeMessage::CertificateVerify { scheme, signature },
+        ) => {
+            // RFC 5246 §7.4.8: a scheme from our CertificateRequest, over
+            // every handshake message before this one.
+            let scheme = SignatureScheme::from_u16(scheme)
+                .filter(|s| crate::server::CLIENT_SCHEMES.contains(s))
+                .ok_or(Error::IllegalParameter {
+                    what: "client CertificateVerify scheme not requested (RFC 5246 §7.4.8)",
+                })?;
+            let (Some(key), Some(messages)) = (&hs.client_key, &hs.messages) else {
+                return Err(Error::Config("client authentication"));
+            };
+            sign::verify(key, scheme, messages, &signature)?;
+            hs.add(raw);
+            State12::ExpectFinished(hs, master, write)
         }
         (State12::ExpectFinished(mut hs, master, write), HandshakeMessage::Finished(v)) => {
             // A pre-master secret replaced by implicit rejection ends here,
@@ -477,6 +585,10 @@ pub(crate) fn handle(
                 got: m.name(),
                 state: match s {
                     State12::ExpectClientKeyExchange(_) => "waiting for ClientKeyExchange",
+                    State12::ExpectCertificate(_) => "waiting for the client's Certificate",
+                    State12::ExpectCertificateVerify(..) => {
+                        "waiting for the client's CertificateVerify"
+                    }
                     State12::ExpectFinished(..) => "waiting for the client's Finished",
                     State12::Connected => "connected (TLS 1.2)",
                 },

@@ -6,13 +6,14 @@ use std::sync::Arc;
 use handshake_crypto::{ct_eq, PublicKey};
 use rand_core::CryptoRngCore;
 
-use crate::cert::{self, ServerName};
+use crate::cert::ServerName;
 use crate::config::ClientConfig;
 use crate::conn::{AppSecrets, Common, Event, Machine, Negotiated};
 use crate::extensions::{find, Extension, KeyShareEntry};
 use crate::keys::{finished_verify_data, KeySchedule, Secret, Transcript};
 use crate::kx::KeyShare;
 use crate::msgs::{message_hash, ClientHello, HandshakeMessage, ServerHello};
+use crate::psk::{self, Offered};
 use crate::record::RecordKeys;
 use crate::sign;
 use crate::suites::{CipherSuite, NamedGroup, SignatureScheme, TLS12, TLS13};
@@ -20,6 +21,11 @@ use crate::tls12::client::{self as client12, State12};
 use crate::tls12::{Negotiated12, Tls12Session};
 use crate::trace::TraceLine;
 use crate::Error;
+
+pub(crate) mod auth;
+mod hello;
+
+use hello::client_hello;
 
 /// The last 8 bytes of ServerHello.random when a TLS 1.3 server negotiates
 /// TLS 1.2 ("DOWNGRD" 01) or below ("DOWNGRD" 00) (RFC 8446 §4.1.3).
@@ -36,6 +42,10 @@ struct Handshake {
     client_hs: Secret,
     server_hs: Secret,
     alpn: Option<Vec<u8>>,
+    /// A PSK resumption: the original handshake's CertificateVerify scheme.
+    resumed: Option<SignatureScheme>,
+    /// The schemes of the server's CertificateRequest, if it sent one.
+    cert_request: Option<Vec<u16>>,
 }
 
 enum State {
@@ -44,6 +54,7 @@ enum State {
         shares: Vec<KeyShare>,
         transcript: Transcript,
         hrr_suite: Option<CipherSuite>,
+        psk: Option<Box<Offered>>,
     },
     ExpectEncryptedExtensions(Handshake),
     ExpectCertificate(Handshake),
@@ -73,6 +84,8 @@ impl State {
 struct ClientMachine {
     config: Arc<ClientConfig>,
     name: ServerName,
+    /// The name as given, the session store's key.
+    host: String,
     now: u64,
     rng: Box<dyn CryptoRngCore + Send>,
     state: State,
@@ -141,6 +154,13 @@ impl ClientConnection {
                 data: ticket.unwrap_or_default(),
             });
         }
+        // RFC 8446 §4.2.11: a ticket from the store, offered last with its
+        // binder (psk_key_exchange_modes, psk_dhe_ke, is already there).
+        let psk = psk::take_offer(&config, server_name, now_unix);
+        if let Some(o) = &psk {
+            psk::attach(&mut hello, o, now_unix, &Transcript::new());
+            common.note(|| TraceLine::Secret("res binder"));
+        }
         let msg = HandshakeMessage::ClientHello(hello.clone());
         let raw = common.send_handshake(&msg)?;
         let mut transcript = Transcript::new();
@@ -150,6 +170,7 @@ impl ClientConnection {
             machine: ClientMachine {
                 config,
                 name,
+                host: server_name.to_string(),
                 now: now_unix,
                 rng,
                 state: State::ExpectServerHello {
@@ -157,6 +178,7 @@ impl ClientConnection {
                     shares,
                     transcript,
                     hrr_suite: None,
+                    psk,
                 },
             },
         })
@@ -196,6 +218,15 @@ impl ClientConnection {
             State::Connected(app) => app.update_ours(&mut self.common, request_peer),
             _ => Err(Error::NotConnected),
         }
+    }
+
+    /// Tells the connection the current time (seconds since the Unix
+    /// epoch), for what it checks or records from now on: a certificate
+    /// not yet validated, and the receipt time of a NewSessionTicket (its
+    /// age, RFC 8446 §4.6.1, counts from there). Without it, the time given
+    /// to [`new`](Self::new) is used.
+    pub fn set_time(&mut self, now_unix: u64) {
+        self.machine.now = now_unix;
     }
 
     /// Whether the handshake is still running.
@@ -239,88 +270,6 @@ impl ClientConnection {
     }
 }
 
-fn client_hello(
-    config: &ClientConfig,
-    name: &ServerName,
-    random: [u8; 32],
-    shares: &[KeyShare],
-) -> ClientHello {
-    let mut ext = Vec::new();
-    // RFC 6066 §3: literal IP addresses are not sent as server_name.
-    if let ServerName::Dns(d) = name {
-        ext.push(Extension::ServerName(Some(d.as_bytes().to_vec())));
-    }
-    // RFC 8446 §4.2.1: supported_versions lists what a TLS 1.3 client
-    // offers; a TLS 1.2-only client sends no such extension.
-    if config.offers13() {
-        let mut v = vec![TLS13];
-        if config.offers12() {
-            v.push(TLS12);
-        }
-        ext.push(Extension::SupportedVersions(v));
-    }
-    ext.push(Extension::SupportedGroups(
-        config.groups.iter().map(|g| g.to_u16()).collect(),
-    ));
-    let mut schemes: Vec<u16> = config
-        .signature_schemes
-        .iter()
-        .map(|s| s.to_u16())
-        .collect();
-    if config.offers12() {
-        // RFC 8446 §4.2.3: rsa_pkcs1_* stay offered for TLS 1.2.
-        schemes.extend(SignatureScheme::TLS12_ONLY.iter().map(|s| s.to_u16()));
-    }
-    ext.push(Extension::SignatureAlgorithms(schemes));
-    if config.offers13() {
-        ext.push(Extension::KeyShares(
-            shares
-                .iter()
-                .map(|s| KeyShareEntry {
-                    group: s.group().to_u16(),
-                    key_exchange: s.public(),
-                })
-                .collect(),
-        ));
-        // psk_dhe_ke: what a later resumption would use; harmless without a PSK.
-        ext.push(Extension::PskKeyExchangeModes(vec![1]));
-    }
-    if !config.alpn.is_empty() {
-        ext.push(Extension::Alpn(config.alpn.clone()));
-    }
-    let mut cipher_suites: Vec<u16> = Vec::new();
-    if config.offers13() {
-        cipher_suites.extend(config.cipher_suites.iter().map(|s| s.to_u16()));
-    }
-    if config.offers12() {
-        use crate::tls12::msgs::ext as e12;
-        cipher_suites.extend(config.tls12_suites.iter().map(|s| s.to_u16()));
-        // RFC 8422 §5.1.2: uncompressed points only.
-        ext.push(Extension::Unknown {
-            typ: e12::EC_POINT_FORMATS,
-            data: vec![1, 0],
-        });
-        // RFC 7627 §5.1: empty extended_master_secret.
-        ext.push(Extension::Unknown {
-            typ: e12::EXTENDED_MASTER_SECRET,
-            data: Vec::new(),
-        });
-        // RFC 5746 §3.4: an empty renegotiation_info on the initial handshake.
-        ext.push(Extension::Unknown {
-            typ: e12::RENEGOTIATION_INFO,
-            data: vec![0],
-        });
-    }
-    ClientHello {
-        legacy_version: TLS12,
-        random,
-        session_id: Vec::new(),
-        cipher_suites,
-        compression_methods: vec![0],
-        extensions: ext,
-    }
-}
-
 fn illegal(what: &'static str) -> Error {
     Error::IllegalParameter { what }
 }
@@ -340,6 +289,7 @@ impl Machine for ClientMachine {
                     shares,
                     transcript,
                     hrr_suite,
+                    psk,
                 },
                 HandshakeMessage::ServerHello(sh),
             ) => {
@@ -359,9 +309,11 @@ impl Machine for ClientMachine {
                     let s12 = client12::server_hello(cx, c, &hello, transcript, &sh, &raw)?;
                     State::Tls12(Box::new(s12))
                 } else if sh.is_hrr() {
-                    self.hello_retry(c, hello, shares, transcript, hrr_suite, &sh, &raw)?
+                    let prior = (shares, transcript, hrr_suite, psk);
+                    self.hello_retry(c, hello, prior, &sh, &raw)?
                 } else {
-                    self.server_hello(c, &hello, &shares, transcript, hrr_suite, &sh, &raw)?
+                    let prior = (transcript, hrr_suite, psk);
+                    self.server_hello(c, &hello, &shares, prior, &sh, &raw)?
                 }
             }
             (
@@ -369,6 +321,22 @@ impl Machine for ClientMachine {
                 HandshakeMessage::EncryptedExtensions(exts),
             ) => {
                 hs.alpn = self.encrypted_extensions(&exts)?;
+                hs.transcript.add(&raw);
+                match hs.resumed {
+                    // §2.2: a PSK handshake has no server Certificate or
+                    // CertificateVerify.
+                    Some(scheme) => State::ExpectFinished(hs, scheme),
+                    None => State::ExpectCertificate(hs),
+                }
+            }
+            (
+                State::ExpectCertificate(mut hs),
+                HandshakeMessage::CertificateRequest {
+                    context,
+                    extensions,
+                },
+            ) if hs.cert_request.is_none() => {
+                hs.cert_request = Some(auth::certificate_request(&context, &extensions)?);
                 hs.transcript.add(&raw);
                 State::ExpectCertificate(hs)
             }
@@ -404,7 +372,14 @@ impl Machine for ClientMachine {
                 };
                 State::Tls12(Box::new(client12::handle(cx, c, *s12, m, &raw)?))
             }
-            (State::Connected(app), HandshakeMessage::NewSessionTicket(_)) => State::Connected(app),
+            (State::Connected(app), HandshakeMessage::NewSessionTicket(nst)) => {
+                if let (Some(res), Some(n)) = (&app.resumption, &c.negotiated) {
+                    let (suite, scheme) = (n.suite, n.signature_scheme);
+                    let (cfg, host) = (&self.config, &self.host);
+                    psk::keep_ticket(cfg, host, self.now, suite, scheme, res, nst);
+                }
+                State::Connected(app)
+            }
             (State::Connected(mut app), HandshakeMessage::KeyUpdate { update_requested }) => {
                 app.key_update(c, update_requested)?;
                 State::Connected(app)
@@ -454,6 +429,7 @@ impl ClientMachine {
                 Extension::SelectedVersion(_)
                 | Extension::KeyShare(_)
                 | Extension::KeyShareGroup(_)
+                | Extension::SelectedIdentity(_)
                 | Extension::Cookie(_) => {}
                 other => return Err(Error::UnsupportedExtension { typ: other.typ() }),
             }
@@ -461,17 +437,20 @@ impl ClientMachine {
         Ok(suite)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn hello_retry(
         &mut self,
         c: &mut Common,
         mut hello: ClientHello,
-        shares: Vec<KeyShare>,
-        transcript: Transcript,
-        hrr_suite: Option<CipherSuite>,
+        prior: (
+            Vec<KeyShare>,
+            Transcript,
+            Option<CipherSuite>,
+            Option<Box<Offered>>,
+        ),
         hrr: &ServerHello,
         raw: &[u8],
     ) -> Result<State, Error> {
+        let (shares, transcript, hrr_suite, mut psk) = prior;
         // §4.1.4: a second HelloRetryRequest is unexpected_message.
         if hrr_suite.is_some() {
             return Err(Error::UnexpectedMessage {
@@ -537,6 +516,15 @@ impl ClientMachine {
         if let Some(ck) = cookie {
             hello.extensions.push(Extension::Cookie(ck));
         }
+        // §4.1.2: the PSK stays, with a new binder over the new transcript,
+        // only if its hash is the suite's (§4.2.11); otherwise it goes.
+        psk = psk.filter(|o| o.session.suite.hash() == hash);
+        match &psk {
+            Some(o) => psk::attach(&mut hello, o, self.now, &t),
+            None => hello
+                .extensions
+                .retain(|e| !matches!(e, Extension::PreSharedKey(_))),
+        }
         let raw2 = c.send_handshake(&HandshakeMessage::ClientHello(hello.clone()))?;
         t.add(&raw2);
         Ok(State::ExpectServerHello {
@@ -544,20 +532,20 @@ impl ClientMachine {
             shares: new_shares,
             transcript: t,
             hrr_suite: Some(suite),
+            psk,
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn server_hello(
         &mut self,
         c: &mut Common,
         hello: &ClientHello,
         shares: &[KeyShare],
-        mut transcript: Transcript,
-        hrr_suite: Option<CipherSuite>,
+        prior: (Transcript, Option<CipherSuite>, Option<Box<Offered>>),
         sh: &ServerHello,
         raw: &[u8],
     ) -> Result<State, Error> {
+        let (mut transcript, hrr_suite, psk) = prior;
         let suite = self.check_hello(hello, sh)?;
         // §4.1.4: the suite after a HelloRetryRequest must be the same.
         if hrr_suite.is_some_and(|s| s != suite) {
@@ -574,11 +562,24 @@ impl ClientMachine {
                 "HelloRetryRequest extension in ServerHello (RFC 8446 §4.2)",
             ));
         }
-        let share: &KeyShareEntry = find(&sh.extensions, |e| match e {
+        let selected = find(&sh.extensions, |e| match e {
+            Extension::SelectedIdentity(i) => Some(*i),
+            _ => None,
+        });
+        let share: &KeyShareEntry = match find(&sh.extensions, |e| match e {
             Extension::KeyShare(s) => Some(s),
             _ => None,
-        })
-        .ok_or(Error::MissingExtension { what: "key_share" })?;
+        }) {
+            Some(s) => s,
+            // §4.2.11: a PSK answer without the key_share psk_dhe_ke needs
+            // is illegal_parameter.
+            None if selected.is_some() => {
+                return Err(illegal(
+                    "pre_shared_key without key_share for psk_dhe_ke (RFC 8446 §4.2.11)",
+                ))
+            }
+            None => return Err(Error::MissingExtension { what: "key_share" }),
+        };
         // §4.2.8: the server's group must be one the client sent a share for.
         let mine = shares
             .iter()
@@ -586,9 +587,32 @@ impl ClientMachine {
             .ok_or(illegal("key_share group not offered (RFC 8446 §4.2.8)"))?;
         let shared = mine.agree(&share.key_exchange)?;
         let hash = suite.hash();
+        let (early, resumed) = match (selected, psk) {
+            (None, _) => (KeySchedule::early_secret(hash), None),
+            // §4.2: a pre_shared_key the client did not offer.
+            (Some(_), None) => {
+                return Err(Error::UnsupportedExtension {
+                    typ: crate::extensions::typ::PRE_SHARED_KEY,
+                })
+            }
+            // §4.2.11: the client MUST check that selected_identity is in
+            // range and that the suite's hash is the PSK's, else abort with
+            // illegal_parameter (one identity is offered).
+            (Some(i), Some(o)) => {
+                if i != 0 {
+                    return Err(illegal("selected_identity out of range (RFC 8446 §4.2.11)"));
+                }
+                if o.session.suite.hash() != hash {
+                    return Err(illegal(
+                        "suite hash differs from the PSK's (RFC 8446 §4.2.11)",
+                    ));
+                }
+                (o.early.clone(), Some(o.session.signature_scheme))
+            }
+        };
         transcript.start_hash(hash);
         transcript.add(raw);
-        let ks = KeySchedule::new(hash, &shared);
+        let ks = KeySchedule::with_early(hash, &early, &shared);
         let th = transcript.current();
         let secrets = ks.handshake_traffic(&th);
         c.secret(
@@ -612,6 +636,8 @@ impl ClientMachine {
             client_hs: secrets.client,
             server_hs: secrets.server,
             alpn: None,
+            resumed,
+            cert_request: None,
         }))
     }
 
@@ -634,45 +660,6 @@ impl ClientMachine {
             }
         }
         Ok(alpn)
-    }
-
-    fn certificate(
-        &self,
-        c: &mut Common,
-        cert: crate::msgs::Certificate,
-    ) -> Result<PublicKey, Error> {
-        // §4.4.2: empty for server authentication.
-        if !cert.context.is_empty() {
-            return Err(illegal(
-                "certificate_request_context not empty (RFC 8446 §4.4.2)",
-            ));
-        }
-        // §4.4.2.4: an empty Certificate from the server is decode_error.
-        if cert.entries.is_empty() {
-            return Err(Error::Decode {
-                what: "empty server Certificate (RFC 8446 §4.4.2.4)",
-            });
-        }
-        for e in &cert.entries {
-            if let Some(x) = e.extensions.first() {
-                return Err(Error::UnsupportedExtension { typ: x.typ() });
-            }
-        }
-        let chain: Vec<Vec<u8>> = cert.entries.into_iter().map(|e| e.cert_data).collect();
-        let (leaf, verified) =
-            cert::verify_server_chain(&chain, &self.config.roots, &self.name, self.now)?;
-        c.note(|| {
-            TraceLine::Certificate(format!(
-                "subject {} issuer {}, SAN {} matched, {} intermediate(s)",
-                leaf.subject(),
-                leaf.issuer(),
-                verified.matched_name,
-                verified.intermediates
-            ))
-        });
-        leaf.public_key.ok_or(Error::Certificate(
-            crate::error::CertError::UnsupportedAlgorithm,
-        ))
     }
 
     fn finished(
@@ -702,8 +689,16 @@ impl ClientMachine {
         c.secret("s ap traffic", Some("SERVER_TRAFFIC_SECRET_0"), &app.server);
         let exporter = hash.derive_secret(&master, "exp master", &th);
         c.secret("exp master", Some("EXPORTER_SECRET"), &exporter);
-        let mine = finished_verify_data(hash, &hs.client_hs, &th);
-        c.send_handshake(&HandshakeMessage::Finished(mine))?;
+        if let Some(requested) = &hs.cert_request {
+            let rng = &mut *self.rng;
+            auth::send_certificate(c, &self.config, requested, &mut hs.transcript, rng)?;
+        }
+        let mine = finished_verify_data(hash, &hs.client_hs, &hs.transcript.current());
+        hs.transcript
+            .add(&c.send_handshake(&HandshakeMessage::Finished(mine))?);
+        // §7.1: resumption_master_secret over ClientHello..client Finished.
+        let resumption = hash.derive_secret(&master, "res master", &hs.transcript.current());
+        c.note(|| TraceLine::Secret("res master"));
         let aead = hs.suite.aead();
         c.set_write_keys(RecordKeys::from_secret(aead, hash, &app.client));
         c.set_read_keys(RecordKeys::from_secret(aead, hash, &app.server))?;
@@ -714,12 +709,14 @@ impl ClientMachine {
             signature_scheme: scheme,
             alpn: hs.alpn.take(),
             hello_retry: hs.hello_retry,
+            resumed: hs.resumed.is_some(),
         });
         c.push_event(Event::HandshakeComplete);
         Ok(State::Connected(AppSecrets {
             suite: hs.suite,
             ours: app.client,
             theirs: app.server,
+            resumption: Some(resumption),
         }))
     }
 }
