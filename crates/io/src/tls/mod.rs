@@ -98,9 +98,9 @@ impl From<TlsError> for std::io::Error {
 /// Our client or server machine.
 pub enum Connection {
     /// A client.
-    Client(ClientConnection),
+    Client(Box<ClientConnection>),
     /// A server.
-    Server(ServerConnection),
+    Server(Box<ServerConnection>),
 }
 
 macro_rules! both {
@@ -116,15 +116,29 @@ impl Connection {
     /// A client for `server_name`, with the system clock and the OS CSPRNG.
     pub fn client(config: Arc<ClientConfig>, server_name: &str) -> Result<Self, TlsError> {
         let c = ClientConnection::new(config, server_name, now_unix(), Box::new(OsRng))?;
-        Ok(Connection::Client(c))
+        Ok(Connection::Client(Box::new(c)))
     }
 
     /// A server with the OS CSPRNG.
     pub fn server(config: Arc<ServerConfig>) -> Result<Self, TlsError> {
-        Ok(Connection::Server(ServerConnection::new(
-            config,
-            Box::new(OsRng),
-        )?))
+        let s = ServerConnection::new(config, Box::new(OsRng))?;
+        Ok(Connection::Server(Box::new(s)))
+    }
+
+    /// The client machine, if this is a client.
+    pub fn as_client(&self) -> Option<&ClientConnection> {
+        match self {
+            Connection::Client(c) => Some(c),
+            Connection::Server(_) => None,
+        }
+    }
+
+    /// The server machine, if this is a server.
+    pub fn as_server(&self) -> Option<&ServerConnection> {
+        match self {
+            Connection::Server(s) => Some(s),
+            Connection::Client(_) => None,
+        }
     }
 
     /// Whether the handshake is still running.
@@ -165,13 +179,13 @@ impl Connection {
 
 impl From<ClientConnection> for Connection {
     fn from(c: ClientConnection) -> Self {
-        Connection::Client(c)
+        Connection::Client(Box::new(c))
     }
 }
 
 impl From<ServerConnection> for Connection {
     fn from(s: ServerConnection) -> Self {
-        Connection::Server(s)
+        Connection::Server(Box::new(s))
     }
 }
 
