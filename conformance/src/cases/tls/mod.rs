@@ -13,6 +13,7 @@ use crate::Case;
 
 mod codec;
 mod coverage;
+mod examples;
 mod gnutls;
 mod handshake;
 mod interop;
@@ -37,6 +38,7 @@ pub(crate) fn cases() -> Vec<Case> {
         interop::cases(),
         openssl::cases(),
         gnutls::cases(),
+        examples::cases(),
         coverage::cases(),
     ]
     .concat()
