@@ -24,6 +24,8 @@ mod property;
 mod record;
 mod support;
 mod tls12;
+#[cfg(target_os = "linux")]
+mod tshark;
 
 /// Every `tls.*` case, group by group.
 pub(crate) fn cases() -> Vec<Case> {
@@ -39,6 +41,8 @@ pub(crate) fn cases() -> Vec<Case> {
         openssl::cases(),
         gnutls::cases(),
         examples::cases(),
+        #[cfg(target_os = "linux")]
+        tshark::cases(),
         coverage::cases(),
     ]
     .concat()
