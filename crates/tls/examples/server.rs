@@ -50,6 +50,10 @@ struct Args {
     /// Issue TLS 1.2 session tickets (RFC 5077), sealed with a key drawn at start
     #[arg(long)]
     tickets: bool,
+    /// Accept TLS 1.2 clients that do not offer the extended master secret
+    /// (by default they are refused, as RFC 7627 §5.3 allows)
+    #[arg(long)]
+    no_ems_required: bool,
     #[command(flatten)]
     tls: TlsOptions,
 }
@@ -65,6 +69,7 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
     c.groups = chosen.groups;
     c.key_log = chosen.key_log;
     c.trace = args.tls.trace;
+    c.require_extended_master_secret = !args.no_ems_required;
     if args.tickets {
         let mut k = [0u8; 32];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut k);

@@ -22,6 +22,7 @@ mod keys12;
 mod openssl;
 mod property;
 mod record;
+mod sslyze;
 mod support;
 mod tls12;
 #[cfg(target_os = "linux")]
@@ -41,6 +42,7 @@ pub(crate) fn cases() -> Vec<Case> {
         openssl::cases(),
         gnutls::cases(),
         examples::cases(),
+        sslyze::cases(),
         #[cfg(target_os = "linux")]
         tshark::cases(),
         coverage::cases(),
