@@ -106,6 +106,9 @@ fn decrypt(version: u16, ns: &str) -> Checked {
         }
         std::thread::sleep(Duration::from_millis(20));
     }
+    // The message comes a moment before the filter is live on a loaded
+    // machine: give it time, so the capture holds the whole handshake.
+    std::thread::sleep(Duration::from_millis(500));
 
     let log = Arc::new(Lines::default());
     let mut sc = server_config(&p)?;
@@ -133,7 +136,7 @@ fn decrypt(version: u16, ns: &str) -> Checked {
     check::equal("what the client read", answer.as_slice(), RESPONSE)?;
     // Let the last segments reach the capture, then stop dumpcap cleanly
     // (SIGTERM to its pid, so it finishes the file).
-    std::thread::sleep(Duration::from_millis(300));
+    std::thread::sleep(Duration::from_millis(500));
     let pid = rustix::process::Pid::from_raw(dumpcap.pid() as i32).ok_or("no pid")?;
     rustix::process::kill_process(pid, rustix::process::Signal::TERM).map_err(|e| e.to_string())?;
     if !dumpcap.wait_exit(Duration::from_secs(10)) {
