@@ -8,5 +8,6 @@ pub mod kernel;
 #[cfg(target_os = "linux")]
 pub mod netns;
 pub mod pcap;
+pub mod tls_example;
 pub mod tls_tool;
 pub mod tshark;

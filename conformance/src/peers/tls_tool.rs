@@ -66,7 +66,7 @@ pub fn pem(label: &str, der: &[u8]) -> String {
 }
 
 /// A port the OS considers free on 127.0.0.1 (bound, then released).
-fn free_port() -> Result<u16, String> {
+pub fn free_port() -> Result<u16, String> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
@@ -97,6 +97,52 @@ pub fn scratch_dir(tag: &str) -> Result<PathBuf, String> {
 }
 
 impl ToolPeer {
+    /// Runs `program` with `args` in the scratch folder `dir` (see
+    /// [`ToolPeer::scratch`]), its stdin and stdout piped as for the others.
+    pub fn program(program: &str, args: &[String], dir: PathBuf) -> Result<Self, String> {
+        Self::spawn(program, args, dir)
+    }
+
+    /// A new private scratch folder, named after `tag`.
+    pub fn scratch(tag: &str) -> Result<PathBuf, String> {
+        scratch_dir(tag)
+    }
+
+    /// Everything the program wrote to stdout so far.
+    pub fn stdout_text(&self) -> String {
+        String::from_utf8_lossy(&self.stdout.lock().map(|v| v.clone()).unwrap_or_default())
+            .into_owned()
+    }
+
+    /// Waits up to `timeout` for the process to exit by itself; true if it did.
+    pub fn wait_exit(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if self.exited() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// Waits for the process (call once it has exited, see
+    /// [`wait_exit`](Self::wait_exit)) and for its output: whether it
+    /// exited with success, its stdout and its stderr.
+    pub fn into_output(mut self) -> (bool, String, String) {
+        let ok = self.child.wait().is_ok_and(|s| s.success());
+        self.stdin = None;
+        for r in self.readers.drain(..) {
+            let _ = r.join();
+        }
+        (ok, self.stdout_text(), self.stderr_text())
+    }
+
+    /// The process id (for a signal other than the kill on drop).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     fn spawn(program: &str, args: &[String], dir: PathBuf) -> Result<Self, String> {
         let mut child = Command::new(program)
             .args(args)

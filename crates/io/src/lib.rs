@@ -7,6 +7,8 @@
 //!   cache -> hosts -> network pipeline with concurrent lookups, and reads
 //!   the system's DNS configuration (hosts file, resolv.conf, Windows
 //!   adapters' servers);
+//! - [`tls`], the TLS machines of handshake-tls over a tokio stream
+//!   (`TlsStream`, `AsyncRead + AsyncWrite`) or a blocking one;
 //! - [`netns`] (Linux), a network namespace of the test's own with a TUN
 //!   device in it, [`link`] the lossy recorded wire over that device,
 //!   [`driver`] our sans-IO TCP running over it and [`kernel`] helpers for
@@ -35,5 +37,6 @@ pub mod netns;
 pub mod packet;
 pub mod pcap;
 pub mod resolver;
+pub mod tls;
 #[cfg(any(target_os = "macos", target_os = "windows"))]
 pub mod tun;

@@ -1,8 +1,9 @@
 //! `tls.gnutls.*`: GnuTLS's `gnutls-cli` as an independent client of our
 //! server over TCP on 127.0.0.1, for every TLS 1.2 suite (RSA key exchange
 //! included) and every TLS 1.3 suite, with a line of application data each
-//! way. The other direction (our client against `gnutls-serv`) is not
-//! covered: `gnutls-serv` cannot be told to listen on loopback only.
+//! way. The other direction, our client against `gnutls-serv`, is in
+//! `serv.rs` (in a network namespace: `gnutls-serv` cannot be told to listen
+//! on loopback only).
 
 use handshake_tls::suites::{TLS12, TLS13};
 use handshake_tls::tls12::suites::{BulkCipher, KeyExchange};
@@ -12,6 +13,9 @@ use super::support::{ours_server, pki, pki_for, slug, LeafSpec};
 use crate::check::{self, Checked};
 use crate::peers::tls_tool::{ToolPeer, GNUTLS};
 use crate::Case;
+
+#[cfg(target_os = "linux")]
+mod serv;
 
 /// The GnuTLS priority string that allows exactly `suite`.
 fn priority12(suite: Tls12Suite) -> String {
@@ -90,5 +94,7 @@ pub(crate) fn cases() -> Vec<Case> {
             .interop_peer(move |_| tls13_case(suite)),
         );
     }
+    #[cfg(target_os = "linux")]
+    v.extend(serv::cases());
     v
 }

@@ -13,6 +13,7 @@ use crate::Case;
 
 mod codec;
 mod coverage;
+mod examples;
 mod gnutls;
 mod handshake;
 mod interop;
@@ -23,8 +24,11 @@ mod openssl;
 mod property;
 mod record;
 mod resume;
+mod sslyze;
 mod support;
 mod tls12;
+#[cfg(target_os = "linux")]
+mod tshark;
 
 /// Every `tls.*` case, group by group.
 pub(crate) fn cases() -> Vec<Case> {
@@ -41,6 +45,10 @@ pub(crate) fn cases() -> Vec<Case> {
         gnutls::cases(),
         resume::cases(),
         mtls::cases(),
+        examples::cases(),
+        sslyze::cases(),
+        #[cfg(target_os = "linux")]
+        tshark::cases(),
         coverage::cases(),
     ]
     .concat()
