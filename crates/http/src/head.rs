@@ -527,7 +527,9 @@ mod tests {
 
     /// Where the first CRLF is, or the length: a limit about it shows an off-by-one.
     fn line_length(buf: &[u8]) -> usize {
-        buf.windows(2).position(|w| w == b"\r\n").unwrap_or(buf.len())
+        buf.windows(2)
+            .position(|w| w == b"\r\n")
+            .unwrap_or(buf.len())
     }
 
     fn limits(limit: usize) -> Limits {
@@ -593,7 +595,10 @@ mod tests {
         let mut head = b"HTTP/1.1 200 OK\r\n".to_vec();
         for i in 0..60 {
             head.extend_from_slice(alloc::format!("X-Field-{i}: ").as_bytes());
-            head.extend(core::iter::repeat_n(if i % 7 == 3 { 0xff } else { b'v' }, 40 + i));
+            head.extend(core::iter::repeat_n(
+                if i % 7 == 3 { 0xff } else { b'v' },
+                40 + i,
+            ));
             head.extend_from_slice(b"\r\n");
         }
         head.extend_from_slice(b"\r\n");
