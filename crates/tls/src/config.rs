@@ -66,6 +66,11 @@ pub struct ClientConfig {
     pub trace: bool,
     /// Largest plaintext per record this side sends (1 to 2^14).
     pub max_fragment: usize,
+    /// TLS 1.3: records sent under one key before this side updates it
+    /// with a KeyUpdate of its own (RFC 8446 §4.6.3, §5.5). `None` (the
+    /// default) keeps the AEAD's limit ([`AeadAlg::records_per_key`](crate::suites::AeadAlg::records_per_key));
+    /// a lower number rotates keys sooner.
+    pub records_per_key: Option<u64>,
 }
 
 impl ClientConfig {
@@ -88,6 +93,7 @@ impl ClientConfig {
             key_log: None,
             trace: false,
             max_fragment: MAX_PLAINTEXT,
+            records_per_key: None,
         }
     }
 
@@ -202,6 +208,11 @@ pub struct ServerConfig {
     pub trace: bool,
     /// Largest plaintext per record this side sends (1 to 2^14).
     pub max_fragment: usize,
+    /// TLS 1.3: records sent under one key before this side updates it
+    /// with a KeyUpdate of its own (RFC 8446 §4.6.3, §5.5). `None` (the
+    /// default) keeps the AEAD's limit ([`AeadAlg::records_per_key`](crate::suites::AeadAlg::records_per_key));
+    /// a lower number rotates keys sooner.
+    pub records_per_key: Option<u64>,
 }
 
 impl ServerConfig {
@@ -228,6 +239,7 @@ impl ServerConfig {
             key_log: None,
             trace: false,
             max_fragment: MAX_PLAINTEXT,
+            records_per_key: None,
         })
     }
 

@@ -81,6 +81,8 @@ pub(crate) struct Common {
     pub(crate) key_log: Option<Arc<dyn KeyLog>>,
     pub(crate) client_random: [u8; 32],
     max_fragment: usize,
+    /// The caller's limit on records per TLS 1.3 write key, if any (§5.5).
+    records_per_key: Option<u64>,
     pub(crate) negotiated: Option<Negotiated>,
     pub(crate) negotiated12: Option<Negotiated12>,
     pub(crate) session12: Option<crate::tls12::Tls12Session>,
@@ -89,7 +91,12 @@ pub(crate) struct Common {
 }
 
 impl Common {
-    pub(crate) fn new(trace: bool, key_log: Option<Arc<dyn KeyLog>>, max_fragment: usize) -> Self {
+    pub(crate) fn new(
+        trace: bool,
+        key_log: Option<Arc<dyn KeyLog>>,
+        max_fragment: usize,
+        records_per_key: Option<u64>,
+    ) -> Self {
         Common {
             deframer: Deframer::default(),
             hs_buf: Vec::new(),
@@ -107,6 +114,7 @@ impl Common {
             key_log,
             client_random: [0; 32],
             max_fragment: max_fragment.clamp(1, MAX_PLAINTEXT),
+            records_per_key,
             negotiated: None,
             negotiated12: None,
             session12: None,
@@ -240,14 +248,30 @@ impl Common {
         let _ = self.write_records(ContentType::Alert, &[lv, desc.to_u8()]);
     }
 
-    pub(crate) fn send_app(&mut self, data: &[u8]) -> Result<(), Error> {
+    /// Queues application data, one record per `max_fragment` bytes. In
+    /// TLS 1.3 (`app` is the connected machine's secrets) a write key that
+    /// has protected its share of records (RFC 8446 §5.5) is replaced with
+    /// a KeyUpdate first (§4.6.3), so a sequence number never wraps (§5.3).
+    pub(crate) fn send_app(
+        &mut self,
+        data: &[u8],
+        mut app: Option<&mut AppSecrets>,
+    ) -> Result<(), Error> {
         if let Some(e) = &self.error {
             return Err(e.clone());
         }
         if !self.connected || self.we_closed {
             return Err(Error::NotConnected);
         }
-        self.write_records(ContentType::ApplicationData, data)
+        for piece in data.chunks(self.max_fragment) {
+            if let (Some(app), Some(Protection::V13(k))) = (app.as_deref_mut(), &self.write) {
+                if k.exhausted(self.records_per_key) {
+                    app.update_ours(self, false)?;
+                }
+            }
+            self.write_records(ContentType::ApplicationData, piece)?;
+        }
+        Ok(())
     }
 
     pub(crate) fn close(&mut self) {

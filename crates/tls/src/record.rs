@@ -168,6 +168,8 @@ pub struct RecordKeys {
     cipher: Cipher,
     iv: Zeroizing<[u8; 12]>,
     seq: u64,
+    /// Records this key may protect (RFC 8446 §5.5).
+    limit: u64,
 }
 
 impl core::fmt::Debug for RecordKeys {
@@ -214,12 +216,29 @@ impl RecordKeys {
             cipher,
             iv: ivb,
             seq: 0,
+            limit: aead.records_per_key(),
         }
     }
 
     /// The next record's sequence number.
     pub fn seq(&self) -> u64 {
         self.seq
+    }
+
+    /// These keys with `seq` as the next record's sequence number: keys
+    /// handed over mid-connection (to a kernel TLS socket, say) continue
+    /// where the connection stopped.
+    pub fn starting_at(mut self, seq: u64) -> Self {
+        self.seq = seq;
+        self
+    }
+
+    /// Whether `limit` records (or the AEAD's own limit, RFC 8446 §5.5, if
+    /// lower) leave room for only one more record under these keys: the
+    /// KeyUpdate (§4.6.3) that replaces them.
+    pub fn exhausted(&self, limit: Option<u64>) -> bool {
+        let limit = limit.map_or(self.limit, |l| l.min(self.limit));
+        self.seq.saturating_add(1) >= limit
     }
 
     fn next_nonce(&mut self) -> Result<[u8; 12], Error> {

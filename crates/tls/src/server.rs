@@ -105,7 +105,12 @@ impl ServerConnection {
             ));
         }
         Ok(ServerConnection {
-            common: Common::new(config.trace, config.key_log.clone(), config.max_fragment),
+            common: Common::new(
+                config.trace,
+                config.key_log.clone(),
+                config.max_fragment,
+                config.records_per_key,
+            ),
             machine: ServerMachine {
                 config,
                 rng,
@@ -134,7 +139,11 @@ impl ServerConnection {
 
     /// Queues application data (after the handshake).
     pub fn send(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.common.send_app(data)
+        let app = match &mut self.machine.state {
+            State::Connected(app) => Some(app),
+            _ => None,
+        };
+        self.common.send_app(data, app)
     }
 
     /// Sends close_notify.

@@ -49,6 +49,18 @@ impl AeadAlg {
             AeadAlg::Aes256Gcm | AeadAlg::ChaCha20Poly1305 => 32,
         }
     }
+
+    /// The most records one TLS 1.3 key may protect (RFC 8446 §5.5) before
+    /// the sender updates it (§4.6.3): 2^24.5 full-size records for AES-GCM;
+    /// for ChaCha20-Poly1305 the sequence number would wrap first (§5.3),
+    /// so its limit is the sequence numbers there are.
+    pub fn records_per_key(self) -> u64 {
+        match self {
+            // floor(2^24.5) = floor(2^24 * sqrt(2)) = 23_726_566.
+            AeadAlg::Aes128Gcm | AeadAlg::Aes256Gcm => 23_726_566,
+            AeadAlg::ChaCha20Poly1305 => u64::MAX,
+        }
+    }
 }
 
 /// A TLS 1.3 cipher suite (RFC 8446 §B.4).

@@ -264,6 +264,41 @@ fn rustls_vs_our_server(offer: &Offer) -> Checked {
     check::equal("server_name", s.server_name(), Some("localhost"))
 }
 
+/// Our side updates its write key every two records (`records_per_key`
+/// 3: two records and the KeyUpdate, RFC 8446 §5.5, §4.6.3) while 1 MiB
+/// (64 full records) goes each way: rustls reads every record under the
+/// keys our KeyUpdates announce.
+fn key_updates_with_rustls(ours_is_client: bool) -> Checked {
+    let p = pki(&LeafSpec::default())?;
+    let theirs = provider(CipherSuite::Aes128GcmSha256, &[NamedGroup::X25519]);
+    let trace = if ours_is_client {
+        let mut s = rustls_server_with(&p, theirs, &rustls::version::TLS13)?;
+        let mut cc = support::client_config(&p)?;
+        (cc.records_per_key, cc.trace) = (Some(3), true);
+        let mut c =
+            ClientConnection::new(Arc::new(cc), "localhost", support::NOW, support::rng(23))
+                .map_err(|e| e.to_string())?;
+        echo(&mut c, &mut s, 3)?;
+        c.trace().to_vec()
+    } else {
+        let mut c = rustls_client_with(&p, theirs, &rustls::version::TLS13)?;
+        let mut sc = support::server_config(&p)?;
+        (sc.records_per_key, sc.trace) = (Some(3), true);
+        let mut s =
+            ServerConnection::new(Arc::new(sc), support::rng(24)).map_err(|e| e.to_string())?;
+        echo(&mut c, &mut s, 4)?;
+        s.trace().to_vec()
+    };
+    // 64 records at two per key: 32 keys, 31 KeyUpdates at least.
+    let updates = trace
+        .iter()
+        .filter(|l| l.to_string().starts_with("-> KeyUpdate"))
+        .count();
+    check::ensure(updates >= 31, || {
+        format!("{updates} KeyUpdates sent for 64 records, want at least 31")
+    })
+}
+
 fn provider12(suite: Tls12Suite, group: NamedGroup) -> Arc<rustls::crypto::CryptoProvider> {
     use rr::cipher_suite as cs;
     use Tls12Suite as T;
@@ -456,6 +491,16 @@ pub(crate) fn cases() -> Vec<Case> {
                 "RFC 5077 §3.1-§3.4; RFC 5246 §7.3",
             )
             .interop_peer(move |_| tls12_ticket_with_rustls(ours_is_client)),
+        );
+    }
+    for ours_is_client in [true, false] {
+        let side = if ours_is_client { "server" } else { "client" };
+        v.push(
+            Case::must(
+                format!("tls.interop.rustls-{side}-automatic-key-update"),
+                "RFC 8446 §5.5, §4.6.3",
+            )
+            .interop_peer(move |_| key_updates_with_rustls(ours_is_client)),
         );
     }
     // Each side prefers a group the other offered no share for.

@@ -169,6 +169,61 @@ fn limits() -> Checked {
     )
 }
 
+fn sequence_never_wraps() -> Checked {
+    // §5.3: a sequence number never wraps. The last one, 2^64 - 2, seals;
+    // 2^64 - 1 would be followed by a wrap, so the keys refuse it both ways
+    // (the connection terminates rather than reuse a nonce).
+    let mut k = client_keys().starting_at(u64::MAX - 1);
+    k.seal(ContentType::ApplicationData, b"last", 0)
+        .map_err(|e| format!("the last sequence number refused: {e}"))?;
+    check::equal(
+        "seal at 2^64 - 1",
+        k.seal(ContentType::ApplicationData, b"wrap", 0).err(),
+        Some(Error::SequenceExhausted),
+    )?;
+    let mut r = client_keys().starting_at(u64::MAX);
+    check::equal(
+        "open at 2^64 - 1",
+        open_hex(&mut r, CLIENT_APP_RECORD).err(),
+        Some(Error::SequenceExhausted),
+    )?;
+    // §4.6.3: a connection rekeys first. ChaCha20-Poly1305 keys are spent
+    // when only the KeyUpdate's own sequence number is left before the wrap.
+    let chacha =
+        |seq| RecordKeys::new(AeadAlg::ChaCha20Poly1305, &[7; 32], &[0; 12]).starting_at(seq);
+    check::equal(
+        "ChaCha20 keys spent at 2^64 - 3, 2^64 - 2",
+        (
+            chacha(u64::MAX - 2).exhausted(None),
+            chacha(u64::MAX - 1).exhausted(None),
+        ),
+        (false, true),
+    )
+}
+
+fn aead_limits() -> Checked {
+    // §5.5: "up to 2^24.5 full-size records (about 24 million) may be
+    // encrypted on a given connection" with AES-GCM: a key protects at most
+    // floor(2^24.5) records, its KeyUpdate included.
+    let limit = 2f64.powf(24.5).floor() as u64;
+    for aead in [AeadAlg::Aes128Gcm, AeadAlg::Aes256Gcm] {
+        check::equal(&format!("{aead:?} limit"), aead.records_per_key(), limit)?;
+        let k = |seq| RecordKeys::new(aead, &vec![7; aead.key_len()], &[0; 12]).starting_at(seq);
+        check::equal(
+            &format!("{aead:?} spent before / at the KeyUpdate's record"),
+            (k(limit - 2).exhausted(None), k(limit - 1).exhausted(None)),
+            (false, true),
+        )?;
+        // A caller's lower limit wins; a higher one does not lift the AEAD's.
+        check::equal(
+            &format!("{aead:?} with limits 10 and 2^40 at seq 9"),
+            (k(9).exhausted(Some(10)), k(9).exhausted(Some(1 << 40))),
+            (true, false),
+        )?;
+    }
+    Ok(())
+}
+
 /// The `tls.record.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     Case::table(
@@ -210,6 +265,13 @@ pub(crate) fn cases() -> Vec<Case> {
                 "RFC 8446 §5.1, §5.2",
                 limits,
             ),
+            (
+                Must,
+                "tls.record.sequence-never-wraps",
+                "RFC 8446 §5.3, §4.6.3",
+                sequence_never_wraps,
+            ),
+            (Must, "tls.record.aead-limits", "RFC 8446 §5.5", aead_limits),
         ],
     )
 }

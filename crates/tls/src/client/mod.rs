@@ -114,7 +114,12 @@ impl ClientConnection {
     ) -> Result<Self, Error> {
         config.check()?;
         let name = ServerName::new(server_name);
-        let mut common = Common::new(config.trace, config.key_log.clone(), config.max_fragment);
+        let mut common = Common::new(
+            config.trace,
+            config.key_log.clone(),
+            config.max_fragment,
+            config.records_per_key,
+        );
         // Key shares only for TLS 1.3; TLS 1.2 ECDHE makes its share after
         // the ServerKeyExchange names the curve.
         let n = if config.offers13() {
@@ -203,7 +208,11 @@ impl ClientConnection {
 
     /// Queues application data (after the handshake).
     pub fn send(&mut self, data: &[u8]) -> Result<(), Error> {
-        self.common.send_app(data)
+        let app = match &mut self.machine.state {
+            State::Connected(app) => Some(app),
+            _ => None,
+        };
+        self.common.send_app(data, app)
     }
 
     /// Sends close_notify (RFC 8446 §6.1).

@@ -9,6 +9,7 @@ use handshake_tls::{AlertDescription as A, CertError, CipherSuite, Error, Event,
 use rcgen::ExtendedKeyUsagePurpose;
 
 mod forged;
+mod lifetime;
 
 use super::support::{self, pair, pki, run_pair, send_one_way, Dir, KeyKind, LeafSpec};
 use crate::check::{self, Checked};
@@ -403,6 +404,13 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 8446 §4.6.3, §6.1",
         )
         .simulation(|_| key_update_and_close()),
+        Case::must(
+            "tls.handshake.automatic-key-update",
+            "RFC 8446 §5.5, §4.6.3",
+        )
+        .simulation(|_| lifetime::automatic_key_update()),
+        Case::must("tls.handshake.data-after-close-ignored", "RFC 8446 §6.1")
+            .simulation(|_| lifetime::data_after_close_ignored()),
         Case::must(
             "tls.handshake.corrupted-record-tag",
             "RFC 8446 §5.2 (bad_record_mac)",
