@@ -344,6 +344,16 @@ fn wnaf(k: &[u8; 32], w: usize) -> [i8; 256] {
     naf
 }
 
+/// The Montgomery u-coordinate of `k * B` (RFC 7748 §4.1: B is the
+/// Edwards image of u = 9, and u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y)),
+/// through the fixed-base comb: X25519's public key without the ladder.
+/// `k` is a clamped X25519 scalar, so `k * B` is never the identity and
+/// Z - Y is never zero.
+pub(super) fn montgomery_u_of_base_mul(k: &[u8; 32]) -> [u8; 32] {
+    let p = Point::mul_base(k);
+    p.z.add(&p.y).mul(&p.z.sub(&p.y).invert()).to_bytes()
+}
+
 /// `table[idx]`, read by scanning every entry with masks (no secret index).
 fn select(table: &[Point], idx: u64) -> Point {
     let mut sel = Point::identity();
