@@ -1,5 +1,6 @@
 //! Key shares (RFC 8446 §4.2.8) and the (EC)DHE shared secret (§7.4).
 
+use handshake_crypto::x25519mlkem768;
 use handshake_crypto::{P256PublicKey, P256SecretKey, X25519SecretKey};
 use rand_core::CryptoRngCore;
 use zeroize::Zeroizing;
@@ -13,6 +14,9 @@ pub enum KeyShare {
     X25519(X25519SecretKey),
     /// secp256r1.
     P256(P256SecretKey),
+    /// X25519MLKEM768, the client's half: the ML-KEM-768 decapsulation key
+    /// and the X25519 secret (boxed: 2.4 KiB).
+    X25519MlKem768(Box<x25519mlkem768::Client>),
 }
 
 impl core::fmt::Debug for KeyShare {
@@ -20,17 +24,45 @@ impl core::fmt::Debug for KeyShare {
         f.write_str(match self {
             KeyShare::X25519(_) => "KeyShare(x25519)",
             KeyShare::P256(_) => "KeyShare(secp256r1)",
+            KeyShare::X25519MlKem768(_) => "KeyShare(X25519MLKEM768)",
         })
     }
 }
 
 impl KeyShare {
-    /// A fresh share for `group` from the caller's RNG.
+    /// A fresh share for `group` from the caller's RNG (a client's, or a
+    /// TLS 1.2 server's; a TLS 1.3 server answers with [`KeyShare::respond`]).
     pub fn generate(group: NamedGroup, mut rng: &mut dyn CryptoRngCore) -> Self {
         match group {
             NamedGroup::X25519 => KeyShare::X25519(X25519SecretKey::generate(&mut rng)),
             NamedGroup::Secp256r1 => KeyShare::P256(P256SecretKey::generate(&mut rng)),
+            NamedGroup::X25519MlKem768 => {
+                KeyShare::X25519MlKem768(Box::new(x25519mlkem768::Client::generate(&mut rng)))
+            }
         }
+    }
+
+    /// A TLS 1.3 server's answer to the client's share in `group`: its own
+    /// key_exchange and the shared secret. For the (EC)DH groups a fresh
+    /// share and the agreement; for X25519MLKEM768 the ML-KEM-768
+    /// encapsulation to the client's key and X25519 (draft-ietf-tls-ecdhe-mlkem
+    /// §3: a client share that is not 1216 bytes or whose ML-KEM key fails
+    /// FIPS 203's modulus check is illegal_parameter).
+    pub fn respond(
+        group: NamedGroup,
+        client_share: &[u8],
+        mut rng: &mut dyn CryptoRngCore,
+    ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
+        if group == NamedGroup::X25519MlKem768 {
+            let (share, secret) = x25519mlkem768::server_respond_with_rng(client_share, &mut rng)
+                .map_err(|_| Error::IllegalParameter {
+                what: "invalid X25519MLKEM768 client share (draft-ietf-tls-ecdhe-mlkem §3)",
+            })?;
+            return Ok((share.to_vec(), Zeroizing::new(secret.to_vec())));
+        }
+        let mine = KeyShare::generate(group, rng);
+        let shared = mine.agree(client_share)?;
+        Ok((mine.public(), shared))
     }
 
     /// The group.
@@ -38,6 +70,7 @@ impl KeyShare {
         match self {
             KeyShare::X25519(_) => NamedGroup::X25519,
             KeyShare::P256(_) => NamedGroup::Secp256r1,
+            KeyShare::X25519MlKem768(_) => NamedGroup::X25519MlKem768,
         }
     }
 
@@ -47,6 +80,7 @@ impl KeyShare {
         match self {
             KeyShare::X25519(k) => k.public_key().to_vec(),
             KeyShare::P256(k) => k.public_key().to_uncompressed().to_vec(),
+            KeyShare::X25519MlKem768(c) => c.key_share().to_vec(),
         }
     }
 
@@ -75,6 +109,11 @@ impl KeyShare {
                 }
                 let p = P256PublicKey::from_sec1_bytes(peer).map_err(bad)?;
                 Ok(Zeroizing::new(k.diffie_hellman(&p).map_err(bad)?.to_vec()))
+            }
+            // draft-ietf-tls-ecdhe-mlkem §3: a server share that is not 1120
+            // bytes, or an all-zero X25519 result, is illegal_parameter.
+            KeyShare::X25519MlKem768(c) => {
+                Ok(Zeroizing::new(c.finish(peer).map_err(bad)?.to_vec()))
             }
         }
     }

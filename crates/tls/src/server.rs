@@ -552,8 +552,8 @@ impl ServerMachine {
         accepted: Option<Accepted>,
     ) -> Result<State, Error> {
         let (hash, aead) = (suite.hash(), suite.aead());
-        let mine = KeyShare::generate(group, &mut *self.rng);
-        let shared = mine.agree(&client_share.key_exchange)?;
+        let (my_share, shared) =
+            KeyShare::respond(group, &client_share.key_exchange, &mut *self.rng)?;
         let mut random = [0u8; 32];
         self.rng.fill_bytes(&mut random);
         c.client_random = ch.random;
@@ -561,7 +561,7 @@ impl ServerMachine {
             Extension::SelectedVersion(TLS13),
             Extension::KeyShare(KeyShareEntry {
                 group: group.to_u16(),
-                key_exchange: mine.public(),
+                key_exchange: my_share,
             }),
         ];
         if let Some(a) = &accepted {

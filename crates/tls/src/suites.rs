@@ -132,17 +132,31 @@ pub enum NamedGroup {
     X25519,
     /// secp256r1 (0x0017).
     Secp256r1,
+    /// X25519MLKEM768 (0x11ec, draft-ietf-tls-ecdhe-mlkem): ML-KEM-768
+    /// (FIPS 203) and X25519 together, TLS 1.3 only.
+    X25519MlKem768,
 }
 
 impl NamedGroup {
-    /// Every group, in the default preference order.
-    pub const ALL: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::Secp256r1];
+    /// Every group this crate implements.
+    pub const ALL: [NamedGroup; 3] = [
+        NamedGroup::X25519,
+        NamedGroup::Secp256r1,
+        NamedGroup::X25519MlKem768,
+    ];
+
+    /// The configs' default groups, in preference order: the elliptic
+    /// curves. The post-quantum hybrid is opt-in until a peer on this
+    /// project's test machines speaks it (neither rustls with ring, OpenSSL
+    /// 3.0 nor GnuTLS 3.7 does).
+    pub const DEFAULT: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::Secp256r1];
 
     /// The wire value.
     pub fn to_u16(self) -> u16 {
         match self {
             NamedGroup::X25519 => 0x001d,
             NamedGroup::Secp256r1 => 0x0017,
+            NamedGroup::X25519MlKem768 => 0x11ec,
         }
     }
 
@@ -156,7 +170,14 @@ impl NamedGroup {
         match self {
             NamedGroup::X25519 => "x25519",
             NamedGroup::Secp256r1 => "secp256r1",
+            NamedGroup::X25519MlKem768 => "X25519MLKEM768",
         }
+    }
+
+    /// Whether TLS 1.2's ECDHE (RFC 8422) can use the group: the
+    /// elliptic curves, not the hybrid KEM (its draft is TLS 1.3 only).
+    pub fn is_ecdhe(self) -> bool {
+        !matches!(self, NamedGroup::X25519MlKem768)
     }
 }
 

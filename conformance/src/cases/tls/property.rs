@@ -69,6 +69,7 @@ fn run(
     let (mut c, mut s) = pair(p, "localhost", move |cc, sc| {
         cc.cipher_suites = vec![suite];
         cc.groups = vec![group];
+        sc.groups = vec![group];
         cc.max_fragment = frag;
         cc.key_log = Some(c2);
         sc.max_fragment = frag;
@@ -76,7 +77,6 @@ fn run(
         if let Some(s12) = tls12 {
             cc.tls12_suites = vec![s12];
             sc.tls12_suites = vec![s12];
-            sc.groups = vec![group];
             sc.versions = vec![TLS12];
         }
     })?;
@@ -117,8 +117,8 @@ fn splits(ctx: &Ctx) -> crate::Outcome {
     let mut few = ctx.clone();
     few.property_cases = ctx.property_cases.min(12);
     let strategy = (
-        0..3usize,
-        0..2usize,
+        0..CipherSuite::ALL.len(),
+        0..NamedGroup::ALL.len(),
         1..=16384usize,
         proptest::collection::vec(any::<u8>(), 0..20000),
         any::<u64>(),
@@ -160,7 +160,7 @@ fn splits12(ctx: &Ctx) -> crate::Outcome {
     few.property_cases = ctx.property_cases.min(12);
     let strategy = (
         0..Tls12Suite::ALL.len(),
-        0..2usize,
+        0..NamedGroup::DEFAULT.len(),
         1..=16384usize,
         proptest::collection::vec(any::<u8>(), 0..20000),
         any::<u64>(),
@@ -172,7 +172,7 @@ fn splits12(ctx: &Ctx) -> crate::Outcome {
         } else {
             &pkis.1
         };
-        let (suite, group) = (CipherSuite::Aes128GcmSha256, NamedGroup::ALL[gi]);
+        let (suite, group) = (CipherSuite::Aes128GcmSha256, NamedGroup::DEFAULT[gi]);
         let go = |split: &mut dyn FnMut() -> usize| {
             run(p, suite, group, Some(s12), frag, &data, split).map_err(TestCaseError::fail)
         };

@@ -102,7 +102,7 @@ impl TlsOptions {
                 return Err("no enabled version has a suite left".into());
             }
         }
-        let mut groups = NamedGroup::ALL.to_vec();
+        let mut groups = NamedGroup::DEFAULT.to_vec();
         if !self.groups.is_empty() {
             groups = self
                 .groups

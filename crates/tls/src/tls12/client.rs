@@ -392,7 +392,7 @@ fn server_key_exchange(
     let ske = EcdheServerKeyExchange::parse(body)?;
     // RFC 8422 §5.4: the curve is one the client offered.
     let group = NamedGroup::from_u16(ske.group)
-        .filter(|g| cx.config.groups.contains(g))
+        .filter(|g| g.is_ecdhe() && cx.config.groups.contains(g))
         .ok_or(illegal("ECDHE curve not offered (RFC 8422 §5.4)"))?;
     // RFC 5246 §7.4.1.4.1: the server signs with a scheme the client offered.
     let scheme = SignatureScheme::from_u16(ske.scheme)

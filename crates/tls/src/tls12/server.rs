@@ -188,7 +188,8 @@ pub(crate) fn client_hello(
         .groups
         .iter()
         .copied()
-        .find(|g| groups.is_none_or(|l| l.contains(&g.to_u16())));
+        // The hybrid KEM is TLS 1.3's alone (draft-ietf-tls-ecdhe-mlkem §3).
+        .find(|g| g.is_ecdhe() && groups.is_none_or(|l| l.contains(&g.to_u16())));
     let key = &*cx.config.key;
     // The strongest suite in the server's order that the client offered
     // and this key can serve (the project's notes: the server picks the
