@@ -279,10 +279,20 @@ impl ToolPeer {
     /// name "localhost" (sent as SNI too), with the GnuTLS `priority` string;
     /// its diagnostics go to a log file, its stdout is the data received.
     pub fn gnutls_client(ca_der: &[u8], port: u16, priority: &str) -> Result<Self, String> {
+        Self::gnutls_client_with(ca_der, port, priority, &[])
+    }
+
+    /// [`gnutls_client`](Self::gnutls_client) with `extra` arguments.
+    pub fn gnutls_client_with(
+        ca_der: &[u8],
+        port: u16,
+        priority: &str,
+        extra: &[&str],
+    ) -> Result<Self, String> {
         let dir = scratch_dir("gnutls")?;
         std::fs::write(dir.join("ca.pem"), pem("CERTIFICATE", ca_der))
             .map_err(|e| e.to_string())?;
-        let args: Vec<String> = vec![
+        let mut args: Vec<String> = vec![
             "-p".into(),
             port.to_string(),
             "127.0.0.1".into(),
@@ -296,6 +306,7 @@ impl ToolPeer {
             "gnutls.log".into(),
             format!("--priority={priority}"),
         ];
+        args.extend(extra.iter().map(|s| s.to_string()));
         Self::spawn("gnutls-cli", &args, dir)
     }
 

@@ -599,12 +599,55 @@ pub(crate) fn ours_server(
     start: impl FnOnce(u16) -> Result<ToolPeer, String>,
     cfg: impl FnOnce(&mut ServerConfig),
 ) -> Result<ServerConnection, String> {
+    let (listener, port) = listen()?;
+    let mut peer = start(port)?;
+    let mut sock = accept(&listener, &mut peer)?;
+    let mut sc = server_config(p)?;
+    cfg(&mut sc);
+    serve(Arc::new(sc), NOW, &mut sock, &mut peer)
+}
+
+/// A command-line client that connects twice (`start` runs it against a
+/// port), to resume the first session in the second, against our server
+/// (one config, so one ticket key): the first connection's handshake (and
+/// its tickets), then the second's handshake and a line each way. Returns
+/// both connections and all the client printed (stdout, stderr, log).
+pub(crate) fn ours_server_twice(
+    p: &Pki,
+    start: impl FnOnce(u16) -> Result<ToolPeer, String>,
+    cfg: impl FnOnce(&mut ServerConfig),
+) -> Result<(ServerConnection, ServerConnection, String), String> {
+    let (listener, port) = listen()?;
+    let mut peer = start(port)?;
+    let mut sc = server_config(p)?;
+    cfg(&mut sc);
+    let sc = Arc::new(sc);
+    let mut sock = accept(&listener, &mut peer)?;
+    let mut first =
+        ServerConnection::new_at(sc.clone(), NOW, rng(33)).map_err(|e| e.to_string())?;
+    drive(&mut first, &mut sock, &mut Vec::new(), &peer, |s, _| {
+        !s.handshaking()
+    })?;
+    drop(sock);
+    let mut sock = accept(&listener, &mut peer)?;
+    let second = serve(sc, NOW + 1, &mut sock, &mut peer)?;
+    // The client writes its log on the way out: end the connection, let it exit.
+    drop(sock);
+    peer.wait_exit(Duration::from_secs(5));
+    Ok((first, second, peer.stdout_text() + &peer.stderr_text()))
+}
+
+fn listen() -> Result<(TcpListener, u16), String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
-    let mut peer = start(port)?;
+    Ok((listener, port))
+}
+
+/// The next connection to `listener` from `peer` (10 s at most).
+fn accept(listener: &TcpListener, peer: &mut ToolPeer) -> Result<TcpStream, String> {
     let deadline = Instant::now() + Duration::from_secs(10);
-    let mut sock = loop {
+    let sock = loop {
         match listener.accept() {
             Ok((s, _)) => break s,
             Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
@@ -620,19 +663,27 @@ pub(crate) fn ours_server(
         }
     };
     sock.set_nonblocking(false).map_err(|e| e.to_string())?;
-    let mut sc = server_config(p)?;
-    cfg(&mut sc);
-    let mut s = ServerConnection::new_at(Arc::new(sc), NOW, rng(32)).map_err(|e| e.to_string())?;
+    Ok(sock)
+}
+
+/// Our server at `now` on `sock`: the handshake, then the peer's line and ours.
+fn serve(
+    sc: Arc<ServerConfig>,
+    now: u64,
+    sock: &mut TcpStream,
+    peer: &mut ToolPeer,
+) -> Result<ServerConnection, String> {
+    let mut s = ServerConnection::new_at(sc, now, rng(32)).map_err(|e| e.to_string())?;
     let mut got = Vec::new();
-    drive(&mut s, &mut sock, &mut got, &peer, |s, _| !s.handshaking())?;
+    drive(&mut s, sock, &mut got, peer, |s, _| !s.handshaking())?;
     // The tool sends its stdin lines once connected.
     peer.send(b"ping from the peer\n")?;
-    drive(&mut s, &mut sock, &mut got, &peer, |_, g| {
+    drive(&mut s, sock, &mut got, peer, |_, g| {
         contains(g, b"ping from the peer\n")
     })?;
     s.write(b"pong from handshake\n")
         .map_err(|e| e.to_string())?;
-    drive(&mut s, &mut sock, &mut got, &peer, |_, _| true)?;
+    drive(&mut s, sock, &mut got, peer, |_, _| true)?;
     peer.wait_for(b"pong from handshake\n", Duration::from_secs(10))?;
     Ok(s)
 }

@@ -15,10 +15,12 @@ use rustls::pki_types::ServerName;
 use rustls::HandshakeKind;
 
 use super::super::interop::echo;
-use super::super::support::{self, ours_client, ours_server, pki, LeafSpec, NOW};
+use super::super::support::{
+    self, ours_client, ours_server, ours_server_twice, pki, LeafSpec, NOW,
+};
 use super::TICKET_KEY;
 use crate::check::{self, Checked};
-use crate::peers::tls_tool::{ToolPeer, OPENSSL};
+use crate::peers::tls_tool::{ToolPeer, GNUTLS, OPENSSL};
 use crate::Case;
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
@@ -130,6 +132,35 @@ fn openssl_client() -> Checked {
     check::equal("resumed (first, second)", r?, BOTH)
 }
 
+/// `gnutls-cli --resume` against our server: it connects, waits for a
+/// ticket (`--waitresumption`), closes, and connects again with it.
+fn gnutls_client() -> Checked {
+    let p = pki(&LeafSpec::default())?;
+    let (first, second, said) = ours_server_twice(
+        &p,
+        |port| {
+            ToolPeer::gnutls_client_with(
+                &p.ca_der,
+                port,
+                "NORMAL:-VERS-ALL:+VERS-TLS1.3",
+                &["--resume", "--waitresumption"],
+            )
+        },
+        |sc| sc.set_ticket_key(TICKET_KEY),
+    )?;
+    check::equal(
+        "resumed (first, second)",
+        (
+            first.negotiated().map(|n| n.resumed),
+            second.negotiated().map(|n| n.resumed),
+        ),
+        BOTH,
+    )?;
+    check::ensure(said.contains("This is a resumed session"), || {
+        format!("gnutls-cli does not call the second session resumed: {said}")
+    })
+}
+
 /// The interop `tls.resume.*` cases.
 pub(super) fn cases() -> Vec<Case> {
     let spec = "RFC 8446 §2.2, §4.2.11, §4.6.1";
@@ -144,5 +175,8 @@ pub(super) fn cases() -> Vec<Case> {
         Case::must("tls.resume.openssl-s-client-resumes-with-ours", spec)
             .needs(&[OPENSSL])
             .interop_peer(|_| openssl_client()),
+        Case::must("tls.resume.gnutls-cli-resumes-with-ours", spec)
+            .needs(&[GNUTLS])
+            .interop_peer(|_| gnutls_client()),
     ]
 }
