@@ -136,7 +136,13 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 9293 §3.8.6.1, MUST-37 (a zero-window receiver answers every probe with RCV.NXT and window 0)",
             zero_window_probes_answered,
         ),
-        (Must, "tcp.conn.rto.backoff", "RFC 6298 §5.5", rto_backoff),
+        (Must, "tcp.conn.rto.backoff", "RFC 6298 §2.4, §5.5", rto_backoff),
+        (
+            Should,
+            "tcp.conn.rto.linux-profile-floor",
+            "RFC 6298 §2.4 (Linux profile: TCP_RTO_MIN 200 ms)",
+            linux_min_rto,
+        ),
         (Must, "tcp.conn.rto.karn", "RFC 6298 §3", karn),
         (
             Must,

@@ -107,10 +107,13 @@ impl Default for Config {
 
 impl Config {
     /// The Linux profile: the defaults, with Linux's values where Linux
-    /// departs from the RFCs' figures. Today that is TIME-WAIT: 60 s
-    /// (`TCP_TIMEWAIT_LEN`, MSL 30 s) instead of RFC 9293's 240 s.
+    /// departs from the RFCs' figures: TIME-WAIT 60 s (`TCP_TIMEWAIT_LEN`,
+    /// MSL 30 s) instead of RFC 9293's 240 s, and a minimum RTO of 200 ms
+    /// (`TCP_RTO_MIN`) instead of RFC 6298's 1 s.
     pub fn linux() -> Self {
-        Config::default().time_wait(Duration::from_secs(60))
+        Config::default()
+            .time_wait(Duration::from_secs(60))
+            .min_rto(Duration::from_millis(200))
     }
 
     /// The maximum segment size we announce and send (default 1460).

@@ -3,9 +3,23 @@
 use super::*;
 
 pub(super) fn rto_backoff() -> R {
-    // The retransmission timer alone: a tail loss probe (RFC 8985 §7, on
-    // by default) would go before the first timeout and shift the gaps.
-    let mut p = established_with(Config::default().rack(false), 17)?;
+    // RFC 6298 §2.4: the RTO is at least 1 s; §5.5: it doubles per timeout.
+    // The pair's 20 ms RTT computes to 60 ms, so the floor sets the first.
+    backoff_gaps(Config::default(), [1000, 2000, 4000, 8000])
+}
+
+pub(super) fn linux_min_rto() -> R {
+    // Linux's floor is TCP_RTO_MIN, HZ / 5 = 200 ms (include/net/tcp.h),
+    // where RFC 6298 §2.4 says 1 s: the Linux profile takes Linux's.
+    backoff_gaps(Config::linux(), [200, 400, 800, 1600])
+}
+
+/// The gaps, in ms, between the first send of one byte and each of its
+/// retransmissions when the first four are lost, under `cfg` without
+/// RACK-TLP: a tail loss probe (RFC 8985 §7, on by default) would go before
+/// the first timeout and shift the gaps.
+fn backoff_gaps(cfg: Config, want: [u64; 4]) -> R {
+    let mut p = established_with(cfg.rack(false), 17)?;
     let mut n = 0;
     p.fate = Box::new(move |side, _, t| {
         if side == Side::Client && !t.payload.is_empty() && n < 4 {
@@ -29,9 +43,12 @@ pub(super) fn rto_backoff() -> R {
         .filter(|(_, s, t, _)| *s == Side::Client && !t.payload.is_empty())
         .map(|(at, ..)| *at)
         .collect();
-    let gaps: Vec<_> = times.windows(2).map(|w| (w[1] - w[0]).as_secs()).collect();
-    ensure(gaps == [1, 2, 4, 8], || {
-        format!("retransmission gaps {gaps:?} s, want [1, 2, 4, 8]")
+    let gaps: Vec<u64> = times
+        .windows(2)
+        .map(|w| (w[1] - w[0]).as_millis() as u64)
+        .collect();
+    ensure(gaps == want, || {
+        format!("retransmission gaps {gaps:?} ms, want {want:?}")
     })
 }
 
