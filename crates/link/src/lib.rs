@@ -57,12 +57,18 @@ mod common;
 mod error;
 mod ethernet;
 mod ndp;
+mod neighbor;
 
 pub use arp::{ArpOperation, ArpPacket, ArpRepr};
 pub use arp_cache::{ArpCache, ArpConfig, ArpEvent};
 pub use error::Error;
 pub use ethernet::{EtherType, EthernetFrame, EthernetRepr, MacAddr, MAX_VLAN_TAGS};
 pub use ndp::{is_solicited_node, solicited_node, NaFlags, NdpRepr, HOP_LIMIT};
+pub use neighbor::{
+    AddrState, NdpConfig, NdpEvent, NeighborCache, NeighborState, DELAY_FIRST_PROBE_TIME,
+    MAX_MULTICAST_SOLICIT, MAX_RANDOM_FACTOR_PERMILLE, MAX_UNICAST_SOLICIT,
+    MIN_RANDOM_FACTOR_PERMILLE, REACHABLE_TIME, RETRANS_TIMER,
+};
 
 /// Reads a big-endian u16 at `at`; callers have checked the bounds.
 #[inline]
