@@ -113,7 +113,7 @@ impl<T: AsRef<[u8]>> ArpPacket<T> {
         );
         // Fields in order: sha (h), spa (p), tha (h), tpa (p).
         let start = FIXED_LEN + (index / 2) * (h + p) + (index % 2) * h;
-        let len = if index % 2 == 0 { h } else { p };
+        let len = if index.is_multiple_of(2) { h } else { p };
         &self.b()[start..start + len]
     }
 
