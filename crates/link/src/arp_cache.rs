@@ -115,9 +115,9 @@ struct Entry {
 /// The ARP cache of one interface.
 ///
 /// Entries are created only for addresses we resolve ([`ArpCache::send`])
-/// and, as RFC 826's merge algorithm says, for the sender of a packet whose
-/// target is our address; any other packet only updates an entry that
-/// exists. A flood of replies we never asked for therefore changes nothing,
+/// and, as RFC 826's merge algorithm says, for the sender of a request whose
+/// target is our address; any other packet (a reply we did not ask for, a
+/// gratuitous ARP) only updates an entry that exists. A flood of replies we never asked for therefore changes nothing,
 /// and every queue is bounded by [`ArpConfig`].
 ///
 /// ```
@@ -298,9 +298,11 @@ impl ArpCache {
             return;
         }
         // RFC 826: "If Merge_flag is false, add the triplet ... to the
-        // translation table" (only when there is room: resolving entries and
-        // recently used ones are not pushed out by traffic we did not ask for).
-        if !merged && !spa.is_unspecified() {
+        // translation table". We do so for requests only: the requester is
+        // about to talk to us. A reply we did not ask for creates nothing
+        // (as Linux with arp_accept=0), so a flood of bogus replies cannot
+        // fill the table; and a full table of resolving entries stays as it is.
+        if !merged && !spa.is_unspecified() && arp.operation == ArpOperation::Request {
             if self.entries.len() >= self.config.capacity {
                 let _ = self.evict();
             }
