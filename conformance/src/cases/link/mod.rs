@@ -8,16 +8,18 @@
 //! Known answers are frames the Linux kernel (6.18) sent between two veth
 //! ends in a network namespace, and frames hand-built from the RFCs'
 //! layouts with an independent checksum; the neighbour caches run on a
-//! simulated clock against the RFCs' timers; tshark dissects what we emit.
+//! simulated clock against the RFCs' timers; tshark dissects what we emit;
+//! and on a TAP device in a namespace of their own they meet the kernel.
 
 use crate::Case;
 
 mod arp;
 mod eth;
+mod interop;
 mod ndp;
 mod support;
 
 /// Every `link.*` case, group by group.
 pub(crate) fn cases() -> Vec<Case> {
-    [eth::cases(), arp::cases(), ndp::cases()].concat()
+    [eth::cases(), arp::cases(), ndp::cases(), interop::cases()].concat()
 }
