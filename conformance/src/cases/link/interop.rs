@@ -9,7 +9,7 @@ use handshake_io::netns::{NetConfig, TestNet, KERNEL_ADDR, OUR_ADDR};
 use handshake_io::tap::TapPort;
 use handshake_ip::checksum::PseudoHeader;
 use handshake_ip::{IpProtocol, Ipv4Repr, Ipv6Repr, UdpRepr};
-use handshake_link::{AddrState, ArpEvent, MacAddr, NdpEvent};
+use handshake_link::{AddrState, ArpEvent, MacAddr, NdpEvent, NeighborState};
 
 use crate::peers::{pcap, tshark};
 use crate::{Case, Ctx, Need, Outcome};
@@ -120,9 +120,18 @@ fn kernel_socket(net: &TestNet, addr: SocketAddr) -> Result<UdpSocket, String> {
 /// Pumps the port until `done` holds or [`WAIT`] passes.
 fn pump_until(
     port: &mut TapPort,
+    done: impl FnMut(&mut TapPort, &[Vec<u8>]) -> bool,
+) -> Result<(), String> {
+    pump_for(port, WAIT, done)
+}
+
+/// Pumps the port until `done` holds or `limit` passes.
+fn pump_for(
+    port: &mut TapPort,
+    limit: Duration,
     mut done: impl FnMut(&mut TapPort, &[Vec<u8>]) -> bool,
 ) -> Result<(), String> {
-    let end = Instant::now() + WAIT;
+    let end = Instant::now() + limit;
     while Instant::now() < end {
         let got = port
             .pump(Duration::from_millis(50))
@@ -131,7 +140,7 @@ fn pump_until(
             return Ok(());
         }
     }
-    Err("nothing happened within 5 s".into())
+    Err(format!("nothing happened within {limit:?}"))
 }
 
 /// `ip neigh show ADDR dev hs0` in the namespace.
@@ -315,6 +324,79 @@ fn kernel_v6_mac_learned(ctx: &mut Ctx) -> Outcome {
     })
 }
 
+/// Seconds on the port's clock.
+fn secs(t: handshake_time::Instant) -> f64 {
+    t.as_nanos() as f64 / 1e9
+}
+
+/// Holds when `got` is `want` seconds, within the 250 ms a busy machine adds.
+fn near(what: &str, got: f64, want: f64) -> Result<(), String> {
+    crate::check::ensure((got - want).abs() <= 0.25, || {
+        format!("{what}: {got:.3} s, want {want:.3} s")
+    })
+}
+
+/// RFC 4861 §7.3.3 with §10's constants in real time: the kernel resolved
+/// (REACHABLE), then its address removed so it stops answering: STALE after
+/// ReachableTime (random factor 0.5 here: 15 s), a packet moves it to DELAY,
+/// PROBE after 5 s with three unicast NS 1 s apart to the kernel's MAC, and
+/// the entry fails 1 s after the last.
+fn kernel_stops_answering(ctx: &mut Ctx) -> Outcome {
+    run(ctx, true, |net, port| {
+        kernel_v6_ready(net, port)?;
+        port.nd.set_random_factor(500);
+        port.send_ipv6(KERNEL_V6, udp_v6(b"first"))
+            .map_err(|e| e.to_string())?;
+        pump_until(port, |p, _| {
+            p.nd.state(KERNEL_V6) == Some(NeighborState::Reachable)
+        })?;
+        let reachable_at = secs(port.now());
+        let kernel = port.nd.lookup(KERNEL_V6).ok_or("no MAC for the kernel")?;
+        net.ip(&["-6", "addr", "del", "2001:db8::1/64", "dev", "hs0"])
+            .map_err(|e| e.to_string())?;
+        pump_for(port, Duration::from_secs(20), |p, _| {
+            p.nd.state(KERNEL_V6) == Some(NeighborState::Stale)
+        })?;
+        near("REACHABLE -> STALE", secs(port.now()) - reachable_at, 15.0)?;
+        let sent_at = secs(port.now());
+        port.send_ipv6(KERNEL_V6, udp_v6(b"second"))
+            .map_err(|e| e.to_string())?;
+        crate::check::equal(
+            "after sending",
+            port.nd.state(KERNEL_V6),
+            Some(NeighborState::Delay),
+        )?;
+        let mut failed_at = None;
+        pump_for(port, Duration::from_secs(12), |p, _| {
+            while let Some(e) = p.nd.poll_event() {
+                if matches!(e, NdpEvent::Failed { .. }) {
+                    failed_at = Some(secs(p.now()));
+                }
+            }
+            failed_at.is_some()
+        })?;
+        let probes: Vec<f64> = port
+            .frames()
+            .iter()
+            .filter(|(at, f)| {
+                at.as_secs_f64() > sent_at
+                    && f.len() > 54
+                    && f[..6] == kernel.0
+                    && f[6..12] == OUR_MAC.0
+                    && f[20] == 58
+                    && f[54] == 135
+            })
+            .map(|(at, _)| at.as_secs_f64() - sent_at)
+            .collect();
+        crate::check::equal("unicast probes", probes.len(), 3)?;
+        for (i, at) in probes.iter().enumerate() {
+            near(&format!("probe {}", i + 1), *at, 5.0 + i as f64)?;
+        }
+        near("failure", failed_at.unwrap_or(0.0) - sent_at, 8.0)?;
+        crate::check::equal("entry", port.nd.state(KERNEL_V6), None)
+    })
+}
+
 /// The `link.interop.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
@@ -342,5 +424,11 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .needs(NEEDS)
         .interop_os(kernel_v6_mac_learned),
+        Case::must(
+            "link.interop.nud-probe-fails-real-time",
+            "RFC 4861 §7.3.3, §10; Linux kernel over TAP",
+        )
+        .needs(NEEDS)
+        .interop_os(kernel_stops_answering),
     ]
 }
