@@ -13,6 +13,11 @@ pub const PACKET_LEN: usize = 28;
 pub const HARDWARE_ETHERNET: u16 = 1;
 /// ar$pro for IPv4: the EtherType 0x0800 (RFC 826).
 pub const PROTOCOL_IPV4: u16 = 0x0800;
+/// The first six bytes of every Ethernet/IPv4 packet: ar$hrd, ar$pro, ar$hln 6, ar$pln 4.
+const ETHERNET_IPV4: [u8; 6] = {
+    let (h, p) = (HARDWARE_ETHERNET.to_be_bytes(), PROTOCOL_IPV4.to_be_bytes());
+    [h[0], h[1], p[0], p[1], 6, 4]
+};
 
 /// ar$op (RFC 826): request or reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -184,35 +189,34 @@ impl ArpRepr {
     pub fn parse<T: AsRef<[u8]>>(packet: &ArpPacket<T>) -> Result<Self, Error> {
         // RFC 826: "?Do I have the hardware type in ar$hrd? ... ?Do I speak
         // the protocol in ar$pro?" -- if not, the packet is discarded.
-        if packet.hardware_type() != HARDWARE_ETHERNET
-            || packet.protocol_type() != PROTOCOL_IPV4
-            || packet.hardware_len() != 6
-            || packet.protocol_len() != 4
-        {
-            return Err(Error::UnsupportedArp {
-                hardware: packet.hardware_type(),
-                protocol: packet.protocol_type(),
-                hlen: packet.hardware_len(),
-                plen: packet.protocol_len(),
-            });
-        }
-        let operation = match packet.operation() {
+        // Ethernet (1), IPv4 (0x0800), lengths 6 and 4: the first six bytes
+        // are exactly these, and then new_checked saw all 28 bytes, every
+        // address at a fixed offset.
+        let b = match packet.b().first_chunk::<PACKET_LEN>() {
+            Some(b) if b[..6] == ETHERNET_IPV4 => b,
+            _ => {
+                return Err(Error::UnsupportedArp {
+                    hardware: packet.hardware_type(),
+                    protocol: packet.protocol_type(),
+                    hlen: packet.hardware_len(),
+                    plen: packet.protocol_len(),
+                })
+            }
+        };
+        let operation = match u16::from_be_bytes([b[6], b[7]]) {
             1 => ArpOperation::Request,
             2 => ArpOperation::Reply,
             op => return Err(Error::ArpOperation(op)),
         };
-        let mac = |s: &[u8]| {
-            let mut a = [0u8; 6];
-            a.copy_from_slice(s);
-            MacAddr(a)
-        };
-        let ip = |s: &[u8]| Ipv4Addr::new(s[0], s[1], s[2], s[3]);
+        let mac =
+            |at: usize| MacAddr([b[at], b[at + 1], b[at + 2], b[at + 3], b[at + 4], b[at + 5]]);
+        let ip = |at: usize| Ipv4Addr::new(b[at], b[at + 1], b[at + 2], b[at + 3]);
         Ok(ArpRepr {
             operation,
-            source_hardware_addr: mac(packet.source_hardware_addr()),
-            source_protocol_addr: ip(packet.source_protocol_addr()),
-            target_hardware_addr: mac(packet.target_hardware_addr()),
-            target_protocol_addr: ip(packet.target_protocol_addr()),
+            source_hardware_addr: mac(8),
+            source_protocol_addr: ip(14),
+            target_hardware_addr: mac(18),
+            target_protocol_addr: ip(24),
         })
     }
 
@@ -223,21 +227,28 @@ impl ArpRepr {
 
     /// Writes the 28-byte packet into the start of `buf`; returns 28.
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let Some(p) = buf.get_mut(..PACKET_LEN) else {
+        let Some(p) = buf.first_chunk_mut::<PACKET_LEN>() else {
             return Err(Error::BufferTooSmall {
                 need: PACKET_LEN,
                 have: buf.len(),
             });
         };
-        p[0..2].copy_from_slice(&HARDWARE_ETHERNET.to_be_bytes());
-        p[2..4].copy_from_slice(&PROTOCOL_IPV4.to_be_bytes());
-        p[4] = 6;
-        p[5] = 4;
-        p[6..8].copy_from_slice(&self.operation.code().to_be_bytes());
-        p[8..14].copy_from_slice(&self.source_hardware_addr.0);
-        p[14..18].copy_from_slice(&self.source_protocol_addr.octets());
-        p[18..24].copy_from_slice(&self.target_hardware_addr.0);
-        p[24..28].copy_from_slice(&self.target_protocol_addr.octets());
+        // Built whole and stored at once: one 28-byte write.
+        let (op, sha, spa) = (
+            self.operation.code().to_be_bytes(),
+            self.source_hardware_addr.0,
+            self.source_protocol_addr.octets(),
+        );
+        let (tha, tpa) = (
+            self.target_hardware_addr.0,
+            self.target_protocol_addr.octets(),
+        );
+        let e = ETHERNET_IPV4;
+        *p = [
+            e[0], e[1], e[2], e[3], e[4], e[5], op[0], op[1], sha[0], sha[1], sha[2], sha[3],
+            sha[4], sha[5], spa[0], spa[1], spa[2], spa[3], tha[0], tha[1], tha[2], tha[3], tha[4],
+            tha[5], tpa[0], tpa[1], tpa[2], tpa[3],
+        ];
         Ok(PACKET_LEN)
     }
 }

@@ -120,6 +120,7 @@ impl EtherType {
 pub struct EthernetFrame<T: AsRef<[u8]>> {
     buffer: T,
     header_len: usize,
+    ethertype: EtherType,
 }
 
 impl<T: AsRef<[u8]>> EthernetFrame<T> {
@@ -160,6 +161,7 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
         Ok(EthernetFrame {
             buffer,
             header_len: at + 2,
+            ethertype: ty,
         })
     }
 
@@ -188,7 +190,7 @@ impl<T: AsRef<[u8]>> EthernetFrame<T> {
 
     /// The EtherType after any VLAN tags.
     pub fn ethertype(&self) -> EtherType {
-        EtherType(be16(self.b(), self.header_len - 2))
+        self.ethertype
     }
 
     /// Number of VLAN tags skipped.
@@ -268,15 +270,20 @@ impl EthernetRepr {
     /// Writes the 14-byte header into the start of `buf`; the payload goes
     /// after it. Returns 14.
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let Some(h) = buf.get_mut(..HEADER_LEN) else {
+        let Some(h) = buf.first_chunk_mut::<HEADER_LEN>() else {
             return Err(Error::BufferTooSmall {
                 need: HEADER_LEN,
                 have: buf.len(),
             });
         };
-        h[0..6].copy_from_slice(&self.dst_addr.0);
-        h[6..12].copy_from_slice(&self.src_addr.0);
-        h[12..14].copy_from_slice(&self.ethertype.0.to_be_bytes());
+        let (d, s, t) = (
+            self.dst_addr.0,
+            self.src_addr.0,
+            self.ethertype.0.to_be_bytes(),
+        );
+        *h = [
+            d[0], d[1], d[2], d[3], d[4], d[5], s[0], s[1], s[2], s[3], s[4], s[5], t[0], t[1],
+        ];
         Ok(HEADER_LEN)
     }
 }
