@@ -14,6 +14,7 @@
 use crate::Case;
 
 mod arp;
+mod coverage;
 mod eth;
 mod interop;
 mod ndp;
@@ -21,5 +22,12 @@ mod support;
 
 /// Every `link.*` case, group by group.
 pub(crate) fn cases() -> Vec<Case> {
-    [eth::cases(), arp::cases(), ndp::cases(), interop::cases()].concat()
+    [
+        eth::cases(),
+        arp::cases(),
+        ndp::cases(),
+        interop::cases(),
+        coverage::cases(),
+    ]
+    .concat()
 }
