@@ -67,6 +67,11 @@ fn ip_offline_cases() {
 }
 
 #[test]
+fn link_offline_cases() {
+    run_offline("link");
+}
+
+#[test]
 fn tcp_offline_cases() {
     run_offline("tcp");
 }

@@ -9,6 +9,7 @@ mod crypto;
 mod dns;
 mod http;
 mod ip;
+mod link;
 mod support;
 pub mod tcp;
 mod tls;
@@ -19,6 +20,7 @@ pub(crate) fn register(all: &mut Vec<Case>) {
     all.extend(dns::cases());
     all.extend(http::cases());
     all.extend(ip::cases());
+    all.extend(link::cases());
     all.extend(tcp::cases());
     all.extend(tls::cases());
 }

@@ -82,9 +82,23 @@ pub(crate) fn random_payload(rng: &mut impl Rng, max: usize) -> Vec<u8> {
 
 /// Writes the packets to a pcap, has tshark dissect it and compares field by field.
 pub(crate) fn compare(ctx: &Ctx, name: &str, packets: &[Emitted]) -> Outcome {
+    compare_written(ctx, name, packets, pcap::write_raw_ip)
+}
+
+/// [`compare`] for Ethernet frames (a LINKTYPE_ETHERNET capture).
+pub(crate) fn compare_frames(ctx: &Ctx, name: &str, packets: &[Emitted]) -> Outcome {
+    compare_written(ctx, name, packets, pcap::write_ethernet)
+}
+
+fn compare_written(
+    ctx: &Ctx,
+    name: &str,
+    packets: &[Emitted],
+    write: fn(&std::path::Path, &[Vec<u8>]) -> Result<(), String>,
+) -> Outcome {
     let path = ctx.artifacts.join(name);
     let bytes: Vec<Vec<u8>> = packets.iter().map(|p| p.bytes.clone()).collect();
-    if let Err(e) = pcap::write_raw_ip(&path, &bytes) {
+    if let Err(e) = write(&path, &bytes) {
         return Outcome::Fail(e);
     }
     let mut fields: Vec<&'static str> = packets

@@ -24,6 +24,8 @@
 //! ```
 
 mod dns;
+mod link;
+pub use link::{RFC4861, RFC4862, RFC826};
 mod recovery;
 mod rfc8446;
 mod rfc9112;
@@ -199,6 +201,9 @@ pub static TABLES: &[&Table] = &[
     &dns::RFC7766,
     &rfc8446::RFC8446,
     &rfc9112::RFC9112,
+    &link::RFC826,
+    &link::RFC4861,
+    &link::RFC4862,
 ];
 
 /// RFC 9293 Appendix B (Table 8).

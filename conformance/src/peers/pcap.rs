@@ -11,12 +11,22 @@ use pcap_file::DataLink;
 /// Writes `packets` (raw IPv4/IPv6 datagrams, no link header) to a pcap file
 /// with link type RAW (101), one packet per millisecond.
 pub fn write_raw_ip(path: &Path, packets: &[Vec<u8>]) -> Result<(), String> {
+    write(path, DataLink::RAW, packets)
+}
+
+/// Writes `packets` (Ethernet II frames without preamble or FCS) to a pcap
+/// file with link type ETHERNET (1), one packet per millisecond.
+pub fn write_ethernet(path: &Path, packets: &[Vec<u8>]) -> Result<(), String> {
+    write(path, DataLink::ETHERNET, packets)
+}
+
+fn write(path: &Path, datalink: DataLink, packets: &[Vec<u8>]) -> Result<(), String> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     }
     let file = File::create(path).map_err(|e| format!("creating {}: {e}", path.display()))?;
     let header = PcapHeader {
-        datalink: DataLink::RAW,
+        datalink,
         ..PcapHeader::default()
     };
     let mut w = PcapWriter::with_header(BufWriter::new(file), header)

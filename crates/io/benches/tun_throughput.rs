@@ -41,7 +41,12 @@ mod linux {
     }
 
     fn net(mtu: u16) -> Result<(TestNet, Driver), String> {
-        let (net, tun) = TestNet::new(NetConfig { tun: true, mtu }).map_err(|e| e.to_string())?;
+        let (net, tun) = TestNet::new(NetConfig {
+            tun: true,
+            mtu,
+            tap: false,
+        })
+        .map_err(|e| e.to_string())?;
         let link = Link::new(tun.ok_or("no TUN")?, 1)
             .map_err(|e| e.to_string())?
             .without_capture();
@@ -149,7 +154,12 @@ mod linux {
 
     /// Kernel to kernel over a veth pair between two namespaces of ours.
     fn veth(mtu: u16, bytes: usize) -> Result<f64, String> {
-        let (a, _) = TestNet::new(NetConfig { tun: false, mtu }).map_err(|e| e.to_string())?;
+        let (a, _) = TestNet::new(NetConfig {
+            tun: false,
+            mtu,
+            tap: false,
+        })
+        .map_err(|e| e.to_string())?;
         let b = veth_peer(&a).map_err(|e| e.to_string())?;
         let m = mtu.to_string();
         a.ip(&["link", "set", "hsva", "mtu", &m])

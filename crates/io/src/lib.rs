@@ -12,7 +12,9 @@
 //! - [`netns`] (Linux), a network namespace of the test's own with a TUN
 //!   device in it, [`link`] the lossy recorded wire over that device,
 //!   [`driver`] our sans-IO TCP running over it and [`kernel`] helpers for
-//!   the kernel's sockets on the other side;
+//!   the kernel's sockets on the other side; [`tap`] the same namespace
+//!   with a TAP device, where our ARP and NDP caches (handshake-link) answer
+//!   the kernel and resolve it;
 //! - [`fault`] the drop/delay/duplicate/reorder rules, [`pcap`] captures and
 //!   [`packet`] IPv4+TCP encoding with checksums, on every platform;
 //! - `tun`, opening a TUN device on macOS (utun) and Windows (wintun); the
@@ -37,6 +39,8 @@ pub mod netns;
 pub mod packet;
 pub mod pcap;
 pub mod resolver;
+#[cfg(target_os = "linux")]
+pub mod tap;
 pub mod tls;
 #[cfg(any(target_os = "macos", target_os = "windows"))]
 pub mod tun;

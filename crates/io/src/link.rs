@@ -181,17 +181,7 @@ impl Link {
     }
 
     fn wait_readable(&self, left: Duration) -> io::Result<()> {
-        let ts = Timespec {
-            tv_sec: left.as_secs() as _,
-            tv_nsec: left.subsec_nanos() as _,
-        };
-        let fd = self.dev.as_fd();
-        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
-        match rustix::event::poll(&mut fds, Some(&ts)) {
-            Ok(_) => Ok(()),
-            Err(rustix::io::Errno::INTR) => Ok(()),
-            Err(e) => Err(e.into()),
-        }
+        wait_readable(&self.dev, left)
     }
 
     fn record(&mut self, packet: &[u8]) {
@@ -276,5 +266,20 @@ impl Link {
             self.put(h.dir, h.packet)?;
         }
         Ok(())
+    }
+}
+
+/// Waits at most `left` for `dev` to have something to read.
+pub(crate) fn wait_readable(dev: &impl AsFd, left: Duration) -> io::Result<()> {
+    let ts = Timespec {
+        tv_sec: left.as_secs() as _,
+        tv_nsec: left.subsec_nanos() as _,
+    };
+    let fd = dev.as_fd();
+    let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+    match rustix::event::poll(&mut fds, Some(&ts)) {
+        Ok(_) => Ok(()),
+        Err(rustix::io::Errno::INTR) => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -78,6 +78,9 @@ pub struct NetConfig {
     pub tun: bool,
     /// The TUN device's MTU (default 1500).
     pub mtu: u16,
+    /// Make the device a TAP (Ethernet frames, [`crate::tap`]) rather than a
+    /// TUN (IP packets); the default is TUN. The kernel picks its side's MAC.
+    pub tap: bool,
 }
 
 impl Default for NetConfig {
@@ -85,6 +88,7 @@ impl Default for NetConfig {
         NetConfig {
             tun: true,
             mtu: 1500,
+            tap: false,
         }
     }
 }
@@ -264,8 +268,14 @@ fn enter_namespace(config: &NetConfig) -> Result<Option<tun_rs::SyncDevice>, Net
     if !config.tun {
         return Ok(None);
     }
+    let layer = if config.tap {
+        tun_rs::Layer::L2
+    } else {
+        tun_rs::Layer::L3
+    };
     let dev = tun_rs::DeviceBuilder::new()
         .name("hs0")
+        .layer(layer)
         .ipv4(KERNEL_ADDR, PREFIX, None)
         .mtu(config.mtu)
         .enable(true)

@@ -65,6 +65,7 @@ mod tests {
             .filter(|t| {
                 ![
                     "rfc9293", "rfc8446", "rfc9112", "rfc2883", "rfc5682", "rfc6937", "rfc8985",
+                    "rfc826", "rfc4861", "rfc4862",
                 ]
                 .contains(&t.key)
             })

@@ -1,0 +1,211 @@
+//! Our link layer on a TAP device (Linux): the kernel sees us as a
+//! neighbour on an Ethernet segment.
+//!
+//! A [`TapPort`] owns the TAP device of a [`crate::netns::TestNet`] made
+//! with `NetConfig { tap: true, .. }` and the two sans-IO neighbour caches
+//! of handshake-link: ARP answers the kernel's requests for our IPv4 address
+//! and resolves the kernel's, NDP does the same for IPv6 and runs duplicate
+//! address detection for our addresses. [`TapPort::pump`] moves frames
+//! between the device and the caches, runs their timers on the port's
+//! clock, and hands the caller the IP packets that arrived for it. The
+//! kernel's MAC is learned, never configured. Every frame in either
+//! direction is recorded for a capture.
+//!
+//! ```no_run
+//! use handshake_io::netns::{NetConfig, TestNet, OUR_ADDR};
+//! use handshake_io::tap::TapPort;
+//! use handshake_link::MacAddr;
+//! let (net, dev) = TestNet::new(NetConfig { tap: true, ..NetConfig::default() })?;
+//! let mut port = TapPort::new(dev.expect("a TAP device"), MacAddr([2, 0, 0x5e, 0, 0x53, 2]), OUR_ADDR)?;
+//! let packets = port.pump(std::time::Duration::from_millis(100))?;
+//! # drop((net, packets));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr};
+use std::time::{Duration, Instant};
+
+use handshake_link::{
+    ArpCache, ArpConfig, EtherType, EthernetFrame, MacAddr, NdpConfig, NeighborCache,
+};
+
+use crate::link::wait_readable;
+
+/// Frames read from the device in one go before the caches' output is sent.
+const READ_BATCH: usize = 64;
+/// Frames kept for the capture at most.
+const RECORD_LIMIT: usize = 100_000;
+
+/// Our end of a TAP device: the ARP and NDP caches and the frames seen.
+pub struct TapPort {
+    dev: tun_rs::SyncDevice,
+    mac: MacAddr,
+    origin: Instant,
+    /// The ARP cache (our IPv4 address is in its configuration).
+    pub arp: ArpCache,
+    /// The IPv6 neighbour cache with our IPv6 addresses.
+    pub nd: NeighborCache,
+    frames: Vec<(Duration, Vec<u8>)>,
+    buf: Vec<u8>,
+}
+
+impl std::fmt::Debug for TapPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TapPort")
+            .field("mac", &self.mac)
+            .field("frames", &self.frames.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl TapPort {
+    /// A port with our `mac` and IPv4 address `v4`, the RFCs' defaults
+    /// for both caches (IPv6 addresses are added with [`TapPort::add_ipv6`]).
+    pub fn new(dev: tun_rs::SyncDevice, mac: MacAddr, v4: Ipv4Addr) -> io::Result<TapPort> {
+        dev.set_nonblocking(true)?;
+        Ok(TapPort {
+            dev,
+            mac,
+            origin: Instant::now(),
+            arp: ArpCache::new(ArpConfig::new(mac, v4)),
+            nd: NeighborCache::new(NdpConfig::new(mac)),
+            frames: Vec::new(),
+            buf: vec![0; 65_536],
+        })
+    }
+
+    /// The port's clock as a sans-IO instant.
+    pub fn now(&self) -> handshake_time::Instant {
+        handshake_time::Instant::from_nanos(self.origin.elapsed().as_nanos() as u64)
+    }
+
+    /// Our MAC.
+    pub fn mac(&self) -> MacAddr {
+        self.mac
+    }
+
+    /// Adds an IPv6 address of ours; duplicate address detection starts
+    /// after `start_delay` (the caller's random draw, RFC 4862 §5.4.2).
+    pub fn add_ipv6(&mut self, addr: Ipv6Addr, start_delay: Duration) -> bool {
+        let now = self.now();
+        self.nd.add_address(now, addr, start_delay)
+    }
+
+    /// Sends an IPv4 packet to the on-link `next_hop`, resolving it first if needed.
+    pub fn send_ipv4(&mut self, next_hop: Ipv4Addr, packet: Vec<u8>) -> io::Result<()> {
+        let now = self.now();
+        self.arp
+            .send(now, next_hop, packet)
+            .map_err(io::Error::other)?;
+        self.flush()
+    }
+
+    /// Sends an IPv6 packet to the on-link `next_hop`, resolving it first if needed.
+    pub fn send_ipv6(&mut self, next_hop: Ipv6Addr, packet: Vec<u8>) -> io::Result<()> {
+        let now = self.now();
+        self.nd
+            .send(now, next_hop, packet)
+            .map_err(io::Error::other)?;
+        self.flush()
+    }
+
+    /// Every frame sent and received so far, with its time since the port was made.
+    pub fn frames(&self) -> &[(Duration, Vec<u8>)] {
+        &self.frames
+    }
+
+    /// Runs the link layer for at most `wait`: frames in, the caches'
+    /// frames out, their timers. Returns early with the IPv4 and IPv6
+    /// packets that arrived for us (neither ARP nor neighbour discovery).
+    pub fn pump(&mut self, wait: Duration) -> io::Result<Vec<Vec<u8>>> {
+        let deadline = Instant::now() + wait;
+        let mut packets = Vec::new();
+        loop {
+            let now = self.now();
+            self.arp.handle_timeout(now);
+            self.nd.handle_timeout(now);
+            self.flush()?;
+            self.read_ready(&mut packets)?;
+            self.flush()?;
+            let real_now = Instant::now();
+            if !packets.is_empty() || real_now >= deadline {
+                return Ok(packets);
+            }
+            let timers = [self.arp.poll_timeout(), self.nd.poll_timeout()];
+            let mut until = deadline;
+            for t in timers.into_iter().flatten() {
+                until = until.min(self.origin + Duration::from_nanos(t.as_nanos()));
+            }
+            wait_readable(&self.dev, until.saturating_duration_since(real_now))?;
+        }
+    }
+
+    fn record(&mut self, frame: &[u8]) {
+        if self.frames.len() < RECORD_LIMIT {
+            self.frames.push((self.origin.elapsed(), frame.to_vec()));
+        }
+    }
+
+    /// Writes every frame the caches have for the wire.
+    fn flush(&mut self) -> io::Result<()> {
+        let now = self.now();
+        while let Some(f) = self
+            .arp
+            .poll_transmit(now)
+            .or_else(|| self.nd.poll_transmit(now))
+        {
+            self.record(&f);
+            match self.dev.send(&f) {
+                Ok(_) => {}
+                // A full device queue drops the frame, as a wire would.
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads what the device has now and dispatches it by EtherType.
+    fn read_ready(&mut self, packets: &mut Vec<Vec<u8>>) -> io::Result<()> {
+        for _ in 0..READ_BATCH {
+            let n = match self.dev.recv(&mut self.buf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            };
+            let frame = self.buf[..n].to_vec();
+            self.record(&frame);
+            let now = self.now();
+            let Ok(f) = EthernetFrame::new_checked(&frame[..]) else {
+                continue;
+            };
+            let dst = f.dst_addr();
+            let for_us = dst == self.mac || dst.is_multicast();
+            match f.ethertype() {
+                // Malformed or invalid ARP and ND messages are dropped, as
+                // the RFCs say; the caches changed nothing for them.
+                EtherType::ARP => {
+                    let _ = self.arp.handle_frame(now, &frame);
+                }
+                EtherType::IPV6 => {
+                    let _ = self.nd.handle_frame(now, &frame);
+                    let is_nd = is_neighbor_discovery(f.payload());
+                    if for_us && !is_nd {
+                        packets.push(f.payload().to_vec());
+                    }
+                }
+                EtherType::IPV4 if for_us => packets.push(f.payload().to_vec()),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// True for an IPv6 packet carrying ICMPv6 type 135 or 136 right after the
+/// fixed header (where the kernel puts them).
+fn is_neighbor_discovery(p: &[u8]) -> bool {
+    p.len() > 40 && p[6] == 58 && matches!(p[40], 135 | 136)
+}
