@@ -86,6 +86,8 @@ pub(crate) struct Common {
     pub(crate) session12: Option<crate::tls12::Tls12Session>,
     /// The server's view of the client's validated certificate chain.
     pub(crate) client_chain: Option<Vec<Vec<u8>>>,
+    /// The client's copy of the chain the server presented (validated or not).
+    pub(crate) server_chain: Option<Vec<Vec<u8>>>,
 }
 
 impl Common {
@@ -108,6 +110,7 @@ impl Common {
             client_random: [0; 32],
             max_fragment: max_fragment.clamp(1, MAX_PLAINTEXT),
             negotiated: None,
+            server_chain: None,
             negotiated12: None,
             session12: None,
             client_chain: None,

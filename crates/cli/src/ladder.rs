@@ -1,0 +1,92 @@
+//! The `--trace` ladder: each step of the exchange with the time since the
+//! start, the layer, and which way it went.
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+/// Which way a step went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    /// Client to server.
+    Out,
+    /// Server to client.
+    In,
+    /// A local note.
+    Note,
+}
+
+/// One step.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Milliseconds since the start.
+    pub ms: f64,
+    /// DNS, TCP, TLS, HTTP.
+    pub layer: &'static str,
+    /// The direction.
+    pub dir: Dir,
+    /// What happened.
+    pub text: String,
+}
+
+/// The steps of one run.
+#[derive(Debug)]
+pub struct Ladder {
+    start: Instant,
+    steps: Vec<Step>,
+}
+
+impl Ladder {
+    /// An empty ladder starting now.
+    pub fn new() -> Ladder {
+        Ladder {
+            start: Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Records a step now.
+    pub fn step(&mut self, layer: &'static str, dir: Dir, text: impl Into<String>) {
+        let ms = self.start.elapsed().as_secs_f64() * 1000.0;
+        self.steps.push(Step {
+            ms,
+            layer,
+            dir,
+            text: text.into(),
+        });
+    }
+
+    /// The ladder as text: `   12.345 ms  TLS   ->  ClientHello ...`.
+    pub fn render(&self) -> String {
+        let mut out = String::from("      time  layer    client            server\n");
+        for s in &self.steps {
+            let arrow = match s.dir {
+                Dir::Out => "──▶",
+                Dir::In => "◀──",
+                Dir::Note => "   ",
+            };
+            out.push_str(&format!(
+                "{:>7.3} ms  {:<5}  {arrow} {}\n",
+                s.ms, s.layer, s.text
+            ));
+        }
+        out
+    }
+
+    /// The ladder as JSON: `[{"ms", "layer", "dir": "out"|"in"|"note", "text"}]`.
+    pub fn to_json(&self) -> Value {
+        Value::Array(
+            self.steps
+                .iter()
+                .map(|s| {
+                    json!({
+                        "ms": (s.ms * 1000.0).round() / 1000.0,
+                        "layer": s.layer,
+                        "dir": match s.dir { Dir::Out => "out", Dir::In => "in", Dir::Note => "note" },
+                        "text": s.text,
+                    })
+                })
+                .collect(),
+        )
+    }
+}
