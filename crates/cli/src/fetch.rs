@@ -302,6 +302,7 @@ async fn handshake(
     let conn =
         Connection::client(Arc::clone(cfg), name).map_err(|e| anyhow!("TLS with {name}: {e}"))?;
     let mut s = TlsStream::new(conn, tcp);
+    ladder.step("TLS", Dir::Note, format!("handshake with {name} begins"));
     let what = format!("in the TLS handshake with {name}");
     let r = common::within(timeout, &what, async {
         s.handshake()
@@ -317,10 +318,15 @@ async fn handshake(
                 Some("<-") => Dir::In,
                 _ => Dir::Note,
             };
-            ladder.step("TLS", dir, text.get(3..).unwrap_or("").trim().to_string());
+            ladder.untimed("TLS", dir, text.get(3..).unwrap_or("").trim().to_string());
         }
-        if r.is_ok() {
-            ladder.step("TLS", Dir::Note, crate::tlsinfo::describe(c));
+        match &r {
+            Ok(()) => ladder.step(
+                "TLS",
+                Dir::Note,
+                format!("handshake done: {}", crate::tlsinfo::describe(c)),
+            ),
+            Err(_) => ladder.step("TLS", Dir::Note, "handshake failed"),
         }
     }
     r?;

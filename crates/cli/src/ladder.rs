@@ -19,8 +19,9 @@ pub enum Dir {
 /// One step.
 #[derive(Debug, Clone)]
 pub struct Step {
-    /// Milliseconds since the start.
-    pub ms: f64,
+    /// Milliseconds since the start; `None` for a step whose own time is
+    /// not known (a TLS message, traced by the machine without a clock).
+    pub ms: Option<f64>,
     /// DNS, TCP, TLS, HTTP.
     pub layer: &'static str,
     /// The direction.
@@ -47,9 +48,20 @@ impl Ladder {
 
     /// Records a step now.
     pub fn step(&mut self, layer: &'static str, dir: Dir, text: impl Into<String>) {
-        let ms = self.start.elapsed().as_secs_f64() * 1000.0;
+        let ms = Some(self.start.elapsed().as_secs_f64() * 1000.0);
         self.steps.push(Step {
             ms,
+            layer,
+            dir,
+            text: text.into(),
+        });
+    }
+
+    /// Records a step whose time is unknown (it happened between the
+    /// steps around it).
+    pub fn untimed(&mut self, layer: &'static str, dir: Dir, text: impl Into<String>) {
+        self.steps.push(Step {
+            ms: None,
             layer,
             dir,
             text: text.into(),
@@ -65,22 +77,23 @@ impl Ladder {
                 Dir::In => "◀──",
                 Dir::Note => "   ",
             };
-            out.push_str(&format!(
-                "{:>7.3} ms  {:<5}  {arrow} {}\n",
-                s.ms, s.layer, s.text
-            ));
+            let time = match s.ms {
+                Some(ms) => format!("{ms:>7.3} ms"),
+                None => " ".repeat(10),
+            };
+            out.push_str(&format!("{time}  {:<5}  {arrow} {}\n", s.layer, s.text));
         }
         out
     }
 
-    /// The ladder as JSON: `[{"ms", "layer", "dir": "out"|"in"|"note", "text"}]`.
+    /// The ladder as JSON: `[{"ms" (null when unknown), "layer", "dir": "out"|"in"|"note", "text"}]`.
     pub fn to_json(&self) -> Value {
         Value::Array(
             self.steps
                 .iter()
                 .map(|s| {
                     json!({
-                        "ms": (s.ms * 1000.0).round() / 1000.0,
+                        "ms": s.ms.map(|ms| (ms * 1000.0).round() / 1000.0),
                         "layer": s.layer,
                         "dir": match s.dir { Dir::Out => "out", Dir::In => "in", Dir::Note => "note" },
                         "text": s.text,
