@@ -23,6 +23,8 @@ fn events(methods: &[Method], wire: &[u8], eof: bool) -> Result<(Connection, Vec
         c.send_request(&req(m.clone(), "/"), b"")
             .map_err(|e| e.to_string())?;
     }
+    // What was sent is on the wire now.
+    c.poll_transmit();
     c.handle_input(wire);
     if eof {
         c.handle_eof();
