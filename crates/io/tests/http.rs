@@ -123,7 +123,12 @@ async fn https_keep_alive() {
     ]));
     let tcp = TcpStream::connect(addr).await.unwrap();
     let tls = TlsStream::connect(client, "localhost", tcp).await.unwrap();
-    let chain = tls.connection().as_client().unwrap().peer_certificates().unwrap();
+    let chain = tls
+        .connection()
+        .as_client()
+        .unwrap()
+        .peer_certificates()
+        .unwrap();
     assert_eq!(chain, [leaf.der().to_vec()]);
     let mut c = Client::new(tls);
     for target in ["/", "/?chunked"] {
