@@ -1,6 +1,7 @@
 //! `cli.fetch.*`: what `handshake fetch` sends (request line and Host,
 //! read by a socket of the case's own) and how it fails: a malformed URL,
-//! a scheme it does not speak, a refused connection, a server that never
+//! a scheme it does not speak, a name that does not exist (our DNS
+//! server answering NXDOMAIN, asked through `--server`), a refused connection, a server that never
 //! answers, a certificate from an unknown authority or for another name —
 //! each one line on stderr naming the reason, and a non-zero exit
 //! (IEEE Std 1003.1-2017 XCU §1.4: diagnostics on stderr, non-zero
@@ -14,8 +15,10 @@ use super::super::tls::support::{pki, LeafSpec};
 use super::support::{fails, T};
 use crate::check::{self, Checked};
 use crate::peers::cli::{self, Scratch, Serve};
+use crate::peers::dns_server::{answering, DnsServer};
 use crate::peers::tls_tool::{free_port, pem};
 use crate::Case;
+use handshake_dns::wire::{Message, Rcode};
 
 /// A socket that takes one request and answers `200` with "ok": its
 /// port, the request as received, and the run of `handshake ARGS(port)`.
@@ -114,6 +117,21 @@ fn wrong_name() -> Checked {
     )
 }
 
+fn unknown_host() -> Checked {
+    // A server of ours that says the name does not exist (RFC 1035 §4.1.1, RCODE 3).
+    let srv = DnsServer::loopback(answering(|q: &Message, _| {
+        let mut r = q.response();
+        r.header.recursion_available = true;
+        r.set_rcode(Rcode::NXDOMAIN);
+        Some(r)
+    }))?;
+    let server = srv.addr().to_string();
+    fails(
+        &["fetch", "--server", &server, "http://nosuch.example/"],
+        "unknown host nosuch.example (NXDOMAIN",
+    )
+}
+
 fn refused() -> Checked {
     let port = free_port()?;
     fails(&["fetch", &format!("http://127.0.0.1:{port}/")], "refused")
@@ -153,6 +171,11 @@ pub(crate) fn cases() -> Vec<Case> {
             format!("RFC 9110 §4.2; {POSIX}"),
         )
         .interop_os(|_| fails(&["fetch", "ftp://example.com/"], "not http or https")),
+        Case::must(
+            "cli.fetch.unknown-host",
+            format!("RFC 1035 §4.1.1; RFC 2308 §2.1; {POSIX}"),
+        )
+        .interop_os(|_| unknown_host()),
         Case::must(
             "cli.fetch.connection-refused",
             format!("RFC 9293 §3.10.7.1; {POSIX}"),
