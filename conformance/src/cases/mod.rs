@@ -5,6 +5,7 @@
 
 use crate::Case;
 
+mod cli;
 mod crypto;
 mod dns;
 mod http;
@@ -16,6 +17,7 @@ mod tls;
 
 /// Appends every case of every crate to `all`.
 pub(crate) fn register(all: &mut Vec<Case>) {
+    all.extend(cli::cases());
     all.extend(crypto::cases());
     all.extend(dns::cases());
     all.extend(http::cases());

@@ -5,9 +5,8 @@
 //! the client run to its end under a time limit.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::tls_tool::{pem, ToolPeer};
 
@@ -18,56 +17,21 @@ fn built() -> Result<&'static Path, String> {
 }
 
 fn build() -> Result<PathBuf, String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut child = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "--quiet",
+    let server = super::cargo_bin::build(
+        &[
             "-p",
             "handshake-tls",
             "--example",
             "server",
             "--example",
             "client",
-            "--message-format=json",
-        ])
-        .current_dir(&root)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cargo build of the examples: {e}"))?;
-    // Bounded: a cold build of handshake-tls and clap takes a minute or two.
-    let deadline = Instant::now() + Duration::from_secs(900);
-    loop {
-        match child.try_wait() {
-            Ok(Some(_)) => break,
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
-            _ => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err("cargo build of the examples did not finish in 900 s".into());
-            }
-        }
-    }
-    let out = child.wait_with_output().map_err(|e| e.to_string())?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo build of the examples failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    // The artifact lines name each executable.
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .filter_map(|l| l.split("\"executable\":\"").nth(1))
-        .filter_map(|rest| rest.split('"').next())
-        .map(PathBuf::from)
-        .find(|p| p.file_name().is_some_and(|n| n == "server"))
-        .and_then(|p| p.parent().map(Path::to_path_buf))
-        .ok_or_else(|| "cargo named no example executable".to_string())
+        ],
+        "server",
+    )?;
+    server
+        .parent()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| "cargo named no example folder".to_string())
 }
 
 /// The path of the example `name` ("server" or "client").

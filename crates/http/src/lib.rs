@@ -9,6 +9,10 @@
 //!   pieces, trailers, ends — with memory bounded by the [`Limits`].
 //! - [`encode_request_head`], [`encode_response_head`] and [`BodyEncoder`]
 //!   (chunked or Content-Length).
+//! - [`client::Connection`] and [`server::Connection`]: one connection's
+//!   exchange on each side (requests out and responses in, or the
+//!   reverse), keep-alive, pipelining, `Connection: close`, and the
+//!   error response a malformed request gets.
 //!
 //! No I/O, clock or randomness; `no_std` + `alloc`; no `unsafe`. Every
 //! error names the rule it enforces and maps to the status a server
@@ -37,12 +41,14 @@ extern crate alloc;
 struct ReadmeDoctests;
 
 mod chars;
+pub mod client;
 mod decoder;
 mod encoder;
 mod error;
 pub mod framing;
 mod head;
 mod message;
+pub mod server;
 
 pub use decoder::{Decoder, Event};
 pub use encoder::{encode_request_head, encode_response_head, BodyEncoder};

@@ -9,6 +9,8 @@
 //!   adapters' servers);
 //! - [`tls`], the TLS machines of handshake-tls over a tokio stream
 //!   (`TlsStream`, `AsyncRead + AsyncWrite`) or a blocking one;
+//! - [`http`], HTTP/1.1 clients and servers over any tokio stream (plain
+//!   TCP or [`tls`]), driving handshake-http's connection machines;
 //! - [`netns`] (Linux), a network namespace of the test's own with a TUN
 //!   device in it, [`link`] the lossy recorded wire over that device,
 //!   [`driver`] our sans-IO TCP running over it and [`kernel`] helpers for
@@ -30,6 +32,7 @@ pub mod dns;
 #[cfg(target_os = "linux")]
 pub mod driver;
 pub mod fault;
+pub mod http;
 #[cfg(target_os = "linux")]
 pub mod kernel;
 #[cfg(target_os = "linux")]

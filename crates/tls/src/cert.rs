@@ -193,6 +193,11 @@ impl ParsedCert {
     pub fn issuer(&self) -> String {
         self.issuer.to_string()
     }
+
+    /// The validity period, notBefore and notAfter, in seconds since the Unix epoch.
+    pub fn validity(&self) -> (u64, u64) {
+        (self.not_before, self.not_after)
+    }
 }
 
 fn ip_of(b: &[u8]) -> Option<IpAddr> {

@@ -88,6 +88,8 @@ pub(crate) struct Common {
     pub(crate) session12: Option<crate::tls12::Tls12Session>,
     /// The server's view of the client's validated certificate chain.
     pub(crate) client_chain: Option<Vec<Vec<u8>>>,
+    /// The client's copy of the chain the server presented (validated or not).
+    pub(crate) server_chain: Option<Vec<Vec<u8>>>,
 }
 
 impl Common {
@@ -116,6 +118,7 @@ impl Common {
             max_fragment: max_fragment.clamp(1, MAX_PLAINTEXT),
             records_per_key,
             negotiated: None,
+            server_chain: None,
             negotiated12: None,
             session12: None,
             client_chain: None,

@@ -7,18 +7,23 @@
 //! `response`), body framing in RFC 9112 §6.3's order (`body`), the
 //! framing conflicts that smuggle requests (`smuggling`), the limits and
 //! the statuses they map to (`limits`), persistence (`persistence`),
-//! generated messages and bytes (`property`), and RFC 9112's requirement
-//! table (`coverage`). Every expected value is the RFC's.
+//! generated messages and bytes (`property`), RFC 9112's requirement
+//! table (`coverage`), the connection drivers (`client`, `server`), and
+//! `handshake fetch` / `handshake serve` against nginx and curl
+//! (`interop`). Every expected value is the RFC's or a peer's.
 
 use crate::Case;
 
 mod body;
+mod client;
 mod coverage;
+mod interop;
 mod limits;
 mod persistence;
 mod property;
 mod request;
 mod response;
+mod server;
 mod smuggling;
 mod support;
 
@@ -33,6 +38,9 @@ pub(crate) fn cases() -> Vec<Case> {
         persistence::cases(),
         property::cases(),
         coverage::cases(),
+        client::cases(),
+        server::cases(),
+        interop::cases(),
     ]
     .concat()
 }

@@ -25,7 +25,7 @@ mod property;
 mod record;
 mod resume;
 mod sslyze;
-mod support;
+pub(crate) mod support;
 mod tls12;
 #[cfg(target_os = "linux")]
 mod tshark;

@@ -41,6 +41,7 @@ impl ClientMachine {
             }
         }
         let chain: Vec<Vec<u8>> = cert.entries.into_iter().map(|e| e.cert_data).collect();
+        c.server_chain = Some(chain.clone());
         let (leaf, verified) =
             cert::verify_server_chain(&chain, &self.config.roots, &self.name, self.now)?;
         c.note(|| {

@@ -277,6 +277,12 @@ impl ClientConnection {
     pub fn trace(&self) -> &[TraceLine] {
         self.common.trace.as_deref().unwrap_or(&[])
     }
+
+    /// The certificate chain (DER, leaf first) the server presented, once
+    /// its Certificate message arrived, whether or not it validated.
+    pub fn peer_certificates(&self) -> Option<&[Vec<u8>]> {
+        self.common.server_chain.as_deref()
+    }
 }
 
 fn illegal(what: &'static str) -> Error {

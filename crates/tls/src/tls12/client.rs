@@ -355,6 +355,7 @@ fn certificate(
             what: "empty server Certificate (RFC 5246 §7.4.2)",
         });
     }
+    c.server_chain = Some(chain.to_vec());
     let (leaf, verified) = cert::verify_server_chain(chain, &cx.config.roots, cx.name, cx.now)?;
     c.note(|| {
         TraceLine::Certificate(format!(

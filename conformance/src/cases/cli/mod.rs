@@ -1,0 +1,17 @@
+//! The `cli.*` cases: the `handshake` binary (crates/cli) run as a
+//! separate process, as a person runs it, on the operating system's
+//! sockets (so every case is `interop_os`: the kernel refuses, accepts and
+//! times out for real). `fetch` holds what it sends and how it fails (one
+//! line on stderr, a non-zero exit, never a panic); `help` that every
+//! subcommand documents itself.
+
+use crate::Case;
+
+mod fetch;
+mod help;
+mod support;
+
+/// Every `cli.*` case, group by group.
+pub(crate) fn cases() -> Vec<Case> {
+    [fetch::cases(), help::cases()].concat()
+}

@@ -1,0 +1,105 @@
+//! The `--trace` ladder: each step of the exchange with the time since the
+//! start, the layer, and which way it went.
+
+use std::time::Instant;
+
+use serde_json::{json, Value};
+
+/// Which way a step went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dir {
+    /// Client to server.
+    Out,
+    /// Server to client.
+    In,
+    /// A local note.
+    Note,
+}
+
+/// One step.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// Milliseconds since the start; `None` for a step whose own time is
+    /// not known (a TLS message, traced by the machine without a clock).
+    pub ms: Option<f64>,
+    /// DNS, TCP, TLS, HTTP.
+    pub layer: &'static str,
+    /// The direction.
+    pub dir: Dir,
+    /// What happened.
+    pub text: String,
+}
+
+/// The steps of one run.
+#[derive(Debug)]
+pub struct Ladder {
+    start: Instant,
+    steps: Vec<Step>,
+}
+
+impl Ladder {
+    /// An empty ladder starting now.
+    pub fn new() -> Ladder {
+        Ladder {
+            start: Instant::now(),
+            steps: Vec::new(),
+        }
+    }
+
+    /// Records a step now.
+    pub fn step(&mut self, layer: &'static str, dir: Dir, text: impl Into<String>) {
+        let ms = Some(self.start.elapsed().as_secs_f64() * 1000.0);
+        self.steps.push(Step {
+            ms,
+            layer,
+            dir,
+            text: text.into(),
+        });
+    }
+
+    /// Records a step whose time is unknown (it happened between the
+    /// steps around it).
+    pub fn untimed(&mut self, layer: &'static str, dir: Dir, text: impl Into<String>) {
+        self.steps.push(Step {
+            ms: None,
+            layer,
+            dir,
+            text: text.into(),
+        });
+    }
+
+    /// The ladder as text: `   12.345 ms  TLS   ->  ClientHello ...`.
+    pub fn render(&self) -> String {
+        let mut out = String::from("      time  layer    client            server\n");
+        for s in &self.steps {
+            let arrow = match s.dir {
+                Dir::Out => "──▶",
+                Dir::In => "◀──",
+                Dir::Note => "   ",
+            };
+            let time = match s.ms {
+                Some(ms) => format!("{ms:>7.3} ms"),
+                None => " ".repeat(10),
+            };
+            out.push_str(&format!("{time}  {:<5}  {arrow} {}\n", s.layer, s.text));
+        }
+        out
+    }
+
+    /// The ladder as JSON: `[{"ms" (null when unknown), "layer", "dir": "out"|"in"|"note", "text"}]`.
+    pub fn to_json(&self) -> Value {
+        Value::Array(
+            self.steps
+                .iter()
+                .map(|s| {
+                    json!({
+                        "ms": s.ms.map(|ms| (ms * 1000.0).round() / 1000.0),
+                        "layer": s.layer,
+                        "dir": match s.dir { Dir::Out => "out", Dir::In => "in", Dir::Note => "note" },
+                        "text": s.text,
+                    })
+                })
+                .collect(),
+        )
+    }
+}

@@ -1,0 +1,68 @@
+//! `handshake`: the request flow of the project's notes as a command —
+//! parse the URL, resolve the name with our resolver, connect, wrap the
+//! connection in our TLS for https, send the request with our HTTP/1.1
+//! client, read the answer — and the pieces on their own (`resolve`,
+//! `tls`), plus a small server (`serve`).
+//!
+//! Every subcommand has `--help` and `--json`; an error is one line on
+//! stderr and a non-zero exit status.
+
+mod common;
+mod fetch;
+mod ladder;
+mod resolve;
+mod serve;
+mod tlsinfo;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "handshake",
+    version,
+    about = "Fetch, serve, resolve and inspect with Handshake's own DNS, TLS and HTTP/1.1"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Fetch URLs over HTTP/1.1 or HTTPS (one connection reused for URLs of the same origin)
+    Fetch(fetch::Args),
+    /// Serve files (or a fixed body) over HTTP and HTTPS
+    Serve(serve::Args),
+    /// Look names up with the resolver (hosts file, then the system's servers or --server)
+    Resolve(resolve::Args),
+    /// Run a TLS handshake and show what was agreed and the server's certificates
+    Tls(tlsinfo::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => return common::fail(&anyhow::anyhow!("cannot start the runtime: {e}")),
+    };
+    let result = rt.block_on(async {
+        match cli.command {
+            Command::Fetch(a) => fetch::run(a).await,
+            Command::Serve(a) => serve::run(a).await,
+            Command::Resolve(a) => resolve::run(a).await,
+            Command::Tls(a) => tlsinfo::run(a).await,
+        }
+    });
+    // Connection tasks of `serve` may still run: do not wait for them.
+    rt.shutdown_background();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => common::fail(&e),
+    }
+}
