@@ -4,7 +4,9 @@ use std::collections::HashSet;
 
 use handshake_conformance::all_cases;
 
-const CRATES: &[&str] = &["crypto", "ip", "link", "tcp", "tls", "dns", "http", "io", "cli"];
+const CRATES: &[&str] = &[
+    "crypto", "ip", "link", "tcp", "tls", "dns", "http", "io", "cli",
+];
 
 #[test]
 fn ids_are_unique_and_begin_with_a_crate() {
