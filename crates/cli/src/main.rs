@@ -39,10 +39,20 @@ enum Command {
     Resolve(resolve::Args),
     /// Run a TLS handshake and show what was agreed and the server's certificates
     Tls(tlsinfo::Args),
+    /// Print the completion script for a shell (e.g. `source <(handshake completions bash)`)
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Completions { shell } = cli.command {
+        let mut cmd = <Cli as clap::CommandFactory>::command();
+        clap_complete::generate(shell, &mut cmd, "handshake", &mut std::io::stdout());
+        return ExitCode::SUCCESS;
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -57,6 +67,7 @@ fn main() -> ExitCode {
             Command::Serve(a) => serve::run(a).await,
             Command::Resolve(a) => resolve::run(a).await,
             Command::Tls(a) => tlsinfo::run(a).await,
+            Command::Completions { .. } => Ok(()),
         }
     });
     // Connection tasks of `serve` may still run: do not wait for them.
