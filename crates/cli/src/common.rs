@@ -3,7 +3,7 @@
 
 use std::fs::File;
 use std::future::Future;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,8 +23,21 @@ pub const SYSTEM_CA_FILE: &str = "/etc/ssl/certs/ca-certificates.crt";
 /// Prints `e` as one line on stderr and returns the failure status.
 pub fn fail(e: &anyhow::Error) -> ExitCode {
     let line = format!("{e:#}").replace(['\n', '\r'], " ");
-    eprintln!("handshake: {line}");
+    let red = anstyle::Style::new()
+        .bold()
+        .fg_color(Some(anstyle::AnsiColor::Red.into()));
+    if colour_stderr() {
+        eprintln!("{red}handshake:{red:#} {line}");
+    } else {
+        eprintln!("handshake: {line}");
+    }
     ExitCode::FAILURE
+}
+
+/// Whether stderr gets colour and progress: it is a terminal and `NO_COLOR`
+/// (no-color.org) is unset or empty.
+pub fn colour_stderr() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
 }
 
 /// Runs `f` for at most `secs` seconds; `what` names it in the error.

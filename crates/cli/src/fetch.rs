@@ -169,7 +169,8 @@ pub async fn run(a: Args) -> Result<()> {
                 bail!("internal error: no open connection")
             };
             let req = request(t, &method, &extra);
-            let (head, n) = exchange(o, &req, &body, &mut *out, a.timeout, &mut ladder).await?;
+            let progress = !a.json && common::colour_stderr();
+            let (head, n) = exchange(o, &req, &body, &mut *out, a.timeout, &mut ladder, progress).await?;
             exchanges.push(json!({
                 "url": t.url.as_str(),
                 "status": head.status,
@@ -189,7 +190,7 @@ pub async fn run(a: Args) -> Result<()> {
     }
     out.flush()?;
     if a.trace {
-        eprint!("{}", ladder.render());
+        eprint!("{}", ladder.render(common::colour_stderr()));
     }
     result?;
     if a.json {
@@ -340,6 +341,7 @@ async fn exchange(
     out: &mut (dyn Write + Send),
     timeout: u64,
     ladder: &mut Ladder,
+    progress: bool,
 ) -> Result<(Response, u64)> {
     ladder.step(
         "HTTP",
@@ -367,12 +369,14 @@ async fn exchange(
         Dir::In,
         format!("{} {} {}", head.version.as_str(), head.status, head.reason),
     );
+    let bar = progress_bar(&head, progress);
     let mut n = 0u64;
     let mut write_err = None;
     let trailers = common::within(timeout, "reading the body", async {
         o.client
             .read_body(&mut |d| {
                 n += d.len() as u64;
+                bar.inc(d.len() as u64);
                 out.write_all(d)
                     .inspect_err(|e| write_err = Some(e.to_string()))
             })
@@ -380,6 +384,7 @@ async fn exchange(
             .context("reading the body")
     })
     .await;
+    bar.finish_and_clear();
     if let Some(e) = write_err {
         bail!("writing the body: {e}");
     }
@@ -397,6 +402,32 @@ async fn exchange(
         ),
     );
     Ok((head, n))
+}
+
+/// Bodies at least this long get a progress bar on a terminal.
+const PROGRESS_FROM: u64 = 1 << 20;
+
+/// A progress bar on stderr for a body of a known length of at least
+/// [`PROGRESS_FROM`] when `show` (stderr is a terminal and nothing else
+/// writes there); a hidden one otherwise.
+fn progress_bar(head: &Response, show: bool) -> indicatif::ProgressBar {
+    let len = head
+        .headers
+        .get("content-length")
+        .and_then(|v| std::str::from_utf8(v).ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    match len {
+        Some(len) if show && len >= PROGRESS_FROM => {
+            let bar = indicatif::ProgressBar::new(len);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        }
+        _ => indicatif::ProgressBar::hidden(),
+    }
 }
 
 async fn close(o: &mut Open, ladder: &mut Ladder) {

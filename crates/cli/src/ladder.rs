@@ -68,8 +68,10 @@ impl Ladder {
         });
     }
 
-    /// The ladder as text: `   12.345 ms  TLS   ->  ClientHello ...`.
-    pub fn render(&self) -> String {
+    /// The ladder as text: `   12.345 ms  TLS   ->  ClientHello ...`, each
+    /// layer in its own colour when `colour` (a terminal).
+    pub fn render(&self, colour: bool) -> String {
+        use anstyle::{AnsiColor, Style};
         let mut out = String::from("      time  layer    client            server\n");
         for s in &self.steps {
             let arrow = match s.dir {
@@ -81,7 +83,21 @@ impl Ladder {
                 Some(ms) => format!("{ms:>7.3} ms"),
                 None => " ".repeat(10),
             };
-            out.push_str(&format!("{time}  {:<5}  {arrow} {}\n", s.layer, s.text));
+            let hue = match s.layer {
+                "DNS" => AnsiColor::Cyan,
+                "TCP" => AnsiColor::Yellow,
+                "TLS" => AnsiColor::Green,
+                _ => AnsiColor::Magenta,
+            };
+            let style = if colour {
+                Style::new().bold().fg_color(Some(hue.into()))
+            } else {
+                Style::new()
+            };
+            out.push_str(&format!(
+                "{time}  {style}{:<5}{style:#}  {arrow} {}\n",
+                s.layer, s.text
+            ));
         }
         out
     }

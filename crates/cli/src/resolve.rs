@@ -173,7 +173,7 @@ pub async fn run(a: Args) -> Result<()> {
         let l = lookup(&r, name, rtype, a.timeout, &mut ladder).await?;
         any_answer |= !l.records.is_empty();
         if a.trace {
-            eprint!("{}", ladder.render());
+            eprint!("{}", ladder.render(common::colour_stderr()));
         }
         if a.json {
             results.push(json!({

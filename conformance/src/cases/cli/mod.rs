@@ -3,15 +3,17 @@
 //! sockets (so every case is `interop_os`: the kernel refuses, accepts and
 //! times out for real). `fetch` holds what it sends and how it fails (one
 //! line on stderr, a non-zero exit, never a panic); `help` that every
-//! subcommand documents itself.
+//! subcommand documents itself; `terminal` that colour and the progress
+//! bar appear on a terminal only.
 
 use crate::Case;
 
 mod fetch;
 mod help;
 mod support;
+mod terminal;
 
 /// Every `cli.*` case, group by group.
 pub(crate) fn cases() -> Vec<Case> {
-    [fetch::cases(), help::cases()].concat()
+    [fetch::cases(), help::cases(), terminal::cases()].concat()
 }
