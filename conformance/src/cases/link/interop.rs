@@ -218,6 +218,25 @@ fn udp_v6(payload: &[u8]) -> Vec<u8> {
     b
 }
 
+/// The MAC we `learnt` is the kernel's, and the kernel socket `s` got the
+/// datagram "resolved" that waited for it.
+fn learnt_then_received(
+    net: &TestNet,
+    learnt: Option<MacAddr>,
+    s: &UdpSocket,
+) -> Result<(), String> {
+    let want = kernel_mac(net)?;
+    let got = learnt.map(|m| m.to_string()).unwrap_or_default();
+    if got != want {
+        return Err(format!("resolved {got}, the kernel's MAC is {want}"));
+    }
+    let mut buf = [0u8; 64];
+    let (n, _) = s
+        .recv_from(&mut buf)
+        .map_err(|e| format!("kernel socket: {e}"))?;
+    crate::check::equal("datagram", &buf[..n], &b"resolved"[..])
+}
+
 /// We resolve the kernel's MAC (never configured) before our first packet,
 /// and that packet reaches a kernel socket.
 fn kernel_mac_learned(ctx: &mut Ctx) -> Outcome {
@@ -234,16 +253,7 @@ fn kernel_mac_learned(ctx: &mut Ctx) -> Outcome {
             }
             learnt.is_some()
         })?;
-        let want = kernel_mac(net)?;
-        let got = learnt.map(|m| m.to_string()).unwrap_or_default();
-        if got != want {
-            return Err(format!("resolved {got}, the kernel's MAC is {want}"));
-        }
-        let mut buf = [0u8; 64];
-        let (n, _) = s
-            .recv_from(&mut buf)
-            .map_err(|e| format!("kernel socket: {e}"))?;
-        crate::check::equal("datagram", &buf[..n], &b"resolved"[..])
+        learnt_then_received(net, learnt, &s)
     })
 }
 
@@ -311,16 +321,7 @@ fn kernel_v6_mac_learned(ctx: &mut Ctx) -> Outcome {
             }
             learnt.is_some()
         })?;
-        let want = kernel_mac(net)?;
-        let got = learnt.map(|m| m.to_string()).unwrap_or_default();
-        if got != want {
-            return Err(format!("resolved {got}, the kernel's MAC is {want}"));
-        }
-        let mut buf = [0u8; 64];
-        let (n, _) = s
-            .recv_from(&mut buf)
-            .map_err(|e| format!("kernel socket: {e}"))?;
-        crate::check::equal("datagram", &buf[..n], &b"resolved"[..])
+        learnt_then_received(net, learnt, &s)
     })
 }
 
