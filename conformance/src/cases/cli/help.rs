@@ -72,7 +72,7 @@ pub(crate) fn cases() -> Vec<Case> {
         .interop_os(|_| every_subcommand()),
         Case::should(
             "cli.help.bash-completions",
-            "bash(1) Programmable Completion (complete -F)",
+            "Bash Reference Manual §8.6 (Programmable Completion)",
         )
         .interop_os(|_| bash_completions()),
     ]
