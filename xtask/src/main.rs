@@ -2,9 +2,13 @@
 //!
 //! - `cargo xtask conformance [FILTER..]`: run the conformance suite and write reports.
 //! - `cargo xtask bench [-- CRITERION_ARGS]`: run the criterion benches and print ours/peer ratios.
+//! - `cargo xtask bench --check | --update`: instruction counts against the committed baseline.
+//! - `cargo xtask fuzz [TARGET..] --seconds N`: replay the committed fuzz inputs, then fuzz each target.
 
 mod bench;
 mod conformance;
+mod counts;
+mod fuzz;
 mod report;
 
 use std::path::PathBuf;
@@ -29,6 +33,8 @@ enum Command {
     Conformance(ConformanceArgs),
     /// Run the criterion benchmarks and print the ratio of our time to each peer's.
     Bench(BenchArgs),
+    /// Replay every fuzz target's committed inputs, then fuzz each for a bounded time (nightly + cargo-fuzz).
+    Fuzz(FuzzArgs),
 }
 
 /// What is printed on standard output after the run (every report file is written regardless).
@@ -94,16 +100,49 @@ pub(crate) struct BenchArgs {
     /// Only print the table from the last run's criterion results, without running.
     #[arg(long)]
     pub no_run: bool,
+    /// Instead of the criterion benches: the hot paths' instruction counts
+    /// (valgrind) against fixtures/bench/baseline.json; fails on a rise.
+    #[arg(long, conflicts_with = "update")]
+    pub check: bool,
+    /// Rewrite fixtures/bench/baseline.json with the counts measured now.
+    #[arg(long)]
+    pub update: bool,
     /// Extra arguments passed to the criterion harness (after `--`), e.g. a filter.
     #[arg(last = true)]
     pub criterion_args: Vec<String>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct FuzzArgs {
+    /// Only targets whose name contains one of these strings (e.g. `tls`, `dns_message`).
+    pub targets: Vec<String>,
+    /// Seconds of fuzzing per target, after its committed inputs are replayed.
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u64,
+    /// Targets fuzzed at once.
+    #[arg(long, short = 'j', default_value_t = 1)]
+    pub jobs: usize,
+    /// Only replay the committed inputs (fixtures/fuzz/TARGET), no fuzzing.
+    #[arg(long)]
+    pub replay: bool,
+    /// After fuzzing, merge the inputs that add coverage into fixtures/fuzz/TARGET.
+    #[arg(long)]
+    pub merge_seeds: bool,
+    /// libFuzzer's random seed (default: libFuzzer picks one and prints it).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// The toolchain cargo-fuzz builds with (libFuzzer's sanitizers need nightly).
+    #[arg(long, default_value = "nightly")]
+    pub toolchain: String,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Conformance(args) => conformance::run(args),
+        Command::Bench(args) if args.check || args.update => counts::run(args.update),
         Command::Bench(args) => bench::run(args),
+        Command::Fuzz(args) => fuzz::run(args),
     };
     match result {
         Ok(code) => code,
