@@ -181,8 +181,8 @@ pub fn p256_verify(key: &P256PublicKey, sig: &[u8; 64]) -> bool {
 // ---- dns ----
 
 /// A referral for `www.example.com. AAAA` (two name servers and glue),
-/// written by dnspython (the fuzz seed of the same name).
-pub const REFERRAL: &[u8] = include_bytes!("../../fixtures/fuzz/dns_message/seed-referral");
+/// written by dnspython (a copy of the fuzz seed `dns_message/seed-referral`).
+pub const REFERRAL: &[u8] = include_bytes!("../../fixtures/bench/referral.dns");
 
 /// Parses a DNS message; returns its record count.
 pub fn dns_parse(bytes: &[u8]) -> usize {
@@ -216,8 +216,8 @@ pub fn dns_cached_lookup(cache: &mut Cache, name: &Name) -> usize {
 
 // ---- http ----
 
-/// A browser's GET, as curl sends it (the fuzz seed of the same name).
-pub const GET: &[u8] = include_bytes!("../../fixtures/fuzz/http_server/seed-curl-get");
+/// A GET as curl sends it (a copy of the fuzz seed `http_server/seed-curl-get`).
+pub const GET: &[u8] = include_bytes!("../../fixtures/bench/curl-get.http");
 
 /// Parses a request head; returns its header count.
 pub fn http_parse(bytes: &[u8]) -> usize {
