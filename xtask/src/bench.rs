@@ -19,6 +19,58 @@ use crate::BenchArgs;
 /// Our function id in every group.
 const OURS: &str = "handshake";
 
+/// The peers each group is compared with, by name: a row pairs our function
+/// only with a peer listed for its group (a group missing here, or a function
+/// not listed, is shown as unpaired). Each bench file says at its top what
+/// work both sides do; a peer joins this list once its bench does the same
+/// work as ours.
+const PEERS: &[(&str, &[&str])] = &[
+    ("ip/checksum", &["smoltcp"]),
+    ("link/ethernet-arp", &["smoltcp"]),
+    ("tcp/segment-parse", &["smoltcp"]),
+    ("tcp/segment-emit", &["smoltcp"]),
+    ("tcp/bulk-64MiB", &["smoltcp"]),
+    ("tcp/connections", &["smoltcp"]),
+    ("crypto/sha256", &["ring"]),
+    ("crypto/hmac-sha256", &["ring"]),
+    ("crypto/aes128gcm-seal", &["ring"]),
+    ("crypto/aes128gcm-open", &["ring"]),
+    ("crypto/aes256gcm-seal", &["ring"]),
+    ("crypto/chacha20poly1305-seal", &["ring"]),
+    ("crypto/x25519-shared-secret", &["ring"]),
+    ("crypto/p256-ecdsa-sign", &["ring"]),
+    ("crypto/p256-ecdsa-verify", &["ring"]),
+    ("crypto/ed25519-sign", &["ring"]),
+    ("crypto/ed25519-verify", &["ring"]),
+    ("crypto/rsa2048-sign", &["ring"]),
+    ("crypto/rsa2048-verify", &["ring"]),
+    // crypto/rsa2048-decrypt: ring has no RSA decryption; no peer.
+    ("crypto/mlkem768-keygen", &["ml-kem"]),
+    ("crypto/mlkem768-encaps", &["ml-kem"]),
+    ("crypto/mlkem768-decaps", &["ml-kem"]),
+    ("crypto/sha3-256", &["sha3"]),
+    ("crypto/shake128", &["sha3"]),
+    ("dns/parse", &["hickory"]),
+    ("dns/emit", &["hickory"]),
+    ("dns/lookup-cached", &["hickory"]),
+    ("dns/lookup-cold", &["unbound"]),
+    ("http/parse-request-head", &["httparse"]),
+    ("http/parse-response-head", &["httparse"]),
+    ("tls/handshake-tls13-ecdsa-p256", &["rustls"]),
+    ("tls/handshake-tls13-rsa2048", &["rustls"]),
+    ("tls/handshake-tls12-ecdhe-ecdsa", &["rustls"]),
+    ("tls/resume-tls13", &["rustls"]),
+    ("tls/bulk-aes128gcm", &["rustls"]),
+    ("tls/bulk-chacha20", &["rustls"]),
+];
+
+/// Whether `peer` is listed for `group`.
+fn is_peer(group: &str, peer: &str) -> bool {
+    PEERS
+        .iter()
+        .any(|(g, peers)| *g == group && peers.contains(&peer))
+}
+
 #[derive(Deserialize)]
 struct BenchmarkJson {
     group_id: String,
@@ -74,7 +126,8 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
         cmd.current_dir(crate::workspace_root()).arg("bench");
         if args.package.is_empty() {
-            cmd.arg("--workspace");
+            // handshake-perf's benches count instructions (`--check`), not time.
+            cmd.args(["--workspace", "--exclude", "handshake-perf"]);
         } else {
             for p in &args.package {
                 let p = if p.starts_with("handshake") {
@@ -98,17 +151,34 @@ pub(crate) fn run(args: BenchArgs) -> anyhow::Result<ExitCode> {
         }
     }
 
+    // Only results of one run pair: the run just made, or with --no-run the
+    // last one (its start is kept in target/bench/last-run), so a result
+    // left from an older run (a group since filtered out, a peer not rerun)
+    // is never set beside a new one.
+    let out = crate::target_dir().join("bench");
+    std::fs::create_dir_all(&out)?;
+    let stamp = out.join("last-run");
+    let since = if args.no_run {
+        let secs: u64 = std::fs::read_to_string(&stamp)
+            .context("no earlier `cargo xtask bench` run to show (target/bench/last-run)")?
+            .trim()
+            .parse()
+            .context("target/bench/last-run")?;
+        SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs)
+    } else {
+        let secs = started.duration_since(SystemTime::UNIX_EPOCH)?.as_secs();
+        std::fs::write(&stamp, secs.to_string())?;
+        SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(secs)
+    };
     let criterion = crate::target_dir().join("criterion");
     let mut measured = Vec::new();
-    collect(&criterion, &mut measured, (!args.no_run).then_some(started))?;
+    collect(&criterion, &mut measured, Some(since))?;
     if measured.is_empty() {
         bail!("no criterion results under {}", criterion.display());
     }
     let rows = pair(&measured);
     print_table(&rows, &measured);
 
-    let out = crate::target_dir().join("bench");
-    std::fs::create_dir_all(&out)?;
     let path = out.join("summary.json");
     std::fs::write(&path, serde_json::to_string_pretty(&rows)?)?;
     println!("summary: {}", path.display());
@@ -172,7 +242,7 @@ fn pair(measured: &[Measured]) -> Vec<Row> {
         let (ours, peers): (Vec<_>, Vec<_>) =
             ms.into_iter().partition(|m| m.function.starts_with(OURS));
         for o in &ours {
-            for p in &peers {
+            for p in peers.iter().filter(|p| is_peer(group, &p.function)) {
                 rows.push(Row {
                     group: group.to_string(),
                     param: param.to_string(),

@@ -7,12 +7,20 @@
 //! - `tcp/connections`: one connection per iteration: handshake, 1 KiB each
 //!   way, close (done when the client is in TIME-WAIT and the server CLOSED).
 //!
-//! Both stacks do the same work per packet: segments are emitted to bytes
-//! with their checksum and parsed with it verified (smoltcp's `Loopback`
-//! turns checksums off, so it is wrapped to turn them back on and to set the
-//! MTU), applications copy data in with `send` and out with `recv`, and the
-//! clock is virtual: it jumps to the next timer only when nothing else can
-//! happen.
+//! Both stacks do the same work per packet: each segment goes out as an
+//! IPv4 packet (IPv4 header and TCP segment emitted with both checksums) and
+//! comes in through an IPv4 parse (header checksum verified) and a TCP parse
+//! (checksum verified), and the receiving host demultiplexes it (ours: the
+//! server side through an `Endpoint`, which routes by 4-tuple; smoltcp: its
+//! interface's socket set). smoltcp's `Loopback` turns checksums off, so it
+//! is wrapped to turn them back on and to set the MTU. Both run CUBIC
+//! congestion control (smoltcp with its `socket-tcp-cubic` feature); neither
+//! sends timestamps (smoltcp 0.12 with its TSval generator set sends
+//! 1460-byte segments plus the 12-byte option in a 1500-byte MTU, which its
+//! own device refuses, and the transfer stalls; so ours turns them off for
+//! this bench); both scale the window for the same 256 KiB buffers. Applications copy data in with `send` and out with
+//! `recv`, and the clock is virtual: it jumps to the next timer only when
+//! nothing else can happen.
 
 use criterion::{criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
@@ -25,7 +33,7 @@ const BUFFER: usize = 256 * 1024;
 /// the wire format between the two ends.
 mod ours {
     use handshake_ip::checksum::PseudoHeader;
-    use handshake_ip::{ChecksumMode, Ipv4Addr};
+    use handshake_ip::{ChecksumMode, IpProtocol, Ipv4Addr, Ipv4Packet, Ipv4Repr};
     use handshake_tcp::conn::{Config, Connection, IsnGenerator, State, Transmit};
     use handshake_tcp::endpoint::{ConnHandle, Endpoint};
     use handshake_tcp::wire::{Segment, SegmentRepr, SeqNumber};
@@ -70,11 +78,25 @@ mod ours {
             }
         }
 
-        /// Emits `t` with its checksum and parses it back, verifying it.
+        /// Emits `t` as an IPv4 packet (both checksums filled) and parses
+        /// it back through IPv4 and TCP, verifying both.
         fn wire(t: &Transmit, ph: &PseudoHeader, f: impl FnOnce(&SegmentRepr<'_>)) {
-            let bytes = t.to_bytes(ph).expect("emit");
-            let seg = Segment::new_checked(&bytes[..]).expect("segment");
-            let repr = SegmentRepr::parse(&seg, ph, ChecksumMode::Verify).expect("parse");
+            let PseudoHeader::V4 { src, dst } = *ph else {
+                unreachable!("the bench runs over IPv4")
+            };
+            let seg = t.repr();
+            let ip = Ipv4Repr::new(src, dst, IpProtocol::TCP, seg.buffer_len());
+            let mut packet = vec![0u8; ip.buffer_len()];
+            let hl = ip.emit(&mut packet).expect("emit IPv4");
+            seg.emit(&mut packet[hl..], ph).expect("emit TCP");
+            let view = Ipv4Packet::new_checked(&packet[..]).expect("IPv4 packet");
+            let parsed = Ipv4Repr::parse(&view, ChecksumMode::Verify).expect("IPv4 header");
+            let ph = PseudoHeader::V4 {
+                src: parsed.src_addr,
+                dst: parsed.dst_addr,
+            };
+            let seg = Segment::new_checked(view.payload()).expect("segment");
+            let repr = SegmentRepr::parse(&seg, &ph, ChecksumMode::Verify).expect("parse");
             f(&repr)
         }
 
@@ -121,6 +143,7 @@ mod ours {
 
     pub fn bulk(total: usize, mss: u16, data: &[u8]) -> usize {
         let config = Config::default()
+            .timestamps(false)
             .mss(mss)
             .send_buffer(super::BUFFER)
             .recv_buffer(super::BUFFER);
@@ -152,7 +175,8 @@ mod ours {
 
     /// One connection: handshake, 1 KiB each way, close.
     pub fn connection(port: u16, data: &[u8]) -> usize {
-        let mut net = Net::new(Config::default(), port, u32::from(port) << 12);
+        let config = Config::default().timestamps(false);
+        let mut net = Net::new(config, port, u32::from(port) << 12);
         let mut buf = [0u8; 2048];
         let (mut c_sent, mut s_sent, mut c_got, mut s_got) = (0, 0, 0, 0);
         loop {
@@ -192,7 +216,8 @@ mod ours {
 mod peer {
     use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
     use smoltcp::phy::{ChecksumCapabilities, Device, DeviceCapabilities, Loopback, Medium};
-    use smoltcp::socket::tcp::{Socket, SocketBuffer, State};
+    use smoltcp::socket::tcp::{CongestionControl, Socket, SocketBuffer, State};
+
     use smoltcp::time::{Duration, Instant};
     use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr};
 
@@ -250,10 +275,13 @@ mod peer {
 
         pub fn pair(&mut self, buffer: usize, port: u16) -> (SocketHandle, SocketHandle) {
             let socket = || {
-                Socket::new(
+                let mut s = Socket::new(
                     SocketBuffer::new(vec![0; buffer]),
                     SocketBuffer::new(vec![0; buffer]),
-                )
+                );
+                // The same congestion control as ours.
+                s.set_congestion_control(CongestionControl::Cubic);
+                s
             };
             let mut server = socket();
             server.listen(80).unwrap();
