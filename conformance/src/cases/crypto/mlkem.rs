@@ -6,6 +6,10 @@
 //! implicit-rejection key J(z ‖ c) is recomputed with the `sha3` crate. No
 //! expected value comes from our code.
 
+mod acvp;
+mod cctv;
+mod sets;
+
 use super::support::*;
 use crate::{check, check_property, Case, Ctx, Outcome};
 use handshake_crypto::mlkem::{mlkem1024, mlkem512, mlkem768};
@@ -283,6 +287,8 @@ pub(crate) fn cases() -> Vec<Case> {
         ml_kem::MlKem1024,
         ANSWERS_1024
     ));
+    cases.extend(acvp::cases());
+    cases.extend(cctv::cases());
     cases.push(
         Case::should(
             "crypto.mlkem.timing-implicit-rejection",
