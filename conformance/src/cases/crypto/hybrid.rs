@@ -94,10 +94,16 @@ static GROUPS: [Group; 2] = [
 impl Group {
     /// The (ML-KEM, ECDH) parts of a share whose ML-KEM part is `mlkem_len` long.
     fn split<'a>(&self, share: &'a [u8], mlkem_len: usize) -> (&'a [u8], &'a [u8]) {
+        self.split_lens(share, mlkem_len, self.ecdh_len)
+    }
+
+    /// The (ML-KEM, ECDH) parts of a value whose parts are `mlkem_len` and
+    /// `ecdh_len` long, in the group's order.
+    fn split_lens<'a>(&self, v: &'a [u8], mlkem_len: usize, ecdh_len: usize) -> (&'a [u8], &'a [u8]) {
         if self.mlkem_first {
-            share.split_at(mlkem_len)
+            v.split_at(mlkem_len)
         } else {
-            let (ecdh, mlkem) = share.split_at(self.ecdh_len);
+            let (ecdh, mlkem) = v.split_at(ecdh_len);
             (mlkem, ecdh)
         }
     }
@@ -168,7 +174,7 @@ fn layout(g: &Group) -> check::Checked {
     let (pct, pk) = ml_kem::EncapsulateDeterministic::encapsulate_deterministic(&pek, &[0x33; 32].into())
         .map_err(|e| format!("{e:?}"))?;
     check::equal("ciphertext part", g.split(&server_share, CT_LEN).0, &pct[..])?;
-    check::equal("ML-KEM secret part", g.split(&secret, 32).0, &pk[..])?;
+    check::equal("ML-KEM secret part", g.split_lens(&secret, 32, 32).0, &pk[..])?;
     // The ECDH half: the client's view must agree (the peer cases check it
     // against ring).
     check::equal("client and server secrets", client.finish(&server_share).map_err(|e| e.to_string())?, secret)

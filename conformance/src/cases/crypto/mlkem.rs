@@ -3,8 +3,9 @@
 //! Known answers come from kyber-py 1.2.0 (PyPI; a pure-Python FIPS 203
 //! implementation), printed by `fixtures/mlkem/kyber_py_answers.py`; the
 //! differential cases compare with RustCrypto's `ml-kem` crate both ways; the
-//! implicit-rejection key J(z ‖ c) is recomputed with the `sha3` crate. No
-//! expected value comes from our code.
+//! implicit-rejection key J(z ‖ c) is recomputed with the `sha3` crate. NIST's
+//! ACVP vectors are `acvp-*` (in `mlkem/acvp.rs`), C2SP CCTV's `cctv-*` (in
+//! `mlkem/cctv.rs`). No expected value comes from our code.
 
 mod acvp;
 mod cctv;
