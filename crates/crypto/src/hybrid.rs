@@ -96,7 +96,12 @@ impl Order {
 
     /// The (ML-KEM, ECDH) halves of a share of exactly `mlkem_len + ecdh_len`
     /// bytes; any other length is [`Error::InvalidLength`].
-    fn split(self, share: &[u8], mlkem_len: usize, ecdh_len: usize) -> Result<(&[u8], &[u8]), Error> {
+    fn split(
+        self,
+        share: &[u8],
+        mlkem_len: usize,
+        ecdh_len: usize,
+    ) -> Result<(&[u8], &[u8]), Error> {
         if share.len() != mlkem_len + ecdh_len {
             return Err(Error::InvalidLength);
         }
@@ -111,10 +116,19 @@ impl Order {
 }
 
 /// The client's key share: ek ‖ ECDH share, in `order`, written to `out`.
-pub(crate) fn client_share<E: Ecdh>(order: Order, mlkem: &DecapsulationKey, ecdh: &E, out: &mut [u8]) {
+pub(crate) fn client_share<E: Ecdh>(
+    order: Order,
+    mlkem: &DecapsulationKey,
+    ecdh: &E,
+    out: &mut [u8],
+) {
     let mut share = [0u8; MAX_ECDH_SHARE];
     ecdh.share(&mut share[..E::SHARE_LEN]);
-    order.join(mlkem.encapsulation_key().as_bytes(), &share[..E::SHARE_LEN], out);
+    order.join(
+        mlkem.encapsulation_key().as_bytes(),
+        &share[..E::SHARE_LEN],
+        out,
+    );
 }
 
 /// The client's shared secret from the server's share: ML-KEM decapsulation
@@ -193,15 +207,25 @@ macro_rules! hybrid_group {
         impl Client {
             /// From the ML-KEM seeds d and z (FIPS 203 Algorithm 16) and the
             /// ECDH secret's 32 bytes (an invalid one is refused).
-            pub fn from_seeds(d: &[u8; 32], z: &[u8; 32], ecdh_secret: [u8; 32]) -> Result<Client, Error> {
+            pub fn from_seeds(
+                d: &[u8; 32],
+                z: &[u8; 32],
+                ecdh_secret: [u8; 32],
+            ) -> Result<Client, Error> {
                 let ecdh = <$ecdh as Ecdh>::from_secret(&Zeroizing::new(ecdh_secret))?;
-                Ok(Client { mlkem: DecapsulationKey::from_seed(d, z), ecdh })
+                Ok(Client {
+                    mlkem: DecapsulationKey::from_seed(d, z),
+                    ecdh,
+                })
             }
 
             /// Draws both keys from a cryptographic RNG.
             pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Client {
                 let mlkem = DecapsulationKey::generate(rng);
-                Client { mlkem, ecdh: <$ecdh as Ecdh>::generate(rng) }
+                Client {
+                    mlkem,
+                    ecdh: <$ecdh as Ecdh>::generate(rng),
+                }
             }
 
             /// The key share to send.

@@ -65,7 +65,8 @@ mod tests {
             let ek_bytes = ml_kem::array::Array::try_from(&share[65..]).unwrap();
             let ek = <ml_kem::MlKem768 as KemCore>::EncapsulationKey::from_bytes(&ek_bytes);
             let (ct, kem) = ek.encapsulate(&mut rng).unwrap();
-            let eph = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &sys).unwrap();
+            let eph =
+                agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &sys).unwrap();
             let eph_pub = eph.compute_public_key().unwrap();
             let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, &share[..65]);
             let dh = agreement::agree_ephemeral(eph, &peer, |k| k.to_vec()).unwrap();
@@ -83,13 +84,15 @@ mod tests {
         let sys = ring::rand::SystemRandom::new();
         for _ in 0..5 {
             let (dk, ek) = ml_kem::MlKem768::generate(&mut rng);
-            let eph = agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &sys).unwrap();
+            let eph =
+                agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &sys).unwrap();
             let mut share = eph.compute_public_key().unwrap().as_ref().to_vec();
             share.extend_from_slice(&ek.as_bytes());
             let (server_share, secret) = server_respond_with_rng(&share, &mut rng).unwrap();
             let ct = ml_kem::array::Array::try_from(&server_share[65..]).unwrap();
             let kem = dk.decapsulate(&ct).unwrap();
-            let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, &server_share[..65]);
+            let peer =
+                agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, &server_share[..65]);
             let dh = agreement::agree_ephemeral(eph, &peer, |k| k.to_vec()).unwrap();
             assert_eq!(secret.to_vec(), [&dh[..], &kem[..]].concat());
         }
@@ -99,7 +102,10 @@ mod tests {
     fn refusals() {
         let client = Client::from_seeds(&[1; 32], &[2; 32], [3; 32]).unwrap();
         let share = client.key_share();
-        assert_eq!(server_respond(&share[1..], &[0; 32], [5; 32]).err(), Some(Error::InvalidLength));
+        assert_eq!(
+            server_respond(&share[1..], &[0; 32], [5; 32]).err(),
+            Some(Error::InvalidLength)
+        );
         let mut bad = share;
         bad[65] = 0xff;
         bad[66] = 0xff; // coefficient 0 of t̂ = 4095
@@ -109,13 +115,25 @@ mod tests {
         );
         let mut compressed = share;
         compressed[0] = 2; // not the uncompressed form
-        assert_eq!(server_respond(&compressed, &[0; 32], [5; 32]).err(), Some(Error::InvalidPublicKey));
+        assert_eq!(
+            server_respond(&compressed, &[0; 32], [5; 32]).err(),
+            Some(Error::InvalidPublicKey)
+        );
         let mut off_curve = share;
         off_curve[64] ^= 1;
-        assert_eq!(server_respond(&off_curve, &[0; 32], [5; 32]).err(), Some(Error::InvalidPublicKey));
-        assert_eq!(Client::from_seeds(&[1; 32], &[2; 32], [0; 32]).err(), Some(Error::InvalidPrivateKey));
+        assert_eq!(
+            server_respond(&off_curve, &[0; 32], [5; 32]).err(),
+            Some(Error::InvalidPublicKey)
+        );
+        assert_eq!(
+            Client::from_seeds(&[1; 32], &[2; 32], [0; 32]).err(),
+            Some(Error::InvalidPrivateKey)
+        );
         let (server_share, _) = server_respond(&share, &[4; 32], [5; 32]).unwrap();
-        assert_eq!(client.finish(&server_share[..1152]), Err(Error::InvalidLength));
+        assert_eq!(
+            client.finish(&server_share[..1152]),
+            Err(Error::InvalidLength)
+        );
         let mut bad_point = server_share;
         bad_point[1] ^= 1;
         assert_eq!(client.finish(&bad_point), Err(Error::InvalidPublicKey));

@@ -43,9 +43,9 @@ impl KeyShare {
             NamedGroup::X25519MlKem768 => {
                 KeyShare::X25519MlKem768(Box::new(x25519mlkem768::Client::generate(&mut rng)))
             }
-            NamedGroup::SecP256r1MlKem768 => KeyShare::SecP256r1MlKem768(Box::new(
-                secp256r1mlkem768::Client::generate(&mut rng),
-            )),
+            NamedGroup::SecP256r1MlKem768 => {
+                KeyShare::SecP256r1MlKem768(Box::new(secp256r1mlkem768::Client::generate(&mut rng)))
+            }
         }
     }
 
@@ -62,8 +62,10 @@ impl KeyShare {
         mut rng: &mut dyn CryptoRngCore,
     ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
         let hybrid = match group {
-            NamedGroup::X25519MlKem768 => x25519mlkem768::server_respond_with_rng(client_share, &mut rng)
-                .map(|(share, secret)| (share.to_vec(), Zeroizing::new(secret.to_vec()))),
+            NamedGroup::X25519MlKem768 => {
+                x25519mlkem768::server_respond_with_rng(client_share, &mut rng)
+                    .map(|(share, secret)| (share.to_vec(), Zeroizing::new(secret.to_vec())))
+            }
             NamedGroup::SecP256r1MlKem768 => {
                 secp256r1mlkem768::server_respond_with_rng(client_share, &mut rng)
                     .map(|(share, secret)| (share.to_vec(), Zeroizing::new(secret.to_vec())))

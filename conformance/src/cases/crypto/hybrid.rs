@@ -99,7 +99,12 @@ impl Group {
 
     /// The (ML-KEM, ECDH) parts of a value whose parts are `mlkem_len` and
     /// `ecdh_len` long, in the group's order.
-    fn split_lens<'a>(&self, v: &'a [u8], mlkem_len: usize, ecdh_len: usize) -> (&'a [u8], &'a [u8]) {
+    fn split_lens<'a>(
+        &self,
+        v: &'a [u8],
+        mlkem_len: usize,
+        ecdh_len: usize,
+    ) -> (&'a [u8], &'a [u8]) {
         if self.mlkem_first {
             v.split_at(mlkem_len)
         } else {
@@ -149,7 +154,9 @@ fn invalid_p256() -> Vec<(Vec<u8>, Error)> {
     let mut off_curve = good.clone();
     off_curve[64] ^= 1;
     let mut x_is_p = good;
-    x_is_p[1..33].copy_from_slice(&unhex("ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"));
+    x_is_p[1..33].copy_from_slice(&unhex(
+        "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+    ));
     [vec![0u8; 65], compressed, off_curve, x_is_p]
         .into_iter()
         .map(|p| (p, Error::InvalidPublicKey))
@@ -169,15 +176,33 @@ fn layout(g: &Group) -> check::Checked {
     let (ek, ecdh) = g.split(&share, EK_LEN);
     check::equal("ek part", ek, &pek.as_bytes()[..])?;
     check::hex("ECDH part (the RFC's public key)", ecdh, g.known_key.1)?;
-    let (server_share, secret) = (g.respond)(&share, &[0x33; 32], [0x44; 32]).map_err(|e| e.to_string())?;
-    check::equal("server share length", server_share.len(), CT_LEN + g.ecdh_len)?;
-    let (pct, pk) = ml_kem::EncapsulateDeterministic::encapsulate_deterministic(&pek, &[0x33; 32].into())
-        .map_err(|e| format!("{e:?}"))?;
-    check::equal("ciphertext part", g.split(&server_share, CT_LEN).0, &pct[..])?;
-    check::equal("ML-KEM secret part", g.split_lens(&secret, 32, 32).0, &pk[..])?;
+    let (server_share, secret) =
+        (g.respond)(&share, &[0x33; 32], [0x44; 32]).map_err(|e| e.to_string())?;
+    check::equal(
+        "server share length",
+        server_share.len(),
+        CT_LEN + g.ecdh_len,
+    )?;
+    let (pct, pk) =
+        ml_kem::EncapsulateDeterministic::encapsulate_deterministic(&pek, &[0x33; 32].into())
+            .map_err(|e| format!("{e:?}"))?;
+    check::equal(
+        "ciphertext part",
+        g.split(&server_share, CT_LEN).0,
+        &pct[..],
+    )?;
+    check::equal(
+        "ML-KEM secret part",
+        g.split_lens(&secret, 32, 32).0,
+        &pk[..],
+    )?;
     // The ECDH half: the client's view must agree (the peer cases check it
     // against ring).
-    check::equal("client and server secrets", client.finish(&server_share).map_err(|e| e.to_string())?, secret)
+    check::equal(
+        "client and server secrets",
+        client.finish(&server_share).map_err(|e| e.to_string())?,
+        secret,
+    )
 }
 
 /// Our client against a peer server: the peer encapsulates to our ek (ml-kem
@@ -204,23 +229,32 @@ fn our_client(ctx: &mut Ctx, g: &Group) -> Outcome {
 /// A peer client (ml-kem crate ek and a ring ECDH share) against our server.
 fn our_server(ctx: &mut Ctx, g: &Group) -> Outcome {
     let sys = ring::rand::SystemRandom::new();
-    check_property(ctx, (any::<u64>(), any::<[u8; 32]>(), 1u8..0xff), |(seed, m, x)| {
-        let mut rng = ChaCha20Rng::seed_from_u64(seed);
-        let (dk, ek) = ml_kem::MlKem768::generate(&mut rng);
-        let eph = agreement::EphemeralPrivateKey::generate(g.ring, &sys).expect("rng");
-        let share = g.join(&ek.as_bytes(), eph.compute_public_key().expect("public key").as_ref());
-        // A scalar below the P-256 order, valid for X25519 too.
-        let (server_share, secret) = match (g.respond)(&share, &m, [x; 32]) {
-            Ok(r) => r,
-            Err(e) => return Err(TestCaseError::fail(format!("our server refused: {e}"))),
-        };
-        let (ct, ecdh) = g.split(&server_share, CT_LEN);
-        let kem = dk.decapsulate(&ml_kem::array::Array::try_from(ct).expect("1088")).expect("decapsulates");
-        let peer = agreement::UnparsedPublicKey::new(g.ring, ecdh);
-        let dh = agreement::agree_ephemeral(eph, &peer, |k| k.to_vec()).expect("agrees");
-        prop_assert_eq!(secret.to_vec(), g.join(&kem, &dh));
-        Ok(())
-    })
+    check_property(
+        ctx,
+        (any::<u64>(), any::<[u8; 32]>(), 1u8..0xff),
+        |(seed, m, x)| {
+            let mut rng = ChaCha20Rng::seed_from_u64(seed);
+            let (dk, ek) = ml_kem::MlKem768::generate(&mut rng);
+            let eph = agreement::EphemeralPrivateKey::generate(g.ring, &sys).expect("rng");
+            let share = g.join(
+                &ek.as_bytes(),
+                eph.compute_public_key().expect("public key").as_ref(),
+            );
+            // A scalar below the P-256 order, valid for X25519 too.
+            let (server_share, secret) = match (g.respond)(&share, &m, [x; 32]) {
+                Ok(r) => r,
+                Err(e) => return Err(TestCaseError::fail(format!("our server refused: {e}"))),
+            };
+            let (ct, ecdh) = g.split(&server_share, CT_LEN);
+            let kem = dk
+                .decapsulate(&ml_kem::array::Array::try_from(ct).expect("1088"))
+                .expect("decapsulates");
+            let peer = agreement::UnparsedPublicKey::new(g.ring, ecdh);
+            let dh = agreement::agree_ephemeral(eph, &peer, |k| k.to_vec()).expect("agrees");
+            prop_assert_eq!(secret.to_vec(), g.join(&kem, &dh));
+            Ok(())
+        },
+    )
 }
 
 /// Shares of any other length, refused on both sides.
@@ -250,7 +284,10 @@ fn invalid_ek(g: &Group) -> check::Checked {
     let at = g.mlkem_at();
     share[at + 1151] = 0xff;
     share[at + 1150] |= 0xf0;
-    check::refused((g.respond)(&share, &[0; 32], [5; 32]), Error::EncapsulationKeyNotReduced)
+    check::refused(
+        (g.respond)(&share, &[0; 32], [5; 32]),
+        Error::EncapsulationKeyNotReduced,
+    )
 }
 
 /// Invalid ECDH shares, refused by the server in the client's share and by
@@ -264,7 +301,8 @@ fn bad_ecdh(g: &Group) -> check::Checked {
         check::refused((g.respond)(&bad, &[0; 32], [5; 32]), want.clone())
             .map_err(|e| format!("client ECDH share {}: {e}", hex::encode(&p)))?;
         let bad = g.join(g.split(&server_share, CT_LEN).0, &p);
-        check::refused(client.finish(&bad), want).map_err(|e| format!("server ECDH share {}: {e}", hex::encode(&p)))?;
+        check::refused(client.finish(&bad), want)
+            .map_err(|e| format!("server ECDH share {}: {e}", hex::encode(&p)))?;
     }
     Ok(())
 }
@@ -289,19 +327,31 @@ pub(crate) fn cases() -> Vec<Case> {
         cases.push(Case::must(format!("crypto.hybrid.{id}-peer-client-our-server"),
             format!("{draft} §3.1 (FIPS 203, {spec_ecdh}): a peer client (ml-kem crate, ring {ecdh}) agrees with our server"))
             .property(move |ctx| our_server(ctx, g)));
-        cases.push(Case::must(format!("crypto.hybrid.{id}-wrong-lengths"),
-            format!("{draft} §3.1.2: a share of any other length is refused"))
-            .vector(move |_| refusals(g)));
+        cases.push(
+            Case::must(
+                format!("crypto.hybrid.{id}-wrong-lengths"),
+                format!("{draft} §3.1.2: a share of any other length is refused"),
+            )
+            .vector(move |_| refusals(g)),
+        );
         cases.push(Case::must(format!("crypto.hybrid.{id}-invalid-ek"),
             format!("{draft} §3.1.2, FIPS 203 §7.2: the server refuses an ek failing the modulus check"))
             .vector(move |_| invalid_ek(g)));
         let (name, what) = if x25519 {
-            ("low-order-x25519", "RFC 8446 §7.4.2: an all-zero X25519 result is refused on both sides")
+            (
+                "low-order-x25519",
+                "RFC 8446 §7.4.2: an all-zero X25519 result is refused on both sides",
+            )
         } else {
             ("invalid-p256-point", "RFC 8446 §4.2.8.2, SEC 1 §2.3.4: a P-256 share that is not a valid uncompressed point is refused on both sides")
         };
-        cases.push(Case::must(format!("crypto.hybrid.{id}-{name}"), format!("{draft} §3.1.2, {what}"))
-            .vector(move |_| bad_ecdh(g)));
+        cases.push(
+            Case::must(
+                format!("crypto.hybrid.{id}-{name}"),
+                format!("{draft} §3.1.2, {what}"),
+            )
+            .vector(move |_| bad_ecdh(g)),
+        );
     }
     cases
 }

@@ -25,7 +25,10 @@ const ENCAP_DECAP: &str = include_str!("../../../../../fixtures/mlkem/acvp/encap
 
 /// The test groups of `file` for `set`, and `function` when the file has one.
 fn groups<'a>(file: &'a Value, set: &Set, function: Option<&str>) -> Vec<&'a Value> {
-    let all = file["testGroups"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let all = file["testGroups"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
     all.iter()
         .filter(|g| g["parameterSet"] == set.name)
         .filter(|g| function.is_none_or(|f| g["function"] == f))
@@ -59,8 +62,16 @@ fn keygen(set: &Set) -> check::Checked {
         for t in tests(group) {
             let id = &t["tcId"];
             let (ek, dk) = (set.keygen)(&field32(t, "d")?, &field32(t, "z")?);
-            check::equal(&format!("tcId {id}: ek"), hex::encode(ek), hex::encode(field(t, "ek")?))?;
-            check::equal(&format!("tcId {id}: dk"), hex::encode(dk), hex::encode(field(t, "dk")?))?;
+            check::equal(
+                &format!("tcId {id}: ek"),
+                hex::encode(ek),
+                hex::encode(field(t, "ek")?),
+            )?;
+            check::equal(
+                &format!("tcId {id}: dk"),
+                hex::encode(dk),
+                hex::encode(field(t, "dk")?),
+            )?;
             n += 1;
         }
     }
@@ -76,7 +87,11 @@ fn encaps(set: &Set) -> check::Checked {
             let id = &t["tcId"];
             let (c, k) = (set.encaps)(&field(t, "ek")?, &field32(t, "m")?)
                 .map_err(|e| format!("tcId {id}: ek refused: {e}"))?;
-            check::equal(&format!("tcId {id}: c"), hex::encode(c), hex::encode(field(t, "c")?))?;
+            check::equal(
+                &format!("tcId {id}: c"),
+                hex::encode(c),
+                hex::encode(field(t, "c")?),
+            )?;
             check::equal(&format!("tcId {id}: K"), k, field32(t, "k")?)?;
             n += 1;
         }
@@ -120,7 +135,10 @@ pub(super) fn cases() -> Vec<Case> {
         cases.push(
             Case::must(
                 format!("crypto.mlkem.acvp-keygen-{s}"),
-                format!("FIPS 203 §7.1, §6.1 (Algorithm 16): NIST ACVP ML-KEM-keyGen-FIPS203, {}", set.name),
+                format!(
+                    "FIPS 203 §7.1, §6.1 (Algorithm 16): NIST ACVP ML-KEM-keyGen-FIPS203, {}",
+                    set.name
+                ),
             )
             .vector(move |_| keygen(set)),
         );

@@ -15,8 +15,8 @@
 //!   published hashes are for the FIPS 203 draft, whose K-PKE.KeyGen hashes d
 //!   without the k byte of the final standard (Algorithm 13, line 1), so they
 //!   cannot match a final implementation; the final-standard hashes of the same
-//!   procedure are Go's `crypto/mlkem` (`TestAccumulated`, ML-KEM-768 only):
-//!   100 runs and 10 000 runs.
+//!   procedure are Go's `crypto/mlkem` (`TestAccumulated`, ML-KEM-768 only),
+//!   of which the case runs the 100-run one (see [`ACCUMULATED_768`]).
 //!
 //! CCTV's intermediate-value files target the draft too, and are not used.
 
@@ -37,11 +37,14 @@ const STRCMP: [&str; 3] = [
 ];
 
 /// Go `crypto/mlkem` `TestAccumulated` (src/crypto/internal/fips140/mlkem):
-/// ML-KEM-768 after 100 and after 10 000 runs.
-const ACCUMULATED_768: [(usize, &str); 2] = [
-    (100, "1114b1b6699ed191734fa339376afa7e285c9e6acf6ff0177d346696ce564415"),
-    (10_000, "8a518cc63da366322a8e7a818c7a0d63483cb3528d34a4cf42f35d5ad73f22fc"),
-];
+/// ML-KEM-768 after 100 runs, its `-short` variant. The 10 000-run hash
+/// (`8a518cc63da366322a8e7a818c7a0d63483cb3528d34a4cf42f35d5ad73f22fc`) is
+/// matched too, but takes 5.7 s in a release build here, over a case's 5 s
+/// budget, and CCTV publishes nothing smaller: add its row to run it.
+const ACCUMULATED_768: [(usize, &str); 1] = [(
+    100,
+    "1114b1b6699ed191734fa339376afa7e285c9e6acf6ff0177d346696ce564415",
+)];
 
 /// The value of `key` in a CCTV file of `key = hex` lines.
 fn value(file: &str, key: &str) -> Result<Vec<u8>, String> {
@@ -66,7 +69,11 @@ fn unlucky(set: &Set, file: &str) -> check::Checked {
     let (c, k) = (set.encaps)(&ek, &value32(file, "m")?).map_err(|e| e.to_string())?;
     check::equal("c", hex::encode(&c), hex::encode(value(file, "c")?))?;
     check::equal("K", k, value32(file, "K")?)?;
-    check::equal("Decaps(dk, c)", (set.decaps)(&dk, &c).map_err(|e| e.to_string())?, k)
+    check::equal(
+        "Decaps(dk, c)",
+        (set.decaps)(&dk, &c).map_err(|e| e.to_string())?,
+        k,
+    )
 }
 
 /// Decaps (dk, c) → K, and K is the implicit-rejection key J(z ‖ c).

@@ -32,7 +32,10 @@ macro_rules! set {
             ciphertext_len: $m::CIPHERTEXT_LEN,
             keygen: |d, z| {
                 let dk = $m::DecapsulationKey::from_seed(d, z);
-                (dk.encapsulation_key().as_bytes().to_vec(), dk.as_bytes().to_vec())
+                (
+                    dk.encapsulation_key().as_bytes().to_vec(),
+                    dk.as_bytes().to_vec(),
+                )
             },
             encaps: |ek, m| {
                 let (c, k) = $m::EncapsulationKey::from_bytes(ek)?.encapsulate_deterministic(m);

@@ -243,12 +243,18 @@ pub(super) fn cases() -> Vec<Case> {
     ] {
         let draft = "draft-ietf-tls-ecdhe-mlkem §3.1";
         cases.push(
-            Case::must(format!("tls.handshake.{id}"), format!("{draft}; RFC 8446 §4.2.8"))
-                .simulation(move |_| full(h)),
+            Case::must(
+                format!("tls.handshake.{id}"),
+                format!("{draft}; RFC 8446 §4.2.8"),
+            )
+            .simulation(move |_| full(h)),
         );
         cases.push(
-            Case::must(format!("tls.handshake.{id}-hello-retry"), format!("{draft}; RFC 8446 §4.1.4"))
-                .simulation(move |_| hello_retry(h)),
+            Case::must(
+                format!("tls.handshake.{id}-hello-retry"),
+                format!("{draft}; RFC 8446 §4.1.4"),
+            )
+            .simulation(move |_| hello_retry(h)),
         );
         cases.push(
             Case::must(
@@ -265,8 +271,11 @@ pub(super) fn cases() -> Vec<Case> {
             .simulation(move |_| share_checks(h)),
         );
         cases.push(
-            Case::must(format!("tls.handshake.{id}-not-in-tls12"), format!("{draft}; RFC 8422 §5.1"))
-                .simulation(move |_| never_in_tls12(h)),
+            Case::must(
+                format!("tls.handshake.{id}-not-in-tls12"),
+                format!("{draft}; RFC 8422 §5.1"),
+            )
+            .simulation(move |_| never_in_tls12(h)),
         );
     }
     cases
