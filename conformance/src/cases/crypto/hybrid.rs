@@ -49,6 +49,7 @@ client_api!(x25519mlkem768);
 client_api!(p256_hybrid);
 
 type Respond = fn(&[u8], &[u8; 32], [u8; 32]) -> Result<(Vec<u8>, [u8; 64]), Error>;
+type FromSeeds = fn(&[u8; 32], &[u8; 32], [u8; 32]) -> Result<Box<dyn HybridClient>, Error>;
 
 /// One hybrid group: its layout (draft §3.1), our API, and ring's ECDH.
 struct Group {
@@ -57,7 +58,7 @@ struct Group {
     ecdh_len: usize,
     mlkem_first: bool,
     ring: &'static agreement::Algorithm,
-    from_seeds: fn(&[u8; 32], &[u8; 32], [u8; 32]) -> Result<Box<dyn HybridClient>, Error>,
+    from_seeds: FromSeeds,
     generate: fn(&mut ChaCha20Rng) -> Box<dyn HybridClient>,
     respond: Respond,
     /// An ECDH key of the RFCs and its public share.
@@ -298,7 +299,7 @@ fn bad_ecdh(g: &Group) -> check::Checked {
     let (server_share, _) = (g.respond)(&share, &[4; 32], [5; 32]).map_err(|e| e.to_string())?;
     for (p, want) in (g.bad_ecdh)() {
         let bad = g.join(g.split(&share, EK_LEN).0, &p);
-        check::refused((g.respond)(&bad, &[0; 32], [5; 32]), want.clone())
+        check::refused((g.respond)(&bad, &[0; 32], [5; 32]), want)
             .map_err(|e| format!("client ECDH share {}: {e}", hex::encode(&p)))?;
         let bad = g.join(g.split(&server_share, CT_LEN).0, &p);
         check::refused(client.finish(&bad), want)

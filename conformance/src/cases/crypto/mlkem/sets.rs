@@ -6,6 +6,13 @@ use handshake_crypto::mlkem::{mlkem1024, mlkem512, mlkem768};
 use handshake_crypto::Error;
 use sha3::digest::{ExtendableOutput, Update, XofReader};
 
+/// KeyGen_internal(d, z) → (ek, dk).
+type KeyGen = fn(&[u8; 32], &[u8; 32]) -> (Vec<u8>, Vec<u8>);
+/// Encaps_internal(ek, m) → (c, K).
+type Encaps = fn(&[u8], &[u8; 32]) -> Result<(Vec<u8>, [u8; 32]), Error>;
+/// Decaps_internal(dk, c) → K.
+type Decaps = fn(&[u8], &[u8]) -> Result<[u8; 32], Error>;
+
 /// One parameter set (FIPS 203 §8, Table 2) through our API.
 pub(super) struct Set {
     /// FIPS 203's name, as ACVP writes it: `ML-KEM-768`.
@@ -15,13 +22,13 @@ pub(super) struct Set {
     /// Length of a ciphertext (FIPS 203 §8, Table 3).
     pub ciphertext_len: usize,
     /// ML-KEM.KeyGen_internal(d, z) (Algorithm 16): (ek, dk).
-    pub keygen: fn(&[u8; 32], &[u8; 32]) -> (Vec<u8>, Vec<u8>),
+    pub keygen: KeyGen,
     /// ML-KEM.Encaps_internal(ek, m) (Algorithm 17) after the §7.2 input
     /// check: (c, K).
-    pub encaps: fn(&[u8], &[u8; 32]) -> Result<(Vec<u8>, [u8; 32]), Error>,
+    pub encaps: Encaps,
     /// ML-KEM.Decaps_internal(dk, c) (Algorithm 18) after the §7.3 input
     /// checks: K, or K̄ on implicit rejection.
-    pub decaps: fn(&[u8], &[u8]) -> Result<[u8; 32], Error>,
+    pub decaps: Decaps,
 }
 
 macro_rules! set {
