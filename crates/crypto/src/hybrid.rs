@@ -173,11 +173,13 @@ pub(crate) fn server_respond<E: Ecdh>(
     Ok(secret)
 }
 
-/// A hybrid group's public API over this module: the share lengths, the
-/// client (its ML-KEM-768 decapsulation key and its ECDH secret) and the
-/// server's answer. `$ecdh` is the ECDH secret type, `$order` an [`Order`].
+/// A hybrid group's public API over this module: its codepoint, the share
+/// lengths (checked against the draft's), the client (its ML-KEM-768
+/// decapsulation key and its ECDH secret) and the server's answer. `$ecdh`
+/// is the ECDH secret type, `$order` an [`Order`].
 macro_rules! hybrid_group {
-    ($ecdh:ty, $order:expr, $ecdh_len:literal, $name:literal) => {
+    ($name:literal, $codepoint:literal, $ecdh:ty, $ecdh_len:literal, $order:expr,
+     shares: $client_len:literal, $server_len:literal) => {
         use rand_core::{CryptoRng, RngCore};
         use zeroize::Zeroizing;
 
@@ -194,7 +196,12 @@ macro_rules! hybrid_group {
         /// Length of the shared secret: 32 + 32.
         pub const SHARED_SECRET_LEN: usize = 64;
 
+        #[doc = concat!("The TLS NamedGroup codepoint of ", $name, " (draft-ietf-tls-ecdhe-mlkem §5).")]
+        pub const NAMED_GROUP: u16 = $codepoint;
+
         const _: () = assert!(<$ecdh as Ecdh>::SHARE_LEN == $ecdh_len);
+        // The share lengths the draft's §3.1.1 and §3.1.2 give.
+        const _: () = assert!(CLIENT_SHARE_LEN == $client_len && SERVER_SHARE_LEN == $server_len);
 
         #[doc = concat!("The client's side of ", $name, ": an ML-KEM-768 decapsulation key")]
         /// and an ECDH secret, both zeroized on drop.
@@ -279,3 +286,91 @@ macro_rules! hybrid_group {
 }
 
 pub(crate) use hybrid_group;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ml_kem::kem::{Decapsulate, Encapsulate};
+    use ml_kem::{EncodedSizeUser, KemCore};
+    use rand::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
+    use ring::agreement;
+
+    type PeerEk = <ml_kem::MlKem768 as KemCore>::EncapsulationKey;
+
+    /// Ring's ECDH public key and the agreement with the peer's share.
+    fn ring_side(alg: &'static agreement::Algorithm) -> (agreement::EphemeralPrivateKey, Vec<u8>) {
+        let eph = agreement::EphemeralPrivateKey::generate(alg, &ring::rand::SystemRandom::new())
+            .unwrap();
+        let public = eph.compute_public_key().unwrap().as_ref().to_vec();
+        (eph, public)
+    }
+
+    fn ring_agree(
+        alg: &'static agreement::Algorithm,
+        eph: agreement::EphemeralPrivateKey,
+        peer: &[u8],
+    ) -> Vec<u8> {
+        agreement::agree_ephemeral(eph, &agreement::UnparsedPublicKey::new(alg, peer), |k| {
+            k.to_vec()
+        })
+        .unwrap()
+    }
+
+    /// Our client against a server of the ml-kem crate and ring's `alg`, and a
+    /// client of theirs against our server, in `order`.
+    fn against_peers<E: Ecdh>(order: Order, alg: &'static agreement::Algorithm, seed: u64) {
+        let mut rng = ChaCha20Rng::seed_from_u64(seed);
+        let join = |a: &[u8], b: &[u8]| {
+            let mut v = vec![0u8; a.len() + b.len()];
+            order.join(a, b, &mut v);
+            v
+        };
+        for _ in 0..5 {
+            let (dk, ecdh) = (DecapsulationKey::generate(&mut rng), E::generate(&mut rng));
+            let mut share = vec![0u8; ENCAPSULATION_KEY_LEN + E::SHARE_LEN];
+            client_share(order, &dk, &ecdh, &mut share);
+            let (ek, peer) = order
+                .split(&share, ENCAPSULATION_KEY_LEN, E::SHARE_LEN)
+                .unwrap();
+            let ek = PeerEk::from_bytes(&ml_kem::array::Array::try_from(ek).unwrap());
+            let (ct, kem) = ek.encapsulate(&mut rng).unwrap();
+            let (eph, public) = ring_side(alg);
+            let dh = ring_agree(alg, eph, peer);
+            let got = client_finish(order, &dk, &ecdh, &join(&ct, &public)).unwrap();
+            assert_eq!(got.to_vec(), join(&kem, &dh), "our client");
+
+            let (pdk, pek) = ml_kem::MlKem768::generate(&mut rng);
+            let (eph, public) = ring_side(alg);
+            let mut out = vec![0u8; CIPHERTEXT_LEN + E::SHARE_LEN];
+            let ours = E::generate(&mut rng);
+            let secret = server_respond(
+                order,
+                &join(&pek.as_bytes(), &public),
+                &[7; 32],
+                &ours,
+                &mut out,
+            )
+            .unwrap();
+            let (ct, peer) = order.split(&out, CIPHERTEXT_LEN, E::SHARE_LEN).unwrap();
+            let kem = pdk
+                .decapsulate(&ml_kem::array::Array::try_from(ct).unwrap())
+                .unwrap();
+            assert_eq!(
+                secret.to_vec(),
+                join(&kem, &ring_agree(alg, eph, peer)),
+                "our server"
+            );
+        }
+    }
+
+    #[test]
+    fn x25519mlkem768_against_ml_kem_and_ring() {
+        against_peers::<X25519SecretKey>(Order::MlKemFirst, &agreement::X25519, 0x11ec);
+    }
+
+    #[test]
+    fn secp256r1mlkem768_against_ml_kem_and_ring() {
+        against_peers::<P256SecretKey>(Order::EcdhFirst, &agreement::ECDH_P256, 0x11eb);
+    }
+}

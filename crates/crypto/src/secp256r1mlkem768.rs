@@ -30,105 +30,44 @@
 //! assert_eq!(client.finish(&server_share).unwrap(), server_secret);
 //! ```
 
-/// The TLS NamedGroup codepoint of SecP256r1MLKEM768 (draft-ietf-tls-ecdhe-mlkem §5).
-pub const NAMED_GROUP: u16 = 0x11eb;
-
 // draft-ietf-tls-ecdhe-mlkem §3.1: the ECDH part first, in the shares and in
-// the shared secret.
+// the shared secret; codepoint from §5.
 crate::hybrid::hybrid_group!(
-    crate::P256SecretKey,
-    hybrid::Order::EcdhFirst,
-    65,
-    "SecP256r1MLKEM768"
+    "SecP256r1MLKEM768", 0x11eb, crate::P256SecretKey, 65,
+    hybrid::Order::EcdhFirst, shares: 1249, 1153
 );
-
-// The lengths of the draft's §3.1.1 and §3.1.2.
-const _: () = assert!(CLIENT_SHARE_LEN == 1249 && SERVER_SHARE_LEN == 1153);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ml_kem::kem::{Decapsulate, Encapsulate};
-    use ml_kem::{EncodedSizeUser, KemCore};
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha20Rng;
-    use ring::agreement;
-
-    /// Our client with a peer server made of the ml-kem crate and ring's P-256.
-    #[test]
-    fn our_client_their_server() {
-        let mut rng = ChaCha20Rng::seed_from_u64(0x11eb);
-        let sys = ring::rand::SystemRandom::new();
-        for _ in 0..5 {
-            let client = Client::generate(&mut rng);
-            let share = client.key_share();
-            let ek_bytes = ml_kem::array::Array::try_from(&share[65..]).unwrap();
-            let ek = <ml_kem::MlKem768 as KemCore>::EncapsulationKey::from_bytes(&ek_bytes);
-            let (ct, kem) = ek.encapsulate(&mut rng).unwrap();
-            let eph =
-                agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &sys).unwrap();
-            let eph_pub = eph.compute_public_key().unwrap();
-            let peer = agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, &share[..65]);
-            let dh = agreement::agree_ephemeral(eph, &peer, |k| k.to_vec()).unwrap();
-            let mut server_share = eph_pub.as_ref().to_vec();
-            server_share.extend_from_slice(&ct);
-            let want = [&dh[..], &kem[..]].concat();
-            assert_eq!(client.finish(&server_share).unwrap().to_vec(), want);
-        }
-    }
-
-    /// Our server with a peer client made of the ml-kem crate and ring's P-256.
-    #[test]
-    fn their_client_our_server() {
-        let mut rng = ChaCha20Rng::seed_from_u64(0x11ea);
-        let sys = ring::rand::SystemRandom::new();
-        for _ in 0..5 {
-            let (dk, ek) = ml_kem::MlKem768::generate(&mut rng);
-            let eph =
-                agreement::EphemeralPrivateKey::generate(&agreement::ECDH_P256, &sys).unwrap();
-            let mut share = eph.compute_public_key().unwrap().as_ref().to_vec();
-            share.extend_from_slice(&ek.as_bytes());
-            let (server_share, secret) = server_respond_with_rng(&share, &mut rng).unwrap();
-            let ct = ml_kem::array::Array::try_from(&server_share[65..]).unwrap();
-            let kem = dk.decapsulate(&ct).unwrap();
-            let peer =
-                agreement::UnparsedPublicKey::new(&agreement::ECDH_P256, &server_share[..65]);
-            let dh = agreement::agree_ephemeral(eph, &peer, |k| k.to_vec()).unwrap();
-            assert_eq!(secret.to_vec(), [&dh[..], &kem[..]].concat());
-        }
-    }
 
     #[test]
     fn refusals() {
         let client = Client::from_seeds(&[1; 32], &[2; 32], [3; 32]).unwrap();
         let share = client.key_share();
+        let edit = |at: &[(usize, u8)]| {
+            let mut s = share;
+            at.iter().for_each(|&(i, v)| s[i] = v);
+            s
+        };
+        for (bad, want) in [
+            // t̂'s coefficient 0 = 4095 >= q (FIPS 203 §7.2).
+            (
+                edit(&[(65, 0xff), (66, 0xff)]),
+                Error::EncapsulationKeyNotReduced,
+            ),
+            // A compressed prefix, and y off the curve (RFC 8446 §4.2.8.2).
+            (edit(&[(0, 2)]), Error::InvalidPublicKey),
+            (edit(&[(64, share[64] ^ 1)]), Error::InvalidPublicKey),
+        ] {
+            assert_eq!(server_respond(&bad, &[0; 32], [5; 32]).err(), Some(want));
+        }
         assert_eq!(
             server_respond(&share[1..], &[0; 32], [5; 32]).err(),
             Some(Error::InvalidLength)
         );
-        let mut bad = share;
-        bad[65] = 0xff;
-        bad[66] = 0xff; // coefficient 0 of t̂ = 4095
-        assert_eq!(
-            server_respond(&bad, &[0; 32], [5; 32]).err(),
-            Some(Error::EncapsulationKeyNotReduced)
-        );
-        let mut compressed = share;
-        compressed[0] = 2; // not the uncompressed form
-        assert_eq!(
-            server_respond(&compressed, &[0; 32], [5; 32]).err(),
-            Some(Error::InvalidPublicKey)
-        );
-        let mut off_curve = share;
-        off_curve[64] ^= 1;
-        assert_eq!(
-            server_respond(&off_curve, &[0; 32], [5; 32]).err(),
-            Some(Error::InvalidPublicKey)
-        );
-        assert_eq!(
-            Client::from_seeds(&[1; 32], &[2; 32], [0; 32]).err(),
-            Some(Error::InvalidPrivateKey)
-        );
+        let zero_scalar = Client::from_seeds(&[1; 32], &[2; 32], [0; 32]);
+        assert_eq!(zero_scalar.err(), Some(Error::InvalidPrivateKey));
         let (server_share, _) = server_respond(&share, &[4; 32], [5; 32]).unwrap();
         assert_eq!(
             client.finish(&server_share[..1152]),

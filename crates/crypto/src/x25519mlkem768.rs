@@ -27,70 +27,16 @@
 //! assert_eq!(client.finish(&server_share).unwrap(), server_secret);
 //! ```
 
-/// The TLS NamedGroup codepoint of X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem §5).
-pub const NAMED_GROUP: u16 = 0x11ec;
-
 // draft-ietf-tls-ecdhe-mlkem §3.1: the ML-KEM part first, in the shares and
-// in the shared secret.
+// in the shared secret; codepoint from §5.
 crate::hybrid::hybrid_group!(
-    crate::X25519SecretKey,
-    hybrid::Order::MlKemFirst,
-    32,
-    "X25519MLKEM768"
+    "X25519MLKEM768", 0x11ec, crate::X25519SecretKey, 32,
+    hybrid::Order::MlKemFirst, shares: 1216, 1120
 );
-
-// The lengths of the draft's §3.1.
-const _: () = assert!(CLIENT_SHARE_LEN == 1216 && SERVER_SHARE_LEN == 1120);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ml_kem::kem::{Decapsulate, Encapsulate};
-    use ml_kem::{EncodedSizeUser, KemCore};
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha20Rng;
-    use ring::agreement;
-
-    /// Our client with a peer server made of the ml-kem crate and ring's X25519.
-    #[test]
-    fn our_client_their_server() {
-        let mut rng = ChaCha20Rng::seed_from_u64(0x11ec);
-        let sys = ring::rand::SystemRandom::new();
-        for _ in 0..10 {
-            let client = Client::generate(&mut rng);
-            let share = client.key_share();
-            let ek_bytes = ml_kem::array::Array::try_from(&share[..1184]).unwrap();
-            let ek = <ml_kem::MlKem768 as KemCore>::EncapsulationKey::from_bytes(&ek_bytes);
-            let (ct, kem) = ek.encapsulate(&mut rng).unwrap();
-            let eph = agreement::EphemeralPrivateKey::generate(&agreement::X25519, &sys).unwrap();
-            let eph_pub = eph.compute_public_key().unwrap();
-            let peer = agreement::UnparsedPublicKey::new(&agreement::X25519, &share[1184..]);
-            let dh = agreement::agree_ephemeral(eph, &peer, |k| k.to_vec()).unwrap();
-            let mut server_share = ct.to_vec();
-            server_share.extend_from_slice(eph_pub.as_ref());
-            let want = [&kem[..], &dh[..]].concat();
-            assert_eq!(client.finish(&server_share).unwrap().to_vec(), want);
-        }
-    }
-
-    /// Our server with a peer client made of the ml-kem crate and ring's X25519.
-    #[test]
-    fn their_client_our_server() {
-        let mut rng = ChaCha20Rng::seed_from_u64(0x11ed);
-        let sys = ring::rand::SystemRandom::new();
-        for _ in 0..10 {
-            let (dk, ek) = ml_kem::MlKem768::generate(&mut rng);
-            let eph = agreement::EphemeralPrivateKey::generate(&agreement::X25519, &sys).unwrap();
-            let mut share = ek.as_bytes().to_vec();
-            share.extend_from_slice(eph.compute_public_key().unwrap().as_ref());
-            let (server_share, secret) = server_respond_with_rng(&share, &mut rng).unwrap();
-            let ct = ml_kem::array::Array::try_from(&server_share[..1088]).unwrap();
-            let kem = dk.decapsulate(&ct).unwrap();
-            let peer = agreement::UnparsedPublicKey::new(&agreement::X25519, &server_share[1088..]);
-            let dh = agreement::agree_ephemeral(eph, &peer, |k| k.to_vec()).unwrap();
-            assert_eq!(secret.to_vec(), [&kem[..], &dh[..]].concat());
-        }
-    }
 
     #[test]
     fn refusals() {
