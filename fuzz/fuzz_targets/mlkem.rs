@@ -1,11 +1,12 @@
-//! ML-KEM (FIPS 203 §7.2, §7.3) and X25519MLKEM768 decoding: hostile bytes give a
+//! ML-KEM (FIPS 203 §7.2, §7.3), X25519MLKEM768 and SecP256r1MLKEM768 decoding
+//! (draft-ietf-tls-ecdhe-mlkem §3.1): hostile bytes give a
 //! typed error or a key, never a panic; whatever parses is usable (an accepted
 //! encapsulation key encapsulates, and its own decapsulation key gets the secret
 //! back; any ciphertext of the right length decapsulates).
 #![no_main]
 
 use handshake_crypto::mlkem::mlkem768::{Ciphertext, DecapsulationKey, EncapsulationKey};
-use handshake_crypto::x25519mlkem768::{server_respond, Client};
+use handshake_crypto::{secp256r1mlkem768, x25519mlkem768};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -24,6 +25,12 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(c) = Ciphertext::from_bytes(data) {
         let _ = dk.decapsulate(&c);
     }
-    let _ = server_respond(data, &[5; 32], [6; 32]);
-    let _ = Client::from_seeds(&[1; 32], &[2; 32], [3; 32]).finish(data);
+    let _ = x25519mlkem768::server_respond(data, &[5; 32], [6; 32]);
+    let _ = secp256r1mlkem768::server_respond(data, &[5; 32], [6; 32]);
+    if let Ok(c) = x25519mlkem768::Client::from_seeds(&[1; 32], &[2; 32], [3; 32]) {
+        let _ = c.finish(data);
+    }
+    if let Ok(c) = secp256r1mlkem768::Client::from_seeds(&[1; 32], &[2; 32], [3; 32]) {
+        let _ = c.finish(data);
+    }
 });

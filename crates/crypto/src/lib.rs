@@ -27,8 +27,8 @@
 //!
 //! Hashes of the SHA-3 family ([`Sha3_256`], [`Sha3_384`], [`Sha3_512`], the XOFs
 //! [`Shake128`] and [`Shake256`], FIPS 202), the post-quantum KEM [`mlkem`] (ML-KEM-512,
-//! -768 and -1024, FIPS 203) and the TLS hybrid [`x25519mlkem768`]
-//! (draft-ietf-tls-ecdhe-mlkem); these are portable code only.
+//! -768 and -1024, FIPS 203) and the TLS hybrids [`x25519mlkem768`] and
+//! [`secp256r1mlkem768`] (draft-ietf-tls-ecdhe-mlkem); these are portable code only.
 //!
 //! Each primitive has a portable constant-time implementation (no branches and no
 //! table lookups on secret data) and, on x86-64, hardware fast paths (SHA-NI, AES-NI,
@@ -77,11 +77,13 @@ mod gcm;
 mod ghash;
 pub mod hkdf;
 mod hmac;
+mod hybrid;
 pub mod mlkem;
 mod p256;
 mod poly1305;
 pub mod prf;
 mod rsa;
+pub mod secp256r1mlkem768;
 mod sha2;
 mod sha3;
 pub mod x25519mlkem768;

@@ -2,7 +2,7 @@
 //! NamedGroup 0x11ec): ML-KEM-768 (FIPS 203) and X25519 (RFC 7748) together, so
 //! the shared secret stays secret while either of the two holds.
 //!
-//! The ML-KEM part comes first everywhere (the draft's §4.1, unlike the other
+//! The ML-KEM part comes first everywhere (the draft's §3.1, unlike the other
 //! hybrids):
 //!
 //! - client key share: the ML-KEM-768 encapsulation key (1184 bytes) ‖ the
@@ -21,181 +21,26 @@
 //! ```
 //! use handshake_crypto::x25519mlkem768::{server_respond, Client};
 //!
-//! let client = Client::from_seeds(&[1; 32], &[2; 32], [3; 32]);
+//! let client = Client::from_seeds(&[1; 32], &[2; 32], [3; 32]).unwrap();
 //! let (server_share, server_secret) =
 //!     server_respond(&client.key_share(), &[4; 32], [5; 32]).unwrap();
 //! assert_eq!(client.finish(&server_share).unwrap(), server_secret);
 //! ```
 
-use rand_core::{CryptoRng, RngCore};
-use zeroize::Zeroizing;
-
-use crate::mlkem::mlkem768::{
-    Ciphertext, DecapsulationKey, EncapsulationKey, CIPHERTEXT_LEN, ENCAPSULATION_KEY_LEN,
-};
-use crate::{Error, X25519SecretKey};
-
-/// The TLS NamedGroup codepoint of X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem §4).
-pub const NAMED_GROUP: u16 = 0x11ec;
-
-/// Length of the client's key share: 1184 + 32.
-pub const CLIENT_SHARE_LEN: usize = ENCAPSULATION_KEY_LEN + 32;
-
-/// Length of the server's key share: 1088 + 32.
-pub const SERVER_SHARE_LEN: usize = CIPHERTEXT_LEN + 32;
-
-/// Length of the shared secret: 32 + 32.
-pub const SHARED_SECRET_LEN: usize = 64;
-
-/// The client's side: an ML-KEM-768 decapsulation key and an X25519 secret,
-/// both zeroized on drop.
-#[derive(Clone, Debug)]
-pub struct Client {
-    mlkem: DecapsulationKey,
-    x25519: X25519SecretKey,
-}
-
-impl Client {
-    /// From the ML-KEM seeds d and z (FIPS 203 Algorithm 16) and an X25519
-    /// secret key.
-    pub fn from_seeds(d: &[u8; 32], z: &[u8; 32], x25519_secret: [u8; 32]) -> Client {
-        Client {
-            mlkem: DecapsulationKey::from_seed(d, z),
-            x25519: X25519SecretKey::from_bytes(x25519_secret),
-        }
-    }
-
-    /// Draws both keys from a cryptographic RNG.
-    pub fn generate<R: RngCore + CryptoRng>(rng: &mut R) -> Client {
-        Client {
-            mlkem: DecapsulationKey::generate(rng),
-            x25519: X25519SecretKey::generate(rng),
-        }
-    }
-
-    /// The key share to send: ek ‖ X25519 public key.
-    pub fn key_share(&self) -> [u8; CLIENT_SHARE_LEN] {
-        let mut out = [0u8; CLIENT_SHARE_LEN];
-        out[..ENCAPSULATION_KEY_LEN].copy_from_slice(self.mlkem.encapsulation_key().as_bytes());
-        out[ENCAPSULATION_KEY_LEN..].copy_from_slice(&self.x25519.public_key());
-        out
-    }
-
-    /// The shared secret from the server's key share: ML-KEM decapsulation
-    /// (implicit rejection: a bad ciphertext gives a key the server does not
-    /// have, never an error) ‖ X25519, refusing an all-zero X25519 result.
-    pub fn finish(&self, server_share: &[u8]) -> Result<[u8; SHARED_SECRET_LEN], Error> {
-        if server_share.len() != SERVER_SHARE_LEN {
-            return Err(Error::InvalidLength);
-        }
-        let (ct, peer) = server_share.split_at(CIPHERTEXT_LEN);
-        let ct = Ciphertext::from_bytes(ct)?;
-        let peer: [u8; 32] = peer.try_into().map_err(|_| Error::InvalidLength)?;
-        let dh = Zeroizing::new(self.x25519.diffie_hellman(&peer)?);
-        let kem = Zeroizing::new(self.mlkem.decapsulate(&ct));
-        Ok(concat(&kem, &dh))
-    }
-}
-
-fn concat(kem: &[u8; 32], dh: &[u8; 32]) -> [u8; SHARED_SECRET_LEN] {
-    let mut out = [0u8; SHARED_SECRET_LEN];
-    out[..32].copy_from_slice(kem);
-    out[32..].copy_from_slice(dh);
-    out
-}
-
-/// The server's side, with the caller's randomness: ML-KEM-768 encapsulation to
-/// the client's ek with `m` (FIPS 203 Algorithm 17) and X25519 with
-/// `x25519_secret`. Returns the server's key share and the shared secret.
-pub fn server_respond(
-    client_share: &[u8],
-    m: &[u8; 32],
-    x25519_secret: [u8; 32],
-) -> Result<([u8; SERVER_SHARE_LEN], [u8; SHARED_SECRET_LEN]), Error> {
-    if client_share.len() != CLIENT_SHARE_LEN {
-        return Err(Error::InvalidLength);
-    }
-    let (ek, peer) = client_share.split_at(ENCAPSULATION_KEY_LEN);
-    let ek = EncapsulationKey::from_bytes(ek)?;
-    let peer: [u8; 32] = peer.try_into().map_err(|_| Error::InvalidLength)?;
-    let x = X25519SecretKey::from_bytes(x25519_secret);
-    let dh = Zeroizing::new(x.diffie_hellman(&peer)?);
-    let (ct, kem) = ek.encapsulate_deterministic(m);
-    let kem = Zeroizing::new(kem);
-    let mut share = [0u8; SERVER_SHARE_LEN];
-    share[..CIPHERTEXT_LEN].copy_from_slice(ct.as_bytes());
-    share[CIPHERTEXT_LEN..].copy_from_slice(&x.public_key());
-    Ok((share, concat(&kem, &dh)))
-}
-
-/// [`server_respond`] with m and the X25519 secret drawn from `rng`.
-pub fn server_respond_with_rng<R: RngCore + CryptoRng>(
-    client_share: &[u8],
-    rng: &mut R,
-) -> Result<([u8; SERVER_SHARE_LEN], [u8; SHARED_SECRET_LEN]), Error> {
-    let mut m = Zeroizing::new([0u8; 32]);
-    let mut x = Zeroizing::new([0u8; 32]);
-    rng.fill_bytes(&mut m[..]);
-    rng.fill_bytes(&mut x[..]);
-    server_respond(client_share, &m, *x)
-}
-
-// The ML-KEM part's lengths are those of the draft's §4.1.
-const _: () = assert!(CLIENT_SHARE_LEN == 1216 && SERVER_SHARE_LEN == 1120);
+// draft-ietf-tls-ecdhe-mlkem §3.1: the ML-KEM part first, in the shares and
+// in the shared secret; codepoint from §5.
+crate::hybrid::hybrid_group!(
+    "X25519MLKEM768", 0x11ec, crate::X25519SecretKey, 32,
+    hybrid::Order::MlKemFirst, shares: 1216, 1120
+);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ml_kem::kem::{Decapsulate, Encapsulate};
-    use ml_kem::{EncodedSizeUser, KemCore};
-    use rand::SeedableRng;
-    use rand_chacha::ChaCha20Rng;
-    use ring::agreement;
-
-    /// Our client with a peer server made of the ml-kem crate and ring's X25519.
-    #[test]
-    fn our_client_their_server() {
-        let mut rng = ChaCha20Rng::seed_from_u64(0x11ec);
-        let sys = ring::rand::SystemRandom::new();
-        for _ in 0..10 {
-            let client = Client::generate(&mut rng);
-            let share = client.key_share();
-            let ek_bytes = ml_kem::array::Array::try_from(&share[..1184]).unwrap();
-            let ek = <ml_kem::MlKem768 as KemCore>::EncapsulationKey::from_bytes(&ek_bytes);
-            let (ct, kem) = ek.encapsulate(&mut rng).unwrap();
-            let eph = agreement::EphemeralPrivateKey::generate(&agreement::X25519, &sys).unwrap();
-            let eph_pub = eph.compute_public_key().unwrap();
-            let peer = agreement::UnparsedPublicKey::new(&agreement::X25519, &share[1184..]);
-            let dh = agreement::agree_ephemeral(eph, &peer, |k| k.to_vec()).unwrap();
-            let mut server_share = ct.to_vec();
-            server_share.extend_from_slice(eph_pub.as_ref());
-            let want = [&kem[..], &dh[..]].concat();
-            assert_eq!(client.finish(&server_share).unwrap().to_vec(), want);
-        }
-    }
-
-    /// Our server with a peer client made of the ml-kem crate and ring's X25519.
-    #[test]
-    fn their_client_our_server() {
-        let mut rng = ChaCha20Rng::seed_from_u64(0x11ed);
-        let sys = ring::rand::SystemRandom::new();
-        for _ in 0..10 {
-            let (dk, ek) = ml_kem::MlKem768::generate(&mut rng);
-            let eph = agreement::EphemeralPrivateKey::generate(&agreement::X25519, &sys).unwrap();
-            let mut share = ek.as_bytes().to_vec();
-            share.extend_from_slice(eph.compute_public_key().unwrap().as_ref());
-            let (server_share, secret) = server_respond_with_rng(&share, &mut rng).unwrap();
-            let ct = ml_kem::array::Array::try_from(&server_share[..1088]).unwrap();
-            let kem = dk.decapsulate(&ct).unwrap();
-            let peer = agreement::UnparsedPublicKey::new(&agreement::X25519, &server_share[1088..]);
-            let dh = agreement::agree_ephemeral(eph, &peer, |k| k.to_vec()).unwrap();
-            assert_eq!(secret.to_vec(), [&kem[..], &dh[..]].concat());
-        }
-    }
 
     #[test]
     fn refusals() {
-        let client = Client::from_seeds(&[1; 32], &[2; 32], [3; 32]);
+        let client = Client::from_seeds(&[1; 32], &[2; 32], [3; 32]).unwrap();
         let share = client.key_share();
         assert_eq!(
             server_respond(&share[1..], &[0; 32], [5; 32]).err(),

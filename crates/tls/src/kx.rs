@@ -1,6 +1,6 @@
 //! Key shares (RFC 8446 §4.2.8) and the (EC)DHE shared secret (§7.4).
 
-use handshake_crypto::x25519mlkem768;
+use handshake_crypto::{secp256r1mlkem768, x25519mlkem768};
 use handshake_crypto::{P256PublicKey, P256SecretKey, X25519SecretKey};
 use rand_core::CryptoRngCore;
 use zeroize::Zeroizing;
@@ -17,6 +17,9 @@ pub enum KeyShare {
     /// X25519MLKEM768, the client's half: the ML-KEM-768 decapsulation key
     /// and the X25519 secret (boxed: 2.4 KiB).
     X25519MlKem768(Box<x25519mlkem768::Client>),
+    /// SecP256r1MLKEM768, the client's half: the P-256 secret and the
+    /// ML-KEM-768 decapsulation key (boxed: 2.4 KiB).
+    SecP256r1MlKem768(Box<secp256r1mlkem768::Client>),
 }
 
 impl core::fmt::Debug for KeyShare {
@@ -25,6 +28,7 @@ impl core::fmt::Debug for KeyShare {
             KeyShare::X25519(_) => "KeyShare(x25519)",
             KeyShare::P256(_) => "KeyShare(secp256r1)",
             KeyShare::X25519MlKem768(_) => "KeyShare(X25519MLKEM768)",
+            KeyShare::SecP256r1MlKem768(_) => "KeyShare(SecP256r1MLKEM768)",
         })
     }
 }
@@ -39,30 +43,42 @@ impl KeyShare {
             NamedGroup::X25519MlKem768 => {
                 KeyShare::X25519MlKem768(Box::new(x25519mlkem768::Client::generate(&mut rng)))
             }
+            NamedGroup::SecP256r1MlKem768 => {
+                KeyShare::SecP256r1MlKem768(Box::new(secp256r1mlkem768::Client::generate(&mut rng)))
+            }
         }
     }
 
     /// A TLS 1.3 server's answer to the client's share in `group`: its own
     /// key_exchange and the shared secret. For the (EC)DH groups a fresh
-    /// share and the agreement; for X25519MLKEM768 the ML-KEM-768
-    /// encapsulation to the client's key and X25519 (draft-ietf-tls-ecdhe-mlkem
-    /// §3: a client share that is not 1216 bytes or whose ML-KEM key fails
-    /// FIPS 203's modulus check is illegal_parameter).
+    /// share and the agreement; for the hybrids the ML-KEM-768 encapsulation
+    /// to the client's key and the ECDH half (draft-ietf-tls-ecdhe-mlkem
+    /// §3.1.2: a client share of the wrong length, an ML-KEM key failing
+    /// FIPS 203's modulus check or an invalid ECDH share is
+    /// illegal_parameter).
     pub fn respond(
         group: NamedGroup,
         client_share: &[u8],
         mut rng: &mut dyn CryptoRngCore,
     ) -> Result<(Vec<u8>, Zeroizing<Vec<u8>>), Error> {
-        if group == NamedGroup::X25519MlKem768 {
-            let (share, secret) = x25519mlkem768::server_respond_with_rng(client_share, &mut rng)
-                .map_err(|_| Error::IllegalParameter {
-                what: "invalid X25519MLKEM768 client share (draft-ietf-tls-ecdhe-mlkem §3)",
-            })?;
-            return Ok((share.to_vec(), Zeroizing::new(secret.to_vec())));
-        }
-        let mine = KeyShare::generate(group, rng);
-        let shared = mine.agree(client_share)?;
-        Ok((mine.public(), shared))
+        let hybrid = match group {
+            NamedGroup::X25519MlKem768 => {
+                x25519mlkem768::server_respond_with_rng(client_share, &mut rng)
+                    .map(|(share, secret)| (share.to_vec(), Zeroizing::new(secret.to_vec())))
+            }
+            NamedGroup::SecP256r1MlKem768 => {
+                secp256r1mlkem768::server_respond_with_rng(client_share, &mut rng)
+                    .map(|(share, secret)| (share.to_vec(), Zeroizing::new(secret.to_vec())))
+            }
+            _ => {
+                let mine = KeyShare::generate(group, rng);
+                let shared = mine.agree(client_share)?;
+                return Ok((mine.public(), shared));
+            }
+        };
+        hybrid.map_err(|_| Error::IllegalParameter {
+            what: "invalid hybrid client share (draft-ietf-tls-ecdhe-mlkem §3.1.2)",
+        })
     }
 
     /// The group.
@@ -71,6 +87,7 @@ impl KeyShare {
             KeyShare::X25519(_) => NamedGroup::X25519,
             KeyShare::P256(_) => NamedGroup::Secp256r1,
             KeyShare::X25519MlKem768(_) => NamedGroup::X25519MlKem768,
+            KeyShare::SecP256r1MlKem768(_) => NamedGroup::SecP256r1MlKem768,
         }
     }
 
@@ -81,6 +98,7 @@ impl KeyShare {
             KeyShare::X25519(k) => k.public_key().to_vec(),
             KeyShare::P256(k) => k.public_key().to_uncompressed().to_vec(),
             KeyShare::X25519MlKem768(c) => c.key_share().to_vec(),
+            KeyShare::SecP256r1MlKem768(c) => c.key_share().to_vec(),
         }
     }
 
@@ -110,9 +128,13 @@ impl KeyShare {
                 let p = P256PublicKey::from_sec1_bytes(peer).map_err(bad)?;
                 Ok(Zeroizing::new(k.diffie_hellman(&p).map_err(bad)?.to_vec()))
             }
-            // draft-ietf-tls-ecdhe-mlkem §3: a server share that is not 1120
-            // bytes, or an all-zero X25519 result, is illegal_parameter.
+            // draft-ietf-tls-ecdhe-mlkem §3.1.2: a server share of the wrong
+            // length (1120 and 1153 bytes), an all-zero X25519 result or an
+            // invalid P-256 point is illegal_parameter.
             KeyShare::X25519MlKem768(c) => {
+                Ok(Zeroizing::new(c.finish(peer).map_err(bad)?.to_vec()))
+            }
+            KeyShare::SecP256r1MlKem768(c) => {
                 Ok(Zeroizing::new(c.finish(peer).map_err(bad)?.to_vec()))
             }
         }

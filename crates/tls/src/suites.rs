@@ -135,18 +135,22 @@ pub enum NamedGroup {
     /// X25519MLKEM768 (0x11ec, draft-ietf-tls-ecdhe-mlkem): ML-KEM-768
     /// (FIPS 203) and X25519 together, TLS 1.3 only.
     X25519MlKem768,
+    /// SecP256r1MLKEM768 (0x11eb, draft-ietf-tls-ecdhe-mlkem): secp256r1
+    /// ECDH and ML-KEM-768 together, the ECDH half first, TLS 1.3 only.
+    SecP256r1MlKem768,
 }
 
 impl NamedGroup {
     /// Every group this crate implements.
-    pub const ALL: [NamedGroup; 3] = [
+    pub const ALL: [NamedGroup; 4] = [
         NamedGroup::X25519,
         NamedGroup::Secp256r1,
         NamedGroup::X25519MlKem768,
+        NamedGroup::SecP256r1MlKem768,
     ];
 
     /// The configs' default groups, in preference order: the elliptic
-    /// curves. The post-quantum hybrid is opt-in until a peer on this
+    /// curves. The post-quantum hybrids are opt-in until a peer on this
     /// project's test machines speaks it (neither rustls with ring, OpenSSL
     /// 3.0 nor GnuTLS 3.7 does).
     pub const DEFAULT: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::Secp256r1];
@@ -157,6 +161,7 @@ impl NamedGroup {
             NamedGroup::X25519 => 0x001d,
             NamedGroup::Secp256r1 => 0x0017,
             NamedGroup::X25519MlKem768 => 0x11ec,
+            NamedGroup::SecP256r1MlKem768 => 0x11eb,
         }
     }
 
@@ -171,13 +176,17 @@ impl NamedGroup {
             NamedGroup::X25519 => "x25519",
             NamedGroup::Secp256r1 => "secp256r1",
             NamedGroup::X25519MlKem768 => "X25519MLKEM768",
+            NamedGroup::SecP256r1MlKem768 => "SecP256r1MLKEM768",
         }
     }
 
     /// Whether TLS 1.2's ECDHE (RFC 8422) can use the group: the
-    /// elliptic curves, not the hybrid KEM (its draft is TLS 1.3 only).
+    /// elliptic curves, not the hybrid KEMs (their draft is TLS 1.3 only).
     pub fn is_ecdhe(self) -> bool {
-        !matches!(self, NamedGroup::X25519MlKem768)
+        !matches!(
+            self,
+            NamedGroup::X25519MlKem768 | NamedGroup::SecP256r1MlKem768
+        )
     }
 }
 

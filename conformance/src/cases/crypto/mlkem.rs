@@ -3,8 +3,13 @@
 //! Known answers come from kyber-py 1.2.0 (PyPI; a pure-Python FIPS 203
 //! implementation), printed by `fixtures/mlkem/kyber_py_answers.py`; the
 //! differential cases compare with RustCrypto's `ml-kem` crate both ways; the
-//! implicit-rejection key J(z ‖ c) is recomputed with the `sha3` crate. No
-//! expected value comes from our code.
+//! implicit-rejection key J(z ‖ c) is recomputed with the `sha3` crate. NIST's
+//! ACVP vectors are `acvp-*` (in `mlkem/acvp.rs`), C2SP CCTV's `cctv-*` (in
+//! `mlkem/cctv.rs`). No expected value comes from our code.
+
+mod acvp;
+mod cctv;
+mod sets;
 
 use super::support::*;
 use crate::{check, check_property, Case, Ctx, Outcome};
@@ -283,6 +288,8 @@ pub(crate) fn cases() -> Vec<Case> {
         ml_kem::MlKem1024,
         ANSWERS_1024
     ));
+    cases.extend(acvp::cases());
+    cases.extend(cctv::cases());
     cases.push(
         Case::should(
             "crypto.mlkem.timing-implicit-rejection",

@@ -11,9 +11,11 @@
 //! Every vector runs on both backends.
 //!
 //! SHA-3 (FIPS 202): NIST's examples and `hashlib` values, and a property against
-//! the `sha3` crate. ML-KEM (FIPS 203): kyber-py known answers, differential
-//! properties against the `ml-kem` crate, the §7.2/§7.3 input checks and a dudect
-//! case on implicit rejection; X25519MLKEM768 against the `ml-kem` crate and ring.
+//! the `sha3` crate. ML-KEM (FIPS 203): kyber-py known answers, NIST ACVP keyGen and
+//! encapDecap vectors, C2SP CCTV's unlucky, strcmp and accumulated vectors
+//! (`fixtures/mlkem/`), differential properties against the `ml-kem` crate, the
+//! §7.2/§7.3 input checks and a dudect case on implicit rejection; the hybrids
+//! X25519MLKEM768 and SecP256r1MLKEM768 against the `ml-kem` crate and ring.
 //!
 //! handshake-crypto, public-key side: X25519 (RFC 7748), ECDSA and ECDH on P-256
 //! (FIPS 186-4, RFC 6979), Ed25519 (RFC 8032).

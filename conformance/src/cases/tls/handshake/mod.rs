@@ -406,31 +406,6 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .simulation(|_| key_update_and_close()),
         Case::must(
-            "tls.handshake.x25519mlkem768",
-            "draft-ietf-tls-ecdhe-mlkem §3; RFC 8446 §4.2.8",
-        )
-        .simulation(|_| hybrid::full()),
-        Case::must(
-            "tls.handshake.x25519mlkem768-hello-retry",
-            "draft-ietf-tls-ecdhe-mlkem §3; RFC 8446 §4.1.4",
-        )
-        .simulation(|_| hybrid::hello_retry()),
-        Case::must(
-            "tls.handshake.x25519mlkem768-ciphertext-tampered",
-            "FIPS 203 §6.3 (implicit rejection); RFC 8446 §5.2",
-        )
-        .simulation(|_| hybrid::ciphertext_tampered()),
-        Case::must(
-            "tls.handshake.x25519mlkem768-share-checks",
-            "draft-ietf-tls-ecdhe-mlkem §3; FIPS 203 §7.2; RFC 8446 §7.4.2",
-        )
-        .simulation(|_| hybrid::share_checks()),
-        Case::must(
-            "tls.handshake.x25519mlkem768-not-in-tls12",
-            "draft-ietf-tls-ecdhe-mlkem §3; RFC 8422 §5.1",
-        )
-        .simulation(|_| hybrid::never_in_tls12()),
-        Case::must(
             "tls.handshake.automatic-key-update",
             "RFC 8446 §5.5, §4.6.3",
         )
@@ -598,5 +573,6 @@ pub(crate) fn cases() -> Vec<Case> {
         }),
     ];
     cases.extend(forged::cases());
+    cases.extend(hybrid::cases());
     cases
 }
