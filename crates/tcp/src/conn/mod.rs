@@ -541,7 +541,12 @@ impl Connection {
         // A window update when the window opened by at least one MSS or half the
         // buffer beyond what we advertised (the peer may be waiting on it).
         if n > 0 && self.state.is_synchronized() && !self.peer_fin {
-            let right = self.rcv_nxt + self.rcv_wnd() as u32;
+            // The edge as it can be advertised: the window field is 16 bits
+            // scaled by our shift (RFC 7323 §2.2), so space beyond that
+            // opens nothing the peer can see, and an update would only
+            // repeat the window it already has.
+            let max = 0xffff_usize << self.rcv_wscale;
+            let right = self.rcv_nxt + self.rcv_wnd().min(max) as u32;
             let grown = right.distance_from(self.rcv_adv).max(0) as usize;
             if grown >= self.snd_mss.min(self.config.recv_buffer / 2).max(1) {
                 self.ack_pending = true;
