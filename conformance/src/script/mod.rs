@@ -192,12 +192,28 @@ pub fn play(script: &Script, stack: &mut dyn Stack, tolerance: Duration) -> Repo
         }
         base = stack.now();
     }
+    // After the last line the stack must stay silent: a segment the script
+    // does not list (a retransmission, a stray ACK or RST) fails it.
+    if let Err(msg) = p.settle(stack, base + SILENCE) {
+        let line = script.events.last().map_or(0, |e| e.line);
+        return Report {
+            stack: stack.name(),
+            divergence: Some((line, format!("after the last line: {msg}"))),
+            trace: p.trace,
+        };
+    }
     Report {
         stack: stack.name(),
         divergence: None,
         trace: p.trace,
     }
 }
+
+/// How long the stack must stay silent after a script's last line: past
+/// any delayed ACK (under 0.5 s, RFC 9293 §3.8.6.3 MUST-40) and a minimum
+/// RTO (Linux: 200 ms), short of an initial RTO (1 s, RFC 6298 §2.1) that a
+/// script ending in SYN-RECEIVED leaves running.
+const SILENCE: Duration = Duration::from_millis(600);
 
 fn window(t: Time, base: Duration, tol: Duration) -> (Duration, Duration) {
     match t {

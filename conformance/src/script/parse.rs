@@ -29,6 +29,9 @@
 //!   `read N`, `shutdown`, `close`, `abort`, `state NAME`, each optionally
 //!   `= RESULT` (`ok`, a count, `EOF`, `EAGAIN`, `ECONNRESET`,
 //!   `ECONNREFUSED`, `ETIMEDOUT`).
+//!
+//! After the last line the stack must send nothing for 0.6 s: a segment the
+//! script does not list fails it.
 
 use std::fmt;
 use std::time::Duration;
