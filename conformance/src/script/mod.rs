@@ -158,8 +158,10 @@ pub fn play(script: &Script, stack: &mut dyn Stack, tolerance: Duration) -> Repo
         pending: Vec::new(),
     };
     let mut base = Duration::ZERO;
+    // The gap between the last two events, for `x2` lines.
+    let mut gap = Duration::ZERO;
     for ev in &script.events {
-        let (lo, hi) = window(ev.time, base, tolerance);
+        let (lo, hi) = window(ev.time, base, gap, tolerance);
         let r = match &ev.action {
             Action::Packet(pk) if pk.dir == Direction::Out => p.expect(stack, ev, pk, lo, hi),
             Action::Packet(pk) => p.settle(stack, lo).and_then(|()| p.inject(stack, pk)),
@@ -190,6 +192,7 @@ pub fn play(script: &Script, stack: &mut dyn Stack, tolerance: Duration) -> Repo
                 trace: p.trace,
             };
         }
+        gap = stack.now().saturating_sub(base);
         base = stack.now();
     }
     // After the last line the stack must stay silent: a segment the script
@@ -215,11 +218,15 @@ pub fn play(script: &Script, stack: &mut dyn Stack, tolerance: Duration) -> Repo
 /// script ending in SYN-RECEIVED leaves running.
 const SILENCE: Duration = Duration::from_millis(600);
 
-fn window(t: Time, base: Duration, tol: Duration) -> (Duration, Duration) {
+fn window(t: Time, base: Duration, gap: Duration, tol: Duration) -> (Duration, Duration) {
     match t {
         Time::Absolute(d) => (d.saturating_sub(tol), d + tol),
         Time::Relative(a, b) => ((base + a).saturating_sub(tol), base + b + tol),
         Time::Any => (base, base + ANY_WAIT),
+        Time::Backoff(f) => (
+            (base + gap.mul_f64(f * 0.8)).saturating_sub(tol),
+            base + gap.mul_f64(f * 1.2) + tol,
+        ),
     }
 }
 

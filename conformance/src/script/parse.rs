@@ -14,7 +14,9 @@
 //!
 //! - time: `0` (from the start), `+0.1` (after the previous event),
 //!   `+0.2~1.1` (a window: stacks differ legitimately, e.g. the minimum
-//!   RTO), `*` (any time within 5 s);
+//!   RTO), `*` (any time within 5 s), `x2` (after the previous event, twice
+//!   the gap between the previous event and the one before it, within 20%:
+//!   an exponential back-off, whatever the stack's first RTO);
 //! - `<` a segment injected into the stack under test, `>` one it must send;
 //! - flags: `S` SYN, `F` FIN, `R` RST, `P` PSH, `.` ACK (PSH is advisory,
 //!   RFC 9293 §3.9.1.2, and not compared);
@@ -62,6 +64,10 @@ pub enum Time {
     Relative(Duration, Duration),
     /// Any time.
     Any,
+    /// After the previous event, this many times the gap between the
+    /// previous event and the one before it (within 20%): an exponential
+    /// back-off (`x2`).
+    Backoff(f64),
 }
 
 /// Which way a packet goes.
@@ -285,6 +291,14 @@ fn secs(s: &str) -> Result<Duration, String> {
 fn parse_time(t: &str) -> Result<Time, String> {
     if t == "*" {
         return Ok(Time::Any);
+    }
+    if let Some(r) = t.strip_prefix('x') {
+        return match r.parse::<f64>() {
+            Ok(f) if f.is_finite() && f > 0.0 && f <= 64.0 => Ok(Time::Backoff(f)),
+            _ => Err(format!(
+                "back-off factor `{t}`: want x then a number in (0, 64]"
+            )),
+        };
     }
     if let Some(r) = t.strip_prefix('+') {
         return match r.split_once('~') {
