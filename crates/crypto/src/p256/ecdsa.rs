@@ -9,7 +9,8 @@ use super::field::{Field, Limbs, FN, FP};
 use super::point::{mul_base, Point};
 use super::vartime;
 use crate::bigint;
-use crate::{Error, HashFunction, Hmac};
+use crate::ec::{self, Sec1Y};
+use crate::{Error, HashFunction};
 
 /// A P-256 private key (a scalar in [1, n-1]), for ECDSA signing and ECDH; zeroized
 /// on drop.
@@ -135,9 +136,9 @@ impl P256SecretKey {
     fn sign_prehashed_with<H: HashFunction>(&self, digest: &[u8], t: &mut SignTemps) -> [u8; 64] {
         let e = bits2int(digest);
         let d = zeroize::Zeroizing::new(self.to_bytes());
-        let mut drbg = Rfc6979::<H>::new(&d, &Field::to_be_bytes(&e));
+        let mut drbg = rfc6979::<H>(&d, &e);
         loop {
-            let mut k = drbg.next_k();
+            let mut k = drbg.next_k(32, nonce_in_range);
             let sig = self.sign_with_k(&e, &k, t);
             k.zeroize();
             t.zeroize();
@@ -182,14 +183,11 @@ impl P256PublicKey {
     /// compressed (`02/03 || x`, 33 bytes). Rejects the identity, coordinates not
     /// below p, and points off the curve.
     pub fn from_sec1_bytes(b: &[u8]) -> Result<Self, Error> {
-        let x: [u8; 32] = b
-            .get(1..33)
-            .and_then(|s| s.try_into().ok())
-            .ok_or(Error::InvalidPublicKey)?;
-        let y = match (b[0], b.len()) {
-            (0x04, 65) => b[33..65].try_into().expect("32 bytes"),
-            (0x02 | 0x03, 33) => Point::decompress_y(&x, b[0] == 0x03)?,
-            _ => return Err(Error::InvalidPublicKey),
+        let (x, y) = ec::sec1_split(b, 32)?;
+        let x: [u8; 32] = x.try_into().map_err(|_| Error::InvalidPublicKey)?;
+        let y = match y {
+            Sec1Y::Bytes(y) => y.try_into().map_err(|_| Error::InvalidPublicKey)?,
+            Sec1Y::Odd(odd) => Point::decompress_y(&x, odd)?,
         };
         Point::from_affine_bytes(&x, &y)?;
         Ok(P256PublicKey { x, y })
@@ -243,71 +241,23 @@ impl P256PublicKey {
 /// RFC 6979 §2.3.2 bits2int for qlen = 256: the leftmost 256 bits of the digest.
 fn bits2int(digest: &[u8]) -> Limbs {
     let mut b = [0u8; 32];
-    if digest.len() >= 32 {
-        b.copy_from_slice(&digest[..32]);
-    } else {
-        // Shorter digests are used whole (qlen > hlen): right-aligned.
-        b[32 - digest.len()..].copy_from_slice(digest);
-    }
+    ec::bits2int(digest, &mut b);
     let mut l = [0u64; 4];
     bigint::from_be_bytes(&mut l, &b);
     l
 }
 
-/// The HMAC_DRBG of RFC 6979 §3.2 steps b-h.
-struct Rfc6979<H: HashFunction> {
-    k: H::Output,
-    v: H::Output,
+/// The RFC 6979 §3.2 nonce generator for the key bytes `x` and `e` = bits2int(H(m)).
+fn rfc6979<H: HashFunction>(x: &[u8; 32], e: &Limbs) -> ec::Rfc6979<H> {
+    // bits2octets(h1) = int2octets(bits2int(h1) mod q).
+    let h = Field::to_be_bytes(&FN.reduce_limbs(e));
+    ec::Rfc6979::new(x, &h)
 }
 
-impl<H: HashFunction> Rfc6979<H> {
-    /// Steps b-g: `x` is int2octets(private key), `h` is bits2int(H(m)) as 32 bytes.
-    fn new(x: &[u8; 32], h: &[u8; 32]) -> Self {
-        // bits2octets(h1) = int2octets(bits2int(h1) mod q).
-        let h = Field::to_be_bytes(&FN.reduce_be_bytes(h));
-        let mut v = H::digest(b"");
-        v.as_mut().fill(0x01);
-        let mut k = v;
-        k.as_mut().fill(0x00);
-        for round in [0u8, 1] {
-            let mut m = Hmac::<H>::new(k.as_ref());
-            m.update(v.as_ref());
-            m.update(&[round]);
-            m.update(x);
-            m.update(&h);
-            k = m.finalize();
-            v = Hmac::<H>::mac(k.as_ref(), v.as_ref());
-        }
-        Rfc6979 { k, v }
-    }
-
-    /// Step h: the next candidate k in [1, n-1].
-    fn next_k(&mut self) -> Limbs {
-        loop {
-            let mut t = Vec::with_capacity(32);
-            while t.len() < 32 {
-                self.v = Hmac::<H>::mac(self.k.as_ref(), self.v.as_ref());
-                t.extend_from_slice(self.v.as_ref());
-            }
-            let cand = FN.parse_be_bytes(t[..32].try_into().expect("32 bytes"));
-            t.zeroize();
-            if let Some(k) = cand.filter(|k| FN.is_zero(k) == 0) {
-                return k;
-            }
-            let mut m = Hmac::<H>::new(self.k.as_ref());
-            m.update(self.v.as_ref());
-            m.update(&[0]);
-            self.k = m.finalize();
-            self.v = Hmac::<H>::mac(self.k.as_ref(), self.v.as_ref());
-        }
-    }
-}
-
-impl<H: HashFunction> Drop for Rfc6979<H> {
-    fn drop(&mut self) {
-        self.k.as_mut().zeroize();
-        self.v.as_mut().zeroize();
-    }
+/// A nonce candidate in [1, n-1] (RFC 6979 §3.2 step h.3), or `None`.
+fn nonce_in_range(t: &[u8]) -> Option<Limbs> {
+    FN.parse_be_bytes(t.try_into().ok()?)
+        .filter(|k| FN.is_zero(k) == 0)
 }
 
 /// Encodes `r || s` as a DER `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }`
@@ -322,61 +272,15 @@ impl<H: HashFunction> Drop for Rfc6979<H> {
 /// assert_eq!(ecdsa_signature_from_der(&der).unwrap(), sig);
 /// ```
 pub fn ecdsa_signature_to_der(sig: &[u8; 64]) -> Vec<u8> {
-    fn int(out: &mut Vec<u8>, v: &[u8]) {
-        let start = v.iter().position(|&b| b != 0).unwrap_or(v.len() - 1);
-        let v = &v[start..];
-        let pad = v[0] & 0x80 != 0;
-        out.push(0x02);
-        out.push((v.len() + usize::from(pad)) as u8);
-        if pad {
-            out.push(0);
-        }
-        out.extend_from_slice(v);
-    }
-    let mut body = Vec::with_capacity(70);
-    int(&mut body, &sig[..32]);
-    int(&mut body, &sig[32..]);
-    let mut out = Vec::with_capacity(72);
-    out.push(0x30);
-    out.push(body.len() as u8);
-    out.extend_from_slice(&body);
-    out
+    ec::signature_to_der(sig)
 }
 
 /// Parses a strict DER `ECDSA-Sig-Value` into `r || s`: minimal lengths, minimal
 /// non-negative integers of at most 32 significant bytes, nothing trailing. Any
 /// violation (BER forms included) is [`Error::BadSignature`].
 pub fn ecdsa_signature_from_der(der: &[u8]) -> Result<[u8; 64], Error> {
-    fn int<'a>(b: &'a [u8], out: &mut [u8]) -> Result<&'a [u8], Error> {
-        let (&tag, rest) = b.split_first().ok_or(Error::BadSignature)?;
-        let (&len, rest) = rest.split_first().ok_or(Error::BadSignature)?;
-        let len = usize::from(len);
-        if tag != 0x02 || len == 0 || len >= 0x80 || rest.len() < len {
-            return Err(Error::BadSignature);
-        }
-        let (v, rest) = rest.split_at(len);
-        if v[0] & 0x80 != 0 || (len > 1 && v[0] == 0 && v[1] & 0x80 == 0) {
-            return Err(Error::BadSignature); // negative, or not minimal
-        }
-        let v = if v[0] == 0 && len > 1 { &v[1..] } else { v };
-        if v.len() > out.len() {
-            return Err(Error::BadSignature);
-        }
-        let n = out.len();
-        out[n - v.len()..].copy_from_slice(v);
-        Ok(rest)
-    }
-    let (&tag, rest) = der.split_first().ok_or(Error::BadSignature)?;
-    let (&len, body) = rest.split_first().ok_or(Error::BadSignature)?;
-    if tag != 0x30 || len >= 0x80 || body.len() != usize::from(len) {
-        return Err(Error::BadSignature);
-    }
     let mut sig = [0u8; 64];
-    let rest = int(body, &mut sig[..32])?;
-    let rest = int(rest, &mut sig[32..])?;
-    if !rest.is_empty() {
-        return Err(Error::BadSignature);
-    }
+    ec::signature_from_der(der, &mut sig)?;
     Ok(sig)
 }
 
