@@ -88,12 +88,7 @@ fn finish<F: CurveField>(
 /// point, never the identity; `p` may be any point, the identity included.
 /// 11M + 2 multiplications by b.
 #[inline(always)]
-pub(crate) fn add_affine<F: CurveField>(
-    f: &F,
-    p: &Proj<F::E>,
-    x2: &F::E,
-    y2: &F::E,
-) -> Proj<F::E> {
+pub(crate) fn add_affine<F: CurveField>(f: &F, p: &Proj<F::E>, x2: &F::E, y2: &F::E) -> Proj<F::E> {
     let (x1, y1, z1) = p;
     let b = f.b();
     let mut t0 = f.mul(x1, x2);

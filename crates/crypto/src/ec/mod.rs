@@ -251,10 +251,15 @@ mod tests {
     #[test]
     fn sec1_shapes() {
         let mut u = alloc::vec![4u8; 97];
-        assert!(matches!(sec1_split(&u, 48), Ok((x, Sec1Y::Bytes(y))) if x.len() == 48 && y.len() == 48));
+        assert!(
+            matches!(sec1_split(&u, 48), Ok((x, Sec1Y::Bytes(y))) if x.len() == 48 && y.len() == 48)
+        );
         u.pop();
         assert!(sec1_split(&u, 48).is_err());
-        assert!(matches!(sec1_split(&[3u8; 49], 48), Ok((_, Sec1Y::Odd(true)))));
+        assert!(matches!(
+            sec1_split(&[3u8; 49], 48),
+            Ok((_, Sec1Y::Odd(true)))
+        ));
         assert!(sec1_split(&[0u8], 48).is_err());
         assert!(sec1_split(&[], 48).is_err());
         assert!(sec1_split(&[6u8; 97], 48).is_err());

@@ -44,7 +44,11 @@ fn rfc6979_a26_signatures() {
             let sig = key.sign::<Sha384>(msg);
             (sig, key.public_key().verify::<Sha384>(msg, &sig))
         };
-        assert_eq!(hex::encode(sig), format!("{r}{s}"), "{msg:?} sha512={sha512}");
+        assert_eq!(
+            hex::encode(sig),
+            format!("{r}{s}"),
+            "{msg:?} sha512={sha512}"
+        );
         ok.unwrap();
     }
 }
@@ -73,12 +77,16 @@ fn group_order_and_comb() {
     let (x, y) = g.mul(&n1).to_affine_bytes().unwrap();
     assert_eq!(x, super::super::point::GX);
     assert_ne!(y, super::super::point::GY);
-    assert_eq!(
-        g.double().to_affine_bytes(),
-        g.add(&g).to_affine_bytes()
-    );
+    assert_eq!(g.double().to_affine_bytes(), g.add(&g).to_affine_bytes());
     let mut rng = <rand_chacha::ChaCha20Rng as rand::SeedableRng>::seed_from_u64(384);
-    let mut scalars = alloc::vec![[0u64; 6], [1, 0, 0, 0, 0, 0], n1, [u64::MAX; 6], [0x5555_5555_5555_5555; 6], [0, 0, 0, 0, 0, 1 << 63]];
+    let mut scalars = alloc::vec![
+        [0u64; 6],
+        [1, 0, 0, 0, 0, 0],
+        n1,
+        [u64::MAX; 6],
+        [0x5555_5555_5555_5555; 6],
+        [0, 0, 0, 0, 0, 1 << 63]
+    ];
     for _ in 0..24 {
         scalars.push(core::array::from_fn(|_| rand::RngCore::next_u64(&mut rng)));
     }
@@ -88,7 +96,9 @@ fn group_order_and_comb() {
         // The variable-time double multiplication agrees: k G + 0 Q and 1 G + k G.
         let q = g;
         let want = mul_base(k).add(&g).to_affine_bytes().ok();
-        let got = vartime::double_mul(&[1, 0, 0, 0, 0, 0], k, &q).to_affine_bytes().ok();
+        let got = vartime::double_mul(&[1, 0, 0, 0, 0, 0], k, &q)
+            .to_affine_bytes()
+            .ok();
         assert_eq!(got, want, "{k:x?}");
     }
 }
@@ -96,16 +106,34 @@ fn group_order_and_comb() {
 #[test]
 fn compressed_round_trip_and_rejections() {
     let pk = rfc_key().public_key();
-    assert_eq!(P384PublicKey::from_sec1_bytes(&pk.to_compressed()).unwrap(), pk);
+    assert_eq!(
+        P384PublicKey::from_sec1_bytes(&pk.to_compressed()).unwrap(),
+        pk
+    );
     let mut u = pk.to_uncompressed();
     u[96] ^= 1;
-    assert_eq!(P384PublicKey::from_sec1_bytes(&u), Err(Error::InvalidPublicKey));
-    assert_eq!(P384PublicKey::from_sec1_bytes(&[0]), Err(Error::InvalidPublicKey));
+    assert_eq!(
+        P384PublicKey::from_sec1_bytes(&u),
+        Err(Error::InvalidPublicKey)
+    );
+    assert_eq!(
+        P384PublicKey::from_sec1_bytes(&[0]),
+        Err(Error::InvalidPublicKey)
+    );
     let mut big = pk.to_uncompressed();
     big[1..49].fill(0xff);
-    assert_eq!(P384PublicKey::from_sec1_bytes(&big), Err(Error::InvalidPublicKey));
-    assert_eq!(P384SecretKey::from_bytes(&[0; 48]).unwrap_err(), Error::InvalidPrivateKey);
-    assert_eq!(P384SecretKey::from_bytes(&[0xff; 48]).unwrap_err(), Error::InvalidPrivateKey);
+    assert_eq!(
+        P384PublicKey::from_sec1_bytes(&big),
+        Err(Error::InvalidPublicKey)
+    );
+    assert_eq!(
+        P384SecretKey::from_bytes(&[0; 48]).unwrap_err(),
+        Error::InvalidPrivateKey
+    );
+    assert_eq!(
+        P384SecretKey::from_bytes(&[0xff; 48]).unwrap_err(),
+        Error::InvalidPrivateKey
+    );
 }
 
 proptest! {
