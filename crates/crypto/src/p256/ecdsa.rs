@@ -8,7 +8,7 @@ use zeroize::Zeroize;
 use super::field::{Field, Limbs, FN, FP};
 use super::point::{mul_base, Point};
 use super::vartime;
-use crate::bigint;
+use crate::ec::ecdsa::{sign_rfc6979, verify_digest, SignTemps};
 use crate::ec::{self, Sec1Y};
 use crate::{Error, HashFunction};
 
@@ -50,17 +50,6 @@ impl core::fmt::Debug for P256SecretKey {
     }
 }
 
-/// ECDSA signing's secret intermediates (k in Montgomery form, k^-1, r d, e + r d),
-/// kept where the signer can wipe them: each reveals the key given the signature.
-#[derive(Default, Zeroize)]
-struct SignTemps {
-    k_mont: Limbs,
-    kinv: Limbs,
-    rd: Limbs,
-    sum: Limbs,
-    sum_mont: Limbs,
-}
-
 /// A P-256 public key: an affine point on the curve, not the identity.
 ///
 /// ```
@@ -83,7 +72,7 @@ impl P256SecretKey {
     /// A key from its 32-byte big-endian scalar; it must lie in [1, n-1]
     /// (SEC 1 §2.3.6 / §3.2.1).
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, Error> {
-        let d = FN.parse_be_bytes(bytes).ok_or(Error::InvalidPrivateKey)?;
+        let d = FN.parse_be(bytes).ok_or(Error::InvalidPrivateKey)?;
         if FN.is_zero(&d) == u64::MAX {
             return Err(Error::InvalidPrivateKey);
         }
@@ -128,46 +117,21 @@ impl P256SecretKey {
 
     /// Signs a message digest computed with `H` (RFC 6979 runs its HMAC with `H` too).
     pub fn sign_prehashed<H: HashFunction>(&self, digest: &[u8]) -> [u8; 64] {
-        self.sign_prehashed_with::<H>(digest, &mut SignTemps::default())
+        self.sign_prehashed_with::<H>(digest, &mut SignTemps::new())
     }
 
     /// [`P256SecretKey::sign_prehashed`] with its secret temporaries in `t`, which
     /// holds zeros again when this returns.
-    fn sign_prehashed_with<H: HashFunction>(&self, digest: &[u8], t: &mut SignTemps) -> [u8; 64] {
-        let e = bits2int(digest);
-        let d = zeroize::Zeroizing::new(self.to_bytes());
-        let mut drbg = rfc6979::<H>(&d, &e);
-        loop {
-            let mut k = drbg.next_k(32, nonce_in_range);
-            let sig = self.sign_with_k(&e, &k, t);
-            k.zeroize();
-            t.zeroize();
-            if let Some(sig) = sig {
-                return sig;
-            }
-        }
-    }
-
-    /// `(r, s)` for nonce `k` (normal domain, in [1, n-1]); `None` when r or s is 0.
-    /// The secret intermediates go to `t`, for the caller to wipe.
-    fn sign_with_k(&self, e: &Limbs, k: &Limbs, t: &mut SignTemps) -> Option<[u8; 64]> {
-        let (x, _) = mul_base(k).affine_x();
-        let r = FN.reduce_be_bytes(&Field::to_be_bytes(&x));
-        // s = k^-1 (e + r d) mod n, all in the Montgomery domain of n.
-        // k^-1 mod n (constant time; k is in [1, n-1] and n is prime).
-        t.k_mont = FN.to_mont(k);
-        t.kinv = FN.invert(&t.k_mont);
-        t.rd = FN.mul(&FN.to_mont(&r), &self.d); // r R * d / R = r d
-        t.sum = FN.add(&FN.reduce_be_bytes(&Field::to_be_bytes(e)), &t.rd);
-        t.sum_mont = FN.to_mont(&t.sum);
-        let s = FN.leave_mont(&FN.mul(&t.kinv, &t.sum_mont));
-        if FN.is_zero(&r) == u64::MAX || FN.is_zero(&s) == u64::MAX {
-            return None;
-        }
+    fn sign_prehashed_with<H: HashFunction>(
+        &self,
+        digest: &[u8],
+        t: &mut SignTemps<4>,
+    ) -> [u8; 64] {
+        let (r, s) = sign_rfc6979::<H, 4>(&FN, &self.d, digest, t, |k| mul_base(k).affine_x().0);
         let mut out = [0u8; 64];
         out[..32].copy_from_slice(&Field::to_be_bytes(&r));
         out[32..].copy_from_slice(&Field::to_be_bytes(&s));
-        Some(out)
+        out
     }
 
     /// P-256 ECDH (SEC 1 §3.3.1; RFC 8446 §7.4.2): the x-coordinate of `d * Q`.
@@ -215,49 +179,14 @@ impl P256PublicKey {
 
     /// Verifies `r || s` against a digest.
     pub fn verify_prehashed(&self, digest: &[u8], sig: &[u8]) -> Result<(), Error> {
-        let sig: &[u8; 64] = sig.try_into().map_err(|_| Error::BadSignature)?;
-        let in_range = |b: &[u8]| {
-            FN.parse_be_bytes(b.try_into().expect("32 bytes"))
-                .filter(|v| FN.is_zero(v) == 0)
-        };
-        let r = in_range(&sig[..32]).ok_or(Error::BadSignature)?;
-        let s = in_range(&sig[32..]).ok_or(Error::BadSignature)?;
-        let e = FN.reduce_be_bytes(&Field::to_be_bytes(&bits2int(digest)));
-        let q = Point::from_affine_bytes(&self.x, &self.y)?;
-        let w = FN.invert(&FN.to_mont(&s));
-        let u1 = FN.leave_mont(&FN.mul(&FN.to_mont(&e), &w));
-        let u2 = FN.leave_mont(&FN.mul(&FN.to_mont(&r), &w));
         // Public inputs: the variable-time double-scalar multiplication, and the
         // x-coordinate compared without leaving projective coordinates.
-        let sum = vartime::double_mul(&u1, &u2, &q);
-        if vartime::x_matches_mod_n(&sum, &r, &FN.m, &FP.m) {
-            Ok(())
-        } else {
-            Err(Error::BadSignature)
-        }
+        verify_digest(&FN, digest, sig, |u1, u2, r| {
+            let q = Point::from_affine_bytes(&self.x, &self.y)?;
+            let sum = vartime::double_mul(u1, u2, &q);
+            Ok(vartime::x_matches_mod_n(&sum, r, &FN.m, &FP.m))
+        })
     }
-}
-
-/// RFC 6979 §2.3.2 bits2int for qlen = 256: the leftmost 256 bits of the digest.
-fn bits2int(digest: &[u8]) -> Limbs {
-    let mut b = [0u8; 32];
-    ec::bits2int(digest, &mut b);
-    let mut l = [0u64; 4];
-    bigint::from_be_bytes(&mut l, &b);
-    l
-}
-
-/// The RFC 6979 §3.2 nonce generator for the key bytes `x` and `e` = bits2int(H(m)).
-fn rfc6979<H: HashFunction>(x: &[u8; 32], e: &Limbs) -> ec::Rfc6979<H> {
-    // bits2octets(h1) = int2octets(bits2int(h1) mod q).
-    let h = Field::to_be_bytes(&FN.reduce_limbs(e));
-    ec::Rfc6979::new(x, &h)
-}
-
-/// A nonce candidate in [1, n-1] (RFC 6979 §3.2 step h.3), or `None`.
-fn nonce_in_range(t: &[u8]) -> Option<Limbs> {
-    FN.parse_be_bytes(t.try_into().ok()?)
-        .filter(|k| FN.is_zero(k) == 0)
 }
 
 /// Encodes `r || s` as a DER `ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER }`
@@ -301,17 +230,12 @@ mod tests {
     fn sign_wipes_its_temporaries() {
         let key = P256SecretKey::from_bytes(&[9u8; 32]).unwrap();
         let digest = Sha256::digest(b"wipe");
-        let mut t = SignTemps {
-            k_mont: [1; 4],
-            kinv: [2; 4],
-            rd: [3; 4],
-            sum: [4; 4],
-            sum_mont: [5; 4],
-        };
+        let mut t = SignTemps::new();
+        t.kinv = [2; 4];
+        t.rd = [3; 4];
         let sig = key.sign_prehashed_with::<Sha256>(&digest, &mut t);
         assert_eq!(sig, key.sign_prehashed::<Sha256>(&digest));
-        let all = [t.k_mont, t.kinv, t.rd, t.sum, t.sum_mont];
-        assert!(all.iter().all(|l| *l == [0; 4]), "{all:x?}");
+        assert!(t.is_wiped());
         // They were used: signing with another key through the same slots changes
         // the signature, so the slots are not dead stores.
         let other = P256SecretKey::from_bytes(&[8u8; 32]).unwrap();

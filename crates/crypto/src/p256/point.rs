@@ -285,7 +285,7 @@ pub(crate) fn mul_base(k: &Limbs) -> Point {
 /// above 2^256. So `k` is first reduced mod n.
 fn comb_mul(table: &[u64], k: &Limbs) -> Point {
     let f = &FP;
-    let mut k = FN.reduce_limbs(k);
+    let mut k = FN.reduce(k);
     let (mut ax, mut ay, mut az) = (f.one, f.one, [0u64; 4]);
     let mut entry = [0u64; 8];
     for i in 0..COMB_ROWS {

@@ -13,7 +13,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::field::{Limbs, FN};
 use super::point::{mul_base, vartime, Point, LEN};
-use crate::ec::ecdsa::{parse_rs, sign_s, verify_scalars, SignTemps};
+use crate::ec::ecdsa::{sign_rfc6979, verify_digest, SignTemps};
 use crate::ec::mont::MontField;
 use crate::ec::{self, Sec1Y};
 use crate::{Error, HashFunction};
@@ -137,41 +137,11 @@ impl P384SecretKey {
         digest: &[u8],
         t: &mut SignTemps<6>,
     ) -> [u8; P384_SIGNATURE_LEN] {
-        let e = bits2int(digest);
-        let d = Zeroizing::new(self.to_bytes());
-        // RFC 6979 §2.3.4 bits2octets(h1) = int2octets(bits2int(h1) mod q).
-        let mut h = [0u8; LEN];
-        MontField::write_be(&FN.reduce(&e), &mut h);
-        let mut drbg = ec::Rfc6979::<H>::new(&d[..], &h);
-        loop {
-            let mut k = drbg.next_k(LEN, |t| FN.parse_be(t).filter(|k| FN.is_zero(k) == 0));
-            let sig = self.sign_with_k(&e, &k, t);
-            k.zeroize();
-            t.zeroize();
-            if let Some(sig) = sig {
-                return sig;
-            }
-        }
-    }
-
-    /// FIPS 186-5 §6.4.1 steps 5-10 for nonce `k` (normal domain, in [1, n-1]):
-    /// `None` when r or s is 0. The secret intermediates go to `t`.
-    fn sign_with_k(
-        &self,
-        e: &Limbs,
-        k: &Limbs,
-        t: &mut SignTemps<6>,
-    ) -> Option<[u8; P384_SIGNATURE_LEN]> {
-        let (x, _) = mul_base(k).affine_x();
-        let r = FN.reduce(&x);
-        let s = sign_s(&FN, k, &r, &self.d, e, t);
-        if FN.is_zero(&r) == u64::MAX || FN.is_zero(&s) == u64::MAX {
-            return None;
-        }
+        let (r, s) = sign_rfc6979::<H, 6>(&FN, &self.d, digest, t, |k| mul_base(k).affine_x().0);
         let mut out = [0u8; P384_SIGNATURE_LEN];
         MontField::write_be(&r, &mut out[..LEN]);
         MontField::write_be(&s, &mut out[LEN..]);
-        Some(out)
+        out
     }
 
     /// P-384 ECDH (SEC 1 §3.3.1; RFC 8446 §7.4.2): the x-coordinate of `d * Q`,
@@ -230,25 +200,14 @@ impl P384PublicKey {
     /// Verifies `r || s` against a digest (FIPS 186-5 §6.4.2): r and s in
     /// [1, n-1], then `x(u1 G + u2 Q) mod n == r`.
     pub fn verify_prehashed(&self, digest: &[u8], sig: &[u8]) -> Result<(), Error> {
-        let (r, s) = parse_rs(&FN, sig)?;
-        let q = Point::from_affine_bytes(&self.x, &self.y)?;
-        let (u1, u2) = verify_scalars(&FN, &bits2int(digest), &r, &s);
-        let sum = vartime::double_mul(&u1, &u2, &q);
-        if vartime::x_matches_mod_n(&sum, &r) {
-            Ok(())
-        } else {
-            Err(Error::BadSignature)
-        }
+        verify_digest(&FN, digest, sig, |u1, u2, r| {
+            let q = Point::from_affine_bytes(&self.x, &self.y)?;
+            Ok(vartime::x_matches_mod_n(
+                &vartime::double_mul(u1, u2, &q),
+                r,
+            ))
+        })
     }
-}
-
-/// RFC 6979 §2.3.2 bits2int for qlen = 384: the leftmost 384 bits of the digest.
-fn bits2int(digest: &[u8]) -> Limbs {
-    let mut b = [0u8; LEN];
-    ec::bits2int(digest, &mut b);
-    let mut l = [0u64; 6];
-    crate::bigint::from_be_bytes(&mut l, &b);
-    l
 }
 
 /// Encodes a P-384 `r || s` as a DER `ECDSA-Sig-Value` (RFC 3279 §2.2.3).
