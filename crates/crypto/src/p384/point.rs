@@ -53,11 +53,11 @@ impl CurveField for Curve {
     type E = Limbs;
     #[inline(always)]
     fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
-        FP.mul(a, b)
+        super::field::mul_p(a, b)
     }
     #[inline(always)]
     fn sqr(&self, a: &Limbs) -> Limbs {
-        FP.sqr(a)
+        super::field::sqr_p(a)
     }
     #[inline(always)]
     fn add(&self, a: &Limbs, b: &Limbs) -> Limbs {
