@@ -173,17 +173,17 @@ impl Point {
         Point::from_proj(formulas::double(&Curve, &self.proj()))
     }
 
-    /// `16 * self` by four doublings in Jacobian coordinates
+    /// `2^n * self` by n doublings in Jacobian coordinates
     /// ([`formulas::jacobian_double`], exception-free on P-384: cofactor 1, no
     /// point of order 2), entered and left with two multiplications each way:
     /// (X : Y : Z) projective is (X Z, Y Z^2, Z) Jacobian, and back (X Z, Y, Z^3).
     /// The identity (Z = 0) comes back as (0, 0, 0), whose Y is then set to one by
-    /// mask. No branch.
-    pub(crate) fn double4(&self) -> Point {
+    /// mask. No branch on the point (n is public).
+    pub(crate) fn double_n(&self, n: usize) -> Point {
         let f = &Curve;
         let z2 = f.sqr(&self.z);
         let mut j = (f.mul(&self.x, &self.z), f.mul(&self.y, &z2), self.z);
-        for _ in 0..4 {
+        for _ in 0..n {
             j = formulas::jacobian_double(f, &j);
         }
         let (x, mut y, z) = j;
@@ -235,7 +235,7 @@ impl Point {
         let mut acc = Point::identity();
         let mut entry = [0u64; 18];
         for w in (0..96).rev() {
-            acc = acc.double4();
+            acc = acc.double_n(4);
             let idx = crate::ec::scalar_bits(k, 4 * w, 4);
             bigint::select_from_table(&mut entry, &table, 18, idx);
             acc = acc.add(&Point::from_limbs(&entry));
@@ -379,9 +379,17 @@ pub(crate) mod vartime {
         let Some(top) = (0..NAF_LEN).rev().find(|&i| ng[i] != 0 || nq[i] != 0) else {
             return Point::identity();
         };
+        // Runs of doublings between nonzero digits go through Jacobian
+        // coordinates ([`Point::double_n`]); the additions stay complete.
         let mut acc = Point::identity();
+        let mut pending = 0;
         for i in (0..=top).rev() {
-            acc = acc.double();
+            pending += 1;
+            if nq[i] == 0 && ng[i] == 0 {
+                continue;
+            }
+            acc = acc.double_n(pending);
+            pending = 0;
             let d = nq[i];
             if d > 0 {
                 acc = acc.add(&q_table[(d >> 1) as usize]);
@@ -395,7 +403,7 @@ pub(crate) mod vartime {
                 acc = acc.add_affine(x, &y);
             }
         }
-        acc
+        acc.double_n(pending)
     }
 
     /// Whether `p`'s affine x-coordinate, reduced mod n, equals `r` (in

@@ -100,6 +100,16 @@ fn group_order_and_comb() {
             .to_affine_bytes()
             .ok();
         assert_eq!(got, want, "{k:x?}");
+        // Both expansions busy: k G + k' Q for Q = 5 G (affine) and k' another scalar.
+        let q5 = Point::from_affine_bytes(
+            &g.mul(&[5, 0, 0, 0, 0, 0]).to_affine_bytes().unwrap().0,
+            &g.mul(&[5, 0, 0, 0, 0, 0]).to_affine_bytes().unwrap().1,
+        )
+        .unwrap();
+        let k2: [u64; 6] = core::array::from_fn(|i| k[(i + 1) % 6] ^ 0x1234_5678);
+        let want = mul_base(k).add(&q5.mul(&k2)).to_affine_bytes().ok();
+        let got = vartime::double_mul(k, &k2, &q5).to_affine_bytes().ok();
+        assert_eq!(got, want, "{k:x?} {k2:x?}");
     }
 }
 
