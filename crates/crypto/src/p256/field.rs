@@ -229,7 +229,9 @@ impl Field {
     /// `a^-1` for prime m (0 maps to 0), Montgomery domain in and out, in constant
     /// time: Bernstein-Yang safegcd on the Montgomery value `a R` gives
     /// `a^-1 R^-1`, and two multiplications by `R^2` bring it to `a^-1 R`. About a
-    /// third of the time of Fermat's `a^(m-2)` ([`Field::invert_fermat`]).
+    /// third of the time of Fermat's `a^(m-2)` ([`Field::invert_fermat`]). The
+    /// generic field's, the tests' reference ([`FieldP::invert`] is p's).
+    #[cfg(test)]
     pub(crate) fn invert(&self, a: &Limbs) -> Limbs {
         match crate::rsa::arith::ct_inverse(a, &self.m) {
             Some(v) => self.to_mont(&self.to_mont(&[v[0], v[1], v[2], v[3]])),
@@ -260,7 +262,8 @@ impl Field {
         (bigint::ct_lt_limbs(&l, &self.m) == u64::MAX).then_some(l)
     }
 
-    /// 32 big-endian bytes, reduced modulo m (used for hashes and `x mod n`).
+    /// 32 big-endian bytes, reduced modulo m (the tests' random field elements).
+    #[cfg(test)]
     pub(crate) fn reduce_be_bytes(&self, b: &[u8; 32]) -> Limbs {
         let mut l = [0u64; 4];
         bigint::from_be_bytes(&mut l, b);
@@ -268,15 +271,6 @@ impl Field {
         let mut s = l;
         let borrow = bigint::sub_assign(&mut s, &self.m);
         bigint::ct_assign(&mut s, &l, mask(borrow));
-        s
-    }
-
-    /// `a mod m` for any `a` below 2^256 (both P-256 moduli exceed 2^255, so one
-    /// masked subtraction suffices). Constant time.
-    pub(crate) fn reduce_limbs(&self, a: &Limbs) -> Limbs {
-        let mut s = *a;
-        let borrow = bigint::sub_assign(&mut s, &self.m);
-        bigint::ct_assign(&mut s, a, mask(borrow));
         s
     }
 
@@ -536,8 +530,9 @@ impl FieldP {
     }
 }
 
-/// The group order n.
-pub(crate) static FN: Field = Field::new([
+/// The group order n, with the curve-generic Montgomery arithmetic (the scalar
+/// side of ECDSA is shared with P-384: [`crate::ec::ecdsa`]).
+pub(crate) static FN: crate::ec::mont::MontField<4> = crate::ec::mont::MontField::new([
     0xf3b9_cac2_fc63_2551,
     0xbce6_faad_a717_9e84,
     0xffff_ffff_ffff_ffff,
@@ -617,7 +612,7 @@ mod tests {
     #[test]
     fn public_exponent_pow_matches_masked_pow() {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(6);
-        for f in [&FP_GENERIC, &FN] {
+        for f in [&FP_GENERIC, &Field::new(FN.m)] {
             let mut m2 = f.m;
             m2[0] -= 2;
             let mut m1 = f.m;
@@ -643,7 +638,7 @@ mod tests {
 
     #[test]
     fn montgomery_round_trip_and_inverse() {
-        for f in [&FP_GENERIC, &FN] {
+        for f in [&FP_GENERIC, &Field::new(FN.m)] {
             let a = f.to_mont(&[5, 6, 7, 8]);
             assert_eq!(f.leave_mont(&a), [5, 6, 7, 8]);
             let inv = f.invert(&a);

@@ -3,8 +3,9 @@
 //! a = -3. "Complete" means no special case for the identity or for P = Q, so the
 //! scalar multiplication has no data-dependent branch.
 
-use super::field::{Field, Limbs, FN, FP};
+use super::field::{Field, FieldP, Limbs, FN, FP};
 use crate::bigint;
+use crate::ec::formulas::{self, CurveField, Proj};
 use crate::Error;
 use zeroize::Zeroize;
 
@@ -15,6 +16,30 @@ const B_MONT: Limbs = [
     0xe5a2_20ab_f721_2ed6,
     0xdc30_061d_0487_4834,
 ];
+
+impl CurveField for FieldP {
+    type E = Limbs;
+    #[inline(always)]
+    fn mul(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        FieldP::mul(self, a, b)
+    }
+    #[inline(always)]
+    fn sqr(&self, a: &Limbs) -> Limbs {
+        FieldP::sqr(self, a)
+    }
+    #[inline(always)]
+    fn add(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        Field::add(self, a, b)
+    }
+    #[inline(always)]
+    fn sub(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        Field::sub(self, a, b)
+    }
+    #[inline(always)]
+    fn b(&self) -> Limbs {
+        B_MONT
+    }
+}
 
 /// (p + 1) / 4: since p = 3 mod 4, `a^((p+1)/4)` is a square root of a square `a`.
 const SQRT_EXP: Limbs = [0, 0x4000_0000, 0x4000_0000_0000_0000, 0x3fff_ffff_c000_0000];
@@ -52,12 +77,8 @@ impl Point {
 
     /// `y^2 = x^3 - 3x + b` for Montgomery-domain `x`, `y`: all ones when it holds.
     fn on_curve(x: &Limbs, y: &Limbs) -> u64 {
-        let f = &FP;
-        let rhs = f.add(
-            &f.sub(&f.mul(&f.sqr(x), x), &f.add(&f.add(x, x), x)),
-            &B_MONT,
-        );
-        bigint::ct_eq_limbs(&f.sqr(y), &rhs)
+        let (lhs, rhs) = formulas::curve_sides(&FP, x, y);
+        bigint::ct_eq_limbs(&lhs, &rhs)
     }
 
     /// An affine point from big-endian coordinates: both below p and on the curve
@@ -78,10 +99,7 @@ impl Point {
         let xn = FP.parse_be_bytes(x).ok_or(Error::InvalidPublicKey)?;
         let xm = FP.to_mont(&xn);
         let f = &FP;
-        let rhs = f.add(
-            &f.sub(&f.mul(&f.sqr(&xm), &xm), &f.add(&f.add(&xm, &xm), &xm)),
-            &B_MONT,
-        );
+        let rhs = formulas::rhs(&FP, &xm);
         let y = f.pow_public_exp(&rhs, &SQRT_EXP);
         if bigint::ct_eq_limbs(&f.sqr(&y), &rhs) != u64::MAX {
             return Err(Error::InvalidPublicKey);
@@ -114,57 +132,7 @@ impl Point {
 
     /// Complete addition, RCB16 Algorithm 4 (a = -3).
     pub(crate) fn add(&self, o: &Point) -> Point {
-        let f = &FP;
-        let (x1, y1, z1) = (&self.x, &self.y, &self.z);
-        let (x2, y2, z2) = (&o.x, &o.y, &o.z);
-        let mut t0 = f.mul(x1, x2);
-        let mut t1 = f.mul(y1, y2);
-        let mut t2 = f.mul(z1, z2);
-        let mut t3 = f.add(x1, y1);
-        let mut t4 = f.add(x2, y2);
-        t3 = f.mul(&t3, &t4);
-        t4 = f.add(&t0, &t1);
-        t3 = f.sub(&t3, &t4);
-        t4 = f.add(y1, z1);
-        let mut x3 = f.add(y2, z2);
-        t4 = f.mul(&t4, &x3);
-        x3 = f.add(&t1, &t2);
-        t4 = f.sub(&t4, &x3);
-        x3 = f.add(x1, z1);
-        let mut y3 = f.add(x2, z2);
-        x3 = f.mul(&x3, &y3);
-        y3 = f.add(&t0, &t2);
-        y3 = f.sub(&x3, &y3);
-        let mut z3 = f.mul(&B_MONT, &t2);
-        x3 = f.sub(&y3, &z3);
-        z3 = f.add(&x3, &x3);
-        x3 = f.add(&x3, &z3);
-        z3 = f.sub(&t1, &x3);
-        x3 = f.add(&t1, &x3);
-        y3 = f.mul(&B_MONT, &y3);
-        t1 = f.add(&t2, &t2);
-        t2 = f.add(&t1, &t2);
-        y3 = f.sub(&y3, &t2);
-        y3 = f.sub(&y3, &t0);
-        t1 = f.add(&y3, &y3);
-        y3 = f.add(&t1, &y3);
-        t1 = f.add(&t0, &t0);
-        t0 = f.add(&t1, &t0);
-        t0 = f.sub(&t0, &t2);
-        t1 = f.mul(&t4, &y3);
-        t2 = f.mul(&t0, &y3);
-        y3 = f.mul(&x3, &z3);
-        y3 = f.add(&y3, &t2);
-        x3 = f.mul(&t3, &x3);
-        x3 = f.sub(&x3, &t1);
-        z3 = f.mul(&t4, &z3);
-        t1 = f.mul(&t3, &t0);
-        z3 = f.add(&z3, &t1);
-        Point {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
+        Point::from_proj(formulas::add(&FP, &self.proj(), &o.proj()))
     }
 
     /// Complete mixed addition, RCB16 Algorithm 5 (a = -3): `o` is an affine point
@@ -173,94 +141,20 @@ impl Point {
     /// tests' reference for the comb's (incomplete, cheaper) Jacobian additions.
     #[cfg(test)]
     pub(crate) fn add_affine(&self, x2: &Limbs, y2: &Limbs) -> Point {
-        let f = &FP;
-        let (x1, y1, z1) = (&self.x, &self.y, &self.z);
-        let mut t0 = f.mul(x1, x2);
-        let mut t1 = f.mul(y1, y2);
-        let mut t3 = f.add(x2, y2);
-        let mut t4 = f.add(x1, y1);
-        t3 = f.mul(&t3, &t4);
-        t4 = f.add(&t0, &t1);
-        t3 = f.sub(&t3, &t4);
-        t4 = f.mul(y2, z1);
-        t4 = f.add(&t4, y1);
-        let mut y3 = f.mul(x2, z1);
-        y3 = f.add(&y3, x1);
-        let mut z3 = f.mul(&B_MONT, z1);
-        let mut x3 = f.sub(&y3, &z3);
-        z3 = f.add(&x3, &x3);
-        x3 = f.add(&x3, &z3);
-        z3 = f.sub(&t1, &x3);
-        x3 = f.add(&t1, &x3);
-        y3 = f.mul(&B_MONT, &y3);
-        t1 = f.add(z1, z1);
-        let mut t2 = f.add(&t1, z1);
-        y3 = f.sub(&y3, &t2);
-        y3 = f.sub(&y3, &t0);
-        t1 = f.add(&y3, &y3);
-        y3 = f.add(&t1, &y3);
-        t1 = f.add(&t0, &t0);
-        t0 = f.add(&t1, &t0);
-        t0 = f.sub(&t0, &t2);
-        t1 = f.mul(&t4, &y3);
-        t2 = f.mul(&t0, &y3);
-        y3 = f.mul(&x3, &z3);
-        y3 = f.add(&y3, &t2);
-        x3 = f.mul(&t3, &x3);
-        x3 = f.sub(&x3, &t1);
-        z3 = f.mul(&t4, &z3);
-        t1 = f.mul(&t3, &t0);
-        z3 = f.add(&z3, &t1);
-        Point {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
+        Point::from_proj(formulas::add_affine(&FP, &self.proj(), x2, y2))
     }
 
     /// Complete doubling, RCB16 Algorithm 6 (a = -3).
     pub(crate) fn double(&self) -> Point {
-        let f = &FP;
-        let (x, y, z) = (&self.x, &self.y, &self.z);
-        let mut t0 = f.sqr(x);
-        let t1 = f.sqr(y);
-        let mut t2 = f.sqr(z);
-        let mut t3 = f.mul(x, y);
-        t3 = f.add(&t3, &t3);
-        let mut z3 = f.mul(x, z);
-        z3 = f.add(&z3, &z3);
-        let mut y3 = f.mul(&B_MONT, &t2);
-        y3 = f.sub(&y3, &z3);
-        let mut x3 = f.add(&y3, &y3);
-        y3 = f.add(&x3, &y3);
-        x3 = f.sub(&t1, &y3);
-        y3 = f.add(&t1, &y3);
-        y3 = f.mul(&x3, &y3);
-        x3 = f.mul(&x3, &t3);
-        t3 = f.add(&t2, &t2);
-        t2 = f.add(&t2, &t3);
-        z3 = f.mul(&B_MONT, &z3);
-        z3 = f.sub(&z3, &t2);
-        z3 = f.sub(&z3, &t0);
-        t3 = f.add(&z3, &z3);
-        z3 = f.add(&z3, &t3);
-        t3 = f.add(&t0, &t0);
-        t0 = f.add(&t3, &t0);
-        t0 = f.sub(&t0, &t2);
-        t0 = f.mul(&t0, &z3);
-        y3 = f.add(&y3, &t0);
-        t0 = f.mul(y, z);
-        t0 = f.add(&t0, &t0);
-        z3 = f.mul(&t0, &z3);
-        x3 = f.sub(&x3, &z3);
-        z3 = f.mul(&t0, &t1);
-        z3 = f.add(&z3, &z3);
-        z3 = f.add(&z3, &z3);
-        Point {
-            x: x3,
-            y: y3,
-            z: z3,
-        }
+        Point::from_proj(formulas::double(&FP, &self.proj()))
+    }
+
+    fn proj(&self) -> Proj<Limbs> {
+        (self.x, self.y, self.z)
+    }
+
+    fn from_proj((x, y, z): Proj<Limbs>) -> Point {
+        Point { x, y, z }
     }
 
     fn to_limbs(self) -> [u64; 12] {
@@ -309,36 +203,10 @@ const COMB_ROWS: usize = 257usize.div_ceil(COMB_W);
 /// Affine entries per row: `j 2^(W i) G` for j in 1..=2^(W-1).
 const COMB_COLS: usize = 1 << (COMB_W - 1);
 
-/// Bits `[pos, pos + len)` of `k` (zero beyond bit 255); `pos` and `len` (at most
-/// 63) are public, so this indexes by public values only.
-#[inline(always)]
-pub(super) fn scalar_bits(k: &Limbs, pos: usize, len: usize) -> u64 {
-    let word = |i: usize| if i < 4 { k[i] } else { 0 };
-    let (i, sh) = (pos / 64, pos % 64);
-    let mut v = word(i) >> sh;
-    if sh != 0 {
-        v |= word(i + 1) << (64 - sh);
-    }
-    v & ((1u64 << len) - 1)
-}
-
-/// The i-th signed window digit of `k` in width `w` (Booth recoding, as in
-/// Gueron and Krasnov's ecp_nistz256): `v + b - 2^w t` where v is bits
-/// [w i, w i + w), b the bit below them and t their top bit. Returns (|digit|,
-/// all ones when negative); branch-free for secret `k`. The digits satisfy
-/// `k = sum_i digit_i 2^(w i)`.
+/// The i-th signed window digit of `k` in width `w`: [`crate::ec::booth_digit`].
 #[inline(always)]
 pub(crate) fn booth_digit(k: &Limbs, w: usize, i: usize) -> (u64, u64) {
-    let v = scalar_bits(k, w * i, w);
-    let below = if i == 0 {
-        0
-    } else {
-        scalar_bits(k, w * i - 1, 1)
-    };
-    let top = v >> (w - 1);
-    let d = (v + below).wrapping_sub(top << w); // two's complement, |d| <= 2^(w-1)
-    let neg = 0u64.wrapping_sub(top);
-    ((d ^ neg).wrapping_sub(neg), neg)
+    crate::ec::booth_digit(k, w, i)
 }
 
 /// Converts projective points to affine (x, y) with one shared inversion
@@ -417,7 +285,7 @@ pub(crate) fn mul_base(k: &Limbs) -> Point {
 /// above 2^256. So `k` is first reduced mod n.
 fn comb_mul(table: &[u64], k: &Limbs) -> Point {
     let f = &FP;
-    let mut k = FN.reduce_limbs(k);
+    let mut k = FN.reduce(k);
     let (mut ax, mut ay, mut az) = (f.one, f.one, [0u64; 4]);
     let mut entry = [0u64; 8];
     for i in 0..COMB_ROWS {

@@ -6,7 +6,7 @@
 //! width-w NAF digits. Never call these with secret data.
 
 use super::field::{Limbs, FP};
-use super::point::{batch_to_affine, scalar_bits, Point};
+use super::point::{batch_to_affine, Point};
 
 /// A point in Jacobian coordinates (X / Z^2, Y / Z^3), Montgomery domain; Z = 0
 /// is the identity.
@@ -156,18 +156,7 @@ const NAF_LEN: usize = 260;
 /// windowed recoding of libsecp256k1's `secp256k1_ecmult_wnaf`.
 fn wnaf(k: &Limbs, w: usize) -> [i32; NAF_LEN] {
     let mut out = [0i32; NAF_LEN];
-    let mut carry = 0u64;
-    let mut bit = 0;
-    while bit < NAF_LEN {
-        if scalar_bits(k, bit, 1) == carry {
-            bit += 1;
-            continue;
-        }
-        let word = scalar_bits(k, bit, w) + carry;
-        carry = (word >> (w - 1)) & 1;
-        out[bit] = word as i32 - ((carry as i32) << w);
-        bit += w;
-    }
+    crate::ec::wnaf(k, w, &mut out);
     out
 }
 
@@ -393,7 +382,7 @@ mod tests {
                     assert_eq!(jac_affine(&got), want, "{u1:x?} {u2:x?}");
                     // The x comparison agrees with the affine one.
                     if let Some((x, _)) = want {
-                        let xr = FN.reduce_be_bytes(&super::super::field::Field::to_be_bytes(&x));
+                        let xr = FN.reduce(&x);
                         if xr != [0; 4] {
                             assert!(x_matches_mod_n(&got, &xr, &FN.m, &FP.m));
                             let mut other = xr;
