@@ -496,3 +496,25 @@ fn options_match(alt: &OptSet, seen: &[Opt]) -> bool {
 pub fn write_payload(n: u32) -> Vec<u8> {
     (0..n).map(|i| b'A' + (i % 26) as u8).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_backoff_window_is_the_ratio_of_the_gap_before() {
+        // A first RTO of 0.2 s ending at 1 s: `x2` wants the next event
+        // 0.4 s later, within 20%; a stack that repeats 0.2 s misses it.
+        let (lo, hi) = window(
+            Time::Backoff(2.0),
+            Duration::from_secs(1),
+            Duration::from_millis(200),
+            Duration::ZERO,
+        );
+        assert_eq!(
+            (lo, hi),
+            (Duration::from_millis(1320), Duration::from_millis(1480))
+        );
+        assert!(Duration::from_millis(1200) < lo);
+    }
+}

@@ -393,8 +393,11 @@ fn parse_packet(dir: Direction, p: &str) -> Result<Packet, String> {
     if dir == Direction::In && pk.win == Val::Any {
         return Err("an injected segment needs a concrete window".into());
     }
-    if pk.ack.is_some() != pk.ack_flag && !pk.rst {
-        return Err("`ack N` goes with the `.` flag".into());
+    // A RST that carries ACK names its acknowledgment number too (RFC 9293
+    // §3.10.7.1: <SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>), so the script
+    // checks it.
+    if pk.ack.is_some() != pk.ack_flag {
+        return Err("`ack N` goes with the `.` flag (RST lines included)".into());
     }
     if let Some(o) = opts {
         for alt in o.split('|') {
@@ -518,9 +521,19 @@ mod tests {
             "+1~0.5 listen",
             "0 > . 1:1(0) ack 1 <mss 1460",
             "0 write",
+            "0 > R. 1:1(0) win ~",
+            "0 > R 1:1(0) ack 5 win ~",
+            "x0 > . 1:1(0) ack 1 win ~",
+            "x2x > . 1:1(0) ack 1 win ~",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn reads_a_backoff_ratio() {
+        let s = parse("// spec: RFC 6298 §5.5\n0 listen\nx2 > . 1:1(0) ack 1 win ~\n").unwrap();
+        assert_eq!(s.events[1].time, Time::Backoff(2.0));
     }
 
     proptest! {
