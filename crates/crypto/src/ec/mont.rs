@@ -19,7 +19,7 @@ pub(crate) struct MontField<const N: usize> {
 }
 
 /// `2^bits mod m` by doubling 1 and reducing each step (compile time only).
-const fn pow2_mod<const N: usize>(m: &[u64; N], bits: usize) -> [u64; N] {
+pub(crate) const fn pow2_mod<const N: usize>(m: &[u64; N], bits: usize) -> [u64; N] {
     let mut x = [0u64; N];
     x[0] = 1;
     let mut i = 0;

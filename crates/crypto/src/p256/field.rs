@@ -30,45 +30,13 @@ pub(crate) struct Field {
     pub(crate) one: Limbs,
 }
 
-/// `2^(256 + extra) mod m` by doubling 1, reducing each step (compile time only).
-const fn pow2_mod(m: &Limbs, bits: usize) -> Limbs {
-    let mut x = [1u64, 0, 0, 0];
-    let mut i = 0;
-    while i < bits {
-        // x = 2x, then subtract m if 2x >= m.
-        let top = x[3] >> 63;
-        x = [
-            x[0] << 1,
-            (x[1] << 1) | (x[0] >> 63),
-            (x[2] << 1) | (x[1] >> 63),
-            (x[3] << 1) | (x[2] >> 63),
-        ];
-        let mut s = [0u64; 4];
-        let mut borrow = 0u64;
-        let mut j = 0;
-        while j < 4 {
-            let t = (x[j] as u128)
-                .wrapping_sub(m[j] as u128)
-                .wrapping_sub(borrow as u128);
-            s[j] = t as u64;
-            borrow = (t >> 127) as u64;
-            j += 1;
-        }
-        if top == 1 || borrow == 0 {
-            x = s;
-        }
-        i += 1;
-    }
-    x
-}
-
 impl Field {
     pub(crate) const fn new(m: Limbs) -> Field {
         Field {
             m,
             n0: bigint::neg_inv_u64(m[0]),
-            rr: pow2_mod(&m, 512),
-            one: pow2_mod(&m, 256),
+            rr: crate::ec::mont::pow2_mod(&m, 512),
+            one: crate::ec::mont::pow2_mod(&m, 256),
         }
     }
 
