@@ -10,8 +10,8 @@
 //! Both stacks do the same work per packet: each segment goes out as an
 //! IPv4 packet (IPv4 header and TCP segment emitted with both checksums) and
 //! comes in through an IPv4 parse (header checksum verified) and a TCP parse
-//! (checksum verified), and the receiving host demultiplexes it (ours: the
-//! server side through an `Endpoint`, which routes by 4-tuple; smoltcp: its
+//! (checksum verified), and the receiving host demultiplexes it (ours: an
+//! `Endpoint` on each side, which routes by 4-tuple; smoltcp: its
 //! interface's socket set). smoltcp's `Loopback` turns checksums off, so it
 //! is wrapped to turn them back on and to set the MTU. Both run CUBIC
 //! congestion control (smoltcp with its `socket-tcp-cubic` feature); neither
@@ -43,11 +43,14 @@ mod ours {
     const CLIENT_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
     const SERVER_IP: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
 
-    /// A client connection, a server host (an [`Endpoint`] listening on
-    /// port 80, which routes what arrives) and the bytes between them.
+    /// Two hosts, each an [`Endpoint`] that routes what arrives by 4-tuple
+    /// (as smoltcp's interface does through its socket set on both ends): a
+    /// client connection on one, a listener on port 80 on the other, and
+    /// the bytes between them.
     pub struct Net {
         pub now: Instant,
-        pub client: Connection,
+        client_host: Endpoint,
+        client: ConnHandle,
         server: Option<ConnHandle>,
         host: Endpoint,
         up: PseudoHeader,
@@ -62,9 +65,14 @@ mod ours {
             let mut host = Endpoint::new(IsnGenerator::new([7; 32]));
             host.listen(config.clone(), s, 4)
                 .expect("a unicast address, free");
+            let mut client_host = Endpoint::new(IsnGenerator::new([9; 32]));
+            let client = client_host
+                .adopt(Connection::connect(config, c, s, now, SeqNumber(isn)))
+                .expect("a free 4-tuple");
             Net {
                 now,
-                client: Connection::connect(config, c, s, now, SeqNumber(isn)),
+                client_host,
+                client,
                 server: None,
                 host,
                 up: PseudoHeader::V4 {
@@ -104,10 +112,10 @@ mod ours {
         pub fn exchange(&mut self) -> bool {
             let now = self.now;
             let mut moved = false;
-            while let Some(t) = self.client.poll_transmit(now) {
+            while let Some(o) = self.client_host.poll_transmit(now) {
                 moved = true;
                 let host = &mut self.host;
-                Self::wire(&t, &self.up, |seg| {
+                Self::wire(&o.segment, &self.up, |seg| {
                     host.handle_segment(now, CLIENT_IP.into(), SERVER_IP.into(), seg);
                 });
                 if self.server.is_none() {
@@ -116,11 +124,19 @@ mod ours {
             }
             while let Some(o) = self.host.poll_transmit(now) {
                 moved = true;
+                let client_host = &mut self.client_host;
                 Self::wire(&o.segment, &self.down, |seg| {
-                    self.client.handle_segment(now, seg)
+                    client_host.handle_segment(now, SERVER_IP.into(), CLIENT_IP.into(), seg);
                 });
             }
             moved
+        }
+
+        /// The client's connection.
+        pub fn client(&mut self) -> &mut Connection {
+            self.client_host
+                .conn_mut(self.client)
+                .expect("the client connection stays")
         }
 
         /// The server's connection, once accepted.
@@ -130,13 +146,13 @@ mod ours {
 
         /// Nothing moved: jump to the earliest timer and run it.
         pub fn advance(&mut self) {
-            let next = [self.client.poll_timeout(), self.host.poll_timeout()]
+            let next = [self.client_host.poll_timeout(), self.host.poll_timeout()]
                 .into_iter()
                 .flatten()
                 .min()
                 .unwrap_or(self.now + Duration::from_millis(1));
             self.now = self.now.max(next);
-            self.client.handle_timeout(self.now);
+            self.client_host.handle_timeout(self.now);
             self.host.handle_timeout(self.now);
         }
     }
@@ -153,7 +169,7 @@ mod ours {
         while received < total {
             if sent < total {
                 let n = (total - sent).min(data.len());
-                sent += net.client.send(&data[..n]);
+                sent += net.client().send(&data[..n]);
             }
             let mut moved = net.exchange();
             if let Some(s) = net.server_mut() {
@@ -181,12 +197,12 @@ mod ours {
         let (mut c_sent, mut s_sent, mut c_got, mut s_got) = (0, 0, 0, 0);
         loop {
             if c_sent < data.len() {
-                c_sent += net.client.send(&data[c_sent..]);
-            } else if c_got == data.len() && net.client.state() == State::Established {
-                net.client.close();
+                c_sent += net.client().send(&data[c_sent..]);
+            } else if c_got == data.len() && net.client().state() == State::Established {
+                net.client().close();
             }
             let mut moved = net.exchange();
-            let n = net.client.recv(&mut buf);
+            let n = net.client().recv(&mut buf);
             c_got += n;
             moved |= n > 0;
             if let Some(s) = net.server_mut() {
@@ -200,7 +216,7 @@ mod ours {
                     s.close();
                     moved = true;
                 }
-                if s.state() == State::Closed && net.client.state() == State::TimeWait {
+                if s.state() == State::Closed && net.client().state() == State::TimeWait {
                     return c_got + s_got;
                 }
             }
