@@ -72,6 +72,13 @@ pub enum Need {
         /// Debian package to install it from.
         package: &'static str,
     },
+    /// A file the system keeps, with the Debian package that provides it.
+    File {
+        /// Its absolute path.
+        path: &'static str,
+        /// Debian package to install it from.
+        package: &'static str,
+    },
 }
 
 impl Need {
@@ -99,6 +106,8 @@ impl Need {
                     "`{name}` not found on PATH: install it with `apt-get install {package}`"
                 )),
             },
+            Need::File { path, package } => (!std::path::Path::new(path).exists())
+                .then(|| format!("{path} not found: install it with `apt-get install {package}`")),
         }
     }
 }

@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context, Result};
-use handshake_dns::{Hosts, ResolvConf};
-use handshake_io::resolver::{system_hosts_path, Resolver, Upstream};
+use handshake_dns::{Hosts, IterConfig, ResolvConf};
+use handshake_io::resolver::{root_hints, system_hosts_path, Resolver, Upstream};
 use handshake_tls::{nss_key_log_line, ClientConfig, KeyLog, TrustAnchor};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::CertificateDer;
@@ -103,10 +103,42 @@ impl KeyLog for KeyLogFile {
     }
 }
 
-/// Our resolver: the system's hosts file and servers, or only `server`
-/// (port 53 unless given) after the hosts file.
-pub fn resolver(server: Option<&str>) -> Result<Resolver> {
-    let Some(s) = server else {
+/// How names are resolved: the options `resolve`, `fetch` and `tls` share.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct DnsArgs {
+    /// DNS server to ask, ADDR or ADDR:PORT (default: the system's, from resolv.conf)
+    #[arg(long, conflicts_with = "iterative")]
+    pub server: Option<String>,
+    /// Resolve iteratively from the root hints (root, then TLD, then the
+    /// authoritative servers; RD=0), as a recursive resolver does, instead
+    /// of asking a recursive server (RD=1)
+    #[arg(long)]
+    pub iterative: bool,
+    /// Root hints file for --iterative, in named.root form (default:
+    /// /usr/share/dns/root.hints, Debian's dns-root-data)
+    #[arg(long, value_name = "FILE", requires = "iterative")]
+    pub root_hints: Option<PathBuf>,
+}
+
+/// Our resolver: the system's hosts file, then the system's servers, only
+/// `--server` (port 53 unless given), or iterative resolution from the root
+/// hints with `--iterative`.
+pub fn resolver(dns: &DnsArgs) -> Result<Resolver> {
+    let hosts = || {
+        std::fs::read_to_string(system_hosts_path())
+            .map(|t| Hosts::parse(&t))
+            .unwrap_or_default()
+    };
+    if dns.iterative {
+        let hints = root_hints(dns.root_hints.as_deref())?;
+        let upstream = Upstream::Iterative {
+            root_hints: hints.into_servers(),
+            config: IterConfig::default(),
+            timeout: Duration::from_secs(2),
+        };
+        return Ok(Resolver::new(hosts(), upstream));
+    }
+    let Some(s) = dns.server.as_deref() else {
         return Resolver::system().context("reading the system's resolver configuration");
     };
     let addr: SocketAddr = match s.parse::<SocketAddr>() {
@@ -117,14 +149,11 @@ pub fn resolver(server: Option<&str>) -> Result<Resolver> {
             53,
         ),
     };
-    let hosts = std::fs::read_to_string(system_hosts_path())
-        .map(|t| Hosts::parse(&t))
-        .unwrap_or_default();
     let conf = ResolvConf {
         nameservers: vec![addr],
         ..ResolvConf::default()
     };
-    Ok(Resolver::new(hosts, Upstream::Stub(conf)))
+    Ok(Resolver::new(hosts(), Upstream::Stub(conf)))
 }
 
 /// Prints `value` as pretty JSON on stdout.

@@ -39,9 +39,8 @@ pub struct Args {
     /// Write the bodies to FILE instead of stdout
     #[arg(short = 'o', long)]
     output: Option<PathBuf>,
-    /// DNS server to ask, ADDR or ADDR:PORT (default: the system's, from resolv.conf)
-    #[arg(long)]
-    server: Option<String>,
+    #[command(flatten)]
+    dns: common::DnsArgs,
     /// Trust anchors, PEM (default: the system store, /etc/ssl/certs/ca-certificates.crt)
     #[arg(long)]
     cafile: Option<PathBuf>,
@@ -145,7 +144,7 @@ pub async fn run(a: Args) -> Result<()> {
         None if a.json => Box::new(std::io::sink()),
         None => Box::new(std::io::stdout()),
     };
-    let resolver = common::resolver(a.server.as_deref())?;
+    let resolver = common::resolver(&a.dns)?;
     let mut ladder = Ladder::new();
     let mut open: Option<Open> = None;
     let mut connections = 0;

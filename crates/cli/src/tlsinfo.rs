@@ -26,9 +26,8 @@ pub struct Args {
     /// Trust anchors, PEM (default: the system store)
     #[arg(long)]
     cafile: Option<PathBuf>,
-    /// DNS server to ask, ADDR or ADDR:PORT (default: the system's)
-    #[arg(long)]
-    server: Option<String>,
+    #[command(flatten)]
+    dns: common::DnsArgs,
     /// Append the TLS secrets to FILE in the NSS key-log format
     #[arg(long)]
     keylog: Option<PathBuf>,
@@ -98,7 +97,7 @@ pub async fn run(a: Args) -> Result<()> {
     let ip = match host.parse::<std::net::IpAddr>() {
         Ok(ip) => ip,
         Err(_) => {
-            let r = common::resolver(a.server.as_deref())?;
+            let r = common::resolver(&a.dns)?;
             crate::resolve::addresses(&r, &host, a.timeout, &mut ladder).await?[0]
         }
     };

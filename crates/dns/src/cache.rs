@@ -3,6 +3,7 @@
 //! size with least-recently-used eviction.
 
 use alloc::collections::BTreeMap;
+use alloc::string::ToString;
 use alloc::vec::Vec;
 use std::collections::HashMap;
 
@@ -78,6 +79,49 @@ struct Slot {
     stored_stamp: u64,
     /// Its share of the byte budget.
     bytes: usize,
+}
+
+impl Slot {
+    /// The entry as a lookup at `now` (before it expires) sees it.
+    fn view(&self, now: Instant) -> Cached {
+        let elapsed = u32::try_from((now - self.stored).as_secs()).unwrap_or(u32::MAX);
+        // What is left, also when the cap cut the entry's life short.
+        let left = u32::try_from((self.expires - now).as_secs()).unwrap_or(u32::MAX);
+        match &self.value {
+            Value::Records(rs) => Cached::Records(
+                rs.iter()
+                    .map(|r| Record {
+                        ttl: r.ttl_secs().saturating_sub(elapsed).min(left),
+                        ..r.clone()
+                    })
+                    .collect(),
+            ),
+            // RFC 2308 §6: the SOA goes out with its TTL counted down.
+            Value::NoData(soa) => Cached::NoData(Record {
+                ttl: left,
+                ..soa.clone()
+            }),
+            Value::NxDomain(soa) => Cached::NxDomain(Record {
+                ttl: left,
+                ..soa.clone()
+            }),
+        }
+    }
+}
+
+/// One live cache entry, as [`Cache::entries`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The owner name.
+    pub name: Name,
+    /// The type, or `None` for an NXDOMAIN, which answers every type.
+    pub rtype: Option<RecordType>,
+    /// The class.
+    pub class: Class,
+    /// Seconds until the entry expires.
+    pub ttl: u32,
+    /// What a lookup would get now.
+    pub cached: Cached,
 }
 
 /// The memory an entry holds, estimated: each record's in-memory size plus
@@ -232,28 +276,38 @@ impl Cache {
             Key::Set(name.clone(), rtype, class)
         };
         let slot = self.touch(now, &key)?;
-        let elapsed = u32::try_from((now - slot.stored).as_secs()).unwrap_or(u32::MAX);
-        // What is left, also when the cap cut the entry's life short.
-        let left = u32::try_from((slot.expires - now).as_secs()).unwrap_or(u32::MAX);
-        Some(match &slot.value {
-            Value::Records(rs) => Cached::Records(
-                rs.iter()
-                    .map(|r| Record {
-                        ttl: r.ttl_secs().saturating_sub(elapsed).min(left),
-                        ..r.clone()
-                    })
-                    .collect(),
-            ),
-            // RFC 2308 §6: the SOA goes out with its TTL counted down.
-            Value::NoData(soa) => Cached::NoData(Record {
-                ttl: left,
-                ..soa.clone()
-            }),
-            Value::NxDomain(soa) => Cached::NxDomain(Record {
-                ttl: left,
-                ..soa.clone()
-            }),
-        })
+        Some(slot.view(now))
+    }
+
+    /// Every live entry at `now`, TTLs counted down as [`Cache::get`] gives
+    /// them, ordered by name and type; reading does not count as a use.
+    /// What `ipconfig /displaydns` prints of the Windows cache.
+    pub fn entries(&self, now: Instant) -> Vec<Entry> {
+        let mut out: Vec<Entry> = self
+            .slots
+            .iter()
+            .filter(|(_, slot)| slot.expires > now)
+            .map(|(key, slot)| {
+                let (name, rtype, class) = match key {
+                    Key::Set(n, t, c) => (n.clone(), Some(*t), *c),
+                    Key::NxDomain(n, c) => (n.clone(), None, *c),
+                };
+                Entry {
+                    name,
+                    rtype,
+                    class,
+                    ttl: u32::try_from((slot.expires - now).as_secs()).unwrap_or(u32::MAX),
+                    cached: slot.view(now),
+                }
+            })
+            .collect();
+        out.sort_by_cached_key(|e| {
+            (
+                e.name.to_string().to_ascii_lowercase(),
+                e.rtype.map(|t| t.0),
+            )
+        });
+        out
     }
 
     /// Marks `key` used, or drops it if it has expired.
@@ -320,7 +374,37 @@ mod tests {
     use super::*;
     use crate::wire::{RData, Soa};
     use alloc::boxed::Box;
+    use alloc::string::String;
     use alloc::vec;
+
+    #[test]
+    fn entries_count_down_without_touching() {
+        let t0 = Instant::ZERO;
+        let mut c = Cache::new(CacheConfig::default());
+        c.insert_records(t0, vec![a("b.example", 300)]);
+        c.insert_records(t0, vec![a("a.example", 60)]);
+        let soa = soa(3600, 30);
+        let nx: Name = "gone.example".parse().unwrap();
+        c.insert_negative(t0, &nx, RecordType::A, Class::IN, true, &soa);
+        let later = t0 + Duration::from_secs(20);
+        let e = c.entries(later);
+        let seen: Vec<(String, Option<RecordType>, u32)> = e
+            .iter()
+            .map(|e| (e.name.to_string(), e.rtype, e.ttl))
+            .collect();
+        // 300 - 20, 60 - 20, and the negative entry's min(3600, 30) - 20.
+        assert_eq!(
+            seen,
+            [
+                ("a.example.".into(), Some(RecordType::A), 40),
+                ("b.example.".into(), Some(RecordType::A), 280),
+                ("gone.example.".into(), None, 10),
+            ]
+        );
+        assert!(matches!(&e[0].cached, Cached::Records(rs) if rs[0].ttl == 40));
+        assert_eq!(c.entries(t0 + Duration::from_secs(60)).len(), 1);
+        assert_eq!(c.len(), 3, "listing removes nothing");
+    }
 
     fn a(name: &str, ttl: u32) -> Record {
         Record::new(name.parse().unwrap(), ttl, RData::A([192, 0, 2, 1].into()))

@@ -48,12 +48,13 @@ mod pipeline;
 mod query;
 mod resolv_conf;
 mod restore;
+mod root_hints;
 mod stub;
 mod trace;
 pub mod wire;
 
 #[cfg(feature = "std")]
-pub use cache::{Cache, CacheConfig, Cached};
+pub use cache::{Cache, CacheConfig, Cached, Entry as CacheEntry};
 pub use error::Error;
 #[cfg(feature = "std")]
 pub use hosts::{Hosts, DEFAULT_PATH as HOSTS_PATH};
@@ -62,5 +63,6 @@ pub use iterative::{Infra, IterConfig, Iterative, Outcome, ServFail, Step, Trace
 pub use pipeline::{Answer, Begin, NetworkLookup, Pipeline, Source, Upstream};
 pub use query::{Mismatch, Outstanding};
 pub use resolv_conf::{ResolvConf, DEFAULT_PATH as RESOLV_CONF_PATH};
+pub use root_hints::{RootHints, DEFAULT_PATH as ROOT_HINTS_PATH};
 pub use stub::Stub;
 pub use trace::TraceStep;

@@ -127,6 +127,11 @@ impl Pipeline {
         &self.infra
     }
 
+    /// The cache (read-only: [`Cache::entries`] lists it).
+    pub fn cache(&self) -> &Cache {
+        &self.cache
+    }
+
     /// The upstream configuration.
     pub fn upstream(&self) -> &Upstream {
         &self.upstream

@@ -22,7 +22,9 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use handshake_dns::wire::{Name, RData, RecordType};
-use handshake_dns::{Begin, Hosts, Infra, NetworkLookup, Outcome, Pipeline, ResolvConf};
+use handshake_dns::{
+    Begin, CacheEntry, Hosts, Infra, NetworkLookup, Outcome, Pipeline, ResolvConf, RootHints,
+};
 use tokio::sync::broadcast;
 
 pub use handshake_dns::{Answer, Source, TraceStep, Upstream};
@@ -66,6 +68,26 @@ pub fn system_resolv_conf() -> ResolvConf {
     std::fs::read_to_string(handshake_dns::RESOLV_CONF_PATH)
         .map(|t| ResolvConf::parse(&t))
         .unwrap_or_default()
+}
+
+/// IANA's root hints as the system keeps them (Debian's `dns-root-data`:
+/// [`handshake_dns::ROOT_HINTS_PATH`]), or `path`. An error names the file
+/// when it cannot be read or gives no root server with an address.
+pub fn root_hints(path: Option<&std::path::Path>) -> io::Result<RootHints> {
+    let path = path.unwrap_or(std::path::Path::new(handshake_dns::ROOT_HINTS_PATH));
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| io::Error::new(e.kind(), format!("root hints {}: {e}", path.display())))?;
+    let hints = RootHints::parse(&text);
+    if hints.is_empty() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "root hints {}: no root server with an address",
+                path.display()
+            ),
+        ));
+    }
+    Ok(hints)
 }
 
 /// The name servers of a list of network adapters, `(is up, its DNS servers)`
@@ -200,6 +222,12 @@ impl Resolver {
     /// What iterative lookups learnt about servers so far (a copy).
     pub fn infra(&self) -> Infra {
         self.shared().pipeline.infra().clone()
+    }
+
+    /// The cache's live entries now, TTLs counted down (see
+    /// [`handshake_dns::Cache::entries`]).
+    pub fn cache_entries(&self) -> Vec<CacheEntry> {
+        self.shared().pipeline.cache().entries(dns::now())
     }
 
     /// The IPv4 and IPv6 addresses of `name` (hosts file first, then A and AAAA).

@@ -4,16 +4,24 @@
 //! times out for real). `fetch` holds what it sends and how it fails (one
 //! line on stderr, a non-zero exit, never a panic); `help` that every
 //! subcommand documents itself; `terminal` that colour and the progress
-//! bar appear on a terminal only.
+//! bar appear on a terminal only; `resolve` the iterative walk, the RD
+//! bit and the cache listing.
 
 use crate::Case;
 
 mod fetch;
 mod help;
+mod resolve;
 mod support;
 mod terminal;
 
 /// Every `cli.*` case, group by group.
 pub(crate) fn cases() -> Vec<Case> {
-    [fetch::cases(), help::cases(), terminal::cases()].concat()
+    [
+        fetch::cases(),
+        help::cases(),
+        resolve::cases(),
+        terminal::cases(),
+    ]
+    .concat()
 }

@@ -43,9 +43,10 @@ mod iterative;
 mod resolvconf;
 mod rfc5452;
 mod robust;
+mod roothints;
 mod scenario;
 mod stub;
-mod support;
+pub(crate) mod support;
 mod transport;
 mod wire;
 
@@ -54,6 +55,7 @@ pub(crate) fn cases() -> Vec<Case> {
     [
         interop::cases(),
         hosts::cases(),
+        roothints::cases(),
         cache::cases(),
         wire::cases(),
         scenario::cases(),
