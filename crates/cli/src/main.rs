@@ -35,7 +35,7 @@ enum Command {
     Fetch(fetch::Args),
     /// Serve files (or a fixed body) over HTTP and HTTPS
     Serve(serve::Args),
-    /// Look names up with the resolver (hosts file, then the system's servers or --server)
+    /// Look names up with the resolver (cache, hosts file, then the system's servers, --server, or --iterative from the root)
     Resolve(resolve::Args),
     /// Run a TLS handshake and show what was agreed and the server's certificates
     Tls(tlsinfo::Args),

@@ -313,7 +313,11 @@ fn cache_json(e: &CacheEntry) -> Value {
 
 /// The cache as `ipconfig /displaydns` lists it: one block per entry.
 fn cache_table(entries: &[CacheEntry]) -> String {
-    let mut out = format!("\ncache: {} entries\n", entries.len());
+    let n = entries.len();
+    let mut out = format!(
+        "\ncache: {n} {}\n",
+        if n == 1 { "entry" } else { "entries" }
+    );
     for e in entries {
         let (kind, records) = cache_parts(e);
         let rtype = e.rtype.map_or("*".to_string(), |t| t.to_string());
