@@ -129,3 +129,31 @@ proptest! {
         prop_assert!(!transient(st) && !ss.is_some_and(transient), "resting in {st:?} / {ss:?}");
     }
 }
+
+/// RFC 9293 §3.3.1's variables after a handshake and one write: SND.UNA
+/// is ISS+1 until the data is acknowledged, SND.NXT ISS+1+len, the
+/// server's RCV.NXT the client's SND.NXT once the data arrived, and its
+/// RCV.WND no larger than its buffer.
+#[test]
+fn sequence_vars_follow_the_exchange() {
+    use handshake_tcp::conn::pair::Pair;
+    use handshake_tcp::conn::Config;
+    use handshake_tcp::wire::SeqNumber;
+    let iss = SeqNumber(1000);
+    let cfg = Config::default().recv_buffer(8192);
+    let mut p = Pair::new(cfg.clone(), cfg, iss);
+    p.run_until_idle();
+    let v = p.client.sequence_vars();
+    assert_eq!((v.snd_una, v.snd_nxt), (iss + 1, iss + 1));
+    assert_eq!(p.client.send(&[7; 100]), 100);
+    let now = p.now;
+    // Sent and lost (taken from the pair): the retransmission delivers it.
+    while p.client.poll_transmit(now).is_some() {}
+    let v = p.client.sequence_vars();
+    assert_eq!((v.snd_una, v.snd_nxt), (iss + 1, iss + 101));
+    p.run_until_idle();
+    let s = p.server_mut().expect("accepted").sequence_vars();
+    assert_eq!(s.rcv_nxt, iss + 101);
+    assert!(s.rcv_wnd > 0 && s.rcv_wnd <= 8192, "{s:?}");
+    assert_eq!(p.client.sequence_vars().snd_una, iss + 101);
+}

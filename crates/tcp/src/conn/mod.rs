@@ -51,6 +51,22 @@ use crate::congestion::Controller;
 use crate::wire::{SegmentRepr, SeqNumber};
 
 pub use config::Config;
+
+/// The sequence variables of RFC 9293 §3.3.1 at one moment
+/// ([`Connection::sequence_vars`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SequenceVars {
+    /// SND.UNA: the oldest unacknowledged sequence number.
+    pub snd_una: SeqNumber,
+    /// SND.NXT: the next sequence number to send.
+    pub snd_nxt: SeqNumber,
+    /// SND.WND: the peer's window, in bytes (scaled).
+    pub snd_wnd: u32,
+    /// RCV.NXT: the next sequence number expected.
+    pub rcv_nxt: SeqNumber,
+    /// RCV.WND: the window last advertised, from RCV.NXT, in bytes.
+    pub rcv_wnd: u32,
+}
 pub use input::rst_reply;
 pub use isn::IsnGenerator;
 pub use keepalive::KeepAlive;
@@ -469,6 +485,19 @@ impl Connection {
     /// The effective send MSS after negotiation (RFC 9293 §3.7.1).
     pub fn mss(&self) -> usize {
         self.snd_mss
+    }
+
+    /// The send and receive sequence variables (RFC 9293 §3.3.1), as
+    /// `ss -i` shows the kernel's: for diagnostics and for tests that aim
+    /// segments at the live windows.
+    pub fn sequence_vars(&self) -> SequenceVars {
+        SequenceVars {
+            snd_una: self.snd_una,
+            snd_nxt: self.snd_nxt,
+            snd_wnd: self.snd_wnd,
+            rcv_nxt: self.rcv_nxt,
+            rcv_wnd: u32::try_from(self.rcv_adv.distance_from(self.rcv_nxt)).unwrap_or(0),
+        }
     }
 
     /// The window scale shifts (ours, the peer's) after negotiation; both 0

@@ -181,22 +181,26 @@ pub(super) fn random_segments(ctx: &mut Ctx) -> Outcome {
                 (false, Some(s)) => s,
                 _ => &mut p.client,
             };
-            // Half of the numbers land near the live window, half anywhere.
-            let near = |x: u32, base: u32| {
+            // Half of the numbers land near the live windows (the sequence
+            // number around RCV.NXT..RCV.NXT+RCV.WND, the acknowledgment
+            // around SND.UNA..SND.NXT), half anywhere.
+            let v = c.sequence_vars();
+            let near = |x: u32, lo: SeqNumber, span: u32| {
                 if x.is_multiple_of(2) {
-                    base.wrapping_add(x % 4000).wrapping_sub(2000)
+                    let span = span.saturating_add(4000);
+                    (lo - 2000).0.wrapping_add((x / 2) % span)
                 } else {
                     x
                 }
             };
-            let last = c.stats().segments_received as u32;
             let mut s = SegmentRepr::new(
                 c.remote().port(),
                 c.local().port(),
-                SeqNumber(near(seq, last)),
+                SeqNumber(near(seq, v.rcv_nxt, v.rcv_wnd)),
                 TcpFlags::from_bits_retain(flags),
             );
-            s.ack_number = SeqNumber(ack);
+            let in_flight = u32::try_from(v.snd_nxt.distance_from(v.snd_una)).unwrap_or(0);
+            s.ack_number = SeqNumber(near(ack, v.snd_una, in_flight));
             s.window = window;
             s.options.window_scale = ws;
             let payload = vec![1u8; len];
