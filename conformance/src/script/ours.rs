@@ -253,7 +253,7 @@ mod tests {
     #[test]
     fn a_faithful_script_passes() {
         assert_eq!(
-            diverges_at(&format!("{OPEN}+0 > S. 0:0(0) ack 1 win ~ <mss 1460>\n")),
+            diverges_at(&format!("{OPEN}+0 > S. 0:0(0) ack 1 win >=1 <mss 1460>\n")),
             None
         );
     }
@@ -261,13 +261,13 @@ mod tests {
     #[test]
     fn each_field_is_checked() {
         for wrong in [
-            "+0 > S. 0:0(0) ack 2 win ~ <mss 1460>",
-            "+0 > S 0:0(0) win ~ <mss 1460>",
+            "+0 > S. 0:0(0) ack 2 win >=1 <mss 1460>",
+            "+0 > S 0:0(0) win >=1 <mss 1460>",
             "+0 > S. 0:0(0) ack 1 win 1 <mss 1460>",
-            "+0 > S. 0:0(0) ack 1 win ~ <mss 1400>",
-            "+0 > S. 0:0(0) ack 1 win ~",
-            "+0 > S. 0:0(0) ack 1 win ~ <mss 1460,sackOK>",
-            "+1 > S. 0:0(0) ack 1 win ~ <mss 1460>",
+            "+0 > S. 0:0(0) ack 1 win >=1 <mss 1400>",
+            "+0 > S. 0:0(0) ack 1 win >=1",
+            "+0 > S. 0:0(0) ack 1 win >=1 <mss 1460,sackOK>",
+            "+1 > S. 0:0(0) ack 1 win >=1 <mss 1460>",
         ] {
             assert_eq!(diverges_at(&format!("{OPEN}{wrong}\n")), Some(3), "{wrong}");
         }

@@ -6,10 +6,10 @@
 //! ```text
 //! 0      listen
 //! +0     < S 0:0(0) win 65535 <mss 1460>
-//! +0     > S. 0:0(0) ack 1 win ~ <mss 1460>
+//! +0     > S. 0:0(0) ack 1 win >=1 <mss 1460>
 //! +0.1   < . 1:1(0) ack 1 win 65535
 //! +0     accept = ok
-//! +0~0.2 > . 1:1(0) ack 1001 win ~
+//! +0~0.2 > . 1:1(0) ack 1001 win >=1
 //! ```
 //!
 //! - time: `0` (from the start), `+0.1` (after the previous event),
@@ -22,7 +22,8 @@
 //!   RFC 9293 §3.9.1.2, and not compared);
 //! - `seq:end(len)` relative to the sender's ISN (the first SYN's sequence
 //!   number is 0), `ack N` relative to the other side's, `win N`, `win ~`
-//!   (any) or `win >=N`;
+//!   (any) or `win >=N`; an expected segment with `win ~` must say why in
+//!   a comment on its line (a RST's window, say, means nothing);
 //! - options `<mss 1460,sackOK,TS val 100 ecr 0,nop,wscale 7>`; `~` for any
 //!   value, `...` for any further options, `|` between alternatives. An
 //!   expected packet without `<...>` must carry no options;
@@ -255,6 +256,19 @@ pub fn parse(text: &str) -> Result<Script, ScriptError> {
             let mut pk = parse_packet(Direction::Out, first).map_err(err)?;
             for a in alts {
                 pk.or.push(parse_packet(Direction::Out, a).map_err(err)?);
+            }
+            // An expected segment's window is checked: `win ~` only with a
+            // comment on the line that says why any window will do.
+            let any_win = pk.win == Val::Any || pk.or.iter().any(|o| o.win == Val::Any);
+            let says_why = !comment.is_empty()
+                && !comment.starts_with("spec:")
+                && !comment.starts_with("level:");
+            if any_win && !says_why {
+                return Err(err(
+                    "`win ~` on an expected segment needs a `// why` comment on its line \
+                     (else give `win N` or `win >=N`)"
+                        .into(),
+                ));
             }
             Action::Packet(pk)
         } else {
@@ -494,7 +508,7 @@ mod tests {
     fn reads_a_handshake() {
         let s = parse(
             "// spec: RFC 9293 §3.5\n0 listen\n+0 < S 0:0(0) win 65535 <mss 1460,nop,wscale 7>\n\
-             +0~0.2 > S. 0:0(0) ack 1 win ~ <mss 1460|mss ~,...>\n+0 accept = ok\n",
+             +0~0.2 > S. 0:0(0) ack 1 win >=1 <mss 1460|mss ~,...>\n+0 accept = ok\n",
         )
         .unwrap();
         assert_eq!(s.spec, "RFC 9293 §3.5");
@@ -521,18 +535,31 @@ mod tests {
             "+1~0.5 listen",
             "0 > . 1:1(0) ack 1 <mss 1460",
             "0 write",
-            "0 > R. 1:1(0) win ~",
-            "0 > R 1:1(0) ack 5 win ~",
-            "x0 > . 1:1(0) ack 1 win ~",
-            "x2x > . 1:1(0) ack 1 win ~",
+            "0 > R. 1:1(0) win 0",
+            "0 > R 1:1(0) ack 5 win 0",
+            "x0 > . 1:1(0) ack 1 win 0",
+            "x2x > . 1:1(0) ack 1 win 0",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
+    fn any_window_needs_a_reason() {
+        let script = |line: &str| format!("// spec: RFC 9293 §3.10.7.1\n0 listen\n{line}\n");
+        assert!(parse(&script("+0 > . 1:1(0) ack 1 win ~")).is_err());
+        assert!(parse(&script("+0 > . 1:1(0) ack 1 win 9 || . 1:1(0) ack 1 win ~")).is_err());
+        assert!(parse(&script("+0 > . 1:1(0) ack 1 win ~ // spec: RFC 9293")).is_err());
+        assert!(parse(&script(
+            "+0 > R 1:1(0) win ~ // a RST's window means nothing"
+        ))
+        .is_ok());
+        assert!(parse(&script("+0 > . 1:1(0) ack 1 win >=1")).is_ok());
+    }
+
+    #[test]
     fn reads_a_backoff_ratio() {
-        let s = parse("// spec: RFC 6298 §5.5\n0 listen\nx2 > . 1:1(0) ack 1 win ~\n").unwrap();
+        let s = parse("// spec: RFC 6298 §5.5\n0 listen\nx2 > . 1:1(0) ack 1 win >=1\n").unwrap();
         assert_eq!(s.events[1].time, Time::Backoff(2.0));
     }
 
