@@ -35,9 +35,31 @@ const fn na(id: &'static str, feature: &'static str, reason: &'static str) -> Re
     }
 }
 
-const ICMP_FREE: &str = "ICMP-free by design: the connection takes no ICMP input (the issue's scope), so it never aborts on an ICMP error and Source Quench is discarded by construction";
+const fn gap(id: &'static str, feature: &'static str, note: &'static str) -> Requirement {
+    Requirement {
+        id,
+        section: "",
+        level: level_of(id),
+        feature,
+        disposition: Disposition::Gap(note),
+    }
+}
+
+const fn dev(id: &'static str, feature: &'static str, reason: &'static str) -> Requirement {
+    Requirement {
+        id,
+        section: "",
+        level: level_of(id),
+        feature,
+        disposition: Disposition::Deviation(reason),
+    }
+}
+
+/// A scope decision, so a deviation (counted), not "not applicable": the
+/// ICMP rows hold or fail only once ICMP reaches the connection.
+const ICMP_FREE: &str = "deviation (scope): the connection takes no ICMP input yet, so it acts on no Destination Unreachable or Packet Too Big; it never aborts on an ICMP error and drops Source Quench only because nothing reaches it, which no case checks";
 const IP_LAYER: &str = "an IP-layer matter: the sans-IO connection hands segments to the caller, whose IP layer (handshake-ip's Ipv4Repr/Ipv6Repr) writes the header fields";
-const SOURCE_ROUTE: &str = "IP source routing is not supported by handshake-ip (RFC 7126 recommends dropping such packets), so there is no route to honour or reverse";
+const SOURCE_ROUTE: &str = "deviation (scope): handshake-ip does not implement IP source routing (RFC 7126 recommends dropping such packets), so there is no route to honour or reverse";
 
 /// RFC 9293 Table 8, in the table's order.
 pub(super) static ROWS: &[Requirement] = &[
@@ -97,17 +119,17 @@ pub(super) static ROWS: &[Requirement] = &[
     r("MUST-9", "PRF computable from outside the host (MUST NOT)", &["tcp.conn.isn.rfc6528"]),
     // Opening connections
     r("MUST-10", "Support simultaneous open attempts", &["tcp.conn.handshake.simultaneous-open"]),
-    r("MUST-11", "SYN-RECEIVED remembers last state", &["tcp.conn.listen.rst-back-to-listen"]),
+    r("MUST-11", "SYN-RECEIVED remembers last state", &["tcp.conn.listen.rst-back-to-listen", "tcp.conn.open.syn-received-active-rst"]),
     r("MUST-41", "Passive OPEN call interfere with others (MUST NOT)", &["tcp.conn.listen.independent-listeners"]),
     r("MUST-42", "Function: simultaneously LISTENs for same port", &["tcp.conn.listen.independent-listeners"]),
     na("MUST-44", "Ask IP for src address for SYN if necessary", "the caller gives every connection its local address; choosing one is the adapter's routing decision"),
-    r("MUST-45", "Otherwise, use local addr of connection", &["tcp.conn.handshake.three-way"]),
+    r("MUST-45", "Otherwise, use local addr of connection", &["tcp.conn.open.local-address"]),
     r("MUST-46", "OPEN to broadcast/multicast IP address (MUST NOT); reject OPEN to invalid address", &["tcp.conn.open.invalid-address-rejected"]),
     r("MUST-57", "Silently discard seg to bcast/mcast addr", &["tcp.conn.listen.invalid-address-ignored"]),
     // Closing connections
     r("SHLD-2", "RST can contain data", &["tcp.conn.rst.with-data"]),
     r("MUST-12", "Inform application of aborted conn", &["tcp.conn.rst.exact-resets"]),
-    r("MAY-1", "Half-duplex close connections", &["tcp.conn.close.half-close"]),
+    na("MAY-1", "Half-duplex close connections", "optional and not taken: close() is a half-close after which the application still reads, as shutdown(SHUT_WR) (tcp.conn.close.half-close checks that)"),
     na("SHLD-3", "Send RST to indicate data lost", "close() is a half-close after which the application still reads (MAY-1 is not taken), so no received data is lost at close; abort() sends the RST"),
     r("MUST-13", "In TIME-WAIT state for 2MSL seconds", &["tcp.conn.close.time-wait-2msl", "tcp.robust.time-wait-rfc-default"]),
     na("MAY-2", "Accept SYN from TIME-WAIT state", "optional and not done: a SYN in TIME-WAIT gets a challenge ACK (RFC 5961 §4.2)"),
@@ -152,16 +174,16 @@ pub(super) static ROWS: &[Requirement] = &[
     na("MUST-50", "Ignore options TCP doesn't understand", "the connection receives segments, never IP options; handshake-ip keeps and skips them (ip.ipv4.options-kept)"),
     na("MAY-10", "Timestamp support", IP_LAYER),
     na("MAY-11", "Record Route support", IP_LAYER),
-    na("MUST-51", "Source Route: ALP can specify", SOURCE_ROUTE),
-    na("MUST-52", "Source Route: overrides src route in datagram", SOURCE_ROUTE),
-    na("MUST-53", "Source Route: build return route from src route", SOURCE_ROUTE),
-    na("SHLD-24", "Source Route: later src route overrides", SOURCE_ROUTE),
+    dev("MUST-51", "Source Route: ALP can specify", SOURCE_ROUTE),
+    dev("MUST-52", "Source Route: overrides src route in datagram", SOURCE_ROUTE),
+    dev("MUST-53", "Source Route: build return route from src route", SOURCE_ROUTE),
+    dev("SHLD-24", "Source Route: later src route overrides", SOURCE_ROUTE),
     // ICMP
-    na("MUST-54", "Receiving ICMP messages from IP", ICMP_FREE),
-    na("SHLD-25", "Dest Unreach (0,1,5) => inform ALP", ICMP_FREE),
-    na("MUST-56", "Abort on Dest Unreach (0,1,5), Time Exceeded, Param Problem (MUST NOT)", ICMP_FREE),
-    na("SHLD-26", "Dest Unreach (2-4) => abort conn", ICMP_FREE),
-    na("MUST-55", "Source Quench => silent discard", ICMP_FREE),
+    dev("MUST-54", "Receiving ICMP messages from IP", ICMP_FREE),
+    dev("SHLD-25", "Dest Unreach (0,1,5) => inform ALP", ICMP_FREE),
+    dev("MUST-56", "Abort on Dest Unreach (0,1,5), Time Exceeded, Param Problem (MUST NOT)", ICMP_FREE),
+    dev("SHLD-26", "Dest Unreach (2-4) => abort conn", ICMP_FREE),
+    dev("MUST-55", "Source Quench => silent discard", ICMP_FREE),
     // Address validation
     r("MUST-63", "Reject SYN from invalid IP address", &["tcp.conn.listen.invalid-address-ignored"]),
     // TCP/ALP interface services
@@ -173,11 +195,11 @@ pub(super) static ROWS: &[Requirement] = &[
     na("SHLD-23", "ALP generally changing Diffserv during conn. (SHOULD NOT)", "advice to applications, not to the TCP"),
     na("MAY-9", "Pass received Diffserv field up to ALP", IP_LAYER),
     na("MAY-14", "FLUSH call", "optional and not provided"),
-    r("MUST-43", "Optional local IP addr param in OPEN", &["tcp.conn.handshake.three-way"]),
+    r("MUST-43", "Optional local IP addr param in OPEN", &["tcp.conn.open.local-address"]),
     // RFC 5961
     r("MAY-12", "Implement data injection protection", &["tcp.conn.rst.challenge-ack", "tcp.conn.syn.challenge-ack"]),
     // ECN
-    na("SHLD-8", "Support ECN", "not implemented yet (a gap, not an exemption): ECN needs the IP header's ECN field from the adapter and RFC 3168 negotiation"),
+    gap("SHLD-8", "Support ECN", "not implemented yet: ECN needs the IP header's ECN field from the adapter and RFC 3168 negotiation"),
     // Alternative congestion control
     r("MAY-18", "Implement alternative conformant algorithm(s)", &["tcp.cc.cubic-window-curve", "tcp.cc.cubic-multiplicative-decrease"]),
 ];

@@ -46,6 +46,18 @@ pub(crate) fn cases() -> Vec<Case> {
         ),
         (
             Must,
+            "tcp.conn.open.syn-received-active-rst",
+            "RFC 9293 §3.10.7.4 (MUST-11)",
+            syn_received_active_rst,
+        ),
+        (
+            Must,
+            "tcp.conn.open.local-address",
+            "RFC 9293 §3.9.1.1 (MUST-43, MUST-45), §3.4",
+            local_address,
+        ),
+        (
+            Must,
             "tcp.conn.handshake.simultaneous-open",
             "RFC 9293 §3.5 (Figure 8)",
             simultaneous_open,

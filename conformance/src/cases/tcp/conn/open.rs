@@ -405,3 +405,85 @@ pub(super) fn invalid_syn_ignored() -> R {
         || "a SYN from or to a broadcast/multicast address was answered".into(),
     )
 }
+
+/// OPEN's local address (RFC 9293 §3.9.1.1, MUST-43) is the one the SYN
+/// leaves from (MUST-45): on a host with two addresses, one connection from
+/// each, same port, same peer. Each SYN carries its own source address, and
+/// the SYN-ACK sent to one address completes that connection only (the
+/// 4-tuple, §3.4).
+pub(super) fn local_address() -> R {
+    use handshake_tcp::endpoint::Endpoint;
+    let addr = |s: &str| s.parse::<SocketAddr>().expect("case addresses are valid");
+    let (a, b, peer) = (
+        addr("192.0.2.1:40000"),
+        addr("192.0.2.9:40000"),
+        addr("198.51.100.5:80"),
+    );
+    let mut ep = Endpoint::new(IsnGenerator::new([7; 32]));
+    let now = Instant::ZERO;
+    let ha = ep
+        .connect(Config::default(), a, peer, now)
+        .map_err(|e| e.to_string())?;
+    let hb = ep
+        .connect(Config::default(), b, peer, now)
+        .map_err(|e| e.to_string())?;
+    let mut syns = Vec::new();
+    while let Some(o) = ep.poll_transmit(now) {
+        syns.push(o);
+    }
+    let mut from: Vec<(SocketAddr, SocketAddr)> = syns.iter().map(|o| (o.src, o.dst)).collect();
+    from.sort();
+    ensure(from == [(a, peer), (b, peer)], || {
+        format!("SYNs from/to {from:?}, want one from each local address")
+    })?;
+    let syn_b = syns.iter().find(|o| o.src == b).ok_or("no SYN from b")?;
+    let mut synack = SegmentRepr::new(80, 40000, SeqNumber(9000), TcpFlags::SYN | TcpFlags::ACK);
+    synack.ack_number = syn_b.segment.header.seq_number + 1;
+    synack.window = 65535;
+    ep.handle_segment(now, peer.ip(), b.ip(), &synack);
+    let state = |h| ep.conn(h).map(Connection::state);
+    ensure(
+        state(hb) == Some(State::Established) && state(ha) == Some(State::SynSent),
+        || {
+            format!(
+                "b {:?}, a {:?}: the SYN-ACK to b must complete b only",
+                state(hb),
+                state(ha)
+            )
+        },
+    )
+}
+
+/// MUST-11's other branch (RFC 9293 §3.10.7.4, SYN-RECEIVED, RST): a
+/// connection that reached SYN-RECEIVED from an active OPEN (a
+/// simultaneous open) and gets an acceptable RST is refused: it goes to
+/// CLOSED and tells the application, not back to LISTEN (it never
+/// listened). `tcp.conn.listen.rst-back-to-listen` checks the passive one.
+pub(super) fn syn_received_active_rst() -> R {
+    let (local, remote) = (client_addr(), server_addr());
+    let now = Instant::ZERO;
+    let mut c = Connection::connect(Config::default(), local, remote, now, SeqNumber(100));
+    while c.poll_transmit(now).is_some() {}
+    let mut syn = SegmentRepr::new(remote.port(), local.port(), SeqNumber(5000), TcpFlags::SYN);
+    syn.window = 65535;
+    c.handle_segment(now, &syn);
+    ensure(c.state() == State::SynReceived, || {
+        format!(
+            "a SYN in SYN-SENT: {:?}, want SYN-RECEIVED (§3.10.7.3)",
+            c.state()
+        )
+    })?;
+    while c.poll_transmit(now).is_some() {}
+    let rst = SegmentRepr::new(remote.port(), local.port(), SeqNumber(5001), TcpFlags::RST);
+    c.handle_segment(now, &rst);
+    let events: Vec<Event> = std::iter::from_fn(|| c.poll_event()).collect();
+    ensure(
+        c.state() == State::Closed && events.contains(&Event::Reset),
+        || {
+            format!(
+                "after the RST: {:?}, events {events:?}; want CLOSED and Reset",
+                c.state()
+            )
+        },
+    )
+}
