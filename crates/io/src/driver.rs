@@ -125,6 +125,12 @@ impl Driver {
         }
     }
 
+    /// Our listener on `port`, for its counters (half-open, SYN cookies).
+    pub fn listener(&self, port: u16) -> Option<&handshake_tcp::conn::Listener> {
+        self.endpoint
+            .listener(SocketAddrV4::new(OUR_ADDR, port).into())
+    }
+
     /// The next connection a listener completed, if any.
     pub fn accept(&mut self) -> Option<ConnId> {
         let listening = self.listening.clone();

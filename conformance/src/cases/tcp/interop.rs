@@ -166,6 +166,7 @@ interop!(
     handshake::synack_retransmit,
     handshake::rst_closed_port,
     handshake::refused_by_us,
+    handshake::syn_flood_kernel_client,
     data::sizes_to_kernel,
     data::sizes_from_kernel,
     data::bulk_to_kernel,
@@ -207,6 +208,9 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .needs(NEEDS)
         .interop_os(options_server),
+        Case::must("tcp.interop.syn-flood-kernel-client", "RFC 4987 §3.6")
+            .needs(NEEDS)
+            .interop_os(syn_flood_kernel_client),
         Case::must(
             "tcp.interop.syn-retransmit",
             "RFC 9293 §3.8.1, RFC 6298 §2.1, §5.5",
