@@ -24,6 +24,7 @@ use crate::error::CertError;
 
 const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const RSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
@@ -153,9 +154,22 @@ impl ParsedCert {
     /// Whether `issuer_key` signed this certificate (RFC 5280 §6.1.3 (a)(1)).
     fn signed_by(&self, issuer_key: &PublicKey) -> Result<(), CertError> {
         let (tbs, sig) = (&self.tbs[..], &self.signature[..]);
+        // RFC 5758 §3.2: ecdsa-with-SHA256/384/512 name the hash, the
+        // issuer's key (RFC 5480 §2.1.1: secp256r1 or secp384r1) the curve;
+        // any pairing is allowed.
+        macro_rules! ecdsa {
+            ($k:expr) => {
+                match self.sig_alg {
+                    ECDSA_SHA256 => $k.verify_der::<Sha256>(tbs, sig),
+                    ECDSA_SHA384 => $k.verify_der::<Sha384>(tbs, sig),
+                    _ => $k.verify_der::<Sha512>(tbs, sig),
+                }
+            };
+        }
+        let is_ecdsa = [ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512].contains(&self.sig_alg);
         let r = match issuer_key {
-            PublicKey::P256(k) if self.sig_alg == ECDSA_SHA256 => k.verify_der::<Sha256>(tbs, sig),
-            PublicKey::P256(k) if self.sig_alg == ECDSA_SHA384 => k.verify_der::<Sha384>(tbs, sig),
+            PublicKey::P256(k) if is_ecdsa => ecdsa!(k),
+            PublicKey::P384(k) if is_ecdsa => ecdsa!(k),
             PublicKey::Ed25519(k) if self.sig_alg == ED25519 => k.verify(tbs, sig),
             PublicKey::Rsa(k) if [RSA_SHA256, RSA_SHA384, RSA_SHA512].contains(&self.sig_alg) => {
                 let key = k.to_key().map_err(|_| CertError::UnsupportedAlgorithm)?;
