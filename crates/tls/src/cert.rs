@@ -451,7 +451,8 @@ mod tests {
     ) -> (Vec<u8>, Vec<u8>) {
         let ca_key = KeyPair::generate_for(ca_alg).unwrap();
         let mut cp = CertificateParams::new(Vec::<String>::new()).unwrap();
-        cp.distinguished_name.push(DnType::CommonName, "P-384 test CA");
+        cp.distinguished_name
+            .push(DnType::CommonName, "P-384 test CA");
         cp.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         cp.key_usages = vec![KeyUsagePurpose::KeyCertSign];
         cp.not_before = rcgen::date_time_ymd(2020, 1, 1);
