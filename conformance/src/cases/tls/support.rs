@@ -623,6 +623,10 @@ pub(crate) fn ours_server_said(
     let mut sc = server_config(p)?;
     cfg(&mut sc);
     let s = serve(Arc::new(sc), NOW, &mut sock, &mut peer)?;
+    // gnutls-cli buffers its log file until it exits: end the connection
+    // and let it go.
+    drop(sock);
+    peer.wait_exit(Duration::from_secs(5));
     Ok((s, peer.stdout_text() + &peer.stderr_text()))
 }
 
