@@ -103,7 +103,7 @@ fn case(curve: &'static str, hash: &'static str) -> Checked {
         check::ensure(openssl_accepts(&dir, &ca, &leaf)?, || {
             "openssl verify refuses its own certificate".into()
         })?;
-        verify_server_chain(&[leaf.clone()], &anchors, &name, now)
+        verify_server_chain(std::slice::from_ref(&leaf), &anchors, &name, now)
             .map_err(|e| format!("ours refused openssl's {curve}/{hash} certificate: {e}"))?;
         let mut bad = leaf;
         tamper_serial(&mut bad)?;
