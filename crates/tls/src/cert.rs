@@ -24,6 +24,7 @@ use crate::error::CertError;
 
 const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
 const ED25519: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.101.112");
 const RSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
 const RSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.12");
@@ -153,9 +154,22 @@ impl ParsedCert {
     /// Whether `issuer_key` signed this certificate (RFC 5280 §6.1.3 (a)(1)).
     fn signed_by(&self, issuer_key: &PublicKey) -> Result<(), CertError> {
         let (tbs, sig) = (&self.tbs[..], &self.signature[..]);
+        // RFC 5758 §3.2: ecdsa-with-SHA256/384/512 name the hash, the
+        // issuer's key (RFC 5480 §2.1.1: secp256r1 or secp384r1) the curve;
+        // any pairing is allowed.
+        macro_rules! ecdsa {
+            ($k:expr) => {
+                match self.sig_alg {
+                    ECDSA_SHA256 => $k.verify_der::<Sha256>(tbs, sig),
+                    ECDSA_SHA384 => $k.verify_der::<Sha384>(tbs, sig),
+                    _ => $k.verify_der::<Sha512>(tbs, sig),
+                }
+            };
+        }
+        let is_ecdsa = [ECDSA_SHA256, ECDSA_SHA384, ECDSA_SHA512].contains(&self.sig_alg);
         let r = match issuer_key {
-            PublicKey::P256(k) if self.sig_alg == ECDSA_SHA256 => k.verify_der::<Sha256>(tbs, sig),
-            PublicKey::P256(k) if self.sig_alg == ECDSA_SHA384 => k.verify_der::<Sha384>(tbs, sig),
+            PublicKey::P256(k) if is_ecdsa => ecdsa!(k),
+            PublicKey::P384(k) if is_ecdsa => ecdsa!(k),
             PublicKey::Ed25519(k) if self.sig_alg == ED25519 => k.verify(tbs, sig),
             PublicKey::Rsa(k) if [RSA_SHA256, RSA_SHA384, RSA_SHA512].contains(&self.sig_alg) => {
                 let key = k.to_key().map_err(|_| CertError::UnsupportedAlgorithm)?;
@@ -422,4 +436,84 @@ fn build_path(
         used[i] = false;
     }
     Err(best)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsagePurpose};
+
+    /// rcgen (ring) makes the certificates: a CA whose key is `ca_alg`'s and
+    /// a leaf for "localhost" with `leaf_alg`'s key; (CA DER, leaf DER).
+    fn chain(
+        ca_alg: &'static rcgen::SignatureAlgorithm,
+        leaf_alg: &'static rcgen::SignatureAlgorithm,
+    ) -> (Vec<u8>, Vec<u8>) {
+        let ca_key = KeyPair::generate_for(ca_alg).unwrap();
+        let mut cp = CertificateParams::new(Vec::<String>::new()).unwrap();
+        cp.distinguished_name
+            .push(DnType::CommonName, "P-384 test CA");
+        cp.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        cp.key_usages = vec![KeyUsagePurpose::KeyCertSign];
+        cp.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        cp.not_after = rcgen::date_time_ymd(2040, 1, 1);
+        let ca = cp.self_signed(&ca_key).unwrap();
+        let leaf_key = KeyPair::generate_for(leaf_alg).unwrap();
+        let mut lp = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+        lp.not_before = rcgen::date_time_ymd(2020, 1, 1);
+        lp.not_after = rcgen::date_time_ymd(2040, 1, 1);
+        let leaf = lp.signed_by(&leaf_key, &ca, &ca_key).unwrap();
+        (ca.der().to_vec(), leaf.der().to_vec())
+    }
+
+    const NOW: u64 = 1_767_225_600;
+
+    fn verify(ca: &[u8], leaf: &[u8]) -> Result<ParsedCert, CertError> {
+        let anchors = [TrustAnchor::from_der(ca)?];
+        let name = ServerName::new("localhost");
+        verify_server_chain(&[leaf.to_vec()], &anchors, &name, NOW).map(|(p, _)| p)
+    }
+
+    /// RFC 5480 §2.1.1: id-ecPublicKey with secp384r1 is a P-384 key; a
+    /// P-384 CA's ecdsa-with-SHA384 signature verifies over a P-384 and a
+    /// P-256 leaf (RFC 5758 §3.2).
+    #[test]
+    fn p384_issuer_and_subject() {
+        let p384 = &rcgen::PKCS_ECDSA_P384_SHA384;
+        let p256 = &rcgen::PKCS_ECDSA_P256_SHA256;
+        let (ca, leaf) = chain(p384, p384);
+        let parsed = verify(&ca, &leaf).unwrap();
+        assert!(matches!(parsed.public_key, Some(PublicKey::P384(_))));
+        assert!(matches!(
+            TrustAnchor::from_der(&ca).unwrap().cert.public_key,
+            Some(PublicKey::P384(_))
+        ));
+        let (ca, leaf) = chain(p384, p256);
+        let parsed = verify(&ca, &leaf).unwrap();
+        assert!(matches!(parsed.public_key, Some(PublicKey::P256(_))));
+        // And a P-256 CA over a P-384 leaf.
+        let (ca, leaf) = chain(p256, p384);
+        assert!(matches!(
+            verify(&ca, &leaf).unwrap().public_key,
+            Some(PublicKey::P384(_))
+        ));
+    }
+
+    /// RFC 5280 §6.1.3 (a)(1): a P-384 signature over a changed TBS fails.
+    #[test]
+    fn p384_tampered_signature_refused() {
+        let p384 = &rcgen::PKCS_ECDSA_P384_SHA384;
+        let (ca, leaf) = chain(p384, p384);
+        let mut cert = ParsedCert::parse(&leaf).unwrap();
+        let anchor = TrustAnchor::from_der(&ca).unwrap();
+        let key = anchor.cert.public_key.as_ref().unwrap();
+        cert.signed_by(key).unwrap();
+        let last = cert.tbs.len() - 1;
+        cert.tbs[last] ^= 1;
+        assert_eq!(cert.signed_by(key), Err(CertError::BadSignature));
+        // The same signature claimed as ecdsa-with-SHA512 does not verify either.
+        let mut cert = ParsedCert::parse(&leaf).unwrap();
+        cert.sig_alg = ECDSA_SHA512;
+        assert_eq!(cert.signed_by(key), Err(CertError::BadSignature));
+    }
 }

@@ -1,6 +1,6 @@
 //! Client and server configuration, with defaults that follow RFC 8446's
 //! recommendations (§9.1: AES-128-GCM, X25519 and secp256r1, ECDSA P-256,
-//! RSA-PSS, Ed25519).
+//! RSA-PSS, Ed25519), with secp384r1 and ECDSA P-384 beside them.
 
 use std::sync::Arc;
 
@@ -172,9 +172,9 @@ pub struct ServerConfig {
     /// TLS 1.3 cipher suites, in the server's preference order.
     pub cipher_suites: Vec<CipherSuite>,
     /// TLS 1.2 cipher suites, in the server's preference order; only those
-    /// the key can serve are chosen (ECDHE_ECDSA needs a P-256 key, RSA and
-    /// ECDHE_RSA an RSA key). The RSA key-exchange suites are off unless
-    /// added here by name (no forward secrecy).
+    /// the key can serve are chosen (ECDHE_ECDSA needs a P-256, P-384 or
+    /// Ed25519 key, RSA and ECDHE_RSA an RSA key). The RSA key-exchange
+    /// suites are off unless added here by name (no forward secrecy).
     pub tls12_suites: Vec<Tls12Suite>,
     /// TLS 1.2: refuse a client that does not offer the extended master
     /// secret (RFC 7627 §5.3; default true).

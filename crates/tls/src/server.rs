@@ -207,7 +207,8 @@ impl ServerConnection {
 
 /// The schemes a client may sign its CertificateVerify with (TLS 1.3's;
 /// the TLS 1.2 CertificateRequest lists them too).
-pub(crate) const CLIENT_SCHEMES: [SignatureScheme; 5] = SignatureScheme::ALL;
+pub(crate) const CLIENT_SCHEMES: [SignatureScheme; SignatureScheme::ALL.len()] =
+    SignatureScheme::ALL;
 
 fn illegal(what: &'static str) -> Error {
     Error::IllegalParameter { what }

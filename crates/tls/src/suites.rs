@@ -132,6 +132,8 @@ pub enum NamedGroup {
     X25519,
     /// secp256r1 (0x0017).
     Secp256r1,
+    /// secp384r1 (0x0018).
+    Secp384r1,
     /// X25519MLKEM768 (0x11ec, draft-ietf-tls-ecdhe-mlkem): ML-KEM-768
     /// (FIPS 203) and X25519 together, TLS 1.3 only.
     X25519MlKem768,
@@ -142,24 +144,32 @@ pub enum NamedGroup {
 
 impl NamedGroup {
     /// Every group this crate implements.
-    pub const ALL: [NamedGroup; 4] = [
+    pub const ALL: [NamedGroup; 5] = [
         NamedGroup::X25519,
         NamedGroup::Secp256r1,
+        NamedGroup::Secp384r1,
         NamedGroup::X25519MlKem768,
         NamedGroup::SecP256r1MlKem768,
     ];
 
     /// The configs' default groups, in preference order: the elliptic
-    /// curves. The post-quantum hybrids are opt-in until a peer on this
-    /// project's test machines speaks it (neither rustls with ring, OpenSSL
-    /// 3.0 nor GnuTLS 3.7 does).
-    pub const DEFAULT: [NamedGroup; 2] = [NamedGroup::X25519, NamedGroup::Secp256r1];
+    /// curves, as rustls's defaults (secp384r1 last: a client offers it in
+    /// supported_groups, not as a first key share, so it costs two bytes
+    /// until a server asks for it). The post-quantum hybrids are opt-in
+    /// until a peer on this project's test machines speaks it (neither
+    /// rustls with ring, OpenSSL 3.0 nor GnuTLS 3.7 does).
+    pub const DEFAULT: [NamedGroup; 3] = [
+        NamedGroup::X25519,
+        NamedGroup::Secp256r1,
+        NamedGroup::Secp384r1,
+    ];
 
     /// The wire value.
     pub fn to_u16(self) -> u16 {
         match self {
             NamedGroup::X25519 => 0x001d,
             NamedGroup::Secp256r1 => 0x0017,
+            NamedGroup::Secp384r1 => 0x0018,
             NamedGroup::X25519MlKem768 => 0x11ec,
             NamedGroup::SecP256r1MlKem768 => 0x11eb,
         }
@@ -175,6 +185,7 @@ impl NamedGroup {
         match self {
             NamedGroup::X25519 => "x25519",
             NamedGroup::Secp256r1 => "secp256r1",
+            NamedGroup::Secp384r1 => "secp384r1",
             NamedGroup::X25519MlKem768 => "X25519MLKEM768",
             NamedGroup::SecP256r1MlKem768 => "SecP256r1MLKEM768",
         }
@@ -196,6 +207,8 @@ impl NamedGroup {
 pub enum SignatureScheme {
     /// ecdsa_secp256r1_sha256 (0x0403).
     EcdsaSecp256r1Sha256,
+    /// ecdsa_secp384r1_sha384 (0x0503).
+    EcdsaSecp384r1Sha384,
     /// ed25519 (0x0807).
     Ed25519,
     /// rsa_pss_rsae_sha256 (0x0804).
@@ -215,8 +228,9 @@ pub enum SignatureScheme {
 
 impl SignatureScheme {
     /// Every scheme, in the default preference order.
-    pub const ALL: [SignatureScheme; 5] = [
+    pub const ALL: [SignatureScheme; 6] = [
         SignatureScheme::EcdsaSecp256r1Sha256,
+        SignatureScheme::EcdsaSecp384r1Sha384,
         SignatureScheme::Ed25519,
         SignatureScheme::RsaPssRsaeSha256,
         SignatureScheme::RsaPssRsaeSha384,
@@ -243,6 +257,7 @@ impl SignatureScheme {
             SignatureScheme::RsaPkcs1Sha384 => 0x0501,
             SignatureScheme::RsaPkcs1Sha512 => 0x0601,
             SignatureScheme::EcdsaSecp256r1Sha256 => 0x0403,
+            SignatureScheme::EcdsaSecp384r1Sha384 => 0x0503,
             SignatureScheme::Ed25519 => 0x0807,
             SignatureScheme::RsaPssRsaeSha256 => 0x0804,
             SignatureScheme::RsaPssRsaeSha384 => 0x0805,
@@ -265,6 +280,7 @@ impl SignatureScheme {
             SignatureScheme::RsaPkcs1Sha384 => "rsa_pkcs1_sha384",
             SignatureScheme::RsaPkcs1Sha512 => "rsa_pkcs1_sha512",
             SignatureScheme::EcdsaSecp256r1Sha256 => "ecdsa_secp256r1_sha256",
+            SignatureScheme::EcdsaSecp384r1Sha384 => "ecdsa_secp384r1_sha384",
             SignatureScheme::Ed25519 => "ed25519",
             SignatureScheme::RsaPssRsaeSha256 => "rsa_pss_rsae_sha256",
             SignatureScheme::RsaPssRsaeSha384 => "rsa_pss_rsae_sha384",

@@ -7,7 +7,8 @@
 //! property over configurations and every split of the byte stream, and
 //! rustls as the independent peer both ways; TLS 1.2's vectors (`keys12`)
 //! and cases (`tls12`); OpenSSL and GnuTLS command-line peers over loopback
-//! TCP (`openssl`, `gnutls`); RFC 8446's requirement table (`coverage`).
+//! TCP (`openssl`, `gnutls`); P-384 certificates, signatures and key
+//! exchange against those peers and rustls (`p384`); RFC 8446's requirement table (`coverage`).
 
 use crate::Case;
 
@@ -21,6 +22,7 @@ mod keys;
 mod keys12;
 mod mtls;
 mod openssl;
+mod p384;
 mod property;
 mod record;
 mod resume;
@@ -43,6 +45,7 @@ pub(crate) fn cases() -> Vec<Case> {
         interop::cases(),
         openssl::cases(),
         gnutls::cases(),
+        p384::cases(),
         resume::cases(),
         mtls::cases(),
         examples::cases(),

@@ -32,6 +32,7 @@ pub(crate) const NOW: u64 = 1_767_225_600;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum KeyKind {
     P256,
+    P384,
     Ed25519,
     Rsa2048,
 }
@@ -46,6 +47,8 @@ pub(crate) struct LeafSpec {
     pub(crate) via_intermediate: bool,
     pub(crate) intermediate_is_ca: bool,
     pub(crate) ca_name: &'static str,
+    /// The key type of the CA and of the intermediate.
+    pub(crate) ca_kind: KeyKind,
 }
 
 impl Default for LeafSpec {
@@ -58,6 +61,7 @@ impl Default for LeafSpec {
             via_intermediate: false,
             intermediate_is_ca: true,
             ca_name: "Handshake TLS test CA",
+            ca_kind: KeyKind::P256,
         }
     }
 }
@@ -111,6 +115,10 @@ fn key_pair(kind: KeyKind) -> Result<KeyPair, String> {
         KeyKind::P256 => {
             KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(|e| e.to_string())
         }
+        // rcgen signs with a P-384 key under ecdsa-with-SHA384 (RFC 5758 §3.2).
+        KeyKind::P384 => {
+            KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).map_err(|e| e.to_string())
+        }
         KeyKind::Ed25519 => KeyPair::generate_for(&rcgen::PKCS_ED25519).map_err(|e| e.to_string()),
         KeyKind::Rsa2048 => {
             // ring cannot generate RSA keys, and generating one at run time
@@ -135,10 +143,10 @@ fn ca_params(cn: &str, is_ca: bool) -> Result<CertificateParams, String> {
     Ok(p)
 }
 
-/// Makes a CA (P-256) and a leaf as `spec` says.
+/// Makes a CA (`spec.ca_kind`, P-256 by default) and a leaf as `spec` says.
 pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
     let e = |e: rcgen::Error| e.to_string();
-    let ca_key = key_pair(KeyKind::P256)?;
+    let ca_key = key_pair(spec.ca_kind)?;
     let ca = ca_params(spec.ca_name, true)?
         .self_signed(&ca_key)
         .map_err(e)?;
@@ -146,7 +154,7 @@ pub(crate) fn pki(spec: &LeafSpec) -> Result<Pki, String> {
     let lp = leaf_params(&spec.names, spec.eku.clone(), spec.not_after_year)?;
     let mut chain = Vec::new();
     if spec.via_intermediate {
-        let ik = key_pair(KeyKind::P256)?;
+        let ik = key_pair(spec.ca_kind)?;
         let inter = ca_params("Handshake TLS test intermediate", spec.intermediate_is_ca)?
             .signed_by(&ik, &ca, &ca_key)
             .map_err(e)?;
@@ -599,12 +607,27 @@ pub(crate) fn ours_server(
     start: impl FnOnce(u16) -> Result<ToolPeer, String>,
     cfg: impl FnOnce(&mut ServerConfig),
 ) -> Result<ServerConnection, String> {
+    ours_server_said(p, start, cfg).map(|(s, _)| s)
+}
+
+/// [`ours_server`], and all the client printed by then (stdout, stderr,
+/// log): what it says it negotiated (`s_client -brief`, gnutls-cli's log).
+pub(crate) fn ours_server_said(
+    p: &Pki,
+    start: impl FnOnce(u16) -> Result<ToolPeer, String>,
+    cfg: impl FnOnce(&mut ServerConfig),
+) -> Result<(ServerConnection, String), String> {
     let (listener, port) = listen()?;
     let mut peer = start(port)?;
     let mut sock = accept(&listener, &mut peer)?;
     let mut sc = server_config(p)?;
     cfg(&mut sc);
-    serve(Arc::new(sc), NOW, &mut sock, &mut peer)
+    let s = serve(Arc::new(sc), NOW, &mut sock, &mut peer)?;
+    // gnutls-cli buffers its log file until it exits: end the connection
+    // and let it go.
+    drop(sock);
+    peer.wait_exit(Duration::from_secs(5));
+    Ok((s, peer.stdout_text() + &peer.stderr_text()))
 }
 
 /// A command-line client that connects twice (`start` runs it against a

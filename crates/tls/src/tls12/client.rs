@@ -375,7 +375,7 @@ fn certificate(
         (KeyExchange::Rsa | KeyExchange::EcdheRsa, PublicKey::Rsa(_))
             | (
                 KeyExchange::EcdheEcdsa,
-                PublicKey::P256(_) | PublicKey::Ed25519(_)
+                PublicKey::P256(_) | PublicKey::P384(_) | PublicKey::Ed25519(_)
             )
     );
     if !fits {
@@ -402,7 +402,7 @@ fn server_key_exchange(
             "ServerKeyExchange signature scheme not offered (RFC 5246 §7.4.1.4.1)",
         ))?;
     let signed = m12::signed_params(&hs.client_random, &hs.server_random, &ske.params());
-    sign::verify(key, scheme, &signed, &ske.signature).map_err(|e| match e {
+    sign::verify12(key, scheme, &signed, &ske.signature).map_err(|e| match e {
         Error::BadCertificateVerify => Error::BadKeyExchangeSignature,
         other => other,
     })?;

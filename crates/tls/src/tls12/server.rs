@@ -202,12 +202,13 @@ pub(crate) fn client_hello(
         let pick = match (s.kx(), key) {
             (KeyExchange::Rsa, PrivateKey::Rsa(_)) => Some((None, None)),
             (KeyExchange::EcdheRsa, PrivateKey::Rsa(_))
-            | (KeyExchange::EcdheEcdsa, PrivateKey::P256(_) | PrivateKey::Ed25519(_)) => {
-                match (group, common_scheme(key, schemes)) {
-                    (Some(g), Some(sc)) => Some((Some(g), Some(sc))),
-                    _ => None,
-                }
-            }
+            | (
+                KeyExchange::EcdheEcdsa,
+                PrivateKey::P256(_) | PrivateKey::P384(_) | PrivateKey::Ed25519(_),
+            ) => match (group, common_scheme(key, schemes)) {
+                (Some(g), Some(sc)) => Some((Some(g), Some(sc))),
+                _ => None,
+            },
             _ => None,
         };
         if let Some((g, sc)) = pick {
@@ -549,7 +550,7 @@ pub(crate) fn handle(
             let (Some(key), Some(messages)) = (&hs.client_key, &hs.messages) else {
                 return Err(Error::Config("client authentication"));
             };
-            sign::verify(key, scheme, messages, &signature)?;
+            sign::verify12(key, scheme, messages, &signature)?;
             hs.add(raw);
             State12::ExpectFinished(hs, master, write)
         }

@@ -388,6 +388,11 @@ pub(crate) fn cases() -> Vec<Case> {
     let mut cases = vec![
         Case::must("tls.handshake.full-ecdsa-p256", "RFC 8446 §2, §4.4.3")
             .simulation(|_| full(KeyKind::P256)),
+        Case::must(
+            "tls.handshake.full-ecdsa-p384",
+            "RFC 8446 §4.2.3 (ecdsa_secp384r1_sha384), §4.4.3",
+        )
+        .simulation(|_| full(KeyKind::P384)),
         Case::must("tls.handshake.full-ed25519", "RFC 8446 §4.2.3, §4.4.3")
             .simulation(|_| full(KeyKind::Ed25519)),
         Case::must(
