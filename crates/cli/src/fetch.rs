@@ -19,6 +19,7 @@ use url::Url;
 use crate::common;
 use crate::ladder::{Dir, Ladder};
 use crate::resolve;
+use crate::via::{self, Tun, Via};
 
 /// `handshake fetch`.
 #[derive(clap::Args, Debug)]
@@ -54,13 +55,29 @@ pub struct Args {
     /// "body_bytes", "connection"}], "trace": [...]}; bodies go to -o FILE only
     #[arg(long)]
     json: bool,
+    /// How the bytes travel: the OS's TCP/IP, or our own from IP up through a
+    /// TUN device in a private network namespace whose kernel relays to the
+    /// server (Linux; needs root or CAP_NET_ADMIN). With tun, --trace shows
+    /// every segment of the handshakes and closes with its real numbers
+    #[arg(long, value_enum, default_value_t = Via::Kernel)]
+    via: Via,
+    /// Write every packet of the TCP connections to FILE (pcap, raw IPv4;
+    /// Wireshark opens it, with --keylog for https). Needs --via tun. DNS
+    /// goes through the OS's sockets and is not in the capture
+    #[arg(long, value_name = "FILE")]
+    pcap: Option<PathBuf>,
+    /// Be an attacker on the path: flip the last byte of the server's Nth
+    /// data segment in flight, checksums made right again (needs --via tun).
+    /// Plain http delivers the altered bytes; https stops with bad_record_mac
+    #[arg(long, value_name = "N")]
+    tamper: Option<u32>,
     /// Seconds allowed for each step (DNS lookup, connect, TLS handshake, response)
     #[arg(long, default_value_t = 30)]
     timeout: u64,
 }
 
-/// A byte stream: TCP, or TLS over TCP.
-trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+/// A byte stream: TCP (the kernel's or ours), or TLS over it.
+pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
 
 /// An open connection and the origin it talks to.
@@ -70,6 +87,8 @@ struct Open {
     client: Client<Box<dyn Io>>,
     number: usize,
     tls: bool,
+    /// Our TCP/IP carries it (`--via tun`).
+    tun: bool,
 }
 
 /// The checked URL.
@@ -106,6 +125,7 @@ fn target(s: &str) -> Result<Target> {
 /// `handshake fetch`.
 pub async fn run(a: Args) -> Result<()> {
     let targets: Vec<Target> = a.urls.iter().map(|u| target(u)).collect::<Result<_>>()?;
+    via::check(a.via, a.pcap.as_deref(), a.tamper)?;
     let body = match &a.data {
         Some(d) => match d.strip_prefix('@') {
             Some(path) => std::fs::read(path).with_context(|| format!("-d @{path}"))?,
@@ -146,6 +166,7 @@ pub async fn run(a: Args) -> Result<()> {
     };
     let resolver = common::resolver(&a.dns)?;
     let mut ladder = Ladder::new();
+    let mut tun = (a.via == Via::Tun).then(|| Tun::new(a.tamper));
     let mut open: Option<Open> = None;
     let mut connections = 0;
     let mut exchanges = Vec::new();
@@ -157,10 +178,10 @@ pub async fn run(a: Args) -> Result<()> {
                 .is_some_and(|o| o.origin == origin && o.client.is_reusable());
             if !reuse {
                 if let Some(mut o) = open.take() {
-                    close(&mut o, &mut ladder).await;
+                    close(&mut o, &mut ladder, tun.as_mut()).await;
                 }
                 connections += 1;
-                open = Some(connect(t, &resolver, tls_config.as_ref(), a.timeout, &mut ladder, connections).await?);
+                open = Some(connect(t, &resolver, tls_config.as_ref(), a.timeout, &mut ladder, connections, tun.as_mut()).await?);
             } else if let Some(o) = &open {
                 ladder.step("HTTP", Dir::Note, format!("reusing connection {} to {} (keep-alive)", o.number, o.peer));
             }
@@ -185,13 +206,25 @@ pub async fn run(a: Args) -> Result<()> {
     }
     .await;
     if let Some(mut o) = open.take() {
-        close(&mut o, &mut ladder).await;
+        close(&mut o, &mut ladder, tun.as_mut()).await;
     }
     out.flush()?;
+    let captured = match (&a.pcap, &tun) {
+        (Some(path), Some(tun)) => Some((path, tun.write_pcap(path)?)),
+        _ => None,
+    };
     if a.trace {
         eprint!("{}", ladder.render(common::colour_stderr()));
     }
     result?;
+    if let Some((path, n)) = captured {
+        if !a.json {
+            eprintln!(
+                "handshake: {n} packets of our TCP connection(s) written to {} (DNS went through the OS's sockets and is not in it)",
+                path.display()
+            );
+        }
+    }
     if a.json {
         common::print_json(&json!({ "exchanges": exchanges, "trace": ladder.to_json() }))?;
     }
@@ -235,6 +268,7 @@ async fn connect(
     timeout: u64,
     ladder: &mut Ladder,
     number: usize,
+    mut tun: Option<&mut Tun>,
 ) -> Result<Open> {
     let addrs = match t.host.parse::<std::net::IpAddr>() {
         Ok(ip) => vec![ip],
@@ -244,6 +278,19 @@ async fn connect(
     let mut tcp = None;
     for ip in addrs {
         let addr = SocketAddr::new(ip, t.port);
+        if let Some(tun) = tun.as_deref_mut() {
+            match tun.connect(addr, timeout, ladder).await {
+                Ok(s) => {
+                    tcp = Some((Conn::Tun(s), addr));
+                    break;
+                }
+                Err(e) => {
+                    ladder.step("TCP", Dir::In, format!("{e:#}"));
+                    last = Some(e);
+                    continue;
+                }
+            }
+        }
         ladder.step(
             "TCP",
             Dir::Out,
@@ -264,7 +311,8 @@ async fn connect(
                     Dir::In,
                     format!("SYN-ACK from {addr}; ACK: connected from {local}"),
                 );
-                tcp = Some((s, addr));
+                let _ = s.set_nodelay(true);
+                tcp = Some((Conn::Kernel(s), addr));
                 break;
             }
             Err(e) => {
@@ -276,9 +324,13 @@ async fn connect(
     let Some((tcp, peer)) = tcp else {
         return Err(last.unwrap_or_else(|| anyhow!("no address for {}", t.host)));
     };
-    let _ = tcp.set_nodelay(true);
+    let tun = matches!(tcp, Conn::Tun(_));
+    let tcp: Box<dyn Io> = match tcp {
+        Conn::Kernel(s) => Box::new(s),
+        Conn::Tun(s) => s,
+    };
     let stream: Box<dyn Io> = match (t.tls, tls) {
-        (false, _) => Box::new(tcp),
+        (false, _) => tcp,
         (true, None) => bail!("internal error: no TLS configuration"),
         (true, Some(cfg)) => Box::new(handshake(cfg, &t.host, tcp, timeout, ladder).await?),
     };
@@ -288,17 +340,26 @@ async fn connect(
         client: Client::new(stream),
         number,
         tls: t.tls,
+        tun,
     })
+}
+
+/// The connection under TLS and HTTP.
+enum Conn {
+    /// The kernel's TCP.
+    Kernel(TcpStream),
+    /// Ours, through the TUN device.
+    Tun(Box<dyn Io>),
 }
 
 /// Our TLS client's handshake over `tcp`, its trace on the ladder.
 async fn handshake(
     cfg: &Arc<ClientConfig>,
     name: &str,
-    tcp: TcpStream,
+    tcp: Box<dyn Io>,
     timeout: u64,
     ladder: &mut Ladder,
-) -> Result<TlsStream<TcpStream>> {
+) -> Result<TlsStream<Box<dyn Io>>> {
     let conn =
         Connection::client(Arc::clone(cfg), name).map_err(|e| anyhow!("TLS with {name}: {e}"))?;
     let mut s = TlsStream::new(conn, tcp);
@@ -429,16 +490,21 @@ fn progress_bar(head: &Response, show: bool) -> indicatif::ProgressBar {
     }
 }
 
-async fn close(o: &mut Open, ladder: &mut Ladder) {
+async fn close(o: &mut Open, ladder: &mut Ladder, tun: Option<&mut Tun>) {
     if o.tls {
         ladder.step("TLS", Dir::Out, "close_notify alert");
     }
-    ladder.step(
-        "TCP",
-        Dir::Out,
-        format!("FIN: close connection {} to {}", o.number, o.peer),
-    );
+    if !o.tun {
+        ladder.step(
+            "TCP",
+            Dir::Out,
+            format!("FIN: close connection {} to {}", o.number, o.peer),
+        );
+    }
     let _ = tokio::time::timeout(std::time::Duration::from_secs(2), o.client.shutdown()).await;
+    if let (true, Some(tun)) = (o.tun, tun) {
+        tun.closed(ladder).await;
+    }
 }
 
 #[cfg(test)]

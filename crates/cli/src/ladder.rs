@@ -57,6 +57,17 @@ impl Ladder {
         });
     }
 
+    /// Records a step that happened at `at` (a packet's capture time).
+    pub fn at(&mut self, at: Instant, layer: &'static str, dir: Dir, text: impl Into<String>) {
+        let ms = Some(at.saturating_duration_since(self.start).as_secs_f64() * 1000.0);
+        self.steps.push(Step {
+            ms,
+            layer,
+            dir,
+            text: text.into(),
+        });
+    }
+
     /// Records a step whose time is unknown (it happened between the
     /// steps around it).
     pub fn untimed(&mut self, layer: &'static str, dir: Dir, text: impl Into<String>) {

@@ -13,6 +13,7 @@ mod ladder;
 mod resolve;
 mod serve;
 mod tlsinfo;
+mod via;
 
 use std::process::ExitCode;
 

@@ -54,6 +54,11 @@ pub enum Action {
     /// It is held back and arrives just after the next packet in the same
     /// direction (or after 200 ms if none comes).
     Reorder,
+    /// Its last data byte is flipped (XOR 0xff) and the TCP checksum made
+    /// right again, as an attacker on the path would: the receiver's TCP
+    /// cannot tell, only a MAC above it can. A segment without data passes
+    /// unchanged.
+    Tamper,
 }
 
 /// One rule: a direction, a selection and an action, applied at most

@@ -16,7 +16,8 @@
 //!   [`driver`] our sans-IO TCP running over it and [`kernel`] helpers for
 //!   the kernel's sockets on the other side; [`tap`] the same namespace
 //!   with a TAP device, where our ARP and NDP caches (handshake-link) answer
-//!   the kernel and resolve it;
+//!   the kernel and resolve it; [`tunstream`] our TCP/IP through that
+//!   device as a tokio stream toward a real server;
 //! - [`fault`] the drop/delay/duplicate/reorder rules, [`pcap`] captures and
 //!   [`packet`] IPv4+TCP encoding with checksums, on every platform;
 //! - `tun`, opening a TUN device on macOS (utun) and Windows (wintun); the
@@ -45,5 +46,7 @@ pub mod resolver;
 #[cfg(target_os = "linux")]
 pub mod tap;
 pub mod tls;
+#[cfg(target_os = "linux")]
+pub mod tunstream;
 #[cfg(any(target_os = "macos", target_os = "windows"))]
 pub mod tun;

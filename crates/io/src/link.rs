@@ -226,6 +226,10 @@ impl Link {
                 packet,
                 reorder: true,
             }),
+            Some(Action::Tamper) => {
+                let altered = crate::packet::tamper(&packet).unwrap_or(packet);
+                self.deliver(dir, altered)?;
+            }
         }
         Ok(())
     }

@@ -85,3 +85,40 @@ pub fn encode(src: Ipv4Addr, dst: Ipv4Addr, seg: &SegmentRepr<'_>) -> Result<Vec
     buf.truncate(hl + n);
     Ok(buf)
 }
+
+/// `bytes` with its last TCP data byte flipped (XOR 0xff) and both
+/// checksums recomputed, as an on-path attacker would send it; `None` if it
+/// is not a well-formed IPv4 TCP datagram with data.
+pub fn tamper(bytes: &[u8]) -> Option<Vec<u8>> {
+    let d = decode(bytes).ok()?;
+    let mut payload = d.segment.payload.to_vec();
+    *payload.last_mut()? ^= 0xff;
+    let mut seg = d.segment;
+    seg.payload = &payload;
+    encode(d.src, d.dst, &seg).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use handshake_tcp::wire::{SeqNumber, TcpFlags};
+
+    #[test]
+    fn tamper_flips_the_last_byte_and_keeps_checksums_valid() {
+        let (a, b) = (Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2));
+        let mut seg = SegmentRepr::new(80, 49152, SeqNumber(1000), TcpFlags::ACK | TcpFlags::PSH);
+        seg.payload = b"hello";
+        let bytes = encode(a, b, &seg).unwrap();
+        let altered = tamper(&bytes).unwrap();
+        // decode verifies the IPv4 and TCP checksums (RFC 791, RFC 9293 §3.1).
+        let d = decode(&altered).unwrap();
+        assert_eq!(d.segment.payload, &[b'h', b'e', b'l', b'l', b'o' ^ 0xff]);
+        assert_eq!(d.segment.seq_number, SeqNumber(1000));
+        // The bytes differ in the data and the checksum only.
+        let diff = bytes.iter().zip(&altered).filter(|(x, y)| x != y).count();
+        assert!((2..=3).contains(&diff), "{diff} bytes differ");
+        let mut empty = seg;
+        empty.payload = &[];
+        assert_eq!(tamper(&encode(a, b, &empty).unwrap()), None);
+    }
+}
