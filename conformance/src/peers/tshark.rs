@@ -43,6 +43,17 @@ pub fn dissect_as(
     fields: &[&str],
     decode_as: &[&str],
 ) -> Result<Vec<Dissected>, String> {
+    dissect_with(pcap, fields, decode_as, &[])
+}
+
+/// [`dissect_as`] with more preferences (`-o`), such as
+/// `tls.keylog_file:PATH` to decrypt TLS with a key-log file.
+pub fn dissect_with(
+    pcap: &Path,
+    fields: &[&str],
+    decode_as: &[&str],
+    prefs: &[&str],
+) -> Result<Vec<Dissected>, String> {
     let mut cmd = Command::new("tshark");
     cmd.arg("-n").arg("-r").arg(pcap);
     for pref in [
@@ -51,7 +62,10 @@ pub fn dissect_as(
         "udp.check_checksum:TRUE",
         "tcp.relative_sequence_numbers:FALSE",
         "tcp.analyze_sequence_numbers:FALSE",
-    ] {
+    ]
+    .iter()
+    .chain(prefs)
+    {
         cmd.args(["-o", pref]);
     }
     for rule in decode_as {

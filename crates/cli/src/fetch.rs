@@ -209,6 +209,9 @@ pub async fn run(a: Args) -> Result<()> {
         close(&mut o, &mut ladder, tun.as_mut()).await;
     }
     out.flush()?;
+    if let Some(tun) = tun.as_mut() {
+        tun.settle(&mut ladder).await;
+    }
     let captured = match (&a.pcap, &tun) {
         (Some(path), Some(tun)) => Some((path, tun.write_pcap(path)?)),
         _ => None,
@@ -216,7 +219,7 @@ pub async fn run(a: Args) -> Result<()> {
     if a.trace {
         eprint!("{}", ladder.render(common::colour_stderr()));
     }
-    result?;
+    result.map_err(with_alert)?;
     if let Some((path, n)) = captured {
         if !a.json {
             eprintln!(
@@ -229,6 +232,28 @@ pub async fn run(a: Args) -> Result<()> {
         common::print_json(&json!({ "exchanges": exchanges, "trace": ladder.to_json() }))?;
     }
     Ok(())
+}
+
+/// `e` with the alert our TLS machine sent for it (RFC 8446 §6.2), by name,
+/// when a TLS failure is behind it and the line does not say so yet.
+fn with_alert(e: anyhow::Error) -> anyhow::Error {
+    if format!("{e:#}").contains("alert sent") {
+        return e;
+    }
+    let alert = e.chain().find_map(|c| {
+        let t = match c.downcast_ref::<std::io::Error>() {
+            Some(io) => handshake_io::tls::TlsError::from_io(io)?,
+            None => c.downcast_ref::<handshake_io::tls::TlsError>()?,
+        };
+        match t {
+            handshake_io::tls::TlsError::Tls(t) => t.alert(),
+            _ => None,
+        }
+    });
+    match alert {
+        Some(a) => e.context(format!("{} alert sent", a.name())),
+        None => e,
+    }
 }
 
 fn request(t: &Target, method: &Method, extra: &[(String, String)]) -> Request {
@@ -366,9 +391,17 @@ async fn handshake(
     ladder.step("TLS", Dir::Note, format!("handshake with {name} begins"));
     let what = format!("in the TLS handshake with {name}");
     let r = common::within(timeout, &what, async {
-        s.handshake()
-            .await
-            .map_err(|e| anyhow!("TLS handshake with {name} failed: {e}"))
+        s.handshake().await.map_err(|e| {
+            // The alert our machine sent for it (RFC 8446 §6.2), by name.
+            let alert = match &e {
+                handshake_io::tls::TlsError::Tls(t) => t
+                    .alert()
+                    .map(|a| format!(" ({} alert sent)", a.name()))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            anyhow!("TLS handshake with {name} failed: {e}{alert}")
+        })
     })
     .await;
     if let Some(c) = s.connection().as_client() {

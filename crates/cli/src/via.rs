@@ -4,12 +4,9 @@
 //! to the server. With `tun` every segment is ours to show on the ladder,
 //! to write to `--pcap`, and to tamper with (`--tamper`).
 
-use std::net::SocketAddr;
 use std::path::Path;
 
 use anyhow::{bail, Result};
-
-use crate::ladder::{Dir, Ladder};
 
 /// The path of the bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,7 +47,10 @@ pub use other::Tun;
 
 #[cfg(not(target_os = "linux"))]
 mod other {
+    use std::net::SocketAddr;
+
     use super::*;
+    use crate::ladder::Ladder;
 
     /// No TUN connections off Linux ([`check`] refused `--via tun`).
     #[derive(Debug, Default)]
@@ -69,6 +69,7 @@ mod other {
             bail!("--via tun needs Linux")
         }
         pub async fn closed(&mut self, _ladder: &mut Ladder) {}
+        pub async fn settle(&mut self, _ladder: &mut Ladder) {}
         pub fn write_pcap(&self, _path: &Path) -> Result<usize> {
             bail!("--pcap needs --via tun")
         }
@@ -86,9 +87,11 @@ mod linux {
     use handshake_io::pcap::Capture;
     use handshake_io::tunstream::{self, TunHandle};
     use handshake_tcp::conn::State;
+    use std::net::SocketAddr;
 
     use super::*;
     use crate::common;
+    use crate::ladder::{Dir, Ladder};
 
     /// The TUN connections of one run.
     #[derive(Debug, Default)]
@@ -96,6 +99,8 @@ mod linux {
         handles: Vec<TunHandle>,
         /// Packets of each connection already on the ladder.
         shown: Vec<usize>,
+        /// Whose close is drawn.
+        done: Vec<bool>,
         tamper: Option<u32>,
     }
 
@@ -124,9 +129,9 @@ mod linux {
             if let Some(n) = self.tamper {
                 // An on-path attacker: the server's Nth data segment,
                 // once, checksums made right again.
-                options.faults.push(
-                    Rule::new(FaultDir::ToUs, Select::NthData(n), Action::Tamper).times(1),
-                );
+                options
+                    .faults
+                    .push(Rule::new(FaultDir::ToUs, Select::NthData(n), Action::Tamper).times(1));
             }
             let what = format!("connecting to {addr} through the TUN device");
             let stream = common::within(timeout, &what, async {
@@ -160,6 +165,7 @@ mod linux {
             self.draw(&h, &packets[..n], ladder);
             self.handles.push(h);
             self.shown.push(n);
+            self.done.push(false);
             Ok(Box::new(stream))
         }
 
@@ -176,18 +182,33 @@ mod linux {
         /// to finish, then draws the data it carried (a summary) and every
         /// segment from the first FIN on, and where it ended.
         pub async fn closed(&mut self, ladder: &mut Ladder) {
-            let (Some(h), Some(&from)) = (self.handles.last(), self.shown.last()) else {
-                return;
-            };
-            let done = h.closed(Duration::from_secs(2)).await;
+            if let Some(i) = self.handles.len().checked_sub(1) {
+                self.finish(i, ladder).await;
+            }
+        }
+
+        /// Before the run ends: lets every connection not yet drawn closed
+        /// finish (a TLS alert still in our TCP's queue when the stream was
+        /// dropped goes out, then the FINs), and draws it.
+        pub async fn settle(&mut self, ladder: &mut Ladder) {
+            for i in 0..self.handles.len() {
+                if !self.done[i] {
+                    self.finish(i, ladder).await;
+                }
+            }
+        }
+
+        async fn finish(&mut self, i: usize, ladder: &mut Ladder) {
+            self.done[i] = true;
+            let (h, from) = (&self.handles[i], self.shown[i]);
+            let done = h.closed(Duration::from_secs(3)).await;
             let packets = h.packets();
             let fin = packets
                 .iter()
                 .skip(from)
                 .position(|(_, p)| {
-                    decode(p).is_ok_and(|d| {
-                        d.segment.flags.contains(handshake_tcp::wire::TcpFlags::FIN)
-                    })
+                    decode(p)
+                        .is_ok_and(|d| d.segment.flags.contains(handshake_tcp::wire::TcpFlags::FIN))
                 })
                 .map_or(packets.len(), |i| from + i);
             let middle = &packets[from.min(fin)..fin];
@@ -228,7 +249,10 @@ mod linux {
         /// IPv4), on one clock; returns how many.
         pub fn write_pcap(&self, path: &Path) -> Result<usize> {
             let Some(first) = self.handles.iter().map(TunHandle::origin).min() else {
-                bail!("--pcap {}: no connection went through the TUN device", path.display());
+                bail!(
+                    "--pcap {}: no connection went through the TUN device",
+                    path.display()
+                );
             };
             let mut c = Capture::new();
             let mut all: Vec<(Duration, Vec<u8>)> = Vec::new();

@@ -46,7 +46,7 @@ pub mod resolver;
 #[cfg(target_os = "linux")]
 pub mod tap;
 pub mod tls;
-#[cfg(target_os = "linux")]
-pub mod tunstream;
 #[cfg(any(target_os = "macos", target_os = "windows"))]
 pub mod tun;
+#[cfg(target_os = "linux")]
+pub mod tunstream;

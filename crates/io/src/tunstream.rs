@@ -118,19 +118,18 @@ impl TunHandle {
 
     /// When the link's clock started.
     pub fn origin(&self) -> Instant {
-        lock(&self.shared)
-            .origin
-            .unwrap_or_else(Instant::now)
+        lock(&self.shared).origin.unwrap_or_else(Instant::now)
     }
 
-    /// Our connection's state (RFC 9293 §3.3.2), `None` once it is gone.
+    /// Our connection's state (RFC 9293 §3.3.2), the last one seen once
+    /// the driver has ended; `None` before the first.
     pub fn state(&self) -> Option<State> {
         lock(&self.shared).state
     }
 
     /// Our connection's counters (retransmissions, fast retransmits, RTOs).
     pub fn stats(&self) -> Option<Stats> {
-        lock(&self.shared).stats.clone()
+        lock(&self.shared).stats
     }
 
     /// One line per fault the link applied.
@@ -156,9 +155,7 @@ impl TunHandle {
         loop {
             {
                 let s = lock(&self.shared);
-                if s.finished
-                    || matches!(s.state, Some(State::TimeWait | State::Closed) | None)
-                {
+                if s.finished || matches!(s.state, Some(State::TimeWait | State::Closed)) {
                     return true;
                 }
             }
@@ -228,7 +225,6 @@ fn connect_blocking(server: SocketAddr, options: Options) -> io::Result<TunStrea
                 sh.error.get_or_insert((e.kind(), e.to_string()));
             }
             sh.finished = true;
-            sh.state = None;
             wake(&mut sh);
             drop(sh);
             drop(driver);
@@ -353,7 +349,10 @@ fn drive(
                     }
                     None
                 }
-                Event::Reset => Some((io::ErrorKind::ConnectionReset, "the peer reset the connection")),
+                Event::Reset => Some((
+                    io::ErrorKind::ConnectionReset,
+                    "the peer reset the connection",
+                )),
                 Event::TimedOut => Some((io::ErrorKind::TimedOut, "retransmissions ran out")),
                 _ => None,
             };
@@ -367,11 +366,8 @@ fn drive(
         s.state = Some(state);
         s.stats = Some(d.conn(id).stats());
         if let Some(c) = d.link.capture() {
-            s.packets.extend(
-                c.packets()
-                    .skip(recorded)
-                    .map(|(at, p)| (at, p.to_vec())),
-            );
+            s.packets
+                .extend(c.packets().skip(recorded).map(|(at, p)| (at, p.to_vec())));
             recorded = c.len();
         }
         let log = d.link.fault_log();
@@ -560,7 +556,10 @@ mod tests {
         let first = crate::packet::decode(&packets[0].1).unwrap();
         assert_eq!((first.src, first.dst), (OUR_ADDR, KERNEL_ADDR));
         use handshake_tcp::wire::TcpFlags;
-        assert_eq!(first.segment.flags & (TcpFlags::SYN | TcpFlags::ACK), TcpFlags::SYN);
+        assert_eq!(
+            first.segment.flags & (TcpFlags::SYN | TcpFlags::ACK),
+            TcpFlags::SYN
+        );
     }
 
     #[tokio::test]
@@ -569,7 +568,10 @@ mod tests {
             return;
         }
         // A port nothing listens on: bind, learn it, close.
-        let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let addr = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
         let e = connect(addr, Options::default()).await.unwrap_err();
         assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused);
     }

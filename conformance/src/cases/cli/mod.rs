@@ -5,7 +5,10 @@
 //! line on stderr, a non-zero exit, never a panic); `help` that every
 //! subcommand documents itself; `terminal` that colour and the progress
 //! bar appear on a terminal only; `resolve` the iterative walk, the RD
-//! bit and the cache listing.
+//! bit and the cache listing; `via` the path through our own TCP/IP
+//! (`--via tun`, `--pcap`), and `weakness` the three weaknesses of plain
+//! HTTP shown both ways. The `via` and `weakness` cases also need
+//! CAP_NET_ADMIN, for the namespace.
 
 use crate::Case;
 
@@ -14,6 +17,8 @@ mod help;
 mod resolve;
 mod support;
 mod terminal;
+mod via;
+mod weakness;
 
 /// Every `cli.*` case, group by group.
 pub(crate) fn cases() -> Vec<Case> {
@@ -22,6 +27,8 @@ pub(crate) fn cases() -> Vec<Case> {
         help::cases(),
         resolve::cases(),
         terminal::cases(),
+        via::cases(),
+        weakness::cases(),
     ]
     .concat()
 }
