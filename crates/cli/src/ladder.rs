@@ -46,6 +46,14 @@ impl Ladder {
         }
     }
 
+    /// An empty ladder whose times count from `start`.
+    pub fn starting_at(start: Instant) -> Ladder {
+        Ladder {
+            start,
+            steps: Vec::new(),
+        }
+    }
+
     /// Records a step now.
     pub fn step(&mut self, layer: &'static str, dir: Dir, text: impl Into<String>) {
         let ms = Some(self.start.elapsed().as_secs_f64() * 1000.0);

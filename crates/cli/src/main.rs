@@ -7,11 +7,13 @@
 //! Every subcommand has `--help` and `--json`; an error is one line on
 //! stderr and a non-zero exit status.
 
+mod chart;
 mod common;
 mod fetch;
 mod ladder;
 mod resolve;
 mod serve;
+mod tcp;
 mod tlsinfo;
 mod via;
 
@@ -40,6 +42,8 @@ enum Command {
     Resolve(resolve::Args),
     /// Run a TLS handshake and show what was agreed and the server's certificates
     Tls(tlsinfo::Args),
+    /// Send bytes with our TCP to the kernel's through a TUN device (Linux, root): congestion control, loss and delay of your choice; the first and last segments, a summary, and a cwnd/ssthresh chart (SVG and PNG)
+    Tcp(tcp::Args),
     /// Print the completion script for a shell (e.g. `source <(handshake completions bash)`)
     Completions {
         /// The shell: bash, zsh, fish, elvish or powershell
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
             Command::Serve(a) => serve::run(a).await,
             Command::Resolve(a) => resolve::run(a).await,
             Command::Tls(a) => tlsinfo::run(a).await,
+            Command::Tcp(a) => tcp::run(a).await,
             Command::Completions { .. } => Ok(()),
         }
     });

@@ -40,7 +40,7 @@ pub fn check(via: Via, pcap: Option<&Path>, tamper: Option<u32>) -> Result<()> {
 }
 
 #[cfg(target_os = "linux")]
-pub use linux::Tun;
+pub use linux::{segment_line, Tun};
 
 #[cfg(not(target_os = "linux"))]
 pub use other::Tun;
@@ -174,7 +174,7 @@ mod linux {
             for (at, p) in packets {
                 let Ok(d) = decode(p) else { continue };
                 let dir = if d.src == OUR_ADDR { Dir::Out } else { Dir::In };
-                ladder.at(origin + *at, "TCP", dir, segment(&d.segment));
+                ladder.at(origin + *at, "TCP", dir, segment_line(&d.segment));
             }
         }
 
@@ -271,7 +271,7 @@ mod linux {
     }
 
     /// One segment as a line: flags, numbers, window and options.
-    fn segment(s: &handshake_tcp::wire::SegmentRepr<'_>) -> String {
+    pub fn segment_line(s: &handshake_tcp::wire::SegmentRepr<'_>) -> String {
         use handshake_tcp::wire::TcpFlags as F;
         let names = [
             (F::SYN, "SYN"),

@@ -42,7 +42,7 @@ macro_rules! masked {
 
 #[test]
 fn help() {
-    for sub in ["", "fetch", "resolve", "serve", "tls", "completions"] {
+    for sub in ["", "fetch", "resolve", "serve", "tls", "tcp", "completions"] {
         let args: Vec<&str> = [sub, "--help"]
             .into_iter()
             .filter(|a| !a.is_empty())
