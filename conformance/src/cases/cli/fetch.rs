@@ -164,6 +164,15 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .interop_os(|_| request_line_and_host()),
         Case::should("cli.fetch.data-content-length", "RFC 9110 §8.6").interop_os(|_| post_data()),
+        // clap's own usage errors are one line too, exit status 2.
+        Case::must("cli.fetch.no-url", POSIX)
+            .interop_os(|_| fails(&["fetch"], "required arguments were not provided: <URLS>")),
+        Case::must("cli.fetch.unknown-option", POSIX).interop_os(|_| {
+            fails(
+                &["fetch", "--bogus", "http://x/"],
+                "unexpected argument '--bogus'",
+            )
+        }),
         Case::must("cli.fetch.malformed-url", format!("RFC 3986 §3; {POSIX}"))
             .interop_os(|_| fails(&["fetch", "http//example.com/"], "invalid URL")),
         Case::must(

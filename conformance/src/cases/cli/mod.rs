@@ -7,7 +7,7 @@
 //! bar appear on a terminal only; `resolve` the iterative walk, the RD
 //! bit and the cache listing; `via` the path through our own TCP/IP
 //! (`--via tun`, `--pcap`), and `weakness` the three weaknesses of plain
-//! HTTP shown both ways. The `via` and `weakness` cases also need
+//! HTTP shown both ways; `tcp` the `handshake tcp` transfer and chart. The `via` and `weakness` cases also need
 //! CAP_NET_ADMIN, for the namespace.
 
 use crate::Case;
@@ -16,6 +16,7 @@ mod fetch;
 mod help;
 mod resolve;
 mod support;
+mod tcp;
 mod terminal;
 mod via;
 mod weakness;
@@ -26,6 +27,7 @@ pub(crate) fn cases() -> Vec<Case> {
         fetch::cases(),
         help::cases(),
         resolve::cases(),
+        tcp::cases(),
         terminal::cases(),
         via::cases(),
         weakness::cases(),
