@@ -1,5 +1,6 @@
 //! Snapshots (insta) of what a person reads: every subcommand's `--help`,
-//! the `--trace` ladder and `--json` of a fetch from `handshake serve`, and
+//! the `--trace` ladder and `--json` of a fetch from `handshake serve` (over
+//! http and https), and
 //! `resolve --trace --show-cache` against a DNS responder of the test's
 //! own. Timings, ports and TTLs that count down are masked; the rest must
 //! not change without a reviewed `cargo insta review`.
@@ -36,6 +37,8 @@ macro_rules! masked {
             (r"port \d+", "port [port]"),
             // A TTL of 300 s that a second of the run may have counted down.
             (r"\b(29\d|300)\b", "[ttl]"),
+            // TLS randoms (RFC 8446 §4.1.2): 32 fresh bytes each run.
+            (r"random=[0-9a-f]{64}", "random=[random]"),
         ]}, { $($snap)* });
     };
 }
@@ -99,6 +102,61 @@ fn fetch_trace_and_json() {
     let out = handshake(&["fetch", "--json", &url]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     masked!(insta::assert_snapshot!("fetch-json", text(&out.stdout)));
+}
+
+/// The HTTPS ladder against `handshake serve` with the bench fixtures'
+/// certificate (fixtures/cli: the PEM form of fixtures/bench, converted
+/// with openssl): every TLS message and derived secret's label, the
+/// certificate line with the SAN matched, the close.
+#[test]
+fn fetch_https_trace() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/cli");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handshake"))
+        .args([
+            "serve",
+            "--https",
+            "127.0.0.1:0",
+            "--body",
+            "hello, tls ladder\n",
+        ])
+        .args([
+            "--cert",
+            &format!("{dir}/chain.pem"),
+            "--key",
+            &format!("{dir}/key.pem"),
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start handshake serve");
+    let mut line = String::new();
+    let stdout = child.stdout.take().expect("stdout");
+    BufReader::new(stdout).read_line(&mut line).expect("read");
+    let s = Serve {
+        child,
+        addr: String::new(),
+    };
+    let port = line
+        .trim()
+        .rsplit(':')
+        .next()
+        .unwrap_or_else(|| panic!("serve said {line:?}"))
+        .to_string();
+    let url = format!("https://localhost:{port}/page");
+    let out = handshake(&[
+        "fetch",
+        "--trace",
+        "--cafile",
+        &format!("{dir}/ca.pem"),
+        &url,
+    ]);
+    drop(s);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "hello, tls ladder\n");
+    masked!(insta::assert_snapshot!(
+        "fetch-https-trace",
+        text(&out.stderr)
+    ));
 }
 
 /// A DNS responder on 127.0.0.1 answering `A 192.0.2.53` with TTL 300 to
