@@ -59,6 +59,7 @@ const PEERS: &[(&str, &[&str])] = &[
     ("dns/lookup-cold", &["unbound"]),
     ("http/parse-request-head", &["httparse"]),
     ("http/parse-response-head", &["httparse"]),
+    ("http/https-get-1KiB-keepalive", &["hyper-rustls"]),
     ("tls/handshake-tls13-ecdsa-p256", &["rustls"]),
     ("tls/handshake-tls13-rsa2048", &["rustls"]),
     ("tls/handshake-tls12-ecdhe-ecdsa", &["rustls"]),
