@@ -57,7 +57,6 @@ const fn dev(id: &'static str, feature: &'static str, reason: &'static str) -> R
 
 /// A scope decision, so a deviation (counted), not "not applicable": the
 /// ICMP rows hold or fail only once ICMP reaches the connection.
-const ICMP_FREE: &str = "deviation (scope): the connection takes no ICMP input yet, so it acts on no Destination Unreachable or Packet Too Big; it never aborts on an ICMP error and drops Source Quench only because nothing reaches it, which no case checks";
 const IP_LAYER: &str = "an IP-layer matter: the sans-IO connection hands segments to the caller, whose IP layer (handshake-ip's Ipv4Repr/Ipv6Repr) writes the header fields";
 const SOURCE_ROUTE: &str = "deviation (scope): handshake-ip does not implement IP source routing (RFC 7126 recommends dropping such packets), so there is no route to honour or reverse";
 
@@ -179,11 +178,11 @@ pub(super) static ROWS: &[Requirement] = &[
     dev("MUST-53", "Source Route: build return route from src route", SOURCE_ROUTE),
     dev("SHLD-24", "Source Route: later src route overrides", SOURCE_ROUTE),
     // ICMP
-    dev("MUST-54", "Receiving ICMP messages from IP", ICMP_FREE),
-    dev("SHLD-25", "Dest Unreach (0,1,5) => inform ALP", ICMP_FREE),
-    dev("MUST-56", "Abort on Dest Unreach (0,1,5), Time Exceeded, Param Problem (MUST NOT)", ICMP_FREE),
-    dev("SHLD-26", "Dest Unreach (2-4) => abort conn", ICMP_FREE),
-    dev("MUST-55", "Source Quench => silent discard", ICMP_FREE),
+    r("MUST-54", "Receiving ICMP messages from IP", &["tcp.icmp.kernel-fragmentation-needed", "tcp.icmp.blind-errors-ignored"]),
+    r("SHLD-25", "Dest Unreach (0,1,5) => inform ALP", &["tcp.icmp.soft-errors-do-not-abort"]),
+    r("MUST-56", "Abort on Dest Unreach (0,1,5), Time Exceeded, Param Problem (MUST NOT)", &["tcp.icmp.soft-errors-do-not-abort"]),
+    r("SHLD-26", "Dest Unreach (2-4) => abort conn", &["tcp.icmp.hard-errors-abort"]),
+    r("MUST-55", "Source Quench => silent discard", &["tcp.icmp.source-quench-discarded"]),
     // Address validation
     r("MUST-63", "Reject SYN from invalid IP address", &["tcp.conn.listen.invalid-address-ignored"]),
     // TCP/ALP interface services

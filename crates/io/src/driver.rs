@@ -61,6 +61,8 @@ pub struct DriverStats {
     /// Segments for no connection, answered with RST by the endpoint
     /// (RFC 9293 §3.10.7.1).
     pub resets_sent: u64,
+    /// ICMP errors about TCP segments handed to the endpoint.
+    pub icmp_errors: u64,
 }
 
 /// Our TCP host at [`OUR_ADDR`] (one sans-IO [`Endpoint`], which routes
@@ -73,6 +75,7 @@ pub struct Driver {
     /// The addresses listened on, oldest first.
     listening: Vec<SocketAddr>,
     bad_packets: u64,
+    icmp_errors: u64,
     /// The last packet error, for the report.
     pub last_bad: Option<String>,
 }
@@ -96,6 +99,7 @@ impl Driver {
             endpoint: Endpoint::new(IsnGenerator::new(key)),
             listening: Vec::new(),
             bad_packets: 0,
+            icmp_errors: 0,
             last_bad: None,
         }
     }
@@ -152,6 +156,7 @@ impl Driver {
         DriverStats {
             bad_packets: self.bad_packets,
             resets_sent: self.endpoint.stats().resets_sent,
+            icmp_errors: self.icmp_errors,
         }
     }
 
@@ -253,6 +258,17 @@ impl Driver {
         let d = match decode(bytes) {
             Ok(d) if d.dst == OUR_ADDR => d,
             Ok(_) => return,
+            // RFC 9293 §3.9.2.2 (MUST-54): an ICMP error goes to the
+            // connection that sent the segment it quotes.
+            Err(crate::packet::PacketError::NotTcp { protocol: 1, .. }) => {
+                if let Some(e) = crate::packet::icmp_error(bytes) {
+                    self.icmp_errors += 1;
+                    let _ = self
+                        .endpoint
+                        .handle_icmp(now, e.local, e.remote, e.seq, e.error);
+                }
+                return;
+            }
             Err(e) => {
                 self.bad_packets += 1;
                 self.last_bad = Some(e.to_string());

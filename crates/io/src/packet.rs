@@ -98,6 +98,87 @@ pub fn tamper(bytes: &[u8]) -> Option<Vec<u8>> {
     encode(d.src, d.dst, &seg).ok()
 }
 
+/// An ICMP error about a TCP segment, as the endpoint takes it: our end
+/// and the peer's (from the quoted headers), the quoted sequence number,
+/// and what happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IcmpAbout {
+    /// Our end: the quoted datagram's source and TCP source port.
+    pub local: std::net::SocketAddr,
+    /// The peer's end: the quoted destination and TCP destination port.
+    pub remote: std::net::SocketAddr,
+    /// The quoted TCP header's sequence number.
+    pub seq: handshake_tcp::wire::SeqNumber,
+    /// The error.
+    pub error: handshake_tcp::conn::IcmpError,
+}
+
+/// Reads an IPv4 datagram carrying an ICMP error about a TCP segment
+/// (RFC 792; RFC 9293 §3.9.2.2): `None` for anything else, a bad checksum,
+/// or a quote too short to name the connection.
+pub fn icmp_error(bytes: &[u8]) -> Option<IcmpAbout> {
+    use handshake_ip::{IcmpPacket, Icmpv4Error};
+    use handshake_tcp::conn::IcmpError;
+    let pkt = Ipv4Packet::new_checked(bytes).ok()?;
+    let ip = Ipv4Repr::parse(&pkt, ChecksumMode::Verify).ok()?;
+    if ip.protocol != IpProtocol::ICMP || ip.more_frags || ip.frag_offset != 0 {
+        return None;
+    }
+    let payload = pkt.payload_slice();
+    let msg = IcmpPacket::new_checked(payload).ok()?;
+    let e = Icmpv4Error::parse(&msg, ChecksumMode::Verify).ok()?;
+    let q = e.quoted().ok()?;
+    if q.protocol != IpProtocol::TCP.0 {
+        return None;
+    }
+    // RFC 792: the quote holds at least the first 64 bits of the segment:
+    // the ports and the sequence number.
+    let t = q.payload;
+    let port = |i: usize| u16::from_be_bytes([t[i], t[i + 1]]);
+    let seq = u32::from_be_bytes([t[4], t[5], t[6], t[7]]);
+    let error = match (e.msg_type, e.code) {
+        (Icmpv4Error::DEST_UNREACHABLE, 4) => IcmpError::PacketTooBig {
+            mtu: e.next_hop_mtu().unwrap_or(0),
+        },
+        (Icmpv4Error::DEST_UNREACHABLE, code) => IcmpError::Unreachable { code },
+        (Icmpv4Error::SOURCE_QUENCH, _) => IcmpError::SourceQuench,
+        (Icmpv4Error::TIME_EXCEEDED, _) => IcmpError::TimeExceeded,
+        _ => IcmpError::ParameterProblem,
+    };
+    Some(IcmpAbout {
+        local: std::net::SocketAddr::from((q.src, port(0))),
+        remote: std::net::SocketAddr::from((q.dst, port(2))),
+        seq: handshake_tcp::wire::SeqNumber(seq),
+        error,
+    })
+}
+
+/// The ICMP error datagram a router at `from` would send to the source of
+/// `invoking` (an IPv4 datagram we sent), quoting its header and the first
+/// 8 octets of its data (RFC 792): for cases that play that router.
+pub fn icmp_error_for(
+    from: Ipv4Addr,
+    invoking: &[u8],
+    msg_type: u8,
+    code: u8,
+    rest: u32,
+) -> Option<Vec<u8>> {
+    let pkt = Ipv4Packet::new_checked(invoking).ok()?;
+    let ip = Ipv4Repr::parse(&pkt, ChecksumMode::Ignore).ok()?;
+    let quote = invoking.len().min(pkt.header_len() + 8);
+    let e = handshake_ip::Icmpv4Error {
+        msg_type,
+        code,
+        rest,
+        invoking: &invoking[..quote],
+    };
+    let reply = Ipv4Repr::new(from, ip.src_addr, IpProtocol::ICMP, e.buffer_len());
+    let mut buf = vec![0u8; reply.buffer_len()];
+    let hl = reply.emit(&mut buf).ok()?;
+    e.emit(&mut buf[hl..]).ok()?;
+    Some(buf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +201,29 @@ mod tests {
         let mut empty = seg;
         empty.payload = &[];
         assert_eq!(tamper(&encode(a, b, &empty).unwrap()), None);
+    }
+
+    #[test]
+    fn icmp_error_names_the_connection() {
+        let (a, b) = (Ipv4Addr::new(192, 0, 2, 2), Ipv4Addr::new(192, 0, 2, 1));
+        let mut seg = SegmentRepr::new(49152, 80, SeqNumber(0xdead_beef), TcpFlags::ACK);
+        seg.payload = &[7; 1400];
+        let sent = encode(a, b, &seg).unwrap();
+        let router = Ipv4Addr::new(192, 0, 2, 254);
+        let icmp = icmp_error_for(router, &sent, 3, 4, 1280).unwrap();
+        // 20 (IPv4) + 8 (ICMP) + 20 (quoted IPv4) + 8 (quoted TCP), RFC 792.
+        assert_eq!(icmp.len(), 56);
+        let about = icmp_error(&icmp).unwrap();
+        assert_eq!(about.local, "192.0.2.2:49152".parse().unwrap());
+        assert_eq!(about.remote, "192.0.2.1:80".parse().unwrap());
+        assert_eq!(about.seq, SeqNumber(0xdead_beef));
+        assert_eq!(
+            about.error,
+            handshake_tcp::conn::IcmpError::PacketTooBig { mtu: 1280 }
+        );
+        let mut bad = icmp.clone();
+        bad[30] ^= 1;
+        assert_eq!(icmp_error(&bad), None, "a bad ICMP checksum is dropped");
+        assert_eq!(icmp_error(&sent), None, "TCP is not ICMP");
     }
 }

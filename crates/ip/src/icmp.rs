@@ -420,3 +420,157 @@ mod tests {
         }
     }
 }
+
+/// An ICMPv4 error message (RFC 792) and the start of the datagram that
+/// caused it: Destination Unreachable, Source Quench, Time Exceeded or
+/// Parameter Problem. The transport layer matches the quoted datagram to
+/// its connection ([`Icmpv4Error::quoted`]).
+///
+/// ```
+/// use handshake_ip::{ChecksumMode, IcmpPacket, Icmpv4Error};
+/// // Fragmentation needed, next-hop MTU 1280 (RFC 1191 §4), quoting a
+/// // 20-octet IPv4 header and 8 octets of TCP.
+/// let mut invoking = [0u8; 28];
+/// invoking[0] = 0x45;
+/// invoking[9] = 6;
+/// invoking[12..16].copy_from_slice(&[192, 0, 2, 2]);
+/// invoking[16..20].copy_from_slice(&[192, 0, 2, 1]);
+/// let e = Icmpv4Error { msg_type: 3, code: 4, rest: 1280, invoking: &invoking };
+/// let mut buf = [0u8; 36];
+/// let n = e.emit(&mut buf).unwrap();
+/// let p = IcmpPacket::new_checked(&buf[..n]).unwrap();
+/// let back = Icmpv4Error::parse(&p, ChecksumMode::Verify).unwrap();
+/// assert_eq!(back.next_hop_mtu(), Some(1280));
+/// assert_eq!(back.quoted().unwrap().protocol, 6);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Icmpv4Error<'a> {
+    /// 3 Destination Unreachable, 4 Source Quench, 11 Time Exceeded, 12
+    /// Parameter Problem.
+    pub msg_type: u8,
+    /// The code.
+    pub code: u8,
+    /// The four octets after the checksum: for Destination Unreachable
+    /// code 4 the next-hop MTU in the low 16 bits (RFC 1191 §4), for
+    /// Parameter Problem the pointer in the high 8.
+    pub rest: u32,
+    /// The invoking datagram's IP header and at least 64 bits of its data.
+    pub invoking: &'a [u8],
+}
+
+/// The datagram an ICMP error quotes (RFC 792: "Internet Header + 64 bits
+/// of Original Data Datagram").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Quoted<'a> {
+    /// Its source: us, for an error about what we sent.
+    pub src: core::net::Ipv4Addr,
+    /// Its destination.
+    pub dst: core::net::Ipv4Addr,
+    /// Its protocol (6 for TCP).
+    pub protocol: u8,
+    /// What follows its header, as much as was quoted (at least 8 octets).
+    pub payload: &'a [u8],
+}
+
+impl<'a> Icmpv4Error<'a> {
+    /// Destination Unreachable.
+    pub const DEST_UNREACHABLE: u8 = 3;
+    /// Source Quench.
+    pub const SOURCE_QUENCH: u8 = 4;
+    /// Time Exceeded.
+    pub const TIME_EXCEEDED: u8 = 11;
+    /// Parameter Problem.
+    pub const PARAMETER_PROBLEM: u8 = 12;
+
+    /// Reads an error message; other types are [`Error::UnsupportedIcmp`].
+    pub fn parse<T: AsRef<[u8]> + ?Sized>(
+        packet: &IcmpPacket<&'a T>,
+        mode: ChecksumMode,
+    ) -> Result<Self, Error> {
+        // RFC 792: the checksum covers the whole ICMP message.
+        if mode == ChecksumMode::Verify && !packet.verify_checksum_v4() {
+            return Err(Error::BadChecksum {
+                what: "ICMPv4",
+                sum: checksum::sum(packet.b()),
+            });
+        }
+        let (msg_type, code) = (packet.msg_type(), packet.code());
+        if !matches!(
+            msg_type,
+            Self::DEST_UNREACHABLE
+                | Self::SOURCE_QUENCH
+                | Self::TIME_EXCEEDED
+                | Self::PARAMETER_PROBLEM
+        ) {
+            return Err(Error::UnsupportedIcmp { msg_type, code });
+        }
+        let rest = (u32::from(packet.echo_ident()) << 16) | u32::from(packet.echo_seq_no());
+        Ok(Icmpv4Error {
+            msg_type,
+            code,
+            rest,
+            invoking: packet.data_slice(),
+        })
+    }
+
+    /// The next-hop MTU of a "fragmentation needed" (type 3 code 4, RFC
+    /// 1191 §4); `None` for other messages or a router that reports 0.
+    pub fn next_hop_mtu(&self) -> Option<u16> {
+        let mtu = (self.rest & 0xffff) as u16;
+        (self.msg_type == Self::DEST_UNREACHABLE && self.code == 4 && mtu != 0).then_some(mtu)
+    }
+
+    /// The quoted datagram's addresses, protocol and data: an IPv4 header
+    /// (any options) and at least the 8 octets RFC 792 promises.
+    pub fn quoted(&self) -> Result<Quoted<'a>, Error> {
+        let b = self.invoking;
+        let too_short = |need: usize| Error::Truncated {
+            what: "quoted IPv4 datagram",
+            need,
+            have: b.len(),
+        };
+        let first = *b.first().ok_or(too_short(20))?;
+        if first >> 4 != 4 {
+            return Err(Error::UnsupportedIcmp {
+                msg_type: self.msg_type,
+                code: self.code,
+            });
+        }
+        let ihl = usize::from(first & 0x0f) * 4;
+        if ihl < 20 || b.len() < ihl + 8 {
+            return Err(too_short(ihl.max(20) + 8));
+        }
+        let addr = |i: usize| core::net::Ipv4Addr::new(b[i], b[i + 1], b[i + 2], b[i + 3]);
+        Ok(Quoted {
+            src: addr(12),
+            dst: addr(16),
+            protocol: b[9],
+            payload: &b[ihl..],
+        })
+    }
+
+    /// Message length.
+    pub fn buffer_len(&self) -> usize {
+        8 + self.invoking.len()
+    }
+
+    /// Writes the message with its checksum into the start of `buf`;
+    /// returns its length.
+    pub fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
+        let len = self.buffer_len();
+        let Some(m) = buf.get_mut(..len) else {
+            return Err(Error::BufferTooSmall {
+                need: len,
+                have: buf.len(),
+            });
+        };
+        m[0] = self.msg_type;
+        m[1] = self.code;
+        m[2..4].copy_from_slice(&[0, 0]);
+        m[4..8].copy_from_slice(&self.rest.to_be_bytes());
+        m[8..].copy_from_slice(self.invoking);
+        let c = !checksum::sum(m);
+        m[2..4].copy_from_slice(&c.to_be_bytes());
+        Ok(len)
+    }
+}

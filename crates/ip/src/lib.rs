@@ -44,7 +44,7 @@ mod ipv6;
 mod udp;
 
 pub use error::Error;
-pub use icmp::{IcmpPacket, Icmpv4Repr, Icmpv6Repr};
+pub use icmp::{IcmpPacket, Icmpv4Error, Icmpv4Repr, Icmpv6Repr, Quoted};
 pub use ipv4::{Ipv4Options, Ipv4Packet, Ipv4Repr};
 pub use ipv6::{Ipv6Fragment, Ipv6Packet, Ipv6Repr, UpperLayer, MAX_EXTENSION_HEADERS};
 pub use udp::{UdpPacket, UdpRepr};

@@ -305,6 +305,23 @@ impl Endpoint {
         Route::Reset
     }
 
+    /// An ICMP error about a segment we sent from `local` to `remote` (the
+    /// quoted IP header's source and destination and the quoted TCP
+    /// header's ports), whose sequence number was `seq` (RFC 9293
+    /// §3.9.2.2: directed to the connection that created it, MUST-54).
+    /// `None` when no connection has that 4-tuple.
+    pub fn handle_icmp(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        seq: crate::wire::SeqNumber,
+        err: crate::conn::IcmpError,
+    ) -> Option<crate::conn::IcmpAction> {
+        let h = self.live(local, remote)?;
+        self.conn_mut(h).map(|c| c.handle_icmp(now, seq, err))
+    }
+
     /// The next segment to send: RSTs for no connection, then the
     /// connections' (round robin), then the listeners' (SYN-ACKs, and the
     /// segments of connections waiting to be accepted).

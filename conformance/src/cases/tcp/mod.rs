@@ -29,6 +29,9 @@
 //! re-reads every capture and a malformed packet or bad checksum fails the
 //! case. Off Linux the cases skip.
 //!
+//! handshake-tcp and ICMP errors (RFC 9293 §3.9.2.2, RFC 5927, RFC 1191):
+//! `tcp.icmp.*`, over the pair and against the kernel.
+//!
 //! handshake-tcp keep-alives (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6): off by
 //! default, probes only on an idle connection, dead peers found, lost ACKs
 //! tolerated.
@@ -49,6 +52,7 @@ mod cc;
 mod conn;
 mod coverage;
 mod flow;
+mod icmp;
 mod interop;
 mod keepalive;
 mod push;
@@ -75,6 +79,7 @@ pub(crate) fn cases() -> Vec<Case> {
         flow::cases(),
         urg::cases(),
         keepalive::cases(),
+        icmp::cases(),
         sack::cases(),
         recovery::cases(),
         ts::cases(),

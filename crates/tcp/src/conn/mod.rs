@@ -25,6 +25,7 @@
 mod config;
 mod cookie;
 mod frto;
+mod icmp;
 mod input;
 mod isn;
 mod keepalive;
@@ -67,6 +68,7 @@ pub struct SequenceVars {
     /// RCV.WND: the window last advertised, from RCV.NXT, in bytes.
     pub rcv_wnd: u32,
 }
+pub use icmp::{IcmpAction, IcmpError};
 pub use input::rst_reply;
 pub use isn::IsnGenerator;
 pub use keepalive::KeepAlive;
@@ -138,6 +140,12 @@ pub enum Event {
     /// The peer sent urgent data (RFC 9293 §3.8.5, MUST-32): see
     /// [`Connection::urgent_pending`] for how much lies ahead of the reader.
     Urgent,
+    /// An ICMP hard error (Destination Unreachable, protocol or port) about
+    /// a segment in flight: the connection is closed (RFC 9293 §3.9.2.2).
+    Unreachable,
+    /// An ICMP soft error about a segment in flight; the connection goes
+    /// on (RFC 9293 §3.9.2.2): see [`Connection::soft_error`].
+    SoftError,
 }
 
 /// A segment to send, owning its data.
@@ -231,6 +239,8 @@ pub struct Connection {
     dsack: Option<(SeqNumber, SeqNumber)>,
     /// D-SACKs the peer sent us (RFC 2883).
     dsacks: u64,
+    /// ICMP errors seen (RFC 9293 §3.9.2.2).
+    icmp: icmp::IcmpCounts,
     /// Starts of the latest out-of-order arrivals, newest first: the first
     /// SACK block reports the newest (RFC 2018 §4).
     sack_recent: [Option<SeqNumber>; 3],
@@ -352,6 +362,7 @@ impl Connection {
             frto: Frto::new(),
             dsack: None,
             dsacks: 0,
+            icmp: icmp::IcmpCounts::default(),
             sack_recent: [None; 3],
             ts_ok: false,
             // RFC 7323 §5.4: a secret offset comes from the caller's key

@@ -59,6 +59,15 @@ pub struct Stats {
     pub dsacks_received: u64,
     /// Retransmission timeouts found spurious and undone (RFC 5682).
     pub spurious_timeouts: u64,
+    /// ICMP errors ignored because their quoted sequence number was not in
+    /// SND.UNA..SND.NXT (RFC 5927 §4.1), and Source Quench discarded.
+    pub icmp_ignored: u64,
+    /// Soft ICMP errors acted on (reported, the connection goes on).
+    pub icmp_soft: u64,
+    /// ICMP hard errors that aborted the connection.
+    pub icmp_hard: u64,
+    /// Times Packet Too Big lowered the send MSS (RFC 1191).
+    pub pmtu_reductions: u64,
 }
 
 impl Connection {
@@ -89,6 +98,10 @@ impl Connection {
             reo_wnd_mult: self.rack.reo_wnd_mult(),
             dsacks_received: self.dsacks,
             spurious_timeouts: self.frto.undone,
+            icmp_ignored: self.icmp.out_of_window + self.icmp.discarded,
+            icmp_soft: self.icmp.soft,
+            icmp_hard: self.icmp.hard,
+            pmtu_reductions: self.icmp.mss_reductions,
         }
     }
 }
