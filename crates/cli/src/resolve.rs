@@ -229,7 +229,8 @@ pub async fn lookup(
             .await
             .map_err(|e| anyhow!("{what}: {e}"))
     })
-    .await?;
+    .await
+    .inspect_err(|e| ladder.step("DNS", Dir::Note, format!("no answer: {e:#}")))?;
     let trace: Vec<String> = answer.trace.iter().map(|s| s.to_string()).collect();
     let steps = label(&answer.trace);
     // The pipeline traces without a clock: its steps fall between the
@@ -349,11 +350,13 @@ pub async fn run(a: Args) -> Result<()> {
     let mut any_answer = false;
     for name in &a.names {
         let mut ladder = crate::ladder::Ladder::new();
-        let l = lookup(&r, name, rtype, a.timeout, &mut ladder).await?;
-        any_answer |= !l.records.is_empty();
+        let l = lookup(&r, name, rtype, a.timeout, &mut ladder).await;
+        // The ladder shows how far the lookup got, also when it failed.
         if a.trace {
             eprint!("{}", ladder.render(common::colour_stderr()));
         }
+        let l = l?;
+        any_answer |= !l.records.is_empty();
         if a.json {
             results.push(json!({
                 "name": name,

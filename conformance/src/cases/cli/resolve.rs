@@ -56,6 +56,41 @@ fn queries_out(lookup: &Value) -> Vec<(String, Option<bool>, String)> {
 /// From the root hints down: the root refers to `com`, `com` to
 /// `example.com`, whose server answers. servers.txt says who serves what;
 /// the answer is example.com.zone's `www A 192.0.2.80`.
+/// A server that never answers: `--trace` still prints the ladder as far
+/// as it got (the query out, then why there is no answer) before the one
+/// error line, which comes last.
+fn trace_on_timeout(_: &mut Ctx) -> Checked {
+    let silent = std::net::UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    let server = silent.local_addr().map_err(|e| e.to_string())?.to_string();
+    let r = cli::run(
+        &[
+            "resolve",
+            "--server",
+            &server,
+            "--timeout",
+            "2",
+            "--trace",
+            "silent.test",
+        ],
+        T,
+    )?;
+    drop(silent);
+    check::ensure(!r.success, || format!("resolve succeeded: {}", r.stdout))?;
+    let lines: Vec<&str> = r.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+    check::ensure(
+        lines.iter().any(|l| l.contains("query silent.test A")),
+        || format!("no query on the ladder: {:?}", r.stderr),
+    )?;
+    check::ensure(lines.iter().any(|l| l.contains("no answer:")), || {
+        format!("the ladder does not say why: {:?}", r.stderr)
+    })?;
+    let last = lines.last().copied().unwrap_or("");
+    check::ensure(
+        last.starts_with("handshake: ") && last.contains("silent.test"),
+        || format!("last line: {last:?}"),
+    )
+}
+
 fn iterative_stages(ctx: &mut Ctx) -> Checked {
     let _net = dnsnet::DnsNet::start(&ctx.artifacts, dnsnet::Authority::Nsd)?;
     let dir = Scratch::new("cli-resolve-iterative")?;
@@ -239,6 +274,11 @@ pub(crate) fn cases() -> Vec<Case> {
             .simulation(rd_bit),
         Case::should("cli.resolve.show-cache", "RFC 1035 §3.2.1; RFC 2308 §5")
             .simulation(show_cache),
+        Case::must(
+            "cli.resolve.trace-on-timeout",
+            format!("RFC 1035 §4.2.1; {POSIX}"),
+        )
+        .interop_os(trace_on_timeout),
         Case::must(
             "cli.resolve.root-hints-unreadable",
             format!("RFC 1034 §5.3.2; {POSIX}"),
