@@ -90,6 +90,9 @@ pub(crate) struct Common {
     pub(crate) client_chain: Option<Vec<Vec<u8>>>,
     /// The client's copy of the chain the server presented (validated or not).
     pub(crate) server_chain: Option<Vec<Vec<u8>>>,
+    /// The client's copy of the last CertificateRequest's
+    /// certificate_authorities (RFC 8446 §4.2.4, RFC 5246 §7.4.4).
+    pub(crate) authorities: Vec<Vec<u8>>,
 }
 
 impl Common {
@@ -122,6 +125,7 @@ impl Common {
             negotiated12: None,
             session12: None,
             client_chain: None,
+            authorities: Vec::new(),
         }
     }
 

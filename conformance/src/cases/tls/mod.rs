@@ -9,10 +9,11 @@
 //! and cases (`tls12`); OpenSSL and GnuTLS command-line peers over loopback
 //! TCP (`openssl`, `gnutls`); P-384 certificates, signatures and key
 //! exchange against those peers and rustls (`p384`); post-handshake client
-//! authentication (`pha`); RFC 8446's requirement table (`coverage`).
+//! authentication (`pha`) and certificate_authorities (`authorities`); RFC 8446's requirement table (`coverage`).
 
 use crate::Case;
 
+mod authorities;
 mod codec;
 mod coverage;
 mod examples;
@@ -51,6 +52,7 @@ pub(crate) fn cases() -> Vec<Case> {
         resume::cases(),
         mtls::cases(),
         pha::cases(),
+        authorities::cases(),
         examples::cases(),
         sslyze::cases(),
         #[cfg(target_os = "linux")]

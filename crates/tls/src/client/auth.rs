@@ -81,7 +81,7 @@ impl ClientMachine {
         let request = certificate_request(context, exts, true)?;
         let mut transcript = base.clone();
         transcript.add(raw);
-        self.authorities = request.authorities.clone();
+        c.authorities = request.authorities.clone();
         send_certificate(c, &self.config, &request, &mut transcript, &mut *self.rng)?;
         let hash = app.suite.hash();
         let verify_data = finished_verify_data(hash, &app.ours, &transcript.current());

@@ -93,8 +93,6 @@ struct ClientMachine {
     /// connected: the transcript through the client Finished, the start
     /// of every post-handshake authentication's handshake context (§4.4).
     pha_base: Option<Transcript>,
-    /// The certificate_authorities of the last CertificateRequest.
-    authorities: Vec<Vec<u8>>,
 }
 
 /// A TLS 1.3 client connection.
@@ -185,7 +183,6 @@ impl ClientConnection {
                 now: now_unix,
                 rng,
                 pha_base: None,
-                authorities: Vec::new(),
                 state: State::ExpectServerHello {
                     hello,
                     shares,
@@ -291,7 +288,7 @@ impl ClientConnection {
     /// handshake or after it (TLS 1.2's list too): the CAs whose
     /// certificates the server accepts. Empty when it named none.
     pub fn certificate_authorities(&self) -> &[Vec<u8>] {
-        &self.machine.authorities
+        &self.common.authorities
     }
 
     /// The certificate chain (DER, leaf first) the server presented, once
@@ -368,7 +365,7 @@ impl Machine for ClientMachine {
                 },
             ) if hs.cert_request.is_none() => {
                 let request = auth::certificate_request(&context, &extensions, false)?;
-                self.authorities = request.authorities.clone();
+                c.authorities = request.authorities.clone();
                 hs.cert_request = Some(request);
                 hs.transcript.add(&raw);
                 State::ExpectCertificate(hs)

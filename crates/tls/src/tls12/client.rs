@@ -281,6 +281,7 @@ pub(crate) fn handle(
         ) if hs.cert_request.is_none() => {
             // RFC 5246 §7.4.4: certificate_authorities guide the choice as
             // TLS 1.3's extension does.
+            c.authorities = authorities.clone();
             hs.cert_request = Some(crate::client::auth::Request {
                 context: Vec::new(),
                 schemes,
