@@ -308,3 +308,74 @@ fn client_picks_the_certificate_the_authorities_name() {
         .any(|w| w == names[0].as_slice()));
     assert!(names[0].windows(18).any(|w| w == b"PHA test client CA"));
 }
+
+mod wire {
+    use handshake_tls::extensions::{typ, Context, Extension};
+    use handshake_tls::Error;
+
+    fn emitted(e: &Extension) -> Vec<u8> {
+        let mut out = Vec::new();
+        e.emit(&mut out);
+        out
+    }
+
+    #[test]
+    fn post_handshake_auth_is_type_49_and_empty() {
+        // §4.2: ExtensionType post_handshake_auth(49); §4.2.6: "The
+        // extension_data field ... is zero length".
+        assert_eq!(typ::POST_HANDSHAKE_AUTH, 49);
+        assert_eq!(
+            emitted(&Extension::PostHandshakeAuth),
+            [0x00, 0x31, 0x00, 0x00]
+        );
+        assert_eq!(
+            Extension::parse(49, &[], Context::ClientHello),
+            Ok(Extension::PostHandshakeAuth)
+        );
+        assert!(matches!(
+            Extension::parse(49, &[0], Context::ClientHello),
+            Err(Error::Decode { .. })
+        ));
+        // §4.2: only in a ClientHello; elsewhere illegal_parameter.
+        for ctx in [Context::EncryptedExtensions, Context::CertificateRequest] {
+            assert!(matches!(
+                Extension::parse(49, &[], ctx),
+                Err(Error::IllegalParameter { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn certificate_authorities_wire_form() {
+        // §4.2.4: DistinguishedName authorities<3..2^16-1>, each opaque
+        // DistinguishedName<1..2^16-1>; type 47.
+        assert_eq!(typ::CERTIFICATE_AUTHORITIES, 47);
+        let data = [0x00, 0x05, 0x00, 0x03, b'a', b'b', b'c'];
+        let e = Extension::CertificateAuthorities(vec![b"abc".to_vec()]);
+        assert_eq!(
+            Extension::parse(47, &data, Context::CertificateRequest),
+            Ok(e.clone())
+        );
+        assert_eq!(
+            Extension::parse(47, &data, Context::ClientHello),
+            Ok(e.clone())
+        );
+        let mut want = vec![0x00, 0x2f, 0x00, 0x07];
+        want.extend_from_slice(&data);
+        assert_eq!(emitted(&e), want);
+        for bad in [
+            &[0x00, 0x00][..],
+            &[0x00, 0x02, 0x00, 0x00],
+            &[0x00, 0x04, 0x00, 0x03, b'a'],
+        ] {
+            assert!(matches!(
+                Extension::parse(47, bad, Context::CertificateRequest),
+                Err(Error::Decode { .. })
+            ));
+        }
+        assert!(matches!(
+            Extension::parse(47, &data, Context::EncryptedExtensions),
+            Err(Error::IllegalParameter { .. })
+        ));
+    }
+}

@@ -166,7 +166,13 @@ fn openssl_server_picks(v: u16) -> Checked {
 
 /// One case per version: (id with `{v}`, spec for TLS 1.3, for TLS 1.2,
 /// body, needs OpenSSL).
-type Row = (&'static str, &'static str, &'static str, fn(u16) -> Checked, bool);
+type Row = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(u16) -> Checked,
+    bool,
+);
 
 const ROWS: &[Row] = &[
     (
@@ -201,13 +207,9 @@ pub(crate) fn cases() -> Vec<Case> {
             let spec = if version == TLS13 { spec13 } else { spec12 };
             // certificate_authorities is a MAY for the server (§4.2.4)
             // and guidance for the client.
-            let case = Case::may(
-                format!("tls.authorities.{}", id.replace("{v}", tag)),
-                spec,
-            );
+            let case = Case::may(format!("tls.authorities.{}", id.replace("{v}", tag)), spec);
             out.push(if openssl {
-                case.needs(&[OPENSSL])
-                    .interop_peer(move |_| body(version))
+                case.needs(&[OPENSSL]).interop_peer(move |_| body(version))
             } else {
                 case.simulation(move |_| body(version))
             });

@@ -123,12 +123,16 @@ fn ours() -> Checked {
     check::equal(
         "data at the server",
         run.server_events,
-        vec![handshake_tls::Event::ApplicationData(b"to the server".to_vec())],
+        vec![handshake_tls::Event::ApplicationData(
+            b"to the server".to_vec(),
+        )],
     )?;
     check::equal(
         "data at the client",
         run.client_events,
-        vec![handshake_tls::Event::ApplicationData(b"to the client".to_vec())],
+        vec![handshake_tls::Event::ApplicationData(
+            b"to the client".to_vec(),
+        )],
     )?;
     check::equal("pending", s.client_auth_pending(), false)?;
     check::equal(
@@ -169,7 +173,13 @@ fn request_not_offered() -> Checked {
         Err(Error::PostHandshakeAuthNotOffered),
     )?;
     check::equal("bytes to send", s.poll_transmit(), None)?;
-    send_one_way(&mut c, &mut s, Dir::ToClient, b"still open", "to the client")?;
+    send_one_way(
+        &mut c,
+        &mut s,
+        Dir::ToClient,
+        b"still open",
+        "to the client",
+    )?;
     Ok(())
 }
 
@@ -464,12 +474,9 @@ fn openssl_client(enable_pha: bool) -> Checked {
         let (listener, port) = support::listen()?;
         let mut peer = ToolPeer::client(&p.ca_der, port, &args)?;
         let mut sock = support::accept(&listener, &mut peer)?;
-        let mut s = ServerConnection::new_at(
-            Arc::new(server_config(&p, true)?),
-            NOW,
-            support::rng(55),
-        )
-        .map_err(|e| e.to_string())?;
+        let mut s =
+            ServerConnection::new_at(Arc::new(server_config(&p, true)?), NOW, support::rng(55))
+                .map_err(|e| e.to_string())?;
         let mut got = Vec::new();
         support::drive(&mut s, &mut sock, &mut got, &peer, |s, _| {
             !s.is_handshaking()
@@ -513,17 +520,41 @@ fn openssl_client(enable_pha: bool) -> Checked {
 pub(crate) fn cases() -> Vec<Case> {
     let sim: &[(&str, &str, fn() -> Checked)] = &[
         ("tls.pha.ours", "RFC 8446 §4.6.2, §4.2.6, §4.4", ours),
-        ("tls.pha.request-not-offered", "RFC 8446 §4.2.6", request_not_offered),
-        ("tls.pha.unsolicited-request", "RFC 8446 §4.6.2", unsolicited_request),
-        ("tls.pha.bad-finished", "RFC 8446 §4.4.4, §4.4", bad_finished),
-        ("tls.pha.empty-certificate-refused", "RFC 8446 §4.4.2.4", empty_refused),
+        (
+            "tls.pha.request-not-offered",
+            "RFC 8446 §4.2.6",
+            request_not_offered,
+        ),
+        (
+            "tls.pha.unsolicited-request",
+            "RFC 8446 §4.6.2",
+            unsolicited_request,
+        ),
+        (
+            "tls.pha.bad-finished",
+            "RFC 8446 §4.4.4, §4.4",
+            bad_finished,
+        ),
+        (
+            "tls.pha.empty-certificate-refused",
+            "RFC 8446 §4.4.2.4",
+            empty_refused,
+        ),
         (
             "tls.pha.empty-certificate-accepted",
             "RFC 8446 §4.4.2.4, §4.4.3",
             empty_accepted,
         ),
-        ("tls.pha.unknown-ca", "RFC 8446 §4.4.2.4, §6.2; RFC 5280 §6.1", unknown_ca),
-        ("tls.pha.bad-certificate-verify", "RFC 8446 §4.4.3", bad_certificate_verify),
+        (
+            "tls.pha.unknown-ca",
+            "RFC 8446 §4.4.2.4, §6.2; RFC 5280 §6.1",
+            unknown_ca,
+        ),
+        (
+            "tls.pha.bad-certificate-verify",
+            "RFC 8446 §4.4.3",
+            bad_certificate_verify,
+        ),
     ];
     let mut v: Vec<Case> = sim
         .iter()
