@@ -516,9 +516,12 @@ fn openssl_client(enable_pha: bool) -> Checked {
     r
 }
 
+/// A simulation case: id, spec, body.
+type Row = (&'static str, &'static str, fn() -> Checked);
+
 /// The `tls.pha.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    let sim: &[(&str, &str, fn() -> Checked)] = &[
+    let sim: &[Row] = &[
         ("tls.pha.ours", "RFC 8446 §4.6.2, §4.2.6, §4.4", ours),
         (
             "tls.pha.request-not-offered",

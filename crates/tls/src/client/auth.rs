@@ -79,6 +79,10 @@ impl ClientMachine {
             });
         };
         let request = certificate_request(context, exts, true)?;
+        // §6.1: after our close_notify we send nothing more.
+        if c.check_open().is_err() {
+            return Ok(());
+        }
         let mut transcript = base.clone();
         transcript.add(raw);
         c.authorities = request.authorities.clone();
