@@ -3,7 +3,8 @@
 //! context and Finished key of a post-handshake answer (§4.4, §4.4.4), and
 //! each refusal with the alert the RFC names. Our client against our
 //! server, against `openssl s_server` (a `c` on its stdin sends the
-//! request) and our server against `openssl s_client -enable_pha`.
+//! request) and our server against `openssl s_client -enable_pha` and
+//! `gnutls-cli --post-handshake-auth`.
 //! rustls 0.23 does not implement post-handshake authentication (it has
 //! the extension's number, not the feature): its client never offers it,
 //! which is what `rustls-client-not-offered` checks.
@@ -29,7 +30,7 @@ use super::support::{
     self, contains, pki, run_pair, send_one_way, Dir, LeafSpec, MemoryKeyLog, Pki, Run, NOW,
 };
 use crate::check::{self, Checked};
-use crate::peers::tls_tool::{pem, scratch_dir, ToolPeer, OPENSSL};
+use crate::peers::tls_tool::{pem, scratch_dir, ToolPeer, GNUTLS, OPENSSL};
 use crate::Case;
 
 /// The server's PKI; its CA issues the client certificates too.
@@ -457,9 +458,7 @@ fn openssl_server() -> Checked {
 }
 
 /// `openssl s_client -tls1_3 -enable_pha -cert -key` against our server,
-/// which asks only after the handshake: the request goes out with data
-/// behind it, s_client answers, our server validates the chain (its leaf
-/// the bytes given to s_client), and data flows both ways after. Without
+/// which asks only after the handshake (see [`tool_client`]). Without
 /// `-enable_pha` s_client offers nothing, and the request is refused.
 fn openssl_client(enable_pha: bool) -> Checked {
     let p = ca()?;
@@ -471,49 +470,96 @@ fn openssl_client(enable_pha: bool) -> Checked {
         if enable_pha {
             args.push("-enable_pha");
         }
-        let (listener, port) = support::listen()?;
-        let mut peer = ToolPeer::client(&p.ca_der, port, &args)?;
-        let mut sock = support::accept(&listener, &mut peer)?;
-        let mut s =
-            ServerConnection::new_at(Arc::new(server_config(&p, true)?), NOW, support::rng(55))
-                .map_err(|e| e.to_string())?;
-        let mut got = Vec::new();
-        support::drive(&mut s, &mut sock, &mut got, &peer, |s, _| {
-            !s.is_handshaking()
-        })?;
-        if !enable_pha {
-            check::equal(
-                "request_client_auth",
-                s.request_client_auth(),
-                Err(Error::PostHandshakeAuthNotOffered),
-            )?;
-            return check::equal("bytes to send", s.poll_transmit(), None);
-        }
-        s.request_client_auth().map_err(|e| e.to_string())?;
-        s.send(b"pong behind the request\n")
-            .map_err(|e| e.to_string())?;
-        peer.send(b"ping from the peer\n")?;
-        support::drive(&mut s, &mut sock, &mut got, &peer, |s, g| {
-            !s.client_auth_pending() && contains(g, b"ping from the peer\n")
-        })?;
-        peer.wait_for(b"pong behind the request\n", Duration::from_secs(10))?;
-        // s_client sends its leaf and what it builds from -CAfile (the
-        // CA too): the leaf is the one given to it.
-        check::equal(
-            "client leaf at our server",
-            s.client_certificates().and_then(|c| c.first()),
-            chain.first(),
-        )?;
-        peer.send(b"after the answer\n")?;
-        support::drive(&mut s, &mut sock, &mut got, &peer, |_, g| {
-            contains(g, b"after the answer\n")
-        })?;
-        s.send(b"bye\n").map_err(|e| e.to_string())?;
-        support::drive(&mut s, &mut sock, &mut got, &peer, |_, _| true)?;
-        peer.wait_for(b"bye\n", Duration::from_secs(10))
+        tool_client(
+            &p,
+            &chain,
+            |port| ToolPeer::client(&p.ca_der, port, &args),
+            enable_pha,
+        )
     })();
     let _ = std::fs::remove_dir_all(&dir);
     r
+}
+
+/// `gnutls-cli --post-handshake-auth --x509certfile --x509keyfile`, TLS
+/// 1.3 only, against our server, which asks only after the handshake.
+fn gnutls_client() -> Checked {
+    let p = ca()?;
+    let (chain, key) = p.client_leaf(vec![Eku::ClientAuth])?;
+    let dir = scratch_dir("pha-gnutls")?;
+    let r = (|| {
+        let (cert_path, key_path) = write_cert(&dir, &chain, &key)?;
+        let cert_arg = format!("--x509certfile={cert_path}");
+        let key_arg = format!("--x509keyfile={key_path}");
+        let extra = ["--post-handshake-auth", cert_arg.as_str(), key_arg.as_str()];
+        tool_client(
+            &p,
+            &chain,
+            |port| {
+                ToolPeer::gnutls_client_with(
+                    &p.ca_der,
+                    port,
+                    "NORMAL:-VERS-ALL:+VERS-TLS1.3",
+                    &extra,
+                )
+            },
+            true,
+        )
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    r
+}
+
+/// A command-line client (`start` runs it against a port) holding
+/// `chain` against our server asking only after the handshake. When the
+/// client `offered` post_handshake_auth: the request goes out with data
+/// behind it, the client answers, our server validates the chain (its
+/// leaf the bytes given to the client; OpenSSL adds the CA it builds from
+/// -CAfile), and data flows both ways after. When it did not: the request
+/// is refused with a typed error and nothing is sent.
+fn tool_client(
+    p: &Pki,
+    chain: &[Vec<u8>],
+    start: impl FnOnce(u16) -> Result<ToolPeer, String>,
+    offered: bool,
+) -> Checked {
+    let (listener, port) = support::listen()?;
+    let mut peer = start(port)?;
+    let mut sock = support::accept(&listener, &mut peer)?;
+    let mut s = ServerConnection::new_at(Arc::new(server_config(p, true)?), NOW, support::rng(55))
+        .map_err(|e| e.to_string())?;
+    let mut got = Vec::new();
+    support::drive(&mut s, &mut sock, &mut got, &peer, |s, _| {
+        !s.is_handshaking()
+    })?;
+    if !offered {
+        check::equal(
+            "request_client_auth",
+            s.request_client_auth(),
+            Err(Error::PostHandshakeAuthNotOffered),
+        )?;
+        return check::equal("bytes to send", s.poll_transmit(), None);
+    }
+    s.request_client_auth().map_err(|e| e.to_string())?;
+    s.send(b"pong behind the request\n")
+        .map_err(|e| e.to_string())?;
+    peer.send(b"ping from the peer\n")?;
+    support::drive(&mut s, &mut sock, &mut got, &peer, |s, g| {
+        !s.client_auth_pending() && contains(g, b"ping from the peer\n")
+    })?;
+    peer.wait_for(b"pong behind the request\n", Duration::from_secs(10))?;
+    check::equal(
+        "client leaf at our server",
+        s.client_certificates().and_then(|c| c.first()),
+        chain.first(),
+    )?;
+    peer.send(b"after the answer\n")?;
+    support::drive(&mut s, &mut sock, &mut got, &peer, |_, g| {
+        contains(g, b"after the answer\n")
+    })?;
+    s.send(b"bye\n").map_err(|e| e.to_string())?;
+    support::drive(&mut s, &mut sock, &mut got, &peer, |_, _| true)?;
+    peer.wait_for(b"bye\n", Duration::from_secs(10))
 }
 
 /// A simulation case: id, spec, body.
@@ -576,6 +622,11 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::must("tls.pha.openssl-s-client", "RFC 8446 §4.6.2, §4.4, §4.4.4")
             .needs(&[OPENSSL])
             .interop_peer(|_| openssl_client(true)),
+    );
+    v.push(
+        Case::must("tls.pha.gnutls-cli", "RFC 8446 §4.6.2, §4.4, §4.4.4")
+            .needs(&[GNUTLS])
+            .interop_peer(|_| gnutls_client()),
     );
     v.push(
         Case::must("tls.pha.openssl-s-client-not-offered", "RFC 8446 §4.2.6")
