@@ -10,7 +10,7 @@
 
 use super::Disposition::{Cases, NotApplicable};
 use super::{row, Table};
-use crate::Level::{Must, Should};
+use crate::Level::{May, Must, Should};
 
 /// Every interop case against rustls (server and client), suite by group.
 const RUSTLS_BOTH_WAYS: &[&str] = &[
@@ -72,6 +72,11 @@ pub(super) static RFC8446: Table = Table::listed(
         row("4.4.3-client-verify", "§4.4.3", Must, "The client's CertificateVerify signs with the context string \"TLS 1.3, client CertificateVerify\"; one that does not verify ends the handshake with \\\"decrypt_error\\\"", Cases(&["tls.mtls.tls13-bad-certificate-verify", "tls.mtls.rustls-client-tls13", "tls.mtls.rustls-server-tls13"])),
         // ---- after the handshake
         row("4.6.1-tickets-ignored", "§4.6.1", Should, "A client that does not resume may discard NewSessionTicket messages; receiving one must not end the connection", Cases(&["tls.openssl.s-server-tls13-aes-128-gcm-sha256"])),
+        row("4.2.6-pha-not-offered", "§4.2.6", Must, "\"Servers MUST NOT send a post-handshake CertificateRequest to clients which do not offer this extension\" (our server's request_client_auth is a typed error, nothing sent, for our client by default, rustls's, and openssl s_client without -enable_pha)", Cases(&["tls.pha.request-not-offered", "tls.pha.rustls-client-not-offered", "tls.pha.openssl-s-client-not-offered"])),
+        row("4.6.2-unsolicited", "§4.6.2", Must, "\"A client that receives a CertificateRequest message without having sent the \\\"post_handshake_auth\\\" extension MUST send an \\\"unexpected_message\\\" fatal alert\"", Cases(&["tls.pha.unsolicited-request"])),
+        row("4.6.2-answer", "§4.6.2, §4.4, §4.4.4", Must, "A client that offered post_handshake_auth answers a CertificateRequest after the handshake with Certificate (context echoed), CertificateVerify (when it sends a certificate) and Finished over the handshake context through the client Finished plus the request, keyed from client_application_traffic_secret_N; application data flows meanwhile (OpenSSL verifies ours both ways, GnuTLS as a client)", Cases(&["tls.pha.ours", "tls.pha.empty-certificate-accepted", "tls.pha.openssl-s-server", "tls.pha.openssl-s-client", "tls.pha.gnutls-cli"])),
+        row("4.6.2-refusals", "§4.4.2.4, §4.4.3, §4.4.4", Must, "A post-handshake answer is checked as the handshake's: an empty Certificate when one is required is certificate_required, an unknown CA unknown_ca, a CertificateVerify or Finished that does not verify decrypt_error", Cases(&["tls.pha.empty-certificate-refused", "tls.pha.unknown-ca", "tls.pha.bad-certificate-verify", "tls.pha.bad-finished"])),
+        row("4.2.4-certificate-authorities", "§4.2.4", May, "certificate_authorities: our server names the subjects of its client-auth anchors in CertificateRequest (as OpenSSL prints them), and our client sends the certificate a server's names point to", Cases(&["tls.authorities.openssl-s-client-names-tls13", "tls.authorities.ours-client-picks-tls13", "tls.authorities.openssl-s-server-picks-tls13"])),
         row("4.6.3-key-update", "§4.6.3", Must, "On a KeyUpdate with request_update = update_requested the receiver MUST send its own KeyUpdate (update_not_requested), and each side's traffic secret moves to the next generation", Cases(&["tls.handshake.key-update-and-close"])),
         // ---- record layer
         row("5-unexpected-record", "§5", Must, "\"If a TLS implementation receives an unexpected record type, it MUST terminate the connection with an \\\"unexpected_message\\\" alert\" (and a handshake message the state does not expect, §6.2)", Cases(&["tls.handshake.unexpected-message"])),

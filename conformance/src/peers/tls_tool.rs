@@ -204,6 +204,29 @@ impl ToolPeer {
         extra: &[&str],
         connections: u32,
     ) -> Result<(Self, u16), String> {
+        Self::server_opts(chain, key_pkcs8, extra, connections, true)
+    }
+
+    /// [`ToolPeer::server`] without `-quiet`, for one connection: s_server
+    /// then prints its diagnostics and reads command letters from stdin
+    /// (a line `c` asks for post-handshake client authentication, `k` sends
+    /// a KeyUpdate; a line starting with `Q`, `q`, `P` or `S` is a command
+    /// too, not data).
+    pub fn server_commands(
+        chain: &[Vec<u8>],
+        key_pkcs8: &[u8],
+        extra: &[&str],
+    ) -> Result<(Self, u16), String> {
+        Self::server_opts(chain, key_pkcs8, extra, 1, false)
+    }
+
+    fn server_opts(
+        chain: &[Vec<u8>],
+        key_pkcs8: &[u8],
+        extra: &[&str],
+        connections: u32,
+        quiet: bool,
+    ) -> Result<(Self, u16), String> {
         let dir = scratch_dir("server")?;
         let w = |name: &str, text: String| {
             std::fs::write(dir.join(name), text).map_err(|e| e.to_string())
@@ -223,13 +246,15 @@ impl ToolPeer {
             "cert.pem",
             "-key",
             "key.pem",
-            "-quiet",
             "-naccept",
             &connections.to_string(),
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
+        if quiet {
+            args.push("-quiet".to_string());
+        }
         if chain.len() > 1 {
             args.extend(["-cert_chain".to_string(), "chain.pem".to_string()]);
         }

@@ -208,6 +208,19 @@ impl ParsedCert {
         self.issuer.to_string()
     }
 
+    /// The subject's DER encoding: a DistinguishedName as
+    /// certificate_authorities carries it (RFC 8446 §4.2.4). The name was
+    /// decoded from DER, whose encoding is unique, so this gives back the
+    /// certificate's own bytes.
+    pub fn subject_der(&self) -> Vec<u8> {
+        self.subject.to_der().unwrap_or_default()
+    }
+
+    /// The issuer's DER encoding (see [`subject_der`](Self::subject_der)).
+    pub fn issuer_der(&self) -> Vec<u8> {
+        self.issuer.to_der().unwrap_or_default()
+    }
+
     /// The validity period, notBefore and notAfter, in seconds since the Unix epoch.
     pub fn validity(&self) -> (u64, u64) {
         (self.not_before, self.not_after)
@@ -257,6 +270,12 @@ impl TrustAnchor {
         Ok(TrustAnchor {
             cert: ParsedCert::parse(der_bytes)?,
         })
+    }
+
+    /// The anchor's subject in DER: what a server names in
+    /// certificate_authorities (RFC 8446 §4.2.4).
+    pub fn subject_der(&self) -> Vec<u8> {
+        self.cert.subject_der()
     }
 }
 

@@ -60,6 +60,21 @@ pub struct ClientConfig {
     /// (RFC 8446 §4.4.2; TLS 1.3); `None` (the default) answers with an
     /// empty Certificate.
     pub client_cert: Option<ClientCert>,
+    /// Further client certificates, after `client_cert` in preference
+    /// order (see [`add_client_cert`](Self::add_client_cert)). To answer a
+    /// CertificateRequest the client takes the first certificate whose key
+    /// can sign a requested scheme and, when the request names
+    /// certificate_authorities (RFC 8446 §4.2.4), whose chain matches one
+    /// of them: the issuer or subject of one of its certificates is a
+    /// named DistinguishedName. When none matches it sends the first
+    /// certificate that can sign (as OpenSSL and rustls do: the names are
+    /// a hint, and the server decides).
+    pub client_certs: Vec<ClientCert>,
+    /// TLS 1.3: offer post_handshake_auth (RFC 8446 §4.2.6), so the server
+    /// may ask for a certificate after the handshake; the client answers
+    /// such a request at once with Certificate, CertificateVerify and
+    /// Finished (§4.6.2). Off by default, as in rustls and OpenSSL.
+    pub post_handshake_auth: bool,
     /// Where secrets go in NSS key-log form; `None` (the default) logs nothing.
     pub key_log: Option<Arc<dyn KeyLog>>,
     /// Whether to keep a readable trace of the handshake.
@@ -90,6 +105,8 @@ impl ClientConfig {
             roots,
             alpn: Vec::new(),
             client_cert: None,
+            client_certs: Vec::new(),
+            post_handshake_auth: false,
             key_log: None,
             trace: false,
             max_fragment: MAX_PLAINTEXT,
@@ -109,6 +126,33 @@ impl ClientConfig {
             return Err(Error::Config("client certificate chain is empty"));
         }
         self.client_cert = Some(ClientCert {
+            chain,
+            key: Arc::new(key),
+        });
+        Ok(())
+    }
+
+    /// Adds a further client certificate (chain leaf first, DER; the
+    /// leaf's key in PKCS#8 DER) to [`client_certs`](Self::client_certs),
+    /// for servers that name other certificate_authorities.
+    ///
+    /// ```
+    /// # use handshake_tls::ClientConfig;
+    /// let mut config = ClientConfig::new(Vec::new());
+    /// // Not a certificate or a key: refused before any handshake.
+    /// assert!(config.add_client_cert(vec![vec![0x30]], &[0x30]).is_err());
+    /// assert!(config.client_certs.is_empty());
+    /// ```
+    pub fn add_client_cert(
+        &mut self,
+        chain: Vec<Vec<u8>>,
+        key_pkcs8_der: &[u8],
+    ) -> Result<(), Error> {
+        let key = signing_key(key_pkcs8_der)?;
+        if chain.is_empty() {
+            return Err(Error::Config("client certificate chain is empty"));
+        }
+        self.client_certs.push(ClientCert {
             chain,
             key: Arc::new(key),
         });
@@ -144,6 +188,10 @@ pub struct ClientCert {
     pub key: Arc<PrivateKey>,
 }
 
+/// The most bytes of DistinguishedNames a server puts in
+/// certificate_authorities; further roots are not named.
+pub const MAX_AUTHORITIES_LEN: usize = 16 * 1024;
+
 /// Whether and how a server asks for client certificates (RFC 8446
 /// §4.3.2).
 #[derive(Clone)]
@@ -154,6 +202,47 @@ pub struct ClientAuth {
     /// (certificate_required, §4.4.2.4) rather than let through
     /// unauthenticated.
     pub required: bool,
+    /// Ask only after the handshake (TLS 1.3 post-handshake
+    /// authentication, §4.6.2), when the application calls
+    /// [`ServerConnection::request_client_auth`](crate::ServerConnection::request_client_auth):
+    /// the handshake itself (of either version) sends no
+    /// CertificateRequest.
+    pub post_handshake_only: bool,
+}
+
+impl ClientAuth {
+    /// Client certificates leading to `roots`, required, asked for in the
+    /// handshake. Every CertificateRequest names the roots' subjects in
+    /// certificate_authorities (RFC 8446 §4.2.4).
+    ///
+    /// ```
+    /// let auth = handshake_tls::ClientAuth::new(Vec::new());
+    /// assert!(auth.required && !auth.post_handshake_only);
+    /// ```
+    pub fn new(roots: Vec<TrustAnchor>) -> Self {
+        ClientAuth {
+            roots,
+            required: true,
+            post_handshake_only: false,
+        }
+    }
+
+    /// The DistinguishedNames of the roots (DER), for
+    /// certificate_authorities (RFC 8446 §4.2.4), at most
+    /// [`MAX_AUTHORITIES_LEN`] bytes of them (a long list would not fit
+    /// the extension, and peers bound handshake messages).
+    pub(crate) fn authorities(&self) -> Vec<Vec<u8>> {
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        let mut len = 0;
+        for dn in self.roots.iter().map(TrustAnchor::subject_der) {
+            if dn.is_empty() || out.contains(&dn) || len + 2 + dn.len() > MAX_AUTHORITIES_LEN {
+                continue;
+            }
+            len += 2 + dn.len();
+            out.push(dn);
+        }
+        out
+    }
 }
 
 fn signing_key(key_pkcs8_der: &[u8]) -> Result<PrivateKey, Error> {

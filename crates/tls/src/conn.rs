@@ -90,6 +90,9 @@ pub(crate) struct Common {
     pub(crate) client_chain: Option<Vec<Vec<u8>>>,
     /// The client's copy of the chain the server presented (validated or not).
     pub(crate) server_chain: Option<Vec<Vec<u8>>>,
+    /// The client's copy of the last CertificateRequest's
+    /// certificate_authorities (RFC 8446 §4.2.4, RFC 5246 §7.4.4).
+    pub(crate) authorities: Vec<Vec<u8>>,
 }
 
 impl Common {
@@ -122,6 +125,7 @@ impl Common {
             negotiated12: None,
             session12: None,
             client_chain: None,
+            authorities: Vec::new(),
         }
     }
 
@@ -251,6 +255,18 @@ impl Common {
         let _ = self.write_records(ContentType::Alert, &[lv, desc.to_u8()]);
     }
 
+    /// Whether this side may send after the handshake: connected, not
+    /// failed, close_notify not sent.
+    pub(crate) fn check_open(&self) -> Result<(), Error> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        if !self.connected || self.we_closed {
+            return Err(Error::NotConnected);
+        }
+        Ok(())
+    }
+
     /// Queues application data, one record per `max_fragment` bytes. In
     /// TLS 1.3 (`app` is the connected machine's secrets) a write key that
     /// has protected its share of records (RFC 8446 §5.5) is replaced with
@@ -260,12 +276,7 @@ impl Common {
         data: &[u8],
         mut app: Option<&mut AppSecrets>,
     ) -> Result<(), Error> {
-        if let Some(e) = &self.error {
-            return Err(e.clone());
-        }
-        if !self.connected || self.we_closed {
-            return Err(Error::NotConnected);
-        }
+        self.check_open()?;
         for piece in data.chunks(self.max_fragment) {
             if let (Some(app), Some(Protection::V13(k))) = (app.as_deref_mut(), &self.write) {
                 if k.exhausted(self.records_per_key) {

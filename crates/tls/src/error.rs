@@ -200,6 +200,17 @@ pub enum Error {
     /// The write sequence number would wrap (RFC 8446 §5.3).
     #[error("sequence number exhausted (RFC 8446 §5.3)")]
     SequenceExhausted,
+    /// [`ServerConnection::request_client_auth`](crate::ServerConnection::request_client_auth)
+    /// on a connection whose client did not offer post_handshake_auth in
+    /// a TLS 1.3 handshake: "Servers MUST NOT send a post-handshake
+    /// CertificateRequest to clients which do not offer this extension"
+    /// (RFC 8446 §4.2.6).
+    #[error("the client did not offer post_handshake_auth (RFC 8446 §4.2.6)")]
+    PostHandshakeAuthNotOffered,
+    /// [`ServerConnection::request_client_auth`](crate::ServerConnection::request_client_auth)
+    /// while an earlier request is still unanswered.
+    #[error("a post-handshake CertificateRequest is still unanswered")]
+    PostHandshakeAuthPending,
     /// Application data before the handshake completed, or after close.
     #[error("connection not open for application data")]
     NotConnected,
@@ -248,7 +259,11 @@ impl Error {
             | Error::BadKeyExchangeSignature => A::DecryptError,
             Error::Certificate(c) => c.alert(),
             Error::SequenceExhausted | Error::Crypto(_) => A::InternalError,
-            Error::PeerAlert(_) | Error::NotConnected | Error::Config(_) => return None,
+            Error::PeerAlert(_)
+            | Error::NotConnected
+            | Error::PostHandshakeAuthNotOffered
+            | Error::PostHandshakeAuthPending
+            | Error::Config(_) => return None,
         })
     }
 }

@@ -27,6 +27,10 @@ pub mod typ {
     pub const PSK_KEY_EXCHANGE_MODES: u16 = 45;
     /// pre_shared_key.
     pub const PRE_SHARED_KEY: u16 = 41;
+    /// certificate_authorities (RFC 8446 §4.2.4).
+    pub const CERTIFICATE_AUTHORITIES: u16 = 47;
+    /// post_handshake_auth (RFC 8446 §4.2.6).
+    pub const POST_HANDSHAKE_AUTH: u16 = 49;
     /// signature_algorithms_cert.
     pub const SIGNATURE_ALGORITHMS_CERT: u16 = 50;
     /// key_share.
@@ -127,6 +131,12 @@ pub enum Extension {
     PreSharedKey(OfferedPsks),
     /// pre_shared_key in a ServerHello: the selected identity's index.
     SelectedIdentity(u16),
+    /// certificate_authorities (§4.2.4): the distinguished names (DER) of
+    /// the CAs the sender accepts.
+    CertificateAuthorities(Vec<Vec<u8>>),
+    /// post_handshake_auth (§4.2.6): the client will answer a
+    /// CertificateRequest after the handshake; its data is empty.
+    PostHandshakeAuth,
     /// Anything else, kept as bytes.
     Unknown {
         /// The extension type.
@@ -154,6 +164,8 @@ fn allowed(t: u16, ctx: Context) -> Option<bool> {
         }
         typ::COOKIE => matches!(ctx, ClientHello | HelloRetryRequest),
         typ::PRE_SHARED_KEY => matches!(ctx, ClientHello | ServerHello),
+        typ::CERTIFICATE_AUTHORITIES => matches!(ctx, ClientHello | CertificateRequest),
+        typ::POST_HANDSHAKE_AUTH => ctx == ClientHello,
         _ => return None,
     })
 }
@@ -176,6 +188,8 @@ impl Extension {
             Extension::Cookie(_) => typ::COOKIE,
             Extension::PskKeyExchangeModes(_) => typ::PSK_KEY_EXCHANGE_MODES,
             Extension::PreSharedKey(_) | Extension::SelectedIdentity(_) => typ::PRE_SHARED_KEY,
+            Extension::CertificateAuthorities(_) => typ::CERTIFICATE_AUTHORITIES,
+            Extension::PostHandshakeAuth => typ::POST_HANDSHAKE_AUTH,
             Extension::Unknown { typ, .. } => *typ,
         }
     }
@@ -271,6 +285,12 @@ impl Extension {
                 Extension::PreSharedKey(parse_offered_psks(&mut r)?)
             }
             typ::PRE_SHARED_KEY => Extension::SelectedIdentity(r.u16("selected_identity")?),
+            typ::CERTIFICATE_AUTHORITIES => {
+                Extension::CertificateAuthorities(parse_authorities(&mut r)?)
+            }
+            // §4.2.6: "The extension_data field of the post_handshake_auth
+            // extension is zero length"; anything there is trailing bytes.
+            typ::POST_HANDSHAKE_AUTH => Extension::PostHandshakeAuth,
             _ => unreachable_known(t, data),
         };
         r.finish("extension_data has trailing bytes")?;
@@ -322,6 +342,12 @@ impl Extension {
                 });
             }
             Extension::SelectedIdentity(i) => put_u16(o, *i),
+            Extension::CertificateAuthorities(names) => with_len(o, 2, |o| {
+                for dn in names {
+                    with_len(o, 2, |o| o.extend_from_slice(dn));
+                }
+            }),
+            Extension::PostHandshakeAuth => {}
             Extension::Unknown { data, .. } => o.extend_from_slice(data),
         });
     }
@@ -372,6 +398,28 @@ fn parse_alpn(r: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, Error> {
     if names.is_empty() {
         return Err(Error::Decode {
             what: "protocol_name_list<2..2^16-1>",
+        });
+    }
+    Ok(names)
+}
+
+/// `DistinguishedName authorities<3..2^16-1>`, each `opaque
+/// DistinguishedName<1..2^16-1>` (RFC 8446 §4.2.4).
+fn parse_authorities(r: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, Error> {
+    let mut list = Reader::new(r.vec16("authorities")?);
+    let mut names = Vec::new();
+    while !list.is_empty() {
+        let dn = list.vec16("DistinguishedName")?;
+        if dn.is_empty() {
+            return Err(Error::Decode {
+                what: "DistinguishedName<1..2^16-1>",
+            });
+        }
+        names.push(dn.to_vec());
+    }
+    if names.is_empty() {
+        return Err(Error::Decode {
+            what: "authorities<3..2^16-1>",
         });
     }
     Ok(names)

@@ -56,7 +56,7 @@ pub mod trace;
 pub use alert::{AlertDescription, AlertLevel};
 pub use cert::{ServerName, TrustAnchor};
 pub use client::{ClientConnection, DOWNGRADE_TLS11, DOWNGRADE_TLS12};
-pub use config::{ClientAuth, ClientCert, ClientConfig, ServerConfig};
+pub use config::{ClientAuth, ClientCert, ClientConfig, ServerConfig, MAX_AUTHORITIES_LEN};
 pub use conn::{Event, Negotiated, MAX_HANDSHAKE_MESSAGE};
 pub use error::{CertError, Error};
 pub use psk::{ClientSessionStore, MemorySessionStore, Tls13Session};

@@ -106,6 +106,10 @@ fn ext_summary(exts: &[Extension]) -> Vec<String> {
             Extension::SelectedIdentity(i) => {
                 Some(format!("pre_shared_key selected={i} (resumption)"))
             }
+            Extension::PostHandshakeAuth => Some("post_handshake_auth".to_string()),
+            Extension::CertificateAuthorities(a) => {
+                Some(format!("certificate_authorities={} name(s)", a.len()))
+            }
             _ => None,
         })
         .collect()
@@ -129,15 +133,30 @@ pub fn describe(msg: &HandshakeMessage) -> String {
         }
         HandshakeMessage::EncryptedExtensions(e) => parts.extend(ext_summary(e)),
         HandshakeMessage::Certificate(c) => {
-            parts.push(format!("{} certificate(s)", c.entries.len()))
+            parts.push(format!("{} certificate(s)", c.entries.len()));
+            if !c.context.is_empty() {
+                parts.push(format!("context={} bytes", c.context.len()));
+            }
         }
         HandshakeMessage::CertificateVerify { scheme, .. } => parts.push(scheme_name(*scheme)),
-        HandshakeMessage::CertificateRequest { extensions, .. } => {
+        HandshakeMessage::CertificateRequest {
+            context,
+            extensions,
+        } => {
+            // A non-empty context marks a post-handshake request (§4.6.2).
+            if !context.is_empty() {
+                parts.push(format!("context={} bytes (post-handshake)", context.len()));
+            }
             for e in extensions {
                 if let Extension::SignatureAlgorithms(s) = e {
                     parts.push(format!("schemes=[{}]", list(s, scheme_name)));
                 }
             }
+            parts.extend(
+                ext_summary(extensions)
+                    .into_iter()
+                    .filter(|p| p.starts_with("certificate_authorities")),
+            );
         }
         HandshakeMessage::CertificateRequest12 { schemes, .. } => {
             parts.push(format!("schemes=[{}]", list(schemes, scheme_name)))

@@ -79,6 +79,14 @@ mod arbitrary {
                     prop_assert_eq!(Extension::parse(typ::PRE_SHARED_KEY, &out[4..], ctx).ok(), Some(e));
                 }
             }
+            // certificate_authorities (RFC 8446 §4.2.4) where it may appear.
+            for ctx in [Context::ClientHello, Context::CertificateRequest] {
+                if let Ok(e) = Extension::parse(typ::CERTIFICATE_AUTHORITIES, &body, ctx) {
+                    let mut out = Vec::new();
+                    e.emit(&mut out);
+                    prop_assert_eq!(Extension::parse(typ::CERTIFICATE_AUTHORITIES, &out[4..], ctx).ok(), Some(e));
+                }
+            }
             let mut d = Deframer::default();
             d.push(&body);
             for _ in 0..body.len() {

@@ -8,10 +8,12 @@
 //! rustls as the independent peer both ways; TLS 1.2's vectors (`keys12`)
 //! and cases (`tls12`); OpenSSL and GnuTLS command-line peers over loopback
 //! TCP (`openssl`, `gnutls`); P-384 certificates, signatures and key
-//! exchange against those peers and rustls (`p384`); RFC 8446's requirement table (`coverage`).
+//! exchange against those peers and rustls (`p384`); post-handshake client
+//! authentication (`pha`) and certificate_authorities (`authorities`); RFC 8446's requirement table (`coverage`).
 
 use crate::Case;
 
+mod authorities;
 mod codec;
 mod coverage;
 mod examples;
@@ -23,6 +25,7 @@ mod keys12;
 mod mtls;
 mod openssl;
 mod p384;
+mod pha;
 mod property;
 mod record;
 mod resume;
@@ -48,6 +51,8 @@ pub(crate) fn cases() -> Vec<Case> {
         p384::cases(),
         resume::cases(),
         mtls::cases(),
+        pha::cases(),
+        authorities::cases(),
         examples::cases(),
         sslyze::cases(),
         #[cfg(target_os = "linux")]

@@ -33,6 +33,7 @@ fn client_auth(p: &Pki, required: bool) -> Result<ClientAuth, String> {
     Ok(ClientAuth {
         roots: vec![TrustAnchor::from_der(&p.ca_der).map_err(|e| e.to_string())?],
         required,
+        post_handshake_only: false,
     })
 }
 

@@ -512,12 +512,12 @@ ours!(ServerConnection);
 
 /// Moves bytes between `conn` and the socket, collecting application data
 /// in `got`, until `done` holds (or 10 s pass, or either side fails).
-fn drive(
-    conn: &mut dyn Ours,
+pub(crate) fn drive<T: Ours + ?Sized>(
+    conn: &mut T,
     sock: &mut TcpStream,
     got: &mut Vec<u8>,
     peer: &ToolPeer,
-    done: impl Fn(&dyn Ours, &[u8]) -> bool,
+    done: impl Fn(&T, &[u8]) -> bool,
 ) -> Checked {
     sock.set_read_timeout(Some(Duration::from_millis(20)))
         .map_err(|e| e.to_string())?;
@@ -564,7 +564,7 @@ fn drive(
     }
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
+pub(crate) fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
@@ -660,7 +660,8 @@ pub(crate) fn ours_server_twice(
     Ok((first, second, peer.stdout_text() + &peer.stderr_text()))
 }
 
-fn listen() -> Result<(TcpListener, u16), String> {
+/// A listener on a free port of 127.0.0.1, and the port.
+pub(crate) fn listen() -> Result<(TcpListener, u16), String> {
     let listener = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
     let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     listener.set_nonblocking(true).map_err(|e| e.to_string())?;
@@ -668,7 +669,7 @@ fn listen() -> Result<(TcpListener, u16), String> {
 }
 
 /// The next connection to `listener` from `peer` (10 s at most).
-fn accept(listener: &TcpListener, peer: &mut ToolPeer) -> Result<TcpStream, String> {
+pub(crate) fn accept(listener: &TcpListener, peer: &mut ToolPeer) -> Result<TcpStream, String> {
     let deadline = Instant::now() + Duration::from_secs(10);
     let sock = loop {
         match listener.accept() {

@@ -8,9 +8,9 @@ use rand_core::CryptoRngCore;
 use super::{illegal, ClientMachine};
 use crate::cert;
 use crate::config::{ClientCert, ClientConfig};
-use crate::conn::Common;
+use crate::conn::{AppSecrets, Common};
 use crate::extensions::{find, Extension};
-use crate::keys::Transcript;
+use crate::keys::{finished_verify_data, Transcript};
 use crate::msgs::{Certificate, CertificateEntry, HandshakeMessage};
 use crate::sign;
 use crate::suites::SignatureScheme;
@@ -57,52 +57,155 @@ impl ClientMachine {
             crate::error::CertError::UnsupportedAlgorithm,
         ))
     }
+
+    /// A CertificateRequest after the handshake (§4.6.2), having offered
+    /// post_handshake_auth: Certificate (the request's context echoed),
+    /// CertificateVerify when a certificate is sent, and Finished, at
+    /// once. The handshake context is the transcript through the client
+    /// Finished plus the CertificateRequest, and the Finished key comes
+    /// from client_application_traffic_secret_N (§4.4, §4.4.4).
+    pub(super) fn post_handshake_request(
+        &mut self,
+        c: &mut Common,
+        app: &AppSecrets,
+        context: &[u8],
+        exts: &[Extension],
+        raw: &[u8],
+    ) -> Result<(), Error> {
+        let Some(base) = &self.pha_base else {
+            return Err(Error::UnexpectedMessage {
+                got: "CertificateRequest",
+                state: "connected without post_handshake_auth offered (RFC 8446 §4.6.2)",
+            });
+        };
+        let request = certificate_request(context, exts, true)?;
+        // §6.1: after our close_notify we send nothing more.
+        if c.check_open().is_err() {
+            return Ok(());
+        }
+        let mut transcript = base.clone();
+        transcript.add(raw);
+        c.authorities = request.authorities.clone();
+        send_certificate(c, &self.config, &request, &mut transcript, &mut *self.rng)?;
+        let hash = app.suite.hash();
+        let verify_data = finished_verify_data(hash, &app.ours, &transcript.current());
+        c.send_handshake(&HandshakeMessage::Finished(verify_data))?;
+        Ok(())
+    }
 }
 
-/// A CertificateRequest in the handshake (§4.3.2): its
-/// certificate_request_context MUST be empty, its signature_algorithms
-/// MUST be there; returns the schemes.
-pub(super) fn certificate_request(context: &[u8], exts: &[Extension]) -> Result<Vec<u16>, Error> {
-    if !context.is_empty() {
+/// What a CertificateRequest asked for (RFC 8446 §4.3.2; RFC 5246
+/// §7.4.4 in TLS 1.2).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Request {
+    /// certificate_request_context, echoed in the Certificate (§4.4.2).
+    pub(crate) context: Vec<u8>,
+    /// The signature schemes the server accepts.
+    pub(crate) schemes: Vec<u16>,
+    /// certificate_authorities (§4.2.4): DistinguishedNames, DER; empty
+    /// when the server named none.
+    pub(crate) authorities: Vec<Vec<u8>>,
+}
+
+/// A TLS 1.3 CertificateRequest (§4.3.2): in the handshake its
+/// certificate_request_context MUST be empty (after it, §4.6.2, the
+/// context is the server's to choose and is echoed); signature_algorithms
+/// MUST be there; certificate_authorities (§4.2.4) may be.
+pub(super) fn certificate_request(
+    context: &[u8],
+    exts: &[Extension],
+    post_handshake: bool,
+) -> Result<Request, Error> {
+    if !post_handshake && !context.is_empty() {
         return Err(illegal(
             "certificate_request_context not empty in the handshake (RFC 8446 §4.3.2)",
         ));
     }
-    find(exts, |e| match e {
+    let schemes = find(exts, |e| match e {
         Extension::SignatureAlgorithms(s) => Some(s.clone()),
         _ => None,
     })
     .ok_or(Error::MissingExtension {
         what: "signature_algorithms in CertificateRequest (RFC 8446 §4.3.2)",
+    })?;
+    let authorities = find(exts, |e| match e {
+        Extension::CertificateAuthorities(a) => Some(a.clone()),
+        _ => None,
+    })
+    .unwrap_or_default();
+    Ok(Request {
+        context: context.to_vec(),
+        schemes,
+        authorities,
     })
 }
 
-/// The client certificate and the scheme to sign with, if the client has
-/// a certificate whose key can sign one of the `requested` schemes (both
-/// versions: RFC 8446 §4.4.2, RFC 5246 §7.4.6).
-pub(crate) fn choose<'a>(
-    config: &'a ClientConfig,
-    requested: &[u16],
-) -> Option<(&'a ClientCert, SignatureScheme)> {
-    let cc = config.client_cert.as_ref()?;
-    sign::schemes_for(&cc.key)
-        .iter()
-        .find(|s| requested.contains(&s.to_u16()))
-        .map(|s| (cc, *s))
+/// Whether `cc`'s chain matches one of the `authorities` (§4.2.4): the
+/// issuer or the subject of one of its certificates is a named
+/// DistinguishedName (so a server naming an intermediate or the root
+/// both match). Compared as DER.
+fn matches_authorities(cc: &ClientCert, authorities: &[Vec<u8>]) -> bool {
+    cc.chain.iter().any(|der| {
+        cert::ParsedCert::parse(der).is_ok_and(|p| {
+            let (issuer, subject) = (p.issuer_der(), p.subject_der());
+            authorities.iter().any(|a| *a == issuer || *a == subject)
+        })
+    })
 }
 
-/// Answers a CertificateRequest (§4.4.2): the configured chain and a
-/// CertificateVerify over the transcript with the client context string
-/// (§4.4.3), or an empty Certificate when there is no certificate or no
-/// scheme the server accepts.
+/// The client certificate and the scheme to sign with (both versions:
+/// RFC 8446 §4.4.2, RFC 5246 §7.4.6): among `client_cert` and then
+/// `client_certs`, those whose key can sign one of the requested schemes;
+/// of those the first whose chain matches the request's
+/// certificate_authorities (§4.2.4), or, when none does or none were
+/// named, the first.
+pub(crate) fn choose<'a>(
+    config: &'a ClientConfig,
+    request: &Request,
+) -> Option<(&'a ClientCert, SignatureScheme)> {
+    let usable: Vec<(&ClientCert, SignatureScheme)> = config
+        .client_cert
+        .iter()
+        .chain(&config.client_certs)
+        .filter_map(|cc| {
+            sign::schemes_for(&cc.key)
+                .iter()
+                .find(|s| request.schemes.contains(&s.to_u16()))
+                .map(|s| (cc, *s))
+        })
+        .collect();
+    if !request.authorities.is_empty() {
+        if let Some(m) = usable
+            .iter()
+            .find(|(cc, _)| matches_authorities(cc, &request.authorities))
+        {
+            return Some(*m);
+        }
+    }
+    usable.first().copied()
+}
+
+/// Answers a CertificateRequest (§4.4.2): the chosen chain, with the
+/// request's context echoed, and a CertificateVerify over the transcript
+/// with the client context string (§4.4.3), or an empty Certificate when
+/// there is no certificate or no scheme the server accepts.
 pub(super) fn send_certificate(
     c: &mut Common,
     config: &ClientConfig,
-    requested: &[u16],
+    request: &Request,
     transcript: &mut Transcript,
     rng: &mut dyn CryptoRngCore,
 ) -> Result<(), Error> {
-    let chosen = choose(config, requested);
+    let chosen = choose(config, request);
+    if let Some((cc, _)) = chosen {
+        let subject = cc
+            .chain
+            .first()
+            .and_then(|d| cert::ParsedCert::parse(d).ok())
+            .map(|p| p.subject())
+            .unwrap_or_default();
+        c.note(|| TraceLine::Certificate(format!("sending client certificate {subject}")));
+    }
     let entries = chosen.map_or_else(Vec::new, |(cc, _)| {
         cc.chain
             .iter()
@@ -113,7 +216,7 @@ pub(super) fn send_certificate(
             .collect()
     });
     let msg = HandshakeMessage::Certificate(Certificate {
-        context: Vec::new(),
+        context: request.context.clone(),
         entries,
     });
     transcript.add(&c.send_handshake(&msg)?);

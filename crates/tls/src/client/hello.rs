@@ -53,6 +53,11 @@ pub(super) fn client_hello(
         ));
         // psk_dhe_ke: what a later resumption would use; harmless without a PSK.
         ext.push(Extension::PskKeyExchangeModes(vec![1]));
+        // §4.2.6: the client will answer a CertificateRequest after the
+        // handshake; a TLS 1.3 extension, so only when 1.3 is offered.
+        if config.post_handshake_auth {
+            ext.push(Extension::PostHandshakeAuth);
+        }
     }
     if !config.alpn.is_empty() {
         ext.push(Extension::Alpn(config.alpn.clone()));

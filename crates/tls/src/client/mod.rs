@@ -44,8 +44,8 @@ struct Handshake {
     alpn: Option<Vec<u8>>,
     /// A PSK resumption: the original handshake's CertificateVerify scheme.
     resumed: Option<SignatureScheme>,
-    /// The schemes of the server's CertificateRequest, if it sent one.
-    cert_request: Option<Vec<u16>>,
+    /// The server's CertificateRequest, if it sent one.
+    cert_request: Option<auth::Request>,
 }
 
 enum State {
@@ -89,6 +89,10 @@ struct ClientMachine {
     now: u64,
     rng: Box<dyn CryptoRngCore + Send>,
     state: State,
+    /// With post_handshake_auth offered (RFC 8446 §4.2.6) and TLS 1.3
+    /// connected: the transcript through the client Finished, the start
+    /// of every post-handshake authentication's handshake context (§4.4).
+    pha_base: Option<Transcript>,
 }
 
 /// A TLS 1.3 client connection.
@@ -178,6 +182,7 @@ impl ClientConnection {
                 host: server_name.to_string(),
                 now: now_unix,
                 rng,
+                pha_base: None,
                 state: State::ExpectServerHello {
                     hello,
                     shares,
@@ -278,6 +283,14 @@ impl ClientConnection {
         self.common.trace.as_deref().unwrap_or(&[])
     }
 
+    /// The certificate_authorities (RFC 8446 §4.2.4; DER
+    /// DistinguishedNames) of the last CertificateRequest, in the
+    /// handshake or after it (TLS 1.2's list too): the CAs whose
+    /// certificates the server accepts. Empty when it named none.
+    pub fn certificate_authorities(&self) -> &[Vec<u8>] {
+        &self.common.authorities
+    }
+
     /// The certificate chain (DER, leaf first) the server presented, once
     /// its Certificate message arrived, whether or not it validated.
     pub fn peer_certificates(&self) -> Option<&[Vec<u8>]> {
@@ -351,7 +364,9 @@ impl Machine for ClientMachine {
                     extensions,
                 },
             ) if hs.cert_request.is_none() => {
-                hs.cert_request = Some(auth::certificate_request(&context, &extensions)?);
+                let request = auth::certificate_request(&context, &extensions, false)?;
+                c.authorities = request.authorities.clone();
+                hs.cert_request = Some(request);
                 hs.transcript.add(&raw);
                 State::ExpectCertificate(hs)
             }
@@ -397,6 +412,25 @@ impl Machine for ClientMachine {
             }
             (State::Connected(mut app), HandshakeMessage::KeyUpdate { update_requested }) => {
                 app.key_update(c, update_requested)?;
+                State::Connected(app)
+            }
+            (
+                State::Connected(app),
+                HandshakeMessage::CertificateRequest {
+                    context,
+                    extensions,
+                },
+            ) => {
+                // §4.6.2: "A client that receives a CertificateRequest
+                // message without having sent the "post_handshake_auth"
+                // extension MUST send an "unexpected_message" fatal alert."
+                if self.pha_base.is_none() {
+                    return Err(Error::UnexpectedMessage {
+                        got: "CertificateRequest",
+                        state: "connected without post_handshake_auth offered (RFC 8446 §4.6.2)",
+                    });
+                }
+                self.post_handshake_request(c, &app, &context, &extensions, &raw)?;
                 State::Connected(app)
             }
             (_, m) => return Err(unexpected(&m)),
@@ -711,6 +745,11 @@ impl ClientMachine {
         let mine = finished_verify_data(hash, &hs.client_hs, &hs.transcript.current());
         hs.transcript
             .add(&c.send_handshake(&HandshakeMessage::Finished(mine))?);
+        // §4.4: a post-handshake CertificateRequest's handshake context
+        // is everything through the client Finished, then the request.
+        if self.config.post_handshake_auth {
+            self.pha_base = Some(hs.transcript.clone());
+        }
         // §7.1: resumption_master_secret over ClientHello..client Finished.
         let resumption = hash.derive_secret(&master, "res master", &hs.transcript.current());
         c.note(|| TraceLine::Secret("res master"));

@@ -51,7 +51,7 @@ pub(crate) struct Hs {
     /// §7.4.8) if the server asks for a certificate.
     messages: Vec<u8>,
     /// The schemes of the server's CertificateRequest (§7.4.4), if any.
-    cert_request: Option<Vec<u16>>,
+    cert_request: Option<crate::client::auth::Request>,
 }
 
 impl Hs {
@@ -273,9 +273,20 @@ pub(crate) fn handle(
         // RFC 5246 §7.4.4: a CertificateRequest before ServerHelloDone.
         (
             State12::ExpectServerHelloDone(mut hs, key, ske),
-            HandshakeMessage::CertificateRequest12 { schemes, .. },
+            HandshakeMessage::CertificateRequest12 {
+                schemes,
+                authorities,
+                ..
+            },
         ) if hs.cert_request.is_none() => {
-            hs.cert_request = Some(schemes);
+            // RFC 5246 §7.4.4: certificate_authorities guide the choice as
+            // TLS 1.3's extension does.
+            c.authorities = authorities.clone();
+            hs.cert_request = Some(crate::client::auth::Request {
+                context: Vec::new(),
+                schemes,
+                authorities,
+            });
             hs.add(raw);
             State12::ExpectServerHelloDone(hs, key, ske)
         }

@@ -268,7 +268,14 @@ pub(crate) fn client_hello(
     transcript.add(raw);
     transcript.start_hash(suite.prf());
     // RFC 5246 §7.4.8: the client's CertificateVerify signs every message.
-    let mut messages = cx.config.client_auth.as_ref().map(|_| raw.to_vec());
+    // A client_auth that waits for after the handshake asks nothing here
+    // (TLS 1.2 has no post-handshake authentication).
+    let auth = cx
+        .config
+        .client_auth
+        .as_ref()
+        .filter(|a| !a.post_handshake_only);
+    let mut messages = auth.map(|_| raw.to_vec());
     let mut add = |t: &mut Transcript, raw: &[u8]| {
         t.add(raw);
         if let Some(m) = &mut messages {
@@ -293,17 +300,18 @@ pub(crate) fn client_hello(
         add(&mut transcript, &c.send_handshake(&msg)?);
         share = Some(mine);
     }
-    let request = cx.config.client_auth.is_some();
-    if request {
+    let request = auth.is_some();
+    if let Some(auth) = auth {
         // RFC 5246 §7.4.4: rsa_sign (1) and ecdsa_sign (64), the schemes
-        // we verify, no authorities named.
+        // we verify, and certificate_authorities: the DistinguishedNames
+        // of the anchors a client chain must lead to.
         let cr = HandshakeMessage::CertificateRequest12 {
             cert_types: vec![1, 64],
             schemes: crate::server::CLIENT_SCHEMES
                 .iter()
                 .map(|s| s.to_u16())
                 .collect(),
-            authorities: Vec::new(),
+            authorities: auth.authorities(),
         };
         add(&mut transcript, &c.send_handshake(&cr)?);
     }

@@ -24,6 +24,8 @@ use crate::tls12::Negotiated12;
 use crate::trace::TraceLine;
 use crate::Error;
 
+mod pha;
+
 struct Retry {
     first: ClientHello,
     transcript: Transcript,
@@ -61,6 +63,11 @@ struct ServerMachine {
     /// Seconds since the Unix epoch, for TLS 1.3 tickets; `None`: no
     /// tickets issued or accepted.
     now: Option<u64>,
+    /// Whether the ClientHello offered post_handshake_auth (§4.2.6).
+    pha_offered: bool,
+    /// Post-handshake authentication (§4.6.2), once a TLS 1.3 client
+    /// that offered it is connected.
+    pha: Option<pha::Pha>,
 }
 
 /// A TLS 1.3 server connection: the same sans-IO shape as
@@ -117,6 +124,8 @@ impl ServerConnection {
                 state: State::ExpectClientHello(None),
                 server_name: None,
                 now,
+                pha_offered: false,
+                pha: None,
             },
         })
     }
@@ -184,7 +193,9 @@ impl ServerConnection {
     }
 
     /// The client's certificate chain (leaf first, DER), once it was
-    /// validated (mutual TLS, [`ServerConfig::client_auth`]).
+    /// validated (mutual TLS, [`ServerConfig::client_auth`]), in the
+    /// handshake or after it ([`request_client_auth`](Self::request_client_auth):
+    /// there, once the client's Finished checked).
     pub fn client_certificates(&self) -> Option<&[Vec<u8>]> {
         self.common.client_chain.as_deref()
     }
@@ -212,6 +223,23 @@ pub(crate) const CLIENT_SCHEMES: [SignatureScheme; SignatureScheme::ALL.len()] =
 
 fn illegal(what: &'static str) -> Error {
     Error::IllegalParameter { what }
+}
+
+/// A CertificateRequest (§4.3.2) with `context`: signature_algorithms
+/// (which MUST be there) and certificate_authorities naming the
+/// anchors' subjects (§4.2.4), when there are any.
+fn certificate_request(auth: &crate::ClientAuth, context: Vec<u8>) -> HandshakeMessage {
+    let mut extensions = vec![Extension::SignatureAlgorithms(
+        CLIENT_SCHEMES.iter().map(|s| s.to_u16()).collect(),
+    )];
+    let names = auth.authorities();
+    if !names.is_empty() {
+        extensions.push(Extension::CertificateAuthorities(names));
+    }
+    HandshakeMessage::CertificateRequest {
+        context,
+        extensions,
+    }
 }
 
 impl Machine for ServerMachine {
@@ -243,6 +271,11 @@ impl Machine for ServerMachine {
                 let (aead, hash) = (app.suite.aead(), app.suite.hash());
                 c.set_read_keys(RecordKeys::from_secret(aead, hash, &app.theirs))?;
                 transcript.add(&raw);
+                // §4.4: the handshake context of a post-handshake
+                // CertificateRequest starts with this transcript.
+                if self.pha_offered {
+                    self.pha = Some(pha::Pha::new(transcript.clone()));
+                }
                 self.issue_tickets(c, &negotiated, &master, &transcript)?;
                 c.connected = true;
                 c.negotiated = Some(negotiated);
@@ -271,6 +304,10 @@ impl Machine for ServerMachine {
             }
             (State::Connected(mut app), HandshakeMessage::KeyUpdate { update_requested }) => {
                 app.key_update(c, update_requested)?;
+                State::Connected(app)
+            }
+            (State::Connected(app), m) if self.pha.as_ref().is_some_and(|p| p.pending()) => {
+                self.post_handshake_message(c, &app, m, &raw)?;
                 State::Connected(app)
             }
             (State::Tls12(s12), m) => {
@@ -434,6 +471,10 @@ impl ServerMachine {
         }) {
             self.server_name = Some(String::from_utf8_lossy(name).into_owned());
         }
+        self.pha_offered = find(exts, |e| {
+            matches!(e, Extension::PostHandshakeAuth).then_some(())
+        })
+        .is_some();
         let alpn = self.choose_alpn(exts)?;
         // A share the server accepts, in the server's order; otherwise a group
         // both support, asked for by HelloRetryRequest (§4.1.4).
@@ -611,16 +652,15 @@ impl ServerMachine {
         transcript.add(&c.send_handshake(&HandshakeMessage::EncryptedExtensions(ee))?);
         // §4.3.2: a server authenticating with a PSK MUST NOT send a
         // CertificateRequest in the main handshake.
-        let request = accepted.is_none() && self.config.client_auth.is_some();
-        if request {
-            // §4.3.2: an empty context in the handshake; signature_algorithms
-            // MUST be present.
-            let cr = HandshakeMessage::CertificateRequest {
-                context: Vec::new(),
-                extensions: vec![Extension::SignatureAlgorithms(
-                    CLIENT_SCHEMES.iter().map(|s| s.to_u16()).collect(),
-                )],
-            };
+        let auth = self
+            .config
+            .client_auth
+            .as_ref()
+            .filter(|a| accepted.is_none() && !a.post_handshake_only);
+        let request = auth.is_some();
+        if let Some(auth) = auth {
+            // §4.3.2: an empty context in the handshake.
+            let cr = certificate_request(auth, Vec::new());
             transcript.add(&c.send_handshake(&cr)?);
         }
         // §2.2: a PSK handshake sends no Certificate or CertificateVerify.

@@ -1,0 +1,247 @@
+//! Post-handshake client authentication on the server's side (RFC 8446
+//! §4.6.2): a CertificateRequest with a fresh context, sent on request of
+//! the application to a client that offered post_handshake_auth
+//! (§4.2.6), and the client's Certificate, CertificateVerify and Finished
+//! in answer, checked against the handshake context of §4.4 (the
+//! transcript through the client Finished, then the request) with the
+//! Finished key from client_application_traffic_secret_N (§4.4.4).
+//! Application data keeps flowing both ways meanwhile.
+
+use handshake_crypto::{ct_eq, PublicKey};
+
+use super::{certificate_request, illegal, ServerConnection, ServerMachine, State, CLIENT_SCHEMES};
+use crate::conn::{AppSecrets, Common};
+use crate::keys::{finished_verify_data, Transcript};
+use crate::msgs::HandshakeMessage;
+use crate::sign;
+use crate::suites::SignatureScheme;
+use crate::trace::TraceLine;
+use crate::Error;
+
+/// Bytes of a certificate_request_context the server draws.
+const CONTEXT_LEN: usize = 32;
+
+/// What the server keeps for post-handshake authentication.
+pub(super) struct Pha {
+    /// The transcript through the client Finished (§4.4).
+    base: Transcript,
+    /// The request awaiting the client's answer, if any.
+    request: Option<Request>,
+}
+
+/// One outstanding CertificateRequest.
+struct Request {
+    /// certificate_request_context, to be echoed (§4.4.2).
+    context: Vec<u8>,
+    /// The handshake context: base, the request, and what followed.
+    transcript: Transcript,
+    step: Step,
+    /// The validated chain, recorded once the Finished checks.
+    chain: Option<Vec<Vec<u8>>>,
+}
+
+enum Step {
+    Certificate,
+    CertificateVerify(PublicKey),
+    Finished,
+}
+
+impl Pha {
+    pub(super) fn new(base: Transcript) -> Self {
+        Pha {
+            base,
+            request: None,
+        }
+    }
+
+    /// Whether a request awaits the client's answer.
+    pub(super) fn pending(&self) -> bool {
+        self.request.is_some()
+    }
+}
+
+impl ServerConnection {
+    /// Asks the client for a certificate now, after the handshake (TLS 1.3
+    /// post-handshake authentication, RFC 8446 §4.6.2): a
+    /// CertificateRequest with a fresh random certificate_request_context,
+    /// signature_algorithms and certificate_authorities (the subjects of
+    /// [`ClientAuth::roots`](crate::ClientAuth::roots)), queued for
+    /// [`poll_transmit`](Self::poll_transmit). The client's answer is
+    /// checked as it arrives, with the rules of the handshake's client
+    /// authentication ([`ServerConfig::client_auth`](crate::ServerConfig::client_auth):
+    /// the same anchors, `required`, the same alerts); afterwards
+    /// [`client_certificates`](Self::client_certificates) holds the
+    /// validated chain and
+    /// [`client_auth_pending`](Self::client_auth_pending) is false.
+    /// Application data flows both ways meanwhile.
+    ///
+    /// Errors (nothing is sent): [`Error::NotConnected`] before the
+    /// handshake completed or after close;
+    /// [`Error::PostHandshakeAuthNotOffered`] when the client did not
+    /// offer post_handshake_auth in a TLS 1.3 handshake (§4.2.6: the
+    /// server MUST NOT send the request then);
+    /// [`Error::PostHandshakeAuthPending`] while an earlier request is
+    /// unanswered; [`Error::Config`] without `client_auth` in the config.
+    pub fn request_client_auth(&mut self) -> Result<(), Error> {
+        self.common.check_open()?;
+        let m = &mut self.machine;
+        let (State::Connected(_), Some(pha)) = (&m.state, &mut m.pha) else {
+            return Err(Error::PostHandshakeAuthNotOffered);
+        };
+        if pha.request.is_some() {
+            return Err(Error::PostHandshakeAuthPending);
+        }
+        let Some(auth) = &m.config.client_auth else {
+            return Err(Error::Config(
+                "request_client_auth needs ServerConfig::client_auth (the client anchors)",
+            ));
+        };
+        // §4.3.2: the context identifies the request and is echoed in the
+        // client's Certificate; random, so no two requests share one.
+        let mut context = vec![0u8; CONTEXT_LEN];
+        m.rng.fill_bytes(&mut context);
+        let raw = self
+            .common
+            .send_handshake(&certificate_request(auth, context.clone()))?;
+        let mut transcript = pha.base.clone();
+        transcript.add(&raw);
+        pha.request = Some(Request {
+            context,
+            transcript,
+            step: Step::Certificate,
+            chain: None,
+        });
+        Ok(())
+    }
+
+    /// Whether a post-handshake CertificateRequest
+    /// ([`request_client_auth`](Self::request_client_auth)) awaits the
+    /// client's answer.
+    pub fn client_auth_pending(&self) -> bool {
+        self.machine.pha.as_ref().is_some_and(Pha::pending)
+    }
+
+    /// Tells the connection the current time (seconds since the Unix
+    /// epoch), for what it checks from now on: a client certificate
+    /// validated after the handshake. On a connection made with
+    /// [`new`](Self::new) before its ClientHello this also turns TLS 1.3
+    /// tickets on, as [`new_at`](Self::new_at) would.
+    pub fn set_time(&mut self, now_unix: u64) {
+        self.machine.now = Some(now_unix);
+    }
+}
+
+impl ServerMachine {
+    /// A handshake message while a post-handshake request is outstanding:
+    /// the client's Certificate, CertificateVerify (when it sent a
+    /// certificate) and Finished, in that order (§4.6.2).
+    pub(super) fn post_handshake_message(
+        &mut self,
+        c: &mut Common,
+        app: &AppSecrets,
+        msg: HandshakeMessage,
+        raw: &[u8],
+    ) -> Result<(), Error> {
+        let Some(mut req) = self.pha.as_mut().and_then(|p| p.request.take()) else {
+            return Err(Error::UnexpectedMessage {
+                got: msg.name(),
+                state: "connected",
+            });
+        };
+        let step = std::mem::replace(&mut req.step, Step::Finished);
+        req.step = match (step, msg) {
+            (Step::Certificate, HandshakeMessage::Certificate(cert)) => {
+                // §4.4.2: the context of the request this answers.
+                if !ct_eq(&cert.context, &req.context) {
+                    return Err(illegal(
+                        "certificate_request_context is not the request's (RFC 8446 §4.4.2)",
+                    ));
+                }
+                req.transcript.add(raw);
+                let Some(auth) = &self.config.client_auth else {
+                    return Err(Error::Config("client authentication"));
+                };
+                if cert.entries.is_empty() {
+                    // §4.4.2.4: abort with certificate_required, or go on
+                    // without client authentication (no CertificateVerify
+                    // follows an empty Certificate, §4.4.3).
+                    if auth.required {
+                        return Err(Error::CertificateRequired);
+                    }
+                    Step::Finished
+                } else {
+                    let chain: Vec<Vec<u8>> =
+                        cert.entries.into_iter().map(|e| e.cert_data).collect();
+                    let now = self.now.unwrap_or_default();
+                    let (leaf, verified) =
+                        crate::cert::verify_client_chain(&chain, &auth.roots, now)?;
+                    c.note(|| {
+                        TraceLine::Certificate(format!(
+                            "client (post-handshake): subject {} issuer {}, {} intermediate(s)",
+                            leaf.subject(),
+                            leaf.issuer(),
+                            verified.intermediates
+                        ))
+                    });
+                    let key = leaf.public_key.ok_or(Error::Certificate(
+                        crate::error::CertError::UnsupportedAlgorithm,
+                    ))?;
+                    req.chain = Some(chain);
+                    Step::CertificateVerify(key)
+                }
+            }
+            (
+                Step::CertificateVerify(key),
+                HandshakeMessage::CertificateVerify { scheme, signature },
+            ) => {
+                // §4.4.3: a scheme from our request's signature_algorithms.
+                let scheme = SignatureScheme::from_u16(scheme)
+                    .filter(|s| CLIENT_SCHEMES.contains(s))
+                    .ok_or(illegal(
+                        "client CertificateVerify scheme not requested (RFC 8446 §4.4.3)",
+                    ))?;
+                let content = sign::signed_content(sign::CLIENT_CONTEXT, &req.transcript.current());
+                // §4.4.3: a signature that does not verify is decrypt_error.
+                sign::verify(&key, scheme, &content, &signature)?;
+                req.transcript.add(raw);
+                Step::Finished
+            }
+            (Step::Finished, HandshakeMessage::Finished(v)) => {
+                // §4.4.4: after the handshake the Finished key comes from
+                // client_application_traffic_secret_N.
+                let hash = app.suite.hash();
+                let expected = finished_verify_data(hash, &app.theirs, &req.transcript.current());
+                if v.len() != expected.len() {
+                    return Err(Error::Decode {
+                        what: "Finished.verify_data length (RFC 8446 §4.4.4)",
+                    });
+                }
+                // §4.4.4: a wrong verify_data is decrypt_error (constant time).
+                if !ct_eq(&expected, &v) {
+                    return Err(Error::BadFinished);
+                }
+                if let Some(chain) = req.chain.take() {
+                    c.client_chain = Some(chain);
+                }
+                c.note(|| TraceLine::Certificate("post-handshake authentication complete".into()));
+                return Ok(());
+            }
+            (step, m) => {
+                return Err(Error::UnexpectedMessage {
+                    got: m.name(),
+                    state: match step {
+                        Step::Certificate => "waiting for the client's post-handshake Certificate",
+                        Step::CertificateVerify(_) => {
+                            "waiting for the client's post-handshake CertificateVerify"
+                        }
+                        Step::Finished => "waiting for the client's post-handshake Finished",
+                    },
+                })
+            }
+        };
+        if let Some(pha) = self.pha.as_mut() {
+            pha.request = Some(req);
+        }
+        Ok(())
+    }
+}
