@@ -496,6 +496,21 @@ pub fn kernel(port: u16) -> std::net::SocketAddr {
     (KERNEL_ADDR, port).into()
 }
 
+/// A raw IPv4 socket made inside the namespace (IPPROTO_RAW: the caller
+/// writes whole datagrams, headers included), for packets the kernel
+/// routes to us as if from the wire: spoofed SYNs, ICMP errors.
+pub fn raw_socket(net: &TestNet) -> Result<std::os::fd::OwnedFd, String> {
+    net.run(|| {
+        rustix::net::socket(
+            rustix::net::AddressFamily::INET,
+            rustix::net::SocketType::RAW,
+            Some(rustix::net::ipproto::RAW),
+        )
+    })
+    .map_err(|e| e.to_string())?
+    .map_err(|e| format!("raw socket in the namespace: {e}"))
+}
+
 /// Our address and a port.
 pub fn ours(port: u16) -> std::net::SocketAddr {
     (OUR_ADDR, port).into()

@@ -182,14 +182,7 @@ impl<'a> Icmpv4Repr<'a> {
         packet: &IcmpPacket<&'a T>,
         mode: ChecksumMode,
     ) -> Result<Self, Error> {
-        // RFC 792: the checksum is "the 16-bit ones's complement of the one's
-        // complement sum of the ICMP message starting with the ICMP Type".
-        if mode == ChecksumMode::Verify && !packet.verify_checksum_v4() {
-            return Err(Error::BadChecksum {
-                what: "ICMPv4",
-                sum: checksum::sum(packet.b()),
-            });
-        }
+        verify_v4(packet, mode)?;
         let (ident, seq_no, data) = (
             packet.echo_ident(),
             packet.echo_seq_no(),
@@ -421,6 +414,21 @@ mod tests {
     }
 }
 
+/// RFC 792: the checksum is "the 16-bit ones's complement of the one's
+/// complement sum of the ICMP message starting with the ICMP Type".
+fn verify_v4<T: AsRef<[u8]> + ?Sized>(
+    packet: &IcmpPacket<&T>,
+    mode: ChecksumMode,
+) -> Result<(), Error> {
+    if mode == ChecksumMode::Verify && !packet.verify_checksum_v4() {
+        return Err(Error::BadChecksum {
+            what: "ICMPv4",
+            sum: checksum::sum(packet.b()),
+        });
+    }
+    Ok(())
+}
+
 /// An ICMPv4 error message (RFC 792) and the start of the datagram that
 /// caused it: Destination Unreachable, Source Quench, Time Exceeded or
 /// Parameter Problem. The transport layer matches the quoted datagram to
@@ -487,13 +495,7 @@ impl<'a> Icmpv4Error<'a> {
         packet: &IcmpPacket<&'a T>,
         mode: ChecksumMode,
     ) -> Result<Self, Error> {
-        // RFC 792: the checksum covers the whole ICMP message.
-        if mode == ChecksumMode::Verify && !packet.verify_checksum_v4() {
-            return Err(Error::BadChecksum {
-                what: "ICMPv4",
-                sum: checksum::sum(packet.b()),
-            });
-        }
+        verify_v4(packet, mode)?;
         let (msg_type, code) = (packet.msg_type(), packet.code());
         if !matches!(
             msg_type,

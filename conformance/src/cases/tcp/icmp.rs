@@ -268,17 +268,7 @@ fn kernel_fragmentation_needed(ctx: &mut crate::Ctx) -> crate::Outcome {
             .ok_or("the lost segment is not in the capture")?;
         let icmp =
             icmp_error_for(KERNEL_ADDR, &lost, 3, 4, 1280).ok_or("building the ICMP error")?;
-        let raw = env
-            .net
-            .run(|| {
-                rustix::net::socket(
-                    rustix::net::AddressFamily::INET,
-                    rustix::net::SocketType::RAW,
-                    Some(rustix::net::ipproto::RAW),
-                )
-            })
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("raw socket in the namespace: {e}"))?;
+        let raw = crate::peers::kernel::raw_socket(&env.net)?;
         let to = std::net::SocketAddrV4::new(OUR_ADDR, 0);
         rustix::net::sendto(&raw, &icmp, rustix::net::SendFlags::empty(), &to)
             .map_err(|e| format!("sending the ICMP error: {e}"))?;

@@ -290,15 +290,7 @@ impl Machine for ServerMachine {
                 State::ExpectCertificateVerify(mut p, key),
                 HandshakeMessage::CertificateVerify { scheme, signature },
             ) => {
-                // §4.4.3: a scheme from our CertificateRequest's list.
-                let scheme = SignatureScheme::from_u16(scheme)
-                    .filter(|s| CLIENT_SCHEMES.contains(s))
-                    .ok_or(illegal(
-                        "client CertificateVerify scheme not requested (RFC 8446 §4.4.3)",
-                    ))?;
-                let content = sign::signed_content(sign::CLIENT_CONTEXT, &p.transcript.current());
-                // §4.4.3: a signature that does not verify is decrypt_error.
-                sign::verify(&key, scheme, &content, &signature)?;
+                client_certificate_verify(&key, scheme, &signature, &p.transcript.current())?;
                 p.transcript.add(&raw);
                 State::ExpectFinished(p)
             }
@@ -814,4 +806,23 @@ impl ServerMachine {
         };
         psk::issue(c, &mut *self.rng, issue, &res)
     }
+}
+
+/// Checks the client's CertificateVerify over `transcript_hash`, in the
+/// handshake and after it (RFC 8446 §4.4.3, §4.6.2): a scheme our
+/// CertificateRequest offered, and a signature that verifies
+/// (decrypt_error otherwise).
+pub(crate) fn client_certificate_verify(
+    key: &handshake_crypto::PublicKey,
+    scheme: u16,
+    signature: &[u8],
+    transcript_hash: &[u8],
+) -> Result<(), Error> {
+    let scheme = SignatureScheme::from_u16(scheme)
+        .filter(|s| CLIENT_SCHEMES.contains(s))
+        .ok_or(illegal(
+            "client CertificateVerify scheme not requested (RFC 8446 §4.4.3)",
+        ))?;
+    let content = sign::signed_content(sign::CLIENT_CONTEXT, transcript_hash);
+    sign::verify(key, scheme, &content, signature)
 }

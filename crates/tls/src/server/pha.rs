@@ -9,12 +9,10 @@
 
 use handshake_crypto::{ct_eq, PublicKey};
 
-use super::{certificate_request, illegal, ServerConnection, ServerMachine, State, CLIENT_SCHEMES};
+use super::{certificate_request, illegal, ServerConnection, ServerMachine, State};
 use crate::conn::{AppSecrets, Common};
 use crate::keys::{finished_verify_data, Transcript};
 use crate::msgs::HandshakeMessage;
-use crate::sign;
-use crate::suites::SignatureScheme;
 use crate::trace::TraceLine;
 use crate::Error;
 
@@ -194,15 +192,12 @@ impl ServerMachine {
                 Step::CertificateVerify(key),
                 HandshakeMessage::CertificateVerify { scheme, signature },
             ) => {
-                // §4.4.3: a scheme from our request's signature_algorithms.
-                let scheme = SignatureScheme::from_u16(scheme)
-                    .filter(|s| CLIENT_SCHEMES.contains(s))
-                    .ok_or(illegal(
-                        "client CertificateVerify scheme not requested (RFC 8446 §4.4.3)",
-                    ))?;
-                let content = sign::signed_content(sign::CLIENT_CONTEXT, &req.transcript.current());
-                // §4.4.3: a signature that does not verify is decrypt_error.
-                sign::verify(&key, scheme, &content, &signature)?;
+                super::client_certificate_verify(
+                    &key,
+                    scheme,
+                    &signature,
+                    &req.transcript.current(),
+                )?;
                 req.transcript.add(raw);
                 Step::Finished
             }

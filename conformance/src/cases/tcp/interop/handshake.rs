@@ -384,17 +384,7 @@ pub(super) fn syn_flood_kernel_client(ctx: &mut Ctx) -> Outcome {
     let seed = ctx.seed;
     run(ctx, |env| {
         env.d.listen(Config::default(), PORT, BACKLOG);
-        let raw = env
-            .net
-            .run(|| {
-                rustix::net::socket(
-                    rustix::net::AddressFamily::INET,
-                    rustix::net::SocketType::RAW,
-                    Some(rustix::net::ipproto::RAW),
-                )
-            })
-            .map_err(|e| e.to_string())?
-            .map_err(|e| format!("raw socket in the namespace: {e}"))?;
+        let raw = crate::peers::kernel::raw_socket(&env.net)?;
         let sent = Arc::new(AtomicU64::new(0));
         let flood = {
             let sent = Arc::clone(&sent);
