@@ -7,7 +7,7 @@ use crate::coverage;
 use crate::Case;
 
 /// MUST rows with no case yet (issue #17's later parts).
-const KNOWN_MUST_GAPS: &[&str] = &["3.2-client-sends-host", "6.1-no-cl-with-te-sent"];
+const KNOWN_MUST_GAPS: &[&str] = &["6.1-no-cl-with-te-sent"];
 
 /// The `http.coverage.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
