@@ -65,10 +65,27 @@ pub fn pem(label: &str, der: &[u8]) -> String {
     s
 }
 
-/// A port the OS considers free on 127.0.0.1 (bound, then released).
+/// A port free on 127.0.0.1 (bound, then released) for a peer to listen
+/// on. Taken below the kernel's ephemeral range (ip_local_port_range,
+/// 32768-60999 by default), so no outgoing connection of a case running
+/// beside this one gets it as its source port before the peer binds it,
+/// and never handed out twice in one run (two cases once drew the same
+/// port from bind(0) and each met the other's openssl s_server).
 pub fn free_port() -> Result<u16, String> {
-    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+    use std::sync::atomic::{AtomicU32, Ordering};
+    const LOW: u32 = 20_000;
+    const SPAN: u32 = 12_768;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // Runs side by side on one machine start apart.
+    let offset = std::process::id().wrapping_mul(97) % SPAN;
+    for _ in 0..SPAN {
+        let k = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (LOW + (offset + k) % SPAN) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err(format!("no free port in {LOW}-{}", LOW + SPAN - 1))
 }
 
 /// Whether something listens on 127.0.0.1:`port` (Linux /proc/net/tcp,
