@@ -730,20 +730,8 @@ impl ServerMachine {
             }
             return Ok(State::ExpectFinished(p));
         }
-        let chain: Vec<Vec<u8>> = cert.entries.into_iter().map(|e| e.cert_data).collect();
-        let now = self.now.unwrap_or_default();
-        let (leaf, verified) = crate::cert::verify_client_chain(&chain, &auth.roots, now)?;
-        c.note(|| {
-            TraceLine::Certificate(format!(
-                "client: subject {} issuer {}, {} intermediate(s)",
-                leaf.subject(),
-                leaf.issuer(),
-                verified.intermediates
-            ))
-        });
-        let key = leaf.public_key.ok_or(Error::Certificate(
-            crate::error::CertError::UnsupportedAlgorithm,
-        ))?;
+        let (chain, key) =
+            verify_client_certificate(c, auth, self.now.unwrap_or_default(), cert, "client")?;
         c.client_chain = Some(chain);
         Ok(State::ExpectCertificateVerify(p, key))
     }
@@ -825,4 +813,30 @@ pub(crate) fn client_certificate_verify(
         ))?;
     let content = sign::signed_content(sign::CLIENT_CONTEXT, transcript_hash);
     sign::verify(key, scheme, &content, signature)
+}
+
+/// The client's non-empty Certificate validated to the client-auth anchors
+/// at `now`, in the handshake and after it (RFC 8446 §4.4.2, §4.6.2), and
+/// traced as `who`: its chain, and the leaf's key for the CertificateVerify.
+pub(crate) fn verify_client_certificate(
+    c: &mut Common,
+    auth: &crate::ClientAuth,
+    now: u64,
+    cert: Certificate,
+    who: &str,
+) -> Result<(Vec<Vec<u8>>, PublicKey), Error> {
+    let chain: Vec<Vec<u8>> = cert.entries.into_iter().map(|e| e.cert_data).collect();
+    let (leaf, verified) = crate::cert::verify_client_chain(&chain, &auth.roots, now)?;
+    c.note(|| {
+        TraceLine::Certificate(format!(
+            "{who}: subject {} issuer {}, {} intermediate(s)",
+            leaf.subject(),
+            leaf.issuer(),
+            verified.intermediates
+        ))
+    });
+    let key = leaf.public_key.ok_or(Error::Certificate(
+        crate::error::CertError::UnsupportedAlgorithm,
+    ))?;
+    Ok((chain, key))
 }

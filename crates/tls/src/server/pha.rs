@@ -168,22 +168,13 @@ impl ServerMachine {
                     }
                     Step::Finished
                 } else {
-                    let chain: Vec<Vec<u8>> =
-                        cert.entries.into_iter().map(|e| e.cert_data).collect();
-                    let now = self.now.unwrap_or_default();
-                    let (leaf, verified) =
-                        crate::cert::verify_client_chain(&chain, &auth.roots, now)?;
-                    c.note(|| {
-                        TraceLine::Certificate(format!(
-                            "client (post-handshake): subject {} issuer {}, {} intermediate(s)",
-                            leaf.subject(),
-                            leaf.issuer(),
-                            verified.intermediates
-                        ))
-                    });
-                    let key = leaf.public_key.ok_or(Error::Certificate(
-                        crate::error::CertError::UnsupportedAlgorithm,
-                    ))?;
+                    let (chain, key) = super::verify_client_certificate(
+                        c,
+                        auth,
+                        self.now.unwrap_or_default(),
+                        cert,
+                        "client (post-handshake)",
+                    )?;
                     req.chain = Some(chain);
                     Step::CertificateVerify(key)
                 }
