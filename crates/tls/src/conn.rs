@@ -210,14 +210,8 @@ impl Common {
         }
         for piece in pieces {
             match &mut self.write {
-                Some(Protection::V13(k)) => {
-                    let rec = k.seal(typ, piece, 0)?;
-                    self.out.extend_from_slice(&rec);
-                }
-                Some(Protection::V12(k)) => {
-                    let rec = k.seal(typ, piece)?;
-                    self.out.extend_from_slice(&rec);
-                }
+                Some(Protection::V13(k)) => k.seal_into(typ, piece, 0, &mut self.out)?,
+                Some(Protection::V12(k)) => k.seal_into(typ, piece, &mut self.out)?,
                 None => {
                     let h = Header {
                         typ,
@@ -315,17 +309,16 @@ impl Common {
             // §6.1: data after close_notify is ignored.
             return Ok(());
         }
-        self.deframer.push(data);
-        let r = self.process(m);
+        let r = self.process(data, m);
         if let Err(e) = &r {
             self.fail(e);
         }
         r
     }
 
-    fn process(&mut self, m: &mut dyn Machine) -> Result<(), Error> {
+    fn process(&mut self, mut data: &[u8], m: &mut dyn Machine) -> Result<(), Error> {
         while !self.peer_closed {
-            let Some((h, frag)) = self.deframer.pop()? else {
+            let Some((h, frag)) = self.deframer.next(&mut data)? else {
                 return Ok(());
             };
             if self.tls12 {

@@ -103,6 +103,28 @@ impl Header {
     }
 }
 
+/// Appends `src` to `dst` in pieces of at most 2 KiB. Each piece is a
+/// small `memcpy`, done with vector moves; one large copy may become
+/// `rep movsb`, which on AMD Zen with glibc 2.36 (Debian 12) runs at about
+/// 2 GB/s instead of 60 when the destination lies a few bytes past the
+/// source modulo 4 KiB, as a fragment copied from offset 5 of a record into
+/// a fresh buffer often does (measured here: the 16 MiB bulk bench spent
+/// 58% of its time in those copies).
+pub(crate) fn extend_in_pieces(dst: &mut Vec<u8>, src: &[u8]) {
+    dst.reserve(src.len());
+    for piece in src.chunks(2048) {
+        dst.extend_from_slice(piece);
+    }
+}
+
+/// `src` copied into a new vector of exactly its length, in pieces
+/// ([`extend_in_pieces`]).
+fn to_vec_in_pieces(src: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(src.len());
+    extend_in_pieces(&mut v, src);
+    v
+}
+
 /// Splits a byte stream into records; never buffers more than one record's
 /// worth beyond what it returns.
 #[derive(Debug)]
@@ -135,6 +157,52 @@ impl Deframer {
     /// Bytes received but not yet a whole record.
     pub fn buffered(&self) -> usize {
         self.buf.len()
+    }
+
+    /// The next whole record from what is buffered and then from `input`,
+    /// advancing `input` past what it took; `None` once `input` is used up
+    /// (the tail of a record stays buffered). A record that arrives whole in
+    /// `input` is copied once, straight into its fragment; only a record
+    /// split across calls goes through the buffer. Same checks as
+    /// [`Deframer::pop`].
+    pub fn next(&mut self, input: &mut &[u8]) -> Result<Option<(Header, Vec<u8>)>, Error> {
+        if self.buf.is_empty() {
+            if input.len() < HEADER_LEN {
+                self.buf.extend_from_slice(input);
+                *input = &[];
+                return Ok(None);
+            }
+            let h = Header::parse_with_limit(&input[..HEADER_LEN], self.max)?;
+            let end = HEADER_LEN + h.len;
+            if input.len() < end {
+                self.buf.extend_from_slice(input);
+                *input = &[];
+                return Ok(None);
+            }
+            let frag = to_vec_in_pieces(&input[HEADER_LEN..end]);
+            *input = &input[end..];
+            return Ok(Some((h, frag)));
+        }
+        // Complete the header, then the record, from `input`.
+        if self.buf.len() < HEADER_LEN {
+            let take = (HEADER_LEN - self.buf.len()).min(input.len());
+            self.buf.extend_from_slice(&input[..take]);
+            *input = &input[take..];
+            if self.buf.len() < HEADER_LEN {
+                return Ok(None);
+            }
+        }
+        let h = Header::parse_with_limit(&self.buf[..HEADER_LEN], self.max)?;
+        let want = HEADER_LEN + h.len - self.buf.len();
+        let take = want.min(input.len());
+        self.buf.extend_from_slice(&input[..take]);
+        *input = &input[take..];
+        if take < want {
+            return Ok(None);
+        }
+        let frag = to_vec_in_pieces(&self.buf[HEADER_LEN..]);
+        self.buf.clear();
+        Ok(Some((h, frag)))
     }
 
     /// The next whole record, checked header and fragment, or `None` until
@@ -255,6 +323,21 @@ impl RecordKeys {
     /// sealed with the header as additional data (§5.2). `content.len() + 1 +
     /// pad` must not exceed 2^14 + 1.
     pub fn seal(&mut self, typ: ContentType, content: &[u8], pad: usize) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(HEADER_LEN + content.len() + 1 + pad + 16);
+        self.seal_into(typ, content, pad, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`RecordKeys::seal`], appending the record to `out`: the content is
+    /// copied once, into place, and encrypted there. On error `out` is as
+    /// it was.
+    pub fn seal_into(
+        &mut self,
+        typ: ContentType,
+        content: &[u8],
+        pad: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
         if content.len() + 1 + pad > MAX_PLAINTEXT + 1 {
             return Err(Error::RecordOverflow {
                 len: content.len() + 1 + pad,
@@ -267,19 +350,28 @@ impl RecordKeys {
             version: 0x0303,
             len: inner_len + 16,
         };
-        let mut out = Vec::with_capacity(HEADER_LEN + inner_len + 16);
+        let start = out.len();
+        out.reserve(HEADER_LEN + inner_len + 16);
         out.extend_from_slice(&header.encode());
-        out.extend_from_slice(content);
+        extend_in_pieces(out, content);
         out.push(typ.to_u8());
-        out.resize(HEADER_LEN + inner_len, 0);
+        out.resize(start + HEADER_LEN + inner_len, 0);
         let aad = header.encode();
+        let body = &mut out[start + HEADER_LEN..];
         let tag = match &self.cipher {
-            Cipher::Gcm(c) => c.seal_in_place_detached(&nonce, &aad, &mut out[HEADER_LEN..]),
-            Cipher::ChaCha(c) => c.seal_in_place_detached(&nonce, &aad, &mut out[HEADER_LEN..]),
+            Cipher::Gcm(c) => c.seal_in_place_detached(&nonce, &aad, body),
+            Cipher::ChaCha(c) => c.seal_in_place_detached(&nonce, &aad, body),
+        };
+        match tag {
+            Ok(tag) => {
+                out.extend_from_slice(&tag);
+                Ok(())
+            }
+            Err(e) => {
+                out.truncate(start);
+                Err(Error::Crypto(e))
+            }
         }
-        .map_err(Error::Crypto)?;
-        out.extend_from_slice(&tag);
-        Ok(out)
     }
 
     /// Deprotects one record whose header is `header` and fragment `frag`,

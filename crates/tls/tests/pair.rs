@@ -97,5 +97,54 @@ mod arbitrary {
             }
             prop_assert!(d.buffered() <= body.len());
         }
+
+        /// `Deframer::next` over a stream cut at arbitrary points gives the
+        /// records, or the first error, that `push` of the whole stream and
+        /// `pop` give, and never buffers more than one record.
+        #[test]
+        fn deframer_next_any_split(
+            records in proptest::collection::vec((20u8..=24, proptest::collection::vec(any::<u8>(), 0..40)), 0..6),
+            cuts in proptest::collection::vec(0usize..400, 0..8),
+            junk in proptest::collection::vec(any::<u8>(), 0..8),
+        ) {
+            let mut stream = Vec::new();
+            for (typ, body) in &records {
+                stream.extend_from_slice(&[*typ, 3, 3, 0, body.len() as u8]);
+                stream.extend_from_slice(body);
+            }
+            stream.extend_from_slice(&junk);
+            let mut whole = Deframer::default();
+            whole.set_max_fragment(32);
+            whole.push(&stream);
+            let mut want = Vec::new();
+            let want_err = loop {
+                match whole.pop() {
+                    Ok(Some(r)) => want.push(r),
+                    Ok(None) => break None,
+                    Err(e) => break Some(e),
+                }
+            };
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(stream.len())).collect();
+            cuts.push(stream.len());
+            cuts.sort_unstable();
+            let mut split = Deframer::default();
+            split.set_max_fragment(32);
+            let (mut got, mut got_err, mut at) = (Vec::new(), None, 0);
+            'feed: for cut in cuts {
+                let mut input = &stream[at..cut];
+                at = cut;
+                loop {
+                    match split.next(&mut input) {
+                        Ok(Some(r)) => got.push(r),
+                        Ok(None) => break,
+                        Err(e) => { got_err = Some(e); break 'feed; }
+                    }
+                    prop_assert!(split.buffered() <= 5 + 32);
+                }
+                prop_assert!(input.is_empty());
+            }
+            prop_assert_eq!(got, want);
+            prop_assert_eq!(got_err, want_err);
+        }
     }
 }

@@ -9,7 +9,9 @@ use handshake_crypto::cbc::{RecordHeader, TlsCbcHmacSha256};
 use handshake_crypto::{Aead, Aes, AesGcm, ChaCha20Poly1305};
 use zeroize::Zeroizing;
 
-use crate::record::{record_nonce, ContentType, Header, HEADER_LEN, MAX_PLAINTEXT};
+use crate::record::{
+    extend_in_pieces, record_nonce, ContentType, Header, HEADER_LEN, MAX_PLAINTEXT,
+};
 use crate::Error;
 
 use super::suites::BulkCipher;
@@ -118,35 +120,53 @@ impl RecordKeys12 {
     /// Protects one record of `typ` (at most 2^14 bytes of content) and
     /// returns it with its header.
     pub fn seal(&mut self, typ: ContentType, content: &[u8]) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::new();
+        self.seal_into(typ, content, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`RecordKeys12::seal`], appending the record to `out`. The AEAD
+    /// suites copy the content once, into place, and encrypt it there. On
+    /// error `out` is as it was.
+    pub fn seal_into(
+        &mut self,
+        typ: ContentType,
+        content: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
         if content.len() > MAX_PLAINTEXT {
             return Err(Error::RecordOverflow { len: content.len() });
         }
         let seq = self.next_seq()?;
         let aad = additional_data(seq, typ.to_u8(), content.len());
-        let frag = match &self.cipher {
+        let start = out.len();
+        let header = |len| {
+            Header {
+                typ,
+                version: VERSION,
+                len,
+            }
+            .encode()
+        };
+        let sealed = match &self.cipher {
             Cipher::Gcm { aead, salt } => {
                 // RFC 5288 §3: nonce = salt(4) || nonce_explicit(8); the
                 // explicit part is the sequence number, never repeated.
                 let mut nonce = [0u8; 12];
                 nonce[..4].copy_from_slice(salt);
                 nonce[4..].copy_from_slice(&seq.to_be_bytes());
-                let mut f = Vec::with_capacity(8 + content.len() + 16);
-                f.extend_from_slice(&seq.to_be_bytes());
-                f.extend_from_slice(content);
-                let tag = aead
-                    .seal_in_place_detached(&nonce, &aad, &mut f[8..])
-                    .map_err(Error::Crypto)?;
-                f.extend_from_slice(&tag);
-                f
+                out.reserve(HEADER_LEN + 8 + content.len() + 16);
+                out.extend_from_slice(&header(8 + content.len() + 16));
+                out.extend_from_slice(&seq.to_be_bytes());
+                extend_in_pieces(out, content);
+                aead.seal_in_place_detached(&nonce, &aad, &mut out[start + HEADER_LEN + 8..])
             }
             Cipher::ChaCha { aead, iv } => {
                 let nonce = record_nonce(iv, seq);
-                let mut f = content.to_vec();
-                let tag = aead
-                    .seal_in_place_detached(&nonce, &aad, &mut f)
-                    .map_err(Error::Crypto)?;
-                f.extend_from_slice(&tag);
-                f
+                out.reserve(HEADER_LEN + content.len() + 16);
+                out.extend_from_slice(&header(content.len() + 16));
+                extend_in_pieces(out, content);
+                aead.seal_in_place_detached(&nonce, &aad, &mut out[start + HEADER_LEN..])
             }
             Cipher::Cbc { prot, iv_gen } => {
                 let mut iv = [0u8; 16];
@@ -157,18 +177,22 @@ impl RecordKeys12 {
                     content_type: typ.to_u8(),
                     version: VERSION.to_be_bytes(),
                 };
-                prot.seal(&hdr, &iv, content)
+                let frag = prot.seal(&hdr, &iv, content);
+                out.extend_from_slice(&header(frag.len()));
+                out.extend_from_slice(&frag);
+                return Ok(());
             }
         };
-        let h = Header {
-            typ,
-            version: VERSION,
-            len: frag.len(),
-        };
-        let mut out = Vec::with_capacity(HEADER_LEN + frag.len());
-        out.extend_from_slice(&h.encode());
-        out.extend_from_slice(&frag);
-        Ok(out)
+        match sealed {
+            Ok(tag) => {
+                out.extend_from_slice(&tag);
+                Ok(())
+            }
+            Err(e) => {
+                out.truncate(start);
+                Err(Error::Crypto(e))
+            }
+        }
     }
 
     /// Deprotects one record. Every failure, a bad tag, a bad MAC, bad CBC
