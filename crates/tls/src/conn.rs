@@ -27,6 +27,7 @@ pub const MAX_HANDSHAKE_MESSAGE: usize = 64 * 1024;
 
 /// What happened, for the application (`poll_event`).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// Both Finished messages checked: application data may flow.
     HandshakeComplete,
@@ -34,6 +35,19 @@ pub enum Event {
     ApplicationData(Vec<u8>),
     /// The peer sent close_notify (RFC 8446 §6.1); anything after is ignored.
     Closed,
+    /// Server only: the client answered post-handshake request number
+    /// `request` ([`ServerConnection::request_client_auth`](crate::ServerConnection::request_client_auth))
+    /// and its Finished checked (RFC 8446 §4.6.2). `certificate` says
+    /// whether it sent a certificate (then validated, its chain in
+    /// [`client_certificates`](crate::ServerConnection::client_certificates))
+    /// or an empty Certificate, which a server whose client
+    /// authentication is not `required` accepts (§4.4.2.4).
+    ClientAuthenticated {
+        /// The number `request_client_auth` returned.
+        request: u64,
+        /// Whether a certificate chain was sent and validated.
+        certificate: bool,
+    },
 }
 
 /// What a handshake agreed on.

@@ -208,8 +208,8 @@ pub enum Error {
     #[error("the client did not offer post_handshake_auth (RFC 8446 §4.2.6)")]
     PostHandshakeAuthNotOffered,
     /// [`ServerConnection::request_client_auth`](crate::ServerConnection::request_client_auth)
-    /// while an earlier request is still unanswered.
-    #[error("a post-handshake CertificateRequest is still unanswered")]
+    /// while `MAX_OUTSTANDING_AUTH_REQUESTS` requests are unanswered.
+    #[error("too many post-handshake CertificateRequests are unanswered")]
     PostHandshakeAuthPending,
     /// Application data before the handshake completed, or after close.
     #[error("connection not open for application data")]

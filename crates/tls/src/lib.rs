@@ -60,7 +60,7 @@ pub use config::{ClientAuth, ClientCert, ClientConfig, ServerConfig, MAX_AUTHORI
 pub use conn::{Event, Negotiated, MAX_HANDSHAKE_MESSAGE};
 pub use error::{CertError, Error};
 pub use psk::{ClientSessionStore, MemorySessionStore, Tls13Session};
-pub use server::ServerConnection;
+pub use server::{ServerConnection, MAX_OUTSTANDING_AUTH_REQUESTS};
 pub use suites::{CipherSuite, NamedGroup, SignatureScheme};
 pub use tls12::{Negotiated12, Tls12Suite};
 pub use trace::{nss_key_log_line, KeyLog, TraceLine};

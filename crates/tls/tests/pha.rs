@@ -160,7 +160,7 @@ fn post_handshake_auth_with_data_interleaved() {
     assert!(!traced(s.trace(), "-> CertificateRequest"));
     assert_eq!(s.client_certificates(), None);
 
-    s.request_client_auth().unwrap();
+    assert_eq!(s.request_client_auth(), Ok(1));
     assert!(s.client_auth_pending());
     // Data queued behind the request, and data from the client before it
     // reads the request: records of both kinds cross.
@@ -174,7 +174,13 @@ fn post_handshake_auth_with_data_interleaved() {
     );
     assert_eq!(
         run.server_events,
-        vec![Event::ApplicationData(b"from the client".to_vec())]
+        vec![
+            Event::ApplicationData(b"from the client".to_vec()),
+            Event::ClientAuthenticated {
+                request: 1,
+                certificate: true
+            }
+        ]
     );
     assert!(!s.client_auth_pending());
     assert_eq!(s.client_certificates(), Some(&chain[..]));
@@ -184,16 +190,25 @@ fn post_handshake_auth_with_data_interleaved() {
         "<- Certificate 1 certificate(s) context=32 bytes"
     ));
     assert!(traced(s.trace(), "<- CertificateVerify"));
-    assert!(traced(s.trace(), "post-handshake authentication complete"));
+    assert!(traced(
+        s.trace(),
+        "post-handshake authentication 1 complete"
+    ));
 
     // A second request after the first completed, then data both ways.
-    s.request_client_auth().unwrap();
+    assert_eq!(s.request_client_auth(), Ok(2));
     c.send(b"again").unwrap();
     let run = pump(&mut c, &mut s);
     assert_eq!((&run.client_err, &run.server_err), (&None, &None));
     assert_eq!(
         run.server_events,
-        vec![Event::ApplicationData(b"again".to_vec())]
+        vec![
+            Event::ApplicationData(b"again".to_vec()),
+            Event::ClientAuthenticated {
+                request: 2,
+                certificate: true
+            }
+        ]
     );
     assert!(!s.client_auth_pending());
     s.send(b"done").unwrap();
@@ -238,12 +253,18 @@ fn request_refused_when_not_offered_or_pending() {
         vec![Event::ApplicationData(b"ok".to_vec())]
     );
 
+    // Several requests may wait at once (§4.6.2), up to the bound; the
+    // one past it is refused and sends nothing.
     let (_, mut s) = t.pair(true, |_, _| {});
-    s.request_client_auth().unwrap();
+    for n in 1..=handshake_tls::MAX_OUTSTANDING_AUTH_REQUESTS as u64 {
+        assert_eq!(s.request_client_auth(), Ok(n));
+    }
+    assert!(s.poll_transmit().is_some());
     assert_eq!(
         s.request_client_auth(),
         Err(Error::PostHandshakeAuthPending)
     );
+    assert_eq!(s.poll_transmit(), None);
 
     // TLS 1.2 has no post-handshake authentication, offered or not.
     let (_, mut s) = t.pair(true, |cc, _| {

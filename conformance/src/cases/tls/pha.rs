@@ -19,7 +19,7 @@ use handshake_tls::extensions::Extension;
 use handshake_tls::msgs::HandshakeMessage;
 use handshake_tls::record::{ContentType, Header, RecordKeys};
 use handshake_tls::{
-    AlertDescription, CertError, ClientAuth, ClientConnection, Error, ServerConfig,
+    AlertDescription, CertError, ClientAuth, ClientConnection, Error, Event, ServerConfig,
     ServerConnection, TrustAnchor,
 };
 use rcgen::ExtendedKeyUsagePurpose as Eku;
@@ -96,8 +96,8 @@ fn traced(lines: &[handshake_tls::TraceLine], needle: &str) -> bool {
 /// handshake asks nothing; the server's request (a 32-byte context) is
 /// answered with Certificate (context echoed), CertificateVerify and
 /// Finished while application data crosses both ways; the server has the
-/// chain; a second request is refused while one is pending and works
-/// after it completed.
+/// chain and reports the request's number as authenticated; two requests
+/// in flight at once are each answered and reported.
 fn ours() -> Checked {
     let p = ca()?;
     let (chain, key) = p.client_leaf(vec![Eku::ClientAuth])?;
@@ -110,23 +110,22 @@ fn ours() -> Checked {
         "a CertificateRequest in the handshake".into()
     })?;
     check::equal("client chain before", s.client_certificates(), None)?;
-    s.request_client_auth().map_err(|e| e.to_string())?;
-    check::equal(
-        "a second request while one is pending",
-        s.request_client_auth(),
-        Err(Error::PostHandshakeAuthPending),
-    )?;
+    check::equal("first request's number", s.request_client_auth(), Ok(1))?;
     // Data behind the request, and from the client before it reads it.
     s.send(b"to the client").map_err(|e| e.to_string())?;
     c.send(b"to the server").map_err(|e| e.to_string())?;
     let run = run_pair(&mut c, &mut s, |_, _| {});
     check::equal("errors", (&run.client_err, &run.server_err), (&None, &None))?;
     check::equal(
-        "data at the server",
+        "events at the server",
         run.server_events,
-        vec![handshake_tls::Event::ApplicationData(
-            b"to the server".to_vec(),
-        )],
+        vec![
+            Event::ApplicationData(b"to the server".to_vec()),
+            Event::ClientAuthenticated {
+                request: 1,
+                certificate: true,
+            },
+        ],
     )?;
     check::equal(
         "data at the client",
@@ -150,9 +149,22 @@ fn ours() -> Checked {
             format!("the client's trace lacks {line:?}")
         })?;
     }
-    s.request_client_auth().map_err(|e| e.to_string())?;
-    run_pair(&mut c, &mut s, |_, _| {});
-    check::equal("second request answered", s.client_auth_pending(), false)?;
+    // Two requests in flight at once (§4.6.2 allows several).
+    check::equal("second request", s.request_client_auth(), Ok(2))?;
+    check::equal("third request", s.request_client_auth(), Ok(3))?;
+    let run = run_pair(&mut c, &mut s, |_, _| {});
+    check::equal("errors", (&run.client_err, &run.server_err), (&None, &None))?;
+    check::equal(
+        "events for two requests in flight",
+        run.server_events,
+        [2, 3]
+            .map(|request| Event::ClientAuthenticated {
+                request,
+                certificate: true,
+            })
+            .to_vec(),
+    )?;
+    check::equal("all answered", s.client_auth_pending(), false)?;
     send_one_way(&mut c, &mut s, Dir::ToServer, b"after", "to the server")?;
     send_one_way(&mut c, &mut s, Dir::ToClient, b"after", "to the client")?;
     Ok(())
@@ -304,6 +316,98 @@ fn bad_finished() -> Checked {
     check::equal("client chain at the server", s.client_certificates(), None)
 }
 
+/// The client's answers to `requests` post-handshake requests, each a
+/// list of (content type, message) opened with the client's key from its
+/// key log, and a sealer under that key for records in a new order.
+fn answers(pair: &mut Pair, requests: usize) -> Result<(Vec<Answer>, RecordKeys), String> {
+    let Pair {
+        c, s, client_log, ..
+    } = pair;
+    for _ in 0..requests {
+        s.request_client_auth().map_err(|e| e.to_string())?;
+    }
+    let flight = s.poll_transmit().ok_or("no request sent")?;
+    c.read_tls(&flight).map_err(|e| e.to_string())?;
+    let sent = c.poll_transmit().ok_or("no answer")?;
+    let mut opener = keys_from(client_log, "CLIENT_TRAFFIC_SECRET_0", s)?;
+    let messages = open_all(&mut opener, &sent)?;
+    check::equal("messages in the answers", messages.len(), 3 * requests)?;
+    let answers = messages.chunks(3).map(<[_]>::to_vec).collect();
+    Ok((
+        answers,
+        keys_from(client_log, "CLIENT_TRAFFIC_SECRET_0", s)?,
+    ))
+}
+
+/// One answer: Certificate, CertificateVerify and Finished.
+type Answer = Vec<(ContentType, Vec<u8>)>;
+
+/// §4.6.2: "clients which receive multiple CertificateRequests in close
+/// succession MAY respond to them in a different order than they were
+/// received (the certificate_request_context value allows the server to
+/// disambiguate the responses)". Two requests; the client's two answers
+/// are re-sealed second first (under its key from its key log): the
+/// server matches each to its request by context, checks each Finished
+/// over its own request's transcript, and reports request 2, then 1.
+fn answers_out_of_order() -> Checked {
+    let p = ca()?;
+    let cert = p.client_leaf(vec![Eku::ClientAuth])?;
+    let mut pair = connected(&p, true, Some(cert), true)?;
+    let (answers, mut sealer) = answers(&mut pair, 2)?;
+    let mut reordered = Vec::new();
+    for (t, m) in answers.iter().rev().flatten() {
+        reordered.extend(sealer.seal(*t, m, 0).map_err(|e| e.to_string())?);
+    }
+    pair.s.read_tls(&reordered).map_err(|e| e.to_string())?;
+    let events: Vec<Event> = std::iter::from_fn(|| pair.s.poll_event()).collect();
+    check::equal(
+        "events, in the order the answers came",
+        events,
+        [2, 1]
+            .map(|request| Event::ClientAuthenticated {
+                request,
+                certificate: true,
+            })
+            .to_vec(),
+    )?;
+    check::equal("pending", pair.s.client_auth_pending(), false)
+}
+
+/// §4.4.2: a post-handshake Certificate carries "the value of
+/// certificate_request_context" of the request it answers. One whose
+/// context is that of no outstanding request (the client's answer with
+/// one byte of the context flipped, re-sealed) is illegal_parameter.
+fn unknown_context() -> Checked {
+    let p = ca()?;
+    let cert = p.client_leaf(vec![Eku::ClientAuth])?;
+    let mut pair = connected(&p, true, Some(cert), true)?;
+    let (mut answers, mut sealer) = answers(&mut pair, 1)?;
+    let (_, certificate) = answers[0].first_mut().ok_or("no Certificate")?;
+    // Type (1), length (3), context length (1), then the context.
+    check::equal("Certificate context length", certificate.get(4), Some(&32))?;
+    certificate[5] ^= 1;
+    let mut forged = Vec::new();
+    for (t, m) in &answers[0] {
+        forged.extend(sealer.seal(*t, m, 0).map_err(|e| e.to_string())?);
+    }
+    let mut run = Run {
+        server_err: pair.s.read_tls(&forged).err(),
+        ..Run::default()
+    };
+    if let Some(alert) = pair.s.poll_transmit() {
+        run.client_err = pair.c.read_tls(&alert).err();
+    }
+    run.server_failed(
+        |e| matches!(e, Error::IllegalParameter { .. }),
+        AlertDescription::IllegalParameter,
+    )?;
+    check::equal(
+        "client chain at the server",
+        pair.s.client_certificates(),
+        None,
+    )
+}
+
 /// Our pair with the client's certificate `cert` (or none) and a request
 /// after the handshake, run to its end.
 fn answered(p: &Pki, cert: Option<Cert>, required: bool) -> Result<(Pair, Run), String> {
@@ -330,6 +434,14 @@ fn empty_refused() -> Checked {
 fn empty_accepted() -> Checked {
     let (pair, run) = answered(&ca()?, None, false)?;
     check::equal("errors", (&run.client_err, &run.server_err), (&None, &None))?;
+    check::equal(
+        "events at the server",
+        run.server_events,
+        vec![Event::ClientAuthenticated {
+            request: 1,
+            certificate: false,
+        }],
+    )?;
     check::equal("pending", pair.s.client_auth_pending(), false)?;
     check::equal("client chain", pair.s.client_certificates(), None)?;
     check::ensure(
@@ -583,6 +695,16 @@ pub(crate) fn cases() -> Vec<Case> {
             "tls.pha.bad-finished",
             "RFC 8446 §4.4.4, §4.4",
             bad_finished,
+        ),
+        (
+            "tls.pha.answers-out-of-order",
+            "RFC 8446 §4.6.2, §4.4.2",
+            answers_out_of_order,
+        ),
+        (
+            "tls.pha.unknown-context",
+            "RFC 8446 §4.4.2",
+            unknown_context,
         ),
         (
             "tls.pha.empty-certificate-refused",

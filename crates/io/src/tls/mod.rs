@@ -263,7 +263,9 @@ impl Session {
                     self.plain.extend_from_slice(&d);
                 }
                 Event::Closed => self.peer_closed = true,
-                Event::HandshakeComplete => {}
+                // The handshake's end and post-handshake authentication
+                // change nothing in the byte stream.
+                _ => {}
             }
         }
         r.map_err(TlsError::Tls)

@@ -275,7 +275,7 @@ pub fn step(conn: &mut dyn Tls, sock: &mut TcpStream, got: &mut Received) -> Res
         match e {
             Event::ApplicationData(d) => got.data.extend_from_slice(&d),
             Event::Closed => got.closed = true,
-            Event::HandshakeComplete => {}
+            _ => {}
         }
     }
     fed.map_err(|e| format!("TLS: {e}"))

@@ -25,6 +25,7 @@ use crate::trace::TraceLine;
 use crate::Error;
 
 mod pha;
+pub use pha::MAX_OUTSTANDING_AUTH_REQUESTS;
 
 struct Retry {
     first: ClientHello,

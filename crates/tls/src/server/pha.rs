@@ -14,21 +14,34 @@ use crate::conn::{AppSecrets, Common};
 use crate::keys::{finished_verify_data, Transcript};
 use crate::msgs::HandshakeMessage;
 use crate::trace::TraceLine;
-use crate::Error;
+use crate::{Error, Event};
 
 /// Bytes of a certificate_request_context the server draws.
 const CONTEXT_LEN: usize = 32;
+
+/// Requests that may await answers at once. §4.6.2 lets a server send
+/// several and a client answer them in any order; the bound keeps a
+/// client that never answers from making the server hold transcripts
+/// without limit.
+pub const MAX_OUTSTANDING_AUTH_REQUESTS: usize = 8;
 
 /// What the server keeps for post-handshake authentication.
 pub(super) struct Pha {
     /// The transcript through the client Finished (§4.4).
     base: Transcript,
-    /// The request awaiting the client's answer, if any.
-    request: Option<Request>,
+    /// Requests sent and not yet answered, oldest first.
+    outstanding: Vec<Request>,
+    /// The request whose answer is arriving: its Certificate named the
+    /// request's context; CertificateVerify and Finished follow.
+    answering: Option<Request>,
+    /// The number the next request gets (from 1).
+    next_id: u64,
 }
 
-/// One outstanding CertificateRequest.
+/// One CertificateRequest sent after the handshake.
 struct Request {
+    /// What [`ServerConnection::request_client_auth`] returned for it.
+    id: u64,
     /// certificate_request_context, to be echoed (§4.4.2).
     context: Vec<u8>,
     /// The handshake context: base, the request, and what followed.
@@ -48,13 +61,15 @@ impl Pha {
     pub(super) fn new(base: Transcript) -> Self {
         Pha {
             base,
-            request: None,
+            outstanding: Vec::new(),
+            answering: None,
+            next_id: 1,
         }
     }
 
     /// Whether a request awaits the client's answer.
     pub(super) fn pending(&self) -> bool {
-        self.request.is_some()
+        self.answering.is_some() || !self.outstanding.is_empty()
     }
 }
 
@@ -64,13 +79,20 @@ impl ServerConnection {
     /// CertificateRequest with a fresh random certificate_request_context,
     /// signature_algorithms and certificate_authorities (the subjects of
     /// [`ClientAuth::roots`](crate::ClientAuth::roots)), queued for
-    /// [`poll_transmit`](Self::poll_transmit). The client's answer is
-    /// checked as it arrives, with the rules of the handshake's client
-    /// authentication ([`ServerConfig::client_auth`](crate::ServerConfig::client_auth):
-    /// the same anchors, `required`, the same alerts); afterwards
+    /// [`poll_transmit`](Self::poll_transmit). Returns the request's
+    /// number (1, 2, ... on this connection).
+    ///
+    /// The client's answer is checked as it arrives, with the rules of the
+    /// handshake's client authentication
+    /// ([`ServerConfig::client_auth`](crate::ServerConfig::client_auth):
+    /// the same anchors, `required`, the same alerts). Once it is complete,
+    /// [`poll_event`](Self::poll_event) gives
+    /// [`Event::ClientAuthenticated`](crate::Event::ClientAuthenticated)
+    /// with this number, and
     /// [`client_certificates`](Self::client_certificates) holds the
-    /// validated chain and
-    /// [`client_auth_pending`](Self::client_auth_pending) is false.
+    /// validated chain. Up to [`MAX_OUTSTANDING_AUTH_REQUESTS`] requests
+    /// may be unanswered at once; the client may answer them in any order
+    /// (§4.6.2), and each answer is matched to its request by its context.
     /// Application data flows both ways meanwhile.
     ///
     /// Errors (nothing is sent): [`Error::NotConnected`] before the
@@ -78,15 +100,18 @@ impl ServerConnection {
     /// [`Error::PostHandshakeAuthNotOffered`] when the client did not
     /// offer post_handshake_auth in a TLS 1.3 handshake (§4.2.6: the
     /// server MUST NOT send the request then);
-    /// [`Error::PostHandshakeAuthPending`] while an earlier request is
-    /// unanswered; [`Error::Config`] without `client_auth` in the config.
-    pub fn request_client_auth(&mut self) -> Result<(), Error> {
+    /// [`Error::PostHandshakeAuthPending`] while
+    /// [`MAX_OUTSTANDING_AUTH_REQUESTS`] requests are unanswered;
+    /// [`Error::Config`] without `client_auth` in the config.
+    pub fn request_client_auth(&mut self) -> Result<u64, Error> {
         self.common.check_open()?;
         let m = &mut self.machine;
         let (State::Connected(_), Some(pha)) = (&m.state, &mut m.pha) else {
             return Err(Error::PostHandshakeAuthNotOffered);
         };
-        if pha.request.is_some() {
+        if pha.outstanding.len() + usize::from(pha.answering.is_some())
+            >= MAX_OUTSTANDING_AUTH_REQUESTS
+        {
             return Err(Error::PostHandshakeAuthPending);
         }
         let Some(auth) = &m.config.client_auth else {
@@ -103,18 +128,21 @@ impl ServerConnection {
             .send_handshake(&certificate_request(auth, context.clone()))?;
         let mut transcript = pha.base.clone();
         transcript.add(&raw);
-        pha.request = Some(Request {
+        let id = pha.next_id;
+        pha.next_id += 1;
+        pha.outstanding.push(Request {
+            id,
             context,
             transcript,
             step: Step::Certificate,
             chain: None,
         });
-        Ok(())
+        Ok(id)
     }
 
     /// Whether a post-handshake CertificateRequest
     /// ([`request_client_auth`](Self::request_client_auth)) awaits the
-    /// client's answer.
+    /// client's answer (any of them, when several were sent).
     pub fn client_auth_pending(&self) -> bool {
         self.machine.pha.as_ref().is_some_and(Pha::pending)
     }
@@ -131,8 +159,9 @@ impl ServerConnection {
 
 impl ServerMachine {
     /// A handshake message while a post-handshake request is outstanding:
-    /// the client's Certificate, CertificateVerify (when it sent a
-    /// certificate) and Finished, in that order (§4.6.2).
+    /// the client's Certificate, whose context picks the request it
+    /// answers, then CertificateVerify (when it sent a certificate) and
+    /// Finished, in that order (§4.6.2).
     pub(super) fn post_handshake_message(
         &mut self,
         c: &mut Common,
@@ -140,21 +169,38 @@ impl ServerMachine {
         msg: HandshakeMessage,
         raw: &[u8],
     ) -> Result<(), Error> {
-        let Some(mut req) = self.pha.as_mut().and_then(|p| p.request.take()) else {
+        let Some(pha) = self.pha.as_mut() else {
             return Err(Error::UnexpectedMessage {
                 got: msg.name(),
                 state: "connected",
             });
         };
+        let mut req = match (pha.answering.take(), &msg) {
+            (Some(req), _) => req,
+            (None, HandshakeMessage::Certificate(cert)) => {
+                // §4.6.2: answers may come in any order; §4.4.2: the
+                // context is that of the request this answers.
+                let Some(at) = pha
+                    .outstanding
+                    .iter()
+                    .position(|r| ct_eq(&cert.context, &r.context))
+                else {
+                    return Err(illegal(
+                        "certificate_request_context is not that of an outstanding request (RFC 8446 §4.4.2)",
+                    ));
+                };
+                pha.outstanding.remove(at)
+            }
+            (None, m) => {
+                return Err(Error::UnexpectedMessage {
+                    got: m.name(),
+                    state: "waiting for the client's post-handshake Certificate",
+                })
+            }
+        };
         let step = std::mem::replace(&mut req.step, Step::Finished);
         req.step = match (step, msg) {
             (Step::Certificate, HandshakeMessage::Certificate(cert)) => {
-                // §4.4.2: the context of the request this answers.
-                if !ct_eq(&cert.context, &req.context) {
-                    return Err(illegal(
-                        "certificate_request_context is not the request's (RFC 8446 §4.4.2)",
-                    ));
-                }
                 req.transcript.add(raw);
                 let Some(auth) = &self.config.client_auth else {
                     return Err(Error::Config("client authentication"));
@@ -206,10 +252,20 @@ impl ServerMachine {
                 if !ct_eq(&expected, &v) {
                     return Err(Error::BadFinished);
                 }
+                let certificate = req.chain.is_some();
                 if let Some(chain) = req.chain.take() {
                     c.client_chain = Some(chain);
                 }
-                c.note(|| TraceLine::Certificate("post-handshake authentication complete".into()));
+                c.note(|| {
+                    TraceLine::Certificate(format!(
+                        "post-handshake authentication {} complete",
+                        req.id
+                    ))
+                });
+                c.push_event(Event::ClientAuthenticated {
+                    request: req.id,
+                    certificate,
+                });
                 return Ok(());
             }
             (step, m) => {
@@ -226,7 +282,7 @@ impl ServerMachine {
             }
         };
         if let Some(pha) = self.pha.as_mut() {
-            pha.request = Some(req);
+            pha.answering = Some(req);
         }
         Ok(())
     }
