@@ -278,6 +278,56 @@ fn timing_implicit_rejection(ctx: &mut Ctx) -> Outcome {
     )
 }
 
+/// Each parameter set against AWS-LC (aws-lc-rs `kem`), 8 rounds each
+/// way: AWS-LC's encapsulation key loads into ours, our encapsulation
+/// decapsulates there to our key; ours loads into AWS-LC and its
+/// encapsulation decapsulates here to its key.
+fn aws_lc_both_ways() -> check::Checked {
+    use aws_lc_rs::kem;
+    macro_rules! both_ways {
+        ($m:ident, $alg:expr) => {{
+            let mut rng = ChaCha20Rng::seed_from_u64(203);
+            for round in 0..8 {
+                let theirs = kem::DecapsulationKey::generate(&$alg).map_err(|e| e.to_string())?;
+                let their_ek = theirs.encapsulation_key().map_err(|e| e.to_string())?;
+                let their_ek = their_ek.key_bytes().map_err(|e| e.to_string())?;
+                let ek = $m::EncapsulationKey::from_bytes(their_ek.as_ref())
+                    .map_err(|e| format!("{}: AWS-LC's key refused: {e}", stringify!($m)))?;
+                let (ct, k) = ek.encapsulate(&mut rng);
+                let got = theirs
+                    .decapsulate(kem::Ciphertext::from(&ct.as_bytes()[..]))
+                    .map_err(|e| e.to_string())?;
+                check::equal(
+                    &format!(
+                        "{} round {round}: AWS-LC's key from our encapsulation",
+                        stringify!($m)
+                    ),
+                    got.as_ref(),
+                    &k[..],
+                )?;
+                let ours = $m::DecapsulationKey::generate(&mut rng);
+                let ek =
+                    kem::EncapsulationKey::new(&$alg, &ours.encapsulation_key().as_bytes()[..])
+                        .map_err(|e| format!("{}: AWS-LC refused our key: {e}", stringify!($m)))?;
+                let (ct, k) = ek.encapsulate().map_err(|e| e.to_string())?;
+                let ct = $m::Ciphertext::from_bytes(ct.as_ref()).map_err(|e| e.to_string())?;
+                check::equal(
+                    &format!(
+                        "{} round {round}: our key from AWS-LC's encapsulation",
+                        stringify!($m)
+                    ),
+                    &ours.decapsulate(&ct)[..],
+                    k.as_ref(),
+                )?;
+            }
+        }};
+    }
+    both_ways!(mlkem512, kem::ML_KEM_512);
+    both_ways!(mlkem768, kem::ML_KEM_768);
+    both_ways!(mlkem1024, kem::ML_KEM_1024);
+    Ok(())
+}
+
 /// The `crypto.mlkem.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     let mut cases = set_cases!("512", mlkem512, ml_kem::MlKem512, ANSWERS_512);
@@ -288,6 +338,13 @@ pub(crate) fn cases() -> Vec<Case> {
         ml_kem::MlKem1024,
         ANSWERS_1024
     ));
+    cases.push(
+        Case::must(
+            "crypto.mlkem.aws-lc-both-ways",
+            "FIPS 203 §7.1-§7.3 (ML-KEM-512, -768, -1024 against AWS-LC through aws-lc-rs)",
+        )
+        .interop_peer(|_| aws_lc_both_ways()),
+    );
     cases.extend(acvp::cases());
     cases.extend(cctv::cases());
     cases.push(

@@ -4,6 +4,10 @@
 //! group, with 1 MiB echoed and checked both ways, and the
 //! HelloRetryRequest path each way; and the same for each TLS 1.2 ECDHE
 //! suite (rustls has no RSA key exchange: OpenSSL covers that).
+//! The post-quantum hybrids X25519MLKEM768 and SecP256r1MLKEM768
+//! (draft-ietf-tls-ecdhe-mlkem) against rustls with its aws-lc-rs provider,
+//! the one that has them (AWS-LC's ML-KEM, an implementation independent of
+//! ours), both ways.
 
 use std::io::{Read, Write};
 use std::sync::Arc;
@@ -268,6 +272,54 @@ fn rustls_vs_our_server(offer: &Offer) -> Checked {
     check::equal("server_name", s.server_name(), Some("localhost"))
 }
 
+/// rustls's aws-lc-rs provider with its hybrid `group` only, and TLS 1.3's
+/// AES-128-GCM suite.
+fn aws_lc_provider(group: NamedGroup) -> Result<Arc<rustls::crypto::CryptoProvider>, String> {
+    use rustls::crypto::aws_lc_rs as al;
+    let mut p = al::default_provider();
+    p.cipher_suites = vec![al::cipher_suite::TLS13_AES_128_GCM_SHA256];
+    p.kx_groups = vec![match group {
+        NamedGroup::X25519MlKem768 => al::kx_group::X25519MLKEM768,
+        NamedGroup::SecP256r1MlKem768 => al::kx_group::SECP256R1MLKEM768,
+        other => return Err(format!("{} is not a hybrid", other.name())),
+    }];
+    Ok(Arc::new(p))
+}
+
+/// draft-ietf-tls-ecdhe-mlkem §3-§4 with an independent peer: our client
+/// (`ours_is_client`) or server offering only the hybrid `group` against
+/// rustls (aws-lc-rs) offering only it: both sides agree on the group
+/// (rustls reports it too) with no HelloRetryRequest, and 1 MiB is echoed
+/// under the keys the hybrid secret gives.
+fn hybrid_with_aws_lc(group: NamedGroup, ours_is_client: bool) -> Checked {
+    let p = pki(&LeafSpec::default())?;
+    let theirs = aws_lc_provider(group)?;
+    let (ours, rustls_group) = if ours_is_client {
+        let mut s = rustls_server_with(&p, theirs, &rustls::version::TLS13)?;
+        let mut cc = support::client_config(&p)?;
+        cc.groups = vec![group];
+        let mut c =
+            ClientConnection::new(Arc::new(cc), "localhost", support::NOW, support::rng(25))
+                .map_err(|e| e.to_string())?;
+        echo(&mut c, &mut s, 5)?;
+        (c.negotiated().cloned(), s.negotiated_key_exchange_group())
+    } else {
+        let mut c = rustls_client_with(&p, theirs, &rustls::version::TLS13)?;
+        let mut sc = support::server_config(&p)?;
+        sc.groups = vec![group];
+        let mut s =
+            ServerConnection::new(Arc::new(sc), support::rng(26)).map_err(|e| e.to_string())?;
+        echo(&mut c, &mut s, 6)?;
+        (s.negotiated().cloned(), c.negotiated_key_exchange_group())
+    };
+    Offer::plain(CipherSuite::Aes128GcmSha256, group).agreed(ours.as_ref(), group)?;
+    check::equal(
+        "the group rustls negotiated",
+        rustls_group.map(|g| u16::from(g.name())),
+        Some(group.to_u16()),
+    )
+}
+
 /// Our side updates its write key every two records (`records_per_key`
 /// 3: two records and the KeyUpdate, RFC 8446 §5.5, §4.6.3) while 1 MiB
 /// (64 full records) goes each way: rustls reads every record under the
@@ -504,6 +556,21 @@ pub(crate) fn cases() -> Vec<Case> {
             )
             .interop_peer(move |_| key_updates_with_rustls(ours_is_client)),
         );
+    }
+    for group in [NamedGroup::X25519MlKem768, NamedGroup::SecP256r1MlKem768] {
+        for ours_is_client in [true, false] {
+            let side = if ours_is_client { "server" } else { "client" };
+            v.push(
+                Case::must(
+                    format!(
+                        "tls.interop.rustls-aws-lc-{side}-{}",
+                        group.name().to_lowercase()
+                    ),
+                    "draft-ietf-tls-ecdhe-mlkem §3, §4; RFC 8446 §4.2.8, §7.4; FIPS 203 §7",
+                )
+                .interop_peer(move |_| hybrid_with_aws_lc(group, ours_is_client)),
+            );
+        }
     }
     // Each side prefers a group the other offered no share for.
     let both = vec![NamedGroup::X25519, NamedGroup::Secp256r1];
