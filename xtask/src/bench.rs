@@ -60,12 +60,18 @@ const PEERS: &[(&str, &[&str])] = &[
     ("http/parse-request-head", &["httparse"]),
     ("http/parse-response-head", &["httparse"]),
     ("http/https-get-1KiB-keepalive", &["hyper-rustls"]),
-    ("tls/handshake-tls13-ecdsa-p256", &["rustls"]),
-    ("tls/handshake-tls13-rsa2048", &["rustls"]),
-    ("tls/handshake-tls12-ecdhe-ecdsa", &["rustls"]),
-    ("tls/resume-tls13", &["rustls"]),
-    ("tls/bulk-aes128gcm", &["rustls"]),
-    ("tls/bulk-chacha20", &["rustls"]),
+    (
+        "tls/handshake-tls13-ecdsa-p256",
+        &["rustls", "rustls-aws-lc"],
+    ),
+    ("tls/handshake-tls13-rsa2048", &["rustls", "rustls-aws-lc"]),
+    (
+        "tls/handshake-tls12-ecdhe-ecdsa",
+        &["rustls", "rustls-aws-lc"],
+    ),
+    ("tls/resume-tls13", &["rustls", "rustls-aws-lc"]),
+    ("tls/bulk-aes128gcm", &["rustls", "rustls-aws-lc"]),
+    ("tls/bulk-chacha20", &["rustls", "rustls-aws-lc"]),
 ];
 
 /// Whether `peer` is listed for `group`.

@@ -1,4 +1,5 @@
-//! TLS handshakes and bulk data beside rustls (ring provider), same run.
+//! TLS handshakes and bulk data beside rustls, with its ring provider
+//! ("rustls") and its aws-lc-rs provider ("rustls-aws-lc"), same run.
 //!
 //! What both sides do, in every row: a client and a server of the same
 //! implementation in one thread, bytes moved between them through in-memory
@@ -6,7 +7,7 @@
 //! is P-256 or the fixture RSA-2048 key), the same suite and group (X25519),
 //! the client validating the chain to the CA and the name `localhost` at
 //! each handshake, randomness from the OS (`OsRng` for ours; ring's
-//! `getrandom` for rustls). Full-handshake rows send no session tickets on
+//! `getrandom` and AWS-LC's own generator for rustls). Full-handshake rows send no session tickets on
 //! either side (rustls's `send_tls13_tickets = 0`; our `ServerConnection::new`
 //! issues none). What is timed per iteration:
 //!
@@ -33,6 +34,7 @@ use handshake_tls::{
     ServerConnection, Tls12Suite, TrustAnchor,
 };
 use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+use rustls::crypto::aws_lc_rs as al;
 use rustls::crypto::ring as rr;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
@@ -173,27 +175,61 @@ fn ours_bulk(c: &mut ClientConnection, s: &mut ServerConnection, data: &[u8]) ->
 
 // ---- rustls
 
+/// Which rustls crypto provider a row uses.
+#[derive(Clone, Copy)]
+enum Provider {
+    Ring,
+    AwsLc,
+}
+
+impl Provider {
+    /// The provider with X25519 only and `suite` (by its IANA name) only.
+    fn with(self, suite: &str) -> rustls::crypto::CryptoProvider {
+        let (mut p, x25519) = match self {
+            Provider::Ring => (rr::default_provider(), rr::kx_group::X25519),
+            Provider::AwsLc => (al::default_provider(), al::kx_group::X25519),
+        };
+        p.kx_groups = vec![x25519];
+        p.cipher_suites
+            .retain(|s| format!("{:?}", s.suite()) == suite);
+        assert_eq!(p.cipher_suites.len(), 1, "{suite}");
+        p
+    }
+
+    fn ticketer(self) -> Arc<dyn rustls::server::ProducesTickets> {
+        match self {
+            Provider::Ring => rr::Ticketer::new().unwrap(),
+            Provider::AwsLc => al::Ticketer::new().unwrap(),
+        }
+    }
+
+    /// The row's name.
+    fn name(self) -> &'static str {
+        match self {
+            Provider::Ring => "rustls",
+            Provider::AwsLc => "rustls-aws-lc",
+        }
+    }
+}
+
 struct Theirs {
     cc: Arc<rustls::ClientConfig>,
     sc: Arc<rustls::ServerConfig>,
 }
 
-fn theirs(p: &Pki, proto: Proto, tickets: bool) -> Theirs {
-    use rr::cipher_suite as cs;
-    let mut provider = rr::default_provider();
-    provider.kx_groups = vec![rr::kx_group::X25519];
+fn theirs(p: &Pki, proto: Proto, tickets: bool, provider: Provider) -> Theirs {
     let (suite, version) = match proto {
         Proto::Tls13(CipherSuite::Aes128GcmSha256) => {
-            (cs::TLS13_AES_128_GCM_SHA256, &rustls::version::TLS13)
+            ("TLS13_AES_128_GCM_SHA256", &rustls::version::TLS13)
         }
-        Proto::Tls13(_) => (cs::TLS13_CHACHA20_POLY1305_SHA256, &rustls::version::TLS13),
+        Proto::Tls13(_) => ("TLS13_CHACHA20_POLY1305_SHA256", &rustls::version::TLS13),
         Proto::Tls12(_) => (
-            cs::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
             &rustls::version::TLS12,
         ),
     };
-    provider.cipher_suites = vec![suite];
-    let provider = Arc::new(provider);
+    let which = provider;
+    let provider = Arc::new(provider.with(suite));
     let mut roots = rustls::RootCertStore::empty();
     roots.add(CertificateDer::from(p.ca.clone())).unwrap();
     let mut cc = rustls::ClientConfig::builder_with_provider(provider.clone())
@@ -209,7 +245,7 @@ fn theirs(p: &Pki, proto: Proto, tickets: bool) -> Theirs {
         .with_single_cert(vec![CertificateDer::from(p.leaf.clone())], key)
         .unwrap();
     if tickets {
-        sc.ticketer = rr::Ticketer::new().unwrap();
+        sc.ticketer = which.ticketer();
         sc.send_tls13_tickets = 1;
     } else {
         sc.send_tls13_tickets = 0;
@@ -307,10 +343,12 @@ fn handshakes(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("handshake", "x25519"), |b| {
             b.iter(|| black_box(o.connect()))
         });
-        let t = theirs(p, proto, false);
-        g.bench_function(BenchmarkId::new("rustls", "x25519"), |b| {
-            b.iter(|| black_box(t.connect()))
-        });
+        for provider in [Provider::Ring, Provider::AwsLc] {
+            let t = theirs(p, proto, false, provider);
+            g.bench_function(BenchmarkId::new(provider.name(), "x25519"), |b| {
+                b.iter(|| black_box(t.connect()))
+            });
+        }
         g.finish();
     }
 
@@ -325,15 +363,17 @@ fn handshakes(c: &mut Criterion) {
             black_box((c, s))
         })
     });
-    let t = theirs(&ecdsa, aes, true);
-    t.connect();
-    g.bench_function(BenchmarkId::new("rustls", "psk-dhe-x25519"), |b| {
-        b.iter(|| {
-            let (c, s) = t.connect();
-            assert_eq!(c.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
-            black_box((c, s))
-        })
-    });
+    for provider in [Provider::Ring, Provider::AwsLc] {
+        let t = theirs(&ecdsa, aes, true, provider);
+        t.connect();
+        g.bench_function(BenchmarkId::new(provider.name(), "psk-dhe-x25519"), |b| {
+            b.iter(|| {
+                let (c, s) = t.connect();
+                assert_eq!(c.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
+                black_box((c, s))
+            })
+        });
+    }
     g.finish();
 }
 
@@ -352,10 +392,12 @@ fn bulk(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("handshake", "16MiB"), |b| {
             b.iter(|| assert_eq!(ours_bulk(&mut oc, &mut os, &data), LEN))
         });
-        let (mut tc, mut ts) = theirs(&p, Proto::Tls13(suite), false).connect();
-        g.bench_function(BenchmarkId::new("rustls", "16MiB"), |b| {
-            b.iter(|| assert_eq!(theirs_bulk(&mut tc, &mut ts, &data), LEN))
-        });
+        for provider in [Provider::Ring, Provider::AwsLc] {
+            let (mut tc, mut ts) = theirs(&p, Proto::Tls13(suite), false, provider).connect();
+            g.bench_function(BenchmarkId::new(provider.name(), "16MiB"), |b| {
+                b.iter(|| assert_eq!(theirs_bulk(&mut tc, &mut ts, &data), LEN))
+            });
+        }
         g.finish();
     }
 }
