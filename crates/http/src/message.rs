@@ -196,6 +196,14 @@ impl Headers {
                 ));
             }
         }
+        // RFC 9112 §6.1: "A sender MUST NOT send a Content-Length header
+        // field in any message that contains a Transfer-Encoding header
+        // field."
+        if self.contains("transfer-encoding") && self.contains("content-length") {
+            return Err(Error::InvalidToEmit(
+                "Content-Length with Transfer-Encoding (RFC 9112 §6.1)",
+            ));
+        }
         Ok(())
     }
 }

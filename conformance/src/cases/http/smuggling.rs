@@ -28,6 +28,49 @@ fn invalid_lengths() -> Checked {
     Ok(())
 }
 
+/// RFC 9112 §6.1: "A sender MUST NOT send a Content-Length header field
+/// in any message that contains a Transfer-Encoding header field": our
+/// encoders refuse such a request or response head (either order, any
+/// case of the names) and write nothing; one framing alone still emits.
+fn sender_no_cl_with_te() -> Checked {
+    use handshake_http::{encode_request_head, encode_response_head, Method, Request, Response};
+    let pairs = [
+        [("Transfer-Encoding", "chunked"), ("Content-Length", "4")],
+        [
+            ("content-length", "0"),
+            ("transfer-encoding", "gzip, chunked"),
+        ],
+    ];
+    for fields in pairs {
+        let mut res = Response::new(200, "OK");
+        let mut req = Request::new(Method::Post, "/");
+        req.headers.append("Host", "example.com");
+        for (n, v) in fields {
+            res.headers.append(n, v);
+            req.headers.append(n, v);
+        }
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let got = (
+            encode_response_head(&res, &mut a),
+            encode_request_head(&req, &mut b),
+        );
+        check::ensure(
+            matches!(
+                got,
+                (Err(Error::InvalidToEmit(_)), Err(Error::InvalidToEmit(_)))
+            ),
+            || format!("{fields:?}: encoded as {got:?}"),
+        )?;
+        check::equal("bytes written", (a.len(), b.len()), (0, 0))?;
+        for (n, v) in fields {
+            let mut one = Response::new(200, "OK");
+            one.headers.append(n, v);
+            encode_response_head(&one, &mut a).map_err(|e| format!("{n} alone: {e}"))?;
+        }
+    }
+    Ok(())
+}
+
 /// The `http.smuggling.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     Case::table::<Checked>(
@@ -161,6 +204,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "http.smuggling.cl-not-digits",
                 "RFC 9110 §8.6; RFC 9112 §6.3 item 5",
                 invalid_lengths,
+            ),
+            (
+                Must,
+                "http.smuggling.sender-no-cl-with-te",
+                "RFC 9112 §6.1",
+                sender_no_cl_with_te,
             ),
         ],
     )
