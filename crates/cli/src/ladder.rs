@@ -91,7 +91,17 @@ impl Ladder {
     /// layer in its own colour when `colour` (a terminal).
     pub fn render(&self, colour: bool) -> String {
         use anstyle::{AnsiColor, Style};
-        let mut out = String::from("      time  layer    client            server\n");
+        // The time column is as wide as the longest time (at least
+        // "999.999"), so the arrows stay in one column past a second.
+        let w = self
+            .steps
+            .iter()
+            .filter_map(|s| s.ms)
+            .map(|ms| format!("{ms:.3}").len())
+            .max()
+            .unwrap_or(0)
+            .max(7);
+        let mut out = format!("{:>w$}  layer    client            server\n", "time", w = w + 3);
         for s in &self.steps {
             let arrow = match s.dir {
                 Dir::Out => "──▶",
@@ -99,8 +109,8 @@ impl Ladder {
                 Dir::Note => "   ",
             };
             let time = match s.ms {
-                Some(ms) => format!("{ms:>7.3} ms"),
-                None => " ".repeat(10),
+                Some(ms) => format!("{ms:>w$.3} ms"),
+                None => " ".repeat(w + 3),
             };
             let hue = match s.layer {
                 "DNS" => AnsiColor::Cyan,
@@ -136,5 +146,29 @@ impl Ladder {
                 })
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    /// Past a second the time column widens for every line, so the layer
+    /// and arrow columns stay aligned (they shifted by one before).
+    #[test]
+    fn columns_align_past_a_second() {
+        let start = Instant::now();
+        let mut l = Ladder::starting_at(start);
+        l.at(start + Duration::from_micros(1_500), "TCP", Dir::Out, "SYN");
+        l.at(start + Duration::from_millis(12_345), "TCP", Dir::In, "FIN");
+        l.untimed("TCP", Dir::Note, "closed");
+        let text = l.render(false);
+        let lines: Vec<&str> = text.lines().collect();
+        let columns: Vec<Option<usize>> = lines[1..].iter().map(|l| l.find("TCP")).collect();
+        assert_eq!(columns, vec![Some(14); 3], "{text}");
+        assert_eq!(lines[0].find("layer"), Some(14), "{text}");
+        assert!(lines[1].starts_with("    1.500 ms"), "{text}");
+        assert!(lines[2].starts_with("12345.000 ms"), "{text}");
     }
 }
