@@ -101,7 +101,11 @@ impl Ladder {
             .max()
             .unwrap_or(0)
             .max(7);
-        let mut out = format!("{:>w$}  layer    client            server\n", "time", w = w + 3);
+        let mut out = format!(
+            "{:>w$}  layer    client            server\n",
+            "time",
+            w = w + 3
+        );
         for s in &self.steps {
             let arrow = match s.dir {
                 Dir::Out => "──▶",

@@ -8,7 +8,7 @@ use super::support::T;
 use crate::check::{self, Checked};
 use crate::peers::cli::{self, Scratch, Serve};
 use crate::peers::tls_tool::ToolPeer;
-use crate::Case;
+use crate::{Case, Need};
 
 /// A body large enough for the bar (it starts at 1 MiB).
 const BODY: usize = 4 << 20;
@@ -82,11 +82,64 @@ fn colour_and_progress_only_on_a_terminal() -> Checked {
     Ok(())
 }
 
+/// The same through our own TCP/IP (`--via tun`): on a terminal the bar
+/// counts the body our stack receives, the ladder is in colour and shows
+/// the TUN path's real segments; on pipes neither, and the same body.
+fn progress_via_tun() -> Checked {
+    let body: Vec<u8> = (0..BODY).map(|i| (i % 247) as u8).collect();
+    let serve = Serve::start(&[("big.bin", &body)], None)?;
+    let out = Scratch::new("terminal-tun")?;
+    let url = format!("http://127.0.0.1:{}/big.bin", serve.http);
+    let args = |file: &str| -> Vec<String> {
+        [
+            "fetch",
+            "--via",
+            "tun",
+            "--trace",
+            &url,
+            "-o",
+            &out.path(file),
+        ]
+        .map(String::from)
+        .to_vec()
+    };
+    let tty = on_terminal(&args("a"), "")?;
+    let head = &tty[..tty.len().min(300)];
+    check::ensure(tty.contains("\u{1b}[1m") && tty.contains("SYN"), || {
+        format!("no colour or no TUN segments on a terminal: {head:?}")
+    })?;
+    check::ensure(tty.contains("/4.00 MiB"), || {
+        format!("no progress bar on a terminal: {head:?}")
+    })?;
+    check::ensure(out.read("a")? == body, || {
+        "the body over a terminal differs".into()
+    })?;
+    let a = args("b");
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let r = cli::run(&a, T)?;
+    check::ensure(r.success, || format!("fetch failed: {}", r.stderr))?;
+    check::ensure(
+        !r.stderr.contains('\u{1b}') && !r.stderr.contains("MiB"),
+        || format!("escape codes or a bar on a pipe: {:?}", r.stderr),
+    )?;
+    check::ensure(out.read("b")? == body, || {
+        "the body over pipes differs".into()
+    })
+}
+
 /// The `cli.terminal.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![Case::should(
-        "cli.terminal.colour-and-progress-only-on-a-terminal",
-        "no-color.org (NO_COLOR); IEEE Std 1003.1-2017 XSH isatty()",
-    )
-    .interop_os(|_| colour_and_progress_only_on_a_terminal())]
+    vec![
+        Case::should(
+            "cli.terminal.colour-and-progress-only-on-a-terminal",
+            "no-color.org (NO_COLOR); IEEE Std 1003.1-2017 XSH isatty()",
+        )
+        .interop_os(|_| colour_and_progress_only_on_a_terminal()),
+        Case::should(
+            "cli.terminal.progress-via-tun",
+            "no-color.org (NO_COLOR); IEEE Std 1003.1-2017 XSH isatty()",
+        )
+        .needs(&[Need::NetAdmin])
+        .interop_os(|_| progress_via_tun()),
+    ]
 }
