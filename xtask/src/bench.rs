@@ -48,9 +48,9 @@ const PEERS: &[(&str, &[&str])] = &[
     ("crypto/rsa2048-sign", &["ring"]),
     ("crypto/rsa2048-verify", &["ring"]),
     // crypto/rsa2048-decrypt: ring has no RSA decryption; no peer.
-    ("crypto/mlkem768-keygen", &["ml-kem"]),
-    ("crypto/mlkem768-encaps", &["ml-kem"]),
-    ("crypto/mlkem768-decaps", &["ml-kem"]),
+    ("crypto/mlkem768-keygen", &["ml-kem", "aws-lc"]),
+    ("crypto/mlkem768-encaps", &["ml-kem", "aws-lc"]),
+    ("crypto/mlkem768-decaps", &["ml-kem", "aws-lc"]),
     ("crypto/sha3-256", &["sha3"]),
     ("crypto/shake128", &["sha3"]),
     ("dns/parse", &["hickory"]),

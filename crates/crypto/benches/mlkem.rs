@@ -1,5 +1,6 @@
 //! Criterion benches for ML-KEM-768 (FIPS 203) and SHA-3, ours ("handshake") beside
-//! RustCrypto's `ml-kem` 0.2 and `sha3` 0.10 crates ("ml-kem", "sha3").
+//! RustCrypto's `ml-kem` 0.2 and `sha3` 0.10 crates ("ml-kem", "sha3") and, for
+//! ML-KEM, AWS-LC through aws-lc-rs ("aws-lc").
 //!
 //! Same work on both sides: keys, messages and ciphertexts come from fixed seeds
 //! (d = 0x01.., z = 0x02.., m = 0x03..), prepared outside the timed loop.
@@ -10,14 +11,24 @@
 //! - decaps: Decaps_internal(dk, c) of a valid ciphertext, from a parsed key.
 //! - SHA3-256 and SHAKE128 (32 bytes out) over 16 KiB.
 //!
-//! Ours is portable Rust only (no AVX2 NTT or Keccak), like the peer's.
+//! - "aws-lc" rows: AWS-LC's API draws its randomness itself (d and z for
+//!   keygen, m for encaps, from its DRBG) and has no seeded entry points, so
+//!   beside it ours draws them too, from a ChaCha20 generator, inside the
+//!   timed loop: keygen = draw + KeyGen + the encoded ek (aws-lc:
+//!   `generate` + `encapsulation_key().key_bytes()`), encaps = draw + Encaps
+//!   from a parsed key; decaps as above.
+//!
+//! Ours is portable Rust only (no AVX2 NTT or Keccak), like `ml-kem`'s.
 #![allow(missing_docs)] // criterion_group! generates an undocumented function.
 
+use aws_lc_rs::kem;
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use handshake_crypto::mlkem::mlkem768;
 use handshake_crypto::{Sha3_256, Shake128};
 use ml_kem::kem::Decapsulate;
 use ml_kem::{EncapsulateDeterministic, EncodedSizeUser, KemCore, MlKem768};
+use rand::SeedableRng;
+use rand_chacha::ChaCha20Rng;
 use std::hint::black_box;
 
 const D: [u8; 32] = [1; 32];
@@ -33,6 +44,20 @@ fn bench_mlkem(c: &mut Criterion) {
         b.iter(|| {
             let (dk, ek) = MlKem768::generate_deterministic(&black_box(D).into(), &Z.into());
             (dk.as_bytes(), ek.as_bytes())
+        })
+    });
+    g.bench_function(BenchmarkId::new("handshake", "drawn"), |b| {
+        let mut rng = ChaCha20Rng::seed_from_u64(1);
+        b.iter(|| {
+            let dk = mlkem768::DecapsulationKey::generate(&mut rng);
+            *dk.encapsulation_key().as_bytes()
+        })
+    });
+    g.bench_function(BenchmarkId::new("aws-lc", "drawn"), |b| {
+        b.iter(|| {
+            let dk = kem::DecapsulationKey::generate(&kem::ML_KEM_768).unwrap();
+            let ek = dk.encapsulation_key().unwrap();
+            ek.key_bytes().unwrap().as_ref().len()
         })
     });
     g.finish();
@@ -51,6 +76,15 @@ fn bench_mlkem(c: &mut Criterion) {
                 .unwrap()
         })
     });
+    let aws_dk = kem::DecapsulationKey::generate(&kem::ML_KEM_768).unwrap();
+    let aws_ek = aws_dk.encapsulation_key().unwrap();
+    g.bench_function(BenchmarkId::new("handshake", "drawn"), |b| {
+        let mut rng = ChaCha20Rng::seed_from_u64(2);
+        b.iter(|| ours_ek.encapsulate(&mut rng))
+    });
+    g.bench_function(BenchmarkId::new("aws-lc", "drawn"), |b| {
+        b.iter(|| aws_ek.encapsulate().unwrap())
+    });
     g.finish();
 
     let (ct, _) = ours_ek.encapsulate_deterministic(&M);
@@ -61,6 +95,14 @@ fn bench_mlkem(c: &mut Criterion) {
     });
     g.bench_function(BenchmarkId::new("ml-kem", "valid"), |b| {
         b.iter(|| peer_dk.decapsulate(black_box(&peer_ct)).unwrap())
+    });
+    let (aws_ct, _) = aws_ek.encapsulate().unwrap();
+    g.bench_function(BenchmarkId::new("aws-lc", "valid"), |b| {
+        b.iter(|| {
+            aws_dk
+                .decapsulate(kem::Ciphertext::from(black_box(aws_ct.as_ref())))
+                .unwrap()
+        })
     });
     g.finish();
 }
