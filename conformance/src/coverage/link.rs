@@ -6,7 +6,7 @@
 //! Quoted text is the RFC's; unquoted text paraphrases it. RFC 826 predates
 //! RFC 2119: its algorithm's steps are listed as MUSTs.
 
-use super::Disposition::{Cases, Deviation, Gap, NotApplicable};
+use super::Disposition::{Cases, Deviation, NotApplicable};
 use super::{row, Table};
 use crate::Level::{May, Must, Should};
 
@@ -49,7 +49,7 @@ pub static RFC4861: Table = Table::listed(
         row("7.1.1-target", "§7.1.1, §7.1.2", Must, "\"Target Address is not a multicast address\"", Cases(&["link.ndp.multicast-target"])),
         row("7.1.1-unspecified", "§7.1.1", Must, "From the unspecified address: the destination is a solicited-node address and there is no source link-layer address option", Cases(&["link.ndp.unspecified-source-rules"])),
         row("7.1.2-solicited-multicast", "§7.1.2", Must, "\"If the IP Destination Address is a multicast address the Solicited flag is zero\"", Cases(&["link.ndp.solicited-na-to-multicast"])),
-        row("7.2.1-join", "§7.2.1", Must, "The node MUST join the all-nodes multicast address and the solicited-node address of each of its addresses", Gap("no MLD reports are sent; on a TAP device every frame reaches the port, so reception does not depend on it, but a switch doing MLD snooping would not forward")),
+        row("7.2.1-join", "§7.2.1", Must, "The node MUST join the all-nodes multicast address and the solicited-node address of each of its addresses", Cases(&["link.mld.one-join-per-group", "link.mld.join-before-dad", "link.mld.tshark-reads-reports", "link.mld.queries-answered"])),
         row("7.2.2-solicit", "§7.2.2", Must, "Resolution sends an NS to the solicited-node address with our source link-layer address, retransmitted every RetransTimer, at most MAX_MULTICAST_SOLICIT, then the entry is deleted", Cases(&["link.ndp.ns-matches-linux", "link.ndp.resolution-fails-after-3", "link.interop.kernel-ipv6-mac-learned"])),
         row("7.2.2-queue", "§7.2.2", Should, "While resolving, \"the node SHOULD retain a small queue of packets waiting for address resolution to complete\"", Cases(&["link.ndp.resolution-reachable"])),
         row("7.2.3-target-ours", "§7.2.3", Must, "A solicitation whose target is not one of our addresses is silently discarded", Cases(&["link.ndp.ns-other-target-ignored"])),
@@ -73,7 +73,7 @@ pub static RFC4862: Table = Table::listed(
         row("5.4-before-use", "§5.4", Must, "DAD is performed on unicast addresses before assigning them; a tentative address is not used and solicitations for it are not answered", Cases(&["link.ndp.dad-probes", "link.ndp.dad-tentative-silent"])),
         row("5.4.2-probe", "§5.4.2", Must, "DupAddrDetectTransmits NS from the unspecified address to the solicited-node address, RetransTimer apart", Cases(&["link.ndp.dad-probes"])),
         row("5.4.2-delay", "§5.4.2", Should, "The first NS is delayed by a random value between 0 and MAX_RTR_SOLICITATION_DELAY", Cases(&["link.ndp.dad-probes"])),
-        row("5.4.2-mld", "§5.4.2", Must, "Before sending the NS, the interface MUST join the all-nodes and solicited-node multicast groups (an MLD report, delayed)", Gap("no MLD reports are sent (see RFC 4861 7.2.1-join)")),
+        row("5.4.2-mld", "§5.4.2", Must, "Before sending the NS, the interface MUST join the all-nodes and solicited-node multicast groups (an MLD report, delayed)", Cases(&["link.mld.join-before-dad"])),
         row("5.4.3-ns-dad", "§5.4.3", Must, "An NS for a tentative address from the unspecified address: the address is a duplicate", Cases(&["link.ndp.dad-conflict-ns"])),
         row("5.4.3-ns-unicast", "§5.4.3", Must, "An NS for a tentative address from a unicast source is silently ignored", Cases(&["link.ndp.dad-tentative-silent"])),
         row("5.4.4-na", "§5.4.4", Must, "An NA for a tentative address: the address is a duplicate", Cases(&["link.ndp.dad-conflict-na"])),

@@ -88,6 +88,20 @@ pub enum Error {
         /// Bytes given.
         have: usize,
     },
+    /// An MLD message whose ICMPv6 checksum does not verify.
+    #[error("MLD message with a bad ICMPv6 checksum (RFC 3810 §5.1.1)")]
+    MldChecksum,
+    /// An ICMPv6 message handed to the MLD query parser that is not one (type 130).
+    #[error("ICMPv6 type {0} is not an MLD query")]
+    NotMldQuery(u8),
+    /// An MLD query not from a link-local address (RFC 3810 §5.1.14: "it
+    /// MUST silently discard the message").
+    #[error("MLD query from {0}, not a link-local address (RFC 3810 §5.1.14)")]
+    MldSource(core::net::Ipv6Addr),
+    /// An MLD query with a hop limit other than 1 (RFC 3810 §5: sent with 1;
+    /// anything else crossed a router).
+    #[error("MLD query with hop limit {0}, not 1 (RFC 3810 §5)")]
+    MldHopLimit(u8),
     /// Every cache entry is waiting for resolution: no room for another
     /// address until one resolves or fails.
     #[error("neighbour cache full of unresolved entries")]

@@ -56,6 +56,7 @@ mod arp_cache;
 mod common;
 mod error;
 mod ethernet;
+mod mld;
 mod ndp;
 mod neighbor;
 
@@ -63,6 +64,11 @@ pub use arp::{ArpOperation, ArpPacket, ArpRepr};
 pub use arp_cache::{ArpCache, ArpConfig, ArpEvent};
 pub use error::Error;
 pub use ethernet::{EtherType, EthernetFrame, EthernetRepr, MacAddr, MAX_VLAN_TAGS};
+pub use mld::{
+    emit_report, max_response_ms, Query as MldQuery, Record as MldRecord,
+    RecordType as MldRecordType, ALL_MLDV2_ROUTERS, MAX_SOURCES as MLD_MAX_SOURCES, MLD_HOP_LIMIT,
+    MLD_QUERY, MLD_V2_REPORT, ROUTER_ALERT_HBH,
+};
 pub use ndp::{is_solicited_node, solicited_node, NaFlags, NdpRepr, HOP_LIMIT};
 pub use neighbor::{
     AddrState, NdpConfig, NdpEvent, NeighborCache, NeighborState, DELAY_FIRST_PROBE_TIME,

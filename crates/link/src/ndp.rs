@@ -261,7 +261,7 @@ impl NdpRepr {
 
 /// The one's complement sum of the ICMPv6 message and its pseudo-header
 /// (RFC 4443 §2.3): 0xffff when the checksum field is right.
-fn icmpv6_sum(msg: &[u8], src: Ipv6Addr, dst: Ipv6Addr) -> u16 {
+pub(crate) fn icmpv6_sum(msg: &[u8], src: Ipv6Addr, dst: Ipv6Addr) -> u16 {
     let ph = PseudoHeader::V6 { src, dst };
     checksum::add(
         ph.sum(IpProtocol::ICMPV6, msg.len() as u32),

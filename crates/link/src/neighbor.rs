@@ -10,9 +10,18 @@ use handshake_ip::{ChecksumMode, IpProtocol, Ipv6Packet, Ipv6Repr};
 use handshake_time::{Duration, Instant};
 
 use crate::common::{frame, victim, Bounded};
+use crate::mld::{
+    emit_report, Query as MldQuery, Record as MldRecord, RecordType as MldRecordType,
+    ALL_MLDV2_ROUTERS, MAX_SOURCES as MLD_MAX_SOURCES, MLD_HOP_LIMIT, MLD_QUERY, ROUTER_ALERT_HBH,
+};
 use crate::{
     solicited_node, Error, EtherType, EthernetFrame, MacAddr, NaFlags, NdpRepr, HOP_LIMIT,
 };
+
+/// fe80::/10 (RFC 4291 §2.5.6).
+fn is_link_local(a: Ipv6Addr) -> bool {
+    a.segments()[0] & 0xffc0 == 0xfe80
+}
 
 /// RFC 4861 §10: MAX_MULTICAST_SOLICIT.
 pub const MAX_MULTICAST_SOLICIT: u32 = 3;
@@ -58,6 +67,19 @@ pub struct NdpConfig {
     /// Solicitations sent for duplicate address detection (RFC 4862 §5.1
     /// DupAddrDetectTransmits, default 1; 0 turns DAD off).
     pub dup_addr_detect_transmits: u32,
+    /// Whether our addresses' solicited-node groups are joined with MLDv2
+    /// Reports (RFC 4861 §7.2.1, RFC 4862 §5.4.2, RFC 3810 §6): on by
+    /// default; off for a link with no multicast-snooping switch to tell.
+    pub mld: bool,
+    /// RFC 3810 §9.11: the Unsolicited Report Interval, 1 s.
+    pub unsolicited_report_interval: Duration,
+    /// RFC 3810 §9.1: the Robustness Variable, 2: a join's Report is sent
+    /// this many times.
+    pub robustness: u8,
+    /// Where in a random delay's range MLD answers and repeated Reports go,
+    /// in thousandths (RFC 3810 §6.1, §6.2 draw them uniformly): drawn by
+    /// the caller, as the random factor is; clamped to 0..=1000.
+    pub mld_random_permille: u16,
 }
 
 impl NdpConfig {
@@ -75,7 +97,16 @@ impl NdpConfig {
             random_factor_permille: 1000,
             delay_first_probe_time: DELAY_FIRST_PROBE_TIME,
             dup_addr_detect_transmits: 1,
+            mld: true,
+            unsolicited_report_interval: Duration::from_secs(1),
+            robustness: 2,
+            mld_random_permille: 500,
         }
+    }
+
+    /// The point `mld_random_permille` picks in `0..=range`.
+    fn mld_delay(&self, range: Duration) -> Duration {
+        range * u32::from(self.mld_random_permille.min(1000)) / 1000
     }
 
     /// Sets [`NdpConfig::random_factor_permille`].
@@ -87,6 +118,18 @@ impl NdpConfig {
     /// Sets [`NdpConfig::capacity`].
     pub fn capacity(mut self, n: usize) -> Self {
         self.capacity = n;
+        self
+    }
+
+    /// Sets [`NdpConfig::mld`].
+    pub fn mld(mut self, on: bool) -> Self {
+        self.mld = on;
+        self
+    }
+
+    /// Sets [`NdpConfig::mld_random_permille`].
+    pub fn mld_random_permille(mut self, f: u16) -> Self {
+        self.mld_random_permille = f;
         self
     }
 
@@ -167,6 +210,21 @@ struct Neighbor {
     used: Instant,
 }
 
+/// A multicast group we listen to (RFC 3810 §6), EXCLUDE mode with no
+/// sources: the solicited-node group of one or more of our addresses.
+#[derive(Debug)]
+struct Group {
+    addr: Ipv6Addr,
+    /// State-change Reports still to send for the join (§6.1).
+    changes_left: u8,
+    /// When the next one goes.
+    next_change: Option<Instant>,
+    /// A pending answer to a query about this group (§6.2), and the
+    /// sources it asked about (empty: the whole group).
+    answer_at: Option<Instant>,
+    answer_sources: Vec<Ipv6Addr>,
+}
+
 #[derive(Debug)]
 struct OwnAddr {
     addr: Ipv6Addr,
@@ -185,7 +243,10 @@ struct OwnAddr {
 /// let me: Ipv6Addr = "fe80::2".parse().unwrap();
 /// nd.add_address(Instant::ZERO, me, Duration::ZERO);
 /// nd.handle_timeout(Instant::ZERO);
-/// let dad = nd.poll_transmit(Instant::ZERO).unwrap(); // NS from ::
+/// // The MLDv2 Report joining ff02::1:ff00:2 (to ff02::16), then the NS from ::.
+/// let join = nd.poll_transmit(Instant::ZERO).unwrap();
+/// assert_eq!(&join[..6], &[0x33, 0x33, 0, 0, 0, 0x16]);
+/// let dad = nd.poll_transmit(Instant::ZERO).unwrap();
 /// assert_eq!(&dad[..6], &[0x33, 0x33, 0xff, 0, 0, 2]);
 /// let t1 = Instant::ZERO + Duration::from_secs(1);
 /// nd.handle_timeout(t1);
@@ -196,6 +257,9 @@ pub struct NeighborCache {
     config: NdpConfig,
     own: Vec<OwnAddr>,
     neighbors: Vec<Neighbor>,
+    groups: Vec<Group>,
+    /// A pending answer to a General Query (RFC 3810 §6.2): all groups.
+    general_at: Option<Instant>,
     transmit: Bounded<Vec<u8>>,
     events: Bounded<NdpEvent>,
 }
@@ -210,6 +274,8 @@ impl NeighborCache {
             config,
             own: Vec::new(),
             neighbors: Vec::new(),
+            groups: Vec::new(),
+            general_at: None,
             transmit: Bounded::new(config.outbox, false),
             events: Bounded::new(config.outbox, false),
         }
@@ -239,6 +305,10 @@ impl NeighborCache {
             return false;
         }
         let dad = self.config.dup_addr_detect_transmits > 0;
+        // RFC 4862 §5.4.2: the solicited-node group is joined before the
+        // first solicitation, so the join's first Report goes at the same
+        // time, queued ahead of it; RFC 4861 §7.2.1 for every address.
+        self.join(solicited_node(addr), now + start_delay);
         self.own.push(OwnAddr {
             addr,
             state: if dad {
@@ -349,6 +419,144 @@ impl NeighborCache {
         }
     }
 
+    /// Joins `group` (RFC 3810 §6.1): [`NdpConfig::robustness`] Reports
+    /// with a CHANGE_TO_EXCLUDE_MODE record, the first at `at`, the others
+    /// a random part of the Unsolicited Report Interval apart. A group
+    /// already joined (another address with the same low 24 bits) is not
+    /// joined again.
+    fn join(&mut self, group: Ipv6Addr, at: Instant) {
+        if !self.config.mld || self.groups.iter().any(|g| g.addr == group) {
+            return;
+        }
+        self.groups.push(Group {
+            addr: group,
+            changes_left: self.config.robustness,
+            next_change: Some(at),
+            answer_at: None,
+            answer_sources: Vec::new(),
+        });
+    }
+
+    /// The groups we listen to (the solicited-node groups of our
+    /// addresses; the all-nodes group is joined too but never reported,
+    /// RFC 3810 §6).
+    pub fn mld_groups(&self) -> impl Iterator<Item = Ipv6Addr> + '_ {
+        self.groups.iter().map(|g| g.addr)
+    }
+
+    /// RFC 3810 §5.2.13: Reports come from a link-local address of ours,
+    /// or the unspecified address before we have one (during DAD).
+    fn mld_source(&self) -> Ipv6Addr {
+        self.own
+            .iter()
+            .find(|o| o.state == AddrState::Preferred && is_link_local(o.addr))
+            .map_or(Ipv6Addr::UNSPECIFIED, |o| o.addr)
+    }
+
+    /// Sends one MLDv2 Report (RFC 3810 §5.2) to all MLDv2 routers with
+    /// hop limit 1 and the Router Alert option (§5).
+    fn report(&mut self, records: &[MldRecord]) {
+        let src = self.mld_source();
+        let dst = ALL_MLDV2_ROUTERS;
+        let msg = emit_report(records, src, dst);
+        let mut ip = Ipv6Repr::new(
+            src,
+            dst,
+            IpProtocol::HOP_BY_HOP,
+            ROUTER_ALERT_HBH.len() + msg.len(),
+        );
+        ip.hop_limit = MLD_HOP_LIMIT;
+        let f = frame(
+            MacAddr::ipv6_multicast(dst),
+            self.config.mac,
+            EtherType::IPV6,
+            ip.buffer_len(),
+            |b| {
+                if let Ok(hl) = ip.emit(b) {
+                    b[hl..hl + 8].copy_from_slice(&ROUTER_ALERT_HBH);
+                    b[hl + 8..].copy_from_slice(&msg);
+                }
+            },
+        );
+        self.transmit.push(f);
+    }
+
+    /// A Multicast Listener Query (RFC 3810 §6.2), already checked. A
+    /// General Query schedules one answer for every group, a
+    /// group-specific one for that group if we listen to it, each at a
+    /// random point of the Maximum Response Delay, unless one is due
+    /// sooner.
+    fn on_query(&mut self, now: Instant, q: MldQuery) {
+        let at = now
+            + self
+                .config
+                .mld_delay(Duration::from_millis(u64::from(q.max_response_ms)));
+        let sooner = |t: Option<Instant>| Some(t.map_or(at, |t| t.min(at)));
+        if q.group.is_unspecified() {
+            self.general_at = sooner(self.general_at);
+        } else if let Some(g) = self.groups.iter_mut().find(|g| g.addr == q.group) {
+            g.answer_at = sooner(g.answer_at);
+            if g.answer_sources.is_empty() || q.sources.is_empty() {
+                // A query about the whole group: the whole group's answer.
+                g.answer_sources.clear();
+            }
+            for s in q.sources.iter().take(MLD_MAX_SOURCES) {
+                if g.answer_sources.len() < MLD_MAX_SOURCES && !g.answer_sources.contains(s) {
+                    g.answer_sources.push(*s);
+                }
+            }
+        }
+    }
+
+    /// MLD's timers: the join's repeated Reports (§6.1) and the answers
+    /// to queries (§6.2), one Report per due instant.
+    fn mld_timers(&mut self, now: Instant) {
+        let mut records = Vec::new();
+        let general = self.general_at.is_some_and(|t| t <= now);
+        if general {
+            self.general_at = None;
+        }
+        let interval = self.config.unsolicited_report_interval;
+        let later = now + self.config.mld_delay(interval);
+        for g in &mut self.groups {
+            if g.next_change.is_some_and(|t| t <= now) && g.changes_left > 0 {
+                records.push(MldRecord {
+                    kind: MldRecordType::ChangeToExclude,
+                    group: g.addr,
+                    sources: Vec::new(),
+                });
+                g.changes_left -= 1;
+                g.next_change = (g.changes_left > 0).then_some(later);
+            }
+            let asked = g.answer_at.is_some_and(|t| t <= now);
+            if general || asked {
+                // §6.3: in EXCLUDE mode with no excluded source, a query
+                // about sources is answered IS_IN(those sources), one about
+                // the group IS_EX({}).
+                let sources = if asked && !general {
+                    core::mem::take(&mut g.answer_sources)
+                } else {
+                    g.answer_sources.clear();
+                    Vec::new()
+                };
+                let kind = if sources.is_empty() {
+                    MldRecordType::ModeIsExclude
+                } else {
+                    MldRecordType::ModeIsInclude
+                };
+                records.push(MldRecord {
+                    kind,
+                    group: g.addr,
+                    sources,
+                });
+                g.answer_at = None;
+            }
+        }
+        if !records.is_empty() {
+            self.report(&records);
+        }
+    }
+
     fn any_preferred(&self) -> Option<Ipv6Addr> {
         self.own
             .iter()
@@ -421,6 +629,26 @@ impl NeighborCache {
         }
         let ip = Ipv6Packet::new_checked(f.payload())?;
         let upper = ip.upper_layer()?;
+        if upper.protocol == IpProtocol::ICMPV6
+            && upper.payload.first() == Some(&MLD_QUERY)
+            && self.config.mld
+        {
+            let src = ip.src_addr();
+            // RFC 3810 §5.1.14: "If a node ... receives a Query message with
+            // the IPv6 Source Address set to the unspecified address (::),
+            // or any other address that is not a valid IPv6 link-local
+            // address, it MUST silently discard the message"; §5: sent
+            // with hop limit 1, so any other crossed a router.
+            if !is_link_local(src) {
+                return Err(Error::MldSource(src));
+            }
+            if ip.hop_limit() != MLD_HOP_LIMIT {
+                return Err(Error::MldHopLimit(ip.hop_limit()));
+            }
+            let q = MldQuery::parse(upper.payload, src, ip.dst_addr())?;
+            self.on_query(now, q);
+            return Ok(());
+        }
         let is_nd = upper.protocol == IpProtocol::ICMPV6
             && matches!(upper.payload.first(), Some(135 | 136));
         if !is_nd {
@@ -621,10 +849,17 @@ impl NeighborCache {
     /// When [`NeighborCache::handle_timeout`] has work.
     pub fn poll_timeout(&self) -> Option<Instant> {
         let own = self.own.iter().filter_map(|o| o.next);
+        let groups = self
+            .groups
+            .iter()
+            .flat_map(|g| [g.next_change, g.answer_at])
+            .flatten();
         self.neighbors
             .iter()
             .filter_map(|n| n.timer)
             .chain(own)
+            .chain(groups)
+            .chain(self.general_at)
             .min()
     }
 
@@ -632,6 +867,8 @@ impl NeighborCache {
     /// (INCOMPLETE, PROBE), REACHABLE to STALE, DELAY to PROBE, and the
     /// duplicate address detection of tentative addresses.
     pub fn handle_timeout(&mut self, now: Instant) {
+        // The join's Report before the first DAD solicitation (RFC 4862 §5.4.2).
+        self.mld_timers(now);
         self.dad_timers(now);
         let mut i = 0;
         while i < self.neighbors.len() {

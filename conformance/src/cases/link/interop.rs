@@ -59,8 +59,8 @@ fn run(
     checked.into()
 }
 
-/// tshark re-reads the frames: none malformed, and our ARP and ND frames
-/// say what we meant (sender MAC ours, good ICMPv6 checksums).
+/// tshark re-reads the frames: none malformed, and our ARP, ND and MLD
+/// frames say what we meant (sender MAC ours, good ICMPv6 checksums).
 fn dissect(ctx: &Ctx, port: &TapPort) -> Result<(), String> {
     let path = ctx.artifacts.join("tap.pcap");
     let frames: Vec<Vec<u8>> = port.frames().iter().map(|(_, f)| f.clone()).collect();
@@ -97,7 +97,8 @@ fn dissect(ctx: &Ctx, port: &TapPort) -> Result<(), String> {
         if !f[1].is_empty() && f[2] != ours {
             return Err(format!("frame {}: our ARP says sender {}", i + 1, f[2]));
         }
-        if matches!(f[3].as_str(), "135" | "136") && f[4] != "1" {
+        // ND messages and our MLDv2 Reports (143).
+        if matches!(f[3].as_str(), "135" | "136" | "143") && f[4] != "1" {
             return Err(format!("frame {}: ICMPv6 checksum status {}", i + 1, f[4]));
         }
     }

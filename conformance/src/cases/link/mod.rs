@@ -17,6 +17,7 @@ mod arp;
 mod coverage;
 mod eth;
 mod interop;
+mod mld;
 mod ndp;
 mod support;
 
@@ -26,6 +27,7 @@ pub(crate) fn cases() -> Vec<Case> {
         eth::cases(),
         arp::cases(),
         ndp::cases(),
+        mld::cases(),
         interop::cases(),
         coverage::cases(),
     ]

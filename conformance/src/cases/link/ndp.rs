@@ -176,7 +176,8 @@ fn solicited_node_address() -> Checked {
 
 /// A cache whose address is preferred already (DAD off).
 fn node(mac: MacAddr, addr: Ipv6Addr) -> NeighborCache {
-    let mut c = NeighborCache::new(NdpConfig::new(mac).dup_addr_detect_transmits(0));
+    // MLD off: these cases count ND frames; `link.mld.*` has the Reports.
+    let mut c = NeighborCache::new(NdpConfig::new(mac).dup_addr_detect_transmits(0).mld(false));
     c.add_address(at(0), addr, Duration::ZERO);
     c
 }
@@ -545,7 +546,12 @@ fn defends_preferred() -> Checked {
 }
 
 fn tentative(transmits: u32, delay_ms: u64) -> NeighborCache {
-    let mut c = NeighborCache::new(NdpConfig::new(MAC_A).dup_addr_detect_transmits(transmits));
+    // MLD off, as in `node`.
+    let mut c = NeighborCache::new(
+        NdpConfig::new(MAC_A)
+            .dup_addr_detect_transmits(transmits)
+            .mld(false),
+    );
     c.add_address(at(0), v6(2), Duration::from_millis(delay_ms));
     c
 }
