@@ -281,6 +281,7 @@ impl Pair {
                         ..repr
                     },
                     payload: repr.payload.to_vec(),
+                    ecn: t.ecn,
                 })
             });
             match parsed {

@@ -28,10 +28,7 @@ fn spoofed_syn(k: u32, to: SocketAddr) -> (SocketAddr, Transmit) {
     h.options.mss = Some(1460);
     (
         src,
-        Transmit {
-            header: h,
-            payload: Vec::new(),
-        },
+        Transmit::new(h, Vec::new()),
     )
 }
 
