@@ -141,7 +141,11 @@ impl Connection {
     pub(crate) fn ecn_on_ece(&mut self, now: Instant) -> bool {
         self.ecn.ece_received += 1;
         let una = self.snd_una;
-        let within = |p: Option<SeqNumber>| p.is_some_and(|p| una.distance_from(p) < 0);
+        // An ACK up to SND.MAX-at-reduction still acknowledges only data of
+        // that window (its ECE may echo a mark from before the reduction,
+        // sent before our CWR arrived); only an ACK beyond it covers data
+        // sent after the reduction.
+        let within = |p: Option<SeqNumber>| p.is_some_and(|p| una.distance_from(p) <= 0);
         if self.in_recovery || within(self.ecn.recover) || una.distance_from(self.recover) < 0 {
             return false;
         }
