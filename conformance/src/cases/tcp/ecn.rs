@@ -15,9 +15,9 @@
 
 use super::support::*;
 use crate::Case;
+use handshake_tcp::congestion::Algorithm;
 use handshake_tcp::conn::pair::{client_addr, server_addr, Fate, Pair, Side};
 use handshake_tcp::conn::{Config, Connection, CwndCause, EcnMode, TraceEvent, Transmit};
-use handshake_tcp::congestion::Algorithm;
 use handshake_tcp::wire::{Ecn, SegmentRepr, SeqNumber, TcpFlags};
 use handshake_time::{Duration, Instant};
 
@@ -50,7 +50,11 @@ fn syn_of(p: &Pair, side: Side) -> Result<Transmit, String> {
 /// SYN-ACK ECE without CWR, both Not-ECT; then data both ways is ECT(0).
 fn negotiated_both_ways() -> R {
     for (client_cfg, server_cfg, who) in [
-        (request(), Config::default(), "client requests, server accepts"),
+        (
+            request(),
+            Config::default(),
+            "client requests, server accepts",
+        ),
         (request(), request(), "both request"),
     ] {
         let mut p = established_pair(client_cfg, server_cfg, ISN)?;
@@ -64,7 +68,11 @@ fn negotiated_both_ways() -> R {
             TcpFlags::ECE,
         )?;
         check_equal(&format!("{who}: SYN codepoint"), syn.ecn, Ecn::NotEct)?;
-        check_equal(&format!("{who}: SYN-ACK codepoint"), synack.ecn, Ecn::NotEct)?;
+        check_equal(
+            &format!("{who}: SYN-ACK codepoint"),
+            synack.ecn,
+            Ecn::NotEct,
+        )?;
         ensure(p.client.stats().ecn && server(&mut p)?.stats().ecn, || {
             format!("{who}: not negotiated at both ends")
         })?;
@@ -92,13 +100,16 @@ fn not_negotiated_fallback() -> R {
     // The peer does not take part (tcp_ecn=0): its SYN-ACK has neither flag.
     let mut p = established_pair(request(), Config::default().ecn(EcnMode::Off), ISN)?;
     let synack = syn_of(&p, Side::Server)?;
-    ensure(!flags(&synack).intersects(TcpFlags::ECE | TcpFlags::CWR), || {
-        format!("an Off server's SYN-ACK has {:?}", flags(&synack))
-    })?;
+    ensure(
+        !flags(&synack).intersects(TcpFlags::ECE | TcpFlags::CWR),
+        || format!("an Off server's SYN-ACK has {:?}", flags(&synack)),
+    )?;
     let from = p.log.len();
     exchange(&mut p, &pattern(10_000, 1), &pattern(10_000, 2), false);
     ensure(!p.client.stats().ecn, || "negotiated against Off".into())?;
-    let ect = p.log[from..].iter().filter(|(_, _, t, _)| t.ecn != Ecn::NotEct);
+    let ect = p.log[from..]
+        .iter()
+        .filter(|(_, _, t, _)| t.ecn != Ecn::NotEct);
     check_equal("ECT segments without ECN", ect.count(), 0)?;
     // We do not ask (the default, tcp_ecn=2): a server that would agree
     // gets a plain SYN and answers with a plain SYN-ACK.
@@ -135,11 +146,16 @@ fn not_negotiated_fallback() -> R {
         })?;
         c.send(&[7; 100]);
         while let Some(t) = c.poll_transmit(now) {
-            check_equal(&format!("codepoint after a SYN-ACK with {what}"), t.ecn, Ecn::NotEct)?;
+            check_equal(
+                &format!("codepoint after a SYN-ACK with {what}"),
+                t.ecn,
+                Ecn::NotEct,
+            )?;
         }
     }
     // A SYN with ECE alone is not an ECN-setup SYN: a plain SYN-ACK.
-    let mut ep = handshake_tcp::endpoint::Endpoint::new(handshake_tcp::conn::IsnGenerator::new([4; 32]));
+    let mut ep =
+        handshake_tcp::endpoint::Endpoint::new(handshake_tcp::conn::IsnGenerator::new([4; 32]));
     ep.listen(Config::default(), server_addr(), 8)
         .map_err(|e| e.to_string())?;
     let mut syn = SegmentRepr::new(
@@ -151,9 +167,15 @@ fn not_negotiated_fallback() -> R {
     syn.window = 65_535;
     ep.handle_segment(Instant::ZERO, client_addr().ip(), server_addr().ip(), &syn);
     let o = ep.poll_transmit(Instant::ZERO).ok_or("no SYN-ACK")?;
-    ensure(!flags(&o.segment).intersects(TcpFlags::ECE | TcpFlags::CWR), || {
-        format!("the SYN-ACK to a SYN with ECE alone has {:?}", flags(&o.segment))
-    })
+    ensure(
+        !flags(&o.segment).intersects(TcpFlags::ECE | TcpFlags::CWR),
+        || {
+            format!(
+                "the SYN-ACK to a SYN with ECE alone has {:?}",
+                flags(&o.segment)
+            )
+        },
+    )
 }
 
 /// Marks data segments of the client (by index among its data segments) CE.
@@ -207,7 +229,9 @@ fn receiver_echo_until_cwr() -> R {
                 first_ack.get_or_insert(*at);
                 let ece = segment.flags.contains(TcpFlags::ECE);
                 if echoing {
-                    ensure(ece, || format!("an ACK at {at:?} before the CWR has no ECE"))?;
+                    ensure(ece, || {
+                        format!("an ACK at {at:?} before the CWR has no ECE")
+                    })?;
                     with_ece += 1;
                 } else {
                     ensure(!ece, || format!("an ACK at {at:?} after the CWR has ECE"))?;
@@ -240,14 +264,24 @@ fn sender_halves_once_per_window() -> R {
     check_equal("retransmissions", st.retransmits, 0)?;
     check_equal("reductions", st.ecn_reductions, 2)?;
     ensure(st.ece_received > st.ecn_reductions, || {
-        format!("{} ECE ACKs for {} reductions", st.ece_received, st.ecn_reductions)
+        format!(
+            "{} ECE ACKs for {} reductions",
+            st.ece_received, st.ecn_reductions
+        )
     })?;
     check_equal("CWR segments", st.cwr_sent, 2)?;
     let smss = p.client.mss() as u32;
     let trace: Vec<TraceEvent> = p.client.drain_trace().collect();
     let mut reductions = 0;
     for (i, e) in trace.iter().enumerate() {
-        let TraceEvent::Cwnd { cwnd, ssthresh, flight, cause: CwndCause::Ecn, .. } = *e else {
+        let TraceEvent::Cwnd {
+            cwnd,
+            ssthresh,
+            flight,
+            cause: CwndCause::Ecn,
+            ..
+        } = *e
+        else {
             continue;
         };
         reductions += 1;
@@ -264,7 +298,9 @@ fn sender_halves_once_per_window() -> R {
     }
     check_equal("ECN reductions in the trace", reductions, 2)?;
     // CWR rides on new data, which is ECT(0).
-    for (_, _, t, _) in p.log.iter().filter(|(_, s, t, _)| *s == Side::Client && flags(t).contains(TcpFlags::CWR) && !flags(t).contains(TcpFlags::SYN)) {
+    for (_, _, t, _) in p.log.iter().filter(|(_, s, t, _)| {
+        *s == Side::Client && flags(t).contains(TcpFlags::CWR) && !flags(t).contains(TcpFlags::SYN)
+    }) {
         check_equal("CWR segment codepoint", t.ecn, Ecn::Ect0)?;
     }
     Ok(())
@@ -298,12 +334,22 @@ fn retransmissions_not_ect() -> R {
             check_equal(&format!("first send of {:?}", key.0), t.ecn, Ecn::Ect0)?;
         } else {
             again += 1;
-            check_equal(&format!("retransmission of {:?}", key.0), t.ecn, Ecn::NotEct)?;
-            ensure(!flags(t).contains(TcpFlags::CWR), || "CWR on a retransmission".into())?;
+            check_equal(
+                &format!("retransmission of {:?}", key.0),
+                t.ecn,
+                Ecn::NotEct,
+            )?;
+            ensure(!flags(t).contains(TcpFlags::CWR), || {
+                "CWR on a retransmission".into()
+            })?;
         }
     }
     ensure(again >= 1, || "nothing was retransmitted".into())?;
-    check_equal("CWR after the loss's reduction", p.client.stats().cwr_sent, 1)
+    check_equal(
+        "CWR after the loss's reduction",
+        p.client.stats().cwr_sent,
+        1,
+    )
 }
 
 /// §6.1.4: pure ACKs are Not-ECT; §6.1.1 SYN, SYN-ACK; a FIN without data
@@ -317,12 +363,18 @@ fn pure_acks_not_ect() -> R {
     for (_, side, t, _) in &p.log {
         if t.payload.is_empty() {
             pure += 1;
-            check_equal(&format!("{side:?} {:?} codepoint", flags(t)), t.ecn, Ecn::NotEct)?;
+            check_equal(
+                &format!("{side:?} {:?} codepoint", flags(t)),
+                t.ecn,
+                Ecn::NotEct,
+            )?;
         } else {
             with_data += 1;
         }
     }
-    ensure(pure >= 5 && with_data >= 10, || format!("{pure} pure, {with_data} data"))?;
+    ensure(pure >= 5 && with_data >= 10, || {
+        format!("{pure} pure, {with_data} data")
+    })?;
     // The RST of an abort.
     let mut p = established_pair(request(), Config::default(), ISN)?;
     p.client.abort();
@@ -351,10 +403,14 @@ fn window_probes_not_ect() -> R {
             Side::Client => {}
         }
     }
-    ensure(probes.len() >= 2, || format!("{} window probes in 60 s", probes.len()))?;
+    ensure(probes.len() >= 2, || {
+        format!("{} window probes in 60 s", probes.len())
+    })?;
     for (at, t) in probes {
         check_equal(&format!("probe at {at:?} codepoint"), t.ecn, Ecn::NotEct)?;
-        ensure(!flags(&t).contains(TcpFlags::CWR), || "CWR on a probe".into())?;
+        ensure(!flags(&t).contains(TcpFlags::CWR), || {
+            "CWR on a probe".into()
+        })?;
     }
     Ok(())
 }
@@ -381,19 +437,36 @@ fn ce_ignored_unless_negotiated() -> R {
     p.advance(Duration::from_secs(1));
     let s = server(&mut p)?;
     check_equal("CE counted", s.stats().ce_received, 1)?;
-    let later: Vec<_> = p.log.iter().filter(|(_, side, _, _)| *side == Side::Server).map(|(_, _, t, _)| t.clone()).chain(acks).collect();
-    ensure(later.iter().all(|t| !flags(t).contains(TcpFlags::ECE)), || {
-        "ECE without negotiation".into()
-    })
+    let later: Vec<_> = p
+        .log
+        .iter()
+        .filter(|(_, side, _, _)| *side == Side::Server)
+        .map(|(_, _, t, _)| t.clone())
+        .chain(acks)
+        .collect();
+    ensure(
+        later.iter().all(|t| !flags(t).contains(TcpFlags::ECE)),
+        || "ECE without negotiation".into(),
+    )
 }
 
 /// The simulator's marking queue: a bulk transfer through a bottleneck
 /// that marks instead of dropping loses nothing and retransmits nothing,
 /// while the same path without ECN loses packets at the drop-tail.
 fn sim_marking_queue() -> R {
-    use handshake_tcp::sim::{Bulk, LinkConfig, SegmentEvent, SimConfig, Side as S, Simulator, Sink};
+    use handshake_tcp::sim::{
+        Bulk, LinkConfig, SegmentEvent, Side as S, SimConfig, Simulator, Sink,
+    };
     const SIZE: u64 = 4 << 20;
-    let run = |ecn: EcnMode| -> Result<(handshake_tcp::conn::Stats, handshake_tcp::sim::LinkStats, Vec<Instant>, Vec<Instant>), String> {
+    let run = |ecn: EcnMode| -> Result<
+        (
+            handshake_tcp::conn::Stats,
+            handshake_tcp::sim::LinkStats,
+            Vec<Instant>,
+            Vec<Instant>,
+        ),
+        String,
+    > {
         let cfg = Config::default().ecn(ecn).trace(1 << 20);
         let mut sim = Simulator::new(SimConfig::default().seed(7).trace_capacity(1 << 20));
         let bottleneck = LinkConfig::default()
@@ -405,7 +478,9 @@ fn sim_marking_queue() -> R {
         let l = sim.listen(S::B, cfg.clone(), 80, || Box::new(Sink::new(1)));
         let c = sim.connect(S::A, cfg.clone(), sim.addr(l), Bulk::new(SIZE));
         let outcome = sim.run_until_idle();
-        ensure(outcome == handshake_tcp::sim::RunOutcome::Done, || format!("{outcome:?}"))?;
+        ensure(outcome == handshake_tcp::sim::RunOutcome::Done, || {
+            format!("{outcome:?}")
+        })?;
         let s = *sim.accepted(l).first().ok_or("nothing accepted")?;
         let got = sim.report(s).ok_or("no report")?;
         ensure(got.received == SIZE && got.first_mismatch.is_none(), || {
@@ -421,7 +496,11 @@ fn sim_marking_queue() -> R {
         let reductions = conn
             .drain_trace()
             .filter_map(|e| match e {
-                TraceEvent::Cwnd { at, cause: CwndCause::Ecn, .. } => Some(at),
+                TraceEvent::Cwnd {
+                    at,
+                    cause: CwndCause::Ecn,
+                    ..
+                } => Some(at),
                 _ => None,
             })
             .collect();
@@ -433,30 +512,46 @@ fn sim_marking_queue() -> R {
     check_equal("drop-tail losses with ECN", link.dropped_queue, 0)?;
     check_equal("retransmissions with ECN", st.retransmits, 0)?;
     check_equal("timeouts with ECN", st.timeouts, 0)?;
-    ensure(!reductions.is_empty() && reductions.len() as u64 <= link.marked_ce, || {
-        format!("{} reductions for {} marks", reductions.len(), link.marked_ce)
-    })?;
+    ensure(
+        !reductions.is_empty() && reductions.len() as u64 <= link.marked_ce,
+        || {
+            format!(
+                "{} reductions for {} marks",
+                reductions.len(),
+                link.marked_ce
+            )
+        },
+    )?;
     // Each reduction follows a mark delivered within the last 200 ms
     // (a round trip here is 40 ms plus the queue).
     for r in &reductions {
-        ensure(marks.iter().any(|m| m <= r && *r - *m <= Duration::from_millis(200)), || {
-            format!("a reduction at {r:?} follows no mark")
-        })?;
+        ensure(
+            marks
+                .iter()
+                .any(|m| m <= r && *r - *m <= Duration::from_millis(200)),
+            || format!("a reduction at {r:?} follows no mark"),
+        )?;
     }
     let (plain, plain_link, _, _) = run(EcnMode::Accept)?;
     ensure(!plain.ecn, || "negotiated without asking".into())?;
-    ensure(plain_link.dropped_queue > 0 && plain.retransmits > 0, || {
-        format!(
-            "without ECN the queue dropped {} and the sender retransmitted {}",
-            plain_link.dropped_queue, plain.retransmits
-        )
-    })
+    ensure(
+        plain_link.dropped_queue > 0 && plain.retransmits > 0,
+        || {
+            format!(
+                "without ECN the queue dropped {} and the sender retransmitted {}",
+                plain_link.dropped_queue, plain.retransmits
+            )
+        },
+    )
 }
 
 pub(crate) fn cases() -> Vec<Case> {
     let mut v = vec![
-        Case::should("tcp.ecn.negotiated-both-ways", "RFC 3168 §6.1.1; RFC 9293 SHLD-8")
-            .simulation(|_| negotiated_both_ways()),
+        Case::should(
+            "tcp.ecn.negotiated-both-ways",
+            "RFC 3168 §6.1.1; RFC 9293 SHLD-8",
+        )
+        .simulation(|_| negotiated_both_ways()),
         Case::must("tcp.ecn.not-negotiated-fallback", "RFC 3168 §6.1.1")
             .simulation(|_| not_negotiated_fallback()),
         Case::must("tcp.ecn.receiver-echo-until-cwr", "RFC 3168 §6.1.3")
@@ -469,8 +564,11 @@ pub(crate) fn cases() -> Vec<Case> {
             .simulation(|_| pure_acks_not_ect()),
         Case::must("tcp.ecn.window-probes-not-ect", "RFC 3168 §6.1.6")
             .simulation(|_| window_probes_not_ect()),
-        Case::must("tcp.ecn.ce-ignored-unless-negotiated", "RFC 3168 §6.1.1, §6.1.3")
-            .simulation(|_| ce_ignored_unless_negotiated()),
+        Case::must(
+            "tcp.ecn.ce-ignored-unless-negotiated",
+            "RFC 3168 §6.1.1, §6.1.3",
+        )
+        .simulation(|_| ce_ignored_unless_negotiated()),
         Case::should("tcp.ecn.sim-marking-queue", "RFC 3168 §5, §6.1.2, §6.1.3")
             .simulation(|_| sim_marking_queue()),
     ];

@@ -312,7 +312,8 @@ impl Pair {
             Side::Client => {
                 let (src, dst) = (client_addr().ip(), server_addr().ip());
                 let ecn = t.ecn;
-                self.endpoint.handle_segment_ecn(now, src, dst, &t.repr(), ecn);
+                self.endpoint
+                    .handle_segment_ecn(now, src, dst, &t.repr(), ecn);
                 self.accept();
             }
             // The client's host has one connection: the segment is its.

@@ -26,7 +26,9 @@ fn tcp_ecn(env: &Env, value: u8) -> Result<(), String> {
 }
 
 fn first<'a>(segs: &'a [Seen], what: &str, f: impl Fn(&Seen) -> bool) -> Result<&'a Seen, String> {
-    segs.iter().find(|s| f(s)).ok_or_else(|| format!("no {what} in the capture"))
+    segs.iter()
+        .find(|s| f(s))
+        .ok_or_else(|| format!("no {what} in the capture"))
 }
 
 /// RFC 3168 §6.1.1 flags of a SYN (ECE|CWR) and SYN-ACK (ECE alone).
@@ -41,10 +43,19 @@ fn data_ect0(segs: &[Seen], dir: Dir, who: &str) -> Result<usize, String> {
         return Err(format!("{who} sent no data"));
     }
     if let Some(s) = data.iter().find(|s| s.ecn != Ecn::Ect0) {
-        return Err(format!("{who}'s data at seq {} was {:?}, not ECT(0)", s.seq, s.ecn));
+        return Err(format!(
+            "{who}'s data at seq {} was {:?}, not ECT(0)",
+            s.seq, s.ecn
+        ));
     }
-    if let Some(s) = segs.iter().find(|s| s.dir == dir && s.len == 0 && s.ecn != Ecn::NotEct) {
-        return Err(format!("{who}'s segment without data ({:?}) was {:?}", s.flags, s.ecn));
+    if let Some(s) = segs
+        .iter()
+        .find(|s| s.dir == dir && s.len == 0 && s.ecn != Ecn::NotEct)
+    {
+        return Err(format!(
+            "{who}'s segment without data ({:?}) was {:?}",
+            s.flags, s.ecn
+        ));
     }
     Ok(data.len())
 }
@@ -84,7 +95,9 @@ fn kernel_client_negotiates(ctx: &mut Ctx) -> Outcome {
         }
         let segs = env.segments();
         let syn = first(&segs, "SYN", |s| s.dir == Dir::ToUs && s.is_syn())?;
-        let synack = first(&segs, "SYN-ACK", |s| s.dir == Dir::ToKernel && s.is_synack())?;
+        let synack = first(&segs, "SYN-ACK", |s| {
+            s.dir == Dir::ToKernel && s.is_synack()
+        })?;
         if ecn_flags(syn) != TcpFlags::ECE | TcpFlags::CWR || ecn_flags(synack) != TcpFlags::ECE {
             return Err(format!(
                 "SYN {:?}, SYN-ACK {:?}: want ECE|CWR, then ECE alone",
@@ -93,7 +106,10 @@ fn kernel_client_negotiates(ctx: &mut Ctx) -> Outcome {
             ));
         }
         if syn.ecn != Ecn::NotEct || synack.ecn != Ecn::NotEct {
-            return Err(format!("SYN {:?}, SYN-ACK {:?}: not Not-ECT", syn.ecn, synack.ecn));
+            return Err(format!(
+                "SYN {:?}, SYN-ACK {:?}: not Not-ECT",
+                syn.ecn, synack.ecn
+            ));
         }
         data_ect0(&segs, Dir::ToUs, "the kernel")?;
         // Our data to the kernel.
@@ -141,7 +157,10 @@ fn our_client(ctx: &mut Ctx, sysctl: u8, port: u16) -> Outcome {
                 ));
             }
             if let Some(s) = segs.iter().find(|s| s.ecn != Ecn::NotEct) {
-                return Err(format!("without ECN a segment ({:?}) was {:?}", s.flags, s.ecn));
+                return Err(format!(
+                    "without ECN a segment ({:?}) was {:?}",
+                    s.flags, s.ecn
+                ));
             }
             return Ok(());
         }
@@ -170,9 +189,10 @@ fn kernel_echoes_ce(ctx: &mut Ctx) -> Outcome {
             timeouts(&s)?;
             read_all_hash(&mut s)
         });
-        env.d.link.faults.add(
-            Rule::new(Dir::ToKernel, Select::NthData(30), Action::MarkCe).times(1),
-        );
+        env.d
+            .link
+            .faults
+            .add(Rule::new(Dir::ToKernel, Select::NthData(30), Action::MarkCe).times(1));
         let c = env
             .d
             .connect(Config::default().ecn(EcnMode::Request), 41_004, kaddr(PORT));
@@ -192,10 +212,14 @@ fn kernel_echoes_ce(ctx: &mut Ctx) -> Outcome {
         }
         let segs = env.segments();
         let ece = first(&segs, "kernel ACK with ECE", |s| {
-            s.dir == Dir::ToUs && s.flags.contains(TcpFlags::ECE) && !s.flags.contains(TcpFlags::SYN)
+            s.dir == Dir::ToUs
+                && s.flags.contains(TcpFlags::ECE)
+                && !s.flags.contains(TcpFlags::SYN)
         })?;
         let cwr = first(&segs, "our CWR", |s| {
-            s.dir == Dir::ToKernel && s.flags.contains(TcpFlags::CWR) && !s.flags.contains(TcpFlags::SYN)
+            s.dir == Dir::ToKernel
+                && s.flags.contains(TcpFlags::CWR)
+                && !s.flags.contains(TcpFlags::SYN)
         })?;
         if cwr.at < ece.at || cwr.len == 0 || cwr.ecn != Ecn::Ect0 {
             return Err(format!(
@@ -216,9 +240,10 @@ fn we_echo_ce(ctx: &mut Ctx) -> Outcome {
     run(ctx, |env| {
         tcp_ecn(env, 1)?;
         env.d.listen(Config::default(), PORT, 8);
-        env.d.link.faults.add(
-            Rule::new(Dir::ToUs, Select::NthData(30), Action::MarkCe).times(1),
-        );
+        env.d
+            .link
+            .faults
+            .add(Rule::new(Dir::ToUs, Select::NthData(30), Action::MarkCe).times(1));
         let mut s = env.kernel_connect(crate::peers::kernel::ours(PORT))?;
         let writer = KernelTask::spawn(move || write_pattern(&mut s, seed, 2 * LEN));
         let c = receive_pattern(env, None, seed, 2 * LEN, Duration::from_secs(20))?;
@@ -237,7 +262,9 @@ fn we_echo_ce(ctx: &mut Ctx) -> Outcome {
         let ours = |s: &Seen| s.dir == Dir::ToKernel && s.flags.contains(TcpFlags::ACK);
         let i = segs
             .iter()
-            .position(|s| ours(s) && s.flags.contains(TcpFlags::ECE) && !s.flags.contains(TcpFlags::SYN))
+            .position(|s| {
+                ours(s) && s.flags.contains(TcpFlags::ECE) && !s.flags.contains(TcpFlags::SYN)
+            })
             .ok_or("none of our ACKs has ECE")?;
         let j = segs[i..]
             .iter()
@@ -245,8 +272,14 @@ fn we_echo_ce(ctx: &mut Ctx) -> Outcome {
             .map(|k| i + k)
             .ok_or("the kernel sent no CWR after our ECE")?;
         // Everything we sent before the CWR was even read had ECE.
-        if let Some(s) = segs[i..j].iter().find(|s| ours(s) && !s.flags.contains(TcpFlags::ECE)) {
-            return Err(format!("our ACK {} before the kernel's CWR has no ECE", s.ack));
+        if let Some(s) = segs[i..j]
+            .iter()
+            .find(|s| ours(s) && !s.flags.contains(TcpFlags::ECE))
+        {
+            return Err(format!(
+                "our ACK {} before the kernel's CWR has no ECE",
+                s.ack
+            ));
         }
         let echoed = segs[i..j].iter().filter(|s| ours(s)).count();
         // After the CWR our ACKs stop echoing (the mark was the only one).
@@ -268,9 +301,12 @@ fn we_echo_ce(ctx: &mut Ctx) -> Outcome {
 pub(crate) fn cases() -> Vec<Case> {
     let needs = &[Need::NetAdmin, crate::peers::tshark::NEED];
     vec![
-        Case::should("tcp.ecn.kernel-client-negotiates", "RFC 3168 §6.1.1; RFC 9293 SHLD-8")
-            .needs(needs)
-            .interop_os(kernel_client_negotiates),
+        Case::should(
+            "tcp.ecn.kernel-client-negotiates",
+            "RFC 3168 §6.1.1; RFC 9293 SHLD-8",
+        )
+        .needs(needs)
+        .interop_os(kernel_client_negotiates),
         Case::should("tcp.ecn.kernel-server-negotiates", "RFC 3168 §6.1.1")
             .needs(needs)
             .interop_os(|ctx| our_client(ctx, 1, 9302)),
