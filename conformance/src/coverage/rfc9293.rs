@@ -35,16 +35,6 @@ const fn na(id: &'static str, feature: &'static str, reason: &'static str) -> Re
     }
 }
 
-const fn gap(id: &'static str, feature: &'static str, note: &'static str) -> Requirement {
-    Requirement {
-        id,
-        section: "",
-        level: level_of(id),
-        feature,
-        disposition: Disposition::Gap(note),
-    }
-}
-
 const fn dev(id: &'static str, feature: &'static str, reason: &'static str) -> Requirement {
     Requirement {
         id,
