@@ -1,13 +1,15 @@
 //! The connection state machine under arbitrary segments: whatever a peer
 //! sends, in any state, nothing panics, output stops, and the buffers stay
-//! within their configured bounds.
+//! within their configured bounds. With stage bit 1 both ends ask for ECN
+//! (RFC 3168), and each segment's ECN codepoint is the top two bits of its
+//! length byte.
 #![no_main]
 
 use handshake_ip::checksum::PseudoHeader;
 use handshake_ip::ChecksumMode;
 use handshake_tcp::conn::pair::Pair;
-use handshake_tcp::conn::Config;
-use handshake_tcp::wire::{Segment, SegmentRepr, SeqNumber};
+use handshake_tcp::conn::{Config, EcnMode};
+use handshake_tcp::wire::{Ecn, Segment, SegmentRepr, SeqNumber};
 use handshake_time::Duration;
 use libfuzzer_sys::fuzz_target;
 
@@ -15,7 +17,12 @@ fuzz_target!(|data: &[u8]| {
     let Some((&stage, rest)) = data.split_first() else {
         return;
     };
-    let cfg = Config::default().recv_buffer(8192);
+    let mode = if stage & 2 == 2 {
+        EcnMode::Request
+    } else {
+        EcnMode::Accept
+    };
+    let cfg = Config::default().recv_buffer(8192).ecn(mode);
     let mut p = Pair::new(cfg.clone(), cfg, SeqNumber(u32::MAX - 100));
     if stage & 1 == 1 {
         p.run_until_idle();
@@ -39,7 +46,8 @@ fuzz_target!(|data: &[u8]| {
             continue;
         };
         let now = p.now;
-        p.client.handle_segment(now, &repr);
+        let ecn = Ecn::from_bits(len >> 6);
+        p.client.handle_segment_ecn(now, &repr, ecn);
         let mut k = 0;
         while p.client.poll_transmit(now).is_some() {
             k += 1;

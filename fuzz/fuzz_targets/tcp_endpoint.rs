@@ -2,16 +2,17 @@
 //! endpoint owns a listener (with SYN cookies) and an active connection, and
 //! routes every segment. Nothing panics, output after each segment stops, the
 //! listener's queues stay within their backlog, and the connections' buffers
-//! within their configured bounds.
+//! within their configured bounds. Every segment arrives with an arbitrary
+//! ECN codepoint (RFC 3168), and both ends ask for ECN.
 #![no_main]
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use handshake_ip::checksum::PseudoHeader;
 use handshake_ip::ChecksumMode;
-use handshake_tcp::conn::Config;
+use handshake_tcp::conn::{Config, EcnMode};
 use handshake_tcp::endpoint::Endpoint;
-use handshake_tcp::wire::{Segment, SegmentRepr};
+use handshake_tcp::wire::{Ecn, Segment, SegmentRepr};
 use handshake_tcp::conn::IsnGenerator;
 use handshake_time::{Duration, Instant};
 use libfuzzer_sys::fuzz_target;
@@ -26,7 +27,9 @@ fuzz_target!(|data: &[u8]| {
         IpAddr::V4(Ipv4Addr::new(192, 0, 2, 3)),
         IpAddr::V4(Ipv4Addr::new(198, 51, 100, 9)),
     ];
-    let cfg = Config::default().recv_buffer(RECV_BUFFER);
+    let cfg = Config::default()
+        .recv_buffer(RECV_BUFFER)
+        .ecn(EcnMode::Request);
     let mut ep = Endpoint::new(IsnGenerator::new([9; 32]));
     let listen = SocketAddr::new(ours, 80);
     ep.listen(cfg.clone(), listen, BACKLOG).expect("listen");
@@ -48,7 +51,9 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(s) = Segment::new_checked(seg) {
             if let Ok(repr) = SegmentRepr::parse(&s, &ph, ChecksumMode::Ignore) {
                 let src = peers[usize::from(*peer) % peers.len()];
-                ep.handle_segment(now, src, ours, &repr);
+                // Bits 4-5 of the peer byte: the IP header's ECN field.
+                let ecn = Ecn::from_bits(*peer >> 4);
+                ep.handle_segment_ecn(now, src, ours, &repr, ecn);
             }
         }
         let mut k = 0;

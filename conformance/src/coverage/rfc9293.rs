@@ -35,16 +35,6 @@ const fn na(id: &'static str, feature: &'static str, reason: &'static str) -> Re
     }
 }
 
-const fn gap(id: &'static str, feature: &'static str, note: &'static str) -> Requirement {
-    Requirement {
-        id,
-        section: "",
-        level: level_of(id),
-        feature,
-        disposition: Disposition::Gap(note),
-    }
-}
-
 const fn dev(id: &'static str, feature: &'static str, reason: &'static str) -> Requirement {
     Requirement {
         id,
@@ -198,7 +188,18 @@ pub(super) static ROWS: &[Requirement] = &[
     // RFC 5961
     r("MAY-12", "Implement data injection protection", &["tcp.conn.rst.challenge-ack", "tcp.conn.syn.challenge-ack"]),
     // ECN
-    gap("SHLD-8", "Support ECN", "not implemented yet: ECN needs the IP header's ECN field from the adapter and RFC 3168 negotiation"),
+    r("SHLD-8", "Support ECN", &[
+        "tcp.ecn.negotiated-both-ways",
+        "tcp.ecn.not-negotiated-fallback",
+        "tcp.ecn.receiver-echo-until-cwr",
+        "tcp.ecn.sender-halves-once-per-window",
+        "tcp.ecn.retransmissions-not-ect",
+        "tcp.ecn.pure-acks-not-ect",
+        "tcp.ecn.window-probes-not-ect",
+        "tcp.ecn.kernel-client-negotiates",
+        "tcp.ecn.kernel-echoes-ce",
+        "tcp.ecn.kernel-we-echo-ce",
+    ]),
     // Alternative congestion control
     r("MAY-18", "Implement alternative conformant algorithm(s)", &["tcp.cc.cubic-window-curve", "tcp.cc.cubic-multiplicative-decrease"]),
 ];

@@ -17,7 +17,7 @@ use handshake_io::fault::Dir;
 use handshake_io::link::Link;
 use handshake_io::netns::{NetConfig, TestNet, KERNEL_ADDR, OUR_ADDR};
 use handshake_io::packet::decode;
-use handshake_tcp::wire::{SegmentRepr, TcpFlags};
+use handshake_tcp::wire::{Ecn, SegmentRepr, TcpFlags};
 
 use crate::peers::tshark;
 use crate::{Ctx, Outcome};
@@ -116,7 +116,7 @@ impl Env {
                 } else {
                     Dir::ToUs
                 };
-                Some(Seen::new(at, dir, &d.segment))
+                Some(Seen::new(at, dir, &d.segment, d.ecn))
             })
             .collect()
     }
@@ -254,11 +254,15 @@ pub struct Seen {
     pub sack_ok: bool,
     /// Window scale option.
     pub wscale: Option<u8>,
+    /// The IPv4 ECN field as sent (RFC 3168 §5; a fault rule may mark it
+    /// CE after it was recorded).
+    pub ecn: Ecn,
 }
 
 impl Seen {
-    fn new(at: Duration, dir: Dir, s: &SegmentRepr<'_>) -> Seen {
+    fn new(at: Duration, dir: Dir, s: &SegmentRepr<'_>, ecn: Ecn) -> Seen {
         Seen {
+            ecn,
             at,
             dir,
             flags: s.flags,

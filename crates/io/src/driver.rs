@@ -32,11 +32,11 @@ use std::time::{Duration, Instant};
 
 use handshake_tcp::conn::{Config, Connection, IsnGenerator};
 use handshake_tcp::endpoint::{ConnHandle, Endpoint};
-use handshake_tcp::wire::SegmentRepr;
+use handshake_tcp::wire::{Ecn, SegmentRepr};
 
 use crate::link::Link;
 use crate::netns::OUR_ADDR;
-use crate::packet::{decode, encode};
+use crate::packet::{decode, encode_ecn};
 
 /// A connection of the driver: the handle its [`Endpoint`] gave it.
 pub type ConnId = ConnHandle;
@@ -239,16 +239,23 @@ impl Driver {
     pub fn flush(&mut self) -> io::Result<()> {
         let now = self.link.now();
         while let Some(o) = self.endpoint.poll_transmit(now) {
-            self.emit(o.src, o.dst, &o.segment.repr())?;
+            self.emit(o.src, o.dst, &o.segment.repr(), o.segment.ecn)?;
         }
         Ok(())
     }
 
-    fn emit(&mut self, src: SocketAddr, dst: SocketAddr, seg: &SegmentRepr<'_>) -> io::Result<()> {
+    fn emit(
+        &mut self,
+        src: SocketAddr,
+        dst: SocketAddr,
+        seg: &SegmentRepr<'_>,
+        ecn: Ecn,
+    ) -> io::Result<()> {
         let (SocketAddr::V4(s), SocketAddr::V4(d)) = (src, dst) else {
             return Ok(());
         };
-        let bytes = encode(*s.ip(), *d.ip(), seg).map_err(io::Error::other)?;
+        // RFC 3168 §5: the connection's codepoint in the IPv4 ECN field.
+        let bytes = encode_ecn(*s.ip(), *d.ip(), seg, ecn).map_err(io::Error::other)?;
         self.link.send(bytes)
     }
 
@@ -277,7 +284,8 @@ impl Driver {
         };
         // The endpoint routes it: a connection, a listener, or RFC 9293
         // §3.10.7.1's RST for no connection.
+        // The ECN field goes with it (RFC 3168 §6.1.3: CE marks).
         self.endpoint
-            .handle_segment(now, d.src.into(), d.dst.into(), &d.segment);
+            .handle_segment_ecn(now, d.src.into(), d.dst.into(), &d.segment, d.ecn);
     }
 }

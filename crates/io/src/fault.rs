@@ -59,6 +59,11 @@ pub enum Action {
     /// cannot tell, only a MAC above it can. A segment without data passes
     /// unchanged.
     Tamper,
+    /// Congestion Experienced is set in its IPv4 ECN field (header
+    /// checksum made right), as a router marks instead of dropping (RFC
+    /// 3168 §5); only an ECN-capable (ECT) packet is marked, a Not-ECT one
+    /// passes unchanged.
+    MarkCe,
 }
 
 /// One rule: a direction, a selection and an action, applied at most

@@ -54,6 +54,7 @@ pub struct Link {
     buf: Vec<u8>,
     sent: u64,
     received: u64,
+    marked: u64,
 }
 
 impl std::fmt::Debug for Link {
@@ -83,6 +84,7 @@ impl Link {
             buf: vec![0; 65_536],
             sent: 0,
             received: 0,
+            marked: 0,
         })
     }
 
@@ -120,6 +122,11 @@ impl Link {
     /// Datagrams written to the kernel and read from it.
     pub fn counts(&self) -> (u64, u64) {
         (self.sent, self.received)
+    }
+
+    /// Packets a [`Action::MarkCe`] rule marked CE (ECT packets it picked).
+    pub fn marked_ce(&self) -> u64 {
+        self.marked
     }
 
     /// Carries one datagram from our stack to the kernel.
@@ -226,6 +233,13 @@ impl Link {
                 packet,
                 reorder: true,
             }),
+            Some(Action::MarkCe) => {
+                let marked = crate::packet::mark_ce(&packet);
+                if marked.is_some() {
+                    self.marked += 1;
+                }
+                self.deliver(dir, marked.unwrap_or(packet))?;
+            }
             Some(Action::Tamper) => {
                 let altered = crate::packet::tamper(&packet).unwrap_or(packet);
                 self.deliver(dir, altered)?;

@@ -14,7 +14,7 @@
 
 use handshake_ip::checksum::PseudoHeader;
 use handshake_ip::{ChecksumMode, IpProtocol, Ipv4Addr, Ipv4Packet, Ipv4Repr};
-use handshake_tcp::wire::{Segment, SegmentRepr};
+use handshake_tcp::wire::{Ecn, Segment, SegmentRepr};
 
 /// Why a datagram is not a valid IPv4/TCP packet.
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +47,8 @@ pub struct Decoded<'a> {
     pub dst: Ipv4Addr,
     /// The TCP segment.
     pub segment: SegmentRepr<'a>,
+    /// The ECN field of the IPv4 header (RFC 3168 §5).
+    pub ecn: Ecn,
 }
 
 /// Parses an IPv4 datagram carrying a whole TCP segment, verifying the IPv4
@@ -72,12 +74,38 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, PacketError> {
         src: ip.src_addr,
         dst: ip.dst_addr,
         segment,
+        ecn: Ecn::from_bits(ip.ecn),
     })
 }
 
-/// Builds the IPv4 datagram for `seg` from `src` to `dst`, checksums filled.
+/// Builds the IPv4 datagram for `seg` from `src` to `dst`, checksums
+/// filled, Not-ECT.
 pub fn encode(src: Ipv4Addr, dst: Ipv4Addr, seg: &SegmentRepr<'_>) -> Result<Vec<u8>, PacketError> {
-    let ip = Ipv4Repr::new(src, dst, IpProtocol::TCP, seg.buffer_len());
+    encode_ecn(src, dst, seg, Ecn::NotEct)
+}
+
+/// [`encode`] with `ecn` in the IPv4 header's ECN field (RFC 3168 §5; the
+/// header checksum covers it).
+///
+/// ```
+/// use handshake_io::packet::{decode, encode_ecn};
+/// use handshake_ip::Ipv4Addr;
+/// use handshake_tcp::wire::{Ecn, SegmentRepr, SeqNumber, TcpFlags};
+/// let (a, b) = (Ipv4Addr::new(192, 0, 2, 2), Ipv4Addr::new(192, 0, 2, 1));
+/// let mut seg = SegmentRepr::new(40000, 80, SeqNumber(7), TcpFlags::ACK);
+/// seg.payload = b"data";
+/// let bytes = encode_ecn(a, b, &seg, Ecn::Ect0).unwrap();
+/// assert_eq!(bytes[1] & 3, 0b10); // the TOS octet's two low bits
+/// assert_eq!(decode(&bytes).unwrap().ecn, Ecn::Ect0);
+/// ```
+pub fn encode_ecn(
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    seg: &SegmentRepr<'_>,
+    ecn: Ecn,
+) -> Result<Vec<u8>, PacketError> {
+    let mut ip = Ipv4Repr::new(src, dst, IpProtocol::TCP, seg.buffer_len());
+    ip.ecn = ecn.bits();
     let mut buf = vec![0u8; ip.buffer_len()];
     let hl = ip.emit(&mut buf)?;
     let ph = PseudoHeader::V4 { src, dst };
@@ -96,6 +124,25 @@ pub fn tamper(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut seg = d.segment;
     seg.payload = &payload;
     encode(d.src, d.dst, &seg).ok()
+}
+
+/// `bytes` with Congestion Experienced in the IPv4 ECN field and the header
+/// checksum made right again, as a router marks a packet instead of
+/// dropping it (RFC 3168 §5): only an ECN-capable packet (ECT(0), ECT(1))
+/// is marked; `None` for a Not-ECT one, one already CE, or no IPv4 header.
+pub fn mark_ce(bytes: &[u8]) -> Option<Vec<u8>> {
+    let pkt = Ipv4Packet::new_checked(bytes).ok()?;
+    let hl = pkt.header_len();
+    let ecn = Ecn::from_bits(*bytes.get(1)?);
+    if !ecn.is_ect() || ecn == Ecn::Ce {
+        return None;
+    }
+    let mut out = bytes.to_vec();
+    out[1] |= Ecn::Ce.bits();
+    out[10..12].fill(0);
+    let c = handshake_ip::checksum::checksum(&out[..hl]);
+    out[10..12].copy_from_slice(&c.to_be_bytes());
+    Some(out)
 }
 
 /// An ICMP error about a TCP segment, as the endpoint takes it: our end
@@ -201,6 +248,25 @@ mod tests {
         let mut empty = seg;
         empty.payload = &[];
         assert_eq!(tamper(&encode(a, b, &empty).unwrap()), None);
+    }
+
+    #[test]
+    fn mark_ce_only_on_ect_and_keeps_the_checksum_valid() {
+        let (a, b) = (Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(192, 0, 2, 2));
+        let mut seg = SegmentRepr::new(80, 49152, SeqNumber(1000), TcpFlags::ACK);
+        seg.payload = b"hello";
+        for ect in [Ecn::Ect0, Ecn::Ect1] {
+            let bytes = encode_ecn(a, b, &seg, ect).unwrap();
+            let marked = mark_ce(&bytes).unwrap();
+            // decode verifies the IPv4 header checksum (RFC 791 §3.1).
+            let d = decode(&marked).unwrap();
+            assert_eq!(d.ecn, Ecn::Ce);
+            assert_eq!(d.segment, seg);
+            assert_eq!(marked[1], 0b11, "DSCP untouched, ECN 11");
+        }
+        // RFC 3168 §5: a router never marks a Not-ECT packet.
+        assert_eq!(mark_ce(&encode(a, b, &seg).unwrap()), None);
+        assert_eq!(mark_ce(&encode_ecn(a, b, &seg, Ecn::Ce).unwrap()), None);
     }
 
     #[test]

@@ -47,7 +47,7 @@ use core::net::{IpAddr, SocketAddr};
 use handshake_time::Instant;
 
 use crate::conn::{rst_reply, Config, Connection, IsnGenerator, Listener, State, Transmit};
-use crate::wire::SegmentRepr;
+use crate::wire::{Ecn, SegmentRepr};
 use crate::Error;
 
 /// At most this many RSTs for segments of no connection wait for
@@ -273,18 +273,34 @@ impl Endpoint {
         dst: IpAddr,
         seg: &SegmentRepr<'_>,
     ) -> Route {
+        self.handle_segment_ecn(now, src, dst, seg, Ecn::NotEct)
+    }
+
+    /// [`Endpoint::handle_segment`] for a caller whose IP layer reads the
+    /// ECN field (RFC 3168 §5): `ecn` is the arriving packet's codepoint,
+    /// so a router's Congestion Experienced mark reaches the connection
+    /// (§6.1.3). What the endpoint sends says its own codepoint in
+    /// [`Transmit::ecn`].
+    pub fn handle_segment_ecn(
+        &mut self,
+        now: Instant,
+        src: IpAddr,
+        dst: IpAddr,
+        seg: &SegmentRepr<'_>,
+        ecn: Ecn,
+    ) -> Route {
         self.stats.segments += 1;
         let remote = SocketAddr::new(src, seg.src_port);
         let local = SocketAddr::new(dst, seg.dst_port);
         // RFC 9293 §3.3.1: the 4-tuple names the connection.
         if let Some(h) = self.live(local, remote) {
             if let Some(c) = self.conn_mut(h) {
-                c.handle_segment(now, seg);
+                c.handle_segment_ecn(now, seg, ecn);
             }
             return Route::Connection(h);
         }
         if let Some(l) = self.listeners.get_mut(&local) {
-            l.handle_segment(now, remote, seg);
+            l.handle_segment_ecn(now, remote, seg, ecn);
             return Route::Listener(local);
         }
         // RFC 9293 §3.10.7.1: no connection exists (CLOSED).

@@ -32,6 +32,9 @@
 //! handshake-tcp and ICMP errors (RFC 9293 §3.9.2.2, RFC 5927, RFC 1191):
 //! `tcp.icmp.*`, over the pair and against the kernel.
 //!
+//! handshake-tcp and ECN (RFC 3168 §6.1): `tcp.ecn.*`, over the pair, the
+//! simulator's marking queue and against the kernel.
+//!
 //! handshake-tcp keep-alives (RFC 9293 §3.8.4, RFC 1122 §4.2.3.6): off by
 //! default, probes only on an idle connection, dead peers found, lost ACKs
 //! tolerated.
@@ -51,6 +54,7 @@ use crate::Case;
 mod cc;
 mod conn;
 mod coverage;
+mod ecn;
 mod flow;
 mod icmp;
 mod interop;
@@ -80,6 +84,7 @@ pub(crate) fn cases() -> Vec<Case> {
         urg::cases(),
         keepalive::cases(),
         icmp::cases(),
+        ecn::cases(),
         sack::cases(),
         recovery::cases(),
         ts::cases(),

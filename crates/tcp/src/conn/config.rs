@@ -3,6 +3,7 @@
 use super::keepalive::KeepAlive;
 use handshake_time::Duration;
 
+use super::ecn::EcnMode;
 use crate::congestion::Algorithm;
 
 /// Settings for a [`Connection`](super::Connection) or [`Listener`](super::Listener).
@@ -45,6 +46,7 @@ pub struct Config {
     pub(crate) tlp_ack_delay: Duration,
     pub(crate) frto: bool,
     pub(crate) nagle_classic: bool,
+    pub(crate) ecn: EcnMode,
 }
 
 impl Default for Config {
@@ -101,6 +103,9 @@ impl Default for Config {
             // unacknowledged at a time, so a response's short tail does not
             // wait for a delayed ACK.
             nagle_classic: false,
+            // RFC 3168 ECN accepted when the peer asks and not requested,
+            // as Linux's default net.ipv4.tcp_ecn=2.
+            ecn: EcnMode::Accept,
         }
     }
 }
@@ -292,6 +297,14 @@ impl Config {
     /// default, sends none (MUST-25). See [`KeepAlive`].
     pub fn keep_alive(mut self, keep_alive: Option<KeepAlive>) -> Self {
         self.keep_alive = keep_alive;
+        self
+    }
+
+    /// Explicit Congestion Notification (RFC 3168): off, accepted when the
+    /// peer's SYN asks (the default, as Linux's `tcp_ecn=2`), or requested
+    /// in our SYN too (`tcp_ecn=1`). See [`EcnMode`].
+    pub fn ecn(mut self, mode: EcnMode) -> Self {
+        self.ecn = mode;
         self
     }
 

@@ -27,6 +27,9 @@ const MAX_AGE: u32 = 2;
 const TS_NO_WSCALE: u32 = 0xf;
 /// TSval bit 4: the peer sent SACK-permitted.
 const TS_SACK: u32 = 1 << 4;
+/// TSval bit 5: the peer's SYN was an ECN-setup SYN we agreed to (RFC
+/// 3168 §6.1.1; Linux's `TS_OPT_ECN`).
+const TS_ECN: u32 = 1 << 5;
 /// The TSval bits a cookie uses.
 const TS_BITS: u32 = 0x3f;
 
@@ -88,10 +91,13 @@ pub(crate) fn decode(
 
 /// `tsval` with the options in its low bits, never above `tsval` (so our
 /// later TSvals, from the same clock, are not older than it: RFC 7323 §5.5).
-pub(crate) fn ts_with_options(tsval: u32, wscale: Option<u8>, sack: bool) -> u32 {
+pub(crate) fn ts_with_options(tsval: u32, wscale: Option<u8>, sack: bool, ecn: bool) -> u32 {
     let mut bits = wscale.map_or(TS_NO_WSCALE, |s| u32::from(s.min(14)));
     if sack {
         bits |= TS_SACK;
+    }
+    if ecn {
+        bits |= TS_ECN;
     }
     let v = (tsval & !TS_BITS) | bits;
     if v > tsval {
@@ -101,11 +107,11 @@ pub(crate) fn ts_with_options(tsval: u32, wscale: Option<u8>, sack: bool) -> u32
     }
 }
 
-/// The (window shift, SACK-permitted) a TSecr carries.
-pub(crate) fn ts_options(tsecr: u32) -> (Option<u8>, bool) {
+/// The (window shift, SACK-permitted, ECN) a TSecr carries.
+pub(crate) fn ts_options(tsecr: u32) -> (Option<u8>, bool, bool) {
     let ws = tsecr & 0xf;
     let ws = (ws != TS_NO_WSCALE).then_some(ws as u8);
-    (ws, tsecr & TS_SACK != 0)
+    (ws, tsecr & TS_SACK != 0, tsecr & TS_ECN != 0)
 }
 
 #[cfg(test)]
@@ -137,15 +143,15 @@ mod tests {
 
     #[test]
     fn timestamp_bits_round_trip_without_moving_forward() {
-        for (ws, sack) in [
-            (Some(7), true),
-            (None, false),
-            (Some(14), false),
-            (Some(0), true),
+        for (ws, sack, ecn) in [
+            (Some(7), true, true),
+            (None, false, false),
+            (Some(14), false, true),
+            (Some(0), true, false),
         ] {
             for tsval in [0u32, 1000, 0xffff_ffff, 64] {
-                let v = ts_with_options(tsval, ws, sack);
-                assert_eq!(ts_options(v), (ws, sack));
+                let v = ts_with_options(tsval, ws, sack, ecn);
+                assert_eq!(ts_options(v), (ws, sack, ecn));
                 assert!(tsval.wrapping_sub(v) < 64, "{tsval} -> {v}");
             }
         }

@@ -4,7 +4,7 @@ use handshake_time::{Duration, Instant};
 
 use super::{Connection, Event, State, TraceEvent, Transmit};
 use crate::congestion::Controller;
-use crate::wire::{SegmentRepr, SeqNumber, TcpFlags};
+use crate::wire::{Ecn, SegmentRepr, SeqNumber, TcpFlags};
 
 /// RFC 7323 §5.5: TS.Recent is invalid after 24 days idle.
 const PAWS_IDLE: Duration = Duration::from_secs(24 * 24 * 3600);
@@ -58,10 +58,7 @@ pub fn rst_reply(seg: &SegmentRepr<'_>) -> Option<Transmit> {
         h.flags |= TcpFlags::ACK;
         h.ack_number = seg.seq_number + seg.segment_len() as u32;
     }
-    Some(Transmit {
-        header: h,
-        payload: alloc::vec::Vec::new(),
-    })
+    Some(Transmit::new(h, alloc::vec::Vec::new()))
 }
 
 impl Connection {
@@ -69,6 +66,14 @@ impl Connection {
     /// (RFC 9293 §3.10.7). Segments whose ports do not match are ignored;
     /// nothing a peer sends can make this panic.
     pub fn handle_segment(&mut self, now: Instant, seg: &SegmentRepr<'_>) {
+        self.handle_segment_ecn(now, seg, Ecn::NotEct);
+    }
+
+    /// [`Connection::handle_segment`] for a segment whose IP header's ECN
+    /// field said `ecn` (RFC 3168 §5): a caller whose IP layer reads that
+    /// field passes it here, so Congestion Experienced marks reach the
+    /// connection (§6.1.3).
+    pub fn handle_segment_ecn(&mut self, now: Instant, seg: &SegmentRepr<'_>, ecn: Ecn) {
         if seg.src_port != self.remote.port() || seg.dst_port != self.local.port() {
             return;
         }
@@ -86,7 +91,7 @@ impl Connection {
             }
             State::Listen => {}
             State::SynSent => self.on_syn_sent(now, seg),
-            _ => self.on_synchronized(now, seg),
+            _ => self.on_synchronized(now, seg, ecn),
         }
     }
 
@@ -147,6 +152,8 @@ impl Connection {
         self.max_snd_wnd = self.snd_wnd;
         self.snd_wl1 = seg.seq_number;
         self.snd_wl2 = seg.ack_number;
+        // RFC 3168 §6.1.1: ECN-setup SYN and SYN-ACK.
+        self.ecn_on_syn(seg);
         self.irs = seg.seq_number;
         self.rcv_nxt = seg.seq_number + 1;
         self.rcv_adv = self.rcv_nxt;
@@ -209,7 +216,7 @@ impl Connection {
         }
     }
 
-    fn on_synchronized(&mut self, now: Instant, seg: &SegmentRepr<'_>) {
+    fn on_synchronized(&mut self, now: Instant, seg: &SegmentRepr<'_>, ecn: Ecn) {
         let f = seg.flags;
         let rcv_wnd = self.rcv_wnd().min(u32::MAX as usize / 2) as u32;
         let mut seg_len = seg.segment_len() as u32;
@@ -402,7 +409,11 @@ impl Connection {
         }
         let acked = self.snd_una.distance_from(before).max(0) as u32;
         if self.state.is_synchronized() {
-            self.on_ack_congestion(now, acked, dup, rtt);
+            // RFC 3168 §6.1.2: ECE on a negotiated connection is a
+            // congestion signal, answered before the ACK may grow cwnd.
+            let ece = self.ecn.ok && f.contains(TcpFlags::ECE);
+            let reduced = ece && self.ecn_on_ece(now);
+            self.on_ack_congestion(now, acked, dup, rtt, reduced);
             self.rack_on_ack(now, seg, dsack);
             // RFC 6937: DeliveredData = delta(snd.una) + delta(SACKed).
             let sacked = i64::from(self.scoreboard.sacked_bytes()) - i64::from(sacked_before);
@@ -440,7 +451,14 @@ impl Connection {
         {
             self.on_urgent(seg);
         }
+        // RFC 3168 §6.1.3: the receiver's echo of CE, ended by CWR.
+        let ce = self.ecn_on_segment(seg, ecn);
         self.accept_text_and_fin(now, seg, seg_len);
+        if ce {
+            // The ACK of a CE-marked segment goes at once.
+            self.ack_pending = true;
+            self.delack_deadline = None;
+        }
     }
 
     /// RFC 7323 §4.3: if SEG.TSval >= TS.Recent and SEG.SEQ =< Last.ACK.sent,

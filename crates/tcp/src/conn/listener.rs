@@ -9,7 +9,7 @@ use handshake_time::Instant;
 
 use super::rst_reply;
 use super::{cookie, Config, Connection, IsnGenerator, State, Transmit};
-use crate::wire::{SegmentRepr, SeqNumber, TcpFlags, Timestamps};
+use crate::wire::{Ecn, SegmentRepr, SeqNumber, TcpFlags, Timestamps};
 
 /// A socket in LISTEN (RFC 9293 §3.10.7.2) that turns SYNs into connections.
 ///
@@ -136,6 +136,18 @@ impl Listener {
 
     /// Processes a segment from `remote` to our port (RFC 9293 §3.10.7.2).
     pub fn handle_segment(&mut self, now: Instant, remote: SocketAddr, seg: &SegmentRepr<'_>) {
+        self.handle_segment_ecn(now, remote, seg, Ecn::NotEct);
+    }
+
+    /// [`Listener::handle_segment`] with the IP header's ECN codepoint
+    /// (RFC 3168 §5), for the connections it holds.
+    pub fn handle_segment_ecn(
+        &mut self,
+        now: Instant,
+        remote: SocketAddr,
+        seg: &SegmentRepr<'_>,
+        ecn: Ecn,
+    ) {
         if seg.dst_port != self.local.port() || seg.src_port != remote.port() {
             return;
         }
@@ -149,7 +161,7 @@ impl Listener {
                 self.listen_overflows += 1;
                 return;
             }
-            self.half_open[i].handle_segment(now, seg);
+            self.half_open[i].handle_segment_ecn(now, seg, ecn);
             self.sweep(now);
             return;
         }
@@ -163,7 +175,7 @@ impl Listener {
             .iter_mut()
             .find(|c| c.remote() == remote && c.state() != State::Closed)
         {
-            c.handle_segment(now, seg);
+            c.handle_segment_ecn(now, seg, ecn);
             return;
         }
         let f = seg.flags;
@@ -178,7 +190,7 @@ impl Listener {
             now.saturating_duration_since(t).as_nanos() < u128::from(2 * cookie::PERIOD_NS)
         });
         if recent && f.contains(TcpFlags::ACK) && !f.contains(TcpFlags::SYN) {
-            if let Some(c) = self.cookie_connection(now, remote, seg) {
+            if let Some(c) = self.cookie_connection(now, remote, seg, ecn) {
                 if self.accept_queue_full() {
                     self.listen_overflows += 1;
                     return;
@@ -254,6 +266,8 @@ impl Listener {
         if !ts {
             kept.options.window_scale = None;
             kept.options.sack_permitted = false;
+            // Nowhere to keep the ECN agreement either (RFC 3168 §6.1.1).
+            kept.flags.remove(TcpFlags::ECE | TcpFlags::CWR);
         }
         let mut c = self.syn_received(now, remote, iss, &kept);
         let Some(mut synack) = c.poll_transmit(now) else {
@@ -264,8 +278,9 @@ impl Listener {
             .window_scale
             .filter(|_| self.config.window_scaling);
         let sack = kept.options.sack_permitted && self.config.sack;
+        let ecn = synack.header.flags.contains(TcpFlags::ECE);
         if let Some(t) = synack.header.options.timestamps.as_mut() {
-            t.tsval = cookie::ts_with_options(t.tsval, wscale, sack);
+            t.tsval = cookie::ts_with_options(t.tsval, wscale, sack, ecn);
         }
         self.cookies_sent += 1;
         self.cookie_sent_at = Some(now);
@@ -279,6 +294,7 @@ impl Listener {
         now: Instant,
         remote: SocketAddr,
         ack: &SegmentRepr<'_>,
+        ecn: Ecn,
     ) -> Option<Connection> {
         let client_isn = ack.seq_number - 1;
         let iss = ack.ack_number - 1;
@@ -287,9 +303,12 @@ impl Listener {
         syn.window = ack.window;
         syn.options.mss = Some(mss);
         if let (true, Some(ts)) = (self.config.timestamps, ack.options.timestamps) {
-            let (wscale, sack) = cookie::ts_options(ts.tsecr);
+            let (wscale, sack, ecn) = cookie::ts_options(ts.tsecr);
             syn.options.window_scale = wscale;
             syn.options.sack_permitted = sack;
+            if ecn {
+                syn.flags |= TcpFlags::ECE | TcpFlags::CWR;
+            }
             syn.options.timestamps = Some(Timestamps {
                 tsval: ts.tsval,
                 tsecr: 0,
@@ -298,7 +317,7 @@ impl Listener {
         let mut c = self.syn_received(now, remote, iss, &syn);
         // The SYN-ACK went out statelessly: this one only moves SND.NXT.
         let _ = c.poll_transmit(now);
-        c.handle_segment(now, ack);
+        c.handle_segment_ecn(now, ack, ecn);
         (c.state() == State::Established).then_some(c)
     }
 

@@ -18,12 +18,13 @@
 //! retransmit and recovery, SACK (RFC 2018) and SACK-based loss recovery
 //! (RFC 6675), RACK-TLP (RFC 8985), D-SACK (RFC 2883), Proportional Rate
 //! Reduction (RFC 6937), F-RTO (RFC 5682), timestamps with RTTM and PAWS
-//! (RFC 7323), Nagle, delayed
+//! (RFC 7323), ECN (RFC 3168), Nagle, delayed
 //! ACKs, silly window syndrome avoidance on both sides, the persist timer,
 //! a stop-and-wait mode and an optional event trace.
 
 mod config;
 mod cookie;
+mod ecn;
 mod frto;
 mod icmp;
 mod input;
@@ -52,6 +53,7 @@ use crate::congestion::Controller;
 use crate::wire::{SegmentRepr, SeqNumber};
 
 pub use config::Config;
+pub use ecn::EcnMode;
 
 /// The sequence variables of RFC 9293 §3.3.1 at one moment
 /// ([`Connection::sequence_vars`]).
@@ -155,9 +157,22 @@ pub struct Transmit {
     pub header: SegmentRepr<'static>,
     /// The data.
     pub payload: Vec<u8>,
+    /// The ECN codepoint for the IP header (RFC 3168 §5): ECT(0) on new
+    /// data once ECN is negotiated, Not-ECT on everything else (§6.1.1,
+    /// §6.1.4, §6.1.5, §6.1.6).
+    pub ecn: crate::wire::Ecn,
 }
 
 impl Transmit {
+    /// A segment sent as Not-ECT.
+    pub fn new(header: SegmentRepr<'static>, payload: Vec<u8>) -> Self {
+        Transmit {
+            header,
+            payload,
+            ecn: crate::wire::Ecn::NotEct,
+        }
+    }
+
     /// The segment as a [`SegmentRepr`], ready to `emit`.
     pub fn repr(&self) -> SegmentRepr<'_> {
         SegmentRepr {
@@ -241,6 +256,8 @@ pub struct Connection {
     dsacks: u64,
     /// ICMP errors seen (RFC 9293 §3.9.2.2).
     icmp: icmp::IcmpCounts,
+    /// Explicit Congestion Notification (RFC 3168).
+    ecn: ecn::EcnState,
     /// Starts of the latest out-of-order arrivals, newest first: the first
     /// SACK block reports the newest (RFC 2018 §4).
     sack_recent: [Option<SeqNumber>; 3],
@@ -363,6 +380,7 @@ impl Connection {
             dsack: None,
             dsacks: 0,
             icmp: icmp::IcmpCounts::default(),
+            ecn: ecn::EcnState::default(),
             sack_recent: [None; 3],
             ts_ok: false,
             // RFC 7323 §5.4: a secret offset comes from the caller's key

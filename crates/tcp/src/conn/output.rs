@@ -37,10 +37,7 @@ impl Connection {
                 self.snd_nxt,
                 TcpFlags::RST,
             );
-            return Some(Transmit {
-                header: h,
-                payload: Vec::new(),
-            });
+            return Some(Transmit::new(h, Vec::new()));
         }
         if core::mem::take(&mut self.keepalive_pending) {
             // RFC 9293 §3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT>, already-acknowledged
@@ -108,6 +105,10 @@ impl Connection {
         if right.distance_from(self.rcv_adv) > 0 {
             self.rcv_adv = right;
         }
+        if !syn && self.ecn.echo && flags.contains(TcpFlags::ACK) {
+            // RFC 3168 §6.1.3: ECE on every ACK until the sender's CWR.
+            h.flags |= TcpFlags::ECE;
+        }
         if let Some(up) = self.snd_up {
             // RFC 9293 §3.8.5 (MUST-62): the urgent pointer is the offset
             // from SEG.SEQ of the first non-urgent octet; RFC 6093 §4 caps it.
@@ -124,7 +125,7 @@ impl Connection {
                 tsecr: self.ts_recent,
             });
         }
-        Transmit { header: h, payload }
+        Transmit::new(h, payload)
     }
 
     /// The window to advertise, with receiver SWS avoidance (RFC 9293
@@ -219,6 +220,8 @@ impl Connection {
         } else {
             TcpFlags::SYN
         };
+        // RFC 3168 §6.1.1: the ECN-setup SYN or SYN-ACK (always Not-ECT).
+        let flags = flags | self.ecn_syn_flags(synack);
         let mut t = self.segment(now, flags, Vec::new());
         let offer_ws = self.config.window_scaling && (!synack || self.peer_wscale.is_some());
         // RFC 7323 §3.2 / RFC 2018 §2: in a SYN,ACK only if the SYN offered them.
@@ -434,7 +437,8 @@ impl Connection {
         if n > 0 && !resend && !sws_ok {
             n = 0;
         }
-        if self.probe && avail > 0 && nothing_in_flight {
+        let probe = self.probe && avail > 0 && nothing_in_flight;
+        if probe {
             // The persist timer fired: a zero-window probe of one octet
             // (RFC 9293 §3.8.6.1), or the SWS override sending what fits.
             n = avail.min(smss).min(wnd_room.max(1));
@@ -459,7 +463,15 @@ impl Connection {
         if fin {
             flags |= TcpFlags::FIN;
         }
-        let t = self.segment(now, flags, payload);
+        let mut t = self.segment(now, flags, payload);
+        // A probe beyond a zero window, not an SWS override into an open one.
+        let window_probe = probe && wnd_room == 0;
+        if !resend && !window_probe {
+            // RFC 3168 §6.1.2: new data is ECT(0), the first after a
+            // reduction carries CWR; a retransmission (§6.1.5) or a window
+            // probe (§6.1.6) stays Not-ECT.
+            self.ecn_mark_new_data(&mut t);
+        }
         self.sent(now, n as u32 + u32::from(fin));
         if n > 0 && n < smss && !resend {
             self.short_end = Some(self.snd_nxt);

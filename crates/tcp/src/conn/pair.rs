@@ -41,6 +41,10 @@ pub enum Fate {
     Duplicate,
     /// Deliver it this much later than the latency (reordering).
     Delay(Duration),
+    /// Deliver it with Congestion Experienced in its IP header if it is
+    /// ECN-capable, as a router marks instead of dropping (RFC 3168 §5); a
+    /// Not-ECT segment is delivered unchanged.
+    MarkCe,
 }
 
 /// Decides each segment's fate from its sender, its index among that
@@ -201,6 +205,13 @@ impl Pair {
                 self.push(at, from, t);
             }
             Fate::Delay(d) => self.push(at + d, from, t),
+            Fate::MarkCe => {
+                let mut t = t;
+                if t.ecn.is_ect() {
+                    t.ecn = crate::wire::Ecn::Ce;
+                }
+                self.push(at, from, t);
+            }
         }
     }
 
@@ -281,6 +292,7 @@ impl Pair {
                         ..repr
                     },
                     payload: repr.payload.to_vec(),
+                    ecn: t.ecn,
                 })
             });
             match parsed {
@@ -299,11 +311,13 @@ impl Pair {
         match from {
             Side::Client => {
                 let (src, dst) = (client_addr().ip(), server_addr().ip());
-                self.endpoint.handle_segment(now, src, dst, &t.repr());
+                let ecn = t.ecn;
+                self.endpoint
+                    .handle_segment_ecn(now, src, dst, &t.repr(), ecn);
                 self.accept();
             }
             // The client's host has one connection: the segment is its.
-            Side::Server => self.client.handle_segment(now, &t.repr()),
+            Side::Server => self.client.handle_segment_ecn(now, &t.repr(), t.ecn),
         }
     }
 

@@ -51,10 +51,16 @@ impl Connection {
         acked: u32,
         dup: bool,
         rtt: Option<Duration>,
+        ecn_reduced: bool,
     ) {
         let smss = self.smss();
         if acked > 0 {
             self.dupacks = 0;
+            if ecn_reduced {
+                // RFC 3168 §6.1.2: the sender SHOULD NOT increase the
+                // window in response to an ECN-Echo ACK.
+                return;
+            }
             if !self.in_recovery {
                 let before = self.cc.cwnd();
                 self.cc.on_ack(now, acked, smss, rtt);
@@ -145,6 +151,8 @@ impl Connection {
         // With RACK the segments marked lost go first, whichever they are.
         self.fast_rtx = !self.rack_active();
         self.fast_retransmits += 1;
+        // RFC 3168 §6.1.2: a reduction for any reason sends CWR.
+        self.ecn_reduced();
         self.trace_cwnd_with(now, CwndCause::FastRetransmit, flight);
     }
 
@@ -172,6 +180,7 @@ impl Connection {
         self.scoreboard.clear();
         self.rack.on_rto(self.snd_max);
         self.high_rxt = self.snd_una;
+        self.ecn_reduced();
         self.trace_cwnd_with(now, CwndCause::Timeout, flight);
     }
 

@@ -68,6 +68,19 @@ pub struct Stats {
     pub icmp_hard: u64,
     /// Times Packet Too Big lowered the send MSS (RFC 1191).
     pub pmtu_reductions: u64,
+    /// Whether ECN was negotiated (RFC 3168 §6.1.1).
+    pub ecn: bool,
+    /// ACKs with ECN-Echo received on a negotiated connection (RFC 3168 §6.1.2).
+    pub ece_received: u64,
+    /// Data segments received with Congestion Experienced in the IP header.
+    pub ce_received: u64,
+    /// Segments sent with CWR (RFC 3168 §6.1.2).
+    pub cwr_sent: u64,
+    /// Segments received with CWR (each ends our ECN-Echo, §6.1.3).
+    pub cwr_received: u64,
+    /// Congestion-window reductions in answer to ECN-Echo, at most one per
+    /// window of data (RFC 3168 §6.1.2).
+    pub ecn_reductions: u64,
 }
 
 impl Connection {
@@ -102,6 +115,12 @@ impl Connection {
             icmp_soft: self.icmp.soft,
             icmp_hard: self.icmp.hard,
             pmtu_reductions: self.icmp.mss_reductions,
+            ecn: self.ecn.ok,
+            ece_received: self.ecn.ece_received,
+            ce_received: self.ecn.ce_received,
+            cwr_sent: self.ecn.cwr_sent,
+            cwr_received: self.ecn.cwr_received,
+            ecn_reductions: self.ecn.reductions,
         }
     }
 }

@@ -45,6 +45,8 @@ pub enum CwndCause {
     Prr,
     /// A spurious timeout was detected and its response undone (RFC 5682).
     Undo,
+    /// An ACK with ECN-Echo halved the window (RFC 3168 §6.1.2).
+    Ecn,
 }
 
 /// One trace record.

@@ -40,6 +40,7 @@ pub struct LinkConfig {
     pub(crate) reorder: f64,
     pub(crate) reorder_delay: Duration,
     pub(crate) duplicate: f64,
+    pub(crate) mark_threshold: Option<usize>,
 }
 
 impl Default for LinkConfig {
@@ -53,6 +54,7 @@ impl Default for LinkConfig {
             reorder: 0.0,
             reorder_delay: Duration::ZERO,
             duplicate: 0.0,
+            mark_threshold: None,
         }
     }
 }
@@ -105,6 +107,18 @@ impl LinkConfig {
         self
     }
 
+    /// A marking queue (RFC 3168 §5; step marking as RFC 8257 §3.1
+    /// describes for DCTCP): an ECN-capable packet (ECT(0), ECT(1)) that
+    /// arrives while `packets` or more wait in the bottleneck queue is
+    /// marked Congestion Experienced instead of waiting for the drop-tail
+    /// limit to drop it; a Not-ECT packet is queued or tail-dropped as
+    /// before (a router never marks one). Only with a bandwidth limit.
+    /// Default: no marking.
+    pub fn mark_threshold(mut self, packets: usize) -> Self {
+        self.mark_threshold = Some(packets);
+        self
+    }
+
     /// The one-way propagation delay.
     pub fn propagation_delay(&self) -> Duration {
         self.delay
@@ -145,6 +159,8 @@ pub enum Select {
     EveryRst,
     /// Every segment that carries data.
     EveryData,
+    /// Every `n`th segment that carries data: numbers n-1, 2n-1, ...
+    EveryNthData(u64),
     /// Every segment.
     Every,
 }
@@ -158,6 +174,10 @@ pub enum Action {
     Duplicate,
     /// Deliver it this much later than the link would.
     Delay(Duration),
+    /// Set Congestion Experienced in its IP header if it is ECN-capable
+    /// (ECT(0) or ECT(1)), as a router does instead of dropping it (RFC
+    /// 3168 §5); a Not-ECT packet passes unchanged.
+    MarkCe,
 }
 
 /// A deterministic rule for shape cases: "drop the 3rd data segment",
@@ -191,6 +211,7 @@ impl Rule {
             Select::EveryFin => flags.contains(TcpFlags::FIN),
             Select::EveryRst => flags.contains(TcpFlags::RST),
             Select::EveryData => data_index.is_some(),
+            Select::EveryNthData(n) => data_index.is_some_and(|i| n > 0 && (i + 1) % n == 0),
             Select::Every => true,
         }
     }
@@ -234,6 +255,9 @@ pub struct LinkStats {
     pub max_queue_packets: usize,
     /// The most bytes ever in the queue.
     pub max_queue_bytes: usize,
+    /// ECN-capable packets marked Congestion Experienced (by the marking
+    /// queue or a rule).
+    pub marked_ce: u64,
 }
 
 /// A segment on its way, with the addresses an IP header would carry.
@@ -296,13 +320,21 @@ impl Link {
         }
     }
 
+    /// RFC 3168 §5: CE only on an ECN-capable packet.
+    fn mark_ce(&mut self, pkt: &mut Packet) {
+        if pkt.t.ecn.is_ect() && pkt.t.ecn != crate::wire::Ecn::Ce {
+            pkt.t.ecn = crate::wire::Ecn::Ce;
+            self.stats.marked_ce += 1;
+        }
+    }
+
     /// Packets in the queue at `now` (the one on the wire included).
     pub(crate) fn queue_len(&self, now: Instant) -> usize {
         self.queue.iter().filter(|(end, _)| *end > now).count()
     }
 
     /// Decides what happens to a packet handed to the link at `now`.
-    pub(crate) fn offer(&mut self, now: Instant, pkt: &Packet) -> Fate {
+    pub(crate) fn offer(&mut self, now: Instant, pkt: &mut Packet) -> Fate {
         let flags = pkt.t.header.flags;
         let index = self.stats.offered;
         let len = pkt.wire_len();
@@ -321,6 +353,9 @@ impl Link {
             self.stats.dropped_rule += 1;
             return Fate::Dropped(DropReason::Rule);
         }
+        if action == Some(Action::MarkCe) {
+            self.mark_ce(pkt);
+        }
 
         // The bottleneck: FIFO, drop-tail.
         let mut depart = now;
@@ -334,6 +369,13 @@ impl Link {
             {
                 self.stats.dropped_queue += 1;
                 return Fate::Dropped(DropReason::QueueFull);
+            }
+            if self
+                .config
+                .mark_threshold
+                .is_some_and(|k| self.queue.len() >= k)
+            {
+                self.mark_ce(pkt);
             }
             let start = self.busy_until.max(now);
             depart = start + self.config.serialisation_time(len);
@@ -385,10 +427,10 @@ mod tests {
         Packet {
             src: "192.0.2.1:1000".parse().unwrap(),
             dst: "198.51.100.1:80".parse().unwrap(),
-            t: Transmit {
-                header: SegmentRepr::new(1000, 80, SeqNumber(1), flags),
-                payload: alloc::vec![0; data],
-            },
+            t: Transmit::new(
+                SegmentRepr::new(1000, 80, SeqNumber(1), flags),
+                alloc::vec![0; data],
+            ),
         }
     }
 
@@ -408,7 +450,7 @@ mod tests {
         let t0 = Instant::from_nanos(1_000_000_000);
         let p = pkt(960, TcpFlags::ACK);
         let ms = Duration::from_millis(1);
-        let arrivals: Vec<_> = (0..4).map(|_| l.offer(t0, &p)).collect();
+        let arrivals: Vec<_> = (0..4).map(|_| l.offer(t0, &mut p.clone())).collect();
         assert_eq!(arrivals[0], Fate::Arrives(t0 + ms + 5 * ms, None));
         assert_eq!(arrivals[1], Fate::Arrives(t0 + 2 * ms + 5 * ms, None));
         assert_eq!(arrivals[2], Fate::Arrives(t0 + 3 * ms + 5 * ms, None));
@@ -417,7 +459,7 @@ mod tests {
         assert_eq!(l.queue_len(t0 + ms), 2);
         // Once the first has left, there is room for one more, behind the others.
         assert_eq!(
-            l.offer(t0 + ms, &p),
+            l.offer(t0 + ms, &mut p.clone()),
             Fate::Arrives(t0 + 4 * ms + 5 * ms, None)
         );
     }
@@ -430,23 +472,23 @@ mod tests {
         let t = Instant::ZERO;
         let d = Duration::from_millis(10);
         assert_eq!(
-            l.offer(t, &pkt(0, TcpFlags::SYN)),
+            l.offer(t, &mut pkt(0, TcpFlags::SYN)),
             Fate::Arrives(t + d, Some(t + d))
         );
         assert_eq!(
-            l.offer(t, &pkt(10, TcpFlags::ACK)),
+            l.offer(t, &mut pkt(10, TcpFlags::ACK)),
             Fate::Arrives(t + d, None)
         );
         assert_eq!(
-            l.offer(t, &pkt(0, TcpFlags::ACK)),
+            l.offer(t, &mut pkt(0, TcpFlags::ACK)),
             Fate::Arrives(t + d, None)
         );
         assert_eq!(
-            l.offer(t, &pkt(10, TcpFlags::ACK)),
+            l.offer(t, &mut pkt(10, TcpFlags::ACK)),
             Fate::Dropped(DropReason::Rule)
         );
         assert_eq!(
-            l.offer(t, &pkt(10, TcpFlags::ACK)),
+            l.offer(t, &mut pkt(10, TcpFlags::ACK)),
             Fate::Arrives(t + d, None)
         );
         assert_eq!(l.stats.dropped_rule, 1);
@@ -458,7 +500,7 @@ mod tests {
         let mut l = link(LinkConfig::default().loss(0.2));
         let p = pkt(100, TcpFlags::ACK);
         let lost = (0..10_000)
-            .filter(|_| matches!(l.offer(Instant::ZERO, &p), Fate::Dropped(_)))
+            .filter(|_| matches!(l.offer(Instant::ZERO, &mut p.clone()), Fate::Dropped(_)))
             .count();
         assert!(
             (1_800..2_200).contains(&lost),
@@ -474,7 +516,7 @@ mod tests {
         let d = Duration::from_millis(10);
         let mut later = 0;
         for _ in 0..1000 {
-            let Fate::Arrives(at, None) = l.offer(Instant::ZERO, &p) else {
+            let Fate::Arrives(at, None) = l.offer(Instant::ZERO, &mut p.clone()) else {
                 panic!("lost or duplicated");
             };
             assert!(at >= Instant::ZERO + d && at <= Instant::ZERO + d + max);

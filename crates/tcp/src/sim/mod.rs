@@ -528,7 +528,8 @@ impl Simulator {
             return;
         };
         let (src, dst) = (pkt.src.ip(), pkt.dst.ip());
-        let target = match self.tcp[to.index()].handle_segment(now, src, dst, &t.repr()) {
+        let target = match self.tcp[to.index()].handle_segment_ecn(now, src, dst, &t.repr(), t.ecn)
+        {
             Route::Connection(h) => self.by_handle[to.index()].get(h.index()).copied(),
             Route::Listener(local) => self.listeners.get(&(to, local)).copied(),
             _ => None,
@@ -575,6 +576,7 @@ impl Simulator {
                 ..repr
             },
             payload: repr.payload.to_vec(),
+            ecn: pkt.t.ecn,
         })
     }
 
@@ -684,10 +686,10 @@ impl Simulator {
     }
 
     /// Hands a packet from `from` to its link.
-    fn send(&mut self, from: Side, pkt: Packet) {
+    fn send(&mut self, from: Side, mut pkt: Packet) {
         let now = self.now;
         self.record(from, &pkt, SegmentEvent::Sent);
-        match self.links[from.index()].offer(now, &pkt) {
+        match self.links[from.index()].offer(now, &mut pkt) {
             Fate::Dropped(why) => self.record(from, &pkt, SegmentEvent::Dropped(why)),
             Fate::Arrives(at, dup) => {
                 let to = from.peer();
@@ -723,6 +725,7 @@ impl Simulator {
             len: pkt.t.payload.len() as u32,
             window: h.window,
             sack: h.options.sack,
+            ecn: pkt.t.ecn,
         }));
     }
 }

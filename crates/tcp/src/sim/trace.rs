@@ -49,6 +49,9 @@ pub struct SegmentRecord {
     pub window: u16,
     /// SACK blocks carried.
     pub sack: SackBlocks,
+    /// The IP header's ECN codepoint: as sent, or as delivered after a
+    /// marking queue or rule set CE (RFC 3168 §5).
+    pub ecn: crate::wire::Ecn,
 }
 
 /// A connection's numbers at one moment.
@@ -288,6 +291,7 @@ mod tests {
             ack: SeqNumber(9),
             len: 100,
             window: 512,
+            ecn: crate::wire::Ecn::NotEct,
             sack: SackBlocks::new(&[
                 SackBlock {
                     left: SeqNumber(20),

@@ -27,10 +27,12 @@
 //! assert_eq!(SegmentRepr::parse(&seg, &ph, ChecksumMode::Verify).unwrap(), syn);
 //! ```
 
+mod ecn;
 mod options;
 mod segment;
 mod seq;
 
+pub use ecn::Ecn;
 pub use options::{
     OptionIter, SackBlock, SackBlocks, TcpOption, TcpOptions, Timestamps, MAX_OPTIONS_LEN,
 };

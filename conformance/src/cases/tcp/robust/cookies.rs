@@ -26,13 +26,7 @@ fn spoofed_syn(k: u32, to: SocketAddr) -> (SocketAddr, Transmit) {
     );
     h.window = 65_535;
     h.options.mss = Some(1460);
-    (
-        src,
-        Transmit {
-            header: h,
-            payload: Vec::new(),
-        },
-    )
+    (src, Transmit::new(h, Vec::new()))
 }
 
 /// RFC 4987 §3.6: with the SYN queue full, SYN cookies. 100,000 spoofed
