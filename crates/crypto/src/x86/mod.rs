@@ -10,6 +10,7 @@
 pub(crate) mod aesni;
 pub(crate) mod chacha_avx2;
 pub(crate) mod clmul;
+pub(crate) mod fe25519_mulx;
 pub(crate) mod gcm;
 pub(crate) mod mont_avx2;
 pub(crate) mod p256_mulx;
