@@ -154,8 +154,7 @@ impl Features {
             vaes: avx2 && aes && std::is_x86_feature_detected!("vaes"),
             vpclmul: avx2 && pclmul && std::is_x86_feature_detected!("vpclmulqdq"),
             avx2_bmi2: avx2 && std::is_x86_feature_detected!("bmi2"),
-            bmi2_adx: std::is_x86_feature_detected!("bmi2")
-                && std::is_x86_feature_detected!("adx"),
+            bmi2_adx: std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx"),
         }
     }
 

@@ -647,7 +647,10 @@ mod tests {
         // Products that are exactly 0 and 1 after reduction, and R^2 (to_mont).
         assert_eq!(x86(cpu, &FP.one, &FP.one), FP.one);
         assert_eq!(x86(cpu, &[0; 4], &FP.one), [0; 4]);
-        assert_eq!(x86(cpu, &[u64::MAX; 4], &FP.0.rr), FP_GENERIC.to_mont(&[u64::MAX; 4]));
+        assert_eq!(
+            x86(cpu, &[u64::MAX; 4], &FP.0.rr),
+            FP_GENERIC.to_mont(&[u64::MAX; 4])
+        );
     }
 
     #[test]

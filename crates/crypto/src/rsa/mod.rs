@@ -574,7 +574,10 @@ mod tests {
         let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(18);
         let key = RsaPrivateKey::generate(&mut rng, 2048).unwrap();
         let loaded = RsaPrivateKey::from_components(&key.components()).unwrap();
-        let ct = key.public_key().encrypt_pkcs1v15(&mut rng, &[7; 48]).unwrap();
+        let ct = key
+            .public_key()
+            .encrypt_pkcs1v15(&mut rng, &[7; 48])
+            .unwrap();
         let before = MODULI_BUILT.with(|c| c.get());
         let sig = loaded.sign_pkcs1v15::<Sha256, _>(&mut rng, b"msg").unwrap();
         let pss = loaded.sign_pss::<Sha256, _>(&mut rng, b"msg").unwrap();
@@ -584,7 +587,9 @@ mod tests {
         // The operations did their work.
         assert_eq!(pt, [7; 48]);
         assert_eq!(implicit, [7; 48]);
-        key.public_key().verify_pkcs1v15::<Sha256>(b"msg", &sig).unwrap();
+        key.public_key()
+            .verify_pkcs1v15::<Sha256>(b"msg", &sig)
+            .unwrap();
         key.public_key().verify_pss::<Sha256>(b"msg", &pss).unwrap();
         // The counter counts: building a public key builds its modulus.
         let _ = RsaPublicKey::new(&key.public_key().n_bytes(), &[1, 0, 1]).unwrap();

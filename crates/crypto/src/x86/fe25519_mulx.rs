@@ -434,9 +434,21 @@ mod tests {
             for j in [0, 5, 12, vals.len() - 1 - i, (i * 37 + 11) % vals.len()] {
                 let b = &vals[j];
                 let rb = reference(b);
-                assert_eq!(f.encode(&f.mul(a, b)), ra.mul(&rb).to_bytes(), "mul {a:x?} {b:x?}");
-                assert_eq!(f.encode(&f.add(a, b)), ra.add(&rb).to_bytes(), "add {a:x?} {b:x?}");
-                assert_eq!(f.encode(&f.sub(a, b)), ra.sub(&rb).to_bytes(), "sub {a:x?} {b:x?}");
+                assert_eq!(
+                    f.encode(&f.mul(a, b)),
+                    ra.mul(&rb).to_bytes(),
+                    "mul {a:x?} {b:x?}"
+                );
+                assert_eq!(
+                    f.encode(&f.add(a, b)),
+                    ra.add(&rb).to_bytes(),
+                    "add {a:x?} {b:x?}"
+                );
+                assert_eq!(
+                    f.encode(&f.sub(a, b)),
+                    ra.sub(&rb).to_bytes(),
+                    "sub {a:x?} {b:x?}"
+                );
                 let (mut x, mut y) = (*a, *b);
                 f.cswap(&mut x, &mut y, 0);
                 assert_eq!((x, y), (*a, *b));
