@@ -2,6 +2,7 @@
 //! ("handshake") and ring's side by side on the same inputs.
 //!
 //! The work both sides do, group by group:
+//! - x25519-keygen: draw a scalar and compute its public key (both sides).
 //! - x25519-shared-secret / p256-ecdh / p384-ecdh: draw a fresh scalar from the same
 //!   RNG and multiply the peer's public key by it (ring consumes its
 //!   ephemeral key in the agreement, so both sides draw per iteration).
@@ -51,6 +52,25 @@ fn bench_x25519(c: &mut Criterion) {
             let k = ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::X25519, &rng)
                 .unwrap();
             ring::agreement::agree_ephemeral(k, black_box(&peer_key), |s| s[0]).unwrap()
+        })
+    });
+    g.finish();
+    // Key generation: a fresh scalar and its public key, X25519(k, 9), on both
+    // sides (ring: generate, then compute_public_key).
+    let mut g = c.benchmark_group("crypto/x25519-keygen");
+    g.bench_function(BenchmarkId::new("handshake", "1"), |b| {
+        b.iter(|| {
+            let mut k = [0u8; 32];
+            rng.fill(&mut k).unwrap();
+            X25519SecretKey::from_bytes(k).public_key()
+        })
+    });
+    g.bench_function(BenchmarkId::new("ring", "1"), |b| {
+        b.iter(|| {
+            let k = ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::X25519, &rng)
+                .unwrap();
+            let p = k.compute_public_key().unwrap();
+            p.as_ref()[0]
         })
     });
     g.finish();

@@ -759,8 +759,33 @@ fn rr_by_doubling(n: &[u64], n0: u64) -> alloc::vec::Vec<u64> {
     rr
 }
 
-/// `base^e` in the Montgomery domain for a public `e >= 1`, left to right.
+/// `base^e` in the Montgomery domain for a public `e >= 1`, left to right; the
+/// RSA sizes through the fixed-size product.
 fn mont_pow_small(base: &[u64], e: u64, n: &[u64], n0: u64) -> alloc::vec::Vec<u64> {
+    fn fixed<const N: usize>(base: &[u64], e: u64, n: &[u64], n0: u64) -> alloc::vec::Vec<u64> {
+        let (base, n): (&[u64; N], &[u64; N]) = (arr(base), arr(n));
+        let mut acc = *base;
+        let mut tmp = [0u64; N];
+        for i in (0..63 - e.leading_zeros()).rev() {
+            mont_mul_fixed(&mut tmp, &acc, &acc, n, n0);
+            acc = tmp;
+            if (e >> i) & 1 == 1 {
+                mont_mul_fixed(&mut acc, &tmp, base, n, n0);
+            }
+        }
+        zeroize::Zeroize::zeroize(&mut tmp);
+        let out = acc.to_vec();
+        zeroize::Zeroize::zeroize(&mut acc);
+        out
+    }
+    match n.len() {
+        16 => return fixed::<16>(base, e, n, n0),
+        24 => return fixed::<24>(base, e, n, n0),
+        32 => return fixed::<32>(base, e, n, n0),
+        48 => return fixed::<48>(base, e, n, n0),
+        64 => return fixed::<64>(base, e, n, n0),
+        _ => {}
+    }
     let mut acc = base.to_vec();
     let mut tmp = alloc::vec![0u64; n.len()];
     for i in (0..63 - e.leading_zeros()).rev() {
@@ -832,7 +857,7 @@ pub(crate) mod tests {
             s
         };
         let mut moduli: Vec<Vec<u64>> = vec![vec![1], vec![3], vec![u64::MAX], vec![u64::MAX; 4]];
-        for len in [1usize, 2, 3, 4, 5, 16, 32] {
+        for len in [1usize, 2, 3, 4, 5, 16, 24, 32, 48, 64] {
             for top in [1u64, 2, u64::MAX, 0x8000_0000_0000_0001] {
                 let mut n: Vec<u64> = (0..len).map(|_| next()).collect();
                 n[0] |= 1;
