@@ -28,33 +28,13 @@ fn adc(a: u64, b: u64, c: u64) -> (u64, u64) {
     (s as u64, (s >> 64) as u64)
 }
 
-/// `a - b - borrow`, and the borrow out (0 or 1).
-#[inline(always)]
-fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
-    let d = u128::from(a)
-        .wrapping_sub(u128::from(b))
-        .wrapping_sub(u128::from(borrow));
-    (d as u64, ((d >> 64) as u64) & 1)
-}
-
-/// `(r0..r3) + top 2^256` folded to four limbs: `top < 2^58` becomes `38 top` added
-/// at the bottom, and a carry out of that (only when the low limbs are then tiny)
-/// one more 38.
-#[inline(always)]
-fn fold(r: [u64; 4], top: u64) -> Fe64 {
-    let (r0, c) = adc(r[0], top * 38, 0);
-    let (r1, c) = adc(r[1], 0, c);
-    let (r2, c) = adc(r[2], 0, c);
-    let (r3, c) = adc(r[3], 0, c);
-    // With a carry, (r0..r3) < 38 2^58 and r0 + 38 cannot overflow.
-    [r0 + c * 38, r1, r2, r3]
-}
-
 /// `a b mod p` (not fully reduced): the 512-bit product, then its high half times
-/// 38 added to the low half, then the top word folded.
+/// 38 added to the low half, then the top word (below 40) folded: 38 times
+/// it added at the bottom, and a carry out of that (only when the low limbs are
+/// then tiny) one more 38.
 #[inline(always)]
 fn mul(_cpu: Bmi2Adx, a: &Fe64, b: &Fe64) -> Fe64 {
-    let (o0, o1, o2, o3, top);
+    let (o0, o1, o2, o3);
     // SAFETY: the `Bmi2Adx` token exists only when the CPU has BMI2 and ADX (see
     // `backend.rs`). The block reads the 32 bytes behind `a` and `b` (valid
     // `&[u64; 4]`), writes only its declared registers, and does not use the stack.
@@ -134,13 +114,22 @@ fn mul(_cpu: Bmi2Adx, a: &Fe64, b: &Fe64) -> Fe64 {
             "adcx {r3}, {t0}",
             "adox {r4}, {a}",
             "adcx {r4}, {a}",
+            // Fold the top word (below 40) as 38 top, then a last carry as 38.
+            "imul {r4}, {r4}, 38",
+            "add {r0}, {r4}",
+            "adc {r1}, 0",
+            "adc {r2}, 0",
+            "adc {r3}, 0",
+            "sbb {r4}, {r4}",
+            "and {r4}, 38",
+            "add {r0}, {r4}",
             a = inout(reg) a.as_ptr() => _,
             b = in(reg) b.as_ptr(),
             r0 = out(reg) o0,
             r1 = out(reg) o1,
             r2 = out(reg) o2,
             r3 = out(reg) o3,
-            r4 = out(reg) top,
+            r4 = out(reg) _,
             r5 = out(reg) _,
             r6 = out(reg) _,
             r7 = out(reg) _,
@@ -150,14 +139,14 @@ fn mul(_cpu: Bmi2Adx, a: &Fe64, b: &Fe64) -> Fe64 {
             options(pure, readonly, nostack),
         );
     }
-    fold([o0, o1, o2, o3], top)
+    [o0, o1, o2, o3]
 }
 
 /// `a^2 mod p` (not fully reduced): six cross products doubled plus four squares,
 /// then the same reduction as [`mul`].
 #[inline(always)]
 fn sqr(_cpu: Bmi2Adx, a: &Fe64) -> Fe64 {
-    let (o0, o1, o2, o3, top);
+    let (o0, o1, o2, o3);
     // SAFETY: as in `mul`: the token proves BMI2 and ADX; the block reads the 32
     // bytes behind `a` only, writes only its declared registers, no stack.
     unsafe {
@@ -223,12 +212,21 @@ fn sqr(_cpu: Bmi2Adx, a: &Fe64) -> Fe64 {
             "adcx {w3}, {t0}",
             "adox {w4}, {a}",
             "adcx {w4}, {a}",
+            // Fold the top word (below 40) as 38 top, then a last carry as 38.
+            "imul {w4}, {w4}, 38",
+            "add {w0}, {w4}",
+            "adc {w1}, 0",
+            "adc {w2}, 0",
+            "adc {w3}, 0",
+            "sbb {w4}, {w4}",
+            "and {w4}, 38",
+            "add {w0}, {w4}",
             a = inout(reg) a.as_ptr() => _,
             w0 = out(reg) o0,
             w1 = out(reg) o1,
             w2 = out(reg) o2,
             w3 = out(reg) o3,
-            w4 = out(reg) top,
+            w4 = out(reg) _,
             w5 = out(reg) _,
             w6 = out(reg) _,
             w7 = out(reg) _,
@@ -238,7 +236,121 @@ fn sqr(_cpu: Bmi2Adx, a: &Fe64) -> Fe64 {
             options(pure, readonly, nostack),
         );
     }
-    fold([o0, o1, o2, o3], top)
+    [o0, o1, o2, o3]
+}
+
+/// `a + b mod p` (not fully reduced): a carry out of the top limb is 38 at the
+/// bottom, and the carry out of that (then the low limbs are below 38) once more.
+#[inline(always)]
+fn add(_cpu: Bmi2Adx, a: &Fe64, b: &Fe64) -> Fe64 {
+    let [mut r0, mut r1, mut r2, mut r3] = *a;
+    // SAFETY: plain x86-64 register arithmetic (the token is kept for
+    // uniformity); no memory access, no stack.
+    unsafe {
+        core::arch::asm!(
+            "add {r0}, {b0}",
+            "adc {r1}, {b1}",
+            "adc {r2}, {b2}",
+            "adc {r3}, {b3}",
+            "sbb {t}, {t}",
+            "and {t}, 38",
+            "add {r0}, {t}",
+            "adc {r1}, 0",
+            "adc {r2}, 0",
+            "adc {r3}, 0",
+            "sbb {t}, {t}",
+            "and {t}, 38",
+            "add {r0}, {t}",
+            r0 = inout(reg) r0,
+            r1 = inout(reg) r1,
+            r2 = inout(reg) r2,
+            r3 = inout(reg) r3,
+            b0 = in(reg) b[0],
+            b1 = in(reg) b[1],
+            b2 = in(reg) b[2],
+            b3 = in(reg) b[3],
+            t = out(reg) _,
+            options(pure, nomem, nostack),
+        );
+    }
+    [r0, r1, r2, r3]
+}
+
+/// `a - b mod p` (not fully reduced): a borrow out of the top limb means 2^256 too
+/// little, that is 38 too much; a second borrow leaves the low limb at least
+/// 2^64 - 38, so the last subtraction cannot borrow.
+#[inline(always)]
+fn sub(_cpu: Bmi2Adx, a: &Fe64, b: &Fe64) -> Fe64 {
+    let [mut r0, mut r1, mut r2, mut r3] = *a;
+    // SAFETY: as in `add`.
+    unsafe {
+        core::arch::asm!(
+            "sub {r0}, {b0}",
+            "sbb {r1}, {b1}",
+            "sbb {r2}, {b2}",
+            "sbb {r3}, {b3}",
+            "sbb {t}, {t}",
+            "and {t}, 38",
+            "sub {r0}, {t}",
+            "sbb {r1}, 0",
+            "sbb {r2}, 0",
+            "sbb {r3}, 0",
+            "sbb {t}, {t}",
+            "and {t}, 38",
+            "sub {r0}, {t}",
+            r0 = inout(reg) r0,
+            r1 = inout(reg) r1,
+            r2 = inout(reg) r2,
+            r3 = inout(reg) r3,
+            b0 = in(reg) b[0],
+            b1 = in(reg) b[1],
+            b2 = in(reg) b[2],
+            b3 = in(reg) b[3],
+            t = out(reg) _,
+            options(pure, nomem, nostack),
+        );
+    }
+    [r0, r1, r2, r3]
+}
+
+/// `a 121665 mod p` (not fully reduced): five words, the fifth (below 2^17)
+/// folded as 38 times itself, then a last carry.
+#[inline(always)]
+fn mul_a24(_cpu: Bmi2Adx, a: &Fe64) -> Fe64 {
+    let (o0, o1, o2, o3);
+    // SAFETY: the token proves BMI2 (`mulx`); the block reads the 32 bytes behind
+    // `a` only, writes only its declared registers, no stack.
+    unsafe {
+        core::arch::asm!(
+            "mov edx, 121665",
+            "mulx {r1}, {r0}, qword ptr [{a}]",
+            "mulx {r2}, {t}, qword ptr [{a} + 8]",
+            "add {r1}, {t}",
+            "mulx {r3}, {t}, qword ptr [{a} + 16]",
+            "adc {r2}, {t}",
+            "mulx {r4}, {t}, qword ptr [{a} + 24]",
+            "adc {r3}, {t}",
+            "adc {r4}, 0",
+            "imul {r4}, {r4}, 38",
+            "add {r0}, {r4}",
+            "adc {r1}, 0",
+            "adc {r2}, 0",
+            "adc {r3}, 0",
+            "sbb {r4}, {r4}",
+            "and {r4}, 38",
+            "add {r0}, {r4}",
+            a = in(reg) a.as_ptr(),
+            r0 = out(reg) o0,
+            r1 = out(reg) o1,
+            r2 = out(reg) o2,
+            r3 = out(reg) o3,
+            r4 = out(reg) _,
+            t = out(reg) _,
+            out("rdx") _,
+            options(pure, readonly, nostack),
+        );
+    }
+    [o0, o1, o2, o3]
 }
 
 impl LadderField for Fe64Ops {
@@ -290,26 +402,12 @@ impl LadderField for Fe64Ops {
 
     #[inline(always)]
     fn add(&self, a: &Fe64, b: &Fe64) -> Fe64 {
-        let (r0, c) = adc(a[0], b[0], 0);
-        let (r1, c) = adc(a[1], b[1], c);
-        let (r2, c) = adc(a[2], b[2], c);
-        let (r3, c) = adc(a[3], b[3], c);
-        fold([r0, r1, r2, r3], c)
+        add(self.0, a, b)
     }
 
-    /// `a - b`: a borrow out of the top means 2^256 too little, that is 38 too much.
     #[inline(always)]
     fn sub(&self, a: &Fe64, b: &Fe64) -> Fe64 {
-        let (r0, w) = sbb(a[0], b[0], 0);
-        let (r1, w) = sbb(a[1], b[1], w);
-        let (r2, w) = sbb(a[2], b[2], w);
-        let (r3, w) = sbb(a[3], b[3], w);
-        let (r0, w) = sbb(r0, w * 38, 0);
-        let (r1, w) = sbb(r1, 0, w);
-        let (r2, w) = sbb(r2, 0, w);
-        let (r3, w) = sbb(r3, 0, w);
-        // A second borrow leaves (r0..r3) near 2^256: r0 >= 2^64 - 38, no underflow.
-        [r0.wrapping_sub(w * 38), r1, r2, r3]
+        sub(self.0, a, b)
     }
 
     #[inline(always)]
@@ -322,18 +420,9 @@ impl LadderField for Fe64Ops {
         sqr(self.0, a)
     }
 
-    /// `a 121665`: five words, the fifth (below 2^17) folded.
     #[inline(always)]
     fn mul_a24(&self, a: &Fe64) -> Fe64 {
-        const A24: u128 = 121_665;
-        let p0 = u128::from(a[0]) * A24;
-        let p1 = u128::from(a[1]) * A24 + (p0 >> 64);
-        let p2 = u128::from(a[2]) * A24 + (p1 >> 64);
-        let p3 = u128::from(a[3]) * A24 + (p2 >> 64);
-        fold(
-            [p0 as u64, p1 as u64, p2 as u64, p3 as u64],
-            (p3 >> 64) as u64,
-        )
+        mul_a24(self.0, a)
     }
 
     #[inline(always)]
