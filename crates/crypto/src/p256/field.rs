@@ -408,6 +408,53 @@ impl FieldP {
         out
     }
 
+    /// `a + b mod p` (both below p), with BMI2/ADX's register code where the
+    /// CPU has it (see [`crate::x86::p256_mulx::add`]), else [`Field::add`].
+    #[inline(always)]
+    pub(crate) fn add(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cpu) = crate::backend::Bmi2Adx::auto() {
+            return crate::x86::p256_mulx::add(cpu, a, b);
+        }
+        self.0.add(a, b)
+    }
+
+    /// [`FieldP::add`] for public data.
+    #[inline(always)]
+    pub(crate) fn add_vt(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cpu) = crate::backend::Bmi2Adx::auto() {
+            return crate::x86::p256_mulx::add(cpu, a, b);
+        }
+        self.0.add_vt(a, b)
+    }
+
+    /// `a - b mod p` (both below p), as [`FieldP::add`].
+    #[inline(always)]
+    pub(crate) fn sub(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cpu) = crate::backend::Bmi2Adx::auto() {
+            return crate::x86::p256_mulx::sub(cpu, a, b);
+        }
+        self.0.sub(a, b)
+    }
+
+    /// [`FieldP::sub`] for public data.
+    #[inline(always)]
+    pub(crate) fn sub_vt(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cpu) = crate::backend::Bmi2Adx::auto() {
+            return crate::x86::p256_mulx::sub(cpu, a, b);
+        }
+        self.0.sub_vt(a, b)
+    }
+
+    /// `-a mod p`.
+    #[inline(always)]
+    pub(crate) fn neg(&self, a: &Limbs) -> Limbs {
+        self.sub(&[0; 4], a)
+    }
+
     /// Montgomery square modulo p: the six cross products once, doubled, plus the
     /// four squares (10 word multiplications instead of 16).
     #[inline(always)]
@@ -642,6 +689,27 @@ mod tests {
                     );
                     assert_eq!(x86(cpu, a, b), FieldP::mul_portable::<false>(a, b));
                 }
+            }
+        }
+        // Addition and subtraction (operands below p, as their contract says;
+        // the same formulas, so values at or above p agree too).
+        for (i, a) in vals.iter().enumerate() {
+            for b in [
+                &vals[0],
+                &vals[3],
+                &vals[(i * 13 + 5) % vals.len()],
+                &vals[vals.len() - 1 - i],
+            ] {
+                assert_eq!(
+                    crate::x86::p256_mulx::add(cpu, a, b),
+                    FP.0.add(a, b),
+                    "add {a:x?} {b:x?}"
+                );
+                assert_eq!(
+                    crate::x86::p256_mulx::sub(cpu, a, b),
+                    FP.0.sub(a, b),
+                    "sub {a:x?} {b:x?}"
+                );
             }
         }
         // Products that are exactly 0 and 1 after reduction, and R^2 (to_mont).

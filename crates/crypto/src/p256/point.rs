@@ -29,11 +29,11 @@ impl CurveField for FieldP {
     }
     #[inline(always)]
     fn add(&self, a: &Limbs, b: &Limbs) -> Limbs {
-        Field::add(self, a, b)
+        FieldP::add(self, a, b)
     }
     #[inline(always)]
     fn sub(&self, a: &Limbs, b: &Limbs) -> Limbs {
-        Field::sub(self, a, b)
+        FieldP::sub(self, a, b)
     }
     #[inline(always)]
     fn b(&self) -> Limbs {

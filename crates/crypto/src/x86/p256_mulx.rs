@@ -307,3 +307,85 @@ pub(crate) fn sqr(_cpu: Bmi2Adx, a: &Limbs) -> Limbs {
     }
     [o0, o1, o2, o3]
 }
+
+/// `a + b mod p` for `a, b < p`: the sum, then p subtracted unless that borrows
+/// beyond the sum's carry (`cmovc` keeps the sum).
+#[inline(always)]
+pub(crate) fn add(_cpu: Bmi2Adx, a: &Limbs, b: &Limbs) -> Limbs {
+    let [mut r0, mut r1, mut r2, mut r3] = *a;
+    // SAFETY: plain x86-64 register arithmetic (the token is kept for
+    // uniformity); no memory access, no stack.
+    unsafe {
+        core::arch::asm!(
+            "add {r0}, {b0}",
+            "adc {r1}, {b1}",
+            "adc {r2}, {b2}",
+            "adc {r3}, {b3}",
+            "sbb {c}, {c}",
+            "mov {b0}, {r0}",
+            "mov {b1}, {r1}",
+            "mov {b2}, {r2}",
+            "mov {b3}, {r3}",
+            "mov {t:e}, 0xffffffff",
+            "sub {r0}, -1",
+            "sbb {r1}, {t}",
+            "sbb {r2}, 0",
+            "sbb {r3}, {p3}",
+            "sbb {c}, 0",
+            "cmovc {r0}, {b0}",
+            "cmovc {r1}, {b1}",
+            "cmovc {r2}, {b2}",
+            "cmovc {r3}, {b3}",
+            r0 = inout(reg) r0,
+            r1 = inout(reg) r1,
+            r2 = inout(reg) r2,
+            r3 = inout(reg) r3,
+            b0 = inout(reg) b[0] => _,
+            b1 = inout(reg) b[1] => _,
+            b2 = inout(reg) b[2] => _,
+            b3 = inout(reg) b[3] => _,
+            p3 = in(reg) P3,
+            c = out(reg) _,
+            t = out(reg) _,
+            options(pure, nomem, nostack),
+        );
+    }
+    [r0, r1, r2, r3]
+}
+
+/// `a - b mod p` for `a, b < p`: the difference, plus p when it borrowed (p
+/// masked by the borrow).
+#[inline(always)]
+pub(crate) fn sub(_cpu: Bmi2Adx, a: &Limbs, b: &Limbs) -> Limbs {
+    let [mut r0, mut r1, mut r2, mut r3] = *a;
+    // SAFETY: as in `add`.
+    unsafe {
+        core::arch::asm!(
+            "sub {r0}, {b0}",
+            "sbb {r1}, {b1}",
+            "sbb {r2}, {b2}",
+            "sbb {r3}, {b3}",
+            "sbb {m}, {m}",
+            "mov {b1:e}, 0xffffffff",
+            "and {b1}, {m}",
+            "mov {b3}, {p3}",
+            "and {b3}, {m}",
+            "add {r0}, {m}",
+            "adc {r1}, {b1}",
+            "adc {r2}, 0",
+            "adc {r3}, {b3}",
+            r0 = inout(reg) r0,
+            r1 = inout(reg) r1,
+            r2 = inout(reg) r2,
+            r3 = inout(reg) r3,
+            b0 = in(reg) b[0],
+            b1 = inout(reg) b[1] => _,
+            b2 = in(reg) b[2],
+            b3 = inout(reg) b[3] => _,
+            p3 = in(reg) P3,
+            m = out(reg) _,
+            options(pure, nomem, nostack),
+        );
+    }
+    [r0, r1, r2, r3]
+}
