@@ -107,7 +107,8 @@ impl Field {
         r
     }
 
-    #[inline(always)]
+    /// `-a mod m` (the tests' generic fields; [`FieldP::neg`] is p's).
+    #[cfg(test)]
     pub(crate) fn neg(&self, a: &Limbs) -> Limbs {
         self.sub(&[0; 4], a)
     }
