@@ -2,7 +2,8 @@
 //! ("handshake") and ring's side by side on the same inputs.
 //!
 //! The work both sides do, group by group:
-//! - x25519-shared-secret / p384-ecdh: draw a fresh scalar from the same
+//! - x25519-keygen: draw a scalar and compute its public key (both sides).
+//! - x25519-shared-secret / p256-ecdh / p384-ecdh: draw a fresh scalar from the same
 //!   RNG and multiply the peer's public key by it (ring consumes its
 //!   ephemeral key in the agreement, so both sides draw per iteration).
 //! - p256-ecdsa-sign / ed25519-sign: one signature with a key parsed before the
@@ -54,6 +55,25 @@ fn bench_x25519(c: &mut Criterion) {
         })
     });
     g.finish();
+    // Key generation: a fresh scalar and its public key, X25519(k, 9), on both
+    // sides (ring: generate, then compute_public_key).
+    let mut g = c.benchmark_group("crypto/x25519-keygen");
+    g.bench_function(BenchmarkId::new("handshake", "1"), |b| {
+        b.iter(|| {
+            let mut k = [0u8; 32];
+            rng.fill(&mut k).unwrap();
+            X25519SecretKey::from_bytes(k).public_key()
+        })
+    });
+    g.bench_function(BenchmarkId::new("ring", "1"), |b| {
+        b.iter(|| {
+            let k = ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::X25519, &rng)
+                .unwrap();
+            let p = k.compute_public_key().unwrap();
+            p.as_ref()[0]
+        })
+    });
+    g.finish();
 }
 
 fn bench_p256(c: &mut Criterion) {
@@ -89,6 +109,31 @@ fn bench_p256(c: &mut Criterion) {
     });
     g.bench_function(BenchmarkId::new("ring", "sha256"), |b| {
         b.iter(|| ring_pk.verify(black_box(MSG), &sig).unwrap())
+    });
+    g.finish();
+    let peer_bytes = P256SecretKey::from_bytes(&[0x17; 32])
+        .unwrap()
+        .public_key()
+        .to_uncompressed();
+    let mut g = c.benchmark_group("crypto/p256-ecdh");
+    g.bench_function(BenchmarkId::new("handshake", "shared-secret"), |b| {
+        b.iter(|| {
+            // A fresh scalar from the same RNG, as ring's ephemeral key.
+            let mut k = [0u8; 32];
+            rng.fill(&mut k).unwrap();
+            let ours = P256SecretKey::from_bytes(&k).unwrap();
+            let q = P256PublicKey::from_sec1_bytes(black_box(&peer_bytes)).unwrap();
+            ours.diffie_hellman(&q).unwrap()
+        })
+    });
+    let peer_key = ring::agreement::UnparsedPublicKey::new(&ring::agreement::ECDH_P256, peer_bytes);
+    g.bench_function(BenchmarkId::new("ring", "shared-secret"), |b| {
+        b.iter(|| {
+            let k =
+                ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::ECDH_P256, &rng)
+                    .unwrap();
+            ring::agreement::agree_ephemeral(k, black_box(&peer_key), |s| s[0]).unwrap()
+        })
     });
     g.finish();
 }

@@ -71,6 +71,9 @@ pub(crate) struct Features {
     vpclmul: bool,
     /// AVX2 and BMI2 (`mulx`): the stitched ChaCha20-Poly1305 seal.
     avx2_bmi2: bool,
+    /// BMI2 (`mulx`) and ADX (`adcx`, `adox`): the P-256 and 2^255 - 19 field
+    /// multiplications in inline assembly.
+    bmi2_adx: bool,
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -85,6 +88,7 @@ impl Features {
             vaes: false,
             vpclmul: false,
             avx2_bmi2: false,
+            bmi2_adx: false,
         }
     }
 
@@ -128,6 +132,11 @@ impl Features {
         self.avx2_bmi2
     }
 
+    /// BMI2 and ADX.
+    pub(crate) fn bmi2_adx(self) -> bool {
+        self.bmi2_adx
+    }
+
     #[cfg(feature = "std")]
     fn detect() -> Features {
         let base = std::is_x86_feature_detected!("sse2")
@@ -145,6 +154,7 @@ impl Features {
             vaes: avx2 && aes && std::is_x86_feature_detected!("vaes"),
             vpclmul: avx2 && pclmul && std::is_x86_feature_detected!("vpclmulqdq"),
             avx2_bmi2: avx2 && std::is_x86_feature_detected!("bmi2"),
+            bmi2_adx: std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx"),
         }
     }
 
@@ -162,6 +172,7 @@ impl Features {
             vaes: avx2 && aes && cfg!(target_feature = "vaes"),
             vpclmul: avx2 && pclmul && cfg!(target_feature = "vpclmulqdq"),
             avx2_bmi2: avx2 && cfg!(target_feature = "bmi2"),
+            bmi2_adx: cfg!(target_feature = "bmi2") && cfg!(target_feature = "adx"),
         }
     }
 
@@ -170,6 +181,41 @@ impl Features {
         match backend {
             Backend::Portable => Features::portable(),
             Backend::Native => Features::detected(),
+        }
+    }
+}
+
+/// Proof that the CPU has BMI2 and ADX: the only way to obtain one is
+/// [`Bmi2Adx::auto`] or [`Bmi2Adx::new`], which check [`Features`], so the inline
+/// assembly that takes it never runs `mulx`/`adcx`/`adox` on a CPU without them.
+#[cfg(target_arch = "x86_64")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Bmi2Adx(());
+
+#[cfg(target_arch = "x86_64")]
+impl Bmi2Adx {
+    /// `Some` when `f` has BMI2 and ADX.
+    pub(crate) fn new(f: Features) -> Option<Bmi2Adx> {
+        f.bmi2_adx().then_some(Bmi2Adx(()))
+    }
+
+    /// What [`Backend::auto`] picks for the field arithmetic that has no backend
+    /// parameter (P-256, X25519): `Some` unless the portable path is forced or the
+    /// CPU lacks BMI2 or ADX. Called once per field multiplication, so the answer
+    /// is cached in one atomic byte (a relaxed load and a predictable branch).
+    #[inline(always)]
+    pub(crate) fn auto() -> Option<Bmi2Adx> {
+        use core::sync::atomic::{AtomicU8, Ordering};
+        // 0: not yet known, 1: no, 2: yes.
+        static STATE: AtomicU8 = AtomicU8::new(0);
+        match STATE.load(Ordering::Relaxed) {
+            2 => Some(Bmi2Adx(())),
+            1 => None,
+            _ => {
+                let r = Bmi2Adx::new(Features::for_backend(Backend::auto()));
+                STATE.store(if r.is_some() { 2 } else { 1 }, Ordering::Relaxed);
+                r
+            }
         }
     }
 }
@@ -215,7 +261,8 @@ mod tests {
         assert!(!Probe::<Features>(PhantomData).has_default());
         let p = Features::portable();
         assert!(!(p.sha() || p.aes() || p.pclmul() || p.avx2() || p.vaes()));
-        assert!(!(p.vpclmul() || p.avx2_bmi2()));
+        assert!(!(p.vpclmul() || p.avx2_bmi2() || p.bmi2_adx()));
+        assert_eq!(Bmi2Adx::new(p), None);
         assert_eq!(Features::for_backend(Backend::Portable), p);
         assert_eq!(Features::for_backend(Backend::Native), Features::detected());
     }
@@ -233,5 +280,14 @@ mod tests {
         assert!(!f.vaes() || (f.avx2() && f.aes()));
         assert!(!f.vpclmul() || (f.avx2() && f.pclmul()));
         assert!(!f.avx2_bmi2() || f.avx2());
+        assert_eq!(
+            f.bmi2_adx(),
+            std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx")
+        );
+        assert_eq!(Bmi2Adx::new(f).is_some(), f.bmi2_adx());
+        // auto() follows Backend::auto().
+        let want = Bmi2Adx::new(Features::for_backend(Backend::auto()));
+        assert_eq!(Bmi2Adx::auto(), want);
+        assert_eq!(Bmi2Adx::auto(), want);
     }
 }

@@ -360,7 +360,9 @@ fn unit<const N: usize>() -> [u64; N] {
 }
 
 /// An odd modulus with its Montgomery constants. The modulus itself may be secret
-/// (an RSA prime): everything is computed in time that depends on its length only.
+/// (an RSA prime): everything is computed in time that depends on its length only
+/// (and, in [`Modulus::new`], on whether its top limb is zero, which is how the
+/// caller sized it: the keys store their moduli and primes without a zero limb).
 #[derive(Clone)]
 pub(crate) struct Modulus {
     pub(crate) n: alloc::vec::Vec<u64>,
@@ -380,46 +382,22 @@ impl Modulus {
     /// Takes an odd modulus above 1 given as limbs (its top limb may be zero only if
     /// the caller wants a wider representation). `None` for an even modulus.
     pub(crate) fn new(n: &[u64]) -> Option<Modulus> {
+        #[cfg(test)]
+        tests::MODULI_BUILT.with(|c| c.set(c.get() + 1));
         let len = n.len();
         if len == 0 || len > MAX_LIMBS || n[0] & 1 == 0 {
             return None;
         }
         let n0 = neg_inv_u64(n[0]);
-        // 2R mod n (the Montgomery form of 2) by doubling 1 (64 len + 1) times, each
-        // doubling followed by a masked subtraction of n; then R^2 mod n, the
-        // Montgomery form of 2^(64 len), by raising it to the public power 64 len.
-        let mut x = alloc::vec![0u64; len];
-        x[0] = 1;
-        let mut s = [0u64; MAX_LIMBS];
-        let s = &mut s[..len];
-        // Only n = 1 could leave x >= n at the start; one masked subtraction covers it.
-        s.copy_from_slice(&x);
-        let borrow = sub_assign(s, n);
-        ct_assign(&mut x, s, mask(borrow ^ 1));
-        for _ in 0..64 * len + 1 {
-            let carry = add_assign_self_double(&mut x);
-            s.copy_from_slice(&x);
-            let borrow = sub_assign(s, n);
-            let (_, under) = sbb(carry, 0, borrow);
-            ct_assign(&mut x, s, mask(under ^ 1));
-        }
-        let two = x;
-        let e = (64 * len) as u64;
-        let mut acc = two.clone();
-        let mut tmp = alloc::vec![0u64; len];
-        for i in (0..63 - e.leading_zeros()).rev() {
-            mont_mul(&mut tmp, &acc, &acc, n, n0);
-            acc.copy_from_slice(&tmp);
-            if (e >> i) & 1 == 1 {
-                mont_mul(&mut tmp, &acc, &two, n, n0);
-                acc.copy_from_slice(&tmp);
-            }
-        }
-        let x = acc;
+        let rr = if n[len - 1] != 0 {
+            rr_top_limb_set(n, n0)
+        } else {
+            rr_by_doubling(n, n0)
+        };
         Some(Modulus {
             n: n.to_vec(),
             n0,
-            rr: x,
+            rr,
         })
     }
 
@@ -724,6 +702,104 @@ impl Modulus {
     }
 }
 
+/// `R^2 mod n` (`R = 2^(64 len)`) for an odd `n` whose top limb is not zero (every
+/// RSA modulus and prime as the keys store them), in time that depends on `len`
+/// only: `x = 2^(64 (len - 1)) < n` doubled 128 times with a masked subtraction
+/// each is `2^(64 len + 64) mod n`, the Montgomery form of 2^64; raised to the
+/// public power `len` by Montgomery squarings and multiplications it is the
+/// Montgomery form of `2^(64 len) = R`, that is `R^2 mod n`. 128 doublings and
+/// about `log2(len)` products, where [`rr_by_doubling`] takes `64 len + 1`
+/// doublings (4097 for RSA-2048's n, the bulk of building a public key).
+fn rr_top_limb_set(n: &[u64], n0: u64) -> alloc::vec::Vec<u64> {
+    let len = n.len();
+    let mut x = alloc::vec![0u64; len];
+    x[len - 1] = 1;
+    let mut s = [0u64; MAX_LIMBS];
+    let s = &mut s[..len];
+    // Only n = 1 (len = 1) has x >= n here; one masked subtraction covers it.
+    s.copy_from_slice(&x);
+    let borrow = sub_assign(s, n);
+    ct_assign(&mut x, s, mask(borrow ^ 1));
+    for _ in 0..128 {
+        let carry = add_assign_self_double(&mut x);
+        s.copy_from_slice(&x);
+        let borrow = sub_assign(s, n);
+        let (_, under) = sbb(carry, 0, borrow);
+        ct_assign(&mut x, s, mask(under ^ 1));
+    }
+    let rr = mont_pow_small(&x, len as u64, n, n0);
+    zeroize::Zeroize::zeroize(&mut x);
+    zeroize::Zeroize::zeroize(s);
+    rr
+}
+
+/// `R^2 mod n` for any odd `n` (its top limb may be zero): `2 R mod n` by `64 len +
+/// 1` masked doublings of 1, raised to the public power `64 len` in the Montgomery
+/// domain.
+fn rr_by_doubling(n: &[u64], n0: u64) -> alloc::vec::Vec<u64> {
+    let len = n.len();
+    let mut x = alloc::vec![0u64; len];
+    x[0] = 1;
+    let mut s = [0u64; MAX_LIMBS];
+    let s = &mut s[..len];
+    // Only n = 1 could leave x >= n at the start; one masked subtraction covers it.
+    s.copy_from_slice(&x);
+    let borrow = sub_assign(s, n);
+    ct_assign(&mut x, s, mask(borrow ^ 1));
+    for _ in 0..64 * len + 1 {
+        let carry = add_assign_self_double(&mut x);
+        s.copy_from_slice(&x);
+        let borrow = sub_assign(s, n);
+        let (_, under) = sbb(carry, 0, borrow);
+        ct_assign(&mut x, s, mask(under ^ 1));
+    }
+    let rr = mont_pow_small(&x, (64 * len) as u64, n, n0);
+    zeroize::Zeroize::zeroize(&mut x);
+    zeroize::Zeroize::zeroize(s);
+    rr
+}
+
+/// `base^e` in the Montgomery domain for a public `e >= 1`, left to right; the
+/// RSA sizes through the fixed-size product.
+fn mont_pow_small(base: &[u64], e: u64, n: &[u64], n0: u64) -> alloc::vec::Vec<u64> {
+    fn fixed<const N: usize>(base: &[u64], e: u64, n: &[u64], n0: u64) -> alloc::vec::Vec<u64> {
+        let (base, n): (&[u64; N], &[u64; N]) = (arr(base), arr(n));
+        let mut acc = *base;
+        let mut tmp = [0u64; N];
+        for i in (0..63 - e.leading_zeros()).rev() {
+            mont_mul_fixed(&mut tmp, &acc, &acc, n, n0);
+            acc = tmp;
+            if (e >> i) & 1 == 1 {
+                mont_mul_fixed(&mut acc, &tmp, base, n, n0);
+            }
+        }
+        zeroize::Zeroize::zeroize(&mut tmp);
+        let out = acc.to_vec();
+        zeroize::Zeroize::zeroize(&mut acc);
+        out
+    }
+    match n.len() {
+        16 => return fixed::<16>(base, e, n, n0),
+        24 => return fixed::<24>(base, e, n, n0),
+        32 => return fixed::<32>(base, e, n, n0),
+        48 => return fixed::<48>(base, e, n, n0),
+        64 => return fixed::<64>(base, e, n, n0),
+        _ => {}
+    }
+    let mut acc = base.to_vec();
+    let mut tmp = alloc::vec![0u64; n.len()];
+    for i in (0..63 - e.leading_zeros()).rev() {
+        mont_mul(&mut tmp, &acc, &acc, n, n0);
+        acc.copy_from_slice(&tmp);
+        if (e >> i) & 1 == 1 {
+            mont_mul(&mut tmp, &acc, base, n, n0);
+            acc.copy_from_slice(&tmp);
+        }
+    }
+    zeroize::Zeroize::zeroize(&mut tmp);
+    acc
+}
+
 /// `x = 2x`, returning the bit shifted out.
 #[inline]
 fn add_assign_self_double(x: &mut [u64]) -> u64 {
@@ -737,7 +813,67 @@ fn add_assign_self_double(x: &mut [u64]) -> u64 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    std::thread_local! {
+        /// How many times this thread ran [`super::Modulus::new`]: the RSA tests
+        /// check that a loaded key signs and decrypts without building a modulus.
+        pub(crate) static MODULI_BUILT: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    /// `2^(128 len) mod n` by shifting in one bit at a time and subtracting n
+    /// (schoolbook, no Montgomery arithmetic): the reference for `rr`.
+    fn rr_reference(n: &[u64]) -> Vec<u64> {
+        let len = n.len();
+        let mut x = vec![0u64; len + 1];
+        x[0] = 1;
+        let mut wide_n = n.to_vec();
+        wide_n.push(0);
+        // 2^0 mod n (0 for n = 1), then one doubling per bit.
+        for i in 0..=128 * len {
+            if i > 0 {
+                super::add_assign_self_double(&mut x);
+            }
+            let mut d = x.clone();
+            if super::sub_assign(&mut d, &wide_n) == 0 {
+                x = d;
+            }
+        }
+        // x < n < 2^(64 len) at every step, so the extra limb is zero.
+        assert_eq!(x[len], 0);
+        x.truncate(len);
+        x
+    }
+
+    /// R^2 mod n from both constructions against the schoolbook reference: small
+    /// and RSA sizes, top limbs 1 and all ones, a zero top limb (the doubling
+    /// path), n = 1 and n = 2^(64 len) - 1.
+    #[test]
+    fn montgomery_rr_matches_schoolbook() {
+        let mut s = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            s
+        };
+        let mut moduli: Vec<Vec<u64>> = vec![vec![1], vec![3], vec![u64::MAX], vec![u64::MAX; 4]];
+        for len in [1usize, 2, 3, 4, 5, 16, 24, 32, 48, 64] {
+            for top in [1u64, 2, u64::MAX, 0x8000_0000_0000_0001] {
+                let mut n: Vec<u64> = (0..len).map(|_| next()).collect();
+                n[0] |= 1;
+                n[len - 1] = if len == 1 { top | 1 } else { top };
+                moduli.push(n.clone());
+                // The same value one limb wider: top limb zero.
+                n.push(0);
+                moduli.push(n);
+            }
+        }
+        for n in &moduli {
+            let m = super::Modulus::new(n).unwrap();
+            assert_eq!(m.rr, rr_reference(n), "{n:x?}");
+            assert_eq!(super::rr_by_doubling(n, m.n0), m.rr, "{n:x?}");
+        }
+    }
     use super::*;
     use alloc::vec;
     use alloc::vec::Vec;

@@ -136,6 +136,24 @@ fn ecdsa_scalars(ctx: &mut Ctx) -> Outcome {
     report(ctx, "ECDSA P-256 signing, d = 1 vs random d", t)
 }
 
+/// dudect for P-256 ECDH: the variable-base multiplication `d Q` (signed 5-bit
+/// windows, masked table reads, the field arithmetic in BMI2/ADX assembly where
+/// the CPU has it) with d = 1 against random private keys, the peer's key fixed.
+fn ecdh_scalars(ctx: &mut Ctx) -> Outcome {
+    let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed ^ 5);
+    let peer = P256SecretKey::generate(&mut rng).public_key();
+    let mut one = [0u8; 32];
+    one[31] = 1;
+    let Ok(fixed) = P256SecretKey::from_bytes(&one) else {
+        return Outcome::Fail("d = 1 rejected".into());
+    };
+    let randoms: Vec<P256SecretKey> = (0..64).map(|_| P256SecretKey::generate(&mut rng)).collect();
+    let t = fixed_vs_random(ctx, 5_000, &fixed, &randoms, |k| {
+        let _ = black_box(k.diffie_hellman(black_box(&peer)));
+    });
+    report(ctx, "ECDH P-256, d = 1 vs random d", t)
+}
+
 /// The `crypto.ecdsa.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
@@ -295,5 +313,6 @@ pub(crate) fn cases() -> Vec<Case> {
             })
         }),
         Case::should("crypto.ecdsa.timing-signing-scalar", "FIPS 186-4 §6.4; RFC 6979 §3.2: dudect Welch t, d = 1 vs random private keys").property(ecdsa_scalars),
+        Case::should("crypto.ecdsa.timing-ecdh-scalar", "SEC 1 §3.3.1; RFC 8446 §7.4.2 (P-256 ECDH, d Q): dudect Welch t, d = 1 vs random private keys").property(ecdh_scalars),
     ]
 }

@@ -26,8 +26,24 @@ pub const X25519_BASEPOINT: [u8; 32] = {
 /// assert_ne!(public, [0; 32]);
 /// ```
 pub fn x25519(scalar: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
+    x25519_with(crate::Backend::auto(), scalar, u)
+}
+
+/// [`x25519`] on a given backend: [`crate::Backend::Native`] runs the ladder on the
+/// BMI2/ADX field (`x86::fe25519_mulx`) when the CPU has it, otherwise (and for
+/// [`crate::Backend::Portable`]) on the portable 51-bit-limb field.
+pub(crate) fn x25519_with(backend: crate::Backend, scalar: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
     let mut k = clamp(scalar);
-    let out = ladder(&k, &Fe::from_bytes(u)).to_bytes();
+    #[cfg(target_arch = "x86_64")]
+    let out = match crate::backend::Bmi2Adx::new(crate::backend::Features::for_backend(backend)) {
+        Some(cpu) => ladder(&crate::x86::fe25519_mulx::Fe64Ops(cpu), &k, u),
+        None => ladder(&Portable, &k, u),
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let out = {
+        let _ = backend;
+        ladder(&Portable, &k, u)
+    };
     k.zeroize();
     out
 }
@@ -41,37 +57,128 @@ fn clamp(scalar: &[u8; 32]) -> [u8; 32] {
     k
 }
 
-/// The ladder of RFC 7748 §5, line by line; `a24 = 121665`.
-fn ladder(k: &[u8; 32], x1: &Fe) -> Fe {
-    let mut x2 = Fe::ONE;
-    let mut z2 = Fe::ZERO;
-    let mut x3 = *x1;
-    let mut z3 = Fe::ONE;
+/// The field operations the ladder needs, so that it runs on the portable field
+/// ([`Portable`]) and on the x86-64 BMI2/ADX one alike.
+pub(crate) trait LadderField {
+    /// A field element (any representation the implementation likes).
+    type E: Copy;
+    /// decodeUCoordinate (RFC 7748 §5): little-endian, the top bit masked.
+    fn decode(&self, u: &[u8; 32]) -> Self::E;
+    /// encodeUCoordinate: the canonical 32 bytes.
+    fn encode(&self, a: &Self::E) -> [u8; 32];
+    fn zero(&self) -> Self::E;
+    fn one(&self) -> Self::E;
+    fn add(&self, a: &Self::E, b: &Self::E) -> Self::E;
+    fn sub(&self, a: &Self::E, b: &Self::E) -> Self::E;
+    fn mul(&self, a: &Self::E, b: &Self::E) -> Self::E;
+    fn sqr(&self, a: &Self::E) -> Self::E;
+    /// `a * 121665` (the ladder's a24, RFC 7748 §5).
+    fn mul_a24(&self, a: &Self::E) -> Self::E;
+    /// Swaps `a` and `b` when `choice` is 1, by masks (RFC 7748 §5 `cswap`).
+    fn cswap(&self, a: &mut Self::E, b: &mut Self::E, choice: u64);
+}
+
+/// The portable field ([`Fe`], five 51-bit limbs).
+pub(crate) struct Portable;
+
+impl LadderField for Portable {
+    type E = Fe;
+    fn decode(&self, u: &[u8; 32]) -> Fe {
+        Fe::from_bytes(u)
+    }
+    fn encode(&self, a: &Fe) -> [u8; 32] {
+        a.to_bytes()
+    }
+    fn zero(&self) -> Fe {
+        Fe::ZERO
+    }
+    fn one(&self) -> Fe {
+        Fe::ONE
+    }
+    #[inline(always)]
+    fn add(&self, a: &Fe, b: &Fe) -> Fe {
+        a.add(b)
+    }
+    #[inline(always)]
+    fn sub(&self, a: &Fe, b: &Fe) -> Fe {
+        a.sub(b)
+    }
+    #[inline(always)]
+    fn mul(&self, a: &Fe, b: &Fe) -> Fe {
+        a.mul(b)
+    }
+    #[inline(always)]
+    fn sqr(&self, a: &Fe) -> Fe {
+        a.square()
+    }
+    #[inline(always)]
+    fn mul_a24(&self, a: &Fe) -> Fe {
+        a.mul_small(121_665)
+    }
+    #[inline(always)]
+    fn cswap(&self, a: &mut Fe, b: &mut Fe, choice: u64) {
+        Fe::cswap(a, b, choice)
+    }
+}
+
+/// `a^(2^k)` by k squarings.
+fn sqr_n<F: LadderField>(f: &F, a: &F::E, k: u32) -> F::E {
+    let mut r = *a;
+    for _ in 0..k {
+        r = f.sqr(&r);
+    }
+    r
+}
+
+/// `z^(p-2) = z^-1` (0 maps to 0): ref10's addition chain, as [`Fe::invert`].
+fn invert<F: LadderField>(f: &F, z: &F::E) -> F::E {
+    let z2 = f.sqr(z);
+    let z9 = f.mul(z, &sqr_n(f, &z2, 2));
+    let z11 = f.mul(&z2, &z9);
+    let z_5_0 = f.mul(&z9, &f.sqr(&z11));
+    let z_10_0 = f.mul(&sqr_n(f, &z_5_0, 5), &z_5_0);
+    let z_20_0 = f.mul(&sqr_n(f, &z_10_0, 10), &z_10_0);
+    let z_40_0 = f.mul(&sqr_n(f, &z_20_0, 20), &z_20_0);
+    let z_50_0 = f.mul(&sqr_n(f, &z_40_0, 10), &z_10_0);
+    let z_100_0 = f.mul(&sqr_n(f, &z_50_0, 50), &z_50_0);
+    let z_200_0 = f.mul(&sqr_n(f, &z_100_0, 100), &z_100_0);
+    let z_250_0 = f.mul(&sqr_n(f, &z_200_0, 50), &z_50_0);
+    f.mul(&sqr_n(f, &z_250_0, 5), &z11)
+}
+
+/// The ladder of RFC 7748 §5, line by line; `a24 = 121665`. Returns the encoded
+/// u-coordinate of `k * u`.
+fn ladder<F: LadderField>(f: &F, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
+    let x1 = f.decode(u);
+    let mut x2 = f.one();
+    let mut z2 = f.zero();
+    let mut x3 = x1;
+    let mut z3 = f.one();
     let mut swap = 0u64;
     for t in (0..255).rev() {
         let k_t = u64::from((k[t / 8] >> (t % 8)) & 1);
         swap ^= k_t;
-        Fe::cswap(&mut x2, &mut x3, swap);
-        Fe::cswap(&mut z2, &mut z3, swap);
+        f.cswap(&mut x2, &mut x3, swap);
+        f.cswap(&mut z2, &mut z3, swap);
         swap = k_t;
 
-        let a = x2.add(&z2);
-        let aa = a.square();
-        let b = x2.sub(&z2);
-        let bb = b.square();
-        let e = aa.sub(&bb);
-        let c = x3.add(&z3);
-        let d = x3.sub(&z3);
-        let da = d.mul(&a);
-        let cb = c.mul(&b);
-        x3 = da.add(&cb).square();
-        z3 = x1.mul(&da.sub(&cb).square());
-        x2 = aa.mul(&bb);
-        z2 = e.mul(&aa.add(&e.mul_small(121_665)));
+        let a = f.add(&x2, &z2);
+        let aa = f.sqr(&a);
+        let b = f.sub(&x2, &z2);
+        let bb = f.sqr(&b);
+        let e = f.sub(&aa, &bb);
+        let c = f.add(&x3, &z3);
+        let d = f.sub(&x3, &z3);
+        let da = f.mul(&d, &a);
+        let cb = f.mul(&c, &b);
+        x3 = f.sqr(&f.add(&da, &cb));
+        z3 = f.mul(&x1, &f.sqr(&f.sub(&da, &cb)));
+        x2 = f.mul(&aa, &bb);
+        z2 = f.mul(&e, &f.add(&aa, &f.mul_a24(&e)));
     }
-    Fe::cswap(&mut x2, &mut x3, swap);
-    Fe::cswap(&mut z2, &mut z3, swap);
-    x2.mul(&z2.invert())
+    f.cswap(&mut x2, &mut x3, swap);
+    f.cswap(&mut z2, &mut z3, swap);
+    f.encode(&f.mul(&x2, &invert(f, &z2)))
 }
 
 /// An X25519 private key: 32 random bytes, zeroized on drop.
@@ -146,20 +253,80 @@ mod tests {
         out
     }
 
+    use crate::Backend;
+
     #[test]
     fn rfc7748_5_2_vectors() {
-        let k = h("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
-        let u = h("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c");
-        assert_eq!(
-            x25519(&k, &u),
-            h("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552")
-        );
-        let k = h("4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d");
-        let u = h("e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493");
-        assert_eq!(
-            x25519(&k, &u),
-            h("95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957")
-        );
+        // Both ladders: the portable field and (where the CPU has BMI2 and ADX)
+        // the assembly one.
+        for backend in [Backend::Portable, Backend::Native] {
+            let k = h("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
+            let u = h("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c");
+            assert_eq!(
+                x25519_with(backend, &k, &u),
+                h("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552")
+            );
+            let k = h("4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d");
+            let u = h("e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493");
+            assert_eq!(
+                x25519_with(backend, &k, &u),
+                h("95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957")
+            );
+        }
+    }
+
+    /// u-coordinates that stress the encodings: 0, 1, p - 1, p, p + 1, 2^255 - 1,
+    /// and the same with the masked top bit set.
+    fn edge_us() -> alloc::vec::Vec<[u8; 32]> {
+        let mut p = [0xffu8; 32];
+        p[0] = 0xed;
+        p[31] = 0x7f;
+        let mut v = alloc::vec![[0u8; 32], X25519_BASEPOINT, [0xff; 32]];
+        for d in [-1i16, 0, 1, 2, 18] {
+            let mut u = p;
+            u[0] = (0xed + d) as u8;
+            v.push(u);
+        }
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        v.push(one);
+        let with_top: alloc::vec::Vec<_> = v
+            .iter()
+            .map(|u| {
+                let mut t = *u;
+                t[31] |= 0x80;
+                t
+            })
+            .collect();
+        v.extend(with_top);
+        v
+    }
+
+    #[test]
+    fn backends_agree_on_edge_coordinates() {
+        for u in edge_us() {
+            for k in [[0u8; 32], [0xff; 32], [0x55; 32], X25519_BASEPOINT] {
+                assert_eq!(
+                    x25519_with(Backend::Native, &k, &u),
+                    x25519_with(Backend::Portable, &k, &u),
+                    "{u:x?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The assembly ladder (where the CPU has it) is the portable one.
+        #[test]
+        fn backends_agree(
+            k in proptest::array::uniform32(proptest::num::u8::ANY),
+            u in proptest::array::uniform32(proptest::num::u8::ANY),
+        ) {
+            proptest::prop_assert_eq!(
+                x25519_with(Backend::Native, &k, &u),
+                x25519_with(Backend::Portable, &k, &u)
+            );
+        }
     }
 
     #[test]
@@ -192,10 +359,16 @@ mod tests {
 
     #[test]
     fn rfc7748_5_2_iterated_1000() {
+        for backend in [Backend::Portable, Backend::Native] {
+            iterated_1000(backend);
+        }
+    }
+
+    fn iterated_1000(backend: Backend) {
         let mut k = X25519_BASEPOINT;
         let mut u = X25519_BASEPOINT;
         for i in 1..=1000 {
-            let r = x25519(&k, &u);
+            let r = x25519_with(backend, &k, &u);
             u = k;
             k = r;
             if i == 1 {

@@ -107,7 +107,8 @@ impl Field {
         r
     }
 
-    #[inline(always)]
+    /// `-a mod m` (the tests' generic fields; [`FieldP::neg`] is p's).
+    #[cfg(test)]
     pub(crate) fn neg(&self, a: &Limbs) -> Limbs {
         self.sub(&[0; 4], a)
     }
@@ -370,6 +371,17 @@ impl FieldP {
 
     #[inline(always)]
     fn mul_with<const CT: bool>(a: &Limbs, b: &Limbs) -> Limbs {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cpu) = crate::backend::Bmi2Adx::auto() {
+            return crate::x86::p256_mulx::mul(cpu, a, b);
+        }
+        Self::mul_portable::<CT>(a, b)
+    }
+
+    /// The portable product ([`FieldP::mul`] without BMI2/ADX), the reference the
+    /// assembly is tested against.
+    #[inline(always)]
+    fn mul_portable<const CT: bool>(a: &Limbs, b: &Limbs) -> Limbs {
         let (mut r0, mut r1, mut r2, mut r3, mut r4) = (0u64, 0u64, 0u64, 0u64, 0u64);
         for &bi in b {
             let (t0, c) = bigint::mac(r0, a[0], bi, 0);
@@ -397,6 +409,53 @@ impl FieldP {
         out
     }
 
+    /// `a + b mod p` (both below p), with BMI2/ADX's register code where the
+    /// CPU has it (see [`crate::x86::p256_mulx::add`]), else [`Field::add`].
+    #[inline(always)]
+    pub(crate) fn add(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cpu) = crate::backend::Bmi2Adx::auto() {
+            return crate::x86::p256_mulx::add(cpu, a, b);
+        }
+        self.0.add(a, b)
+    }
+
+    /// [`FieldP::add`] for public data.
+    #[inline(always)]
+    pub(crate) fn add_vt(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cpu) = crate::backend::Bmi2Adx::auto() {
+            return crate::x86::p256_mulx::add(cpu, a, b);
+        }
+        self.0.add_vt(a, b)
+    }
+
+    /// `a - b mod p` (both below p), as [`FieldP::add`].
+    #[inline(always)]
+    pub(crate) fn sub(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cpu) = crate::backend::Bmi2Adx::auto() {
+            return crate::x86::p256_mulx::sub(cpu, a, b);
+        }
+        self.0.sub(a, b)
+    }
+
+    /// [`FieldP::sub`] for public data.
+    #[inline(always)]
+    pub(crate) fn sub_vt(&self, a: &Limbs, b: &Limbs) -> Limbs {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cpu) = crate::backend::Bmi2Adx::auto() {
+            return crate::x86::p256_mulx::sub(cpu, a, b);
+        }
+        self.0.sub_vt(a, b)
+    }
+
+    /// `-a mod p`.
+    #[inline(always)]
+    pub(crate) fn neg(&self, a: &Limbs) -> Limbs {
+        self.sub(&[0; 4], a)
+    }
+
     /// Montgomery square modulo p: the six cross products once, doubled, plus the
     /// four squares (10 word multiplications instead of 16).
     #[inline(always)]
@@ -412,6 +471,16 @@ impl FieldP {
 
     #[inline(always)]
     fn sqr_with<const CT: bool>(a: &Limbs) -> Limbs {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(cpu) = crate::backend::Bmi2Adx::auto() {
+            return crate::x86::p256_mulx::sqr(cpu, a);
+        }
+        Self::sqr_portable::<CT>(a)
+    }
+
+    /// The portable square, the reference the assembly is tested against.
+    #[inline(always)]
+    fn sqr_portable<const CT: bool>(a: &Limbs) -> Limbs {
         let mut t = [0u64; 8];
         // Cross products a[i] a[j], i < j.
         for i in 0..3 {
@@ -575,6 +644,82 @@ mod tests {
             }
         }
         assert_eq!(FP.invert(&[0; 4]), [0; 4]);
+    }
+
+    /// The BMI2/ADX assembly against the portable code: random values, the edges
+    /// (0, 1, p - 1, p - 2, words of all ones or a single bit), and operands at or
+    /// above p (2^256 - 1, p, p + 1), which `to_mont` passes as `a`; the
+    /// multiplication is exact for those, the squaring is compared for them too.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn mulx_adx_matches_portable() {
+        use crate::backend::{Bmi2Adx, Features};
+        let Some(cpu) = Bmi2Adx::new(Features::detected()) else {
+            eprintln!("skipped: this CPU lacks BMI2 or ADX");
+            return;
+        };
+        let mut vals = edge_and_random();
+        let mut p_plus1 = P;
+        p_plus1[0] = 0;
+        p_plus1[1] += 1;
+        let above = [[u64::MAX; 4], P, p_plus1, [0, 0, 0, u64::MAX]];
+        vals.extend(above);
+        // Limbs whose top bits are all set stress the carry chains.
+        vals.push([u64::MAX, u64::MAX, 0, P3]);
+        vals.push([u64::MAX, 0xffff_ffff, 0, P3 - 1]);
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(0xad5);
+        for _ in 0..2000 {
+            let l: Limbs = core::array::from_fn(|_| rng.next_u64());
+            vals.push(FP.reduce_be_bytes(&Field::to_be_bytes(&l)));
+        }
+        let x86 = crate::x86::p256_mulx::mul;
+        for (i, a) in vals.iter().enumerate() {
+            assert_eq!(
+                crate::x86::p256_mulx::sqr(cpu, a),
+                FieldP::sqr_portable::<true>(a),
+                "sqr {a:x?}"
+            );
+            for j in [0, 1, 3, vals.len() - 1 - i, (i * 31 + 7) % vals.len()] {
+                let b = &vals[j];
+                // b must be below p (the documented contract); a may be anything.
+                if bigint::ct_lt_limbs(b, &P) == u64::MAX {
+                    assert_eq!(
+                        x86(cpu, a, b),
+                        FieldP::mul_portable::<true>(a, b),
+                        "mul {a:x?} {b:x?}"
+                    );
+                    assert_eq!(x86(cpu, a, b), FieldP::mul_portable::<false>(a, b));
+                }
+            }
+        }
+        // Addition and subtraction (operands below p, as their contract says;
+        // the same formulas, so values at or above p agree too).
+        for (i, a) in vals.iter().enumerate() {
+            for b in [
+                &vals[0],
+                &vals[3],
+                &vals[(i * 13 + 5) % vals.len()],
+                &vals[vals.len() - 1 - i],
+            ] {
+                assert_eq!(
+                    crate::x86::p256_mulx::add(cpu, a, b),
+                    FP.0.add(a, b),
+                    "add {a:x?} {b:x?}"
+                );
+                assert_eq!(
+                    crate::x86::p256_mulx::sub(cpu, a, b),
+                    FP.0.sub(a, b),
+                    "sub {a:x?} {b:x?}"
+                );
+            }
+        }
+        // Products that are exactly 0 and 1 after reduction, and R^2 (to_mont).
+        assert_eq!(x86(cpu, &FP.one, &FP.one), FP.one);
+        assert_eq!(x86(cpu, &[0; 4], &FP.one), [0; 4]);
+        assert_eq!(
+            x86(cpu, &[u64::MAX; 4], &FP.0.rr),
+            FP_GENERIC.to_mont(&[u64::MAX; 4])
+        );
     }
 
     #[test]

@@ -559,3 +559,40 @@ fn gen_prime<R: RngCore + CryptoRng>(rng: &mut R, limbs: usize) -> Vec<u64> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bigint::tests::MODULI_BUILT;
+    use crate::Sha256;
+    use rand::SeedableRng;
+
+    /// The private key's moduli (p, q, and n for the blinding and the fault check)
+    /// are built once, when the key is made: signing and decrypting build none.
+    #[test]
+    fn private_operations_build_no_modulus() {
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(18);
+        let key = RsaPrivateKey::generate(&mut rng, 2048).unwrap();
+        let loaded = RsaPrivateKey::from_components(&key.components()).unwrap();
+        let ct = key
+            .public_key()
+            .encrypt_pkcs1v15(&mut rng, &[7; 48])
+            .unwrap();
+        let before = MODULI_BUILT.with(|c| c.get());
+        let sig = loaded.sign_pkcs1v15::<Sha256, _>(&mut rng, b"msg").unwrap();
+        let pss = loaded.sign_pss::<Sha256, _>(&mut rng, b"msg").unwrap();
+        let pt = loaded.decrypt_pkcs1v15(&mut rng, &ct).unwrap();
+        let implicit = loaded.decrypt_pkcs1v15_implicit(&mut rng, &ct, &[0; 48]);
+        assert_eq!(MODULI_BUILT.with(|c| c.get()), before);
+        // The operations did their work.
+        assert_eq!(pt, [7; 48]);
+        assert_eq!(implicit, [7; 48]);
+        key.public_key()
+            .verify_pkcs1v15::<Sha256>(b"msg", &sig)
+            .unwrap();
+        key.public_key().verify_pss::<Sha256>(b"msg", &pss).unwrap();
+        // The counter counts: building a public key builds its modulus.
+        let _ = RsaPublicKey::new(&key.public_key().n_bytes(), &[1, 0, 1]).unwrap();
+        assert_eq!(MODULI_BUILT.with(|c| c.get()), before + 1);
+    }
+}

@@ -1,14 +1,19 @@
-//! x86-64 fast paths: SHA-NI, AES-NI/VAES, PCLMULQDQ/VPCLMULQDQ and AVX2.
+//! x86-64 fast paths: SHA-NI, AES-NI/VAES, PCLMULQDQ/VPCLMULQDQ, AVX2, and
+//! BMI2/ADX field multiplication in inline assembly.
 //!
 //! The only module of the crate with `unsafe`: calling a `#[target_feature]` function
-//! (sound once the feature was detected at run time, see [`crate::backend`]) and
-//! unaligned SIMD loads and stores from slices whose lengths were checked.
+//! (sound once the feature was detected at run time, see [`crate::backend`]),
+//! unaligned SIMD loads and stores from slices whose lengths were checked, and
+//! `asm!` blocks that take a [`crate::backend::Bmi2Adx`] token (proof of the CPU
+//! features their instructions need).
 
 pub(crate) mod aesni;
 pub(crate) mod chacha_avx2;
 pub(crate) mod clmul;
+pub(crate) mod fe25519_mulx;
 pub(crate) mod gcm;
 pub(crate) mod mont_avx2;
+pub(crate) mod p256_mulx;
 pub(crate) mod sha_ni;
 
 use core::arch::x86_64::{
