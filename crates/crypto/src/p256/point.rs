@@ -204,7 +204,8 @@ impl Point {
                 let z2 = f.sqr(&acc.z);
                 let (mut x, mut y, mut z) = (f.mul(&acc.x, &acc.z), f.mul(&acc.y, &z2), acc.z);
                 for _ in 0..W {
-                    (x, y, z) = jacobian_double(&x, &y, &z);
+                    // Constant time: the identity (Z = 0) stays Z = 0.
+                    (x, y, z) = formulas::jacobian_double(f, &(x, y, z));
                 }
                 let z2 = f.sqr(&z);
                 acc = Point {
@@ -384,30 +385,6 @@ fn comb_mul(table: &[u64], k: &Limbs) -> Point {
         y: ay,
         z: f.mul(&z2, &az),
     }
-}
-
-/// Jacobian doubling for a = -3, "dbl-2001-b" of the Explicit-Formulas Database
-/// (3M + 5S), in constant time: no branch, the identity (Z = 0) maps to Z = 0.
-#[inline(always)]
-fn jacobian_double(x: &Limbs, y: &Limbs, z: &Limbs) -> (Limbs, Limbs, Limbs) {
-    let f = &FP;
-    let delta = f.sqr(z);
-    let gamma = f.sqr(y);
-    let beta = f.mul(x, &gamma);
-    let alpha = f.mul(&f.sub(x, &delta), &f.add(x, &delta));
-    let alpha = f.add(&f.add(&alpha, &alpha), &alpha);
-    let beta2 = f.add(&beta, &beta);
-    let beta4 = f.add(&beta2, &beta2);
-    let beta8 = f.add(&beta4, &beta4);
-    let x3 = f.sub(&f.sqr(&alpha), &beta8);
-    let yz = f.add(y, z);
-    let z3 = f.sub(&f.sub(&f.sqr(&yz), &gamma), &delta);
-    let gamma2 = f.sqr(&gamma);
-    let g2 = f.add(&gamma2, &gamma2);
-    let g4 = f.add(&g2, &g2);
-    let g8 = f.add(&g4, &g4);
-    let y3 = f.sub(&f.mul(&alpha, &f.sub(&beta4, &x3)), &g8);
-    (x3, y3, z3)
 }
 
 /// `if m == !0 { b } else { a }`, in constant time.
