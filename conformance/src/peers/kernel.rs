@@ -1,5 +1,6 @@
-//! The Linux kernel's TCP as a peer: a namespace with a TUN device, our stack
-//! driven over it, the capture checked by tshark and kept for failed cases.
+//! The Linux kernel's TCP as a peer: a namespace with a TUN or TAP device,
+//! our stack driven over it, the capture checked by tshark and kept for
+//! failed cases.
 //!
 //! A case calls [`run`] with a closure that gets an [`Env`]; the closure
 //! returns `Ok(())` or the failure's reason. Skips (no CAP_NET_ADMIN, no
@@ -17,6 +18,8 @@ use handshake_io::fault::Dir;
 use handshake_io::link::Link;
 use handshake_io::netns::{NetConfig, TestNet, KERNEL_ADDR, OUR_ADDR};
 use handshake_io::packet::decode;
+use handshake_io::tap::TapPort;
+use handshake_link::MacAddr;
 use handshake_tcp::wire::{Ecn, SegmentRepr, TcpFlags};
 
 use crate::peers::tshark;
@@ -25,7 +28,12 @@ use crate::{Ctx, Outcome};
 /// Timeout on every kernel socket read and write: no thread blocks for ever.
 pub const IO_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// A namespace, our driver on its TUN device, and where artefacts go.
+pub use super::Via;
+
+/// Our MAC on a TAP segment (locally administered, RFC 7042 §2.1 documentation range).
+pub const OUR_MAC: MacAddr = MacAddr([0x02, 0x00, 0x5e, 0x00, 0x53, 0x02]);
+
+/// A namespace, our driver on its TUN or TAP device, and where artefacts go.
 pub struct Env {
     /// The namespace (kernel sockets are made through it).
     pub net: TestNet,
@@ -35,29 +43,34 @@ pub struct Env {
     keep: bool,
 }
 
-/// Runs `f` in a fresh namespace; the capture is written, checked by tshark
-/// and kept if the case fails (or `--pcap`).
-pub fn run(ctx: &Ctx, f: impl FnOnce(&mut Env) -> Result<(), String>) -> Outcome {
-    run_with(ctx, NetConfig::default(), f)
+/// Runs `f` in a fresh namespace with our stack behind `via`; the capture
+/// is written, checked by tshark and kept if the case fails (or `--pcap`).
+pub fn run(ctx: &Ctx, via: Via, f: impl FnOnce(&mut Env) -> Result<(), String>) -> Outcome {
+    run_with(ctx, via.config(), f)
 }
 
-/// [`run`] with a chosen TUN configuration (MTU).
+/// [`run`] with a chosen configuration (MTU; TAP or TUN).
 pub fn run_with(
     ctx: &Ctx,
     config: NetConfig,
     f: impl FnOnce(&mut Env) -> Result<(), String>,
 ) -> Outcome {
-    let (net, tun) = match TestNet::new(config) {
+    let (net, tun) = match TestNet::new(config.clone()) {
         Ok(v) => v,
         Err(e) if e.is_unsupported() => return Outcome::Skip(e.to_string()),
         Err(e) => return Outcome::Fail(e.to_string()),
     };
-    let Some(tun) = tun else {
+    let Some(dev) = tun else {
         return Outcome::Fail("no TUN device".into());
     };
-    let link = match Link::new(tun, ctx.seed) {
+    let link = if config.tap {
+        TapPort::new(dev, OUR_MAC, OUR_ADDR).map(|p| Link::over_tap(p, ctx.seed))
+    } else {
+        Link::new(dev, ctx.seed)
+    };
+    let link = match link {
         Ok(l) => l,
-        Err(e) => return Outcome::Fail(format!("TUN device: {e}")),
+        Err(e) => return Outcome::Fail(format!("the device: {e}")),
     };
     let mut env = Env {
         net,
@@ -83,6 +96,21 @@ impl Env {
             let _ = std::fs::write(self.dir.join("faults.txt"), log);
             if result.is_ok() && tshark::NEED.missing().is_none() {
                 result = tshark_clean(&pcap);
+            }
+        }
+        // Over TAP the frames are checked too: ARP, NDP and the IP packets
+        // in their Ethernet headers.
+        if let Some(port) = self.d.link.tap() {
+            let frames = self.dir.join("tap.pcap");
+            let all: Vec<Vec<u8>> = port.frames().iter().map(|(_, f)| f.clone()).collect();
+            if let Err(e) = crate::peers::pcap::write_ethernet(&frames, &all) {
+                return Outcome::Fail(e);
+            }
+            if result.is_ok() && tshark::NEED.missing().is_none() {
+                result = tshark_clean(&frames);
+            }
+            if result.is_ok() {
+                result = frames_to_kernel_mac(port);
             }
         }
         if self.d.stats().bad_packets > 0 && result.is_ok() {
@@ -212,6 +240,37 @@ impl Env {
             seen
         })
     }
+}
+
+/// Over TAP: the kernel's MAC is whatever source its frames carry (learned,
+/// never configured), and every IPv4 frame of ours went to it (RFC 826: the
+/// address our ARP cache resolved); there was at least one.
+fn frames_to_kernel_mac(port: &TapPort) -> Result<(), String> {
+    use handshake_link::{EtherType, EthernetFrame};
+    let frames: Vec<EthernetFrame<&[u8]>> = port
+        .frames()
+        .iter()
+        .filter_map(|(_, f)| EthernetFrame::new_checked(&f[..]).ok())
+        .collect();
+    let kernel_mac = frames
+        .iter()
+        .map(|f| f.src_addr())
+        .find(|m| *m != OUR_MAC)
+        .ok_or("over TAP, no frame from the kernel")?;
+    let ours: Vec<_> = frames
+        .iter()
+        .filter(|f| f.src_addr() == OUR_MAC && f.ethertype() == EtherType::IPV4)
+        .collect();
+    if ours.is_empty() {
+        return Err("over TAP, we sent no IPv4 frame".into());
+    }
+    if let Some(f) = ours.iter().find(|f| f.dst_addr() != kernel_mac) {
+        return Err(format!(
+            "over TAP, an IPv4 frame of ours went to {}, not the kernel's {kernel_mac}",
+            f.dst_addr()
+        ));
+    }
+    Ok(())
 }
 
 /// tshark's verdict on a capture: any malformed packet or bad checksum fails.

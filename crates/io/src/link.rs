@@ -1,5 +1,11 @@
-//! The wire between the kernel and our stack: a TUN device with fault
-//! injection and a capture (Linux).
+//! The wire between the kernel and our stack: a TUN device, or a TAP device
+//! with our link layer on it, with fault injection and a capture (Linux).
+//!
+//! Over TAP ([`Link::over_tap`]) the same IP packets travel in Ethernet
+//! frames: a [`TapPort`] resolves the kernel's MAC (ARP, NDP) before the
+//! first packet to it and answers the kernel's requests for ours, so the
+//! driver above sees one wire either way. Faults and the capture act on the
+//! IP packets; [`Link::tap`] gives the frames.
 //!
 //! [`Link::send`] carries a datagram from our stack into the kernel and
 //! [`Link::recv`] brings the kernel's next datagram to us; both pass the
@@ -26,6 +32,7 @@ use rustix::event::{PollFd, PollFlags, Timespec};
 
 use crate::fault::{Action, Dir, Faults, PacketInfo};
 use crate::pcap::Capture;
+use crate::tap::TapPort;
 
 /// How long a reordered packet waits for a successor before it goes anyway.
 const REORDER_WAIT: Duration = Duration::from_millis(200);
@@ -41,9 +48,16 @@ struct Held {
     reorder: bool,
 }
 
-/// A TUN device seen as a lossy, recorded wire.
+/// What carries the packets: IP packets on a TUN device, or Ethernet
+/// frames on a TAP device with our ARP and NDP caches.
+enum Device {
+    Tun(tun_rs::SyncDevice),
+    Tap(Box<TapPort>),
+}
+
+/// A TUN or TAP device seen as a lossy, recorded wire.
 pub struct Link {
-    dev: tun_rs::SyncDevice,
+    dev: Device,
     origin: Instant,
     /// The fault rules; add to them at any time.
     pub faults: Faults,
@@ -72,7 +86,18 @@ impl Link {
     /// `seed` drives random faults.
     pub fn new(dev: tun_rs::SyncDevice, seed: u64) -> io::Result<Link> {
         dev.set_nonblocking(true)?;
-        Ok(Link {
+        Ok(Link::with_device(Device::Tun(dev), seed))
+    }
+
+    /// A link over a TAP device: our IPv4 and IPv6 packets go in Ethernet
+    /// frames to the kernel's MAC, which `port` resolves; otherwise as
+    /// [`Link::new`].
+    pub fn over_tap(port: TapPort, seed: u64) -> Link {
+        Link::with_device(Device::Tap(Box::new(port)), seed)
+    }
+
+    fn with_device(dev: Device, seed: u64) -> Link {
+        Link {
             dev,
             origin: Instant::now(),
             faults: Faults::new(seed),
@@ -85,7 +110,23 @@ impl Link {
             sent: 0,
             received: 0,
             marked: 0,
-        })
+        }
+    }
+
+    /// The TAP port and its link layer (frames, caches), if the link is over TAP.
+    pub fn tap(&self) -> Option<&TapPort> {
+        match &self.dev {
+            Device::Tap(p) => Some(p),
+            Device::Tun(_) => None,
+        }
+    }
+
+    /// [`Link::tap`], mutable (to add an IPv6 address, say).
+    pub fn tap_mut(&mut self) -> Option<&mut TapPort> {
+        match &mut self.dev {
+            Device::Tap(p) => Some(p),
+            Device::Tun(_) => None,
+        }
     }
 
     /// Stops recording (for throughput runs) and drops what was recorded.
@@ -155,7 +196,7 @@ impl Link {
                 return Ok(None);
             }
             let left = until.saturating_duration_since(now);
-            self.wait_readable(left)?;
+            self.poll_device(left)?;
         }
     }
 
@@ -166,29 +207,43 @@ impl Link {
 
     /// Reads whatever the device has now (up to a batch); true if anything came.
     fn read_ready(&mut self) -> io::Result<bool> {
-        let mut got = false;
-        for _ in 0..READ_BATCH {
-            match self.dev.recv(&mut self.buf) {
-                Ok(n) => {
-                    let p = self.buf[..n].to_vec();
-                    // Only IPv4 is ours; the kernel may also emit IPv6 router solicitations.
-                    if p.first().map(|b| b >> 4) != Some(4) {
-                        continue;
-                    }
-                    got = true;
-                    self.record(&p);
-                    self.route(Dir::ToUs, p)?;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            }
-        }
-        Ok(got)
+        self.poll_device(Duration::ZERO)
     }
 
-    fn wait_readable(&self, left: Duration) -> io::Result<()> {
-        wait_readable(&self.dev, left)
+    /// Waits at most `wait` for the device, then takes what it has (up to
+    /// a batch) to the fault rules; true if any IP packet came.
+    fn poll_device(&mut self, wait: Duration) -> io::Result<bool> {
+        let packets = match &mut self.dev {
+            Device::Tun(dev) => {
+                if !wait.is_zero() {
+                    wait_readable(dev, wait)?;
+                }
+                let mut packets = Vec::new();
+                for _ in 0..READ_BATCH {
+                    match dev.recv(&mut self.buf) {
+                        Ok(n) => packets.push(self.buf[..n].to_vec()),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+                packets
+            }
+            // The port answers ARP and NDP and runs their timers; it hands
+            // over the IP packets addressed to our MAC.
+            Device::Tap(port) => port.pump(wait)?,
+        };
+        let mut got = false;
+        for p in packets {
+            // Only IPv4 is ours; the kernel may also emit IPv6 router solicitations.
+            if p.first().map(|b| b >> 4) != Some(4) {
+                continue;
+            }
+            got = true;
+            self.record(&p);
+            self.route(Dir::ToUs, p)?;
+        }
+        Ok(got)
     }
 
     fn record(&mut self, packet: &[u8]) {
@@ -266,11 +321,20 @@ impl Link {
             }
             Dir::ToKernel => {
                 self.sent += 1;
-                match self.dev.send(&packet) {
-                    Ok(_) => {}
-                    // A full device queue is loss on the wire, as on a real link.
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                    Err(e) => return Err(e),
+                match &mut self.dev {
+                    Device::Tun(dev) => match dev.send(&packet) {
+                        Ok(_) => {}
+                        // A full device queue is loss on the wire, as on a real link.
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                        Err(e) => return Err(e),
+                    },
+                    // The next hop is resolved (and the packet queued
+                    // meanwhile) by the port.
+                    Device::Tap(port) => match destination(&packet).map(next_hop) {
+                        Some(std::net::IpAddr::V4(a)) => port.send_ipv4(a, packet)?,
+                        Some(std::net::IpAddr::V6(a)) => port.send_ipv6(a, packet)?,
+                        None => {}
+                    },
                 }
             }
         }
@@ -284,6 +348,37 @@ impl Link {
             self.put(h.dir, h.packet)?;
         }
         Ok(())
+    }
+}
+
+/// Where a packet to `dst` goes on the TAP segment: `dst` itself when it
+/// is on the link (the namespace's 192.0.2.0/24), otherwise the kernel,
+/// which is our default router (RFC 1122 §3.3.1.1: a datagram for another
+/// network goes to a gateway on ours).
+fn next_hop(dst: std::net::IpAddr) -> std::net::IpAddr {
+    use crate::netns::{KERNEL_ADDR, OUR_ADDR, PREFIX};
+    match dst {
+        std::net::IpAddr::V4(a) => {
+            let mask = u32::MAX << (32 - PREFIX);
+            let on_link = u32::from(a) & mask == u32::from(OUR_ADDR) & mask;
+            if on_link || a.is_broadcast() || a.is_multicast() {
+                dst
+            } else {
+                KERNEL_ADDR.into()
+            }
+        }
+        // Every IPv6 destination of ours is on the link (RFC 4861 §5.2's
+        // next-hop determination with the namespace's one prefix).
+        std::net::IpAddr::V6(_) => dst,
+    }
+}
+
+/// The destination address of an IPv4 or IPv6 packet.
+fn destination(p: &[u8]) -> Option<std::net::IpAddr> {
+    match p.first()? >> 4 {
+        4 => Some(<[u8; 4]>::try_from(p.get(16..20)?).ok()?.into()),
+        6 => Some(<[u8; 16]>::try_from(p.get(24..40)?).ok()?.into()),
+        _ => None,
     }
 }
 

@@ -221,13 +221,13 @@ fn kernel_fragmentation_needed(ctx: &mut crate::Ctx) -> crate::Outcome {
     use handshake_io::packet::{decode, icmp_error_for};
 
     use crate::peers::kernel::{
-        kernel as kaddr, read_all_hash, run, timeouts, KernelTask, Pattern,
+        kernel as kaddr, read_all_hash, run, timeouts, KernelTask, Pattern, Via,
     };
 
     const PORT: u16 = 9200;
     const LEN: usize = 200_000;
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, Via::Tun, |env| {
         let l = kernel::listen(&env.net, kaddr(PORT), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
             let mut s = kernel::accept(&l, StdDuration::from_secs(5))?;

@@ -2,7 +2,8 @@
 
 use crate::cases::support::*;
 use crate::peers::tshark;
-use crate::{Case, Ctx, Need, Outcome};
+use crate::peers::Via;
+use crate::{Case, Ctx, Level, Need, Outcome};
 use handshake_ip::IpProtocol;
 use handshake_tcp::wire::{SackBlock, SackBlocks, SegmentRepr, SeqNumber, TcpFlags, Timestamps};
 use rand::Rng;
@@ -144,14 +145,14 @@ mod loss;
 macro_rules! interop {
     ($($module:ident :: $name:ident),* $(,)?) => {
         $(
-            fn $name(ctx: &mut Ctx) -> Outcome {
+            fn $name(ctx: &mut Ctx, via: Via) -> Outcome {
                 #[cfg(target_os = "linux")]
                 {
-                    $module::$name(ctx)
+                    $module::$name(ctx, via)
                 }
                 #[cfg(not(target_os = "linux"))]
                 {
-                    let _ = ctx;
+                    let _ = (ctx, via);
                     Outcome::Skip("kernel interop needs Linux network namespaces and TUN".into())
                 }
             }
@@ -187,163 +188,196 @@ interop!(
     keepalive::kernel_probes_answered,
 );
 
+/// A case against the kernel: level, id after `tcp.interop.`, requirement, body.
+type KernelRow = (
+    Level,
+    &'static str,
+    &'static str,
+    fn(&mut Ctx, Via) -> Outcome,
+);
+
+/// The cases against the kernel. Each runs over TUN as `tcp.interop.<id>`
+/// and again over TAP as `tcp.interop.tap.<id>`, where our ARP cache
+/// resolves the kernel's MAC and answers its requests for ours, so the
+/// same segments travel in Ethernet frames (RFC 826, RFC 894).
+const KERNEL: &[KernelRow] = &[
+    (
+        Level::Must,
+        "handshake-options-client",
+        "RFC 9293 §3.7.1 MUST-14, RFC 7323 §1.3, §3.2, RFC 2018 §2",
+        options_client,
+    ),
+    (
+        Level::Must,
+        "handshake-options-server",
+        "RFC 9293 §3.7.1 MUST-14, RFC 7323 §1.3, §3.2, RFC 2018 §2",
+        options_server,
+    ),
+    (
+        Level::Must,
+        "syn-flood-kernel-client",
+        "RFC 4987 §3.6",
+        syn_flood_kernel_client,
+    ),
+    (
+        Level::Must,
+        "syn-retransmit",
+        "RFC 9293 §3.8.1, RFC 6298 §2.1, §5.5",
+        syn_retransmit,
+    ),
+    (
+        Level::Must,
+        "synack-retransmit",
+        "RFC 9293 §3.8.1, §3.10.7.2, RFC 6298 §5.5",
+        synack_retransmit,
+    ),
+    (
+        Level::Must,
+        "rst-closed-port",
+        "RFC 9293 §3.10.7.1, §3.10.7.3 (RST in SYN-SENT)",
+        rst_closed_port,
+    ),
+    (
+        Level::Must,
+        "refused-by-us",
+        "RFC 9293 §3.10.7.1 (segment to CLOSED answered by RST)",
+        refused_by_us,
+    ),
+    (
+        Level::Must,
+        "data-sizes-to-kernel",
+        "RFC 9293 §3.8.6, §3.9.1.2 (SEND)",
+        sizes_to_kernel,
+    ),
+    (
+        Level::Must,
+        "data-sizes-from-kernel",
+        "RFC 9293 §3.8.6, §3.9.1.3 (RECEIVE)",
+        sizes_from_kernel,
+    ),
+    (
+        Level::Must,
+        "bulk-64mib-to-kernel",
+        "RFC 9293 §3.8.6, RFC 7323 §2 (window scale)",
+        bulk_to_kernel,
+    ),
+    (
+        Level::Must,
+        "bulk-64mib-from-kernel",
+        "RFC 9293 §3.8.6, RFC 7323 §2 (window scale)",
+        bulk_from_kernel,
+    ),
+    (
+        Level::Must,
+        "zero-window-kernel-receiver",
+        "RFC 9293 §3.8.6.1 MUST-35, MUST-36, RFC 1122 §4.2.2.17",
+        zero_window_kernel_receiver,
+    ),
+    (
+        Level::Must,
+        "zero-window-our-receiver",
+        "RFC 9293 §3.8.6.1 MUST-37 (receiver keeps answering probes)",
+        zero_window_our_receiver,
+    ),
+    (
+        Level::Must,
+        "half-close-ours",
+        "RFC 9293 §3.6, §3.10.4 (CLOSE: half-close)",
+        half_close_ours,
+    ),
+    (
+        Level::Must,
+        "half-close-kernel",
+        "RFC 9293 §3.6, §3.10.7.4 (FIN: CLOSE-WAIT keeps sending)",
+        half_close_kernel,
+    ),
+    (
+        Level::Must,
+        "active-close-ours",
+        "RFC 9293 §3.6, §3.6.1 MUST-13 (TIME-WAIT on the closing side)",
+        active_close_ours,
+    ),
+    (
+        Level::May,
+        "keepalive-kernel-answers-ours",
+        "RFC 9293 §3.8.4 (MAY-5: our probes at SND.NXT-1 draw the kernel's ACKs)",
+        our_probes_answered,
+    ),
+    (
+        Level::Must,
+        "keepalive-we-answer-kernel",
+        "RFC 9293 §3.8.4, §3.10.7.4 (the kernel's keep-alive probes get our ACK)",
+        kernel_probes_answered,
+    ),
+    (
+        Level::Must,
+        "active-close-kernel",
+        "RFC 9293 §3.6 (passive close: LAST-ACK, no TIME-WAIT)",
+        active_close_kernel,
+    ),
+    (
+        Level::Must,
+        "simultaneous-close",
+        "RFC 9293 §3.6 figure 13 (CLOSING, both TIME-WAIT)",
+        simultaneous_close,
+    ),
+    (
+        Level::Must,
+        "our-abort-econnreset",
+        "RFC 9293 §3.10.5 (ABORT sends RST), §3.10.7.4 (RST: connection reset)",
+        our_abort,
+    ),
+    (
+        Level::Must,
+        "kernel-abort-reset",
+        "RFC 9293 §3.10.7.4 (RST in ESTABLISHED)",
+        kernel_abort,
+    ),
+    (
+        Level::Must,
+        "kernel-fast-retransmit",
+        "RFC 5681 §3.2, §4.2 (immediate duplicate ACKs), RFC 2018 §4",
+        kernel_fast_retransmit,
+    ),
+    (
+        Level::Must,
+        "our-fast-retransmit",
+        "RFC 5681 §3.2, RFC 6675 §5",
+        our_fast_retransmit,
+    ),
+    (
+        Level::Must,
+        "rto-backoff",
+        "RFC 6298 §5.5 (back off the timer), RFC 9293 §3.8.1",
+        rto_backoff,
+    ),
+];
+
 /// The `tcp.interop.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
-    vec![
-        Case::must(
-            "tcp.interop.tshark-reads-segments",
-            "RFC 9293 §3.1, MUST-2; RFC 7323 §2.2, §3.2; RFC 2018 §2-3",
-        )
-        .needs(&[tshark::NEED])
-        .interop_peer(tcp_segments),
-        Case::must(
-            "tcp.interop.handshake-options-client",
-            "RFC 9293 §3.7.1 MUST-14, RFC 7323 §1.3, §3.2, RFC 2018 §2",
-        )
-        .needs(NEEDS)
-        .interop_os(options_client),
-        Case::must(
-            "tcp.interop.handshake-options-server",
-            "RFC 9293 §3.7.1 MUST-14, RFC 7323 §1.3, §3.2, RFC 2018 §2",
-        )
-        .needs(NEEDS)
-        .interop_os(options_server),
-        Case::must("tcp.interop.syn-flood-kernel-client", "RFC 4987 §3.6")
-            .needs(NEEDS)
-            .interop_os(syn_flood_kernel_client),
-        Case::must(
-            "tcp.interop.syn-retransmit",
-            "RFC 9293 §3.8.1, RFC 6298 §2.1, §5.5",
-        )
-        .needs(NEEDS)
-        .interop_os(syn_retransmit),
-        Case::must(
-            "tcp.interop.synack-retransmit",
-            "RFC 9293 §3.8.1, §3.10.7.2, RFC 6298 §5.5",
-        )
-        .needs(NEEDS)
-        .interop_os(synack_retransmit),
-        Case::must(
-            "tcp.interop.rst-closed-port",
-            "RFC 9293 §3.10.7.1, §3.10.7.3 (RST in SYN-SENT)",
-        )
-        .needs(NEEDS)
-        .interop_os(rst_closed_port),
-        Case::must(
-            "tcp.interop.refused-by-us",
-            "RFC 9293 §3.10.7.1 (segment to CLOSED answered by RST)",
-        )
-        .needs(NEEDS)
-        .interop_os(refused_by_us),
-        Case::must(
-            "tcp.interop.data-sizes-to-kernel",
-            "RFC 9293 §3.8.6, §3.9.1.2 (SEND)",
-        )
-        .needs(NEEDS)
-        .interop_os(sizes_to_kernel),
-        Case::must(
-            "tcp.interop.data-sizes-from-kernel",
-            "RFC 9293 §3.8.6, §3.9.1.3 (RECEIVE)",
-        )
-        .needs(NEEDS)
-        .interop_os(sizes_from_kernel),
-        Case::must(
-            "tcp.interop.bulk-64mib-to-kernel",
-            "RFC 9293 §3.8.6, RFC 7323 §2 (window scale)",
-        )
-        .needs(NEEDS)
-        .interop_os(bulk_to_kernel),
-        Case::must(
-            "tcp.interop.bulk-64mib-from-kernel",
-            "RFC 9293 §3.8.6, RFC 7323 §2 (window scale)",
-        )
-        .needs(NEEDS)
-        .interop_os(bulk_from_kernel),
-        Case::must(
-            "tcp.interop.zero-window-kernel-receiver",
-            "RFC 9293 §3.8.6.1 MUST-35, MUST-36, RFC 1122 §4.2.2.17",
-        )
-        .needs(NEEDS)
-        .interop_os(zero_window_kernel_receiver),
-        Case::must(
-            "tcp.interop.zero-window-our-receiver",
-            "RFC 9293 §3.8.6.1 MUST-37 (receiver keeps answering probes)",
-        )
-        .needs(NEEDS)
-        .interop_os(zero_window_our_receiver),
-        Case::must(
-            "tcp.interop.half-close-ours",
-            "RFC 9293 §3.6, §3.10.4 (CLOSE: half-close)",
-        )
-        .needs(NEEDS)
-        .interop_os(half_close_ours),
-        Case::must(
-            "tcp.interop.half-close-kernel",
-            "RFC 9293 §3.6, §3.10.7.4 (FIN: CLOSE-WAIT keeps sending)",
-        )
-        .needs(NEEDS)
-        .interop_os(half_close_kernel),
-        Case::must(
-            "tcp.interop.active-close-ours",
-            "RFC 9293 §3.6, §3.6.1 MUST-13 (TIME-WAIT on the closing side)",
-        )
-        .needs(NEEDS)
-        .interop_os(active_close_ours),
-        Case::may(
-            "tcp.interop.keepalive-kernel-answers-ours",
-            "RFC 9293 §3.8.4 (MAY-5: our probes at SND.NXT-1 draw the kernel's ACKs)",
-        )
-        .needs(NEEDS)
-        .interop_os(our_probes_answered),
-        Case::must(
-            "tcp.interop.keepalive-we-answer-kernel",
-            "RFC 9293 §3.8.4, §3.10.7.4 (the kernel's keep-alive probes get our ACK)",
-        )
-        .needs(NEEDS)
-        .interop_os(kernel_probes_answered),
-        Case::must(
-            "tcp.interop.active-close-kernel",
-            "RFC 9293 §3.6 (passive close: LAST-ACK, no TIME-WAIT)",
-        )
-        .needs(NEEDS)
-        .interop_os(active_close_kernel),
-        Case::must(
-            "tcp.interop.simultaneous-close",
-            "RFC 9293 §3.6 figure 13 (CLOSING, both TIME-WAIT)",
-        )
-        .needs(NEEDS)
-        .interop_os(simultaneous_close),
-        Case::must(
-            "tcp.interop.our-abort-econnreset",
-            "RFC 9293 §3.10.5 (ABORT sends RST), §3.10.7.4 (RST: connection reset)",
-        )
-        .needs(NEEDS)
-        .interop_os(our_abort),
-        Case::must(
-            "tcp.interop.kernel-abort-reset",
-            "RFC 9293 §3.10.7.4 (RST in ESTABLISHED)",
-        )
-        .needs(NEEDS)
-        .interop_os(kernel_abort),
-        Case::must(
-            "tcp.interop.kernel-fast-retransmit",
-            "RFC 5681 §3.2, §4.2 (immediate duplicate ACKs), RFC 2018 §4",
-        )
-        .needs(NEEDS)
-        .interop_os(kernel_fast_retransmit),
-        Case::must(
-            "tcp.interop.our-fast-retransmit",
-            "RFC 5681 §3.2, RFC 6675 §5",
-        )
-        .needs(NEEDS)
-        .interop_os(our_fast_retransmit),
-        Case::must(
-            "tcp.interop.rto-backoff",
-            "RFC 6298 §5.5 (back off the timer), RFC 9293 §3.8.1",
-        )
-        .needs(NEEDS)
-        .interop_os(rto_backoff),
-    ]
+    let mut cases = vec![Case::must(
+        "tcp.interop.tshark-reads-segments",
+        "RFC 9293 §3.1, MUST-2; RFC 7323 §2.2, §3.2; RFC 2018 §2-3",
+    )
+    .needs(&[tshark::NEED])
+    .interop_peer(tcp_segments)];
+    for via in [Via::Tun, Via::Tap] {
+        for &(level, name, spec, body) in KERNEL {
+            let (id, spec) = match via {
+                Via::Tun => (format!("tcp.interop.{name}"), spec.to_string()),
+                Via::Tap => (
+                    format!("tcp.interop.tap.{name}"),
+                    format!("{spec}; over TAP: RFC 826, RFC 894"),
+                ),
+            };
+            cases.push(
+                Case::with_level(level, id, spec)
+                    .needs(NEEDS)
+                    .interop_os(move |ctx| body(ctx, via)),
+            );
+        }
+    }
+    cases
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use handshake_tcp::wire::{Ecn, TcpFlags};
 
 use crate::peers::kernel::{
     kernel as kaddr, read_all_hash, receive_pattern, run, send_pattern, timeouts, write_pattern,
-    Env, KernelTask, Seen,
+    Env, KernelTask, Seen, Via,
 };
 use crate::{Case, Ctx, Need, Outcome};
 
@@ -66,7 +66,7 @@ fn data_ect0(segs: &[Seen], dir: Dir, who: &str) -> Result<usize, String> {
 fn kernel_client_negotiates(ctx: &mut Ctx) -> Outcome {
     const PORT: u16 = 9301;
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, Via::Tun, |env| {
         tcp_ecn(env, 1)?;
         env.d.listen(Config::default(), PORT, 8);
         let mut s = env.kernel_connect(crate::peers::kernel::ours(PORT))?;
@@ -127,7 +127,7 @@ use std::net::TcpStream;
 /// does not take part and nothing is ECT (the fallback).
 fn our_client(ctx: &mut Ctx, sysctl: u8, port: u16) -> Outcome {
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, Via::Tun, |env| {
         tcp_ecn(env, sysctl)?;
         let l = kernel::listen(&env.net, kaddr(port), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
@@ -181,7 +181,7 @@ fn our_client(ctx: &mut Ctx, sysctl: u8, port: u16) -> Outcome {
 fn kernel_echoes_ce(ctx: &mut Ctx) -> Outcome {
     const PORT: u16 = 9304;
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, Via::Tun, |env| {
         tcp_ecn(env, 1)?;
         let l = kernel::listen(&env.net, kaddr(PORT), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
@@ -237,7 +237,7 @@ fn kernel_echoes_ce(ctx: &mut Ctx) -> Outcome {
 fn we_echo_ce(ctx: &mut Ctx) -> Outcome {
     const PORT: u16 = 9305;
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, Via::Tun, |env| {
         tcp_ecn(env, 1)?;
         env.d.listen(Config::default(), PORT, 8);
         env.d

@@ -13,7 +13,7 @@ use handshake_tcp::wire::TcpFlags;
 
 use crate::peers::kernel::{
     drain, kernel, ours, pump, read_all_hash, receive_pattern, run, timeouts, wait_kernel_state,
-    write_pattern, Env, KernelTask, Pattern,
+    write_pattern, Env, KernelTask, Pattern, Via,
 };
 use crate::{Ctx, Outcome};
 
@@ -46,9 +46,9 @@ fn kernel_has_time_wait(env: &Env, our_port: u16) -> Result<bool, String> {
         .any(|i| i.state == SockState::TimeWait && i.peer.is_some_and(|p| p.port() == our_port)))
 }
 
-pub(super) fn half_close_ours(ctx: &mut Ctx) -> Outcome {
+pub(super) fn half_close_ours(ctx: &mut Ctx, via: Via) -> Outcome {
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, via, |env| {
         let (c, mut s) = open(env, 8000)?;
         let (a, b) = (50_000, 20_000);
         // The kernel reads to our FIN, then answers on its still-open direction.
@@ -85,9 +85,9 @@ pub(super) fn half_close_ours(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn half_close_kernel(ctx: &mut Ctx) -> Outcome {
+pub(super) fn half_close_kernel(ctx: &mut Ctx, via: Via) -> Outcome {
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, via, |env| {
         env.d.listen(Config::default(), 8100, 8);
         let stream = env.kernel_connect(ours(8100))?;
         let (a, b) = (30_000, 70_000);
@@ -117,8 +117,8 @@ pub(super) fn half_close_kernel(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn active_close_ours(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn active_close_ours(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         let (c, mut s) = open(env, 8200)?;
         let task = KernelTask::spawn(move || -> std::io::Result<usize> {
             let mut v = Vec::new();
@@ -146,8 +146,8 @@ pub(super) fn active_close_ours(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn active_close_kernel(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn active_close_kernel(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         let (c, s) = open(env, 8300)?;
         drop(s);
         env.until_event(
@@ -164,8 +164,8 @@ pub(super) fn active_close_kernel(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn simultaneous_close(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn simultaneous_close(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         let (c, s) = open(env, 8400)?;
         // Both FINs in flight at once: every packet takes 100 ms each way.
         for dir in [Dir::ToKernel, Dir::ToUs] {
@@ -211,8 +211,8 @@ pub(super) fn simultaneous_close(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn our_abort(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn our_abort(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         let (c, mut s) = open(env, 8500)?;
         let task = KernelTask::spawn(move || {
             let mut b = [0u8; 16];
@@ -241,8 +241,8 @@ pub(super) fn our_abort(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn kernel_abort(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn kernel_abort(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         let (c, s) = open(env, 8600)?;
         kernel::abort(s).map_err(|e| e.to_string())?;
         env.until_closed(c, Event::Reset, 5, "the kernel's RST")

@@ -9,7 +9,7 @@ use handshake_time::Duration as SimDuration;
 
 use crate::peers::kernel::{
     kernel, ours, read_all_hash, receive_pattern, run, send_pattern, timeouts, write_pattern, Env,
-    KernelTask, Seen,
+    KernelTask, Seen, Via,
 };
 use crate::{Ctx, Outcome};
 
@@ -68,9 +68,9 @@ fn receive_from_kernel(env: &mut Env, job: Job) -> Result<(), String> {
 type Transfer = fn(&mut Env, Job) -> Result<(), String>;
 
 /// Every size in [`SIZES`], on ports from `first_port` up.
-fn each_size(ctx: &mut Ctx, first_port: u16, transfer: Transfer) -> Outcome {
+fn each_size(ctx: &mut Ctx, via: Via, first_port: u16, transfer: Transfer) -> Outcome {
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, via, |env| {
         for (i, &len) in SIZES.iter().enumerate() {
             transfer(
                 env,
@@ -87,18 +87,18 @@ fn each_size(ctx: &mut Ctx, first_port: u16, transfer: Transfer) -> Outcome {
     })
 }
 
-pub(super) fn sizes_to_kernel(ctx: &mut Ctx) -> Outcome {
-    each_size(ctx, 7000, send_to_kernel)
+pub(super) fn sizes_to_kernel(ctx: &mut Ctx, via: Via) -> Outcome {
+    each_size(ctx, via, 7000, send_to_kernel)
 }
 
-pub(super) fn sizes_from_kernel(ctx: &mut Ctx) -> Outcome {
-    each_size(ctx, 7100, receive_from_kernel)
+pub(super) fn sizes_from_kernel(ctx: &mut Ctx, via: Via) -> Outcome {
+    each_size(ctx, via, 7100, receive_from_kernel)
 }
 
 /// [`BULK`] bytes with large buffers on `port`.
-fn bulk(ctx: &mut Ctx, port: u16, transfer: Transfer) -> Outcome {
+fn bulk(ctx: &mut Ctx, via: Via, port: u16, transfer: Transfer) -> Outcome {
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, via, |env| {
         let limit = Duration::from_secs(30);
         transfer(
             env,
@@ -113,12 +113,12 @@ fn bulk(ctx: &mut Ctx, port: u16, transfer: Transfer) -> Outcome {
     })
 }
 
-pub(super) fn bulk_to_kernel(ctx: &mut Ctx) -> Outcome {
-    bulk(ctx, 7200, send_to_kernel)
+pub(super) fn bulk_to_kernel(ctx: &mut Ctx, via: Via) -> Outcome {
+    bulk(ctx, via, 7200, send_to_kernel)
 }
 
-pub(super) fn bulk_from_kernel(ctx: &mut Ctx) -> Outcome {
-    bulk(ctx, 7300, receive_from_kernel)
+pub(super) fn bulk_from_kernel(ctx: &mut Ctx, via: Via) -> Outcome {
+    bulk(ctx, via, 7300, receive_from_kernel)
 }
 
 /// Segments from `from` sent while the other side's latest window was zero.
@@ -137,9 +137,9 @@ fn during_zero_window(segs: &[Seen], from: Dir) -> (bool, Vec<Seen>) {
     (seen_zero, out)
 }
 
-pub(super) fn zero_window_kernel_receiver(ctx: &mut Ctx) -> Outcome {
+pub(super) fn zero_window_kernel_receiver(ctx: &mut Ctx, via: Via) -> Outcome {
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, via, |env| {
         let len = 1 << 20;
         let l = kernel::listen(&env.net, kernel(7400), Some(4096)).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
@@ -176,9 +176,9 @@ pub(super) fn zero_window_kernel_receiver(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn zero_window_our_receiver(ctx: &mut Ctx) -> Outcome {
+pub(super) fn zero_window_our_receiver(ctx: &mut Ctx, via: Via) -> Outcome {
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, via, |env| {
         let len = 256 * 1024;
         env.d
             .listen(Config::default().recv_buffer(16 * 1024), 7500, 8);

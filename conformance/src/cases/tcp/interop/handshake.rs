@@ -9,7 +9,9 @@ use handshake_tcp::conn::{Config, Event, State};
 use handshake_tcp::wire::TcpFlags;
 use handshake_time::Duration as SimDuration;
 
-use crate::peers::kernel::{kernel, ours, run, timeouts, wait_kernel_state, Env, KernelTask, Seen};
+use crate::peers::kernel::{
+    kernel, ours, run, timeouts, wait_kernel_state, Env, KernelTask, Seen, Via,
+};
 use crate::{Ctx, Outcome};
 
 /// One set of options our side offers (the kernel offers all of them: the
@@ -189,8 +191,8 @@ fn check_negotiated(
     Ok(())
 }
 
-pub(super) fn options_client(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn options_client(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         for (i, s) in SETS.iter().enumerate() {
             let port = 5000 + i as u16;
             let l = kernel::listen(&env.net, kernel(port), None).map_err(|e| e.to_string())?;
@@ -210,8 +212,8 @@ pub(super) fn options_client(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn options_server(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn options_server(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         for (i, s) in SETS.iter().enumerate() {
             let port = 6000 + i as u16;
             env.d.listen(config(s), port, 8);
@@ -229,8 +231,8 @@ pub(super) fn options_server(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn syn_retransmit(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn syn_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         let l = kernel::listen(&env.net, kernel(5100), None).map_err(|e| e.to_string())?;
         let acc = KernelTask::spawn(move || kernel::accept(&l, Duration::from_secs(8)));
         // Lose the kernel's SYN-ACKs until our SYN's retransmission is certain.
@@ -264,8 +266,8 @@ pub(super) fn syn_retransmit(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn synack_retransmit(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn synack_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         // Our SYN-ACK timer is 3 s so that the kernel's SYN timer (1 s) fires first.
         env.d.listen(
             Config::default().initial_rto(SimDuration::from_secs(3)),
@@ -308,8 +310,8 @@ pub(super) fn synack_retransmit(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn rst_closed_port(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn rst_closed_port(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         let c = env.d.connect(Config::default(), 40200, kernel(9));
         env.until_closed(c, Event::Reset, 3, "the kernel's RST")?;
         let segs = env.segments();
@@ -331,8 +333,8 @@ pub(super) fn rst_closed_port(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn refused_by_us(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn refused_by_us(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         let net_addr = ours(7);
         let stream = kernel::connect_nonblocking(&env.net, net_addr).map_err(|e| e.to_string())?;
         timeouts(&stream).map_err(|e| e.to_string())?;
@@ -367,7 +369,7 @@ pub(super) fn refused_by_us(ctx: &mut Ctx) -> Outcome {
 /// bytes while the flood goes on. The queue never outgrows the backlog,
 /// the flood is answered with cookies, the kernel's connection is the one
 /// completed from a cookie, and every byte arrives.
-pub(super) fn syn_flood_kernel_client(ctx: &mut Ctx) -> Outcome {
+pub(super) fn syn_flood_kernel_client(ctx: &mut Ctx, via: Via) -> Outcome {
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::Arc;
 
@@ -382,7 +384,7 @@ pub(super) fn syn_flood_kernel_client(ctx: &mut Ctx) -> Outcome {
     const FLOOD: u32 = 100_000;
     const LEN: usize = 100_000;
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, via, |env| {
         env.d.listen(Config::default(), PORT, BACKLOG);
         let raw = crate::peers::kernel::raw_socket(&env.net)?;
         let sent = Arc::new(AtomicU64::new(0));

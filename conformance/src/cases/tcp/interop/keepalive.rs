@@ -9,7 +9,7 @@ use handshake_io::kernel;
 use handshake_tcp::conn::{Config, KeepAlive, State};
 use handshake_time::Duration as SimDuration;
 
-use crate::peers::kernel::{kernel, ours, run, Env, KernelTask, Seen};
+use crate::peers::kernel::{kernel, ours, run, Env, KernelTask, Seen, Via};
 use crate::{Ctx, Outcome};
 
 /// Probes (zero or one octet at the sender's SND.NXT - 1) that went `dir`,
@@ -57,8 +57,8 @@ fn all_answered(probes: &[(Seen, Option<Seen>)], min: usize) -> Result<(), Strin
 
 /// Our connection to a kernel listener probes after one idle second; the
 /// kernel answers each probe with an ACK and the connection stays up.
-pub(super) fn our_probes_answered(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env: &mut Env| {
+pub(super) fn our_probes_answered(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env: &mut Env| {
         let port = 8700;
         let l = kernel::listen(&env.net, kernel(port), None).map_err(|e| e.to_string())?;
         let acc = KernelTask::spawn(move || kernel::accept(&l, Duration::from_secs(5)));
@@ -90,8 +90,8 @@ pub(super) fn our_probes_answered(ctx: &mut Ctx) -> Outcome {
 /// The kernel's connection to our listener has SO_KEEPALIVE with a
 /// one-second idle time: we answer its probes with ACKs (RFC 9293
 /// §3.10.7.4, an unacceptable segment) and it keeps the connection.
-pub(super) fn kernel_probes_answered(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env: &mut Env| {
+pub(super) fn kernel_probes_answered(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env: &mut Env| {
         let port = 8710;
         env.d.listen(Config::default(), port, 8);
         let s = env.kernel_connect(ours(port))?;

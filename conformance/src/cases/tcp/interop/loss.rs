@@ -10,7 +10,7 @@ use handshake_time::Duration as SimDuration;
 
 use crate::peers::kernel::{
     kernel, kernel_counters, read_all_hash, receive_pattern, run, send_pattern, timeouts,
-    write_pattern, KernelTask,
+    write_pattern, KernelTask, Via,
 };
 use crate::{Ctx, Outcome};
 
@@ -21,9 +21,9 @@ fn counter(m: &std::collections::HashMap<String, u64>, k: &str) -> u64 {
     m.get(k).copied().unwrap_or(0)
 }
 
-pub(super) fn kernel_fast_retransmit(ctx: &mut Ctx) -> Outcome {
+pub(super) fn kernel_fast_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, via, |env| {
         let before = kernel_counters(&env.net)?;
         let l = kernel::listen(&env.net, kernel(9000), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<()> {
@@ -109,9 +109,9 @@ pub(super) fn kernel_fast_retransmit(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn our_fast_retransmit(ctx: &mut Ctx) -> Outcome {
+pub(super) fn our_fast_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
     let seed = ctx.seed;
-    run(ctx, |env| {
+    run(ctx, via, |env| {
         let l = kernel::listen(&env.net, kernel(9100), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
             let mut s = kernel::accept(&l, Duration::from_secs(5))?;
@@ -143,8 +143,8 @@ pub(super) fn our_fast_retransmit(ctx: &mut Ctx) -> Outcome {
     })
 }
 
-pub(super) fn rto_backoff(ctx: &mut Ctx) -> Outcome {
-    run(ctx, |env| {
+pub(super) fn rto_backoff(ctx: &mut Ctx, via: Via) -> Outcome {
+    run(ctx, via, |env| {
         let l = kernel::listen(&env.net, kernel(9200), None).map_err(|e| e.to_string())?;
         let acc = KernelTask::spawn(move || kernel::accept(&l, Duration::from_secs(5)));
         // A 200 ms floor (Linux's) so that five timeouts fit in a few seconds.

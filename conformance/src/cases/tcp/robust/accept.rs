@@ -124,10 +124,10 @@ pub(crate) fn data_before_accept() -> R {
 /// application reads it all after accept.
 #[cfg(target_os = "linux")]
 pub(crate) fn data_before_accept_kernel(ctx: &mut crate::Ctx) -> crate::Outcome {
-    use crate::peers::kernel::{ours, run};
+    use crate::peers::kernel::{ours, run, Via};
     use handshake_io::fault::Dir;
     use std::io::Write;
-    run(ctx, |env| {
+    run(ctx, Via::Tun, |env| {
         env.d.listen(Config::default(), 5400, 8);
         let mut k = env.kernel_connect(ours(5400))?;
         let data = pattern(3000, 9);
