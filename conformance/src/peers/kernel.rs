@@ -16,8 +16,8 @@ use handshake_crypto::Sha256;
 use handshake_io::driver::{ConnId, Driver};
 use handshake_io::fault::Dir;
 use handshake_io::link::Link;
-use handshake_io::netns::{NetConfig, TestNet, KERNEL_ADDR, OUR_ADDR};
-use handshake_io::packet::decode;
+use handshake_io::netns::{NetConfig, TestNet, KERNEL_ADDR, KERNEL_ADDR6, OUR_ADDR, OUR_ADDR6};
+use handshake_io::packet::decode_ip;
 use handshake_io::tap::TapPort;
 use handshake_link::MacAddr;
 use handshake_tcp::wire::{Ecn, SegmentRepr, TcpFlags};
@@ -39,6 +39,8 @@ pub struct Env {
     pub net: TestNet,
     /// Our stack.
     pub d: Driver,
+    /// The case runs over IPv6 ([`Env::kernel`] and [`Env::ours`] say where).
+    pub v6: bool,
     dir: PathBuf,
     keep: bool,
 }
@@ -74,15 +76,39 @@ pub fn run_with(
     };
     let mut env = Env {
         net,
+        v6: config.ipv6,
         d: Driver::new(link),
         dir: ctx.artifacts.clone(),
         keep: ctx.keep_pcaps,
     };
-    let result = f(&mut env);
+    let result = env.ipv6_ready().and_then(|()| f(&mut env));
     env.finish(result)
 }
 
 impl Env {
+    /// Over TAP with IPv6: our address is added and used once duplicate
+    /// address detection passed (RFC 4862 §5.4; the kernel's DAD does not
+    /// see a conflict either).
+    fn ipv6_ready(&mut self) -> Result<(), String> {
+        use handshake_link::AddrState;
+        if !self.v6 {
+            return Ok(());
+        }
+        let Some(port) = self.d.link.tap_mut() else {
+            return Ok(());
+        };
+        port.add_ipv6(OUR_ADDR6, Duration::ZERO);
+        self.until(
+            Duration::from_secs(5),
+            "duplicate address detection of our IPv6 address",
+            |d| {
+                d.link
+                    .tap()
+                    .is_some_and(|p| p.nd.address_state(OUR_ADDR6) == Some(AddrState::Preferred))
+            },
+        )
+    }
+
     /// Writes the capture and fault log, has tshark re-read it, and removes
     /// it again when everything passed and `--pcap` was not given.
     fn finish(self, result: Result<(), String>) -> Outcome {
@@ -110,7 +136,7 @@ impl Env {
                 result = tshark_clean(&frames);
             }
             if result.is_ok() {
-                result = frames_to_kernel_mac(port);
+                result = frames_to_kernel_mac(port, self.v6);
             }
         }
         if self.d.stats().bad_packets > 0 && result.is_ok() {
@@ -138,8 +164,8 @@ impl Env {
         };
         cap.packets()
             .filter_map(|(at, p)| {
-                let d = decode(p).ok()?;
-                let dir = if d.src == OUR_ADDR {
+                let d = decode_ip(p).ok()?;
+                let dir = if d.src == std::net::IpAddr::from(OUR_ADDR) || d.src == OUR_ADDR6 {
                     Dir::ToKernel
                 } else {
                     Dir::ToUs
@@ -168,6 +194,24 @@ impl Env {
         s.set_nonblocking(false).map_err(|e| e.to_string())?;
         timeouts(&s).map_err(|e| e.to_string())?;
         Ok(s)
+    }
+
+    /// The kernel's address of the case's family and a port.
+    pub fn kernel(&self, port: u16) -> std::net::SocketAddr {
+        if self.v6 {
+            (KERNEL_ADDR6, port).into()
+        } else {
+            (KERNEL_ADDR, port).into()
+        }
+    }
+
+    /// Our address of the case's family and a port.
+    pub fn ours(&self, port: u16) -> std::net::SocketAddr {
+        if self.v6 {
+            (OUR_ADDR6, port).into()
+        } else {
+            (OUR_ADDR, port).into()
+        }
     }
 
     /// Runs until `cond`, turning a timeout into the reason `what`.
@@ -243,9 +287,10 @@ impl Env {
 }
 
 /// Over TAP: the kernel's MAC is whatever source its frames carry (learned,
-/// never configured), and every IPv4 frame of ours went to it (RFC 826: the
-/// address our ARP cache resolved); there was at least one.
-fn frames_to_kernel_mac(port: &TapPort) -> Result<(), String> {
+/// never configured), and every IPv4 (or, with `v6`, IPv6 unicast) frame of
+/// ours went to it (RFC 826, RFC 4861 §7.2: the address our cache
+/// resolved); there was at least one.
+fn frames_to_kernel_mac(port: &TapPort, v6: bool) -> Result<(), String> {
     use handshake_link::{EtherType, EthernetFrame};
     let frames: Vec<EthernetFrame<&[u8]>> = port
         .frames()
@@ -257,16 +302,24 @@ fn frames_to_kernel_mac(port: &TapPort) -> Result<(), String> {
         .map(|f| f.src_addr())
         .find(|m| *m != OUR_MAC)
         .ok_or("over TAP, no frame from the kernel")?;
+    let (ethertype, family) = if v6 {
+        (EtherType::IPV6, "IPv6")
+    } else {
+        (EtherType::IPV4, "IPv4")
+    };
+    // Our neighbour discovery and MLD frames go to multicast groups.
     let ours: Vec<_> = frames
         .iter()
-        .filter(|f| f.src_addr() == OUR_MAC && f.ethertype() == EtherType::IPV4)
+        .filter(|f| {
+            f.src_addr() == OUR_MAC && f.ethertype() == ethertype && !f.dst_addr().is_multicast()
+        })
         .collect();
     if ours.is_empty() {
-        return Err("over TAP, we sent no IPv4 frame".into());
+        return Err(format!("over TAP, we sent no {family} frame"));
     }
     if let Some(f) = ours.iter().find(|f| f.dst_addr() != kernel_mac) {
         return Err(format!(
-            "over TAP, an IPv4 frame of ours went to {}, not the kernel's {kernel_mac}",
+            "over TAP, an {family} frame of ours went to {}, not the kernel's {kernel_mac}",
             f.dst_addr()
         ));
     }
@@ -313,6 +366,8 @@ pub struct Seen {
     pub sack_ok: bool,
     /// Window scale option.
     pub wscale: Option<u8>,
+    /// MSS option.
+    pub mss: Option<u16>,
     /// The IPv4 ECN field as sent (RFC 3168 §5; a fault rule may mark it
     /// CE after it was recorded).
     pub ecn: Ecn,
@@ -335,6 +390,7 @@ impl Seen {
             ts: s.options.timestamps.is_some(),
             sack_ok: s.options.sack_permitted,
             wscale: s.options.window_scale,
+            mss: s.options.mss,
         }
     }
 
@@ -554,11 +610,6 @@ pub fn drain(d: &mut Driver, c: ConnId, h: &mut Sha256, buf: &mut [u8]) -> usize
     }
 }
 
-/// The kernel's address and a port.
-pub fn kernel(port: u16) -> std::net::SocketAddr {
-    (KERNEL_ADDR, port).into()
-}
-
 /// A raw IPv4 socket made inside the namespace (IPPROTO_RAW: the caller
 /// writes whole datagrams, headers included), for packets the kernel
 /// routes to us as if from the wire: spoofed SYNs, ICMP errors.
@@ -572,11 +623,6 @@ pub fn raw_socket(net: &TestNet) -> Result<std::os::fd::OwnedFd, String> {
     })
     .map_err(|e| e.to_string())?
     .map_err(|e| format!("raw socket in the namespace: {e}"))
-}
-
-/// Our address and a port.
-pub fn ours(port: u16) -> std::net::SocketAddr {
-    (OUR_ADDR, port).into()
 }
 
 /// Waits (polling `ss`, our driver running in between) until the kernel

@@ -23,6 +23,9 @@ pub enum Via {
     /// A TAP device: Ethernet frames; our ARP and NDP caches resolve the
     /// kernel's MAC and answer its requests for ours.
     Tap,
+    /// The TAP device with IPv6 addresses, the connections over IPv6:
+    /// neighbour discovery resolves the kernel.
+    Tap6,
 }
 
 #[cfg(target_os = "linux")]
@@ -30,7 +33,8 @@ impl Via {
     /// The namespace settings for this device (MTU 1500).
     pub fn config(self) -> handshake_io::netns::NetConfig {
         handshake_io::netns::NetConfig {
-            tap: self == Via::Tap,
+            tap: matches!(self, Via::Tap | Via::Tap6),
+            ipv6: self == Via::Tap6,
             ..handshake_io::netns::NetConfig::default()
         }
     }

@@ -53,6 +53,7 @@ mod linux {
             tun: true,
             mtu,
             tap: false,
+            ipv6: false,
         })
         .map_err(|e| e.to_string())?;
         let link = Link::new(tun.ok_or("no TUN")?, 1)
@@ -166,6 +167,7 @@ mod linux {
             tun: false,
             mtu,
             tap: false,
+            ipv6: false,
         })
         .map_err(|e| e.to_string())?;
         let b = veth_peer(&a).map_err(|e| e.to_string())?;

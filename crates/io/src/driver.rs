@@ -27,7 +27,7 @@
 //! ```
 
 use std::io;
-use std::net::{SocketAddr, SocketAddrV4};
+use std::net::{IpAddr, SocketAddr, SocketAddrV4};
 use std::time::{Duration, Instant};
 
 use handshake_tcp::conn::{Config, Connection, IsnGenerator};
@@ -35,8 +35,8 @@ use handshake_tcp::endpoint::{ConnHandle, Endpoint};
 use handshake_tcp::wire::{Ecn, SegmentRepr};
 
 use crate::link::Link;
-use crate::netns::OUR_ADDR;
-use crate::packet::{decode, encode_ecn};
+use crate::netns::{OUR_ADDR, OUR_ADDR6};
+use crate::packet::{decode_ip, encode_ip, PacketError};
 
 /// A connection of the driver: the handle its [`Endpoint`] gave it.
 pub type ConnId = ConnHandle;
@@ -65,8 +65,8 @@ pub struct DriverStats {
     pub icmp_errors: u64,
 }
 
-/// Our TCP host at [`OUR_ADDR`] (one sans-IO [`Endpoint`], which routes
-/// every segment) and the link it talks over.
+/// Our TCP host at [`OUR_ADDR`] and [`OUR_ADDR6`] (one sans-IO
+/// [`Endpoint`], which routes every segment) and the link it talks over.
 #[derive(Debug)]
 pub struct Driver {
     /// The wire; add fault rules through `link.faults`.
@@ -104,32 +104,40 @@ impl Driver {
         }
     }
 
-    /// Opens a connection from `OUR_ADDR:local_port` to `remote`.
+    /// Opens a connection from our address of `remote`'s family
+    /// ([`OUR_ADDR`] or [`OUR_ADDR6`]), port `local_port`, to `remote`.
     ///
     /// # Panics
     /// If `remote` is not a unicast address with a port, or a live
     /// connection already has this 4-tuple: the test chose them.
     pub fn connect(&mut self, config: Config, local_port: u16, remote: SocketAddr) -> ConnId {
         let now = self.link.now();
-        let local = SocketAddr::V4(SocketAddrV4::new(OUR_ADDR, local_port));
+        let ours: IpAddr = match remote {
+            SocketAddr::V4(_) => OUR_ADDR.into(),
+            SocketAddr::V6(_) => OUR_ADDR6.into(),
+        };
+        let local = SocketAddr::new(ours, local_port);
         match self.endpoint.connect(config, local, remote, now) {
             Ok(h) => h,
             Err(e) => panic!("connect {local} -> {remote}: {e}"),
         }
     }
 
-    /// Listens on `OUR_ADDR:port`, replacing an earlier listener there.
+    /// Listens on `port` of [`OUR_ADDR`] and of [`OUR_ADDR6`] (each with
+    /// its own `backlog`), replacing earlier listeners there.
     pub fn listen(&mut self, config: Config, port: u16, backlog: usize) {
-        let local = SocketAddr::V4(SocketAddrV4::new(OUR_ADDR, port));
-        let _ = self.endpoint.unlisten(local);
-        self.listening.retain(|l| *l != local);
-        // OUR_ADDR is unicast and the address is free now: this cannot fail.
-        if self.endpoint.listen(config, local, backlog).is_ok() {
-            self.listening.push(local);
+        for ours in [IpAddr::from(OUR_ADDR), IpAddr::from(OUR_ADDR6)] {
+            let local = SocketAddr::new(ours, port);
+            let _ = self.endpoint.unlisten(local);
+            self.listening.retain(|l| *l != local);
+            // Our addresses are unicast and free now: this cannot fail.
+            if self.endpoint.listen(config.clone(), local, backlog).is_ok() {
+                self.listening.push(local);
+            }
         }
     }
 
-    /// Our listener on `port`, for its counters (half-open, SYN cookies).
+    /// Our IPv4 listener on `port`, for its counters (half-open, SYN cookies).
     pub fn listener(&self, port: u16) -> Option<&handshake_tcp::conn::Listener> {
         self.endpoint
             .listener(SocketAddrV4::new(OUR_ADDR, port).into())
@@ -251,23 +259,25 @@ impl Driver {
         seg: &SegmentRepr<'_>,
         ecn: Ecn,
     ) -> io::Result<()> {
-        let (SocketAddr::V4(s), SocketAddr::V4(d)) = (src, dst) else {
-            return Ok(());
-        };
-        // RFC 3168 §5: the connection's codepoint in the IPv4 ECN field.
-        let bytes = encode_ecn(*s.ip(), *d.ip(), seg, ecn).map_err(io::Error::other)?;
+        // RFC 3168 §5: the connection's codepoint in the IPv4 ECN field or
+        // the IPv6 Traffic Class.
+        let bytes = encode_ip(src.ip(), dst.ip(), seg, ecn).map_err(io::Error::other)?;
         self.link.send(bytes)
     }
 
     /// Demultiplexes one datagram from the kernel.
     fn input(&mut self, bytes: &[u8]) {
         let now = self.link.now();
-        let d = match decode(bytes) {
-            Ok(d) if d.dst == OUR_ADDR => d,
+        let d = match decode_ip(bytes) {
+            Ok(d) if d.dst == IpAddr::from(OUR_ADDR) || d.dst == IpAddr::from(OUR_ADDR6) => d,
             Ok(_) => return,
             // RFC 9293 §3.9.2.2 (MUST-54): an ICMP error goes to the
-            // connection that sent the segment it quotes.
-            Err(crate::packet::PacketError::NotTcp { protocol: 1, .. }) => {
+            // connection that sent the segment it quotes. Other ICMPv6
+            // messages (the kernel's router solicitations and MLD
+            // reports) are not ours to answer.
+            Err(PacketError::NotTcp {
+                protocol: 1 | 58, ..
+            }) => {
                 if let Some(e) = crate::packet::icmp_error(bytes) {
                     self.icmp_errors += 1;
                     let _ = self
@@ -286,6 +296,6 @@ impl Driver {
         // §3.10.7.1's RST for no connection.
         // The ECN field goes with it (RFC 3168 §6.1.3: CE marks).
         self.endpoint
-            .handle_segment_ecn(now, d.src.into(), d.dst.into(), &d.segment, d.ecn);
+            .handle_segment_ecn(now, d.src, d.dst, &d.segment, d.ecn);
     }
 }

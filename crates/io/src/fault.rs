@@ -120,14 +120,27 @@ pub struct PacketInfo {
 
 impl PacketInfo {
     /// Reads the flags, sequence number and payload length of an IPv4/TCP
-    /// datagram without validating it; `None` if it is not one.
+    /// or IPv6/TCP datagram without validating it; `None` if it is not one.
     pub fn of(packet: &[u8]) -> Option<PacketInfo> {
-        let ihl = usize::from(*packet.first()? & 0x0f) * 4;
-        if packet.first()? >> 4 != 4 || *packet.get(9)? != 6 || ihl < 20 {
-            return None;
-        }
-        let total = usize::from(u16::from_be_bytes([*packet.get(2)?, *packet.get(3)?]));
-        let tcp = packet.get(ihl..total.min(packet.len()))?;
+        let tcp = match packet.first()? >> 4 {
+            4 => {
+                let ihl = usize::from(*packet.first()? & 0x0f) * 4;
+                if *packet.get(9)? != 6 || ihl < 20 {
+                    return None;
+                }
+                let total = usize::from(u16::from_be_bytes([*packet.get(2)?, *packet.get(3)?]));
+                packet.get(ihl..total.min(packet.len()))?
+            }
+            // TCP right after the fixed header, as both stacks send it.
+            6 => {
+                if *packet.get(6)? != 6 {
+                    return None;
+                }
+                let len = usize::from(u16::from_be_bytes([*packet.get(4)?, *packet.get(5)?]));
+                packet.get(40..(40 + len).min(packet.len()))?
+            }
+            _ => return None,
+        };
         let doff = usize::from(*tcp.get(12)? >> 4) * 4;
         let flags = *tcp.get(13)?;
         Some(PacketInfo {

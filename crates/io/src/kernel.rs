@@ -135,7 +135,7 @@ pub fn parse_ss(out: &str) -> Vec<SockInfo> {
 pub fn connect_nonblocking(net: &TestNet, remote: SocketAddr) -> Result<TcpStream, NetError> {
     net.run(move || -> io::Result<TcpStream> {
         let fd: OwnedFd = rustix::net::socket_with(
-            AddressFamily::INET,
+            family(remote),
             SocketType::STREAM,
             SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
             None,
@@ -158,17 +158,21 @@ pub fn connect(net: &TestNet, remote: SocketAddr, timeout: Duration) -> io::Resu
         .map_err(io::Error::other)?
 }
 
+/// The socket family of `addr`.
+fn family(addr: SocketAddr) -> AddressFamily {
+    match addr {
+        SocketAddr::V4(_) => AddressFamily::INET,
+        SocketAddr::V6(_) => AddressFamily::INET6,
+    }
+}
+
 /// A listener inside the namespace; `rcvbuf` sets SO_RCVBUF before
 /// `listen()` so accepted sockets inherit it (and the window scale the
 /// kernel offers follows from it).
 pub fn listen(net: &TestNet, addr: SocketAddr, rcvbuf: Option<usize>) -> io::Result<TcpListener> {
     net.run(move || -> io::Result<TcpListener> {
-        let fd: OwnedFd = rustix::net::socket_with(
-            AddressFamily::INET,
-            SocketType::STREAM,
-            SocketFlags::CLOEXEC,
-            None,
-        )?;
+        let fd: OwnedFd =
+            rustix::net::socket_with(family(addr), SocketType::STREAM, SocketFlags::CLOEXEC, None)?;
         rustix::net::sockopt::set_socket_reuseaddr(&fd, true)?;
         if let Some(n) = rcvbuf {
             rustix::net::sockopt::set_socket_recv_buffer_size(&fd, n)?;

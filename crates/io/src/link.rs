@@ -235,8 +235,7 @@ impl Link {
         };
         let mut got = false;
         for p in packets {
-            // Only IPv4 is ours; the kernel may also emit IPv6 router solicitations.
-            if p.first().map(|b| b >> 4) != Some(4) {
+            if !matches!(p.first().map(|b| b >> 4), Some(4 | 6)) {
                 continue;
             }
             got = true;

@@ -20,7 +20,7 @@
 //! everything too.
 
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::process::Command;
 use std::sync::mpsc;
 use std::thread::JoinHandle;
@@ -32,6 +32,13 @@ pub const KERNEL_ADDR: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 1);
 pub const OUR_ADDR: Ipv4Addr = Ipv4Addr::new(192, 0, 2, 2);
 /// The prefix length of 192.0.2.0/24.
 pub const PREFIX: u8 = 24;
+/// The kernel's IPv6 address with `NetConfig::ipv6` (RFC 3849's
+/// documentation prefix, 2001:db8::/64 on the device).
+pub const KERNEL_ADDR6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
+/// Our stack's IPv6 address.
+pub const OUR_ADDR6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2);
+/// The prefix length of 2001:db8::/64.
+pub const PREFIX6: u8 = 64;
 
 /// How long one job on the namespace thread may take.
 const JOB_TIMEOUT: Duration = Duration::from_secs(20);
@@ -81,6 +88,9 @@ pub struct NetConfig {
     /// Make the device a TAP (Ethernet frames, [`crate::tap`]) rather than a
     /// TUN (IP packets); the default is TUN. The kernel picks its side's MAC.
     pub tap: bool,
+    /// Give the device [`KERNEL_ADDR6`]/64 too (without duplicate address
+    /// detection on the kernel's side, so it is usable at once).
+    pub ipv6: bool,
 }
 
 impl Default for NetConfig {
@@ -89,6 +99,7 @@ impl Default for NetConfig {
             tun: true,
             mtu: 1500,
             tap: false,
+            ipv6: false,
         }
     }
 }
@@ -286,6 +297,10 @@ fn enter_namespace(config: &NetConfig) -> Result<Option<tun_rs::SyncDevice>, Net
             )),
             _ => NetError::io("creating the TUN device", e),
         })?;
+    if config.ipv6 {
+        let addr = format!("{KERNEL_ADDR6}/{PREFIX6}");
+        ip(&["-6", "addr", "add", &addr, "dev", "hs0", "nodad"])?;
+    }
     Ok(Some(dev))
 }
 

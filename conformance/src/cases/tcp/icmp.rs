@@ -202,6 +202,58 @@ fn packet_too_big_lowers_mss() -> R {
     check_equal("MSS after PMTU 60", p.client.mss(), len)
 }
 
+/// IPv6 (RFC 8201): a Packet Too Big lowers the MSS to the PMTU less the
+/// 40-octet IPv6 header and the TCP header (§5.4), and one reporting less
+/// than the IPv6 minimum link MTU of 1280 is discarded (§4), where IPv4
+/// would accept it.
+fn packet_too_big_v6() -> R {
+    use handshake_tcp::conn::pair::Pair;
+    let v6 = |last: u16, port: u16| {
+        std::net::SocketAddr::from((
+            std::net::Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, last),
+            port,
+        ))
+    };
+    // RFC 9293 §3.7.1: over a 1500-octet link, MSS = 1500 - 40 - 20.
+    let config = Config::default().mss(1440);
+    let lost = |len: usize| -> Result<(Pair, SeqNumber), String> {
+        let mut p = Pair::with_addrs(
+            config.clone(),
+            config.clone(),
+            SeqNumber(ISN),
+            v6(1, 49152),
+            v6(2, 80),
+        );
+        p.run_until_idle();
+        ensure(p.client.state() == State::Established, || {
+            format!("the IPv6 handshake ended in {:?}", p.client.state())
+        })?;
+        p.client.send(&pattern(len, 3));
+        let now = p.now;
+        let t = p.client.poll_transmit(now).ok_or("no data segment")?;
+        Ok((p, t.header.seq_number))
+    };
+    let (mut p, seq) = lost(1279 + 20_000)?;
+    let ts = p.client.stats().timestamps;
+    let before = p.client.mss();
+    let now = p.now;
+    check_equal(
+        "PMTU 1279 (below the IPv6 minimum)",
+        p.client
+            .handle_icmp(now, seq, IcmpError::PacketTooBig { mtu: 1279 }),
+        IcmpAction::Unchanged,
+    )?;
+    check_equal("MSS after PMTU 1279", p.client.mss(), before)?;
+    let want = 1280 - 60 - if ts { 12 } else { 0 };
+    check_equal(
+        "PMTU 1280",
+        p.client
+            .handle_icmp(now, seq, IcmpError::PacketTooBig { mtu: 1280 }),
+        IcmpAction::MssReduced { mss: want },
+    )?;
+    delivered(&mut p, 1279 + 20_000)
+}
+
 fn check_equal<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> R {
     crate::check::equal(what, got, want)
 }
@@ -220,15 +272,13 @@ fn kernel_fragmentation_needed(ctx: &mut crate::Ctx) -> crate::Outcome {
     use handshake_io::netns::{KERNEL_ADDR, OUR_ADDR};
     use handshake_io::packet::{decode, icmp_error_for};
 
-    use crate::peers::kernel::{
-        kernel as kaddr, read_all_hash, run, timeouts, KernelTask, Pattern, Via,
-    };
+    use crate::peers::kernel::{read_all_hash, run, timeouts, KernelTask, Pattern, Via};
 
     const PORT: u16 = 9200;
     const LEN: usize = 200_000;
     let seed = ctx.seed;
     run(ctx, Via::Tun, |env| {
-        let l = kernel::listen(&env.net, kaddr(PORT), None).map_err(|e| e.to_string())?;
+        let l = kernel::listen(&env.net, env.kernel(PORT), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
             let mut s = kernel::accept(&l, StdDuration::from_secs(5))?;
             timeouts(&s)?;
@@ -245,7 +295,7 @@ fn kernel_fragmentation_needed(ctx: &mut crate::Ctx) -> crate::Outcome {
         let cfg = Config::default()
             .rack(false)
             .min_rto(Duration::from_secs(1));
-        let c = env.d.connect(cfg, PORT, kaddr(PORT));
+        let c = env.d.connect(cfg, PORT, env.kernel(PORT));
         env.until(StdDuration::from_secs(5), "the handshake", |d| {
             d.conn(c).state() == State::Established
         })?;
@@ -320,6 +370,11 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 9293 §3.9.2.2 MUST-56, SHLD-25",
         )
         .simulation(|_| soft_errors_do_not_abort()),
+        Case::must(
+            "tcp.icmp.packet-too-big-v6",
+            "RFC 8201 §4 (below 1280: discarded), §5.4 (MSS = PMTU - 60)",
+        )
+        .simulation(|_| packet_too_big_v6()),
         Case::must(
             "tcp.icmp.source-quench-discarded",
             "RFC 9293 §3.9.2.2 MUST-55; RFC 6633 §1",

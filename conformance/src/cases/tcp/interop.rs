@@ -199,7 +199,9 @@ type KernelRow = (
 /// The cases against the kernel. Each runs over TUN as `tcp.interop.<id>`
 /// and again over TAP as `tcp.interop.tap.<id>`, where our ARP cache
 /// resolves the kernel's MAC and answers its requests for ours, so the
-/// same segments travel in Ethernet frames (RFC 826, RFC 894).
+/// same segments travel in Ethernet frames (RFC 826, RFC 894); and, but for
+/// [`V4_ONLY`], over TAP with IPv6 as `tcp.interop.tap6.<id>`, neighbour
+/// discovery resolving the kernel (RFC 4861, RFC 2464).
 const KERNEL: &[KernelRow] = &[
     (
         Level::Must,
@@ -353,6 +355,10 @@ const KERNEL: &[KernelRow] = &[
     ),
 ];
 
+/// Not run over IPv6: the SYN flood's spoofed SYNs are IPv4 datagrams
+/// written whole through an IPv4 raw socket.
+const V4_ONLY: &[&str] = &["syn-flood-kernel-client"];
+
 /// The `tcp.interop.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     let mut cases = vec![Case::must(
@@ -361,13 +367,18 @@ pub(crate) fn cases() -> Vec<Case> {
     )
     .needs(&[tshark::NEED])
     .interop_peer(tcp_segments)];
-    for via in [Via::Tun, Via::Tap] {
+    for via in [Via::Tun, Via::Tap, Via::Tap6] {
         for &(level, name, spec, body) in KERNEL {
             let (id, spec) = match via {
                 Via::Tun => (format!("tcp.interop.{name}"), spec.to_string()),
                 Via::Tap => (
                     format!("tcp.interop.tap.{name}"),
                     format!("{spec}; over TAP: RFC 826, RFC 894"),
+                ),
+                Via::Tap6 if V4_ONLY.contains(&name) => continue,
+                Via::Tap6 => (
+                    format!("tcp.interop.tap6.{name}"),
+                    format!("{spec}; over IPv6 on TAP: RFC 8200, RFC 4861, RFC 2464"),
                 ),
             };
             cases.push(

@@ -66,15 +66,21 @@ pub enum IcmpAction {
         mss: usize,
     },
     /// A Packet Too Big that would not lower the MSS (at or above the
-    /// current size, or a PMTU below 68, RFC 1191 §3).
+    /// current size, or a PMTU below 68 for IPv4, RFC 1191 §3, or below
+    /// 1280 for IPv6, RFC 8201 §4).
     Unchanged,
 }
 
 /// IPv4 and TCP headers without options (RFC 1191 §6.3: MSS = PMTU - 40).
 const HEADERS: usize = 40;
+/// IPv6 and TCP headers without options (RFC 8201 §5.4: the packetization
+/// layer subtracts the IPv6 header's 40 octets too).
+const HEADERS_V6: usize = 60;
 /// The smallest MTU an IPv4 link may have (RFC 791; RFC 1191 §3): a
 /// report below it is bogus.
 const MIN_MTU: u16 = 68;
+/// The IPv6 minimum link MTU (RFC 8200 §5).
+const MIN_MTU_V6: u16 = 1280;
 
 impl Connection {
     /// An ICMP error about the segment that began at `seq` (the sequence
@@ -132,7 +138,14 @@ impl Connection {
     /// what the router dropped is sent again at once (not a congestion
     /// signal, so cwnd and ssthresh stay).
     fn path_mtu(&mut self, seq: SeqNumber, mtu: u16) -> IcmpAction {
-        if mtu < MIN_MTU {
+        let (min_mtu, headers) = if self.remote.is_ipv6() {
+            // RFC 8201 §4: a Packet Too Big below the IPv6 minimum link
+            // MTU is discarded; the estimate never goes below 1280.
+            (MIN_MTU_V6, HEADERS_V6)
+        } else {
+            (MIN_MTU, HEADERS)
+        };
+        if mtu < min_mtu {
             return IcmpAction::Unchanged;
         }
         let options = if self.ts_ok {
@@ -142,7 +155,7 @@ impl Connection {
         };
         // The floor is the one a peer's MSS option meets (CVE-2019-11479).
         let mss =
-            (usize::from(mtu).saturating_sub(HEADERS + options)).max(super::input::MIN_SND_MSS);
+            (usize::from(mtu).saturating_sub(headers + options)).max(super::input::MIN_SND_MSS);
         if mss >= self.snd_mss {
             return IcmpAction::Unchanged;
         }

@@ -115,13 +115,27 @@ impl Pair {
     /// A client in SYN-SENT with ISN `client_isn` and a listening server
     /// (its ISN from a fixed-key RFC 6528 generator); latency 10 ms.
     pub fn new(client: Config, server: Config, client_isn: SeqNumber) -> Self {
+        Pair::with_addrs(client, server, client_isn, client_addr(), server_addr())
+    }
+
+    /// [`Pair::new`] between `client_addr` and `server_addr` (IPv6 ones, say).
+    ///
+    /// # Panics
+    /// If `server_addr` is not a unicast address with a port.
+    pub fn with_addrs(
+        client: Config,
+        server: Config,
+        client_isn: SeqNumber,
+        client_addr: SocketAddr,
+        server_addr: SocketAddr,
+    ) -> Self {
         let now = Instant::from_nanos(1_000_000_000);
         let mut endpoint = Endpoint::new(IsnGenerator::new([0x5a; 32]));
         endpoint
-            .listen(server, server_addr(), 8)
-            .expect("server_addr() is a unicast address, the endpoint empty");
+            .listen(server, server_addr, 8)
+            .expect("a unicast server address, the endpoint empty");
         Pair {
-            client: Connection::connect(client, client_addr(), server_addr(), now, client_isn),
+            client: Connection::connect(client, client_addr, server_addr, now, client_isn),
             server: None,
             endpoint,
             now,
@@ -268,15 +282,15 @@ impl Pair {
 
     fn accept(&mut self) {
         if self.server.is_none() {
-            self.server = self.endpoint.accept(server_addr());
+            self.server = self.endpoint.accept(self.client.remote());
         }
     }
 
     fn deliver(&mut self, from: Side, t: &Transmit) {
         if self.wire {
             let (src, dst) = match from {
-                Side::Client => (client_addr(), server_addr()),
-                Side::Server => (server_addr(), client_addr()),
+                Side::Client => (self.client.local(), self.client.remote()),
+                Side::Server => (self.client.remote(), self.client.local()),
             };
             let ph = match (src.ip(), dst.ip()) {
                 (IpAddr::V4(src), IpAddr::V4(dst)) => PseudoHeader::V4 { src, dst },
@@ -310,7 +324,7 @@ impl Pair {
         let now = self.now;
         match from {
             Side::Client => {
-                let (src, dst) = (client_addr().ip(), server_addr().ip());
+                let (src, dst) = (self.client.local().ip(), self.client.remote().ip());
                 let ecn = t.ecn;
                 self.endpoint
                     .handle_segment_ecn(now, src, dst, &t.repr(), ecn);

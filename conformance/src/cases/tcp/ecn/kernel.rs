@@ -10,8 +10,8 @@ use handshake_tcp::conn::{Config, EcnMode, State};
 use handshake_tcp::wire::{Ecn, TcpFlags};
 
 use crate::peers::kernel::{
-    kernel as kaddr, read_all_hash, receive_pattern, run, send_pattern, timeouts, write_pattern,
-    Env, KernelTask, Seen, Via,
+    read_all_hash, receive_pattern, run, send_pattern, timeouts, write_pattern, Env, KernelTask,
+    Seen, Via,
 };
 use crate::{Case, Ctx, Need, Outcome};
 
@@ -36,17 +36,29 @@ fn ecn_flags(s: &Seen) -> TcpFlags {
     s.flags & (TcpFlags::ECE | TcpFlags::CWR)
 }
 
-/// Every data segment in `dir` is ECT(0) (none is a retransmission here).
+/// Every new data segment in `dir` is ECT(0), and a retransmission (data
+/// already sent, as a loaded machine may cause) Not-ECT (RFC 3168 §6.1.5).
 fn data_ect0(segs: &[Seen], dir: Dir, who: &str) -> Result<usize, String> {
     let data: Vec<&Seen> = segs.iter().filter(|s| s.dir == dir && s.len > 0).collect();
     if data.is_empty() {
         return Err(format!("{who} sent no data"));
     }
-    if let Some(s) = data.iter().find(|s| s.ecn != Ecn::Ect0) {
-        return Err(format!(
-            "{who}'s data at seq {} was {:?}, not ECT(0)",
-            s.seq, s.ecn
-        ));
+    let mut sent_to: Option<u32> = None;
+    for s in &data {
+        let end = s.seq.wrapping_add(s.len as u32);
+        // Sequence space is modular (RFC 9293 §3.4): "before" by signed distance.
+        let again = sent_to.is_some_and(|top| (end.wrapping_sub(top) as i32) <= 0);
+        let want = if again { Ecn::NotEct } else { Ecn::Ect0 };
+        if s.ecn != want {
+            let what = if again { "retransmitted" } else { "new" };
+            return Err(format!(
+                "{who}'s {what} data at seq {} was {:?}, not {want:?}",
+                s.seq, s.ecn
+            ));
+        }
+        if !again {
+            sent_to = Some(end);
+        }
     }
     if let Some(s) = segs
         .iter()
@@ -69,7 +81,7 @@ fn kernel_client_negotiates(ctx: &mut Ctx) -> Outcome {
     run(ctx, Via::Tun, |env| {
         tcp_ecn(env, 1)?;
         env.d.listen(Config::default(), PORT, 8);
-        let mut s = env.kernel_connect(crate::peers::kernel::ours(PORT))?;
+        let mut s = env.kernel_connect(env.ours(PORT))?;
         let writer = KernelTask::spawn(move || -> std::io::Result<TcpStream> {
             write_pattern(&mut s, seed, LEN)?;
             // Its FIN ends our read; our data still flows to it.
@@ -129,15 +141,17 @@ fn our_client(ctx: &mut Ctx, sysctl: u8, port: u16) -> Outcome {
     let seed = ctx.seed;
     run(ctx, Via::Tun, |env| {
         tcp_ecn(env, sysctl)?;
-        let l = kernel::listen(&env.net, kaddr(port), None).map_err(|e| e.to_string())?;
+        let l = kernel::listen(&env.net, env.kernel(port), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
             let mut s = kernel::accept(&l, Duration::from_secs(5))?;
             timeouts(&s)?;
             read_all_hash(&mut s)
         });
-        let c = env
-            .d
-            .connect(Config::default().ecn(EcnMode::Request), 41_000, kaddr(port));
+        let c = env.d.connect(
+            Config::default().ecn(EcnMode::Request),
+            41_000,
+            env.kernel(port),
+        );
         env.until(Duration::from_secs(5), "the handshake", |d| {
             d.conn(c).state() == State::Established
         })?;
@@ -178,12 +192,12 @@ fn our_client(ctx: &mut Ctx, sysctl: u8, port: u16) -> Outcome {
 /// A CE mark on one of our data segments toward the kernel: the kernel
 /// echoes ECE, we halve once and send CWR on new data; nothing is
 /// retransmitted and the kernel reads every byte.
-fn kernel_echoes_ce(ctx: &mut Ctx) -> Outcome {
+fn kernel_echoes_ce(ctx: &mut Ctx, via: Via) -> Outcome {
     const PORT: u16 = 9304;
     let seed = ctx.seed;
-    run(ctx, Via::Tun, |env| {
+    run(ctx, via, |env| {
         tcp_ecn(env, 1)?;
-        let l = kernel::listen(&env.net, kaddr(PORT), None).map_err(|e| e.to_string())?;
+        let l = kernel::listen(&env.net, env.kernel(PORT), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
             let mut s = kernel::accept(&l, Duration::from_secs(5))?;
             timeouts(&s)?;
@@ -193,9 +207,11 @@ fn kernel_echoes_ce(ctx: &mut Ctx) -> Outcome {
             .link
             .faults
             .add(Rule::new(Dir::ToKernel, Select::NthData(30), Action::MarkCe).times(1));
-        let c = env
-            .d
-            .connect(Config::default().ecn(EcnMode::Request), 41_004, kaddr(PORT));
+        let c = env.d.connect(
+            Config::default().ecn(EcnMode::Request),
+            41_004,
+            env.kernel(PORT),
+        );
         send_pattern(env, c, task, seed, 2 * LEN, Duration::from_secs(20))?;
         if env.d.link.marked_ce() != 1 {
             return Err(format!("{} packets marked, want 1", env.d.link.marked_ce()));
@@ -234,17 +250,17 @@ fn kernel_echoes_ce(ctx: &mut Ctx) -> Outcome {
 /// The kernel sends to us; one of its data segments is marked CE on the
 /// way: our ACKs carry ECE from then until its CWR arrives, and the kernel
 /// sends that CWR (its reduction).
-fn we_echo_ce(ctx: &mut Ctx) -> Outcome {
+fn we_echo_ce(ctx: &mut Ctx, via: Via) -> Outcome {
     const PORT: u16 = 9305;
     let seed = ctx.seed;
-    run(ctx, Via::Tun, |env| {
+    run(ctx, via, |env| {
         tcp_ecn(env, 1)?;
         env.d.listen(Config::default(), PORT, 8);
         env.d
             .link
             .faults
             .add(Rule::new(Dir::ToUs, Select::NthData(30), Action::MarkCe).times(1));
-        let mut s = env.kernel_connect(crate::peers::kernel::ours(PORT))?;
+        let mut s = env.kernel_connect(env.ours(PORT))?;
         let writer = KernelTask::spawn(move || write_pattern(&mut s, seed, 2 * LEN));
         let c = receive_pattern(env, None, seed, 2 * LEN, Duration::from_secs(20))?;
         writer.join()?.map_err(|e| format!("kernel write: {e}"))?;
@@ -318,9 +334,22 @@ pub(crate) fn cases() -> Vec<Case> {
             .interop_os(|ctx| our_client(ctx, 0, 9303)),
         Case::must("tcp.ecn.kernel-echoes-ce", "RFC 3168 §6.1.2")
             .needs(needs)
-            .interop_os(kernel_echoes_ce),
+            .interop_os(|ctx| kernel_echoes_ce(ctx, Via::Tun)),
         Case::must("tcp.ecn.kernel-we-echo-ce", "RFC 3168 §6.1.3")
             .needs(needs)
-            .interop_os(we_echo_ce),
+            .interop_os(|ctx| we_echo_ce(ctx, Via::Tun)),
+        // The same over IPv6 (TAP): the codepoints in the Traffic Class.
+        Case::must(
+            "tcp.ecn.kernel-echoes-ce-v6",
+            "RFC 3168 §5 (IPv6 Traffic Class), §6.1.2",
+        )
+        .needs(needs)
+        .interop_os(|ctx| kernel_echoes_ce(ctx, Via::Tap6)),
+        Case::must(
+            "tcp.ecn.kernel-we-echo-ce-v6",
+            "RFC 3168 §5 (IPv6 Traffic Class), §6.1.3",
+        )
+        .needs(needs)
+        .interop_os(|ctx| we_echo_ce(ctx, Via::Tap6)),
     ]
 }

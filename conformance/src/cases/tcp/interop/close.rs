@@ -12,17 +12,17 @@ use handshake_tcp::conn::{Config, Event, State};
 use handshake_tcp::wire::TcpFlags;
 
 use crate::peers::kernel::{
-    drain, kernel, ours, pump, read_all_hash, receive_pattern, run, timeouts, wait_kernel_state,
-    write_pattern, Env, KernelTask, Pattern, Via,
+    drain, pump, read_all_hash, receive_pattern, run, timeouts, wait_kernel_state, write_pattern,
+    Env, KernelTask, Pattern, Via,
 };
 use crate::{Ctx, Outcome};
 
 /// Connects to a kernel listener at `port` and returns our connection and
 /// the kernel's accepted stream.
 fn open(env: &mut Env, port: u16) -> Result<(ConnId, std::net::TcpStream), String> {
-    let l = kernel::listen(&env.net, kernel(port), None).map_err(|e| e.to_string())?;
+    let l = kernel::listen(&env.net, env.kernel(port), None).map_err(|e| e.to_string())?;
     let acc = KernelTask::spawn(move || kernel::accept(&l, Duration::from_secs(5)));
-    let c = env.d.connect(Config::default(), port, kernel(port));
+    let c = env.d.connect(Config::default(), port, env.kernel(port));
     env.until(Duration::from_secs(5), "handshake", |d| {
         d.conn(c).state() == State::Established
     })?;
@@ -89,7 +89,7 @@ pub(super) fn half_close_kernel(ctx: &mut Ctx, via: Via) -> Outcome {
     let seed = ctx.seed;
     run(ctx, via, |env| {
         env.d.listen(Config::default(), 8100, 8);
-        let stream = env.kernel_connect(ours(8100))?;
+        let stream = env.kernel_connect(env.ours(8100))?;
         let (a, b) = (30_000, 70_000);
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
             let mut s = stream;

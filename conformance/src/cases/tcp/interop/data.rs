@@ -8,8 +8,8 @@ use handshake_tcp::conn::Config;
 use handshake_time::Duration as SimDuration;
 
 use crate::peers::kernel::{
-    kernel, ours, read_all_hash, receive_pattern, run, send_pattern, timeouts, write_pattern, Env,
-    KernelTask, Seen, Via,
+    read_all_hash, receive_pattern, run, send_pattern, timeouts, write_pattern, Env, KernelTask,
+    Seen, Via,
 };
 use crate::{Ctx, Outcome};
 
@@ -34,13 +34,13 @@ struct Job {
 /// the kernel hashes what it reads.
 fn send_to_kernel(env: &mut Env, job: Job) -> Result<(), String> {
     let port = job.port;
-    let l = kernel::listen(&env.net, kernel(port), None).map_err(|e| e.to_string())?;
+    let l = kernel::listen(&env.net, env.kernel(port), None).map_err(|e| e.to_string())?;
     let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
         let mut s = kernel::accept(&l, Duration::from_secs(5))?;
         timeouts(&s)?;
         read_all_hash(&mut s)
     });
-    let c = env.d.connect(job.config, port, kernel(port));
+    let c = env.d.connect(job.config, port, env.kernel(port));
     send_pattern(env, c, task, job.seed, job.len, job.limit)
 }
 
@@ -51,7 +51,7 @@ fn receive_from_kernel(env: &mut Env, job: Job) -> Result<(), String> {
         port, seed, len, ..
     } = job;
     env.d.listen(job.config, port, 8);
-    let net_stream = env.kernel_connect(ours(port))?;
+    let net_stream = env.kernel_connect(env.ours(port))?;
     let task = KernelTask::spawn(move || -> std::io::Result<()> {
         let mut s = net_stream;
         timeouts(&s)?;
@@ -141,7 +141,8 @@ pub(super) fn zero_window_kernel_receiver(ctx: &mut Ctx, via: Via) -> Outcome {
     let seed = ctx.seed;
     run(ctx, via, |env| {
         let len = 1 << 20;
-        let l = kernel::listen(&env.net, kernel(7400), Some(4096)).map_err(|e| e.to_string())?;
+        let l =
+            kernel::listen(&env.net, env.kernel(7400), Some(4096)).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
             let mut s = kernel::accept(&l, Duration::from_secs(5))?;
             timeouts(&s)?;
@@ -153,7 +154,7 @@ pub(super) fn zero_window_kernel_receiver(ctx: &mut Ctx, via: Via) -> Outcome {
         let c = env.d.connect(
             Config::default().min_rto(SimDuration::from_millis(200)),
             7400,
-            kernel(7400),
+            env.kernel(7400),
         );
         send_pattern(env, c, task, seed, len, Duration::from_secs(15))?;
         let (seen_zero, probes) = during_zero_window(&env.segments(), Dir::ToKernel);
@@ -182,7 +183,7 @@ pub(super) fn zero_window_our_receiver(ctx: &mut Ctx, via: Via) -> Outcome {
         let len = 256 * 1024;
         env.d
             .listen(Config::default().recv_buffer(16 * 1024), 7500, 8);
-        let stream = env.kernel_connect(ours(7500))?;
+        let stream = env.kernel_connect(env.ours(7500))?;
         let task = KernelTask::spawn(move || -> std::io::Result<()> {
             let mut s = stream;
             timeouts(&s)?;

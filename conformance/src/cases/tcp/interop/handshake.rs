@@ -9,9 +9,7 @@ use handshake_tcp::conn::{Config, Event, State};
 use handshake_tcp::wire::TcpFlags;
 use handshake_time::Duration as SimDuration;
 
-use crate::peers::kernel::{
-    kernel, ours, run, timeouts, wait_kernel_state, Env, KernelTask, Seen, Via,
-};
+use crate::peers::kernel::{run, timeouts, wait_kernel_state, Env, KernelTask, Seen, Via};
 use crate::{Ctx, Outcome};
 
 /// One set of options our side offers (the kernel offers all of them: the
@@ -105,19 +103,8 @@ fn check_negotiated(
         .filter(mine)
         .find(|x| x.dir == Dir::ToUs && x.flags.contains(TcpFlags::SYN))
         .ok_or(format!("{name}: no kernel SYN in the capture"))?;
-    let kernel_syn_mss = env
-        .d
-        .link
-        .capture()
-        .ok_or("no capture")?
-        .packets()
-        .filter_map(|(_, p)| handshake_io::packet::decode(p).ok())
-        .find(|d| {
-            d.src != handshake_io::netns::OUR_ADDR
-                && d.segment.flags.contains(TcpFlags::SYN)
-                && d.segment.dst_port == our_port
-        })
-        .and_then(|d| d.segment.options.mss)
+    let kernel_syn_mss = kernel_syn
+        .mss
         .ok_or(format!("{name}: the kernel's SYN carries no MSS"))?;
     if kernel_syn.is_synack() {
         // RFC 2018 §2, RFC 7323 §1.3, §3.2: a SYN-ACK carries these only if the SYN did.
@@ -181,7 +168,10 @@ fn check_negotiated(
         .get("mss")
         .and_then(|m| m.parse().ok())
         .ok_or("ss shows no mss")?;
-    let want_kmss = usize::from(s.mss.min(1460)) - if s.ts { 12 } else { 0 };
+    // The kernel's own bound: its MTU of 1500 less the IP and TCP headers
+    // (RFC 9293 §3.7.1; IPv6's fixed header is 40 octets, RFC 8200 §3).
+    let link_mss: u16 = if env.v6 { 1440 } else { 1460 };
+    let want_kmss = usize::from(s.mss.min(link_mss)) - if s.ts { 12 } else { 0 };
     if kmss != want_kmss {
         return Err(format!(
             "{name}: the kernel's send MSS {kmss}, expected {want_kmss} from our MSS option {}",
@@ -195,10 +185,10 @@ pub(super) fn options_client(ctx: &mut Ctx, via: Via) -> Outcome {
     run(ctx, via, |env| {
         for (i, s) in SETS.iter().enumerate() {
             let port = 5000 + i as u16;
-            let l = kernel::listen(&env.net, kernel(port), None).map_err(|e| e.to_string())?;
+            let l = kernel::listen(&env.net, env.kernel(port), None).map_err(|e| e.to_string())?;
             let acc = KernelTask::spawn(move || kernel::accept(&l, Duration::from_secs(5)));
             let our_port = 40000 + i as u16;
-            let c = env.d.connect(config(s), our_port, kernel(port));
+            let c = env.d.connect(config(s), our_port, env.kernel(port));
             env.until(Duration::from_secs(5), s.name, |d| {
                 d.conn(c).state() == State::Established
             })?;
@@ -217,7 +207,7 @@ pub(super) fn options_server(ctx: &mut Ctx, via: Via) -> Outcome {
         for (i, s) in SETS.iter().enumerate() {
             let port = 6000 + i as u16;
             env.d.listen(config(s), port, 8);
-            let mut k = env.kernel_connect(ours(port))?;
+            let mut k = env.kernel_connect(env.ours(port))?;
             let mut got = None;
             env.until(Duration::from_secs(5), s.name, |d| {
                 got = got.or_else(|| d.accept());
@@ -233,14 +223,14 @@ pub(super) fn options_server(ctx: &mut Ctx, via: Via) -> Outcome {
 
 pub(super) fn syn_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
     run(ctx, via, |env| {
-        let l = kernel::listen(&env.net, kernel(5100), None).map_err(|e| e.to_string())?;
+        let l = kernel::listen(&env.net, env.kernel(5100), None).map_err(|e| e.to_string())?;
         let acc = KernelTask::spawn(move || kernel::accept(&l, Duration::from_secs(8)));
         // Lose the kernel's SYN-ACKs until our SYN's retransmission is certain.
         env.d
             .link
             .faults
             .add(Rule::new(Dir::ToUs, Select::EverySynAck, Action::Drop).times(2));
-        let c = env.d.connect(Config::default(), 40100, kernel(5100));
+        let c = env.d.connect(Config::default(), 40100, env.kernel(5100));
         env.until(Duration::from_secs(8), "handshake", |d| {
             d.conn(c).state() == State::Established
         })?;
@@ -278,7 +268,7 @@ pub(super) fn synack_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
             .link
             .faults
             .add(Rule::new(Dir::ToKernel, Select::EverySynAck, Action::Drop).times(1));
-        let k = kernel::connect_nonblocking(&env.net, ours(5200)).map_err(|e| e.to_string())?;
+        let k = kernel::connect_nonblocking(&env.net, env.ours(5200)).map_err(|e| e.to_string())?;
         let mut got = None;
         env.until(Duration::from_secs(6), "accept", |d| {
             got = got.or_else(|| d.accept());
@@ -312,7 +302,7 @@ pub(super) fn synack_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
 
 pub(super) fn rst_closed_port(ctx: &mut Ctx, via: Via) -> Outcome {
     run(ctx, via, |env| {
-        let c = env.d.connect(Config::default(), 40200, kernel(9));
+        let c = env.d.connect(Config::default(), 40200, env.kernel(9));
         env.until_closed(c, Event::Reset, 3, "the kernel's RST")?;
         let segs = env.segments();
         let syn = segs
@@ -335,7 +325,7 @@ pub(super) fn rst_closed_port(ctx: &mut Ctx, via: Via) -> Outcome {
 
 pub(super) fn refused_by_us(ctx: &mut Ctx, via: Via) -> Outcome {
     run(ctx, via, |env| {
-        let net_addr = ours(7);
+        let net_addr = env.ours(7);
         let stream = kernel::connect_nonblocking(&env.net, net_addr).map_err(|e| e.to_string())?;
         timeouts(&stream).map_err(|e| e.to_string())?;
         let mut err = None;
@@ -419,7 +409,7 @@ pub(super) fn syn_flood_kernel_client(ctx: &mut Ctx, via: Via) -> Outcome {
             |d| d.listener(PORT).is_some_and(|l| l.half_open() >= BACKLOG),
         );
         let result = half_open_full.and_then(|()| {
-            let net_stream = env.kernel_connect(ours(PORT))?;
+            let net_stream = env.kernel_connect(env.ours(PORT))?;
             let task = KernelTask::spawn(move || -> std::io::Result<()> {
                 let mut s = net_stream;
                 timeouts(&s)?;

@@ -9,7 +9,7 @@ use handshake_io::kernel;
 use handshake_tcp::conn::{Config, KeepAlive, State};
 use handshake_time::Duration as SimDuration;
 
-use crate::peers::kernel::{kernel, ours, run, Env, KernelTask, Seen, Via};
+use crate::peers::kernel::{run, Env, KernelTask, Seen, Via};
 use crate::{Ctx, Outcome};
 
 /// Probes (zero or one octet at the sender's SND.NXT - 1) that went `dir`,
@@ -60,7 +60,7 @@ fn all_answered(probes: &[(Seen, Option<Seen>)], min: usize) -> Result<(), Strin
 pub(super) fn our_probes_answered(ctx: &mut Ctx, via: Via) -> Outcome {
     run(ctx, via, |env: &mut Env| {
         let port = 8700;
-        let l = kernel::listen(&env.net, kernel(port), None).map_err(|e| e.to_string())?;
+        let l = kernel::listen(&env.net, env.kernel(port), None).map_err(|e| e.to_string())?;
         let acc = KernelTask::spawn(move || kernel::accept(&l, Duration::from_secs(5)));
         let ka = KeepAlive {
             idle: SimDuration::from_secs(1),
@@ -68,9 +68,11 @@ pub(super) fn our_probes_answered(ctx: &mut Ctx, via: Via) -> Outcome {
             probes: 3,
             garbage_octet: false,
         };
-        let c = env
-            .d
-            .connect(Config::default().keep_alive(Some(ka)), port, kernel(port));
+        let c = env.d.connect(
+            Config::default().keep_alive(Some(ka)),
+            port,
+            env.kernel(port),
+        );
         env.until(Duration::from_secs(5), "handshake", |d| {
             d.conn(c).state() == State::Established
         })?;
@@ -94,7 +96,7 @@ pub(super) fn kernel_probes_answered(ctx: &mut Ctx, via: Via) -> Outcome {
     run(ctx, via, |env: &mut Env| {
         let port = 8710;
         env.d.listen(Config::default(), port, 8);
-        let s = env.kernel_connect(ours(port))?;
+        let s = env.kernel_connect(env.ours(port))?;
         use rustix::net::sockopt;
         sockopt::set_socket_keepalive(&s, true).map_err(|e| e.to_string())?;
         sockopt::set_tcp_keepidle(&s, Duration::from_secs(1)).map_err(|e| e.to_string())?;

@@ -9,8 +9,8 @@ use handshake_tcp::conn::{Config, State};
 use handshake_time::Duration as SimDuration;
 
 use crate::peers::kernel::{
-    kernel, kernel_counters, read_all_hash, receive_pattern, run, send_pattern, timeouts,
-    write_pattern, KernelTask, Via,
+    kernel_counters, read_all_hash, receive_pattern, run, send_pattern, timeouts, write_pattern,
+    KernelTask, Via,
 };
 use crate::{Ctx, Outcome};
 
@@ -25,7 +25,7 @@ pub(super) fn kernel_fast_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
     let seed = ctx.seed;
     run(ctx, via, |env| {
         let before = kernel_counters(&env.net)?;
-        let l = kernel::listen(&env.net, kernel(9000), None).map_err(|e| e.to_string())?;
+        let l = kernel::listen(&env.net, env.kernel(9000), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<()> {
             let mut s = kernel::accept(&l, Duration::from_secs(5))?;
             timeouts(&s)?;
@@ -36,7 +36,7 @@ pub(super) fn kernel_fast_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
             .link
             .faults
             .add(Rule::new(Dir::ToUs, Select::NthData(DROPPED), Action::Drop).times(1));
-        let c = env.d.connect(Config::default(), 9000, kernel(9000));
+        let c = env.d.connect(Config::default(), 9000, env.kernel(9000));
         receive_pattern(env, Some(c), seed, LEN, Duration::from_secs(10))?;
         task.join()?.map_err(|e| format!("kernel: {e}"))?;
         let segs = env.segments();
@@ -112,7 +112,7 @@ pub(super) fn kernel_fast_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
 pub(super) fn our_fast_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
     let seed = ctx.seed;
     run(ctx, via, |env| {
-        let l = kernel::listen(&env.net, kernel(9100), None).map_err(|e| e.to_string())?;
+        let l = kernel::listen(&env.net, env.kernel(9100), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
             let mut s = kernel::accept(&l, Duration::from_secs(5))?;
             timeouts(&s)?;
@@ -122,7 +122,7 @@ pub(super) fn our_fast_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
             .link
             .faults
             .add(Rule::new(Dir::ToKernel, Select::NthData(DROPPED), Action::Drop).times(1));
-        let c = env.d.connect(Config::default(), 9100, kernel(9100));
+        let c = env.d.connect(Config::default(), 9100, env.kernel(9100));
         send_pattern(env, c, task, seed, LEN, Duration::from_secs(10))?;
         let st = env.d.conn(c).stats();
         if st.fast_retransmits == 0 || st.timeouts != 0 {
@@ -145,13 +145,13 @@ pub(super) fn our_fast_retransmit(ctx: &mut Ctx, via: Via) -> Outcome {
 
 pub(super) fn rto_backoff(ctx: &mut Ctx, via: Via) -> Outcome {
     run(ctx, via, |env| {
-        let l = kernel::listen(&env.net, kernel(9200), None).map_err(|e| e.to_string())?;
+        let l = kernel::listen(&env.net, env.kernel(9200), None).map_err(|e| e.to_string())?;
         let acc = KernelTask::spawn(move || kernel::accept(&l, Duration::from_secs(5)));
         // A 200 ms floor (Linux's) so that five timeouts fit in a few seconds.
         let c = env.d.connect(
             Config::default().min_rto(SimDuration::from_millis(200)),
             9200,
-            kernel(9200),
+            env.kernel(9200),
         );
         env.until(Duration::from_secs(5), "handshake", |d| {
             d.conn(c).state() == State::Established

@@ -124,12 +124,12 @@ pub(crate) fn data_before_accept() -> R {
 /// application reads it all after accept.
 #[cfg(target_os = "linux")]
 pub(crate) fn data_before_accept_kernel(ctx: &mut crate::Ctx) -> crate::Outcome {
-    use crate::peers::kernel::{ours, run, Via};
+    use crate::peers::kernel::{run, Via};
     use handshake_io::fault::Dir;
     use std::io::Write;
     run(ctx, Via::Tun, |env| {
         env.d.listen(Config::default(), 5400, 8);
-        let mut k = env.kernel_connect(ours(5400))?;
+        let mut k = env.kernel_connect(env.ours(5400))?;
         let data = pattern(3000, 9);
         k.write_all(&data).map_err(|e| e.to_string())?;
         env.d
