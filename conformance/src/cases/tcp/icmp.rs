@@ -10,6 +10,7 @@
 //! (MUST-54), and every byte still arrives.
 
 use super::support::*;
+use crate::peers::Via;
 use crate::Case;
 use handshake_tcp::conn::pair::Pair;
 use handshake_tcp::conn::{Config, Event, IcmpAction, IcmpError, State};
@@ -264,20 +265,23 @@ fn check_equal<T: PartialEq + std::fmt::Debug>(what: &str, got: T, want: T) -> R
 /// quoting it. Our TCP must find its connection from the quoted headers
 /// (MUST-54), lower its MSS, send the rest in smaller segments, and the
 /// kernel must read every byte.
-fn kernel_fragmentation_needed(ctx: &mut crate::Ctx) -> crate::Outcome {
+///
+/// Over IPv6 (`Via::Tap6`) the router's message is an ICMPv6 Packet Too
+/// Big (RFC 4443 §3.2) and the MSS becomes 1280 - 60 - 12 (RFC 8201 §5.4).
+fn kernel_fragmentation_needed(ctx: &mut crate::Ctx, via: Via) -> crate::Outcome {
     use std::time::Duration as StdDuration;
 
     use handshake_io::fault::{Action, Dir, Rule, Select};
     use handshake_io::kernel;
-    use handshake_io::netns::{KERNEL_ADDR, OUR_ADDR};
-    use handshake_io::packet::{decode, icmp_error_for};
+    use handshake_io::netns::{KERNEL_ADDR, KERNEL_ADDR6, OUR_ADDR, OUR_ADDR6};
+    use handshake_io::packet::{decode_ip, icmp_error_for, icmpv6_error_for};
 
-    use crate::peers::kernel::{read_all_hash, run, timeouts, KernelTask, Pattern, Via};
+    use crate::peers::kernel::{read_all_hash, run, timeouts, KernelTask, Pattern};
 
     const PORT: u16 = 9200;
     const LEN: usize = 200_000;
     let seed = ctx.seed;
-    run(ctx, Via::Tun, |env| {
+    run(ctx, via, |env| {
         let l = kernel::listen(&env.net, env.kernel(PORT), None).map_err(|e| e.to_string())?;
         let task = KernelTask::spawn(move || -> std::io::Result<(usize, [u8; 32])> {
             let mut s = kernel::accept(&l, StdDuration::from_secs(5))?;
@@ -306,32 +310,59 @@ fn kernel_fragmentation_needed(ctx: &mut crate::Ctx) -> crate::Outcome {
         env.until(StdDuration::from_secs(5), "the first segment lost", |d| {
             !d.link.fault_log().is_empty()
         })?;
+        let ours = env.ours(PORT).ip();
         let lost = env
             .d
             .link
             .capture()
             .and_then(|cap| {
                 cap.packets().map(|(_, b)| b.to_vec()).find(|b| {
-                    decode(b).is_ok_and(|s| s.src == OUR_ADDR && !s.segment.payload.is_empty())
+                    decode_ip(b).is_ok_and(|s| s.src == ours && !s.segment.payload.is_empty())
                 })
             })
             .ok_or("the lost segment is not in the capture")?;
-        let icmp =
-            icmp_error_for(KERNEL_ADDR, &lost, 3, 4, 1280).ok_or("building the ICMP error")?;
-        let raw = crate::peers::kernel::raw_socket(&env.net)?;
-        let to = std::net::SocketAddrV4::new(OUR_ADDR, 0);
-        rustix::net::sendto(&raw, &icmp, rustix::net::SendFlags::empty(), &to)
-            .map_err(|e| format!("sending the ICMP error: {e}"))?;
+        if env.v6 {
+            // A raw ICMPv6 socket: the kernel writes the IPv6 header and
+            // the checksum (RFC 3542 §3.1) around the message.
+            let icmp = icmpv6_error_for(KERNEL_ADDR6, &lost, 2, 0, 1280)
+                .ok_or("building the Packet Too Big")?;
+            let raw = env
+                .net
+                .run(|| {
+                    rustix::net::socket(
+                        rustix::net::AddressFamily::INET6,
+                        rustix::net::SocketType::RAW,
+                        Some(rustix::net::ipproto::ICMPV6),
+                    )
+                })
+                .map_err(|e| e.to_string())?
+                .map_err(|e| format!("raw ICMPv6 socket in the namespace: {e}"))?;
+            let to = std::net::SocketAddrV6::new(OUR_ADDR6, 0, 0, 0);
+            rustix::net::sendto(&raw, &icmp[40..], rustix::net::SendFlags::empty(), &to)
+                .map_err(|e| format!("sending the Packet Too Big: {e}"))?;
+        } else {
+            let icmp =
+                icmp_error_for(KERNEL_ADDR, &lost, 3, 4, 1280).ok_or("building the ICMP error")?;
+            let raw = crate::peers::kernel::raw_socket(&env.net)?;
+            let to = std::net::SocketAddrV4::new(OUR_ADDR, 0);
+            rustix::net::sendto(&raw, &icmp, rustix::net::SendFlags::empty(), &to)
+                .map_err(|e| format!("sending the ICMP error: {e}"))?;
+        }
         env.until(
             StdDuration::from_secs(2),
             "the ICMP error reaching our TCP",
             |d| d.stats().icmp_errors >= 1 && d.conn(c).stats().pmtu_reductions == 1,
         )?;
         let mss = env.d.conn(c).mss();
-        if mss != 1280 - 40 - 12 {
-            return Err(format!(
-                "MSS {mss} after a PMTU of 1280 (want 1228: 1280 - 40 - 12 of TSopt)"
-            ));
+        // RFC 1191 §6.3 / RFC 8201 §5.4: the PMTU less the IP and TCP
+        // headers and the 12 octets of TSopt.
+        let want = if env.v6 {
+            1280 - 60 - 12
+        } else {
+            1280 - 40 - 12
+        };
+        if mss != want {
+            return Err(format!("MSS {mss} after a PMTU of 1280 (want {want})"));
         }
         let from = env.segments().len();
         env.send_then_close(
@@ -395,6 +426,12 @@ pub(crate) fn cases() -> Vec<Case> {
             "RFC 9293 §3.9.2.2 MUST-54; RFC 1191 §6.4",
         )
         .needs(&[crate::Need::NetAdmin, crate::peers::tshark::NEED])
-        .interop_os(kernel_fragmentation_needed),
+        .interop_os(|ctx| kernel_fragmentation_needed(ctx, Via::Tun)),
+        Case::must(
+            "tcp.icmp.kernel-packet-too-big-v6",
+            "RFC 9293 §3.9.2.2 MUST-54; RFC 8201 §4, §5.4; RFC 4443 §3.2",
+        )
+        .needs(&[crate::Need::NetAdmin, crate::peers::tshark::NEED])
+        .interop_os(|ctx| kernel_fragmentation_needed(ctx, Via::Tap6)),
     ]
 }
