@@ -1,7 +1,22 @@
-//! Bulk throughput over TUN: the kernel sending to our stack and our stack
-//! sending to the kernel, beside kernel-to-kernel over a veth pair, in one
-//! run. `cargo bench -p handshake-io --bench tun_throughput` (root on Linux;
-//! elsewhere, or without CAP_NET_ADMIN, it says why and exits).
+//! Bulk throughput over TUN and over TAP: the kernel sending to our stack
+//! and our stack sending to the kernel, beside kernel-to-kernel over a veth
+//! pair, in one run; then goodput under loss. `cargo bench -p handshake-io
+//! --bench tun_throughput` (root on Linux; elsewhere, or without
+//! CAP_NET_ADMIN, it says why and exits).
+//!
+//! The TAP columns carry the same IP packets in Ethernet frames, with our
+//! ARP cache resolving the kernel: their ratio to the TUN columns is what
+//! the link layer costs.
+//!
+//! Goodput under loss: the same 16 MiB transfer both ways (our sender to a
+//! kernel reader; a kernel sender to our reader) through the same fault
+//! rules with the same seeds, at 1%, 3% and 5% random loss in each
+//! direction plus 1% reordered and 1% duplicated packets, MTU 1500. Both
+//! senders use a 200 ms minimum RTO (ours `Config::linux()`, the kernel's
+//! own) and 4 MiB buffers on our side; each figure is the median of three
+//! seeds, timed from the connection's establishment to the receiver's
+//! last byte. The ratio is ours over the kernel's, with our sender's
+//! retransmission timeouts beside it.
 //!
 //! Each figure is the median of five transfers of `HANDSHAKE_TUN_BENCH_MIB`
 //! MiB (default 256, 64 under `cargo xtask bench --quick`), each timed from
@@ -30,9 +45,12 @@ mod linux {
     use std::time::{Duration, Instant};
 
     use handshake_io::driver::Driver;
+    use handshake_io::fault::{Action, Dir, Rule, Select};
     use handshake_io::kernel;
     use handshake_io::link::Link;
-    use handshake_io::netns::{veth_peer, NetConfig, TestNet, KERNEL_ADDR};
+    use handshake_io::netns::{veth_peer, NetConfig, TestNet, KERNEL_ADDR, OUR_ADDR};
+    use handshake_io::tap::TapPort;
+    use handshake_link::MacAddr;
     use handshake_tcp::conn::{Config, State};
 
     const CHUNK: usize = 256 * 1024;
@@ -48,23 +66,76 @@ mod linux {
         bytes as f64 * 8.0 / d.as_secs_f64() / 1e9
     }
 
-    fn net(mtu: u16) -> Result<(TestNet, Driver), String> {
-        let (net, tun) = TestNet::new(NetConfig {
+    /// How a transfer runs: the MTU, TUN or TAP, and random loss (with 1%
+    /// reordering and 1% duplication) in both directions from `seed`.
+    #[derive(Debug, Clone, Copy)]
+    struct Setup {
+        mtu: u16,
+        tap: bool,
+        loss: Option<f64>,
+        seed: u64,
+    }
+
+    impl Setup {
+        fn clean(mtu: u16, tap: bool) -> Setup {
+            Setup {
+                mtu,
+                tap,
+                loss: None,
+                seed: 1,
+            }
+        }
+
+        fn config(&self) -> Config {
+            match self.loss {
+                // Both senders with a 200 ms minimum RTO (Linux's).
+                Some(_) => Config::linux()
+                    .mss(self.mtu - 40)
+                    .send_buffer(4 << 20)
+                    .recv_buffer(4 << 20),
+                None => config(self.mtu),
+            }
+        }
+    }
+
+    /// What a transfer measured: goodput and our sender's timeouts.
+    struct Measured {
+        gbps: f64,
+        timeouts: u64,
+    }
+
+    fn net(setup: Setup) -> Result<(TestNet, Driver), String> {
+        let (net, dev) = TestNet::new(NetConfig {
             tun: true,
-            mtu,
-            tap: false,
+            mtu: setup.mtu,
+            tap: setup.tap,
             ipv6: false,
         })
         .map_err(|e| e.to_string())?;
-        let link = Link::new(tun.ok_or("no TUN")?, 1)
-            .map_err(|e| e.to_string())?
-            .without_capture();
+        let dev = dev.ok_or("no device")?;
+        let link = if setup.tap {
+            let mac = MacAddr([0x02, 0x00, 0x5e, 0x00, 0x53, 0x02]);
+            TapPort::new(dev, mac, OUR_ADDR).map(|p| Link::over_tap(p, setup.seed))
+        } else {
+            Link::new(dev, setup.seed)
+        };
+        let mut link = link.map_err(|e| e.to_string())?.without_capture();
+        if let Some(p) = setup.loss {
+            for dir in [Dir::ToKernel, Dir::ToUs] {
+                link.faults
+                    .add(Rule::new(dir, Select::Fraction(p), Action::Drop));
+                link.faults
+                    .add(Rule::new(dir, Select::Fraction(0.01), Action::Reorder));
+                link.faults
+                    .add(Rule::new(dir, Select::Fraction(0.01), Action::Duplicate));
+            }
+        }
         Ok((net, Driver::new(link)))
     }
 
     /// Our stack sends `bytes` to a kernel reader.
-    fn us_to_kernel(mtu: u16, bytes: usize) -> Result<f64, String> {
-        let (net, mut d) = net(mtu)?;
+    fn us_to_kernel(setup: Setup, bytes: usize) -> Result<Measured, String> {
+        let (net, mut d) = net(setup)?;
         let addr: SocketAddr = (KERNEL_ADDR, 5001).into();
         let l = kernel::listen(&net, addr, None).map_err(|e| e.to_string())?;
         let reader = std::thread::spawn(move || -> std::io::Result<(usize, Instant)> {
@@ -79,7 +150,7 @@ mod linux {
                 }
             }
         });
-        let c = d.connect(config(mtu), 40001, addr);
+        let c = d.connect(setup.config(), 40001, addr);
         d.run_until(Duration::from_secs(5), |d| {
             d.conn(c).state() == State::Established
         })
@@ -110,12 +181,15 @@ mod linux {
         if n != bytes {
             return Err(format!("the kernel read {n} of {bytes} bytes"));
         }
-        Ok(gbps(bytes, end - start))
+        Ok(Measured {
+            gbps: gbps(bytes, end - start),
+            timeouts: d.conn(c).stats().timeouts,
+        })
     }
 
     /// A kernel writer sends `bytes` to our stack.
-    fn kernel_to_us(mtu: u16, bytes: usize) -> Result<f64, String> {
-        let (net, mut d) = net(mtu)?;
+    fn kernel_to_us(setup: Setup, bytes: usize) -> Result<Measured, String> {
+        let (net, mut d) = net(setup)?;
         let addr: SocketAddr = (KERNEL_ADDR, 5002).into();
         let l = kernel::listen(&net, addr, None).map_err(|e| e.to_string())?;
         let writer = std::thread::spawn(move || -> std::io::Result<()> {
@@ -130,11 +204,12 @@ mod linux {
             }
             s.shutdown(Shutdown::Write)
         });
-        let c = d.connect(config(mtu), 40002, addr);
+        let c = d.connect(setup.config(), 40002, addr);
         d.run_until(Duration::from_secs(5), |d| {
             d.conn(c).state() == State::Established
         })
         .map_err(|e| e.to_string())?;
+        let established = Instant::now();
         let mut buf = vec![0u8; CHUNK];
         let mut got = 0;
         let mut start = None;
@@ -158,7 +233,16 @@ mod linux {
         if got != bytes {
             return Err(format!("we read {got} of {bytes} bytes"));
         }
-        Ok(gbps(bytes, end - start.unwrap_or(end)))
+        // Under loss the first byte may be lost: time from establishment,
+        // as for our sender.
+        let from = match setup.loss {
+            Some(_) => established,
+            None => start.unwrap_or(end),
+        };
+        Ok(Measured {
+            gbps: gbps(bytes, end - from),
+            timeouts: 0,
+        })
     }
 
     /// Kernel to kernel over a veth pair between two namespaces of ours.
@@ -244,29 +328,91 @@ mod linux {
         let bytes = mib << 20;
         println!(
             "bulk throughput, median of {RUNS} transfers of {mib} MiB, Gbit/s [lowest-highest] \
-             (ratio of medians to kernel-to-kernel over veth, offloads off)"
+             (TUN: ratio of medians to kernel-to-kernel over veth, offloads off; \
+             TAP: ratio to the TUN figure beside it)"
         );
         println!(
-            "{:<8} {:>24} {:>32} {:>32}",
-            "MTU", "kernel->kernel (veth)", "kernel->us (TUN)", "us->kernel (TUN)"
+            "{:<6} {:>22} {:>30} {:>30} {:>30} {:>30}",
+            "MTU",
+            "kernel->kernel (veth)",
+            "kernel->us (TUN)",
+            "us->kernel (TUN)",
+            "kernel->us (TAP)",
+            "us->kernel (TAP)"
         );
         for mtu in [1500u16, 64000] {
+            let gbps = |f: fn(Setup, usize) -> Result<Measured, String>, tap| {
+                repeated(RUNS, |_| f(Setup::clean(mtu, tap), bytes).map(|m| m.gbps))
+            };
             let row = (
-                repeated(|| veth(mtu, bytes)),
-                repeated(|| kernel_to_us(mtu, bytes)),
-                repeated(|| us_to_kernel(mtu, bytes)),
+                repeated(RUNS, |_| veth(mtu, bytes)),
+                gbps(kernel_to_us, false),
+                gbps(us_to_kernel, false),
+                gbps(kernel_to_us, true),
+                gbps(us_to_kernel, true),
             );
             match row {
-                (Ok(k), Ok(r), Ok(s)) => println!(
-                    "{:<8} {:>24} {:>23} ({:>5.2}x) {:>23} ({:>5.2}x)",
+                (Ok(k), Ok(r), Ok(s), Ok(rt), Ok(st)) => println!(
+                    "{:<6} {:>22} {:>21} ({:>5.2}x) {:>21} ({:>5.2}x) {:>21} ({:>5.2}x) {:>21} ({:>5.2}x)",
                     mtu,
                     k.to_string(),
                     r.to_string(),
                     r.median / k.median,
                     s.to_string(),
-                    s.median / k.median
+                    s.median / k.median,
+                    rt.to_string(),
+                    rt.median / r.median,
+                    st.to_string(),
+                    st.median / s.median,
                 ),
-                (k, r, s) => println!("{mtu:<8} {k:?} {r:?} {s:?}"),
+                (k, r, s, rt, st) => println!("{mtu:<6} {k:?} {r:?} {s:?} {rt:?} {st:?}"),
+            }
+        }
+        loss_goodput();
+    }
+
+    /// Seeds per figure under loss.
+    const LOSS_RUNS: usize = 3;
+
+    /// Goodput of our sender and of the kernel's through the same faults.
+    fn loss_goodput() {
+        const BYTES: usize = 16 << 20;
+        println!();
+        println!(
+            "goodput under loss, 16 MiB, MTU 1500, both directions: p lost, 1% reordered, \
+             1% duplicated; median of {LOSS_RUNS} seeds, Mbit/s [lowest-highest]"
+        );
+        println!(
+            "{:<6} {:>28} {:>28} {:>8} {:>18}",
+            "loss", "kernel sender -> us", "our sender -> kernel", "ratio", "our RTOs (seeds)"
+        );
+        for p in [0.01, 0.03, 0.05] {
+            let setup = |seed: usize| Setup {
+                mtu: 1500,
+                tap: false,
+                loss: Some(p),
+                seed: 1000 + seed as u64,
+            };
+            let kernel = repeated(LOSS_RUNS, |k| {
+                kernel_to_us(setup(k), BYTES).map(|m| m.gbps * 1000.0)
+            });
+            let mut rtos = Vec::new();
+            let ours = repeated(LOSS_RUNS, |k| {
+                us_to_kernel(setup(k), BYTES).map(|m| {
+                    rtos.push(m.timeouts);
+                    m.gbps * 1000.0
+                })
+            });
+            match (kernel, ours) {
+                (Ok(k), Ok(o)) => println!(
+                    "{:<6} {:>28} {:>28} {:>7.2}x {:>18}",
+                    format!("{:.0}%", p * 100.0),
+                    format!("{:.0} [{:.0}-{:.0}]", k.median, k.low, k.high),
+                    format!("{:.0} [{:.0}-{:.0}]", o.median, o.low, o.high),
+                    o.median / k.median,
+                    format!("{rtos:?}"),
+                ),
+                (k, o) => println!("{p}: {k:?} {o:?}"),
             }
         }
     }
@@ -288,15 +434,19 @@ mod linux {
         }
     }
 
-    fn repeated(mut one: impl FnMut() -> Result<f64, String>) -> Result<Spread, String> {
-        let mut v = (0..RUNS)
-            .map(|_| one())
+    /// `runs` measurements (`one` gets the run's index).
+    fn repeated(
+        runs: usize,
+        mut one: impl FnMut(usize) -> Result<f64, String>,
+    ) -> Result<Spread, String> {
+        let mut v = (0..runs)
+            .map(&mut one)
             .collect::<Result<Vec<f64>, String>>()?;
         v.sort_by(f64::total_cmp);
         Ok(Spread {
-            median: v[RUNS / 2],
+            median: v[runs / 2],
             low: v[0],
-            high: v[RUNS - 1],
+            high: v[runs - 1],
         })
     }
 }

@@ -129,9 +129,13 @@ impl Link {
         }
     }
 
-    /// Stops recording (for throughput runs) and drops what was recorded.
+    /// Stops recording (for throughput runs; over TAP the frames too) and
+    /// drops what was recorded.
     pub fn without_capture(mut self) -> Link {
         self.capture = None;
+        if let Device::Tap(port) = &mut self.dev {
+            port.stop_recording();
+        }
         self
     }
 

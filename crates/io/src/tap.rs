@@ -47,6 +47,8 @@ pub struct TapPort {
     /// The IPv6 neighbour cache with our IPv6 addresses.
     pub nd: NeighborCache,
     frames: Vec<(Duration, Vec<u8>)>,
+    /// Frames are kept for [`TapPort::frames`] (the default).
+    recording: bool,
     buf: Vec<u8>,
 }
 
@@ -71,6 +73,7 @@ impl TapPort {
             arp: ArpCache::new(ArpConfig::new(mac, v4)),
             nd: NeighborCache::new(NdpConfig::new(mac)),
             frames: Vec::new(),
+            recording: true,
             buf: vec![0; 65_536],
         })
     }
@@ -141,8 +144,14 @@ impl TapPort {
         }
     }
 
+    /// Stops keeping frames (for throughput runs) and drops those kept.
+    pub fn stop_recording(&mut self) {
+        self.recording = false;
+        self.frames = Vec::new();
+    }
+
     fn record(&mut self, frame: &[u8]) {
-        if self.frames.len() < RECORD_LIMIT {
+        if self.recording && self.frames.len() < RECORD_LIMIT {
             self.frames.push((self.origin.elapsed(), frame.to_vec()));
         }
     }
