@@ -57,17 +57,19 @@ pub struct Args {
     json: bool,
     /// How the bytes travel: the OS's TCP/IP, or our own from IP up through a
     /// TUN device in a private network namespace whose kernel relays to the
-    /// server (Linux; needs root or CAP_NET_ADMIN). With tun, --trace shows
-    /// every segment of the handshakes and closes with its real numbers
+    /// server, or from Ethernet up through a TAP device (Linux; needs root or
+    /// CAP_NET_ADMIN). With tun or tap, --trace shows every segment of the
+    /// handshakes and closes with its real numbers; with tap, the ARP
+    /// exchange that finds the kernel's MAC first
     #[arg(long, value_enum, default_value_t = Via::Kernel)]
     via: Via,
     /// Write every packet of the TCP connections to FILE (pcap, raw IPv4;
-    /// Wireshark opens it, with --keylog for https). Needs --via tun. DNS
+    /// Wireshark opens it, with --keylog for https). Needs --via tun or tap. DNS
     /// goes through the OS's sockets and is not in the capture
     #[arg(long, value_name = "FILE")]
     pcap: Option<PathBuf>,
     /// Be an attacker on the path: flip the last byte of the server's Nth
-    /// data segment in flight, checksums made right again (needs --via tun).
+    /// data segment in flight, checksums made right again (needs --via tun or tap).
     /// Plain http delivers the altered bytes; https stops with bad_record_mac
     #[arg(long, value_name = "N")]
     tamper: Option<u32>,
@@ -166,7 +168,7 @@ pub async fn run(a: Args) -> Result<()> {
     };
     let resolver = common::resolver(&a.dns)?;
     let mut ladder = Ladder::new();
-    let mut tun = (a.via == Via::Tun).then(|| Tun::new(a.tamper));
+    let mut tun = (a.via != Via::Kernel).then(|| Tun::new(a.tamper, a.via == Via::Tap));
     let mut open: Option<Open> = None;
     let mut connections = 0;
     let mut exchanges = Vec::new();

@@ -2,7 +2,9 @@
 //! TCP/IP; `tun` is ours from IP up, through a TUN device in a private
 //! network namespace (`handshake_io::tunstream`), where the kernel relays
 //! to the server. With `tun` every segment is ours to show on the ladder,
-//! to write to `--pcap`, and to tamper with (`--tamper`).
+//! to write to `--pcap`, and to tamper with (`--tamper`). `tap` is ours from
+//! Ethernet up: the same through a TAP device, where our ARP cache first
+//! finds the kernel's MAC, and the ladder opens with that exchange.
 
 use std::path::Path;
 
@@ -16,6 +18,9 @@ pub enum Via {
     /// Our own TCP/IP through a TUN device in a private network namespace
     /// (Linux, needs root or CAP_NET_ADMIN)
     Tun,
+    /// Our own Ethernet, ARP and TCP/IP through a TAP device in a private
+    /// network namespace (Linux, needs root or CAP_NET_ADMIN)
+    Tap,
 }
 
 /// The options that need `--via tun`, checked before anything is sent.
@@ -33,8 +38,8 @@ pub fn check(via: Via, pcap: Option<&Path>, tamper: Option<u32>) -> Result<()> {
     if tamper == Some(0) {
         bail!("--tamper N: N counts the server's data segments from 1");
     }
-    if cfg!(not(target_os = "linux")) && via == Via::Tun {
-        bail!("--via tun needs Linux network namespaces; this platform has none here");
+    if cfg!(not(target_os = "linux")) && via != Via::Kernel {
+        bail!("--via tun and --via tap need Linux network namespaces; this platform has none here");
     }
     Ok(())
 }
@@ -57,7 +62,7 @@ mod other {
     pub struct Tun;
 
     impl Tun {
-        pub fn new(_tamper: Option<u32>) -> Tun {
+        pub fn new(_tamper: Option<u32>, _tap: bool) -> Tun {
             Tun
         }
         pub async fn connect(
@@ -93,7 +98,7 @@ mod linux {
     use crate::common;
     use crate::ladder::{Dir, Ladder};
 
-    /// The TUN connections of one run.
+    /// The TUN (or TAP) connections of one run.
     #[derive(Debug, Default)]
     pub struct Tun {
         handles: Vec<TunHandle>,
@@ -102,14 +107,18 @@ mod linux {
         /// Whose close is drawn.
         done: Vec<bool>,
         tamper: Option<u32>,
+        /// Through a TAP device.
+        tap: bool,
     }
 
     impl Tun {
         /// No connections yet; `tamper` flips the last byte of the
-        /// server's Nth data segment on each connection.
-        pub fn new(tamper: Option<u32>) -> Tun {
+        /// server's Nth data segment on each connection; `tap` goes
+        /// through a TAP device.
+        pub fn new(tamper: Option<u32>, tap: bool) -> Tun {
             Tun {
                 tamper,
+                tap,
                 ..Tun::default()
             }
         }
@@ -123,9 +132,13 @@ mod linux {
             ladder: &mut Ladder,
         ) -> Result<Box<dyn crate::fetch::Io>> {
             if !addr.is_ipv4() {
-                bail!("--via tun carries IPv4 only; {addr} is IPv6");
+                bail!("--via tun and --via tap carry IPv4 only; {addr} is IPv6");
             }
-            let mut options = tunstream::Options::default();
+            let device = if self.tap { "TAP" } else { "TUN" };
+            let mut options = tunstream::Options {
+                tap: self.tap,
+                ..tunstream::Options::default()
+            };
             if let Some(n) = self.tamper {
                 // An on-path attacker: the server's Nth data segment,
                 // once, checksums made right again.
@@ -133,11 +146,11 @@ mod linux {
                     .faults
                     .push(Rule::new(FaultDir::ToUs, Select::NthData(n), Action::Tamper).times(1));
             }
-            let what = format!("connecting to {addr} through the TUN device");
+            let what = format!("connecting to {addr} through the {device} device");
             let stream = common::within(timeout, &what, async {
-                tunstream::connect(addr, options)
-                    .await
-                    .map_err(|e| anyhow!("cannot connect to {addr} through the TUN device: {e}"))
+                tunstream::connect(addr, options).await.map_err(|e| {
+                    anyhow!("cannot connect to {addr} through the {device} device: {e}")
+                })
             })
             .await?;
             let h = stream.handle();
@@ -145,11 +158,14 @@ mod linux {
                 "TCP",
                 Dir::Note,
                 format!(
-                    "our TCP/IP at {} through a TUN device; the kernel at {} in a private namespace relays to {addr}",
+                    "our TCP/IP at {} through a {device} device; the kernel at {} in a private namespace relays to {addr}",
                     stream.local_addr(),
                     stream.peer_addr()
                 ),
             );
+            if self.tap {
+                draw_arp(&h, ladder);
+            }
             let packets = h.packets();
             // The handshake: every segment until our first ACK without SYN
             // (a retransmitted SYN shows as one more line).
@@ -267,6 +283,44 @@ mod linux {
             c.write(path)
                 .with_context(|| format!("--pcap {}", path.display()))?;
             Ok(c.len())
+        }
+    }
+
+    /// Over TAP: the ARP frames before our first IPv4 frame (RFC 826: who
+    /// has the kernel's address, and its answer) on the ladder.
+    fn draw_arp(h: &TunHandle, ladder: &mut Ladder) {
+        use handshake_link::{ArpOperation, ArpPacket, ArpRepr, EtherType, EthernetFrame};
+        let origin = h.origin();
+        for (at, f) in h.frames() {
+            let Ok(frame) = EthernetFrame::new_checked(&f[..]) else {
+                continue;
+            };
+            if frame.ethertype() == EtherType::IPV4 {
+                break;
+            }
+            if frame.ethertype() != EtherType::ARP {
+                continue;
+            }
+            let Ok(arp) = ArpPacket::new_checked(frame.payload()).and_then(|p| ArpRepr::parse(&p))
+            else {
+                continue;
+            };
+            let dir = if arp.source_protocol_addr == OUR_ADDR {
+                Dir::Out
+            } else {
+                Dir::In
+            };
+            let line = match arp.operation {
+                ArpOperation::Request => format!(
+                    "who has {}? tell {} ({})",
+                    arp.target_protocol_addr, arp.source_protocol_addr, arp.source_hardware_addr
+                ),
+                _ => format!(
+                    "{} is at {}",
+                    arp.source_protocol_addr, arp.source_hardware_addr
+                ),
+            };
+            ladder.at(origin + at, "ARP", dir, line);
         }
     }
 

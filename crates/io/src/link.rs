@@ -239,7 +239,15 @@ impl Link {
         };
         let mut got = false;
         for p in packets {
-            if !matches!(p.first().map(|b| b >> 4), Some(4 | 6)) {
+            // IPv4 and unicast IPv6: the kernel's IPv6 multicast (MLD
+            // reports, router solicitations) is for groups our host never
+            // joined, and over TAP the port has already seen it.
+            let wanted = match p.first().map(|b| b >> 4) {
+                Some(4) => true,
+                Some(6) => p.get(24).is_some_and(|b| *b != 0xff),
+                _ => false,
+            };
+            if !wanted {
                 continue;
             }
             got = true;

@@ -83,6 +83,11 @@ impl TapPort {
         handshake_time::Instant::from_nanos(self.origin.elapsed().as_nanos() as u64)
     }
 
+    /// Time since the port was made (the clock of [`TapPort::frames`]).
+    pub fn elapsed(&self) -> Duration {
+        self.origin.elapsed()
+    }
+
     /// Our MAC.
     pub fn mac(&self) -> MacAddr {
         self.mac

@@ -66,7 +66,15 @@ pub struct Options {
     pub config: Config,
     /// Fault rules on the TUN link (an on-path attacker, loss, delay).
     pub faults: Vec<Rule>,
+    /// A TAP device instead of TUN: our ARP cache resolves the kernel's
+    /// MAC before the SYN goes, and the frames are kept
+    /// ([`TunHandle::frames`]).
+    pub tap: bool,
 }
+
+/// Our MAC on the TAP segment (locally administered).
+const OUR_MAC: handshake_link::MacAddr =
+    handshake_link::MacAddr([0x02, 0x00, 0x5e, 0x00, 0x53, 0x02]);
 
 /// What the driver thread and the stream share.
 #[derive(Debug, Default)]
@@ -87,6 +95,8 @@ struct Shared {
     stats: Option<Stats>,
     /// Every datagram on the link, with its time since `origin`.
     packets: Vec<(Duration, Vec<u8>)>,
+    /// Over TAP, every Ethernet frame, with its time since `origin`.
+    frames: Vec<(Duration, Vec<u8>)>,
     /// Lines of the faults applied.
     faults: Vec<String>,
     origin: Option<Instant>,
@@ -114,6 +124,13 @@ impl TunHandle {
     /// since [`TunHandle::origin`].
     pub fn packets(&self) -> Vec<(Duration, Vec<u8>)> {
         lock(&self.shared).packets.clone()
+    }
+
+    /// Over TAP, every Ethernet frame so far (ARP, neighbour discovery and
+    /// the IP packets in their frames), with its time since
+    /// [`TunHandle::origin`]; empty over TUN.
+    pub fn frames(&self) -> Vec<(Duration, Vec<u8>)> {
+        lock(&self.shared).frames.clone()
     }
 
     /// When the link's clock started.
@@ -189,7 +206,11 @@ pub async fn connect(server: SocketAddr, options: Options) -> io::Result<TunStre
 
 fn connect_blocking(server: SocketAddr, options: Options) -> io::Result<TunStream> {
     let upstream = TcpStream::connect(server)?;
-    let (net, tun) = TestNet::new(NetConfig::default()).map_err(|e| {
+    let config = NetConfig {
+        tap: options.tap,
+        ..NetConfig::default()
+    };
+    let (net, tun) = TestNet::new(config).map_err(|e| {
         let kind = if e.is_unsupported() {
             io::ErrorKind::Unsupported
         } else {
@@ -204,7 +225,11 @@ fn connect_blocking(server: SocketAddr, options: Options) -> io::Result<TunStrea
         .map_err(io::Error::other)??;
     let peer = SocketAddr::from((KERNEL_ADDR, port));
     let shared = Arc::new(Mutex::new(Shared::default()));
-    let mut link = Link::new(tun, 0)?;
+    let mut link = if options.tap {
+        Link::over_tap(crate::tap::TapPort::new(tun, OUR_MAC, OUR_ADDR)?, 0)
+    } else {
+        Link::new(tun, 0)?
+    };
     for r in options.faults {
         link.faults.add(r);
     }
@@ -306,6 +331,7 @@ fn drive(
     let mut closed_at: Option<Instant> = None;
     let mut close_sent = false;
     let mut recorded = 0;
+    let mut frames_seen = 0;
     let mut faults_seen = 0;
     let mut buf = vec![0u8; 64 << 10];
     loop {
@@ -369,6 +395,17 @@ fn drive(
             s.packets
                 .extend(c.packets().skip(recorded).map(|(at, p)| (at, p.to_vec())));
             recorded = c.len();
+        }
+        if let Some(port) = d.link.tap() {
+            // The port's clock started just before the link's.
+            let shift = port.elapsed().saturating_sub(d.link.elapsed());
+            s.frames.extend(
+                port.frames()
+                    .iter()
+                    .skip(frames_seen)
+                    .map(|(at, f)| (at.saturating_sub(shift), f.clone())),
+            );
+            frames_seen = port.frames().len();
         }
         let log = d.link.fault_log();
         s.faults.extend(log.iter().skip(faults_seen).cloned());

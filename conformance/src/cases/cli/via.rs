@@ -4,7 +4,9 @@
 //! tshark reads the capture `--pcap` writes (every checksum valid, the
 //! three-way handshake's numbers, both FINs), and the sequence numbers on
 //! the ladder are the capture's; the options that need the TUN path are
-//! refused without it, in one line.
+//! refused without it, in one line. `--via tap` does the same through a TAP
+//! device, and its ladder opens with our ARP request for the kernel's
+//! address and the kernel's reply (RFC 826), before the SYN.
 
 use std::path::Path;
 
@@ -76,7 +78,43 @@ pub(super) fn read_capture(pcap: &Path) -> Result<Vec<Dissected>, String> {
     Ok(packets)
 }
 
-fn nginx_bytes(tls: bool) -> Checked {
+/// Over TAP, the ladder's first steps: our ARP request for the kernel's
+/// address and the kernel's reply with a MAC that is not ours, both before
+/// the first TCP step.
+fn arp_first(v: &Value) -> Checked {
+    let steps: Vec<(String, String, String)> = v["trace"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["dir"] != "note")
+        .map(|s| {
+            let f = |k: &str| s[k].as_str().unwrap_or("").to_string();
+            (f("layer"), f("dir"), f("text"))
+        })
+        .collect();
+    let first_tcp = steps
+        .iter()
+        .position(|(l, _, _)| l == "TCP")
+        .ok_or("no TCP step on the ladder")?;
+    let arp = &steps[..first_tcp];
+    let ours = "02:00:5e:00:53:02";
+    let request = format!("who has {KERNEL}? tell {OURS} ({ours})");
+    check::ensure(
+        arp.iter()
+            .any(|(l, d, t)| l == "ARP" && d == "out" && *t == request),
+        || format!("no ARP request from us before the SYN: {arp:?}"),
+    )?;
+    let reply = arp
+        .iter()
+        .find(|(l, d, t)| l == "ARP" && d == "in" && t.starts_with(&format!("{KERNEL} is at ")))
+        .ok_or_else(|| format!("no ARP reply from the kernel before the SYN: {arp:?}"))?;
+    let mac = reply.2.rsplit(' ').next().unwrap_or("");
+    check::ensure(mac.len() == 17 && mac != ours, || {
+        format!("the kernel's MAC {mac:?}")
+    })
+}
+
+fn nginx_bytes(tls: bool, via: &str) -> Checked {
     let p = pki(&LeafSpec::default())?;
     // 100 kB: dozens of segments, more than one window's worth of ACKs.
     let body: Vec<u8> = (0..100_000u32)
@@ -97,7 +135,7 @@ fn nginx_bytes(tls: bool) -> Checked {
     let (ca, pcap, out) = (dir.path("ca.pem"), dir.path("t.pcap"), dir.path("out"));
     let run = cli::run(
         &[
-            "fetch", "--via", "tun", "--json", "--cafile", &ca, "--pcap", &pcap, "-o", &out, &url,
+            "fetch", "--via", via, "--json", "--cafile", &ca, "--pcap", &pcap, "-o", &out, &url,
         ],
         T,
     )?;
@@ -106,6 +144,9 @@ fn nginx_bytes(tls: bool) -> Checked {
         "the body differs from what nginx serves".into()
     })?;
     let v: Value = serde_json::from_str(&run.stdout).map_err(|e| format!("--json: {e}"))?;
+    if via == "tap" {
+        arp_first(&v)?;
+    }
     let steps = tcp_steps(&v);
     let packets = read_capture(Path::new(&pcap))?;
     check::ensure(packets.len() >= 10, || {
@@ -195,14 +236,21 @@ pub(super) fn cases() -> Vec<Case> {
         )
         .needs(&[NGINX])
         .needs(TUN)
-        .interop_os(|_| nginx_bytes(false)),
+        .interop_os(|_| nginx_bytes(false, "tun")),
         Case::must(
             "cli.via.tun-nginx-https",
             "RFC 9293 §3.5, §3.6; RFC 8446 §2; RFC 9110 §4.2.2",
         )
         .needs(&[NGINX])
         .needs(TUN)
-        .interop_os(|_| nginx_bytes(true)),
+        .interop_os(|_| nginx_bytes(true, "tun")),
+        Case::must(
+            "cli.via.tap-nginx-http",
+            "RFC 826; RFC 894; RFC 9293 §3.5, §3.6; RFC 9112 §6",
+        )
+        .needs(&[NGINX])
+        .needs(TUN)
+        .interop_os(|_| nginx_bytes(false, "tap")),
         Case::must("cli.via.pcap-needs-tun", POSIX).interop_os(|_| {
             fails(
                 &[
