@@ -399,6 +399,39 @@ fn kernel_stops_answering(ctx: &mut Ctx) -> Outcome {
     })
 }
 
+/// RFC 4861 §7.2.1, RFC 3810 §5.2: the kernel's snooping bridge learns our
+/// solicited-node group from our MLDv2 Report. The TAP device is made a
+/// port of a bridge with multicast snooping on; once our address is added,
+/// `bridge mdb` lists ff02::1:ff00:2 on that port (a switch would now
+/// forward the kernel's solicitations for 2001:db8::2 to us alone).
+fn bridge_learns_our_group(ctx: &mut Ctx) -> Outcome {
+    run(ctx, false, |net, port| {
+        let ip = |args: &[&str]| net.ip(args).map_err(|e| e.to_string());
+        ip(&[
+            "link",
+            "add",
+            "br0",
+            "type",
+            "bridge",
+            "mcast_snooping",
+            "1",
+        ])?;
+        ip(&["link", "set", "hs0", "master", "br0"])?;
+        ip(&["link", "set", "br0", "up"])?;
+        port.add_ipv6(OUR_V6, Duration::ZERO);
+        let group = "ff02::1:ff00:2";
+        let mut seen = String::new();
+        pump_for(port, WAIT, |_, _| {
+            seen = net
+                .command("bridge", &["mdb", "show", "dev", "br0"])
+                .unwrap_or_default();
+            seen.lines()
+                .any(|l| l.contains("port hs0") && l.contains(group))
+        })
+        .map_err(|e| format!("{e}; bridge mdb show: `{}`", seen.trim()))
+    })
+}
+
 /// The `link.interop.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
@@ -432,5 +465,11 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .needs(NEEDS)
         .interop_os(kernel_stops_answering),
+        Case::must(
+            "link.interop.bridge-learns-our-group",
+            "RFC 4861 §7.2.1; RFC 3810 §5.2; RFC 4541 §3 (a snooping bridge)",
+        )
+        .needs(NEEDS)
+        .interop_os(bridge_learns_our_group),
     ]
 }
