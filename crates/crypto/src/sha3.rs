@@ -5,7 +5,7 @@
 use zeroize::Zeroize;
 
 /// The round constants of ι (FIPS 202 §3.2.5, Algorithm 6 computed for ir = 0..23).
-const RC: [u64; 24] = [
+pub(crate) const RC: [u64; 24] = [
     0x0000000000000001,
     0x0000000000008082,
     0x800000000000808a,
@@ -275,6 +275,88 @@ impl XofReader {
     }
 }
 
+/// Up to four SHAKE instances stepped together, for ML-KEM's many short XOF
+/// and PRF calls (FIPS 203 §4.1): each input shorter than the rate, so it is
+/// absorbed in one block, then output squeezed a whole block at a time. With
+/// AVX2 the four permutations run as one ([`crate::x86::keccak_avx2`]);
+/// otherwise each live state is permuted by the portable code.
+pub(crate) struct ShakeX4 {
+    /// Lane i of state s at `lanes[i][s]`.
+    lanes: [[u64; 4]; 25],
+    rate: usize,
+    /// How many of the four states are in use.
+    live: usize,
+    /// Whether the current block was already output.
+    used: bool,
+}
+
+impl Drop for ShakeX4 {
+    fn drop(&mut self) {
+        self.lanes.zeroize();
+    }
+}
+
+impl ShakeX4 {
+    /// SHAKE128 (`rate` 168) or SHAKE256 (136) of each input (M ‖ 1111 and
+    /// pad10*1, FIPS 202 §6.2, §5.1); inputs past `live` are ignored.
+    pub(crate) fn new(rate: usize, inputs: [&[u8]; 4], live: usize) -> ShakeX4 {
+        debug_assert!(rate == Shake128::RATE || rate == Shake256::RATE);
+        debug_assert!((1..=4).contains(&live));
+        let mut lanes = [[0u64; 4]; 25];
+        for (s, input) in inputs.iter().enumerate().take(live) {
+            assert!(input.len() < rate, "one block only");
+            for (i, &b) in input.iter().enumerate() {
+                lanes[i / 8][s] ^= u64::from(b) << (8 * (i % 8));
+            }
+            let n = input.len();
+            lanes[n / 8][s] ^= 0x1f << (8 * (n % 8));
+            lanes[(rate - 1) / 8][s] ^= 0x80 << (8 * ((rate - 1) % 8));
+        }
+        let mut x = ShakeX4 {
+            lanes,
+            rate,
+            live,
+            used: false,
+        };
+        x.permute();
+        x
+    }
+
+    fn permute(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let f = crate::backend::Features::for_backend(crate::backend::Backend::auto());
+            if crate::x86::keccak_avx2::keccak_f1600_x4(f, &mut self.lanes) {
+                return;
+            }
+        }
+        for s in 0..self.live {
+            let mut st = [0u64; 25];
+            for (w, l) in st.iter_mut().zip(self.lanes.iter()) {
+                *w = l[s];
+            }
+            keccak_f1600(&mut st);
+            for (w, l) in st.iter().zip(self.lanes.iter_mut()) {
+                l[s] = *w;
+            }
+            st.zeroize();
+        }
+    }
+
+    /// The next block of each live state's output into `out[s][..rate]`.
+    pub(crate) fn squeeze_block(&mut self, out: &mut [[u8; 168]; 4]) {
+        if self.used {
+            self.permute();
+        }
+        self.used = true;
+        for (s, o) in out.iter_mut().enumerate().take(self.live) {
+            for (w, chunk) in o[..self.rate].chunks_exact_mut(8).enumerate() {
+                chunk.copy_from_slice(&self.lanes[w][s].to_le_bytes());
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +414,37 @@ mod tests {
             got.extend(p);
         }
         assert_eq!(got, all);
+    }
+
+    /// Four-way SHAKE against the one-way one, for every live count, both rates,
+    /// input lengths up to rate - 1, and several blocks of output.
+    #[test]
+    fn shake_x4_matches_shake() {
+        let msg: Vec<u8> = (0..200u32).map(|i| (i * 13 + 1) as u8).collect();
+        for rate in [Shake128::RATE, Shake256::RATE] {
+            for len in [0usize, 1, 7, 8, 33, 34, rate - 2, rate - 1] {
+                for live in 1..=4 {
+                    let inputs: [&[u8]; 4] = core::array::from_fn(|s| &msg[s..s + len]);
+                    let mut x = ShakeX4::new(rate, inputs, live);
+                    let mut got: [Vec<u8>; 4] = Default::default();
+                    for _ in 0..4 {
+                        let mut out = [[0u8; 168]; 4];
+                        x.squeeze_block(&mut out);
+                        for s in 0..live {
+                            got[s].extend_from_slice(&out[s][..rate]);
+                        }
+                    }
+                    for s in 0..live {
+                        let mut want = alloc::vec![0u8; 4 * rate];
+                        if rate == Shake128::RATE {
+                            Shake128::digest_into(inputs[s], &mut want);
+                        } else {
+                            Shake256::digest_into(inputs[s], &mut want);
+                        }
+                        assert_eq!(got[s], want, "rate {rate} len {len} live {live} state {s}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -9,7 +9,8 @@
 use super::ntt::{basemul_acc, inv_ntt_tomont, ntt};
 use super::poly::{self, Poly, ZERO};
 use crate::ct::{ct_eq_mask, ct_select_bytes, wipe};
-use crate::sha3::{Sha3_256, Sha3_512, Shake128, Shake256};
+use crate::sha3::{Sha3_256, Sha3_512, Shake128, Shake256, ShakeX4};
+use zeroize::Zeroize;
 
 /// A parameter set (FIPS 203 §8, Table 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,23 +62,84 @@ fn noise(seed: &[u8; 32], nonce: u8, eta: usize, p: &mut Poly) {
     wipe(&mut buf);
 }
 
-/// Â[row, col] of the matrix Â (FIPS 203 Algorithm 13 lines 3-7): SampleNTT of
-/// XOF(ρ ‖ col ‖ row). Â is public.
-fn matrix_entry(rho: &[u8], row: usize, col: usize, p: &mut Poly) {
-    let mut x = Shake128::new();
-    x.update(rho);
-    x.update(&[col as u8, row as u8]);
-    poly::sample_ntt(&mut x.finalize_xof(), p);
+/// `out[n]` = SamplePolyCBD_η(PRF_η(seed, n)) with η = `eta(n)`, four PRF
+/// calls at a time (one SHAKE256 block of input, two of output: 64 η ≤ 192).
+fn noise_all(seed: &[u8; 32], eta: impl Fn(usize) -> usize, out: &mut [Poly]) {
+    for (c, chunk) in out.chunks_mut(4).enumerate() {
+        let first = 4 * c;
+        if chunk.len() == 1 {
+            noise(seed, first as u8, eta(first), &mut chunk[0]);
+            continue;
+        }
+        let mut inputs = [[0u8; 33]; 4];
+        for (s, input) in inputs.iter_mut().enumerate() {
+            input[..32].copy_from_slice(seed);
+            input[32] = (first + s) as u8;
+        }
+        let mut x = ShakeX4::new(
+            Shake256::RATE,
+            [&inputs[0], &inputs[1], &inputs[2], &inputs[3]],
+            chunk.len(),
+        );
+        let mut blocks = [[[0u8; 168]; 4]; 2];
+        x.squeeze_block(&mut blocks[0]);
+        x.squeeze_block(&mut blocks[1]);
+        let mut buf = [0u8; 2 * Shake256::RATE];
+        for (s, p) in chunk.iter_mut().enumerate() {
+            let n = 64 * eta(first + s);
+            buf[..Shake256::RATE].copy_from_slice(&blocks[0][s][..Shake256::RATE]);
+            buf[Shake256::RATE..].copy_from_slice(&blocks[1][s][..Shake256::RATE]);
+            poly::cbd(&buf[..n], n / 64, p);
+        }
+        wipe(&mut buf);
+        blocks.zeroize();
+        inputs.zeroize();
+    }
 }
 
-/// Row `i` of Â (`transposed`: of Âᵀ) into `row[..k]`.
-fn matrix_row(rho: &[u8], i: usize, k: usize, transposed: bool, row: &mut PolyVec) {
-    for (j, p) in row[..k].iter_mut().enumerate() {
+/// Â (`transposed`: Âᵀ) of FIPS 203 Algorithm 13 lines 3-7: entry (i, j) at
+/// `a[k i + j]` is SampleNTT of XOF(ρ ‖ j ‖ i) (of Âᵀ: XOF(ρ ‖ i ‖ j)), four
+/// XOF streams at a time, each read until its polynomial is full (as many
+/// blocks as the rejections need). Â is public.
+fn matrix(rho: &[u8], k: usize, transposed: bool, a: &mut [Poly; 16]) {
+    let index = |n: usize| {
+        let (i, j) = ((n / k) as u8, (n % k) as u8);
         if transposed {
-            matrix_entry(rho, j, i, p);
+            [i, j]
         } else {
-            matrix_entry(rho, i, j, p);
+            [j, i]
         }
+    };
+    let mut n = 0;
+    while n < k * k {
+        let live = (k * k - n).min(4);
+        if live == 1 {
+            let mut x = Shake128::new();
+            x.update(rho);
+            x.update(&index(n));
+            poly::sample_ntt(&mut x.finalize_xof(), &mut a[n]);
+            n += 1;
+            continue;
+        }
+        let mut inputs = [[0u8; 34]; 4];
+        for (s, input) in inputs.iter_mut().enumerate().take(live) {
+            input[..32].copy_from_slice(rho);
+            input[32..].copy_from_slice(&index(n + s));
+        }
+        let mut x = ShakeX4::new(
+            Shake128::RATE,
+            [&inputs[0], &inputs[1], &inputs[2], &inputs[3]],
+            live,
+        );
+        let mut filled = [0usize; 4];
+        let mut block = [[0u8; 168]; 4];
+        while filled[..live].iter().any(|&f| f < 256) {
+            x.squeeze_block(&mut block);
+            for s in 0..live {
+                poly::rej_uniform(&block[s], &mut a[n + s], &mut filled[s]);
+            }
+        }
+        n += live;
     }
 }
 
@@ -102,27 +164,19 @@ pub(crate) fn kpke_keygen(p: &Params, d: &[u8; 32], ek: &mut [u8], dk_pke: &mut 
     let k = p.k;
     // (ρ, σ) = G(d ‖ k): the parameter set's k separates the key spaces.
     let (rho, mut sigma) = g(&[d, &[k as u8]]);
-    let mut s: PolyVec = [ZERO; 4];
-    let mut e: PolyVec = [ZERO; 4];
-    let mut nonce = 0u8;
-    for si in &mut s[..k] {
-        noise(&sigma, nonce, p.eta1, si);
-        nonce += 1;
+    // ŝ = se[..k] with nonces 0..k, ê = se[k..2k] with nonces k..2k.
+    let mut se = [ZERO; 8];
+    noise_all(&sigma, |_| p.eta1, &mut se[..2 * k]);
+    for x in &mut se[..2 * k] {
+        ntt(x);
     }
-    for ei in &mut e[..k] {
-        noise(&sigma, nonce, p.eta1, ei);
-        nonce += 1;
-    }
-    for i in 0..k {
-        ntt(&mut s[i]);
-        ntt(&mut e[i]);
-    }
+    let (s, e) = se.split_at(k);
     // t̂ = Â ∘ ŝ + ê, row by row.
-    let mut row: PolyVec = [ZERO; 4];
+    let mut a = [ZERO; 16];
+    matrix(&rho, k, false, &mut a);
     let mut t = ZERO;
     for i in 0..k {
-        matrix_row(&rho, i, k, false, &mut row);
-        basemul_acc(&mut t, &row[..k], &s[..k]);
+        basemul_acc(&mut t, &a[k * i..k * (i + 1)], s);
         poly::tomont(&mut t);
         poly::add(&mut t, &e[i]);
         poly::reduce(&mut t);
@@ -132,8 +186,7 @@ pub(crate) fn kpke_keygen(p: &Params, d: &[u8; 32], ek: &mut [u8], dk_pke: &mut 
     for i in 0..k {
         poly::encode12(&s[i], &mut dk_pke[384 * i..384 * (i + 1)]);
     }
-    wipe_vec(&mut s);
-    wipe_vec(&mut e);
+    wipe_vec(&mut se);
     wipe(&mut sigma);
 }
 
@@ -147,47 +200,41 @@ pub(crate) fn kpke_encrypt(p: &Params, ek: &[u8], m: &[u8; 32], r: &[u8; 32], c:
         let _ = poly::decode12(&ek[384 * i..384 * (i + 1)], ti);
     }
     let rho = &ek[384 * k..384 * k + 32];
-    let mut y: PolyVec = [ZERO; 4];
-    let mut e1: PolyVec = [ZERO; 4];
-    let mut e2 = ZERO;
-    let mut nonce = 0u8;
-    for yi in &mut y[..k] {
-        noise(r, nonce, p.eta1, yi);
-        nonce += 1;
-    }
-    for ei in &mut e1[..k] {
-        noise(r, nonce, p.eta2, ei);
-        nonce += 1;
-    }
-    noise(r, nonce, p.eta2, &mut e2);
-    for yi in &mut y[..k] {
+    // ŷ = ye[..k] (η₁, nonces 0..k), e₁ = ye[k..2k], e₂ = ye[2k] (η₂).
+    let mut ye = [ZERO; 9];
+    noise_all(
+        r,
+        |n| if n < k { p.eta1 } else { p.eta2 },
+        &mut ye[..2 * k + 1],
+    );
+    for yi in &mut ye[..k] {
         ntt(yi);
     }
+    let (y, e) = ye.split_at(k);
+    let y = &y[..k];
     // u = NTT⁻¹(Âᵀ ∘ ŷ) + e₁
-    let mut row: PolyVec = [ZERO; 4];
+    let mut a = [ZERO; 16];
+    matrix(rho, k, true, &mut a);
     let mut u = ZERO;
     let du = p.du as usize;
     for i in 0..k {
-        matrix_row(rho, i, k, true, &mut row);
-        basemul_acc(&mut u, &row[..k], &y[..k]);
+        basemul_acc(&mut u, &a[k * i..k * (i + 1)], y);
         inv_ntt_tomont(&mut u);
-        poly::add(&mut u, &e1[i]);
+        poly::add(&mut u, &e[i]);
         poly::reduce(&mut u);
         poly::compress_encode(&u, p.du, &mut c[32 * du * i..32 * du * (i + 1)]);
     }
     // v = NTT⁻¹(t̂ᵀ ∘ ŷ) + e₂ + Decompress₁(ByteDecode₁(m))
     let mut v = ZERO;
     let mut mu = ZERO;
-    basemul_acc(&mut v, &t[..k], &y[..k]);
+    basemul_acc(&mut v, &t[..k], y);
     inv_ntt_tomont(&mut v);
     poly::from_msg(m, &mut mu);
-    poly::add(&mut v, &e2);
+    poly::add(&mut v, &e[k]);
     poly::add(&mut v, &mu);
     poly::reduce(&mut v);
     poly::compress_encode(&v, p.dv, &mut c[32 * du * k..p.ct_len()]);
-    wipe_vec(&mut y);
-    wipe_vec(&mut e1);
-    wipe(&mut e2);
+    wipe_vec(&mut ye);
     wipe(&mut u);
     wipe(&mut v);
     wipe(&mut mu);

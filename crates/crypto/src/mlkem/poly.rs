@@ -194,29 +194,32 @@ pub(crate) fn cbd(bytes: &[u8], eta: usize, p: &mut Poly) {
 /// NTT domain from SHAKE128(ρ ‖ j ‖ i). The seed ρ is public, so the rejection
 /// loop may branch.
 pub(crate) fn sample_ntt(xof: &mut XofReader, p: &mut Poly) {
-    // Three SHAKE128 blocks at a time, then as many more as needed.
-    let mut buf = [0u8; 168 * 3];
-    xof.read(&mut buf);
-    let mut filled = buf.len();
-    let mut pos = 0;
+    let mut buf = [0u8; 168];
     let mut j = 0;
     while j < 256 {
-        if pos + 3 > filled {
-            xof.read(&mut buf[..168]);
-            filled = 168;
-            pos = 0;
+        xof.read(&mut buf);
+        rej_uniform(&buf, p, &mut j);
+    }
+}
+
+/// The loop of SampleNTT (FIPS 203 Algorithm 7, lines 4-14) over one more
+/// piece of XOF output (a multiple of 3 bytes): coefficients below q go to
+/// `p[*j..]` until `*j` reaches 256.
+pub(crate) fn rej_uniform(buf: &[u8], p: &mut Poly, j: &mut usize) {
+    debug_assert_eq!(buf.len() % 3, 0);
+    for c in buf.chunks_exact(3) {
+        if *j >= 256 {
+            break;
         }
-        let c = &buf[pos..pos + 3];
-        pos += 3;
         let d1 = u16::from(c[0]) | (u16::from(c[1] & 0x0f) << 8);
         let d2 = u16::from(c[1] >> 4) | (u16::from(c[2]) << 4);
         if d1 < 3329 {
-            p[j] = d1 as i16;
-            j += 1;
+            p[*j] = d1 as i16;
+            *j += 1;
         }
-        if d2 < 3329 && j < 256 {
-            p[j] = d2 as i16;
-            j += 1;
+        if d2 < 3329 && *j < 256 {
+            p[*j] = d2 as i16;
+            *j += 1;
         }
     }
 }
