@@ -33,7 +33,7 @@
 //! ```
 
 mod kpke;
-mod ntt;
+pub(crate) mod ntt;
 mod poly;
 #[cfg(test)]
 mod tests;
