@@ -73,39 +73,34 @@ pub(crate) fn decompress(y: u16, d: u32) -> i16 {
     ((u32::from(y) * 3329 + (1 << (d - 1))) >> d) as i16
 }
 
-/// ByteEncode_d (FIPS 203 Algorithm 5) of 256 values below 2^d, into 32 d bytes.
+/// ByteEncode_d (FIPS 203 Algorithm 5) of 256 values below 2^d, into 32 d bytes:
+/// eight values (8 d bits, d bytes) at a time, value i at bits d i of the group.
 pub(crate) fn byte_encode(values: &[u16; 256], d: u32, out: &mut [u8]) {
     debug_assert_eq!(out.len(), 32 * d as usize);
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    let mut o = 0;
-    for &v in values {
-        acc |= u32::from(v) << bits;
-        bits += d;
-        while bits >= 8 {
-            out[o] = acc as u8;
-            o += 1;
-            acc >>= 8;
-            bits -= 8;
+    debug_assert!((1..=12).contains(&d));
+    let n = d as usize;
+    for (vals, o) in values.chunks_exact(8).zip(out.chunks_exact_mut(n)) {
+        let mut acc = 0u128;
+        for (i, &v) in vals.iter().enumerate() {
+            acc |= u128::from(v) << (d as usize * i);
         }
+        o.copy_from_slice(&acc.to_le_bytes()[..n]);
     }
 }
 
-/// ByteDecode_d (FIPS 203 Algorithm 6) of 32 d bytes into 256 values below 2^d.
+/// ByteDecode_d (FIPS 203 Algorithm 6) of 32 d bytes into 256 values below 2^d,
+/// d bytes (eight values) at a time.
 pub(crate) fn byte_decode(bytes: &[u8], d: u32, out: &mut [u16; 256]) {
     debug_assert_eq!(bytes.len(), 32 * d as usize);
-    let mask = (1u32 << d) - 1;
-    let mut acc = 0u32;
-    let mut bits = 0u32;
-    let mut i = 0;
-    for &b in bytes {
-        acc |= u32::from(b) << bits;
-        bits += 8;
-        while bits >= d {
-            out[i] = (acc & mask) as u16;
-            i += 1;
-            acc >>= d;
-            bits -= d;
+    debug_assert!((1..=12).contains(&d));
+    let n = d as usize;
+    let mask = (1u128 << d) - 1;
+    for (b, vals) in bytes.chunks_exact(n).zip(out.chunks_exact_mut(8)) {
+        let mut le = [0u8; 16];
+        le[..n].copy_from_slice(b);
+        let acc = u128::from_le_bytes(le);
+        for (i, v) in vals.iter_mut().enumerate() {
+            *v = ((acc >> (n * i)) & mask) as u16;
         }
     }
 }
@@ -175,18 +170,38 @@ pub(crate) fn to_msg(p: &Poly, m: &mut [u8; 32]) {
 }
 
 /// SamplePolyCBD_η (FIPS 203 Algorithm 8) of 64 η bytes: each coefficient the
-/// difference of two sums of η bits. Bits are read at public positions.
+/// difference of two sums of η bits. The bits of 8 (η = 2) or 4 (η = 3)
+/// coefficients are summed at once in one 32-bit word, pairs (triples) of bits
+/// added in place with masks and shifts; positions are public, nothing
+/// branches on the bits.
 pub(crate) fn cbd(bytes: &[u8], eta: usize, p: &mut Poly) {
     debug_assert_eq!(bytes.len(), 64 * eta);
-    let bit = |k: usize| i16::from((bytes[k / 8] >> (k % 8)) & 1);
-    for (i, c) in p.iter_mut().enumerate() {
-        let mut x = 0;
-        let mut y = 0;
-        for j in 0..eta {
-            x += bit(2 * i * eta + j);
-            y += bit(2 * i * eta + eta + j);
+    match eta {
+        2 => {
+            for (w, c) in bytes.chunks_exact(4).zip(p.chunks_exact_mut(8)) {
+                let t = u32::from_le_bytes(w.try_into().expect("4 bytes"));
+                // Each 2-bit field: the sum of its two bits.
+                let s = (t & 0x5555_5555) + ((t >> 1) & 0x5555_5555);
+                for (j, x) in c.iter_mut().enumerate() {
+                    let a = ((s >> (4 * j)) & 3) as i16;
+                    let b = ((s >> (4 * j + 2)) & 3) as i16;
+                    *x = a - b;
+                }
+            }
         }
-        *c = x - y;
+        3 => {
+            for (w, c) in bytes.chunks_exact(3).zip(p.chunks_exact_mut(4)) {
+                let t = u32::from(w[0]) | (u32::from(w[1]) << 8) | (u32::from(w[2]) << 16);
+                // Each 3-bit field: the sum of its three bits.
+                let s = (t & 0x0024_9249) + ((t >> 1) & 0x0024_9249) + ((t >> 2) & 0x0024_9249);
+                for (j, x) in c.iter_mut().enumerate() {
+                    let a = ((s >> (6 * j)) & 7) as i16;
+                    let b = ((s >> (6 * j + 3)) & 7) as i16;
+                    *x = a - b;
+                }
+            }
+        }
+        _ => unreachable!("η is 2 or 3 (FIPS 203 Table 2)"),
     }
 }
 
@@ -208,11 +223,21 @@ pub(crate) fn sample_ntt(xof: &mut XofReader, p: &mut Poly) {
 pub(crate) fn rej_uniform(buf: &[u8], p: &mut Poly, j: &mut usize) {
     debug_assert_eq!(buf.len() % 3, 0);
     for c in buf.chunks_exact(3) {
+        let d1 = u16::from(c[0]) | (u16::from(c[1] & 0x0f) << 8);
+        let d2 = u16::from(c[1] >> 4) | (u16::from(c[2]) << 4);
+        if *j <= 254 {
+            // Room for both: store each candidate and advance past it only
+            // when accepted (a rejected one is overwritten later), so the
+            // unpredictable comparisons need no branch.
+            p[*j] = d1 as i16;
+            *j += usize::from(d1 < 3329);
+            p[*j] = d2 as i16;
+            *j += usize::from(d2 < 3329);
+            continue;
+        }
         if *j >= 256 {
             break;
         }
-        let d1 = u16::from(c[0]) | (u16::from(c[1] & 0x0f) << 8);
-        let d2 = u16::from(c[1] >> 4) | (u16::from(c[2]) << 4);
         if d1 < 3329 {
             p[*j] = d1 as i16;
             *j += 1;
@@ -268,6 +293,66 @@ mod tests {
         let mut bytes = [0u8; 32];
         byte_encode(&v, 1, &mut bytes);
         assert_eq!(bytes[..2], [0x01, 0x02]);
+    }
+
+    /// The word-at-a-time CBD against Algorithm 8 bit by bit.
+    #[test]
+    fn cbd_matches_definition() {
+        for eta in [2usize, 3] {
+            for seed in 0..20u32 {
+                let bytes: alloc::vec::Vec<u8> = (0..64 * eta as u32)
+                    .map(|i| (i.wrapping_mul(2654435761).wrapping_add(seed * 977) >> 13) as u8)
+                    .collect();
+                let mut p = ZERO;
+                cbd(&bytes, eta, &mut p);
+                let bit = |k: usize| i16::from((bytes[k / 8] >> (k % 8)) & 1);
+                for (i, &c) in p.iter().enumerate() {
+                    let x: i16 = (0..eta).map(|j| bit(2 * i * eta + j)).sum();
+                    let y: i16 = (0..eta).map(|j| bit(2 * i * eta + eta + j)).sum();
+                    assert_eq!(c, x - y, "eta {eta} seed {seed} coefficient {i}");
+                }
+            }
+            // All ones: η - η = 0; alternating bytes give ±η.
+            let mut p = ZERO;
+            cbd(&alloc::vec![0xffu8; 64 * eta], eta, &mut p);
+            assert_eq!(p, ZERO);
+        }
+    }
+
+    /// The branch-free rejection loop against the plain one of Algorithm 7,
+    /// over streams with many rejections (bytes 0xff give 4095) and piecewise.
+    #[test]
+    fn rej_uniform_matches_definition() {
+        for seed in 0..30u32 {
+            let stream: alloc::vec::Vec<u8> = (0..168 * 8u32)
+                .map(|i| {
+                    let x = i.wrapping_mul(2246822519).wrapping_add(seed * 3266489917) >> 11;
+                    if (x >> 3) % 4 < seed % 4 {
+                        0xff
+                    } else {
+                        x as u8
+                    }
+                })
+                .collect();
+            let mut want = alloc::vec::Vec::new();
+            for c in stream.chunks_exact(3) {
+                for d in [
+                    u16::from(c[0]) | (u16::from(c[1] & 0x0f) << 8),
+                    u16::from(c[1] >> 4) | (u16::from(c[2]) << 4),
+                ] {
+                    if d < 3329 && want.len() < 256 {
+                        want.push(d as i16);
+                    }
+                }
+            }
+            let mut p = ZERO;
+            let mut j = 0;
+            for block in stream.chunks(168) {
+                rej_uniform(block, &mut p, &mut j);
+            }
+            assert_eq!(j, want.len(), "seed {seed}");
+            assert_eq!(&p[..j], &want[..], "seed {seed}");
+        }
     }
 
     #[test]
