@@ -290,8 +290,18 @@ pub(crate) fn keygen_internal(
 
 /// ML-KEM.Encaps_internal (FIPS 203 Algorithm 17): (K, r) = G(m ‖ H(ek)),
 /// c = K-PKE.Encrypt(ek, m, r). Returns K; writes c.
-pub(crate) fn encaps_internal(p: &Params, ek: &[u8], m: &[u8; 32], c: &mut [u8]) -> [u8; 32] {
-    let (key, mut r) = g(&[m, &h(ek)]);
+///
+/// `ek_hash` is H(ek), computed once when the key was parsed (FIPS 203 §7.2
+/// allows keeping it with the key).
+pub(crate) fn encaps_internal(
+    p: &Params,
+    ek: &[u8],
+    ek_hash: &[u8; 32],
+    m: &[u8; 32],
+    c: &mut [u8],
+) -> [u8; 32] {
+    debug_assert_eq!(*ek_hash, h(ek));
+    let (key, mut r) = g(&[m, ek_hash]);
     kpke_encrypt(p, ek, m, &r, c);
     wipe(&mut r);
     key
