@@ -73,34 +73,55 @@ pub(crate) fn decompress(y: u16, d: u32) -> i16 {
     ((u32::from(y) * 3329 + (1 << (d - 1))) >> d) as i16
 }
 
+/// Calls `$f::<D>` for the run-time `$d`, one of the widths ML-KEM uses (FIPS
+/// 203 Table 2: d_u, d_v, 1 and 12), so each width gets code with constant
+/// shifts.
+macro_rules! with_width {
+    ($d:expr, $f:ident($($arg:expr),*)) => {
+        match $d {
+            1 => $f::<1>($($arg),*),
+            4 => $f::<4>($($arg),*),
+            5 => $f::<5>($($arg),*),
+            10 => $f::<10>($($arg),*),
+            11 => $f::<11>($($arg),*),
+            12 => $f::<12>($($arg),*),
+            _ => unreachable!("ML-KEM widths are 1, 4, 5, 10, 11 and 12"),
+        }
+    };
+}
+
 /// ByteEncode_d (FIPS 203 Algorithm 5) of 256 values below 2^d, into 32 d bytes:
 /// eight values (8 d bits, d bytes) at a time, value i at bits d i of the group.
 pub(crate) fn byte_encode(values: &[u16; 256], d: u32, out: &mut [u8]) {
-    debug_assert_eq!(out.len(), 32 * d as usize);
-    debug_assert!((1..=12).contains(&d));
-    let n = d as usize;
-    for (vals, o) in values.chunks_exact(8).zip(out.chunks_exact_mut(n)) {
+    with_width!(d, encode_d(values, out))
+}
+
+fn encode_d<const D: usize>(values: &[u16; 256], out: &mut [u8]) {
+    assert_eq!(out.len(), 32 * D);
+    for (vals, o) in values.chunks_exact(8).zip(out.chunks_exact_mut(D)) {
         let mut acc = 0u128;
         for (i, &v) in vals.iter().enumerate() {
-            acc |= u128::from(v) << (d as usize * i);
+            acc |= u128::from(v) << (D * i);
         }
-        o.copy_from_slice(&acc.to_le_bytes()[..n]);
+        o.copy_from_slice(&acc.to_le_bytes()[..D]);
     }
 }
 
 /// ByteDecode_d (FIPS 203 Algorithm 6) of 32 d bytes into 256 values below 2^d,
 /// d bytes (eight values) at a time.
 pub(crate) fn byte_decode(bytes: &[u8], d: u32, out: &mut [u16; 256]) {
-    debug_assert_eq!(bytes.len(), 32 * d as usize);
-    debug_assert!((1..=12).contains(&d));
-    let n = d as usize;
-    let mask = (1u128 << d) - 1;
-    for (b, vals) in bytes.chunks_exact(n).zip(out.chunks_exact_mut(8)) {
+    with_width!(d, decode_d(bytes, out))
+}
+
+fn decode_d<const D: usize>(bytes: &[u8], out: &mut [u16; 256]) {
+    assert_eq!(bytes.len(), 32 * D);
+    let mask = (1u128 << D) - 1;
+    for (b, vals) in bytes.chunks_exact(D).zip(out.chunks_exact_mut(8)) {
         let mut le = [0u8; 16];
-        le[..n].copy_from_slice(b);
+        le[..D].copy_from_slice(b);
         let acc = u128::from_le_bytes(le);
         for (i, v) in vals.iter_mut().enumerate() {
-            *v = ((acc >> (n * i)) & mask) as u16;
+            *v = ((acc >> (D * i)) & mask) as u16;
         }
     }
 }
@@ -112,7 +133,7 @@ pub(crate) fn encode12(p: &Poly, out: &mut [u8]) {
     for (o, &x) in v.iter_mut().zip(p) {
         *o = canonical(x) as u16;
     }
-    byte_encode(&v, 12, out);
+    encode_d::<12>(&v, out);
     crate::ct::wipe(&mut v);
 }
 
@@ -121,7 +142,7 @@ pub(crate) fn encode12(p: &Poly, out: &mut [u8]) {
 /// Branch-free, as it also decodes the secret ŝ.
 pub(crate) fn decode12(bytes: &[u8], p: &mut Poly) -> u32 {
     let mut v = [0u16; 256];
-    byte_decode(bytes, 12, &mut v);
+    decode_d::<12>(bytes, &mut v);
     let mut bad = 0u32;
     for (o, &x) in p.iter_mut().zip(&v) {
         // 0xffffffff when x >= q.
@@ -134,20 +155,28 @@ pub(crate) fn decode12(bytes: &[u8], p: &mut Poly) -> u32 {
 
 /// Compress_d then ByteEncode_d (ciphertext u and v).
 pub(crate) fn compress_encode(p: &Poly, d: u32, out: &mut [u8]) {
+    with_width!(d, compress_encode_d(p, out))
+}
+
+fn compress_encode_d<const D: usize>(p: &Poly, out: &mut [u8]) {
     let mut v = [0u16; 256];
     for (o, &x) in v.iter_mut().zip(p) {
-        *o = compress(x, d);
+        *o = compress(x, D as u32);
     }
-    byte_encode(&v, d, out);
+    encode_d::<D>(&v, out);
     crate::ct::wipe(&mut v);
 }
 
 /// ByteDecode_d then Decompress_d.
 pub(crate) fn decode_decompress(bytes: &[u8], d: u32, p: &mut Poly) {
+    with_width!(d, decode_decompress_d(bytes, p))
+}
+
+fn decode_decompress_d<const D: usize>(bytes: &[u8], p: &mut Poly) {
     let mut v = [0u16; 256];
-    byte_decode(bytes, d, &mut v);
+    decode_d::<D>(bytes, &mut v);
     for (o, &x) in p.iter_mut().zip(&v) {
-        *o = decompress(x, d);
+        *o = decompress(x, D as u32);
     }
     crate::ct::wipe(&mut v);
 }
