@@ -35,79 +35,101 @@ macro_rules! rol {
     }};
 }
 
+/// One round (θ, ρ, π, χ, ι) from `$a` into `$e`, a row of five lanes at a
+/// time so that few registers are live (the states stay in memory).
+macro_rules! round {
+    ($a:ident, $e:ident, $rc:expr) => {{
+        // θ (§3.2.1)
+        let c0 = xor5($a[0], $a[5], $a[10], $a[15], $a[20]);
+        let c1 = xor5($a[1], $a[6], $a[11], $a[16], $a[21]);
+        let c2 = xor5($a[2], $a[7], $a[12], $a[17], $a[22]);
+        let c3 = xor5($a[3], $a[8], $a[13], $a[18], $a[23]);
+        let c4 = xor5($a[4], $a[9], $a[14], $a[19], $a[24]);
+        let d = [
+            _mm256_xor_si256(c4, rol!(c1, 1)),
+            _mm256_xor_si256(c0, rol!(c2, 1)),
+            _mm256_xor_si256(c1, rol!(c3, 1)),
+            _mm256_xor_si256(c2, rol!(c4, 1)),
+            _mm256_xor_si256(c3, rol!(c0, 1)),
+        ];
+        // ρ and π (§3.2.2, §3.2.3): B[x + 5y] = A[(x + 3y) mod 5, x] rotated,
+        // then χ (§3.2.4) on that row.
+        {
+            let b0 = rol!(_mm256_xor_si256($a[0], d[0]), 0);
+            let b1 = rol!(_mm256_xor_si256($a[6], d[1]), 44);
+            let b2 = rol!(_mm256_xor_si256($a[12], d[2]), 43);
+            let b3 = rol!(_mm256_xor_si256($a[18], d[3]), 21);
+            let b4 = rol!(_mm256_xor_si256($a[24], d[4]), 14);
+            $e[0] = _mm256_xor_si256(b0, _mm256_andnot_si256(b1, b2));
+            $e[1] = _mm256_xor_si256(b1, _mm256_andnot_si256(b2, b3));
+            $e[2] = _mm256_xor_si256(b2, _mm256_andnot_si256(b3, b4));
+            $e[3] = _mm256_xor_si256(b3, _mm256_andnot_si256(b4, b0));
+            $e[4] = _mm256_xor_si256(b4, _mm256_andnot_si256(b0, b1));
+        }
+        {
+            let b0 = rol!(_mm256_xor_si256($a[3], d[3]), 28);
+            let b1 = rol!(_mm256_xor_si256($a[9], d[4]), 20);
+            let b2 = rol!(_mm256_xor_si256($a[10], d[0]), 3);
+            let b3 = rol!(_mm256_xor_si256($a[16], d[1]), 45);
+            let b4 = rol!(_mm256_xor_si256($a[22], d[2]), 61);
+            $e[5] = _mm256_xor_si256(b0, _mm256_andnot_si256(b1, b2));
+            $e[6] = _mm256_xor_si256(b1, _mm256_andnot_si256(b2, b3));
+            $e[7] = _mm256_xor_si256(b2, _mm256_andnot_si256(b3, b4));
+            $e[8] = _mm256_xor_si256(b3, _mm256_andnot_si256(b4, b0));
+            $e[9] = _mm256_xor_si256(b4, _mm256_andnot_si256(b0, b1));
+        }
+        {
+            let b0 = rol!(_mm256_xor_si256($a[1], d[1]), 1);
+            let b1 = rol!(_mm256_xor_si256($a[7], d[2]), 6);
+            let b2 = rol!(_mm256_xor_si256($a[13], d[3]), 25);
+            let b3 = rol!(_mm256_xor_si256($a[19], d[4]), 8);
+            let b4 = rol!(_mm256_xor_si256($a[20], d[0]), 18);
+            $e[10] = _mm256_xor_si256(b0, _mm256_andnot_si256(b1, b2));
+            $e[11] = _mm256_xor_si256(b1, _mm256_andnot_si256(b2, b3));
+            $e[12] = _mm256_xor_si256(b2, _mm256_andnot_si256(b3, b4));
+            $e[13] = _mm256_xor_si256(b3, _mm256_andnot_si256(b4, b0));
+            $e[14] = _mm256_xor_si256(b4, _mm256_andnot_si256(b0, b1));
+        }
+        {
+            let b0 = rol!(_mm256_xor_si256($a[4], d[4]), 27);
+            let b1 = rol!(_mm256_xor_si256($a[5], d[0]), 36);
+            let b2 = rol!(_mm256_xor_si256($a[11], d[1]), 10);
+            let b3 = rol!(_mm256_xor_si256($a[17], d[2]), 15);
+            let b4 = rol!(_mm256_xor_si256($a[23], d[3]), 56);
+            $e[15] = _mm256_xor_si256(b0, _mm256_andnot_si256(b1, b2));
+            $e[16] = _mm256_xor_si256(b1, _mm256_andnot_si256(b2, b3));
+            $e[17] = _mm256_xor_si256(b2, _mm256_andnot_si256(b3, b4));
+            $e[18] = _mm256_xor_si256(b3, _mm256_andnot_si256(b4, b0));
+            $e[19] = _mm256_xor_si256(b4, _mm256_andnot_si256(b0, b1));
+        }
+        {
+            let b0 = rol!(_mm256_xor_si256($a[2], d[2]), 62);
+            let b1 = rol!(_mm256_xor_si256($a[8], d[3]), 55);
+            let b2 = rol!(_mm256_xor_si256($a[14], d[4]), 39);
+            let b3 = rol!(_mm256_xor_si256($a[15], d[0]), 41);
+            let b4 = rol!(_mm256_xor_si256($a[21], d[1]), 2);
+            $e[20] = _mm256_xor_si256(b0, _mm256_andnot_si256(b1, b2));
+            $e[21] = _mm256_xor_si256(b1, _mm256_andnot_si256(b2, b3));
+            $e[22] = _mm256_xor_si256(b2, _mm256_andnot_si256(b3, b4));
+            $e[23] = _mm256_xor_si256(b3, _mm256_andnot_si256(b4, b0));
+            $e[24] = _mm256_xor_si256(b4, _mm256_andnot_si256(b0, b1));
+        }
+        // ι (§3.2.5)
+        $e[0] = _mm256_xor_si256($e[0], _mm256_set1_epi64x($rc as i64));
+    }};
+}
+
 #[target_feature(enable = "avx2")]
 fn permute(lanes: &mut [[u64; 4]; 25]) {
     let mut a = [_mm256_setzero_si256(); 25];
+    let mut e = [_mm256_setzero_si256(); 25];
     for (v, l) in a.iter_mut().zip(lanes.iter()) {
         // SAFETY: `l` is 32 readable bytes; loadu needs no alignment; AVX is enabled.
         *v = unsafe { _mm256_loadu_si256(l.as_ptr().cast()) };
     }
-    for rc in crate::sha3::RC {
-        // θ (§3.2.1)
-        let c0 = xor5(a[0], a[5], a[10], a[15], a[20]);
-        let c1 = xor5(a[1], a[6], a[11], a[16], a[21]);
-        let c2 = xor5(a[2], a[7], a[12], a[17], a[22]);
-        let c3 = xor5(a[3], a[8], a[13], a[18], a[23]);
-        let c4 = xor5(a[4], a[9], a[14], a[19], a[24]);
-        let d0 = _mm256_xor_si256(c4, rol!(c1, 1));
-        let d1 = _mm256_xor_si256(c0, rol!(c2, 1));
-        let d2 = _mm256_xor_si256(c1, rol!(c3, 1));
-        let d3 = _mm256_xor_si256(c2, rol!(c4, 1));
-        let d4 = _mm256_xor_si256(c3, rol!(c0, 1));
-        // ρ and π (§3.2.2, §3.2.3): B[x + 5y] = A[(x + 3y) mod 5, x] rotated.
-        let b0 = rol!(_mm256_xor_si256(a[0], d0), 0);
-        let b1 = rol!(_mm256_xor_si256(a[6], d1), 44);
-        let b2 = rol!(_mm256_xor_si256(a[12], d2), 43);
-        let b3 = rol!(_mm256_xor_si256(a[18], d3), 21);
-        let b4 = rol!(_mm256_xor_si256(a[24], d4), 14);
-        let b5 = rol!(_mm256_xor_si256(a[3], d3), 28);
-        let b6 = rol!(_mm256_xor_si256(a[9], d4), 20);
-        let b7 = rol!(_mm256_xor_si256(a[10], d0), 3);
-        let b8 = rol!(_mm256_xor_si256(a[16], d1), 45);
-        let b9 = rol!(_mm256_xor_si256(a[22], d2), 61);
-        let b10 = rol!(_mm256_xor_si256(a[1], d1), 1);
-        let b11 = rol!(_mm256_xor_si256(a[7], d2), 6);
-        let b12 = rol!(_mm256_xor_si256(a[13], d3), 25);
-        let b13 = rol!(_mm256_xor_si256(a[19], d4), 8);
-        let b14 = rol!(_mm256_xor_si256(a[20], d0), 18);
-        let b15 = rol!(_mm256_xor_si256(a[4], d4), 27);
-        let b16 = rol!(_mm256_xor_si256(a[5], d0), 36);
-        let b17 = rol!(_mm256_xor_si256(a[11], d1), 10);
-        let b18 = rol!(_mm256_xor_si256(a[17], d2), 15);
-        let b19 = rol!(_mm256_xor_si256(a[23], d3), 56);
-        let b20 = rol!(_mm256_xor_si256(a[2], d2), 62);
-        let b21 = rol!(_mm256_xor_si256(a[8], d3), 55);
-        let b22 = rol!(_mm256_xor_si256(a[14], d4), 39);
-        let b23 = rol!(_mm256_xor_si256(a[15], d0), 41);
-        let b24 = rol!(_mm256_xor_si256(a[21], d1), 2);
-        // χ (§3.2.4)
-        a[0] = _mm256_xor_si256(b0, _mm256_andnot_si256(b1, b2));
-        a[1] = _mm256_xor_si256(b1, _mm256_andnot_si256(b2, b3));
-        a[2] = _mm256_xor_si256(b2, _mm256_andnot_si256(b3, b4));
-        a[3] = _mm256_xor_si256(b3, _mm256_andnot_si256(b4, b0));
-        a[4] = _mm256_xor_si256(b4, _mm256_andnot_si256(b0, b1));
-        a[5] = _mm256_xor_si256(b5, _mm256_andnot_si256(b6, b7));
-        a[6] = _mm256_xor_si256(b6, _mm256_andnot_si256(b7, b8));
-        a[7] = _mm256_xor_si256(b7, _mm256_andnot_si256(b8, b9));
-        a[8] = _mm256_xor_si256(b8, _mm256_andnot_si256(b9, b5));
-        a[9] = _mm256_xor_si256(b9, _mm256_andnot_si256(b5, b6));
-        a[10] = _mm256_xor_si256(b10, _mm256_andnot_si256(b11, b12));
-        a[11] = _mm256_xor_si256(b11, _mm256_andnot_si256(b12, b13));
-        a[12] = _mm256_xor_si256(b12, _mm256_andnot_si256(b13, b14));
-        a[13] = _mm256_xor_si256(b13, _mm256_andnot_si256(b14, b10));
-        a[14] = _mm256_xor_si256(b14, _mm256_andnot_si256(b10, b11));
-        a[15] = _mm256_xor_si256(b15, _mm256_andnot_si256(b16, b17));
-        a[16] = _mm256_xor_si256(b16, _mm256_andnot_si256(b17, b18));
-        a[17] = _mm256_xor_si256(b17, _mm256_andnot_si256(b18, b19));
-        a[18] = _mm256_xor_si256(b18, _mm256_andnot_si256(b19, b15));
-        a[19] = _mm256_xor_si256(b19, _mm256_andnot_si256(b15, b16));
-        a[20] = _mm256_xor_si256(b20, _mm256_andnot_si256(b21, b22));
-        a[21] = _mm256_xor_si256(b21, _mm256_andnot_si256(b22, b23));
-        a[22] = _mm256_xor_si256(b22, _mm256_andnot_si256(b23, b24));
-        a[23] = _mm256_xor_si256(b23, _mm256_andnot_si256(b24, b20));
-        a[24] = _mm256_xor_si256(b24, _mm256_andnot_si256(b20, b21));
-        // ι (§3.2.5)
-        a[0] = _mm256_xor_si256(a[0], _mm256_set1_epi64x(rc as i64));
+    for rc in crate::sha3::RC.chunks_exact(2) {
+        round!(a, e, rc[0]);
+        round!(e, a, rc[1]);
     }
     for (v, l) in a.iter().zip(lanes.iter_mut()) {
         // SAFETY: `l` is 32 writable bytes; storeu needs no alignment; AVX is enabled.
