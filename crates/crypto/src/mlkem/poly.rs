@@ -250,6 +250,16 @@ pub(crate) fn sample_ntt(xof: &mut XofReader, p: &mut Poly) {
 /// piece of XOF output (a multiple of 3 bytes): coefficients below q go to
 /// `p[*j..]` until `*j` reaches 256.
 pub(crate) fn rej_uniform(buf: &[u8], p: &mut Poly, j: &mut usize) {
+    #[cfg(target_arch = "x86_64")]
+    let buf = {
+        let done = crate::x86::mlkem_avx2::rej_uniform(super::ntt::features(), buf, p, j);
+        &buf[done..]
+    };
+    rej_uniform_portable(buf, p, j)
+}
+
+/// [`rej_uniform`] in portable code.
+pub(crate) fn rej_uniform_portable(buf: &[u8], p: &mut Poly, j: &mut usize) {
     debug_assert_eq!(buf.len() % 3, 0);
     for c in buf.chunks_exact(3) {
         let d1 = u16::from(c[0]) | (u16::from(c[1] & 0x0f) << 8);
@@ -374,13 +384,23 @@ mod tests {
                     }
                 }
             }
-            let mut p = ZERO;
-            let mut j = 0;
-            for block in stream.chunks(168) {
-                rej_uniform(block, &mut p, &mut j);
+            // Both the dispatching loop (AVX2 where the CPU has it) and the
+            // portable one, in blocks of 168 bytes and of other multiples of 3.
+            for piece in [168usize, 3, 12, 24, 33] {
+                for portable in [false, true] {
+                    let mut p = ZERO;
+                    let mut j = 0;
+                    for block in stream.chunks(piece) {
+                        if portable {
+                            rej_uniform_portable(block, &mut p, &mut j);
+                        } else {
+                            rej_uniform(block, &mut p, &mut j);
+                        }
+                    }
+                    assert_eq!(j, want.len(), "seed {seed} piece {piece}");
+                    assert_eq!(&p[..j], &want[..], "seed {seed} piece {piece}");
+                }
             }
-            assert_eq!(j, want.len(), "seed {seed}");
-            assert_eq!(&p[..j], &want[..], "seed {seed}");
         }
     }
 

@@ -351,6 +351,68 @@ fn basemul_acc_avx2(out: &mut Poly, a: &[Poly], b: &[Poly]) {
     store_poly(out, &acc);
 }
 
+/// The start of SampleNTT's loop (FIPS 203 Algorithm 7, lines 4-14) on `buf`:
+/// eight candidates (12 bytes) at a time while `*j` leaves room for eight more
+/// coefficients; returns how many bytes it used (a multiple of 12, 0 without
+/// AVX2), the rest is for the scalar loop. The accepted candidates are moved
+/// together with a shuffle chosen by the acceptance mask: a table index that
+/// depends on the data, which is public here (Â comes from ρ, part of ek).
+pub(crate) fn rej_uniform(f: Features, buf: &[u8], p: &mut Poly, j: &mut usize) -> usize {
+    if !f.avx2() {
+        return 0;
+    }
+    // SAFETY: as in `ntt`.
+    unsafe { rej_uniform_avx2(buf, p, j) }
+}
+
+/// For each 8-bit acceptance mask, the `pshufb` pattern that packs the
+/// accepted 16-bit lanes to the front, in order.
+const COMPACT: [[u8; 16]; 256] = compact_table();
+
+const fn compact_table() -> [[u8; 16]; 256] {
+    let mut t = [[0x80u8; 16]; 256];
+    let mut m = 0;
+    while m < 256 {
+        let mut n = 0;
+        let mut i = 0;
+        while i < 8 {
+            if (m >> i) & 1 == 1 {
+                t[m][2 * n] = 2 * i as u8;
+                t[m][2 * n + 1] = 2 * i as u8 + 1;
+                n += 1;
+            }
+            i += 1;
+        }
+        m += 1;
+    }
+    t
+}
+
+#[target_feature(enable = "avx2")]
+fn rej_uniform_avx2(buf: &[u8], p: &mut Poly, j: &mut usize) -> usize {
+    // Lane 2i: bytes 3i, 3i + 1; lane 2i + 1: bytes 3i + 1, 3i + 2 (little-endian).
+    let spread = _mm_setr_epi8(0, 1, 1, 2, 3, 4, 4, 5, 6, 7, 7, 8, 9, 10, 10, 11);
+    let low12 = _mm_set1_epi32(0x0000_0fff);
+    let q = _mm_set1_epi16(crate::mlkem::ntt::Q);
+    let mut off = 0;
+    while off + 16 <= buf.len() && *j + 8 <= 256 {
+        let b: &[u8; 16] = buf[off..off + 16].try_into().expect("16 bytes");
+        let v = _mm_shuffle_epi8(super::load128(b), spread);
+        // d1 = low 12 bits of the even lanes, d2 = the odd lanes shifted down by 4.
+        let v = _mm_blend_epi16::<0xaa>(_mm_and_si128(v, low12), _mm_srli_epi16::<4>(v));
+        let good = _mm_cmplt_epi16(v, q);
+        let mask = _mm_movemask_epi8(_mm_packs_epi16(good, _mm_setzero_si128())) as usize & 0xff;
+        let packed = _mm_shuffle_epi8(v, super::load128(&COMPACT[mask]));
+        let out: &mut [i16; 8] = (&mut p[*j..*j + 8]).try_into().expect("8 coefficients");
+        // SAFETY: `out` is 16 writable bytes; storeu needs no alignment; SSE2 is
+        // part of x86-64.
+        unsafe { _mm_storeu_si128(out.as_mut_ptr().cast(), packed) };
+        *j += mask.count_ones() as usize;
+        off += 12;
+    }
+    off
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
