@@ -33,41 +33,118 @@ pub(crate) const RC: [u64; 24] = [
 ];
 
 /// The rotation offsets of ρ (FIPS 202 §3.2.2, Table 2), lane x + 5 y.
+#[cfg(test)]
 const RHO: [u32; 25] = [
     0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14,
 ];
 
-/// Keccak-f[1600] (FIPS 202 §3.3): 24 rounds of θ, ρ, π, χ, ι on 25 lanes, lane
-/// `x + 5 y` holding A[x, y, z] at bit z.
-pub(crate) fn keccak_f1600(a: &mut [u64; 25]) {
-    for rc in RC {
+/// One round (θ, ρ, π, χ, ι) from `$a` into `$e`, a row of five lanes at a time.
+macro_rules! round {
+    ($a:ident, $e:ident, $rc:expr) => {{
         // θ (§3.2.1)
-        let mut c = [0u64; 5];
-        for x in 0..5 {
-            c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        let c = [
+            $a[0] ^ $a[5] ^ $a[10] ^ $a[15] ^ $a[20],
+            $a[1] ^ $a[6] ^ $a[11] ^ $a[16] ^ $a[21],
+            $a[2] ^ $a[7] ^ $a[12] ^ $a[17] ^ $a[22],
+            $a[3] ^ $a[8] ^ $a[13] ^ $a[18] ^ $a[23],
+            $a[4] ^ $a[9] ^ $a[14] ^ $a[19] ^ $a[24],
+        ];
+        let d = [
+            c[4] ^ c[1].rotate_left(1),
+            c[0] ^ c[2].rotate_left(1),
+            c[1] ^ c[3].rotate_left(1),
+            c[2] ^ c[4].rotate_left(1),
+            c[3] ^ c[0].rotate_left(1),
+        ];
+        // ρ and π (§3.2.2, §3.2.3): B[x + 5y] = A[(x + 3y) mod 5, x] rotated
+        // (Table 2), then χ (§3.2.4) on that row.
+        {
+            let b0 = ($a[0] ^ d[0]).rotate_left(0);
+            let b1 = ($a[6] ^ d[1]).rotate_left(44);
+            let b2 = ($a[12] ^ d[2]).rotate_left(43);
+            let b3 = ($a[18] ^ d[3]).rotate_left(21);
+            let b4 = ($a[24] ^ d[4]).rotate_left(14);
+            $e[0] = b0 ^ (!b1 & b2);
+            $e[1] = b1 ^ (!b2 & b3);
+            $e[2] = b2 ^ (!b3 & b4);
+            $e[3] = b3 ^ (!b4 & b0);
+            $e[4] = b4 ^ (!b0 & b1);
         }
-        for x in 0..5 {
-            let d = c[(x + 4) % 5] ^ c[(x + 1) % 5].rotate_left(1);
-            for y in 0..5 {
-                a[x + 5 * y] ^= d;
-            }
+        {
+            let b0 = ($a[3] ^ d[3]).rotate_left(28);
+            let b1 = ($a[9] ^ d[4]).rotate_left(20);
+            let b2 = ($a[10] ^ d[0]).rotate_left(3);
+            let b3 = ($a[16] ^ d[1]).rotate_left(45);
+            let b4 = ($a[22] ^ d[2]).rotate_left(61);
+            $e[5] = b0 ^ (!b1 & b2);
+            $e[6] = b1 ^ (!b2 & b3);
+            $e[7] = b2 ^ (!b3 & b4);
+            $e[8] = b3 ^ (!b4 & b0);
+            $e[9] = b4 ^ (!b0 & b1);
         }
-        // ρ and π (§3.2.2, §3.2.3): A'[x, y] = A[(x + 3y) mod 5, x], rotated.
-        let mut b = [0u64; 25];
-        for x in 0..5 {
-            for y in 0..5 {
-                let src = (x + 3 * y) % 5 + 5 * x;
-                b[x + 5 * y] = a[src].rotate_left(RHO[src]);
-            }
+        {
+            let b0 = ($a[1] ^ d[1]).rotate_left(1);
+            let b1 = ($a[7] ^ d[2]).rotate_left(6);
+            let b2 = ($a[13] ^ d[3]).rotate_left(25);
+            let b3 = ($a[19] ^ d[4]).rotate_left(8);
+            let b4 = ($a[20] ^ d[0]).rotate_left(18);
+            $e[10] = b0 ^ (!b1 & b2);
+            $e[11] = b1 ^ (!b2 & b3);
+            $e[12] = b2 ^ (!b3 & b4);
+            $e[13] = b3 ^ (!b4 & b0);
+            $e[14] = b4 ^ (!b0 & b1);
         }
-        // χ (§3.2.4)
-        for y in 0..5 {
-            for x in 0..5 {
-                a[x + 5 * y] = b[x + 5 * y] ^ (!b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);
-            }
+        {
+            let b0 = ($a[4] ^ d[4]).rotate_left(27);
+            let b1 = ($a[5] ^ d[0]).rotate_left(36);
+            let b2 = ($a[11] ^ d[1]).rotate_left(10);
+            let b3 = ($a[17] ^ d[2]).rotate_left(15);
+            let b4 = ($a[23] ^ d[3]).rotate_left(56);
+            $e[15] = b0 ^ (!b1 & b2);
+            $e[16] = b1 ^ (!b2 & b3);
+            $e[17] = b2 ^ (!b3 & b4);
+            $e[18] = b3 ^ (!b4 & b0);
+            $e[19] = b4 ^ (!b0 & b1);
+        }
+        {
+            let b0 = ($a[2] ^ d[2]).rotate_left(62);
+            let b1 = ($a[8] ^ d[3]).rotate_left(55);
+            let b2 = ($a[14] ^ d[4]).rotate_left(39);
+            let b3 = ($a[15] ^ d[0]).rotate_left(41);
+            let b4 = ($a[21] ^ d[1]).rotate_left(2);
+            $e[20] = b0 ^ (!b1 & b2);
+            $e[21] = b1 ^ (!b2 & b3);
+            $e[22] = b2 ^ (!b3 & b4);
+            $e[23] = b3 ^ (!b4 & b0);
+            $e[24] = b4 ^ (!b0 & b1);
         }
         // ι (§3.2.5)
-        a[0] ^= rc;
+        $e[0] ^= $rc;
+    }};
+}
+
+/// Keccak-f[1600] (FIPS 202 §3.3): 24 rounds of θ, ρ, π, χ, ι on 25 lanes, lane
+/// `x + 5 y` holding A[x, y, z] at bit z. Two rounds per step, from `a` into a
+/// second state `e` and back.
+pub(crate) fn keccak_f1600(a: &mut [u64; 25]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let f = crate::backend::Features::for_backend(crate::backend::Backend::auto());
+        if crate::x86::keccak_bmi1::keccak_f1600(f, a) {
+            return;
+        }
+    }
+    keccak_rounds(a)
+}
+
+/// The body of [`keccak_f1600`] in portable code, also inlined into the copy
+/// compiled with BMI1 (`andn` for χ, [`crate::x86::keccak_bmi1`]).
+#[inline(always)]
+pub(crate) fn keccak_rounds(a: &mut [u64; 25]) {
+    let mut e = [0u64; 25];
+    for rc in RC.chunks_exact(2) {
+        round!(a, e, rc[0]);
+        round!(e, a, rc[1]);
     }
 }
 
@@ -361,6 +438,58 @@ impl ShakeX4 {
 mod tests {
     use super::*;
     use alloc::vec::Vec;
+
+    /// The step mappings one by one, as FIPS 202 §3.2 writes them: the reference
+    /// for the unrolled [`keccak_f1600`]. 24 rounds of θ, ρ, π, χ, ι on 25 lanes, lane
+    /// `x + 5 y` holding A[x, y, z] at bit z.
+    pub(super) fn keccak_reference(a: &mut [u64; 25]) {
+        for rc in RC {
+            // θ (§3.2.1)
+            let mut c = [0u64; 5];
+            for x in 0..5 {
+                c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+            }
+            for x in 0..5 {
+                let d = c[(x + 4) % 5] ^ c[(x + 1) % 5].rotate_left(1);
+                for y in 0..5 {
+                    a[x + 5 * y] ^= d;
+                }
+            }
+            // ρ and π (§3.2.2, §3.2.3): A'[x, y] = A[(x + 3y) mod 5, x], rotated.
+            let mut b = [0u64; 25];
+            for x in 0..5 {
+                for y in 0..5 {
+                    let src = (x + 3 * y) % 5 + 5 * x;
+                    b[x + 5 * y] = a[src].rotate_left(RHO[src]);
+                }
+            }
+            // χ (§3.2.4)
+            for y in 0..5 {
+                for x in 0..5 {
+                    a[x + 5 * y] =
+                        b[x + 5 * y] ^ (!b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);
+                }
+            }
+            // ι (§3.2.5)
+            a[0] ^= rc;
+        }
+    }
+
+    #[test]
+    fn unrolled_matches_reference() {
+        let mut a = [0u64; 25];
+        let mut b = [0u64; 25];
+        for i in 0..50u64 {
+            a[(i % 25) as usize] ^= i.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            b.copy_from_slice(&a);
+            let mut c = a;
+            keccak_f1600(&mut a);
+            keccak_reference(&mut b);
+            keccak_rounds(&mut c);
+            assert_eq!(a, b, "step {i}");
+            assert_eq!(c, b, "step {i}");
+        }
+    }
 
     fn h(s: &str) -> Vec<u8> {
         hex::decode(s).unwrap()

@@ -13,6 +13,7 @@ pub(crate) mod clmul;
 pub(crate) mod fe25519_mulx;
 pub(crate) mod gcm;
 pub(crate) mod keccak_avx2;
+pub(crate) mod keccak_bmi1;
 pub(crate) mod mlkem_avx2;
 pub(crate) mod mont_avx2;
 pub(crate) mod p256_mulx;
