@@ -352,51 +352,123 @@ impl XofReader {
     }
 }
 
-/// Up to four SHAKE instances stepped together, for ML-KEM's many short XOF
-/// and PRF calls (FIPS 203 §4.1): each input shorter than the rate, so it is
-/// absorbed in one block, then output squeezed a whole block at a time. With
-/// AVX2 the four permutations run as one ([`crate::x86::keccak_avx2`]);
-/// otherwise each live state is permuted by the portable code.
-pub(crate) struct ShakeX4 {
+/// Four SHAKE sponges (FIPS 202 §6.2) stepped together, for ML-KEM's many short
+/// XOF and PRF calls (FIPS 203 §4.1): each lane runs its own instance, with its
+/// own rate (SHAKE128 or SHAKE256) and input, and one call of [`step`] absorbs
+/// the next block of each absorbing lane, or moves each squeezing lane to its
+/// next output block, with one four-way permutation. With AVX2 the four
+/// permutations run as one ([`crate::x86::keccak_avx2`]); otherwise each busy
+/// lane is permuted by the portable code.
+///
+/// [`step`]: SpongesX4::step
+pub(crate) struct SpongesX4<'a> {
     /// Lane i of state s at `lanes[i][s]`.
     lanes: [[u64; 4]; 25],
-    rate: usize,
-    /// How many of the four states are in use.
-    live: usize,
-    /// Whether the current block was already output.
-    used: bool,
+    lane: [Lane<'a>; 4],
 }
 
-impl Drop for ShakeX4 {
+#[derive(Clone, Copy)]
+struct Lane<'a> {
+    /// The input, `parts[0] ‖ parts[1]`.
+    parts: [&'a [u8]; 2],
+    rate: usize,
+    /// Input bytes absorbed so far.
+    pos: usize,
+    phase: Phase,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Absorbing,
+    Squeezing,
+}
+
+impl Drop for SpongesX4<'_> {
     fn drop(&mut self) {
         self.lanes.zeroize();
     }
 }
 
-impl ShakeX4 {
-    /// SHAKE128 (`rate` 168) or SHAKE256 (136) of each input (M ‖ 1111 and
-    /// pad10*1, FIPS 202 §6.2, §5.1); inputs past `live` are ignored.
-    pub(crate) fn new(rate: usize, inputs: [&[u8]; 4], live: usize) -> ShakeX4 {
-        debug_assert!(rate == Shake128::RATE || rate == Shake256::RATE);
-        debug_assert!((1..=4).contains(&live));
-        let mut lanes = [[0u64; 4]; 25];
-        for (s, input) in inputs.iter().enumerate().take(live) {
-            assert!(input.len() < rate, "one block only");
-            for (i, &b) in input.iter().enumerate() {
-                lanes[i / 8][s] ^= u64::from(b) << (8 * (i % 8));
-            }
-            let n = input.len();
-            lanes[n / 8][s] ^= 0x1f << (8 * (n % 8));
-            lanes[(rate - 1) / 8][s] ^= 0x80 << (8 * ((rate - 1) % 8));
+impl<'a> SpongesX4<'a> {
+    /// Four idle lanes.
+    pub(crate) fn new() -> Self {
+        SpongesX4 {
+            lanes: [[0; 4]; 25],
+            lane: [Lane {
+                parts: [&[], &[]],
+                rate: Shake128::RATE,
+                pos: 0,
+                phase: Phase::Idle,
+            }; 4],
         }
-        let mut x = ShakeX4 {
-            lanes,
+    }
+
+    /// Starts SHAKE with `rate` (168: SHAKE128, 136: SHAKE256) of `a ‖ b` on
+    /// lane `s`, from the zero state.
+    pub(crate) fn start(&mut self, s: usize, rate: usize, a: &'a [u8], b: &'a [u8]) {
+        debug_assert!(rate == Shake128::RATE || rate == Shake256::RATE);
+        for l in self.lanes.iter_mut() {
+            l[s] = 0;
+        }
+        self.lane[s] = Lane {
+            parts: [a, b],
             rate,
-            live,
-            used: false,
+            pos: 0,
+            phase: Phase::Absorbing,
         };
-        x.permute();
-        x
+    }
+
+    /// Makes lane `s` idle.
+    pub(crate) fn stop(&mut self, s: usize) {
+        self.lane[s].phase = Phase::Idle;
+    }
+
+    /// True when lane `s` runs nothing.
+    pub(crate) fn is_idle(&self, s: usize) -> bool {
+        self.lane[s].phase == Phase::Idle
+    }
+
+    fn xor_byte(&mut self, s: usize, i: usize, b: u8) {
+        self.lanes[i / 8][s] ^= u64::from(b) << (8 * (i % 8));
+    }
+
+    /// Absorbs the next block of each absorbing lane (the last one with
+    /// M ‖ 1111 and pad10*1, FIPS 202 §6.2, §5.1), permutes the busy lanes, and
+    /// says which lanes now have an output block to read with [`block`].
+    ///
+    /// [`block`]: SpongesX4::block
+    pub(crate) fn step(&mut self) -> [bool; 4] {
+        let mut ready = [false; 4];
+        for s in 0..4 {
+            let l = self.lane[s];
+            match l.phase {
+                Phase::Idle => continue,
+                Phase::Squeezing => ready[s] = true,
+                Phase::Absorbing => {
+                    let total = l.parts[0].len() + l.parts[1].len();
+                    let n = (total - l.pos).min(l.rate);
+                    for i in 0..n {
+                        let at = l.pos + i;
+                        let b = if at < l.parts[0].len() {
+                            l.parts[0][at]
+                        } else {
+                            l.parts[1][at - l.parts[0].len()]
+                        };
+                        self.xor_byte(s, i, b);
+                    }
+                    self.lane[s].pos += n;
+                    if n < l.rate {
+                        self.xor_byte(s, n, 0x1f);
+                        self.xor_byte(s, l.rate - 1, 0x80);
+                        self.lane[s].phase = Phase::Squeezing;
+                        ready[s] = true;
+                    }
+                }
+            }
+        }
+        self.permute();
+        ready
     }
 
     fn permute(&mut self) {
@@ -407,7 +479,10 @@ impl ShakeX4 {
                 return;
             }
         }
-        for s in 0..self.live {
+        for s in 0..4 {
+            if self.lane[s].phase == Phase::Idle {
+                continue;
+            }
             let mut st = [0u64; 25];
             for (w, l) in st.iter_mut().zip(self.lanes.iter()) {
                 *w = l[s];
@@ -420,16 +495,11 @@ impl ShakeX4 {
         }
     }
 
-    /// The next block of each live state's output into `out[s][..rate]`.
-    pub(crate) fn squeeze_block(&mut self, out: &mut [[u8; 168]; 4]) {
-        if self.used {
-            self.permute();
-        }
-        self.used = true;
-        for (s, o) in out.iter_mut().enumerate().take(self.live) {
-            for (w, chunk) in o[..self.rate].chunks_exact_mut(8).enumerate() {
-                chunk.copy_from_slice(&self.lanes[w][s].to_le_bytes());
-            }
+    /// The current output block of lane `s` into `out[..rate]`.
+    pub(crate) fn block(&self, s: usize, out: &mut [u8; 168]) {
+        let rate = self.lane[s].rate;
+        for (w, chunk) in out[..rate].chunks_exact_mut(8).enumerate() {
+            chunk.copy_from_slice(&self.lanes[w][s].to_le_bytes());
         }
     }
 }
@@ -545,33 +615,59 @@ mod tests {
         assert_eq!(got, all);
     }
 
-    /// Four-way SHAKE against the one-way one, for every live count, both rates,
-    /// input lengths up to rate - 1, and several blocks of output.
+    /// The four lanes against the one-way SHAKE: mixed rates, input lengths
+    /// across block boundaries (0, rate - 1, rate, rate + 1, several blocks),
+    /// several output blocks, lanes restarted while others run.
     #[test]
-    fn shake_x4_matches_shake() {
-        let msg: Vec<u8> = (0..200u32).map(|i| (i * 13 + 1) as u8).collect();
-        for rate in [Shake128::RATE, Shake256::RATE] {
-            for len in [0usize, 1, 7, 8, 33, 34, rate - 2, rate - 1] {
-                for live in 1..=4 {
-                    let inputs: [&[u8]; 4] = core::array::from_fn(|s| &msg[s..s + len]);
-                    let mut x = ShakeX4::new(rate, inputs, live);
-                    let mut got: [Vec<u8>; 4] = Default::default();
-                    for _ in 0..4 {
-                        let mut out = [[0u8; 168]; 4];
-                        x.squeeze_block(&mut out);
-                        for s in 0..live {
-                            got[s].extend_from_slice(&out[s][..rate]);
-                        }
+    fn sponges_x4_match_shake() {
+        let msg: Vec<u8> = (0..1200u32).map(|i| (i * 13 + 1) as u8).collect();
+        let lens = [0usize, 1, 33, 135, 136, 137, 167, 168, 169, 500, 1120];
+        let mut jobs = Vec::new();
+        for (i, &len) in lens.iter().enumerate() {
+            for rate in [Shake128::RATE, Shake256::RATE] {
+                jobs.push((rate, i % 7, len, 1 + (i + rate) % 4));
+            }
+        }
+        let mut x = SpongesX4::new();
+        let mut current: [Option<(usize, Vec<u8>)>; 4] = Default::default();
+        let mut next = 0;
+        loop {
+            for s in 0..4 {
+                if current[s].is_none() && next < jobs.len() {
+                    let (rate, cut, len, _) = jobs[next];
+                    let cut = cut.min(len);
+                    x.start(s, rate, &msg[..cut], &msg[cut..len]);
+                    assert!(!x.is_idle(s));
+                    current[s] = Some((next, Vec::new()));
+                    next += 1;
+                }
+            }
+            if current.iter().all(Option::is_none) {
+                break;
+            }
+            let ready = x.step();
+            for s in 0..4 {
+                let Some((id, got)) = current[s].as_mut() else {
+                    continue;
+                };
+                if !ready[s] {
+                    continue;
+                }
+                let (rate, _, len, blocks) = jobs[*id];
+                let mut out = [0u8; 168];
+                x.block(s, &mut out);
+                got.extend_from_slice(&out[..rate]);
+                if got.len() == blocks * rate {
+                    let mut want = alloc::vec![0u8; blocks * rate];
+                    if rate == Shake128::RATE {
+                        Shake128::digest_into(&msg[..len], &mut want);
+                    } else {
+                        Shake256::digest_into(&msg[..len], &mut want);
                     }
-                    for s in 0..live {
-                        let mut want = alloc::vec![0u8; 4 * rate];
-                        if rate == Shake128::RATE {
-                            Shake128::digest_into(inputs[s], &mut want);
-                        } else {
-                            Shake256::digest_into(inputs[s], &mut want);
-                        }
-                        assert_eq!(got[s], want, "rate {rate} len {len} live {live} state {s}");
-                    }
+                    assert_eq!(*got, want, "rate {rate} len {len}");
+                    x.stop(s);
+                    assert!(x.is_idle(s));
+                    current[s] = None;
                 }
             }
         }

@@ -8,7 +8,6 @@
 //! (the KyberSlash timing attack).
 
 use super::ntt::{barrett_reduce, to_mont, Q};
-use crate::sha3::XofReader;
 
 /// One polynomial: 256 coefficients.
 pub(crate) type Poly = [i16; 256];
@@ -231,18 +230,6 @@ pub(crate) fn cbd(bytes: &[u8], eta: usize, p: &mut Poly) {
             }
         }
         _ => unreachable!("η is 2 or 3 (FIPS 203 Table 2)"),
-    }
-}
-
-/// SampleNTT (FIPS 203 Algorithm 7): rejection sampling of a polynomial in the
-/// NTT domain from SHAKE128(ρ ‖ j ‖ i). The seed ρ is public, so the rejection
-/// loop may branch.
-pub(crate) fn sample_ntt(xof: &mut XofReader, p: &mut Poly) {
-    let mut buf = [0u8; 168];
-    let mut j = 0;
-    while j < 256 {
-        xof.read(&mut buf);
-        rej_uniform(&buf, p, &mut j);
     }
 }
 
