@@ -429,10 +429,6 @@ impl<'a> SpongesX4<'a> {
         self.lane[s].phase == Phase::Idle
     }
 
-    fn xor_byte(&mut self, s: usize, i: usize, b: u8) {
-        self.lanes[i / 8][s] ^= u64::from(b) << (8 * (i % 8));
-    }
-
     /// Absorbs the next block of each absorbing lane (the last one with
     /// M ‖ 1111 and pad10*1, FIPS 202 §6.2, §5.1), permutes the busy lanes, and
     /// says which lanes now have an output block to read with [`block`].
@@ -440,33 +436,36 @@ impl<'a> SpongesX4<'a> {
     /// [`block`]: SpongesX4::block
     pub(crate) fn step(&mut self) -> [bool; 4] {
         let mut ready = [false; 4];
+        let mut buf = [0u8; 168];
         for s in 0..4 {
             let l = self.lane[s];
             match l.phase {
                 Phase::Idle => continue,
                 Phase::Squeezing => ready[s] = true,
                 Phase::Absorbing => {
-                    let total = l.parts[0].len() + l.parts[1].len();
-                    let n = (total - l.pos).min(l.rate);
-                    for i in 0..n {
-                        let at = l.pos + i;
-                        let b = if at < l.parts[0].len() {
-                            l.parts[0][at]
-                        } else {
-                            l.parts[1][at - l.parts[0].len()]
-                        };
-                        self.xor_byte(s, i, b);
-                    }
+                    // The next block of a ‖ b, padded if it is the last one.
+                    let [a, b] = l.parts;
+                    let n = (a.len() + b.len() - l.pos).min(l.rate);
+                    buf[..l.rate].fill(0);
+                    let at_a = l.pos.min(a.len());
+                    let from_a = (a.len() - at_a).min(n);
+                    buf[..from_a].copy_from_slice(&a[at_a..at_a + from_a]);
+                    let at_b = (l.pos + from_a).saturating_sub(a.len());
+                    buf[from_a..n].copy_from_slice(&b[at_b..at_b + n - from_a]);
                     self.lane[s].pos += n;
                     if n < l.rate {
-                        self.xor_byte(s, n, 0x1f);
-                        self.xor_byte(s, l.rate - 1, 0x80);
+                        buf[n] ^= 0x1f;
+                        buf[l.rate - 1] ^= 0x80;
                         self.lane[s].phase = Phase::Squeezing;
                         ready[s] = true;
+                    }
+                    for (lane, w) in self.lanes.iter_mut().zip(buf[..l.rate].chunks_exact(8)) {
+                        lane[s] ^= u64::from_le_bytes(w.try_into().expect("8 bytes"));
                     }
                 }
             }
         }
+        buf.zeroize();
         self.permute();
         ready
     }
