@@ -465,7 +465,7 @@ impl<'a> SpongesX4<'a> {
                 }
             }
         }
-        buf.zeroize();
+        crate::ct::wipe(&mut buf);
         self.permute();
         ready
     }

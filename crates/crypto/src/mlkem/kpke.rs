@@ -10,7 +10,6 @@ use super::ntt::{basemul_acc, inv_ntt_tomont, ntt};
 use super::poly::{self, Poly, ZERO};
 use crate::ct::{ct_eq_mask, ct_select_bytes, wipe};
 use crate::sha3::{Sha3_256, Sha3_512, Shake128, Shake256, SpongesX4};
-use zeroize::Zeroize;
 
 /// A parameter set (FIPS 203 §8, Table 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,8 +149,12 @@ fn sample_all(
         }
     }
     debug_assert!(x.is_idle(0) && filled[..k * k].iter().all(|&f| f == 256));
-    block.zeroize();
-    noise_buf.zeroize();
+    // Plain stores then a compiler barrier (`wipe`), not `zeroize`'s volatile
+    // byte-by-byte writes.
+    wipe(&mut block);
+    for b in noise_buf.iter_mut() {
+        wipe(b);
+    }
 }
 
 /// G(c) = SHA3-512(c) split into two 32-byte halves (FIPS 203 §4.1, eq. 4.5).

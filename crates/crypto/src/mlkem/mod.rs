@@ -34,7 +34,7 @@
 
 mod kpke;
 pub(crate) mod ntt;
-mod poly;
+pub(crate) mod poly;
 #[cfg(test)]
 mod tests;
 

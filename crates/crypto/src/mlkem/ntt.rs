@@ -16,7 +16,7 @@ pub(crate) const Q: i16 = 3329;
 pub(crate) const QINV: i16 = -3327;
 
 /// 2^32 mod q: multiplying by it in Montgomery form multiplies by R.
-const R2: i16 = 1353;
+pub(crate) const R2: i16 = 1353;
 
 /// The 128 twiddle factors ζ^BitRev7(i) · R mod q, centred in (-q/2, q/2), for
 /// ζ = 17 (FIPS 203 §4.3, the table of Appendix A, times R).

@@ -31,6 +31,15 @@ pub(crate) fn sub_from(r: &mut Poly, a: &Poly) {
 
 /// Barrett-reduces every coefficient.
 pub(crate) fn reduce(r: &mut Poly) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::x86::mlkem_avx2::reduce(super::ntt::features(), r) {
+        return;
+    }
+    reduce_portable(r)
+}
+
+/// [`reduce`] in portable code.
+pub(crate) fn reduce_portable(r: &mut Poly) {
     for x in r.iter_mut() {
         *x = barrett_reduce(*x);
     }
@@ -38,6 +47,15 @@ pub(crate) fn reduce(r: &mut Poly) {
 
 /// Multiplies every coefficient by R (out of Montgomery form after `basemul_acc`).
 pub(crate) fn tomont(r: &mut Poly) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::x86::mlkem_avx2::tomont(super::ntt::features(), r) {
+        return;
+    }
+    tomont_portable(r)
+}
+
+/// [`tomont`] in portable code.
+pub(crate) fn tomont_portable(r: &mut Poly) {
     for x in r.iter_mut() {
         *x = to_mont(*x);
     }

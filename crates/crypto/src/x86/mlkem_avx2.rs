@@ -351,6 +351,46 @@ fn basemul_acc_avx2(out: &mut Poly, a: &[Poly], b: &[Poly]) {
     store_poly(out, &acc);
 }
 
+/// [`crate::mlkem::poly::reduce`]; false when `f` lacks AVX2.
+pub(crate) fn reduce(f: Features, r: &mut Poly) -> bool {
+    if !f.avx2() {
+        return false;
+    }
+    // SAFETY: as in `ntt`.
+    unsafe { reduce_avx2(r) };
+    true
+}
+
+/// [`crate::mlkem::poly::tomont`]; false when `f` lacks AVX2.
+pub(crate) fn tomont(f: Features, r: &mut Poly) -> bool {
+    if !f.avx2() {
+        return false;
+    }
+    // SAFETY: as in `ntt`.
+    unsafe { tomont_avx2(r) };
+    true
+}
+
+#[target_feature(enable = "avx2")]
+fn reduce_avx2(r: &mut Poly) {
+    let mut v = load_poly(r);
+    for x in v.iter_mut() {
+        *x = barrett(*x);
+    }
+    store_poly(r, &v);
+}
+
+#[target_feature(enable = "avx2")]
+fn tomont_avx2(r: &mut Poly) {
+    // R^2 = 2^32 mod q, as in the portable `to_mont`.
+    let (f, fq) = twiddle(crate::mlkem::ntt::R2);
+    let mut v = load_poly(r);
+    for x in v.iter_mut() {
+        *x = fqmul_pre(*x, f, fq);
+    }
+    store_poly(r, &v);
+}
+
 /// The start of SampleNTT's loop (FIPS 203 Algorithm 7, lines 4-14) on `buf`:
 /// eight candidates (12 bytes) at a time while `*j` leaves room for eight more
 /// coefficients; returns how many bytes it used (a multiple of 12, 0 without
@@ -449,6 +489,16 @@ mod tests {
             assert!(inv_ntt_tomont(f, &mut x));
             inv_ntt_tomont_portable(&mut y);
             assert_eq!(x, y, "inv_ntt");
+        }
+        for p in a.iter().chain(b) {
+            let (mut x, mut y) = (*p, *p);
+            assert!(reduce(f, &mut x));
+            crate::mlkem::poly::reduce_portable(&mut y);
+            assert_eq!(x, y, "reduce");
+            let (mut x, mut y) = (*p, *p);
+            assert!(tomont(f, &mut x));
+            crate::mlkem::poly::tomont_portable(&mut y);
+            assert_eq!(x, y, "tomont");
         }
         let (mut x, mut y) = ([0i16; 256], [0i16; 256]);
         assert!(basemul_acc(f, &mut x, a, b));
