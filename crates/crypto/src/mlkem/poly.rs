@@ -113,6 +113,7 @@ pub(crate) fn byte_encode(values: &[u16; 256], d: u32, out: &mut [u8]) {
     with_width!(d, encode_d(values, out))
 }
 
+#[inline(always)]
 fn encode_d<const D: usize>(values: &[u16; 256], out: &mut [u8]) {
     assert_eq!(out.len(), 32 * D);
     for (vals, o) in values.chunks_exact(8).zip(out.chunks_exact_mut(D)) {
@@ -130,6 +131,7 @@ pub(crate) fn byte_decode(bytes: &[u8], d: u32, out: &mut [u16; 256]) {
     with_width!(d, decode_d(bytes, out))
 }
 
+#[inline(always)]
 fn decode_d<const D: usize>(bytes: &[u8], out: &mut [u16; 256]) {
     assert_eq!(bytes.len(), 32 * D);
     let mask = (1u128 << D) - 1;
@@ -146,6 +148,19 @@ fn decode_d<const D: usize>(bytes: &[u8], out: &mut [u16; 256]) {
 /// ByteEncode_12 of a polynomial with coefficients in (-q, q), each taken mod q
 /// first (keys: t̂ and ŝ).
 pub(crate) fn encode12(p: &Poly, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::x86::mlkem_avx2::run_avx2(
+        super::ntt::features(),
+        #[inline(always)]
+        || encode12_body(p, out),
+    ) {
+        return;
+    }
+    encode12_body(p, out)
+}
+
+#[inline(always)]
+fn encode12_body(p: &Poly, out: &mut [u8]) {
     let mut v = [0u16; 256];
     for (o, &x) in v.iter_mut().zip(p) {
         *o = canonical(x) as u16;
@@ -158,6 +173,22 @@ pub(crate) fn encode12(p: &Poly, out: &mut [u8]) {
 /// coefficient is below q (the modulus check of FIPS 203 §7.2 holds), else 0.
 /// Branch-free, as it also decodes the secret ŝ.
 pub(crate) fn decode12(bytes: &[u8], p: &mut Poly) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let mut ok = 0;
+        if crate::x86::mlkem_avx2::run_avx2(
+            super::ntt::features(),
+            #[inline(always)]
+            || ok = decode12_body(bytes, p),
+        ) {
+            return ok;
+        }
+    }
+    decode12_body(bytes, p)
+}
+
+#[inline(always)]
+fn decode12_body(bytes: &[u8], p: &mut Poly) -> u32 {
     let mut v = [0u16; 256];
     decode_d::<12>(bytes, &mut v);
     let mut bad = 0u32;
@@ -172,9 +203,18 @@ pub(crate) fn decode12(bytes: &[u8], p: &mut Poly) -> u32 {
 
 /// Compress_d then ByteEncode_d (ciphertext u and v).
 pub(crate) fn compress_encode(p: &Poly, d: u32, out: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::x86::mlkem_avx2::run_avx2(
+        super::ntt::features(),
+        #[inline(always)]
+        || with_width!(d, compress_encode_d(p, out)),
+    ) {
+        return;
+    }
     with_width!(d, compress_encode_d(p, out))
 }
 
+#[inline(always)]
 fn compress_encode_d<const D: usize>(p: &Poly, out: &mut [u8]) {
     let mut v = [0u16; 256];
     for (o, &x) in v.iter_mut().zip(p) {
@@ -186,9 +226,18 @@ fn compress_encode_d<const D: usize>(p: &Poly, out: &mut [u8]) {
 
 /// ByteDecode_d then Decompress_d.
 pub(crate) fn decode_decompress(bytes: &[u8], d: u32, p: &mut Poly) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::x86::mlkem_avx2::run_avx2(
+        super::ntt::features(),
+        #[inline(always)]
+        || with_width!(d, decode_decompress_d(bytes, p)),
+    ) {
+        return;
+    }
     with_width!(d, decode_decompress_d(bytes, p))
 }
 
+#[inline(always)]
 fn decode_decompress_d<const D: usize>(bytes: &[u8], p: &mut Poly) {
     let mut v = [0u16; 256];
     decode_d::<D>(bytes, &mut v);
@@ -221,6 +270,19 @@ pub(crate) fn to_msg(p: &Poly, m: &mut [u8; 32]) {
 /// added in place with masks and shifts; positions are public, nothing
 /// branches on the bits.
 pub(crate) fn cbd(bytes: &[u8], eta: usize, p: &mut Poly) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::x86::mlkem_avx2::run_avx2(
+        super::ntt::features(),
+        #[inline(always)]
+        || cbd_body(bytes, eta, p),
+    ) {
+        return;
+    }
+    cbd_body(bytes, eta, p)
+}
+
+#[inline(always)]
+fn cbd_body(bytes: &[u8], eta: usize, p: &mut Poly) {
     debug_assert_eq!(bytes.len(), 64 * eta);
     match eta {
         2 => {

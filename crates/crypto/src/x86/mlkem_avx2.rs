@@ -351,6 +351,24 @@ fn basemul_acc_avx2(out: &mut Poly, a: &[Poly], b: &[Poly]) {
     store_poly(out, &acc);
 }
 
+/// Runs `body` inside a function compiled with AVX2, so that the portable code
+/// inlined into it (compression, encoding, sampling: plain loops, no
+/// intrinsics) may be vectorized with 256-bit registers; false, without
+/// running `body`, when `f` lacks AVX2.
+pub(crate) fn run_avx2(f: Features, body: impl FnOnce()) -> bool {
+    if !f.avx2() {
+        return false;
+    }
+    // SAFETY: as in `ntt`.
+    unsafe { run(body) };
+    true
+}
+
+#[target_feature(enable = "avx2")]
+fn run(body: impl FnOnce()) {
+    body()
+}
+
 /// [`crate::mlkem::poly::reduce`]; false when `f` lacks AVX2.
 pub(crate) fn reduce(f: Features, r: &mut Poly) -> bool {
     if !f.avx2() {
