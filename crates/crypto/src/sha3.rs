@@ -1,6 +1,8 @@
 //! SHA-3 and SHAKE (FIPS 202): the Keccak-f[1600] permutation (§3), the sponge
 //! (§4) with the pad10*1 rule (§5.1), and the hash and extendable-output functions
-//! of §6. Portable code only: no branches or table lookups on the data.
+//! of §6, with no branches or table lookups on the data; and [`SpongesX4`], four
+//! SHAKE instances stepped together (for ML-KEM). On x86-64 the permutation is
+//! compiled with BMI1 when the CPU has it, and the four-way one runs in AVX2.
 
 use zeroize::Zeroize;
 
