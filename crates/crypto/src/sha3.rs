@@ -633,13 +633,13 @@ mod tests {
         let mut current: [Option<(usize, Vec<u8>)>; 4] = Default::default();
         let mut next = 0;
         loop {
-            for s in 0..4 {
-                if current[s].is_none() && next < jobs.len() {
+            for (s, cur) in current.iter_mut().enumerate() {
+                if cur.is_none() && next < jobs.len() {
                     let (rate, cut, len, _) = jobs[next];
                     let cut = cut.min(len);
                     x.start(s, rate, &msg[..cut], &msg[cut..len]);
                     assert!(!x.is_idle(s));
-                    current[s] = Some((next, Vec::new()));
+                    *cur = Some((next, Vec::new()));
                     next += 1;
                 }
             }

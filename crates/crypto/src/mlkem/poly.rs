@@ -109,6 +109,8 @@ macro_rules! with_width {
 
 /// ByteEncode_d (FIPS 203 Algorithm 5) of 256 values below 2^d, into 32 d bytes:
 /// eight values (8 d bits, d bytes) at a time, value i at bits d i of the group.
+/// (The encoders call `encode_d` directly; this is for the tests.)
+#[cfg(test)]
 pub(crate) fn byte_encode(values: &[u16; 256], d: u32, out: &mut [u8]) {
     with_width!(d, encode_d(values, out))
 }
@@ -127,6 +129,7 @@ fn encode_d<const D: usize>(values: &[u16; 256], out: &mut [u8]) {
 
 /// ByteDecode_d (FIPS 203 Algorithm 6) of 32 d bytes into 256 values below 2^d,
 /// d bytes (eight values) at a time.
+#[cfg(test)]
 pub(crate) fn byte_decode(bytes: &[u8], d: u32, out: &mut [u16; 256]) {
     with_width!(d, decode_d(bytes, out))
 }
