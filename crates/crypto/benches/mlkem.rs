@@ -18,7 +18,12 @@
 //!   `generate` + `encapsulation_key().key_bytes()`), encaps = draw + Encaps
 //!   from a parsed key; decaps as above.
 //!
-//! Ours is portable Rust only (no AVX2 NTT or Keccak), like `ml-kem`'s.
+//! Ours picks its AVX2 paths (NTT, four-way Keccak) at run time when the CPU
+//! has them (`HANDSHAKE_CRYPTO_PORTABLE=1` forces the portable code); `ml-kem`
+//! is portable Rust; aws-lc (mlkem-native) has AVX2 assembly of its own.
+//! Encapsulation keys are made outside the timed loop on every side; ours
+//! keeps H(ek) from then (FIPS 203 allows it), so an encapsulation does not
+//! hash ek again; whether a peer caches it is up to the peer.
 #![allow(missing_docs)] // criterion_group! generates an undocumented function.
 
 use aws_lc_rs::kem;

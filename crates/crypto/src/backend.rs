@@ -74,6 +74,8 @@ pub(crate) struct Features {
     /// BMI2 (`mulx`) and ADX (`adcx`, `adox`): the P-256 and 2^255 - 19 field
     /// multiplications in inline assembly.
     bmi2_adx: bool,
+    /// BMI1 (`andn`): the one-state Keccak-f[1600].
+    bmi1: bool,
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -89,6 +91,7 @@ impl Features {
             vpclmul: false,
             avx2_bmi2: false,
             bmi2_adx: false,
+            bmi1: false,
         }
     }
 
@@ -137,6 +140,11 @@ impl Features {
         self.bmi2_adx
     }
 
+    /// BMI1.
+    pub(crate) fn bmi1(self) -> bool {
+        self.bmi1
+    }
+
     #[cfg(feature = "std")]
     fn detect() -> Features {
         let base = std::is_x86_feature_detected!("sse2")
@@ -155,6 +163,7 @@ impl Features {
             vpclmul: avx2 && pclmul && std::is_x86_feature_detected!("vpclmulqdq"),
             avx2_bmi2: avx2 && std::is_x86_feature_detected!("bmi2"),
             bmi2_adx: std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx"),
+            bmi1: std::is_x86_feature_detected!("bmi1"),
         }
     }
 
@@ -173,6 +182,7 @@ impl Features {
             vpclmul: avx2 && pclmul && cfg!(target_feature = "vpclmulqdq"),
             avx2_bmi2: avx2 && cfg!(target_feature = "bmi2"),
             bmi2_adx: cfg!(target_feature = "bmi2") && cfg!(target_feature = "adx"),
+            bmi1: cfg!(target_feature = "bmi1"),
         }
     }
 
@@ -261,7 +271,7 @@ mod tests {
         assert!(!Probe::<Features>(PhantomData).has_default());
         let p = Features::portable();
         assert!(!(p.sha() || p.aes() || p.pclmul() || p.avx2() || p.vaes()));
-        assert!(!(p.vpclmul() || p.avx2_bmi2() || p.bmi2_adx()));
+        assert!(!(p.vpclmul() || p.avx2_bmi2() || p.bmi2_adx() || p.bmi1()));
         assert_eq!(Bmi2Adx::new(p), None);
         assert_eq!(Features::for_backend(Backend::Portable), p);
         assert_eq!(Features::for_backend(Backend::Native), Features::detected());
@@ -285,6 +295,7 @@ mod tests {
             std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx")
         );
         assert_eq!(Bmi2Adx::new(f).is_some(), f.bmi2_adx());
+        assert_eq!(f.bmi1(), std::is_x86_feature_detected!("bmi1"));
         // auto() follows Backend::auto().
         let want = Bmi2Adx::new(Features::for_backend(Backend::auto()));
         assert_eq!(Bmi2Adx::auto(), want);

@@ -1,11 +1,13 @@
 //! SHA-3 and SHAKE (FIPS 202): the Keccak-f[1600] permutation (§3), the sponge
 //! (§4) with the pad10*1 rule (§5.1), and the hash and extendable-output functions
-//! of §6. Portable code only: no branches or table lookups on the data.
+//! of §6, with no branches or table lookups on the data; and [`SpongesX4`], four
+//! SHAKE instances stepped together (for ML-KEM). On x86-64 the permutation is
+//! compiled with BMI1 when the CPU has it, and the four-way one runs in AVX2.
 
 use zeroize::Zeroize;
 
 /// The round constants of ι (FIPS 202 §3.2.5, Algorithm 6 computed for ir = 0..23).
-const RC: [u64; 24] = [
+pub(crate) const RC: [u64; 24] = [
     0x0000000000000001,
     0x0000000000008082,
     0x800000000000808a,
@@ -33,41 +35,118 @@ const RC: [u64; 24] = [
 ];
 
 /// The rotation offsets of ρ (FIPS 202 §3.2.2, Table 2), lane x + 5 y.
+#[cfg(test)]
 const RHO: [u32; 25] = [
     0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43, 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14,
 ];
 
-/// Keccak-f[1600] (FIPS 202 §3.3): 24 rounds of θ, ρ, π, χ, ι on 25 lanes, lane
-/// `x + 5 y` holding A[x, y, z] at bit z.
-pub(crate) fn keccak_f1600(a: &mut [u64; 25]) {
-    for rc in RC {
+/// One round (θ, ρ, π, χ, ι) from `$a` into `$e`, a row of five lanes at a time.
+macro_rules! round {
+    ($a:ident, $e:ident, $rc:expr) => {{
         // θ (§3.2.1)
-        let mut c = [0u64; 5];
-        for x in 0..5 {
-            c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        let c = [
+            $a[0] ^ $a[5] ^ $a[10] ^ $a[15] ^ $a[20],
+            $a[1] ^ $a[6] ^ $a[11] ^ $a[16] ^ $a[21],
+            $a[2] ^ $a[7] ^ $a[12] ^ $a[17] ^ $a[22],
+            $a[3] ^ $a[8] ^ $a[13] ^ $a[18] ^ $a[23],
+            $a[4] ^ $a[9] ^ $a[14] ^ $a[19] ^ $a[24],
+        ];
+        let d = [
+            c[4] ^ c[1].rotate_left(1),
+            c[0] ^ c[2].rotate_left(1),
+            c[1] ^ c[3].rotate_left(1),
+            c[2] ^ c[4].rotate_left(1),
+            c[3] ^ c[0].rotate_left(1),
+        ];
+        // ρ and π (§3.2.2, §3.2.3): B[x + 5y] = A[(x + 3y) mod 5, x] rotated
+        // (Table 2), then χ (§3.2.4) on that row.
+        {
+            let b0 = ($a[0] ^ d[0]).rotate_left(0);
+            let b1 = ($a[6] ^ d[1]).rotate_left(44);
+            let b2 = ($a[12] ^ d[2]).rotate_left(43);
+            let b3 = ($a[18] ^ d[3]).rotate_left(21);
+            let b4 = ($a[24] ^ d[4]).rotate_left(14);
+            $e[0] = b0 ^ (!b1 & b2);
+            $e[1] = b1 ^ (!b2 & b3);
+            $e[2] = b2 ^ (!b3 & b4);
+            $e[3] = b3 ^ (!b4 & b0);
+            $e[4] = b4 ^ (!b0 & b1);
         }
-        for x in 0..5 {
-            let d = c[(x + 4) % 5] ^ c[(x + 1) % 5].rotate_left(1);
-            for y in 0..5 {
-                a[x + 5 * y] ^= d;
-            }
+        {
+            let b0 = ($a[3] ^ d[3]).rotate_left(28);
+            let b1 = ($a[9] ^ d[4]).rotate_left(20);
+            let b2 = ($a[10] ^ d[0]).rotate_left(3);
+            let b3 = ($a[16] ^ d[1]).rotate_left(45);
+            let b4 = ($a[22] ^ d[2]).rotate_left(61);
+            $e[5] = b0 ^ (!b1 & b2);
+            $e[6] = b1 ^ (!b2 & b3);
+            $e[7] = b2 ^ (!b3 & b4);
+            $e[8] = b3 ^ (!b4 & b0);
+            $e[9] = b4 ^ (!b0 & b1);
         }
-        // ρ and π (§3.2.2, §3.2.3): A'[x, y] = A[(x + 3y) mod 5, x], rotated.
-        let mut b = [0u64; 25];
-        for x in 0..5 {
-            for y in 0..5 {
-                let src = (x + 3 * y) % 5 + 5 * x;
-                b[x + 5 * y] = a[src].rotate_left(RHO[src]);
-            }
+        {
+            let b0 = ($a[1] ^ d[1]).rotate_left(1);
+            let b1 = ($a[7] ^ d[2]).rotate_left(6);
+            let b2 = ($a[13] ^ d[3]).rotate_left(25);
+            let b3 = ($a[19] ^ d[4]).rotate_left(8);
+            let b4 = ($a[20] ^ d[0]).rotate_left(18);
+            $e[10] = b0 ^ (!b1 & b2);
+            $e[11] = b1 ^ (!b2 & b3);
+            $e[12] = b2 ^ (!b3 & b4);
+            $e[13] = b3 ^ (!b4 & b0);
+            $e[14] = b4 ^ (!b0 & b1);
         }
-        // χ (§3.2.4)
-        for y in 0..5 {
-            for x in 0..5 {
-                a[x + 5 * y] = b[x + 5 * y] ^ (!b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);
-            }
+        {
+            let b0 = ($a[4] ^ d[4]).rotate_left(27);
+            let b1 = ($a[5] ^ d[0]).rotate_left(36);
+            let b2 = ($a[11] ^ d[1]).rotate_left(10);
+            let b3 = ($a[17] ^ d[2]).rotate_left(15);
+            let b4 = ($a[23] ^ d[3]).rotate_left(56);
+            $e[15] = b0 ^ (!b1 & b2);
+            $e[16] = b1 ^ (!b2 & b3);
+            $e[17] = b2 ^ (!b3 & b4);
+            $e[18] = b3 ^ (!b4 & b0);
+            $e[19] = b4 ^ (!b0 & b1);
+        }
+        {
+            let b0 = ($a[2] ^ d[2]).rotate_left(62);
+            let b1 = ($a[8] ^ d[3]).rotate_left(55);
+            let b2 = ($a[14] ^ d[4]).rotate_left(39);
+            let b3 = ($a[15] ^ d[0]).rotate_left(41);
+            let b4 = ($a[21] ^ d[1]).rotate_left(2);
+            $e[20] = b0 ^ (!b1 & b2);
+            $e[21] = b1 ^ (!b2 & b3);
+            $e[22] = b2 ^ (!b3 & b4);
+            $e[23] = b3 ^ (!b4 & b0);
+            $e[24] = b4 ^ (!b0 & b1);
         }
         // ι (§3.2.5)
-        a[0] ^= rc;
+        $e[0] ^= $rc;
+    }};
+}
+
+/// Keccak-f[1600] (FIPS 202 §3.3): 24 rounds of θ, ρ, π, χ, ι on 25 lanes, lane
+/// `x + 5 y` holding A[x, y, z] at bit z. Two rounds per step, from `a` into a
+/// second state `e` and back.
+pub(crate) fn keccak_f1600(a: &mut [u64; 25]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let f = crate::backend::Features::for_backend(crate::backend::Backend::auto());
+        if crate::x86::keccak_bmi1::keccak_f1600(f, a) {
+            return;
+        }
+    }
+    keccak_rounds(a)
+}
+
+/// The body of [`keccak_f1600`] in portable code, also inlined into the copy
+/// compiled with BMI1 (`andn` for χ, [`crate::x86::keccak_bmi1`]).
+#[inline(always)]
+pub(crate) fn keccak_rounds(a: &mut [u64; 25]) {
+    let mut e = [0u64; 25];
+    for rc in RC.chunks_exact(2) {
+        round!(a, e, rc[0]);
+        round!(e, a, rc[1]);
     }
 }
 
@@ -275,10 +354,213 @@ impl XofReader {
     }
 }
 
+/// Four SHAKE sponges (FIPS 202 §6.2) stepped together, for ML-KEM's many short
+/// XOF and PRF calls (FIPS 203 §4.1): each lane runs its own instance, with its
+/// own rate (SHAKE128 or SHAKE256) and input, and one call of [`step`] absorbs
+/// the next block of each absorbing lane, or moves each squeezing lane to its
+/// next output block, with one four-way permutation. With AVX2 the four
+/// permutations run as one ([`crate::x86::keccak_avx2`]); otherwise each busy
+/// lane is permuted by the portable code.
+///
+/// [`step`]: SpongesX4::step
+pub(crate) struct SpongesX4<'a> {
+    /// Lane i of state s at `lanes[i][s]`.
+    lanes: [[u64; 4]; 25],
+    lane: [Lane<'a>; 4],
+}
+
+#[derive(Clone, Copy)]
+struct Lane<'a> {
+    /// The input, `parts[0] ‖ parts[1]`.
+    parts: [&'a [u8]; 2],
+    rate: usize,
+    /// Input bytes absorbed so far.
+    pos: usize,
+    phase: Phase,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Absorbing,
+    Squeezing,
+}
+
+impl Drop for SpongesX4<'_> {
+    fn drop(&mut self) {
+        self.lanes.zeroize();
+    }
+}
+
+impl<'a> SpongesX4<'a> {
+    /// Four idle lanes.
+    pub(crate) fn new() -> Self {
+        SpongesX4 {
+            lanes: [[0; 4]; 25],
+            lane: [Lane {
+                parts: [&[], &[]],
+                rate: Shake128::RATE,
+                pos: 0,
+                phase: Phase::Idle,
+            }; 4],
+        }
+    }
+
+    /// Starts SHAKE with `rate` (168: SHAKE128, 136: SHAKE256) of `a ‖ b` on
+    /// lane `s`, from the zero state.
+    pub(crate) fn start(&mut self, s: usize, rate: usize, a: &'a [u8], b: &'a [u8]) {
+        debug_assert!(rate == Shake128::RATE || rate == Shake256::RATE);
+        for l in self.lanes.iter_mut() {
+            l[s] = 0;
+        }
+        self.lane[s] = Lane {
+            parts: [a, b],
+            rate,
+            pos: 0,
+            phase: Phase::Absorbing,
+        };
+    }
+
+    /// Makes lane `s` idle.
+    pub(crate) fn stop(&mut self, s: usize) {
+        self.lane[s].phase = Phase::Idle;
+    }
+
+    /// True when lane `s` runs nothing.
+    pub(crate) fn is_idle(&self, s: usize) -> bool {
+        self.lane[s].phase == Phase::Idle
+    }
+
+    /// Absorbs the next block of each absorbing lane (the last one with
+    /// M ‖ 1111 and pad10*1, FIPS 202 §6.2, §5.1), permutes the busy lanes, and
+    /// says which lanes now have an output block to read with [`block`].
+    ///
+    /// [`block`]: SpongesX4::block
+    pub(crate) fn step(&mut self) -> [bool; 4] {
+        let mut ready = [false; 4];
+        let mut buf = [0u8; 168];
+        for s in 0..4 {
+            let l = self.lane[s];
+            match l.phase {
+                Phase::Idle => continue,
+                Phase::Squeezing => ready[s] = true,
+                Phase::Absorbing => {
+                    // The next block of a ‖ b, padded if it is the last one.
+                    let [a, b] = l.parts;
+                    let n = (a.len() + b.len() - l.pos).min(l.rate);
+                    buf[..l.rate].fill(0);
+                    let at_a = l.pos.min(a.len());
+                    let from_a = (a.len() - at_a).min(n);
+                    buf[..from_a].copy_from_slice(&a[at_a..at_a + from_a]);
+                    let at_b = (l.pos + from_a).saturating_sub(a.len());
+                    buf[from_a..n].copy_from_slice(&b[at_b..at_b + n - from_a]);
+                    self.lane[s].pos += n;
+                    if n < l.rate {
+                        buf[n] ^= 0x1f;
+                        buf[l.rate - 1] ^= 0x80;
+                        self.lane[s].phase = Phase::Squeezing;
+                        ready[s] = true;
+                    }
+                    for (lane, w) in self.lanes.iter_mut().zip(buf[..l.rate].chunks_exact(8)) {
+                        lane[s] ^= u64::from_le_bytes(w.try_into().expect("8 bytes"));
+                    }
+                }
+            }
+        }
+        crate::ct::wipe(&mut buf);
+        self.permute();
+        ready
+    }
+
+    fn permute(&mut self) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let f = crate::backend::Features::for_backend(crate::backend::Backend::auto());
+            if crate::x86::keccak_avx2::keccak_f1600_x4(f, &mut self.lanes) {
+                return;
+            }
+        }
+        for s in 0..4 {
+            if self.lane[s].phase == Phase::Idle {
+                continue;
+            }
+            let mut st = [0u64; 25];
+            for (w, l) in st.iter_mut().zip(self.lanes.iter()) {
+                *w = l[s];
+            }
+            keccak_f1600(&mut st);
+            for (w, l) in st.iter().zip(self.lanes.iter_mut()) {
+                l[s] = *w;
+            }
+            st.zeroize();
+        }
+    }
+
+    /// The current output block of lane `s` into `out[..rate]`.
+    pub(crate) fn block(&self, s: usize, out: &mut [u8; 168]) {
+        let rate = self.lane[s].rate;
+        for (w, chunk) in out[..rate].chunks_exact_mut(8).enumerate() {
+            chunk.copy_from_slice(&self.lanes[w][s].to_le_bytes());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use alloc::vec::Vec;
+
+    /// The step mappings one by one, as FIPS 202 §3.2 writes them: the reference
+    /// for the unrolled [`keccak_f1600`]. 24 rounds of θ, ρ, π, χ, ι on 25 lanes, lane
+    /// `x + 5 y` holding A[x, y, z] at bit z.
+    pub(super) fn keccak_reference(a: &mut [u64; 25]) {
+        for rc in RC {
+            // θ (§3.2.1)
+            let mut c = [0u64; 5];
+            for x in 0..5 {
+                c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+            }
+            for x in 0..5 {
+                let d = c[(x + 4) % 5] ^ c[(x + 1) % 5].rotate_left(1);
+                for y in 0..5 {
+                    a[x + 5 * y] ^= d;
+                }
+            }
+            // ρ and π (§3.2.2, §3.2.3): A'[x, y] = A[(x + 3y) mod 5, x], rotated.
+            let mut b = [0u64; 25];
+            for x in 0..5 {
+                for y in 0..5 {
+                    let src = (x + 3 * y) % 5 + 5 * x;
+                    b[x + 5 * y] = a[src].rotate_left(RHO[src]);
+                }
+            }
+            // χ (§3.2.4)
+            for y in 0..5 {
+                for x in 0..5 {
+                    a[x + 5 * y] =
+                        b[x + 5 * y] ^ (!b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);
+                }
+            }
+            // ι (§3.2.5)
+            a[0] ^= rc;
+        }
+    }
+
+    #[test]
+    fn unrolled_matches_reference() {
+        let mut a = [0u64; 25];
+        let mut b = [0u64; 25];
+        for i in 0..50u64 {
+            a[(i % 25) as usize] ^= i.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            b.copy_from_slice(&a);
+            let mut c = a;
+            keccak_f1600(&mut a);
+            keccak_reference(&mut b);
+            keccak_rounds(&mut c);
+            assert_eq!(a, b, "step {i}");
+            assert_eq!(c, b, "step {i}");
+        }
+    }
 
     fn h(s: &str) -> Vec<u8> {
         hex::decode(s).unwrap()
@@ -332,5 +614,63 @@ mod tests {
             got.extend(p);
         }
         assert_eq!(got, all);
+    }
+
+    /// The four lanes against the one-way SHAKE: mixed rates, input lengths
+    /// across block boundaries (0, rate - 1, rate, rate + 1, several blocks),
+    /// several output blocks, lanes restarted while others run.
+    #[test]
+    fn sponges_x4_match_shake() {
+        let msg: Vec<u8> = (0..1200u32).map(|i| (i * 13 + 1) as u8).collect();
+        let lens = [0usize, 1, 33, 135, 136, 137, 167, 168, 169, 500, 1120];
+        let mut jobs = Vec::new();
+        for (i, &len) in lens.iter().enumerate() {
+            for rate in [Shake128::RATE, Shake256::RATE] {
+                jobs.push((rate, i % 7, len, 1 + (i + rate) % 4));
+            }
+        }
+        let mut x = SpongesX4::new();
+        let mut current: [Option<(usize, Vec<u8>)>; 4] = Default::default();
+        let mut next = 0;
+        loop {
+            for (s, cur) in current.iter_mut().enumerate() {
+                if cur.is_none() && next < jobs.len() {
+                    let (rate, cut, len, _) = jobs[next];
+                    let cut = cut.min(len);
+                    x.start(s, rate, &msg[..cut], &msg[cut..len]);
+                    assert!(!x.is_idle(s));
+                    *cur = Some((next, Vec::new()));
+                    next += 1;
+                }
+            }
+            if current.iter().all(Option::is_none) {
+                break;
+            }
+            let ready = x.step();
+            for s in 0..4 {
+                let Some((id, got)) = current[s].as_mut() else {
+                    continue;
+                };
+                if !ready[s] {
+                    continue;
+                }
+                let (rate, _, len, blocks) = jobs[*id];
+                let mut out = [0u8; 168];
+                x.block(s, &mut out);
+                got.extend_from_slice(&out[..rate]);
+                if got.len() == blocks * rate {
+                    let mut want = alloc::vec![0u8; blocks * rate];
+                    if rate == Shake128::RATE {
+                        Shake128::digest_into(&msg[..len], &mut want);
+                    } else {
+                        Shake256::digest_into(&msg[..len], &mut want);
+                    }
+                    assert_eq!(*got, want, "rate {rate} len {len}");
+                    x.stop(s);
+                    assert!(x.is_idle(s));
+                    current[s] = None;
+                }
+            }
+        }
     }
 }

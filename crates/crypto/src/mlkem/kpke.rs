@@ -9,7 +9,7 @@
 use super::ntt::{basemul_acc, inv_ntt_tomont, ntt};
 use super::poly::{self, Poly, ZERO};
 use crate::ct::{ct_eq_mask, ct_select_bytes, wipe};
-use crate::sha3::{Sha3_256, Sha3_512, Shake128, Shake256};
+use crate::sha3::{Sha3_256, Sha3_512, Shake128, Shake256, SpongesX4};
 
 /// A parameter set (FIPS 203 §8, Table 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,35 +49,111 @@ fn wipe_vec(v: &mut [Poly]) {
     }
 }
 
-/// PRF_η(s, b) = SHAKE256(s ‖ b, 64 η) (FIPS 203 §4.1, eq. 4.3), then
-/// SamplePolyCBD_η: one noise polynomial.
-fn noise(seed: &[u8; 32], nonce: u8, eta: usize, p: &mut Poly) {
-    let mut buf = [0u8; 64 * 3];
-    let mut x = Shake256::new();
-    x.update(seed);
-    x.update(&[nonce]);
-    x.finalize_xof().read(&mut buf[..64 * eta]);
-    poly::cbd(&buf[..64 * eta], eta, p);
-    wipe(&mut buf);
-}
-
-/// Â[row, col] of the matrix Â (FIPS 203 Algorithm 13 lines 3-7): SampleNTT of
-/// XOF(ρ ‖ col ‖ row). Â is public.
-fn matrix_entry(rho: &[u8], row: usize, col: usize, p: &mut Poly) {
-    let mut x = Shake128::new();
-    x.update(rho);
-    x.update(&[col as u8, row as u8]);
-    poly::sample_ntt(&mut x.finalize_xof(), p);
-}
-
-/// Row `i` of Â (`transposed`: of Âᵀ) into `row[..k]`.
-fn matrix_row(rho: &[u8], i: usize, k: usize, transposed: bool, row: &mut PolyVec) {
-    for (j, p) in row[..k].iter_mut().enumerate() {
-        if transposed {
-            matrix_entry(rho, j, i, p);
-        } else {
-            matrix_entry(rho, i, j, p);
+/// The XOF and PRF work of one operation, four SHAKE instances at a time in
+/// the lanes of a [`SpongesX4`], each lane taking the next job when its last
+/// one is done (longest jobs first):
+/// - `j`: K̄ = J(z ‖ c) = SHAKE256(z ‖ c, 32) (FIPS 203 §4.1, eq. 4.4), written
+///   to the third element;
+/// - Â (`transposed`: Âᵀ) of FIPS 203 Algorithm 13 lines 3-7: entry (i, j) at
+///   `a[k i + j]` is SampleNTT of XOF(ρ ‖ j ‖ i) (of Âᵀ: XOF(ρ ‖ i ‖ j)), each
+///   stream read until its polynomial is full (as many blocks as the
+///   rejections need; Â is public);
+/// - `noise[n]` = SamplePolyCBD_η(PRF_η(seed, n)) with η = `eta(n)`
+///   (eq. 4.3: 64 η bytes, one or two SHAKE256 blocks).
+#[allow(clippy::too_many_arguments)]
+fn sample_all(
+    rho: &[u8],
+    k: usize,
+    transposed: bool,
+    a: &mut [Poly],
+    seed: &[u8; 32],
+    eta: impl Fn(usize) -> usize,
+    noise: &mut [Poly],
+    mut j: Option<(&[u8], &[u8], &mut [u8; 32])>,
+) {
+    debug_assert!(a.len() >= k * k);
+    let mut index = [[0u8; 2]; 16];
+    for (n, idx) in index.iter_mut().enumerate().take(k * k) {
+        let (i, j) = ((n / k) as u8, (n % k) as u8);
+        *idx = if transposed { [i, j] } else { [j, i] };
+    }
+    let mut nonces = [[0u8; 1]; 9];
+    for (n, x) in nonces.iter_mut().enumerate() {
+        x[0] = n as u8;
+    }
+    // Job ids: J (if any), then the k² matrix entries, then the noise.
+    let first_matrix = usize::from(j.is_some());
+    let first_noise = first_matrix + k * k;
+    let total = first_noise + noise.len();
+    let j_input = j.as_ref().map(|(z, c, _)| (*z, *c));
+    let mut filled = [0usize; 16];
+    let mut noise_buf = [[0u8; 2 * Shake256::RATE]; 4];
+    let mut noise_blocks = [0usize; 4];
+    let mut block = [0u8; 168];
+    let mut job = [usize::MAX; 4];
+    let mut next = 0;
+    let mut x = SpongesX4::new();
+    loop {
+        for (s, jb) in job.iter_mut().enumerate() {
+            if *jb != usize::MAX || next == total {
+                continue;
+            }
+            *jb = next;
+            if next < first_matrix {
+                let (z, c) = j_input.expect("J is a job");
+                x.start(s, Shake256::RATE, z, c);
+            } else if next < first_noise {
+                x.start(s, Shake128::RATE, rho, &index[next - first_matrix]);
+            } else {
+                noise_blocks[s] = 0;
+                x.start(s, Shake256::RATE, seed, &nonces[next - first_noise]);
+            }
+            next += 1;
         }
+        if job.iter().all(|&jb| jb == usize::MAX) {
+            break;
+        }
+        let ready = x.step();
+        for s in 0..4 {
+            if !ready[s] {
+                continue;
+            }
+            let id = job[s];
+            x.block(s, &mut block);
+            let done = if id < first_matrix {
+                if let Some((_, _, out)) = j.as_mut() {
+                    out.copy_from_slice(&block[..32]);
+                }
+                true
+            } else if id < first_noise {
+                let n = id - first_matrix;
+                poly::rej_uniform(&block, &mut a[n], &mut filled[n]);
+                filled[n] == 256
+            } else {
+                let n = id - first_noise;
+                let len = 64 * eta(n);
+                let have = noise_blocks[s] * Shake256::RATE;
+                noise_buf[s][have..have + Shake256::RATE].copy_from_slice(&block[..Shake256::RATE]);
+                noise_blocks[s] += 1;
+                if have + Shake256::RATE >= len {
+                    poly::cbd(&noise_buf[s][..len], eta(n), &mut noise[n]);
+                    true
+                } else {
+                    false
+                }
+            };
+            if done {
+                x.stop(s);
+                job[s] = usize::MAX;
+            }
+        }
+    }
+    debug_assert!(x.is_idle(0) && filled[..k * k].iter().all(|&f| f == 256));
+    // Plain stores then a compiler barrier (`wipe`), not `zeroize`'s volatile
+    // byte-by-byte writes.
+    wipe(&mut block);
+    for b in noise_buf.iter_mut() {
+        wipe(b);
     }
 }
 
@@ -102,27 +178,27 @@ pub(crate) fn kpke_keygen(p: &Params, d: &[u8; 32], ek: &mut [u8], dk_pke: &mut 
     let k = p.k;
     // (ρ, σ) = G(d ‖ k): the parameter set's k separates the key spaces.
     let (rho, mut sigma) = g(&[d, &[k as u8]]);
-    let mut s: PolyVec = [ZERO; 4];
-    let mut e: PolyVec = [ZERO; 4];
-    let mut nonce = 0u8;
-    for si in &mut s[..k] {
-        noise(&sigma, nonce, p.eta1, si);
-        nonce += 1;
+    // ŝ = se[..k] with nonces 0..k, ê = se[k..2k] with nonces k..2k.
+    let mut se = [ZERO; 8];
+    let mut a = [ZERO; 16];
+    sample_all(
+        &rho,
+        k,
+        false,
+        &mut a,
+        &sigma,
+        |_| p.eta1,
+        &mut se[..2 * k],
+        None,
+    );
+    for x in &mut se[..2 * k] {
+        ntt(x);
     }
-    for ei in &mut e[..k] {
-        noise(&sigma, nonce, p.eta1, ei);
-        nonce += 1;
-    }
-    for i in 0..k {
-        ntt(&mut s[i]);
-        ntt(&mut e[i]);
-    }
+    let (s, e) = se.split_at(k);
     // t̂ = Â ∘ ŝ + ê, row by row.
-    let mut row: PolyVec = [ZERO; 4];
     let mut t = ZERO;
     for i in 0..k {
-        matrix_row(&rho, i, k, false, &mut row);
-        basemul_acc(&mut t, &row[..k], &s[..k]);
+        basemul_acc(&mut t, &a[k * i..k * (i + 1)], s);
         poly::tomont(&mut t);
         poly::add(&mut t, &e[i]);
         poly::reduce(&mut t);
@@ -132,14 +208,21 @@ pub(crate) fn kpke_keygen(p: &Params, d: &[u8; 32], ek: &mut [u8], dk_pke: &mut 
     for i in 0..k {
         poly::encode12(&s[i], &mut dk_pke[384 * i..384 * (i + 1)]);
     }
-    wipe_vec(&mut s);
-    wipe_vec(&mut e);
+    wipe_vec(&mut se);
     wipe(&mut sigma);
 }
 
 /// K-PKE.Encrypt (FIPS 203 Algorithm 14) of `m` with randomness `r` under `ek`
-/// (already checked, §7.2), into `c`.
-pub(crate) fn kpke_encrypt(p: &Params, ek: &[u8], m: &[u8; 32], r: &[u8; 32], c: &mut [u8]) {
+/// (already checked, §7.2), into `c`. With `j` = (z, c', out), also computes
+/// K̄ = J(z ‖ c') into `out`, in the same lanes as the sampling (decapsulation).
+pub(crate) fn kpke_encrypt(
+    p: &Params,
+    ek: &[u8],
+    m: &[u8; 32],
+    r: &[u8; 32],
+    c: &mut [u8],
+    j: Option<(&[u8], &[u8], &mut [u8; 32])>,
+) {
     let k = p.k;
     let mut t: PolyVec = [ZERO; 4];
     for (i, ti) in t[..k].iter_mut().enumerate() {
@@ -147,47 +230,37 @@ pub(crate) fn kpke_encrypt(p: &Params, ek: &[u8], m: &[u8; 32], r: &[u8; 32], c:
         let _ = poly::decode12(&ek[384 * i..384 * (i + 1)], ti);
     }
     let rho = &ek[384 * k..384 * k + 32];
-    let mut y: PolyVec = [ZERO; 4];
-    let mut e1: PolyVec = [ZERO; 4];
-    let mut e2 = ZERO;
-    let mut nonce = 0u8;
-    for yi in &mut y[..k] {
-        noise(r, nonce, p.eta1, yi);
-        nonce += 1;
-    }
-    for ei in &mut e1[..k] {
-        noise(r, nonce, p.eta2, ei);
-        nonce += 1;
-    }
-    noise(r, nonce, p.eta2, &mut e2);
-    for yi in &mut y[..k] {
+    // ŷ = ye[..k] (η₁, nonces 0..k), e₁ = ye[k..2k], e₂ = ye[2k] (η₂).
+    let mut ye = [ZERO; 9];
+    let mut a = [ZERO; 16];
+    let eta = |n| if n < k { p.eta1 } else { p.eta2 };
+    sample_all(rho, k, true, &mut a, r, eta, &mut ye[..2 * k + 1], j);
+    for yi in &mut ye[..k] {
         ntt(yi);
     }
+    let (y, e) = ye.split_at(k);
+    let y = &y[..k];
     // u = NTT⁻¹(Âᵀ ∘ ŷ) + e₁
-    let mut row: PolyVec = [ZERO; 4];
     let mut u = ZERO;
     let du = p.du as usize;
     for i in 0..k {
-        matrix_row(rho, i, k, true, &mut row);
-        basemul_acc(&mut u, &row[..k], &y[..k]);
+        basemul_acc(&mut u, &a[k * i..k * (i + 1)], y);
         inv_ntt_tomont(&mut u);
-        poly::add(&mut u, &e1[i]);
+        poly::add(&mut u, &e[i]);
         poly::reduce(&mut u);
         poly::compress_encode(&u, p.du, &mut c[32 * du * i..32 * du * (i + 1)]);
     }
     // v = NTT⁻¹(t̂ᵀ ∘ ŷ) + e₂ + Decompress₁(ByteDecode₁(m))
     let mut v = ZERO;
     let mut mu = ZERO;
-    basemul_acc(&mut v, &t[..k], &y[..k]);
+    basemul_acc(&mut v, &t[..k], y);
     inv_ntt_tomont(&mut v);
     poly::from_msg(m, &mut mu);
-    poly::add(&mut v, &e2);
+    poly::add(&mut v, &e[k]);
     poly::add(&mut v, &mu);
     poly::reduce(&mut v);
     poly::compress_encode(&v, p.dv, &mut c[32 * du * k..p.ct_len()]);
-    wipe_vec(&mut y);
-    wipe_vec(&mut e1);
-    wipe(&mut e2);
+    wipe_vec(&mut ye);
     wipe(&mut u);
     wipe(&mut v);
     wipe(&mut mu);
@@ -243,9 +316,19 @@ pub(crate) fn keygen_internal(
 
 /// ML-KEM.Encaps_internal (FIPS 203 Algorithm 17): (K, r) = G(m ‖ H(ek)),
 /// c = K-PKE.Encrypt(ek, m, r). Returns K; writes c.
-pub(crate) fn encaps_internal(p: &Params, ek: &[u8], m: &[u8; 32], c: &mut [u8]) -> [u8; 32] {
-    let (key, mut r) = g(&[m, &h(ek)]);
-    kpke_encrypt(p, ek, m, &r, c);
+///
+/// `ek_hash` is H(ek), computed once when the key was parsed (FIPS 203 §7.2
+/// allows keeping it with the key).
+pub(crate) fn encaps_internal(
+    p: &Params,
+    ek: &[u8],
+    ek_hash: &[u8; 32],
+    m: &[u8; 32],
+    c: &mut [u8],
+) -> [u8; 32] {
+    debug_assert_eq!(*ek_hash, h(ek));
+    let (key, mut r) = g(&[m, ek_hash]);
+    kpke_encrypt(p, ek, m, &r, c, None);
     wipe(&mut r);
     key
 }
@@ -263,15 +346,12 @@ pub(crate) fn decaps_internal(p: &Params, dk: &[u8], c: &[u8]) -> [u8; 32] {
     let mut m = [0u8; 32];
     kpke_decrypt(p, dk_pke, c, &mut m);
     let (mut k_prime, mut r_prime) = g(&[&m, hash]);
-    // K̄ = J(z ‖ c) = SHAKE256(z ‖ c, 32) (FIPS 203 §4.1, eq. 4.4).
+    // K̄ = J(z ‖ c) = SHAKE256(z ‖ c, 32) (FIPS 203 §4.1, eq. 4.4), computed
+    // beside the re-encryption's sampling.
     let mut k_bar = [0u8; 32];
-    let mut x = Shake256::new();
-    x.update(z);
-    x.update(c);
-    x.finalize_xof().read(&mut k_bar);
     let mut c_prime = [0u8; MAX_CT];
     let c_prime = &mut c_prime[..p.ct_len()];
-    kpke_encrypt(p, ek_pke, &m, &r_prime, c_prime);
+    kpke_encrypt(p, ek_pke, &m, &r_prime, c_prime, Some((z, c, &mut k_bar)));
     let same = ct_eq_mask(c, c_prime);
     let mut key = [0u8; 32];
     ct_select_bytes(same, &k_prime, &k_bar, &mut key);

@@ -5,16 +5,18 @@
 //! (R = 2^16) and sums with Barrett reduction, both branch-free (shifts and
 //! multiplications only), as in the Kyber reference code. The transform's
 //! twiddle factors ζ^BitRev7(i) are kept in Montgomery form, so a product with
-//! one costs one multiplication and one reduction. Portable code only: no SIMD.
+//! one costs one multiplication and one reduction. On x86-64 with AVX2 the
+//! transforms and the base multiplication run in `x86::mlkem_avx2`, which gives
+//! the same results bit for bit; the functions here are the portable fallback.
 
 /// The modulus q (FIPS 203 §2.4).
 pub(crate) const Q: i16 = 3329;
 
 /// q⁻¹ mod 2^16, as a signed value: -3327.
-const QINV: i16 = -3327;
+pub(crate) const QINV: i16 = -3327;
 
 /// 2^32 mod q: multiplying by it in Montgomery form multiplies by R.
-const R2: i16 = 1353;
+pub(crate) const R2: i16 = 1353;
 
 /// The 128 twiddle factors ζ^BitRev7(i) · R mod q, centred in (-q/2, q/2), for
 /// ζ = 17 (FIPS 203 §4.3, the table of Appendix A, times R).
@@ -76,6 +78,22 @@ pub(crate) fn to_mont(a: i16) -> i16 {
 /// NTT (FIPS 203 Algorithm 9), in place; input coefficients of absolute value
 /// below q, output in bit-reversed order, Barrett-reduced.
 pub(crate) fn ntt(r: &mut [i16; 256]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::x86::mlkem_avx2::ntt(features(), r) {
+        return;
+    }
+    ntt_portable(r)
+}
+
+/// The CPU features [`crate::backend::Backend::auto`] allows.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+pub(crate) fn features() -> crate::backend::Features {
+    crate::backend::Features::for_backend(crate::backend::Backend::auto())
+}
+
+/// [`ntt`] in portable code.
+pub(crate) fn ntt_portable(r: &mut [i16; 256]) {
     let mut k = 1;
     let mut len = 128;
     while len >= 2 {
@@ -100,6 +118,15 @@ pub(crate) fn ntt(r: &mut [i16; 256]) {
 /// NTT⁻¹ (FIPS 203 Algorithm 10), in place, times R: applied to the output of
 /// [`basemul_acc`] (which carries a factor R⁻¹) it gives the plain product.
 pub(crate) fn inv_ntt_tomont(r: &mut [i16; 256]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::x86::mlkem_avx2::inv_ntt_tomont(features(), r) {
+        return;
+    }
+    inv_ntt_tomont_portable(r)
+}
+
+/// [`inv_ntt_tomont`] in portable code.
+pub(crate) fn inv_ntt_tomont_portable(r: &mut [i16; 256]) {
     // R^2 / 128 mod q: the 128⁻¹ of Algorithm 10 and the factor R.
     const F: i16 = 1441;
     let mut k = 127;
@@ -137,6 +164,15 @@ fn basemul(a: [i16; 2], b: [i16; 2], zeta: i16) -> [i16; 2] {
 /// times R⁻¹, Barrett-reduced. Inputs must be reduced (|c| < q); at most four
 /// terms, so the sums stay below 2^15.
 pub(crate) fn basemul_acc(out: &mut [i16; 256], a: &[[i16; 256]], b: &[[i16; 256]]) {
+    #[cfg(target_arch = "x86_64")]
+    if crate::x86::mlkem_avx2::basemul_acc(features(), out, a, b) {
+        return;
+    }
+    basemul_acc_portable(out, a, b)
+}
+
+/// [`basemul_acc`] in portable code.
+pub(crate) fn basemul_acc_portable(out: &mut [i16; 256], a: &[[i16; 256]], b: &[[i16; 256]]) {
     out.fill(0);
     for (x, y) in a.iter().zip(b) {
         for i in 0..64 {
