@@ -168,7 +168,7 @@ pub(super) static ROWS: &[Requirement] = &[
     dev("MUST-53", "Source Route: build return route from src route", SOURCE_ROUTE),
     dev("SHLD-24", "Source Route: later src route overrides", SOURCE_ROUTE),
     // ICMP
-    r("MUST-54", "Receiving ICMP messages from IP", &["tcp.icmp.kernel-fragmentation-needed", "tcp.icmp.blind-errors-ignored"]),
+    r("MUST-54", "Receiving ICMP messages from IP", &["tcp.icmp.kernel-fragmentation-needed", "tcp.icmp.kernel-packet-too-big-v6", "tcp.icmp.blind-errors-ignored"]),
     r("SHLD-25", "Dest Unreach (0,1,5) => inform ALP", &["tcp.icmp.soft-errors-do-not-abort"]),
     r("MUST-56", "Abort on Dest Unreach (0,1,5), Time Exceeded, Param Problem (MUST NOT)", &["tcp.icmp.soft-errors-do-not-abort"]),
     r("SHLD-26", "Dest Unreach (2-4) => abort conn", &["tcp.icmp.hard-errors-abort"]),
