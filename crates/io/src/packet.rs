@@ -168,9 +168,25 @@ fn encode_v6(
 ) -> Result<Vec<u8>, PacketError> {
     let mut ip = Ipv6Repr::new(src, dst, IpProtocol::TCP, seg.buffer_len());
     ip.traffic_class = ecn.bits();
-    let mut buf = vec![0u8; ip.buffer_len()];
-    let hl = ip.emit(&mut buf)?;
-    let n = seg.emit(&mut buf[hl..], &PseudoHeader::V6 { src, dst })?;
+    behind_header(
+        ip.buffer_len(),
+        |b| ip.emit(b),
+        seg,
+        &PseudoHeader::V6 { src, dst },
+    )
+}
+
+/// A datagram of `len` octets: the IP header `header` writes, then `seg`
+/// with its checksum over `ph`.
+fn behind_header(
+    len: usize,
+    header: impl FnOnce(&mut [u8]) -> Result<usize, handshake_ip::Error>,
+    seg: &SegmentRepr<'_>,
+    ph: &PseudoHeader,
+) -> Result<Vec<u8>, PacketError> {
+    let mut buf = vec![0u8; len];
+    let hl = header(&mut buf)?;
+    let n = seg.emit(&mut buf[hl..], ph)?;
     buf.truncate(hl + n);
     Ok(buf)
 }
@@ -203,12 +219,12 @@ pub fn encode_ecn(
 ) -> Result<Vec<u8>, PacketError> {
     let mut ip = Ipv4Repr::new(src, dst, IpProtocol::TCP, seg.buffer_len());
     ip.ecn = ecn.bits();
-    let mut buf = vec![0u8; ip.buffer_len()];
-    let hl = ip.emit(&mut buf)?;
-    let ph = PseudoHeader::V4 { src, dst };
-    let n = seg.emit(&mut buf[hl..], &ph)?;
-    buf.truncate(hl + n);
-    Ok(buf)
+    behind_header(
+        ip.buffer_len(),
+        |b| ip.emit(b),
+        seg,
+        &PseudoHeader::V4 { src, dst },
+    )
 }
 
 /// `bytes` with its last TCP data byte flipped (XOR 0xff) and both
