@@ -586,4 +586,26 @@ mod tests {
         let echo = icmpv6_error_for(router, &sent, 128, 0, 0).unwrap();
         assert_eq!(icmp_error(&echo), None, "an echo request is no error");
     }
+
+    proptest::proptest! {
+        /// Hostile bytes get an error or `None`, never a panic: the IPv4
+        /// and IPv6 decoders, the ICMP and ICMPv6 error readers, the fault
+        /// rules' peek, and the CE marker and tamperer. Half the inputs
+        /// claim to be IPv6 with a plausible length and TCP or ICMPv6 (or
+        /// anything) next, to reach past the fixed header.
+        #[test]
+        fn arbitrary_bytes_never_panic(mut b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..1600), v6 in proptest::prelude::any::<bool>(), next in 0usize..3) {
+            if v6 && b.len() >= 40 {
+                b[0] = 0x60 | (b[0] & 0x0f);
+                let plen = (b.len() - 40) as u16;
+                b[4..6].copy_from_slice(&plen.to_be_bytes());
+                b[6] = [6, 58, b[6]][next];
+            }
+            let _ = decode_ip(&b);
+            let _ = icmp_error(&b);
+            let _ = crate::fault::PacketInfo::of(&b);
+            let _ = mark_ce(&b);
+            let _ = tamper(&b);
+        }
+    }
 }
