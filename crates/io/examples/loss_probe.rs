@@ -1,3 +1,6 @@
+//! Goodput probe under loss (run as root): `loss_probe P SEED` sends 16 MiB over the TUN driver with
+//! P random drop, 1% reorder and 1% duplicate both ways, and prints our stats at each RTO;
+//! `PROBE_TRACE=N` also prints the last N trace events before each of the first three RTOs.
 use handshake_io::driver::Driver;
 use handshake_io::fault::{Action, Dir, Rule, Select};
 use handshake_io::kernel;

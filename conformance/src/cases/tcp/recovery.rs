@@ -370,7 +370,7 @@ fn srtt_below_timestamp_tick() -> R {
     // Start just past a millisecond boundary: handshake and transfer then
     // fit in one tick of TSval, so every echoed timestamp reads 0 ms.
     let into_tick = p.now.as_nanos() % 1_000_000;
-    p.now = p.now + Duration::from_nanos(1_000_000 - into_tick + 1_000);
+    p.now += Duration::from_nanos(1_000_000 - into_tick + 1_000);
     p.run_until_idle();
     ensure(p.client.state() == State::Established, || {
         format!("handshake ended in {:?}", p.client.state())
