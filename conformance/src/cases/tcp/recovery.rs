@@ -11,7 +11,7 @@ use crate::Case;
 use crate::Kind;
 use crate::Level::Should;
 use handshake_tcp::conn::pair::{Fate, Pair, Side};
-use handshake_tcp::conn::{Config, Stats};
+use handshake_tcp::conn::{Config, State, Stats};
 use handshake_tcp::wire::SeqNumber;
 use handshake_time::Duration;
 
@@ -353,6 +353,46 @@ fn frto_spurious_timeout() -> R {
     })
 }
 
+/// RFC 6298 §3 and RFC 7323 §4.1 on a path of 200 µs, below the 1 ms
+/// tick of TSval: an echoed timestamp reads 0 ms for most ACKs, and a
+/// sender that takes each as R drives SRTT towards zero, and with it
+/// RACK's reo_wnd (RFC 8985 §6.2: at most SRTT) and the PTO (§7.2:
+/// 2*SRTT), so probes leave before any ACK could be back. The finer,
+/// per-segment measurement (Karn's rule, RFC 6298 §3) must win: SRTT
+/// stays at least the path's round trip (twice the one-way latency, a
+/// property of the link, not of the sender) and a loss-free transfer
+/// sends no probe and no retransmission.
+fn srtt_below_timestamp_tick() -> R {
+    let server = Config::default().delayed_ack(None);
+    let mut p = Pair::new(Config::default(), server, SeqNumber(85));
+    p.latency = Duration::from_micros(20);
+    p.spacing = Duration::from_micros(1);
+    // Start just past a millisecond boundary: handshake and transfer then
+    // fit in one tick of TSval, so every echoed timestamp reads 0 ms.
+    let into_tick = p.now.as_nanos() % 1_000_000;
+    p.now += Duration::from_nanos(1_000_000 - into_tick + 1_000);
+    p.run_until_idle();
+    ensure(p.client.state() == State::Established, || {
+        format!("handshake ended in {:?}", p.client.state())
+    })?;
+    let data = pattern(20 * MSS as usize, 10);
+    let (_, got) = exchange(&mut p, &data, &[], false);
+    ensure(got == data, || "data not delivered intact".into())?;
+    p.run_until_idle();
+    let st = p.client.stats();
+    let srtt = st.srtt.ok_or("no SRTT")?;
+    let rtt = p.latency * 2;
+    ensure(
+        srtt >= rtt && st.tlp_probes == 0 && st.retransmits == 0,
+        || {
+            format!(
+                "SRTT {srtt:?} on a {rtt:?} path (want at least {rtt:?}); {}",
+                show(&st)
+            )
+        },
+    )
+}
+
 /// The `tcp.recovery.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     Case::table(
@@ -399,6 +439,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tcp.recovery.dsack-block-edges",
                 "RFC 2883 §4",
                 dsack_block_edges,
+            ),
+            (
+                Should,
+                "tcp.recovery.srtt-below-timestamp-tick",
+                "RFC 6298 §3, RFC 7323 §4.1, RFC 8985 §7.2",
+                srtt_below_timestamp_tick,
             ),
         ],
     )

@@ -540,18 +540,34 @@ impl Connection {
             self.buf_seq += n as u32;
         }
         self.scoreboard.advance(ack);
-        let mut sample = None;
+        // The fine-grained sample: with RACK every ACK times its earliest
+        // newly acknowledged segment, as Linux does; else the one segment
+        // timed per round trip (RFC 6298 §3, Karn's rule).
+        let (mut sample, ambiguous) = match self.rack_active().then(|| self.rack.ack_rtt(now, ack))
+        {
+            Some(Ok(r)) => (r, false),
+            Some(Err(())) => (None, true),
+            None => (None, false),
+        };
         if let Some((end, sent)) = self.rtt_sample {
             if ack.distance_from(end) >= 0 {
-                sample = Some(now - sent);
+                sample = sample.or(Some(now - sent));
                 self.rtt_sample = None;
             }
         }
         if let Some(ts) = seg.options.timestamps.filter(|_| self.ts_ok) {
-            // RFC 7323 §4.1: RTT = now - TSecr, for an ACK that advances SND.UNA;
-            // valid for retransmissions too, so Karn's rule is not needed.
+            // RFC 7323 §4.1: RTT = now - TSecr, for an ACK that advances
+            // SND.UNA; valid for retransmissions too, so Karn's rule is not
+            // needed. But TSval ticks in milliseconds: on a path of less
+            // than one tick every such sample reads 0 and SRTT decays to
+            // nothing (and with it RACK's reo_wnd and the PTO, RFC 8985
+            // §6.2, §7.2). So, as Linux (`tcp_ack_update_rtt`), the echoed
+            // timestamp times an ACK only when no finer sample is to be
+            // had: the data it acknowledges was retransmitted, or no
+            // segment is being timed.
             let ms = self.ts_val(now).wrapping_sub(ts.tsecr);
-            if ts.tsecr != 0 && ms < 1 << 31 {
+            let fallback = ambiguous || (!self.rack_active() && self.rtt_sample.is_none());
+            if sample.is_none() && fallback && ts.tsecr != 0 && ms < 1 << 31 {
                 sample = Some(Duration::from_millis(u64::from(ms)));
             }
         }

@@ -213,6 +213,28 @@ impl Rack {
         }
     }
 
+    /// The round trip of a cumulative ACK up to `ack`, as Linux measures
+    /// it on every ACK (`tcp_clean_rtx_queue`): from the earliest newly
+    /// acknowledged segment not SACKed before. `Err` when that data holds
+    /// a retransmission (Karn, RFC 6298 §3: the sample is ambiguous),
+    /// `Ok(None)` when the ACK newly delivers nothing by this rule.
+    pub(crate) fn ack_rtt(&self, now: Instant, ack: SeqNumber) -> Result<Option<Duration>, ()> {
+        let mut first = None;
+        for s in self.segs.iter() {
+            if s.end.distance_from(ack) > 0 {
+                break;
+            }
+            if s.sacked {
+                continue;
+            }
+            if s.rexmit {
+                return Err(());
+            }
+            first = first.or(Some(s.xmit));
+        }
+        Ok(first.map(|t| now - t))
+    }
+
     /// Step 4 of §6.2: a D-SACK widens the reordering window, once per round trip.
     fn on_dsack(&mut self, dsack: bool, snd_una: SeqNumber, snd_max: SeqNumber) {
         if self
