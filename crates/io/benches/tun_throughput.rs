@@ -45,7 +45,6 @@ mod linux {
     use std::time::{Duration, Instant};
 
     use handshake_io::driver::Driver;
-    use handshake_io::fault::{Action, Dir, Rule, Select};
     use handshake_io::kernel;
     use handshake_io::link::Link;
     use handshake_io::netns::{veth_peer, NetConfig, TestNet, KERNEL_ADDR, OUR_ADDR};
@@ -121,14 +120,7 @@ mod linux {
         };
         let mut link = link.map_err(|e| e.to_string())?.without_capture();
         if let Some(p) = setup.loss {
-            for dir in [Dir::ToKernel, Dir::ToUs] {
-                link.faults
-                    .add(Rule::new(dir, Select::Fraction(p), Action::Drop));
-                link.faults
-                    .add(Rule::new(dir, Select::Fraction(0.01), Action::Reorder));
-                link.faults
-                    .add(Rule::new(dir, Select::Fraction(0.01), Action::Duplicate));
-            }
+            link.faults.add_lossy_path(p);
         }
         Ok((net, Driver::new(link)))
     }

@@ -2,7 +2,6 @@
 //! P random drop, 1% reorder and 1% duplicate both ways, and prints our stats at each RTO;
 //! `PROBE_TRACE=N` also prints the last N trace events before each of the first three RTOs.
 use handshake_io::driver::Driver;
-use handshake_io::fault::{Action, Dir, Rule, Select};
 use handshake_io::kernel;
 use handshake_io::link::Link;
 use handshake_io::netns::{NetConfig, TestNet, KERNEL_ADDR};
@@ -16,14 +15,7 @@ fn main() {
     let seed: u64 = std::env::args().nth(2).unwrap().parse().unwrap();
     let (net, dev) = TestNet::new(NetConfig::default()).unwrap();
     let mut link = Link::new(dev.unwrap(), seed).unwrap();
-    for dir in [Dir::ToKernel, Dir::ToUs] {
-        link.faults
-            .add(Rule::new(dir, Select::Fraction(p), Action::Drop));
-        link.faults
-            .add(Rule::new(dir, Select::Fraction(0.01), Action::Reorder));
-        link.faults
-            .add(Rule::new(dir, Select::Fraction(0.01), Action::Duplicate));
-    }
+    link.faults.add_lossy_path(p);
     let mut d = Driver::new(link);
     let addr: SocketAddr = (KERNEL_ADDR, 5001).into();
     let l = kernel::listen(&net, addr, None).unwrap();

@@ -176,6 +176,16 @@ impl Faults {
         self.rules.push(rule);
     }
 
+    /// A lossy path both ways: in each direction `p` of the packets lost,
+    /// 1% reordered and 1% duplicated (the mix of the loss benchmark).
+    pub fn add_lossy_path(&mut self, p: f64) {
+        for dir in [Dir::ToKernel, Dir::ToUs] {
+            self.add(Rule::new(dir, Select::Fraction(p), Action::Drop));
+            self.add(Rule::new(dir, Select::Fraction(0.01), Action::Reorder));
+            self.add(Rule::new(dir, Select::Fraction(0.01), Action::Duplicate));
+        }
+    }
+
     /// Removes every rule (counters stay).
     pub fn clear(&mut self) {
         self.rules.clear();
