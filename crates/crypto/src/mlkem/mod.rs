@@ -23,7 +23,7 @@
 //! - Speed: on x86-64 with AVX2 (detected at run time, `Backend::auto`), the
 //!   NTT, inverse NTT and base multiplication run in `x86::mlkem_avx2`, equal
 //!   bit for bit to the portable code, and all of an operation's SHAKE calls
-//!   (Â, the noise, J) run four at a time in a four-way Keccak-f[1600]
+//!   (Â, the noise, J) run four at a time in a four-way Keccak-f\[1600\]
 //!   (`sha3::SpongesX4`).
 //!
 //! ```
