@@ -40,6 +40,9 @@ struct Sent {
 #[derive(Debug, Clone)]
 pub(crate) struct Rack {
     segs: VecDeque<Sent>,
+    /// How many of `segs` are marked lost (kept so that asking costs
+    /// nothing: the probe timer asks on every new segment sent).
+    lost_segs: usize,
     /// RACK.xmit_ts and RACK.end_seq: the most recently sent segment delivered.
     latest: Option<(Instant, SeqNumber)>,
     /// RACK.rtt: that segment's round trip.
@@ -75,6 +78,7 @@ impl Rack {
     pub(crate) fn new() -> Self {
         Rack {
             segs: VecDeque::new(),
+            lost_segs: 0,
             latest: None,
             rtt: Duration::ZERO,
             min_rtt: None,
@@ -116,6 +120,7 @@ impl Rack {
             let mut tail = self.segs[i];
             tail.start = seq;
             self.segs[i].end = seq;
+            self.lost_segs += usize::from(tail.lost);
             self.segs.insert(i + 1, tail);
         }
     }
@@ -134,6 +139,7 @@ impl Rack {
                 if s.start.distance_from(start) >= 0 && s.end.distance_from(end) <= 0 {
                     s.xmit = now;
                     s.rexmit = true;
+                    self.lost_segs -= usize::from(s.lost);
                     s.lost = false;
                 }
             }
@@ -167,6 +173,7 @@ impl Rack {
                 continue;
             }
             s.sacked = true;
+            self.lost_segs -= usize::from(s.lost);
             s.lost = false;
             // Step 2 (RACK_update): a retransmission's ACK may be for the
             // original; ignore it when the ACK's TSecr predates the
@@ -289,6 +296,7 @@ impl Rack {
             let due = s.xmit + rtt.saturating_add(reo_wnd);
             if due <= now {
                 s.lost = true;
+                self.lost_segs += 1;
                 any = true;
                 self.marked_lost += 1;
             } else {
@@ -310,7 +318,8 @@ impl Rack {
     }
 
     fn has_lost(&self) -> bool {
-        self.segs.iter().any(|s| s.lost)
+        debug_assert_eq!(self.lost_segs, self.segs.iter().filter(|s| s.lost).count());
+        self.lost_segs > 0
     }
 
     /// The lowest segment marked lost below `below`, to retransmit.
@@ -336,6 +345,7 @@ impl Rack {
             s.sacked = false;
             s.lost = true;
         }
+        self.lost_segs = self.segs.len();
         self.rto_end = Some(snd_max);
         self.tlp_end = None;
         self.stop_timers();
@@ -348,6 +358,7 @@ impl Rack {
         for s in self.segs.iter_mut() {
             s.lost = false;
         }
+        self.lost_segs = 0;
         self.rto_end = None;
     }
 }
