@@ -190,8 +190,8 @@ fn our_client(ctx: &mut Ctx, sysctl: u8, port: u16) -> Outcome {
 }
 
 /// A CE mark on one of our data segments toward the kernel: the kernel
-/// echoes ECE, we halve once and send CWR on new data; nothing is
-/// retransmitted and the kernel reads every byte.
+/// echoes ECE, we halve once and send CWR on new data; no loss is detected
+/// (a tail loss probe aside) and the kernel reads every byte.
 fn kernel_echoes_ce(ctx: &mut Ctx, via: Via) -> Outcome {
     const PORT: u16 = 9304;
     let seed = ctx.seed;
@@ -223,8 +223,22 @@ fn kernel_echoes_ce(ctx: &mut Ctx, via: Via) -> Outcome {
                 st.ece_received, st.ecn_reductions, st.cwr_sent
             ));
         }
-        if st.retransmits != 0 {
-            return Err(format!("{} retransmissions", st.retransmits));
+        // The CE mark is no loss (RFC 3168 §6.1.2: reduce, retransmit
+        // nothing): no segment marked lost, no fast retransmit, no timeout.
+        // A tail loss probe is the PTO's, not the mark's: on a loaded
+        // machine an ACK may come later than 2·SRTT of a sub-millisecond
+        // path (RFC 8985 §7.2).
+        if st.rack_lost != 0 || st.fast_retransmits != 0 || st.timeouts != 0 {
+            return Err(format!(
+                "{} segments marked lost, {} fast retransmits, {} timeouts ({} retransmissions, {} probes)",
+                st.rack_lost, st.fast_retransmits, st.timeouts, st.retransmits, st.tlp_probes
+            ));
+        }
+        if st.retransmits > st.tlp_probes {
+            return Err(format!(
+                "{} retransmissions, {} of them probes",
+                st.retransmits, st.tlp_probes
+            ));
         }
         let segs = env.segments();
         let ece = first(&segs, "kernel ACK with ECE", |s| {
