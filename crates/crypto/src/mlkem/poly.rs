@@ -435,7 +435,10 @@ mod tests {
         for seed in 0..30u32 {
             let stream: alloc::vec::Vec<u8> = (0..168 * 8u32)
                 .map(|i| {
-                    let x = i.wrapping_mul(2246822519).wrapping_add(seed * 3266489917) >> 11;
+                    let x = i
+                        .wrapping_mul(2246822519)
+                        .wrapping_add(seed.wrapping_mul(3266489917))
+                        >> 11;
                     if (x >> 3) % 4 < seed % 4 {
                         0xff
                     } else {
