@@ -70,6 +70,12 @@ pub(crate) fn cases() -> Vec<Case> {
         ),
         (Must, "tcp.conn.options.mss", "RFC 9293 §3.7.1", mss),
         (
+            Should,
+            "tcp.conn.options.mss-per-family",
+            "RFC 9293 §3.7.1, RFC 6691 §2",
+            mss_per_family,
+        ),
+        (
             Must,
             "tcp.conn.options.window-scale-both-syns",
             "RFC 7323 §1.3, §2.2",

@@ -1,6 +1,7 @@
 //! Per-connection settings with RFC-recommended defaults and builder-style setters.
 
 use super::keepalive::KeepAlive;
+use core::net::SocketAddr;
 use handshake_time::Duration;
 
 use super::ecn::EcnMode;
@@ -21,7 +22,8 @@ use crate::congestion::Algorithm;
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
-    pub(crate) mss: u16,
+    /// `None`: derived per address family from an Ethernet MTU (see [`Config::mss`]).
+    pub(crate) mss: Option<u16>,
     pub(crate) send_buffer: usize,
     pub(crate) recv_buffer: usize,
     pub(crate) window_scaling: bool,
@@ -52,8 +54,8 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            // Ethernet MTU 1500 less 20 bytes of IPv4 and 20 of TCP header.
-            mss: 1460,
+            // Derived from the remote's family: 1460 over IPv4, 1440 over IPv6.
+            mss: None,
             send_buffer: 256 * 1024,
             recv_buffer: 256 * 1024,
             window_scaling: true,
@@ -121,10 +123,25 @@ impl Config {
             .min_rto(Duration::from_millis(200))
     }
 
-    /// The maximum segment size we announce and send (default 1460).
+    /// The maximum segment size we announce and send, over either address
+    /// family. By default it is derived from an Ethernet MTU of 1500 less the
+    /// fixed IP and TCP headers (RFC 9293 §3.7.1, RFC 6691 §2): 1460 over
+    /// IPv4 (20 + 20 octets) and 1440 over IPv6 (its fixed header is 40
+    /// octets, RFC 8200 §3).
     pub fn mss(mut self, mss: u16) -> Self {
-        self.mss = mss.max(1);
+        self.mss = Some(mss.max(1));
         self
+    }
+
+    /// The MSS we announce to, and the largest segment we send to, `remote`
+    /// (see [`Config::mss`]).
+    pub fn mss_for(&self, remote: SocketAddr) -> u16 {
+        const ETHERNET_MTU: u16 = 1500;
+        const TCP_HEADER: u16 = 20;
+        self.mss.unwrap_or(match remote {
+            SocketAddr::V4(_) => ETHERNET_MTU - 20 - TCP_HEADER,
+            SocketAddr::V6(_) => ETHERNET_MTU - 40 - TCP_HEADER,
+        })
     }
 
     /// Send buffer capacity in bytes (default 256 KiB).

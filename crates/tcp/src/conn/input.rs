@@ -125,7 +125,7 @@ impl Connection {
         // (CVE-2019-11479, Linux's tcp_min_snd_mss), it cannot make us cut
         // its data into one-byte segments, 40 octets of headers each.
         let options = if self.ts_ok { TS_OPTION_LEN } else { 0 };
-        self.snd_mss = usize::from(mss.min(self.config.mss))
+        self.snd_mss = usize::from(mss.min(self.config.mss_for(self.remote)))
             .saturating_sub(options)
             .max(MIN_SND_MSS);
         // The initial window counts in segments of the negotiated MSS (RFC 6928).

@@ -351,7 +351,7 @@ fn default_mss(remote: SocketAddr) -> u16 {
 impl Connection {
     fn new(config: Config, local: SocketAddr, remote: SocketAddr, iss: SeqNumber) -> Self {
         let rtt = RttEstimator::new(&config);
-        let snd_mss = usize::from(config.mss.min(default_mss(remote)));
+        let snd_mss = usize::from(config.mss_for(remote).min(default_mss(remote)));
         Connection {
             local,
             remote,

@@ -237,7 +237,7 @@ impl Connection {
         };
         t.header.options = TcpOptions {
             // RFC 9293 §3.7.1: announce our MSS in the SYN (MUST-14).
-            mss: Some(self.config.mss),
+            mss: Some(self.config.mss_for(self.remote)),
             // RFC 7323 §1.3: in a SYN,ACK only if the SYN carried it.
             window_scale: offer_ws.then(|| self.config.our_window_shift()),
             sack_permitted: offer_sack,

@@ -487,3 +487,64 @@ pub(super) fn syn_received_active_rst() -> R {
         },
     )
 }
+
+/// RFC 9293 §3.7.1 and RFC 6691 §2: the MSS announced is the MTU less the
+/// fixed IP and TCP headers, so over the same 1500-octet Ethernet MTU it is
+/// 1500 − 20 − 20 = 1460 over IPv4 and 1500 − 40 − 20 = 1440 over IPv6
+/// (the IPv6 fixed header is 40 octets, RFC 8200 §3). A configured MSS is
+/// used as given over either family.
+pub(super) fn mss_per_family() -> R {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    let v4 = |last: u8, port: u16| SocketAddr::from((Ipv4Addr::new(192, 0, 2, last), port));
+    let v6 = |last: u16, port: u16| {
+        SocketAddr::from((Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, last), port))
+    };
+    let runs = [
+        (
+            "IPv4, default",
+            Config::default(),
+            v4(2, 49152),
+            v4(1, 80),
+            1460,
+        ),
+        (
+            "IPv6, default",
+            Config::default(),
+            v6(2, 49152),
+            v6(1, 80),
+            1440,
+        ),
+        (
+            "IPv6, mss(1000)",
+            Config::default().mss(1000),
+            v6(2, 49152),
+            v6(1, 80),
+            1000,
+        ),
+    ];
+    for (name, config, client, server, want) in runs {
+        let mut p = Pair::with_addrs(config.clone(), config, SeqNumber(4000), client, server);
+        p.run_until_idle();
+        ensure(p.client.state() == State::Established, || {
+            format!("{name}: the handshake ended in {:?}", p.client.state())
+        })?;
+        let syns: Vec<(Side, Option<u16>)> = p
+            .log
+            .iter()
+            .filter(|(_, _, t, _)| t.header.flags.contains(TcpFlags::SYN))
+            .map(|(_, s, t, _)| (*s, t.header.options.mss))
+            .collect();
+        let expected = vec![(Side::Client, Some(want)), (Side::Server, Some(want))];
+        ensure(syns == expected, || {
+            format!("{name}: the SYN and SYN-ACK announced {syns:?}, want {want} in each")
+        })?;
+        // Eff.snd.MSS: the peer's MSS less the 12 octets of TSopt.
+        ensure(p.client.mss() == usize::from(want) - 12, || {
+            format!(
+                "{name}: effective send MSS {}, want {want} − 12",
+                p.client.mss()
+            )
+        })?;
+    }
+    Ok(())
+}
