@@ -43,6 +43,8 @@ pub(crate) struct Rack {
     /// How many of `segs` are marked lost (kept so that asking costs
     /// nothing: the probe timer asks on every new segment sent).
     lost_segs: usize,
+    /// How many of `segs` are SACKed (the reordering window asks on every ACK).
+    sacked_segs: usize,
     /// RACK.xmit_ts and RACK.end_seq: the most recently sent segment delivered.
     latest: Option<(Instant, SeqNumber)>,
     /// RACK.rtt: that segment's round trip.
@@ -79,6 +81,7 @@ impl Rack {
         Rack {
             segs: VecDeque::new(),
             lost_segs: 0,
+            sacked_segs: 0,
             latest: None,
             rtt: Duration::ZERO,
             min_rtt: None,
@@ -121,6 +124,7 @@ impl Rack {
             tail.start = seq;
             self.segs[i].end = seq;
             self.lost_segs += usize::from(tail.lost);
+            self.sacked_segs += usize::from(tail.sacked);
             self.segs.insert(i + 1, tail);
         }
     }
@@ -160,6 +164,11 @@ impl Rack {
     /// Steps 1-3 of §6.2 for the segments this ACK delivered, cumulatively
     /// (below `snd_una`) or selectively (SACKed in `sb`). `tsecr_before`
     /// says whether the ACK's TSecr predates a transmission time.
+    ///
+    /// `segs` is in sequence order, so only the segments at the front (up
+    /// to SND.UNA) and those inside the scoreboard's ranges are visited, in
+    /// ascending order as a walk over all of them would: the cost is what
+    /// was delivered, not what is in flight.
     fn deliver(
         &mut self,
         now: Instant,
@@ -167,56 +176,87 @@ impl Rack {
         sb: &Scoreboard,
         tsecr_before: impl Fn(Instant) -> bool,
     ) {
-        for s in self.segs.iter_mut() {
-            let acked = s.end.distance_from(snd_una) <= 0;
-            if s.sacked || !(acked || sb.covers(s.start, s.end)) {
-                continue;
-            }
-            s.sacked = true;
-            self.lost_segs -= usize::from(s.lost);
-            s.lost = false;
-            // Step 2 (RACK_update): a retransmission's ACK may be for the
-            // original; ignore it when the ACK's TSecr predates the
-            // retransmission or the round trip is below the minimum. The
-            // TSecr test only for a cumulative ACK: a receiver echoes the
-            // TSval of the last in-order segment (RFC 7323 §4.3), so the
-            // SACK of an out-of-order retransmission always echoes an
-            // older one (Linux uses the min_RTT test alone).
-            let rtt = now - s.xmit;
-            let ambiguous = s.rexmit
-                && ((acked && tsecr_before(s.xmit)) || self.min_rtt.is_some_and(|m| rtt < m));
-            if !ambiguous {
-                if !s.rexmit {
-                    // Step 1: RACK.min_RTT from unambiguous samples.
-                    self.min_rtt = Some(self.min_rtt.map_or(rtt, |m| m.min(rtt)));
-                }
-                let newer = self
-                    .latest
-                    .is_none_or(|(t, e)| sent_after(s.xmit, s.end, t, e));
-                if newer {
-                    self.latest = Some((s.xmit, s.end));
-                    self.rtt = rtt;
-                }
-            }
-            // Step 3: an original delivered below RACK.fack was reordered.
-            match self.fack {
-                Some(f) if s.end.distance_from(f) <= 0 => {
-                    if s.end != f && !s.rexmit {
-                        self.reordering_seen = true;
-                    }
-                }
-                _ => self.fack = Some(s.end),
+        let acked = self
+            .segs
+            .partition_point(|s| s.end.distance_from(snd_una) <= 0);
+        for i in 0..acked {
+            self.delivered(i, now, true, &tsecr_before);
+        }
+        for &(left, right) in sb.ranges() {
+            let mut i = self
+                .segs
+                .partition_point(|s| s.start.distance_from(left) < 0);
+            while self
+                .segs
+                .get(i)
+                .is_some_and(|s| s.end.distance_from(right) <= 0)
+            {
+                self.delivered(i, now, false, &tsecr_before);
+                i += 1;
             }
         }
-        while self
+        while let Some(s) = self
             .segs
             .front()
-            .is_some_and(|s| s.end.distance_from(snd_una) <= 0)
+            .filter(|s| s.end.distance_from(snd_una) <= 0)
         {
+            self.sacked_segs -= usize::from(s.sacked);
             self.segs.pop_front();
         }
         if let Some(f) = self.segs.front_mut() {
             f.start = f.start.max(snd_una);
+        }
+    }
+
+    /// Steps 1-3 of §6.2 for `segs[i]`, delivered cumulatively (`acked`)
+    /// or selectively; nothing if it was already.
+    fn delivered(
+        &mut self,
+        i: usize,
+        now: Instant,
+        acked: bool,
+        tsecr_before: &impl Fn(Instant) -> bool,
+    ) {
+        let s = &mut self.segs[i];
+        if s.sacked {
+            return;
+        }
+        s.sacked = true;
+        self.sacked_segs += 1;
+        self.lost_segs -= usize::from(s.lost);
+        s.lost = false;
+        let s = *s;
+        // Step 2 (RACK_update): a retransmission's ACK may be for the
+        // original; ignore it when the ACK's TSecr predates the
+        // retransmission or the round trip is below the minimum. The
+        // TSecr test only for a cumulative ACK: a receiver echoes the
+        // TSval of the last in-order segment (RFC 7323 §4.3), so the
+        // SACK of an out-of-order retransmission always echoes an
+        // older one (Linux uses the min_RTT test alone).
+        let rtt = now - s.xmit;
+        let ambiguous =
+            s.rexmit && ((acked && tsecr_before(s.xmit)) || self.min_rtt.is_some_and(|m| rtt < m));
+        if !ambiguous {
+            if !s.rexmit {
+                // Step 1: RACK.min_RTT from unambiguous samples.
+                self.min_rtt = Some(self.min_rtt.map_or(rtt, |m| m.min(rtt)));
+            }
+            let newer = self
+                .latest
+                .is_none_or(|(t, e)| sent_after(s.xmit, s.end, t, e));
+            if newer {
+                self.latest = Some((s.xmit, s.end));
+                self.rtt = rtt;
+            }
+        }
+        // Step 3: an original delivered below RACK.fack was reordered.
+        match self.fack {
+            Some(f) if s.end.distance_from(f) <= 0 => {
+                if s.end != f && !s.rexmit {
+                    self.reordering_seen = true;
+                }
+            }
+            _ => self.fack = Some(s.end),
         }
     }
 
@@ -270,8 +310,11 @@ impl Rack {
     /// min(reo_wnd_mult * min_RTT / 4, SRTT).
     fn reo_wnd(&self, recovering: bool, srtt: Option<Duration>) -> Duration {
         if !self.reordering_seen {
-            let sacked = self.segs.iter().filter(|s| s.sacked).count();
-            if recovering || sacked >= DUP_THRESH as usize {
+            debug_assert_eq!(
+                self.sacked_segs,
+                self.segs.iter().filter(|s| s.sacked).count()
+            );
+            if recovering || self.sacked_segs >= DUP_THRESH as usize {
                 return Duration::ZERO;
             }
         }
@@ -289,8 +332,19 @@ impl Rack {
             return false;
         };
         let (rtt, mut timeout, mut any) = (self.rtt, None::<Instant>, false);
-        for s in self.segs.iter_mut().filter(|s| !s.sacked && !s.lost) {
+        for s in self.segs.iter_mut() {
             if !sent_after(lx, le, s.xmit, s.end) {
+                // Sent after the latest delivered segment. New data goes
+                // out in sequence order and a retransmission after its
+                // original, so past the first such original every segment
+                // was sent later still: the walk stops there (RFC 8985
+                // §6.2's time-ordered list, without a second list).
+                if !s.rexmit {
+                    break;
+                }
+                continue;
+            }
+            if s.sacked || s.lost {
                 continue;
             }
             let due = s.xmit + rtt.saturating_add(reo_wnd);
@@ -346,6 +400,7 @@ impl Rack {
             s.lost = true;
         }
         self.lost_segs = self.segs.len();
+        self.sacked_segs = 0;
         self.rto_end = Some(snd_max);
         self.tlp_end = None;
         self.stop_timers();
@@ -507,5 +562,156 @@ impl Connection {
         self.rtx_deadline = Some(now + self.rtt.rto);
         self.rack.pto_deadline = None;
         Some(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+    use proptest::prelude::*;
+
+    /// §6.2 steps 1-3 by their definition: every segment in flight is
+    /// looked at, and delivered when SND.UNA or one SACKed range covers it.
+    fn deliver_reference(
+        r: &mut Rack,
+        now: Instant,
+        snd_una: SeqNumber,
+        sb: &Scoreboard,
+        tsecr_before: impl Fn(Instant) -> bool,
+    ) {
+        for i in 0..r.segs.len() {
+            let s = r.segs[i];
+            let acked = s.end.distance_from(snd_una) <= 0;
+            if acked || sb.covers(s.start, s.end) {
+                r.delivered(i, now, acked, &tsecr_before);
+            }
+        }
+        while r
+            .segs
+            .front()
+            .is_some_and(|s| s.end.distance_from(snd_una) <= 0)
+        {
+            let s = r.segs.pop_front().expect("a front");
+            r.sacked_segs -= usize::from(s.sacked);
+        }
+        if let Some(f) = r.segs.front_mut() {
+            f.start = f.start.max(snd_una);
+        }
+    }
+
+    /// §6.2 step 5 by its definition: every segment neither SACKed nor
+    /// lost that was sent before the latest delivered one.
+    fn detect_loss_reference(r: &mut Rack, now: Instant, reo_wnd: Duration) -> bool {
+        r.reo_deadline = None;
+        let Some((lx, le)) = r.latest else {
+            return false;
+        };
+        let (rtt, mut timeout, mut any) = (r.rtt, None::<Instant>, false);
+        for s in r.segs.iter_mut().filter(|s| !s.sacked && !s.lost) {
+            if !sent_after(lx, le, s.xmit, s.end) {
+                continue;
+            }
+            let due = s.xmit + rtt.saturating_add(reo_wnd);
+            if due <= now {
+                s.lost = true;
+                r.lost_segs += 1;
+                any = true;
+                r.marked_lost += 1;
+            } else {
+                timeout = Some(timeout.map_or(due, |t| t.max(due)));
+            }
+        }
+        r.reo_deadline = timeout;
+        any
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        /// New data: this many octets, after this many µs.
+        Send(u16, u8),
+        /// Retransmit from this fraction (of 256) of the flight, this many octets.
+        Resend(u8, u16),
+        /// A SACK block at these fractions (of 256) of the flight.
+        Sack(u8, u8),
+        /// SND.UNA moves this fraction (of 256) of the flight, after this many µs.
+        Ack(u8, u8),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (1u16..3000, 0u8..4).prop_map(|(n, t)| Op::Send(n, t)),
+            (any::<u8>(), 1u16..3000).prop_map(|(f, n)| Op::Resend(f, n)),
+            (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::Sack(a, b)),
+            (any::<u8>(), 0u8..200).prop_map(|(f, t)| Op::Ack(f, t)),
+        ]
+    }
+
+    fn fields(r: &Rack) -> impl PartialEq + core::fmt::Debug {
+        let segs: Vec<_> = r
+            .segs
+            .iter()
+            .map(|s| (s.start, s.end, s.xmit, s.rexmit, s.sacked, s.lost))
+            .collect();
+        (
+            segs,
+            (r.lost_segs, r.sacked_segs, r.latest, r.rtt, r.min_rtt),
+            (r.fack, r.reordering_seen, r.reo_deadline, r.marked_lost),
+        )
+    }
+
+    proptest! {
+        /// The walks that visit only what was delivered, and stop at the
+        /// first segment sent after the latest delivered one, change the
+        /// state exactly as the definitions do, through sends,
+        /// retransmissions, SACKs and cumulative ACKs (the sequence
+        /// numbers wrap around 2^32 on the way).
+        #[test]
+        fn walks_match_the_definitions(ops in proptest::collection::vec(op(), 1..120), reo in 0u64..300) {
+            let (mut fast, mut slow) = (Rack::new(), Rack::new());
+            let mut sb = Scoreboard::default();
+            let mut now = Instant::from_nanos(1_000_000_000);
+            let (mut una, mut max) = (SeqNumber(u32::MAX - 20_000), SeqNumber(u32::MAX - 20_000));
+            let reo_wnd = Duration::from_micros(reo);
+            let at = |una: SeqNumber, max: SeqNumber, f: u8| una + (max.distance_from(una) as u32 * u32::from(f)) / 256;
+            // TSecr says: sent before this instant.
+            let before = |t: Instant| t < Instant::from_nanos(1_000_050_000);
+            for op in ops {
+                match op {
+                    Op::Send(n, t) => {
+                        now += Duration::from_micros(u64::from(t));
+                        let end = max + u32::from(n);
+                        fast.on_sent(max, end, now);
+                        slow.on_sent(max, end, now);
+                        max = end;
+                    }
+                    Op::Resend(f, n) => {
+                        let start = at(una, max, f);
+                        let end = (start + u32::from(n)).min(max);
+                        now += Duration::from_micros(1);
+                        fast.on_sent(start, end, now);
+                        slow.on_sent(start, end, now);
+                    }
+                    Op::Sack(a, b) => {
+                        let (l, r) = (at(una, max, a.min(b)), at(una, max, a.max(b)));
+                        sb.add(una, max, l, r);
+                        fast.deliver(now, una, &sb, before);
+                        deliver_reference(&mut slow, now, una, &sb, before);
+                    }
+                    Op::Ack(f, t) => {
+                        now += Duration::from_micros(u64::from(t));
+                        una = at(una, max, f);
+                        sb.advance(una);
+                        fast.deliver(now, una, &sb, before);
+                        deliver_reference(&mut slow, now, una, &sb, before);
+                    }
+                }
+                prop_assert_eq!(fields(&fast), fields(&slow));
+                let lost = fast.detect_loss(now, reo_wnd);
+                prop_assert_eq!(lost, detect_loss_reference(&mut slow, now, reo_wnd));
+                prop_assert_eq!(fields(&fast), fields(&slow));
+                prop_assert_eq!(fast.has_lost(), slow.lost_segs > 0);
+            }
+        }
     }
 }

@@ -82,10 +82,16 @@ impl Scoreboard {
     }
 
     /// Whether one SACKed range holds all of `[left, right)`.
+    #[cfg(test)]
     pub(crate) fn covers(&self, left: SeqNumber, right: SeqNumber) -> bool {
         self.ranges
             .iter()
             .any(|(a, b)| a.distance_from(left) <= 0 && b.distance_from(right) >= 0)
+    }
+
+    /// The SACKed ranges `[left, right)`, disjoint and in sequence order.
+    pub(crate) fn ranges(&self) -> &[(SeqNumber, SeqNumber)] {
+        &self.ranges
     }
 
     /// Forgets what SND.UNA has passed.
