@@ -68,81 +68,86 @@ pub(crate) fn is_reason(b: u8) -> bool {
     VALUE[b as usize]
 }
 
-// Block scanning: sixteen octets per step in safe code, for the runs
-// (names, field values, request-targets) where a byte loop is the parser's
-// cost. Each step tests a fixed block of 16 octets against a class written
-// as comparisons only (no table: a lookup per octet cannot be done 16 at a
-// time), which the compiler turns into vector compares (SSE2 on x86-64,
-// NEON on AArch64, word arithmetic elsewhere), and turns the answers into
-// one 128-bit flag word whose lowest set octet is the first octet outside
-// the class.
+// Word-at-a-time scanning (SWAR): eight octets per step in safe code, for
+// the runs (names, field values, request-targets) where a byte loop is the
+// parser's cost. Each mask flags, in an octet's top bit, the octets outside
+// a class. The masks are exact in every octet: they work on the low seven
+// bits `t` of each octet, where adding at most 0x7f to a value below 0x80
+// never carries into the next octet, and take the top bit (obs-text) from
+// the octet itself.
 
-/// Octets that end a field value (RFC 9110 §5.5): CTLs but HTAB, and DEL.
-/// field-vchar is VCHAR or obs-text; SP and HTAB are allowed inside.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Octets `>= n` (1 <= n <= 0x80) among the 7-bit values `t`.
 #[inline(always)]
-const fn ends_value(b: u8) -> bool {
-    (b < 0x20 && b != b'\t') || b == 0x7f
+const fn at_least(t: u64, n: u8) -> u64 {
+    t.wrapping_add(ONES * (0x80 - n) as u64) & HIGH
+}
+
+/// Octets that may end a field value (RFC 9110 §5.5: field-vchar is VCHAR
+/// or obs-text, and SP and HTAB are allowed inside): CTLs and DEL. HTAB is
+/// flagged too, and [`value_len`] steps over it (it is rare in values).
+#[inline(always)]
+const fn ends_value(x: u64) -> u64 {
+    // t + 1 maps DEL to 0x80 and CTLs to 1..=0x20; taken mod 0x80, the
+    // octets that end a value are those below 0x21.
+    let t = ((x & !HIGH) + ONES) & !HIGH;
+    !at_least(t, 0x21) & !x & HIGH
 }
 
 /// Octets that end a request-target: anything but VCHAR (RFC 9112 §3.2).
 #[inline(always)]
-const fn ends_target(b: u8) -> bool {
-    b.wrapping_sub(0x21) >= 0x7f - 0x21
+const fn ends_target(x: u64) -> u64 {
+    let t = x & !HIGH;
+    (!at_least(t, 0x21) | at_least(t, 0x7f) | x) & HIGH
 }
 
-/// Octets other than an ASCII letter, digit or `-`: the octets of nearly
-/// every field name. The rest of tchar is rare there and left to the table.
+/// Octets other than an ASCII letter or `-`: the octets of nearly every
+/// field name. The rest of tchar (digits among them) is rarer there and
+/// left to the table.
 #[inline(always)]
-const fn ends_name(b: u8) -> bool {
-    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
-    let digit = b.wrapping_sub(b'0') < 10;
-    !(letter || digit || b == b'-')
+const fn ends_name(x: u64) -> u64 {
+    let t = x & !HIGH;
+    let folded = t | (ONES * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    let dash = !at_least(t ^ (ONES * b'-' as u64), 1);
+    (!(letter | dash) | x) & HIGH
 }
 
-/// The flags of a block: octet `i` of the result is 0xff where `stop`
-/// holds for `block[i]`, else 0.
+/// The index of the first octet of `s` that `stop` flags, or its length;
+/// `one` is `stop` for a single octet, for the last < 8.
 #[inline(always)]
-fn flags(block: &[u8; 16], stop: impl Fn(u8) -> bool) -> u128 {
-    let mut f = [0u8; 16];
-    for (f, &b) in f.iter_mut().zip(block) {
-        *f = 0u8.wrapping_sub(u8::from(stop(b)));
-    }
-    u128::from_le_bytes(f)
-}
-
-/// The index of the first octet of `s` for which `stop` holds, or its length.
-#[inline(always)]
-fn run(s: &[u8], stop: impl Fn(u8) -> bool + Copy) -> usize {
+fn run(s: &[u8], stop: impl Fn(u64) -> u64, one: impl Fn(u8) -> bool) -> usize {
     let mut rest = s;
-    while let Some((block, tail)) = rest.split_first_chunk::<16>() {
-        let f = flags(block, stop);
-        if f != 0 {
-            return s.len() - rest.len() + (f.trailing_zeros() / 8) as usize;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        let m = stop(u64::from_le_bytes(*word));
+        if m != 0 {
+            return s.len() - rest.len() + (m.trailing_zeros() / 8) as usize;
         }
         rest = tail;
     }
-    if rest.is_empty() {
-        return s.len();
-    }
-    // Fewer than 16 octets left: the last 16 of `s` when it has them (the
-    // ones before `rest` are known not to stop), else octet by octet.
-    match s.last_chunk::<16>() {
-        Some(block) => s.len() - 16 + (flags(block, stop).trailing_zeros() / 8) as usize,
-        None => s.len() - rest.len() + rest.iter().position(|&b| stop(b)).unwrap_or(rest.len()),
-    }
+    s.len() - rest.len() + rest.iter().position(|&b| one(b)).unwrap_or(rest.len())
 }
 
 /// The length of the run of field-value octets (HTAB included) at the start
 /// of `s`: the index of its first CTL other than HTAB, or DEL, or its length.
 #[inline(always)]
 pub(crate) fn value_len(s: &[u8]) -> usize {
-    run(s, ends_value)
+    let mut n = 0;
+    loop {
+        n += run(&s[n..], ends_value, |b| b != b'\t' && !is_field_value(b));
+        match s.get(n) {
+            Some(b'\t') => n += 1,
+            _ => return n,
+        }
+    }
 }
 
 /// The length of the run of request-target octets (VCHAR) at the start of `s`.
 #[inline(always)]
 pub(crate) fn target_len(s: &[u8]) -> usize {
-    run(s, ends_target)
+    run(s, ends_target, |b| !is_target(b))
 }
 
 /// The length of the run of token octets at the start of `s`.
@@ -153,14 +158,16 @@ pub(crate) fn token_len(s: &[u8]) -> usize {
 
 /// The length of the field name that starts `s` when a colon follows it:
 /// the index of the first colon in `s` if every octet before it is a token
-/// octet, else `None`. Letters, digits and `-` are passed 16 at a time;
-/// the octet that stops a block is the colon, or a rarer token octet to
-/// step over, or the end.
+/// octet, else `None`. Letters and `-` are passed eight at a time; the
+/// octet that stops a word is the colon, or a rarer token octet to step
+/// over, or the end.
 #[inline(always)]
 pub(crate) fn name_len(s: &[u8]) -> Option<usize> {
     let mut n = 0;
     loop {
-        n += run(&s[n..], ends_name);
+        n += run(&s[n..], ends_name, |b| {
+            !(b.is_ascii_alphabetic() || b == b'-')
+        });
         match *s.get(n)? {
             b':' => return Some(n),
             b if is_token(b) => n += 1,

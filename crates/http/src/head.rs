@@ -129,6 +129,12 @@ impl<'b> Text<'b> {
         }
     }
 
+    /// `buf[a..b]` as text if the window holds it and it is UTF-8.
+    #[inline(always)]
+    fn peek(&self, a: usize, b: usize) -> Option<&'b str> {
+        self.text.get(a.checked_sub(self.base)?..b - self.base)
+    }
+
     /// `buf[a..b]` as text, if it is UTF-8 (a token always is).
     #[inline(always)]
     fn get(&mut self, a: usize, b: usize) -> Option<&'b str> {
@@ -151,17 +157,12 @@ impl<'b> Text<'b> {
 }
 
 /// A well-formed, complete field line at `at` no longer than `limit`: its
-/// name, its value with OWS trimmed, and the offset after its CRLF, found in
+/// name's length, its value with OWS trimmed, and the offset after its CRLF, found in
 /// one pass. `None` for anything else (the empty line, a line still
 /// arriving, any error), which [`fields`] then judges octet by octet, so
 /// the errors and their order are the careful path's alone.
 #[inline(always)]
-fn field_line<'b>(
-    buf: &'b [u8],
-    text: &mut Text<'b>,
-    at: usize,
-    limit: usize,
-) -> Option<(&'b str, &'b [u8], usize)> {
+fn field_line(buf: &[u8], at: usize, limit: usize) -> Option<(usize, &[u8], usize)> {
     let line = buf.get(at..)?;
     // The window keeps the line within the limit: a CRLF inside it starts
     // at most `limit` octets after `at`.
@@ -171,21 +172,39 @@ fn field_line<'b>(
         return None;
     }
     let mut rest = &line[colon + 1..];
-    while let [b' ' | b'\t', r @ ..] = rest {
+    // OWS: mostly one SP, seldom more.
+    if let [b' ', r @ ..] = rest {
         rest = r;
+    }
+    if let [b' ' | b'\t', ..] = rest {
+        rest = trim_start(rest);
     }
     let (mut value, rest) = rest.split_at(value_len(rest));
     let [b'\r', b'\n', ..] = rest else {
         return None;
     };
-    while let [r @ .., b' ' | b'\t'] = value {
-        value = r;
+    if let [.., b' ' | b'\t'] = value {
+        value = trim_end(value);
     }
-    Some((
-        text.get(at, at + colon)?,
-        value,
-        at + line.len() - rest.len() + 2,
-    ))
+    Some((colon, value, at + line.len() - rest.len() + 2))
+}
+
+/// `s` without its leading OWS.
+#[inline(never)]
+fn trim_start(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    s
+}
+
+/// `s` without its trailing OWS.
+#[inline(never)]
+fn trim_end(mut s: &[u8]) -> &[u8] {
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
 }
 
 /// One line of a header or trailer section.
@@ -301,20 +320,40 @@ fn fields_in<'b>(
     after_start_line: bool,
 ) -> Result<Parsed<usize>, Error> {
     let max_count = limits.max_headers.min(headers.len());
+    // Lines found within `head` end within the head size limit.
+    let head = &buf[..buf.len().min(start.saturating_add(limits.max_head_bytes))];
     let mut n = 0;
     loop {
-        let (line, next) = match field_line(buf, text, at, limits.max_field_size) {
-            Some((name, value, next)) if next - start <= limits.max_head_bytes => {
-                (FieldLine::Field(name, value), next)
-            }
+        // The common case, with no call on the way: well-formed field lines
+        // whose names the text view already holds.
+        while n < max_count {
+            let Some((colon, value, next)) = field_line(head, at, limits.max_field_size) else {
+                break;
+            };
+            let Some(name) = text.peek(at, at + colon) else {
+                break;
+            };
+            headers[n] = HeaderRef { name, value };
+            n += 1;
+            at = next;
+        }
+        let (line, next) = if head.get(at..).unwrap_or_default().starts_with(b"\r\n") {
             // The empty line, as the careful path takes it.
-            _ if buf[at..].starts_with(b"\r\n") && at + 2 - start <= limits.max_head_bytes => {
-                (FieldLine::End, at + 2)
+            (FieldLine::End, at + 2)
+        } else {
+            // A line the loop left: one whose name is past the text
+            // window (the window moves), or any other, judged carefully.
+            let fast = field_line(head, at, limits.max_field_size)
+                .and_then(|(colon, value, next)| Some((text.get(at, at + colon)?, value, next)));
+            match fast {
+                Some((name, value, next)) => (FieldLine::Field(name, value), next),
+                None => {
+                    match checked_field_line(buf, at, start, limits, n == 0 && after_start_line)? {
+                        Parsed::Complete(line, next) => (line, next),
+                        Parsed::Partial => return Ok(Parsed::Partial),
+                    }
+                }
             }
-            _ => match checked_field_line(buf, at, start, limits, n == 0 && after_start_line)? {
-                Parsed::Complete(line, next) => (line, next),
-                Parsed::Partial => return Ok(Parsed::Partial),
-            },
         };
         at = next;
         let FieldLine::Field(name, value) = line else {
@@ -597,10 +636,12 @@ mod tests {
         #[test]
         fn fast_field_line_agrees(buf in prop_oneof![3 => field(), 1 => noise()], slack in -2isize..3) {
             let limit = line_length(&buf).saturating_add_signed(slack);
-            let fast = field_line(&buf, &mut Text::new(&buf), 0, limit);
+            let fast = field_line(&buf, 0, limit);
             let checked = checked_field_line(&buf, 0, 0, &limits(limit), false);
-            if let Some((name, value, next)) = fast {
-                prop_assert_eq!(checked, Ok(Parsed::Complete(FieldLine::Field(name, value), next)));
+            if let Some((colon, value, next)) = fast {
+                let name = Text::new(&buf).get(0, colon);
+                prop_assert!(name.is_some());
+                prop_assert_eq!(checked, Ok(Parsed::Complete(FieldLine::Field(name.unwrap_or_default(), value), next)));
             }
         }
 
@@ -634,6 +675,28 @@ mod tests {
             if let Some(fast) = text_line(&buf, 0, limit) {
                 prop_assert_eq!(line(&buf, 0, limit, Error::InvalidStatus), Ok(Some(fast)));
             }
+        }
+    }
+
+    /// A head limit below the start line's length (RFC 9112 §2.3 leaves the
+    /// limit to us; ours counts from the start line): the lines after the
+    /// start line are past it, and they are refused as too large, not read
+    /// out of bounds.
+    #[test]
+    fn head_limit_below_the_start_line() {
+        let limits = Limits {
+            max_head_bytes: 8,
+            ..Limits::default()
+        };
+        let mut h = [HeaderRef::default(); 4];
+        for head in [
+            &b"GET /abcdef HTTP/1.1\r\nHost: a\r\n\r\n"[..],
+            b"GET /abcdef HTTP/1.1\r\n\r\n",
+        ] {
+            assert_eq!(
+                parse_request(head, &mut h, &limits),
+                Err(Error::HeadTooLarge { limit: 8 })
+            );
         }
     }
 
