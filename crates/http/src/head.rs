@@ -132,7 +132,8 @@ impl<'b> Text<'b> {
     /// `buf[a..b]` as text if the window holds it and it is UTF-8.
     #[inline(always)]
     fn peek(&self, a: usize, b: usize) -> Option<&'b str> {
-        self.text.get(a.checked_sub(self.base)?..b - self.base)
+        let (head, _) = self.text.split_at_checked(b.checked_sub(self.base)?)?;
+        Some(head.split_at_checked(a.checked_sub(self.base)?)?.1)
     }
 
     /// `buf[a..b]` as text, if it is UTF-8 (a token always is).
@@ -141,7 +142,7 @@ impl<'b> Text<'b> {
         if a < self.base || b > self.base + self.text.len() {
             self.move_to(a, b);
         }
-        self.text.get(a - self.base..b - self.base)
+        self.peek(a, b)
     }
 
     /// Starts the window at `a`, long enough for `buf[a..b]`.
