@@ -669,6 +669,23 @@ mod tests {
             }
         }
 
+        /// The text view gives what `from_utf8` gives for any non-empty range,
+        /// whether its window holds the range or has to move.
+        #[test]
+        fn text_view_is_from_utf8(
+            buf in prop::collection::vec(prop_oneof![4 => 0x20u8..0x7f, 1 => 0x80u8..=0xff, 1 => any::<u8>()], 1..80),
+            ranges in prop::collection::vec((any::<prop::sample::Index>(), 1usize..20), 1..8),
+        ) {
+            let mut text = Text::new(&buf);
+            for (a, len) in ranges {
+                let a = a.index(buf.len());
+                let b = (a + len).min(buf.len());
+                if a < b {
+                    prop_assert_eq!(text.get(a, b), core::str::from_utf8(&buf[a..b]).ok(), "{}..{}", a, b);
+                }
+            }
+        }
+
         /// The one-pass line end is the octet-by-octet one whenever it answers.
         #[test]
         fn text_line_agrees(buf in prop_oneof![3 => field(), 1 => noise()], slack in -2isize..3) {
