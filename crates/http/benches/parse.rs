@@ -11,8 +11,10 @@
 //! limits (start-line, field-line and head length, header count), trim
 //! trailing OWS the same way httparse does, and reject what httparse's
 //! default accepts (bare LF line ends, obs-fold). httparse uses SIMD
-//! (SSE4.2/AVX2) to scan header values and the target; we scan with
-//! `memchr` for line ends plus a table lookup per byte. Neither side checks
+//! (SSE4.2/AVX2, chosen at run time) to scan header values and the target;
+//! we scan names, values and the target eight octets at a time in safe
+//! code (SWAR on u64 words), and take names as `&str` from one UTF-8
+//! validation of the head. Neither side checks
 //! Host, Content-Length or Transfer-Encoding here (that is our `framing`
 //! step, not measured).
 

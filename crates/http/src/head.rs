@@ -7,7 +7,7 @@
 //! (Host, Content-Length, Transfer-Encoding).
 
 use crate::chars::{
-    is_field_value, is_reason, is_target, is_token, scan_target, scan_token, scan_value,
+    is_field_value, is_reason, is_target, is_token, name_len, target_len, token_len, value_len,
 };
 use crate::{Error, Limits, Version};
 
@@ -129,53 +129,83 @@ impl<'b> Text<'b> {
         }
     }
 
+    /// `buf[a..b]` as text if the window holds it and it is UTF-8.
+    #[inline(always)]
+    fn peek(&self, a: usize, b: usize) -> Option<&'b str> {
+        let (head, _) = self.text.split_at_checked(b.checked_sub(self.base)?)?;
+        Some(head.split_at_checked(a.checked_sub(self.base)?)?.1)
+    }
+
     /// `buf[a..b]` as text, if it is UTF-8 (a token always is).
-    #[inline]
+    #[inline(always)]
     fn get(&mut self, a: usize, b: usize) -> Option<&'b str> {
         if a < self.base || b > self.base + self.text.len() {
-            let window = &self.buf[a..self.buf.len().min(a + Self::WINDOW.max(b - a))];
-            self.base = a;
-            self.text = match core::str::from_utf8(window) {
-                Ok(text) => text,
-                Err(e) => core::str::from_utf8(&window[..e.valid_up_to()]).unwrap_or_default(),
-            };
+            self.move_to(a, b);
         }
-        self.text.get(a - self.base..b - self.base)
+        self.peek(a, b)
+    }
+
+    /// Starts the window at `a`, long enough for `buf[a..b]`.
+    #[inline(never)]
+    fn move_to(&mut self, a: usize, b: usize) {
+        let window = &self.buf[a..self.buf.len().min(a + Self::WINDOW.max(b - a))];
+        self.base = a;
+        self.text = match core::str::from_utf8(window) {
+            Ok(text) => text,
+            Err(e) => core::str::from_utf8(&window[..e.valid_up_to()]).unwrap_or_default(),
+        };
     }
 }
 
 /// A well-formed, complete field line at `at` no longer than `limit`: its
-/// name, its value with OWS trimmed, and the offset after its CRLF, found in
+/// name's length, its value with OWS trimmed, and the offset after its CRLF, found in
 /// one pass. `None` for anything else (the empty line, a line still
 /// arriving, any error), which [`fields`] then judges octet by octet, so
 /// the errors and their order are the careful path's alone.
-#[inline]
-fn field_line<'b>(
-    buf: &'b [u8],
-    text: &mut Text<'b>,
-    at: usize,
-    limit: usize,
-) -> Option<(&'b str, &'b [u8], usize)> {
-    let end = buf.len().min(at + limit + 2);
-    let colon = scan_token(buf, at, end);
-    if colon == at || buf.get(colon) != Some(&b':') {
-        return None;
-    }
-    let mut v = colon + 1;
-    while v < end && matches!(buf[v], b' ' | b'\t') {
-        v += 1;
-    }
-    let cr = scan_value(buf, v, end);
+#[inline(always)]
+fn field_line(buf: &[u8], at: usize, limit: usize) -> Option<(usize, &[u8], usize)> {
+    let line = buf.get(at..)?;
     // The window keeps the line within the limit: a CRLF inside it starts
     // at most `limit` octets after `at`.
-    if cr + 1 >= end || buf[cr] != b'\r' || buf[cr + 1] != b'\n' {
+    let line = &line[..line.len().min(limit.saturating_add(2))];
+    let colon = name_len(line)?;
+    if colon == 0 {
         return None;
     }
-    let mut value = &buf[v..cr];
-    while let [rest @ .., b' ' | b'\t'] = value {
-        value = rest;
+    let mut rest = &line[colon + 1..];
+    // OWS: mostly one SP, seldom more.
+    if let [b' ', r @ ..] = rest {
+        rest = r;
     }
-    Some((text.get(at, colon)?, value, cr + 2))
+    if let [b' ' | b'\t', ..] = rest {
+        rest = trim_start(rest);
+    }
+    let (mut value, rest) = rest.split_at(value_len(rest));
+    let [b'\r', b'\n', ..] = rest else {
+        return None;
+    };
+    if let [.., b' ' | b'\t'] = value {
+        value = trim_end(value);
+    }
+    Some((colon, value, at + line.len() - rest.len() + 2))
+}
+
+/// `s` without its leading OWS.
+#[inline(never)]
+fn trim_start(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    s
+}
+
+/// `s` without its trailing OWS.
+#[inline(never)]
+fn trim_end(mut s: &[u8]) -> &[u8] {
+    while let [rest @ .., b' ' | b'\t'] = s {
+        s = rest;
+    }
+    s
 }
 
 /// One line of a header or trailer section.
@@ -262,6 +292,28 @@ fn checked_field_line<'b>(
 /// filling `headers`. `start` is where the section began, for the size limit.
 pub(crate) fn fields<'b>(
     buf: &'b [u8],
+    at: usize,
+    start: usize,
+    headers: &mut [HeaderRef<'b>],
+    limits: &Limits,
+    after_start_line: bool,
+) -> Result<Parsed<usize>, Error> {
+    fields_in(
+        buf,
+        &mut Text::new(buf),
+        at,
+        start,
+        headers,
+        limits,
+        after_start_line,
+    )
+}
+
+/// [`fields`], with names taken from `text` (the view the start line used).
+#[inline(always)]
+fn fields_in<'b>(
+    buf: &'b [u8],
+    text: &mut Text<'b>,
     mut at: usize,
     start: usize,
     headers: &mut [HeaderRef<'b>],
@@ -269,17 +321,40 @@ pub(crate) fn fields<'b>(
     after_start_line: bool,
 ) -> Result<Parsed<usize>, Error> {
     let max_count = limits.max_headers.min(headers.len());
+    // Lines found within `head` end within the head size limit.
+    let head = &buf[..buf.len().min(start.saturating_add(limits.max_head_bytes))];
     let mut n = 0;
-    let mut text = Text::new(buf);
     loop {
-        let (line, next) = match field_line(buf, &mut text, at, limits.max_field_size) {
-            Some((name, value, next)) if next - start <= limits.max_head_bytes => {
-                (FieldLine::Field(name, value), next)
+        // The common case, with no call on the way: well-formed field lines
+        // whose names the text view already holds.
+        while n < max_count {
+            let Some((colon, value, next)) = field_line(head, at, limits.max_field_size) else {
+                break;
+            };
+            let Some(name) = text.peek(at, at + colon) else {
+                break;
+            };
+            headers[n] = HeaderRef { name, value };
+            n += 1;
+            at = next;
+        }
+        let (line, next) = if head.get(at..).unwrap_or_default().starts_with(b"\r\n") {
+            // The empty line, as the careful path takes it.
+            (FieldLine::End, at + 2)
+        } else {
+            // A line the loop left: one whose name is past the text
+            // window (the window moves), or any other, judged carefully.
+            let fast = field_line(head, at, limits.max_field_size)
+                .and_then(|(colon, value, next)| Some((text.get(at, at + colon)?, value, next)));
+            match fast {
+                Some((name, value, next)) => (FieldLine::Field(name, value), next),
+                None => {
+                    match checked_field_line(buf, at, start, limits, n == 0 && after_start_line)? {
+                        Parsed::Complete(line, next) => (line, next),
+                        Parsed::Partial => return Ok(Parsed::Partial),
+                    }
+                }
             }
-            _ => match checked_field_line(buf, at, start, limits, n == 0 && after_start_line)? {
-                Parsed::Complete(line, next) => (line, next),
-                Parsed::Partial => return Ok(Parsed::Partial),
-            },
         };
         at = next;
         let FieldLine::Field(name, value) = line else {
@@ -298,9 +373,13 @@ pub(crate) fn fields<'b>(
 /// for any other, which [`line`] then judges.
 #[inline]
 fn text_line(buf: &[u8], at: usize, limit: usize) -> Option<(&[u8], usize)> {
-    let end = buf.len().min(at + limit + 2);
-    let cr = scan_value(buf, at, end);
-    (cr + 1 < end && buf[cr] == b'\r' && buf[cr + 1] == b'\n').then(|| (&buf[at..cr], cr + 2))
+    let line = buf.get(at..)?;
+    let line = &line[..line.len().min(limit.saturating_add(2))];
+    let (text, rest) = line.split_at(value_len(line));
+    let [b'\r', b'\n', ..] = rest else {
+        return None;
+    };
+    Some((text, at + text.len() + 2))
 }
 
 /// A request line's method, target and version, and the offset after it.
@@ -309,29 +388,32 @@ type RequestLine<'b> = (&'b str, &'b str, Version, usize);
 /// A well-formed, complete request line at `at` no longer than `limit`:
 /// method, target, version and the offset after its CRLF, in one pass;
 /// `None` for anything else, which [`parse_request`] judges octet by octet.
-#[inline]
-fn request_line(buf: &[u8], at: usize, limit: usize) -> Option<RequestLine<'_>> {
-    let end = buf.len().min(at + limit + 2);
-    let sp = scan_token(buf, at, end);
-    if sp == at || buf.get(sp) != Some(&b' ') {
-        return None;
-    }
-    let target_end = scan_target(buf, sp + 1, end);
-    if target_end == sp + 1 || buf.get(target_end) != Some(&b' ') {
-        return None;
-    }
-    let v = target_end + 1;
-    let (Some(word), Some(b"\r\n")) = (buf.get(v..v + 8), buf.get(v + 8..v + 10)) else {
+#[inline(always)]
+fn request_line<'b>(
+    buf: &'b [u8],
+    text: &mut Text<'b>,
+    at: usize,
+    limit: usize,
+) -> Option<RequestLine<'b>> {
+    let line = buf.get(at..)?;
+    let line = &line[..line.len().min(limit.saturating_add(2))];
+    let sp = token_len(line);
+    let [b' ', rest @ ..] = &line[sp..] else {
         return None;
     };
-    if v + 8 - at > limit {
+    let target = target_len(rest);
+    // The version ends within the limit: at most `limit` octets before CRLF.
+    let [b' ', word @ .., b'\r', b'\n'] = rest.get(target..target + 11)? else {
+        return None;
+    };
+    if sp == 0 || target == 0 || sp + target + 10 > limit {
         return None;
     }
     Some((
-        core::str::from_utf8(&buf[at..sp]).ok()?,
-        core::str::from_utf8(&buf[sp + 1..target_end]).ok()?,
+        text.get(at, at + sp)?,
+        text.get(at + sp + 1, at + sp + 1 + target)?,
         version(word).ok()?,
-        v + 10,
+        at + sp + target + 12,
     ))
 }
 
@@ -353,23 +435,27 @@ pub fn parse_request<'b, 'h>(
         return Err(Error::BareLf);
     }
     let start = at;
-    let Some((method, target, version, next)) = request_line(buf, at, limits.max_start_line)
-        .map_or_else(|| checked_request_line(buf, at, limits), |l| Ok(Some(l)))?
+    let mut text = Text::new(buf);
+    let Some((method, target, version, next)) =
+        request_line(buf, &mut text, at, limits.max_start_line)
+            .map_or_else(|| checked_request_line(buf, at, limits), |l| Ok(Some(l)))?
     else {
         return Ok(Parsed::Partial);
     };
-    Ok(match fields(buf, next, start, headers, limits, true)? {
-        Parsed::Partial => Parsed::Partial,
-        Parsed::Complete(n, end) => Parsed::Complete(
-            RequestRef {
-                method,
-                target,
-                version,
-                headers: &headers[..n],
-            },
-            end,
-        ),
-    })
+    Ok(
+        match fields_in(buf, &mut text, next, start, headers, limits, true)? {
+            Parsed::Partial => Parsed::Partial,
+            Parsed::Complete(n, end) => Parsed::Complete(
+                RequestRef {
+                    method,
+                    target,
+                    version,
+                    headers: &headers[..n],
+                },
+                end,
+            ),
+        },
+    )
 }
 
 /// The request line at `at`, judged octet by octet (the reference
@@ -471,13 +557,16 @@ pub fn parse_response<'b, 'h>(
     if !reason.iter().all(|&b| is_reason(b)) {
         return Err(bare_cr_or(reason, Error::InvalidReason));
     }
-    match fields(buf, next, 0, headers, limits, true)? {
+    // The reason ends the line, which starts at 0.
+    let mut text = Text::new(buf);
+    let reason = text.get(l.len() - reason.len(), l.len()).unwrap_or("");
+    match fields_in(buf, &mut text, next, 0, headers, limits, true)? {
         Parsed::Partial => Ok(Parsed::Partial),
         Parsed::Complete(n, end) => Ok(Parsed::Complete(
             ResponseRef {
                 version,
                 status,
-                reason: core::str::from_utf8(reason).unwrap_or(""),
+                reason,
                 headers: &headers[..n],
             },
             end,
@@ -548,10 +637,12 @@ mod tests {
         #[test]
         fn fast_field_line_agrees(buf in prop_oneof![3 => field(), 1 => noise()], slack in -2isize..3) {
             let limit = line_length(&buf).saturating_add_signed(slack);
-            let fast = field_line(&buf, &mut Text::new(&buf), 0, limit);
+            let fast = field_line(&buf, 0, limit);
             let checked = checked_field_line(&buf, 0, 0, &limits(limit), false);
-            if let Some((name, value, next)) = fast {
-                prop_assert_eq!(checked, Ok(Parsed::Complete(FieldLine::Field(name, value), next)));
+            if let Some((colon, value, next)) = fast {
+                let name = Text::new(&buf).get(0, colon);
+                prop_assert!(name.is_some());
+                prop_assert_eq!(checked, Ok(Parsed::Complete(FieldLine::Field(name.unwrap_or_default(), value), next)));
             }
         }
 
@@ -573,8 +664,25 @@ mod tests {
             // A limit about the line's length, where an off-by-one would show.
             let limit = buf.len().saturating_add_signed(slack);
             buf.extend_from_slice(end);
-            if let Some(fast) = request_line(&buf, 0, limit) {
+            if let Some(fast) = request_line(&buf, &mut Text::new(&buf), 0, limit) {
                 prop_assert_eq!(checked_request_line(&buf, 0, &limits(limit)), Ok(Some(fast)));
+            }
+        }
+
+        /// The text view gives what `from_utf8` gives for any non-empty range,
+        /// whether its window holds the range or has to move.
+        #[test]
+        fn text_view_is_from_utf8(
+            buf in prop::collection::vec(prop_oneof![4 => 0x20u8..0x7f, 1 => 0x80u8..=0xff, 1 => any::<u8>()], 1..80),
+            ranges in prop::collection::vec((any::<prop::sample::Index>(), 1usize..20), 1..8),
+        ) {
+            let mut text = Text::new(&buf);
+            for (a, len) in ranges {
+                let a = a.index(buf.len());
+                let b = (a + len).min(buf.len());
+                if a < b {
+                    prop_assert_eq!(text.get(a, b), core::str::from_utf8(&buf[a..b]).ok(), "{}..{}", a, b);
+                }
             }
         }
 
@@ -585,6 +693,28 @@ mod tests {
             if let Some(fast) = text_line(&buf, 0, limit) {
                 prop_assert_eq!(line(&buf, 0, limit, Error::InvalidStatus), Ok(Some(fast)));
             }
+        }
+    }
+
+    /// A head limit below the start line's length (RFC 9112 §2.3 leaves the
+    /// limit to us; ours counts from the start line): the lines after the
+    /// start line are past it, and they are refused as too large, not read
+    /// out of bounds.
+    #[test]
+    fn head_limit_below_the_start_line() {
+        let limits = Limits {
+            max_head_bytes: 8,
+            ..Limits::default()
+        };
+        let mut h = [HeaderRef::default(); 4];
+        for head in [
+            &b"GET /abcdef HTTP/1.1\r\nHost: a\r\n\r\n"[..],
+            b"GET /abcdef HTTP/1.1\r\n\r\n",
+        ] {
+            assert_eq!(
+                parse_request(head, &mut h, &limits),
+                Err(Error::HeadTooLarge { limit: 8 })
+            );
         }
     }
 
