@@ -27,7 +27,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
 use handshake_link::{
-    ArpCache, ArpConfig, EtherType, EthernetFrame, MacAddr, NdpConfig, NeighborCache,
+    ArpCache, ArpConfig, EtherType, EthernetFrame, EthernetRepr, MacAddr, NdpConfig, NeighborCache,
 };
 
 use crate::link::wait_readable;
@@ -103,19 +103,55 @@ impl TapPort {
     /// Sends an IPv4 packet to the on-link `next_hop`, resolving it first if needed.
     pub fn send_ipv4(&mut self, next_hop: Ipv4Addr, packet: Vec<u8>) -> io::Result<()> {
         let now = self.now();
-        self.arp
-            .send(now, next_hop, packet)
+        let ready = self
+            .arp
+            .resolve_or_queue(now, next_hop, packet)
             .map_err(io::Error::other)?;
-        self.flush()
+        self.flush()?;
+        match ready {
+            Some((mac, packet)) => self.write_frame(mac, EtherType::IPV4, &packet),
+            None => Ok(()),
+        }
     }
 
     /// Sends an IPv6 packet to the on-link `next_hop`, resolving it first if needed.
     pub fn send_ipv6(&mut self, next_hop: Ipv6Addr, packet: Vec<u8>) -> io::Result<()> {
         let now = self.now();
-        self.nd
-            .send(now, next_hop, packet)
+        let ready = self
+            .nd
+            .resolve_or_queue(now, next_hop, packet)
             .map_err(io::Error::other)?;
-        self.flush()
+        self.flush()?;
+        match ready {
+            Some((mac, packet)) => self.write_frame(mac, EtherType::IPV6, &packet),
+            None => Ok(()),
+        }
+    }
+
+    /// Writes `packet` in a frame to `dst`: the header and the packet in
+    /// one vectored write, so the packet is not copied to be framed (after
+    /// the caches' own frames, which [`TapPort::flush`] wrote, so the order
+    /// they were sent in holds).
+    fn write_frame(&mut self, dst: MacAddr, ethertype: EtherType, packet: &[u8]) -> io::Result<()> {
+        let eth = EthernetRepr {
+            dst_addr: dst,
+            src_addr: self.mac,
+            ethertype,
+        };
+        let mut header = [0u8; 14];
+        eth.emit(&mut header).map_err(io::Error::other)?;
+        if self.recording && self.frames.len() < RECORD_LIMIT {
+            self.record(&[&header[..], packet].concat());
+        }
+        match self
+            .dev
+            .send_vectored(&[io::IoSlice::new(&header), io::IoSlice::new(packet)])
+        {
+            Ok(_) => Ok(()),
+            // A full device queue drops the frame, as a wire would.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Every frame sent and received so far, with its time since the port was made.
@@ -189,7 +225,7 @@ impl TapPort {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(e),
             };
-            let frame = self.buf[..n].to_vec();
+            let mut frame = self.buf[..n].to_vec();
             self.record(&frame);
             let now = self.now();
             let Ok(f) = EthernetFrame::new_checked(&frame[..]) else {
@@ -197,21 +233,27 @@ impl TapPort {
             };
             let dst = f.dst_addr();
             let for_us = dst == self.mac || dst.is_multicast();
-            match f.ethertype() {
+            let (ethertype, header) = (f.ethertype(), n - f.payload().len());
+            let is_nd = is_neighbor_discovery(f.payload());
+            let deliver = match ethertype {
                 // Malformed or invalid ARP and ND messages are dropped, as
                 // the RFCs say; the caches changed nothing for them.
                 EtherType::ARP => {
                     let _ = self.arp.handle_frame(now, &frame);
+                    false
                 }
                 EtherType::IPV6 => {
                     let _ = self.nd.handle_frame(now, &frame);
-                    let is_nd = is_neighbor_discovery(f.payload());
-                    if for_us && !is_nd {
-                        packets.push(f.payload().to_vec());
-                    }
+                    for_us && !is_nd
                 }
-                EtherType::IPV4 if for_us => packets.push(f.payload().to_vec()),
-                _ => {}
+                EtherType::IPV4 => for_us,
+                _ => false,
+            };
+            if deliver {
+                // The packet keeps the frame's allocation: the header's
+                // octets go and the rest moves down in place.
+                frame.drain(..header);
+                packets.push(frame);
             }
         }
         Ok(())

@@ -7,7 +7,7 @@ use core::net::Ipv4Addr;
 use handshake_time::{Duration, Instant};
 
 use crate::arp::PACKET_LEN;
-use crate::common::{frame, victim, Bounded};
+use crate::common::{frame, frame_around, victim, Bounded};
 use crate::{ArpOperation, ArpPacket, ArpRepr, Error, EtherType, EthernetFrame, MacAddr};
 
 /// How an [`ArpCache`] behaves; [`ArpConfig::new`] gives the defaults.
@@ -191,6 +191,24 @@ impl ArpCache {
     /// its hardware address is known, else queued while a request goes out.
     /// [`Error::CacheFull`] when every entry is still resolving.
     pub fn send(&mut self, now: Instant, next_hop: Ipv4Addr, packet: Vec<u8>) -> Result<(), Error> {
+        if let Some((mac, packet)) = self.resolve_or_queue(now, next_hop, packet)? {
+            let me = self.config.mac;
+            self.transmit
+                .push(frame_around(mac, me, EtherType::IPV4, packet));
+        }
+        Ok(())
+    }
+
+    /// [`ArpCache::send`] for a caller that writes the frame itself (the
+    /// header and the packet in one vectored write, no copy): when
+    /// `next_hop`'s hardware address is known, the packet comes back with
+    /// it; else it is queued (and framed here once resolved) and `None`.
+    pub fn resolve_or_queue(
+        &mut self,
+        now: Instant,
+        next_hop: Ipv4Addr,
+        packet: Vec<u8>,
+    ) -> Result<Option<(MacAddr, Vec<u8>)>, Error> {
         let i = match self.find(next_hop) {
             Some(i) => i,
             None => {
@@ -210,20 +228,16 @@ impl ArpCache {
                 self.entries.len() - 1
             }
         };
-        let mac = self.config.mac;
         let e = &mut self.entries[i];
         e.used = now;
         match &mut e.state {
-            State::Resolved { mac: dst, .. } => {
-                let f = frame(*dst, mac, EtherType::IPV4, packet.len(), |b| {
-                    b.copy_from_slice(&packet)
-                });
-                self.transmit.push(f);
-            }
+            State::Resolved { mac, .. } => Ok(Some((*mac, packet))),
             // RFC 1122 §2.3.2.2: queue while resolving, keeping the latest.
-            State::Incomplete { queue, .. } => queue.push(packet),
+            State::Incomplete { queue, .. } => {
+                queue.push(packet);
+                Ok(None)
+            }
         }
-        Ok(())
     }
 
     /// Makes room for one entry: drops the least recently used resolved one.
@@ -343,9 +357,7 @@ impl ArpCache {
             let me = self.config.mac;
             for p in queue.drain() {
                 self.transmit
-                    .push(frame(mac, me, EtherType::IPV4, p.len(), |b| {
-                        b.copy_from_slice(&p)
-                    }));
+                    .push(frame_around(mac, me, EtherType::IPV4, p));
             }
             self.events.push(ArpEvent::Resolved { addr, mac });
         }

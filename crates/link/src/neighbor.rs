@@ -9,7 +9,7 @@ use core::net::Ipv6Addr;
 use handshake_ip::{ChecksumMode, IpProtocol, Ipv6Packet, Ipv6Repr};
 use handshake_time::{Duration, Instant};
 
-use crate::common::{frame, victim, Bounded};
+use crate::common::{frame, frame_around, victim, Bounded};
 use crate::mld::{
     emit_report, Query as MldQuery, Record as MldRecord, RecordType as MldRecordType,
     ALL_MLDV2_ROUTERS, MAX_SOURCES as MLD_MAX_SOURCES, MLD_HOP_LIMIT, MLD_QUERY, ROUTER_ALERT_HBH,
@@ -360,6 +360,23 @@ impl NeighborCache {
     /// STALE entry moves to DELAY), else queued while solicitations go out.
     /// [`Error::CacheFull`] when every entry is resolving.
     pub fn send(&mut self, now: Instant, next_hop: Ipv6Addr, packet: Vec<u8>) -> Result<(), Error> {
+        if let Some((mac, packet)) = self.resolve_or_queue(now, next_hop, packet)? {
+            self.data_frame(mac, packet);
+        }
+        Ok(())
+    }
+
+    /// [`NeighborCache::send`] for a caller that writes the frame itself
+    /// (the header and the packet in one vectored write, no copy): when
+    /// the entry has a link-layer address, the packet comes back with it
+    /// (a STALE entry moves to DELAY, as for `send`); else it is queued
+    /// (and framed here once resolved) and `None`.
+    pub fn resolve_or_queue(
+        &mut self,
+        now: Instant,
+        next_hop: Ipv6Addr,
+        packet: Vec<u8>,
+    ) -> Result<Option<(MacAddr, Vec<u8>)>, Error> {
         let i = match self.find(next_hop) {
             Some(i) => i,
             None => {
@@ -390,7 +407,10 @@ impl NeighborCache {
         let n = &mut self.neighbors[i];
         n.used = now;
         match n.lladdr {
-            None => n.queue.push(packet),
+            None => {
+                n.queue.push(packet);
+                Ok(None)
+            }
             Some(mac) => {
                 // §7.3.3: "The first time a node sends a packet to a neighbor
                 // whose entry is STALE, the sender changes the state to DELAY
@@ -399,10 +419,9 @@ impl NeighborCache {
                     n.state = NeighborState::Delay;
                     n.timer = Some(now + delay);
                 }
-                self.data_frame(mac, &packet);
+                Ok(Some((mac, packet)))
             }
         }
-        Ok(())
     }
 
     /// Upper-layer reachability confirmation (RFC 4861 §7.3.1: e.g. new TCP
@@ -573,10 +592,8 @@ impl NeighborCache {
         Ok(())
     }
 
-    fn data_frame(&mut self, mac: MacAddr, packet: &[u8]) {
-        let f = frame(mac, self.config.mac, EtherType::IPV6, packet.len(), |b| {
-            b.copy_from_slice(packet)
-        });
+    fn data_frame(&mut self, mac: MacAddr, packet: Vec<u8>) {
+        let f = frame_around(mac, self.config.mac, EtherType::IPV6, packet);
         self.transmit.push(f);
     }
 
@@ -763,7 +780,7 @@ impl NeighborCache {
             let addr = n.addr;
             let queued: Vec<Vec<u8>> = n.queue.drain().collect();
             for p in queued {
-                self.data_frame(mac, &p);
+                self.data_frame(mac, p);
             }
             self.events.push(NdpEvent::Resolved { addr, mac });
         }
