@@ -154,6 +154,7 @@ impl Connection {
         // RFC 3168 §6.1.2: a reduction for any reason sends CWR.
         self.ecn_reduced();
         self.trace_cwnd_with(now, CwndCause::FastRetransmit, flight);
+        self.prr_force_first(now);
     }
 
     /// The congestion response to a retransmission timeout (RFC 5681 §3.1,
