@@ -67,7 +67,7 @@ fn main() {
         }
         let st = d.conn(c).stats();
         if st.timeouts != last_to {
-            if show > 0 && st.timeouts <= 3 {
+            if show > 0 && st.timeouts <= 12 {
                 for l in ring.drain(..) { println!("  {l}"); }
                 // The fault injector's decisions over the last 203 ms.
                 let now = d.link.elapsed().as_secs_f64();

@@ -504,6 +504,32 @@ fn frto_undo_then_fast_recovery() -> R {
     })
 }
 
+/// RFC 9937 §4: a PRR episode ends with cwnd = ssthresh. Ten segments,
+/// segment 5 lost: the recovery ends with the ACK of everything, so the
+/// flight is empty then, and RFC 6582 §3.2 step 3's option (1),
+/// min(ssthresh, max(FlightSize, SMSS) + SMSS), would leave two segments.
+fn prr_exit_cwnd() -> R {
+    use handshake_tcp::conn::{CwndCause, TraceEvent};
+    let (mut p, _) = run(Config::default().trace(4096), 10, 90, drop_first(&[5]))?;
+    let ends: Vec<(u32, u32)> = p
+        .client
+        .drain_trace()
+        .filter_map(|e| match e {
+            TraceEvent::Cwnd {
+                cwnd,
+                ssthresh,
+                cause: CwndCause::RecoveryEnd,
+                ..
+            } => Some((cwnd, ssthresh)),
+            _ => None,
+        })
+        .collect();
+    ensure(
+        ends.len() == 1 && ends[0].0 == ends[0].1 && ends[0].1 > 2 * MSS,
+        || format!("(cwnd, ssthresh) at each recovery's end: {ends:?} (want one, cwnd = ssthresh)"),
+    )
+}
+
 /// The `tcp.recovery.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     Case::table(
@@ -568,6 +594,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tcp.recovery.frto-undo-then-fast-recovery",
                 "RFC 5682 §3.1, RFC 6675 §5.1",
                 frto_undo_then_fast_recovery,
+            ),
+            (
+                Should,
+                "tcp.recovery.prr-exit-cwnd-ssthresh",
+                "RFC 9937 §4",
+                prr_exit_cwnd,
             ),
         ],
     )
