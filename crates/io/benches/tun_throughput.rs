@@ -18,6 +18,9 @@
 //! last byte. The ratio is ours over the kernel's, with our sender's
 //! retransmission timeouts beside it.
 //!
+//! `HANDSHAKE_TUN_BENCH_ONLY=loss` runs only the goodput-under-loss section
+//! (`=bulk` only the bulk table); unset, both run.
+//!
 //! Each figure is the median of five transfers of `HANDSHAKE_TUN_BENCH_MIB`
 //! MiB (default 256, 64 under `cargo xtask bench --quick`), each timed from
 //! the first byte to the last, with the spread (lowest to highest) beside it,
@@ -318,6 +321,17 @@ mod linux {
                 256
             });
         let bytes = mib << 20;
+        let only = std::env::var("HANDSHAKE_TUN_BENCH_ONLY").unwrap_or_default();
+        if only != "loss" {
+            bulk(bytes, mib);
+        }
+        if only != "bulk" {
+            loss_goodput();
+        }
+    }
+
+    /// The bulk table: every column at each MTU.
+    fn bulk(bytes: usize, mib: usize) {
         println!(
             "bulk throughput, median of {RUNS} transfers of {mib} MiB, Gbit/s [lowest-highest] \
              (TUN: ratio of medians to kernel-to-kernel over veth, offloads off; \
@@ -360,7 +374,6 @@ mod linux {
                 (k, r, s, rt, st) => println!("{mtu:<6} {k:?} {r:?} {s:?} {rt:?} {st:?}"),
             }
         }
-        loss_goodput();
     }
 
     /// Seeds per figure under loss.

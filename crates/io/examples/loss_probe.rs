@@ -1,6 +1,7 @@
 //! Goodput probe under loss (run as root): `loss_probe P SEED` sends 16 MiB over the TUN driver with
 //! P random drop, 1% reorder and 1% duplicate both ways, and prints our stats at each RTO;
-//! `PROBE_TRACE=N` also prints the last N trace events before each of the first three RTOs.
+//! `PROBE_TRACE=N` also prints the last N trace events before each of the first three RTOs,
+//! and the fault injector's decisions of the 203 ms before each.
 use handshake_io::driver::Driver;
 use handshake_io::kernel;
 use handshake_io::link::Link;
@@ -66,7 +67,15 @@ fn main() {
         }
         let st = d.conn(c).stats();
         if st.timeouts != last_to {
-            if show > 0 && st.timeouts <= 3 { for l in ring.drain(..) { println!("  {l}"); } }
+            if show > 0 && st.timeouts <= 12 {
+                for l in ring.drain(..) { println!("  {l}"); }
+                // The fault injector's decisions over the last 203 ms.
+                let now = d.link.elapsed().as_secs_f64();
+                for l in d.link.fault_log() {
+                    let at: f64 = l.trim_start().split('s').next().and_then(|t| t.parse().ok()).unwrap_or(0.0);
+                    if at > now - 0.203 { println!("  fault {}", l.trim_start()); }
+                }
+            }
             last_to = st.timeouts;
             println!("{:?} RTO #{}: cwnd {} ssthresh {} inflight {} sacked {} rto {:?} srtt {:?} rec {} retx {} tlp {} rack_lost {} reo {}", start.elapsed(), st.timeouts, st.cwnd, st.ssthresh, st.bytes_in_flight, st.sacked_bytes, st.rto, st.srtt, st.in_recovery, st.retransmits, st.tlp_probes, st.rack_lost, st.reo_wnd_mult);
         }

@@ -393,6 +393,143 @@ fn srtt_below_timestamp_tick() -> R {
     )
 }
 
+/// Drops the first transmission of the client's data segments numbered
+/// `nth` (1-based, in the order they are first sent).
+fn drop_first(nth: &'static [u64]) -> handshake_tcp::conn::pair::FateFn {
+    let (mut k, mut high) = (0u64, None::<SeqNumber>);
+    Box::new(move |side, _, t| {
+        if side != Side::Client || t.payload.is_empty() {
+            return Fate::Deliver;
+        }
+        let end = t.header.seq_number + t.payload.len() as u32;
+        if high.is_some_and(|h| end.distance_from(h) <= 0) {
+            return Fate::Deliver;
+        }
+        high = Some(end);
+        k += 1;
+        if nth.contains(&k) {
+            Fate::Drop
+        } else {
+            Fate::Deliver
+        }
+    })
+}
+
+/// RFC 9937 §4 ("force a fast retransmit upon entering recovery") and
+/// RFC 6675 §5 step (4.2): the whole flight is the initial window of ten
+/// segments; segment 5 and segments 7 to 10 are lost. The SACK of segment
+/// 6 lets RACK's reordering timer mark 5 lost (RFC 8985 §6.3) and start
+/// recovery with pipe = 4 segments (7 to 10), above the reduced cwnd. The
+/// retransmission of 5 must go at once all the same: its delivery is what
+/// tells RACK that 7 to 10 are lost (§6.2). Waiting for PRR's share of
+/// delivered data, which no further ACK brings, leaves only the
+/// retransmission timer (or a probe the PTO armed before recovery began,
+/// 2*SRTT later): no timeout and no probe.
+fn first_retransmission_unconditional() -> R {
+    let (p, _) = run(Config::default(), 10, 88, drop_first(&[5, 7, 8, 9, 10]))?;
+    let st = p.client.stats();
+    ensure(
+        st.timeouts == 0 && st.tlp_probes == 0 && st.fast_retransmits >= 1,
+        || {
+            format!(
+                "{}, {} fast retransmits (want 0 timeouts, 0 probes)",
+                show(&st),
+                st.fast_retransmits
+            )
+        },
+    )
+}
+
+/// RFC 5682 §3.1 step 3a with RFC 6675 §5.1: segment 2 of a 30-segment
+/// transfer is lost, and every ACK until the timer fires (those of the
+/// initial window and of the tail loss probe). The ACK of the timer's
+/// retransmission of segment 1 moves SND.UNA to segment 2 (step 2b: two
+/// new segments go); the next SACKs them: the timeout is found spurious
+/// and undone. Segment 2 is still lost, and RACK sees it (RFC 8985 §6.2:
+/// segments sent after it were delivered). RFC 6675 §5.1's rule that no
+/// new recovery starts until SND.UNA passes the timeout's recovery point
+/// belongs to the timeout, which the undo withdrew (RFC 4015 §1: the
+/// response restores the state from before the timeout): fast recovery
+/// repairs segment 2, with no second timeout.
+fn frto_undo_then_fast_recovery() -> R {
+    let server = Config::default().delayed_ack(None);
+    let mut p = established_pair(Config::default(), server, 89)?;
+    p.spacing = Duration::from_millis(1);
+    let (mut k, mut high, mut first, mut timer_fired) =
+        (0u64, None::<SeqNumber>, None::<SeqNumber>, false);
+    p.fate = Box::new(move |side, _, t| {
+        if side == Side::Server {
+            return if timer_fired {
+                Fate::Deliver
+            } else {
+                Fate::Drop
+            };
+        }
+        if t.payload.is_empty() {
+            return Fate::Deliver;
+        }
+        let seq = t.header.seq_number;
+        let end = seq + t.payload.len() as u32;
+        if high.is_none_or(|h| end.distance_from(h) > 0) {
+            high = Some(end);
+            first = first.or(Some(seq));
+            k += 1;
+            if k == 2 {
+                return Fate::Drop;
+            }
+        } else if Some(seq) == first {
+            // The timer's retransmission of segment 1.
+            timer_fired = true;
+        }
+        Fate::Deliver
+    });
+    let data = pattern(30 * MSS as usize, 11);
+    let (_, got) = exchange(&mut p, &data, &[], false);
+    ensure(got == data, || "data not delivered intact".into())?;
+    p.run_until_idle();
+    let st = p.client.stats();
+    ensure(st.spurious_timeouts == 1, || {
+        format!(
+            "{} timeouts found spurious (want 1: the pattern is F-RTO's step 3a); {}",
+            st.spurious_timeouts,
+            show(&st)
+        )
+    })?;
+    ensure(st.timeouts == 1 && st.fast_retransmits >= 1, || {
+        format!(
+            "{}, {} fast retransmits (want 1 timeout, then fast recovery)",
+            show(&st),
+            st.fast_retransmits
+        )
+    })
+}
+
+/// RFC 9937 §4: a PRR episode ends with cwnd = ssthresh. Ten segments,
+/// segment 5 lost: the recovery ends with the ACK of everything, so the
+/// flight is empty then, and RFC 6582 §3.2 step 3's option (1),
+/// min(ssthresh, max(FlightSize, SMSS) + SMSS), would leave two segments.
+fn prr_exit_cwnd() -> R {
+    use handshake_tcp::conn::{CwndCause, TraceEvent};
+    let (mut p, _) = run(Config::default().trace(4096), 10, 90, drop_first(&[5]))?;
+    let ends: Vec<(u32, u32)> = p
+        .client
+        .drain_trace()
+        .filter_map(|e| match e {
+            TraceEvent::Cwnd {
+                cwnd,
+                ssthresh,
+                cause: CwndCause::RecoveryEnd,
+                ..
+            } => Some((cwnd, ssthresh)),
+            _ => None,
+        })
+        .collect();
+    ensure(
+        ends.len() == 1 && ends[0].0 == ends[0].1 && ends[0].1 > 2 * MSS,
+        || format!("(cwnd, ssthresh) at each recovery's end: {ends:?} (want one, cwnd = ssthresh)"),
+    )
+}
+
 /// The `tcp.recovery.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     Case::table(
@@ -445,6 +582,24 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tcp.recovery.srtt-below-timestamp-tick",
                 "RFC 6298 §3, RFC 7323 §4.1, RFC 8985 §7.2",
                 srtt_below_timestamp_tick,
+            ),
+            (
+                Should,
+                "tcp.recovery.first-retransmission-unconditional",
+                "RFC 9937 §4, RFC 6675 §5 (4.2)",
+                first_retransmission_unconditional,
+            ),
+            (
+                Should,
+                "tcp.recovery.frto-undo-then-fast-recovery",
+                "RFC 5682 §3.1, RFC 6675 §5.1",
+                frto_undo_then_fast_recovery,
+            ),
+            (
+                Should,
+                "tcp.recovery.prr-exit-cwnd-ssthresh",
+                "RFC 9937 §4",
+                prr_exit_cwnd,
             ),
         ],
     )

@@ -28,6 +28,8 @@ pub(crate) struct Frto {
     prior: Option<Controller>,
     /// SND.MAX when the timeout fired ("recover").
     high: SeqNumber,
+    /// The recovery point before the timeout moved it (RFC 6675 §5.1).
+    prior_recover: SeqNumber,
     /// Timeouts found spurious.
     pub(crate) undone: u64,
 }
@@ -38,6 +40,7 @@ impl Frto {
             step: Step::Off,
             prior: None,
             high: SeqNumber(0),
+            prior_recover: SeqNumber(0),
             undone: 0,
         }
     }
@@ -60,6 +63,7 @@ impl Connection {
         self.frto.step = if eligible { Step::FirstAck } else { Step::Off };
         self.frto.prior = eligible.then(|| self.cc.clone());
         self.frto.high = self.snd_max;
+        self.frto.prior_recover = self.recover;
     }
 
     /// §3.1 steps 2 and 3, on an acceptable ACK: `acked` octets newly
@@ -98,7 +102,17 @@ impl Connection {
                     }
                     self.frto.undone += 1;
                     self.rack.undo_rto();
+                    // The timeout's recovery point goes with it: RFC 6675
+                    // §5.1 holds new recoveries back until SND.UNA passes
+                    // the point an RTO set, and the undone timeout (RFC
+                    // 4015 §1: the state from before it comes back) must
+                    // not keep a loss RACK finds now from fast recovery.
+                    self.recover = self.frto.prior_recover;
                     self.trace_cwnd(now, CwndCause::Undo);
+                    // RFC 8985 §6.2: the marks the timeout set are gone;
+                    // what RACK's rule finds lost is lost, and starts
+                    // fast recovery on this ACK.
+                    self.rack_redetect(now);
                 } else {
                     // Step 3b: a duplicate ACK: the loss was real; cwnd at
                     // most 3*MSS, and the unacknowledged segments go again.

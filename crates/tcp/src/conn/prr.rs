@@ -41,9 +41,24 @@ impl Connection {
         }
     }
 
-    /// RFC 6937 §3, on every ACK during recovery: the window becomes
-    /// pipe plus sndcnt. `delivered` is DeliveredData: the change in
-    /// SND.UNA plus the change in SACKed octets.
+    /// RFC 9937 §4 at the start of recovery, before any ACK is counted
+    /// (RACK's reordering timer starts recovery without one): "force a fast
+    /// retransmit upon entering recovery". The reduced cwnd may lie below
+    /// the pipe, and the lost segment's retransmission is what lets RACK
+    /// find the next loss (RFC 8985 §6.2); RFC 6675 §5 (4.2) sends it
+    /// whatever the window.
+    pub(crate) fn prr_force_first(&mut self, now: Instant) {
+        if !(self.in_recovery && self.sack_ok) || self.prr.out > 0 {
+            return;
+        }
+        let cwnd = self.pipe().saturating_add(self.snd_mss as u32);
+        self.cc.set_cwnd(cwnd);
+        self.trace_cwnd(now, CwndCause::Prr);
+    }
+
+    /// RFC 9937 §4 (RFC 6937 §3), on every ACK during recovery: the
+    /// window becomes pipe plus SndCnt. `delivered` is DeliveredData: the
+    /// change in SND.UNA plus the change in SACKed octets.
     pub(crate) fn prr_on_ack(&mut self, now: Instant, delivered: u64) {
         if !(self.in_recovery && self.sack_ok) {
             return;
@@ -53,7 +68,7 @@ impl Connection {
         let pipe = i64::from(self.pipe());
         let ssthresh = i64::from(self.cc.ssthresh());
         let (d, out) = (self.prr.delivered as i64, self.prr.out as i64);
-        let sndcnt = if pipe > ssthresh {
+        let mut sndcnt = if pipe > ssthresh {
             // Proportional Rate Reduction:
             // sndcnt = CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out.
             let fs = (self.prr.recover_fs as i64).max(1);
@@ -64,6 +79,11 @@ impl Connection {
             let limit = (d - out).max(delivered as i64) + smss;
             (ssthresh - pipe).min(limit)
         };
+        if out == 0 {
+            // RFC 9937 §4: "Force a fast retransmit upon entering recovery"
+            // (in octets: a whole segment, or nothing could go).
+            sndcnt = sndcnt.max(smss);
+        }
         let cwnd = pipe + sndcnt.max(0);
         self.cc.set_cwnd(cwnd.clamp(0, i64::from(u32::MAX)) as u32);
         self.trace_cwnd(now, CwndCause::Prr);

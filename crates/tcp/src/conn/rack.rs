@@ -459,6 +459,15 @@ impl Connection {
         self.arm_pto(now);
     }
 
+    /// RACK_detect_loss_and_arm_timer again, outside the ACK's own pass
+    /// (after a timeout's undo withdrew its loss marks).
+    pub(crate) fn rack_redetect(&mut self, now: Instant) {
+        if self.rack_active() {
+            self.rack_detect(now);
+            self.arm_pto(now);
+        }
+    }
+
     /// RACK_detect_loss_and_arm_timer (§6.2 step 5, §6.3); a loss starts
     /// fast recovery unless one (or the timeout's) is still running.
     fn rack_detect(&mut self, now: Instant) {

@@ -78,6 +78,14 @@ impl Connection {
                 let ssthresh = self.cc.ssthresh();
                 let cwnd = if self.config.congestion == Algorithm::Reno {
                     ssthresh
+                } else if self.sack_ok {
+                    // RFC 9937 §4, at the end of a PRR episode: cwnd =
+                    // ssthresh. PRR has brought the pipe to ssthresh, and
+                    // a flight that the recovery left short (the sender
+                    // ran out of data, or the last ACK covered it all)
+                    // must not cut the window to one segment: the next
+                    // flight's ACKs are what find its losses (RFC 8985).
+                    ssthresh
                 } else {
                     // RFC 6582 §3.2 step 3, option (1): min(ssthresh, max(FlightSize, SMSS) + SMSS).
                     ssthresh.min(self.flight_size().max(smss) + smss)
@@ -154,6 +162,7 @@ impl Connection {
         // RFC 3168 §6.1.2: a reduction for any reason sends CWR.
         self.ecn_reduced();
         self.trace_cwnd_with(now, CwndCause::FastRetransmit, flight);
+        self.prr_force_first(now);
     }
 
     /// The congestion response to a retransmission timeout (RFC 5681 §3.1,
