@@ -36,6 +36,10 @@ use crate::link::wait_readable;
 const READ_BATCH: usize = 64;
 /// Frames kept for the capture at most.
 const RECORD_LIMIT: usize = 100_000;
+/// An Ethernet II header without tags.
+const HEADER_LEN: usize = 14;
+/// Packets up to this size are copied behind their header to be written.
+const COPY_LIMIT: usize = 4096;
 
 /// Our end of a TAP device: the ARP and NDP caches and the frames seen.
 pub struct TapPort {
@@ -50,6 +54,8 @@ pub struct TapPort {
     /// Frames are kept for [`TapPort::frames`] (the default).
     recording: bool,
     buf: Vec<u8>,
+    /// Where a small frame is put together to be written.
+    wbuf: Vec<u8>,
 }
 
 impl std::fmt::Debug for TapPort {
@@ -75,6 +81,7 @@ impl TapPort {
             frames: Vec::new(),
             recording: true,
             buf: vec![0; 65_536],
+            wbuf: Vec::with_capacity(HEADER_LEN + COPY_LIMIT),
         })
     }
 
@@ -128,25 +135,33 @@ impl TapPort {
         }
     }
 
-    /// Writes `packet` in a frame to `dst`: the header and the packet in
-    /// one vectored write, so the packet is not copied to be framed (after
-    /// the caches' own frames, which [`TapPort::flush`] wrote, so the order
-    /// they were sent in holds).
+    /// Writes `packet` in a frame to `dst` (after the caches' own frames,
+    /// which [`TapPort::flush`] wrote, so the order they were sent in
+    /// holds). A frame up to [`COPY_LIMIT`] is put together in a buffer
+    /// kept for it and written; a larger one goes as header and packet in
+    /// one vectored write, not copied (importing the vector costs the
+    /// kernel more than copying a small packet costs us).
     fn write_frame(&mut self, dst: MacAddr, ethertype: EtherType, packet: &[u8]) -> io::Result<()> {
         let eth = EthernetRepr {
             dst_addr: dst,
             src_addr: self.mac,
             ethertype,
         };
-        let mut header = [0u8; 14];
+        let mut header = [0u8; HEADER_LEN];
         eth.emit(&mut header).map_err(io::Error::other)?;
         if self.recording && self.frames.len() < RECORD_LIMIT {
             self.record(&[&header[..], packet].concat());
         }
-        match self
-            .dev
-            .send_vectored(&[io::IoSlice::new(&header), io::IoSlice::new(packet)])
-        {
+        let sent = if packet.len() <= COPY_LIMIT {
+            self.wbuf.clear();
+            self.wbuf.extend_from_slice(&header);
+            self.wbuf.extend_from_slice(packet);
+            self.dev.send(&self.wbuf)
+        } else {
+            self.dev
+                .send_vectored(&[io::IoSlice::new(&header), io::IoSlice::new(packet)])
+        };
+        match sent {
             Ok(_) => Ok(()),
             // A full device queue drops the frame, as a wire would.
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),

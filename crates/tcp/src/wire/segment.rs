@@ -8,6 +8,13 @@ use handshake_ip::{ChecksumMode, IpProtocol};
 use super::{OptionIter, SeqNumber, TcpOptions};
 use crate::Error;
 
+/// The payload is copied behind the header in pieces of this size: each
+/// is a small `memcpy` done with vector moves, while one large copy becomes
+/// `rep movsb`, which on AMD Zen with glibc 2.36 (Debian 12) runs at a few
+/// GB/s when the destination lies a few octets past the source modulo
+/// 4 KiB, as a payload written 40 octets into a packet often does (the
+/// 64 KiB-segment bulk bench spent 64% of its time in that one copy).
+const COPY_PIECE: usize = 2048;
 /// Length of the fixed header (data offset 5).
 pub const HEADER_LEN: usize = 20;
 
@@ -350,7 +357,12 @@ impl<'a> SegmentRepr<'a> {
             });
         };
         self.emit_header(&mut s[..hl])?;
-        s[hl..].copy_from_slice(self.payload);
+        for (to, from) in s[hl..]
+            .chunks_mut(COPY_PIECE)
+            .zip(self.payload.chunks(COPY_PIECE))
+        {
+            to.copy_from_slice(from);
+        }
         fill_checksum(s, ph);
         Ok(len)
     }
@@ -376,7 +388,9 @@ impl<'a> SegmentRepr<'a> {
         self.emit_header(&mut header[..hl])?;
         let mut v = alloc::vec::Vec::with_capacity(len);
         v.extend_from_slice(&header[..hl]);
-        v.extend_from_slice(self.payload);
+        for piece in self.payload.chunks(COPY_PIECE) {
+            v.extend_from_slice(piece);
+        }
         fill_checksum(&mut v, ph);
         Ok(v)
     }
