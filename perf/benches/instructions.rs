@@ -75,7 +75,10 @@ fn dns_parse(bytes: &[u8]) -> usize {
 #[library_benchmark]
 #[bench::aaaa(w::dns_cache_input())]
 fn dns_cached_lookup(
-    (mut cache, name): (handshake_dns::Cache, handshake_dns::wire::Name),
+    (mut cache, name): (
+        handshake_dns::Cache<w::FixedHasher>,
+        handshake_dns::wire::Name,
+    ),
 ) -> usize {
     black_box(w::dns_cached_lookup(&mut cache, black_box(&name)))
 }

@@ -5,7 +5,9 @@
 use alloc::collections::BTreeMap;
 use alloc::string::ToString;
 use alloc::vec::Vec;
+use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use handshake_time::{Duration, Instant};
 
@@ -174,10 +176,15 @@ fn footprint(key: &Key, value: &Value) -> usize {
 /// }
 /// assert_eq!(cache.get(t0 + Duration::from_secs(300), &name, RecordType::A, Class::IN), None);
 /// ```
+///
+/// The map's hasher is `S`: [`Cache::new`] takes std's `RandomState`, keyed
+/// afresh per cache, so names a hostile server chooses cannot be made to
+/// collide; [`Cache::with_hasher`] takes another (a fixed one makes the map's
+/// layout, and so a lookup's instruction count, repeatable).
 #[derive(Debug)]
-pub struct Cache {
+pub struct Cache<S = RandomState> {
     config: CacheConfig,
-    slots: HashMap<Key, Slot>,
+    slots: HashMap<Key, Slot, S>,
     /// Stamp -> key, oldest first: one entry per key, holding the stamp of
     /// its last store or of an earlier use. A hit only updates the slot's
     /// stamp; eviction moves stale entries to their slot's stamp until the
@@ -189,11 +196,18 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// An empty cache.
+    /// An empty cache hashing with a randomly keyed `RandomState`.
     pub fn new(config: CacheConfig) -> Cache {
+        Cache::with_hasher(config, RandomState::new())
+    }
+}
+
+impl<S: BuildHasher> Cache<S> {
+    /// An empty cache whose map hashes with `hasher`.
+    pub fn with_hasher(config: CacheConfig, hasher: S) -> Cache<S> {
         Cache {
             config,
-            slots: HashMap::new(),
+            slots: HashMap::with_hasher(hasher),
             lru: BTreeMap::new(),
             clock: 0,
             bytes: 0,
