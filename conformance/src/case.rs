@@ -207,6 +207,7 @@ pub struct Case {
     kind: Kind,
     needs: Vec<Need>,
     source: &'static str,
+    alone: bool,
     run: Body,
 }
 
@@ -225,6 +226,7 @@ pub struct CaseBuilder {
     level: Level,
     needs: Vec<Need>,
     source: &'static str,
+    alone: bool,
 }
 
 /// A case's id or reference: usually a literal, built when a table makes it.
@@ -258,6 +260,7 @@ impl Case {
             level,
             needs: Vec::new(),
             source: std::panic::Location::caller().file(),
+            alone: false,
         }
     }
 
@@ -310,6 +313,12 @@ impl Case {
     /// a registry test holds it to the id.
     pub fn source(&self) -> &'static str {
         self.source
+    }
+
+    /// True for a case that must have the machine to itself (a timing
+    /// measurement): the runner runs it after the others, one at a time.
+    pub fn runs_alone(&self) -> bool {
+        self.alone
     }
 
     /// The crate a case belongs to: the id up to the first dot.
@@ -366,6 +375,16 @@ impl CaseBuilder {
         self
     }
 
+    /// The case times code (a dudect test): the runner gives it the machine
+    /// to itself, after the other cases, one such case at a time. Another
+    /// case on the other core heats and throttles the package, and the
+    /// frequency a loaded core settles at depends on the data it handles
+    /// (Hertzbleed), which no software constant-time discipline removes.
+    pub fn alone(mut self) -> CaseBuilder {
+        self.alone = true;
+        self
+    }
+
     fn finish<R, F>(self, kind: Kind, run: F) -> Case
     where
         R: Into<Outcome>,
@@ -378,6 +397,7 @@ impl CaseBuilder {
             kind,
             needs: self.needs,
             source: self.source,
+            alone: self.alone,
             run: Arc::new(move |ctx| run(ctx).into()),
         }
     }

@@ -91,3 +91,17 @@ fn support_modules_build_no_cases() {
         );
     }
 }
+
+#[test]
+fn every_timing_case_runs_alone() {
+    // A dudect measurement beside another case measures that case's load:
+    // the runner keeps the machine for it only when the case says so.
+    let timing: Vec<_> = all_cases()
+        .into_iter()
+        .filter(|c| c.id().contains(".timing-"))
+        .collect();
+    assert!(timing.len() >= 8, "{} timing cases", timing.len());
+    for case in timing {
+        assert!(case.runs_alone(), "{} does not run alone", case.id());
+    }
+}

@@ -108,7 +108,9 @@ fn fresh_seed() -> u64 {
     (nanos as u64) ^ ((nanos >> 64) as u64) ^ u64::from(std::process::id())
 }
 
-/// Runs the cases on `jobs` threads, in registration order per thread, with a progress bar.
+/// Runs the cases on `jobs` threads, in registration order per thread, with a
+/// progress bar; then the cases that run alone (timing measurements), one at
+/// a time with nothing else running. Results keep registration order.
 fn execute(cases: &[Case], jobs: usize, ctx_for: impl Fn(&Case) -> Ctx + Sync) -> Vec<CaseResult> {
     let bar = ProgressBar::new(cases.len() as u64);
     bar.set_style(
@@ -116,32 +118,41 @@ fn execute(cases: &[Case], jobs: usize, ctx_for: impl Fn(&Case) -> Ctx + Sync) -
             .expect("static template")
             .progress_chars("=> "),
     );
-    let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<CaseResult>>> =
         Mutex::new((0..cases.len()).map(|_| None).collect());
+    let run_one = |i: usize| {
+        let case = &cases[i];
+        bar.set_message(case.id().to_string());
+        let mut ctx = ctx_for(case);
+        let t = Instant::now();
+        let outcome = case.execute(&mut ctx);
+        let duration = t.elapsed();
+        if let Outcome::Fail(reason) = &outcome {
+            bar.println(format!("FAIL {}: {reason}", case.id()));
+        }
+        results.lock().expect("no panics while holding the lock")[i] = Some(CaseResult {
+            case: case.clone(),
+            outcome,
+            duration,
+            measurement: ctx.measurement.take(),
+        });
+        bar.inc(1);
+    };
+    let (alone, shared): (Vec<usize>, Vec<usize>) =
+        (0..cases.len()).partition(|&i| cases[i].runs_alone());
+    let next = AtomicUsize::new(0);
     std::thread::scope(|s| {
-        for _ in 0..jobs.min(cases.len().max(1)) {
+        for _ in 0..jobs.min(shared.len()).max(1) {
             s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(case) = cases.get(i) else { break };
-                bar.set_message(case.id().to_string());
-                let mut ctx = ctx_for(case);
-                let t = Instant::now();
-                let outcome = case.execute(&mut ctx);
-                let duration = t.elapsed();
-                if let Outcome::Fail(reason) = &outcome {
-                    bar.println(format!("FAIL {}: {reason}", case.id()));
-                }
-                results.lock().expect("no panics while holding the lock")[i] = Some(CaseResult {
-                    case: case.clone(),
-                    outcome,
-                    duration,
-                    measurement: ctx.measurement.take(),
-                });
-                bar.inc(1);
+                let Some(&i) = shared.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                    break;
+                };
+                run_one(i);
             });
         }
     });
+    // Every thread above has joined: nothing else of ours runs now.
+    alone.into_iter().for_each(run_one);
     bar.finish_and_clear();
     results
         .into_inner()
@@ -295,5 +306,47 @@ mod tests {
         let ids: Vec<_> = results.iter().map(|r| r.case.id()).collect();
         assert_eq!(ids, ["a.1", "a.2", "a.3", "a.4", "a.5"]);
         assert!(results.iter().all(|r| r.outcome.is_pass()));
+    }
+
+    #[test]
+    fn a_case_that_runs_alone_shares_the_machine_with_no_other() {
+        use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        use std::sync::Arc;
+        let running = Arc::new(AtomicUsize::new(0));
+        let busy = |id: &'static str| {
+            let running = Arc::clone(&running);
+            Case::must(id, "RFC 0").vector(move |_| {
+                running.fetch_add(1, SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                running.fetch_sub(1, SeqCst);
+                Outcome::Pass
+            })
+        };
+        let timed = {
+            let running = Arc::clone(&running);
+            Case::should("a.timed", "RFC 0").alone().property(move |_| {
+                let others = running.load(SeqCst);
+                std::thread::sleep(std::time::Duration::from_millis(30));
+                let others = others.max(running.load(SeqCst));
+                if others == 0 {
+                    Outcome::Pass
+                } else {
+                    Outcome::Fail(format!("{others} cases ran beside it"))
+                }
+            })
+        };
+        // Registered among the others, with a thread to spare for it.
+        let all = vec![busy("a.1"), busy("a.2"), timed, busy("a.3"), busy("a.4")];
+        let results = execute(&all, 4, |_| Ctx::new(7));
+        let ids: Vec<_> = results.iter().map(|r| r.case.id()).collect();
+        assert_eq!(ids, ["a.1", "a.2", "a.timed", "a.3", "a.4"]);
+        for r in &results {
+            assert!(
+                r.outcome.is_pass(),
+                "{}: {:?}",
+                r.case.id(),
+                r.outcome.reason()
+            );
+        }
     }
 }

@@ -52,6 +52,7 @@ pub(crate) fn cases() -> Vec<Case> {
             "crypto.ct.timing-detector-catches-early-exit",
             "RFC 8017 §8.2.2 step 4, RFC 5246 §6.2.3.2 (what crypto.rsa.timing-ct-compare times): the dudect detector's self-check (Reparaz, Balasch, Verbauwhede 2017), an early-exit compare under the same settings gives |t| >= 2 x 10",
         )
+        .alone()
         .property(detector_catches_early_exit),
     ]
 }

@@ -352,6 +352,7 @@ pub(crate) fn cases() -> Vec<Case> {
             "crypto.mlkem.timing-implicit-rejection",
             "FIPS 203 §6.3: implicit rejection not visible in decapsulation time (dudect, Welch t)",
         )
+        .alone()
         .property(timing_implicit_rejection),
     );
     cases

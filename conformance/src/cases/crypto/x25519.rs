@@ -301,6 +301,7 @@ pub(crate) fn cases() -> Vec<Case> {
             "crypto.x25519.timing-scalar",
             "RFC 7748 §5 (constant-time ladder): dudect Welch t, fixed vs random scalars",
         )
+        .alone()
         .property(x25519_scalars),
     ]
 }
