@@ -143,11 +143,10 @@ fn execute(cases: &[Case], jobs: usize, ctx_for: impl Fn(&Case) -> Ctx + Sync) -
     let next = AtomicUsize::new(0);
     std::thread::scope(|s| {
         for _ in 0..jobs.min(shared.len()).max(1) {
-            s.spawn(|| loop {
-                let Some(&i) = shared.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
-                run_one(i);
+            s.spawn(|| {
+                while let Some(&i) = shared.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    run_one(i);
+                }
             });
         }
     });
