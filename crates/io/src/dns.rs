@@ -41,27 +41,110 @@ pub(crate) fn block_on<F: Future>(f: F) -> io::Result<F::Output> {
         .block_on(f))
 }
 
-/// Sends `query` over UDP from a fresh socket (an OS-chosen random port) and
-/// hands every datagram that arrives before `timeout` to `accept`, until it
-/// returns true. Datagrams from other addresses are passed on too: the
+/// The lowest source port a query leaves from: RFC 5452 §9.2 asks for a port
+/// from "53, or 1024 and above", as large a range as practicable.
+pub const LOWEST_SOURCE_PORT: u16 = 1024;
+
+/// Random ports tried before the kernel is left to choose (each try that
+/// fails found the port taken, or reserved by the administrator).
+const PORT_TRIES: usize = 32;
+
+/// A UDP socket for one query to `server`. RFC 5452 §9.2: its port is drawn
+/// uniformly from 1024..=65535 (not the kernel's ephemeral range, a few
+/// tens of thousands of ports), skipping the ports the administrator reserved
+/// (Linux's `net.ipv4.ip_local_reserved_ports`, "means to avoid usage of
+/// certain ports") and ports in use. RFC 5452 §9.1: it is connected to the
+/// server, which binds it to the route's source address: the kernel then
+/// delivers only datagrams from the server's address and port to our address
+/// and port, so a response sent to another of our addresses is never read.
+///
+/// `Ok(None)`: the server cannot be reached (no route).
+async fn query_socket(server: SocketAddr) -> io::Result<Option<UdpSocket>> {
+    use rand::Rng;
+    let any: std::net::IpAddr = if server.is_ipv4() {
+        std::net::Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        std::net::Ipv6Addr::UNSPECIFIED.into()
+    };
+    let reserved = reserved_ports();
+    let mut sock = None;
+    for _ in 0..PORT_TRIES {
+        let port = OsRng.gen_range(LOWEST_SOURCE_PORT..=u16::MAX);
+        if reserved.iter().any(|r| r.contains(&port)) {
+            continue;
+        }
+        match UdpSocket::bind((any, port)).await {
+            Ok(s) => {
+                sock = Some(s);
+                break;
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::AddrInUse | io::ErrorKind::PermissionDenied
+                ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    // A host with nearly every port taken: the kernel's random ephemeral
+    // port beats no query at all.
+    let sock = match sock {
+        Some(s) => s,
+        None => UdpSocket::bind((any, 0)).await?,
+    };
+    Ok(sock.connect(server).await.ok().map(|()| sock))
+}
+
+/// The ports the administrator reserved from automatic use, read once.
+fn reserved_ports() -> &'static [std::ops::RangeInclusive<u16>] {
+    static RESERVED: OnceLock<Vec<std::ops::RangeInclusive<u16>>> = OnceLock::new();
+    RESERVED.get_or_init(|| {
+        #[cfg(target_os = "linux")]
+        {
+            std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_reserved_ports")
+                .map(|s| port_ranges(&s))
+                .unwrap_or_default()
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            Vec::new()
+        }
+    })
+}
+
+/// A port list as Linux writes it (`8080,9000-9100`); what does not parse is
+/// left out.
+pub fn port_ranges(list: &str) -> Vec<std::ops::RangeInclusive<u16>> {
+    list.trim()
+        .split(',')
+        .filter_map(|item| {
+            let (lo, hi) = item
+                .trim()
+                .split_once('-')
+                .unwrap_or((item.trim(), item.trim()));
+            Some(lo.trim().parse().ok()?..=hi.trim().parse().ok()?)
+        })
+        .collect()
+}
+
+/// Sends `query` over UDP from a fresh socket ([`query_socket`]: a random
+/// port, connected to the server) and hands every datagram that arrives
+/// before `timeout` to `accept`, until it returns true. The sans-IO
 /// resolver, not the transport, decides what matches (RFC 5452).
 ///
 /// Ok(false): no accepted answer — a timeout, or the server unreachable
-/// (the send failed, or an ICMP error came back). Err: a local failure (no
-/// socket), which is no server's fault.
+/// (no route, the send failed, or an ICMP error came back). Err: a local
+/// failure (no socket), which is no server's fault.
 async fn udp_exchange(
     server: SocketAddr,
     query: &[u8],
     timeout: Duration,
     mut accept: impl FnMut(SocketAddr, &[u8]) -> bool,
 ) -> io::Result<bool> {
-    let bind: SocketAddr = if server.is_ipv4() {
-        ([0, 0, 0, 0], 0).into()
-    } else {
-        ([0u16; 8], 0).into()
+    let Some(sock) = query_socket(server).await? else {
+        return Ok(false);
     };
-    let sock = UdpSocket::bind(bind).await?;
-    if sock.send_to(query, server).await.is_err() {
+    if sock.send(query).await.is_err() {
         return Ok(false);
     }
     let deadline = Instant::now() + timeout;
@@ -389,4 +472,21 @@ pub(crate) fn is_local(e: &io::Error) -> bool {
             | K::HostUnreachable
             | K::NetworkUnreachable
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn port_lists_read_as_linux_writes_them() {
+        // Documentation/networking/ip-sysctl.rst: "comma separated list of
+        // ranges", e.g. "8080,9148,37000-37500".
+        assert_eq!(
+            port_ranges("8080,9148,37000-37500\n"),
+            [8080..=8080, 9148..=9148, 37000..=37500]
+        );
+        assert_eq!(port_ranges("\n"), []);
+        assert_eq!(port_ranges("1-x,70000,5"), [5..=5]);
+    }
 }

@@ -167,6 +167,106 @@ fn ports_simultaneous(_: &mut Ctx) -> check::Checked {
     check::equal("different source ports among them", ports.len(), 4)
 }
 
+/// RFC 5452 §9.1: "Destination address against query source address". A
+/// server on 127.0.0.1 answers each query twice, from its own address and
+/// port, with the query's ID and question: first a forgery (A 192.0.2.66)
+/// sent to the query's port on 127.0.0.2, another address of this host,
+/// then 50 ms later the genuine answer (A 192.0.2.1) to the query's source.
+/// The lookup must end with the genuine one: a socket bound to the wildcard
+/// address would read the forgery first.
+fn rfc5452_destination(_: &mut Ctx) -> check::Checked {
+    use handshake_dns::wire::{RData, Record};
+    let sock = std::net::UdpSocket::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    sock.set_read_timeout(Some(Duration::from_secs(5)))
+        .map_err(|e| e.to_string())?;
+    let server = sock.local_addr().map_err(|e| e.to_string())?;
+    let answering = std::thread::spawn(move || -> Result<SocketAddr, String> {
+        let mut buf = [0u8; 1500];
+        let (n, client) = sock.recv_from(&mut buf).map_err(|e| e.to_string())?;
+        let query = Message::parse(&buf[..n]).map_err(|e| e.to_string())?;
+        let q = query.questions.first().cloned().ok_or("no question")?;
+        let reply = |last: u8| {
+            let mut r = query.response();
+            r.header.recursion_available = true;
+            r.answers.push(Record::new(
+                q.name.clone(),
+                0,
+                RData::A([192, 0, 2, last].into()),
+            ));
+            r.to_bytes().map_err(|e| e.to_string())
+        };
+        let elsewhere = SocketAddr::from(([127, 0, 0, 2], client.port()));
+        sock.send_to(&reply(66)?, elsewhere)
+            .map_err(|e| e.to_string())?;
+        std::thread::sleep(Duration::from_millis(50));
+        sock.send_to(&reply(1)?, client)
+            .map_err(|e| e.to_string())?;
+        Ok(client)
+    });
+    let r = shared_stub(server);
+    let got = runtime()?.block_on(r.lookup("www.example.", RecordType::A));
+    let client = answering.join().map_err(|_| "server panicked")??;
+    check::ensure(client.ip() == std::net::Ipv4Addr::LOCALHOST, || {
+        format!("the query left from {client}, not 127.0.0.1")
+    })?;
+    let got = got.map_err(|e| e.to_string())?;
+    let handshake_dns::Outcome::Answer { records, .. } = &got.outcome else {
+        return Err(format!("no answer: {:?}", got.outcome));
+    };
+    let addrs: Vec<String> = records.iter().map(|r| r.data.to_string()).collect();
+    check::equal(
+        "the addresses believed",
+        addrs,
+        vec!["192.0.2.1".to_string()],
+    )
+}
+
+/// RFC 5452 §9.2: "Use an unpredictable source port for outgoing queries
+/// from the range of available ports (53, or 1024 and above) that is as
+/// large as possible and practicable". 240 lookups, one after another, to a
+/// server on 127.0.0.1; their source ports are all at least 1024, and spread
+/// as a uniform draw over 1024..=65535 spreads them: some below 32768 and
+/// some above 60999 (outside Linux's default ephemeral range 32768-60999:
+/// each fails for a uniform draw with probability (1 - 4536/64512)^240,
+/// under 3e-8, and (1 - 31744/64512)^240, about 1e-70), each quarter of the
+/// range holds at least 30 (expected 60; a binomial tail under 1e-5), and at
+/// least 230 are distinct (expected collisions: 240^2 / (2 x 64512) = 0.45).
+fn source_port_range(_: &mut Ctx) -> check::Checked {
+    let srv = DelayingServer::start(|_| Duration::ZERO)?;
+    let r = shared_stub(srv.addr());
+    let rt = runtime()?;
+    for i in 0..240 {
+        let got = rt
+            .block_on(r.lookup("www.example.", RecordType::A))
+            .map_err(|e| format!("lookup {i}: {e}"))?;
+        check::ensure(
+            matches!(got.outcome, handshake_dns::Outcome::Answer { .. }),
+            || format!("lookup {i} not answered: {:?}", got.outcome),
+        )?;
+    }
+    let ports: Vec<u16> = srv.clients().iter().map(SocketAddr::port).collect();
+    check::equal("queries the server saw", ports.len(), 240)?;
+    let low = ports.iter().filter(|&&p| p < 1024).count();
+    check::equal("ports below 1024", low, 0)?;
+    check::ensure(ports.iter().any(|&p| p < 32768), || {
+        format!("no port below 32768 in {ports:?}")
+    })?;
+    check::ensure(ports.iter().any(|&p| p > 60999), || {
+        format!("no port above 60999 in {ports:?}")
+    })?;
+    let mut quarters = [0usize; 4];
+    for &p in &ports {
+        quarters[usize::from(p - 1024) * 4 / 64512] += 1;
+    }
+    check::ensure(quarters.iter().all(|&q| q >= 30), || {
+        format!("ports per quarter of 1024..=65535: {quarters:?} (expected about 60 each)")
+    })?;
+    let distinct = ports.iter().collect::<BTreeSet<_>>().len();
+    check::ensure(distinct >= 230, || {
+        format!("{distinct} distinct ports of 240")
+    })
+}
+
 /// The `dns.rfc5452.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
@@ -174,6 +274,9 @@ pub(crate) fn cases() -> Vec<Case> {
         Case::must("dns.rfc5452.question-must-match", "RFC 5452 §9.1, §9.3")
             .vector(rfc5452_question),
         Case::must("dns.rfc5452.source-must-match", "RFC 5452 §9.1").vector(rfc5452_source),
+        Case::must("dns.rfc5452.destination-must-match", "RFC 5452 §9.1")
+            .simulation(rfc5452_destination),
+        Case::must("dns.rfc5452.source-port-range", "RFC 5452 §9.2").simulation(source_port_range),
         Case::must("dns.rfc5452.query-id-full-range", "RFC 5452 §9.2")
             .property(query_id_full_range),
         Case::must("dns.rfc5452.ports-simultaneous", "RFC 5452 §9.2")

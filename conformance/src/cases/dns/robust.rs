@@ -370,8 +370,7 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .vector(|_| decoder::question_compressed_against_header()),
         Case::must("dns.robust.header-checked-before-parsing", "RFC 5452 §9.1")
-            .needs(&[Need::Root])
-            .simulation(|_| onwire::header_checked_before_parsing()),
+            .vector(|_| decoder::header_checked_before_parsing()),
         Case::must(
             "dns.robust.names-in-callers-case",
             "RFC 5452 §9.3; RFC 1035 §4.1.4",

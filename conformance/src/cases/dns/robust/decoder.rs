@@ -55,3 +55,77 @@ pub(super) fn question_compressed_against_header() -> check::Checked {
         Some(vec![0]),
     )
 }
+
+/// Defect 3, second half. RFC 5452 §9.1: a response is taken only from the
+/// address and port asked, with our ID; those are in the first 12 octets,
+/// so a datagram that fails them is refused before any name in it is
+/// decompressed. The sans-IO resolver, asked `www.example. A` of a root at
+/// 127.0.0.80, is handed two datagrams whose header is well formed and whose
+/// body is not a message (a question count of 1 and nothing after the
+/// header): one from another port with our ID, one from the server with
+/// another ID; then the genuine answer. Both are refused for their header
+/// (the trace says source and ID), where the code before parsed them first
+/// and dropped them silently as malformed. (Over a socket the first never
+/// reaches the resolver: handshake-io connects each query's socket to the
+/// server, and the kernel drops datagrams from elsewhere.)
+pub(super) fn header_checked_before_parsing() -> check::Checked {
+    use handshake_dns::wire::{RData, Record, RecordType};
+    use handshake_dns::{IterConfig, Iterative, Outcome, Step, TraceEvent};
+    use rand::SeedableRng;
+    use std::net::{Ipv4Addr, SocketAddr};
+
+    let root: SocketAddr = "127.0.0.80:53".parse().expect("an address");
+    let genuine = Ipv4Addr::new(192, 0, 2, 80);
+    let mut lookup = Iterative::new(
+        handshake_dns::wire::Question::new("www.example".parse().expect("a name"), RecordType::A),
+        &[("a.root".parse().expect("a name"), vec![root.ip()])],
+        IterConfig::default(),
+    );
+    lookup.start(handshake_time::Instant::ZERO);
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(80);
+    let Step::Query {
+        server, message, ..
+    } = lookup.poll(&mut rng)
+    else {
+        return Err("the lookup sent no query".into());
+    };
+    check::equal("the server asked", server, root)?;
+    let id = message.header.id.to_be_bytes();
+    // QR, QDCOUNT 1, and no question: malformed past the header.
+    let other_port = [id[0], id[1], 0x84, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+    let other_id = [id[0] ^ 0x5a, id[1], 0x84, 0, 0, 1, 0, 0, 0, 0, 0, 0];
+    lookup.handle_datagram(SocketAddr::new(root.ip(), 5353), &other_port);
+    lookup.handle_datagram(root, &other_id);
+    check::ensure(lookup.is_waiting(), || {
+        "a datagram with a wrong source or ID ended the wait".into()
+    })?;
+    let q = message.questions.first().ok_or("no question")?;
+    let mut r = message.response();
+    r.header.authoritative = true;
+    r.answers
+        .push(Record::new(q.name.clone(), 60, RData::A(genuine)));
+    lookup.handle_datagram(root, &r.to_bytes().map_err(|e| e.to_string())?);
+    let outcome = match lookup.poll(&mut rng) {
+        Step::Done(o) => o,
+        Step::Wait => return Err("still waiting after the genuine answer".into()),
+        Step::Query { server, .. } => return Err(format!("asked {server} again")),
+    };
+    check::ensure(
+        matches!(&outcome, Outcome::Answer { records, .. }
+            if records.iter().map(|r| &r.data).eq([&RData::A(genuine)])),
+        || format!("www.example. A: {outcome:?}"),
+    )?;
+    let refused: Vec<String> = lookup
+        .trace()
+        .iter()
+        .filter_map(|e| match e {
+            TraceEvent::Rejected { why, .. } => Some(why.clone()),
+            _ => None,
+        })
+        .collect();
+    check::ensure(
+        refused.iter().any(|w| w.contains("query went to"))
+            && refused.iter().any(|w| w.contains("response ID")),
+        || format!("refusals traced: {refused:?} (want one for the source, one for the ID)"),
+    )
+}

@@ -2,14 +2,14 @@
 //! authority on 127.0.0.8x port 53 (root, under the fixture network's lock),
 //! our iterative resolver through handshake-io.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, UdpSocket};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use super::super::support::name;
 use crate::check;
 use crate::peers::dns_server::{answering, DnsServer};
 use handshake_dns::wire::{Message, Name, RData, Record, RecordType};
-use handshake_dns::{IterConfig, Iterative, Outcome as Lookup, TraceEvent};
+use handshake_dns::{IterConfig, Outcome as Lookup};
 use handshake_io::resolver::{BlockingResolver, Resolver, Source, Upstream};
 
 /// The scripted authority: answers every query itself, with AA.
@@ -36,73 +36,6 @@ fn iterative(hints: &[SocketAddr]) -> Result<BlockingResolver, String> {
         },
     ))
     .map_err(|e| e.to_string())
-}
-
-/// Defect 3, second half. RFC 5452 §9.1: a response is taken only from the
-/// address and port asked, with our ID; those are in the first 12 octets,
-/// so a datagram that fails them is refused before any name in it is
-/// decompressed. The authority first sends two datagrams whose header is
-/// well formed and whose body is not a message (a question count of 1 and
-/// nothing after the header): one from another port, one with another ID;
-/// then the genuine answer. Both are refused for their header — the trace
-/// says source and ID — where the code before parsed them first and
-/// dropped them silently as malformed.
-pub(super) fn header_checked_before_parsing() -> check::Checked {
-    let _net = crate::peers::dnsnet::lock();
-    let sock = UdpSocket::bind(AUTH).map_err(|e| format!("binding {AUTH}: {e}"))?;
-    sock.set_read_timeout(Some(Duration::from_secs(5)))
-        .map_err(|e| e.to_string())?;
-    let forger = UdpSocket::bind("127.0.0.80:0").map_err(|e| e.to_string())?;
-    let server = std::thread::spawn(move || -> Result<(), String> {
-        let mut buf = [0u8; 1500];
-        let (n, client) = sock.recv_from(&mut buf).map_err(|e| e.to_string())?;
-        let query = Message::parse(&buf[..n]).map_err(|e| e.to_string())?;
-        let id = query.header.id.to_be_bytes();
-        // QR, QDCOUNT 1, and no question: malformed past the header.
-        let other_port = [id[0], id[1], 0x84, 0, 0, 1, 0, 0, 0, 0, 0, 0];
-        let other_id = [id[0] ^ 0x5a, id[1], 0x84, 0, 0, 1, 0, 0, 0, 0, 0, 0];
-        forger
-            .send_to(&other_port, client)
-            .map_err(|e| e.to_string())?;
-        sock.send_to(&other_id, client).map_err(|e| e.to_string())?;
-        let q = query.questions.first().ok_or("no question")?;
-        let mut r = query.response();
-        r.header.authoritative = true;
-        r.answers
-            .push(Record::new(q.name.clone(), 60, RData::A(GENUINE)));
-        let bytes = r.to_bytes().map_err(|e| e.to_string())?;
-        std::thread::sleep(Duration::from_millis(50));
-        sock.send_to(&bytes, client).map_err(|e| e.to_string())?;
-        Ok(())
-    });
-    let mut lookup = Iterative::new(
-        handshake_dns::wire::Question::new(name("www.example"), RecordType::A),
-        &[(name("a.root"), vec![AUTH.ip()])],
-        IterConfig::default(),
-    );
-    let outcome = handshake_io::dns::resolve(&mut lookup, Duration::from_secs(2))
-        .map_err(|e| format!("our resolver's I/O: {e}"))?;
-    server
-        .join()
-        .map_err(|_| "the authority's thread panicked".to_string())??;
-    check::ensure(
-        matches!(&outcome, Lookup::Answer { records, .. }
-            if records.iter().map(|r| &r.data).eq([&RData::A(GENUINE)])),
-        || format!("www.example. A: {outcome:?}"),
-    )?;
-    let refused: Vec<String> = lookup
-        .trace()
-        .iter()
-        .filter_map(|e| match e {
-            TraceEvent::Rejected { why, .. } => Some(why.clone()),
-            _ => None,
-        })
-        .collect();
-    check::ensure(
-        refused.iter().any(|w| w.contains("query went to"))
-            && refused.iter().any(|w| w.contains("response ID")),
-        || format!("refusals traced: {refused:?} (want one for the source, one for the ID)"),
-    )
 }
 
 /// `mx1.` in front of `n`, in `n`'s case.
