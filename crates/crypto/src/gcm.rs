@@ -137,8 +137,13 @@ impl AesGcm {
         lens[..8].copy_from_slice(&((aad_len as u64) * 8).to_be_bytes());
         lens[8..].copy_from_slice(&((ct_len as u64) * 8).to_be_bytes());
         self.ghash.update(&mut s, &lens);
-        // T = MSB_t(GCTR_K(J0, S))
-        self.aes.ctr32_xor(j0, &mut s);
+        // T = MSB_t(GCTR_K(J0, S)) = E(J0) ^ S: one block, no CTR loop.
+        let mut ek0 = *j0;
+        self.aes.encrypt_block(&mut ek0);
+        for (x, k) in s.iter_mut().zip(&ek0) {
+            *x ^= k;
+        }
+        crate::ct::wipe(&mut ek0);
         s
     }
 
@@ -151,6 +156,14 @@ impl AesGcm {
     ) -> Result<[u8; 16], Error> {
         check_plaintext_len(in_out.len())?;
         let j0 = self.j0(nonce)?;
+        #[cfg(target_arch = "x86_64")]
+        if let (Some(k), Some(t)) = (self.aes.ni_key(), self.ghash.clmul_table()) {
+            if let Some(tag) = crate::x86::gcm::seal_short(k, t, &j0, aad, in_out)
+                .or_else(|| crate::x86::gcm::seal_long(k, t, &j0, aad, in_out))
+            {
+                return Ok(tag);
+            }
+        }
         let mut s = [0u8; 16];
         self.ghash.update(&mut s, aad);
         if in_out.len() <= SHORT {
@@ -189,6 +202,19 @@ impl AesGcm {
             return Err(Error::AuthenticationFailed);
         }
         let j0 = self.j0(nonce)?;
+        #[cfg(target_arch = "x86_64")]
+        if let (Some(k), Some(t), Ok(tag)) = (
+            self.aes.ni_key(),
+            self.ghash.clmul_table(),
+            <&[u8; 16]>::try_from(tag),
+        ) {
+            let short = crate::x86::gcm::open_short(k, t, &j0, aad, in_out, tag);
+            match short.or_else(|| crate::x86::gcm::open_long(k, t, &j0, aad, in_out, tag)) {
+                Some(true) => return Ok(()),
+                Some(false) => return Err(Error::AuthenticationFailed),
+                None => {}
+            }
+        }
         let mut s = [0u8; 16];
         self.ghash.update(&mut s, aad);
         if in_out.len() <= SHORT {
@@ -383,6 +409,64 @@ mod tests {
                 );
                 assert_eq!(fast.open(&nonce, &aad, &want).unwrap(), pt);
                 assert_eq!(soft.open(&nonce, &aad, &want).unwrap(), pt);
+            }
+        }
+    }
+
+    /// The short path (x86: one batch of AES blocks, one GHASH reduction)
+    /// against ring at every message length it takes and past it, and the
+    /// long one (x86 with VAES: AAD, E(J0) and lengths around the stitched
+    /// loop) at lengths around its 256-byte groups, with the AAD lengths
+    /// around their limit of one block; and a wrong tag, AAD or ciphertext
+    /// refused with the data left alone (put back, on the long path).
+    #[test]
+    fn short_messages_match_ring() {
+        let key = [0x5au8; 16];
+        let rk = ring::aead::LessSafeKey::new(
+            ring::aead::UnboundKey::new(&ring::aead::AES_128_GCM, &key).unwrap(),
+        );
+        for backend in [Backend::Native, Backend::Portable] {
+            let gcm = AesGcm::new_with_backend(backend, &key).unwrap();
+            for alen in [0usize, 1, 5, 13, 15, 16, 17, 40] {
+                let long = [255, 256, 257, 300, 511, 512, 1024, 1039, 4101];
+                for len in (0..=(SHORT + 17)).chain(long) {
+                    let nonce: [u8; 12] = core::array::from_fn(|i| (i * 7 + len) as u8);
+                    let aad: Vec<u8> = (0..alen).map(|i| (i * 3 + 1) as u8).collect();
+                    let pt: Vec<u8> = (0..len).map(|i| (i * 5 + alen) as u8).collect();
+                    let mut want = pt.clone();
+                    rk.seal_in_place_append_tag(
+                        ring::aead::Nonce::assume_unique_for_key(nonce),
+                        ring::aead::Aad::from(&aad),
+                        &mut want,
+                    )
+                    .unwrap();
+                    let at = format!("{backend:?} aad {alen} len {len}");
+                    let sealed = gcm.seal(&nonce, &aad, &pt).unwrap();
+                    assert_eq!(sealed, want, "{at}");
+                    assert_eq!(gcm.open(&nonce, &aad, &want).unwrap(), pt, "{at}");
+                    let (ct, tag) = want.split_at(len);
+                    let mut bad_tag = tag.to_vec();
+                    bad_tag[15] ^= 0x80;
+                    let mut bad_aad = aad.clone();
+                    bad_aad.push(0);
+                    let mut buf = ct.to_vec();
+                    for (a, t) in [(&aad, &bad_tag[..]), (&bad_aad, tag)] {
+                        assert_eq!(
+                            gcm.open_in_place_detached(&nonce, a, &mut buf, t),
+                            Err(Error::AuthenticationFailed),
+                            "{at}"
+                        );
+                        assert_eq!(buf, ct, "{at}: ciphertext left alone");
+                    }
+                    if len > 0 {
+                        buf[len - 1] ^= 1;
+                        assert_eq!(
+                            gcm.open_in_place_detached(&nonce, &aad, &mut buf, tag),
+                            Err(Error::AuthenticationFailed),
+                            "{at}"
+                        );
+                    }
+                }
             }
         }
     }

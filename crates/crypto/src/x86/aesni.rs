@@ -176,7 +176,7 @@ fn decrypt_block(k: &NiKey, block: &mut [u8; 16]) {
 /// last word), returning the keystream.
 #[inline]
 #[target_feature(enable = "aes,sse2,sse4.1")]
-fn keystream<const N: usize>(
+pub(crate) fn keystream<const N: usize>(
     rk: &[__m128i; 15],
     rounds: usize,
     base: __m128i,

@@ -76,7 +76,7 @@ pub(crate) fn bswap(x: __m128i) -> __m128i {
 /// Accumulates the unreduced 256-bit product a*b as (lo, mid, hi).
 #[inline]
 #[target_feature(enable = "pclmulqdq,sse2")]
-fn mul_acc(acc: &mut [__m128i; 3], a: __m128i, b: __m128i) {
+pub(crate) fn mul_acc(acc: &mut [__m128i; 3], a: __m128i, b: __m128i) {
     acc[0] = _mm_xor_si128(acc[0], _mm_clmulepi64_si128(a, b, 0x00));
     acc[2] = _mm_xor_si128(acc[2], _mm_clmulepi64_si128(a, b, 0x11));
     acc[1] = _mm_xor_si128(acc[1], _mm_clmulepi64_si128(a, b, 0x01));
@@ -144,7 +144,8 @@ fn update(t: &HTable, y: &mut [u8; 16], data: &[u8]) {
 }
 
 /// Fewer than sixteen blocks left: aggregate them the same way (the last one
-/// zero-padded).
+/// zero-padded). GHASH hashes only what is public (AAD, ciphertext, lengths,
+/// a nonce), so the padded copy is not wiped.
 #[target_feature(enable = "pclmulqdq,sse2,ssse3")]
 fn tail(t: &HTable, acc: __m128i, rest: &[u8]) -> __m128i {
     if rest.is_empty() {
@@ -154,10 +155,13 @@ fn tail(t: &HTable, acc: __m128i, rest: &[u8]) -> __m128i {
     let z = _mm_setzero_si128();
     let mut s = [z, z, z];
     for (i, chunk) in rest.chunks(16).enumerate() {
-        let mut b = [0u8; 16];
-        b[..chunk.len()].copy_from_slice(chunk);
-        let mut x = bswap(load128(&b));
-        crate::ct::wipe(&mut b);
+        let mut x = if let Ok(block) = <&[u8; 16]>::try_from(chunk) {
+            bswap(load128(block))
+        } else {
+            let mut b = [0u8; 16];
+            b[..chunk.len()].copy_from_slice(chunk);
+            bswap(load128(&b))
+        };
         if i == 0 {
             x = _mm_xor_si128(x, acc);
         }

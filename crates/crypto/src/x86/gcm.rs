@@ -6,9 +6,9 @@
 
 use core::arch::x86_64::*;
 
-use super::aesni::NiKey;
-use super::clmul::{bswap, reduce, HTable};
-use super::{load128, load256_at, store128, store256_at};
+use super::aesni::{keystream, NiKey};
+use super::clmul::{bswap, mul_acc, reduce, HTable};
+use super::{load128, load128_at, load256_at, store128, store128_at, store256_at};
 
 /// Seals the whole 256-byte groups of `data` in place: CTR from counter block `cb`
 /// (already inc32(J0)), GHASH state `y` updated with the ciphertext. Returns the
@@ -152,4 +152,269 @@ fn stitched<const SEAL: bool, const R: usize>(
     }
     store128(y, bswap(acc));
     groups * 256
+}
+
+/// The longest message the short path takes: seven blocks, so that E(J0) and
+/// the data's keystream are one batch of eight AES blocks.
+pub(crate) const SHORT_MAX: usize = 112;
+
+/// Seals a message of at most [`SHORT_MAX`] bytes with at most 16 bytes of
+/// AAD (TLS's 13 or 5) in place and returns the tag; `None` (nothing done)
+/// for longer ones. E(J0) and the keystream are one batch of parallel AES
+/// blocks; GHASH of AAD || C || lengths (at most nine blocks) is one
+/// aggregated product with H^m..H^1 and one reduction. Nothing but a partial
+/// block goes through memory.
+pub(crate) fn seal_short(
+    k: &NiKey,
+    t: &HTable,
+    j0: &[u8; 16],
+    aad: &[u8],
+    data: &mut [u8],
+) -> Option<[u8; 16]> {
+    if aad.len() > 16 || data.len() > SHORT_MAX {
+        return None;
+    }
+    // SAFETY: a NiKey exists only after run-time detection of AES-NI and SSE4.1,
+    // an HTable only after PCLMULQDQ and SSSE3 (see their constructors).
+    Some(unsafe { short::<true>(k, t, j0, aad, data, &[0; 16]).0 })
+}
+
+/// Opens a message of at most [`SHORT_MAX`] bytes with at most 16 bytes of
+/// AAD in place: `Some(true)` when `tag` is right (then, and only then, the
+/// data is decrypted), `Some(false)` when it is not (the data is left as it
+/// was), `None` (nothing done) for longer messages.
+pub(crate) fn open_short(
+    k: &NiKey,
+    t: &HTable,
+    j0: &[u8; 16],
+    aad: &[u8],
+    data: &mut [u8],
+    tag: &[u8; 16],
+) -> Option<bool> {
+    if aad.len() > 16 || data.len() > SHORT_MAX {
+        return None;
+    }
+    // SAFETY: as in `seal_short`.
+    Some(unsafe { short::<false>(k, t, j0, aad, data, tag).1 })
+}
+
+/// Up to 15 bytes, zero-padded to a block.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn load_partial(s: &[u8]) -> __m128i {
+    let mut b = [0u8; 16];
+    b[..s.len()].copy_from_slice(s);
+    let v = load128(&b);
+    crate::ct::wipe(&mut b);
+    v
+}
+
+/// The first `s.len()` (< 16) bytes of `v` into `s`.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn store_partial(s: &mut [u8], v: __m128i) {
+    let mut b = [0u8; 16];
+    store128(&mut b, v);
+    let n = s.len();
+    s.copy_from_slice(&b[..n]);
+    crate::ct::wipe(&mut b);
+}
+
+/// The short path of both directions: returns the computed tag and, when
+/// opening, whether it equals `tag` (compared in constant time; the
+/// plaintext is written only then).
+#[target_feature(enable = "aes,pclmulqdq,sse2,sse4.1,ssse3")]
+fn short<const SEAL: bool>(
+    k: &NiKey,
+    t: &HTable,
+    j0: &[u8; 16],
+    aad: &[u8],
+    data: &mut [u8],
+    tag: &[u8; 16],
+) -> ([u8; 16], bool) {
+    let rk = k.enc_keys();
+    let ctr = u32::from_be_bytes([j0[12], j0[13], j0[14], j0[15]]);
+    // Block 0 is E(J0) for the tag; block i + 1 the keystream of data block i.
+    let ks = keystream::<8>(&rk, k.rounds(), load128(j0), ctr);
+    let full = data.len() / 16;
+    let rest = data.len() % 16;
+    let n = full + usize::from(rest > 0);
+    // GHASH blocks: the AAD (if any), the ciphertext, the lengths: m <= 9.
+    let m = usize::from(!aad.is_empty()) + n + 1;
+    let z = _mm_setzero_si128();
+    let mut acc = [z, z, z];
+    let mut j = 0;
+    if !aad.is_empty() {
+        let a = if aad.len() == 16 {
+            load128_at(aad, 0)
+        } else {
+            load_partial(aad)
+        };
+        mul_acc(&mut acc, bswap(a), t.power(m - 1));
+        j = 1;
+    }
+    let mut out = [z; 7];
+    for (i, o) in out.iter_mut().enumerate().take(n) {
+        let last = i == full;
+        let x = if last {
+            load_partial(&data[16 * i..])
+        } else {
+            load128_at(data, 16 * i)
+        };
+        *o = _mm_xor_si128(x, ks[i + 1]);
+        let mut c = if SEAL { *o } else { x };
+        if SEAL && last {
+            // The keystream past the message's end is not ciphertext.
+            let keep: &[u8; 16] = PARTIAL_MASK[16 - rest..32 - rest]
+                .try_into()
+                .expect("16 bytes");
+            c = _mm_and_si128(c, load128(keep));
+        }
+        mul_acc(&mut acc, bswap(c), t.power(m - 1 - j));
+        j += 1;
+    }
+    let lens = _mm_set_epi64x(
+        (aad.len() as u64 * 8) as i64,
+        (data.len() as u64 * 8) as i64,
+    );
+    // [len(A)]_64 || [len(C)]_64 as GHASH reads it: bswap of the big-endian block.
+    mul_acc(&mut acc, lens, t.power(0));
+    let s = _mm_xor_si128(bswap(reduce(acc)), ks[0]);
+    let mut computed = [0u8; 16];
+    store128(&mut computed, s);
+    let ok = SEAL || {
+        // Constant time: one comparison of all sixteen bytes, one mask.
+        let eq = _mm_cmpeq_epi8(s, load128(tag));
+        _mm_movemask_epi8(eq) == 0xffff
+    };
+    if ok {
+        for (i, o) in out.iter().enumerate().take(n) {
+            if i == full {
+                store_partial(&mut data[16 * i..], *o);
+            } else {
+                store128_at(data, 16 * i, *o);
+            }
+        }
+    }
+    (computed, ok)
+}
+
+/// Sixteen 0xff then sixteen 0x00: the 16 bytes from offset 16 - r keep the
+/// first r bytes of a block.
+static PARTIAL_MASK: [u8; 32] = {
+    let mut m = [0u8; 32];
+    let mut i = 0;
+    while i < 16 {
+        m[i] = 0xff;
+        i += 1;
+    }
+    m
+};
+
+/// Seals a message of at least 256 bytes with at most 16 bytes of AAD when
+/// VAES and VPCLMULQDQ are there (else `None`, nothing done): the AAD's GHASH
+/// block, E(J0) and the lengths block in registers around [`stitched`], the
+/// tail of fewer than 256 bytes through the CTR and GHASH paths.
+pub(crate) fn seal_long(
+    k: &NiKey,
+    t: &HTable,
+    j0: &[u8; 16],
+    aad: &[u8],
+    data: &mut [u8],
+) -> Option<[u8; 16]> {
+    if !(k.has_vaes() && t.has_vpclmul()) || aad.len() > 16 || data.len() < 256 {
+        return None;
+    }
+    // SAFETY: as in `seal`.
+    Some(unsafe {
+        if k.rounds() == 10 {
+            long::<true, 10>(k, t, j0, aad, data, &[0; 16]).0
+        } else {
+            long::<true, 14>(k, t, j0, aad, data, &[0; 16]).0
+        }
+    })
+}
+
+/// Opens what [`seal_long`] seals: `Some(true)` with the data decrypted when
+/// `tag` is right, `Some(false)` with the ciphertext put back when it is not.
+pub(crate) fn open_long(
+    k: &NiKey,
+    t: &HTable,
+    j0: &[u8; 16],
+    aad: &[u8],
+    data: &mut [u8],
+    tag: &[u8; 16],
+) -> Option<bool> {
+    if !(k.has_vaes() && t.has_vpclmul()) || aad.len() > 16 || data.len() < 256 {
+        return None;
+    }
+    // SAFETY: as in `seal`.
+    Some(unsafe {
+        if k.rounds() == 10 {
+            long::<false, 10>(k, t, j0, aad, data, tag).1
+        } else {
+            long::<false, 14>(k, t, j0, aad, data, tag).1
+        }
+    })
+}
+
+#[target_feature(enable = "aes,vaes,avx2,pclmulqdq,vpclmulqdq,sse4.1,ssse3")]
+fn long<const SEAL: bool, const R: usize>(
+    k: &NiKey,
+    t: &HTable,
+    j0: &[u8; 16],
+    aad: &[u8],
+    data: &mut [u8],
+    tag: &[u8; 16],
+) -> ([u8; 16], bool) {
+    let rk = k.enc_keys();
+    let c0 = u32::from_be_bytes([j0[12], j0[13], j0[14], j0[15]]);
+    let [ek0] = keystream::<1>(&rk, R, load128(j0), c0);
+    let z = _mm_setzero_si128();
+    let mut y = [0u8; 16];
+    if !aad.is_empty() {
+        let a = if aad.len() == 16 {
+            load128_at(aad, 0)
+        } else {
+            load_partial(aad)
+        };
+        let mut acc = [z, z, z];
+        mul_acc(&mut acc, bswap(a), t.power(0));
+        store128(&mut y, bswap(reduce(acc)));
+    }
+    let mut cb = *j0;
+    cb[12..].copy_from_slice(&c0.wrapping_add(1).to_be_bytes());
+    let done = stitched::<SEAL, R>(k, t, &cb, &mut y, data);
+    let mut rest_cb = cb;
+    rest_cb[12..].copy_from_slice(&c0.wrapping_add(1 + (done / 16) as u32).to_be_bytes());
+    let (head, rest) = data.split_at_mut(done);
+    if SEAL {
+        k.ctr32_xor(&rest_cb, rest);
+    }
+    t.update(&mut y, rest);
+    let lens = _mm_set_epi64x(
+        (aad.len() as u64 * 8) as i64,
+        (head.len() as u64 * 8 + rest.len() as u64 * 8) as i64,
+    );
+    let mut acc = [z, z, z];
+    mul_acc(
+        &mut acc,
+        _mm_xor_si128(bswap(load128(&y)), lens),
+        t.power(0),
+    );
+    let s = _mm_xor_si128(bswap(reduce(acc)), ek0);
+    let mut computed = [0u8; 16];
+    store128(&mut computed, s);
+    if SEAL {
+        return (computed, true);
+    }
+    // Constant time: one comparison of all sixteen bytes, one mask.
+    let ok = _mm_movemask_epi8(_mm_cmpeq_epi8(s, load128(tag))) == 0xffff;
+    if ok {
+        k.ctr32_xor(&rest_cb, rest);
+    } else {
+        // Put back the ciphertext: no unauthenticated plaintext is released.
+        k.ctr32_xor(&cb, head);
+    }
+    (computed, ok)
 }
