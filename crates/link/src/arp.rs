@@ -239,6 +239,7 @@ impl ArpRepr {
     }
 
     /// Writes the 28-byte packet into the start of `buf`; returns 28.
+    #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
         let Some(p) = buf.first_chunk_mut::<PACKET_LEN>() else {
             return Err(Error::BufferTooSmall {

@@ -292,6 +292,7 @@ impl EthernetRepr {
 
     /// Writes the 14-byte header into the start of `buf`; the payload goes
     /// after it. Returns 14.
+    #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
         let Some(h) = buf.first_chunk_mut::<HEADER_LEN>() else {
             return Err(Error::BufferTooSmall {
