@@ -3,7 +3,7 @@
 use core::fmt;
 use core::net::Ipv4Addr;
 
-use crate::{be16, Error, MacAddr};
+use crate::{be16, cold, Error, MacAddr};
 
 /// Length of the fixed part: hardware and protocol types, address lengths, opcode.
 const FIXED_LEN: usize = 8;
@@ -57,17 +57,21 @@ pub struct ArpPacket<T: AsRef<[u8]>> {
 
 impl<T: AsRef<[u8]>> ArpPacket<T> {
     /// Wraps `buffer` after checking that the addresses fit.
+    #[inline]
     pub fn new_checked(buffer: T) -> Result<Self, Error> {
         let b = buffer.as_ref();
-        if b.len() < FIXED_LEN {
+        let Some(fixed) = b.first_chunk::<FIXED_LEN>() else {
+            cold();
             return Err(Error::Truncated {
                 what: "ARP header",
                 need: FIXED_LEN,
                 have: b.len(),
             });
-        }
-        let need = FIXED_LEN + 2 * (usize::from(b[4]) + usize::from(b[5]));
+        };
+        // RFC 826: sha and tha are ar$hln octets long, spa and tpa ar$pln.
+        let need = FIXED_LEN + 2 * (usize::from(fixed[4]) + usize::from(fixed[5]));
         if b.len() < need {
+            cold();
             return Err(Error::Truncated {
                 what: "ARP addresses",
                 need,
@@ -186,6 +190,7 @@ pub struct ArpRepr {
 impl ArpRepr {
     /// Reads a checked view: only Ethernet (1) / IPv4 (0x0800) with 6- and
     /// 4-byte addresses, and only requests and replies (RFC 826).
+    #[inline]
     pub fn parse<T: AsRef<[u8]>>(packet: &ArpPacket<T>) -> Result<Self, Error> {
         // RFC 826: "?Do I have the hardware type in ar$hrd? ... ?Do I speak
         // the protocol in ar$pro?" -- if not, the packet is discarded.
@@ -195,18 +200,26 @@ impl ArpRepr {
         let b = match packet.b().first_chunk::<PACKET_LEN>() {
             Some(b) if b[..6] == ETHERNET_IPV4 => b,
             _ => {
+                cold();
+                // A checked packet has its 8 fixed octets; were it shorter,
+                // zeros, not a panic.
+                let f = packet.b().first_chunk::<FIXED_LEN>();
+                let f = f.copied().unwrap_or_default();
                 return Err(Error::UnsupportedArp {
-                    hardware: packet.hardware_type(),
-                    protocol: packet.protocol_type(),
-                    hlen: packet.hardware_len(),
-                    plen: packet.protocol_len(),
-                })
+                    hardware: u16::from_be_bytes([f[0], f[1]]),
+                    protocol: u16::from_be_bytes([f[2], f[3]]),
+                    hlen: f[4],
+                    plen: f[5],
+                });
             }
         };
         let operation = match u16::from_be_bytes([b[6], b[7]]) {
             1 => ArpOperation::Request,
             2 => ArpOperation::Reply,
-            op => return Err(Error::ArpOperation(op)),
+            op => {
+                cold();
+                return Err(Error::ArpOperation(op));
+            }
         };
         let mac =
             |at: usize| MacAddr([b[at], b[at + 1], b[at + 2], b[at + 3], b[at + 4], b[at + 5]]);
@@ -226,6 +239,7 @@ impl ArpRepr {
     }
 
     /// Writes the 28-byte packet into the start of `buf`; returns 28.
+    #[inline]
     pub fn emit(&self, buf: &mut [u8]) -> Result<usize, Error> {
         let Some(p) = buf.first_chunk_mut::<PACKET_LEN>() else {
             return Err(Error::BufferTooSmall {
@@ -257,6 +271,74 @@ impl ArpRepr {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// RFC 826's packet read field by field, independently of the parser:
+    /// ar$hrd, ar$pro (16 bits each), ar$hln, ar$pln (8 bits), ar$op (16
+    /// bits), then ar$sha, ar$spa, ar$tha, ar$tpa of the lengths given.
+    fn reference(b: &[u8]) -> Result<ArpRepr, Error> {
+        if b.len() < 8 {
+            return Err(Error::Truncated {
+                what: "ARP header",
+                need: 8,
+                have: b.len(),
+            });
+        }
+        let be = |at: usize| u16::from_be_bytes([b[at], b[at + 1]]);
+        let (hrd, pro, hln, pln, op) = (be(0), be(2), b[4], b[5], be(6));
+        let need = 8 + 2 * (usize::from(hln) + usize::from(pln));
+        if b.len() < need {
+            return Err(Error::Truncated {
+                what: "ARP addresses",
+                need,
+                have: b.len(),
+            });
+        }
+        if (hrd, pro, hln, pln) != (1, 0x0800, 6, 4) {
+            return Err(Error::UnsupportedArp {
+                hardware: hrd,
+                protocol: pro,
+                hlen: hln,
+                plen: pln,
+            });
+        }
+        let operation = match op {
+            1 => ArpOperation::Request,
+            2 => ArpOperation::Reply,
+            _ => return Err(Error::ArpOperation(op)),
+        };
+        let mac = |at: usize| MacAddr(b[at..at + 6].try_into().unwrap());
+        let ip = |at: usize| Ipv4Addr::from(<[u8; 4]>::try_from(&b[at..at + 4]).unwrap());
+        Ok(ArpRepr {
+            operation,
+            source_hardware_addr: mac(8),
+            source_protocol_addr: ip(14),
+            target_hardware_addr: mac(18),
+            target_protocol_addr: ip(24),
+        })
+    }
+
+    /// Packets of 0 to 40 bytes that often begin like an Ethernet/IPv4
+    /// request or reply, with one of the eight fixed octets changed.
+    fn arb_packet() -> impl Strategy<Value = std::vec::Vec<u8>> {
+        (
+            proptest::collection::vec(any::<u8>(), 0..40),
+            prop_oneof![Just(None), (0..8usize, any::<u8>()).prop_map(Some)],
+            1..=3u8,
+            any::<bool>(),
+        )
+            .prop_map(|(mut b, change, op, arp)| {
+                if arp {
+                    let fixed = [0, 1, 8, 0, 6, 4, 0, op];
+                    b.iter_mut().zip(fixed).for_each(|(o, x)| *o = x);
+                }
+                if let Some((at, x)) = change {
+                    if let Some(o) = b.get_mut(at) {
+                        *o = x;
+                    }
+                }
+                b
+            })
+    }
 
     #[test]
     fn rejects_other_protocols() {
@@ -299,6 +381,12 @@ mod tests {
             let mut buf = [0u8; 28];
             r.emit(&mut buf).unwrap();
             prop_assert_eq!(ArpRepr::parse(&ArpPacket::new_checked(&buf[..]).unwrap()), Ok(r));
+        }
+
+        #[test]
+        fn parse_matches_reference(b in arb_packet()) {
+            let got = ArpPacket::new_checked(&b[..]).and_then(|p| ArpRepr::parse(&p));
+            prop_assert_eq!(got, reference(&b));
         }
 
         #[test]

@@ -81,3 +81,12 @@ pub use neighbor::{
 pub(crate) fn be16(b: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([b[at], b[at + 1]])
 }
+
+/// Marks the path that calls it as unlikely (a refused frame), so that the
+/// compiler lays the accepted path out straight. The errors themselves are
+/// still built inline: an out-of-line builder would return the error
+/// through a pointer into the caller's `Result`, and the compiler then keeps
+/// that whole `Result` in memory, the accepted representation included.
+#[cold]
+#[inline(always)]
+pub(crate) fn cold() {}
