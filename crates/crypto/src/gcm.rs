@@ -284,12 +284,32 @@ impl Aead for AesGcm {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use alloc::vec::Vec;
 
     fn h(s: &str) -> Vec<u8> {
         hex::decode(s).unwrap()
+    }
+
+    /// ring's sealing of `pt`: the ciphertext with the tag appended, the
+    /// independent answer the AEAD tests compare with.
+    pub(crate) fn ring_seal(
+        alg: &'static ring::aead::Algorithm,
+        key: &[u8],
+        nonce: [u8; 12],
+        aad: &[u8],
+        pt: &[u8],
+    ) -> Vec<u8> {
+        let rk = ring::aead::LessSafeKey::new(ring::aead::UnboundKey::new(alg, key).unwrap());
+        let mut out = pt.to_vec();
+        rk.seal_in_place_append_tag(
+            ring::aead::Nonce::assume_unique_for_key(nonce),
+            ring::aead::Aad::from(aad),
+            &mut out,
+        )
+        .unwrap();
+        out
     }
 
     /// McGrew and Viega, "The Galois/Counter Mode of Operation", test cases 1-6 and
@@ -380,7 +400,6 @@ mod tests {
             } else {
                 &ring::aead::AES_256_GCM
             };
-            let rk = ring::aead::LessSafeKey::new(ring::aead::UnboundKey::new(alg, &key).unwrap());
             let fast = AesGcm::new_with_backend(Backend::Native, &key).unwrap();
             let soft = AesGcm::new_with_backend(Backend::Portable, &key).unwrap();
             for len in [
@@ -390,13 +409,7 @@ mod tests {
                 let nonce: [u8; 12] = core::array::from_fn(|_| next());
                 let aad: Vec<u8> = (0..(len % 37)).map(|_| next()).collect();
                 let pt: Vec<u8> = (0..len).map(|_| next()).collect();
-                let mut want = pt.clone();
-                rk.seal_in_place_append_tag(
-                    ring::aead::Nonce::assume_unique_for_key(nonce),
-                    ring::aead::Aad::from(&aad),
-                    &mut want,
-                )
-                .unwrap();
+                let want = ring_seal(alg, &key, nonce, &aad, &pt);
                 assert_eq!(
                     fast.seal(&nonce, &aad, &pt).unwrap(),
                     want,
@@ -422,9 +435,6 @@ mod tests {
     #[test]
     fn short_messages_match_ring() {
         let key = [0x5au8; 16];
-        let rk = ring::aead::LessSafeKey::new(
-            ring::aead::UnboundKey::new(&ring::aead::AES_128_GCM, &key).unwrap(),
-        );
         for backend in [Backend::Native, Backend::Portable] {
             let gcm = AesGcm::new_with_backend(backend, &key).unwrap();
             for alen in [0usize, 1, 5, 13, 15, 16, 17, 40] {
@@ -433,13 +443,7 @@ mod tests {
                     let nonce: [u8; 12] = core::array::from_fn(|i| (i * 7 + len) as u8);
                     let aad: Vec<u8> = (0..alen).map(|i| (i * 3 + 1) as u8).collect();
                     let pt: Vec<u8> = (0..len).map(|i| (i * 5 + alen) as u8).collect();
-                    let mut want = pt.clone();
-                    rk.seal_in_place_append_tag(
-                        ring::aead::Nonce::assume_unique_for_key(nonce),
-                        ring::aead::Aad::from(&aad),
-                        &mut want,
-                    )
-                    .unwrap();
+                    let want = ring_seal(&ring::aead::AES_128_GCM, &key, nonce, &aad, &pt);
                     let at = format!("{backend:?} aad {alen} len {len}");
                     let sealed = gcm.seal(&nonce, &aad, &pt).unwrap();
                     assert_eq!(sealed, want, "{at}");

@@ -171,7 +171,7 @@ pub(crate) fn seal_short(
     aad: &[u8],
     data: &mut [u8],
 ) -> Option<[u8; 16]> {
-    if aad.len() > 16 || data.len() > SHORT_MAX {
+    if !takes_short(aad, data) {
         return None;
     }
     // SAFETY: a NiKey exists only after run-time detection of AES-NI and SSE4.1,
@@ -191,11 +191,49 @@ pub(crate) fn open_short(
     data: &mut [u8],
     tag: &[u8; 16],
 ) -> Option<bool> {
-    if aad.len() > 16 || data.len() > SHORT_MAX {
+    if !takes_short(aad, data) {
         return None;
     }
     // SAFETY: as in `seal_short`.
     Some(unsafe { short::<false>(k, t, j0, aad, data, tag).1 })
+}
+
+/// What the short path takes: AAD of at most one block, at most
+/// [`SHORT_MAX`] bytes of data.
+fn takes_short(aad: &[u8], data: &[u8]) -> bool {
+    aad.len() <= 16 && data.len() <= SHORT_MAX
+}
+
+/// What the long path takes: VAES and VPCLMULQDQ, AAD of at most one block,
+/// at least one 256-byte group of data.
+fn takes_long(k: &NiKey, t: &HTable, aad: &[u8], data: &[u8]) -> bool {
+    k.has_vaes() && t.has_vpclmul() && aad.len() <= 16 && data.len() >= 256
+}
+
+/// The AAD (1 to 16 bytes) as one zero-padded GHASH block, byte-reversed.
+#[inline]
+#[target_feature(enable = "sse2,ssse3")]
+fn aad_block(aad: &[u8]) -> __m128i {
+    bswap(match <&[u8; 16]>::try_from(aad) {
+        Ok(full) => load128(full),
+        Err(_) => load_partial(aad),
+    })
+}
+
+/// GHASH's last block, [len(A)]_64 || [len(C)]_64 in bits, byte-reversed as
+/// the products read it.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn lengths_block(aad_len: usize, ct_len: usize) -> __m128i {
+    _mm_set_epi64x((aad_len as u64 * 8) as i64, (ct_len as u64 * 8) as i64)
+}
+
+/// Whether the computed tag equals `tag`, in constant time: one comparison
+/// of all sixteen bytes, one mask.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn tag_matches(s: __m128i, tag: &[u8; 16]) -> bool {
+    _mm_movemask_epi8(_mm_cmpeq_epi8(s, load128(tag))) == 0xffff
 }
 
 /// Up to 15 bytes, zero-padded to a block.
@@ -245,12 +283,7 @@ fn short<const SEAL: bool>(
     let mut acc = [z, z, z];
     let mut j = 0;
     if !aad.is_empty() {
-        let a = if aad.len() == 16 {
-            load128_at(aad, 0)
-        } else {
-            load_partial(aad)
-        };
-        mul_acc(&mut acc, bswap(a), t.power(m - 1));
+        mul_acc(&mut acc, aad_block(aad), t.power(m - 1));
         j = 1;
     }
     let mut out = [z; 7];
@@ -273,20 +306,11 @@ fn short<const SEAL: bool>(
         mul_acc(&mut acc, bswap(c), t.power(m - 1 - j));
         j += 1;
     }
-    let lens = _mm_set_epi64x(
-        (aad.len() as u64 * 8) as i64,
-        (data.len() as u64 * 8) as i64,
-    );
-    // [len(A)]_64 || [len(C)]_64 as GHASH reads it: bswap of the big-endian block.
-    mul_acc(&mut acc, lens, t.power(0));
+    mul_acc(&mut acc, lengths_block(aad.len(), data.len()), t.power(0));
     let s = _mm_xor_si128(bswap(reduce(acc)), ks[0]);
     let mut computed = [0u8; 16];
     store128(&mut computed, s);
-    let ok = SEAL || {
-        // Constant time: one comparison of all sixteen bytes, one mask.
-        let eq = _mm_cmpeq_epi8(s, load128(tag));
-        _mm_movemask_epi8(eq) == 0xffff
-    };
+    let ok = SEAL || tag_matches(s, tag);
     if ok {
         for (i, o) in out.iter().enumerate().take(n) {
             if i == full {
@@ -322,7 +346,7 @@ pub(crate) fn seal_long(
     aad: &[u8],
     data: &mut [u8],
 ) -> Option<[u8; 16]> {
-    if !(k.has_vaes() && t.has_vpclmul()) || aad.len() > 16 || data.len() < 256 {
+    if !takes_long(k, t, aad, data) {
         return None;
     }
     // SAFETY: as in `seal`.
@@ -345,7 +369,7 @@ pub(crate) fn open_long(
     data: &mut [u8],
     tag: &[u8; 16],
 ) -> Option<bool> {
-    if !(k.has_vaes() && t.has_vpclmul()) || aad.len() > 16 || data.len() < 256 {
+    if !takes_long(k, t, aad, data) {
         return None;
     }
     // SAFETY: as in `seal`.
@@ -373,13 +397,8 @@ fn long<const SEAL: bool, const R: usize>(
     let z = _mm_setzero_si128();
     let mut y = [0u8; 16];
     if !aad.is_empty() {
-        let a = if aad.len() == 16 {
-            load128_at(aad, 0)
-        } else {
-            load_partial(aad)
-        };
         let mut acc = [z, z, z];
-        mul_acc(&mut acc, bswap(a), t.power(0));
+        mul_acc(&mut acc, aad_block(aad), t.power(0));
         store128(&mut y, bswap(reduce(acc)));
     }
     let mut cb = *j0;
@@ -392,10 +411,7 @@ fn long<const SEAL: bool, const R: usize>(
         k.ctr32_xor(&rest_cb, rest);
     }
     t.update(&mut y, rest);
-    let lens = _mm_set_epi64x(
-        (aad.len() as u64 * 8) as i64,
-        (head.len() as u64 * 8 + rest.len() as u64 * 8) as i64,
-    );
+    let lens = lengths_block(aad.len(), head.len() + rest.len());
     let mut acc = [z, z, z];
     mul_acc(
         &mut acc,
@@ -408,8 +424,7 @@ fn long<const SEAL: bool, const R: usize>(
     if SEAL {
         return (computed, true);
     }
-    // Constant time: one comparison of all sixteen bytes, one mask.
-    let ok = _mm_movemask_epi8(_mm_cmpeq_epi8(s, load128(tag))) == 0xffff;
+    let ok = tag_matches(s, tag);
     if ok {
         k.ctr32_xor(&rest_cb, rest);
     } else {
