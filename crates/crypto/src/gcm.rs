@@ -126,25 +126,14 @@ impl AesGcm {
         s
     }
 
-    fn finish_tag(
-        &self,
-        j0: &[u8; 16],
-        mut s: [u8; 16],
-        aad_len: usize,
-        ct_len: usize,
-    ) -> [u8; 16] {
-        let mut lens = [0u8; 16];
-        lens[..8].copy_from_slice(&((aad_len as u64) * 8).to_be_bytes());
-        lens[8..].copy_from_slice(&((ct_len as u64) * 8).to_be_bytes());
-        self.ghash.update(&mut s, &lens);
-        // T = MSB_t(GCTR_K(J0, S)) = E(J0) ^ S: one block, no CTR loop.
+    /// T = MSB_t(GCTR_K(J0, S)) = E(J0) ^ S' (S' = S after the lengths
+    /// block): one block encrypted, then [`Self::tag_with`].
+    fn finish_tag(&self, j0: &[u8; 16], s: [u8; 16], aad_len: usize, ct_len: usize) -> [u8; 16] {
         let mut ek0 = *j0;
         self.aes.encrypt_block(&mut ek0);
-        for (x, k) in s.iter_mut().zip(&ek0) {
-            *x ^= k;
-        }
+        let tag = self.tag_with(&ek0, s, aad_len, ct_len);
         crate::ct::wipe(&mut ek0);
-        s
+        tag
     }
 
     /// Seals with a nonce of any non-zero length; returns the 16-byte tag.

@@ -114,7 +114,7 @@ fn reserved_ports() -> &'static [std::ops::RangeInclusive<u16>] {
 
 /// A port list as Linux writes it (`8080,9000-9100`); what does not parse is
 /// left out.
-pub fn port_ranges(list: &str) -> Vec<std::ops::RangeInclusive<u16>> {
+pub(crate) fn port_ranges(list: &str) -> Vec<std::ops::RangeInclusive<u16>> {
     list.trim()
         .split(',')
         .filter_map(|item| {
