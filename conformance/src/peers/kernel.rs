@@ -196,6 +196,39 @@ impl Env {
         Ok(s)
     }
 
+    /// Gives the kernel's connections to our address an initial window of
+    /// `segments` (a host route with `initcwnd`, beside the device's
+    /// prefix route). Its first data segment then starts at ISN + 1 and a
+    /// lost one is retransmitted before anything later is sent.
+    pub fn kernel_initcwnd(&self, segments: u32) -> Result<(), String> {
+        let ours = self.ours(0).ip().to_string();
+        let route = self
+            .net
+            .command("ip", &["-o", "route", "get", &ours])
+            .map_err(|e| e.to_string())?;
+        let dev = route
+            .split_whitespace()
+            .skip_while(|w| *w != "dev")
+            .nth(1)
+            .ok_or_else(|| format!("no device in `ip route get {ours}`: {route}"))?;
+        let host = if self.v6 {
+            format!("{ours}/128")
+        } else {
+            format!("{ours}/32")
+        };
+        self.net
+            .ip(&[
+                "route",
+                "add",
+                &host,
+                "dev",
+                dev,
+                "initcwnd",
+                &segments.to_string(),
+            ])
+            .map_err(|e| e.to_string())
+    }
+
     /// The kernel's address of the case's family and a port.
     pub fn kernel(&self, port: u16) -> std::net::SocketAddr {
         if self.v6 {

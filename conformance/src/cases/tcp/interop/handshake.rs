@@ -408,6 +408,16 @@ pub(super) fn syn_flood_kernel_client(ctx: &mut Ctx, via: Via) -> Outcome {
             "the flood filling the queue",
             |d| d.listener(PORT).is_some_and(|l| l.half_open() >= BACKLOG),
         );
+        // The flood keeps the TUN queue full, so any of the kernel's first
+        // packets may be dropped there. A cookie binds the client's ISN
+        // (RFC 4987 §3.6, as Linux's `cookie_v4_check`): the first segment
+        // to reach us must be SEQ = ISN + 1, or the cookie fails and the
+        // ACK is answered with a RST (RFC 9293 §3.10.7.1), as Linux would.
+        // With its usual ten-segment initial window the kernel's handshake
+        // ACK and first ten data segments can all be lost and the eleventh
+        // arrive first (seen in a capture). One segment at a time keeps the
+        // case about cookies, not about which packets the queue dropped.
+        env.kernel_initcwnd(1)?;
         let result = half_open_full.and_then(|()| {
             let net_stream = env.kernel_connect(env.ours(PORT))?;
             let task = KernelTask::spawn(move || -> std::io::Result<()> {
