@@ -76,6 +76,8 @@ pub(crate) struct Features {
     bmi2_adx: bool,
     /// BMI1 (`andn`): the one-state Keccak-f[1600].
     bmi1: bool,
+    /// AVX-512F and AVX-512 IFMA (with AVX2): the RSA-2048 CRT exponentiations.
+    avx512_ifma: bool,
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -92,6 +94,7 @@ impl Features {
             avx2_bmi2: false,
             bmi2_adx: false,
             bmi1: false,
+            avx512_ifma: false,
         }
     }
 
@@ -145,6 +148,21 @@ impl Features {
         self.bmi1
     }
 
+    /// AVX-512F and AVX-512 IFMA, with AVX2.
+    pub(crate) fn avx512_ifma(self) -> bool {
+        self.avx512_ifma
+    }
+
+    /// These features without AVX-512 IFMA: the tests run the AVX2 paths that
+    /// the IFMA ones replace.
+    #[cfg(test)]
+    pub(crate) fn without_avx512_ifma(self) -> Features {
+        Features {
+            avx512_ifma: false,
+            ..self
+        }
+    }
+
     #[cfg(feature = "std")]
     fn detect() -> Features {
         let base = std::is_x86_feature_detected!("sse2")
@@ -164,6 +182,9 @@ impl Features {
             avx2_bmi2: avx2 && std::is_x86_feature_detected!("bmi2"),
             bmi2_adx: std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx"),
             bmi1: std::is_x86_feature_detected!("bmi1"),
+            avx512_ifma: avx2
+                && std::is_x86_feature_detected!("avx512f")
+                && std::is_x86_feature_detected!("avx512ifma"),
         }
     }
 
@@ -183,6 +204,9 @@ impl Features {
             avx2_bmi2: avx2 && cfg!(target_feature = "bmi2"),
             bmi2_adx: cfg!(target_feature = "bmi2") && cfg!(target_feature = "adx"),
             bmi1: cfg!(target_feature = "bmi1"),
+            avx512_ifma: avx2
+                && cfg!(target_feature = "avx512f")
+                && cfg!(target_feature = "avx512ifma"),
         }
     }
 
@@ -272,6 +296,7 @@ mod tests {
         let p = Features::portable();
         assert!(!(p.sha() || p.aes() || p.pclmul() || p.avx2() || p.vaes()));
         assert!(!(p.vpclmul() || p.avx2_bmi2() || p.bmi2_adx() || p.bmi1()));
+        assert!(!p.avx512_ifma());
         assert_eq!(Bmi2Adx::new(p), None);
         assert_eq!(Features::for_backend(Backend::Portable), p);
         assert_eq!(Features::for_backend(Backend::Native), Features::detected());
@@ -290,6 +315,12 @@ mod tests {
         assert!(!f.vaes() || (f.avx2() && f.aes()));
         assert!(!f.vpclmul() || (f.avx2() && f.pclmul()));
         assert!(!f.avx2_bmi2() || f.avx2());
+        assert_eq!(
+            f.avx512_ifma(),
+            f.avx2()
+                && std::is_x86_feature_detected!("avx512f")
+                && std::is_x86_feature_detected!("avx512ifma")
+        );
         assert_eq!(
             f.bmi2_adx(),
             std::is_x86_feature_detected!("bmi2") && std::is_x86_feature_detected!("adx")

@@ -605,6 +605,98 @@ impl Modulus {
         })
     }
 
+    /// `(a^ea mod self, b^eb mod other)`: [`Modulus::pow`] for two moduli at once,
+    /// the RSA CRT halves.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pow_pair(
+        &self,
+        a: &[u64],
+        ea: &[u64],
+        bits_a: usize,
+        other: &Modulus,
+        b: &[u64],
+        eb: &[u64],
+        bits_b: usize,
+    ) -> (alloc::vec::Vec<u64>, alloc::vec::Vec<u64>) {
+        let backend = crate::backend::Backend::auto();
+        self.pow_pair_with(backend, a, ea, bits_a, other, b, eb, bits_b)
+    }
+
+    /// [`Modulus::pow_pair`] on a given backend: with [`crate::Backend::Native`],
+    /// AVX-512 IFMA and two 16-limb moduli, both exponentiations run interleaved
+    /// in radix 2^52 (`x86::mont_ifma`); otherwise one after the other, each as
+    /// [`Modulus::pow_with`].
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn pow_pair_with(
+        &self,
+        backend: crate::backend::Backend,
+        a: &[u64],
+        ea: &[u64],
+        bits_a: usize,
+        other: &Modulus,
+        b: &[u64],
+        eb: &[u64],
+        bits_b: usize,
+    ) -> (alloc::vec::Vec<u64>, alloc::vec::Vec<u64>) {
+        #[cfg(target_arch = "x86_64")]
+        if self.len() == 16 && other.len() == 16 {
+            use crate::x86::mont_ifma::{pow_pair, PowInput};
+            let f = crate::backend::Features::for_backend(backend);
+            if crate::x86::mont_ifma::available(f) {
+                let (mut one_a, mut br_a) = self.r1040_forms(a);
+                let (mut one_b, mut br_b) = other.r1040_forms(b);
+                let x = PowInput {
+                    n: arr(&self.n),
+                    n0: self.n0,
+                    one: &one_a,
+                    base_r: &br_a,
+                    exp: ea,
+                    exp_bits: bits_a,
+                };
+                let y = PowInput {
+                    n: arr(&other.n),
+                    n0: other.n0,
+                    one: &one_b,
+                    base_r: &br_b,
+                    exp: eb,
+                    exp_bits: bits_b,
+                };
+                let out = pow_pair(f, &x, &y);
+                for t in [&mut one_a, &mut br_a, &mut one_b, &mut br_b] {
+                    zeroize::Zeroize::zeroize(t);
+                }
+                if let Some(mut o) = out {
+                    let r = (o[0].to_vec(), o[1].to_vec());
+                    zeroize::Zeroize::zeroize(&mut o[0]);
+                    zeroize::Zeroize::zeroize(&mut o[1]);
+                    return r;
+                }
+            }
+        }
+        (
+            self.pow_with(backend, a, ea, bits_a),
+            other.pow_with(backend, b, eb, bits_b),
+        )
+    }
+
+    /// `2^1040 mod n` and `base 2^1040 mod n` for a 16-limb modulus: the Montgomery
+    /// forms of the radix-2^52 code (20 digits).
+    #[cfg(target_arch = "x86_64")]
+    fn r1040_forms(&self, base: &[u64]) -> ([u64; 16], [u64; 16]) {
+        let n: &[u64; 16] = arr(&self.n);
+        // 2^16 < 2^1024 = R64: (2^2048 mod n) 2^16 / 2^1024 = 2^1040.
+        let mut two16 = [0u64; 16];
+        two16[0] = 1 << 16;
+        let mut one = [0u64; 16];
+        mont_mul_fixed(&mut one, arr(&self.rr), &two16, n, self.n0);
+        let mut bm = [0u64; 16];
+        mont_mul_fixed(&mut bm, arr(base), arr(&self.rr), n, self.n0);
+        let mut br = [0u64; 16];
+        mont_mul_fixed(&mut br, &bm, &one, n, self.n0);
+        zeroize::Zeroize::zeroize(&mut bm);
+        (one, br)
+    }
+
     /// [`Modulus::pow`] for an `N`-limb modulus.
     fn pow_fixed<const N: usize>(
         &self,
@@ -1101,6 +1193,109 @@ pub(crate) mod tests {
                         m.pow_with(Backend::Portable, a, &e, bits),
                         "seed {seed} i {i}"
                     );
+                }
+            }
+        }
+    }
+
+    /// The AVX-512 IFMA Montgomery multiplication (radix 2^52, `R = 2^1040`)
+    /// against the portable one: `ifma(a, b)` is `a b / 2^2080 mod n` (one
+    /// multiplication and one by 1), so `mont_mul(ifma(a, b), 2^2080 mod n) = a b /
+    /// 2^1024`, for reduced inputs and for `a + n` (non-reduced, as the
+    /// exponentiation passes them).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn ifma_mont_mul_matches_portable() {
+        use crate::backend::{Backend, Features};
+        let f = Features::for_backend(Backend::Native);
+        if !f.avx512_ifma() {
+            return;
+        }
+        for seed in [16u64, 17, 18, 100, 101, 102, 103] {
+            for (n, ops) in cases::<16>(seed) {
+                let n0 = neg_inv_u64(n[0]);
+                let m = Modulus::new(&n).unwrap();
+                let mut two32 = [0u64; 16];
+                two32[0] = 1 << 32;
+                let mut r1056 = [0u64; 16];
+                mont_mul(&mut r1056, &m.rr, &two32, &n, n0);
+                let mut r2080 = [0u64; 16];
+                mont_mul(&mut r2080, &r1056, &m.rr, &n, n0);
+                let wide = |x: &[u64; 16]| {
+                    let mut w = [0u64; 17];
+                    w[..16].copy_from_slice(x);
+                    w
+                };
+                let plus_n = |x: &[u64; 16]| {
+                    let mut w = wide(x);
+                    w[16] = add_assign(&mut w[..16], &n);
+                    w
+                };
+                for a in &ops {
+                    for b in &ops {
+                        let mut want = [0u64; 16];
+                        mont_mul(&mut want, a, b, &n, n0);
+                        for (wa, wb) in [
+                            (wide(a), wide(b)),
+                            (plus_n(a), wide(b)),
+                            (plus_n(a), plus_n(b)),
+                        ] {
+                            let got =
+                                crate::x86::mont_ifma::mul_for_test(f, &wa, &wb, &n, n0).unwrap();
+                            let mut back = [0u64; 16];
+                            mont_mul(&mut back, &got, &r2080, &n, n0);
+                            assert_eq!(back, want, "seed {seed} n {n:x?}");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Pairs of exponentiations on the IFMA path (both at once) against the
+    /// portable path and against the AVX2 path, one at a time: random moduli of
+    /// every shape in `cases`, random and edge bases, exponents of several lengths
+    /// (the two of a pair of different lengths).
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn pow_pair_matches_pow() {
+        use crate::backend::{Backend, Features};
+        let mut s = 0x1f3a_u64;
+        let exp = |s: &mut u64, bits: usize| {
+            let mut e = [0u64; 16];
+            for (k, l) in e.iter_mut().enumerate() {
+                *l = next(s);
+                if 64 * k >= bits {
+                    *l = 0;
+                } else if 64 * k + 64 > bits {
+                    *l &= u64::MAX >> (64 * k + 64 - bits);
+                }
+            }
+            e
+        };
+        for seed in 0..8u64 {
+            let all = cases::<16>(2000 + seed);
+            for (i, ((n1, ops1), (n2, ops2))) in all.iter().zip(all.iter().rev()).enumerate() {
+                let (m1, m2) = (Modulus::new(n1).unwrap(), Modulus::new(n2).unwrap());
+                for (j, (a, b)) in ops1.iter().zip(ops2).enumerate() {
+                    let lens = [1024, 1023, 1, 5, 64, 517, 1000];
+                    let (mut ba, bb) = (lens[(i + j) % 7], lens[(i + 2 * j + 1) % 7]);
+                    let (mut ea, eb) = (exp(&mut s, ba), exp(&mut s, bb));
+                    if j == 7 {
+                        (ba, ea) = (1024, [u64::MAX; 16]);
+                    }
+                    let want = (
+                        m1.pow_with(Backend::Portable, a, &ea, ba),
+                        m2.pow_with(Backend::Portable, b, &eb, bb),
+                    );
+                    let got = m1.pow_pair_with(Backend::Native, a, &ea, ba, &m2, b, &eb, bb);
+                    assert_eq!(got, want, "seed {seed} i {i} j {j}");
+                    // The AVX2 path the IFMA one replaces, where the CPU has both.
+                    let f = Features::for_backend(Backend::Native).without_avx512_ifma();
+                    if f.avx2() {
+                        let a2 = m1.pow16_avx2(f, a, &ea, ba).unwrap();
+                        assert_eq!(a2, want.0, "avx2: seed {seed} i {i} j {j}");
+                    }
                 }
             }
         }

@@ -370,8 +370,16 @@ impl RsaPrivateKey {
         let cp = self.p.reduce_be_bytes(&cb);
         let cq = self.q.reduce_be_bytes(&cb);
         cb.zeroize();
-        let mut m1 = self.p.pow(&cp, &self.dp, 64 * self.dp.len());
-        let mut m2 = self.q.pow(&cq, &self.dq, 64 * self.dq.len());
+        // Both halves at once: independent, so a vector path can interleave them.
+        let (mut m1, mut m2) = self.p.pow_pair(
+            &cp,
+            &self.dp,
+            64 * self.dp.len(),
+            &self.q,
+            &cq,
+            &self.dq,
+            64 * self.dq.len(),
+        );
         if let Some((rp_inv, rq_inv)) = unblind {
             let mut t = vec![0u64; self.p.len()];
             self.p.mul(&mut t, &self.p.to_mont(&m1), rp_inv);

@@ -1,4 +1,4 @@
-//! x86-64 fast paths: SHA-NI, AES-NI/VAES, PCLMULQDQ/VPCLMULQDQ, AVX2, and
+//! x86-64 fast paths: SHA-NI, AES-NI/VAES, PCLMULQDQ/VPCLMULQDQ, AVX2, AVX-512 IFMA, and
 //! BMI2/ADX field multiplication in inline assembly.
 //!
 //! The only module of the crate with `unsafe`: calling a `#[target_feature]` function
@@ -16,6 +16,7 @@ pub(crate) mod keccak_avx2;
 pub(crate) mod keccak_bmi1;
 pub(crate) mod mlkem_avx2;
 pub(crate) mod mont_avx2;
+pub(crate) mod mont_ifma;
 pub(crate) mod p256_mulx;
 pub(crate) mod sha_ni;
 
