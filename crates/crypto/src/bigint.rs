@@ -469,6 +469,35 @@ impl Modulus {
     /// `base^e mod n` for a *public* exponent and `base < n` (left-to-right square
     /// and multiply; the exponent's bits shape the loop, the base's never do).
     pub(crate) fn pow_public(&self, base: &[u64], e: &[u64]) -> alloc::vec::Vec<u64> {
+        self.pow_public_with(crate::backend::Backend::auto(), base, e)
+    }
+
+    /// [`Modulus::pow_public`] on a given backend: with [`crate::Backend::Native`]
+    /// and AVX-512 IFMA, a 32-limb modulus (RSA-2048's) takes the radix-2^52 path
+    /// (`x86::mont_ifma`); every other case the portable loops.
+    pub(crate) fn pow_public_with(
+        &self,
+        backend: crate::backend::Backend,
+        base: &[u64],
+        e: &[u64],
+    ) -> alloc::vec::Vec<u64> {
+        #[cfg(target_arch = "x86_64")]
+        if self.len() == 32 {
+            let f = crate::backend::Features::for_backend(backend);
+            let out = crate::x86::mont_ifma::pow_public_2048(
+                f,
+                arr(&self.n),
+                self.n0,
+                arr(&self.rr),
+                arr(base),
+                e,
+            );
+            if let Some(o) = out {
+                return o.to_vec();
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = backend;
         match self.len() {
             16 => self.pow_public_fixed::<16>(base, e),
             24 => self.pow_public_fixed::<24>(base, e),
@@ -643,29 +672,23 @@ impl Modulus {
             use crate::x86::mont_ifma::{pow_pair, PowInput};
             let f = crate::backend::Features::for_backend(backend);
             if crate::x86::mont_ifma::available(f) {
-                let (mut one_a, mut br_a) = self.r1040_forms(a);
-                let (mut one_b, mut br_b) = other.r1040_forms(b);
                 let x = PowInput {
                     n: arr(&self.n),
                     n0: self.n0,
-                    one: &one_a,
-                    base_r: &br_a,
+                    rr: arr(&self.rr),
+                    base: arr(a),
                     exp: ea,
                     exp_bits: bits_a,
                 };
                 let y = PowInput {
                     n: arr(&other.n),
                     n0: other.n0,
-                    one: &one_b,
-                    base_r: &br_b,
+                    rr: arr(&other.rr),
+                    base: arr(b),
                     exp: eb,
                     exp_bits: bits_b,
                 };
-                let out = pow_pair(f, &x, &y);
-                for t in [&mut one_a, &mut br_a, &mut one_b, &mut br_b] {
-                    zeroize::Zeroize::zeroize(t);
-                }
-                if let Some(mut o) = out {
+                if let Some(mut o) = pow_pair(f, &x, &y) {
                     let r = (o[0].to_vec(), o[1].to_vec());
                     zeroize::Zeroize::zeroize(&mut o[0]);
                     zeroize::Zeroize::zeroize(&mut o[1]);
@@ -677,24 +700,6 @@ impl Modulus {
             self.pow_with(backend, a, ea, bits_a),
             other.pow_with(backend, b, eb, bits_b),
         )
-    }
-
-    /// `2^1040 mod n` and `base 2^1040 mod n` for a 16-limb modulus: the Montgomery
-    /// forms of the radix-2^52 code (20 digits).
-    #[cfg(target_arch = "x86_64")]
-    fn r1040_forms(&self, base: &[u64]) -> ([u64; 16], [u64; 16]) {
-        let n: &[u64; 16] = arr(&self.n);
-        // 2^16 < 2^1024 = R64: (2^2048 mod n) 2^16 / 2^1024 = 2^1040.
-        let mut two16 = [0u64; 16];
-        two16[0] = 1 << 16;
-        let mut one = [0u64; 16];
-        mont_mul_fixed(&mut one, arr(&self.rr), &two16, n, self.n0);
-        let mut bm = [0u64; 16];
-        mont_mul_fixed(&mut bm, arr(base), arr(&self.rr), n, self.n0);
-        let mut br = [0u64; 16];
-        mont_mul_fixed(&mut br, &bm, &one, n, self.n0);
-        zeroize::Zeroize::zeroize(&mut bm);
-        (one, br)
     }
 
     /// [`Modulus::pow`] for an `N`-limb modulus.
@@ -1295,6 +1300,35 @@ pub(crate) mod tests {
                     if f.avx2() {
                         let a2 = m1.pow16_avx2(f, a, &ea, ba).unwrap();
                         assert_eq!(a2, want.0, "avx2: seed {seed} i {i} j {j}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Public exponentiations modulo 2048-bit moduli on the IFMA path against the
+    /// portable path: every modulus shape of `cases`, random and edge bases, and
+    /// exponents 1, 3, 65537, 2^64 - 1 and a random 2048-bit one.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn pow_public_native_matches_portable() {
+        use crate::backend::Backend;
+        let mut s = 0x77_u64;
+        for seed in 0..3u64 {
+            for (n, ops) in cases::<32>(3000 + seed) {
+                let m = Modulus::new(&n).unwrap();
+                let mut big = [0u64; 32];
+                for l in big.iter_mut() {
+                    *l = next(&mut s);
+                }
+                let exps: [&[u64]; 5] = [&[1], &[3], &[65537], &[u64::MAX], &big];
+                for a in &ops {
+                    for e in exps {
+                        assert_eq!(
+                            m.pow_public_with(Backend::Native, a, e),
+                            m.pow_public_with(Backend::Portable, a, e),
+                            "seed {seed} e {e:x?}"
+                        );
                     }
                 }
             }

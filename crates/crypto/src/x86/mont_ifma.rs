@@ -1,21 +1,29 @@
-//! Montgomery exponentiation modulo 1024-bit (16-limb) odd moduli with AVX-512
-//! IFMA (`vpmadd52luq` / `vpmadd52huq`): the RSA-2048 CRT halves, both at once.
+//! Montgomery exponentiation with AVX-512 IFMA (`vpmadd52luq` / `vpmadd52huq`):
+//! modulo two 1024-bit (16-limb) odd moduli at once (the RSA-2048 CRT halves),
+//! and modulo one 2048-bit modulus with a public exponent (RSA-2048's public
+//! operation: verification, encryption, the signer's blinding and fault check).
 //!
-//! Radix 2^52: a number is 20 digits `< 2^52` in three 512-bit registers (lanes
-//! 20..23 zero), so `R = 2^(52 * 20) = 2^1040`.
+//! Radix 2^52: a 1024-bit number is 20 digits `< 2^52` in three 512-bit registers
+//! (lanes 20..23 zero), so `R = 2^(52 * 20) = 2^1040`; a 2048-bit number is 40
+//! digits in five registers, `R = 2^2080`.
 //!
 //! * [`amm`] is digit-serial almost Montgomery multiplication (no final
 //!   subtraction). For each digit `b_i`: add the low halves of `a b_i` to the
 //!   accumulator; the Montgomery digit `y = c_0 k0 mod 2^52` comes from lane 0
-//!   (scalar); add the low halves of `n y`, which clears lane 0's low 52 bits;
-//!   shift the accumulator down one lane (the division by 2^52), adding lane 0's
-//!   carry to the new lane 0; add the high halves of `a b_i` and `n y`, whose
-//!   weight is one digit up and so lands on the shifted lanes. The serial chain is
-//!   lane 0's; the moduli of [`pow_pair`] are two independent chains, interleaved
-//!   in one loop so that each fills the other's latency.
+//!   (a `vpmadd52luq` too, then a broadcast); add the low halves of `n y`, which
+//!   clears lane 0's low 52 bits; shift the accumulator down one lane (the division
+//!   by 2^52), adding lane 0's carry to the new lane 0; add the high halves of `a
+//!   b_i` and `n y`, whose weight is one digit up and so lands on the shifted
+//!   lanes. Only `y` and what depends on it are on the serial chain: the high
+//!   halves of `a b_i` and the low halves of the next digit's `a b_(i+1)` are
+//!   summed beforehand in other registers, and the high halves of `n y` are added
+//!   to that sum beside the low halves. The moduli of [`pow_pair`] are two
+//!   independent chains, interleaved in one loop so that each fills the other's
+//!   latency.
 //! * Lanes are not normalised inside the loop: a lane receives at most four
 //!   products' halves (each `< 2^52`) and a carry `< 2^13` per step, for at most
-//!   20 steps, so it stays below `80 * 2^52 + 20 * 2^13 < 2^59`. At the end two
+//!   20 steps (40 for 2048 bits), so it stays below `160 * 2^52 + 40 * 2^13 < 2^60`.
+//!   At the end two
 //!   rounds normalise all lanes to digits `< 2^52` (the multiplier reads only a
 //!   lane's low 52 bits, so operands must be normalised): "keep 52 bits, add the
 //!   rest one lane up" leaves lanes below `2^52 + 2^7`; the last carries (0 or 1,
@@ -24,8 +32,13 @@
 //!   `((G << 1) + P) xor P`.
 //! * Bounds: for `a, b < 2^1025` and `n < 2^1024` the result `(a b + y n) / R` with
 //!   `y < R` is below `2^2050 / 2^1040 + n < 2^1025`: again a valid operand, so the
-//!   chain never needs a subtraction. The last multiplication, by 1, gives `< 1 + n`:
-//!   at most `n`, reduced by one masked subtraction.
+//!   chain never needs a subtraction (for 2048 bits: `2^4098 / 2^2080 + n <
+//!   2^2049`). The last multiplication, by 1, gives `< 1 + n`: at most `n`, reduced
+//!   by one masked subtraction.
+//! * Montgomery forms come from the caller's `rr = 2^(2 * 64 N) mod n` (the
+//!   64-bit-limb code's constant) with the same multiplication: for 16 limbs
+//!   `amm(rr, 2^32) = 2^1040` (one) and `amm(amm(x, rr), amm(rr, 2^64)) = x 2^1040`;
+//!   for 32 limbs the same with `2^64` and `2^128`.
 //!
 //! Constant time: no branch or address depends on the operands, the moduli or the
 //! exponents; a window's table entry is read by a full scan with masked moves
@@ -40,44 +53,62 @@ use crate::backend::Features;
 const D: u32 = 52;
 /// The low-digit mask.
 const M: u64 = (1 << D) - 1;
-/// Digits of a number.
-const DIGITS: usize = 20;
-/// Registers of a number.
-const REGS: usize = 3;
-/// Window bits of the exponentiation.
+/// Window bits of the private exponentiation.
 const W: usize = 5;
+/// Registers and digits of a 1024-bit number.
+const L1024: usize = 3;
+const DIG1024: usize = 20;
+/// Registers and digits of a 2048-bit number.
+const L2048: usize = 5;
+const DIG2048: usize = 40;
 
-/// A number as 20 digits `< 2^52` and four zero words.
+/// A number as `L` registers' worth of words: digits `< 2^52`, unused words zero.
 #[derive(Clone, Copy)]
 #[repr(C, align(64))]
-struct Num([u64; 8 * REGS]);
+struct Num<const L: usize>([[u64; 8]; L]);
 
 /// A number in registers.
-type Regs = [__m512i; REGS];
+type Regs<const L: usize> = [__m512i; L];
 
-impl Num {
-    const ZERO: Num = Num([0; 8 * REGS]);
+impl<const L: usize> Num<L> {
+    const ZERO: Self = Num([[0; 8]; L]);
 
-    /// The integer `x` (16 limbs).
-    fn from_limbs(x: &[u64; 16]) -> Num {
-        let mut r = Num::ZERO;
-        for k in 0..DIGITS {
+    fn digit(&self, i: usize) -> u64 {
+        self.0[i / 8][i % 8]
+    }
+
+    /// The integer `x` (`64 x.len() <= 52 * 8 L` bits).
+    fn from_limbs(x: &[u64]) -> Self {
+        let mut r = Self::ZERO;
+        for k in 0..8 * L {
             let pos = D as usize * k;
             let (l, off) = (pos / 64, pos % 64);
+            if l >= x.len() {
+                break;
+            }
             let mut d = x[l] >> off;
             if off + D as usize > 64 && l + 1 < x.len() {
                 d |= x[l + 1] << (64 - off);
             }
-            r.0[k] = d & M;
+            r.0[k / 8][k % 8] = d & M;
         }
         r
     }
 
-    /// The value as 17 limbs (digits `< 2^52`: values below `2^1040`).
-    fn limbs(&self) -> [u64; 17] {
-        let mut out = [0u64; 17];
-        for k in 0..DIGITS {
-            let d = self.0[k];
+    /// `2^bit` (below the modulus: a plain operand).
+    fn power_of_two(bit: usize) -> Self {
+        let mut r = Self::ZERO;
+        let k = bit / D as usize;
+        r.0[k / 8][k % 8] = 1 << (bit % D as usize);
+        r
+    }
+
+    /// The value as 64-bit limbs (digits `< 2^52`); `out` must hold `52 * 8 L`
+    /// bits.
+    fn limbs(&self, out: &mut [u64]) {
+        out.fill(0);
+        for k in 0..8 * L {
+            let d = self.digit(k);
             let pos = D as usize * k;
             let (l, off) = (pos / 64, pos % 64);
             out[l] |= d << off;
@@ -85,62 +116,53 @@ impl Num {
                 out[l + 1] |= d >> (64 - off);
             }
         }
-        out
     }
 }
 
-impl zeroize::Zeroize for Num {
+impl<const L: usize> zeroize::Zeroize for Num<L> {
     fn zeroize(&mut self) {
-        self.0.zeroize();
+        for r in self.0.iter_mut() {
+            r.zeroize();
+        }
     }
 }
 
 /// Loads a number into registers.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn load(x: &Num) -> Regs {
-    let p = x.0.as_ptr();
-    // SAFETY: `x.0` is 24 readable words, three 64-byte loads at words 0, 8, 16;
-    // loadu needs no alignment; AVX-512F is enabled.
-    unsafe {
-        [
-            _mm512_loadu_si512(p.cast()),
-            _mm512_loadu_si512(p.add(8).cast()),
-            _mm512_loadu_si512(p.add(16).cast()),
-        ]
-    }
+fn load<const L: usize>(x: &Num<L>) -> Regs<L> {
+    // SAFETY: each `x.0[j]` is 8 readable words (64 bytes); loadu needs no
+    // alignment; AVX-512F is enabled.
+    core::array::from_fn(|j| unsafe { _mm512_loadu_si512(x.0[j].as_ptr().cast()) })
 }
 
 /// Stores registers into a number.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn store(x: &mut Num, v: &Regs) {
-    let p = x.0.as_mut_ptr();
-    // SAFETY: `x.0` is 24 writable words, three 64-byte stores at words 0, 8, 16;
-    // storeu needs no alignment; AVX-512F is enabled.
-    unsafe {
-        _mm512_storeu_si512(p.cast(), v[0]);
-        _mm512_storeu_si512(p.add(8).cast(), v[1]);
-        _mm512_storeu_si512(p.add(16).cast(), v[2]);
+fn store<const L: usize>(x: &mut Num<L>, v: &Regs<L>) {
+    for (w, r) in x.0.iter_mut().zip(v) {
+        // SAFETY: `w` is 8 writable words (64 bytes); storeu needs no alignment;
+        // AVX-512F is enabled.
+        unsafe { _mm512_storeu_si512(w.as_mut_ptr().cast(), *r) }
     }
 }
 
 /// A modulus with its Montgomery digit constant.
-struct Ctx {
-    n: Num,
+struct Ctx<const L: usize> {
+    n: Num<L>,
     /// `-n^-1 mod 2^52`.
     k0: u64,
 }
 
-impl Drop for Ctx {
+impl<const L: usize> Drop for Ctx<L> {
     fn drop(&mut self) {
-        // The modulus is a secret prime.
+        // A CRT modulus is a secret prime.
         zeroize::Zeroize::zeroize(&mut self.n);
     }
 }
 
-impl Ctx {
-    fn new(n: &[u64; 16], n0: u64) -> Ctx {
+impl<const L: usize> Ctx<L> {
+    fn new(n: &[u64], n0: u64) -> Self {
         Ctx {
             n: Num::from_limbs(n),
             k0: n0 & M,
@@ -148,39 +170,56 @@ impl Ctx {
     }
 }
 
-/// Almost Montgomery multiplication for `K` independent operands:
-/// `out[k] = a[k] b[k] / 2^1040 mod n[k]`, normalised, `< a b / 2^1040 + n`. See
-/// the module comment for the method and the bounds.
+/// Almost Montgomery multiplication for `K` independent operands of `DIG` digits
+/// in `L` registers: `out[k] = a[k] b[k] / 2^(52 DIG) mod n[k]`, normalised, `< a
+/// b / 2^(52 DIG) + n`. See the module comment for the method and the bounds.
 #[inline]
 #[target_feature(enable = "avx512f,avx512ifma")]
-fn amm<const K: usize>(out: [&mut Num; K], a: [&Num; K], b: [&Num; K], ctx: [&Ctx; K]) {
+fn amm<const L: usize, const DIG: usize, const K: usize>(
+    out: [&mut Num<L>; K],
+    a: [&Num<L>; K],
+    b: [&Num<L>; K],
+    ctx: [&Ctx<L>; K],
+) {
     let zero = _mm512_setzero_si512();
-    let av: [Regs; K] = core::array::from_fn(|k| load(a[k]));
-    let nv: [Regs; K] = core::array::from_fn(|k| load(&ctx[k].n));
-    let mut r: [Regs; K] = [[zero; REGS]; K];
-    for i in 0..DIGITS {
+    let av: [Regs<L>; K] = core::array::from_fn(|k| load(a[k]));
+    let nv: [Regs<L>; K] = core::array::from_fn(|k| load(&ctx[k].n));
+    let k0: [__m512i; K] = core::array::from_fn(|k| _mm512_set1_epi64(ctx[k].k0 as i64));
+    // At the top of step i the accumulator holds the low halves of a b_i.
+    let mut r: [Regs<L>; K] = core::array::from_fn(|k| {
+        let b0 = _mm512_set1_epi64(b[k].digit(0) as i64);
+        core::array::from_fn(|j| _mm512_madd52lo_epu64(zero, av[k][j], b0))
+    });
+    for i in 0..DIG {
         for k in 0..K {
-            let bi = _mm512_set1_epi64(b[k].0[i] as i64);
-            for j in 0..REGS {
-                r[k][j] = _mm512_madd52lo_epu64(r[k][j], av[k][j], bi);
+            // Off the serial chain: the high halves of a b_i (after this step's
+            // shift) and the low halves of a b_(i+1) (the next step's).
+            let bi = _mm512_set1_epi64(b[k].digit(i) as i64);
+            let next = if i + 1 < DIG {
+                _mm512_set1_epi64(b[k].digit(i + 1) as i64)
+            } else {
+                zero
+            };
+            let p: Regs<L> = core::array::from_fn(|j| {
+                let hi = _mm512_madd52hi_epu64(zero, av[k][j], bi);
+                _mm512_madd52lo_epu64(hi, av[k][j], next)
+            });
+            // y = c_0 k0 mod 2^52 (the multiplier reads the low 52 bits of c_0,
+            // which is all the product mod 2^52 depends on), in every lane.
+            let y = _mm512_madd52lo_epu64(zero, r[k][0], k0[k]);
+            let y = _mm512_broadcastq_epi64(_mm512_castsi512_si128(y));
+            let h: Regs<L> = core::array::from_fn(|j| _mm512_madd52hi_epu64(p[j], nv[k][j], y));
+            for j in 0..L {
+                r[k][j] = _mm512_madd52lo_epu64(r[k][j], nv[k][j], y);
             }
-            let c0 = _mm_cvtsi128_si64(_mm512_castsi512_si128(r[k][0])) as u64;
-            let y = c0.wrapping_mul(ctx[k].k0) & M;
-            // Lane 0 plus the low half of n_0 y is a multiple of 2^52; its
-            // quotient moves to the next lane with the shift.
-            let carry = (c0 + (ctx[k].n.0[0].wrapping_mul(y) & M)) >> D;
-            let yv = _mm512_set1_epi64(y as i64);
-            for j in 0..REGS {
-                r[k][j] = _mm512_madd52lo_epu64(r[k][j], nv[k][j], yv);
+            // Lane 0 is now a multiple of 2^52: its quotient goes to the new lane
+            // 0 as the accumulator moves down one lane.
+            let carry = _mm512_maskz_srli_epi64::<52>(1, r[k][0]);
+            for j in 0..L {
+                let above = if j + 1 < L { r[k][j + 1] } else { zero };
+                r[k][j] = _mm512_add_epi64(_mm512_alignr_epi64::<1>(above, r[k][j]), h[j]);
             }
-            r[k][0] = _mm512_alignr_epi64::<1>(r[k][1], r[k][0]);
-            r[k][1] = _mm512_alignr_epi64::<1>(r[k][2], r[k][1]);
-            r[k][2] = _mm512_alignr_epi64::<1>(zero, r[k][2]);
-            r[k][0] = _mm512_add_epi64(r[k][0], _mm512_maskz_set1_epi64(1, carry as i64));
-            for j in 0..REGS {
-                r[k][j] = _mm512_madd52hi_epu64(r[k][j], av[k][j], bi);
-                r[k][j] = _mm512_madd52hi_epu64(r[k][j], nv[k][j], yv);
-            }
+            r[k][0] = _mm512_add_epi64(r[k][0], carry);
         }
     }
     for (o, v) in out.into_iter().zip(r.iter()) {
@@ -188,25 +227,24 @@ fn amm<const K: usize>(out: [&mut Num; K], a: [&Num; K], b: [&Num; K], ctx: [&Ct
     }
 }
 
-/// Digits `< 2^52` from lanes `< 2^64` whose value is below `2^1040` (see the
+/// Digits `< 2^52` from lanes `< 2^64` whose value fits the digits (see the
 /// module comment).
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn normalise(v: &Regs) -> Regs {
+fn normalise<const L: usize>(v: &Regs<L>) -> Regs<L> {
     let zero = _mm512_setzero_si512();
     let mask = _mm512_set1_epi64(M as i64);
-    let c: Regs = core::array::from_fn(|j| _mm512_srli_epi64::<52>(v[j]));
-    let up = [
-        _mm512_alignr_epi64::<7>(c[0], zero),
-        _mm512_alignr_epi64::<7>(c[1], c[0]),
-        _mm512_alignr_epi64::<7>(c[2], c[1]),
-    ];
-    let l: Regs = core::array::from_fn(|j| _mm512_add_epi64(_mm512_and_si512(v[j], mask), up[j]));
-    let mut generate = 0u32;
-    let mut propagate = 0u32;
+    let c: Regs<L> = core::array::from_fn(|j| _mm512_srli_epi64::<52>(v[j]));
+    let l: Regs<L> = core::array::from_fn(|j| {
+        let below = if j > 0 { c[j - 1] } else { zero };
+        let up = _mm512_alignr_epi64::<7>(c[j], below);
+        _mm512_add_epi64(_mm512_and_si512(v[j], mask), up)
+    });
+    let mut generate = 0u64;
+    let mut propagate = 0u64;
     for (j, x) in l.iter().enumerate() {
-        generate |= u32::from(_mm512_cmpgt_epu64_mask(*x, mask)) << (8 * j);
-        propagate |= u32::from(_mm512_cmpeq_epu64_mask(*x, mask)) << (8 * j);
+        generate |= u64::from(_mm512_cmpgt_epu64_mask(*x, mask)) << (8 * j);
+        propagate |= u64::from(_mm512_cmpeq_epu64_mask(*x, mask)) << (8 * j);
     }
     let inc = ((generate << 1).wrapping_add(propagate)) ^ propagate;
     let one = _mm512_set1_epi64(1);
@@ -219,40 +257,66 @@ fn normalise(v: &Regs) -> Regs {
 /// `out` = `table[idx]`, reading every entry.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn select(out: &mut Num, table: &[Num; 1 << W], idx: u64) {
+fn select<const L: usize>(out: &mut Num<L>, table: &[Num<L>; 1 << W], idx: u64) {
     let want = _mm512_set1_epi64(idx as i64);
-    let mut acc = [_mm512_setzero_si512(); REGS];
+    let mut acc = [_mm512_setzero_si512(); L];
     for (i, e) in table.iter().enumerate() {
         let m = _mm512_cmpeq_epi64_mask(_mm512_set1_epi64(i as i64), want);
         let v = load(e);
-        for j in 0..REGS {
+        for j in 0..L {
             acc[j] = _mm512_mask_mov_epi64(acc[j], m, v[j]);
         }
     }
     store(out, &acc);
 }
 
-/// The value of `x <= n` as 16 limbs reduced mod `n` (masked subtraction).
-fn reduce_out(x: &Num, n: &[u64; 16]) -> [u64; 16] {
-    let t = x.limbs();
-    let mut out = [0u64; 16];
+/// The value of `x <= n` as `N` limbs reduced mod `n` (masked subtraction).
+fn reduce_out<const L: usize, const N: usize>(x: &Num<L>, n: &[u64; N]) -> [u64; N] {
+    let mut t = [0u64; 34];
+    x.limbs(&mut t);
+    let mut out = [0u64; N];
     let mut borrow = 0;
-    for j in 0..16 {
+    for j in 0..N {
         (out[j], borrow) = crate::bigint::sbb(t[j], n[j], borrow);
     }
-    let (_, under) = crate::bigint::sbb(t[16], 0, borrow);
-    crate::bigint::ct_assign(&mut out, &t[..16], crate::bigint::mask(under));
+    let high = t[N..].iter().fold(0, |a, &w| a | w);
+    let (_, under) = crate::bigint::sbb(high, 0, borrow);
+    crate::bigint::ct_assign(&mut out, &t[..N], crate::bigint::mask(under));
+    zeroize::Zeroize::zeroize(&mut t);
     out
 }
 
-/// One exponentiation's inputs: the modulus `n` (16 limbs, odd, `n0 = -n^-1 mod
-/// 2^64`), `one = 2^1040 mod n`, `base_r = base 2^1040 mod n` (the Montgomery forms
-/// for this code's `R`), and the exponent with its public bit length.
+/// `(one, x R)` for `R = 2^(52 DIG)`, from `rr = 2^(128 N) mod n` (`N` 64-bit
+/// limbs, `52 DIG = 64 N + s`): `amm(rr, 2^(2s)) = R` and `amm(amm(x, rr),
+/// amm(rr, 2^(4s))) = x R` (see the module comment).
+#[inline]
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn forms<const L: usize, const DIG: usize>(
+    x: &Num<L>,
+    rr: &Num<L>,
+    s: usize,
+    ctx: &Ctx<L>,
+) -> (Num<L>, Num<L>) {
+    let mut one = Num::ZERO;
+    amm::<L, DIG, 1>([&mut one], [rr], [&Num::power_of_two(2 * s)], [ctx]);
+    let mut up = Num::ZERO;
+    amm::<L, DIG, 1>([&mut up], [rr], [&Num::power_of_two(4 * s)], [ctx]);
+    let mut xs = Num::ZERO;
+    amm::<L, DIG, 1>([&mut xs], [x], [rr], [ctx]);
+    let mut xr = Num::ZERO;
+    amm::<L, DIG, 1>([&mut xr], [&xs], [&up], [ctx]);
+    zeroize::Zeroize::zeroize(&mut xs);
+    (one, xr)
+}
+
+/// One private exponentiation's inputs: the modulus `n` (16 limbs, odd, `n0 =
+/// -n^-1 mod 2^64`), `rr = 2^2048 mod n`, the base (`< n`), and the exponent with
+/// its public bit length.
 pub(crate) struct PowInput<'a> {
     pub n: &'a [u64; 16],
     pub n0: u64,
-    pub one: &'a [u64; 16],
-    pub base_r: &'a [u64; 16],
+    pub rr: &'a [u64; 16],
+    pub base: &'a [u64; 16],
     pub exp: &'a [u64],
     pub exp_bits: usize,
 }
@@ -275,33 +339,35 @@ pub(crate) fn pow_pair(f: Features, x: &PowInput<'_>, y: &PowInput<'_>) -> Optio
 
 #[target_feature(enable = "avx512f,avx512ifma")]
 fn pow_ifma<const K: usize>(inp: [&PowInput<'_>; K]) -> [[u64; 16]; K] {
-    let ctx: [Ctx; K] = core::array::from_fn(|k| Ctx::new(inp[k].n, inp[k].n0));
-    let ctx_ref: [&Ctx; K] = core::array::from_fn(|k| &ctx[k]);
-    let mut table = [[Num::ZERO; 1 << W]; K];
+    type N = Num<L1024>;
+    let ctx: [Ctx<L1024>; K] = core::array::from_fn(|k| Ctx::new(inp[k].n, inp[k].n0));
+    let ctx_ref: [&Ctx<L1024>; K] = core::array::from_fn(|k| &ctx[k]);
+    let mut table = [[N::ZERO; 1 << W]; K];
     for k in 0..K {
-        table[k][0] = Num::from_limbs(inp[k].one);
-        table[k][1] = Num::from_limbs(inp[k].base_r);
+        let mut base = N::from_limbs(inp[k].base);
+        let rr = N::from_limbs(inp[k].rr);
+        (table[k][0], table[k][1]) = forms::<L1024, DIG1024>(&base, &rr, 16, ctx_ref[k]);
+        zeroize::Zeroize::zeroize(&mut base);
     }
+    let mul = |out: &mut [N; K], a: &[N; K], b: &[N; K]| {
+        amm::<L1024, DIG1024, K>(out.each_mut(), a.each_ref(), b.each_ref(), ctx_ref)
+    };
     for i in 2..(1 << W) {
-        let mut next = [Num::ZERO; K];
-        {
-            let (prev, base): ([&Num; K], [&Num; K]) = (
-                core::array::from_fn(|k| &table[k][i - 1]),
-                core::array::from_fn(|k| &table[k][1]),
-            );
-            amm(next.each_mut(), prev, base, ctx_ref);
-        }
+        let prev: [N; K] = core::array::from_fn(|k| table[k][i - 1]);
+        let base: [N; K] = core::array::from_fn(|k| table[k][1]);
+        let mut next = [N::ZERO; K];
+        mul(&mut next, &prev, &base);
         for k in 0..K {
             table[k][i] = next[k];
         }
     }
-    let mut acc: [Num; K] = core::array::from_fn(|k| table[k][0]);
-    let mut tmp = [Num::ZERO; K];
-    let mut entry = [Num::ZERO; K];
+    let mut acc: [N; K] = core::array::from_fn(|k| table[k][0]);
+    let mut tmp = [N::ZERO; K];
+    let mut entry = [N::ZERO; K];
     let bits = inp.iter().map(|x| x.exp_bits).max().unwrap_or(0);
     for w in (0..bits.div_ceil(W)).rev() {
         for _ in 0..W {
-            amm(tmp.each_mut(), acc.each_ref(), acc.each_ref(), ctx_ref);
+            mul(&mut tmp, &acc, &acc);
             core::mem::swap(&mut acc, &mut tmp);
         }
         for k in 0..K {
@@ -318,14 +384,12 @@ fn pow_ifma<const K: usize>(inp: [&PowInput<'_>; K]) -> [[u64; 16]; K] {
             }
             select(&mut entry[k], &table[k], idx);
         }
-        amm(tmp.each_mut(), acc.each_ref(), entry.each_ref(), ctx_ref);
+        mul(&mut tmp, &acc, &entry);
         core::mem::swap(&mut acc, &mut tmp);
     }
     // Out of the Montgomery form: acc / R + n < 1 + n, so at most n.
-    let mut unit = Num::ZERO;
-    unit.0[0] = 1;
-    let units = [&unit; K];
-    amm(tmp.each_mut(), acc.each_ref(), units, ctx_ref);
+    let units = [N::power_of_two(0); K];
+    mul(&mut tmp, &acc, &units);
     let out = core::array::from_fn(|k| reduce_out(&tmp[k], inp[k].n));
     for k in 0..K {
         for e in table[k].iter_mut() {
@@ -338,9 +402,59 @@ fn pow_ifma<const K: usize>(inp: [&PowInput<'_>; K]) -> [[u64; 16]; K] {
     out
 }
 
-/// One multiplication for the tests: `a b / 2^1040` reduced mod `n`, for `a, b <
-/// 2^1025` given as 17 limbs (so operands up to `n + n` are checked too). `None`
-/// without AVX-512 IFMA.
+/// `base^e mod n` for a 2048-bit (32-limb) odd `n` (`n0 = -n^-1 mod 2^64`, `rr =
+/// 2^4096 mod n`), `base < n`, and a *public* exponent `e > 0` whose bits shape
+/// the loop (left-to-right square and multiply); `None` when the CPU lacks
+/// AVX-512 IFMA.
+pub(crate) fn pow_public_2048(
+    f: Features,
+    n: &[u64; 32],
+    n0: u64,
+    rr: &[u64; 32],
+    base: &[u64; 32],
+    e: &[u64],
+) -> Option<[u64; 32]> {
+    if !available(f) || e.iter().all(|&l| l == 0) {
+        return None;
+    }
+    // SAFETY: AVX-512F and AVX-512 IFMA were detected (`f.avx512_ifma()`).
+    Some(unsafe { pow_public_ifma(n, n0, rr, base, e) })
+}
+
+#[target_feature(enable = "avx512f,avx512ifma")]
+fn pow_public_ifma(
+    n: &[u64; 32],
+    n0: u64,
+    rr: &[u64; 32],
+    base: &[u64; 32],
+    e: &[u64],
+) -> [u64; 32] {
+    type N = Num<L2048>;
+    let ctx = Ctx::<L2048>::new(n, n0);
+    let mul = |out: &mut N, a: &N, b: &N| amm::<L2048, DIG2048, 1>([out], [a], [b], [&ctx]);
+    let (_, br) = forms::<L2048, DIG2048>(&N::from_limbs(base), &N::from_limbs(rr), 32, &ctx);
+    let bits = e
+        .iter()
+        .rposition(|&l| l != 0)
+        .map_or(0, |i| 64 * i + 64 - e[i].leading_zeros() as usize);
+    // The top bit is set: start from the base itself.
+    let mut acc = br;
+    let mut tmp = N::ZERO;
+    for i in (0..bits - 1).rev() {
+        mul(&mut tmp, &acc, &acc);
+        if (e[i / 64] >> (i % 64)) & 1 == 1 {
+            mul(&mut acc, &tmp, &br);
+        } else {
+            acc = tmp;
+        }
+    }
+    mul(&mut tmp, &acc, &N::power_of_two(0));
+    reduce_out(&tmp, n)
+}
+
+/// One multiplication for the tests: `a b / 2^1040` then `/ 2^1040` again (by 1),
+/// reduced mod `n`: `a b / 2^2080 mod n` for `a, b < 2^1025` given as 17 limbs (so
+/// operands up to `n + n` are checked too). `None` without AVX-512 IFMA.
 #[cfg(test)]
 pub(crate) fn mul_for_test(
     f: Features,
@@ -352,24 +466,17 @@ pub(crate) fn mul_for_test(
     if !available(f) {
         return None;
     }
-    let from17 = |x: &[u64; 17]| {
-        let mut r = Num::from_limbs(x[..16].try_into().expect("16 limbs"));
-        // Bit 1024 is digit 19's bit 36 (1024 = 19 * 52 + 36).
-        r.0[19] |= x[16] << 36;
-        r
-    };
-    let (ra, rb) = (from17(a), from17(b));
+    type N = Num<L1024>;
+    let (ra, rb) = (N::from_limbs(a), N::from_limbs(b));
     let ctx = Ctx::new(n, n0);
-    let mut out = Num::ZERO;
-    let mut back = Num::ZERO;
-    let mut unit = Num::ZERO;
-    unit.0[0] = 1;
+    let mut out = N::ZERO;
+    let mut back = N::ZERO;
     // SAFETY: AVX-512F and AVX-512 IFMA were detected (`available(f)`).
     unsafe {
-        amm([&mut out], [&ra], [&rb], [&ctx]);
+        amm::<L1024, DIG1024, 1>([&mut out], [&ra], [&rb], [&ctx]);
         // The result may be up to 2^1025: one more multiplication by 1 brings it
-        // to at most n (a b / 2^2080), which the caller undoes.
-        amm([&mut back], [&out], [&unit], [&ctx]);
+        // to at most n, which the caller undoes.
+        amm::<L1024, DIG1024, 1>([&mut back], [&out], [&N::power_of_two(0)], [&ctx]);
     }
     Some(reduce_out(&back, n))
 }
