@@ -76,7 +76,7 @@ pub(crate) struct Features {
     bmi2_adx: bool,
     /// BMI1 (`andn`): the one-state Keccak-f[1600].
     bmi1: bool,
-    /// AVX-512F and AVX-512 IFMA (with AVX2): the RSA-2048 CRT exponentiations.
+    /// AVX-512F, AVX-512VL and AVX-512 IFMA (with AVX2): RSA-2048's exponentiations.
     avx512_ifma: bool,
 }
 
@@ -148,7 +148,7 @@ impl Features {
         self.bmi1
     }
 
-    /// AVX-512F and AVX-512 IFMA, with AVX2.
+    /// AVX-512F, AVX-512VL and AVX-512 IFMA, with AVX2.
     pub(crate) fn avx512_ifma(self) -> bool {
         self.avx512_ifma
     }
@@ -184,6 +184,7 @@ impl Features {
             bmi1: std::is_x86_feature_detected!("bmi1"),
             avx512_ifma: avx2
                 && std::is_x86_feature_detected!("avx512f")
+                && std::is_x86_feature_detected!("avx512vl")
                 && std::is_x86_feature_detected!("avx512ifma"),
         }
     }
@@ -206,6 +207,7 @@ impl Features {
             bmi1: cfg!(target_feature = "bmi1"),
             avx512_ifma: avx2
                 && cfg!(target_feature = "avx512f")
+                && cfg!(target_feature = "avx512vl")
                 && cfg!(target_feature = "avx512ifma"),
         }
     }
@@ -319,6 +321,7 @@ mod tests {
             f.avx512_ifma(),
             f.avx2()
                 && std::is_x86_feature_detected!("avx512f")
+                && std::is_x86_feature_detected!("avx512vl")
                 && std::is_x86_feature_detected!("avx512ifma")
         );
         assert_eq!(
