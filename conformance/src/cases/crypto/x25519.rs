@@ -104,6 +104,25 @@ fn x25519_scalars(ctx: &mut Ctx) -> Outcome {
     report(ctx, "X25519, fixed vs random scalars", t)
 }
 
+/// Key generation's fixed-base multiplication (the Edwards comb with signed
+/// digits, masked table scans and masked negation) under dudect: a fixed
+/// low-weight scalar against fresh random ones.
+fn public_key_scalars(ctx: &mut Ctx) -> Outcome {
+    let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed ^ 3);
+    let fixed = X25519SecretKey::from_bytes([0u8; 32]);
+    let randoms: Vec<X25519SecretKey> = (0..64)
+        .map(|_| X25519SecretKey::generate(&mut rng))
+        .collect();
+    let t = fixed_vs_random(ctx, 12_000, &fixed, &randoms, |k| {
+        let _ = black_box(k.public_key());
+    });
+    report(
+        ctx,
+        "X25519 public key (fixed-base comb), fixed vs random scalars",
+        t,
+    )
+}
+
 /// The `crypto.x25519.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     vec![
@@ -303,5 +322,11 @@ pub(crate) fn cases() -> Vec<Case> {
         )
         .alone()
         .property(x25519_scalars),
+        Case::should(
+            "crypto.x25519.timing-public-key",
+            "RFC 7748 §6.1 (the public key from a secret scalar, in constant time): dudect Welch t, fixed vs random scalars",
+        )
+        .alone()
+        .property(public_key_scalars),
     ]
 }
