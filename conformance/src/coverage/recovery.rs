@@ -2,7 +2,7 @@
 //! (RFC 2883), Proportional Rate Reduction (RFC 6937) and F-RTO (RFC 5682).
 //! Only requirements that a `tcp.recovery.*` case checks are listed.
 
-use super::Disposition::Cases;
+use super::Disposition::{Cases, Deviation};
 use super::{row, Table};
 use crate::Level::Should;
 
@@ -16,6 +16,7 @@ pub static RFC8985: Table = Table::listed(
         row("6.2-reo-wnd", "§6.2 step 5", Should, "A segment delivered within the reordering window (min_RTT/4) is not marked lost", Cases(&["tcp.recovery.rack-reordering-within-window"])),
         row("6.2-dsack-reo-wnd", "§6.2 step 4", Should, "A D-SACK increments RACK.reo_wnd_mult (once per round trip)", Cases(&["tcp.recovery.dsack-widens-reo-wnd"])),
         row("7.2-pto", "§7.2", Should, "PTO = 2*SRTT (plus WCDelAckT with one segment in flight), no later than the RTO", Cases(&["tcp.recovery.tlp-tail-loss"])),
+        row("7.2-pto-not-in-recovery", "§7.2", Should, "The PTO is not armed during fast recovery", Deviation("armed in fast recovery too (Config::recovery_probe, default on): when the ACKs after a lost retransmission are lost as well, a probe draws the SACK that RACK needs instead of leaving it to the RTO (tcp.recovery.probe-in-recovery-after-ack-loss); recovery_probe(false) keeps the RFC's condition")),
         row("7.3-probe", "§7.3", Should, "Without new data the probe retransmits the highest-sequence segment, and the tail loss is repaired without an RTO", Cases(&["tcp.recovery.tlp-tail-loss"])),
     ],
 );

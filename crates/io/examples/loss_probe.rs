@@ -1,7 +1,9 @@
 //! Goodput probe under loss (run as root): `loss_probe P SEED` sends 16 MiB over the TUN driver with
 //! P random drop, 1% reorder and 1% duplicate both ways, and prints our stats at each RTO;
+//! `PROBE_RECOVERY=0` turns off the tail loss probe during fast recovery (`Config::recovery_probe`);
 //! `PROBE_TRACE=N` also prints the last N trace events before each of the first three RTOs,
-//! and the fault injector's decisions of the 203 ms before each.
+//! and the fault injector's decisions of the 203 ms before each; `PROBE_ALL=1` with a large
+//! `PROBE_TRACE` prints the rest of the trace at the end.
 use handshake_io::driver::Driver;
 use handshake_io::kernel;
 use handshake_io::link::Link;
@@ -32,6 +34,8 @@ fn main() {
         }
     });
     let cfg = Config::linux()
+        // PROBE_RECOVERY=0: no tail loss probe during fast recovery (RFC 8985 §7.2 exactly).
+        .recovery_probe(std::env::var("PROBE_RECOVERY").as_deref() != Ok("0"))
         .mss(1460)
         .send_buffer(4 << 20)
         .recv_buffer(4 << 20)
@@ -81,6 +85,15 @@ fn main() {
         }
         reader.is_finished()
     }).unwrap();
+    if std::env::var_os("PROBE_ALL").is_some() {
+        // The rest of the trace (with PROBE_TRACE=N large: all of it after the last RTO printed).
+        for e in d.conn(c).drain_trace() {
+            ring.push_back(format!("{e:?}"));
+        }
+        for l in ring.drain(..) {
+            println!("  {l}");
+        }
+    }
     let st = d.conn(c).stats();
     println!("done in {:?}: {:?}", start.elapsed(), st);
 }

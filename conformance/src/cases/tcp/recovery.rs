@@ -530,6 +530,72 @@ fn prr_exit_cwnd() -> R {
     )
 }
 
+/// RFC 8985 §6.2 and §7.3 in fast recovery: segment 5's retransmission
+/// is lost too, and so is every ACK the receiver sends for the next 30 ms
+/// (those of the segments in flight: a receiver that acknowledges a burst
+/// with one ACK on a lossy path). RACK finds a lost retransmission only
+/// from the SACK of a segment sent after it; with the ACKs gone, only a
+/// probe 2*SRTT after the last one heard draws that SACK (the deviation
+/// from §7.2's "unless ... in fast recovery" that
+/// `Config::recovery_probe` documents). With it, no RTO; without it, the
+/// same pattern needs the timer.
+fn probe_in_recovery() -> R {
+    let fate = || -> handshake_tcp::conn::pair::FateFn {
+        let (mut k, mut target, mut sent5) = (0u64, None::<SeqNumber>, 0u32);
+        // The TSval of segment 5's retransmission: the receiver's ACKs are
+        // lost until the sender sends data 30 ms (TSval ticks) after it.
+        let (mut blackout_from, mut blackout) = (None::<u32>, false);
+        Box::new(move |side, _, t| {
+            let tsval = t.header.options.timestamps.map(|ts| ts.tsval);
+            if side == Side::Server {
+                return if blackout { Fate::Drop } else { Fate::Deliver };
+            }
+            if t.payload.is_empty() {
+                return Fate::Deliver;
+            }
+            if let (Some(from), Some(now)) = (blackout_from, tsval) {
+                if now.wrapping_sub(from) >= 30 {
+                    blackout = false;
+                }
+            }
+            k += 1;
+            if k == 5 {
+                target = Some(t.header.seq_number);
+            }
+            if target == Some(t.header.seq_number) {
+                sent5 += 1;
+                if sent5 == 2 {
+                    blackout_from = tsval;
+                    blackout = true;
+                }
+                if sent5 <= 2 {
+                    return Fate::Drop;
+                }
+            }
+            Fate::Deliver
+        })
+    };
+    let (p, _) = run(Config::default(), 40, 91, fate())?;
+    let st = p.client.stats();
+    ensure(
+        st.timeouts == 0 && st.tlp_probes >= 1 && st.fast_retransmits >= 1,
+        || {
+            format!(
+                "probe in recovery on: {} (want 0 timeouts, a probe)",
+                show(&st)
+            )
+        },
+    )?;
+    let (q, _) = run(Config::default().recovery_probe(false), 40, 91, fate())?;
+    let sq = q.client.stats();
+    ensure(sq.timeouts >= 1, || {
+        format!(
+            "probe in recovery off: {} (the pattern should need an RTO)",
+            show(&sq)
+        )
+    })
+}
+
 /// The `tcp.recovery.*` cases.
 pub(crate) fn cases() -> Vec<Case> {
     Case::table(
@@ -600,6 +666,12 @@ pub(crate) fn cases() -> Vec<Case> {
                 "tcp.recovery.prr-exit-cwnd-ssthresh",
                 "RFC 9937 §4",
                 prr_exit_cwnd,
+            ),
+            (
+                Should,
+                "tcp.recovery.probe-in-recovery-after-ack-loss",
+                "RFC 8985 §6.2, §7.3 (deviation from §7.2: a probe in fast recovery)",
+                probe_in_recovery,
             ),
         ],
     )

@@ -46,6 +46,7 @@ pub struct Config {
     pub(crate) keep_alive: Option<KeepAlive>,
     pub(crate) rack: bool,
     pub(crate) tlp_ack_delay: Duration,
+    pub(crate) recovery_probe: bool,
     pub(crate) frto: bool,
     pub(crate) nagle_classic: bool,
     pub(crate) ecn: EcnMode,
@@ -99,6 +100,9 @@ impl Default for Config {
             rack: true,
             // RFC 8985 §7.2: WCDelAckT, the worst-case delayed-ACK time, 200 ms.
             tlp_ack_delay: Duration::from_millis(200),
+            // A probe also when fast recovery's ACKs stop (a deviation
+            // from RFC 8985 §7.2's arming conditions; see `recovery_probe`).
+            recovery_probe: true,
             // RFC 5682 F-RTO, on as in Linux (net.ipv4.tcp_frto=2).
             frto: true,
             // Minshall's variant of Nagle, as Linux: only one short segment
@@ -262,6 +266,26 @@ impl Config {
     /// segment is in flight, for the receiver's delayed ACK. Default 200 ms.
     pub fn tlp_ack_delay(mut self, d: Duration) -> Self {
         self.tlp_ack_delay = d;
+        self
+    }
+
+    /// A tail loss probe (RFC 8985 §7.3) also during fast recovery, when
+    /// no ACK arrives for a probe timeout (§7.2's 2*SRTT). Default on.
+    ///
+    /// This is a deliberate deviation: RFC 8985 §7.2 arms the PTO "unless
+    /// [the sender] is already in fast recovery" (a SHOULD, as Linux's
+    /// `tcp_schedule_loss_probe`). In recovery, RACK finds a lost
+    /// retransmission only from the ACK of a segment sent after it
+    /// (§6.2); when those ACKs are lost too (a receiver that acknowledges
+    /// a burst with one ACK, on a lossy path) nothing but the
+    /// retransmission timer is left, and a 200 ms-or-more RTO that
+    /// collapses cwnd to one segment answers a silence of a few round
+    /// trips. The probe is §7.3's: one segment, new data if the windows
+    /// allow, else the highest sequence again, then the RTO is armed
+    /// (§7.3's MUST); it adds one segment per silent episode, fewer than
+    /// the timeout's go-back-N. Off: the RFC's conditions exactly.
+    pub fn recovery_probe(mut self, on: bool) -> Self {
+        self.recovery_probe = on;
         self
     }
 

@@ -65,6 +65,8 @@ pub(crate) struct Rack {
     /// TLP.end_seq and TLP.is_retrans (§7.4).
     tlp_end: Option<SeqNumber>,
     tlp_is_retrans: bool,
+    /// The open probe went out during fast recovery.
+    tlp_in_recovery: bool,
     /// SND.MAX when the retransmission timer last fired, until SND.UNA passes it.
     pub(crate) rto_end: Option<SeqNumber>,
     pub(crate) probes: u64,
@@ -96,6 +98,7 @@ impl Rack {
             probe_due: false,
             tlp_end: None,
             tlp_is_retrans: false,
+            tlp_in_recovery: false,
             rto_end: None,
             probes: 0,
             marked_lost: 0,
@@ -488,7 +491,9 @@ impl Connection {
             return;
         }
         self.rack.tlp_end = None;
-        if !self.rack.tlp_is_retrans || dsack || self.in_recovery {
+        // A probe sent in fast recovery repaired a loss of that recovery,
+        // whose reduction already answers it: one reduction per episode.
+        if !self.rack.tlp_is_retrans || dsack || self.in_recovery || self.rack.tlp_in_recovery {
             return;
         }
         // §7.4.2: "invoke the congestion control to reduce cwnd and ssthresh".
@@ -501,16 +506,22 @@ impl Connection {
 
     /// Arms the probe timeout (§7.2) after new data or an ACK, unless in
     /// recovery, with losses to repair, or a probe's episode is open.
+    /// With [`Config::recovery_probe`](super::Config::recovery_probe) it is
+    /// armed in fast recovery too, losses to repair or not: there the
+    /// retransmissions wait for ACKs, and when those stop only a probe's
+    /// ACK (a SACK of a segment sent after them, §6.2) finds them before
+    /// the RTO. A deviation from §7.2's "unless ... in fast recovery".
     pub(crate) fn arm_pto(&mut self, now: Instant) {
         self.rack.pto_deadline = None;
         let idle =
             self.snd_una == self.snd_max || !self.state.is_synchronized() || self.snd_wnd == 0;
+        let probe_in_recovery = self.in_recovery && self.config.recovery_probe;
         if !self.rack_active()
             || idle
-            || self.in_recovery
+            || (self.in_recovery && !probe_in_recovery)
             || self.rack.rto_end.is_some()
             || self.rack.tlp_end.is_some()
-            || self.rack.has_lost()
+            || (self.rack.has_lost() && !probe_in_recovery)
         {
             return;
         }
@@ -551,6 +562,7 @@ impl Connection {
         }
         // An open episode keeps `sent` from re-arming the PTO (§7.3: one probe).
         self.rack.tlp_end = Some(self.snd_max);
+        self.rack.tlp_in_recovery = self.in_recovery;
         let t = match self.new_data(now, self.snd_mss) {
             Some(t) => {
                 self.rack.tlp_is_retrans = false;
