@@ -40,6 +40,7 @@
 //! assert_eq!(server.conn(accepted).unwrap().remote(), c);
 //! ```
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use core::net::{IpAddr, SocketAddr};
@@ -57,15 +58,34 @@ use crate::Error;
 const MAX_REPLIES: usize = 64;
 
 /// A connection of an [`Endpoint`], valid until [`Endpoint::remove`].
-/// Handles are never reused.
+/// Handles are never reused: a removed connection's handle finds nothing,
+/// also once its slot holds a newer connection. They order by creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConnHandle(u32);
+pub struct ConnHandle {
+    /// How many connections the endpoint made before this one.
+    serial: u64,
+    /// Where it lives in the endpoint's table.
+    slot: u32,
+}
 
 impl ConnHandle {
-    /// The creation index (0 for the endpoint's first connection).
+    /// The connection's slot in its endpoint's table: below the largest
+    /// number of connections the endpoint held at once (so a dense index
+    /// for the caller's own tables), and taken over by a later connection
+    /// once this one is removed. An endpoint that never removes a connection
+    /// numbers them 0, 1, 2, ... in creation order.
     pub fn index(self) -> usize {
-        self.0 as usize
+        self.slot as usize
     }
+}
+
+/// One slot of the endpoint's table: the connection, boxed (it is large, and
+/// it is moved in from a listener's accept queue), and the serial number of
+/// the handle that names it.
+#[derive(Debug)]
+struct Slot {
+    serial: u64,
+    conn: Option<Box<Connection>>,
 }
 
 /// A segment to put on the wire, with both ends' addresses (the IP layer's
@@ -113,7 +133,13 @@ pub struct EndpointStats {
 pub struct Endpoint {
     isn: IsnGenerator,
     listeners: BTreeMap<SocketAddr, Listener>,
-    conns: Vec<Option<Connection>>,
+    /// The connections; a removed one's slot goes on `free` and is reused,
+    /// so the table (which every poll walks) never outgrows the most
+    /// connections held at once.
+    conns: Vec<Slot>,
+    free: Vec<u32>,
+    /// The next handle's serial number.
+    serial: u64,
     /// (local, remote) of each connection, to its handle; a closed
     /// connection's entry stays until it is removed or its 4-tuple reused.
     routes: BTreeMap<(SocketAddr, SocketAddr), ConnHandle>,
@@ -131,6 +157,8 @@ impl Endpoint {
             isn,
             listeners: BTreeMap::new(),
             conns: Vec::new(),
+            free: Vec::new(),
+            serial: 0,
             routes: BTreeMap::new(),
             replies: VecDeque::new(),
             cursor: 0,
@@ -193,7 +221,7 @@ impl Endpoint {
             });
         }
         let c = Connection::connect_keyed(config, local, remote, now, &self.isn);
-        Ok(self.insert(c))
+        Ok(self.insert(Box::new(c)))
     }
 
     /// Takes over a connection made elsewhere (say by
@@ -207,20 +235,38 @@ impl Endpoint {
                 remote: Some(remote),
             });
         }
-        Ok(self.insert(c))
+        Ok(self.insert(Box::new(c)))
     }
 
     /// The oldest connection the listener on `local` completed, now the
     /// caller's to use through its handle.
     pub fn accept(&mut self, local: SocketAddr) -> Option<ConnHandle> {
-        let c = self.listeners.get_mut(&local)?.accept()?;
+        let c = self.listeners.get_mut(&local)?.accept_boxed()?;
         Some(self.insert(c))
     }
 
-    fn insert(&mut self, c: Connection) -> ConnHandle {
-        let h = ConnHandle(self.conns.len() as u32);
-        self.routes.insert((c.local(), c.remote()), h);
-        self.conns.push(Some(c));
+    fn insert(&mut self, c: Box<Connection>) -> ConnHandle {
+        let serial = self.serial;
+        self.serial += 1;
+        let key = (c.local(), c.remote());
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.conns[i as usize] = Slot {
+                    serial,
+                    conn: Some(c),
+                };
+                i
+            }
+            None => {
+                self.conns.push(Slot {
+                    serial,
+                    conn: Some(c),
+                });
+                (self.conns.len() - 1) as u32
+            }
+        };
+        let h = ConnHandle { serial, slot };
+        self.routes.insert(key, h);
         h
     }
 
@@ -233,18 +279,27 @@ impl Endpoint {
 
     /// A connection.
     pub fn conn(&self, h: ConnHandle) -> Option<&Connection> {
-        self.conns.get(h.index())?.as_ref()
+        let s = self.conns.get(h.index())?;
+        s.conn.as_deref().filter(|_| s.serial == h.serial)
     }
 
     /// A connection, to send, receive, close or abort; what that makes it
     /// send comes out of the next [`Endpoint::poll_transmit`].
     pub fn conn_mut(&mut self, h: ConnHandle) -> Option<&mut Connection> {
-        self.conns.get_mut(h.index())?.as_mut()
+        let s = self.conns.get_mut(h.index())?;
+        s.conn.as_deref_mut().filter(|_| s.serial == h.serial)
     }
 
-    /// Forgets a connection (typically once CLOSED and read) and returns it.
-    pub fn remove(&mut self, h: ConnHandle) -> Option<Connection> {
-        let c = self.conns.get_mut(h.index())?.take()?;
+    /// Forgets a connection (typically once CLOSED and read) and returns it,
+    /// in the box the endpoint kept it in (a connection is large: not
+    /// copied out only to be dropped).
+    pub fn remove(&mut self, h: ConnHandle) -> Option<Box<Connection>> {
+        let s = self.conns.get_mut(h.index())?;
+        if s.serial != h.serial {
+            return None;
+        }
+        let c = s.conn.take()?;
+        self.free.push(h.slot);
         let key = (c.local(), c.remote());
         if self.routes.get(&key) == Some(&h) {
             self.routes.remove(&key);
@@ -254,8 +309,15 @@ impl Endpoint {
 
     /// The handles of the connections not removed, oldest first.
     pub fn handles(&self) -> impl Iterator<Item = ConnHandle> + '_ {
-        let live = self.conns.iter().enumerate();
-        live.filter_map(|(i, c)| c.as_ref().map(|_| ConnHandle(i as u32)))
+        let mut live: Vec<ConnHandle> = (self.conns.iter().enumerate())
+            .filter(|(_, s)| s.conn.is_some())
+            .map(|(i, s)| ConnHandle {
+                serial: s.serial,
+                slot: i as u32,
+            })
+            .collect();
+        live.sort_unstable();
+        live.into_iter()
     }
 
     /// Counters of segments that were not for a connection.
@@ -348,7 +410,7 @@ impl Endpoint {
         let n = self.conns.len();
         for k in 0..n {
             let i = (self.cursor + k) % n;
-            let Some(c) = self.conns[i].as_mut() else {
+            let Some(c) = self.conns[i].conn.as_deref_mut() else {
                 continue;
             };
             if let Some(segment) = c.poll_transmit(now) {
@@ -369,10 +431,8 @@ impl Endpoint {
     /// When [`Endpoint::handle_timeout`] should next be called: the
     /// earliest timer of any connection or listener.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let conns = self
-            .conns
-            .iter()
-            .flatten()
+        let conns = (self.conns.iter())
+            .filter_map(|s| s.conn.as_deref())
             .filter_map(Connection::poll_timeout);
         let listeners = self.listeners.values().filter_map(Listener::poll_timeout);
         conns.chain(listeners).min()
@@ -380,7 +440,7 @@ impl Endpoint {
 
     /// Runs every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        for c in self.conns.iter_mut().flatten() {
+        for c in self.conns.iter_mut().filter_map(|s| s.conn.as_deref_mut()) {
             if c.poll_timeout().is_some_and(|t| t <= now) {
                 c.handle_timeout(now);
             }
@@ -423,6 +483,61 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, MAX_REPLIES);
+    }
+
+    /// A host that opens and forgets connections one after another keeps a
+    /// table of one slot, which every poll walks (it grew by one slot per
+    /// connection ever made, so polls got slower and memory grew forever),
+    /// and a forgotten connection's handle finds nothing, also once a newer
+    /// connection holds its slot.
+    #[test]
+    fn removed_connections_free_their_slots_and_handles_stay_unique() {
+        let mut e = Endpoint::new(IsnGenerator::new([3; 32]));
+        let b = addr("192.0.2.2:80");
+        let mut old: Vec<ConnHandle> = Vec::new();
+        for port in 1000..1100u16 {
+            let a = SocketAddr::new(addr("192.0.2.1:1").ip(), port);
+            let h = e.connect(Config::default(), a, b, Instant::ZERO).unwrap();
+            assert!(old.iter().all(|o| *o != h), "a handle came back");
+            assert_eq!(e.conn(h).map(Connection::local), Some(a));
+            let c = e.remove(h).unwrap();
+            assert_eq!(c.local(), a);
+            assert!(e.conn(h).is_none() && e.remove(h).is_none());
+            old.push(h);
+        }
+        assert_eq!(e.conns.len(), 1);
+        let a = addr("192.0.2.1:2000");
+        let h = e.connect(Config::default(), a, b, Instant::ZERO).unwrap();
+        for o in &old {
+            assert!(e.conn(*o).is_none() && e.conn_mut(*o).is_none());
+            assert!(e.remove(*o).is_none());
+        }
+        assert_eq!(e.handles().collect::<Vec<_>>(), [h]);
+        // The forgotten ones' 4-tuples route nowhere: a segment for one is
+        // answered with a RST (RFC 9293 §3.10.7.1).
+        let seg = SegmentRepr::new(b.port(), 1000, SeqNumber(5), TcpFlags::ACK);
+        assert_eq!(
+            e.handle_segment(Instant::ZERO, b.ip(), a.ip(), &seg),
+            Route::Reset
+        );
+    }
+
+    /// Handles order by creation, and `handles` lists the oldest first,
+    /// also when a newer connection took an older one's slot.
+    #[test]
+    fn handles_are_listed_oldest_first() {
+        let mut e = Endpoint::new(IsnGenerator::new([3; 32]));
+        let b = addr("192.0.2.2:80");
+        let open = |e: &mut Endpoint, port: u16| {
+            let a = SocketAddr::new(addr("192.0.2.1:1").ip(), port);
+            e.connect(Config::default(), a, b, Instant::ZERO).unwrap()
+        };
+        let (h1, h2, h3) = (open(&mut e, 1), open(&mut e, 2), open(&mut e, 3));
+        e.remove(h1).unwrap();
+        let h4 = open(&mut e, 4);
+        assert_eq!(h4.index(), h1.index());
+        assert!(h1 < h2 && h2 < h3 && h3 < h4);
+        assert_eq!(e.handles().collect::<Vec<_>>(), [h2, h3, h4]);
     }
 
     #[test]

@@ -24,10 +24,31 @@ use crate::wire::SeqNumber;
 /// // 4 µs later the ISN is one larger (RFC 6528 §3 M).
 /// assert_eq!(g.isn(t + handshake_time::Duration::from_micros(4), a, b), g.isn(t, a, b) + 1);
 /// ```
-#[derive(Clone, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
+#[derive(Clone)]
 pub struct IsnGenerator {
     key: [u8; 32],
+    /// HMAC keyed with `key`: its inner and outer hash states, computed once
+    /// (two SHA-256 compressions that every hash would otherwise repeat).
+    /// Key material too: SHA-256 wipes its state when dropped.
+    mac: HmacSha256,
 }
+
+impl zeroize::Zeroize for IsnGenerator {
+    fn zeroize(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.key);
+        // The old keyed states are wiped as they drop.
+        self.mac = HmacSha256::new(&self.key);
+    }
+}
+
+impl Drop for IsnGenerator {
+    fn drop(&mut self) {
+        // `mac` wipes itself (SHA-256's Drop).
+        zeroize::Zeroize::zeroize(&mut self.key);
+    }
+}
+
+impl zeroize::ZeroizeOnDrop for IsnGenerator {}
 
 impl core::fmt::Debug for IsnGenerator {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
@@ -38,14 +59,16 @@ impl core::fmt::Debug for IsnGenerator {
 impl IsnGenerator {
     /// A generator keyed with `key` (RFC 6528 §3: a secret the attacker cannot guess).
     pub fn new(key: [u8; 32]) -> Self {
-        IsnGenerator { key }
+        let mac = HmacSha256::new(&key);
+        IsnGenerator { key, mac }
     }
 
     /// A generator whose key is drawn from `rng` (use a CSPRNG in production).
     pub fn from_rng<R: rand_core::RngCore + ?Sized>(rng: &mut R) -> Self {
         // Filled in place: no copy of the key is left on the stack.
-        let mut g = IsnGenerator { key: [0u8; 32] };
+        let mut g = IsnGenerator::new([0u8; 32]);
         rng.fill_bytes(&mut g.key);
+        g.mac = HmacSha256::new(&g.key);
         g
     }
 
@@ -53,7 +76,7 @@ impl IsnGenerator {
     pub fn isn(&self, now: Instant, local: SocketAddr, remote: SocketAddr) -> SeqNumber {
         // RFC 6528 §3: M is a 4-microsecond timer.
         let m = (now.as_nanos() / 4_000) as u32;
-        let mut h = HmacSha256::new(&self.key);
+        let mut h = self.mac.clone();
         for a in [local, remote] {
             match a {
                 SocketAddr::V4(v4) => h.update(&v4.ip().octets()),
@@ -76,7 +99,7 @@ impl IsnGenerator {
     /// per pair of hosts and not per port, as Linux's `secure_tcp_ts_off`,
     /// so TSvals toward one host keep increasing across connections.
     pub fn ts_offset(&self, local: IpAddr, remote: IpAddr) -> u32 {
-        let mut h = HmacSha256::new(&self.key);
+        let mut h = self.mac.clone();
         h.update(b"handshake-tcp timestamp offset");
         for a in [local, remote] {
             match a {
@@ -99,7 +122,7 @@ impl IsnGenerator {
         count: u32,
         which: u8,
     ) -> u32 {
-        let mut h = HmacSha256::new(&self.key);
+        let mut h = self.mac.clone();
         h.update(b"handshake-tcp syn cookie");
         h.update(&[which]);
         h.update(&count.to_be_bytes());
@@ -119,6 +142,50 @@ impl IsnGenerator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ISN and TSval offset are RFC 6528 §3's F: HMAC-SHA256 under the
+    /// key (computed here in one shot, key and all, not from the
+    /// generator's prepared hash states), truncated to 32 bits, plus M.
+    #[test]
+    fn isn_is_the_keyed_hmac_of_the_four_tuple() {
+        let key = [0x5a; 32];
+        let g = IsnGenerator::new(key);
+        let (a, b): (SocketAddr, SocketAddr) = (
+            "192.0.2.1:1000".parse().unwrap(),
+            "[2001:db8::2]:80".parse().unwrap(),
+        );
+        let t = Instant::from_nanos(40_000);
+        let mut msg = alloc::vec::Vec::new();
+        msg.extend_from_slice(&[192, 0, 2, 1]);
+        msg.extend_from_slice(&1000u16.to_be_bytes());
+        msg.extend_from_slice(
+            &"2001:db8::2"
+                .parse::<core::net::Ipv6Addr>()
+                .unwrap()
+                .octets(),
+        );
+        msg.extend_from_slice(&80u16.to_be_bytes());
+        let d = HmacSha256::mac(&key, &msg);
+        let f = u32::from_be_bytes([d[0], d[1], d[2], d[3]]);
+        assert_eq!(g.isn(t, a, b), SeqNumber(f.wrapping_add(10)));
+        let mut msg = b"handshake-tcp timestamp offset".to_vec();
+        msg.extend_from_slice(&[192, 0, 2, 1]);
+        msg.extend_from_slice(
+            &"2001:db8::2"
+                .parse::<core::net::Ipv6Addr>()
+                .unwrap()
+                .octets(),
+        );
+        let d = HmacSha256::mac(&key, &msg);
+        assert_eq!(
+            g.ts_offset(a.ip(), b.ip()),
+            u32::from_be_bytes([d[0], d[1], d[2], d[3]])
+        );
+        // Zeroized, it hashes under the all-zero key.
+        let mut z = g.clone();
+        zeroize::Zeroize::zeroize(&mut z);
+        assert_eq!(z.isn(t, a, b), IsnGenerator::new([0; 32]).isn(t, a, b));
+    }
 
     /// The key is wiped when the generator drops (it did not derive
     /// `ZeroizeOnDrop`, so this did not compile), and `zeroize` clears it.

@@ -465,8 +465,13 @@ impl Connection {
         now: Instant,
         keys: &IsnGenerator,
     ) -> Self {
+        let ts = config.timestamps;
         let mut c = Connection::connect(config, local, remote, now, keys.isn(now, local, remote));
-        c.ts_offset = keys.ts_offset(local.ip(), remote.ip());
+        // Without timestamps in our SYN no TSval is ever sent (RFC 7323
+        // §3.2): the offset's hash would be wasted.
+        if ts {
+            c.ts_offset = keys.ts_offset(local.ip(), remote.ip());
+        }
         c
     }
 
