@@ -79,6 +79,43 @@ impl ConnHandle {
     }
 }
 
+/// A 4-tuple as the route table's key: the addresses as integers (IPv4
+/// mapped into IPv6), so that a lookup compares a few words instead of
+/// matching two `SocketAddr` enums field by field. A flow label is not part
+/// of a connection's name (RFC 9293 §3.3.1: addresses and ports); the scope
+/// of a link-local address is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct RouteKey {
+    local: u128,
+    remote: u128,
+    /// Bits 33 and 32: the local and the remote address are IPv6; then the
+    /// local and the remote port.
+    ports: u64,
+    /// The local and the remote scope ids (0 for IPv4).
+    scopes: u64,
+}
+
+impl RouteKey {
+    fn new(local: SocketAddr, remote: SocketAddr) -> Self {
+        fn parts(a: SocketAddr) -> (u128, u32) {
+            match a {
+                SocketAddr::V4(v4) => (v4.ip().to_ipv6_mapped().to_bits(), 0),
+                SocketAddr::V6(v6) => (v6.ip().to_bits(), v6.scope_id()),
+            }
+        }
+        let ((l, ls), (r, rs)) = (parts(local), parts(remote));
+        RouteKey {
+            local: l,
+            remote: r,
+            ports: (u64::from(local.is_ipv6()) << 33)
+                | (u64::from(remote.is_ipv6()) << 32)
+                | (u64::from(local.port()) << 16)
+                | u64::from(remote.port()),
+            scopes: (u64::from(ls) << 32) | u64::from(rs),
+        }
+    }
+}
+
 /// One slot of the endpoint's table: the connection, boxed (it is large, and
 /// it is moved in from a listener's accept queue), and the serial number of
 /// the handle that names it.
@@ -142,7 +179,7 @@ pub struct Endpoint {
     serial: u64,
     /// (local, remote) of each connection, to its handle; a closed
     /// connection's entry stays until it is removed or its 4-tuple reused.
-    routes: BTreeMap<(SocketAddr, SocketAddr), ConnHandle>,
+    routes: BTreeMap<RouteKey, ConnHandle>,
     replies: VecDeque<Outgoing>,
     /// Where [`Endpoint::poll_transmit`] looks first (round robin).
     cursor: usize,
@@ -266,13 +303,13 @@ impl Endpoint {
             }
         };
         let h = ConnHandle { serial, slot };
-        self.routes.insert(key, h);
+        self.routes.insert(RouteKey::new(key.0, key.1), h);
         h
     }
 
     /// The handle of the open (not CLOSED) connection of this 4-tuple.
     fn live(&self, local: SocketAddr, remote: SocketAddr) -> Option<ConnHandle> {
-        let h = *self.routes.get(&(local, remote))?;
+        let h = *self.routes.get(&RouteKey::new(local, remote))?;
         let c = self.conn(h)?;
         (c.state() != State::Closed).then_some(h)
     }
@@ -300,7 +337,7 @@ impl Endpoint {
         }
         let c = s.conn.take()?;
         self.free.push(h.slot);
-        let key = (c.local(), c.remote());
+        let key = RouteKey::new(c.local(), c.remote());
         if self.routes.get(&key) == Some(&h) {
             self.routes.remove(&key);
         }
@@ -538,6 +575,40 @@ mod tests {
         assert_eq!(h4.index(), h1.index());
         assert!(h1 < h2 && h2 < h3 && h3 < h4);
         assert_eq!(e.handles().collect::<Vec<_>>(), [h2, h3, h4]);
+    }
+
+    /// The route key tells apart what `SocketAddr` tells apart, but for
+    /// the flow label: an IPv4 address and its IPv4-mapped IPv6 form, the
+    /// two ends, the two ports, link-local scopes.
+    #[test]
+    fn route_keys_keep_four_tuples_apart() {
+        let k = |l: &str, r: &str| RouteKey::new(addr(l), addr(r));
+        let base = k("192.0.2.1:1000", "192.0.2.2:80");
+        let different = [
+            k("[::ffff:192.0.2.1]:1000", "192.0.2.2:80"),
+            k("192.0.2.1:1000", "[::ffff:192.0.2.2]:80"),
+            k("192.0.2.2:80", "192.0.2.1:1000"),
+            k("192.0.2.1:80", "192.0.2.2:1000"),
+            k("192.0.2.1:1001", "192.0.2.2:80"),
+            k("192.0.2.3:1000", "192.0.2.2:80"),
+        ];
+        for d in different {
+            assert_ne!(d, base);
+        }
+        assert_eq!(k("192.0.2.1:1000", "192.0.2.2:80"), base);
+        let v6 = k("[fe80::1%2]:1000", "[fe80::2%2]:80");
+        assert_ne!(v6, k("[fe80::1%3]:1000", "[fe80::2%2]:80"));
+        assert_ne!(v6, k("[fe80::1%2]:1000", "[fe80::2]:80"));
+        let flow = |label| {
+            let l = SocketAddr::V6(core::net::SocketAddrV6::new(
+                "fe80::1".parse().unwrap(),
+                1000,
+                label,
+                2,
+            ));
+            RouteKey::new(l, addr("[fe80::2%2]:80"))
+        };
+        assert_eq!(flow(7), v6);
     }
 
     #[test]
