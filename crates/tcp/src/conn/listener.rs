@@ -54,6 +54,7 @@ pub struct Listener {
     backlog: usize,
     // Boxed once when the SYN arrives: a connection is a large struct, and
     // it moves from here to the accept queue to the endpoint's table.
+    #[allow(clippy::vec_box)] // boxed so that the move to the accept queue and on is a pointer's
     half_open: Vec<Box<Connection>>,
     accept_queue: VecDeque<Box<Connection>>,
     replies: VecDeque<(SocketAddr, Transmit)>,
