@@ -91,6 +91,7 @@ mod rsa;
 pub mod secp256r1mlkem768;
 mod sha2;
 mod sha3;
+mod siphash;
 pub mod x25519mlkem768;
 
 #[cfg(target_arch = "x86_64")]
@@ -120,3 +121,4 @@ pub use poly1305::Poly1305;
 pub use rsa::{RsaPrivateComponents, RsaPrivateKey, RsaPublicKey};
 pub use sha2::{HashFunction, Sha256, Sha384, Sha512};
 pub use sha3::{Sha3_256, Sha3_384, Sha3_512, Shake128, Shake256, XofReader};
+pub use siphash::SipHash24;

@@ -5,7 +5,11 @@
 //!   with the largest MSS a 64 KiB IPv4 packet allows (65495); 256 KiB send
 //!   and receive buffers on both stacks.
 //! - `tcp/connections`: one connection per iteration: handshake, 1 KiB each
-//!   way, close (done when the client is in TIME-WAIT and the server CLOSED).
+//!   way, close (done when the client is in TIME-WAIT and the server CLOSED),
+//!   then both ends are forgotten. The hosts stay from one iteration to the
+//!   next on both sides (smoltcp: one interface and socket set, with two
+//!   sockets added and removed per connection; ours: two endpoints and a
+//!   listener, with a connection opened, accepted and removed on each).
 //!
 //! Both stacks do the same work per packet: each segment goes out as an
 //! IPv4 packet (IPv4 header and TCP segment emitted with both checksums) and
@@ -59,16 +63,13 @@ mod ours {
 
     impl Net {
         pub fn new(config: Config, client_port: u16, isn: u32) -> Net {
-            let c = SocketAddr::from((CLIENT_IP, client_port));
             let s = SocketAddr::from((SERVER_IP, 80));
             let now = Instant::from_nanos(1_000_000_000);
             let mut host = Endpoint::new(IsnGenerator::new([7; 32]));
             host.listen(config.clone(), s, 4)
                 .expect("a unicast address, free");
             let mut client_host = Endpoint::new(IsnGenerator::new([9; 32]));
-            let client = client_host
-                .adopt(Connection::connect(config, c, s, now, SeqNumber(isn)))
-                .expect("a free 4-tuple");
+            let client = Self::open(&mut client_host, config, client_port, isn, now);
             Net {
                 now,
                 client_host,
@@ -84,6 +85,30 @@ mod ours {
                     dst: CLIENT_IP,
                 },
             }
+        }
+
+        fn open(
+            client_host: &mut Endpoint,
+            config: Config,
+            client_port: u16,
+            isn: u32,
+            now: Instant,
+        ) -> ConnHandle {
+            let c = SocketAddr::from((CLIENT_IP, client_port));
+            let s = SocketAddr::from((SERVER_IP, 80));
+            client_host
+                .adopt(Connection::connect(config, c, s, now, SeqNumber(isn)))
+                .expect("a free 4-tuple")
+        }
+
+        /// Forgets the connection pair and opens a new client connection
+        /// from `client_port` on the same two hosts.
+        pub fn reopen(&mut self, config: Config, client_port: u16, isn: u32) {
+            self.client_host.remove(self.client);
+            if let Some(s) = self.server.take() {
+                self.host.remove(s);
+            }
+            self.client = Self::open(&mut self.client_host, config, client_port, isn, self.now);
         }
 
         /// Emits `t` as an IPv4 packet (both checksums filled) and parses
@@ -189,10 +214,16 @@ mod ours {
         received
     }
 
+    /// The hosts of [`connection`]: a client connection is opened on them
+    /// with each call.
+    pub fn hosts() -> Net {
+        Net::new(Config::default().timestamps(false), 1, 1)
+    }
+
     /// One connection: handshake, 1 KiB each way, close.
-    pub fn connection(port: u16, data: &[u8]) -> usize {
+    pub fn connection(net: &mut Net, port: u16, data: &[u8]) -> usize {
         let config = Config::default().timestamps(false);
-        let mut net = Net::new(config, port, u32::from(port) << 12);
+        net.reopen(config, port, u32::from(port) << 12);
         let mut buf = [0u8; 2048];
         let (mut c_sent, mut s_sent, mut c_got, mut s_got) = (0, 0, 0, 0);
         loop {
@@ -441,8 +472,14 @@ fn connections(c: &mut Criterion) {
         port = port.wrapping_add(1);
         49152 + port % 16384
     };
+    let mut hosts = ours::hosts();
     g.bench_function(BenchmarkId::new("handshake", param), |b| {
-        b.iter(|| assert_eq!(ours::connection(next_port(), black_box(&data)), 2048))
+        b.iter(|| {
+            assert_eq!(
+                ours::connection(&mut hosts, next_port(), black_box(&data)),
+                2048
+            )
+        })
     });
     let mut net = peer::Net::new(1500);
     g.bench_function(BenchmarkId::new("smoltcp", param), |b| {

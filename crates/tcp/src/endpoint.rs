@@ -40,6 +40,7 @@
 //! assert_eq!(server.conn(accepted).unwrap().remote(), c);
 //! ```
 
+use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, VecDeque};
 use alloc::vec::Vec;
 use core::net::{IpAddr, SocketAddr};
@@ -57,15 +58,71 @@ use crate::Error;
 const MAX_REPLIES: usize = 64;
 
 /// A connection of an [`Endpoint`], valid until [`Endpoint::remove`].
-/// Handles are never reused.
+/// Handles are never reused: a removed connection's handle finds nothing,
+/// also once its slot holds a newer connection. They order by creation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConnHandle(u32);
+pub struct ConnHandle {
+    /// How many connections the endpoint made before this one.
+    serial: u64,
+    /// Where it lives in the endpoint's table.
+    slot: u32,
+}
 
 impl ConnHandle {
-    /// The creation index (0 for the endpoint's first connection).
+    /// The connection's slot in its endpoint's table: below the largest
+    /// number of connections the endpoint held at once (so a dense index
+    /// for the caller's own tables), and taken over by a later connection
+    /// once this one is removed. An endpoint that never removes a connection
+    /// numbers them 0, 1, 2, ... in creation order.
     pub fn index(self) -> usize {
-        self.0 as usize
+        self.slot as usize
     }
+}
+
+/// A 4-tuple as the route table's key: the addresses as integers (IPv4
+/// mapped into IPv6), so that a lookup compares a few words instead of
+/// matching two `SocketAddr` enums field by field. A flow label is not part
+/// of a connection's name (RFC 9293 §3.3.1: addresses and ports); the scope
+/// of a link-local address is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct RouteKey {
+    local: u128,
+    remote: u128,
+    /// Bits 33 and 32: the local and the remote address are IPv6; then the
+    /// local and the remote port.
+    ports: u64,
+    /// The local and the remote scope ids (0 for IPv4).
+    scopes: u64,
+}
+
+impl RouteKey {
+    fn new(local: SocketAddr, remote: SocketAddr) -> Self {
+        fn parts(a: SocketAddr) -> (u128, u32) {
+            match a {
+                SocketAddr::V4(v4) => (v4.ip().to_ipv6_mapped().to_bits(), 0),
+                SocketAddr::V6(v6) => (v6.ip().to_bits(), v6.scope_id()),
+            }
+        }
+        let ((l, ls), (r, rs)) = (parts(local), parts(remote));
+        RouteKey {
+            local: l,
+            remote: r,
+            ports: (u64::from(local.is_ipv6()) << 33)
+                | (u64::from(remote.is_ipv6()) << 32)
+                | (u64::from(local.port()) << 16)
+                | u64::from(remote.port()),
+            scopes: (u64::from(ls) << 32) | u64::from(rs),
+        }
+    }
+}
+
+/// One slot of the endpoint's table: the connection, boxed (it is large, and
+/// it is moved in from a listener's accept queue), and the serial number of
+/// the handle that names it.
+#[derive(Debug)]
+struct Slot {
+    serial: u64,
+    conn: Option<Box<Connection>>,
 }
 
 /// A segment to put on the wire, with both ends' addresses (the IP layer's
@@ -113,10 +170,16 @@ pub struct EndpointStats {
 pub struct Endpoint {
     isn: IsnGenerator,
     listeners: BTreeMap<SocketAddr, Listener>,
-    conns: Vec<Option<Connection>>,
+    /// The connections; a removed one's slot goes on `free` and is reused,
+    /// so the table (which every poll walks) never outgrows the most
+    /// connections held at once.
+    conns: Vec<Slot>,
+    free: Vec<u32>,
+    /// The next handle's serial number.
+    serial: u64,
     /// (local, remote) of each connection, to its handle; a closed
     /// connection's entry stays until it is removed or its 4-tuple reused.
-    routes: BTreeMap<(SocketAddr, SocketAddr), ConnHandle>,
+    routes: BTreeMap<RouteKey, ConnHandle>,
     replies: VecDeque<Outgoing>,
     /// Where [`Endpoint::poll_transmit`] looks first (round robin).
     cursor: usize,
@@ -131,6 +194,8 @@ impl Endpoint {
             isn,
             listeners: BTreeMap::new(),
             conns: Vec::new(),
+            free: Vec::new(),
+            serial: 0,
             routes: BTreeMap::new(),
             replies: VecDeque::new(),
             cursor: 0,
@@ -193,7 +258,7 @@ impl Endpoint {
             });
         }
         let c = Connection::connect_keyed(config, local, remote, now, &self.isn);
-        Ok(self.insert(c))
+        Ok(self.insert(Box::new(c)))
     }
 
     /// Takes over a connection made elsewhere (say by
@@ -207,45 +272,72 @@ impl Endpoint {
                 remote: Some(remote),
             });
         }
-        Ok(self.insert(c))
+        Ok(self.insert(Box::new(c)))
     }
 
     /// The oldest connection the listener on `local` completed, now the
     /// caller's to use through its handle.
     pub fn accept(&mut self, local: SocketAddr) -> Option<ConnHandle> {
-        let c = self.listeners.get_mut(&local)?.accept()?;
+        let c = self.listeners.get_mut(&local)?.accept_boxed()?;
         Some(self.insert(c))
     }
 
-    fn insert(&mut self, c: Connection) -> ConnHandle {
-        let h = ConnHandle(self.conns.len() as u32);
-        self.routes.insert((c.local(), c.remote()), h);
-        self.conns.push(Some(c));
+    fn insert(&mut self, c: Box<Connection>) -> ConnHandle {
+        let serial = self.serial;
+        self.serial += 1;
+        let key = (c.local(), c.remote());
+        let slot = match self.free.pop() {
+            Some(i) => {
+                self.conns[i as usize] = Slot {
+                    serial,
+                    conn: Some(c),
+                };
+                i
+            }
+            None => {
+                self.conns.push(Slot {
+                    serial,
+                    conn: Some(c),
+                });
+                (self.conns.len() - 1) as u32
+            }
+        };
+        let h = ConnHandle { serial, slot };
+        self.routes.insert(RouteKey::new(key.0, key.1), h);
         h
     }
 
     /// The handle of the open (not CLOSED) connection of this 4-tuple.
     fn live(&self, local: SocketAddr, remote: SocketAddr) -> Option<ConnHandle> {
-        let h = *self.routes.get(&(local, remote))?;
+        let h = *self.routes.get(&RouteKey::new(local, remote))?;
         let c = self.conn(h)?;
         (c.state() != State::Closed).then_some(h)
     }
 
     /// A connection.
     pub fn conn(&self, h: ConnHandle) -> Option<&Connection> {
-        self.conns.get(h.index())?.as_ref()
+        let s = self.conns.get(h.index())?;
+        s.conn.as_deref().filter(|_| s.serial == h.serial)
     }
 
     /// A connection, to send, receive, close or abort; what that makes it
     /// send comes out of the next [`Endpoint::poll_transmit`].
     pub fn conn_mut(&mut self, h: ConnHandle) -> Option<&mut Connection> {
-        self.conns.get_mut(h.index())?.as_mut()
+        let s = self.conns.get_mut(h.index())?;
+        s.conn.as_deref_mut().filter(|_| s.serial == h.serial)
     }
 
-    /// Forgets a connection (typically once CLOSED and read) and returns it.
-    pub fn remove(&mut self, h: ConnHandle) -> Option<Connection> {
-        let c = self.conns.get_mut(h.index())?.take()?;
-        let key = (c.local(), c.remote());
+    /// Forgets a connection (typically once CLOSED and read) and returns it,
+    /// in the box the endpoint kept it in (a connection is large: not
+    /// copied out only to be dropped).
+    pub fn remove(&mut self, h: ConnHandle) -> Option<Box<Connection>> {
+        let s = self.conns.get_mut(h.index())?;
+        if s.serial != h.serial {
+            return None;
+        }
+        let c = s.conn.take()?;
+        self.free.push(h.slot);
+        let key = RouteKey::new(c.local(), c.remote());
         if self.routes.get(&key) == Some(&h) {
             self.routes.remove(&key);
         }
@@ -254,8 +346,15 @@ impl Endpoint {
 
     /// The handles of the connections not removed, oldest first.
     pub fn handles(&self) -> impl Iterator<Item = ConnHandle> + '_ {
-        let live = self.conns.iter().enumerate();
-        live.filter_map(|(i, c)| c.as_ref().map(|_| ConnHandle(i as u32)))
+        let mut live: Vec<ConnHandle> = (self.conns.iter().enumerate())
+            .filter(|(_, s)| s.conn.is_some())
+            .map(|(i, s)| ConnHandle {
+                serial: s.serial,
+                slot: i as u32,
+            })
+            .collect();
+        live.sort_unstable();
+        live.into_iter()
     }
 
     /// Counters of segments that were not for a connection.
@@ -348,7 +447,7 @@ impl Endpoint {
         let n = self.conns.len();
         for k in 0..n {
             let i = (self.cursor + k) % n;
-            let Some(c) = self.conns[i].as_mut() else {
+            let Some(c) = self.conns[i].conn.as_deref_mut() else {
                 continue;
             };
             if let Some(segment) = c.poll_transmit(now) {
@@ -369,10 +468,8 @@ impl Endpoint {
     /// When [`Endpoint::handle_timeout`] should next be called: the
     /// earliest timer of any connection or listener.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let conns = self
-            .conns
-            .iter()
-            .flatten()
+        let conns = (self.conns.iter())
+            .filter_map(|s| s.conn.as_deref())
             .filter_map(Connection::poll_timeout);
         let listeners = self.listeners.values().filter_map(Listener::poll_timeout);
         conns.chain(listeners).min()
@@ -380,7 +477,7 @@ impl Endpoint {
 
     /// Runs every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        for c in self.conns.iter_mut().flatten() {
+        for c in self.conns.iter_mut().filter_map(|s| s.conn.as_deref_mut()) {
             if c.poll_timeout().is_some_and(|t| t <= now) {
                 c.handle_timeout(now);
             }
@@ -423,6 +520,95 @@ mod tests {
             n += 1;
         }
         assert_eq!(n, MAX_REPLIES);
+    }
+
+    /// A host that opens and forgets connections one after another keeps a
+    /// table of one slot, which every poll walks (it grew by one slot per
+    /// connection ever made, so polls got slower and memory grew forever),
+    /// and a forgotten connection's handle finds nothing, also once a newer
+    /// connection holds its slot.
+    #[test]
+    fn removed_connections_free_their_slots_and_handles_stay_unique() {
+        let mut e = Endpoint::new(IsnGenerator::new([3; 32]));
+        let b = addr("192.0.2.2:80");
+        let mut old: Vec<ConnHandle> = Vec::new();
+        for port in 1000..1100u16 {
+            let a = SocketAddr::new(addr("192.0.2.1:1").ip(), port);
+            let h = e.connect(Config::default(), a, b, Instant::ZERO).unwrap();
+            assert!(old.iter().all(|o| *o != h), "a handle came back");
+            assert_eq!(e.conn(h).map(Connection::local), Some(a));
+            let c = e.remove(h).unwrap();
+            assert_eq!(c.local(), a);
+            assert!(e.conn(h).is_none() && e.remove(h).is_none());
+            old.push(h);
+        }
+        assert_eq!(e.conns.len(), 1);
+        let a = addr("192.0.2.1:2000");
+        let h = e.connect(Config::default(), a, b, Instant::ZERO).unwrap();
+        for o in &old {
+            assert!(e.conn(*o).is_none() && e.conn_mut(*o).is_none());
+            assert!(e.remove(*o).is_none());
+        }
+        assert_eq!(e.handles().collect::<Vec<_>>(), [h]);
+        // The forgotten ones' 4-tuples route nowhere: a segment for one is
+        // answered with a RST (RFC 9293 §3.10.7.1).
+        let seg = SegmentRepr::new(b.port(), 1000, SeqNumber(5), TcpFlags::ACK);
+        assert_eq!(
+            e.handle_segment(Instant::ZERO, b.ip(), a.ip(), &seg),
+            Route::Reset
+        );
+    }
+
+    /// Handles order by creation, and `handles` lists the oldest first,
+    /// also when a newer connection took an older one's slot.
+    #[test]
+    fn handles_are_listed_oldest_first() {
+        let mut e = Endpoint::new(IsnGenerator::new([3; 32]));
+        let b = addr("192.0.2.2:80");
+        let open = |e: &mut Endpoint, port: u16| {
+            let a = SocketAddr::new(addr("192.0.2.1:1").ip(), port);
+            e.connect(Config::default(), a, b, Instant::ZERO).unwrap()
+        };
+        let (h1, h2, h3) = (open(&mut e, 1), open(&mut e, 2), open(&mut e, 3));
+        e.remove(h1).unwrap();
+        let h4 = open(&mut e, 4);
+        assert_eq!(h4.index(), h1.index());
+        assert!(h1 < h2 && h2 < h3 && h3 < h4);
+        assert_eq!(e.handles().collect::<Vec<_>>(), [h2, h3, h4]);
+    }
+
+    /// The route key tells apart what `SocketAddr` tells apart, but for
+    /// the flow label: an IPv4 address and its IPv4-mapped IPv6 form, the
+    /// two ends, the two ports, link-local scopes.
+    #[test]
+    fn route_keys_keep_four_tuples_apart() {
+        let k = |l: &str, r: &str| RouteKey::new(addr(l), addr(r));
+        let base = k("192.0.2.1:1000", "192.0.2.2:80");
+        let different = [
+            k("[::ffff:192.0.2.1]:1000", "192.0.2.2:80"),
+            k("192.0.2.1:1000", "[::ffff:192.0.2.2]:80"),
+            k("192.0.2.2:80", "192.0.2.1:1000"),
+            k("192.0.2.1:80", "192.0.2.2:1000"),
+            k("192.0.2.1:1001", "192.0.2.2:80"),
+            k("192.0.2.3:1000", "192.0.2.2:80"),
+        ];
+        for d in different {
+            assert_ne!(d, base);
+        }
+        assert_eq!(k("192.0.2.1:1000", "192.0.2.2:80"), base);
+        let v6 = k("[fe80::1%2]:1000", "[fe80::2%2]:80");
+        assert_ne!(v6, k("[fe80::1%3]:1000", "[fe80::2%2]:80"));
+        assert_ne!(v6, k("[fe80::1%2]:1000", "[fe80::2]:80"));
+        let flow = |label| {
+            let l = SocketAddr::V6(core::net::SocketAddrV6::new(
+                "fe80::1".parse().unwrap(),
+                1000,
+                label,
+                2,
+            ));
+            RouteKey::new(l, addr("[fe80::2%2]:80"))
+        };
+        assert_eq!(flow(7), v6);
     }
 
     #[test]

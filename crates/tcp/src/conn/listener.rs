@@ -1,6 +1,7 @@
 //! Passive open: a listener with a bounded backlog of half-open connections
 //! and a bounded accept queue.
 
+use alloc::boxed::Box;
 use alloc::collections::VecDeque;
 use alloc::vec::Vec;
 use core::net::SocketAddr;
@@ -51,8 +52,11 @@ pub struct Listener {
     local: SocketAddr,
     isn: IsnGenerator,
     backlog: usize,
-    half_open: Vec<Connection>,
-    accept_queue: VecDeque<Connection>,
+    // Boxed once when the SYN arrives: a connection is a large struct, and
+    // it moves from here to the accept queue to the endpoint's table.
+    #[allow(clippy::vec_box)] // boxed so that the move to the accept queue and on is a pointer's
+    half_open: Vec<Box<Connection>>,
+    accept_queue: VecDeque<Box<Connection>>,
     replies: VecDeque<(SocketAddr, Transmit)>,
     dropped_syns: u64,
     listen_overflows: u64,
@@ -131,6 +135,11 @@ impl Listener {
 
     /// An established connection, oldest first.
     pub fn accept(&mut self) -> Option<Connection> {
+        self.accept_boxed().map(|c| *c)
+    }
+
+    /// [`Listener::accept`] without moving the connection out of its box.
+    pub(crate) fn accept_boxed(&mut self) -> Option<Box<Connection>> {
         self.accept_queue.pop_front()
     }
 
@@ -241,12 +250,20 @@ impl Listener {
         remote: SocketAddr,
         iss: SeqNumber,
         syn: &SegmentRepr<'_>,
-    ) -> Connection {
-        let mut c = Connection::new(self.config.clone(), self.local, remote, iss);
-        // RFC 7323 §5.4: the TSval offset, a keyed hash like the ISN.
-        c.ts_offset = self.isn.ts_offset(self.local.ip(), remote.ip());
+    ) -> Box<Connection> {
+        let mut c = Box::new(Connection::new(
+            self.config.clone(),
+            self.local,
+            remote,
+            iss,
+        ));
         c.state = State::SynReceived;
         c.take_syn_options(now, syn, self.config.window_scaling);
+        // RFC 7323 §5.4: the TSval offset, a keyed hash like the ISN; only
+        // a connection that sends TSval needs it (a hash saved otherwise).
+        if c.ts_ok {
+            c.ts_offset = self.isn.ts_offset(self.local.ip(), remote.ip());
+        }
         c
     }
 
@@ -295,7 +312,7 @@ impl Listener {
         remote: SocketAddr,
         ack: &SegmentRepr<'_>,
         ecn: Ecn,
-    ) -> Option<Connection> {
+    ) -> Option<Box<Connection>> {
         let client_isn = ack.seq_number - 1;
         let iss = ack.ack_number - 1;
         let mss = cookie::decode(&self.isn, now, self.local, remote, client_isn, iss)?;

@@ -465,8 +465,13 @@ impl Connection {
         now: Instant,
         keys: &IsnGenerator,
     ) -> Self {
+        let ts = config.timestamps;
         let mut c = Connection::connect(config, local, remote, now, keys.isn(now, local, remote));
-        c.ts_offset = keys.ts_offset(local.ip(), remote.ip());
+        // Without timestamps in our SYN no TSval is ever sent (RFC 7323
+        // §3.2): the offset's hash would be wasted.
+        if ts {
+            c.ts_offset = keys.ts_offset(local.ip(), remote.ip());
+        }
         c
     }
 
@@ -590,6 +595,10 @@ impl Connection {
     /// Reads received in-order data into `buf`; returns the byte count.
     pub fn recv(&mut self, buf: &mut [u8]) -> usize {
         let n = buf.len().min(self.recv_buf.len());
+        if n == 0 {
+            // Nothing to read (the common answer to a poll): no copies.
+            return 0;
+        }
         // Two memcpys from the ring's halves, not a byte-at-a-time drain.
         let (a, b) = self.recv_buf.as_slices();
         let k = n.min(a.len());

@@ -453,9 +453,8 @@ impl Connection {
             let val = ((t.as_nanos() / 1_000_000) as u32).wrapping_add(offset);
             tsecr.is_some_and(|ts| (ts.tsecr.wrapping_sub(val) as i32) < 0)
         };
-        let mut rack = core::mem::replace(&mut self.rack, Rack::new());
-        rack.deliver(now, self.snd_una, &self.scoreboard, before);
-        self.rack = rack;
+        self.rack
+            .deliver(now, self.snd_una, &self.scoreboard, before);
         self.rack.on_dsack(dsack, self.snd_una, self.snd_max);
         self.tlp_on_ack(now, seg.ack_number, dsack);
         self.rack_detect(now);
