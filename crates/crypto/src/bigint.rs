@@ -807,8 +807,21 @@ impl Modulus {
 /// Montgomery form of `2^(64 len) = R`, that is `R^2 mod n`. 128 doublings and
 /// about `log2(len)` products, where [`rr_by_doubling`] takes `64 len + 1`
 /// doublings (4097 for RSA-2048's n, the bulk of building a public key).
+///
+/// For a 2048-bit modulus (32 limbs, the top bit set: RSA-2048's n) with AVX-512
+/// IFMA the powering runs in the radix-2^52
+/// code's domain (`R' = 2^2080`): 97 doublings give `2^2081 mod n`, the form of 2,
+/// and its 2016th power there is `2^2016 R' = 2^4096 mod n` (`x86::mont_ifma`).
 fn rr_top_limb_set(n: &[u64], n0: u64) -> alloc::vec::Vec<u64> {
     let len = n.len();
+    #[cfg(target_arch = "x86_64")]
+    let ifma = len == 32
+        && n[31] >> 63 == 1
+        && crate::x86::mont_ifma::available(crate::backend::Features::for_backend(
+            crate::backend::Backend::auto(),
+        ));
+    #[cfg(not(target_arch = "x86_64"))]
+    let ifma = false;
     let mut x = alloc::vec![0u64; len];
     x[len - 1] = 1;
     let mut s = [0u64; MAX_LIMBS];
@@ -817,12 +830,21 @@ fn rr_top_limb_set(n: &[u64], n0: u64) -> alloc::vec::Vec<u64> {
     s.copy_from_slice(&x);
     let borrow = sub_assign(s, n);
     ct_assign(&mut x, s, mask(borrow ^ 1));
-    for _ in 0..128 {
+    for _ in 0..if ifma { 97 } else { 128 } {
         let carry = add_assign_self_double(&mut x);
         s.copy_from_slice(&x);
         let borrow = sub_assign(s, n);
         let (_, under) = sbb(carry, 0, borrow);
         ct_assign(&mut x, s, mask(under ^ 1));
+    }
+    #[cfg(target_arch = "x86_64")]
+    if ifma {
+        let f = crate::backend::Features::for_backend(crate::backend::Backend::auto());
+        if let Some(rr) = crate::x86::mont_ifma::mont_pow_2048(f, arr(n), n0, arr(&x), 2016) {
+            zeroize::Zeroize::zeroize(&mut x);
+            zeroize::Zeroize::zeroize(s);
+            return rr.to_vec();
+        }
     }
     let rr = mont_pow_small(&x, len as u64, n, n0);
     zeroize::Zeroize::zeroize(&mut x);
@@ -964,6 +986,14 @@ pub(crate) mod tests {
                 n.push(0);
                 moduli.push(n);
             }
+        }
+        // RSA-2048 moduli (the top bit set): the radix-2^52 path where the CPU
+        // has it.
+        for _ in 0..16 {
+            let mut n: Vec<u64> = (0..32).map(|_| next()).collect();
+            n[0] |= 1;
+            n[31] |= 1 << 63;
+            moduli.push(n);
         }
         for n in &moduli {
             let m = super::Modulus::new(n).unwrap();

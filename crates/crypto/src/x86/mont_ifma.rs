@@ -455,6 +455,44 @@ fn pow_public_ifma(
     reduce_out(&tmp, n)
 }
 
+/// `x^e R mod n` (reduced) for a 2048-bit odd `n >= 2^2047` (`n0 = -n^-1 mod 2^64`), `x`
+/// given in this code's Montgomery form (`x R mod n`, `R = 2^2080`) and a public
+/// `e > 0` (left-to-right square and multiply); `None` without AVX-512 IFMA.
+pub(crate) fn mont_pow_2048(
+    f: Features,
+    n: &[u64; 32],
+    n0: u64,
+    xr: &[u64; 32],
+    e: u64,
+) -> Option<[u64; 32]> {
+    if !available(f) || e == 0 {
+        return None;
+    }
+    // SAFETY: AVX-512F, AVX-512VL and AVX-512 IFMA were detected (`available(f)`).
+    Some(unsafe { mont_pow_2048_ifma(n, n0, xr, e) })
+}
+
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
+fn mont_pow_2048_ifma(n: &[u64; 32], n0: u64, xr: &[u64; 32], e: u64) -> [u64; 32] {
+    type N = Num<L2048>;
+    let ctx = Ctx::<L2048>::new(n, n0);
+    let mul = |out: &mut N, a: &N, b: &N| amm::<L2048, DIG2048, 1>([out], [a], [b], [&ctx]);
+    let x = N::from_limbs(xr);
+    let mut acc = x;
+    let mut tmp = N::ZERO;
+    for i in (0..63 - e.leading_zeros()).rev() {
+        mul(&mut tmp, &acc, &acc);
+        if (e >> i) & 1 == 1 {
+            mul(&mut acc, &tmp, &x);
+        } else {
+            acc = tmp;
+        }
+    }
+    // acc < 2^2049 2^2049 / 2^2080 + n = 2^2018 + n < 2 n (n >= 2^2047): one
+    // masked subtraction.
+    reduce_out(&acc, n)
+}
+
 /// One multiplication for the tests: `a b / 2^1040` then `/ 2^1040` again (by 1),
 /// reduced mod `n`: `a b / 2^2080 mod n` for `a, b < 2^1025` given as 17 limbs (so
 /// operands up to `n + n` are checked too). `None` without AVX-512 IFMA.
