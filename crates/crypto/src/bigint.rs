@@ -634,37 +634,20 @@ impl Modulus {
         })
     }
 
-    /// `(a^ea mod self, b^eb mod other)`: [`Modulus::pow`] for two moduli at once,
-    /// the RSA CRT halves.
+    /// `(a^ea mod self, b^eb mod other)`: [`Modulus::pow_with`] for two moduli at
+    /// once (the RSA CRT halves). With [`crate::Backend::Native`], AVX-512 IFMA and
+    /// two 16-limb moduli, both exponentiations run interleaved in radix 2^52
+    /// (`x86::mont_ifma`); otherwise one after the other.
     #[allow(clippy::too_many_arguments)]
-    pub(crate) fn pow_pair(
-        &self,
-        a: &[u64],
-        ea: &[u64],
-        bits_a: usize,
-        other: &Modulus,
-        b: &[u64],
-        eb: &[u64],
-        bits_b: usize,
-    ) -> (alloc::vec::Vec<u64>, alloc::vec::Vec<u64>) {
-        let backend = crate::backend::Backend::auto();
-        self.pow_pair_with(backend, a, ea, bits_a, other, b, eb, bits_b)
-    }
-
-    /// [`Modulus::pow_pair`] on a given backend: with [`crate::Backend::Native`],
-    /// AVX-512 IFMA and two 16-limb moduli, both exponentiations run interleaved
-    /// in radix 2^52 (`x86::mont_ifma`); otherwise one after the other, each as
-    /// [`Modulus::pow_with`].
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn pow_pair_with(
-        &self,
+    pub(crate) fn pow_pair_with<'a>(
+        &'a self,
         backend: crate::backend::Backend,
-        a: &[u64],
-        ea: &[u64],
+        a: &'a [u64],
+        ea: &'a [u64],
         bits_a: usize,
-        other: &Modulus,
-        b: &[u64],
-        eb: &[u64],
+        other: &'a Modulus,
+        b: &'a [u64],
+        eb: &'a [u64],
         bits_b: usize,
     ) -> (alloc::vec::Vec<u64>, alloc::vec::Vec<u64>) {
         #[cfg(target_arch = "x86_64")]
@@ -672,22 +655,15 @@ impl Modulus {
             use crate::x86::mont_ifma::{pow_pair, PowInput};
             let f = crate::backend::Features::for_backend(backend);
             if crate::x86::mont_ifma::available(f) {
-                let x = PowInput {
-                    n: arr(&self.n),
-                    n0: self.n0,
-                    rr: arr(&self.rr),
-                    base: arr(a),
-                    exp: ea,
-                    exp_bits: bits_a,
+                let input = |m: &'a Modulus, base: &'a [u64], exp: &'a [u64], exp_bits| PowInput {
+                    n: arr(&m.n),
+                    n0: m.n0,
+                    rr: arr(&m.rr),
+                    base: arr(base),
+                    exp,
+                    exp_bits,
                 };
-                let y = PowInput {
-                    n: arr(&other.n),
-                    n0: other.n0,
-                    rr: arr(&other.rr),
-                    base: arr(b),
-                    exp: eb,
-                    exp_bits: bits_b,
-                };
+                let (x, y) = (input(self, a, ea, bits_a), input(other, b, eb, bits_b));
                 if let Some(mut o) = pow_pair(f, &x, &y) {
                     let r = (o[0].to_vec(), o[1].to_vec());
                     zeroize::Zeroize::zeroize(&mut o[0]);
@@ -797,6 +773,21 @@ impl Modulus {
         zeroize::Zeroize::zeroize(&mut acc);
         out
     }
+}
+
+/// `t mod n` for `t < 2 n` given as `N` or more limbs (the limbs above `N` ORed
+/// into one word): one masked subtraction. The vector Montgomery paths' way out.
+#[cfg(target_arch = "x86_64")]
+pub(crate) fn sub_once<const N: usize>(t: &[u64], n: &[u64; N]) -> [u64; N] {
+    let mut out = [0u64; N];
+    let mut borrow = 0;
+    for j in 0..N {
+        (out[j], borrow) = sbb(t[j], n[j], borrow);
+    }
+    let high = t[N..].iter().fold(0, |a, &w| a | w);
+    let (_, under) = sbb(high, 0, borrow);
+    ct_assign(&mut out, &t[..N], mask(under));
+    out
 }
 
 /// `R^2 mod n` (`R = 2^(64 len)`) for an odd `n` whose top limb is not zero (every

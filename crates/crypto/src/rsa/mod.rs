@@ -402,7 +402,8 @@ impl RsaPrivateKey {
         let cq = self.q.reduce_be_bytes(&cb);
         cb.zeroize();
         // Both halves at once: independent, so a vector path can interleave them.
-        let (mut m1, mut m2) = self.p.pow_pair(
+        let (mut m1, mut m2) = self.p.pow_pair_with(
+            crate::Backend::auto(),
             &cp,
             &self.dp,
             64 * self.dp.len(),

@@ -423,15 +423,7 @@ impl Ctx {
 
 /// The value of redundant `x <= n` as 16 limbs reduced mod `n` (masked subtraction).
 fn reduce_out(x: &Red, n: &[u64; 16]) -> [u64; 16] {
-    let t = x.limbs();
-    let mut out = [0u64; 16];
-    let mut borrow = 0;
-    for j in 0..16 {
-        (out[j], borrow) = crate::bigint::sbb(t[j], n[j], borrow);
-    }
-    let (_, under) = crate::bigint::sbb(t[16] | t[17], 0, borrow);
-    crate::bigint::ct_assign(&mut out, &t[..16], crate::bigint::mask(under));
-    out
+    crate::bigint::sub_once(&x.limbs(), n)
 }
 
 /// `base^exp mod n` for a 16-limb odd `n` (`n0 = -n^-1 mod 2^64`), given

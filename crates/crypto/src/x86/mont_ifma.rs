@@ -273,18 +273,11 @@ fn select<const L: usize>(out: &mut Num<L>, table: &[Num<L>; 1 << W], idx: u64) 
     store(out, &acc);
 }
 
-/// The value of `x <= n` as `N` limbs reduced mod `n` (masked subtraction).
+/// The value of `x < 2 n` as `N` limbs reduced mod `n` (masked subtraction).
 fn reduce_out<const L: usize, const N: usize>(x: &Num<L>, n: &[u64; N]) -> [u64; N] {
     let mut t = [0u64; 34];
     x.limbs(&mut t);
-    let mut out = [0u64; N];
-    let mut borrow = 0;
-    for j in 0..N {
-        (out[j], borrow) = crate::bigint::sbb(t[j], n[j], borrow);
-    }
-    let high = t[N..].iter().fold(0, |a, &w| a | w);
-    let (_, under) = crate::bigint::sbb(high, 0, borrow);
-    crate::bigint::ct_assign(&mut out, &t[..N], crate::bigint::mask(under));
+    let out = crate::bigint::sub_once(&t, n);
     zeroize::Zeroize::zeroize(&mut t);
     out
 }
