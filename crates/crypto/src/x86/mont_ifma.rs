@@ -417,6 +417,32 @@ pub(crate) fn pow_public_2048(
     Some(unsafe { pow_public_ifma(n, n0, rr, base, e) })
 }
 
+/// `x^e` in the 2048-bit Montgomery domain (`x` and the result in Montgomery
+/// form, not reduced) for a *public* `e > 0`: left-to-right square and multiply,
+/// starting from `x` for the top set bit.
+#[inline]
+#[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
+fn square_multiply(ctx: &Ctx<L2048>, x: &Num<L2048>, e: &[u64]) -> Num<L2048> {
+    let mul = |out: &mut Num<L2048>, a: &Num<L2048>, b: &Num<L2048>| {
+        amm::<L2048, DIG2048, 1>([out], [a], [b], [ctx])
+    };
+    let bits = e
+        .iter()
+        .rposition(|&l| l != 0)
+        .map_or(0, |i| 64 * i + 64 - e[i].leading_zeros() as usize);
+    let mut acc = *x;
+    let mut tmp = Num::ZERO;
+    for i in (0..bits.saturating_sub(1)).rev() {
+        mul(&mut tmp, &acc, &acc);
+        if (e[i / 64] >> (i % 64)) & 1 == 1 {
+            mul(&mut acc, &tmp, x);
+        } else {
+            acc = tmp;
+        }
+    }
+    acc
+}
+
 #[target_feature(enable = "avx512f,avx512vl,avx512ifma")]
 fn pow_public_ifma(
     n: &[u64; 32],
@@ -429,21 +455,8 @@ fn pow_public_ifma(
     let ctx = Ctx::<L2048>::new(n, n0);
     let mul = |out: &mut N, a: &N, b: &N| amm::<L2048, DIG2048, 1>([out], [a], [b], [&ctx]);
     let (_, br) = forms::<L2048, DIG2048>(&N::from_limbs(base), &N::from_limbs(rr), 32, &ctx);
-    let bits = e
-        .iter()
-        .rposition(|&l| l != 0)
-        .map_or(0, |i| 64 * i + 64 - e[i].leading_zeros() as usize);
-    // The top bit is set: start from the base itself.
-    let mut acc = br;
+    let acc = square_multiply(&ctx, &br, e);
     let mut tmp = N::ZERO;
-    for i in (0..bits - 1).rev() {
-        mul(&mut tmp, &acc, &acc);
-        if (e[i / 64] >> (i % 64)) & 1 == 1 {
-            mul(&mut acc, &tmp, &br);
-        } else {
-            acc = tmp;
-        }
-    }
     mul(&mut tmp, &acc, &N::power_of_two(0));
     reduce_out(&tmp, n)
 }
@@ -469,18 +482,7 @@ pub(crate) fn mont_pow_2048(
 fn mont_pow_2048_ifma(n: &[u64; 32], n0: u64, xr: &[u64; 32], e: u64) -> [u64; 32] {
     type N = Num<L2048>;
     let ctx = Ctx::<L2048>::new(n, n0);
-    let mul = |out: &mut N, a: &N, b: &N| amm::<L2048, DIG2048, 1>([out], [a], [b], [&ctx]);
-    let x = N::from_limbs(xr);
-    let mut acc = x;
-    let mut tmp = N::ZERO;
-    for i in (0..63 - e.leading_zeros()).rev() {
-        mul(&mut tmp, &acc, &acc);
-        if (e >> i) & 1 == 1 {
-            mul(&mut acc, &tmp, &x);
-        } else {
-            acc = tmp;
-        }
-    }
+    let acc = square_multiply(&ctx, &N::from_limbs(xr), &[e]);
     // acc < 2^2049 2^2049 / 2^2080 + n = 2^2018 + n < 2 n (n >= 2^2047): one
     // masked subtraction.
     reduce_out(&acc, n)
