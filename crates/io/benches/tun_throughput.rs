@@ -21,11 +21,15 @@
 //! `HANDSHAKE_TUN_BENCH_ONLY=loss` runs only the goodput-under-loss section
 //! (`=bulk` only the bulk table); unset, both run.
 //!
-//! Each figure is the median of five transfers of `HANDSHAKE_TUN_BENCH_MIB`
-//! MiB (default 256, 64 under `cargo xtask bench --quick`), each timed from
-//! the first byte to the last, with the spread (lowest to highest) beside it,
-//! for a 1500-octet MTU and for a 64000-octet one (a TUN device has no wire:
-//! a large MTU is the batching a real NIC gets from TSO/GRO).
+//! Each figure is the median of `HANDSHAKE_TUN_BENCH_RUNS` (default five)
+//! transfers of `HANDSHAKE_TUN_BENCH_MIB` MiB (default 256, 64 under `cargo
+//! xtask bench --quick`), each timed from the first byte to the last, with the
+//! spread (lowest to highest) beside it, for a 1500-octet MTU and for a
+//! 64000-octet one (a TUN device has no wire: a large MTU is the batching a
+//! real NIC gets from TSO/GRO). The columns' transfers are interleaved, one of
+//! each per run, and a TAP transfer is always made beside a TUN one in the
+//! same direction (which goes first alternates): the TAP ratio is the median
+//! of those pairs' ratios, so a change in load between runs cancels out.
 //!
 //! The work both sides do: the TUN rows carry real MTU-sized packets through
 //! the kernel (our stack segments at MSS = MTU − 40, and the TUN device has no
@@ -321,9 +325,14 @@ mod linux {
                 256
             });
         let bytes = mib << 20;
+        let runs: usize = std::env::var("HANDSHAKE_TUN_BENCH_RUNS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or(RUNS);
         let only = std::env::var("HANDSHAKE_TUN_BENCH_ONLY").unwrap_or_default();
         if only != "loss" {
-            bulk(bytes, mib);
+            bulk(bytes, mib, runs);
         }
         if only != "bulk" {
             loss_goodput();
@@ -331,14 +340,20 @@ mod linux {
     }
 
     /// The bulk table: every column at each MTU.
-    fn bulk(bytes: usize, mib: usize) {
+    ///
+    /// The transfers are interleaved: each run does one of every column
+    /// (veth, then TUN and TAP in each direction, the TUN/TAP order
+    /// alternating from run to run), so a change in the machine's load
+    /// reaches every column alike. The TAP ratio is the median of the
+    /// runs' own TAP/TUN ratios, each from two transfers made back to back.
+    fn bulk(bytes: usize, mib: usize, runs: usize) {
         println!(
-            "bulk throughput, median of {RUNS} transfers of {mib} MiB, Gbit/s [lowest-highest] \
+            "bulk throughput, median of {runs} transfers of {mib} MiB, Gbit/s [lowest-highest] \
              (TUN: ratio of medians to kernel-to-kernel over veth, offloads off; \
-             TAP: ratio to the TUN figure beside it)"
+             TAP: median [lowest-highest] of each run's ratio to the TUN transfer made beside it)"
         );
         println!(
-            "{:<6} {:>22} {:>30} {:>30} {:>30} {:>30}",
+            "{:<6} {:>22} {:>30} {:>30} {:>42} {:>42}",
             "MTU",
             "kernel->kernel (veth)",
             "kernel->us (TUN)",
@@ -347,19 +362,9 @@ mod linux {
             "us->kernel (TAP)"
         );
         for mtu in [1500u16, 64000] {
-            let gbps = |f: fn(Setup, usize) -> Result<Measured, String>, tap| {
-                repeated(RUNS, |_| f(Setup::clean(mtu, tap), bytes).map(|m| m.gbps))
-            };
-            let row = (
-                repeated(RUNS, |_| veth(mtu, bytes)),
-                gbps(kernel_to_us, false),
-                gbps(us_to_kernel, false),
-                gbps(kernel_to_us, true),
-                gbps(us_to_kernel, true),
-            );
-            match row {
-                (Ok(k), Ok(r), Ok(s), Ok(rt), Ok(st)) => println!(
-                    "{:<6} {:>22} {:>21} ({:>5.2}x) {:>21} ({:>5.2}x) {:>21} ({:>5.2}x) {:>21} ({:>5.2}x)",
+            match bulk_row(mtu, bytes, runs) {
+                Ok([k, r, s, rt, st, rt_ratio, st_ratio]) => println!(
+                    "{:<6} {:>22} {:>21} ({:>5.2}x) {:>21} ({:>5.2}x) {:>21} ({:.2}x [{:.2}-{:.2}]) {:>21} ({:.2}x [{:.2}-{:.2}])",
                     mtu,
                     k.to_string(),
                     r.to_string(),
@@ -367,13 +372,46 @@ mod linux {
                     s.to_string(),
                     s.median / k.median,
                     rt.to_string(),
-                    rt.median / r.median,
+                    rt_ratio.median,
+                    rt_ratio.low,
+                    rt_ratio.high,
                     st.to_string(),
-                    st.median / s.median,
+                    st_ratio.median,
+                    st_ratio.low,
+                    st_ratio.high,
                 ),
-                (k, r, s, rt, st) => println!("{mtu:<6} {k:?} {r:?} {s:?} {rt:?} {st:?}"),
+                Err(e) => println!("{mtu:<6} {e}"),
             }
         }
+    }
+
+    /// One MTU's row: the five columns' spreads, then the two TAP/TUN
+    /// ratio spreads (kernel to us, us to kernel).
+    fn bulk_row(mtu: u16, bytes: usize, runs: usize) -> Result<[Spread; 7], String> {
+        let transfer = |f: fn(Setup, usize) -> Result<Measured, String>, tap| {
+            f(Setup::clean(mtu, tap), bytes).map(|m| m.gbps)
+        };
+        // A TUN and a TAP transfer back to back, in the run's order.
+        let pair = |f: fn(Setup, usize) -> Result<Measured, String>, tap_first: bool| {
+            if tap_first {
+                let tap = transfer(f, true)?;
+                Ok::<_, String>((transfer(f, false)?, tap))
+            } else {
+                let tun = transfer(f, false)?;
+                Ok((tun, transfer(f, true)?))
+            }
+        };
+        let mut cols: [Vec<f64>; 7] = Default::default();
+        for run in 0..runs {
+            let tap_first = run % 2 == 1;
+            let k = veth(mtu, bytes)?;
+            let (r, rt) = pair(kernel_to_us, tap_first)?;
+            let (s, st) = pair(us_to_kernel, tap_first)?;
+            for (col, v) in cols.iter_mut().zip([k, r, s, rt, st, rt / r, st / s]) {
+                col.push(v);
+            }
+        }
+        Ok(cols.map(Spread::of))
     }
 
     /// Seeds per figure under loss.
@@ -439,19 +477,25 @@ mod linux {
         }
     }
 
+    impl Spread {
+        /// The median, lowest and highest of some measurements (at least one).
+        fn of(mut v: Vec<f64>) -> Spread {
+            v.sort_by(f64::total_cmp);
+            Spread {
+                median: v[v.len() / 2],
+                low: v[0],
+                high: v[v.len() - 1],
+            }
+        }
+    }
+
     /// `runs` measurements (`one` gets the run's index).
     fn repeated(
         runs: usize,
-        mut one: impl FnMut(usize) -> Result<f64, String>,
+        one: impl FnMut(usize) -> Result<f64, String>,
     ) -> Result<Spread, String> {
-        let mut v = (0..runs)
-            .map(&mut one)
-            .collect::<Result<Vec<f64>, String>>()?;
-        v.sort_by(f64::total_cmp);
-        Ok(Spread {
-            median: v[runs / 2],
-            low: v[0],
-            high: v[runs - 1],
-        })
+        Ok(Spread::of(
+            (0..runs).map(one).collect::<Result<Vec<f64>, String>>()?,
+        ))
     }
 }
