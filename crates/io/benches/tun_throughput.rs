@@ -29,7 +29,9 @@
 //! real NIC gets from TSO/GRO). The columns' transfers are interleaved, one of
 //! each per run, and a TAP transfer is always made beside a TUN one in the
 //! same direction (which goes first alternates): the TAP ratio is the median
-//! of those pairs' ratios, so a change in load between runs cancels out.
+//! of those pairs' ratios, so a change in load between runs cancels out,
+//! given with a distribution-free 95% confidence interval for that median
+//! from six runs up (`HANDSHAKE_TUN_BENCH_RUNS=21` gives a usable one).
 //!
 //! The work both sides do: the TUN rows carry real MTU-sized packets through
 //! the kernel (our stack segments at MSS = MTU − 40, and the TUN device has no
@@ -350,7 +352,8 @@ mod linux {
         println!(
             "bulk throughput, median of {runs} transfers of {mib} MiB, Gbit/s [lowest-highest] \
              (TUN: ratio of medians to kernel-to-kernel over veth, offloads off; \
-             TAP: median [lowest-highest] of each run's ratio to the TUN transfer made beside it)"
+             TAP: median of each run's ratio to the TUN transfer made beside it, with a \
+             95% confidence interval for that median when there are 6 runs or more, else [lowest-highest])"
         );
         println!(
             "{:<6} {:>22} {:>30} {:>30} {:>42} {:>42}",
@@ -364,7 +367,7 @@ mod linux {
         for mtu in [1500u16, 64000] {
             match bulk_row(mtu, bytes, runs) {
                 Ok([k, r, s, rt, st, rt_ratio, st_ratio]) => println!(
-                    "{:<6} {:>22} {:>21} ({:>5.2}x) {:>21} ({:>5.2}x) {:>21} ({:.2}x [{:.2}-{:.2}]) {:>21} ({:.2}x [{:.2}-{:.2}])",
+                    "{:<6} {:>22} {:>21} ({:>5.2}x) {:>21} ({:>5.2}x) {:>21} ({}) {:>21} ({})",
                     mtu,
                     k.to_string(),
                     r.to_string(),
@@ -372,13 +375,9 @@ mod linux {
                     s.to_string(),
                     s.median / k.median,
                     rt.to_string(),
-                    rt_ratio.median,
-                    rt_ratio.low,
-                    rt_ratio.high,
+                    rt_ratio.ratio(),
                     st.to_string(),
-                    st_ratio.median,
-                    st_ratio.low,
-                    st_ratio.high,
+                    st_ratio.ratio(),
                 ),
                 Err(e) => println!("{mtu:<6} {e}"),
             }
@@ -463,12 +462,14 @@ mod linux {
     /// Transfers per figure.
     const RUNS: usize = 5;
 
-    /// The median of `RUNS` measurements, with the lowest and highest.
+    /// The median of some measurements, with the lowest and highest, and a
+    /// 95% confidence interval for the median when there are enough of them.
     #[derive(Debug)]
     struct Spread {
         median: f64,
         low: f64,
         high: f64,
+        ci95: Option<(f64, f64)>,
     }
 
     impl std::fmt::Display for Spread {
@@ -481,12 +482,46 @@ mod linux {
         /// The median, lowest and highest of some measurements (at least one).
         fn of(mut v: Vec<f64>) -> Spread {
             v.sort_by(f64::total_cmp);
+            let n = v.len();
             Spread {
-                median: v[v.len() / 2],
+                median: v[n / 2],
                 low: v[0],
-                high: v[v.len() - 1],
+                high: v[n - 1],
+                ci95: median_ci95(n).map(|(lo, hi)| (v[lo], v[hi])),
             }
         }
+
+        /// A ratio column: the median, then its interval or the range.
+        fn ratio(&self) -> String {
+            match self.ci95 {
+                Some((lo, hi)) => format!("{:.2}x, 95% CI {lo:.2}-{hi:.2}", self.median),
+                None => format!("{:.2}x [{:.2}-{:.2}]", self.median, self.low, self.high),
+            }
+        }
+    }
+
+    /// The distribution-free confidence interval for a median from `n`
+    /// sorted samples (the order statistics that bracket it): with
+    /// B ~ Binomial(n, 1/2), the widest-inset pair of indices (k - 1, n - k)
+    /// for which P(B <= k - 1) <= 2.5%, so that the interval misses the true
+    /// median with probability at most 5%. None for fewer than 6 samples,
+    /// where even the lowest and highest do not reach 95%.
+    fn median_ci95(n: usize) -> Option<(usize, usize)> {
+        let total = 2f64.powi(i32::try_from(n).ok()?);
+        let (mut cdf, mut choose, mut k) = (0.0, 1.0, 0);
+        // cdf = P(B <= k) while it stays within 2.5%; choose = C(n, k).
+        while k < n / 2 {
+            let next = cdf + choose / total;
+            if next > 0.025 {
+                break;
+            }
+            cdf = next;
+            choose = choose * (n - k) as f64 / (k + 1) as f64;
+            k += 1;
+        }
+        // k is how many terms (B = 0 .. k - 1) fit: the k-th order statistic
+        // from each end, 0-indexed k - 1 and n - k.
+        (k >= 1).then(|| (k - 1, n - k))
     }
 
     /// `runs` measurements (`one` gets the run's index).
