@@ -18,8 +18,13 @@
 //! last byte. The ratio is ours over the kernel's, with our sender's
 //! retransmission timeouts beside it.
 //!
-//! `HANDSHAKE_TUN_BENCH_ONLY=loss` runs only the goodput-under-loss section
-//! (`=bulk` only the bulk table); unset, both run.
+//! With offloads: the TUN device opened with the virtio-net header, so the
+//! kernel's TSO super-packets reach our stack whole and our bursts go to the
+//! kernel coalesced (`Link::with_offload`), at MTU 1500, beside veth with
+//! its own offloads on: both sides move super-packets.
+//!
+//! `HANDSHAKE_TUN_BENCH_ONLY=bulk`, `=offload` or `=loss` runs only that
+//! section; unset, all three run.
 //!
 //! Each figure is the median of `HANDSHAKE_TUN_BENCH_RUNS` (default five)
 //! transfers of `HANDSHAKE_TUN_BENCH_MIB` MiB (default 256, 64 under `cargo
@@ -80,6 +85,8 @@ mod linux {
     struct Setup {
         mtu: u16,
         tap: bool,
+        /// TUN with the virtio-net header: TSO/GRO super-packets both ways.
+        offload: bool,
         loss: Option<f64>,
         seed: u64,
     }
@@ -89,6 +96,7 @@ mod linux {
             Setup {
                 mtu,
                 tap,
+                offload: false,
                 loss: None,
                 seed: 1,
             }
@@ -118,12 +126,15 @@ mod linux {
             mtu: setup.mtu,
             tap: setup.tap,
             ipv6: false,
+            offload: setup.offload,
         })
         .map_err(|e| e.to_string())?;
         let dev = dev.ok_or("no device")?;
         let link = if setup.tap {
             let mac = MacAddr([0x02, 0x00, 0x5e, 0x00, 0x53, 0x02]);
             TapPort::new(dev, mac, OUR_ADDR).map(|p| Link::over_tap(p, setup.seed))
+        } else if setup.offload {
+            Link::with_offload(dev, setup.seed)
         } else {
             Link::new(dev, setup.seed)
         };
@@ -246,13 +257,13 @@ mod linux {
         })
     }
 
-    /// Kernel to kernel over a veth pair between two namespaces of ours.
-    fn veth(mtu: u16, bytes: usize) -> Result<f64, String> {
+    /// Kernel to kernel over a veth pair between two namespaces of ours,
+    /// with the veth's offloads off (real MTU-sized packets), or on.
+    fn veth(mtu: u16, bytes: usize, offloads: bool) -> Result<f64, String> {
         let (a, _) = TestNet::new(NetConfig {
             tun: false,
             mtu,
-            tap: false,
-            ipv6: false,
+            ..NetConfig::default()
         })
         .map_err(|e| e.to_string())?;
         let b = veth_peer(&a).map_err(|e| e.to_string())?;
@@ -261,18 +272,20 @@ mod linux {
             .map_err(|e| e.to_string())?;
         b.ip(&["link", "set", "hsvb", "mtu", &m])
             .map_err(|e| e.to_string())?;
-        // Real MTU-sized packets on the veth as on the TUN device.
-        let offloads_off = [(&a, "hsva"), (&b, "hsvb")].iter().all(|(ns, dev)| {
-            ns.command(
-                "ethtool",
-                &["-K", dev, "tso", "off", "gso", "off", "gro", "off"],
-            )
-            .is_ok()
-        });
-        if !offloads_off {
-            eprintln!(
-                "tun_throughput: ethtool missing or failed: the veth baseline keeps its offloads"
-            );
+        // Real MTU-sized packets on the veth as on the plain TUN device.
+        if !offloads {
+            let off = [(&a, "hsva"), (&b, "hsvb")].iter().all(|(ns, dev)| {
+                ns.command(
+                    "ethtool",
+                    &["-K", dev, "tso", "off", "gso", "off", "gro", "off"],
+                )
+                .is_ok()
+            });
+            if !off {
+                eprintln!(
+                    "tun_throughput: ethtool missing or failed: the veth baseline keeps its offloads"
+                );
+            }
         }
         let addr: SocketAddr = "192.0.2.130:5003".parse().expect("literal");
         let l = kernel::listen(&b, addr, None).map_err(|e| e.to_string())?;
@@ -333,10 +346,14 @@ mod linux {
             .filter(|&n| n > 0)
             .unwrap_or(RUNS);
         let only = std::env::var("HANDSHAKE_TUN_BENCH_ONLY").unwrap_or_default();
-        if only != "loss" {
+        let run = |section: &str| only.is_empty() || only == section;
+        if run("bulk") {
             bulk(bytes, mib, runs);
         }
-        if only != "bulk" {
+        if run("offload") {
+            offloaded(bytes, mib, runs);
+        }
+        if run("loss") {
             loss_goodput();
         }
     }
@@ -403,7 +420,7 @@ mod linux {
         let mut cols: [Vec<f64>; 7] = Default::default();
         for run in 0..runs {
             let tap_first = run % 2 == 1;
-            let k = veth(mtu, bytes)?;
+            let k = veth(mtu, bytes, false)?;
             let (r, rt) = pair(kernel_to_us, tap_first)?;
             let (s, st) = pair(us_to_kernel, tap_first)?;
             for (col, v) in cols.iter_mut().zip([k, r, s, rt, st, rt / r, st / s]) {
@@ -411,6 +428,53 @@ mod linux {
             }
         }
         Ok(cols.map(Spread::of))
+    }
+
+    /// TUN with its offloads at MTU 1500 against veth with its own on:
+    /// both sides move TSO/GSO super-packets (issue 18 §1: "or both sides
+    /// with them"). Interleaved as the bulk table.
+    fn offloaded(bytes: usize, mib: usize, runs: usize) {
+        println!();
+        println!(
+            "with offloads (TUN: virtio-net header, TSO/GRO super-packets; veth: its TSO/GSO/GRO on), \
+             MTU 1500, median of {runs} transfers of {mib} MiB, Gbit/s [lowest-highest], \
+             ratio of medians to veth"
+        );
+        println!(
+            "{:<6} {:>22} {:>30} {:>30}",
+            "MTU", "kernel->kernel (veth)", "kernel->us (TUN)", "us->kernel (TUN)"
+        );
+        let setup = Setup {
+            offload: true,
+            ..Setup::clean(1500, false)
+        };
+        let mut cols: [Vec<f64>; 3] = Default::default();
+        for _ in 0..runs {
+            let row = (|| {
+                Ok::<_, String>([
+                    veth(1500, bytes, true)?,
+                    kernel_to_us(setup, bytes)?.gbps,
+                    us_to_kernel(setup, bytes)?.gbps,
+                ])
+            })();
+            match row {
+                Ok(r) => cols.iter_mut().zip(r).for_each(|(c, v)| c.push(v)),
+                Err(e) => {
+                    println!("1500   {e}");
+                    return;
+                }
+            }
+        }
+        let [k, r, s] = cols.map(Spread::of);
+        println!(
+            "{:<6} {:>22} {:>21} ({:>5.2}x) {:>21} ({:>5.2}x)",
+            1500,
+            k.to_string(),
+            r.to_string(),
+            r.median / k.median,
+            s.to_string(),
+            s.median / k.median,
+        );
     }
 
     /// Seeds per figure under loss.
@@ -432,6 +496,7 @@ mod linux {
             let setup = |seed: usize| Setup {
                 mtu: 1500,
                 tap: false,
+                offload: false,
                 loss: Some(p),
                 seed: 1000 + seed as u64,
             };

@@ -48,12 +48,46 @@ struct Held {
     reorder: bool,
 }
 
-/// What carries the packets: IP packets on a TUN device, or Ethernet
-/// frames on a TAP device with our ARP and NDP caches.
+/// What carries the packets: IP packets on a TUN device, with or without
+/// its offloads, or Ethernet frames on a TAP device with our ARP and NDP
+/// caches.
 enum Device {
     Tun(tun_rs::SyncDevice),
+    Offload(Box<Offload>),
     Tap(Box<TapPort>),
 }
+
+/// A TUN device opened with the virtio-net header (`NetConfig::offload`):
+/// every read and write starts with a [`tun_rs::VirtioNetHdr`].
+///
+/// - Receive (GRO's effect): the kernel hands over a TCP super-packet of up
+///   to 64 KiB, cut by its TSO into MSS-sized segments only on a real wire.
+///   It goes to our stack whole, as one segment (GRO does the same inside a
+///   receiving kernel); its TCP checksum, left partial by the kernel, is
+///   completed here first, so the stack verifies every checksum as always.
+/// - Send (GSO): what the stack sends in one burst is written in one batch,
+///   and tun-rs's `send_multiple` coalesces consecutive segments of a flow
+///   into super-packets that the kernel takes whole.
+struct Offload {
+    dev: tun_rs::SyncDevice,
+    gro: tun_rs::GROTable,
+    /// Packets waiting for [`Link::flush`]: the first `queued` buffers of
+    /// the pool, each a packet behind `VIRTIO_NET_HDR_LEN` bytes of room for
+    /// its header. The buffers are kept from one flush to the next, each
+    /// with room for a whole super-packet, which is what tun-rs needs to
+    /// coalesce into it (it does not grow a buffer itself).
+    pool: Vec<Vec<u8>>,
+    queued: usize,
+    /// Super-packets received and written, for the tests and the bench.
+    super_in: u64,
+    super_out: u64,
+}
+
+/// VIRTIO_NET_HDR_F_NEEDS_CSUM (virtio 1.2 §5.1.6): the checksum from
+/// `csum_start` on is left for the device to finish.
+const NEEDS_CSUM: u8 = 1;
+/// VIRTIO_NET_HDR_GSO_ECN (virtio 1.2 §5.1.6): a flag in `gso_type`, not a type.
+const GSO_ECN: u8 = 0x80;
 
 /// A TUN or TAP device seen as a lossy, recorded wire.
 pub struct Link {
@@ -89,6 +123,38 @@ impl Link {
         Ok(Link::with_device(Device::Tun(dev), seed))
     }
 
+    /// A link over a TUN device opened with offloads
+    /// ([`crate::netns::NetConfig::offload`]): TCP super-packets both ways
+    /// (see the type's notes). Falls back to [`Link::new`]'s plain reads and
+    /// writes when the device has no virtio-net header. Call
+    /// [`Link::flush`] after a burst of [`Link::send`]s (the driver does):
+    /// sends are batched until then, or until [`Link::recv`].
+    pub fn with_offload(dev: tun_rs::SyncDevice, seed: u64) -> io::Result<Link> {
+        dev.set_nonblocking(true)?;
+        if !dev.tcp_gso() {
+            return Ok(Link::with_device(Device::Tun(dev), seed));
+        }
+        let off = Offload {
+            dev,
+            gro: tun_rs::GROTable::default(),
+            pool: Vec::new(),
+            queued: 0,
+            super_in: 0,
+            super_out: 0,
+        };
+        Ok(Link::with_device(Device::Offload(Box::new(off)), seed))
+    }
+
+    /// With offloads: the super-packets received (more than one segment's
+    /// worth, as the kernel's TSO left them) and sent (several of our
+    /// segments coalesced into one write).
+    pub fn offload_counts(&self) -> Option<(u64, u64)> {
+        match &self.dev {
+            Device::Offload(o) => Some((o.super_in, o.super_out)),
+            _ => None,
+        }
+    }
+
     /// A link over a TAP device: our IPv4 and IPv6 packets go in Ethernet
     /// frames to the kernel's MAC, which `port` resolves; otherwise as
     /// [`Link::new`].
@@ -117,7 +183,7 @@ impl Link {
     pub fn tap(&self) -> Option<&TapPort> {
         match &self.dev {
             Device::Tap(p) => Some(p),
-            Device::Tun(_) => None,
+            Device::Tun(_) | Device::Offload(_) => None,
         }
     }
 
@@ -125,7 +191,7 @@ impl Link {
     pub fn tap_mut(&mut self) -> Option<&mut TapPort> {
         match &mut self.dev {
             Device::Tap(p) => Some(p),
-            Device::Tun(_) => None,
+            Device::Tun(_) | Device::Offload(_) => None,
         }
     }
 
@@ -180,8 +246,37 @@ impl Link {
         self.route(Dir::ToKernel, packet)
     }
 
+    /// Writes what [`Link::send`] batched (with offloads; otherwise
+    /// everything has gone already).
+    pub fn flush(&mut self) -> io::Result<()> {
+        let Device::Offload(o) = &mut self.dev else {
+            return Ok(());
+        };
+        if o.queued == 0 {
+            return Ok(());
+        }
+        let out = &mut o.pool[..o.queued];
+        o.queued = 0;
+        let r = o
+            .dev
+            .send_multiple(&mut o.gro, out, tun_rs::VIRTIO_NET_HDR_LEN);
+        // A coalesced packet went with a GSO type in its header; the
+        // segments merged into it, and packets sent alone, have none.
+        o.super_out += out
+            .iter()
+            .filter(|b| tun_rs::VirtioNetHdr::decode(b).is_ok_and(|h| h.gso_type & !GSO_ECN != 0))
+            .count() as u64;
+        match r {
+            Ok(_) => Ok(()),
+            // A full device queue is loss on the wire, as on a real link.
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The kernel's next datagram, waiting at most `wait`; `None` if none came.
     pub fn recv(&mut self, wait: Duration) -> io::Result<Option<Vec<u8>>> {
+        self.flush()?;
         let deadline = Instant::now() + wait;
         loop {
             self.release_due()?;
@@ -226,6 +321,26 @@ impl Link {
                 for _ in 0..READ_BATCH {
                     match dev.recv(&mut self.buf) {
                         Ok(n) => packets.push(self.buf[..n].to_vec()),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => return Err(e),
+                    }
+                }
+                packets
+            }
+            Device::Offload(o) => {
+                if !wait.is_zero() {
+                    wait_readable(&o.dev, wait)?;
+                }
+                let mut packets = Vec::new();
+                for _ in 0..READ_BATCH {
+                    match o.dev.recv(&mut self.buf) {
+                        Ok(n) => {
+                            if let Some((p, gso)) = from_virtio(&mut self.buf[..n]) {
+                                o.super_in += u64::from(gso);
+                                packets.push(p.to_vec());
+                            }
+                        }
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                         Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                         Err(e) => return Err(e),
@@ -339,6 +454,22 @@ impl Link {
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                         Err(e) => return Err(e),
                     },
+                    Device::Offload(o) => {
+                        if o.queued == o.pool.len() {
+                            // Room for the largest IP packet and its header,
+                            // twice the header as tun-rs asks.
+                            let room = 2 * tun_rs::VIRTIO_NET_HDR_LEN + usize::from(u16::MAX);
+                            o.pool.push(Vec::with_capacity(room));
+                        }
+                        let b = &mut o.pool[o.queued];
+                        b.clear();
+                        b.resize(tun_rs::VIRTIO_NET_HDR_LEN, 0);
+                        b.extend_from_slice(&packet);
+                        o.queued += 1;
+                        if o.queued >= tun_rs::IDEAL_BATCH_SIZE {
+                            return self.flush();
+                        }
+                    }
                     // The next hop is resolved (and the packet queued
                     // meanwhile) by the port.
                     Device::Tap(port) => match destination(&packet).map(next_hop) {
@@ -360,6 +491,27 @@ impl Link {
         }
         Ok(())
     }
+}
+
+/// The IP packet behind a virtio-net header, its TCP checksum completed if
+/// the kernel left it partial, and whether it is a super-packet (a GSO
+/// type other than none). `None` for a read too short for the header, or
+/// a checksum start or offset outside the packet (the kernel never sends
+/// either; the packet is dropped, as a bad checksum would be).
+fn from_virtio(raw: &mut [u8]) -> Option<(&[u8], bool)> {
+    let hdr = tun_rs::VirtioNetHdr::decode(raw).ok()?;
+    let p = raw.get_mut(tun_rs::VIRTIO_NET_HDR_LEN..)?;
+    if hdr.flags & NEEDS_CSUM != 0 {
+        // virtio 1.2 §5.1.6.2.1: the checksum field holds the pseudo-header
+        // sum; the one's complement sum from csum_start to the end,
+        // complemented, is the checksum, stored at csum_start + csum_offset.
+        let start = usize::from(hdr.csum_start);
+        let at = start.checked_add(usize::from(hdr.csum_offset))?;
+        p.get(at..at + 2)?;
+        let c = !handshake_ip::checksum::sum(p.get(start..)?);
+        p[at..at + 2].copy_from_slice(&c.to_be_bytes());
+    }
+    Some((p, hdr.gso_type & !GSO_ECN != 0))
 }
 
 /// Where a packet to `dst` goes on the TAP segment: `dst` itself when it

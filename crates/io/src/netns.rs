@@ -91,6 +91,10 @@ pub struct NetConfig {
     /// Give the device [`KERNEL_ADDR6`]/64 too (without duplicate address
     /// detection on the kernel's side, so it is usable at once).
     pub ipv6: bool,
+    /// Open the TUN device with the virtio-net header and the kernel's TCP
+    /// offloads (checksum, TSO for IPv4 and IPv6): TCP super-packets both
+    /// ways, for [`crate::link::Link::with_offload`]. TUN only; default off.
+    pub offload: bool,
 }
 
 impl Default for NetConfig {
@@ -100,6 +104,7 @@ impl Default for NetConfig {
             mtu: 1500,
             tap: false,
             ipv6: false,
+            offload: false,
         }
     }
 }
@@ -289,6 +294,7 @@ fn enter_namespace(config: &NetConfig) -> Result<Option<tun_rs::SyncDevice>, Net
         .layer(layer)
         .ipv4(KERNEL_ADDR, PREFIX, None)
         .mtu(config.mtu)
+        .offload(config.offload && !config.tap)
         .enable(true)
         .build_sync()
         .map_err(|e| match e.kind() {
