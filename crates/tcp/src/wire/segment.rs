@@ -361,7 +361,33 @@ impl<'a> SegmentRepr<'a> {
     /// with the checksum over `ph` filled in (RFC 9293 §3.1, MUST-2); returns
     /// the segment length.
     pub fn emit(&self, buf: &mut [u8], ph: &PseudoHeader) -> Result<usize, Error> {
-        let (hl, len) = self.lengths(ph)?;
+        self.emit_parts(buf, ph, &[self.payload])
+    }
+
+    /// [`SegmentRepr::emit`] with the data in `parts`, one after the other,
+    /// in place of `self.payload` (which is not written): a sender whose
+    /// data lies in a ring buffer writes both halves straight behind the
+    /// header, without first gathering them into one slice.
+    ///
+    /// ```
+    /// use handshake_ip::checksum::PseudoHeader;
+    /// use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags};
+    /// let ph = PseudoHeader::V4 { src: [192, 0, 2, 1].into(), dst: [192, 0, 2, 2].into() };
+    /// let mut r = SegmentRepr::new(1000, 80, SeqNumber(1), TcpFlags::ACK);
+    /// let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
+    /// let n = r.emit_parts(&mut a, &ph, &[b"hel", b"lo"]).unwrap();
+    /// r.payload = b"hello";
+    /// assert_eq!(r.emit(&mut b, &ph).unwrap(), n);
+    /// assert_eq!(a[..n], b[..n]);
+    /// ```
+    pub fn emit_parts(
+        &self,
+        buf: &mut [u8],
+        ph: &PseudoHeader,
+        parts: &[&[u8]],
+    ) -> Result<usize, Error> {
+        let data: usize = parts.iter().map(|p| p.len()).sum();
+        let (hl, len) = self.lengths_with(data, ph)?;
         let Some(s) = buf.get_mut(..len) else {
             return Err(Error::BufferTooSmall {
                 need: len,
@@ -369,7 +395,11 @@ impl<'a> SegmentRepr<'a> {
             });
         };
         self.emit_header(&mut s[..hl])?;
-        copy_in_pieces(&mut s[hl..], self.payload);
+        let mut at = hl;
+        for p in parts {
+            copy_in_pieces(&mut s[at..at + p.len()], p);
+            at += p.len();
+        }
         fill_checksum(s, ph);
         Ok(len)
     }
@@ -404,12 +434,17 @@ impl<'a> SegmentRepr<'a> {
 
     /// (header length, segment length), checked against what the IP layer can carry.
     fn lengths(&self, ph: &PseudoHeader) -> Result<(usize, usize), Error> {
+        self.lengths_with(self.payload.len(), ph)
+    }
+
+    /// [`SegmentRepr::lengths`] for `data` octets of data.
+    fn lengths_with(&self, data: usize, ph: &PseudoHeader) -> Result<(usize, usize), Error> {
         let opt_len = self.options.buffer_len();
         if opt_len > super::MAX_OPTIONS_LEN {
             return Err(Error::OptionsTooLong { len: opt_len });
         }
         let hl = HEADER_LEN + opt_len;
-        let len = hl + self.payload.len();
+        let len = hl + data;
         // The IPv4 total length is 16 bits; the IPv6 upper-layer length 32.
         let max = if ph.is_ipv6() {
             u32::MAX as usize
