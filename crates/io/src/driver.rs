@@ -32,11 +32,10 @@ use std::time::{Duration, Instant};
 
 use handshake_tcp::conn::{Config, Connection, IsnGenerator};
 use handshake_tcp::endpoint::{ConnHandle, Endpoint};
-use handshake_tcp::wire::{Ecn, SegmentRepr};
 
 use crate::link::Link;
 use crate::netns::{OUR_ADDR, OUR_ADDR6};
-use crate::packet::{decode_ip, encode_ip, PacketError};
+use crate::packet::{decode_ip, encode_transmit, PacketError};
 
 /// A connection of the driver: the handle its [`Endpoint`] gave it.
 pub type ConnId = ConnHandle;
@@ -246,23 +245,15 @@ impl Driver {
     /// Sends every segment the endpoint has ready.
     pub fn flush(&mut self) -> io::Result<()> {
         let now = self.link.now();
-        while let Some(o) = self.endpoint.poll_transmit(now) {
-            self.emit(o.src, o.dst, &o.segment.repr(), o.segment.ecn)?;
+        // Each segment's data goes from the send buffer straight into its
+        // datagram (one copy); RFC 3168 §5: the connection's codepoint in
+        // the IPv4 ECN field or the IPv6 Traffic Class.
+        while let Some(o) = self.endpoint.poll_segment(now) {
+            let bytes =
+                encode_transmit(o.src.ip(), o.dst.ip(), &o.segment).map_err(io::Error::other)?;
+            self.link.send(bytes)?;
         }
         Ok(())
-    }
-
-    fn emit(
-        &mut self,
-        src: SocketAddr,
-        dst: SocketAddr,
-        seg: &SegmentRepr<'_>,
-        ecn: Ecn,
-    ) -> io::Result<()> {
-        // RFC 3168 §5: the connection's codepoint in the IPv4 ECN field or
-        // the IPv6 Traffic Class.
-        let bytes = encode_ip(src.ip(), dst.ip(), seg, ecn).map_err(io::Error::other)?;
-        self.link.send(bytes)
     }
 
     /// Demultiplexes one datagram from the kernel.
