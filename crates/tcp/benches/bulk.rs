@@ -12,7 +12,10 @@
 //!   listener, with a connection opened, accepted and removed on each).
 //!
 //! Both stacks do the same work per packet: each segment goes out as an
-//! IPv4 packet (IPv4 header and TCP segment emitted with both checksums) and
+//! IPv4 packet (IPv4 header and TCP segment emitted with both checksums,
+//! the data copied once, from the sender's send buffer into a packet buffer
+//! allocated for it: smoltcp's `Loopback` allocates each packet, and ours
+//! takes the segment from `Endpoint::poll_segment`, as a driver would) and
 //! comes in through an IPv4 parse (header checksum verified) and a TCP parse
 //! (checksum verified), and the receiving host demultiplexes it (ours: an
 //! `Endpoint` on each side, which routes by 4-tuple; smoltcp: its
