@@ -361,7 +361,17 @@ impl<'a> SegmentRepr<'a> {
     /// with the checksum over `ph` filled in (RFC 9293 §3.1, MUST-2); returns
     /// the segment length.
     pub fn emit(&self, buf: &mut [u8], ph: &PseudoHeader) -> Result<usize, Error> {
-        self.emit_parts(buf, ph, &[self.payload])
+        let (hl, len) = self.lengths(ph)?;
+        let Some(s) = buf.get_mut(..len) else {
+            return Err(Error::BufferTooSmall {
+                need: len,
+                have: buf.len(),
+            });
+        };
+        self.emit_header(&mut s[..hl])?;
+        copy_in_pieces(&mut s[hl..], self.payload);
+        fill_checksum(s, ph);
+        Ok(len)
     }
 
     /// [`SegmentRepr::emit`] with the data in `parts`, one after the other,
