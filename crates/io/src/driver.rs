@@ -30,13 +30,12 @@ use std::io;
 use std::net::{IpAddr, SocketAddr, SocketAddrV4};
 use std::time::{Duration, Instant};
 
-use handshake_tcp::conn::{Config, Connection, IsnGenerator};
+use handshake_tcp::conn::{Config, Connection, IsnGenerator, State};
 use handshake_tcp::endpoint::{ConnHandle, Endpoint};
-use handshake_tcp::wire::{Ecn, SegmentRepr};
 
 use crate::link::Link;
 use crate::netns::{OUR_ADDR, OUR_ADDR6};
-use crate::packet::{decode_ip, encode_ip, PacketError};
+use crate::packet::{decode_ip, encode_transmit, PacketError};
 
 /// A connection of the driver: the handle its [`Endpoint`] gave it.
 pub type ConnId = ConnHandle;
@@ -74,6 +73,9 @@ pub struct Driver {
     endpoint: Endpoint,
     /// The addresses listened on, oldest first.
     listening: Vec<SocketAddr>,
+    /// Connections the application released ([`Driver::release`]): removed
+    /// from the endpoint once CLOSED.
+    released: Vec<ConnId>,
     bad_packets: u64,
     icmp_errors: u64,
     /// The last packet error, for the report.
@@ -98,6 +100,7 @@ impl Driver {
             link,
             endpoint: Endpoint::new(IsnGenerator::new(key)),
             listening: Vec::new(),
+            released: Vec::new(),
             bad_packets: 0,
             icmp_errors: 0,
             last_bad: None,
@@ -149,10 +152,46 @@ impl Driver {
         listening.into_iter().find_map(|l| self.endpoint.accept(l))
     }
 
+    /// Gives a connection back: the application will not use `id` again.
+    /// Like `close(2)` on a socket, it is closed (a FIN follows the queued
+    /// data, RFC 9293 §3.10.4) and lives on through its close handshake and
+    /// TIME-WAIT; once CLOSED (at once if it already is, after a RST it
+    /// still sends) the driver forgets it, so a long-running program's
+    /// endpoint does not keep every connection it ever had.
+    pub fn release(&mut self, id: ConnId) {
+        if let Some(c) = self.endpoint.conn_mut(id) {
+            c.close();
+            if !self.released.contains(&id) {
+                self.released.push(id);
+            }
+        }
+    }
+
+    /// How many connections the driver holds: open, closing, or CLOSED and
+    /// not released.
+    pub fn connections(&self) -> usize {
+        self.endpoint.handles().count()
+    }
+
+    /// Removes the released connections that are CLOSED and have nothing
+    /// left to send (called after a flush).
+    fn forget_released(&mut self) {
+        let endpoint = &mut self.endpoint;
+        self.released.retain(|&h| match endpoint.conn(h) {
+            Some(c) if c.state() != State::Closed => true,
+            Some(_) => {
+                endpoint.remove(h);
+                false
+            }
+            None => false,
+        });
+    }
+
     /// A connection.
     ///
     /// # Panics
-    /// If `id` is not a handle this driver returned.
+    /// If `id` is not a handle this driver returned, or one released and
+    /// forgotten ([`Driver::release`]).
     pub fn conn(&mut self, id: ConnId) -> &mut Connection {
         self.endpoint
             .conn_mut(id)
@@ -229,7 +268,11 @@ impl Driver {
             self.input(&p);
         }
         self.timers();
-        self.flush()
+        self.flush()?;
+        if !self.released.is_empty() {
+            self.forget_released();
+        }
+        Ok(())
     }
 
     fn next_timer(&self) -> Option<handshake_time::Instant> {
@@ -246,24 +289,16 @@ impl Driver {
     /// Sends every segment the endpoint has ready.
     pub fn flush(&mut self) -> io::Result<()> {
         let now = self.link.now();
-        while let Some(o) = self.endpoint.poll_transmit(now) {
-            self.emit(o.src, o.dst, &o.segment.repr(), o.segment.ecn)?;
+        // Each segment's data goes from the send buffer straight into its
+        // datagram (one copy); RFC 3168 §5: the connection's codepoint in
+        // the IPv4 ECN field or the IPv6 Traffic Class.
+        while let Some(o) = self.endpoint.poll_segment(now) {
+            let bytes =
+                encode_transmit(o.src.ip(), o.dst.ip(), &o.segment).map_err(io::Error::other)?;
+            self.link.send(bytes)?;
         }
         // With offloads the burst goes in one batch, coalesced.
         self.link.flush()
-    }
-
-    fn emit(
-        &mut self,
-        src: SocketAddr,
-        dst: SocketAddr,
-        seg: &SegmentRepr<'_>,
-        ecn: Ecn,
-    ) -> io::Result<()> {
-        // RFC 3168 §5: the connection's codepoint in the IPv4 ECN field or
-        // the IPv6 Traffic Class.
-        let bytes = encode_ip(src.ip(), dst.ip(), seg, ecn).map_err(io::Error::other)?;
-        self.link.send(bytes)
     }
 
     /// Demultiplexes one datagram from the kernel.

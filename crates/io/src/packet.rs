@@ -20,6 +20,7 @@ use std::net::IpAddr;
 use handshake_ip::{
     ChecksumMode, IpProtocol, Ipv4Addr, Ipv4Packet, Ipv4Repr, Ipv6Addr, Ipv6Packet, Ipv6Repr,
 };
+use handshake_tcp::conn::TransmitRef;
 use handshake_tcp::wire::{Ecn, Segment, SegmentRepr};
 
 /// Why a datagram is not a valid IPv4/TCP packet.
@@ -153,8 +154,48 @@ pub fn encode_ip(
     seg: &SegmentRepr<'_>,
     ecn: Ecn,
 ) -> Result<Vec<u8>, PacketError> {
+    encode_any(src, dst, seg, ecn)
+}
+
+/// [`encode_ip`] for a segment whose data is lent from a connection's send
+/// buffer ([`Endpoint::poll_segment`](handshake_tcp::endpoint::Endpoint::poll_segment)),
+/// with its own ECN codepoint: the data is copied once, straight into the
+/// datagram.
+pub fn encode_transmit(
+    src: IpAddr,
+    dst: IpAddr,
+    t: &TransmitRef<'_>,
+) -> Result<Vec<u8>, PacketError> {
+    encode_any(src, dst, t, t.ecn)
+}
+
+/// A TCP segment that can write itself behind an IP header.
+trait Emit {
+    fn buffer_len(&self) -> usize;
+    fn emit(&self, buf: &mut [u8], ph: &PseudoHeader) -> Result<usize, handshake_tcp::Error>;
+}
+
+impl Emit for SegmentRepr<'_> {
+    fn buffer_len(&self) -> usize {
+        SegmentRepr::buffer_len(self)
+    }
+    fn emit(&self, buf: &mut [u8], ph: &PseudoHeader) -> Result<usize, handshake_tcp::Error> {
+        SegmentRepr::emit(self, buf, ph)
+    }
+}
+
+impl Emit for TransmitRef<'_> {
+    fn buffer_len(&self) -> usize {
+        TransmitRef::buffer_len(self)
+    }
+    fn emit(&self, buf: &mut [u8], ph: &PseudoHeader) -> Result<usize, handshake_tcp::Error> {
+        TransmitRef::emit(self, buf, ph)
+    }
+}
+
+fn encode_any(src: IpAddr, dst: IpAddr, seg: &impl Emit, ecn: Ecn) -> Result<Vec<u8>, PacketError> {
     match (src, dst) {
-        (IpAddr::V4(s), IpAddr::V4(d)) => encode_ecn(s, d, seg, ecn),
+        (IpAddr::V4(s), IpAddr::V4(d)) => encode_v4(s, d, seg, ecn),
         (IpAddr::V6(s), IpAddr::V6(d)) => encode_v6(s, d, seg, ecn),
         _ => Err(PacketError::MixedFamilies),
     }
@@ -163,7 +204,7 @@ pub fn encode_ip(
 fn encode_v6(
     src: Ipv6Addr,
     dst: Ipv6Addr,
-    seg: &SegmentRepr<'_>,
+    seg: &impl Emit,
     ecn: Ecn,
 ) -> Result<Vec<u8>, PacketError> {
     let mut ip = Ipv6Repr::new(src, dst, IpProtocol::TCP, seg.buffer_len());
@@ -181,7 +222,7 @@ fn encode_v6(
 fn behind_header(
     len: usize,
     header: impl FnOnce(&mut [u8]) -> Result<usize, handshake_ip::Error>,
-    seg: &SegmentRepr<'_>,
+    seg: &impl Emit,
     ph: &PseudoHeader,
 ) -> Result<Vec<u8>, PacketError> {
     let mut buf = vec![0u8; len];
@@ -215,6 +256,15 @@ pub fn encode_ecn(
     src: Ipv4Addr,
     dst: Ipv4Addr,
     seg: &SegmentRepr<'_>,
+    ecn: Ecn,
+) -> Result<Vec<u8>, PacketError> {
+    encode_v4(src, dst, seg, ecn)
+}
+
+fn encode_v4(
+    src: Ipv4Addr,
+    dst: Ipv4Addr,
+    seg: &impl Emit,
     ecn: Ecn,
 ) -> Result<Vec<u8>, PacketError> {
     let mut ip = Ipv4Repr::new(src, dst, IpProtocol::TCP, seg.buffer_len());

@@ -130,3 +130,47 @@ fn offloads_carry_super_packets_both_ways() {
     assert!(super_out > 0, "our segments went out coalesced");
     eprintln!("super-packets: {super_in} in, {super_out} out");
 }
+
+/// A program that opens and finishes connections one after another: once
+/// each is released and has closed (FIN both ways, then TIME-WAIT), the
+/// driver forgets it. The driver never removed a connection from its
+/// endpoint, whose table (which every poll walks) grew by one connection
+/// per connection ever made.
+#[test]
+fn released_connections_are_forgotten_once_closed() {
+    let (net, tun) = match TestNet::new(NetConfig::default()) {
+        Ok(v) => v,
+        Err(e) if e.is_unsupported() => {
+            eprintln!("skipped: {e}");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    const N: u16 = 4;
+    let l = kernel::listen(&net, (KERNEL_ADDR, 7001).into(), None).unwrap();
+    let server = std::thread::spawn(move || {
+        for _ in 0..N {
+            let mut s = kernel::accept(&l, Duration::from_secs(5)).unwrap();
+            s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+            // Up to our FIN, then the kernel's.
+            let mut got = Vec::new();
+            s.read_to_end(&mut got).unwrap();
+            assert_eq!(got, b"bye");
+        }
+    });
+    let mut d = Driver::new(Link::new(tun.unwrap(), 1).unwrap());
+    let config = Config::default().time_wait(handshake_time::Duration::from_millis(200));
+    for i in 0..N {
+        let c = d.connect(config.clone(), 41000 + i, (KERNEL_ADDR, 7001).into());
+        d.run_until(Duration::from_secs(5), |d| {
+            d.conn(c).state() == State::Established
+        })
+        .unwrap();
+        assert_eq!(d.conn(c).send(b"bye"), 3);
+        assert_eq!(d.connections(), 1);
+        d.release(c);
+        d.run_until(Duration::from_secs(5), |d| d.connections() == 0)
+            .unwrap_or_else(|e| panic!("connection {i} is still held: {e}"));
+    }
+    server.join().unwrap();
+}

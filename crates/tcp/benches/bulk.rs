@@ -12,7 +12,10 @@
 //!   listener, with a connection opened, accepted and removed on each).
 //!
 //! Both stacks do the same work per packet: each segment goes out as an
-//! IPv4 packet (IPv4 header and TCP segment emitted with both checksums) and
+//! IPv4 packet (IPv4 header and TCP segment emitted with both checksums,
+//! the data copied once, from the sender's send buffer into a packet buffer
+//! allocated for it: smoltcp's `Loopback` allocates each packet, and ours
+//! takes the segment from `Endpoint::poll_segment`, as a driver would) and
 //! comes in through an IPv4 parse (header checksum verified) and a TCP parse
 //! (checksum verified), and the receiving host demultiplexes it (ours: an
 //! `Endpoint` on each side, which routes by 4-tuple; smoltcp: its
@@ -38,7 +41,7 @@ const BUFFER: usize = 256 * 1024;
 mod ours {
     use handshake_ip::checksum::PseudoHeader;
     use handshake_ip::{ChecksumMode, IpProtocol, Ipv4Addr, Ipv4Packet, Ipv4Repr};
-    use handshake_tcp::conn::{Config, Connection, IsnGenerator, State, Transmit};
+    use handshake_tcp::conn::{Config, Connection, IsnGenerator, State, TransmitRef};
     use handshake_tcp::endpoint::{ConnHandle, Endpoint};
     use handshake_tcp::wire::{Segment, SegmentRepr, SeqNumber};
     use handshake_time::{Duration, Instant};
@@ -111,17 +114,18 @@ mod ours {
             self.client = Self::open(&mut self.client_host, config, client_port, isn, self.now);
         }
 
-        /// Emits `t` as an IPv4 packet (both checksums filled) and parses
-        /// it back through IPv4 and TCP, verifying both.
-        fn wire(t: &Transmit, ph: &PseudoHeader, f: impl FnOnce(&SegmentRepr<'_>)) {
+        /// Emits `t` as an IPv4 packet (both checksums filled), its data
+        /// straight from the sender's send buffer, into a new buffer (as
+        /// smoltcp's `Loopback` gives each packet), and parses it back
+        /// through IPv4 and TCP, verifying both.
+        fn wire(t: &TransmitRef<'_>, ph: &PseudoHeader, f: impl FnOnce(&SegmentRepr<'_>)) {
             let PseudoHeader::V4 { src, dst } = *ph else {
                 unreachable!("the bench runs over IPv4")
             };
-            let seg = t.repr();
-            let ip = Ipv4Repr::new(src, dst, IpProtocol::TCP, seg.buffer_len());
+            let ip = Ipv4Repr::new(src, dst, IpProtocol::TCP, t.buffer_len());
             let mut packet = vec![0u8; ip.buffer_len()];
             let hl = ip.emit(&mut packet).expect("emit IPv4");
-            seg.emit(&mut packet[hl..], ph).expect("emit TCP");
+            t.emit(&mut packet[hl..], ph).expect("emit TCP");
             let view = Ipv4Packet::new_checked(&packet[..]).expect("IPv4 packet");
             let parsed = Ipv4Repr::parse(&view, ChecksumMode::Verify).expect("IPv4 header");
             let ph = PseudoHeader::V4 {
@@ -137,7 +141,7 @@ mod ours {
         pub fn exchange(&mut self) -> bool {
             let now = self.now;
             let mut moved = false;
-            while let Some(o) = self.client_host.poll_transmit(now) {
+            while let Some(o) = self.client_host.poll_segment(now) {
                 moved = true;
                 let host = &mut self.host;
                 Self::wire(&o.segment, &self.up, |seg| {
@@ -147,7 +151,7 @@ mod ours {
                     self.server = self.host.accept(SocketAddr::from((SERVER_IP, 80)));
                 }
             }
-            while let Some(o) = self.host.poll_transmit(now) {
+            while let Some(o) = self.host.poll_segment(now) {
                 moved = true;
                 let client_host = &mut self.client_host;
                 Self::wire(&o.segment, &self.down, |seg| {

@@ -47,7 +47,9 @@ use core::net::{IpAddr, SocketAddr};
 
 use handshake_time::Instant;
 
-use crate::conn::{rst_reply, Config, Connection, IsnGenerator, Listener, State, Transmit};
+use crate::conn::{
+    rst_reply, Config, Connection, IsnGenerator, Listener, State, Transmit, TransmitRef,
+};
 use crate::wire::{Ecn, SegmentRepr};
 use crate::Error;
 
@@ -137,6 +139,29 @@ pub struct Outgoing {
     pub segment: Transmit,
 }
 
+/// A segment to put on the wire whose data is lent from the sending
+/// connection ([`Endpoint::poll_segment`]), with both ends' addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OutgoingRef<'a> {
+    /// Our address and port.
+    pub src: SocketAddr,
+    /// The peer's address and port.
+    pub dst: SocketAddr,
+    /// The segment; write it into the packet with [`TransmitRef::emit`].
+    pub segment: TransmitRef<'a>,
+}
+
+impl OutgoingRef<'_> {
+    /// The same with a copy of the data.
+    pub fn to_outgoing(&self) -> Outgoing {
+        Outgoing {
+            src: self.src,
+            dst: self.dst,
+            segment: self.segment.to_transmit(),
+        }
+    }
+}
+
 /// Where [`Endpoint::handle_segment`] delivered a segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -181,6 +206,8 @@ pub struct Endpoint {
     /// connection's entry stays until it is removed or its 4-tuple reused.
     routes: BTreeMap<RouteKey, ConnHandle>,
     replies: VecDeque<Outgoing>,
+    /// The reply or listener's segment [`Endpoint::poll_segment`] lent last.
+    lent: Option<Outgoing>,
     /// Where [`Endpoint::poll_transmit`] looks first (round robin).
     cursor: usize,
     stats: EndpointStats,
@@ -198,6 +225,7 @@ impl Endpoint {
             serial: 0,
             routes: BTreeMap::new(),
             replies: VecDeque::new(),
+            lent: None,
             cursor: 0,
             stats: EndpointStats::default(),
         }
@@ -440,29 +468,79 @@ impl Endpoint {
     /// The next segment to send: RSTs for no connection, then the
     /// connections' (round robin), then the listeners' (SYN-ACKs, and the
     /// segments of connections waiting to be accepted).
+    ///
+    /// The segment owns a copy of its data; a driver that writes segments
+    /// into packets uses [`Endpoint::poll_segment`], which decides alike.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Outgoing> {
+        self.poll_segment(now).map(|o| o.to_outgoing())
+    }
+
+    /// The next segment to send, as [`Endpoint::poll_transmit`], with its
+    /// data lent from the sending connection's send buffer until the
+    /// endpoint is used again: write it into the packet with
+    /// [`TransmitRef::emit`], with no copy in between.
+    ///
+    /// ```
+    /// use handshake_ip::checksum::PseudoHeader;
+    /// use handshake_tcp::conn::{Config, IsnGenerator};
+    /// use handshake_tcp::endpoint::Endpoint;
+    /// use handshake_time::Instant;
+    /// let (c, s) = ("192.0.2.1:4000".parse().unwrap(), "192.0.2.2:80".parse().unwrap());
+    /// let mut client = Endpoint::new(IsnGenerator::new([1; 32]));
+    /// client.connect(Config::default(), c, s, Instant::ZERO).unwrap();
+    /// let mut packet = [0u8; 1500];
+    /// let o = client.poll_segment(Instant::ZERO).unwrap();
+    /// let ph = PseudoHeader::V4 { src: [192, 0, 2, 1].into(), dst: [192, 0, 2, 2].into() };
+    /// let n = o.segment.emit(&mut packet, &ph).unwrap();
+    /// assert_eq!((o.src, o.dst, n), (c, s, o.segment.buffer_len()));
+    /// ```
+    pub fn poll_segment(&mut self, now: Instant) -> Option<OutgoingRef<'_>> {
         if let Some(r) = self.replies.pop_front() {
-            return Some(r);
+            return self.lend_owned(r);
         }
         let n = self.conns.len();
+        let mut found = None;
         for k in 0..n {
             let i = (self.cursor + k) % n;
             let Some(c) = self.conns[i].conn.as_deref_mut() else {
                 continue;
             };
-            if let Some(segment) = c.poll_transmit(now) {
+            if let Some(p) = c.poll_pending(now) {
                 self.cursor = i;
-                let (src, dst) = (c.local(), c.remote());
-                return Some(Outgoing { src, dst, segment });
+                found = Some((i, p));
+                break;
             }
         }
+        // The connection decided; now its data is lent (a shared borrow).
+        if let Some((i, p)) = found {
+            let c = self.conns[i].conn.as_deref()?;
+            return Some(OutgoingRef {
+                src: c.local(),
+                dst: c.remote(),
+                segment: c.lend(p),
+            });
+        }
+        // The listeners' segments (SYN-ACKs, and those of connections
+        // waiting to be accepted) are few and small: owned, then lent.
+        let mut owned = None;
         for (local, l) in &mut self.listeners {
             if let Some((dst, segment)) = l.poll_transmit(now) {
                 let src = *local;
-                return Some(Outgoing { src, dst, segment });
+                owned = Some(Outgoing { src, dst, segment });
+                break;
             }
         }
-        None
+        self.lend_owned(owned?)
+    }
+
+    /// Keeps `o` until the next poll and lends it.
+    fn lend_owned(&mut self, o: Outgoing) -> Option<OutgoingRef<'_>> {
+        let o = self.lent.insert(o);
+        Some(OutgoingRef {
+            src: o.src,
+            dst: o.dst,
+            segment: o.segment.as_transmit_ref(),
+        })
     }
 
     /// When [`Endpoint::handle_timeout`] should next be called: the

@@ -9,7 +9,7 @@
 
 use handshake_time::Instant;
 
-use super::{Connection, CwndCause, Transmit};
+use super::{Connection, CwndCause, Pending};
 use crate::congestion::CongestionControl;
 use crate::wire::{Ecn, SegmentRepr, SeqNumber, TcpFlags};
 
@@ -175,8 +175,8 @@ impl Connection {
     /// CWR on the first after a reduction. Retransmissions (§6.1.5), window
     /// probes (§6.1.6) and segments without data (§6.1.4) are not passed
     /// here and stay Not-ECT.
-    pub(crate) fn ecn_mark_new_data(&mut self, t: &mut Transmit) {
-        if !self.ecn.ok || t.payload.is_empty() {
+    pub(crate) fn ecn_mark_new_data(&mut self, t: &mut Pending) {
+        if !self.ecn.ok || t.data_len() == 0 {
             return;
         }
         t.ecn = Ecn::Ect0;

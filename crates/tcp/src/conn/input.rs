@@ -495,7 +495,7 @@ impl Connection {
     /// when the caller polls slowly (excess replies are dropped, RSTs are best effort).
     fn reply_rst(&mut self, seg: &SegmentRepr<'_>) {
         if self.replies.len() < super::MAX_REPLIES {
-            self.replies.extend(rst_reply(seg));
+            self.replies.extend(rst_reply(seg).map(|t| t.header));
         }
     }
 

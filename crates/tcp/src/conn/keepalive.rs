@@ -5,8 +5,6 @@
 //! detected after several unanswered probes, so one lost ACK does not end
 //! a live connection (MUST-29).
 
-use alloc::vec;
-use alloc::vec::Vec;
 use handshake_time::{Duration, Instant};
 
 use super::{Connection, Event, State};
@@ -101,13 +99,13 @@ impl Connection {
     /// The probe's payload: none, or one garbage octet (MAY-6). Its sequence
     /// number is SND.NXT - 1, already acknowledged, so the peer's answer is
     /// the ACK RFC 9293 §3.10.7.4 owes an unacceptable segment.
-    pub(crate) fn keepalive_payload(&self) -> Vec<u8> {
+    pub(crate) fn keepalive_payload(&self) -> super::Data {
         match self.config.keep_alive {
             Some(KeepAlive {
                 garbage_octet: true,
                 ..
-            }) => vec![0],
-            _ => Vec::new(),
+            }) => super::Data::Fixed(&[0]),
+            _ => super::Data::Fixed(&[]),
         }
     }
 }

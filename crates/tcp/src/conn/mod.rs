@@ -193,6 +193,107 @@ impl Transmit {
     ) -> Result<Vec<u8>, crate::Error> {
         self.repr().to_vec(ph)
     }
+
+    /// The segment as a [`TransmitRef`] lending this one's data.
+    pub fn as_transmit_ref(&self) -> TransmitRef<'_> {
+        TransmitRef {
+            header: self.header,
+            payload: [&self.payload, &[]],
+            ecn: self.ecn,
+        }
+    }
+}
+
+/// A segment to send whose data is lent, not copied: from the connection's
+/// send buffer ([`Connection::poll_segment`]) until the connection is used
+/// again. [`TransmitRef::emit`] writes header, options and data straight
+/// into the caller's packet with the checksum filled, as a driver writes
+/// into its device's transmit buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransmitRef<'a> {
+    /// Header fields and options; its `payload` is empty, see [`TransmitRef::payload`].
+    pub header: SegmentRepr<'static>,
+    /// The data, in two parts because the send buffer is a ring: the first
+    /// part, then the second (often empty).
+    pub payload: [&'a [u8]; 2],
+    /// The ECN codepoint for the IP header, as [`Transmit::ecn`].
+    pub ecn: crate::wire::Ecn,
+}
+
+impl TransmitRef<'_> {
+    /// Octets of data.
+    pub fn payload_len(&self) -> usize {
+        self.payload[0].len() + self.payload[1].len()
+    }
+
+    /// The sequence space it occupies: data plus SYN and FIN.
+    pub fn segment_len(&self) -> usize {
+        self.header.segment_len() + self.payload_len()
+    }
+
+    /// Header, options and data: what [`TransmitRef::emit`] writes.
+    pub fn buffer_len(&self) -> usize {
+        self.header.header_len() + self.payload_len()
+    }
+
+    /// Writes the segment into the start of `buf` with its checksum over
+    /// `ph` (RFC 9293 §3.1, MUST-2); returns its length
+    /// ([`SegmentRepr::emit_parts`]).
+    pub fn emit(
+        &self,
+        buf: &mut [u8],
+        ph: &handshake_ip::checksum::PseudoHeader,
+    ) -> Result<usize, crate::Error> {
+        self.header.emit_parts(buf, ph, &self.payload)
+    }
+
+    /// The segment with a copy of its data.
+    pub fn to_transmit(&self) -> Transmit {
+        let mut payload = Vec::with_capacity(self.payload_len());
+        payload.extend_from_slice(self.payload[0]);
+        payload.extend_from_slice(self.payload[1]);
+        Transmit {
+            header: self.header,
+            payload,
+            ecn: self.ecn,
+        }
+    }
+}
+
+/// Where a segment's data lies until it is lent out ([`Connection::lend`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Data {
+    /// Octets not from the send buffer: none, or a keep-alive's garbage octet.
+    Fixed(&'static [u8]),
+    /// `len` octets of the send buffer from `offset`.
+    SendBuf { offset: usize, len: usize },
+}
+
+/// A segment decided on, its data not yet lent: the state machine is done
+/// with it, so the caller may let go of its `&mut` before borrowing the data.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Pending {
+    pub(crate) header: SegmentRepr<'static>,
+    pub(crate) data: Data,
+    pub(crate) ecn: crate::wire::Ecn,
+}
+
+impl Pending {
+    /// A Not-ECT segment.
+    pub(crate) fn new(header: SegmentRepr<'static>, data: Data) -> Self {
+        Pending {
+            header,
+            data,
+            ecn: crate::wire::Ecn::NotEct,
+        }
+    }
+
+    pub(crate) fn data_len(&self) -> usize {
+        match self.data {
+            Data::Fixed(d) => d.len(),
+            Data::SendBuf { len, .. } => len,
+        }
+    }
 }
 
 /// One TCP connection, sans-IO.
@@ -304,8 +405,9 @@ pub struct Connection {
     delack_deadline: Option<Instant>,
     challenge_pending: bool,
     rst_pending: bool,
-    /// RST replies to unacceptable segments (RFC 9293 §3.10.7.3).
-    replies: VecDeque<Transmit>,
+    /// RST replies to unacceptable segments (RFC 9293 §3.10.7.3): headers
+    /// of segments without data, sent Not-ECT.
+    replies: VecDeque<SegmentRepr<'static>>,
 
     // Timers.
     rtt: RttEstimator,

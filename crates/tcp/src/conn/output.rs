@@ -1,11 +1,9 @@
 //! What goes out: SYNs, data, retransmissions, FINs, ACKs and RSTs, within
 //! the receiver's window, the congestion window, Nagle and SWS avoidance.
 
-use alloc::vec::Vec;
-
 use handshake_time::Instant;
 
-use super::{Connection, SegmentSummary, State, TraceEvent, Transmit};
+use super::{Connection, Data, Pending, SegmentSummary, State, TraceEvent, Transmit, TransmitRef};
 use crate::congestion::CongestionControl;
 use crate::wire::{
     SackBlock, SackBlocks, SegmentRepr, SeqNumber, TcpFlags, TcpOptions, Timestamps,
@@ -14,19 +12,73 @@ use crate::wire::{
 impl Connection {
     /// The next segment to send, if any. Call it until it returns `None`
     /// after every input, timeout and application call.
+    ///
+    /// The segment owns a copy of its data; a driver that writes segments
+    /// into packets uses [`Connection::poll_segment`], which lends the data
+    /// from the send buffer instead. Both decide alike what to send.
     pub fn poll_transmit(&mut self, now: Instant) -> Option<Transmit> {
-        let t = self.next_transmit(now)?;
-        self.segments_sent += 1;
-        if self.config.trace_capacity > 0 {
-            let segment = summary(&t.header, t.payload.len());
-            self.record(TraceEvent::Sent { at: now, segment });
-        }
-        Some(t)
+        self.poll_segment(now).map(|t| t.to_transmit())
     }
 
-    fn next_transmit(&mut self, now: Instant) -> Option<Transmit> {
+    /// The next segment to send, if any, its data lent from the send buffer
+    /// until the connection is used again: write it into the packet with
+    /// [`TransmitRef::emit`]. Call it until it returns `None` after every
+    /// input, timeout and application call, as [`Connection::poll_transmit`].
+    ///
+    /// ```
+    /// use handshake_ip::checksum::PseudoHeader;
+    /// use handshake_tcp::conn::{Config, Connection};
+    /// use handshake_tcp::wire::SeqNumber;
+    /// use handshake_time::Instant;
+    /// let (a, b) = ("192.0.2.1:4000".parse().unwrap(), "192.0.2.2:80".parse().unwrap());
+    /// let ph = PseudoHeader::V4 { src: [192, 0, 2, 1].into(), dst: [192, 0, 2, 2].into() };
+    /// let mut c = Connection::connect(Config::default(), a, b, Instant::ZERO, SeqNumber(100));
+    /// let mut packet = [0u8; 1500];
+    /// let syn = c.poll_segment(Instant::ZERO).unwrap();
+    /// let n = syn.emit(&mut packet, &ph).unwrap();
+    /// assert_eq!(n, syn.buffer_len());
+    /// ```
+    pub fn poll_segment(&mut self, now: Instant) -> Option<TransmitRef<'_>> {
+        let p = self.poll_pending(now)?;
+        Some(self.lend(p))
+    }
+
+    /// What [`Connection::poll_segment`] sends, its data not yet lent: the
+    /// one place that decides the next segment and counts it.
+    pub(crate) fn poll_pending(&mut self, now: Instant) -> Option<Pending> {
+        let p = self.next_transmit(now)?;
+        self.segments_sent += 1;
+        if self.config.trace_capacity > 0 {
+            let segment = summary(&p.header, p.data_len());
+            self.record(TraceEvent::Sent { at: now, segment });
+        }
+        Some(p)
+    }
+
+    /// `p` with its data lent from the send buffer.
+    pub(crate) fn lend(&self, p: Pending) -> TransmitRef<'_> {
+        let payload = match p.data {
+            Data::Fixed(d) => [d, &[][..]],
+            Data::SendBuf { offset, len } => {
+                let (a, b) = self.send_buf.as_slices();
+                if offset < a.len() {
+                    let end = (offset + len).min(a.len());
+                    [&a[offset..end], &b[..len - (end - offset)]]
+                } else {
+                    [&b[offset - a.len()..offset - a.len() + len], &[][..]]
+                }
+            }
+        };
+        TransmitRef {
+            header: p.header,
+            payload,
+            ecn: p.ecn,
+        }
+    }
+
+    fn next_transmit(&mut self, now: Instant) -> Option<Pending> {
         if let Some(r) = self.replies.pop_front() {
-            return Some(r);
+            return Some(Pending::new(r, Data::Fixed(&[])));
         }
         if self.rst_pending {
             // RFC 9293 §3.10.5: ABORT sends <SEQ=SND.NXT><CTL=RST>.
@@ -37,7 +89,7 @@ impl Connection {
                 self.snd_nxt,
                 TcpFlags::RST,
             );
-            return Some(Transmit::new(h, Vec::new()));
+            return Some(Pending::new(h, Data::Fixed(&[])));
         }
         if core::mem::take(&mut self.keepalive_pending) {
             // RFC 9293 §3.8.4: <SEQ=SND.NXT-1><ACK=RCV.NXT>, already-acknowledged
@@ -53,7 +105,7 @@ impl Connection {
                 } else if self.state == State::SynReceived
                     && (self.ack_pending || self.challenge_pending)
                 {
-                    Some(self.segment(now, TcpFlags::ACK, Vec::new()))
+                    Some(self.segment(now, TcpFlags::ACK, Data::Fixed(&[])))
                 } else {
                     None
                 }
@@ -68,7 +120,7 @@ impl Connection {
     }
 
     /// A header from our ports with SEQ=SND.NXT, ACK=RCV.NXT and our window.
-    fn segment(&mut self, now: Instant, flags: TcpFlags, payload: Vec<u8>) -> Transmit {
+    fn segment(&mut self, now: Instant, flags: TcpFlags, payload: Data) -> Pending {
         self.segment_at(now, self.snd_nxt, flags, payload)
     }
 
@@ -79,8 +131,8 @@ impl Connection {
         now: Instant,
         seq: SeqNumber,
         flags: TcpFlags,
-        payload: Vec<u8>,
-    ) -> Transmit {
+        payload: Data,
+    ) -> Pending {
         let mut h = SegmentRepr::new(self.local.port(), self.remote.port(), seq, flags);
         let syn = flags.contains(TcpFlags::SYN);
         if flags.contains(TcpFlags::ACK) {
@@ -125,7 +177,7 @@ impl Connection {
                 tsecr: self.ts_recent,
             });
         }
-        Transmit::new(h, payload)
+        Pending::new(h, payload)
     }
 
     /// The window to advertise, with receiver SWS avoidance (RFC 9293
@@ -213,7 +265,7 @@ impl Connection {
         }
     }
 
-    fn syn(&mut self, now: Instant) -> Transmit {
+    fn syn(&mut self, now: Instant) -> Pending {
         let synack = self.state == State::SynReceived;
         let flags = if synack {
             TcpFlags::SYN | TcpFlags::ACK
@@ -222,7 +274,7 @@ impl Connection {
         };
         // RFC 3168 §6.1.1: the ECN-setup SYN or SYN-ACK (always Not-ECT).
         let flags = flags | self.ecn_syn_flags(synack);
-        let mut t = self.segment(now, flags, Vec::new());
+        let mut t = self.segment(now, flags, Data::Fixed(&[]));
         let offer_ws = self.config.window_scaling && (!synack || self.peer_wscale.is_some());
         // RFC 7323 §3.2 / RFC 2018 §2: in a SYN,ACK only if the SYN offered them.
         let offer_ts = if synack {
@@ -269,20 +321,6 @@ impl Connection {
         self.snd_mss.saturating_sub(sack).max(1)
     }
 
-    /// `n` octets of the send buffer from `offset`, copied from the ring's halves.
-    fn copy_out(&self, offset: usize, n: usize) -> Vec<u8> {
-        let mut out = Vec::with_capacity(n);
-        let (a, b) = self.send_buf.as_slices();
-        if offset < a.len() {
-            let end = (offset + n).min(a.len());
-            out.extend_from_slice(&a[offset..end]);
-            out.extend_from_slice(&b[..n - (end - offset)]);
-        } else {
-            out.extend_from_slice(&b[offset - a.len()..offset - a.len() + n]);
-        }
-        out
-    }
-
     /// The sequence number just past our last data octet (where a FIN goes).
     fn data_end(&self) -> SeqNumber {
         self.buf_seq + self.send_buf.len() as u32
@@ -290,12 +328,12 @@ impl Connection {
 
     /// Sends again the octets from `seq` (a fast or SACK-driven
     /// retransmission), up to one SMSS and never into a SACKed range.
-    pub(crate) fn retransmit(&mut self, now: Instant, seq: SeqNumber) -> Transmit {
+    pub(crate) fn retransmit(&mut self, now: Instant, seq: SeqNumber) -> Pending {
         let data_end = self.data_end();
         let end = self.unsacked_end(seq).min(data_end);
         let n = (end.distance_from(seq).max(0) as usize).min(self.payload_mss());
         let offset = seq.distance_from(self.buf_seq).max(0) as usize;
-        let payload = self.copy_out(offset, n);
+        let payload = Data::SendBuf { offset, len: n };
         let fin_sent = self.fin_queued && self.snd_max.distance_from(data_end) > 0;
         let mut flags = TcpFlags::ACK;
         let fin = fin_sent && seq + n as u32 == data_end;
@@ -319,7 +357,7 @@ impl Connection {
         t
     }
 
-    fn data_or_ack(&mut self, now: Instant) -> Option<Transmit> {
+    fn data_or_ack(&mut self, now: Instant) -> Option<Pending> {
         let smss = self.snd_mss;
         // Fast retransmit (RFC 5681 §3.2 step 2) or an RFC 6582 partial-ACK retransmission.
         if self.fast_rtx {
@@ -383,13 +421,13 @@ impl Connection {
             // back: the peer may already hold those octets, and an ACK whose
             // SEQ lies below its RCV.NXT fails the acceptability test
             // (RFC 9293 §3.10.7.4) and would never be heard.
-            return Some(self.segment_at(now, self.snd_max, TcpFlags::ACK, Vec::new()));
+            return Some(self.segment_at(now, self.snd_max, TcpFlags::ACK, Data::Fixed(&[])));
         }
         None
     }
 
     /// Data from SND.NXT (new, or again after a timeout) and the FIN.
-    pub(crate) fn new_data(&mut self, now: Instant, cwnd_room: usize) -> Option<Transmit> {
+    pub(crate) fn new_data(&mut self, now: Instant, cwnd_room: usize) -> Option<Pending> {
         let smss = self.payload_mss();
         let len = self.send_buf.len();
         let offset = self.snd_nxt.distance_from(self.buf_seq);
@@ -455,7 +493,7 @@ impl Connection {
         if n == 0 && !fin {
             return None;
         }
-        let payload = self.copy_out(offset, n);
+        let payload = Data::SendBuf { offset, len: n };
         let mut flags = TcpFlags::ACK;
         if n > 0 && offset + n == len {
             flags |= TcpFlags::PSH;

@@ -12,7 +12,7 @@ use alloc::collections::VecDeque;
 use handshake_time::{Duration, Instant};
 
 use super::scoreboard::{Scoreboard, DUP_THRESH};
-use super::{Connection, CwndCause, Transmit};
+use super::{Connection, CwndCause, Pending};
 use crate::congestion::CongestionControl;
 use crate::wire::{SegmentRepr, SeqNumber};
 
@@ -554,7 +554,7 @@ impl Connection {
 
     /// TLP_send_probe (§7.3): new data if the receive window allows, else
     /// the highest-sequence segment again; then the RTO is armed.
-    pub(crate) fn tlp_probe(&mut self, now: Instant) -> Option<Transmit> {
+    pub(crate) fn tlp_probe(&mut self, now: Instant) -> Option<Pending> {
         self.rack.probe_due = false;
         if self.snd_una == self.snd_max || self.snd_nxt != self.snd_max {
             return None;

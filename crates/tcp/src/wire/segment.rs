@@ -374,6 +374,46 @@ impl<'a> SegmentRepr<'a> {
         Ok(len)
     }
 
+    /// [`SegmentRepr::emit`] with the data in `parts`, one after the other,
+    /// in place of `self.payload` (which is not written): a sender whose
+    /// data lies in a ring buffer writes both halves straight behind the
+    /// header, without first gathering them into one slice.
+    ///
+    /// ```
+    /// use handshake_ip::checksum::PseudoHeader;
+    /// use handshake_tcp::wire::{SegmentRepr, SeqNumber, TcpFlags};
+    /// let ph = PseudoHeader::V4 { src: [192, 0, 2, 1].into(), dst: [192, 0, 2, 2].into() };
+    /// let mut r = SegmentRepr::new(1000, 80, SeqNumber(1), TcpFlags::ACK);
+    /// let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
+    /// let n = r.emit_parts(&mut a, &ph, &[b"hel", b"lo"]).unwrap();
+    /// r.payload = b"hello";
+    /// assert_eq!(r.emit(&mut b, &ph).unwrap(), n);
+    /// assert_eq!(a[..n], b[..n]);
+    /// ```
+    pub fn emit_parts(
+        &self,
+        buf: &mut [u8],
+        ph: &PseudoHeader,
+        parts: &[&[u8]],
+    ) -> Result<usize, Error> {
+        let data: usize = parts.iter().map(|p| p.len()).sum();
+        let (hl, len) = self.lengths_with(data, ph)?;
+        let Some(s) = buf.get_mut(..len) else {
+            return Err(Error::BufferTooSmall {
+                need: len,
+                have: buf.len(),
+            });
+        };
+        self.emit_header(&mut s[..hl])?;
+        let mut at = hl;
+        for p in parts {
+            copy_in_pieces(&mut s[at..at + p.len()], p);
+            at += p.len();
+        }
+        fill_checksum(s, ph);
+        Ok(len)
+    }
+
     /// The segment as a new `Vec`, checksum filled: like [`SegmentRepr::emit`]
     /// into a buffer of [`SegmentRepr::buffer_len`], without first zeroing
     /// a buffer the payload then overwrites.
@@ -404,12 +444,17 @@ impl<'a> SegmentRepr<'a> {
 
     /// (header length, segment length), checked against what the IP layer can carry.
     fn lengths(&self, ph: &PseudoHeader) -> Result<(usize, usize), Error> {
+        self.lengths_with(self.payload.len(), ph)
+    }
+
+    /// [`SegmentRepr::lengths`] for `data` octets of data.
+    fn lengths_with(&self, data: usize, ph: &PseudoHeader) -> Result<(usize, usize), Error> {
         let opt_len = self.options.buffer_len();
         if opt_len > super::MAX_OPTIONS_LEN {
             return Err(Error::OptionsTooLong { len: opt_len });
         }
         let hl = HEADER_LEN + opt_len;
-        let len = hl + self.payload.len();
+        let len = hl + data;
         // The IPv4 total length is 16 bits; the IPv6 upper-layer length 32.
         let max = if ph.is_ipv6() {
             u32::MAX as usize
