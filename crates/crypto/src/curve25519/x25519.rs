@@ -121,31 +121,6 @@ impl LadderField for Portable {
     }
 }
 
-/// `a^(2^k)` by k squarings.
-fn sqr_n<F: LadderField>(f: &F, a: &F::E, k: u32) -> F::E {
-    let mut r = *a;
-    for _ in 0..k {
-        r = f.sqr(&r);
-    }
-    r
-}
-
-/// `z^(p-2) = z^-1` (0 maps to 0): ref10's addition chain, as [`Fe::invert`].
-fn invert<F: LadderField>(f: &F, z: &F::E) -> F::E {
-    let z2 = f.sqr(z);
-    let z9 = f.mul(z, &sqr_n(f, &z2, 2));
-    let z11 = f.mul(&z2, &z9);
-    let z_5_0 = f.mul(&z9, &f.sqr(&z11));
-    let z_10_0 = f.mul(&sqr_n(f, &z_5_0, 5), &z_5_0);
-    let z_20_0 = f.mul(&sqr_n(f, &z_10_0, 10), &z_10_0);
-    let z_40_0 = f.mul(&sqr_n(f, &z_20_0, 20), &z_20_0);
-    let z_50_0 = f.mul(&sqr_n(f, &z_40_0, 10), &z_10_0);
-    let z_100_0 = f.mul(&sqr_n(f, &z_50_0, 50), &z_50_0);
-    let z_200_0 = f.mul(&sqr_n(f, &z_100_0, 100), &z_100_0);
-    let z_250_0 = f.mul(&sqr_n(f, &z_200_0, 50), &z_50_0);
-    f.mul(&sqr_n(f, &z_250_0, 5), &z11)
-}
-
 /// The ladder of RFC 7748 §5, line by line; `a24 = 121665`. Returns the encoded
 /// u-coordinate of `k * u`.
 fn ladder<F: LadderField>(f: &F, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
@@ -178,7 +153,10 @@ fn ladder<F: LadderField>(f: &F, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
     }
     f.cswap(&mut x2, &mut x3, swap);
     f.cswap(&mut z2, &mut z3, swap);
-    f.encode(&f.mul(&x2, &invert(f, &z2)))
+    // x2 / z2, z2 inverted by safegcd on its canonical encoding (0 maps to 0, as
+    // RFC 7748 §5's z2^(p-2) does).
+    let z2_inv = f.decode(&super::safegcd::invert(&f.encode(&z2)));
+    f.encode(&f.mul(&x2, &z2_inv))
 }
 
 /// An X25519 private key: 32 random bytes, zeroized on drop.
