@@ -1,11 +1,12 @@
 //! Criterion benches for the public-key primitives, each group running ours
-//! ("handshake") and ring's side by side on the same inputs.
+//! ("handshake") and ring's side by side on the same inputs; the X25519 groups
+//! also run AWS-LC (aws-lc-rs, "aws-lc-rs"), whose API is ring's.
 //!
 //! The work both sides do, group by group:
-//! - x25519-keygen: draw a scalar and compute its public key (both sides).
+//! - x25519-keygen: draw a scalar and compute its public key (every side).
 //! - x25519-shared-secret / p256-ecdh / p384-ecdh: draw a fresh scalar from the same
-//!   RNG and multiply the peer's public key by it (ring consumes its
-//!   ephemeral key in the agreement, so both sides draw per iteration).
+//!   RNG and multiply the peer's public key by it (ring and aws-lc-rs consume
+//!   their ephemeral key in the agreement, so every side draws per iteration).
 //! - p256-ecdsa-sign / ed25519-sign: one signature with a key parsed before the
 //!   loop (both sides keep a prepared private key).
 //! - p256-ecdsa-verify: decode the SEC 1 public key and verify, inside the loop
@@ -58,6 +59,21 @@ fn bench_x25519(c: &mut Criterion) {
             ring::agreement::agree_ephemeral(k, black_box(&peer_key), |s| s[0]).unwrap()
         })
     });
+    // AWS-LC: the same API as ring, its own RNG (the OS's, as ring's SystemRandom).
+    let aws_rng = aws_lc_rs::rand::SystemRandom::new();
+    let aws_peer =
+        aws_lc_rs::agreement::UnparsedPublicKey::new(&aws_lc_rs::agreement::X25519, peer);
+    g.bench_function(BenchmarkId::new("aws-lc-rs", "1"), |b| {
+        b.iter(|| {
+            let k = aws_lc_rs::agreement::EphemeralPrivateKey::generate(
+                &aws_lc_rs::agreement::X25519,
+                &aws_rng,
+            )
+            .unwrap();
+            aws_lc_rs::agreement::agree_ephemeral(k, black_box(&aws_peer), (), |s| Ok(s[0]))
+                .unwrap()
+        })
+    });
     g.finish();
     // Key generation: a fresh scalar and its public key, X25519(k, 9), on both
     // sides (ring: generate, then compute_public_key).
@@ -73,6 +89,17 @@ fn bench_x25519(c: &mut Criterion) {
         b.iter(|| {
             let k = ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::X25519, &rng)
                 .unwrap();
+            let p = k.compute_public_key().unwrap();
+            p.as_ref()[0]
+        })
+    });
+    g.bench_function(BenchmarkId::new("aws-lc-rs", "1"), |b| {
+        b.iter(|| {
+            let k = aws_lc_rs::agreement::EphemeralPrivateKey::generate(
+                &aws_lc_rs::agreement::X25519,
+                &aws_rng,
+            )
+            .unwrap();
             let p = k.compute_public_key().unwrap();
             p.as_ref()[0]
         })

@@ -208,8 +208,16 @@ impl Fe {
         (z_250_0, z11)
     }
 
-    /// `self^(p-2)`, the inverse (0 maps to 0).
+    /// The inverse (0 maps to 0), by Bernstein-Yang's constant-time safegcd
+    /// ([`super::safegcd`]).
     pub(crate) fn invert(&self) -> Fe {
+        Fe::from_bytes(&super::safegcd::invert(&self.to_bytes()))
+    }
+
+    /// `self^(p-2)`, the inverse by Fermat (0 maps to 0): the independent reference
+    /// the safegcd inverse is tested against.
+    #[cfg(test)]
+    pub(crate) fn invert_fermat(&self) -> Fe {
         let (z_250_0, z11) = self.pow_2_250_1();
         z_250_0.square_n(5).mul(&z11)
     }

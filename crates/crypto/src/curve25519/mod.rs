@@ -3,4 +3,5 @@
 
 pub(crate) mod ed25519;
 pub(crate) mod field;
+mod safegcd;
 pub(crate) mod x25519;

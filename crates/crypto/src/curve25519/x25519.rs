@@ -76,6 +76,10 @@ pub(crate) trait LadderField {
     fn mul_a24(&self, a: &Self::E) -> Self::E;
     /// Swaps `a` and `b` when `choice` is 1, by masks (RFC 7748 §5 `cswap`).
     fn cswap(&self, a: &mut Self::E, b: &mut Self::E, choice: u64);
+    /// `b` when `choice` is 1, else `a`, by masks (the key-generation comb's
+    /// table scan, which needs `std` for its table).
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
+    fn select(&self, a: &Self::E, b: &Self::E, choice: u64) -> Self::E;
 }
 
 /// The portable field ([`Fe`], five 51-bit limbs).
@@ -119,31 +123,10 @@ impl LadderField for Portable {
     fn cswap(&self, a: &mut Fe, b: &mut Fe, choice: u64) {
         Fe::cswap(a, b, choice)
     }
-}
-
-/// `a^(2^k)` by k squarings.
-fn sqr_n<F: LadderField>(f: &F, a: &F::E, k: u32) -> F::E {
-    let mut r = *a;
-    for _ in 0..k {
-        r = f.sqr(&r);
+    #[inline(always)]
+    fn select(&self, a: &Fe, b: &Fe, choice: u64) -> Fe {
+        Fe::select(a, b, choice)
     }
-    r
-}
-
-/// `z^(p-2) = z^-1` (0 maps to 0): ref10's addition chain, as [`Fe::invert`].
-fn invert<F: LadderField>(f: &F, z: &F::E) -> F::E {
-    let z2 = f.sqr(z);
-    let z9 = f.mul(z, &sqr_n(f, &z2, 2));
-    let z11 = f.mul(&z2, &z9);
-    let z_5_0 = f.mul(&z9, &f.sqr(&z11));
-    let z_10_0 = f.mul(&sqr_n(f, &z_5_0, 5), &z_5_0);
-    let z_20_0 = f.mul(&sqr_n(f, &z_10_0, 10), &z_10_0);
-    let z_40_0 = f.mul(&sqr_n(f, &z_20_0, 20), &z_20_0);
-    let z_50_0 = f.mul(&sqr_n(f, &z_40_0, 10), &z_10_0);
-    let z_100_0 = f.mul(&sqr_n(f, &z_50_0, 50), &z_50_0);
-    let z_200_0 = f.mul(&sqr_n(f, &z_100_0, 100), &z_100_0);
-    let z_250_0 = f.mul(&sqr_n(f, &z_200_0, 50), &z_50_0);
-    f.mul(&sqr_n(f, &z_250_0, 5), &z11)
 }
 
 /// The ladder of RFC 7748 §5, line by line; `a24 = 121665`. Returns the encoded
@@ -178,7 +161,89 @@ fn ladder<F: LadderField>(f: &F, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
     }
     f.cswap(&mut x2, &mut x3, swap);
     f.cswap(&mut z2, &mut z3, swap);
-    f.encode(&f.mul(&x2, &invert(f, &z2)))
+    // x2 / z2, z2 inverted by safegcd on its canonical encoding (0 maps to 0, as
+    // RFC 7748 §5's z2^(p-2) does).
+    let z2_inv = f.decode(&super::safegcd::invert(&f.encode(&z2)));
+    f.encode(&f.mul(&x2, &z2_inv))
+}
+
+/// `X25519(scalar, 9)` through the Edwards curve: `k B` by a fixed-base comb,
+/// then u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y) (RFC 7748 §4.1: B is the
+/// Edwards image of u = 9). With `std`, the comb runs on the backend's field (the
+/// BMI2/ADX one when [`crate::Backend::Native`] finds it) with a table of affine
+/// points; without `std`, on Ed25519's code (`ed25519::montgomery_u_of_base_mul`).
+pub(crate) fn public_key_with(backend: crate::Backend, scalar: &[u8; 32]) -> [u8; 32] {
+    let mut k = clamp(scalar);
+    #[cfg(feature = "std")]
+    let out = comb_u(backend, &k);
+    #[cfg(not(feature = "std"))]
+    let out = {
+        let _ = backend;
+        super::ed25519::montgomery_u_of_base_mul(&k)
+    };
+    k.zeroize();
+    out
+}
+
+/// [`base_mul_u`] on the backend's field, with that field's table (built on first use).
+#[cfg(feature = "std")]
+fn comb_u(backend: crate::Backend, k: &[u8; 32]) -> [u8; 32] {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(cpu) = crate::backend::Bmi2Adx::new(crate::backend::Features::for_backend(backend))
+    {
+        use crate::x86::fe25519_mulx::{Fe64, Fe64Ops};
+        static TABLE: std::sync::OnceLock<alloc::vec::Vec<[Fe64; 3]>> = std::sync::OnceLock::new();
+        let f = Fe64Ops(cpu);
+        return base_mul_u(&f, TABLE.get_or_init(|| comb_table(&f)), k);
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = backend;
+    static TABLE: std::sync::OnceLock<alloc::vec::Vec<[Fe; 3]>> = std::sync::OnceLock::new();
+    base_mul_u(&Portable, TABLE.get_or_init(|| comb_table(&Portable)), k)
+}
+
+/// The comb's table in `f`'s representation: row i, column j holds `j 16^i B` as
+/// (y + x, y - x, 2 d x y) (affine; column 0 is the identity, (1, 1, 0)).
+#[cfg(feature = "std")]
+fn comb_table<F: LadderField>(f: &F) -> alloc::vec::Vec<[F::E; 3]> {
+    super::ed25519::base_comb_affine()
+        .iter()
+        .map(|e| [f.decode(&e[0]), f.decode(&e[1]), f.decode(&e[2])])
+        .collect()
+}
+
+/// The u-coordinate of `k B` for a clamped scalar `k`: `sum_i T[i][k_i]` over the
+/// 64 nibbles of k, each addend read by a masked scan of its whole 16-entry row
+/// (no secret index, no secret branch), each addition the complete mixed formula
+/// "madd-2008-hwcd-3" (a = -1; 7 multiplications) onto extended (X : Y : Z : T).
+/// `k` is clamped (a multiple of 8 below the group order times 2^3, nonzero
+/// modulo the order), so `k B` is not the identity and Z - Y is not zero.
+#[cfg(feature = "std")]
+fn base_mul_u<F: LadderField>(f: &F, table: &[[F::E; 3]], k: &[u8; 32]) -> [u8; 32] {
+    let (mut x, mut y, mut z, mut t) = (f.zero(), f.one(), f.one(), f.zero());
+    for (w, row) in table.chunks_exact(16).enumerate() {
+        let idx = u64::from((k[w / 2] >> (4 * (w % 2))) & 15);
+        let mut sel = [f.one(), f.one(), f.zero()];
+        for (j, entry) in row.iter().enumerate() {
+            let d = (j as u64) ^ idx;
+            let hit = ((d | d.wrapping_neg()) >> 63) ^ 1;
+            for (s, e) in sel.iter_mut().zip(entry) {
+                *s = f.select(s, e, hit);
+            }
+        }
+        let [yx_plus, yx_minus, xy2d] = sel;
+        let a = f.mul(&f.sub(&y, &x), &yx_minus);
+        let b = f.mul(&f.add(&y, &x), &yx_plus);
+        let c = f.mul(&t, &xy2d);
+        let d = f.add(&z, &z);
+        let (e, ff, g, h) = (f.sub(&b, &a), f.sub(&d, &c), f.add(&d, &c), f.add(&b, &a));
+        x = f.mul(&e, &ff);
+        y = f.mul(&g, &h);
+        z = f.mul(&ff, &g);
+        t = f.mul(&e, &h);
+    }
+    let zy_inv = f.decode(&super::safegcd::invert(&f.encode(&f.sub(&z, &y))));
+    f.encode(&f.mul(&f.add(&z, &y), &zy_inv))
 }
 
 /// An X25519 private key: 32 random bytes, zeroized on drop.
@@ -216,10 +281,7 @@ impl X25519SecretKey {
     /// on the birationally equivalent Edwards curve with Ed25519's
     /// fixed-base table (the same value, in about a third of the ladder's time).
     pub fn public_key(&self) -> [u8; 32] {
-        let mut k = clamp(&self.0);
-        let out = super::ed25519::montgomery_u_of_base_mul(&k);
-        k.zeroize();
-        out
+        public_key_with(crate::Backend::auto(), &self.0)
     }
 
     /// The shared secret with `peer`'s public key. Fails with
@@ -343,6 +405,9 @@ mod tests {
             ),
         ] {
             assert_eq!(X25519SecretKey::from_bytes(h(k)).public_key(), h(public));
+            for backend in [Backend::Portable, Backend::Native] {
+                assert_eq!(public_key_with(backend, &h(k)), h(public));
+            }
         }
     }
 
@@ -354,6 +419,17 @@ mod tests {
                 X25519SecretKey::from_bytes(k).public_key(),
                 x25519(&k, &X25519_BASEPOINT)
             );
+        }
+    }
+
+    proptest::proptest! {
+        /// Key generation on the BMI2/ADX field (where the CPU has it) is the
+        /// portable one, and both are the portable ladder on u = 9.
+        #[test]
+        fn public_key_backends_agree(k in proptest::array::uniform32(proptest::num::u8::ANY)) {
+            let ladder = x25519_with(Backend::Portable, &k, &X25519_BASEPOINT);
+            proptest::prop_assert_eq!(public_key_with(Backend::Native, &k), ladder);
+            proptest::prop_assert_eq!(public_key_with(Backend::Portable, &k), ladder);
         }
     }
 
