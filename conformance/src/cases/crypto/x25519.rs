@@ -104,8 +104,9 @@ fn x25519_scalars(ctx: &mut Ctx) -> Outcome {
     report(ctx, "X25519, fixed vs random scalars", t)
 }
 
-/// Key generation's fixed-base multiplication (the Edwards comb with signed
-/// digits, masked table scans and masked negation) under dudect: a fixed
+/// Key generation's fixed-base multiplication (the Edwards comb over 64
+/// nibbles, each addend read by a masked scan of its whole 16-entry row,
+/// then the u-coordinate through a safegcd inversion) under dudect: a fixed
 /// low-weight scalar against fresh random ones.
 fn public_key_scalars(ctx: &mut Ctx) -> Outcome {
     let mut rng = ChaCha20Rng::seed_from_u64(ctx.seed ^ 3);
