@@ -357,47 +357,27 @@ pub(super) fn montgomery_u_of_base_mul(k: &[u8; 32]) -> [u8; 32] {
 
 /// The X25519 key-generation comb's table (`x25519.rs`): `j 16^i B` for row i in
 /// 0..64 and column j in 0..16, affine, as the canonical encodings of
-/// (y + x, y - x, 2 d x y). Built once per process: 1024 additions and one
-/// inversion for all the Z coordinates (Montgomery's trick: an inversion costs
-/// about as much as 1024 additions).
+/// (y + x, y - x, 2 d x y). Built once per process.
 #[cfg(feature = "std")]
 pub(super) fn base_comb_affine() -> alloc::vec::Vec<[[u8; 32]; 3]> {
-    let mut points = alloc::vec::Vec::with_capacity(64 * 16);
+    let d2 = Fe::from_bytes(&D).add(&Fe::from_bytes(&D));
+    let mut t = alloc::vec::Vec::with_capacity(64 * 16);
     let mut base = Point::base();
     for _ in 0..64 {
         let mut p = Point::identity();
         for _ in 0..16 {
-            points.push(p);
+            let zi = p.z.invert();
+            let (x, y) = (p.x.mul(&zi), p.y.mul(&zi));
+            t.push([
+                y.add(&x).to_bytes(),
+                y.sub(&x).to_bytes(),
+                x.mul(&y).mul(&d2).to_bytes(),
+            ]);
             p = p.add(&base);
         }
         base = p;
     }
-    // prefix[i] = Z_0 ... Z_(i-1); no Z is zero (the formulas are complete).
-    let mut prefix = alloc::vec::Vec::with_capacity(points.len());
-    let mut acc = Fe::ONE;
-    for p in &points {
-        prefix.push(acc);
-        acc = acc.mul(&p.z);
-    }
-    let mut inv = acc.invert(); // (Z_0 ... Z_(i))^-1 at step i, going down.
-    let mut z_inv = alloc::vec![Fe::ZERO; points.len()];
-    for i in (0..points.len()).rev() {
-        z_inv[i] = inv.mul(&prefix[i]);
-        inv = inv.mul(&points[i].z);
-    }
-    let d2 = Fe::from_bytes(&D).add(&Fe::from_bytes(&D));
-    points
-        .iter()
-        .zip(&z_inv)
-        .map(|(p, zi)| {
-            let (x, y) = (p.x.mul(zi), p.y.mul(zi));
-            [
-                y.add(&x).to_bytes(),
-                y.sub(&x).to_bytes(),
-                x.mul(&y).mul(&d2).to_bytes(),
-            ]
-        })
-        .collect()
+    t
 }
 
 /// `table[idx]`, read by scanning every entry with masks (no secret index).
