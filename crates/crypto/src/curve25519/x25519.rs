@@ -76,9 +76,7 @@ pub(crate) trait LadderField {
     fn mul_a24(&self, a: &Self::E) -> Self::E;
     /// Swaps `a` and `b` when `choice` is 1, by masks (RFC 7748 §5 `cswap`).
     fn cswap(&self, a: &mut Self::E, b: &mut Self::E, choice: u64);
-    /// `b` when `choice` is 1, else `a`, by masks (the key-generation comb's
-    /// table scan, which needs `std` for its table).
-    #[cfg_attr(not(feature = "std"), allow(dead_code))]
+    /// `b` when `choice` is 1, else `a`, by masks.
     fn select(&self, a: &Self::E, b: &Self::E, choice: u64) -> Self::E;
 }
 
@@ -171,7 +169,7 @@ fn ladder<F: LadderField>(f: &F, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
 /// then u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y) (RFC 7748 §4.1: B is the
 /// Edwards image of u = 9). With `std`, the comb runs on the backend's field (the
 /// BMI2/ADX one when [`crate::Backend::Native`] finds it) with a table of affine
-/// points; without `std`, on Ed25519's code (`ed25519::montgomery_u_of_base_mul`).
+/// points; without `std`, on Ed25519's code ([`super::ed25519::montgomery_u_of_base_mul`]).
 pub(crate) fn public_key_with(backend: crate::Backend, scalar: &[u8; 32]) -> [u8; 32] {
     let mut k = clamp(scalar);
     #[cfg(feature = "std")]
