@@ -349,35 +349,9 @@ fn wnaf(k: &[u8; 32], w: usize) -> [i8; 256] {
 /// through the fixed-base comb: X25519's public key without the ladder.
 /// `k` is a clamped X25519 scalar, so `k * B` is never the identity and
 /// Z - Y is never zero.
-#[cfg(not(feature = "std"))]
 pub(super) fn montgomery_u_of_base_mul(k: &[u8; 32]) -> [u8; 32] {
     let p = Point::mul_base(k);
     p.z.add(&p.y).mul(&p.z.sub(&p.y).invert()).to_bytes()
-}
-
-/// The X25519 key-generation comb's table (`x25519.rs`): `j 16^i B` for row i in
-/// 0..64 and column j in 0..16, affine, as the canonical encodings of
-/// (y + x, y - x, 2 d x y). Built once per process.
-#[cfg(feature = "std")]
-pub(super) fn base_comb_affine() -> alloc::vec::Vec<[[u8; 32]; 3]> {
-    let d2 = Fe::from_bytes(&D).add(&Fe::from_bytes(&D));
-    let mut t = alloc::vec::Vec::with_capacity(64 * 16);
-    let mut base = Point::base();
-    for _ in 0..64 {
-        let mut p = Point::identity();
-        for _ in 0..16 {
-            let zi = p.z.invert();
-            let (x, y) = (p.x.mul(&zi), p.y.mul(&zi));
-            t.push([
-                y.add(&x).to_bytes(),
-                y.sub(&x).to_bytes(),
-                x.mul(&y).mul(&d2).to_bytes(),
-            ]);
-            p = p.add(&base);
-        }
-        base = p;
-    }
-    t
 }
 
 /// `table[idx]`, read by scanning every entry with masks (no secret index).

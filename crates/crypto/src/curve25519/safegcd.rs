@@ -49,7 +49,7 @@ fn divsteps_59(mut zeta: i64, f0: u64, g0: u64) -> (i64, Trans) {
     let (mut f, mut g) = (f0, g0);
     for _ in 3..62 {
         // All-ones when zeta < 0 (an arithmetic shift: no comparison, no branch).
-        let c1 = core::hint::black_box((zeta >> 63) as u64);
+        let c1 = (zeta >> 63) as u64;
         // All-ones when g is odd.
         let c2 = 0u64.wrapping_sub(g & 1);
         // x, y, z = f, u, v negated when zeta < 0; added to g, q, r when g is odd.

@@ -76,8 +76,6 @@ pub(crate) trait LadderField {
     fn mul_a24(&self, a: &Self::E) -> Self::E;
     /// Swaps `a` and `b` when `choice` is 1, by masks (RFC 7748 §5 `cswap`).
     fn cswap(&self, a: &mut Self::E, b: &mut Self::E, choice: u64);
-    /// `b` when `choice` is 1, else `a`, by masks.
-    fn select(&self, a: &Self::E, b: &Self::E, choice: u64) -> Self::E;
 }
 
 /// The portable field ([`Fe`], five 51-bit limbs).
@@ -121,10 +119,6 @@ impl LadderField for Portable {
     fn cswap(&self, a: &mut Fe, b: &mut Fe, choice: u64) {
         Fe::cswap(a, b, choice)
     }
-    #[inline(always)]
-    fn select(&self, a: &Fe, b: &Fe, choice: u64) -> Fe {
-        Fe::select(a, b, choice)
-    }
 }
 
 /// The ladder of RFC 7748 §5, line by line; `a24 = 121665`. Returns the encoded
@@ -165,85 +159,6 @@ fn ladder<F: LadderField>(f: &F, k: &[u8; 32], u: &[u8; 32]) -> [u8; 32] {
     f.encode(&f.mul(&x2, &z2_inv))
 }
 
-/// `X25519(scalar, 9)` through the Edwards curve: `k B` by a fixed-base comb,
-/// then u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y) (RFC 7748 §4.1: B is the
-/// Edwards image of u = 9). With `std`, the comb runs on the backend's field (the
-/// BMI2/ADX one when [`crate::Backend::Native`] finds it) with a table of affine
-/// points; without `std`, on Ed25519's code ([`super::ed25519::montgomery_u_of_base_mul`]).
-pub(crate) fn public_key_with(backend: crate::Backend, scalar: &[u8; 32]) -> [u8; 32] {
-    let mut k = clamp(scalar);
-    #[cfg(feature = "std")]
-    let out = comb_u(backend, &k);
-    #[cfg(not(feature = "std"))]
-    let out = {
-        let _ = backend;
-        super::ed25519::montgomery_u_of_base_mul(&k)
-    };
-    k.zeroize();
-    out
-}
-
-/// [`base_mul_u`] on the backend's field, with that field's table (built on first use).
-#[cfg(feature = "std")]
-fn comb_u(backend: crate::Backend, k: &[u8; 32]) -> [u8; 32] {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(cpu) = crate::backend::Bmi2Adx::new(crate::backend::Features::for_backend(backend))
-    {
-        use crate::x86::fe25519_mulx::{Fe64, Fe64Ops};
-        static TABLE: std::sync::OnceLock<alloc::vec::Vec<[Fe64; 3]>> = std::sync::OnceLock::new();
-        let f = Fe64Ops(cpu);
-        return base_mul_u(&f, TABLE.get_or_init(|| comb_table(&f)), k);
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    let _ = backend;
-    static TABLE: std::sync::OnceLock<alloc::vec::Vec<[Fe; 3]>> = std::sync::OnceLock::new();
-    base_mul_u(&Portable, TABLE.get_or_init(|| comb_table(&Portable)), k)
-}
-
-/// The comb's table in `f`'s representation: row i, column j holds `j 16^i B` as
-/// (y + x, y - x, 2 d x y) (affine; column 0 is the identity, (1, 1, 0)).
-#[cfg(feature = "std")]
-fn comb_table<F: LadderField>(f: &F) -> alloc::vec::Vec<[F::E; 3]> {
-    super::ed25519::base_comb_affine()
-        .iter()
-        .map(|e| [f.decode(&e[0]), f.decode(&e[1]), f.decode(&e[2])])
-        .collect()
-}
-
-/// The u-coordinate of `k B` for a clamped scalar `k`: `sum_i T[i][k_i]` over the
-/// 64 nibbles of k, each addend read by a masked scan of its whole 16-entry row
-/// (no secret index, no secret branch), each addition the complete mixed formula
-/// "madd-2008-hwcd-3" (a = -1; 7 multiplications) onto extended (X : Y : Z : T).
-/// `k` is clamped (a multiple of 8 below the group order times 2^3, nonzero
-/// modulo the order), so `k B` is not the identity and Z - Y is not zero.
-#[cfg(feature = "std")]
-fn base_mul_u<F: LadderField>(f: &F, table: &[[F::E; 3]], k: &[u8; 32]) -> [u8; 32] {
-    let (mut x, mut y, mut z, mut t) = (f.zero(), f.one(), f.one(), f.zero());
-    for (w, row) in table.chunks_exact(16).enumerate() {
-        let idx = u64::from((k[w / 2] >> (4 * (w % 2))) & 15);
-        let mut sel = [f.one(), f.one(), f.zero()];
-        for (j, entry) in row.iter().enumerate() {
-            let d = (j as u64) ^ idx;
-            let hit = ((d | d.wrapping_neg()) >> 63) ^ 1;
-            for (s, e) in sel.iter_mut().zip(entry) {
-                *s = f.select(s, e, hit);
-            }
-        }
-        let [yx_plus, yx_minus, xy2d] = sel;
-        let a = f.mul(&f.sub(&y, &x), &yx_minus);
-        let b = f.mul(&f.add(&y, &x), &yx_plus);
-        let c = f.mul(&t, &xy2d);
-        let d = f.add(&z, &z);
-        let (e, ff, g, h) = (f.sub(&b, &a), f.sub(&d, &c), f.add(&d, &c), f.add(&b, &a));
-        x = f.mul(&e, &ff);
-        y = f.mul(&g, &h);
-        z = f.mul(&ff, &g);
-        t = f.mul(&e, &h);
-    }
-    let zy_inv = f.decode(&super::safegcd::invert(&f.encode(&f.sub(&z, &y))));
-    f.encode(&f.mul(&f.add(&z, &y), &zy_inv))
-}
-
 /// An X25519 private key: 32 random bytes, zeroized on drop.
 ///
 /// ```
@@ -279,7 +194,10 @@ impl X25519SecretKey {
     /// on the birationally equivalent Edwards curve with Ed25519's
     /// fixed-base table (the same value, in about a third of the ladder's time).
     pub fn public_key(&self) -> [u8; 32] {
-        public_key_with(crate::Backend::auto(), &self.0)
+        let mut k = clamp(&self.0);
+        let out = super::ed25519::montgomery_u_of_base_mul(&k);
+        k.zeroize();
+        out
     }
 
     /// The shared secret with `peer`'s public key. Fails with
@@ -403,9 +321,6 @@ mod tests {
             ),
         ] {
             assert_eq!(X25519SecretKey::from_bytes(h(k)).public_key(), h(public));
-            for backend in [Backend::Portable, Backend::Native] {
-                assert_eq!(public_key_with(backend, &h(k)), h(public));
-            }
         }
     }
 
@@ -417,17 +332,6 @@ mod tests {
                 X25519SecretKey::from_bytes(k).public_key(),
                 x25519(&k, &X25519_BASEPOINT)
             );
-        }
-    }
-
-    proptest::proptest! {
-        /// Key generation on the BMI2/ADX field (where the CPU has it) is the
-        /// portable one, and both are the portable ladder on u = 9.
-        #[test]
-        fn public_key_backends_agree(k in proptest::array::uniform32(proptest::num::u8::ANY)) {
-            let ladder = x25519_with(Backend::Portable, &k, &X25519_BASEPOINT);
-            proptest::prop_assert_eq!(public_key_with(Backend::Native, &k), ladder);
-            proptest::prop_assert_eq!(public_key_with(Backend::Portable, &k), ladder);
         }
     }
 

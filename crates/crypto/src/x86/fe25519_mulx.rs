@@ -435,13 +435,6 @@ impl LadderField for Fe64Ops {
             b[i] ^= t;
         }
     }
-
-    #[inline(always)]
-    fn select(&self, a: &Fe64, b: &Fe64, choice: u64) -> Fe64 {
-        // black_box: as in `cswap`.
-        let m = core::hint::black_box(0u64.wrapping_sub(choice));
-        core::array::from_fn(|i| a[i] ^ ((a[i] ^ b[i]) & m))
-    }
 }
 
 #[cfg(test)]
