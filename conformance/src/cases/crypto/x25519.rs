@@ -104,7 +104,7 @@ fn x25519_scalars(ctx: &mut Ctx) -> Outcome {
     report(ctx, "X25519, fixed vs random scalars", t)
 }
 
-/// Key generation's fixed-base multiplication (the Edwards comb over 64
+/// Key generation's fixed-base multiplication (Ed25519's comb over the 64
 /// nibbles, each addend read by a masked scan of its whole 16-entry row,
 /// then the u-coordinate through a safegcd inversion) under dudect: a fixed
 /// low-weight scalar against fresh random ones.
