@@ -10,15 +10,23 @@ use handshake_io::link::Link;
 use handshake_io::netns::{NetConfig, TestNet, KERNEL_ADDR};
 use handshake_tcp::conn::{Config, State};
 
-#[test]
-fn echo_through_the_kernel() {
-    let (net, tun) = match TestNet::new(NetConfig::default()) {
-        Ok(v) => v,
+/// A namespace with a TUN device, or `None` (said on stderr) where the
+/// machine cannot make one (no CAP_NET_ADMIN, not Linux's netns).
+fn test_net(config: NetConfig) -> Option<(TestNet, Option<tun_rs::SyncDevice>)> {
+    match TestNet::new(config) {
+        Ok(v) => Some(v),
         Err(e) if e.is_unsupported() => {
             eprintln!("skipped: {e}");
-            return;
+            None
         }
         Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn echo_through_the_kernel() {
+    let Some((net, tun)) = test_net(NetConfig::default()) else {
+        return;
     };
     let l = kernel::listen(&net, (KERNEL_ADDR, 7000).into(), None).unwrap();
     let server = std::thread::spawn(move || {
@@ -67,13 +75,8 @@ fn offloads_carry_super_packets_both_ways() {
         offload: true,
         ..NetConfig::default()
     };
-    let (net, tun) = match TestNet::new(config) {
-        Ok(v) => v,
-        Err(e) if e.is_unsupported() => {
-            eprintln!("skipped: {e}");
-            return;
-        }
-        Err(e) => panic!("{e}"),
+    let Some((net, tun)) = test_net(config) else {
+        return;
     };
     let l = kernel::listen(&net, (KERNEL_ADDR, 7001).into(), None).unwrap();
     let server = std::thread::spawn(move || {
@@ -138,13 +141,8 @@ fn offloads_carry_super_packets_both_ways() {
 /// per connection ever made.
 #[test]
 fn released_connections_are_forgotten_once_closed() {
-    let (net, tun) = match TestNet::new(NetConfig::default()) {
-        Ok(v) => v,
-        Err(e) if e.is_unsupported() => {
-            eprintln!("skipped: {e}");
-            return;
-        }
-        Err(e) => panic!("{e}"),
+    let Some((net, tun)) = test_net(NetConfig::default()) else {
+        return;
     };
     const N: u16 = 4;
     let l = kernel::listen(&net, (KERNEL_ADDR, 7001).into(), None).unwrap();
